@@ -1,0 +1,82 @@
+using System.Collections.Immutable;
+
+namespace ActorScheduler.Specs.Model;
+
+/// <summary>A rendered, validated service specification: pods of tasks and the plans that deploy them.</summary>
+/// <param name="Name">Service name; also the Mesos framework name.</param>
+/// <param name="User">OS user tasks run as (scheduler.user); null means the agent's default.</param>
+/// <param name="Pods">Pod types in declaration order.</param>
+/// <param name="Plans">Plans in declaration order; always contains "deploy" (generated when the YAML has none).</param>
+public sealed record ServiceSpec(string Name, string? User, ImmutableArray<PodSpec> Pods, ImmutableArray<PlanSpec> Plans)
+{
+    public PodSpec? FindPod(string type) => Pods.FirstOrDefault(p => p.Type == type);
+
+    public PlanSpec? FindPlan(string name) => Plans.FirstOrDefault(p => p.Name == name);
+
+    /// <summary>Mesos role the service reserves resources for: "&lt;name&gt;-role", slashes folded as DC/OS does.</summary>
+    public string Role => Name.TrimStart('/').Replace("/", "__") + "-role";
+}
+
+/// <summary>One pod type: <see cref="Count"/> instances, each running <see cref="Tasks"/> on one agent.</summary>
+public sealed record PodSpec(
+    string Type,
+    int Count,
+    bool AllowDecommission,
+    ImmutableArray<TaskSpec> Tasks,
+    ImmutableArray<VolumeSpec> Volumes)
+{
+    public TaskSpec? FindTask(string name) => Tasks.FirstOrDefault(t => t.Name == name);
+}
+
+/// <summary>What a task must reach for its step to be complete.</summary>
+public enum GoalState
+{
+    /// <summary>Keep running; an exit is a failure that recovery relaunches.</summary>
+    Running,
+
+    /// <summary>Run to exit code 0; run again when its configuration changes.</summary>
+    Finish,
+
+    /// <summary>Run to exit code 0 once; never again, even on configuration change.</summary>
+    Once,
+}
+
+/// <summary>One task of a pod.</summary>
+/// <param name="Env">Environment in declaration order.</param>
+/// <param name="Volumes">Persistent volumes of this task (from <c>volume</c> or <c>volumes</c>).</param>
+public sealed record TaskSpec(
+    string Name,
+    GoalState Goal,
+    string Command,
+    double Cpus,
+    int MemoryMb,
+    ImmutableArray<KeyValuePair<string, string>> Env,
+    ImmutableArray<VolumeSpec> Volumes,
+    bool Essential = true);
+
+public enum VolumeType
+{
+    Root,
+    Mount,
+}
+
+/// <summary>A persistent volume: <see cref="Path"/> is relative to the task sandbox.</summary>
+public sealed record VolumeSpec(string Path, VolumeType Type, int SizeMb);
+
+public enum StrategyKind
+{
+    Serial,
+    Parallel,
+    SerialCanary,
+    ParallelCanary,
+}
+
+/// <summary>A plan: phases run under <see cref="Strategy"/>.</summary>
+public sealed record PlanSpec(string Name, StrategyKind Strategy, ImmutableArray<PhaseSpec> Phases);
+
+/// <summary>A phase deploys instances of one pod type, step by step.</summary>
+public sealed record PhaseSpec(string Name, string Pod, StrategyKind Strategy, ImmutableArray<StepSpec> Steps);
+
+/// <summary>One step: launch <see cref="Tasks"/> together in pod instance <see cref="PodIndex"/>.</summary>
+/// <param name="Name">DC/OS step name, e.g. <c>hello-0:[server]</c>.</param>
+public sealed record StepSpec(string Name, int PodIndex, ImmutableArray<string> Tasks);

@@ -1,0 +1,16 @@
+using System.Collections.Immutable;
+using ActorScheduler.Specs.Model;
+
+namespace ActorScheduler.Specs.Tests.Model;
+
+public sealed class ServiceSpecTests
+{
+    [Theory]
+    [InlineData("hello-world", "hello-world-role")]
+    [InlineData("/data/kafka", "data__kafka-role")]
+    public void Role_folds_folders_like_the_dcos_sdk(string name, string role)
+    {
+        var spec = new ServiceSpec(name, null, ImmutableArray<PodSpec>.Empty, ImmutableArray<PlanSpec>.Empty);
+        Assert.Equal(role, spec.Role);
+    }
+}
