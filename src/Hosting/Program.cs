@@ -1,1 +1,55 @@
-return 0;
+using System.CommandLine;
+using ActorScheduler.Hosting.Cli;
+using ActorScheduler.Mesos;
+using ActorScheduler.Mesos.Emulator;
+
+var root = new RootCommand("ActorScheduler: a scheduler for stateful services on Apache Mesos, built on Akka.NET.");
+
+// actorscheduler run <svc.yml>
+var specArgument = new Argument<string>("spec") { Description = "Service spec (YAML). Values come from <spec>.env beside it, the environment and -o." };
+var overrideOption = new Option<string[]>("--option", "-o") { Description = "Set a template value: -o KEY=VALUE (repeatable).", AllowMultipleArgumentsPerToken = false };
+var dataDirOption = new Option<string>("--data-dir") { Description = "Journal, agent work dirs and task sandboxes.", DefaultValueFactory = _ => ".actorscheduler" };
+var apiPortOption = new Option<int>("--api-port") { Description = "Port of the scheduler HTTP API on 127.0.0.1.", DefaultValueFactory = _ => 8080 };
+var masterPortOption = new Option<int>("--master-port") { Description = "Port of the embedded Mesos master emulator.", DefaultValueFactory = _ => 5050 };
+var agentsOption = new Option<int>("--agents") { Description = "Number of local agents of the embedded emulator.", DefaultValueFactory = _ => 3 };
+var masterOption = new Option<Uri?>("--master") { Description = "Use this Mesos master (e.g. http://127.0.0.1:5050) instead of the embedded emulator." };
+var verboseOption = new Option<bool>("--verbose", "-v") { Description = "Log scheduler decisions (INFO) to the console." };
+var run = new Command("run", "Deploy a service and keep it running: embedded Mesos emulator, scheduler and HTTP API in one process.")
+{
+    specArgument, overrideOption, dataDirOption, apiPortOption, masterPortOption, agentsOption, masterOption, verboseOption,
+};
+run.SetAction((parse, ct) => RunCommand.RunAsync(
+    new RunArguments(
+        parse.GetValue(specArgument)!,
+        parse.GetValue(overrideOption) ?? [],
+        parse.GetValue(dataDirOption)!,
+        parse.GetValue(apiPortOption),
+        parse.GetValue(masterPortOption),
+        parse.GetValue(agentsOption),
+        parse.GetValue(masterOption),
+        parse.GetValue(verboseOption)),
+    Console.Out,
+    Console.Error,
+    ct));
+root.Subcommands.Add(run);
+
+// actorscheduler mesos-local
+var portOption = new Option<int>("--port") { Description = "Port to serve the Mesos scheduler API on (127.0.0.1).", DefaultValueFactory = _ => 5050 };
+var localAgentsOption = new Option<int>("--agents") { Description = "Number of local agents.", DefaultValueFactory = _ => 3 };
+var localDataDirOption = new Option<string>("--data-dir") { Description = "Agent work dirs, checkpoints and task sandboxes.", DefaultValueFactory = _ => ".actorscheduler/mesos" };
+var mesosLocal = new Command("mesos-local", "Serve a Mesos master emulator with local agents that run tasks as real processes.")
+{
+    portOption, localAgentsOption, localDataDirOption,
+};
+mesosLocal.SetAction((parse, ct) => MesosLocalCommand.RunAsync(
+    new MesosEmulatorOptions
+    {
+        Port = parse.GetValue(portOption),
+        Agents = parse.GetValue(localAgentsOption),
+        DataDir = Path.GetFullPath(parse.GetValue(localDataDirOption)!),
+    },
+    Console.Out,
+    ct));
+root.Subcommands.Add(mesosLocal);
+
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });

@@ -1,0 +1,106 @@
+using System.Collections.Immutable;
+using ActorScheduler.Messages.Events;
+using ActorScheduler.Specs;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using Google.Protobuf.WellKnownTypes;
+
+namespace ActorScheduler.Actors.Config;
+
+/// <summary>
+/// Keeps every accepted spec version (the rendered YAML) and the deploy target. A new candidate becomes the
+/// target when it differs from it and is valid; a refused candidate leaves the target where it was and its
+/// errors go to the deploy plan.
+/// </summary>
+internal sealed class ConfigStoreActor : ReceivePersistentActor
+{
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<string, ConfigStored> _configs = new(StringComparer.Ordinal);
+    private string? _targetId;
+
+    public ConfigStoreActor(string service)
+    {
+        PersistenceId = $"{service}/config";
+
+        Recover<ConfigStored>(e => _configs[e.ConfigId] = e);
+        Recover<TargetConfigSet>(e => _targetId = e.ConfigId);
+        Recover<ConfigRejected>(_ => { });
+
+        Command<ApplySpec>(OnApplySpec);
+    }
+
+    public override string PersistenceId { get; }
+
+    public static Props Props(string service) => Akka.Actor.Props.Create(() => new ConfigStoreActor(service));
+
+    private void OnApplySpec(ApplySpec candidate)
+    {
+        var replyTo = Sender;
+        var current = Target();
+        if (current is not null && _configs[current.ConfigId].RenderedYaml == candidate.RenderedYaml)
+        {
+            replyTo.Tell(new TargetConfigReady(current, ImmutableArray<string>.Empty));
+            return;
+        }
+
+        var loaded = ServiceSpecLoader.LoadRendered(candidate.RenderedYaml, candidate.Source);
+        var errors = loaded.Errors.Select(e => e.ToString()).ToImmutableArray();
+        if (!loaded.IsValid)
+        {
+            var rejected = new ConfigRejected { Source = candidate.Source, Errors = { errors }, At = Now() };
+            Persist(rejected, _ =>
+            {
+                _log.Warning("Config from {0} rejected: {1}", candidate.Source, string.Join("; ", errors));
+                replyTo.Tell(current is null ? new TargetConfigRefused(errors) : new TargetConfigReady(current, errors));
+            });
+            return;
+        }
+
+        var stored = new ConfigStored
+        {
+            ConfigId = Guid.NewGuid().ToString(),
+            ServiceName = loaded.Spec!.Name,
+            RenderedYaml = candidate.RenderedYaml,
+            Source = candidate.Source,
+            At = Now(),
+        };
+        var target = new TargetConfigSet { ConfigId = stored.ConfigId, At = stored.At };
+        PersistAll(new object[] { stored, target }, e =>
+        {
+            switch (e)
+            {
+                case ConfigStored s:
+                    _configs[s.ConfigId] = s;
+                    break;
+                case TargetConfigSet t:
+                    _targetId = t.ConfigId;
+                    _log.Info("Target config is now {0} (from {1})", t.ConfigId, candidate.Source);
+                    replyTo.Tell(new TargetConfigReady(new TargetConfig(t.ConfigId, loaded.Spec), ImmutableArray<string>.Empty));
+                    break;
+            }
+        });
+    }
+
+    private TargetConfig? Target()
+    {
+        if (_targetId is null || !_configs.TryGetValue(_targetId, out var stored))
+        {
+            return null;
+        }
+
+        var loaded = ServiceSpecLoader.LoadRendered(stored.RenderedYaml, stored.Source);
+        return loaded.IsValid ? new TargetConfig(stored.ConfigId, loaded.Spec!) : null;
+    }
+
+    private static Timestamp Now() => Timestamp.FromDateTime(DateTime.UtcNow);
+}
+
+/// <summary>Offer a rendered spec as the new target.</summary>
+internal sealed record ApplySpec(string RenderedYaml, string Source);
+
+/// <summary>The target to deploy, with the errors of a refused candidate (if any) for the deploy plan.</summary>
+internal sealed record TargetConfigReady(TargetConfig Target, ImmutableArray<string> Errors);
+
+/// <summary>There is no target: the first candidate was refused.</summary>
+internal sealed record TargetConfigRefused(ImmutableArray<string> Errors);

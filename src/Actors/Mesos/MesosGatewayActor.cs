@@ -1,0 +1,421 @@
+using System.Collections.Immutable;
+using ActorScheduler.Actors.Framework;
+using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Messages.MesosV1.Scheduler;
+using ActorScheduler.Mesos.Client;
+using Akka.Actor;
+using Akka.Event;
+
+namespace ActorScheduler.Actors.Mesos;
+
+/// <summary>
+/// The scheduler's only door to the Mesos master: subscribes (and re-subscribes with capped backoff) as the
+/// framework the framework actor remembers, turns stream events into messages for the router and the pods, sends
+/// calls, acknowledges status updates once a pod has recorded them (only those with a uuid), and reconciles every
+/// known task explicitly after each subscription — offers are declined until that is done.
+/// </summary>
+internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
+{
+    private const string WatchdogTimer = "heartbeat-watchdog";
+    private const string ResubscribeTimer = "resubscribe";
+    private const string ReconcileTimer = "reconcile-retry";
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly GatewaySettings _settings;
+    private readonly IActorRef _framework;
+    private IActorRef _router = ActorRefs.Nobody;
+    private IActorRef _pods = ActorRefs.Nobody;
+    private MesosSchedulerClient? _client;
+    private CancellationTokenSource? _stream;
+    private int _generation;
+    private string? _frameworkId;
+    private DateTime _lastEvent = DateTime.UtcNow;
+    private TimeSpan _heartbeat = TimeSpan.FromSeconds(15);
+    private TimeSpan _backoff = TimeSpan.FromSeconds(1);
+
+    // Explicit reconciliation: task id → agent id still waiting for an answer.
+    private Dictionary<string, string> _unreconciled = new(StringComparer.Ordinal);
+    private int _reconcileAttempt;
+    private bool _reconciling;
+
+    public MesosGatewayActor(GatewaySettings settings, IActorRef framework)
+    {
+        _settings = settings;
+        _framework = framework;
+
+        Receive<GatewayPeers>(m =>
+        {
+            _router = m.Router;
+            _pods = m.Pods;
+            Become(Disconnected);
+            Self.Tell(Connect.Instance);
+        });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(GatewaySettings settings, IActorRef framework) =>
+        Akka.Actor.Props.Create(() => new MesosGatewayActor(settings, framework));
+
+    protected override void PreStart() => _client = new MesosSchedulerClient(_settings.MasterUrl);
+
+    protected override void PostStop()
+    {
+        _stream?.Cancel();
+        _client?.Dispose();
+    }
+
+    private void Disconnected()
+    {
+        Receive<Connect>(_ => _framework.Ask<FrameworkIdentity>(GetFrameworkId.Instance, TimeSpan.FromSeconds(30)).PipeTo(Self));
+        Receive<FrameworkIdentity>(m =>
+        {
+            _frameworkId = m.FrameworkId;
+            var generation = ++_generation;
+            var info = BuildFrameworkInfo();
+            _log.Info("Subscribing to {0} as framework {1}", _settings.MasterUrl, _frameworkId ?? "(new)");
+            _client!.SubscribeAsync(info, CancellationToken.None).PipeTo(
+                Self,
+                success: s => new Subscribed(generation, s),
+                failure: e => new StreamEnded(generation, e));
+        });
+        Receive<Subscribed>(OnSubscribed);
+        Receive<StreamEnded>(OnStreamEnded);
+        ReceiveCalls(connected: false);
+    }
+
+    private void Connected()
+    {
+        Receive<StreamEvent>(m => m.Generation == _generation, m => OnEvent(m.Event));
+        Receive<StreamEvent>(_ => { });
+        Receive<StreamEnded>(OnStreamEnded);
+        Receive<FrameworkIdentity>(_ => StartReconciliation());
+        Receive<TasksToReconcile>(OnTasksToReconcile);
+        Receive<ReconcileRetry>(_ => SendReconcile());
+        Receive<StatusRecorded>(m => Acknowledge(m.Status));
+        Receive<UnknownTaskStatus>(m =>
+        {
+            var status = m.Status;
+            if (!TaskStates.IsTerminal(status.State))
+            {
+                _log.Warning("Killing unknown task {0}", status.TaskId.Value);
+                Send(new Call { Type = Call.Types.Type.Kill, Kill = new Call.Types.Kill { TaskId = status.TaskId, AgentId = status.AgentId } });
+            }
+
+            Acknowledge(status);
+        });
+        Receive<WatchdogTick>(_ =>
+        {
+            if (DateTime.UtcNow - _lastEvent > _heartbeat * _settings.MissedHeartbeats)
+            {
+                _log.Warning("No event from the master for {0:0}s; re-subscribing", (DateTime.UtcNow - _lastEvent).TotalSeconds);
+                Self.Tell(new StreamEnded(_generation, new TimeoutException("heartbeats missed")));
+            }
+        });
+        ReceiveCalls(connected: true);
+    }
+
+    private void ReceiveCalls(bool connected)
+    {
+        Receive<AcceptOffers>(m => connected, m => Send(new Call
+        {
+            Type = Call.Types.Type.Accept,
+            Accept = new Call.Types.Accept
+            {
+                OfferIds = { m.OfferIds.Select(id => new OfferID { Value = id }) },
+                Operations = { m.Operations },
+                Filters = new Filters { RefuseSeconds = m.RefuseSeconds },
+            },
+        }));
+        Receive<DeclineOffers>(m => connected, m => Send(new Call
+        {
+            Type = Call.Types.Type.Decline,
+            Decline = new Call.Types.Decline
+            {
+                OfferIds = { m.OfferIds.Select(id => new OfferID { Value = id }) },
+                Filters = new Filters { RefuseSeconds = m.RefuseSeconds },
+            },
+        }));
+        Receive<KillTask>(m => connected, m =>
+        {
+            var kill = new Call.Types.Kill { TaskId = new TaskID { Value = m.TaskId } };
+            if (m.AgentId is not null)
+            {
+                kill.AgentId = new AgentID { Value = m.AgentId };
+            }
+
+            Send(new Call { Type = Call.Types.Type.Kill, Kill = kill });
+        });
+        Receive<ReviveOffers>(_ => connected, _ => Send(new Call { Type = Call.Types.Type.Revive, Revive = new Call.Types.Revive() }));
+        Receive<SuppressOffers>(_ => connected, _ => Send(new Call { Type = Call.Types.Type.Suppress, Suppress = new Call.Types.Suppress() }));
+        Receive<CallFailed>(m => _log.Warning("{0} call failed: {1}", m.Type, m.Reason));
+
+        // Calls while disconnected are void: offers died with the stream, kills are re-issued by their owners.
+        Receive<AcceptOffers>(_ => { });
+        Receive<DeclineOffers>(_ => { });
+        Receive<KillTask>(m => _log.Warning("Not connected: kill of {0} dropped", m.TaskId));
+        Receive<ReviveOffers>(_ => { });
+        Receive<SuppressOffers>(_ => { });
+        Receive<StatusRecorded>(_ => { });
+        Receive<UnknownTaskStatus>(_ => { });
+        Receive<WatchdogTick>(_ => { });
+        Receive<ReconcileRetry>(_ => { });
+        Receive<TasksToReconcile>(_ => { });
+    }
+
+    private void OnSubscribed(Subscribed message)
+    {
+        if (message.Generation != _generation)
+        {
+            _ = message.Subscription.DisposeAsync();
+            return;
+        }
+
+        _stream = new CancellationTokenSource();
+        var self = Self;
+        var generation = message.Generation;
+        var token = _stream.Token;
+        var subscription = message.Subscription;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var e in subscription.ReadEventsAsync(token))
+                {
+                    self.Tell(new StreamEvent(generation, e));
+                }
+
+                self.Tell(new StreamEnded(generation, null));
+            }
+            catch (Exception e)
+            {
+                self.Tell(new StreamEnded(generation, e));
+            }
+            finally
+            {
+                await subscription.DisposeAsync();
+            }
+        });
+
+        _lastEvent = DateTime.UtcNow;
+        Become(Connected);
+    }
+
+    private void OnEvent(Event e)
+    {
+        _lastEvent = DateTime.UtcNow;
+        switch (e.Type)
+        {
+            case Event.Types.Type.Subscribed:
+                _frameworkId = e.Subscribed.FrameworkId.Value;
+                _heartbeat = TimeSpan.FromSeconds(e.Subscribed.HasHeartbeatIntervalSeconds ? e.Subscribed.HeartbeatIntervalSeconds : 15);
+                _backoff = TimeSpan.FromSeconds(1);
+                _log.Info("Subscribed as framework {0}", _frameworkId);
+                Timers.StartPeriodicTimer(WatchdogTimer, WatchdogTick.Instance, _heartbeat);
+
+                // The id is durable before reconciliation starts (FrameworkIdentity comes back once it is).
+                _framework.Tell(new FrameworkRegisteredWith(_frameworkId), Self);
+                break;
+            case Event.Types.Type.Offers:
+                _router.Tell(new OffersReceived(e.Offers.Offers_.ToImmutableArray()));
+                break;
+            case Event.Types.Type.Rescind:
+                _router.Tell(new OfferRescinded(e.Rescind.OfferId.Value));
+                break;
+            case Event.Types.Type.Update:
+                if (_unreconciled.Remove(e.Update.Status.TaskId.Value))
+                {
+                    CompleteReconciliationIfDone();
+                }
+
+                _pods.Tell(new TaskStatusUpdate(e.Update.Status), Self);
+                break;
+            case Event.Types.Type.Error:
+                _log.Error("Master says: {0}", e.Error.Message);
+                break;
+            case Event.Types.Type.Failure:
+                _log.Warning("Failure reported for agent {0} executor {1}", e.Failure.AgentId?.Value, e.Failure.ExecutorId?.Value);
+                break;
+        }
+    }
+
+    private void StartReconciliation()
+    {
+        if (_reconciling)
+        {
+            return;
+        }
+
+        _reconciling = true;
+        _reconcileAttempt = 0;
+        _pods.Ask<TasksToReconcile>(GetTasksToReconcile.Instance, TimeSpan.FromSeconds(60)).PipeTo(Self);
+    }
+
+    private void OnTasksToReconcile(TasksToReconcile message)
+    {
+        _unreconciled = message.Tasks.ToDictionary(t => t.TaskId, t => t.AgentId, StringComparer.Ordinal);
+        _log.Info("Reconciling {0} tasks", _unreconciled.Count);
+        if (!CompleteReconciliationIfDone())
+        {
+            SendReconcile();
+        }
+    }
+
+    private void SendReconcile()
+    {
+        if (_unreconciled.Count == 0)
+        {
+            return;
+        }
+
+        var reconcile = new Call.Types.Reconcile();
+        reconcile.Tasks.AddRange(_unreconciled.Select(t => new Call.Types.Reconcile.Types.Task
+        {
+            TaskId = new TaskID { Value = t.Key },
+            AgentId = new AgentID { Value = t.Value },
+        }));
+        Send(new Call { Type = Call.Types.Type.Reconcile, Reconcile = reconcile });
+
+        // DC/OS ExplicitReconciler: again after 8 s, 16 s, then every 30 s until every task answered.
+        var delay = _reconcileAttempt switch { 0 => 8, 1 => 16, _ => 30 };
+        _reconcileAttempt++;
+        Timers.StartSingleTimer(ReconcileTimer, ReconcileRetry.Instance, TimeSpan.FromSeconds(delay) * _settings.ReconcileDelayFactor);
+    }
+
+    private bool CompleteReconciliationIfDone()
+    {
+        if (!_reconciling || _unreconciled.Count > 0)
+        {
+            return false;
+        }
+
+        _reconciling = false;
+        Timers.Cancel(ReconcileTimer);
+        _router.Tell(new ReconciliationComplete(_frameworkId!));
+        return true;
+    }
+
+    private void OnStreamEnded(StreamEnded message)
+    {
+        if (message.Generation != _generation)
+        {
+            return;
+        }
+
+        _generation++;
+        _stream?.Cancel();
+        _reconciling = false;
+        Timers.Cancel(WatchdogTimer);
+        Timers.Cancel(ReconcileTimer);
+        _router.Tell(SubscriptionLost.Instance);
+        _log.Warning("Subscription to {0} ended ({1}); retrying in {2:0.#}s", _settings.MasterUrl, message.Error?.Message ?? "closed", _backoff.TotalSeconds);
+        Timers.StartSingleTimer(ResubscribeTimer, Connect.Instance, _backoff);
+        _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, _settings.MaxBackoff.Ticks));
+        Become(Disconnected);
+    }
+
+    private void Acknowledge(TaskStatus status)
+    {
+        // Master-generated updates (reconciliation, invalid offers, …) have no uuid and must not be acknowledged.
+        if (!status.HasUuid || status.AgentId is null)
+        {
+            return;
+        }
+
+        Send(new Call
+        {
+            Type = Call.Types.Type.Acknowledge,
+            Acknowledge = new Call.Types.Acknowledge { AgentId = status.AgentId, TaskId = status.TaskId, Uuid = status.Uuid },
+        });
+    }
+
+    private void Send(Call call)
+    {
+        if (_frameworkId is null || _client is null)
+        {
+            return;
+        }
+
+        call.FrameworkId = new FrameworkID { Value = _frameworkId };
+        var type = call.Type;
+        _client.SendAsync(call, CancellationToken.None).PipeTo(
+            Self,
+            success: () => Done.Instance,
+            failure: e => new CallFailed(type, e.Message));
+    }
+
+    private FrameworkInfo BuildFrameworkInfo()
+    {
+        var info = new FrameworkInfo
+        {
+            User = _settings.User,
+            Name = _settings.FrameworkName,
+            Principal = _settings.Principal,
+            FailoverTimeout = _settings.FailoverTimeout.TotalSeconds,
+            Checkpoint = true,
+            Roles = { _settings.Role },
+            Capabilities =
+            {
+                new FrameworkInfo.Types.Capability { Type = FrameworkInfo.Types.Capability.Types.Type.MultiRole },
+                new FrameworkInfo.Types.Capability { Type = FrameworkInfo.Types.Capability.Types.Type.ReservationRefinement },
+                new FrameworkInfo.Types.Capability { Type = FrameworkInfo.Types.Capability.Types.Type.PartitionAware },
+            },
+        };
+        if (_frameworkId is not null)
+        {
+            info.Id = new FrameworkID { Value = _frameworkId };
+        }
+
+        if (_settings.WebUiUrl is not null)
+        {
+            info.WebuiUrl = _settings.WebUiUrl;
+        }
+
+        return info;
+    }
+
+    private sealed record Connect
+    {
+        public static Connect Instance { get; } = new();
+    }
+
+    private sealed record Subscribed(int Generation, MesosSubscription Subscription);
+
+    private sealed record StreamEvent(int Generation, Event Event);
+
+    private sealed record StreamEnded(int Generation, Exception? Error);
+
+    private sealed record WatchdogTick : IDeadLetterSuppression
+    {
+        public static WatchdogTick Instance { get; } = new();
+    }
+
+    private sealed record ReconcileRetry : IDeadLetterSuppression
+    {
+        public static ReconcileRetry Instance { get; } = new();
+    }
+
+    private sealed record CallFailed(Call.Types.Type Type, string Reason);
+
+    private sealed record Done
+    {
+        public static Done Instance { get; } = new();
+    }
+}
+
+/// <summary>Gateway → itself once the root has created the router and pods.</summary>
+internal sealed record GatewayPeers(IActorRef Router, IActorRef Pods);
+
+/// <summary>How the gateway connects.</summary>
+/// <param name="ReconcileDelayFactor">Scales the 8 s / 16 s / 30 s reconciliation retries (tests shorten them).</param>
+public sealed record GatewaySettings(
+    Uri MasterUrl,
+    string FrameworkName,
+    string Role,
+    string Principal,
+    string User,
+    TimeSpan FailoverTimeout,
+    TimeSpan MaxBackoff,
+    int MissedHeartbeats = 5,
+    double ReconcileDelayFactor = 1.0,
+    string? WebUiUrl = null);

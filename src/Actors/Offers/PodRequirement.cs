@@ -1,0 +1,56 @@
+using System.Collections.Immutable;
+using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Specs.Model;
+
+namespace ActorScheduler.Actors.Offers;
+
+/// <summary>What one pod instance asks of an offer (DC/OS <c>PodInstanceRequirement</c>).</summary>
+/// <param name="TasksToLaunch">Task names within the pod (e.g. "server") to launch together.</param>
+/// <param name="ConfigId">The target config the launched tasks are labelled with.</param>
+/// <param name="Existing">The reservations the pod already holds; null for a new footprint.</param>
+public sealed record PodRequirement(
+    string ServiceName,
+    string? User,
+    PodSpec Pod,
+    int Index,
+    ImmutableArray<string> TasksToLaunch,
+    string ConfigId,
+    Footprint? Existing)
+{
+    public string PodInstanceName => PodNames.Instance(Pod.Type, Index);
+}
+
+/// <summary>The reserved resources (incl. persistent volumes) a pod instance holds on one agent.</summary>
+public sealed record Footprint(string AgentId, string Hostname, ImmutableArray<Resource> Resources)
+{
+    public IEnumerable<string> ResourceIds => Resources.Select(Offers.Resources.ResourceId).OfType<string>();
+}
+
+/// <summary>Settings the evaluator needs besides the requirement and the offer.</summary>
+/// <param name="ExtraEnv">Environment given to every task (scheduler API address, …).</param>
+public sealed record EvaluationContext(
+    ReservationContext Reservation,
+    ExecutorResources Executor,
+    ImmutableArray<KeyValuePair<string, string>> ExtraEnv);
+
+/// <summary>Resources of the default executor that runs a pod's task group (DC/OS EXECUTOR_* defaults).</summary>
+public sealed record ExecutorResources(double Cpus = 0.1, double MemoryMb = 32, double DiskMb = 256);
+
+/// <summary>Naming of pod instances and tasks, exactly as the DC/OS SDK names them.</summary>
+public static class PodNames
+{
+    public static string Instance(string podType, int index) => $"{podType}-{index}";
+
+    /// <summary>Full task name <c>&lt;pod&gt;-&lt;index&gt;-&lt;task&gt;</c>.</summary>
+    public static string Task(string podType, int index, string task) => $"{podType}-{index}-{task}";
+
+    /// <summary>A fresh task id <c>&lt;task name&gt;__&lt;uuid&gt;</c>.</summary>
+    public static string NewTaskId(string taskName) => $"{taskName}__{Guid.NewGuid()}";
+
+    /// <summary>The task name of a task id, or null when the id is not one of ours.</summary>
+    public static string? TaskNameOf(string taskId)
+    {
+        var separator = taskId.LastIndexOf("__", StringComparison.Ordinal);
+        return separator > 0 ? taskId[..separator] : null;
+    }
+}

@@ -1,0 +1,95 @@
+// The deprecated role/reservation fields are the pre-refinement wire format: reading and writing them is the point.
+#pragma warning disable CS0612
+
+using ActorScheduler.Messages.MesosV1;
+
+namespace ActorScheduler.Actors.Offers;
+
+/// <summary>Reading and building Mesos resources the way this scheduler labels them.</summary>
+public static class Resources
+{
+    public const string ResourceIdLabel = "resource_id";
+    public const string FrameworkIdLabel = "framework_id";
+
+    /// <summary>Which task (full name) or "executor" a reservation was made for.</summary>
+    public const string OwnerLabel = "owner";
+
+    public const string ExecutorOwner = "executor";
+
+    public static bool IsReserved(Resource resource) =>
+        resource.Reservations.Count > 0 || (resource.HasRole && resource.Role != "*");
+
+    /// <summary>Our <c>resource_id</c> label on the resource's (last) dynamic reservation, or null.</summary>
+    public static string? ResourceId(Resource resource) => Label(resource, ResourceIdLabel);
+
+    public static string? Owner(Resource resource) => Label(resource, OwnerLabel);
+
+    public static string? PersistenceId(Resource resource) =>
+        resource.Disk?.Persistence is { } persistence && persistence.HasId ? persistence.Id : null;
+
+    public static double Scalar(Resource resource) => resource.Scalar?.Value ?? 0;
+
+    public static Resource Scalar(string name, double value) => new()
+    {
+        Name = name,
+        Type = Value.Types.Type.Scalar,
+        Scalar = new Value.Types.Scalar { Value = value },
+    };
+
+    /// <summary>A dynamically reserved scalar, labelled so it can be found again in later offers.</summary>
+    public static Resource Reserved(string name, double value, ReservationContext context, string owner)
+    {
+        var resource = Scalar(name, value);
+        resource.AllocationInfo = new Resource.Types.AllocationInfo { Role = context.Role };
+        resource.Reservations.Add(new Resource.Types.ReservationInfo
+        {
+            Type = Resource.Types.ReservationInfo.Types.Type.Dynamic,
+            Role = context.Role,
+            Principal = context.Principal,
+            Labels = new Labels
+            {
+                Labels_ =
+                {
+                    new Label { Key = ResourceIdLabel, Value = Guid.NewGuid().ToString() },
+                    new Label { Key = FrameworkIdLabel, Value = context.FrameworkId },
+                    new Label { Key = OwnerLabel, Value = owner },
+                },
+            },
+        });
+        return resource;
+    }
+
+    /// <summary>The reserved disk turned into a persistent volume at <paramref name="containerPath"/>.</summary>
+    public static Resource AsVolume(Resource reservedDisk, string containerPath, string principal)
+    {
+        var volume = reservedDisk.Clone();
+        volume.Disk = new Resource.Types.DiskInfo
+        {
+            Persistence = new Resource.Types.DiskInfo.Types.Persistence { Id = Guid.NewGuid().ToString(), Principal = principal },
+            Volume = new Volume { Mode = Volume.Types.Mode.Rw, ContainerPath = containerPath },
+        };
+        return volume;
+    }
+
+    private static string? Label(Resource resource, string key)
+    {
+        var reservation = resource.Reservations.Count > 0 ? resource.Reservations[^1] : resource.Reservation;
+        if (reservation?.Labels is null)
+        {
+            return null;
+        }
+
+        foreach (var label in reservation.Labels.Labels_)
+        {
+            if (label.Key == key)
+            {
+                return label.HasValue ? label.Value : string.Empty;
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>Who reserves: our role, principal and framework id.</summary>
+public sealed record ReservationContext(string Role, string Principal, string FrameworkId);

@@ -1,0 +1,90 @@
+using System.Globalization;
+using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Specs.Model;
+using Environment = ActorScheduler.Messages.MesosV1.Environment;
+
+namespace ActorScheduler.Actors.Offers;
+
+/// <summary>Builds the Mesos task and executor infos of a pod instance (DC/OS <c>PodInfoBuilder</c>).</summary>
+public static class TaskInfoBuilder
+{
+    public const string TargetConfigurationLabel = "target_configuration";
+    public const string TaskTypeLabel = "task_type";
+    public const string IndexLabel = "index";
+    public const string OfferHostnameLabel = "offer_hostname";
+
+    public static ExecutorInfo Executor(PodRequirement requirement, string frameworkId, IEnumerable<Resource> resources) => new()
+    {
+        Type = ExecutorInfo.Types.Type.Default,
+        ExecutorId = new ExecutorID { Value = $"{requirement.Pod.Type}__{Guid.NewGuid()}" },
+        FrameworkId = new FrameworkID { Value = frameworkId },
+        Name = requirement.PodInstanceName,
+        Resources = { resources },
+    };
+
+    public static TaskLaunch Task(PodRequirement requirement, TaskSpec task, Offer offer, IEnumerable<Resource> resources, EvaluationContext context)
+    {
+        var name = PodNames.Task(requirement.Pod.Type, requirement.Index, task.Name);
+        var command = new CommandInfo
+        {
+            Value = task.Command,
+            Shell = true,
+            Environment = new Environment { Variables = { Environment(requirement, name, context).Select(Variable) } },
+        };
+        if (requirement.User is { } user)
+        {
+            command.User = user;
+        }
+
+        var info = new TaskInfo
+        {
+            Name = name,
+            TaskId = new TaskID { Value = PodNames.NewTaskId(name) },
+            AgentId = new AgentID { Value = offer.AgentId.Value },
+            Resources = { resources },
+            Command = command,
+            Labels = new Labels
+            {
+                Labels_ =
+                {
+                    Label(TargetConfigurationLabel, requirement.ConfigId),
+                    Label(TaskTypeLabel, requirement.Pod.Type),
+                    Label(IndexLabel, requirement.Index.ToString(CultureInfo.InvariantCulture)),
+                    Label(OfferHostnameLabel, offer.Hostname),
+                },
+            },
+        };
+        return new TaskLaunch(task.Name, info);
+    }
+
+    /// <summary>The target config a launched task was labelled with.</summary>
+    public static string? TargetConfiguration(TaskInfo info) =>
+        info.Labels?.Labels_.FirstOrDefault(l => l.Key == TargetConfigurationLabel)?.Value;
+
+    /// <summary>The environment of every task (DC/OS <c>PodInfoBuilder.getTaskEnvironment</c>), then the spec's own.</summary>
+    private static IEnumerable<KeyValuePair<string, string>> Environment(PodRequirement requirement, string taskName, EvaluationContext context)
+    {
+        var service = requirement.ServiceName.TrimStart('/').Replace("/", string.Empty);
+        yield return new("TASK_NAME", taskName);
+        yield return new(taskName, "true");
+        yield return new("POD_INSTANCE_INDEX", requirement.Index.ToString(CultureInfo.InvariantCulture));
+        yield return new("FRAMEWORK_NAME", requirement.ServiceName);
+        yield return new("FRAMEWORK_HOST", $"{service}.autoip.dcos.thisdcos.directory");
+        yield return new("FRAMEWORK_VIP_HOST", $"{service}.l4lb.thisdcos.directory");
+        foreach (var pair in context.ExtraEnv)
+        {
+            yield return pair;
+        }
+
+        var task = requirement.Pod.Tasks.First(t => PodNames.Task(requirement.Pod.Type, requirement.Index, t.Name) == taskName);
+        foreach (var pair in task.Env)
+        {
+            yield return pair;
+        }
+    }
+
+    private static Environment.Types.Variable Variable(KeyValuePair<string, string> pair) =>
+        new() { Name = pair.Key, Value = pair.Value };
+
+    private static Label Label(string key, string value) => new() { Key = key, Value = value };
+}

@@ -1,0 +1,66 @@
+using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Messages.Plans;
+using ActorScheduler.Specs.Model;
+
+namespace ActorScheduler.Actors.Plans;
+
+/// <summary>What a step knows of one of its tasks.</summary>
+/// <param name="Goal">The task's goal state.</param>
+/// <param name="LaunchedOnTarget">A task info carrying the step's target config was recorded for this task.</param>
+/// <param name="State">Last Mesos state of that launch, or null when none was reported yet.</param>
+/// <param name="ReadinessPassed">The readiness check passed (true when the task has none).</param>
+/// <param name="FinishedOnAnyConfig">The task finished successfully on some config (ONCE tasks never run again).</param>
+public readonly record struct TaskProgress(
+    GoalState Goal,
+    bool LaunchedOnTarget,
+    TaskState? State,
+    bool ReadinessPassed,
+    bool FinishedOnAnyConfig);
+
+/// <summary>
+/// A deployment step's status from its tasks (DC/OS <c>DeploymentStep</c>): worst task wins, in the order
+/// ERROR &gt; DELAYED &gt; PENDING &gt; PREPARED &gt; STARTING &gt; STARTED &gt; COMPLETE.
+/// </summary>
+public static class StepStatusCalculator
+{
+    private static readonly Status[] Precedence =
+    [
+        Status.Error, Status.Delayed, Status.Pending, Status.Prepared, Status.Starting, Status.Started, Status.Complete,
+    ];
+
+    /// <param name="offerClaimed">An offer was claimed for the step and its launch is being recorded.</param>
+    public static Status Compute(IReadOnlyCollection<TaskProgress> tasks, bool offerClaimed)
+    {
+        if (tasks.Count == 0)
+        {
+            return offerClaimed ? Status.Prepared : Status.Pending;
+        }
+
+        var statuses = tasks.Select(t => ForTask(t, offerClaimed)).ToList();
+        return Precedence.First(statuses.Contains);
+    }
+
+    public static Status ForTask(TaskProgress task, bool offerClaimed)
+    {
+        if (task.Goal == GoalState.Once && task.FinishedOnAnyConfig)
+        {
+            return Status.Complete;
+        }
+
+        if (!task.LaunchedOnTarget)
+        {
+            return offerClaimed ? Status.Prepared : Status.Pending;
+        }
+
+        return task.State switch
+        {
+            null or TaskState.TaskStaging or TaskState.TaskStarting => Status.Starting,
+            TaskState.TaskRunning when task.Goal == GoalState.Running && task.ReadinessPassed => Status.Complete,
+            TaskState.TaskRunning => Status.Started,
+            TaskState.TaskFinished => task.Goal == GoalState.Running ? Status.Pending : Status.Complete,
+            TaskState.TaskUnknown => Status.Starting,
+            // FAILED/ERROR would be DELAYED under backoff (opt-in, not yet built): relaunch at once.
+            _ => Status.Pending,
+        };
+    }
+}

@@ -1,0 +1,60 @@
+using ActorScheduler.Specs.Model;
+using ActorScheduler.Messages.Plans;
+
+namespace ActorScheduler.Actors.Plans;
+
+/// <summary>A child of a plan or phase as a strategy sees it.</summary>
+public readonly record struct StrategyChild(string Name, Status Status, bool Interrupted);
+
+/// <summary>
+/// Which children of a plan or phase may make progress now (DC/OS <c>DependencyStrategyHelper</c>). A child is
+/// eligible when it is not complete, not in error and not interrupted; a candidate is an eligible child whose
+/// prerequisites are all complete.
+/// </summary>
+public static class Strategy
+{
+    public static string DisplayName(StrategyKind kind) => kind switch
+    {
+        StrategyKind.Serial => "serial",
+        StrategyKind.Parallel => "parallel",
+        StrategyKind.SerialCanary => "serial-canary",
+        StrategyKind.ParallelCanary => "parallel-canary",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    /// <summary>Indexes of the children that are candidates now. An interrupted parent has none.</summary>
+    public static IReadOnlyList<int> Candidates(StrategyKind kind, IReadOnlyList<StrategyChild> children, bool parentInterrupted)
+    {
+        if (parentInterrupted)
+        {
+            return Array.Empty<int>();
+        }
+
+        var result = new List<int>();
+        var serial = kind is StrategyKind.Serial or StrategyKind.SerialCanary;
+        for (var i = 0; i < children.Count; i++)
+        {
+            var child = children[i];
+            if (child.Status == Status.Complete)
+            {
+                continue;
+            }
+
+            // Serial: every incomplete child depends on all earlier ones; only the first incomplete one may run.
+            if (IsEligible(child))
+            {
+                result.Add(i);
+            }
+
+            if (serial)
+            {
+                break;
+            }
+        }
+
+        return result;
+    }
+
+    private static bool IsEligible(StrategyChild child) =>
+        child.Status is not (Status.Complete or Status.Error) && !child.Interrupted;
+}

@@ -1,0 +1,270 @@
+using System.Collections.Immutable;
+using ActorScheduler.Actors.Offers;
+using ActorScheduler.Actors.Plans;
+using ActorScheduler.Messages.Events;
+using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Specs;
+using ActorScheduler.Specs.Model;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using Akka.Persistence.Journal;
+using Google.Protobuf.WellKnownTypes;
+
+namespace ActorScheduler.Actors.Pods;
+
+/// <summary>
+/// One pod instance (<c>hello-0</c>): its task infos, statuses and reservations. Records task infos before the
+/// ACCEPT that launches them, records status updates before they are acknowledged, and tells the step that owns
+/// it how its tasks progress.
+/// </summary>
+internal sealed class PodInstanceActor : ReceivePersistentActor
+{
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly string _service;
+    private readonly string _podType;
+    private readonly int _index;
+    private readonly string _name;
+    private readonly IActorRef _router;
+    private readonly IActorRef _gateway;
+    private PodInstanceState _state = PodInstanceState.Empty;
+
+    // The step currently driving this pod, and what it asked for.
+    private IActorRef? _step;
+    private RequireTasks? _required;
+    private bool _registered;
+    private string? _claimedOfferId;
+    private readonly HashSet<string> _killsSent = new();
+
+    public PodInstanceActor(string service, string podType, int index, IActorRef router, IActorRef gateway)
+    {
+        _service = service;
+        _podType = podType;
+        _index = index;
+        _name = PodNames.Instance(podType, index);
+        _router = router;
+        _gateway = gateway;
+        PersistenceId = $"{service}/pod/{_name}";
+
+        Recover<TaskLaunchRecorded>(e => _state = _state.Apply(e));
+        Recover<TaskStatusRecorded>(e => _state = _state.Apply(e));
+        Recover<FootprintConfirmed>(e => _state = _state.Apply(e));
+        Recover<LaunchAbandoned>(e => _state = _state.Apply(e));
+        // Journals that keep the tag wrapper hand it back on replay.
+        Recover<Tagged>(t => _state = _state.Apply(t.Payload));
+        Recover<RecoveryCompleted>(_ => AnnounceFootprint());
+
+        Command<GetTaskProgress>(m => Sender.Tell(Report(m.Step, m.Target)));
+        Command<RequireTasks>(OnRequireTasks);
+        Command<LaunchClaim>(OnLaunchClaim);
+        Command<TaskStatusUpdate>(OnStatusUpdate);
+        Command<GetTasksToReconcile>(_ => Sender.Tell(new TasksToReconcile(TasksToReconcile())));
+        Command<GetPodInstanceStatus>(_ => Sender.Tell(StatusView()));
+    }
+
+    public override string PersistenceId { get; }
+
+    public static Props Props(string service, string podType, int index, IActorRef router, IActorRef gateway) =>
+        Akka.Actor.Props.Create(() => new PodInstanceActor(service, podType, index, router, gateway));
+
+    private void OnRequireTasks(RequireTasks message)
+    {
+        _step = Sender;
+        _required = message;
+        Sender.Tell(Report(message.Step, message.Target));
+        Reevaluate();
+    }
+
+    /// <summary>Registers with the router when the required tasks need a launch; kills stale tasks first.</summary>
+    private void Reevaluate()
+    {
+        if (_required is null || _registered || _claimedOfferId is not null)
+        {
+            return;
+        }
+
+        var (step, target) = (_required.Step, _required.Target);
+        var pod = target.Spec.FindPod(_podType);
+        if (pod is null)
+        {
+            return;
+        }
+
+        var fingerprint = SpecFingerprint.Of(pod);
+        var needsLaunch = step.Tasks.Any(task =>
+        {
+            var spec = pod.FindTask(task);
+            return spec is not null && StepStatusCalculator.ForTask(_state.Progress(task, spec.Goal, fingerprint), false) == Messages.Plans.Status.Pending;
+        });
+        if (!needsLaunch)
+        {
+            return;
+        }
+
+        // Tasks of the step still alive on an old config hold the reservations: kill them and wait for their end.
+        var alive = step.Tasks
+            .Select(t => _state.Tasks.GetValueOrDefault(t))
+            .Where(r => r is not null && !r.IsTerminal && r.Status is not null)
+            .Cast<TaskRecord>()
+            .ToList();
+        if (alive.Count > 0)
+        {
+            foreach (var record in alive.Where(r => _killsSent.Add(r.TaskId)))
+            {
+                _log.Info("Killing {0} ({1}) to relaunch it on config {2}", record.Info.Name, record.TaskId, target.ConfigId);
+                _gateway.Tell(new KillTask(record.TaskId, record.Info.AgentId?.Value));
+            }
+
+            return;
+        }
+
+        var requirement = new PodRequirement(_service, target.Spec.User, pod, _index, step.Tasks, target.ConfigId, _state.Footprint);
+        _registered = true;
+        _router.Tell(new RegisterRequirement(requirement));
+    }
+
+    private void OnLaunchClaim(LaunchClaim claim)
+    {
+        var router = Sender;
+        _registered = false;
+        if (_required is null)
+        {
+            router.Tell(new LaunchNotRecorded(claim.Offer.Id.Value, $"{_name} no longer needs a launch"));
+            return;
+        }
+
+        _claimedOfferId = claim.Offer.Id.Value;
+        ReportToStep();
+
+        var pod = _required.Target.Spec.FindPod(_podType)!;
+        var evaluation = claim.Evaluation;
+        var recorded = new TaskLaunchRecorded
+        {
+            OfferId = claim.Offer.Id.Value,
+            AgentId = claim.Offer.AgentId.Value,
+            Hostname = claim.Offer.Hostname,
+            Executor = evaluation.Executor,
+            Footprint = { evaluation.Footprint },
+            FootprintUnconfirmed = evaluation.NewFootprint,
+            At = Timestamp.FromDateTime(DateTime.UtcNow),
+        };
+        recorded.Tasks.AddRange(evaluation.Tasks.Select(t => new LaunchedTask
+        {
+            TaskName = t.TaskName,
+            ConfigId = _required.Target.ConfigId,
+            TaskInfo = t.Info,
+            SpecFingerprint = SpecFingerprint.Of(pod),
+        }));
+
+        Persist(Tag(recorded), _ =>
+        {
+            _state = _state.Apply(recorded);
+            _claimedOfferId = null;
+            _killsSent.Clear();
+            _log.Info("Recorded launch of {0} on {1} (offer {2})", string.Join(", ", recorded.Tasks.Select(t => t.TaskInfo.TaskId.Value)), recorded.Hostname, recorded.OfferId);
+            router.Tell(new LaunchRecorded(recorded.OfferId));
+            ReportToStep();
+        });
+    }
+
+    private void OnStatusUpdate(TaskStatusUpdate update)
+    {
+        var gateway = Sender;
+        var status = update.Status;
+        var name = _state.TaskNameOf(status.TaskId.Value);
+        if (name is null)
+        {
+            gateway.Tell(new UnknownTaskStatus(status));
+            return;
+        }
+
+        var events = new List<object> { new TaskStatusRecorded { Status = status } };
+        if (_state.FootprintUnconfirmed)
+        {
+            if (status.HasSource && status.Source != TaskStatus.Types.Source.Master)
+            {
+                events.Add(new FootprintConfirmed { At = Timestamp.FromDateTime(DateTime.UtcNow) });
+            }
+            else if (LaunchNeverHappened(status))
+            {
+                events.Add(new LaunchAbandoned
+                {
+                    OfferId = _state.LastOfferId ?? string.Empty,
+                    Reason = $"{TaskStates.WireName(status.State)}: {status.Message}",
+                    At = Timestamp.FromDateTime(DateTime.UtcNow),
+                });
+            }
+        }
+
+        var remaining = events.Count;
+        PersistAll(events.Select(Tag), tagged =>
+        {
+            _state = _state.Apply(((Tagged)tagged).Payload);
+            if (--remaining > 0)
+            {
+                return;
+            }
+
+            gateway.Tell(new StatusRecorded(status));
+            if (status.State == TaskState.TaskRunning || TaskStates.IsTerminal(status.State))
+            {
+                _log.Info("{0} is {1}{2}", _state.Tasks[name].Info.Name, TaskStates.WireName(status.State), status.HasMessage ? $" ({status.Message})" : string.Empty);
+            }
+
+            ReportToStep();
+            Reevaluate();
+        });
+    }
+
+    /// <summary>The master, asked to reconcile, does not know a task we recorded but never saw reported.</summary>
+    private static bool LaunchNeverHappened(TaskStatus status) =>
+        status.HasReason && status.Reason == TaskStatus.Types.Reason.Reconciliation &&
+        status.State is TaskState.TaskLost or TaskState.TaskGone or TaskState.TaskUnknown or TaskState.TaskDropped;
+
+    private void AnnounceFootprint() =>
+        _router.Tell(new FootprintOwned(_name, _state.Footprint?.ResourceIds.ToImmutableArray() ?? ImmutableArray<string>.Empty));
+
+    private ImmutableArray<TaskToReconcile> TasksToReconcile() => _state.Tasks.Values
+        .Where(r => !r.IsTerminal)
+        .Select(r => new TaskToReconcile(r.TaskId, r.Info.AgentId.Value))
+        .ToImmutableArray();
+
+    private void ReportToStep()
+    {
+        if (_step is not null && _required is not null)
+        {
+            _step.Tell(Report(_required.Step, _required.Target));
+        }
+    }
+
+    private TaskProgressReport Report(StepSpec step, TargetConfig target)
+    {
+        var pod = target.Spec.FindPod(_podType);
+        if (pod is null)
+        {
+            return new TaskProgressReport(_name, ImmutableArray<TaskProgress>.Empty, false, $"pod type {_podType} is not in config {target.ConfigId}");
+        }
+
+        var fingerprint = SpecFingerprint.Of(pod);
+        var progress = step.Tasks
+            .Select(t => _state.Progress(t, pod.FindTask(t)?.Goal ?? GoalState.Running, fingerprint))
+            .ToImmutableArray();
+        var message = _state.Footprint is { } footprint ? $"on {footprint.Hostname}" : string.Empty;
+        return new TaskProgressReport(_name, progress, _claimedOfferId is not null, message);
+    }
+
+    private Messages.Pods.PodInstanceStatus StatusView() => new(
+        _name,
+        _state.Tasks.Values
+            .OrderBy(r => r.Info.Name, StringComparer.Ordinal)
+            .Select(r => new Messages.Pods.PodTaskStatus(r.TaskId, r.Info.Name, r.Status is { } s ? TaskStates.WireName(s.State) : "TASK_STAGING"))
+            .ToImmutableArray());
+
+    private Tagged Tag(object @event) => new(@event, new[] { $"pod:{_name}" });
+
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        _log.Error(cause, "Could not record {0} for {1}; the pod restarts and nothing is launched", @event.GetType().Name, _name);
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+}

@@ -1,0 +1,103 @@
+using System.Collections.Immutable;
+using ActorScheduler.Actors.Offers;
+using ActorScheduler.Actors.Plans;
+using ActorScheduler.Messages.Events;
+using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Specs.Model;
+
+namespace ActorScheduler.Actors.Pods;
+
+/// <summary>What a pod instance knows of one of its tasks.</summary>
+/// <param name="SpecFingerprint">Fingerprint of the pod spec the task was launched with.</param>
+/// <param name="Status">Last status recorded for <see cref="Info"/>'s task id, if any.</param>
+/// <param name="EverFinished">Some launch of this task finished with exit 0 (ONCE tasks never rerun).</param>
+public sealed record TaskRecord(
+    TaskInfo Info,
+    string ConfigId,
+    string SpecFingerprint,
+    TaskStatus? Status,
+    bool EverFinished)
+{
+    public string TaskId => Info.TaskId.Value;
+
+    public bool IsTerminal => Status is { } s && TaskStates.IsTerminal(s.State);
+}
+
+/// <summary>
+/// The persistent state of one pod instance, rebuilt from its events. Pure: <see cref="Apply"/> is the only way
+/// it changes.
+/// </summary>
+public sealed record PodInstanceState(
+    ImmutableDictionary<string, TaskRecord> Tasks,
+    Footprint? Footprint,
+    bool FootprintUnconfirmed,
+    string? LastOfferId)
+{
+    public static PodInstanceState Empty { get; } = new(ImmutableDictionary<string, TaskRecord>.Empty, null, false, null);
+
+    public PodInstanceState Apply(object @event) => @event switch
+    {
+        TaskLaunchRecorded e => this with
+        {
+            Tasks = e.Tasks.Aggregate(Tasks, (tasks, t) => tasks.SetItem(t.TaskName, new TaskRecord(
+                t.TaskInfo,
+                t.ConfigId,
+                t.SpecFingerprint,
+                null,
+                tasks.TryGetValue(t.TaskName, out var old) && old.EverFinished))),
+            Footprint = new Footprint(e.AgentId, e.Hostname, e.Footprint.ToImmutableArray()),
+            FootprintUnconfirmed = e.FootprintUnconfirmed,
+            LastOfferId = e.OfferId,
+        },
+        TaskStatusRecorded e => ApplyStatus(e.Status),
+        FootprintConfirmed => this with { FootprintUnconfirmed = false },
+        LaunchAbandoned => this with
+        {
+            Footprint = FootprintUnconfirmed ? null : Footprint,
+            FootprintUnconfirmed = false,
+        },
+        _ => this,
+    };
+
+    /// <summary>The task (by name within the pod) whose current launch has this task id.</summary>
+    public string? TaskNameOf(string taskId) =>
+        Tasks.FirstOrDefault(pair => pair.Value.TaskId == taskId).Key;
+
+    /// <summary>Progress of <paramref name="taskName"/> towards <paramref name="goal"/> on the given pod spec.</summary>
+    public TaskProgress Progress(string taskName, GoalState goal, string targetFingerprint)
+    {
+        if (!Tasks.TryGetValue(taskName, out var record))
+        {
+            return new TaskProgress(goal, false, null, true, false);
+        }
+
+        return new TaskProgress(
+            goal,
+            record.SpecFingerprint == targetFingerprint,
+            record.Status?.State,
+            ReadinessPassed(record.Status),
+            record.EverFinished);
+    }
+
+    private PodInstanceState ApplyStatus(TaskStatus status)
+    {
+        var name = TaskNameOf(status.TaskId.Value);
+        if (name is null)
+        {
+            return this;
+        }
+
+        var record = Tasks[name];
+        return this with
+        {
+            Tasks = Tasks.SetItem(name, record with
+            {
+                Status = status,
+                EverFinished = record.EverFinished || status.State == TaskState.TaskFinished,
+            }),
+        };
+    }
+
+    private static bool ReadinessPassed(TaskStatus? status) =>
+        status?.CheckStatus?.Command is not { } command || !command.HasExitCode || command.ExitCode == 0;
+}

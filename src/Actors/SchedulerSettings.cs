@@ -1,0 +1,18 @@
+using System.Collections.Immutable;
+using ActorScheduler.Actors.Mesos;
+using ActorScheduler.Actors.Offers;
+
+namespace ActorScheduler.Actors;
+
+/// <summary>Everything the scheduler needs to start for one service.</summary>
+/// <param name="ServiceName">The service (and framework) name; prefix of every persistence id.</param>
+/// <param name="RenderedSpec">The spec after mustache rendering, offered to the config store as the target.</param>
+/// <param name="SpecSource">Where the spec came from (for errors and audit).</param>
+/// <param name="TaskEnv">Environment given to every task besides the DC/OS set (scheduler API address, …).</param>
+public sealed record SchedulerSettings(
+    string ServiceName,
+    string RenderedSpec,
+    string SpecSource,
+    GatewaySettings Gateway,
+    ExecutorResources Executor,
+    ImmutableArray<KeyValuePair<string, string>> TaskEnv);

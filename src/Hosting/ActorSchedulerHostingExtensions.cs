@@ -1,0 +1,53 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using ActorScheduler.Actors;
+using ActorScheduler.Actors.Mesos;
+using ActorScheduler.Messages.Serialization;
+using Akka.Hosting;
+
+namespace ActorScheduler.Hosting;
+
+/// <summary>Adds ActorScheduler to an Akka.Hosting application.</summary>
+public static class ActorSchedulerHostingExtensions
+{
+    /// <summary>
+    /// Registers the protobuf serializer for our events and starts the scheduler root actor (registered under
+    /// <see cref="SchedulerRegistryKeys.Scheduler"/>). Persistence is the application's choice (see
+    /// <see cref="Persistence.SqliteJournal"/> for the embedded default).
+    /// </summary>
+    public static AkkaConfigurationBuilder WithActorScheduler(this AkkaConfigurationBuilder builder, ActorSchedulerOptions options)
+    {
+        var settings = ToSettings(options);
+        return builder
+            .AddHocon(ActorSchedulerSerializer.Hocon, HoconAddMode.Prepend)
+            .WithActors((system, registry) =>
+            {
+                var root = system.ActorOf(SchedulerRootActor.Props(settings), "scheduler");
+                registry.Register<SchedulerRegistryKeys.Scheduler>(root);
+            });
+    }
+
+    internal static SchedulerSettings ToSettings(ActorSchedulerOptions options)
+    {
+        var role = options.ServiceName.TrimStart('/').Replace("/", "__") + "-role";
+        var gateway = new GatewaySettings(
+            options.MasterUrl,
+            options.ServiceName,
+            role,
+            options.ServiceName.TrimStart('/').Replace("/", "__") + "-principal",
+            options.User ?? Environment.UserName,
+            options.FailoverTimeout,
+            MaxBackoff: TimeSpan.FromSeconds(15),
+            ReconcileDelayFactor: options.ReconcileDelayFactor,
+            WebUiUrl: options.ApiUrl?.ToString());
+        var env = ImmutableArray<KeyValuePair<string, string>>.Empty;
+        if (options.ApiUrl is { } api)
+        {
+            env = env
+                .Add(new("SCHEDULER_API_HOSTNAME", api.Host))
+                .Add(new("SCHEDULER_API_PORT", api.Port.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        return new SchedulerSettings(options.ServiceName, options.RenderedSpec, options.SpecSource, gateway, options.Executor, env);
+    }
+}

@@ -1,0 +1,43 @@
+using ActorScheduler.Actors.Offers;
+
+namespace ActorScheduler.Hosting;
+
+/// <summary>What an embedding application tells <see cref="ActorSchedulerHostingExtensions.WithActorScheduler"/>.</summary>
+public sealed class ActorSchedulerOptions
+{
+    /// <summary>The rendered spec (see <c>ServiceSpecLoader.LoadFile</c>'s <c>RenderedText</c>).</summary>
+    public required string RenderedSpec { get; init; }
+
+    /// <summary>The service name (the spec's <c>name</c>).</summary>
+    public required string ServiceName { get; init; }
+
+    /// <summary>Where the spec came from, for errors and audit.</summary>
+    public string SpecSource { get; init; } = "(embedded)";
+
+    /// <summary>The Mesos master, e.g. http://127.0.0.1:5050/.</summary>
+    public required Uri MasterUrl { get; init; }
+
+    /// <summary>OS user the framework registers as; null means the current user.</summary>
+    public string? User { get; init; }
+
+    /// <summary>How long the master keeps our tasks while we are away (DC/OS: two weeks).</summary>
+    public TimeSpan FailoverTimeout { get; init; } = TimeSpan.FromDays(14);
+
+    /// <summary>Resources of the default executor of each pod.</summary>
+    public ExecutorResources Executor { get; init; } = new();
+
+    /// <summary>Where tasks reach the scheduler API (SCHEDULER_API_HOSTNAME / SCHEDULER_API_PORT).</summary>
+    public Uri? ApiUrl { get; init; }
+
+    /// <summary>Scales the explicit reconciliation retry delays (8 s, 16 s, 30 s); tests shorten them.</summary>
+    public double ReconcileDelayFactor { get; init; } = 1.0;
+}
+
+/// <summary>Keys under which the scheduler's actors are registered in the <c>ActorRegistry</c>.</summary>
+public static class SchedulerRegistryKeys
+{
+    /// <summary>The scheduler root: send it <c>PlanProtocol</c> and <c>PodProtocol</c> queries.</summary>
+    public sealed class Scheduler
+    {
+    }
+}

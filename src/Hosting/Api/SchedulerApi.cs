@@ -1,0 +1,87 @@
+using ActorScheduler.Messages.Plans;
+using ActorScheduler.Messages.Pods;
+using Akka.Actor;
+using Status = ActorScheduler.Messages.Plans.Status;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace ActorScheduler.Hosting.Api;
+
+/// <summary>
+/// The scheduler's HTTP API, with the DC/OS SDK's paths, JSON shapes and status codes (see README "HTTP API").
+/// </summary>
+public static class SchedulerApi
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
+
+    public static IEndpointRouteBuilder MapSchedulerApi(this IEndpointRouteBuilder app, Func<IActorRef> scheduler)
+    {
+        app.MapGet("/v1/plans", async () =>
+        {
+            var names = await scheduler().Ask<PlanProtocol.PlanNames>(PlanProtocol.GetPlans.Instance, AskTimeout);
+            return Results.Json(names.Names);
+        });
+
+        app.MapGet("/v1/plans/{plan}", async (string plan) =>
+        {
+            var answer = await scheduler().Ask<object>(new PlanProtocol.GetPlan(plan), AskTimeout);
+            return answer switch
+            {
+                PlanInfo info => Results.Json(ToJson(info), statusCode: PlanStatusCode(info)),
+                _ => Results.Json(new { message = $"Plan {plan} not found" }, statusCode: StatusCodes.Status404NotFound),
+            };
+        });
+
+        app.MapGet("/v1/pod", async () =>
+        {
+            var names = await scheduler().Ask<PodProtocol.PodNames>(PodProtocol.GetPodNames.Instance, AskTimeout);
+            return Results.Json(names.Names);
+        });
+
+        app.MapGet("/v1/pod/status", async () =>
+        {
+            var status = await scheduler().Ask<ServicePodStatus>(PodProtocol.GetPodStatus.Instance, AskTimeout);
+            return Results.Json(ToJson(status));
+        });
+
+        return app;
+    }
+
+    /// <summary>DC/OS: 200 when complete, 417 with errors, 202 otherwise.</summary>
+    public static int PlanStatusCode(PlanInfo plan) => plan switch
+    {
+        { Status: Status.Complete } => StatusCodes.Status200OK,
+        { Status: Status.Error } or { Errors.IsEmpty: false } => StatusCodes.Status417ExpectationFailed,
+        _ => StatusCodes.Status202Accepted,
+    };
+
+    public static object ToJson(PlanInfo plan) => new
+    {
+        phases = plan.Phases.Select(phase => new
+        {
+            id = phase.Id,
+            name = phase.Name,
+            steps = phase.Steps.Select(step => new { id = step.Id, status = step.Status.ToWireName(), name = step.Name, message = step.Message }),
+            status = phase.Status.ToWireName(),
+            strategy = phase.Strategy,
+        }),
+        errors = plan.Errors,
+        status = plan.Status.ToWireName(),
+        strategy = plan.Strategy,
+    };
+
+    public static object ToJson(ServicePodStatus status) => new
+    {
+        service = status.Service,
+        pods = status.Pods.Select(pod => new
+        {
+            name = pod.Name,
+            instances = pod.Instances.Select(instance => new
+            {
+                name = instance.Name,
+                tasks = instance.Tasks.Select(task => new { id = task.Id, name = task.Name, status = task.Status }),
+            }),
+        }),
+    };
+}

@@ -1,0 +1,266 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using ActorScheduler.Hosting.Api;
+using ActorScheduler.Hosting.Persistence;
+using ActorScheduler.Messages.Plans;
+using ActorScheduler.Mesos.Emulator;
+using ActorScheduler.Specs;
+using Akka.Actor;
+using Status = ActorScheduler.Messages.Plans.Status;
+using Akka.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ActorScheduler.Hosting.Cli;
+
+/// <summary>What <c>actorscheduler run</c> was asked to do.</summary>
+public sealed record RunArguments(
+    string SpecPath,
+    IReadOnlyList<string> Overrides,
+    string DataDir,
+    int ApiPort,
+    int MasterPort,
+    int Agents,
+    Uri? Master,
+    bool Verbose,
+    double ReconcileDelayFactor = 1.0);
+
+/// <summary>
+/// <c>actorscheduler run</c>: the embedded emulator (unless <c>--master</c>), the scheduler and its HTTP API in one
+/// process; prints the deploy plan as it progresses and serves until cancelled.
+/// </summary>
+public static class RunCommand
+{
+    public static async Task<int> RunAsync(RunArguments args, TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        if (!Overrides.TryParse(args.Overrides, out var overrides, out var overrideError))
+        {
+            await error.WriteLineAsync($"error: {overrideError}");
+            return 2;
+        }
+
+        var loaded = ServiceSpecLoader.LoadFile(args.SpecPath, overrides);
+        if (!loaded.IsValid)
+        {
+            foreach (var e in loaded.Errors)
+            {
+                await error.WriteLineAsync($"error: {e}");
+            }
+
+            return 1;
+        }
+
+        var spec = loaded.Spec!;
+        var dataDir = Path.GetFullPath(args.DataDir);
+        if (DataDir.Prepare(dataDir) is { } dataDirError)
+        {
+            await error.WriteLineAsync($"error: {dataDirError}");
+            return 2;
+        }
+
+        if (PortInUse(args.ApiPort) is { } apiError)
+        {
+            await error.WriteLineAsync($"error: --api-port: {apiError}");
+            return 2;
+        }
+
+        var started = Stopwatch.StartNew();
+        MesosEmulator? emulator = null;
+        var master = args.Master;
+        if (master is null)
+        {
+            try
+            {
+                emulator = await MesosEmulator.StartAsync(
+                    new MesosEmulatorOptions { Port = args.MasterPort, Agents = args.Agents, DataDir = Path.Combine(dataDir, "mesos") },
+                    ct);
+            }
+            catch (MesosEmulatorException e)
+            {
+                await error.WriteLineAsync($"error: {e.Message}");
+                return 2;
+            }
+
+            master = emulator.Url;
+        }
+
+        var apiUrl = new Uri($"http://127.0.0.1:{args.ApiPort}/");
+        await output.WriteLineAsync($"service:     {spec.Name} ({args.SpecPath})");
+        await output.WriteLineAsync($"mesos:       {master}{(emulator is null ? string.Empty : $" (embedded emulator, {args.Agents} agents)")}");
+        await output.WriteLineAsync($"api:         {apiUrl}");
+        await output.WriteLineAsync($"data dir:    {dataDir}");
+
+        var app = BuildApp(args, spec.Name, loaded.RenderedText!, master, apiUrl, dataDir);
+        try
+        {
+            await app.StartAsync(ct);
+        }
+        catch (IOException e)
+        {
+            await error.WriteLineAsync($"error: cannot serve the API on {apiUrl}: {e.Message}");
+            await StopAsync(emulator);
+            return 2;
+        }
+
+        var scheduler = app.Services.GetRequiredService<ActorRegistry>().Get<SchedulerRegistryKeys.Scheduler>();
+        try
+        {
+            await FollowDeployAsync(scheduler, output, started, ct);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await output.WriteLineAsync("stopping…");
+        await app.StopAsync(CancellationToken.None);
+        await StopAsync(emulator);
+        if (emulator is not null)
+        {
+            await output.WriteLineAsync("stopped; tasks keep running and are re-adopted by the next `run` on this data dir");
+        }
+
+        return 0;
+    }
+
+    private static WebApplication BuildApp(RunArguments args, string service, string rendered, Uri master, Uri apiUrl, string dataDir)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(apiUrl.ToString().TrimEnd('/'));
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.SetMinimumLevel(args.Verbose ? LogLevel.Information : LogLevel.Warning);
+        builder.Services.AddAkka("actorscheduler", (akka, _) =>
+        {
+            akka.AddHocon($"akka.loglevel = {(args.Verbose ? "INFO" : "WARNING")}", HoconAddMode.Prepend)
+                .WithSqliteJournal(Path.Combine(dataDir, "journal.db"))
+                .WithActorScheduler(new ActorSchedulerOptions
+                {
+                    ServiceName = service,
+                    RenderedSpec = rendered,
+                    SpecSource = Path.GetFullPath(args.SpecPath),
+                    MasterUrl = master,
+                    ApiUrl = apiUrl,
+                    ReconcileDelayFactor = args.ReconcileDelayFactor,
+                });
+        });
+
+        var app = builder.Build();
+        app.MapSchedulerApi(() => app.Services.GetRequiredService<ActorRegistry>().Get<SchedulerRegistryKeys.Scheduler>());
+        return app;
+    }
+
+    /// <summary>Prints the deploy plan tree whenever it changes, and the time to COMPLETE once.</summary>
+    private static async Task FollowDeployAsync(IActorRef scheduler, TextWriter output, Stopwatch started, CancellationToken ct)
+    {
+        string? last = null;
+        var reportedComplete = false;
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
+        while (await timer.WaitForNextTickAsync(ct))
+        {
+            object answer;
+            try
+            {
+                answer = await scheduler.Ask<object>(new PlanProtocol.GetPlan("deploy"), TimeSpan.FromSeconds(5), ct);
+            }
+            catch (AskTimeoutException)
+            {
+                continue;
+            }
+
+            if (answer is not PlanInfo plan)
+            {
+                continue;
+            }
+
+            var tree = PlanTree.Render(plan);
+            if (tree != last)
+            {
+                await output.WriteLineAsync();
+                await output.WriteAsync(tree);
+                await output.FlushAsync(ct);
+                last = tree;
+            }
+
+            if (plan.Status == Status.Complete && !reportedComplete)
+            {
+                reportedComplete = true;
+                await output.WriteLineAsync($"deploy COMPLETE after {started.Elapsed.TotalSeconds:0.0}s");
+                await output.FlushAsync(ct);
+            }
+        }
+    }
+
+    private static async Task StopAsync(MesosEmulator? emulator)
+    {
+        if (emulator is not null)
+        {
+            await emulator.StopAsync();
+            await emulator.DisposeAsync();
+        }
+    }
+
+    /// <summary>A one-line reason when the port cannot be bound on 127.0.0.1, else null.</summary>
+    internal static string? PortInUse(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            listener.Stop();
+            return null;
+        }
+        catch (SocketException e)
+        {
+            return e.SocketErrorCode == SocketError.AddressAlreadyInUse
+                ? $"port {port} on 127.0.0.1 is already in use"
+                : $"cannot bind port {port} on 127.0.0.1: {e.Message}";
+        }
+    }
+}
+
+/// <summary><c>-o KEY=VALUE</c> values.</summary>
+public static class Overrides
+{
+    public static bool TryParse(IEnumerable<string> raw, out Dictionary<string, string> values, out string? error)
+    {
+        values = new Dictionary<string, string>(StringComparer.Ordinal);
+        error = null;
+        foreach (var item in raw)
+        {
+            var equals = item.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                error = $"-o expects KEY=VALUE, got '{item}'";
+                return false;
+            }
+
+            values[item[..equals]] = item[(equals + 1)..];
+        }
+
+        return true;
+    }
+}
+
+/// <summary>The data dir: created if missing, and proven writable before anything else starts.</summary>
+public static class DataDir
+{
+    /// <returns>A one-line error, or null when the directory is usable.</returns>
+    public static string? Prepare(string path)
+    {
+        try
+        {
+            Directory.CreateDirectory(path);
+            var probe = Path.Combine(path, $".write-probe-{Environment.ProcessId}");
+            File.WriteAllText(probe, string.Empty);
+            File.Delete(probe);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"data dir '{path}' is not writable: {e.Message}";
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using Google.Protobuf;
+
+namespace ActorScheduler.Mesos.Client;
+
+/// <summary>The two encodings of the scheduler API, with Mesos's JSON rules (snake_case, enum names, unknown fields ignored).</summary>
+public enum MesosContentType
+{
+    Protobuf,
+    Json,
+}
+
+public static class MesosCodec
+{
+    public const string ProtobufMediaType = "application/x-protobuf";
+    public const string JsonMediaType = "application/json";
+
+    private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithPreserveProtoFieldNames(true));
+    private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
+
+    public static string MediaType(MesosContentType type) => type == MesosContentType.Json ? JsonMediaType : ProtobufMediaType;
+
+    public static byte[] Encode(IMessage message, MesosContentType type) => type == MesosContentType.Json
+        ? System.Text.Encoding.UTF8.GetBytes(Formatter.Format(message))
+        : message.ToByteArray();
+
+    public static T Decode<T>(byte[] bytes, MesosContentType type)
+        where T : IMessage<T>, new() => type == MesosContentType.Json
+        ? Parser.Parse<T>(System.Text.Encoding.UTF8.GetString(bytes))
+        : new MessageParser<T>(() => new T()).ParseFrom(bytes);
+}

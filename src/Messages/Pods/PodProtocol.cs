@@ -1,0 +1,38 @@
+using System.Collections.Immutable;
+
+namespace ActorScheduler.Messages.Pods;
+
+/// <summary>Queries about pod instances, answered by the pods guardian.</summary>
+public static class PodProtocol
+{
+    /// <summary>Names of all pod instances → <see cref="PodNames"/>.</summary>
+    public sealed record GetPodNames
+    {
+        public static GetPodNames Instance { get; } = new();
+
+        private GetPodNames()
+        {
+        }
+    }
+
+    public sealed record PodNames(ImmutableArray<string> Names);
+
+    /// <summary>Status of every pod instance (grouped by pod type) → <see cref="ServicePodStatus"/>.</summary>
+    public sealed record GetPodStatus
+    {
+        public static GetPodStatus Instance { get; } = new();
+
+        private GetPodStatus()
+        {
+        }
+    }
+}
+
+public sealed record ServicePodStatus(string Service, ImmutableArray<PodTypeStatus> Pods);
+
+public sealed record PodTypeStatus(string Name, ImmutableArray<PodInstanceStatus> Instances);
+
+public sealed record PodInstanceStatus(string Name, ImmutableArray<PodTaskStatus> Tasks);
+
+/// <param name="Status">Mesos state name (TASK_RUNNING…), or an override such as PAUSED.</param>
+public sealed record PodTaskStatus(string Id, string Name, string Status);

@@ -1,0 +1,98 @@
+using ActorScheduler.Actors.Offers;
+using ActorScheduler.Messages.MesosV1;
+
+namespace ActorScheduler.Actors.Tests.Offers;
+
+public sealed class OfferEvaluatorTests
+{
+    [Fact]
+    public void A_new_footprint_reserves_creates_volumes_then_launches_in_that_order()
+    {
+        var pod = TestOffers.HelloPod();
+        var evaluation = OfferEvaluator.Evaluate(TestOffers.Requirement(pod), TestOffers.Unreserved(), TestOffers.Context);
+
+        Assert.True(evaluation.Passed, string.Join("\n", evaluation.Explanation));
+        Assert.Equal(
+            [Offer.Types.Operation.Types.Type.Reserve, Offer.Types.Operation.Types.Type.Create, Offer.Types.Operation.Types.Type.LaunchGroup],
+            evaluation.Operations.Select(o => o.Type));
+        Assert.True(evaluation.NewFootprint);
+
+        var reserved = evaluation.Operations[0].Reserve.Resources;
+        Assert.All(reserved, r => Assert.NotNull(Resources.ResourceId(r)));
+        Assert.Equal(reserved.Count, reserved.Select(Resources.ResourceId).Distinct().Count());
+        Assert.Equal(0.1 + 0.5, reserved.Where(r => r.Name == "cpus").Sum(Resources.Scalar), 6);
+
+        var volume = Assert.Single(evaluation.Operations[1].Create.Volumes);
+        Assert.Equal("data", volume.Disk.Volume.ContainerPath);
+        Assert.Equal(Volume.Types.Mode.Rw, volume.Disk.Volume.Mode);
+    }
+
+    [Fact]
+    public void Launched_tasks_carry_the_dcos_environment_labels_and_their_volume()
+    {
+        var evaluation = OfferEvaluator.Evaluate(TestOffers.Requirement(TestOffers.HelloPod()), TestOffers.Unreserved(), TestOffers.Context);
+        var task = Assert.Single(evaluation.Tasks).Info;
+
+        Assert.Equal("hello-0-server", task.Name);
+        Assert.StartsWith("hello-0-server__", task.TaskId.Value);
+        Assert.Equal("config-1", TaskInfoBuilder.TargetConfiguration(task));
+        var env = task.Command.Environment.Variables.ToDictionary(v => v.Name, v => v.Value);
+        Assert.Equal("hello-0-server", env["TASK_NAME"]);
+        Assert.Equal("0", env["POD_INSTANCE_INDEX"]);
+        Assert.Equal("hello-world", env["FRAMEWORK_NAME"]);
+        Assert.Equal("8080", env["SCHEDULER_API_PORT"]);
+        Assert.Equal("1000", env["SLEEP_DURATION"]);
+        Assert.Contains(task.Resources, r => Resources.PersistenceId(r) is not null);
+        Assert.Equal(ExecutorInfo.Types.Type.Default, evaluation.Executor!.Type);
+    }
+
+    [Fact]
+    public void Too_few_cpus_fail_with_the_amounts_in_the_reason()
+    {
+        var evaluation = OfferEvaluator.Evaluate(TestOffers.Requirement(TestOffers.HelloPod(cpus: 2)), TestOffers.Unreserved(cpus: 1), TestOffers.Context);
+
+        Assert.False(evaluation.Passed);
+        Assert.Empty(evaluation.Operations);
+        Assert.Contains("Offer lacks sufficient unreserved 'cpus' for new reservation: 2.1 needed, 1 available", evaluation.FailureReason);
+    }
+
+    [Fact]
+    public void A_relaunch_consumes_exactly_the_reserved_resource_ids_and_keeps_the_volume()
+    {
+        var pod = TestOffers.HelloPod();
+        var first = OfferEvaluator.Evaluate(TestOffers.Requirement(pod), TestOffers.Unreserved(), TestOffers.Context);
+        var footprint = new Footprint("agent-1", "agent-1.local", first.Footprint);
+
+        var offer = TestOffers.WithReserved("agent-1", first.Footprint);
+        var relaunch = OfferEvaluator.Evaluate(TestOffers.Requirement(pod, footprint), offer, TestOffers.Context);
+
+        Assert.True(relaunch.Passed, string.Join("\n", relaunch.Explanation));
+        var operation = Assert.Single(relaunch.Operations);
+        Assert.Equal(Offer.Types.Operation.Types.Type.LaunchGroup, operation.Type);
+        var used = operation.LaunchGroup.TaskGroup.Tasks.SelectMany(t => t.Resources)
+            .Concat(operation.LaunchGroup.Executor.Resources)
+            .Select(Resources.ResourceId)
+            .ToHashSet();
+        Assert.True(used.SetEquals(footprint.ResourceIds));
+        Assert.Equal(
+            Resources.PersistenceId(first.Footprint.Single(r => Resources.PersistenceId(r) is not null)),
+            Resources.PersistenceId(relaunch.Tasks[0].Info.Resources.Single(r => Resources.PersistenceId(r) is not null)));
+        Assert.NotEqual(first.Tasks[0].Info.TaskId.Value, relaunch.Tasks[0].Info.TaskId.Value);
+    }
+
+    [Fact]
+    public void A_relaunch_refuses_offers_from_other_agents_and_offers_missing_a_reservation()
+    {
+        var pod = TestOffers.HelloPod();
+        var first = OfferEvaluator.Evaluate(TestOffers.Requirement(pod), TestOffers.Unreserved(), TestOffers.Context);
+        var footprint = new Footprint("agent-1", "agent-1.local", first.Footprint);
+
+        var elsewhere = OfferEvaluator.Evaluate(TestOffers.Requirement(pod, footprint), TestOffers.Unreserved("agent-2"), TestOffers.Context);
+        Assert.False(elsewhere.Passed);
+        Assert.Contains("holds its reservations on agent agent-1", elsewhere.FailureReason);
+
+        var partial = OfferEvaluator.Evaluate(TestOffers.Requirement(pod, footprint), TestOffers.WithReserved("agent-1", first.Footprint.Skip(1)), TestOffers.Context);
+        Assert.False(partial.Passed);
+        Assert.Contains("Offer lacks previously reserved 'cpus' with resourceId", partial.FailureReason);
+    }
+}

@@ -1,0 +1,94 @@
+using System.Collections.Immutable;
+using ActorScheduler.Actors.Offers;
+using ActorScheduler.Messages.MesosV1;
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+
+namespace ActorScheduler.Actors.Tests.Offers;
+
+public sealed class OfferRouterActorTests : TestKit
+{
+    [Fact]
+    public void Router_should_decline_short_until_reconciliation_is_complete()
+    {
+        var gateway = CreateTestProbe();
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        var offer = TestOffers.Unreserved();
+
+        router.Tell(new OffersReceived(ImmutableArray.Create(offer)));
+
+        var decline = gateway.ExpectMsg<DeclineOffers>();
+        Assert.Equal([offer.Id.Value], decline.OfferIds.ToArray());
+        Assert.Equal(OfferRouterActor.ShortDeclineSeconds, decline.RefuseSeconds);
+    }
+
+    [Fact]
+    public void Router_should_accept_only_after_the_pod_recorded_the_launch()
+    {
+        var (gateway, pod) = (CreateTestProbe(), CreateTestProbe());
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        router.Tell(new ReconciliationComplete("fw-1"));
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod())), pod);
+        var fits = TestOffers.Unreserved("agent-1");
+        var tooSmall = TestOffers.Unreserved("agent-2", cpus: 0.1);
+
+        router.Tell(new OffersReceived(ImmutableArray.Create(tooSmall, fits)));
+
+        var claim = pod.ExpectMsg<LaunchClaim>();
+        Assert.Equal(fits.Id.Value, claim.Offer.Id.Value);
+        var decline = gateway.ExpectMsg<DeclineOffers>();
+        Assert.Equal([tooSmall.Id.Value], decline.OfferIds.ToArray());
+        gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        router.Tell(new LaunchRecorded(fits.Id.Value), pod);
+        var accept = gateway.ExpectMsg<AcceptOffers>();
+        Assert.Equal([fits.Id.Value], accept.OfferIds.ToArray());
+        Assert.Equal(claim.Evaluation.Operations.ToArray(), accept.Operations.ToArray());
+    }
+
+    [Fact]
+    public void Router_should_never_claim_one_offer_for_two_pods()
+    {
+        var (gateway, pod0, pod1) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        router.Tell(new ReconciliationComplete("fw-1"));
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod())), pod0);
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod()) with { Index = 1 }), pod1);
+
+        router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.Unreserved())));
+
+        pod0.ExpectMsg<LaunchClaim>();
+        pod1.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void Router_should_decline_long_and_suppress_when_idle_then_revive_on_new_work()
+    {
+        var (gateway, pod) = (CreateTestProbe(), CreateTestProbe());
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        router.Tell(new ReconciliationComplete("fw-1"));
+
+        router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.Unreserved())));
+        Assert.Equal(OfferRouterActor.LongDeclineSeconds, gateway.ExpectMsg<DeclineOffers>().RefuseSeconds);
+        gateway.ExpectMsg<SuppressOffers>();
+
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod())), pod);
+        gateway.ExpectMsg<ReviveOffers>();
+    }
+
+    [Fact]
+    public void Router_should_clean_up_reservations_no_pod_owns()
+    {
+        var gateway = CreateTestProbe();
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        router.Tell(new ReconciliationComplete("fw-1"));
+        var orphan = OfferEvaluator.Evaluate(TestOffers.Requirement(TestOffers.HelloPod()), TestOffers.Unreserved(), TestOffers.Context).Footprint;
+
+        router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.WithReserved("agent-1", orphan))));
+
+        var accept = gateway.ExpectMsg<AcceptOffers>();
+        Assert.Equal(
+            [Offer.Types.Operation.Types.Type.Destroy, Offer.Types.Operation.Types.Type.Unreserve],
+            accept.Operations.Select(o => o.Type));
+    }
+}

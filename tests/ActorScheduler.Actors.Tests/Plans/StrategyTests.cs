@@ -1,0 +1,44 @@
+using ActorScheduler.Actors.Plans;
+using ActorScheduler.Specs.Model;
+using static ActorScheduler.Messages.Plans.Status;
+
+namespace ActorScheduler.Actors.Tests.Plans;
+
+public sealed class StrategyTests
+{
+    private static StrategyChild Child(ActorScheduler.Messages.Plans.Status status, bool interrupted = false) => new("c", status, interrupted);
+
+    [Fact]
+    public void Serial_offers_only_the_first_incomplete_child()
+    {
+        var children = new[] { Child(Complete), Child(Starting), Child(Pending) };
+        Assert.Equal([1], Strategy.Candidates(StrategyKind.Serial, children, parentInterrupted: false));
+    }
+
+    [Fact]
+    public void Serial_waits_behind_an_interrupted_or_failed_child()
+    {
+        Assert.Empty(Strategy.Candidates(StrategyKind.Serial, [Child(Pending, interrupted: true), Child(Pending)], false));
+        Assert.Empty(Strategy.Candidates(StrategyKind.Serial, [Child(Error), Child(Pending)], false));
+    }
+
+    [Fact]
+    public void Parallel_offers_every_eligible_child()
+    {
+        var children = new[] { Child(Complete), Child(Pending), Child(Error), Child(Pending, interrupted: true), Child(Starting) };
+        Assert.Equal([1, 4], Strategy.Candidates(StrategyKind.Parallel, children, false));
+    }
+
+    [Fact]
+    public void An_interrupted_parent_offers_nothing()
+    {
+        Assert.Empty(Strategy.Candidates(StrategyKind.Parallel, [Child(Pending)], parentInterrupted: true));
+    }
+
+    [Fact]
+    public void Display_names_match_the_dcos_cli()
+    {
+        Assert.Equal("serial", Strategy.DisplayName(StrategyKind.Serial));
+        Assert.Equal("parallel-canary", Strategy.DisplayName(StrategyKind.ParallelCanary));
+    }
+}

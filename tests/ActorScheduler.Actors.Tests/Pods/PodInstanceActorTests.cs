@@ -1,0 +1,136 @@
+using System.Collections.Immutable;
+using ActorScheduler.Actors.Offers;
+using ActorScheduler.Actors.Pods;
+using ActorScheduler.Actors.Tests.Offers;
+using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Specs.Model;
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using Google.Protobuf;
+using PlanStatus = ActorScheduler.Messages.Plans.Status;
+
+namespace ActorScheduler.Actors.Tests.Pods;
+
+public sealed class PodInstanceActorTests : TestKit
+{
+    private static readonly PodSpec Pod = TestOffers.HelloPod();
+    private static readonly TargetConfig Target = new(
+        "config-1",
+        new ServiceSpec("hello-world", null, ImmutableArray.Create(Pod), ImmutableArray<PlanSpec>.Empty));
+    private static readonly StepSpec Step = new("hello-0:[server]", 0, ImmutableArray.Create("server"));
+
+    [Fact]
+    public void PodInstance_should_register_a_requirement_then_record_the_launch_before_answering_the_router()
+    {
+        var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, router, gateway));
+        router.ExpectMsg<FootprintOwned>(m => m.ResourceIds.IsEmpty);
+
+        pod.Tell(new RequireTasks(Step, Target), step);
+        Assert.Equal(PlanStatus.Pending, StatusOf(step.ExpectMsg<TaskProgressReport>()));
+        var requirement = router.ExpectMsg<RegisterRequirement>().Requirement;
+        Assert.Null(requirement.Existing);
+        Assert.Equal(["server"], requirement.TasksToLaunch.ToArray());
+
+        var offer = TestOffers.Unreserved();
+        var evaluation = OfferEvaluator.Evaluate(requirement, offer, TestOffers.Context);
+        pod.Tell(new LaunchClaim(offer, evaluation), router);
+
+        Assert.Equal(PlanStatus.Prepared, StatusOf(step.ExpectMsg<TaskProgressReport>()));
+        router.ExpectMsg<LaunchRecorded>(m => m.OfferId == offer.Id.Value);
+        Assert.Equal(PlanStatus.Starting, StatusOf(step.ExpectMsg<TaskProgressReport>()));
+
+        var running = Status(evaluation.Tasks[0].Info, TaskState.TaskRunning, withUuid: true);
+        pod.Tell(new TaskStatusUpdate(running), gateway);
+        gateway.ExpectMsg<StatusRecorded>(m => m.Status.Equals(running));
+        Assert.Equal(PlanStatus.Complete, StatusOf(step.ExpectMsg<TaskProgressReport>()));
+    }
+
+    [Fact]
+    public void PodInstance_should_recover_its_tasks_and_footprint_after_a_restart()
+    {
+        var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, router, gateway));
+        router.ExpectMsg<FootprintOwned>();
+        pod.Tell(new RequireTasks(Step, Target), step);
+        var requirement = router.ExpectMsg<RegisterRequirement>().Requirement;
+        var offer = TestOffers.Unreserved();
+        var evaluation = OfferEvaluator.Evaluate(requirement, offer, TestOffers.Context);
+        pod.Tell(new LaunchClaim(offer, evaluation), router);
+        router.ExpectMsg<LaunchRecorded>();
+
+        Watch(pod);
+        pod.Tell(PoisonPill.Instance);
+        ExpectTerminated(pod);
+
+        var restarted = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, router, gateway));
+        var owned = router.ExpectMsg<FootprintOwned>();
+        Assert.True(owned.ResourceIds.ToHashSet().SetEquals(evaluation.Footprint.Select(Resources.ResourceId).OfType<string>()));
+
+        restarted.Tell(GetTasksToReconcile.Instance);
+        var toReconcile = ExpectMsg<TasksToReconcile>();
+        Assert.Equal(evaluation.Tasks[0].Info.TaskId.Value, Assert.Single(toReconcile.Tasks).TaskId);
+
+        // Already launched on the target: asking again launches nothing new.
+        var newStep = CreateTestProbe();
+        restarted.Tell(new RequireTasks(Step, Target), newStep);
+        Assert.Equal(PlanStatus.Starting, StatusOf(newStep.ExpectMsg<TaskProgressReport>()));
+        router.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void PodInstance_should_forget_a_new_footprint_the_master_never_saw_and_ask_again_without_it()
+    {
+        var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, router, gateway));
+        router.ExpectMsg<FootprintOwned>();
+        pod.Tell(new RequireTasks(Step, Target), step);
+        var requirement = router.ExpectMsg<RegisterRequirement>().Requirement;
+        var offer = TestOffers.Unreserved();
+        var evaluation = OfferEvaluator.Evaluate(requirement, offer, TestOffers.Context);
+        pod.Tell(new LaunchClaim(offer, evaluation), router);
+        router.ExpectMsg<LaunchRecorded>();
+
+        // Reconciliation: the master does not know the task (the ACCEPT never reached it).
+        var lost = Status(evaluation.Tasks[0].Info, TaskState.TaskLost, withUuid: false);
+        lost.Source = TaskStatus.Types.Source.Master;
+        lost.Reason = TaskStatus.Types.Reason.Reconciliation;
+        pod.Tell(new TaskStatusUpdate(lost), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+
+        var again = router.ExpectMsg<RegisterRequirement>().Requirement;
+        Assert.Null(again.Existing);
+    }
+
+    [Fact]
+    public void PodInstance_should_report_updates_for_task_ids_it_never_launched_as_unknown()
+    {
+        var (router, gateway) = (CreateTestProbe(), CreateTestProbe());
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, router, gateway));
+        var stray = new TaskStatus { TaskId = new TaskID { Value = "hello-0-server__stray" }, State = TaskState.TaskRunning };
+
+        pod.Tell(new TaskStatusUpdate(stray), gateway);
+
+        gateway.ExpectMsg<UnknownTaskStatus>(m => m.Status.TaskId.Value == "hello-0-server__stray");
+    }
+
+    private static PlanStatus StatusOf(TaskProgressReport report) =>
+        ActorScheduler.Actors.Plans.StepStatusCalculator.Compute(report.Tasks, report.OfferClaimed);
+
+    private static TaskStatus Status(TaskInfo task, TaskState state, bool withUuid)
+    {
+        var status = new TaskStatus
+        {
+            TaskId = task.TaskId,
+            AgentId = task.AgentId,
+            State = state,
+            Source = TaskStatus.Types.Source.Executor,
+        };
+        if (withUuid)
+        {
+            status.Uuid = ByteString.CopyFrom(Guid.NewGuid().ToByteArray());
+        }
+
+        return status;
+    }
+}

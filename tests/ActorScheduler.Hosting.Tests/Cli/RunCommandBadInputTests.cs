@@ -1,0 +1,85 @@
+using System.Net;
+using System.Net.Sockets;
+using ActorScheduler.Hosting.Cli;
+
+namespace ActorScheduler.Hosting.Tests.Cli;
+
+/// <summary>Bad input to <c>run</c>: one clear line, a non-zero exit, nothing started.</summary>
+public sealed class RunCommandBadInputTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), $"actorscheduler-cli-{Guid.NewGuid():N}");
+
+    public RunCommandBadInputTests() => Directory.CreateDirectory(_dir);
+
+    [Fact]
+    public async Task A_missing_spec_file_is_one_located_error()
+    {
+        var (code, error) = await RunAsync(Args(Path.Combine(_dir, "missing.yml")));
+
+        Assert.Equal(1, code);
+        Assert.Contains("missing.yml", error);
+        Assert.DoesNotContain("   at ", error);
+    }
+
+    [Fact]
+    public async Task An_unknown_key_is_reported_with_file_line_and_column()
+    {
+        var spec = Path.Combine(_dir, "svc.yml");
+        File.WriteAllText(spec, "name: svc\npods:\n  web:\n    count: 1\n    cuont: 2\n    tasks:\n      server:\n        goal: RUNNING\n        cmd: sleep 1\n        cpus: 0.1\n        memory: 32\n");
+
+        var (code, error) = await RunAsync(Args(spec));
+
+        Assert.Equal(1, code);
+        Assert.Contains($"{spec}:5:5", error);
+        Assert.Contains("cuont", error);
+    }
+
+    [Fact]
+    public async Task A_malformed_override_is_refused()
+    {
+        var (code, error) = await RunAsync(Args(HelloWorld, "-o", "NOEQUALS"));
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: -o expects KEY=VALUE, got 'NOEQUALS'", error.Trim());
+    }
+
+    [Fact]
+    public async Task An_api_port_in_use_is_refused_before_anything_starts()
+    {
+        using var busy = new TcpListener(IPAddress.Loopback, 0);
+        busy.Start();
+        var port = ((IPEndPoint)busy.LocalEndpoint).Port;
+
+        var (code, error) = await RunAsync(Args(HelloWorld) with { ApiPort = port });
+
+        Assert.Equal(2, code);
+        Assert.Equal($"error: --api-port: port {port} on 127.0.0.1 is already in use", error.Trim());
+    }
+
+    [Fact]
+    public async Task An_unwritable_data_dir_is_refused()
+    {
+        var file = Path.Combine(_dir, "a-file");
+        File.WriteAllText(file, "not a directory");
+
+        var (code, error) = await RunAsync(Args(HelloWorld) with { DataDir = Path.Combine(file, "data") });
+
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: data dir", error.Trim());
+        Assert.Single(error.Trim().Split('\n'));
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static string HelloWorld => Path.Combine(EndToEnd.SchedulerProcess.RepoRoot, "examples/hello-world/svc.yml");
+
+    private RunArguments Args(string spec, params string[] overrides) =>
+        new(spec, overrides.Where((_, i) => i % 2 == 1).ToList(), Path.Combine(_dir, "data"), 0, 0, 1, null, false);
+
+    private static async Task<(int Code, string Error)> RunAsync(RunArguments args)
+    {
+        var (output, error) = (new StringWriter(), new StringWriter());
+        var code = await RunCommand.RunAsync(args, output, error, CancellationToken.None);
+        return (code, error.ToString());
+    }
+}

@@ -1,0 +1,86 @@
+namespace ActorScheduler.Hosting.Tests.EndToEnd;
+
+/// <summary>
+/// The walking skeleton end to end: <c>actorscheduler run</c> on the hello-world example, with the embedded
+/// Mesos emulator running tasks as real processes, through the real HTTP protocol.
+/// </summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class HelloWorldEndToEndTests
+{
+    private static readonly TimeSpan DeployTimeout = TimeSpan.FromSeconds(120);
+
+    [Fact]
+    public async Task Run_should_deploy_hello_world_to_COMPLETE_with_real_processes()
+    {
+        using var data = new TempDataDir();
+        using var scheduler = SchedulerProcess.Start(data.Path, SchedulerProcess.FreePort(), SchedulerProcess.FreePort(), "-o", "SLEEP_DURATION=300");
+
+        await scheduler.WaitUntilAsync(scheduler.DeployCompleteAsync, DeployTimeout, "deploy COMPLETE");
+
+        var tasks = await scheduler.TasksAsync();
+        Assert.Equal(["hello-0-server", "world-0-server", "world-1-server"], tasks.Keys.Order());
+        Assert.All(tasks.Values, t => Assert.Equal("TASK_RUNNING", t.Status));
+        Assert.Equal(3, data.TaskProcesses().Count(IsSleep));
+
+        // hello writes one line into its volume; each world writes into both of its volumes.
+        var outputs = VolumeFiles(data);
+        Assert.Equal(5, outputs.Count);
+        Assert.All(outputs, f => Assert.Single(File.ReadAllLines(f)));
+
+        Assert.Contains("deploy (serial strategy) (COMPLETE)", scheduler.Output);
+        Assert.Contains("│  └─ hello-0:[server] (COMPLETE)", scheduler.Output);
+        Assert.Equal(0, await scheduler.InterruptAsync(TimeSpan.FromSeconds(60)));
+    }
+
+    [Fact]
+    public async Task Run_should_finish_the_deploy_after_kill_9_without_launching_any_task_twice()
+    {
+        using var data = new TempDataDir();
+        var (apiPort, masterPort) = (SchedulerProcess.FreePort(), SchedulerProcess.FreePort());
+        IReadOnlyDictionary<string, (string Id, string Status)> before;
+        using (var first = SchedulerProcess.Start(data.Path, apiPort, masterPort, "-o", "SLEEP_DURATION=300"))
+        {
+            // Mid-deploy: hello runs, the world phase has not finished.
+            await first.WaitUntilAsync(
+                async () => (await first.TasksAsync()).TryGetValue("hello-0-server", out var hello) && hello.Status == "TASK_RUNNING",
+                DeployTimeout,
+                "hello-0-server RUNNING");
+            before = await first.TasksAsync();
+            first.Crash();
+        }
+
+        using var second = SchedulerProcess.Start(data.Path, apiPort, masterPort, "-o", "SLEEP_DURATION=300");
+        await second.WaitUntilAsync(second.DeployCompleteAsync, DeployTimeout, "deploy COMPLETE after restart");
+
+        var after = await second.TasksAsync();
+        Assert.Equal(before["hello-0-server"].Id, after["hello-0-server"].Id);
+        foreach (var (name, task) in before.Where(t => t.Value.Status == "TASK_RUNNING"))
+        {
+            Assert.Equal(task.Id, after[name].Id);
+        }
+
+        Assert.Equal(3, data.TaskProcesses().Count(IsSleep));
+        Assert.All(VolumeFiles(data), f => Assert.Single(File.ReadAllLines(f)));
+    }
+
+    private static IReadOnlyList<string> VolumeFiles(TempDataDir data) =>
+        data.Files("output").Where(f => f.Contains("/volumes/", StringComparison.Ordinal)).ToList();
+
+    private static bool IsSleep(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/comm").Trim() == "sleep";
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class EndToEndCollection
+{
+    public const string Name = "end-to-end";
+}

@@ -1,0 +1,262 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+
+namespace ActorScheduler.Hosting.Tests.EndToEnd;
+
+/// <summary>
+/// Runs the real <c>actorscheduler</c> executable as a child process (so it can be killed with SIGKILL) and talks
+/// to it over its HTTP API.
+/// </summary>
+internal sealed class SchedulerProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly HttpClient _http;
+
+    private SchedulerProcess(Process process, int apiPort)
+    {
+        _process = process;
+        ApiUrl = new Uri($"http://127.0.0.1:{apiPort}/");
+        _http = new HttpClient { BaseAddress = ApiUrl, Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    public Uri ApiUrl { get; }
+
+    public int Pid => _process.Id;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static string RepoRoot
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ActorScheduler.sln")))
+            {
+                dir = dir.Parent;
+            }
+
+            return dir?.FullName ?? throw new InvalidOperationException("cannot find the repository root");
+        }
+    }
+
+    public static SchedulerProcess Start(string dataDir, int apiPort, int masterPort, params string[] extra)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "actorscheduler.dll");
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { dll, "run", Path.Combine(RepoRoot, "examples/hello-world/svc.yml"), "--data-dir", dataDir, "--api-port", apiPort.ToString(), "--master-port", masterPort.ToString() }.Concat(extra))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var process = new Process { StartInfo = info };
+        var result = new SchedulerProcess(process, apiPort);
+        process.OutputDataReceived += (_, e) => result.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => result.Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return result;
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>GET a JSON document from the API; null while the API does not answer.</summary>
+    public async Task<(HttpStatusCode Code, JsonElement Body)?> GetAsync(string path)
+    {
+        try
+        {
+            using var response = await _http.GetAsync(path);
+            var body = await response.Content.ReadAsStringAsync();
+            return (response.StatusCode, JsonDocument.Parse(body).RootElement.Clone());
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Polls until <paramref name="condition"/> holds, failing with the process output after the timeout.</summary>
+    public async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new Xunit.Sdk.XunitException($"actorscheduler exited ({_process.ExitCode}) while waiting for {what}:\n{Output}");
+            }
+
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new Xunit.Sdk.XunitException($"timed out after {timeout.TotalSeconds}s waiting for {what}:\n{Output}");
+    }
+
+    public async Task<bool> DeployCompleteAsync() =>
+        await GetAsync("v1/plans/deploy") is { Code: HttpStatusCode.OK } answer && answer.Body.GetProperty("status").GetString() == "COMPLETE";
+
+    public async Task<IReadOnlyDictionary<string, (string Id, string Status)>> TasksAsync()
+    {
+        var result = new Dictionary<string, (string, string)>();
+        if (await GetAsync("v1/pod/status") is not { } answer)
+        {
+            return result;
+        }
+
+        foreach (var pod in answer.Body.GetProperty("pods").EnumerateArray())
+        {
+            foreach (var instance in pod.GetProperty("instances").EnumerateArray())
+            {
+                foreach (var task in instance.GetProperty("tasks").EnumerateArray())
+                {
+                    result[task.GetProperty("name").GetString()!] = (task.GetProperty("id").GetString()!, task.GetProperty("status").GetString()!);
+                }
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>SIGKILL: no shutdown hook runs.</summary>
+    public void Crash()
+    {
+        _process.Kill(entireProcessTree: false);
+        _process.WaitForExit();
+    }
+
+    /// <summary>SIGINT, as Ctrl-C does; returns the exit code.</summary>
+    public async Task<int> InterruptAsync(TimeSpan timeout)
+    {
+        using var kill = Process.Start("kill", ["-INT", _process.Id.ToString()]);
+        await kill!.WaitForExitAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+
+        _process.Dispose();
+        _http.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}
+
+/// <summary>A temp data dir whose task processes (found by their working directory) are killed on dispose.</summary>
+internal sealed class TempDataDir : IDisposable
+{
+    public TempDataDir()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"actorscheduler-test-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    /// <summary>Processes whose working directory lies in this data dir: the tasks.</summary>
+    public IReadOnlyList<int> TaskProcesses()
+    {
+        var pids = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(System.IO.Path.GetFileName(dir), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                var cwd = new DirectoryInfo(System.IO.Path.Combine(dir, "cwd")).LinkTarget;
+                if (cwd is not null && cwd.StartsWith(Path, StringComparison.Ordinal))
+                {
+                    pids.Add(pid);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+
+        return pids;
+    }
+
+    /// <summary>Every file named <paramref name="name"/> under the data dir (volumes are directories there).</summary>
+    public IReadOnlyList<string> Files(string name) =>
+        Directory.EnumerateFiles(Path, name, SearchOption.AllDirectories).ToList();
+
+    public void Dispose()
+    {
+        foreach (var pid in TaskProcesses())
+        {
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                process.Kill(entireProcessTree: true);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+            }
+        }
+
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
