@@ -27,6 +27,8 @@ public sealed class HelloWorldEndToEndTests
         Assert.Equal(5, outputs.Count);
         Assert.All(outputs, f => Assert.Single(File.ReadAllLines(f)));
 
+        // The console follows the plan on its own schedule: wait for it to print the completed tree.
+        await scheduler.WaitUntilAsync(() => Task.FromResult(scheduler.Output.Contains("deploy COMPLETE after")), DeployTimeout, "the COMPLETE tree on stdout");
         Assert.Contains("deploy (serial strategy) (COMPLETE)", scheduler.Output);
         Assert.Contains("│  └─ hello-0:[server] (COMPLETE)", scheduler.Output);
         Assert.Equal(0, await scheduler.InterruptAsync(TimeSpan.FromSeconds(60)));
