@@ -20,8 +20,21 @@ public static class MesosCodec
     public static string MediaType(MesosContentType type) => type == MesosContentType.Json ? JsonMediaType : ProtobufMediaType;
 
     public static byte[] Encode(IMessage message, MesosContentType type) => type == MesosContentType.Json
-        ? System.Text.Encoding.UTF8.GetBytes(Formatter.Format(message))
+        ? Compact(Formatter.Format(message))
         : message.ToByteArray();
+
+    /// <summary>Mesos writes compact JSON; Google.Protobuf's formatter puts spaces after ':' and ','.</summary>
+    private static byte[] Compact(string json)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        using var buffer = new MemoryStream();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            document.WriteTo(writer);
+        }
+
+        return buffer.ToArray();
+    }
 
     public static T Decode<T>(byte[] bytes, MesosContentType type)
         where T : IMessage<T>, new() => type == MesosContentType.Json
