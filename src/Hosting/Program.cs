@@ -12,13 +12,13 @@ var dataDirOption = new Option<string>("--data-dir") { Description = "Journal, a
 var apiPortOption = new Option<int>("--api-port") { Description = "Port of the scheduler HTTP API on 127.0.0.1.", DefaultValueFactory = _ => 8080 };
 var masterPortOption = new Option<int>("--master-port") { Description = "Port of the embedded Mesos master emulator.", DefaultValueFactory = _ => 5050 };
 var agentsOption = new Option<int>("--agents") { Description = "Number of local agents of the embedded emulator.", DefaultValueFactory = _ => 3 };
-var masterOption = new Option<Uri?>("--master") { Description = "Use this Mesos master (e.g. http://127.0.0.1:5050) instead of the embedded emulator." };
+var masterOption = new Option<string?>("--master") { Description = "Use this Mesos master (e.g. http://127.0.0.1:5050) instead of the embedded emulator." };
 var verboseOption = new Option<bool>("--verbose", "-v") { Description = "Log scheduler decisions (INFO) to the console." };
 var run = new Command("run", "Deploy a service and keep it running: embedded Mesos emulator, scheduler and HTTP API in one process.")
 {
     specArgument, overrideOption, dataDirOption, apiPortOption, masterPortOption, agentsOption, masterOption, verboseOption,
 };
-run.SetAction((parse, ct) => RunCommand.RunAsync(
+run.SetAction((parse, ct) => CommandGuard.RunAsync(() => RunCommand.RunAsync(
     new RunArguments(
         parse.GetValue(specArgument)!,
         parse.GetValue(overrideOption) ?? [],
@@ -30,26 +30,32 @@ run.SetAction((parse, ct) => RunCommand.RunAsync(
         parse.GetValue(verboseOption)),
     Console.Out,
     Console.Error,
-    ct));
+    ct)));
 root.Subcommands.Add(run);
 
 // actorscheduler mesos-local
 var portOption = new Option<int>("--port") { Description = "Port to serve the Mesos scheduler API on (127.0.0.1).", DefaultValueFactory = _ => 5050 };
 var localAgentsOption = new Option<int>("--agents") { Description = "Number of local agents.", DefaultValueFactory = _ => 3 };
+var hostOption = new Option<string>("--host") { Description = "Address to serve on (127.0.0.1 keeps it local; 0.0.0.0 for containers).", DefaultValueFactory = _ => "127.0.0.1" };
 var localDataDirOption = new Option<string>("--data-dir") { Description = "Agent work dirs, checkpoints and task sandboxes.", DefaultValueFactory = _ => ".actorscheduler/mesos" };
 var mesosLocal = new Command("mesos-local", "Serve a Mesos master emulator with local agents that run tasks as real processes.")
 {
-    portOption, localAgentsOption, localDataDirOption,
+    portOption, localAgentsOption, localDataDirOption, hostOption,
 };
-mesosLocal.SetAction((parse, ct) => MesosLocalCommand.RunAsync(
+mesosLocal.SetAction((parse, ct) => CommandGuard.RunAsync(() => MesosLocalCommand.RunAsync(
     new MesosEmulatorOptions
     {
+        Host = parse.GetValue(hostOption)!,
         Port = parse.GetValue(portOption),
         Agents = parse.GetValue(localAgentsOption),
         DataDir = Path.GetFullPath(parse.GetValue(localDataDirOption)!),
     },
     Console.Out,
-    ct));
+    ct)));
 root.Subcommands.Add(mesosLocal);
 
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration
+{
+    ProcessTerminationTimeout = TimeSpan.FromSeconds(30),
+    EnableDefaultExceptionHandler = false,
+});

@@ -24,7 +24,7 @@ public sealed record RunArguments(
     int ApiPort,
     int MasterPort,
     int Agents,
-    Uri? Master,
+    string? Master,
     bool Verbose,
     double ReconcileDelayFactor = 1.0);
 
@@ -67,9 +67,15 @@ public static class RunCommand
             return 2;
         }
 
+        Uri? master = null;
+        if (args.Master is not null && !TryParseMaster(args.Master, out master))
+        {
+            await error.WriteLineAsync($"error: --master expects an http:// or https:// URL such as http://127.0.0.1:5050, got '{args.Master}'");
+            return 2;
+        }
+
         var started = Stopwatch.StartNew();
         MesosEmulator? emulator = null;
-        var master = args.Master;
         if (master is null)
         {
             try
@@ -200,6 +206,12 @@ public static class RunCommand
             await emulator.StopAsync();
             await emulator.DisposeAsync();
         }
+    }
+
+    private static bool TryParseMaster(string text, out Uri? master)
+    {
+        master = Uri.TryCreate(text.EndsWith('/') ? text : text + "/", UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri : null;
+        return master is not null;
     }
 
     /// <summary>A one-line reason when the port cannot be bound on 127.0.0.1, else null.</summary>

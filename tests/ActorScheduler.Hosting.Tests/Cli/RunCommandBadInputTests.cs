@@ -69,6 +69,18 @@ public sealed class RunCommandBadInputTests : IDisposable
         Assert.Single(error.Trim().Split('\n'));
     }
 
+    [Theory]
+    [InlineData("localhost:5050")]
+    [InlineData("ftp://127.0.0.1:5050")]
+    [InlineData("not a url")]
+    public async Task A_master_that_is_no_http_url_is_refused(string master)
+    {
+        var (code, error) = await RunAsync(Args(HelloWorld) with { Master = master });
+
+        Assert.Equal(2, code);
+        Assert.Equal($"error: --master expects an http:// or https:// URL such as http://127.0.0.1:5050, got '{master}'", error.Trim());
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     private static string HelloWorld => Path.Combine(EndToEnd.SchedulerProcess.RepoRoot, "examples/hello-world/svc.yml");

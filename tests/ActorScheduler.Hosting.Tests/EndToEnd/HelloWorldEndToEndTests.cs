@@ -65,6 +65,36 @@ public sealed class HelloWorldEndToEndTests
         Assert.All(VolumeFiles(data), f => Assert.Single(File.ReadAllLines(f)));
     }
 
+    [Fact]
+    public async Task Run_against_a_separate_mesos_local_should_survive_kill_9_of_the_scheduler()
+    {
+        using var data = new TempDataDir();
+        var masterPort = SchedulerProcess.FreePort();
+        using var master = SchedulerProcess.Launch(0, ["mesos-local", "--port", masterPort.ToString(), "--agents", "2", "--data-dir", Path.Combine(data.Path, "mesos")]);
+        await master.WaitUntilAsync(() => Task.FromResult(master.Output.Contains("mesos master emulator:")), TimeSpan.FromSeconds(30), "mesos-local to serve");
+        var apiPort = SchedulerProcess.FreePort();
+        string[] run = ["--master", $"http://127.0.0.1:{masterPort}", "-o", "SLEEP_DURATION=300"];
+
+        IReadOnlyDictionary<string, (string Id, string Status)> before;
+        using (var first = SchedulerProcess.Start(Path.Combine(data.Path, "scheduler"), apiPort, 0, run))
+        {
+            await first.WaitUntilAsync(
+                async () => (await first.TasksAsync()).TryGetValue("hello-0-server", out var hello) && hello.Status == "TASK_RUNNING",
+                DeployTimeout,
+                "hello-0-server RUNNING");
+            before = await first.TasksAsync();
+            first.Crash();
+        }
+
+        using var second = SchedulerProcess.Start(Path.Combine(data.Path, "scheduler"), apiPort, 0, run);
+        await second.WaitUntilAsync(second.DeployCompleteAsync, DeployTimeout, "deploy COMPLETE after restart");
+
+        Assert.Equal(before["hello-0-server"].Id, (await second.TasksAsync())["hello-0-server"].Id);
+        Assert.Equal(3, data.TaskProcesses().Count(IsSleep));
+        Assert.All(VolumeFiles(data), f => Assert.Single(File.ReadAllLines(f)));
+        Assert.Equal(5, VolumeFiles(data).Count);
+    }
+
     private static IReadOnlyList<string> VolumeFiles(TempDataDir data) =>
         data.Files("output").Where(f => f.Contains("/volumes/", StringComparison.Ordinal)).ToList();
 

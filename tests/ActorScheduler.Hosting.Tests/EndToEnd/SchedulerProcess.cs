@@ -52,7 +52,11 @@ internal sealed class SchedulerProcess : IDisposable
         }
     }
 
-    public static SchedulerProcess Start(string dataDir, int apiPort, int masterPort, params string[] extra)
+    public static SchedulerProcess Start(string dataDir, int apiPort, int masterPort, params string[] extra) =>
+        Launch(apiPort, new[] { "run", Path.Combine(RepoRoot, "examples/hello-world/svc.yml"), "--data-dir", dataDir, "--api-port", apiPort.ToString(), "--master-port", masterPort.ToString() }.Concat(extra));
+
+    /// <summary>Any <c>actorscheduler</c> command line (e.g. <c>mesos-local</c>).</summary>
+    public static SchedulerProcess Launch(int apiPort, IEnumerable<string> arguments)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "actorscheduler.dll");
         var info = new ProcessStartInfo("dotnet")
@@ -61,7 +65,7 @@ internal sealed class SchedulerProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { dll, "run", Path.Combine(RepoRoot, "examples/hello-world/svc.yml"), "--data-dir", dataDir, "--api-port", apiPort.ToString(), "--master-port", masterPort.ToString() }.Concat(extra))
+        foreach (var arg in arguments.Prepend(dll))
         {
             info.ArgumentList.Add(arg);
         }
