@@ -32,8 +32,8 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
     private readonly List<(PodRequirement Requirement, IActorRef Pod)> _requirements = new();
     private readonly Dictionary<string, ImmutableArray<string>> _owned = new(StringComparer.Ordinal);
 
-    // Offers claimed by a pod, waiting for the pod to record its launch.
-    private readonly Dictionary<string, (Offer Offer, OfferEvaluation Evaluation)> _claims = new(StringComparer.Ordinal);
+    // Offers with claims, waiting for every claiming pod to record its launch.
+    private readonly Dictionary<string, OfferSlot> _claims = new(StringComparer.Ordinal);
     private readonly HashSet<string> _rescinded = new(StringComparer.Ordinal);
     private bool _reconciled;
     private bool _suppressed;
@@ -48,15 +48,8 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
         Command<FootprintOwned>(m => _owned[m.PodInstance] = m.ResourceIds);
         Command<OffersReceived>(OnOffers);
         Command<OfferRescinded>(m => _rescinded.Add(m.OfferId));
-        Command<LaunchRecorded>(OnLaunchRecorded);
-        Command<LaunchNotRecorded>(m =>
-        {
-            if (_claims.Remove(m.OfferId))
-            {
-                _log.Info("Offer {0} released: {1}", m.OfferId, m.Reason);
-                _gateway.Tell(new DeclineOffers(ImmutableArray.Create(m.OfferId), ShortDeclineSeconds));
-            }
-        });
+        Command<LaunchRecorded>(m => OnClaimAnswered(m.OfferId, Sender, recorded: true, reason: null));
+        Command<LaunchNotRecorded>(m => OnClaimAnswered(m.OfferId, Sender, recorded: false, m.Reason));
         Command<ReconciliationComplete>(m =>
         {
             _reconciled = true;
@@ -105,33 +98,43 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
             return;
         }
 
+        // Each requirement takes the first offer (as it stands after earlier claims) that passes; one offer can
+        // carry several pod instances.
         var decisions = new List<OfferDecision>();
-        var remaining = new List<Offer>(offers);
         var now = Timestamp.FromDateTime(DateTime.UtcNow);
+        var slots = offers.Select(o => new OfferSlot(o)).ToList();
         foreach (var (requirement, pod) in _requirements.ToList())
         {
-            foreach (var offer in remaining)
+            foreach (var slot in slots)
             {
-                var evaluation = OfferEvaluator.Evaluate(requirement, offer, _context);
-                decisions.Add(Decision(offer, requirement.PodInstanceName, evaluation, now));
+                var evaluation = OfferEvaluator.Evaluate(requirement, slot.Remaining, _context);
+                decisions.Add(Decision(slot.Offer, requirement.PodInstanceName, evaluation, now));
                 if (!evaluation.Passed)
                 {
                     continue;
                 }
 
-                remaining.Remove(offer);
+                slot.Claims.Add(new Claim(requirement.PodInstanceName, pod, evaluation));
+                slot.Remaining = OfferRemainder.After(slot.Remaining, evaluation);
                 _requirements.RemoveAll(r => r.Requirement.PodInstanceName == requirement.PodInstanceName);
-                _claims[offer.Id.Value] = (offer, evaluation);
                 _owned[requirement.PodInstanceName] = _owned.GetValueOrDefault(requirement.PodInstanceName, ImmutableArray<string>.Empty)
                     .AddRange(evaluation.Footprint.Select(Resources.ResourceId).OfType<string>());
-                pod.Tell(new LaunchClaim(offer, evaluation));
                 break;
+            }
+        }
+
+        foreach (var slot in slots.Where(s => s.Claims.Count > 0))
+        {
+            _claims[slot.Offer.Id.Value] = slot;
+            foreach (var claim in slot.Claims)
+            {
+                claim.Pod.Tell(new LaunchClaim(slot.Offer, claim.Evaluation));
             }
         }
 
         var owned = _owned.Values.SelectMany(ids => ids).ToHashSet(StringComparer.Ordinal);
         var unused = new List<Offer>();
-        foreach (var offer in remaining)
+        foreach (var offer in slots.Where(s => s.Claims.Count == 0).Select(s => s.Offer))
         {
             var cleanup = UnexpectedResources.Cleanup(offer, owned, _context.Reservation.Role);
             if (cleanup.IsEmpty)
@@ -155,26 +158,51 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
         if (decisions.Count > 0)
         {
             var cycle = new OfferCycleRecorded { Decisions = { decisions }, At = now };
-            cycle.AcceptedOfferIds.AddRange(_claims.Keys);
+            cycle.AcceptedOfferIds.AddRange(slots.Where(s => s.Claims.Count > 0).Select(s => s.Offer.Id.Value));
             cycle.DeclinedOfferIds.AddRange(unused.Select(o => o.Id.Value));
             PersistAsync(new Tagged(cycle, new[] { "offer-decision" }), _ => { });
         }
     }
 
-    private void OnLaunchRecorded(LaunchRecorded message)
+    /// <summary>A pod recorded (or refused) its claim; once every claim on the offer answered, ACCEPT what was recorded.</summary>
+    private void OnClaimAnswered(string offerId, IActorRef pod, bool recorded, string? reason)
     {
-        if (!_claims.Remove(message.OfferId, out var claim))
+        if (!_claims.TryGetValue(offerId, out var slot))
         {
             return;
         }
 
-        if (_rescinded.Contains(message.OfferId))
+        var claim = slot.Claims.FirstOrDefault(c => c.Pod.Equals(pod) && c.Recorded is null);
+        if (claim is null)
         {
-            _log.Warning("Offer {0} was rescinded while its launch was being recorded; reconciliation will sort it out", message.OfferId);
             return;
         }
 
-        _gateway.Tell(new AcceptOffers(ImmutableArray.Create(message.OfferId), claim.Evaluation.Operations, 1));
+        claim.Recorded = recorded;
+        if (!recorded)
+        {
+            _log.Info("Claim of {0} on offer {1} released: {2}", claim.PodInstance, offerId, reason);
+        }
+
+        if (slot.Claims.Any(c => c.Recorded is null))
+        {
+            return;
+        }
+
+        _claims.Remove(offerId);
+        var operations = slot.Claims.Where(c => c.Recorded == true).SelectMany(c => c.Evaluation.Operations).ToImmutableArray();
+        if (_rescinded.Contains(offerId))
+        {
+            _log.Warning("Offer {0} was rescinded while its launches were being recorded; reconciliation will sort it out", offerId);
+        }
+        else if (operations.IsEmpty)
+        {
+            _gateway.Tell(new DeclineOffers(ImmutableArray.Create(offerId), ShortDeclineSeconds));
+        }
+        else
+        {
+            _gateway.Tell(new AcceptOffers(ImmutableArray.Create(offerId), operations, 1));
+        }
     }
 
     private void Decline(IReadOnlyCollection<Offer> offers, double refuseSeconds)
@@ -195,4 +223,25 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
         Explanation = { evaluation.Explanation },
         At = at,
     };
+
+    /// <summary>An offer in one cycle: what is left of it and the claims on it.</summary>
+    private sealed class OfferSlot(Offer offer)
+    {
+        public Offer Offer { get; } = offer;
+
+        public Offer Remaining { get; set; } = offer;
+
+        public List<Claim> Claims { get; } = new();
+    }
+
+    private sealed class Claim(string podInstance, IActorRef pod, OfferEvaluation evaluation)
+    {
+        public string PodInstance { get; } = podInstance;
+
+        public IActorRef Pod { get; } = pod;
+
+        public OfferEvaluation Evaluation { get; } = evaluation;
+
+        public bool? Recorded { get; set; }
+    }
 }

@@ -47,7 +47,7 @@ public sealed class OfferRouterActorTests : TestKit
     }
 
     [Fact]
-    public void Router_should_never_claim_one_offer_for_two_pods()
+    public void Router_should_never_promise_an_offer_more_than_it_holds()
     {
         var (gateway, pod0, pod1) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
         var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
@@ -55,10 +55,53 @@ public sealed class OfferRouterActorTests : TestKit
         router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod())), pod0);
         router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod()) with { Index = 1 }), pod1);
 
-        router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.Unreserved())));
+        // Room for one pod (0.6 cpus each with the executor), not two.
+        router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.Unreserved(cpus: 1))));
 
         pod0.ExpectMsg<LaunchClaim>();
         pod1.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void Router_should_pack_several_pods_into_one_offer_and_accept_once_all_recorded()
+    {
+        var (gateway, pod0, pod1) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        router.Tell(new ReconciliationComplete("fw-1"));
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod())), pod0);
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod()) with { Index = 1 }), pod1);
+        var offer = TestOffers.Unreserved(cpus: 4);
+
+        router.Tell(new OffersReceived(ImmutableArray.Create(offer)));
+        var claim0 = pod0.ExpectMsg<LaunchClaim>();
+        var claim1 = pod1.ExpectMsg<LaunchClaim>();
+        Assert.Equal(offer.Id, claim1.Offer.Id);
+
+        router.Tell(new LaunchRecorded(offer.Id.Value), pod1);
+        gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        router.Tell(new LaunchRecorded(offer.Id.Value), pod0);
+
+        var accept = gateway.ExpectMsg<AcceptOffers>();
+        Assert.Equal(claim0.Evaluation.Operations.Concat(claim1.Evaluation.Operations).ToArray(), accept.Operations.ToArray());
+    }
+
+    [Fact]
+    public void Router_should_accept_what_was_recorded_when_a_pod_refuses_its_claim()
+    {
+        var (gateway, pod0, pod1) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        router.Tell(new ReconciliationComplete("fw-1"));
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod())), pod0);
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod()) with { Index = 1 }), pod1);
+        var offer = TestOffers.Unreserved(cpus: 4);
+        router.Tell(new OffersReceived(ImmutableArray.Create(offer)));
+        var claim0 = pod0.ExpectMsg<LaunchClaim>();
+        pod1.ExpectMsg<LaunchClaim>();
+
+        router.Tell(new LaunchNotRecorded(offer.Id.Value, "no longer needed"), pod1);
+        router.Tell(new LaunchRecorded(offer.Id.Value), pod0);
+
+        Assert.Equal(claim0.Evaluation.Operations.ToArray(), gateway.ExpectMsg<AcceptOffers>().Operations.ToArray());
     }
 
     [Fact]

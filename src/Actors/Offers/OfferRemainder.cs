@@ -1,0 +1,72 @@
+using ActorScheduler.Messages.MesosV1;
+
+namespace ActorScheduler.Actors.Offers;
+
+/// <summary>
+/// What is left of an offer once a claim took its share, so one offer can carry several pod instances: unreserved
+/// scalars shrink by what the claim reserves (or launches unreserved), reserved resources the claim uses disappear.
+/// </summary>
+public static class OfferRemainder
+{
+    public static Offer After(Offer offer, OfferEvaluation claim)
+    {
+        var takenUnreserved = new Dictionary<string, double>(StringComparer.Ordinal);
+        var takenReserved = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var operation in claim.Operations)
+        {
+            switch (operation.Type)
+            {
+                case Offer.Types.Operation.Types.Type.Reserve:
+                    foreach (var r in operation.Reserve.Resources)
+                    {
+                        takenUnreserved[r.Name] = takenUnreserved.GetValueOrDefault(r.Name) + Resources.Scalar(r);
+                    }
+
+                    break;
+                case Offer.Types.Operation.Types.Type.LaunchGroup:
+                    var launched = operation.LaunchGroup.TaskGroup.Tasks.SelectMany(t => t.Resources).Concat(operation.LaunchGroup.Executor.Resources);
+                    foreach (var r in launched)
+                    {
+                        if (Resources.ResourceId(r) is { } id)
+                        {
+                            takenReserved.Add(id);
+                        }
+                    }
+
+                    break;
+            }
+        }
+
+        var rest = offer.Clone();
+        rest.Resources.Clear();
+        foreach (var resource in offer.Resources)
+        {
+            if (Resources.ResourceId(resource) is { } id)
+            {
+                if (!takenReserved.Contains(id))
+                {
+                    rest.Resources.Add(resource.Clone());
+                }
+
+                continue;
+            }
+
+            if (Resources.IsReserved(resource) || resource.Scalar is null || !takenUnreserved.TryGetValue(resource.Name, out var take) || take <= 0)
+            {
+                rest.Resources.Add(resource.Clone());
+                continue;
+            }
+
+            var left = Resources.Scalar(resource) - take;
+            takenUnreserved[resource.Name] = Math.Max(0, take - Resources.Scalar(resource));
+            if (left > 1e-9)
+            {
+                var smaller = resource.Clone();
+                smaller.Scalar = new Value.Types.Scalar { Value = left };
+                rest.Resources.Add(smaller);
+            }
+        }
+
+        return rest;
+    }
+}
