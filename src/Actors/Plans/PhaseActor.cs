@@ -65,7 +65,7 @@ internal sealed class PhaseActor : ReceivePersistentActor
 
         var steps = _steps.Select(s => s!).ToImmutableArray();
         var children = steps.Select((s, i) => new StrategyChild(s.Name, s.Status, _stepInterrupted[i])).ToList();
-        var candidates = Strategy.Candidates(_phase.Strategy, children, _interrupted);
+        var (candidates, status) = ParentElement.Evaluate(_phase.Strategy, children, _interrupted, hasErrors: false);
         if (_proceeding)
         {
             foreach (var candidate in candidates.Where(_proceeded.Add))
@@ -74,11 +74,6 @@ internal sealed class PhaseActor : ReceivePersistentActor
             }
         }
 
-        var status = StatusAggregator.Aggregate(
-            steps.Select(s => s.Status).ToList(),
-            candidates.Select(i => steps[i].Status).ToList(),
-            hasErrors: false,
-            _interrupted);
         Context.Parent.Tell(new PhaseReport(_index, new PhaseInfo(_id, _phase.Name, status, Strategy.DisplayName(_phase.Strategy), steps), _interrupted));
     }
 }

@@ -58,17 +58,12 @@ internal sealed class PlanActor : ReceivePersistentActor
 
         var phases = _phases.Select(p => p!).ToImmutableArray();
         var children = phases.Select((p, i) => new StrategyChild(p.Name, p.Status, _phaseInterrupted[i])).ToList();
-        var candidates = _errors.IsEmpty ? Strategy.Candidates(_plan.Strategy, children, _interrupted) : Array.Empty<int>();
+        var (candidates, status) = ParentElement.Evaluate(_plan.Strategy, children, _interrupted, hasErrors: !_errors.IsEmpty);
         foreach (var candidate in candidates.Where(_proceeded.Add))
         {
             _children[candidate].Tell(Proceed.Instance);
         }
 
-        var status = StatusAggregator.Aggregate(
-            phases.Select(p => p.Status).ToList(),
-            candidates.Select(i => phases[i].Status).ToList(),
-            !_errors.IsEmpty,
-            _interrupted);
         Context.Parent.Tell(new PlanReport(new PlanInfo(_plan.Name, status, Strategy.DisplayName(_plan.Strategy), phases, _errors)));
     }
 }

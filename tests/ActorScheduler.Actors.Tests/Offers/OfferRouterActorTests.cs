@@ -49,11 +49,7 @@ public sealed class OfferRouterActorTests : TestKit
     [Fact]
     public void Router_should_never_promise_an_offer_more_than_it_holds()
     {
-        var (gateway, pod0, pod1) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
-        router.Tell(new ReconciliationComplete("fw-1"));
-        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod())), pod0);
-        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod()) with { Index = 1 }), pod1);
+        var (router, gateway, pod0, pod1) = RouterWithTwoRequirements();
 
         // Room for one pod (0.6 cpus each with the executor), not two.
         router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.Unreserved(cpus: 1))));
@@ -65,11 +61,7 @@ public sealed class OfferRouterActorTests : TestKit
     [Fact]
     public void Router_should_pack_several_pods_into_one_offer_and_accept_once_all_recorded()
     {
-        var (gateway, pod0, pod1) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
-        router.Tell(new ReconciliationComplete("fw-1"));
-        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod())), pod0);
-        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod()) with { Index = 1 }), pod1);
+        var (router, gateway, pod0, pod1) = RouterWithTwoRequirements();
         var offer = TestOffers.Unreserved(cpus: 4);
 
         router.Tell(new OffersReceived(ImmutableArray.Create(offer)));
@@ -88,11 +80,7 @@ public sealed class OfferRouterActorTests : TestKit
     [Fact]
     public void Router_should_accept_what_was_recorded_when_a_pod_refuses_its_claim()
     {
-        var (gateway, pod0, pod1) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
-        router.Tell(new ReconciliationComplete("fw-1"));
-        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod())), pod0);
-        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod()) with { Index = 1 }), pod1);
+        var (router, gateway, pod0, pod1) = RouterWithTwoRequirements();
         var offer = TestOffers.Unreserved(cpus: 4);
         router.Tell(new OffersReceived(ImmutableArray.Create(offer)));
         var claim0 = pod0.ExpectMsg<LaunchClaim>();
@@ -133,5 +121,16 @@ public sealed class OfferRouterActorTests : TestKit
         Assert.Equal(
             [Offer.Types.Operation.Types.Type.Destroy, Offer.Types.Operation.Types.Type.Unreserve],
             accept.Operations.Select(o => o.Type));
+    }
+
+    /// <summary>A reconciled router with hello-0 and hello-1 registered (by pod0 and pod1).</summary>
+    private (Akka.Actor.IActorRef Router, Akka.TestKit.TestProbe Gateway, Akka.TestKit.TestProbe Pod0, Akka.TestKit.TestProbe Pod1) RouterWithTwoRequirements()
+    {
+        var (gateway, pod0, pod1) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        router.Tell(new ReconciliationComplete("fw-1"));
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod())), pod0);
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod()) with { Index = 1 }), pod1);
+        return (router, gateway, pod0, pod1);
     }
 }

@@ -49,15 +49,7 @@ public sealed class PodInstanceActorTests : TestKit
     [Fact]
     public void PodInstance_should_recover_its_tasks_and_footprint_after_a_restart()
     {
-        var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
-        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, router, gateway));
-        router.ExpectMsg<FootprintOwned>();
-        pod.Tell(new RequireTasks(Step, Target), step);
-        var requirement = router.ExpectMsg<RegisterRequirement>().Requirement;
-        var offer = TestOffers.Unreserved();
-        var evaluation = OfferEvaluator.Evaluate(requirement, offer, TestOffers.Context);
-        pod.Tell(new LaunchClaim(offer, evaluation), router);
-        router.ExpectMsg<LaunchRecorded>();
+        var (pod, router, gateway, evaluation) = PodWithRecordedLaunch();
 
         Watch(pod);
         pod.Tell(PoisonPill.Instance);
@@ -81,15 +73,7 @@ public sealed class PodInstanceActorTests : TestKit
     [Fact]
     public void PodInstance_should_forget_a_new_footprint_the_master_never_saw_and_ask_again_without_it()
     {
-        var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
-        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, router, gateway));
-        router.ExpectMsg<FootprintOwned>();
-        pod.Tell(new RequireTasks(Step, Target), step);
-        var requirement = router.ExpectMsg<RegisterRequirement>().Requirement;
-        var offer = TestOffers.Unreserved();
-        var evaluation = OfferEvaluator.Evaluate(requirement, offer, TestOffers.Context);
-        pod.Tell(new LaunchClaim(offer, evaluation), router);
-        router.ExpectMsg<LaunchRecorded>();
+        var (pod, router, gateway, evaluation) = PodWithRecordedLaunch();
 
         // Reconciliation: the master does not know the task (the ACCEPT never reached it).
         var lost = Status(evaluation.Tasks[0].Info, TaskState.TaskLost, withUuid: false);
@@ -132,5 +116,20 @@ public sealed class PodInstanceActorTests : TestKit
         }
 
         return status;
+    }
+
+    /// <summary>hello-0 asked for its step, claimed an offer and recorded the launch.</summary>
+    private (IActorRef Pod, Akka.TestKit.TestProbe Router, Akka.TestKit.TestProbe Gateway, OfferEvaluation Evaluation) PodWithRecordedLaunch()
+    {
+        var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, router, gateway));
+        router.ExpectMsg<FootprintOwned>();
+        pod.Tell(new RequireTasks(Step, Target), step);
+        var requirement = router.ExpectMsg<RegisterRequirement>().Requirement;
+        var offer = TestOffers.Unreserved();
+        var evaluation = OfferEvaluator.Evaluate(requirement, offer, TestOffers.Context);
+        pod.Tell(new LaunchClaim(offer, evaluation), router);
+        router.ExpectMsg<LaunchRecorded>();
+        return (pod, router, gateway, evaluation);
     }
 }

@@ -39,17 +39,7 @@ public sealed class HelloWorldEndToEndTests
     {
         using var data = new TempDataDir();
         var (apiPort, masterPort) = (SchedulerProcess.FreePort(), SchedulerProcess.FreePort());
-        IReadOnlyDictionary<string, (string Id, string Status)> before;
-        using (var first = SchedulerProcess.Start(data.Path, apiPort, masterPort, "-o", "SLEEP_DURATION=300"))
-        {
-            // Mid-deploy: hello runs, the world phase has not finished.
-            await first.WaitUntilAsync(
-                async () => (await first.TasksAsync()).TryGetValue("hello-0-server", out var hello) && hello.Status == "TASK_RUNNING",
-                DeployTimeout,
-                "hello-0-server RUNNING");
-            before = await first.TasksAsync();
-            first.Crash();
-        }
+        var before = await CrashOnceHelloRunsAsync(SchedulerProcess.Start(data.Path, apiPort, masterPort, "-o", "SLEEP_DURATION=300"));
 
         using var second = SchedulerProcess.Start(data.Path, apiPort, masterPort, "-o", "SLEEP_DURATION=300");
         await second.WaitUntilAsync(second.DeployCompleteAsync, DeployTimeout, "deploy COMPLETE after restart");
@@ -75,16 +65,7 @@ public sealed class HelloWorldEndToEndTests
         var apiPort = SchedulerProcess.FreePort();
         string[] run = ["--master", $"http://127.0.0.1:{masterPort}", "-o", "SLEEP_DURATION=300"];
 
-        IReadOnlyDictionary<string, (string Id, string Status)> before;
-        using (var first = SchedulerProcess.Start(Path.Combine(data.Path, "scheduler"), apiPort, 0, run))
-        {
-            await first.WaitUntilAsync(
-                async () => (await first.TasksAsync()).TryGetValue("hello-0-server", out var hello) && hello.Status == "TASK_RUNNING",
-                DeployTimeout,
-                "hello-0-server RUNNING");
-            before = await first.TasksAsync();
-            first.Crash();
-        }
+        var before = await CrashOnceHelloRunsAsync(SchedulerProcess.Start(Path.Combine(data.Path, "scheduler"), apiPort, 0, run));
 
         using var second = SchedulerProcess.Start(Path.Combine(data.Path, "scheduler"), apiPort, 0, run);
         await second.WaitUntilAsync(second.DeployCompleteAsync, DeployTimeout, "deploy COMPLETE after restart");
@@ -93,6 +74,21 @@ public sealed class HelloWorldEndToEndTests
         Assert.Equal(3, data.TaskProcesses().Count(IsSleep));
         Assert.All(VolumeFiles(data), f => Assert.Single(File.ReadAllLines(f)));
         Assert.Equal(5, VolumeFiles(data).Count);
+    }
+
+    /// <summary>Mid-deploy: hello runs, the world phase has not finished. Then SIGKILL; returns the tasks seen before.</summary>
+    private static async Task<IReadOnlyDictionary<string, (string Id, string Status)>> CrashOnceHelloRunsAsync(SchedulerProcess scheduler)
+    {
+        using (scheduler)
+        {
+            await scheduler.WaitUntilAsync(
+                async () => (await scheduler.TasksAsync()).TryGetValue("hello-0-server", out var hello) && hello.Status == "TASK_RUNNING",
+                DeployTimeout,
+                "hello-0-server RUNNING");
+            var before = await scheduler.TasksAsync();
+            scheduler.Crash();
+            return before;
+        }
     }
 
     private static IReadOnlyList<string> VolumeFiles(TempDataDir data) =>

@@ -1,0 +1,26 @@
+using ActorScheduler.Messages.Plans;
+using ActorScheduler.Specs.Model;
+
+namespace ActorScheduler.Actors.Plans;
+
+/// <summary>
+/// One step of a plan or phase (DC/OS <c>ParentElement</c>): which children may run now under the strategy, and
+/// the parent's status from its children. A parent with errors of its own runs nothing.
+/// </summary>
+public static class ParentElement
+{
+    public static (IReadOnlyList<int> Candidates, Status Status) Evaluate(
+        StrategyKind strategy,
+        IReadOnlyList<StrategyChild> children,
+        bool interrupted,
+        bool hasErrors)
+    {
+        var candidates = hasErrors ? Array.Empty<int>() : Strategy.Candidates(strategy, children, interrupted);
+        var status = StatusAggregator.Aggregate(
+            children.Select(c => c.Status).ToList(),
+            candidates.Select(i => children[i].Status).ToList(),
+            hasErrors,
+            interrupted);
+        return (candidates, status);
+    }
+}
