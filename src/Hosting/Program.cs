@@ -9,6 +9,7 @@ var root = new RootCommand("ActorScheduler: a scheduler for stateful services on
 var specArgument = new Argument<string>("spec") { Description = "Service spec (YAML). Values come from <spec>.env beside it, the environment and -o." };
 var overrideOption = new Option<string[]>("--option", "-o") { Description = "Set a template value: -o KEY=VALUE (repeatable).", AllowMultipleArgumentsPerToken = false };
 var dataDirOption = new Option<string>("--data-dir") { Description = "Journal, agent work dirs and task sandboxes.", DefaultValueFactory = _ => ".actorscheduler" };
+var apiHostOption = new Option<string>("--api-host") { Description = "Address the HTTP API binds to (127.0.0.1 keeps it local).", DefaultValueFactory = _ => "127.0.0.1" };
 var apiPortOption = new Option<int>("--api-port") { Description = "Port of the scheduler HTTP API on 127.0.0.1.", DefaultValueFactory = _ => 8080 };
 var masterPortOption = new Option<int>("--master-port") { Description = "Port of the embedded Mesos master emulator.", DefaultValueFactory = _ => 5050 };
 var agentsOption = new Option<int>("--agents") { Description = "Number of local agents of the embedded emulator.", DefaultValueFactory = _ => 3 };
@@ -16,7 +17,7 @@ var masterOption = new Option<string?>("--master") { Description = "Use this Mes
 var verboseOption = new Option<bool>("--verbose", "-v") { Description = "Log scheduler decisions (INFO) to the console." };
 var run = new Command("run", "Deploy a service and keep it running: embedded Mesos emulator, scheduler and HTTP API in one process.")
 {
-    specArgument, overrideOption, dataDirOption, apiPortOption, masterPortOption, agentsOption, masterOption, verboseOption,
+    specArgument, overrideOption, dataDirOption, apiHostOption, apiPortOption, masterPortOption, agentsOption, masterOption, verboseOption,
 };
 run.SetAction((parse, ct) => CommandGuard.RunAsync(() => RunCommand.RunAsync(
     new RunArguments(
@@ -27,7 +28,8 @@ run.SetAction((parse, ct) => CommandGuard.RunAsync(() => RunCommand.RunAsync(
         parse.GetValue(masterPortOption),
         parse.GetValue(agentsOption),
         parse.GetValue(masterOption),
-        parse.GetValue(verboseOption)),
+        parse.GetValue(verboseOption),
+        ApiHost: parse.GetValue(apiHostOption)!),
     Console.Out,
     Console.Error,
     ct)));

@@ -26,7 +26,8 @@ public sealed record RunArguments(
     int Agents,
     string? Master,
     bool Verbose,
-    double ReconcileDelayFactor = 1.0);
+    double ReconcileDelayFactor = 1.0,
+    string ApiHost = "127.0.0.1");
 
 /// <summary>
 /// <c>actorscheduler run</c>: the embedded emulator (unless <c>--master</c>), the scheduler and its HTTP API in one
@@ -61,7 +62,13 @@ public static class RunCommand
             return 2;
         }
 
-        if (PortInUse(args.ApiPort) is { } apiError)
+        if (!System.Net.IPAddress.TryParse(args.ApiHost, out var apiAddress))
+        {
+            await error.WriteLineAsync($"error: --api-host expects an IP address such as 127.0.0.1 or 0.0.0.0, got '{args.ApiHost}'");
+            return 2;
+        }
+
+        if (PortInUse(apiAddress, args.ApiPort) is { } apiError)
         {
             await error.WriteLineAsync($"error: --api-port: {apiError}");
             return 2;
@@ -93,7 +100,7 @@ public static class RunCommand
             master = emulator.Url;
         }
 
-        var apiUrl = new Uri($"http://127.0.0.1:{args.ApiPort}/");
+        var apiUrl = new Uri($"http://{args.ApiHost}:{args.ApiPort}/");
         await output.WriteLineAsync($"service:     {spec.Name} ({args.SpecPath})");
         await output.WriteLineAsync($"mesos:       {master}{(emulator is null ? string.Empty : $" (embedded emulator, {args.Agents} agents)")}");
         await output.WriteLineAsync($"api:         {apiUrl}");
@@ -215,11 +222,11 @@ public static class RunCommand
     }
 
     /// <summary>A one-line reason when the port cannot be bound on 127.0.0.1, else null.</summary>
-    internal static string? PortInUse(int port)
+    internal static string? PortInUse(IPAddress address, int port)
     {
         try
         {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
+            using var listener = new TcpListener(address, port);
             listener.Start();
             listener.Stop();
             return null;
@@ -227,8 +234,8 @@ public static class RunCommand
         catch (SocketException e)
         {
             return e.SocketErrorCode == SocketError.AddressAlreadyInUse
-                ? $"port {port} on 127.0.0.1 is already in use"
-                : $"cannot bind port {port} on 127.0.0.1: {e.Message}";
+                ? $"port {port} on {address} is already in use"
+                : $"cannot bind port {port} on {address}: {e.Message}";
         }
     }
 }

@@ -81,6 +81,15 @@ public sealed class RunCommandBadInputTests : IDisposable
         Assert.Equal($"error: --master expects an http:// or https:// URL such as http://127.0.0.1:5050, got '{master}'", error.Trim());
     }
 
+    [Fact]
+    public async Task An_api_host_that_is_no_address_is_refused()
+    {
+        var (code, error) = await RunAsync(Args(HelloWorld) with { ApiHost = "example.com" });
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: --api-host expects an IP address such as 127.0.0.1 or 0.0.0.0, got 'example.com'", error.Trim());
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     private static string HelloWorld => Path.Combine(EndToEnd.SchedulerProcess.RepoRoot, "examples/hello-world/svc.yml");
