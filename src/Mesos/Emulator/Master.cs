@@ -269,7 +269,13 @@ internal sealed class Master
     private Offer? MakeOffer(FrameworkState framework, LocalAgent agent, string role)
     {
         var (unreserved, reserved) = Available(agent, role);
+        var ports = AvailablePorts(agent);
         var resources = new List<Resource>();
+        if (ports.Count > 0)
+        {
+            resources.Add(PortsResource(ports));
+        }
+
         foreach (var (name, amount) in unreserved.Where(u => u.Value > ResourceMath.Epsilon))
         {
             resources.Add(ResourceMath.Scalar(name, amount));
@@ -282,7 +288,7 @@ internal sealed class Master
         }
 
         var id = $"{MasterId}-O{_offerCounter++}";
-        _offers[id] = new OfferState(id, framework.Id, agent.Id, role, unreserved, reserved.Select(ResourceMath.Key).ToHashSet(StringComparer.Ordinal));
+        _offers[id] = new OfferState(id, framework.Id, agent.Id, role, unreserved, reserved.Select(ResourceMath.Key).ToHashSet(StringComparer.Ordinal), ports);
         var offer = new Offer
         {
             Id = new OfferID { Value = id },
@@ -334,6 +340,22 @@ internal sealed class Master
         var reserved = agent.Reserved.Where(r => ResourceMath.Role(r) == role && !busy.Contains(ResourceMath.Key(r))).ToList();
         return (unreserved.ToDictionary(u => u.Key, u => Math.Max(0, u.Value), StringComparer.Ordinal), reserved);
     }
+
+    /// <summary>The agent's ports not used by live tasks nor held by an outstanding offer.</summary>
+    private List<(ulong Begin, ulong End)> AvailablePorts(LocalAgent agent) =>
+        PortRanges.Subtract(
+            [_options.AgentPorts],
+            InUse(agent).SelectMany(PortsOf).Concat(_offers.Values.Where(o => o.AgentId == agent.Id).SelectMany(o => o.Ports)));
+
+    private static IEnumerable<(ulong Begin, ulong End)> PortsOf(Resource resource) =>
+        resource.Name == "ports" && resource.Ranges is { } ranges ? ranges.Range.Select(r => (r.Begin, r.End)) : [];
+
+    private static Resource PortsResource(IEnumerable<(ulong Begin, ulong End)> ranges) => new()
+    {
+        Name = "ports",
+        Type = Value.Types.Type.Ranges,
+        Ranges = new Value.Types.Ranges { Range = { ranges.Select(r => new Value.Types.Range { Begin = r.Begin, End = r.End }) } },
+    };
 
     /// <summary>Resources held by live tasks and their executors.</summary>
     private static IEnumerable<Resource> InUse(LocalAgent agent) =>
@@ -391,7 +413,10 @@ internal sealed class Master
         var role = offers[0].Role;
         var pool = new Pool(
             offers.SelectMany(o => o.Unreserved).GroupBy(u => u.Key).ToDictionary(g => g.Key, g => g.Sum(u => u.Value), StringComparer.Ordinal),
-            offers.SelectMany(o => o.ReservedKeys).ToHashSet(StringComparer.Ordinal));
+            offers.SelectMany(o => o.ReservedKeys).ToHashSet(StringComparer.Ordinal))
+        {
+            Ports = offers.SelectMany(o => o.Ports).ToList(),
+        };
 
         foreach (var operation in accept.Operations)
         {
@@ -560,10 +585,12 @@ internal sealed class Master
         }
         else
         {
-            var unreserved = needed.Where(r => !ResourceMath.IsReserved(r)).GroupBy(r => r.Name).ToDictionary(g => g.Key, g => g.Sum(ResourceMath.Scalar));
+            var unreserved = needed.Where(r => !ResourceMath.IsReserved(r) && r.Scalar is not null).GroupBy(r => r.Name).ToDictionary(g => g.Key, g => g.Sum(ResourceMath.Scalar));
             var reservedKeys = needed.Where(ResourceMath.IsReserved).Select(ResourceMath.Key).ToList();
+            var ports = needed.Where(r => !ResourceMath.IsReserved(r)).SelectMany(PortsOf).ToList();
             if (unreserved.Any(u => pool.Unreserved.GetValueOrDefault(u.Key) + ResourceMath.Epsilon < u.Value)
-                || reservedKeys.Any(k => !pool.Reserved.Contains(k)) || reservedKeys.Distinct().Count() != reservedKeys.Count)
+                || reservedKeys.Any(k => !pool.Reserved.Contains(k)) || reservedKeys.Distinct().Count() != reservedKeys.Count
+                || !PortRanges.Covers(pool.Ports, ports))
             {
                 error = "Total resources required by task and its executor is more than available";
             }
@@ -575,6 +602,7 @@ internal sealed class Master
                 }
 
                 pool.Reserved.ExceptWith(reservedKeys);
+                pool.Ports = PortRanges.Subtract(pool.Ports, ports);
             }
         }
 
@@ -1023,10 +1051,13 @@ internal sealed class Master
         public Dictionary<string, DateTime> FilteredUntil { get; } = new(StringComparer.Ordinal);
     }
 
-    private sealed record OfferState(string Id, string FrameworkId, string AgentId, string Role, Dictionary<string, double> Unreserved, HashSet<string> ReservedKeys);
+    private sealed record OfferState(string Id, string FrameworkId, string AgentId, string Role, Dictionary<string, double> Unreserved, HashSet<string> ReservedKeys, List<(ulong Begin, ulong End)> Ports);
 
     /// <summary>What the accepted offers still hold while operations are applied in order.</summary>
-    private sealed record Pool(Dictionary<string, double> Unreserved, HashSet<string> Reserved);
+    private sealed record Pool(Dictionary<string, double> Unreserved, HashSet<string> Reserved)
+    {
+        public List<(ulong Begin, ulong End)> Ports { get; set; } = new();
+    }
 }
 
 public sealed record EmulatorSnapshot(string MasterId, IReadOnlyList<AgentSnapshot> Agents, IReadOnlyList<FrameworkSnapshot> Frameworks, IReadOnlyList<TaskSnapshot> Tasks, int OutstandingOffers);

@@ -19,6 +19,9 @@ public sealed class MesosEmulatorOptions
 
     public double AgentDiskMb { get; init; } = 20480;
 
+    /// <summary>Ports every agent offers (inclusive), as a Mesos agent's default <c>[31000-32000]</c>.</summary>
+    public (ulong Begin, ulong End) AgentPorts { get; init; } = (31000, 32000);
+
     public TimeSpan AllocationInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(15);

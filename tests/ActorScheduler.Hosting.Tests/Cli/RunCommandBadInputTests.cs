@@ -57,6 +57,19 @@ public sealed class RunCommandBadInputTests : IDisposable
     }
 
     [Fact]
+    public async Task A_master_port_in_use_is_refused_with_one_line()
+    {
+        using var busy = new TcpListener(IPAddress.Loopback, 0);
+        busy.Start();
+        var port = ((IPEndPoint)busy.LocalEndpoint).Port;
+
+        var (code, error) = await RunAsync(Args(HelloWorld) with { MasterPort = port });
+
+        Assert.Equal(2, code);
+        Assert.Equal($"error: port {port} on 127.0.0.1 is already in use", error.Trim());
+    }
+
+    [Fact]
     public async Task An_unwritable_data_dir_is_refused()
     {
         var file = Path.Combine(_dir, "a-file");

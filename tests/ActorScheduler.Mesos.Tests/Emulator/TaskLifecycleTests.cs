@@ -108,6 +108,53 @@ public sealed class TaskLifecycleTests : IAsyncLifetime
         Assert.True(Directory.Exists($"/proc/{pid}"));
     }
 
+    [Fact]
+    public async Task Ports_are_offered_taken_by_a_task_and_refused_twice()
+    {
+        using var client = new MesosSchedulerClient(_fixture.Emulator.Url);
+        await using var events = new EventPump(await client.SubscribeAsync(EmulatorFixture.Framework(), CancellationToken.None));
+        var frameworkId = (await events.NextAsync(e => e.Type == Event.Types.Type.Subscribed, "SUBSCRIBED")).Subscribed.FrameworkId;
+        var offer = await OfferAsync(events);
+        var ports = offer.Resources.Single(r => r.Name == "ports");
+        Assert.Equal((31000UL, 32000UL), (ports.Ranges.Range.Single().Begin, ports.Ranges.Range.Single().End));
+
+        TaskInfo Task(string name) => new()
+        {
+            Name = name,
+            TaskId = new TaskID { Value = $"{name}__{Guid.NewGuid()}" },
+            AgentId = offer.AgentId,
+            Command = new CommandInfo { Value = "sleep 60" },
+            Resources =
+            {
+                new Resource { Name = "cpus", Type = Value.Types.Type.Scalar, Scalar = new Value.Types.Scalar { Value = 0.1 } },
+                new Resource { Name = "ports", Type = Value.Types.Type.Ranges, Ranges = new Value.Types.Ranges { Range = { new Value.Types.Range { Begin = 31005, End = 31005 } } } },
+            },
+        };
+        var first = Task("a");
+        var second = Task("b");
+        await client.SendAsync(new Call
+        {
+            FrameworkId = frameworkId,
+            Type = Call.Types.Type.Accept,
+            Accept = new Call.Types.Accept
+            {
+                OfferIds = { offer.Id },
+                Operations = { new Offer.Types.Operation { Type = OperationType.Launch, Launch = new Offer.Types.Operation.Types.Launch { TaskInfos = { first, second } } } },
+                Filters = new Filters { RefuseSeconds = 0 },
+            },
+        }, CancellationToken.None);
+
+        // RUNNING follows only once STARTING is acknowledged; the master's TASK_ERROR needs no acknowledgement.
+        var starting = (await events.UpdateAsync(first.TaskId.Value, TaskState.TaskStarting)).Update.Status;
+        var error = (await events.UpdateAsync(second.TaskId.Value, TaskState.TaskError)).Update.Status;
+        Assert.Equal(TaskStatus.Types.Reason.TaskInvalid, error.Reason);
+        Assert.False(error.HasUuid);
+        await client.SendAsync(Ack(frameworkId, starting), CancellationToken.None);
+        await events.UpdateAsync(first.TaskId.Value, TaskState.TaskRunning);
+        var next = await OfferAsync(events);
+        Assert.DoesNotContain(next.Resources.Single(r => r.Name == "ports").Ranges.Range, r => r.Begin <= 31005 && 31005 <= r.End);
+    }
+
     private static async Task<Offer> OfferAsync(EventPump events, Func<Offer, bool>? match = null)
     {
         var e = await events.NextAsync(e => e.Type == Event.Types.Type.Offers && e.Offers.Offers_.Any(match ?? (_ => true)), "an offer");
