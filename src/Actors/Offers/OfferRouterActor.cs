@@ -36,6 +36,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
     private readonly Dictionary<string, OfferSlot> _claims = new(StringComparer.Ordinal);
     private readonly HashSet<string> _rescinded = new(StringComparer.Ordinal);
     private bool _reconciled;
+    private bool _declinedWhileReconciling;
     private bool _suppressed;
 
     public OfferRouterActor(string service, EvaluationContext context, IActorRef gateway)
@@ -54,6 +55,15 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
         {
             _reconciled = true;
             _context = _context with { Reservation = _context.Reservation with { FrameworkId = m.FrameworkId } };
+
+            // Offers declined while reconciling carry a filter: clear it so pending work is offered at once.
+            if (_declinedWhileReconciling)
+            {
+                _declinedWhileReconciling = false;
+                _suppressed = false;
+                _gateway.Tell(ReviveOffers.Instance);
+            }
+
             _log.Info("Reconciliation complete: offers will be used");
         });
         Command<SubscriptionLost>(_ =>
@@ -95,6 +105,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
         if (!_reconciled)
         {
             Decline(offers, ShortDeclineSeconds);
+            _declinedWhileReconciling |= offers.Count > 0;
             return;
         }
 

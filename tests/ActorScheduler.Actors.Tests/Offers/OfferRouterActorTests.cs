@@ -20,6 +20,10 @@ public sealed class OfferRouterActorTests : TestKit
         var decline = gateway.ExpectMsg<DeclineOffers>();
         Assert.Equal([offer.Id.Value], decline.OfferIds.ToArray());
         Assert.Equal(OfferRouterActor.ShortDeclineSeconds, decline.RefuseSeconds);
+
+        // Once reconciled, the filters those declines installed are cleared.
+        router.Tell(new ReconciliationComplete("fw-1"));
+        gateway.ExpectMsg<ReviveOffers>();
     }
 
     [Fact]
