@@ -53,6 +53,7 @@ public sealed class HelloWorldEndToEndTests
 
         Assert.Equal(3, data.TaskProcesses().Count(IsSleep));
         Assert.All(VolumeFiles(data), f => Assert.Single(File.ReadAllLines(f)));
+        await AssertNoLeakedReservationsAsync(masterPort);
     }
 
     [Fact]
@@ -74,6 +75,18 @@ public sealed class HelloWorldEndToEndTests
         Assert.Equal(3, data.TaskProcesses().Count(IsSleep));
         Assert.All(VolumeFiles(data), f => Assert.Single(File.ReadAllLines(f)));
         Assert.Equal(5, VolumeFiles(data).Count);
+        await AssertNoLeakedReservationsAsync(masterPort);
+    }
+
+    /// <summary>The emulator holds exactly the three pods' footprints: 5 volumes, and the cpus of 3 tasks + 3 executors.</summary>
+    private static async Task AssertNoLeakedReservationsAsync(int masterPort)
+    {
+        using var http = new HttpClient();
+        using var status = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync($"http://127.0.0.1:{masterPort}/"));
+        var agents = status.RootElement.GetProperty("agents").EnumerateArray().ToList();
+        Assert.Equal(5, agents.Sum(a => a.GetProperty("volumes").GetInt32()));
+        var reservedCpus = agents.Sum(a => a.GetProperty("reserved").TryGetProperty("cpus", out var c) ? c.GetDouble() : 0);
+        Assert.Equal(0.1 + (2 * 0.2) + (3 * 0.1), reservedCpus, 6);
     }
 
     /// <summary>Mid-deploy: hello runs, the world phase has not finished. Then SIGKILL; returns the tasks seen before.</summary>
