@@ -37,6 +37,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
     private readonly HashSet<string> _rescinded = new(StringComparer.Ordinal);
     private bool _reconciled;
     private bool _declinedWhileReconciling;
+    private bool _declinedSinceRevive;
     private bool _suppressed;
 
     public OfferRouterActor(string service, EvaluationContext context, IActorRef gateway)
@@ -92,9 +93,11 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
             _owned[name] = footprint.ResourceIds.ToImmutableArray();
         }
 
-        if (_suppressed)
+        // New work: offers we suppressed, or declined (with a filter) since the last revive, must come back now.
+        if (_suppressed || _declinedSinceRevive)
         {
             _suppressed = false;
+            _declinedSinceRevive = false;
             _gateway.Tell(ReviveOffers.Instance);
         }
     }
@@ -220,6 +223,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
     {
         if (offers.Count > 0)
         {
+            _declinedSinceRevive = true;
             _gateway.Tell(new DeclineOffers(offers.Select(o => o.Id.Value).ToImmutableArray(), refuseSeconds));
         }
     }

@@ -112,6 +112,21 @@ public sealed class OfferRouterActorTests : TestKit
     }
 
     [Fact]
+    public void Router_should_revive_for_new_work_after_declining_offers_that_did_not_fit()
+    {
+        var (gateway, pod0, pod1) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        router.Tell(new ReconciliationComplete("fw-1"));
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod(cpus: 8))), pod0);
+        router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.Unreserved())));
+        Assert.Equal(OfferRouterActor.ShortDeclineSeconds, gateway.ExpectMsg<DeclineOffers>().RefuseSeconds);
+
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod()) with { Index = 1 }), pod1);
+
+        gateway.ExpectMsg<ReviveOffers>();
+    }
+
+    [Fact]
     public void Router_should_clean_up_reservations_no_pod_owns()
     {
         var gateway = CreateTestProbe();
