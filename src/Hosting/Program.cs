@@ -35,6 +35,22 @@ run.SetAction((parse, ct) => CommandGuard.RunAsync(() => RunCommand.RunAsync(
     ct)));
 root.Subcommands.Add(run);
 
+// actorscheduler validate <svc.yml> / render <svc.yml>
+var validateSpec = new Argument<string>("spec") { Description = "Service spec (YAML)." };
+var validateOverrides = new Option<string[]>("--option", "-o") { Description = "Set a template value: -o KEY=VALUE (repeatable)." };
+var validate = new Command("validate", "Check a spec: prints \"valid\" (exit 0) or every error with file:line:column (exit 1).") { validateSpec, validateOverrides };
+validate.SetAction((parse, _) => CommandGuard.RunAsync(() => SpecCommands.ValidateAsync(
+    parse.GetValue(validateSpec)!, parse.GetValue(validateOverrides) ?? [], Console.Out, Console.Error)));
+root.Subcommands.Add(validate);
+
+var renderSpec = new Argument<string>("spec") { Description = "Service spec (YAML)." };
+var renderOverrides = new Option<string[]>("--option", "-o") { Description = "Set a template value: -o KEY=VALUE (repeatable)." };
+var renderJson = new Option<bool>("--json") { Description = "Print the rendered text and the spec model as JSON." };
+var render = new Command("render", "Print the rendered spec and its plans as trees.") { renderSpec, renderOverrides, renderJson };
+render.SetAction((parse, _) => CommandGuard.RunAsync(() => SpecCommands.RenderAsync(
+    parse.GetValue(renderSpec)!, parse.GetValue(renderOverrides) ?? [], parse.GetValue(renderJson), Console.Out, Console.Error)));
+root.Subcommands.Add(render);
+
 // actorscheduler mesos-local
 var portOption = new Option<int>("--port") { Description = "Port to serve the Mesos scheduler API on (127.0.0.1).", DefaultValueFactory = _ => 5050 };
 var localAgentsOption = new Option<int>("--agents") { Description = "Number of local agents.", DefaultValueFactory = _ => 3 };

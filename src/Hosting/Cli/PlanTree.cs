@@ -1,34 +1,51 @@
 using System.Text;
+using ActorScheduler.Actors.Plans;
 using ActorScheduler.Messages.Plans;
+using ActorScheduler.Specs.Model;
 
 namespace ActorScheduler.Hosting.Cli;
 
-/// <summary>Renders a plan as a tree, exactly like the DC/OS CLI's <c>plan status</c>.</summary>
+/// <summary>Renders plans as trees, exactly like the DC/OS CLI's <c>plan status</c>.</summary>
 public static class PlanTree
 {
+    /// <summary>A running plan, with statuses and errors.</summary>
     public static string Render(PlanInfo plan)
     {
-        var text = new StringBuilder();
-        text.Append($"{plan.Name} ({plan.Strategy} strategy) ({plan.Status.ToWireName()})\n");
-        for (var p = 0; p < plan.Phases.Length; p++)
-        {
-            var phase = plan.Phases[p];
-            var lastPhase = p == plan.Phases.Length - 1;
-            text.Append(lastPhase ? "└─ " : "├─ ").Append($"{phase.Name} ({phase.Strategy} strategy) ({phase.Status.ToWireName()})\n");
-            for (var s = 0; s < phase.Steps.Length; s++)
-            {
-                var step = phase.Steps[s];
-                text.Append(lastPhase ? "   " : "│  ")
-                    .Append(s == phase.Steps.Length - 1 ? "└─ " : "├─ ")
-                    .Append($"{step.Name} ({step.Status.ToWireName()})\n");
-            }
-        }
-
+        var text = Draw(
+            $"{plan.Name} ({plan.Strategy} strategy) ({plan.Status.ToWireName()})",
+            plan.Phases.Select(phase => (
+                $"{phase.Name} ({phase.Strategy} strategy) ({phase.Status.ToWireName()})",
+                phase.Steps.Select(step => $"{step.Name} ({step.Status.ToWireName()})"))));
         foreach (var error in plan.Errors)
         {
             text.Append($"ERROR: {error}\n");
         }
 
         return text.ToString();
+    }
+
+    /// <summary>A plan as the spec defines it (no statuses yet).</summary>
+    public static string Render(PlanSpec plan) => Draw(
+        $"{plan.Name} ({Strategy.DisplayName(plan.Strategy)} strategy)",
+        plan.Phases.Select(phase => (
+            $"{phase.Name} ({Strategy.DisplayName(phase.Strategy)} strategy)",
+            phase.Steps.Select(step => step.Name)))).ToString();
+
+    private static StringBuilder Draw(string root, IEnumerable<(string Phase, IEnumerable<string> Steps)> phases)
+    {
+        var text = new StringBuilder().Append(root).Append('\n');
+        var list = phases.ToList();
+        for (var p = 0; p < list.Count; p++)
+        {
+            var lastPhase = p == list.Count - 1;
+            text.Append(lastPhase ? "└─ " : "├─ ").Append(list[p].Phase).Append('\n');
+            var steps = list[p].Steps.ToList();
+            for (var s = 0; s < steps.Count; s++)
+            {
+                text.Append(lastPhase ? "   " : "│  ").Append(s == steps.Count - 1 ? "└─ " : "├─ ").Append(steps[s]).Append('\n');
+            }
+        }
+
+        return text;
     }
 }

@@ -1,0 +1,75 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ActorScheduler.Specs;
+
+namespace ActorScheduler.Hosting.Cli;
+
+/// <summary><c>actorscheduler validate</c> and <c>actorscheduler render</c>: the spec language without running anything.</summary>
+public static class SpecCommands
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        PropertyNamingPolicy = JsonNamingPolicy.KebabCaseLower,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
+
+    /// <summary>Prints "valid" (exit 0) or every located error (exit 1).</summary>
+    public static async Task<int> ValidateAsync(string specPath, IReadOnlyList<string> overrides, TextWriter output, TextWriter error)
+    {
+        if (await LoadAsync(specPath, overrides, error) is null)
+        {
+            return 1;
+        }
+
+        await output.WriteLineAsync("valid");
+        return 0;
+    }
+
+    /// <summary>Prints the rendered spec and its plans as trees, or (<paramref name="json"/>) both as JSON.</summary>
+    public static async Task<int> RenderAsync(string specPath, IReadOnlyList<string> overrides, bool json, TextWriter output, TextWriter error)
+    {
+        if (await LoadAsync(specPath, overrides, error) is not { } loaded)
+        {
+            return 1;
+        }
+
+        if (json)
+        {
+            await output.WriteLineAsync(JsonSerializer.Serialize(new { rendered = loaded.RenderedText, spec = loaded.Spec }, Json));
+            return 0;
+        }
+
+        await output.WriteAsync(loaded.RenderedText);
+        if (!loaded.RenderedText!.EndsWith('\n'))
+        {
+            await output.WriteLineAsync();
+        }
+
+        foreach (var plan in loaded.Spec!.Plans)
+        {
+            await output.WriteLineAsync();
+            await output.WriteAsync(PlanTree.Render(plan));
+        }
+
+        return 0;
+    }
+
+    private static async Task<SpecLoadResult?> LoadAsync(string specPath, IReadOnlyList<string> overrides, TextWriter error)
+    {
+        if (!Overrides.TryParse(overrides, out var values, out var overrideError))
+        {
+            await error.WriteLineAsync($"error: {overrideError}");
+            return null;
+        }
+
+        var loaded = ServiceSpecLoader.LoadFile(specPath, values);
+        foreach (var e in loaded.Errors)
+        {
+            await error.WriteLineAsync($"error: {e}");
+        }
+
+        return loaded.IsValid ? loaded : null;
+    }
+}
