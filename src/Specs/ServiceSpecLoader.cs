@@ -1,113 +1,95 @@
-using System.Collections;
 using System.Collections.Immutable;
+using ActorScheduler.Specs.Model;
 using ActorScheduler.Specs.Templating;
 using ActorScheduler.Specs.Yaml;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace ActorScheduler.Specs;
 
 /// <summary>
-/// Loads a service spec: reads the file, gathers template values (the defaults file beside it, then the
-/// environment, then <c>-o</c> overrides), renders the mustache template, parses and validates the YAML. Every
-/// problem is returned as a located <see cref="SpecError"/>; nothing throws for bad input.
+/// Loads service specs: reads the file and its defaults file, merges values, renders the mustache template, parses the
+/// YAML and validates it into a <see cref="ServiceSpec"/>. Bad input never throws: every problem found comes back in
+/// <see cref="SpecLoadResult.Errors"/>, located in the file the operator edits.
 /// </summary>
 public static class ServiceSpecLoader
 {
+    /// <summary>
+    /// Loads <paramref name="path"/>. Template values, lowest precedence first: the defaults file beside the spec
+    /// (<c>dir/svc.yml</c> → <c>dir/svc.env</c>; optional), environment variables the template references, then
+    /// <paramref name="overrides"/> (<c>-o KEY=VALUE</c>).
+    /// </summary>
+    /// <param name="environment">Environment variables to use; null reads the process environment.</param>
     public static SpecLoadResult LoadFile(
         string path,
         IReadOnlyDictionary<string, string>? overrides = null,
         IReadOnlyDictionary<string, string>? environment = null)
     {
-        string template;
+        var errors = new SpecErrorList();
+        var text = TryRead(path, errors, required: true);
+        var defaultsPath = DefaultsFile.PathFor(path);
+        var defaultsText = TryRead(defaultsPath, errors, required: false);
+        if (text is null)
+        {
+            return Failed(errors, null);
+        }
+
+        ImmutableDictionary<string, string> defaults = defaultsText is null ? [] : DefaultsFile.Parse(defaultsText, defaultsPath, errors);
+        var template = MustacheParser.Parse(text, path, errors);
+        if (errors.HasErrors)
+        {
+            return Failed(errors, null);
+        }
+
+        var values = TemplateValues.Merge(defaults, template.ReferencedNames, environment, overrides);
+        var rendered = MustacheRenderer.Render(template, values, path, errors);
+        if (errors.HasErrors)
+        {
+            return Failed(errors, null);
+        }
+
+        return Parse(rendered.Text, rendered.Locator, path, errors);
+    }
+
+    /// <summary>Loads already-rendered YAML (e.g. a stored config being replayed); no mustache, no values.</summary>
+    /// <param name="sourceName">Shown as the file in errors, e.g. <c>config 3f2a…</c>.</param>
+    public static SpecLoadResult LoadRendered(string renderedYaml, string sourceName) =>
+        Parse(renderedYaml, new IdentityLocator(renderedYaml), sourceName, new SpecErrorList());
+
+    private static SpecLoadResult Parse(string renderedText, ISourceLocator locator, string file, SpecErrorList errors)
+    {
+        var root = YamlTreeReader.Read(renderedText, locator, file, errors);
+        if (errors.HasErrors)
+        {
+            return Failed(errors, renderedText);
+        }
+
+        var spec = ServiceSpecMapper.Map(root, new MappingContext(file, errors));
+        return errors.HasErrors || spec is null ? Failed(errors, renderedText) : new SpecLoadResult(spec, [], renderedText);
+    }
+
+    private static SpecLoadResult Failed(SpecErrorList errors, string? renderedText) =>
+        new(null, errors.ToImmutable(), renderedText);
+
+    private static string? TryRead(string path, SpecErrorList errors, bool required)
+    {
         try
         {
-            template = File.ReadAllText(path);
+            if (!File.Exists(path))
+            {
+                if (required)
+                {
+                    var what = Directory.Exists(path) ? "is a directory, not a spec file" : "does not exist";
+                    errors.Add(path, SourcePosition.Start, "(file)", $"cannot read the spec: the file {what}");
+                }
+
+                return null;
+            }
+
+            return File.ReadAllText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            var reason = e is FileNotFoundException or DirectoryNotFoundException ? "no such file" : e.Message;
-            return Failed(new SpecError(path, 1, 1, string.Empty, $"cannot read the spec: {reason}"));
+            errors.Add(path, SourcePosition.Start, "(file)", $"cannot read the file: {e.Message}");
+            return null;
         }
-
-        var errors = new List<SpecError>();
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        var defaults = ValuesFile.PathFor(path);
-        if (File.Exists(defaults))
-        {
-            var (fileValues, fileErrors) = ValuesFile.Read(defaults);
-            errors.AddRange(fileErrors);
-            foreach (var (k, v) in fileValues)
-            {
-                values[k] = v;
-            }
-        }
-
-        var env = environment ?? ProcessEnvironment();
-        foreach (var (k, v) in env)
-        {
-            if (template.Contains(k, StringComparison.Ordinal))
-            {
-                values[k] = v;
-            }
-        }
-
-        foreach (var (k, v) in overrides ?? new Dictionary<string, string>())
-        {
-            values[k] = v;
-        }
-
-        var (rendered, problems) = MustacheRenderer.Render(template, values);
-        errors.AddRange(problems.Select(p => new SpecError(path, p.Line, p.Column, string.Empty, p.Message)));
-        if (errors.Count > 0)
-        {
-            return new SpecLoadResult(null, errors.ToImmutableArray(), rendered);
-        }
-
-        return LoadRendered(rendered, path);
-    }
-
-    public static SpecLoadResult LoadRendered(string renderedYaml, string sourceName)
-    {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(renderedYaml));
-        }
-        catch (YamlException e)
-        {
-            var message = e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message;
-            return Failed(new SpecError(sourceName, (int)e.Start.Line, (int)e.Start.Column, string.Empty, $"invalid YAML: {Clean(message)}"), renderedYaml);
-        }
-
-        if (stream.Documents.Count != 1)
-        {
-            return Failed(new SpecError(sourceName, 1, 1, string.Empty, $"expected exactly one YAML document, found {stream.Documents.Count}"), renderedYaml);
-        }
-
-        var reader = new SpecReader(sourceName);
-        var spec = reader.Read(stream.Documents[0].RootNode);
-        return new SpecLoadResult(reader.Errors.Count == 0 ? spec : null, reader.Errors.ToImmutableArray(), renderedYaml);
-    }
-
-    private static SpecLoadResult Failed(SpecError error, string? rendered = null) =>
-        new(null, ImmutableArray.Create(error), rendered);
-
-    private static string Clean(string message)
-    {
-        // YamlDotNet prefixes messages with "(Line: 3, Col: 5, Idx: 20) - (Line: …): "; our location says it already.
-        var marker = message.LastIndexOf("): ", StringComparison.Ordinal);
-        return message.StartsWith("(Line:", StringComparison.Ordinal) && marker > 0 ? message[(marker + 3)..] : message;
-    }
-
-    private static Dictionary<string, string> ProcessEnvironment()
-    {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
-        {
-            result[(string)entry.Key] = (string?)entry.Value ?? string.Empty;
-        }
-
-        return result;
     }
 }

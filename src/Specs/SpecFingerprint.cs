@@ -6,57 +6,71 @@ using ActorScheduler.Specs.Model;
 namespace ActorScheduler.Specs;
 
 /// <summary>
-/// A stable hash of everything in a pod or task spec that affects a launched task. <see cref="PodSpec.Count"/>
-/// and <see cref="PodSpec.AllowDecommission"/> are left out: changing them relaunches nothing.
+/// Deterministic fingerprints that answer "would this pod's (or task's) launched tasks differ between two spec
+/// versions?". Covers everything that shapes the launched task except <see cref="PodSpec.Count"/> and
+/// <see cref="PodSpec.AllowDecommission"/>; env and volumes are compared as sets (their order changes nothing), tasks
+/// by name. The service-level <see cref="ServiceSpec.User"/> is not part of a pod and must be compared separately.
 /// </summary>
 public static class SpecFingerprint
 {
+    /// <summary>Lower-case SHA-256 hex of the pod's canonical form.</summary>
     public static string Of(PodSpec pod)
     {
-        var text = new StringBuilder();
-        text.Append("pod\n").Append(pod.Type).Append('\n');
-        foreach (var volume in pod.Volumes)
+        var text = new CanonicalWriter();
+        text.Field("pod", pod.Type);
+        WriteVolumes(text, pod.Volumes);
+        foreach (var task in pod.Tasks.OrderBy(t => t.Name, StringComparer.Ordinal))
         {
-            Append(text, volume);
+            WriteTask(text, task);
         }
 
-        foreach (var task in pod.Tasks)
-        {
-            Append(text, task);
-        }
-
-        return Hash(text);
+        return text.Hash();
     }
 
+    /// <summary>Lower-case SHA-256 hex of the task's canonical form (pod-level volumes not included).</summary>
     public static string Of(TaskSpec task)
     {
-        var text = new StringBuilder();
-        Append(text, task);
-        return Hash(text);
+        var text = new CanonicalWriter();
+        WriteTask(text, task);
+        return text.Hash();
     }
 
-    private static void Append(StringBuilder text, TaskSpec task)
+    private static void WriteTask(CanonicalWriter text, TaskSpec task)
     {
-        text.Append("task\n").Append(task.Name).Append('\n')
-            .Append(task.Goal).Append('\n')
-            .Append(task.Command.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(task.Command).Append('\n')
-            .Append(task.Cpus.ToString("R", CultureInfo.InvariantCulture)).Append('\n')
-            .Append(task.MemoryMb.ToString(CultureInfo.InvariantCulture)).Append('\n')
-            .Append(task.Essential).Append('\n');
-        foreach (var (key, value) in task.Env)
+        text.Field("task", task.Name);
+        text.Field("goal", task.Goal.ToString());
+        text.Field("cmd", task.Command);
+        text.Field("cpus", task.Cpus.ToString("R", CultureInfo.InvariantCulture));
+        text.Field("memory", task.MemoryMb.ToString(CultureInfo.InvariantCulture));
+        text.Field("essential", task.Essential ? "true" : "false");
+        foreach (var (key, value) in task.Env.OrderBy(e => e.Key, StringComparer.Ordinal))
         {
-            text.Append("env ").Append(key.Length).Append(':').Append(key).Append('=').Append(value.Length).Append(':').Append(value).Append('\n');
+            text.Field("env", key);
+            text.Field("=", value);
         }
 
-        foreach (var volume in task.Volumes)
+        WriteVolumes(text, task.Volumes);
+        text.Field("end-task", "");
+    }
+
+    private static void WriteVolumes(CanonicalWriter text, IEnumerable<VolumeSpec> volumes)
+    {
+        foreach (var volume in volumes.OrderBy(v => v.Path, StringComparer.Ordinal))
         {
-            Append(text, volume);
+            text.Field("volume", volume.Path);
+            text.Field("type", volume.Type.ToString());
+            text.Field("size", volume.SizeMb.ToString(CultureInfo.InvariantCulture));
         }
     }
 
-    private static void Append(StringBuilder text, VolumeSpec volume) =>
-        text.Append("volume ").Append(volume.Path).Append(' ').Append(volume.Type).Append(' ').Append(volume.SizeMb.ToString(CultureInfo.InvariantCulture)).Append('\n');
+    /// <summary>Length-prefixed fields, so no value can be confused with a separator.</summary>
+    private sealed class CanonicalWriter
+    {
+        private readonly StringBuilder _text = new();
 
-    private static string Hash(StringBuilder text) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+        public void Field(string name, string value) =>
+            _text.Append(name).Append(':').Append(value.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(value).Append('\n');
+
+        public string Hash() => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(_text.ToString())));
+    }
 }

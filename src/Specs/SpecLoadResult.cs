@@ -3,8 +3,11 @@ using ActorScheduler.Specs.Model;
 
 namespace ActorScheduler.Specs;
 
-/// <summary>A loaded spec, or every error found on the way (never both).</summary>
-/// <param name="RenderedText">The spec after mustache rendering (what is stored as a config version).</param>
+/// <summary>The outcome of loading a spec: the model when valid, otherwise every error found.</summary>
+/// <param name="Spec">The validated spec; null when there are errors.</param>
+/// <param name="Errors">All errors, in file order per stage; empty when valid.</param>
+/// <param name="RenderedText">The spec text after mustache rendering (what should be stored and replayed); null when
+/// rendering itself failed.</param>
 public sealed record SpecLoadResult(ServiceSpec? Spec, ImmutableArray<SpecError> Errors, string? RenderedText)
 {
     public bool IsValid => Spec is not null && Errors.IsEmpty;

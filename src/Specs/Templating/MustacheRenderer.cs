@@ -1,119 +1,110 @@
+using System.Collections.Immutable;
 using System.Text;
 
 namespace ActorScheduler.Specs.Templating;
 
 /// <summary>
-/// Renders the mustache subset service specs use: <c>{{X}}</c>, <c>{{{X}}}</c> (both raw: we render YAML, not
-/// HTML), sections <c>{{#X}}…{{/X}}</c> (shown when X is "true") and inverted <c>{{^X}}…{{/X}}</c>. Every missing
-/// value and every malformed tag is reported with its line and column; nothing stops at the first problem.
+/// Renders a parsed template with string values. Values are inserted raw (the output is YAML, not HTML). A section
+/// renders when its value is "true" (any case); an inverted section renders otherwise, including when the value is
+/// missing. A missing plain value is an error (strict mode); all of them are reported, each where it is used.
 /// </summary>
-public static class MustacheRenderer
+internal static class MustacheRenderer
 {
-    /// <summary>A problem at a 1-based line and column of the template.</summary>
-    public sealed record Problem(int Line, int Column, string Message);
-
-    public static (string Text, IReadOnlyList<Problem> Problems) Render(string template, IReadOnlyDictionary<string, string> values)
+    public static RenderedTemplate Render(
+        MustacheTemplate template,
+        IReadOnlyDictionary<string, string> values,
+        string file,
+        SpecErrorList errors)
     {
-        var output = new StringBuilder(template.Length);
-        var problems = new List<Problem>();
-        var sections = new Stack<(string Name, bool Show, int Offset)>();
-        var position = 0;
-        while (position < template.Length)
+        var output = new StringBuilder(template.Text.Length);
+        var map = new TemplateSourceMap(template.Text);
+        var lines = new LineIndex(template.Text);
+        RenderNodes(template.Nodes);
+        return new RenderedTemplate(output.ToString(), map);
+
+        void RenderNodes(ImmutableArray<TemplateNode> nodes)
         {
-            var open = template.IndexOf("{{", position, StringComparison.Ordinal);
-            if (open < 0)
+            foreach (var node in nodes)
             {
-                Emit(template[position..]);
-                break;
-            }
+                switch (node)
+                {
+                    case TextNode text:
+                        map.AddLiteral(output.Length, text.Offset);
+                        output.Append(template.Text, text.Offset, text.Length);
+                        break;
+                    case VariableNode variable:
+                        map.AddValue(output.Length, variable.Offset);
+                        if (values.TryGetValue(variable.Name, out var value))
+                        {
+                            output.Append(value);
+                        }
+                        else
+                        {
+                            errors.Add(file, lines.Locate(variable.Offset), "(template)",
+                                $"no value for '{variable.Name}'; set it in the defaults file, the environment, " +
+                                $"or with -o {variable.Name}=VALUE");
+                        }
 
-            Emit(template[position..open]);
-            var triple = open + 2 < template.Length && template[open + 2] == '{';
-            var closeToken = triple ? "}}}" : "}}";
-            var close = template.IndexOf(closeToken, open + (triple ? 3 : 2), StringComparison.Ordinal);
-            if (close < 0)
-            {
-                problems.Add(At(template, open, $"unclosed tag: expected '{closeToken}'"));
-                break;
-            }
+                        break;
+                    case SectionNode section:
+                        if (IsTrue(values, section.Name) != section.Inverted)
+                        {
+                            RenderNodes(section.Children);
+                        }
 
-            var tag = template[(open + (triple ? 3 : 2))..close].Trim();
-            position = close + closeToken.Length;
-            if (tag.Length == 0)
-            {
-                problems.Add(At(template, open, "empty tag"));
-                continue;
-            }
-
-            var kind = triple ? ' ' : tag[0];
-            var name = kind is '#' or '^' or '/' or '!' ? tag[1..].Trim() : tag;
-            switch (kind)
-            {
-                case '!':
-                    break;
-                case '#':
-                case '^':
-                    var truthy = values.TryGetValue(name, out var v) && string.Equals(v.Trim(), "true", StringComparison.OrdinalIgnoreCase);
-                    sections.Push((name, kind == '#' ? truthy : !truthy, open));
-                    break;
-                case '/':
-                    if (sections.Count == 0 || sections.Peek().Name != name)
-                    {
-                        problems.Add(At(template, open, sections.Count == 0
-                            ? $"closing tag '{{{{/{name}}}}}' has no open section"
-                            : $"closing tag '{{{{/{name}}}}}' does not match open section '{sections.Peek().Name}'"));
-                    }
-                    else
-                    {
-                        sections.Pop();
-                    }
-
-                    break;
-                default:
-                    if (values.TryGetValue(name, out var value))
-                    {
-                        Emit(value);
-                    }
-                    else if (Visible())
-                    {
-                        problems.Add(At(template, open, $"missing value for '{name}'"));
-                    }
-
-                    break;
-            }
-        }
-
-        foreach (var section in sections)
-        {
-            problems.Add(At(template, section.Offset, $"section '{section.Name}' is never closed: expected '{{{{/{section.Name}}}}}'"));
-        }
-
-        return (output.ToString(), problems);
-
-        bool Visible() => sections.All(s => s.Show);
-
-        void Emit(string text)
-        {
-            if (Visible())
-            {
-                output.Append(text);
+                        break;
+                }
             }
         }
     }
 
-    private static Problem At(string text, int offset, string message)
+    private static bool IsTrue(IReadOnlyDictionary<string, string> values, string name) =>
+        values.TryGetValue(name, out var value) && string.Equals(value.Trim(), "true", StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>The rendered text and how to map its offsets back to the template.</summary>
+internal sealed record RenderedTemplate(string Text, ISourceLocator Locator);
+
+/// <summary>
+/// Records, for each run of rendered output, where it came from: literal runs map character by character to the
+/// template; an inserted value maps to the start of its tag.
+/// </summary>
+internal sealed class TemplateSourceMap(string template) : ISourceLocator
+{
+    private readonly LineIndex _templateLines = new(template);
+    private readonly List<Chunk> _chunks = [];
+
+    public void AddLiteral(int renderedOffset, int templateOffset) => _chunks.Add(new Chunk(renderedOffset, templateOffset, true));
+
+    public void AddValue(int renderedOffset, int tagOffset) => _chunks.Add(new Chunk(renderedOffset, tagOffset, false));
+
+    public SourcePosition Locate(long offset)
     {
-        var line = 1;
-        var lineStart = 0;
-        for (var i = 0; i < offset; i++)
+        // Last chunk starting at or before the offset; among equal starts the last one (an empty value is followed by text).
+        int lo = 0, hi = _chunks.Count - 1, found = -1;
+        while (lo <= hi)
         {
-            if (text[i] == '\n')
+            var mid = (lo + hi) / 2;
+            if (_chunks[mid].RenderedOffset <= offset)
             {
-                line++;
-                lineStart = i + 1;
+                found = mid;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
             }
         }
 
-        return new Problem(line, offset - lineStart + 1, message);
+        if (found < 0)
+        {
+            return _templateLines.Locate(0);
+        }
+
+        var chunk = _chunks[found];
+        var templateOffset = chunk.IsLiteral ? chunk.TemplateOffset + (offset - chunk.RenderedOffset) : chunk.TemplateOffset;
+        return _templateLines.Locate(templateOffset);
     }
+
+    private readonly record struct Chunk(int RenderedOffset, int TemplateOffset, bool IsLiteral);
 }

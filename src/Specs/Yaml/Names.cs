@@ -1,0 +1,20 @@
+using System.Text.RegularExpressions;
+
+namespace ActorScheduler.Specs.Yaml;
+
+/// <summary>Rules for names that end up in task ids, step names, actor names and persistence ids.</summary>
+internal static partial class Names
+{
+    public const string IdentifierRule = "letters, digits, '-' or '_', starting with a letter or digit";
+
+    /// <summary>Pod, task, plan and phase names.</summary>
+    public static bool IsIdentifier(string name) => IdentifierPattern().IsMatch(name);
+
+    public static bool IsEnvironmentName(string name) => EnvironmentPattern().IsMatch(name);
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]*$")]
+    private static partial Regex IdentifierPattern();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex EnvironmentPattern();
+}
