@@ -62,6 +62,13 @@ public static class RunCommand
             return 2;
         }
 
+        using var dataDirLock = DataDir.Lock(dataDir, out var lockError);
+        if (dataDirLock is null)
+        {
+            await error.WriteLineAsync($"error: {lockError}");
+            return 2;
+        }
+
         if (!System.Net.IPAddress.TryParse(args.ApiHost, out var apiAddress))
         {
             await error.WriteLineAsync($"error: --api-host expects an IP address such as 127.0.0.1 or 0.0.0.0, got '{args.ApiHost}'");
@@ -263,9 +270,33 @@ public static class Overrides
     }
 }
 
-/// <summary>The data dir: created if missing, and proven writable before anything else starts.</summary>
+/// <summary>The data dir: created if missing, proven writable, and held by one scheduler at a time.</summary>
 public static class DataDir
 {
+    /// <summary>
+    /// Takes the data dir's lock file (an exclusive lock the kernel drops when the process dies, even by kill -9).
+    /// Returns the held lock, or null with a one-line reason when another process holds it.
+    /// </summary>
+    public static FileStream? Lock(string path, out string? error)
+    {
+        var lockPath = Path.Combine(path, "lock");
+        try
+        {
+            var held = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+
+            // The owner's pid sits beside the lock (the locked file itself cannot be read by others).
+            File.WriteAllText(lockPath + ".pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            error = null;
+            return held;
+        }
+        catch (IOException)
+        {
+            var owner = File.Exists(lockPath + ".pid") ? File.ReadAllText(lockPath + ".pid").Trim() : "?";
+            error = $"data dir '{path}' is in use by another actorscheduler (pid {owner})";
+            return null;
+        }
+    }
+
     /// <returns>A one-line error, or null when the directory is usable.</returns>
     public static string? Prepare(string path)
     {

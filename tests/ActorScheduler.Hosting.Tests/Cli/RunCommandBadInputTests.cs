@@ -103,6 +103,20 @@ public sealed class RunCommandBadInputTests : IDisposable
         Assert.Equal("error: --api-host expects an IP address such as 127.0.0.1 or 0.0.0.0, got 'example.com'", error.Trim());
     }
 
+    [Fact]
+    public async Task A_data_dir_held_by_another_scheduler_is_refused()
+    {
+        var dataDir = Path.Combine(_dir, "data");
+        Directory.CreateDirectory(dataDir);
+        using var held = DataDir.Lock(dataDir, out _);
+        Assert.NotNull(held);
+
+        var (code, error) = await RunAsync(Args(HelloWorld));
+
+        Assert.Equal(2, code);
+        Assert.Equal($"error: data dir '{dataDir}' is in use by another actorscheduler (pid {Environment.ProcessId})", error.Trim());
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     private static string HelloWorld => Path.Combine(EndToEnd.SchedulerProcess.RepoRoot, "examples/hello-world/svc.yml");
