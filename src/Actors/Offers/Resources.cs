@@ -1,6 +1,3 @@
-// The deprecated role/reservation fields are the pre-refinement wire format: reading and writing them is the point.
-#pragma warning disable CS0612
-
 using ActorScheduler.Messages.MesosV1;
 
 namespace ActorScheduler.Actors.Offers;

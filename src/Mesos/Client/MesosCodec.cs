@@ -1,43 +1,82 @@
+using System.Text;
 using Google.Protobuf;
 
 namespace ActorScheduler.Mesos.Client;
 
-/// <summary>The two encodings of the scheduler API, with Mesos's JSON rules (snake_case, enum names, unknown fields ignored).</summary>
-public enum MesosContentType
-{
-    Protobuf,
-    Json,
-}
-
+/// <summary>
+/// Encodes and decodes Mesos v1 messages the way a Mesos master does: protobuf, or JSON with proto field
+/// names (snake_case; Google's default camelCase is silently ignored by Mesos), enums as names, and unknown
+/// fields ignored on input.
+/// </summary>
 public static class MesosCodec
 {
     public const string ProtobufMediaType = "application/x-protobuf";
     public const string JsonMediaType = "application/json";
 
-    private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithPreserveProtoFieldNames(true));
-    private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
+    /// <summary>JSON writer with snake_case proto field names.</summary>
+    public static JsonFormatter JsonFormatter { get; } =
+        new(JsonFormatter.Settings.Default.WithPreserveProtoFieldNames(true));
 
-    public static string MediaType(MesosContentType type) => type == MesosContentType.Json ? JsonMediaType : ProtobufMediaType;
+    /// <summary>JSON reader that ignores fields it does not know (newer Mesos versions add fields).</summary>
+    public static JsonParser JsonParser { get; } =
+        new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
 
-    public static byte[] Encode(IMessage message, MesosContentType type) => type == MesosContentType.Json
-        ? Compact(Formatter.Format(message))
-        : message.ToByteArray();
+    public static string MediaType(MesosContentType contentType) =>
+        contentType == MesosContentType.Json ? JsonMediaType : ProtobufMediaType;
 
-    /// <summary>Mesos writes compact JSON; Google.Protobuf's formatter puts spaces after ':' and ','.</summary>
-    private static byte[] Compact(string json)
+    /// <summary>
+    /// Maps a Content-Type header value to an encoding by exact string comparison, as the master does
+    /// (<c>application/json; charset=utf-8</c> is not accepted).
+    /// </summary>
+    public static bool TryParseMediaType(string? mediaType, out MesosContentType contentType)
     {
-        using var document = System.Text.Json.JsonDocument.Parse(json);
-        using var buffer = new MemoryStream();
-        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        switch (mediaType)
         {
-            document.WriteTo(writer);
+            case ProtobufMediaType:
+                contentType = MesosContentType.Protobuf;
+                return true;
+            case JsonMediaType:
+                contentType = MesosContentType.Json;
+                return true;
+            default:
+                contentType = default;
+                return false;
         }
-
-        return buffer.ToArray();
     }
 
-    public static T Decode<T>(byte[] bytes, MesosContentType type)
-        where T : IMessage<T>, new() => type == MesosContentType.Json
-        ? Parser.Parse<T>(System.Text.Encoding.UTF8.GetString(bytes))
-        : new MessageParser<T>(() => new T()).ParseFrom(bytes);
+    public static byte[] Encode(IMessage message, MesosContentType contentType)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return contentType == MesosContentType.Json
+            ? Encoding.UTF8.GetBytes(JsonFormatter.Format(message))
+            : message.ToByteArray();
+    }
+
+    /// <exception cref="MesosDecodeException">The bytes are not a valid message in that encoding.</exception>
+    public static T Decode<T>(ReadOnlySpan<byte> data, MesosContentType contentType)
+        where T : IMessage<T>, new()
+    {
+        if (contentType == MesosContentType.Json)
+        {
+            try
+            {
+                var text = new UTF8Encoding(false, true).GetString(data);
+                return JsonParser.Parse<T>(text);
+            }
+            catch (Exception e) when (e is DecoderFallbackException or InvalidJsonException or InvalidProtocolBufferException or FormatException)
+            {
+                throw new MesosDecodeException($"Failed to parse JSON into {typeof(T).Name}: {e.Message}", e);
+            }
+        }
+
+        try
+        {
+            var parser = new MessageParser<T>(() => new T());
+            return parser.ParseFrom(data);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new MesosDecodeException($"Failed to parse protobuf into {typeof(T).Name}: {e.Message}", e);
+        }
+    }
 }

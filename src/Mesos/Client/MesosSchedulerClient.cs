@@ -5,194 +5,288 @@ using ActorScheduler.Messages.MesosV1.Scheduler;
 
 namespace ActorScheduler.Mesos.Client;
 
-public sealed class MesosClientOptions
-{
-    public MesosContentType ContentType { get; init; } = MesosContentType.Protobuf;
-
-    /// <summary>Timeout of every call but SUBSCRIBE (whose stream lives on).</summary>
-    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(75);
-
-    /// <summary>For tests: a handler to send requests through.</summary>
-    public HttpMessageHandler? Handler { get; init; }
-}
-
-/// <summary>A call the master refused with a non-2xx status.</summary>
-public sealed class MesosCallException(int statusCode, string body)
-    : Exception($"Mesos master answered {statusCode}: {body}")
-{
-    public int StatusCode { get; } = statusCode;
-
-    public string Body { get; } = body;
-}
-
-/// <summary>The master could not be reached, or the subscription stream broke.</summary>
-public sealed class MesosConnectionException(string message, Exception? inner = null) : Exception(message, inner);
-
 /// <summary>
-/// Client of the Mesos v1 scheduler HTTP API: SUBSCRIBE (a RecordIO event stream) and every other call as its own
-/// request carrying <c>Mesos-Stream-Id</c>. Follows 307 redirects to the leading master (protocol-relative
-/// <c>Location</c>) and remembers it.
+/// HTTP client of the Mesos v1 scheduler API: one streaming SUBSCRIBE connection plus one request per call.
+/// Follows 307 redirects to the leading master and remembers it for later calls. Heartbeat watchdog and
+/// re-subscription policy are the caller's job. Thread-safe for concurrent <see cref="SendAsync"/>.
 /// </summary>
 public sealed class MesosSchedulerClient : IDisposable
 {
-    private const int MaxRedirects = 9;
+    /// <summary>Header carrying the subscription's stream id.</summary>
+    public const string StreamIdHeader = "Mesos-Stream-Id";
+
+    private const string SchedulerPath = "api/v1/scheduler";
+
+    private readonly HttpClient _http;
     private readonly MesosClientOptions _options;
-    private readonly HttpClient _calls;
-    private readonly HttpClient _stream;
+    private readonly object _gate = new();
+    private Uri _masterUrl;
+    private string? _streamId;
+    private FrameworkID? _frameworkId;
 
     public MesosSchedulerClient(Uri masterUrl, MesosClientOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(masterUrl);
+        if (!masterUrl.IsAbsoluteUri || (masterUrl.Scheme != Uri.UriSchemeHttp && masterUrl.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new ArgumentException($"Mesos master URL '{masterUrl}' must be an absolute http(s) URL", nameof(masterUrl));
+        }
+
         _options = options ?? new MesosClientOptions();
-        MasterUrl = masterUrl;
-        _calls = Create(_options.RequestTimeout);
-        _stream = Create(Timeout.InfiniteTimeSpan);
+        _masterUrl = NormalizeBase(masterUrl);
+        var handler = _options.HttpMessageHandler
+            ?? new SocketsHttpHandler { AllowAutoRedirect = false, ConnectTimeout = TimeSpan.FromSeconds(10) };
+        _http = new HttpClient(handler, disposeHandler: _options.HttpMessageHandler is null)
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
     }
 
-    public Uri MasterUrl { get; private set; }
+    /// <summary>The master in use: the configured one, or the leader a 307 redirect pointed at.</summary>
+    public Uri MasterUrl
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _masterUrl;
+            }
+        }
+    }
 
-    public string? StreamId { get; private set; }
+    /// <summary>The stream id of the latest successful SUBSCRIBE, sent with every later call.</summary>
+    public string? StreamId
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _streamId;
+            }
+        }
+    }
 
+    /// <summary>The framework id from the latest SUBSCRIBED event read through a subscription, if any.</summary>
+    public FrameworkID? FrameworkId
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _frameworkId;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sends SUBSCRIBE and returns once the master answered <c>200</c> with its headers; events are read from
+    /// the returned subscription. <c>Call.framework_id</c> is set from <c>framework.id</c> when present
+    /// (re-subscription). A refused FrameworkInfo arrives as an ERROR event on the stream.
+    /// </summary>
+    /// <exception cref="MesosCallException">The master answered with another status.</exception>
+    /// <exception cref="MesosConnectionException">Transport failure or timeout.</exception>
     public async Task<MesosSubscription> SubscribeAsync(FrameworkInfo framework, CancellationToken ct)
     {
-        var call = new Call { Type = Call.Types.Type.Subscribe, Subscribe = new Call.Types.Subscribe { FrameworkInfo = framework } };
+        ArgumentNullException.ThrowIfNull(framework);
+        var call = new Call
+        {
+            Type = Call.Types.Type.Subscribe,
+            Subscribe = new Call.Types.Subscribe { FrameworkInfo = framework.Clone() },
+        };
         if (framework.Id is not null)
         {
-            call.FrameworkId = framework.Id;
+            call.FrameworkId = framework.Id.Clone();
         }
 
-        var response = await SendAsync(_stream, call, subscribe: true, ct);
-        if (!response.Headers.TryGetValues("Mesos-Stream-Id", out var ids))
+        var body = MesosCodec.Encode(call, _options.ContentType);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_options.RequestTimeout);
+        var response = await SendWithRedirectsAsync(body, streamId: null, subscribe: true, timeout.Token, ct).ConfigureAwait(false);
+        try
+        {
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                var text = await ReadBodyAsync(response, timeout.Token).ConfigureAwait(false);
+                throw new MesosCallException((int)response.StatusCode, text);
+            }
+
+            if (!response.Headers.TryGetValues(StreamIdHeader, out var values) || values.FirstOrDefault() is not { Length: > 0 } streamId)
+            {
+                throw new MesosConnectionException($"SUBSCRIBE response from {MasterUrl} has no {StreamIdHeader} header");
+            }
+
+            var contentType = _options.ContentType;
+            if (MesosCodec.TryParseMediaType(response.Content.Headers.ContentType?.MediaType, out var answered))
+            {
+                contentType = answered;
+            }
+
+            Stream stream;
+            try
+            {
+                stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException)
+            {
+                throw new MesosConnectionException($"Reading the event stream of {MasterUrl} failed: {e.Message}", e);
+            }
+
+            lock (_gate)
+            {
+                _streamId = streamId;
+            }
+
+            return new MesosSubscription(response, stream, streamId, contentType, OnSubscribed);
+        }
+        catch
         {
             response.Dispose();
-            throw new MesosConnectionException("SUBSCRIBE answered without a Mesos-Stream-Id header");
+            throw;
         }
-
-        StreamId = ids.First();
-        var contentType = response.Content.Headers.ContentType?.MediaType == MesosCodec.JsonMediaType ? MesosContentType.Json : MesosContentType.Protobuf;
-        var body = await response.Content.ReadAsStreamAsync(ct);
-        return new MesosSubscription(StreamId, response, body, contentType);
     }
 
+    /// <summary>
+    /// Sends one non-SUBSCRIBE call with the current <c>Mesos-Stream-Id</c>. When <c>framework_id</c> is unset
+    /// and a SUBSCRIBED event was seen, a copy of the call with that id is sent.
+    /// </summary>
+    /// <exception cref="MesosCallException">The master answered with a non-2xx status.</exception>
+    /// <exception cref="MesosConnectionException">Transport failure or timeout.</exception>
     public async Task SendAsync(Call call, CancellationToken ct)
     {
-        using var response = await SendAsync(_calls, call, subscribe: false, ct);
+        ArgumentNullException.ThrowIfNull(call);
+        if (call.Type == Call.Types.Type.Subscribe)
+        {
+            throw new ArgumentException("SUBSCRIBE must be sent with SubscribeAsync", nameof(call));
+        }
+
+        var known = FrameworkId;
+        if (call.FrameworkId is null && known is not null)
+        {
+            call = call.Clone();
+            call.FrameworkId = known.Clone();
+        }
+
+        var body = MesosCodec.Encode(call, _options.ContentType);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_options.RequestTimeout);
+        using var response = await SendWithRedirectsAsync(body, StreamId, subscribe: false, timeout.Token, ct).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            var text = await ReadBodyAsync(response, timeout.Token).ConfigureAwait(false);
+            throw new MesosCallException((int)response.StatusCode, text);
+        }
     }
 
     public void Dispose()
     {
-        _calls.Dispose();
-        _stream.Dispose();
+        _http.Dispose();
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpClient http, Call call, bool subscribe, CancellationToken ct)
+    private static Uri NormalizeBase(Uri url)
     {
-        var body = MesosCodec.Encode(call, _options.ContentType);
+        var builder = new UriBuilder(url) { Query = string.Empty, Fragment = string.Empty };
+        if (!builder.Path.EndsWith('/'))
+        {
+            builder.Path += "/";
+        }
+
+        return builder.Uri;
+    }
+
+    private void OnSubscribed(FrameworkID frameworkId)
+    {
+        lock (_gate)
+        {
+            _frameworkId = frameworkId;
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendWithRedirectsAsync(
+        byte[] body, string? streamId, bool subscribe, CancellationToken token, CancellationToken callerToken)
+    {
         for (var attempt = 0; ; attempt++)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(MasterUrl, "api/v1/scheduler"))
+            var endpoint = new Uri(MasterUrl, SchedulerPath);
+            using var request = new HttpRequestMessage(HttpMethod.Post, endpoint)
             {
                 Content = new ByteArrayContent(body),
             };
-
-            // Exactly the media type, no charset: a real master answers 415 to "application/json; charset=utf-8".
             request.Content.Headers.ContentType = new MediaTypeHeaderValue(MesosCodec.MediaType(_options.ContentType));
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(MesosCodec.MediaType(_options.ContentType)));
-            if (!subscribe && StreamId is not null)
+            if (streamId is not null)
             {
-                request.Headers.Add("Mesos-Stream-Id", StreamId);
+                request.Headers.TryAddWithoutValidation(StreamIdHeader, streamId);
             }
 
             HttpResponseMessage response;
             try
             {
-                response = await http.SendAsync(request, subscribe ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead, ct);
+                response = await _http.SendAsync(
+                    request,
+                    subscribe ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead,
+                    token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException e) when (!callerToken.IsCancellationRequested)
+            {
+                throw new MesosConnectionException($"Request to {endpoint} timed out after {_options.RequestTimeout}", e);
             }
             catch (HttpRequestException e)
             {
-                throw new MesosConnectionException($"cannot reach the Mesos master at {MasterUrl}: {e.Message}", e);
-            }
-            catch (TaskCanceledException e) when (!ct.IsCancellationRequested)
-            {
-                throw new MesosConnectionException($"the Mesos master at {MasterUrl} did not answer in time", e);
+                throw new MesosConnectionException($"Request to {endpoint} failed: {e.Message}", e);
             }
 
-            if (response.StatusCode == HttpStatusCode.TemporaryRedirect && response.Headers.Location is { } location && attempt < MaxRedirects)
-            {
-                MasterUrl = Leader(location);
-                response.Dispose();
-                continue;
-            }
-
-            if ((int)response.StatusCode is >= 200 and < 300)
+            if (response.StatusCode != HttpStatusCode.TemporaryRedirect)
             {
                 return response;
             }
 
-            var text = await response.Content.ReadAsStringAsync(ct);
-            response.Dispose();
-            throw new MesosCallException((int)response.StatusCode, text);
+            using (response)
+            {
+                if (attempt >= _options.MaxRedirects)
+                {
+                    throw new MesosConnectionException($"Too many redirects from {endpoint} (limit {_options.MaxRedirects})");
+                }
+
+                var location = response.Headers.TryGetValues("Location", out var values) ? values.FirstOrDefault() : null;
+                if (string.IsNullOrEmpty(location))
+                {
+                    throw new MesosConnectionException($"307 from {endpoint} has no Location header");
+                }
+
+                FollowRedirect(endpoint, location);
+            }
         }
     }
 
-    /// <summary>The master answers with a protocol-relative <c>//host:port/…</c>: keep our scheme, take its host and port.</summary>
-    private Uri Leader(Uri location)
+    private void FollowRedirect(Uri endpoint, string location)
     {
-        var text = location.OriginalString;
-        var authority = text.StartsWith("//", StringComparison.Ordinal) ? text[2..].Split('/')[0] : location.IsAbsoluteUri ? location.Authority : MasterUrl.Authority;
-        return new UriBuilder(MasterUrl) { Host = authority.Split(':')[0], Port = authority.Contains(':') ? int.Parse(authority.Split(':')[1]) : MasterUrl.Port }.Uri;
-    }
-
-    private HttpClient Create(TimeSpan timeout)
-    {
-        var handler = _options.Handler ?? new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
-        return new HttpClient(handler, disposeHandler: _options.Handler is null) { Timeout = timeout };
-    }
-}
-
-/// <summary>An open SUBSCRIBE stream.</summary>
-public sealed class MesosSubscription : IAsyncDisposable
-{
-    private readonly HttpResponseMessage _response;
-    private readonly Stream _body;
-    private readonly MesosContentType _contentType;
-
-    internal MesosSubscription(string streamId, HttpResponseMessage response, Stream body, MesosContentType contentType)
-    {
-        StreamId = streamId;
-        _response = response;
-        _body = body;
-        _contentType = contentType;
-    }
-
-    public string StreamId { get; }
-
-    public async IAsyncEnumerable<Event> ReadEventsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
-    {
-        var reader = new RecordIoReader(_body);
-        while (true)
+        Uri target;
+        if (location.StartsWith("//", StringComparison.Ordinal))
         {
-            byte[]? record;
-            try
-            {
-                record = await reader.ReadAsync(ct);
-            }
-            catch (Exception e) when (e is IOException or InvalidDataException or HttpRequestException)
-            {
-                throw new MesosConnectionException($"subscription stream broke: {e.Message}", e);
-            }
+            // Protocol-relative: keep our scheme.
+            target = new Uri(endpoint.Scheme + ":" + location);
+        }
+        else if (!Uri.TryCreate(location, UriKind.Absolute, out target!))
+        {
+            target = new Uri(endpoint, location);
+        }
 
-            if (record is null)
-            {
-                yield break;
-            }
-
-            yield return MesosCodec.Decode<Event>(record, _contentType);
+        lock (_gate)
+        {
+            // Keep scheme and path, swap host and port (like mesos-go).
+            _masterUrl = new UriBuilder(_masterUrl) { Host = target.Host, Port = target.Port }.Uri;
         }
     }
 
-    public async ValueTask DisposeAsync()
+    private static async Task<string> ReadBodyAsync(HttpResponseMessage response, CancellationToken ct)
     {
-        await _body.DisposeAsync();
-        _response.Dispose();
+        try
+        {
+            return await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
+        {
+            return string.Empty;
+        }
     }
 }

@@ -1,169 +1,637 @@
-using System.Text.Json;
 using ActorScheduler.Messages.MesosV1;
 using Google.Protobuf;
+using MesosEnvironment = ActorScheduler.Messages.MesosV1.Environment;
 
 namespace ActorScheduler.Mesos.Emulator;
 
 /// <summary>
-/// One local agent: its resources, dynamic reservations and persistent volumes, the tasks it runs, and a
-/// checkpoint of all of that in its work dir, written (atomically) before the master acts on a change — so a
-/// restarted emulator recovers the agent with the same id and re-adopts its live task processes.
+/// A local agent: owns its resources (reservations and persistent volumes included), runs tasks as real
+/// processes in sandboxes under its work dir, keeps a reliable status-update queue per task, and
+/// checkpoints all of it before acting so it can recover after a crash. Not thread-safe: the master
+/// loop calls it.
 /// </summary>
 internal sealed class LocalAgent
 {
-    private const string CheckpointFile = "agent.json";
+    private readonly AgentSettings _settings;
+    private readonly AgentCheckpointStore _store;
+    private readonly Dictionary<string, AgentTask> _tasks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FrameworkInfo> _frameworks = new(StringComparer.Ordinal);
+    private readonly List<ExecutorEnded> _endedExecutors = [];
 
-    private LocalAgent(string id, string hostname, string workDir, Dictionary<string, double> total)
+    private LocalAgent(AgentID id, string hostname, string workDir, ResourcePool total, AgentSettings settings)
     {
         Id = id;
         Hostname = hostname;
         WorkDir = workDir;
         Total = total;
+        _settings = settings;
+        _store = new AgentCheckpointStore(workDir);
     }
 
-    public string Id { get; }
+    public AgentID Id { get; }
 
     public string Hostname { get; }
 
     public string WorkDir { get; }
 
-    /// <summary>Total scalar resources (cpus, mem, disk).</summary>
-    public Dictionary<string, double> Total { get; }
+    /// <summary>All resources of the agent in internal form (reserved and volumes included).</summary>
+    public ResourcePool Total { get; }
 
-    /// <summary>Dynamically reserved resources in refined form; volumes carry their disk info.</summary>
-    public List<Resource> Reserved { get; } = new();
+    public IReadOnlyCollection<AgentTask> Tasks => _tasks.Values;
 
-    public Dictionary<string, LocalTask> Tasks { get; } = new(StringComparer.Ordinal);
-
-    /// <summary>Executors with at least one task not yet terminal, by executor id.</summary>
-    public Dictionary<string, (ExecutorInfo Info, string FrameworkId)> Executors { get; } = new(StringComparer.Ordinal);
-
-    public static LocalAgent Create(string workDir, string id, string hostname, Dictionary<string, double> total)
+    /// <summary>A new agent; its first checkpoint is written at once.</summary>
+    public static LocalAgent Create(AgentID id, string hostname, string workDir, IEnumerable<Resource> resources, AgentSettings settings)
     {
-        Directory.CreateDirectory(workDir);
-        var agent = new LocalAgent(id, hostname, workDir, total);
+        var agent = new LocalAgent(id, hostname, workDir, new ResourcePool(resources), settings);
         agent.Checkpoint();
         return agent;
     }
 
-    /// <summary>The agent checkpointed in <paramref name="workDir"/>, or null when there is none.</summary>
-    public static LocalAgent? Recover(string workDir)
+    /// <summary>
+    /// Recovers an agent from its checkpoint: re-adopts task processes that are still alive (pid and start
+    /// time verified), turns ended ones into terminal updates, and keeps unacknowledged updates for resending.
+    /// </summary>
+    public static LocalAgent Recover(string workDir, AgentSettings settings)
     {
-        var path = Path.Combine(workDir, CheckpointFile);
-        if (!File.Exists(path))
+        var checkpoint = new AgentCheckpointStore(workDir).Load();
+        var resources = checkpoint.Resources.Select(ProtoJson.FromNode<Resource>);
+        var agent = new LocalAgent(
+            new AgentID { Value = checkpoint.AgentId }, checkpoint.Hostname, workDir, new ResourcePool(resources), settings);
+        foreach (var (frameworkId, info) in checkpoint.Frameworks)
         {
-            return null;
+            agent._frameworks[frameworkId] = ProtoJson.FromNode<FrameworkInfo>(info);
         }
 
-        var saved = JsonSerializer.Deserialize<Saved>(File.ReadAllText(path)) ?? throw new InvalidDataException($"empty checkpoint {path}");
-        var agent = new LocalAgent(saved.Id, saved.Hostname, workDir, saved.Total);
-        agent.Reserved.AddRange(saved.Reserved.Select(b => Resource.Parser.ParseFrom(Convert.FromBase64String(b))));
-        foreach (var e in saved.Executors)
+        var now = settings.Time.GetUtcNow();
+        foreach (var saved in checkpoint.Tasks)
         {
-            agent.Executors[e.Id] = (ExecutorInfo.Parser.ParseFrom(Convert.FromBase64String(e.Info)), e.FrameworkId);
-        }
-
-        foreach (var t in saved.Tasks)
-        {
-            var task = new LocalTask
+            var task = new AgentTask(
+                new FrameworkID { Value = saved.FrameworkId },
+                ProtoJson.FromNode<TaskInfo>(saved.TaskInfo),
+                saved.Executor is null ? null : ProtoJson.FromNode<ExecutorInfo>(saved.Executor),
+                saved.Sandbox)
             {
-                Info = TaskInfo.Parser.ParseFrom(Convert.FromBase64String(t.Info)),
-                FrameworkId = t.FrameworkId,
-                ExecutorId = t.ExecutorId,
-                Sandbox = t.Sandbox,
-                State = (TaskState)t.State,
-                Pid = t.Pid,
-                StartTime = t.StartTime,
-                KillRequested = t.KillRequested,
+                State = Enum.TryParse<TaskState>(saved.State, out var state) ? state : TaskState.TaskStaging,
+                Process = saved.Pid is { } pid ? new ProcessIdentity(pid, saved.StartTime) : null,
+                KillRequested = saved.KillRequested,
+                Orphaned = saved.Orphaned,
+                RetryInterval = settings.StatusUpdateRetryInterval,
+                NextRetry = now,
             };
-            task.Pending.AddRange(t.Pending.Select(b => TaskStatus.Parser.ParseFrom(Convert.FromBase64String(b))));
-            agent.Tasks[task.Id] = task;
+            task.Pending.AddRange(saved.PendingUpdates.Select(ProtoJson.FromNode<TaskStatus>));
+            if (task.KillRequested)
+            {
+                task.KillDeadline = now;
+            }
+
+            agent._tasks[task.Id] = task;
         }
 
+        foreach (var task in agent._tasks.Values.Where(t => !t.IsTerminal).ToList())
+        {
+            agent.RecoverTask(task);
+        }
+
+        agent.Checkpoint();
         return agent;
     }
 
-    public string SandboxFor(string taskId) => Path.Combine(WorkDir, "sandboxes", taskId);
+    public FrameworkInfo? FrameworkInfo(string frameworkId) => _frameworks.GetValueOrDefault(frameworkId);
 
-    public string VolumePath(Resource volume) =>
-        Path.Combine(WorkDir, "volumes", "roles", ResourceMath.Role(volume) ?? "_", volume.Disk.Persistence.Id);
-
-    /// <summary>Writes the whole agent state: temp file, flush, rename.</summary>
-    public void Checkpoint()
+    /// <summary>Keeps the checkpointed FrameworkInfo current (failover timeout may change on re-subscription).</summary>
+    public void UpdateFrameworkInfo(FrameworkInfo info)
     {
-        var saved = new Saved
+        _frameworks[info.Id.Value] = info.Clone();
+        Checkpoint();
+    }
+
+    /// <summary>The ExecutorInfo of a running executor, as first launched.</summary>
+    public ExecutorInfo? RunningExecutor(string frameworkId, string executorId) =>
+        _tasks.Values.FirstOrDefault(t => !t.IsTerminal && t.FrameworkId.Value == frameworkId
+            && t.Executor?.ExecutorId.Value == executorId)?.Executor;
+
+    public IEnumerable<string> FrameworkIds => _tasks.Values.Select(t => t.FrameworkId.Value).Distinct();
+
+    public AgentTask? FindTask(string taskId) => _tasks.GetValueOrDefault(taskId);
+
+    /// <summary>Resources held by non-terminal tasks and by executors that still have a live task.</summary>
+    public ResourcePool Used()
+    {
+        var used = new ResourcePool();
+        var executors = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var task in _tasks.Values.Where(t => !t.IsTerminal))
         {
-            Id = Id,
-            Hostname = Hostname,
-            Total = Total,
-            Reserved = Reserved.Select(r => Convert.ToBase64String(r.ToByteArray())).ToList(),
-            Executors = Executors.Select(e => new SavedExecutor { Id = e.Key, Info = Convert.ToBase64String(e.Value.Info.ToByteArray()), FrameworkId = e.Value.FrameworkId }).ToList(),
-            Tasks = Tasks.Values.Select(t => new SavedTask
+            used.AddAll(task.Info.Resources);
+            if (task.Executor is not null && executors.Add(ExecutorKey(task.FrameworkId.Value, task.Executor.ExecutorId.Value)))
             {
-                Info = Convert.ToBase64String(t.Info.ToByteArray()),
-                FrameworkId = t.FrameworkId,
-                ExecutorId = t.ExecutorId,
-                Sandbox = t.Sandbox,
-                State = (int)t.State,
-                Pid = t.Pid,
-                StartTime = t.StartTime,
-                KillRequested = t.KillRequested,
-                Pending = t.Pending.Select(s => Convert.ToBase64String(s.ToByteArray())).ToList(),
-            }).ToList(),
-        };
-        var path = Path.Combine(WorkDir, CheckpointFile);
-        var temp = path + ".tmp";
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(file, saved);
-            file.Flush(flushToDisk: true);
+                used.AddAll(task.Executor.Resources);
+            }
         }
 
-        File.Move(temp, path, overwrite: true);
+        return used;
     }
 
-    private sealed class Saved
+    /// <summary>Total minus used.</summary>
+    public ResourcePool Free()
     {
-        public string Id { get; set; } = string.Empty;
-
-        public string Hostname { get; set; } = string.Empty;
-
-        public Dictionary<string, double> Total { get; set; } = new();
-
-        public List<string> Reserved { get; set; } = new();
-
-        public List<SavedExecutor> Executors { get; set; } = new();
-
-        public List<SavedTask> Tasks { get; set; } = new();
+        var free = Total.Clone();
+        free.SubtractSaturating(Used().Resources);
+        return free;
     }
 
-    private sealed class SavedExecutor
+    public IEnumerable<ExecutorID> RunningExecutors(string frameworkId) =>
+        _tasks.Values
+            .Where(t => !t.IsTerminal && t.FrameworkId.Value == frameworkId && t.Executor is not null)
+            .Select(t => t.Executor!.ExecutorId)
+            .DistinctBy(e => e.Value);
+
+    public bool HasVolume(string role, string persistenceId) =>
+        Total.Resources.Any(r => ResourceFormat.IsPersistentVolume(r) && r.Disk.Persistence.Id == persistenceId
+            && ResourceFormat.ReservationRole(r) == role);
+
+    /// <summary>
+    /// Applies a RESERVE/UNRESERVE/CREATE/DESTROY conversion to the agent's resources and checkpoints it
+    /// before returning (so it is durable before the ACCEPT is acknowledged).
+    /// </summary>
+    public void Convert(IReadOnlyList<Resource> remove, IReadOnlyList<Resource> add)
     {
-        public string Id { get; set; } = string.Empty;
+        Total.SubtractSaturating(remove);
+        Total.AddAll(add);
+        Checkpoint();
+        foreach (var volume in add.Where(ResourceFormat.IsPersistentVolume))
+        {
+            Directory.CreateDirectory(VolumeDir(volume));
+        }
 
-        public string Info { get; set; } = string.Empty;
-
-        public string FrameworkId { get; set; } = string.Empty;
+        foreach (var volume in remove.Where(ResourceFormat.IsPersistentVolume))
+        {
+            if (!add.Any(a => ResourceFormat.IsPersistentVolume(a) && a.Disk.Persistence.Id == volume.Disk.Persistence.Id))
+            {
+                TryDeleteDirectory(VolumeDir(volume));
+            }
+        }
     }
 
-    private sealed class SavedTask
+    /// <summary>Where a persistent volume lives: <c>volumes/roles/&lt;role&gt;/&lt;persistence id&gt;</c>.</summary>
+    public string VolumeDir(Resource volume) =>
+        Path.Combine(WorkDir, "volumes", "roles", SafeName(ResourceFormat.ReservationRole(volume)), SafeName(volume.Disk.Persistence.Id));
+
+    /// <summary>
+    /// Launches command tasks (executor null) or a task group on a DEFAULT executor. Tasks are checkpointed
+    /// before their processes start; STARTING and RUNNING updates are queued per task.
+    /// </summary>
+    public void Launch(FrameworkInfo framework, IReadOnlyList<TaskInfo> tasks, ExecutorInfo? executor)
     {
-        public string Info { get; set; } = string.Empty;
+        _frameworks[framework.Id.Value] = framework.Clone();
+        var launched = new List<AgentTask>();
+        var now = _settings.Time.GetUtcNow();
+        foreach (var info in tasks)
+        {
+            var task = new AgentTask(framework.Id.Clone(), info.Clone(), executor?.Clone(), Path.Combine(WorkDir, "sandboxes", SafeName(info.TaskId.Value)))
+            {
+                RetryInterval = _settings.StatusUpdateRetryInterval,
+                NextRetry = now,
+            };
+            _tasks[task.Id] = task;
+            launched.Add(task);
+        }
 
-        public string FrameworkId { get; set; } = string.Empty;
+        Checkpoint();
+        foreach (var task in launched)
+        {
+            StartProcess(task);
+        }
 
-        public string ExecutorId { get; set; } = string.Empty;
+        Checkpoint();
+    }
 
-        public string Sandbox { get; set; } = string.Empty;
+    /// <summary>
+    /// Kills a task: SIGTERM to its process group now, SIGKILL after the grace period. Tasks of a task group
+    /// are killed together. Returns false when the task is unknown.
+    /// </summary>
+    public bool Kill(string taskId, TimeSpan? gracePeriod)
+    {
+        if (!_tasks.TryGetValue(taskId, out var task))
+        {
+            return false;
+        }
 
-        public int State { get; set; }
+        foreach (var member in GroupOf(task))
+        {
+            KillOne(member, gracePeriod);
+        }
 
-        public int? Pid { get; set; }
+        Checkpoint();
+        return true;
+    }
 
-        public long? StartTime { get; set; }
+    /// <summary>The framework was removed: kill its tasks and drop its pending updates.</summary>
+    public void RemoveFramework(string frameworkId)
+    {
+        foreach (var task in _tasks.Values.Where(t => t.FrameworkId.Value == frameworkId).ToList())
+        {
+            task.Orphaned = true;
+            task.Pending.Clear();
+            if (task.IsTerminal)
+            {
+                _tasks.Remove(task.Id);
+            }
+            else
+            {
+                KillOne(task, null);
+            }
+        }
 
-        public bool KillRequested { get; set; }
+        Checkpoint();
+    }
 
-        public List<string> Pending { get; set; } = new();
+    /// <summary>Kills every task now (emulator stop with KillTasksOnStop).</summary>
+    public void KillAll(TimeSpan gracePeriod)
+    {
+        foreach (var task in _tasks.Values.Where(t => !t.IsTerminal))
+        {
+            KillOne(task, gracePeriod);
+        }
+
+        Checkpoint();
+    }
+
+    /// <summary>Processes the agent must still wait for (stop with KillTasksOnStop).</summary>
+    public IEnumerable<ProcessIdentity> LiveProcesses() =>
+        _tasks.Values.Where(t => t.Process is not null && ProcFs.IsAlive(t.Process)).Select(t => t.Process!);
+
+    /// <summary>
+    /// ACKNOWLEDGE: removes the in-flight update if the uuid matches; a task whose terminal update is
+    /// acknowledged is forgotten. Returns true when the queue moved.
+    /// </summary>
+    public bool Acknowledge(string taskId, ByteString uuid)
+    {
+        if (!_tasks.TryGetValue(taskId, out var task) || task.Pending.Count == 0 || task.Pending[0].Uuid != uuid)
+        {
+            return false;
+        }
+
+        task.Pending.RemoveAt(0);
+        task.HeadSent = false;
+        task.RetryInterval = _settings.StatusUpdateRetryInterval;
+        if (task.Pending.Count == 0 && task.IsTerminal)
+        {
+            _tasks.Remove(taskId);
+        }
+
+        Checkpoint();
+        return true;
+    }
+
+    /// <summary>Marks every in-flight update of the framework as unsent, so it goes out at once.</summary>
+    public void ResendAll(string frameworkId)
+    {
+        foreach (var task in _tasks.Values.Where(t => t.FrameworkId.Value == frameworkId))
+        {
+            task.HeadSent = false;
+        }
+    }
+
+    /// <summary>
+    /// The in-flight updates due now: never sent, or past their retry time (10 s doubling to 10 min).
+    /// Only for frameworks the caller says are connected.
+    /// </summary>
+    public List<(FrameworkID Framework, TaskStatus Status)> TakeDueUpdates(Func<string, bool> connected)
+    {
+        var now = _settings.Time.GetUtcNow();
+        var due = new List<(FrameworkID, TaskStatus)>();
+        foreach (var task in _tasks.Values)
+        {
+            if (task.Pending.Count == 0 || task.Orphaned || !connected(task.FrameworkId.Value))
+            {
+                continue;
+            }
+
+            if (!task.HeadSent)
+            {
+                task.HeadSent = true;
+                task.RetryInterval = _settings.StatusUpdateRetryInterval;
+                task.NextRetry = now + task.RetryInterval;
+                due.Add((task.FrameworkId, task.Pending[0]));
+            }
+            else if (now >= task.NextRetry)
+            {
+                task.RetryInterval = TimeSpan.FromTicks(Math.Min(task.RetryInterval.Ticks * 2, _settings.MaxStatusUpdateRetryInterval.Ticks));
+                task.NextRetry = now + task.RetryInterval;
+                due.Add((task.FrameworkId, task.Pending[0]));
+            }
+        }
+
+        return due;
+    }
+
+    /// <summary>Executors (task groups) whose tasks all ended since the last call.</summary>
+    public List<ExecutorEnded> TakeEndedExecutors()
+    {
+        var ended = _endedExecutors.ToList();
+        _endedExecutors.Clear();
+        return ended;
+    }
+
+    /// <summary>Checks task processes: ended ones produce terminal updates; overdue kills escalate to SIGKILL.</summary>
+    public void Poll()
+    {
+        var now = _settings.Time.GetUtcNow();
+        var changed = false;
+        foreach (var task in _tasks.Values.Where(t => !t.IsTerminal && t.Process is not null).ToList())
+        {
+            if (!ProcFs.IsAlive(task.Process!))
+            {
+                Finish(task, TaskProcessRunner.ReadExitStatus(task.Sandbox));
+                changed = true;
+            }
+            else if (task.KillRequested && !task.SigKillSent && task.KillDeadline <= now)
+            {
+                ProcFs.SignalGroup(task.Process!, ProcFs.SigKill);
+                task.SigKillSent = true;
+            }
+        }
+
+        if (changed)
+        {
+            Checkpoint();
+        }
+    }
+
+    public void Checkpoint()
+    {
+        var checkpoint = new AgentCheckpoint
+        {
+            AgentId = Id.Value,
+            Hostname = Hostname,
+            Resources = Total.Resources.Select(r => ProtoJson.ToNode(r)).ToList(),
+            Frameworks = _frameworks
+                .Where(f => _tasks.Values.Any(t => t.FrameworkId.Value == f.Key))
+                .ToDictionary(f => f.Key, f => ProtoJson.ToNode(f.Value)),
+            Tasks = _tasks.Values.Select(t => new TaskCheckpoint
+            {
+                FrameworkId = t.FrameworkId.Value,
+                TaskInfo = ProtoJson.ToNode(t.Info),
+                Executor = t.Executor is null ? null : ProtoJson.ToNode(t.Executor),
+                Sandbox = t.Sandbox,
+                State = t.State.ToString(),
+                Pid = t.Process?.Pid,
+                StartTime = t.Process?.StartTime ?? 0,
+                KillRequested = t.KillRequested,
+                Orphaned = t.Orphaned,
+                PendingUpdates = t.Pending.Select(s => ProtoJson.ToNode(s)).ToList(),
+            }).ToList(),
+        };
+        _store.Save(checkpoint);
+    }
+
+    private void RecoverTask(AgentTask task)
+    {
+        var process = task.Process is not null && ProcFs.IsAlive(task.Process)
+            ? task.Process
+            : task.Process is null ? TaskProcessRunner.FindBySandbox(task.Sandbox) : null;
+        if (process is not null)
+        {
+            task.Process = process;
+            _settings.Log($"agent {Id.Value} re-adopted task {task.Id} (pid {process.Pid})");
+            if (task.State == TaskState.TaskStaging)
+            {
+                Enqueue(task, TaskState.TaskStarting, null, null);
+                Enqueue(task, TaskState.TaskRunning, null, null);
+            }
+
+            return;
+        }
+
+        var exit = TaskProcessRunner.ReadExitStatus(task.Sandbox);
+        if (exit is null && !task.KillRequested)
+        {
+            Enqueue(task, TaskState.TaskFailed, TaskStatus.Types.Reason.AgentRestarted,
+                "Task was not running when the agent recovered and its exit status is unknown");
+            EndExecutorIfDone(task);
+            return;
+        }
+
+        Finish(task, exit);
+    }
+
+    private void StartProcess(AgentTask task)
+    {
+        try
+        {
+            TaskProcessRunner.ResetSandbox(task.Sandbox);
+            LinkVolumes(task);
+            var command = BuildCommand(task.Info.Command);
+            task.Process = TaskProcessRunner.Start(task.Sandbox, command, BuildEnvironment(task));
+            _settings.Log($"agent {Id.Value} started task {task.Id} (pid {task.Process.Pid})");
+            Enqueue(task, TaskState.TaskStarting, null, null);
+            Enqueue(task, TaskState.TaskRunning, null, null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception or InvalidOperationException or ArgumentException)
+        {
+            Enqueue(task, TaskState.TaskFailed, TaskStatus.Types.Reason.ContainerLaunchFailed, $"Failed to launch the task: {e.Message}");
+            EndExecutorIfDone(task);
+        }
+    }
+
+    private static List<string> BuildCommand(CommandInfo command)
+    {
+        if (command.Shell)
+        {
+            return ["/bin/sh", "-c", command.Value];
+        }
+
+        var argv = new List<string> { command.Value };
+        // Mesos passes arguments[0] as argv[0]; exec of the value ignores it, the rest are the arguments.
+        argv.AddRange(command.Arguments.Skip(1));
+        return argv;
+    }
+
+    private Dictionary<string, string> BuildEnvironment(AgentTask task)
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var variable in task.Executor?.Command?.Environment?.Variables ?? Enumerable.Empty<MesosEnvironment.Types.Variable>())
+        {
+            AddVariable(env, variable);
+        }
+
+        foreach (var variable in task.Info.Command?.Environment?.Variables ?? Enumerable.Empty<MesosEnvironment.Types.Variable>())
+        {
+            AddVariable(env, variable);
+        }
+
+        env["MESOS_TASK_ID"] = task.Id;
+        env["MESOS_AGENT_ID"] = Id.Value;
+        env["MESOS_FRAMEWORK_ID"] = task.FrameworkId.Value;
+        env["MESOS_EXECUTOR_ID"] = task.ExecutorId.Value;
+        env["MESOS_CONTAINER_IP"] = Hostname;
+        return env;
+    }
+
+    private static void AddVariable(Dictionary<string, string> env, MesosEnvironment.Types.Variable variable)
+    {
+        if (variable.Type == MesosEnvironment.Types.Variable.Types.Type.Value && variable.HasName)
+        {
+            env[variable.Name] = variable.Value;
+        }
+    }
+
+    private void LinkVolumes(AgentTask task)
+    {
+        var volumes = task.Info.Resources.Concat(task.Executor?.Resources ?? Enumerable.Empty<Resource>())
+            .Where(r => ResourceFormat.IsPersistentVolume(r) && r.Disk.Volume is not null);
+        foreach (var volume in volumes)
+        {
+            var target = VolumeDir(volume);
+            Directory.CreateDirectory(target);
+            var link = Path.Combine(task.Sandbox, volume.Disk.Volume.ContainerPath);
+            var info = new FileInfo(link);
+            if (info.LinkTarget is not null || info.Exists)
+            {
+                info.Delete();
+            }
+            else if (Directory.Exists(link))
+            {
+                Directory.Delete(link, recursive: true);
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(link)!);
+            Directory.CreateSymbolicLink(link, target);
+        }
+    }
+
+    private void KillOne(AgentTask task, TimeSpan? gracePeriod)
+    {
+        if (task.IsTerminal)
+        {
+            return;
+        }
+
+        var now = _settings.Time.GetUtcNow();
+        task.KillRequested = true;
+        if (task.Process is null)
+        {
+            Enqueue(task, TaskState.TaskKilled, TaskStatus.Types.Reason.TaskKilledDuringLaunch, "Task was killed before it started");
+            EndExecutorIfDone(task);
+            return;
+        }
+
+        var grace = gracePeriod
+            ?? (task.Info.KillPolicy?.GracePeriod is { } d ? TimeSpan.FromTicks(d.Nanoseconds / 100) : _settings.DefaultKillGracePeriod);
+        task.KillDeadline = now + grace;
+        ProcFs.SignalGroup(task.Process, ProcFs.SigTerm);
+        if (grace <= TimeSpan.Zero)
+        {
+            ProcFs.SignalGroup(task.Process, ProcFs.SigKill);
+            task.SigKillSent = true;
+        }
+    }
+
+    private void Finish(AgentTask task, int? exitStatus)
+    {
+        if (task.KillRequested)
+        {
+            Enqueue(task, TaskState.TaskKilled, null, "Command terminated after a kill request");
+        }
+        else if (exitStatus == 0)
+        {
+            Enqueue(task, TaskState.TaskFinished, null, "Command exited with status 0");
+        }
+        else if (exitStatus is { } code)
+        {
+            Enqueue(task, TaskState.TaskFailed, null,
+                code > 128 ? $"Command terminated with signal {code - 128}" : $"Command exited with status {code}");
+        }
+        else
+        {
+            Enqueue(task, TaskState.TaskFailed, null, "Command ended without recording an exit status");
+        }
+
+        // The DEFAULT executor kills the whole group when one task fails or is killed.
+        if (task.Executor is not null && task.State != TaskState.TaskFinished)
+        {
+            foreach (var member in GroupOf(task).Where(m => !m.IsTerminal))
+            {
+                KillOne(member, null);
+            }
+        }
+
+        EndExecutorIfDone(task);
+    }
+
+    private void EndExecutorIfDone(AgentTask task)
+    {
+        if (task.Executor is null || GroupOf(task).Any(m => !m.IsTerminal))
+        {
+            return;
+        }
+
+        var failed = GroupOf(task).Any(m => m.State is not TaskState.TaskFinished);
+        _endedExecutors.Add(new ExecutorEnded(task.FrameworkId, task.Executor.ExecutorId, failed ? 1 : 0));
+    }
+
+    private IEnumerable<AgentTask> GroupOf(AgentTask task) =>
+        task.Executor is null
+            ? [task]
+            : _tasks.Values.Where(t => t.FrameworkId.Value == task.FrameworkId.Value
+                && t.Executor?.ExecutorId.Value == task.Executor.ExecutorId.Value);
+
+    private void Enqueue(AgentTask task, TaskState state, TaskStatus.Types.Reason? reason, string? message)
+    {
+        task.State = state;
+        if (task.Orphaned)
+        {
+            if (task.IsTerminal)
+            {
+                _tasks.Remove(task.Id);
+            }
+
+            return;
+        }
+
+        var status = new TaskStatus
+        {
+            TaskId = task.Info.TaskId.Clone(),
+            State = state,
+            Source = TaskStatus.Types.Source.Executor,
+            AgentId = Id.Clone(),
+            ExecutorId = task.ExecutorId.Clone(),
+            Timestamp = _settings.Time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0,
+            Uuid = ByteString.CopyFrom(Guid.NewGuid().ToByteArray()),
+        };
+        if (reason is { } r)
+        {
+            status.Reason = r;
+        }
+
+        if (message is not null)
+        {
+            status.Message = message;
+        }
+
+        task.Pending.Add(status);
+    }
+
+    private static string ExecutorKey(string frameworkId, string executorId) => frameworkId + "\n" + executorId;
+
+    private static string SafeName(string name) =>
+        name is "." or ".." ? "_" + name : name.Replace('/', '_').Replace('\0', '_');
+
+    private static void TryDeleteDirectory(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+            {
+                Directory.Delete(path, recursive: true);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A leftover directory does no harm; DESTROY already removed the volume from the checkpoint.
+        }
     }
 }
+
+/// <summary>A task group's DEFAULT executor ended (all its tasks are terminal).</summary>
+internal sealed record ExecutorEnded(FrameworkID FrameworkId, ExecutorID ExecutorId, int Status);

@@ -1,345 +1,356 @@
+using System.Globalization;
 using System.Net;
-using System.Text.Json;
-using ActorScheduler.Mesos.Client;
-using ActorScheduler.Messages.MesosV1.Scheduler;
-using Google.Protobuf;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Hosting;
+using ActorScheduler.Messages.MesosV1;
 
 namespace ActorScheduler.Mesos.Emulator;
 
 /// <summary>
-/// A Mesos master emulator serving the v1 scheduler API on Kestrel, with local agents that run tasks as real
-/// processes. The transport follows the master's rules: exact content types, Accept negotiation, the order of
-/// its checks and status codes, <c>Mesos-Stream-Id</c>, chunked RecordIO event streams.
+/// A wire-compatible Mesos master on a real Kestrel server, with local agents running tasks as real
+/// processes. Each start is a new master (new master id); agents found in the data dir recover from their
+/// checkpoints, re-adopt live task processes and keep their reservations and volumes (master failover).
 /// </summary>
 public sealed class MesosEmulator : IAsyncDisposable
 {
-    private readonly WebApplication _app;
-    private readonly Master _master;
-    private readonly MesosEmulatorOptions _options;
-    private readonly CancellationTokenSource _stopping = new();
-    private Task _loops = Task.CompletedTask;
+    private const string LockFileName = "emulator.lock";
 
-    private MesosEmulator(WebApplication app, Master master, MesosEmulatorOptions options)
+    private readonly MesosEmulatorOptions _options;
+    private readonly SerialQueue _queue;
+    private readonly WebApplication _app;
+    private readonly FileStream _lock;
+    private Master? _master;
+    private ITimer? _timer;
+    private int _tickQueued;
+    private int _stopped;
+
+    private MesosEmulator(MesosEmulatorOptions options, SerialQueue queue, WebApplication app, FileStream lockFile)
     {
-        _app = app;
-        _master = master;
         _options = options;
+        _queue = queue;
+        _app = app;
+        _lock = lockFile;
+        Url = new Uri("http://" + options.Host + "/");
     }
 
-    public Uri Url { get; private set; } = null!;
+    /// <summary>The master URL, e.g. <c>http://127.0.0.1:5050/</c> (the real port when Port was 0).</summary>
+    public Uri Url { get; private set; }
 
+    /// <summary>This master's id (new on every start).</summary>
+    public string MasterId => _master?.MasterId ?? string.Empty;
+
+    /// <exception cref="MesosEmulatorException">Bad options, port in use, unusable data dir or unreadable checkpoint.</exception>
     public static async Task<MesosEmulator> StartAsync(MesosEmulatorOptions options, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        var address = Validate(options);
+        var dataDir = Path.GetFullPath(options.DataDir);
+        var lockFile = PrepareDataDir(dataDir);
+        var log = options.Log ?? (_ => { });
+        var queue = new SerialQueue(e => log($"emulator error: {e}"));
+        MesosEmulator? emulator = null;
         try
         {
-            Directory.CreateDirectory(options.DataDir);
-            var probe = Path.Combine(options.DataDir, $".write-probe-{Environment.ProcessId}");
-            await File.WriteAllTextAsync(probe, string.Empty, ct);
-            File.Delete(probe);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new MesosEmulatorException($"data dir '{options.DataDir}' is not writable: {e.Message}", e);
-        }
+            var masterId = Guid.NewGuid().ToString();
+            var agentSettings = new AgentSettings(options.Time, options.StatusUpdateRetryInterval, TimeSpan.FromMinutes(10), options.KillGracePeriod, log);
+            var agents = await queue.InvokeAsync(() => LoadAgents(options, dataDir, masterId, agentSettings)).ConfigureAwait(false);
 
-        Master master;
-        try
-        {
-            master = new Master(options, TimeProvider.System);
-        }
-        catch (Exception e) when (e is IOException or JsonException or InvalidDataException or InvalidProtocolBufferException)
-        {
-            throw new MesosEmulatorException($"cannot recover the agents in '{options.DataDir}': {e.Message}", e);
-        }
+            var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+            builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(address, options.Port));
+            builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
+            var app = builder.Build();
+            emulator = new MesosEmulator(options, queue, app, lockFile);
+            var handler = new SchedulerHttpHandler(queue, () => Volatile.Read(ref emulator._master), () => emulator.Url);
+            app.Run(handler.HandleAsync);
+            try
+            {
+                await app.StartAsync(ct).ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                throw e.InnerException is AddressInUseException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase)
+                    ? new MesosEmulatorException($"port {options.Port} on {options.Host} is already in use", e)
+                    : new MesosEmulatorException($"cannot listen on {options.Host}:{options.Port}: {e.Message}", e);
+            }
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://{options.Host}:{options.Port}");
-        var app = builder.Build();
-        var emulator = new MesosEmulator(app, master, options);
-        app.MapPost("/api/v1/scheduler", emulator.SchedulerAsync);
-        app.MapMethods("/api/v1/scheduler", ["GET", "PUT", "DELETE", "PATCH"], () => Results.StatusCode(StatusCodes.Status405MethodNotAllowed));
-        app.MapGet("/", () => Results.Json(master.Snapshot()));
-        app.MapGet("/state", () => Results.Json(master.Snapshot()));
-
-        try
-        {
-            await app.StartAsync(ct);
+            var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+            var port = bound is null ? options.Port : new Uri(bound).Port;
+            emulator.Url = new Uri($"http://{options.Host}:{port.ToString(CultureInfo.InvariantCulture)}/");
+            var master = new Master(
+                new MasterSettings(masterId, options.Host, port, options.AllocationInterval, options.HeartbeatInterval, options.Time, log),
+                agents);
+            Volatile.Write(ref emulator._master, master);
+            emulator._timer = options.Time.CreateTimer(_ => emulator.QueueTick(), null, options.PollInterval, options.PollInterval);
+            log($"master {masterId} listening on {emulator.Url} with {agents.Count} agent(s), data dir {dataDir}");
+            return emulator;
         }
-        catch (IOException e)
+        catch
         {
-            await app.DisposeAsync();
-            throw new MesosEmulatorException(
-                e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase)
-                    ? $"port {options.Port} on {options.Host} is already in use"
-                    : $"cannot serve on {options.Host}:{options.Port}: {e.Message}",
-                e);
-        }
+            if (emulator is not null)
+            {
+                await emulator.StopAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                await queue.StopAsync().ConfigureAwait(false);
+                await lockFile.DisposeAsync().ConfigureAwait(false);
+            }
 
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        emulator.Url = new Uri(address.EndsWith('/') ? address : address + "/");
-        master.Port = emulator.Url.Port;
-        emulator._loops = Task.WhenAll(emulator.LoopAsync(options.AllocationInterval, master.Allocate), emulator.LoopAsync(TimeSpan.FromMilliseconds(100), master.Tick));
-        return emulator;
+            throw;
+        }
     }
 
-    public EmulatorSnapshot Snapshot() => _master.Snapshot();
-
+    /// <summary>
+    /// Stops gracefully: closes every subscription stream and the server. Task processes keep running (and
+    /// are re-adopted by the next start on the same data dir) unless <c>KillTasksOnStop</c>.
+    /// </summary>
     public async Task StopAsync()
     {
-        if (_stopping.IsCancellationRequested)
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
         {
             return;
         }
 
-        await _stopping.CancelAsync();
-        await _loops;
-        if (_options.KillTasksOnStop)
+        if (_timer is not null)
         {
-            _master.KillAllTasks();
+            await _timer.DisposeAsync().ConfigureAwait(false);
         }
 
-        await _app.StopAsync();
+        var master = _master;
+        if (master is not null)
+        {
+            try
+            {
+                await _queue.InvokeAsync(() => master.Stop(_options.KillTasksOnStop, _options.KillGracePeriod)).ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                // Already stopped.
+            }
+        }
+
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+        {
+            try
+            {
+                await _app.StopAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Connections that did not close in time are aborted.
+            }
+        }
+
+        await _app.DisposeAsync().ConfigureAwait(false);
+        await _queue.StopAsync().ConfigureAwait(false);
+        if (master is not null && _options.KillTasksOnStop)
+        {
+            await WaitForTaskProcessesAsync(master).ConfigureAwait(false);
+        }
+
+        await _lock.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>A consistent view of agents, frameworks and tasks.</summary>
+    public EmulatorSnapshot Snapshot()
+    {
+        var master = _master ?? throw new InvalidOperationException("The emulator has not started");
+        if (Volatile.Read(ref _stopped) == 0)
+        {
+            try
+            {
+                return _queue.InvokeAsync(() => master.Snapshot(Url)).GetAwaiter().GetResult();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Stopped meanwhile: the loop is gone, read directly.
+            }
+        }
+
+        return master.Snapshot(Url);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await StopAsync();
-        await _app.DisposeAsync();
-        _stopping.Dispose();
+        await StopAsync().ConfigureAwait(false);
     }
 
-    private async Task LoopAsync(TimeSpan interval, Action step)
+    private void QueueTick()
     {
-        using var timer = new PeriodicTimer(interval);
+        if (Interlocked.CompareExchange(ref _tickQueued, 1, 0) != 0)
+        {
+            return;
+        }
+
+        var master = _master;
+        if (master is null || !_queue.Post(() =>
+            {
+                Volatile.Write(ref _tickQueued, 0);
+                master.Tick();
+            }))
+        {
+            Volatile.Write(ref _tickQueued, 0);
+        }
+    }
+
+    private static IPAddress Validate(MesosEmulatorOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.DataDir))
+        {
+            throw new MesosEmulatorException("a data dir is required");
+        }
+
+        if (!IPAddress.TryParse(options.Host, out var address))
+        {
+            throw new MesosEmulatorException($"host '{options.Host}' is not an IP address");
+        }
+
+        if (options.Port is < 0 or > 65535)
+        {
+            throw new MesosEmulatorException($"port {options.Port} is out of range 0-65535");
+        }
+
+        if (options.Agents is < 0 or > 250)
+        {
+            throw new MesosEmulatorException($"agent count {options.Agents} is out of range 0-250");
+        }
+
+        if (options.AgentCpus <= 0 || options.AgentMemMb <= 0 || options.AgentDiskMb < 0)
+        {
+            throw new MesosEmulatorException("agent cpus and memory must be positive, disk must not be negative");
+        }
+
+        if (options.AgentPorts.Begin > options.AgentPorts.End)
+        {
+            throw new MesosEmulatorException($"agent port range {options.AgentPorts.Begin}-{options.AgentPorts.End} is empty");
+        }
+
+        if (options.AllocationInterval <= TimeSpan.Zero || options.HeartbeatInterval <= TimeSpan.Zero || options.PollInterval <= TimeSpan.Zero)
+        {
+            throw new MesosEmulatorException("allocation and heartbeat intervals must be positive");
+        }
+
+        return address;
+    }
+
+    private static FileStream PrepareDataDir(string dataDir)
+    {
         try
         {
-            while (await timer.WaitForNextTickAsync(_stopping.Token))
-            {
-                step();
-            }
+            Directory.CreateDirectory(Path.Combine(dataDir, "agents"));
+            var probe = Path.Combine(dataDir, $".write-probe-{System.Environment.ProcessId}");
+            File.WriteAllText(probe, "ok");
+            File.Delete(probe);
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {
-        }
-    }
-
-    /// <summary>POST /api/v1/scheduler, checks in the master's order.</summary>
-    private async Task SchedulerAsync(HttpContext context)
-    {
-        var request = context.Request;
-        var response = context.Response;
-        var contentType = request.Headers.ContentType.ToString();
-        if (contentType.Length == 0)
-        {
-            await Text(response, 400, "Expecting 'Content-Type' to be present");
-            return;
+            throw new MesosEmulatorException($"data dir {dataDir} is not writable ({e.Message})", e);
         }
 
-        MesosContentType requestType;
-        if (contentType == MesosCodec.ProtobufMediaType)
-        {
-            requestType = MesosContentType.Protobuf;
-        }
-        else if (contentType == MesosCodec.JsonMediaType)
-        {
-            requestType = MesosContentType.Json;
-        }
-        else
-        {
-            await Text(response, 415, $"Expecting 'Content-Type' of {MesosCodec.JsonMediaType} or {MesosCodec.ProtobufMediaType}");
-            return;
-        }
-
-        using var body = new MemoryStream();
-        await request.Body.CopyToAsync(body, context.RequestAborted);
-        Call call;
         try
         {
-            call = MesosCodec.Decode<Call>(body.ToArray(), requestType);
+            // An exclusive lock (flock on Linux): released by the OS even after kill -9.
+            return new FileStream(Path.Combine(dataDir, LockFileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (Exception e) when (e is InvalidProtocolBufferException or InvalidJsonException or FormatException or JsonException)
+        catch (IOException e)
         {
-            await Text(response, 400, requestType == MesosContentType.Json ? $"Failed to convert JSON into Call protobuf: {e.Message}" : "Failed to parse body into Call protobuf");
-            return;
+            throw new MesosEmulatorException($"data dir {dataDir} is in use by another emulator", e);
         }
-
-        if (CallValidation.Validate(call) is { } invalid)
-        {
-            await Text(response, 400, $"Failed to validate scheduler::Call: {invalid}");
-            return;
-        }
-
-        var streamId = request.Headers.TryGetValue("Mesos-Stream-Id", out var ids) ? ids.ToString() : null;
-        if (call.Type == Call.Types.Type.Subscribe)
-        {
-            await SubscribeAsync(context, call, streamId);
-            return;
-        }
-
-        if (_master.Authorize(call, streamId) is { } refusal)
-        {
-            await Text(response, refusal.Status, refusal.Body);
-            return;
-        }
-
-        _master.Handle(call);
-        response.StatusCode = StatusCodes.Status202Accepted;
     }
 
-    private async Task SubscribeAsync(HttpContext context, Call call, string? streamIdHeader)
+    private static List<LocalAgent> LoadAgents(MesosEmulatorOptions options, string dataDir, string masterId, AgentSettings settings)
     {
-        var response = context.Response;
-        var accept = Negotiate(context.Request.Headers.Accept.ToString());
-        if (accept is null)
+        var agentsDir = Path.Combine(dataDir, "agents");
+        var agents = Directory.GetDirectories(agentsDir)
+            .Where(AgentCheckpointStore.Exists)
+            .Order(StringComparer.Ordinal)
+            .Select(dir => LocalAgent.Recover(dir, settings))
+            .ToList();
+        foreach (var agent in agents)
         {
-            await Text(response, 406, $"Expecting 'Accept' to allow '{MesosCodec.ProtobufMediaType}' or '{MesosCodec.JsonMediaType}'");
-            return;
+            settings.Log($"recovered agent {agent.Id.Value} ({agent.Hostname}) with {agent.Tasks.Count} task(s)");
         }
 
-        if (streamIdHeader is not null)
+        var usedHosts = agents.Select(a => a.Hostname).ToHashSet(StringComparer.Ordinal);
+        var slot = 0;
+        for (var n = 0; agents.Count < options.Agents; n++)
         {
-            await Text(response, 400, "Subscribe calls should not include the 'Mesos-Stream-Id' header");
-            return;
-        }
-
-        var (events, streamId, frameworkId) = _master.Subscribe(call);
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = MesosCodec.MediaType(accept.Value);
-        response.Headers["Mesos-Stream-Id"] = streamId;
-        await response.StartAsync(context.RequestAborted);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
-        try
-        {
-            await foreach (var e in events.ReadAllAsync(linked.Token))
+            while (usedHosts.Contains(HostnameOf(slot)))
             {
-                await response.Body.WriteAsync(RecordIoWriter.Frame(MesosCodec.Encode(e, accept.Value)), linked.Token);
-                await response.Body.FlushAsync(linked.Token);
-            }
-        }
-        catch (Exception e) when (e is OperationCanceledException or IOException)
-        {
-        }
-        finally
-        {
-            if (frameworkId is not null)
-            {
-                _master.Disconnected(frameworkId, streamId);
-            }
-        }
-    }
-
-    /// <summary>JSON when Accept allows it (absent or */* does), else protobuf when it allows that, else none (406).</summary>
-    internal static MesosContentType? Negotiate(string accept)
-    {
-        if (accept.Length == 0)
-        {
-            return MesosContentType.Json;
-        }
-
-        var types = accept.Split(',').Select(t => t.Split(';')[0].Trim()).ToList();
-        if (types.Contains(MesosCodec.JsonMediaType) || types.Contains("*/*") || types.Contains("application/*"))
-        {
-            return MesosContentType.Json;
-        }
-
-        return types.Contains(MesosCodec.ProtobufMediaType) ? MesosContentType.Protobuf : null;
-    }
-
-    private static async Task Text(HttpResponse response, int status, string message)
-    {
-        response.StatusCode = status;
-        response.ContentType = "text/plain; charset=utf-8";
-        await response.WriteAsync(message);
-    }
-}
-
-/// <summary>The master's structural checks of a <see cref="Call"/> (answered with 400).</summary>
-internal static class CallValidation
-{
-    public static string? Validate(Call call)
-    {
-        if (!call.HasType || call.Type == Call.Types.Type.Unknown)
-        {
-            return "Expecting 'type' to be present";
-        }
-
-        if (call.Type == Call.Types.Type.Subscribe)
-        {
-            if (call.Subscribe is null)
-            {
-                return "Expecting 'subscribe' to be present";
+                slot++;
             }
 
-            var infoId = call.Subscribe.FrameworkInfo?.Id?.Value;
-            return infoId != call.FrameworkId?.Value
-                ? "'framework_id' differs from 'subscribe.framework_info.id'"
-                : null;
+            var id = new AgentID { Value = $"{masterId}-S{n.ToString(CultureInfo.InvariantCulture)}" };
+            var hostname = HostnameOf(slot);
+            usedHosts.Add(hostname);
+            agents.Add(LocalAgent.Create(id, hostname, Path.Combine(agentsDir, id.Value), AgentResources(options, slot), settings));
+            slot++;
         }
 
-        if (call.FrameworkId is null)
+        return agents;
+    }
+
+    /// <summary>Agents are told apart by loopback address: 127.0.0.1, 127.0.0.2, ...</summary>
+    private static string HostnameOf(int slot) => $"127.0.0.{(slot + 1).ToString(CultureInfo.InvariantCulture)}";
+
+    private static List<Resource> AgentResources(MesosEmulatorOptions options, int slot)
+    {
+        var (begin, end) = options.AgentPorts;
+        var size = (end - begin + 1) / (ulong)Math.Max(1, options.Agents);
+        ulong sliceBegin = begin;
+        ulong sliceEnd = end;
+        if (size > 0 && (ulong)slot < (ulong)options.Agents)
         {
-            return "Expecting 'framework_id' to be present";
+            sliceBegin = begin + (size * (ulong)slot);
+            sliceEnd = slot == options.Agents - 1 ? end : sliceBegin + size - 1;
         }
 
-        return call.Type switch
+        var resources = new List<Resource>
         {
-            Call.Types.Type.Accept when call.Accept is null => "Expecting 'accept' to be present",
-            Call.Types.Type.Decline when call.Decline is null => "Expecting 'decline' to be present",
-            Call.Types.Type.Kill when call.Kill is null => "Expecting 'kill' to be present",
-            Call.Types.Type.Reconcile when call.Reconcile is null => "Expecting 'reconcile' to be present",
-            Call.Types.Type.Acknowledge when call.Acknowledge is null => "Expecting 'acknowledge' to be present",
-            Call.Types.Type.Acknowledge when call.Acknowledge.Uuid.Length != 16 => "'uuid' must be 16 bytes",
-            Call.Types.Type.Shutdown when call.Shutdown is null => "Expecting 'shutdown' to be present",
-            Call.Types.Type.Message when call.Message is null => "Expecting 'message' to be present",
-            _ => null,
+            Scalar("cpus", options.AgentCpus),
+            Scalar("mem", options.AgentMemMb),
         };
+        if (options.AgentDiskMb > 0)
+        {
+            resources.Add(Scalar("disk", options.AgentDiskMb));
+        }
+
+        var ports = new Resource { Name = "ports", Type = Value.Types.Type.Ranges, Ranges = new Value.Types.Ranges() };
+        ports.Ranges.Range.Add(new Value.Types.Range { Begin = sliceBegin, End = sliceEnd });
+        resources.Add(ports);
+        return resources;
     }
-}
 
-/// <summary><c>actorscheduler mesos-local</c>: the emulator alone, for any framework.</summary>
-public static class MesosLocalCommand
-{
-    public static async Task<int> RunAsync(MesosEmulatorOptions options, TextWriter output, CancellationToken ct)
+    private static Resource Scalar(string name, double value) =>
+        new() { Name = name, Type = Value.Types.Type.Scalar, Scalar = new Value.Types.Scalar { Value = value } };
+
+    private async Task WaitForTaskProcessesAsync(Master master)
     {
-        MesosEmulator emulator;
-        try
+        var deadline = DateTime.UtcNow + _options.KillGracePeriod;
+        while (true)
         {
-            emulator = await MesosEmulator.StartAsync(options, ct);
-        }
-        catch (MesosEmulatorException e)
-        {
-            await Console.Error.WriteLineAsync($"error: {e.Message}");
-            return 2;
-        }
-
-        await using (emulator)
-        {
-            await output.WriteLineAsync($"mesos master emulator: {emulator.Url}api/v1/scheduler");
-            foreach (var agent in emulator.Snapshot().Agents)
+            var live = master.Agents.SelectMany(a => a.LiveProcesses()).ToList();
+            if (live.Count == 0)
             {
-                await output.WriteLineAsync($"  agent {agent.Id} ({agent.Hostname}): cpus {agent.Total["cpus"]}, mem {agent.Total["mem"]} MB, disk {agent.Total["disk"]} MB");
+                return;
             }
 
-            await output.FlushAsync(ct);
-            try
+            if (DateTime.UtcNow >= deadline)
             {
-                await Task.Delay(Timeout.Infinite, ct);
-            }
-            catch (OperationCanceledException)
-            {
+                foreach (var process in live)
+                {
+                    ProcFs.SignalGroup(process, ProcFs.SigKill);
+                }
+
+                return;
             }
 
-            await output.WriteLineAsync("stopping…");
+            await Task.Delay(50).ConfigureAwait(false);
         }
-
-        return 0;
     }
 }

@@ -1,34 +1,53 @@
 namespace ActorScheduler.Mesos.Emulator;
 
-/// <summary>How the emulator serves and what its local agents offer.</summary>
+/// <summary>Options of <see cref="MesosEmulator"/> (and of the <c>mesos-local</c> command).</summary>
 public sealed class MesosEmulatorOptions
 {
-    public string Host { get; init; } = "127.0.0.1";
+    /// <summary>Address to listen on.</summary>
+    public string Host { get; set; } = "127.0.0.1";
 
-    /// <summary>0 picks a free port (see <see cref="MesosEmulator.Url"/>).</summary>
-    public int Port { get; init; } = 5050;
+    /// <summary>Port to listen on; 0 picks a free one (see <see cref="MesosEmulator.Url"/>).</summary>
+    public int Port { get; set; } = 5050;
 
-    public int Agents { get; init; } = 3;
+    /// <summary>Number of local agents (agents recovered from the data dir count towards it).</summary>
+    public int Agents { get; set; } = 3;
 
-    /// <summary>Agent work dirs, checkpoints, sandboxes and volumes live here.</summary>
-    public required string DataDir { get; init; }
+    /// <summary>Where agents keep their checkpoints, sandboxes and persistent volumes.</summary>
+    public required string DataDir { get; set; }
 
-    public double AgentCpus { get; init; } = 4;
+    public double AgentCpus { get; set; } = 4;
 
-    public double AgentMemMb { get; init; } = 8192;
+    public double AgentMemMb { get; set; } = 8192;
 
-    public double AgentDiskMb { get; init; } = 20480;
+    public double AgentDiskMb { get; set; } = 20480;
 
-    /// <summary>Ports every agent offers (inclusive), as a Mesos agent's default <c>[31000-32000]</c>.</summary>
-    public (ulong Begin, ulong End) AgentPorts { get; init; } = (31000, 32000);
+    /// <summary>
+    /// The port range of the local agents. All agents run on this one host, so each agent offers its own
+    /// disjoint slice of the range (tasks on different agents never collide on a port).
+    /// </summary>
+    public (ulong Begin, ulong End) AgentPorts { get; set; } = (31000, 32000);
 
-    public TimeSpan AllocationInterval { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan AllocationInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(15);
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Kill every task process when the emulator stops (otherwise they keep running, as under a real agent restart).</summary>
-    public bool KillTasksOnStop { get; init; }
+    /// <summary>When false (default), task processes outlive <see cref="MesosEmulator.StopAsync"/> and are re-adopted on restart.</summary>
+    public bool KillTasksOnStop { get; set; }
+
+    public TimeProvider Time { get; set; } = TimeProvider.System;
+
+    /// <summary>How often task processes are polled and timers checked.</summary>
+    internal TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>First resend delay of an unacknowledged status update (doubles up to 10 minutes).</summary>
+    internal TimeSpan StatusUpdateRetryInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>SIGTERM-to-SIGKILL grace when neither the KILL call nor the task has a kill policy.</summary>
+    internal TimeSpan KillGracePeriod { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Receives one line per notable event (mesos-local prints them).</summary>
+    internal Action<string>? Log { get; set; }
+
+    /// <summary>A copy, so a caller's options object is never changed.</summary>
+    internal MesosEmulatorOptions Clone() => (MesosEmulatorOptions)MemberwiseClone();
 }
-
-/// <summary>The emulator cannot start; the message is one line for the operator.</summary>
-public sealed class MesosEmulatorException(string message, Exception? inner = null) : Exception(message, inner);

@@ -62,7 +62,7 @@ public sealed class HelloWorldEndToEndTests
         using var data = new TempDataDir();
         var masterPort = SchedulerProcess.FreePort();
         using var master = SchedulerProcess.Launch(0, ["mesos-local", "--port", masterPort.ToString(), "--agents", "2", "--data-dir", Path.Combine(data.Path, "mesos")]);
-        await master.WaitUntilAsync(() => Task.FromResult(master.Output.Contains("mesos master emulator:")), TimeSpan.FromSeconds(30), "mesos-local to serve");
+        await master.WaitUntilAsync(() => Task.FromResult(master.Output.Contains("listening on http://")), TimeSpan.FromSeconds(30), "mesos-local to serve");
         var apiPort = SchedulerProcess.FreePort();
         string[] run = ["--master", $"http://127.0.0.1:{masterPort}", "-o", "SLEEP_DURATION=300"];
 
@@ -78,15 +78,17 @@ public sealed class HelloWorldEndToEndTests
         await AssertNoLeakedReservationsAsync(masterPort);
     }
 
-    /// <summary>The emulator holds exactly the three pods' footprints: 5 volumes, and the cpus of 3 tasks + 3 executors.</summary>
+    /// <summary>
+    /// The emulator holds exactly the three pods' footprints: cpus of 3 tasks + 3 executors, and the disk of 5 volumes
+    /// (25 MB each) + 3 executors (256 MB each).
+    /// </summary>
     private static async Task AssertNoLeakedReservationsAsync(int masterPort)
     {
         using var http = new HttpClient();
         using var status = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync($"http://127.0.0.1:{masterPort}/"));
-        var agents = status.RootElement.GetProperty("agents").EnumerateArray().ToList();
-        Assert.Equal(5, agents.Sum(a => a.GetProperty("volumes").GetInt32()));
-        var reservedCpus = agents.Sum(a => a.GetProperty("reserved").TryGetProperty("cpus", out var c) ? c.GetDouble() : 0);
-        Assert.Equal(0.1 + (2 * 0.2) + (3 * 0.1), reservedCpus, 6);
+        var reserved = status.RootElement.GetProperty("agents").EnumerateArray().Select(a => a.GetProperty("reserved")).ToList();
+        Assert.Equal(0.1 + (2 * 0.2) + (3 * 0.1), reserved.Sum(r => r.GetProperty("cpus").GetDouble()), 6);
+        Assert.Equal((5 * 25) + (3 * 256), reserved.Sum(r => r.GetProperty("disk_mb").GetDouble()), 6);
     }
 
     /// <summary>Mid-deploy: hello runs, the world phase has not finished. Then SIGKILL; returns the tasks seen before.</summary>

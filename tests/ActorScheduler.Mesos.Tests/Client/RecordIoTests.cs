@@ -6,42 +6,106 @@ namespace ActorScheduler.Mesos.Tests.Client;
 public sealed class RecordIoTests
 {
     [Fact]
-    public async Task Records_are_read_whatever_the_chunk_boundaries()
+    public async Task Reader_reads_records_split_at_every_byte()
     {
-        var bytes = RecordIoWriter.Frame("hello"u8).Concat(RecordIoWriter.Frame(Encoding.UTF8.GetBytes(new string('x', 100_000)))).ToArray();
+        var bytes = Encoding.ASCII.GetBytes("5\nhello3\nabc");
         var reader = new RecordIoReader(new TrickleStream(bytes, chunk: 1));
 
-        Assert.Equal("hello", Encoding.UTF8.GetString((await reader.ReadAsync(CancellationToken.None))!));
-        Assert.Equal(100_000, (await reader.ReadAsync(CancellationToken.None))!.Length);
-        Assert.Null(await reader.ReadAsync(CancellationToken.None));
-    }
-
-    [Fact]
-    public void Frames_are_decimal_length_newline_bytes()
-    {
-        Assert.Equal("20\n{\"type\":\"HEARTBEAT\"}", Encoding.ASCII.GetString(RecordIoWriter.Frame("{\"type\":\"HEARTBEAT\"}"u8)));
+        Assert.Equal("hello", Encoding.ASCII.GetString((await reader.ReadAsync())!));
+        Assert.Equal("abc", Encoding.ASCII.GetString((await reader.ReadAsync())!));
+        Assert.Null(await reader.ReadAsync());
     }
 
     [Theory]
-    [InlineData("12x\nabc", "contains 'x'")]
-    [InlineData("\nabc", "length is empty")]
-    [InlineData("10\nabc", "ended after 3 of 10 record bytes")]
-    [InlineData("12", "ended inside a record length")]
-    [InlineData("999999999999\n", "exceeds")]
-    public async Task Malformed_streams_are_refused_with_a_reason(string stream, string reason)
+    [InlineData(2)]
+    [InlineData(7)]
+    [InlineData(4096)]
+    public async Task Reader_reads_many_records_whatever_the_chunking(int chunk)
     {
-        var reader = new RecordIoReader(new MemoryStream(Encoding.ASCII.GetBytes(stream)));
+        var records = Enumerable.Range(0, 50).Select(i => new string((char)('a' + (i % 26)), i + 1)).ToList();
+        var framed = records.SelectMany(r => RecordIoWriter.Frame(Encoding.ASCII.GetBytes(r))).ToArray();
+        var reader = new RecordIoReader(new TrickleStream(framed, chunk));
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(async () => await reader.ReadAsync(CancellationToken.None));
-        Assert.Contains(reason, error.Message);
+        var read = new List<string>();
+        while (await reader.ReadAsync() is { } record)
+        {
+            read.Add(Encoding.ASCII.GetString(record));
+        }
+
+        Assert.Equal(records, read);
     }
 
-    /// <summary>Returns at most <c>chunk</c> bytes per read, like a slow network.</summary>
-    private sealed class TrickleStream(byte[] data, int chunk) : MemoryStream(data)
+    [Fact]
+    public async Task Reader_returns_null_on_an_empty_stream()
     {
-        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, chunk));
+        Assert.Null(await new RecordIoReader(new MemoryStream()).ReadAsync());
+    }
 
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            base.ReadAsync(buffer[..Math.Min(buffer.Length, chunk)], cancellationToken);
+    [Theory]
+    [InlineData("abc\nxyz", "non-digit")]
+    [InlineData("\nxyz", "empty")]
+    [InlineData("0\n", "must not be 0")]
+    [InlineData("1a\nx", "non-digit")]
+    [InlineData("5\r\nhello", "non-digit")]
+    [InlineData("123456789012345678901\nx", "too long")]
+    [InlineData("99999999\nx", "exceeds the limit")]
+    [InlineData("5\nabc", "ended inside a record")]
+    [InlineData("12", "ended inside the length line")]
+    public async Task Reader_rejects_malformed_input_with_a_clear_message(string input, string expected)
+    {
+        var reader = new RecordIoReader(new MemoryStream(Encoding.ASCII.GetBytes(input)), maxRecordBytes: 1024);
+
+        var e = await Assert.ThrowsAsync<RecordIoException>(async () => await reader.ReadAsync());
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Writer_frames_size_LF_and_bytes_without_trailing_newline()
+    {
+        var stream = new MemoryStream();
+        var writer = new RecordIoWriter(stream);
+
+        await writer.WriteAsync(Encoding.ASCII.GetBytes("{\"type\":\"HEARTBEAT\"}"));
+
+        Assert.Equal("20\n{\"type\":\"HEARTBEAT\"}", Encoding.ASCII.GetString(stream.ToArray()));
+        Assert.Throws<ArgumentException>(() => RecordIoWriter.Frame(ReadOnlySpan<byte>.Empty));
+    }
+
+    /// <summary>Hands out at most <c>chunk</c> bytes per read, like a network stream.</summary>
+    private sealed class TrickleStream(byte[] data, int chunk) : Stream
+    {
+        private int _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => data.Length;
+
+        public override long Position
+        {
+            get => _position;
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = Math.Min(Math.Min(count, chunk), data.Length - _position);
+            Array.Copy(data, _position, buffer, offset, n);
+            _position += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

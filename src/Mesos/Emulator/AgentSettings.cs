@@ -1,0 +1,9 @@
+namespace ActorScheduler.Mesos.Emulator;
+
+/// <summary>Knobs of local agents (internal: tests shrink the timings).</summary>
+internal sealed record AgentSettings(
+    TimeProvider Time,
+    TimeSpan StatusUpdateRetryInterval,
+    TimeSpan MaxStatusUpdateRetryInterval,
+    TimeSpan DefaultKillGracePeriod,
+    Action<string> Log);

@@ -1,0 +1,53 @@
+using ActorScheduler.Messages.MesosV1;
+
+namespace ActorScheduler.Mesos.Emulator;
+
+/// <summary>One task on a local agent, with its process and its reliable status-update queue.</summary>
+internal sealed class AgentTask
+{
+    public AgentTask(FrameworkID frameworkId, TaskInfo info, ExecutorInfo? executor, string sandbox)
+    {
+        FrameworkId = frameworkId;
+        Info = info;
+        Executor = executor;
+        Sandbox = sandbox;
+    }
+
+    public FrameworkID FrameworkId { get; }
+
+    /// <summary>The task as launched, resources in internal form.</summary>
+    public TaskInfo Info { get; }
+
+    /// <summary>The DEFAULT executor of a task group, or null for a command task.</summary>
+    public ExecutorInfo? Executor { get; }
+
+    public string Sandbox { get; }
+
+    public string Id => Info.TaskId.Value;
+
+    public TaskState State { get; set; } = TaskState.TaskStaging;
+
+    public ProcessIdentity? Process { get; set; }
+
+    public bool KillRequested { get; set; }
+
+    public DateTimeOffset? KillDeadline { get; set; }
+
+    public bool SigKillSent { get; set; }
+
+    /// <summary>The framework was removed: forget the task once it is terminal, send nothing.</summary>
+    public bool Orphaned { get; set; }
+
+    /// <summary>Unacknowledged updates; the head is the one in flight.</summary>
+    public List<TaskStatus> Pending { get; } = [];
+
+    public bool HeadSent { get; set; }
+
+    public DateTimeOffset NextRetry { get; set; }
+
+    public TimeSpan RetryInterval { get; set; }
+
+    public bool IsTerminal => TaskStates.IsTerminal(State);
+
+    public ExecutorID ExecutorId => Executor?.ExecutorId ?? new ExecutorID { Value = Info.TaskId.Value };
+}

@@ -1,0 +1,50 @@
+namespace ActorScheduler.Mesos.Emulator;
+
+/// <summary>A framework role that may receive offers this cycle.</summary>
+internal sealed record AllocationCandidate(string FrameworkId, string Role);
+
+/// <summary>Free resources of one agent (not used by tasks, not in an outstanding offer).</summary>
+internal sealed record AgentAvailability(string AgentId, ResourcePool Free);
+
+/// <summary>One offer the allocator decided on.</summary>
+internal sealed record AllocationDecision(string FrameworkId, string Role, string AgentId, ResourcePool Resources);
+
+/// <summary>
+/// The allocation cycle, pure: for each agent, each candidate (framework, role) in order gets one offer of
+/// the unreserved resources plus those reserved for its role, unless a refusal filter covers all of them
+/// or they are below the minimum allocatable quantities (cpus 0.01 or mem 32).
+/// </summary>
+internal static class Allocator
+{
+    public const double MinCpus = 0.01;
+    public const double MinMemMb = 32;
+
+    public static List<AllocationDecision> Allocate(
+        IEnumerable<AgentAvailability> agents,
+        IReadOnlyList<AllocationCandidate> candidates,
+        Func<AllocationCandidate, string, ResourcePool, bool> isFiltered)
+    {
+        var decisions = new List<AllocationDecision>();
+        foreach (var agent in agents)
+        {
+            var free = agent.Free.Clone();
+            foreach (var candidate in candidates)
+            {
+                var offerable = new ResourcePool(free.Resources.Where(r =>
+                    !ResourceFormat.IsReserved(r) || ResourceFormat.ReservationRole(r) == candidate.Role));
+                if (offerable.IsEmpty || !IsAllocatable(offerable) || isFiltered(candidate, agent.AgentId, offerable))
+                {
+                    continue;
+                }
+
+                free.SubtractSaturating(offerable.Resources);
+                decisions.Add(new AllocationDecision(candidate.FrameworkId, candidate.Role, agent.AgentId, offerable));
+            }
+        }
+
+        return decisions;
+    }
+
+    public static bool IsAllocatable(ResourcePool pool) =>
+        pool.Scalar("cpus") >= MinCpus || pool.Scalar("mem") >= MinMemMb;
+}

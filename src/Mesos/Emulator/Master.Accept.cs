@@ -1,0 +1,471 @@
+using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Messages.MesosV1.Scheduler;
+using OperationType = ActorScheduler.Messages.MesosV1.Offer.Types.Operation.Types.Type;
+using Reason = ActorScheduler.Messages.MesosV1.TaskStatus.Types.Reason;
+
+namespace ActorScheduler.Mesos.Emulator;
+
+/// <summary>ACCEPT processing (master <c>accept</c>/<c>_accept</c>): offer validation, then operations in order.</summary>
+internal sealed partial class Master
+{
+    private CallResult Accept(FrameworkState framework, Call.Types.Accept accept)
+    {
+        var offers = new List<OutstandingOffer>();
+        string? error = null;
+        if (accept.OfferIds.Count == 0)
+        {
+            error = "No offers specified";
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var offerId in accept.OfferIds)
+        {
+            if (!seen.Add(offerId.Value))
+            {
+                error ??= $"Duplicate offer {offerId.Value} in ACCEPT";
+                continue;
+            }
+
+            if (!_offers.TryGetValue(offerId.Value, out var offer) || offer.FrameworkId != framework.Id)
+            {
+                error ??= $"Offer {offerId.Value} is no longer valid";
+                continue;
+            }
+
+            offers.Add(offer);
+        }
+
+        if (error is null && offers.Select(o => o.Agent).Distinct().Count() > 1)
+        {
+            error = "Aggregated offers must belong to one single agent";
+        }
+
+        if (error is null && offers.Select(o => o.Role).Distinct().Count() > 1)
+        {
+            error = "Aggregated offers must be allocated to the same role";
+        }
+
+        foreach (var offer in offers)
+        {
+            _offers.Remove(offer.Id.Value);
+        }
+
+        if (error is not null)
+        {
+            var state = framework.Has(FrameworkInfo.Types.Capability.Types.Type.PartitionAware) ? TaskState.TaskDropped : TaskState.TaskLost;
+            foreach (var task in accept.Operations.SelectMany(TasksOf))
+            {
+                SendMasterUpdate(framework, MasterStatus(task.TaskId, state, Reason.InvalidOffers,
+                    $"Task launched with invalid offers: {error}", task.AgentId));
+            }
+
+            return CallResult.Accepted;
+        }
+
+        var agent = offers[0].Agent;
+        var role = offers[0].Role;
+        var pool = new ResourcePool();
+        foreach (var offer in offers)
+        {
+            pool.AddAll(offer.Resources.Resources);
+        }
+
+        // What is left of this is declined with accept.filters; converted resources come back unfiltered.
+        var untouched = pool.Clone();
+        foreach (var operation in accept.Operations)
+        {
+            var dropped = operation.Type switch
+            {
+                OperationType.Reserve => Reserve(framework, agent, role, operation.Reserve, pool, untouched),
+                OperationType.Unreserve => Unreserve(agent, operation.Unreserve, pool, untouched),
+                OperationType.Create => Create(framework, agent, operation.Create, pool, untouched),
+                OperationType.Destroy => Destroy(agent, operation.Destroy, pool, untouched),
+                OperationType.Launch => Launch(framework, agent, operation, pool, untouched),
+                OperationType.LaunchGroup => LaunchGroup(framework, agent, operation, pool, untouched),
+                _ => $"operation {operation.Type} is not supported by the emulator",
+            };
+            if (dropped is not null)
+            {
+                Log($"framework {framework.Id}: dropped {operation.Type} on agent {agent.Id.Value}: {dropped}");
+            }
+        }
+
+        AddFilter(offers[0], untouched, accept.Filters);
+        return CallResult.Accepted;
+    }
+
+    private static IEnumerable<TaskInfo> TasksOf(Offer.Types.Operation operation) => operation.Type switch
+    {
+        OperationType.Launch => operation.Launch?.TaskInfos ?? Enumerable.Empty<TaskInfo>(),
+        OperationType.LaunchGroup => operation.LaunchGroup?.TaskGroup?.Tasks ?? Enumerable.Empty<TaskInfo>(),
+        _ => [],
+    };
+
+    // Each operation returns null when applied, or why it was dropped.
+
+    private string? Reserve(FrameworkState framework, LocalAgent agent, string role, Offer.Types.Operation.Types.Reserve? reserve, ResourcePool pool, ResourcePool untouched)
+    {
+        if (reserve is null)
+        {
+            return "'reserve' is missing";
+        }
+
+        if (reserve.Source.Count > 0)
+        {
+            return "'reserve.source' must not be set through the scheduler API";
+        }
+
+        var reserved = new List<Resource>();
+        var unreserved = new List<Resource>();
+        foreach (var resource in reserve.Resources)
+        {
+            var r = ResourceFormat.ToInternal(resource);
+            if (r.Reservations.Count == 0)
+            {
+                return $"resource '{r.Name}' carries no reservation";
+            }
+
+            var last = r.Reservations[^1];
+            if (last.Type != Resource.Types.ReservationInfo.Types.Type.Dynamic)
+            {
+                return "only DYNAMIC reservations can be made";
+            }
+
+            if (last.Role == ResourceFormat.AnyRole || last.Role != role || !framework.Roles.Contains(last.Role))
+            {
+                return $"cannot reserve for role '{last.Role}' with an offer allocated to role '{role}'";
+            }
+
+            if (framework.Info.HasPrincipal && last.Principal != framework.Info.Principal)
+            {
+                return $"reservation principal '{last.Principal}' does not match the framework principal '{framework.Info.Principal}'";
+            }
+
+            reserved.Add(r);
+            unreserved.Add(ResourceFormat.PopReservation(r));
+        }
+
+        if (!pool.ContainsAll(unreserved))
+        {
+            return "the resources to reserve are not available in the offers";
+        }
+
+        Convert(agent, pool, untouched, unreserved, reserved);
+        return null;
+    }
+
+    private static string? Unreserve(LocalAgent agent, Offer.Types.Operation.Types.Unreserve? unreserve, ResourcePool pool, ResourcePool untouched)
+    {
+        if (unreserve is null)
+        {
+            return "'unreserve' is missing";
+        }
+
+        var reserved = unreserve.Resources.Select(ResourceFormat.ToInternal).ToList();
+        if (reserved.Any(r => !ResourceFormat.IsReserved(r)))
+        {
+            return "cannot unreserve unreserved resources";
+        }
+
+        if (reserved.Any(ResourceFormat.IsPersistentVolume))
+        {
+            return "cannot unreserve a persistent volume; DESTROY it first";
+        }
+
+        if (!pool.ContainsAll(reserved))
+        {
+            return "the resources to unreserve are not available in the offers";
+        }
+
+        Convert(agent, pool, untouched, reserved, reserved.Select(ResourceFormat.PopReservation).ToList());
+        return null;
+    }
+
+    private static string? Create(FrameworkState framework, LocalAgent agent, Offer.Types.Operation.Types.Create? create, ResourcePool pool, ResourcePool untouched)
+    {
+        if (create is null)
+        {
+            return "'create' is missing";
+        }
+
+        var volumes = create.Volumes.Select(ResourceFormat.ToInternal).ToList();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var v in volumes)
+        {
+            if (v.Name != "disk" || v.Disk?.Persistence is null || v.Disk.Volume is null)
+            {
+                return "a volume must be a 'disk' resource with disk.persistence and disk.volume";
+            }
+
+            if (!ResourceFormat.IsReserved(v))
+            {
+                return "persistent volumes can only be created on reserved disk";
+            }
+
+            var volume = v.Disk.Volume;
+            if (volume.Mode != Volume.Types.Mode.Rw || volume.HasHostPath)
+            {
+                return "persistent volumes must be RW and must not set host_path";
+            }
+
+            if (string.IsNullOrEmpty(volume.ContainerPath) || volume.ContainerPath.StartsWith('/')
+                || volume.ContainerPath.Split('/').Contains(".."))
+            {
+                return $"container_path '{volume.ContainerPath}' must be a relative path inside the sandbox";
+            }
+
+            var role = ResourceFormat.ReservationRole(v);
+            if (!ids.Add(role + "\n" + v.Disk.Persistence.Id) || agent.HasVolume(role, v.Disk.Persistence.Id))
+            {
+                return $"persistence id '{v.Disk.Persistence.Id}' is already in use for role '{role}'";
+            }
+
+            if (framework.Info.HasPrincipal && v.Disk.Persistence.HasPrincipal && v.Disk.Persistence.Principal != framework.Info.Principal)
+            {
+                return "volume principal does not match the framework principal";
+            }
+        }
+
+        var plain = volumes.Select(ResourceFormat.StripVolume).ToList();
+        if (!pool.ContainsAll(plain))
+        {
+            return "the reserved disk for the volumes is not available in the offers";
+        }
+
+        Convert(agent, pool, untouched, plain, volumes);
+        return null;
+    }
+
+    private static string? Destroy(LocalAgent agent, Offer.Types.Operation.Types.Destroy? destroy, ResourcePool pool, ResourcePool untouched)
+    {
+        if (destroy is null)
+        {
+            return "'destroy' is missing";
+        }
+
+        var volumes = destroy.Volumes.Select(ResourceFormat.ToInternal).ToList();
+        if (volumes.Any(v => !ResourceFormat.IsPersistentVolume(v)))
+        {
+            return "only persistent volumes can be destroyed";
+        }
+
+        if (!pool.ContainsAll(volumes))
+        {
+            return "Persistent volumes in use or not offered";
+        }
+
+        Convert(agent, pool, untouched, volumes, volumes.Select(ResourceFormat.StripVolume).ToList());
+        return null;
+    }
+
+    private static void Convert(LocalAgent agent, ResourcePool pool, ResourcePool untouched, List<Resource> consumed, List<Resource> converted)
+    {
+        foreach (var r in consumed)
+        {
+            pool.TrySubtract(r);
+        }
+
+        pool.AddAll(converted);
+        untouched.SubtractSaturating(consumed);
+        agent.Convert(consumed, converted);
+    }
+
+    private string? Launch(FrameworkState framework, LocalAgent agent, Offer.Types.Operation operation, ResourcePool pool, ResourcePool untouched)
+    {
+        var tasks = operation.Launch?.TaskInfos.ToList() ?? [];
+        var launched = new List<TaskInfo>();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var task in tasks)
+        {
+            var error = operation.Id is not null
+                ? "operation feedback ('id') is not supported for LAUNCH"
+                : ValidateTask(framework, agent, task, ids, groupMember: false);
+            var resources = task.Resources.Select(ResourceFormat.ToInternal).ToList();
+            if (error is null && !pool.ContainsAll(resources))
+            {
+                error = $"Total resources {Describe(resources)} required by task and its executor is more than available {Describe(pool.Resources)}";
+            }
+
+            if (error is not null)
+            {
+                SendMasterUpdate(framework, MasterStatus(task.TaskId, TaskState.TaskError, Reason.TaskInvalid, error, agent.Id));
+                continue;
+            }
+
+            foreach (var r in resources)
+            {
+                pool.TrySubtract(r);
+            }
+
+            untouched.SubtractSaturating(resources);
+            launched.Add(Internalize(task, agent));
+        }
+
+        if (launched.Count > 0)
+        {
+            agent.Launch(framework.Info, launched, executor: null);
+        }
+
+        return null;
+    }
+
+    private string? LaunchGroup(FrameworkState framework, LocalAgent agent, Offer.Types.Operation operation, ResourcePool pool, ResourcePool untouched)
+    {
+        var group = operation.LaunchGroup;
+        var tasks = group?.TaskGroup?.Tasks.ToList() ?? [];
+        string? error = null;
+        if (operation.Id is not null)
+        {
+            error = "operation feedback ('id') is not supported for LAUNCH_GROUP";
+        }
+        else if (group?.Executor is null)
+        {
+            error = "'launch_group.executor' is missing";
+        }
+        else if (tasks.Count == 0)
+        {
+            error = "Task group must contain at least one task";
+        }
+        else if (group.Executor.Type != ExecutorInfo.Types.Type.Default)
+        {
+            error = "The emulator runs task groups only on the DEFAULT executor ('ExecutorInfo.type' must be DEFAULT)";
+        }
+        else if (group.Executor.Command is not null)
+        {
+            error = "'ExecutorInfo.command' must not be set for the DEFAULT executor";
+        }
+        else if (group.Executor.FrameworkId is not null && group.Executor.FrameworkId.Value != framework.Id)
+        {
+            error = "ExecutorInfo has an invalid FrameworkID";
+        }
+
+        var running = group?.Executor is null ? null : agent.RunningExecutor(framework.Id, group.Executor.ExecutorId.Value);
+        if (error is null && running is null && group!.Executor.Resources.Count == 0)
+        {
+            error = "Executor resources must be specified for the DEFAULT executor";
+        }
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var task in tasks)
+        {
+            error ??= ValidateTask(framework, agent, task, ids, groupMember: true);
+        }
+
+        var needed = tasks.SelectMany(t => t.Resources).Select(ResourceFormat.ToInternal).ToList();
+        if (running is null && group?.Executor is not null)
+        {
+            needed.AddRange(group.Executor.Resources.Select(ResourceFormat.ToInternal));
+        }
+
+        if (error is null && !pool.ContainsAll(needed))
+        {
+            error = $"Total resources {Describe(needed)} required by task group and its executor is more than available {Describe(pool.Resources)}";
+        }
+
+        if (error is not null)
+        {
+            foreach (var task in tasks)
+            {
+                SendMasterUpdate(framework, MasterStatus(task.TaskId, TaskState.TaskError, Reason.TaskGroupInvalid, error, agent.Id));
+            }
+
+            return null;
+        }
+
+        foreach (var r in needed)
+        {
+            pool.TrySubtract(r);
+        }
+
+        untouched.SubtractSaturating(needed);
+        ExecutorInfo executor;
+        if (running is not null)
+        {
+            executor = running;
+        }
+        else
+        {
+            executor = group!.Executor.Clone();
+            executor.FrameworkId = framework.Info.Id.Clone();
+            var resources = executor.Resources.Select(ResourceFormat.ToInternal).ToList();
+            executor.Resources.Clear();
+            executor.Resources.AddRange(resources);
+        }
+
+        agent.Launch(framework.Info, tasks.Select(t => Internalize(t, agent)).ToList(), executor);
+        return null;
+    }
+
+    private string? ValidateTask(FrameworkState framework, LocalAgent agent, TaskInfo task, HashSet<string> idsInOperation, bool groupMember)
+    {
+        if (task.TaskId is null || string.IsNullOrEmpty(task.TaskId.Value))
+        {
+            return "Task has no task_id";
+        }
+
+        if (task.AgentId is not null && task.AgentId.Value != agent.Id.Value)
+        {
+            return $"Task uses agent {task.AgentId.Value} but the offer is for agent {agent.Id.Value}";
+        }
+
+        if (groupMember)
+        {
+            if (task.Executor is not null)
+            {
+                return "'TaskInfo.executor' must not be set for a task in a task group";
+            }
+
+            if (task.Command is null)
+            {
+                return "A task in a task group must have a CommandInfo";
+            }
+        }
+        else
+        {
+            if ((task.Command is null) == (task.Executor is null))
+            {
+                return "Task should have at least one (but not both) of CommandInfo or ExecutorInfo present";
+            }
+
+            if (task.Executor is not null)
+            {
+                return "Custom executors are not supported by the emulator; use a command task or LAUNCH_GROUP";
+            }
+        }
+
+        if (task.Command is { HasValue: false })
+        {
+            return "'CommandInfo.value' must be set";
+        }
+
+        if (!idsInOperation.Add(task.TaskId.Value) || _agents.Any(a => a.FindTask(task.TaskId.Value) is { } t && t.FrameworkId.Value == framework.Id && !t.Orphaned))
+        {
+            return $"Task has duplicate ID: {task.TaskId.Value}";
+        }
+
+        if (task.Resources.Count == 0)
+        {
+            return "Task uses no resources";
+        }
+
+        return null;
+    }
+
+    private static TaskInfo Internalize(TaskInfo task, LocalAgent agent)
+    {
+        var copy = task.Clone();
+        copy.AgentId = agent.Id.Clone();
+        var resources = copy.Resources.Select(ResourceFormat.ToInternal).ToList();
+        copy.Resources.Clear();
+        copy.Resources.AddRange(resources);
+        return copy;
+    }
+
+    private static string Describe(IEnumerable<Resource> resources) =>
+        string.Join("; ", resources.Select(r => r.Type switch
+        {
+            Value.Types.Type.Scalar => $"{r.Name}({ResourceFormat.ReservationRole(r)}):{r.Scalar.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+            Value.Types.Type.Ranges => $"{r.Name}({ResourceFormat.ReservationRole(r)}):[{string.Join(",", r.Ranges.Range.Select(x => $"{x.Begin}-{x.End}"))}]",
+            _ => r.Name,
+        }));
+}

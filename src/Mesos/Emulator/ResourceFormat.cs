@@ -1,0 +1,107 @@
+using ActorScheduler.Messages.MesosV1;
+
+namespace ActorScheduler.Mesos.Emulator;
+
+/// <summary>
+/// Converts resources between the master's internal form (post-refinement <c>reservations[]</c>, no
+/// <c>role</c>, no <c>allocation_info</c>) and what a given framework sees on the wire.
+/// </summary>
+internal static class ResourceFormat
+{
+    public const string AnyRole = "*";
+
+    /// <summary>Upgrades pre-refinement <c>role</c> + <c>reservation</c> and strips allocation info.</summary>
+    public static Resource ToInternal(Resource resource)
+    {
+        var r = resource.Clone();
+        r.AllocationInfo = null;
+        if (r.Reservations.Count == 0 && r.HasRole && r.Role != AnyRole)
+        {
+            var info = r.Reservation?.Clone() ?? new Resource.Types.ReservationInfo();
+            info.Type = r.Reservation is null
+                ? Resource.Types.ReservationInfo.Types.Type.Static
+                : Resource.Types.ReservationInfo.Types.Type.Dynamic;
+            info.Role = r.Role;
+            r.Reservations.Add(info);
+        }
+
+        r.ClearRole();
+        r.Reservation = null;
+        return r;
+    }
+
+    /// <summary>The wire form for a framework with or without RESERVATION_REFINEMENT / MULTI_ROLE.</summary>
+    public static Resource ToFramework(Resource resource, bool refinement, string? allocationRole)
+    {
+        var r = resource.Clone();
+        if (!refinement)
+        {
+            if (r.Reservations.Count > 0)
+            {
+                var last = r.Reservations[^1];
+                r.Role = last.Role;
+                if (last.Type == Resource.Types.ReservationInfo.Types.Type.Dynamic)
+                {
+                    var info = new Resource.Types.ReservationInfo();
+                    if (last.HasPrincipal)
+                    {
+                        info.Principal = last.Principal;
+                    }
+
+                    if (last.Labels is not null)
+                    {
+                        info.Labels = last.Labels.Clone();
+                    }
+
+                    r.Reservation = info;
+                }
+
+                r.Reservations.Clear();
+            }
+            else
+            {
+                r.Role = AnyRole;
+            }
+        }
+
+        if (allocationRole is not null)
+        {
+            r.AllocationInfo = new Resource.Types.AllocationInfo { Role = allocationRole };
+        }
+
+        return r;
+    }
+
+    /// <summary>The role a resource is reserved for, or <c>*</c>.</summary>
+    public static string ReservationRole(Resource internalResource) =>
+        internalResource.Reservations.Count > 0 ? internalResource.Reservations[^1].Role : AnyRole;
+
+    public static bool IsReserved(Resource internalResource) => internalResource.Reservations.Count > 0;
+
+    public static bool IsPersistentVolume(Resource internalResource) => internalResource.Disk?.Persistence is not null;
+
+    /// <summary>The resource with its innermost reservation popped.</summary>
+    public static Resource PopReservation(Resource internalResource)
+    {
+        var r = internalResource.Clone();
+        r.Reservations.RemoveAt(r.Reservations.Count - 1);
+        return r;
+    }
+
+    /// <summary>The plain reserved disk a persistent volume was created from.</summary>
+    public static Resource StripVolume(Resource internalResource)
+    {
+        var r = internalResource.Clone();
+        if (r.Disk is not null)
+        {
+            r.Disk.Persistence = null;
+            r.Disk.Volume = null;
+            if (r.Disk.Source is null)
+            {
+                r.Disk = null;
+            }
+        }
+
+        return r;
+    }
+}

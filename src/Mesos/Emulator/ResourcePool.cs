@@ -1,0 +1,238 @@
+using ActorScheduler.Messages.MesosV1;
+using Google.Protobuf;
+
+namespace ActorScheduler.Mesos.Emulator;
+
+/// <summary>
+/// A bag of resources in internal form with Mesos arithmetic: resources of the same shape (name, type,
+/// reservations, disk info, ...) merge; scalars add (fixed point, 3 decimals), ranges and sets union.
+/// Pure and not thread-safe.
+/// </summary>
+internal sealed class ResourcePool
+{
+    private const double Epsilon = 0.0005;
+
+    // Shape key -> merged resource.
+    private readonly Dictionary<string, Resource> _entries = new(StringComparer.Ordinal);
+
+    public ResourcePool()
+    {
+    }
+
+    public ResourcePool(IEnumerable<Resource> resources)
+    {
+        AddAll(resources);
+    }
+
+    public bool IsEmpty => _entries.Count == 0;
+
+    public IReadOnlyCollection<Resource> Resources => _entries.Values;
+
+    public ResourcePool Clone() => new(_entries.Values);
+
+    public List<Resource> ToList() => _entries.Values.Select(r => r.Clone()).ToList();
+
+    public void AddAll(IEnumerable<Resource> resources)
+    {
+        foreach (var r in resources)
+        {
+            Add(r);
+        }
+    }
+
+    public void Add(Resource resource)
+    {
+        if (IsEmptyValue(resource))
+        {
+            return;
+        }
+
+        var key = ShapeKey(resource);
+        if (!_entries.TryGetValue(key, out var existing))
+        {
+            _entries[key] = Normalize(resource.Clone());
+            return;
+        }
+
+        switch (existing.Type)
+        {
+            case Value.Types.Type.Scalar:
+                existing.Scalar.Value = Round(existing.Scalar.Value + resource.Scalar.Value);
+                break;
+            case Value.Types.Type.Ranges:
+                existing.Ranges = RangeMath.Union(existing.Ranges, resource.Ranges);
+                break;
+            case Value.Types.Type.Set:
+                var items = existing.Set.Item.Union(resource.Set.Item).ToList();
+                existing.Set.Item.Clear();
+                existing.Set.Item.AddRange(items);
+                break;
+            default:
+                break;
+        }
+    }
+
+    public bool Contains(Resource resource)
+    {
+        if (IsEmptyValue(resource))
+        {
+            return true;
+        }
+
+        if (!_entries.TryGetValue(ShapeKey(resource), out var existing))
+        {
+            return false;
+        }
+
+        return existing.Type switch
+        {
+            Value.Types.Type.Scalar => existing.Scalar.Value + Epsilon >= resource.Scalar.Value,
+            Value.Types.Type.Ranges => RangeMath.Contains(existing.Ranges, resource.Ranges),
+            Value.Types.Type.Set => resource.Set.Item.All(existing.Set.Item.Contains),
+            _ => true,
+        };
+    }
+
+    public bool ContainsAll(IEnumerable<Resource> resources)
+    {
+        var copy = Clone();
+        foreach (var r in resources)
+        {
+            if (!copy.TrySubtract(r))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public bool ContainsAll(ResourcePool other) => ContainsAll(other.Resources);
+
+    /// <summary>Subtracts when contained; returns false and leaves the pool untouched otherwise.</summary>
+    public bool TrySubtract(Resource resource)
+    {
+        if (!Contains(resource))
+        {
+            return false;
+        }
+
+        if (IsEmptyValue(resource))
+        {
+            return true;
+        }
+
+        var key = ShapeKey(resource);
+        var existing = _entries[key];
+        switch (existing.Type)
+        {
+            case Value.Types.Type.Scalar:
+                existing.Scalar.Value = Round(existing.Scalar.Value - resource.Scalar.Value);
+                break;
+            case Value.Types.Type.Ranges:
+                existing.Ranges = RangeMath.Subtract(existing.Ranges, resource.Ranges);
+                break;
+            case Value.Types.Type.Set:
+                var left = existing.Set.Item.Except(resource.Set.Item).ToList();
+                existing.Set.Item.Clear();
+                existing.Set.Item.AddRange(left);
+                break;
+            default:
+                break;
+        }
+
+        if (IsEmptyValue(existing))
+        {
+            _entries.Remove(key);
+        }
+
+        return true;
+    }
+
+    /// <summary>Subtracts what is there (saturating), for bookkeeping that must not fail.</summary>
+    public void SubtractSaturating(Resource resource)
+    {
+        if (TrySubtract(resource) || IsEmptyValue(resource))
+        {
+            return;
+        }
+
+        if (!_entries.TryGetValue(ShapeKey(resource), out var existing))
+        {
+            return;
+        }
+
+        var part = resource.Clone();
+        switch (existing.Type)
+        {
+            case Value.Types.Type.Scalar:
+                part.Scalar.Value = Math.Min(existing.Scalar.Value, resource.Scalar.Value);
+                break;
+            case Value.Types.Type.Ranges:
+                part.Ranges = RangeMath.Intersect(existing.Ranges, resource.Ranges);
+                break;
+            case Value.Types.Type.Set:
+                var common = existing.Set.Item.Intersect(resource.Set.Item).ToList();
+                part.Set.Item.Clear();
+                part.Set.Item.AddRange(common);
+                break;
+            default:
+                break;
+        }
+
+        TrySubtract(part);
+    }
+
+    public void SubtractSaturating(IEnumerable<Resource> resources)
+    {
+        foreach (var r in resources)
+        {
+            SubtractSaturating(r);
+        }
+    }
+
+    public double Scalar(string name, Func<Resource, bool>? predicate = null) =>
+        _entries.Values
+            .Where(r => r.Name == name && r.Type == Value.Types.Type.Scalar && (predicate is null || predicate(r)))
+            .Sum(r => r.Scalar.Value);
+
+    public long RangeCount(string name, Func<Resource, bool>? predicate = null) =>
+        _entries.Values
+            .Where(r => r.Name == name && r.Type == Value.Types.Type.Ranges && (predicate is null || predicate(r)))
+            .Sum(r => r.Ranges.Range.Sum(x => (long)(x.End - x.Begin + 1)));
+
+    /// <summary>The key under which resources merge: everything except the value and allocation info.</summary>
+    public static string ShapeKey(Resource resource)
+    {
+        var shape = resource.Clone();
+        shape.Scalar = null;
+        shape.Ranges = null;
+        shape.Set = null;
+        shape.AllocationInfo = null;
+        return Convert.ToBase64String(shape.ToByteArray());
+    }
+
+    private static Resource Normalize(Resource r)
+    {
+        if (r.Type == Value.Types.Type.Scalar)
+        {
+            r.Scalar.Value = Round(r.Scalar.Value);
+        }
+        else if (r.Type == Value.Types.Type.Ranges)
+        {
+            r.Ranges = RangeMath.Union(new Value.Types.Ranges(), r.Ranges);
+        }
+
+        return r;
+    }
+
+    private static bool IsEmptyValue(Resource r) => r.Type switch
+    {
+        Value.Types.Type.Scalar => r.Scalar is null || r.Scalar.Value <= Epsilon,
+        Value.Types.Type.Ranges => r.Ranges is null || r.Ranges.Range.Count == 0,
+        Value.Types.Type.Set => r.Set is null || r.Set.Item.Count == 0,
+        _ => false,
+    };
+
+    private static double Round(double value) => Math.Round(value, 3, MidpointRounding.AwayFromZero);
+}

@@ -1,0 +1,46 @@
+using System.Threading.Channels;
+using ActorScheduler.Mesos.Client;
+using ActorScheduler.Messages.MesosV1.Scheduler;
+
+namespace ActorScheduler.Mesos.Emulator;
+
+/// <summary>
+/// One SUBSCRIBE connection: the master loop writes events into it, the HTTP handler drains them onto the
+/// wire as RecordIO. Completing the channel closes the HTTP response.
+/// </summary>
+internal sealed class SchedulerStream
+{
+    private readonly Channel<Event> _events = Channel.CreateUnbounded<Event>(new UnboundedChannelOptions { SingleReader = true });
+
+    public SchedulerStream(MesosContentType contentType)
+    {
+        ContentType = contentType;
+    }
+
+    public string StreamId { get; } = Guid.NewGuid().ToString();
+
+    public MesosContentType ContentType { get; }
+
+    /// <summary>Set once the master accepted the subscription.</summary>
+    public string? FrameworkId { get; set; }
+
+    public DateTimeOffset NextHeartbeat { get; set; }
+
+    public ChannelReader<Event> Events => _events.Reader;
+
+    public bool IsClosed { get; private set; }
+
+    public void Send(Event evt)
+    {
+        if (!IsClosed)
+        {
+            _events.Writer.TryWrite(evt);
+        }
+    }
+
+    public void Close()
+    {
+        IsClosed = true;
+        _events.Writer.TryComplete();
+    }
+}

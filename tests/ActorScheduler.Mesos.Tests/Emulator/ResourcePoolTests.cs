@@ -1,0 +1,94 @@
+using ActorScheduler.Mesos.Emulator;
+using ActorScheduler.Messages.MesosV1;
+using static ActorScheduler.Mesos.Tests.Support.Resources;
+
+namespace ActorScheduler.Mesos.Tests.Emulator;
+
+public sealed class ResourcePoolTests
+{
+    [Fact]
+    public void Scalars_of_the_same_shape_merge_and_subtract_in_fixed_point()
+    {
+        var pool = new ResourcePool([Scalar("cpus", 0.1), Scalar("cpus", 0.2)]);
+
+        Assert.Equal(0.3, pool.Scalar("cpus"));
+        Assert.True(pool.TrySubtract(Scalar("cpus", 0.3)));
+        Assert.True(pool.IsEmpty);
+        Assert.False(pool.TrySubtract(Scalar("cpus", 0.001)));
+    }
+
+    [Fact]
+    public void Port_ranges_split_and_merge()
+    {
+        var pool = new ResourcePool([Ports((31000, 31010))]);
+
+        Assert.True(pool.TrySubtract(Ports((31003, 31004))));
+        Assert.False(pool.Contains(Ports((31003, 31003))));
+        Assert.True(pool.Contains(Ports((31000, 31002), (31005, 31010))));
+        pool.Add(Ports((31003, 31004)));
+        Assert.Equal(11, pool.RangeCount("ports"));
+        Assert.Single(pool.Resources.Single().Ranges.Range);
+    }
+
+    [Fact]
+    public void Reservations_with_different_labels_never_merge()
+    {
+        var a = ResourceFormat.ToInternal(Scalar("disk", 10, "r", null, ("resource_id", "a")));
+        var b = ResourceFormat.ToInternal(Scalar("disk", 10, "r", null, ("resource_id", "b")));
+        var pool = new ResourcePool([a, b, Scalar("disk", 5)]);
+
+        Assert.Equal(3, pool.Resources.Count);
+        Assert.False(pool.Contains(ResourceFormat.ToInternal(Scalar("disk", 15, "r", null, ("resource_id", "a")))));
+    }
+
+    [Fact]
+    public void Pre_refinement_resources_are_upgraded_and_rendered_back_per_framework_capability()
+    {
+        var wire = Scalar("cpus", 1, "eng", "ops", ("k", "v"));
+
+        var internalForm = ResourceFormat.ToInternal(wire);
+        Assert.False(internalForm.HasRole);
+        Assert.Null(internalForm.Reservation);
+        var reservation = Assert.Single(internalForm.Reservations);
+        Assert.Equal(Resource.Types.ReservationInfo.Types.Type.Dynamic, reservation.Type);
+        Assert.Equal("eng", reservation.Role);
+        Assert.Equal("ops", reservation.Principal);
+
+        var legacy = ResourceFormat.ToFramework(internalForm, refinement: false, allocationRole: null);
+        Assert.Equal(wire, legacy);
+
+        var refined = ResourceFormat.ToFramework(internalForm, refinement: true, allocationRole: "eng");
+        Assert.Equal("eng", refined.Reservations.Single().Role);
+        Assert.Equal("eng", refined.AllocationInfo.Role);
+        Assert.False(refined.HasRole);
+
+        var unreserved = ResourceFormat.ToFramework(ResourceFormat.ToInternal(Scalar("mem", 1)), refinement: false, allocationRole: null);
+        Assert.True(unreserved.HasRole);
+        Assert.Equal("*", unreserved.Role);
+    }
+
+    [Fact]
+    public void The_allocator_offers_reserved_resources_only_to_their_role_and_honours_filters()
+    {
+        var free = new ResourcePool([Scalar("cpus", 2), Scalar("mem", 256), ResourceFormat.ToInternal(Scalar("cpus", 1, "a"))]);
+        var candidates = new[] { new AllocationCandidate("f1", "a"), new AllocationCandidate("f2", "b") };
+
+        var decisions = Allocator.Allocate([new AgentAvailability("s0", free)], candidates, (_, _, _) => false);
+
+        var first = Assert.Single(decisions);
+        Assert.Equal("f1", first.FrameworkId);
+        Assert.Equal(3, first.Resources.Scalar("cpus"));
+
+        var filtered = Allocator.Allocate([new AgentAvailability("s0", free)], candidates, (c, _, _) => c.FrameworkId == "f1");
+        var second = Assert.Single(filtered);
+        Assert.Equal("f2", second.FrameworkId);
+        Assert.Equal(2, second.Resources.Scalar("cpus"));
+    }
+
+    private static Resource Ports(params (ulong Begin, ulong End)[] ranges)
+    {
+        var r = new Resource { Name = "ports", Type = Value.Types.Type.Ranges, Ranges = new Value.Types.Ranges() };
+        r.Ranges.Range.AddRange(ranges.Select(x => new Value.Types.Range { Begin = x.Begin, End = x.End }));
+        return r;
+    }
+}

@@ -1,0 +1,1 @@
+global using TaskStatus = ActorScheduler.Messages.MesosV1.TaskStatus;

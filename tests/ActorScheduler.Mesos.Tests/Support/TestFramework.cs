@@ -1,0 +1,209 @@
+using System.Threading.Channels;
+using ActorScheduler.Mesos.Client;
+using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Messages.MesosV1.Scheduler;
+
+namespace ActorScheduler.Mesos.Tests.Support;
+
+/// <summary>
+/// A scheduler for tests: subscribes through <see cref="MesosSchedulerClient"/>, pumps events into a buffer
+/// and lets tests await the next matching event with a timeout (events skipped meanwhile stay available).
+/// </summary>
+internal sealed class TestFramework : IAsyncDisposable
+{
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(20);
+
+    private readonly Channel<Event> _incoming = Channel.CreateUnbounded<Event>();
+    private readonly List<Event> _backlog = [];
+    private readonly CancellationTokenSource _stop = new();
+    private Task _pump = Task.CompletedTask;
+
+    private TestFramework(MesosSchedulerClient client, MesosSubscription subscription)
+    {
+        Client = client;
+        Subscription = subscription;
+    }
+
+    public MesosSchedulerClient Client { get; }
+
+    public MesosSubscription Subscription { get; }
+
+    public FrameworkID FrameworkId { get; private set; } = new();
+
+    public Exception? StreamError { get; private set; }
+
+    public static FrameworkInfo Info(string role = "test-role", double failoverTimeout = 0, bool multiRole = false)
+    {
+        var info = new FrameworkInfo { User = "nobody", Name = "test-framework", FailoverTimeout = failoverTimeout };
+        if (multiRole)
+        {
+            info.Roles.Add(role);
+            info.Capabilities.Add(new FrameworkInfo.Types.Capability { Type = FrameworkInfo.Types.Capability.Types.Type.MultiRole });
+        }
+        else
+        {
+            info.Role = role;
+        }
+
+        return info;
+    }
+
+    /// <summary>Subscribes and waits for SUBSCRIBED.</summary>
+    public static async Task<TestFramework> StartAsync(Uri master, FrameworkInfo info, MesosContentType contentType = MesosContentType.Protobuf)
+    {
+        var client = new MesosSchedulerClient(master, new MesosClientOptions { ContentType = contentType, RequestTimeout = TimeSpan.FromSeconds(30) });
+        using var timeout = new CancellationTokenSource(DefaultTimeout);
+        var subscription = await client.SubscribeAsync(info, timeout.Token);
+        var framework = new TestFramework(client, subscription);
+        framework._pump = framework.PumpAsync();
+        var subscribed = await framework.NextAsync(e => e.Type == Event.Types.Type.Subscribed);
+        framework.FrameworkId = subscribed.Subscribed.FrameworkId;
+        return framework;
+    }
+
+    public async Task<Event> NextAsync(Func<Event, bool> predicate, TimeSpan? timeout = null)
+    {
+        var index = _backlog.FindIndex(e => predicate(e));
+        if (index >= 0)
+        {
+            var found = _backlog[index];
+            _backlog.RemoveAt(index);
+            return found;
+        }
+
+        using var cts = new CancellationTokenSource(timeout ?? DefaultTimeout);
+        try
+        {
+            while (true)
+            {
+                var evt = await _incoming.Reader.ReadAsync(cts.Token);
+                if (predicate(evt))
+                {
+                    return evt;
+                }
+
+                _backlog.Add(evt);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"No matching event within {timeout ?? DefaultTimeout}; seen: {string.Join(", ", _backlog.Select(e => e.Type))}; stream error: {StreamError?.Message}");
+        }
+        catch (ChannelClosedException)
+        {
+            throw new InvalidOperationException($"Event stream ended; seen: {string.Join(", ", _backlog.Select(e => e.Type))}; stream error: {StreamError?.Message}");
+        }
+    }
+
+    public async Task<Offer> NextOfferAsync(Func<Offer, bool>? predicate = null, TimeSpan? timeout = null)
+    {
+        var evt = await NextAsync(e => e.Type == Event.Types.Type.Offers && e.Offers.Offers_.Any(o => predicate?.Invoke(o) ?? true), timeout);
+        var offer = evt.Offers.Offers_.First(o => predicate?.Invoke(o) ?? true);
+        return offer;
+    }
+
+    public async Task<TaskStatus> NextUpdateAsync(string taskId, TaskState? state = null, TimeSpan? timeout = null)
+    {
+        var evt = await NextAsync(
+            e => e.Type == Event.Types.Type.Update && e.Update.Status.TaskId.Value == taskId && (state is null || e.Update.Status.State == state),
+            timeout);
+        return evt.Update.Status;
+    }
+
+    /// <summary>Waits for the given state, acknowledging every update of the task on the way.</summary>
+    public async Task<TaskStatus> AwaitStateAcknowledgingAsync(string taskId, TaskState state, TimeSpan? timeout = null)
+    {
+        while (true)
+        {
+            var status = await NextUpdateAsync(taskId, null, timeout);
+            await AcknowledgeAsync(status);
+            if (status.State == state)
+            {
+                return status;
+            }
+        }
+    }
+
+    public Task SendAsync(Call call)
+    {
+        call.FrameworkId ??= FrameworkId.Clone();
+        using var timeout = new CancellationTokenSource(DefaultTimeout);
+        return Client.SendAsync(call, timeout.Token);
+    }
+
+    public Task AcknowledgeAsync(TaskStatus status)
+    {
+        if (!status.HasUuid)
+        {
+            return Task.CompletedTask;
+        }
+
+        return SendAsync(new Call
+        {
+            Type = Call.Types.Type.Acknowledge,
+            Acknowledge = new Call.Types.Acknowledge { AgentId = status.AgentId, TaskId = status.TaskId, Uuid = status.Uuid },
+        });
+    }
+
+    public Task DeclineAsync(Offer offer, double refuseSeconds = 0)
+    {
+        var call = new Call
+        {
+            Type = Call.Types.Type.Decline,
+            Decline = new Call.Types.Decline { Filters = new Filters { RefuseSeconds = refuseSeconds } },
+        };
+        call.Decline.OfferIds.Add(offer.Id);
+        return SendAsync(call);
+    }
+
+    public Task AcceptAsync(Offer offer, params Offer.Types.Operation[] operations)
+    {
+        var call = new Call
+        {
+            Type = Call.Types.Type.Accept,
+            Accept = new Call.Types.Accept { Filters = new Filters { RefuseSeconds = 0 } },
+        };
+        call.Accept.OfferIds.Add(offer.Id);
+        call.Accept.Operations.AddRange(operations);
+        return SendAsync(call);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await Subscription.DisposeAsync();
+        try
+        {
+            await _pump;
+        }
+        catch (Exception)
+        {
+            // Reported through StreamError.
+        }
+
+        Client.Dispose();
+        _stop.Dispose();
+    }
+
+    private async Task PumpAsync()
+    {
+        try
+        {
+            await foreach (var evt in Subscription.ReadEventsAsync(_stop.Token))
+            {
+                await _incoming.Writer.WriteAsync(evt);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            StreamError = e;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            _incoming.Writer.TryComplete();
+        }
+    }
+}
