@@ -26,6 +26,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
     private readonly IActorRef _gateway;
     private IActorRef _plans = ActorRefs.Nobody;
     private IActorRef _pods = ActorRefs.Nobody;
+    private IActorRef _router = ActorRefs.Nobody;
 
     public SchedulerRootActor(SchedulerSettings settings)
     {
@@ -56,10 +57,10 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
             new ReservationContext(_settings.Gateway.Role, _settings.Gateway.Principal, FrameworkId: string.Empty),
             _settings.Executor,
             _settings.TaskEnv);
-        var router = Context.ActorOf(OfferRouterActor.Props(_settings.ServiceName, context, _gateway), "offer-router");
-        _pods = Context.ActorOf(PodsGuardianActor.Props(target, router, _gateway), "pods");
+        _router = Context.ActorOf(OfferRouterActor.Props(_settings.ServiceName, context, _gateway), "offer-router");
+        _pods = Context.ActorOf(PodsGuardianActor.Props(target, _router, _gateway), "pods");
         _plans = Context.ActorOf(PlanCoordinatorActor.Props(target, _pods, ready.Errors), "plans");
-        _gateway.Tell(new GatewayPeers(router, _pods));
+        _gateway.Tell(new GatewayPeers(_router, _pods));
         _log.Info("Deploying config {0} of service {1}", target.ConfigId, target.Spec.Name);
 
         Become(Running);
@@ -72,5 +73,6 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
         Receive<PlanProtocol.GetPlan>(m => _plans.Forward(m));
         Receive<PodProtocol.GetPodNames>(m => _pods.Forward(m));
         Receive<PodProtocol.GetPodStatus>(m => _pods.Forward(m));
+        Receive<Messages.Offers.OfferProtocol.GetOfferOutcomes>(m => _router.Forward(m));
     }
 }

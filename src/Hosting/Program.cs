@@ -51,6 +51,19 @@ render.SetAction((parse, _) => CommandGuard.RunAsync(() => SpecCommands.RenderAs
     parse.GetValue(renderSpec)!, parse.GetValue(renderOverrides) ?? [], parse.GetValue(renderJson), Console.Out, Console.Error)));
 root.Subcommands.Add(render);
 
+// actorscheduler debug offers
+var apiOption = new Option<string>("--api") { Description = "The scheduler's HTTP API.", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+var podOption = new Option<string?>("--pod") { Description = "Only this pod instance (e.g. hello-0)." };
+var limitOption = new Option<int>("--limit") { Description = "How many of the latest evaluations to show.", DefaultValueFactory = _ => 10 };
+var jsonOption = new Option<bool>("--json") { Description = "Print the API's JSON." };
+var offers = new Command("offers", "Why offers were used or declined: per-pod summaries and the latest evaluations with their PASS/FAIL lines.")
+{
+    apiOption, podOption, limitOption, jsonOption,
+};
+offers.SetAction((parse, ct) => CommandGuard.RunAsync(() => DebugCommands.OffersAsync(
+    parse.GetValue(apiOption)!, parse.GetValue(podOption), parse.GetValue(limitOption), parse.GetValue(jsonOption), Console.Out, Console.Error, ct)));
+root.Subcommands.Add(new Command("debug", "Look inside a running scheduler.") { offers });
+
 // actorscheduler mesos-local
 var portOption = new Option<int>("--port") { Description = "Port to serve the Mesos scheduler API on (127.0.0.1).", DefaultValueFactory = _ => 5050 };
 var localAgentsOption = new Option<int>("--agents") { Description = "Number of local agents.", DefaultValueFactory = _ => 3 };

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using ActorScheduler.Messages.Events;
 using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Messages.Offers;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
@@ -35,6 +36,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
     // Offers with claims, waiting for every claiming pod to record its launch.
     private readonly Dictionary<string, OfferSlot> _claims = new(StringComparer.Ordinal);
     private readonly HashSet<string> _rescinded = new(StringComparer.Ordinal);
+    private readonly OfferOutcomeTracker _outcomes = new();
     private bool _reconciled;
     private bool _declinedWhileReconciling;
     private bool _declinedSinceRevive;
@@ -49,6 +51,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
         Command<RegisterRequirement>(OnRegister);
         Command<FootprintOwned>(m => _owned[m.PodInstance] = m.ResourceIds);
         Command<OffersReceived>(OnOffers);
+        Command<OfferProtocol.GetOfferOutcomes>(m => Sender.Tell(_outcomes.Query(m.PodInstance, m.Limit)));
         Command<OfferRescinded>(m => _rescinded.Add(m.OfferId));
         Command<LaunchRecorded>(m => OnClaimAnswered(m.OfferId, Sender, recorded: true, reason: null));
         Command<LaunchNotRecorded>(m => OnClaimAnswered(m.OfferId, Sender, recorded: false, m.Reason));
@@ -123,6 +126,8 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
             {
                 var evaluation = OfferEvaluator.Evaluate(requirement, slot.Remaining, _context);
                 decisions.Add(Decision(slot.Offer, requirement.PodInstanceName, evaluation, now));
+                _outcomes.Record(new OfferOutcome(
+                    now.ToDateTime(), requirement.PodInstanceName, slot.Offer.Id.Value, slot.Offer.AgentId.Value, slot.Offer.Hostname, evaluation.Passed, evaluation.Explanation));
                 if (!evaluation.Passed)
                 {
                     continue;

@@ -1,3 +1,4 @@
+using ActorScheduler.Messages.Offers;
 using ActorScheduler.Messages.Plans;
 using ActorScheduler.Messages.Pods;
 using Akka.Actor;
@@ -45,8 +46,41 @@ public static class SchedulerApi
             return Results.Json(ToJson(status));
         });
 
+        app.MapGet("/v2/debug/offers", async (string? pod, int? limit) =>
+        {
+            if (limit is < 0)
+            {
+                return Results.Json(new { message = "limit must be >= 0" }, statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            var outcomes = await scheduler().Ask<OfferOutcomes>(new OfferProtocol.GetOfferOutcomes(pod, limit ?? 100), AskTimeout);
+            return Results.Json(ToJson(outcomes));
+        });
+
         return app;
     }
+
+    public static object ToJson(OfferOutcomes outcomes) => new
+    {
+        summaries = outcomes.Summaries.Select(s => new
+        {
+            pod = s.PodInstance,
+            evaluated = s.Evaluated,
+            passed = s.Passed,
+            failures = s.Failures.Select(f => new { reason = f.Reason, count = f.Count }),
+            summary = s.Line,
+        }),
+        outcomes = outcomes.Outcomes.Select(o => new
+        {
+            timestamp = o.Timestamp.ToString("O"),
+            pod = o.PodInstance,
+            offer = o.OfferId,
+            agent = o.AgentId,
+            hostname = o.Hostname,
+            outcome = o.Passed ? "pass" : "fail",
+            explanation = o.Explanation,
+        }),
+    };
 
     /// <summary>DC/OS: 200 when complete, 417 with errors, 202 otherwise.</summary>
     public static int PlanStatusCode(PlanInfo plan) => plan switch

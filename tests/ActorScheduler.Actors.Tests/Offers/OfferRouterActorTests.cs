@@ -40,6 +40,9 @@ public sealed class OfferRouterActorTests : TestKit
 
         var claim = pod.ExpectMsg<LaunchClaim>();
         Assert.Equal(fits.Id.Value, claim.Offer.Id.Value);
+        router.Tell(new ActorScheduler.Messages.Offers.OfferProtocol.GetOfferOutcomes("hello-0"));
+        var outcomes = ExpectMsg<ActorScheduler.Messages.Offers.OfferOutcomes>();
+        Assert.Equal("hello-0: 2 offers evaluated, 1 passed; 1 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation", outcomes.Summaries.Single().Line);
         var decline = gateway.ExpectMsg<DeclineOffers>();
         Assert.Equal([tooSmall.Id.Value], decline.OfferIds.ToArray());
         gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(200));

@@ -31,6 +31,15 @@ public sealed class HelloWorldEndToEndTests
         await scheduler.WaitUntilAsync(() => Task.FromResult(scheduler.Output.Contains("deploy COMPLETE after")), DeployTimeout, "the COMPLETE tree on stdout");
         Assert.Contains("deploy (serial strategy) (COMPLETE)", scheduler.Output);
         Assert.Contains("│  └─ hello-0:[server] (COMPLETE)", scheduler.Output);
+
+        // Every decision is explained: the debug endpoint and the CLI show hello-0's offer evaluations.
+        var debug = await scheduler.GetAsync("v2/debug/offers?pod=hello-0");
+        var hello = Assert.Single(debug!.Value.Body.GetProperty("summaries").EnumerateArray());
+        Assert.True(hello.GetProperty("passed").GetInt32() >= 1);
+        var (cliOut, cliErr) = (new StringWriter(), new StringWriter());
+        Assert.Equal(0, await ActorScheduler.Hosting.Cli.DebugCommands.OffersAsync(scheduler.ApiUrl.ToString(), "hello-0", 5, false, cliOut, cliErr, CancellationToken.None));
+        Assert.StartsWith("hello-0: ", cliOut.ToString());
+        Assert.Contains("PASS(LaunchEvaluationStage)", cliOut.ToString());
         Assert.Equal(0, await scheduler.InterruptAsync(TimeSpan.FromSeconds(60)));
     }
 

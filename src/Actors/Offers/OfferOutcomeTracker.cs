@@ -1,0 +1,68 @@
+using System.Collections.Immutable;
+using ActorScheduler.Messages.Offers;
+
+namespace ActorScheduler.Actors.Offers;
+
+/// <summary>
+/// Keeps the latest offer evaluations (a ring buffer) and, per pod instance, how many offers were evaluated and why
+/// they failed, grouped by reason without the numbers. The full history is in the journal (tag offer-decision).
+/// </summary>
+public sealed class OfferOutcomeTracker(int capacity = 1000)
+{
+    private readonly LinkedList<OfferOutcome> _latest = new();
+    private readonly Dictionary<string, PodCounts> _pods = new(StringComparer.Ordinal);
+
+    public void Record(OfferOutcome outcome)
+    {
+        _latest.AddFirst(outcome);
+        if (_latest.Count > capacity)
+        {
+            _latest.RemoveLast();
+        }
+
+        if (!_pods.TryGetValue(outcome.PodInstance, out var counts))
+        {
+            counts = new PodCounts();
+            _pods[outcome.PodInstance] = counts;
+        }
+
+        counts.Evaluated++;
+        if (outcome.Passed)
+        {
+            counts.Passed++;
+            return;
+        }
+
+        var reason = ReasonOf(outcome.Explanation);
+        counts.Failures[reason] = counts.Failures.GetValueOrDefault(reason) + 1;
+    }
+
+    public OfferOutcomes Query(string? podInstance, int limit) => new(
+        _pods.Where(p => podInstance is null || p.Key == podInstance)
+            .OrderBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => new PodOfferSummary(
+                p.Key,
+                p.Value.Evaluated,
+                p.Value.Passed,
+                p.Value.Failures.OrderByDescending(f => f.Value).Select(f => new FailureCount(f.Key, f.Value)).ToImmutableArray()))
+            .ToImmutableArray(),
+        _latest.Where(o => podInstance is null || o.PodInstance == podInstance).Take(Math.Max(0, limit)).ToImmutableArray());
+
+    /// <summary>The first failing line up to its details: "FAIL(ResourceEvaluationStage): Offer lacks … 'cpus' for new reservation".</summary>
+    public static string ReasonOf(IEnumerable<string> explanation)
+    {
+        var fail = explanation.FirstOrDefault(l => l.StartsWith("FAIL", StringComparison.Ordinal)) ?? "FAIL: (no reason)";
+        var stageEnd = fail.IndexOf("): ", StringComparison.Ordinal);
+        var detail = stageEnd < 0 ? -1 : fail.IndexOf(':', stageEnd + 3);
+        return detail < 0 ? fail : fail[..detail];
+    }
+
+    private sealed class PodCounts
+    {
+        public int Evaluated { get; set; }
+
+        public int Passed { get; set; }
+
+        public Dictionary<string, int> Failures { get; } = new(StringComparer.Ordinal);
+    }
+}

@@ -1,0 +1,34 @@
+using System.Collections.Immutable;
+
+namespace ActorScheduler.Messages.Offers;
+
+/// <summary>Why offers were (not) used: recent evaluations and per-pod summaries, answered by the offer router.</summary>
+public static class OfferProtocol
+{
+    /// <summary>The latest evaluations (newest first), optionally of one pod instance → <see cref="OfferOutcomes"/>.</summary>
+    public sealed record GetOfferOutcomes(string? PodInstance = null, int Limit = 100);
+}
+
+public sealed record OfferOutcomes(ImmutableArray<PodOfferSummary> Summaries, ImmutableArray<OfferOutcome> Outcomes);
+
+/// <summary>One evaluation of one offer for one pod instance, with its PASS/FAIL lines.</summary>
+public sealed record OfferOutcome(
+    DateTime Timestamp,
+    string PodInstance,
+    string OfferId,
+    string AgentId,
+    string Hostname,
+    bool Passed,
+    ImmutableArray<string> Explanation);
+
+/// <summary>All evaluations for one pod instance since the scheduler started, failures grouped by reason.</summary>
+public sealed record PodOfferSummary(string PodInstance, int Evaluated, int Passed, ImmutableArray<FailureCount> Failures)
+{
+    /// <summary>One line: "hello-0: 9,812 offers evaluated, 1 passed; 9,700 failed placement …; 111 lacked cpus …".</summary>
+    public string Line => Failures.IsEmpty
+        ? $"{PodInstance}: {Evaluated:N0} offers evaluated, {Passed:N0} passed"
+        : $"{PodInstance}: {Evaluated:N0} offers evaluated, {Passed:N0} passed; " +
+          string.Join("; ", Failures.Select(f => $"{f.Count:N0} {f.Reason}"));
+}
+
+public sealed record FailureCount(string Reason, int Count);

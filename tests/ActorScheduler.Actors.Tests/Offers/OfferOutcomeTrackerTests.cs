@@ -1,0 +1,48 @@
+using System.Collections.Immutable;
+using ActorScheduler.Actors.Offers;
+using ActorScheduler.Messages.Offers;
+
+namespace ActorScheduler.Actors.Tests.Offers;
+
+public sealed class OfferOutcomeTrackerTests
+{
+    private static OfferOutcome Outcome(string pod, bool passed, params string[] lines) =>
+        new(DateTime.UtcNow, pod, $"o-{Guid.NewGuid():N}", "a1", "host-1", passed, lines.ToImmutableArray());
+
+    [Fact]
+    public void Failures_are_grouped_by_reason_without_their_numbers()
+    {
+        var tracker = new OfferOutcomeTracker();
+        tracker.Record(Outcome("hello-0", false, "PASS(x): ok", "FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation: 2 needed, 1 available"));
+        tracker.Record(Outcome("hello-0", false, "FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation: 2 needed, 0.5 available"));
+        tracker.Record(Outcome("hello-0", false, "FAIL(AgentEvaluationStage): offer is from agent a2 (h2); hello-0 holds its reservations on agent a1 (h1)"));
+        tracker.Record(Outcome("hello-0", true, "PASS(LaunchEvaluationStage): launching"));
+
+        var summary = Assert.Single(tracker.Query("hello-0", 10).Summaries);
+
+        Assert.Equal(4, summary.Evaluated);
+        Assert.Equal(1, summary.Passed);
+        Assert.Equal(
+            "hello-0: 4 offers evaluated, 1 passed; 2 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation; " +
+            "1 FAIL(AgentEvaluationStage): offer is from agent a2 (h2); hello-0 holds its reservations on agent a1 (h1)",
+            summary.Line);
+    }
+
+    [Fact]
+    public void The_latest_outcomes_come_newest_first_filtered_and_bounded()
+    {
+        var tracker = new OfferOutcomeTracker(capacity: 3);
+        foreach (var i in Enumerable.Range(0, 5))
+        {
+            tracker.Record(Outcome(i % 2 == 0 ? "a-0" : "b-0", true, $"PASS(x): {i}"));
+        }
+
+        var all = tracker.Query(null, 10);
+        Assert.Equal(["PASS(x): 4", "PASS(x): 3", "PASS(x): 2"], all.Outcomes.Select(o => o.Explanation[0]));
+        Assert.Equal(["a-0", "b-0"], all.Summaries.Select(s => s.PodInstance));
+        Assert.Equal(3, all.Summaries[0].Evaluated);
+
+        Assert.All(tracker.Query("b-0", 10).Outcomes, o => Assert.Equal("b-0", o.PodInstance));
+        Assert.Single(tracker.Query(null, 1).Outcomes);
+    }
+}
