@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ActorScheduler.Specs.Placement;
 
 namespace ActorScheduler.Specs.Model;
 
@@ -18,12 +19,16 @@ public sealed record ServiceSpec(string Name, string? User, ImmutableArray<PodSp
 }
 
 /// <summary>One pod type: <see cref="Count"/> instances, each running <see cref="Tasks"/> on one agent.</summary>
+/// <param name="Placement">Where instances may go (from <c>placement</c>); null places them anywhere.</param>
+/// <param name="PlacementText">The <c>placement</c> constraint as written, for display and change detection.</param>
 public sealed record PodSpec(
     string Type,
     int Count,
     bool AllowDecommission,
     ImmutableArray<TaskSpec> Tasks,
-    ImmutableArray<VolumeSpec> Volumes)
+    ImmutableArray<VolumeSpec> Volumes,
+    PlacementRule? Placement = null,
+    string? PlacementText = null)
 {
     public TaskSpec? FindTask(string name) => Tasks.FirstOrDefault(t => t.Name == name);
 }
