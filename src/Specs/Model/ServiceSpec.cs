@@ -57,7 +57,14 @@ public sealed record TaskSpec(
     int MemoryMb,
     ImmutableArray<KeyValuePair<string, string>> Env,
     ImmutableArray<VolumeSpec> Volumes,
-    bool Essential = true);
+    bool Essential = true)
+{
+    /// <summary>Mesos task labels in declaration order (from <c>labels: "k:v,k2:v2"</c>).</summary>
+    public ImmutableArray<KeyValuePair<string, string>> Labels { get; init; } = [];
+
+    /// <summary>Seconds between SIGTERM and SIGKILL when the task is killed (<c>kill-grace-period</c>); null uses the agent's default.</summary>
+    public int? KillGracePeriodSeconds { get; init; }
+}
 
 public enum VolumeType
 {

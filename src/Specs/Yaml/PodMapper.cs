@@ -19,12 +19,12 @@ internal static class PodMapper
         "shm-size", "user",
     ];
 
-    private static readonly ImmutableArray<string> _taskKeys = ["goal", "cmd", "cpus", "memory", "env", "volume", "volumes", "essential"];
+    private static readonly ImmutableArray<string> _taskKeys = ["goal", "cmd", "cpus", "memory", "env", "volume", "volumes", "essential", "labels", "kill-grace-period"];
 
     private static readonly ImmutableArray<string> _taskUnsupported =
     [
-        "labels", "configs", "gpus", "resource-limits", "ports", "resource-set", "health-check", "readiness-check",
-        "discovery", "kill-grace-period", "transport-encryption", "ipc-mode", "shm-size", "uris",
+        "configs", "gpus", "resource-limits", "ports", "resource-set", "health-check", "readiness-check",
+        "discovery", "transport-encryption", "ipc-mode", "shm-size", "uris",
     ];
 
     private static readonly ImmutableArray<(string, GoalState)> _goals =
@@ -135,8 +135,18 @@ internal static class PodMapper
         var essential = essentialNode is null || ScalarReader.Boolean(essentialNode, task.PathOf("essential"), context) != false;
         var env = ReadEnv(task, context);
         var taskVolumes = volumes.Read(task, "a task");
+        var labelsNode = task.Optional("labels");
+        var labels = labelsNode is null ? [] : TaskLabels.Read(labelsNode, task.PathOf("labels"), context);
+        var graceNode = task.Optional("kill-grace-period");
+        var grace = graceNode is null or ScalarNode { IsNull: true }
+            ? null
+            : ScalarReader.Integer(graceNode, task.PathOf("kill-grace-period"), context, 0);
 
-        return new TaskSpec(name, goal ?? GoalState.Running, cmd ?? "", cpus ?? 0, memory ?? 0, env, taskVolumes, essential);
+        return new TaskSpec(name, goal ?? GoalState.Running, cmd ?? "", cpus ?? 0, memory ?? 0, env, taskVolumes, essential)
+        {
+            Labels = labels,
+            KillGracePeriodSeconds = grace,
+        };
     }
 
     private static ImmutableArray<KeyValuePair<string, string>> ReadEnv(MappingReader task, MappingContext context)

@@ -82,7 +82,7 @@ public sealed class SpecErrorTests
     public void Unknown_key_inside_a_task_should_be_an_error()
     {
         Assert.Equal(
-            ["svc.yml:11:9: pods.hello.tasks.server.colour: unknown key 'colour'; expected one of: goal, cmd, cpus, memory, env, volume, volumes, essential"],
+            ["svc.yml:11:9: pods.hello.tasks.server.colour: unknown key 'colour'; expected one of: goal, cmd, cpus, memory, env, volume, volumes, essential, labels, kill-grace-period"],
             Errors(WithTask(ValidTask + "\n        colour: blue")));
     }
 
