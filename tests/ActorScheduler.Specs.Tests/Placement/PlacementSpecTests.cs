@@ -92,4 +92,14 @@ public sealed class PlacementSpecTests
         Assert.Equal(SpecFingerprint.Of(unconstrained), SpecFingerprint.Of(constrained));
         Assert.Equal(SpecFingerprint.Of(constrained), SpecFingerprint.Of(LoadPod("    placement: '@zone:GROUP_BY:3'")));
     }
+
+    [Fact]
+    public void Spec_with_placement_should_still_serialize_to_json_for_the_cli()
+    {
+        var spec = ServiceSpecLoader.LoadRendered(Spec("    placement: 'hostname:UNIQUE,rack:LIKE:r.*'"), "svc.yml").Spec!;
+
+        var json = System.Text.Json.JsonSerializer.Serialize(spec);
+
+        Assert.Contains("\"PlacementText\":\"hostname:UNIQUE,rack:LIKE:r.*\"", json);
+    }
 }
