@@ -7,8 +7,9 @@ namespace ActorScheduler.Specs;
 
 /// <summary>
 /// Deterministic fingerprints that answer "would this pod's (or task's) launched tasks differ between two spec
-/// versions?". Covers everything that shapes the launched task except <see cref="PodSpec.Count"/> and
-/// <see cref="PodSpec.AllowDecommission"/>; env and volumes are compared as sets (their order changes nothing), tasks
+/// versions?". Covers everything that shapes the launched task except <see cref="PodSpec.Count"/>,
+/// <see cref="PodSpec.AllowDecommission"/> and the placement (it only steers where new instances go, as DC/OS ignores it
+/// when relabelling tasks); env, labels and volumes are compared as sets (their order changes nothing), tasks
 /// by name. The service-level <see cref="ServiceSpec.User"/> is not part of a pod and must be compared separately.
 /// </summary>
 public static class SpecFingerprint
@@ -50,6 +51,19 @@ public static class SpecFingerprint
         }
 
         WriteVolumes(text, task.Volumes);
+
+        // Written only when set, so specs without them keep the fingerprints they had before these keys existed.
+        foreach (var (key, value) in task.Labels.OrderBy(l => l.Key, StringComparer.Ordinal))
+        {
+            text.Field("label", key);
+            text.Field("=", value);
+        }
+
+        if (task.KillGracePeriodSeconds is { } grace)
+        {
+            text.Field("kill-grace-period", grace.ToString(CultureInfo.InvariantCulture));
+        }
+
         text.Field("end-task", "");
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ActorScheduler.Specs.Placement;
 
 namespace ActorScheduler.Specs.Model;
 
@@ -18,12 +19,16 @@ public sealed record ServiceSpec(string Name, string? User, ImmutableArray<PodSp
 }
 
 /// <summary>One pod type: <see cref="Count"/> instances, each running <see cref="Tasks"/> on one agent.</summary>
+/// <param name="Placement">Where instances may go (from <c>placement</c>); null places them anywhere.</param>
+/// <param name="PlacementText">The <c>placement</c> constraint as written, for display and change detection.</param>
 public sealed record PodSpec(
     string Type,
     int Count,
     bool AllowDecommission,
     ImmutableArray<TaskSpec> Tasks,
-    ImmutableArray<VolumeSpec> Volumes)
+    ImmutableArray<VolumeSpec> Volumes,
+    PlacementRule? Placement = null,
+    string? PlacementText = null)
 {
     public TaskSpec? FindTask(string name) => Tasks.FirstOrDefault(t => t.Name == name);
 }
@@ -52,7 +57,14 @@ public sealed record TaskSpec(
     int MemoryMb,
     ImmutableArray<KeyValuePair<string, string>> Env,
     ImmutableArray<VolumeSpec> Volumes,
-    bool Essential = true);
+    bool Essential = true)
+{
+    /// <summary>Mesos task labels in declaration order (from <c>labels: "k:v,k2:v2"</c>).</summary>
+    public ImmutableArray<KeyValuePair<string, string>> Labels { get; init; } = [];
+
+    /// <summary>Seconds between SIGTERM and SIGKILL when the task is killed (<c>kill-grace-period</c>); null uses the agent's default.</summary>
+    public int? KillGracePeriodSeconds { get; init; }
+}
 
 public enum VolumeType
 {

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using ActorScheduler.Specs.Model;
+using ActorScheduler.Specs.Placement;
 
 namespace ActorScheduler.Specs.Yaml;
 
@@ -9,21 +10,21 @@ internal sealed record PodDraft(PodSpec Spec, bool CountKnown);
 /// <summary>Maps one pod (and its tasks and volumes). Unknown keys are errors here too, unlike in the DC/OS SDK.</summary>
 internal static class PodMapper
 {
-    private static readonly ImmutableArray<string> _podKeys = ["count", "allow-decommission", "tasks", "volume", "volumes"];
+    private static readonly ImmutableArray<string> _podKeys = ["count", "allow-decommission", "placement", "tasks", "volume", "volumes"];
 
     private static readonly ImmutableArray<string> _podUnsupported =
     [
-        "placement", "image", "uris", "networks", "rlimits", "share-pid-namespace", "resource-sets", "host-volumes",
+        "image", "uris", "networks", "rlimits", "share-pid-namespace", "resource-sets", "host-volumes",
         "external-volumes", "pre-reserved-role", "secrets", "seccomp-unconfined", "seccomp-profile-name", "ipc-mode",
         "shm-size", "user",
     ];
 
-    private static readonly ImmutableArray<string> _taskKeys = ["goal", "cmd", "cpus", "memory", "env", "volume", "volumes", "essential"];
+    private static readonly ImmutableArray<string> _taskKeys = ["goal", "cmd", "cpus", "memory", "env", "volume", "volumes", "essential", "labels", "kill-grace-period"];
 
     private static readonly ImmutableArray<string> _taskUnsupported =
     [
-        "labels", "configs", "gpus", "resource-limits", "ports", "resource-set", "health-check", "readiness-check",
-        "discovery", "kill-grace-period", "transport-encryption", "ipc-mode", "shm-size", "uris",
+        "configs", "gpus", "resource-limits", "ports", "resource-set", "health-check", "readiness-check",
+        "discovery", "transport-encryption", "ipc-mode", "shm-size", "uris",
     ];
 
     private static readonly ImmutableArray<(string, GoalState)> _goals =
@@ -49,12 +50,39 @@ internal static class PodMapper
         var allowDecommission = decommissionNode is not null &&
                                 ScalarReader.Boolean(decommissionNode, pod.PathOf("allow-decommission"), context) == true;
 
+        var (placement, placementText) = ReadPlacement(pod, type, context);
         var volumes = new VolumeSet(context);
         var podVolumes = volumes.Read(pod, "a pod");
         var tasks = ReadTasks(pod, volumes, context);
 
-        var spec = new PodSpec(type, count ?? 0, allowDecommission, tasks, podVolumes);
+        var spec = new PodSpec(type, count ?? 0, allowDecommission, tasks, podVolumes, placement, placementText);
         return new PodDraft(spec, count is not null);
+    }
+
+    /// <summary>A Marathon-style constraint string; blank or <c>[]</c> means no rule (as an empty X_PLACEMENT renders).</summary>
+    private static (PlacementRule? Rule, string? Text) ReadPlacement(MappingReader pod, string type, MappingContext context)
+    {
+        var node = pod.Optional("placement");
+        if (node is null or ScalarNode { IsNull: true })
+        {
+            return (null, null);
+        }
+
+        var path = pod.PathOf("placement");
+        if (node is not ScalarNode scalar)
+        {
+            context.Error(node, path,
+                $"expected a constraint string such as '[[\"hostname\", \"UNIQUE\"]]' or 'hostname:UNIQUE' (quote it), found {node.Describe()}");
+            return (null, null);
+        }
+
+        var parsed = PlacementRuleParser.Parse(scalar.Value, type);
+        foreach (var error in parsed.Errors)
+        {
+            context.Error(node, path, $"invalid placement constraint '{scalar.Value}': {error}");
+        }
+
+        return parsed.Rule is null ? (null, null) : (parsed.Rule, scalar.Value);
     }
 
     private static ImmutableArray<TaskSpec> ReadTasks(MappingReader pod, VolumeSet podVolumes, MappingContext context)
@@ -107,8 +135,18 @@ internal static class PodMapper
         var essential = essentialNode is null || ScalarReader.Boolean(essentialNode, task.PathOf("essential"), context) != false;
         var env = ReadEnv(task, context);
         var taskVolumes = volumes.Read(task, "a task");
+        var labelsNode = task.Optional("labels");
+        var labels = labelsNode is null ? [] : TaskLabels.Read(labelsNode, task.PathOf("labels"), context);
+        var graceNode = task.Optional("kill-grace-period");
+        var grace = graceNode is null or ScalarNode { IsNull: true }
+            ? null
+            : ScalarReader.Integer(graceNode, task.PathOf("kill-grace-period"), context, 0);
 
-        return new TaskSpec(name, goal ?? GoalState.Running, cmd ?? "", cpus ?? 0, memory ?? 0, env, taskVolumes, essential);
+        return new TaskSpec(name, goal ?? GoalState.Running, cmd ?? "", cpus ?? 0, memory ?? 0, env, taskVolumes, essential)
+        {
+            Labels = labels,
+            KillGracePeriodSeconds = grace,
+        };
     }
 
     private static ImmutableArray<KeyValuePair<string, string>> ReadEnv(MappingReader task, MappingContext context)

@@ -74,7 +74,7 @@ public sealed class SpecErrorTests
         var yaml = WithTask(ValidTask).Replace("    count: 1\n", "    count: 1\n    cont: 2\n");
 
         Assert.Equal(
-            ["svc.yml:5:5: pods.hello.cont: unknown key 'cont' (did you mean 'count'?); expected one of: count, allow-decommission, tasks, volume, volumes"],
+            ["svc.yml:5:5: pods.hello.cont: unknown key 'cont' (did you mean 'count'?); expected one of: count, allow-decommission, placement, tasks, volume, volumes"],
             Errors(yaml));
     }
 
@@ -82,17 +82,17 @@ public sealed class SpecErrorTests
     public void Unknown_key_inside_a_task_should_be_an_error()
     {
         Assert.Equal(
-            ["svc.yml:11:9: pods.hello.tasks.server.colour: unknown key 'colour'; expected one of: goal, cmd, cpus, memory, env, volume, volumes, essential"],
+            ["svc.yml:11:9: pods.hello.tasks.server.colour: unknown key 'colour'; expected one of: goal, cmd, cpus, memory, env, volume, volumes, essential, labels, kill-grace-period"],
             Errors(WithTask(ValidTask + "\n        colour: blue")));
     }
 
     [Fact]
     public void Dcos_key_we_do_not_support_yet_should_say_so()
     {
-        var yaml = WithTask(ValidTask).Replace("    count: 1\n", "    count: 1\n    placement: '[[\"hostname\", \"UNIQUE\"]]'\n");
+        var yaml = WithTask(ValidTask).Replace("    count: 1\n", "    count: 1\n    image: alpine:3\n");
 
         Assert.Equal(
-            ["svc.yml:5:5: pods.hello.placement: 'placement' is a DC/OS SDK key that is not supported yet; supported keys of a pod: count, allow-decommission, tasks, volume, volumes"],
+            ["svc.yml:5:5: pods.hello.image: 'image' is a DC/OS SDK key that is not supported yet; supported keys of a pod: count, allow-decommission, placement, tasks, volume, volumes"],
             Errors(yaml));
     }
 

@@ -1,0 +1,12 @@
+namespace ActorScheduler.Specs.Placement;
+
+/// <summary>Stands for a constraint that did not parse: always fails, and the spec validator rejects it.</summary>
+/// <param name="Constraint">The constraint text as written.</param>
+/// <param name="Error">Why it did not parse.</param>
+public sealed record InvalidPlacementRule(string Constraint, string Error) : PlacementRule
+{
+    public override PlacementDecision Evaluate(PlacementContext context) =>
+        PlacementDecision.Fail(this, $"the placement constraint is invalid: {Error}");
+
+    public override string Describe() => $"INVALID('{Constraint}')";
+}

@@ -1,0 +1,15 @@
+namespace ActorScheduler.Specs.Placement;
+
+/// <summary>Passes when <see cref="Rule"/> fails.</summary>
+public sealed record NotRule(PlacementRule Rule) : PlacementRule
+{
+    public override PlacementDecision Evaluate(PlacementContext context)
+    {
+        var decision = Rule.Evaluate(context);
+        return decision.Passed
+            ? PlacementDecision.Fail(this, $"{decision.Rule} passes: {decision.Reason}")
+            : PlacementDecision.Pass(this, $"{decision.Rule} fails: {decision.Reason}");
+    }
+
+    public override string Describe() => $"NOT({Rule})";
+}

@@ -1,0 +1,16 @@
+namespace ActorScheduler.Specs.Placement;
+
+/// <summary>
+/// A placement rule of a pod: decides whether a candidate agent may host one of its instances. Rules are immutable
+/// values that compose (<see cref="AndRule"/>, <see cref="OrRule"/>, <see cref="NotRule"/>) and print in a
+/// Marathon-like form such as <c>AND(hostname:UNIQUE, @zone:GROUP_BY:3)</c>.
+/// </summary>
+public abstract record PlacementRule
+{
+    public abstract PlacementDecision Evaluate(PlacementContext context);
+
+    /// <summary>The rule in its printed form.</summary>
+    public abstract string Describe();
+
+    public sealed override string ToString() => Describe();
+}
