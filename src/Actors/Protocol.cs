@@ -54,7 +54,8 @@ internal sealed record GetPodInstanceStatus
 internal sealed record RegisterRequirement(PodRequirement Requirement);
 
 /// <summary>Pod → router: the reserved resource ids it owns (garbage collection spares them).</summary>
-internal sealed record FootprintOwned(string PodInstance, ImmutableArray<string> ResourceIds);
+/// <param name="Agent">Where the footprint is, for placement rules; null when the pod holds nothing.</param>
+internal sealed record FootprintOwned(string PodInstance, ImmutableArray<string> ResourceIds, Specs.Placement.PlacementAgent? Agent = null);
 
 /// <summary>Router → pod: this offer passed; record the launch, then answer.</summary>
 internal sealed record LaunchClaim(Offer Offer, OfferEvaluation Evaluation);

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using ActorScheduler.Messages.MesosV1;
 using ActorScheduler.Specs.Model;
+using ActorScheduler.Specs.Placement;
 
 namespace ActorScheduler.Actors.Offers;
 
@@ -12,14 +13,26 @@ namespace ActorScheduler.Actors.Offers;
 /// </summary>
 public static class OfferEvaluator
 {
-    public static OfferEvaluation Evaluate(PodRequirement requirement, Offer offer, EvaluationContext context) =>
+    /// <param name="placed">Where this service's pod instances are (or are being) placed, for placement rules.</param>
+    public static OfferEvaluation Evaluate(PodRequirement requirement, Offer offer, EvaluationContext context, IReadOnlyCollection<PlacedTask>? placed = null) =>
         requirement.Existing is null
-            ? EvaluateNewFootprint(requirement, offer, context)
+            ? EvaluateNewFootprint(requirement, offer, context, placed ?? [])
             : EvaluateExistingFootprint(requirement, requirement.Existing, offer, context);
 
-    private static OfferEvaluation EvaluateNewFootprint(PodRequirement requirement, Offer offer, EvaluationContext context)
+    private static OfferEvaluation EvaluateNewFootprint(PodRequirement requirement, Offer offer, EvaluationContext context, IReadOnlyCollection<PlacedTask> placed)
     {
         var explanation = new List<string>();
+        if (requirement.Pod.Placement is { } rule)
+        {
+            var others = placed.Where(p => p.PodInstanceName != requirement.PodInstanceName).ToImmutableArray();
+            var decision = rule.Evaluate(new PlacementContext(PlacementAgents.Of(offer), others));
+            explanation.Add($"{(decision.Passed ? "PASS" : "FAIL")}(PlacementRuleEvaluationStage): {decision.Rule} — {decision.Reason}");
+            if (!decision.Passed)
+            {
+                return OfferEvaluation.Failed(explanation);
+            }
+        }
+
         var tasks = TasksToLaunch(requirement);
         var executor = context.Executor;
 

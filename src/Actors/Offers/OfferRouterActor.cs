@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using ActorScheduler.Messages.Events;
 using ActorScheduler.Messages.MesosV1;
 using ActorScheduler.Messages.Offers;
+using ActorScheduler.Specs.Placement;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
@@ -33,6 +34,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
     private readonly List<(PodRequirement Requirement, IActorRef Pod)> _requirements = new();
     private readonly Dictionary<string, ImmutableArray<string>> _owned = new(StringComparer.Ordinal);
 
+    // Where each pod instance holds (or was just given) its footprint, for placement rules.
+    private readonly Dictionary<string, PlacedTask> _placed = new(StringComparer.Ordinal);
+
     // Offers with claims, waiting for every claiming pod to record its launch.
     private readonly Dictionary<string, OfferSlot> _claims = new(StringComparer.Ordinal);
     private readonly HashSet<string> _rescinded = new(StringComparer.Ordinal);
@@ -49,7 +53,18 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
         PersistenceId = $"{service}/offers";
 
         Command<RegisterRequirement>(OnRegister);
-        Command<FootprintOwned>(m => _owned[m.PodInstance] = m.ResourceIds);
+        Command<FootprintOwned>(m =>
+        {
+            _owned[m.PodInstance] = m.ResourceIds;
+            if (m.Agent is { } agent)
+            {
+                _placed[m.PodInstance] = new PlacedTask(m.PodInstance, agent);
+            }
+            else
+            {
+                _placed.Remove(m.PodInstance);
+            }
+        });
         Command<OffersReceived>(OnOffers);
         Command<OfferProtocol.GetOfferOutcomes>(m => Sender.Tell(_outcomes.Query(m.PodInstance, m.Limit)));
         Command<OfferRescinded>(m => _rescinded.Add(m.OfferId));
@@ -124,7 +139,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
         {
             foreach (var slot in slots)
             {
-                var evaluation = OfferEvaluator.Evaluate(requirement, slot.Remaining, _context);
+                var evaluation = OfferEvaluator.Evaluate(requirement, slot.Remaining, _context, _placed.Values);
                 decisions.Add(Decision(slot.Offer, requirement.PodInstanceName, evaluation, now));
                 _outcomes.Record(new OfferOutcome(
                     now.ToDateTime(), requirement.PodInstanceName, slot.Offer.Id.Value, slot.Offer.AgentId.Value, slot.Offer.Hostname, evaluation.Passed, evaluation.Explanation));
@@ -134,6 +149,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
                 }
 
                 slot.Claims.Add(new Claim(requirement.PodInstanceName, pod, evaluation));
+                _placed[requirement.PodInstanceName] = new PlacedTask(requirement.PodInstanceName, PlacementAgents.Of(slot.Offer));
                 slot.Remaining = OfferRemainder.After(slot.Remaining, evaluation);
                 _requirements.RemoveAll(r => r.Requirement.PodInstanceName == requirement.PodInstanceName);
                 _owned[requirement.PodInstanceName] = _owned.GetValueOrDefault(requirement.PodInstanceName, ImmutableArray<string>.Empty)
@@ -201,6 +217,10 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
         if (!recorded)
         {
             _log.Info("Claim of {0} on offer {1} released: {2}", claim.PodInstance, offerId, reason);
+            if (claim.Evaluation.NewFootprint)
+            {
+                _placed.Remove(claim.PodInstance);
+            }
         }
 
         if (slot.Claims.Any(c => c.Recorded is null))

@@ -21,7 +21,8 @@ public sealed record PodRequirement(
 }
 
 /// <summary>The reserved resources (incl. persistent volumes) a pod instance holds on one agent.</summary>
-public sealed record Footprint(string AgentId, string Hostname, ImmutableArray<Resource> Resources)
+/// <param name="Agent">What placement rules see of that agent (hostname, attributes, zone, region).</param>
+public sealed record Footprint(string AgentId, string Hostname, ImmutableArray<Resource> Resources, Specs.Placement.PlacementAgent? Agent = null)
 {
     public IEnumerable<string> ResourceIds => Resources.Select(Offers.Resources.ResourceId).OfType<string>();
 }

@@ -147,6 +147,8 @@ internal sealed class PodInstanceActor : ReceivePersistentActor
             Footprint = { evaluation.Footprint },
             FootprintUnconfirmed = evaluation.NewFootprint,
             At = Timestamp.FromDateTime(DateTime.UtcNow),
+            AgentAttributes = { claim.Offer.Attributes },
+            AgentDomain = claim.Offer.Domain,
         };
         recorded.Tasks.AddRange(evaluation.Tasks.Select(t => new LaunchedTask
         {
@@ -222,7 +224,7 @@ internal sealed class PodInstanceActor : ReceivePersistentActor
         status.State is TaskState.TaskLost or TaskState.TaskGone or TaskState.TaskUnknown or TaskState.TaskDropped;
 
     private void AnnounceFootprint() =>
-        _router.Tell(new FootprintOwned(_name, _state.Footprint?.ResourceIds.ToImmutableArray() ?? ImmutableArray<string>.Empty));
+        _router.Tell(new FootprintOwned(_name, _state.Footprint?.ResourceIds.ToImmutableArray() ?? ImmutableArray<string>.Empty, _state.Footprint?.Agent));
 
     private ImmutableArray<TaskToReconcile> TasksToReconcile() => _state.Tasks.Values
         .Where(r => !r.IsTerminal)

@@ -45,7 +45,7 @@ public sealed record PodInstanceState(
                 t.SpecFingerprint,
                 null,
                 tasks.TryGetValue(t.TaskName, out var old) && old.EverFinished))),
-            Footprint = new Footprint(e.AgentId, e.Hostname, e.Footprint.ToImmutableArray()),
+            Footprint = new Footprint(e.AgentId, e.Hostname, e.Footprint.ToImmutableArray(), PlacementAgents.Of(e.Hostname, e.AgentAttributes, e.AgentDomain)),
             FootprintUnconfirmed = e.FootprintUnconfirmed,
             LastOfferId = e.OfferId,
         },

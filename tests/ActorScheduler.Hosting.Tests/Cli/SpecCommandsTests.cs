@@ -29,7 +29,7 @@ public sealed class SpecCommandsTests
         Assert.Equal(1, code);
         Assert.Empty(output.ToString());
         Assert.Equal(
-            [$"error: {HelloWorld}:6:12: pods.hello.count: expected an integer >= 0, found 'x'", $"error: {HelloWorld}:29:15: pods.world.tasks.server.cpus: expected a number > 0, found '-1'"],
+            [$"error: {HelloWorld}:6:12: pods.hello.count: expected an integer >= 0, found 'x'", $"error: {HelloWorld}:31:15: pods.world.tasks.server.cpus: expected a number > 0, found '-1'"],
             error.ToString().Trim().Split('\n'));
     }
 
@@ -68,5 +68,6 @@ public sealed class SpecCommandsTests
         var pods = json.RootElement.GetProperty("spec").GetProperty("pods");
         Assert.Equal(["hello", "world"], pods.EnumerateArray().Select(p => p.GetProperty("type").GetString()));
         Assert.Equal("running", pods[0].GetProperty("tasks")[0].GetProperty("goal").GetString());
+        Assert.Equal("[[\"hostname\", \"UNIQUE\"]]", pods[0].GetProperty("placement-text").GetString());
     }
 }

@@ -19,6 +19,11 @@ public sealed class HelloWorldEndToEndTests
 
         var tasks = await scheduler.TasksAsync();
         Assert.Equal(["hello-0-server", "world-0-server", "world-1-server"], tasks.Keys.Order());
+
+        // placement [["hostname", "UNIQUE"]]: the two world instances sit on different agents.
+        var deploy = (await scheduler.GetAsync("v1/plans/deploy"))!.Value.Body;
+        var worldHosts = deploy.GetProperty("phases")[1].GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("message").GetString()).ToList();
+        Assert.Equal(2, worldHosts.Distinct().Count());
         Assert.All(tasks.Values, t => Assert.Equal("TASK_RUNNING", t.Status));
         Assert.Equal(3, data.TaskProcesses().Count(IsSleep));
 

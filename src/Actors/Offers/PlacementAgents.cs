@@ -1,0 +1,28 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Specs.Placement;
+using Attribute = ActorScheduler.Messages.MesosV1.Attribute;
+
+namespace ActorScheduler.Actors.Offers;
+
+/// <summary>What placement rules see of the agent behind an offer: hostname, attributes as text, zone and region.</summary>
+public static class PlacementAgents
+{
+    public static PlacementAgent Of(Offer offer) => Of(offer.Hostname, offer.Attributes, offer.Domain);
+
+    public static PlacementAgent Of(string hostname, IEnumerable<Attribute> attributes, DomainInfo? domain) => new(
+        hostname,
+        attributes.ToImmutableDictionary(a => a.Name, Text, StringComparer.Ordinal),
+        domain?.FaultDomain?.Zone?.Name,
+        domain?.FaultDomain?.Region?.Name);
+
+    private static string Text(Attribute attribute) => attribute.Type switch
+    {
+        Value.Types.Type.Text => attribute.Text?.Value ?? string.Empty,
+        Value.Types.Type.Scalar => (attribute.Scalar?.Value ?? 0).ToString(CultureInfo.InvariantCulture),
+        Value.Types.Type.Ranges => string.Join(",", attribute.Ranges?.Range.Select(r => $"[{r.Begin}-{r.End}]") ?? []),
+        Value.Types.Type.Set => "{" + string.Join(",", attribute.Set?.Item ?? []) + "}",
+        _ => string.Empty,
+    };
+}
