@@ -38,9 +38,10 @@ root.Subcommands.Add(run);
 // actorscheduler validate <svc.yml> / render <svc.yml>
 var validateSpec = new Argument<string>("spec") { Description = "Service spec (YAML)." };
 var validateOverrides = new Option<string[]>("--option", "-o") { Description = "Set a template value: -o KEY=VALUE (repeatable)." };
-var validate = new Command("validate", "Check a spec: prints \"valid\" (exit 0) or every error with file:line:column (exit 1).") { validateSpec, validateOverrides };
+var previousOption = new Option<string?>("--previous") { Description = "Also check the spec as an update of this older spec (volumes cannot change, pods cannot shrink, …)." };
+var validate = new Command("validate", "Check a spec: prints \"valid\" (exit 0) or every error with file:line:column (exit 1).") { validateSpec, validateOverrides, previousOption };
 validate.SetAction((parse, _) => CommandGuard.RunAsync(() => SpecCommands.ValidateAsync(
-    parse.GetValue(validateSpec)!, parse.GetValue(validateOverrides) ?? [], Console.Out, Console.Error)));
+    parse.GetValue(validateSpec)!, parse.GetValue(validateOverrides) ?? [], Console.Out, Console.Error, parse.GetValue(previousOption))));
 root.Subcommands.Add(validate);
 
 var renderSpec = new Argument<string>("spec") { Description = "Service spec (YAML)." };

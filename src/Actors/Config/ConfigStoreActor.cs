@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using ActorScheduler.Messages.Events;
 using ActorScheduler.Specs;
+using ActorScheduler.Specs.Validation;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
@@ -53,6 +54,20 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
             {
                 _log.Warning("Config from {0} rejected: {1}", candidate.Source, string.Join("; ", errors));
                 replyTo.Tell(current is null ? new TargetConfigRefused(errors) : new TargetConfigReady(current, errors));
+            });
+            return;
+        }
+
+        // Update validation against the current target (DC/OS ConfigurationUpdater): a refused update keeps the old
+        // target, and its errors go to the deploy plan.
+        var refusals = SpecValidators.Validate(current?.Spec, loaded.Spec!).Select(e => e.ToString()).ToImmutableArray();
+        if (!refusals.IsEmpty)
+        {
+            var rejected = new ConfigRejected { Source = candidate.Source, Errors = { refusals }, At = Now() };
+            Persist(rejected, _ =>
+            {
+                _log.Warning("Config update from {0} refused: {1}", candidate.Source, string.Join("; ", refusals));
+                replyTo.Tell(current is null ? new TargetConfigRefused(refusals) : new TargetConfigReady(current, refusals));
             });
             return;
         }

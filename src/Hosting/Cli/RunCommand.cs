@@ -55,6 +55,17 @@ public static class RunCommand
         }
 
         var spec = loaded.Spec!;
+        var refusals = ActorScheduler.Specs.Validation.SpecValidators.Validate(null, spec);
+        if (!refusals.IsEmpty)
+        {
+            foreach (var refusal in refusals)
+            {
+                await error.WriteLineAsync($"error: {refusal}");
+            }
+
+            return 1;
+        }
+
         var dataDir = Path.GetFullPath(args.DataDir);
         if (DataDir.Prepare(dataDir) is { } dataDirError)
         {

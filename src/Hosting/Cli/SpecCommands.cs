@@ -15,10 +15,35 @@ public static class SpecCommands
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 
-    /// <summary>Prints "valid" (exit 0) or every located error (exit 1).</summary>
-    public static async Task<int> ValidateAsync(string specPath, IReadOnlyList<string> overrides, TextWriter output, TextWriter error)
+    /// <summary>
+    /// Prints "valid" (exit 0) or every located error (exit 1). With <paramref name="previousPath"/>, also checks the
+    /// spec as an update of that one (volumes cannot change, pods cannot shrink without allow-decommission, …).
+    /// </summary>
+    public static async Task<int> ValidateAsync(string specPath, IReadOnlyList<string> overrides, TextWriter output, TextWriter error, string? previousPath = null)
     {
-        if (await LoadAsync(specPath, overrides, error) is null)
+        if (await LoadAsync(specPath, overrides, error) is not { } next)
+        {
+            return 1;
+        }
+
+        ActorScheduler.Specs.Model.ServiceSpec? previous = null;
+        if (previousPath is not null)
+        {
+            if (await LoadAsync(previousPath, overrides, error) is not { } old)
+            {
+                return 1;
+            }
+
+            previous = old.Spec;
+        }
+
+        var refusals = ActorScheduler.Specs.Validation.SpecValidators.Validate(previous, next.Spec!);
+        foreach (var refusal in refusals)
+        {
+            await error.WriteLineAsync($"error: {refusal}");
+        }
+
+        if (!refusals.IsEmpty)
         {
             return 1;
         }

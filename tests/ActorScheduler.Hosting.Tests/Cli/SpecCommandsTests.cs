@@ -34,6 +34,31 @@ public sealed class SpecCommandsTests
     }
 
     [Fact]
+    public async Task Validate_previous_refuses_an_update_that_changes_a_volume()
+    {
+        var dir = Directory.CreateTempSubdirectory("validate-previous").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "old.yml"), File.ReadAllText(HelloWorld));
+            File.WriteAllText(Path.Combine(dir, "old.env"), File.ReadAllText(Path.ChangeExtension(HelloWorld, ".env")));
+            File.WriteAllText(Path.Combine(dir, "new.yml"), File.ReadAllText(HelloWorld).Replace("path: hello-container-path", "path: renamed-path"));
+            File.WriteAllText(Path.Combine(dir, "new.env"), File.ReadAllText(Path.ChangeExtension(HelloWorld, ".env")));
+            var (output, error) = (new StringWriter(), new StringWriter());
+
+            var code = await SpecCommands.ValidateAsync(Path.Combine(dir, "new.yml"), [], output, error, Path.Combine(dir, "old.yml"));
+
+            Assert.Equal(1, code);
+            Assert.Contains("hello-container-path", error.ToString());
+            Assert.Contains("Fatal: false", error.ToString());
+            Assert.Empty(output.ToString());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Render_prints_the_rendered_spec_and_the_plan_trees()
     {
         var (output, error) = (new StringWriter(), new StringWriter());

@@ -105,6 +105,42 @@ public sealed class HelloWorldEndToEndTests
         Assert.Equal((5 * 25) + (3 * 256), reserved.Sum(r => r.GetProperty("disk_mb").GetDouble()), 6);
     }
 
+    [Fact]
+    public async Task A_changed_env_relaunches_in_place_and_a_volume_change_is_refused_with_417()
+    {
+        using var data = new TempDataDir();
+        var (apiPort, masterPort) = (SchedulerProcess.FreePort(), SchedulerProcess.FreePort());
+        using (var first = SchedulerProcess.Start(data.Path, apiPort, masterPort, "-o", "SLEEP_DURATION=300"))
+        {
+            await first.WaitUntilAsync(first.DeployCompleteAsync, DeployTimeout, "first deploy COMPLETE");
+            Assert.Equal(0, await first.InterruptAsync(TimeSpan.FromSeconds(60)));
+        }
+
+        // New env: every task relaunches on its reservations, writing a second line into the same volumes.
+        using (var second = SchedulerProcess.Start(data.Path, apiPort, masterPort, "-o", "SLEEP_DURATION=301"))
+        {
+            await second.WaitUntilAsync(
+                async () => await second.DeployCompleteAsync() && VolumeFiles(data).All(f => File.ReadAllLines(f).Length == 2),
+                DeployTimeout,
+                "the update relaunched on the same volumes");
+            Assert.Equal(5, VolumeFiles(data).Count);
+            Assert.Equal(0, await second.InterruptAsync(TimeSpan.FromSeconds(60)));
+        }
+
+        // A moved volume is refused: the old target stays (tasks untouched) and the deploy plan answers 417.
+        var moved = Path.Combine(data.Path, "moved.yml");
+        File.WriteAllText(moved, File.ReadAllText(Path.Combine(SchedulerProcess.RepoRoot, "examples/hello-world/svc.yml")).Replace("path: hello-container-path", "path: moved-path"));
+        File.Copy(Path.Combine(SchedulerProcess.RepoRoot, "examples/hello-world/svc.env"), Path.ChangeExtension(moved, ".env"));
+        using var third = SchedulerProcess.Launch(apiPort, ["run", moved, "--data-dir", data.Path, "--api-port", apiPort.ToString(), "--master-port", masterPort.ToString(), "-o", "SLEEP_DURATION=301"]);
+        await third.WaitUntilAsync(
+            async () => await third.GetAsync("v1/plans/deploy") is { Code: System.Net.HttpStatusCode.ExpectationFailed },
+            DeployTimeout,
+            "417 from the deploy plan");
+        var plan = (await third.GetAsync("v1/plans/deploy"))!.Value.Body;
+        Assert.Contains("hello-container-path", plan.GetProperty("errors")[0].GetString());
+        Assert.All(VolumeFiles(data), f => Assert.Equal(2, File.ReadAllLines(f).Length));
+    }
+
     /// <summary>Mid-deploy: hello runs, the world phase has not finished. Then SIGKILL; returns the tasks seen before.</summary>
     private static async Task<IReadOnlyDictionary<string, (string Id, string Status)>> CrashOnceHelloRunsAsync(SchedulerProcess scheduler)
     {

@@ -1,0 +1,70 @@
+using ActorScheduler.Actors.Config;
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+
+namespace ActorScheduler.Actors.Tests.Config;
+
+public sealed class ConfigStoreActorTests : TestKit
+{
+    private static string Spec(int count, int volumeSize) => $"""
+        name: svc
+        pods:
+          web:
+            count: {count}
+            tasks:
+              server:
+                goal: RUNNING
+                cmd: sleep 100
+                cpus: 0.1
+                memory: 32
+                volume:
+                  path: data
+                  type: ROOT
+                  size: {volumeSize}
+        """;
+
+    [Fact]
+    public void ConfigStore_should_keep_the_target_when_an_update_is_refused_and_move_it_when_valid()
+    {
+        var store = Sys.ActorOf(ConfigStoreActor.Props("svc"));
+
+        store.Tell(new ApplySpec(Spec(1, 10), "v1.yml"));
+        var first = ExpectMsg<TargetConfigReady>();
+        Assert.Empty(first.Errors);
+
+        // A volume change is refused: the target stays, the errors come back for the deploy plan.
+        store.Tell(new ApplySpec(Spec(1, 20), "v2.yml"));
+        var refused = ExpectMsg<TargetConfigReady>();
+        Assert.Equal(first.Target.ConfigId, refused.Target.ConfigId);
+        Assert.Contains(refused.Errors, e => e.Contains("Fatal: false") && e.Contains("volume", StringComparison.OrdinalIgnoreCase));
+
+        // Scaling out is a valid update: a new target.
+        store.Tell(new ApplySpec(Spec(3, 10), "v3.yml"));
+        var scaled = ExpectMsg<TargetConfigReady>();
+        Assert.Empty(scaled.Errors);
+        Assert.NotEqual(first.Target.ConfigId, scaled.Target.ConfigId);
+        Assert.Equal(3, scaled.Target.Spec.Pods[0].Count);
+
+        // Shrinking without allow-decommission is refused, against the newest target.
+        store.Tell(new ApplySpec(Spec(2, 10), "v4.yml"));
+        var shrink = ExpectMsg<TargetConfigReady>();
+        Assert.Equal(scaled.Target.ConfigId, shrink.Target.ConfigId);
+        Assert.NotEmpty(shrink.Errors);
+    }
+
+    [Fact]
+    public void ConfigStore_should_recover_its_target_after_a_restart()
+    {
+        var store = Sys.ActorOf(ConfigStoreActor.Props("svc"));
+        store.Tell(new ApplySpec(Spec(1, 10), "v1.yml"));
+        var first = ExpectMsg<TargetConfigReady>();
+        Watch(store);
+        store.Tell(PoisonPill.Instance);
+        ExpectTerminated(store);
+
+        var restarted = Sys.ActorOf(ConfigStoreActor.Props("svc"));
+        restarted.Tell(new ApplySpec(Spec(1, 10), "v1.yml"));
+
+        Assert.Equal(first.Target.ConfigId, ExpectMsg<TargetConfigReady>().Target.ConfigId);
+    }
+}
