@@ -4,7 +4,7 @@ using Akka.TestKit.Xunit2;
 
 namespace ActorScheduler.Actors.Tests.Config;
 
-public sealed class ConfigStoreActorTests : TestKit
+public sealed class ConfigStoreActorTests : ActorTestKit
 {
     private static string Spec(int count, int volumeSize) => $"""
         name: svc

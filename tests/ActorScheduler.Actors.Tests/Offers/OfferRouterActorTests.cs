@@ -6,7 +6,7 @@ using Akka.TestKit.Xunit2;
 
 namespace ActorScheduler.Actors.Tests.Offers;
 
-public sealed class OfferRouterActorTests : TestKit
+public sealed class OfferRouterActorTests : ActorTestKit
 {
     [Fact]
     public void Router_should_decline_short_until_reconciliation_is_complete()

@@ -7,7 +7,7 @@ using Akka.TestKit.Xunit2;
 
 namespace ActorScheduler.Actors.Tests.Offers;
 
-public sealed class PlacementStageTests : TestKit
+public sealed class PlacementStageTests : ActorTestKit
 {
     private static readonly ActorScheduler.Specs.Model.PodSpec UniquePod = TestOffers.HelloPod() with
     {

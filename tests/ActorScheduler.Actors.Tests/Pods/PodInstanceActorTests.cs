@@ -11,7 +11,7 @@ using PlanStatus = ActorScheduler.Messages.Plans.Status;
 
 namespace ActorScheduler.Actors.Tests.Pods;
 
-public sealed class PodInstanceActorTests : TestKit
+public sealed class PodInstanceActorTests : ActorTestKit
 {
     private static readonly PodSpec Pod = TestOffers.HelloPod();
     private static readonly TargetConfig Target = new(

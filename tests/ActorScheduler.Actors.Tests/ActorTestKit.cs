@@ -1,0 +1,16 @@
+using Akka.TestKit.Xunit2;
+
+namespace ActorScheduler.Actors.Tests;
+
+/// <summary>
+/// TestKit for our actor tests. Expectations wait up to 15 s instead of 3 s: on a 2-core machine running the
+/// end-to-end tests in parallel, a first persist or a cold JIT can take seconds. Nothing waits longer when the
+/// message arrives in time.
+/// </summary>
+public abstract class ActorTestKit : TestKit
+{
+    protected ActorTestKit()
+        : base("akka.test.single-expect-default = 15s")
+    {
+    }
+}
