@@ -37,6 +37,7 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
     private Dictionary<string, string> _unreconciled = new(StringComparer.Ordinal);
     private int _reconcileAttempt;
     private bool _reconciling;
+    private readonly List<KillTask> _pendingKills = new();
 
     public MesosGatewayActor(GatewaySettings settings, IActorRef framework)
     {
@@ -153,7 +154,9 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         // Calls while disconnected are void: offers died with the stream, kills are re-issued by their owners.
         Receive<AcceptOffers>(_ => { });
         Receive<DeclineOffers>(_ => { });
-        Receive<KillTask>(m => _log.Warning("Not connected: kill of {0} dropped", m.TaskId));
+        // Kills must not be lost: a pod decides to kill (e.g. to relaunch on a new config) without knowing whether we
+        // are connected. They go out as soon as we are subscribed again.
+        Receive<KillTask>(m => _pendingKills.Add(m));
         Receive<ReviveOffers>(_ => { });
         Receive<SuppressOffers>(_ => { });
         Receive<StatusRecorded>(_ => { });
@@ -215,6 +218,12 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
 
                 // The id is durable before reconciliation starts (FrameworkIdentity comes back once it is).
                 _framework.Tell(new FrameworkRegisteredWith(_frameworkId), Self);
+                foreach (var kill in _pendingKills)
+                {
+                    Self.Tell(kill);
+                }
+
+                _pendingKills.Clear();
                 break;
             case Event.Types.Type.Offers:
                 _router.Tell(new OffersReceived(e.Offers.Offers_.ToImmutableArray()));
