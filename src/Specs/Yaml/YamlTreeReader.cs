@@ -56,6 +56,13 @@ internal sealed partial class YamlTreeReader
             Error(e.Start, _path, "YAML syntax error: " + StripMarks(e.Message));
             return null;
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or OverflowException)
+        {
+            // YamlDotNet's scanner gives up on some malformed input without a YamlException (found by the mutation
+            // property test): report it at the last event the parser reached.
+            Error(_parser.Current?.Start ?? Mark.Empty, _path, "YAML syntax error: the text here cannot be read as YAML");
+            return null;
+        }
         catch (EndOfStreamException)
         {
             Error(Mark.Empty, _path, "YAML syntax error: unexpected end of the text");
