@@ -1,0 +1,31 @@
+namespace ActorScheduler.Hosting.Tests.EndToEnd;
+
+/// <summary>Every bundled example deploys to COMPLETE out of the box (the embedded emulator, 3 agents).</summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class ExamplesEndToEndTests
+{
+    public static IEnumerable<object[]> Examples() =>
+        Directory.EnumerateDirectories(Path.Combine(SchedulerProcess.RepoRoot, "examples"))
+            .Select(Path.GetFileName)
+            .Where(name => name != "hello-world") // covered in depth by HelloWorldEndToEndTests
+            .Order()
+            .Select(name => new object[] { name! });
+
+    [Theory]
+    [MemberData(nameof(Examples))]
+    public async Task Example_deploys_to_COMPLETE(string example)
+    {
+        using var data = new TempDataDir();
+        var apiPort = SchedulerProcess.FreePort();
+        string[] args =
+        [
+            "run", Path.Combine(SchedulerProcess.RepoRoot, "examples", example, "svc.yml"),
+            "--data-dir", data.Path, "--api-port", apiPort.ToString(), "--master-port", SchedulerProcess.FreePort().ToString(),
+            "-o", "SLEEP_DURATION=120",
+            .. example == "scale" ? ["-o", "NODE_COUNT=5"] : Array.Empty<string>(),
+        ];
+        using var scheduler = SchedulerProcess.Launch(apiPort, args);
+
+        await scheduler.WaitUntilAsync(scheduler.DeployCompleteAsync, TimeSpan.FromSeconds(120), $"{example} deploy COMPLETE");
+    }
+}
