@@ -33,7 +33,10 @@ public static class OfferEvaluator
             }
         }
 
-        var tasks = TasksToLaunch(requirement);
+        // The first footprint reserves for every task of the pod, so later steps (custom steps such as
+        // [[init], [server]]) relaunch in place; only the requirement's tasks are launched now.
+        var tasks = requirement.Pod.Tasks.ToList();
+        var launching = TasksToLaunch(requirement);
         var executor = context.Executor;
 
         var needCpus = executor.Cpus + tasks.Sum(t => t.Cpus);
@@ -104,7 +107,7 @@ public static class OfferEvaluator
         explanation.Add($"PASS(ReservationEvaluationStage): reserving {toReserve.Count} resources and creating {volumes.Count} volumes for {requirement.PodInstanceName}");
 
         var executorInfo = TaskInfoBuilder.Executor(requirement, reservation.FrameworkId, executorResources);
-        var launches = tasks
+        var launches = launching
             .Select(t => TaskInfoBuilder.Task(requirement, t, offer, taskResources[t.Name], context))
             .ToImmutableArray();
         explanation.Add($"PASS(LaunchEvaluationStage): launching {string.Join(", ", launches.Select(l => l.TaskName))} on {offer.Hostname}");
@@ -148,22 +151,31 @@ public static class OfferEvaluator
             }
         }
 
+        // Only what this launch uses must be offered: the launched tasks' reservations, and the executor's unless
+        // the pod's executor still runs (other tasks of the pod hold it) and the tasks join it.
+        var tasks = TasksToLaunch(requirement);
+        var owners = tasks.Select(t => PodNames.Task(requirement.Pod.Type, requirement.Index, t.Name)).ToHashSet(StringComparer.Ordinal);
+        var running = requirement.RunningExecutor;
+        if (running is null)
+        {
+            owners.Add(Resources.ExecutorOwner);
+        }
+
         var matched = new List<Resource>();
-        foreach (var wanted in existing.Resources)
+        foreach (var wanted in existing.Resources.Where(r => owners.Contains(Resources.Owner(r) ?? string.Empty)))
         {
             var id = Resources.ResourceId(wanted);
             if (id is null || !offered.TryGetValue(id, out var found) || Resources.PersistenceId(found) != Resources.PersistenceId(wanted))
             {
-                explanation.Add($"FAIL(ReservationEvaluationStage): Offer lacks previously reserved '{wanted.Name}' with resourceId {id}");
+                explanation.Add($"FAIL(ReservationEvaluationStage): Offer lacks previously reserved '{wanted.Name}' with resourceId {id} ({Resources.Owner(wanted)})");
                 return OfferEvaluation.Failed(explanation);
             }
 
             matched.Add(found);
         }
 
-        explanation.Add($"PASS(ReservationEvaluationStage): offer carries all {matched.Count} reserved resources of {requirement.PodInstanceName}");
+        explanation.Add($"PASS(ReservationEvaluationStage): offer carries the {matched.Count} reserved resources this launch of {requirement.PodInstanceName} uses");
 
-        var tasks = TasksToLaunch(requirement);
         var byOwner = matched.ToLookup(r => Resources.Owner(r) ?? string.Empty);
         foreach (var task in tasks)
         {
@@ -178,11 +190,11 @@ public static class OfferEvaluator
             }
         }
 
-        var executorInfo = TaskInfoBuilder.Executor(requirement, context.Reservation.FrameworkId, byOwner[Resources.ExecutorOwner]);
+        var executorInfo = running ?? TaskInfoBuilder.Executor(requirement, context.Reservation.FrameworkId, byOwner[Resources.ExecutorOwner]);
         var launches = tasks
             .Select(t => TaskInfoBuilder.Task(requirement, t, offer, byOwner[PodNames.Task(requirement.Pod.Type, requirement.Index, t.Name)], context))
             .ToImmutableArray();
-        explanation.Add($"PASS(LaunchEvaluationStage): relaunching {string.Join(", ", launches.Select(l => l.TaskName))} in place on {offer.Hostname}");
+        explanation.Add($"PASS(LaunchEvaluationStage): relaunching {string.Join(", ", launches.Select(l => l.TaskName))} in place on {offer.Hostname}{(running is null ? string.Empty : $" in running executor {running.ExecutorId.Value}")}");
 
         return new OfferEvaluation(
             true,

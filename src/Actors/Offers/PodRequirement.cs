@@ -8,6 +8,7 @@ namespace ActorScheduler.Actors.Offers;
 /// <param name="TasksToLaunch">Task names within the pod (e.g. "server") to launch together.</param>
 /// <param name="ConfigId">The target config the launched tasks are labelled with.</param>
 /// <param name="Existing">The reservations the pod already holds; null for a new footprint.</param>
+/// <param name="RunningExecutor">The executor other tasks of the pod still run in; launches go into it.</param>
 public sealed record PodRequirement(
     string ServiceName,
     string? User,
@@ -15,7 +16,8 @@ public sealed record PodRequirement(
     int Index,
     ImmutableArray<string> TasksToLaunch,
     string ConfigId,
-    Footprint? Existing)
+    Footprint? Existing,
+    ExecutorInfo? RunningExecutor = null)
 {
     public string PodInstanceName => PodNames.Instance(Pod.Type, Index);
 }

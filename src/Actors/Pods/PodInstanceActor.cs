@@ -118,7 +118,7 @@ internal sealed class PodInstanceActor : ReceivePersistentActor
             return;
         }
 
-        var requirement = new PodRequirement(_service, target.Spec.User, pod, _index, step.Tasks, target.ConfigId, _state.Footprint);
+        var requirement = new PodRequirement(_service, target.Spec.User, pod, _index, step.Tasks, target.ConfigId, _state.Footprint, _state.RunningExecutor());
         _registered = true;
         _router.Tell(new RegisterRequirement(requirement));
     }

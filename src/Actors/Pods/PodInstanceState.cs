@@ -11,12 +11,14 @@ namespace ActorScheduler.Actors.Pods;
 /// <param name="SpecFingerprint">Fingerprint of the pod spec the task was launched with.</param>
 /// <param name="Status">Last status recorded for <see cref="Info"/>'s task id, if any.</param>
 /// <param name="EverFinished">Some launch of this task finished with exit 0 (ONCE tasks never rerun).</param>
+/// <param name="Executor">The executor the task was launched into.</param>
 public sealed record TaskRecord(
     TaskInfo Info,
     string ConfigId,
     string SpecFingerprint,
     TaskStatus? Status,
-    bool EverFinished)
+    bool EverFinished,
+    ExecutorInfo? Executor = null)
 {
     public string TaskId => Info.TaskId.Value;
 
@@ -44,7 +46,8 @@ public sealed record PodInstanceState(
                 t.ConfigId,
                 t.SpecFingerprint,
                 null,
-                tasks.TryGetValue(t.TaskName, out var old) && old.EverFinished))),
+                tasks.TryGetValue(t.TaskName, out var old) && old.EverFinished,
+                e.Executor))),
             Footprint = new Footprint(e.AgentId, e.Hostname, e.Footprint.ToImmutableArray(), PlacementAgents.Of(e.Hostname, e.AgentAttributes, e.AgentDomain)),
             FootprintUnconfirmed = e.FootprintUnconfirmed,
             LastOfferId = e.OfferId,
@@ -58,6 +61,10 @@ public sealed record PodInstanceState(
         },
         _ => this,
     };
+
+    /// <summary>The executor some live task of the pod runs in: later steps launch into it.</summary>
+    public ExecutorInfo? RunningExecutor() =>
+        Tasks.Values.Where(t => !t.IsTerminal && t.Executor is not null).Select(t => t.Executor).FirstOrDefault();
 
     /// <summary>The task (by name within the pod) whose current launch has this task id.</summary>
     public string? TaskNameOf(string taskId) =>

@@ -95,4 +95,53 @@ public sealed class OfferEvaluatorTests
         Assert.False(partial.Passed);
         Assert.Contains("Offer lacks previously reserved 'cpus' with resourceId", partial.FailureReason);
     }
+
+    private static ActorScheduler.Specs.Model.PodSpec InitAndServer()
+    {
+        var pod = TestOffers.HelloPod();
+        var init = pod.Tasks[0] with { Name = "init", Goal = ActorScheduler.Specs.Model.GoalState.Finish, Cpus = 0.2, Volumes = [] };
+        return pod with { Tasks = [init, pod.Tasks[0]] };
+    }
+
+    [Fact]
+    public void A_first_step_reserves_for_every_task_of_the_pod_but_launches_only_its_own()
+    {
+        var pod = InitAndServer();
+        var first = OfferEvaluator.Evaluate(TestOffers.Requirement(pod) with { TasksToLaunch = ["init"] }, TestOffers.Unreserved(), TestOffers.Context);
+
+        Assert.True(first.Passed, string.Join("\n", first.Explanation));
+        Assert.Equal(["hello-0-init"], first.Tasks.Select(t => t.Info.Name));
+        var owners = first.Footprint.Select(Resources.Owner).Distinct().Order();
+        Assert.Equal(["executor", "hello-0-init", "hello-0-server"], owners);
+    }
+
+    [Fact]
+    public void A_later_step_needs_only_its_own_reservations_and_joins_the_running_executor()
+    {
+        var pod = InitAndServer();
+        var first = OfferEvaluator.Evaluate(TestOffers.Requirement(pod) with { TasksToLaunch = ["init"] }, TestOffers.Unreserved(), TestOffers.Context);
+        var footprint = new Footprint("agent-1", "agent-1.local", first.Footprint);
+        var serverOnly = first.Footprint.Where(r => Resources.Owner(r) == "hello-0-server");
+
+        // init still runs: its executor is running and its resources are in use (not offered).
+        var joining = OfferEvaluator.Evaluate(
+            TestOffers.Requirement(pod, footprint) with { TasksToLaunch = ["server"], RunningExecutor = first.Executor },
+            TestOffers.WithReserved("agent-1", serverOnly),
+            TestOffers.Context);
+        Assert.True(joining.Passed, string.Join("\n", joining.Explanation));
+        Assert.Equal(first.Executor!.ExecutorId, joining.Executor!.ExecutorId);
+        Assert.Equal(["hello-0-server"], joining.Tasks.Select(t => t.Info.Name));
+
+        // init finished: the executor ended, so its reservations must come back too.
+        var alone = OfferEvaluator.Evaluate(
+            TestOffers.Requirement(pod, footprint) with { TasksToLaunch = ["server"] },
+            TestOffers.WithReserved("agent-1", serverOnly),
+            TestOffers.Context);
+        Assert.False(alone.Passed);
+        Assert.Contains("(executor)", alone.FailureReason);
+        Assert.True(OfferEvaluator.Evaluate(
+            TestOffers.Requirement(pod, footprint) with { TasksToLaunch = ["server"] },
+            TestOffers.WithReserved("agent-1", first.Footprint),
+            TestOffers.Context).Passed);
+    }
 }
