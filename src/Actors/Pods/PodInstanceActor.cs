@@ -18,8 +18,14 @@ namespace ActorScheduler.Actors.Pods;
 /// ACCEPT that launches them, records status updates before they are acknowledged, and tells the step that owns
 /// it how its tasks progress.
 /// </summary>
-internal sealed class PodInstanceActor : ReceivePersistentActor
+internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
 {
+    /// <summary>How often kills are re-sent until the task reports a terminal state (DC/OS TaskKiller).</summary>
+    internal static readonly TimeSpan DefaultKillRetryInterval = TimeSpan.FromSeconds(10);
+
+    private readonly TimeSpan _killRetryInterval;
+
+    private const string KillRetryTimer = "kill-retry";
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _service;
     private readonly string _podType;
@@ -36,8 +42,9 @@ internal sealed class PodInstanceActor : ReceivePersistentActor
     private string? _claimedOfferId;
     private readonly HashSet<string> _killsSent = new();
 
-    public PodInstanceActor(string service, string podType, int index, IActorRef router, IActorRef gateway)
+    public PodInstanceActor(string service, string podType, int index, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null)
     {
+        _killRetryInterval = killRetryInterval ?? DefaultKillRetryInterval;
         _service = service;
         _podType = podType;
         _index = index;
@@ -60,12 +67,15 @@ internal sealed class PodInstanceActor : ReceivePersistentActor
         Command<TaskStatusUpdate>(OnStatusUpdate);
         Command<GetTasksToReconcile>(_ => Sender.Tell(new TasksToReconcile(TasksToReconcile())));
         Command<GetPodInstanceStatus>(_ => Sender.Tell(StatusView()));
+        Command<RetryKills>(_ => OnRetryKills());
     }
 
     public override string PersistenceId { get; }
 
-    public static Props Props(string service, string podType, int index, IActorRef router, IActorRef gateway) =>
-        Akka.Actor.Props.Create(() => new PodInstanceActor(service, podType, index, router, gateway));
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(string service, string podType, int index, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null) =>
+        Akka.Actor.Props.Create(() => new PodInstanceActor(service, podType, index, router, gateway, killRetryInterval));
 
     private void OnRequireTasks(RequireTasks message)
     {
@@ -115,6 +125,7 @@ internal sealed class PodInstanceActor : ReceivePersistentActor
                 _gateway.Tell(new KillTask(record.TaskId, record.Info.AgentId?.Value));
             }
 
+            Timers.StartPeriodicTimer(KillRetryTimer, RetryKills.Instance, _killRetryInterval);
             return;
         }
 
@@ -216,6 +227,28 @@ internal sealed class PodInstanceActor : ReceivePersistentActor
             ReportToStep();
             Reevaluate();
         });
+    }
+
+    /// <summary>A kill can be lost (a failed call, a master failover): re-send it until the task is terminal.</summary>
+    private void OnRetryKills()
+    {
+        var stillAlive = _state.Tasks.Values.Where(r => _killsSent.Contains(r.TaskId) && !r.IsTerminal).ToList();
+        if (stillAlive.Count == 0)
+        {
+            Timers.Cancel(KillRetryTimer);
+            return;
+        }
+
+        foreach (var record in stillAlive)
+        {
+            _log.Info("Re-sending kill of {0} ({1})", record.Info.Name, record.TaskId);
+            _gateway.Tell(new KillTask(record.TaskId, record.Info.AgentId?.Value));
+        }
+    }
+
+    private sealed record RetryKills : IDeadLetterSuppression
+    {
+        public static RetryKills Instance { get; } = new();
     }
 
     /// <summary>The master, asked to reconcile, does not know a task we recorded but never saw reported.</summary>

@@ -87,6 +87,37 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     [Fact]
+    public void PodInstance_should_kill_a_task_on_an_old_config_and_resend_the_kill_until_it_ends()
+    {
+        var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, router, gateway, TimeSpan.FromMilliseconds(100)));
+        router.ExpectMsg<FootprintOwned>();
+        pod.Tell(new RequireTasks(Step, Target), step);
+        var requirement = router.ExpectMsg<RegisterRequirement>().Requirement;
+        var offer = TestOffers.Unreserved();
+        var evaluation = OfferEvaluator.Evaluate(requirement, offer, TestOffers.Context);
+        pod.Tell(new LaunchClaim(offer, evaluation), router);
+        router.ExpectMsg<LaunchRecorded>();
+        var task = evaluation.Tasks[0].Info;
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskRunning, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+
+        // A new config changes the task: the running task must go first, and its kill is re-sent until it ends.
+        var changed = Pod with { Tasks = [Pod.Tasks[0] with { Command = "sleep 2000" }] };
+        var newTarget = new TargetConfig("config-2", Target.Spec with { Pods = [changed] });
+        pod.Tell(new RequireTasks(Step, newTarget), step);
+        Assert.Equal(task.TaskId.Value, gateway.ExpectMsg<KillTask>().TaskId);
+        Assert.Equal(task.TaskId.Value, gateway.ExpectMsg<KillTask>().TaskId);
+
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskKilled, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+        var relaunch = router.FishForMessage<RegisterRequirement>(_ => true).Requirement;
+        Assert.Equal("config-2", relaunch.ConfigId);
+        Assert.NotNull(relaunch.Existing);
+        gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+    }
+
+    [Fact]
     public void PodInstance_should_report_updates_for_task_ids_it_never_launched_as_unknown()
     {
         var (router, gateway) = (CreateTestProbe(), CreateTestProbe());
