@@ -120,6 +120,3 @@ internal static class ElementIds
         return new Guid(hash).ToString();
     }
 }
-
-/// <summary>Gives actors a way to reach their siblings without lookups.</summary>
-internal sealed record SchedulerRefs(IActorRef Gateway, IActorRef Router, IActorRef Pods);

@@ -48,8 +48,4 @@ public static class StatusExtensions
         status = default;
         return false;
     }
-
-    /// <summary>PREPARED, STARTING, STARTED or IN_PROGRESS (DC/OS <c>Status.isRunning</c>).</summary>
-    public static bool IsRunning(this Status status) =>
-        status is Status.Prepared or Status.Starting or Status.Started or Status.InProgress;
 }

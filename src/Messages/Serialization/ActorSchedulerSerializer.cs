@@ -4,7 +4,6 @@ using ActorScheduler.Messages.Events;
 using Akka.Actor;
 using Akka.Serialization;
 using Google.Protobuf;
-using Google.Protobuf.Reflection;
 
 namespace ActorScheduler.Messages.Serialization;
 
@@ -66,6 +65,4 @@ public sealed class ActorSchedulerSerializer : SerializerWithStringManifest
         Parsers.TryGetValue(manifest, out var parser)
             ? parser.ParseFrom(bytes)
             : throw new SerializationException($"Unimplemented deserialization of message with manifest [{manifest}] in [{GetType()}]");
-
-    internal static IEnumerable<MessageDescriptor> Descriptors => EventsReflection.Descriptor.MessageTypes;
 }
