@@ -141,6 +141,39 @@ public sealed class HelloWorldEndToEndTests
         Assert.All(VolumeFiles(data), f => Assert.Equal(2, File.ReadAllLines(f).Length));
     }
 
+    [Fact]
+    public async Task A_task_that_dies_after_the_deploy_is_relaunched_in_place_on_its_volume()
+    {
+        using var data = new TempDataDir();
+        using var scheduler = SchedulerProcess.Start(data.Path, SchedulerProcess.FreePort(), SchedulerProcess.FreePort(), "-o", "SLEEP_DURATION=300");
+        await scheduler.WaitUntilAsync(scheduler.DeployCompleteAsync, DeployTimeout, "deploy COMPLETE");
+        var before = (await scheduler.TasksAsync())["hello-0-server"].Id;
+
+        // The task's process dies (SIGKILL): the agent reports TASK_FAILED, the pod relaunches on its reservations.
+        var sleeper = data.TaskProcesses().Single(pid => IsSleep(pid) && Sandbox(pid).Contains("hello-0-server", StringComparison.Ordinal));
+        System.Diagnostics.Process.GetProcessById(sleeper).Kill();
+
+        await scheduler.WaitUntilAsync(
+            async () => (await scheduler.TasksAsync())["hello-0-server"] is var hello && hello.Id != before && hello.Status == "TASK_RUNNING",
+            DeployTimeout,
+            "hello-0-server relaunched and RUNNING");
+        var hello = VolumeFiles(data).Where(f => File.ReadAllText(f).Contains("hello from", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, File.ReadAllLines(Assert.Single(hello)).Length);
+        Assert.Equal(3, data.TaskProcesses().Count(IsSleep));
+    }
+
+    private static string Sandbox(int pid)
+    {
+        try
+        {
+            return new DirectoryInfo($"/proc/{pid}/cwd").LinkTarget ?? string.Empty;
+        }
+        catch (IOException)
+        {
+            return string.Empty;
+        }
+    }
+
     /// <summary>Mid-deploy: hello runs, the world phase has not finished. Then SIGKILL; returns the tasks seen before.</summary>
     private static async Task<IReadOnlyDictionary<string, (string Id, string Status)>> CrashOnceHelloRunsAsync(SchedulerProcess scheduler)
     {
