@@ -25,6 +25,19 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
 
     private readonly TimeSpan _killRetryInterval;
 
+    /// <summary>A task that fails within this long after its launch counts as crash-looping.</summary>
+    internal static readonly TimeSpan CrashWindow = TimeSpan.FromSeconds(30);
+
+    /// <summary>Relaunch delays of a crash-looping pod: base, doubling, capped.</summary>
+    internal static readonly TimeSpan DefaultBackoffBase = TimeSpan.FromSeconds(1);
+    internal static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(60);
+
+    private const string BackoffTimer = "relaunch-backoff";
+    private readonly TimeSpan _backoffBase;
+    private DateTime? _launchedAt;
+    private int _quickFailures;
+    private bool _backingOff;
+
     private const string KillRetryTimer = "kill-retry";
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _service;
@@ -42,9 +55,10 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
     private string? _claimedOfferId;
     private readonly HashSet<string> _killsSent = new();
 
-    public PodInstanceActor(string service, string podType, int index, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null)
+    public PodInstanceActor(string service, string podType, int index, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null)
     {
         _killRetryInterval = killRetryInterval ?? DefaultKillRetryInterval;
+        _backoffBase = backoffBase ?? DefaultBackoffBase;
         _service = service;
         _podType = podType;
         _index = index;
@@ -68,14 +82,19 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
         Command<GetTasksToReconcile>(_ => Sender.Tell(new TasksToReconcile(TasksToReconcile())));
         Command<GetPodInstanceStatus>(_ => Sender.Tell(StatusView()));
         Command<RetryKills>(_ => OnRetryKills());
+        Command<BackoffElapsed>(_ =>
+        {
+            _backingOff = false;
+            Reevaluate();
+        });
     }
 
     public override string PersistenceId { get; }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string service, string podType, int index, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null) =>
-        Akka.Actor.Props.Create(() => new PodInstanceActor(service, podType, index, router, gateway, killRetryInterval));
+    public static Props Props(string service, string podType, int index, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null) =>
+        Akka.Actor.Props.Create(() => new PodInstanceActor(service, podType, index, router, gateway, killRetryInterval, backoffBase));
 
     private void OnRequireTasks(RequireTasks message)
     {
@@ -88,7 +107,7 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
     /// <summary>Registers with the router when the required tasks need a launch; kills stale tasks first.</summary>
     private void Reevaluate()
     {
-        if (_required is null || _registered || _claimedOfferId is not null)
+        if (_required is null || _registered || _claimedOfferId is not null || _backingOff)
         {
             return;
         }
@@ -174,6 +193,7 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
             _state = _state.Apply(recorded);
             _claimedOfferId = null;
             _killsSent.Clear();
+            _launchedAt = DateTime.UtcNow;
             _log.Info("Recorded launch of {0} on {1} (offer {2})", string.Join(", ", recorded.Tasks.Select(t => t.TaskInfo.TaskId.Value)), recorded.Hostname, recorded.OfferId);
             router.Tell(new LaunchRecorded(recorded.OfferId));
             ReportToStep();
@@ -225,8 +245,42 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
             }
 
             ReportToStep();
+            NoteFailure(status);
             Reevaluate();
         });
+    }
+
+    /// <summary>
+    /// Crash-loop backoff: the first failure relaunches at once; a second failure within <see cref="CrashWindow"/> of
+    /// its launch waits the base delay, doubling per further quick failure up to <see cref="MaxBackoff"/>. (DC/OS
+    /// clears its backoff on RUNNING, which a task that dies a second after starting reaches every time.)
+    /// </summary>
+    private void NoteFailure(TaskStatus status)
+    {
+        var name = _state.TaskNameOf(status.TaskId.Value);
+        var goal = name is null ? null : _required?.Target.Spec.FindPod(_podType)?.FindTask(name)?.Goal;
+        var finishedAsExpected = status.State == TaskState.TaskFinished && goal is not GoalState.Running;
+        if (!TaskStates.IsTerminal(status.State) || finishedAsExpected || _killsSent.Contains(status.TaskId.Value))
+        {
+            return;
+        }
+
+        var quick = _launchedAt is { } launched && DateTime.UtcNow - launched < CrashWindow;
+        _quickFailures = quick ? _quickFailures + 1 : 1;
+        if (_quickFailures < 2)
+        {
+            return;
+        }
+
+        var delay = TimeSpan.FromTicks(Math.Min(_backoffBase.Ticks << Math.Min(_quickFailures - 2, 20), MaxBackoff.Ticks));
+        _log.Warning("{0} failed {1} times within {2:0}s of launch; relaunching in {3:0.#}s", _name, _quickFailures, CrashWindow.TotalSeconds, delay.TotalSeconds);
+        _backingOff = true;
+        Timers.StartSingleTimer(BackoffTimer, BackoffElapsed.Instance, delay);
+    }
+
+    private sealed record BackoffElapsed : IDeadLetterSuppression
+    {
+        public static BackoffElapsed Instance { get; } = new();
     }
 
     /// <summary>A kill can be lost (a failed call, a master failover): re-send it until the task is terminal.</summary>

@@ -118,6 +118,40 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     [Fact]
+    public void PodInstance_should_relaunch_a_first_failure_at_once_and_back_off_a_crash_loop()
+    {
+        var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, router, gateway, backoffBase: TimeSpan.FromMilliseconds(500)));
+        router.ExpectMsg<FootprintOwned>();
+        pod.Tell(new RequireTasks(Step, Target), step);
+        var requirement = router.ExpectMsg<RegisterRequirement>().Requirement;
+
+        // Launched, RUNNING, then it dies right away: the first failure asks for a relaunch at once.
+        ClaimRunAndFail(pod, router, gateway, requirement);
+        requirement = router.ExpectMsg<RegisterRequirement>(TimeSpan.FromMilliseconds(400)).Requirement;
+        Assert.NotNull(requirement.Existing);
+
+        // It dies right away again: a crash loop. The relaunch waits the base delay.
+        ClaimRunAndFail(pod, router, gateway, requirement);
+        router.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        router.ExpectMsg<RegisterRequirement>(TimeSpan.FromSeconds(5));
+    }
+
+    private static void ClaimRunAndFail(IActorRef pod, Akka.TestKit.TestProbe router, Akka.TestKit.TestProbe gateway, PodRequirement requirement)
+    {
+        var offer = requirement.Existing is { } footprint ? TestOffers.WithReserved(footprint.AgentId, footprint.Resources) : TestOffers.Unreserved();
+        var evaluation = OfferEvaluator.Evaluate(requirement, offer, TestOffers.Context);
+        Assert.True(evaluation.Passed, string.Join("\n", evaluation.Explanation));
+        pod.Tell(new LaunchClaim(offer, evaluation), router);
+        router.ExpectMsg<LaunchRecorded>();
+        var task = evaluation.Tasks[0].Info;
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskRunning, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskFailed, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+    }
+
+    [Fact]
     public void PodInstance_should_report_updates_for_task_ids_it_never_launched_as_unknown()
     {
         var (router, gateway) = (CreateTestProbe(), CreateTestProbe());
