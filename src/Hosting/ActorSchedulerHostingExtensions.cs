@@ -3,6 +3,7 @@ using System.Globalization;
 using ActorScheduler.Actors;
 using ActorScheduler.Actors.Mesos;
 using ActorScheduler.Messages.Serialization;
+using ActorScheduler.Specs.Model;
 using Akka.Hosting;
 
 namespace ActorScheduler.Hosting;
@@ -29,12 +30,11 @@ public static class ActorSchedulerHostingExtensions
 
     internal static SchedulerSettings ToSettings(ActorSchedulerOptions options)
     {
-        var role = options.ServiceName.TrimStart('/').Replace("/", "__") + "-role";
         var gateway = new GatewaySettings(
             options.MasterUrl,
             options.ServiceName,
-            role,
-            options.ServiceName.TrimStart('/').Replace("/", "__") + "-principal",
+            ServiceSpec.RoleOf(options.ServiceName),
+            ServiceSpec.PrincipalOf(options.ServiceName),
             options.User ?? Environment.UserName,
             options.FailoverTimeout,
             MaxBackoff: TimeSpan.FromSeconds(15),

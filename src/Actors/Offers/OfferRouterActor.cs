@@ -152,8 +152,8 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
                 _placed[requirement.PodInstanceName] = new PlacedTask(requirement.PodInstanceName, PlacementAgents.Of(slot.Offer));
                 slot.Remaining = OfferRemainder.After(slot.Remaining, evaluation);
                 _requirements.RemoveAll(r => r.Requirement.PodInstanceName == requirement.PodInstanceName);
-                _owned[requirement.PodInstanceName] = _owned.GetValueOrDefault(requirement.PodInstanceName, ImmutableArray<string>.Empty)
-                    .AddRange(evaluation.Footprint.Select(Resources.ResourceId).OfType<string>());
+                // The evaluation's footprint is the pod's whole footprint after this ACCEPT.
+                _owned[requirement.PodInstanceName] = evaluation.Footprint.Select(Resources.ResourceId).OfType<string>().ToImmutableArray();
                 break;
             }
         }
@@ -219,7 +219,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
             _log.Info("Claim of {0} on offer {1} released: {2}", claim.PodInstance, offerId, reason);
             if (claim.Evaluation.NewFootprint)
             {
+                // Nothing was reserved for it: it owns nothing, and sits nowhere.
                 _placed.Remove(claim.PodInstance);
+                _owned.Remove(claim.PodInstance);
             }
         }
 

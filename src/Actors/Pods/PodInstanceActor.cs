@@ -239,6 +239,12 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
             }
 
             gateway.Tell(new StatusRecorded(status));
+            if (events.OfType<LaunchAbandoned>().Any())
+            {
+                // The abandoned reservations (if any were made) are no longer ours: let the router collect them.
+                AnnounceFootprint();
+            }
+
             if (status.State == TaskState.TaskRunning || TaskStates.IsTerminal(status.State))
             {
                 _log.Info("{0} is {1}{2}", _state.Tasks[name].Info.Name, TaskStates.WireName(status.State), status.HasMessage ? $" ({status.Message})" : string.Empty);

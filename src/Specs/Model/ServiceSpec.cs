@@ -15,7 +15,15 @@ public sealed record ServiceSpec(string Name, string? User, ImmutableArray<PodSp
     public PlanSpec? FindPlan(string name) => Plans.FirstOrDefault(p => p.Name == name);
 
     /// <summary>Mesos role the service reserves resources for: "&lt;name&gt;-role", slashes folded as DC/OS does.</summary>
-    public string Role => Name.TrimStart('/').Replace("/", "__") + "-role";
+    public string Role => RoleOf(Name);
+
+    /// <summary>The role of a service named <paramref name="name"/> (<c>/data/kafka</c> → <c>data__kafka-role</c>).</summary>
+    public static string RoleOf(string name) => Fold(name) + "-role";
+
+    /// <summary>The principal of a service named <paramref name="name"/> (<c>/data/kafka</c> → <c>data__kafka-principal</c>).</summary>
+    public static string PrincipalOf(string name) => Fold(name) + "-principal";
+
+    private static string Fold(string name) => name.TrimStart('/').Replace("/", "__");
 }
 
 /// <summary>One pod type: <see cref="Count"/> instances, each running <see cref="Tasks"/> on one agent.</summary>

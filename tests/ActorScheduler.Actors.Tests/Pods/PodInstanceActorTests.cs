@@ -82,6 +82,8 @@ public sealed class PodInstanceActorTests : ActorTestKit
         pod.Tell(new TaskStatusUpdate(lost), gateway);
         gateway.ExpectMsg<StatusRecorded>();
 
+        // It owns nothing any more (the router may collect those reservations), and asks afresh.
+        router.ExpectMsg<FootprintOwned>(m => m.ResourceIds.IsEmpty && m.Agent is null);
         var again = router.ExpectMsg<RegisterRequirement>().Requirement;
         Assert.Null(again.Existing);
     }
