@@ -46,7 +46,7 @@ public static class ServiceSpecLoader
             return Failed(errors, null);
         }
 
-        return Parse(rendered.Text, rendered.Locator, path, errors);
+        return Parse(rendered.Text, rendered.Locator, path, errors, Path.GetDirectoryName(Path.GetFullPath(path)));
     }
 
     /// <summary>Loads already-rendered YAML (e.g. a stored config being replayed); no mustache, no values.</summary>
@@ -54,7 +54,7 @@ public static class ServiceSpecLoader
     public static SpecLoadResult LoadRendered(string renderedYaml, string sourceName) =>
         Parse(renderedYaml, new IdentityLocator(renderedYaml), sourceName, new SpecErrorList());
 
-    private static SpecLoadResult Parse(string renderedText, ISourceLocator locator, string file, SpecErrorList errors)
+    private static SpecLoadResult Parse(string renderedText, ISourceLocator locator, string file, SpecErrorList errors, string? baseDirectory = null)
     {
         var root = YamlTreeReader.Read(renderedText, locator, file, errors);
         if (errors.HasErrors)
@@ -62,7 +62,7 @@ public static class ServiceSpecLoader
             return Failed(errors, renderedText);
         }
 
-        var spec = ServiceSpecMapper.Map(root, new MappingContext(file, errors));
+        var spec = ServiceSpecMapper.Map(root, new MappingContext(file, errors, baseDirectory));
         return errors.HasErrors || spec is null ? Failed(errors, renderedText) : new SpecLoadResult(spec, [], renderedText);
     }
 

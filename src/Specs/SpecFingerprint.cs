@@ -20,6 +20,7 @@ public static class SpecFingerprint
         var text = new CanonicalWriter();
         text.Field("pod", pod.Type);
         WriteVolumes(text, pod.Volumes);
+        WritePodExtras(text, pod);
         foreach (var task in pod.Tasks.OrderBy(t => t.Name, StringComparer.Ordinal))
         {
             WriteTask(text, task);
@@ -64,7 +65,91 @@ public static class SpecFingerprint
             text.Field("kill-grace-period", grace.ToString(CultureInfo.InvariantCulture));
         }
 
+        WriteLaunchExtras(text, task);
+
         text.Field("end-task", "");
+    }
+
+    /// <summary>
+    /// Everything else that shapes a launched task. Records print their values (C# record ToString), so a field added to
+    /// one of them changes only the fingerprints of specs that use it.
+    /// </summary>
+    private static void WriteLaunchExtras(CanonicalWriter text, TaskSpec task)
+    {
+        Optional(text, "resource-set", task.ResourceSet);
+        Optional(text, "gpus", task.Gpus == 0 ? null : task.Gpus.ToString("R", CultureInfo.InvariantCulture));
+        Optional(text, "limits", task.Limits?.ToString());
+        foreach (var port in task.Ports.OrderBy(p => p.Name, StringComparer.Ordinal))
+        {
+            text.Field("port", port.Name);
+            text.Field("=", $"{port.Port}|{port.EnvKey}|{port.Advertise}|{port.Vip}|{string.Join(",", port.Ranges)}");
+        }
+
+        Optional(text, "health-check", task.HealthCheck?.ToString());
+        Optional(text, "readiness-check", task.ReadinessCheck?.ToString());
+        Optional(text, "discovery", task.Discovery?.ToString());
+        foreach (var item in task.TransportEncryption.OrderBy(t => t.Name, StringComparer.Ordinal))
+        {
+            text.Field("transport-encryption", item.ToString());
+        }
+
+        foreach (var config in task.Configs.OrderBy(c => c.Name, StringComparer.Ordinal))
+        {
+            text.Field("config", config.ToString());
+        }
+
+        Optional(text, "ipc-mode", task.IpcMode?.ToString());
+        Optional(text, "shm-size", task.ShmSizeMb?.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Pod keys that change every task of the pod.</summary>
+    private static void WritePodExtras(CanonicalWriter text, PodSpec pod)
+    {
+        Optional(text, "image", pod.Image);
+        foreach (var uri in pod.Uris)
+        {
+            text.Field("uri", uri);
+        }
+
+        foreach (var network in pod.Networks)
+        {
+            text.Field("network", $"{network.Name}|{string.Join(",", network.HostPorts)}|{string.Join(",", network.ContainerPorts)}|{string.Join(",", network.Labels)}");
+        }
+
+        foreach (var limit in pod.Rlimits.OrderBy(r => r.Name, StringComparer.Ordinal))
+        {
+            text.Field("rlimit", limit.ToString());
+        }
+
+        Optional(text, "share-pid-namespace", pod.SharePidNamespace ? "true" : null);
+        foreach (var volume in pod.HostVolumes.OrderBy(v => v.Name, StringComparer.Ordinal))
+        {
+            text.Field("host-volume", volume.ToString());
+        }
+
+        foreach (var volume in pod.ExternalVolumes.OrderBy(v => v.Name, StringComparer.Ordinal))
+        {
+            text.Field("external-volume", volume.ToString());
+        }
+
+        Optional(text, "pre-reserved-role", pod.PreReservedRole == "*" ? null : pod.PreReservedRole);
+        foreach (var secret in pod.Secrets.OrderBy(s => s.Name, StringComparer.Ordinal))
+        {
+            text.Field("secret", secret.ToString());
+        }
+
+        Optional(text, "seccomp-unconfined", pod.SeccompUnconfined ? "true" : null);
+        Optional(text, "seccomp-profile-name", pod.SeccompProfileName);
+        Optional(text, "ipc-mode", pod.IpcMode?.ToString());
+        Optional(text, "shm-size", pod.ShmSizeMb?.ToString(CultureInfo.InvariantCulture));
+    }
+
+    private static void Optional(CanonicalWriter text, string name, string? value)
+    {
+        if (value is not null)
+        {
+            text.Field(name, value);
+        }
     }
 
     private static void WriteVolumes(CanonicalWriter text, IEnumerable<VolumeSpec> volumes)
@@ -74,6 +159,10 @@ public static class SpecFingerprint
             text.Field("volume", volume.Path);
             text.Field("type", volume.Type.ToString());
             text.Field("size", volume.SizeMb.ToString(CultureInfo.InvariantCulture));
+            if (!volume.Profiles.IsDefaultOrEmpty)
+            {
+                text.Field("profiles", string.Join(",", volume.Profiles));
+            }
         }
     }
 

@@ -167,7 +167,7 @@ public sealed class ServiceSpecLoaderTests : IDisposable
         var result = ServiceSpecLoader.LoadFile(spec, null, _noEnvironment);
 
         Assert.Equal(
-            [$"{spec}:15:9: pods.hello.tasks.server.cpu: unknown key 'cpu' (did you mean 'cpus'?); expected one of: goal, cmd, cpus, memory, env, volume, volumes, essential, labels, kill-grace-period"],
+            [$"{spec}:15:9: pods.hello.tasks.server.cpu: unknown key 'cpu' (did you mean 'cpus'?); expected one of: goal, cmd, essential, env, labels, kill-grace-period, resource-set, health-check, readiness-check, discovery, transport-encryption, configs, ipc-mode, shm-size, cpus, gpus, memory, resource-limits, ports, volume, volumes"],
             Lines(result));
     }
 

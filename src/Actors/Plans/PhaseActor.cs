@@ -64,7 +64,7 @@ internal sealed class PhaseActor : ReceivePersistentActor
         }
 
         var steps = _steps.Select(s => s!).ToImmutableArray();
-        var children = steps.Select((s, i) => new StrategyChild(s.Name, s.Status, _stepInterrupted[i])).ToList();
+        var children = steps.Select((s, i) => new StrategyChild(s.Name, s.Status, _stepInterrupted[i], _phase.Steps[i].PodIndex)).ToList();
         var (candidates, status) = ParentElement.Evaluate(_phase.Strategy, children, _interrupted, hasErrors: false);
         if (_proceeding)
         {

@@ -4,7 +4,11 @@ using ActorScheduler.Messages.Plans;
 namespace ActorScheduler.Actors.Plans;
 
 /// <summary>A child of a plan or phase as a strategy sees it.</summary>
-public readonly record struct StrategyChild(string Name, Status Status, bool Interrupted);
+/// <param name="Group">
+/// Children of one group run in order even under a parallel strategy (the steps of one pod instance, DC/OS
+/// <c>DependencyStrategy</c>); null puts the child in a group of its own.
+/// </param>
+public readonly record struct StrategyChild(string Name, Status Status, bool Interrupted, int? Group = null);
 
 /// <summary>
 /// Which children of a plan or phase may make progress now (DC/OS <c>DependencyStrategyHelper</c>). A child is
@@ -41,7 +45,8 @@ public static class Strategy
             }
 
             // Serial: every incomplete child depends on all earlier ones; only the first incomplete one may run.
-            if (IsEligible(child))
+            // Parallel: a child depends on the earlier children of its group.
+            if (IsEligible(child) && !HasIncompleteEarlierInGroup(children, i))
             {
                 result.Add(i);
             }
@@ -53,6 +58,25 @@ public static class Strategy
         }
 
         return result;
+    }
+
+    private static bool HasIncompleteEarlierInGroup(IReadOnlyList<StrategyChild> children, int index)
+    {
+        var group = children[index].Group;
+        if (group is null)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < index; i++)
+        {
+            if (children[i].Group == group && children[i].Status != Status.Complete)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool IsEligible(StrategyChild child) =>

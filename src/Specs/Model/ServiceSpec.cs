@@ -10,6 +10,18 @@ namespace ActorScheduler.Specs.Model;
 /// <param name="Plans">Plans in declaration order; always contains "deploy" (generated when the YAML has none).</param>
 public sealed record ServiceSpec(string Name, string? User, ImmutableArray<PodSpec> Pods, ImmutableArray<PlanSpec> Plans)
 {
+    /// <summary>Link to the service's own UI (<c>web-url</c>; FrameworkInfo.webui_url).</summary>
+    public string? WebUrl { get; init; }
+
+    /// <summary>Mesos principal (<c>scheduler.principal</c>); null uses <see cref="PrincipalOf"/> of the name.</summary>
+    public string? Principal { get; init; }
+
+    /// <summary><c>scheduler.zookeeper</c> as written; accepted for DC/OS compatibility, unused (the journal replaces ZooKeeper).</summary>
+    public string? Zookeeper { get; init; }
+
+    /// <summary>Region the service is pinned to (scheduler environment <c>SERVICE_REGION</c>); null means the local region.</summary>
+    public string? Region { get; init; }
+
     public PodSpec? FindPod(string type) => Pods.FirstOrDefault(p => p.Type == type);
 
     public PlanSpec? FindPlan(string name) => Plans.FirstOrDefault(p => p.Name == name);
@@ -39,6 +51,45 @@ public sealed record PodSpec(
     string? PlacementText = null)
 {
     public TaskSpec? FindTask(string name) => Tasks.FirstOrDefault(t => t.Name == name);
+
+    /// <summary>Container image (<c>image</c>); null runs tasks on the agent's filesystem.</summary>
+    public string? Image { get; init; }
+
+    /// <summary>Artifacts fetched into every task sandbox before launch (<c>uris</c>).</summary>
+    public ImmutableArray<string> Uris { get; init; } = [];
+
+    /// <summary>Networks joined (<c>networks</c>); empty means the host network.</summary>
+    public ImmutableArray<NetworkSpec> Networks { get; init; } = [];
+
+    public ImmutableArray<RlimitSpec> Rlimits { get; init; } = [];
+
+    public bool SharePidNamespace { get; init; }
+
+    /// <summary>Named resource sets declared by the pod (<c>resource-sets</c>); tasks refer to them by id.</summary>
+    public ImmutableArray<ResourceSetSpec> ResourceSets { get; init; } = [];
+
+    public ImmutableArray<HostVolumeSpec> HostVolumes { get; init; } = [];
+
+    public ImmutableArray<ExternalVolumeSpec> ExternalVolumes { get; init; } = [];
+
+    /// <summary>Role whose pre-reserved resources the pod uses (<c>pre-reserved-role</c>); <c>*</c> means unreserved.</summary>
+    public string PreReservedRole { get; init; } = "*";
+
+    public ImmutableArray<SecretSpec> Secrets { get; init; } = [];
+
+    public bool SeccompUnconfined { get; init; }
+
+    public string? SeccompProfileName { get; init; }
+
+    public IpcMode? IpcMode { get; init; }
+
+    /// <summary>Size of /dev/shm in MB (<c>shm-size</c>), for a private IPC namespace.</summary>
+    public int? ShmSizeMb { get; init; }
+
+    /// <summary>True when the pod joins a virtual network: its ports are then not reserved on the host.</summary>
+    public bool UsesVirtualNetwork => !Networks.IsDefaultOrEmpty;
+
+    public ResourceSetSpec? FindResourceSet(string id) => ResourceSets.FirstOrDefault(r => r.Id == id);
 }
 
 /// <summary>What a task must reach for its step to be complete.</summary>
@@ -72,6 +123,36 @@ public sealed record TaskSpec(
 
     /// <summary>Seconds between SIGTERM and SIGKILL when the task is killed (<c>kill-grace-period</c>); null uses the agent's default.</summary>
     public int? KillGracePeriodSeconds { get; init; }
+
+    /// <summary>
+    /// Id of the pod's named resource set the task runs on (<c>resource-set</c>); null when its resources are inline.
+    /// Either way <see cref="Cpus"/>, <see cref="MemoryMb"/>, <see cref="Gpus"/>, <see cref="Ports"/> and
+    /// <see cref="Volumes"/> are the resources the task runs with.
+    /// </summary>
+    public string? ResourceSet { get; init; }
+
+    /// <summary>Id of the resource set the task's resources are reserved under: the named one, or <c>&lt;task&gt;-resource-set</c>.</summary>
+    public string ResourceSetId => ResourceSet ?? Name + "-resource-set";
+
+    public double Gpus { get; init; }
+
+    public ResourceLimits? Limits { get; init; }
+
+    public ImmutableArray<PortSpec> Ports { get; init; } = [];
+
+    public HealthCheckSpec? HealthCheck { get; init; }
+
+    public ReadinessCheckSpec? ReadinessCheck { get; init; }
+
+    public DiscoverySpec? Discovery { get; init; }
+
+    public ImmutableArray<TransportEncryptionSpec> TransportEncryption { get; init; } = [];
+
+    public ImmutableArray<ConfigTemplateSpec> Configs { get; init; } = [];
+
+    public IpcMode? IpcMode { get; init; }
+
+    public int? ShmSizeMb { get; init; }
 }
 
 public enum VolumeType
@@ -81,7 +162,11 @@ public enum VolumeType
 }
 
 /// <summary>A persistent volume: <see cref="Path"/> is relative to the task sandbox.</summary>
-public sealed record VolumeSpec(string Path, VolumeType Type, int SizeMb);
+public sealed record VolumeSpec(string Path, VolumeType Type, int SizeMb)
+{
+    /// <summary>Disk profiles a MOUNT volume's disk must have (<c>profiles</c>); empty accepts any disk.</summary>
+    public ImmutableArray<string> Profiles { get; init; } = [];
+}
 
 public enum StrategyKind
 {

@@ -3,8 +3,8 @@ using System.Collections.Immutable;
 namespace ActorScheduler.Specs.Yaml;
 
 /// <summary>
-/// Reads one YAML mapping that has a fixed set of keys. Opening it reports every key that is not allowed (keys the
-/// DC/OS SDK knows but we do not support yet get their own message); <see cref="Required"/> reports missing keys.
+/// Reads one YAML mapping that has a fixed set of keys. Opening it reports every key that is not allowed, with a
+/// suggestion when it looks like a typo; <see cref="Required"/> reports missing keys.
 /// </summary>
 internal sealed class MappingReader
 {
@@ -29,8 +29,7 @@ internal sealed class MappingReader
         string path,
         MappingContext context,
         string what,
-        ImmutableArray<string> allowedKeys,
-        ImmutableArray<string> unsupportedKeys = default)
+        ImmutableArray<string> allowedKeys)
     {
         if (node is not MappingNode mapping)
         {
@@ -46,17 +45,8 @@ internal sealed class MappingReader
                 continue;
             }
 
-            var keyPath = KeyPath.Child(path, key);
-            if (!unsupportedKeys.IsDefault && unsupportedKeys.Contains(key))
-            {
-                context.Error(entry.Key, keyPath, $"'{key}' is a DC/OS SDK key that is not supported yet; " +
-                                                  $"supported keys of {what}: {string.Join(", ", allowedKeys)}");
-            }
-            else
-            {
-                context.Error(entry.Key, keyPath, $"unknown key '{key}'{Suggest(key, allowedKeys)}; " +
-                                                  $"expected one of: {string.Join(", ", allowedKeys)}");
-            }
+            context.Error(entry.Key, KeyPath.Child(path, key), $"unknown key '{key}'{Suggest(key, allowedKeys)}; " +
+                                                               $"expected one of: {string.Join(", ", allowedKeys)}");
         }
 
         return new MappingReader(mapping, path, context);

@@ -12,8 +12,16 @@ internal static partial class Names
 
     public static bool IsEnvironmentName(string name) => EnvironmentPattern().IsMatch(name);
 
+    public const string DnsLabelRule = "lower-case letters, digits and '-', at most 63 characters, not starting or ending with '-'";
+
+    /// <summary>A name that becomes part of a DNS name (discovery and VIP prefixes).</summary>
+    public static bool IsDnsLabel(string name) => name.Length <= 63 && DnsLabelPattern().IsMatch(name);
+
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]*$")]
     private static partial Regex IdentifierPattern();
+
+    [GeneratedRegex("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")]
+    private static partial Regex DnsLabelPattern();
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial Regex EnvironmentPattern();

@@ -114,6 +114,7 @@ internal static class PlanMapper
         var stepsNode = phase.Optional("steps");
         if (stepsNode is null)
         {
+            DefaultStepRule.Check(pod, phase.KeyNode("pod")!.Position, phase.PathOf("steps"), context);
             return PlanGenerator.DefaultPhase(pod.Spec) with { Name = nameNode.Value, Strategy = strategy };
         }
 
@@ -254,6 +255,12 @@ internal static class PlanMapper
                 if (!stepNames.Add(string.Join(",", tasks)))
                 {
                     context.Error(inner, stepPath, $"step [{string.Join(", ", tasks)}] is listed twice for the same pod instance");
+                    continue;
+                }
+
+                if (StepConflicts.Find(pod, tasks) is { } conflict)
+                {
+                    context.Error(inner, stepPath, $"these tasks cannot launch in one step: {conflict}; put them in separate steps");
                     continue;
                 }
 

@@ -31,6 +31,62 @@ internal static class ScalarReader
         return null;
     }
 
+    /// <summary>An integer in [<paramref name="minimum"/>, <paramref name="maximum"/>].</summary>
+    public static int? Integer(SpecNode node, string path, MappingContext context, int minimum, int maximum)
+    {
+        if (node is ScalarNode { IsNull: false } scalar &&
+            int.TryParse(scalar.Value.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) &&
+            value >= minimum && value <= maximum)
+        {
+            return value;
+        }
+
+        context.Error(node, path, $"expected an integer from {minimum} to {maximum}, found {node.Describe()}");
+        return null;
+    }
+
+    public static long? Long(SpecNode node, string path, MappingContext context, long minimum)
+    {
+        if (node is ScalarNode { IsNull: false } scalar &&
+            long.TryParse(scalar.Value.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) &&
+            value >= minimum)
+        {
+            return value;
+        }
+
+        context.Error(node, path, $"expected an integer >= {minimum}, found {node.Describe()}");
+        return null;
+    }
+
+    /// <summary>A finite number >= 0 (gpus may be zero).</summary>
+    public static double? NonNegativeNumber(SpecNode node, string path, MappingContext context)
+    {
+        if (node is ScalarNode { IsNull: false } scalar && TryNumber(scalar.Value, out var value) && value >= 0)
+        {
+            return value;
+        }
+
+        context.Error(node, path, $"expected a number >= 0, found {node.Describe()}");
+        return null;
+    }
+
+    /// <summary>A string without line breaks or surrounding blanks that is not empty, e.g. an id or a path.</summary>
+    public static string? Token(SpecNode node, string path, MappingContext context, string expected)
+    {
+        var value = String(node, path, context, expected);
+        if (value is not null && (value.Trim() != value || value.Contains('\n')))
+        {
+            context.Error(node, path, $"expected {expected} without surrounding blanks or line breaks, found '{value}'");
+            return null;
+        }
+
+        return value;
+    }
+
+    private static bool TryNumber(string text, out double value) =>
+        double.TryParse(text.Trim(), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent,
+            CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
+
     public static double? PositiveNumber(SpecNode node, string path, MappingContext context)
     {
         if (node is ScalarNode { IsNull: false } scalar &&
@@ -62,6 +118,18 @@ internal static class ScalarReader
         }
 
         context.Error(node, path, $"expected true or false, found {node.Describe()}");
+        return null;
+    }
+
+    /// <summary>One of <paramref name="words"/>, matched exactly.</summary>
+    public static string? OneOf(SpecNode node, string path, MappingContext context, ImmutableArray<string> words)
+    {
+        if (node is ScalarNode { IsNull: false } scalar && words.Contains(scalar.Value.Trim()))
+        {
+            return scalar.Value.Trim();
+        }
+
+        context.Error(node, path, $"expected one of {string.Join(", ", words)}, found {node.Describe()}");
         return null;
     }
 

@@ -11,10 +11,8 @@ namespace ActorScheduler.Specs.Yaml;
 /// </summary>
 internal static class ServiceSpecMapper
 {
-    private static readonly ImmutableArray<string> _topKeys = ["name", "scheduler", "pods", "plans"];
-    private static readonly ImmutableArray<string> _topUnsupported = ["web-url"];
-    private static readonly ImmutableArray<string> _schedulerKeys = ["user"];
-    private static readonly ImmutableArray<string> _schedulerUnsupported = ["principal", "zookeeper"];
+    private static readonly ImmutableArray<string> _topKeys = ["name", "web-url", "scheduler", "pods", "plans"];
+    private static readonly ImmutableArray<string> _schedulerKeys = ["principal", "zookeeper", "user"];
 
     public static ServiceSpec? Map(SpecNode? root, MappingContext context)
     {
@@ -24,16 +22,25 @@ internal static class ServiceSpecMapper
             return null;
         }
 
-        var top = MappingReader.Open(root, KeyPath.Root, context, "a service spec", _topKeys, _topUnsupported);
+        var top = MappingReader.Open(root, KeyPath.Root, context, "a service spec", _topKeys);
         if (top is null)
         {
             return null;
         }
 
         var name = ReadServiceName(top, context);
-        var user = ReadUser(top, context);
+        var webUrl = ReadWebUrl(top, context);
+        var scheduler = ReadScheduler(top, context);
         var pods = ReadPods(top, context);
+        CheckDiscoveryPrefixes(pods, top.PathOf("pods"), context);
         var plans = PlanMapper.Read(top.Optional("plans"), top.PathOf("plans"), pods, context);
+        if (plans.All(p => p.Name != PlanGenerator.DeployPlanName))
+        {
+            foreach (var pod in pods)
+            {
+                DefaultStepRule.Check(pod, pod.Position, KeyPath.Child(top.PathOf("pods"), pod.Spec.Type), context);
+            }
+        }
 
         if (context.HasErrors || name is null)
         {
@@ -46,7 +53,52 @@ internal static class ServiceSpecMapper
             plans = plans.Insert(0, PlanGenerator.DefaultDeployPlan(validPods));
         }
 
-        return new ServiceSpec(name, user, validPods, plans);
+        return new ServiceSpec(name, scheduler.User, validPods, plans)
+        {
+            WebUrl = webUrl,
+            Principal = scheduler.Principal,
+            Zookeeper = scheduler.Zookeeper,
+        };
+    }
+
+    private static string? ReadWebUrl(MappingReader top, MappingContext context)
+    {
+        var node = top.Optional("web-url");
+        if (node is null or ScalarNode { IsNull: true })
+        {
+            return null;
+        }
+
+        var url = ScalarReader.Token(node, top.PathOf("web-url"), context, "an http(s) URL");
+        if (url is not null && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)))
+        {
+            context.Error(node, top.PathOf("web-url"), $"expected an http(s) URL such as http://example.com/ui, found '{url}'");
+            return null;
+        }
+
+        return url;
+    }
+
+    /// <summary>A discovery prefix names tasks across the whole service, so two pod types may not share one.</summary>
+    private static void CheckDiscoveryPrefixes(ImmutableArray<PodDraft> pods, string podsPath, MappingContext context)
+    {
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pod in pods)
+        {
+            foreach (var task in pod.Spec.Tasks.Where(t => t.Discovery?.Prefix is not null))
+            {
+                var prefix = task.Discovery!.Prefix!;
+                var path = KeyPath.Child(KeyPath.Child(KeyPath.Child(KeyPath.Child(podsPath, pod.Spec.Type), "tasks"), task.Name), "discovery.prefix");
+                if (owners.TryGetValue(prefix, out var owner) && owner != pod.Spec.Type)
+                {
+                    context.Error(pod.Position, path, $"discovery prefix '{prefix}' is already used by pod '{owner}'; prefixes name tasks service-wide");
+                }
+                else
+                {
+                    owners[prefix] = pod.Spec.Type;
+                }
+            }
+        }
     }
 
     private static string? ReadServiceName(MappingReader top, MappingContext context)
@@ -74,17 +126,27 @@ internal static class ServiceSpecMapper
         return name;
     }
 
-    private static string? ReadUser(MappingReader top, MappingContext context)
+    private static (string? User, string? Principal, string? Zookeeper) ReadScheduler(MappingReader top, MappingContext context)
     {
         var node = top.Optional("scheduler");
-        if (node is null)
+        if (node is null or ScalarNode { IsNull: true })
         {
-            return null;
+            return (null, null, null);
         }
 
-        var scheduler = MappingReader.Open(node, top.PathOf("scheduler"), context, "scheduler settings", _schedulerKeys, _schedulerUnsupported);
-        var user = scheduler?.Optional("user");
-        return user is null ? null : ScalarReader.String(user, scheduler!.PathOf("user"), context, "an OS user name");
+        var scheduler = MappingReader.Open(node, top.PathOf("scheduler"), context, "scheduler settings", _schedulerKeys);
+        if (scheduler is null)
+        {
+            return (null, null, null);
+        }
+
+        return (Read("user", "an OS user name"), Read("principal", "a Mesos principal"), Read("zookeeper", "a ZooKeeper address such as master.mesos:2181"));
+
+        string? Read(string key, string expected)
+        {
+            var value = scheduler.Optional(key);
+            return value is null or ScalarNode { IsNull: true } ? null : ScalarReader.Token(value, scheduler.PathOf(key), context, expected);
+        }
     }
 
     private static ImmutableArray<PodDraft> ReadPods(MappingReader top, MappingContext context)

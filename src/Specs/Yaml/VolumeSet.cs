@@ -9,8 +9,7 @@ namespace ActorScheduler.Specs.Yaml;
 /// </summary>
 internal sealed class VolumeSet
 {
-    private static readonly ImmutableArray<string> _volumeKeys = ["path", "type", "size"];
-    private static readonly ImmutableArray<string> _volumeUnsupported = ["profiles"];
+    private static readonly ImmutableArray<string> _volumeKeys = ["path", "type", "size", "profiles"];
 
     private static readonly ImmutableArray<(string, VolumeType)> _types = [("ROOT", VolumeType.Root), ("MOUNT", VolumeType.Mount)];
 
@@ -75,7 +74,7 @@ internal sealed class VolumeSet
 
     private VolumeSpec? ReadVolume(SpecNode node, string path)
     {
-        var volume = MappingReader.Open(node, path, _context, "a volume", _volumeKeys, _volumeUnsupported);
+        var volume = MappingReader.Open(node, path, _context, "a volume", _volumeKeys);
         if (volume is null)
         {
             return null;
@@ -88,7 +87,26 @@ internal sealed class VolumeSet
         var sizeNode = volume.Required("size", "an integer number of MB >= 1");
         var size = sizeNode is null ? null : ScalarReader.Integer(sizeNode, volume.PathOf("size"), _context, 1);
 
-        return mountPath is null || type is null || size is null ? null : new VolumeSpec(mountPath, type.Value, size.Value);
+        var profiles = ReadProfiles(volume, type);
+        return mountPath is null || type is null || size is null ? null : new VolumeSpec(mountPath, type.Value, size.Value) { Profiles = profiles };
+    }
+
+    private ImmutableArray<string> ReadProfiles(MappingReader volume, VolumeType? type)
+    {
+        var node = volume.Optional("profiles");
+        if (node is null or ScalarNode { IsNull: true })
+        {
+            return [];
+        }
+
+        if (type == VolumeType.Root)
+        {
+            _context.Error(node, volume.PathOf("profiles"), "'profiles' select a MOUNT disk; a ROOT volume has none (use type: MOUNT)");
+            return [];
+        }
+
+        return NamedMapping.ReadList(node, volume.PathOf("profiles"), _context, "disk profile names",
+            (item, path) => ScalarReader.Token(item, path, _context, "a disk profile name"));
     }
 
     private string? ReadMountPath(SpecNode node, string path)

@@ -30,6 +30,15 @@ public sealed class StrategyTests
     }
 
     [Fact]
+    public void Parallel_runs_the_steps_of_one_pod_instance_in_order()
+    {
+        // Two instances with custom steps [[init], [server]]: both inits run at once; a server waits for its own init.
+        StrategyChild Step(ActorScheduler.Messages.Plans.Status status, int instance) => new("s", status, false, instance);
+        var children = new[] { Step(Complete, 0), Step(Pending, 0), Step(Starting, 1), Step(Pending, 1) };
+        Assert.Equal([1, 2], Strategy.Candidates(StrategyKind.Parallel, children, false));
+    }
+
+    [Fact]
     public void An_interrupted_parent_offers_nothing()
     {
         Assert.Empty(Strategy.Candidates(StrategyKind.Parallel, [Child(Pending)], parentInterrupted: true));

@@ -57,14 +57,14 @@ public sealed class SpecErrorTests
     [Fact]
     public void Root_that_is_not_a_mapping_should_be_reported()
     {
-        Assert.Equal(["svc.yml:1:1: (root): expected a service spec (a mapping of name, scheduler, pods, plans), found a list"], Errors("- a\n- b\n"));
+        Assert.Equal(["svc.yml:1:1: (root): expected a service spec (a mapping of name, web-url, scheduler, pods, plans), found a list"], Errors("- a\n- b\n"));
     }
 
     [Fact]
     public void Unknown_top_level_key_should_be_reported_with_a_suggestion()
     {
         Assert.Equal(
-            ["svc.yml:1:1: nmae: unknown key 'nmae' (did you mean 'name'?); expected one of: name, scheduler, pods, plans"],
+            ["svc.yml:1:1: nmae: unknown key 'nmae' (did you mean 'name'?); expected one of: name, web-url, scheduler, pods, plans"],
             Errors("nmae: svc\n" + WithTask(ValidTask)));
     }
 
@@ -74,7 +74,7 @@ public sealed class SpecErrorTests
         var yaml = WithTask(ValidTask).Replace("    count: 1\n", "    count: 1\n    cont: 2\n");
 
         Assert.Equal(
-            ["svc.yml:5:5: pods.hello.cont: unknown key 'cont' (did you mean 'count'?); expected one of: count, allow-decommission, placement, tasks, volume, volumes"],
+            ["svc.yml:5:5: pods.hello.cont: unknown key 'cont' (did you mean 'count'?); expected one of: count, allow-decommission, placement, tasks, volume, volumes, resource-sets, image, uris, networks, rlimits, share-pid-namespace, host-volumes, external-volumes, pre-reserved-role, secrets, seccomp-unconfined, seccomp-profile-name, ipc-mode, shm-size"],
             Errors(yaml));
     }
 
@@ -82,18 +82,16 @@ public sealed class SpecErrorTests
     public void Unknown_key_inside_a_task_should_be_an_error()
     {
         Assert.Equal(
-            ["svc.yml:11:9: pods.hello.tasks.server.colour: unknown key 'colour'; expected one of: goal, cmd, cpus, memory, env, volume, volumes, essential, labels, kill-grace-period"],
+            ["svc.yml:11:9: pods.hello.tasks.server.colour: unknown key 'colour'; expected one of: goal, cmd, essential, env, labels, kill-grace-period, resource-set, health-check, readiness-check, discovery, transport-encryption, configs, ipc-mode, shm-size, cpus, gpus, memory, resource-limits, ports, volume, volumes"],
             Errors(WithTask(ValidTask + "\n        colour: blue")));
     }
 
     [Fact]
-    public void Dcos_key_we_do_not_support_yet_should_say_so()
+    public void Every_dcos_pod_key_should_be_accepted()
     {
         var yaml = WithTask(ValidTask).Replace("    count: 1\n", "    count: 1\n    image: alpine:3\n");
 
-        Assert.Equal(
-            ["svc.yml:5:5: pods.hello.image: 'image' is a DC/OS SDK key that is not supported yet; supported keys of a pod: count, allow-decommission, placement, tasks, volume, volumes"],
-            Errors(yaml));
+        Assert.Equal("alpine:3", ServiceSpecLoader.LoadRendered(yaml, "svc.yml").Spec!.Pods[0].Image);
     }
 
     [Fact]
@@ -361,9 +359,10 @@ public sealed class SpecErrorTests
         var ok = ServiceSpecLoader.LoadRendered("scheduler:\n  user: nobody\n" + WithTask(ValidTask), "svc.yml");
         Assert.Equal("nobody", ok.Spec!.User);
 
+        Assert.Equal("p", ServiceSpecLoader.LoadRendered("scheduler:\n  principal: p\n" + WithTask(ValidTask), "svc.yml").Spec!.Principal);
         Assert.Equal(
-            ["svc.yml:2:3: scheduler.principal: 'principal' is a DC/OS SDK key that is not supported yet; supported keys of scheduler settings: user"],
-            Errors("scheduler:\n  principal: p\n" + WithTask(ValidTask)));
+            ["svc.yml:2:3: scheduler.role: unknown key 'role'; expected one of: principal, zookeeper, user"],
+            Errors("scheduler:\n  role: r\n" + WithTask(ValidTask)));
     }
 
     [Fact]
