@@ -48,7 +48,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
 
     public static Props Props(SchedulerSettings settings) => Akka.Actor.Props.Create(() => new SchedulerRootActor(settings));
 
-    protected override void PreStart() => _configStore.Tell(new ApplySpec(_settings.RenderedSpec, _settings.SpecSource));
+    protected override void PreStart() => _configStore.Tell(new ApplySpec(_settings.RenderedSpec, _settings.SpecSource, _settings.SchedulerEnvironment));
 
     private void OnTargetReady(TargetConfigReady ready)
     {

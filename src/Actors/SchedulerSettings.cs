@@ -15,4 +15,8 @@ public sealed record SchedulerSettings(
     string SpecSource,
     GatewaySettings Gateway,
     ExecutorResources Executor,
-    ImmutableArray<KeyValuePair<string, string>> TaskEnv);
+    ImmutableArray<KeyValuePair<string, string>> TaskEnv)
+{
+    /// <summary>Scheduler variables captured with the spec (<c>TASKCFG_*</c>, <c>SERVICE_REGION</c>), stored with it.</summary>
+    public IReadOnlyDictionary<string, string> SchedulerEnvironment { get; init; } = ImmutableDictionary<string, string>.Empty;
+}

@@ -48,6 +48,9 @@ public static class ActorSchedulerHostingExtensions
                 .Add(new("SCHEDULER_API_PORT", api.Port.ToString(CultureInfo.InvariantCulture)));
         }
 
-        return new SchedulerSettings(options.ServiceName, options.RenderedSpec, options.SpecSource, gateway, options.Executor, env);
+        return new SchedulerSettings(options.ServiceName, options.RenderedSpec, options.SpecSource, gateway, options.Executor, env)
+        {
+            SchedulerEnvironment = options.SchedulerEnvironment,
+        };
     }
 }

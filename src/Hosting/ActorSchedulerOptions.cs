@@ -8,6 +8,12 @@ public sealed class ActorSchedulerOptions
     /// <summary>The rendered spec (see <c>ServiceSpecLoader.LoadFile</c>'s <c>RenderedText</c>).</summary>
     public required string RenderedSpec { get; init; }
 
+    /// <summary>
+    /// Scheduler variables that shape the spec beyond its text (<c>ServiceSpecLoader.LoadFile</c>'s
+    /// <c>SchedulerEnvironment</c>: <c>TASKCFG_*</c> routed into task env, <c>SERVICE_REGION</c>); stored with the spec.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> SchedulerEnvironment { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The service name (the spec's <c>name</c>).</summary>
     public required string ServiceName { get; init; }
 

@@ -15,7 +15,8 @@ public static class ServiceSpecLoader
     /// <summary>
     /// Loads <paramref name="path"/>. Template values, lowest precedence first: the defaults file beside the spec
     /// (<c>dir/svc.yml</c> → <c>dir/svc.env</c>; optional), environment variables the template references, then
-    /// <paramref name="overrides"/> (<c>-o KEY=VALUE</c>).
+    /// <paramref name="overrides"/> (<c>-o KEY=VALUE</c>). <c>TASKCFG_*</c> environment variables are then routed into
+    /// task environments (<see cref="TaskEnvRouter"/>).
     /// </summary>
     /// <param name="environment">Environment variables to use; null reads the process environment.</param>
     public static SpecLoadResult LoadFile(
@@ -46,13 +47,31 @@ public static class ServiceSpecLoader
             return Failed(errors, null);
         }
 
-        return Parse(rendered.Text, rendered.Locator, path, errors, Path.GetDirectoryName(Path.GetFullPath(path)));
+        var captured = TaskEnvRouter.Capture(environment ?? ProcessEnvironment());
+        var result = Parse(rendered.Text, rendered.Locator, path, errors, Path.GetDirectoryName(Path.GetFullPath(path)));
+        return result.Spec is null
+            ? result
+            : result with { Spec = TaskEnvRouter.ApplyCaptured(result.Spec, captured), SchedulerEnvironment = captured };
     }
+
+    private static IEnumerable<KeyValuePair<string, string>> ProcessEnvironment() =>
+        Environment.GetEnvironmentVariables().Keys.OfType<string>()
+            .Select(key => new KeyValuePair<string, string>(key, Environment.GetEnvironmentVariable(key) ?? ""));
 
     /// <summary>Loads already-rendered YAML (e.g. a stored config being replayed); no mustache, no values.</summary>
     /// <param name="sourceName">Shown as the file in errors, e.g. <c>config 3f2a…</c>.</param>
-    public static SpecLoadResult LoadRendered(string renderedYaml, string sourceName) =>
-        Parse(renderedYaml, new IdentityLocator(renderedYaml), sourceName, new SpecErrorList());
+    /// <param name="schedulerEnvironment">The captured <see cref="SpecLoadResult.SchedulerEnvironment"/> stored with the text.</param>
+    public static SpecLoadResult LoadRendered(string renderedYaml, string sourceName, IReadOnlyDictionary<string, string>? schedulerEnvironment = null)
+    {
+        var result = Parse(renderedYaml, new IdentityLocator(renderedYaml), sourceName, new SpecErrorList());
+        if (result.Spec is null || schedulerEnvironment is null || schedulerEnvironment.Count == 0)
+        {
+            return result;
+        }
+
+        var captured = TaskEnvRouter.Capture(schedulerEnvironment);
+        return result with { Spec = TaskEnvRouter.ApplyCaptured(result.Spec, captured), SchedulerEnvironment = captured };
+    }
 
     private static SpecLoadResult Parse(string renderedText, ISourceLocator locator, string file, SpecErrorList errors, string? baseDirectory = null)
     {

@@ -11,4 +11,10 @@ namespace ActorScheduler.Specs;
 public sealed record SpecLoadResult(ServiceSpec? Spec, ImmutableArray<SpecError> Errors, string? RenderedText)
 {
     public bool IsValid => Spec is not null && Errors.IsEmpty;
+
+    /// <summary>
+    /// The scheduler environment variables that shape the spec beyond its text (<c>TASKCFG_*</c>, <c>SERVICE_REGION</c>);
+    /// stored with <see cref="RenderedText"/> so a replay yields the same spec.
+    /// </summary>
+    public ImmutableSortedDictionary<string, string> SchedulerEnvironment { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
 }

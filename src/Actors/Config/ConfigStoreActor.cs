@@ -39,13 +39,14 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
     {
         var replyTo = Sender;
         var current = Target();
-        if (current is not null && _configs[current.ConfigId].RenderedYaml == candidate.RenderedYaml)
+        if (current is not null && _configs[current.ConfigId].RenderedYaml == candidate.RenderedYaml &&
+            SameEnvironment(_configs[current.ConfigId].SchedulerEnv, candidate.SchedulerEnvironment))
         {
             replyTo.Tell(new TargetConfigReady(current, ImmutableArray<string>.Empty));
             return;
         }
 
-        var loaded = ServiceSpecLoader.LoadRendered(candidate.RenderedYaml, candidate.Source);
+        var loaded = ServiceSpecLoader.LoadRendered(candidate.RenderedYaml, candidate.Source, candidate.SchedulerEnvironment);
         var errors = loaded.Errors.Select(e => e.ToString()).ToImmutableArray();
         if (!loaded.IsValid)
         {
@@ -79,6 +80,7 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
             RenderedYaml = candidate.RenderedYaml,
             Source = candidate.Source,
             At = Now(),
+            SchedulerEnv = { candidate.SchedulerEnvironment.ToDictionary() },
         };
         var target = new TargetConfigSet { ConfigId = stored.ConfigId, At = stored.At };
         PersistAll(new object[] { stored, target }, e =>
@@ -104,15 +106,21 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
             return null;
         }
 
-        var loaded = ServiceSpecLoader.LoadRendered(stored.RenderedYaml, stored.Source);
+        var loaded = ServiceSpecLoader.LoadRendered(stored.RenderedYaml, stored.Source, stored.SchedulerEnv);
         return loaded.IsValid ? new TargetConfig(stored.ConfigId, loaded.Spec!) : null;
     }
+
+    private static bool SameEnvironment(IReadOnlyDictionary<string, string> stored, IReadOnlyDictionary<string, string> candidate) =>
+        stored.Count == candidate.Count && stored.All(e => candidate.TryGetValue(e.Key, out var value) && value == e.Value);
 
     private static Timestamp Now() => Timestamp.FromDateTime(DateTime.UtcNow);
 }
 
-/// <summary>Offer a rendered spec as the new target.</summary>
-internal sealed record ApplySpec(string RenderedYaml, string Source);
+/// <summary>Offer a rendered spec as the new target, with the scheduler environment captured when it was loaded.</summary>
+internal sealed record ApplySpec(string RenderedYaml, string Source, IReadOnlyDictionary<string, string>? Environment = null)
+{
+    public IReadOnlyDictionary<string, string> SchedulerEnvironment => Environment ?? ImmutableDictionary<string, string>.Empty;
+}
 
 /// <summary>The target to deploy, with the errors of a refused candidate (if any) for the deploy plan.</summary>
 internal sealed record TargetConfigReady(TargetConfig Target, ImmutableArray<string> Errors);

@@ -124,7 +124,7 @@ public static class RunCommand
         await output.WriteLineAsync($"api:         {apiUrl}");
         await output.WriteLineAsync($"data dir:    {dataDir}");
 
-        var app = BuildApp(args, spec.Name, loaded.RenderedText!, master, apiUrl, dataDir);
+        var app = BuildApp(args, loaded, master, apiUrl, dataDir);
         try
         {
             await app.StartAsync(ct);
@@ -156,7 +156,7 @@ public static class RunCommand
         return 0;
     }
 
-    private static WebApplication BuildApp(RunArguments args, string service, string rendered, Uri master, Uri apiUrl, string dataDir)
+    private static WebApplication BuildApp(RunArguments args, SpecLoadResult loaded, Uri master, Uri apiUrl, string dataDir)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(apiUrl.ToString().TrimEnd('/'));
@@ -169,8 +169,9 @@ public static class RunCommand
                 .WithSqliteJournal(Path.Combine(dataDir, "journal.db"))
                 .WithActorScheduler(new ActorSchedulerOptions
                 {
-                    ServiceName = service,
-                    RenderedSpec = rendered,
+                    ServiceName = loaded.Spec!.Name,
+                    RenderedSpec = loaded.RenderedText!,
+                    SchedulerEnvironment = loaded.SchedulerEnvironment,
                     SpecSource = Path.GetFullPath(args.SpecPath),
                     MasterUrl = master,
                     ApiUrl = apiUrl,

@@ -67,4 +67,28 @@ public sealed class ConfigStoreActorTests : ActorTestKit
 
         Assert.Equal(first.Target.ConfigId, ExpectMsg<TargetConfigReady>().Target.ConfigId);
     }
+
+    [Fact]
+    public void ConfigStore_should_treat_a_changed_taskcfg_variable_as_a_new_target_and_replay_it_after_a_restart()
+    {
+        var store = Sys.ActorOf(ConfigStoreActor.Props("svc"));
+        store.Tell(new ApplySpec(Spec(1, 10), "v1.yml"));
+        var first = ExpectMsg<TargetConfigReady>();
+
+        var routed = new Dictionary<string, string> { ["TASKCFG_ALL_MODE"] = "fast" };
+        store.Tell(new ApplySpec(Spec(1, 10), "v1.yml", routed));
+        var second = ExpectMsg<TargetConfigReady>();
+        Assert.NotEqual(first.Target.ConfigId, second.Target.ConfigId);
+        Assert.Contains(new KeyValuePair<string, string>("MODE", "fast"), second.Target.Spec.Pods[0].Tasks[0].Env);
+
+        Watch(store);
+        store.Tell(PoisonPill.Instance);
+        ExpectTerminated(store);
+        var restarted = Sys.ActorOf(ConfigStoreActor.Props("svc"));
+        restarted.Tell(new ApplySpec(Spec(1, 10), "v1.yml", routed));
+
+        var replayed = ExpectMsg<TargetConfigReady>();
+        Assert.Equal(second.Target.ConfigId, replayed.Target.ConfigId);
+        Assert.Contains(new KeyValuePair<string, string>("MODE", "fast"), replayed.Target.Spec.Pods[0].Tasks[0].Env);
+    }
 }
