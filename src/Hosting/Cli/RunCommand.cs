@@ -27,7 +27,8 @@ public sealed record RunArguments(
     string? Master,
     bool Verbose,
     double ReconcileDelayFactor = 1.0,
-    string ApiHost = "127.0.0.1");
+    string ApiHost = "127.0.0.1",
+    int Zones = 0);
 
 /// <summary>
 /// <c>actorscheduler run</c>: the embedded emulator (unless <c>--master</c>), the scheduler and its HTTP API in one
@@ -106,7 +107,7 @@ public static class RunCommand
             try
             {
                 emulator = await MesosEmulator.StartAsync(
-                    new MesosEmulatorOptions { Port = args.MasterPort, Agents = args.Agents, DataDir = Path.Combine(dataDir, "mesos") },
+                    new MesosEmulatorOptions { Port = args.MasterPort, Agents = args.Agents, Zones = args.Zones, DataDir = Path.Combine(dataDir, "mesos") },
                     ct);
             }
             catch (MesosEmulatorException e)
@@ -120,7 +121,7 @@ public static class RunCommand
 
         var apiUrl = new Uri($"http://{args.ApiHost}:{args.ApiPort}/");
         await output.WriteLineAsync($"service:     {spec.Name} ({args.SpecPath})");
-        await output.WriteLineAsync($"mesos:       {master}{(emulator is null ? string.Empty : $" (embedded emulator, {args.Agents} agents)")}");
+        await output.WriteLineAsync($"mesos:       {master}{(emulator is null ? string.Empty : $" (embedded emulator, {args.Agents} agents{(args.Zones > 0 ? $" in {args.Zones} zones" : "")})")}");
         await output.WriteLineAsync($"api:         {apiUrl}");
         await output.WriteLineAsync($"data dir:    {dataDir}");
 

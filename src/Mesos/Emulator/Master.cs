@@ -646,12 +646,37 @@ internal sealed partial class Master
         };
         offer.Resources.AddRange(decision.Resources.Resources.Select(r => ResourceFormat.ToFramework(r, refinement, allocationRole)));
         offer.ExecutorIds.AddRange(agent.RunningExecutors(framework.Id).Select(e => e.Clone()));
+        if (DomainOf(agent) is { } domain)
+        {
+            offer.Domain = domain;
+        }
+
         if (allocationRole is not null)
         {
             offer.AllocationInfo = new Resource.Types.AllocationInfo { Role = allocationRole };
         }
 
         return offer;
+    }
+
+    /// <summary>The agent's fault domain when zones are configured: agents go round-robin over the zones by address.</summary>
+    private DomainInfo? DomainOf(LocalAgent agent)
+    {
+        if (_settings.Zones <= 0 || !IPAddress.TryParse(agent.Hostname, out var address))
+        {
+            return null;
+        }
+
+        var slot = address.GetAddressBytes()[^1] - 1;
+        var zone = (slot % _settings.Zones) + 1;
+        return new DomainInfo
+        {
+            FaultDomain = new DomainInfo.Types.FaultDomain
+            {
+                Region = new DomainInfo.Types.FaultDomain.Types.RegionInfo { Name = _settings.Region },
+                Zone = new DomainInfo.Types.FaultDomain.Types.ZoneInfo { Name = $"zone-{zone.ToString(CultureInfo.InvariantCulture)}" },
+            },
+        };
     }
 
     private MasterInfo BuildMasterInfo()

@@ -8,4 +8,6 @@ internal sealed record MasterSettings(
     TimeSpan AllocationInterval,
     TimeSpan HeartbeatInterval,
     TimeProvider Time,
-    Action<string> Log);
+    Action<string> Log,
+    int Zones = 0,
+    string Region = "local");

@@ -82,7 +82,8 @@ public sealed class MesosEmulator : IAsyncDisposable
             var port = bound is null ? options.Port : new Uri(bound).Port;
             emulator.Url = new Uri($"http://{options.Host}:{port.ToString(CultureInfo.InvariantCulture)}/");
             var master = new Master(
-                new MasterSettings(masterId, options.Host, port, options.AllocationInterval, options.HeartbeatInterval, options.Time, log),
+                new MasterSettings(masterId, options.Host, port, options.AllocationInterval, options.HeartbeatInterval, options.Time, log,
+                    options.Zones, options.Region),
                 agents);
             Volatile.Write(ref emulator._master, master);
             emulator._timer = options.Time.CreateTimer(_ => emulator.QueueTick(), null, options.PollInterval, options.PollInterval);

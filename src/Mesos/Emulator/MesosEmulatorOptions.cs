@@ -27,6 +27,16 @@ public sealed class MesosEmulatorOptions
     /// </summary>
     public (ulong Begin, ulong End) AgentPorts { get; set; } = (31000, 32000);
 
+    /// <summary>
+    /// Number of fault-domain zones the agents are spread over, round-robin (agent 127.0.0.1 in <c>zone-1</c>, .2 in
+    /// <c>zone-2</c>, …); offers then carry the agent's domain, so <c>@zone</c>/<c>@region</c> placement works.
+    /// 0 (default) gives agents no domain.
+    /// </summary>
+    public int Zones { get; set; }
+
+    /// <summary>Region of every agent when <see cref="Zones"/> is set.</summary>
+    public string Region { get; set; } = "local";
+
     public TimeSpan AllocationInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);

@@ -58,6 +58,40 @@ public sealed class MesosEmulatorTests
     }
 
     [Fact]
+    public async Task With_zones_offers_carry_each_agents_fault_domain_round_robin()
+    {
+        using var dir = new TempDir();
+        var options = TestEmulator.Options(dir.Path, agents: 3);
+        options.Zones = 2;
+        options.Region = "eu";
+        await using var emulator = await MesosEmulator.StartAsync(options);
+        await using var framework = await TestFramework.StartAsync(emulator.Url, TestFramework.Info());
+
+        var zones = new Dictionary<string, string>();
+        while (zones.Count < 3)
+        {
+            var offers = await framework.NextAsync(e => e.Type == Event.Types.Type.Offers);
+            foreach (var offer in offers.Offers.Offers_)
+            {
+                Assert.Equal("eu", offer.Domain.FaultDomain.Region.Name);
+                zones[offer.Hostname] = offer.Domain.FaultDomain.Zone.Name;
+            }
+        }
+
+        Assert.Equal(["127.0.0.1=zone-1", "127.0.0.2=zone-2", "127.0.0.3=zone-1"], zones.OrderBy(z => z.Key).Select(z => $"{z.Key}={z.Value}"));
+    }
+
+    [Fact]
+    public async Task Without_zones_offers_carry_no_domain()
+    {
+        using var dir = new TempDir();
+        await using var emulator = await MesosEmulator.StartAsync(TestEmulator.Options(dir.Path));
+        await using var framework = await TestFramework.StartAsync(emulator.Url, TestFramework.Info());
+
+        Assert.Null((await framework.NextOfferAsync()).Domain);
+    }
+
+    [Fact]
     public async Task Kill_terminates_the_process_group_and_reports_TASK_KILLED()
     {
         using var dir = new TempDir();
