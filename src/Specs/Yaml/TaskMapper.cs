@@ -178,7 +178,7 @@ internal sealed class TaskMapper(MappingContext context, VolumeSet podVolumes, P
 
     private ImmutableArray<TransportEncryptionSpec> ReadEncryption(MappingReader task)
     {
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<(string, TransportEncryptionType)>();
         return NamedMapping.ReadList(task.Optional("transport-encryption"), task.PathOf("transport-encryption"), context,
             "artifacts such as {name: server, type: TLS}", (node, path) =>
             {
@@ -192,9 +192,9 @@ internal sealed class TaskMapper(MappingContext context, VolumeSet podVolumes, P
                 var name = nameNode is null ? null : ScalarReader.Token(nameNode, entry.PathOf("name"), context, "a name");
                 var typeNode = entry.Required("type", "TLS or KEYSTORE");
                 var type = typeNode is null ? null : ScalarReader.Choice(typeNode, entry.PathOf("type"), context, _encryptionTypes);
-                if (name is not null && !names.Add(name))
+                if (name is not null && type is not null && !seen.Add((name, type.Value)))
                 {
-                    context.Error(nameNode!, entry.PathOf("name"), $"transport-encryption name '{name}' is listed twice");
+                    context.Error(nameNode!, entry.PathOf("name"), $"transport-encryption '{name}' of type {typeNode!.Describe()} is listed twice");
                     return null;
                 }
 

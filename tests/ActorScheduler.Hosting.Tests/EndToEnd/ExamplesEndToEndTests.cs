@@ -22,7 +22,12 @@ public sealed class ExamplesEndToEndTests
             "run", Path.Combine(SchedulerProcess.RepoRoot, "examples", example, "svc.yml"),
             "--data-dir", data.Path, "--api-port", apiPort.ToString(), "--master-port", SchedulerProcess.FreePort().ToString(),
             "-o", "SLEEP_DURATION=120",
-            .. example == "scale" ? ["-o", "NODE_COUNT=5"] : Array.Empty<string>(),
+            .. example switch
+            {
+                "scale" => ["-o", "NODE_COUNT=5"],
+                "zones" => ["--zones", "3"],
+                _ => Array.Empty<string>(),
+            },
         ];
         using var scheduler = SchedulerProcess.Launch(apiPort, args);
 

@@ -190,7 +190,7 @@ public sealed class FullLanguageTests
         { "    health-check: {interval: 5}", "svc.yml:12:23: pods.web.tasks.server.health-check.cmd: required key 'cmd' is missing; expected a shell command that exits 0 when the check passes" },
         { "    readiness-check: {cmd: x, timeout: 0}", "svc.yml:12:44: pods.web.tasks.server.readiness-check.timeout: expected an integer >= 1, found '0'" },
         { "    discovery: {visibility: PUBLIC}", "svc.yml:12:33: pods.web.tasks.server.discovery.visibility: expected one of FRAMEWORK, CLUSTER, EXTERNAL, found 'PUBLIC'" },
-        { "    transport-encryption: [{name: a, type: TLS}, {name: a, type: TLS}]", "svc.yml:12:61: pods.web.tasks.server.transport-encryption[1].name: transport-encryption name 'a' is listed twice" },
+        { "    transport-encryption: [{name: a, type: TLS}, {name: a, type: TLS}]", "svc.yml:12:61: pods.web.tasks.server.transport-encryption[1].name: transport-encryption 'a' of type 'TLS' is listed twice" },
         { "    resource-limits: {cpus: lots}", "svc.yml:12:33: pods.web.tasks.server.resource-limits.cpus: expected a number > 0, found 'lots'" },
         { "    gpus: -1", "svc.yml:12:15: pods.web.tasks.server.gpus: expected a number >= 0, found '-1'" },
         { "    shm-size: 64", "svc.yml:12:19: pods.web.tasks.server.shm-size: 'shm-size' sizes a private /dev/shm; it needs 'ipc-mode: PRIVATE' beside it" },
