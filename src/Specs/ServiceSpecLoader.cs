@@ -13,9 +13,16 @@ namespace ActorScheduler.Specs;
 public static class ServiceSpecLoader
 {
     /// <summary>
+    /// Scheduler environment variable naming the region the service is pinned to (DC/OS <c>SERVICE_REGION</c>); unset or
+    /// blank leaves <see cref="ServiceSpec.Region"/> null, the local region.
+    /// </summary>
+    public const string RegionVariable = "SERVICE_REGION";
+
+    /// <summary>
     /// Loads <paramref name="path"/>. Template values, lowest precedence first: the defaults file beside the spec
     /// (<c>dir/svc.yml</c> → <c>dir/svc.env</c>; optional), environment variables the template references, then
-    /// <paramref name="overrides"/> (<c>-o KEY=VALUE</c>).
+    /// <paramref name="overrides"/> (<c>-o KEY=VALUE</c>). <see cref="ServiceSpec.Region"/> comes from the environment's
+    /// <see cref="RegionVariable"/>, as the DC/OS scheduler reads it; overrides do not set it (they feed the template).
     /// </summary>
     /// <param name="environment">Environment variables to use; null reads the process environment.</param>
     public static SpecLoadResult LoadFile(
@@ -46,10 +53,17 @@ public static class ServiceSpecLoader
             return Failed(errors, null);
         }
 
-        return Parse(rendered.Text, rendered.Locator, path, errors, Path.GetDirectoryName(Path.GetFullPath(path)));
+        var result = Parse(rendered.Text, rendered.Locator, path, errors, Path.GetDirectoryName(Path.GetFullPath(path)));
+        var region = environment is null ? Environment.GetEnvironmentVariable(RegionVariable) : environment.GetValueOrDefault(RegionVariable);
+        return result.Spec is { } spec && !string.IsNullOrWhiteSpace(region)
+            ? result with { Spec = spec with { Region = region.Trim() } }
+            : result;
     }
 
-    /// <summary>Loads already-rendered YAML (e.g. a stored config being replayed); no mustache, no values.</summary>
+    /// <summary>
+    /// Loads already-rendered YAML (e.g. a stored config being replayed); no mustache, no values, and no environment:
+    /// <see cref="ServiceSpec.Region"/> is not part of the text and stays null.
+    /// </summary>
     /// <param name="sourceName">Shown as the file in errors, e.g. <c>config 3f2a…</c>.</param>
     public static SpecLoadResult LoadRendered(string renderedYaml, string sourceName) =>
         Parse(renderedYaml, new IdentityLocator(renderedYaml), sourceName, new SpecErrorList());
