@@ -13,6 +13,12 @@ namespace ActorScheduler.Specs;
 public static class ServiceSpecLoader
 {
     /// <summary>
+    /// Scheduler environment variable naming the region the service is pinned to (DC/OS <c>SERVICE_REGION</c>); unset or
+    /// blank leaves <see cref="ServiceSpec.Region"/> null, the local region.
+    /// </summary>
+    public const string RegionVariable = "SERVICE_REGION";
+
+    /// <summary>
     /// Loads <paramref name="path"/>. Template values, lowest precedence first: the defaults file beside the spec
     /// (<c>dir/svc.yml</c> → <c>dir/svc.env</c>; optional), environment variables the template references, then
     /// <paramref name="overrides"/> (<c>-o KEY=VALUE</c>). <c>TASKCFG_*</c> environment variables are then routed into

@@ -172,6 +172,41 @@ public sealed class ServiceSpecLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Loader_should_pin_the_region_from_SERVICE_REGION_in_the_given_environment()
+    {
+        var spec = _dir.Write("svc.yml", Template);
+        _dir.Write("svc.env", "NAME=hello\nCOUNT=1\nCPUS=0.5\n");
+
+        Assert.Equal("eu-west", ServiceSpecLoader.LoadFile(spec, null, new Dictionary<string, string> { ["SERVICE_REGION"] = " eu-west " }).Spec?.Region);
+        Assert.Null(ServiceSpecLoader.LoadFile(spec, null, new Dictionary<string, string> { ["SERVICE_REGION"] = " " }).Spec!.Region);
+        Assert.Null(ServiceSpecLoader.LoadFile(spec, null, _noEnvironment).Spec!.Region);
+        Assert.Null(ServiceSpecLoader.LoadFile(spec, new Dictionary<string, string> { ["SERVICE_REGION"] = "eu-west" }, _noEnvironment).Spec!.Region);
+    }
+
+    [Fact]
+    public void Loader_should_read_SERVICE_REGION_from_the_process_environment_when_none_is_given()
+    {
+        var spec = _dir.Write("svc.yml", Template);
+        _dir.Write("svc.env", "NAME=hello\nCOUNT=1\nCPUS=0.5\n");
+        var before = Environment.GetEnvironmentVariable("SERVICE_REGION");
+        Environment.SetEnvironmentVariable("SERVICE_REGION", "ap-south");
+        try
+        {
+            Assert.Equal("ap-south", ServiceSpecLoader.LoadFile(spec).Spec?.Region);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("SERVICE_REGION", before);
+        }
+    }
+
+    [Fact]
+    public void LoadRendered_should_leave_the_region_unset()
+    {
+        Assert.Null(ServiceSpecLoader.LoadRendered(File.ReadAllText(RepositoryFiles.Find("tests/ActorScheduler.Specs.Tests/Fixtures/updates/base.yml")), "base").Spec!.Region);
+    }
+
+    [Fact]
     public void LoadRendered_should_use_the_source_name_and_not_render_mustache()
     {
         var result = ServiceSpecLoader.LoadRendered("name: '{{X}}'\npods: {}\n", "config-7");

@@ -64,7 +64,7 @@ public static class TaskInfoBuilder
     /// <summary>The environment of every task (DC/OS <c>PodInfoBuilder.getTaskEnvironment</c>), then the spec's own.</summary>
     private static IEnumerable<KeyValuePair<string, string>> Environment(PodRequirement requirement, string taskName, EvaluationContext context)
     {
-        var service = requirement.ServiceName.TrimStart('/').Replace("/", string.Empty);
+        var service = ServiceSpec.DnsLabelOf(requirement.ServiceName);
         yield return new("TASK_NAME", taskName);
         yield return new(taskName, "true");
         yield return new("POD_INSTANCE_INDEX", requirement.Index.ToString(CultureInfo.InvariantCulture));

@@ -35,6 +35,12 @@ public sealed record ServiceSpec(string Name, string? User, ImmutableArray<PodSp
     /// <summary>The principal of a service named <paramref name="name"/> (<c>/data/kafka</c> → <c>data__kafka-principal</c>).</summary>
     public static string PrincipalOf(string name) => Fold(name) + "-principal";
 
+    /// <summary>
+    /// The DNS label of a service named <paramref name="name"/>: the name with its folder slashes removed, as in
+    /// <c>&lt;label&gt;.autoip.dcos.thisdcos.directory</c> (<c>/data/kafka</c> → <c>datakafka</c>).
+    /// </summary>
+    public static string DnsLabelOf(string name) => name.Replace("/", string.Empty, StringComparison.Ordinal);
+
     private static string Fold(string name) => name.TrimStart('/').Replace("/", "__");
 }
 

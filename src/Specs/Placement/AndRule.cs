@@ -19,6 +19,8 @@ public sealed record AndRule(ImmutableArray<PlacementRule> Rules) : PlacementRul
         return PlacementDecision.Pass(this, $"all {Rules.Length} rules pass");
     }
 
+    public override bool References(PlacementField field) => Rules.Any(rule => rule.References(field));
+
     public override string Describe() => $"AND({string.Join(", ", Rules)})";
 
     public bool Equals(AndRule? other) => other is not null && Rules.SequenceEqual(other.Rules);

@@ -15,5 +15,7 @@ public sealed record FieldMatchRule(PlacementField Field, StringMatcher Matcher)
         return Matcher.Matches(value) ? PlacementDecision.Pass(this, seen) : PlacementDecision.Fail(this, seen);
     }
 
+    public override bool References(PlacementField field) => Field == field;
+
     public override string Describe() => $"{Field}:{Matcher}";
 }

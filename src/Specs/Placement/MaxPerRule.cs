@@ -28,5 +28,7 @@ public sealed record MaxPerRule(PlacementField Field, int Max, string? PodType =
         return PlacementDecision.Fail(this, Max == 1 ? $"{shown} already runs {list}" : $"{shown} already runs {count} of at most {Max}: {list}");
     }
 
+    public override bool References(PlacementField field) => Field == field;
+
     public override string Describe() => Max == 1 ? $"{Field}:UNIQUE" : $"{Field}:MAX_PER:{Max}";
 }

@@ -22,6 +22,8 @@ public sealed record OrRule(ImmutableArray<PlacementRule> Rules) : PlacementRule
         return PlacementDecision.Fail(this, failures.Count == 0 ? "no rules to pass" : $"no rule passes ({string.Join("; ", failures)})");
     }
 
+    public override bool References(PlacementField field) => Rules.Any(rule => rule.References(field));
+
     public override string Describe() => $"OR({string.Join(", ", Rules)})";
 
     public bool Equals(OrRule? other) => other is not null && Rules.SequenceEqual(other.Rules);

@@ -9,6 +9,12 @@ public abstract record PlacementRule
 {
     public abstract PlacementDecision Evaluate(PlacementContext context);
 
+    /// <summary>
+    /// True when this rule, or any rule inside it, looks at <paramref name="field"/> (e.g. <see cref="PlacementField.Zone"/>),
+    /// whatever it does with it: validators use this to tell whether a pod's placement depends on fault domains.
+    /// </summary>
+    public abstract bool References(PlacementField field);
+
     /// <summary>The rule in its printed form.</summary>
     public abstract string Describe();
 

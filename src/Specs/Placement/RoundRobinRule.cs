@@ -38,5 +38,7 @@ public sealed record RoundRobinRule(PlacementField Field, int? Values = null, st
             : $"{shown} already has {count} ({here}) while {Field.DescribeValue(least.Key)} has {least.Value.Count}");
     }
 
+    public override bool References(PlacementField field) => Field == field;
+
     public override string Describe() => Values is null ? $"{Field}:GROUP_BY" : $"{Field}:GROUP_BY:{Values}";
 }

@@ -13,19 +13,16 @@ public static class TaskEnvRouter
     public const string Prefix = "TASKCFG_";
     private const string AllPods = "ALL";
 
-    /// <summary>Scheduler environment variable naming the region the service is pinned to.</summary>
-    public const string RegionVariable = "SERVICE_REGION";
-
-    /// <summary>The variables of <paramref name="environment"/> that shape a spec: <c>TASKCFG_*</c> and <see cref="RegionVariable"/>.</summary>
+    /// <summary>The variables of <paramref name="environment"/> that shape a spec: <c>TASKCFG_*</c> and <see cref="ServiceSpecLoader.RegionVariable"/>.</summary>
     public static ImmutableSortedDictionary<string, string> Capture(IEnumerable<KeyValuePair<string, string>> environment) =>
-        environment.Where(e => e.Key.StartsWith(Prefix, StringComparison.Ordinal) || e.Key == RegionVariable)
+        environment.Where(e => e.Key.StartsWith(Prefix, StringComparison.Ordinal) || e.Key == ServiceSpecLoader.RegionVariable)
             .ToImmutableSortedDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
 
     /// <summary>Applies captured scheduler variables: routes TASKCFG values into tasks and sets the region.</summary>
     public static ServiceSpec ApplyCaptured(ServiceSpec spec, IReadOnlyDictionary<string, string> captured)
     {
         var routed = Apply(spec, captured);
-        return captured.TryGetValue(RegionVariable, out var region) && region.Trim().Length > 0 ? routed with { Region = region.Trim() } : routed;
+        return captured.TryGetValue(ServiceSpecLoader.RegionVariable, out var region) && region.Trim().Length > 0 ? routed with { Region = region.Trim() } : routed;
     }
 
     public static ServiceSpec Apply(ServiceSpec spec, IEnumerable<KeyValuePair<string, string>> environment)

@@ -17,6 +17,11 @@ internal static partial class Names
     /// <summary>A name that becomes part of a DNS name (discovery and VIP prefixes).</summary>
     public static bool IsDnsLabel(string name) => name.Length <= 63 && DnsLabelPattern().IsMatch(name);
 
+    public const string DnsLabelCharactersRule = "lower-case letters, digits and '-', not starting or ending with '-'";
+
+    /// <summary>The characters of a DNS label, whatever its length.</summary>
+    public static bool HasDnsLabelCharacters(string name) => DnsLabelPattern().IsMatch(name);
+
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]*$")]
     private static partial Regex IdentifierPattern();
 

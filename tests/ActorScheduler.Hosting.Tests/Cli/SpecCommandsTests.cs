@@ -59,6 +59,33 @@ public sealed class SpecCommandsTests
     }
 
     [Fact]
+    public async Task Validate_previous_refuses_an_update_that_starts_placing_by_zone()
+    {
+        var dir = Directory.CreateTempSubdirectory("validate-previous").FullName;
+        try
+        {
+            var env = File.ReadAllText(Path.ChangeExtension(HelloWorld, ".env"));
+            File.WriteAllText(Path.Combine(dir, "old.yml"), File.ReadAllText(HelloWorld));
+            File.WriteAllText(Path.Combine(dir, "old.env"), env);
+            File.WriteAllText(Path.Combine(dir, "new.yml"), File.ReadAllText(HelloWorld).Replace("'{{{HELLO_PLACEMENT}}}'", "'@zone:GROUP_BY:3'"));
+            File.WriteAllText(Path.Combine(dir, "new.env"), env);
+            var (output, error) = (new StringWriter(), new StringWriter());
+
+            var code = await SpecCommands.ValidateAsync(Path.Combine(dir, "new.yml"), [], output, error, Path.Combine(dir, "old.yml"));
+
+            Assert.Equal(1, code);
+            var refusal = Assert.Single(error.ToString().Trim().Split('\n'));
+            Assert.StartsWith("error: Field: 'pods.hello.placement';", refusal);
+            Assert.Contains("cannot start referring to @zone", refusal);
+            Assert.Empty(output.ToString());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Render_prints_the_rendered_spec_and_the_plan_trees()
     {
         var (output, error) = (new StringWriter(), new StringWriter());

@@ -13,4 +13,13 @@ public sealed class ServiceSpecTests
         var spec = new ServiceSpec(name, null, ImmutableArray<PodSpec>.Empty, ImmutableArray<PlanSpec>.Empty);
         Assert.Equal(role, spec.Role);
     }
+
+    [Theory]
+    [InlineData("hello-world", "hello-world")]
+    [InlineData("/data/kafka", "datakafka")]
+    [InlineData("a/b/c", "abc")]
+    public void Dns_label_drops_folder_slashes_like_the_dcos_sdk(string name, string label)
+    {
+        Assert.Equal(label, ServiceSpec.DnsLabelOf(name));
+    }
 }

@@ -7,17 +7,9 @@ namespace ActorScheduler.Specs.Tests.Validation;
 /// <summary>Spec updates from Fixtures/updates/base.yml to each fixture, through every default validator.</summary>
 public sealed class SpecValidatorsTests
 {
-    private static ServiceSpec Load(string fixture)
-    {
-        var path = RepositoryFiles.Find($"tests/ActorScheduler.Specs.Tests/Fixtures/updates/{fixture}.yml");
-        var result = ServiceSpecLoader.LoadRendered(File.ReadAllText(path), fixture);
-        Assert.True(result.IsValid, string.Join("\n", result.Errors));
-        return result.Spec!;
-    }
+    private static readonly ServiceSpec _base = UpdateFixtures.Load("base");
 
-    private static readonly ServiceSpec _base = Load("base");
-
-    private static string[] UpdateTo(string fixture) => [.. SpecValidators.Validate(_base, Load(fixture)).Select(e => e.ToString())];
+    private static string[] UpdateTo(string fixture) => UpdateFixtures.Update("base", fixture);
 
     [Theory]
     [InlineData("base")]
@@ -25,6 +17,13 @@ public sealed class SpecValidatorsTests
     [InlineData("valid-user-unchanged-placement-removed")]
     [InlineData("valid-hello-shrunk-with-decommission")]
     [InlineData("valid-world-removed")]
+    [InlineData("valid-hello-pre-reserved-role-explicit-default")]
+    [InlineData("valid-limits-at-or-above-requests")]
+    [InlineData("valid-new-pod-on-virtual-network")]
+    [InlineData("valid-new-pod-uses-cluster-features")]
+    [InlineData("valid-private-shared-memory")]
+    [InlineData("valid-tls-with-principal")]
+    [InlineData("valid-world-placed-by-region")]
     public void Valid_updates_should_pass_every_validator(string fixture)
     {
         Assert.Empty(UpdateTo(fixture));
@@ -155,14 +154,19 @@ public sealed class SpecValidatorsTests
     }
 
     [Fact]
-    public void First_deploy_should_pass_everything_but_the_name_rule()
+    public void First_deploy_should_pass_everything_but_the_name_rules()
     {
         var emptied = _base with { Name = "hello__world", User = "root", Pods = [_base.Pods[0] with { Count = 0, Volumes = [] }] };
 
         Assert.Empty(SpecValidators.Validate(null, _base));
         Assert.Equal(
-            ["Field: 'name'; Transition: 'null' => 'hello__world'; Message: 'Service name may not contain double underscores ('__'): " +
-             "they stand for '/' in the Mesos role'; Fatal: false"],
+            [
+                "Field: 'name'; Transition: 'null' => 'hello__world'; Message: 'Service name may not contain double underscores ('__'): " +
+                "they stand for '/' in the Mesos role'; Fatal: false",
+                "Field: 'name'; Transition: 'null' => 'hello__world'; Message: 'Service name without slashes ('hello__world') is the DNS " +
+                "label of the service's task names (hello__world.autoip.dcos.thisdcos.directory) but is not a valid one: name the " +
+                "service and its folders with lower-case letters, digits and '-', not starting or ending with '-''; Fatal: false",
+            ],
             SpecValidators.Validate(null, emptied).Select(e => e.ToString()));
     }
 
@@ -170,8 +174,14 @@ public sealed class SpecValidatorsTests
     public void Default_validators_should_be_one_per_rule_in_order()
     {
         Assert.Equal(
-            ["ServiceNameCannotContainDoubleUnderscores", "ServiceNameCannotChange", "PodSpecsCannotShrink", "TaskVolumesCannotChange",
-             "UserCannotChange", "PlacementRuleIsValid"],
+            ["ServiceNameCannotContainDoubleUnderscores", "ServiceNameCannotChange", "ServiceNameCannotBreakDNS", "PodSpecsCannotShrink",
+             "PodSpecsCannotUseUnsupportedFeatures", "PodSpecsCannotChangeNetworkRegime", "PreReservationCannotChange",
+             "TaskSpecsCannotUseUnsupportedFeatures", "ResourceLimitsMustExceedRequestedResources", "TaskVolumesCannotChange",
+             "UserCannotChange", "TLSRequiresServiceAccount", "RegionCannotChange", "DomainCapabilityValidator", "PlacementRuleIsValid",
+             "ZoneValidator"],
             SpecValidators.Default.Select(v => v.GetType().Name));
+        Assert.Equal(
+            SpecValidators.Default.Select(v => v.GetType()),
+            SpecValidators.For(ClusterCapabilities.None).Select(v => v.GetType()));
     }
 }
