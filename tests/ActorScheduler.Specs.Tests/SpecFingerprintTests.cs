@@ -24,6 +24,27 @@ public sealed class SpecFingerprintTests
         Assert.Equal(first, SpecFingerprint.Of(_pod with { Tasks = [_server with { Env = [.. _server.Env] }] }));
     }
 
+    public static TheoryData<string, PodSpec> LaunchChanges => new()
+    {
+        { "port", _pod with { Tasks = [_server with { Ports = [new PortSpec("http", 0, "HTTP_PORT", false, null, [])] }] } },
+        { "health check", _pod with { Tasks = [_server with { HealthCheck = new HealthCheckSpec("true") }] } },
+        { "readiness check", _pod with { Tasks = [_server with { ReadinessCheck = new ReadinessCheckSpec("true") }] } },
+        { "resource set", _pod with { Tasks = [_server with { ResourceSet = "main" }] } },
+        { "gpus", _pod with { Tasks = [_server with { Gpus = 1 }] } },
+        { "image", _pod with { Image = "alpine:3" } },
+        { "rlimit", _pod with { Rlimits = [new RlimitSpec("RLIMIT_NOFILE", 1, 2)] } },
+        { "secret", _pod with { Secrets = [new SecretSpec("s", "a/b", "S", null)] } },
+        { "network", _pod with { Networks = [new NetworkSpec("dcos", [], [], [])] } },
+        { "volume profile", _pod with { Tasks = [_server with { Volumes = [_server.Volumes[0] with { Profiles = ["ssd"] }, _server.Volumes[1]] }] } },
+    };
+
+    [Theory]
+    [MemberData(nameof(LaunchChanges))]
+    public void Fingerprint_should_change_with_anything_that_shapes_a_launched_task(string change, PodSpec changed)
+    {
+        Assert.True(SpecFingerprint.Of(_pod) != SpecFingerprint.Of(changed), $"a {change} change must relaunch the pod");
+    }
+
     [Fact]
     public void Fingerprint_should_ignore_count_and_allow_decommission()
     {
