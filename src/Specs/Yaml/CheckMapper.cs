@@ -6,12 +6,9 @@ namespace ActorScheduler.Specs.Yaml;
 /// <summary>Reads a task's <c>health-check</c> and <c>readiness-check</c>; unset timings take Mesos' defaults.</summary>
 internal static class CheckMapper
 {
-    private static readonly ImmutableArray<string> _healthKeys = ["cmd", "interval", "grace-period", "max-consecutive-failures", "delay", "timeout"];
-    private static readonly ImmutableArray<string> _readinessKeys = ["cmd", "interval", "delay", "timeout"];
-
     public static HealthCheckSpec? ReadHealth(MappingReader task, MappingContext context)
     {
-        var check = Open(task, "health-check", "a health check", _healthKeys, context);
+        var check = Open(task, "health-check", "a health check", SpecKeys.HealthCheck, context);
         if (check is null)
         {
             return null;
@@ -31,7 +28,7 @@ internal static class CheckMapper
 
     public static ReadinessCheckSpec? ReadReadiness(MappingReader task, MappingContext context)
     {
-        var check = Open(task, "readiness-check", "a readiness check", _readinessKeys, context);
+        var check = Open(task, "readiness-check", "a readiness check", SpecKeys.ReadinessCheck, context);
         if (check is null)
         {
             return null;

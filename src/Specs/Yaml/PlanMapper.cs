@@ -12,9 +12,6 @@ namespace ActorScheduler.Specs.Yaml;
 /// </summary>
 internal static class PlanMapper
 {
-    private static readonly ImmutableArray<string> _planKeys = ["strategy", "phases"];
-    private static readonly ImmutableArray<string> _phaseKeys = ["pod", "strategy", "steps"];
-
     private static readonly ImmutableArray<(string, StrategyKind)> _planStrategies =
         [("serial", StrategyKind.Serial), ("parallel", StrategyKind.Parallel)];
 
@@ -53,7 +50,7 @@ internal static class PlanMapper
     private static PlanSpec? ReadPlan(ScalarNode nameNode, SpecNode node, string path, ImmutableArray<PodDraft> pods, MappingContext context)
     {
         CheckName(nameNode, path, "plan", context);
-        var plan = MappingReader.Open(node, path, context, "a plan", _planKeys);
+        var plan = MappingReader.Open(node, path, context, "a plan", SpecKeys.Plan);
         if (plan is null)
         {
             return null;
@@ -89,7 +86,7 @@ internal static class PlanMapper
     private static PhaseSpec? ReadPhase(ScalarNode nameNode, SpecNode node, string path, ImmutableArray<PodDraft> pods, MappingContext context)
     {
         CheckName(nameNode, path, "phase", context);
-        var phase = MappingReader.Open(node, path, context, "a phase", _phaseKeys);
+        var phase = MappingReader.Open(node, path, context, "a phase", SpecKeys.Phase);
         if (phase is null)
         {
             return null;

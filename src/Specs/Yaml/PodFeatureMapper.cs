@@ -9,11 +9,6 @@ namespace ActorScheduler.Specs.Yaml;
 /// </summary>
 internal static class PodFeatureMapper
 {
-    private static readonly ImmutableArray<string> _networkKeys = ["host-ports", "container-ports", "labels"];
-    private static readonly ImmutableArray<string> _rlimitKeys = ["soft", "hard"];
-    private static readonly ImmutableArray<string> _hostVolumeKeys = ["host-path", "container-path", "mode"];
-    private static readonly ImmutableArray<string> _externalVolumeKeys = ["type", "volume-name", "volume-mode", "driver-name", "driver-options", "container-path"];
-    private static readonly ImmutableArray<string> _secretKeys = ["secret", "env-key", "file"];
     private static readonly ImmutableArray<(string, VolumeMode)> _modes = [("RW", VolumeMode.ReadWrite), ("RO", VolumeMode.ReadOnly)];
 
     public static readonly ImmutableArray<(string, IpcMode)> IpcModes = [("PRIVATE", IpcMode.Private), ("SHARE_PARENT", IpcMode.ShareParent)];
@@ -116,7 +111,7 @@ internal static class PodFeatureMapper
             return new NetworkSpec(key.Value, [], [], []);
         }
 
-        var network = MappingReader.Open(node, path, context, "network settings", _networkKeys);
+        var network = MappingReader.Open(node, path, context, "network settings", SpecKeys.Network);
         if (network is null)
         {
             return null;
@@ -175,7 +170,7 @@ internal static class PodFeatureMapper
             return new RlimitSpec(key.Value, null, null);
         }
 
-        var limit = MappingReader.Open(node, path, context, "a resource limit", _rlimitKeys);
+        var limit = MappingReader.Open(node, path, context, "a resource limit", SpecKeys.Rlimit);
         if (limit is null)
         {
             return null;
@@ -202,7 +197,7 @@ internal static class PodFeatureMapper
 
     private static HostVolumeSpec? ReadHostVolume(ScalarNode key, SpecNode node, string path, MappingContext context)
     {
-        var volume = MappingReader.Open(node, path, context, "a host volume", _hostVolumeKeys);
+        var volume = MappingReader.Open(node, path, context, "a host volume", SpecKeys.HostVolume);
         if (volume is null)
         {
             return null;
@@ -224,7 +219,7 @@ internal static class PodFeatureMapper
 
     private static ExternalVolumeSpec? ReadExternalVolume(ScalarNode key, SpecNode node, string path, MappingContext context)
     {
-        var volume = MappingReader.Open(node, path, context, "an external volume", _externalVolumeKeys);
+        var volume = MappingReader.Open(node, path, context, "an external volume", SpecKeys.ExternalVolume);
         if (volume is null)
         {
             return null;
@@ -279,7 +274,7 @@ internal static class PodFeatureMapper
 
     private static SecretSpec? ReadSecret(ScalarNode key, SpecNode node, string path, MappingContext context)
     {
-        var secret = MappingReader.Open(node, path, context, "a secret", _secretKeys);
+        var secret = MappingReader.Open(node, path, context, "a secret", SpecKeys.Secret);
         if (secret is null)
         {
             return null;

@@ -11,13 +11,6 @@ internal sealed record PodDraft(PodSpec Spec, bool CountKnown, SourcePosition Po
 /// <summary>Maps one pod (and its tasks and volumes). Unknown keys are errors here too, unlike in the DC/OS SDK.</summary>
 internal static class PodMapper
 {
-    private static readonly ImmutableArray<string> _podKeys =
-    [
-        "count", "allow-decommission", "placement", "tasks", "volume", "volumes", "resource-sets", "image", "uris", "networks",
-        "rlimits", "share-pid-namespace", "host-volumes", "external-volumes", "pre-reserved-role", "secrets",
-        "seccomp-unconfined", "seccomp-profile-name", "ipc-mode", "shm-size",
-    ];
-
     public static PodDraft Read(ScalarNode nameNode, SpecNode node, string path, MappingContext context)
     {
         var type = nameNode.Value;
@@ -26,7 +19,7 @@ internal static class PodMapper
             context.Error(nameNode, path, $"expected a pod type of {Names.IdentifierRule}, found '{type}'");
         }
 
-        var pod = MappingReader.Open(node, path, context, "a pod", _podKeys);
+        var pod = MappingReader.Open(node, path, context, "a pod", SpecKeys.Pod);
         if (pod is null)
         {
             return new PodDraft(new PodSpec(type, 0, false, [], []), false, nameNode.Position);

@@ -11,9 +11,6 @@ internal sealed class PortMapper(MappingContext context)
 {
     public const int MaxPort = 65535;
 
-    private static readonly ImmutableArray<string> _portKeys = ["port", "env-key", "advertise", "vip", "ranges"];
-    private static readonly ImmutableArray<string> _vipKeys = ["port", "prefix", "protocol"];
-    private static readonly ImmutableArray<string> _rangeKeys = ["begin", "end"];
     private static readonly ImmutableArray<string> _protocols = ["tcp", "udp"];
 
     private readonly Dictionary<int, string> _staticPorts = [];
@@ -38,7 +35,7 @@ internal sealed class PortMapper(MappingContext context)
             context.Error(nameNode, path, $"port name '{name}' is already used by {_names[name]}; port names are unique in a pod");
         }
 
-        var port = MappingReader.Open(node, path, context, "a port", _portKeys);
+        var port = MappingReader.Open(node, path, context, "a port", SpecKeys.Port);
         if (port is null)
         {
             return null;
@@ -99,7 +96,7 @@ internal sealed class PortMapper(MappingContext context)
             return null;
         }
 
-        var vip = MappingReader.Open(node, port.PathOf("vip"), context, "a VIP", _vipKeys);
+        var vip = MappingReader.Open(node, port.PathOf("vip"), context, "a VIP", SpecKeys.Vip);
         if (vip is null)
         {
             return null;
@@ -151,7 +148,7 @@ internal sealed class PortMapper(MappingContext context)
 
     private PortRange? ReadRange(SpecNode node, string path)
     {
-        var range = MappingReader.Open(node, path, context, "a port range", _rangeKeys);
+        var range = MappingReader.Open(node, path, context, "a port range", SpecKeys.Range);
         if (range is null)
         {
             return null;

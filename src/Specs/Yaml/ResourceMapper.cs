@@ -9,9 +9,6 @@ namespace ActorScheduler.Specs.Yaml;
 /// </summary>
 internal static class ResourceMapper
 {
-    public static readonly ImmutableArray<string> Keys = ["cpus", "gpus", "memory", "resource-limits", "ports", "volume", "volumes"];
-
-    private static readonly ImmutableArray<string> _limitKeys = ["cpus", "memory"];
     private const string Unlimited = "unlimited";
 
     /// <summary>Reads the resources of <paramref name="owner"/>; cpus and memory are required.</summary>
@@ -39,7 +36,7 @@ internal static class ResourceMapper
                     context.Error(key, path, $"expected a resource set id of {Names.IdentifierRule}, found '{key.Value}'");
                 }
 
-                var set = MappingReader.Open(node, path, context, "a resource set", Keys);
+                var set = MappingReader.Open(node, path, context, "a resource set", SpecKeys.ResourceSet);
                 return set is null ? null : Read(key.Value, set, "a resource set", podVolumes.ForTask(), ports, context);
             });
 
@@ -51,7 +48,7 @@ internal static class ResourceMapper
             return null;
         }
 
-        var limits = MappingReader.Open(node, owner.PathOf("resource-limits"), context, "resource limits", _limitKeys);
+        var limits = MappingReader.Open(node, owner.PathOf("resource-limits"), context, "resource limits", SpecKeys.ResourceLimits);
         if (limits is null)
         {
             return null;

@@ -11,9 +11,6 @@ namespace ActorScheduler.Specs.Yaml;
 /// </summary>
 internal static class ServiceSpecMapper
 {
-    private static readonly ImmutableArray<string> _topKeys = ["name", "web-url", "scheduler", "pods", "plans"];
-    private static readonly ImmutableArray<string> _schedulerKeys = ["principal", "zookeeper", "user"];
-
     public static ServiceSpec? Map(SpecNode? root, MappingContext context)
     {
         if (root is null)
@@ -22,7 +19,7 @@ internal static class ServiceSpecMapper
             return null;
         }
 
-        var top = MappingReader.Open(root, KeyPath.Root, context, "a service spec", _topKeys);
+        var top = MappingReader.Open(root, KeyPath.Root, context, "a service spec", SpecKeys.Top);
         if (top is null)
         {
             return null;
@@ -134,7 +131,7 @@ internal static class ServiceSpecMapper
             return (null, null, null);
         }
 
-        var scheduler = MappingReader.Open(node, top.PathOf("scheduler"), context, "scheduler settings", _schedulerKeys);
+        var scheduler = MappingReader.Open(node, top.PathOf("scheduler"), context, "scheduler settings", SpecKeys.Scheduler);
         if (scheduler is null)
         {
             return (null, null, null);

@@ -6,17 +6,6 @@ namespace ActorScheduler.Specs.Yaml;
 /// <summary>Maps the tasks of one pod; resources come inline or from one of the pod's <c>resource-sets</c>.</summary>
 internal sealed class TaskMapper(MappingContext context, VolumeSet podVolumes, PortMapper ports, ImmutableArray<ResourceSetSpec> resourceSets)
 {
-    private static readonly ImmutableArray<string> _ownKeys =
-    [
-        "goal", "cmd", "essential", "env", "labels", "kill-grace-period", "resource-set", "health-check", "readiness-check",
-        "discovery", "transport-encryption", "configs", "ipc-mode", "shm-size",
-    ];
-
-    private static readonly ImmutableArray<string> _taskKeys = [.. _ownKeys, .. ResourceMapper.Keys];
-    private static readonly ImmutableArray<string> _discoveryKeys = ["prefix", "visibility"];
-    private static readonly ImmutableArray<string> _encryptionKeys = ["name", "type"];
-    private static readonly ImmutableArray<string> _configKeys = ["template", "dest"];
-
     private static readonly ImmutableArray<(string, GoalState)> _goals =
         [("RUNNING", GoalState.Running), ("FINISH", GoalState.Finish), ("ONCE", GoalState.Once)];
 
@@ -36,7 +25,7 @@ internal sealed class TaskMapper(MappingContext context, VolumeSet podVolumes, P
             context.Error(nameNode, path, $"expected a task name of {Names.IdentifierRule}, found '{name}'");
         }
 
-        var task = MappingReader.Open(node, path, context, "a task", _taskKeys);
+        var task = MappingReader.Open(node, path, context, "a task", SpecKeys.Task);
         if (task is null)
         {
             return new TaskSpec(name, GoalState.Running, "", 0, 0, [], []);
@@ -85,7 +74,7 @@ internal sealed class TaskMapper(MappingContext context, VolumeSet podVolumes, P
             return (ResourceMapper.Read(name + "-resource-set", task, "a task", podVolumes.ForTask(), ports, context), null);
         }
 
-        foreach (var key in ResourceMapper.Keys.Where(k => task.Optional(k) is not null))
+        foreach (var key in SpecKeys.Resource.Where(k => task.Optional(k) is not null))
         {
             context.Error(task.KeyNode(key)!, task.PathOf(key),
                 $"'{key}' cannot be set on a task that uses 'resource-set'; declare it in the resource set instead");
@@ -155,7 +144,7 @@ internal sealed class TaskMapper(MappingContext context, VolumeSet podVolumes, P
             return null;
         }
 
-        var discovery = MappingReader.Open(node, task.PathOf("discovery"), context, "discovery settings", _discoveryKeys);
+        var discovery = MappingReader.Open(node, task.PathOf("discovery"), context, "discovery settings", SpecKeys.Discovery);
         if (discovery is null)
         {
             return null;
@@ -182,7 +171,7 @@ internal sealed class TaskMapper(MappingContext context, VolumeSet podVolumes, P
         return NamedMapping.ReadList(task.Optional("transport-encryption"), task.PathOf("transport-encryption"), context,
             "artifacts such as {name: server, type: TLS}", (node, path) =>
             {
-                var entry = MappingReader.Open(node, path, context, "a transport-encryption entry", _encryptionKeys);
+                var entry = MappingReader.Open(node, path, context, "a transport-encryption entry", SpecKeys.TransportEncryption);
                 if (entry is null)
                 {
                     return null;
@@ -205,7 +194,7 @@ internal sealed class TaskMapper(MappingContext context, VolumeSet podVolumes, P
     private ImmutableArray<ConfigTemplateSpec> ReadConfigs(MappingReader task) =>
         NamedMapping.Read(task.Optional("configs"), task.PathOf("configs"), context, "config names to templates", (key, node, path) =>
         {
-            var config = MappingReader.Open(node, path, context, "a config template", _configKeys);
+            var config = MappingReader.Open(node, path, context, "a config template", SpecKeys.Config);
             if (config is null)
             {
                 return null;

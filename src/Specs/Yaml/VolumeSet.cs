@@ -9,8 +9,6 @@ namespace ActorScheduler.Specs.Yaml;
 /// </summary>
 internal sealed class VolumeSet
 {
-    private static readonly ImmutableArray<string> _volumeKeys = ["path", "type", "size", "profiles"];
-
     private static readonly ImmutableArray<(string, VolumeType)> _types = [("ROOT", VolumeType.Root), ("MOUNT", VolumeType.Mount)];
 
     private readonly MappingContext _context;
@@ -74,7 +72,7 @@ internal sealed class VolumeSet
 
     private VolumeSpec? ReadVolume(SpecNode node, string path)
     {
-        var volume = MappingReader.Open(node, path, _context, "a volume", _volumeKeys);
+        var volume = MappingReader.Open(node, path, _context, "a volume", SpecKeys.Volume);
         if (volume is null)
         {
             return null;
