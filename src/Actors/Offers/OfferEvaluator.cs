@@ -9,7 +9,8 @@ namespace ActorScheduler.Actors.Offers;
 /// <summary>
 /// Evaluates one offer for one pod-instance requirement, stage by stage, each stage PASS or FAIL with a reason
 /// (DC/OS <c>OfferEvaluator</c>). A pod without reservations gets a new footprint (RESERVE → CREATE →
-/// LAUNCH_GROUP); a pod with reservations relaunches in place, consuming exactly its reserved resource ids.
+/// LAUNCH_GROUP) holding each of its resource sets once, ports included; a pod with reservations relaunches in
+/// place, consuming exactly the reserved resource ids of the launched tasks' resource sets.
 /// </summary>
 public static class OfferEvaluator
 {
@@ -33,15 +34,20 @@ public static class OfferEvaluator
             }
         }
 
-        // The first footprint reserves for every task of the pod, so later steps (custom steps such as
-        // [[init], [server]]) relaunch in place; only the requirement's tasks are launched now.
-        var tasks = requirement.Pod.Tasks.ToList();
+        // The first footprint reserves every resource set of the pod once (DC/OS reserves per resource set), so later
+        // steps (custom steps such as [[init], [server]]) launch on it in place; only the requirement's tasks launch now.
+        var sets = PodResourceSet.Of(requirement.Pod, requirement.Index);
         var launching = TasksToLaunch(requirement);
-        var executor = context.Executor;
+        if (SharedSetInOneLaunch(requirement, launching) is { } shared)
+        {
+            explanation.Add(shared);
+            return OfferEvaluation.Failed(explanation);
+        }
 
-        var needCpus = executor.Cpus + tasks.Sum(t => t.Cpus);
-        var needMem = executor.MemoryMb + tasks.Sum(t => (double)t.MemoryMb);
-        var needDisk = executor.DiskMb + tasks.SelectMany(t => t.Volumes).Sum(v => (double)v.SizeMb);
+        var executor = context.Executor;
+        var needCpus = executor.Cpus + sets.Sum(s => s.Spec.Cpus);
+        var needMem = executor.MemoryMb + sets.Sum(s => (double)s.Spec.MemoryMb);
+        var needDisk = executor.DiskMb + sets.SelectMany(s => s.Spec.Volumes).Sum(v => (double)v.SizeMb);
 
         var unreserved = offer.Resources.Where(r => !Resources.IsReserved(r) && r.Disk is null)
             .GroupBy(r => r.Name)
@@ -62,7 +68,9 @@ public static class OfferEvaluator
             }
         }
 
-        if (failed)
+        var ports = PortEvaluationStage.ForNewFootprint(requirement.Pod, sets, offer);
+        explanation.AddRange(ports.Explanation);
+        if (failed || !ports.Passed)
         {
             return OfferEvaluation.Failed(explanation);
         }
@@ -81,34 +89,44 @@ public static class OfferEvaluator
         toReserve.AddRange(executorResources);
         footprint.AddRange(executorResources);
 
-        var taskResources = new Dictionary<string, List<Resource>>();
-        foreach (var task in tasks)
+        var setResources = new Dictionary<string, List<Resource>>(StringComparer.Ordinal);
+        foreach (var set in sets)
         {
-            var owner = PodNames.Task(requirement.Pod.Type, requirement.Index, task.Name);
-            var resources = new List<Resource>
+            var resources = new List<Resource>();
+            if (set.Spec.Cpus > 0)
             {
-                Resources.Reserved("cpus", task.Cpus, reservation, owner),
-                Resources.Reserved("mem", task.MemoryMb, reservation, owner),
-            };
+                resources.Add(Resources.Reserved("cpus", set.Spec.Cpus, reservation, set.Owner));
+            }
+
+            if (set.Spec.MemoryMb > 0)
+            {
+                resources.Add(Resources.Reserved("mem", set.Spec.MemoryMb, reservation, set.Owner));
+            }
+
+            if (!requirement.Pod.UsesVirtualNetwork)
+            {
+                resources.AddRange(ports.Of(set.Id).Select(p => Resources.ReservedPort(p.Number, p.Spec.Name, reservation, set.Owner)));
+            }
+
             toReserve.AddRange(resources);
-            foreach (var volume in task.Volumes)
+            foreach (var volume in set.Spec.Volumes)
             {
-                var disk = Resources.Reserved("disk", volume.SizeMb, reservation, owner);
+                var disk = Resources.Reserved("disk", volume.SizeMb, reservation, set.Owner);
                 toReserve.Add(disk);
                 var persistent = Resources.AsVolume(disk, volume.Path, reservation.Principal);
                 volumes.Add(persistent);
                 resources.Add(persistent);
             }
 
-            taskResources[task.Name] = resources;
+            setResources[set.Id] = resources;
             footprint.AddRange(resources);
         }
 
-        explanation.Add($"PASS(ReservationEvaluationStage): reserving {toReserve.Count} resources and creating {volumes.Count} volumes for {requirement.PodInstanceName}");
+        explanation.Add($"PASS(ReservationEvaluationStage): reserving {Count(toReserve.Count, "resource")} for {Count(sets.Length, "resource set")} and creating {Count(volumes.Count, "volume")} for {requirement.PodInstanceName}");
 
         var executorInfo = TaskInfoBuilder.Executor(requirement, reservation.FrameworkId, executorResources);
         var launches = launching
-            .Select(t => TaskInfoBuilder.Task(requirement, t, offer, taskResources[t.Name], context))
+            .Select(t => TaskInfoBuilder.Task(requirement, t, offer, setResources[t.ResourceSetId], ports.Of(t.ResourceSetId), context))
             .ToImmutableArray();
         explanation.Add($"PASS(LaunchEvaluationStage): launching {string.Join(", ", launches.Select(l => l.TaskName))} on {offer.Hostname}");
 
@@ -142,6 +160,13 @@ public static class OfferEvaluator
 
         explanation.Add($"PASS(AgentEvaluationStage): offer is from {existing.Hostname}, where {requirement.PodInstanceName} holds its reservations");
 
+        var tasks = TasksToLaunch(requirement);
+        if (SharedSetInOneLaunch(requirement, tasks) is { } shared)
+        {
+            explanation.Add(shared);
+            return OfferEvaluation.Failed(explanation);
+        }
+
         var offered = new Dictionary<string, Resource>();
         foreach (var resource in offer.Resources)
         {
@@ -151,18 +176,16 @@ public static class OfferEvaluator
             }
         }
 
-        // Only what this launch uses must be offered: the launched tasks' reservations, and the executor's unless
-        // the pod's executor still runs (other tasks of the pod hold it) and the tasks join it.
-        var tasks = TasksToLaunch(requirement);
-        var owners = tasks.Select(t => PodNames.Task(requirement.Pod.Type, requirement.Index, t.Name)).ToHashSet(StringComparer.Ordinal);
+        // Only what this launch uses must be offered: the reservations of the launched tasks' resource sets, and the
+        // executor's unless the pod's executor still runs (other tasks of the pod hold it) and the tasks join it.
+        var sets = PodResourceSet.Of(requirement.Pod, requirement.Index);
+        var launchSets = sets.Where(s => tasks.Any(t => t.ResourceSetId == s.Id)).ToList();
         var running = requirement.RunningExecutor;
-        if (running is null)
-        {
-            owners.Add(Resources.ExecutorOwner);
-        }
+        bool Uses(Resource r) =>
+            (running is null && Resources.Owner(r) == Resources.ExecutorOwner) || launchSets.Any(s => s.Owns(r));
 
         var matched = new List<Resource>();
-        foreach (var wanted in existing.Resources.Where(r => owners.Contains(Resources.Owner(r) ?? string.Empty)))
+        foreach (var wanted in existing.Resources.Where(Uses))
         {
             var id = Resources.ResourceId(wanted);
             if (id is null || !offered.TryGetValue(id, out var found) || Resources.PersistenceId(found) != Resources.PersistenceId(wanted))
@@ -176,23 +199,33 @@ public static class OfferEvaluator
 
         explanation.Add($"PASS(ReservationEvaluationStage): offer carries the {matched.Count} reserved resources this launch of {requirement.PodInstanceName} uses");
 
-        var byOwner = matched.ToLookup(r => Resources.Owner(r) ?? string.Empty);
-        foreach (var task in tasks)
+        var setResources = new Dictionary<string, List<Resource>>(StringComparer.Ordinal);
+        var ports = new List<AssignedPort>();
+        foreach (var set in launchSets)
         {
-            var owner = PodNames.Task(requirement.Pod.Type, requirement.Index, task.Name);
-            var have = byOwner[owner].ToList();
+            var have = matched.Where(set.Owns).ToList();
             var cpus = have.Where(r => r.Name == "cpus").Sum(Resources.Scalar);
             var mem = have.Where(r => r.Name == "mem").Sum(Resources.Scalar);
-            if (Math.Abs(cpus - task.Cpus) > 1e-9 || Math.Abs(mem - task.MemoryMb) > 1e-9)
+            if (Math.Abs(cpus - set.Spec.Cpus) > 1e-9 || Math.Abs(mem - set.Spec.MemoryMb) > 1e-9)
             {
-                explanation.Add($"FAIL(ResourceEvaluationStage): {owner} holds cpus {Format(cpus)} / mem {Format(mem)} but its spec asks cpus {Format(task.Cpus)} / mem {task.MemoryMb}; resizing reservations in place is not supported yet");
+                explanation.Add($"FAIL(ResourceEvaluationStage): {set.Description} holds cpus {Format(cpus)} / mem {Format(mem)} but its spec asks cpus {Format(set.Spec.Cpus)} / mem {set.Spec.MemoryMb}; resizing reservations in place is not supported yet");
                 return OfferEvaluation.Failed(explanation);
             }
+
+            var setPorts = PortEvaluationStage.ForExistingFootprint(requirement.Pod, sets, set, have);
+            explanation.AddRange(setPorts.Explanation);
+            if (!setPorts.Passed)
+            {
+                return OfferEvaluation.Failed(explanation);
+            }
+
+            ports.AddRange(setPorts.Ports);
+            setResources[set.Id] = have;
         }
 
-        var executorInfo = running ?? TaskInfoBuilder.Executor(requirement, context.Reservation.FrameworkId, byOwner[Resources.ExecutorOwner]);
+        var executorInfo = running ?? TaskInfoBuilder.Executor(requirement, context.Reservation.FrameworkId, matched.Where(r => Resources.Owner(r) == Resources.ExecutorOwner));
         var launches = tasks
-            .Select(t => TaskInfoBuilder.Task(requirement, t, offer, byOwner[PodNames.Task(requirement.Pod.Type, requirement.Index, t.Name)], context))
+            .Select(t => TaskInfoBuilder.Task(requirement, t, offer, setResources[t.ResourceSetId], ports.Where(p => p.SetId == t.ResourceSetId).ToList(), context))
             .ToImmutableArray();
         explanation.Add($"PASS(LaunchEvaluationStage): relaunching {string.Join(", ", launches.Select(l => l.TaskName))} in place on {offer.Hostname}{(running is null ? string.Empty : $" in running executor {running.ExecutorId.Value}")}");
 
@@ -204,6 +237,15 @@ public static class OfferEvaluator
             launches,
             existing.Resources,
             NewFootprint: false);
+    }
+
+    /// <summary>A resource set serves one task at a time: two tasks of one set cannot launch together.</summary>
+    private static string? SharedSetInOneLaunch(PodRequirement requirement, IEnumerable<TaskSpec> tasks)
+    {
+        var shared = tasks.GroupBy(t => t.ResourceSetId, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        return shared is null
+            ? null
+            : $"FAIL(ResourceSetEvaluationStage): {string.Join(", ", shared.Select(t => t.Name))} of {requirement.PodInstanceName} share resource set '{shared.Key}' and cannot launch together";
     }
 
     private static List<TaskSpec> TasksToLaunch(PodRequirement requirement) =>
@@ -219,6 +261,8 @@ public static class OfferEvaluator
             TaskGroup = new TaskGroupInfo { Tasks = { launches.Select(l => l.Info) } },
         },
     };
+
+    private static string Count(int count, string noun) => $"{count} {noun}{(count == 1 ? string.Empty : "s")}";
 
     private static string Format(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
 }

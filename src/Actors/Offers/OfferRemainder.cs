@@ -4,7 +4,8 @@ namespace ActorScheduler.Actors.Offers;
 
 /// <summary>
 /// What is left of an offer once a claim took its share, so one offer can carry several pod instances: unreserved
-/// scalars shrink by what the claim reserves (or launches unreserved), reserved resources the claim uses disappear.
+/// scalars shrink by what the claim reserves, reserved ports leave the unreserved port ranges, and reserved resources
+/// the claim uses disappear.
 /// </summary>
 public static class OfferRemainder
 {
@@ -12,6 +13,7 @@ public static class OfferRemainder
     {
         var takenUnreserved = new Dictionary<string, double>(StringComparer.Ordinal);
         var takenReserved = new HashSet<string>(StringComparer.Ordinal);
+        var takenRanges = new Dictionary<string, List<(ulong Begin, ulong End)>>(StringComparer.Ordinal);
         foreach (var operation in claim.Operations)
         {
             switch (operation.Type)
@@ -19,6 +21,17 @@ public static class OfferRemainder
                 case Offer.Types.Operation.Types.Type.Reserve:
                     foreach (var r in operation.Reserve.Resources)
                     {
+                        if (r.Ranges is not null)
+                        {
+                            if (!takenRanges.TryGetValue(r.Name, out var cuts))
+                            {
+                                takenRanges[r.Name] = cuts = new List<(ulong, ulong)>();
+                            }
+
+                            cuts.AddRange(r.Ranges.Range.Select(x => (x.Begin, x.End)));
+                            continue;
+                        }
+
                         takenUnreserved[r.Name] = takenUnreserved.GetValueOrDefault(r.Name) + Resources.Scalar(r);
                     }
 
@@ -51,22 +64,69 @@ public static class OfferRemainder
                 continue;
             }
 
+            if (!Resources.IsReserved(resource) && resource.Ranges is not null && takenRanges.TryGetValue(resource.Name, out var taken))
+            {
+                var left = Without(resource.Ranges, taken);
+                if (left.Range.Count > 0)
+                {
+                    var smaller = resource.Clone();
+                    smaller.Ranges = left;
+                    rest.Resources.Add(smaller);
+                }
+
+                continue;
+            }
+
             if (Resources.IsReserved(resource) || resource.Scalar is null || !takenUnreserved.TryGetValue(resource.Name, out var take) || take <= 0)
             {
                 rest.Resources.Add(resource.Clone());
                 continue;
             }
 
-            var left = Resources.Scalar(resource) - take;
+            var remaining = Resources.Scalar(resource) - take;
             takenUnreserved[resource.Name] = Math.Max(0, take - Resources.Scalar(resource));
-            if (left > 1e-9)
+            if (remaining > 1e-9)
             {
                 var smaller = resource.Clone();
-                smaller.Scalar = new Value.Types.Scalar { Value = left };
+                smaller.Scalar = new Value.Types.Scalar { Value = remaining };
                 rest.Resources.Add(smaller);
             }
         }
 
         return rest;
+    }
+
+    /// <summary>The ranges with every cut taken out (inclusive bounds).</summary>
+    private static Value.Types.Ranges Without(Value.Types.Ranges ranges, IEnumerable<(ulong Begin, ulong End)> cuts)
+    {
+        var pieces = ranges.Range.Select(r => (Begin: Math.Min(r.Begin, r.End), End: Math.Max(r.Begin, r.End))).ToList();
+        foreach (var (cutBegin, cutEnd) in cuts)
+        {
+            var next = new List<(ulong Begin, ulong End)>();
+            foreach (var (begin, end) in pieces)
+            {
+                if (cutEnd < begin || cutBegin > end)
+                {
+                    next.Add((begin, end));
+                    continue;
+                }
+
+                if (cutBegin > begin)
+                {
+                    next.Add((begin, cutBegin - 1));
+                }
+
+                if (cutEnd < end)
+                {
+                    next.Add((cutEnd + 1, end));
+                }
+            }
+
+            pieces = next;
+        }
+
+        var result = new Value.Types.Ranges();
+        result.Range.AddRange(pieces.Select(p => new Value.Types.Range { Begin = p.Begin, End = p.End }));
+        return result;
     }
 }

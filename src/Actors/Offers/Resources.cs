@@ -8,10 +8,18 @@ public static class Resources
     public const string ResourceIdLabel = "resource_id";
     public const string FrameworkIdLabel = "framework_id";
 
-    /// <summary>Which task (full name) or "executor" a reservation was made for.</summary>
+    /// <summary>
+    /// Which resource set (<c>&lt;pod&gt;-&lt;index&gt;-&lt;set id&gt;</c>, see <see cref="PodResourceSet"/>) or "executor" a
+    /// reservation was made for. Footprints recorded before resource sets were keyed name the task instead.
+    /// </summary>
     public const string OwnerLabel = "owner";
 
+    /// <summary>On a reserved port: the name of the spec port (<c>ports.&lt;name&gt;</c>) it was reserved for.</summary>
+    public const string PortNameLabel = "port_name";
+
     public const string ExecutorOwner = "executor";
+
+    public const string PortsName = "ports";
 
     public static bool IsReserved(Resource resource) =>
         resource.Reservations.Count > 0 || (resource.HasRole && resource.Role != "*");
@@ -20,6 +28,13 @@ public static class Resources
     public static string? ResourceId(Resource resource) => Label(resource, ResourceIdLabel);
 
     public static string? Owner(Resource resource) => Label(resource, OwnerLabel);
+
+    /// <summary>The spec port name a reserved port was reserved for, or null.</summary>
+    public static string? PortName(Resource resource) => Label(resource, PortNameLabel);
+
+    /// <summary>The (first) port number of a <c>ports</c> resource, or null for other resources.</summary>
+    public static int? PortNumber(Resource resource) =>
+        resource.Name == PortsName && resource.Ranges is { Range.Count: > 0 } ranges ? (int)ranges.Range[0].Begin : null;
 
     public static string? PersistenceId(Resource resource) =>
         resource.Disk?.Persistence is { } persistence && persistence.HasId ? persistence.Id : null;
@@ -34,9 +49,23 @@ public static class Resources
     };
 
     /// <summary>A dynamically reserved scalar, labelled so it can be found again in later offers.</summary>
-    public static Resource Reserved(string name, double value, ReservationContext context, string owner)
+    public static Resource Reserved(string name, double value, ReservationContext context, string owner) =>
+        Reserve(Scalar(name, value), context, owner);
+
+    /// <summary>One dynamically reserved port, labelled like the other reservations and with the spec port's name.</summary>
+    public static Resource ReservedPort(int port, string portName, ReservationContext context, string owner)
     {
-        var resource = Scalar(name, value);
+        var resource = new Resource
+        {
+            Name = PortsName,
+            Type = Value.Types.Type.Ranges,
+            Ranges = new Value.Types.Ranges { Range = { new Value.Types.Range { Begin = (ulong)port, End = (ulong)port } } },
+        };
+        return Reserve(resource, context, owner, new Label { Key = PortNameLabel, Value = portName });
+    }
+
+    private static Resource Reserve(Resource resource, ReservationContext context, string owner, params Label[] extra)
+    {
         resource.AllocationInfo = new Resource.Types.AllocationInfo { Role = context.Role };
         resource.Reservations.Add(new Resource.Types.ReservationInfo
         {
@@ -50,6 +79,7 @@ public static class Resources
                     new Label { Key = ResourceIdLabel, Value = Guid.NewGuid().ToString() },
                     new Label { Key = FrameworkIdLabel, Value = context.FrameworkId },
                     new Label { Key = OwnerLabel, Value = owner },
+                    extra,
                 },
             },
         });

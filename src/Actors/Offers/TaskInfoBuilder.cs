@@ -22,14 +22,15 @@ public static class TaskInfoBuilder
         Resources = { resources },
     };
 
-    public static TaskLaunch Task(PodRequirement requirement, TaskSpec task, Offer offer, IEnumerable<Resource> resources, EvaluationContext context)
+    /// <param name="ports">The numbers of the task's ports (those of its resource set).</param>
+    public static TaskLaunch Task(PodRequirement requirement, TaskSpec task, Offer offer, IEnumerable<Resource> resources, IReadOnlyList<AssignedPort> ports, EvaluationContext context)
     {
         var name = PodNames.Task(requirement.Pod.Type, requirement.Index, task.Name);
         var command = new CommandInfo
         {
             Value = task.Command,
             Shell = true,
-            Environment = new Environment { Variables = { Environment(requirement, name, context).Select(Variable) } },
+            Environment = new Environment { Variables = { Environment(requirement, name, ports, context).Select(Variable) } },
         };
         if (requirement.User is { } user)
         {
@@ -54,6 +55,11 @@ public static class TaskInfoBuilder
                 },
             },
         };
+        if (ports.Count > 0 || task.Discovery is not null)
+        {
+            info.Discovery = Discovery(requirement, task, name, ports);
+        }
+
         return new TaskLaunch(task.Name, info);
     }
 
@@ -61,8 +67,12 @@ public static class TaskInfoBuilder
     public static string? TargetConfiguration(TaskInfo info) =>
         info.Labels?.Labels_.FirstOrDefault(l => l.Key == TargetConfigurationLabel)?.Value;
 
-    /// <summary>The environment of every task (DC/OS <c>PodInfoBuilder.getTaskEnvironment</c>), then the spec's own.</summary>
-    private static IEnumerable<KeyValuePair<string, string>> Environment(PodRequirement requirement, string taskName, EvaluationContext context)
+    /// <summary>
+    /// The environment of every task (DC/OS <c>PodInfoBuilder.getTaskEnvironment</c>), then the spec's own, then each
+    /// port's number under its <c>env-key</c> (only when one is set, as DC/OS does since the <c>PORT_&lt;NAME&gt;</c>
+    /// default was dropped).
+    /// </summary>
+    private static IEnumerable<KeyValuePair<string, string>> Environment(PodRequirement requirement, string taskName, IReadOnlyList<AssignedPort> ports, EvaluationContext context)
     {
         var service = ServiceSpec.DnsLabelOf(requirement.ServiceName);
         yield return new("TASK_NAME", taskName);
@@ -81,7 +91,39 @@ public static class TaskInfoBuilder
         {
             yield return pair;
         }
+
+        foreach (var port in ports.Where(p => p.Spec.EnvKey is not null))
+        {
+            yield return new(port.Spec.EnvKey!, port.Number.ToString(CultureInfo.InvariantCulture));
+        }
     }
+
+    /// <summary>Mesos discovery info: the task's DNS name and its named ports (advertised ones EXTERNAL).</summary>
+    private static DiscoveryInfo Discovery(PodRequirement requirement, TaskSpec task, string taskName, IReadOnlyList<AssignedPort> ports) => new()
+    {
+        Visibility = Visibility(task.Discovery?.Visibility ?? DiscoveryVisibility.Cluster),
+        Name = task.Discovery?.Prefix is { } prefix ? $"{prefix}-{requirement.Index.ToString(CultureInfo.InvariantCulture)}" : taskName,
+        Ports = new Ports
+        {
+            Ports_ =
+            {
+                ports.Select(p => new Port
+                {
+                    Number = (uint)p.Number,
+                    Name = p.Spec.Name,
+                    Protocol = p.Spec.Vip?.Protocol ?? "tcp",
+                    Visibility = p.Spec.Advertise ? DiscoveryInfo.Types.Visibility.External : DiscoveryInfo.Types.Visibility.Cluster,
+                }),
+            },
+        },
+    };
+
+    private static DiscoveryInfo.Types.Visibility Visibility(DiscoveryVisibility visibility) => visibility switch
+    {
+        DiscoveryVisibility.Framework => DiscoveryInfo.Types.Visibility.Framework,
+        DiscoveryVisibility.External => DiscoveryInfo.Types.Visibility.External,
+        _ => DiscoveryInfo.Types.Visibility.Cluster,
+    };
 
     private static Environment.Types.Variable Variable(KeyValuePair<string, string> pair) =>
         new() { Name = pair.Key, Value = pair.Value };

@@ -130,8 +130,11 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        // Tasks of the step still alive on an old config hold the reservations: kill them and wait for their end.
-        var alive = step.Tasks
+        // Tasks of the step still alive on an old config hold the reservations, and so does a live task of another
+        // step on a resource set of this step (a set serves one task at a time): kill them and wait for their end.
+        var stepSets = step.Tasks.Select(t => pod.FindTask(t)?.ResourceSetId).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var holders = step.Tasks.Concat(pod.Tasks.Where(t => stepSets.Contains(t.ResourceSetId)).Select(t => t.Name)).Distinct();
+        var alive = holders
             .Select(t => _state.Tasks.GetValueOrDefault(t))
             .Where(r => r is not null && !r.IsTerminal && r.Status is not null)
             .Cast<TaskRecord>()

@@ -104,7 +104,7 @@ public sealed class OfferEvaluatorTests
     }
 
     [Fact]
-    public void A_first_step_reserves_for_every_task_of_the_pod_but_launches_only_its_own()
+    public void A_first_step_reserves_every_resource_set_of_the_pod_but_launches_only_its_own_task()
     {
         var pod = InitAndServer();
         var first = OfferEvaluator.Evaluate(TestOffers.Requirement(pod) with { TasksToLaunch = ["init"] }, TestOffers.Unreserved(), TestOffers.Context);
@@ -112,7 +112,7 @@ public sealed class OfferEvaluatorTests
         Assert.True(first.Passed, string.Join("\n", first.Explanation));
         Assert.Equal(["hello-0-init"], first.Tasks.Select(t => t.Info.Name));
         var owners = first.Footprint.Select(Resources.Owner).Distinct().Order();
-        Assert.Equal(["executor", "hello-0-init", "hello-0-server"], owners);
+        Assert.Equal(["executor", "hello-0-init-resource-set", "hello-0-server-resource-set"], owners);
     }
 
     [Fact]
@@ -121,7 +121,7 @@ public sealed class OfferEvaluatorTests
         var pod = InitAndServer();
         var first = OfferEvaluator.Evaluate(TestOffers.Requirement(pod) with { TasksToLaunch = ["init"] }, TestOffers.Unreserved(), TestOffers.Context);
         var footprint = new Footprint("agent-1", "agent-1.local", first.Footprint);
-        var serverOnly = first.Footprint.Where(r => Resources.Owner(r) == "hello-0-server");
+        var serverOnly = first.Footprint.Where(r => Resources.Owner(r) == "hello-0-server-resource-set");
 
         // init still runs: its executor is running and its resources are in use (not offered).
         var joining = OfferEvaluator.Evaluate(

@@ -120,6 +120,78 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     [Fact]
+    public void PodInstance_should_kill_a_live_task_holding_the_resource_set_its_step_needs()
+    {
+        var pod = TestOffers.SharedSetPod(TestOffers.Port("http", envKey: "PORT_HTTP"));
+        var target = new TargetConfig("config-1", new ServiceSpec("svc", null, [pod], []));
+        StepSpec initStep = new("db-0:[init]", 0, ["init"]), serverStep = new("db-0:[server]", 0, ["server"]);
+        var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var actor = Sys.ActorOf(PodInstanceActor.Props("svc", "db", 0, router, gateway));
+        router.ExpectMsg<FootprintOwned>();
+
+        // init runs to completion, then the server runs on the same resource set.
+        actor.Tell(new RequireTasks(initStep, target), step);
+        var init = Launch(actor, router, router.ExpectMsg<RegisterRequirement>().Requirement);
+        actor.Tell(new TaskStatusUpdate(Status(init, TaskState.TaskFinished, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+        actor.Tell(new RequireTasks(serverStep, target), step);
+        var serverRequirement = router.ExpectMsg<RegisterRequirement>().Requirement;
+        Assert.NotNull(serverRequirement.Existing);
+        var server = Launch(actor, router, serverRequirement);
+        actor.Tell(new TaskStatusUpdate(Status(server, TaskState.TaskRunning, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+
+        // A new config re-runs init: the server holds the set, so it is killed first, then init asks for the set.
+        var changed = pod with { Tasks = [pod.Tasks[0] with { Command = "echo again >> data/log" }, pod.Tasks[1]] };
+        var next = new TargetConfig("config-2", target.Spec with { Pods = [changed] });
+        actor.Tell(new RequireTasks(initStep, next), step);
+        Assert.Equal(server.TaskId.Value, gateway.ExpectMsg<KillTask>().TaskId);
+        router.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        actor.Tell(new TaskStatusUpdate(Status(server, TaskState.TaskKilled, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+        var again = router.FishForMessage<RegisterRequirement>(_ => true).Requirement;
+        Assert.Equal(["init"], again.TasksToLaunch.ToArray());
+        Assert.Equal(serverRequirement.Existing!.ResourceIds.Order(), again.Existing!.ResourceIds.Order());
+    }
+
+    [Fact]
+    public void PodInstance_should_announce_its_whole_resource_set_ports_included_after_a_restart()
+    {
+        var pod = TestOffers.SharedSetPod(TestOffers.Port("http", envKey: "PORT_HTTP"));
+        var target = new TargetConfig("config-1", new ServiceSpec("svc", null, [pod], []));
+        var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var actor = Sys.ActorOf(PodInstanceActor.Props("svc", "db", 0, router, gateway));
+        router.ExpectMsg<FootprintOwned>();
+        actor.Tell(new RequireTasks(new StepSpec("db-0:[init]", 0, ["init"]), target), step);
+        var requirement = router.ExpectMsg<RegisterRequirement>().Requirement;
+        var offer = TestOffers.Unreserved();
+        var evaluation = OfferEvaluator.Evaluate(requirement, offer, TestOffers.Context);
+        actor.Tell(new LaunchClaim(offer, evaluation), router);
+        router.ExpectMsg<LaunchRecorded>();
+
+        Watch(actor);
+        actor.Tell(PoisonPill.Instance);
+        ExpectTerminated(actor);
+        Sys.ActorOf(PodInstanceActor.Props("svc", "db", 0, router, gateway));
+
+        var owned = router.ExpectMsg<FootprintOwned>();
+        var port = evaluation.Footprint.Single(r => r.Name == "ports");
+        Assert.Contains(Resources.ResourceId(port), owned.ResourceIds);
+        Assert.True(owned.ResourceIds.ToHashSet().SetEquals(evaluation.Footprint.Select(Resources.ResourceId).OfType<string>()));
+    }
+
+    private static TaskInfo Launch(IActorRef pod, Akka.TestKit.TestProbe router, PodRequirement requirement)
+    {
+        var offer = requirement.Existing is { } footprint ? TestOffers.WithReserved(footprint.AgentId, footprint.Resources) : TestOffers.Unreserved();
+        var evaluation = OfferEvaluator.Evaluate(requirement, offer, TestOffers.Context);
+        Assert.True(evaluation.Passed, string.Join("\n", evaluation.Explanation));
+        pod.Tell(new LaunchClaim(offer, evaluation), router);
+        router.ExpectMsg<LaunchRecorded>();
+        return evaluation.Tasks[0].Info;
+    }
+
+    [Fact]
     public void PodInstance_should_relaunch_a_first_failure_at_once_and_back_off_a_crash_loop()
     {
         var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());

@@ -7,7 +7,7 @@ public sealed class ExamplesEndToEndTests
     public static IEnumerable<object[]> Examples() =>
         Directory.EnumerateDirectories(Path.Combine(SchedulerProcess.RepoRoot, "examples"))
             .Select(Path.GetFileName)
-            .Where(name => name != "hello-world") // covered in depth by HelloWorldEndToEndTests
+            .Where(name => name is not "hello-world" and not "init-and-server") // covered in depth by HelloWorld/ResourceSetsEndToEndTests
             .Order()
             .Select(name => new object[] { name! });
 

@@ -92,6 +92,34 @@ public sealed class MesosEmulatorTests
     }
 
     [Fact]
+    public async Task A_single_reserved_port_leaves_a_hole_in_the_offered_range_and_unreserving_merges_it_back()
+    {
+        using var dir = new TempDir();
+        await using var emulator = await MesosEmulator.StartAsync(TestEmulator.Options(dir.Path));
+        await using var framework = await TestFramework.StartAsync(emulator.Url, TestFramework.Info());
+
+        var offer = await framework.NextOfferAsync();
+        Assert.Equal([(31000UL, 32000UL)], Unreserved(offer));
+        var port = Ports((31005, 31005), "test-role", ("resource_id", "port-1"));
+        await framework.AcceptAsync(offer, Reserve(port));
+
+        var reserved = await framework.NextOfferAsync(o => o.Resources.Any(r => r.Name == "ports" && r.Role == "test-role"));
+        var offeredPort = reserved.Resources.Single(r => r.Name == "ports" && r.Role == "test-role");
+        Assert.Equal((31005UL, 31005UL), (offeredPort.Ranges.Range.Single().Begin, offeredPort.Ranges.Range.Single().End));
+        Assert.Equal("port-1", offeredPort.Reservation.Labels.Labels_.Single(l => l.Key == "resource_id").Value);
+        Assert.Equal([(31000UL, 31004UL), (31006UL, 32000UL)], Unreserved(reserved));
+        Assert.Equal(1, emulator.Snapshot().Agents.Single().Reserved.Ports);
+
+        await framework.AcceptAsync(reserved, Unreserve(offeredPort));
+        var merged = await framework.NextOfferAsync(o => o.Resources.Any(r => r.Name == "ports") && o.Resources.All(r => r.Role == "*"));
+        Assert.Equal([(31000UL, 32000UL)], Unreserved(merged));
+        Assert.Equal(0, emulator.Snapshot().Agents.Single().Reserved.Ports);
+    }
+
+    private static List<(ulong, ulong)> Unreserved(Offer offer) =>
+        offer.Resources.Where(r => r.Name == "ports" && r.Role == "*").SelectMany(r => r.Ranges.Range).Select(r => (r.Begin, r.End)).Order().ToList();
+
+    [Fact]
     public async Task Kill_terminates_the_process_group_and_reports_TASK_KILLED()
     {
         using var dir = new TempDir();

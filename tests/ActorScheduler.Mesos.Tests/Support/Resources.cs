@@ -27,6 +27,15 @@ internal static class Resources
         return r;
     }
 
+    public static Resource Ports((ulong Begin, ulong End) range, string? role = null, params (string Key, string Value)[] labels)
+    {
+        var r = Scalar("ports", 0, role, null, labels);
+        r.Type = Value.Types.Type.Ranges;
+        r.Scalar = null;
+        r.Ranges = new Value.Types.Ranges { Range = { new Value.Types.Range { Begin = range.Begin, End = range.End } } };
+        return r;
+    }
+
     public static Resource Volume(Resource reservedDisk, string persistenceId, string containerPath)
     {
         var v = reservedDisk.Clone();
@@ -42,6 +51,13 @@ internal static class Resources
     {
         var op = new Offer.Types.Operation { Type = Offer.Types.Operation.Types.Type.Reserve, Reserve = new Offer.Types.Operation.Types.Reserve() };
         op.Reserve.Resources.AddRange(resources);
+        return op;
+    }
+
+    public static Offer.Types.Operation Unreserve(params Resource[] resources)
+    {
+        var op = new Offer.Types.Operation { Type = Offer.Types.Operation.Types.Type.Unreserve, Unreserve = new Offer.Types.Operation.Types.Unreserve() };
+        op.Unreserve.Resources.AddRange(resources);
         return op;
     }
 
