@@ -59,7 +59,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
             _settings.TaskEnv);
         _router = Context.ActorOf(OfferRouterActor.Props(_settings.ServiceName, context, _gateway), "offer-router");
         _pods = Context.ActorOf(PodsGuardianActor.Props(target, _router, _gateway), "pods");
-        _plans = Context.ActorOf(PlanCoordinatorActor.Props(target, _pods, ready.Errors), "plans");
+        _plans = Context.ActorOf(PlanCoordinatorActor.Props(target, _pods, ready.Errors, _configStore, ready.DeploymentCompleted), "plans");
         _gateway.Tell(new GatewayPeers(_router, _pods));
         _log.Info("Deploying config {0} of service {1}", target.ConfigId, target.Spec.Name);
 

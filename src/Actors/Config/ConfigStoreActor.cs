@@ -19,6 +19,7 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, ConfigStored> _configs = new(StringComparer.Ordinal);
     private string? _targetId;
+    private bool _deploymentCompleted;
 
     public ConfigStoreActor(string service)
     {
@@ -27,8 +28,16 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
         Recover<ConfigStored>(e => _configs[e.ConfigId] = e);
         Recover<TargetConfigSet>(e => _targetId = e.ConfigId);
         Recover<ConfigRejected>(_ => { });
+        Recover<DeploymentCompleted>(_ => _deploymentCompleted = true);
 
         Command<ApplySpec>(OnApplySpec);
+        Command<MarkDeploymentCompleted>(m =>
+        {
+            if (!_deploymentCompleted)
+            {
+                Persist(new DeploymentCompleted { ConfigId = m.ConfigId, At = Now() }, _ => _deploymentCompleted = true);
+            }
+        });
     }
 
     public override string PersistenceId { get; }
@@ -42,7 +51,7 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
         if (current is not null && _configs[current.ConfigId].RenderedYaml == candidate.RenderedYaml &&
             SameEnvironment(_configs[current.ConfigId].SchedulerEnv, candidate.SchedulerEnvironment))
         {
-            replyTo.Tell(new TargetConfigReady(current, ImmutableArray<string>.Empty));
+            replyTo.Tell(new TargetConfigReady(current, ImmutableArray<string>.Empty, _deploymentCompleted));
             return;
         }
 
@@ -54,7 +63,7 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
             Persist(rejected, _ =>
             {
                 _log.Warning("Config from {0} rejected: {1}", candidate.Source, string.Join("; ", errors));
-                replyTo.Tell(current is null ? new TargetConfigRefused(errors) : new TargetConfigReady(current, errors));
+                replyTo.Tell(current is null ? new TargetConfigRefused(errors) : new TargetConfigReady(current, errors, _deploymentCompleted));
             });
             return;
         }
@@ -68,7 +77,7 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
             Persist(rejected, _ =>
             {
                 _log.Warning("Config update from {0} refused: {1}", candidate.Source, string.Join("; ", refusals));
-                replyTo.Tell(current is null ? new TargetConfigRefused(refusals) : new TargetConfigReady(current, refusals));
+                replyTo.Tell(current is null ? new TargetConfigRefused(refusals) : new TargetConfigReady(current, refusals, _deploymentCompleted));
             });
             return;
         }
@@ -93,7 +102,7 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
                 case TargetConfigSet t:
                     _targetId = t.ConfigId;
                     _log.Info("Target config is now {0} (from {1})", t.ConfigId, candidate.Source);
-                    replyTo.Tell(new TargetConfigReady(new TargetConfig(t.ConfigId, loaded.Spec), ImmutableArray<string>.Empty));
+                    replyTo.Tell(new TargetConfigReady(new TargetConfig(t.ConfigId, loaded.Spec), ImmutableArray<string>.Empty, _deploymentCompleted));
                     break;
             }
         });
@@ -122,8 +131,14 @@ internal sealed record ApplySpec(string RenderedYaml, string Source, IReadOnlyDi
     public IReadOnlyDictionary<string, string> SchedulerEnvironment => Environment ?? ImmutableDictionary<string, string>.Empty;
 }
 
-/// <summary>The target to deploy, with the errors of a refused candidate (if any) for the deploy plan.</summary>
-internal sealed record TargetConfigReady(TargetConfig Target, ImmutableArray<string> Errors);
+/// <summary>
+/// The target to deploy, with the errors of a refused candidate (if any) for the deploy plan, and whether a deployment
+/// has ever completed (then a spec's <c>update</c> plan replaces <c>deploy</c>).
+/// </summary>
+internal sealed record TargetConfigReady(TargetConfig Target, ImmutableArray<string> Errors, bool DeploymentCompleted = false);
+
+/// <summary>The deploy plan reached COMPLETE; persisted once.</summary>
+internal sealed record MarkDeploymentCompleted(string ConfigId);
 
 /// <summary>There is no target: the first candidate was refused.</summary>
 internal sealed record TargetConfigRefused(ImmutableArray<string> Errors);

@@ -1,31 +1,45 @@
 using System.Collections.Immutable;
 using ActorScheduler.Messages.Plans;
+using ActorScheduler.Actors.Config;
+using ActorScheduler.Specs.Plans;
 using Akka.Actor;
 using Status = ActorScheduler.Messages.Plans.Status;
 
 namespace ActorScheduler.Actors.Plans;
 
 /// <summary>
-/// Parent of the plan managers. Starts one per plan of the target config (deploy runs at once, custom plans start
-/// interrupted) and answers plan queries from the trees its plans report.
+/// Parent of the plan managers. Starts one per plan to run (deploy at once — the spec's <c>update</c> plan in its place
+/// once a deployment has completed —, custom plans interrupted), answers plan queries from the trees its plans report,
+/// and tells the config store when the deploy plan first completes.
 /// </summary>
 internal sealed class PlanCoordinatorActor : ReceiveActor
 {
     private readonly ImmutableArray<string> _order;
     private readonly Dictionary<string, PlanInfo> _plans = new(StringComparer.Ordinal);
+    private bool _deploymentCompleted;
 
-    public PlanCoordinatorActor(TargetConfig target, IActorRef pods, ImmutableArray<string> deployErrors)
+    public PlanCoordinatorActor(TargetConfig target, IActorRef pods, ImmutableArray<string> deployErrors, IActorRef configStore, bool deploymentCompleted)
     {
-        _order = target.Spec.Plans.Select(p => p.Name).ToImmutableArray();
-        foreach (var plan in target.Spec.Plans)
+        _deploymentCompleted = deploymentCompleted;
+        var plans = PlanGenerator.PlansToRun(target.Spec, deploymentCompleted);
+        _order = plans.Select(p => p.Name).ToImmutableArray();
+        foreach (var plan in plans)
         {
-            var isDeploy = plan.Name == "deploy";
+            var isDeploy = plan.Name == PlanGenerator.DeployPlanName;
             Context.ActorOf(
                 PlanActor.Props(target.Spec.Name, plan, target, pods, startInterrupted: !isDeploy, isDeploy ? deployErrors : ImmutableArray<string>.Empty),
                 $"plan-{plan.Name}");
         }
 
-        Receive<PlanReport>(m => _plans[m.Info.Name] = m.Info);
+        Receive<PlanReport>(m =>
+        {
+            _plans[m.Info.Name] = m.Info;
+            if (!_deploymentCompleted && m.Info.Name == PlanGenerator.DeployPlanName && m.Info.Status == Status.Complete)
+            {
+                _deploymentCompleted = true;
+                configStore.Tell(new MarkDeploymentCompleted(target.ConfigId));
+            }
+        });
         Receive<PlanProtocol.GetPlans>(_ => Sender.Tell(new PlanProtocol.PlanNames(_order)));
         Receive<PlanProtocol.GetPlan>(m =>
         {
@@ -40,7 +54,7 @@ internal sealed class PlanCoordinatorActor : ReceiveActor
         });
     }
 
-    public static Props Props(TargetConfig target, IActorRef pods, ImmutableArray<string> deployErrors) =>
-        Akka.Actor.Props.Create(() => new PlanCoordinatorActor(target, pods, deployErrors));
+    public static Props Props(TargetConfig target, IActorRef pods, ImmutableArray<string> deployErrors, IActorRef configStore, bool deploymentCompleted) =>
+        Akka.Actor.Props.Create(() => new PlanCoordinatorActor(target, pods, deployErrors, configStore, deploymentCompleted));
 }
 

@@ -91,4 +91,27 @@ public sealed class ConfigStoreActorTests : ActorTestKit
         Assert.Equal(second.Target.ConfigId, replayed.Target.ConfigId);
         Assert.Contains(new KeyValuePair<string, string>("MODE", "fast"), replayed.Target.Spec.Pods[0].Tasks[0].Env);
     }
+
+    [Fact]
+    public void ConfigStore_should_remember_a_completed_deployment_across_restarts()
+    {
+        var store = Sys.ActorOf(ConfigStoreActor.Props("svc"));
+        store.Tell(new ApplySpec(Spec(1, 10), "v1.yml"));
+        var first = ExpectMsg<TargetConfigReady>();
+        Assert.False(first.DeploymentCompleted);
+
+        store.Tell(new MarkDeploymentCompleted(first.Target.ConfigId));
+        store.Tell(new ApplySpec(Spec(1, 10), "v1.yml"));
+        Assert.True(ExpectMsg<TargetConfigReady>().DeploymentCompleted);
+
+        Watch(store);
+        store.Tell(PoisonPill.Instance);
+        ExpectTerminated(store);
+        var restarted = Sys.ActorOf(ConfigStoreActor.Props("svc"));
+        restarted.Tell(new ApplySpec(Spec(2, 10), "v2.yml"));
+
+        var next = ExpectMsg<TargetConfigReady>();
+        Assert.NotEqual(first.Target.ConfigId, next.Target.ConfigId);
+        Assert.True(next.DeploymentCompleted);
+    }
 }
