@@ -10,6 +10,8 @@ internal static partial class Names
     /// <summary>Pod, task, plan and phase names.</summary>
     public static bool IsIdentifier(string name) => IdentifierPattern().IsMatch(name);
 
+    public const string EnvironmentNameRule = "an environment variable name of letters, digits and '_' not starting with a digit";
+
     public static bool IsEnvironmentName(string name) => EnvironmentPattern().IsMatch(name);
 
     public const string DnsLabelRule = "lower-case letters, digits and '-', at most 63 characters, not starting or ending with '-'";

@@ -286,7 +286,7 @@ internal static class PodFeatureMapper
         var envKey = envNode is null ? null : ScalarReader.Token(envNode, secret.PathOf("env-key"), context, "an environment variable name");
         if (envKey is not null && !Names.IsEnvironmentName(envKey))
         {
-            context.Error(envNode!, secret.PathOf("env-key"), $"expected an environment variable name of letters, digits and '_' not starting with a digit, found '{envKey}'");
+            context.Error(envNode!, secret.PathOf("env-key"), $"expected {Names.EnvironmentNameRule}, found '{envKey}'");
         }
 
         var fileNode = secret.Optional("file");

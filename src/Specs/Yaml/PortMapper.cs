@@ -75,7 +75,7 @@ internal sealed class PortMapper(MappingContext context)
 
         if (!Names.IsEnvironmentName(value))
         {
-            context.Error(node, path, $"expected an environment variable name of letters, digits and '_' not starting with a digit, found '{value}'");
+            context.Error(node, path, $"expected {Names.EnvironmentNameRule}, found '{value}'");
             return null;
         }
 

@@ -121,7 +121,7 @@ internal sealed class TaskMapper(MappingContext context, VolumeSet podVolumes, P
             if (!Names.IsEnvironmentName(name))
             {
                 context.Error(entry.Key, entryPath,
-                    $"expected an environment variable name of letters, digits and '_' not starting with a digit, found '{name}'");
+                    $"expected {Names.EnvironmentNameRule}, found '{name}'");
             }
 
             if (entry.Value is not ScalarNode scalar)
