@@ -13,7 +13,7 @@ public static class OfferRemainder
     {
         var takenUnreserved = new Dictionary<string, double>(StringComparer.Ordinal);
         var takenReserved = new HashSet<string>(StringComparer.Ordinal);
-        var takenRanges = new Dictionary<string, List<(ulong Begin, ulong End)>>(StringComparer.Ordinal);
+        var takenRanges = new Dictionary<string, Value.Types.Ranges>(StringComparer.Ordinal);
         foreach (var operation in claim.Operations)
         {
             switch (operation.Type)
@@ -23,12 +23,7 @@ public static class OfferRemainder
                     {
                         if (r.Ranges is not null)
                         {
-                            if (!takenRanges.TryGetValue(r.Name, out var cuts))
-                            {
-                                takenRanges[r.Name] = cuts = new List<(ulong, ulong)>();
-                            }
-
-                            cuts.AddRange(r.Ranges.Range.Select(x => (x.Begin, x.End)));
+                            takenRanges[r.Name] = takenRanges.TryGetValue(r.Name, out var cuts) ? RangeMath.Union(cuts, r.Ranges) : r.Ranges;
                             continue;
                         }
 
@@ -66,7 +61,7 @@ public static class OfferRemainder
 
             if (!Resources.IsReserved(resource) && resource.Ranges is not null && takenRanges.TryGetValue(resource.Name, out var taken))
             {
-                var left = Without(resource.Ranges, taken);
+                var left = RangeMath.Subtract(resource.Ranges, taken);
                 if (left.Range.Count > 0)
                 {
                     var smaller = resource.Clone();
@@ -94,39 +89,5 @@ public static class OfferRemainder
         }
 
         return rest;
-    }
-
-    /// <summary>The ranges with every cut taken out (inclusive bounds).</summary>
-    private static Value.Types.Ranges Without(Value.Types.Ranges ranges, IEnumerable<(ulong Begin, ulong End)> cuts)
-    {
-        var pieces = ranges.Range.Select(r => (Begin: Math.Min(r.Begin, r.End), End: Math.Max(r.Begin, r.End))).ToList();
-        foreach (var (cutBegin, cutEnd) in cuts)
-        {
-            var next = new List<(ulong Begin, ulong End)>();
-            foreach (var (begin, end) in pieces)
-            {
-                if (cutEnd < begin || cutBegin > end)
-                {
-                    next.Add((begin, end));
-                    continue;
-                }
-
-                if (cutBegin > begin)
-                {
-                    next.Add((begin, cutBegin - 1));
-                }
-
-                if (cutEnd < end)
-                {
-                    next.Add((cutEnd + 1, end));
-                }
-            }
-
-            pieces = next;
-        }
-
-        var result = new Value.Types.Ranges();
-        result.Range.AddRange(pieces.Select(p => new Value.Types.Range { Begin = p.Begin, End = p.End }));
-        return result;
     }
 }

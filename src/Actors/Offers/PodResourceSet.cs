@@ -29,10 +29,6 @@ public sealed record PodResourceSet(string Id, string PodInstance, TaskSpec Spec
                 g.Select(t => PodNames.Task(pod.Type, index, t.Name)).ToImmutableArray()))
             .ToImmutableArray();
 
-    /// <summary>The set <paramref name="task"/> runs on.</summary>
-    public static PodResourceSet For(PodSpec pod, int index, TaskSpec task) =>
-        Of(pod, index).First(s => s.Id == task.ResourceSetId);
-
     /// <summary>"hello-0-server" for a task's own set, "resource set 'db' of db-0 (db-0-init, db-0-server)" for a shared one.</summary>
     public string Description => Spec.ResourceSet is null
         ? TaskNames[0]

@@ -139,27 +139,13 @@ public static class PortEvaluationStage
     /// <summary>The offer's unreserved ports, merged and in ascending order.</summary>
     public static IReadOnlyList<(int Begin, int End)> OfferedPorts(Offer offer)
     {
-        var ranges = offer.Resources
+        var offered = offer.Resources
             .Where(r => r.Name == Resources.PortsName && r.Type == Value.Types.Type.Ranges && !Resources.IsReserved(r) && r.Ranges is not null)
-            .SelectMany(r => r.Ranges.Range)
-            .Select(r => (Begin: Math.Min(r.Begin, r.End), End: Math.Max(r.Begin, r.End)))
+            .SelectMany(r => r.Ranges.Range);
+        return RangeMath.Normalize(offered)
             .Where(r => r.Begin <= MaxPort)
             .Select(r => (Begin: (int)r.Begin, End: (int)Math.Min(r.End, MaxPort)))
-            .OrderBy(r => r.Begin);
-        var merged = new List<(int Begin, int End)>();
-        foreach (var range in ranges)
-        {
-            if (merged.Count > 0 && range.Begin <= merged[^1].End + 1)
-            {
-                merged[^1] = (merged[^1].Begin, Math.Max(merged[^1].End, range.End));
-            }
-            else
-            {
-                merged.Add(range);
-            }
-        }
-
-        return merged;
+            .ToList();
     }
 
     /// <summary>"31000-31332, 31400" or "no ports".</summary>

@@ -20,10 +20,7 @@ public sealed record PortSpec(
 }
 
 /// <summary>Bounds for a dynamic port; either side may be open (null).</summary>
-public sealed record PortRange(int? Begin, int? End)
-{
-    public bool Contains(int port) => (Begin is null || port >= Begin) && (End is null || port <= End);
-}
+public sealed record PortRange(int? Begin, int? End);
 
 /// <summary>A virtual IP: <c>&lt;prefix&gt;.&lt;service&gt;.l4lb.thisdcos.directory:&lt;port&gt;</c>.</summary>
 public sealed record VipSpec(string Prefix, int Port, string Protocol = "tcp");

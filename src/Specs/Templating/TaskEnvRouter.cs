@@ -25,7 +25,7 @@ public static class TaskEnvRouter
         return captured.TryGetValue(ServiceSpecLoader.RegionVariable, out var region) && region.Trim().Length > 0 ? routed with { Region = region.Trim() } : routed;
     }
 
-    public static ServiceSpec Apply(ServiceSpec spec, IEnumerable<KeyValuePair<string, string>> environment)
+    private static ServiceSpec Apply(ServiceSpec spec, IEnumerable<KeyValuePair<string, string>> environment)
     {
         var all = new List<KeyValuePair<string, string>>();
         var byPod = new Dictionary<string, List<KeyValuePair<string, string>>>(StringComparer.Ordinal);

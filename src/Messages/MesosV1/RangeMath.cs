@@ -1,9 +1,7 @@
-using ActorScheduler.Messages.MesosV1;
+namespace ActorScheduler.Messages.MesosV1;
 
-namespace ActorScheduler.Mesos.Emulator;
-
-/// <summary>Inclusive uint64 range arithmetic for <c>ports</c>-like resources.</summary>
-internal static class RangeMath
+/// <summary>Inclusive uint64 range arithmetic for <c>ports</c>-like resources (the emulator's agents and the offer evaluator).</summary>
+public static class RangeMath
 {
     public static List<(ulong Begin, ulong End)> Normalize(IEnumerable<Value.Types.Range> ranges)
     {
