@@ -17,10 +17,20 @@ public sealed record TargetConfig(string ConfigId, ServiceSpec Spec);
 internal sealed record ForPod(string PodInstance, object Message);
 
 /// <summary>Step → pod: report progress of these tasks on the target, launching nothing.</summary>
-internal sealed record GetTaskProgress(StepSpec Step, TargetConfig Target);
+/// <param name="RelaunchBefore">An operator restarted the step: tasks launched before this count as not launched.</param>
+internal sealed record GetTaskProgress(StepSpec Step, TargetConfig Target, DateTime? RelaunchBefore = null);
 
 /// <summary>Step → pod: bring these tasks to their goal on the target (launch or relaunch as needed).</summary>
-internal sealed record RequireTasks(StepSpec Step, TargetConfig Target);
+/// <param name="RelaunchBefore">An operator restarted the step: tasks launched before this are relaunched.</param>
+/// <param name="Parameters">The plan's start parameters: extra environment of the launched tasks.</param>
+internal sealed record RequireTasks(
+    StepSpec Step,
+    TargetConfig Target,
+    DateTime? RelaunchBefore = null,
+    ImmutableDictionary<string, string>? Parameters = null);
+
+/// <summary>Step → pod: the step no longer needs its tasks launched (force-completed); withdraw from the router.</summary>
+internal sealed record ReleaseTasks(string StepName);
 
 /// <summary>Pod → step: where its tasks stand.</summary>
 internal sealed record TaskProgressReport(string PodInstance, ImmutableArray<TaskProgress> Tasks, bool OfferClaimed, string Message);
@@ -110,6 +120,34 @@ internal sealed record StepReport(int Index, StepInfo Info, bool Interrupted);
 internal sealed record PhaseReport(int Index, PhaseInfo Info, bool Interrupted);
 
 internal sealed record PlanReport(PlanInfo Info);
+
+/// <summary>Coordinator → plan: apply an operator command the coordinator accepted; answers a <see cref="PlanProtocol.CommandResult"/>.</summary>
+/// <param name="Phases">Phases acted on (empty: the whole plan).</param>
+/// <param name="Step">The step within the phase, if the command names one.</param>
+internal sealed record PlanOperation(
+    PlanCommandKind Kind,
+    ImmutableArray<int> Phases,
+    int? Step,
+    ImmutableDictionary<string, string>? Parameters,
+    string Message);
+
+/// <summary>Plan → phase: apply an operator command to the phase, or to one of its steps; answers <see cref="OperationApplied"/>.</summary>
+internal sealed record PhaseOperation(PlanCommandKind Kind, int? Step);
+
+/// <summary>Phase → step: force-complete or restart; answers <see cref="OperationApplied"/>.</summary>
+internal sealed record StepOperation(PlanCommandKind Kind);
+
+/// <summary>The operation is durable.</summary>
+internal sealed record OperationApplied
+{
+    public static OperationApplied Instance { get; } = new();
+}
+
+/// <summary>Plan → phases → steps: the plan's start parameters (environment of the tasks it launches).</summary>
+internal sealed record PlanParameters(ImmutableDictionary<string, string> Values);
+
+/// <summary>Pod → router: forget this pod's requirement (its step no longer needs a launch).</summary>
+internal sealed record WithdrawRequirement(string PodInstance);
 
 /// <summary>Stable ids for plan elements: derived from their persistence id, so they survive restarts.</summary>
 internal static class ElementIds

@@ -71,6 +71,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
     {
         Receive<PlanProtocol.GetPlans>(m => _plans.Forward(m));
         Receive<PlanProtocol.GetPlan>(m => _plans.Forward(m));
+        Receive<PlanProtocol.Command>(m => _plans.Forward(m));
         Receive<PodProtocol.GetPodNames>(m => _pods.Forward(m));
         Receive<PodProtocol.GetPodStatus>(m => _pods.Forward(m));
         Receive<Messages.Offers.OfferProtocol.GetOfferOutcomes>(m => _router.Forward(m));

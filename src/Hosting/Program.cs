@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ActorScheduler.Hosting.Cli;
+using ActorScheduler.Messages.Plans;
 using ActorScheduler.Mesos;
 using ActorScheduler.Mesos.Emulator;
 
@@ -73,6 +74,65 @@ var offers = new Command("offers", "Why offers were used or declined: per-pod su
 offers.SetAction((parse, ct) => CommandGuard.RunAsync(() => DebugCommands.OffersAsync(
     parse.GetValue(apiOption)!, parse.GetValue(podOption), parse.GetValue(limitOption), parse.GetValue(jsonOption), Console.Out, Console.Error, ct)));
 root.Subcommands.Add(new Command("debug", "Look inside a running scheduler.") { offers });
+
+// actorscheduler plan list|status|start|stop|pause|resume|force-restart|force-complete
+var planCommand = new Command("plan", "Show and steer the plans of a running scheduler.");
+Argument<string> PlanArgument() => new("plan") { Description = "Plan name (e.g. deploy)." };
+Argument<string?> PhaseArgument(string description) => new("phase") { Description = description, Arity = ArgumentArity.ZeroOrOne };
+Argument<string?> StepArgument() => new("step") { Description = "Step name or id within the phase (e.g. hello-0:[server]).", Arity = ArgumentArity.ZeroOrOne };
+
+var planList = new Command("list", "List the scheduler's plans.") { apiOption, jsonOption };
+planList.SetAction((parse, ct) => CommandGuard.RunAsync(() => PlanCli.ListAsync(parse.GetValue(apiOption)!, parse.GetValue(jsonOption), Console.Out, Console.Error, ct)));
+planCommand.Subcommands.Add(planList);
+
+var statusPlan = PlanArgument();
+var planStatus = new Command("status", "Show a plan as a tree of phases and steps with their statuses.") { statusPlan, apiOption, jsonOption };
+planStatus.SetAction((parse, ct) => CommandGuard.RunAsync(() => PlanCli.StatusAsync(
+    parse.GetValue(apiOption)!, parse.GetValue(statusPlan)!, parse.GetValue(jsonOption), Console.Out, Console.Error, ct)));
+planCommand.Subcommands.Add(planStatus);
+
+void AddPlanCommand(string name, string description, PlanCommandKind kind, bool phase, bool step, bool parameters)
+{
+    var planArgument = PlanArgument();
+    var phaseArgument = PhaseArgument(step ? "Phase name or id (needed with a step)." : "Phase name or id; the whole plan when left out.");
+    var stepArgument = StepArgument();
+    var parameterOption = new Option<string[]>("--parameter", "-p") { Description = "Set a plan parameter (environment of the tasks it launches): -p KEY=VALUE (repeatable)." };
+    var command = new Command(name, description) { planArgument, apiOption };
+    if (phase)
+    {
+        command.Arguments.Add(phaseArgument);
+    }
+
+    if (step)
+    {
+        command.Arguments.Add(stepArgument);
+    }
+
+    if (parameters)
+    {
+        command.Options.Add(parameterOption);
+    }
+
+    command.SetAction((parse, ct) => CommandGuard.RunAsync(() => PlanCli.CommandAsync(
+        parse.GetValue(apiOption)!,
+        kind,
+        parse.GetValue(planArgument)!,
+        phase ? parse.GetValue(phaseArgument) : null,
+        step ? parse.GetValue(stepArgument) : null,
+        parameters ? parse.GetValue(parameterOption) ?? [] : [],
+        Console.Out,
+        Console.Error,
+        ct)));
+    planCommand.Subcommands.Add(command);
+}
+
+AddPlanCommand("start", "Start a plan (restarting it if complete), with parameters.", PlanCommandKind.Start, phase: false, step: false, parameters: true);
+AddPlanCommand("stop", "Stop a plan: interrupt it and reset all its steps to PENDING.", PlanCommandKind.Stop, phase: false, step: false, parameters: false);
+AddPlanCommand("pause", "Interrupt a plan or one of its phases: nothing new starts until resumed.", PlanCommandKind.Interrupt, phase: true, step: false, parameters: false);
+AddPlanCommand("resume", "Continue a plan or phase (on a canary phase: let the next canary step run).", PlanCommandKind.Continue, phase: true, step: false, parameters: false);
+AddPlanCommand("force-restart", "Reset a plan, phase or step to PENDING so its tasks relaunch.", PlanCommandKind.Restart, phase: true, step: true, parameters: false);
+AddPlanCommand("force-complete", "Mark a plan, phase or step COMPLETE without running it.", PlanCommandKind.ForceComplete, phase: true, step: true, parameters: false);
+root.Subcommands.Add(planCommand);
 
 // actorscheduler mesos-local
 var portOption = new Option<int>("--port") { Description = "Port to serve the Mesos scheduler API on (127.0.0.1).", DefaultValueFactory = _ => 5050 };

@@ -53,6 +53,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
         PersistenceId = $"{service}/offers";
 
         Command<RegisterRequirement>(OnRegister);
+        Command<WithdrawRequirement>(m => _requirements.RemoveAll(r => r.Requirement.PodInstanceName == m.PodInstance));
         Command<FootprintOwned>(m =>
         {
             _owned[m.PodInstance] = m.ResourceIds;

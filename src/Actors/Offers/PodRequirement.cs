@@ -20,6 +20,9 @@ public sealed record PodRequirement(
     ExecutorInfo? RunningExecutor = null)
 {
     public string PodInstanceName => PodNames.Instance(Pod.Type, Index);
+
+    /// <summary>The plan's start parameters: environment of the launched tasks, over the spec's own.</summary>
+    public ImmutableDictionary<string, string> Parameters { get; init; } = ImmutableDictionary<string, string>.Empty;
 }
 
 /// <summary>The reserved resources (incl. persistent volumes) a pod instance holds on one agent.</summary>

@@ -30,7 +30,7 @@ public static class TaskInfoBuilder
         {
             Value = task.Command,
             Shell = true,
-            Environment = new Environment { Variables = { Environment(requirement, name, ports, context).Select(Variable) } },
+            Environment = new Environment { Variables = { LastWins(Environment(requirement, name, ports, context)).Select(Variable) } },
         };
         if (requirement.User is { } user)
         {
@@ -70,7 +70,7 @@ public static class TaskInfoBuilder
     /// <summary>
     /// The environment of every task (DC/OS <c>PodInfoBuilder.getTaskEnvironment</c>), then the spec's own, then each
     /// port's number under its <c>env-key</c> (only when one is set, as DC/OS does since the <c>PORT_&lt;NAME&gt;</c>
-    /// default was dropped).
+    /// default was dropped), then the plan's start parameters.
     /// </summary>
     private static IEnumerable<KeyValuePair<string, string>> Environment(PodRequirement requirement, string taskName, IReadOnlyList<AssignedPort> ports, EvaluationContext context)
     {
@@ -96,6 +96,29 @@ public static class TaskInfoBuilder
         {
             yield return new(port.Spec.EnvKey!, port.Number.ToString(CultureInfo.InvariantCulture));
         }
+
+        foreach (var pair in requirement.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            yield return pair;
+        }
+    }
+
+    /// <summary>One variable per name, in first-seen order, with the last value given (plan parameters override the spec).</summary>
+    private static IEnumerable<KeyValuePair<string, string>> LastWins(IEnumerable<KeyValuePair<string, string>> variables)
+    {
+        var order = new List<string>();
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in variables)
+        {
+            if (!values.ContainsKey(name))
+            {
+                order.Add(name);
+            }
+
+            values[name] = value;
+        }
+
+        return order.Select(name => new KeyValuePair<string, string>(name, values[name]));
     }
 
     /// <summary>Mesos discovery info: the task's DNS name and its named ports (advertised ones EXTERNAL).</summary>

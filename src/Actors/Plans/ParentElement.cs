@@ -5,7 +5,8 @@ namespace ActorScheduler.Actors.Plans;
 
 /// <summary>
 /// One step of a plan or phase (DC/OS <c>ParentElement</c>): which children may run now under the strategy, and
-/// the parent's status from its children. A parent with errors of its own runs nothing.
+/// the parent's status from its children. A parent with errors of its own runs nothing; a canary phase runs only the
+/// canary steps its gate released.
 /// </summary>
 public static class ParentElement
 {
@@ -13,9 +14,20 @@ public static class ParentElement
         StrategyKind strategy,
         IReadOnlyList<StrategyChild> children,
         bool interrupted,
-        bool hasErrors)
+        bool hasErrors,
+        CanaryGate? canary = null)
     {
+        if (canary is not null)
+        {
+            children = canary.Apply(children);
+        }
+
         var candidates = hasErrors ? Array.Empty<int>() : Strategy.Candidates(strategy, children, interrupted);
+        if (canary is not null)
+        {
+            candidates = canary.Filter(candidates);
+        }
+
         var status = StatusAggregator.Aggregate(
             children.Select(c => c.Status).ToList(),
             candidates.Select(i => children[i].Status).ToList(),

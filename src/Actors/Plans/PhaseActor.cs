@@ -5,22 +5,27 @@ using ActorScheduler.Specs.Model;
 using Akka.Actor;
 using Status = ActorScheduler.Messages.Plans.Status;
 using Akka.Persistence;
+using Google.Protobuf.WellKnownTypes;
 
 namespace ActorScheduler.Actors.Plans;
 
 /// <summary>
-/// One phase: runs its steps under the phase strategy (pure <see cref="Strategy"/>), aggregates their statuses
-/// (pure <see cref="StatusAggregator"/>) and reports to its plan.
+/// One phase: runs its steps under the phase strategy (pure <see cref="Strategy"/>, and <see cref="CanaryGate"/> for
+/// canary strategies), aggregates their statuses (pure <see cref="StatusAggregator"/>) and reports to its plan.
+/// Operator interrupts and canary continues are recorded, so they survive a scheduler restart.
 /// </summary>
 internal sealed class PhaseActor : ReceivePersistentActor
 {
     private readonly int _index;
     private readonly PhaseSpec _phase;
+    private readonly TargetConfig _target;
     private readonly string _id;
     private readonly StepInfo?[] _steps;
     private readonly bool[] _stepInterrupted;
     private readonly IActorRef[] _children;
     private readonly HashSet<int> _proceeded = new();
+    private readonly bool _canary;
+    private CanaryGate? _gate;
     private bool _interrupted;
     private bool _proceeding;
 
@@ -28,6 +33,8 @@ internal sealed class PhaseActor : ReceivePersistentActor
     {
         _index = index;
         _phase = phase;
+        _target = target;
+        _canary = phase.Strategy is StrategyKind.SerialCanary or StrategyKind.ParallelCanary;
         PersistenceId = $"{planPersistenceId}/phase/{phase.Name}";
         _id = ElementIds.For(PersistenceId);
         _steps = new StepInfo?[phase.Steps.Length];
@@ -37,6 +44,7 @@ internal sealed class PhaseActor : ReceivePersistentActor
             .ToArray();
 
         Recover<InterruptChanged>(e => _interrupted = e.Interrupted);
+        Recover<CanaryProceeded>(Apply);
 
         Command<StepReport>(m =>
         {
@@ -49,12 +57,80 @@ internal sealed class PhaseActor : ReceivePersistentActor
             _proceeding = true;
             Update();
         });
+        Command<PlanParameters>(m =>
+        {
+            foreach (var child in _children)
+            {
+                child.Tell(m);
+            }
+        });
+        Command<PhaseOperation>(OnOperation);
     }
 
     public override string PersistenceId { get; }
 
     public static Props Props(string planPersistenceId, string planName, int index, PhaseSpec phase, TargetConfig target, IActorRef pods) =>
         Akka.Actor.Props.Create(() => new PhaseActor(planPersistenceId, planName, index, phase, target, pods));
+
+    private void OnOperation(PhaseOperation operation)
+    {
+        var replyTo = Sender;
+        switch (operation.Kind)
+        {
+            case PlanCommandKind.Continue when _interrupted:
+                PersistInterrupt(false, replyTo);
+                break;
+            case PlanCommandKind.Continue when _gate is { InCanary: true } gate:
+                var proceeded = new CanaryProceeded { ConfigId = _target.ConfigId, Proceeds = gate.Proceeds + 1, At = Now() };
+                proceeded.CanarySteps.AddRange(gate.Steps.Select(i => _phase.Steps[i].Name));
+                Persist(proceeded, e =>
+                {
+                    Apply(e);
+                    replyTo.Tell(OperationApplied.Instance);
+                    Update();
+                });
+                break;
+            case PlanCommandKind.Interrupt when !_interrupted:
+                PersistInterrupt(true, replyTo);
+                break;
+            case PlanCommandKind.ForceComplete or PlanCommandKind.Restart:
+                var steps = operation.Step is { } step ? new[] { step } : Enumerable.Range(0, _children.Length).ToArray();
+                if (operation.Kind == PlanCommandKind.Restart)
+                {
+                    // Restarted steps run again when the strategy makes them candidates.
+                    _proceeded.ExceptWith(steps);
+                }
+
+                AskAll(steps.Select(i => _children[i]), new StepOperation(operation.Kind), replyTo);
+                break;
+            default:
+                replyTo.Tell(OperationApplied.Instance);
+                break;
+        }
+    }
+
+    private void PersistInterrupt(bool interrupted, IActorRef replyTo) =>
+        Persist(new InterruptChanged { Interrupted = interrupted, At = Now() }, e =>
+        {
+            _interrupted = e.Interrupted;
+            replyTo.Tell(OperationApplied.Instance);
+            Update();
+        });
+
+    private void Apply(CanaryProceeded proceeded)
+    {
+        // Canary progress belongs to the rollout of one config; a new target canaries again.
+        if (proceeded.ConfigId != _target.ConfigId)
+        {
+            return;
+        }
+
+        var steps = proceeded.CanarySteps
+            .Select(name => Array.FindIndex(_phase.Steps.ToArray(), s => s.Name == name))
+            .Where(i => i >= 0)
+            .ToImmutableArray();
+        _gate = new CanaryGate(steps, proceeded.Proceeds);
+    }
 
     private void Update()
     {
@@ -65,7 +141,14 @@ internal sealed class PhaseActor : ReceivePersistentActor
 
         var steps = _steps.Select(s => s!).ToImmutableArray();
         var children = steps.Select((s, i) => new StrategyChild(s.Name, s.Status, _stepInterrupted[i], _phase.Steps[i].PodIndex)).ToList();
-        var (candidates, status) = ParentElement.Evaluate(_phase.Strategy, children, _interrupted, hasErrors: false);
+
+        // The canary steps are the first incomplete ones until the first continue fixes them.
+        if (_canary && _gate is not { Proceeds: > 0 })
+        {
+            _gate = CanaryGate.Start(children);
+        }
+
+        var (candidates, status) = ParentElement.Evaluate(_phase.Strategy, children, _interrupted, hasErrors: false, _gate);
         if (_proceeding)
         {
             foreach (var candidate in candidates.Where(_proceeded.Add))
@@ -74,6 +157,21 @@ internal sealed class PhaseActor : ReceivePersistentActor
             }
         }
 
-        Context.Parent.Tell(new PhaseReport(_index, new PhaseInfo(_id, _phase.Name, status, Strategy.DisplayName(_phase.Strategy), steps), _interrupted));
+        var shown = _gate is null ? steps : steps.Select((s, i) => _gate.Holds(i) && s.Status is Status.Pending or Status.Prepared ? s with { Status = Status.Waiting } : s).ToImmutableArray();
+        Context.Parent.Tell(new PhaseReport(
+            _index,
+            new PhaseInfo(_id, _phase.Name, status, Strategy.DisplayName(_phase.Strategy), shown, _interrupted),
+            _interrupted));
     }
+
+    /// <summary>Asks every child and answers <paramref name="replyTo"/> once all of them applied the operation.</summary>
+    private static void AskAll(IEnumerable<IActorRef> children, object operation, IActorRef replyTo)
+    {
+        var asks = children.Select(c => c.Ask<OperationApplied>(operation, TimeSpan.FromSeconds(30))).ToArray();
+        Task.WhenAll(asks).ContinueWith(
+            t => t.IsCompletedSuccessfully ? OperationApplied.Instance : (object)new Akka.Actor.Status.Failure(t.Exception!),
+            TaskScheduler.Default).PipeTo(replyTo);
+    }
+
+    private static Timestamp Now() => Timestamp.FromDateTime(DateTime.UtcNow);
 }

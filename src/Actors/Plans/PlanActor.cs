@@ -5,12 +5,14 @@ using ActorScheduler.Specs.Model;
 using Akka.Actor;
 using Status = ActorScheduler.Messages.Plans.Status;
 using Akka.Persistence;
+using Google.Protobuf.WellKnownTypes;
 
 namespace ActorScheduler.Actors.Plans;
 
 /// <summary>
 /// One plan manager: runs its phases under the plan strategy, aggregates their statuses and reports the whole
-/// plan tree to the coordinator.
+/// plan tree to the coordinator. Applies operator commands (start, stop, continue, interrupt, force-complete,
+/// restart) and records them, so they survive a scheduler restart.
 /// </summary>
 internal sealed class PlanActor : ReceivePersistentActor
 {
@@ -21,6 +23,8 @@ internal sealed class PlanActor : ReceivePersistentActor
     private readonly HashSet<int> _proceeded = new();
     private readonly ImmutableArray<string> _errors;
     private bool _interrupted;
+    private Status _status = Status.Pending;
+    private ImmutableDictionary<string, string> _parameters = ImmutableDictionary<string, string>.Empty;
 
     public PlanActor(string service, PlanSpec plan, TargetConfig target, IActorRef pods, bool startInterrupted, ImmutableArray<string> errors)
     {
@@ -35,6 +39,8 @@ internal sealed class PlanActor : ReceivePersistentActor
             .ToArray();
 
         Recover<InterruptChanged>(e => _interrupted = e.Interrupted);
+        Recover<PlanStarted>(e => _parameters = e.Parameters.ToImmutableDictionary());
+        Recover<RecoveryCompleted>(_ => TellPhases(new PlanParameters(_parameters)));
 
         Command<PhaseReport>(m =>
         {
@@ -42,12 +48,108 @@ internal sealed class PlanActor : ReceivePersistentActor
             _phaseInterrupted[m.Index] = m.Interrupted;
             Update();
         });
+        Command<PlanOperation>(OnOperation);
+        Command<SetInterrupt>(m =>
+        {
+            var replyTo = Sender;
+            if (m.Interrupted == _interrupted)
+            {
+                replyTo.Tell(OperationApplied.Instance);
+                return;
+            }
+
+            Persist(new InterruptChanged { Interrupted = m.Interrupted, At = Now() }, e =>
+            {
+                _interrupted = e.Interrupted;
+                replyTo.Tell(OperationApplied.Instance);
+                Update();
+            });
+        });
     }
 
     public override string PersistenceId { get; }
 
     public static Props Props(string service, PlanSpec plan, TargetConfig target, IActorRef pods, bool startInterrupted, ImmutableArray<string> errors) =>
         Akka.Actor.Props.Create(() => new PlanActor(service, plan, target, pods, startInterrupted, errors));
+
+    private void OnOperation(PlanOperation operation)
+    {
+        var replyTo = Sender;
+        var result = new PlanProtocol.CommandResult(PlanCommandOutcome.Accepted, operation.Message);
+        if (!operation.Phases.IsEmpty)
+        {
+            if (operation.Kind == PlanCommandKind.Restart)
+            {
+                _proceeded.ExceptWith(operation.Phases);
+            }
+
+            Reply(AskAll(operation.Phases, new PhaseOperation(operation.Kind, operation.Step)), replyTo, result);
+            return;
+        }
+
+        switch (operation.Kind)
+        {
+            case PlanCommandKind.Start:
+                // Parameters, then (when the plan already completed) a restart of everything, and proceed.
+                var started = new PlanStarted { At = Now() };
+                started.Parameters.Add(operation.Parameters ?? ImmutableDictionary<string, string>.Empty);
+                var restart = _status == Status.Complete;
+                Persist(started, e =>
+                {
+                    _parameters = e.Parameters.ToImmutableDictionary();
+                    TellPhases(new PlanParameters(_parameters));
+                    Reply(Task.WhenAll(restart ? RestartAll() : Task.CompletedTask, SetInterrupted(false)), replyTo, result);
+                });
+                break;
+            case PlanCommandKind.Stop:
+                Reply(Task.WhenAll(SetInterrupted(true), RestartAll()), replyTo, result);
+                break;
+            case PlanCommandKind.Continue:
+                // A running plan that waits on a canary phase: continue lets the canary go one step further.
+                var canary = Enumerable.Range(0, _phases.Length).FirstOrDefault(i => _phases[i] is { Status: Status.Waiting, Interrupted: false }, -1);
+                var continued = !_interrupted && canary >= 0
+                    ? AskAll(new[] { canary }, new PhaseOperation(PlanCommandKind.Continue, null))
+                    : SetInterrupted(false);
+                Reply(continued, replyTo, result);
+                break;
+            case PlanCommandKind.Interrupt:
+                Reply(SetInterrupted(true), replyTo, result);
+                break;
+            case PlanCommandKind.ForceComplete:
+                Reply(AskAll(Enumerable.Range(0, _children.Length), new PhaseOperation(PlanCommandKind.ForceComplete, null)), replyTo, result);
+                break;
+            case PlanCommandKind.Restart:
+                Reply(Task.WhenAll(RestartAll(), SetInterrupted(false)), replyTo, result);
+                break;
+        }
+    }
+
+    /// <summary>Resets every phase (and step) to PENDING; call on the actor's thread.</summary>
+    private Task RestartAll()
+    {
+        _proceeded.Clear();
+        return AskAll(Enumerable.Range(0, _children.Length), new PhaseOperation(PlanCommandKind.Restart, null));
+    }
+
+    /// <summary>Records the interrupt flag through this actor's own mailbox, so it composes with other asks.</summary>
+    private Task SetInterrupted(bool interrupted) =>
+        Self.Ask<OperationApplied>(new SetInterrupt(interrupted), TimeSpan.FromSeconds(30));
+
+    private Task AskAll(IEnumerable<int> phases, PhaseOperation operation) =>
+        Task.WhenAll(phases.Select(i => _children[i].Ask<OperationApplied>(operation, TimeSpan.FromSeconds(30))));
+
+    private static void Reply(Task done, IActorRef replyTo, PlanProtocol.CommandResult result) =>
+        done.ContinueWith(
+            t => t.IsCompletedSuccessfully ? result : new PlanProtocol.CommandResult(PlanCommandOutcome.BadRequest, $"not applied: {t.Exception?.GetBaseException().Message}"),
+            TaskScheduler.Default).PipeTo(replyTo);
+
+    private void TellPhases(object message)
+    {
+        foreach (var child in _children)
+        {
+            child.Tell(message);
+        }
+    }
 
     private void Update()
     {
@@ -59,11 +161,16 @@ internal sealed class PlanActor : ReceivePersistentActor
         var phases = _phases.Select(p => p!).ToImmutableArray();
         var children = phases.Select((p, i) => new StrategyChild(p.Name, p.Status, _phaseInterrupted[i])).ToList();
         var (candidates, status) = ParentElement.Evaluate(_plan.Strategy, children, _interrupted, hasErrors: !_errors.IsEmpty);
+        _status = status;
         foreach (var candidate in candidates.Where(_proceeded.Add))
         {
             _children[candidate].Tell(Proceed.Instance);
         }
 
-        Context.Parent.Tell(new PlanReport(new PlanInfo(_plan.Name, status, Strategy.DisplayName(_plan.Strategy), phases, _errors)));
+        Context.Parent.Tell(new PlanReport(new PlanInfo(_plan.Name, status, Strategy.DisplayName(_plan.Strategy), phases, _errors, _interrupted, _parameters)));
     }
+
+    private static Timestamp Now() => Timestamp.FromDateTime(DateTime.UtcNow);
+
+    private sealed record SetInterrupt(bool Interrupted);
 }

@@ -10,12 +10,14 @@ namespace ActorScheduler.Actors.Plans;
 /// <summary>
 /// Parent of the plan managers. Starts one per plan to run (deploy at once — the spec's <c>update</c> plan in its place
 /// once a deployment has completed —, custom plans interrupted), answers plan queries from the trees its plans report,
-/// and tells the config store when the deploy plan first completes.
+/// decides operator commands (pure <see cref="PlanCommands"/>) and hands the accepted ones to their plan, and tells the
+/// config store when the deploy plan first completes.
 /// </summary>
 internal sealed class PlanCoordinatorActor : ReceiveActor
 {
     private readonly ImmutableArray<string> _order;
     private readonly Dictionary<string, PlanInfo> _plans = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IActorRef> _managers = new(StringComparer.Ordinal);
     private bool _deploymentCompleted;
 
     public PlanCoordinatorActor(TargetConfig target, IActorRef pods, ImmutableArray<string> deployErrors, IActorRef configStore, bool deploymentCompleted)
@@ -26,7 +28,7 @@ internal sealed class PlanCoordinatorActor : ReceiveActor
         foreach (var plan in plans)
         {
             var isDeploy = plan.Name == PlanGenerator.DeployPlanName;
-            Context.ActorOf(
+            _managers[plan.Name] = Context.ActorOf(
                 PlanActor.Props(target.Spec.Name, plan, target, pods, startInterrupted: !isDeploy, isDeploy ? deployErrors : ImmutableArray<string>.Empty),
                 $"plan-{plan.Name}");
         }
@@ -39,6 +41,24 @@ internal sealed class PlanCoordinatorActor : ReceiveActor
                 _deploymentCompleted = true;
                 configStore.Tell(new MarkDeploymentCompleted(target.ConfigId));
             }
+        });
+        Receive<PlanProtocol.Command>(m =>
+        {
+            if (!_plans.TryGetValue(m.Plan, out var info))
+            {
+                Sender.Tell(new PlanProtocol.CommandResult(PlanCommandOutcome.NotFound, $"Plan {m.Plan} not found"));
+                return;
+            }
+
+            var decision = PlanCommands.Decide(info, m);
+            if (decision.Outcome != PlanCommandOutcome.Accepted)
+            {
+                Sender.Tell(new PlanProtocol.CommandResult(decision.Outcome, decision.Message));
+                return;
+            }
+
+            // The plan answers once the command is recorded.
+            _managers[m.Plan].Forward(new PlanOperation(m.Kind, decision.Phases, decision.Step, m.Parameters, decision.Message));
         });
         Receive<PlanProtocol.GetPlans>(_ => Sender.Tell(new PlanProtocol.PlanNames(_order)));
         Receive<PlanProtocol.GetPlan>(m =>

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using ActorScheduler.Actors.Offers;
 using ActorScheduler.Messages.Events;
 using ActorScheduler.Messages.Plans;
@@ -14,7 +15,8 @@ namespace ActorScheduler.Actors.Plans;
 /// <summary>
 /// One deployment step (<c>hello-0:[server]</c>): asks its pod instance to bring the step's tasks to their goal on
 /// the target config, maps the pod's progress to a status (pure <see cref="StepStatusCalculator"/>), records each
-/// change and reports it to its phase.
+/// change and reports it to its phase. Operator force-complete and restart are recorded too, so they survive a
+/// scheduler restart.
 /// </summary>
 internal sealed class StepActor : ReceivePersistentActor
 {
@@ -30,6 +32,9 @@ internal sealed class StepActor : ReceivePersistentActor
     private bool _interrupted;
     private bool _initialized;
     private bool _proceeding;
+    private bool _forceCompleted;
+    private DateTime? _relaunchBefore;
+    private ImmutableDictionary<string, string> _parameters = ImmutableDictionary<string, string>.Empty;
     private string _message = string.Empty;
 
     public StepActor(string planPersistenceId, string planName, int index, string podType, StepSpec step, TargetConfig target, IActorRef pods)
@@ -44,15 +49,25 @@ internal sealed class StepActor : ReceivePersistentActor
         _id = ElementIds.For(PersistenceId);
 
         Recover<StepStatusChanged>(Apply);
+        Recover<StepForceCompleted>(Apply);
+        Recover<StepRestarted>(Apply);
         Recover<InterruptChanged>(e => _interrupted = e.Interrupted);
         Recover<Tagged>(t =>
         {
-            if (t.Payload is StepStatusChanged e)
+            switch (t.Payload)
             {
-                Apply(e);
+                case StepStatusChanged e:
+                    Apply(e);
+                    break;
+                case StepForceCompleted e:
+                    Apply(e);
+                    break;
+                case StepRestarted e:
+                    Apply(e);
+                    break;
             }
         });
-        Recover<RecoveryCompleted>(_ => _pods.Tell(new ForPod(_podInstance, new GetTaskProgress(_step, _target))));
+        Recover<RecoveryCompleted>(_ => _pods.Tell(new ForPod(_podInstance, new GetTaskProgress(_step, _target, _relaunchBefore))));
 
         Command<TaskProgressReport>(OnProgress);
         Command<Proceed>(_ =>
@@ -60,9 +75,11 @@ internal sealed class StepActor : ReceivePersistentActor
             _proceeding = true;
             if (_initialized && _status != Status.Complete)
             {
-                _pods.Tell(new ForPod(_podInstance, new RequireTasks(_step, _target)));
+                RequireTasks();
             }
         });
+        Command<PlanParameters>(m => _parameters = m.Values);
+        Command<StepOperation>(OnOperation);
     }
 
     public override string PersistenceId { get; }
@@ -75,13 +92,16 @@ internal sealed class StepActor : ReceivePersistentActor
         var first = !_initialized;
         _initialized = true;
 
-        // A complete step ignores later task updates: failures after completion belong to recovery.
-        var status = !first && _status == Status.Complete ? Status.Complete : StepStatusCalculator.Compute(report.Tasks, report.OfferClaimed);
-        _message = report.Message;
+        // A complete step ignores later task updates: failures after completion belong to recovery. A force-completed
+        // step stays complete whatever its tasks do.
+        var status = _forceCompleted || (!first && _status == Status.Complete)
+            ? Status.Complete
+            : StepStatusCalculator.Compute(report.Tasks, report.OfferClaimed);
+        _message = _forceCompleted ? "force-completed by an operator" : report.Message;
         if (status != _status)
         {
-            var changed = new StepStatusChanged { Status = status.ToWireName(), Message = report.Message, At = Timestamp.FromDateTime(DateTime.UtcNow) };
-            Persist(new Tagged(changed, new[] { $"plan:{_planName}", $"pod:{_podInstance}" }), _ =>
+            var changed = new StepStatusChanged { Status = status.ToWireName(), Message = _message, At = Now() };
+            Persist(Tag(changed), _ =>
             {
                 _log.Info("Step {0} is {1}", _step.Name, status.ToWireName());
                 Apply(changed);
@@ -95,9 +115,49 @@ internal sealed class StepActor : ReceivePersistentActor
 
         if (first && _proceeding && status != Status.Complete)
         {
-            _pods.Tell(new ForPod(_podInstance, new RequireTasks(_step, _target)));
+            RequireTasks();
         }
     }
+
+    private void OnOperation(StepOperation operation)
+    {
+        var replyTo = Sender;
+        switch (operation.Kind)
+        {
+            case PlanCommandKind.ForceComplete:
+                var forced = new StepForceCompleted { ConfigId = _target.ConfigId, At = Now() };
+                Persist(Tag(forced), _ =>
+                {
+                    _log.Info("Step {0} force-completed by an operator", _step.Name);
+                    Apply(forced);
+                    _pods.Tell(new ForPod(_podInstance, new ReleaseTasks(_step.Name)));
+                    replyTo.Tell(OperationApplied.Instance);
+                    ReportToPhase();
+                });
+                break;
+            case PlanCommandKind.Restart:
+                var restarted = new StepRestarted { At = Now() };
+                Persist(Tag(restarted), _ =>
+                {
+                    _log.Info("Step {0} restarted by an operator", _step.Name);
+                    Apply(restarted);
+
+                    // Back to PENDING: the phase's strategy decides when it runs again.
+                    _proceeding = false;
+                    _pods.Tell(new ForPod(_podInstance, new ReleaseTasks(_step.Name)));
+                    _pods.Tell(new ForPod(_podInstance, new GetTaskProgress(_step, _target, _relaunchBefore)));
+                    replyTo.Tell(OperationApplied.Instance);
+                    ReportToPhase();
+                });
+                break;
+            default:
+                replyTo.Tell(OperationApplied.Instance);
+                break;
+        }
+    }
+
+    private void RequireTasks() =>
+        _pods.Tell(new ForPod(_podInstance, new RequireTasks(_step, _target, _relaunchBefore, _parameters)));
 
     private void Apply(StepStatusChanged changed)
     {
@@ -109,9 +169,34 @@ internal sealed class StepActor : ReceivePersistentActor
         _message = changed.Message;
     }
 
+    private void Apply(StepForceCompleted forced)
+    {
+        // A force-complete holds for the config it was given on; a new rollout runs the step again.
+        if (forced.ConfigId != _target.ConfigId)
+        {
+            return;
+        }
+
+        _forceCompleted = true;
+        _status = Status.Complete;
+        _message = "force-completed by an operator";
+    }
+
+    private void Apply(StepRestarted restarted)
+    {
+        _forceCompleted = false;
+        _status = Status.Pending;
+        _message = string.Empty;
+        _relaunchBefore = restarted.At.ToDateTime();
+    }
+
     private void ReportToPhase()
     {
         var display = _interrupted && _status is Status.Pending or Status.Prepared ? Status.Waiting : _status;
         Context.Parent.Tell(new StepReport(_index, new StepInfo(_id, _step.Name, display, _message), _interrupted));
     }
+
+    private Tagged Tag(object @event) => new(@event, new[] { $"plan:{_planName}", $"pod:{_podInstance}" });
+
+    private static Timestamp Now() => Timestamp.FromDateTime(DateTime.UtcNow);
 }

@@ -75,7 +75,8 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
         Recover<Tagged>(t => _state = _state.Apply(t.Payload));
         Recover<RecoveryCompleted>(_ => AnnounceFootprint());
 
-        Command<GetTaskProgress>(m => Sender.Tell(Report(m.Step, m.Target)));
+        Command<GetTaskProgress>(m => Sender.Tell(Report(m.Step, m.Target, m.RelaunchBefore)));
+        Command<ReleaseTasks>(OnReleaseTasks);
         Command<RequireTasks>(OnRequireTasks);
         Command<LaunchClaim>(OnLaunchClaim);
         Command<TaskStatusUpdate>(OnStatusUpdate);
@@ -100,8 +101,23 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
     {
         _step = Sender;
         _required = message;
-        Sender.Tell(Report(message.Step, message.Target));
+        Sender.Tell(Report(message.Step, message.Target, message.RelaunchBefore));
         Reevaluate();
+    }
+
+    private void OnReleaseTasks(ReleaseTasks message)
+    {
+        if (_required?.Step.Name != message.StepName)
+        {
+            return;
+        }
+
+        _required = null;
+        if (_registered)
+        {
+            _registered = false;
+            _router.Tell(new WithdrawRequirement(_name));
+        }
     }
 
     /// <summary>Registers with the router when the required tasks need a launch; kills stale tasks first.</summary>
@@ -123,7 +139,7 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
         var needsLaunch = step.Tasks.Any(task =>
         {
             var spec = pod.FindTask(task);
-            return spec is not null && StepStatusCalculator.ForTask(_state.Progress(task, spec.Goal, fingerprint), false) == Messages.Plans.Status.Pending;
+            return spec is not null && StepStatusCalculator.ForTask(_state.Progress(task, spec.Goal, fingerprint, _required.RelaunchBefore), false) == Messages.Plans.Status.Pending;
         });
         if (!needsLaunch)
         {
@@ -151,7 +167,10 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        var requirement = new PodRequirement(_service, target.Spec.User, pod, _index, step.Tasks, target.ConfigId, _state.Footprint, _state.RunningExecutor());
+        var requirement = new PodRequirement(_service, target.Spec.User, pod, _index, step.Tasks, target.ConfigId, _state.Footprint, _state.RunningExecutor())
+        {
+            Parameters = _required.Parameters ?? ImmutableDictionary<string, string>.Empty,
+        };
         _registered = true;
         _router.Tell(new RegisterRequirement(requirement));
     }
@@ -331,11 +350,11 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
     {
         if (_step is not null && _required is not null)
         {
-            _step.Tell(Report(_required.Step, _required.Target));
+            _step.Tell(Report(_required.Step, _required.Target, _required.RelaunchBefore));
         }
     }
 
-    private TaskProgressReport Report(StepSpec step, TargetConfig target)
+    private TaskProgressReport Report(StepSpec step, TargetConfig target, DateTime? relaunchBefore)
     {
         var pod = target.Spec.FindPod(_podType);
         if (pod is null)
@@ -345,7 +364,7 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
 
         var fingerprint = SpecFingerprint.Of(pod);
         var progress = step.Tasks
-            .Select(t => _state.Progress(t, pod.FindTask(t)?.Goal ?? GoalState.Running, fingerprint))
+            .Select(t => _state.Progress(t, pod.FindTask(t)?.Goal ?? GoalState.Running, fingerprint, relaunchBefore))
             .ToImmutableArray();
         var message = _state.Footprint is { } footprint ? $"on {footprint.Hostname}" : string.Empty;
         return new TaskProgressReport(_name, progress, _claimedOfferId is not null, message);

@@ -12,13 +12,15 @@ namespace ActorScheduler.Actors.Pods;
 /// <param name="Status">Last status recorded for <see cref="Info"/>'s task id, if any.</param>
 /// <param name="EverFinished">Some launch of this task finished with exit 0 (ONCE tasks never rerun).</param>
 /// <param name="Executor">The executor the task was launched into.</param>
+/// <param name="LaunchedAt">When the launch was recorded.</param>
 public sealed record TaskRecord(
     TaskInfo Info,
     string ConfigId,
     string SpecFingerprint,
     TaskStatus? Status,
     bool EverFinished,
-    ExecutorInfo? Executor = null)
+    ExecutorInfo? Executor = null,
+    DateTime LaunchedAt = default)
 {
     public string TaskId => Info.TaskId.Value;
 
@@ -47,7 +49,8 @@ public sealed record PodInstanceState(
                 t.SpecFingerprint,
                 null,
                 tasks.TryGetValue(t.TaskName, out var old) && old.EverFinished,
-                e.Executor))),
+                e.Executor,
+                e.At?.ToDateTime() ?? default))),
             Footprint = new Footprint(e.AgentId, e.Hostname, e.Footprint.ToImmutableArray(), PlacementAgents.Of(e.Hostname, e.AgentAttributes, e.AgentDomain)),
             FootprintUnconfirmed = e.FootprintUnconfirmed,
             LastOfferId = e.OfferId,
@@ -71,7 +74,8 @@ public sealed record PodInstanceState(
         Tasks.FirstOrDefault(pair => pair.Value.TaskId == taskId).Key;
 
     /// <summary>Progress of <paramref name="taskName"/> towards <paramref name="goal"/> on the given pod spec.</summary>
-    public TaskProgress Progress(string taskName, GoalState goal, string targetFingerprint)
+    /// <param name="relaunchBefore">An operator restarted the step: a launch before this does not count.</param>
+    public TaskProgress Progress(string taskName, GoalState goal, string targetFingerprint, DateTime? relaunchBefore = null)
     {
         if (!Tasks.TryGetValue(taskName, out var record))
         {
@@ -80,7 +84,7 @@ public sealed record PodInstanceState(
 
         return new TaskProgress(
             goal,
-            record.SpecFingerprint == targetFingerprint,
+            record.SpecFingerprint == targetFingerprint && !(record.LaunchedAt < relaunchBefore),
             record.Status?.State,
             ReadinessPassed(record.Status),
             record.EverFinished);

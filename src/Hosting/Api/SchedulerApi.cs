@@ -1,3 +1,6 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using ActorScheduler.Actors.Plans;
 using ActorScheduler.Messages.Offers;
 using ActorScheduler.Messages.Plans;
 using ActorScheduler.Messages.Pods;
@@ -34,6 +37,29 @@ public static class SchedulerApi
             };
         });
 
+        app.MapPost("/v1/plans/{plan}/{command}", async (HttpRequest request, string plan, string command, string? phase, string? step) =>
+        {
+            if (!PlanCommands.TryParse(command, out var kind))
+            {
+                return Message(StatusCodes.Status404NotFound, $"Unknown plan command '{command}': expected start, stop, continue, interrupt, forceComplete or restart");
+            }
+
+            ImmutableDictionary<string, string>? parameters = null;
+            if (kind == PlanCommandKind.Start)
+            {
+                var (values, error) = await ReadParametersAsync(request);
+                if (error is not null)
+                {
+                    return Message(StatusCodes.Status400BadRequest, error);
+                }
+
+                parameters = values;
+            }
+
+            var result = await scheduler().Ask<PlanProtocol.CommandResult>(new PlanProtocol.Command(plan, kind, phase, step, parameters), AskTimeout);
+            return Message(CommandStatusCode(result.Outcome), result.Message);
+        });
+
         app.MapGet("/v1/pod", async () =>
         {
             var names = await scheduler().Ask<PodProtocol.PodNames>(PodProtocol.GetPodNames.Instance, AskTimeout);
@@ -59,6 +85,62 @@ public static class SchedulerApi
 
         return app;
     }
+
+    /// <summary>DC/OS: 200 applied, 208 already reported or completed, 404 unknown element, 400 malformed.</summary>
+    public static int CommandStatusCode(PlanCommandOutcome outcome) => outcome switch
+    {
+        PlanCommandOutcome.Accepted => StatusCodes.Status200OK,
+        PlanCommandOutcome.AlreadyReported => StatusCodes.Status208AlreadyReported,
+        PlanCommandOutcome.NotFound => StatusCodes.Status404NotFound,
+        _ => StatusCodes.Status400BadRequest,
+    };
+
+    /// <summary>
+    /// The body of <c>start</c>: a JSON object of string values (<c>{"KEY":"value"}</c>); an empty body is <c>{}</c>.
+    /// </summary>
+    private static async Task<(ImmutableDictionary<string, string>? Values, string? Error)> ReadParametersAsync(HttpRequest request)
+    {
+        using var reader = new StreamReader(request.Body);
+        var text = await reader.ReadToEndAsync();
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return (ImmutableDictionary<string, string>.Empty, null);
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(text);
+        }
+        catch (JsonException e)
+        {
+            return (null, $"body: expected a JSON object of parameters such as {{\"KEY\":\"value\"}}: {e.Message}");
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return (null, $"body: expected a JSON object of parameters such as {{\"KEY\":\"value\"}}, found {document.RootElement.ValueKind.ToString().ToLowerInvariant()}");
+            }
+
+            var values = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (property.Value.ValueKind != JsonValueKind.String)
+                {
+                    return (null, $"body: parameter '{property.Name}' must be a string, found {property.Value.ValueKind.ToString().ToLowerInvariant()}");
+                }
+
+                values[property.Name] = property.Value.GetString()!;
+            }
+
+            var problem = PlanCommands.ValidateParameters(values);
+            return problem is null ? (values.ToImmutable(), null) : (null, $"body: {problem}");
+        }
+    }
+
+    private static IResult Message(int statusCode, string message) => Results.Json(new { message }, statusCode: statusCode);
 
     public static object ToJson(OfferOutcomes outcomes) => new
     {

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json;
 
 namespace ActorScheduler.Hosting.Cli;
@@ -8,25 +7,26 @@ public static class DebugCommands
 {
     public static async Task<int> OffersAsync(string api, string? pod, int limit, bool json, TextWriter output, TextWriter error, CancellationToken ct)
     {
-        if (!Uri.TryCreate(api.EndsWith('/') ? api : api + "/", UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
+        using var client = await ApiClient.CreateAsync(api, error);
+        if (client is null)
         {
-            await error.WriteLineAsync($"error: --api expects an http:// URL such as http://127.0.0.1:8080, got '{api}'");
-            return 2;
+            return ApiClient.Unreachable;
         }
 
         var query = $"v2/debug/offers?limit={limit}" + (pod is null ? string.Empty : $"&pod={Uri.EscapeDataString(pod)}");
-        using var http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(15) };
-        JsonElement body;
-        try
+        var answer = await client.GetAsync(query, error, ct);
+        if (answer is null)
         {
-            body = await http.GetFromJsonAsync<JsonElement>(query, ct);
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
-        {
-            await error.WriteLineAsync($"error: cannot reach the scheduler at {baseUrl}: {e.Message}");
-            return 2;
+            return ApiClient.Unreachable;
         }
 
+        if (answer.StatusCode != 200)
+        {
+            await error.WriteLineAsync($"error: {answer.Message}");
+            return 1;
+        }
+
+        var body = answer.Body;
         if (json)
         {
             await output.WriteLineAsync(JsonSerializer.Serialize(body, new JsonSerializerOptions { WriteIndented = true }));

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace ActorScheduler.Specs.Yaml;
 
 /// <summary>Rules for names that end up in task ids, step names, actor names and persistence ids.</summary>
-internal static partial class Names
+public static partial class Names
 {
     public const string IdentifierRule = "letters, digits, '-' or '_', starting with a letter or digit";
 

@@ -1,0 +1,82 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace ActorScheduler.Hosting.Cli;
+
+/// <summary>
+/// How CLI commands talk to a running scheduler's HTTP API: one place for the <c>--api</c> URL check, the timeout,
+/// and the one-line error when the scheduler cannot be reached (exit code 2).
+/// </summary>
+internal sealed class ApiClient : IDisposable
+{
+    /// <summary>Exit code of a command whose scheduler is unreachable or whose <c>--api</c> is not a URL.</summary>
+    public const int Unreachable = 2;
+
+    private readonly HttpClient _http;
+
+    private ApiClient(Uri baseUrl)
+    {
+        BaseUrl = baseUrl;
+        _http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(15) };
+    }
+
+    public Uri BaseUrl { get; }
+
+    /// <summary>A client for <paramref name="api"/>, or null (after one line on <paramref name="error"/>) when it is no http URL.</summary>
+    public static async Task<ApiClient?> CreateAsync(string api, TextWriter error)
+    {
+        if (!Uri.TryCreate(api.EndsWith('/') ? api : api + "/", UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
+        {
+            await error.WriteLineAsync($"error: --api expects an http:// URL such as http://127.0.0.1:8080, got '{api}'");
+            return null;
+        }
+
+        return new ApiClient(baseUrl);
+    }
+
+    /// <summary>GET a JSON answer; null (after one line on <paramref name="error"/>) when the scheduler cannot be reached.</summary>
+    public Task<ApiAnswer?> GetAsync(string path, TextWriter error, CancellationToken ct) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, path), error, ct);
+
+    /// <summary>POST <paramref name="json"/> (or nothing) and read the JSON answer.</summary>
+    public Task<ApiAnswer?> PostAsync(string path, object? json, TextWriter error, CancellationToken ct) =>
+        SendAsync(
+            new HttpRequestMessage(HttpMethod.Post, path)
+            {
+                Content = json is null ? null : new StringContent(JsonSerializer.Serialize(json), Encoding.UTF8, "application/json"),
+            },
+            error,
+            ct);
+
+    private async Task<ApiAnswer?> SendAsync(HttpRequestMessage request, TextWriter error, CancellationToken ct)
+    {
+        try
+        {
+            using (request)
+            using (var response = await _http.SendAsync(request, ct))
+            {
+                var body = response.Content.Headers.ContentLength == 0
+                    ? default
+                    : await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+                return new ApiAnswer((int)response.StatusCode, body);
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
+        {
+            await error.WriteLineAsync($"error: cannot reach the scheduler at {BaseUrl}: {e.Message}");
+            return null;
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+}
+
+/// <summary>An API answer: HTTP status and JSON body (undefined when empty).</summary>
+internal sealed record ApiAnswer(int StatusCode, JsonElement Body)
+{
+    /// <summary>The <c>message</c> of a DC/OS-style answer, or the status code when there is none.</summary>
+    public string Message => Body.ValueKind == JsonValueKind.Object && Body.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String
+        ? m.GetString()!
+        : $"HTTP {StatusCode}";
+}

@@ -1,0 +1,246 @@
+using System.Collections.Immutable;
+using ActorScheduler.Actors.Plans;
+using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Messages.Plans;
+using ActorScheduler.Specs;
+using ActorScheduler.Specs.Model;
+using Akka.Actor;
+using Status = ActorScheduler.Messages.Plans.Status;
+
+namespace ActorScheduler.Actors.Tests.Plans;
+
+/// <summary>
+/// Operator commands through the plan coordinator, with pods that launch at once: what runs, what is reported, and
+/// that every command survives a restart of the plan actors (the in-memory journal outlives them).
+/// </summary>
+public sealed class PlanOperatorTests : ActorTestKit
+{
+    private const string Spec = """
+        name: svc
+        pods:
+          api:
+            count: 4
+            tasks:
+              server:
+                goal: RUNNING
+                cmd: sleep 100
+                cpus: 0.1
+                memory: 32
+          backup:
+            count: 1
+            tasks:
+              run:
+                goal: ONCE
+                cmd: echo backup
+                cpus: 0.1
+                memory: 32
+        plans:
+          deploy:
+            strategy: serial
+            phases:
+              api:
+                pod: api
+                strategy: serial-canary
+          backup:
+            phases:
+              run:
+                pod: backup
+                steps:
+                  - default: [[run]]
+        """;
+
+    private static readonly TargetConfig Target = new("config-1", ServiceSpecLoader.LoadRendered(Spec, "svc.yml").Spec!);
+
+    private readonly Akka.TestKit.TestProbe _launches;
+    private readonly IActorRef _pods;
+
+    public PlanOperatorTests()
+    {
+        _launches = CreateTestProbe();
+        _pods = Sys.ActorOf(Props.Create(() => new InstantPods(_launches.Ref)));
+    }
+
+    private IActorRef StartPlans(bool deploymentCompleted = false) =>
+        Sys.ActorOf(PlanCoordinatorActor.Props(Target, _pods, ImmutableArray<string>.Empty, CreateTestProbe().Ref, deploymentCompleted));
+
+    private void Restart(ref IActorRef plans)
+    {
+        Watch(plans);
+        Sys.Stop(plans);
+        ExpectTerminated(plans);
+        plans = StartPlans();
+    }
+
+    private PlanInfo PlanOf(IActorRef plans, string name)
+    {
+        PlanInfo? info = null;
+        AwaitAssert(() =>
+        {
+            plans.Tell(new PlanProtocol.GetPlan(name));
+            info = ExpectMsg<PlanInfo>();
+        });
+        return info!;
+    }
+
+    private void AwaitPlan(IActorRef plans, string name, Func<PlanInfo, bool> condition, string what) =>
+        AwaitAssert(() =>
+        {
+            plans.Tell(new PlanProtocol.GetPlan(name));
+            var info = ExpectMsg<object>();
+            Assert.True(info is PlanInfo plan && condition(plan), $"{what}; plan is {info}");
+        });
+
+    private PlanProtocol.CommandResult Command(IActorRef plans, PlanProtocol.Command command)
+    {
+        plans.Tell(command);
+        return ExpectMsg<PlanProtocol.CommandResult>();
+    }
+
+    private static Status[] Steps(PlanInfo plan, int phase = 0) => plan.Phases[phase].Steps.Select(s => s.Status).ToArray();
+
+    [Fact]
+    public void A_canary_phase_needs_two_continues_and_keeps_its_progress_across_a_restart()
+    {
+        var plans = StartPlans();
+        AwaitPlan(plans, "deploy", p => p.Status == Status.Waiting, "canary waits before the first continue");
+        Assert.Equal([Status.Waiting, Status.Waiting, Status.Pending, Status.Pending], Steps(PlanOf(plans, "deploy")));
+        _launches.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        Assert.Equal(PlanCommandOutcome.Accepted, Command(plans, new PlanProtocol.Command("deploy", PlanCommandKind.Continue)).Outcome);
+        Assert.Equal("api-0", _launches.ExpectMsg<RequireTasks>().Step.Name[..5]);
+        AwaitPlan(plans, "deploy", p => Steps(p)[0] == Status.Complete && p.Status == Status.Waiting, "first canary complete, second held");
+
+        // A restart keeps the first continue: api-1 still waits for the second one.
+        Restart(ref plans);
+        AwaitPlan(plans, "deploy", p => Steps(p).SequenceEqual([Status.Complete, Status.Waiting, Status.Pending, Status.Pending]), "progress recovered");
+        _launches.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        Assert.Equal(PlanCommandOutcome.Accepted, Command(plans, new PlanProtocol.Command("deploy", PlanCommandKind.Continue, Phase: "api")).Outcome);
+        Assert.Equal(["api-1:[server]", "api-2:[server]", "api-3:[server]"], Enumerable.Range(0, 3).Select(_ => _launches.ExpectMsg<RequireTasks>().Step.Name));
+        AwaitPlan(plans, "deploy", p => p.Status == Status.Complete, "deploy complete after the second continue");
+    }
+
+    [Fact]
+    public void An_interrupted_plan_starts_nothing_until_continued_even_after_a_restart()
+    {
+        var plans = StartPlans();
+        PlanOf(plans, "deploy");
+        Assert.Equal(PlanCommandOutcome.Accepted, Command(plans, new PlanProtocol.Command("deploy", PlanCommandKind.Interrupt)).Outcome);
+        Assert.Equal(
+            new PlanProtocol.CommandResult(PlanCommandOutcome.AlreadyReported, PlanCommands.AlreadyReported),
+            Command(plans, new PlanProtocol.Command("deploy", PlanCommandKind.Interrupt)));
+
+        Restart(ref plans);
+        var paused = PlanOf(plans, "deploy");
+        Assert.True(paused.Interrupted);
+        Assert.Equal(Status.Waiting, paused.Status);
+        Command(plans, new PlanProtocol.Command("deploy", PlanCommandKind.Continue, Phase: "api"));
+        _launches.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        Assert.Equal(PlanCommandOutcome.Accepted, Command(plans, new PlanProtocol.Command("deploy", PlanCommandKind.Continue)).Outcome);
+        Assert.False(PlanOf(plans, "deploy").Interrupted);
+    }
+
+    [Fact]
+    public void Force_complete_and_restart_of_a_step_are_recorded_and_restart_relaunches_its_tasks()
+    {
+        var plans = StartPlans();
+        PlanOf(plans, "deploy");
+        var forced = Command(plans, new PlanProtocol.Command("deploy", PlanCommandKind.ForceComplete, "api", "api-0:[server]"));
+        Assert.Equal(new PlanProtocol.CommandResult(PlanCommandOutcome.Accepted, "Received cmd: forceComplete"), forced);
+        _launches.ExpectMsg<ReleaseTasks>(m => m.StepName == "api-0:[server]");
+
+        Restart(ref plans);
+        AwaitPlan(plans, "deploy", p => Steps(p)[0] == Status.Complete && p.Phases[0].Steps[0].Message.Contains("force-completed"), "force-complete survives a restart");
+
+        var restarted = Command(plans, new PlanProtocol.Command("deploy", PlanCommandKind.Restart, "api", "api-0:[server]"));
+        Assert.Equal(PlanCommandOutcome.Accepted, restarted.Outcome);
+        _launches.ExpectMsg<ReleaseTasks>();
+        AwaitPlan(plans, "deploy", p => Steps(p)[0] == Status.Waiting, "restarted step is pending again (held by the canary)");
+
+        // Through the canary: the restarted step is the first canary and relaunches its task.
+        Command(plans, new PlanProtocol.Command("deploy", PlanCommandKind.Continue));
+        var relaunch = _launches.ExpectMsg<RequireTasks>();
+        Assert.Equal("api-0:[server]", relaunch.Step.Name);
+        Assert.NotNull(relaunch.RelaunchBefore);
+    }
+
+    [Fact]
+    public void A_custom_plan_starts_with_parameters_that_reach_the_pods_and_survive_a_restart()
+    {
+        var plans = StartPlans();
+        AwaitPlan(plans, "backup", p => p.Interrupted, "custom plans start interrupted");
+        _launches.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        var parameters = ImmutableDictionary<string, string>.Empty.Add("BACKUP_DIR", "/mnt/b1");
+        Assert.Equal(PlanCommandOutcome.Accepted, Command(plans, new PlanProtocol.Command("backup", PlanCommandKind.Start, Parameters: parameters)).Outcome);
+        var required = _launches.FishForMessage<RequireTasks>(m => m.Step.Name == "backup-0:[run]");
+        Assert.Equal("/mnt/b1", required.Parameters!["BACKUP_DIR"]);
+        AwaitPlan(plans, "backup", p => p.Status == Status.Complete, "backup complete");
+
+        Restart(ref plans);
+        Assert.Equal("/mnt/b1", PlanOf(plans, "backup").Parameters!["BACKUP_DIR"]);
+
+        // Starting a complete plan again restarts it: its step runs once more with the new parameters.
+        Command(plans, new PlanProtocol.Command("backup", PlanCommandKind.Start, Parameters: parameters.SetItem("BACKUP_DIR", "/mnt/b2")));
+        Assert.Equal("/mnt/b2", _launches.FishForMessage<RequireTasks>(m => m.Step.Name == "backup-0:[run]").Parameters!["BACKUP_DIR"]);
+    }
+
+    [Fact]
+    public void Unknown_plans_are_not_found()
+    {
+        var plans = StartPlans();
+        PlanOf(plans, "deploy");
+
+        Assert.Equal(
+            new PlanProtocol.CommandResult(PlanCommandOutcome.NotFound, "Plan nope not found"),
+            Command(plans, new PlanProtocol.Command("nope", PlanCommandKind.Start)));
+    }
+
+    /// <summary>
+    /// Pods that launch the moment a step requires it (each task RUNNING at once, ONCE tasks FINISHED), honouring
+    /// restarts; every RequireTasks and ReleaseTasks is copied to <c>launches</c>.
+    /// </summary>
+    private sealed class InstantPods : ReceiveActor
+    {
+        private readonly Dictionary<string, DateTime> _launchedAt = new();
+
+        public InstantPods(IActorRef launches)
+        {
+            Receive<ForPod>(m =>
+            {
+                switch (m.Message)
+                {
+                    case GetTaskProgress get:
+                        Sender.Tell(Report(m.PodInstance, get.Step, get.Target, get.RelaunchBefore));
+                        break;
+                    case RequireTasks require:
+                        launches.Tell(require);
+                        var key = m.PodInstance + require.Step.Name;
+                        if (!Launched(key, require.RelaunchBefore))
+                        {
+                            _launchedAt[key] = DateTime.UtcNow.AddTicks(1);
+                        }
+
+                        Sender.Tell(Report(m.PodInstance, require.Step, require.Target, require.RelaunchBefore));
+                        break;
+                    case ReleaseTasks release:
+                        launches.Tell(release);
+                        break;
+                }
+            });
+        }
+
+        private bool Launched(string key, DateTime? relaunchBefore) =>
+            _launchedAt.TryGetValue(key, out var at) && !(at < relaunchBefore);
+
+        private TaskProgressReport Report(string pod, StepSpec step, TargetConfig target, DateTime? relaunchBefore)
+        {
+            var launched = Launched(pod + step.Name, relaunchBefore);
+            var goal = target.Spec.FindPod(pod[..pod.LastIndexOf('-')])!.Tasks[0].Goal;
+            var state = goal == GoalState.Running ? TaskState.TaskRunning : TaskState.TaskFinished;
+            var progress = step.Tasks.Select(_ => new TaskProgress(goal, launched, launched ? state : null, true, false)).ToImmutableArray();
+            return new TaskProgressReport(pod, progress, false, string.Empty);
+        }
+    }
+}
