@@ -7,6 +7,7 @@ using ActorScheduler.Actors.Plans;
 using ActorScheduler.Actors.Pods;
 using ActorScheduler.Messages.Plans;
 using ActorScheduler.Messages.Pods;
+using ActorScheduler.Messages.Configs;
 using Akka.Actor;
 using Akka.Event;
 
@@ -72,6 +73,9 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
         Receive<PlanProtocol.GetPlans>(m => _plans.Forward(m));
         Receive<PlanProtocol.GetPlan>(m => _plans.Forward(m));
         Receive<PlanProtocol.Command>(m => _plans.Forward(m));
+        Receive<ConfigProtocol.GetConfigurations>(m => _configStore.Forward(m));
+        Receive<ConfigProtocol.GetConfiguration>(m => _configStore.Forward(m));
+        Receive<GetFrameworkId>(m => _framework.Forward(m));
         Receive<PodProtocol.GetPodNames>(m => _pods.Forward(m));
         Receive<PodProtocol.GetPodStatus>(m => _pods.Forward(m));
         Receive<Messages.Offers.OfferProtocol.GetOfferOutcomes>(m => _router.Forward(m));

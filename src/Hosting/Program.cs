@@ -23,10 +23,15 @@ zonesOption.Validators.Add(result =>
     }
 });
 var masterOption = new Option<string?>("--master") { Description = "Use this Mesos master (e.g. http://127.0.0.1:5050) instead of the embedded emulator." };
+var apiTokenOption = new Option<string?>("--api-token")
+{
+    Description = "Require 'Authorization: Bearer <token>' on every API call that changes something (default: $ACTORSCHEDULER_API_TOKEN; the CLI sends that variable).",
+    DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ACTORSCHEDULER_API_TOKEN"),
+};
 var verboseOption = new Option<bool>("--verbose", "-v") { Description = "Log scheduler decisions (INFO) to the console." };
 var run = new Command("run", "Deploy a service and keep it running: embedded Mesos emulator, scheduler and HTTP API in one process.")
 {
-    specArgument, overrideOption, dataDirOption, apiHostOption, apiPortOption, masterPortOption, agentsOption, zonesOption, masterOption, verboseOption,
+    specArgument, overrideOption, dataDirOption, apiHostOption, apiPortOption, masterPortOption, agentsOption, zonesOption, masterOption, verboseOption, apiTokenOption,
 };
 run.SetAction((parse, ct) => CommandGuard.RunAsync(() => RunCommand.RunAsync(
     new RunArguments(
@@ -39,7 +44,8 @@ run.SetAction((parse, ct) => CommandGuard.RunAsync(() => RunCommand.RunAsync(
         parse.GetValue(masterOption),
         parse.GetValue(verboseOption),
         ApiHost: parse.GetValue(apiHostOption)!,
-        Zones: parse.GetValue(zonesOption)),
+        Zones: parse.GetValue(zonesOption),
+        ApiToken: parse.GetValue(apiTokenOption)),
     Console.Out,
     Console.Error,
     ct)));

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ActorScheduler.Messages.Configs;
 using ActorScheduler.Messages.Events;
 using ActorScheduler.Specs;
 using ActorScheduler.Specs.Validation;
@@ -18,6 +19,7 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, ConfigStored> _configs = new(StringComparer.Ordinal);
+    private readonly List<string> _order = new();
     private string? _targetId;
     private bool _deploymentCompleted;
 
@@ -25,12 +27,20 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
     {
         PersistenceId = $"{service}/config";
 
-        Recover<ConfigStored>(e => _configs[e.ConfigId] = e);
+        Recover<ConfigStored>(Store);
         Recover<TargetConfigSet>(e => _targetId = e.ConfigId);
         Recover<ConfigRejected>(_ => { });
         Recover<DeploymentCompleted>(_ => _deploymentCompleted = true);
 
         Command<ApplySpec>(OnApplySpec);
+        Command<ConfigProtocol.GetConfigurations>(_ => Sender.Tell(new ConfigProtocol.ConfigurationIds(_order.ToImmutableArray(), _targetId)));
+        Command<ConfigProtocol.GetConfiguration>(m =>
+        {
+            var id = m.Id ?? _targetId;
+            Sender.Tell(id is not null && _configs.TryGetValue(id, out var stored)
+                ? new ConfigProtocol.Configuration(id, stored.Source, stored.RenderedYaml, stored.At?.ToDateTime() ?? default, id == _targetId)
+                : new ConfigProtocol.ConfigurationNotFound(m.Id));
+        });
         Command<MarkDeploymentCompleted>(m =>
         {
             if (!_deploymentCompleted)
@@ -97,7 +107,7 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
             switch (e)
             {
                 case ConfigStored s:
-                    _configs[s.ConfigId] = s;
+                    Store(s);
                     break;
                 case TargetConfigSet t:
                     _targetId = t.ConfigId;
@@ -106,6 +116,16 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
                     break;
             }
         });
+    }
+
+    private void Store(ConfigStored stored)
+    {
+        if (!_configs.ContainsKey(stored.ConfigId))
+        {
+            _order.Add(stored.ConfigId);
+        }
+
+        _configs[stored.ConfigId] = stored;
     }
 
     private TargetConfig? Target()

@@ -39,12 +39,13 @@ internal sealed class FrameworkActor : ReceivePersistentActor
     public static Props Props(string service) => Akka.Actor.Props.Create(() => new FrameworkActor(service));
 }
 
-internal sealed record GetFrameworkId
+/// <summary>The framework id the scheduler registered with → <see cref="FrameworkIdentity"/> (null before the first SUBSCRIBED).</summary>
+public sealed record GetFrameworkId
 {
     public static GetFrameworkId Instance { get; } = new();
 }
 
-internal sealed record FrameworkIdentity(string? FrameworkId);
+public sealed record FrameworkIdentity(string? FrameworkId);
 
 /// <summary>SUBSCRIBED arrived with this id; record it (durably) before anything else happens.</summary>
 internal sealed record FrameworkRegisteredWith(string FrameworkId);

@@ -1,6 +1,9 @@
 using System.Collections.Immutable;
 using System.Text.Json;
+using ActorScheduler.Actors.Framework;
 using ActorScheduler.Actors.Plans;
+using ActorScheduler.Messages.Configs;
+using ActorScheduler.Specs;
 using ActorScheduler.Messages.Offers;
 using ActorScheduler.Messages.Plans;
 using ActorScheduler.Messages.Pods;
@@ -60,6 +63,43 @@ public static class SchedulerApi
             return Message(CommandStatusCode(result.Outcome), result.Message);
         });
 
+        app.MapGet("/v1/configurations", async () =>
+            Results.Json((await scheduler().Ask<ConfigProtocol.ConfigurationIds>(ConfigProtocol.GetConfigurations.Instance, AskTimeout)).Ids));
+
+        app.MapGet("/v1/configurations/targetId", async () =>
+            (await scheduler().Ask<ConfigProtocol.ConfigurationIds>(ConfigProtocol.GetConfigurations.Instance, AskTimeout)).TargetId is { } id
+                ? Results.Json(id)
+                : Message(StatusCodes.Status404NotFound, "No target configuration yet"));
+
+        app.MapGet("/v1/configurations/{id}", async (string id) =>
+        {
+            var answer = await scheduler().Ask<object>(new ConfigProtocol.GetConfiguration(id == "target" ? null : id), AskTimeout);
+            if (answer is not ConfigProtocol.Configuration config)
+            {
+                return Message(StatusCodes.Status404NotFound, $"Configuration {id} not found");
+            }
+
+            var spec = ServiceSpecLoader.LoadRendered(config.RenderedYaml, config.Source).Spec;
+            return Results.Json(new { id = config.Id, target = config.IsTarget, source = config.Source, stored = config.StoredAt.ToString("O"), spec }, SpecJson.Options);
+        });
+
+        app.MapGet("/v1/health", async () =>
+        {
+            var names = await scheduler().Ask<PlanProtocol.PlanNames>(PlanProtocol.GetPlans.Instance, AskTimeout);
+            var plans = await Task.WhenAll(names.Names.Select(n => scheduler().Ask<object>(new PlanProtocol.GetPlan(n), AskTimeout)));
+            var health = ServiceHealth.Evaluate(plans.OfType<PlanInfo>().ToList());
+
+            // 204 cannot carry a body: its status name goes in a header.
+            return health.Code == StatusCodes.Status204NoContent
+                ? new NoContentWithHeader(health.Name)
+                : Results.Json(new { value = health.Code, status = health.Name }, statusCode: health.Code);
+        });
+
+        app.MapGet("/v1/state/frameworkId", async () =>
+            (await scheduler().Ask<FrameworkIdentity>(GetFrameworkId.Instance, AskTimeout)).FrameworkId is { } id
+                ? Results.Json(id)
+                : Message(StatusCodes.Status404NotFound, "Not registered with Mesos yet"));
+
         app.MapGet("/v1/pod", async () =>
         {
             var names = await scheduler().Ask<PodProtocol.PodNames>(PodProtocol.GetPodNames.Instance, AskTimeout);
@@ -84,6 +124,52 @@ public static class SchedulerApi
         });
 
         return app;
+    }
+
+    /// <summary>Header carrying the health status name when the code (204) allows no body.</summary>
+    public const string HealthStatusHeader = "X-Service-Status";
+
+    private sealed class NoContentWithHeader(string status) : IResult
+    {
+        public Task ExecuteAsync(HttpContext context)
+        {
+            context.Response.StatusCode = StatusCodes.Status204NoContent;
+            context.Response.Headers[HealthStatusHeader] = status;
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>
+    /// With a token, every call that changes something (any method but GET and HEAD) needs
+    /// <c>Authorization: Bearer &lt;token&gt;</c>; others get 401 with a JSON message. Reads stay open.
+    /// </summary>
+    public static IApplicationBuilder UseApiToken(this IApplicationBuilder app, string? token)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return app;
+        }
+
+        var expected = System.Text.Encoding.UTF8.GetBytes("Bearer " + token);
+        return app.Use(async (context, next) =>
+        {
+            if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+            {
+                await next(context);
+                return;
+            }
+
+            var given = System.Text.Encoding.UTF8.GetBytes(context.Request.Headers.Authorization.ToString());
+            if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(given, expected))
+            {
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+                await Results.Json(new { message = "This call needs 'Authorization: Bearer <token>' with the scheduler's API token" }, statusCode: StatusCodes.Status401Unauthorized)
+                    .ExecuteAsync(context);
+                return;
+            }
+
+            await next(context);
+        });
     }
 
     /// <summary>DC/OS: 200 applied, 208 already reported or completed, 404 unknown element, 400 malformed.</summary>

@@ -13,12 +13,19 @@ internal sealed class ApiClient : IDisposable
     /// <summary>Exit code of a command whose scheduler is unreachable or whose <c>--api</c> is not a URL.</summary>
     public const int Unreachable = 2;
 
+    /// <summary>Environment variable holding the scheduler's API token (sent as a bearer token when set).</summary>
+    public const string TokenVariable = "ACTORSCHEDULER_API_TOKEN";
+
     private readonly HttpClient _http;
 
     private ApiClient(Uri baseUrl)
     {
         BaseUrl = baseUrl;
         _http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(15) };
+        if (System.Environment.GetEnvironmentVariable(TokenVariable) is { Length: > 0 } token)
+        {
+            _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
     }
 
     public Uri BaseUrl { get; }

@@ -28,7 +28,8 @@ public sealed record RunArguments(
     bool Verbose,
     double ReconcileDelayFactor = 1.0,
     string ApiHost = "127.0.0.1",
-    int Zones = 0);
+    int Zones = 0,
+    string? ApiToken = null);
 
 /// <summary>
 /// <c>actorscheduler run</c>: the embedded emulator (unless <c>--master</c>), the scheduler and its HTTP API in one
@@ -181,6 +182,7 @@ public static class RunCommand
         });
 
         var app = builder.Build();
+        app.UseApiToken(args.ApiToken);
         app.MapSchedulerApi(() => app.Services.GetRequiredService<ActorRegistry>().Get<SchedulerRegistryKeys.Scheduler>());
         return app;
     }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using ActorScheduler.Hosting.Api;
 using ActorScheduler.Specs;
 
 namespace ActorScheduler.Hosting.Cli;
@@ -7,14 +7,6 @@ namespace ActorScheduler.Hosting.Cli;
 /// <summary><c>actorscheduler validate</c> and <c>actorscheduler render</c>: the spec language without running anything.</summary>
 public static class SpecCommands
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        PropertyNamingPolicy = JsonNamingPolicy.KebabCaseLower,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
-    };
-
     /// <summary>
     /// Prints "valid" (exit 0) or every located error (exit 1). With <paramref name="previousPath"/>, also checks the
     /// spec as an update of that one (volumes cannot change, pods cannot shrink without allow-decommission, …).
@@ -62,7 +54,7 @@ public static class SpecCommands
 
         if (json)
         {
-            await output.WriteLineAsync(JsonSerializer.Serialize(new { rendered = loaded.RenderedText, spec = loaded.Spec }, Json));
+            await output.WriteLineAsync(JsonSerializer.Serialize(new { rendered = loaded.RenderedText, spec = loaded.Spec }, SpecJson.Options));
             return 0;
         }
 

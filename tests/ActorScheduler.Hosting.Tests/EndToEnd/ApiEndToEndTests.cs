@@ -1,0 +1,45 @@
+using System.Net;
+using System.Net.Http.Headers;
+
+namespace ActorScheduler.Hosting.Tests.EndToEnd;
+
+/// <summary>Configurations, health, state and the API token on hello-world with real processes.</summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class ApiEndToEndTests
+{
+    [Fact]
+    public async Task Configurations_health_framework_id_and_the_token_guard()
+    {
+        using var data = new TempDataDir();
+        var (apiPort, masterPort) = (SchedulerProcess.FreePort(), SchedulerProcess.FreePort());
+        using var scheduler = SchedulerProcess.Start(data.Path, apiPort, masterPort, "--api-token", "s3cret");
+        using var http = new HttpClient { BaseAddress = scheduler.ApiUrl };
+
+        await scheduler.WaitUntilAsync(scheduler.DeployCompleteAsync, TimeSpan.FromSeconds(120), "deploy COMPLETE");
+
+        var health = (await scheduler.GetAsync("v1/health"))!.Value;
+        Assert.Equal((HttpStatusCode.OK, 200, "RUNNING"), (health.Code, health.Body.GetProperty("value").GetInt32(), health.Body.GetProperty("status").GetString()));
+
+        var ids = (await scheduler.GetAsync("v1/configurations"))!.Value.Body.EnumerateArray().Select(e => e.GetString()).ToList();
+        var target = (await scheduler.GetAsync("v1/configurations/targetId"))!.Value.Body.GetString();
+        Assert.Equal([target], ids);
+        var config = (await scheduler.GetAsync($"v1/configurations/{target}"))!.Value;
+        Assert.Equal(HttpStatusCode.OK, config.Code);
+        Assert.Equal("hello-world", config.Body.GetProperty("spec").GetProperty("name").GetString());
+        Assert.Equal(target, (await scheduler.GetAsync("v1/configurations/target"))!.Value.Body.GetProperty("id").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await scheduler.GetAsync("v1/configurations/nope"))!.Value.Code);
+
+        var frameworkId = (await scheduler.GetAsync("v1/state/frameworkId"))!.Value.Body.GetString();
+        Assert.False(string.IsNullOrEmpty(frameworkId));
+
+        // Mutating calls need the token; reads do not.
+        var refused = await http.PostAsync("v1/plans/deploy/interrupt", null);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Contains("Authorization: Bearer", await refused.Content.ReadAsStringAsync());
+        using var wrong = new HttpRequestMessage(HttpMethod.Post, "v1/plans/deploy/interrupt") { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", "guess") } };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(wrong)).StatusCode);
+        using var right = new HttpRequestMessage(HttpMethod.Post, "v1/plans/deploy/interrupt") { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", "s3cret") } };
+        Assert.Equal(HttpStatusCode.AlreadyReported, (await http.SendAsync(right)).StatusCode); // authorized; the plan is complete
+        Assert.Equal(HttpStatusCode.OK, (await scheduler.GetAsync("v1/plans/deploy"))!.Value.Code);
+    }
+}
