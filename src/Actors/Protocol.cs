@@ -13,6 +13,9 @@ public sealed record TargetConfig(string ConfigId, ServiceSpec Spec);
 
 // --- pods ---
 
+/// <summary>Root → pods guardian: a new target config; pod instances it adds (scale-out, new pod types) are created.</summary>
+internal sealed record TargetChanged(TargetConfig Target);
+
 /// <summary>Envelope routed by the pods guardian to one pod instance (sender preserved).</summary>
 internal sealed record ForPod(string PodInstance, object Message);
 

@@ -28,6 +28,9 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
     private IActorRef _plans = ActorRefs.Nobody;
     private IActorRef _pods = ActorRefs.Nobody;
     private IActorRef _router = ActorRefs.Nobody;
+    private TargetConfigReady? _current;
+    private int _plansGeneration;
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
 
     public SchedulerRootActor(SchedulerSettings settings)
     {
@@ -49,7 +52,8 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
 
     public static Props Props(SchedulerSettings settings) => Akka.Actor.Props.Create(() => new SchedulerRootActor(settings));
 
-    protected override void PreStart() => _configStore.Tell(new ApplySpec(_settings.RenderedSpec, _settings.SpecSource, _settings.SchedulerEnvironment));
+    protected override void PreStart() =>
+        _configStore.Tell(new ApplySpec(_settings.RenderedSpec, _settings.SpecSource, _settings.SchedulerEnvironment, AtStartup: true));
 
     private void OnTargetReady(TargetConfigReady ready)
     {
@@ -60,12 +64,50 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
             _settings.TaskEnv);
         _router = Context.ActorOf(OfferRouterActor.Props(_settings.ServiceName, context, _gateway), "offer-router");
         _pods = Context.ActorOf(PodsGuardianActor.Props(target, _router, _gateway), "pods");
-        _plans = Context.ActorOf(PlanCoordinatorActor.Props(target, _pods, ready.Errors, _configStore, ready.DeploymentCompleted), "plans");
+        _current = ready;
+        _plans = StartPlans(ready);
         _gateway.Tell(new GatewayPeers(_router, _pods));
         _log.Info("Deploying config {0} of service {1}", target.ConfigId, target.Spec.Name);
 
         Become(Running);
         Stash.UnstashAll();
+    }
+
+    private IActorRef StartPlans(TargetConfigReady ready) => Context.ActorOf(
+        PlanCoordinatorActor.Props(ready.Target, _pods, ready.Errors, _configStore, ready.DeploymentCompleted),
+        $"plans-{++_plansGeneration}");
+
+    /// <summary>A submitted or rolled-back spec came back from the config store: answer, and retarget if it changed anything.</summary>
+    private void OnUpdateAnswered(UpdateAnswered answered)
+    {
+        var (ready, current) = (answered.Ready, _current!);
+        var outcome = !ready.Errors.IsEmpty ? UpdateOutcome.Refused
+            : ready.Target.ConfigId == current.Target.ConfigId ? UpdateOutcome.Unchanged
+            : UpdateOutcome.NewTarget;
+        answered.ReplyTo.Tell(new ConfigProtocol.UpdateResult(outcome, ready.Target.ConfigId, ready.Errors));
+        if (outcome == UpdateOutcome.Unchanged && current.Errors.IsEmpty)
+        {
+            return;
+        }
+
+        // The plans are rebuilt on the new target (or with the refusal's errors on the deploy plan). The old plan actors
+        // must be gone first: the new ones recover the same persistence ids.
+        _log.Info(outcome == UpdateOutcome.NewTarget ? "Rolling out config {0}" : "Keeping config {0}; the deploy plan shows why", ready.Target.ConfigId);
+        _current = ready;
+        _pods.Tell(new TargetChanged(ready.Target));
+        var old = _plans;
+        Context.Watch(old);
+        Context.Stop(old);
+        Become(() =>
+        {
+            Receive<Terminated>(t => t.ActorRef.Equals(old), _ =>
+            {
+                _plans = StartPlans(ready);
+                Become(Running);
+                Stash.UnstashAll();
+            });
+            ReceiveAny(_ => Stash.Stash());
+        });
     }
 
     private void Running()
@@ -76,8 +118,55 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
         Receive<ConfigProtocol.GetConfigurations>(m => _configStore.Forward(m));
         Receive<ConfigProtocol.GetConfiguration>(m => _configStore.Forward(m));
         Receive<GetFrameworkId>(m => _framework.Forward(m));
+        Receive<ConfigProtocol.SubmitConfiguration>(m => Submit(new ApplySpec(m.RenderedYaml, m.Source, m.SchedulerEnvironment), Sender));
+        Receive<ConfigProtocol.RollbackConfiguration>(m =>
+        {
+            var replyTo = Sender;
+            _configStore.Ask<ConfigProtocol.ConfigurationIds>(ConfigProtocol.GetConfigurations.Instance, AskTimeout)
+                .ContinueWith(t =>
+                {
+                    var ids = t.Result;
+                    var id = m.ToId ?? (ids.TargetId is { } target && ids.Ids.IndexOf(target) is > 0 and var at ? ids.Ids[at - 1] : null);
+                    return id is null
+                        ? Task.FromResult<object>(new ConfigProtocol.ConfigurationNotFound(null))
+                        : _configStore.Ask<object>(new ConfigProtocol.GetConfiguration(id), AskTimeout);
+                }, TaskScheduler.Default)
+                .Unwrap()
+                .PipeTo(Self, replyTo, found => new RollbackFound(found, replyTo), e => new RollbackFound(new Akka.Actor.Status.Failure(e), replyTo));
+        });
+        Receive<RollbackFound>(m =>
+        {
+            if (m.Found is ConfigProtocol.Configuration config)
+            {
+                Submit(new ApplySpec(config.RenderedYaml, $"rollback to {config.Id} ({config.Source})", config.SchedulerEnvironment), m.ReplyTo);
+            }
+            else
+            {
+                m.ReplyTo.Tell(new ConfigProtocol.UpdateResult(UpdateOutcome.NotFound, _current?.Target.ConfigId, ImmutableArray<string>.Empty));
+            }
+        });
+        Receive<UpdateAnswered>(OnUpdateAnswered);
         Receive<PodProtocol.GetPodNames>(m => _pods.Forward(m));
         Receive<PodProtocol.GetPodStatus>(m => _pods.Forward(m));
         Receive<Messages.Offers.OfferProtocol.GetOfferOutcomes>(m => _router.Forward(m));
     }
+
+    private void Submit(ApplySpec candidate, IActorRef replyTo)
+    {
+        var current = _current!;
+        _configStore.Ask<object>(candidate, AskTimeout).PipeTo(
+            Self,
+            Self,
+            answer => answer switch
+            {
+                TargetConfigReady ready => new UpdateAnswered(ready, replyTo),
+                TargetConfigRefused refused => new UpdateAnswered(current with { Errors = refused.Errors }, replyTo),
+                _ => new UpdateAnswered(current with { Errors = ImmutableArray.Create($"unexpected answer {answer}") }, replyTo),
+            },
+            e => new UpdateAnswered(current with { Errors = ImmutableArray.Create($"config store did not answer: {e.Message}") }, replyTo));
+    }
+
+    private sealed record UpdateAnswered(TargetConfigReady Ready, IActorRef ReplyTo);
+
+    private sealed record RollbackFound(object Found, IActorRef ReplyTo);
 }

@@ -140,6 +140,26 @@ AddPlanCommand("force-restart", "Reset a plan, phase or step to PENDING so its t
 AddPlanCommand("force-complete", "Mark a plan, phase or step COMPLETE without running it.", PlanCommandKind.ForceComplete, phase: true, step: true, parameters: false);
 root.Subcommands.Add(planCommand);
 
+// actorscheduler update start|status|pause|resume|rollback
+var updateSpec = new Option<string>("--spec") { Description = "The new service spec (YAML), rendered here with svc.env beside it, the environment and -o.", Required = true };
+var updateOverrides = new Option<string[]>("--option", "-o") { Description = "Set a template value: -o KEY=VALUE (repeatable)." };
+var updateStart = new Command("start", "Submit a new spec version: validated as an update of the target; accepted → rolled out by the deploy plan, refused → errors (exit 1).")
+{
+    updateSpec, updateOverrides, apiOption,
+};
+updateStart.SetAction((parse, ct) => CommandGuard.RunAsync(() => UpdateCli.StartAsync(
+    parse.GetValue(apiOption)!, parse.GetValue(updateSpec)!, parse.GetValue(updateOverrides) ?? [], Console.Out, Console.Error, ct)));
+var updateStatus = new Command("status", "Show the rollout (the deploy plan) as a tree.") { apiOption, jsonOption };
+updateStatus.SetAction((parse, ct) => CommandGuard.RunAsync(() => UpdateCli.StatusAsync(parse.GetValue(apiOption)!, parse.GetValue(jsonOption), Console.Out, Console.Error, ct)));
+var updatePause = new Command("pause", "Pause the rollout (interrupt the deploy plan).") { apiOption };
+updatePause.SetAction((parse, ct) => CommandGuard.RunAsync(() => UpdateCli.PauseAsync(parse.GetValue(apiOption)!, Console.Out, Console.Error, ct)));
+var updateResume = new Command("resume", "Resume the rollout (continue the deploy plan).") { apiOption };
+updateResume.SetAction((parse, ct) => CommandGuard.RunAsync(() => UpdateCli.ResumeAsync(parse.GetValue(apiOption)!, Console.Out, Console.Error, ct)));
+var rollbackTo = new Option<string?>("--to") { Description = "Config id to go back to (see GET /v1/configurations); default: the version before the target." };
+var updateRollback = new Command("rollback", "Deploy a previous spec version again (validated like any update).") { rollbackTo, apiOption };
+updateRollback.SetAction((parse, ct) => CommandGuard.RunAsync(() => UpdateCli.RollbackAsync(parse.GetValue(apiOption)!, parse.GetValue(rollbackTo), Console.Out, Console.Error, ct)));
+root.Subcommands.Add(new Command("update", "Change a running service's spec and follow the rollout.") { updateStart, updateStatus, updatePause, updateResume, updateRollback });
+
 // actorscheduler mesos-local
 var portOption = new Option<int>("--port") { Description = "Port to serve the Mesos scheduler API on (127.0.0.1).", DefaultValueFactory = _ => 5050 };
 var localAgentsOption = new Option<int>("--agents") { Description = "Number of local agents.", DefaultValueFactory = _ => 3 };

@@ -38,7 +38,7 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
         {
             var id = m.Id ?? _targetId;
             Sender.Tell(id is not null && _configs.TryGetValue(id, out var stored)
-                ? new ConfigProtocol.Configuration(id, stored.Source, stored.RenderedYaml, stored.At?.ToDateTime() ?? default, id == _targetId)
+                ? new ConfigProtocol.Configuration(id, stored.Source, stored.RenderedYaml, stored.At?.ToDateTime() ?? default, id == _targetId, stored.SchedulerEnv.ToImmutableDictionary())
                 : new ConfigProtocol.ConfigurationNotFound(m.Id));
         });
         Command<MarkDeploymentCompleted>(m =>
@@ -61,6 +61,16 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
         if (current is not null && _configs[current.ConfigId].RenderedYaml == candidate.RenderedYaml &&
             SameEnvironment(_configs[current.ConfigId].SchedulerEnv, candidate.SchedulerEnvironment))
         {
+            replyTo.Tell(new TargetConfigReady(current, ImmutableArray<string>.Empty, _deploymentCompleted));
+            return;
+        }
+
+        // A restart with the spec file an update (through the API) has since replaced keeps the newer target: going
+        // back is `update rollback`, not a side effect of restarting.
+        if (candidate.AtStartup && current is not null && _order.IndexOf(_targetId!) is var targetAt &&
+            _order.Take(targetAt).Any(id => _configs[id].RenderedYaml == candidate.RenderedYaml && SameEnvironment(_configs[id].SchedulerEnv, candidate.SchedulerEnvironment)))
+        {
+            _log.Warning("The spec from {0} is an older version than the target {1}; keeping the target (use `update rollback` to go back)", candidate.Source, current.ConfigId);
             replyTo.Tell(new TargetConfigReady(current, ImmutableArray<string>.Empty, _deploymentCompleted));
             return;
         }
@@ -146,7 +156,8 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
 }
 
 /// <summary>Offer a rendered spec as the new target, with the scheduler environment captured when it was loaded.</summary>
-internal sealed record ApplySpec(string RenderedYaml, string Source, IReadOnlyDictionary<string, string>? Environment = null)
+/// <param name="AtStartup">The spec file given to <c>run</c>: an older version than the target does not replace it.</param>
+internal sealed record ApplySpec(string RenderedYaml, string Source, IReadOnlyDictionary<string, string>? Environment = null, bool AtStartup = false)
 {
     public IReadOnlyDictionary<string, string> SchedulerEnvironment => Environment ?? ImmutableDictionary<string, string>.Empty;
 }

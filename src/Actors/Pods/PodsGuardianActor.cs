@@ -23,22 +23,9 @@ internal sealed class PodsGuardianActor : ReceiveActor
         _service = target.Spec.Name;
         _router = router;
         _gateway = gateway;
-        foreach (var pod in target.Spec.Pods)
-        {
-            var instances = new List<string>();
-            for (var index = 0; index < pod.Count; index++)
-            {
-                var name = PodNames.Instance(pod.Type, index);
-                instances.Add(name);
-                _pods[name] = Context.ActorOf(PodInstanceActor.Props(_service, pod.Type, index, _router, _gateway), name);
-                foreach (var task in pod.Tasks)
-                {
-                    _podOfTask[PodNames.Task(pod.Type, index, task.Name)] = name;
-                }
-            }
+        AddPods(target);
 
-            _types.Add((pod.Type, instances));
-        }
+        Receive<TargetChanged>(m => AddPods(m.Target));
 
         Receive<ForPod>(m =>
         {
@@ -82,6 +69,43 @@ internal sealed class PodsGuardianActor : ReceiveActor
 
     public static Props Props(TargetConfig target, IActorRef router, IActorRef gateway) =>
         Akka.Actor.Props.Create(() => new PodsGuardianActor(target, router, gateway));
+
+    /// <summary>
+    /// Creates the pod instances of <paramref name="target"/> that do not exist yet. Instances a smaller count no longer
+    /// names stay (with their tasks) until decommission removes them.
+    /// </summary>
+    private void AddPods(TargetConfig target)
+    {
+        foreach (var pod in target.Spec.Pods)
+        {
+            var instances = _types.FirstOrDefault(t => t.Type == pod.Type).Instances;
+            if (instances is null)
+            {
+                instances = new List<string>();
+                _types.Add((pod.Type, instances));
+            }
+
+            for (var index = 0; index < pod.Count; index++)
+            {
+                var name = PodNames.Instance(pod.Type, index);
+                if (_pods.ContainsKey(name))
+                {
+                    continue;
+                }
+
+                instances.Add(name);
+                _pods[name] = Context.ActorOf(PodInstanceActor.Props(_service, pod.Type, index, _router, _gateway), name);
+            }
+
+            foreach (var index in Enumerable.Range(0, instances.Count))
+            {
+                foreach (var task in pod.Tasks)
+                {
+                    _podOfTask[PodNames.Task(pod.Type, index, task.Name)] = PodNames.Instance(pod.Type, index);
+                }
+            }
+        }
+    }
 
     private Task<T[]> Gather<T>(object query) =>
         Task.WhenAll(_pods.Values.Select(p => p.Ask<T>(query, TimeSpan.FromSeconds(30))));

@@ -83,6 +83,17 @@ public static class SchedulerApi
             return Results.Json(new { id = config.Id, target = config.IsTarget, source = config.Source, stored = config.StoredAt.ToString("O"), spec }, SpecJson.Options);
         });
 
+        app.MapPost("/v1/update/start", async (HttpRequest request) =>
+        {
+            var (submission, error) = await ReadSubmissionAsync(request);
+            return submission is null
+                ? Message(StatusCodes.Status400BadRequest, error!)
+                : UpdateAnswer(await scheduler().Ask<ConfigProtocol.UpdateResult>(submission, AskTimeout));
+        });
+
+        app.MapPost("/v1/update/rollback", async (string? to) =>
+            UpdateAnswer(await scheduler().Ask<ConfigProtocol.UpdateResult>(new ConfigProtocol.RollbackConfiguration(to), AskTimeout)));
+
         app.MapGet("/v1/health", async () =>
         {
             var names = await scheduler().Ask<PlanProtocol.PlanNames>(PlanProtocol.GetPlans.Instance, AskTimeout);
@@ -223,6 +234,61 @@ public static class SchedulerApi
 
             var problem = PlanCommands.ValidateParameters(values);
             return problem is null ? (values.ToImmutable(), null) : (null, $"body: {problem}");
+        }
+    }
+
+    /// <summary>200 for a new target or no change, 417 with the errors when refused, 404 for an unknown rollback version.</summary>
+    private static IResult UpdateAnswer(ConfigProtocol.UpdateResult result) => result.Outcome switch
+    {
+        UpdateOutcome.NewTarget => Results.Json(new { message = $"Rolling out config {result.TargetId}", configId = result.TargetId }),
+        UpdateOutcome.Unchanged => Results.Json(new { message = $"Config {result.TargetId} is already the target", configId = result.TargetId }),
+        UpdateOutcome.Refused => Results.Json(
+            new { message = $"Update refused; config {result.TargetId} stays the target", configId = result.TargetId, errors = result.Errors },
+            statusCode: StatusCodes.Status417ExpectationFailed),
+        _ => Message(StatusCodes.Status404NotFound, "No such configuration to roll back to"),
+    };
+
+    /// <summary>
+    /// The body of <c>update/start</c>: <c>{"spec": "&lt;rendered svc.yml&gt;", "source": "svc.yml", "env": {"TASKCFG_ALL_X": "…"}}</c>
+    /// (source and env optional). The CLI renders the template locally, so template errors point at the operator's file.
+    /// </summary>
+    private static async Task<(ConfigProtocol.SubmitConfiguration? Submission, string? Error)> ReadSubmissionAsync(HttpRequest request)
+    {
+        const string Expected = "expected a JSON object {\"spec\": \"<rendered svc.yml>\", \"source\": \"svc.yml\", \"env\": {\"KEY\": \"value\"}}";
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(request.Body);
+        }
+        catch (JsonException e)
+        {
+            return (null, $"body: {Expected}: {e.Message}");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("spec", out var spec) || spec.ValueKind != JsonValueKind.String)
+            {
+                return (null, $"body: {Expected}; 'spec' is missing or not a string");
+            }
+
+            var source = root.TryGetProperty("source", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString()! : "api";
+            var env = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+            if (root.TryGetProperty("env", out var e))
+            {
+                if (e.ValueKind != JsonValueKind.Object || e.EnumerateObject().Any(p => p.Value.ValueKind != JsonValueKind.String))
+                {
+                    return (null, $"body: 'env' must be an object of string values");
+                }
+
+                foreach (var property in e.EnumerateObject())
+                {
+                    env[property.Name] = property.Value.GetString()!;
+                }
+            }
+
+            return (new ConfigProtocol.SubmitConfiguration(spec.GetString()!, source, env.ToImmutable()), null);
         }
     }
 

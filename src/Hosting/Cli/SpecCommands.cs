@@ -73,7 +73,8 @@ public static class SpecCommands
         return 0;
     }
 
-    private static async Task<SpecLoadResult?> LoadAsync(string specPath, IReadOnlyList<string> overrides, TextWriter error)
+    /// <summary>Renders and loads a spec file, printing every located error; null when it has any.</summary>
+    internal static async Task<SpecLoadResult?> LoadAsync(string specPath, IReadOnlyList<string> overrides, TextWriter error)
     {
         if (!Overrides.TryParse(overrides, out var values, out var overrideError))
         {

@@ -21,7 +21,45 @@ public static class ConfigProtocol
     public sealed record GetConfiguration(string? Id);
 
     /// <summary>A stored spec version: the rendered YAML it was accepted as, where it came from and when.</summary>
-    public sealed record Configuration(string Id, string Source, string RenderedYaml, DateTime StoredAt, bool IsTarget);
+    /// <param name="SchedulerEnvironment">The TASKCFG_* / SERVICE_REGION values captured with it.</param>
+    public sealed record Configuration(
+        string Id,
+        string Source,
+        string RenderedYaml,
+        DateTime StoredAt,
+        bool IsTarget,
+        ImmutableDictionary<string, string> SchedulerEnvironment);
 
     public sealed record ConfigurationNotFound(string? Id);
+
+    /// <summary>
+    /// Offer a rendered spec as the new target (<c>update start</c>) → <see cref="UpdateResult"/>. It is validated as an
+    /// update of the current target; a refused one leaves the target and puts its errors on the deploy plan.
+    /// </summary>
+    public sealed record SubmitConfiguration(string RenderedYaml, string Source, ImmutableDictionary<string, string> SchedulerEnvironment);
+
+    /// <summary>
+    /// Deploy a stored version again (<c>update rollback</c>): <paramref name="ToId"/>, or the version stored before the
+    /// target → <see cref="UpdateResult"/>.
+    /// </summary>
+    public sealed record RollbackConfiguration(string? ToId);
+
+    /// <param name="TargetId">The target after the update (the old one when refused).</param>
+    public sealed record UpdateResult(UpdateOutcome Outcome, string? TargetId, ImmutableArray<string> Errors);
+}
+
+/// <summary>What became of a submitted spec.</summary>
+public enum UpdateOutcome
+{
+    /// <summary>A new target: the deploy (or update) plan rolls it out.</summary>
+    NewTarget,
+
+    /// <summary>Same as the target: nothing to do.</summary>
+    Unchanged,
+
+    /// <summary>Invalid, or not allowed as an update of the target: the target stays.</summary>
+    Refused,
+
+    /// <summary>Rollback to a version that is not stored, or no earlier version.</summary>
+    NotFound,
 }
