@@ -257,6 +257,16 @@ internal sealed class LocalAgent
         Checkpoint();
     }
 
+    /// <summary>The emulator stops: check runs in flight are killed (tasks keep running; checks restart on recovery).</summary>
+    public void StopChecks()
+    {
+        foreach (var task in _tasks.Values)
+        {
+            task.Checks?.Stop();
+            task.Checks = null;
+        }
+    }
+
     /// <summary>Processes the agent must still wait for (stop with KillTasksOnStop).</summary>
     public IEnumerable<ProcessIdentity> LiveProcesses() =>
         _tasks.Values.Where(t => t.Process is not null && ProcFs.IsAlive(t.Process)).Select(t => t.Process!);

@@ -518,9 +518,10 @@ internal sealed partial class Master
             framework.Connection = null;
         }
 
-        if (killTasks)
+        foreach (var agent in _agents)
         {
-            foreach (var agent in _agents)
+            agent.StopChecks();
+            if (killTasks)
             {
                 agent.KillAll(grace);
             }
