@@ -9,12 +9,15 @@ namespace ActorScheduler.Mesos.Emulator;
 /// </summary>
 internal sealed class CheckTiming
 {
+    // Capped so that adding a duration to a timestamp cannot overflow.
+    private static readonly TimeSpan Longest = TimeSpan.FromDays(36500);
+
     private readonly TimeSpan _interval;
 
     public CheckTiming(double delaySeconds, double intervalSeconds, double timeoutSeconds, DateTimeOffset taskStarted)
     {
         _interval = Seconds(intervalSeconds);
-        Timeout = timeoutSeconds > 0 ? Seconds(timeoutSeconds) : null;
+        Timeout = Seconds(timeoutSeconds) is { } timeout && timeout > TimeSpan.Zero ? timeout : null;
         NextRun = taskStarted + Seconds(delaySeconds);
     }
 
@@ -27,8 +30,9 @@ internal sealed class CheckTiming
     /// <summary>A run ended at <paramref name="now"/>: the next is due one interval later.</summary>
     public void Ran(DateTimeOffset now) => NextRun = now + _interval;
 
-    private static TimeSpan Seconds(double seconds) =>
-        double.IsFinite(seconds) && seconds > 0 ? TimeSpan.FromSeconds(Math.Min(seconds, TimeSpan.MaxValue.TotalSeconds / 2)) : TimeSpan.Zero;
+    /// <summary>A protobuf seconds field as a duration: negative, NaN or absent is zero, and huge values are capped.</summary>
+    public static TimeSpan Seconds(double seconds) =>
+        double.IsFinite(seconds) && seconds > 0 ? TimeSpan.FromSeconds(Math.Min(seconds, Longest.TotalSeconds)) : TimeSpan.Zero;
 }
 
 /// <summary>What a health-check result asks the executor to do.</summary>
@@ -53,9 +57,7 @@ internal sealed class HealthCheckTracker
     public HealthCheckTracker(HealthCheck check, DateTimeOffset taskStarted)
     {
         Timing = new CheckTiming(check.DelaySeconds, check.IntervalSeconds, check.TimeoutSeconds, taskStarted);
-        _gracePeriod = double.IsFinite(check.GracePeriodSeconds) && check.GracePeriodSeconds > 0
-            ? TimeSpan.FromSeconds(check.GracePeriodSeconds)
-            : TimeSpan.Zero;
+        _gracePeriod = CheckTiming.Seconds(check.GracePeriodSeconds);
         _maxFailures = check.ConsecutiveFailures;
         _started = taskStarted;
     }

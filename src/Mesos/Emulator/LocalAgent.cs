@@ -567,8 +567,9 @@ internal sealed class LocalAgent
     /// <summary>
     /// One poll of a running task's checks: a health result becomes a TASK_RUNNING update with <c>healthy</c>
     /// (REASON_TASK_HEALTH_CHECK_STATUS_UPDATED), and the failure that reaches the limit kills the task (on the
-    /// DEFAULT executor its group follows once it has ended, see <see cref="Finish"/>); a changed check result becomes a TASK_RUNNING update with the new
-    /// <c>check_status</c> (REASON_TASK_CHECK_STATUS_UPDATED). Returns true when something was queued.
+    /// DEFAULT executor its group follows once it has ended, see <see cref="Finish"/>); a changed check result
+    /// becomes a TASK_RUNNING update with the new <c>check_status</c> (REASON_TASK_CHECK_STATUS_UPDATED). Returns
+    /// true when something was queued.
     /// </summary>
     private bool RunChecks(AgentTask task, DateTimeOffset now)
     {

@@ -31,6 +31,18 @@ public sealed class CheckTrackerTests
     }
 
     [Fact]
+    public void Huge_or_negative_durations_neither_overflow_nor_go_back_in_time()
+    {
+        var huge = new HealthCheckTracker(new HealthCheck { DelaySeconds = 1e300, TimeoutSeconds = 1e300, GracePeriodSeconds = 1e300, IntervalSeconds = 1e300 }, Start);
+        Assert.True(huge.Timing.NextRun > At(1e9));
+        Assert.Null(huge.OnResult(false, At(1)));
+
+        var negative = new CheckTracker(new CheckInfo { Type = CheckInfo.Types.Type.Command, DelaySeconds = -5, TimeoutSeconds = -1 }, Start);
+        Assert.Equal(Start, negative.Timing.NextRun);
+        Assert.Null(negative.Timing.Timeout);
+    }
+
+    [Fact]
     public void Failures_in_the_grace_period_are_ignored_until_the_first_success()
     {
         var tracker = new HealthCheckTracker(new HealthCheck { GracePeriodSeconds = 10, ConsecutiveFailures = 1 }, Start);
