@@ -368,6 +368,8 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
                 new FrameworkInfo.Types.Capability { Type = FrameworkInfo.Types.Capability.Types.Type.MultiRole },
                 new FrameworkInfo.Types.Capability { Type = FrameworkInfo.Types.Capability.Types.Type.ReservationRefinement },
                 new FrameworkInfo.Types.Capability { Type = FrameworkInfo.Types.Capability.Types.Type.PartitionAware },
+                // Kills (ours, and Mesos' after failed health checks) report TASK_KILLING, a non-terminal state, first.
+                new FrameworkInfo.Types.Capability { Type = FrameworkInfo.Types.Capability.Types.Type.TaskKillingState },
             },
         };
         if (_frameworkId is not null)

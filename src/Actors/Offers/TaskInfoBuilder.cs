@@ -26,11 +26,12 @@ public static class TaskInfoBuilder
     public static TaskLaunch Task(PodRequirement requirement, TaskSpec task, Offer offer, IEnumerable<Resource> resources, IReadOnlyList<AssignedPort> ports, EvaluationContext context)
     {
         var name = PodNames.Task(requirement.Pod.Type, requirement.Index, task.Name);
+        var environment = new Environment { Variables = { LastWins(Environment(requirement, name, ports, context)).Select(Variable) } };
         var command = new CommandInfo
         {
             Value = task.Command,
             Shell = true,
-            Environment = new Environment { Variables = { LastWins(Environment(requirement, name, ports, context)).Select(Variable) } },
+            Environment = environment,
         };
         if (requirement.User is { } user)
         {
@@ -60,8 +61,49 @@ public static class TaskInfoBuilder
             info.Discovery = Discovery(requirement, task, name, ports);
         }
 
+        if (task.HealthCheck is { } health)
+        {
+            info.HealthCheck = HealthCheck(health, environment);
+        }
+
+        if (task.ReadinessCheck is { } readiness)
+        {
+            info.Check = ReadinessCheck(readiness, environment);
+        }
+
         return new TaskLaunch(task.Name, info);
     }
+
+    /// <summary>
+    /// A <c>health-check</c> as a Mesos COMMAND health check, run with the task's environment (DC/OS
+    /// <c>PodInfoBuilder</c>): Mesos kills the task after the consecutive failures, and recovery relaunches it.
+    /// </summary>
+    public static HealthCheck HealthCheck(HealthCheckSpec spec, Environment environment) => new()
+    {
+        Type = Messages.MesosV1.HealthCheck.Types.Type.Command,
+        Command = new CommandInfo { Value = spec.Command, Shell = true, Environment = environment.Clone() },
+        DelaySeconds = spec.DelaySeconds,
+        IntervalSeconds = spec.IntervalSeconds,
+        TimeoutSeconds = spec.TimeoutSeconds,
+        GracePeriodSeconds = spec.GracePeriodSeconds,
+        ConsecutiveFailures = (uint)spec.MaxConsecutiveFailures,
+    };
+
+    /// <summary>
+    /// A <c>readiness-check</c> as a Mesos COMMAND check, run with the task's environment: the task's step is only
+    /// COMPLETE once a status reports the check's exit code 0.
+    /// </summary>
+    public static CheckInfo ReadinessCheck(ReadinessCheckSpec spec, Environment environment) => new()
+    {
+        Type = CheckInfo.Types.Type.Command,
+        Command = new CheckInfo.Types.Command
+        {
+            Command_ = new CommandInfo { Value = spec.Command, Shell = true, Environment = environment.Clone() },
+        },
+        DelaySeconds = spec.DelaySeconds,
+        IntervalSeconds = spec.IntervalSeconds,
+        TimeoutSeconds = spec.TimeoutSeconds,
+    };
 
     /// <summary>The target config a launched task was labelled with.</summary>
     public static string? TargetConfiguration(TaskInfo info) =>

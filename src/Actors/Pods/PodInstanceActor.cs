@@ -157,7 +157,8 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
             .ToList();
         if (alive.Count > 0)
         {
-            foreach (var record in alive.Where(r => _killsSent.Add(r.TaskId)))
+            // A task in TASK_KILLING is already on its way out (Mesos killed it, e.g. for a failed health check).
+            foreach (var record in alive.Where(r => r.Status!.State != TaskState.TaskKilling && _killsSent.Add(r.TaskId)))
             {
                 _log.Info("Killing {0} ({1}) to relaunch it on config {2}", record.Info.Name, record.TaskId, target.ConfigId);
                 _gateway.Tell(new KillTask(record.TaskId, record.Info.AgentId?.Value));
@@ -269,7 +270,9 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
 
             if (status.State == TaskState.TaskRunning || TaskStates.IsTerminal(status.State))
             {
-                _log.Info("{0} is {1}{2}", _state.Tasks[name].Info.Name, TaskStates.WireName(status.State), status.HasMessage ? $" ({status.Message})" : string.Empty);
+                _log.Info("{0} is {1}{2}{3}", _state.Tasks[name].Info.Name, TaskStates.WireName(status.State),
+                    status.HasHealthy ? (status.Healthy ? " (healthy)" : " (unhealthy)") : string.Empty,
+                    status.HasMessage ? $" ({status.Message})" : string.Empty);
             }
 
             ReportToStep();
@@ -374,7 +377,14 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
         _name,
         _state.Tasks.Values
             .OrderBy(r => r.Info.Name, StringComparer.Ordinal)
-            .Select(r => new Messages.Pods.PodTaskStatus(r.TaskId, r.Info.Name, r.Status is { } s ? TaskStates.WireName(s.State) : "TASK_STAGING"))
+            .Select(r => new Messages.Pods.PodTaskStatus(
+                r.TaskId,
+                r.Info.Name,
+                r.Status is { } s ? TaskStates.WireName(s.State) : "TASK_STAGING",
+                r.Info.HealthCheck is null ? null : r.Healthy switch { true => "HEALTHY", false => "UNHEALTHY", null => "UNKNOWN" },
+                r.Info.Check is null ? null
+                    : r.ReadinessPassed ? "READY"
+                    : r.Check?.Command is { HasExitCode: true } ? "NOT_READY" : "UNKNOWN"))
             .ToImmutableArray());
 
     private Tagged Tag(object @event) => new(@event, new[] { $"pod:{_name}" });

@@ -13,6 +13,8 @@ namespace ActorScheduler.Actors.Pods;
 /// <param name="EverFinished">Some launch of this task finished with exit 0 (ONCE tasks never rerun).</param>
 /// <param name="Executor">The executor the task was launched into.</param>
 /// <param name="LaunchedAt">When the launch was recorded.</param>
+/// <param name="Healthy">The latest health Mesos reported for this launch (null: none yet, or no health check).</param>
+/// <param name="Check">The latest check status reported for this launch (a status without one keeps it).</param>
 public sealed record TaskRecord(
     TaskInfo Info,
     string ConfigId,
@@ -20,11 +22,19 @@ public sealed record TaskRecord(
     TaskStatus? Status,
     bool EverFinished,
     ExecutorInfo? Executor = null,
-    DateTime LaunchedAt = default)
+    DateTime LaunchedAt = default,
+    bool? Healthy = null,
+    CheckStatusInfo? Check = null)
 {
     public string TaskId => Info.TaskId.Value;
 
     public bool IsTerminal => Status is { } s && TaskStates.IsTerminal(s.State);
+
+    /// <summary>
+    /// DC/OS <c>isReadinessCheckSucceeded</c>: a task without a readiness check is ready; one with a check only once a
+    /// status reported the check's exit code 0 (no result yet is not ready).
+    /// </summary>
+    public bool ReadinessPassed => Info.Check is null || Check?.Command is { HasExitCode: true, ExitCode: 0 };
 }
 
 /// <summary>
@@ -86,7 +96,7 @@ public sealed record PodInstanceState(
             goal,
             record.SpecFingerprint == targetFingerprint && !(record.LaunchedAt < relaunchBefore),
             record.Status?.State,
-            ReadinessPassed(record.Status),
+            record.ReadinessPassed,
             record.EverFinished);
     }
 
@@ -105,10 +115,9 @@ public sealed record PodInstanceState(
             {
                 Status = status,
                 EverFinished = record.EverFinished || status.State == TaskState.TaskFinished,
+                Healthy = status.HasHealthy ? status.Healthy : record.Healthy,
+                Check = status.CheckStatus ?? record.Check,
             }),
         };
     }
-
-    private static bool ReadinessPassed(TaskStatus? status) =>
-        status?.CheckStatus?.Command is not { } command || !command.HasExitCode || command.ExitCode == 0;
 }

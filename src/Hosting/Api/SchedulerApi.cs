@@ -339,6 +339,23 @@ public static class SchedulerApi
         strategy = plan.Strategy,
     };
 
+    /// <summary>DC/OS' <c>{id, name, status}</c>, plus <c>health</c> and <c>readiness</c> for tasks that have those checks.</summary>
+    private static Dictionary<string, string> TaskJson(PodTaskStatus task)
+    {
+        var json = new Dictionary<string, string> { ["id"] = task.Id, ["name"] = task.Name, ["status"] = task.Status };
+        if (task.Health is { } health)
+        {
+            json["health"] = health;
+        }
+
+        if (task.Readiness is { } readiness)
+        {
+            json["readiness"] = readiness;
+        }
+
+        return json;
+    }
+
     public static object ToJson(ServicePodStatus status) => new
     {
         service = status.Service,
@@ -348,7 +365,7 @@ public static class SchedulerApi
             instances = pod.Instances.Select(instance => new
             {
                 name = instance.Name,
-                tasks = instance.Tasks.Select(task => new { id = task.Id, name = task.Name, status = task.Status }),
+                tasks = instance.Tasks.Select(TaskJson),
             }),
         }),
     };

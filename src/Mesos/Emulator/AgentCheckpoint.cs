@@ -38,6 +38,9 @@ internal sealed class TaskCheckpoint
 
     public bool KillRequested { get; set; }
 
+    /// <summary>Killed by its health check (its terminal update says healthy=false).</summary>
+    public bool Unhealthy { get; set; }
+
     public bool Orphaned { get; set; }
 
     /// <summary>Status updates not yet acknowledged, oldest (in flight) first.</summary>

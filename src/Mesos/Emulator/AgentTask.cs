@@ -47,6 +47,18 @@ internal sealed class AgentTask
 
     public TimeSpan RetryInterval { get; set; }
 
+    /// <summary>The task's health check and check while it runs (not checkpointed: they restart with the agent).</summary>
+    public TaskCheckRunner? Checks { get; set; }
+
+    /// <summary>Killed because its health check failed: the terminal update says healthy=false.</summary>
+    public bool Unhealthy { get; set; }
+
+    /// <summary>The latest check result, carried by every later update of a task with a check.</summary>
+    public CheckStatusInfo? CheckStatus { get; set; }
+
+    /// <summary>The latest update generated for the task (reconciliation answers repeat its health and check status).</summary>
+    public TaskStatus? LastStatus { get; set; }
+
     public bool IsTerminal => TaskStates.IsTerminal(State);
 
     public ExecutorID ExecutorId => Executor?.ExecutorId ?? new ExecutorID { Value = Info.TaskId.Value };

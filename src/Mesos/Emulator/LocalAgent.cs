@@ -74,6 +74,7 @@ internal sealed class LocalAgent
                 State = Enum.TryParse<TaskState>(saved.State, out var state) ? state : TaskState.TaskStaging,
                 Process = saved.Pid is { } pid ? new ProcessIdentity(pid, saved.StartTime) : null,
                 KillRequested = saved.KillRequested,
+                Unhealthy = saved.Unhealthy,
                 Orphaned = saved.Orphaned,
                 RetryInterval = settings.StatusUpdateRetryInterval,
                 NextRetry = now,
@@ -256,6 +257,16 @@ internal sealed class LocalAgent
         Checkpoint();
     }
 
+    /// <summary>The emulator stops: check runs in flight are killed (tasks keep running; checks restart on recovery).</summary>
+    public void StopChecks()
+    {
+        foreach (var task in _tasks.Values)
+        {
+            task.Checks?.Stop();
+            task.Checks = null;
+        }
+    }
+
     /// <summary>Processes the agent must still wait for (stop with KillTasksOnStop).</summary>
     public IEnumerable<ProcessIdentity> LiveProcesses() =>
         _tasks.Values.Where(t => t.Process is not null && ProcFs.IsAlive(t.Process)).Select(t => t.Process!);
@@ -352,6 +363,11 @@ internal sealed class LocalAgent
             }
         }
 
+        foreach (var task in _tasks.Values.Where(t => t is { IsTerminal: false, KillRequested: false, Checks: not null }).ToList())
+        {
+            changed |= RunChecks(task, now);
+        }
+
         if (changed)
         {
             Checkpoint();
@@ -378,6 +394,7 @@ internal sealed class LocalAgent
                 Pid = t.Process?.Pid,
                 StartTime = t.Process?.StartTime ?? 0,
                 KillRequested = t.KillRequested,
+                Unhealthy = t.Unhealthy,
                 Orphaned = t.Orphaned,
                 PendingUpdates = t.Pending.Select(s => ProtoJson.ToNode(s)).ToList(),
             }).ToList(),
@@ -398,6 +415,11 @@ internal sealed class LocalAgent
             {
                 Enqueue(task, TaskState.TaskStarting, null, null);
                 Enqueue(task, TaskState.TaskRunning, null, null);
+            }
+
+            if (!task.KillRequested)
+            {
+                StartChecks(task);
             }
 
             return;
@@ -426,6 +448,7 @@ internal sealed class LocalAgent
             _settings.Log($"agent {Id.Value} started task {task.Id} (pid {task.Process.Pid})");
             Enqueue(task, TaskState.TaskStarting, null, null);
             Enqueue(task, TaskState.TaskRunning, null, null);
+            StartChecks(task);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception or InvalidOperationException or ArgumentException)
         {
@@ -434,7 +457,8 @@ internal sealed class LocalAgent
         }
     }
 
-    private static List<string> BuildCommand(CommandInfo command)
+    /// <summary>argv of a command: <c>/bin/sh -c value</c> for a shell command, else the value and its arguments.</summary>
+    internal static List<string> BuildCommand(CommandInfo command)
     {
         if (command.Shell)
         {
@@ -508,12 +532,22 @@ internal sealed class LocalAgent
         }
 
         var now = _settings.Time.GetUtcNow();
+        var again = task.KillRequested;
         task.KillRequested = true;
+        task.Checks?.Stop();
+        task.Checks = null;
         if (task.Process is null)
         {
             Enqueue(task, TaskState.TaskKilled, TaskStatus.Types.Reason.TaskKilledDuringLaunch, "Task was killed before it started");
             EndExecutorIfDone(task);
             return;
+        }
+
+        // Frameworks that can handle it hear TASK_KILLING first (once: a repeated kill changes nothing).
+        if (!again && _frameworks.TryGetValue(task.FrameworkId.Value, out var framework)
+            && FrameworkCapabilities.Has(framework, Messages.MesosV1.FrameworkInfo.Types.Capability.Types.Type.TaskKillingState))
+        {
+            Enqueue(task, TaskState.TaskKilling, null, null);
         }
 
         var grace = gracePeriod
@@ -527,11 +561,50 @@ internal sealed class LocalAgent
         }
     }
 
+    private void StartChecks(AgentTask task) =>
+        task.Checks = TaskCheckRunner.For(task.Info, task.Sandbox, BuildEnvironment(task), _settings.Time.GetUtcNow());
+
+    /// <summary>
+    /// One poll of a running task's checks: a health result becomes a TASK_RUNNING update with <c>healthy</c>
+    /// (REASON_TASK_HEALTH_CHECK_STATUS_UPDATED), and the failure that reaches the limit kills the task (on the
+    /// DEFAULT executor its group follows once it has ended, see <see cref="Finish"/>); a changed check result
+    /// becomes a TASK_RUNNING update with the new <c>check_status</c> (REASON_TASK_CHECK_STATUS_UPDATED). Returns
+    /// true when something was queued.
+    /// </summary>
+    private bool RunChecks(AgentTask task, DateTimeOffset now)
+    {
+        var (health, check) = task.Checks!.Poll(now);
+        if (check is not null)
+        {
+            task.CheckStatus = check;
+            Enqueue(task, TaskState.TaskRunning, TaskStatus.Types.Reason.TaskCheckStatusUpdated, null,
+                task.LastStatus is { HasHealthy: true } last ? last.Healthy : null);
+        }
+
+        if (health is null)
+        {
+            return check is not null;
+        }
+
+        Enqueue(task, TaskState.TaskRunning, TaskStatus.Types.Reason.TaskHealthCheckStatusUpdated, health.Message, health.Verdict.Healthy);
+        if (health.Verdict.KillTask)
+        {
+            _settings.Log($"agent {Id.Value} kills task {task.Id}: its health check failed {health.Verdict.ConsecutiveFailures} times in a row");
+            task.Unhealthy = true;
+            KillOne(task, null);
+        }
+
+        return true;
+    }
+
     private void Finish(AgentTask task, int? exitStatus)
     {
+        task.Checks?.Stop();
+        task.Checks = null;
         if (task.KillRequested)
         {
-            Enqueue(task, TaskState.TaskKilled, null, "Command terminated after a kill request");
+            Enqueue(task, TaskState.TaskKilled, null,
+                task.Unhealthy ? "Command terminated after its health check failed" : "Command terminated after a kill request");
         }
         else if (exitStatus == 0)
         {
@@ -576,7 +649,7 @@ internal sealed class LocalAgent
             : _tasks.Values.Where(t => t.FrameworkId.Value == task.FrameworkId.Value
                 && t.Executor?.ExecutorId.Value == task.Executor.ExecutorId.Value);
 
-    private void Enqueue(AgentTask task, TaskState state, TaskStatus.Types.Reason? reason, string? message)
+    private void Enqueue(AgentTask task, TaskState state, TaskStatus.Types.Reason? reason, string? message, bool? healthy = null)
     {
         task.State = state;
         if (task.Orphaned)
@@ -609,6 +682,23 @@ internal sealed class LocalAgent
             status.Message = message;
         }
 
+        // As the executors do: every update of a task with a check carries its latest check status (empty before
+        // the first result), and a task killed for failing its health check ends with healthy=false.
+        if (task.Info.Check is { } check)
+        {
+            status.CheckStatus = (task.CheckStatus ?? CheckTracker.Empty(check)).Clone();
+        }
+
+        if (healthy is { } h)
+        {
+            status.Healthy = h;
+        }
+        else if (TaskStates.IsTerminal(state) && task.Unhealthy)
+        {
+            status.Healthy = false;
+        }
+
+        task.LastStatus = status;
         task.Pending.Add(status);
     }
 

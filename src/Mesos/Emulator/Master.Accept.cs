@@ -443,6 +443,11 @@ internal sealed partial class Master
             return $"Task has duplicate ID: {task.TaskId.Value}";
         }
 
+        if (CheckValidation.Validate(task) is { } checkError)
+        {
+            return checkError;
+        }
+
         if (task.Resources.Count == 0)
         {
             return "Task uses no resources";

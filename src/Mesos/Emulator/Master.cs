@@ -327,6 +327,11 @@ internal sealed partial class Master
 
         info.User = framework.Info.User;
         info.Checkpoint = framework.Info.Checkpoint;
+        foreach (var agent in _agents.Where(a => a.FrameworkInfo(framework.Id) is not null))
+        {
+            agent.UpdateFrameworkInfo(info);
+        }
+
         var removedRoles = framework.Roles.Except(FrameworkCapabilities.Roles(info)).ToHashSet(StringComparer.Ordinal);
         framework.Info = info;
         framework.SuppressedRoles.Clear();
@@ -379,6 +384,20 @@ internal sealed partial class Master
         var status = MasterStatus(task.Info.TaskId, task.State, TaskStatus.Types.Reason.Reconciliation,
             "Reconciliation: Latest task state", agent.Id);
         status.ExecutorId = task.ExecutorId.Clone();
+        // The master repeats the health and check status of the latest update.
+        if (task.LastStatus is { } last)
+        {
+            if (last.HasHealthy)
+            {
+                status.Healthy = last.Healthy;
+            }
+
+            if (last.CheckStatus is { } check)
+            {
+                status.CheckStatus = check.Clone();
+            }
+        }
+
         return status;
     }
 
@@ -499,9 +518,10 @@ internal sealed partial class Master
             framework.Connection = null;
         }
 
-        if (killTasks)
+        foreach (var agent in _agents)
         {
-            foreach (var agent in _agents)
+            agent.StopChecks();
+            if (killTasks)
             {
                 agent.KillAll(grace);
             }

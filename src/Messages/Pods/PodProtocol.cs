@@ -35,4 +35,6 @@ public sealed record PodTypeStatus(string Name, ImmutableArray<PodInstanceStatus
 public sealed record PodInstanceStatus(string Name, ImmutableArray<PodTaskStatus> Tasks);
 
 /// <param name="Status">Mesos state name (TASK_RUNNING…), or an override such as PAUSED.</param>
-public sealed record PodTaskStatus(string Id, string Name, string Status);
+/// <param name="Health">For a task with a health check: HEALTHY, UNHEALTHY, or UNKNOWN before the first result.</param>
+/// <param name="Readiness">For a task with a readiness check: READY (exit code 0), NOT_READY, or UNKNOWN before the first result.</param>
+public sealed record PodTaskStatus(string Id, string Name, string Status, string? Health = null, string? Readiness = null);

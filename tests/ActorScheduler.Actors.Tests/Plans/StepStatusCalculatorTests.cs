@@ -28,6 +28,7 @@ public sealed class StepStatusCalculatorTests
     [InlineData(TaskState.TaskFailed, GoalState.Running, ActorScheduler.Messages.Plans.Status.Pending)]
     [InlineData(TaskState.TaskLost, GoalState.Running, ActorScheduler.Messages.Plans.Status.Pending)]
     [InlineData(TaskState.TaskKilled, GoalState.Running, ActorScheduler.Messages.Plans.Status.Pending)]
+    [InlineData(TaskState.TaskKilling, GoalState.Running, ActorScheduler.Messages.Plans.Status.Pending)]
     public void Task_states_map_like_the_dcos_deployment_step(TaskState? state, GoalState goal, ActorScheduler.Messages.Plans.Status expected)
     {
         Assert.Equal(expected, StepStatusCalculator.Compute([Task(goal, onTarget: true, state)], offerClaimed: false));

@@ -227,6 +227,102 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     [Fact]
+    public void PodInstance_should_hold_a_task_with_a_readiness_check_at_STARTED_until_the_check_exits_0()
+    {
+        var checkedPod = Pod with
+        {
+            Tasks = [Pod.Tasks[0] with { ReadinessCheck = new ReadinessCheckSpec("test -f ready", IntervalSeconds: 2, DelaySeconds: 0, TimeoutSeconds: 5) }],
+        };
+        var target = new TargetConfig("config-1", Target.Spec with { Pods = [checkedPod] });
+        var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, router, gateway));
+        router.ExpectMsg<FootprintOwned>();
+        pod.Tell(new RequireTasks(Step, target), step);
+        step.ExpectMsg<TaskProgressReport>();
+        var task = Launch(pod, router, router.ExpectMsg<RegisterRequirement>().Requirement);
+        step.FishForMessage<TaskProgressReport>(r => StatusOf(r) == PlanStatus.Starting);
+
+        // The launched task carries the readiness check as a Mesos COMMAND check with the task's environment.
+        Assert.Equal(CheckInfo.Types.Type.Command, task.Check.Type);
+        Assert.Equal("test -f ready", task.Check.Command.Command_.Value);
+        Assert.Equal(2, task.Check.IntervalSeconds);
+        Assert.Equal(task.Command.Environment, task.Check.Command.Command_.Environment);
+
+        var running = Status(task, TaskState.TaskRunning, withUuid: true);
+        running.CheckStatus = new CheckStatusInfo { Type = CheckInfo.Types.Type.Command, Command = new CheckStatusInfo.Types.Command() };
+        pod.Tell(new TaskStatusUpdate(running), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+        Assert.Equal(PlanStatus.Started, StatusOf(step.ExpectMsg<TaskProgressReport>()));
+
+        var failing = running.Clone();
+        failing.Uuid = ByteString.CopyFrom(Guid.NewGuid().ToByteArray());
+        failing.Reason = TaskStatus.Types.Reason.TaskCheckStatusUpdated;
+        failing.CheckStatus.Command.ExitCode = 1;
+        pod.Tell(new TaskStatusUpdate(failing), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+        Assert.Equal(PlanStatus.Started, StatusOf(step.ExpectMsg<TaskProgressReport>()));
+
+        var passing = failing.Clone();
+        passing.Uuid = ByteString.CopyFrom(Guid.NewGuid().ToByteArray());
+        passing.CheckStatus.Command.ExitCode = 0;
+        pod.Tell(new TaskStatusUpdate(passing), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+        Assert.Equal(PlanStatus.Complete, StatusOf(step.ExpectMsg<TaskProgressReport>()));
+
+        pod.Tell(GetPodInstanceStatus.Instance);
+        var view = Assert.Single(ExpectMsg<ActorScheduler.Messages.Pods.PodInstanceStatus>().Tasks);
+        Assert.Equal("READY", view.Readiness);
+        Assert.Null(view.Health);
+        router.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void PodInstance_should_relaunch_a_task_mesos_killed_for_its_health_check_in_place_without_killing_it_itself()
+    {
+        var checkedPod = Pod with { Tasks = [Pod.Tasks[0] with { HealthCheck = new HealthCheckSpec("test -f healthy", MaxConsecutiveFailures: 2) }] };
+        var target = new TargetConfig("config-1", Target.Spec with { Pods = [checkedPod] });
+        var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, router, gateway));
+        router.ExpectMsg<FootprintOwned>();
+        pod.Tell(new RequireTasks(Step, target), step);
+        var first = router.ExpectMsg<RegisterRequirement>().Requirement;
+        var task = Launch(pod, router, first);
+        Assert.Equal(HealthCheck.Types.Type.Command, task.HealthCheck.Type);
+        Assert.Equal(2u, task.HealthCheck.ConsecutiveFailures);
+        Assert.Equal("test -f healthy", task.HealthCheck.Command.Value);
+
+        var healthy = Status(task, TaskState.TaskRunning, withUuid: true);
+        healthy.Healthy = true;
+        healthy.Reason = TaskStatus.Types.Reason.TaskHealthCheckStatusUpdated;
+        pod.Tell(new TaskStatusUpdate(healthy), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+
+        // Mesos kills it after consecutive failures: TASK_KILLING, then TASK_KILLED with healthy=false.
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskKilling, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+        router.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        pod.Tell(GetPodInstanceStatus.Instance);
+        var view = Assert.Single(ExpectMsg<ActorScheduler.Messages.Pods.PodInstanceStatus>().Tasks);
+        Assert.Equal(("TASK_KILLING", "HEALTHY"), (view.Status, view.Health));
+
+        var killed = Status(task, TaskState.TaskKilled, withUuid: true);
+        killed.Healthy = false;
+        pod.Tell(new TaskStatusUpdate(killed), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+
+        // Recovery: a relaunch in place, on exactly the reservations it had, and no kill of ours on the way.
+        var relaunch = router.ExpectMsg<RegisterRequirement>().Requirement;
+        Assert.NotNull(relaunch.Existing);
+        var footprint = relaunch.Existing!;
+        var relaunched = Launch(pod, router, relaunch);
+        Assert.NotEqual(task.TaskId, relaunched.TaskId);
+        Assert.Equal(task.Resources.Select(Resources.ResourceId).Order(), relaunched.Resources.Select(Resources.ResourceId).Order());
+        Assert.Equal(task.AgentId, relaunched.AgentId);
+        Assert.NotEmpty(footprint.ResourceIds);
+        gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
     public void PodInstance_should_report_updates_for_task_ids_it_never_launched_as_unknown()
     {
         var (router, gateway) = (CreateTestProbe(), CreateTestProbe());

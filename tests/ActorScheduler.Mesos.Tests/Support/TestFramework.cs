@@ -32,9 +32,14 @@ internal sealed class TestFramework : IAsyncDisposable
 
     public Exception? StreamError { get; private set; }
 
-    public static FrameworkInfo Info(string role = "test-role", double failoverTimeout = 0, bool multiRole = false)
+    public static FrameworkInfo Info(string role = "test-role", double failoverTimeout = 0, bool multiRole = false, bool taskKillingState = false)
     {
         var info = new FrameworkInfo { User = "nobody", Name = "test-framework", FailoverTimeout = failoverTimeout };
+        if (taskKillingState)
+        {
+            info.Capabilities.Add(new FrameworkInfo.Types.Capability { Type = FrameworkInfo.Types.Capability.Types.Type.TaskKillingState });
+        }
+
         if (multiRole)
         {
             info.Roles.Add(role);
@@ -120,6 +125,22 @@ internal sealed class TestFramework : IAsyncDisposable
             if (status.State == state)
             {
                 return status;
+            }
+        }
+    }
+
+    /// <summary>Every update of the task, acknowledged in turn, up to and including the first that matches <paramref name="until"/>.</summary>
+    public async Task<List<TaskStatus>> CollectUpdatesAsync(string taskId, Func<TaskStatus, bool> until, TimeSpan? timeout = null)
+    {
+        var updates = new List<TaskStatus>();
+        while (true)
+        {
+            var status = await NextUpdateAsync(taskId, null, timeout);
+            await AcknowledgeAsync(status);
+            updates.Add(status);
+            if (until(status))
+            {
+                return updates;
             }
         }
     }
