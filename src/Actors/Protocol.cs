@@ -61,6 +61,12 @@ internal sealed record GetPodInstanceStatus
     public static GetPodInstanceStatus Instance { get; } = new();
 }
 
+/// <summary>Guardian → pod: answer a <see cref="Messages.Pods.PodInstanceInfo"/>.</summary>
+internal sealed record GetPodInstanceInfo
+{
+    public static GetPodInstanceInfo Instance { get; } = new();
+}
+
 // --- offers ---
 
 /// <summary>Pod → router: evaluate offers for this requirement.</summary>

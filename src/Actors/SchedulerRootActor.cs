@@ -148,6 +148,8 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
         Receive<UpdateAnswered>(OnUpdateAnswered);
         Receive<PodProtocol.GetPodNames>(m => _pods.Forward(m));
         Receive<PodProtocol.GetPodStatus>(m => _pods.Forward(m));
+        Receive<PodProtocol.GetPodInstanceStatus>(m => _pods.Forward(m));
+        Receive<PodProtocol.GetPodInstanceInfo>(m => _pods.Forward(m));
         Receive<Messages.Offers.OfferProtocol.GetOfferOutcomes>(m => _router.Forward(m));
     }
 

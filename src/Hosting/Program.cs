@@ -140,6 +140,18 @@ AddPlanCommand("force-restart", "Reset a plan, phase or step to PENDING so its t
 AddPlanCommand("force-complete", "Mark a plan, phase or step COMPLETE without running it.", PlanCommandKind.ForceComplete, phase: true, step: true, parameters: false);
 root.Subcommands.Add(planCommand);
 
+// actorscheduler pod list|status|info
+var podList = new Command("list", "List the pod instances.") { apiOption, jsonOption };
+podList.SetAction((parse, ct) => CommandGuard.RunAsync(() => PodCli.ListAsync(parse.GetValue(apiOption)!, parse.GetValue(jsonOption), Console.Out, Console.Error, ct)));
+var statusPod = new Argument<string?>("pod") { Description = "One pod instance (e.g. hello-0); all when left out.", Arity = ArgumentArity.ZeroOrOne };
+var podStatus = new Command("status", "Show pods and their tasks (state, health, readiness) as a tree.") { statusPod, apiOption, jsonOption };
+podStatus.SetAction((parse, ct) => CommandGuard.RunAsync(() => PodCli.StatusAsync(
+    parse.GetValue(apiOption)!, parse.GetValue(statusPod), parse.GetValue(jsonOption), Console.Out, Console.Error, ct)));
+var infoPod = new Argument<string>("pod") { Description = "Pod instance (e.g. hello-0)." };
+var podInfo = new Command("info", "Print a pod instance's task infos and latest statuses (Mesos JSON).") { infoPod, apiOption };
+podInfo.SetAction((parse, ct) => CommandGuard.RunAsync(() => PodCli.InfoAsync(parse.GetValue(apiOption)!, parse.GetValue(infoPod)!, Console.Out, Console.Error, ct)));
+root.Subcommands.Add(new Command("pod", "Show the pods of a running scheduler.") { podList, podStatus, podInfo });
+
 // actorscheduler update start|status|pause|resume|rollback
 var updateSpec = new Option<string>("--spec") { Description = "The new service spec (YAML), rendered here with svc.env beside it, the environment and -o.", Required = true };
 var updateOverrides = new Option<string[]>("--option", "-o") { Description = "Set a template value: -o KEY=VALUE (repeatable)." };

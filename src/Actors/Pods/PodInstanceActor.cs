@@ -82,6 +82,9 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
         Command<TaskStatusUpdate>(OnStatusUpdate);
         Command<GetTasksToReconcile>(_ => Sender.Tell(new TasksToReconcile(TasksToReconcile())));
         Command<GetPodInstanceStatus>(_ => Sender.Tell(StatusView()));
+        Command<GetPodInstanceInfo>(_ => Sender.Tell(new Messages.Pods.PodInstanceInfo(
+            _name,
+            _state.Tasks.Values.OrderBy(r => r.Info.Name, StringComparer.Ordinal).Select(r => new Messages.Pods.PodTaskInfo(r.Info, r.Status)).ToImmutableArray())));
         Command<RetryKills>(_ => OnRetryKills());
         Command<BackoffElapsed>(_ =>
         {

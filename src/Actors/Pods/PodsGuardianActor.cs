@@ -52,6 +52,8 @@ internal sealed class PodsGuardianActor : ReceiveActor
             .ContinueWith(t => (object)new TasksToReconcile(t.Result.SelectMany(r => r.Tasks).ToImmutableArray()), TaskContinuationOptions.ExecuteSynchronously)
             .PipeTo(Sender));
 
+        Receive<PodProtocol.GetPodInstanceStatus>(m => AskPod(m.Name, GetPodInstanceStatus.Instance));
+        Receive<PodProtocol.GetPodInstanceInfo>(m => AskPod(m.Name, GetPodInstanceInfo.Instance));
         Receive<PodProtocol.GetPodNames>(_ => Sender.Tell(new PodProtocol.PodNames(_pods.Keys.Order(StringComparer.Ordinal).ToImmutableArray())));
 
         Receive<PodProtocol.GetPodStatus>(_ => Gather<PodInstanceStatus>(GetPodInstanceStatus.Instance)
@@ -104,6 +106,18 @@ internal sealed class PodsGuardianActor : ReceiveActor
                     _podOfTask[PodNames.Task(pod.Type, index, task.Name)] = PodNames.Instance(pod.Type, index);
                 }
             }
+        }
+    }
+
+    private void AskPod(string name, object query)
+    {
+        if (_pods.TryGetValue(name, out var pod))
+        {
+            pod.Forward(query);
+        }
+        else
+        {
+            Sender.Tell(new PodProtocol.PodNotFound(name));
         }
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using ActorScheduler.Actors.Framework;
 using ActorScheduler.Actors.Plans;
 using ActorScheduler.Messages.Configs;
+using ActorScheduler.Mesos.Client;
 using ActorScheduler.Specs;
 using ActorScheduler.Messages.Offers;
 using ActorScheduler.Messages.Plans;
@@ -121,6 +122,24 @@ public static class SchedulerApi
         {
             var status = await scheduler().Ask<ServicePodStatus>(PodProtocol.GetPodStatus.Instance, AskTimeout);
             return Results.Json(ToJson(status));
+        });
+
+        app.MapGet("/v1/pod/{name}/status", async (string name) =>
+            await scheduler().Ask<object>(new PodProtocol.GetPodInstanceStatus(name), AskTimeout) is PodInstanceStatus instance
+                ? Results.Json(new { name = instance.Name, tasks = instance.Tasks.Select(TaskJson) })
+                : Message(StatusCodes.Status404NotFound, $"Pod {name} not found"));
+
+        app.MapGet("/v1/pod/{name}/info", async (string name) =>
+        {
+            if (await scheduler().Ask<object>(new PodProtocol.GetPodInstanceInfo(name), AskTimeout) is not PodInstanceInfo info)
+            {
+                return Message(StatusCodes.Status404NotFound, $"Pod {name} not found");
+            }
+
+            // Mesos' own JSON (snake_case, enum names) for the task infos and statuses, as the DC/OS API serves them.
+            var items = info.Tasks.Select(t =>
+                $"{{\"info\":{MesosCodec.JsonFormatter.Format(t.Info)},\"status\":{(t.Status is null ? "null" : MesosCodec.JsonFormatter.Format(t.Status))}}}");
+            return Results.Content("[" + string.Join(",", items) + "]", "application/json");
         });
 
         app.MapGet("/v2/debug/offers", async (string? pod, int? limit) =>

@@ -31,21 +31,6 @@ public static class PlanTree
             $"{phase.Name} ({Strategy.DisplayName(phase.Strategy)} strategy)",
             phase.Steps.Select(step => step.Name)))).ToString();
 
-    private static StringBuilder Draw(string root, IEnumerable<(string Phase, IEnumerable<string> Steps)> phases)
-    {
-        var text = new StringBuilder().Append(root).Append('\n');
-        var list = phases.ToList();
-        for (var p = 0; p < list.Count; p++)
-        {
-            var lastPhase = p == list.Count - 1;
-            text.Append(lastPhase ? "└─ " : "├─ ").Append(list[p].Phase).Append('\n');
-            var steps = list[p].Steps.ToList();
-            for (var s = 0; s < steps.Count; s++)
-            {
-                text.Append(lastPhase ? "   " : "│  ").Append(s == steps.Count - 1 ? "└─ " : "├─ ").Append(steps[s]).Append('\n');
-            }
-        }
-
-        return text;
-    }
+    private static StringBuilder Draw(string root, IEnumerable<(string Phase, IEnumerable<string> Steps)> phases) =>
+        TreeText.Render(new TreeNode(root, phases.Select(p => new TreeNode(p.Phase, p.Steps.Select(s => new TreeNode(s)).ToList())).ToList()));
 }

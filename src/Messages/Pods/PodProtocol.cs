@@ -26,7 +26,20 @@ public static class PodProtocol
         {
         }
     }
+
+    /// <summary>One pod instance's status → <see cref="PodInstanceStatus"/> or <see cref="PodNotFound"/>.</summary>
+    public sealed record GetPodInstanceStatus(string Name);
+
+    /// <summary>One pod instance's task infos and latest statuses → <see cref="PodInstanceInfo"/> or <see cref="PodNotFound"/>.</summary>
+    public sealed record GetPodInstanceInfo(string Name);
+
+    public sealed record PodNotFound(string Name);
 }
+
+/// <summary>What a pod instance launched, with what Mesos last said of each task (null before any status).</summary>
+public sealed record PodInstanceInfo(string Name, ImmutableArray<PodTaskInfo> Tasks);
+
+public sealed record PodTaskInfo(MesosV1.TaskInfo Info, MesosV1.TaskStatus? Status);
 
 public sealed record ServicePodStatus(string Service, ImmutableArray<PodTypeStatus> Pods);
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using ActorScheduler.Hosting.Cli;
 
 namespace ActorScheduler.Hosting.Tests.EndToEnd;
 
@@ -8,7 +9,7 @@ namespace ActorScheduler.Hosting.Tests.EndToEnd;
 public sealed class ApiEndToEndTests
 {
     [Fact]
-    public async Task Configurations_health_framework_id_and_the_token_guard()
+    public async Task Configurations_health_framework_id_pods_and_the_token_guard()
     {
         using var data = new TempDataDir();
         var (apiPort, masterPort) = (SchedulerProcess.FreePort(), SchedulerProcess.FreePort());
@@ -31,6 +32,24 @@ public sealed class ApiEndToEndTests
 
         var frameworkId = (await scheduler.GetAsync("v1/state/frameworkId"))!.Value.Body.GetString();
         Assert.False(string.IsNullOrEmpty(frameworkId));
+
+        // One pod: its status, and its task infos and statuses in Mesos JSON.
+        var hello = (await scheduler.GetAsync("v1/pod/hello-0/status"))!.Value.Body;
+        Assert.Equal(("hello-0", "hello-0-server", "TASK_RUNNING"), (hello.GetProperty("name").GetString(), hello.GetProperty("tasks")[0].GetProperty("name").GetString(), hello.GetProperty("tasks")[0].GetProperty("status").GetString()));
+        var info = (await scheduler.GetAsync("v1/pod/hello-0/info"))!.Value.Body[0];
+        Assert.Equal("hello-0-server", info.GetProperty("info").GetProperty("name").GetString());
+        Assert.Equal("TASK_RUNNING", info.GetProperty("status").GetProperty("state").GetString());
+        Assert.True(info.GetProperty("info").GetProperty("task_id").TryGetProperty("value", out _));
+        Assert.Equal(HttpStatusCode.NotFound, (await scheduler.GetAsync("v1/pod/nope-0/status"))!.Value.Code);
+        Assert.Equal(HttpStatusCode.NotFound, (await scheduler.GetAsync("v1/pod/nope-0/info"))!.Value.Code);
+
+        var (output, error) = (new StringWriter(), new StringWriter());
+        Assert.Equal(0, await PodCli.StatusAsync(scheduler.ApiUrl.ToString(), null, false, output, error, CancellationToken.None));
+        Assert.Equal(
+            "hello-world\n├─ hello\n│  └─ hello-0\n│     └─ hello-0-server (TASK_RUNNING)\n└─ world\n   ├─ world-0\n   │  └─ world-0-server (TASK_RUNNING)\n   └─ world-1\n      └─ world-1-server (TASK_RUNNING)\n",
+            output.ToString());
+        Assert.Equal(1, await PodCli.StatusAsync(scheduler.ApiUrl.ToString(), "nope-0", false, output, error, CancellationToken.None));
+        Assert.Equal("error: Pod nope-0 not found", error.ToString().Trim());
 
         // Mutating calls need the token; reads do not.
         var refused = await http.PostAsync("v1/plans/deploy/interrupt", null);

@@ -1,0 +1,97 @@
+using System.Text.Json;
+
+namespace ActorScheduler.Hosting.Cli;
+
+/// <summary>
+/// <c>actorscheduler pod list|status|info</c> against a running scheduler's HTTP API. Exit codes as
+/// <see cref="PlanCli"/>: 0 done, 1 refused (unknown pod), 2 unreachable or bad <c>--api</c>.
+/// </summary>
+public static class PodCli
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static async Task<int> ListAsync(string api, bool json, TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        using var client = await ApiClient.CreateAsync(api, error);
+        var answer = client is null ? null : await client.GetAsync("v1/pod", error, ct);
+        if (answer is null)
+        {
+            return ApiClient.Unreachable;
+        }
+
+        await output.WriteLineAsync(json
+            ? JsonSerializer.Serialize(answer.Body, Indented)
+            : string.Join('\n', answer.Body.EnumerateArray().Select(e => e.GetString())));
+        return 0;
+    }
+
+    /// <summary>Every pod (or one) as a tree: service → pod type → instance → task (state, health, readiness).</summary>
+    public static async Task<int> StatusAsync(string api, string? pod, bool json, TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        using var client = await ApiClient.CreateAsync(api, error);
+        var path = pod is null ? "v1/pod/status" : $"v1/pod/{Uri.EscapeDataString(pod)}/status";
+        var answer = client is null ? null : await client.GetAsync(path, error, ct);
+        if (answer is null)
+        {
+            return ApiClient.Unreachable;
+        }
+
+        if (answer.StatusCode != 200)
+        {
+            await error.WriteLineAsync($"error: {answer.Message}");
+            return 1;
+        }
+
+        if (json)
+        {
+            await output.WriteLineAsync(JsonSerializer.Serialize(answer.Body, Indented));
+            return 0;
+        }
+
+        var tree = pod is null
+            ? new TreeNode(
+                answer.Body.GetProperty("service").GetString()!,
+                answer.Body.GetProperty("pods").EnumerateArray()
+                    .Select(type => new TreeNode(type.GetProperty("name").GetString()!, type.GetProperty("instances").EnumerateArray().Select(Instance).ToList()))
+                    .ToList())
+            : Instance(answer.Body);
+        await output.WriteAsync(TreeText.Render(tree).ToString());
+        return 0;
+    }
+
+    /// <summary>The launched task infos and their latest statuses, as the API's JSON.</summary>
+    public static async Task<int> InfoAsync(string api, string pod, TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        using var client = await ApiClient.CreateAsync(api, error);
+        var answer = client is null ? null : await client.GetAsync($"v1/pod/{Uri.EscapeDataString(pod)}/info", error, ct);
+        if (answer is null)
+        {
+            return ApiClient.Unreachable;
+        }
+
+        if (answer.StatusCode != 200)
+        {
+            await error.WriteLineAsync($"error: {answer.Message}");
+            return 1;
+        }
+
+        await output.WriteLineAsync(JsonSerializer.Serialize(answer.Body, Indented));
+        return 0;
+    }
+
+    private static TreeNode Instance(JsonElement instance) => new(
+        instance.GetProperty("name").GetString()!,
+        instance.GetProperty("tasks").EnumerateArray().Select(task =>
+        {
+            var details = new List<string> { task.GetProperty("status").GetString()! };
+            foreach (var extra in new[] { "health", "readiness" })
+            {
+                if (task.TryGetProperty(extra, out var value) && value.ValueKind == JsonValueKind.String)
+                {
+                    details.Add(value.GetString()!);
+                }
+            }
+
+            return new TreeNode($"{task.GetProperty("name").GetString()} ({string.Join(", ", details)})");
+        }).ToList());
+}
