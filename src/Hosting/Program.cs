@@ -150,7 +150,21 @@ podStatus.SetAction((parse, ct) => CommandGuard.RunAsync(() => PodCli.StatusAsyn
 var infoPod = new Argument<string>("pod") { Description = "Pod instance (e.g. hello-0)." };
 var podInfo = new Command("info", "Print a pod instance's task infos and latest statuses (Mesos JSON).") { infoPod, apiOption };
 podInfo.SetAction((parse, ct) => CommandGuard.RunAsync(() => PodCli.InfoAsync(parse.GetValue(apiOption)!, parse.GetValue(infoPod)!, Console.Out, Console.Error, ct)));
-root.Subcommands.Add(new Command("pod", "Show the pods of a running scheduler.") { podList, podStatus, podInfo });
+var podCommands = new Command("pod", "Show and steer the pods of a running scheduler.") { podList, podStatus, podInfo };
+foreach (var (name, description) in new[]
+{
+    ("restart", "Kill a pod instance's tasks; they relaunch in place on the same reservations and volumes."),
+    ("replace", "Give up a pod instance's reservations and volumes (data is lost) and relaunch its tasks on a new footprint."),
+})
+{
+    var podArgument = new Argument<string>("pod") { Description = "Pod instance (e.g. hello-0)." };
+    var podCommand = new Command(name, description) { podArgument, apiOption };
+    podCommand.SetAction((parse, ct) => CommandGuard.RunAsync(() => PodCli.CommandAsync(
+        parse.GetValue(apiOption)!, name, parse.GetValue(podArgument)!, Console.Out, Console.Error, ct)));
+    podCommands.Subcommands.Add(podCommand);
+}
+
+root.Subcommands.Add(podCommands);
 
 // actorscheduler update start|status|pause|resume|rollback
 var updateSpec = new Option<string>("--spec") { Description = "The new service spec (YAML), rendered here with svc.env beside it, the environment and -o.", Required = true };

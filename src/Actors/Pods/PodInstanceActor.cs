@@ -54,6 +54,7 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
     private bool _registered;
     private string? _claimedOfferId;
     private readonly HashSet<string> _killsSent = new();
+    private readonly Dictionary<string, (IActorRef Step, GetTaskProgress Query)> _watchers = new(StringComparer.Ordinal);
 
     public PodInstanceActor(string service, string podType, int index, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null)
     {
@@ -71,11 +72,30 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
         Recover<TaskStatusRecorded>(e => _state = _state.Apply(e));
         Recover<FootprintConfirmed>(e => _state = _state.Apply(e));
         Recover<LaunchAbandoned>(e => _state = _state.Apply(e));
+        Recover<PodReplaced>(e => _state = _state.Apply(e));
         // Journals that keep the tag wrapper hand it back on replay.
         Recover<Tagged>(t => _state = _state.Apply(t.Payload));
         Recover<RecoveryCompleted>(_ => AnnounceFootprint());
 
-        Command<GetTaskProgress>(m => Sender.Tell(Report(m.Step, m.Target, m.RelaunchBefore)));
+        Command<GetTaskProgress>(m =>
+        {
+            // A step that only watches (complete, or not yet proceeding) is whom recovery relaunches for.
+            _watchers[m.Step.Name] = (Sender, m);
+            Sender.Tell(Report(m.Step, m.Target, m.RelaunchBefore));
+        });
+        Command<Messages.Pods.PodProtocol.RestartPod>(_ => KillForRecovery(Sender, "restart"));
+        Command<Messages.Pods.PodProtocol.ReplacePod>(_ =>
+        {
+            var replyTo = Sender;
+            var replaced = new PodReplaced { At = Timestamp.FromDateTime(DateTime.UtcNow) };
+            Persist(Tag(replaced), _ =>
+            {
+                _state = _state.Apply(replaced);
+                _log.Warning("{0} replaced by an operator: its reservations and volumes will be collected; its tasks relaunch on a new footprint", _name);
+                AnnounceFootprint();
+                KillForRecovery(replyTo, "replace");
+            });
+        });
         Command<ReleaseTasks>(OnReleaseTasks);
         Command<RequireTasks>(OnRequireTasks);
         Command<LaunchClaim>(OnLaunchClaim);
@@ -280,8 +300,65 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
 
             ReportToStep();
             NoteFailure(status);
+            if (TaskStates.IsTerminal(status.State))
+            {
+                Recover(name);
+            }
+
             Reevaluate();
         });
+    }
+
+    /// <summary>
+    /// Recovery: a RUNNING-goal task of a step that no longer drives this pod (complete, or after a scheduler restart)
+    /// ended; the step that watches it becomes the driver again, so the task relaunches in place.
+    /// </summary>
+    private void Recover(string taskName)
+    {
+        if (_required is not null)
+        {
+            return;
+        }
+
+        foreach (var (step, query) in _watchers.Values)
+        {
+            var task = query.Target.Spec.FindPod(_podType)?.FindTask(taskName);
+            if (task is { Goal: GoalState.Running } && query.Step.Tasks.Contains(taskName))
+            {
+                _log.Info("Recovering {0}: relaunching it for step {1}", taskName, query.Step.Name);
+                _step = step;
+                _required = new RequireTasks(query.Step, query.Target, query.RelaunchBefore);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Operator pod restart / replace: clear the backoff, kill every live task; recovery relaunches them.</summary>
+    private void KillForRecovery(IActorRef replyTo, string why)
+    {
+        _quickFailures = 0;
+        _backingOff = false;
+        Timers.Cancel(BackoffTimer);
+        var live = _state.Tasks.Values.Where(r => !r.IsTerminal).ToList();
+        foreach (var record in live.Where(r => _killsSent.Add(r.TaskId)))
+        {
+            _log.Info("Killing {0} ({1}) for pod {2}", record.Info.Name, record.TaskId, why);
+            _gateway.Tell(new KillTask(record.TaskId, record.Info.AgentId?.Value));
+        }
+
+        if (live.Count > 0)
+        {
+            Timers.StartPeriodicTimer(KillRetryTimer, RetryKills.Instance, _killRetryInterval);
+        }
+
+        // Tasks already ended relaunch now; the others once their end is reported.
+        foreach (var record in _state.Tasks.Where(t => t.Value.IsTerminal))
+        {
+            Recover(record.Key);
+        }
+
+        replyTo.Tell(new Messages.Pods.PodProtocol.PodCommandDone(_name, _state.Tasks.Values.Select(r => r.Info.Name).Order(StringComparer.Ordinal).ToImmutableArray()));
+        Reevaluate();
     }
 
     /// <summary>

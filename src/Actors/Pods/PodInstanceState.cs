@@ -67,6 +67,7 @@ public sealed record PodInstanceState(
         },
         TaskStatusRecorded e => ApplyStatus(e.Status),
         FootprintConfirmed => this with { FootprintUnconfirmed = false },
+        PodReplaced => this with { Footprint = null, FootprintUnconfirmed = false },
         LaunchAbandoned => this with
         {
             Footprint = FootprintUnconfirmed ? null : Footprint,

@@ -54,6 +54,8 @@ internal sealed class PodsGuardianActor : ReceiveActor
 
         Receive<PodProtocol.GetPodInstanceStatus>(m => AskPod(m.Name, GetPodInstanceStatus.Instance));
         Receive<PodProtocol.GetPodInstanceInfo>(m => AskPod(m.Name, GetPodInstanceInfo.Instance));
+        Receive<PodProtocol.RestartPod>(m => AskPod(m.Name, m));
+        Receive<PodProtocol.ReplacePod>(m => AskPod(m.Name, m));
         Receive<PodProtocol.GetPodNames>(_ => Sender.Tell(new PodProtocol.PodNames(_pods.Keys.Order(StringComparer.Ordinal).ToImmutableArray())));
 
         Receive<PodProtocol.GetPodStatus>(_ => Gather<PodInstanceStatus>(GetPodInstanceStatus.Instance)

@@ -142,6 +142,24 @@ public static class SchedulerApi
             return Results.Content("[" + string.Join(",", items) + "]", "application/json");
         });
 
+        app.MapPost("/v1/pod/{name}/{command}", async (string name, string command) =>
+        {
+            object? query = command switch
+            {
+                "restart" => new PodProtocol.RestartPod(name),
+                "replace" => new PodProtocol.ReplacePod(name),
+                _ => null,
+            };
+            if (query is null)
+            {
+                return Message(StatusCodes.Status404NotFound, $"Unknown pod command '{command}': expected restart or replace");
+            }
+
+            return await scheduler().Ask<object>(query, AskTimeout) is PodProtocol.PodCommandDone done
+                ? Results.Json(new { pod = done.Pod, tasks = done.Tasks })
+                : Message(StatusCodes.Status404NotFound, $"Pod {name} not found");
+        });
+
         app.MapGet("/v2/debug/offers", async (string? pod, int? limit) =>
         {
             if (limit is < 0)

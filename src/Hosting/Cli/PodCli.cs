@@ -79,6 +79,27 @@ public static class PodCli
         return 0;
     }
 
+    /// <summary><c>pod restart</c> (relaunch in place) or <c>pod replace</c> (new footprint, volumes lost).</summary>
+    public static async Task<int> CommandAsync(string api, string command, string pod, TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        using var client = await ApiClient.CreateAsync(api, error);
+        var answer = client is null ? null : await client.PostAsync($"v1/pod/{Uri.EscapeDataString(pod)}/{command}", null, error, ct);
+        if (answer is null)
+        {
+            return ApiClient.Unreachable;
+        }
+
+        if (answer.StatusCode != 200)
+        {
+            await error.WriteLineAsync($"error: {answer.Message}");
+            return 1;
+        }
+
+        var tasks = answer.Body.GetProperty("tasks").EnumerateArray().Select(t => t.GetString()).ToList();
+        await output.WriteLineAsync($"{(command == "replace" ? "Replacing" : "Restarting")} {pod}: {(tasks.Count == 0 ? "no tasks launched yet" : string.Join(", ", tasks))}");
+        return 0;
+    }
+
     private static TreeNode Instance(JsonElement instance) => new(
         instance.GetProperty("name").GetString()!,
         instance.GetProperty("tasks").EnumerateArray().Select(task =>

@@ -34,6 +34,22 @@ public static class PodProtocol
     public sealed record GetPodInstanceInfo(string Name);
 
     public sealed record PodNotFound(string Name);
+
+    /// <summary>
+    /// <c>pod restart</c>: kill the pod's tasks; they relaunch in place (same reservations and volumes) →
+    /// <see cref="PodCommandDone"/> or <see cref="PodNotFound"/>.
+    /// </summary>
+    public sealed record RestartPod(string Name);
+
+    /// <summary>
+    /// <c>pod replace</c>: give up the pod's reservations and volumes and kill its tasks; they relaunch on a new
+    /// footprint wherever placement allows, and the old reservations are garbage-collected →
+    /// <see cref="PodCommandDone"/> or <see cref="PodNotFound"/>.
+    /// </summary>
+    public sealed record ReplacePod(string Name);
+
+    /// <summary>The pod and the (full) names of the tasks the command acted on.</summary>
+    public sealed record PodCommandDone(string Pod, ImmutableArray<string> Tasks);
 }
 
 /// <summary>What a pod instance launched, with what Mesos last said of each task (null before any status).</summary>
