@@ -151,6 +151,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
         Receive<PodProtocol.GetPodInstanceStatus>(m => _pods.Forward(m));
         Receive<PodProtocol.GetPodInstanceInfo>(m => _pods.Forward(m));
         Receive<PodProtocol.RestartPod>(m => _pods.Forward(m));
+        Receive<PodProtocol.GetAllPodInfo>(m => _pods.Forward(m));
         Receive<PodProtocol.ReplacePod>(m => _pods.Forward(m));
         Receive<Messages.Offers.OfferProtocol.GetOfferOutcomes>(m => _router.Forward(m));
     }

@@ -104,7 +104,8 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
         Command<GetPodInstanceStatus>(_ => Sender.Tell(StatusView()));
         Command<GetPodInstanceInfo>(_ => Sender.Tell(new Messages.Pods.PodInstanceInfo(
             _name,
-            _state.Tasks.Values.OrderBy(r => r.Info.Name, StringComparer.Ordinal).Select(r => new Messages.Pods.PodTaskInfo(r.Info, r.Status)).ToImmutableArray())));
+            _state.Tasks.Values.OrderBy(r => r.Info.Name, StringComparer.Ordinal).Select(r => new Messages.Pods.PodTaskInfo(r.Info, r.Status)).ToImmutableArray(),
+            _state.Footprint?.Hostname)));
         Command<RetryKills>(_ => OnRetryKills());
         Command<BackoffElapsed>(_ =>
         {

@@ -54,6 +54,9 @@ internal sealed class PodsGuardianActor : ReceiveActor
 
         Receive<PodProtocol.GetPodInstanceStatus>(m => AskPod(m.Name, GetPodInstanceStatus.Instance));
         Receive<PodProtocol.GetPodInstanceInfo>(m => AskPod(m.Name, GetPodInstanceInfo.Instance));
+        Receive<PodProtocol.GetAllPodInfo>(_ => Gather<PodInstanceInfo>(GetPodInstanceInfo.Instance)
+            .ContinueWith(t => (object)new PodProtocol.AllPodInfo(t.Result.OrderBy(p => p.Name, StringComparer.Ordinal).ToImmutableArray()), TaskContinuationOptions.ExecuteSynchronously)
+            .PipeTo(Sender));
         Receive<PodProtocol.RestartPod>(m => AskPod(m.Name, m));
         Receive<PodProtocol.ReplacePod>(m => AskPod(m.Name, m));
         Receive<PodProtocol.GetPodNames>(_ => Sender.Tell(new PodProtocol.PodNames(_pods.Keys.Order(StringComparer.Ordinal).ToImmutableArray())));

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using ActorScheduler.Actors.Framework;
 using ActorScheduler.Actors.Plans;
+using ActorScheduler.Actors.Pods;
 using ActorScheduler.Messages.Configs;
 using ActorScheduler.Mesos.Client;
 using ActorScheduler.Specs;
@@ -160,6 +161,15 @@ public static class SchedulerApi
                 : Message(StatusCodes.Status404NotFound, $"Pod {name} not found");
         });
 
+        app.MapGet("/v1/endpoints", async () => Results.Json((await EndpointsAsync(scheduler())).Select(e => e.Name)));
+
+        app.MapGet("/v1/endpoints/{name}", async (string name) =>
+            (await EndpointsAsync(scheduler())).FirstOrDefault(e => e.Name == name) is { } endpoint
+                ? Results.Json(endpoint.Vip is null
+                    ? new { address = endpoint.Address, dns = endpoint.Dns }
+                    : (object)new { address = endpoint.Address, dns = endpoint.Dns, vip = endpoint.Vip })
+                : Message(StatusCodes.Status404NotFound, $"Endpoint {name} not found"));
+
         app.MapGet("/v2/debug/offers", async (string? pod, int? limit) =>
         {
             if (limit is < 0)
@@ -218,6 +228,15 @@ public static class SchedulerApi
 
             await next(context);
         });
+    }
+
+    private static async Task<ImmutableArray<ServiceEndpoint>> EndpointsAsync(IActorRef scheduler)
+    {
+        var target = await scheduler.Ask<object>(new ConfigProtocol.GetConfiguration(null), AskTimeout);
+        var pods = await scheduler.Ask<PodProtocol.AllPodInfo>(PodProtocol.GetAllPodInfo.Instance, AskTimeout);
+        return target is ConfigProtocol.Configuration config && ServiceSpecLoader.LoadRendered(config.RenderedYaml, config.Source, config.SchedulerEnvironment).Spec is { } spec
+            ? ServiceEndpoints.From(spec, pods.Pods)
+            : ImmutableArray<ServiceEndpoint>.Empty;
     }
 
     /// <summary>DC/OS: 200 applied, 208 already reported or completed, 404 unknown element, 400 malformed.</summary>

@@ -35,6 +35,18 @@ public static class PodProtocol
 
     public sealed record PodNotFound(string Name);
 
+    /// <summary>Every pod instance's <see cref="PodInstanceInfo"/> → <see cref="AllPodInfo"/>.</summary>
+    public sealed record GetAllPodInfo
+    {
+        public static GetAllPodInfo Instance { get; } = new();
+
+        private GetAllPodInfo()
+        {
+        }
+    }
+
+    public sealed record AllPodInfo(ImmutableArray<PodInstanceInfo> Pods);
+
     /// <summary>
     /// <c>pod restart</c>: kill the pod's tasks; they relaunch in place (same reservations and volumes) →
     /// <see cref="PodCommandDone"/> or <see cref="PodNotFound"/>.
@@ -53,7 +65,8 @@ public static class PodProtocol
 }
 
 /// <summary>What a pod instance launched, with what Mesos last said of each task (null before any status).</summary>
-public sealed record PodInstanceInfo(string Name, ImmutableArray<PodTaskInfo> Tasks);
+/// <param name="Hostname">The agent the pod's footprint is on, or null before its first launch.</param>
+public sealed record PodInstanceInfo(string Name, ImmutableArray<PodTaskInfo> Tasks, string? Hostname = null);
 
 public sealed record PodTaskInfo(MesosV1.TaskInfo Info, MesosV1.TaskStatus? Status);
 

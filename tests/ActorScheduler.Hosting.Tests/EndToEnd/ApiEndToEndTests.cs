@@ -61,4 +61,24 @@ public sealed class ApiEndToEndTests
         Assert.Equal(HttpStatusCode.AlreadyReported, (await http.SendAsync(right)).StatusCode); // authorized; the plan is complete
         Assert.Equal(HttpStatusCode.OK, (await scheduler.GetAsync("v1/plans/deploy"))!.Value.Code);
     }
+
+    [Fact]
+    public async Task Advertised_ports_are_served_as_endpoints()
+    {
+        using var data = new TempDataDir();
+        var apiPort = SchedulerProcess.FreePort();
+        using var scheduler = SchedulerProcess.Launch(apiPort, [
+            "run", Path.Combine(SchedulerProcess.RepoRoot, "examples/ports/svc.yml"), "--data-dir", data.Path,
+            "--api-port", apiPort.ToString(), "--master-port", SchedulerProcess.FreePort().ToString(), "-o", "SLEEP_DURATION=120",
+        ]);
+        await scheduler.WaitUntilAsync(scheduler.DeployCompleteAsync, TimeSpan.FromSeconds(120), "deploy COMPLETE");
+
+        Assert.Equal(["http"], (await scheduler.GetAsync("v1/endpoints"))!.Value.Body.EnumerateArray().Select(e => e.GetString()));
+        var http = (await scheduler.GetAsync("v1/endpoints/http"))!.Value.Body;
+        Assert.Equal(2, http.GetProperty("address").GetArrayLength());
+        Assert.All(http.GetProperty("address").EnumerateArray(), a => Assert.Matches(@"^127\.0\.0\.\d+:3\d{4}$", a.GetString()));
+        Assert.Contains("web-0-server.ports.autoip.dcos.thisdcos.directory:", http.GetProperty("dns")[0].GetString());
+        Assert.Equal("web.ports.l4lb.thisdcos.directory:80", http.GetProperty("vip").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await scheduler.GetAsync("v1/endpoints/metrics"))!.Value.Code);
+    }
 }
