@@ -12,8 +12,19 @@ namespace ActorScheduler.Mesos.Emulator;
 /// Before parsing, a template may vary per agent: <c>{index}</c> (the agent's 0-based index), <c>{index%N}</c>,
 /// <c>{zone}</c> and <c>{region}</c> (with zones).
 /// </summary>
-internal static partial class AgentAttributes
+public static partial class AgentAttributes
 {
+    /// <summary>
+    /// Checks an attribute template as agent 0 sees it (placeholders and every value); null when valid, else one line.
+    /// </summary>
+    /// <param name="zones">The emulator's zone count (0: agents have no fault domain, so <c>{zone}</c> is an error).</param>
+    public static string? Validate(string template, int zones, string region)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        var zone = AgentSlots.ZoneOf(0, zones);
+        return TryParseTemplate(template, 0, zone, zone is null ? null : region, out var error) is null ? error : null;
+    }
+
     /// <summary>Renders the placeholders of <paramref name="template"/> for one agent, then parses it.</summary>
     /// <param name="zone">The agent's zone name, or null when agents have no fault domain.</param>
     /// <returns>The attributes, or null with a one-line <paramref name="error"/>.</returns>

@@ -243,8 +243,7 @@ public sealed class MesosEmulator : IAsyncDisposable
         if (!string.IsNullOrWhiteSpace(options.Attributes))
         {
             // Every placeholder and value is checked on agent 0; a per-agent value that still fails stops the start too.
-            var zone = AgentSlots.ZoneOf(0, options.Zones);
-            if (AgentAttributes.TryParseTemplate(options.Attributes, 0, zone, zone is null ? null : options.Region, out var error) is null)
+            if (AgentAttributes.Validate(options.Attributes, options.Zones, options.Region) is { } error)
             {
                 throw new MesosEmulatorException($"attributes '{options.Attributes}': {error}");
             }
