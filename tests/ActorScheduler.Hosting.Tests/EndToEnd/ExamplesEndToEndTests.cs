@@ -7,7 +7,8 @@ public sealed class ExamplesEndToEndTests
     public static IEnumerable<object[]> Examples() =>
         Directory.EnumerateDirectories(Path.Combine(SchedulerProcess.RepoRoot, "examples"))
             .Select(Path.GetFileName)
-            .Where(name => name is not "hello-world" and not "init-and-server") // covered in depth by HelloWorld/ResourceSetsEndToEndTests
+            // Covered in depth by HelloWorld/ResourceSets/AgentOptionsEndToEndTests (the last two with shaped agents).
+            .Where(name => name is not "hello-world" and not "init-and-server" and not "mount-volumes" and not "racks")
             .Order()
             .Select(name => new object[] { name! });
 
