@@ -45,7 +45,7 @@ internal static class EmulatorBench
             var declineMs = new List<double>();
             List<Offer> offers = [];
             Event lastOffers = new();
-            for (var i = 0; i < cycles; i++)
+            async Task CycleAsync(string label)
             {
                 var watch = Stopwatch.StartNew();
                 await client.SendAsync(new Call { Type = Call.Types.Type.Revive, Revive = new Call.Types.Revive() }, CancellationToken.None);
@@ -57,18 +57,30 @@ internal static class EmulatorBench
                 }
 
                 cycleMs.Add(watch.Elapsed.TotalMilliseconds);
-                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cycle {i}: {offers.Count} offers in {watch.Elapsed.TotalMilliseconds:F0} ms"));
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label}: {offers.Count} offers in {watch.Elapsed.TotalMilliseconds:F0} ms"));
+            }
+
+            for (var i = 0; i < cycles; i++)
+            {
+                await CycleAsync($"cycle {i}");
                 if (i == cycles - 1)
                 {
                     break; // the last cycle's offers are accepted below
                 }
 
-                watch.Restart();
+                var watch = Stopwatch.StartNew();
                 var decline = new Call { Type = Call.Types.Type.Decline, Decline = new Call.Types.Decline { Filters = new Filters { RefuseSeconds = 0 } } };
                 decline.Decline.OfferIds.AddRange(offers.Select(o => o.Id));
                 await client.SendAsync(decline, CancellationToken.None);
                 declineMs.Add(watch.Elapsed.TotalMilliseconds);
             }
+
+            // ACCEPTs without operations (each declines its offer): the master's own cost of an ACCEPT.
+            var emptyWatch = Stopwatch.StartNew();
+            await Parallel.ForEachAsync(offers.Take(accepts).ToList(), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (offer, ct) =>
+                await client.SendAsync(AcceptCall(offer), ct));
+            var emptyPerSecond = Math.Min(accepts, offers.Count) / emptyWatch.Elapsed.TotalSeconds;
+            await CycleAsync("cycle before the RESERVEs");
 
             // ACCEPTs, each with one labelled RESERVE, from several connections at once (the master applies them one by one).
             var toAccept = offers.Take(accepts).ToList();
@@ -97,8 +109,9 @@ internal static class EmulatorBench
             var declineText = declineMs.Count == 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"{declineMs.Order().ElementAt(declineMs.Count / 2):F0} ms");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
                 agents:                                      {agents} (emulator start {idle.Rss:F0} MB RSS, {idle.Managed:F0} MB managed)
-                allocation cycle, REVIVE to OFFERS received: median {medianCycle:F0} ms of {cycles} (best {cycleMs[0]:F0}, worst {cycleMs[^1]:F0}) = {offersPerSecond:F0} offers/s
+                allocation cycle, REVIVE to OFFERS received: median {medianCycle:F0} ms of {cycleMs.Count} (best {cycleMs[0]:F0}, worst {cycleMs[^1]:F0}) = {offersPerSecond:F0} offers/s
                 DECLINE of all {agents} offers in one call:   median {declineText}
+                ACCEPT without operations (declines its offer), {concurrency} concurrent: {emptyPerSecond:F0}/s
                 ACCEPT with one RESERVE (0.1 cpus, labelled; agent checkpoint fsync'd before the 202), {concurrency} concurrent: {toAccept.Count} in {acceptSeconds:F2} s = {acceptsPerSecond:F0}/s; {reservedAgents} agents then hold the reservation
                 emulator memory after the run:               {busy.Rss:F0} MB RSS, {busy.Managed:F0} MB managed
                 one OFFERS event of {lastOffers.Offers.Offers_.Count} offers:            protobuf {protobuf.Length / 1e6:F1} MB decoded at {decodeProtobuf:F0} offers/s; JSON {json.Length / 1e6:F1} MB at {decodeJson:F0} offers/s
@@ -151,6 +164,17 @@ internal static class EmulatorBench
             .Count(a => a.GetProperty("reserved").GetProperty("cpus").GetDouble() > 0);
     }
 
+    private static Call AcceptCall(Offer offer)
+    {
+        var call = new Call
+        {
+            Type = Call.Types.Type.Accept,
+            Accept = new Call.Types.Accept { Filters = new Filters { RefuseSeconds = 0 } },
+        };
+        call.Accept.OfferIds.Add(offer.Id);
+        return call;
+    }
+
     private static Call ReserveCall(Offer offer)
     {
         var cpus = new Resource
@@ -164,12 +188,7 @@ internal static class EmulatorBench
                 Labels = new Labels { Labels_ = { new Label { Key = "resource_id", Value = Guid.NewGuid().ToString() } } },
             },
         };
-        var call = new Call
-        {
-            Type = Call.Types.Type.Accept,
-            Accept = new Call.Types.Accept { Filters = new Filters { RefuseSeconds = 0 } },
-        };
-        call.Accept.OfferIds.Add(offer.Id);
+        var call = AcceptCall(offer);
         call.Accept.Operations.Add(new Offer.Types.Operation
         {
             Type = Offer.Types.Operation.Types.Type.Reserve,

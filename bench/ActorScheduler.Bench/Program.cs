@@ -19,7 +19,7 @@ static int Usage()
 
           emulator [--agents N] [--cycles K] [--accepts M] [--concurrency C]
               The Mesos emulator with N agents (default 10000) in a child process, through HTTP with our client:
-              K allocation cycles (default 5), M ACCEPTs with one RESERVE each (default N) from C connections
+              K+1 allocation cycles (default K=5), M ACCEPTs without operations, then M with one RESERVE each (default N), from C connections
               (default 8), its memory, and the client's decode rate of one OFFERS event (protobuf and JSON).
         """);
     return 2;
