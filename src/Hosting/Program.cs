@@ -14,14 +14,6 @@ var apiHostOption = new Option<string>("--api-host") { Description = "Address th
 var apiPortOption = new Option<int>("--api-port") { Description = "Port of the scheduler HTTP API on 127.0.0.1.", DefaultValueFactory = _ => 8080 };
 var masterPortOption = new Option<int>("--master-port") { Description = "Port of the embedded Mesos master emulator.", DefaultValueFactory = _ => 5050 };
 var agentsOption = new Option<int>("--agents") { Description = "Number of local agents of the embedded emulator.", DefaultValueFactory = _ => 3 };
-var zonesOption = new Option<int>("--zones") { Description = "Spread the embedded emulator's agents over N fault-domain zones (zone-1..N, region 'local'); 0 = no domains.", DefaultValueFactory = _ => 0 };
-zonesOption.Validators.Add(result =>
-{
-    if (result.GetValueOrDefault<int>() < 0)
-    {
-        result.AddError("--zones must be 0 or more");
-    }
-});
 var masterOption = new Option<string?>("--master") { Description = "Use this Mesos master (e.g. http://127.0.0.1:5050) instead of the embedded emulator." };
 var apiTokenOption = new Option<string?>("--api-token")
 {
@@ -31,8 +23,10 @@ var apiTokenOption = new Option<string?>("--api-token")
 var verboseOption = new Option<bool>("--verbose", "-v") { Description = "Log scheduler decisions (INFO) to the console." };
 var run = new Command("run", "Deploy a service and keep it running: embedded Mesos emulator, scheduler and HTTP API in one process.")
 {
-    specArgument, overrideOption, dataDirOption, apiHostOption, apiPortOption, masterPortOption, agentsOption, zonesOption, masterOption, verboseOption, apiTokenOption,
+    specArgument, overrideOption, dataDirOption, apiHostOption, apiPortOption, masterPortOption, agentsOption, masterOption, verboseOption, apiTokenOption,
 };
+var runAgentFlags = new EmulatorAgentFlags();
+runAgentFlags.AddTo(run, masterOption);
 run.SetAction((parse, ct) => CommandGuard.RunAsync(() => RunCommand.RunAsync(
     new RunArguments(
         parse.GetValue(specArgument)!,
@@ -44,7 +38,7 @@ run.SetAction((parse, ct) => CommandGuard.RunAsync(() => RunCommand.RunAsync(
         parse.GetValue(masterOption),
         parse.GetValue(verboseOption),
         ApiHost: parse.GetValue(apiHostOption)!,
-        Zones: parse.GetValue(zonesOption),
+        ConfigureEmulator: options => runAgentFlags.ApplyTo(parse, options),
         ApiToken: parse.GetValue(apiTokenOption)),
     Console.Out,
     Console.Error,
@@ -193,19 +187,22 @@ var hostOption = new Option<string>("--host") { Description = "Address to serve 
 var localDataDirOption = new Option<string>("--data-dir") { Description = "Agent work dirs, checkpoints and task sandboxes.", DefaultValueFactory = _ => ".actorscheduler/mesos" };
 var mesosLocal = new Command("mesos-local", "Serve a Mesos master emulator with local agents that run tasks as real processes.")
 {
-    portOption, localAgentsOption, localDataDirOption, hostOption, zonesOption,
+    portOption, localAgentsOption, localDataDirOption, hostOption,
 };
-mesosLocal.SetAction((parse, ct) => CommandGuard.RunAsync(() => MesosLocalCommand.RunAsync(
-    new MesosEmulatorOptions
+var localAgentFlags = new EmulatorAgentFlags();
+localAgentFlags.AddTo(mesosLocal);
+mesosLocal.SetAction((parse, ct) =>
+{
+    var options = new MesosEmulatorOptions
     {
         Host = parse.GetValue(hostOption)!,
         Port = parse.GetValue(portOption),
         Agents = parse.GetValue(localAgentsOption),
-        Zones = parse.GetValue(zonesOption),
         DataDir = Path.GetFullPath(parse.GetValue(localDataDirOption)!),
-    },
-    Console.Out,
-    ct)));
+    };
+    localAgentFlags.ApplyTo(parse, options);
+    return CommandGuard.RunAsync(() => MesosLocalCommand.RunAsync(options, Console.Out, ct));
+});
 root.Subcommands.Add(mesosLocal);
 
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration

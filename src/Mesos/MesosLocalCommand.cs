@@ -9,6 +9,8 @@ namespace ActorScheduler.Mesos;
 /// </summary>
 public static class MesosLocalCommand
 {
+    private const int MaxAgentLines = 20;
+
     /// <summary>
     /// Starts the emulator, prints its URL and agents, runs until <paramref name="ct"/> is cancelled, then
     /// stops gracefully. Returns 0 on a clean stop; 1 with one line on <paramref name="output"/> when the
@@ -46,11 +48,14 @@ public static class MesosLocalCommand
         {
             var snapshot = emulator.Snapshot();
             writer.WriteLine($"Mesos master emulator {snapshot.MasterId} listening on {emulator.Url}");
-            foreach (var agent in snapshot.Agents)
+            foreach (var agent in snapshot.Agents.Take(MaxAgentLines))
             {
-                var total = agent.Total;
-                writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  agent {agent.Id} on {agent.Hostname}: cpus {total.Cpus}, mem {total.MemMb} MB, disk {total.DiskMb} MB, {total.Ports} ports, work dir {agent.WorkDir}"));
+                writer.WriteLine(Describe(agent));
+            }
+
+            if (snapshot.Agents.Count > MaxAgentLines)
+            {
+                writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  … and {snapshot.Agents.Count - MaxAgentLines} more agents (GET {emulator.Url} lists them all)"));
             }
 
             writer.WriteLine("Press Ctrl+C to stop.");
@@ -72,5 +77,31 @@ public static class MesosLocalCommand
             ? "Mesos master emulator stopped; tasks were killed."
             : "Mesos master emulator stopped; task processes keep running and are re-adopted on the next start with this data dir.");
         return 0;
+    }
+
+    /// <summary>One line per agent: resources (MOUNT disks apart from the ROOT disk), zone, attributes, work dir.</summary>
+    private static string Describe(AgentSnapshot agent)
+    {
+        var total = agent.Total;
+        var mounts = agent.MountDisks.Sum(m => m.SizeMb);
+        var line = string.Create(CultureInfo.InvariantCulture,
+            $"  agent {agent.Id} on {agent.Hostname}: cpus {total.Cpus}, mem {total.MemMb} MB, disk {total.DiskMb - mounts} MB, {total.Ports} ports");
+        if (agent.MountDisks.Count > 0)
+        {
+            line += ", MOUNT disks " + string.Join(" + ", agent.MountDisks.Select(m =>
+                string.Create(CultureInfo.InvariantCulture, $"{m.SizeMb} MB{(m.Profile is null ? string.Empty : $" ({m.Profile})")}")));
+        }
+
+        if (agent.Zone is not null)
+        {
+            line += $", zone {agent.Zone} in {agent.Region}";
+        }
+
+        if (agent.Attributes.Count > 0)
+        {
+            line += ", attributes " + string.Join(";", agent.Attributes.Select(a => $"{a.Key}:{a.Value}"));
+        }
+
+        return line + $", work dir {agent.WorkDir}";
     }
 }

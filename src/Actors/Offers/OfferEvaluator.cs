@@ -47,7 +47,7 @@ public static class OfferEvaluator
         var executor = context.Executor;
         var needCpus = executor.Cpus + sets.Sum(s => s.Spec.Cpus);
         var needMem = executor.MemoryMb + sets.Sum(s => (double)s.Spec.MemoryMb);
-        var needDisk = executor.DiskMb + sets.SelectMany(s => s.Spec.Volumes).Sum(v => (double)v.SizeMb);
+        var needDisk = executor.DiskMb + sets.SelectMany(s => s.Spec.Volumes).Where(v => v.Type == VolumeType.Root).Sum(v => (double)v.SizeMb);
 
         var unreserved = offer.Resources.Where(r => !Resources.IsReserved(r) && r.Disk is null)
             .GroupBy(r => r.Name)
@@ -70,7 +70,9 @@ public static class OfferEvaluator
 
         var ports = PortEvaluationStage.ForNewFootprint(requirement.Pod, sets, offer);
         explanation.AddRange(ports.Explanation);
-        if (failed || !ports.Passed)
+        var mounts = VolumeEvaluationStage.ForNewFootprint(sets, offer);
+        explanation.AddRange(mounts.Explanation);
+        if (failed || !ports.Passed || !mounts.Passed)
         {
             return OfferEvaluation.Failed(explanation);
         }
@@ -111,7 +113,9 @@ public static class OfferEvaluator
             toReserve.AddRange(resources);
             foreach (var volume in set.Spec.Volumes)
             {
-                var disk = Resources.Reserved("disk", volume.SizeMb, reservation, set.Owner);
+                var disk = volume.Type == VolumeType.Mount
+                    ? Resources.ReservedWhole(mounts.DiskOf(set.Id, volume), reservation, set.Owner)
+                    : Resources.Reserved("disk", volume.SizeMb, reservation, set.Owner);
                 toReserve.Add(disk);
                 var persistent = Resources.AsVolume(disk, volume.Path, reservation.Principal);
                 volumes.Add(persistent);

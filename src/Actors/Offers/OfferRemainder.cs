@@ -4,8 +4,8 @@ namespace ActorScheduler.Actors.Offers;
 
 /// <summary>
 /// What is left of an offer once a claim took its share, so one offer can carry several pod instances: unreserved
-/// scalars shrink by what the claim reserves, reserved ports leave the unreserved port ranges, and reserved resources
-/// the claim uses disappear.
+/// scalars shrink by what the claim reserves, reserved ports leave the unreserved port ranges, a reserved MOUNT disk
+/// leaves whole, and reserved resources the claim uses disappear.
 /// </summary>
 public static class OfferRemainder
 {
@@ -14,6 +14,7 @@ public static class OfferRemainder
         var takenUnreserved = new Dictionary<string, double>(StringComparer.Ordinal);
         var takenReserved = new HashSet<string>(StringComparer.Ordinal);
         var takenRanges = new Dictionary<string, Value.Types.Ranges>(StringComparer.Ordinal);
+        var takenMountDisks = new HashSet<string>(StringComparer.Ordinal);
         foreach (var operation in claim.Operations)
         {
             switch (operation.Type)
@@ -21,6 +22,12 @@ public static class OfferRemainder
                 case Offer.Types.Operation.Types.Type.Reserve:
                     foreach (var r in operation.Reserve.Resources)
                     {
+                        if (VolumeEvaluationStage.IsMountDisk(r))
+                        {
+                            takenMountDisks.Add(VolumeEvaluationStage.MountRoot(r));
+                            continue;
+                        }
+
                         if (r.Ranges is not null)
                         {
                             takenRanges[r.Name] = takenRanges.TryGetValue(r.Name, out var cuts) ? RangeMath.Union(cuts, r.Ranges) : r.Ranges;
@@ -52,6 +59,16 @@ public static class OfferRemainder
             if (Resources.ResourceId(resource) is { } id)
             {
                 if (!takenReserved.Contains(id))
+                {
+                    rest.Resources.Add(resource.Clone());
+                }
+
+                continue;
+            }
+
+            if (!Resources.IsReserved(resource) && VolumeEvaluationStage.IsMountDisk(resource))
+            {
+                if (!takenMountDisks.Contains(VolumeEvaluationStage.MountRoot(resource)))
                 {
                     rest.Resources.Add(resource.Clone());
                 }

@@ -64,6 +64,19 @@ public static class Resources
         return Reserve(resource, context, owner, new Label { Key = PortNameLabel, Value = portName });
     }
 
+    /// <summary>
+    /// A whole offered (unreserved) resource dynamically reserved as it is, labelled like the other reservations: a
+    /// MOUNT disk, which Mesos reserves only whole, keeps its size and <c>disk.source</c>.
+    /// </summary>
+    public static Resource ReservedWhole(Resource offered, ReservationContext context, string owner)
+    {
+        var resource = offered.Clone();
+        resource.ClearRole();
+        resource.Reservation = null;
+        resource.Reservations.Clear();
+        return Reserve(resource, context, owner);
+    }
+
     private static Resource Reserve(Resource resource, ReservationContext context, string owner, params Label[] extra)
     {
         resource.AllocationInfo = new Resource.Types.AllocationInfo { Role = context.Role };
@@ -86,7 +99,7 @@ public static class Resources
         return resource;
     }
 
-    /// <summary>The reserved disk turned into a persistent volume at <paramref name="containerPath"/>.</summary>
+    /// <summary>The reserved disk turned into a persistent volume at <paramref name="containerPath"/> (on the same disk source).</summary>
     public static Resource AsVolume(Resource reservedDisk, string containerPath, string principal)
     {
         var volume = reservedDisk.Clone();
@@ -94,8 +107,17 @@ public static class Resources
         {
             Persistence = new Resource.Types.DiskInfo.Types.Persistence { Id = Guid.NewGuid().ToString(), Principal = principal },
             Volume = new Volume { Mode = Volume.Types.Mode.Rw, ContainerPath = containerPath },
+            Source = reservedDisk.Disk?.Source?.Clone(),
         };
         return volume;
+    }
+
+    /// <summary>A persistent volume as the plain reserved disk it was created on (DESTROY gives that back; UNRESERVE names it).</summary>
+    public static Resource WithoutVolume(Resource volume)
+    {
+        var plain = volume.Clone();
+        plain.Disk = volume.Disk?.Source is { } source ? new Resource.Types.DiskInfo { Source = source.Clone() } : null;
+        return plain;
     }
 
     private static string? Label(Resource resource, string key)

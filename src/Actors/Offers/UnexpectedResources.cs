@@ -31,18 +31,9 @@ public static class UnexpectedResources
             });
         }
 
-        // UNRESERVE names the plain reserved resources: volumes lose their disk info once destroyed.
-        var unreserve = unexpected.Select(r =>
-        {
-            if (r.Disk is null)
-            {
-                return r;
-            }
-
-            var plain = r.Clone();
-            plain.Disk = null;
-            return plain;
-        });
+        // UNRESERVE names the plain reserved resources: volumes lose their persistence once destroyed (a MOUNT disk
+        // keeps its source).
+        var unreserve = unexpected.Select(r => r.Disk is null ? r : Resources.WithoutVolume(r));
         operations.Add(new Offer.Types.Operation
         {
             Type = Offer.Types.Operation.Types.Type.Unreserve,

@@ -17,6 +17,8 @@ using Microsoft.Extensions.Logging;
 namespace ActorScheduler.Hosting.Cli;
 
 /// <summary>What <c>actorscheduler run</c> was asked to do.</summary>
+/// <param name="ConfigureEmulator">Shapes the embedded emulator's agents (resources, zones, attributes, MOUNT disks; see
+/// <see cref="EmulatorAgentFlags"/>); port, agent count and data dir are set by <c>run</c>. Unused with <c>--master</c>.</param>
 public sealed record RunArguments(
     string SpecPath,
     IReadOnlyList<string> Overrides,
@@ -28,7 +30,7 @@ public sealed record RunArguments(
     bool Verbose,
     double ReconcileDelayFactor = 1.0,
     string ApiHost = "127.0.0.1",
-    int Zones = 0,
+    Action<MesosEmulatorOptions>? ConfigureEmulator = null,
     string? ApiToken = null);
 
 /// <summary>
@@ -103,13 +105,14 @@ public static class RunCommand
 
         var started = Stopwatch.StartNew();
         MesosEmulator? emulator = null;
+        MesosEmulatorOptions? emulatorOptions = null;
         if (master is null)
         {
+            emulatorOptions = new MesosEmulatorOptions { Port = args.MasterPort, Agents = args.Agents, DataDir = Path.Combine(dataDir, "mesos") };
+            args.ConfigureEmulator?.Invoke(emulatorOptions);
             try
             {
-                emulator = await MesosEmulator.StartAsync(
-                    new MesosEmulatorOptions { Port = args.MasterPort, Agents = args.Agents, Zones = args.Zones, DataDir = Path.Combine(dataDir, "mesos") },
-                    ct);
+                emulator = await MesosEmulator.StartAsync(emulatorOptions, ct);
             }
             catch (MesosEmulatorException e)
             {
@@ -122,7 +125,7 @@ public static class RunCommand
 
         var apiUrl = new Uri($"http://{args.ApiHost}:{args.ApiPort}/");
         await output.WriteLineAsync($"service:     {spec.Name} ({args.SpecPath})");
-        await output.WriteLineAsync($"mesos:       {master}{(emulator is null ? string.Empty : $" (embedded emulator, {args.Agents} agents{(args.Zones > 0 ? $" in {args.Zones} zones" : "")})")}");
+        await output.WriteLineAsync($"mesos:       {master}{(emulator is null ? string.Empty : $" (embedded emulator, {args.Agents} agents{(emulatorOptions?.Zones > 0 ? $" in {emulatorOptions.Zones} zones" : "")})")}");
         await output.WriteLineAsync($"api:         {apiUrl}");
         await output.WriteLineAsync($"data dir:    {dataDir}");
 

@@ -9,7 +9,25 @@ public sealed record EmulatorSnapshot(
     IReadOnlyList<TaskSnapshot> Tasks);
 
 /// <summary>An agent and its resources: total, reserved (any role) and used by tasks/executors.</summary>
-public sealed record AgentSnapshot(string Id, string Hostname, string WorkDir, ResourceSummary Total, ResourceSummary Reserved, ResourceSummary Used);
+public sealed record AgentSnapshot(string Id, string Hostname, string WorkDir, ResourceSummary Total, ResourceSummary Reserved, ResourceSummary Used)
+{
+    /// <summary>The agent's attributes, name to value in Mesos text form (<c>rack</c> → <c>r1</c>, <c>slots</c> → <c>[1-4]</c>).</summary>
+    public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Fault-domain zone, when agents have domains.</summary>
+    public string? Zone { get; init; }
+
+    /// <summary>Fault-domain region, when agents have domains.</summary>
+    public string? Region { get; init; }
+
+    /// <summary>The agent's MOUNT disks (their sizes are also counted in the disk totals).</summary>
+    public IReadOnlyList<MountDiskSnapshot> MountDisks { get; init; } = [];
+}
+
+/// <summary>A MOUNT disk of an agent: where it is, how big, its profile, and whether it is reserved, a volume, in use.</summary>
+/// <param name="ReservedRole">The role it is reserved for, or null when unreserved.</param>
+/// <param name="VolumeId">The persistence id of the volume on it, or null.</param>
+public sealed record MountDiskSnapshot(string Root, double SizeMb, string? Profile, string? ReservedRole, string? VolumeId, bool InUse);
 
 /// <summary>Scalar totals in Mesos units (cores, MB) and the number of ports.</summary>
 public sealed record ResourceSummary(double Cpus, double MemMb, double DiskMb, long Ports);

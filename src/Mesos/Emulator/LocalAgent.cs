@@ -1,6 +1,7 @@
 using ActorScheduler.Messages.MesosV1;
 using Google.Protobuf;
 using MesosEnvironment = ActorScheduler.Messages.MesosV1.Environment;
+using Attribute = ActorScheduler.Messages.MesosV1.Attribute;
 
 namespace ActorScheduler.Mesos.Emulator;
 
@@ -39,13 +40,18 @@ internal sealed class LocalAgent
 
     public IReadOnlyCollection<AgentTask> Tasks => _tasks.Values;
 
-    /// <summary>A new agent; its first checkpoint is written at once.</summary>
-    public static LocalAgent Create(AgentID id, string hostname, string workDir, IEnumerable<Resource> resources, AgentSettings settings)
-    {
-        var agent = new LocalAgent(id, hostname, workDir, new ResourcePool(resources), settings);
-        agent.Checkpoint();
-        return agent;
-    }
+    /// <summary>The agent's attributes, sent in each of its offers.</summary>
+    public IReadOnlyList<Attribute> Attributes { get; set; } = [];
+
+    /// <summary>Whether there may be status updates or ended executors to take (cheap; the master asks every agent often).</summary>
+    public bool HasPendingEvents => _tasks.Count > 0 || _endedExecutors.Count > 0;
+
+    /// <summary>
+    /// A new agent. Nothing is written yet: its work dir and first checkpoint appear with its first state change
+    /// (reservation, volume, task), so thousands of idle agents cost no files.
+    /// </summary>
+    public static LocalAgent Create(AgentID id, string hostname, string workDir, IEnumerable<Resource> resources, AgentSettings settings) =>
+        new(id, hostname, workDir, new ResourcePool(resources), settings);
 
     /// <summary>
     /// Recovers an agent from its checkpoint: re-adopts task processes that are still alive (pid and start
@@ -168,14 +174,18 @@ internal sealed class LocalAgent
         {
             if (!add.Any(a => ResourceFormat.IsPersistentVolume(a) && a.Disk.Persistence.Id == volume.Disk.Persistence.Id))
             {
-                TryDeleteDirectory(VolumeDir(volume));
+                TryDeleteDirectory(VolumeDir(volume), keepRoot: ResourceFormat.MountRoot(volume) is not null);
             }
         }
     }
 
-    /// <summary>Where a persistent volume lives: <c>volumes/roles/&lt;role&gt;/&lt;persistence id&gt;</c>.</summary>
+    /// <summary>
+    /// Where a persistent volume lives: on a MOUNT disk, the disk's root (the volume is the whole disk); otherwise
+    /// <c>volumes/roles/&lt;role&gt;/&lt;persistence id&gt;</c> under the work dir.
+    /// </summary>
     public string VolumeDir(Resource volume) =>
-        Path.Combine(WorkDir, "volumes", "roles", SafeName(ResourceFormat.ReservationRole(volume)), SafeName(volume.Disk.Persistence.Id));
+        ResourceFormat.MountRoot(volume)
+        ?? Path.Combine(WorkDir, "volumes", "roles", SafeName(ResourceFormat.ReservationRole(volume)), SafeName(volume.Disk.Persistence.Id));
 
     /// <summary>
     /// Launches command tasks (executor null) or a task group on a DEFAULT executor. Tasks are checkpointed
@@ -309,8 +319,13 @@ internal sealed class LocalAgent
     /// </summary>
     public List<(FrameworkID Framework, TaskStatus Status)> TakeDueUpdates(Func<string, bool> connected)
     {
-        var now = _settings.Time.GetUtcNow();
         var due = new List<(FrameworkID, TaskStatus)>();
+        if (_tasks.Count == 0)
+        {
+            return due;
+        }
+
+        var now = _settings.Time.GetUtcNow();
         foreach (var task in _tasks.Values)
         {
             if (task.Pending.Count == 0 || task.Orphaned || !connected(task.FrameworkId.Value))
@@ -347,6 +362,11 @@ internal sealed class LocalAgent
     /// <summary>Checks task processes: ended ones produce terminal updates; overdue kills escalate to SIGKILL.</summary>
     public void Poll()
     {
+        if (_tasks.Count == 0)
+        {
+            return;
+        }
+
         var now = _settings.Time.GetUtcNow();
         var changed = false;
         foreach (var task in _tasks.Values.Where(t => !t.IsTerminal && t.Process is not null).ToList())
@@ -707,13 +727,32 @@ internal sealed class LocalAgent
     private static string SafeName(string name) =>
         name is "." or ".." ? "_" + name : name.Replace('/', '_').Replace('\0', '_');
 
-    private static void TryDeleteDirectory(string path)
+    /// <param name="keepRoot">Empty the directory but keep it (a MOUNT disk's root outlives its volumes).</param>
+    private static void TryDeleteDirectory(string path, bool keepRoot = false)
     {
         try
         {
-            if (Directory.Exists(path))
+            if (!Directory.Exists(path))
+            {
+                return;
+            }
+
+            if (!keepRoot)
             {
                 Directory.Delete(path, recursive: true);
+                return;
+            }
+
+            foreach (var entry in new DirectoryInfo(path).EnumerateFileSystemInfos())
+            {
+                if (entry is DirectoryInfo dir && dir.LinkTarget is null)
+                {
+                    dir.Delete(recursive: true);
+                }
+                else
+                {
+                    entry.Delete();
+                }
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

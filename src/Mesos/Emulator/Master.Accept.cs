@@ -147,7 +147,7 @@ internal sealed partial class Master
 
         if (!pool.ContainsAll(unreserved))
         {
-            return "the resources to reserve are not available in the offers";
+            return $"Invalid RESERVE Operation: {Describe(pool.Resources)} does not contain {Describe(unreserved)}{IndivisibleHint(pool, unreserved)}";
         }
 
         Convert(agent, pool, untouched, unreserved, reserved);
@@ -229,7 +229,7 @@ internal sealed partial class Master
         var plain = volumes.Select(ResourceFormat.StripVolume).ToList();
         if (!pool.ContainsAll(plain))
         {
-            return "the reserved disk for the volumes is not available in the offers";
+            return $"Insufficient disk resources for persistent volume {Describe(volumes)}{IndivisibleHint(pool, plain)}";
         }
 
         Convert(agent, pool, untouched, plain, volumes);
@@ -466,10 +466,25 @@ internal sealed partial class Master
         return copy;
     }
 
+    /// <summary>When a MOUNT disk was asked for in part: says it is used whole (the master's rule, spelled out for the log).</summary>
+    private static string IndivisibleHint(ResourcePool pool, IEnumerable<Resource> wanted)
+    {
+        foreach (var r in wanted.Where(ResourceFormat.IsMountDisk))
+        {
+            var disk = pool.Resources.FirstOrDefault(p => ResourceFormat.MountRoot(p) == ResourceFormat.MountRoot(r) && p.Scalar.Value != r.Scalar.Value);
+            if (disk is not null)
+            {
+                return $" (MOUNT disk {ResourceFormat.MountRoot(r)} is indivisible: {disk.Scalar.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)} MB must be used whole, {r.Scalar.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)} MB asked)";
+            }
+        }
+
+        return string.Empty;
+    }
+
     private static string Describe(IEnumerable<Resource> resources) =>
         string.Join("; ", resources.Select(r => r.Type switch
         {
-            Value.Types.Type.Scalar => $"{r.Name}({ResourceFormat.ReservationRole(r)}):{r.Scalar.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+            Value.Types.Type.Scalar => $"{r.Name}({ResourceFormat.ReservationRole(r)}){(ResourceFormat.MountRoot(r) is { } root ? $"[MOUNT:{root}]" : string.Empty)}:{r.Scalar.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
             Value.Types.Type.Ranges => $"{r.Name}({ResourceFormat.ReservationRole(r)}):[{string.Join(",", r.Ranges.Range.Select(x => $"{x.Begin}-{x.End}"))}]",
             _ => r.Name,
         }));

@@ -474,11 +474,15 @@ internal sealed partial class Master
             return;
         }
 
+        // Indexed once per cycle, so a cycle stays linear in agents, offers and filters (10,000 agents).
         var now = Now;
+        var offeredByAgent = _offers.Values.ToLookup(o => o.Agent);
+        var filtersByAgent = _filters.ToLookup(f => f.AgentId, StringComparer.Ordinal);
+        var agentsById = _agents.ToDictionary(a => a.Id.Value, StringComparer.Ordinal);
         var availability = _agents.Select(a =>
         {
             var free = a.Free();
-            foreach (var offer in _offers.Values.Where(o => o.Agent == a))
+            foreach (var offer in offeredByAgent[a])
             {
                 free.SubtractSaturating(offer.Resources.Resources);
             }
@@ -486,7 +490,7 @@ internal sealed partial class Master
             return new AgentAvailability(a.Id.Value, free);
         });
         var decisions = Allocator.Allocate(availability, candidates, (candidate, agentId, offered) =>
-            _filters.Any(f => f.FrameworkId == candidate.FrameworkId && f.Role == candidate.Role && f.AgentId == agentId
+            filtersByAgent[agentId].Any(f => f.FrameworkId == candidate.FrameworkId && f.Role == candidate.Role
                 && f.Expires > now && f.Resources.ContainsAll(offered)));
 
         foreach (var group in decisions.GroupBy(d => d.FrameworkId))
@@ -495,7 +499,7 @@ internal sealed partial class Master
             var evt = new Event { Type = Event.Types.Type.Offers, Offers = new Event.Types.Offers() };
             foreach (var decision in group)
             {
-                var agent = _agents.First(a => a.Id.Value == decision.AgentId);
+                var agent = agentsById[decision.AgentId];
                 var offerId = new OfferID { Value = $"{MasterId}-O{_nextOfferNumber++.ToString(CultureInfo.InvariantCulture)}" };
                 _offers[offerId.Value] = new OutstandingOffer(offerId, framework.Id, decision.Role, agent, decision.Resources);
                 evt.Offers.Offers_.Add(BuildOffer(framework, offerId, agent, decision));
@@ -533,8 +537,23 @@ internal sealed partial class Master
         var agents = _agents.Select(a =>
         {
             var used = a.Used();
+            var domain = DomainOf(a)?.FaultDomain;
             return new AgentSnapshot(a.Id.Value, a.Hostname, a.WorkDir, Summarize(a.Total, null),
-                Summarize(a.Total, ResourceFormat.IsReserved), Summarize(used, null));
+                Summarize(a.Total, ResourceFormat.IsReserved), Summarize(used, null))
+            {
+                Attributes = a.Attributes.ToDictionary(x => x.Name, AgentAttributes.FormatValue, StringComparer.Ordinal),
+                Zone = domain?.Zone.Name,
+                Region = domain?.Region.Name,
+                MountDisks = a.Total.Resources.Where(ResourceFormat.IsMountDisk).Select(d => new MountDiskSnapshot(
+                        ResourceFormat.MountRoot(d) ?? string.Empty,
+                        d.Scalar.Value,
+                        d.Disk.Source.HasProfile ? d.Disk.Source.Profile : null,
+                        ResourceFormat.IsReserved(d) ? ResourceFormat.ReservationRole(d) : null,
+                        d.Disk.Persistence?.Id,
+                        used.Contains(d)))
+                    .OrderBy(d => d.Root, StringComparer.Ordinal)
+                    .ToList(),
+            };
         }).ToList();
         var frameworks = _frameworks.Values.OrderBy(f => f.Order).Select(f => new FrameworkSnapshot(
             f.Id, f.Info.Name, f.Roles, f.IsConnected, _offers.Values.Count(o => o.FrameworkId == f.Id))).ToList();
@@ -559,6 +578,11 @@ internal sealed partial class Master
     {
         foreach (var agent in _agents)
         {
+            if (!agent.HasPendingEvents)
+            {
+                continue;
+            }
+
             foreach (var (frameworkId, status) in agent.TakeDueUpdates(id => _frameworks.TryGetValue(id, out var f) && f.IsConnected))
             {
                 _frameworks[frameworkId.Value].Connection!.Send(new Event
@@ -666,6 +690,7 @@ internal sealed partial class Master
         };
         offer.Resources.AddRange(decision.Resources.Resources.Select(r => ResourceFormat.ToFramework(r, refinement, allocationRole)));
         offer.ExecutorIds.AddRange(agent.RunningExecutors(framework.Id).Select(e => e.Clone()));
+        offer.Attributes.AddRange(agent.Attributes.Select(a => a.Clone()));
         if (DomainOf(agent) is { } domain)
         {
             offer.Domain = domain;
@@ -679,22 +704,20 @@ internal sealed partial class Master
         return offer;
     }
 
-    /// <summary>The agent's fault domain when zones are configured: agents go round-robin over the zones by address.</summary>
+    /// <summary>The agent's fault domain when zones are configured: agents go round-robin over the zones by slot (address).</summary>
     private DomainInfo? DomainOf(LocalAgent agent)
     {
-        if (_settings.Zones <= 0 || !IPAddress.TryParse(agent.Hostname, out var address))
+        if (AgentSlots.SlotOf(agent.Hostname) is not { } slot || AgentSlots.ZoneOf(slot, _settings.Zones) is not { } zone)
         {
             return null;
         }
 
-        var slot = address.GetAddressBytes()[^1] - 1;
-        var zone = (slot % _settings.Zones) + 1;
         return new DomainInfo
         {
             FaultDomain = new DomainInfo.Types.FaultDomain
             {
                 Region = new DomainInfo.Types.FaultDomain.Types.RegionInfo { Name = _settings.Region },
-                Zone = new DomainInfo.Types.FaultDomain.Types.ZoneInfo { Name = $"zone-{zone.ToString(CultureInfo.InvariantCulture)}" },
+                Zone = new DomainInfo.Types.FaultDomain.Types.ZoneInfo { Name = zone },
             },
         };
     }

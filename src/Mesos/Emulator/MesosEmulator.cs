@@ -216,14 +216,37 @@ public sealed class MesosEmulator : IAsyncDisposable
             throw new MesosEmulatorException($"port {options.Port} is out of range 0-65535");
         }
 
-        if (options.Agents is < 0 or > 250)
+        if (options.Agents < 0 || options.Agents > AgentSlots.MaxAgents)
         {
-            throw new MesosEmulatorException($"agent count {options.Agents} is out of range 0-250");
+            throw new MesosEmulatorException(string.Create(CultureInfo.InvariantCulture, $"agent count {options.Agents} is out of range 0-{AgentSlots.MaxAgents}"));
         }
 
-        if (options.AgentCpus <= 0 || options.AgentMemMb <= 0 || options.AgentDiskMb < 0)
+        if (!(options.AgentCpus > 0) || !(options.AgentMemMb > 0) || !(options.AgentDiskMb >= 0)
+            || !double.IsFinite(options.AgentCpus) || !double.IsFinite(options.AgentMemMb) || !double.IsFinite(options.AgentDiskMb))
         {
             throw new MesosEmulatorException("agent cpus and memory must be positive, disk must not be negative");
+        }
+
+        foreach (var mount in options.MountDisks)
+        {
+            if (!(mount.SizeMb > 0) || !double.IsFinite(mount.SizeMb))
+            {
+                throw new MesosEmulatorException(string.Create(CultureInfo.InvariantCulture, $"a MOUNT disk needs a positive size in MB, got {mount.SizeMb}"));
+            }
+
+            if (mount.Profile is { } profile && (profile.Length == 0 || !profile.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.')))
+            {
+                throw new MesosEmulatorException($"MOUNT disk profile '{profile}' must be non-empty and use only a-z A-Z 0-9 _ - .");
+            }
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.Attributes))
+        {
+            // Every placeholder and value is checked on agent 0; a per-agent value that still fails stops the start too.
+            if (AgentAttributes.Validate(options.Attributes, options.Zones, options.Region) is { } error)
+            {
+                throw new MesosEmulatorException($"attributes '{options.Attributes}': {error}");
+            }
         }
 
         if (options.AgentPorts.Begin > options.AgentPorts.End)
@@ -277,29 +300,47 @@ public sealed class MesosEmulator : IAsyncDisposable
             settings.Log($"recovered agent {agent.Id.Value} ({agent.Hostname}) with {agent.Tasks.Count} task(s)");
         }
 
+        // Agents that never changed state wrote no checkpoint (nothing to recover): their slots are filled anew.
         var usedHosts = agents.Select(a => a.Hostname).ToHashSet(StringComparer.Ordinal);
         var slot = 0;
         for (var n = 0; agents.Count < options.Agents; n++)
         {
-            while (usedHosts.Contains(HostnameOf(slot)))
+            while (usedHosts.Contains(AgentSlots.HostnameOf(slot)))
             {
                 slot++;
             }
 
             var id = new AgentID { Value = $"{masterId}-S{n.ToString(CultureInfo.InvariantCulture)}" };
-            var hostname = HostnameOf(slot);
+            var hostname = AgentSlots.HostnameOf(slot);
+            var workDir = Path.Combine(agentsDir, id.Value);
             usedHosts.Add(hostname);
-            agents.Add(LocalAgent.Create(id, hostname, Path.Combine(agentsDir, id.Value), AgentResources(options, slot), settings));
+            agents.Add(LocalAgent.Create(id, hostname, workDir, AgentResources(options, slot, workDir), settings));
             slot++;
+        }
+
+        foreach (var agent in agents)
+        {
+            agent.Attributes = AttributesOf(options, agent.Hostname);
         }
 
         return agents;
     }
 
-    /// <summary>Agents are told apart by loopback address: 127.0.0.1, 127.0.0.2, ...</summary>
-    private static string HostnameOf(int slot) => $"127.0.0.{(slot + 1).ToString(CultureInfo.InvariantCulture)}";
+    /// <summary>The agent's attributes from the options' template (recovered agents get today's template too).</summary>
+    private static IReadOnlyList<Messages.MesosV1.Attribute> AttributesOf(MesosEmulatorOptions options, string hostname)
+    {
+        if (string.IsNullOrWhiteSpace(options.Attributes))
+        {
+            return [];
+        }
 
-    private static List<Resource> AgentResources(MesosEmulatorOptions options, int slot)
+        var slot = AgentSlots.SlotOf(hostname) ?? 0;
+        var zone = AgentSlots.ZoneOf(slot, options.Zones);
+        return AgentAttributes.TryParseTemplate(options.Attributes, slot, zone, zone is null ? null : options.Region, out var error)
+            ?? throw new MesosEmulatorException($"attributes '{options.Attributes}' for agent {hostname}: {error}");
+    }
+
+    private static List<Resource> AgentResources(MesosEmulatorOptions options, int slot, string workDir)
     {
         var (begin, end) = options.AgentPorts;
         var size = (end - begin + 1) / (ulong)Math.Max(1, options.Agents);
@@ -319,6 +360,29 @@ public sealed class MesosEmulator : IAsyncDisposable
         if (options.AgentDiskMb > 0)
         {
             resources.Add(Scalar("disk", options.AgentDiskMb));
+        }
+
+        for (var i = 0; i < options.MountDisks.Count; i++)
+        {
+            var mount = options.MountDisks[i];
+            var disk = Scalar("disk", mount.SizeMb);
+            disk.Disk = new Resource.Types.DiskInfo
+            {
+                Source = new Resource.Types.DiskInfo.Types.Source
+                {
+                    Type = Resource.Types.DiskInfo.Types.Source.Types.Type.Mount,
+                    Mount = new Resource.Types.DiskInfo.Types.Source.Types.Mount
+                    {
+                        Root = Path.Combine(workDir, "mounts", $"disk-{(i + 1).ToString(CultureInfo.InvariantCulture)}"),
+                    },
+                },
+            };
+            if (mount.Profile is { } profile)
+            {
+                disk.Disk.Source.Profile = profile;
+            }
+
+            resources.Add(disk);
         }
 
         var ports = new Resource { Name = "ports", Type = Value.Types.Type.Ranges, Ranges = new Value.Types.Ranges() };

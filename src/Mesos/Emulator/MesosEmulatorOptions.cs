@@ -9,17 +9,33 @@ public sealed class MesosEmulatorOptions
     /// <summary>Port to listen on; 0 picks a free one (see <see cref="MesosEmulator.Url"/>).</summary>
     public int Port { get; set; } = 5050;
 
-    /// <summary>Number of local agents (agents recovered from the data dir count towards it).</summary>
+    /// <summary>Number of local agents (agents recovered from the data dir count towards it); at most 256,000.</summary>
     public int Agents { get; set; } = 3;
 
     /// <summary>Where agents keep their checkpoints, sandboxes and persistent volumes.</summary>
     public required string DataDir { get; set; }
 
+    /// <summary>cpus of each new agent.</summary>
     public double AgentCpus { get; set; } = 4;
 
+    /// <summary>mem (MB) of each new agent.</summary>
     public double AgentMemMb { get; set; } = 8192;
 
+    /// <summary>ROOT disk (MB) of each new agent; 0 offers no ROOT disk.</summary>
     public double AgentDiskMb { get; set; } = 20480;
+
+    /// <summary>
+    /// MOUNT disks of each new agent, one per entry: a <c>disk</c> resource with <c>disk.source</c> of type MOUNT
+    /// rooted at <c>&lt;work dir&gt;/mounts/disk-N</c> (created when first used). MOUNT disks are indivisible.
+    /// </summary>
+    public IReadOnlyList<AgentMountDisk> MountDisks { get; set; } = [];
+
+    /// <summary>
+    /// Agent attributes in Mesos text form (<c>rack:r1;ssd:true;cores:8;slots:[1-4]</c>), sent in every offer of the
+    /// agent. Placeholders vary them per agent: <c>{index}</c> (0-based), <c>{index%N}</c>, <c>{zone}</c>,
+    /// <c>{region}</c> (with <see cref="Zones"/>). Null or empty: no attributes.
+    /// </summary>
+    public string? Attributes { get; set; }
 
     /// <summary>
     /// The port range of the local agents. All agents run on this one host, so each agent offers its own

@@ -80,6 +80,14 @@ internal static class ResourceFormat
 
     public static bool IsPersistentVolume(Resource internalResource) => internalResource.Disk?.Persistence is not null;
 
+    /// <summary>A disk resource of a MOUNT disk (<c>disk.source.type</c> MOUNT): indivisible, used whole or not at all.</summary>
+    public static bool IsMountDisk(Resource resource) =>
+        resource.Disk?.Source is { Type: Resource.Types.DiskInfo.Types.Source.Types.Type.Mount };
+
+    /// <summary>The root directory of a MOUNT disk resource, or null for other resources.</summary>
+    public static string? MountRoot(Resource resource) =>
+        IsMountDisk(resource) && resource.Disk.Source.Mount is { HasRoot: true } mount ? mount.Root : null;
+
     /// <summary>The resource with its innermost reservation popped.</summary>
     public static Resource PopReservation(Resource internalResource)
     {

@@ -5,7 +5,8 @@ namespace ActorScheduler.Mesos.Emulator;
 
 /// <summary>
 /// A bag of resources in internal form with Mesos arithmetic: resources of the same shape (name, type,
-/// reservations, disk info, ...) merge; scalars add (fixed point, 3 decimals), ranges and sets union.
+/// reservations, disk info, ...) merge; scalars add (fixed point, 3 decimals), ranges and sets union. A MOUNT disk
+/// is indivisible: it is contained in (and subtracted from) a pool only whole.
 /// Pure and not thread-safe.
 /// </summary>
 internal sealed class ResourcePool
@@ -86,6 +87,8 @@ internal sealed class ResourcePool
 
         return existing.Type switch
         {
+            // A MOUNT disk is indivisible (Mesos: only an equal MOUNT disk is contained in one).
+            Value.Types.Type.Scalar when ResourceFormat.IsMountDisk(existing) => Math.Abs(existing.Scalar.Value - resource.Scalar.Value) <= Epsilon,
             Value.Types.Type.Scalar => existing.Scalar.Value + Epsilon >= resource.Scalar.Value,
             Value.Types.Type.Ranges => RangeMath.Contains(existing.Ranges, resource.Ranges),
             Value.Types.Type.Set => resource.Set.Item.All(existing.Set.Item.Contains),

@@ -7,8 +7,9 @@ public sealed class ExamplesEndToEndTests
     public static IEnumerable<object[]> Examples() =>
         Directory.EnumerateDirectories(Path.Combine(SchedulerProcess.RepoRoot, "examples"))
             .Select(Path.GetFileName)
-            // Covered in depth by HelloWorld/ResourceSetsEndToEndTests, and canary (which waits for operators) by PlanCommandsEndToEndTests.
-            .Where(name => name is not "hello-world" and not "init-and-server" and not "canary")
+            // Covered in depth by HelloWorld/ResourceSets/AgentOptionsEndToEndTests (the last two with shaped agents), and
+            // canary (which waits for operators) by PlanCommandsEndToEndTests.
+            .Where(name => name is not "hello-world" and not "init-and-server" and not "mount-volumes" and not "racks" and not "canary")
             .Order()
             .Select(name => new object[] { name! });
 

@@ -25,7 +25,7 @@ public sealed class HelloWorldEndToEndTests
         var worldHosts = deploy.GetProperty("phases")[1].GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("message").GetString()).ToList();
         Assert.Equal(2, worldHosts.Distinct().Count());
         Assert.All(tasks.Values, t => Assert.Equal("TASK_RUNNING", t.Status));
-        Assert.Equal(3, data.TaskProcesses().Count(IsSleep));
+        Assert.Equal(3, data.TaskProcesses().Count(TempDataDir.IsSleep));
 
         // hello writes one line into its volume; each world writes into both of its volumes.
         var outputs = VolumeFiles(data);
@@ -65,7 +65,7 @@ public sealed class HelloWorldEndToEndTests
             Assert.Equal(task.Id, after[name].Id);
         }
 
-        Assert.Equal(3, data.TaskProcesses().Count(IsSleep));
+        Assert.Equal(3, data.TaskProcesses().Count(TempDataDir.IsSleep));
         Assert.All(VolumeFiles(data), f => Assert.Single(File.ReadAllLines(f)));
         await AssertNoLeakedReservationsAsync(masterPort);
     }
@@ -86,7 +86,7 @@ public sealed class HelloWorldEndToEndTests
         await second.WaitUntilAsync(second.DeployCompleteAsync, DeployTimeout, "deploy COMPLETE after restart");
 
         Assert.Equal(before["hello-0-server"].Id, (await second.TasksAsync())["hello-0-server"].Id);
-        Assert.Equal(3, data.TaskProcesses().Count(IsSleep));
+        Assert.Equal(3, data.TaskProcesses().Count(TempDataDir.IsSleep));
         Assert.All(VolumeFiles(data), f => Assert.Single(File.ReadAllLines(f)));
         Assert.Equal(5, VolumeFiles(data).Count);
         await AssertNoLeakedReservationsAsync(masterPort);
@@ -150,7 +150,7 @@ public sealed class HelloWorldEndToEndTests
         var before = (await scheduler.TasksAsync())["hello-0-server"].Id;
 
         // The task's process dies (SIGKILL): the agent reports TASK_FAILED, the pod relaunches on its reservations.
-        var sleeper = data.TaskProcesses().Single(pid => IsSleep(pid) && Sandbox(pid).Contains("hello-0-server", StringComparison.Ordinal));
+        var sleeper = data.TaskProcesses().Single(pid => TempDataDir.IsSleep(pid) && TempDataDir.Sandbox(pid).Contains("hello-0-server", StringComparison.Ordinal));
         System.Diagnostics.Process.GetProcessById(sleeper).Kill();
 
         await scheduler.WaitUntilAsync(
@@ -159,19 +159,7 @@ public sealed class HelloWorldEndToEndTests
             "hello-0-server relaunched and RUNNING");
         var hello = VolumeFiles(data).Where(f => File.ReadAllText(f).Contains("hello from", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, File.ReadAllLines(Assert.Single(hello)).Length);
-        Assert.Equal(3, data.TaskProcesses().Count(IsSleep));
-    }
-
-    private static string Sandbox(int pid)
-    {
-        try
-        {
-            return new DirectoryInfo($"/proc/{pid}/cwd").LinkTarget ?? string.Empty;
-        }
-        catch (IOException)
-        {
-            return string.Empty;
-        }
+        Assert.Equal(3, data.TaskProcesses().Count(TempDataDir.IsSleep));
     }
 
     /// <summary>Mid-deploy: hello runs, the world phase has not finished. Then SIGKILL; returns the tasks seen before.</summary>
@@ -191,18 +179,6 @@ public sealed class HelloWorldEndToEndTests
 
     private static IReadOnlyList<string> VolumeFiles(TempDataDir data) =>
         data.Files("output").Where(f => f.Contains("/volumes/", StringComparison.Ordinal)).ToList();
-
-    private static bool IsSleep(int pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/comm").Trim() == "sleep";
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
 }
 
 [CollectionDefinition(Name, DisableParallelization = true)]

@@ -237,6 +237,32 @@ internal sealed class TempDataDir : IDisposable
         return pids;
     }
 
+    /// <summary>The working directory of a process (a task's sandbox), or empty.</summary>
+    public static string Sandbox(int pid)
+    {
+        try
+        {
+            return new DirectoryInfo($"/proc/{pid}/cwd").LinkTarget ?? string.Empty;
+        }
+        catch (IOException)
+        {
+            return string.Empty;
+        }
+    }
+
+    /// <summary>Whether the process is a <c>sleep</c> (the long-running part of the example tasks).</summary>
+    public static bool IsSleep(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/comm").Trim() == "sleep";
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Every file named <paramref name="name"/> under the data dir (volumes are directories there).</summary>
     public IReadOnlyList<string> Files(string name) =>
         Directory.EnumerateFiles(Path, name, SearchOption.AllDirectories).ToList();

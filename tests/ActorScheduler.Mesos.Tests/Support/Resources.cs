@@ -36,6 +36,7 @@ internal static class Resources
         return r;
     }
 
+    /// <summary>A persistent volume on <paramref name="reservedDisk"/>, keeping its <c>disk.source</c> (a MOUNT disk's).</summary>
     public static Resource Volume(Resource reservedDisk, string persistenceId, string containerPath)
     {
         var v = reservedDisk.Clone();
@@ -43,8 +44,24 @@ internal static class Resources
         {
             Persistence = new Resource.Types.DiskInfo.Types.Persistence { Id = persistenceId },
             Volume = new ActorScheduler.Messages.MesosV1.Volume { ContainerPath = containerPath, Mode = ActorScheduler.Messages.MesosV1.Volume.Types.Mode.Rw },
+            Source = reservedDisk.Disk?.Source?.Clone(),
         };
         return v;
+    }
+
+    /// <summary>A disk resource of the MOUNT disk at <paramref name="root"/>, of <paramref name="sizeMb"/> MB (whole or not).</summary>
+    public static Resource MountDisk(string root, double sizeMb, string? role = null, params (string Key, string Value)[] labels)
+    {
+        var disk = Scalar("disk", sizeMb, role, null, labels);
+        disk.Disk = new Resource.Types.DiskInfo
+        {
+            Source = new Resource.Types.DiskInfo.Types.Source
+            {
+                Type = Resource.Types.DiskInfo.Types.Source.Types.Type.Mount,
+                Mount = new Resource.Types.DiskInfo.Types.Source.Types.Mount { Root = root },
+            },
+        };
+        return disk;
     }
 
     public static Offer.Types.Operation Reserve(params Resource[] resources)

@@ -1,0 +1,101 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Specs.Model;
+
+namespace ActorScheduler.Actors.Offers;
+
+/// <summary>A MOUNT volume of a resource set and the offered MOUNT disk chosen for it (unreserved, as offered).</summary>
+public sealed record AssignedMountDisk(string SetId, VolumeSpec Volume, Resource Disk);
+
+/// <summary>What the volume stage decided: PASS/FAIL lines and, when it passed, the disk of every MOUNT volume.</summary>
+public sealed record VolumeStageResult(bool Passed, ImmutableArray<string> Explanation, ImmutableArray<AssignedMountDisk> MountDisks)
+{
+    /// <summary>The disk chosen for <paramref name="volume"/> of set <paramref name="setId"/>.</summary>
+    public Resource DiskOf(string setId, VolumeSpec volume) =>
+        MountDisks.First(m => m.SetId == setId && m.Volume == volume).Disk;
+}
+
+/// <summary>
+/// MOUNT volumes of a new footprint (DC/OS <c>VolumeEvaluationStage</c> with a MOUNT disk): each needs an unreserved
+/// MOUNT disk of the offer at least as large as its <c>size</c> (and, with <c>profiles</c>, of one of those profiles),
+/// not taken by another volume of the pod. The smallest disk that fits is chosen, and reserved and made a volume
+/// whole, as Mesos requires (a MOUNT disk is indivisible); the volume's size is then the disk's. ROOT volumes need no
+/// choice: they are carved from the offered ROOT disk by the resource stage. A relaunch finds its volume by resource id.
+/// </summary>
+public static class VolumeEvaluationStage
+{
+    private const string Stage = "VolumeEvaluationStage";
+
+    /// <summary>Chooses a MOUNT disk of <paramref name="offer"/> for every MOUNT volume of <paramref name="sets"/>.</summary>
+    public static VolumeStageResult ForNewFootprint(IReadOnlyList<PodResourceSet> sets, Offer offer)
+    {
+        var wanted = sets.SelectMany(s => s.Spec.Volumes.Where(v => v.Type == VolumeType.Mount).Select(v => (Set: s, Volume: v)))
+            .OrderByDescending(w => w.Volume.SizeMb) // the biggest first, so a small volume never takes the one disk a big one fits
+            .ToList();
+        if (wanted.Count == 0)
+        {
+            return new VolumeStageResult(true, [], []);
+        }
+
+        var unreserved = offer.Resources.Where(r => IsMountDisk(r) && !Resources.IsReserved(r)).ToList();
+        var free = unreserved.ToList();
+        var explanation = new List<string>();
+        var assigned = new List<AssignedMountDisk>();
+        var passed = true;
+        foreach (var (set, volume) in wanted)
+        {
+            var who = $"MOUNT volume '{volume.Path}' of {set.Description}";
+            var profiles = volume.Profiles.IsDefaultOrEmpty ? string.Empty : $" with profile {string.Join(" or ", volume.Profiles)}";
+            var disk = free
+                .Where(d => Resources.Scalar(d) + 1e-9 >= volume.SizeMb && HasProfile(d, volume.Profiles))
+                .OrderBy(Resources.Scalar)
+                .ThenBy(MountRoot, StringComparer.Ordinal)
+                .FirstOrDefault();
+            if (disk is null)
+            {
+                explanation.Add($"FAIL({Stage}): no MOUNT disk >= {Mb(volume.SizeMb)}{profiles} for {who}: agent {offer.AgentId?.Value} ({offer.Hostname}) offers {Describe(offer, unreserved, free)}");
+                passed = false;
+                continue;
+            }
+
+            free.Remove(disk);
+            assigned.Add(new AssignedMountDisk(set.Id, volume, disk));
+            explanation.Add($"PASS({Stage}): MOUNT disk {MountRoot(disk)} ({Mb(Resources.Scalar(disk))}{ProfileText(disk)}) for {who} ({Mb(volume.SizeMb)} asked), reserved whole");
+        }
+
+        return new VolumeStageResult(passed, [.. explanation], passed ? [.. assigned] : []);
+    }
+
+    /// <summary>A disk resource whose source is a MOUNT disk.</summary>
+    public static bool IsMountDisk(Resource resource) =>
+        resource.Name == "disk" && resource.Disk?.Source is { Type: Resource.Types.DiskInfo.Types.Source.Types.Type.Mount };
+
+    /// <summary>The root of a MOUNT disk (its identity on the agent), or empty.</summary>
+    public static string MountRoot(Resource resource) => resource.Disk?.Source?.Mount?.Root ?? string.Empty;
+
+    private static bool HasProfile(Resource disk, ImmutableArray<string> profiles) =>
+        profiles.IsDefaultOrEmpty || (disk.Disk.Source.HasProfile && profiles.Contains(disk.Disk.Source.Profile));
+
+    private static string Describe(Offer offer, IReadOnlyCollection<Resource> unreserved, IReadOnlyCollection<Resource> free)
+    {
+        if (free.Count > 0)
+        {
+            return "unreserved MOUNT disks " + List(free);
+        }
+
+        if (unreserved.Count > 0)
+        {
+            return $"unreserved MOUNT disks {List(unreserved)}, all taken by the pod's other MOUNT volumes";
+        }
+
+        return offer.Resources.Any(IsMountDisk) ? "no unreserved MOUNT disk (all are reserved)" : "no MOUNT disk";
+    }
+
+    private static string List(IEnumerable<Resource> disks) =>
+        string.Join(", ", disks.OrderBy(Resources.Scalar).Select(d => Mb(Resources.Scalar(d)) + ProfileText(d)));
+
+    private static string ProfileText(Resource disk) => disk.Disk.Source.HasProfile ? $" {disk.Disk.Source.Profile}" : string.Empty;
+
+    private static string Mb(double value) => value.ToString("0.###", CultureInfo.InvariantCulture) + " MB";
+}

@@ -1,0 +1,230 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using ActorScheduler.Mesos.Emulator;
+
+namespace ActorScheduler.Hosting.Cli;
+
+/// <summary>
+/// The flags that shape the emulator's local agents, shared by <c>mesos-local</c> and <c>run</c> (embedded emulator):
+/// <c>--agent-cpus</c>, <c>--agent-mem</c>, <c>--agent-disk</c>, <c>--agent-ports BEGIN-END</c>, <c>--zones</c>,
+/// <c>--region</c>, <c>--attributes</c> and <c>--mount-disk SIZE_MB[:PROFILE]</c> (repeatable). Bad values are parse
+/// errors: one clear line each and a non-zero exit.
+/// </summary>
+public sealed class EmulatorAgentFlags
+{
+    /// <summary>cpus of each agent.</summary>
+    public Option<double?> Cpus { get; } = new("--agent-cpus") { Description = "cpus of each local agent. [default: 4]" };
+
+    /// <summary>mem (MB) of each agent.</summary>
+    public Option<double?> Mem { get; } = new("--agent-mem") { Description = "Memory of each local agent in MB. [default: 8192]" };
+
+    /// <summary>ROOT disk (MB) of each agent.</summary>
+    public Option<double?> Disk { get; } = new("--agent-disk") { Description = "ROOT disk of each local agent in MB (0: none). [default: 20480]" };
+
+    /// <summary>The port range the agents share out.</summary>
+    public Option<string?> Ports { get; } = new("--agent-ports")
+    {
+        Description = "Port range BEGIN-END the local agents split among themselves (all run on this host). [default: 31000-32000]",
+    };
+
+    /// <summary>Fault-domain zones.</summary>
+    public Option<int> Zones { get; } = new("--zones")
+    {
+        Description = "Spread the local agents over N fault-domain zones (zone-1..N, round-robin); 0 = no domains.",
+        DefaultValueFactory = _ => 0,
+    };
+
+    /// <summary>Region of the zones.</summary>
+    public Option<string?> Region { get; } = new("--region") { Description = "Region of the agents' fault domains (needs --zones). [default: local]" };
+
+    /// <summary>Agent attributes in Mesos text, with per-agent placeholders.</summary>
+    public Option<string?> Attributes { get; } = new("--attributes")
+    {
+        Description = "Agent attributes in Mesos form, e.g. 'rack:rack-{index%2};ssd:true;cores:8;slots:[1-4]'. "
+            + "{index} is the agent's 0-based index, {index%N} it modulo N, {zone} and {region} its fault domain.",
+    };
+
+    /// <summary>MOUNT disks every agent gets.</summary>
+    public Option<string[]> MountDisks { get; } = new("--mount-disk")
+    {
+        Description = "Give every local agent a MOUNT disk of SIZE_MB (indivisible; optional disk profile after a colon, e.g. 2048:ssd). Repeatable.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    private IEnumerable<Option> All => [Cpus, Mem, Disk, Ports, Zones, Region, Attributes, MountDisks];
+
+    /// <summary>The flags with their value checks.</summary>
+    public EmulatorAgentFlags()
+    {
+        Positive(Cpus, "--agent-cpus", allowZero: false);
+        Positive(Mem, "--agent-mem", allowZero: false);
+        Positive(Disk, "--agent-disk", allowZero: true);
+        Ports.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } text && !TryParsePorts(text, out _, out var error))
+            {
+                result.AddError(error!);
+            }
+        });
+        Zones.Validators.Add(result =>
+        {
+            if (Converted(result, out int zones) && zones < 0)
+            {
+                result.AddError("--zones must be 0 or more");
+            }
+        });
+        Region.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } region && (region.Length == 0 || !region.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+            {
+                result.AddError($"--region expects a name of a-z A-Z 0-9 - _ ., got '{region}'");
+            }
+        });
+        MountDisks.Validators.Add(result =>
+        {
+            foreach (var text in result.GetValueOrDefault<string[]>() ?? [])
+            {
+                if (!TryParseMountDisk(text, out _, out var error))
+                {
+                    result.AddError(error!);
+                }
+            }
+        });
+    }
+
+    /// <summary>Adds the flags to <paramref name="command"/>, with the checks that need several of them.</summary>
+    /// <param name="master">When given (<c>run --master</c>), agent flags are refused with it: there are no local agents then.</param>
+    public void AddTo(Command command, Option<string?>? master = null)
+    {
+        foreach (var option in All)
+        {
+            command.Options.Add(option);
+        }
+
+        command.Validators.Add(result =>
+        {
+            if (!Converted(result.GetResult(Zones), out int zones))
+            {
+                return; // the parser reports the bad number
+            }
+
+            var region = result.GetValue(Region);
+            if (region is not null && zones <= 0)
+            {
+                result.AddError("--region needs --zones N (a Mesos fault domain has a region and a zone)");
+            }
+
+            if (result.GetValue(Attributes) is { } attributes && AgentAttributes.Validate(attributes, zones, region ?? "local") is { } error)
+            {
+                result.AddError($"--attributes '{attributes}': {error}");
+            }
+
+            if (master is not null && result.GetValue(master) is not null)
+            {
+                var given = All.Where(o => result.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+                if (given.Count > 0)
+                {
+                    result.AddError($"{string.Join(", ", given)} shape the embedded emulator's agents and cannot be combined with --master");
+                }
+            }
+        });
+    }
+
+    /// <summary>Sets what the flags give on <paramref name="options"/>; flags not given keep the options' defaults.</summary>
+    public void ApplyTo(ParseResult parse, MesosEmulatorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        ArgumentNullException.ThrowIfNull(options);
+        options.AgentCpus = parse.GetValue(Cpus) ?? options.AgentCpus;
+        options.AgentMemMb = parse.GetValue(Mem) ?? options.AgentMemMb;
+        options.AgentDiskMb = parse.GetValue(Disk) ?? options.AgentDiskMb;
+        if (parse.GetValue(Ports) is { } ports && TryParsePorts(ports, out var range, out _))
+        {
+            options.AgentPorts = range;
+        }
+
+        options.Zones = parse.GetValue(Zones);
+        options.Region = parse.GetValue(Region) ?? options.Region;
+        options.Attributes = parse.GetValue(Attributes) ?? options.Attributes;
+        var mounts = parse.GetValue(MountDisks) ?? [];
+        if (mounts.Length > 0)
+        {
+            options.MountDisks = mounts.Select(m => TryParseMountDisk(m, out var disk, out _) ? disk! : throw new InvalidOperationException(m)).ToList();
+        }
+    }
+
+    /// <summary>Parses <c>BEGIN-END</c> (whole numbers, 1 ≤ BEGIN ≤ END ≤ 65535).</summary>
+    public static bool TryParsePorts(string text, out (ulong Begin, ulong End) range, out string? error)
+    {
+        range = default;
+        var parts = text.Split('-');
+        if (parts.Length != 2
+            || !ushort.TryParse(parts[0].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var begin)
+            || !ushort.TryParse(parts[1].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var end)
+            || begin == 0 || begin > end)
+        {
+            error = $"--agent-ports expects BEGIN-END with 1 <= BEGIN <= END <= 65535, such as 31000-32000, got '{text}'";
+            return false;
+        }
+
+        range = (begin, end);
+        error = null;
+        return true;
+    }
+
+    /// <summary>Parses <c>SIZE_MB</c> or <c>SIZE_MB:PROFILE</c>.</summary>
+    public static bool TryParseMountDisk(string text, out AgentMountDisk? disk, out string? error)
+    {
+        disk = null;
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        var size = colon < 0 ? text : text[..colon];
+        var profile = colon < 0 ? null : text[(colon + 1)..];
+        if (!double.TryParse(size, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var mb) || !(mb > 0) || !double.IsFinite(mb))
+        {
+            error = $"--mount-disk expects SIZE_MB or SIZE_MB:PROFILE with a size above 0, such as 2048 or 2048:ssd, got '{text}'";
+            return false;
+        }
+
+        if (profile is not null && (profile.Length == 0 || !profile.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.')))
+        {
+            error = $"--mount-disk: profile '{profile}' must be non-empty and use only a-z A-Z 0-9 _ - .";
+            return false;
+        }
+
+        disk = new AgentMountDisk(mb, profile);
+        error = null;
+        return true;
+    }
+
+    /// <summary>The option's value, false when it did not convert (the parser reports that error itself).</summary>
+    private static bool Converted<T>(OptionResult? result, out T value)
+    {
+        value = default!;
+        if (result is null)
+        {
+            return true;
+        }
+
+        try
+        {
+            value = result.GetValueOrDefault<T>();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static void Positive(Option<double?> option, string name, bool allowZero)
+    {
+        option.Validators.Add(result =>
+        {
+            if (Converted(result, out double? converted) && converted is { } value && (!double.IsFinite(value) || value < 0 || (!allowZero && value == 0)))
+            {
+                result.AddError($"{name} must be {(allowZero ? "0 or more" : "more than 0")}, got {value.ToString(CultureInfo.InvariantCulture)}");
+            }
+        });
+    }
+}
