@@ -149,6 +149,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
         Receive<PodProtocol.GetPodNames>(m => _pods.Forward(m));
         Receive<PodProtocol.GetPodStatus>(m => _pods.Forward(m));
         Receive<Messages.Offers.OfferProtocol.GetOfferOutcomes>(m => _router.Forward(m));
+        Receive<IsReconciled>(m => _router.Forward(m));
     }
 
     private void Submit(ApplySpec candidate, IActorRef replyTo)
