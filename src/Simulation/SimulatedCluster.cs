@@ -179,6 +179,10 @@ public sealed class SimulatedCluster : IAsyncDisposable
         _master.PollAgents();
     });
 
+    /// <summary>Names of tasks whose status updates wait for the scheduler's acknowledgement.</summary>
+    public Task<IReadOnlyList<string>> UnacknowledgedTasksAsync() => _queue.InvokeAsync<IReadOnlyList<string>>(() =>
+        _master.Agents.SelectMany(a => a.Tasks).Where(t => t.Pending.Count > 0 && !t.Orphaned).Select(t => t.Info.Name).ToList());
+
     /// <summary>Whether a task named <paramref name="taskName"/> is running (not terminal) on some agent.</summary>
     public Task<bool> IsRunningAsync(string taskName) => _queue.InvokeAsync(() => FindTask(taskName, liveOnly: true) is not null);
 
