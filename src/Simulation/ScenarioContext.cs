@@ -36,6 +36,8 @@ internal sealed class ScenarioContext
 
     public ScenarioOptions Options { get; }
 
+    private int _starts;
+
     public IActorRef? Root { get; private set; }
 
     /// <summary>The ids of the offers the latest offer tick made.</summary>
@@ -53,7 +55,8 @@ internal sealed class ScenarioContext
         }
 
         var mark = Cluster.HistoryCount;
-        Root = System.ActorOf(SchedulerRootActor.Props(Settings), "scheduler");
+        // A new name per start: the old root's name may stay reserved a moment after it terminated.
+        Root = System.ActorOf(SchedulerRootActor.Props(Settings), $"scheduler-{++_starts}");
         await WaitUntilAsync(async () =>
         {
             var subscribed = Cluster.History.Skip((int)mark).Any(r => r.Event?.Type == Event.Types.Type.Subscribed);

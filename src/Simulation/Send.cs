@@ -49,7 +49,7 @@ public static class Send
             string? agent = null;
             foreach (var task in pod.Tasks)
             {
-                agent ??= await c.Cluster.AgentOfTaskAsync($"{podType}-{index.ToString(CultureInfo.InvariantCulture)}-{task.Name}").ConfigureAwait(false);
+                agent ??= c.Cluster.AgentOfLaunch($"{podType}-{index.ToString(CultureInfo.InvariantCulture)}-{task.Name}");
             }
 
             if (agent is null)

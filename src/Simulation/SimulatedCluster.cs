@@ -140,8 +140,24 @@ public sealed class SimulatedCluster : IAsyncDisposable
         return mark;
     });
 
-    /// <summary>The agent running (or that last ran) a task whose name is <paramref name="taskName"/>, if any.</summary>
-    public Task<string?> AgentOfTaskAsync(string taskName) => _queue.InvokeAsync(() => FindTask(taskName, liveOnly: false)?.Agent.Id.Value);
+    /// <summary>
+    /// The agent of the latest launch of a task named <paramref name="taskName"/> (from <see cref="History"/>: the agent
+    /// of the offer the launching ACCEPT used), or null if it was never launched.
+    /// </summary>
+    public string? AgentOfLaunch(string taskName)
+    {
+        var history = History;
+        var launch = history.LastOrDefault(r => r.LaunchedTasks.Any(t => t.Name == taskName));
+        if (launch is null)
+        {
+            return null;
+        }
+
+        var offerIds = launch.AnsweredOffers.ToHashSet(StringComparer.Ordinal);
+        return history.Where(r => r.Event?.Type == Event.Types.Type.Offers)
+            .SelectMany(r => r.Event!.Offers.Offers_)
+            .FirstOrDefault(o => offerIds.Contains(o.Id.Value))?.AgentId.Value;
+    }
 
     /// <summary>
     /// The running task named <paramref name="taskName"/> ends with <paramref name="exitCode"/> (0: TASK_FINISHED, else
