@@ -95,6 +95,15 @@ internal sealed record IsReconciled
     public static IsReconciled Instance { get; } = new();
 }
 
+/// <summary>
+/// Anyone → router (through the root): which pod instances wait for offers now? Answered with an
+/// <c>ImmutableArray&lt;string&gt;</c> of pod instance names. The simulation kit waits on it before scripted offers.
+/// </summary>
+internal sealed record GetPendingRequirements
+{
+    public static GetPendingRequirements Instance { get; } = new();
+}
+
 /// <summary>Gateway → router: the subscription is gone; outstanding offers are void.</summary>
 internal sealed record SubscriptionLost
 {

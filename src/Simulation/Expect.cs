@@ -1,6 +1,8 @@
 using ActorScheduler.Messages.MesosV1;
 using ActorScheduler.Messages.MesosV1.Scheduler;
 using ActorScheduler.Messages.Plans;
+using Akka.Actor;
+using Status = ActorScheduler.Messages.Plans.Status;
 using OperationType = ActorScheduler.Messages.MesosV1.Offer.Types.Operation.Types.Type;
 
 namespace ActorScheduler.Simulation;
@@ -13,14 +15,17 @@ public static class Expect
     /// <paramref name="taskNames"/>.
     /// </summary>
     public static ScenarioTick Launched(params string[] taskNames) =>
-        new ExpectationTick($"Expect.Launched({string.Join(", ", taskNames)})", c => Task.FromResult(
-            WithAnsweredOffers(c, answers =>
+        new ExpectationTick($"Expect.Launched({string.Join(", ", taskNames)})", async c =>
+        {
+            var reason = WithAnsweredOffers(c, answers =>
             {
                 var launched = answers.SelectMany(r => r.LaunchedTasks).Select(t => t.Name).Order(StringComparer.Ordinal).ToList();
                 return launched.SequenceEqual(taskNames.Order(StringComparer.Ordinal))
                     ? null
-                    : $"the last offers launched [{string.Join(", ", launched)}], not [{string.Join(", ", taskNames)}]";
-            })));
+                    : $"the last offers launched [{string.Join(", ", launched)}], not [{string.Join(", ", taskNames)}] ({Describe(answers)})";
+            });
+            return reason is null || reason.StartsWith("offers ", StringComparison.Ordinal) ? reason : reason + await WhyAsync(c).ConfigureAwait(false);
+        });
 
     /// <summary>The scheduler declined every offer of the latest offer tick (and used none).</summary>
     public static ScenarioTick DeclinedLastOffer() =>
@@ -124,12 +129,23 @@ public static class Expect
         return waiting.Count > 0 ? $"offers {string.Join(", ", waiting)} are not answered yet" : judge(answers);
     }
 
+    /// <summary>The router's explanations for the last offers (DC/OS debug offers), for failure messages.</summary>
+    private static async Task<string> WhyAsync(ScenarioContext c)
+    {
+        var offers = c.LastOffers.ToHashSet(StringComparer.Ordinal);
+        var outcomes = await c.RequireRoot().Ask<Messages.Offers.OfferOutcomes>(new Messages.Offers.OfferProtocol.GetOfferOutcomes(), TimeSpan.FromSeconds(10))
+            .ConfigureAwait(false);
+        var lines = outcomes.Outcomes.Where(o => offers.Contains(o.OfferId)).Select(o => $"{o.PodInstance}: {string.Join(", ", o.Explanation)}").ToList();
+        return lines.Count == 0 ? "; the offer router evaluated no pod instance against them" : "; the offer router says: " + string.Join(" | ", lines);
+    }
+
     private static string Describe(IEnumerable<ClusterRecord> records) => string.Join("; ", records.Select(r => r.Call!.Type switch
     {
         Call.Types.Type.Accept => "ACCEPT " + string.Join(", ", r.Call.Accept.Operations.Select(o =>
             o.Type is OperationType.Launch or OperationType.LaunchGroup
                 ? $"{o.Type}({string.Join(" ", (o.Launch?.TaskInfos ?? o.LaunchGroup.TaskGroup.Tasks).Select(t => t.Name))})"
                 : o.Type.ToString())),
+        Call.Types.Type.Decline => $"DECLINE refuse_seconds={r.Call.Decline.Filters?.RefuseSeconds}",
         _ => r.Call.Type.ToString(),
     }));
 }

@@ -5,6 +5,7 @@ using ActorScheduler.Messages.MesosV1.Scheduler;
 using ActorScheduler.Messages.Plans;
 using ActorScheduler.Specs.Model;
 using Akka.Actor;
+using Status = ActorScheduler.Messages.Plans.Status;
 
 namespace ActorScheduler.Simulation;
 
@@ -88,6 +89,43 @@ internal sealed class ScenarioContext
     {
         var pending = await Cluster.UnacknowledgedTasksAsync().ConfigureAwait(false);
         return pending.Count == 0 ? null : $"status updates of {string.Join(", ", pending)} are not acknowledged by the scheduler";
+    });
+
+    /// <summary>Pod instances whose requirement waits at the offer router now.</summary>
+    public async Task<ImmutableArray<string>> GetPendingRequirementsAsync() =>
+        await RequireRoot().Ask<ImmutableArray<string>>(GetPendingRequirements.Instance, AskTimeout).ConfigureAwait(false);
+
+    /// <summary>
+    /// Waits until the scheduler is ready for offers for <paramref name="podType"/>: one of its instances
+    /// (<paramref name="instance"/> only, when given) waits at the offer router, or — without an instance — the plans show
+    /// steps of the pod and none is PENDING or PREPARED (so the offer is one the scheduler should decline).
+    /// </summary>
+    public Task AwaitReadyForOffersAsync(string podType, int? instance) => WaitUntilAsync(async () =>
+    {
+        var pending = await GetPendingRequirementsAsync().ConfigureAwait(false);
+        bool OfPod(string name) => instance is { } i ? name == $"{podType}-{i}" : name.StartsWith(podType + "-", StringComparison.Ordinal);
+        if (pending.Any(OfPod))
+        {
+            return null;
+        }
+
+        if (instance is not null)
+        {
+            return $"pod instance {podType}-{instance} does not wait for offers (waiting: [{string.Join(", ", pending)}])";
+        }
+
+        // Plans and steps start asynchronously: until a step of the pod shows, nothing is known yet.
+        var steps = (await GetPlansAsync().ConfigureAwait(false))
+            .SelectMany(p => p.Phases.SelectMany(ph => ph.Steps.Select(s => (Plan: p.Name, Step: s))))
+            .Where(x => OfPod(x.Step.Name))
+            .ToList();
+        if (steps.Count == 0)
+        {
+            return $"no plan has a step for pod {podType} (yet)";
+        }
+
+        var open = steps.Where(x => x.Step.Status is Status.Pending or Status.Prepared).Select(x => $"{x.Plan}/{x.Step.Name} {x.Step.Status}").ToList();
+        return open.Count == 0 ? null : $"no instance of {podType} waits for offers yet, though [{string.Join(", ", open)}]";
     });
 
     /// <summary>The plan as the scheduler shows it now.</summary>

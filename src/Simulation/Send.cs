@@ -23,7 +23,8 @@ public static class Send
 
     /// <summary>
     /// Adds <paramref name="count"/> fresh agents (resources from <paramref name="resources"/> or the scenario's
-    /// options) and offers them to the scheduler at once. <paramref name="podType"/> must be a pod of the spec.
+    /// options) and offers them to the scheduler. <paramref name="podType"/> must be a pod of the spec. First waits until
+    /// an instance of the pod waits for offers, or the plans show its steps and none is PENDING (then it should be declined).
     /// </summary>
     public static ScenarioTick OffersFor(string podType, int count = 1, AgentResources? resources = null) =>
         new LambdaTick($"Send.OffersFor({podType}, count: {count}{(resources is null ? "" : ", " + resources)})", async c =>
@@ -34,13 +35,14 @@ public static class Send
                 throw new TickFailedException($"count must be positive, not {count}");
             }
 
+            await c.AwaitReadyForOffersAsync(podType, instance: null).ConfigureAwait(false);
             var agents = await c.Cluster.AddAgentsAsync(count, resources ?? c.Options.AgentResources).ConfigureAwait(false);
             await OfferAsync(c, agents).ConfigureAwait(false);
         });
 
     /// <summary>
     /// Offers again the agent that holds pod instance <paramref name="podType"/>-<paramref name="index"/>'s footprint
-    /// (its reservations and volumes, plus what is free there).
+    /// (its reservations and volumes, plus what is free there), once that instance waits for offers (e.g. to relaunch).
     /// </summary>
     public static ScenarioTick ReofferPod(string podType, int index) =>
         new LambdaTick($"Send.ReofferPod({podType}, {index})", async c =>
@@ -57,6 +59,7 @@ public static class Send
                 throw new TickFailedException($"Pod instance {podType}-{index} has never been launched on any agent");
             }
 
+            await c.AwaitReadyForOffersAsync(podType, index).ConfigureAwait(false);
             await OfferAsync(c, [agent]).ConfigureAwait(false);
         });
 

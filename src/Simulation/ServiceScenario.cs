@@ -91,7 +91,7 @@ public sealed class ServiceScenario : IAsyncDisposable
             }
             catch (TickFailedException e)
             {
-                throw new ScenarioFailedException(ticks, i, e.Message);
+                throw new ScenarioFailedException(ticks, i, e.Message + MasterLogTail(context));
             }
             catch (Exception e) when (e is not ScenarioFailedException)
             {
@@ -108,6 +108,13 @@ public sealed class ServiceScenario : IAsyncDisposable
             await context.System.Terminate().ConfigureAwait(false);
             await context.Cluster.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    private static string MasterLogTail(ScenarioContext context)
+    {
+        var log = context.Cluster.Log;
+        return log.Count == 0 ? string.Empty : $"{System.Environment.NewLine}master log (last {Math.Min(8, log.Count)}):{System.Environment.NewLine}  "
+            + string.Join(System.Environment.NewLine + "  ", log.TakeLast(8));
     }
 
     private ScenarioContext CreateContext()

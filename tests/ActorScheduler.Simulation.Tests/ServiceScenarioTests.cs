@@ -149,4 +149,26 @@ public sealed class ServiceScenarioTests
             Expect.StepStatus("deploy", "db", "db-0:[node]", Status.Complete),
             Expect.AllPlansComplete());
     }
+
+    [Fact]
+    public async Task Readme_example_should_deploy_relaunch_and_restart()
+    {
+        await using var scenario = new ServiceScenario(Examples.Spec("hello-world"),
+            new ScenarioOptions { Values = new Dictionary<string, string> { ["WORLD_COUNT"] = "1" } });
+
+        await scenario.Run(
+            Send.Register(),
+            Send.OffersFor("hello", count: 1),
+            Expect.Launched("hello-0-server"),
+            Expect.StepStatus("deploy", "hello", "hello-0:[server]", Status.Complete),
+            Send.OffersFor("world"),
+            Expect.Launched("world-0-server"),
+            Expect.AllPlansComplete(),
+            Send.TaskStatus("hello-0-server", TaskState.TaskFailed),
+            Send.ReofferPod("hello", 0),
+            Expect.Launched("hello-0-server"),
+            Send.RestartScheduler(),
+            Expect.ReconciledExplicitly("hello-0-server", "world-0-server"),
+            Expect.AllPlansComplete());
+    }
 }
