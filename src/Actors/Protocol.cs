@@ -92,6 +92,24 @@ internal sealed record OfferRescinded(string OfferId);
 /// <summary>Gateway → router: every known task has reported since (re)subscription; offers may be used.</summary>
 internal sealed record ReconciliationComplete(string FrameworkId);
 
+/// <summary>
+/// Anyone → router (through the root): are offers used yet, i.e. did explicit reconciliation finish on the current
+/// subscription? Answered with a <see cref="bool"/>. The simulation kit waits on it before sending offers.
+/// </summary>
+internal sealed record IsReconciled
+{
+    public static IsReconciled Instance { get; } = new();
+}
+
+/// <summary>
+/// Anyone → router (through the root): which pod instances wait for offers now? Answered with an
+/// <c>ImmutableArray&lt;string&gt;</c> of pod instance names. The simulation kit waits on it before scripted offers.
+/// </summary>
+internal sealed record GetPendingRequirements
+{
+    public static GetPendingRequirements Instance { get; } = new();
+}
+
 /// <summary>Gateway → router: the subscription is gone; outstanding offers are void.</summary>
 internal sealed record SubscriptionLost
 {

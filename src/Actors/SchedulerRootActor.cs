@@ -154,6 +154,8 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
         Receive<PodProtocol.GetAllPodInfo>(m => _pods.Forward(m));
         Receive<PodProtocol.ReplacePod>(m => _pods.Forward(m));
         Receive<Messages.Offers.OfferProtocol.GetOfferOutcomes>(m => _router.Forward(m));
+        Receive<IsReconciled>(m => _router.Forward(m));
+        Receive<GetPendingRequirements>(m => _router.Forward(m));
     }
 
     private void Submit(ApplySpec candidate, IActorRef replyTo)

@@ -25,7 +25,7 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
     private readonly IActorRef _framework;
     private IActorRef _router = ActorRefs.Nobody;
     private IActorRef _pods = ActorRefs.Nobody;
-    private MesosSchedulerClient? _client;
+    private IMesosConnection? _client;
     private CancellationTokenSource? _stream;
     private int _generation;
     private string? _frameworkId;
@@ -58,7 +58,7 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
     public static Props Props(GatewaySettings settings, IActorRef framework) =>
         Akka.Actor.Props.Create(() => new MesosGatewayActor(settings, framework));
 
-    protected override void PreStart() => _client = new MesosSchedulerClient(_settings.MasterUrl);
+    protected override void PreStart() => _client = _settings.CreateConnection();
 
     protected override void PostStop()
     {
@@ -390,7 +390,7 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         public static Connect Instance { get; } = new();
     }
 
-    private sealed record Subscribed(int Generation, MesosSubscription Subscription);
+    private sealed record Subscribed(int Generation, IMesosEventStream Subscription);
 
     private sealed record StreamEvent(int Generation, Event Event);
 
@@ -429,4 +429,14 @@ public sealed record GatewaySettings(
     TimeSpan MaxBackoff,
     int MissedHeartbeats = 5,
     double ReconcileDelayFactor = 1.0,
-    string? WebUiUrl = null);
+    string? WebUiUrl = null)
+{
+    /// <summary>
+    /// Opens the transport to the master; null (the default) means the HTTP scheduler API at <see cref="MasterUrl"/>.
+    /// The simulation kit sets an in-process master here.
+    /// </summary>
+    public Func<IMesosConnection>? Connection { get; init; }
+
+    /// <summary>A new connection: <see cref="Connection"/>, or an HTTP client of <see cref="MasterUrl"/>.</summary>
+    public IMesosConnection CreateConnection() => Connection?.Invoke() ?? new MesosSchedulerClient(MasterUrl);
+}

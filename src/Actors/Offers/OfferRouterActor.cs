@@ -69,6 +69,8 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
         Command<OffersReceived>(OnOffers);
         Command<OfferProtocol.GetOfferOutcomes>(m => Sender.Tell(_outcomes.Query(m.PodInstance, m.Limit)));
         Command<OfferRescinded>(m => _rescinded.Add(m.OfferId));
+        Command<IsReconciled>(_ => Sender.Tell(_reconciled));
+        Command<GetPendingRequirements>(_ => Sender.Tell(_requirements.Select(r => r.Requirement.PodInstanceName).ToImmutableArray()));
         Command<LaunchRecorded>(m => OnClaimAnswered(m.OfferId, Sender, recorded: true, reason: null));
         Command<LaunchNotRecorded>(m => OnClaimAnswered(m.OfferId, Sender, recorded: false, m.Reason));
         Command<ReconciliationComplete>(m =>

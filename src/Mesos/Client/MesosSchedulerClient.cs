@@ -10,7 +10,7 @@ namespace ActorScheduler.Mesos.Client;
 /// Follows 307 redirects to the leading master and remembers it for later calls. Heartbeat watchdog and
 /// re-subscription policy are the caller's job. Thread-safe for concurrent <see cref="SendAsync"/>.
 /// </summary>
-public sealed class MesosSchedulerClient : IDisposable
+public sealed class MesosSchedulerClient : IMesosConnection
 {
     /// <summary>Header carrying the subscription's stream id.</summary>
     public const string StreamIdHeader = "Mesos-Stream-Id";
@@ -176,6 +176,9 @@ public sealed class MesosSchedulerClient : IDisposable
             throw new MesosCallException((int)response.StatusCode, text);
         }
     }
+
+    async Task<IMesosEventStream> IMesosConnection.SubscribeAsync(FrameworkInfo framework, CancellationToken ct) =>
+        await SubscribeAsync(framework, ct).ConfigureAwait(false);
 
     public void Dispose()
     {

@@ -8,7 +8,7 @@ namespace ActorScheduler.Mesos.Client;
 /// One open SUBSCRIBE stream. Dispose it to close the connection (the master then treats the framework as
 /// disconnected and starts its failover timeout).
 /// </summary>
-public sealed class MesosSubscription : IAsyncDisposable
+public sealed class MesosSubscription : IMesosEventStream
 {
     private readonly HttpResponseMessage _response;
     private readonly Stream _stream;

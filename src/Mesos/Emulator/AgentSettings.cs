@@ -6,4 +6,8 @@ internal sealed record AgentSettings(
     TimeSpan StatusUpdateRetryInterval,
     TimeSpan MaxStatusUpdateRetryInterval,
     TimeSpan DefaultKillGracePeriod,
-    Action<string> Log);
+    Action<string> Log)
+{
+    /// <summary>How tasks run: real processes unless the simulation kit sets its own runner.</summary>
+    public ITaskRunner Runner { get; init; } = ProcessTaskRunner.Instance;
+}

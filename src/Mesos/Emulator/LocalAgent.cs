@@ -165,6 +165,11 @@ internal sealed class LocalAgent
         Total.SubtractSaturating(remove);
         Total.AddAll(add);
         Checkpoint();
+        if (!_settings.Runner.UsesHost)
+        {
+            return;
+        }
+
         foreach (var volume in add.Where(ResourceFormat.IsPersistentVolume))
         {
             Directory.CreateDirectory(VolumeDir(volume));
@@ -279,7 +284,7 @@ internal sealed class LocalAgent
 
     /// <summary>Processes the agent must still wait for (stop with KillTasksOnStop).</summary>
     public IEnumerable<ProcessIdentity> LiveProcesses() =>
-        _tasks.Values.Where(t => t.Process is not null && ProcFs.IsAlive(t.Process)).Select(t => t.Process!);
+        _tasks.Values.Where(t => t.Process is not null && _settings.Runner.IsAlive(t.Process)).Select(t => t.Process!);
 
     /// <summary>
     /// ACKNOWLEDGE: removes the in-flight update if the uuid matches; a task whose terminal update is
@@ -371,14 +376,14 @@ internal sealed class LocalAgent
         var changed = false;
         foreach (var task in _tasks.Values.Where(t => !t.IsTerminal && t.Process is not null).ToList())
         {
-            if (!ProcFs.IsAlive(task.Process!))
+            if (!_settings.Runner.IsAlive(task.Process!))
             {
-                Finish(task, TaskProcessRunner.ReadExitStatus(task.Sandbox));
+                Finish(task, _settings.Runner.ReadExitStatus(task.Sandbox));
                 changed = true;
             }
             else if (task.KillRequested && !task.SigKillSent && task.KillDeadline <= now)
             {
-                ProcFs.SignalGroup(task.Process!, ProcFs.SigKill);
+                _settings.Runner.Signal(task.Process!, ProcFs.SigKill);
                 task.SigKillSent = true;
             }
         }
@@ -396,6 +401,11 @@ internal sealed class LocalAgent
 
     public void Checkpoint()
     {
+        if (!_settings.Runner.UsesHost)
+        {
+            return;
+        }
+
         var checkpoint = new AgentCheckpoint
         {
             AgentId = Id.Value,
@@ -461,10 +471,13 @@ internal sealed class LocalAgent
     {
         try
         {
-            TaskProcessRunner.ResetSandbox(task.Sandbox);
-            LinkVolumes(task);
+            if (_settings.Runner.UsesHost)
+            {
+                LinkVolumes(task);
+            }
+
             var command = BuildCommand(task.Info.Command);
-            task.Process = TaskProcessRunner.Start(task.Sandbox, command, BuildEnvironment(task));
+            task.Process = _settings.Runner.Start(task.Sandbox, command, BuildEnvironment(task));
             _settings.Log($"agent {Id.Value} started task {task.Id} (pid {task.Process.Pid})");
             Enqueue(task, TaskState.TaskStarting, null, null);
             Enqueue(task, TaskState.TaskRunning, null, null);
@@ -573,16 +586,40 @@ internal sealed class LocalAgent
         var grace = gracePeriod
             ?? (task.Info.KillPolicy?.GracePeriod is { } d ? TimeSpan.FromTicks(d.Nanoseconds / 100) : _settings.DefaultKillGracePeriod);
         task.KillDeadline = now + grace;
-        ProcFs.SignalGroup(task.Process, ProcFs.SigTerm);
+        _settings.Runner.Signal(task.Process, ProcFs.SigTerm);
         if (grace <= TimeSpan.Zero)
         {
-            ProcFs.SignalGroup(task.Process, ProcFs.SigKill);
+            _settings.Runner.Signal(task.Process, ProcFs.SigKill);
             task.SigKillSent = true;
         }
     }
 
     private void StartChecks(AgentTask task) =>
-        task.Checks = TaskCheckRunner.For(task.Info, task.Sandbox, BuildEnvironment(task), _settings.Time.GetUtcNow());
+        task.Checks = _settings.Runner.UsesHost ? TaskCheckRunner.For(task.Info, task.Sandbox, BuildEnvironment(task), _settings.Time.GetUtcNow()) : null;
+
+    /// <summary>
+    /// A check result from outside (simulated agents, whose checks do not run): a running task with a check reports
+    /// the exit code as TASK_RUNNING with <c>check_status</c>, as <see cref="RunChecks"/> does. False when the task is
+    /// unknown, not running, or has no check.
+    /// </summary>
+    public bool ReportCheckResult(string taskId, int? exitCode)
+    {
+        if (!_tasks.TryGetValue(taskId, out var task) || task.IsTerminal || task.KillRequested || task.Info.Check is not { } check)
+        {
+            return false;
+        }
+
+        var status = CheckTracker.Empty(check);
+        if (exitCode is { } code && status.Command is not null)
+        {
+            status.Command.ExitCode = code;
+        }
+
+        task.CheckStatus = status;
+        Enqueue(task, TaskState.TaskRunning, TaskStatus.Types.Reason.TaskCheckStatusUpdated, null,
+            task.LastStatus is { HasHealthy: true } last ? last.Healthy : null);
+        return true;
+    }
 
     /// <summary>
     /// One poll of a running task's checks: a health result becomes a TASK_RUNNING update with <c>healthy</c>

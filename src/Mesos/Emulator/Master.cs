@@ -461,13 +461,17 @@ internal sealed partial class Master
         FlushAgentEvents();
     }
 
-    /// <summary>Runs one allocation cycle and sends one OFFERS event per framework.</summary>
-    public void Allocate()
+    /// <summary>
+    /// Runs one allocation cycle and sends one OFFERS event per framework. <paramref name="only"/> limits it to some
+    /// agents, and <paramref name="ignoreFilters"/> offers them despite suppression and refuse filters (the simulation
+    /// kit's scripted offers; the timed cycle uses neither).
+    /// </summary>
+    public void Allocate(IReadOnlyCollection<LocalAgent>? only = null, bool ignoreFilters = false)
     {
         var candidates = _frameworks.Values
             .Where(f => f.IsConnected)
             .OrderBy(f => f.Order)
-            .SelectMany(f => f.Roles.Where(r => !f.SuppressedRoles.Contains(r)).Select(r => new AllocationCandidate(f.Id, r)))
+            .SelectMany(f => f.Roles.Where(r => ignoreFilters || !f.SuppressedRoles.Contains(r)).Select(r => new AllocationCandidate(f.Id, r)))
             .ToList();
         if (candidates.Count == 0)
         {
@@ -479,7 +483,7 @@ internal sealed partial class Master
         var offeredByAgent = _offers.Values.ToLookup(o => o.Agent);
         var filtersByAgent = _filters.ToLookup(f => f.AgentId, StringComparer.Ordinal);
         var agentsById = _agents.ToDictionary(a => a.Id.Value, StringComparer.Ordinal);
-        var availability = _agents.Select(a =>
+        var availability = (only ?? _agents).Select(a =>
         {
             var free = a.Free();
             foreach (var offer in offeredByAgent[a])
@@ -489,7 +493,7 @@ internal sealed partial class Master
 
             return new AgentAvailability(a.Id.Value, free);
         });
-        var decisions = Allocator.Allocate(availability, candidates, (candidate, agentId, offered) =>
+        var decisions = Allocator.Allocate(availability, candidates, (candidate, agentId, offered) => !ignoreFilters &&
             filtersByAgent[agentId].Any(f => f.FrameworkId == candidate.FrameworkId && f.Role == candidate.Role
                 && f.Expires > now && f.Resources.ContainsAll(offered)));
 
@@ -507,6 +511,20 @@ internal sealed partial class Master
 
             framework.Connection!.Send(evt);
         }
+    }
+
+    /// <summary>Adds an agent to the cluster (the simulation kit's agents join while it runs).</summary>
+    public void AddAgent(LocalAgent agent) => _agents.Add(agent);
+
+    /// <summary>Polls the agents' tasks and sends their due updates, without the rest of <see cref="Tick"/>.</summary>
+    public void PollAgents()
+    {
+        foreach (var agent in _agents)
+        {
+            agent.Poll();
+        }
+
+        FlushAgentEvents();
     }
 
     // ------------------------------------------------------------------------------------------------

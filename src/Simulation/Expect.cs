@@ -1,0 +1,151 @@
+using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Messages.MesosV1.Scheduler;
+using ActorScheduler.Messages.Plans;
+using Akka.Actor;
+using Status = ActorScheduler.Messages.Plans.Status;
+using OperationType = ActorScheduler.Messages.MesosV1.Offer.Types.Operation.Types.Type;
+
+namespace ActorScheduler.Simulation;
+
+/// <summary>Ticks that wait for the scheduler to have done something (the DC/OS SDK's <c>Expect</c>).</summary>
+public static class Expect
+{
+    /// <summary>
+    /// The scheduler answered every offer of the latest offer tick, and the tasks launched on them are exactly
+    /// <paramref name="taskNames"/>.
+    /// </summary>
+    public static ScenarioTick Launched(params string[] taskNames) =>
+        new ExpectationTick($"Expect.Launched({string.Join(", ", taskNames)})", async c =>
+        {
+            var reason = WithAnsweredOffers(c, answers =>
+            {
+                var launched = answers.SelectMany(r => r.LaunchedTasks).Select(t => t.Name).Order(StringComparer.Ordinal).ToList();
+                return launched.SequenceEqual(taskNames.Order(StringComparer.Ordinal))
+                    ? null
+                    : $"the last offers launched [{string.Join(", ", launched)}], not [{string.Join(", ", taskNames)}] ({Describe(answers)})";
+            });
+            return reason is null || reason.StartsWith("offers ", StringComparison.Ordinal) ? reason : reason + await WhyAsync(c).ConfigureAwait(false);
+        });
+
+    /// <summary>The scheduler declined every offer of the latest offer tick (and used none).</summary>
+    public static ScenarioTick DeclinedLastOffer() =>
+        new ExpectationTick("Expect.DeclinedLastOffer()", c => Task.FromResult(
+            WithAnsweredOffers(c, answers => answers.Any(r => r.Call!.Type == Call.Types.Type.Accept)
+                ? $"the last offers were accepted: {Describe(answers.Where(r => r.Call!.Type == Call.Types.Type.Accept))}"
+                : null)));
+
+    /// <summary>The scheduler unreserved resources (UNRESERVE, after any DESTROY) on the latest offers.</summary>
+    public static ScenarioTick UnreservedResources() =>
+        new ExpectationTick("Expect.UnreservedResources()", c => Task.FromResult(
+            WithAnsweredOffers(c, answers => answers.Any(r => r.Operations(OperationType.Unreserve).Any())
+                ? null
+                : $"no UNRESERVE on the last offers: {Describe(answers)}")));
+
+    /// <summary>The scheduler sent KILL for a task named <paramref name="taskName"/> at least <paramref name="times"/> times in all.</summary>
+    public static ScenarioTick Killed(string taskName, int times = 1) =>
+        new ExpectationTick($"Expect.Killed({taskName}{(times == 1 ? "" : ", times: " + times)})", c =>
+        {
+            var history = c.Cluster.History;
+            var ids = history.SelectMany(r => r.LaunchedTasks).Where(t => t.Name == taskName).Select(t => t.TaskId.Value)
+                .ToHashSet(StringComparer.Ordinal);
+            var kills = history.Count(r => r.Call is { Type: Call.Types.Type.Kill } k && ids.Contains(k.Kill.TaskId.Value));
+            return Task.FromResult(kills >= times ? null : $"{taskName} was killed {kills} times, expected at least {times}");
+        });
+
+    /// <summary>
+    /// Since the latest subscription the scheduler reconciled explicitly, naming exactly these tasks (none: it had no
+    /// task to ask about, and sent no RECONCILE).
+    /// </summary>
+    public static ScenarioTick ReconciledExplicitly(params string[] taskNames) =>
+        new ExpectationTick($"Expect.ReconciledExplicitly({string.Join(", ", taskNames)})", c =>
+        {
+            var history = c.Cluster.History;
+            var names = history.SelectMany(r => r.LaunchedTasks).GroupBy(t => t.TaskId.Value).ToDictionary(g => g.Key, g => g.First().Name);
+            var since = history.Select((r, i) => (r, i)).LastOrDefault(x => x.r.Call?.Type == Call.Types.Type.Subscribe).i;
+            var asked = history.Skip(since).Where(r => r.Call?.Type == Call.Types.Type.Reconcile)
+                .SelectMany(r => r.Call!.Reconcile.Tasks).Select(t => names.GetValueOrDefault(t.TaskId.Value, t.TaskId.Value))
+                .Distinct().Order(StringComparer.Ordinal).ToList();
+            return Task.FromResult(asked.SequenceEqual(taskNames.Order(StringComparer.Ordinal))
+                ? null
+                : $"the scheduler reconciled [{string.Join(", ", asked)}], not [{string.Join(", ", taskNames)}]");
+        });
+
+    /// <summary>The plan has <paramref name="status"/>.</summary>
+    public static ScenarioTick PlanStatus(string plan, Status status) =>
+        new ExpectationTick($"Expect.PlanStatus({plan}, {status})", async c =>
+        {
+            var info = await c.GetPlanAsync(plan).ConfigureAwait(false);
+            return info is null ? $"no plan {plan}" : info.Status == status ? null : $"plan {plan} is {info.Status}";
+        });
+
+    /// <summary>The step <paramref name="step"/> (e.g. <c>hello-0:[server]</c>) of the phase of the plan has <paramref name="status"/>.</summary>
+    public static ScenarioTick StepStatus(string plan, string phase, string step, Status status) =>
+        new ExpectationTick($"Expect.StepStatus({plan}, {phase}, {step}, {status})", async c =>
+        {
+            var info = await c.GetPlanAsync(plan).ConfigureAwait(false);
+            if (info is null)
+            {
+                return $"no plan {plan}";
+            }
+
+            var phaseInfo = info.Phases.FirstOrDefault(p => p.Name == phase);
+            if (phaseInfo is null)
+            {
+                return $"plan {plan} has no phase {phase}; it has: {string.Join(", ", info.Phases.Select(p => p.Name))}";
+            }
+
+            var stepInfo = phaseInfo.Steps.FirstOrDefault(s => s.Name == step);
+            if (stepInfo is null)
+            {
+                return $"phase {phase} has no step {step}; it has: {string.Join(", ", phaseInfo.Steps.Select(s => s.Name))}";
+            }
+
+            return stepInfo.Status == status ? null : $"step {step} is {stepInfo.Status}";
+        });
+
+    /// <summary>Every plan of the scheduler is COMPLETE.</summary>
+    public static ScenarioTick AllPlansComplete() =>
+        new ExpectationTick("Expect.AllPlansComplete()", async c =>
+        {
+            var plans = await c.GetPlansAsync().ConfigureAwait(false);
+            var open = plans.Where(p => p.Status != Status.Complete).Select(p => $"{p.Name} is {p.Status}").ToList();
+            return open.Count == 0 ? null : string.Join("; ", open);
+        });
+
+    /// <summary>
+    /// Waits until the scheduler answered every offer of the latest offer tick, then judges the answering calls.
+    /// </summary>
+    private static string? WithAnsweredOffers(ScenarioContext c, Func<List<ClusterRecord>, string?> judge)
+    {
+        if (c.LastOffers.IsEmpty)
+        {
+            return "no offer was sent yet (use Send.OffersFor or Send.ReofferPod first)";
+        }
+
+        var offers = c.LastOffers.ToHashSet(StringComparer.Ordinal);
+        var answers = c.Cluster.History.Where(r => r.AnsweredOffers.Any(offers.Contains)).ToList();
+        var answered = answers.SelectMany(r => r.AnsweredOffers).Where(offers.Contains).ToHashSet(StringComparer.Ordinal);
+        var waiting = offers.Except(answered).ToList();
+        return waiting.Count > 0 ? $"offers {string.Join(", ", waiting)} are not answered yet" : judge(answers);
+    }
+
+    /// <summary>The router's explanations for the last offers (DC/OS debug offers), for failure messages.</summary>
+    private static async Task<string> WhyAsync(ScenarioContext c)
+    {
+        var offers = c.LastOffers.ToHashSet(StringComparer.Ordinal);
+        var outcomes = await c.RequireRoot().Ask<Messages.Offers.OfferOutcomes>(new Messages.Offers.OfferProtocol.GetOfferOutcomes(), TimeSpan.FromSeconds(10))
+            .ConfigureAwait(false);
+        var lines = outcomes.Outcomes.Where(o => offers.Contains(o.OfferId)).Select(o => $"{o.PodInstance}: {string.Join(", ", o.Explanation)}").ToList();
+        return lines.Count == 0 ? "; the offer router evaluated no pod instance against them" : "; the offer router says: " + string.Join(" | ", lines);
+    }
+
+    private static string Describe(IEnumerable<ClusterRecord> records) => string.Join("; ", records.Select(r => r.Call!.Type switch
+    {
+        Call.Types.Type.Accept => "ACCEPT " + string.Join(", ", r.Call.Accept.Operations.Select(o =>
+            o.Type is OperationType.Launch or OperationType.LaunchGroup
+                ? $"{o.Type}({string.Join(" ", (o.Launch?.TaskInfos ?? o.LaunchGroup.TaskGroup.Tasks).Select(t => t.Name))})"
+                : o.Type.ToString())),
+        Call.Types.Type.Decline => $"DECLINE refuse_seconds={r.Call.Decline.Filters?.RefuseSeconds}",
+        _ => r.Call.Type.ToString(),
+    }));
+}

@@ -1,0 +1,23 @@
+namespace ActorScheduler.Simulation;
+
+/// <summary>How a <see cref="ServiceScenario"/> loads its spec and runs.</summary>
+public sealed class ScenarioOptions
+{
+    /// <summary>Template values (<c>-o KEY=VALUE</c>), beating the spec's defaults file.</summary>
+    public IReadOnlyDictionary<string, string> Values { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Environment variables the template and <c>TASKCFG_*</c> routing see. Empty by default: the process environment
+    /// is never read, so a run does not depend on the machine.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Seed of the simulated cluster (names, generators): same seed, same run.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Resources of the fresh agents <see cref="Send.OffersFor"/> adds, unless a tick says otherwise.</summary>
+    public AgentResources AgentResources { get; init; } = AgentResources.Default;
+
+    /// <summary>How long (real time) an expectation waits for the actors before it fails.</summary>
+    public TimeSpan ExpectTimeout { get; init; } = TimeSpan.FromSeconds(20);
+}

@@ -1,0 +1,136 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Messages.MesosV1.Scheduler;
+
+namespace ActorScheduler.Simulation;
+
+/// <summary>Ticks that act on the scheduler or the cluster (the DC/OS SDK's <c>Send</c>).</summary>
+public static class Send
+{
+    /// <summary>Starts the scheduler; completes once it subscribed and finished explicit reconciliation.</summary>
+    public static ScenarioTick Register() => new LambdaTick("Send.Register()", c => c.StartSchedulerAsync());
+
+    /// <summary>
+    /// Stops the scheduler's actors and starts them again on the same journal (same ActorSystem, in-memory journal):
+    /// they recover, re-subscribe with the stored framework id and reconcile.
+    /// </summary>
+    public static ScenarioTick RestartScheduler() => new LambdaTick("Send.RestartScheduler()", async c =>
+    {
+        await c.StopSchedulerAsync().ConfigureAwait(false);
+        await c.StartSchedulerAsync().ConfigureAwait(false);
+    });
+
+    /// <summary>
+    /// Adds <paramref name="count"/> fresh agents (resources from <paramref name="resources"/> or the scenario's
+    /// options) and offers them to the scheduler. <paramref name="podType"/> must be a pod of the spec. First waits until
+    /// an instance of the pod waits for offers, or the plans show its steps and none is PENDING (then it should be declined).
+    /// </summary>
+    public static ScenarioTick OffersFor(string podType, int count = 1, AgentResources? resources = null) =>
+        new LambdaTick($"Send.OffersFor({podType}, count: {count}{(resources is null ? "" : ", " + resources)})", async c =>
+        {
+            c.RequirePod(podType);
+            if (count <= 0)
+            {
+                throw new TickFailedException($"count must be positive, not {count}");
+            }
+
+            await c.AwaitReadyForOffersAsync(podType, instance: null).ConfigureAwait(false);
+            var agents = await c.Cluster.AddAgentsAsync(count, resources ?? c.Options.AgentResources).ConfigureAwait(false);
+            await OfferAsync(c, agents).ConfigureAwait(false);
+        });
+
+    /// <summary>
+    /// Offers again the agent that holds pod instance <paramref name="podType"/>-<paramref name="index"/>'s footprint
+    /// (its reservations and volumes, plus what is free there), once that instance waits for offers (e.g. to relaunch).
+    /// </summary>
+    public static ScenarioTick ReofferPod(string podType, int index) =>
+        new LambdaTick($"Send.ReofferPod({podType}, {index})", async c =>
+        {
+            var pod = c.RequirePod(podType);
+            string? agent = null;
+            foreach (var task in pod.Tasks)
+            {
+                agent ??= c.Cluster.AgentOfLaunch($"{podType}-{index.ToString(CultureInfo.InvariantCulture)}-{task.Name}");
+            }
+
+            if (agent is null)
+            {
+                throw new TickFailedException($"Pod instance {podType}-{index} has never been launched on any agent");
+            }
+
+            await c.AwaitReadyForOffersAsync(podType, index).ConfigureAwait(false);
+            await OfferAsync(c, [agent]).ConfigureAwait(false);
+        });
+
+    /// <summary>
+    /// The agent reports <paramref name="state"/> for the task: TASK_RUNNING with <paramref name="readinessExitCode"/>
+    /// reports its readiness check's result (without one it only checks that the task runs: simulated tasks run once
+    /// launched); TASK_FINISHED / TASK_FAILED end it with exit code 0 / 1; TASK_KILLED kills it. Completes once the
+    /// scheduler acknowledged the updates.
+    /// </summary>
+    public static ScenarioTick TaskStatus(string taskName, TaskState state, int? readinessExitCode = null) =>
+        new LambdaTick(
+            $"Send.TaskStatus({taskName}, {state}{(readinessExitCode is { } code ? $", readiness exit code {code}" : "")})",
+            async c =>
+            {
+                try
+                {
+                    switch (state)
+                    {
+                        case TaskState.TaskRunning when readinessExitCode is { } exit:
+                            await c.Cluster.ReportCheckAsync(taskName, exit).ConfigureAwait(false);
+                            break;
+                        case TaskState.TaskRunning:
+                            if (!await c.Cluster.IsRunningAsync(taskName).ConfigureAwait(false))
+                            {
+                                throw new TickFailedException($"No running task named {taskName}");
+                            }
+
+                            break;
+                        case TaskState.TaskFinished:
+                            await c.Cluster.EndTaskAsync(taskName, 0).ConfigureAwait(false);
+                            break;
+                        case TaskState.TaskFailed:
+                            await c.Cluster.EndTaskAsync(taskName, 1).ConfigureAwait(false);
+                            break;
+                        case TaskState.TaskKilled:
+                            await c.Cluster.KillTaskAsync(taskName).ConfigureAwait(false);
+                            break;
+                        default:
+                            throw new TickFailedException(
+                                $"{state} cannot be sent; use TASK_RUNNING (readiness), TASK_FINISHED, TASK_FAILED or TASK_KILLED");
+                    }
+                }
+                catch (InvalidOperationException e)
+                {
+                    throw new TickFailedException(e.Message);
+                }
+
+                await c.SettleUpdatesAsync().ConfigureAwait(false);
+            });
+
+    /// <summary>Advances virtual time: heartbeats, retries and the master's own allocation cycles happen.</summary>
+    public static ScenarioTick AdvanceTime(TimeSpan delta) =>
+        new LambdaTick($"Send.AdvanceTime({delta})", c => c.Cluster.AdvanceAsync(delta));
+
+    private static async Task OfferAsync(ScenarioContext c, IReadOnlyList<string> agents)
+    {
+        c.RequireRoot();
+        await c.SettleUpdatesAsync().ConfigureAwait(false);
+        var mark = await c.Cluster.OfferAsync(agents).ConfigureAwait(false);
+        var wanted = agents.ToHashSet(StringComparer.Ordinal);
+        ImmutableArray<string> offers = [];
+        await c.WaitUntilAsync(() =>
+        {
+            offers = c.Cluster.History.Skip((int)mark)
+                .Where(r => r.Event?.Type == Event.Types.Type.Offers)
+                .SelectMany(r => r.Event!.Offers.Offers_)
+                .Where(o => wanted.Contains(o.AgentId.Value))
+                .Select(o => o.Id.Value)
+                .ToImmutableArray();
+            return Task.FromResult(offers.IsEmpty ? $"the master sent no offer for {string.Join(", ", agents)} (nothing free?)" : null);
+        }).ConfigureAwait(false);
+        c.LastOffers = offers;
+    }
+}

@@ -1,0 +1,143 @@
+using System.Collections.Immutable;
+using ActorScheduler.Actors;
+using ActorScheduler.Actors.Mesos;
+using ActorScheduler.Actors.Offers;
+using ActorScheduler.Messages.Serialization;
+using ActorScheduler.Specs;
+using ActorScheduler.Specs.Model;
+using Akka.Actor;
+using Akka.Configuration;
+
+namespace ActorScheduler.Simulation;
+
+/// <summary>
+/// A scenario test of a service spec in the spirit of the DC/OS SDK's <c>ServiceTestRunner</c>: the real scheduler
+/// actors (in-memory journal) against a <see cref="SimulatedCluster"/>, driven by <see cref="Send"/> and
+/// <see cref="Expect"/> ticks. <see cref="Run"/> may be called several times: the cluster, the journal and the
+/// running scheduler carry over. Dispose it to stop everything.
+/// </summary>
+public sealed class ServiceScenario : IAsyncDisposable
+{
+    private const string AkkaConfig = """
+        akka.loglevel = WARNING
+        akka.stdout-loglevel = WARNING
+        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
+        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
+        """;
+
+    private readonly ScenarioOptions _options;
+    private readonly ServiceSpec _spec;
+    private readonly string _rendered;
+    private readonly string _source;
+    private readonly IReadOnlyDictionary<string, string> _schedulerEnvironment;
+    private ScenarioContext? _context;
+
+    /// <summary>A scenario of the spec at <paramref name="specPathOrYaml"/> (a file path, or the YAML itself).</summary>
+    /// <exception cref="ArgumentException">The spec does not load; the message lists its errors.</exception>
+    public ServiceScenario(string specPathOrYaml, ScenarioOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(specPathOrYaml);
+        _options = options ?? new ScenarioOptions();
+        var isYaml = specPathOrYaml.Contains('\n') || !File.Exists(specPathOrYaml);
+        var path = isYaml ? Path.Combine(Path.GetTempPath(), $"actorscheduler-scenario-{Guid.NewGuid():N}.yml") : specPathOrYaml;
+        try
+        {
+            if (isYaml)
+            {
+                File.WriteAllText(path, specPathOrYaml);
+            }
+
+            var loaded = ServiceSpecLoader.LoadFile(path, _options.Values, _options.Environment);
+            if (loaded.Spec is null || loaded.RenderedText is null || !loaded.Errors.IsEmpty)
+            {
+                throw new ArgumentException(
+                    $"The spec {(isYaml ? "(inline YAML)" : path)} does not load:{System.Environment.NewLine}{string.Join(System.Environment.NewLine, loaded.Errors)}",
+                    nameof(specPathOrYaml));
+            }
+
+            _spec = loaded.Spec;
+            _rendered = loaded.RenderedText;
+            _schedulerEnvironment = loaded.SchedulerEnvironment;
+            _source = isYaml ? "(inline scenario YAML)" : path;
+        }
+        finally
+        {
+            if (isYaml)
+            {
+                File.Delete(path);
+            }
+        }
+    }
+
+    /// <summary>The loaded spec.</summary>
+    public ServiceSpec Spec => _spec;
+
+    /// <summary>The simulated cluster (created by the first <see cref="Run"/>).</summary>
+    public SimulatedCluster? Cluster => _context?.Cluster;
+
+    /// <summary>
+    /// Runs the ticks in order. A tick that fails (an expectation not met in time, bad input) stops the run with a
+    /// <see cref="ScenarioFailedException"/> listing every tick and marking the failing one.
+    /// </summary>
+    public async Task Run(params ScenarioTick[] ticks)
+    {
+        ArgumentNullException.ThrowIfNull(ticks);
+        var context = _context ??= CreateContext();
+        for (var i = 0; i < ticks.Length; i++)
+        {
+            try
+            {
+                await ticks[i].RunAsync(context).ConfigureAwait(false);
+            }
+            catch (TickFailedException e)
+            {
+                throw new ScenarioFailedException(ticks, i, e.Message + MasterLogTail(context));
+            }
+            catch (Exception e) when (e is not ScenarioFailedException)
+            {
+                throw new ScenarioFailedException(ticks, i, $"{e.GetType().Name}: {e.Message}", e);
+            }
+        }
+    }
+
+    /// <summary>Stops the scheduler, its ActorSystem and the cluster.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_context is { } context)
+        {
+            await context.System.Terminate().ConfigureAwait(false);
+            await context.Cluster.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static string MasterLogTail(ScenarioContext context)
+    {
+        var log = context.Cluster.Log;
+        return log.Count == 0 ? string.Empty : $"{System.Environment.NewLine}master log (last {Math.Min(8, log.Count)}):{System.Environment.NewLine}  "
+            + string.Join(System.Environment.NewLine + "  ", log.TakeLast(8));
+    }
+
+    private ScenarioContext CreateContext()
+    {
+        var cluster = new SimulatedCluster(_options.Seed);
+        var config = ConfigurationFactory.ParseString(AkkaConfig).WithFallback(ConfigurationFactory.ParseString(ActorSchedulerSerializer.Hocon));
+        var system = ActorSystem.Create("simulation", config);
+        var gateway = new GatewaySettings(
+            new Uri("http://simulated-master/"),
+            _spec.Name,
+            ServiceSpec.RoleOf(_spec.Name),
+            ServiceSpec.PrincipalOf(_spec.Name),
+            User: "nobody",
+            FailoverTimeout: TimeSpan.FromDays(14),
+            MaxBackoff: TimeSpan.FromSeconds(1),
+            ReconcileDelayFactor: 0.01)
+        {
+            Connection = cluster.Connect,
+        };
+        var settings = new SchedulerSettings(_spec.Name, _rendered, _source, gateway, new ExecutorResources(), ImmutableArray<KeyValuePair<string, string>>.Empty)
+        {
+            SchedulerEnvironment = _schedulerEnvironment,
+        };
+        return new ScenarioContext(cluster, system, _spec, settings, _options);
+    }
+}

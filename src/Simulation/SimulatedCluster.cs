@@ -1,0 +1,310 @@
+using System.Globalization;
+using ActorScheduler.Mesos.Client;
+using ActorScheduler.Mesos.Emulator;
+using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Messages.MesosV1.Scheduler;
+
+namespace ActorScheduler.Simulation;
+
+/// <summary>
+/// An in-process Mesos cluster: the emulator's master state machine, driven directly (no HTTP), with simulated agents
+/// whose tasks are not processes and a <see cref="ManualClock"/> that only the test moves. Schedulers reach it through
+/// <see cref="Connect"/>. Every call and event is kept in <see cref="History"/>. Agents hold no files, so thousands fit.
+/// </summary>
+public sealed class SimulatedCluster : IAsyncDisposable
+{
+    private readonly SerialQueue _queue;
+    private readonly Master _master;
+    private readonly SimulatedTaskRunner _runner = new();
+    private readonly AgentSettings _agentSettings;
+    private readonly object _gate = new();
+    private readonly List<ClusterRecord> _history = [];
+    private readonly List<string> _log = [];
+    private TaskCompletionSource _changed = NewSignal();
+    private Exception? _failure;
+    private int _nextAgent;
+
+    /// <summary>A cluster with no agents yet.</summary>
+    /// <param name="seed">Names the master (<c>sim-&lt;seed&gt;</c>) and seeds <see cref="Random"/>; same seed, same run.</param>
+    /// <param name="clock">The virtual clock; a new one at 2020-01-01 when null.</param>
+    public SimulatedCluster(int seed = 1, ManualClock? clock = null)
+    {
+        Seed = seed;
+        Random = new Random(seed);
+        Clock = clock ?? new ManualClock();
+        _queue = new SerialQueue(e =>
+        {
+            lock (_gate)
+            {
+                _failure ??= e;
+            }
+
+            Pulse();
+        });
+        Action<string> log = line =>
+        {
+            lock (_gate)
+            {
+                _log.Add(line);
+            }
+        };
+        _agentSettings = new AgentSettings(Clock, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(3), log)
+        {
+            Runner = _runner,
+        };
+        var masterId = "sim-" + seed.ToString(CultureInfo.InvariantCulture);
+        _master = new Master(
+            new MasterSettings(masterId, "127.0.0.1", 5050, AllocationInterval, HeartbeatInterval, Clock, log),
+            []);
+    }
+
+    /// <summary>How often the master allocates when time is advanced (as the emulator: 1 s).</summary>
+    public static TimeSpan AllocationInterval { get; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often the master sends HEARTBEAT events (15 s).</summary>
+    public static TimeSpan HeartbeatInterval { get; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The seed this cluster was built with.</summary>
+    public int Seed { get; }
+
+    /// <summary>Randomness for scenario generators, seeded with <see cref="Seed"/>.</summary>
+    public Random Random { get; }
+
+    /// <summary>The virtual clock of the master and the agents.</summary>
+    public ManualClock Clock { get; }
+
+    /// <summary>A snapshot of every call and event so far, in order.</summary>
+    public IReadOnlyList<ClusterRecord> History
+    {
+        get
+        {
+            lock (_gate)
+            {
+                ThrowIfFailed();
+                return _history.ToList();
+            }
+        }
+    }
+
+    /// <summary>The master's and agents' log lines so far.</summary>
+    public IReadOnlyList<string> Log
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _log.ToList();
+            }
+        }
+    }
+
+    /// <summary>A new transport to this cluster for one scheduler (<c>GatewaySettings.Connection</c>).</summary>
+    public IMesosConnection Connect() => new SimulatedConnection(this);
+
+    /// <summary>Adds <paramref name="count"/> fresh agents; returns their ids (<c>agent-1</c>, <c>agent-2</c>, …).</summary>
+    public Task<IReadOnlyList<string>> AddAgentsAsync(int count, AgentResources? resources = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        var template = (resources ?? AgentResources.Default).ToResources();
+        return _queue.InvokeAsync<IReadOnlyList<string>>(() =>
+        {
+            var ids = new List<string>();
+            for (var i = 0; i < count; i++)
+            {
+                var n = ++_nextAgent;
+                var id = new AgentID { Value = "agent-" + n.ToString(CultureInfo.InvariantCulture) };
+                var hostname = $"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}";
+                _master.AddAgent(LocalAgent.Create(id, hostname, "sim://" + id.Value, template.Select(r => r.Clone()), _agentSettings));
+                ids.Add(id.Value);
+            }
+
+            return ids;
+        });
+    }
+
+    /// <summary>
+    /// Offers the free resources of these agents now, as a scripted offer: even to a suppressed framework and despite
+    /// refuse filters (like the DC/OS SDK's test runner). Returns the sequence number before the offer, so callers can
+    /// find the OFFERS event in <see cref="History"/>.
+    /// </summary>
+    public Task<long> OfferAsync(IReadOnlyCollection<string> agentIds) => _queue.InvokeAsync(() =>
+    {
+        var agents = agentIds.Select(FindAgent).ToList();
+        long mark;
+        lock (_gate)
+        {
+            mark = _history.Count;
+        }
+
+        _master.Allocate(agents, ignoreFilters: true);
+        return mark;
+    });
+
+    /// <summary>
+    /// The agent of the latest launch of a task named <paramref name="taskName"/> (from <see cref="History"/>: the agent
+    /// of the offer the launching ACCEPT used), or null if it was never launched.
+    /// </summary>
+    public string? AgentOfLaunch(string taskName)
+    {
+        var history = History;
+        var launch = history.LastOrDefault(r => r.LaunchedTasks.Any(t => t.Name == taskName));
+        if (launch is null)
+        {
+            return null;
+        }
+
+        var offerIds = launch.AnsweredOffers.ToHashSet(StringComparer.Ordinal);
+        return history.Where(r => r.Event?.Type == Event.Types.Type.Offers)
+            .SelectMany(r => r.Event!.Offers.Offers_)
+            .FirstOrDefault(o => offerIds.Contains(o.Id.Value))?.AgentId.Value;
+    }
+
+    /// <summary>
+    /// The running task named <paramref name="taskName"/> ends with <paramref name="exitCode"/> (0: TASK_FINISHED, else
+    /// TASK_FAILED); its updates go out at once.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No running task has that name.</exception>
+    public Task EndTaskAsync(string taskName, int exitCode) => _queue.InvokeAsync(() =>
+    {
+        var (_, task) = FindTask(taskName, liveOnly: true) ?? throw NoRunningTask(taskName);
+        _runner.End(task.Sandbox, exitCode);
+        _master.PollAgents();
+    });
+
+    /// <summary>The agent kills the running task named <paramref name="taskName"/> (TASK_KILLED), as if asked to.</summary>
+    public Task KillTaskAsync(string taskName) => _queue.InvokeAsync(() =>
+    {
+        var (agent, task) = FindTask(taskName, liveOnly: true) ?? throw NoRunningTask(taskName);
+        agent.Kill(task.Id, TimeSpan.Zero);
+        _master.PollAgents();
+    });
+
+    /// <summary>
+    /// The check (readiness check) of the running task <paramref name="taskName"/> exits with
+    /// <paramref name="exitCode"/>: a TASK_RUNNING update with that check status goes out.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No running task has that name, or it has no check.</exception>
+    public Task ReportCheckAsync(string taskName, int exitCode) => _queue.InvokeAsync(() =>
+    {
+        var (agent, task) = FindTask(taskName, liveOnly: true) ?? throw NoRunningTask(taskName);
+        if (!agent.ReportCheckResult(task.Id, exitCode))
+        {
+            throw new InvalidOperationException($"Task {taskName} ({task.Id}) has no readiness check to report a result for");
+        }
+
+        _master.PollAgents();
+    });
+
+    /// <summary>Names of tasks whose status updates wait for the scheduler's acknowledgement.</summary>
+    public Task<IReadOnlyList<string>> UnacknowledgedTasksAsync() => _queue.InvokeAsync<IReadOnlyList<string>>(() =>
+        _master.Agents.SelectMany(a => a.Tasks).Where(t => t.Pending.Count > 0 && !t.Orphaned).Select(t => t.Info.Name).ToList());
+
+    /// <summary>Whether a task named <paramref name="taskName"/> is running (not terminal) on some agent.</summary>
+    public Task<bool> IsRunningAsync(string taskName) => _queue.InvokeAsync(() => FindTask(taskName, liveOnly: true) is not null);
+
+    /// <summary>
+    /// Moves virtual time forward in steps of at most <see cref="AllocationInterval"/>, running the master's periodic
+    /// work after each step: heartbeats, status-update retries, filter expiry, failover timeouts, allocation.
+    /// </summary>
+    public async Task AdvanceAsync(TimeSpan delta)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(delta, TimeSpan.Zero);
+        while (delta > TimeSpan.Zero)
+        {
+            var step = delta < AllocationInterval ? delta : AllocationInterval;
+            delta -= step;
+            await _queue.InvokeAsync(() =>
+            {
+                Clock.Advance(step);
+                _master.Tick();
+            }).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops the master (closes every subscription) and its loop.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Post(() => _master.Stop(killTasks: false, TimeSpan.Zero));
+        await _queue.StopAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Completes when <see cref="History"/> next changes (or at once if it changed since <paramref name="seen"/>).</summary>
+    internal Task ChangedSince(long seen)
+    {
+        lock (_gate)
+        {
+            return _history.Count > seen || _failure is not null ? Task.CompletedTask : _changed.Task;
+        }
+    }
+
+    internal long HistoryCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _history.Count;
+            }
+        }
+    }
+
+    internal SerialQueue Queue => _queue;
+
+    internal Master Master => _master;
+
+    internal void Record(Call? call, Event? evt, int statusCode)
+    {
+        TaskCompletionSource changed;
+        lock (_gate)
+        {
+            _history.Add(new ClusterRecord(_history.Count + 1, call, evt, statusCode));
+            changed = _changed;
+            _changed = NewSignal();
+        }
+
+        changed.TrySetResult();
+    }
+
+    private void Pulse()
+    {
+        TaskCompletionSource changed;
+        lock (_gate)
+        {
+            changed = _changed;
+            _changed = NewSignal();
+        }
+
+        changed.TrySetResult();
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (_failure is not null)
+        {
+            throw new InvalidOperationException($"The simulated master failed: {_failure.Message}", _failure);
+        }
+    }
+
+    private LocalAgent FindAgent(string agentId) =>
+        _master.Agents.FirstOrDefault(a => a.Id.Value == agentId)
+        ?? throw new ArgumentException($"No simulated agent {agentId}; known: {string.Join(", ", _master.Agents.Select(a => a.Id.Value))}");
+
+    private (LocalAgent Agent, AgentTask Task)? FindTask(string taskName, bool liveOnly)
+    {
+        (LocalAgent, AgentTask)? found = null;
+        foreach (var agent in _master.Agents)
+        {
+            foreach (var task in agent.Tasks.Where(t => t.Info.Name == taskName && (!liveOnly || !t.IsTerminal)))
+            {
+                found = (agent, task);
+            }
+        }
+
+        return found;
+    }
+
+    private static InvalidOperationException NoRunningTask(string taskName) =>
+        new($"No running task named {taskName} on any simulated agent");
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

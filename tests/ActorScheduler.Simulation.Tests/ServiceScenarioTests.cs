@@ -1,0 +1,174 @@
+using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Messages.Plans;
+
+namespace ActorScheduler.Simulation.Tests;
+
+public sealed class ServiceScenarioTests
+{
+    private static ScenarioOptions HelloOptions(TimeSpan? timeout = null) => new()
+    {
+        Values = new Dictionary<string, string> { ["WORLD_COUNT"] = "1" },
+        ExpectTimeout = timeout ?? TimeSpan.FromSeconds(20),
+    };
+
+    private static ScenarioTick[] DeployHelloWorld() =>
+    [
+        Send.Register(),
+        Expect.ReconciledExplicitly(),
+        Send.OffersFor("hello", count: 1),
+        Expect.Launched("hello-0-server"),
+        Send.TaskStatus("hello-0-server", TaskState.TaskRunning),
+        Expect.StepStatus("deploy", "hello", "hello-0:[server]", Status.Complete),
+        Send.OffersFor("world", count: 1),
+        Expect.Launched("world-0-server"),
+        Expect.StepStatus("deploy", "world", "world-0:[server]", Status.Complete),
+        Expect.AllPlansComplete(),
+    ];
+
+    [Fact]
+    public async Task Scenario_should_deploy_hello_world_to_complete()
+    {
+        await using var scenario = new ServiceScenario(Examples.Spec("hello-world"), HelloOptions());
+
+        await scenario.Run(DeployHelloWorld());
+
+        // Nothing left to place: a further offer is declined.
+        await scenario.Run(Send.OffersFor("world"), Expect.DeclinedLastOffer(), Expect.PlanStatus("deploy", Status.Complete));
+    }
+
+    [Fact]
+    public async Task Scenario_should_relaunch_a_failed_task_in_place_on_its_footprint()
+    {
+        await using var scenario = new ServiceScenario(Examples.Spec("hello-world"), HelloOptions());
+        await scenario.Run(DeployHelloWorld());
+        var agent = scenario.Cluster!.AgentOfLaunch("hello-0-server");
+
+        await scenario.Run(
+            Send.TaskStatus("hello-0-server", TaskState.TaskFailed),
+            Send.ReofferPod("hello", 0),
+            Expect.Launched("hello-0-server"),
+            Expect.AllPlansComplete());
+
+        Assert.True(await scenario.Cluster.IsRunningAsync("hello-0-server"));
+        Assert.Equal(agent, scenario.Cluster.AgentOfLaunch("hello-0-server"));
+        // Relaunched on the same reservations: no RESERVE or CREATE in the relaunching ACCEPT.
+        var last = scenario.Cluster.History.Last(r => r.LaunchedTasks.Any());
+        Assert.Empty(last.Operations(Offer.Types.Operation.Types.Type.Reserve));
+        Assert.Empty(last.Operations(Offer.Types.Operation.Types.Type.Create));
+    }
+
+    [Fact]
+    public async Task Scenario_should_keep_the_update_plan_complete_across_scheduler_restarts()
+    {
+        var options = new ScenarioOptions { Values = new Dictionary<string, string> { ["WORKER_COUNT"] = "2" } };
+        await using var scenario = new ServiceScenario(Examples.Spec("update-plan"), options);
+
+        // Session 1: the serial deploy plan places one worker, then the scheduler restarts mid-deploy.
+        await scenario.Run(
+            Send.Register(),
+            Send.OffersFor("worker"),
+            Expect.Launched("worker-0-run"),
+            Expect.StepStatus("deploy", "worker", "worker-0:[run]", Status.Complete),
+            Expect.StepStatus("deploy", "worker", "worker-1:[run]", Status.Pending),
+            Send.RestartScheduler(),
+            // Session 2: recovered from the journal, it reconciles the running task and carries on.
+            Expect.ReconciledExplicitly("worker-0-run"),
+            Expect.StepStatus("deploy", "worker", "worker-0:[run]", Status.Complete),
+            Send.OffersFor("worker"),
+            Expect.Launched("worker-1-run"),
+            Expect.PlanStatus("deploy", Status.Complete),
+            Send.RestartScheduler(),
+            // Session 3: everything deployed; nothing is relaunched and offers are declined.
+            Expect.ReconciledExplicitly("worker-0-run", "worker-1-run"),
+            Expect.PlanStatus("deploy", Status.Complete),
+            Send.OffersFor("worker"),
+            Expect.DeclinedLastOffer());
+
+        var launches = scenario.Cluster!.History.SelectMany(r => r.LaunchedTasks).Select(t => t.Name).ToList();
+        Assert.Equal(["worker-0-run", "worker-1-run"], launches);
+    }
+
+    [Fact]
+    public async Task Scenario_should_name_the_known_pods_when_offering_for_an_unknown_one()
+    {
+        await using var scenario = new ServiceScenario(Examples.Spec("hello-world"), HelloOptions());
+
+        var failure = await Assert.ThrowsAsync<ScenarioFailedException>(() =>
+            scenario.Run(Send.Register(), Send.OffersFor("helo"), Expect.Launched("hello-0-server")));
+
+        Assert.Equal(1, failure.FailedIndex);
+        Assert.Contains("Unknown pod type 'helo'; the spec has: hello, world", failure.Message);
+        Assert.Contains("ok   1. Send.Register()", failure.Message);
+        Assert.Contains(">>   2. Send.OffersFor(helo, count: 1)   <-- FAILED", failure.Message);
+        Assert.Contains("     3. Expect.Launched(hello-0-server)", failure.Message);
+    }
+
+    [Fact]
+    public async Task Scenario_should_report_an_unmet_expectation_with_what_happened_instead()
+    {
+        await using var scenario = new ServiceScenario(Examples.Spec("hello-world"), HelloOptions(TimeSpan.FromSeconds(2)));
+
+        var failure = await Assert.ThrowsAsync<ScenarioFailedException>(() =>
+            scenario.Run(Send.Register(), Send.OffersFor("hello"), Expect.Launched("world-0-server")));
+
+        Assert.Equal(2, failure.FailedIndex);
+        Assert.Contains("the last offers launched [hello-0-server], not [world-0-server]", failure.Message);
+        Assert.Contains(">>   3. Expect.Launched(world-0-server)   <-- FAILED", failure.Message);
+    }
+
+    [Fact]
+    public async Task Scenario_should_gate_a_step_on_its_readiness_check_result()
+    {
+        const string yaml = """
+            name: ready
+            pods:
+              db:
+                count: 1
+                tasks:
+                  node:
+                    goal: RUNNING
+                    cmd: sleep 1000
+                    cpus: 0.1
+                    memory: 32
+                    readiness-check:
+                      cmd: test -f ready
+                      interval: 5
+                      delay: 0
+                      timeout: 10
+            """;
+        await using var scenario = new ServiceScenario(yaml);
+
+        await scenario.Run(
+            Send.Register(),
+            Send.OffersFor("db"),
+            Expect.Launched("db-0-node"),
+            Send.TaskStatus("db-0-node", TaskState.TaskRunning, readinessExitCode: 1),
+            // Running but not ready: the step waits in STARTED.
+            Expect.StepStatus("deploy", "db", "db-0:[node]", Status.Started),
+            Send.TaskStatus("db-0-node", TaskState.TaskRunning, readinessExitCode: 0),
+            Expect.StepStatus("deploy", "db", "db-0:[node]", Status.Complete),
+            Expect.AllPlansComplete());
+    }
+
+    [Fact]
+    public async Task Readme_example_should_deploy_relaunch_and_restart()
+    {
+        await using var scenario = new ServiceScenario(Examples.Spec("hello-world"),
+            new ScenarioOptions { Values = new Dictionary<string, string> { ["WORLD_COUNT"] = "1" } });
+
+        await scenario.Run(
+            Send.Register(),
+            Send.OffersFor("hello", count: 1),
+            Expect.Launched("hello-0-server"),
+            Expect.StepStatus("deploy", "hello", "hello-0:[server]", Status.Complete),
+            Send.OffersFor("world"),
+            Expect.Launched("world-0-server"),
+            Expect.AllPlansComplete(),
+            Send.TaskStatus("hello-0-server", TaskState.TaskFailed),
+            Send.ReofferPod("hello", 0),
+            Expect.Launched("hello-0-server"),
+            Send.RestartScheduler(),
+            Expect.ReconciledExplicitly("hello-0-server", "world-0-server"),
+            Expect.AllPlansComplete());
+    }
+}
