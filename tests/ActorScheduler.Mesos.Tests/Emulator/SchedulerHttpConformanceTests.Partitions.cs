@@ -222,6 +222,12 @@ public sealed partial class SchedulerHttpConformanceTests
         Assert.Equal(pid, _emulator.Snapshot().Tasks.Single().Pid);
         Assert.True(IsAlive(pid));
         Assert.StartsWith(_emulator.MasterId + "-O", (await again.NextOfferAsync()).Id.Value, StringComparison.Ordinal);
+
+        // The history spans both masters: one launch, two subscriptions.
+        var history = _emulator.History();
+        Assert.Equal("t1", Assert.Single(history.Launches).TaskName);
+        Assert.Equal(2, history.CallCount("SUBSCRIBE"));
+        Assert.Equal(1, history.CallCount("ACCEPT"));
     }
 
     /// <summary>Launches <c>sleep 300</c> on unreserved resources of the next offer and acknowledges it up to RUNNING.</summary>
