@@ -53,6 +53,9 @@ public static class MesosLocalCommand
                     $"  agent {agent.Id} on {agent.Hostname}: cpus {total.Cpus}, mem {total.MemMb} MB, disk {total.DiskMb} MB, {total.Ports} ports, work dir {agent.WorkDir}"));
             }
 
+            var faults = await emulator.Faults.StateAsync().ConfigureAwait(false);
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Fault injection: GET/POST {emulator.Url}faults (seed {faults.Seed}{(faults.StatusUpdates.Any ? "; status updates: " + MesosEmulator.Describe(faults.StatusUpdates) : string.Empty)})"));
             writer.WriteLine("Press Ctrl+C to stop.");
             try
             {
