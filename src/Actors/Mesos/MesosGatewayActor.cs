@@ -12,13 +12,15 @@ namespace ActorScheduler.Actors.Mesos;
 /// The scheduler's only door to the Mesos master: subscribes (and re-subscribes with capped backoff) as the
 /// framework the framework actor remembers, turns stream events into messages for the router and the pods, sends
 /// calls, acknowledges status updates once a pod has recorded them (only those with a uuid), and reconciles every
-/// known task explicitly after each subscription — offers are declined until that is done.
+/// known task explicitly after each subscription — offers are declined until that is done — and all tasks implicitly
+/// (an empty RECONCILE) every <see cref="GatewaySettings.ImplicitReconcileInterval"/> while subscribed.
 /// </summary>
 internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
 {
     private const string WatchdogTimer = "heartbeat-watchdog";
     private const string ResubscribeTimer = "resubscribe";
     private const string ReconcileTimer = "reconcile-retry";
+    private const string ImplicitReconcileTimer = "implicit-reconcile";
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly GatewaySettings _settings;
@@ -93,6 +95,15 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         Receive<FrameworkIdentity>(_ => StartReconciliation());
         Receive<TasksToReconcile>(OnTasksToReconcile);
         Receive<ReconcileRetry>(_ => SendReconcile());
+        Receive<ImplicitReconcileTick>(_ =>
+        {
+            // One reconciliation at a time: the explicit one after subscribing goes first.
+            if (!_reconciling)
+            {
+                _log.Info("Reconciling all tasks implicitly");
+                Send(new Call { Type = Call.Types.Type.Reconcile, Reconcile = new Call.Types.Reconcile() });
+            }
+        });
         Receive<StatusRecorded>(m => Acknowledge(m.Status));
         Receive<UnknownTaskStatus>(m =>
         {
@@ -163,6 +174,7 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         Receive<UnknownTaskStatus>(_ => { });
         Receive<WatchdogTick>(_ => { });
         Receive<ReconcileRetry>(_ => { });
+        Receive<ImplicitReconcileTick>(_ => { });
         Receive<TasksToReconcile>(_ => { });
     }
 
@@ -215,6 +227,7 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
                 _backoff = TimeSpan.FromSeconds(1);
                 _log.Info("Subscribed as framework {0}", _frameworkId);
                 Timers.StartPeriodicTimer(WatchdogTimer, WatchdogTick.Instance, _heartbeat);
+                Timers.StartPeriodicTimer(ImplicitReconcileTimer, ImplicitReconcileTick.Instance, _settings.ImplicitReconcileInterval);
 
                 // The id is durable before reconciliation starts (FrameworkIdentity comes back once it is).
                 _framework.Tell(new FrameworkRegisteredWith(_frameworkId), Self);
@@ -242,8 +255,12 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
             case Event.Types.Type.Error:
                 _log.Error("Master says: {0}", e.Error.Message);
                 break;
+            case Event.Types.Type.Failure when e.Failure.ExecutorId is null:
+                // The agent is unreachable or removed; its tasks' fates arrive as status updates (or through reconciliation).
+                _log.Warning("Agent {0} is lost", e.Failure.AgentId?.Value);
+                break;
             case Event.Types.Type.Failure:
-                _log.Warning("Failure reported for agent {0} executor {1}", e.Failure.AgentId?.Value, e.Failure.ExecutorId?.Value);
+                _log.Warning("Executor {0} on agent {1} ended with status {2}", e.Failure.ExecutorId.Value, e.Failure.AgentId?.Value, e.Failure.Status);
                 break;
         }
     }
@@ -316,6 +333,7 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         _reconciling = false;
         Timers.Cancel(WatchdogTimer);
         Timers.Cancel(ReconcileTimer);
+        Timers.Cancel(ImplicitReconcileTimer);
         _router.Tell(SubscriptionLost.Instance);
         _log.Warning("Subscription to {0} ended ({1}); retrying in {2:0.#}s", _settings.MasterUrl, message.Error?.Message ?? "closed", _backoff.TotalSeconds);
         Timers.StartSingleTimer(ResubscribeTimer, Connect.Instance, _backoff);
@@ -404,6 +422,11 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         public static ReconcileRetry Instance { get; } = new();
     }
 
+    private sealed record ImplicitReconcileTick : IDeadLetterSuppression
+    {
+        public static ImplicitReconcileTick Instance { get; } = new();
+    }
+
     private sealed record CallFailed(Call.Types.Type Type, string Reason);
 
     private sealed record Done
@@ -427,4 +450,14 @@ public sealed record GatewaySettings(
     TimeSpan MaxBackoff,
     int MissedHeartbeats = 5,
     double ReconcileDelayFactor = 1.0,
-    string? WebUiUrl = null);
+    string? WebUiUrl = null)
+{
+    /// <summary>The DC/OS SDK's implicit reconciliation period (<c>IMPLICIT_RECONCILIATION_PERIOD_MS</c>): one hour.</summary>
+    public static readonly TimeSpan DefaultImplicitReconcileInterval = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How often, while subscribed, the gateway asks the master for the state of every task it knows (an empty
+    /// RECONCILE): catches updates the master sent while we were not listening.
+    /// </summary>
+    public TimeSpan ImplicitReconcileInterval { get; init; } = DefaultImplicitReconcileInterval;
+}

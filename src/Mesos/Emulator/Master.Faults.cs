@@ -44,6 +44,7 @@ internal sealed partial class Master
         }
 
         SendAgentFailure(agent);
+        RecordFault("agent-lost", agentId);
         Log($"agent {agentId} ({agent.Hostname}) is unreachable");
     }
 
@@ -76,6 +77,7 @@ internal sealed partial class Master
 
         _nextAllocation = Now;
         FlushAgentEvents();
+        RecordFault("agent-returned", agentId);
         Log($"agent {agentId} ({agent.Hostname}) re-registered");
     }
 
@@ -89,7 +91,8 @@ internal sealed partial class Master
         var agent = KnownAgent(agentId);
         var wasReachable = !_cluster.Unreachable.Remove(agentId);
         RescindOffersOf(agent);
-        foreach (var task in LiveTasks(agent))
+        var killed = LiveTasks(agent).ToList();
+        foreach (var task in killed)
         {
             if (_frameworks.TryGetValue(task.FrameworkId.Value, out var framework))
             {
@@ -109,6 +112,7 @@ internal sealed partial class Master
         _agents.Remove(agent);
         _cluster.GoneIds.Add(agentId);
         _cluster.GoneAgents[agentId] = agent;
+        RecordFault("agent-gone", agentId, killed);
         Log($"agent {agentId} ({agent.Hostname}) was marked gone");
     }
 
@@ -121,6 +125,7 @@ internal sealed partial class Master
     public string RestartAgent(string agentId)
     {
         LocalAgent old;
+        var killed = new List<AgentTask>();
         if (_cluster.GoneAgents.Remove(agentId, out var gone))
         {
             old = gone;
@@ -130,7 +135,8 @@ internal sealed partial class Master
             old = KnownAgent(agentId);
             var wasReachable = !_cluster.Unreachable.Remove(agentId);
             RescindOffersOf(old);
-            foreach (var task in LiveTasks(old))
+            killed.AddRange(LiveTasks(old));
+            foreach (var task in killed)
             {
                 if (_frameworks.TryGetValue(task.FrameworkId.Value, out var framework))
                 {
@@ -160,6 +166,7 @@ internal sealed partial class Master
         }
 
         _nextAllocation = Now;
+        RecordFault("agent-restarted", agentId, killed);
         Log($"agent {agentId} ({old.Hostname}) restarted as {id.Value}, keeping its reservations and volumes");
         return id.Value;
     }
@@ -201,6 +208,9 @@ internal sealed partial class Master
             : new FaultRejectedException(FaultRejection.NotFound, $"no agent {agentId}");
     }
 
+    private void RecordFault(string kind, string target, IEnumerable<AgentTask>? killed = null) =>
+        _cluster.History.Fault(new FaultRecord(Now, kind, target, killed?.Select(t => t.Id).ToList() ?? []));
+
     private static IEnumerable<AgentTask> LiveTasks(LocalAgent agent) => agent.Tasks.Where(t => !t.Orphaned && !t.IsTerminal).ToList();
 
     private void RescindOffersOf(LocalAgent agent)
@@ -237,6 +247,7 @@ internal sealed partial class Master
     {
         var stream = ConnectedStream(frameworkId);
         Log($"fault: severing the stream of framework {frameworkId}");
+        RecordFault("stream-severed", frameworkId);
         Disconnected(stream);
     }
 
@@ -248,6 +259,7 @@ internal sealed partial class Master
     {
         var stream = ConnectedStream(frameworkId);
         Log($"fault: stalling the stream of framework {frameworkId}");
+        RecordFault("stream-stalled", frameworkId);
         stream.Stall();
     }
 

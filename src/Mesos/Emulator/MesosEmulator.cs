@@ -229,6 +229,7 @@ public sealed class MesosEmulator : IAsyncDisposable
     internal string FailOverMaster()
     {
         var old = _master!;
+        _cluster!.History.Fault(new FaultRecord(_options.Time.GetUtcNow(), "master-failover", old.MasterId, []));
         old.Stop(killTasks: false, _options.KillGracePeriod);
         _masterSettings = _masterSettings! with { MasterId = Guid.NewGuid().ToString() };
         Volatile.Write(ref _master, new Master(_masterSettings, _cluster!));
