@@ -1,0 +1,89 @@
+using System.Collections.Immutable;
+using ActorScheduler.Actors.Pods;
+using ActorScheduler.Messages.MesosV1;
+using Google.Protobuf;
+
+namespace ActorScheduler.Actors.Tests.Pods;
+
+/// <summary>Which status updates are news: duplicates, late copies and repeated reconciliation answers are not.</summary>
+public sealed class PodInstanceStateTests
+{
+    private const string TaskId = "hello-0-server__1";
+
+    [Fact]
+    public void The_first_update_of_a_launch_is_news_and_a_stranger_is_unknown()
+    {
+        Assert.Equal(StatusUpdateKind.New, With(null).Classify(Agent(TaskState.TaskStarting)));
+        Assert.Equal(StatusUpdateKind.UnknownTask, With(null).Classify(new TaskStatus { TaskId = new TaskID { Value = "other" }, State = TaskState.TaskRunning }));
+    }
+
+    [Fact]
+    public void The_same_update_again_is_a_duplicate()
+    {
+        var running = Agent(TaskState.TaskRunning);
+
+        Assert.Equal(StatusUpdateKind.Duplicate, With(running).Classify(running.Clone()));
+    }
+
+    [Fact]
+    public void A_late_copy_of_an_earlier_agent_update_is_stale()
+    {
+        Assert.Equal(StatusUpdateKind.Stale, With(Agent(TaskState.TaskRunning)).Classify(Agent(TaskState.TaskStarting)));
+    }
+
+    [Fact]
+    public void Nothing_revives_a_task_that_ended()
+    {
+        var gone = Master(TaskState.TaskGone, TaskStatus.Types.Reason.AgentRemoved);
+
+        Assert.Equal(StatusUpdateKind.Stale, With(gone).Classify(Agent(TaskState.TaskRunning)));
+        Assert.Equal(StatusUpdateKind.Stale, With(Master(TaskState.TaskUnknown, TaskStatus.Types.Reason.Reconciliation)).Classify(Agent(TaskState.TaskRunning)));
+    }
+
+    [Fact]
+    public void A_reconciliation_answer_that_says_what_is_recorded_is_unchanged()
+    {
+        var answer = Master(TaskState.TaskRunning, TaskStatus.Types.Reason.Reconciliation);
+
+        Assert.Equal(StatusUpdateKind.Unchanged, With(Agent(TaskState.TaskRunning)).Classify(answer));
+        Assert.Equal(StatusUpdateKind.New, With(Agent(TaskState.TaskStarting)).Classify(answer));
+    }
+
+    [Fact]
+    public void A_task_comes_back_from_unreachable_with_whatever_its_agent_says_next()
+    {
+        var unreachable = Master(TaskState.TaskUnreachable, TaskStatus.Types.Reason.AgentRemoved);
+
+        Assert.Equal(StatusUpdateKind.New, With(unreachable).Classify(Master(TaskState.TaskRunning, TaskStatus.Types.Reason.AgentReregistered)));
+        Assert.Equal(StatusUpdateKind.New, With(unreachable).Classify(Agent(TaskState.TaskStarting)));
+        Assert.False(With(unreachable).Tasks["server"].IsTerminal);
+    }
+
+    [Fact]
+    public void A_running_task_may_report_running_again_with_a_new_uuid()
+    {
+        Assert.Equal(StatusUpdateKind.New, With(Agent(TaskState.TaskRunning)).Classify(Agent(TaskState.TaskRunning)));
+    }
+
+    private static PodInstanceState With(TaskStatus? status) => PodInstanceState.Empty with
+    {
+        Tasks = ImmutableDictionary<string, TaskRecord>.Empty.Add("server", new TaskRecord(
+            new TaskInfo { Name = "hello-0-server", TaskId = new TaskID { Value = TaskId } }, "config-1", "fingerprint", status, false)),
+    };
+
+    private static TaskStatus Agent(TaskState state) => new()
+    {
+        TaskId = new TaskID { Value = TaskId },
+        State = state,
+        Source = TaskStatus.Types.Source.Executor,
+        Uuid = ByteString.CopyFrom(Guid.NewGuid().ToByteArray()),
+    };
+
+    private static TaskStatus Master(TaskState state, TaskStatus.Types.Reason reason) => new()
+    {
+        TaskId = new TaskID { Value = TaskId },
+        State = state,
+        Source = TaskStatus.Types.Source.Master,
+        Reason = reason,
+    };
+}
