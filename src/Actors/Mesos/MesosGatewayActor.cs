@@ -41,6 +41,8 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
     private bool _reconciling;
     private readonly List<KillTask> _pendingKills = new();
 
+    private readonly OfferFlowSequencer _offerFlow = new();
+
     public MesosGatewayActor(GatewaySettings settings, IActorRef framework)
     {
         _settings = settings;
@@ -158,9 +160,34 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
 
             Send(new Call { Type = Call.Types.Type.Kill, Kill = kill });
         });
-        Receive<ReviveOffers>(_ => connected, _ => Send(new Call { Type = Call.Types.Type.Revive, Revive = new Call.Types.Revive() }));
-        Receive<SuppressOffers>(_ => connected, _ => Send(new Call { Type = Call.Types.Type.Suppress, Suppress = new Call.Types.Suppress() }));
+        Receive<ReviveOffers>(_ => connected, _ =>
+        {
+            if (_offerFlow.Request(Call.Types.Type.Revive) is { } now)
+            {
+                SendOfferFlow(now);
+            }
+        });
+        Receive<SuppressOffers>(_ => connected, _ =>
+        {
+            if (_offerFlow.Request(Call.Types.Type.Suppress) is { } now)
+            {
+                SendOfferFlow(now);
+            }
+        });
+        Receive<OfferFlowSent>(m =>
+        {
+            if (m.Generation != _generation)
+            {
+                return;
+            }
+
+            if (_offerFlow.Completed() is { } next)
+            {
+                SendOfferFlow(next);
+            }
+        });
         Receive<CallFailed>(m => _log.Warning("{0} call failed: {1}", m.Type, m.Reason));
+        Receive<Done>(_ => { });
 
         // Calls while disconnected are void: offers died with the stream, kills are re-issued by their owners.
         Receive<AcceptOffers>(_ => { });
@@ -331,6 +358,7 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         _generation++;
         _stream?.Cancel();
         _reconciling = false;
+        _offerFlow.Reset();
         Timers.Cancel(WatchdogTimer);
         Timers.Cancel(ReconcileTimer);
         Timers.Cancel(ImplicitReconcileTimer);
@@ -354,6 +382,34 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
             Type = Call.Types.Type.Acknowledge,
             Acknowledge = new Call.Types.Acknowledge { AgentId = status.AgentId, TaskId = status.TaskId, Uuid = status.Uuid },
         });
+    }
+
+    /// <summary>Sends the SUPPRESS or REVIVE <see cref="OfferFlowSequencer"/> let through; its answer comes back as <see cref="OfferFlowSent"/>.</summary>
+    private void SendOfferFlow(Call.Types.Type type)
+    {
+        if (_frameworkId is null || _client is null)
+        {
+            _offerFlow.Reset();
+            return;
+        }
+
+        var call = type == Call.Types.Type.Revive
+            ? new Call { Type = type, Revive = new Call.Types.Revive() }
+            : new Call { Type = type, Suppress = new Call.Types.Suppress() };
+        call.FrameworkId = new FrameworkID { Value = _frameworkId };
+        var generation = _generation;
+        var self = Self;
+        _client.SendAsync(call, CancellationToken.None).ContinueWith(
+            t =>
+            {
+                if (t.Exception is { } e)
+                {
+                    self.Tell(new CallFailed(type, e.GetBaseException().Message));
+                }
+
+                self.Tell(new OfferFlowSent(generation));
+            },
+            TaskScheduler.Default);
     }
 
     private void Send(Call call)
@@ -428,6 +484,8 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
     }
 
     private sealed record CallFailed(Call.Types.Type Type, string Reason);
+
+    private sealed record OfferFlowSent(int Generation);
 
     private sealed record Done
     {
