@@ -39,7 +39,10 @@ public static class ActorSchedulerHostingExtensions
             options.FailoverTimeout,
             MaxBackoff: TimeSpan.FromSeconds(15),
             ReconcileDelayFactor: options.ReconcileDelayFactor,
-            WebUiUrl: options.ApiUrl?.ToString());
+            WebUiUrl: options.ApiUrl?.ToString())
+        {
+            ImplicitReconcileInterval = options.ImplicitReconcileInterval,
+        };
         var env = ImmutableArray<KeyValuePair<string, string>>.Empty;
         if (options.ApiUrl is { } api)
         {

@@ -1,3 +1,4 @@
+using ActorScheduler.Actors.Mesos;
 using ActorScheduler.Actors.Offers;
 
 namespace ActorScheduler.Hosting;
@@ -37,6 +38,9 @@ public sealed class ActorSchedulerOptions
 
     /// <summary>Scales the explicit reconciliation retry delays (8 s, 16 s, 30 s); tests shorten them.</summary>
     public double ReconcileDelayFactor { get; init; } = 1.0;
+
+    /// <summary>How often all tasks are reconciled implicitly while subscribed (DC/OS: one hour).</summary>
+    public TimeSpan ImplicitReconcileInterval { get; init; } = GatewaySettings.DefaultImplicitReconcileInterval;
 }
 
 /// <summary>Keys under which the scheduler's actors are registered in the <c>ActorRegistry</c>.</summary>

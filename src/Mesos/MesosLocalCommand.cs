@@ -58,6 +58,9 @@ public static class MesosLocalCommand
                 writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  … and {snapshot.Agents.Count - MaxAgentLines} more agents (GET {emulator.Url} lists them all)"));
             }
 
+            var faults = await emulator.Faults.StateAsync().ConfigureAwait(false);
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Fault injection: GET/POST {emulator.Url}faults (seed {faults.Seed}{(faults.StatusUpdates.Any ? "; status updates: " + MesosEmulator.Describe(faults.StatusUpdates) : string.Empty)})"));
             writer.WriteLine("Press Ctrl+C to stop.");
             try
             {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ActorScheduler.Mesos.Client;
 using ActorScheduler.Mesos.Emulator;
+using ActorScheduler.Mesos.Emulator.Faults;
 using ActorScheduler.Messages.MesosV1;
 using ActorScheduler.Messages.MesosV1.Scheduler;
 
@@ -55,7 +56,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
         var masterId = "sim-" + seed.ToString(CultureInfo.InvariantCulture);
         _master = new Master(
             new MasterSettings(masterId, "127.0.0.1", 5050, AllocationInterval, HeartbeatInterval, Clock, log),
-            []);
+            new ClusterState([], new StatusUpdateFaultPolicy(seed, StatusUpdateFaults.None)));
     }
 
     /// <summary>How often the master allocates when time is advanced (as the emulator: 1 s).</summary>

@@ -1,3 +1,4 @@
+using ActorScheduler.Mesos.Emulator.Faults;
 using ActorScheduler.Mesos.Tests.Support;
 
 namespace ActorScheduler.Mesos.Tests;
@@ -75,6 +76,40 @@ public sealed class MesosLocalCommandTests
         var lines = Text(output).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("mesos-local: data dir", Assert.Single(lines), StringComparison.Ordinal);
         Assert.DoesNotContain(" at ", lines[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Prints_the_seed_and_the_status_update_faults_it_starts_with()
+    {
+        using var dir = new TempDir();
+        var output = new ConcurrentStringWriter();
+        using var cts = new CancellationTokenSource();
+        var options = TestEmulator.Options(dir.Path);
+        options.StatusUpdateFaults = new StatusUpdateFaults(DropProbability: 0.25, Delay: TimeSpan.FromMilliseconds(500));
+        options.Seed = 1234;
+
+        var run = MesosLocalCommand.RunAsync(options, output, cts.Token);
+        await Eventually.TrueAsync(() => Text(output).Contains("Press Ctrl+C", StringComparison.Ordinal), "mesos-local is up");
+        await cts.CancelAsync();
+
+        Assert.Equal(0, await run);
+        Assert.Matches(@"Fault injection: GET/POST http://127\.0\.0\.1:\d+/faults \(seed 1234; status updates: drop 0\.25, duplicate 0, delay 0 by 500 ms\)", Text(output));
+    }
+
+    [Theory]
+    [InlineData(1.5, 0, "mesos-local: status-update faults: drop probability must be between 0 and 1, got 1.5")]
+    [InlineData(0.7, 0.7, "mesos-local: status-update faults: drop, duplicate and delay probabilities add up to 1.4; they must not exceed 1")]
+    public async Task Bad_fault_settings_are_one_clear_line_and_a_non_zero_exit_code(double drop, double duplicate, string message)
+    {
+        using var dir = new TempDir();
+        var output = new ConcurrentStringWriter();
+        var options = TestEmulator.Options(dir.Path);
+        options.StatusUpdateFaults = new StatusUpdateFaults(drop, duplicate);
+
+        var code = await MesosLocalCommand.RunAsync(options, output, CancellationToken.None);
+
+        Assert.Equal(1, code);
+        Assert.Equal(message, Text(output).Trim());
     }
 
     private static string Text(ConcurrentStringWriter writer) => writer.ToString();

@@ -12,13 +12,15 @@ namespace ActorScheduler.Actors.Mesos;
 /// The scheduler's only door to the Mesos master: subscribes (and re-subscribes with capped backoff) as the
 /// framework the framework actor remembers, turns stream events into messages for the router and the pods, sends
 /// calls, acknowledges status updates once a pod has recorded them (only those with a uuid), and reconciles every
-/// known task explicitly after each subscription — offers are declined until that is done.
+/// known task explicitly after each subscription — offers are declined until that is done — and all tasks implicitly
+/// (an empty RECONCILE) every <see cref="GatewaySettings.ImplicitReconcileInterval"/> while subscribed.
 /// </summary>
 internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
 {
     private const string WatchdogTimer = "heartbeat-watchdog";
     private const string ResubscribeTimer = "resubscribe";
     private const string ReconcileTimer = "reconcile-retry";
+    private const string ImplicitReconcileTimer = "implicit-reconcile";
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly GatewaySettings _settings;
@@ -38,6 +40,8 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
     private int _reconcileAttempt;
     private bool _reconciling;
     private readonly List<KillTask> _pendingKills = new();
+
+    private readonly OfferFlowSequencer _offerFlow = new();
 
     public MesosGatewayActor(GatewaySettings settings, IActorRef framework)
     {
@@ -93,6 +97,15 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         Receive<FrameworkIdentity>(_ => StartReconciliation());
         Receive<TasksToReconcile>(OnTasksToReconcile);
         Receive<ReconcileRetry>(_ => SendReconcile());
+        Receive<ImplicitReconcileTick>(_ =>
+        {
+            // One reconciliation at a time: the explicit one after subscribing goes first.
+            if (!_reconciling)
+            {
+                _log.Info("Reconciling all tasks implicitly");
+                Send(new Call { Type = Call.Types.Type.Reconcile, Reconcile = new Call.Types.Reconcile() });
+            }
+        });
         Receive<StatusRecorded>(m => Acknowledge(m.Status));
         Receive<UnknownTaskStatus>(m =>
         {
@@ -147,9 +160,34 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
 
             Send(new Call { Type = Call.Types.Type.Kill, Kill = kill });
         });
-        Receive<ReviveOffers>(_ => connected, _ => Send(new Call { Type = Call.Types.Type.Revive, Revive = new Call.Types.Revive() }));
-        Receive<SuppressOffers>(_ => connected, _ => Send(new Call { Type = Call.Types.Type.Suppress, Suppress = new Call.Types.Suppress() }));
+        Receive<ReviveOffers>(_ => connected, _ =>
+        {
+            if (_offerFlow.Request(Call.Types.Type.Revive) is { } now)
+            {
+                SendOfferFlow(now);
+            }
+        });
+        Receive<SuppressOffers>(_ => connected, _ =>
+        {
+            if (_offerFlow.Request(Call.Types.Type.Suppress) is { } now)
+            {
+                SendOfferFlow(now);
+            }
+        });
+        Receive<OfferFlowSent>(m =>
+        {
+            if (m.Generation != _generation)
+            {
+                return;
+            }
+
+            if (_offerFlow.Completed() is { } next)
+            {
+                SendOfferFlow(next);
+            }
+        });
         Receive<CallFailed>(m => _log.Warning("{0} call failed: {1}", m.Type, m.Reason));
+        Receive<Done>(_ => { });
 
         // Calls while disconnected are void: offers died with the stream, kills are re-issued by their owners.
         Receive<AcceptOffers>(_ => { });
@@ -163,6 +201,7 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         Receive<UnknownTaskStatus>(_ => { });
         Receive<WatchdogTick>(_ => { });
         Receive<ReconcileRetry>(_ => { });
+        Receive<ImplicitReconcileTick>(_ => { });
         Receive<TasksToReconcile>(_ => { });
     }
 
@@ -215,6 +254,7 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
                 _backoff = TimeSpan.FromSeconds(1);
                 _log.Info("Subscribed as framework {0}", _frameworkId);
                 Timers.StartPeriodicTimer(WatchdogTimer, WatchdogTick.Instance, _heartbeat);
+                Timers.StartPeriodicTimer(ImplicitReconcileTimer, ImplicitReconcileTick.Instance, _settings.ImplicitReconcileInterval);
 
                 // The id is durable before reconciliation starts (FrameworkIdentity comes back once it is).
                 _framework.Tell(new FrameworkRegisteredWith(_frameworkId), Self);
@@ -242,8 +282,12 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
             case Event.Types.Type.Error:
                 _log.Error("Master says: {0}", e.Error.Message);
                 break;
+            case Event.Types.Type.Failure when e.Failure.ExecutorId is null:
+                // The agent is unreachable or removed; its tasks' fates arrive as status updates (or through reconciliation).
+                _log.Warning("Agent {0} is lost", e.Failure.AgentId?.Value);
+                break;
             case Event.Types.Type.Failure:
-                _log.Warning("Failure reported for agent {0} executor {1}", e.Failure.AgentId?.Value, e.Failure.ExecutorId?.Value);
+                _log.Warning("Executor {0} on agent {1} ended with status {2}", e.Failure.ExecutorId.Value, e.Failure.AgentId?.Value, e.Failure.Status);
                 break;
         }
     }
@@ -314,8 +358,10 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         _generation++;
         _stream?.Cancel();
         _reconciling = false;
+        _offerFlow.Reset();
         Timers.Cancel(WatchdogTimer);
         Timers.Cancel(ReconcileTimer);
+        Timers.Cancel(ImplicitReconcileTimer);
         _router.Tell(SubscriptionLost.Instance);
         _log.Warning("Subscription to {0} ended ({1}); retrying in {2:0.#}s", _settings.MasterUrl, message.Error?.Message ?? "closed", _backoff.TotalSeconds);
         Timers.StartSingleTimer(ResubscribeTimer, Connect.Instance, _backoff);
@@ -336,6 +382,34 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
             Type = Call.Types.Type.Acknowledge,
             Acknowledge = new Call.Types.Acknowledge { AgentId = status.AgentId, TaskId = status.TaskId, Uuid = status.Uuid },
         });
+    }
+
+    /// <summary>Sends the SUPPRESS or REVIVE <see cref="OfferFlowSequencer"/> let through; its answer comes back as <see cref="OfferFlowSent"/>.</summary>
+    private void SendOfferFlow(Call.Types.Type type)
+    {
+        if (_frameworkId is null || _client is null)
+        {
+            _offerFlow.Reset();
+            return;
+        }
+
+        var call = type == Call.Types.Type.Revive
+            ? new Call { Type = type, Revive = new Call.Types.Revive() }
+            : new Call { Type = type, Suppress = new Call.Types.Suppress() };
+        call.FrameworkId = new FrameworkID { Value = _frameworkId };
+        var generation = _generation;
+        var self = Self;
+        _client.SendAsync(call, CancellationToken.None).ContinueWith(
+            t =>
+            {
+                if (t.Exception is { } e)
+                {
+                    self.Tell(new CallFailed(type, e.GetBaseException().Message));
+                }
+
+                self.Tell(new OfferFlowSent(generation));
+            },
+            TaskScheduler.Default);
     }
 
     private void Send(Call call)
@@ -406,7 +480,14 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         public static ReconcileRetry Instance { get; } = new();
     }
 
+    private sealed record ImplicitReconcileTick : IDeadLetterSuppression
+    {
+        public static ImplicitReconcileTick Instance { get; } = new();
+    }
+
     private sealed record CallFailed(Call.Types.Type Type, string Reason);
+
+    private sealed record OfferFlowSent(int Generation);
 
     private sealed record Done
     {
@@ -439,4 +520,13 @@ public sealed record GatewaySettings(
 
     /// <summary>A new connection: <see cref="Connection"/>, or an HTTP client of <see cref="MasterUrl"/>.</summary>
     public IMesosConnection CreateConnection() => Connection?.Invoke() ?? new MesosSchedulerClient(MasterUrl);
+
+    /// <summary>The DC/OS SDK's implicit reconciliation period (<c>IMPLICIT_RECONCILIATION_PERIOD_MS</c>): one hour.</summary>
+    public static readonly TimeSpan DefaultImplicitReconcileInterval = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How often, while subscribed, the gateway asks the master for the state of every task it knows (an empty
+    /// RECONCILE): catches updates the master sent while we were not listening.
+    /// </summary>
+    public TimeSpan ImplicitReconcileInterval { get; init; } = DefaultImplicitReconcileInterval;
 }

@@ -156,13 +156,16 @@ public static class OfferEvaluator
     private static OfferEvaluation EvaluateExistingFootprint(PodRequirement requirement, Footprint existing, Offer offer, EvaluationContext context)
     {
         var explanation = new List<string>();
-        if (offer.AgentId?.Value != existing.AgentId)
+        // An agent restarted on its work dir comes back with a new id and the same reservations (reference §5.8): the
+        // host tells it apart, the reservation ids below prove it.
+        if (offer.AgentId?.Value != existing.AgentId && offer.Hostname != existing.Hostname)
         {
             explanation.Add($"FAIL(AgentEvaluationStage): offer is from agent {offer.AgentId?.Value} ({offer.Hostname}); {requirement.PodInstanceName} holds its reservations on agent {existing.AgentId} ({existing.Hostname})");
             return OfferEvaluation.Failed(explanation);
         }
 
-        explanation.Add($"PASS(AgentEvaluationStage): offer is from {existing.Hostname}, where {requirement.PodInstanceName} holds its reservations");
+        var restarted = offer.AgentId?.Value == existing.AgentId ? string.Empty : $" (its agent {existing.AgentId} came back as {offer.AgentId?.Value})";
+        explanation.Add($"PASS(AgentEvaluationStage): offer is from {existing.Hostname}, where {requirement.PodInstanceName} holds its reservations{restarted}");
 
         var tasks = TasksToLaunch(requirement);
         if (SharedSetInOneLaunch(requirement, tasks) is { } shared)

@@ -235,16 +235,19 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
 
         _claims.Remove(offerId);
         var operations = slot.Claims.Where(c => c.Recorded == true).SelectMany(c => c.Evaluation.Operations).ToImmutableArray();
-        if (_rescinded.Contains(offerId))
-        {
-            _log.Warning("Offer {0} was rescinded while its launches were being recorded; reconciliation will sort it out", offerId);
-        }
-        else if (operations.IsEmpty)
+        if (operations.IsEmpty)
         {
             _gateway.Tell(new DeclineOffers(ImmutableArray.Create(offerId), ShortDeclineSeconds));
         }
         else
         {
+            // Even when the offer was rescinded meanwhile (its agent was lost): the master then refuses the ACCEPT with
+            // TASK_DROPPED (REASON_INVALID_OFFERS) for each recorded task, and the pods ask for a fresh launch.
+            if (_rescinded.Contains(offerId))
+            {
+                _log.Warning("Offer {0} was rescinded while its launches were being recorded; accepting it anyway so the master drops them", offerId);
+            }
+
             _gateway.Tell(new AcceptOffers(ImmutableArray.Create(offerId), operations, 1));
         }
     }

@@ -58,8 +58,11 @@ public static class StepStatusCalculator
             TaskState.TaskRunning when task.Goal == GoalState.Running && task.ReadinessPassed => Status.Complete,
             TaskState.TaskRunning => Status.Started,
             TaskState.TaskFinished => task.Goal == GoalState.Running ? Status.Pending : Status.Complete,
-            TaskState.TaskUnknown => Status.Starting,
-            // FAILED/ERROR would be DELAYED under backoff (opt-in, not yet built): relaunch at once.
+            // The task may still run on a partitioned agent: neither relaunch it nor count it as running until its agent
+            // returns (its current state follows) or is marked gone (TASK_GONE_BY_OPERATOR).
+            TaskState.TaskUnreachable => Status.Starting,
+            // FAILED/ERROR would be DELAYED under backoff (opt-in, not yet built): relaunch at once. LOST, GONE,
+            // GONE_BY_OPERATOR, DROPPED and UNKNOWN (neither the task nor its agent is known) relaunch too.
             _ => Status.Pending,
         };
     }

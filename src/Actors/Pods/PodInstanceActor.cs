@@ -251,12 +251,18 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
     {
         var gateway = Sender;
         var status = update.Status;
-        var name = _state.TaskNameOf(status.TaskId.Value);
-        if (name is null)
+        switch (_state.Classify(status))
         {
-            gateway.Tell(new UnknownTaskStatus(status));
-            return;
+            case StatusUpdateKind.UnknownTask:
+                gateway.Tell(new UnknownTaskStatus(status));
+                return;
+            case StatusUpdateKind.Duplicate or StatusUpdateKind.Stale or StatusUpdateKind.Unchanged:
+                // Nothing new to record (or already recorded): only the acknowledgement is owed.
+                gateway.Tell(new StatusRecorded(status));
+                return;
         }
+
+        var name = _state.TaskNameOf(status.TaskId.Value)!;
 
         var events = new List<object> { new TaskStatusRecorded { Status = status } };
         if (_state.FootprintUnconfirmed)
@@ -301,7 +307,7 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
 
             ReportToStep();
             NoteFailure(status);
-            if (TaskStates.IsTerminal(status.State))
+            if (PodInstanceState.HasEnded(status.State))
             {
                 Recover(name);
             }
@@ -417,10 +423,13 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
         public static RetryKills Instance { get; } = new();
     }
 
-    /// <summary>The master, asked to reconcile, does not know a task we recorded but never saw reported.</summary>
+    /// <summary>
+    /// A launch we recorded never reached an agent: the master refused the whole ACCEPT (its offer was rescinded or
+    /// died with a failed-over master: nothing in it was applied), or, asked to reconcile, does not know the task.
+    /// </summary>
     private static bool LaunchNeverHappened(TaskStatus status) =>
-        status.HasReason && status.Reason == TaskStatus.Types.Reason.Reconciliation &&
-        status.State is TaskState.TaskLost or TaskState.TaskGone or TaskState.TaskUnknown or TaskState.TaskDropped;
+        status.HasReason && (status.Reason == TaskStatus.Types.Reason.InvalidOffers || (status.Reason == TaskStatus.Types.Reason.Reconciliation &&
+            status.State is TaskState.TaskLost or TaskState.TaskGone or TaskState.TaskUnknown or TaskState.TaskDropped));
 
     private void AnnounceFootprint() =>
         _router.Tell(new FootprintOwned(_name, _state.Footprint?.ResourceIds.ToImmutableArray() ?? ImmutableArray<string>.Empty, _state.Footprint?.Agent));

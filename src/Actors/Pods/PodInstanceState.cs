@@ -28,13 +28,36 @@ public sealed record TaskRecord(
 {
     public string TaskId => Info.TaskId.Value;
 
-    public bool IsTerminal => Status is { } s && TaskStates.IsTerminal(s.State);
+    /// <summary>This launch has ended for good (see <see cref="PodInstanceState.HasEnded"/>).</summary>
+    public bool IsTerminal => Status is { } s && PodInstanceState.HasEnded(s.State);
 
     /// <summary>
     /// DC/OS <c>isReadinessCheckSucceeded</c>: a task without a readiness check is ready; one with a check only once a
     /// status reported the check's exit code 0 (no result yet is not ready).
     /// </summary>
     public bool ReadinessPassed => Info.Check is null || Check?.Command is { HasExitCode: true, ExitCode: 0 };
+}
+
+/// <summary>What a status update means to the pod instance that receives it.</summary>
+public enum StatusUpdateKind
+{
+    /// <summary>News about the current launch of one of the pod's tasks: record it and act on it.</summary>
+    New,
+
+    /// <summary>The update already recorded (same uuid), sent again: acknowledge it, nothing else.</summary>
+    Duplicate,
+
+    /// <summary>
+    /// Older than what is recorded: an agent update from earlier in the task's life (a late duplicate), or any update
+    /// after the task ended. Acknowledge it, nothing else.
+    /// </summary>
+    Stale,
+
+    /// <summary>A master update (reconciliation) saying what is already recorded: nothing to record.</summary>
+    Unchanged,
+
+    /// <summary>Not a current launch of this pod's tasks.</summary>
+    UnknownTask,
 }
 
 /// <summary>
@@ -79,6 +102,56 @@ public sealed record PodInstanceState(
     /// <summary>The executor some live task of the pod runs in: later steps launch into it.</summary>
     public ExecutorInfo? RunningExecutor() =>
         Tasks.Values.Where(t => !t.IsTerminal && t.Executor is not null).Select(t => t.Executor).FirstOrDefault();
+
+    /// <summary>
+    /// A launch has ended for the scheduler: a terminal Mesos state, or TASK_UNKNOWN (the master knows neither the task
+    /// nor its agent, so it cannot be running). TASK_UNREACHABLE has not: the task may still run on a partitioned agent.
+    /// </summary>
+    public static bool HasEnded(TaskState state) => TaskStates.IsTerminal(state) || state == TaskState.TaskUnknown;
+
+    /// <summary>
+    /// Whether <paramref name="status"/> is news. Updates arrive twice (agent retries, reconciliation) and out of order
+    /// (a late copy of STARTING after RUNNING): only news may change the recorded state.
+    /// </summary>
+    public StatusUpdateKind Classify(TaskStatus status)
+    {
+        var name = TaskNameOf(status.TaskId.Value);
+        if (name is null)
+        {
+            return StatusUpdateKind.UnknownTask;
+        }
+
+        if (Tasks[name].Status is not { } recorded)
+        {
+            return StatusUpdateKind.New;
+        }
+
+        if (status.HasUuid && recorded.HasUuid && status.Uuid == recorded.Uuid)
+        {
+            return StatusUpdateKind.Duplicate;
+        }
+
+        if (HasEnded(recorded.State) || (status.HasUuid && LifecycleRank(status.State) < LifecycleRank(recorded.State)))
+        {
+            return StatusUpdateKind.Stale;
+        }
+
+        return !status.HasUuid && status.State == recorded.State ? StatusUpdateKind.Unchanged : StatusUpdateKind.New;
+    }
+
+    /// <summary>
+    /// The order in which an agent reports a task's states. What the master says of an unreachable or unknown task
+    /// ranks below all of them: anything the agent says next is newer.
+    /// </summary>
+    private static int LifecycleRank(TaskState state) => state switch
+    {
+        TaskState.TaskUnreachable or TaskState.TaskUnknown => -1,
+        TaskState.TaskStaging => 0,
+        TaskState.TaskStarting => 1,
+        TaskState.TaskRunning => 2,
+        TaskState.TaskKilling => 3,
+        _ => 4,
+    };
 
     /// <summary>The task (by name within the pod) whose current launch has this task id.</summary>
     public string? TaskNameOf(string taskId) =>

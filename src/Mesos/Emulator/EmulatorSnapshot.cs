@@ -9,8 +9,19 @@ public sealed record EmulatorSnapshot(
     IReadOnlyList<TaskSnapshot> Tasks);
 
 /// <summary>An agent and its resources: total, reserved (any role) and used by tasks/executors.</summary>
-public sealed record AgentSnapshot(string Id, string Hostname, string WorkDir, ResourceSummary Total, ResourceSummary Reserved, ResourceSummary Used)
+/// <param name="State"><see cref="Registered"/>, <see cref="Unreachable"/> or <see cref="Gone"/>.</param>
+public sealed record AgentSnapshot(string Id, string Hostname, string WorkDir, ResourceSummary Total, ResourceSummary Reserved, ResourceSummary Used,
+    string State = AgentSnapshot.Registered)
 {
+    /// <summary>The agent is registered with the master: its resources are offered.</summary>
+    public const string Registered = "REGISTERED";
+
+    /// <summary>The master cannot reach the agent: its tasks are TASK_UNREACHABLE, its resources are not offered.</summary>
+    public const string Unreachable = "UNREACHABLE";
+
+    /// <summary>The operator marked the agent gone; it never comes back under this id.</summary>
+    public const string Gone = "GONE";
+
     /// <summary>The agent's attributes, name to value in Mesos text form (<c>rack</c> → <c>r1</c>, <c>slots</c> → <c>[1-4]</c>).</summary>
     public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
 

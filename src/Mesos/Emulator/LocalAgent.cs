@@ -759,6 +759,33 @@ internal sealed class LocalAgent
         task.Pending.Add(status);
     }
 
+    /// <summary>
+    /// The agent goes down for good (marked gone, or about to restart with a new id): every task process is killed
+    /// at once (SIGKILL to its process group) and its tasks and their pending updates are forgotten. Reservations and
+    /// volumes stay in the checkpoint.
+    /// </summary>
+    public void Shutdown()
+    {
+        foreach (var task in _tasks.Values.Where(t => t.Process is not null && !t.IsTerminal))
+        {
+            ProcFs.SignalGroup(task.Process!, ProcFs.SigKill);
+        }
+
+        _tasks.Clear();
+        _endedExecutors.Clear();
+        Checkpoint();
+    }
+
+    /// <summary>
+    /// The agent restarts on the same work dir and registers with a new id (reference §5.8): its tasks die, its
+    /// dynamic reservations and persistent volumes stay. Returns the new agent; this one must not be used any more.
+    /// </summary>
+    public LocalAgent RestartWithNewId(AgentID id)
+    {
+        Shutdown();
+        return Create(id, Hostname, WorkDir, Total.Resources, _settings);
+    }
+
     private static string ExecutorKey(string frameworkId, string executorId) => frameworkId + "\n" + executorId;
 
     private static string SafeName(string name) =>

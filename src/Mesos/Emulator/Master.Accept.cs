@@ -304,6 +304,7 @@ internal sealed partial class Master
         if (launched.Count > 0)
         {
             agent.Launch(framework.Info, launched, executor: null);
+            RecordLaunches(framework, agent, launched);
         }
 
         return null;
@@ -392,8 +393,18 @@ internal sealed partial class Master
             executor.Resources.AddRange(resources);
         }
 
-        agent.Launch(framework.Info, tasks.Select(t => Internalize(t, agent)).ToList(), executor);
+        var internalized = tasks.Select(t => Internalize(t, agent)).ToList();
+        agent.Launch(framework.Info, internalized, executor);
+        RecordLaunches(framework, agent, internalized);
         return null;
+    }
+
+    private void RecordLaunches(FrameworkState framework, LocalAgent agent, IEnumerable<TaskInfo> tasks)
+    {
+        foreach (var task in tasks)
+        {
+            _cluster.History.Launched(new LaunchRecord(Now, framework.Id, agent.Id.Value, task.TaskId.Value, task.Name));
+        }
     }
 
     private string? ValidateTask(FrameworkState framework, LocalAgent agent, TaskInfo task, HashSet<string> idsInOperation, bool groupMember)

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
+using ActorScheduler.Mesos.Emulator.Faults;
 using ActorScheduler.Messages.MesosV1;
 using ActorScheduler.Messages.MesosV1.Scheduler;
 
@@ -15,11 +16,13 @@ internal sealed record CallResult(int StatusCode, string Body = "")
 /// <summary>
 /// The master state machine: frameworks, offers, filters and the local agents. Every method must be called
 /// from the one master loop (<see cref="SerialQueue"/>), which gives the event order of a single real master.
-/// No HTTP in here: the transport hands in decoded calls and drains <see cref="SchedulerStream"/>s.
+/// No HTTP in here: the transport hands in decoded calls and drains <see cref="SchedulerStream"/>s. What outlives
+/// a master failover (agents, the unreachable / gone registry, fault settings) lives in <see cref="ClusterState"/>.
 /// </summary>
 internal sealed partial class Master
 {
     private readonly MasterSettings _settings;
+    private readonly ClusterState _cluster;
     private readonly List<LocalAgent> _agents;
     private readonly Dictionary<string, FrameworkState> _frameworks = new(StringComparer.Ordinal);
     private readonly HashSet<string> _removedFrameworks = new(StringComparer.Ordinal);
@@ -31,10 +34,11 @@ internal sealed partial class Master
     private DateTimeOffset _nextAllocation;
     private bool _stopped;
 
-    public Master(MasterSettings settings, IEnumerable<LocalAgent> agents)
+    public Master(MasterSettings settings, ClusterState cluster)
     {
         _settings = settings;
-        _agents = agents.ToList();
+        _cluster = cluster;
+        _agents = cluster.Agents;
         var now = Now;
         _nextAllocation = now + settings.AllocationInterval;
 
@@ -132,6 +136,7 @@ internal sealed partial class Master
             _frameworks[framework.Id] = framework;
         }
 
+        _cluster.History.Call(CallTypeName(Call.Types.Type.Subscribe));
         framework.Connection = stream;
         framework.DisconnectedAt = null;
         framework.SuppressedRoles.Clear();
@@ -214,6 +219,7 @@ internal sealed partial class Master
                 $"The stream ID '{streamId}' included in this request didn't match the stream ID currently associated with framework ID {framework.Id}");
         }
 
+        _cluster.History.Call(CallTypeName(call.Type));
         var result = call.Type switch
         {
             Call.Types.Type.Teardown => Teardown(framework),
@@ -278,10 +284,12 @@ internal sealed partial class Master
     private CallResult Kill(FrameworkState framework, Call.Types.Kill kill)
     {
         var agent = FindAgentOfTask(framework.Id, kill.TaskId.Value, kill.AgentId?.Value);
-        if (agent is null)
+        if (agent is null || _cluster.IsUnreachable(agent))
         {
-            // Unknown task: answered like an explicit reconciliation.
-            SendMasterUpdate(framework, ReconcileUnknown(framework, kill.TaskId, kill.AgentId));
+            // Unknown task, or one the master cannot reach: answered like an explicit reconciliation.
+            SendMasterUpdate(framework, agent is null
+                ? ReconcileUnknown(framework, kill.TaskId, kill.AgentId)
+                : ReconcileKnown(framework, agent, agent.FindTask(kill.TaskId.Value)!));
             return CallResult.Accepted;
         }
 
@@ -306,7 +314,8 @@ internal sealed partial class Master
 
     private CallResult Acknowledge(Call.Types.Acknowledge ack)
     {
-        var agent = _agents.FirstOrDefault(a => a.Id.Value == ack.AgentId.Value);
+        // An acknowledgement for an unreachable agent is lost; the agent resends the update once it is back.
+        var agent = _agents.FirstOrDefault(a => a.Id.Value == ack.AgentId.Value && !_cluster.IsUnreachable(a));
         agent?.Acknowledge(ack.TaskId.Value, ack.Uuid);
         return CallResult.Accepted;
     }
@@ -360,7 +369,7 @@ internal sealed partial class Master
             {
                 foreach (var task in agent.Tasks.Where(t => t.FrameworkId.Value == framework.Id && !t.Orphaned))
                 {
-                    SendMasterUpdate(framework, ReconcileKnown(agent, task));
+                    SendMasterUpdate(framework, ReconcileKnown(framework, agent, task));
                 }
             }
 
@@ -372,17 +381,29 @@ internal sealed partial class Master
             var agent = FindAgentOfTask(framework.Id, item.TaskId.Value, item.AgentId?.Value);
             var task = agent?.FindTask(item.TaskId.Value);
             SendMasterUpdate(framework, agent is not null && task is not null
-                ? ReconcileKnown(agent, task)
+                ? ReconcileKnown(framework, agent, task)
                 : ReconcileUnknown(framework, item.TaskId, item.AgentId));
         }
 
         return CallResult.Accepted;
     }
 
-    private TaskStatus ReconcileKnown(LocalAgent agent, AgentTask task)
+    /// <summary>A task the master knows: its latest state, or TASK_UNREACHABLE (with the time) while its agent is.</summary>
+    private TaskStatus ReconcileKnown(FrameworkState framework, LocalAgent agent, AgentTask task)
     {
-        var status = MasterStatus(task.Info.TaskId, task.State, TaskStatus.Types.Reason.Reconciliation,
-            "Reconciliation: Latest task state", agent.Id);
+        TaskStatus status;
+        if (_cluster.Unreachable.TryGetValue(agent.Id.Value, out var since) && !task.IsTerminal)
+        {
+            status = MasterStatus(task.Info.TaskId, PartitionAware(framework, TaskState.TaskUnreachable),
+                TaskStatus.Types.Reason.Reconciliation, "Reconciliation: Task is unreachable", agent.Id);
+            status.UnreachableTime = TimeInfoOf(since);
+        }
+        else
+        {
+            status = MasterStatus(task.Info.TaskId, task.State, TaskStatus.Types.Reason.Reconciliation,
+                "Reconciliation: Latest task state", agent.Id);
+        }
+
         status.ExecutorId = task.ExecutorId.Clone();
         // The master repeats the health and check status of the latest update.
         if (task.LastStatus is { } last)
@@ -404,6 +425,20 @@ internal sealed partial class Master
     private TaskStatus ReconcileUnknown(FrameworkState framework, TaskID taskId, AgentID? agentId)
     {
         var partitionAware = framework.Has(FrameworkInfo.Types.Capability.Types.Type.PartitionAware);
+        if (agentId is not null && _cluster.Unreachable.TryGetValue(agentId.Value, out var since))
+        {
+            var status = MasterStatus(taskId, PartitionAware(framework, TaskState.TaskUnreachable),
+                TaskStatus.Types.Reason.Reconciliation, "Reconciliation: Task is unreachable", agentId);
+            status.UnreachableTime = TimeInfoOf(since);
+            return status;
+        }
+
+        if (agentId is not null && _cluster.GoneIds.Contains(agentId.Value))
+        {
+            return MasterStatus(taskId, PartitionAware(framework, TaskState.TaskGoneByOperator),
+                TaskStatus.Types.Reason.Reconciliation, "Reconciliation: Task is gone", agentId);
+        }
+
         if (agentId is not null && _agents.Any(a => a.Id.Value == agentId.Value))
         {
             return MasterStatus(taskId, partitionAware ? TaskState.TaskGone : TaskState.TaskLost,
@@ -459,6 +494,7 @@ internal sealed partial class Master
         }
 
         FlushAgentEvents();
+        DeliverDelayedUpdates();
     }
 
     /// <summary>
@@ -483,7 +519,7 @@ internal sealed partial class Master
         var offeredByAgent = _offers.Values.ToLookup(o => o.Agent);
         var filtersByAgent = _filters.ToLookup(f => f.AgentId, StringComparer.Ordinal);
         var agentsById = _agents.ToDictionary(a => a.Id.Value, StringComparer.Ordinal);
-        var availability = (only ?? _agents).Select(a =>
+        var availability = (only ?? _agents).Where(a => !_cluster.IsUnreachable(a)).Select(a =>
         {
             var free = a.Free();
             foreach (var offer in offeredByAgent[a])
@@ -552,38 +588,40 @@ internal sealed partial class Master
 
     public EmulatorSnapshot Snapshot(Uri url)
     {
-        var agents = _agents.Select(a =>
-        {
-            var used = a.Used();
-            var domain = DomainOf(a)?.FaultDomain;
-            return new AgentSnapshot(a.Id.Value, a.Hostname, a.WorkDir, Summarize(a.Total, null),
-                Summarize(a.Total, ResourceFormat.IsReserved), Summarize(used, null))
+        var agents = _agents.Select(a => (Agent: a, State: _cluster.IsUnreachable(a) ? AgentSnapshot.Unreachable : AgentSnapshot.Registered))
+            .Concat(_cluster.GoneAgents.Values.Select(a => (Agent: a, State: AgentSnapshot.Gone)))
+            .Select(x =>
             {
-                Attributes = a.Attributes.ToDictionary(x => x.Name, AgentAttributes.FormatValue, StringComparer.Ordinal),
-                Zone = domain?.Zone.Name,
-                Region = domain?.Region.Name,
-                MountDisks = a.Total.Resources.Where(ResourceFormat.IsMountDisk).Select(d => new MountDiskSnapshot(
-                        ResourceFormat.MountRoot(d) ?? string.Empty,
-                        d.Scalar.Value,
-                        d.Disk.Source.HasProfile ? d.Disk.Source.Profile : null,
-                        ResourceFormat.IsReserved(d) ? ResourceFormat.ReservationRole(d) : null,
-                        d.Disk.Persistence?.Id,
-                        used.Contains(d)))
-                    .OrderBy(d => d.Root, StringComparer.Ordinal)
-                    .ToList(),
-            };
-        }).ToList();
+                var a = x.Agent;
+                var used = a.Used();
+                var domain = DomainOf(a)?.FaultDomain;
+                return new AgentSnapshot(a.Id.Value, a.Hostname, a.WorkDir, Summarize(a.Total, null),
+                    Summarize(a.Total, ResourceFormat.IsReserved), Summarize(used, null), x.State)
+                {
+                    Attributes = a.Attributes.ToDictionary(x => x.Name, AgentAttributes.FormatValue, StringComparer.Ordinal),
+                    Zone = domain?.Zone.Name,
+                    Region = domain?.Region.Name,
+                    MountDisks = a.Total.Resources.Where(ResourceFormat.IsMountDisk).Select(d => new MountDiskSnapshot(
+                            ResourceFormat.MountRoot(d) ?? string.Empty,
+                            d.Scalar.Value,
+                            d.Disk.Source.HasProfile ? d.Disk.Source.Profile : null,
+                            ResourceFormat.IsReserved(d) ? ResourceFormat.ReservationRole(d) : null,
+                            d.Disk.Persistence?.Id,
+                            used.Contains(d)))
+                        .OrderBy(d => d.Root, StringComparer.Ordinal)
+                        .ToList(),
+                };
+            }).ToList();
         var frameworks = _frameworks.Values.OrderBy(f => f.Order).Select(f => new FrameworkSnapshot(
             f.Id, f.Info.Name, f.Roles, f.IsConnected, _offers.Values.Count(o => o.FrameworkId == f.Id))).ToList();
         var tasks = _agents.SelectMany(a => a.Tasks.Select(t => new TaskSnapshot(
-            t.Id, t.Info.Name, t.FrameworkId.Value, a.Id.Value, TaskStateName(t.State), t.Process?.Pid, t.Sandbox, t.Pending.Count))).ToList();
+            t.Id, t.Info.Name, t.FrameworkId.Value, a.Id.Value, TaskStates.WireName(t.State), t.Process?.Pid, t.Sandbox, t.Pending.Count))).ToList();
         return new EmulatorSnapshot(MasterId, url, agents, frameworks, tasks);
     }
 
-    public static string TaskStateName(TaskState state) =>
-        state.GetType().GetField(state.ToString())?
-            .GetCustomAttributes(typeof(Google.Protobuf.Reflection.OriginalNameAttribute), false)
-            .OfType<Google.Protobuf.Reflection.OriginalNameAttribute>().FirstOrDefault()?.Name ?? state.ToString();
+    /// <summary>The wire name of a call type, e.g. <c>RECONCILE</c>.</summary>
+    public static string CallTypeName(Call.Types.Type type) =>
+        Call.Descriptor.FindFieldByNumber(Call.TypeFieldNumber).EnumType.FindValueByNumber((int)type)?.Name ?? type.ToString();
 
     private static ResourceSummary Summarize(ResourcePool pool, Func<Resource, bool>? predicate) =>
         new(pool.Scalar("cpus", predicate), pool.Scalar("mem", predicate), pool.Scalar("disk", predicate), pool.RangeCount("ports", predicate));
@@ -591,10 +629,13 @@ internal sealed partial class Master
     // ------------------------------------------------------------------------------------------------
     // Helpers.
 
-    /// <summary>Sends due agent status updates and executor terminations to connected frameworks.</summary>
+    /// <summary>
+    /// Sends due agent status updates (through the status-update faults) and executor terminations to connected
+    /// frameworks. Unreachable agents send nothing: their updates wait on the agent until it is back.
+    /// </summary>
     private void FlushAgentEvents()
     {
-        foreach (var agent in _agents)
+        foreach (var agent in _agents.Where(a => !_cluster.IsUnreachable(a)))
         {
             if (!agent.HasPendingEvents)
             {
@@ -603,11 +644,7 @@ internal sealed partial class Master
 
             foreach (var (frameworkId, status) in agent.TakeDueUpdates(id => _frameworks.TryGetValue(id, out var f) && f.IsConnected))
             {
-                _frameworks[frameworkId.Value].Connection!.Send(new Event
-                {
-                    Type = Event.Types.Type.Update,
-                    Update = new Event.Types.Update { Status = status.Clone() },
-                });
+                ForwardAgentUpdate(_frameworks[frameworkId.Value], status);
             }
 
             foreach (var ended in agent.TakeEndedExecutors())

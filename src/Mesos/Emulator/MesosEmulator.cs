@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using ActorScheduler.Mesos.Emulator.Faults;
 using ActorScheduler.Messages.MesosV1;
 
 namespace ActorScheduler.Mesos.Emulator;
@@ -15,6 +16,7 @@ namespace ActorScheduler.Mesos.Emulator;
 /// A wire-compatible Mesos master on a real Kestrel server, with local agents running tasks as real
 /// processes. Each start is a new master (new master id); agents found in the data dir recover from their
 /// checkpoints, re-adopt live task processes and keep their reservations and volumes (master failover).
+/// <see cref="Faults"/> injects faults (lost agents, severed streams, dropped updates, master failover, …).
 /// </summary>
 public sealed class MesosEmulator : IAsyncDisposable
 {
@@ -24,6 +26,8 @@ public sealed class MesosEmulator : IAsyncDisposable
     private readonly SerialQueue _queue;
     private readonly WebApplication _app;
     private readonly FileStream _lock;
+    private ClusterState? _cluster;
+    private MasterSettings? _masterSettings;
     private Master? _master;
     private ITimer? _timer;
     private int _tickQueued;
@@ -36,7 +40,12 @@ public sealed class MesosEmulator : IAsyncDisposable
         _app = app;
         _lock = lockFile;
         Url = new Uri("http://" + options.Host + "/");
+        Faults = new EmulatorFaults(this);
     }
+
+    /// <summary>Fault injection: lose, return, mark gone or restart agents, sever or stall streams, drop / duplicate /
+    /// delay status updates, fail over the master. Also served over HTTP under <c>/faults</c>.</summary>
+    public EmulatorFaults Faults { get; }
 
     /// <summary>The master URL, e.g. <c>http://127.0.0.1:5050/</c> (the real port when Port was 0).</summary>
     public Uri Url { get; private set; }
@@ -65,7 +74,7 @@ public sealed class MesosEmulator : IAsyncDisposable
             builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
             var app = builder.Build();
             emulator = new MesosEmulator(options, queue, app, lockFile);
-            var handler = new SchedulerHttpHandler(queue, () => Volatile.Read(ref emulator._master), () => emulator.Url);
+            var handler = new SchedulerHttpHandler(queue, () => Volatile.Read(ref emulator._master), () => emulator.Url, new FaultHttpHandler(emulator.Faults));
             app.Run(handler.HandleAsync);
             try
             {
@@ -81,13 +90,18 @@ public sealed class MesosEmulator : IAsyncDisposable
             var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
             var port = bound is null ? options.Port : new Uri(bound).Port;
             emulator.Url = new Uri($"http://{options.Host}:{port.ToString(CultureInfo.InvariantCulture)}/");
-            var master = new Master(
-                new MasterSettings(masterId, options.Host, port, options.AllocationInterval, options.HeartbeatInterval, options.Time, log,
-                    options.Zones, options.Region),
-                agents);
+            var seed = options.Seed ?? Random.Shared.Next();
+            emulator._cluster = new ClusterState(agents, new StatusUpdateFaultPolicy(seed, options.StatusUpdateFaults));
+            emulator._masterSettings = new MasterSettings(masterId, options.Host, port, options.AllocationInterval, options.HeartbeatInterval, options.Time, log,
+                options.Zones, options.Region);
+            var master = new Master(emulator._masterSettings, emulator._cluster);
             Volatile.Write(ref emulator._master, master);
             emulator._timer = options.Time.CreateTimer(_ => emulator.QueueTick(), null, options.PollInterval, options.PollInterval);
             log($"master {masterId} listening on {emulator.Url} with {agents.Count} agent(s), data dir {dataDir}");
+            if (options.StatusUpdateFaults.Any)
+            {
+                log($"status-update faults: {Describe(options.StatusUpdateFaults)}, seed {seed.ToString(CultureInfo.InvariantCulture)}");
+            }
             return emulator;
         }
         catch
@@ -176,10 +190,55 @@ public sealed class MesosEmulator : IAsyncDisposable
         return master.Snapshot(Url);
     }
 
+    /// <summary>What the emulator launched and which calls it accepted since it started (across master failovers).</summary>
+    public EmulatorHistory History()
+    {
+        var cluster = _cluster ?? throw new InvalidOperationException("The emulator has not started");
+        try
+        {
+            return InvokeAsync(_ => cluster.History.Snapshot()).GetAwaiter().GetResult();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Stopped: the loop is gone, read directly.
+            return cluster.History.Snapshot();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
     }
+
+    /// <summary>Runs <paramref name="func"/> on the master loop, against the current master.</summary>
+    /// <exception cref="ObjectDisposedException">The emulator has stopped.</exception>
+    internal Task<T> InvokeAsync<T>(Func<Master, T> func)
+    {
+        if (Volatile.Read(ref _stopped) != 0)
+        {
+            return Task.FromException<T>(new ObjectDisposedException(nameof(MesosEmulator), "The emulator has stopped"));
+        }
+
+        return _queue.InvokeAsync(() => func(_master ?? throw new InvalidOperationException("The emulator has not started")));
+    }
+
+    /// <summary>
+    /// Master failover, run on the master loop: the master stops (every stream closes), a new master with a new id
+    /// takes over the same agents and registry. Frameworks must subscribe again; agents and tasks carry on.
+    /// </summary>
+    internal string FailOverMaster()
+    {
+        var old = _master!;
+        _cluster!.History.Fault(new FaultRecord(_options.Time.GetUtcNow(), "master-failover", old.MasterId, []));
+        old.Stop(killTasks: false, _options.KillGracePeriod);
+        _masterSettings = _masterSettings! with { MasterId = Guid.NewGuid().ToString() };
+        Volatile.Write(ref _master, new Master(_masterSettings, _cluster!));
+        _masterSettings.Log($"master failover: {old.MasterId} handed over to {_masterSettings.MasterId}; frameworks must subscribe again");
+        return _masterSettings.MasterId;
+    }
+
+    internal static string Describe(StatusUpdateFaults f) => string.Create(CultureInfo.InvariantCulture,
+        $"drop {f.DropProbability}, duplicate {f.DuplicateProbability}, delay {f.DelayProbability} by {f.Delay.TotalMilliseconds} ms");
 
     private void QueueTick()
     {
@@ -257,6 +316,11 @@ public sealed class MesosEmulator : IAsyncDisposable
         if (options.AllocationInterval <= TimeSpan.Zero || options.HeartbeatInterval <= TimeSpan.Zero || options.PollInterval <= TimeSpan.Zero)
         {
             throw new MesosEmulatorException("allocation and heartbeat intervals must be positive");
+        }
+
+        if (options.StatusUpdateFaults.Validate() is { } faultError)
+        {
+            throw new MesosEmulatorException($"status-update faults: {faultError}");
         }
 
         return address;

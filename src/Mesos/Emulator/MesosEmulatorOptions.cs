@@ -57,6 +57,15 @@ public sealed class MesosEmulatorOptions
 
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Faults applied to agent status updates from the start (see <see cref="Faults.StatusUpdateFaults"/>); change them
+    /// at run time through <see cref="MesosEmulator.Faults"/>.
+    /// </summary>
+    public Faults.StatusUpdateFaults StatusUpdateFaults { get; set; } = Faults.StatusUpdateFaults.None;
+
+    /// <summary>Seed of the fault injection's random draws; null picks one (logged, so a run can be repeated).</summary>
+    public int? Seed { get; set; }
+
     /// <summary>When false (default), task processes outlive <see cref="MesosEmulator.StopAsync"/> and are re-adopted on restart.</summary>
     public bool KillTasksOnStop { get; set; }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ActorScheduler.Mesos.Client;
+using ActorScheduler.Mesos.Emulator.Faults;
 using ActorScheduler.Messages.MesosV1.Scheduler;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Http;
@@ -26,12 +27,14 @@ internal sealed class SchedulerHttpHandler
     private readonly SerialQueue _queue;
     private readonly Func<Master?> _master;
     private readonly Func<Uri> _url;
+    private readonly FaultHttpHandler _faults;
 
-    public SchedulerHttpHandler(SerialQueue queue, Func<Master?> master, Func<Uri> url)
+    public SchedulerHttpHandler(SerialQueue queue, Func<Master?> master, Func<Uri> url, FaultHttpHandler faults)
     {
         _queue = queue;
         _master = master;
         _url = url;
+        _faults = faults;
     }
 
     public Task HandleAsync(HttpContext context)
@@ -45,6 +48,11 @@ internal sealed class SchedulerHttpHandler
         if (path is "/" or "/state" && HttpMethods.IsGet(context.Request.Method))
         {
             return StatusAsync(context);
+        }
+
+        if (path == FaultHttpHandler.Prefix || path.StartsWith(FaultHttpHandler.Prefix + "/", StringComparison.Ordinal))
+        {
+            return _faults.HandleAsync(context);
         }
 
         return TextAsync(context, StatusCodes.Status404NotFound, $"No endpoint at {path}; the scheduler API is POST {SchedulerPath}");

@@ -30,13 +30,19 @@ internal sealed class SchedulerStream
 
     public bool IsClosed { get; private set; }
 
+    /// <summary>A stalled stream stays open but carries nothing more (a hung connection; fault injection).</summary>
+    public bool IsStalled { get; private set; }
+
     public void Send(Event evt)
     {
-        if (!IsClosed)
+        if (!IsClosed && !IsStalled)
         {
             _events.Writer.TryWrite(evt);
         }
     }
+
+    /// <summary>From now on events are swallowed; the connection stays open until either side closes it.</summary>
+    public void Stall() => IsStalled = true;
 
     public void Close()
     {

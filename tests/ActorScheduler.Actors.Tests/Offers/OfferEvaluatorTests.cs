@@ -81,6 +81,22 @@ public sealed class OfferEvaluatorTests
     }
 
     [Fact]
+    public void A_relaunch_follows_its_reservations_to_an_agent_restarted_on_the_same_host_with_a_new_id()
+    {
+        var pod = TestOffers.HelloPod();
+        var first = OfferEvaluator.Evaluate(TestOffers.Requirement(pod), TestOffers.Unreserved(), TestOffers.Context);
+        var footprint = new Footprint("agent-1", "agent-1.local", first.Footprint);
+        var offer = TestOffers.WithReserved("agent-9", first.Footprint);
+        offer.Hostname = "agent-1.local";
+
+        var relaunch = OfferEvaluator.Evaluate(TestOffers.Requirement(pod, footprint), offer, TestOffers.Context);
+
+        Assert.True(relaunch.Passed, string.Join("\n", relaunch.Explanation));
+        Assert.Contains("PASS(AgentEvaluationStage): offer is from agent-1.local, where hello-0 holds its reservations (its agent agent-1 came back as agent-9)", relaunch.Explanation);
+        Assert.Equal("agent-9", relaunch.Tasks[0].Info.AgentId.Value);
+    }
+
+    [Fact]
     public void A_relaunch_refuses_offers_from_other_agents_and_offers_missing_a_reservation()
     {
         var pod = TestOffers.HelloPod();

@@ -29,9 +29,20 @@ public sealed class StepStatusCalculatorTests
     [InlineData(TaskState.TaskLost, GoalState.Running, ActorScheduler.Messages.Plans.Status.Pending)]
     [InlineData(TaskState.TaskKilled, GoalState.Running, ActorScheduler.Messages.Plans.Status.Pending)]
     [InlineData(TaskState.TaskKilling, GoalState.Running, ActorScheduler.Messages.Plans.Status.Pending)]
+    [InlineData(TaskState.TaskGone, GoalState.Running, ActorScheduler.Messages.Plans.Status.Pending)]
+    [InlineData(TaskState.TaskGoneByOperator, GoalState.Running, ActorScheduler.Messages.Plans.Status.Pending)]
+    [InlineData(TaskState.TaskDropped, GoalState.Running, ActorScheduler.Messages.Plans.Status.Pending)]
+    [InlineData(TaskState.TaskUnknown, GoalState.Running, ActorScheduler.Messages.Plans.Status.Pending)]
     public void Task_states_map_like_the_dcos_deployment_step(TaskState? state, GoalState goal, ActorScheduler.Messages.Plans.Status expected)
     {
         Assert.Equal(expected, StepStatusCalculator.Compute([Task(goal, onTarget: true, state)], offerClaimed: false));
+    }
+
+    [Fact]
+    public void An_unreachable_task_is_neither_relaunched_nor_counted_as_running()
+    {
+        // Unlike DC/OS (PENDING), which would relaunch it: the task may still run on the partitioned agent.
+        Assert.Equal(Starting, StepStatusCalculator.Compute([Task(GoalState.Running, true, TaskState.TaskUnreachable)], false));
     }
 
     [Fact]

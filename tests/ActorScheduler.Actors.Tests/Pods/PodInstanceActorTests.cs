@@ -89,6 +89,72 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     [Fact]
+    public void PodInstance_should_acknowledge_a_late_duplicate_without_going_back_to_an_earlier_state()
+    {
+        var (pod, _, gateway, evaluation) = PodWithRecordedLaunch();
+        var step = CreateTestProbe();
+        pod.Tell(new RequireTasks(Step, Target), step);
+        step.ExpectMsg<TaskProgressReport>();
+        var task = evaluation.Tasks[0].Info;
+        var starting = Status(task, TaskState.TaskStarting, withUuid: true);
+        pod.Tell(new TaskStatusUpdate(starting), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskRunning, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+        Assert.Equal(PlanStatus.Complete, StatusOf(step.FishForMessage<TaskProgressReport>(r => StatusOf(r) == PlanStatus.Complete)));
+
+        // STARTING again, same uuid, after RUNNING: acknowledged (the agent's queue moves on), nothing recorded.
+        pod.Tell(new TaskStatusUpdate(starting.Clone()), gateway);
+
+        gateway.ExpectMsg<StatusRecorded>(m => m.Status.Uuid == starting.Uuid);
+        step.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        pod.Tell(new GetTaskProgress(Step, Target), step);
+        Assert.Equal(PlanStatus.Complete, StatusOf(step.ExpectMsg<TaskProgressReport>()));
+    }
+
+    [Fact]
+    public void PodInstance_should_forget_a_new_footprint_when_the_master_refuses_its_ACCEPT_as_invalid_offers()
+    {
+        var (pod, router, gateway, evaluation) = PodWithRecordedLaunch();
+
+        // The offer was rescinded (its agent was lost) before the ACCEPT: nothing in it was applied.
+        var dropped = Status(evaluation.Tasks[0].Info, TaskState.TaskDropped, withUuid: false);
+        dropped.Source = TaskStatus.Types.Source.Master;
+        dropped.Reason = TaskStatus.Types.Reason.InvalidOffers;
+        pod.Tell(new TaskStatusUpdate(dropped), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+
+        router.ExpectMsg<FootprintOwned>(m => m.ResourceIds.IsEmpty);
+        Assert.Null(router.ExpectMsg<RegisterRequirement>().Requirement.Existing);
+    }
+
+    [Fact]
+    public void PodInstance_should_leave_an_unreachable_task_alone_and_relaunch_it_in_place_once_its_agent_is_gone()
+    {
+        var (pod, router, gateway, evaluation) = PodWithRecordedLaunch();
+        var task = evaluation.Tasks[0].Info;
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskRunning, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+
+        var unreachable = Status(task, TaskState.TaskUnreachable, withUuid: false);
+        unreachable.Source = TaskStatus.Types.Source.Master;
+        unreachable.Reason = TaskStatus.Types.Reason.AgentRemoved;
+        pod.Tell(new TaskStatusUpdate(unreachable), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+        router.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        var gone = Status(task, TaskState.TaskGoneByOperator, withUuid: false);
+        gone.Source = TaskStatus.Types.Source.Master;
+        gone.Reason = TaskStatus.Types.Reason.AgentRemovedByOperator;
+        pod.Tell(new TaskStatusUpdate(gone), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+
+        var relaunch = router.ExpectMsg<RegisterRequirement>().Requirement;
+        Assert.Equal(evaluation.Footprint.Select(Resources.ResourceId).Order(), relaunch.Existing!.ResourceIds.Order());
+    }
+
+    [Fact]
     public void PodInstance_should_kill_a_task_on_an_old_config_and_resend_the_kill_until_it_ends()
     {
         var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());

@@ -1,102 +1,89 @@
+using System.Collections.Immutable;
 using ActorScheduler.Actors.Pods;
-using ActorScheduler.Messages.Events;
 using ActorScheduler.Messages.MesosV1;
-using ActorScheduler.Specs.Model;
+using Google.Protobuf;
 
 namespace ActorScheduler.Actors.Tests.Pods;
 
-/// <summary>Readiness and health as the pod instance state derives them from status updates.</summary>
+/// <summary>Which status updates are news: duplicates, late copies and repeated reconciliation answers are not.</summary>
 public sealed class PodInstanceStateTests
 {
-    [Fact]
-    public void A_task_without_a_readiness_check_is_ready_when_running()
-    {
-        var state = Launched(withCheck: false).Apply(Recorded(TaskState.TaskRunning));
-
-        Assert.True(state.Progress("server", GoalState.Running, "fp").ReadinessPassed);
-    }
+    private const string TaskId = "hello-0-server__1";
 
     [Fact]
-    public void A_task_with_a_readiness_check_is_ready_only_once_a_status_reported_exit_code_0()
+    public void The_first_update_of_a_launch_is_news_and_a_stranger_is_unknown()
     {
-        var state = Launched(withCheck: true);
-        bool Ready() => state.Progress("server", GoalState.Running, "fp").ReadinessPassed;
-
-        state = state.Apply(Recorded(TaskState.TaskRunning));
-        Assert.False(Ready());
-        state = state.Apply(Recorded(TaskState.TaskRunning, Check(null)));
-        Assert.False(Ready());
-        state = state.Apply(Recorded(TaskState.TaskRunning, Check(1)));
-        Assert.False(Ready());
-        state = state.Apply(Recorded(TaskState.TaskRunning, Check(0)));
-        Assert.True(Ready());
-
-        // A status without check_status (a master that does not repeat it) keeps the latest result.
-        state = state.Apply(Recorded(TaskState.TaskRunning));
-        Assert.True(Ready());
-        state = state.Apply(Recorded(TaskState.TaskRunning, Check(null)));
-        Assert.False(Ready());
+        Assert.Equal(StatusUpdateKind.New, With(null).Classify(Agent(TaskState.TaskStarting)));
+        Assert.Equal(StatusUpdateKind.UnknownTask, With(null).Classify(new TaskStatus { TaskId = new TaskID { Value = "other" }, State = TaskState.TaskRunning }));
     }
 
     [Fact]
-    public void The_latest_reported_health_is_kept_and_a_relaunch_starts_without_one()
+    public void The_same_update_again_is_a_duplicate()
     {
-        var state = Launched(withCheck: false);
-        state = state.Apply(Recorded(TaskState.TaskRunning, healthy: true));
-        state = state.Apply(Recorded(TaskState.TaskRunning));
-        Assert.True(state.Tasks["server"].Healthy);
-        state = state.Apply(Recorded(TaskState.TaskKilled, healthy: false));
-        Assert.False(state.Tasks["server"].Healthy);
+        var running = Agent(TaskState.TaskRunning);
 
-        state = state.Apply(Launch("hello-0-server__2", withCheck: false));
-        Assert.Null(state.Tasks["server"].Healthy);
+        Assert.Equal(StatusUpdateKind.Duplicate, With(running).Classify(running.Clone()));
     }
 
-    private static PodInstanceState Launched(bool withCheck) => PodInstanceState.Empty.Apply(Launch("hello-0-server__1", withCheck));
-
-    private static TaskLaunchRecorded Launch(string taskId, bool withCheck)
+    [Fact]
+    public void A_late_copy_of_an_earlier_agent_update_is_stale()
     {
-        var info = new TaskInfo { Name = "hello-0-server", TaskId = new TaskID { Value = taskId }, AgentId = new AgentID { Value = "agent-1" } };
-        if (withCheck)
-        {
-            info.Check = new CheckInfo { Type = CheckInfo.Types.Type.Command };
-        }
-
-        return new TaskLaunchRecorded
-        {
-            OfferId = "offer-1",
-            AgentId = "agent-1",
-            Hostname = "127.0.0.1",
-            Tasks = { new LaunchedTask { TaskName = "server", ConfigId = "config-1", SpecFingerprint = "fp", TaskInfo = info } },
-        };
+        Assert.Equal(StatusUpdateKind.Stale, With(Agent(TaskState.TaskRunning)).Classify(Agent(TaskState.TaskStarting)));
     }
 
-    private static CheckStatusInfo Check(int? exitCode)
+    [Fact]
+    public void Nothing_revives_a_task_that_ended()
     {
-        var check = new CheckStatusInfo { Type = CheckInfo.Types.Type.Command, Command = new CheckStatusInfo.Types.Command() };
-        if (exitCode is { } code)
-        {
-            check.Command.ExitCode = code;
-        }
+        var gone = Master(TaskState.TaskGone, TaskStatus.Types.Reason.AgentRemoved);
 
-        return check;
+        Assert.Equal(StatusUpdateKind.Stale, With(gone).Classify(Agent(TaskState.TaskRunning)));
+        Assert.Equal(StatusUpdateKind.Stale, With(Master(TaskState.TaskUnknown, TaskStatus.Types.Reason.Reconciliation)).Classify(Agent(TaskState.TaskRunning)));
     }
 
-    private TaskStatusRecorded Recorded(TaskState state, CheckStatusInfo? check = null, bool? healthy = null)
+    [Fact]
+    public void A_reconciliation_answer_that_says_what_is_recorded_is_unchanged()
     {
-        var status = new TaskStatus { TaskId = new TaskID { Value = _taskId }, State = state };
-        if (check is not null)
-        {
-            status.CheckStatus = check;
-        }
+        var answer = Master(TaskState.TaskRunning, TaskStatus.Types.Reason.Reconciliation);
 
-        if (healthy is { } h)
-        {
-            status.Healthy = h;
-        }
-
-        return new TaskStatusRecorded { Status = status };
+        Assert.Equal(StatusUpdateKind.Unchanged, With(Agent(TaskState.TaskRunning)).Classify(answer));
+        Assert.Equal(StatusUpdateKind.New, With(Agent(TaskState.TaskStarting)).Classify(answer));
     }
 
-    private readonly string _taskId = "hello-0-server__1";
+    [Fact]
+    public void A_task_comes_back_from_unreachable_with_whatever_its_agent_says_next()
+    {
+        var unreachable = Master(TaskState.TaskUnreachable, TaskStatus.Types.Reason.AgentRemoved);
+
+        Assert.Equal(StatusUpdateKind.New, With(unreachable).Classify(Master(TaskState.TaskRunning, TaskStatus.Types.Reason.AgentReregistered)));
+        Assert.Equal(StatusUpdateKind.New, With(unreachable).Classify(Agent(TaskState.TaskStarting)));
+        Assert.False(With(unreachable).Tasks["server"].IsTerminal);
+    }
+
+    [Fact]
+    public void A_running_task_may_report_running_again_with_a_new_uuid()
+    {
+        Assert.Equal(StatusUpdateKind.New, With(Agent(TaskState.TaskRunning)).Classify(Agent(TaskState.TaskRunning)));
+    }
+
+    private static PodInstanceState With(TaskStatus? status) => PodInstanceState.Empty with
+    {
+        Tasks = ImmutableDictionary<string, TaskRecord>.Empty.Add("server", new TaskRecord(
+            new TaskInfo { Name = "hello-0-server", TaskId = new TaskID { Value = TaskId } }, "config-1", "fingerprint", status, false)),
+    };
+
+    private static TaskStatus Agent(TaskState state) => new()
+    {
+        TaskId = new TaskID { Value = TaskId },
+        State = state,
+        Source = TaskStatus.Types.Source.Executor,
+        Uuid = ByteString.CopyFrom(Guid.NewGuid().ToByteArray()),
+    };
+
+    private static TaskStatus Master(TaskState state, TaskStatus.Types.Reason reason) => new()
+    {
+        TaskId = new TaskID { Value = TaskId },
+        State = state,
+        Source = TaskStatus.Types.Source.Master,
+        Reason = reason,
+    };
 }

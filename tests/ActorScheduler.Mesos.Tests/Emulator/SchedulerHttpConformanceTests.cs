@@ -10,7 +10,7 @@ using ActorScheduler.Messages.MesosV1.Scheduler;
 namespace ActorScheduler.Mesos.Tests.Emulator;
 
 /// <summary>The transport rules of the scheduler endpoint, exercised with a raw HttpClient.</summary>
-public sealed class SchedulerHttpConformanceTests : IAsyncLifetime
+public sealed partial class SchedulerHttpConformanceTests : IAsyncLifetime
 {
     private const string SubscribeJson = "{\"type\":\"SUBSCRIBE\",\"subscribe\":{\"framework_info\":{\"user\":\"u\",\"name\":\"raw\",\"failover_timeout\":60}}}";
 
@@ -22,7 +22,7 @@ public sealed class SchedulerHttpConformanceTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var options = TestEmulator.Options(_dir.Path);
+        var options = TestEmulator.Options(_dir.Path, agents: 2);
         options.HeartbeatInterval = TimeSpan.FromMilliseconds(300);
         _emulator = await MesosEmulator.StartAsync(options);
     }

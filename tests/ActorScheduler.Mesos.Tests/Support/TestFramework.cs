@@ -6,8 +6,9 @@ using ActorScheduler.Messages.MesosV1.Scheduler;
 namespace ActorScheduler.Mesos.Tests.Support;
 
 /// <summary>
-/// A scheduler for tests: subscribes through <see cref="MesosSchedulerClient"/>, pumps events into a buffer
-/// and lets tests await the next matching event with a timeout (events skipped meanwhile stay available).
+/// A scheduler for tests: subscribes through <see cref="MesosSchedulerClient"/> (or, with <see cref="StartRawAsync"/>,
+/// over plain HTTP), pumps events into a buffer and lets tests await the next matching event with a timeout (events
+/// skipped meanwhile stay available).
 /// </summary>
 internal sealed class TestFramework : IAsyncDisposable
 {
@@ -16,28 +17,44 @@ internal sealed class TestFramework : IAsyncDisposable
     private readonly Channel<Event> _incoming = Channel.CreateUnbounded<Event>();
     private readonly List<Event> _backlog = [];
     private readonly CancellationTokenSource _stop = new();
+    private readonly MesosSchedulerClient? _client;
+    private readonly MesosSubscription? _subscription;
+    private readonly RawSchedulerConnection? _raw;
     private Task _pump = Task.CompletedTask;
 
     private TestFramework(MesosSchedulerClient client, MesosSubscription subscription)
     {
-        Client = client;
-        Subscription = subscription;
+        _client = client;
+        _subscription = subscription;
     }
 
-    public MesosSchedulerClient Client { get; }
+    private TestFramework(RawSchedulerConnection raw)
+    {
+        _raw = raw;
+    }
 
-    public MesosSubscription Subscription { get; }
+    public MesosSchedulerClient Client => _client ?? throw new InvalidOperationException("a raw-HTTP framework has no client");
+
+    public MesosSubscription Subscription => _subscription ?? throw new InvalidOperationException("a raw-HTTP framework has no client subscription");
+
+    /// <summary>The raw connection of a framework started with <see cref="StartRawAsync"/>.</summary>
+    public RawSchedulerConnection Raw => _raw ?? throw new InvalidOperationException("this framework uses the client");
 
     public FrameworkID FrameworkId { get; private set; } = new();
 
     public Exception? StreamError { get; private set; }
 
-    public static FrameworkInfo Info(string role = "test-role", double failoverTimeout = 0, bool multiRole = false, bool taskKillingState = false)
+    public static FrameworkInfo Info(string role = "test-role", double failoverTimeout = 0, bool multiRole = false, bool taskKillingState = false, bool partitionAware = false)
     {
         var info = new FrameworkInfo { User = "nobody", Name = "test-framework", FailoverTimeout = failoverTimeout };
         if (taskKillingState)
         {
             info.Capabilities.Add(new FrameworkInfo.Types.Capability { Type = FrameworkInfo.Types.Capability.Types.Type.TaskKillingState });
+        }
+
+        if (partitionAware)
+        {
+            info.Capabilities.Add(new FrameworkInfo.Types.Capability { Type = FrameworkInfo.Types.Capability.Types.Type.PartitionAware });
         }
 
         if (multiRole)
@@ -64,6 +81,43 @@ internal sealed class TestFramework : IAsyncDisposable
         var subscribed = await framework.NextAsync(e => e.Type == Event.Types.Type.Subscribed);
         framework.FrameworkId = subscribed.Subscribed.FrameworkId;
         return framework;
+    }
+
+    /// <summary>Subscribes over plain HTTP with JSON (see <see cref="RawSchedulerConnection"/>) and waits for SUBSCRIBED.</summary>
+    public static async Task<TestFramework> StartRawAsync(Uri master, FrameworkInfo info)
+    {
+        var call = new Call { Type = Call.Types.Type.Subscribe, Subscribe = new Call.Types.Subscribe { FrameworkInfo = info } };
+        if (info.Id is not null)
+        {
+            call.FrameworkId = info.Id.Clone();
+        }
+
+        var framework = new TestFramework(await RawSchedulerConnection.SubscribeAsync(master, call));
+        framework._pump = framework.PumpAsync();
+        var subscribed = await framework.NextAsync(e => e.Type == Event.Types.Type.Subscribed);
+        framework.FrameworkId = subscribed.Subscribed.FrameworkId;
+        return framework;
+    }
+
+    /// <summary>The next events of the stream until it ends (fails if it does not end within the timeout).</summary>
+    public async Task<List<Event>> RemainingEventsAsync(TimeSpan? timeout = null)
+    {
+        var events = new List<Event>(_backlog);
+        _backlog.Clear();
+        using var cts = new CancellationTokenSource(timeout ?? DefaultTimeout);
+        try
+        {
+            await foreach (var evt in _incoming.Reader.ReadAllAsync(cts.Token))
+            {
+                events.Add(evt);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The stream did not end within {timeout ?? DefaultTimeout}; seen: {string.Join(", ", events.Select(e => e.Type))}");
+        }
+
+        return events;
     }
 
     public async Task<Event> NextAsync(Func<Event, bool> predicate, TimeSpan? timeout = null)
@@ -104,6 +158,15 @@ internal sealed class TestFramework : IAsyncDisposable
     {
         var evt = await NextAsync(e => e.Type == Event.Types.Type.Offers && e.Offers.Offers_.Any(o => predicate?.Invoke(o) ?? true), timeout);
         var offer = evt.Offers.Offers_.First(o => predicate?.Invoke(o) ?? true);
+
+        // The other offers of the event stay available (they are outstanding until accepted or declined).
+        var rest = evt.Clone();
+        rest.Offers.Offers_.Remove(offer);
+        if (rest.Offers.Offers_.Count > 0)
+        {
+            _backlog.Insert(0, rest);
+        }
+
         return offer;
     }
 
@@ -145,11 +208,22 @@ internal sealed class TestFramework : IAsyncDisposable
         }
     }
 
-    public Task SendAsync(Call call)
+    public async Task SendAsync(Call call)
     {
         call.FrameworkId ??= FrameworkId.Clone();
+        if (_raw is not null)
+        {
+            using var response = await _raw.PostAsync(call);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new InvalidOperationException($"{call.Type} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            }
+
+            return;
+        }
+
         using var timeout = new CancellationTokenSource(DefaultTimeout);
-        return Client.SendAsync(call, timeout.Token);
+        await Client.SendAsync(call, timeout.Token);
     }
 
     public Task AcknowledgeAsync(TaskStatus status)
@@ -192,7 +266,16 @@ internal sealed class TestFramework : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        await Subscription.DisposeAsync();
+        if (_subscription is not null)
+        {
+            await _subscription.DisposeAsync();
+        }
+
+        if (_raw is not null)
+        {
+            await _raw.DisposeAsync();
+        }
+
         try
         {
             await _pump;
@@ -202,7 +285,7 @@ internal sealed class TestFramework : IAsyncDisposable
             // Reported through StreamError.
         }
 
-        Client.Dispose();
+        _client?.Dispose();
         _stop.Dispose();
     }
 
@@ -210,7 +293,8 @@ internal sealed class TestFramework : IAsyncDisposable
     {
         try
         {
-            await foreach (var evt in Subscription.ReadEventsAsync(_stop.Token))
+            var events = _raw is not null ? _raw.ReadEventsAsync(_stop.Token) : Subscription.ReadEventsAsync(_stop.Token);
+            await foreach (var evt in events)
             {
                 await _incoming.Writer.WriteAsync(evt);
             }

@@ -1,0 +1,197 @@
+using ActorScheduler.Mesos.Emulator;
+using ActorScheduler.Mesos.Emulator.Faults;
+
+namespace ActorScheduler.Hosting.Tests.EndToEnd;
+
+/// <summary>
+/// One test per fault kind: the real scheduler deploys hello-world on the emulator, the fault hits mid-deploy (once
+/// hello-0 runs and the world phase has begun), and the scheduler converges: the deploy completes, no task is launched
+/// twice (only tasks the fault killed are launched again), and every reserved resource belongs to a live task.
+/// </summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class FaultConvergenceTests
+{
+    private const string Hello = "hello-0-server";
+
+    [Fact]
+    public async Task Converges_after_its_stream_is_severed()
+    {
+        using var data = new TempDataDir();
+        await using var scheduler = await InProcessScheduler.StartAsync(data.Path);
+        await HelloRunsAsync(scheduler);
+
+        await scheduler.Emulator.Faults.SeverStreamAsync(FrameworkId(scheduler));
+
+        await ResubscribedAsync(scheduler);
+        await AssertConvergedAsync(scheduler);
+    }
+
+    [Fact]
+    public async Task Converges_after_its_stream_stalls_and_the_heartbeat_watchdog_fires()
+    {
+        using var data = new TempDataDir();
+        await using var scheduler = await InProcessScheduler.StartAsync(data.Path);
+        await HelloRunsAsync(scheduler);
+
+        await scheduler.Emulator.Faults.StallStreamAsync(FrameworkId(scheduler));
+
+        await ResubscribedAsync(scheduler);
+        await AssertConvergedAsync(scheduler);
+    }
+
+    [Fact]
+    public async Task Converges_when_status_updates_are_dropped()
+    {
+        using var data = new TempDataDir();
+        await using var scheduler = await InProcessScheduler.StartAsync(data.Path, o =>
+        {
+            o.StatusUpdateFaults = new StatusUpdateFaults(DropProbability: 0.3);
+            o.Seed = 11;
+        });
+
+        await AssertConvergedAsync(scheduler);
+        Assert.True((await scheduler.Emulator.Faults.StateAsync()).Dropped > 0);
+    }
+
+    [Fact]
+    public async Task Converges_when_status_updates_are_duplicated_and_the_copies_arrive_late()
+    {
+        using var data = new TempDataDir();
+        await using var scheduler = await InProcessScheduler.StartAsync(data.Path, o =>
+        {
+            o.StatusUpdateFaults = new StatusUpdateFaults(DuplicateProbability: 0.5, Delay: TimeSpan.FromMilliseconds(700));
+            o.Seed = 12;
+        });
+
+        await AssertConvergedAsync(scheduler);
+        Assert.True((await scheduler.Emulator.Faults.StateAsync()).Duplicated > 0);
+    }
+
+    [Fact]
+    public async Task Converges_when_status_updates_are_delayed()
+    {
+        using var data = new TempDataDir();
+        await using var scheduler = await InProcessScheduler.StartAsync(data.Path, o =>
+        {
+            o.StatusUpdateFaults = new StatusUpdateFaults(DelayProbability: 0.5, Delay: TimeSpan.FromMilliseconds(700));
+            o.Seed = 13;
+        });
+
+        await AssertConvergedAsync(scheduler);
+        Assert.True((await scheduler.Emulator.Faults.StateAsync()).Delayed > 0);
+    }
+
+    [Fact]
+    public async Task Converges_when_an_agent_is_lost_and_returns_without_relaunching_its_tasks()
+    {
+        using var data = new TempDataDir();
+        await using var scheduler = await InProcessScheduler.StartAsync(data.Path);
+        var agent = await HelloRunsAsync(scheduler);
+        var helloId = (await scheduler.TasksAsync())[Hello].Id;
+
+        await scheduler.Emulator.Faults.LoseAgentAsync(agent);
+        await scheduler.WaitUntilAsync(async () => (await scheduler.TasksAsync())[Hello].Status == "TASK_UNREACHABLE", "the scheduler saw hello unreachable");
+        await scheduler.Emulator.Faults.ReturnAgentAsync(agent);
+
+        await AssertConvergedAsync(scheduler);
+        Assert.Equal(helloId, (await scheduler.TasksAsync())[Hello].Id);
+    }
+
+    [Fact]
+    public async Task Converges_when_an_agent_is_marked_gone_and_restarted_relaunching_in_place_on_its_volume()
+    {
+        using var data = new TempDataDir();
+        await using var scheduler = await InProcessScheduler.StartAsync(data.Path);
+        var agent = await HelloRunsAsync(scheduler);
+
+        await scheduler.Emulator.Faults.MarkAgentGoneAsync(agent);
+        await scheduler.WaitUntilAsync(async () => (await scheduler.TasksAsync())[Hello].Status == "TASK_GONE_BY_OPERATOR", "the scheduler saw hello gone");
+        var restarted = await scheduler.Emulator.Faults.RestartAgentAsync(agent);
+
+        await AssertConvergedAsync(scheduler);
+        Assert.Equal(restarted, scheduler.Emulator.Snapshot().Tasks.Single(t => t.Name == Hello && t.State == "TASK_RUNNING").AgentId);
+        await scheduler.WaitUntilAsync(() => Task.FromResult(HelloOutputLines(data) == 2), "the relaunch wrote its line into hello's volume");
+    }
+
+    [Fact]
+    public async Task Converges_when_an_agent_restarts_with_a_new_id()
+    {
+        using var data = new TempDataDir();
+        await using var scheduler = await InProcessScheduler.StartAsync(data.Path);
+        var agent = await HelloRunsAsync(scheduler);
+
+        var restarted = await scheduler.Emulator.Faults.RestartAgentAsync(agent);
+
+        await AssertConvergedAsync(scheduler);
+        Assert.Equal(restarted, scheduler.Emulator.Snapshot().Tasks.Single(t => t.Name == Hello && t.State == "TASK_RUNNING").AgentId);
+        await scheduler.WaitUntilAsync(() => Task.FromResult(HelloOutputLines(data) == 2), "the relaunch wrote its line into hello's volume");
+    }
+
+    [Fact]
+    public async Task Converges_after_a_master_failover()
+    {
+        using var data = new TempDataDir();
+        await using var scheduler = await InProcessScheduler.StartAsync(data.Path);
+        await HelloRunsAsync(scheduler);
+        var before = scheduler.Emulator.MasterId;
+
+        await scheduler.Emulator.Faults.FailOverMasterAsync();
+
+        await AssertConvergedAsync(scheduler);
+        Assert.NotEqual(before, scheduler.Emulator.MasterId);
+        Assert.Equal(scheduler.Emulator.MasterId, scheduler.Emulator.Snapshot().MasterId);
+    }
+
+    /// <summary>Mid-deploy: hello-0 runs (it wrote its line), the world phase starts. Returns hello's agent.</summary>
+    private static async Task<string> HelloRunsAsync(InProcessScheduler scheduler)
+    {
+        await scheduler.WaitUntilAsync(
+            () => Task.FromResult(scheduler.Emulator.Snapshot().Tasks.Any(t => t.Name == Hello && t.State == "TASK_RUNNING")
+                && File.Exists(Path.Combine(scheduler.Emulator.Snapshot().Tasks.Single(t => t.Name == Hello).Sandbox, "hello-container-path", "output"))),
+            "hello-0 runs");
+        return scheduler.Emulator.Snapshot().Tasks.Single(t => t.Name == Hello).AgentId;
+    }
+
+    private static string FrameworkId(InProcessScheduler scheduler) => scheduler.Emulator.Snapshot().Frameworks.Single().Id;
+
+    /// <summary>The scheduler noticed the broken stream and subscribed again.</summary>
+    private static Task ResubscribedAsync(InProcessScheduler scheduler) => scheduler.WaitUntilAsync(
+        async () => scheduler.Emulator.History().CallCount("SUBSCRIBE") >= 2
+            && scheduler.Emulator.Snapshot().Frameworks.Single().Connected
+            && (await scheduler.Emulator.Faults.StateAsync()).StalledFrameworks.Count == 0,
+        "the scheduler subscribed again");
+
+    /// <summary>
+    /// The deploy completes; each task was launched once, plus once for every earlier launch of it a fault killed; one
+    /// instance of each runs; and on every registered agent the reserved resources are exactly those live tasks use.
+    /// </summary>
+    private static async Task AssertConvergedAsync(InProcessScheduler scheduler)
+    {
+        await scheduler.WaitUntilAsync(scheduler.DeployCompleteAsync, "deploy COMPLETE", TimeSpan.FromSeconds(120));
+        await scheduler.WaitUntilAsync(() => Task.FromResult(NoLeakedReservations(scheduler.Emulator.Snapshot())), "no reserved resource outside a live task");
+
+        var history = scheduler.Emulator.History();
+        var killed = history.Faults.SelectMany(f => f.KilledTaskIds).ToHashSet();
+        foreach (var launches in history.Launches.GroupBy(l => l.TaskName))
+        {
+            var expected = 1 + launches.Count(l => killed.Contains(l.TaskId));
+            Assert.True(expected == launches.Count(), $"{launches.Key} was launched {launches.Count()} times, expected {expected}: {string.Join(", ", launches.Select(l => l.TaskId))}");
+        }
+
+        var snapshot = scheduler.Emulator.Snapshot();
+        Assert.Equal(["hello-0-server", "world-0-server", "world-1-server"], history.Launches.Select(l => l.TaskName).Distinct().Order());
+        Assert.Equal(["hello-0-server", "world-0-server", "world-1-server"], snapshot.Tasks.Where(t => t.State == "TASK_RUNNING").Select(t => t.Name).Order());
+        var tasks = await scheduler.TasksAsync();
+        Assert.All(tasks.Values, t => Assert.Equal("TASK_RUNNING", t.Status));
+        Assert.All(tasks.Values, t => Assert.Contains(snapshot.Tasks, s => s.Id == t.Id && s.State == "TASK_RUNNING"));
+    }
+
+    private static bool NoLeakedReservations(EmulatorSnapshot snapshot) =>
+        snapshot.Agents.Where(a => a.State == AgentSnapshot.Registered).All(a =>
+            Math.Abs(a.Reserved.Cpus - a.Used.Cpus) < 1e-6 && Math.Abs(a.Reserved.MemMb - a.Used.MemMb) < 1e-6
+            && Math.Abs(a.Reserved.DiskMb - a.Used.DiskMb) < 1e-6 && a.Reserved.Ports == a.Used.Ports);
+
+    private static int HelloOutputLines(TempDataDir data) =>
+        data.Files("output").Where(f => f.Contains("/volumes/", StringComparison.Ordinal) && File.ReadAllText(f).Contains("hello from", StringComparison.Ordinal))
+            .Sum(f => File.ReadAllLines(f).Length);
+}

@@ -1,0 +1,128 @@
+using ActorScheduler.Mesos.Emulator;
+using ActorScheduler.Mesos.Emulator.Faults;
+using ActorScheduler.Mesos.Tests.Support;
+using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Messages.MesosV1.Scheduler;
+using static ActorScheduler.Mesos.Tests.Support.Resources;
+
+namespace ActorScheduler.Mesos.Tests.Emulator;
+
+/// <summary>
+/// Stream and status-update faults on virtual time (<see cref="ManualClock"/>): nothing happens until the test moves
+/// the clock, so "not yet" and "now" are exact.
+/// </summary>
+public sealed class VirtualClockFaultTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Retry = TimeSpan.FromSeconds(10);
+
+    private readonly TempDir _dir = new();
+    private readonly ManualClock _clock = new();
+    private MesosEmulator _emulator = null!;
+
+    public async Task InitializeAsync()
+    {
+        var options = TestEmulator.Options(_dir.Path);
+        options.Time = _clock;
+        options.AllocationInterval = TimeSpan.FromSeconds(1);
+        options.HeartbeatInterval = TimeSpan.FromSeconds(15);
+        options.PollInterval = TimeSpan.FromMilliseconds(500);
+        options.StatusUpdateRetryInterval = Retry;
+        _emulator = await MesosEmulator.StartAsync(options);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _emulator.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task A_dropped_update_comes_again_when_the_agent_retries_it()
+    {
+        await using var framework = await TestFramework.StartRawAsync(_emulator.Url, TestFramework.Info());
+        await _emulator.Faults.SetStatusUpdateFaultsAsync(new StatusUpdateFaults(DropNext: 1));
+
+        await LaunchAsync(framework, "t1");
+
+        var state = await _emulator.Faults.StateAsync();
+        Assert.Equal(1, state.Dropped);
+        Assert.Equal(0, state.StatusUpdates.DropNext);
+        await AdvanceAsync(Retry);
+        var starting = await framework.NextUpdateAsync("t1");
+        Assert.Equal(TaskState.TaskStarting, starting.State);
+        Assert.True(starting.HasUuid);
+    }
+
+    [Fact]
+    public async Task A_duplicated_update_arrives_twice_with_the_same_uuid_the_copy_after_the_delay()
+    {
+        await using var framework = await TestFramework.StartRawAsync(_emulator.Url, TestFramework.Info());
+        await _emulator.Faults.SetStatusUpdateFaultsAsync(new StatusUpdateFaults(Delay: TimeSpan.FromSeconds(3), DuplicateNext: 1));
+
+        await LaunchAsync(framework, "t1");
+
+        var first = await framework.NextUpdateAsync("t1");
+        Assert.Equal(1, (await _emulator.Faults.StateAsync()).HeldBack);
+        await AdvanceAsync(TimeSpan.FromSeconds(3));
+        var copy = await framework.NextUpdateAsync("t1");
+        Assert.Equal(first.Uuid, copy.Uuid);
+        Assert.Equal(TaskState.TaskStarting, copy.State);
+        Assert.Equal(0, (await _emulator.Faults.StateAsync()).HeldBack);
+    }
+
+    [Fact]
+    public async Task A_delayed_update_is_held_until_the_clock_passes_the_delay()
+    {
+        await using var framework = await TestFramework.StartRawAsync(_emulator.Url, TestFramework.Info());
+        await _emulator.Faults.SetStatusUpdateFaultsAsync(new StatusUpdateFaults(Delay: TimeSpan.FromSeconds(5), DelayNext: 1));
+
+        await LaunchAsync(framework, "t1");
+        await AdvanceAsync(TimeSpan.FromSeconds(4));
+
+        Assert.Equal(1, (await _emulator.Faults.StateAsync()).HeldBack);
+        await AdvanceAsync(TimeSpan.FromSeconds(1));
+        Assert.Equal(0, (await _emulator.Faults.StateAsync()).HeldBack);
+        Assert.Equal(TaskState.TaskStarting, (await framework.NextUpdateAsync("t1")).State);
+    }
+
+    [Fact]
+    public async Task A_stalled_stream_carries_nothing_more_not_even_heartbeats_while_other_streams_go_on()
+    {
+        await using var stalled = await TestFramework.StartRawAsync(_emulator.Url, TestFramework.Info(failoverTimeout: 60));
+        await using var healthy = await TestFramework.StartRawAsync(_emulator.Url, TestFramework.Info(role: "other", failoverTimeout: 60));
+        await stalled.NextAsync(e => e.Type == Event.Types.Type.Heartbeat);
+        await healthy.NextAsync(e => e.Type == Event.Types.Type.Heartbeat);
+
+        await _emulator.Faults.StallStreamAsync(stalled.FrameworkId.Value);
+        Assert.Equal([stalled.FrameworkId.Value], (await _emulator.Faults.StateAsync()).StalledFrameworks);
+        for (var beat = 0; beat < 2; beat++)
+        {
+            await AdvanceAsync(TimeSpan.FromSeconds(15));
+            await healthy.NextAsync(e => e.Type == Event.Types.Type.Heartbeat);
+        }
+
+        // The framework gives up on the stream and subscribes again: the old stream ends without another event.
+        var info = TestFramework.Info(failoverTimeout: 60);
+        info.Id = stalled.FrameworkId;
+        await using var again = await TestFramework.StartRawAsync(_emulator.Url, info);
+        Assert.Empty(await stalled.RemainingEventsAsync());
+        Assert.Empty((await _emulator.Faults.StateAsync()).StalledFrameworks);
+    }
+
+    private async Task LaunchAsync(TestFramework framework, string taskId)
+    {
+        await AdvanceAsync(TimeSpan.FromSeconds(1));
+        var offer = await framework.NextOfferAsync();
+        await framework.AcceptAsync(offer, Launch(CommandTask(taskId, offer, "sleep 300")));
+    }
+
+    /// <summary>
+    /// Moves virtual time; the emulator's tick has run when this returns. Ticks coalesce, so a step should not span
+    /// two heartbeats or retries.
+    /// </summary>
+    private async Task AdvanceAsync(TimeSpan by)
+    {
+        _clock.Advance(by);
+        await _emulator.Faults.StateAsync();
+    }
+}
