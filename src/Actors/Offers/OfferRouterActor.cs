@@ -41,6 +41,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
     private readonly Dictionary<string, OfferSlot> _claims = new(StringComparer.Ordinal);
     private readonly HashSet<string> _rescinded = new(StringComparer.Ordinal);
     private readonly OfferOutcomeTracker _outcomes = new();
+
+    // Decommissioned pods waiting for their released reservations to be unreserved.
+    private readonly Dictionary<string, (AwaitCollection Release, IActorRef Pod)> _collecting = new(StringComparer.Ordinal);
     private bool _reconciled;
     private bool _declinedWhileReconciling;
     private bool _declinedSinceRevive;
@@ -64,6 +67,19 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
             else
             {
                 _placed.Remove(m.PodInstance);
+            }
+        });
+        Command<AwaitCollection>(m =>
+        {
+            // The pod no longer owns them (whatever order its messages arrive in), and offers must come to collect them.
+            _owned[m.PodInstance] = ImmutableArray<string>.Empty;
+            _placed.Remove(m.PodInstance);
+            _collecting[m.PodInstance] = (m, Sender);
+            if (_suppressed || _declinedSinceRevive)
+            {
+                _suppressed = false;
+                _declinedSinceRevive = false;
+                _gateway.Tell(ReviveOffers.Instance);
             }
         });
         Command<OffersReceived>(OnOffers);
@@ -185,7 +201,8 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
             _gateway.Tell(new AcceptOffers(ImmutableArray.Create(offer.Id.Value), cleanup, 1));
         }
 
-        var idle = _requirements.Count == 0 && _claims.Count == 0;
+        NoteCollections(slots.Select(s => s.Offer));
+        var idle = _requirements.Count == 0 && _claims.Count == 0 && _collecting.Count == 0;
         Decline(unused, idle ? LongDeclineSeconds : ShortDeclineSeconds);
         if (idle && !_suppressed && unused.Count > 0)
         {
@@ -249,6 +266,27 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
             }
 
             _gateway.Tell(new AcceptOffers(ImmutableArray.Create(offerId), operations, 1));
+        }
+    }
+
+    /// <summary>
+    /// A release is collected once an offer from its agent no longer carries any of its reservations as reserved (they
+    /// were unreserved, by an ACCEPT of ours just before, or already). An offer that still carries them is being cleaned up.
+    /// </summary>
+    private void NoteCollections(IEnumerable<Offer> offers)
+    {
+        foreach (var offer in offers)
+        {
+            var stillReserved = offer.Resources.Select(Resources.ResourceId).OfType<string>().ToHashSet(StringComparer.Ordinal);
+            foreach (var (pod, (release, actor)) in _collecting.ToList())
+            {
+                if (release.AgentId == offer.AgentId.Value && !release.ResourceIds.Any(stillReserved.Contains))
+                {
+                    _log.Info("The reservations {0} gave up are unreserved", pod);
+                    _collecting.Remove(pod);
+                    actor.Tell(new ResourcesCollected(pod));
+                }
+            }
         }
     }
 
