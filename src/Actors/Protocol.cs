@@ -143,6 +143,13 @@ internal sealed record SubscriptionLost
     public static SubscriptionLost Instance { get; } = new();
 }
 
+/// <summary>Anyone → root: the scheduler's metrics → <see cref="MetricsSnapshot"/>.</summary>
+public sealed record GetMetrics
+{
+    /// <summary>The one instance.</summary>
+    public static GetMetrics Instance { get; } = new();
+}
+
 // --- mesos gateway commands ---
 
 internal sealed record AcceptOffers(ImmutableArray<string> OfferIds, ImmutableArray<Offer.Types.Operation> Operations, double RefuseSeconds);

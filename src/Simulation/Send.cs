@@ -141,6 +141,27 @@ public static class Send
             await OfferAsync(c, [agent]).ConfigureAwait(false);
         });
 
+    /// <summary><c>pod pause</c> of <paramref name="podInstance"/> (all its tasks, or those named).</summary>
+    public static ScenarioTick PausePod(string podInstance, params string[] tasks) => PodOverride(podInstance, tasks, pause: true);
+
+    /// <summary><c>pod resume</c> of <paramref name="podInstance"/> (all its tasks, or those named).</summary>
+    public static ScenarioTick ResumePod(string podInstance, params string[] tasks) => PodOverride(podInstance, tasks, pause: false);
+
+    private static ScenarioTick PodOverride(string podInstance, string[] tasks, bool pause) =>
+        new LambdaTick($"Send.{(pause ? "Pause" : "Resume")}Pod({string.Join(", ", tasks.Prepend(podInstance))})", async c =>
+        {
+            object command = pause
+                ? new Messages.Pods.PodProtocol.PausePod(podInstance, [.. tasks])
+                : new Messages.Pods.PodProtocol.ResumePod(podInstance, [.. tasks]);
+            var answer = await c.RequireRoot().Ask<object>(command, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            if (answer is not Messages.Pods.PodProtocol.PodCommandDone)
+            {
+                throw new TickFailedException($"the scheduler refused: {answer}");
+            }
+
+            await c.SettleUpdatesAsync().ConfigureAwait(false);
+        });
+
     public static ScenarioTick AdvanceTime(TimeSpan delta) =>
         new LambdaTick($"Send.AdvanceTime({delta})", c => c.Cluster.AdvanceAsync(delta));
 

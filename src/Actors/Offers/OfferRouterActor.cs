@@ -29,6 +29,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private EvaluationContext _context;
     private readonly IActorRef _gateway;
+    private readonly SchedulerMetrics _metrics;
 
     // Requirements in registration order, by pod instance; the sender is the pod actor.
     private readonly List<(PodRequirement Requirement, IActorRef Pod)> _requirements = new();
@@ -49,8 +50,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
     private bool _declinedSinceRevive;
     private bool _suppressed;
 
-    public OfferRouterActor(string service, EvaluationContext context, IActorRef gateway)
+    public OfferRouterActor(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics = null)
     {
+        _metrics = metrics ?? new SchedulerMetrics();
         _context = context;
         _gateway = gateway;
         PersistenceId = $"{service}/offers";
@@ -79,6 +81,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
             {
                 _suppressed = false;
                 _declinedSinceRevive = false;
+                _metrics.Increment(SchedulerMetrics.Revives);
                 _gateway.Tell(ReviveOffers.Instance);
             }
         });
@@ -99,6 +102,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
             {
                 _declinedWhileReconciling = false;
                 _suppressed = false;
+                _metrics.Increment(SchedulerMetrics.Revives);
                 _gateway.Tell(ReviveOffers.Instance);
             }
 
@@ -117,8 +121,8 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
     /// <summary>The decision journal is written for audit, never replayed into this actor.</summary>
     public override Recovery Recovery => new(SnapshotSelectionCriteria.None, 0);
 
-    public static Props Props(string service, EvaluationContext context, IActorRef gateway) =>
-        Akka.Actor.Props.Create(() => new OfferRouterActor(service, context, gateway));
+    public static Props Props(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new OfferRouterActor(service, context, gateway, metrics));
 
     private void OnRegister(RegisterRequirement message)
     {
@@ -135,13 +139,15 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
         {
             _suppressed = false;
             _declinedSinceRevive = false;
-            _gateway.Tell(ReviveOffers.Instance);
+            _metrics.Increment(SchedulerMetrics.Revives);
+                _gateway.Tell(ReviveOffers.Instance);
         }
     }
 
     private void OnOffers(OffersReceived message)
     {
         var offers = message.Offers.Where(o => !_rescinded.Contains(o.Id.Value)).ToList();
+        _metrics.Increment(SchedulerMetrics.OffersReceived, message.Offers.Length);
         if (!_reconciled)
         {
             Decline(offers, ShortDeclineSeconds);
@@ -198,7 +204,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
             }
 
             _log.Info("Cleaning up {0} unowned reserved resources on {1}", cleanup[^1].Unreserve.Resources.Count, offer.Hostname);
-            _gateway.Tell(new AcceptOffers(ImmutableArray.Create(offer.Id.Value), cleanup, 1));
+            Accept(offer.Id.Value, cleanup);
         }
 
         NoteCollections(slots.Select(s => s.Offer));
@@ -207,6 +213,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
         if (idle && !_suppressed && unused.Count > 0)
         {
             _suppressed = true;
+            _metrics.Increment(SchedulerMetrics.Suppresses);
             _gateway.Tell(SuppressOffers.Instance);
         }
 
@@ -254,6 +261,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
         var operations = slot.Claims.Where(c => c.Recorded == true).SelectMany(c => c.Evaluation.Operations).ToImmutableArray();
         if (operations.IsEmpty)
         {
+            _metrics.Increment(SchedulerMetrics.OffersDeclined);
             _gateway.Tell(new DeclineOffers(ImmutableArray.Create(offerId), ShortDeclineSeconds));
         }
         else
@@ -265,7 +273,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
                 _log.Warning("Offer {0} was rescinded while its launches were being recorded; accepting it anyway so the master drops them", offerId);
             }
 
-            _gateway.Tell(new AcceptOffers(ImmutableArray.Create(offerId), operations, 1));
+            Accept(offerId, operations);
         }
     }
 
@@ -290,11 +298,27 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
         }
     }
 
+    private void Accept(string offerId, ImmutableArray<Offer.Types.Operation> operations)
+    {
+        _metrics.Increment(SchedulerMetrics.OffersAccepted);
+        foreach (var operation in operations)
+        {
+            _metrics.Increment(SchedulerMetrics.Operation(operation.Type.ToString() switch { "LaunchGroup" => "launch_group", var other => other }));
+            if (operation.LaunchGroup is { } group)
+            {
+                _metrics.Increment(SchedulerMetrics.Launches, group.TaskGroup.Tasks.Count);
+            }
+        }
+
+        _gateway.Tell(new AcceptOffers(ImmutableArray.Create(offerId), operations, 1));
+    }
+
     private void Decline(IReadOnlyCollection<Offer> offers, double refuseSeconds)
     {
         if (offers.Count > 0)
         {
             _declinedSinceRevive = true;
+            _metrics.Increment(SchedulerMetrics.OffersDeclined, offers.Count);
             _gateway.Tell(new DeclineOffers(offers.Select(o => o.Id.Value).ToImmutableArray(), refuseSeconds));
         }
     }

@@ -20,6 +20,7 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
     private readonly string _service;
     private readonly IActorRef _router;
     private readonly IActorRef _gateway;
+    private readonly SchedulerMetrics _metrics;
     private readonly Dictionary<string, IActorRef> _pods = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _podOfTask = new(StringComparer.Ordinal);
     private readonly List<(string Type, List<string> Instances)> _types = new();
@@ -28,8 +29,9 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
     private readonly List<PodInstanceRef> _known = new();
     private TargetConfig _target;
 
-    public PodsGuardianActor(TargetConfig target, IActorRef router, IActorRef gateway)
+    public PodsGuardianActor(TargetConfig target, IActorRef router, IActorRef gateway, SchedulerMetrics? metrics = null)
     {
+        _metrics = metrics ?? new SchedulerMetrics();
         _service = target.Spec.Name;
         _target = target;
         _router = router;
@@ -88,6 +90,7 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
 
         Command<TaskStatusUpdate>(m =>
         {
+            _metrics.Increment(SchedulerMetrics.TaskStatus(Messages.MesosV1.TaskStates.WireName(m.Status.State)));
             var taskName = PodNames.TaskNameOf(m.Status.TaskId.Value);
             if (taskName is not null && (_podOfTask.TryGetValue(taskName, out var podName) || LeftoverOfTask(taskName) is { } leftover && (podName = leftover) is not null))
             {
@@ -110,6 +113,8 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
             .PipeTo(Sender));
         Command<PodProtocol.RestartPod>(m => AskPod(m.Name, m));
         Command<PodProtocol.ReplacePod>(m => AskPod(m.Name, m));
+        Command<PodProtocol.PausePod>(m => AskPod(m.Name, m));
+        Command<PodProtocol.ResumePod>(m => AskPod(m.Name, m));
         Command<PodProtocol.GetPodNames>(_ => Sender.Tell(new PodProtocol.PodNames(_pods.Keys.Order(StringComparer.Ordinal).ToImmutableArray())));
 
         Command<PodProtocol.GetPodStatus>(_ => Gather<PodInstanceStatus>(GetPodInstanceStatus.Instance)
@@ -127,8 +132,8 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
 
     public override string PersistenceId { get; }
 
-    public static Props Props(TargetConfig target, IActorRef router, IActorRef gateway) =>
-        Akka.Actor.Props.Create(() => new PodsGuardianActor(target, router, gateway));
+    public static Props Props(TargetConfig target, IActorRef router, IActorRef gateway, SchedulerMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new PodsGuardianActor(target, router, gateway, metrics));
 
     /// <summary>
     /// Creates the pod instances of <paramref name="target"/> that do not exist yet, and journals them. Instances a smaller
