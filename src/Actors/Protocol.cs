@@ -67,6 +67,24 @@ internal sealed record GetPodInstanceInfo
     public static GetPodInstanceInfo Instance { get; } = new();
 }
 
+/// <summary>
+/// Decommission plan → pod (through the guardian): take this step of decommission (a <see cref="Plans.DecommissionPlan"/>
+/// step name), or none to only report. The pod answers <see cref="DecommissionProgress"/> now and on every change.
+/// </summary>
+internal sealed record AdvanceDecommission(string? Step);
+
+/// <summary>Pod → decommission plan: how far decommission has taken it.</summary>
+internal sealed record DecommissionProgress(string PodInstance, Pods.DecommissionStage Stage, bool TasksKilled, string Message);
+
+/// <summary>Decommission plan → guardian: the pod's state is erased; forget the instance (journaled) and stop it.</summary>
+internal sealed record ForgetPod(string PodInstance);
+
+/// <summary>Decommission plan → guardian: the pod instances no target names any more, in decommission order.</summary>
+internal sealed record GetLeftoverPods(TargetConfig Target);
+
+/// <summary>Guardian → decommission plan.</summary>
+internal sealed record LeftoverPods(ImmutableArray<Plans.PodInstanceRef> Pods);
+
 // --- offers ---
 
 /// <summary>Pod → router: evaluate offers for this requirement.</summary>
@@ -75,6 +93,15 @@ internal sealed record RegisterRequirement(PodRequirement Requirement);
 /// <summary>Pod → router: the reserved resource ids it owns (garbage collection spares them).</summary>
 /// <param name="Agent">Where the footprint is, for placement rules; null when the pod holds nothing.</param>
 internal sealed record FootprintOwned(string PodInstance, ImmutableArray<string> ResourceIds, Specs.Placement.PlacementAgent? Agent = null);
+
+/// <summary>
+/// Pod → router: it gave up these reservations (decommission); answer <see cref="ResourcesCollected"/> once they are
+/// unreserved, or once an offer from <paramref name="AgentId"/> no longer carries them.
+/// </summary>
+internal sealed record AwaitCollection(string PodInstance, ImmutableArray<string> ResourceIds, string AgentId);
+
+/// <summary>Router → pod: the reservations it gave up are gone.</summary>
+internal sealed record ResourcesCollected(string PodInstance);
 
 /// <summary>Router → pod: this offer passed; record the launch, then answer.</summary>
 internal sealed record LaunchClaim(Offer Offer, OfferEvaluation Evaluation);
@@ -114,6 +141,13 @@ internal sealed record GetPendingRequirements
 internal sealed record SubscriptionLost
 {
     public static SubscriptionLost Instance { get; } = new();
+}
+
+/// <summary>Anyone → root: the scheduler's metrics → <see cref="MetricsSnapshot"/>.</summary>
+public sealed record GetMetrics
+{
+    /// <summary>The one instance.</summary>
+    public static GetMetrics Instance { get; } = new();
 }
 
 // --- mesos gateway commands ---

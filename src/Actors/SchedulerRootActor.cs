@@ -62,8 +62,8 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
             new ReservationContext(_settings.Gateway.Role, _settings.Gateway.Principal, FrameworkId: string.Empty),
             _settings.Executor,
             _settings.TaskEnv);
-        _router = Context.ActorOf(OfferRouterActor.Props(_settings.ServiceName, context, _gateway), "offer-router");
-        _pods = Context.ActorOf(PodsGuardianActor.Props(target, _router, _gateway), "pods");
+        _router = Context.ActorOf(OfferRouterActor.Props(_settings.ServiceName, context, _gateway, _settings.Metrics), "offer-router");
+        _pods = Context.ActorOf(PodsGuardianActor.Props(target, _router, _gateway, _settings.Metrics), "pods");
         _current = ready;
         _plans = StartPlans(ready);
         _gateway.Tell(new GatewayPeers(_router, _pods));
@@ -153,9 +153,22 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
         Receive<PodProtocol.RestartPod>(m => _pods.Forward(m));
         Receive<PodProtocol.GetAllPodInfo>(m => _pods.Forward(m));
         Receive<PodProtocol.ReplacePod>(m => _pods.Forward(m));
+        Receive<PodProtocol.PausePod>(m => _pods.Forward(m));
+        Receive<PodProtocol.ResumePod>(m => _pods.Forward(m));
         Receive<Messages.Offers.OfferProtocol.GetOfferOutcomes>(m => _router.Forward(m));
         Receive<IsReconciled>(m => _router.Forward(m));
+        Receive<GetMetrics>(_ => MetricsAsync().PipeTo(Sender));
         Receive<GetPendingRequirements>(m => _router.Forward(m));
+    }
+
+    /// <summary>The counters, with plan statuses and the reconciliation state read now.</summary>
+    private async Task<MetricsSnapshot> MetricsAsync()
+    {
+        var (plans, router, counters) = (_plans, _router, _settings.Metrics.Counters());
+        var names = await plans.Ask<PlanProtocol.PlanNames>(PlanProtocol.GetPlans.Instance, AskTimeout).ConfigureAwait(false);
+        var infos = await Task.WhenAll(names.Names.Select(n => plans.Ask<object>(new PlanProtocol.GetPlan(n), AskTimeout))).ConfigureAwait(false);
+        var reconciled = await router.Ask<bool>(IsReconciled.Instance, AskTimeout).ConfigureAwait(false);
+        return MetricsSnapshot.Of(counters, infos.OfType<PlanInfo>(), reconciled);
     }
 
     private void Submit(ApplySpec candidate, IActorRef replyTo)

@@ -158,6 +158,20 @@ foreach (var (name, description) in new[]
     podCommands.Subcommands.Add(podCommand);
 }
 
+foreach (var (name, description) in new[]
+{
+    ("pause", "Relaunch a pod instance's tasks (or those named with -t) with their command replaced by a sleep, on the same reservations (status PAUSED)."),
+    ("resume", "Relaunch paused tasks of a pod instance (or those named with -t) with their real command."),
+})
+{
+    var podArgument = new Argument<string>("pod") { Description = "Pod instance (e.g. hello-0)." };
+    var taskOption = new Option<string[]>("--task", "-t") { Description = "A task of the pod (e.g. server); repeatable; all tasks when left out." };
+    var podCommand = new Command(name, description) { podArgument, taskOption, apiOption };
+    podCommand.SetAction((parse, ct) => CommandGuard.RunAsync(() => PodCli.CommandAsync(
+        parse.GetValue(apiOption)!, name, parse.GetValue(podArgument)!, Console.Out, Console.Error, ct, parse.GetValue(taskOption) ?? [])));
+    podCommands.Subcommands.Add(podCommand);
+}
+
 root.Subcommands.Add(podCommands);
 
 // actorscheduler update start|status|pause|resume|rollback

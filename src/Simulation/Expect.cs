@@ -35,6 +35,43 @@ public static class Expect
                 : null)));
 
     /// <summary>The scheduler unreserved resources (UNRESERVE, after any DESTROY) on the latest offers.</summary>
+    /// <summary>The last <see cref="Send.UpdateSpec"/> was refused with an error containing <paramref name="contains"/>.</summary>
+    public static ScenarioTick UpdateRefused(string contains) =>
+        new ExpectationTick($"Expect.UpdateRefused({contains})", c => Task.FromResult(
+            c.LastUpdate is null ? "no update was sent"
+            : c.LastUpdate.Outcome != Messages.Configs.UpdateOutcome.Refused ? $"the update was not refused: {c.LastUpdate.Outcome}"
+            : c.LastUpdate.Errors.Any(e => e.Contains(contains, StringComparison.Ordinal)) ? null
+            : $"the update was refused, but for: {string.Join("; ", c.LastUpdate.Errors)}"));
+
+    /// <summary>The last <see cref="Send.UpdateSpec"/> made a new target.</summary>
+    public static ScenarioTick UpdateAccepted() =>
+        new ExpectationTick("Expect.UpdateAccepted()", c => Task.FromResult(
+            c.LastUpdate is null ? "no update was sent"
+            : c.LastUpdate.Outcome == Messages.Configs.UpdateOutcome.NewTarget ? null
+            : $"the update was {c.LastUpdate.Outcome}: {string.Join("; ", c.LastUpdate.Errors)}"));
+
+    /// <summary>The service has no pod instance <paramref name="podInstance"/> any more.</summary>
+    public static ScenarioTick PodGone(string podInstance) =>
+        new ExpectationTick($"Expect.PodGone({podInstance})", async c =>
+        {
+            var names = await c.RequireRoot().Ask<Messages.Pods.PodProtocol.PodNames>(Messages.Pods.PodProtocol.GetPodNames.Instance, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            return names.Names.Contains(podInstance) ? $"{podInstance} is still one of [{string.Join(", ", names.Names)}]" : null;
+        });
+
+    /// <summary>Pod <paramref name="podInstance"/>'s status shows task <paramref name="taskName"/> (full name) as <paramref name="status"/>.</summary>
+    public static ScenarioTick TaskShown(string podInstance, string taskName, string status) =>
+        new ExpectationTick($"Expect.TaskShown({podInstance}, {taskName}, {status})", async c =>
+        {
+            var answer = await c.RequireRoot().Ask<object>(new Messages.Pods.PodProtocol.GetPodInstanceStatus(podInstance), TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            if (answer is not Messages.Pods.PodInstanceStatus pod)
+            {
+                return $"no pod {podInstance}: {answer}";
+            }
+
+            var task = pod.Tasks.FirstOrDefault(t => t.Name == taskName);
+            return task?.Status == status ? null : $"{taskName} is {task?.Status ?? "not there"}";
+        });
+
     public static ScenarioTick UnreservedResources() =>
         new ExpectationTick("Expect.UnreservedResources()", c => Task.FromResult(
             WithAnsweredOffers(c, answers => answers.Any(r => r.Operations(OperationType.Unreserve).Any())

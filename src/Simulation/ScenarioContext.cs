@@ -44,6 +44,12 @@ internal sealed class ScenarioContext
     /// <summary>The ids of the offers the latest offer tick made.</summary>
     public ImmutableArray<string> LastOffers { get; set; } = [];
 
+    /// <summary>Renders the scenario's spec with other template values (for <see cref="Send.UpdateSpec"/>).</summary>
+    public Func<IReadOnlyDictionary<string, string>, (string? Rendered, string Errors)> RenderUpdate { get; init; } = _ => (null, "no spec to render");
+
+    /// <summary>What the last <see cref="Send.UpdateSpec"/> got back.</summary>
+    public ActorScheduler.Messages.Configs.ConfigProtocol.UpdateResult? LastUpdate { get; set; }
+
     public IActorRef RequireRoot() =>
         Root ?? throw new TickFailedException("The scheduler is not running: start the scenario with Send.Register()");
 

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using ActorScheduler.Messages.MesosV1;
 using ActorScheduler.Messages.MesosV1.Scheduler;
+using Akka.Actor;
 
 namespace ActorScheduler.Simulation;
 
@@ -111,6 +112,56 @@ public static class Send
             });
 
     /// <summary>Advances virtual time: heartbeats, retries and the master's own allocation cycles happen.</summary>
+    /// <summary>
+    /// <c>update start</c>: the scenario's spec rendered with <paramref name="values"/> over the scenario's own values is
+    /// submitted as the new target; the answer (accepted or refused) is kept for <see cref="Expect.UpdateRefused"/>.
+    /// </summary>
+    public static ScenarioTick UpdateSpec(IReadOnlyDictionary<string, string> values) =>
+        new LambdaTick($"Send.UpdateSpec({string.Join(", ", values.Select(v => $"{v.Key}={v.Value}"))})", async c =>
+        {
+            var (rendered, errors) = c.RenderUpdate(values);
+            if (rendered is null)
+            {
+                throw new TickFailedException($"the updated spec does not render: {errors}");
+            }
+
+            c.LastUpdate = await c.RequireRoot().Ask<Messages.Configs.ConfigProtocol.UpdateResult>(
+                new Messages.Configs.ConfigProtocol.SubmitConfiguration(rendered, "(scenario update)", ImmutableDictionary<string, string>.Empty),
+                TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        });
+
+    /// <summary>
+    /// Offers again the agent <paramref name="taskName"/> was last launched on, whether or not a pod waits for offers
+    /// (e.g. so that reservations nobody owns any more are collected).
+    /// </summary>
+    public static ScenarioTick ReofferAgentOf(string taskName) =>
+        new LambdaTick($"Send.ReofferAgentOf({taskName})", async c =>
+        {
+            var agent = c.Cluster.AgentOfLaunch(taskName) ?? throw new TickFailedException($"{taskName} has never been launched on any agent");
+            await OfferAsync(c, [agent]).ConfigureAwait(false);
+        });
+
+    /// <summary><c>pod pause</c> of <paramref name="podInstance"/> (all its tasks, or those named).</summary>
+    public static ScenarioTick PausePod(string podInstance, params string[] tasks) => PodOverride(podInstance, tasks, pause: true);
+
+    /// <summary><c>pod resume</c> of <paramref name="podInstance"/> (all its tasks, or those named).</summary>
+    public static ScenarioTick ResumePod(string podInstance, params string[] tasks) => PodOverride(podInstance, tasks, pause: false);
+
+    private static ScenarioTick PodOverride(string podInstance, string[] tasks, bool pause) =>
+        new LambdaTick($"Send.{(pause ? "Pause" : "Resume")}Pod({string.Join(", ", tasks.Prepend(podInstance))})", async c =>
+        {
+            object command = pause
+                ? new Messages.Pods.PodProtocol.PausePod(podInstance, [.. tasks])
+                : new Messages.Pods.PodProtocol.ResumePod(podInstance, [.. tasks]);
+            var answer = await c.RequireRoot().Ask<object>(command, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            if (answer is not Messages.Pods.PodProtocol.PodCommandDone)
+            {
+                throw new TickFailedException($"the scheduler refused: {answer}");
+            }
+
+            await c.SettleUpdatesAsync().ConfigureAwait(false);
+        });
+
     public static ScenarioTick AdvanceTime(TimeSpan delta) =>
         new LambdaTick($"Send.AdvanceTime({delta})", c => c.Cluster.AdvanceAsync(delta));
 

@@ -30,6 +30,7 @@ public sealed class ServiceScenario : IAsyncDisposable
     private readonly string _rendered;
     private readonly string _source;
     private readonly IReadOnlyDictionary<string, string> _schedulerEnvironment;
+    private readonly string _specPathOrYaml;
     private ScenarioContext? _context;
 
     /// <summary>A scenario of the spec at <paramref name="specPathOrYaml"/> (a file path, or the YAML itself).</summary>
@@ -38,6 +39,7 @@ public sealed class ServiceScenario : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(specPathOrYaml);
         _options = options ?? new ScenarioOptions();
+        _specPathOrYaml = specPathOrYaml;
         var isYaml = specPathOrYaml.Contains('\n') || !File.Exists(specPathOrYaml);
         var path = isYaml ? Path.Combine(Path.GetTempPath(), $"actorscheduler-scenario-{Guid.NewGuid():N}.yml") : specPathOrYaml;
         try
@@ -110,6 +112,36 @@ public sealed class ServiceScenario : IAsyncDisposable
         }
     }
 
+    /// <summary>The scenario's spec rendered again with <paramref name="values"/> over the scenario's values.</summary>
+    private (string? Rendered, string Errors) RenderUpdate(IReadOnlyDictionary<string, string> values)
+    {
+        var merged = new Dictionary<string, string>(_options.Values);
+        foreach (var (key, value) in values)
+        {
+            merged[key] = value;
+        }
+
+        var isYaml = _specPathOrYaml.Contains('\n') || !File.Exists(_specPathOrYaml);
+        var path = isYaml ? Path.Combine(Path.GetTempPath(), $"actorscheduler-scenario-{Guid.NewGuid():N}.yml") : _specPathOrYaml;
+        try
+        {
+            if (isYaml)
+            {
+                File.WriteAllText(path, _specPathOrYaml);
+            }
+
+            var loaded = ServiceSpecLoader.LoadFile(path, merged, _options.Environment);
+            return (loaded.RenderedText, string.Join("; ", loaded.Errors));
+        }
+        finally
+        {
+            if (isYaml)
+            {
+                File.Delete(path);
+            }
+        }
+    }
+
     private static string MasterLogTail(ScenarioContext context)
     {
         var log = context.Cluster.Log;
@@ -138,6 +170,6 @@ public sealed class ServiceScenario : IAsyncDisposable
         {
             SchedulerEnvironment = _schedulerEnvironment,
         };
-        return new ScenarioContext(cluster, system, _spec, settings, _options);
+        return new ScenarioContext(cluster, system, _spec, settings, _options) { RenderUpdate = RenderUpdate };
     }
 }

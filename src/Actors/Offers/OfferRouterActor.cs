@@ -29,6 +29,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private EvaluationContext _context;
     private readonly IActorRef _gateway;
+    private readonly SchedulerMetrics _metrics;
 
     // Requirements in registration order, by pod instance; the sender is the pod actor.
     private readonly List<(PodRequirement Requirement, IActorRef Pod)> _requirements = new();
@@ -41,13 +42,17 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
     private readonly Dictionary<string, OfferSlot> _claims = new(StringComparer.Ordinal);
     private readonly HashSet<string> _rescinded = new(StringComparer.Ordinal);
     private readonly OfferOutcomeTracker _outcomes = new();
+
+    // Decommissioned pods waiting for their released reservations to be unreserved.
+    private readonly Dictionary<string, (AwaitCollection Release, IActorRef Pod)> _collecting = new(StringComparer.Ordinal);
     private bool _reconciled;
     private bool _declinedWhileReconciling;
     private bool _declinedSinceRevive;
     private bool _suppressed;
 
-    public OfferRouterActor(string service, EvaluationContext context, IActorRef gateway)
+    public OfferRouterActor(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics = null)
     {
+        _metrics = metrics ?? new SchedulerMetrics();
         _context = context;
         _gateway = gateway;
         PersistenceId = $"{service}/offers";
@@ -64,6 +69,20 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
             else
             {
                 _placed.Remove(m.PodInstance);
+            }
+        });
+        Command<AwaitCollection>(m =>
+        {
+            // The pod no longer owns them (whatever order its messages arrive in), and offers must come to collect them.
+            _owned[m.PodInstance] = ImmutableArray<string>.Empty;
+            _placed.Remove(m.PodInstance);
+            _collecting[m.PodInstance] = (m, Sender);
+            if (_suppressed || _declinedSinceRevive)
+            {
+                _suppressed = false;
+                _declinedSinceRevive = false;
+                _metrics.Increment(SchedulerMetrics.Revives);
+                _gateway.Tell(ReviveOffers.Instance);
             }
         });
         Command<OffersReceived>(OnOffers);
@@ -83,6 +102,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
             {
                 _declinedWhileReconciling = false;
                 _suppressed = false;
+                _metrics.Increment(SchedulerMetrics.Revives);
                 _gateway.Tell(ReviveOffers.Instance);
             }
 
@@ -101,8 +121,8 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
     /// <summary>The decision journal is written for audit, never replayed into this actor.</summary>
     public override Recovery Recovery => new(SnapshotSelectionCriteria.None, 0);
 
-    public static Props Props(string service, EvaluationContext context, IActorRef gateway) =>
-        Akka.Actor.Props.Create(() => new OfferRouterActor(service, context, gateway));
+    public static Props Props(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new OfferRouterActor(service, context, gateway, metrics));
 
     private void OnRegister(RegisterRequirement message)
     {
@@ -119,13 +139,15 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
         {
             _suppressed = false;
             _declinedSinceRevive = false;
-            _gateway.Tell(ReviveOffers.Instance);
+            _metrics.Increment(SchedulerMetrics.Revives);
+                _gateway.Tell(ReviveOffers.Instance);
         }
     }
 
     private void OnOffers(OffersReceived message)
     {
         var offers = message.Offers.Where(o => !_rescinded.Contains(o.Id.Value)).ToList();
+        _metrics.Increment(SchedulerMetrics.OffersReceived, message.Offers.Length);
         if (!_reconciled)
         {
             Decline(offers, ShortDeclineSeconds);
@@ -182,14 +204,16 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
             }
 
             _log.Info("Cleaning up {0} unowned reserved resources on {1}", cleanup[^1].Unreserve.Resources.Count, offer.Hostname);
-            _gateway.Tell(new AcceptOffers(ImmutableArray.Create(offer.Id.Value), cleanup, 1));
+            Accept(offer.Id.Value, cleanup);
         }
 
-        var idle = _requirements.Count == 0 && _claims.Count == 0;
+        NoteCollections(slots.Select(s => s.Offer));
+        var idle = _requirements.Count == 0 && _claims.Count == 0 && _collecting.Count == 0;
         Decline(unused, idle ? LongDeclineSeconds : ShortDeclineSeconds);
         if (idle && !_suppressed && unused.Count > 0)
         {
             _suppressed = true;
+            _metrics.Increment(SchedulerMetrics.Suppresses);
             _gateway.Tell(SuppressOffers.Instance);
         }
 
@@ -237,6 +261,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
         var operations = slot.Claims.Where(c => c.Recorded == true).SelectMany(c => c.Evaluation.Operations).ToImmutableArray();
         if (operations.IsEmpty)
         {
+            _metrics.Increment(SchedulerMetrics.OffersDeclined);
             _gateway.Tell(new DeclineOffers(ImmutableArray.Create(offerId), ShortDeclineSeconds));
         }
         else
@@ -248,8 +273,44 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
                 _log.Warning("Offer {0} was rescinded while its launches were being recorded; accepting it anyway so the master drops them", offerId);
             }
 
-            _gateway.Tell(new AcceptOffers(ImmutableArray.Create(offerId), operations, 1));
+            Accept(offerId, operations);
         }
+    }
+
+    /// <summary>
+    /// A release is collected once an offer from its agent no longer carries any of its reservations as reserved (they
+    /// were unreserved, by an ACCEPT of ours just before, or already). An offer that still carries them is being cleaned up.
+    /// </summary>
+    private void NoteCollections(IEnumerable<Offer> offers)
+    {
+        foreach (var offer in offers)
+        {
+            var stillReserved = offer.Resources.Select(Resources.ResourceId).OfType<string>().ToHashSet(StringComparer.Ordinal);
+            foreach (var (pod, (release, actor)) in _collecting.ToList())
+            {
+                if (release.AgentId == offer.AgentId.Value && !release.ResourceIds.Any(stillReserved.Contains))
+                {
+                    _log.Info("The reservations {0} gave up are unreserved", pod);
+                    _collecting.Remove(pod);
+                    actor.Tell(new ResourcesCollected(pod));
+                }
+            }
+        }
+    }
+
+    private void Accept(string offerId, ImmutableArray<Offer.Types.Operation> operations)
+    {
+        _metrics.Increment(SchedulerMetrics.OffersAccepted);
+        foreach (var operation in operations)
+        {
+            _metrics.Increment(SchedulerMetrics.Operation(operation.Type.ToString() switch { "LaunchGroup" => "launch_group", var other => other }));
+            if (operation.LaunchGroup is { } group)
+            {
+                _metrics.Increment(SchedulerMetrics.Launches, group.TaskGroup.Tasks.Count);
+            }
+        }
+
+        _gateway.Tell(new AcceptOffers(ImmutableArray.Create(offerId), operations, 1));
     }
 
     private void Decline(IReadOnlyCollection<Offer> offers, double refuseSeconds)
@@ -257,6 +318,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
         if (offers.Count > 0)
         {
             _declinedSinceRevive = true;
+            _metrics.Increment(SchedulerMetrics.OffersDeclined, offers.Count);
             _gateway.Tell(new DeclineOffers(offers.Select(o => o.Id.Value).ToImmutableArray(), refuseSeconds));
         }
     }

@@ -11,7 +11,8 @@ namespace ActorScheduler.Actors.Plans;
 /// Parent of the plan managers. Starts one per plan to run (deploy at once — the spec's <c>update</c> plan in its place
 /// once a deployment has completed —, custom plans interrupted), answers plan queries from the trees its plans report,
 /// decides operator commands (pure <see cref="PlanCommands"/>) and hands the accepted ones to their plan, and tells the
-/// config store when the deploy plan first completes.
+/// config store when the deploy plan first completes. The <c>decommission</c> plan (<see cref="DecommissionPlanActor"/>)
+/// is listed after deploy while it has pods to decommission (priority deploy &gt; recovery &gt; decommission &gt; custom).
 /// </summary>
 internal sealed class PlanCoordinatorActor : ReceiveActor
 {
@@ -32,6 +33,8 @@ internal sealed class PlanCoordinatorActor : ReceiveActor
                 PlanActor.Props(target.Spec.Name, plan, target, pods, startInterrupted: !isDeploy, isDeploy ? deployErrors : ImmutableArray<string>.Empty),
                 $"plan-{plan.Name}");
         }
+
+        _managers[DecommissionPlan.Name] = Context.ActorOf(DecommissionPlanActor.Props(target, pods), $"plan-{DecommissionPlan.Name}");
 
         Receive<PlanReport>(m =>
         {
@@ -60,7 +63,8 @@ internal sealed class PlanCoordinatorActor : ReceiveActor
             // The plan answers once the command is recorded.
             _managers[m.Plan].Forward(new PlanOperation(m.Kind, decision.Phases, decision.Step, m.Parameters, decision.Message));
         });
-        Receive<PlanProtocol.GetPlans>(_ => Sender.Tell(new PlanProtocol.PlanNames(_order)));
+        Receive<PlanProtocol.GetPlans>(_ => Sender.Tell(new PlanProtocol.PlanNames(
+            _plans.ContainsKey(DecommissionPlan.Name) ? _order.Insert(Math.Min(1, _order.Length), DecommissionPlan.Name) : _order)));
         Receive<PlanProtocol.GetPlan>(m =>
         {
             if (_plans.TryGetValue(m.Name, out var info))

@@ -18,7 +18,7 @@ namespace ActorScheduler.Actors.Pods;
 /// ACCEPT that launches them, records status updates before they are acknowledged, and tells the step that owns
 /// it how its tasks progress.
 /// </summary>
-internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
+internal sealed partial class PodInstanceActor : ReceivePersistentActor, IWithTimers
 {
     /// <summary>How often kills are re-sent until the task reports a terminal state (DC/OS TaskKiller).</summary>
     internal static readonly TimeSpan DefaultKillRetryInterval = TimeSpan.FromSeconds(10);
@@ -75,13 +75,19 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
         Recover<PodReplaced>(e => _state = _state.Apply(e));
         // Journals that keep the tag wrapper hand it back on replay.
         Recover<Tagged>(t => _state = _state.Apply(t.Payload));
-        Recover<RecoveryCompleted>(_ => AnnounceFootprint());
+        RecoverOverrides();
+        Recover<RecoveryCompleted>(_ =>
+        {
+            AnnounceFootprint();
+            ResumeOverrides();
+        });
 
         Command<GetTaskProgress>(m =>
         {
             // A step that only watches (complete, or not yet proceeding) is whom recovery relaunches for.
             _watchers[m.Step.Name] = (Sender, m);
             Sender.Tell(Report(m.Step, m.Target, m.RelaunchBefore));
+            CancelDecommissionIfWanted(m.Target);
         });
         Command<Messages.Pods.PodProtocol.RestartPod>(_ => KillForRecovery(Sender, "restart"));
         Command<Messages.Pods.PodProtocol.ReplacePod>(_ =>
@@ -107,6 +113,7 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
             _state.Tasks.Values.OrderBy(r => r.Info.Name, StringComparer.Ordinal).Select(r => new Messages.Pods.PodTaskInfo(r.Info, r.Status)).ToImmutableArray(),
             _state.Footprint?.Hostname)));
         Command<RetryKills>(_ => OnRetryKills());
+        CommandOverrides();
         Command<BackoffElapsed>(_ =>
         {
             _backingOff = false;
@@ -126,6 +133,7 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
         _step = Sender;
         _required = message;
         Sender.Tell(Report(message.Step, message.Target, message.RelaunchBefore));
+        CancelDecommissionIfWanted(message.Target);
         Reevaluate();
     }
 
@@ -147,7 +155,7 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
     /// <summary>Registers with the router when the required tasks need a launch; kills stale tasks first.</summary>
     private void Reevaluate()
     {
-        if (_required is null || _registered || _claimedOfferId is not null || _backingOff)
+        if (_required is null || _registered || _claimedOfferId is not null || _backingOff || Decommissioning)
         {
             return;
         }
@@ -192,7 +200,7 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        var requirement = new PodRequirement(_service, target.Spec.User, pod, _index, step.Tasks, target.ConfigId, _state.Footprint, _state.RunningExecutor())
+        var requirement = new PodRequirement(_service, target.Spec.User, PauseOverride.Apply(pod, _state.Paused), _index, step.Tasks, target.ConfigId, _state.Footprint, _state.RunningExecutor())
         {
             Parameters = _required.Parameters ?? ImmutableDictionary<string, string>.Empty,
         };
@@ -233,6 +241,7 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
             ConfigId = _required.Target.ConfigId,
             TaskInfo = t.Info,
             SpecFingerprint = SpecFingerprint.Of(pod),
+            Paused = _state.Paused.Contains(t.TaskName),
         }));
 
         Persist(Tag(recorded), _ =>
@@ -306,6 +315,7 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
             }
 
             ReportToStep();
+            ReportDecommission();
             NoteFailure(status);
             if (PodInstanceState.HasEnded(status.State))
             {
@@ -322,7 +332,7 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     private void Recover(string taskName)
     {
-        if (_required is not null)
+        if (_required is not null || Decommissioning)
         {
             return;
         }
@@ -470,7 +480,8 @@ internal sealed class PodInstanceActor : ReceivePersistentActor, IWithTimers
             .Select(r => new Messages.Pods.PodTaskStatus(
                 r.TaskId,
                 r.Info.Name,
-                r.Status is { } s ? TaskStates.WireName(s.State) : "TASK_STAGING",
+                r.Paused && r.Status?.State == TaskState.TaskRunning ? "PAUSED"
+                    : r.Status is { } s ? TaskStates.WireName(s.State) : "TASK_STAGING",
                 r.Info.HealthCheck is null ? null : r.Healthy switch { true => "HEALTHY", false => "UNHEALTHY", null => "UNKNOWN" },
                 r.Info.Check is null ? null
                     : r.ReadinessPassed ? "READY"

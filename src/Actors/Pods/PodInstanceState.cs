@@ -15,6 +15,7 @@ namespace ActorScheduler.Actors.Pods;
 /// <param name="LaunchedAt">When the launch was recorded.</param>
 /// <param name="Healthy">The latest health Mesos reported for this launch (null: none yet, or no health check).</param>
 /// <param name="Check">The latest check status reported for this launch (a status without one keeps it).</param>
+/// <param name="Paused">This launch runs a sleep in place of the task's command (<c>pod pause</c>).</param>
 public sealed record TaskRecord(
     TaskInfo Info,
     string ConfigId,
@@ -24,7 +25,8 @@ public sealed record TaskRecord(
     ExecutorInfo? Executor = null,
     DateTime LaunchedAt = default,
     bool? Healthy = null,
-    CheckStatusInfo? Check = null)
+    CheckStatusInfo? Check = null,
+    bool Paused = false)
 {
     public string TaskId => Info.TaskId.Value;
 
@@ -36,6 +38,25 @@ public sealed record TaskRecord(
     /// status reported the check's exit code 0 (no result yet is not ready).
     /// </summary>
     public bool ReadinessPassed => Info.Check is null || Check?.Command is { HasExitCode: true, ExitCode: 0 };
+}
+
+/// <summary>How far decommission (DC/OS goal-state override DECOMMISSIONED) has taken a pod instance.</summary>
+public enum DecommissionStage
+{
+    /// <summary>Not decommissioned (or cancelled by a raised count).</summary>
+    None,
+
+    /// <summary>Its tasks are being killed; nothing relaunches them.</summary>
+    Killing,
+
+    /// <summary>Its reservations were given up; the router collects them.</summary>
+    Releasing,
+
+    /// <summary>Its reservations were unreserved.</summary>
+    Collected,
+
+    /// <summary>Its state was erased.</summary>
+    Erased,
 }
 
 /// <summary>What a status update means to the pod instance that receives it.</summary>
@@ -72,6 +93,20 @@ public sealed record PodInstanceState(
 {
     public static PodInstanceState Empty { get; } = new(ImmutableDictionary<string, TaskRecord>.Empty, null, false, null);
 
+    /// <summary>How far decommission (scale-in) has taken this pod instance.</summary>
+    public DecommissionStage Decommission { get; init; }
+
+    /// <summary>The reservations decommission gave up, until they are collected; and the agent they are on.</summary>
+    public ImmutableArray<string> ReleasedResourceIds { get; init; } = [];
+
+    public string? ReleasedAgentId { get; init; }
+
+    /// <summary>Tasks (names within the pod) an operator paused: they run a sleep until resumed.</summary>
+    public ImmutableHashSet<string> Paused { get; init; } = ImmutableHashSet.Create<string>(StringComparer.Ordinal);
+
+    /// <summary>Decommission started, and every launch of the pod has ended: its reservations can be released.</summary>
+    public bool TasksKilled => Decommission != DecommissionStage.None && Tasks.Values.All(t => t.IsTerminal);
+
     public PodInstanceState Apply(object @event) => @event switch
     {
         TaskLaunchRecorded e => this with
@@ -83,7 +118,8 @@ public sealed record PodInstanceState(
                 null,
                 tasks.TryGetValue(t.TaskName, out var old) && old.EverFinished,
                 e.Executor,
-                e.At?.ToDateTime() ?? default))),
+                e.At?.ToDateTime() ?? default,
+                Paused: t.Paused))),
             Footprint = new Footprint(e.AgentId, e.Hostname, e.Footprint.ToImmutableArray(), PlacementAgents.Of(e.Hostname, e.AgentAttributes, e.AgentDomain)),
             FootprintUnconfirmed = e.FootprintUnconfirmed,
             LastOfferId = e.OfferId,
@@ -91,6 +127,20 @@ public sealed record PodInstanceState(
         TaskStatusRecorded e => ApplyStatus(e.Status),
         FootprintConfirmed => this with { FootprintUnconfirmed = false },
         PodReplaced => this with { Footprint = null, FootprintUnconfirmed = false },
+        PodDecommissionStarted => Decommission == DecommissionStage.None ? this with { Decommission = DecommissionStage.Killing } : this,
+        PodDecommissionCancelled => this with { Decommission = DecommissionStage.None, ReleasedResourceIds = [], ReleasedAgentId = null },
+        PodFootprintReleased e => this with
+        {
+            Decommission = DecommissionStage.Releasing,
+            Footprint = null,
+            FootprintUnconfirmed = false,
+            ReleasedResourceIds = e.ResourceIds.ToImmutableArray(),
+            ReleasedAgentId = e.AgentId,
+        },
+        PodResourcesCollected => this with { Decommission = DecommissionStage.Collected, ReleasedResourceIds = [] },
+        PodStateErased => Empty with { Decommission = DecommissionStage.Erased },
+        TasksPaused e => this with { Paused = Paused.Union(e.Tasks) },
+        TasksResumed e => this with { Paused = Paused.Except(e.Tasks) },
         LaunchAbandoned => this with
         {
             Footprint = FootprintUnconfirmed ? null : Footprint,
@@ -168,7 +218,7 @@ public sealed record PodInstanceState(
 
         return new TaskProgress(
             goal,
-            record.SpecFingerprint == targetFingerprint && !(record.LaunchedAt < relaunchBefore),
+            record.SpecFingerprint == targetFingerprint && !(record.LaunchedAt < relaunchBefore) && record.Paused == Paused.Contains(taskName),
             record.Status?.State,
             record.ReadinessPassed,
             record.EverFinished);

@@ -1,33 +1,86 @@
 using System.Collections.Immutable;
 using ActorScheduler.Actors.Offers;
 using ActorScheduler.Messages.Pods;
+using ActorScheduler.Actors.Plans;
+using ActorScheduler.Messages.Events;
 using Akka.Actor;
+using Akka.Persistence;
+using Google.Protobuf.WellKnownTypes;
 
 namespace ActorScheduler.Actors.Pods;
 
 /// <summary>
 /// Parent of every pod-instance actor of the target config. Routes messages to pod instances (by name, or by the
-/// task name inside a task id) and answers pod queries by gathering its children's answers.
+/// task name inside a task id) and answers pod queries by gathering its children's answers. Journals which instances
+/// exist, so that after a restart also those a smaller count no longer names come back (to be decommissioned) until
+/// decommission erases them.
 /// </summary>
-internal sealed class PodsGuardianActor : ReceiveActor
+internal sealed class PodsGuardianActor : ReceivePersistentActor
 {
     private readonly string _service;
     private readonly IActorRef _router;
     private readonly IActorRef _gateway;
+    private readonly SchedulerMetrics _metrics;
     private readonly Dictionary<string, IActorRef> _pods = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _podOfTask = new(StringComparer.Ordinal);
     private readonly List<(string Type, List<string> Instances)> _types = new();
 
-    public PodsGuardianActor(TargetConfig target, IActorRef router, IActorRef gateway)
+    // Every instance created and not erased, in creation order (journaled).
+    private readonly List<PodInstanceRef> _known = new();
+    private TargetConfig _target;
+
+    public PodsGuardianActor(TargetConfig target, IActorRef router, IActorRef gateway, SchedulerMetrics? metrics = null)
     {
+        _metrics = metrics ?? new SchedulerMetrics();
         _service = target.Spec.Name;
+        _target = target;
         _router = router;
         _gateway = gateway;
-        AddPods(target);
+        PersistenceId = $"{_service}/pods";
 
-        Receive<TargetChanged>(m => AddPods(m.Target));
+        Recover<PodInstancesKnown>(e => _known.AddRange(e.PodTypes.Zip(e.Indexes, (type, index) => new PodInstanceRef(type, index))));
+        Recover<PodInstanceErased>(e => _known.RemoveAll(p => p.Name == e.PodInstance));
+        Recover<RecoveryCompleted>(_ =>
+        {
+            foreach (var known in _known)
+            {
+                Create(known.PodType, known.Index);
+            }
 
-        Receive<ForPod>(m =>
+            AddPods(target);
+        });
+
+        Command<TargetChanged>(m =>
+        {
+            _target = m.Target;
+            AddPods(m.Target);
+        });
+        Command<GetLeftoverPods>(m => Sender.Tell(new LeftoverPods(DecommissionPlan.Leftovers(_known, m.Target.Spec))));
+        Command<ForgetPod>(m =>
+        {
+            if (!_pods.ContainsKey(m.PodInstance) || DecommissionPlan.Leftovers(_known, _target.Spec).All(p => p.Name != m.PodInstance))
+            {
+                return;
+            }
+
+            Persist(new PodInstanceErased { PodInstance = m.PodInstance, At = Timestamp.FromDateTime(DateTime.UtcNow) }, e =>
+            {
+                _known.RemoveAll(p => p.Name == e.PodInstance);
+                Context.Stop(_pods[e.PodInstance]);
+                _pods.Remove(e.PodInstance);
+                foreach (var (_, instances) in _types)
+                {
+                    instances.Remove(e.PodInstance);
+                }
+
+                foreach (var task in _podOfTask.Where(p => p.Value == e.PodInstance).Select(p => p.Key).ToList())
+                {
+                    _podOfTask.Remove(task);
+                }
+            });
+        });
+
+        Command<ForPod>(m =>
         {
             if (_pods.TryGetValue(m.PodInstance, out var pod))
             {
@@ -35,10 +88,11 @@ internal sealed class PodsGuardianActor : ReceiveActor
             }
         });
 
-        Receive<TaskStatusUpdate>(m =>
+        Command<TaskStatusUpdate>(m =>
         {
+            _metrics.Increment(SchedulerMetrics.TaskStatus(Messages.MesosV1.TaskStates.WireName(m.Status.State)));
             var taskName = PodNames.TaskNameOf(m.Status.TaskId.Value);
-            if (taskName is not null && _podOfTask.TryGetValue(taskName, out var podName))
+            if (taskName is not null && (_podOfTask.TryGetValue(taskName, out var podName) || LeftoverOfTask(taskName) is { } leftover && (podName = leftover) is not null))
             {
                 _pods[podName].Forward(m);
             }
@@ -48,20 +102,22 @@ internal sealed class PodsGuardianActor : ReceiveActor
             }
         });
 
-        Receive<GetTasksToReconcile>(m => Gather<TasksToReconcile>(m)
+        Command<GetTasksToReconcile>(m => Gather<TasksToReconcile>(m)
             .ContinueWith(t => (object)new TasksToReconcile(t.Result.SelectMany(r => r.Tasks).ToImmutableArray()), TaskContinuationOptions.ExecuteSynchronously)
             .PipeTo(Sender));
 
-        Receive<PodProtocol.GetPodInstanceStatus>(m => AskPod(m.Name, GetPodInstanceStatus.Instance));
-        Receive<PodProtocol.GetPodInstanceInfo>(m => AskPod(m.Name, GetPodInstanceInfo.Instance));
-        Receive<PodProtocol.GetAllPodInfo>(_ => Gather<PodInstanceInfo>(GetPodInstanceInfo.Instance)
+        Command<PodProtocol.GetPodInstanceStatus>(m => AskPod(m.Name, GetPodInstanceStatus.Instance));
+        Command<PodProtocol.GetPodInstanceInfo>(m => AskPod(m.Name, GetPodInstanceInfo.Instance));
+        Command<PodProtocol.GetAllPodInfo>(_ => Gather<PodInstanceInfo>(GetPodInstanceInfo.Instance)
             .ContinueWith(t => (object)new PodProtocol.AllPodInfo(t.Result.OrderBy(p => p.Name, StringComparer.Ordinal).ToImmutableArray()), TaskContinuationOptions.ExecuteSynchronously)
             .PipeTo(Sender));
-        Receive<PodProtocol.RestartPod>(m => AskPod(m.Name, m));
-        Receive<PodProtocol.ReplacePod>(m => AskPod(m.Name, m));
-        Receive<PodProtocol.GetPodNames>(_ => Sender.Tell(new PodProtocol.PodNames(_pods.Keys.Order(StringComparer.Ordinal).ToImmutableArray())));
+        Command<PodProtocol.RestartPod>(m => AskPod(m.Name, m));
+        Command<PodProtocol.ReplacePod>(m => AskPod(m.Name, m));
+        Command<PodProtocol.PausePod>(m => AskPod(m.Name, m));
+        Command<PodProtocol.ResumePod>(m => AskPod(m.Name, m));
+        Command<PodProtocol.GetPodNames>(_ => Sender.Tell(new PodProtocol.PodNames(_pods.Keys.Order(StringComparer.Ordinal).ToImmutableArray())));
 
-        Receive<PodProtocol.GetPodStatus>(_ => Gather<PodInstanceStatus>(GetPodInstanceStatus.Instance)
+        Command<PodProtocol.GetPodStatus>(_ => Gather<PodInstanceStatus>(GetPodInstanceStatus.Instance)
             .ContinueWith(
                 t =>
                 {
@@ -74,45 +130,75 @@ internal sealed class PodsGuardianActor : ReceiveActor
             .PipeTo(Sender));
     }
 
-    public static Props Props(TargetConfig target, IActorRef router, IActorRef gateway) =>
-        Akka.Actor.Props.Create(() => new PodsGuardianActor(target, router, gateway));
+    public override string PersistenceId { get; }
+
+    public static Props Props(TargetConfig target, IActorRef router, IActorRef gateway, SchedulerMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new PodsGuardianActor(target, router, gateway, metrics));
 
     /// <summary>
-    /// Creates the pod instances of <paramref name="target"/> that do not exist yet. Instances a smaller count no longer
-    /// names stay (with their tasks) until decommission removes them.
+    /// Creates the pod instances of <paramref name="target"/> that do not exist yet, and journals them. Instances a smaller
+    /// count no longer names stay (with their tasks) until decommission erases them.
     /// </summary>
     private void AddPods(TargetConfig target)
     {
+        var added = new PodInstancesKnown();
         foreach (var pod in target.Spec.Pods)
         {
-            var instances = _types.FirstOrDefault(t => t.Type == pod.Type).Instances;
-            if (instances is null)
-            {
-                instances = new List<string>();
-                _types.Add((pod.Type, instances));
-            }
-
             for (var index = 0; index < pod.Count; index++)
             {
-                var name = PodNames.Instance(pod.Type, index);
-                if (_pods.ContainsKey(name))
+                if (Create(pod.Type, index))
                 {
-                    continue;
+                    added.PodTypes.Add(pod.Type);
+                    added.Indexes.Add(index);
                 }
-
-                instances.Add(name);
-                _pods[name] = Context.ActorOf(PodInstanceActor.Props(_service, pod.Type, index, _router, _gateway), name);
             }
 
-            foreach (var index in Enumerable.Range(0, instances.Count))
+            foreach (var instance in _known.Where(p => p.PodType == pod.Type))
             {
                 foreach (var task in pod.Tasks)
                 {
-                    _podOfTask[PodNames.Task(pod.Type, index, task.Name)] = PodNames.Instance(pod.Type, index);
+                    _podOfTask[PodNames.Task(pod.Type, instance.Index, task.Name)] = instance.Name;
                 }
             }
         }
+
+        if (added.PodTypes.Count > 0)
+        {
+            // The children exist at once (messages for them may be waiting); the journal learns of them right after.
+            Persist(added, _ => { });
+        }
     }
+
+    /// <summary>Creates the pod instance unless it exists; true when it is new to the journal.</summary>
+    private bool Create(string podType, int index)
+    {
+        var instances = _types.FirstOrDefault(t => t.Type == podType).Instances;
+        if (instances is null)
+        {
+            instances = new List<string>();
+            _types.Add((podType, instances));
+        }
+
+        var name = PodNames.Instance(podType, index);
+        if (_pods.ContainsKey(name))
+        {
+            return false;
+        }
+
+        instances.Add(name);
+        _pods[name] = Context.ActorOf(PodInstanceActor.Props(_service, podType, index, _router, _gateway), name);
+        if (_known.Any(p => p.Name == name))
+        {
+            return false;
+        }
+
+        _known.Add(new PodInstanceRef(podType, index));
+        return true;
+    }
+
+    /// <summary>The pod instance a task of a type the target no longer has belongs to (by its name prefix).</summary>
+    private string? LeftoverOfTask(string taskName) =>
+        _known.Select(p => p.Name).Where(name => taskName.StartsWith(name + "-", StringComparison.Ordinal) && _pods.ContainsKey(name)).MaxBy(name => name.Length);
 
     private void AskPod(string name, object query)
     {

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
+using ActorScheduler.Actors;
 using ActorScheduler.Actors.Framework;
 using ActorScheduler.Actors.Plans;
 using ActorScheduler.Actors.Pods;
@@ -143,23 +144,45 @@ public static class SchedulerApi
             return Results.Content("[" + string.Join(",", items) + "]", "application/json");
         });
 
-        app.MapPost("/v1/pod/{name}/{command}", async (string name, string command) =>
+        app.MapPost("/v1/pod/{name}/{command}", async (HttpRequest request, string name, string command) =>
         {
+            var tasks = ImmutableArray<string>.Empty;
+            if (command is "pause" or "resume")
+            {
+                var (names, error) = await ReadTaskNamesAsync(request);
+                if (error is not null)
+                {
+                    return Message(StatusCodes.Status400BadRequest, error);
+                }
+
+                tasks = names;
+            }
+
             object? query = command switch
             {
                 "restart" => new PodProtocol.RestartPod(name),
                 "replace" => new PodProtocol.ReplacePod(name),
+                "pause" => new PodProtocol.PausePod(name, tasks),
+                "resume" => new PodProtocol.ResumePod(name, tasks),
                 _ => null,
             };
             if (query is null)
             {
-                return Message(StatusCodes.Status404NotFound, $"Unknown pod command '{command}': expected restart or replace");
+                return Message(StatusCodes.Status404NotFound, $"Unknown pod command '{command}': expected restart, replace, pause or resume");
             }
 
-            return await scheduler().Ask<object>(query, AskTimeout) is PodProtocol.PodCommandDone done
-                ? Results.Json(new { pod = done.Pod, tasks = done.Tasks })
-                : Message(StatusCodes.Status404NotFound, $"Pod {name} not found");
+            return await scheduler().Ask<object>(query, AskTimeout) switch
+            {
+                PodProtocol.PodCommandDone done => Results.Json(new { pod = done.Pod, tasks = done.Tasks }),
+                PodProtocol.PodCommandRefused refused => Message(StatusCodes.Status400BadRequest, refused.Message),
+                _ => Message(StatusCodes.Status404NotFound, $"Pod {name} not found"),
+            };
         });
+
+        app.MapGet("/v1/metrics", async () =>
+            Results.Json((await scheduler().Ask<MetricsSnapshot>(GetMetrics.Instance, AskTimeout)).ToJson()));
+        app.MapGet("/v1/metrics/prometheus", async () =>
+            Results.Text((await scheduler().Ask<MetricsSnapshot>(GetMetrics.Instance, AskTimeout)).ToPrometheus(), "text/plain; version=0.0.4; charset=utf-8"));
 
         app.MapGet("/v1/endpoints", async () => Results.Json((await EndpointsAsync(scheduler())).Select(e => e.Name)));
 
@@ -345,6 +368,34 @@ public static class SchedulerApi
             }
 
             return (new ConfigProtocol.SubmitConfiguration(spec.GetString()!, source, env.ToImmutable()), null);
+        }
+    }
+
+    /// <summary>The optional body of <c>pod pause|resume</c>: a JSON list of task names (empty or absent: all tasks).</summary>
+    private static async Task<(ImmutableArray<string> Tasks, string? Error)> ReadTaskNamesAsync(HttpRequest request)
+    {
+        using var reader = new StreamReader(request.Body);
+        var body = await reader.ReadToEndAsync();
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            return (ImmutableArray<string>.Empty, null);
+        }
+
+        const string expected = "body: expected a JSON list of task names, e.g. [\"server\"]";
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind != System.Text.Json.JsonValueKind.Array
+                || document.RootElement.EnumerateArray().Any(e => e.ValueKind != System.Text.Json.JsonValueKind.String))
+            {
+                return (ImmutableArray<string>.Empty, expected);
+            }
+
+            return (document.RootElement.EnumerateArray().Select(e => e.GetString()!).ToImmutableArray(), null);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return (ImmutableArray<string>.Empty, expected);
         }
     }
 

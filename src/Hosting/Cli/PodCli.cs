@@ -79,11 +79,15 @@ public static class PodCli
         return 0;
     }
 
-    /// <summary><c>pod restart</c> (relaunch in place) or <c>pod replace</c> (new footprint, volumes lost).</summary>
-    public static async Task<int> CommandAsync(string api, string command, string pod, TextWriter output, TextWriter error, CancellationToken ct)
+    /// <summary>
+    /// <c>pod restart</c> (relaunch in place), <c>pod replace</c> (new footprint, volumes lost), <c>pod pause</c> (relaunch
+    /// running a sleep) or <c>pod resume</c>; pause and resume act on <paramref name="tasks"/> only when any are named.
+    /// </summary>
+    public static async Task<int> CommandAsync(string api, string command, string pod, TextWriter output, TextWriter error, CancellationToken ct, IReadOnlyList<string>? tasks = null)
     {
         using var client = await ApiClient.CreateAsync(api, error);
-        var answer = client is null ? null : await client.PostAsync($"v1/pod/{Uri.EscapeDataString(pod)}/{command}", null, error, ct);
+        var body = command is "pause" or "resume" && tasks is { Count: > 0 } ? tasks : null;
+        var answer = client is null ? null : await client.PostAsync($"v1/pod/{Uri.EscapeDataString(pod)}/{command}", body, error, ct);
         if (answer is null)
         {
             return ApiClient.Unreachable;
@@ -95,8 +99,9 @@ public static class PodCli
             return 1;
         }
 
-        var tasks = answer.Body.GetProperty("tasks").EnumerateArray().Select(t => t.GetString()).ToList();
-        await output.WriteLineAsync($"{(command == "replace" ? "Replacing" : "Restarting")} {pod}: {(tasks.Count == 0 ? "no tasks launched yet" : string.Join(", ", tasks))}");
+        var acted = answer.Body.GetProperty("tasks").EnumerateArray().Select(t => t.GetString()).ToList();
+        var verb = command switch { "replace" => "Replacing", "pause" => "Pausing", "resume" => "Resuming", _ => "Restarting" };
+        await output.WriteLineAsync($"{verb} {pod}: {(acted.Count == 0 ? "no tasks launched yet" : string.Join(", ", acted))}");
         return 0;
     }
 

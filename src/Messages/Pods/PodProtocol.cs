@@ -60,6 +60,19 @@ public static class PodProtocol
     /// </summary>
     public sealed record ReplacePod(string Name);
 
+    /// <summary>
+    /// <c>pod pause</c>: relaunch the named tasks (all of the pod's when empty; names within the pod or full task names)
+    /// with their command replaced by a sleep, on the same reservations and volumes; recorded, so it survives a restart →
+    /// <see cref="PodCommandDone"/>, <see cref="PodCommandRefused"/> (unknown task) or <see cref="PodNotFound"/>.
+    /// </summary>
+    public sealed record PausePod(string Name, ImmutableArray<string> Tasks);
+
+    /// <summary><c>pod resume</c>: relaunch paused tasks with their real command; answers as <see cref="PausePod"/>.</summary>
+    public sealed record ResumePod(string Name, ImmutableArray<string> Tasks);
+
+    /// <summary>The command names something the pod does not have (a bad request).</summary>
+    public sealed record PodCommandRefused(string Pod, string Message);
+
     /// <summary>The pod and the (full) names of the tasks the command acted on.</summary>
     public sealed record PodCommandDone(string Pod, ImmutableArray<string> Tasks);
 }

@@ -69,6 +69,6 @@ public sealed class PodCommandsEndToEndTests
         using var http = new HttpClient { BaseAddress = scheduler.ApiUrl };
         var bogus = await http.PostAsync("v1/pod/hello-0/explode", null);
         Assert.Equal(HttpStatusCode.NotFound, bogus.StatusCode);
-        Assert.Contains("expected restart or replace", JsonDocument.Parse(await bogus.Content.ReadAsStringAsync()).RootElement.GetProperty("message").GetString());
+        Assert.Contains("expected restart, replace, pause or resume", JsonDocument.Parse(await bogus.Content.ReadAsStringAsync()).RootElement.GetProperty("message").GetString());
     }
 }

@@ -1,0 +1,91 @@
+using System.Collections.Immutable;
+using ActorScheduler.Actors.Pods;
+using ActorScheduler.Messages.Plans;
+using Akka.Actor;
+
+namespace ActorScheduler.Actors.Plans;
+
+/// <summary>
+/// The <c>decommission</c> plan: takes the pod instances the target no longer names (scale-in with
+/// <c>allow-decommission</c>) through kill, release of reservations and erase of state, one pod at a time in
+/// <see cref="DecommissionPlan"/> order. Its progress lives in the pods' journals, so after a restart it carries on;
+/// a raised count cancels it (the pod is wanted again, and the new plan no longer names it). Reports a plan only while
+/// there is something to decommission.
+/// </summary>
+internal sealed class DecommissionPlanActor : ReceiveActor
+{
+    private readonly string _service;
+    private readonly IActorRef _pods;
+    private readonly List<PodDecommissionView> _views = new();
+    private readonly HashSet<(string Pod, string Step)> _asked = new();
+    private bool _interrupted;
+
+    public DecommissionPlanActor(TargetConfig target, IActorRef pods)
+    {
+        _service = target.Spec.Name;
+        _pods = pods;
+
+        Receive<LeftoverPods>(m =>
+        {
+            foreach (var pod in m.Pods)
+            {
+                _views.Add(new PodDecommissionView(pod.Name, null, false, string.Empty));
+                _pods.Tell(new ForPod(pod.Name, new AdvanceDecommission(null)));
+            }
+
+            Update();
+        });
+        Receive<DecommissionProgress>(m =>
+        {
+            var at = _views.FindIndex(v => v.Pod == m.PodInstance);
+            if (at >= 0)
+            {
+                _views[at] = new PodDecommissionView(m.PodInstance, m.Stage, m.TasksKilled, m.Message);
+                Update();
+            }
+        });
+        Receive<PlanOperation>(OnOperation);
+        _pods.Tell(new GetLeftoverPods(target));
+    }
+
+    public static Props Props(TargetConfig target, IActorRef pods) => Akka.Actor.Props.Create(() => new DecommissionPlanActor(target, pods));
+
+    private void OnOperation(PlanOperation operation)
+    {
+        switch (operation.Kind)
+        {
+            case PlanCommandKind.Interrupt or PlanCommandKind.Continue when operation.Phases.IsEmpty:
+                _interrupted = operation.Kind == PlanCommandKind.Interrupt;
+                Sender.Tell(new PlanProtocol.CommandResult(PlanCommandOutcome.Accepted, operation.Message));
+                Update();
+                break;
+            default:
+                Sender.Tell(new PlanProtocol.CommandResult(PlanCommandOutcome.BadRequest, "The decommission plan takes only interrupt and continue of the whole plan"));
+                break;
+        }
+    }
+
+    private void Update()
+    {
+        if (_views.Count == 0)
+        {
+            return;
+        }
+
+        var (info, active) = DecommissionPlan.Evaluate(_service, _views, _interrupted);
+        if (active is { Stage: { } stage } && DecommissionPlan.NextStep(stage, active.TasksKilled) is { } step && _asked.Add((active.Pod, step)))
+        {
+            _pods.Tell(new ForPod(active.Pod, new AdvanceDecommission(step)));
+        }
+
+        if (_views.Any(v => v.Stage == DecommissionStage.Erased))
+        {
+            foreach (var erased in _views.Where(v => v.Stage == DecommissionStage.Erased && _asked.Add((v.Pod, "forget"))))
+            {
+                _pods.Tell(new ForgetPod(erased.Pod));
+            }
+        }
+
+        Context.Parent.Tell(new PlanReport(info));
+    }
+}

@@ -1,0 +1,191 @@
+using System.Collections.Immutable;
+using ActorScheduler.Actors.Plans;
+using ActorScheduler.Messages.Events;
+using ActorScheduler.Messages.Pods;
+using Akka.Actor;
+using Akka.Event;
+using Google.Protobuf.WellKnownTypes;
+
+namespace ActorScheduler.Actors.Pods;
+
+/// <summary>
+/// Goal-state overrides of a pod instance (DC/OS <c>GoalStateOverride</c>): DECOMMISSIONED (scale-in: kill, release the
+/// reservations, erase the state) and PAUSED (tasks relaunched running a sleep). Every change is journaled.
+/// </summary>
+internal sealed partial class PodInstanceActor
+{
+    // The decommission plan driving this pod, told of every change.
+    private IActorRef? _decommissioner;
+
+    private void RecoverOverrides()
+    {
+        Recover<PodDecommissionStarted>(e => _state = _state.Apply(e));
+        Recover<PodDecommissionCancelled>(e => _state = _state.Apply(e));
+        Recover<PodFootprintReleased>(e => _state = _state.Apply(e));
+        Recover<PodResourcesCollected>(e => _state = _state.Apply(e));
+        Recover<PodStateErased>(e => _state = _state.Apply(e));
+        Recover<TasksPaused>(e => _state = _state.Apply(e));
+        Recover<TasksResumed>(e => _state = _state.Apply(e));
+    }
+
+    private void CommandOverrides()
+    {
+        Command<AdvanceDecommission>(OnAdvanceDecommission);
+        Command<ResourcesCollected>(_ =>
+        {
+            if (_state.Decommission == DecommissionStage.Releasing)
+            {
+                PersistOverride(new PodResourcesCollected { At = Now() }, () => _log.Info("{0}: its reservations are unreserved", _name));
+            }
+        });
+        Command<PodProtocol.PausePod>(m => OnPauseOrResume(m.Tasks, pause: true));
+        Command<PodProtocol.ResumePod>(m => OnPauseOrResume(m.Tasks, pause: false));
+    }
+
+    /// <summary>After replay: a release that was not yet collected is waited for again.</summary>
+    private void ResumeOverrides()
+    {
+        if (_state.Decommission == DecommissionStage.Releasing && _state.ReleasedAgentId is { } agent)
+        {
+            _router.Tell(new AwaitCollection(_name, _state.ReleasedResourceIds, agent));
+        }
+    }
+
+    private bool Decommissioning => _state.Decommission != DecommissionStage.None;
+
+    /// <summary>A step of a target that names this instance asks about it: a decommission in progress is cancelled.</summary>
+    private void CancelDecommissionIfWanted(TargetConfig target)
+    {
+        if (!Decommissioning || target.Spec.FindPod(_podType) is not { } pod || _index >= pod.Count)
+        {
+            return;
+        }
+
+        PersistOverride(new PodDecommissionCancelled { At = Now() }, () =>
+        {
+            _log.Info("{0} is wanted again (count raised): decommission cancelled", _name);
+            Timers.Cancel(KillRetryTimer);
+            _killsSent.Clear();
+            ReportToStep();
+            Reevaluate();
+        });
+    }
+
+    private void OnAdvanceDecommission(AdvanceDecommission message)
+    {
+        _decommissioner = Sender;
+        switch (message.Step)
+        {
+            case DecommissionPlan.KillStep when _state.Decommission == DecommissionStage.None:
+                PersistOverride(new PodDecommissionStarted { At = Now() }, KillForDecommission);
+                return;
+            case DecommissionPlan.KillStep when _state.Decommission == DecommissionStage.Killing:
+                KillForDecommission();
+                break;
+            case DecommissionPlan.UnreserveStep when _state is { Decommission: DecommissionStage.Killing, TasksKilled: true }:
+                var footprint = _state.Footprint;
+                var released = new PodFootprintReleased { AgentId = footprint?.AgentId ?? string.Empty, At = Now() };
+                released.ResourceIds.AddRange(footprint?.ResourceIds ?? []);
+                PersistOverride(released, () =>
+                {
+                    _log.Info("{0} gives up {1} reservations; they are destroyed and unreserved when next offered", _name, released.ResourceIds.Count);
+                    AnnounceFootprint();
+                    if (released.ResourceIds.Count == 0)
+                    {
+                        Self.Tell(new ResourcesCollected(_name));
+                    }
+                    else
+                    {
+                        _router.Tell(new AwaitCollection(_name, released.ResourceIds.ToImmutableArray(), released.AgentId));
+                    }
+                });
+                return;
+            case DecommissionPlan.EraseStep when _state.Decommission == DecommissionStage.Collected:
+                PersistOverride(new PodStateErased { At = Now() }, () => _log.Info("{0}: state erased", _name));
+                return;
+        }
+
+        ReportDecommission();
+    }
+
+    /// <summary>Decommission: nothing relaunches the pod's tasks any more; the live ones are killed.</summary>
+    private void KillForDecommission()
+    {
+        _required = null;
+        _step = null;
+        if (_registered)
+        {
+            _registered = false;
+            _router.Tell(new WithdrawRequirement(_name));
+        }
+
+        var live = _state.Tasks.Values.Where(r => !r.IsTerminal).ToList();
+        foreach (var record in live.Where(r => _killsSent.Add(r.TaskId)))
+        {
+            _log.Info("Killing {0} ({1}): {2} is decommissioned", record.Info.Name, record.TaskId, _name);
+            _gateway.Tell(new KillTask(record.TaskId, record.Info.AgentId?.Value));
+        }
+
+        if (live.Count > 0)
+        {
+            Timers.StartPeriodicTimer(KillRetryTimer, RetryKills.Instance, _killRetryInterval);
+        }
+    }
+
+    private void ReportDecommission() =>
+        _decommissioner?.Tell(new DecommissionProgress(
+            _name,
+            _state.Decommission,
+            _state.TasksKilled,
+            _state.Decommission switch
+            {
+                DecommissionStage.Killing => _state.TasksKilled ? "tasks killed" : $"killing {_state.Tasks.Values.Count(t => !t.IsTerminal)} task(s)",
+                DecommissionStage.Releasing => $"waiting for {_state.ReleasedResourceIds.Length} reservation(s) to be unreserved",
+                DecommissionStage.Collected => "reservations unreserved",
+                DecommissionStage.Erased => "state erased",
+                _ => string.Empty,
+            }));
+
+    private void OnPauseOrResume(ImmutableArray<string> named, bool pause)
+    {
+        var replyTo = Sender;
+        var (tasks, unknown) = PauseOverride.Resolve(_name, _state.Tasks.Keys.ToList(), named);
+        if (unknown is not null)
+        {
+            replyTo.Tell(new PodProtocol.PodCommandRefused(_name, $"Pod {_name} has no task '{unknown}' (tasks: {string.Join(", ", _state.Tasks.Keys.Order(StringComparer.Ordinal))})"));
+            return;
+        }
+
+        if (Decommissioning)
+        {
+            replyTo.Tell(new PodProtocol.PodCommandRefused(_name, $"Pod {_name} is being decommissioned"));
+            return;
+        }
+
+        object changed = pause ? new TasksPaused { Tasks = { tasks }, At = Now() } : new TasksResumed { Tasks = { tasks }, At = Now() };
+        PersistOverride(changed, () =>
+        {
+            _log.Info("{0}: {1} {2}; relaunching", _name, pause ? "pausing" : "resuming", string.Join(", ", tasks));
+
+            // The launches no longer match the override: the step that watches each task drives its relaunch (its live
+            // launch is killed first, then it relaunches on the same reservations).
+            foreach (var task in tasks)
+            {
+                Recover(task);
+            }
+
+            replyTo.Tell(new PodProtocol.PodCommandDone(_name, tasks.Select(t => _state.Tasks[t].Info.Name).ToImmutableArray()));
+            Reevaluate();
+        });
+    }
+
+    private void PersistOverride(object @event, Action then) =>
+        Persist(Tag(@event), _ =>
+        {
+            _state = _state.Apply(@event);
+            then();
+            ReportDecommission();
+        });
+
+    private static Timestamp Now() => Timestamp.FromDateTime(DateTime.UtcNow);
+}

@@ -1,0 +1,113 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+using ActorScheduler.Messages.Plans;
+using Status = ActorScheduler.Messages.Plans.Status;
+
+namespace ActorScheduler.Actors;
+
+/// <summary>
+/// The scheduler's counters (DC/OS <c>Metrics</c>): one registry per scheduler, counted by the actors that see the
+/// events (offers, operations, status updates, launches) and read by <c>/v1/metrics</c>. Thread-safe.
+/// </summary>
+public sealed class SchedulerMetrics
+{
+    /// <summary>Offers received from the master.</summary>
+    public const string OffersReceived = "offers.received";
+
+    /// <summary>Offers declined.</summary>
+    public const string OffersDeclined = "offers.declined";
+
+    /// <summary>Offers accepted (launches or garbage collection).</summary>
+    public const string OffersAccepted = "offers.accepted";
+
+    /// <summary>Tasks launched.</summary>
+    public const string Launches = "launches";
+
+    /// <summary>REVIVE calls.</summary>
+    public const string Revives = "revives";
+
+    /// <summary>SUPPRESS calls.</summary>
+    public const string Suppresses = "suppresses";
+
+    private readonly ConcurrentDictionary<string, long> _counters = new(StringComparer.Ordinal);
+
+    /// <summary>Adds <paramref name="by"/> to a counter (created at 0).</summary>
+    public void Increment(string name, long by = 1) => _counters.AddOrUpdate(name, by, (_, value) => value + by);
+
+    /// <summary>An operation sent in an ACCEPT: <c>operation.reserve</c>, <c>operation.launch_group</c>, ….</summary>
+    public static string Operation(string type) => $"operation.{type.ToLowerInvariant()}";
+
+    /// <summary>A status update received: <c>task_status.task_running</c>, ….</summary>
+    public static string TaskStatus(string state) => $"task_status.{state.ToLowerInvariant()}";
+
+    /// <summary>The counters now, by name.</summary>
+    public ImmutableSortedDictionary<string, long> Counters() => _counters.ToImmutableSortedDictionary(StringComparer.Ordinal);
+}
+
+/// <summary>What <c>/v1/metrics</c> answers: counters, plus gauges read at the time of the request.</summary>
+/// <param name="Counters">Monotonic counters by name.</param>
+/// <param name="Gauges">Values now: plan statuses (DC/OS <c>plan_status.&lt;plan&gt;</c>), status counts, reconciliation.</param>
+public sealed record MetricsSnapshot(ImmutableSortedDictionary<string, long> Counters, ImmutableSortedDictionary<string, double> Gauges)
+{
+    /// <summary>
+    /// Builds the snapshot: <c>plan_status.&lt;plan&gt;</c> (−1 error, 0 complete, 1 pending or waiting, 2 in progress; as
+    /// DC/OS), <c>plans.status.&lt;status&gt;</c> and <c>steps.status.&lt;status&gt;</c> counts, and
+    /// <c>reconciliation.complete</c> (1 once explicit reconciliation finished on the current subscription).
+    /// </summary>
+    public static MetricsSnapshot Of(ImmutableSortedDictionary<string, long> counters, IEnumerable<PlanInfo> plans, bool reconciled)
+    {
+        var gauges = new SortedDictionary<string, double>(StringComparer.Ordinal) { ["reconciliation.complete"] = reconciled ? 1 : 0 };
+        foreach (var plan in plans)
+        {
+            gauges[$"plan_status.{plan.Name}"] = PlanStatusValue(plan);
+            Count(gauges, $"plans.status.{plan.Status.ToWireName().ToLowerInvariant()}");
+            foreach (var step in plan.Phases.SelectMany(p => p.Steps))
+            {
+                Count(gauges, $"steps.status.{step.Status.ToWireName().ToLowerInvariant()}");
+            }
+        }
+
+        return new MetricsSnapshot(counters, gauges.ToImmutableSortedDictionary(StringComparer.Ordinal));
+    }
+
+    /// <summary>JSON in the Dropwizard shape DC/OS served: <c>{"counters":{"offers.received":{"count":3}},"gauges":{"plan_status.deploy":{"value":0}}}</c>.</summary>
+    public object ToJson() => new
+    {
+        counters = Counters.ToDictionary(c => c.Key, c => new { count = c.Value }),
+        gauges = Gauges.ToDictionary(g => g.Key, g => new { value = g.Value }),
+    };
+
+    /// <summary>Prometheus text exposition format (0.0.4): names prefixed <c>actorscheduler_</c>, dots as underscores.</summary>
+    public string ToPrometheus()
+    {
+        var text = new StringBuilder();
+        foreach (var (name, value) in Counters)
+        {
+            var metric = PrometheusName(name) + "_total";
+            text.Append(CultureInfo.InvariantCulture, $"# TYPE {metric} counter\n{metric} {value}\n");
+        }
+
+        foreach (var (name, value) in Gauges)
+        {
+            var metric = PrometheusName(name);
+            text.Append(CultureInfo.InvariantCulture, $"# TYPE {metric} gauge\n{metric} {value.ToString(CultureInfo.InvariantCulture)}\n");
+        }
+
+        return text.ToString();
+    }
+
+    private static string PrometheusName(string name) =>
+        "actorscheduler_" + new string(name.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').ToArray());
+
+    private static int PlanStatusValue(PlanInfo plan) => plan.Status switch
+    {
+        Status.Error => -1,
+        Status.Complete => 0,
+        Status.Pending or Status.Waiting => 1,
+        _ => 2,
+    };
+
+    private static void Count(SortedDictionary<string, double> gauges, string name) => gauges[name] = gauges.GetValueOrDefault(name) + 1;
+}

@@ -1,0 +1,126 @@
+using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Messages.Plans;
+
+namespace ActorScheduler.Simulation.Tests;
+
+/// <summary>Scale-in of hello-world's world pod: decommission allowed and denied (DC/OS DecommissionTest).</summary>
+public sealed class DecommissionScenarioTests
+{
+    private static ScenarioOptions Options(bool allowDecommission) => new()
+    {
+        Values = new Dictionary<string, string>
+        {
+            ["WORLD_COUNT"] = "2",
+            ["WORLD_ALLOW_DECOMMISSION"] = allowDecommission ? "true" : "false",
+        },
+        ExpectTimeout = TimeSpan.FromSeconds(20),
+    };
+
+    private static ScenarioTick[] DeployTwoWorlds() =>
+    [
+        Send.Register(),
+        Send.OffersFor("hello"),
+        Expect.Launched("hello-0-server"),
+        Send.OffersFor("world"),
+        Expect.Launched("world-0-server"),
+        Send.OffersFor("world"),
+        Expect.Launched("world-1-server"),
+        Expect.AllPlansComplete(),
+    ];
+
+    private static Dictionary<string, string> WorldCount(int count) => new() { ["WORLD_COUNT"] = count.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+
+    [Fact]
+    public async Task Scale_in_with_allow_decommission_kills_unreserves_and_erases_the_highest_instance()
+    {
+        await using var scenario = new ServiceScenario(Examples.Spec("hello-world"), Options(allowDecommission: true));
+        await scenario.Run(DeployTwoWorlds());
+
+        await scenario.Run(
+            Send.UpdateSpec(WorldCount(1)),
+            Expect.UpdateAccepted(),
+            Expect.Killed("world-1-server"),
+            Expect.StepStatus("decommission", "world-1", "kill-tasks", Status.Complete),
+            Expect.StepStatus("decommission", "world-1", "unreserve-resources", Status.Starting),
+            // Offered again, the released reservations are destroyed and unreserved...
+            Send.ReofferAgentOf("world-1-server"),
+            Expect.UnreservedResources(),
+            // ...and once the agent's next offer no longer shows them, the pod's state is erased.
+            Send.ReofferAgentOf("world-1-server"),
+            Expect.PlanStatus("decommission", Status.Complete),
+            Expect.PodGone("world-1"),
+            Expect.StepStatus("deploy", "world", "world-0:[server]", Status.Complete));
+
+        Assert.True(await scenario.Cluster!.IsRunningAsync("world-0-server"));
+        Assert.False(await scenario.Cluster.IsRunningAsync("world-1-server"));
+        var agent = scenario.Cluster.AgentOfLaunch("world-1-server");
+        var unreserved = scenario.Cluster.History.Where(r => r.Operations(Offer.Types.Operation.Types.Type.Unreserve).Any()).ToList();
+        Assert.NotEmpty(unreserved);
+        Assert.Contains(scenario.Cluster.History, r => r.Operations(Offer.Types.Operation.Types.Type.Destroy).Any());
+
+        // Erased for good: a restarted scheduler neither knows world-1 nor shows a decommission plan.
+        await scenario.Run(
+            Send.RestartScheduler(),
+            Expect.PodGone("world-1"),
+            Expect.PlanStatus("deploy", Status.Complete));
+        Assert.NotNull(agent);
+    }
+
+    [Fact]
+    public async Task Decommission_carries_on_after_a_scheduler_restart()
+    {
+        await using var scenario = new ServiceScenario(Examples.Spec("hello-world"), Options(allowDecommission: true));
+        await scenario.Run(DeployTwoWorlds());
+
+        await scenario.Run(
+            Send.UpdateSpec(WorldCount(1)),
+            Expect.UpdateAccepted(),
+            Expect.StepStatus("decommission", "world-1", "unreserve-resources", Status.Starting),
+            Send.RestartScheduler(),
+            // The pod instance the new count no longer names comes back from the journal, with its decommission.
+            Expect.StepStatus("decommission", "world-1", "kill-tasks", Status.Complete),
+            Expect.StepStatus("decommission", "world-1", "unreserve-resources", Status.Starting),
+            Send.ReofferAgentOf("world-1-server"),
+            Expect.UnreservedResources(),
+            Send.ReofferAgentOf("world-1-server"),
+            Expect.PlanStatus("decommission", Status.Complete),
+            Expect.PodGone("world-1"));
+    }
+
+    [Fact]
+    public async Task Raising_the_count_again_cancels_the_decommission()
+    {
+        await using var scenario = new ServiceScenario(Examples.Spec("hello-world"), Options(allowDecommission: true));
+        await scenario.Run(DeployTwoWorlds());
+
+        await scenario.Run(
+            Send.UpdateSpec(WorldCount(1)),
+            Expect.UpdateAccepted(),
+            Expect.StepStatus("decommission", "world-1", "unreserve-resources", Status.Starting),
+            Send.UpdateSpec(WorldCount(2)),
+            Expect.UpdateAccepted(),
+            // world-1 is wanted again: no decommission plan, and it relaunches (on a fresh footprint: it gave its up).
+            Send.OffersFor("world"),
+            Expect.Launched("world-1-server"),
+            Expect.StepStatus("deploy", "world", "world-1:[server]", Status.Complete));
+
+        var plans = scenario.Cluster!.History.Count;
+        Assert.True(plans > 0);
+        Assert.True(await scenario.Cluster.IsRunningAsync("world-1-server"));
+    }
+
+    [Fact]
+    public async Task Scale_in_without_allow_decommission_is_refused_and_changes_nothing()
+    {
+        await using var scenario = new ServiceScenario(Examples.Spec("hello-world"), Options(allowDecommission: false));
+        await scenario.Run(DeployTwoWorlds());
+
+        await scenario.Run(
+            Send.UpdateSpec(WorldCount(1)),
+            Expect.UpdateRefused("world"),
+            Expect.PlanStatus("deploy", Status.Error));
+
+        Assert.True(await scenario.Cluster!.IsRunningAsync("world-1-server"));
+        Assert.DoesNotContain(scenario.Cluster.History, r => r.Operations(Offer.Types.Operation.Types.Type.Unreserve).Any());
+    }
+}
