@@ -35,6 +35,22 @@ internal sealed record RequireTasks(
 /// <summary>Step → pod: the step no longer needs its tasks launched (force-completed); withdraw from the router.</summary>
 internal sealed record ReleaseTasks(string StepName);
 
+/// <summary>Anyone → pods guardian: deliver to every pod instance (sender preserved).</summary>
+internal sealed record ForAllPods(object Message);
+
+/// <summary>Recovery plan → every pod: report your recovery phase to <paramref name="Plan"/> from now on.</summary>
+/// <param name="Interrupted">The recovery plan is interrupted: no pod starts a recovery launch.</param>
+internal sealed record WatchRecovery(IActorRef Plan, bool Interrupted);
+
+/// <summary>Pod → recovery plan: the pod's recovery phase as shown (null: it never needed recovery).</summary>
+internal sealed record RecoveryPhaseReport(string PodInstance, PhaseInfo? Phase);
+
+/// <summary>Recovery plan → pod: an operator command on its recovery phase; answers <see cref="OperationApplied"/>.</summary>
+internal sealed record RecoveryCommand(PlanCommandKind Kind);
+
+/// <summary>Step → pod: an operator restarted the step; clear these tasks' backoff.</summary>
+internal sealed record ClearBackoff(ImmutableArray<string> Tasks);
+
 /// <summary>Pod → step: where its tasks stand.</summary>
 internal sealed record TaskProgressReport(string PodInstance, ImmutableArray<TaskProgress> Tasks, bool OfferClaimed, string Message);
 

@@ -22,4 +22,10 @@ public sealed record SchedulerSettings(
 
     /// <summary>Where the scheduler counts offers, operations, status updates and launches (<c>/v1/metrics</c>).</summary>
     public SchedulerMetrics Metrics { get; init; } = new();
+
+    /// <summary>Opt-in recovery behaviour: backoff, permanent-failure timeout.</summary>
+    public Pods.RecoverySettings Recovery { get; init; } = Pods.RecoverySettings.Default;
+
+    /// <summary>The clock of backoff delays and permanent-failure timeouts (a virtual one in simulations).</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
 }

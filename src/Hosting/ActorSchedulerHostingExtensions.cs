@@ -1,3 +1,4 @@
+using ActorScheduler.Actors.Pods;
 using System.Collections.Immutable;
 using System.Globalization;
 using ActorScheduler.Actors;
@@ -54,6 +55,7 @@ public static class ActorSchedulerHostingExtensions
         return new SchedulerSettings(options.ServiceName, options.RenderedSpec, options.SpecSource, gateway, options.Executor, env)
         {
             SchedulerEnvironment = options.SchedulerEnvironment,
+            Recovery = new RecoverySettings(options.EnableBackoff, options.PermanentFailureTimeout),
         };
     }
 }

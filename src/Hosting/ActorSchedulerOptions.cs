@@ -41,6 +41,20 @@ public sealed class ActorSchedulerOptions
 
     /// <summary>How often all tasks are reconciled implicitly while subscribed (DC/OS: one hour).</summary>
     public TimeSpan ImplicitReconcileInterval { get; init; } = GatewaySettings.DefaultImplicitReconcileInterval;
+
+    /// <summary>
+    /// Delay each relaunch of a task that failed (TASK_FAILED / TASK_ERROR): 60 s, then x1.15 per further failure, at
+    /// most 300 s; cleared when the task runs, by pod restart / replace and by a step restart (DC/OS
+    /// <c>ENABLE_BACKOFF</c>). Persisted, so a restart keeps it. Off: a crash-looping task waits 1 s doubling to 60 s, in memory.
+    /// </summary>
+    public bool EnableBackoff { get; init; }
+
+    /// <summary>
+    /// A RUNNING-goal task failed this long without running again makes its pod's recovery PERMANENT: new footprint,
+    /// placement re-applied, old reservations collected (DC/OS <c>permanent-failure-timeout-secs</c>). The clock starts
+    /// when the failure is first seen and survives scheduler restarts. Null (default): never.
+    /// </summary>
+    public TimeSpan? PermanentFailureTimeout { get; init; }
 }
 
 /// <summary>Keys under which the scheduler's actors are registered in the <c>ActorRegistry</c>.</summary>

@@ -20,10 +20,13 @@ var apiTokenOption = new Option<string?>("--api-token")
     Description = "Require 'Authorization: Bearer <token>' on every API call that changes something (default: $ACTORSCHEDULER_API_TOKEN; the CLI sends that variable).",
     DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ACTORSCHEDULER_API_TOKEN"),
 };
+var enableBackoffOption = new Option<bool>("--enable-backoff") { Description = "Delay relaunches of failed tasks: 60 s, x1.15 per further failure, at most 300 s (DC/OS ENABLE_BACKOFF); persisted." };
+var permanentFailureTimeoutOption = new Option<int?>("--permanent-failure-timeout") { Description = "Seconds a RUNNING-goal task may stay failed before its pod is replaced on a new footprint (DC/OS permanent-failure-timeout-secs); the clock survives restarts. Default: never." };
 var verboseOption = new Option<bool>("--verbose", "-v") { Description = "Log scheduler decisions (INFO) to the console." };
 var run = new Command("run", "Deploy a service and keep it running: embedded Mesos emulator, scheduler and HTTP API in one process.")
 {
     specArgument, overrideOption, dataDirOption, apiHostOption, apiPortOption, masterPortOption, agentsOption, masterOption, verboseOption, apiTokenOption,
+    enableBackoffOption, permanentFailureTimeoutOption,
 };
 var runAgentFlags = new EmulatorAgentFlags();
 runAgentFlags.AddTo(run, masterOption);
@@ -39,7 +42,11 @@ run.SetAction((parse, ct) => CommandGuard.RunAsync(() => RunCommand.RunAsync(
         parse.GetValue(verboseOption),
         ApiHost: parse.GetValue(apiHostOption)!,
         ConfigureEmulator: options => runAgentFlags.ApplyTo(parse, options),
-        ApiToken: parse.GetValue(apiTokenOption)),
+        ApiToken: parse.GetValue(apiTokenOption))
+    {
+        EnableBackoff = parse.GetValue(enableBackoffOption),
+        PermanentFailureTimeout = parse.GetValue(permanentFailureTimeoutOption) is int seconds ? TimeSpan.FromSeconds(seconds) : null,
+    },
     Console.Out,
     Console.Error,
     ct)));

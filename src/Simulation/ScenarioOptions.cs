@@ -18,6 +18,12 @@ public sealed class ScenarioOptions
     /// <summary>Resources of the fresh agents <see cref="Send.OffersFor"/> adds, unless a tick says otherwise.</summary>
     public AgentResources AgentResources { get; init; } = AgentResources.Default;
 
+    /// <summary>
+    /// The scheduler's opt-in recovery behaviour (backoff, permanent-failure timeout); its delays run on the cluster's
+    /// virtual clock (<see cref="Send.AdvanceTime"/>).
+    /// </summary>
+    public Actors.Pods.RecoverySettings Recovery { get; init; } = Actors.Pods.RecoverySettings.Default;
+
     /// <summary>How long (real time) an expectation waits for the actors before it fails.</summary>
     public TimeSpan ExpectTimeout { get; init; } = TimeSpan.FromSeconds(20);
 }

@@ -111,6 +111,17 @@ public static class Send
                 await c.SettleUpdatesAsync().ConfigureAwait(false);
             });
 
+    /// <summary>
+    /// The master loses the agent that ran the latest launch of <paramref name="taskName"/>: nothing there is offered
+    /// again, so a pod pinned to it cannot relaunch in place.
+    /// </summary>
+    public static ScenarioTick LoseAgentOf(string taskName) =>
+        new LambdaTick($"Send.LoseAgentOf({taskName})", async c =>
+        {
+            var agent = c.Cluster.AgentOfLaunch(taskName) ?? throw new TickFailedException($"{taskName} has never been launched on any agent");
+            await c.Cluster.LoseAgentAsync(agent).ConfigureAwait(false);
+        });
+
     /// <summary>Advances virtual time: heartbeats, retries and the master's own allocation cycles happen.</summary>
     /// <summary>
     /// <c>update start</c>: the scenario's spec rendered with <paramref name="values"/> over the scenario's own values is

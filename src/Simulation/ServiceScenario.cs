@@ -169,6 +169,8 @@ public sealed class ServiceScenario : IAsyncDisposable
         var settings = new SchedulerSettings(_spec.Name, _rendered, _source, gateway, new ExecutorResources(), ImmutableArray<KeyValuePair<string, string>>.Empty)
         {
             SchedulerEnvironment = _schedulerEnvironment,
+            Recovery = _options.Recovery,
+            Clock = cluster.Clock,
         };
         return new ScenarioContext(cluster, system, _spec, settings, _options) { RenderUpdate = RenderUpdate };
     }

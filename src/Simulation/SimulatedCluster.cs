@@ -196,6 +196,12 @@ public sealed class SimulatedCluster : IAsyncDisposable
         _master.PollAgents();
     });
 
+    /// <summary>
+    /// The master loses the agent (its health checks failed): its live tasks become unreachable, its resources are
+    /// offered no more.
+    /// </summary>
+    public Task LoseAgentAsync(string agentId) => _queue.InvokeAsync(() => _master.LoseAgent(agentId));
+
     /// <summary>Names of tasks whose status updates wait for the scheduler's acknowledgement.</summary>
     public Task<IReadOnlyList<string>> UnacknowledgedTasksAsync() => _queue.InvokeAsync<IReadOnlyList<string>>(() =>
         _master.Agents.SelectMany(a => a.Tasks).Where(t => t.Pending.Count > 0 && !t.Orphaned).Select(t => t.Info.Name).ToList());

@@ -9,7 +9,7 @@ namespace ActorScheduler.Actors.Plans;
 
 /// <summary>
 /// Parent of the plan managers. Starts one per plan to run (deploy at once — the spec's <c>update</c> plan in its place
-/// once a deployment has completed —, custom plans interrupted), answers plan queries from the trees its plans report,
+/// once a deployment has completed —, the <c>recovery</c> plan the pod instances feed, custom plans interrupted), answers plan queries from the trees its plans report,
 /// decides operator commands (pure <see cref="PlanCommands"/>) and hands the accepted ones to their plan, and tells the
 /// config store when the deploy plan first completes. The <c>decommission</c> plan (<see cref="DecommissionPlanActor"/>)
 /// is listed after deploy while it has pods to decommission (priority deploy &gt; recovery &gt; decommission &gt; custom).
@@ -25,7 +25,16 @@ internal sealed class PlanCoordinatorActor : ReceiveActor
     {
         _deploymentCompleted = deploymentCompleted;
         var plans = PlanGenerator.PlansToRun(target.Spec, deploymentCompleted);
-        _order = plans.Select(p => p.Name).ToImmutableArray();
+        // Priority order (deploy > recovery > custom), as listed by /v1/plans. A spec plan named "recovery" keeps its name
+        // and no recovery plan is shown.
+        var names = plans.Select(p => p.Name).ToList();
+        if (!names.Contains(RecoveryPlanActor.PlanName))
+        {
+            names.Insert(Math.Min(1, names.Count), RecoveryPlanActor.PlanName);
+            _managers[RecoveryPlanActor.PlanName] = Context.ActorOf(RecoveryPlanActor.Props(target.Spec.Name, pods), $"plan-{RecoveryPlanActor.PlanName}");
+        }
+
+        _order = names.ToImmutableArray();
         foreach (var plan in plans)
         {
             var isDeploy = plan.Name == PlanGenerator.DeployPlanName;
@@ -64,7 +73,7 @@ internal sealed class PlanCoordinatorActor : ReceiveActor
             _managers[m.Plan].Forward(new PlanOperation(m.Kind, decision.Phases, decision.Step, m.Parameters, decision.Message));
         });
         Receive<PlanProtocol.GetPlans>(_ => Sender.Tell(new PlanProtocol.PlanNames(
-            _plans.ContainsKey(DecommissionPlan.Name) ? _order.Insert(Math.Min(1, _order.Length), DecommissionPlan.Name) : _order)));
+            _plans.ContainsKey(DecommissionPlan.Name) ? _order.Insert(DecommissionPosition(), DecommissionPlan.Name) : _order)));
         Receive<PlanProtocol.GetPlan>(m =>
         {
             if (_plans.TryGetValue(m.Name, out var info))
@@ -76,6 +85,13 @@ internal sealed class PlanCoordinatorActor : ReceiveActor
                 Sender.Tell(new PlanProtocol.PlanNotFound(m.Name));
             }
         });
+    }
+
+    /// <summary>Decommission is listed after deploy and recovery, before the custom plans.</summary>
+    private int DecommissionPosition()
+    {
+        var recovery = _order.IndexOf(RecoveryPlanActor.PlanName);
+        return recovery >= 0 ? recovery + 1 : Math.Min(1, _order.Length);
     }
 
     public static Props Props(TargetConfig target, IActorRef pods, ImmutableArray<string> deployErrors, IActorRef configStore, bool deploymentCompleted) =>

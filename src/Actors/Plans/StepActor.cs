@@ -145,6 +145,7 @@ internal sealed class StepActor : ReceivePersistentActor
                     // Back to PENDING: the phase's strategy decides when it runs again.
                     _proceeding = false;
                     _pods.Tell(new ForPod(_podInstance, new ReleaseTasks(_step.Name)));
+                    _pods.Tell(new ForPod(_podInstance, new ClearBackoff(_step.Tasks)));
                     _pods.Tell(new ForPod(_podInstance, new GetTaskProgress(_step, _target, _relaunchBefore)));
                     replyTo.Tell(OperationApplied.Instance);
                     ReportToPhase();

@@ -10,12 +10,14 @@ namespace ActorScheduler.Actors.Plans;
 /// <param name="State">Last Mesos state of that launch, or null when none was reported yet.</param>
 /// <param name="ReadinessPassed">The readiness check passed (true when the task has none).</param>
 /// <param name="FinishedOnAnyConfig">The task finished successfully on some config (ONCE tasks never run again).</param>
+/// <param name="Delayed">The task failed and its backoff delay has not ended: it may not relaunch yet.</param>
 public readonly record struct TaskProgress(
     GoalState Goal,
     bool LaunchedOnTarget,
     TaskState? State,
     bool ReadinessPassed,
-    bool FinishedOnAnyConfig);
+    bool FinishedOnAnyConfig,
+    bool Delayed = false);
 
 /// <summary>
 /// A deployment step's status from its tasks (DC/OS <c>DeploymentStep</c>): worst task wins, in the order
@@ -49,10 +51,10 @@ public static class StepStatusCalculator
 
         if (!task.LaunchedOnTarget)
         {
-            return offerClaimed ? Status.Prepared : Status.Pending;
+            return offerClaimed ? Status.Prepared : task.Delayed ? Status.Delayed : Status.Pending;
         }
 
-        return task.State switch
+        var status = task.State switch
         {
             null or TaskState.TaskStaging or TaskState.TaskStarting => Status.Starting,
             TaskState.TaskRunning when task.Goal == GoalState.Running && task.ReadinessPassed => Status.Complete,
@@ -61,9 +63,10 @@ public static class StepStatusCalculator
             // The task may still run on a partitioned agent: neither relaunch it nor count it as running until its agent
             // returns (its current state follows) or is marked gone (TASK_GONE_BY_OPERATOR).
             TaskState.TaskUnreachable => Status.Starting,
-            // FAILED/ERROR would be DELAYED under backoff (opt-in, not yet built): relaunch at once. LOST, GONE,
-            // GONE_BY_OPERATOR, DROPPED and UNKNOWN (neither the task nor its agent is known) relaunch too.
+            // FAILED/ERROR, LOST, GONE, GONE_BY_OPERATOR, DROPPED and UNKNOWN (neither the task nor its agent is known)
+            // relaunch: at once, or DELAYED while a backoff delay (opt-in) runs.
             _ => Status.Pending,
         };
+        return status == Status.Pending && task.Delayed ? Status.Delayed : status;
     }
 }

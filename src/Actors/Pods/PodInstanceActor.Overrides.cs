@@ -35,7 +35,7 @@ internal sealed partial class PodInstanceActor
         {
             if (_state.Decommission == DecommissionStage.Releasing)
             {
-                PersistOverride(new PodResourcesCollected { At = Now() }, () => _log.Info("{0}: its reservations are unreserved", _name));
+                PersistOverride(new PodResourcesCollected { At = NowStamp() }, () => _log.Info("{0}: its reservations are unreserved", _name));
             }
         });
         Command<PodProtocol.PausePod>(m => OnPauseOrResume(m.Tasks, pause: true));
@@ -61,7 +61,7 @@ internal sealed partial class PodInstanceActor
             return;
         }
 
-        PersistOverride(new PodDecommissionCancelled { At = Now() }, () =>
+        PersistOverride(new PodDecommissionCancelled { At = NowStamp() }, () =>
         {
             _log.Info("{0} is wanted again (count raised): decommission cancelled", _name);
             Timers.Cancel(KillRetryTimer);
@@ -77,14 +77,14 @@ internal sealed partial class PodInstanceActor
         switch (message.Step)
         {
             case DecommissionPlan.KillStep when _state.Decommission == DecommissionStage.None:
-                PersistOverride(new PodDecommissionStarted { At = Now() }, KillForDecommission);
+                PersistOverride(new PodDecommissionStarted { At = NowStamp() }, KillForDecommission);
                 return;
             case DecommissionPlan.KillStep when _state.Decommission == DecommissionStage.Killing:
                 KillForDecommission();
                 break;
             case DecommissionPlan.UnreserveStep when _state is { Decommission: DecommissionStage.Killing, TasksKilled: true }:
                 var footprint = _state.Footprint;
-                var released = new PodFootprintReleased { AgentId = footprint?.AgentId ?? string.Empty, At = Now() };
+                var released = new PodFootprintReleased { AgentId = footprint?.AgentId ?? string.Empty, At = NowStamp() };
                 released.ResourceIds.AddRange(footprint?.ResourceIds ?? []);
                 PersistOverride(released, () =>
                 {
@@ -101,7 +101,7 @@ internal sealed partial class PodInstanceActor
                 });
                 return;
             case DecommissionPlan.EraseStep when _state.Decommission == DecommissionStage.Collected:
-                PersistOverride(new PodStateErased { At = Now() }, () => _log.Info("{0}: state erased", _name));
+                PersistOverride(new PodStateErased { At = NowStamp() }, () => _log.Info("{0}: state erased", _name));
                 return;
         }
 
@@ -162,7 +162,7 @@ internal sealed partial class PodInstanceActor
             return;
         }
 
-        object changed = pause ? new TasksPaused { Tasks = { tasks }, At = Now() } : new TasksResumed { Tasks = { tasks }, At = Now() };
+        object changed = pause ? new TasksPaused { Tasks = { tasks }, At = NowStamp() } : new TasksResumed { Tasks = { tasks }, At = NowStamp() };
         PersistOverride(changed, () =>
         {
             _log.Info("{0}: {1} {2}; relaunching", _name, pause ? "pausing" : "resuming", string.Join(", ", tasks));
@@ -171,12 +171,34 @@ internal sealed partial class PodInstanceActor
             // launch is killed first, then it relaunches on the same reservations).
             foreach (var task in tasks)
             {
-                Recover(task);
+                RedriveWatchingStep(task);
             }
 
             replyTo.Tell(new PodProtocol.PodCommandDone(_name, tasks.Select(t => _state.Tasks[t].Info.Name).ToImmutableArray()));
             Reevaluate();
         });
+    }
+
+    /// <summary>
+    /// A task whose launch no longer matches its override: unless something drives the pod already, the step that
+    /// watches the task drives it again (kill the live launch, relaunch on the same reservations).
+    /// </summary>
+    private void RedriveWatchingStep(string taskName)
+    {
+        if (_required is not null || Decommissioning)
+        {
+            return;
+        }
+
+        foreach (var (step, query) in _watchers.Values)
+        {
+            if (query.Step.Tasks.Contains(taskName) && query.Target.Spec.FindPod(_podType)?.FindTask(taskName) is not null)
+            {
+                _step = step;
+                _required = new RequireTasks(query.Step, query.Target, query.RelaunchBefore);
+                return;
+            }
+        }
     }
 
     private void PersistOverride(object @event, Action then) =>
@@ -187,5 +209,5 @@ internal sealed partial class PodInstanceActor
             ReportDecommission();
         });
 
-    private static Timestamp Now() => Timestamp.FromDateTime(DateTime.UtcNow);
+    private Timestamp NowStamp() => Timestamp.FromDateTime(Now);
 }

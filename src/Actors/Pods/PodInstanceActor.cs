@@ -3,6 +3,7 @@ using ActorScheduler.Actors.Offers;
 using ActorScheduler.Actors.Plans;
 using ActorScheduler.Messages.Events;
 using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Messages.Plans;
 using ActorScheduler.Specs;
 using ActorScheduler.Specs.Model;
 using Akka.Actor;
@@ -56,8 +57,20 @@ internal sealed partial class PodInstanceActor : ReceivePersistentActor, IWithTi
     private readonly HashSet<string> _killsSent = new();
     private readonly Dictionary<string, (IActorRef Step, GetTaskProgress Query)> _watchers = new(StringComparer.Ordinal);
 
-    public PodInstanceActor(string service, string podType, int index, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null)
+    // Recovery: settings, the scheduler's clock (virtual in simulations), whether the pod's own recovery phase (not a
+    // plan step) drives it now, and the recovery plan that shows it.
+    private readonly RecoverySettings _recovery;
+    private readonly TimeProvider _clock;
+    private bool _drivenByRecovery;
+    private IActorRef? _recoveryPlan;
+    private bool _recoveryPlanInterrupted;
+    private ITimer? _wakeUp;
+    private string? _unrecoverableLogged;
+
+    public PodInstanceActor(string service, string podType, int index, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null, RecoverySettings? recovery = null, TimeProvider? clock = null)
     {
+        _recovery = recovery ?? RecoverySettings.Default;
+        _clock = clock ?? TimeProvider.System;
         _killRetryInterval = killRetryInterval ?? DefaultKillRetryInterval;
         _backoffBase = backoffBase ?? DefaultBackoffBase;
         _service = service;
@@ -73,6 +86,11 @@ internal sealed partial class PodInstanceActor : ReceivePersistentActor, IWithTi
         Recover<FootprintConfirmed>(e => _state = _state.Apply(e));
         Recover<LaunchAbandoned>(e => _state = _state.Apply(e));
         Recover<PodReplaced>(e => _state = _state.Apply(e));
+        Recover<TaskFailureSeen>(e => _state = _state.Apply(e));
+        Recover<BackoffDelayed>(e => _state = _state.Apply(e));
+        Recover<BackoffCleared>(e => _state = _state.Apply(e));
+        Recover<RecoveryStarted>(e => _state = _state.Apply(e));
+        Recover<RecoveryPhaseChanged>(e => _state = _state.Apply(e));
         // Journals that keep the tag wrapper hand it back on replay.
         Recover<Tagged>(t => _state = _state.Apply(t.Payload));
         RecoverOverrides();
@@ -80,6 +98,7 @@ internal sealed partial class PodInstanceActor : ReceivePersistentActor, IWithTi
         {
             AnnounceFootprint();
             ResumeOverrides();
+            ScheduleWakeUp();
         });
 
         Command<GetTaskProgress>(m =>
@@ -88,19 +107,42 @@ internal sealed partial class PodInstanceActor : ReceivePersistentActor, IWithTi
             _watchers[m.Step.Name] = (Sender, m);
             Sender.Tell(Report(m.Step, m.Target, m.RelaunchBefore));
             CancelDecommissionIfWanted(m.Target);
+            ConsiderRecovery();
+            ReportRecovery();
         });
-        Command<Messages.Pods.PodProtocol.RestartPod>(_ => KillForRecovery(Sender, "restart"));
-        Command<Messages.Pods.PodProtocol.ReplacePod>(_ =>
+        Command<Messages.Pods.PodProtocol.RestartPod>(_ => RestartOrReplace(Sender, permanent: false));
+        Command<Messages.Pods.PodProtocol.ReplacePod>(_ => RestartOrReplace(Sender, permanent: true));
+        Command<WatchRecovery>(m =>
         {
-            var replyTo = Sender;
-            var replaced = new PodReplaced { At = Timestamp.FromDateTime(DateTime.UtcNow) };
-            Persist(Tag(replaced), _ =>
+            _recoveryPlan = m.Plan;
+            _recoveryPlanInterrupted = m.Interrupted;
+            if (m.Interrupted)
             {
-                _state = _state.Apply(replaced);
-                _log.Warning("{0} replaced by an operator: its reservations and volumes will be collected; its tasks relaunch on a new footprint", _name);
-                AnnounceFootprint();
-                KillForRecovery(replyTo, "replace");
+                ReleaseRecoveryDriver();
+            }
+            else
+            {
+                DriveRecovery();
+            }
+
+            ReportRecovery();
+        });
+        Command<RecoveryCommand>(OnRecoveryCommand);
+        Command<ClearBackoff>(m =>
+        {
+            var cleared = new BackoffCleared { TaskNames = { m.Tasks }, At = Timestamp.FromDateTime(DateTime.UtcNow) };
+            Persist(Tag(cleared), _ =>
+            {
+                _state = _state.Apply(cleared);
+                AfterProgress();
             });
+        });
+        Command<RecoveryWakeUp>(_ =>
+        {
+            ConsiderRecovery();
+            Reevaluate();
+            AfterProgress();
+            ScheduleWakeUp();
         });
         Command<ReleaseTasks>(OnReleaseTasks);
         Command<RequireTasks>(OnRequireTasks);
@@ -125,16 +167,25 @@ internal sealed partial class PodInstanceActor : ReceivePersistentActor, IWithTi
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string service, string podType, int index, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null) =>
-        Akka.Actor.Props.Create(() => new PodInstanceActor(service, podType, index, router, gateway, killRetryInterval, backoffBase));
+    public static Props Props(string service, string podType, int index, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null, RecoverySettings? recovery = null, TimeProvider? clock = null) =>
+        Akka.Actor.Props.Create(() => new PodInstanceActor(service, podType, index, router, gateway, killRetryInterval, backoffBase, recovery, clock));
+
+    private DateTime Now => _clock.GetUtcNow().UtcDateTime;
 
     private void OnRequireTasks(RequireTasks message)
     {
+        // A plan step takes the pod over from its recovery (deploy > recovery): its requirement replaces recovery's.
+        if (_drivenByRecovery)
+        {
+            ReleaseRecoveryDriver();
+        }
+
         _step = Sender;
         _required = message;
         Sender.Tell(Report(message.Step, message.Target, message.RelaunchBefore));
         CancelDecommissionIfWanted(message.Target);
         Reevaluate();
+        ReportRecovery();
     }
 
     private void OnReleaseTasks(ReleaseTasks message)
@@ -167,11 +218,18 @@ internal sealed partial class PodInstanceActor : ReceivePersistentActor, IWithTi
             return;
         }
 
+        // A task whose backoff delay runs holds back the whole launch (DC/OS: nothing while a task is delayed).
+        var now = Now;
+        if (step.Tasks.Any(t => RecoveryPlanner.IsDelayed(t, _state, now)))
+        {
+            return;
+        }
+
         var fingerprint = SpecFingerprint.Of(pod);
         var needsLaunch = step.Tasks.Any(task =>
         {
             var spec = pod.FindTask(task);
-            return spec is not null && StepStatusCalculator.ForTask(_state.Progress(task, spec.Goal, fingerprint, _required.RelaunchBefore), false) == Messages.Plans.Status.Pending;
+            return spec is not null && StepStatusCalculator.ForTask(_state.Progress(task, spec.Goal, fingerprint, _required.RelaunchBefore, now), false) == Messages.Plans.Status.Pending;
         });
         if (!needsLaunch)
         {
@@ -252,7 +310,7 @@ internal sealed partial class PodInstanceActor : ReceivePersistentActor, IWithTi
             _launchedAt = DateTime.UtcNow;
             _log.Info("Recorded launch of {0} on {1} (offer {2})", string.Join(", ", recorded.Tasks.Select(t => t.TaskInfo.TaskId.Value)), recorded.Hostname, recorded.OfferId);
             router.Tell(new LaunchRecorded(recorded.OfferId));
-            ReportToStep();
+            AfterProgress();
         });
     }
 
@@ -274,6 +332,7 @@ internal sealed partial class PodInstanceActor : ReceivePersistentActor, IWithTi
         var name = _state.TaskNameOf(status.TaskId.Value)!;
 
         var events = new List<object> { new TaskStatusRecorded { Status = status } };
+        events.AddRange(FailureEvents(name, status));
         if (_state.FootprintUnconfirmed)
         {
             if (status.HasSource && status.Source != TaskStatus.Types.Source.Master)
@@ -314,43 +373,394 @@ internal sealed partial class PodInstanceActor : ReceivePersistentActor, IWithTi
                     status.HasMessage ? $" ({status.Message})" : string.Empty);
             }
 
-            ReportToStep();
             ReportDecommission();
-            NoteFailure(status);
+            if (!_recovery.BackoffEnabled)
+            {
+                NoteFailure(status);
+            }
+
             if (PodInstanceState.HasEnded(status.State))
             {
-                Recover(name);
+                ConsiderRecovery();
             }
 
             Reevaluate();
+            AfterProgress();
+            ScheduleWakeUp();
         });
     }
 
     /// <summary>
-    /// Recovery: a RUNNING-goal task of a step that no longer drives this pod (complete, or after a scheduler restart)
-    /// ended; the step that watches it becomes the driver again, so the task relaunches in place.
+    /// What a status update adds for recovery, persisted with it: the start of the task's permanent-failure clock (a
+    /// RUNNING-goal task ended on its own and has not run since), and with backoff on, the task's next launch delay.
     /// </summary>
-    private void Recover(string taskName)
+    private IEnumerable<object> FailureEvents(string taskName, TaskStatus status)
     {
-        if (_required is not null || Decommissioning)
+        if (!PodInstanceState.HasEnded(status.State) || _killsSent.Contains(status.TaskId.Value))
+        {
+            yield break;
+        }
+
+        var goal = CurrentTarget()?.Spec.FindPod(_podType)?.FindTask(taskName)?.Goal;
+        var now = Now;
+        if (goal == GoalState.Running && !_state.FailedSince.ContainsKey(taskName))
+        {
+            yield return new TaskFailureSeen { TaskName = taskName, At = Timestamp.FromDateTime(now) };
+        }
+
+        if (_recovery.BackoffEnabled && RecoveryPlanner.EarnsBackoff(status.State))
+        {
+            var delay = RecoveryPlanner.NextBackoff(_state.Backoff.GetValueOrDefault(taskName)?.Delay, _recovery);
+            _log.Warning("{0} failed ({1}); it relaunches in {2:0.#} s at the earliest (backoff)", taskName, TaskStates.WireName(status.State), delay.TotalSeconds);
+            yield return new BackoffDelayed { TaskName = taskName, Until = Timestamp.FromDateTime(now + delay), DelaySeconds = delay.TotalSeconds };
+        }
+    }
+
+    /// <summary>The config the pod's steps work on: the driving step's, or a watching step's.</summary>
+    private TargetConfig? CurrentTarget() => _required?.Target ?? _watchers.Values.Select(w => w.Query.Target).FirstOrDefault();
+
+    /// <summary>
+    /// Recovery (DC/OS <c>DefaultRecoveryPlanManager</c>, per pod instance): when failed RUNNING-goal tasks need a relaunch
+    /// and no plan step drives the pod (deploy &gt; recovery: a pod the deploy plan works on is not recovered at the same
+    /// time; a permanent failure is still recorded, so the pod gives up its footprint and the step relaunches it on a new
+    /// one), start a recovery phase; an unfinished transient one is replaced only when the failure turned permanent.
+    /// </summary>
+    private void ConsiderRecovery()
+    {
+        var target = CurrentTarget();
+        var pod = target?.Spec.FindPod(_podType);
+        if (pod is null || Decommissioning)
         {
             return;
         }
 
-        foreach (var (step, query) in _watchers.Values)
+        var decision = RecoveryPlanner.Decide(pod, _state, _recovery.PermanentFailureTimeout, Now);
+        var stepDrives = _required is not null && !_drivenByRecovery;
+        if (decision is null || (stepDrives && decision.Type != RecoveryType.Permanent))
         {
-            var task = query.Target.Spec.FindPod(_podType)?.FindTask(taskName);
-            if (task is { Goal: GoalState.Running } && query.Step.Tasks.Contains(taskName))
+            return;
+        }
+
+        if (decision.Type == RecoveryType.None)
+        {
+            if (_unrecoverableLogged != decision.Reason)
             {
-                _log.Info("Recovering {0}: relaunching it for step {1}", taskName, query.Step.Name);
-                _step = step;
-                _required = new RequireTasks(query.Step, query.Target, query.RelaunchBefore);
+                _unrecoverableLogged = decision.Reason;
+                _log.Warning("{0} is not recovered: {1}", _name, decision.Reason);
+            }
+
+            return;
+        }
+
+        if (_state.Recovery is { Finished: false } active && !(active.Type == RecoveryType.Transient && decision.Type == RecoveryType.Permanent))
+        {
+            DriveRecovery();
+            return;
+        }
+
+        StartRecovery(decision.Type, decision.Tasks, decision.Reason, null);
+    }
+
+    /// <summary>Records a new recovery phase for <paramref name="tasks"/>, then lets it drive the pod.</summary>
+    private void StartRecovery(RecoveryType type, IReadOnlyList<string> tasks, string reason, IActorRef? replyTo)
+    {
+        var events = new List<object>();
+        if (replyTo is not null)
+        {
+            // Operator restart / replace: a fresh start, without backoff.
+            events.Add(new BackoffCleared { At = Timestamp.FromDateTime(DateTime.UtcNow) });
+            if (type == RecoveryType.Permanent)
+            {
+                events.Add(new PodReplaced { At = Timestamp.FromDateTime(DateTime.UtcNow) });
+            }
+        }
+
+        if (tasks.Count > 0)
+        {
+            events.Add(new RecoveryStarted
+            {
+                Phase = $"{_name}:[{string.Join(", ", tasks)}]",
+                Tasks = { tasks },
+                Permanent = type == RecoveryType.Permanent,
+                At = Timestamp.FromDateTime(DateTime.UtcNow),
+                Reason = reason,
+            });
+        }
+
+        var remaining = events.Count;
+        PersistAll(events.Select(Tag), tagged =>
+        {
+            _state = _state.Apply(((Tagged)tagged).Payload);
+            if (--remaining > 0)
+            {
                 return;
             }
+
+            _log.Info("Recovering {0} ({1}): {2}", _name, type.ToString().ToUpperInvariant(), reason);
+            if (type == RecoveryType.Permanent)
+            {
+                // The old reservations and volumes are no longer ours: the router collects them when offered.
+                AnnounceFootprint();
+            }
+
+            if (replyTo is not null)
+            {
+                KillForRecovery(replyTo, type == RecoveryType.Permanent ? "replace" : "restart");
+            }
+
+            if (_required is not null && !_drivenByRecovery && type == RecoveryType.Permanent)
+            {
+                // A plan step drives the pod: it keeps driving, now towards the new footprint.
+                WithdrawRegistration();
+                Reevaluate();
+            }
+
+            DriveRecovery();
+            AfterProgress();
+        });
+    }
+
+    /// <summary>Operator pod restart / replace: a TRANSIENT / PERMANENT recovery of every RUNNING-goal task it launched.</summary>
+    private void RestartOrReplace(IActorRef replyTo, bool permanent)
+    {
+        var pod = CurrentTarget()?.Spec.FindPod(_podType);
+        var tasks = pod?.Tasks.Where(t => t.Goal == GoalState.Running && _state.Tasks.ContainsKey(t.Name)).Select(t => t.Name).ToList() ?? new List<string>();
+        if (permanent)
+        {
+            _log.Warning("{0} replaced by an operator: its reservations and volumes will be collected; its tasks relaunch on a new footprint", _name);
+        }
+
+        StartRecovery(permanent ? RecoveryType.Permanent : RecoveryType.Transient, tasks, permanent ? "pod replace by an operator" : "pod restart by an operator", replyTo);
+    }
+
+    /// <summary>Lets the pod's unfinished, uninterrupted recovery phase drive it, unless a plan step does.</summary>
+    private void DriveRecovery()
+    {
+        var phase = _state.Recovery;
+        var target = CurrentTarget();
+        if (phase is null || phase.Finished || phase.Interrupted || _recoveryPlanInterrupted || target is null)
+        {
+            ReleaseRecoveryDriver();
+            return;
+        }
+
+        if (_required is not null && (!_drivenByRecovery || _required.RelaunchBefore == phase.StartedAt && _required.Step.Name == phase.Name))
+        {
+            return;
+        }
+
+        WithdrawRegistration();
+        _drivenByRecovery = true;
+        _step = null;
+        _required = new RequireTasks(new StepSpec(phase.Name, _index, phase.Tasks), target, phase.StartedAt);
+        Reevaluate();
+    }
+
+    private void ReleaseRecoveryDriver()
+    {
+        if (!_drivenByRecovery)
+        {
+            return;
+        }
+
+        _drivenByRecovery = false;
+        _required = null;
+        WithdrawRegistration();
+    }
+
+    /// <summary>The driving plan step is done with the pod (COMPLETE) or gives it up to recovery: it only watches now.</summary>
+    private void ReleaseStepDriver()
+    {
+        if (_required is null || _drivenByRecovery)
+        {
+            return;
+        }
+
+        if (_step is not null)
+        {
+            _watchers[_required.Step.Name] = (_step, new GetTaskProgress(_required.Step, _required.Target, _required.RelaunchBefore));
+        }
+
+        _required = null;
+        _step = null;
+        WithdrawRegistration();
+    }
+
+    private void WithdrawRegistration()
+    {
+        if (_registered)
+        {
+            _registered = false;
+            _router.Tell(new WithdrawRequirement(_name));
         }
     }
 
-    /// <summary>Operator pod restart / replace: clear the backoff, kill every live task; recovery relaunches them.</summary>
+    /// <summary>
+    /// After any progress: tell the driving step, hand a completed step's pod back to recovery, record a finished
+    /// recovery phase, and show the recovery phase to the recovery plan.
+    /// </summary>
+    private void AfterProgress()
+    {
+        ReportToStep();
+        if (_required is not null && RequiredStatus() == Messages.Plans.Status.Complete)
+        {
+            if (_drivenByRecovery)
+            {
+                ReleaseRecoveryDriver();
+            }
+            else
+            {
+                ReleaseStepDriver();
+            }
+        }
+
+        if (_state.Recovery is { Finished: false } phase && RecoveryStatus(phase) == Messages.Plans.Status.Complete)
+        {
+            var completed = new RecoveryPhaseChanged { Change = RecoveryPhase.Completed, At = Timestamp.FromDateTime(DateTime.UtcNow) };
+            Persist(Tag(completed), _ =>
+            {
+                _state = _state.Apply(completed);
+                _log.Info("Recovery of {0} is complete", _name);
+                ReleaseRecoveryDriver();
+                ReportRecovery();
+            });
+            return;
+        }
+
+        ReportRecovery();
+    }
+
+    private Messages.Plans.Status RequiredStatus()
+    {
+        var report = Report(_required!.Step, _required.Target, _required.RelaunchBefore);
+        return StepStatusCalculator.Compute(report.Tasks, report.OfferClaimed);
+    }
+
+    private Messages.Plans.Status RecoveryStatus(RecoveryPhase phase)
+    {
+        if (phase.ForceCompleted || phase.Finished)
+        {
+            return Messages.Plans.Status.Complete;
+        }
+
+        var target = CurrentTarget();
+        if (target is null)
+        {
+            return Messages.Plans.Status.Pending;
+        }
+
+        var report = Report(new StepSpec(phase.Name, _index, phase.Tasks), target, phase.StartedAt);
+        return StepStatusCalculator.Compute(report.Tasks, report.OfferClaimed && _drivenByRecovery);
+    }
+
+    /// <summary>Sends the pod's recovery phase (if it ever had one) to the recovery plan.</summary>
+    private void ReportRecovery()
+    {
+        if (_recoveryPlan is null)
+        {
+            return;
+        }
+
+        if (_state.Recovery is not { } phase)
+        {
+            _recoveryPlan.Tell(new RecoveryPhaseReport(_name, null));
+            return;
+        }
+
+        var status = RecoveryStatus(phase);
+        var interrupted = phase.Interrupted || _recoveryPlanInterrupted;
+        var shown = interrupted && status is Messages.Plans.Status.Pending or Messages.Plans.Status.Prepared or Messages.Plans.Status.Delayed
+            ? Messages.Plans.Status.Waiting
+            : status;
+        var phaseId = ElementIds.For($"{_service}/plan/recovery/phase/{phase.Name}/{phase.StartedAt.Ticks}");
+        var message = $"{phase.Type.ToString().ToUpperInvariant()} recovery: {phase.Reason}{(phase.ForceCompleted ? " (force-completed by an operator)" : string.Empty)}";
+        var step = new StepInfo(ElementIds.For(phaseId + "/step"), phase.Name, shown, message);
+        var (_, phaseStatus) = ParentElement.Evaluate(
+            StrategyKind.Serial,
+            [new StrategyChild(phase.Name, shown, phase.Interrupted, _index)],
+            interrupted,
+            hasErrors: false);
+        _recoveryPlan.Tell(new RecoveryPhaseReport(_name, new PhaseInfo(phaseId, phase.Name, phaseStatus, Strategy.DisplayName(StrategyKind.Serial), [step], interrupted)));
+    }
+
+    /// <summary>Operator commands on the pod's recovery phase (through the recovery plan); answers <see cref="OperationApplied"/>.</summary>
+    private void OnRecoveryCommand(RecoveryCommand command)
+    {
+        var replyTo = Sender;
+        if (_state.Recovery is not { } phase)
+        {
+            replyTo.Tell(OperationApplied.Instance);
+            return;
+        }
+
+        var at = Timestamp.FromDateTime(DateTime.UtcNow);
+        var events = new List<object>();
+        switch (command.Kind)
+        {
+            case PlanCommandKind.Interrupt when !phase.Interrupted:
+                events.Add(new RecoveryPhaseChanged { Change = RecoveryPhase.InterruptedChange, At = at });
+                break;
+            case PlanCommandKind.Continue or PlanCommandKind.Start when phase.Interrupted:
+                events.Add(new RecoveryPhaseChanged { Change = RecoveryPhase.Continued, At = at });
+                break;
+            case PlanCommandKind.ForceComplete when !phase.ForceCompleted:
+                events.Add(new RecoveryPhaseChanged { Change = RecoveryPhase.ForceCompletedChange, At = at });
+                break;
+            case PlanCommandKind.Restart:
+                // Step restart clears the backoff (DC/OS) and relaunches the phase's tasks.
+                events.Add(new BackoffCleared { TaskNames = { phase.Tasks }, At = at });
+                events.Add(new RecoveryPhaseChanged { Change = RecoveryPhase.Restarted, At = at });
+                break;
+        }
+
+        if (events.Count == 0)
+        {
+            replyTo.Tell(OperationApplied.Instance);
+            return;
+        }
+
+        var remaining = events.Count;
+        PersistAll(events.Select(Tag), tagged =>
+        {
+            _state = _state.Apply(((Tagged)tagged).Payload);
+            if (--remaining > 0)
+            {
+                return;
+            }
+
+            _log.Info("Recovery of {0}: {1} by an operator", _name, PlanCommands.WireName(command.Kind));
+            ReleaseRecoveryDriver();
+            DriveRecovery();
+            replyTo.Tell(OperationApplied.Instance);
+            AfterProgress();
+        });
+    }
+
+    /// <summary>Wakes the pod when a backoff delay ends or a failure turns permanent (on the scheduler's clock).</summary>
+    private void ScheduleWakeUp()
+    {
+        _wakeUp?.Dispose();
+        _wakeUp = null;
+        var now = Now;
+        if (RecoveryPlanner.NextWakeUp(_state, _recovery.PermanentFailureTimeout, now) is { } at)
+        {
+            var self = Self;
+            _wakeUp = _clock.CreateTimer(_ => self.Tell(RecoveryWakeUp.Instance), null, at - now, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    protected override void PostStop()
+    {
+        _wakeUp?.Dispose();
+        base.PostStop();
+    }
+
+    private sealed record RecoveryWakeUp : IDeadLetterSuppression
+    {
+        public static RecoveryWakeUp Instance { get; } = new();
+    }
+
+    /// <summary>Operator pod restart / replace: clear the crash-loop guard, kill every live task; recovery relaunches them.</summary>
     private void KillForRecovery(IActorRef replyTo, string why)
     {
         _quickFailures = 0;
@@ -366,12 +776,6 @@ internal sealed partial class PodInstanceActor : ReceivePersistentActor, IWithTi
         if (live.Count > 0)
         {
             Timers.StartPeriodicTimer(KillRetryTimer, RetryKills.Instance, _killRetryInterval);
-        }
-
-        // Tasks already ended relaunch now; the others once their end is reported.
-        foreach (var record in _state.Tasks.Where(t => t.Value.IsTerminal))
-        {
-            Recover(record.Key);
         }
 
         replyTo.Tell(new Messages.Pods.PodProtocol.PodCommandDone(_name, _state.Tasks.Values.Select(r => r.Info.Name).Order(StringComparer.Ordinal).ToImmutableArray()));
@@ -467,7 +871,7 @@ internal sealed partial class PodInstanceActor : ReceivePersistentActor, IWithTi
 
         var fingerprint = SpecFingerprint.Of(pod);
         var progress = step.Tasks
-            .Select(t => _state.Progress(t, pod.FindTask(t)?.Goal ?? GoalState.Running, fingerprint, relaunchBefore))
+            .Select(t => _state.Progress(t, pod.FindTask(t)?.Goal ?? GoalState.Running, fingerprint, relaunchBefore, Now))
             .ToImmutableArray();
         var message = _state.Footprint is { } footprint ? $"on {footprint.Hostname}" : string.Empty;
         return new TaskProgressReport(_name, progress, _claimedOfferId is not null, message);

@@ -107,6 +107,15 @@ public sealed record PodInstanceState(
     /// <summary>Decommission started, and every launch of the pod has ended: its reservations can be released.</summary>
     public bool TasksKilled => Decommission != DecommissionStage.None && Tasks.Values.All(t => t.IsTerminal);
 
+    /// <summary>When each RUNNING-goal task that has not run since was first seen failed (the scheduler's clock).</summary>
+    public ImmutableDictionary<string, DateTime> FailedSince { get; init; } = ImmutableDictionary<string, DateTime>.Empty;
+
+    /// <summary>Launch delays of failed tasks (backoff, opt-in), by task name.</summary>
+    public ImmutableDictionary<string, BackoffEntry> Backoff { get; init; } = ImmutableDictionary<string, BackoffEntry>.Empty;
+
+    /// <summary>The pod's latest recovery (its phase of the <c>recovery</c> plan), kept after it completes until the next one.</summary>
+    public RecoveryPhase? Recovery { get; init; }
+
     public PodInstanceState Apply(object @event) => @event switch
     {
         TaskLaunchRecorded e => this with
@@ -125,6 +134,14 @@ public sealed record PodInstanceState(
             LastOfferId = e.OfferId,
         },
         TaskStatusRecorded e => ApplyStatus(e.Status),
+        TaskFailureSeen e => FailedSince.ContainsKey(e.TaskName) ? this : this with { FailedSince = FailedSince.SetItem(e.TaskName, e.At.ToDateTime()) },
+        BackoffDelayed e => this with { Backoff = Backoff.SetItem(e.TaskName, new BackoffEntry(e.Until.ToDateTime(), TimeSpan.FromSeconds(e.DelaySeconds))) },
+        BackoffCleared e => this with { Backoff = e.TaskNames.Count == 0 ? Backoff.Clear() : Backoff.RemoveRange(e.TaskNames) },
+        RecoveryStarted e => (e.Permanent ? this with { Footprint = null, FootprintUnconfirmed = false, FailedSince = FailedSince.RemoveRange(e.Tasks) } : this) with
+        {
+            Recovery = new RecoveryPhase(e.Phase, e.Tasks.ToImmutableArray(), e.Permanent ? RecoveryType.Permanent : RecoveryType.Transient, e.At.ToDateTime(), e.Reason),
+        },
+        RecoveryPhaseChanged e when Recovery is { } phase => this with { Recovery = phase.Apply(e.Change, e.At.ToDateTime()) },
         FootprintConfirmed => this with { FootprintUnconfirmed = false },
         PodReplaced => this with { Footprint = null, FootprintUnconfirmed = false },
         PodDecommissionStarted => Decommission == DecommissionStage.None ? this with { Decommission = DecommissionStage.Killing } : this,
@@ -209,11 +226,13 @@ public sealed record PodInstanceState(
 
     /// <summary>Progress of <paramref name="taskName"/> towards <paramref name="goal"/> on the given pod spec.</summary>
     /// <param name="relaunchBefore">An operator restarted the step: a launch before this does not count.</param>
-    public TaskProgress Progress(string taskName, GoalState goal, string targetFingerprint, DateTime? relaunchBefore = null)
+    /// <param name="now">The scheduler's clock, to tell whether the task's backoff delay still runs; null ignores backoff.</param>
+    public TaskProgress Progress(string taskName, GoalState goal, string targetFingerprint, DateTime? relaunchBefore = null, DateTime? now = null)
     {
+        var delayed = now is { } at && RecoveryPlanner.IsDelayed(taskName, this, at);
         if (!Tasks.TryGetValue(taskName, out var record))
         {
-            return new TaskProgress(goal, false, null, true, false);
+            return new TaskProgress(goal, false, null, true, false, delayed);
         }
 
         return new TaskProgress(
@@ -221,7 +240,8 @@ public sealed record PodInstanceState(
             record.SpecFingerprint == targetFingerprint && !(record.LaunchedAt < relaunchBefore) && record.Paused == Paused.Contains(taskName),
             record.Status?.State,
             record.ReadinessPassed,
-            record.EverFinished);
+            record.EverFinished,
+            delayed);
     }
 
     private PodInstanceState ApplyStatus(TaskStatus status)
@@ -233,8 +253,12 @@ public sealed record PodInstanceState(
         }
 
         var record = Tasks[name];
+        var running = status.State == TaskState.TaskRunning;
         return this with
         {
+            // RUNNING clears the task's backoff and stops its permanent-failure clock (DC/OS).
+            FailedSince = running ? FailedSince.Remove(name) : FailedSince,
+            Backoff = running ? Backoff.Remove(name) : Backoff,
             Tasks = Tasks.SetItem(name, record with
             {
                 Status = status,
@@ -244,4 +268,37 @@ public sealed record PodInstanceState(
             }),
         };
     }
+}
+
+/// <summary>A pod instance's phase of the <c>recovery</c> plan.</summary>
+/// <param name="Name">The phase (and its single step) name: the pod's step name, e.g. <c>hello-0:[server]</c>.</param>
+/// <param name="StartedAt">Wall-clock start (or operator restart): launches before it do not count.</param>
+/// <param name="Finished">Its tasks reached their goal (or an operator force-completed it); kept until the next recovery.</param>
+public sealed record RecoveryPhase(
+    string Name,
+    ImmutableArray<string> Tasks,
+    RecoveryType Type,
+    DateTime StartedAt,
+    string Reason,
+    bool Interrupted = false,
+    bool Finished = false,
+    bool ForceCompleted = false)
+{
+    /// <summary>Wire names of <see cref="RecoveryPhaseChanged.Change"/>.</summary>
+    public const string Completed = "completed";
+    public const string ForceCompletedChange = "force-completed";
+    public const string Restarted = "restarted";
+    public const string InterruptedChange = "interrupted";
+    public const string Continued = "continued";
+
+    /// <summary>The phase after a recorded change.</summary>
+    public RecoveryPhase Apply(string change, DateTime at) => change switch
+    {
+        Completed => this with { Finished = true },
+        ForceCompletedChange => this with { Finished = true, ForceCompleted = true },
+        Restarted => this with { Finished = false, ForceCompleted = false, StartedAt = at },
+        InterruptedChange => this with { Interrupted = true },
+        Continued => this with { Interrupted = false },
+        _ => this,
+    };
 }

@@ -24,14 +24,24 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
     private readonly Dictionary<string, IActorRef> _pods = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _podOfTask = new(StringComparer.Ordinal);
     private readonly List<(string Type, List<string> Instances)> _types = new();
+    private readonly RecoverySettings _recovery;
+    private readonly TimeProvider _clock;
 
     // Every instance created and not erased, in creation order (journaled).
     private readonly List<PodInstanceRef> _known = new();
     private TargetConfig _target;
 
-    public PodsGuardianActor(TargetConfig target, IActorRef router, IActorRef gateway, SchedulerMetrics? metrics = null)
+    public PodsGuardianActor(
+        TargetConfig target,
+        IActorRef router,
+        IActorRef gateway,
+        SchedulerMetrics? metrics = null,
+        RecoverySettings? recovery = null,
+        TimeProvider? clock = null)
     {
         _metrics = metrics ?? new SchedulerMetrics();
+        _recovery = recovery ?? RecoverySettings.Default;
+        _clock = clock ?? TimeProvider.System;
         _service = target.Spec.Name;
         _target = target;
         _router = router;
@@ -88,6 +98,14 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
             }
         });
 
+        Command<ForAllPods>(m =>
+        {
+            foreach (var pod in _pods.Values)
+            {
+                pod.Forward(m.Message);
+            }
+        });
+
         Command<TaskStatusUpdate>(m =>
         {
             _metrics.Increment(SchedulerMetrics.TaskStatus(Messages.MesosV1.TaskStates.WireName(m.Status.State)));
@@ -132,8 +150,14 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
 
     public override string PersistenceId { get; }
 
-    public static Props Props(TargetConfig target, IActorRef router, IActorRef gateway, SchedulerMetrics? metrics = null) =>
-        Akka.Actor.Props.Create(() => new PodsGuardianActor(target, router, gateway, metrics));
+    public static Props Props(
+        TargetConfig target,
+        IActorRef router,
+        IActorRef gateway,
+        SchedulerMetrics? metrics = null,
+        RecoverySettings? recovery = null,
+        TimeProvider? clock = null) =>
+        Akka.Actor.Props.Create(() => new PodsGuardianActor(target, router, gateway, metrics, recovery, clock));
 
     /// <summary>
     /// Creates the pod instances of <paramref name="target"/> that do not exist yet, and journals them. Instances a smaller
@@ -186,7 +210,7 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
         }
 
         instances.Add(name);
-        _pods[name] = Context.ActorOf(PodInstanceActor.Props(_service, podType, index, _router, _gateway), name);
+        _pods[name] = Context.ActorOf(PodInstanceActor.Props(_service, podType, index, _router, _gateway, recovery: _recovery, clock: _clock), name);
         if (_known.Any(p => p.Name == name))
         {
             return false;

@@ -31,7 +31,14 @@ public sealed record RunArguments(
     double ReconcileDelayFactor = 1.0,
     string ApiHost = "127.0.0.1",
     Action<MesosEmulatorOptions>? ConfigureEmulator = null,
-    string? ApiToken = null);
+    string? ApiToken = null)
+{
+    /// <summary>Opt-in backoff of failed tasks' relaunches (<c>--enable-backoff</c>).</summary>
+    public bool EnableBackoff { get; init; }
+
+    /// <summary>Replace a pod whose task stayed failed this long (<c>--permanent-failure-timeout</c>); null: never.</summary>
+    public TimeSpan? PermanentFailureTimeout { get; init; }
+}
 
 /// <summary>
 /// <c>actorscheduler run</c>: the embedded emulator (unless <c>--master</c>), the scheduler and its HTTP API in one
@@ -181,6 +188,8 @@ public static class RunCommand
                     MasterUrl = master,
                     ApiUrl = apiUrl,
                     ReconcileDelayFactor = args.ReconcileDelayFactor,
+                    EnableBackoff = args.EnableBackoff,
+                    PermanentFailureTimeout = args.PermanentFailureTimeout,
                 });
         });
 

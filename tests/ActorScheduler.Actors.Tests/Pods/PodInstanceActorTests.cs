@@ -129,7 +129,7 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     [Fact]
-    public void PodInstance_should_leave_an_unreachable_task_alone_and_relaunch_it_in_place_once_its_agent_is_gone()
+    public void PodInstance_should_leave_an_unreachable_task_alone_and_replace_it_once_its_agent_is_gone()
     {
         var (pod, router, gateway, evaluation) = PodWithRecordedLaunch();
         var task = evaluation.Tasks[0].Info;
@@ -150,8 +150,10 @@ public sealed class PodInstanceActorTests : ActorTestKit
         pod.Tell(new TaskStatusUpdate(gone), gateway);
         gateway.ExpectMsg<StatusRecorded>();
 
+        // TASK_GONE_BY_OPERATOR is a permanent failure (DC/OS): the pod gives up its footprint and asks for a new one.
+        router.ExpectMsg<FootprintOwned>(f => f.ResourceIds.IsEmpty);
         var relaunch = router.ExpectMsg<RegisterRequirement>().Requirement;
-        Assert.Equal(evaluation.Footprint.Select(Resources.ResourceId).Order(), relaunch.Existing!.ResourceIds.Order());
+        Assert.Null(relaunch.Existing);
     }
 
     [Fact]

@@ -98,7 +98,7 @@ public sealed class FaultConvergenceTests
     }
 
     [Fact]
-    public async Task Converges_when_an_agent_is_marked_gone_and_restarted_relaunching_in_place_on_its_volume()
+    public async Task Converges_when_an_agent_is_marked_gone_and_restarted_replacing_the_pod_on_a_new_footprint()
     {
         using var data = new TempDataDir();
         await using var scheduler = await InProcessScheduler.StartAsync(data.Path);
@@ -106,11 +106,12 @@ public sealed class FaultConvergenceTests
 
         await scheduler.Emulator.Faults.MarkAgentGoneAsync(agent);
         await scheduler.WaitUntilAsync(async () => (await scheduler.TasksAsync())[Hello].Status == "TASK_GONE_BY_OPERATOR", "the scheduler saw hello gone");
-        var restarted = await scheduler.Emulator.Faults.RestartAgentAsync(agent);
+        await scheduler.Emulator.Faults.RestartAgentAsync(agent);
 
+        // TASK_GONE_BY_OPERATOR is a permanent failure (DC/OS): a new footprint, and the old reservations the restarted
+        // agent brings back are collected (AssertConvergedAsync checks that none leaked).
         await AssertConvergedAsync(scheduler);
-        Assert.Equal(restarted, scheduler.Emulator.Snapshot().Tasks.Single(t => t.Name == Hello && t.State == "TASK_RUNNING").AgentId);
-        await scheduler.WaitUntilAsync(() => Task.FromResult(HelloOutputLines(data) == 2), "the relaunch wrote its line into hello's volume");
+        Assert.Single(scheduler.Emulator.Snapshot().Tasks, t => t.Name == Hello && t.State == "TASK_RUNNING");
     }
 
     [Fact]

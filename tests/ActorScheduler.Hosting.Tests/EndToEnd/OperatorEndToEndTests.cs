@@ -82,6 +82,6 @@ public sealed class OperatorEndToEndTests
         Assert.True(await ReservedMemAsync(masterPort) <= reservedBefore - 512, "world-1's reservations are released in the emulator");
         var pods = (await scheduler.GetAsync("v1/pod"))!.Value.Body.EnumerateArray().Select(e => e.GetString()).ToList();
         Assert.Equal(["hello-0", "world-0"], pods);
-        Assert.Equal(["deploy", "decommission"], (await scheduler.GetAsync("v1/plans"))!.Value.Body.EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["deploy", "recovery", "decommission"], (await scheduler.GetAsync("v1/plans"))!.Value.Body.EnumerateArray().Select(e => e.GetString()));
     }
 }

@@ -32,6 +32,21 @@ public sealed class PodCommandsEndToEndTests
             .ToArray();
     }
 
+    /// <summary>Status and message of the recovery plan's step of that name (phase of the same name), if shown.</summary>
+    private static async Task<(string Status, string Message)?> RecoveryStep(SchedulerProcess scheduler, string name)
+    {
+        if (await scheduler.GetAsync("v1/plans/recovery") is not { } answer)
+        {
+            return null;
+        }
+
+        var step = answer.Body.GetProperty("phases").EnumerateArray()
+            .Where(p => p.GetProperty("name").GetString() == name)
+            .SelectMany(p => p.GetProperty("steps").EnumerateArray())
+            .FirstOrDefault();
+        return step.ValueKind == JsonValueKind.Object ? (step.GetProperty("status").GetString()!, step.GetProperty("message").GetString()!) : null;
+    }
+
     [Fact]
     public async Task Restart_relaunches_in_place_even_after_a_scheduler_crash_and_replace_moves_to_new_volumes()
     {
@@ -53,6 +68,14 @@ public sealed class PodCommandsEndToEndTests
         Assert.Equal((0, "Restarting hello-0: hello-0-server"), (restarted.Code, restarted.Output));
         await scheduler.WaitUntilAsync(() => Relaunched(scheduler, "hello-0-server", hello), Timeout, "hello-0-server relaunched");
         Assert.Equal(helloVolumes, await VolumeIds(scheduler, "hello-0"));
+
+        // The relaunch shows as the recovery plan's phase for the pod, COMPLETE once the task runs again, and stays.
+        await scheduler.WaitUntilAsync(
+            async () => await RecoveryStep(scheduler, "hello-0:[server]") is ("COMPLETE", _),
+            Timeout,
+            "recovery phase hello-0:[server] COMPLETE");
+        var (_, message) = (await RecoveryStep(scheduler, "hello-0:[server]"))!.Value;
+        Assert.StartsWith("TRANSIENT recovery: pod restart by an operator", message);
 
         var world = (await scheduler.TasksAsync())["world-0-server"].Id;
         var worldVolumes = await VolumeIds(scheduler, "world-0");

@@ -21,7 +21,7 @@ public sealed class UpdatePlanEndToEndTests
             var plan = (await first.GetAsync("v1/plans/deploy"))!.Value.Body;
             Assert.Equal("serial", plan.GetProperty("strategy").GetString());
             var names = (await first.GetAsync("v1/plans"))!.Value.Body.EnumerateArray().Select(e => e.GetString()).ToList();
-            Assert.Equal(["deploy"], names);
+            Assert.Equal(["deploy", "recovery"], names);
             Assert.Equal(0, await first.InterruptAsync(TimeSpan.FromSeconds(60)));
         }
 

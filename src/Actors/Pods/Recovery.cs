@@ -1,0 +1,127 @@
+using System.Collections.Immutable;
+using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Specs.Model;
+
+namespace ActorScheduler.Actors.Pods;
+
+/// <summary>How a pod instance recovers from failed tasks (DC/OS <c>RecoveryType</c>).</summary>
+public enum RecoveryType
+{
+    /// <summary>Nothing to recover, or a pod with both transient and permanent failures (logged, left alone).</summary>
+    None,
+
+    /// <summary>Relaunch in place: same agent, same reservations and volumes.</summary>
+    Transient,
+
+    /// <summary>Replace: a new footprint wherever placement allows; the old reservations are collected.</summary>
+    Permanent,
+}
+
+/// <summary>
+/// Opt-in recovery behaviour (DC/OS <c>ENABLE_BACKOFF</c> and <c>permanent-failure-timeout-secs</c>).
+/// </summary>
+/// <param name="BackoffEnabled">Delay each relaunch of a task that failed (TASK_FAILED / TASK_ERROR), growing per failure.</param>
+/// <param name="PermanentFailureTimeout">A task failed this long without running again is replaced on a new footprint; null: never.</param>
+public sealed record RecoverySettings(bool BackoffEnabled = false, TimeSpan? PermanentFailureTimeout = null)
+{
+    /// <summary>DC/OS defaults: no backoff, no permanent-failure timeout.</summary>
+    public static RecoverySettings Default { get; } = new();
+
+    /// <summary>First delay (DC/OS <c>FRAMEWORK_INITIAL_BACKOFF</c>).</summary>
+    public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Growth per further failure (DC/OS <c>FRAMEWORK_BACKOFF_FACTOR</c>).</summary>
+    public double BackoffFactor { get; init; } = 1.15;
+
+    /// <summary>Largest delay (DC/OS <c>FRAMEWORK_MAX_LAUNCH_DELAY</c>).</summary>
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(300);
+}
+
+/// <summary>A task's launch delay after a failure: it may not relaunch before <see cref="Until"/>.</summary>
+public sealed record BackoffEntry(DateTime Until, TimeSpan Delay);
+
+/// <summary>What recovery should do for a pod instance now.</summary>
+/// <param name="Tasks">The tasks to relaunch (names within the pod), in spec order.</param>
+/// <param name="Reason">Why, for the log and the recovery step's message.</param>
+public sealed record RecoveryDecision(RecoveryType Type, ImmutableArray<string> Tasks, string Reason);
+
+/// <summary>
+/// The pure recovery decisions of a pod instance (DC/OS <c>DefaultRecoveryPlanManager</c>, <c>TimedFailureMonitor</c>,
+/// <c>ExponentialBackoff</c>): which tasks to relaunch, transient or permanent, and how long to wait.
+/// </summary>
+public static class RecoveryPlanner
+{
+    /// <summary>
+    /// Which tasks of <paramref name="pod"/> need recovery: RUNNING-goal tasks (FINISH and ONCE tasks are never
+    /// recovered) that were launched and ended (TASK_FINISHED counts). An essential failed task relaunches every
+    /// launched RUNNING-goal task of the pod; non-essential ones relaunch only themselves. Permanent when a failed task
+    /// is TASK_GONE_BY_OPERATOR or has been failed for <paramref name="permanentFailureTimeout"/>; a pod with both kinds
+    /// is not recovered (<see cref="RecoveryType.None"/>), as in DC/OS.
+    /// </summary>
+    /// <returns>Null when nothing failed.</returns>
+    public static RecoveryDecision? Decide(PodSpec pod, PodInstanceState state, TimeSpan? permanentFailureTimeout, DateTime now)
+    {
+        var failed = pod.Tasks
+            .Where(t => t.Goal == GoalState.Running && state.Tasks.TryGetValue(t.Name, out var r) && r.IsTerminal)
+            .ToList();
+        if (failed.Count == 0)
+        {
+            return null;
+        }
+
+        var permanent = failed.Where(t => IsPermanent(t.Name, state, permanentFailureTimeout, now)).ToList();
+        if (permanent.Count > 0 && permanent.Count < failed.Count)
+        {
+            return new RecoveryDecision(
+                RecoveryType.None,
+                [],
+                $"{string.Join(", ", permanent.Select(t => t.Name))} failed permanently but {string.Join(", ", failed.Except(permanent).Select(t => t.Name))} transiently");
+        }
+
+        var tasks = failed.Any(t => t.Essential)
+            ? pod.Tasks.Where(t => t.Goal == GoalState.Running && state.Tasks.ContainsKey(t.Name)).Select(t => t.Name).ToImmutableArray()
+            : failed.Select(t => t.Name).ToImmutableArray();
+        var type = permanent.Count > 0 ? RecoveryType.Permanent : RecoveryType.Transient;
+        var states = string.Join(", ", failed.Select(t => $"{t.Name} {TaskStates.WireName(state.Tasks[t.Name].Status!.State)}"));
+        var reason = type == RecoveryType.Permanent && permanent.All(t => state.Tasks[t.Name].Status!.State != TaskState.TaskGoneByOperator)
+            ? $"{states}; failed for over {permanentFailureTimeout!.Value.TotalSeconds:0} s"
+            : states;
+        return new RecoveryDecision(type, tasks, reason);
+    }
+
+    /// <summary>The task's failure is permanent: its agent was marked gone, or it has been failed for the timeout.</summary>
+    public static bool IsPermanent(string task, PodInstanceState state, TimeSpan? permanentFailureTimeout, DateTime now) =>
+        (state.Tasks.TryGetValue(task, out var record) && record.Status?.State == TaskState.TaskGoneByOperator)
+        || (PermanentFailureDeadline(task, state, permanentFailureTimeout) is { } deadline && deadline <= now);
+
+    /// <summary>When the task's failure turns permanent under the timeout; null without a timeout or a recorded failure.</summary>
+    public static DateTime? PermanentFailureDeadline(string task, PodInstanceState state, TimeSpan? permanentFailureTimeout) =>
+        permanentFailureTimeout is { } timeout && state.FailedSince.TryGetValue(task, out var since) ? since + timeout : null;
+
+    /// <summary>
+    /// The next delay after a failure: <see cref="RecoverySettings.InitialBackoff"/> the first time, then the previous
+    /// delay times <see cref="RecoverySettings.BackoffFactor"/>, capped at <see cref="RecoverySettings.MaxBackoff"/>.
+    /// </summary>
+    public static TimeSpan NextBackoff(TimeSpan? previous, RecoverySettings settings)
+    {
+        var next = previous is { } p ? TimeSpan.FromTicks((long)(p.Ticks * settings.BackoffFactor)) : settings.InitialBackoff;
+        return next > settings.MaxBackoff ? settings.MaxBackoff : next;
+    }
+
+    /// <summary>A status that earns a backoff delay (DC/OS: TASK_FAILED and TASK_ERROR only).</summary>
+    public static bool EarnsBackoff(TaskState state) => state is TaskState.TaskFailed or TaskState.TaskError;
+
+    /// <summary>The task may not relaunch yet.</summary>
+    public static bool IsDelayed(string task, PodInstanceState state, DateTime now) =>
+        state.Backoff.TryGetValue(task, out var entry) && entry.Until > now;
+
+    /// <summary>The earliest future moment a delay ends or a failure turns permanent: when to look again.</summary>
+    public static DateTime? NextWakeUp(PodInstanceState state, TimeSpan? permanentFailureTimeout, DateTime now)
+    {
+        var moments = state.Backoff.Values.Select(b => b.Until)
+            .Concat(state.FailedSince.Keys.Select(t => PermanentFailureDeadline(t, state, permanentFailureTimeout)).OfType<DateTime>())
+            .Where(m => m > now)
+            .ToList();
+        return moments.Count == 0 ? null : moments.Min();
+    }
+}

@@ -1,0 +1,237 @@
+using ActorScheduler.Actors.Pods;
+using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Messages.Plans;
+
+namespace ActorScheduler.Simulation.Tests;
+
+/// <summary>
+/// Recovery scenarios mirroring the DC/OS SDK's service tests: the <c>recovery</c> plan, essential and non-essential
+/// failures, failure during deploy, the permanent-failure timeout and backoff across a scheduler restart.
+/// </summary>
+public sealed class RecoveryScenarioTests
+{
+    private const string OneTask = """
+        name: svc
+        pods:
+          hello:
+            count: 1
+            tasks:
+              server:
+                goal: RUNNING
+                cmd: sleep 1000
+                cpus: 0.1
+                memory: 32
+        """;
+
+    // DC/OS nonessential_tasks.yml: one essential task, one that is not.
+    private const string WithSidecar = """
+        name: svc
+        pods:
+          hello:
+            count: 1
+            tasks:
+              server:
+                goal: RUNNING
+                cmd: sleep 1000
+                cpus: 0.1
+                memory: 32
+              agent:
+                goal: RUNNING
+                essential: false
+                cmd: sleep 1000
+                cpus: 0.1
+                memory: 32
+        """;
+
+    private static ScenarioTick[] Deploy(string task) =>
+    [
+        Send.Register(),
+        Send.OffersFor("hello"),
+        Expect.Launched(task.Split(',')),
+        Expect.PlanStatus("deploy", Status.Complete),
+        Expect.PlanStatus("recovery", Status.Complete),
+    ];
+
+    [Fact]
+    public async Task Recovery_plan_should_show_a_transient_relaunch_until_complete()
+    {
+        await using var scenario = new ServiceScenario(OneTask);
+
+        await scenario.Run(Deploy("hello-0-server"));
+        await scenario.Run(
+            Send.TaskStatus("hello-0-server", TaskState.TaskFailed),
+            Expect.StepStatus("recovery", "hello-0:[server]", "hello-0:[server]", Status.Pending),
+            Expect.PlanStatus("recovery", Status.Pending),
+            // The deploy plan stays complete: the failure is recovery's.
+            Expect.PlanStatus("deploy", Status.Complete),
+            Send.ReofferPod("hello", 0),
+            Expect.Launched("hello-0-server"),
+            Expect.StepStatus("recovery", "hello-0:[server]", "hello-0:[server]", Status.Complete),
+            Expect.AllPlansComplete(),
+            // Kept after completion, and across a scheduler restart.
+            Send.RestartScheduler(),
+            Expect.StepStatus("recovery", "hello-0:[server]", "hello-0:[server]", Status.Complete));
+    }
+
+    [Fact]
+    public async Task Non_essential_failure_should_relaunch_only_that_task()
+    {
+        await using var scenario = new ServiceScenario(WithSidecar);
+        await scenario.Run(Deploy("hello-0-agent,hello-0-server"));
+
+        await scenario.Run(
+            Send.TaskStatus("hello-0-agent", TaskState.TaskFailed),
+            Expect.StepStatus("recovery", "hello-0:[agent]", "hello-0:[agent]", Status.Pending),
+            Send.ReofferPod("hello", 0),
+            Expect.Launched("hello-0-agent"),
+            Expect.StepStatus("recovery", "hello-0:[agent]", "hello-0:[agent]", Status.Complete));
+
+        // The essential task was launched once: only the failed non-essential one relaunched.
+        Assert.Equal(1, scenario.Cluster!.History.SelectMany(r => r.LaunchedTasks).Count(t => t.Name == "hello-0-server"));
+    }
+
+    [Fact]
+    public async Task Essential_failure_should_relaunch_every_task_of_the_pod()
+    {
+        await using var scenario = new ServiceScenario(WithSidecar);
+        await scenario.Run(Deploy("hello-0-agent,hello-0-server"));
+
+        await scenario.Run(
+            Send.TaskStatus("hello-0-server", TaskState.TaskFailed),
+            // The live non-essential task is killed, then both relaunch together.
+            Expect.Killed("hello-0-agent"),
+            Expect.StepStatus("recovery", "hello-0:[server, agent]", "hello-0:[server, agent]", Status.Pending),
+            Send.ReofferPod("hello", 0),
+            Expect.Launched("hello-0-agent", "hello-0-server"),
+            Expect.StepStatus("recovery", "hello-0:[server, agent]", "hello-0:[server, agent]", Status.Complete),
+            Expect.AllPlansComplete());
+    }
+
+    [Fact]
+    public async Task Failure_during_deploy_should_be_relaunched_by_the_deploy_plan_not_recovery()
+    {
+        const string yaml = """
+            name: svc
+            pods:
+              hello:
+                count: 1
+                tasks:
+                  server:
+                    goal: RUNNING
+                    cmd: sleep 1000
+                    cpus: 0.1
+                    memory: 32
+                    readiness-check:
+                      cmd: test -f ready
+                      interval: 5
+                      delay: 0
+                      timeout: 10
+            """;
+        await using var scenario = new ServiceScenario(yaml);
+
+        await scenario.Run(
+            Send.Register(),
+            Send.OffersFor("hello"),
+            Expect.Launched("hello-0-server"),
+            Send.TaskStatus("hello-0-server", TaskState.TaskRunning, readinessExitCode: 1),
+            Expect.StepStatus("deploy", "hello", "hello-0:[server]", Status.Started),
+            // Fails while the deploy plan still works on it (not ready yet).
+            Send.TaskStatus("hello-0-server", TaskState.TaskFailed),
+            Expect.StepStatus("deploy", "hello", "hello-0:[server]", Status.Pending),
+            Send.ReofferPod("hello", 0),
+            Expect.Launched("hello-0-server"),
+            Send.TaskStatus("hello-0-server", TaskState.TaskRunning, readinessExitCode: 0),
+            Expect.AllPlansComplete());
+
+        // The pod the deploy plan worked on was never recovered at the same time.
+        var recovery = await PlanAsync(scenario, "recovery");
+        Assert.Empty(recovery.Phases);
+    }
+
+    [Fact]
+    public async Task Recovery_plan_interrupt_should_hold_the_relaunch_until_continue()
+    {
+        await using var scenario = new ServiceScenario(OneTask);
+        await scenario.Run(Deploy("hello-0-server"));
+
+        await scenario.Run(
+            Send.TaskStatus("hello-0-server", TaskState.TaskFailed),
+            Expect.StepStatus("recovery", "hello-0:[server]", "hello-0:[server]", Status.Pending));
+        await SendCommandAsync(scenario, new PlanProtocol.Command("recovery", PlanCommandKind.Interrupt));
+        await scenario.Run(
+            Expect.StepStatus("recovery", "hello-0:[server]", "hello-0:[server]", Status.Waiting),
+            Expect.PlanStatus("recovery", Status.Waiting));
+        await SendCommandAsync(scenario, new PlanProtocol.Command("recovery", PlanCommandKind.Continue));
+        await scenario.Run(
+            Send.ReofferPod("hello", 0),
+            Expect.Launched("hello-0-server"),
+            Expect.PlanStatus("recovery", Status.Complete));
+    }
+
+    [Fact]
+    public async Task Permanent_failure_timeout_should_replace_the_pod_with_a_clock_that_survives_a_restart()
+    {
+        var options = new ScenarioOptions { Recovery = new RecoverySettings(PermanentFailureTimeout: TimeSpan.FromMinutes(10)) };
+        await using var scenario = new ServiceScenario(OneTask, options);
+        await scenario.Run(Deploy("hello-0-server"));
+        var first = scenario.Cluster!.AgentOfLaunch("hello-0-server");
+
+        await scenario.Run(
+            Send.TaskStatus("hello-0-server", TaskState.TaskFailed),
+            // Its agent is gone from the master's view: the transient relaunch in place cannot happen.
+            Send.LoseAgentOf("hello-0-server"),
+            Expect.StepStatus("recovery", "hello-0:[server]", "hello-0:[server]", Status.Pending),
+            Send.AdvanceTime(TimeSpan.FromMinutes(6)),
+            Send.RestartScheduler(),
+            Expect.StepStatus("recovery", "hello-0:[server]", "hello-0:[server]", Status.Pending),
+            // 6 + 5 minutes since the failure: over the timeout only if the clock kept its start across the restart.
+            Send.AdvanceTime(TimeSpan.FromMinutes(5)),
+            new ExpectationTick("Expect recovery of hello-0 PERMANENT", async c =>
+                (await c.GetPlanAsync("recovery"))?.Phases.SingleOrDefault()?.Steps.Single().Message is { } m && m.StartsWith("PERMANENT", StringComparison.Ordinal)
+                    ? null
+                    : "the recovery of hello-0 is not PERMANENT yet"),
+            // PERMANENT: a fresh agent is good enough now.
+            Send.OffersFor("hello"),
+            Expect.Launched("hello-0-server"),
+            Expect.StepStatus("recovery", "hello-0:[server]", "hello-0:[server]", Status.Complete),
+            Expect.AllPlansComplete());
+
+        Assert.NotEqual(first, scenario.Cluster.AgentOfLaunch("hello-0-server"));
+        var recovery = await PlanAsync(scenario, "recovery");
+        Assert.StartsWith("PERMANENT recovery", recovery.Phases.Single().Steps.Single().Message);
+    }
+
+    [Fact]
+    public async Task Backoff_should_show_delayed_and_survive_a_restart()
+    {
+        var options = new ScenarioOptions { Recovery = new RecoverySettings(BackoffEnabled: true) };
+        await using var scenario = new ServiceScenario(OneTask, options);
+        await scenario.Run(Deploy("hello-0-server"));
+
+        await scenario.Run(
+            Send.TaskStatus("hello-0-server", TaskState.TaskFailed),
+            Expect.StepStatus("recovery", "hello-0:[server]", "hello-0:[server]", Status.Delayed),
+            Send.AdvanceTime(TimeSpan.FromSeconds(30)),
+            Send.RestartScheduler(),
+            // Still delayed after the restart: 30 s of the initial 60 s are left.
+            Expect.StepStatus("recovery", "hello-0:[server]", "hello-0:[server]", Status.Delayed),
+            Send.AdvanceTime(TimeSpan.FromSeconds(31)),
+            Send.ReofferPod("hello", 0),
+            Expect.Launched("hello-0-server"),
+            Expect.AllPlansComplete());
+    }
+
+    private static async Task<PlanInfo> PlanAsync(ServiceScenario scenario, string plan)
+    {
+        PlanInfo? info = null;
+        await scenario.Run(new LambdaTick("probe plan", async c => info = await c.GetPlanAsync(plan)));
+        return info ?? throw new InvalidOperationException($"no plan {plan}");
+    }
+
+    private static Task SendCommandAsync(ServiceScenario scenario, PlanProtocol.Command command) =>
+        scenario.Run(new LambdaTick($"command {command.Kind}", async c =>
+        {
+            var result = await Akka.Actor.Futures.Ask<PlanProtocol.CommandResult>(c.RequireRoot(), command, TimeSpan.FromSeconds(10));
+            Assert.Equal(PlanCommandOutcome.Accepted, result.Outcome);
+        }));
+}
