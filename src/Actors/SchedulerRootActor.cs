@@ -3,6 +3,7 @@ using ActorScheduler.Actors.Config;
 using ActorScheduler.Actors.Framework;
 using ActorScheduler.Actors.Mesos;
 using ActorScheduler.Actors.Offers;
+using ActorScheduler.Actors.Persistence;
 using ActorScheduler.Actors.Plans;
 using ActorScheduler.Actors.Pods;
 using ActorScheduler.Messages.Plans;
@@ -25,6 +26,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
     private readonly IActorRef _configStore;
     private readonly IActorRef _framework;
     private readonly IActorRef _gateway;
+    private readonly IActorRef _entities;
     private IActorRef _plans = ActorRefs.Nobody;
     private IActorRef _pods = ActorRefs.Nobody;
     private IActorRef _router = ActorRefs.Nobody;
@@ -36,10 +38,13 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
     {
         _settings = settings;
         _configStore = Context.ActorOf(ConfigStoreActor.Props(settings.ServiceName), "config-store");
+        _entities = Context.ActorOf(EntityJournalActor.Props(settings.ServiceName), "entities");
+        Context.Watch(_entities);
         _framework = Context.ActorOf(FrameworkActor.Props(settings.ServiceName), "framework");
         _gateway = Context.ActorOf(MesosGatewayActor.Props(settings.Gateway, _framework), "mesos");
 
         Receive<TargetConfigReady>(OnTargetReady);
+        ReceiveJournalLoss();
         Receive<TargetConfigRefused>(m =>
         {
             _log.Error("No valid config to deploy: {0}", string.Join("; ", m.Errors));
@@ -63,7 +68,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
             _settings.Executor,
             _settings.TaskEnv);
         _router = Context.ActorOf(OfferRouterActor.Props(_settings.ServiceName, context, _gateway, _settings.Metrics), "offer-router");
-        _pods = Context.ActorOf(PodsGuardianActor.Props(target, _router, _gateway, _settings.Metrics, _settings.Recovery, _settings.Clock), "pods");
+        _pods = Context.ActorOf(PodsGuardianActor.Props(target, _entities, _router, _gateway, _settings.Metrics, _settings.Recovery, _settings.Clock), "pods");
         _current = ready;
         _plans = StartPlans(ready);
         _gateway.Tell(new GatewayPeers(_router, _pods));
@@ -74,7 +79,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
     }
 
     private IActorRef StartPlans(TargetConfigReady ready) => Context.ActorOf(
-        PlanCoordinatorActor.Props(ready.Target, _pods, ready.Errors, _configStore, ready.DeploymentCompleted),
+        PlanCoordinatorActor.Props(ready.Target, _pods, _entities, ready.Errors, _configStore, ready.DeploymentCompleted),
         $"plans-{++_plansGeneration}");
 
     /// <summary>A submitted or rolled-back spec came back from the config store: answer, and retarget if it changed anything.</summary>
@@ -110,8 +115,20 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
         });
     }
 
+    /// <summary>
+    /// The entity journal stopped (a write failed): no pod or step knows any more what is recorded, so the whole
+    /// scheduler restarts (its supervisor restarts this actor) and recovers from what the journal holds.
+    /// </summary>
+    private void ReceiveJournalLoss() =>
+        Receive<Terminated>(t => t.ActorRef.Equals(_entities), OnJournalLost);
+
+
+    private static void OnJournalLost(Terminated terminated) =>
+        throw new JournalWriteFailedException("the entity journal stopped after a failed write; the scheduler restarts");
+
     private void Running()
     {
+        ReceiveJournalLoss();
         Receive<PlanProtocol.GetPlans>(m => _plans.Forward(m));
         Receive<PlanProtocol.GetPlan>(m => _plans.Forward(m));
         Receive<PlanProtocol.Command>(m => _plans.Forward(m));

@@ -28,8 +28,10 @@ internal sealed class PhaseActor : ReceivePersistentActor
     private CanaryGate? _gate;
     private bool _interrupted;
     private bool _proceeding;
+    private int _unreported;
+    private bool _updateQueued;
 
-    public PhaseActor(string planPersistenceId, string planName, int index, PhaseSpec phase, TargetConfig target, IActorRef pods)
+    public PhaseActor(string planPersistenceId, string planName, int index, PhaseSpec phase, TargetConfig target, IActorRef pods, IActorRef journal)
     {
         _index = index;
         _phase = phase;
@@ -38,9 +40,10 @@ internal sealed class PhaseActor : ReceivePersistentActor
         PersistenceId = $"{planPersistenceId}/phase/{phase.Name}";
         _id = ElementIds.For(PersistenceId);
         _steps = new StepInfo?[phase.Steps.Length];
+        _unreported = phase.Steps.Length;
         _stepInterrupted = new bool[phase.Steps.Length];
         _children = phase.Steps
-            .Select((step, i) => Context.ActorOf(StepActor.Props(PersistenceId, planName, i, phase.Pod, step, target, pods), $"step-{i}"))
+            .Select((step, i) => Context.ActorOf(StepActor.Props(PersistenceId, planName, i, phase.Pod, step, target, pods, journal), $"step-{i}"))
             .ToArray();
 
         Recover<InterruptChanged>(e => _interrupted = e.Interrupted);
@@ -48,8 +51,18 @@ internal sealed class PhaseActor : ReceivePersistentActor
 
         Command<StepReport>(m =>
         {
+            if (_steps[m.Index] is null)
+            {
+                _unreported--;
+            }
+
             _steps[m.Index] = m.Info;
             _stepInterrupted[m.Index] = m.Interrupted;
+            QueueUpdate();
+        });
+        Command<UpdateQueued>(_ =>
+        {
+            _updateQueued = false;
             Update();
         });
         Command<Proceed>(_ =>
@@ -69,8 +82,8 @@ internal sealed class PhaseActor : ReceivePersistentActor
 
     public override string PersistenceId { get; }
 
-    public static Props Props(string planPersistenceId, string planName, int index, PhaseSpec phase, TargetConfig target, IActorRef pods) =>
-        Akka.Actor.Props.Create(() => new PhaseActor(planPersistenceId, planName, index, phase, target, pods));
+    public static Props Props(string planPersistenceId, string planName, int index, PhaseSpec phase, TargetConfig target, IActorRef pods, IActorRef journal) =>
+        Akka.Actor.Props.Create(() => new PhaseActor(planPersistenceId, planName, index, phase, target, pods, journal));
 
     private void OnOperation(PhaseOperation operation)
     {
@@ -132,9 +145,22 @@ internal sealed class PhaseActor : ReceivePersistentActor
         _gate = new CanaryGate(steps, proceeded.Proceeds);
     }
 
+    /// <summary>
+    /// Step reports come in bursts (thousands of steps in a parallel phase): the phase re-evaluates once after the reports
+    /// already in its mailbox, not once per report, which would cost O(steps²).
+    /// </summary>
+    private void QueueUpdate()
+    {
+        if (!_updateQueued)
+        {
+            _updateQueued = true;
+            Self.Tell(UpdateQueued.Instance);
+        }
+    }
+
     private void Update()
     {
-        if (_steps.Any(s => s is null))
+        if (_unreported > 0)
         {
             return;
         }
@@ -174,4 +200,9 @@ internal sealed class PhaseActor : ReceivePersistentActor
     }
 
     private static Timestamp Now() => Timestamp.FromDateTime(DateTime.UtcNow);
+
+    private sealed record UpdateQueued
+    {
+        public static UpdateQueued Instance { get; } = new();
+    }
 }

@@ -26,7 +26,7 @@ internal sealed class PlanActor : ReceivePersistentActor
     private Status _status = Status.Pending;
     private ImmutableDictionary<string, string> _parameters = ImmutableDictionary<string, string>.Empty;
 
-    public PlanActor(string service, PlanSpec plan, TargetConfig target, IActorRef pods, bool startInterrupted, ImmutableArray<string> errors)
+    public PlanActor(string service, PlanSpec plan, TargetConfig target, IActorRef pods, IActorRef journal, bool startInterrupted, ImmutableArray<string> errors)
     {
         _plan = plan;
         _errors = errors;
@@ -35,7 +35,7 @@ internal sealed class PlanActor : ReceivePersistentActor
         _phases = new PhaseInfo?[plan.Phases.Length];
         _phaseInterrupted = new bool[plan.Phases.Length];
         _children = plan.Phases
-            .Select((phase, i) => Context.ActorOf(PhaseActor.Props(PersistenceId, plan.Name, i, phase, target, pods), $"phase-{i}"))
+            .Select((phase, i) => Context.ActorOf(PhaseActor.Props(PersistenceId, plan.Name, i, phase, target, pods, journal), $"phase-{i}"))
             .ToArray();
 
         Recover<InterruptChanged>(e => _interrupted = e.Interrupted);
@@ -69,8 +69,8 @@ internal sealed class PlanActor : ReceivePersistentActor
 
     public override string PersistenceId { get; }
 
-    public static Props Props(string service, PlanSpec plan, TargetConfig target, IActorRef pods, bool startInterrupted, ImmutableArray<string> errors) =>
-        Akka.Actor.Props.Create(() => new PlanActor(service, plan, target, pods, startInterrupted, errors));
+    public static Props Props(string service, PlanSpec plan, TargetConfig target, IActorRef pods, IActorRef journal, bool startInterrupted, ImmutableArray<string> errors) =>
+        Akka.Actor.Props.Create(() => new PlanActor(service, plan, target, pods, journal, startInterrupted, errors));
 
     private void OnOperation(PlanOperation operation)
     {

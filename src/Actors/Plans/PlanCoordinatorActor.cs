@@ -21,7 +21,7 @@ internal sealed class PlanCoordinatorActor : ReceiveActor
     private readonly Dictionary<string, IActorRef> _managers = new(StringComparer.Ordinal);
     private bool _deploymentCompleted;
 
-    public PlanCoordinatorActor(TargetConfig target, IActorRef pods, ImmutableArray<string> deployErrors, IActorRef configStore, bool deploymentCompleted)
+    public PlanCoordinatorActor(TargetConfig target, IActorRef pods, IActorRef journal, ImmutableArray<string> deployErrors, IActorRef configStore, bool deploymentCompleted)
     {
         _deploymentCompleted = deploymentCompleted;
         var plans = PlanGenerator.PlansToRun(target.Spec, deploymentCompleted);
@@ -39,7 +39,7 @@ internal sealed class PlanCoordinatorActor : ReceiveActor
         {
             var isDeploy = plan.Name == PlanGenerator.DeployPlanName;
             _managers[plan.Name] = Context.ActorOf(
-                PlanActor.Props(target.Spec.Name, plan, target, pods, startInterrupted: !isDeploy, isDeploy ? deployErrors : ImmutableArray<string>.Empty),
+                PlanActor.Props(target.Spec.Name, plan, target, pods, journal, startInterrupted: !isDeploy, isDeploy ? deployErrors : ImmutableArray<string>.Empty),
                 $"plan-{plan.Name}");
         }
 
@@ -94,7 +94,7 @@ internal sealed class PlanCoordinatorActor : ReceiveActor
         return recovery >= 0 ? recovery + 1 : Math.Min(1, _order.Length);
     }
 
-    public static Props Props(TargetConfig target, IActorRef pods, ImmutableArray<string> deployErrors, IActorRef configStore, bool deploymentCompleted) =>
-        Akka.Actor.Props.Create(() => new PlanCoordinatorActor(target, pods, deployErrors, configStore, deploymentCompleted));
+    public static Props Props(TargetConfig target, IActorRef pods, IActorRef journal, ImmutableArray<string> deployErrors, IActorRef configStore, bool deploymentCompleted) =>
+        Akka.Actor.Props.Create(() => new PlanCoordinatorActor(target, pods, journal, deployErrors, configStore, deploymentCompleted));
 }
 

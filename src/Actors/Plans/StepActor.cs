@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using ActorScheduler.Actors.Offers;
+using ActorScheduler.Actors.Persistence;
 using ActorScheduler.Messages.Events;
 using ActorScheduler.Messages.Plans;
 using ActorScheduler.Specs.Model;
@@ -18,7 +19,7 @@ namespace ActorScheduler.Actors.Plans;
 /// change and reports it to its phase. Operator force-complete and restart are recorded too, so they survive a
 /// scheduler restart.
 /// </summary>
-internal sealed class StepActor : ReceivePersistentActor
+internal sealed class StepActor : JournaledEntityActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly int _index;
@@ -37,7 +38,8 @@ internal sealed class StepActor : ReceivePersistentActor
     private ImmutableDictionary<string, string> _parameters = ImmutableDictionary<string, string>.Empty;
     private string _message = string.Empty;
 
-    public StepActor(string planPersistenceId, string planName, int index, string podType, StepSpec step, TargetConfig target, IActorRef pods)
+    public StepActor(string planPersistenceId, string planName, int index, string podType, StepSpec step, TargetConfig target, IActorRef pods, IActorRef journal)
+        : base(journal, $"{planPersistenceId}/step/{step.Name}")
     {
         _index = index;
         _step = step;
@@ -45,8 +47,7 @@ internal sealed class StepActor : ReceivePersistentActor
         _pods = pods;
         _planName = planName;
         _podInstance = PodNames.Instance(podType, step.PodIndex);
-        PersistenceId = $"{planPersistenceId}/step/{step.Name}";
-        _id = ElementIds.For(PersistenceId);
+        _id = ElementIds.For(Entity);
 
         Recover<StepStatusChanged>(Apply);
         Recover<StepForceCompleted>(Apply);
@@ -82,10 +83,8 @@ internal sealed class StepActor : ReceivePersistentActor
         Command<StepOperation>(OnOperation);
     }
 
-    public override string PersistenceId { get; }
-
-    public static Props Props(string planPersistenceId, string planName, int index, string podType, StepSpec step, TargetConfig target, IActorRef pods) =>
-        Akka.Actor.Props.Create(() => new StepActor(planPersistenceId, planName, index, podType, step, target, pods));
+    public static Props Props(string planPersistenceId, string planName, int index, string podType, StepSpec step, TargetConfig target, IActorRef pods, IActorRef journal) =>
+        Akka.Actor.Props.Create(() => new StepActor(planPersistenceId, planName, index, podType, step, target, pods, journal));
 
     private void OnProgress(TaskProgressReport report)
     {
@@ -98,8 +97,10 @@ internal sealed class StepActor : ReceivePersistentActor
             ? Status.Complete
             : StepStatusCalculator.Compute(report.Tasks, report.OfferClaimed);
         _message = _forceCompleted ? "force-completed by an operator" : report.Message;
-        if (status != _status)
+        if (status != _status && (status == Status.Complete || _status == Status.Complete || status == Status.Error))
         {
+            // Recorded: reaching or leaving COMPLETE, and ERROR. The steps in between are derived again from the pod's
+            // progress after a restart, so journaling them would only cost a commit each (four per step deployed).
             var changed = new StepStatusChanged { Status = status.ToWireName(), Message = _message, At = Now() };
             Persist(Tag(changed), _ =>
             {
@@ -110,6 +111,12 @@ internal sealed class StepActor : ReceivePersistentActor
         }
         else
         {
+            if (status != _status)
+            {
+                _log.Info("Step {0} is {1}", _step.Name, status.ToWireName());
+                _status = status;
+            }
+
             ReportToPhase();
         }
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using ActorScheduler.Actors.Offers;
+using ActorScheduler.Actors.Persistence;
 using ActorScheduler.Actors.Plans;
 using ActorScheduler.Messages.Events;
 using ActorScheduler.Messages.MesosV1;
@@ -19,7 +20,7 @@ namespace ActorScheduler.Actors.Pods;
 /// ACCEPT that launches them, records status updates before they are acknowledged, and tells the step that owns
 /// it how its tasks progress.
 /// </summary>
-internal sealed partial class PodInstanceActor : ReceivePersistentActor, IWithTimers
+internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTimers
 {
     /// <summary>How often kills are re-sent until the task reports a terminal state (DC/OS TaskKiller).</summary>
     internal static readonly TimeSpan DefaultKillRetryInterval = TimeSpan.FromSeconds(10);
@@ -67,7 +68,8 @@ internal sealed partial class PodInstanceActor : ReceivePersistentActor, IWithTi
     private ITimer? _wakeUp;
     private string? _unrecoverableLogged;
 
-    public PodInstanceActor(string service, string podType, int index, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null, RecoverySettings? recovery = null, TimeProvider? clock = null)
+    public PodInstanceActor(string service, string podType, int index, IActorRef journal, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null, RecoverySettings? recovery = null, TimeProvider? clock = null)
+        : base(journal, $"{service}/pod/{PodNames.Instance(podType, index)}")
     {
         _recovery = recovery ?? RecoverySettings.Default;
         _clock = clock ?? TimeProvider.System;
@@ -79,7 +81,6 @@ internal sealed partial class PodInstanceActor : ReceivePersistentActor, IWithTi
         _name = PodNames.Instance(podType, index);
         _router = router;
         _gateway = gateway;
-        PersistenceId = $"{service}/pod/{_name}";
 
         Recover<TaskLaunchRecorded>(e => _state = _state.Apply(e));
         Recover<TaskStatusRecorded>(e => _state = _state.Apply(e));
@@ -163,12 +164,10 @@ internal sealed partial class PodInstanceActor : ReceivePersistentActor, IWithTi
         });
     }
 
-    public override string PersistenceId { get; }
-
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string service, string podType, int index, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null, RecoverySettings? recovery = null, TimeProvider? clock = null) =>
-        Akka.Actor.Props.Create(() => new PodInstanceActor(service, podType, index, router, gateway, killRetryInterval, backoffBase, recovery, clock));
+    public static Props Props(string service, string podType, int index, IActorRef journal, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null, RecoverySettings? recovery = null, TimeProvider? clock = null) =>
+        Akka.Actor.Props.Create(() => new PodInstanceActor(service, podType, index, journal, router, gateway, killRetryInterval, backoffBase, recovery, clock));
 
     private DateTime Now => _clock.GetUtcNow().UtcDateTime;
 
@@ -894,9 +893,9 @@ internal sealed partial class PodInstanceActor : ReceivePersistentActor, IWithTi
 
     private Tagged Tag(object @event) => new(@event, new[] { $"pod:{_name}" });
 
-    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    protected override void OnPersistFailure(string reason)
     {
-        _log.Error(cause, "Could not record {0} for {1}; the pod restarts and nothing is launched", @event.GetType().Name, _name);
-        base.OnPersistFailure(cause, @event, sequenceNr);
+        _log.Error("Could not record an event for {0} ({1}); the pod restarts from its journal and nothing is launched", _name, reason);
+        base.OnPersistFailure(reason);
     }
 }

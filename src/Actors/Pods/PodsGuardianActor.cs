@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using ActorScheduler.Actors.Offers;
+using ActorScheduler.Actors.Persistence;
 using ActorScheduler.Messages.Pods;
 using ActorScheduler.Actors.Plans;
 using ActorScheduler.Messages.Events;
@@ -18,6 +19,7 @@ namespace ActorScheduler.Actors.Pods;
 internal sealed class PodsGuardianActor : ReceivePersistentActor
 {
     private readonly string _service;
+    private readonly IActorRef _journal;
     private readonly IActorRef _router;
     private readonly IActorRef _gateway;
     private readonly SchedulerMetrics _metrics;
@@ -33,12 +35,14 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
 
     public PodsGuardianActor(
         TargetConfig target,
+        IActorRef journal,
         IActorRef router,
         IActorRef gateway,
         SchedulerMetrics? metrics = null,
         RecoverySettings? recovery = null,
         TimeProvider? clock = null)
     {
+        _journal = journal;
         _metrics = metrics ?? new SchedulerMetrics();
         _recovery = recovery ?? RecoverySettings.Default;
         _clock = clock ?? TimeProvider.System;
@@ -77,6 +81,7 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
             {
                 _known.RemoveAll(p => p.Name == e.PodInstance);
                 Context.Stop(_pods[e.PodInstance]);
+                _journal.Tell(new EntityJournalProtocol.Forget($"{_service}/pod/{e.PodInstance}"));
                 _pods.Remove(e.PodInstance);
                 foreach (var (_, instances) in _types)
                 {
@@ -152,12 +157,13 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
 
     public static Props Props(
         TargetConfig target,
+        IActorRef journal,
         IActorRef router,
         IActorRef gateway,
         SchedulerMetrics? metrics = null,
         RecoverySettings? recovery = null,
         TimeProvider? clock = null) =>
-        Akka.Actor.Props.Create(() => new PodsGuardianActor(target, router, gateway, metrics, recovery, clock));
+        Akka.Actor.Props.Create(() => new PodsGuardianActor(target, journal, router, gateway, metrics, recovery, clock));
 
     /// <summary>
     /// Creates the pod instances of <paramref name="target"/> that do not exist yet, and journals them. Instances a smaller
@@ -210,7 +216,7 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
         }
 
         instances.Add(name);
-        _pods[name] = Context.ActorOf(PodInstanceActor.Props(_service, podType, index, _router, _gateway, recovery: _recovery, clock: _clock), name);
+        _pods[name] = Context.ActorOf(PodInstanceActor.Props(_service, podType, index, _journal, _router, _gateway, recovery: _recovery, clock: _clock), name);
         if (_known.Any(p => p.Name == name))
         {
             return false;

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ActorScheduler.Actors.Persistence;
 using ActorScheduler.Actors.Plans;
 using ActorScheduler.Messages.MesosV1;
 using ActorScheduler.Messages.Plans;
@@ -60,14 +61,23 @@ public sealed class PlanOperatorTests : ActorTestKit
         _pods = Sys.ActorOf(Props.Create(() => new InstantPods(_launches.Ref)));
     }
 
-    private IActorRef StartPlans(bool deploymentCompleted = false) =>
-        Sys.ActorOf(PlanCoordinatorActor.Props(Target, _pods, ImmutableArray<string>.Empty, CreateTestProbe().Ref, deploymentCompleted));
+    private IActorRef? _journal;
 
+    private IActorRef Journal => _journal ??= Sys.ActorOf(EntityJournalActor.Props("svc"));
+
+    private IActorRef StartPlans(bool deploymentCompleted = false) =>
+        Sys.ActorOf(PlanCoordinatorActor.Props(Target, _pods, Journal, ImmutableArray<string>.Empty, CreateTestProbe().Ref, deploymentCompleted));
+
+    /// <summary>Stops the plans and the entity journal; the new ones replay the (in-memory) journal.</summary>
     private void Restart(ref IActorRef plans)
     {
         Watch(plans);
         Sys.Stop(plans);
         ExpectTerminated(plans);
+        Watch(Journal);
+        Sys.Stop(Journal);
+        ExpectTerminated(Journal);
+        _journal = null;
         plans = StartPlans();
     }
 

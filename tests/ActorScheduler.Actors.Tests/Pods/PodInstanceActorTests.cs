@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using ActorScheduler.Actors.Offers;
+using ActorScheduler.Actors.Persistence;
 using ActorScheduler.Actors.Pods;
 using ActorScheduler.Actors.Tests.Offers;
 using ActorScheduler.Messages.MesosV1;
@@ -19,11 +20,25 @@ public sealed class PodInstanceActorTests : ActorTestKit
         new ServiceSpec("hello-world", null, ImmutableArray.Create(Pod), ImmutableArray<PlanSpec>.Empty));
     private static readonly StepSpec Step = new("hello-0:[server]", 0, ImmutableArray.Create("server"));
 
+    private IActorRef? _journal;
+
+    /// <summary>The shared entity journal the pod instances record into (one per test).</summary>
+    private IActorRef Journal => _journal ??= Sys.ActorOf(EntityJournalActor.Props("hello-world"));
+
+    /// <summary>Stops the entity journal; the next use starts a new one that replays the (in-memory) journal.</summary>
+    private void RestartJournal()
+    {
+        Watch(Journal);
+        Journal.Tell(PoisonPill.Instance);
+        ExpectTerminated(Journal);
+        _journal = null;
+    }
+
     [Fact]
     public void PodInstance_should_register_a_requirement_then_record_the_launch_before_answering_the_router()
     {
         var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
-        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, router, gateway));
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
         router.ExpectMsg<FootprintOwned>(m => m.ResourceIds.IsEmpty);
 
         pod.Tell(new RequireTasks(Step, Target), step);
@@ -55,7 +70,8 @@ public sealed class PodInstanceActorTests : ActorTestKit
         pod.Tell(PoisonPill.Instance);
         ExpectTerminated(pod);
 
-        var restarted = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, router, gateway));
+        RestartJournal();
+        var restarted = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
         var owned = router.ExpectMsg<FootprintOwned>();
         Assert.True(owned.ResourceIds.ToHashSet().SetEquals(evaluation.Footprint.Select(Resources.ResourceId).OfType<string>()));
 
@@ -160,7 +176,7 @@ public sealed class PodInstanceActorTests : ActorTestKit
     public void PodInstance_should_kill_a_task_on_an_old_config_and_resend_the_kill_until_it_ends()
     {
         var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
-        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, router, gateway, TimeSpan.FromMilliseconds(100)));
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway, TimeSpan.FromMilliseconds(100)));
         router.ExpectMsg<FootprintOwned>();
         pod.Tell(new RequireTasks(Step, Target), step);
         var requirement = router.ExpectMsg<RegisterRequirement>().Requirement;
@@ -195,7 +211,7 @@ public sealed class PodInstanceActorTests : ActorTestKit
         var target = new TargetConfig("config-1", new ServiceSpec("svc", null, [pod], []));
         StepSpec initStep = new("db-0:[init]", 0, ["init"]), serverStep = new("db-0:[server]", 0, ["server"]);
         var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
-        var actor = Sys.ActorOf(PodInstanceActor.Props("svc", "db", 0, router, gateway));
+        var actor = Sys.ActorOf(PodInstanceActor.Props("svc", "db", 0, Journal, router, gateway));
         router.ExpectMsg<FootprintOwned>();
 
         // init runs to completion, then the server runs on the same resource set.
@@ -230,7 +246,7 @@ public sealed class PodInstanceActorTests : ActorTestKit
         var pod = TestOffers.SharedSetPod(TestOffers.Port("http", envKey: "PORT_HTTP"));
         var target = new TargetConfig("config-1", new ServiceSpec("svc", null, [pod], []));
         var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
-        var actor = Sys.ActorOf(PodInstanceActor.Props("svc", "db", 0, router, gateway));
+        var actor = Sys.ActorOf(PodInstanceActor.Props("svc", "db", 0, Journal, router, gateway));
         router.ExpectMsg<FootprintOwned>();
         actor.Tell(new RequireTasks(new StepSpec("db-0:[init]", 0, ["init"]), target), step);
         var requirement = router.ExpectMsg<RegisterRequirement>().Requirement;
@@ -242,7 +258,7 @@ public sealed class PodInstanceActorTests : ActorTestKit
         Watch(actor);
         actor.Tell(PoisonPill.Instance);
         ExpectTerminated(actor);
-        Sys.ActorOf(PodInstanceActor.Props("svc", "db", 0, router, gateway));
+        Sys.ActorOf(PodInstanceActor.Props("svc", "db", 0, Journal, router, gateway));
 
         var owned = router.ExpectMsg<FootprintOwned>();
         var port = evaluation.Footprint.Single(r => r.Name == "ports");
@@ -264,7 +280,7 @@ public sealed class PodInstanceActorTests : ActorTestKit
     public void PodInstance_should_relaunch_a_first_failure_at_once_and_back_off_a_crash_loop()
     {
         var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
-        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, router, gateway, backoffBase: TimeSpan.FromMilliseconds(500)));
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway, backoffBase: TimeSpan.FromMilliseconds(500)));
         router.ExpectMsg<FootprintOwned>();
         pod.Tell(new RequireTasks(Step, Target), step);
         var requirement = router.ExpectMsg<RegisterRequirement>().Requirement;
@@ -303,7 +319,7 @@ public sealed class PodInstanceActorTests : ActorTestKit
         };
         var target = new TargetConfig("config-1", Target.Spec with { Pods = [checkedPod] });
         var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
-        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, router, gateway));
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
         router.ExpectMsg<FootprintOwned>();
         pod.Tell(new RequireTasks(Step, target), step);
         step.ExpectMsg<TaskProgressReport>();
@@ -350,7 +366,7 @@ public sealed class PodInstanceActorTests : ActorTestKit
         var checkedPod = Pod with { Tasks = [Pod.Tasks[0] with { HealthCheck = new HealthCheckSpec("test -f healthy", MaxConsecutiveFailures: 2) }] };
         var target = new TargetConfig("config-1", Target.Spec with { Pods = [checkedPod] });
         var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
-        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, router, gateway));
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
         router.ExpectMsg<FootprintOwned>();
         pod.Tell(new RequireTasks(Step, target), step);
         var first = router.ExpectMsg<RegisterRequirement>().Requirement;
@@ -394,7 +410,7 @@ public sealed class PodInstanceActorTests : ActorTestKit
     public void PodInstance_should_report_updates_for_task_ids_it_never_launched_as_unknown()
     {
         var (router, gateway) = (CreateTestProbe(), CreateTestProbe());
-        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, router, gateway));
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
         var stray = new TaskStatus { TaskId = new TaskID { Value = "hello-0-server__stray" }, State = TaskState.TaskRunning };
 
         pod.Tell(new TaskStatusUpdate(stray), gateway);
@@ -426,7 +442,7 @@ public sealed class PodInstanceActorTests : ActorTestKit
     private (IActorRef Pod, Akka.TestKit.TestProbe Router, Akka.TestKit.TestProbe Gateway, OfferEvaluation Evaluation) PodWithRecordedLaunch()
     {
         var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
-        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, router, gateway));
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
         router.ExpectMsg<FootprintOwned>();
         pod.Tell(new RequireTasks(Step, Target), step);
         var requirement = router.ExpectMsg<RegisterRequirement>().Requirement;

@@ -1,0 +1,150 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using Akka.Persistence.Journal;
+
+namespace ActorScheduler.Actors.Persistence;
+
+/// <summary>
+/// An event-sourced entity whose events live in the shared <see cref="EntityJournalActor"/> stream rather than in a
+/// stream of its own. Same contract as a persistent actor: <see cref="Recover{T}"/> handlers rebuild the state from the
+/// entity's history before any command is handled (then <see cref="RecoveryCompleted"/>), and a
+/// <see cref="Persist{T}"/> handler runs once the event is durable, with every other message stashed until then.
+/// All events persisted while handling one message go to the journal as one write.
+/// </summary>
+internal abstract class JournaledEntityActor : ReceiveActor, IWithUnboundedStash
+{
+    private readonly List<(Type Type, Action<object> Handler)> _recoverHandlers = new();
+    private readonly List<(object Event, Action<object> Handler)> _unwritten = new();
+    private List<(object Event, Action<object> Handler)> _inFlight = new();
+    private long _writeId;
+
+    protected JournaledEntityActor(IActorRef journal, string entity)
+    {
+        Journal = journal;
+        Entity = entity;
+    }
+
+    public IStash Stash { get; set; } = null!;
+
+    /// <summary>The entity's key in the journal (its former persistence id).</summary>
+    protected string Entity { get; }
+
+    protected IActorRef Journal { get; }
+
+    /// <summary>True until the history is applied.</summary>
+    protected bool IsRecovering { get; private set; } = true;
+
+    /// <summary>Registers how a replayed event (or <see cref="RecoveryCompleted"/>) changes the state.</summary>
+    protected void Recover<T>(Action<T> handler) => _recoverHandlers.Add((typeof(T), e => handler((T)e)));
+
+    /// <summary>A command handler (alias of <c>Receive</c>, for symmetry with persistent actors).</summary>
+    protected void Command<T>(Action<T> handler) => Receive(handler);
+
+    /// <summary>Records <paramref name="event"/>; <paramref name="handler"/> runs once it is durable.</summary>
+    protected void Persist<T>(T @event, Action<T> handler)
+        where T : notnull =>
+        _unwritten.Add((@event, e => handler((T)e)));
+
+    /// <summary>Records the events atomically, in order; <paramref name="handler"/> runs for each once all are durable.</summary>
+    protected void PersistAll<T>(IEnumerable<T> events, Action<T> handler)
+        where T : notnull
+    {
+        foreach (var @event in events)
+        {
+            Persist(@event, handler);
+        }
+    }
+
+    /// <summary>The write failed: the entity cannot know what is recorded, so it restarts and replays its history.</summary>
+    protected virtual void OnPersistFailure(string reason) =>
+        throw new JournalWriteFailedException($"{Entity}: {reason}");
+
+    protected override void PreStart()
+    {
+        Journal.Tell(new EntityJournalProtocol.Replay(Entity));
+        BecomeStacked(Recovering);
+    }
+
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        var handled = base.AroundReceive(receive, message);
+        FlushWrites();
+        return handled;
+    }
+
+    private void Recovering()
+    {
+        Receive<EntityJournalProtocol.History>(h => h.Entity == Entity, h =>
+        {
+            foreach (var @event in h.Events)
+            {
+                ApplyRecovered(@event);
+            }
+
+            IsRecovering = false;
+            ApplyRecovered(RecoveryCompleted.Instance);
+            UnbecomeStacked();
+            Stash.UnstashAll();
+        });
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void Writing()
+    {
+        Receive<EntityJournalProtocol.Written>(w => w.Entity == Entity && w.WriteId == _writeId, _ =>
+        {
+            UnbecomeStacked();
+            var done = _inFlight;
+            _inFlight = new List<(object, Action<object>)>();
+            foreach (var (@event, handler) in done)
+            {
+                handler(@event);
+            }
+
+            // Handlers may persist again (flushed after this message); otherwise the stashed commands go on.
+            if (_unwritten.Count == 0)
+            {
+                Stash.UnstashAll();
+            }
+        });
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void FlushWrites()
+    {
+        if (_unwritten.Count == 0 || _inFlight.Count > 0)
+        {
+            return;
+        }
+
+        _inFlight = new List<(object, Action<object>)>(_unwritten);
+        _unwritten.Clear();
+        var events = _inFlight
+            .Select(w => w.Event is Tagged tagged ? (tagged.Payload, tagged.Tags.ToImmutableArray()) : (w.Event, ImmutableArray<string>.Empty))
+            .ToImmutableArray();
+        Journal.Tell(new EntityJournalProtocol.Write(Entity, ++_writeId, events));
+        BecomeStacked(Writing);
+    }
+
+    private void ApplyRecovered(object @event)
+    {
+        foreach (var (type, handler) in _recoverHandlers)
+        {
+            if (type.IsInstanceOfType(@event))
+            {
+                handler(@event);
+                return;
+            }
+        }
+
+        if (@event is not RecoveryCompleted)
+        {
+            Context.GetLogger().Warning("{0}: no handler for recovered {1}; skipped", Entity, @event.GetType().Name);
+        }
+    }
+}
+
+/// <summary>An entity's write could not be recorded.</summary>
+internal sealed class JournalWriteFailedException(string message) : Exception(message);
