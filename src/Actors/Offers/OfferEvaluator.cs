@@ -45,9 +45,7 @@ public static class OfferEvaluator
         }
 
         var executor = context.Executor;
-        var needCpus = executor.Cpus + sets.Sum(s => s.Spec.Cpus);
-        var needMem = executor.MemoryMb + sets.Sum(s => (double)s.Spec.MemoryMb);
-        var needDisk = executor.DiskMb + sets.SelectMany(s => s.Spec.Volumes).Where(v => v.Type == VolumeType.Root).Sum(v => (double)v.SizeMb);
+        var (needCpus, needMem, needDisk) = OfferFit.NewFootprintNeed(requirement.Pod, requirement.Index, executor);
 
         var unreserved = offer.Resources.Where(r => !Resources.IsReserved(r) && r.Disk is null)
             .GroupBy(r => r.Name)

@@ -37,6 +37,19 @@ public sealed class OfferOutcomeTracker(int capacity = 1000)
         counts.Failures[reason] = counts.Failures.GetValueOrDefault(reason) + 1;
     }
 
+    /// <summary>Offers a pod instance was not evaluated against in full (<see cref="OfferFit"/>): counted, not listed.</summary>
+    public void RecordSkipped(string podInstance, string reason, int count)
+    {
+        if (!_pods.TryGetValue(podInstance, out var counts))
+        {
+            counts = new PodCounts();
+            _pods[podInstance] = counts;
+        }
+
+        counts.Evaluated += count;
+        counts.Failures[reason] = counts.Failures.GetValueOrDefault(reason) + count;
+    }
+
     public OfferOutcomes Query(string? podInstance, int limit) => new(
         _pods.Where(p => podInstance is null || p.Key == podInstance)
             .OrderBy(p => p.Key, StringComparer.Ordinal)

@@ -26,6 +26,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
     /// <summary>Decline filter while not ready or while work is pending (DC/OS SHORT).</summary>
     public const double ShortDeclineSeconds = 5;
 
+    /// <summary>Offer decisions per journal row (one cycle may take several rows).</summary>
+    private const int DecisionsPerRecord = 256;
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private EvaluationContext _context;
     private readonly IActorRef _gateway;
@@ -156,14 +159,25 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
         }
 
         // Each requirement takes the first offer (as it stands after earlier claims) that passes; one offer can
-        // carry several pod instances.
+        // carry several pod instances. A constant-time check (OfferFit) skips the offers that cannot fit, counted.
         var decisions = new List<OfferDecision>();
+        var skippedRecords = new List<SkippedOffers>();
         var now = Timestamp.FromDateTime(DateTime.UtcNow);
         var slots = offers.Select(o => new OfferSlot(o)).ToList();
-        foreach (var (requirement, pod) in _requirements.ToList())
+        var claimed = new HashSet<string>(StringComparer.Ordinal);
+        var skipped = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (requirement, pod) in _requirements)
         {
+            var need = requirement.Existing is null ? OfferFit.NewFootprintNeed(requirement.Pod, requirement.Index, _context.Executor) : default;
+            skipped.Clear();
             foreach (var slot in slots)
             {
+                if (OfferFit.Skip(requirement, need, slot.Offer, slot.Available) is { } reason)
+                {
+                    skipped[reason] = skipped.GetValueOrDefault(reason) + 1;
+                    continue;
+                }
+
                 var evaluation = OfferEvaluator.Evaluate(requirement, slot.Remaining, _context, _placed.Values);
                 decisions.Add(Decision(slot.Offer, requirement.PodInstanceName, evaluation, now));
                 _outcomes.Record(new OfferOutcome(
@@ -176,11 +190,22 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
                 slot.Claims.Add(new Claim(requirement.PodInstanceName, pod, evaluation));
                 _placed[requirement.PodInstanceName] = new PlacedTask(requirement.PodInstanceName, PlacementAgents.Of(slot.Offer));
                 slot.Remaining = OfferRemainder.After(slot.Remaining, evaluation);
-                _requirements.RemoveAll(r => r.Requirement.PodInstanceName == requirement.PodInstanceName);
+                claimed.Add(requirement.PodInstanceName);
                 // The evaluation's footprint is the pod's whole footprint after this ACCEPT.
                 _owned[requirement.PodInstanceName] = evaluation.Footprint.Select(Resources.ResourceId).OfType<string>().ToImmutableArray();
                 break;
             }
+
+            foreach (var (reason, count) in skipped)
+            {
+                _outcomes.RecordSkipped(requirement.PodInstanceName, reason, count);
+                skippedRecords.Add(new SkippedOffers { PodInstance = requirement.PodInstanceName, Reason = reason, Count = count });
+            }
+        }
+
+        if (claimed.Count > 0)
+        {
+            _requirements.RemoveAll(r => claimed.Contains(r.Requirement.PodInstanceName));
         }
 
         foreach (var slot in slots.Where(s => s.Claims.Count > 0))
@@ -217,12 +242,22 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
             _gateway.Tell(SuppressOffers.Instance);
         }
 
-        if (decisions.Count > 0)
+        if (decisions.Count > 0 || skippedRecords.Count > 0)
         {
-            var cycle = new OfferCycleRecorded { Decisions = { decisions }, At = now };
+            var cycle = new OfferCycleRecorded { Skipped = { skippedRecords }, At = now };
             cycle.AcceptedOfferIds.AddRange(slots.Where(s => s.Claims.Count > 0).Select(s => s.Offer.Id.Value));
             cycle.DeclinedOfferIds.AddRange(unused.Select(o => o.Id.Value));
-            PersistAsync(new Tagged(cycle, new[] { "offer-decision" }), _ => { });
+
+            // A storm cycle decides thousands of placements: its decisions go out in rows of bounded size.
+            var records = new List<object>();
+            foreach (var chunk in decisions.Chunk(DecisionsPerRecord))
+            {
+                var part = records.Count == 0 ? cycle : new OfferCycleRecorded { At = now };
+                part.Decisions.AddRange(chunk);
+                records.Add(new Tagged(part, new[] { "offer-decision" }));
+            }
+
+            PersistAllAsync(records.Count == 0 ? [new Tagged(cycle, new[] { "offer-decision" })] : records, _ => { });
         }
     }
 
@@ -339,7 +374,20 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
     {
         public Offer Offer { get; } = offer;
 
-        public Offer Remaining { get; set; } = offer;
+        private Offer _remaining = offer;
+
+        public Offer Remaining
+        {
+            get => _remaining;
+            set
+            {
+                _remaining = value;
+                Available = OfferFit.Unreserved(value);
+            }
+        }
+
+        /// <summary>The unreserved scalars of <see cref="Remaining"/>.</summary>
+        public OfferFit.Scalars Available { get; private set; } = OfferFit.Unreserved(offer);
 
         public List<Claim> Claims { get; } = new();
     }

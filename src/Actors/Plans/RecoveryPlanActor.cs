@@ -26,6 +26,7 @@ internal sealed class RecoveryPlanActor : ReceivePersistentActor
     private readonly SortedDictionary<string, PhaseInfo> _phases = new(StringComparer.Ordinal);
     private ImmutableArray<string> _shown = [];
     private bool _interrupted;
+    private bool _updateQueued;
 
     public RecoveryPlanActor(string service, IActorRef pods)
     {
@@ -50,6 +51,16 @@ internal sealed class RecoveryPlanActor : ReceivePersistentActor
                 _phases[m.PodInstance] = m.Phase;
             }
 
+            // Every pod instance reports (thousands at a restart): report the plan once per burst.
+            if (!_updateQueued)
+            {
+                _updateQueued = true;
+                Self.Tell(UpdateQueued.Instance);
+            }
+        });
+        Command<UpdateQueued>(_ =>
+        {
+            _updateQueued = false;
             Update();
         });
         Command<PlanOperation>(OnOperation);
@@ -113,5 +124,10 @@ internal sealed class RecoveryPlanActor : ReceivePersistentActor
         var children = phases.Select(p => new StrategyChild(p.Name, p.Status, p.Interrupted)).ToList();
         var (_, status) = ParentElement.Evaluate(StrategyKind.Parallel, children, _interrupted, hasErrors: false);
         Context.Parent.Tell(new PlanReport(new PlanInfo(PlanName, status, Strategy.DisplayName(StrategyKind.Parallel), phases, [], _interrupted)));
+    }
+
+    private sealed record UpdateQueued
+    {
+        public static UpdateQueued Instance { get; } = new();
     }
 }

@@ -179,12 +179,20 @@ public sealed class FaultConvergenceTests
             Assert.True(expected == launches.Count(), $"{launches.Key} was launched {launches.Count()} times, expected {expected}: {string.Join(", ", launches.Select(l => l.TaskId))}");
         }
 
-        var snapshot = scheduler.Emulator.Snapshot();
         Assert.Equal(["hello-0-server", "world-0-server", "world-1-server"], history.Launches.Select(l => l.TaskName).Distinct().Order());
-        Assert.Equal(["hello-0-server", "world-0-server", "world-1-server"], snapshot.Tasks.Where(t => t.State == "TASK_RUNNING").Select(t => t.Name).Order());
-        var tasks = await scheduler.TasksAsync();
-        Assert.All(tasks.Values, t => Assert.Equal("TASK_RUNNING", t.Status));
-        Assert.All(tasks.Values, t => Assert.Contains(snapshot.Tasks, s => s.Id == t.Id && s.State == "TASK_RUNNING"));
+
+        // A task relaunched by recovery after its step completed may still be starting when deploy shows COMPLETE: the
+        // scheduler and the cluster agree once its RUNNING update is recorded.
+        await scheduler.WaitUntilAsync(
+            async () =>
+            {
+                var snapshot = scheduler.Emulator.Snapshot();
+                var tasks = await scheduler.TasksAsync();
+                return snapshot.Tasks.Where(t => t.State == "TASK_RUNNING").Select(t => t.Name).Order().SequenceEqual(["hello-0-server", "world-0-server", "world-1-server"])
+                    && tasks.Count == 3
+                    && tasks.Values.All(t => t.Status == "TASK_RUNNING" && snapshot.Tasks.Any(s => s.Id == t.Id && s.State == "TASK_RUNNING"));
+            },
+            "every task RUNNING, as the scheduler records it and on the cluster, with the same task ids");
     }
 
     private static bool NoLeakedReservations(EmulatorSnapshot snapshot) =>

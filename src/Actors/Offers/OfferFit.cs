@@ -1,0 +1,78 @@
+using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Specs.Model;
+
+namespace ActorScheduler.Actors.Offers;
+
+/// <summary>
+/// The router's constant-time pre-check before a full evaluation, so a storm of offers is not evaluated in full against
+/// every waiting pod: a pod with a footprint can only use offers from its agent, and a new footprint only offers with
+/// enough unreserved cpus, mem and disk left. Only offers the full evaluation would fail are skipped, and the reason is
+/// the one the full evaluation gives (as grouped by <see cref="OfferOutcomeTracker.ReasonOf"/>).
+/// </summary>
+public static class OfferFit
+{
+    /// <summary>Scalar amounts: cpus, mem (MB), disk (MB).</summary>
+    public readonly record struct Scalars(double Cpus, double Mem, double Disk);
+
+    /// <summary>What a new footprint of the pod instance reserves: every resource set once, plus the executor.</summary>
+    public static Scalars NewFootprintNeed(PodSpec pod, int index, ExecutorResources executor)
+    {
+        var sets = PodResourceSet.Of(pod, index);
+        return new Scalars(
+            executor.Cpus + sets.Sum(s => s.Spec.Cpus),
+            executor.MemoryMb + sets.Sum(s => (double)s.Spec.MemoryMb),
+            executor.DiskMb + sets.SelectMany(s => s.Spec.Volumes).Where(v => v.Type == VolumeType.Root).Sum(v => (double)v.SizeMb));
+    }
+
+    /// <summary>The unreserved cpus, mem and (non-volume) disk of an offer.</summary>
+    public static Scalars Unreserved(Offer offer)
+    {
+        double cpus = 0, mem = 0, disk = 0;
+        foreach (var resource in offer.Resources)
+        {
+            if (Resources.IsReserved(resource) || resource.Disk is not null)
+            {
+                continue;
+            }
+
+            switch (resource.Name)
+            {
+                case "cpus":
+                    cpus += Resources.Scalar(resource);
+                    break;
+                case "mem":
+                    mem += Resources.Scalar(resource);
+                    break;
+                case "disk":
+                    disk += Resources.Scalar(resource);
+                    break;
+            }
+        }
+
+        return new Scalars(cpus, mem, disk);
+    }
+
+    /// <summary>
+    /// Null when a full evaluation of <paramref name="requirement"/> against the offer may pass; otherwise the reason it
+    /// fails. <paramref name="need"/> is <see cref="NewFootprintNeed"/> of the requirement (unused with a footprint),
+    /// <paramref name="available"/> the offer's <see cref="Unreserved"/>.
+    /// </summary>
+    public static string? Skip(PodRequirement requirement, Scalars need, Offer offer, Scalars available)
+    {
+        if (requirement.Existing is { } existing)
+        {
+            return offer.AgentId?.Value != existing.AgentId && offer.Hostname != existing.Hostname
+                ? "FAIL(AgentEvaluationStage): offer is from another agent than the pod's reservations"
+                : null;
+        }
+
+        const double epsilon = 1e-9;
+        return available.Cpus + epsilon < need.Cpus ? LacksReason("cpus")
+            : available.Mem + epsilon < need.Mem ? LacksReason("mem")
+            : available.Disk + epsilon < need.Disk ? LacksReason("disk")
+            : null;
+    }
+
+    private static string LacksReason(string name) =>
+        $"FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved '{name}' for new reservation";
+}

@@ -1,0 +1,67 @@
+using ActorScheduler.Actors.Offers;
+
+namespace ActorScheduler.Actors.Tests.Offers;
+
+public sealed class OfferFitTests
+{
+    [Theory]
+    [InlineData(0.5, 256, 4, 4096, 10000, null)]
+    [InlineData(0.5, 256, 0.55, 4096, 10000, "cpus")]
+    [InlineData(0.5, 256, 4, 200, 10000, "mem")]
+    [InlineData(0.5, 256, 4, 4096, 100, "disk")]
+    public void A_new_footprint_is_skipped_exactly_when_the_full_evaluation_lacks_a_scalar(
+        double podCpus, int podMem, double offerCpus, double offerMem, double offerDisk, string? lacking)
+    {
+        var requirement = TestOffers.Requirement(TestOffers.HelloPod(podCpus, podMem));
+        var offer = TestOffers.Unreserved(cpus: offerCpus, mem: offerMem, disk: offerDisk);
+        var need = OfferFit.NewFootprintNeed(requirement.Pod, requirement.Index, TestOffers.Context.Executor);
+
+        var skip = OfferFit.Skip(requirement, need, offer, OfferFit.Unreserved(offer));
+
+        var evaluation = OfferEvaluator.Evaluate(requirement, offer, TestOffers.Context);
+        if (lacking is null)
+        {
+            Assert.Null(skip);
+            Assert.True(evaluation.Passed, string.Join("\n", evaluation.Explanation));
+        }
+        else
+        {
+            Assert.Equal($"FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved '{lacking}' for new reservation", skip);
+            Assert.False(evaluation.Passed);
+            Assert.Equal(skip, OfferOutcomeTracker.ReasonOf(evaluation.Explanation));
+        }
+    }
+
+    [Fact]
+    public void The_need_counts_the_executor_once_with_the_pods_resource_sets()
+    {
+        var pod = TestOffers.HelloPod(cpus: 1.5, mem: 512);
+        var need = OfferFit.NewFootprintNeed(pod, 0, new ExecutorResources(Cpus: 0.1, MemoryMb: 32, DiskMb: 256));
+        Assert.Equal(1.6, need.Cpus, 6);
+        Assert.Equal(544, need.Mem, 6);
+    }
+
+    [Fact]
+    public void A_pod_with_a_footprint_skips_offers_from_other_agents_only()
+    {
+        var first = OfferEvaluator.Evaluate(TestOffers.Requirement(TestOffers.HelloPod()), TestOffers.Unreserved("agent-1"), TestOffers.Context);
+        var footprint = new Footprint("agent-1", "agent-1.example", first.Footprint);
+        var relaunch = TestOffers.Requirement(TestOffers.HelloPod(), footprint);
+
+        var other = TestOffers.Unreserved("agent-2");
+        var same = TestOffers.Unreserved("agent-1");
+        Assert.NotNull(OfferFit.Skip(relaunch, default, other, OfferFit.Unreserved(other)));
+        Assert.Null(OfferFit.Skip(relaunch, default, same, OfferFit.Unreserved(same)));
+    }
+
+    [Fact]
+    public void Unreserved_sums_only_unreserved_non_volume_scalars()
+    {
+        var first = OfferEvaluator.Evaluate(TestOffers.Requirement(TestOffers.HelloPod()), TestOffers.Unreserved("agent-1"), TestOffers.Context);
+        var offer = TestOffers.WithReserved("agent-1", first.Footprint);
+
+        var available = OfferFit.Unreserved(offer);
+        Assert.Contains(offer.Resources, Resources.IsReserved);
+        Assert.Equal(new OfferFit.Scalars(1, 512, 1000), available);
+    }
+}
