@@ -36,6 +36,9 @@ public static class Strategy
 
         var result = new List<int>();
         var serial = kind is StrategyKind.Serial or StrategyKind.SerialCanary;
+
+        // Groups with an incomplete child so far: one pass, so a phase of 10,000 steps costs 10,000 checks, not 10,000².
+        var blockedGroups = new HashSet<int>();
         for (var i = 0; i < children.Count; i++)
         {
             var child = children[i];
@@ -46,7 +49,8 @@ public static class Strategy
 
             // Serial: every incomplete child depends on all earlier ones; only the first incomplete one may run.
             // Parallel: a child depends on the earlier children of its group.
-            if (IsEligible(child) && !HasIncompleteEarlierInGroup(children, i))
+            var blocked = child.Group is { } group && !blockedGroups.Add(group);
+            if (IsEligible(child) && !blocked)
             {
                 result.Add(i);
             }
@@ -58,25 +62,6 @@ public static class Strategy
         }
 
         return result;
-    }
-
-    private static bool HasIncompleteEarlierInGroup(IReadOnlyList<StrategyChild> children, int index)
-    {
-        var group = children[index].Group;
-        if (group is null)
-        {
-            return false;
-        }
-
-        for (var i = 0; i < index; i++)
-        {
-            if (children[i].Group == group && children[i].Status != Status.Complete)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private static bool IsEligible(StrategyChild child) =>

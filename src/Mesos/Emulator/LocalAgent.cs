@@ -44,7 +44,10 @@ internal sealed class LocalAgent
     public IReadOnlyList<Attribute> Attributes { get; set; } = [];
 
     /// <summary>Whether there may be status updates or ended executors to take (cheap; the master asks every agent often).</summary>
-    public bool HasPendingEvents => _tasks.Count > 0 || _endedExecutors.Count > 0;
+    public bool HasPendingEvents => _pendingUpdates > 0 || _endedExecutors.Count > 0;
+
+    // Status updates queued on this agent's tasks, in all: lets the master skip idle agents without looking at their tasks.
+    private int _pendingUpdates;
 
     /// <summary>
     /// A new agent. Nothing is written yet: its work dir and first checkpoint appear with its first state change
@@ -86,6 +89,7 @@ internal sealed class LocalAgent
                 NextRetry = now,
             };
             task.Pending.AddRange(saved.PendingUpdates.Select(ProtoJson.FromNode<TaskStatus>));
+            agent._pendingUpdates += task.Pending.Count;
             if (task.KillRequested)
             {
                 task.KillDeadline = now;
@@ -247,6 +251,7 @@ internal sealed class LocalAgent
         foreach (var task in _tasks.Values.Where(t => t.FrameworkId.Value == frameworkId).ToList())
         {
             task.Orphaned = true;
+            _pendingUpdates -= task.Pending.Count;
             task.Pending.Clear();
             if (task.IsTerminal)
             {
@@ -298,6 +303,7 @@ internal sealed class LocalAgent
         }
 
         task.Pending.RemoveAt(0);
+        _pendingUpdates--;
         task.HeadSent = false;
         task.RetryInterval = _settings.StatusUpdateRetryInterval;
         if (task.Pending.Count == 0 && task.IsTerminal)
@@ -757,6 +763,7 @@ internal sealed class LocalAgent
 
         task.LastStatus = status;
         task.Pending.Add(status);
+        _pendingUpdates++;
     }
 
     /// <summary>
