@@ -49,6 +49,13 @@ internal sealed class LocalAgent
     // Status updates queued on this agent's tasks, in all: lets the master skip idle agents without looking at their tasks.
     private int _pendingUpdates;
 
+    // Whether an update may be waiting to go out for the first time (queued, acknowledged with more behind it, or marked
+    // for resending): after a call the master looks only at such agents; retries wait for its periodic tick.
+    private bool _unsent;
+
+    /// <summary>An update or an ended executor may be ready to send now (not counting retries).</summary>
+    public bool HasUnsentEvents => _unsent || _endedExecutors.Count > 0;
+
     /// <summary>
     /// A new agent. Nothing is written yet: its work dir and first checkpoint appear with its first state change
     /// (reservation, volume, task), so thousands of idle agents cost no files.
@@ -90,6 +97,7 @@ internal sealed class LocalAgent
             };
             task.Pending.AddRange(saved.PendingUpdates.Select(ProtoJson.FromNode<TaskStatus>));
             agent._pendingUpdates += task.Pending.Count;
+            agent._unsent |= task.Pending.Count > 0;
             if (task.KillRequested)
             {
                 task.KillDeadline = now;
@@ -304,6 +312,7 @@ internal sealed class LocalAgent
 
         task.Pending.RemoveAt(0);
         _pendingUpdates--;
+        _unsent |= task.Pending.Count > 0;
         task.HeadSent = false;
         task.RetryInterval = _settings.StatusUpdateRetryInterval;
         if (task.Pending.Count == 0 && task.IsTerminal)
@@ -321,6 +330,7 @@ internal sealed class LocalAgent
         foreach (var task in _tasks.Values.Where(t => t.FrameworkId.Value == frameworkId))
         {
             task.HeadSent = false;
+            _unsent |= task.Pending.Count > 0;
         }
     }
 
@@ -331,16 +341,24 @@ internal sealed class LocalAgent
     public List<(FrameworkID Framework, TaskStatus Status)> TakeDueUpdates(Func<string, bool> connected)
     {
         var due = new List<(FrameworkID, TaskStatus)>();
-        if (_tasks.Count == 0)
+        if (_pendingUpdates == 0)
         {
+            _unsent = false;
             return due;
         }
 
         var now = _settings.Time.GetUtcNow();
+        var held = false;
         foreach (var task in _tasks.Values)
         {
-            if (task.Pending.Count == 0 || task.Orphaned || !connected(task.FrameworkId.Value))
+            if (task.Pending.Count == 0 || task.Orphaned)
             {
+                continue;
+            }
+
+            if (!connected(task.FrameworkId.Value))
+            {
+                held |= !task.HeadSent;
                 continue;
             }
 
@@ -359,6 +377,7 @@ internal sealed class LocalAgent
             }
         }
 
+        _unsent = held;
         return due;
     }
 
@@ -380,6 +399,11 @@ internal sealed class LocalAgent
 
         var now = _settings.Time.GetUtcNow();
         var changed = false;
+        if (!_tasks.Values.Any(t => !t.IsTerminal && (t.Process is not null || t.Checks is not null)))
+        {
+            return;
+        }
+
         foreach (var task in _tasks.Values.Where(t => !t.IsTerminal && t.Process is not null).ToList())
         {
             if (!_settings.Runner.IsAlive(task.Process!))
@@ -764,6 +788,7 @@ internal sealed class LocalAgent
         task.LastStatus = status;
         task.Pending.Add(status);
         _pendingUpdates++;
+        _unsent = true;
     }
 
     /// <summary>

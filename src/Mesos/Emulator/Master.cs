@@ -236,7 +236,9 @@ internal sealed partial class Master
             // MESSAGE, REQUEST, inverse offers and operation feedback: accepted and ignored.
             _ => CallResult.Accepted,
         };
-        FlushAgentEvents();
+
+        // Retries wait for the tick: after a call only what may be newly sendable goes out.
+        FlushAgentEvents(retries: false);
         return result;
     }
 
@@ -633,11 +635,11 @@ internal sealed partial class Master
     /// Sends due agent status updates (through the status-update faults) and executor terminations to connected
     /// frameworks. Unreachable agents send nothing: their updates wait on the agent until it is back.
     /// </summary>
-    private void FlushAgentEvents()
+    private void FlushAgentEvents(bool retries = true)
     {
-        foreach (var agent in _agents.Where(a => !_cluster.IsUnreachable(a)))
+        foreach (var agent in _agents)
         {
-            if (!agent.HasPendingEvents)
+            if (!(retries ? agent.HasPendingEvents : agent.HasUnsentEvents) || _cluster.IsUnreachable(agent))
             {
                 continue;
             }
