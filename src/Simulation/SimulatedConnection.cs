@@ -67,7 +67,13 @@ internal sealed class SimulatedConnection : IMesosConnection
             {
                 var answer = _cluster.Master.Handle(copy, streamId);
                 _cluster.Record(copy, null, answer.StatusCode);
-                _cluster.Master.PollAgents();
+                if (copy.Type is Call.Types.Type.Kill or Call.Types.Type.Shutdown or Call.Types.Type.Teardown)
+                {
+                    // The call may have ended task processes: let the agents notice now. (Every call already sends what
+                    // it made sendable; a poll of every agent per call would cost O(agents) per call in a storm.)
+                    _cluster.Master.PollAgents();
+                }
+
                 return answer;
             }).ConfigureAwait(false);
         }

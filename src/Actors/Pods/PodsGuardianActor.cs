@@ -31,6 +31,7 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
 
     // Every instance created and not erased, in creation order (journaled).
     private readonly List<PodInstanceRef> _known = new();
+    private readonly HashSet<string> _knownNames = new(StringComparer.Ordinal);
     private TargetConfig _target;
 
     public PodsGuardianActor(
@@ -52,8 +53,14 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
         _gateway = gateway;
         PersistenceId = $"{_service}/pods";
 
-        Recover<PodInstancesKnown>(e => _known.AddRange(e.PodTypes.Zip(e.Indexes, (type, index) => new PodInstanceRef(type, index))));
-        Recover<PodInstanceErased>(e => _known.RemoveAll(p => p.Name == e.PodInstance));
+        Recover<PodInstancesKnown>(e =>
+        {
+            foreach (var known in e.PodTypes.Zip(e.Indexes, (type, index) => new PodInstanceRef(type, index)))
+            {
+                Know(known);
+            }
+        });
+        Recover<PodInstanceErased>(e => Forget(e.PodInstance));
         Recover<RecoveryCompleted>(_ =>
         {
             foreach (var known in _known)
@@ -79,7 +86,7 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
 
             Persist(new PodInstanceErased { PodInstance = m.PodInstance, At = Timestamp.FromDateTime(DateTime.UtcNow) }, e =>
             {
-                _known.RemoveAll(p => p.Name == e.PodInstance);
+                Forget(e.PodInstance);
                 Context.Stop(_pods[e.PodInstance]);
                 _journal.Tell(new EntityJournalProtocol.Forget($"{_service}/pod/{e.PodInstance}"));
                 _pods.Remove(e.PodInstance);
@@ -217,13 +224,27 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
 
         instances.Add(name);
         _pods[name] = Context.ActorOf(PodInstanceActor.Props(_service, podType, index, _journal, _router, _gateway, recovery: _recovery, clock: _clock), name);
-        if (_known.Any(p => p.Name == name))
+        return Know(new PodInstanceRef(podType, index));
+    }
+
+    /// <summary>Adds the instance to the known ones unless it is known; true when it was new.</summary>
+    private bool Know(PodInstanceRef instance)
+    {
+        if (!_knownNames.Add(instance.Name))
         {
             return false;
         }
 
-        _known.Add(new PodInstanceRef(podType, index));
+        _known.Add(instance);
         return true;
+    }
+
+    private void Forget(string podInstance)
+    {
+        if (_knownNames.Remove(podInstance))
+        {
+            _known.RemoveAll(p => p.Name == podInstance);
+        }
     }
 
     /// <summary>The pod instance a task of a type the target no longer has belongs to (by its name prefix).</summary>
