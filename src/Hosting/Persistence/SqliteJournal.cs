@@ -24,11 +24,24 @@ public static class SqliteJournal
         command.ExecuteScalar();
     }
 
+    /// <summary>
+    /// SQLite has one writer at a time: the plugin's three concurrent writers only contend for the file lock, and its
+    /// 100-row transactions pay one fsync per 100 rows. One writer with transactions of up to 1,000 rows commits the
+    /// group writes of the entity journal in far fewer fsyncs.
+    /// </summary>
+    public const string WriterHocon = """
+        akka.persistence.journal.sql {
+          parallelism = 1
+          batch-size = 1000
+          db-round-trip-max-batch-size = 1000
+        }
+        """;
+
     /// <summary>Journal, snapshot store and query journal on the SQLite file.</summary>
     public static AkkaConfigurationBuilder WithSqliteJournal(this AkkaConfigurationBuilder builder, string databasePath)
     {
         Prepare(databasePath);
-        return builder.WithSqlPersistence(
+        return builder.AddHocon(WriterHocon, HoconAddMode.Prepend).WithSqlPersistence(
             connectionString: ConnectionString(databasePath),
             providerName: LinqToDB.ProviderName.SQLiteMS,
             autoInitialize: true,
