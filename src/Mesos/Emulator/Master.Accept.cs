@@ -304,6 +304,10 @@ internal sealed partial class Master
         if (launched.Count > 0)
         {
             agent.Launch(framework.Info, launched, executor: null);
+            foreach (var info in launched)
+            {
+                _taskAgents[info.TaskId.Value] = agent;
+            }
             RecordLaunches(framework, agent, launched);
         }
 
@@ -395,6 +399,10 @@ internal sealed partial class Master
 
         var internalized = tasks.Select(t => Internalize(t, agent)).ToList();
         agent.Launch(framework.Info, internalized, executor);
+        foreach (var info in internalized)
+        {
+            _taskAgents[info.TaskId.Value] = agent;
+        }
         RecordLaunches(framework, agent, internalized);
         return null;
     }
@@ -405,6 +413,33 @@ internal sealed partial class Master
         {
             _cluster.History.Launched(new LaunchRecord(Now, framework.Id, agent.Id.Value, task.TaskId.Value, task.Name));
         }
+    }
+
+    private readonly Dictionary<string, LocalAgent> _taskAgents = new(StringComparer.Ordinal);
+    private int _taskIndexAgents = -1;
+
+    /// <summary>
+    /// Whether a live task of the framework has the id. Looks the id up in an index of which agent each task was launched
+    /// on (a scan of every agent per launched task cost O(agents) each); the index is rebuilt whenever the agent list
+    /// changes, and an entry is trusted only if that agent still has the task.
+    /// </summary>
+    private bool TaskIdInUse(string frameworkId, string taskId)
+    {
+        if (_taskIndexAgents != _agents.Count)
+        {
+            _taskAgents.Clear();
+            foreach (var agent in _agents)
+            {
+                foreach (var task in agent.Tasks)
+                {
+                    _taskAgents[task.Id] = agent;
+                }
+            }
+
+            _taskIndexAgents = _agents.Count;
+        }
+
+        return _taskAgents.TryGetValue(taskId, out var holder) && holder.FindTask(taskId) is { } live && live.FrameworkId.Value == frameworkId && !live.Orphaned;
     }
 
     private string? ValidateTask(FrameworkState framework, LocalAgent agent, TaskInfo task, HashSet<string> idsInOperation, bool groupMember)
@@ -449,7 +484,7 @@ internal sealed partial class Master
             return "'CommandInfo.value' must be set";
         }
 
-        if (!idsInOperation.Add(task.TaskId.Value) || _agents.Any(a => a.FindTask(task.TaskId.Value) is { } t && t.FrameworkId.Value == framework.Id && !t.Orphaned))
+        if (!idsInOperation.Add(task.TaskId.Value) || TaskIdInUse(framework.Id, task.TaskId.Value))
         {
             return $"Task has duplicate ID: {task.TaskId.Value}";
         }

@@ -159,6 +159,7 @@ internal sealed partial class Master
         if (index >= 0)
         {
             _agents[index] = restarted;
+            _taskIndexAgents = -1;
         }
         else
         {

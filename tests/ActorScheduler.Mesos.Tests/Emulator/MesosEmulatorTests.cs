@@ -195,6 +195,31 @@ public sealed class MesosEmulatorTests
     }
 
     [Fact]
+    public async Task A_task_id_that_a_live_task_holds_is_TASK_ERROR_until_that_task_is_gone()
+    {
+        using var dir = new TempDir();
+        await using var emulator = await MesosEmulator.StartAsync(TestEmulator.Options(dir.Path));
+        await using var framework = await TestFramework.StartAsync(emulator.Url, TestFramework.Info());
+
+        var first = await framework.NextOfferAsync();
+        await framework.AcceptAsync(first, Launch(CommandTask("twin", first, "sleep 30")));
+        await framework.AwaitStateAcknowledgingAsync("twin", TaskState.TaskRunning);
+
+        await framework.SendAsync(new Call { Type = Call.Types.Type.Revive, Revive = new Call.Types.Revive() });
+        var second = await framework.NextOfferAsync();
+        await framework.AcceptAsync(second, Launch(CommandTask("twin", second, "true")));
+        var duplicate = await framework.NextUpdateAsync("twin", TaskState.TaskError);
+        Assert.Contains("duplicate ID", duplicate.Message, StringComparison.Ordinal);
+
+        await framework.SendAsync(new Call { Type = Call.Types.Type.Kill, Kill = new Call.Types.Kill { TaskId = new TaskID { Value = "twin" } } });
+        await framework.AwaitStateAcknowledgingAsync("twin", TaskState.TaskKilled);
+        await framework.SendAsync(new Call { Type = Call.Types.Type.Revive, Revive = new Call.Types.Revive() });
+        var third = await framework.NextOfferAsync();
+        await framework.AcceptAsync(third, Launch(CommandTask("twin", third, "sleep 30")));
+        await framework.AwaitStateAcknowledgingAsync("twin", TaskState.TaskRunning);
+    }
+
+    [Fact]
     public async Task Accepting_a_stale_offer_loses_its_tasks_with_REASON_INVALID_OFFERS()
     {
         using var dir = new TempDir();
