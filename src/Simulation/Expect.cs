@@ -90,6 +90,26 @@ public static class Expect
         });
 
     /// <summary>
+    /// The scheduler sent KILL for every task named <paramref name="taskName"/> it never launched (stray tasks, see
+    /// <see cref="Send.StrayTask"/>), and for none of the tasks of that name it did launch.
+    /// </summary>
+    public static ScenarioTick StrayKilled(string taskName) =>
+        new ExpectationTick($"Expect.StrayKilled({taskName})", c =>
+        {
+            var history = c.Cluster.History;
+            var launched = history.SelectMany(r => r.LaunchedTasks).Where(t => t.Name == taskName).Select(t => t.TaskId.Value)
+                .ToHashSet(StringComparer.Ordinal);
+            var killed = history.Where(r => r.Call is { Type: Call.Types.Type.Kill }).Select(r => r.Call!.Kill.TaskId.Value)
+                .Where(id => id.StartsWith(taskName + "__", StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
+            var strays = killed.Where(id => !launched.Contains(id)).ToList();
+            var wronglyKilled = killed.Where(launched.Contains).ToList();
+            return Task.FromResult(
+                wronglyKilled.Count > 0 ? $"the scheduler killed {string.Join(", ", wronglyKilled)}, which it launched itself"
+                : strays.Any(id => id.Contains("__stray-", StringComparison.Ordinal)) ? null
+                : $"no KILL of a stray {taskName} task (KILLs of {taskName}: [{string.Join(", ", killed)}])");
+        });
+
+    /// <summary>
     /// Since the latest subscription the scheduler reconciled explicitly, naming exactly these tasks (none: it had no
     /// task to ask about, and sent no RECONCILE).
     /// </summary>

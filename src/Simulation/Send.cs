@@ -112,6 +112,26 @@ public static class Send
             });
 
     /// <summary>
+    /// A task the scheduler never launched, named <paramref name="taskName"/>, starts running next to the running task
+    /// <paramref name="nextTo"/> and reports TASK_STARTING / TASK_RUNNING (see <see cref="SimulatedCluster.StartStrayTaskAsync"/>).
+    /// Completes once the scheduler has answered its updates.
+    /// </summary>
+    public static ScenarioTick StrayTask(string taskName, string nextTo) =>
+        new LambdaTick($"Send.StrayTask({taskName}, next to {nextTo})", async c =>
+        {
+            try
+            {
+                await c.Cluster.StartStrayTaskAsync(taskName, nextTo).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new TickFailedException(e.Message);
+            }
+
+            await c.SettleUpdatesAsync().ConfigureAwait(false);
+        });
+
+    /// <summary>
     /// The master loses the agent that ran the latest launch of <paramref name="taskName"/>: nothing there is offered
     /// again, so a pod pinned to it cannot relaunch in place.
     /// </summary>

@@ -172,6 +172,30 @@ public sealed class SimulatedCluster : IAsyncDisposable
         _master.PollAgents();
     });
 
+    /// <summary>
+    /// A task the scheduler never launched starts running under its framework, on the agent of the running task
+    /// <paramref name="nextTo"/> (as after a journal restored from an old backup, or a launch whose record was lost): the
+    /// agent reports it like any task. Returns its task id, <c>&lt;taskName&gt;__stray-&lt;n&gt;</c>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No running task is named <paramref name="nextTo"/>.</exception>
+    public Task<string> StartStrayTaskAsync(string taskName, string nextTo) => _queue.InvokeAsync(() =>
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(taskName);
+        var (agent, neighbour) = FindTask(nextTo, liveOnly: true) ?? throw NoRunningTask(nextTo);
+        var framework = agent.FrameworkInfo(neighbour.FrameworkId.Value)
+            ?? throw new InvalidOperationException($"Agent {agent.Id.Value} knows no framework {neighbour.FrameworkId.Value}");
+        var task = new TaskInfo
+        {
+            Name = taskName,
+            TaskId = new TaskID { Value = $"{taskName}__stray-{++_strays}" },
+            AgentId = agent.Id.Clone(),
+            Command = new CommandInfo { Value = "sleep 3600", Shell = true },
+        };
+        agent.Launch(framework, [task], executor: null);
+        _master.PollAgents();
+        return task.TaskId.Value;
+    });
+
     /// <summary>The agent kills the running task named <paramref name="taskName"/> (TASK_KILLED), as if asked to.</summary>
     public Task KillTaskAsync(string taskName) => _queue.InvokeAsync(() =>
     {
@@ -295,6 +319,8 @@ public sealed class SimulatedCluster : IAsyncDisposable
     private LocalAgent FindAgent(string agentId) =>
         _master.Agents.FirstOrDefault(a => a.Id.Value == agentId)
         ?? throw new ArgumentException($"No simulated agent {agentId}; known: {string.Join(", ", _master.Agents.Select(a => a.Id.Value))}");
+
+    private int _strays;
 
     private (LocalAgent Agent, AgentTask Task)? FindTask(string taskName, bool liveOnly)
     {
