@@ -90,8 +90,8 @@ public static class Expect
         });
 
     /// <summary>
-    /// The scheduler sent KILL for every task named <paramref name="taskName"/> it never launched (stray tasks, see
-    /// <see cref="Send.StrayTask"/>), and for none of the tasks of that name it did launch.
+    /// The scheduler sent KILL for a task named <paramref name="taskName"/> it never launched (a stray task, see
+    /// <see cref="Send.StrayTask"/>), and the agent ended it; it killed none of the tasks of that name it launched itself.
     /// </summary>
     public static ScenarioTick StrayKilled(string taskName) =>
         new ExpectationTick($"Expect.StrayKilled({taskName})", c =>
@@ -103,10 +103,14 @@ public static class Expect
                 .Where(id => id.StartsWith(taskName + "__", StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
             var strays = killed.Where(id => !launched.Contains(id)).ToList();
             var wronglyKilled = killed.Where(launched.Contains).ToList();
+            var ended = history.Where(r => r.Event is { Type: Event.Types.Type.Update } e && e.Update.Status.State == TaskState.TaskKilled)
+                .Select(r => r.Event!.Update.Status.TaskId.Value).ToHashSet(StringComparer.Ordinal);
+            var stray = strays.FirstOrDefault(id => id.Contains("__stray-", StringComparison.Ordinal));
             return Task.FromResult(
                 wronglyKilled.Count > 0 ? $"the scheduler killed {string.Join(", ", wronglyKilled)}, which it launched itself"
-                : strays.Any(id => id.Contains("__stray-", StringComparison.Ordinal)) ? null
-                : $"no KILL of a stray {taskName} task (KILLs of {taskName}: [{string.Join(", ", killed)}])");
+                : stray is null ? $"no KILL of a stray {taskName} task (KILLs of {taskName}: [{string.Join(", ", killed)}])"
+                : ended.Contains(stray) ? null
+                : $"the scheduler sent KILL for {stray}, but the agent has not reported it TASK_KILLED");
         });
 
     /// <summary>

@@ -191,7 +191,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
             AgentId = agent.Id.Clone(),
             Command = new CommandInfo { Value = "sleep 3600", Shell = true },
         };
-        agent.Launch(framework, [task], executor: null);
+        _master.LaunchWithoutOffer(agent, framework, task);
         _master.PollAgents();
         return task.TaskId.Value;
     });

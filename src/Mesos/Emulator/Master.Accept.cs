@@ -415,33 +415,6 @@ internal sealed partial class Master
         }
     }
 
-    private readonly Dictionary<string, LocalAgent> _taskAgents = new(StringComparer.Ordinal);
-    private int _taskIndexAgents = -1;
-
-    /// <summary>
-    /// Whether a live task of the framework has the id. Looks the id up in an index of which agent each task was launched
-    /// on (a scan of every agent per launched task cost O(agents) each); the index is rebuilt whenever the agent list
-    /// changes, and an entry is trusted only if that agent still has the task.
-    /// </summary>
-    private bool TaskIdInUse(string frameworkId, string taskId)
-    {
-        if (_taskIndexAgents != _agents.Count)
-        {
-            _taskAgents.Clear();
-            foreach (var agent in _agents)
-            {
-                foreach (var task in agent.Tasks)
-                {
-                    _taskAgents[task.Id] = agent;
-                }
-            }
-
-            _taskIndexAgents = _agents.Count;
-        }
-
-        return _taskAgents.TryGetValue(taskId, out var holder) && holder.FindTask(taskId) is { } live && live.FrameworkId.Value == frameworkId && !live.Orphaned;
-    }
-
     private string? ValidateTask(FrameworkState framework, LocalAgent agent, TaskInfo task, HashSet<string> idsInOperation, bool groupMember)
     {
         if (task.TaskId is null || string.IsNullOrEmpty(task.TaskId.Value))
@@ -484,7 +457,7 @@ internal sealed partial class Master
             return "'CommandInfo.value' must be set";
         }
 
-        if (!idsInOperation.Add(task.TaskId.Value) || TaskIdInUse(framework.Id, task.TaskId.Value))
+        if (!idsInOperation.Add(task.TaskId.Value) || FindAgentOfTask(framework.Id, task.TaskId.Value, agentId: null) is not null)
         {
             return $"Task has duplicate ID: {task.TaskId.Value}";
         }

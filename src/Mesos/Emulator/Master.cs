@@ -699,9 +699,47 @@ internal sealed partial class Master
         _filters.Add(new OfferFilter(offer.FrameworkId, offer.Role, offer.Agent.Id.Value, resources.Clone(), Now + TimeSpan.FromSeconds(seconds)));
     }
 
-    private LocalAgent? FindAgentOfTask(string frameworkId, string taskId, string? agentId) =>
-        _agents.FirstOrDefault(a => (agentId is null || a.Id.Value == agentId)
-            && a.FindTask(taskId) is { } t && t.FrameworkId.Value == frameworkId && !t.Orphaned);
+    /// <summary>
+    /// Starts tasks on the agent without an offer (the simulation kit's stray tasks: tasks a scheduler never launched);
+    /// the master knows them like any other, so KILL and RECONCILE find them.
+    /// </summary>
+    internal void LaunchWithoutOffer(LocalAgent agent, FrameworkInfo framework, TaskInfo task)
+    {
+        agent.Launch(framework, [task], executor: null);
+        _taskAgents[task.TaskId.Value] = agent;
+    }
+
+    private readonly Dictionary<string, LocalAgent> _taskAgents = new(StringComparer.Ordinal);
+    private int _taskIndexAgents = -1;
+
+    /// <summary>
+    /// The agent (<paramref name="agentId"/> only, when given) with a live task of the framework of that id. Looks the id
+    /// up in an index of the agent each task was launched on (a scan of every agent per task cost O(agents) per KILL,
+    /// RECONCILE entry and launched task); the index is rebuilt whenever the agent list changes, and an entry counts only
+    /// while that agent still has the task.
+    /// </summary>
+    private LocalAgent? FindAgentOfTask(string frameworkId, string taskId, string? agentId)
+    {
+        if (_taskIndexAgents != _agents.Count)
+        {
+            _taskAgents.Clear();
+            foreach (var agent in _agents)
+            {
+                foreach (var task in agent.Tasks)
+                {
+                    _taskAgents[task.Id] = agent;
+                }
+            }
+
+            _taskIndexAgents = _agents.Count;
+        }
+
+        return _taskAgents.TryGetValue(taskId, out var holder)
+            && (agentId is null || holder.Id.Value == agentId)
+            && holder.FindTask(taskId) is { } live && live.FrameworkId.Value == frameworkId && !live.Orphaned
+                ? holder
+                : null;
+    }
 
     private void SendMasterUpdate(FrameworkState framework, TaskStatus status)
     {
