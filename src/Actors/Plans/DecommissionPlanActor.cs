@@ -1,7 +1,10 @@
 using System.Collections.Immutable;
 using ActorScheduler.Actors.Pods;
 using ActorScheduler.Messages.Plans;
+using ActorScheduler.Messages.Events;
 using Akka.Actor;
+using Akka.Persistence;
+using Google.Protobuf.WellKnownTypes;
 
 namespace ActorScheduler.Actors.Plans;
 
@@ -10,9 +13,10 @@ namespace ActorScheduler.Actors.Plans;
 /// <c>allow-decommission</c>) through kill, release of reservations and erase of state, one pod at a time in
 /// <see cref="DecommissionPlan"/> order. Its progress lives in the pods' journals, so after a restart it carries on;
 /// a raised count cancels it (the pod is wanted again, and the new plan no longer names it). Reports a plan only while
-/// there is something to decommission.
+/// there is something to decommission. An operator's interrupt is journaled (<c>&lt;service&gt;/plan/decommission</c>),
+/// so it holds across a restart.
 /// </summary>
-internal sealed class DecommissionPlanActor : ReceiveActor
+internal sealed class DecommissionPlanActor : ReceivePersistentActor
 {
     private readonly string _service;
     private readonly IActorRef _pods;
@@ -24,8 +28,12 @@ internal sealed class DecommissionPlanActor : ReceiveActor
     {
         _service = target.Spec.Name;
         _pods = pods;
+        PersistenceId = $"{_service}/plan/{DecommissionPlan.Name}";
 
-        Receive<LeftoverPods>(m =>
+        Recover<InterruptChanged>(e => _interrupted = e.Interrupted);
+        Recover<RecoveryCompleted>(_ => _pods.Tell(new GetLeftoverPods(target)));
+
+        Command<LeftoverPods>(m =>
         {
             foreach (var pod in m.Pods)
             {
@@ -35,7 +43,7 @@ internal sealed class DecommissionPlanActor : ReceiveActor
 
             Update();
         });
-        Receive<DecommissionProgress>(m =>
+        Command<DecommissionProgress>(m =>
         {
             var at = _views.FindIndex(v => v.Pod == m.PodInstance);
             if (at >= 0)
@@ -44,9 +52,10 @@ internal sealed class DecommissionPlanActor : ReceiveActor
                 Update();
             }
         });
-        Receive<PlanOperation>(OnOperation);
-        _pods.Tell(new GetLeftoverPods(target));
+        Command<PlanOperation>(OnOperation);
     }
+
+    public override string PersistenceId { get; }
 
     public static Props Props(TargetConfig target, IActorRef pods) => Akka.Actor.Props.Create(() => new DecommissionPlanActor(target, pods));
 
@@ -55,9 +64,13 @@ internal sealed class DecommissionPlanActor : ReceiveActor
         switch (operation.Kind)
         {
             case PlanCommandKind.Interrupt or PlanCommandKind.Continue when operation.Phases.IsEmpty:
-                _interrupted = operation.Kind == PlanCommandKind.Interrupt;
-                Sender.Tell(new PlanProtocol.CommandResult(PlanCommandOutcome.Accepted, operation.Message));
-                Update();
+                var replyTo = Sender;
+                Persist(new InterruptChanged { Interrupted = operation.Kind == PlanCommandKind.Interrupt, At = Timestamp.FromDateTime(DateTime.UtcNow) }, e =>
+                {
+                    _interrupted = e.Interrupted;
+                    replyTo.Tell(new PlanProtocol.CommandResult(PlanCommandOutcome.Accepted, operation.Message));
+                    Update();
+                });
                 break;
             default:
                 Sender.Tell(new PlanProtocol.CommandResult(PlanCommandOutcome.BadRequest, "The decommission plan takes only interrupt and continue of the whole plan"));
