@@ -24,6 +24,12 @@ internal sealed class OfferCycleTracker
 
     public long Offers { get; private set; }
 
+    /// <summary>OFFERS events read.</summary>
+    public long Batches { get; private set; }
+
+    /// <summary>Offers neither answered nor rescinded yet.</summary>
+    public int OpenOffers => _batchOfOffer.Count;
+
     public IReadOnlyList<double> CycleMs => _cycleMs;
 
     /// <summary>Cycles whose offers are not all answered yet.</summary>
@@ -52,6 +58,7 @@ internal sealed class OfferCycleTracker
                 }
 
                 Offers += batch.Open;
+                Batches++;
                 FirstOffer ??= record.RecordedAt;
                 return;
             case Event.Types.Type.Rescind:

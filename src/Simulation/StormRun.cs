@@ -76,6 +76,8 @@ public sealed record StormProgress(string Stage, TimeSpan Elapsed, int Placed, d
 /// <param name="P50CycleMs">Median offer-cycle latency.</param>
 /// <param name="P99CycleMs">99th percentile offer-cycle latency.</param>
 /// <param name="OffersReceived">Offers the scheduler received during the deploy.</param>
+/// <param name="OfferBatches">OFFERS events the scheduler received during the deploy.</param>
+/// <param name="UnansweredOffers">Offers of the deploy neither answered nor rescinded at its end.</param>
 /// <param name="JournalRowsDuringDeploy">Journal rows written from the first offer to the end of the deploy, when counted.</param>
 /// <param name="RestartToReadySeconds">
 /// From the second scheduler's start to re-subscribed, reconciled and deploy COMPLETE; null when not restarted or not
@@ -92,6 +94,8 @@ public sealed record StormResult(
     double P50CycleMs,
     double P99CycleMs,
     long OffersReceived,
+    long OfferBatches,
+    int UnansweredOffers,
     long? JournalRowsDuringDeploy,
     double? RestartToReadySeconds,
     double PeakRssMb);
@@ -177,6 +181,7 @@ public sealed class StormRun
             var end = complete && tracker.LastPlacement is { } last ? last : DateTimeOffset.UtcNow;
             var deploySeconds = tracker.FirstOffer is { } first ? Math.Max((end - first).TotalSeconds, 1e-3) : deployWatch.Elapsed.TotalSeconds;
             var cycles = tracker.CycleMs.Order().ToList();
+            var (offersReceived, batches, unanswered) = (tracker.Offers, tracker.Batches, tracker.OpenOffers);
 
             double? restartSeconds = null;
             if (_options.Restart)
@@ -210,7 +215,9 @@ public sealed class StormRun
                 cycles.Count,
                 Percentile(cycles, 0.50),
                 Percentile(cycles, 0.99),
-                tracker.Offers,
+                offersReceived,
+                batches,
+                unanswered,
                 rowsAtFirstOffer is { } before && rowsAtEnd is { } after ? after - before : null,
                 restartSeconds,
                 _peakRss / (1024.0 * 1024.0));

@@ -21,6 +21,7 @@ public sealed class StormRunTests
         Assert.True(result.DeployComplete, $"deploy not complete: {result}");
         Assert.Equal(20, result.Placed);
         Assert.True(result.OfferCycles > 0, $"no offer cycle measured: {result}");
+        Assert.Equal(0, result.UnansweredOffers);
         Assert.True(result.P99CycleMs >= result.P50CycleMs);
         Assert.NotNull(result.RestartToReadySeconds);
         Assert.Null(result.JournalRowsDuringDeploy); // nothing counted them
