@@ -52,9 +52,9 @@ internal static class StormBench
                 batchSize = configuredBatch;
                 return new StormActorSystem(system, stop);
             },
-            CountJournalRows = () => CountRows(journal),
+            CountJournalRows = () => CountRows(journal, "journal"),
             Progress = p => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"[storm] {p.Stage} {p.Elapsed.TotalSeconds:F0}s placed={p.Placed} rate={p.PlacementsPerSecond:F1}/s offers={p.Offers} journal_rows={p.JournalRows}")),
+                $"[storm] {p.Stage} {p.Elapsed.TotalSeconds:F0}s placed={p.Placed} rate={p.PlacementsPerSecond:F1}/s offers={p.Offers} journal_rows={p.JournalRows} snapshot_rows={CountRows(journal, "snapshot")} {p.Scheduler}")),
         });
 
         var result = await run.RunAsync();
@@ -62,7 +62,7 @@ internal static class StormBench
         var eventsPerSecond = (result.JournalRowsDuringDeploy ?? 0) / result.DeploySeconds;
         var (rawPerSecond, synchronous, rowBytes) = RawInserts(journal, scratch, batchSize);
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"raw insert loop: {rawPerSecond:F0} rows/s in transactions of {batchSize} (synchronous={synchronous}, ~{rowBytes:F0}-byte messages, journal_mode=wal), {RawInsertDuration.TotalSeconds:0} s"));
+            $"raw insert loop: {rawPerSecond:F0} rows/s in transactions of {batchSize} (synchronous={synchronous}, {rowBytes:F0}-byte messages (the journal's median), journal_mode=wal), {RawInsertDuration.TotalSeconds:0} s"));
         Console.Error.WriteLine($"load: {File.ReadAllText("/proc/loadavg").Trim()}");
         TryDelete(scratch);
         if (index < 0)
@@ -96,19 +96,20 @@ internal static class StormBench
         }, batch);
     }
 
-    /// <summary>Rows in the journal table (0 before it exists).</summary>
-    private static long CountRows(string journal)
+    /// <summary>Rows in a table of the journal file (0 before it exists).</summary>
+    private static long CountRows(string journal, string table)
     {
         using var connection = new SqliteConnection(SqliteJournal.ConnectionString(journal));
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'journal'";
+        command.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $table";
+        command.Parameters.AddWithValue("$table", table);
         if (Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) == 0)
         {
             return 0;
         }
 
-        command.CommandText = "SELECT COUNT(*) FROM journal";
+        command.CommandText = $"SELECT COUNT(*) FROM \"{table}\"";
         return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
@@ -116,7 +117,7 @@ internal static class StormBench
     /// Inserts rows like the journal's into a copy of its table (same schema and indexes, read from the journal file)
     /// in a separate WAL file, <paramref name="batchSize"/> per transaction, for a few seconds; the connection keeps
     /// the synchronous setting it opens with, as Akka.Persistence.Sql's do. Returns rows/s, that setting and the
-    /// average message size used.
+    /// message size used (the journal's median).
     /// </summary>
     private static (double RowsPerSecond, long Synchronous, double RowBytes) RawInserts(string journal, string scratch, int batchSize)
     {
@@ -138,11 +139,13 @@ internal static class StormBench
                 }
             }
 
-            command.CommandText = "SELECT COALESCE(AVG(LENGTH(message)), 200), COALESCE(AVG(LENGTH(persistence_id)), 30) FROM journal";
+            // The median row, not the mean: a few huge rows (the target config carries the whole spec) would skew it.
+            command.CommandText = """
+                SELECT LENGTH(message), LENGTH(persistence_id) FROM journal
+                ORDER BY LENGTH(message) LIMIT 1 OFFSET (SELECT COUNT(*) / 2 FROM journal)
+                """;
             using var sizes = command.ExecuteReader();
-            sizes.Read();
-            messageBytes = sizes.GetDouble(0);
-            idChars = sizes.GetDouble(1);
+            (messageBytes, idChars) = sizes.Read() ? (sizes.GetDouble(0), sizes.GetDouble(1)) : (200, 30);
         }
 
         SqliteJournal.Prepare(scratch);

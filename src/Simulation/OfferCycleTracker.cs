@@ -35,13 +35,18 @@ internal sealed class OfferCycleTracker
     /// <summary>Cycles whose offers are not all answered yet.</summary>
     public int OpenCycles => _batchOfOffer.Values.Distinct().Count();
 
-    /// <summary>Reads the records added since the last call.</summary>
-    public void Update(SimulatedCluster cluster)
+    /// <summary>Reads the records added since the last call; with <paramref name="discard"/> the cluster then forgets them.</summary>
+    public void Update(SimulatedCluster cluster, bool discard = false)
     {
         foreach (var record in cluster.HistorySince(_cursor))
         {
             _cursor = record.Sequence;
             Read(record);
+        }
+
+        if (discard)
+        {
+            cluster.DiscardHistory(_cursor);
         }
     }
 

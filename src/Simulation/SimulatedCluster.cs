@@ -20,6 +20,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
     private readonly AgentSettings _agentSettings;
     private readonly object _gate = new();
     private readonly List<ClusterRecord> _history = [];
+    private long _discarded;
     private readonly List<string> _log = [];
     private readonly Dictionary<string, LocalAgent> _agentsById = new(StringComparer.Ordinal);
     private TaskCompletionSource _changed = NewSignal();
@@ -79,7 +80,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
     /// <summary>The virtual clock of the master and the agents.</summary>
     public ManualClock Clock { get; }
 
-    /// <summary>A snapshot of every call and event so far, in order.</summary>
+    /// <summary>A snapshot of every call and event so far (since the last <see cref="DiscardHistory"/>), in order.</summary>
     public IReadOnlyList<ClusterRecord> History
     {
         get
@@ -98,8 +99,23 @@ public sealed class SimulatedCluster : IAsyncDisposable
         lock (_gate)
         {
             ThrowIfFailed();
-            var start = (int)Math.Clamp(sequence, 0, _history.Count);
+            var start = (int)Math.Clamp(sequence - _discarded, 0, _history.Count);
             return _history.GetRange(start, _history.Count - start);
+        }
+    }
+
+    /// <summary>
+    /// Forgets the records up to and including <paramref name="sequence"/>, so a long run (a storm of millions of offers)
+    /// does not keep them all in memory. Sequences stay as they were: read on with <see cref="HistorySince"/>;
+    /// <see cref="History"/> and <see cref="AgentOfLaunch"/> only see what is kept.
+    /// </summary>
+    public void DiscardHistory(long sequence)
+    {
+        lock (_gate)
+        {
+            var count = (int)Math.Clamp(sequence - _discarded, 0, _history.Count);
+            _history.RemoveRange(0, count);
+            _discarded += count;
         }
     }
 
@@ -184,7 +200,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
         long mark;
         lock (_gate)
         {
-            mark = _history.Count;
+            mark = _discarded + _history.Count;
         }
 
         _master.Allocate(agents, ignoreFilters: true);
@@ -308,7 +324,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
     {
         lock (_gate)
         {
-            return _history.Count > seen || _failure is not null ? Task.CompletedTask : _changed.Task;
+            return _discarded + _history.Count > seen || _failure is not null ? Task.CompletedTask : _changed.Task;
         }
     }
 
@@ -318,7 +334,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
         {
             lock (_gate)
             {
-                return _history.Count;
+                return _discarded + _history.Count;
             }
         }
     }
@@ -332,7 +348,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
         TaskCompletionSource changed;
         lock (_gate)
         {
-            _history.Add(new ClusterRecord(_history.Count + 1, call, evt, statusCode) { RecordedAt = DateTimeOffset.UtcNow });
+            _history.Add(new ClusterRecord(_discarded + _history.Count + 1, call, evt, statusCode) { RecordedAt = DateTimeOffset.UtcNow });
             changed = _changed;
             _changed = NewSignal();
         }

@@ -64,7 +64,8 @@ public sealed class StormRunOptions
 /// <param name="PlacementsPerSecond">Placed / seconds since the first offer.</param>
 /// <param name="Offers">Offers the scheduler received so far.</param>
 /// <param name="JournalRows">Rows in the journal, when counted.</param>
-public sealed record StormProgress(string Stage, TimeSpan Elapsed, int Placed, double PlacementsPerSecond, long Offers, long? JournalRows);
+/// <param name="Scheduler">What the scheduler last said: reconciled, the deploy plan's status and its steps by status.</param>
+public sealed record StormProgress(string Stage, TimeSpan Elapsed, int Placed, double PlacementsPerSecond, long Offers, long? JournalRows, string Scheduler);
 
 /// <summary>What a <see cref="StormRun"/> measured.</summary>
 /// <param name="Pods">Pod instances the deploy asked for.</param>
@@ -80,8 +81,8 @@ public sealed record StormProgress(string Stage, TimeSpan Elapsed, int Placed, d
 /// <param name="UnansweredOffers">Offers of the deploy neither answered nor rescinded at its end.</param>
 /// <param name="JournalRowsDuringDeploy">Journal rows written from the first offer to the end of the deploy, when counted.</param>
 /// <param name="RestartToReadySeconds">
-/// From the second scheduler's start to re-subscribed, reconciled and deploy COMPLETE; null when not restarted or not
-/// ready in time.
+/// From the second scheduler's start to re-subscribed, reconciled and deploy COMPLETE; null when not restarted (also when
+/// the deploy did not complete) or not ready in time.
 /// </param>
 /// <param name="PeakRssMb">The process's peak working set.</param>
 public sealed record StormResult(
@@ -175,7 +176,7 @@ public sealed class StormRun
                     rowsAtFirstOffer = _options.CountJournalRows?.Invoke();
                 }
             }, ct).ConfigureAwait(false);
-            tracker.Update(cluster);
+            tracker.Update(cluster, discard: true);
             var rowsAtEnd = _options.CountJournalRows?.Invoke();
             var placed = await cluster.CountRunningTasksAsync().ConfigureAwait(false);
             var end = complete && tracker.LastPlacement is { } last ? last : DateTimeOffset.UtcNow;
@@ -184,7 +185,8 @@ public sealed class StormRun
             var (offersReceived, batches, unanswered) = (tracker.Offers, tracker.Batches, tracker.OpenOffers);
 
             double? restartSeconds = null;
-            if (_options.Restart)
+            // Ready after a restart means deploy COMPLETE too: without a complete deploy there is nothing to time.
+            if (_options.Restart && complete)
             {
                 if (!await root.GracefulStop(AskTimeout).ConfigureAwait(false))
                 {
@@ -240,18 +242,20 @@ public sealed class StormRun
         var watch = Stopwatch.StartNew();
         var nextProgress = _options.ProgressInterval;
         var nextPlanCheck = TimeSpan.Zero;
+        var summary = "not asked yet";
         using var process = Process.GetCurrentProcess();
         while (watch.Elapsed < _options.Timeout)
         {
             ct.ThrowIfCancellationRequested();
-            tracker.Update(cluster);
+            tracker.Update(cluster, discard: true);
             onPoll();
             if (watch.Elapsed >= nextPlanCheck)
             {
                 nextPlanCheck = watch.Elapsed + TimeSpan.FromMilliseconds(500);
                 process.Refresh();
                 _peakRss = Math.Max(_peakRss, process.WorkingSet64);
-                if (await IsReadyAsync(root).ConfigureAwait(false))
+                (var ready, summary) = await IsReadyAsync(root).ConfigureAwait(false);
+                if (ready)
                 {
                     return true;
                 }
@@ -261,7 +265,7 @@ public sealed class StormRun
             {
                 nextProgress = watch.Elapsed + _options.ProgressInterval;
                 var rate = tracker.FirstOffer is { } first ? tracker.Placed / Math.Max((DateTimeOffset.UtcNow - first).TotalSeconds, 1e-3) : 0;
-                progress(new StormProgress(stage, watch.Elapsed, tracker.Placed, rate, tracker.Offers, _options.CountJournalRows?.Invoke()));
+                progress(new StormProgress(stage, watch.Elapsed, tracker.Placed, rate, tracker.Offers, _options.CountJournalRows?.Invoke(), summary));
             }
 
             await Task.Delay(PumpInterval, ct).ConfigureAwait(false);
@@ -270,17 +274,24 @@ public sealed class StormRun
         return false;
     }
 
-    /// <summary>Reconciled (offers are used) and the deploy plan COMPLETE.</summary>
-    private static async Task<bool> IsReadyAsync(IActorRef root)
+    /// <summary>Reconciled (offers are used) and the deploy plan COMPLETE; and a one-line summary of where the scheduler is.</summary>
+    private static async Task<(bool Ready, string Summary)> IsReadyAsync(IActorRef root)
     {
         try
         {
-            return await root.Ask<bool>(IsReconciled.Instance, AskTimeout).ConfigureAwait(false)
-                && await root.Ask<object>(new PlanProtocol.GetPlan("deploy"), AskTimeout).ConfigureAwait(false) is PlanInfo { Status: Status.Complete };
+            var reconciled = await root.Ask<bool>(IsReconciled.Instance, AskTimeout).ConfigureAwait(false);
+            if (await root.Ask<object>(new PlanProtocol.GetPlan("deploy"), AskTimeout).ConfigureAwait(false) is not PlanInfo plan)
+            {
+                return (false, $"reconciled={reconciled} deploy=none");
+            }
+
+            var steps = plan.Phases.SelectMany(p => p.Steps).ToList();
+            var byStatus = string.Join(",", steps.GroupBy(s => s.Status).OrderBy(g => g.Key).Select(g => $"{g.Key}:{g.Count()}"));
+            return (reconciled && plan.Status == Status.Complete, $"reconciled={reconciled} deploy={plan.Status} steps={byStatus}");
         }
         catch (AskTimeoutException)
         {
-            return false;
+            return (false, "the scheduler did not answer within 30 s");
         }
     }
 

@@ -239,4 +239,32 @@ public sealed class OfferStormTests
         var domain = await Assert.ThrowsAsync<ArgumentException>(() => cluster.AddAgentsAsync(1, null, new FaultDomain("east", "")));
         Assert.Contains("zone name must be non-empty", domain.Message);
     }
+
+    [Fact]
+    public async Task SimulatedCluster_should_keep_sequences_when_history_is_discarded()
+    {
+        await using var cluster = new SimulatedCluster(timedAllocation: false);
+        await using var framework = await StormFramework.SubscribeAsync(cluster);
+        var storm = new OfferStorm(cluster, new OfferStormOptions { Agents = 10, OffersPerSecond = 10 });
+        await storm.RunAsync(TimeSpan.FromSeconds(1));
+        await framework.SeenAsync(e => e.Type == Event.Types.Type.Offers);
+        var all = cluster.History;
+        Assert.True(all.Count >= 3, $"history too short: {all.Count}");
+
+        cluster.DiscardHistory(all[0].Sequence);
+
+        // The framework may still be reading events: later records may have joined, but the kept ones start after the
+        // discarded one, keep their numbers and run on without a gap.
+        Assert.Equal(all[1], cluster.History[0]);
+        Assert.Equal(all[1], cluster.HistorySince(0)[0]);
+        Assert.Equal(all[2], cluster.HistorySince(all[1].Sequence)[0]);
+        await framework.LaunchAsync(new Offer { Id = new OfferID { Value = "no-such-offer" }, AgentId = new AgentID { Value = storm.AgentIds[0] }, Resources = { Cpu(), Mem() } }, "x");
+        var kept = cluster.History;
+        Assert.All(kept.Zip(kept.Skip(1)), pair => Assert.Equal(pair.First.Sequence + 1, pair.Second.Sequence));
+        Assert.Contains(kept, r => r.Call?.Type == Call.Types.Type.Accept);
+    }
+
+    private static Resource Cpu() => new() { Name = "cpus", Type = Value.Types.Type.Scalar, Scalar = new Value.Types.Scalar { Value = 1 } };
+
+    private static Resource Mem() => new() { Name = "mem", Type = Value.Types.Type.Scalar, Scalar = new Value.Types.Scalar { Value = 64 } };
 }
