@@ -62,7 +62,7 @@ internal static class StormBench
         var eventsPerSecond = (result.JournalRowsDuringDeploy ?? 0) / result.DeploySeconds;
         var (rawPerSecond, synchronous, rowBytes) = RawInserts(journal, scratch, batchSize);
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"raw insert loop: {rawPerSecond:F0} rows/s in transactions of {batchSize} (synchronous={synchronous}, {rowBytes:F0}-byte messages (the journal's median), journal_mode=wal), {RawInsertDuration.TotalSeconds:0} s"));
+            $"raw insert loop: {rawPerSecond:F0} rows/s in transactions of {batchSize} (synchronous={synchronous}, {rowBytes:F0}-byte messages (the journal's mean), journal_mode=wal), {RawInsertDuration.TotalSeconds:0} s"));
         Console.Error.WriteLine($"load: {File.ReadAllText("/proc/loadavg").Trim()}");
         TryDelete(scratch);
         if (index < 0)
@@ -117,7 +117,7 @@ internal static class StormBench
     /// Inserts rows like the journal's into a copy of its table (same schema and indexes, read from the journal file)
     /// in a separate WAL file, <paramref name="batchSize"/> per transaction, for a few seconds; the connection keeps
     /// the synchronous setting it opens with, as Akka.Persistence.Sql's do. Returns rows/s, that setting and the
-    /// message size used (the journal's median).
+    /// message size used (the journal's mean without its largest row).
     /// </summary>
     private static (double RowsPerSecond, long Synchronous, double RowBytes) RawInserts(string journal, string scratch, int batchSize)
     {
@@ -139,13 +139,13 @@ internal static class StormBench
                 }
             }
 
-            // The median row, not the mean: a few huge rows (the target config carries the whole spec) would skew it.
+            // The mean row without the largest (the target config carries the whole rendered spec, 22 KB at 10,000 pods).
             command.CommandText = """
-                SELECT LENGTH(message), LENGTH(persistence_id) FROM journal
-                ORDER BY LENGTH(message) LIMIT 1 OFFSET (SELECT COUNT(*) / 2 FROM journal)
+                SELECT AVG(LENGTH(message)), AVG(LENGTH(persistence_id)) FROM journal
+                WHERE rowid <> (SELECT rowid FROM journal ORDER BY LENGTH(message) DESC LIMIT 1)
                 """;
             using var sizes = command.ExecuteReader();
-            (messageBytes, idChars) = sizes.Read() ? (sizes.GetDouble(0), sizes.GetDouble(1)) : (200, 30);
+            (messageBytes, idChars) = sizes.Read() && !sizes.IsDBNull(0) ? (sizes.GetDouble(0), sizes.GetDouble(1)) : (200, 30);
         }
 
         SqliteJournal.Prepare(scratch);

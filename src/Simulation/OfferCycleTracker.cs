@@ -17,6 +17,8 @@ internal sealed class OfferCycleTracker
 
     public DateTimeOffset? FirstOffer { get; private set; }
 
+    public DateTimeOffset? FirstPlacement { get; private set; }
+
     public DateTimeOffset? LastPlacement { get; private set; }
 
     /// <summary>Tasks reported TASK_RUNNING at least once.</summary>
@@ -72,6 +74,7 @@ internal sealed class OfferCycleTracker
             case Event.Types.Type.Update when record.Event.Update.Status.State == TaskState.TaskRunning:
                 if (_running.Add(record.Event.Update.Status.TaskId.Value))
                 {
+                    FirstPlacement ??= record.RecordedAt;
                     LastPlacement = record.RecordedAt;
                 }
 

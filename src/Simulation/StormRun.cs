@@ -72,6 +72,7 @@ public sealed record StormProgress(string Stage, TimeSpan Elapsed, int Placed, d
 /// <param name="Placed">Tasks running on the agents at the end of the deploy (as the agents see them).</param>
 /// <param name="DeployComplete">Whether the deploy plan reached COMPLETE before the timeout.</param>
 /// <param name="DeploySeconds">From the first offer to the last placement (or to the timeout).</param>
+/// <param name="FirstPlacementSeconds">From the first offer to the first placement (the scheduler's start-up); null if none.</param>
 /// <param name="PlacementsPerSecond">Placed / deploy seconds.</param>
 /// <param name="OfferCycles">Offer cycles measured (OFFERS events fully answered).</param>
 /// <param name="P50CycleMs">Median offer-cycle latency.</param>
@@ -90,6 +91,7 @@ public sealed record StormResult(
     int Placed,
     bool DeployComplete,
     double DeploySeconds,
+    double? FirstPlacementSeconds,
     double PlacementsPerSecond,
     int OfferCycles,
     double P50CycleMs,
@@ -213,6 +215,7 @@ public sealed class StormRun
                 placed,
                 complete,
                 deploySeconds,
+                tracker is { FirstOffer: { } firstOffer, FirstPlacement: { } firstPlacement } ? (firstPlacement - firstOffer).TotalSeconds : null,
                 placed / deploySeconds,
                 cycles.Count,
                 Percentile(cycles, 0.50),
