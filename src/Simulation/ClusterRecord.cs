@@ -13,6 +13,12 @@ namespace ActorScheduler.Simulation;
 /// <param name="StatusCode">The master's HTTP-equivalent answer to a call (202, 400, …); 0 for events.</param>
 public sealed record ClusterRecord(long Sequence, Call? Call, Event? Event, int StatusCode)
 {
+    /// <summary>
+    /// When it was recorded, in real (wall-clock) time: a call when the master answered it, an event when the
+    /// scheduler read it from its stream. For latency measurements; virtual time is the cluster's clock.
+    /// </summary>
+    public DateTimeOffset RecordedAt { get; init; }
+
     /// <summary>The task infos this call launches (LAUNCH and LAUNCH_GROUP operations of an ACCEPT).</summary>
     public IEnumerable<TaskInfo> LaunchedTasks => Operations(Offer.Types.Operation.Types.Type.Launch).SelectMany(o => o.Launch.TaskInfos)
         .Concat(Operations(Offer.Types.Operation.Types.Type.LaunchGroup).SelectMany(o => o.LaunchGroup.TaskGroup.Tasks));

@@ -20,7 +20,9 @@ public sealed class SimulatedCluster : IAsyncDisposable
     private readonly AgentSettings _agentSettings;
     private readonly object _gate = new();
     private readonly List<ClusterRecord> _history = [];
+    private long _discarded;
     private readonly List<string> _log = [];
+    private readonly Dictionary<string, LocalAgent> _agentsById = new(StringComparer.Ordinal);
     private TaskCompletionSource _changed = NewSignal();
     private Exception? _failure;
     private int _nextAgent;
@@ -28,7 +30,11 @@ public sealed class SimulatedCluster : IAsyncDisposable
     /// <summary>A cluster with no agents yet.</summary>
     /// <param name="seed">Names the master (<c>sim-&lt;seed&gt;</c>) and seeds <see cref="Random"/>; same seed, same run.</param>
     /// <param name="clock">The virtual clock; a new one at 2020-01-01 when null.</param>
-    public SimulatedCluster(int seed = 1, ManualClock? clock = null)
+    /// <param name="timedAllocation">
+    /// Whether the master offers on its own as time advances (every <see cref="AllocationInterval"/>, and after a REVIVE);
+    /// false: only explicit offers (<see cref="OfferAsync"/>, an <see cref="OfferStorm"/>) are made.
+    /// </param>
+    public SimulatedCluster(int seed = 1, ManualClock? clock = null, bool timedAllocation = true)
     {
         Seed = seed;
         Random = new Random(seed);
@@ -55,7 +61,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
         };
         var masterId = "sim-" + seed.ToString(CultureInfo.InvariantCulture);
         _master = new Master(
-            new MasterSettings(masterId, "127.0.0.1", 5050, AllocationInterval, HeartbeatInterval, Clock, log),
+            new MasterSettings(masterId, "127.0.0.1", 5050, AllocationInterval, HeartbeatInterval, Clock, log, timedAllocation),
             new ClusterState([], new StatusUpdateFaultPolicy(seed, StatusUpdateFaults.None)));
     }
 
@@ -74,7 +80,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
     /// <summary>The virtual clock of the master and the agents.</summary>
     public ManualClock Clock { get; }
 
-    /// <summary>A snapshot of every call and event so far, in order.</summary>
+    /// <summary>A snapshot of every call and event so far (since the last <see cref="DiscardHistory"/>), in order.</summary>
     public IReadOnlyList<ClusterRecord> History
     {
         get
@@ -84,6 +90,32 @@ public sealed class SimulatedCluster : IAsyncDisposable
                 ThrowIfFailed();
                 return _history.ToList();
             }
+        }
+    }
+
+    /// <summary>The records after <paramref name="sequence"/> (a <see cref="ClusterRecord.Sequence"/>; 0 for all), in order.</summary>
+    public IReadOnlyList<ClusterRecord> HistorySince(long sequence)
+    {
+        lock (_gate)
+        {
+            ThrowIfFailed();
+            var start = (int)Math.Clamp(sequence - _discarded, 0, _history.Count);
+            return _history.GetRange(start, _history.Count - start);
+        }
+    }
+
+    /// <summary>
+    /// Forgets the records up to and including <paramref name="sequence"/>, so a long run (a storm of millions of offers)
+    /// does not keep them all in memory. Sequences stay as they were: read on with <see cref="HistorySince"/>;
+    /// <see cref="History"/> and <see cref="AgentOfLaunch"/> only see what is kept.
+    /// </summary>
+    public void DiscardHistory(long sequence)
+    {
+        lock (_gate)
+        {
+            var count = (int)Math.Clamp(sequence - _discarded, 0, _history.Count);
+            _history.RemoveRange(0, count);
+            _discarded += count;
         }
     }
 
@@ -103,19 +135,53 @@ public sealed class SimulatedCluster : IAsyncDisposable
     public IMesosConnection Connect() => new SimulatedConnection(this);
 
     /// <summary>Adds <paramref name="count"/> fresh agents; returns their ids (<c>agent-1</c>, <c>agent-2</c>, …).</summary>
-    public Task<IReadOnlyList<string>> AddAgentsAsync(int count, AgentResources? resources = null)
+    public Task<IReadOnlyList<string>> AddAgentsAsync(int count, AgentResources? resources = null) =>
+        AddAgentsAsync(count, resources, domain: null);
+
+    /// <summary>
+    /// Adds <paramref name="count"/> fresh agents in a fault domain and with attributes; returns their ids
+    /// (<c>agent-1</c>, <c>agent-2</c>, …). Their offers carry the domain and the attributes, so <c>@zone</c>,
+    /// <c>@region</c> and attribute placement rules see them.
+    /// </summary>
+    /// <param name="count">How many agents.</param>
+    /// <param name="resources">Their unreserved resources (<see cref="AgentResources.Default"/> when null).</param>
+    /// <param name="domain">The agents' region and zone; null for none.</param>
+    /// <param name="attributes">
+    /// Attributes in the Mesos agent's <c>--attributes</c> text (<c>rack:r1;ssd:true</c>), as for the emulator's
+    /// <c>--attributes</c>: <c>{index}</c> (the agent's 0-based index in the cluster), <c>{index%N}</c>, <c>{zone}</c> and
+    /// <c>{region}</c> vary them per agent. Null or empty: none.
+    /// </param>
+    /// <exception cref="ArgumentException">The attributes do not parse, or use <c>{zone}</c> without a domain.</exception>
+    public Task<IReadOnlyList<string>> AddAgentsAsync(int count, AgentResources? resources, FaultDomain? domain, string? attributes = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         var template = (resources ?? AgentResources.Default).ToResources();
+        domain?.Validate();
+        if (!string.IsNullOrWhiteSpace(attributes)
+            && AgentAttributes.TryParseTemplate(attributes, 0, domain?.Zone, domain?.Region, out var error) is null)
+        {
+            throw new ArgumentException($"Agent attributes '{attributes}': {error}", nameof(attributes));
+        }
+
         return _queue.InvokeAsync<IReadOnlyList<string>>(() =>
         {
             var ids = new List<string>();
             for (var i = 0; i < count; i++)
             {
-                var n = ++_nextAgent;
+                var index = _nextAgent++;
+                var n = index + 1;
                 var id = new AgentID { Value = "agent-" + n.ToString(CultureInfo.InvariantCulture) };
                 var hostname = $"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}";
-                _master.AddAgent(LocalAgent.Create(id, hostname, "sim://" + id.Value, template.Select(r => r.Clone()), _agentSettings));
+                var agent = LocalAgent.Create(id, hostname, "sim://" + id.Value, template.Select(r => r.Clone()), _agentSettings);
+                agent.Domain = domain is null ? null : AgentSlots.FaultDomain(domain.Region, domain.Zone);
+                if (!string.IsNullOrWhiteSpace(attributes))
+                {
+                    agent.Attributes = AgentAttributes.TryParseTemplate(attributes, index, domain?.Zone, domain?.Region, out var failure)
+                        ?? throw new ArgumentException($"Agent attributes '{attributes}' for agent {id.Value}: {failure}", nameof(attributes));
+                }
+
+                _master.AddAgent(agent);
+                _agentsById[id.Value] = agent;
                 ids.Add(id.Value);
             }
 
@@ -130,11 +196,11 @@ public sealed class SimulatedCluster : IAsyncDisposable
     /// </summary>
     public Task<long> OfferAsync(IReadOnlyCollection<string> agentIds) => _queue.InvokeAsync(() =>
     {
-        var agents = agentIds.Select(FindAgent).ToList();
+        var agents = agentIds.Select(AgentById).ToList();
         long mark;
         lock (_gate)
         {
-            mark = _history.Count;
+            mark = _discarded + _history.Count;
         }
 
         _master.Allocate(agents, ignoreFilters: true);
@@ -226,6 +292,24 @@ public sealed class SimulatedCluster : IAsyncDisposable
     /// </summary>
     public Task LoseAgentAsync(string agentId) => _queue.InvokeAsync(() => _master.LoseAgent(agentId));
 
+    /// <summary>An unreachable agent (see <see cref="LoseAgentAsync"/>) re-registers; its tasks are reported as they are.</summary>
+    public Task ReturnAgentAsync(string agentId) => _queue.InvokeAsync(() => _master.ReturnAgent(agentId));
+
+    /// <summary>
+    /// The master rescinds an outstanding offer: the framework gets a RESCIND, and an ACCEPT naming it is refused
+    /// (its tasks come back TASK_DROPPED / TASK_LOST, "Offer … is no longer valid"). False when the offer is not
+    /// outstanding any more (accepted, declined, rescinded or unknown).
+    /// </summary>
+    public Task<bool> RescindOfferAsync(string offerId) => _queue.InvokeAsync(() => _master.RescindOffer(offerId));
+
+    /// <summary>Ids of the offers sent and not yet accepted, declined or rescinded, oldest first.</summary>
+    public Task<IReadOnlyList<string>> OutstandingOffersAsync() => _queue.InvokeAsync<IReadOnlyList<string>>(() =>
+        OutstandingOffersInOrder().Select(o => o.Id.Value).ToList());
+
+    /// <summary>How many tasks run (TASK_RUNNING, as their agents see them) on all agents.</summary>
+    public Task<int> CountRunningTasksAsync() => _queue.InvokeAsync(() =>
+        _master.Agents.Sum(a => a.Tasks.Count(t => t.State == TaskState.TaskRunning && !t.Orphaned)));
+
     /// <summary>Names of tasks whose status updates wait for the scheduler's acknowledgement.</summary>
     public Task<IReadOnlyList<string>> UnacknowledgedTasksAsync() => _queue.InvokeAsync<IReadOnlyList<string>>(() =>
         _master.Agents.SelectMany(a => a.Tasks).Where(t => t.Pending.Count > 0 && !t.Orphaned).Select(t => t.Info.Name).ToList());
@@ -264,7 +348,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
     {
         lock (_gate)
         {
-            return _history.Count > seen || _failure is not null ? Task.CompletedTask : _changed.Task;
+            return _discarded + _history.Count > seen || _failure is not null ? Task.CompletedTask : _changed.Task;
         }
     }
 
@@ -274,7 +358,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
         {
             lock (_gate)
             {
-                return _history.Count;
+                return _discarded + _history.Count;
             }
         }
     }
@@ -288,7 +372,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
         TaskCompletionSource changed;
         lock (_gate)
         {
-            _history.Add(new ClusterRecord(_history.Count + 1, call, evt, statusCode));
+            _history.Add(new ClusterRecord(_discarded + _history.Count + 1, call, evt, statusCode) { RecordedAt = DateTimeOffset.UtcNow });
             changed = _changed;
             _changed = NewSignal();
         }
@@ -316,9 +400,20 @@ public sealed class SimulatedCluster : IAsyncDisposable
         }
     }
 
-    private LocalAgent FindAgent(string agentId) =>
-        _master.Agents.FirstOrDefault(a => a.Id.Value == agentId)
-        ?? throw new ArgumentException($"No simulated agent {agentId}; known: {string.Join(", ", _master.Agents.Select(a => a.Id.Value))}");
+    /// <summary>The agent with this id (on the queue).</summary>
+    internal LocalAgent AgentById(string agentId) =>
+        _agentsById.GetValueOrDefault(agentId)
+        ?? throw new ArgumentException($"No simulated agent {agentId}; known: {string.Join(", ", _master.Agents.Take(20).Select(a => a.Id.Value))}{(_master.Agents.Count > 20 ? ", …" : string.Empty)}");
+
+    /// <summary>Outstanding offers by offer number, oldest first (on the queue).</summary>
+    internal IEnumerable<OutstandingOffer> OutstandingOffersInOrder() =>
+        _master.OutstandingOffers.OrderBy(o => OfferNumber(o.Id.Value));
+
+    private static long OfferNumber(string offerId)
+    {
+        var at = offerId.LastIndexOf("-O", StringComparison.Ordinal);
+        return at >= 0 && long.TryParse(offerId.AsSpan(at + 2), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : long.MaxValue;
+    }
 
     private int _strays;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using ActorScheduler.Messages.MesosV1;
 
 namespace ActorScheduler.Mesos.Emulator;
 
@@ -36,4 +37,18 @@ internal static class AgentSlots
     /// <summary>The zone of a slot when agents are spread over <paramref name="zones"/> zones round-robin: <c>zone-1</c> …</summary>
     public static string? ZoneOf(int slot, int zones) =>
         zones <= 0 ? null : string.Create(CultureInfo.InvariantCulture, $"zone-{(slot % zones) + 1}");
+
+    /// <summary>The fault domain of a slot with <paramref name="zones"/> zones in <paramref name="region"/>; null without zones.</summary>
+    public static DomainInfo? DomainOf(int slot, int zones, string region) =>
+        ZoneOf(slot, zones) is { } zone ? FaultDomain(region, zone) : null;
+
+    /// <summary>A Mesos fault domain: <paramref name="zone"/> in <paramref name="region"/>.</summary>
+    public static DomainInfo FaultDomain(string region, string zone) => new()
+    {
+        FaultDomain = new DomainInfo.Types.FaultDomain
+        {
+            Region = new DomainInfo.Types.FaultDomain.Types.RegionInfo { Name = region },
+            Zone = new DomainInfo.Types.FaultDomain.Types.ZoneInfo { Name = zone },
+        },
+    };
 }

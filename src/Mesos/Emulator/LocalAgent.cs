@@ -43,6 +43,9 @@ internal sealed class LocalAgent
     /// <summary>The agent's attributes, sent in each of its offers.</summary>
     public IReadOnlyList<Attribute> Attributes { get; set; } = [];
 
+    /// <summary>The agent's fault domain (a Mesos agent's <c>--domain</c>), sent in each of its offers; null: none.</summary>
+    public DomainInfo? Domain { get; set; }
+
     /// <summary>Whether there may be status updates or ended executors to take (cheap; the master asks every agent often).</summary>
     public bool HasPendingEvents => _pendingUpdates > 0 || _endedExecutors.Count > 0;
 
@@ -815,7 +818,10 @@ internal sealed class LocalAgent
     public LocalAgent RestartWithNewId(AgentID id)
     {
         Shutdown();
-        return Create(id, Hostname, WorkDir, Total.Resources, _settings);
+        var restarted = Create(id, Hostname, WorkDir, Total.Resources, _settings);
+        restarted.Attributes = Attributes;
+        restarted.Domain = Domain;
+        return restarted;
     }
 
     private static string ExecutorKey(string frameworkId, string executorId) => frameworkId + "\n" + executorId;

@@ -214,6 +214,26 @@ internal sealed partial class Master
 
     private static IEnumerable<AgentTask> LiveTasks(LocalAgent agent) => agent.Tasks.Where(t => !t.Orphaned && !t.IsTerminal).ToList();
 
+    /// <summary>
+    /// The master takes back an outstanding offer (as its allocator may at any time): the framework gets a RESCIND and
+    /// an ACCEPT of it is refused from now on. False when the offer is not outstanding (answered, rescinded, unknown).
+    /// </summary>
+    public bool RescindOffer(string offerId)
+    {
+        if (!_offers.Remove(offerId, out var offer))
+        {
+            return false;
+        }
+
+        if (_frameworks.TryGetValue(offer.FrameworkId, out var framework))
+        {
+            framework.Connection?.Send(new Event { Type = Event.Types.Type.Rescind, Rescind = new Event.Types.Rescind { OfferId = offer.Id.Clone() } });
+        }
+
+        RecordFault("offer-rescinded", offerId);
+        return true;
+    }
+
     private void RescindOffersOf(LocalAgent agent)
     {
         foreach (var offer in _offers.Values.Where(o => o.Agent == agent).ToList())

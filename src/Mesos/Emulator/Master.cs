@@ -489,7 +489,7 @@ internal sealed partial class Master
             }
         }
 
-        if (now >= _nextAllocation)
+        if (_settings.TimedAllocation && now >= _nextAllocation)
         {
             _nextAllocation = now + _settings.AllocationInterval;
             Allocate();
@@ -502,18 +502,19 @@ internal sealed partial class Master
     /// <summary>
     /// Runs one allocation cycle and sends one OFFERS event per framework. <paramref name="only"/> limits it to some
     /// agents, and <paramref name="ignoreFilters"/> offers them despite suppression and refuse filters (the simulation
-    /// kit's scripted offers; the timed cycle uses neither).
+    /// kit's scripted offers; the timed cycle uses neither). Returns the offers it made.
     /// </summary>
-    public void Allocate(IReadOnlyCollection<LocalAgent>? only = null, bool ignoreFilters = false)
+    public IReadOnlyList<OutstandingOffer> Allocate(IReadOnlyCollection<LocalAgent>? only = null, bool ignoreFilters = false)
     {
         var candidates = _frameworks.Values
             .Where(f => f.IsConnected)
             .OrderBy(f => f.Order)
             .SelectMany(f => f.Roles.Where(r => ignoreFilters || !f.SuppressedRoles.Contains(r)).Select(r => new AllocationCandidate(f.Id, r)))
             .ToList();
+        var made = new List<OutstandingOffer>();
         if (candidates.Count == 0)
         {
-            return;
+            return made;
         }
 
         // Indexed once per cycle, so a cycle stays linear in agents, offers and filters (10,000 agents).
@@ -543,13 +544,23 @@ internal sealed partial class Master
             {
                 var agent = agentsById[decision.AgentId];
                 var offerId = new OfferID { Value = $"{MasterId}-O{_nextOfferNumber++.ToString(CultureInfo.InvariantCulture)}" };
-                _offers[offerId.Value] = new OutstandingOffer(offerId, framework.Id, decision.Role, agent, decision.Resources);
+                var offer = new OutstandingOffer(offerId, framework.Id, decision.Role, agent, decision.Resources);
+                _offers[offerId.Value] = offer;
+                made.Add(offer);
                 evt.Offers.Offers_.Add(BuildOffer(framework, offerId, agent, decision));
             }
 
             framework.Connection!.Send(evt);
         }
+
+        return made;
     }
+
+    /// <summary>Offers sent and not yet accepted, declined or rescinded.</summary>
+    public IReadOnlyCollection<OutstandingOffer> OutstandingOffers => _offers.Values;
+
+    /// <summary>Whether the agent is unreachable (lost and not returned).</summary>
+    public bool IsUnreachable(LocalAgent agent) => _cluster.IsUnreachable(agent);
 
     /// <summary>Adds an agent to the cluster (the simulation kit's agents join while it runs).</summary>
     public void AddAgent(LocalAgent agent) => _agents.Add(agent);
@@ -799,23 +810,8 @@ internal sealed partial class Master
         return offer;
     }
 
-    /// <summary>The agent's fault domain when zones are configured: agents go round-robin over the zones by slot (address).</summary>
-    private DomainInfo? DomainOf(LocalAgent agent)
-    {
-        if (AgentSlots.SlotOf(agent.Hostname) is not { } slot || AgentSlots.ZoneOf(slot, _settings.Zones) is not { } zone)
-        {
-            return null;
-        }
-
-        return new DomainInfo
-        {
-            FaultDomain = new DomainInfo.Types.FaultDomain
-            {
-                Region = new DomainInfo.Types.FaultDomain.Types.RegionInfo { Name = _settings.Region },
-                Zone = new DomainInfo.Types.FaultDomain.Types.ZoneInfo { Name = zone },
-            },
-        };
-    }
+    /// <summary>The agent's fault domain, if it has one (the emulator gives its agents one with <c>--zones</c>).</summary>
+    private static DomainInfo? DomainOf(LocalAgent agent) => agent.Domain?.Clone();
 
     private MasterInfo BuildMasterInfo()
     {

@@ -1,6 +1,10 @@
 namespace ActorScheduler.Mesos.Emulator;
 
 /// <summary>What the master state machine needs from the options.</summary>
+/// <param name="TimedAllocation">
+/// Whether the master allocates on its own (every <paramref name="AllocationInterval"/>, and at once after REVIVE or an
+/// agent's return); false leaves every offer to explicit <c>Allocate</c> calls (the simulation kit's offer storm).
+/// </param>
 internal sealed record MasterSettings(
     string MasterId,
     string Host,
@@ -9,5 +13,4 @@ internal sealed record MasterSettings(
     TimeSpan HeartbeatInterval,
     TimeProvider Time,
     Action<string> Log,
-    int Zones = 0,
-    string Region = "local");
+    bool TimedAllocation = true);

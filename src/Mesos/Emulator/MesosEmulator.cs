@@ -92,8 +92,7 @@ public sealed class MesosEmulator : IAsyncDisposable
             emulator.Url = new Uri($"http://{options.Host}:{port.ToString(CultureInfo.InvariantCulture)}/");
             var seed = options.Seed ?? Random.Shared.Next();
             emulator._cluster = new ClusterState(agents, new StatusUpdateFaultPolicy(seed, options.StatusUpdateFaults));
-            emulator._masterSettings = new MasterSettings(masterId, options.Host, port, options.AllocationInterval, options.HeartbeatInterval, options.Time, log,
-                options.Zones, options.Region);
+            emulator._masterSettings = new MasterSettings(masterId, options.Host, port, options.AllocationInterval, options.HeartbeatInterval, options.Time, log);
             var master = new Master(emulator._masterSettings, emulator._cluster);
             Volatile.Write(ref emulator._master, master);
             emulator._timer = options.Time.CreateTimer(_ => emulator.QueueTick(), null, options.PollInterval, options.PollInterval);
@@ -385,6 +384,7 @@ public sealed class MesosEmulator : IAsyncDisposable
         foreach (var agent in agents)
         {
             agent.Attributes = AttributesOf(options, agent.Hostname);
+            agent.Domain = AgentSlots.DomainOf(AgentSlots.SlotOf(agent.Hostname) ?? 0, options.Zones, options.Region);
         }
 
         return agents;

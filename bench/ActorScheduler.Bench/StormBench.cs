@@ -1,0 +1,229 @@
+using System.Diagnostics;
+using System.Globalization;
+using ActorScheduler.Hosting.Persistence;
+using ActorScheduler.Messages.Serialization;
+using ActorScheduler.Simulation;
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace ActorScheduler.Bench;
+
+/// <summary>
+/// The offer storm: N single-task pods deployed through the real scheduler actors onto M simulated agents under an
+/// <see cref="OfferStorm"/> (in real time), with the journal on a SQLite file set up as production sets it up
+/// (<see cref="SqliteJournal"/>: WAL, CSV tags, Akka.Persistence.Sql through Akka.Hosting). Measures placements,
+/// offer-cycle latency, journal rows per second against a raw SQLite insert loop with the same pragmas, peak memory,
+/// and the time a restarted scheduler takes to be ready on the same journal. The core is <see cref="StormRun"/>.
+/// </summary>
+internal static class StormBench
+{
+    private static readonly TimeSpan RawInsertDuration = TimeSpan.FromSeconds(3);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var agents = IntOption(args, "--agents", 1000);
+        var pods = IntOption(args, "--pods", 1000);
+        var seed = IntOption(args, "--seed", 1);
+        var rate = IntOption(args, "--offers-per-s", 2000);
+        var timeout = TimeSpan.FromSeconds(IntOption(args, "--timeout-s", 600));
+        var restart = !args.Contains("--no-restart");
+        var index = Array.IndexOf(args, "--journal");
+        var journal = index >= 0 && index + 1 < args.Length
+            ? Path.GetFullPath(args[index + 1])
+            : Path.Combine(Path.GetTempPath(), $"actorscheduler-storm-{Guid.NewGuid():N}.db");
+        var scratch = journal + ".raw-insert.db";
+        var batchSize = 100;
+
+        Console.Error.WriteLine($"storm: {agents} agents, {pods} pods, seed {seed}, {rate} offers/s, timeout {timeout.TotalSeconds:0} s, journal {journal}");
+        var run = new StormRun(new StormRunOptions
+        {
+            Agents = agents,
+            Pods = pods,
+            Seed = seed,
+            OffersPerSecond = rate,
+            Timeout = timeout,
+            Restart = restart,
+            StartActorSystem = async () =>
+            {
+                var (system, stop, configuredBatch) = await StartHostAsync(journal);
+                batchSize = configuredBatch;
+                return new StormActorSystem(system, stop);
+            },
+            CountJournalRows = () => CountRows(journal, "journal"),
+            Progress = p => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"[storm] {p.Stage} {p.Elapsed.TotalSeconds:F0}s placed={p.Placed} rate={p.PlacementsPerSecond:F1}/s offers={p.Offers} journal_rows={p.JournalRows} snapshot_rows={CountRows(journal, "snapshot")} {p.Scheduler}")),
+        });
+
+        var result = await run.RunAsync();
+        Console.Error.WriteLine(result.ToString());
+        var eventsPerSecond = (result.JournalRowsDuringDeploy ?? 0) / result.DeploySeconds;
+        var (rawPerSecond, synchronous, rowBytes) = RawInserts(journal, scratch, batchSize);
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"raw insert loop: {rawPerSecond:F0} rows/s in transactions of {batchSize} (synchronous={synchronous}, {rowBytes:F0}-byte messages (the journal's mean), journal_mode=wal), {RawInsertDuration.TotalSeconds:0} s"));
+        Console.Error.WriteLine($"load: {File.ReadAllText("/proc/loadavg").Trim()}");
+        TryDelete(scratch);
+        if (index < 0)
+        {
+            TryDelete(journal);
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"RESULT placed={result.Placed} placements_per_s={result.PlacementsPerSecond:F1} p50_cycle_ms={result.P50CycleMs:F1} p99_cycle_ms={result.P99CycleMs:F1} events_per_s={eventsPerSecond:F0} raw_sqlite_inserts_per_s={rawPerSecond:F0} ratio={eventsPerSecond / rawPerSecond:F4} peak_rss_mb={result.PeakRssMb:F0} restart_to_ready_s={(result.RestartToReadySeconds is { } r ? r.ToString("F2", CultureInfo.InvariantCulture) : "na")}"));
+        return result.DeployComplete ? 0 : 1;
+    }
+
+    /// <summary>An Akka.Hosting host with the production journal on <paramref name="journal"/>; its stop disposes it.</summary>
+    private static async Task<(ActorSystem System, Func<Task> Stop, int BatchSize)> StartHostAsync(string journal)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddAkka("storm", (akka, _) =>
+        {
+            akka.AddHocon("akka.loglevel = WARNING", HoconAddMode.Prepend)
+                .AddHocon(ActorSchedulerSerializer.Hocon, HoconAddMode.Prepend)
+                .WithSqliteJournal(journal);
+        });
+        var host = builder.Build();
+        await host.StartAsync();
+        var system = host.Services.GetRequiredService<ActorSystem>();
+        var batch = system.Settings.Config.GetInt("akka.persistence.journal.sql.batch-size", 100);
+        return (system, async () =>
+        {
+            await host.StopAsync();
+            host.Dispose();
+        }, batch);
+    }
+
+    /// <summary>Rows in a table of the journal file (0 before it exists).</summary>
+    private static long CountRows(string journal, string table)
+    {
+        using var connection = new SqliteConnection(SqliteJournal.ConnectionString(journal));
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $table";
+        command.Parameters.AddWithValue("$table", table);
+        if (Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) == 0)
+        {
+            return 0;
+        }
+
+        command.CommandText = $"SELECT COUNT(*) FROM \"{table}\"";
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// Inserts rows like the journal's into a copy of its table (same schema and indexes, read from the journal file)
+    /// in a separate WAL file, <paramref name="batchSize"/> per transaction, for a few seconds; the connection keeps
+    /// the synchronous setting it opens with, as Akka.Persistence.Sql's do. Returns rows/s, that setting and the
+    /// message size used (the journal's mean without its largest row).
+    /// </summary>
+    private static (double RowsPerSecond, long Synchronous, double RowBytes) RawInserts(string journal, string scratch, int batchSize)
+    {
+        TryDelete(scratch);
+        List<string> schema;
+        double messageBytes;
+        double idChars;
+        using (var source = new SqliteConnection(SqliteJournal.ConnectionString(journal)))
+        {
+            source.Open();
+            using var command = source.CreateCommand();
+            command.CommandText = "SELECT sql FROM sqlite_master WHERE tbl_name = 'journal' AND sql IS NOT NULL ORDER BY type DESC";
+            schema = [];
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    schema.Add(reader.GetString(0));
+                }
+            }
+
+            // The mean row without the largest (the target config carries the whole rendered spec, 22 KB at 10,000 pods).
+            command.CommandText = """
+                SELECT AVG(LENGTH(message)), AVG(LENGTH(persistence_id)) FROM journal
+                WHERE rowid <> (SELECT rowid FROM journal ORDER BY LENGTH(message) DESC LIMIT 1)
+                """;
+            using var sizes = command.ExecuteReader();
+            (messageBytes, idChars) = sizes.Read() && !sizes.IsDBNull(0) ? (sizes.GetDouble(0), sizes.GetDouble(1)) : (200, 30);
+        }
+
+        SqliteJournal.Prepare(scratch);
+        using var connection = new SqliteConnection(SqliteJournal.ConnectionString(scratch));
+        connection.Open();
+        foreach (var statement in schema)
+        {
+            using var create = connection.CreateCommand();
+            create.CommandText = statement;
+            create.ExecuteNonQuery();
+        }
+
+        long synchronous;
+        using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = "PRAGMA synchronous";
+            synchronous = Convert.ToInt64(pragma.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }
+
+        var payload = new byte[(int)Math.Round(messageBytes)];
+        new Random(1).NextBytes(payload);
+        var idPrefix = new string('p', Math.Max(1, (int)Math.Round(idChars) - 8));
+        var rows = 0L;
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < RawInsertDuration)
+        {
+            using var transaction = connection.BeginTransaction();
+            using var insert = connection.CreateCommand();
+            insert.Transaction = transaction;
+            insert.CommandText = """
+                INSERT INTO journal (persistence_id, sequence_number, deleted, created, manifest, message, identifier, tags, writer_uuid)
+                VALUES ($id, $seq, 0, $created, 'E1', $message, 4100, 'tag-a', 'writer')
+                """;
+            var id = insert.Parameters.Add("$id", SqliteType.Text);
+            var seq = insert.Parameters.Add("$seq", SqliteType.Integer);
+            var created = insert.Parameters.Add("$created", SqliteType.Integer);
+            insert.Parameters.AddWithValue("$message", payload);
+            for (var i = 0; i < batchSize; i++, rows++)
+            {
+                id.Value = idPrefix + (rows % 10_000).ToString("D8", CultureInfo.InvariantCulture);
+                seq.Value = (rows / 10_000) + 1;
+                created.Value = DateTime.UtcNow.Ticks;
+                insert.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+        }
+
+        return (rows / watch.Elapsed.TotalSeconds, synchronous, messageBytes);
+    }
+
+    private static int IntOption(string[] args, string name, int fallback)
+    {
+        var index = Array.IndexOf(args, name);
+        if (index < 0)
+        {
+            return fallback;
+        }
+
+        if (index + 1 >= args.Length || !int.TryParse(args[index + 1], CultureInfo.InvariantCulture, out var value) || value < 0)
+        {
+            throw new ArgumentException($"{name} needs a non-negative whole number");
+        }
+
+        return value;
+    }
+
+    private static void TryDelete(string path)
+    {
+        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+        {
+            try
+            {
+                File.Delete(file);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Messages.MesosV1.Scheduler;
+
+namespace ActorScheduler.Simulation;
+
+/// <summary>
+/// Reads a cluster's history as it grows and measures offer cycles — from an OFFERS event reaching the scheduler until
+/// it answered (ACCEPT or DECLINE) every offer of it; offers rescinded meanwhile are not waited for — and placements
+/// (tasks first reported TASK_RUNNING). Wall-clock times (<see cref="ClusterRecord.RecordedAt"/>). Not thread-safe.
+/// </summary>
+internal sealed class OfferCycleTracker
+{
+    private readonly Dictionary<string, Batch> _batchOfOffer = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _running = new(StringComparer.Ordinal);
+    private readonly List<double> _cycleMs = [];
+    private long _cursor;
+
+    public DateTimeOffset? FirstOffer { get; private set; }
+
+    public DateTimeOffset? FirstPlacement { get; private set; }
+
+    public DateTimeOffset? LastPlacement { get; private set; }
+
+    /// <summary>Tasks reported TASK_RUNNING at least once.</summary>
+    public int Placed => _running.Count;
+
+    public long Offers { get; private set; }
+
+    /// <summary>OFFERS events read.</summary>
+    public long Batches { get; private set; }
+
+    /// <summary>Offers neither answered nor rescinded yet.</summary>
+    public int OpenOffers => _batchOfOffer.Count;
+
+    public IReadOnlyList<double> CycleMs => _cycleMs;
+
+    /// <summary>Cycles whose offers are not all answered yet.</summary>
+    public int OpenCycles => _batchOfOffer.Values.Distinct().Count();
+
+    /// <summary>Reads the records added since the last call; with <paramref name="discard"/> the cluster then forgets them.</summary>
+    public void Update(SimulatedCluster cluster, bool discard = false)
+    {
+        foreach (var record in cluster.HistorySince(_cursor))
+        {
+            _cursor = record.Sequence;
+            Read(record);
+        }
+
+        if (discard)
+        {
+            cluster.DiscardHistory(_cursor);
+        }
+    }
+
+    private void Read(ClusterRecord record)
+    {
+        switch (record.Event?.Type)
+        {
+            case Event.Types.Type.Offers:
+                var batch = new Batch(record.RecordedAt);
+                foreach (var offer in record.Event.Offers.Offers_)
+                {
+                    _batchOfOffer[offer.Id.Value] = batch;
+                    batch.Open++;
+                }
+
+                Offers += batch.Open;
+                Batches++;
+                FirstOffer ??= record.RecordedAt;
+                return;
+            case Event.Types.Type.Rescind:
+                Close(record.Event.Rescind.OfferId.Value, record.RecordedAt, answered: false);
+                return;
+            case Event.Types.Type.Update when record.Event.Update.Status.State == TaskState.TaskRunning:
+                if (_running.Add(record.Event.Update.Status.TaskId.Value))
+                {
+                    FirstPlacement ??= record.RecordedAt;
+                    LastPlacement = record.RecordedAt;
+                }
+
+                return;
+        }
+
+        foreach (var offerId in record.AnsweredOffers)
+        {
+            Close(offerId, record.RecordedAt, answered: true);
+        }
+    }
+
+    private void Close(string offerId, DateTimeOffset at, bool answered)
+    {
+        if (!_batchOfOffer.Remove(offerId, out var batch))
+        {
+            return;
+        }
+
+        batch.Open--;
+        batch.Answered |= answered;
+        if (batch.Open == 0 && batch.Answered)
+        {
+            _cycleMs.Add((at - batch.SentAt).TotalMilliseconds);
+        }
+    }
+
+    private sealed class Batch(DateTimeOffset sentAt)
+    {
+        public DateTimeOffset SentAt { get; } = sentAt;
+
+        public int Open { get; set; }
+
+        public bool Answered { get; set; }
+    }
+}

@@ -1,0 +1,225 @@
+using ActorScheduler.Mesos.Emulator;
+
+namespace ActorScheduler.Simulation;
+
+/// <summary>
+/// Drives a <see cref="SimulatedCluster"/> through an offer storm: adds heterogeneous agents over regions and zones,
+/// then, as time passes, offers R agents' resources per second, rescinds outstanding offers and loses (and returns)
+/// agents at random. Every choice comes from <see cref="OfferStormOptions.Seed"/> and every action is logged in
+/// <see cref="Actions"/>: with the same seed, and a framework that answers the same way, a storm does the same things.
+/// </summary>
+/// <remarks>
+/// Each step runs on the master's queue in one piece, so the offers it picks and rescinds are the master's state at that
+/// instant. Offers are scripted (they reach a framework even if it suppressed offers or declined with a filter); build
+/// the cluster with <c>timedAllocation: false</c> so the storm's offers are the only ones. Time is the cluster's: in a
+/// test advance it virtually (<see cref="RunAsync"/>); in a benchmark call <see cref="AdvanceAsync"/> with the real time
+/// that passed.
+/// </remarks>
+public sealed class OfferStorm
+{
+    private readonly SimulatedCluster _cluster;
+    private readonly Random _random;
+    private readonly object _gate = new();
+    private readonly List<StormAction> _actions = [];
+    private readonly List<string> _agents = [];
+
+    // Lost agents in loss order, with when they return (null: never).
+    private readonly List<(string AgentId, DateTimeOffset? ReturnAt)> _lost = [];
+    private DateTimeOffset _start;
+    private double _owed;
+    private long _offersMissed;
+
+    /// <summary>A storm over <paramref name="cluster"/>; nothing happens until <see cref="CreateAgentsAsync"/>.</summary>
+    /// <exception cref="ArgumentException">The options are not valid (the message names the option).</exception>
+    public OfferStorm(SimulatedCluster cluster, OfferStormOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        Options = options ?? new OfferStormOptions();
+        Options.Validate();
+        _cluster = cluster;
+        _random = new Random(Options.Seed);
+    }
+
+    /// <summary>The storm's options.</summary>
+    public OfferStormOptions Options { get; }
+
+    /// <summary>The agents the storm created, in order.</summary>
+    public IReadOnlyList<string> AgentIds
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _agents.ToList();
+            }
+        }
+    }
+
+    /// <summary>A snapshot of every action so far, in order.</summary>
+    public IReadOnlyList<StormAction> Actions
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _actions.ToList();
+            }
+        }
+    }
+
+    /// <summary>Offers that were due but not made: every reachable agent had an outstanding offer or nothing free.</summary>
+    public long OffersMissed => Interlocked.Read(ref _offersMissed);
+
+    /// <summary>
+    /// Adds <see cref="OfferStormOptions.Agents"/> agents: each gets a shape picked at random, the next fault domain
+    /// round-robin over every zone of every region, and the options' attributes. Returns their ids.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The agents were already created.</exception>
+    public async Task<IReadOnlyList<string>> CreateAgentsAsync()
+    {
+        lock (_gate)
+        {
+            if (_agents.Count > 0)
+            {
+                throw new InvalidOperationException("The storm's agents are already created");
+            }
+        }
+
+        _start = _cluster.Clock.GetUtcNow();
+        for (var i = 0; i < Options.Agents; i++)
+        {
+            var shape = Options.Shapes[_random.Next(Options.Shapes.Length)];
+            var domain = Options.DomainOf(i);
+            var ids = await _cluster.AddAgentsAsync(1, shape, domain, Options.Attributes).ConfigureAwait(false);
+            lock (_gate)
+            {
+                _agents.Add(ids[0]);
+                Log(StormActionKind.AgentAdded, ids[0], $"{shape} {domain.Zone}");
+            }
+        }
+
+        return AgentIds;
+    }
+
+    /// <summary>
+    /// Lets <paramref name="elapsed"/> pass: the cluster's clock moves (master heartbeats, retries, filters), then the
+    /// storm makes the offers that fell due (rate × elapsed, fractions carried over), each possibly followed by a
+    /// rescind and an agent loss, and returns the lost agents whose time came.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The agents are not created yet.</exception>
+    public async Task AdvanceAsync(TimeSpan elapsed)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(elapsed, TimeSpan.Zero);
+        lock (_gate)
+        {
+            if (_agents.Count == 0)
+            {
+                throw new InvalidOperationException("Create the storm's agents first (CreateAgentsAsync)");
+            }
+        }
+
+        await _cluster.AdvanceAsync(elapsed).ConfigureAwait(false);
+        await _cluster.Queue.InvokeAsync(() => Step(elapsed)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs the storm for <paramref name="duration"/> of virtual time in steps of <paramref name="step"/> (default
+    /// 100 ms); creates the agents first if needed.
+    /// </summary>
+    public async Task RunAsync(TimeSpan duration, TimeSpan? step = null)
+    {
+        var size = step ?? TimeSpan.FromMilliseconds(100);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(size, TimeSpan.Zero, nameof(step));
+        ArgumentOutOfRangeException.ThrowIfLessThan(duration, TimeSpan.Zero);
+        bool created;
+        lock (_gate)
+        {
+            created = _agents.Count > 0;
+        }
+
+        if (!created)
+        {
+            await CreateAgentsAsync().ConfigureAwait(false);
+        }
+
+        while (duration > TimeSpan.Zero)
+        {
+            var next = duration < size ? duration : size;
+            duration -= next;
+            await AdvanceAsync(next).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One step on the master's queue.</summary>
+    private void Step(TimeSpan elapsed)
+    {
+        var master = _cluster.Master;
+        var now = _cluster.Clock.GetUtcNow();
+        lock (_gate)
+        {
+            foreach (var back in _lost.Where(l => l.ReturnAt <= now).ToList())
+            {
+                _lost.Remove(back);
+                master.ReturnAgent(back.AgentId);
+                Log(StormActionKind.AgentReturned, back.AgentId);
+            }
+
+            _owed += Options.OffersPerSecond * elapsed.TotalSeconds;
+            var due = (int)Math.Floor(_owed);
+            _owed -= due;
+            if (due == 0)
+            {
+                return;
+            }
+
+            var lost = _lost.Select(l => l.AgentId).ToHashSet(StringComparer.Ordinal);
+            var offered = master.OutstandingOffers.Select(o => o.Agent.Id.Value).ToHashSet(StringComparer.Ordinal);
+            var eligible = _agents.Where(a => !lost.Contains(a) && !offered.Contains(a)).ToList();
+            var picked = Pick(eligible, due).Select(_cluster.AgentById).ToList();
+            var made = picked.Count == 0 ? [] : master.Allocate(picked, ignoreFilters: true);
+            _offersMissed += due - made.Count;
+            foreach (var offer in made)
+            {
+                Log(StormActionKind.Offer, offer.Agent.Id.Value, offer.Id.Value);
+            }
+
+            foreach (var _ in made)
+            {
+                // Two draws per offer, whatever happens, so one choice does not shift the next ones.
+                var rescind = _random.NextDouble() < Options.RescindProbability;
+                var lose = _random.NextDouble() < Options.AgentLossProbability;
+                if (rescind && _cluster.OutstandingOffersInOrder().ToList() is { Count: > 0 } outstanding)
+                {
+                    var victim = outstanding[_random.Next(outstanding.Count)];
+                    master.RescindOffer(victim.Id.Value);
+                    Log(StormActionKind.Rescind, victim.Agent.Id.Value, victim.Id.Value);
+                }
+
+                if (lose && _agents.Where(a => !lost.Contains(a)).ToList() is { Count: > 0 } reachable)
+                {
+                    var agent = reachable[_random.Next(reachable.Count)];
+                    master.LoseAgent(agent);
+                    lost.Add(agent);
+                    _lost.Add((agent, Options.AgentReturnAfter is { } after ? now + after : null));
+                    Log(StormActionKind.AgentLost, agent);
+                }
+            }
+        }
+    }
+
+    /// <summary><paramref name="count"/> distinct items at random (a partial Fisher–Yates shuffle), all if fewer.</summary>
+    private List<string> Pick(List<string> items, int count)
+    {
+        var n = Math.Min(count, items.Count);
+        for (var i = 0; i < n; i++)
+        {
+            var j = i + _random.Next(items.Count - i);
+            (items[i], items[j]) = (items[j], items[i]);
+        }
+
+        return items.GetRange(0, n);
+    }
+
+    private void Log(StormActionKind kind, string agentId, string? detail = null) =>
+        _actions.Add(new StormAction(_actions.Count, _cluster.Clock.GetUtcNow() - _start, kind, agentId, detail));
+}

@@ -1,0 +1,90 @@
+using System.Collections.Immutable;
+using System.Globalization;
+
+namespace ActorScheduler.Simulation;
+
+/// <summary>
+/// What an <see cref="OfferStorm"/> builds and does: how many agents, spread over which regions and zones, in which
+/// shapes, and how fast offers, rescinds and agent losses come.
+/// </summary>
+public sealed class OfferStormOptions
+{
+    /// <summary>How many agents the storm adds (default 100).</summary>
+    public int Agents { get; init; } = 100;
+
+    /// <summary>Regions the agents are spread over (<c>region-1</c> …; default 1).</summary>
+    public int Regions { get; init; } = 1;
+
+    /// <summary>Zones in each region (<c>region-1-zone-1</c> …; default 3). Agents go round-robin over every zone.</summary>
+    public int ZonesPerRegion { get; init; } = 3;
+
+    /// <summary>
+    /// The agent shapes; each agent gets one picked at random (seeded). Default: small (2 cpus, 4 GiB), medium (8 cpus,
+    /// 32 GiB) and large (32 cpus, 128 GiB), all with 64 GiB of disk.
+    /// </summary>
+    public ImmutableArray<AgentResources> Shapes { get; init; } =
+    [
+        new AgentResources(Cpus: 2, MemoryMb: 4096),
+        new AgentResources(Cpus: 8, MemoryMb: 32768),
+        new AgentResources(Cpus: 32, MemoryMb: 131072),
+    ];
+
+    /// <summary>
+    /// Agent attributes in the emulator's <c>--attributes</c> form, placeholders included (<c>rack:r{index%4}</c>,
+    /// <c>dc:{region}</c>); null for none.
+    /// </summary>
+    public string? Attributes { get; init; }
+
+    /// <summary>Seed of every random choice (shapes, which agents are offered, rescinds, losses): same seed, same storm.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Offers per second of (virtual or real) time, R (default 100). Each offer is one agent's free resources.</summary>
+    public double OffersPerSecond { get; init; } = 100;
+
+    /// <summary>After each offer made, the chance that the master rescinds one outstanding offer picked at random (default 0).</summary>
+    public double RescindProbability { get; init; }
+
+    /// <summary>After each offer made, the chance that one reachable agent picked at random is lost (default 0).</summary>
+    public double AgentLossProbability { get; init; }
+
+    /// <summary>How long a lost agent stays unreachable before it re-registers; null (the default): lost for good.</summary>
+    public TimeSpan? AgentReturnAfter { get; init; }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first bad option and why.</summary>
+    public void Validate()
+    {
+        Require(Agents >= 1, $"Agents must be at least 1 (got {Agents})");
+        Require(Regions >= 1, $"Regions must be at least 1 (got {Regions})");
+        Require(ZonesPerRegion >= 1, $"ZonesPerRegion must be at least 1 (got {ZonesPerRegion})");
+        Require(!Shapes.IsDefaultOrEmpty, "Shapes must name at least one agent shape");
+        foreach (var shape in Shapes)
+        {
+            Require(shape is not null && shape.Cpus >= 0 && shape.MemoryMb >= 0 && shape.DiskMb >= 0 && shape.PortsEnd >= shape.PortsBegin,
+                $"Shapes must not have negative resources or an empty ports range (got {shape})");
+        }
+
+        Require(double.IsFinite(OffersPerSecond) && OffersPerSecond > 0, $"OffersPerSecond must be a positive number (got {Format(OffersPerSecond)})");
+        Require(RescindProbability is >= 0 and <= 1, $"RescindProbability must be between 0 and 1 (got {Format(RescindProbability)})");
+        Require(AgentLossProbability is >= 0 and <= 1, $"AgentLossProbability must be between 0 and 1 (got {Format(AgentLossProbability)})");
+        Require(AgentReturnAfter is null || AgentReturnAfter > TimeSpan.Zero, $"AgentReturnAfter must be positive when set (got {AgentReturnAfter})");
+    }
+
+    /// <summary>The fault domain of the storm's <paramref name="index"/>-th agent (0-based): round-robin over every zone of every region.</summary>
+    public FaultDomain DomainOf(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        var slot = index % (Regions * ZonesPerRegion);
+        var region = "region-" + ((slot / ZonesPerRegion) + 1).ToString(CultureInfo.InvariantCulture);
+        return new FaultDomain(region, region + "-zone-" + ((slot % ZonesPerRegion) + 1).ToString(CultureInfo.InvariantCulture));
+    }
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException($"Bad offer storm options: {message}");
+        }
+    }
+
+    private static string Format(double value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,35 @@
+using System.Globalization;
+
+namespace ActorScheduler.Simulation;
+
+/// <summary>What an <see cref="OfferStorm"/> did.</summary>
+public enum StormActionKind
+{
+    /// <summary>An agent joined the cluster.</summary>
+    AgentAdded,
+
+    /// <summary>An agent's free resources were offered.</summary>
+    Offer,
+
+    /// <summary>The master rescinded an outstanding offer.</summary>
+    Rescind,
+
+    /// <summary>The master lost an agent (unreachable: its tasks are reported unreachable, its offers rescinded).</summary>
+    AgentLost,
+
+    /// <summary>A lost agent re-registered.</summary>
+    AgentReturned,
+}
+
+/// <summary>One entry of an <see cref="OfferStorm"/>'s action log.</summary>
+/// <param name="Index">Position in the log (from 0).</param>
+/// <param name="At">Virtual time since the storm's agents were created.</param>
+/// <param name="Kind">What happened.</param>
+/// <param name="AgentId">The agent concerned.</param>
+/// <param name="Detail">The offer id (offers, rescinds), or the shape and domain (agents added); null otherwise.</param>
+public sealed record StormAction(int Index, TimeSpan At, StormActionKind Kind, string AgentId, string? Detail = null)
+{
+    /// <inheritdoc />
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"{Index} +{At.TotalSeconds:0.###}s {Kind} {AgentId}{(Detail is null ? string.Empty : " " + Detail)}");
+}

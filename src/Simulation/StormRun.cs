@@ -1,0 +1,398 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Globalization;
+using ActorScheduler.Actors;
+using ActorScheduler.Actors.Mesos;
+using ActorScheduler.Actors.Offers;
+using ActorScheduler.Messages.MesosV1.Scheduler;
+using ActorScheduler.Messages.Plans;
+using ActorScheduler.Messages.Serialization;
+using ActorScheduler.Specs;
+using ActorScheduler.Specs.Model;
+using Akka.Actor;
+using Akka.Configuration;
+using Status = ActorScheduler.Messages.Plans.Status;
+
+namespace ActorScheduler.Simulation;
+
+/// <summary>An ActorSystem a <see cref="StormRun"/> runs the scheduler in, and how to stop it (e.g. its host).</summary>
+/// <param name="System">The ActorSystem, with the journal the run should use.</param>
+/// <param name="StopAsync">Stops it and whatever owns it.</param>
+public sealed record StormActorSystem(ActorSystem System, Func<Task> StopAsync);
+
+/// <summary>How big a <see cref="StormRun"/> is and what it uses.</summary>
+public sealed class StormRunOptions
+{
+    /// <summary>Simulated agents (default 100), in the <see cref="OfferStormOptions"/> default shapes and zones.</summary>
+    public int Agents { get; init; } = 100;
+
+    /// <summary>Instances of the one pod type (one task each: 0.1 cpus, 32 MB) the deploy places (default 100).</summary>
+    public int Pods { get; init; } = 100;
+
+    /// <summary>Seed of the cluster and the storm.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Offers per second the storm makes (default 2000).</summary>
+    public double OffersPerSecond { get; init; } = 2000;
+
+    /// <summary>How long the deploy (and, separately, the restart) may take before the run gives up on it (default 10 min).</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Whether to restart the scheduler in a new ActorSystem after the deploy and time its recovery (default true).</summary>
+    public bool Restart { get; init; } = true;
+
+    /// <summary>
+    /// Starts the ActorSystem for each scheduler start (the first and the restart). Default: one ActorSystem with the
+    /// in-memory journal, kept across the restart (a new one would start with an empty journal).
+    /// </summary>
+    public Func<Task<StormActorSystem>>? StartActorSystem { get; init; }
+
+    /// <summary>Counts the rows in the journal, if the run should report them (progress, rows written during the deploy).</summary>
+    public Func<long>? CountJournalRows { get; init; }
+
+    /// <summary>Called about every <see cref="ProgressInterval"/> while the run waits.</summary>
+    public Action<StormProgress>? Progress { get; init; }
+
+    /// <summary>How often <see cref="Progress"/> is called (default 2 s).</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(2);
+}
+
+/// <summary>Where a <see cref="StormRun"/> is.</summary>
+/// <param name="Stage"><c>deploy</c> or <c>restart</c>.</param>
+/// <param name="Elapsed">Since the stage began.</param>
+/// <param name="Placed">Tasks reported TASK_RUNNING so far.</param>
+/// <param name="PlacementsPerSecond">Placed / seconds since the first offer.</param>
+/// <param name="Offers">Offers the scheduler received so far.</param>
+/// <param name="JournalRows">Rows in the journal, when counted.</param>
+/// <param name="Scheduler">What the scheduler last said: reconciled, the deploy plan's status and its steps by status.</param>
+public sealed record StormProgress(string Stage, TimeSpan Elapsed, int Placed, double PlacementsPerSecond, long Offers, long? JournalRows, string Scheduler);
+
+/// <summary>What a <see cref="StormRun"/> measured.</summary>
+/// <param name="Pods">Pod instances the deploy asked for.</param>
+/// <param name="Placed">Tasks running on the agents at the end of the deploy (as the agents see them).</param>
+/// <param name="DeployComplete">Whether the deploy plan reached COMPLETE before the timeout.</param>
+/// <param name="DeploySeconds">From the first offer to the last placement (or to the timeout).</param>
+/// <param name="FirstPlacementSeconds">From the first offer to the first placement (the scheduler's start-up); null if none.</param>
+/// <param name="PlacementsPerSecond">Placed / deploy seconds.</param>
+/// <param name="OfferCycles">Offer cycles measured (OFFERS events fully answered).</param>
+/// <param name="P50CycleMs">Median offer-cycle latency.</param>
+/// <param name="P99CycleMs">99th percentile offer-cycle latency.</param>
+/// <param name="OffersReceived">Offers the scheduler received during the deploy.</param>
+/// <param name="OfferBatches">OFFERS events the scheduler received during the deploy.</param>
+/// <param name="UnansweredOffers">Offers of the deploy neither answered nor rescinded at its end.</param>
+/// <param name="JournalRowsDuringDeploy">Journal rows written from the first offer to the end of the deploy, when counted.</param>
+/// <param name="RestartToReadySeconds">
+/// From the second scheduler's start to re-subscribed, reconciled and deploy COMPLETE; null when not restarted (also when
+/// the deploy did not complete) or not ready in time.
+/// </param>
+/// <param name="PeakRssMb">The process's peak working set.</param>
+public sealed record StormResult(
+    int Pods,
+    int Placed,
+    bool DeployComplete,
+    double DeploySeconds,
+    double? FirstPlacementSeconds,
+    double PlacementsPerSecond,
+    int OfferCycles,
+    double P50CycleMs,
+    double P99CycleMs,
+    long OffersReceived,
+    long OfferBatches,
+    int UnansweredOffers,
+    long? JournalRowsDuringDeploy,
+    double? RestartToReadySeconds,
+    double PeakRssMb);
+
+/// <summary>
+/// The storm benchmark's core: deploys <see cref="StormRunOptions.Pods"/> single-task pod instances (one pod type,
+/// parallel phase) through the real scheduler actors onto an <see cref="OfferStorm"/>'s agents, in real time (the
+/// cluster's virtual clock follows the wall clock, so the master heartbeats and the gateway's watchdog is content),
+/// measures placements and offer cycles, then optionally restarts the scheduler and times its recovery.
+/// </summary>
+public sealed class StormRun
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan PumpInterval = TimeSpan.FromMilliseconds(100);
+
+    private readonly StormRunOptions _options;
+    private long _peakRss;
+
+    /// <summary>A run; nothing starts until <see cref="RunAsync"/>.</summary>
+    /// <exception cref="ArgumentException">Agents, pods or the rate are not positive.</exception>
+    public StormRun(StormRunOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Agents < 1 || options.Pods < 1 || !(options.OffersPerSecond > 0) || options.Timeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"A storm run needs at least one agent and one pod, a positive rate and timeout (got agents {options.Agents}, pods {options.Pods}, rate {options.OffersPerSecond}, timeout {options.Timeout})"));
+        }
+
+        _options = options;
+    }
+
+    /// <summary>The service spec the run deploys: <paramref name="pods"/> instances of one tiny task, parallel.</summary>
+    public static string SpecYaml(int pods) => string.Create(CultureInfo.InvariantCulture, $"""
+        name: storm
+        pods:
+          storm:
+            count: {pods}
+            tasks:
+              server:
+                goal: RUNNING
+                cmd: sleep 1000000
+                cpus: 0.1
+                memory: 32
+        plans:
+          deploy:
+            strategy: serial
+            phases:
+              storm:
+                pod: storm
+                strategy: parallel
+        """);
+
+    /// <summary>Runs it: agents, scheduler, deploy, restart; the figures.</summary>
+    public async Task<StormResult> RunAsync(CancellationToken ct = default)
+    {
+        var (spec, rendered) = LoadSpec(_options.Pods);
+        await using var cluster = new SimulatedCluster(_options.Seed, timedAllocation: false);
+        var storm = new OfferStorm(cluster, new OfferStormOptions { Agents = _options.Agents, Seed = _options.Seed, OffersPerSecond = _options.OffersPerSecond });
+        await storm.CreateAgentsAsync().ConfigureAwait(false);
+        var settings = Settings(spec, rendered, cluster);
+
+        using var stopPump = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var pump = PumpAsync(storm, stopPump.Token);
+        var startSystem = _options.StartActorSystem ?? InMemoryActorSystem();
+        var host = await startSystem().ConfigureAwait(false);
+        try
+        {
+            var tracker = new OfferCycleTracker();
+            var root = await StartSchedulerAsync(host.System, settings, cluster, "scheduler-1", ct).ConfigureAwait(false);
+            long? rowsAtFirstOffer = null;
+            var deployWatch = Stopwatch.StartNew();
+            var complete = await WaitAsync("deploy", cluster, tracker, root, () =>
+            {
+                if (tracker.FirstOffer is not null && rowsAtFirstOffer is null)
+                {
+                    rowsAtFirstOffer = _options.CountJournalRows?.Invoke();
+                }
+            }, ct).ConfigureAwait(false);
+            tracker.Update(cluster, discard: true);
+            var rowsAtEnd = _options.CountJournalRows?.Invoke();
+            var placed = await cluster.CountRunningTasksAsync().ConfigureAwait(false);
+            var end = complete && tracker.LastPlacement is { } last ? last : DateTimeOffset.UtcNow;
+            var deploySeconds = tracker.FirstOffer is { } first ? Math.Max((end - first).TotalSeconds, 1e-3) : deployWatch.Elapsed.TotalSeconds;
+            var cycles = tracker.CycleMs.Order().ToList();
+            var (offersReceived, batches, unanswered) = (tracker.Offers, tracker.Batches, tracker.OpenOffers);
+
+            double? restartSeconds = null;
+            // Ready after a restart means deploy COMPLETE too: without a complete deploy there is nothing to time.
+            if (_options.Restart && complete)
+            {
+                if (!await root.GracefulStop(AskTimeout).ConfigureAwait(false))
+                {
+                    throw new InvalidOperationException("The scheduler did not stop within 30 s");
+                }
+
+                await host.StopAsync().ConfigureAwait(false);
+                var restartWatch = Stopwatch.StartNew();
+                host = await startSystem().ConfigureAwait(false);
+                root = await StartSchedulerAsync(host.System, settings, cluster, "scheduler-2", ct).ConfigureAwait(false);
+                if (await WaitAsync("restart", cluster, tracker, root, () => { }, ct).ConfigureAwait(false))
+                {
+                    restartSeconds = restartWatch.Elapsed.TotalSeconds;
+                }
+            }
+
+            using (var process = Process.GetCurrentProcess())
+            {
+                _peakRss = Math.Max(_peakRss, process.PeakWorkingSet64);
+            }
+
+            return new StormResult(
+                _options.Pods,
+                placed,
+                complete,
+                deploySeconds,
+                tracker is { FirstOffer: { } firstOffer, FirstPlacement: { } firstPlacement } ? (firstPlacement - firstOffer).TotalSeconds : null,
+                placed / deploySeconds,
+                cycles.Count,
+                Percentile(cycles, 0.50),
+                Percentile(cycles, 0.99),
+                offersReceived,
+                batches,
+                unanswered,
+                rowsAtFirstOffer is { } before && rowsAtEnd is { } after ? after - before : null,
+                restartSeconds,
+                _peakRss / (1024.0 * 1024.0));
+        }
+        finally
+        {
+            await stopPump.CancelAsync().ConfigureAwait(false);
+            await pump.ConfigureAwait(false);
+            await host.StopAsync().ConfigureAwait(false);
+            if (!host.System.WhenTerminated.IsCompleted)
+            {
+                await host.System.Terminate().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Waits (polling every 100 ms) until the deploy plan is COMPLETE and offers are used, or the timeout; reports progress.</summary>
+    private async Task<bool> WaitAsync(string stage, SimulatedCluster cluster, OfferCycleTracker tracker, IActorRef root, Action onPoll, CancellationToken ct)
+    {
+        var watch = Stopwatch.StartNew();
+        var nextProgress = _options.ProgressInterval;
+        var nextPlanCheck = TimeSpan.Zero;
+        var summary = "not asked yet";
+        using var process = Process.GetCurrentProcess();
+        while (watch.Elapsed < _options.Timeout)
+        {
+            ct.ThrowIfCancellationRequested();
+            tracker.Update(cluster, discard: true);
+            onPoll();
+            if (watch.Elapsed >= nextPlanCheck)
+            {
+                nextPlanCheck = watch.Elapsed + TimeSpan.FromMilliseconds(500);
+                process.Refresh();
+                _peakRss = Math.Max(_peakRss, process.WorkingSet64);
+                (var ready, summary) = await IsReadyAsync(root).ConfigureAwait(false);
+                if (ready)
+                {
+                    return true;
+                }
+            }
+
+            if (watch.Elapsed >= nextProgress && _options.Progress is { } progress)
+            {
+                nextProgress = watch.Elapsed + _options.ProgressInterval;
+                var rate = tracker.FirstOffer is { } first ? tracker.Placed / Math.Max((DateTimeOffset.UtcNow - first).TotalSeconds, 1e-3) : 0;
+                progress(new StormProgress(stage, watch.Elapsed, tracker.Placed, rate, tracker.Offers, _options.CountJournalRows?.Invoke(), summary));
+            }
+
+            await Task.Delay(PumpInterval, ct).ConfigureAwait(false);
+        }
+
+        return false;
+    }
+
+    /// <summary>Reconciled (offers are used) and the deploy plan COMPLETE; and a one-line summary of where the scheduler is.</summary>
+    private static async Task<(bool Ready, string Summary)> IsReadyAsync(IActorRef root)
+    {
+        try
+        {
+            var reconciled = await root.Ask<bool>(IsReconciled.Instance, AskTimeout).ConfigureAwait(false);
+            if (await root.Ask<object>(new PlanProtocol.GetPlan("deploy"), AskTimeout).ConfigureAwait(false) is not PlanInfo plan)
+            {
+                return (false, $"reconciled={reconciled} deploy=none");
+            }
+
+            var steps = plan.Phases.SelectMany(p => p.Steps).ToList();
+            var byStatus = string.Join(",", steps.GroupBy(s => s.Status).OrderBy(g => g.Key).Select(g => $"{g.Key}:{g.Count()}"));
+            return (reconciled && plan.Status == Status.Complete, $"reconciled={reconciled} deploy={plan.Status} steps={byStatus}");
+        }
+        catch (AskTimeoutException)
+        {
+            return (false, "the scheduler did not answer within 30 s");
+        }
+    }
+
+    /// <summary>Starts a scheduler root and waits until it subscribed (a new SUBSCRIBED event in the history).</summary>
+    private async Task<IActorRef> StartSchedulerAsync(ActorSystem system, SchedulerSettings settings, SimulatedCluster cluster, string name, CancellationToken ct)
+    {
+        var mark = cluster.HistoryCount;
+        var root = system.ActorOf(SchedulerRootActor.Props(settings), name);
+        var watch = Stopwatch.StartNew();
+        while (!cluster.HistorySince(mark).Any(r => r.Event?.Type == Event.Types.Type.Subscribed))
+        {
+            if (watch.Elapsed > _options.Timeout)
+            {
+                throw new TimeoutException($"The scheduler did not subscribe within {_options.Timeout}");
+            }
+
+            await Task.WhenAny(cluster.ChangedSince(cluster.HistoryCount), Task.Delay(PumpInterval, ct)).ConfigureAwait(false);
+        }
+
+        return root;
+    }
+
+    /// <summary>Lets the storm's time follow the wall clock: every 100 ms, the real time that passed.</summary>
+    private static async Task PumpAsync(OfferStorm storm, CancellationToken ct)
+    {
+        var watch = Stopwatch.StartNew();
+        var last = TimeSpan.Zero;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                await Task.Delay(PumpInterval, ct).ConfigureAwait(false);
+                var now = watch.Elapsed;
+                await storm.AdvanceAsync(now - last).ConfigureAwait(false);
+                last = now;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static SchedulerSettings Settings(ServiceSpec spec, string rendered, SimulatedCluster cluster)
+    {
+        var gateway = new GatewaySettings(
+            new Uri("http://simulated-master/"),
+            spec.Name,
+            ServiceSpec.RoleOf(spec.Name),
+            ServiceSpec.PrincipalOf(spec.Name),
+            User: "nobody",
+            FailoverTimeout: TimeSpan.FromDays(14),
+            MaxBackoff: TimeSpan.FromSeconds(1),
+            ReconcileDelayFactor: 0.01)
+        {
+            Connection = cluster.Connect,
+        };
+        return new SchedulerSettings(spec.Name, rendered, "(storm run)", gateway, new ExecutorResources(), ImmutableArray<KeyValuePair<string, string>>.Empty)
+        {
+            Clock = cluster.Clock,
+        };
+    }
+
+    private static (ServiceSpec Spec, string Rendered) LoadSpec(int pods)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"actorscheduler-storm-{Guid.NewGuid():N}.yml");
+        try
+        {
+            File.WriteAllText(path, SpecYaml(pods));
+            var loaded = ServiceSpecLoader.LoadFile(path);
+            if (loaded.Spec is null || loaded.RenderedText is null || !loaded.Errors.IsEmpty)
+            {
+                throw new InvalidOperationException($"The storm spec does not load: {string.Join("; ", loaded.Errors)}");
+            }
+
+            return (loaded.Spec, loaded.RenderedText);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>One ActorSystem with the in-memory journal, kept across the restart (its journal lives in it).</summary>
+    private static Func<Task<StormActorSystem>> InMemoryActorSystem()
+    {
+        ActorSystem? system = null;
+        return () =>
+        {
+            system ??= ActorSystem.Create("storm", ConfigurationFactory.ParseString("""
+                akka.loglevel = WARNING
+                akka.stdout-loglevel = WARNING
+                akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
+                akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
+                """).WithFallback(ConfigurationFactory.ParseString(ActorSchedulerSerializer.Hocon)));
+            return Task.FromResult(new StormActorSystem(system, () => Task.CompletedTask));
+        };
+    }
+
+    private static double Percentile(List<double> sorted, double p) =>
+        sorted.Count == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+}

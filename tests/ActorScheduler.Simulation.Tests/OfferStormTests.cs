@@ -1,0 +1,270 @@
+using System.Collections.Immutable;
+using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Messages.MesosV1.Scheduler;
+
+namespace ActorScheduler.Simulation.Tests;
+
+public sealed class OfferStormTests
+{
+    private static OfferStormOptions Stormy(int seed) => new()
+    {
+        Agents = 50,
+        OffersPerSecond = 20,
+        RescindProbability = 0.3,
+        AgentLossProbability = 0.05,
+        AgentReturnAfter = TimeSpan.FromSeconds(1),
+        Seed = seed,
+    };
+
+    private static async Task<IReadOnlyList<string>> RunStormAsync(OfferStormOptions options, TimeSpan duration)
+    {
+        await using var cluster = new SimulatedCluster(timedAllocation: false);
+        await using var framework = await StormFramework.SubscribeAsync(cluster);
+        var storm = new OfferStorm(cluster, options);
+        await storm.RunAsync(duration);
+        return storm.Actions.Select(a => a.ToString()).ToList();
+    }
+
+    [Fact]
+    public async Task OfferStorm_should_repeat_its_actions_with_the_same_seed_and_not_with_another()
+    {
+        var first = await RunStormAsync(Stormy(seed: 7), TimeSpan.FromSeconds(5));
+        var again = await RunStormAsync(Stormy(seed: 7), TimeSpan.FromSeconds(5));
+        var other = await RunStormAsync(Stormy(seed: 8), TimeSpan.FromSeconds(5));
+
+        // A storm worth comparing: every kind of action happened.
+        foreach (var kind in Enum.GetNames<StormActionKind>())
+        {
+            Assert.Contains(first, a => a.Split(' ')[2] == kind);
+        }
+
+        Assert.Equal(first, again);
+        Assert.NotEqual(first, other);
+    }
+
+    [Fact]
+    public async Task OfferStorm_should_not_offer_a_lost_agent_until_it_returns()
+    {
+        await using var cluster = new SimulatedCluster(timedAllocation: false);
+        await using var framework = await StormFramework.SubscribeAsync(cluster);
+        var storm = new OfferStorm(cluster, Stormy(seed: 3));
+
+        await storm.RunAsync(TimeSpan.FromSeconds(5));
+
+        var lost = new HashSet<string>();
+        var losses = 0;
+        foreach (var action in storm.Actions)
+        {
+            switch (action.Kind)
+            {
+                case StormActionKind.AgentLost:
+                    Assert.True(lost.Add(action.AgentId), $"{action.AgentId} lost twice: {action}");
+                    losses++;
+                    break;
+                case StormActionKind.AgentReturned:
+                    Assert.True(lost.Remove(action.AgentId), $"{action.AgentId} returned without being lost: {action}");
+                    break;
+                case StormActionKind.Offer:
+                    Assert.False(lost.Contains(action.AgentId), $"offered a lost agent: {action}");
+                    break;
+            }
+        }
+
+        Assert.True(losses > 0, "the storm lost no agent");
+    }
+
+    [Fact]
+    public async Task OfferStorm_should_spread_agents_over_every_zone_of_every_region()
+    {
+        await using var cluster = new SimulatedCluster(timedAllocation: false);
+        await using var framework = await StormFramework.SubscribeAsync(cluster);
+        var storm = new OfferStorm(cluster, new OfferStormOptions
+        {
+            Agents = 60,
+            Regions = 2,
+            ZonesPerRegion = 3,
+            Attributes = "rack:r{index%2};dc:{region}",
+            OffersPerSecond = 60,
+        });
+
+        await storm.RunAsync(TimeSpan.FromSeconds(1));
+
+        // Read back from the offers the framework received: the master put the agents' domains and attributes in them.
+        var offers = new List<Offer>();
+        while (offers.Count < 60)
+        {
+            offers.AddRange((await framework.NextAsync(e => e.Type == Event.Types.Type.Offers)).Offers.Offers_);
+        }
+
+        Assert.Equal(60, offers.Select(o => o.AgentId.Value).Distinct().Count());
+        var zones = offers.GroupBy(o => (o.Domain.FaultDomain.Region.Name, o.Domain.FaultDomain.Zone.Name)).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(
+            new[] { "region-1/region-1-zone-1", "region-1/region-1-zone-2", "region-1/region-1-zone-3", "region-2/region-2-zone-1", "region-2/region-2-zone-2", "region-2/region-2-zone-3" },
+            zones.Keys.Select(k => $"{k.Item1}/{k.Item2}").Order());
+        Assert.All(zones.Values, count => Assert.Equal(10, count));
+        Assert.All(offers, o => Assert.Equal(o.Domain.FaultDomain.Region.Name, o.Attributes.Single(a => a.Name == "dc").Text.Value));
+        Assert.Equal(30, offers.Count(o => o.Attributes.Single(a => a.Name == "rack").Text.Value == "r0"));
+
+        // The shapes vary (seeded): more than one cpus figure among the offers.
+        Assert.True(offers.Select(o => o.Resources.Single(r => r.Name == "cpus").Scalar.Value).Distinct().Count() > 1);
+    }
+
+    [Fact]
+    public async Task A_rescinded_offer_should_be_refused_by_the_master()
+    {
+        await using var cluster = new SimulatedCluster(timedAllocation: false);
+        await using var framework = await StormFramework.SubscribeAsync(cluster);
+        var storm = new OfferStorm(cluster, new OfferStormOptions { Agents = 20, OffersPerSecond = 20, RescindProbability = 0.5, Seed = 5 });
+
+        await storm.RunAsync(TimeSpan.FromSeconds(1));
+
+        var offers = new Dictionary<string, Offer>();
+        var made = storm.Actions.Count(a => a.Kind == StormActionKind.Offer);
+        while (offers.Count < made)
+        {
+            foreach (var offer in (await framework.NextAsync(e => e.Type == Event.Types.Type.Offers)).Offers.Offers_)
+            {
+                offers[offer.Id.Value] = offer;
+            }
+        }
+
+        var rescinded = storm.Actions.First(a => a.Kind == StormActionKind.Rescind).Detail!;
+        var outstanding = await cluster.OutstandingOffersAsync();
+        Assert.DoesNotContain(rescinded, outstanding);
+        Assert.NotEmpty(outstanding);
+        var rescind = await framework.SeenAsync(e => e.Type == Event.Types.Type.Rescind && e.Rescind.OfferId.Value == rescinded);
+        Assert.NotNull(rescind);
+
+        await framework.LaunchAsync(offers[rescinded], "late");
+        var refused = await framework.NextAsync(e => e.Type == Event.Types.Type.Update && e.Update.Status.TaskId.Value == "late-id");
+        Assert.Equal(TaskState.TaskLost, refused.Update.Status.State);
+        Assert.Contains($"Offer {rescinded} is no longer valid", refused.Update.Status.Message);
+        Assert.False(await cluster.IsRunningAsync("late"));
+
+        // The same launch on an offer still outstanding runs.
+        await framework.LaunchAsync(offers[outstanding[0]], "timely");
+        var first = await framework.SeenAsync(e => e.Type == Event.Types.Type.Update && e.Update.Status.TaskId.Value == "timely-id");
+        Assert.True(first.Update.Status.State is TaskState.TaskStarting or TaskState.TaskRunning,
+            $"{first.Update.Status.State}: {first.Update.Status.Message}; master log: {string.Join(" | ", cluster.Log.TakeLast(5))}");
+        Assert.True(await cluster.IsRunningAsync("timely"));
+        Assert.False(await cluster.RescindOfferAsync(rescinded));
+    }
+
+    [Theory]
+    [InlineData(25.0, 100, 10, 250)]
+    [InlineData(3.5, 1000, 4, 14)]
+    [InlineData(0.5, 250, 6, 3)]
+    public async Task OfferStorm_should_make_rate_times_duration_offers_in_virtual_time(double rate, int stepMs, int seconds, int expected)
+    {
+        await using var cluster = new SimulatedCluster(timedAllocation: false);
+        await using var framework = await StormFramework.SubscribeAsync(cluster);
+        var storm = new OfferStorm(cluster, new OfferStormOptions { Agents = 1000, OffersPerSecond = rate });
+        await storm.CreateAgentsAsync();
+        var start = cluster.Clock.GetUtcNow();
+
+        await storm.RunAsync(TimeSpan.FromSeconds(seconds), TimeSpan.FromMilliseconds(stepMs));
+
+        Assert.Equal(TimeSpan.FromSeconds(seconds), cluster.Clock.GetUtcNow() - start);
+        var offers = storm.Actions.Where(a => a.Kind == StormActionKind.Offer).ToList();
+        Assert.InRange(offers.Count, expected - 1, expected); // fractions carried over; the last one may be due a hair later
+        Assert.Equal(0, storm.OffersMissed);
+
+        // Evenly: each whole second of virtual time has its share (± 1 for the carried fraction).
+        if (rate >= 1)
+        {
+            foreach (var second in Enumerable.Range(0, seconds))
+            {
+                var inSecond = offers.Count(a => a.At > TimeSpan.FromSeconds(second) && a.At <= TimeSpan.FromSeconds(second + 1));
+                Assert.InRange(inSecond, Math.Floor(rate) - 1, Math.Ceiling(rate) + 1);
+            }
+        }
+
+        // The master really sent them.
+        var received = 0;
+        while (received < offers.Count)
+        {
+            received += (await framework.NextAsync(e => e.Type == Event.Types.Type.Offers)).Offers.Offers_.Count;
+        }
+
+        Assert.Equal(offers.Count, received);
+    }
+
+    [Fact]
+    public async Task OfferStorm_should_count_offers_it_could_not_make()
+    {
+        await using var cluster = new SimulatedCluster(timedAllocation: false);
+        await using var framework = await StormFramework.SubscribeAsync(cluster);
+        var storm = new OfferStorm(cluster, new OfferStormOptions { Agents = 5, OffersPerSecond = 10 });
+
+        await storm.RunAsync(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+
+        // The framework holds its offers, and an agent with an outstanding offer is not offered again.
+        Assert.Equal(5, storm.Actions.Count(a => a.Kind == StormActionKind.Offer));
+        Assert.Equal(5, storm.OffersMissed);
+    }
+
+    public static TheoryData<string, OfferStormOptions, string> BadOptions() => new()
+    {
+        { "no agents", new OfferStormOptions { Agents = 0 }, "Agents must be at least 1 (got 0)" },
+        { "no regions", new OfferStormOptions { Regions = 0 }, "Regions must be at least 1 (got 0)" },
+        { "no zones", new OfferStormOptions { ZonesPerRegion = -1 }, "ZonesPerRegion must be at least 1 (got -1)" },
+        { "no shapes", new OfferStormOptions { Shapes = ImmutableArray<AgentResources>.Empty }, "Shapes must name at least one agent shape" },
+        { "negative shape", new OfferStormOptions { Shapes = [new AgentResources(Cpus: -1)] }, "Shapes must not have negative resources" },
+        { "zero rate", new OfferStormOptions { OffersPerSecond = 0 }, "OffersPerSecond must be a positive number (got 0)" },
+        { "NaN rate", new OfferStormOptions { OffersPerSecond = double.NaN }, "OffersPerSecond must be a positive number (got NaN)" },
+        { "rescind > 1", new OfferStormOptions { RescindProbability = 1.5 }, "RescindProbability must be between 0 and 1 (got 1.5)" },
+        { "loss < 0", new OfferStormOptions { AgentLossProbability = -0.1 }, "AgentLossProbability must be between 0 and 1 (got -0.1)" },
+        { "zero return", new OfferStormOptions { AgentReturnAfter = TimeSpan.Zero }, "AgentReturnAfter must be positive when set" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadOptions))]
+    public async Task OfferStorm_should_reject_bad_options_with_a_clear_message(string what, OfferStormOptions options, string expected)
+    {
+        await using var cluster = new SimulatedCluster();
+
+        var error = Assert.Throws<ArgumentException>(() => new OfferStorm(cluster, options));
+
+        Assert.StartsWith("Bad offer storm options: ", error.Message);
+        Assert.True(error.Message.Contains(expected, StringComparison.Ordinal), $"{what}: {error.Message}");
+    }
+
+    [Fact]
+    public async Task SimulatedCluster_should_reject_bad_agent_attributes_and_domains()
+    {
+        await using var cluster = new SimulatedCluster();
+
+        var attributes = await Assert.ThrowsAsync<ArgumentException>(() => cluster.AddAgentsAsync(1, null, null, "rack:{zone}"));
+        Assert.Contains("{zone}", attributes.Message);
+        var domain = await Assert.ThrowsAsync<ArgumentException>(() => cluster.AddAgentsAsync(1, null, new FaultDomain("east", "")));
+        Assert.Contains("zone name must be non-empty", domain.Message);
+    }
+
+    [Fact]
+    public async Task SimulatedCluster_should_keep_sequences_when_history_is_discarded()
+    {
+        await using var cluster = new SimulatedCluster(timedAllocation: false);
+        await using var framework = await StormFramework.SubscribeAsync(cluster);
+        var storm = new OfferStorm(cluster, new OfferStormOptions { Agents = 10, OffersPerSecond = 10 });
+        await storm.RunAsync(TimeSpan.FromSeconds(1));
+        await framework.SeenAsync(e => e.Type == Event.Types.Type.Offers);
+        var all = cluster.History;
+        Assert.True(all.Count >= 3, $"history too short: {all.Count}");
+
+        cluster.DiscardHistory(all[0].Sequence);
+
+        // The framework may still be reading events: later records may have joined, but the kept ones start after the
+        // discarded one, keep their numbers and run on without a gap.
+        Assert.Equal(all[1], cluster.History[0]);
+        Assert.Equal(all[1], cluster.HistorySince(0)[0]);
+        Assert.Equal(all[2], cluster.HistorySince(all[1].Sequence)[0]);
+        await framework.LaunchAsync(new Offer { Id = new OfferID { Value = "no-such-offer" }, AgentId = new AgentID { Value = storm.AgentIds[0] }, Resources = { Cpu(), Mem() } }, "x");
+        var kept = cluster.History;
+        Assert.All(kept.Zip(kept.Skip(1)), pair => Assert.Equal(pair.First.Sequence + 1, pair.Second.Sequence));
+        Assert.Contains(kept, r => r.Call?.Type == Call.Types.Type.Accept);
+    }
+
+    private static Resource Cpu() => new() { Name = "cpus", Type = Value.Types.Type.Scalar, Scalar = new Value.Types.Scalar { Value = 1 } };
+
+    private static Resource Mem() => new() { Name = "mem", Type = Value.Types.Type.Scalar, Scalar = new Value.Types.Scalar { Value = 64 } };
+}

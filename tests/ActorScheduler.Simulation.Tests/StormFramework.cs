@@ -1,0 +1,149 @@
+using System.Threading.Channels;
+using ActorScheduler.Mesos.Client;
+using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Messages.MesosV1.Scheduler;
+
+namespace ActorScheduler.Simulation.Tests;
+
+/// <summary>
+/// A bare framework on a <see cref="SimulatedCluster"/> for storm tests: it subscribes, reads every event (so the
+/// cluster's history records them) and answers nothing unless told to. Holding its offers makes a storm's run depend on
+/// the seed alone.
+/// </summary>
+internal sealed class StormFramework : IAsyncDisposable
+{
+    private readonly IMesosConnection _connection;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Channel<Event> _events = Channel.CreateUnbounded<Event>();
+    private readonly TaskCompletionSource<FrameworkID> _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<Event> _seen = [];
+    private TaskCompletionSource _more = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private IMesosEventStream? _stream;
+    private Task _reader = Task.CompletedTask;
+
+    private StormFramework(SimulatedCluster cluster)
+    {
+        _connection = cluster.Connect();
+    }
+
+    public FrameworkID Id { get; private set; } = new();
+
+    public static async Task<StormFramework> SubscribeAsync(SimulatedCluster cluster)
+    {
+        var framework = new StormFramework(cluster);
+        var info = new FrameworkInfo { User = "nobody", Name = "storm-test", Role = "storm", FailoverTimeout = 0 };
+        framework._stream = await framework._connection.SubscribeAsync(info, CancellationToken.None);
+        framework._reader = Task.Run(framework.ReadAsync);
+        framework.Id = await framework._subscribed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        return framework;
+    }
+
+    /// <summary>ACCEPT of <paramref name="offer"/> launching one tiny task named <paramref name="taskName"/>.</summary>
+    public Task LaunchAsync(Offer offer, string taskName)
+    {
+        var task = new TaskInfo
+        {
+            Name = taskName,
+            TaskId = new TaskID { Value = taskName + "-id" },
+            AgentId = offer.AgentId.Clone(),
+            Command = new CommandInfo { Value = "sleep 1000" },
+        };
+        foreach (var (name, amount) in new[] { ("cpus", 0.1), ("mem", 32.0) })
+        {
+            var resource = offer.Resources.First(r => r.Name == name).Clone();
+            resource.Scalar = new Value.Types.Scalar { Value = amount };
+            task.Resources.Add(resource);
+        }
+
+        var launch = new Offer.Types.Operation { Type = Offer.Types.Operation.Types.Type.Launch, Launch = new Offer.Types.Operation.Types.Launch() };
+        launch.Launch.TaskInfos.Add(task);
+        var call = new Call { Type = Call.Types.Type.Accept, FrameworkId = Id.Clone(), Accept = new Call.Types.Accept() };
+        call.Accept.OfferIds.Add(offer.Id.Clone());
+        call.Accept.Operations.Add(launch);
+        return _connection.SendAsync(call, CancellationToken.None);
+    }
+
+    /// <summary>The next event matching <paramref name="match"/> (others are skipped), within 10 s.</summary>
+    public async Task<Event> NextAsync(Func<Event, bool> match)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            var evt = await _events.Reader.ReadAsync(timeout.Token);
+            if (match(evt))
+            {
+                return evt;
+            }
+        }
+    }
+
+    /// <summary>The first event ever read that matches <paramref name="match"/>, waiting up to 10 s for it.</summary>
+    public async Task<Event> SeenAsync(Func<Event, bool> match)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            Task more;
+            lock (_seen)
+            {
+                if (_seen.FirstOrDefault(match) is { } found)
+                {
+                    return found;
+                }
+
+                more = _more.Task;
+            }
+
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+            {
+                throw new TimeoutException("No matching event within 10 s");
+            }
+
+            await Task.WhenAny(more, Task.Delay(left));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _reader;
+        if (_stream is not null)
+        {
+            await _stream.DisposeAsync();
+        }
+
+        _connection.Dispose();
+        _stop.Dispose();
+    }
+
+    private async Task ReadAsync()
+    {
+        try
+        {
+            await foreach (var evt in _stream!.ReadEventsAsync(_stop.Token))
+            {
+                if (evt.Type == Event.Types.Type.Subscribed)
+                {
+                    _subscribed.TrySetResult(evt.Subscribed.FrameworkId);
+                }
+                else
+                {
+                    _events.Writer.TryWrite(evt);
+                    TaskCompletionSource more;
+                    lock (_seen)
+                    {
+                        _seen.Add(evt);
+                        more = _more;
+                        _more = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    }
+
+                    more.TrySetResult();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}

@@ -1,0 +1,36 @@
+namespace ActorScheduler.Simulation.Tests;
+
+public sealed class StormRunTests
+{
+    [Fact]
+    public async Task StormRun_should_place_every_pod_through_the_scheduler_and_recover_after_a_restart()
+    {
+        var progress = new List<StormProgress>();
+        var run = new StormRun(new StormRunOptions
+        {
+            Agents = 20,
+            Pods = 20,
+            OffersPerSecond = 200,
+            Timeout = TimeSpan.FromSeconds(60),
+            Progress = progress.Add,
+            ProgressInterval = TimeSpan.FromMilliseconds(200),
+        });
+
+        var result = await run.RunAsync();
+
+        Assert.True(result.DeployComplete, $"deploy not complete: {result}");
+        Assert.Equal(20, result.Placed);
+        Assert.True(result.OfferCycles > 0, $"no offer cycle measured: {result}");
+        Assert.Equal(0, result.UnansweredOffers);
+        Assert.True(result.P99CycleMs >= result.P50CycleMs);
+        Assert.NotNull(result.RestartToReadySeconds);
+        Assert.Null(result.JournalRowsDuringDeploy); // nothing counted them
+    }
+
+    [Fact]
+    public void StormRun_should_reject_an_empty_run()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new StormRun(new StormRunOptions { Pods = 0 }));
+        Assert.Contains("pods 0", error.Message);
+    }
+}
