@@ -262,6 +262,9 @@ public sealed class SimulatedCluster : IAsyncDisposable
         return task.TaskId.Value;
     });
 
+    /// <summary>What the master knows now: agents (with their reserved and used resources), frameworks and tasks.</summary>
+    public Task<EmulatorSnapshot> SnapshotAsync() => _queue.InvokeAsync(() => _master.Snapshot(new Uri("http://simulated-master/")));
+
     /// <summary>The agent kills the running task named <paramref name="taskName"/> (TASK_KILLED), as if asked to.</summary>
     public Task KillTaskAsync(string taskName) => _queue.InvokeAsync(() =>
     {
@@ -343,8 +346,11 @@ public sealed class SimulatedCluster : IAsyncDisposable
         await _queue.StopAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Completes when <see cref="History"/> next changes (or at once if it changed since <paramref name="seen"/>).</summary>
-    internal Task ChangedSince(long seen)
+    /// <summary>
+    /// Completes when <see cref="History"/> next changes (or at once if it changed since <paramref name="seen"/>, a
+    /// <see cref="HistoryCount"/>): wait on it instead of sleeping.
+    /// </summary>
+    public Task ChangedSince(long seen)
     {
         lock (_gate)
         {
@@ -352,7 +358,8 @@ public sealed class SimulatedCluster : IAsyncDisposable
         }
     }
 
-    internal long HistoryCount
+    /// <summary>How many records the history has had (discarded ones included).</summary>
+    public long HistoryCount
     {
         get
         {

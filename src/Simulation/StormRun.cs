@@ -55,6 +55,21 @@ public sealed class StormRunOptions
 
     /// <summary>How often <see cref="Progress"/> is called (default 2 s).</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Chance that the storm rescinds an outstanding offer, per offer made (default 0).</summary>
+    public double RescindProbability { get; init; }
+
+    /// <summary>Chance that the storm loses an agent, per offer made (default 0).</summary>
+    public double AgentLossProbability { get; init; }
+
+    /// <summary>When set, a lost agent returns after this long (with its tasks, reservations and volumes).</summary>
+    public TimeSpan? AgentReturnAfter { get; init; }
+
+    /// <summary>
+    /// Called at the end, with the cluster, before it stops: property checks over the whole run. Setting it keeps the
+    /// cluster's full history (a bench drops what it has read, to measure the scheduler's memory and not the record's).
+    /// </summary>
+    public Func<SimulatedCluster, Task>? Inspect { get; init; }
 }
 
 /// <summary>Where a <see cref="StormRun"/> is.</summary>
@@ -157,7 +172,15 @@ public sealed class StormRun
     {
         var (spec, rendered) = LoadSpec(_options.Pods);
         await using var cluster = new SimulatedCluster(_options.Seed, timedAllocation: false);
-        var storm = new OfferStorm(cluster, new OfferStormOptions { Agents = _options.Agents, Seed = _options.Seed, OffersPerSecond = _options.OffersPerSecond });
+        var storm = new OfferStorm(cluster, new OfferStormOptions
+        {
+            Agents = _options.Agents,
+            Seed = _options.Seed,
+            OffersPerSecond = _options.OffersPerSecond,
+            RescindProbability = _options.RescindProbability,
+            AgentLossProbability = _options.AgentLossProbability,
+            AgentReturnAfter = _options.AgentReturnAfter,
+        });
         await storm.CreateAgentsAsync().ConfigureAwait(false);
         var settings = Settings(spec, rendered, cluster);
 
@@ -178,7 +201,7 @@ public sealed class StormRun
                     rowsAtFirstOffer = _options.CountJournalRows?.Invoke();
                 }
             }, ct).ConfigureAwait(false);
-            tracker.Update(cluster, discard: true);
+            tracker.Update(cluster, discard: _options.Inspect is null);
             var rowsAtEnd = _options.CountJournalRows?.Invoke();
             var placed = await cluster.CountRunningTasksAsync().ConfigureAwait(false);
             var end = complete && tracker.LastPlacement is { } last ? last : DateTimeOffset.UtcNow;
@@ -208,6 +231,12 @@ public sealed class StormRun
             using (var process = Process.GetCurrentProcess())
             {
                 _peakRss = Math.Max(_peakRss, process.PeakWorkingSet64);
+            }
+
+            if (_options.Inspect is { } inspect)
+            {
+                // The storm goes on meanwhile: checks that wait for the cluster to settle see offers come and go.
+                await inspect(cluster).ConfigureAwait(false);
             }
 
             return new StormResult(
@@ -250,7 +279,7 @@ public sealed class StormRun
         while (watch.Elapsed < _options.Timeout)
         {
             ct.ThrowIfCancellationRequested();
-            tracker.Update(cluster, discard: true);
+            tracker.Update(cluster, discard: _options.Inspect is null);
             onPoll();
             if (watch.Elapsed >= nextPlanCheck)
             {
