@@ -14,8 +14,14 @@ namespace ActorScheduler.Actors.Plans;
 /// canary strategies), aggregates their statuses (pure <see cref="StatusAggregator"/>) and reports to its plan.
 /// Operator interrupts and canary continues are recorded, so they survive a scheduler restart.
 /// </summary>
-internal sealed class PhaseActor : ReceivePersistentActor
+internal sealed class PhaseActor : ReceivePersistentActor, IWithTimers
 {
+    /// <summary>Phases with more steps than this re-evaluate at most once per <see cref="BigPhaseUpdateInterval"/>.</summary>
+    internal const int BigPhaseSteps = 100;
+
+    /// <summary>How long a big phase gathers step reports before it re-evaluates (an evaluation is O(steps)).</summary>
+    internal static readonly TimeSpan BigPhaseUpdateInterval = TimeSpan.FromMilliseconds(50);
+
     private readonly int _index;
     private readonly PhaseSpec _phase;
     private readonly TargetConfig _target;
@@ -82,6 +88,8 @@ internal sealed class PhaseActor : ReceivePersistentActor
 
     public override string PersistenceId { get; }
 
+    public ITimerScheduler Timers { get; set; } = null!;
+
     public static Props Props(string planPersistenceId, string planName, int index, PhaseSpec phase, TargetConfig target, IActorRef pods, IActorRef journal) =>
         Akka.Actor.Props.Create(() => new PhaseActor(planPersistenceId, planName, index, phase, target, pods, journal));
 
@@ -147,13 +155,23 @@ internal sealed class PhaseActor : ReceivePersistentActor
 
     /// <summary>
     /// Step reports come in bursts (thousands of steps in a parallel phase): the phase re-evaluates once after the reports
-    /// already in its mailbox, not once per report, which would cost O(steps²).
+    /// already in its mailbox, not once per report, which would cost O(steps²); a big phase gathers reports for up to
+    /// <see cref="BigPhaseUpdateInterval"/> first, since its reports trickle in as thousands of pods progress.
     /// </summary>
     private void QueueUpdate()
     {
-        if (!_updateQueued)
+        if (_updateQueued)
         {
-            _updateQueued = true;
+            return;
+        }
+
+        _updateQueued = true;
+        if (_phase.Steps.Length > BigPhaseSteps)
+        {
+            Timers.StartSingleTimer(UpdateQueued.Instance, UpdateQueued.Instance, BigPhaseUpdateInterval);
+        }
+        else
+        {
             Self.Tell(UpdateQueued.Instance);
         }
     }
