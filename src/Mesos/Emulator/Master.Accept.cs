@@ -63,6 +63,7 @@ internal sealed partial class Master
         }
 
         var agent = offers[0].Agent;
+        _touched.Add(agent);
         var role = offers[0].Role;
         var pool = new ResourcePool();
         foreach (var offer in offers)

@@ -237,8 +237,21 @@ internal sealed partial class Master
             _ => CallResult.Accepted,
         };
 
-        // Retries wait for the tick: after a call only what may be newly sendable goes out.
-        FlushAgentEvents(retries: false);
+        // Retries wait for the tick: after a call only what may be newly sendable goes out, and after the calls that act
+        // on known agents (the storm's bulk: ACCEPT, ACKNOWLEDGE, KILL, DECLINE) only from those agents.
+        if (call.Type is Call.Types.Type.Accept or Call.Types.Type.Acknowledge or Call.Types.Type.Kill or Call.Types.Type.Decline)
+        {
+            foreach (var agent in _touched)
+            {
+                FlushAgent(agent, retries: false);
+            }
+        }
+        else
+        {
+            FlushAgentEvents(retries: false);
+        }
+
+        _touched.Clear();
         return result;
     }
 
@@ -297,6 +310,7 @@ internal sealed partial class Master
 
         TimeSpan? grace = kill.KillPolicy?.GracePeriod is { } d ? TimeSpan.FromTicks(d.Nanoseconds / 100) : null;
         agent.Kill(kill.TaskId.Value, grace);
+        _touched.Add(agent);
         Log($"killing task {kill.TaskId.Value} on agent {agent.Id.Value}");
         return CallResult.Accepted;
     }
@@ -317,8 +331,13 @@ internal sealed partial class Master
     private CallResult Acknowledge(Call.Types.Acknowledge ack)
     {
         // An acknowledgement for an unreachable agent is lost; the agent resends the update once it is back.
-        var agent = _agents.FirstOrDefault(a => a.Id.Value == ack.AgentId.Value && !_cluster.IsUnreachable(a));
-        agent?.Acknowledge(ack.TaskId.Value, ack.Uuid);
+        var agent = AgentById(ack.AgentId.Value);
+        if (agent is not null && !_cluster.IsUnreachable(agent))
+        {
+            agent.Acknowledge(ack.TaskId.Value, ack.Uuid);
+            _touched.Add(agent);
+        }
+
         return CallResult.Accepted;
     }
 
@@ -650,26 +669,32 @@ internal sealed partial class Master
     {
         foreach (var agent in _agents)
         {
-            if (!(retries ? agent.HasPendingEvents : agent.HasUnsentEvents) || _cluster.IsUnreachable(agent))
-            {
-                continue;
-            }
+            FlushAgent(agent, retries);
+        }
+    }
 
-            foreach (var (frameworkId, status) in agent.TakeDueUpdates(id => _frameworks.TryGetValue(id, out var f) && f.IsConnected))
-            {
-                ForwardAgentUpdate(_frameworks[frameworkId.Value], status);
-            }
+    /// <summary>Sends the agent's due updates and executor terminations (nothing while it is unreachable).</summary>
+    private void FlushAgent(LocalAgent agent, bool retries)
+    {
+        if (!(retries ? agent.HasPendingEvents : agent.HasUnsentEvents) || _cluster.IsUnreachable(agent))
+        {
+            return;
+        }
 
-            foreach (var ended in agent.TakeEndedExecutors())
+        foreach (var (frameworkId, status) in agent.TakeDueUpdates(id => _frameworks.TryGetValue(id, out var f) && f.IsConnected))
+        {
+            ForwardAgentUpdate(_frameworks[frameworkId.Value], status);
+        }
+
+        foreach (var ended in agent.TakeEndedExecutors())
+        {
+            if (_frameworks.TryGetValue(ended.FrameworkId.Value, out var framework) && framework.Connection is { } stream)
             {
-                if (_frameworks.TryGetValue(ended.FrameworkId.Value, out var framework) && framework.Connection is { } stream)
+                stream.Send(new Event
                 {
-                    stream.Send(new Event
-                    {
-                        Type = Event.Types.Type.Failure,
-                        Failure = new Event.Types.Failure { AgentId = agent.Id.Clone(), ExecutorId = ended.ExecutorId.Clone(), Status = ended.Status },
-                    });
-                }
+                    Type = Event.Types.Type.Failure,
+                    Failure = new Event.Types.Failure { AgentId = agent.Id.Clone(), ExecutorId = ended.ExecutorId.Clone(), Status = ended.Status },
+                });
             }
         }
     }
@@ -710,6 +735,35 @@ internal sealed partial class Master
         _filters.Add(new OfferFilter(offer.FrameworkId, offer.Role, offer.Agent.Id.Value, resources.Clone(), Now + TimeSpan.FromSeconds(seconds)));
     }
 
+    /// <summary>The registered or unreachable agent with that id (gone agents are not in the list).</summary>
+    private LocalAgent? AgentById(string agentId)
+    {
+        EnsureIndexes();
+        return _agentsById.GetValueOrDefault(agentId);
+    }
+
+    /// <summary>Rebuilds the task and agent indexes whenever the agent list changed (agents added, gone or replaced).</summary>
+    private void EnsureIndexes()
+    {
+        if (_taskIndexAgents == _agents.Count)
+        {
+            return;
+        }
+
+        _taskAgents.Clear();
+        _agentsById.Clear();
+        foreach (var agent in _agents)
+        {
+            _agentsById[agent.Id.Value] = agent;
+            foreach (var task in agent.Tasks)
+            {
+                _taskAgents[task.Id] = agent;
+            }
+        }
+
+        _taskIndexAgents = _agents.Count;
+    }
+
     /// <summary>
     /// Starts tasks on the agent without an offer (the simulation kit's stray tasks: tasks a scheduler never launched);
     /// the master knows them like any other, so KILL and RECONCILE find them.
@@ -721,7 +775,11 @@ internal sealed partial class Master
     }
 
     private readonly Dictionary<string, LocalAgent> _taskAgents = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LocalAgent> _agentsById = new(StringComparer.Ordinal);
     private int _taskIndexAgents = -1;
+
+    // Agents the call being handled acted on: after ACCEPT, ACKNOWLEDGE, KILL and DECLINE only these are flushed.
+    private readonly HashSet<LocalAgent> _touched = new();
 
     /// <summary>
     /// The agent (<paramref name="agentId"/> only, when given) with a live task of the framework of that id. Looks the id
@@ -731,20 +789,7 @@ internal sealed partial class Master
     /// </summary>
     private LocalAgent? FindAgentOfTask(string frameworkId, string taskId, string? agentId)
     {
-        if (_taskIndexAgents != _agents.Count)
-        {
-            _taskAgents.Clear();
-            foreach (var agent in _agents)
-            {
-                foreach (var task in agent.Tasks)
-                {
-                    _taskAgents[task.Id] = agent;
-                }
-            }
-
-            _taskIndexAgents = _agents.Count;
-        }
-
+        EnsureIndexes();
         return _taskAgents.TryGetValue(taskId, out var holder)
             && (agentId is null || holder.Id.Value == agentId)
             && holder.FindTask(taskId) is { } live && live.FrameworkId.Value == frameworkId && !live.Orphaned
