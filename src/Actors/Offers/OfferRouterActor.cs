@@ -36,6 +36,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
 
     // Requirements in registration order, by pod instance; the sender is the pod actor.
     private readonly List<(PodRequirement Requirement, IActorRef Pod)> _requirements = new();
+    private readonly HashSet<string> _pending = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ImmutableArray<string>> _owned = new(StringComparer.Ordinal);
 
     // Where each pod instance holds (or was just given) its footprint, for placement rules.
@@ -61,7 +62,13 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
         PersistenceId = $"{service}/offers";
 
         Command<RegisterRequirement>(OnRegister);
-        Command<WithdrawRequirement>(m => _requirements.RemoveAll(r => r.Requirement.PodInstanceName == m.PodInstance));
+        Command<WithdrawRequirement>(m =>
+        {
+            if (_pending.Remove(m.PodInstance))
+            {
+                _requirements.RemoveAll(r => r.Requirement.PodInstanceName == m.PodInstance);
+            }
+        });
         Command<FootprintOwned>(m =>
         {
             _owned[m.PodInstance] = m.ResourceIds;
@@ -130,7 +137,11 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
     private void OnRegister(RegisterRequirement message)
     {
         var name = message.Requirement.PodInstanceName;
-        _requirements.RemoveAll(r => r.Requirement.PodInstanceName == name);
+        if (!_pending.Add(name))
+        {
+            _requirements.RemoveAll(r => r.Requirement.PodInstanceName == name);
+        }
+
         _requirements.Add((message.Requirement, Sender));
         if (message.Requirement.Existing is { } footprint)
         {
@@ -168,6 +179,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
         var skipped = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (requirement, pod) in _requirements)
         {
+            var podName = requirement.PodInstanceName;
             var need = requirement.Existing is null ? OfferFit.NewFootprintNeed(requirement.Pod, requirement.Index, _context.Executor) : default;
             skipped.Clear();
             foreach (var slot in slots)
@@ -179,33 +191,34 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
                 }
 
                 var evaluation = OfferEvaluator.Evaluate(requirement, slot.Remaining, _context, _placed.Values);
-                decisions.Add(Decision(slot.Offer, requirement.PodInstanceName, evaluation, now));
+                decisions.Add(Decision(slot.Offer, podName, evaluation, now));
                 _outcomes.Record(new OfferOutcome(
-                    now.ToDateTime(), requirement.PodInstanceName, slot.Offer.Id.Value, slot.Offer.AgentId.Value, slot.Offer.Hostname, evaluation.Passed, evaluation.Explanation));
+                    now.ToDateTime(), podName, slot.Offer.Id.Value, slot.Offer.AgentId.Value, slot.Offer.Hostname, evaluation.Passed, evaluation.Explanation));
                 if (!evaluation.Passed)
                 {
                     continue;
                 }
 
-                slot.Claims.Add(new Claim(requirement.PodInstanceName, pod, evaluation));
-                _placed[requirement.PodInstanceName] = new PlacedTask(requirement.PodInstanceName, PlacementAgents.Of(slot.Offer));
+                slot.Claims.Add(new Claim(podName, pod, evaluation));
+                _placed[podName] = new PlacedTask(podName, PlacementAgents.Of(slot.Offer));
                 slot.Remaining = OfferRemainder.After(slot.Remaining, evaluation);
-                claimed.Add(requirement.PodInstanceName);
+                claimed.Add(podName);
                 // The evaluation's footprint is the pod's whole footprint after this ACCEPT.
-                _owned[requirement.PodInstanceName] = evaluation.Footprint.Select(Resources.ResourceId).OfType<string>().ToImmutableArray();
+                _owned[podName] = evaluation.Footprint.Select(Resources.ResourceId).OfType<string>().ToImmutableArray();
                 break;
             }
 
             foreach (var (reason, count) in skipped)
             {
-                _outcomes.RecordSkipped(requirement.PodInstanceName, reason, count);
-                skippedRecords.Add(new SkippedOffers { PodInstance = requirement.PodInstanceName, Reason = reason, Count = count });
+                _outcomes.RecordSkipped(podName, reason, count);
+                skippedRecords.Add(new SkippedOffers { PodInstance = podName, Reason = reason, Count = count });
             }
         }
 
         if (claimed.Count > 0)
         {
             _requirements.RemoveAll(r => claimed.Contains(r.Requirement.PodInstanceName));
+            _pending.ExceptWith(claimed);
         }
 
         foreach (var slot in slots.Where(s => s.Claims.Count > 0))

@@ -207,11 +207,24 @@ internal sealed class ResourcePool
     /// <summary>The key under which resources merge: everything except the value and allocation info.</summary>
     public static string ShapeKey(Resource resource)
     {
-        var shape = resource.Clone();
-        shape.Scalar = null;
-        shape.Ranges = null;
-        shape.Set = null;
-        shape.AllocationInfo = null;
+        // Everything but the value and the allocation, without copying the value (a ports resource carries many ranges).
+        // The sub-messages are shared, not cloned: the shape is only serialized, never changed.
+        var shape = new Resource
+        {
+            ProviderId = resource.ProviderId,
+            Name = resource.Name,
+            Type = resource.Type,
+            Reservation = resource.Reservation,
+            Disk = resource.Disk,
+            Revocable = resource.Revocable,
+            Shared = resource.Shared,
+        };
+        if (resource.HasRole)
+        {
+            shape.Role = resource.Role;
+        }
+
+        shape.Reservations.Add(resource.Reservations);
         return Convert.ToBase64String(shape.ToByteArray());
     }
 
