@@ -26,6 +26,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
     /// <summary>Decline filter while not ready or while work is pending (DC/OS SHORT).</summary>
     public const double ShortDeclineSeconds = 5;
 
+    /// <summary>Pod instances one offer cycle places at most (the others wait for the next offers).</summary>
+    internal const int MaxClaimsPerCycle = 256;
+
     /// <summary>Offer decisions per journal row (one cycle may take several rows).</summary>
     private const int DecisionsPerRecord = 256;
 
@@ -179,6 +182,13 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
         var skipped = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (requirement, pod) in _requirements)
         {
+            if (claimed.Count >= MaxClaimsPerCycle)
+            {
+                // The rest wait for the next offers: an offer is answered once all its claims are recorded, so a cycle
+                // that claims thousands holds its offers for as long as thousands of journal writes take.
+                break;
+            }
+
             var podName = requirement.PodInstanceName;
             var need = requirement.Existing is null ? OfferFit.NewFootprintNeed(requirement.Pod, requirement.Index, _context.Executor) : default;
             skipped.Clear();

@@ -54,6 +54,29 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Fact]
+    public void Router_should_claim_at_most_a_cycles_share_and_leave_the_rest_waiting()
+    {
+        var (gateway, pods) = (CreateTestProbe(), CreateTestProbe());
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        router.Tell(new ReconciliationComplete("fw-1"));
+        var wanted = OfferRouterActor.MaxClaimsPerCycle + 40;
+        for (var i = 0; i < wanted; i++)
+        {
+            router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod(cpus: 0.1, mem: 16)) with { Index = i }), pods);
+        }
+
+        // Room for every one of them: 100 agents of 4 cpus each take 13 such pods (0.1 cpus + the executor's 0.1, ...).
+        var offers = Enumerable.Range(0, 100).Select(i => TestOffers.Unreserved($"agent-{i}", cpus: 4, mem: 65536, disk: 1_000_000)).ToImmutableArray();
+        router.Tell(new OffersReceived(offers));
+
+        var claims = pods.ReceiveN(OfferRouterActor.MaxClaimsPerCycle).Cast<LaunchClaim>().ToList();
+        pods.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(OfferRouterActor.MaxClaimsPerCycle, claims.Count);
+        router.Tell(GetPendingRequirements.Instance);
+        Assert.Equal(40, ExpectMsg<ImmutableArray<string>>().Length);
+    }
+
+    [Fact]
     public void Router_should_never_promise_an_offer_more_than_it_holds()
     {
         var (router, gateway, pod0, pod1) = RouterWithTwoRequirements();
