@@ -34,6 +34,7 @@ public static class SqliteJournal
           parallelism = 1
           batch-size = 1000
           db-round-trip-max-batch-size = 1000
+          prefer-parameters-on-multirow-insert = true
         }
         """;
 
