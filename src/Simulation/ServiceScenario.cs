@@ -154,18 +154,7 @@ public sealed class ServiceScenario : IAsyncDisposable
         var cluster = new SimulatedCluster(_options.Seed);
         var config = ConfigurationFactory.ParseString(AkkaConfig).WithFallback(ConfigurationFactory.ParseString(ActorSchedulerSerializer.Hocon));
         var system = ActorSystem.Create("simulation", config);
-        var gateway = new GatewaySettings(
-            new Uri("http://simulated-master/"),
-            _spec.Name,
-            ServiceSpec.RoleOf(_spec.Name),
-            ServiceSpec.PrincipalOf(_spec.Name),
-            User: "nobody",
-            FailoverTimeout: TimeSpan.FromDays(14),
-            MaxBackoff: TimeSpan.FromSeconds(1),
-            ReconcileDelayFactor: 0.01)
-        {
-            Connection = cluster.Connect,
-        };
+        var gateway = cluster.GatewayFor(_spec.Name);
         var settings = new SchedulerSettings(_spec.Name, _rendered, _source, gateway, new ExecutorResources(), ImmutableArray<KeyValuePair<string, string>>.Empty)
         {
             SchedulerEnvironment = _schedulerEnvironment,

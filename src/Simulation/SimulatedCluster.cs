@@ -134,6 +134,24 @@ public sealed class SimulatedCluster : IAsyncDisposable
     /// <summary>A new transport to this cluster for one scheduler (<c>GatewaySettings.Connection</c>).</summary>
     public IMesosConnection Connect() => new SimulatedConnection(this);
 
+    /// <summary>
+    /// How a scheduler of <paramref name="serviceName"/> reaches this cluster: through <see cref="Connect"/>, with quick
+    /// re-subscription and reconciliation (scenarios and storms wait on them).
+    /// </summary>
+    internal Actors.Mesos.GatewaySettings GatewayFor(string serviceName) =>
+        new(
+            new Uri("http://simulated-master/"),
+            serviceName,
+            Specs.Model.ServiceSpec.RoleOf(serviceName),
+            Specs.Model.ServiceSpec.PrincipalOf(serviceName),
+            User: "nobody",
+            FailoverTimeout: TimeSpan.FromDays(14),
+            MaxBackoff: TimeSpan.FromSeconds(1),
+            ReconcileDelayFactor: 0.01)
+        {
+            Connection = Connect,
+        };
+
     /// <summary>Adds <paramref name="count"/> fresh agents; returns their ids (<c>agent-1</c>, <c>agent-2</c>, …).</summary>
     public Task<IReadOnlyList<string>> AddAgentsAsync(int count, AgentResources? resources = null) =>
         AddAgentsAsync(count, resources, domain: null);

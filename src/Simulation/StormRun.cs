@@ -368,18 +368,7 @@ public sealed class StormRun
 
     private static SchedulerSettings Settings(ServiceSpec spec, string rendered, SimulatedCluster cluster)
     {
-        var gateway = new GatewaySettings(
-            new Uri("http://simulated-master/"),
-            spec.Name,
-            ServiceSpec.RoleOf(spec.Name),
-            ServiceSpec.PrincipalOf(spec.Name),
-            User: "nobody",
-            FailoverTimeout: TimeSpan.FromDays(14),
-            MaxBackoff: TimeSpan.FromSeconds(1),
-            ReconcileDelayFactor: 0.01)
-        {
-            Connection = cluster.Connect,
-        };
+        var gateway = cluster.GatewayFor(spec.Name);
         return new SchedulerSettings(spec.Name, rendered, "(storm run)", gateway, new ExecutorResources(), ImmutableArray<KeyValuePair<string, string>>.Empty)
         {
             Clock = cluster.Clock,
