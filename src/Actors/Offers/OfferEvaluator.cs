@@ -206,15 +206,29 @@ public static class OfferEvaluator
 
         var setResources = new Dictionary<string, List<Resource>>(StringComparer.Ordinal);
         var ports = new List<AssignedPort>();
+        var resizes = new List<Offer.Types.Operation>();
+        var resized = new Dictionary<string, Resource>(StringComparer.Ordinal);
+        var unreserved = OfferFit.Unreserved(offer);
         foreach (var set in launchSets)
         {
             var have = matched.Where(set.Owns).ToList();
-            var cpus = have.Where(r => r.Name == "cpus").Sum(Resources.Scalar);
-            var mem = have.Where(r => r.Name == "mem").Sum(Resources.Scalar);
-            if (Math.Abs(cpus - set.Spec.Cpus) > 1e-9 || Math.Abs(mem - set.Spec.MemoryMb) > 1e-9)
+            foreach (var (name, want) in new[] { ("cpus", set.Spec.Cpus), ("mem", (double)set.Spec.MemoryMb) })
             {
-                explanation.Add($"FAIL(ResourceEvaluationStage): {set.Description} holds cpus {Format(cpus)} / mem {Format(mem)} but its spec asks cpus {Format(set.Spec.Cpus)} / mem {set.Spec.MemoryMb}; resizing reservations in place is not supported yet");
-                return OfferEvaluation.Failed(explanation);
+                var resize = ReservationResize.Plan(name, have.Where(r => r.Name == name).ToList(), want, name == "cpus" ? unreserved.Cpus : unreserved.Mem);
+                explanation.Add(resize.Explanation.Replace("{set}", set.Description, StringComparison.Ordinal));
+                if (!resize.Passed)
+                {
+                    return OfferEvaluation.Failed(explanation);
+                }
+
+                if (resize.Operation is { } operation)
+                {
+                    resizes.Add(operation);
+                    unreserved = name == "cpus" ? unreserved with { Cpus = unreserved.Cpus - resize.Grown } : unreserved with { Mem = unreserved.Mem - resize.Grown };
+                    var id = Resources.ResourceId(resize.Resized!)!;
+                    resized[id] = resize.Resized!;
+                    have = have.Select(r => Resources.ResourceId(r) == id ? resize.Resized! : r).ToList();
+                }
             }
 
             var setPorts = PortEvaluationStage.ForExistingFootprint(requirement.Pod, sets, set, have);
@@ -234,13 +248,17 @@ public static class OfferEvaluator
             .ToImmutableArray();
         explanation.Add($"PASS(LaunchEvaluationStage): relaunching {string.Join(", ", launches.Select(l => l.TaskName))} in place on {offer.Hostname}{(running is null ? string.Empty : $" in running executor {running.ExecutorId.Value}")}");
 
+        // Resized reservations keep their resource ids: the footprint is the same one, with the new amounts.
+        var footprint = resized.Count == 0
+            ? existing.Resources
+            : existing.Resources.Select(r => Resources.ResourceId(r) is { } rid && resized.TryGetValue(rid, out var now) ? now : r).ToImmutableArray();
         return new OfferEvaluation(
             true,
             explanation.ToImmutableArray(),
-            ImmutableArray.Create(LaunchGroup(executorInfo, launches)),
+            [.. resizes, LaunchGroup(executorInfo, launches)],
             executorInfo,
             launches,
-            existing.Resources,
+            footprint,
             NewFootprint: false);
     }
 
