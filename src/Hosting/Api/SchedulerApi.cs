@@ -25,6 +25,13 @@ public static class SchedulerApi
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>The debug views' JSON: snake_case keys, nulls left out.</summary>
+    private static readonly JsonSerializerOptions SnakeCase = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
     public static IEndpointRouteBuilder MapSchedulerApi(this IEndpointRouteBuilder app, Func<IActorRef> scheduler)
     {
         app.MapGet("/v1/plans", async () =>
@@ -113,6 +120,12 @@ public static class SchedulerApi
             (await scheduler().Ask<FrameworkIdentity>(GetFrameworkId.Instance, AskTimeout)).FrameworkId is { } id
                 ? Results.Json(id)
                 : Message(StatusCodes.Status404NotFound, "Not registered with Mesos yet"));
+
+        app.MapGet("/v1/debug/reservations", async () =>
+            Results.Json(DebugViews.Reservations((await scheduler().Ask<PodProtocol.AllPodInfo>(PodProtocol.GetAllPodInfo.Instance, AskTimeout)).Pods), SnakeCase));
+
+        app.MapGet("/v1/debug/taskStatuses", async () =>
+            Results.Json(DebugViews.TaskStatuses((await scheduler().Ask<PodProtocol.AllPodInfo>(PodProtocol.GetAllPodInfo.Instance, AskTimeout)).Pods), SnakeCase));
 
         app.MapGet("/v1/pod", async () =>
         {

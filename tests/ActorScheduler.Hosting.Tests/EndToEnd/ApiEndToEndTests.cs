@@ -41,6 +41,16 @@ public sealed class ApiEndToEndTests
         Assert.Equal("TASK_RUNNING", info.GetProperty("status").GetProperty("state").GetString());
         Assert.True(info.GetProperty("info").GetProperty("task_id").TryGetProperty("value", out _));
         Assert.Equal(HttpStatusCode.NotFound, (await scheduler.GetAsync("v1/pod/nope-0/status"))!.Value.Code);
+
+        // Debug views: every pod's reservations (hello-0's volume among them) and every task's latest status.
+        var reservations = (await scheduler.GetAsync("v1/debug/reservations"))!.Value.Body;
+        Assert.Equal(["hello-0", "world-0", "world-1"], reservations.EnumerateArray().Select(p => p.GetProperty("pod").GetString()));
+        Assert.Contains(reservations[0].GetProperty("resources").EnumerateArray(), r => r.TryGetProperty("persistence_id", out _));
+        Assert.All(reservations.EnumerateArray(), p => Assert.Contains(p.GetProperty("resources").EnumerateArray(), r => r.GetProperty("name").GetString() == "cpus"));
+        var statuses = (await scheduler.GetAsync("v1/debug/taskStatuses"))!.Value.Body;
+        Assert.Equal(
+            [("hello-0-server", "TASK_RUNNING"), ("world-0-server", "TASK_RUNNING"), ("world-1-server", "TASK_RUNNING")],
+            statuses.EnumerateArray().Select(t => (t.GetProperty("task").GetString(), t.GetProperty("state").GetString())));
         Assert.Equal(HttpStatusCode.NotFound, (await scheduler.GetAsync("v1/pod/nope-0/info"))!.Value.Code);
 
         var (output, error) = (new StringWriter(), new StringWriter());

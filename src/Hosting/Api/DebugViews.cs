@@ -1,0 +1,67 @@
+using System.Globalization;
+using ActorScheduler.Actors.Offers;
+using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Messages.Pods;
+
+namespace ActorScheduler.Hosting.Api;
+
+/// <summary>
+/// The debug views of the pods (DC/OS <c>/v1/debug/reservations</c>, <c>/v1/debug/taskStatuses</c>): plain data for
+/// JSON, built from what the pod instances report. Pure.
+/// </summary>
+public static class DebugViews
+{
+    /// <summary>Every reservation the pods' tasks and executors hold, by pod instance, with its resource id and owner.</summary>
+    public static IReadOnlyList<PodReservations> Reservations(IEnumerable<PodInstanceInfo> pods) =>
+        pods.OrderBy(p => p.Name, StringComparer.Ordinal)
+            .Select(pod =>
+            {
+                var resources = pod.Tasks
+                    .SelectMany(t => t.Info.Resources.Concat(t.Info.Executor?.Resources ?? []))
+                    .Where(r => Resources.ResourceId(r) is not null)
+                    .GroupBy(r => Resources.ResourceId(r)!, StringComparer.Ordinal)
+                    .Select(g => g.First())
+                    .Select(r => new ReservedResource(
+                        Resources.ResourceId(r)!,
+                        r.Name,
+                        ValueOf(r),
+                        r.Reservations.LastOrDefault()?.Role ?? r.Role,
+                        Resources.Owner(r),
+                        Resources.PersistenceId(r)))
+                    .OrderBy(r => r.Owner, StringComparer.Ordinal).ThenBy(r => r.Name, StringComparer.Ordinal)
+                    .ToList();
+                return new PodReservations(pod.Name, pod.Tasks.Select(t => t.Info.AgentId?.Value).FirstOrDefault(a => a is not null), pod.Hostname, resources);
+            })
+            .ToList();
+
+    /// <summary>The latest status of every task the pods launched, by pod instance and task name.</summary>
+    public static IReadOnlyList<TaskStatusView> TaskStatuses(IEnumerable<PodInstanceInfo> pods) =>
+        pods.OrderBy(p => p.Name, StringComparer.Ordinal)
+            .SelectMany(pod => pod.Tasks.OrderBy(t => t.Info.Name, StringComparer.Ordinal).Select(t => new TaskStatusView(
+                pod.Name,
+                t.Info.Name,
+                t.Info.TaskId.Value,
+                t.Status is { } s ? TaskStates.WireName(s.State) : "TASK_STAGING",
+                t.Status is { HasHealthy: true } h ? h.Healthy : null,
+                t.Status is { HasReason: true } r ? r.Reason.ToString() : null,
+                t.Status is { HasMessage: true } m ? m.Message : null,
+                t.Status?.AgentId?.Value ?? t.Info.AgentId?.Value)))
+            .ToList();
+
+    private static string ValueOf(Resource resource) => resource.Type switch
+    {
+        Value.Types.Type.Scalar => resource.Scalar.Value.ToString("0.###", CultureInfo.InvariantCulture),
+        Value.Types.Type.Ranges => string.Join(",", resource.Ranges.Range.Select(r => r.Begin == r.End ? $"{r.Begin}" : $"{r.Begin}-{r.End}")),
+        Value.Types.Type.Set => string.Join(",", resource.Set.Item),
+        _ => string.Empty,
+    };
+}
+
+/// <param name="Agent">The agent id the pod's tasks were launched on.</param>
+public sealed record PodReservations(string Pod, string? Agent, string? Hostname, IReadOnlyList<ReservedResource> Resources);
+
+/// <param name="Owner">The resource set (or the executor) the reservation belongs to.</param>
+/// <param name="PersistenceId">For a persistent volume, its persistence id.</param>
+public sealed record ReservedResource(string ResourceId, string Name, string Value, string? Role, string? Owner, string? PersistenceId);
+
+public sealed record TaskStatusView(string Pod, string Task, string TaskId, string State, bool? Healthy, string? Reason, string? Message, string? Agent);
