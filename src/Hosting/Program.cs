@@ -69,7 +69,7 @@ render.SetAction((parse, _) => CommandGuard.RunAsync(() => SpecCommands.RenderAs
     parse.GetValue(renderSpec)!, parse.GetValue(renderOverrides) ?? [], parse.GetValue(renderJson), Console.Out, Console.Error)));
 root.Subcommands.Add(render);
 
-// actorscheduler debug offers
+// actorscheduler debug offers|reservations|tasks
 var apiOption = new Option<string>("--api") { Description = "The scheduler's HTTP API.", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
 var podOption = new Option<string?>("--pod") { Description = "Only this pod instance (e.g. hello-0)." };
 var limitOption = new Option<int>("--limit") { Description = "How many of the latest evaluations to show.", DefaultValueFactory = _ => 10 };
@@ -80,7 +80,13 @@ var offers = new Command("offers", "Why offers were used or declined: per-pod su
 };
 offers.SetAction((parse, ct) => CommandGuard.RunAsync(() => DebugCommands.OffersAsync(
     parse.GetValue(apiOption)!, parse.GetValue(podOption), parse.GetValue(limitOption), parse.GetValue(jsonOption), Console.Out, Console.Error, ct)));
-root.Subcommands.Add(new Command("debug", "Look inside a running scheduler.") { offers });
+var reservations = new Command("reservations", "Every reservation the pods' tasks and executors hold: resource ids, owners, volumes.") { apiOption, podOption, jsonOption };
+reservations.SetAction((parse, ct) => CommandGuard.RunAsync(() => DebugCommands.ReservationsAsync(
+    parse.GetValue(apiOption)!, parse.GetValue(podOption), parse.GetValue(jsonOption), Console.Out, Console.Error, ct)));
+var tasks = new Command("tasks", "Every task's latest status (state, health, message), by pod.") { apiOption, podOption, jsonOption };
+tasks.SetAction((parse, ct) => CommandGuard.RunAsync(() => DebugCommands.TasksAsync(
+    parse.GetValue(apiOption)!, parse.GetValue(podOption), parse.GetValue(jsonOption), Console.Out, Console.Error, ct)));
+root.Subcommands.Add(new Command("debug", "Look inside a running scheduler.") { offers, reservations, tasks });
 
 // actorscheduler plan list|status|start|stop|pause|resume|force-restart|force-complete
 var planCommand = new Command("plan", "Show and steer the plans of a running scheduler.");

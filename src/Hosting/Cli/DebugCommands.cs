@@ -2,7 +2,10 @@ using System.Text.Json;
 
 namespace ActorScheduler.Hosting.Cli;
 
-/// <summary><c>actorscheduler debug offers</c>: why offers were (not) used, from a running scheduler's API.</summary>
+/// <summary>
+/// <c>actorscheduler debug offers | reservations | tasks</c>: why offers were (not) used, which reservations the pods hold,
+/// and every task's latest status, from a running scheduler's API.
+/// </summary>
 public static class DebugCommands
 {
     public static async Task<int> OffersAsync(string api, string? pod, int limit, bool json, TextWriter output, TextWriter error, CancellationToken ct)
@@ -62,4 +65,68 @@ public static class DebugCommands
 
         return 0;
     }
+
+    /// <summary><c>debug reservations [--pod P]</c>: a tree per pod instance of the reservations its tasks hold.</summary>
+    public static Task<int> ReservationsAsync(string api, string? pod, bool json, TextWriter output, TextWriter error, CancellationToken ct) =>
+        ShowAsync(api, "v1/debug/reservations", pod, json, output, error, ct, items => items.Select(item => new TreeNode(
+            $"{Text(item, "pod")} ({Text(item, "hostname") ?? Text(item, "agent") ?? "no agent"})",
+            item.GetProperty("resources").EnumerateArray().Select(r => new TreeNode(
+                $"{Text(r, "name")} {Text(r, "value")} ({Text(r, "owner")}, resource_id {Text(r, "resource_id")}"
+                + (Text(r, "persistence_id") is { } volume ? $", volume {volume}" : string.Empty) + ")")).ToList())));
+
+    /// <summary><c>debug tasks [--pod P]</c>: every task's latest status, a line each under its pod.</summary>
+    public static Task<int> TasksAsync(string api, string? pod, bool json, TextWriter output, TextWriter error, CancellationToken ct) =>
+        ShowAsync(api, "v1/debug/taskStatuses", pod, json, output, error, ct, items => items
+            .GroupBy(item => Text(item, "pod") ?? "?")
+            .Select(g => new TreeNode(g.Key, g.Select(item => new TreeNode(
+                $"{Text(item, "task")} {Text(item, "state")}"
+                + (item.TryGetProperty("healthy", out var healthy) ? (healthy.GetBoolean() ? " healthy" : " unhealthy") : string.Empty)
+                + (Text(item, "message") is { } message ? $": {message}" : string.Empty)
+                + $" ({Text(item, "task_id")})")).ToList())));
+
+    /// <summary>Gets a list view, keeps the items of <paramref name="pod"/> if given, prints them (JSON or one tree).</summary>
+    private static async Task<int> ShowAsync(
+        string api, string path, string? pod, bool json, TextWriter output, TextWriter error, CancellationToken ct, Func<List<JsonElement>, IEnumerable<TreeNode>> trees)
+    {
+        using var client = await ApiClient.CreateAsync(api, error);
+        if (client is null)
+        {
+            return ApiClient.Unreachable;
+        }
+
+        var answer = await client.GetAsync(path, error, ct);
+        if (answer is null)
+        {
+            return ApiClient.Unreachable;
+        }
+
+        if (answer.StatusCode != 200)
+        {
+            await error.WriteLineAsync($"error: {answer.Message}");
+            return 1;
+        }
+
+        var items = answer.Body.EnumerateArray().Where(i => pod is null || Text(i, "pod") == pod).ToList();
+        if (pod is not null && items.Count == 0)
+        {
+            await error.WriteLineAsync($"error: no pod instance {pod} (or it holds nothing)");
+            return 1;
+        }
+
+        if (json)
+        {
+            await output.WriteLineAsync(JsonSerializer.Serialize(items, new JsonSerializerOptions { WriteIndented = true }));
+            return 0;
+        }
+
+        foreach (var node in trees(items))
+        {
+            await output.WriteAsync(TreeText.Render(node).ToString());
+        }
+
+        return 0;
+    }
+
+    private static string? Text(JsonElement element, string property) =>
+        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

@@ -19,6 +19,23 @@ public sealed class DebugCommandsTests
     }
 
     [Fact]
+    public async Task Reservations_and_tasks_of_an_unreachable_scheduler_are_one_clear_line_too()
+    {
+        var port = SchedulerProcess.FreePort();
+        foreach (var command in new Func<StringWriter, StringWriter, Task<int>>[]
+        {
+            (o, e) => DebugCommands.ReservationsAsync($"http://127.0.0.1:{port}", null, false, o, e, CancellationToken.None),
+            (o, e) => DebugCommands.TasksAsync($"http://127.0.0.1:{port}", "hello-0", true, o, e, CancellationToken.None),
+        })
+        {
+            var (output, error) = (new StringWriter(), new StringWriter());
+            Assert.Equal(2, await command(output, error));
+            Assert.StartsWith($"error: cannot reach the scheduler at http://127.0.0.1:{port}/:", error.ToString());
+            Assert.Empty(output.ToString());
+        }
+    }
+
+    [Fact]
     public async Task An_api_that_is_no_url_is_refused()
     {
         var (output, error) = (new StringWriter(), new StringWriter());

@@ -51,6 +51,15 @@ public sealed class ApiEndToEndTests
         Assert.Equal(
             [("hello-0-server", "TASK_RUNNING"), ("world-0-server", "TASK_RUNNING"), ("world-1-server", "TASK_RUNNING")],
             statuses.EnumerateArray().Select(t => (t.GetProperty("task").GetString(), t.GetProperty("state").GetString())));
+        var (debugOut, debugError) = (new StringWriter(), new StringWriter());
+        Assert.Equal(0, await DebugCommands.TasksAsync(scheduler.ApiUrl.ToString(), "world-1", false, debugOut, debugError, CancellationToken.None));
+        Assert.Matches(@"^world-1\n└─ world-1-server TASK_RUNNING \(world-1-server__[0-9a-f-]+\)\n$", debugOut.ToString());
+        debugOut.GetStringBuilder().Clear();
+        Assert.Equal(0, await DebugCommands.ReservationsAsync(scheduler.ApiUrl.ToString(), "hello-0", false, debugOut, debugError, CancellationToken.None));
+        Assert.StartsWith("hello-0 (", debugOut.ToString(), StringComparison.Ordinal);
+        Assert.Contains(", volume ", debugOut.ToString(), StringComparison.Ordinal);
+        Assert.Equal(1, await DebugCommands.ReservationsAsync(scheduler.ApiUrl.ToString(), "nope-0", false, debugOut, debugError, CancellationToken.None));
+        Assert.Equal("error: no pod instance nope-0 (or it holds nothing)", debugError.ToString().Trim());
         Assert.Equal(HttpStatusCode.NotFound, (await scheduler.GetAsync("v1/pod/nope-0/info"))!.Value.Code);
 
         var (output, error) = (new StringWriter(), new StringWriter());
