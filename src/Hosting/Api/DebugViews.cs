@@ -48,6 +48,29 @@ public static class DebugViews
                 t.Status?.AgentId?.Value ?? t.Info.AgentId?.Value)))
             .ToList();
 
+    /// <summary>
+    /// The pod instances a plan's phase (by name or id) and step (by name or id) work on, for filtering offer outcomes
+    /// (DC/OS <c>/v2/debug/offers?plan=&amp;phase=&amp;step=</c>): a step named <c>hello-0:[server]</c> works on
+    /// <c>hello-0</c>. Null with the reason when the phase or step is not in the plan.
+    /// </summary>
+    public static (IReadOnlySet<string>? Pods, string? NotFound) PodsOf(Messages.Plans.PlanInfo plan, string? phase, string? step)
+    {
+        var phases = plan.Phases.Where(p => phase is null || p.Name == phase || p.Id == phase).ToList();
+        if (phases.Count == 0)
+        {
+            return (null, $"Phase {phase} not found in plan {plan.Name}");
+        }
+
+        var steps = phases.SelectMany(p => p.Steps).Where(s => step is null || s.Name == step || s.Id == step).ToList();
+        if (steps.Count == 0)
+        {
+            return (null, $"Step {step} not found in plan {plan.Name}");
+        }
+
+        return (steps.Select(s => s.Name.IndexOf(":[", StringComparison.Ordinal) is var end and > 0 ? s.Name[..end] : s.Name)
+            .ToHashSet(StringComparer.Ordinal), null);
+    }
+
     private static string ValueOf(Resource resource) => resource.Type switch
     {
         Value.Types.Type.Scalar => resource.Scalar.Value.ToString("0.###", CultureInfo.InvariantCulture),

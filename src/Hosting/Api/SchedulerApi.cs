@@ -206,15 +206,34 @@ public static class SchedulerApi
                     : (object)new { address = endpoint.Address, dns = endpoint.Dns, vip = endpoint.Vip })
                 : Message(StatusCodes.Status404NotFound, $"Endpoint {name} not found"));
 
-        app.MapGet("/v2/debug/offers", async (string? pod, int? limit) =>
+        app.MapGet("/v2/debug/offers", async (string? pod, int? limit, string? plan, string? phase, string? step) =>
         {
             if (limit is < 0)
             {
                 return Results.Json(new { message = "limit must be >= 0" }, statusCode: StatusCodes.Status400BadRequest);
             }
 
-            var outcomes = await scheduler().Ask<OfferOutcomes>(new OfferProtocol.GetOfferOutcomes(pod, limit ?? 100), AskTimeout);
-            return Results.Json(ToJson(outcomes));
+            if (plan is null && phase is null && step is null)
+            {
+                return Results.Json(ToJson(await scheduler().Ask<OfferOutcomes>(new OfferProtocol.GetOfferOutcomes(pod, limit ?? 100), AskTimeout)));
+            }
+
+            // Only the pods the plan's phase / step work on (the plan defaults to deploy).
+            if (await scheduler().Ask<object>(new PlanProtocol.GetPlan(plan ?? "deploy"), AskTimeout) is not PlanInfo info)
+            {
+                return Message(StatusCodes.Status404NotFound, $"Plan {plan ?? "deploy"} not found");
+            }
+
+            var (pods, notFound) = DebugViews.PodsOf(info, phase, step);
+            if (pods is null)
+            {
+                return Message(StatusCodes.Status404NotFound, notFound!);
+            }
+
+            var all = await scheduler().Ask<OfferOutcomes>(new OfferProtocol.GetOfferOutcomes(pod, int.MaxValue), AskTimeout);
+            return Results.Json(ToJson(new OfferOutcomes(
+                all.Summaries.Where(s => pods.Contains(s.PodInstance)).ToImmutableArray(),
+                all.Outcomes.Where(o => pods.Contains(o.PodInstance)).Take(limit ?? 100).ToImmutableArray())));
         });
 
         return app;

@@ -55,4 +55,24 @@ public sealed class DebugViewsTests
         Assert.Equal("TASK_STAGING", views[1].State);
         Assert.Null(views[1].Healthy);
     }
+
+    [Fact]
+    public void A_plan_selection_names_the_pods_of_its_steps_by_name_or_id()
+    {
+        var plan = new ActorScheduler.Messages.Plans.PlanInfo("deploy", ActorScheduler.Messages.Plans.Status.Complete, "serial",
+        [
+            new("p1", "hello", ActorScheduler.Messages.Plans.Status.Complete, "serial", [new("s1", "hello-0:[server]", ActorScheduler.Messages.Plans.Status.Complete, "")]),
+            new("p2", "world", ActorScheduler.Messages.Plans.Status.Complete, "serial",
+            [
+                new("s2", "world-0:[server]", ActorScheduler.Messages.Plans.Status.Complete, ""),
+                new("s3", "world-1:[server]", ActorScheduler.Messages.Plans.Status.Complete, ""),
+            ]),
+        ], []);
+
+        Assert.Equal(["hello-0", "world-0", "world-1"], DebugViews.PodsOf(plan, null, null).Pods!.Order());
+        Assert.Equal(["world-0", "world-1"], DebugViews.PodsOf(plan, "p2", null).Pods!.Order());
+        Assert.Equal(["world-1"], DebugViews.PodsOf(plan, "world", "s3").Pods!);
+        Assert.Equal("Phase nope not found in plan deploy", DebugViews.PodsOf(plan, "nope", null).NotFound);
+        Assert.Equal("Step hello-0:[server] not found in plan deploy", DebugViews.PodsOf(plan, "world", "hello-0:[server]").NotFound);
+    }
 }

@@ -41,6 +41,13 @@ public sealed class HelloWorldEndToEndTests
         var debug = await scheduler.GetAsync("v2/debug/offers?pod=hello-0");
         var hello = Assert.Single(debug!.Value.Body.GetProperty("summaries").EnumerateArray());
         Assert.True(hello.GetProperty("passed").GetInt32() >= 1);
+
+        // Or by plan element: the world phase's pods only; a phase the plan lacks is 404.
+        var world = (await scheduler.GetAsync("v2/debug/offers?plan=deploy&phase=world"))!.Value.Body;
+        Assert.Equal(["world-0", "world-1"], world.GetProperty("summaries").EnumerateArray().Select(p => p.GetProperty("pod").GetString()).Order());
+        var one = (await scheduler.GetAsync("v2/debug/offers?phase=world&step=world-1:[server]"))!.Value.Body;
+        Assert.Equal(["world-1"], one.GetProperty("summaries").EnumerateArray().Select(p => p.GetProperty("pod").GetString()));
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await scheduler.GetAsync("v2/debug/offers?phase=nope"))!.Value.Code);
         var (cliOut, cliErr) = (new StringWriter(), new StringWriter());
         Assert.Equal(0, await ActorScheduler.Hosting.Cli.DebugCommands.OffersAsync(scheduler.ApiUrl.ToString(), "hello-0", 5, false, cliOut, cliErr, CancellationToken.None));
         Assert.StartsWith("hello-0: ", cliOut.ToString());
