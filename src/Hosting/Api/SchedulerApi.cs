@@ -50,6 +50,14 @@ public static class SchedulerApi
             };
         });
 
+        app.MapGet("/v1/debug/plans", async () =>
+        {
+            // Every plan in priority order, with its name (the per-plan answer carries none), in one call.
+            var names = await scheduler().Ask<PlanProtocol.PlanNames>(PlanProtocol.GetPlans.Instance, AskTimeout);
+            var plans = await Task.WhenAll(names.Names.Select(n => scheduler().Ask<object>(new PlanProtocol.GetPlan(n), AskTimeout)));
+            return Results.Json(plans.OfType<PlanInfo>().Select(info => new { name = info.Name, plan = ToJson(info) }));
+        });
+
         app.MapPost("/v1/plans/{plan}/{command}", async (HttpRequest request, string plan, string command, string? phase, string? step) =>
         {
             if (!PlanCommands.TryParse(command, out var kind))

@@ -42,6 +42,11 @@ public sealed class ApiEndToEndTests
         Assert.True(info.GetProperty("info").GetProperty("task_id").TryGetProperty("value", out _));
         Assert.Equal(HttpStatusCode.NotFound, (await scheduler.GetAsync("v1/pod/nope-0/status"))!.Value.Code);
 
+        // Every plan at once, in priority order.
+        var allPlans = (await scheduler.GetAsync("v1/debug/plans"))!.Value.Body;
+        Assert.Equal(["deploy", "recovery"], allPlans.EnumerateArray().Select(p => p.GetProperty("name").GetString()));
+        Assert.Equal("COMPLETE", allPlans[0].GetProperty("plan").GetProperty("status").GetString());
+
         // Debug views: every pod's reservations (hello-0's volume among them) and every task's latest status.
         var reservations = (await scheduler.GetAsync("v1/debug/reservations"))!.Value.Body;
         Assert.Equal(["hello-0", "world-0", "world-1"], reservations.EnumerateArray().Select(p => p.GetProperty("pod").GetString()));
