@@ -154,7 +154,9 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         Command<GetPodInstanceInfo>(_ => Sender.Tell(new Messages.Pods.PodInstanceInfo(
             _name,
             _state.Tasks.Values.OrderBy(r => r.Info.Name, StringComparer.Ordinal).Select(r => new Messages.Pods.PodTaskInfo(r.Info, r.Status)).ToImmutableArray(),
-            _state.Footprint?.Hostname)));
+            _state.Footprint?.Hostname,
+            _state.Footprint?.Agent?.Zone,
+            _state.Footprint?.Agent?.Region)));
         Command<RetryKills>(_ => OnRetryKills());
         CommandOverrides();
         Command<BackoffElapsed>(_ =>

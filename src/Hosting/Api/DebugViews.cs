@@ -71,6 +71,16 @@ public static class DebugViews
             .ToHashSet(StringComparer.Ordinal), null);
     }
 
+    /// <summary>
+    /// The zone of each launched task's agent (DC/OS <c>/v1/state/zone/tasks</c>), by task name; tasks on agents without
+    /// a fault domain are left out.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> TaskZones(IEnumerable<PodInstanceInfo> pods) =>
+        pods.Where(p => p.Zone is not null)
+            .SelectMany(p => p.Tasks.Select(t => (t.Info.Name, Zone: p.Zone!)))
+            .OrderBy(t => t.Name, StringComparer.Ordinal)
+            .ToDictionary(t => t.Name, t => t.Zone, StringComparer.Ordinal);
+
     private static string ValueOf(Resource resource) => resource.Type switch
     {
         Value.Types.Type.Scalar => resource.Scalar.Value.ToString("0.###", CultureInfo.InvariantCulture),

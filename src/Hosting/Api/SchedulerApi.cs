@@ -135,6 +135,15 @@ public static class SchedulerApi
         app.MapGet("/v1/debug/taskStatuses", async () =>
             Results.Json(DebugViews.TaskStatuses((await scheduler().Ask<PodProtocol.AllPodInfo>(PodProtocol.GetAllPodInfo.Instance, AskTimeout)).Pods), SnakeCase));
 
+        app.MapGet("/v1/state/zone/tasks", async () =>
+            Results.Json(DebugViews.TaskZones((await scheduler().Ask<PodProtocol.AllPodInfo>(PodProtocol.GetAllPodInfo.Instance, AskTimeout)).Pods)));
+
+        app.MapGet("/v1/state/zone/tasks/{task}", async (string task) =>
+            DebugViews.TaskZones((await scheduler().Ask<PodProtocol.AllPodInfo>(PodProtocol.GetAllPodInfo.Instance, AskTimeout)).Pods)
+                .TryGetValue(task, out var zone)
+                ? Results.Json(zone)
+                : Message(StatusCodes.Status404NotFound, $"Task {task} not found, or its agent has no zone"));
+
         app.MapGet("/v1/pod", async () =>
         {
             var names = await scheduler().Ask<PodProtocol.PodNames>(PodProtocol.GetPodNames.Instance, AskTimeout);

@@ -79,7 +79,9 @@ public static class PodProtocol
 
 /// <summary>What a pod instance launched, with what Mesos last said of each task (null before any status).</summary>
 /// <param name="Hostname">The agent the pod's footprint is on, or null before its first launch.</param>
-public sealed record PodInstanceInfo(string Name, ImmutableArray<PodTaskInfo> Tasks, string? Hostname = null);
+/// <param name="Zone">The fault-domain zone of the agent holding the pod's footprint, when it has one.</param>
+/// <param name="Region">The fault-domain region of that agent, when it has one.</param>
+public sealed record PodInstanceInfo(string Name, ImmutableArray<PodTaskInfo> Tasks, string? Hostname = null, string? Zone = null, string? Region = null);
 
 public sealed record PodTaskInfo(MesosV1.TaskInfo Info, MesosV1.TaskStatus? Status);
 

@@ -75,4 +75,19 @@ public sealed class DebugViewsTests
         Assert.Equal("Phase nope not found in plan deploy", DebugViews.PodsOf(plan, "nope", null).NotFound);
         Assert.Equal("Step hello-0:[server] not found in plan deploy", DebugViews.PodsOf(plan, "world", "hello-0:[server]").NotFound);
     }
+
+    [Fact]
+    public void Task_zones_come_from_the_pods_agents_and_leave_out_pods_without_a_zone()
+    {
+        TaskInfo Task(string name) => new() { Name = name, TaskId = new TaskID { Value = name + "__1" } };
+        ImmutableArray<PodInstanceInfo> pods =
+        [
+            new("web-0", [new PodTaskInfo(Task("web-0-server"), null), new PodTaskInfo(Task("web-0-sidecar"), null)], "h1", "zone-b", "us-east"),
+            new("web-1", [new PodTaskInfo(Task("web-1-server"), null)], "h2"),
+        ];
+
+        var zones = DebugViews.TaskZones(pods);
+
+        Assert.Equal(new Dictionary<string, string> { ["web-0-server"] = "zone-b", ["web-0-sidecar"] = "zone-b" }, zones);
+    }
 }

@@ -34,5 +34,17 @@ public sealed class ExamplesEndToEndTests
         using var scheduler = SchedulerProcess.Launch(apiPort, args);
 
         await scheduler.WaitUntilAsync(scheduler.DeployCompleteAsync, TimeSpan.FromSeconds(120), $"{example} deploy COMPLETE");
+        if (example == "zones")
+        {
+            // Every task's zone, as the agents' fault domains gave it; one task's alone; an unknown task is 404.
+            var zones = (await scheduler.GetAsync("v1/state/zone/tasks"))!.Value.Body.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString());
+            var tasks = (await scheduler.GetAsync("v1/pod/status"))!.Value.Body.GetProperty("pods").EnumerateArray()
+                .SelectMany(p => p.GetProperty("instances").EnumerateArray()).SelectMany(i => i.GetProperty("tasks").EnumerateArray())
+                .Select(t => t.GetProperty("name").GetString()!).ToList();
+            Assert.Equal(tasks.Order(), zones.Keys.Order());
+            Assert.All(zones.Values, zone => Assert.False(string.IsNullOrEmpty(zone)));
+            Assert.Equal(zones[tasks[0]], (await scheduler.GetAsync($"v1/state/zone/tasks/{tasks[0]}"))!.Value.Body.GetString());
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, (await scheduler.GetAsync("v1/state/zone/tasks/nope-0-server"))!.Value.Code);
+        }
     }
 }
