@@ -110,6 +110,7 @@ internal sealed partial class Master
 
         agent.Shutdown();
         _agents.Remove(agent);
+        _taskIndexAgents = -1;
         _cluster.GoneIds.Add(agentId);
         _cluster.GoneAgents[agentId] = agent;
         RecordFault("agent-gone", agentId, killed);
@@ -164,6 +165,7 @@ internal sealed partial class Master
         else
         {
             _agents.Add(restarted);
+            _taskIndexAgents = -1;
         }
 
         _nextAllocation = Now;

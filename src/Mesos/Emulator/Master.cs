@@ -582,7 +582,11 @@ internal sealed partial class Master
     public bool IsUnreachable(LocalAgent agent) => _cluster.IsUnreachable(agent);
 
     /// <summary>Adds an agent to the cluster (the simulation kit's agents join while it runs).</summary>
-    public void AddAgent(LocalAgent agent) => _agents.Add(agent);
+    public void AddAgent(LocalAgent agent)
+    {
+        _agents.Add(agent);
+        _taskIndexAgents = -1;
+    }
 
     /// <summary>Polls the agents' tasks and sends their due updates, without the rest of <see cref="Tick"/>.</summary>
     public void PollAgents()
@@ -742,7 +746,10 @@ internal sealed partial class Master
         return _agentsById.GetValueOrDefault(agentId);
     }
 
-    /// <summary>Rebuilds the task and agent indexes whenever the agent list changed (agents added, gone or replaced).</summary>
+    /// <summary>
+    /// Rebuilds the task and agent indexes after the agent list changed: every change of it here resets
+    /// <c>_taskIndexAgents</c>; a different count catches a change made through the cluster's list.
+    /// </summary>
     private void EnsureIndexes()
     {
         if (_taskIndexAgents == _agents.Count)

@@ -220,6 +220,31 @@ public sealed class MesosEmulatorTests
     }
 
     [Fact]
+    public async Task An_agent_marked_gone_and_restarted_under_a_new_id_takes_acknowledgements_and_kills()
+    {
+        using var dir = new TempDir();
+        await using var emulator = await MesosEmulator.StartAsync(TestEmulator.Options(dir.Path));
+        await using var framework = await TestFramework.StartAsync(emulator.Url, TestFramework.Info());
+        var first = await framework.NextOfferAsync();
+        await framework.AcceptAsync(first, Launch(CommandTask("before", first, "sleep 30")));
+        await framework.AwaitStateAcknowledgingAsync("before", TaskState.TaskRunning);
+
+        // Gone, then back with a new id: the agent list loses one agent and gains one (the same count as before).
+        await emulator.Faults.MarkAgentGoneAsync(first.AgentId.Value);
+        var newId = await emulator.Faults.RestartAgentAsync(first.AgentId.Value);
+        await framework.SendAsync(new Call { Type = Call.Types.Type.Revive, Revive = new Call.Types.Revive() });
+        var offer = await framework.NextOfferAsync(o => o.AgentId.Value == newId);
+        await framework.AcceptAsync(offer, Launch(CommandTask("after", offer, "sleep 30")));
+        await framework.AwaitStateAcknowledgingAsync("after", TaskState.TaskRunning);
+
+        // The master found the new agent for the acknowledgement (nothing left to resend) and for the kill.
+        await Eventually.TrueAsync(() => emulator.Snapshot().Tasks.Single(t => t.Name == "after").PendingUpdates == 0, "the RUNNING update acknowledged");
+        await framework.SendAsync(new Call { Type = Call.Types.Type.Kill, Kill = new Call.Types.Kill { TaskId = new TaskID { Value = "after" } } });
+        var killed = await framework.AwaitStateAcknowledgingAsync("after", TaskState.TaskKilled);
+        Assert.Equal(newId, killed.AgentId.Value);
+    }
+
+    [Fact]
     public async Task Accepting_a_stale_offer_loses_its_tasks_with_REASON_INVALID_OFFERS()
     {
         using var dir = new TempDir();
