@@ -1,5 +1,6 @@
 using ActorScheduler.Mesos.Emulator;
 using ActorScheduler.Messages.MesosV1.Scheduler;
+using Xunit.Abstractions;
 
 namespace ActorScheduler.Simulation.Tests;
 
@@ -8,7 +9,7 @@ namespace ActorScheduler.Simulation.Tests;
 /// returning while the scheduler deploys and restarts, no offer is accepted twice, no task id is launched twice, a
 /// task is launched again only after its agent was lost, every pod is placed, and no reservation outlives its task.
 /// </summary>
-public sealed class StormReliabilityTests
+public sealed class StormReliabilityTests(ITestOutputHelper output)
 {
     [Theory]
     [InlineData(1)]
@@ -42,7 +43,7 @@ public sealed class StormReliabilityTests
         var rescinds = history.Count(r => r.Event is { Type: Event.Types.Type.Rescind });
         var losses = history.Count(r => r.Event is { Type: Event.Types.Type.Failure } f && f.Failure.ExecutorId is null);
         Assert.True(rescinds > 0, "the storm rescinded no offer the scheduler saw: the run tested nothing");
-        Console.WriteLine($"seed {seed}: {rescinds} rescinds, {losses} agent losses, {history.Count(r => r.LaunchedTasks.Any())} launching ACCEPTs");
+        output.WriteLine($"seed {seed}: {rescinds} rescinds, {losses} agent losses, {history.Count(r => r.LaunchedTasks.Any())} launching ACCEPTs");
         Assert.NotNull(result.RestartToReadySeconds);
 
         var accepted = history.Where(r => r.Call is { Type: Call.Types.Type.Accept }).SelectMany(r => r.AnsweredOffers).ToList();

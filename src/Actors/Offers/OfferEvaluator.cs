@@ -214,8 +214,8 @@ public static class OfferEvaluator
             var have = matched.Where(set.Owns).ToList();
             foreach (var (name, want) in new[] { ("cpus", set.Spec.Cpus), ("mem", (double)set.Spec.MemoryMb) })
             {
-                var resize = ReservationResize.Plan(name, have.Where(r => r.Name == name).ToList(), want, name == "cpus" ? unreserved.Cpus : unreserved.Mem);
-                explanation.Add(resize.Explanation.Replace("{set}", set.Description, StringComparison.Ordinal));
+                var resize = ReservationResize.Plan(set.Description, name, have.Where(r => r.Name == name).ToList(), want, name == "cpus" ? unreserved.Cpus : unreserved.Mem);
+                explanation.Add(resize.Explanation);
                 if (!resize.Passed)
                 {
                     return OfferEvaluation.Failed(explanation);

@@ -37,8 +37,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
     private readonly IActorRef _gateway;
     private readonly SchedulerMetrics _metrics;
 
-    // Requirements in registration order, by pod instance; the sender is the pod actor.
-    private readonly List<(PodRequirement Requirement, IActorRef Pod)> _requirements = new();
+    // Requirements in registration order, by pod instance; the sender is the pod actor. A new footprint's scalar need
+    // (OfferFit) is computed once here, not per offer cycle.
+    private readonly List<(PodRequirement Requirement, IActorRef Pod, OfferFit.Scalars Need)> _requirements = new();
     private readonly HashSet<string> _pending = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ImmutableArray<string>> _owned = new(StringComparer.Ordinal);
 
@@ -145,7 +146,10 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
             _requirements.RemoveAll(r => r.Requirement.PodInstanceName == name);
         }
 
-        _requirements.Add((message.Requirement, Sender));
+        var need = message.Requirement.Existing is null
+            ? OfferFit.NewFootprintNeed(message.Requirement.Pod, message.Requirement.Index, _context.Executor)
+            : default;
+        _requirements.Add((message.Requirement, Sender, need));
         if (message.Requirement.Existing is { } footprint)
         {
             _owned[name] = footprint.ResourceIds.ToImmutableArray();
@@ -180,7 +184,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
         var slots = offers.Select(o => new OfferSlot(o)).ToList();
         var claimed = new HashSet<string>(StringComparer.Ordinal);
         var skipped = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var (requirement, pod) in _requirements)
+        foreach (var (requirement, pod, need) in _requirements)
         {
             if (claimed.Count >= MaxClaimsPerCycle)
             {
@@ -190,7 +194,6 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
             }
 
             var podName = requirement.PodInstanceName;
-            var need = requirement.Existing is null ? OfferFit.NewFootprintNeed(requirement.Pod, requirement.Index, _context.Executor) : default;
             skipped.Clear();
             foreach (var slot in slots)
             {

@@ -1,6 +1,6 @@
-using System.Collections.Frozen;
 using System.Collections.Immutable;
 using ActorScheduler.Messages.Events;
+using ActorScheduler.Messages.Serialization;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
@@ -20,9 +20,6 @@ namespace ActorScheduler.Actors.Persistence;
 /// </summary>
 internal sealed class EntityJournalActor : ReceivePersistentActor
 {
-    private static readonly FrozenDictionary<string, MessageParser> Parsers =
-        EventsReflection.Descriptor.MessageTypes.ToFrozenDictionary(d => d.FullName, d => d.Parser);
-
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, List<object>> _history = new(StringComparer.Ordinal);
 
@@ -96,7 +93,7 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
     private void Remember(EntityEvent envelope)
     {
         var typeName = Any.GetTypeName(envelope.Event.TypeUrl);
-        if (!Parsers.TryGetValue(typeName, out var parser))
+        if (ActorSchedulerSerializer.ParserOf(typeName) is not { } parser)
         {
             // Written by a newer version: keep going without it, loudly.
             _log.Warning("Entity journal {0}: event of unknown type {1} for {2} skipped", PersistenceId, typeName, envelope.Entity);

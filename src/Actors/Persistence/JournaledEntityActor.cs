@@ -33,9 +33,6 @@ internal abstract class JournaledEntityActor : ReceiveActor, IWithUnboundedStash
 
     protected IActorRef Journal { get; }
 
-    /// <summary>True until the history is applied.</summary>
-    protected bool IsRecovering { get; private set; } = true;
-
     /// <summary>Registers how a replayed event (or <see cref="RecoveryCompleted"/>) changes the state.</summary>
     protected void Recover<T>(Action<T> handler) => _recoverHandlers.Add((typeof(T), e => handler((T)e)));
 
@@ -56,10 +53,6 @@ internal abstract class JournaledEntityActor : ReceiveActor, IWithUnboundedStash
             Persist(@event, handler);
         }
     }
-
-    /// <summary>The write failed: the entity cannot know what is recorded, so it restarts and replays its history.</summary>
-    protected virtual void OnPersistFailure(string reason) =>
-        throw new JournalWriteFailedException($"{Entity}: {reason}");
 
     protected override void PreStart()
     {
@@ -83,7 +76,6 @@ internal abstract class JournaledEntityActor : ReceiveActor, IWithUnboundedStash
                 ApplyRecovered(@event);
             }
 
-            IsRecovering = false;
             ApplyRecovered(RecoveryCompleted.Instance);
             UnbecomeStacked();
             Stash.UnstashAll();
@@ -146,5 +138,8 @@ internal abstract class JournaledEntityActor : ReceiveActor, IWithUnboundedStash
     }
 }
 
-/// <summary>An entity's write could not be recorded.</summary>
+/// <summary>
+/// The entity journal could not record a write and stopped: no entity knows any more what is recorded, so the scheduler
+/// root throws this to be restarted by its supervisor (see <c>SchedulerRootActor</c>).
+/// </summary>
 internal sealed class JournalWriteFailedException(string message) : Exception(message);

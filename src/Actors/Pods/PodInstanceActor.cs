@@ -351,14 +351,8 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             }
         }
 
-        var remaining = events.Count;
-        PersistAll(events.Select(Tag), tagged =>
+        Record(events, () =>
         {
-            _state = _state.Apply(((Tagged)tagged).Payload);
-            if (--remaining > 0)
-            {
-                return;
-            }
 
             gateway.Tell(new StatusRecorded(status));
             if (events.OfType<LaunchAbandoned>().Any())
@@ -488,14 +482,8 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             });
         }
 
-        var remaining = events.Count;
-        PersistAll(events.Select(Tag), tagged =>
+        Record(events, () =>
         {
-            _state = _state.Apply(((Tagged)tagged).Payload);
-            if (--remaining > 0)
-            {
-                return;
-            }
 
             _log.Info("Recovering {0} ({1}): {2}", _name, type.ToString().ToUpperInvariant(), reason);
             if (type == RecoveryType.Permanent)
@@ -720,14 +708,8 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             return;
         }
 
-        var remaining = events.Count;
-        PersistAll(events.Select(Tag), tagged =>
+        Record(events, () =>
         {
-            _state = _state.Apply(((Tagged)tagged).Payload);
-            if (--remaining > 0)
-            {
-                return;
-            }
 
             _log.Info("Recovery of {0}: {1} by an operator", _name, PlanCommands.WireName(command.Kind));
             ReleaseRecoveryDriver();
@@ -895,9 +877,17 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
 
     private Tagged Tag(object @event) => new(@event, new[] { $"pod:{_name}" });
 
-    protected override void OnPersistFailure(string reason)
+    /// <summary>Records the events in one write, applies each to the state once durable, then runs <paramref name="then"/> once.</summary>
+    private void Record(IReadOnlyCollection<object> events, Action then)
     {
-        _log.Error("Could not record an event for {0} ({1}); the pod restarts from its journal and nothing is launched", _name, reason);
-        base.OnPersistFailure(reason);
+        var remaining = events.Count;
+        PersistAll(events.Select(Tag), tagged =>
+        {
+            _state = _state.Apply(tagged.Payload);
+            if (--remaining == 0)
+            {
+                then();
+            }
+        });
     }
 }

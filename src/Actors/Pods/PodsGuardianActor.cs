@@ -102,6 +102,9 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
             });
         });
 
+        // The entity journal confirms a Forget; nothing waits for it.
+        Command<EntityJournalProtocol.Forgotten>(_ => { });
+
         Command<ForPod>(m =>
         {
             if (_pods.TryGetValue(m.PodInstance, out var pod))

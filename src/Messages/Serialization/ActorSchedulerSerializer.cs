@@ -61,6 +61,9 @@ public sealed class ActorSchedulerSerializer : SerializerWithStringManifest
         ? message.ToByteArray()
         : throw new ArgumentException($"Cannot serialize object of type [{obj.GetType()}]: not a protobuf message");
 
+    /// <summary>The parser of the event whose proto full name is <paramref name="manifest"/>, or null if there is none.</summary>
+    public static MessageParser? ParserOf(string manifest) => Parsers.GetValueOrDefault(manifest);
+
     public override object FromBinary(byte[] bytes, string manifest) =>
         Parsers.TryGetValue(manifest, out var parser)
             ? parser.ParseFrom(bytes)

@@ -52,7 +52,7 @@ public sealed class ReservationResizeTests
     public void An_unchanged_size_needs_no_operation()
     {
         var held = Resources.Scalar("cpus", 0.5);
-        var outcome = ReservationResize.Plan("cpus", [held], 0.5, unreservedAvailable: 0);
+        var outcome = ReservationResize.Plan("set", "cpus", [held], 0.5, unreservedAvailable: 0);
         Assert.True(outcome.Passed);
         Assert.Null(outcome.Operation);
     }
@@ -60,7 +60,7 @@ public sealed class ReservationResizeTests
     [Fact]
     public void Two_reservations_of_one_name_are_not_resized()
     {
-        var outcome = ReservationResize.Plan("mem", [Resources.Scalar("mem", 100), Resources.Scalar("mem", 100)], 300, unreservedAvailable: 1000);
+        var outcome = ReservationResize.Plan("set", "mem", [Resources.Scalar("mem", 100), Resources.Scalar("mem", 100)], 300, unreservedAvailable: 1000);
         Assert.False(outcome.Passed);
         Assert.Contains("in 2 reservations", outcome.Explanation, StringComparison.Ordinal);
     }
