@@ -13,20 +13,28 @@ namespace ActorScheduler.Actors.Persistence;
 /// <summary>
 /// The event stream of the scheduler's many small entities (pod instances, plan steps): <c>&lt;service&gt;/entities</c>.
 /// A scheduler of 10,000 pods has 20,000 such entities; one stream each would cost one commit per event and one
-/// recovery query per entity (minutes on SQLite). Here every write from every entity goes through one persistent actor,
-/// so writes that arrive while a batch is being committed go out together in the next (group commit), and a restart
-/// replays one stream in one read, then serves each entity its history from memory (<see cref="JournaledEntityActor"/>).
-/// A write is answered only once it is durable, so an entity still acts only on what is recorded.
+/// recovery query per entity (minutes on SQLite). Here every write from every entity goes through one persistent actor
+/// that keeps one batch in flight: writes that arrive while a batch is being committed go out together as the next
+/// batch, in one journal row (<see cref="EntityEventBatch"/>; a row costs the journal far more than its bytes). A restart
+/// replays the stream in one read, then serves each entity its history from memory (<see cref="JournaledEntityActor"/>).
+/// A write is answered only once its batch is durable, so an entity still acts only on what is recorded.
 /// </summary>
 internal sealed class EntityJournalActor : ReceivePersistentActor
 {
+    /// <summary>Events per row at most; a larger backlog goes out in several rows of one write.</summary>
+    internal const int MaxEventsPerRow = 1000;
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, List<object>> _history = new(StringComparer.Ordinal);
+    private List<Pending> _waiting = new();
+    private bool _committing;
 
     public EntityJournalActor(string service)
     {
         PersistenceId = $"{service}/entities";
 
+        Recover<EntityEventBatch>(Remember);
+        // Rows written before batches: one event (or one forget) a row.
         Recover<EntityEvent>(Remember);
         Recover<EntityForgotten>(e => _history.Remove(e.Entity));
         // Journals that keep the tag wrapper hand it back on replay.
@@ -34,6 +42,9 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
         {
             switch (t.Payload)
             {
+                case EntityEventBatch b:
+                    Remember(b);
+                    break;
                 case EntityEvent e:
                     Remember(e);
                     break;
@@ -47,52 +58,134 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
         Command<EntityJournalProtocol.Replay>(m => Sender.Tell(new EntityJournalProtocol.History(
             m.Entity,
             _history.TryGetValue(m.Entity, out var events) ? events.ToImmutableArray() : ImmutableArray<object>.Empty)));
-        Command<EntityJournalProtocol.Write>(OnWrite);
-        Command<EntityJournalProtocol.Forget>(m =>
-        {
-            var replyTo = Sender;
-            PersistAsync(new EntityForgotten { Entity = m.Entity, At = Timestamp.FromDateTime(DateTime.UtcNow) }, e =>
-            {
-                _history.Remove(e.Entity);
-                replyTo.Tell(new EntityJournalProtocol.Forgotten(e.Entity));
-            });
-        });
+        Command<EntityJournalProtocol.Write>(m => Enqueue(new Pending(Sender, m, null)));
+        Command<EntityJournalProtocol.Forget>(m => Enqueue(new Pending(Sender, null, m)));
     }
 
     public override string PersistenceId { get; }
 
     public static Props Props(string service) => Akka.Actor.Props.Create(() => new EntityJournalActor(service));
 
-    /// <summary>
-    /// Pipelined: nothing waits for this write but its entity; the next entities' writes join the batch the journal
-    /// sends once the write in progress is committed.
-    /// </summary>
-    private void OnWrite(EntityJournalProtocol.Write write)
+    private void Enqueue(Pending pending)
     {
-        var replyTo = Sender;
-        var envelopes = new List<object>(write.Events.Length);
-        foreach (var (@event, tags) in write.Events)
+        _waiting.Add(pending);
+        if (!_committing)
         {
-            var envelope = new EntityEvent { Entity = write.Entity, Event = Any.Pack((IMessage)@event) };
-            envelopes.Add(tags.IsDefaultOrEmpty ? envelope : new Tagged(envelope, tags));
+            Commit();
         }
+    }
 
-        PersistAllAsync(envelopes, _ => { });
-        DeferAsync(write, w =>
+    /// <summary>
+    /// Sends every waiting write as one batch (in rows of at most <see cref="MaxEventsPerRow"/> events); once the last row
+    /// is durable, applies and answers them all and sends what arrived meanwhile.
+    /// </summary>
+    private void Commit()
+    {
+        var batch = _waiting;
+        _waiting = new List<Pending>();
+        _committing = true;
+
+        PersistAllAsync(Rows(batch, DateTime.UtcNow), _ => { });
+        DeferAsync(batch, Committed);
+    }
+
+    private void Committed(List<Pending> batch)
+    {
+        foreach (var pending in batch)
         {
-            if (!_history.TryGetValue(w.Entity, out var events))
+            if (pending.Forget is { } forget)
             {
-                _history[w.Entity] = events = new List<object>();
+                _history.Remove(forget.Entity);
+                pending.ReplyTo.Tell(new EntityJournalProtocol.Forgotten(forget.Entity));
+                continue;
             }
 
-            events.AddRange(w.Events.Select(e => e.Event));
-            replyTo.Tell(new EntityJournalProtocol.Written(w.Entity, w.WriteId));
-        });
+            var write = pending.Write!;
+            if (!_history.TryGetValue(write.Entity, out var events))
+            {
+                _history[write.Entity] = events = new List<object>();
+            }
+
+            foreach (var (@event, _) in write.Events)
+            {
+                events.Add(@event);
+            }
+
+            pending.ReplyTo.Tell(new EntityJournalProtocol.Written(write.Entity, write.WriteId));
+        }
+
+        _committing = false;
+        if (_waiting.Count > 0)
+        {
+            Commit();
+        }
+    }
+
+    /// <summary>
+    /// The journal rows of a batch: its events in order, at most <see cref="MaxEventsPerRow"/> a row, each row tagged
+    /// with the union of its events' tags (untagged when they have none); a forget is an event packing
+    /// <see cref="EntityForgotten"/>.
+    /// </summary>
+    internal static List<object> Rows(IReadOnlyList<Pending> batch, DateTime now)
+    {
+        var rows = new List<object>();
+        var row = new EntityEventBatch();
+        var tags = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var pending in batch)
+        {
+            if (pending.Forget is { } forget)
+            {
+                var forgotten = new EntityForgotten { Entity = forget.Entity, At = Timestamp.FromDateTime(now) };
+                row.Events.Add(new EntityEvent { Entity = forget.Entity, Event = Any.Pack(forgotten) });
+            }
+            else
+            {
+                foreach (var (@event, eventTags) in pending.Write!.Events)
+                {
+                    row.Events.Add(new EntityEvent { Entity = pending.Write.Entity, Event = Any.Pack((IMessage)@event) });
+                    if (!eventTags.IsDefaultOrEmpty)
+                    {
+                        tags.UnionWith(eventTags);
+                    }
+                }
+            }
+
+            if (row.Events.Count >= MaxEventsPerRow)
+            {
+                rows.Add(Row(row, tags));
+                row = new EntityEventBatch();
+                tags = new HashSet<string>(StringComparer.Ordinal);
+            }
+        }
+
+        if (row.Events.Count > 0)
+        {
+            rows.Add(Row(row, tags));
+        }
+
+        return rows;
+    }
+
+    private static object Row(EntityEventBatch row, HashSet<string> tags) =>
+        tags.Count == 0 ? row : new Tagged(row, tags);
+
+    private void Remember(EntityEventBatch batch)
+    {
+        foreach (var envelope in batch.Events)
+        {
+            Remember(envelope);
+        }
     }
 
     private void Remember(EntityEvent envelope)
     {
         var typeName = Any.GetTypeName(envelope.Event.TypeUrl);
+        if (typeName == EntityForgotten.Descriptor.FullName)
+        {
+            _history.Remove(envelope.Entity);
+            return;
+        }
+
         if (ActorSchedulerSerializer.ParserOf(typeName) is not { } parser)
         {
             // Written by a newer version: keep going without it, loudly.
@@ -114,6 +207,9 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
         _log.Error(cause, "Entity journal {0} could not record an event (seq {1}); it stops and the scheduler restarts", PersistenceId, sequenceNr);
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
+
+    /// <summary>A write or a forget waiting for its batch, and who to answer.</summary>
+    internal sealed record Pending(IActorRef ReplyTo, EntityJournalProtocol.Write? Write, EntityJournalProtocol.Forget? Forget);
 }
 
 /// <summary>What entities and the <see cref="EntityJournalActor"/> say to each other.</summary>

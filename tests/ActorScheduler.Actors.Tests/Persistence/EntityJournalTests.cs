@@ -3,6 +3,7 @@ using ActorScheduler.Actors.Persistence;
 using ActorScheduler.Messages.Events;
 using Akka.Actor;
 using Akka.Persistence.Journal;
+using Google.Protobuf.WellKnownTypes;
 
 namespace ActorScheduler.Actors.Tests.Persistence;
 
@@ -112,6 +113,145 @@ public sealed class EntityJournalTests : ActorTestKit
             entity.Tell(GetNotes.Instance);
             Assert.Equal(["n0", "n1", "n2", "n3", "n4"], ExpectMsg<ImmutableArray<string>>().ToArray());
         }
+    }
+
+    [Fact]
+    public void A_batch_goes_out_as_rows_of_its_events_in_order_each_tagged_with_the_union_of_its_events_tags()
+    {
+        var batch = new List<EntityJournalActor.Pending>();
+        for (var i = 0; i < 1500; i++)
+        {
+            var tags = i == 1 ? ImmutableArray<string>.Empty : ImmutableArray.Create($"pod:p{i % 3}");
+            batch.Add(Pending(new EntityJournalProtocol.Write($"svc/p{i % 3}", i, [(new TaskFailureSeen { TaskName = $"e{i}" }, tags)])));
+        }
+
+        batch.Insert(2, Pending(forget: new EntityJournalProtocol.Forget("svc/p9")));
+
+        var rows = EntityJournalActor.Rows(batch, DateTime.UnixEpoch);
+
+        Assert.Equal(2, rows.Count);
+        var first = Assert.IsType<Tagged>(rows[0]);
+        var events = rows.Select(r => (EntityEventBatch)((Tagged)r).Payload).SelectMany(b => b.Events).ToList();
+        Assert.Equal(EntityJournalActor.MaxEventsPerRow, ((EntityEventBatch)first.Payload).Events.Count);
+        Assert.Equal(1501, events.Count);
+        Assert.Equal("svc/p9", events[2].Entity);
+        Assert.True(events[2].Event.Is(EntityForgotten.Descriptor));
+        Assert.Equal(
+            Enumerable.Range(0, 1500).Select(i => $"e{i}"),
+            events.Where(e => e.Event.Is(TaskFailureSeen.Descriptor)).Select(e => e.Event.Unpack<TaskFailureSeen>().TaskName));
+        Assert.Equal(["pod:p0", "pod:p1", "pod:p2"], first.Tags.Order());
+    }
+
+    [Fact]
+    public void A_batch_whose_events_have_no_tags_is_an_untagged_row()
+    {
+        var rows = EntityJournalActor.Rows(
+            [Pending(new EntityJournalProtocol.Write("svc/a", 1, [(new TaskFailureSeen { TaskName = "x" }, ImmutableArray<string>.Empty)]))],
+            DateTime.UnixEpoch);
+
+        Assert.IsType<EntityEventBatch>(Assert.Single(rows));
+    }
+
+    [Fact]
+    public void Every_event_of_many_writes_at_once_is_journaled_once_in_order_and_the_rows_carry_their_entities_tags()
+    {
+        var journal = Sys.ActorOf(EntityJournalActor.Props("batched"));
+        for (var i = 0; i < 100; i++)
+        {
+            journal.Tell(new EntityJournalProtocol.Write($"batched/note/{i % 10}", i, [(new TaskFailureSeen { TaskName = $"n{i}" }, ImmutableArray.Create($"note:{i % 10}"))]));
+        }
+
+        Assert.Equal(Enumerable.Range(0, 100), ReceiveN(100).Cast<EntityJournalProtocol.Written>().Select(w => (int)w.WriteId));
+
+        var rows = ReplayRows("batched/entities").Cast<Tagged>().ToList();
+        var events = rows.SelectMany(r => ((EntityEventBatch)r.Payload).Events).ToList();
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => $"n{i}"), events.Select(e => e.Event.Unpack<TaskFailureSeen>().TaskName));
+        foreach (var row in rows)
+        {
+            var entitiesInRow = ((EntityEventBatch)row.Payload).Events.Select(e => "note:" + e.Entity.Split('/')[^1]).ToHashSet();
+            Assert.Equal(entitiesInRow, row.Tags.ToHashSet());
+        }
+    }
+
+    private static EntityJournalActor.Pending Pending(EntityJournalProtocol.Write? write = null, EntityJournalProtocol.Forget? forget = null) =>
+        new(ActorRefs.Nobody, write, forget);
+
+    [Fact]
+    public void A_forget_is_recorded_in_order_with_the_writes_around_it()
+    {
+        var journal = Sys.ActorOf(EntityJournalActor.Props("ordered"));
+        var probe = CreateTestProbe();
+        journal.Tell(new EntityJournalProtocol.Write("ordered/note/a", 1, [(new TaskFailureSeen { TaskName = "before" }, ImmutableArray<string>.Empty)]), probe);
+        journal.Tell(new EntityJournalProtocol.Forget("ordered/note/a"), probe);
+        journal.Tell(new EntityJournalProtocol.Write("ordered/note/a", 2, [(new TaskFailureSeen { TaskName = "after" }, ImmutableArray<string>.Empty)]), probe);
+        probe.ExpectMsg<EntityJournalProtocol.Written>(w => w.WriteId == 1);
+        probe.ExpectMsg<EntityJournalProtocol.Forgotten>();
+        probe.ExpectMsg<EntityJournalProtocol.Written>(w => w.WriteId == 2);
+
+        Watch(journal);
+        Sys.Stop(journal);
+        ExpectTerminated(journal);
+        var replayed = Sys.ActorOf(EntityJournalActor.Props("ordered"));
+        replayed.Tell(new EntityJournalProtocol.Replay("ordered/note/a"));
+        Assert.Equal(["after"], ExpectMsg<EntityJournalProtocol.History>().Events.Cast<TaskFailureSeen>().Select(e => e.TaskName));
+    }
+
+    [Fact]
+    public void Rows_written_one_event_a_row_by_earlier_versions_still_replay()
+    {
+        var writer = Sys.ActorOf(Props.Create(() => new RowWriter("legacy/entities")));
+        writer.Tell(new object[]
+        {
+            new EntityEvent { Entity = "legacy/note/a", Event = Any.Pack(new TaskFailureSeen { TaskName = "a1" }) },
+            new Tagged(new EntityEvent { Entity = "legacy/note/b", Event = Any.Pack(new TaskFailureSeen { TaskName = "b1" }) }, ["note:b"]),
+            new EntityEvent { Entity = "legacy/note/a", Event = Any.Pack(new TaskFailureSeen { TaskName = "a2" }) },
+            new EntityForgotten { Entity = "legacy/note/b" },
+        });
+        ExpectMsg("written");
+
+        var journal = Sys.ActorOf(EntityJournalActor.Props("legacy"));
+        journal.Tell(new EntityJournalProtocol.Replay("legacy/note/a"));
+        Assert.Equal(["a1", "a2"], ExpectMsg<EntityJournalProtocol.History>().Events.Cast<TaskFailureSeen>().Select(e => e.TaskName));
+        journal.Tell(new EntityJournalProtocol.Replay("legacy/note/b"));
+        Assert.Empty(ExpectMsg<EntityJournalProtocol.History>().Events);
+    }
+
+    /// <summary>The rows of a persistence id as the journal replays them (payloads; tag wrappers where kept).</summary>
+    private List<object> ReplayRows(string persistenceId)
+    {
+        var probe = CreateTestProbe();
+        var plugin = Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(null);
+        plugin.Tell(new Akka.Persistence.ReplayMessages(0, long.MaxValue, long.MaxValue, persistenceId, probe.Ref));
+        var rows = new List<object>();
+        while (true)
+        {
+            var message = probe.ExpectMsg<object>();
+            if (message is Akka.Persistence.ReplayedMessage replayed)
+            {
+                rows.Add(replayed.Persistent.Payload);
+                continue;
+            }
+
+            Assert.IsType<Akka.Persistence.RecoverySuccess>(message);
+            return rows;
+        }
+    }
+
+    /// <summary>Persists the given rows as they are, under a persistence id, then answers "written".</summary>
+    private sealed class RowWriter : Akka.Persistence.ReceivePersistentActor
+    {
+        public RowWriter(string persistenceId)
+        {
+            PersistenceId = persistenceId;
+            Command<object[]>(rows =>
+            {
+                var replyTo = Sender;
+                PersistAll(rows, _ => { });
+                DeferAsync("written", m => replyTo.Tell(m));
+            });
+        }
+
+        public override string PersistenceId { get; }
     }
 
     private sealed record Note(string Text);
