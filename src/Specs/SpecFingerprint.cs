@@ -14,8 +14,14 @@ namespace ActorScheduler.Specs;
 /// </summary>
 public static class SpecFingerprint
 {
+    // Specs are immutable records: a pod spec's fingerprint is computed once (the scheduler asks for it on every task
+    // status of every pod instance; 10,000 instances share one spec object).
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<PodSpec, string> PodFingerprints = new();
+
     /// <summary>Lower-case SHA-256 hex of the pod's canonical form.</summary>
-    public static string Of(PodSpec pod)
+    public static string Of(PodSpec pod) => PodFingerprints.GetValue(pod, Compute);
+
+    private static string Compute(PodSpec pod)
     {
         var text = new CanonicalWriter();
         text.Field("pod", pod.Type);
