@@ -26,6 +26,9 @@ internal sealed class OfferCycleTracker
 
     public long Offers { get; private set; }
 
+    /// <summary>Tasks the scheduler's ACCEPT calls launched (LAUNCH and LAUNCH_GROUP operations), as the master read them.</summary>
+    public long Launched { get; private set; }
+
     /// <summary>OFFERS events read.</summary>
     public long Batches { get; private set; }
 
@@ -79,6 +82,14 @@ internal sealed class OfferCycleTracker
                 }
 
                 return;
+        }
+
+        if (record.Call is { Type: Call.Types.Type.Accept } accept)
+        {
+            foreach (var operation in accept.Accept.Operations)
+            {
+                Launched += (operation.Launch?.TaskInfos.Count ?? 0) + (operation.LaunchGroup?.TaskGroup.Tasks.Count ?? 0);
+            }
         }
 
         foreach (var offerId in record.AnsweredOffers)

@@ -80,7 +80,8 @@ public sealed class StormRunOptions
 /// <param name="Offers">Offers the scheduler received so far.</param>
 /// <param name="JournalRows">Rows in the journal, when counted.</param>
 /// <param name="Scheduler">What the scheduler last said: reconciled, the deploy plan's status and its steps by status.</param>
-public sealed record StormProgress(string Stage, TimeSpan Elapsed, int Placed, double PlacementsPerSecond, long Offers, long? JournalRows, string Scheduler);
+/// <param name="Launched">Tasks the scheduler's ACCEPT calls launched so far (as the master read them).</param>
+public sealed record StormProgress(string Stage, TimeSpan Elapsed, int Placed, double PlacementsPerSecond, long Offers, long? JournalRows, string Scheduler, long Launched = 0);
 
 /// <summary>What a <see cref="StormRun"/> measured.</summary>
 /// <param name="Pods">Pod instances the deploy asked for.</param>
@@ -297,7 +298,7 @@ public sealed class StormRun
             {
                 nextProgress = watch.Elapsed + _options.ProgressInterval;
                 var rate = tracker.FirstOffer is { } first ? tracker.Placed / Math.Max((DateTimeOffset.UtcNow - first).TotalSeconds, 1e-3) : 0;
-                progress(new StormProgress(stage, watch.Elapsed, tracker.Placed, rate, tracker.Offers, _options.CountJournalRows?.Invoke(), summary));
+                progress(new StormProgress(stage, watch.Elapsed, tracker.Placed, rate, tracker.Offers, _options.CountJournalRows?.Invoke(), summary, tracker.Launched));
             }
 
             await Task.Delay(PumpInterval, ct).ConfigureAwait(false);
