@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using ActorScheduler.Hosting.Persistence;
+using ActorScheduler.Messages.Events;
 using ActorScheduler.Messages.Serialization;
 using ActorScheduler.Simulation;
 using Akka.Actor;
@@ -52,17 +53,17 @@ internal static class StormBench
                 batchSize = configuredBatch;
                 return new StormActorSystem(system, stop);
             },
-            CountJournalRows = () => CountRows(journal, "journal"),
+            CountJournalEvents = () => CountEvents(journal).Events,
             Progress = p => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"[storm] {p.Stage} {p.Elapsed.TotalSeconds:F0}s launched={p.Launched} placed={p.Placed} rate={p.PlacementsPerSecond:F1}/s offers={p.Offers} journal_rows={p.JournalRows} snapshot_rows={CountRows(journal, "snapshot")} gc={GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} gc_pause_s={GC.GetTotalPauseDuration().TotalSeconds:F1} heap_mb={GC.GetTotalMemory(false) / 1048576} cpu_s={Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F1} {p.Scheduler}")),
+                $"[storm] {p.Stage} {p.Elapsed.TotalSeconds:F0}s launched={p.Launched} placed={p.Placed} rate={p.PlacementsPerSecond:F1}/s offers={p.Offers} journal_events={p.JournalEvents} journal_rows={CountRows(journal, "journal")} snapshot_rows={CountRows(journal, "snapshot")} gc={GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} gc_pause_s={GC.GetTotalPauseDuration().TotalSeconds:F1} heap_mb={GC.GetTotalMemory(false) / 1048576} cpu_s={Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F1} {p.Scheduler}")),
         });
 
         var result = await run.RunAsync();
         Console.Error.WriteLine(result.ToString());
-        var eventsPerSecond = (result.JournalRowsDuringDeploy ?? 0) / result.DeploySeconds;
+        var eventsPerSecond = (result.JournalEventsDuringDeploy ?? 0) / result.DeploySeconds;
         var (rawPerSecond, synchronous, rowBytes) = RawInserts(journal, scratch, batchSize);
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"raw insert loop: {rawPerSecond:F0} rows/s in transactions of {batchSize} (synchronous={synchronous}, {rowBytes:F0}-byte messages (the journal's mean), journal_mode=wal), {RawInsertDuration.TotalSeconds:0} s"));
+            $"raw insert loop: {rawPerSecond:F0} rows/s in transactions of {batchSize} (synchronous={synchronous}, {rowBytes:F0}-byte messages (the journal's mean event), journal_mode=wal), {RawInsertDuration.TotalSeconds:0} s"));
         Console.Error.WriteLine($"load: {File.ReadAllText("/proc/loadavg").Trim()}");
         TryDelete(scratch);
         if (index < 0)
@@ -94,6 +95,42 @@ internal static class StormBench
             await host.StopAsync();
             host.Dispose();
         }, batch);
+    }
+
+    /// <summary>
+    /// Events in the journal: a row of the entity stream (<see cref="EntityEventBatch"/>) holds many, every other row one.
+    /// Also their mean size: the bytes of the rows (their largest, the target config, left out) over the events in them.
+    /// </summary>
+    private static (long Events, double MeanEventBytes) CountEvents(string journal)
+    {
+        if (CountRows(journal, "journal") == 0)
+        {
+            return (0, 0);
+        }
+
+        using var connection = new SqliteConnection(SqliteJournal.ConnectionString(journal));
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT manifest, message FROM journal";
+        using var reader = command.ExecuteReader();
+        var (events, bytes, largestSingle) = (0L, 0L, 0L);
+        var batchManifest = EntityEventBatch.Descriptor.FullName;
+        while (reader.Read())
+        {
+            var message = (byte[])reader.GetValue(1);
+            bytes += message.Length;
+            if (reader.GetString(0) == batchManifest)
+            {
+                events += EntityEventBatch.Parser.ParseFrom(message).Events.Count;
+            }
+            else
+            {
+                events++;
+                largestSingle = Math.Max(largestSingle, message.Length);
+            }
+        }
+
+        return (events, events > 1 ? (double)(bytes - largestSingle) / (events - 1) : 0);
     }
 
     /// <summary>Rows in a table of the journal file (0 before it exists).</summary>
@@ -139,13 +176,11 @@ internal static class StormBench
                 }
             }
 
-            // The mean row without the largest (the target config carries the whole rendered spec, 22 KB at 10,000 pods).
-            command.CommandText = """
-                SELECT AVG(LENGTH(message)), AVG(LENGTH(persistence_id)) FROM journal
-                WHERE rowid <> (SELECT rowid FROM journal ORDER BY LENGTH(message) DESC LIMIT 1)
-                """;
-            using var sizes = command.ExecuteReader();
-            (messageBytes, idChars) = sizes.Read() && !sizes.IsDBNull(0) ? (sizes.GetDouble(0), sizes.GetDouble(1)) : (200, 30);
+            // One row per event, each the size of the journal's mean event (the entity stream's rows hold many events each).
+            command.CommandText = "SELECT AVG(LENGTH(persistence_id)) FROM journal";
+            idChars = command.ExecuteScalar() is double chars ? chars : 30;
+            var mean = CountEvents(journal).MeanEventBytes;
+            messageBytes = mean > 0 ? mean : 200;
         }
 
         SqliteJournal.Prepare(scratch);

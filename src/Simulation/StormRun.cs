@@ -47,8 +47,8 @@ public sealed class StormRunOptions
     /// </summary>
     public Func<Task<StormActorSystem>>? StartActorSystem { get; init; }
 
-    /// <summary>Counts the rows in the journal, if the run should report them (progress, rows written during the deploy).</summary>
-    public Func<long>? CountJournalRows { get; init; }
+    /// <summary>Counts the events in the journal, if the run should report them (progress, events written during the deploy).</summary>
+    public Func<long>? CountJournalEvents { get; init; }
 
     /// <summary>Called about every <see cref="ProgressInterval"/> while the run waits.</summary>
     public Action<StormProgress>? Progress { get; init; }
@@ -78,10 +78,10 @@ public sealed class StormRunOptions
 /// <param name="Placed">Tasks reported TASK_RUNNING so far.</param>
 /// <param name="PlacementsPerSecond">Placed / seconds since the first offer.</param>
 /// <param name="Offers">Offers the scheduler received so far.</param>
-/// <param name="JournalRows">Rows in the journal, when counted.</param>
+/// <param name="JournalEvents">Events in the journal, when counted.</param>
 /// <param name="Scheduler">What the scheduler last said: reconciled, the deploy plan's status and its steps by status.</param>
 /// <param name="Launched">Tasks the scheduler's ACCEPT calls launched so far (as the master read them).</param>
-public sealed record StormProgress(string Stage, TimeSpan Elapsed, int Placed, double PlacementsPerSecond, long Offers, long? JournalRows, string Scheduler, long Launched = 0);
+public sealed record StormProgress(string Stage, TimeSpan Elapsed, int Placed, double PlacementsPerSecond, long Offers, long? JournalEvents, string Scheduler, long Launched = 0);
 
 /// <summary>What a <see cref="StormRun"/> measured.</summary>
 /// <param name="Pods">Pod instances the deploy asked for.</param>
@@ -96,7 +96,7 @@ public sealed record StormProgress(string Stage, TimeSpan Elapsed, int Placed, d
 /// <param name="OffersReceived">Offers the scheduler received during the deploy.</param>
 /// <param name="OfferBatches">OFFERS events the scheduler received during the deploy.</param>
 /// <param name="UnansweredOffers">Offers of the deploy neither answered nor rescinded at its end.</param>
-/// <param name="JournalRowsDuringDeploy">Journal rows written from the first offer to the end of the deploy, when counted.</param>
+/// <param name="JournalEventsDuringDeploy">Journal events written from the first offer to the end of the deploy, when counted.</param>
 /// <param name="RestartToReadySeconds">
 /// From the second scheduler's start to re-subscribed, reconciled and deploy COMPLETE; null when not restarted (also when
 /// the deploy did not complete) or not ready in time.
@@ -115,7 +115,7 @@ public sealed record StormResult(
     long OffersReceived,
     long OfferBatches,
     int UnansweredOffers,
-    long? JournalRowsDuringDeploy,
+    long? JournalEventsDuringDeploy,
     double? RestartToReadySeconds,
     double PeakRssMb);
 
@@ -193,17 +193,17 @@ public sealed class StormRun
         {
             var tracker = new OfferCycleTracker();
             var root = await StartSchedulerAsync(host.System, settings, cluster, "scheduler-1", ct).ConfigureAwait(false);
-            long? rowsAtFirstOffer = null;
+            long? eventsAtFirstOffer = null;
             var deployWatch = Stopwatch.StartNew();
             var complete = await WaitAsync("deploy", cluster, tracker, root, () =>
             {
-                if (tracker.FirstOffer is not null && rowsAtFirstOffer is null)
+                if (tracker.FirstOffer is not null && eventsAtFirstOffer is null)
                 {
-                    rowsAtFirstOffer = _options.CountJournalRows?.Invoke();
+                    eventsAtFirstOffer = _options.CountJournalEvents?.Invoke();
                 }
             }, ct).ConfigureAwait(false);
             tracker.Update(cluster, discard: _options.Inspect is null);
-            var rowsAtEnd = _options.CountJournalRows?.Invoke();
+            var eventsAtEnd = _options.CountJournalEvents?.Invoke();
             var placed = await cluster.CountRunningTasksAsync().ConfigureAwait(false);
             var end = complete && tracker.LastPlacement is { } last ? last : DateTimeOffset.UtcNow;
             var deploySeconds = tracker.FirstOffer is { } first ? Math.Max((end - first).TotalSeconds, 1e-3) : deployWatch.Elapsed.TotalSeconds;
@@ -253,7 +253,7 @@ public sealed class StormRun
                 offersReceived,
                 batches,
                 unanswered,
-                rowsAtFirstOffer is { } before && rowsAtEnd is { } after ? after - before : null,
+                eventsAtFirstOffer is { } before && eventsAtEnd is { } after ? after - before : null,
                 restartSeconds,
                 _peakRss / (1024.0 * 1024.0));
         }
@@ -298,7 +298,7 @@ public sealed class StormRun
             {
                 nextProgress = watch.Elapsed + _options.ProgressInterval;
                 var rate = tracker.FirstOffer is { } first ? tracker.Placed / Math.Max((DateTimeOffset.UtcNow - first).TotalSeconds, 1e-3) : 0;
-                progress(new StormProgress(stage, watch.Elapsed, tracker.Placed, rate, tracker.Offers, _options.CountJournalRows?.Invoke(), summary, tracker.Launched));
+                progress(new StormProgress(stage, watch.Elapsed, tracker.Placed, rate, tracker.Offers, _options.CountJournalEvents?.Invoke(), summary, tracker.Launched));
             }
 
             await Task.Delay(PumpInterval, ct).ConfigureAwait(false);

@@ -24,7 +24,7 @@ public sealed class StormRunTests
         Assert.Equal(0, result.UnansweredOffers);
         Assert.True(result.P99CycleMs >= result.P50CycleMs);
         Assert.NotNull(result.RestartToReadySeconds);
-        Assert.Null(result.JournalRowsDuringDeploy); // nothing counted them
+        Assert.Null(result.JournalEventsDuringDeploy); // nothing counted them
     }
 
     [Fact]
