@@ -144,6 +144,12 @@ internal sealed record IsReconciled
     public static IsReconciled Instance { get; } = new();
 }
 
+/// <summary>Anyone → router: are offers suppressed now (SUPPRESS sent, no REVIVE since)? Answered with a <see cref="bool"/>.</summary>
+internal sealed record IsSuppressed
+{
+    public static IsSuppressed Instance { get; } = new();
+}
+
 /// <summary>
 /// Anyone → router (through the root): which pod instances wait for offers now? Answered with an
 /// <c>ImmutableArray&lt;string&gt;</c> of pod instance names. The simulation kit waits on it before scripted offers.

@@ -41,6 +41,7 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
                 ? new ConfigProtocol.Configuration(id, stored.Source, stored.RenderedYaml, stored.At?.ToDateTime() ?? default, id == _targetId, stored.SchedulerEnv.ToImmutableDictionary())
                 : new ConfigProtocol.ConfigurationNotFound(m.Id));
         });
+        Command<IsDeploymentCompleted>(_ => Sender.Tell(_deploymentCompleted));
         Command<MarkDeploymentCompleted>(m =>
         {
             if (!_deploymentCompleted)
@@ -170,6 +171,12 @@ internal sealed record TargetConfigReady(TargetConfig Target, ImmutableArray<str
 
 /// <summary>The deploy plan reached COMPLETE; persisted once.</summary>
 internal sealed record MarkDeploymentCompleted(string ConfigId);
+
+/// <summary>Has a deploy plan ever reached COMPLETE? Answered with a <see cref="bool"/>.</summary>
+internal sealed record IsDeploymentCompleted
+{
+    public static IsDeploymentCompleted Instance { get; } = new();
+}
 
 /// <summary>There is no target: the first candidate was refused.</summary>
 internal sealed record TargetConfigRefused(ImmutableArray<string> Errors);
