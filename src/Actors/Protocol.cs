@@ -165,6 +165,19 @@ internal sealed record SubscriptionLost
     public static SubscriptionLost Instance { get; } = new();
 }
 
+/// <summary>Anyone → root: what the actor system runs (<c>/v1/debug/threads</c>) → <see cref="SchedulerRuntime"/>.</summary>
+internal sealed record GetSchedulerRuntime
+{
+    public static GetSchedulerRuntime Instance { get; } = new();
+}
+
+/// <summary>A dispatcher from the actor system's configuration.</summary>
+internal sealed record DispatcherInfo(string Name, string Executor, int Throughput);
+
+/// <param name="RootChildren">The root's child actors (config store, framework, gateway, router, pods, plans, …).</param>
+/// <param name="PodInstances">Pod instance actors: one per pod instance.</param>
+internal sealed record SchedulerRuntime(string System, TimeSpan Uptime, ImmutableArray<DispatcherInfo> Dispatchers, ImmutableArray<string> RootChildren, int PodInstances);
+
 /// <summary>Anyone → root: the scheduler's metrics → <see cref="MetricsSnapshot"/>.</summary>
 public sealed record GetMetrics
 {

@@ -62,7 +62,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
     public static Props Props(SchedulerSettings settings) => Akka.Actor.Props.Create(() => new SchedulerRootActor(settings));
 
     protected override void PreStart() =>
-        _configStore.Tell(new ApplySpec(_settings.RenderedSpec, _settings.SpecSource, _settings.SchedulerEnvironment, AtStartup: true));
+        _configStore.Tell(new ApplySpec(_settings.RenderedSpec, _settings.SpecSource, _settings.SchedulerEnvironment, AtStartup: true, _settings.ConfigTemplates));
 
     private void OnTargetReady(TargetConfigReady ready)
     {
@@ -139,7 +139,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
         Receive<ConfigProtocol.GetConfigurations>(m => _configStore.Forward(m));
         Receive<ConfigProtocol.GetConfiguration>(m => _configStore.Forward(m));
         Receive<GetFrameworkId>(m => _framework.Forward(m));
-        Receive<ConfigProtocol.SubmitConfiguration>(m => Submit(new ApplySpec(m.RenderedYaml, m.Source, m.SchedulerEnvironment), Sender));
+        Receive<ConfigProtocol.SubmitConfiguration>(m => Submit(new ApplySpec(m.RenderedYaml, m.Source, m.SchedulerEnvironment, Templates: m.ConfigTemplates), Sender));
         Receive<ConfigProtocol.RollbackConfiguration>(m =>
         {
             var replyTo = Sender;
@@ -159,7 +159,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
         {
             if (m.Found is ConfigProtocol.Configuration config)
             {
-                Submit(new ApplySpec(config.RenderedYaml, $"rollback to {config.Id} ({config.Source})", config.SchedulerEnvironment), m.ReplyTo);
+                Submit(new ApplySpec(config.RenderedYaml, $"rollback to {config.Id} ({config.Source})", config.SchedulerEnvironment, Templates: config.ConfigTemplates), m.ReplyTo);
             }
             else
             {
@@ -185,6 +185,21 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
         Receive<StateProtocol.GetFile>(m => _files.Forward(m));
         Receive<StateProtocol.StoreFile>(m => _files.Forward(m));
         Receive<StateProtocol.ReconcileTasks>(m => _gateway.Forward(m));
+        Receive<GetSchedulerRuntime>(_ => RuntimeAsync().PipeTo(Sender));
+    }
+
+    /// <summary>The actor system's dispatchers (from its configuration), the root's children and the pod instance actors.</summary>
+    private async Task<SchedulerRuntime> RuntimeAsync()
+    {
+        var system = Context.System;
+        var children = Context.GetChildren().Select(c => c.Path.Name).Order(StringComparer.Ordinal).ToImmutableArray();
+        var dispatchers = new[] { "default-dispatcher", "internal-dispatcher" }
+            .Select(name => (Name: name, Config: system.Settings.Config.GetConfig($"akka.actor.{name}")))
+            .Where(d => d.Config is not null && !d.Config.IsEmpty)
+            .Select(d => new DispatcherInfo(d.Name, d.Config.GetString("executor", "default-executor"), d.Config.GetInt("throughput", 0)))
+            .ToImmutableArray();
+        var pods = await _pods.Ask<PodProtocol.PodNames>(PodProtocol.GetPodNames.Instance, AskTimeout).ConfigureAwait(false);
+        return new SchedulerRuntime(system.Name, system.Uptime, dispatchers, children, pods.Names.Length);
     }
 
     /// <summary>The scheduler-level values the framework actor, the config store and the router hold now.</summary>
