@@ -144,6 +144,12 @@ internal sealed record IsReconciled
     public static IsReconciled Instance { get; } = new();
 }
 
+/// <summary>Anyone → router: are offers suppressed now (SUPPRESS sent, no REVIVE since)? Answered with a <see cref="bool"/>.</summary>
+internal sealed record IsSuppressed
+{
+    public static IsSuppressed Instance { get; } = new();
+}
+
 /// <summary>
 /// Anyone → router (through the root): which pod instances wait for offers now? Answered with an
 /// <c>ImmutableArray&lt;string&gt;</c> of pod instance names. The simulation kit waits on it before scripted offers.
@@ -158,6 +164,19 @@ internal sealed record SubscriptionLost
 {
     public static SubscriptionLost Instance { get; } = new();
 }
+
+/// <summary>Anyone → root: what the actor system runs (<c>/v1/debug/threads</c>) → <see cref="SchedulerRuntime"/>.</summary>
+internal sealed record GetSchedulerRuntime
+{
+    public static GetSchedulerRuntime Instance { get; } = new();
+}
+
+/// <summary>A dispatcher from the actor system's configuration.</summary>
+internal sealed record DispatcherInfo(string Name, string Executor, int Throughput);
+
+/// <param name="RootChildren">The root's child actors (config store, framework, gateway, router, pods, plans, …).</param>
+/// <param name="PodInstances">Pod instance actors: one per pod instance.</param>
+internal sealed record SchedulerRuntime(string System, TimeSpan Uptime, ImmutableArray<DispatcherInfo> Dispatchers, ImmutableArray<string> RootChildren, int PodInstances);
 
 /// <summary>Anyone → root: the scheduler's metrics → <see cref="MetricsSnapshot"/>.</summary>
 public sealed record GetMetrics

@@ -6,9 +6,11 @@ using ActorScheduler.Actors.Offers;
 using ActorScheduler.Actors.Persistence;
 using ActorScheduler.Actors.Plans;
 using ActorScheduler.Actors.Pods;
+using ActorScheduler.Actors.State;
 using ActorScheduler.Messages.Plans;
 using ActorScheduler.Messages.Pods;
 using ActorScheduler.Messages.Configs;
+using ActorScheduler.Messages.State;
 using Akka.Actor;
 using Akka.Event;
 
@@ -27,6 +29,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
     private readonly IActorRef _framework;
     private readonly IActorRef _gateway;
     private readonly IActorRef _entities;
+    private readonly IActorRef _files;
     private IActorRef _plans = ActorRefs.Nobody;
     private IActorRef _pods = ActorRefs.Nobody;
     private IActorRef _router = ActorRefs.Nobody;
@@ -42,6 +45,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
         Context.Watch(_entities);
         _framework = Context.ActorOf(FrameworkActor.Props(settings.ServiceName), "framework");
         _gateway = Context.ActorOf(MesosGatewayActor.Props(settings.Gateway, _framework), "mesos");
+        _files = Context.ActorOf(StateFilesActor.Props(settings.ServiceName), "state-files");
 
         Receive<TargetConfigReady>(OnTargetReady);
         ReceiveJournalLoss();
@@ -58,7 +62,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
     public static Props Props(SchedulerSettings settings) => Akka.Actor.Props.Create(() => new SchedulerRootActor(settings));
 
     protected override void PreStart() =>
-        _configStore.Tell(new ApplySpec(_settings.RenderedSpec, _settings.SpecSource, _settings.SchedulerEnvironment, AtStartup: true));
+        _configStore.Tell(new ApplySpec(_settings.RenderedSpec, _settings.SpecSource, _settings.SchedulerEnvironment, AtStartup: true, _settings.ConfigTemplates));
 
     private void OnTargetReady(TargetConfigReady ready)
     {
@@ -135,7 +139,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
         Receive<ConfigProtocol.GetConfigurations>(m => _configStore.Forward(m));
         Receive<ConfigProtocol.GetConfiguration>(m => _configStore.Forward(m));
         Receive<GetFrameworkId>(m => _framework.Forward(m));
-        Receive<ConfigProtocol.SubmitConfiguration>(m => Submit(new ApplySpec(m.RenderedYaml, m.Source, m.SchedulerEnvironment), Sender));
+        Receive<ConfigProtocol.SubmitConfiguration>(m => Submit(new ApplySpec(m.RenderedYaml, m.Source, m.SchedulerEnvironment, Templates: m.ConfigTemplates), Sender));
         Receive<ConfigProtocol.RollbackConfiguration>(m =>
         {
             var replyTo = Sender;
@@ -155,7 +159,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
         {
             if (m.Found is ConfigProtocol.Configuration config)
             {
-                Submit(new ApplySpec(config.RenderedYaml, $"rollback to {config.Id} ({config.Source})", config.SchedulerEnvironment), m.ReplyTo);
+                Submit(new ApplySpec(config.RenderedYaml, $"rollback to {config.Id} ({config.Source})", config.SchedulerEnvironment, Templates: config.ConfigTemplates), m.ReplyTo);
             }
             else
             {
@@ -176,6 +180,38 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
         Receive<IsReconciled>(m => _router.Forward(m));
         Receive<GetMetrics>(_ => MetricsAsync().PipeTo(Sender));
         Receive<GetPendingRequirements>(m => _router.Forward(m));
+        Receive<StateProtocol.GetProperties>(_ => PropertiesAsync().PipeTo(Sender));
+        Receive<StateProtocol.GetFiles>(m => _files.Forward(m));
+        Receive<StateProtocol.GetFile>(m => _files.Forward(m));
+        Receive<StateProtocol.StoreFile>(m => _files.Forward(m));
+        Receive<StateProtocol.ReconcileTasks>(m => _gateway.Forward(m));
+        Receive<GetSchedulerRuntime>(_ => RuntimeAsync().PipeTo(Sender));
+    }
+
+    /// <summary>The actor system's dispatchers (from its configuration), the root's children and the pod instance actors.</summary>
+    private async Task<SchedulerRuntime> RuntimeAsync()
+    {
+        var system = Context.System;
+        var children = Context.GetChildren().Select(c => c.Path.Name).Order(StringComparer.Ordinal).ToImmutableArray();
+        var dispatchers = new[] { "default-dispatcher", "internal-dispatcher" }
+            .Select(name => (Name: name, Config: system.Settings.Config.GetConfig($"akka.actor.{name}")))
+            .Where(d => d.Config is not null && !d.Config.IsEmpty)
+            .Select(d => new DispatcherInfo(d.Name, d.Config.GetString("executor", "default-executor"), d.Config.GetInt("throughput", 0)))
+            .ToImmutableArray();
+        var pods = await _pods.Ask<PodProtocol.PodNames>(PodProtocol.GetPodNames.Instance, AskTimeout).ConfigureAwait(false);
+        return new SchedulerRuntime(system.Name, system.Uptime, dispatchers, children, pods.Names.Length);
+    }
+
+    /// <summary>The scheduler-level values the framework actor, the config store and the router hold now.</summary>
+    private async Task<StateProtocol.Properties> PropertiesAsync()
+    {
+        var (framework, configStore, router) = (_framework, _configStore, _router);
+        var identity = await framework.Ask<FrameworkIdentity>(GetFrameworkId.Instance, AskTimeout).ConfigureAwait(false);
+        var configs = await configStore.Ask<ConfigProtocol.ConfigurationIds>(ConfigProtocol.GetConfigurations.Instance, AskTimeout).ConfigureAwait(false);
+        var completed = await configStore.Ask<bool>(IsDeploymentCompleted.Instance, AskTimeout).ConfigureAwait(false);
+        var suppressed = await router.Ask<bool>(IsSuppressed.Instance, AskTimeout).ConfigureAwait(false);
+        var reconciled = await router.Ask<bool>(IsReconciled.Instance, AskTimeout).ConfigureAwait(false);
+        return new StateProtocol.Properties(SchedulerProperties.Of(identity.FrameworkId, configs.TargetId, completed, suppressed, reconciled));
     }
 
     /// <summary>The counters, with plan statuses and the reconciliation state read now.</summary>

@@ -20,6 +20,9 @@ public sealed record SchedulerSettings(
     /// <summary>Scheduler variables captured with the spec (<c>TASKCFG_*</c>, <c>SERVICE_REGION</c>), stored with it.</summary>
     public IReadOnlyDictionary<string, string> SchedulerEnvironment { get; init; } = ImmutableDictionary<string, string>.Empty;
 
+    /// <summary>The text of the spec's task config templates, by the file name the spec gives; stored with it.</summary>
+    public IReadOnlyDictionary<string, string> ConfigTemplates { get; init; } = ImmutableDictionary<string, string>.Empty;
+
     /// <summary>Where the scheduler counts offers, operations, status updates and launches (<c>/v1/metrics</c>).</summary>
     public SchedulerMetrics Metrics { get; init; } = new();
 

@@ -55,6 +55,7 @@ public static class ActorSchedulerHostingExtensions
         return new SchedulerSettings(options.ServiceName, options.RenderedSpec, options.SpecSource, gateway, options.Executor, env)
         {
             SchedulerEnvironment = options.SchedulerEnvironment,
+            ConfigTemplates = options.ConfigTemplates,
             Recovery = new RecoverySettings(options.EnableBackoff, options.PermanentFailureTimeout),
         };
     }

@@ -15,6 +15,9 @@ public sealed class ActorSchedulerOptions
     /// </summary>
     public IReadOnlyDictionary<string, string> SchedulerEnvironment { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>The text of the spec's task config templates (<c>ServiceSpecLoader.LoadFile</c>'s <c>ConfigTemplates</c>); stored with the spec.</summary>
+    public IReadOnlyDictionary<string, string> ConfigTemplates { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The service name (the spec's <c>name</c>).</summary>
     public required string ServiceName { get; init; }
 

@@ -86,7 +86,57 @@ reservations.SetAction((parse, ct) => CommandGuard.RunAsync(() => DebugCommands.
 var tasks = new Command("tasks", "Every task's latest status (state, health, message), by pod.") { apiOption, podOption, jsonOption };
 tasks.SetAction((parse, ct) => CommandGuard.RunAsync(() => DebugCommands.TasksAsync(
     parse.GetValue(apiOption)!, parse.GetValue(podOption), parse.GetValue(jsonOption), Console.Out, Console.Error, ct)));
-root.Subcommands.Add(new Command("debug", "Look inside a running scheduler.") { offers, reservations, tasks });
+
+// actorscheduler debug config list|show|target|target_id, debug state framework_id|properties|property|refresh_cache (the DC/OS CLI's)
+Command DataCommand(string name, string description, Func<ParseResult, bool, CancellationToken, Task<int>> action, params Argument[] arguments)
+{
+    var command = new Command(name, description) { apiOption, jsonOption };
+    foreach (var argument in arguments)
+    {
+        command.Arguments.Add(argument);
+    }
+
+    command.SetAction((parse, ct) => CommandGuard.RunAsync(() => action(parse, parse.GetValue(jsonOption), ct)));
+    return command;
+}
+
+var configId = new Argument<string>("id") { Description = "Config id (see debug config list)." };
+var debugConfig = new Command("config", "The stored spec versions.")
+{
+    DataCommand("list", "List the stored config ids, oldest first.", (parse, json, ct) => StateCli.ConfigListAsync(parse.GetValue(apiOption)!, json, Console.Out, Console.Error, ct)),
+    DataCommand("show", "Show one stored config version.", (parse, json, ct) => StateCli.ConfigShowAsync(parse.GetValue(apiOption)!, parse.GetValue(configId)!, json, Console.Out, Console.Error, ct), configId),
+    DataCommand("target", "Show the config version being deployed.", (parse, json, ct) => StateCli.ConfigTargetAsync(parse.GetValue(apiOption)!, json, Console.Out, Console.Error, ct)),
+    DataCommand("target_id", "Print the id of the config version being deployed.", (parse, json, ct) => StateCli.ConfigTargetIdAsync(parse.GetValue(apiOption)!, json, Console.Out, Console.Error, ct)),
+};
+var propertyName = new Argument<string>("name") { Description = "Property name (see debug state properties)." };
+var refreshCache = new Command("refresh_cache", "Reconcile every task the scheduler knows with the Mesos master now.") { apiOption };
+refreshCache.SetAction((parse, ct) => CommandGuard.RunAsync(() => StateCli.RefreshAsync(parse.GetValue(apiOption)!, Console.Out, Console.Error, ct)));
+var debugState = new Command("state", "Scheduler-level state.")
+{
+    DataCommand("framework_id", "Print the framework id the Mesos master gave the scheduler.", (parse, json, ct) => StateCli.FrameworkIdAsync(parse.GetValue(apiOption)!, json, Console.Out, Console.Error, ct)),
+    DataCommand("properties", "List the scheduler's property names.", (parse, json, ct) => StateCli.PropertiesAsync(parse.GetValue(apiOption)!, json, Console.Out, Console.Error, ct)),
+    DataCommand("property", "Print one scheduler property.", (parse, json, ct) => StateCli.PropertyAsync(parse.GetValue(apiOption)!, parse.GetValue(propertyName)!, json, Console.Out, Console.Error, ct), propertyName),
+    refreshCache,
+};
+
+// actorscheduler pod pause|resume <pod> [-t task]…, also as the DC/OS CLI's debug pod pause|resume.
+Command PodPauseResume(string name)
+{
+    var podArgument = new Argument<string>("pod") { Description = "Pod instance (e.g. hello-0)." };
+    var taskOption = new Option<string[]>("--task", "-t") { Description = "A task of the pod (e.g. server); repeatable; all tasks when left out." };
+    var description = name == "pause"
+        ? "Relaunch a pod instance's tasks (or those named with -t) with their command replaced by a sleep, on the same reservations (status PAUSED)."
+        : "Relaunch paused tasks of a pod instance (or those named with -t) with their real command.";
+    var command = new Command(name, description) { podArgument, taskOption, apiOption };
+    command.SetAction((parse, ct) => CommandGuard.RunAsync(() => PodCli.CommandAsync(
+        parse.GetValue(apiOption)!, name, parse.GetValue(podArgument)!, Console.Out, Console.Error, ct, parse.GetValue(taskOption) ?? [])));
+    return command;
+}
+
+var debugPod = new Command("pod", "Pause and resume pod instances (as pod pause|resume).") { PodPauseResume("pause"), PodPauseResume("resume") };
+
+root.Subcommands.Add(new Command("debug", "Look inside a running scheduler.") { offers, reservations, tasks, debugConfig, debugState, debugPod });
+root.Subcommands.Add(DataCommand("describe", "Show the config version being deployed (as debug config target).", (parse, json, ct) => StateCli.ConfigTargetAsync(parse.GetValue(apiOption)!, json, Console.Out, Console.Error, ct)));
 
 // actorscheduler plan list|status|start|stop|pause|resume|force-restart|force-complete
 var planCommand = new Command("plan", "Show and steer the plans of a running scheduler.");
@@ -171,19 +221,8 @@ foreach (var (name, description) in new[]
     podCommands.Subcommands.Add(podCommand);
 }
 
-foreach (var (name, description) in new[]
-{
-    ("pause", "Relaunch a pod instance's tasks (or those named with -t) with their command replaced by a sleep, on the same reservations (status PAUSED)."),
-    ("resume", "Relaunch paused tasks of a pod instance (or those named with -t) with their real command."),
-})
-{
-    var podArgument = new Argument<string>("pod") { Description = "Pod instance (e.g. hello-0)." };
-    var taskOption = new Option<string[]>("--task", "-t") { Description = "A task of the pod (e.g. server); repeatable; all tasks when left out." };
-    var podCommand = new Command(name, description) { podArgument, taskOption, apiOption };
-    podCommand.SetAction((parse, ct) => CommandGuard.RunAsync(() => PodCli.CommandAsync(
-        parse.GetValue(apiOption)!, name, parse.GetValue(podArgument)!, Console.Out, Console.Error, ct, parse.GetValue(taskOption) ?? [])));
-    podCommands.Subcommands.Add(podCommand);
-}
+podCommands.Subcommands.Add(PodPauseResume("pause"));
+podCommands.Subcommands.Add(PodPauseResume("resume"));
 
 root.Subcommands.Add(podCommands);
 

@@ -54,10 +54,35 @@ public static class ServiceSpecLoader
         }
 
         var captured = TaskEnvRouter.Capture(environment ?? ProcessEnvironment());
-        var result = Parse(rendered.Text, rendered.Locator, path, errors, Path.GetDirectoryName(Path.GetFullPath(path)));
+        var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var result = Parse(rendered.Text, rendered.Locator, path, errors, baseDirectory);
         return result.Spec is null
             ? result
-            : result with { Spec = TaskEnvRouter.ApplyCaptured(result.Spec, captured), SchedulerEnvironment = captured };
+            : result with
+            {
+                Spec = TaskEnvRouter.ApplyCaptured(result.Spec, captured),
+                SchedulerEnvironment = captured,
+                ConfigTemplates = ReadConfigTemplates(result.Spec, baseDirectory),
+            };
+    }
+
+    /// <summary>The text of each task config template of <paramref name="spec"/> (the mapper checked that the files exist).</summary>
+    private static ImmutableSortedDictionary<string, string> ReadConfigTemplates(ServiceSpec spec, string baseDirectory)
+    {
+        var templates = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        foreach (var template in spec.Pods.SelectMany(p => p.Tasks).SelectMany(t => t.Configs).Select(c => c.Template).Distinct(StringComparer.Ordinal))
+        {
+            try
+            {
+                templates[template] = File.ReadAllText(Path.Combine(baseDirectory, template));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Gone since the mapper looked: served as not stored.
+            }
+        }
+
+        return templates.ToImmutable();
     }
 
     private static IEnumerable<KeyValuePair<string, string>> ProcessEnvironment() =>

@@ -17,4 +17,10 @@ public sealed record SpecLoadResult(ServiceSpec? Spec, ImmutableArray<SpecError>
     /// stored with <see cref="RenderedText"/> so a replay yields the same spec.
     /// </summary>
     public ImmutableSortedDictionary<string, string> SchedulerEnvironment { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+
+    /// <summary>
+    /// The text of every task config template (<c>configs.&lt;name&gt;.template</c>), by the file name the spec gives,
+    /// read beside the spec file (<see cref="ServiceSpecLoader.LoadFile"/> only); stored with the config version.
+    /// </summary>
+    public ImmutableSortedDictionary<string, string> ConfigTemplates { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
 }

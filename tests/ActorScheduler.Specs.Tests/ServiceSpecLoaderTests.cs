@@ -214,4 +214,17 @@ public sealed class ServiceSpecLoaderTests : IDisposable
         Assert.Equal(["config-7:2:7: pods: expected a mapping of at least one pod type, found an empty mapping"], Lines(result));
         Assert.Equal("name: '{{X}}'\npods: {}\n", result.RenderedText);
     }
+
+    [Fact]
+    public void LoadFile_reads_the_task_config_templates_beside_the_spec_and_LoadRendered_has_none()
+    {
+        var path = RepositoryFiles.Find("examples/taskcfg/svc.yml");
+
+        var result = ServiceSpecLoader.LoadFile(path, environment: new Dictionary<string, string>());
+
+        Assert.True(result.IsValid);
+        var template = Assert.Single(result.ConfigTemplates);
+        Assert.Equal(("worker.conf.mustache", File.ReadAllText(Path.Combine(Path.GetDirectoryName(path)!, "worker.conf.mustache"))), (template.Key, template.Value));
+        Assert.Empty(ServiceSpecLoader.LoadRendered(result.RenderedText!, "config-1").ConfigTemplates);
+    }
 }

@@ -39,8 +39,12 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
             var id = m.Id ?? _targetId;
             Sender.Tell(id is not null && _configs.TryGetValue(id, out var stored)
                 ? new ConfigProtocol.Configuration(id, stored.Source, stored.RenderedYaml, stored.At?.ToDateTime() ?? default, id == _targetId, stored.SchedulerEnv.ToImmutableDictionary())
+                {
+                    ConfigTemplates = stored.ConfigTemplates.ToImmutableDictionary(),
+                }
                 : new ConfigProtocol.ConfigurationNotFound(m.Id));
         });
+        Command<IsDeploymentCompleted>(_ => Sender.Tell(_deploymentCompleted));
         Command<MarkDeploymentCompleted>(m =>
         {
             if (!_deploymentCompleted)
@@ -58,8 +62,7 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
     {
         var replyTo = Sender;
         var current = Target();
-        if (current is not null && _configs[current.ConfigId].RenderedYaml == candidate.RenderedYaml &&
-            SameEnvironment(_configs[current.ConfigId].SchedulerEnv, candidate.SchedulerEnvironment))
+        if (current is not null && Same(_configs[current.ConfigId], candidate))
         {
             replyTo.Tell(new TargetConfigReady(current, ImmutableArray<string>.Empty, _deploymentCompleted));
             return;
@@ -68,7 +71,7 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
         // A restart with the spec file an update (through the API) has since replaced keeps the newer target: going
         // back is `update rollback`, not a side effect of restarting.
         if (candidate.AtStartup && current is not null && _order.IndexOf(_targetId!) is var targetAt &&
-            _order.Take(targetAt).Any(id => _configs[id].RenderedYaml == candidate.RenderedYaml && SameEnvironment(_configs[id].SchedulerEnv, candidate.SchedulerEnvironment)))
+            _order.Take(targetAt).Any(id => Same(_configs[id], candidate)))
         {
             _log.Warning("The spec from {0} is an older version than the target {1}; keeping the target (use `update rollback` to go back)", candidate.Source, current.ConfigId);
             replyTo.Tell(new TargetConfigReady(current, ImmutableArray<string>.Empty, _deploymentCompleted));
@@ -110,6 +113,7 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
             Source = candidate.Source,
             At = Now(),
             SchedulerEnv = { candidate.SchedulerEnvironment.ToDictionary() },
+            ConfigTemplates = { candidate.ConfigTemplates.ToDictionary() },
         };
         var target = new TargetConfigSet { ConfigId = stored.ConfigId, At = stored.At };
         PersistAll(new object[] { stored, target }, e =>
@@ -149,7 +153,13 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
         return loaded.IsValid ? new TargetConfig(stored.ConfigId, loaded.Spec!) : null;
     }
 
-    private static bool SameEnvironment(IReadOnlyDictionary<string, string> stored, IReadOnlyDictionary<string, string> candidate) =>
+    /// <summary>The candidate is this stored version: same text, scheduler environment and config templates.</summary>
+    private static bool Same(ConfigStored stored, ApplySpec candidate) =>
+        stored.RenderedYaml == candidate.RenderedYaml
+        && SameValues(stored.SchedulerEnv, candidate.SchedulerEnvironment)
+        && SameValues(stored.ConfigTemplates, candidate.ConfigTemplates);
+
+    private static bool SameValues(IReadOnlyDictionary<string, string> stored, IReadOnlyDictionary<string, string> candidate) =>
         stored.Count == candidate.Count && stored.All(e => candidate.TryGetValue(e.Key, out var value) && value == e.Value);
 
     private static Timestamp Now() => Timestamp.FromDateTime(DateTime.UtcNow);
@@ -157,9 +167,17 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
 
 /// <summary>Offer a rendered spec as the new target, with the scheduler environment captured when it was loaded.</summary>
 /// <param name="AtStartup">The spec file given to <c>run</c>: an older version than the target does not replace it.</param>
-internal sealed record ApplySpec(string RenderedYaml, string Source, IReadOnlyDictionary<string, string>? Environment = null, bool AtStartup = false)
+/// <param name="Templates">The text of the spec's task config templates, by the file name the spec gives.</param>
+internal sealed record ApplySpec(
+    string RenderedYaml,
+    string Source,
+    IReadOnlyDictionary<string, string>? Environment = null,
+    bool AtStartup = false,
+    IReadOnlyDictionary<string, string>? Templates = null)
 {
     public IReadOnlyDictionary<string, string> SchedulerEnvironment => Environment ?? ImmutableDictionary<string, string>.Empty;
+
+    public IReadOnlyDictionary<string, string> ConfigTemplates => Templates ?? ImmutableDictionary<string, string>.Empty;
 }
 
 /// <summary>
@@ -170,6 +188,12 @@ internal sealed record TargetConfigReady(TargetConfig Target, ImmutableArray<str
 
 /// <summary>The deploy plan reached COMPLETE; persisted once.</summary>
 internal sealed record MarkDeploymentCompleted(string ConfigId);
+
+/// <summary>Has a deploy plan ever reached COMPLETE? Answered with a <see cref="bool"/>.</summary>
+internal sealed record IsDeploymentCompleted
+{
+    public static IsDeploymentCompleted Instance { get; } = new();
+}
 
 /// <summary>There is no target: the first candidate was refused.</summary>
 internal sealed record TargetConfigRefused(ImmutableArray<string> Errors);

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using ActorScheduler.Actors.Framework;
 using ActorScheduler.Messages.MesosV1;
 using ActorScheduler.Messages.MesosV1.Scheduler;
+using ActorScheduler.Messages.State;
 using ActorScheduler.Mesos.Client;
 using Akka.Actor;
 using Akka.Event;
@@ -86,6 +87,8 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         });
         Receive<Subscribed>(OnSubscribed);
         Receive<StreamEnded>(OnStreamEnded);
+        Receive<StateProtocol.ReconcileTasks>(_ =>
+            Sender.Tell(new StateProtocol.ReconcileRequested("not subscribed: every known task is reconciled once the subscription is back")));
         ReceiveCalls(connected: false);
     }
 
@@ -97,6 +100,20 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         Receive<FrameworkIdentity>(_ => StartReconciliation());
         Receive<TasksToReconcile>(OnTasksToReconcile);
         Receive<ReconcileRetry>(_ => SendReconcile());
+        Receive<StateProtocol.ReconcileTasks>(_ =>
+        {
+            // An operator asks (PUT /v1/state/refresh): the explicit reconciliation of a subscription, again; offers
+            // keep being used meanwhile.
+            if (_reconciling)
+            {
+                Sender.Tell(new StateProtocol.ReconcileRequested("a reconciliation is already running"));
+                return;
+            }
+
+            _log.Info("Reconciling every known task explicitly, as an operator asked");
+            StartReconciliation();
+            Sender.Tell(new StateProtocol.ReconcileRequested("reconciling every known task"));
+        });
         Receive<ImplicitReconcileTick>(_ =>
         {
             // One reconciliation at a time: the explicit one after subscribing goes first.

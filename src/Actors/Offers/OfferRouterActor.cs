@@ -103,6 +103,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
         Command<OfferProtocol.GetOfferOutcomes>(m => Sender.Tell(_outcomes.Query(m.PodInstance, m.Limit)));
         Command<OfferRescinded>(m => _rescinded.Add(m.OfferId));
         Command<IsReconciled>(_ => Sender.Tell(_reconciled));
+        Command<IsSuppressed>(_ => Sender.Tell(_suppressed));
         Command<GetPendingRequirements>(_ => Sender.Tell(_requirements.Select(r => r.Requirement.PodInstanceName).ToImmutableArray()));
         Command<LaunchRecorded>(m => OnClaimAnswered(m.OfferId, Sender, recorded: true, reason: null));
         Command<LaunchNotRecorded>(m => OnClaimAnswered(m.OfferId, Sender, recorded: false, m.Reason));

@@ -50,6 +50,13 @@ public static class PodNames
     /// <summary>Full task name <c>&lt;pod&gt;-&lt;index&gt;-&lt;task&gt;</c>.</summary>
     public static string Task(string podType, int index, string task) => $"{podType}-{index}-{task}";
 
+    /// <summary>The pod type of a pod instance name (<c>world-1</c> → <c>world</c>).</summary>
+    public static string TypeOf(string podInstance)
+    {
+        var separator = podInstance.LastIndexOf('-');
+        return separator > 0 ? podInstance[..separator] : podInstance;
+    }
+
     /// <summary>A fresh task id <c>&lt;task name&gt;__&lt;uuid&gt;</c>.</summary>
     public static string NewTaskId(string taskName) => $"{taskName}__{Guid.NewGuid()}";
 

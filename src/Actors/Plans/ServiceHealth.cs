@@ -25,41 +25,47 @@ public static class ServiceHealth
     public static readonly ServiceHealthStatus Running = new("RUNNING", 200);
 
     /// <param name="plans">Every plan's tree; empty while the scheduler starts.</param>
-    public static ServiceHealthStatus Evaluate(IReadOnlyCollection<PlanInfo> plans)
+    public static ServiceHealthStatus Evaluate(IReadOnlyCollection<PlanInfo> plans) => Explain(plans).Status;
+
+    /// <summary>The health and why: the rule that decided it (<c>GET /v1/health?verbose=true</c>).</summary>
+    public static (ServiceHealthStatus Status, string Reason) Explain(IReadOnlyCollection<PlanInfo> plans)
     {
         var deploy = plans.FirstOrDefault(p => p.Name == PlanGenerator.DeployPlanName);
         if (deploy is null)
         {
-            return Initializing;
+            return (Initializing, "the scheduler has no deploy plan yet");
         }
 
-        if (plans.Any(p => !p.Errors.IsEmpty || p.Status == Status.Error))
+        if (plans.FirstOrDefault(p => !p.Errors.IsEmpty || p.Status == Status.Error) is { } failed)
         {
-            return ErrorCreatingService;
+            return (ErrorCreatingService, $"plan {failed.Name} has errors");
         }
 
         if (plans.FirstOrDefault(p => p.Name == "recovery") is { Status: not Status.Complete } recovery)
         {
-            return recovery.Status == Status.Pending ? RecoveringPending : RecoveringStarting;
+            return (recovery.Status == Status.Pending ? RecoveringPending : RecoveringStarting, $"the recovery plan is {recovery.Status.ToWireName()}");
         }
 
         if (deploy.Status != Status.Complete)
         {
-            return deploy.Status switch
+            var status = deploy.Status switch
             {
                 Status.Waiting => WaitingUser,
                 Status.Delayed => Delayed,
                 Status.Pending => DeployingPending,
                 _ => DeployingStarting,
             };
+            return (status, $"the deploy plan is {deploy.Status.ToWireName()}");
         }
 
-        var running = plans.Where(p => PlanCommands.IsRunning(p.Status)).Select(p => p.Name.ToLowerInvariant()).ToList();
-        if (running.Any(n => n.Contains("back", StringComparison.Ordinal)))
+        var running = plans.Where(p => PlanCommands.IsRunning(p.Status)).ToList();
+        if (running.FirstOrDefault(p => p.Name.Contains("back", StringComparison.OrdinalIgnoreCase)) is { } backup)
         {
-            return BackingUp;
+            return (BackingUp, $"plan {backup.Name} is {backup.Status.ToWireName()}");
         }
 
-        return running.Any(n => n.Contains("restor", StringComparison.Ordinal)) ? Restoring : Running;
+        return running.FirstOrDefault(p => p.Name.Contains("restor", StringComparison.OrdinalIgnoreCase)) is { } restore
+            ? (Restoring, $"plan {restore.Name} is {restore.Status.ToWireName()}")
+            : (Running, "the deploy plan is COMPLETE and no recovery, backup or restore plan runs");
     }
 }

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Globalization;
+using ActorScheduler.Actors;
 using ActorScheduler.Actors.Offers;
 using ActorScheduler.Messages.MesosV1;
 using ActorScheduler.Messages.Pods;
@@ -81,6 +83,44 @@ public static class DebugViews
             .OrderBy(t => t.Name, StringComparer.Ordinal)
             .ToDictionary(t => t.Name, t => t.Zone, StringComparer.Ordinal);
 
+    /// <summary>
+    /// The zone of a pod's tasks on the agent with this IP address or hostname (DC/OS <c>/v1/state/zone/{pod}/{ip}</c>):
+    /// <paramref name="pod"/> is a pod type (<c>world</c>) or a pod instance (<c>world-1</c>); the IP is the agent's
+    /// hostname or an address a task status reported. Null when no launched task of the pod matches or its agent has no zone.
+    /// </summary>
+    public static string? ZoneOf(IEnumerable<PodInstanceInfo> pods, string pod, string ip) =>
+        pods.Where(p => p.Zone is not null && !p.Tasks.IsEmpty && (p.Name == pod || PodNames.TypeOf(p.Name) == pod))
+            .OrderBy(p => p.Name, StringComparer.Ordinal)
+            .FirstOrDefault(p => p.Hostname == ip || p.Tasks.Any(t => AddressesOf(t.Status).Contains(ip)))?.Zone;
+
+    /// <summary>The plain-text <c>/v1/debug/threads</c>: the process's threads and thread pool, then the actor system.</summary>
+    internal static string Threads(SchedulerRuntime runtime, ProcessRuntime process)
+    {
+        var text = new System.Text.StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"process {process.Pid}: up {Duration(process.Uptime)}, {process.Threads.Count} OS threads, managed heap {process.HeapBytes / (1024.0 * 1024):0.0} MiB, GC gen0/1/2 {process.Collections[0]}/{process.Collections[1]}/{process.Collections[2]}\n");
+        text.Append(CultureInfo.InvariantCulture, $"thread pool: {process.PoolThreads} threads (min {process.PoolMin}, max {process.PoolMax}), {process.PendingWorkItems} work items queued, {process.CompletedWorkItems} completed\n");
+        text.Append(CultureInfo.InvariantCulture, $"actor system {runtime.System}: up {Duration(runtime.Uptime)}\n");
+        foreach (var dispatcher in runtime.Dispatchers)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"  dispatcher {dispatcher.Name}: {dispatcher.Executor}, throughput {dispatcher.Throughput}\n");
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"  scheduler root children ({runtime.RootChildren.Length}): {string.Join(", ", runtime.RootChildren)}\n");
+        text.Append(CultureInfo.InvariantCulture, $"  pod instance actors: {runtime.PodInstances}\n");
+        text.Append("OS threads (id, state, cpu time):\n");
+        foreach (var thread in process.Threads)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"  {thread.Id} {thread.State} {thread.CpuTime.TotalMilliseconds:0} ms\n");
+        }
+
+        return text.ToString();
+    }
+
+    private static string Duration(TimeSpan span) => span.ToString(@"d\.hh\:mm\:ss", CultureInfo.InvariantCulture);
+
+    private static IEnumerable<string> AddressesOf(Messages.MesosV1.TaskStatus? status) =>
+        status?.ContainerStatus?.NetworkInfos.SelectMany(n => n.IpAddresses).Select(a => a.IpAddress) ?? [];
+
     private static string ValueOf(Resource resource) => resource.Type switch
     {
         Value.Types.Type.Scalar => resource.Scalar.Value.ToString("0.###", CultureInfo.InvariantCulture),
@@ -98,3 +138,50 @@ public sealed record PodReservations(string Pod, string? Agent, string? Hostname
 public sealed record ReservedResource(string ResourceId, string Name, string Value, string? Role, string? Owner, string? PersistenceId);
 
 public sealed record TaskStatusView(string Pod, string Task, string TaskId, string State, bool? Healthy, string? Reason, string? Message, string? Agent);
+
+/// <summary>What <c>/v1/debug/threads</c> shows of this process, read once.</summary>
+internal sealed record ProcessRuntime(
+    int Pid,
+    TimeSpan Uptime,
+    IReadOnlyList<OsThread> Threads,
+    long HeapBytes,
+    IReadOnlyList<int> Collections,
+    int PoolThreads,
+    int PoolMin,
+    int PoolMax,
+    long PendingWorkItems,
+    long CompletedWorkItems)
+{
+    public static ProcessRuntime Now()
+    {
+        using var process = Process.GetCurrentProcess();
+        ThreadPool.GetMinThreads(out var min, out _);
+        ThreadPool.GetMaxThreads(out var max, out _);
+        var threads = new List<OsThread>();
+        foreach (ProcessThread thread in process.Threads)
+        {
+            try
+            {
+                threads.Add(new OsThread(thread.Id, thread.ThreadState.ToString(), thread.TotalProcessorTime));
+            }
+            catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // The thread ended while we were listing.
+            }
+        }
+
+        return new ProcessRuntime(
+            process.Id,
+            DateTime.Now - process.StartTime,
+            threads.OrderBy(t => t.Id).ToList(),
+            GC.GetTotalMemory(forceFullCollection: false),
+            [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)],
+            ThreadPool.ThreadCount,
+            min,
+            max,
+            ThreadPool.PendingWorkItemCount,
+            ThreadPool.CompletedWorkItemCount);
+    }
+}
+
+internal sealed record OsThread(int Id, string State, TimeSpan CpuTime);

@@ -10,7 +10,10 @@ using ActorScheduler.Specs;
 using ActorScheduler.Messages.Offers;
 using ActorScheduler.Messages.Plans;
 using ActorScheduler.Messages.Pods;
+using ActorScheduler.Messages.State;
+using ActorScheduler.Specs.Plans;
 using Akka.Actor;
+using Google.Protobuf;
 using Status = ActorScheduler.Messages.Plans.Status;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -40,15 +43,14 @@ public static class SchedulerApi
             return Results.Json(names.Names);
         });
 
-        app.MapGet("/v1/plans/{plan}", async (string plan) =>
-        {
-            var answer = await scheduler().Ask<object>(new PlanProtocol.GetPlan(plan), AskTimeout);
-            return answer switch
+        async Task<IResult> GetPlanAsync(string plan) =>
+            await scheduler().Ask<object>(new PlanProtocol.GetPlan(plan), AskTimeout) switch
             {
                 PlanInfo info => Results.Json(ToJson(info), statusCode: PlanStatusCode(info)),
                 _ => Results.Json(new { message = $"Plan {plan} not found" }, statusCode: StatusCodes.Status404NotFound),
             };
-        });
+
+        app.MapGet("/v1/plans/{plan}", GetPlanAsync);
 
         app.MapGet("/v1/debug/plans", async () =>
         {
@@ -58,7 +60,7 @@ public static class SchedulerApi
             return Results.Json(plans.OfType<PlanInfo>().Select(info => new { name = info.Name, plan = ToJson(info) }));
         });
 
-        app.MapPost("/v1/plans/{plan}/{command}", async (HttpRequest request, string plan, string command, string? phase, string? step) =>
+        async Task<IResult> PlanCommandAsync(HttpRequest request, string plan, string command, string? phase, string? step)
         {
             if (!PlanCommands.TryParse(command, out var kind))
             {
@@ -79,7 +81,14 @@ public static class SchedulerApi
 
             var result = await scheduler().Ask<PlanProtocol.CommandResult>(new PlanProtocol.Command(plan, kind, phase, step, parameters), AskTimeout);
             return Message(CommandStatusCode(result.Outcome), result.Message);
-        });
+        }
+
+        app.MapPost("/v1/plans/{plan}/{command}", PlanCommandAsync);
+
+        // The DC/OS SDK's deprecated single-plan API: the deploy plan.
+        app.MapGet("/v1/plan", () => GetPlanAsync(PlanGenerator.DeployPlanName));
+        app.MapPost("/v1/plan/{command}", (HttpRequest request, string command, string? phase, string? step) =>
+            PlanCommandAsync(request, PlanGenerator.DeployPlanName, command, phase, step));
 
         app.MapGet("/v1/configurations", async () =>
             Results.Json((await scheduler().Ask<ConfigProtocol.ConfigurationIds>(ConfigProtocol.GetConfigurations.Instance, AskTimeout)).Ids));
@@ -101,6 +110,34 @@ public static class SchedulerApi
             return Results.Json(new { id = config.Id, target = config.IsTarget, source = config.Source, stored = config.StoredAt.ToString("O"), spec }, SpecJson.Options);
         });
 
+        app.MapGet("/v1/artifacts/template/{configId}/{pod}/{task}/{configName}", async (string configId, string pod, string task, string configName) =>
+        {
+            if (await scheduler().Ask<object>(new ConfigProtocol.GetConfiguration(configId), AskTimeout) is not ConfigProtocol.Configuration config)
+            {
+                return Message(StatusCodes.Status404NotFound, $"Configuration {configId} not found");
+            }
+
+            var spec = ServiceSpecLoader.LoadRendered(config.RenderedYaml, config.Source).Spec;
+            if (spec?.FindPod(pod) is not { } podSpec)
+            {
+                return Message(StatusCodes.Status404NotFound, $"Pod {pod} not found in configuration {configId}");
+            }
+
+            if (podSpec.Tasks.FirstOrDefault(t => t.Name == task) is not { } taskSpec)
+            {
+                return Message(StatusCodes.Status404NotFound, $"Task {task} not found in pod {pod} of configuration {configId}");
+            }
+
+            if (taskSpec.Configs.FirstOrDefault(c => c.Name == configName) is not { } template)
+            {
+                return Message(StatusCodes.Status404NotFound, $"Config {configName} not found in task {task} of pod {pod} of configuration {configId}");
+            }
+
+            return config.ConfigTemplates.TryGetValue(template.Template, out var text)
+                ? Results.Text(text, "text/plain; charset=utf-8")
+                : Message(StatusCodes.Status404NotFound, $"Template {template.Template} of config {configName} was not stored with configuration {configId}");
+        });
+
         app.MapPost("/v1/update/start", async (HttpRequest request) =>
         {
             var (submission, error) = await ReadSubmissionAsync(request);
@@ -112,15 +149,22 @@ public static class SchedulerApi
         app.MapPost("/v1/update/rollback", async (string? to) =>
             UpdateAnswer(await scheduler().Ask<ConfigProtocol.UpdateResult>(new ConfigProtocol.RollbackConfiguration(to), AskTimeout)));
 
-        app.MapGet("/v1/health", async () =>
+        app.MapGet("/v1/health", async (bool? verbose) =>
         {
             var names = await scheduler().Ask<PlanProtocol.PlanNames>(PlanProtocol.GetPlans.Instance, AskTimeout);
-            var plans = await Task.WhenAll(names.Names.Select(n => scheduler().Ask<object>(new PlanProtocol.GetPlan(n), AskTimeout)));
-            var health = ServiceHealth.Evaluate(plans.OfType<PlanInfo>().ToList());
+            var plans = (await Task.WhenAll(names.Names.Select(n => scheduler().Ask<object>(new PlanProtocol.GetPlan(n), AskTimeout)))).OfType<PlanInfo>().ToList();
+            var (health, reason) = ServiceHealth.Explain(plans);
 
-            // 204 cannot carry a body: its status name goes in a header.
-            return health.Code == StatusCodes.Status204NoContent
-                ? new NoContentWithHeader(health.Name)
+            // 204 cannot carry a body: its status name (and, verbose, the reason) go in headers.
+            if (health.Code == StatusCodes.Status204NoContent)
+            {
+                return new NoContentWithHeader(health.Name, verbose == true ? reason : null);
+            }
+
+            return verbose == true
+                ? Results.Json(
+                    new { value = health.Code, status = health.Name, reason, plans = plans.Select(p => new { name = p.Name, status = p.Status.ToWireName(), errors = p.Errors }) },
+                    statusCode: health.Code)
                 : Results.Json(new { value = health.Code, status = health.Name }, statusCode: health.Code);
         });
 
@@ -135,6 +179,9 @@ public static class SchedulerApi
         app.MapGet("/v1/debug/taskStatuses", async () =>
             Results.Json(DebugViews.TaskStatuses((await scheduler().Ask<PodProtocol.AllPodInfo>(PodProtocol.GetAllPodInfo.Instance, AskTimeout)).Pods), SnakeCase));
 
+        app.MapGet("/v1/debug/threads", async () =>
+            Results.Text(DebugViews.Threads(await scheduler().Ask<SchedulerRuntime>(GetSchedulerRuntime.Instance, AskTimeout), ProcessRuntime.Now()), "text/plain; charset=utf-8"));
+
         app.MapGet("/v1/state/zone/tasks", async () =>
             Results.Json(DebugViews.TaskZones((await scheduler().Ask<PodProtocol.AllPodInfo>(PodProtocol.GetAllPodInfo.Instance, AskTimeout)).Pods)));
 
@@ -143,6 +190,56 @@ public static class SchedulerApi
                 .TryGetValue(task, out var zone)
                 ? Results.Json(zone)
                 : Message(StatusCodes.Status404NotFound, $"Task {task} not found, or its agent has no zone"));
+
+        app.MapGet("/v1/state/zone/{pod}/{ip}", async (string pod, string ip) =>
+            DebugViews.ZoneOf((await scheduler().Ask<PodProtocol.AllPodInfo>(PodProtocol.GetAllPodInfo.Instance, AskTimeout)).Pods, pod, ip) is { } zone
+                ? Results.Json(zone)
+                : Message(StatusCodes.Status404NotFound, $"No task of pod {pod} with a zone on an agent with IP or hostname {ip}"));
+
+        app.MapGet("/v1/state/properties", async () =>
+            Results.Json((await scheduler().Ask<StateProtocol.Properties>(StateProtocol.GetProperties.Instance, AskTimeout)).Values.Keys));
+
+        app.MapGet("/v1/state/properties/{key}", async (string key) =>
+            (await scheduler().Ask<StateProtocol.Properties>(StateProtocol.GetProperties.Instance, AskTimeout)).Values.TryGetValue(key, out var value)
+                ? Results.Json(value)
+                : Message(StatusCodes.Status404NotFound, $"Property {key} not found"));
+
+        app.MapPut("/v1/state/refresh", async () =>
+        {
+            // The DC/OS SDK refreshed its state store cache here; our state is the actors', so refresh asks the master for
+            // every known task's state (explicit reconciliation).
+            await scheduler().Ask<StateProtocol.ReconcileRequested>(StateProtocol.ReconcileTasks.Instance, AskTimeout);
+            return Message(StatusCodes.Status200OK, "Received cmd: refresh");
+        });
+
+        app.MapGet("/v1/state/files", async () =>
+            Results.Json((await scheduler().Ask<StateProtocol.FileNames>(StateProtocol.GetFiles.Instance, AskTimeout)).Names));
+
+        app.MapGet("/v1/state/files/{name}", async (string name) =>
+            await scheduler().Ask<object>(new StateProtocol.GetFile(name), AskTimeout) is StateProtocol.StoredFile file
+                ? Results.Bytes(file.Content.ToByteArray(), file.ContentType)
+                : Message(StatusCodes.Status404NotFound, $"File {name} not found"));
+
+        app.MapPut("/v1/state/files/{name}", async (HttpRequest request, string name) =>
+        {
+            if (StateProtocol.ValidateFileName(name) is { } badName)
+            {
+                return Message(StatusCodes.Status400BadRequest, badName);
+            }
+
+            var (upload, error) = await ReadFileAsync(request);
+            if (upload is null)
+            {
+                return Message(StatusCodes.Status400BadRequest, error!);
+            }
+
+            return await scheduler().Ask<object>(new StateProtocol.StoreFile(name, upload.Value.ContentType, upload.Value.Content), AskTimeout) switch
+            {
+                StateProtocol.FileStored stored => Message(StatusCodes.Status200OK, $"Stored file {stored.Name} ({stored.Size} bytes)"),
+                StateProtocol.FileRefused refused => Message(StatusCodes.Status400BadRequest, refused.Message),
+                var other => Message(StatusCodes.Status500InternalServerError, $"unexpected answer {other}"),
+            };
+        });
 
         app.MapGet("/v1/pod", async () =>
         {
@@ -259,12 +356,20 @@ public static class SchedulerApi
     /// <summary>Header carrying the health status name when the code (204) allows no body.</summary>
     public const string HealthStatusHeader = "X-Service-Status";
 
-    private sealed class NoContentWithHeader(string status) : IResult
+    /// <summary>Header carrying the health reason of <c>?verbose=true</c> when the code (204) allows no body.</summary>
+    public const string HealthReasonHeader = "X-Service-Status-Reason";
+
+    private sealed class NoContentWithHeader(string status, string? reason) : IResult
     {
         public Task ExecuteAsync(HttpContext context)
         {
             context.Response.StatusCode = StatusCodes.Status204NoContent;
             context.Response.Headers[HealthStatusHeader] = status;
+            if (reason is not null)
+            {
+                context.Response.Headers[HealthReasonHeader] = reason;
+            }
+
             return Task.CompletedTask;
         }
     }
@@ -402,22 +507,92 @@ public static class SchedulerApi
             }
 
             var source = root.TryGetProperty("source", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString()! : "api";
-            var env = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
-            if (root.TryGetProperty("env", out var e))
+            var env = StringValues(root, "env");
+            var templates = StringValues(root, "templates");
+            if (env is null || templates is null)
             {
-                if (e.ValueKind != JsonValueKind.Object || e.EnumerateObject().Any(p => p.Value.ValueKind != JsonValueKind.String))
-                {
-                    return (null, $"body: 'env' must be an object of string values");
-                }
-
-                foreach (var property in e.EnumerateObject())
-                {
-                    env[property.Name] = property.Value.GetString()!;
-                }
+                return (null, $"body: '{(env is null ? "env" : "templates")}' must be an object of string values");
             }
 
-            return (new ConfigProtocol.SubmitConfiguration(spec.GetString()!, source, env.ToImmutable()), null);
+            return (new ConfigProtocol.SubmitConfiguration(spec.GetString()!, source, env) { ConfigTemplates = templates }, null);
         }
+
+        // An optional object of string values: empty when absent, null when it is something else.
+        static ImmutableDictionary<string, string>? StringValues(JsonElement root, string name)
+        {
+            if (!root.TryGetProperty(name, out var values))
+            {
+                return ImmutableDictionary<string, string>.Empty;
+            }
+
+            if (values.ValueKind != JsonValueKind.Object || values.EnumerateObject().Any(p => p.Value.ValueKind != JsonValueKind.String))
+            {
+                return null;
+            }
+
+            return values.EnumerateObject().ToImmutableDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>
+    /// The body of <c>PUT /v1/state/files/{name}</c>: a multipart form with a <c>file</c> part (as DC/OS' CLI sends it,
+    /// or its only file), or the file itself as the body; at most <see cref="StateProtocol.MaxFileBytes"/> bytes.
+    /// </summary>
+    private static async Task<((string ContentType, ByteString Content)? Upload, string? Error)> ReadFileAsync(HttpRequest request)
+    {
+        const string Octets = "application/octet-stream";
+        if (request.HasFormContentType)
+        {
+            // The form's own framing adds a little to the file.
+            if (request.ContentLength > StateProtocol.MaxFileBytes + 64 * 1024)
+            {
+                return (null, StateProtocol.ValidateFileSize(request.ContentLength.Value));
+            }
+
+            IFormCollection form;
+            try
+            {
+                form = await request.ReadFormAsync();
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException)
+            {
+                return (null, $"body: not a readable multipart form: {e.Message}");
+            }
+
+            var part = form.Files.GetFile("file") ?? (form.Files.Count == 1 ? form.Files[0] : null);
+            if (part is null)
+            {
+                return (null, "body: expected a multipart form with a 'file' part, or the file itself as the body");
+            }
+
+            if (StateProtocol.ValidateFileSize(part.Length) is { } tooBig)
+            {
+                return (null, tooBig);
+            }
+
+            await using var stream = part.OpenReadStream();
+            return ((string.IsNullOrEmpty(part.ContentType) ? Octets : part.ContentType, await ByteString.FromStreamAsync(stream)), null);
+        }
+
+        if (request.ContentLength is { } length && StateProtocol.ValidateFileSize(length) is { } declaredTooBig)
+        {
+            return (null, declaredTooBig);
+        }
+
+        // Without a length (chunked), read one byte past the limit to know it was exceeded.
+        var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (StateProtocol.ValidateFileSize(buffer.Length) is { } readTooBig)
+            {
+                return (null, readTooBig);
+            }
+        }
+
+        return ((string.IsNullOrEmpty(request.ContentType) ? Octets : request.ContentType, ByteString.CopyFrom(buffer.GetBuffer(), 0, (int)buffer.Length)), null);
     }
 
     /// <summary>The optional body of <c>pod pause|resume</c>: a JSON list of task names (empty or absent: all tasks).</summary>

@@ -56,6 +56,10 @@ internal sealed class ApiClient : IDisposable
             error,
             ct);
 
+    /// <summary>PUT without a body and read the JSON answer.</summary>
+    public Task<ApiAnswer?> PutAsync(string path, TextWriter error, CancellationToken ct) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Put, path), error, ct);
+
     private async Task<ApiAnswer?> SendAsync(HttpRequestMessage request, TextWriter error, CancellationToken ct)
     {
         try

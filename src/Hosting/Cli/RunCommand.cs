@@ -184,6 +184,7 @@ public static class RunCommand
                     ServiceName = loaded.Spec!.Name,
                     RenderedSpec = loaded.RenderedText!,
                     SchedulerEnvironment = loaded.SchedulerEnvironment,
+                    ConfigTemplates = loaded.ConfigTemplates,
                     SpecSource = Path.GetFullPath(args.SpecPath),
                     MasterUrl = master,
                     ApiUrl = apiUrl,

@@ -18,7 +18,7 @@ public static class UpdateCli
         }
 
         using var client = await ApiClient.CreateAsync(api, error);
-        var body = new { spec = loaded.RenderedText, source = Path.GetFullPath(specPath), env = loaded.SchedulerEnvironment };
+        var body = new { spec = loaded.RenderedText, source = Path.GetFullPath(specPath), env = loaded.SchedulerEnvironment, templates = loaded.ConfigTemplates };
         var answer = client is null ? null : await client.PostAsync("v1/update/start", body, error, ct);
         return await ReportAsync(answer, output, error);
     }

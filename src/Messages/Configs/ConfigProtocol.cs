@@ -28,7 +28,11 @@ public static class ConfigProtocol
         string RenderedYaml,
         DateTime StoredAt,
         bool IsTarget,
-        ImmutableDictionary<string, string> SchedulerEnvironment);
+        ImmutableDictionary<string, string> SchedulerEnvironment)
+    {
+        /// <summary>The text of its task config templates, by the file name the spec gives (empty when none were stored).</summary>
+        public ImmutableDictionary<string, string> ConfigTemplates { get; init; } = ImmutableDictionary<string, string>.Empty;
+    }
 
     public sealed record ConfigurationNotFound(string? Id);
 
@@ -36,7 +40,11 @@ public static class ConfigProtocol
     /// Offer a rendered spec as the new target (<c>update start</c>) → <see cref="UpdateResult"/>. It is validated as an
     /// update of the current target; a refused one leaves the target and puts its errors on the deploy plan.
     /// </summary>
-    public sealed record SubmitConfiguration(string RenderedYaml, string Source, ImmutableDictionary<string, string> SchedulerEnvironment);
+    public sealed record SubmitConfiguration(string RenderedYaml, string Source, ImmutableDictionary<string, string> SchedulerEnvironment)
+    {
+        /// <summary>The text of the spec's task config templates, by the file name the spec gives.</summary>
+        public ImmutableDictionary<string, string> ConfigTemplates { get; init; } = ImmutableDictionary<string, string>.Empty;
+    }
 
     /// <summary>
     /// Deploy a stored version again (<c>update rollback</c>): <paramref name="ToId"/>, or the version stored before the

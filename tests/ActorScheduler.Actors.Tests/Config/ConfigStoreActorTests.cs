@@ -114,4 +114,23 @@ public sealed class ConfigStoreActorTests : ActorTestKit
         Assert.NotEqual(first.Target.ConfigId, next.Target.ConfigId);
         Assert.True(next.DeploymentCompleted);
     }
+
+    [Fact]
+    public void ConfigStore_should_store_config_templates_with_the_version_and_treat_a_changed_template_as_a_new_target()
+    {
+        var store = Sys.ActorOf(ConfigStoreActor.Props("svc"));
+        store.Tell(new ApplySpec(Spec(1, 10), "v1.yml", Templates: new Dictionary<string, string> { ["app.conf"] = "a={{A}}" }));
+        var first = ExpectMsg<TargetConfigReady>();
+        store.Tell(new ApplySpec(Spec(1, 10), "v1.yml", Templates: new Dictionary<string, string> { ["app.conf"] = "a={{A}}" }));
+        Assert.Equal(first.Target.ConfigId, ExpectMsg<TargetConfigReady>().Target.ConfigId);
+
+        store.Tell(new ApplySpec(Spec(1, 10), "v1.yml", Templates: new Dictionary<string, string> { ["app.conf"] = "a={{A}}\nb=2" }));
+        var second = ExpectMsg<TargetConfigReady>();
+        Assert.NotEqual(first.Target.ConfigId, second.Target.ConfigId);
+
+        store.Tell(new Messages.Configs.ConfigProtocol.GetConfiguration(first.Target.ConfigId));
+        Assert.Equal("a={{A}}", ExpectMsg<Messages.Configs.ConfigProtocol.Configuration>().ConfigTemplates["app.conf"]);
+        store.Tell(new Messages.Configs.ConfigProtocol.GetConfiguration(null));
+        Assert.Equal("a={{A}}\nb=2", ExpectMsg<Messages.Configs.ConfigProtocol.Configuration>().ConfigTemplates["app.conf"]);
+    }
 }

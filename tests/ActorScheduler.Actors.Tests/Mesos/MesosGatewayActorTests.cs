@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using ActorScheduler.Actors.Framework;
 using ActorScheduler.Actors.Mesos;
+using ActorScheduler.Messages.State;
 using ActorScheduler.Mesos.Emulator;
 using Akka.Actor;
 using Akka.TestKit;
@@ -52,6 +53,31 @@ public sealed class MesosGatewayActorTests : ActorTestKit, IAsyncLifetime
         pods.Reply(new TasksToReconcile(ImmutableArray<TaskToReconcile>.Empty));
         router.FishForMessage(m => m is ReconciliationComplete);
         AwaitAssert(() => Assert.True(_emulator.History().CallCount("RECONCILE") >= 3), TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void Gateway_should_reconcile_every_known_task_again_when_an_operator_asks()
+    {
+        var (router, pods) = (CreateTestProbe(), CreateTestProbe());
+        var framework = Sys.ActorOf(FrameworkActor.Props("gateway-refresh-test"));
+        var gateway = Sys.ActorOf(MesosGatewayActor.Props(Settings(_emulator.Url), framework));
+        gateway.Tell(new GatewayPeers(router, pods));
+        pods.ExpectMsg<GetTasksToReconcile>();
+        pods.Reply(new TasksToReconcile(ImmutableArray<TaskToReconcile>.Empty));
+        router.FishForMessage(m => m is ReconciliationComplete);
+        var before = _emulator.History().CallCount("RECONCILE");
+
+        // PUT /v1/state/refresh: the pods are asked for their tasks again and a RECONCILE naming them goes out; a second
+        // request while the first one runs starts nothing new.
+        gateway.Tell(StateProtocol.ReconcileTasks.Instance);
+        Assert.Equal("reconciling every known task", ExpectMsg<StateProtocol.ReconcileRequested>().Detail);
+        pods.ExpectMsg<GetTasksToReconcile>();
+        gateway.Tell(StateProtocol.ReconcileTasks.Instance);
+        Assert.Equal("a reconciliation is already running", ExpectMsg<StateProtocol.ReconcileRequested>().Detail);
+        pods.Reply(new TasksToReconcile([new TaskToReconcile("hello-0-server__1", "agent-1")]));
+        AwaitAssert(() => Assert.Equal(before + 1, _emulator.History().CallCount("RECONCILE")), TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(50));
+        var answer = pods.ExpectMsg<TaskStatusUpdate>();
+        Assert.Equal(("hello-0-server__1", "Reconciliation: Task is unknown"), (answer.Status.TaskId.Value, answer.Status.Message));
     }
 
     private static GatewaySettings Settings(Uri master) =>

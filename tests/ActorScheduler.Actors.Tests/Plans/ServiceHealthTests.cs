@@ -43,4 +43,15 @@ public sealed class ServiceHealthTests
         Assert.Equal(ServiceHealth.Restoring, ServiceHealth.Evaluate([Plan("deploy", Status.Complete), Plan("Restore", Status.Starting)]));
         Assert.Equal(ServiceHealth.Running, ServiceHealth.Evaluate([Plan("deploy", Status.Complete), Plan("backup", Status.Complete)]));
     }
+
+    [Fact]
+    public void The_verbose_form_names_the_rule_that_decided()
+    {
+        Assert.Equal("the scheduler has no deploy plan yet", ServiceHealth.Explain([]).Reason);
+        Assert.Equal("plan deploy has errors", ServiceHealth.Explain([Plan("deploy", Status.Complete, "Field: 'volume' …")]).Reason);
+        Assert.Equal((ServiceHealth.RecoveringStarting, "the recovery plan is IN_PROGRESS"), ServiceHealth.Explain([Plan("deploy", Status.Complete), Plan("recovery", Status.InProgress)]));
+        Assert.Equal((ServiceHealth.WaitingUser, "the deploy plan is WAITING"), ServiceHealth.Explain([Plan("deploy", Status.Waiting)]));
+        Assert.Equal((ServiceHealth.BackingUp, "plan backup-s3 is IN_PROGRESS"), ServiceHealth.Explain([Plan("deploy", Status.Complete), Plan("backup-s3", Status.InProgress)]));
+        Assert.Equal(ServiceHealth.Running, ServiceHealth.Explain([Plan("deploy", Status.Complete), Plan("recovery", Status.Complete)]).Status);
+    }
 }

@@ -90,4 +90,46 @@ public sealed class DebugViewsTests
 
         Assert.Equal(new Dictionary<string, string> { ["web-0-server"] = "zone-b", ["web-0-sidecar"] = "zone-b" }, zones);
     }
+
+    [Fact]
+    public void The_zone_of_a_pod_on_an_agent_is_found_by_pod_type_or_instance_and_by_hostname_or_task_ip()
+    {
+        static PodInstanceInfo Pod(string name, string host, string? zone, string? ip = null)
+        {
+            var status = new TaskStatus { TaskId = new TaskID { Value = $"{name}-server__1" }, State = TaskState.TaskRunning };
+            if (ip is not null)
+            {
+                status.ContainerStatus = new ContainerStatus { NetworkInfos = { new NetworkInfo { IpAddresses = { new NetworkInfo.Types.IPAddress { IpAddress = ip } } } } };
+            }
+
+            return new PodInstanceInfo(name, [new PodTaskInfo(new TaskInfo { Name = $"{name}-server" }, status)], host, zone);
+        }
+
+        var pods = new[] { Pod("world-0", "127.0.0.1", "zone-1"), Pod("world-1", "127.0.0.2", "zone-2", ip: "10.0.0.7"), Pod("hello-0", "127.0.0.3", null) };
+
+        Assert.Equal("zone-2", DebugViews.ZoneOf(pods, "world", "127.0.0.2"));
+        Assert.Equal("zone-2", DebugViews.ZoneOf(pods, "world-1", "10.0.0.7"));
+        Assert.Equal("zone-1", DebugViews.ZoneOf(pods, "world", "127.0.0.1"));
+        Assert.Null(DebugViews.ZoneOf(pods, "world-0", "127.0.0.2")); // world-0 is not on that agent
+        Assert.Null(DebugViews.ZoneOf(pods, "hello", "127.0.0.3"));   // no zone there
+        Assert.Null(DebugViews.ZoneOf(pods, "nope", "127.0.0.1"));
+    }
+
+    [Fact]
+    public void The_threads_dump_shows_the_process_the_thread_pool_and_the_actor_system()
+    {
+        var runtime = new ActorScheduler.Actors.SchedulerRuntime(
+            "actorscheduler",
+            TimeSpan.FromSeconds(75),
+            [new ActorScheduler.Actors.DispatcherInfo("default-dispatcher", "fork-join-executor", 30)],
+            ["config-store", "mesos", "pods"],
+            3);
+
+        var text = DebugViews.Threads(runtime, ProcessRuntime.Now());
+
+        Assert.Matches(@"^process \d+: up \d+\.\d\d:\d\d:\d\d, \d+ OS threads, managed heap [\d.]+ MiB, GC gen0/1/2 \d+/\d+/\d+\n", text);
+        Assert.Matches(@"\nthread pool: \d+ threads \(min \d+, max \d+\), \d+ work items queued, \d+ completed\n", text);
+        Assert.Contains("actor system actorscheduler: up 0.00:01:15\n  dispatcher default-dispatcher: fork-join-executor, throughput 30\n", text);
+        Assert.Contains("  scheduler root children (3): config-store, mesos, pods\n  pod instance actors: 3\nOS threads (id, state, cpu time):\n  ", text);
+    }
 }

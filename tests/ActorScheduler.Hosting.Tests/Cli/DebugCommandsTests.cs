@@ -43,4 +43,61 @@ public sealed class DebugCommandsTests
         Assert.Equal(2, await DebugCommands.OffersAsync("localhost:8080", null, 10, false, output, error, CancellationToken.None));
         Assert.Equal("error: --api expects an http:// URL such as http://127.0.0.1:8080, got 'localhost:8080'", error.ToString().Trim());
     }
+
+    [Fact]
+    public async Task Config_and_state_commands_of_an_unreachable_scheduler_are_one_clear_line()
+    {
+        var api = $"http://127.0.0.1:{SchedulerProcess.FreePort()}";
+        foreach (var command in new Func<StringWriter, StringWriter, Task<int>>[]
+        {
+            (o, e) => StateCli.ConfigListAsync(api, false, o, e, CancellationToken.None),
+            (o, e) => StateCli.ConfigShowAsync(api, "some-id", true, o, e, CancellationToken.None),
+            (o, e) => StateCli.ConfigTargetAsync(api, false, o, e, CancellationToken.None),
+            (o, e) => StateCli.ConfigTargetIdAsync(api, false, o, e, CancellationToken.None),
+            (o, e) => StateCli.FrameworkIdAsync(api, false, o, e, CancellationToken.None),
+            (o, e) => StateCli.PropertiesAsync(api, true, o, e, CancellationToken.None),
+            (o, e) => StateCli.PropertyAsync(api, "suppressed", false, o, e, CancellationToken.None),
+            (o, e) => StateCli.RefreshAsync(api, o, e, CancellationToken.None),
+        })
+        {
+            var (output, error) = (new StringWriter(), new StringWriter());
+            Assert.Equal(2, await command(output, error));
+            Assert.StartsWith($"error: cannot reach the scheduler at {api}/:", error.ToString());
+            Assert.Single(error.ToString().Trim().Split('\n'));
+            Assert.Empty(output.ToString());
+        }
+    }
+
+    [Fact]
+    public async Task The_new_commands_have_help_and_fail_cleanly_without_a_scheduler()
+    {
+        foreach (var command in new[] { "describe", "debug config show", "debug config target_id", "debug state property", "debug state refresh_cache", "debug pod pause" })
+        {
+            var (code, output, _) = await RunCliAsync([.. command.Split(' '), "--help"]);
+            Assert.True(code == 0, $"{command} --help exited {code}");
+            Assert.Contains("--api", output);
+        }
+
+        var (failed, stdout, stderr) = await RunCliAsync(["debug", "state", "property", "suppressed", "--api", $"http://127.0.0.1:{SchedulerProcess.FreePort()}"]);
+        Assert.Equal(2, failed);
+        Assert.Empty(stdout);
+        Assert.StartsWith("error: cannot reach the scheduler at", stderr);
+        Assert.DoesNotContain("   at ", stderr);
+    }
+
+    private static async Task<(int Code, string Output, string Error)> RunCliAsync(string[] arguments)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "actorscheduler.dll"));
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output, await error);
+    }
 }

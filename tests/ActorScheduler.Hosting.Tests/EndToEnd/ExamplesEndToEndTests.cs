@@ -46,5 +46,26 @@ public sealed class ExamplesEndToEndTests
             Assert.Equal(zones[tasks[0]], (await scheduler.GetAsync($"v1/state/zone/tasks/{tasks[0]}"))!.Value.Body.GetString());
             Assert.Equal(System.Net.HttpStatusCode.NotFound, (await scheduler.GetAsync("v1/state/zone/tasks/nope-0-server"))!.Value.Code);
         }
+
+        if (example == "taskcfg")
+        {
+            // The raw template of a task's config in the target version, as stored with it; unknown names are 404 messages.
+            var target = (await scheduler.GetAsync("v1/configurations/targetId"))!.Value.Body.GetString();
+            using var http = new HttpClient { BaseAddress = scheduler.ApiUrl };
+            using var template = await http.GetAsync($"v1/artifacts/template/{target}/worker/run/settings");
+            Assert.Equal(System.Net.HttpStatusCode.OK, template.StatusCode);
+            Assert.Equal(File.ReadAllText(Path.Combine(SchedulerProcess.RepoRoot, "examples/taskcfg/worker.conf.mustache")), await template.Content.ReadAsStringAsync());
+            foreach (var (path, message) in new[]
+            {
+                ("nope/worker/run/settings", "Configuration nope not found"),
+                ($"{target}/nope/run/settings", $"Pod nope not found in configuration {target}"),
+                ($"{target}/worker/nope/settings", $"Task nope not found in pod worker of configuration {target}"),
+                ($"{target}/worker/run/nope", $"Config nope not found in task run of pod worker of configuration {target}"),
+            })
+            {
+                var answer = (await scheduler.GetAsync($"v1/artifacts/template/{path}"))!.Value;
+                Assert.Equal((System.Net.HttpStatusCode.NotFound, message), (answer.Code, answer.Body.GetProperty("message").GetString()));
+            }
+        }
     }
 }
