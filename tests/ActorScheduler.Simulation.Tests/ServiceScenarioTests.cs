@@ -37,6 +37,36 @@ public sealed class ServiceScenarioTests
     }
 
     [Fact]
+    public async Task Dependency_plan_runs_each_phase_once_the_phases_it_depends_on_are_complete()
+    {
+        await using var scenario = new ServiceScenario(Examples.Spec("dependency"), new ScenarioOptions { ExpectTimeout = TimeSpan.FromSeconds(20) });
+
+        await scenario.Run(
+            Send.Register(),
+            Expect.ReconciledExplicitly(),
+            Send.OffersFor("schema"),
+            Expect.Launched("schema-0-migrate"),
+            // Everything else waits for the schema.
+            Expect.StepStatus("deploy", "db", "db-0:[server]", Status.Pending),
+            Expect.StepStatus("deploy", "cache", "cache-0:[server]", Status.Pending),
+            Send.TaskStatus("schema-0-migrate", TaskState.TaskFinished),
+            Expect.StepStatus("deploy", "schema", "schema-0:[migrate]", Status.Complete),
+            // app needs db and cache; db and cache need only the schema, so they deploy side by side: one offer takes both.
+            Expect.StepStatus("deploy", "app", "app-0:[web]", Status.Pending),
+            Send.OffersFor("cache"),
+            Expect.Launched("cache-0-server", "db-0-server", "db-1-server"),
+            Expect.StepStatus("deploy", "db", "db-1:[server]", Status.Complete),
+            Expect.StepStatus("deploy", "cache", "cache-0:[server]", Status.Complete),
+            Send.OffersFor("app", count: 2),
+            Expect.Launched("app-0-web", "app-1-web"),
+            Expect.AllPlansComplete());
+
+        var launches = scenario.Cluster!.History.SelectMany(r => r.LaunchedTasks).Select(t => t.Name).ToList();
+        Assert.Equal("schema-0-migrate", launches[0]);
+        Assert.Equal(["app-0-web", "app-1-web"], launches.Skip(4).Order());
+    }
+
+    [Fact]
     public async Task Scenario_should_relaunch_a_failed_task_in_place_on_its_footprint()
     {
         await using var scenario = new ServiceScenario(Examples.Spec("hello-world"), HelloOptions());

@@ -19,6 +19,7 @@ internal sealed class PlanActor : ReceivePersistentActor
     private readonly PlanSpec _plan;
     private readonly PhaseInfo?[] _phases;
     private readonly bool[] _phaseInterrupted;
+    private readonly ImmutableArray<int>[] _prerequisites;
     private readonly IActorRef[] _children;
     private readonly HashSet<int> _proceeded = new();
     private readonly ImmutableArray<string> _errors;
@@ -34,6 +35,8 @@ internal sealed class PlanActor : ReceivePersistentActor
         PersistenceId = $"{service}/plan/{plan.Name}";
         _phases = new PhaseInfo?[plan.Phases.Length];
         _phaseInterrupted = new bool[plan.Phases.Length];
+        var indexOf = plan.Phases.Select((p, i) => (p.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
+        _prerequisites = plan.Phases.Select(p => p.DependsOn.Select(d => indexOf[d]).ToImmutableArray()).ToArray();
         _children = plan.Phases
             .Select((phase, i) => Context.ActorOf(PhaseActor.Props(PersistenceId, plan.Name, i, phase, target, pods, journal), $"phase-{i}"))
             .ToArray();
@@ -159,7 +162,7 @@ internal sealed class PlanActor : ReceivePersistentActor
         }
 
         var phases = _phases.Select(p => p!).ToImmutableArray();
-        var children = phases.Select((p, i) => new StrategyChild(p.Name, p.Status, _phaseInterrupted[i])).ToList();
+        var children = phases.Select((p, i) => new StrategyChild(p.Name, p.Status, _phaseInterrupted[i], Prerequisites: _prerequisites[i])).ToList();
         var (candidates, status) = ParentElement.Evaluate(_plan.Strategy, children, _interrupted, hasErrors: !_errors.IsEmpty);
         _status = status;
         foreach (var candidate in candidates.Where(_proceeded.Add))

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using ActorScheduler.Specs.Model;
 using ActorScheduler.Messages.Plans;
 
@@ -8,7 +9,8 @@ namespace ActorScheduler.Actors.Plans;
 /// Children of one group run in order even under a parallel strategy (the steps of one pod instance, DC/OS
 /// <c>DependencyStrategy</c>); null puts the child in a group of its own.
 /// </param>
-public readonly record struct StrategyChild(string Name, Status Status, bool Interrupted, int? Group = null);
+/// <param name="Prerequisites">Under <see cref="StrategyKind.Dependency"/>: indexes of the children that must be complete first.</param>
+public readonly record struct StrategyChild(string Name, Status Status, bool Interrupted, int? Group = null, ImmutableArray<int> Prerequisites = default);
 
 /// <summary>
 /// Which children of a plan or phase may make progress now (DC/OS <c>DependencyStrategyHelper</c>). A child is
@@ -23,6 +25,7 @@ public static class Strategy
         StrategyKind.Parallel => "parallel",
         StrategyKind.SerialCanary => "serial-canary",
         StrategyKind.ParallelCanary => "parallel-canary",
+        StrategyKind.Dependency => "dependency",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
@@ -35,6 +38,20 @@ public static class Strategy
         }
 
         var result = new List<int>();
+        if (kind == StrategyKind.Dependency)
+        {
+            for (var i = 0; i < children.Count; i++)
+            {
+                var prerequisites = children[i].Prerequisites;
+                if (IsEligible(children[i]) && (prerequisites.IsDefault || prerequisites.All(p => children[p].Status == Status.Complete)))
+                {
+                    result.Add(i);
+                }
+            }
+
+            return result;
+        }
+
         var serial = kind is StrategyKind.Serial or StrategyKind.SerialCanary;
 
         // Groups with an incomplete child so far: one pass, so a phase of 10,000 steps costs 10,000 checks, not 10,000².

@@ -180,13 +180,20 @@ public enum StrategyKind
     Parallel,
     SerialCanary,
     ParallelCanary,
+
+    /// <summary>Plans only: a phase runs once every phase it names in <see cref="PhaseSpec.DependsOn"/> is complete.</summary>
+    Dependency,
 }
 
 /// <summary>A plan: phases run under <see cref="Strategy"/>.</summary>
 public sealed record PlanSpec(string Name, StrategyKind Strategy, ImmutableArray<PhaseSpec> Phases);
 
 /// <summary>A phase deploys instances of one pod type, step by step.</summary>
-public sealed record PhaseSpec(string Name, string Pod, StrategyKind Strategy, ImmutableArray<StepSpec> Steps);
+public sealed record PhaseSpec(string Name, string Pod, StrategyKind Strategy, ImmutableArray<StepSpec> Steps)
+{
+    /// <summary>Under a plan of <see cref="StrategyKind.Dependency"/>: the phases of the plan that must be complete first.</summary>
+    public ImmutableArray<string> DependsOn { get; init; } = ImmutableArray<string>.Empty;
+}
 
 /// <summary>One step: launch <see cref="Tasks"/> together in pod instance <see cref="PodIndex"/>.</summary>
 /// <param name="Name">DC/OS step name, e.g. <c>hello-0:[server]</c>.</param>

@@ -13,7 +13,7 @@ namespace ActorScheduler.Specs.Yaml;
 internal static class PlanMapper
 {
     private static readonly ImmutableArray<(string, StrategyKind)> _planStrategies =
-        [("serial", StrategyKind.Serial), ("parallel", StrategyKind.Parallel)];
+        [("serial", StrategyKind.Serial), ("parallel", StrategyKind.Parallel), ("dependency", StrategyKind.Dependency)];
 
     private static readonly ImmutableArray<(string, StrategyKind)> _phaseStrategies =
     [
@@ -71,16 +71,43 @@ internal static class PlanMapper
         }
 
         var phases = ImmutableArray.CreateBuilder<PhaseSpec>();
+        var dependsOn = new List<(string Phase, string Path, SequenceNode Node)>();
         foreach (var entry in phasesMapping.Entries)
         {
-            var phase = ReadPhase(entry.Key, entry.Value, KeyPath.Child(phasesPath, entry.Key.Value), pods, context);
-            if (phase is not null)
+            var phasePath = KeyPath.Child(phasesPath, entry.Key.Value);
+            var phase = ReadPhase(entry.Key, entry.Value, phasePath, pods, context);
+            if (phase is null)
             {
-                phases.Add(phase);
+                continue;
             }
+
+            if ((entry.Value as MappingNode)?.Entries.FirstOrDefault(e => e.Key.Value == "depends-on") is { } dependency)
+            {
+                var dependencyPath = KeyPath.Child(phasePath, "depends-on");
+                if (strategy != StrategyKind.Dependency)
+                {
+                    context.Error(dependency.Key, dependencyPath, "'depends-on' needs the plan's 'strategy: dependency'");
+                }
+                else if (dependency.Value is not SequenceNode list)
+                {
+                    context.Error(dependency.Value, dependencyPath, $"expected a list of phase names of this plan, found {dependency.Value.Describe()}");
+                }
+                else
+                {
+                    dependsOn.Add((phase.Name, dependencyPath, list));
+                }
+            }
+
+            phases.Add(phase);
         }
 
-        return new PlanSpec(nameNode.Value, strategy, phases.ToImmutable());
+        var built = phases.ToImmutable();
+        if (strategy == StrategyKind.Dependency)
+        {
+            built = PhaseDependencies.Resolve(built, dependsOn, context);
+        }
+
+        return new PlanSpec(nameNode.Value, strategy, built);
     }
 
     private static PhaseSpec? ReadPhase(ScalarNode nameNode, SpecNode node, string path, ImmutableArray<PodDraft> pods, MappingContext context)
@@ -130,6 +157,87 @@ internal static class PlanMapper
         if (!Names.IsIdentifier(nameNode.Value))
         {
             context.Error(nameNode, path, $"expected a {what} name of {Names.IdentifierRule}, found '{nameNode.Value}'");
+        }
+    }
+
+    /// <summary>
+    /// The <c>depends-on</c> lists of a plan of <c>strategy: dependency</c>: each must name other phases of the plan, once
+    /// each, and the graph must have no cycle (a cycle would leave its phases pending for ever).
+    /// </summary>
+    private static class PhaseDependencies
+    {
+        public static ImmutableArray<PhaseSpec> Resolve(
+            ImmutableArray<PhaseSpec> phases, List<(string Phase, string Path, SequenceNode Node)> lists, MappingContext context)
+        {
+            var names = phases.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+            var graph = new Dictionary<string, ImmutableArray<string>>(StringComparer.Ordinal);
+            foreach (var (phase, path, list) in lists)
+            {
+                var found = ImmutableArray.CreateBuilder<string>();
+                for (var i = 0; i < list.Items.Length; i++)
+                {
+                    var itemPath = KeyPath.Item(path, i);
+                    var name = ScalarReader.String(list.Items[i], itemPath, context, "a phase name");
+                    if (name is null)
+                    {
+                        continue;
+                    }
+
+                    if (name == phase)
+                    {
+                        context.Error(list.Items[i], itemPath, $"phase '{phase}' cannot depend on itself");
+                    }
+                    else if (!names.Contains(name))
+                    {
+                        context.Error(list.Items[i], itemPath, $"unknown phase '{name}'; expected one of: {string.Join(", ", names.Where(n => n != phase))}");
+                    }
+                    else if (found.Contains(name))
+                    {
+                        context.Error(list.Items[i], itemPath, $"phase '{name}' is listed twice");
+                    }
+                    else
+                    {
+                        found.Add(name);
+                    }
+                }
+
+                graph[phase] = found.ToImmutable();
+            }
+
+            foreach (var (phase, path, list) in lists)
+            {
+                if (CycleThrough(phase, graph) is { } cycle)
+                {
+                    context.Error(list, path, $"phases depend on each other in a cycle: {string.Join(" → ", cycle)}");
+                    break;
+                }
+            }
+
+            return phases.Select(p => graph.TryGetValue(p.Name, out var deps) ? p with { DependsOn = deps } : p).ToImmutableArray();
+        }
+
+        /// <summary>A path from <paramref name="start"/> back to itself, if there is one.</summary>
+        private static List<string>? CycleThrough(string start, Dictionary<string, ImmutableArray<string>> graph)
+        {
+            var path = new List<string> { start };
+            var visited = new HashSet<string>(StringComparer.Ordinal);
+            return Walk(start) ? path : null;
+
+            bool Walk(string node)
+            {
+                foreach (var next in graph.GetValueOrDefault(node, ImmutableArray<string>.Empty))
+                {
+                    path.Add(next);
+                    if (next == start || (visited.Add(next) && Walk(next)))
+                    {
+                        return true;
+                    }
+
+                    path.RemoveAt(path.Count - 1);
+                }
+
+                return false;
+            }
         }
     }
 

@@ -89,5 +89,5 @@ internal static class SpecKeys
     public static readonly ImmutableArray<string> Plan = ["strategy", "phases"];
 
     /// <summary>A phase under a plan's <c>phases</c>.</summary>
-    public static readonly ImmutableArray<string> Phase = ["pod", "strategy", "steps"];
+    public static readonly ImmutableArray<string> Phase = ["pod", "strategy", "steps", "depends-on"];
 }

@@ -23,6 +23,19 @@ public sealed class StrategyTests
     }
 
     [Fact]
+    public void Dependency_offers_the_eligible_children_whose_prerequisites_are_all_complete()
+    {
+        StrategyChild Phase(ActorScheduler.Messages.Plans.Status status, params int[] after) => new("p", status, false, Prerequisites: [.. after]);
+        var children = new[]
+        {
+            Phase(Complete), Phase(InProgress), Phase(Pending, 0), Phase(Pending, 0, 1), Phase(Pending), Phase(Pending, 4),
+        };
+
+        Assert.Equal([1, 2, 4], Strategy.Candidates(StrategyKind.Dependency, children, false));
+        Assert.Empty(Strategy.Candidates(StrategyKind.Dependency, children, parentInterrupted: true));
+    }
+
+    [Fact]
     public void Parallel_offers_every_eligible_child()
     {
         var children = new[] { Child(Complete), Child(Pending), Child(Error), Child(Pending, interrupted: true), Child(Starting) };

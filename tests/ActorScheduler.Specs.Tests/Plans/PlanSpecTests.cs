@@ -137,10 +137,48 @@ public sealed class PlanSpecTests
     }
 
     [Fact]
+    public void Dependency_plan_should_give_each_phase_the_phases_it_depends_on()
+    {
+        var spec = Load("plans:\n  deploy:\n    strategy: dependency\n    phases:\n      a:\n        pod: hello\n      b:\n        pod: world\n        depends-on: [a]\n      c:\n        pod: world\n        depends-on: [a, b]\n");
+
+        var plan = spec.Plans[0];
+        Assert.Equal(StrategyKind.Dependency, plan.Strategy);
+        Assert.Equal([[], ["a"], ["a", "b"]], plan.Phases.Select(p => p.DependsOn.ToArray()));
+    }
+
+    [Fact]
+    public void Depends_on_errors_should_each_be_located()
+    {
+        Assert.Equal(
+            [
+                "svc.yml:32:22: plans.deploy.phases.b.depends-on[0]: unknown phase 'x'; expected one of: a, c",
+                "svc.yml:32:25: plans.deploy.phases.b.depends-on[1]: phase 'b' cannot depend on itself",
+                "svc.yml:35:25: plans.deploy.phases.c.depends-on[1]: phase 'a' is listed twice",
+            ],
+            Errors("plans:\n  deploy:\n    strategy: dependency\n    phases:\n      a:\n        pod: hello\n      b:\n        pod: world\n        depends-on: [x, b]\n      c:\n        pod: world\n        depends-on: [a, a]\n"));
+    }
+
+    [Fact]
+    public void A_dependency_cycle_should_be_an_error_naming_it()
+    {
+        Assert.Equal(
+            ["svc.yml:30:21: plans.deploy.phases.a.depends-on: phases depend on each other in a cycle: a → c → b → a"],
+            Errors("plans:\n  deploy:\n    strategy: dependency\n    phases:\n      a:\n        pod: hello\n        depends-on: [c]\n      b:\n        pod: world\n        depends-on: [a]\n      c:\n        pod: world\n        depends-on: [b]\n"));
+    }
+
+    [Fact]
+    public void Depends_on_should_need_the_dependency_strategy()
+    {
+        Assert.Equal(
+            ["svc.yml:31:9: plans.deploy.phases.b.depends-on: 'depends-on' needs the plan's 'strategy: dependency'"],
+            Errors("plans:\n  deploy:\n    phases:\n      a:\n        pod: hello\n      b:\n        pod: world\n        depends-on: [a]\n"));
+    }
+
+    [Fact]
     public void Plan_strategy_should_not_accept_canary()
     {
         Assert.Equal(
-            ["svc.yml:26:15: plans.deploy.strategy: expected one of serial, parallel, found 'canary'"],
+            ["svc.yml:26:15: plans.deploy.strategy: expected one of serial, parallel, dependency, found 'canary'"],
             Errors("plans:\n  deploy:\n    strategy: canary\n    phases:\n      p:\n        pod: hello\n"));
     }
 
