@@ -116,6 +116,14 @@ internal sealed record FootprintOwned(string PodInstance, ImmutableArray<string>
 /// </summary>
 internal sealed record AwaitCollection(string PodInstance, ImmutableArray<string> ResourceIds, string AgentId);
 
+/// <summary>
+/// Pod → router: a launch it recorded never happened (the master answered TASK_LOST/DROPPED for it), so it gave up the
+/// new footprint it had claimed. The master may still have made the reservations (an ACCEPT processed after all, a master
+/// that lost the task but not the reservation): offers from <paramref name="AgentId"/> must come until one shows them
+/// gone or collected, even when there is no other work.
+/// </summary>
+internal sealed record FootprintAbandoned(string PodInstance, ImmutableArray<string> ResourceIds, string AgentId);
+
 /// <summary>Router → pod: the reservations it gave up are gone.</summary>
 internal sealed record ResourcesCollected(string PodInstance);
 

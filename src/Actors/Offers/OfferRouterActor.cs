@@ -53,6 +53,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
 
     // Decommissioned pods waiting for their released reservations to be unreserved.
     private readonly Dictionary<string, (AwaitCollection Release, IActorRef Pod)> _collecting = new(StringComparer.Ordinal);
+
+    // Abandoned footprints' resource ids by agent: maybe reserved, owned by nobody; checked by the agent's next offer.
+    private readonly Dictionary<string, HashSet<string>> _unverified = new(StringComparer.Ordinal);
     private bool _reconciled;
     private bool _declinedWhileReconciling;
     private bool _declinedSinceRevive;
@@ -91,13 +94,22 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
             _owned[m.PodInstance] = ImmutableArray<string>.Empty;
             _placed.Remove(m.PodInstance);
             _collecting[m.PodInstance] = (m, Sender);
-            if (_suppressed || _declinedSinceRevive)
+            Revive();
+        });
+        Command<FootprintAbandoned>(m =>
+        {
+            if (m.ResourceIds.IsEmpty)
             {
-                _suppressed = false;
-                _declinedSinceRevive = false;
-                _metrics.Increment(SchedulerMetrics.Revives);
-                _gateway.Tell(ReviveOffers.Instance);
+                return;
             }
+
+            if (!_unverified.TryGetValue(m.AgentId, out var ids))
+            {
+                _unverified[m.AgentId] = ids = new HashSet<string>(StringComparer.Ordinal);
+            }
+
+            ids.UnionWith(m.ResourceIds);
+            Revive();
         });
         Command<OffersReceived>(OnOffers);
         Command<OfferProtocol.GetOfferOutcomes>(m => Sender.Tell(_outcomes.Query(m.PodInstance, m.Limit)));
@@ -157,12 +169,18 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
         }
 
         // New work: offers we suppressed, or declined (with a filter) since the last revive, must come back now.
+        Revive();
+    }
+
+    /// <summary>Offers we suppressed, or declined (with a filter) since the last revive, must come back now.</summary>
+    private void Revive()
+    {
         if (_suppressed || _declinedSinceRevive)
         {
             _suppressed = false;
             _declinedSinceRevive = false;
             _metrics.Increment(SchedulerMetrics.Revives);
-                _gateway.Tell(ReviveOffers.Instance);
+            _gateway.Tell(ReviveOffers.Instance);
         }
     }
 
@@ -260,7 +278,13 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
         }
 
         NoteCollections(slots.Select(s => s.Offer));
-        var idle = _requirements.Count == 0 && _claims.Count == 0 && _collecting.Count == 0;
+        // An unclaimed offer was cleaned of whatever nobody owns: its agent's abandoned reservations are settled.
+        foreach (var offer in slots.Where(s => s.Claims.Count == 0).Select(s => s.Offer))
+        {
+            _unverified.Remove(offer.AgentId.Value);
+        }
+
+        var idle = _requirements.Count == 0 && _claims.Count == 0 && _collecting.Count == 0 && _unverified.Count == 0;
         Decline(unused, idle ? LongDeclineSeconds : ShortDeclineSeconds);
         if (idle && !_suppressed && unused.Count > 0)
         {

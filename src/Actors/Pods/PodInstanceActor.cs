@@ -351,14 +351,15 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             }
         }
 
+        var abandoned = events.OfType<LaunchAbandoned>().Any() ? _state.Footprint : null;
         Record(events, () =>
         {
-
             gateway.Tell(new StatusRecorded(status));
-            if (events.OfType<LaunchAbandoned>().Any())
+            if (abandoned is not null)
             {
-                // The abandoned reservations (if any were made) are no longer ours: let the router collect them.
+                // The abandoned reservations (if any were made) are no longer ours: the router collects them.
                 AnnounceFootprint();
+                _router.Tell(new FootprintAbandoned(_name, abandoned.ResourceIds.ToImmutableArray(), abandoned.AgentId));
             }
 
             if (status.State == TaskState.TaskRunning || TaskStates.IsTerminal(status.State))

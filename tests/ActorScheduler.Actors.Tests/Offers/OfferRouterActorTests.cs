@@ -142,6 +142,36 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Fact]
+    public void An_abandoned_footprint_keeps_offers_coming_until_its_agent_is_offered_and_cleaned()
+    {
+        var gateway = CreateTestProbe();
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        router.Tell(new ReconciliationComplete("fw-1"));
+        router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.Unreserved("agent-2"))));
+        Assert.Equal(OfferRouterActor.LongDeclineSeconds, gateway.ExpectMsg<DeclineOffers>().RefuseSeconds);
+        gateway.ExpectMsg<SuppressOffers>();
+
+        // hello-0 gave up a footprint on agent-1 whose reservations the master may hold: offers must come again.
+        var footprint = OfferEvaluator.Evaluate(TestOffers.Requirement(TestOffers.HelloPod()), TestOffers.Unreserved(), TestOffers.Context).Footprint;
+        var ids = footprint.Select(Resources.ResourceId).OfType<string>().ToImmutableArray();
+        router.Tell(new FootprintAbandoned("hello-0", ids, "agent-1"));
+        gateway.ExpectMsg<ReviveOffers>();
+
+        // Another agent's offer settles nothing: declined short, no suppress.
+        router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.Unreserved("agent-2"))));
+        Assert.Equal(OfferRouterActor.ShortDeclineSeconds, gateway.ExpectMsg<DeclineOffers>().RefuseSeconds);
+        gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        // agent-1's offer still carries them: they are collected, and then there is nothing left to wait for.
+        router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.WithReserved("agent-1", footprint))));
+        var cleanup = gateway.ExpectMsg<AcceptOffers>();
+        Assert.Contains(cleanup.Operations, o => o.Type == Offer.Types.Operation.Types.Type.Unreserve);
+        router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.Unreserved("agent-2"))));
+        Assert.Equal(OfferRouterActor.LongDeclineSeconds, gateway.ExpectMsg<DeclineOffers>().RefuseSeconds);
+        gateway.ExpectMsg<SuppressOffers>();
+    }
+
+    [Fact]
     public void Router_should_revive_for_new_work_after_declining_offers_that_did_not_fit()
     {
         var (gateway, pod0, pod1) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());

@@ -100,6 +100,7 @@ public sealed class PodInstanceActorTests : ActorTestKit
 
         // It owns nothing any more (the router may collect those reservations), and asks afresh.
         router.ExpectMsg<FootprintOwned>(m => m.ResourceIds.IsEmpty && m.Agent is null);
+        Assert.Equal("agent-1", router.ExpectMsg<FootprintAbandoned>().AgentId);
         var again = router.ExpectMsg<RegisterRequirement>().Requirement;
         Assert.Null(again.Existing);
     }
@@ -141,6 +142,8 @@ public sealed class PodInstanceActorTests : ActorTestKit
         gateway.ExpectMsg<StatusRecorded>();
 
         router.ExpectMsg<FootprintOwned>(m => m.ResourceIds.IsEmpty);
+        var abandoned = router.ExpectMsg<FootprintAbandoned>();
+        Assert.Equal(evaluation.Footprint.Select(Resources.ResourceId).OfType<string>(), abandoned.ResourceIds);
         Assert.Null(router.ExpectMsg<RegisterRequirement>().Requirement.Existing);
     }
 
