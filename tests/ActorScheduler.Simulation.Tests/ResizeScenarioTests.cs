@@ -4,7 +4,7 @@ using OperationType = ActorScheduler.Messages.MesosV1.Offer.Types.Operation.Type
 
 namespace ActorScheduler.Simulation.Tests;
 
-/// <summary>A config update that changes a task's cpus and memory relaunches it on its own reservations, resized in place.</summary>
+/// <summary>A config update that changes a task's cpus, memory or ports relaunches it on its own reservations, changed in place.</summary>
 public sealed class ResizeScenarioTests
 {
     [Fact]
@@ -45,6 +45,39 @@ public sealed class ResizeScenarioTests
         Assert.Equal(held.Used.Cpus, held.Reserved.Cpus, 6);
         Assert.Equal(held.Used.MemMb, held.Reserved.MemMb, 6);
     }
+
+    [Fact]
+    public async Task Adding_a_static_port_to_a_deployed_pod_reserves_it_in_place_and_keeps_the_other_ports()
+    {
+        var values = new Dictionary<string, string> { ["WEB_COUNT"] = "1" };
+        await using var scenario = new ServiceScenario(Examples.Spec("ports"), new ScenarioOptions { Values = values, AgentResources = new AgentResources(PortsBegin: 31000, PortsEnd: 32000) });
+        await scenario.Run(Send.Register(), Send.OffersFor("web"), Expect.Launched("web-0-server"), Expect.AllPlansComplete());
+        var cluster = scenario.Cluster!;
+        var agent = cluster.AgentOfLaunch("web-0-server");
+        var firstPorts = PortsOf(cluster.History.SelectMany(r => r.LaunchedTasks).Single(t => t.Name == "web-0-server"));
+
+        await scenario.Run(
+            Send.UpdateSpec(new Dictionary<string, string>(values) { ["ADMIN_ENABLED"] = "true" }),
+            Expect.UpdateAccepted(),
+            Send.ReofferPod("web", 0),
+            Expect.Launched("web-0-server"),
+            Expect.AllPlansComplete());
+
+        Assert.Equal(agent, cluster.AgentOfLaunch("web-0-server"));
+        var relaunch = cluster.History.Where(r => r.LaunchedTasks.Any(t => t.Name == "web-0-server")).Last();
+        var reserved = Assert.Single(relaunch.Operations(OperationType.Reserve)).Reserve.Resources.Single();
+        Assert.Equal(31777, ActorScheduler.Actors.Offers.Resources.PortNumber(reserved));
+        Assert.Empty(relaunch.Operations(OperationType.Unreserve));
+        var ports = PortsOf(relaunch.LaunchedTasks.Single(t => t.Name == "web-0-server"));
+        // http and metrics keep their numbers and resource ids; admin joins them.
+        Assert.Equal(firstPorts.Append(("admin", 31777, ResourceIdOf(reserved))).OrderBy(p => p.Name, StringComparer.Ordinal), ports);
+    }
+
+    private static List<(string? Name, int? Number, string? Id)> PortsOf(TaskInfo task) =>
+        task.Resources.Where(r => r.Name == "ports")
+            .Select(r => (ActorScheduler.Actors.Offers.Resources.PortName(r), ActorScheduler.Actors.Offers.Resources.PortNumber(r), ResourceIdOf(r)))
+            .OrderBy(p => p.Item1, StringComparer.Ordinal)
+            .ToList();
 
     private static string? ResourceIdOf(Resource resource) => ActorScheduler.Actors.Offers.Resources.ResourceId(resource);
 }

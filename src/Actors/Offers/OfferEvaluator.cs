@@ -208,6 +208,9 @@ public static class OfferEvaluator
         var ports = new List<AssignedPort>();
         var resizes = new List<Offer.Types.Operation>();
         var resized = new Dictionary<string, Resource>(StringComparer.Ordinal);
+        var takenPorts = new HashSet<int>();
+        var portsDropped = new HashSet<string>(StringComparer.Ordinal);
+        var portsAdded = new List<Resource>();
         var unreserved = OfferFit.Unreserved(offer);
         foreach (var set in launchSets)
         {
@@ -231,7 +234,7 @@ public static class OfferEvaluator
                 }
             }
 
-            var setPorts = PortEvaluationStage.ForExistingFootprint(requirement.Pod, sets, set, have);
+            var setPorts = PortEvaluationStage.ForExistingFootprint(requirement.Pod, sets, set, have, offer, context.Reservation, takenPorts);
             explanation.AddRange(setPorts.Explanation);
             if (!setPorts.Passed)
             {
@@ -239,6 +242,21 @@ public static class OfferEvaluator
             }
 
             ports.AddRange(setPorts.Ports);
+            if (!setPorts.Unreserve.IsEmpty)
+            {
+                resizes.Add(new Offer.Types.Operation { Type = Offer.Types.Operation.Types.Type.Unreserve, Unreserve = new Offer.Types.Operation.Types.Unreserve { Resources = { setPorts.Unreserve } } });
+                var dropped = setPorts.Unreserve.Select(Resources.ResourceId).ToHashSet(StringComparer.Ordinal);
+                have = have.Where(r => !dropped.Contains(Resources.ResourceId(r))).ToList();
+                portsDropped.UnionWith(dropped.OfType<string>());
+            }
+
+            if (!setPorts.Reserve.IsEmpty)
+            {
+                resizes.Add(new Offer.Types.Operation { Type = Offer.Types.Operation.Types.Type.Reserve, Reserve = new Offer.Types.Operation.Types.Reserve { Resources = { setPorts.Reserve } } });
+                have = [.. have, .. setPorts.Reserve];
+                portsAdded.AddRange(setPorts.Reserve);
+            }
+
             setResources[set.Id] = have;
         }
 
@@ -248,10 +266,15 @@ public static class OfferEvaluator
             .ToImmutableArray();
         explanation.Add($"PASS(LaunchEvaluationStage): relaunching {string.Join(", ", launches.Select(l => l.TaskName))} in place on {offer.Hostname}{(running is null ? string.Empty : $" in running executor {running.ExecutorId.Value}")}");
 
-        // Resized reservations keep their resource ids: the footprint is the same one, with the new amounts.
-        var footprint = resized.Count == 0
+        // Resized reservations keep their resource ids: the footprint is the same one, with the new amounts; ports given
+        // back leave it and ports reserved in place join it.
+        var footprint = resized.Count == 0 && portsDropped.Count == 0 && portsAdded.Count == 0
             ? existing.Resources
-            : existing.Resources.Select(r => Resources.ResourceId(r) is { } rid && resized.TryGetValue(rid, out var now) ? now : r).ToImmutableArray();
+            : existing.Resources
+                .Where(r => Resources.ResourceId(r) is not { } rid || !portsDropped.Contains(rid))
+                .Select(r => Resources.ResourceId(r) is { } rid && resized.TryGetValue(rid, out var now) ? now : r)
+                .Concat(portsAdded)
+                .ToImmutableArray();
         return new OfferEvaluation(
             true,
             explanation.ToImmutableArray(),

@@ -11,6 +11,12 @@ public sealed record AssignedPort(string SetId, PortSpec Spec, int Number);
 /// <summary>What the port stage decided: PASS/FAIL lines and, when it passed, every port's number.</summary>
 public sealed record PortStageResult(bool Passed, ImmutableArray<string> Explanation, ImmutableArray<AssignedPort> Ports)
 {
+    /// <summary>A relaunch's port changes: ports newly reserved from the offer (a port added, a static port moved).</summary>
+    public ImmutableArray<Resource> Reserve { get; init; } = [];
+
+    /// <summary>A relaunch's port changes: reserved ports given back (a port removed, a static port moved).</summary>
+    public ImmutableArray<Resource> Unreserve { get; init; } = [];
+
     /// <summary>The ports of one resource set, for its tasks' infos and environment.</summary>
     public IReadOnlyList<AssignedPort> Of(string setId) => Ports.Where(p => p.SetId == setId).ToList();
 }
@@ -92,8 +98,21 @@ public static class PortEvaluationStage
         return new PortStageResult(passed, explanation.ToImmutableArray(), passed ? assigned.ToImmutableArray() : []);
     }
 
-    /// <summary>The ports a relaunch of <paramref name="set"/> keeps, read from the set's reservations.</summary>
-    public static PortStageResult ForExistingFootprint(PodSpec pod, IReadOnlyList<PodResourceSet> allSets, PodResourceSet set, IEnumerable<Resource> reserved)
+    /// <summary>
+    /// The ports a relaunch of <paramref name="set"/> runs on, read from the set's reservations <paramref name="reserved"/>
+    /// (as offered): a port keeps its reserved number unless the spec changed it. A port the spec added is reserved from
+    /// the offer's unreserved ports (static: exactly; dynamic: the lowest free within its ranges), a static port whose
+    /// number changed moves (the new number reserved, the old one given back), and a reserved port the spec no longer
+    /// has is given back; <paramref name="taken"/> holds the numbers this evaluation reserved so far (all sets).
+    /// </summary>
+    public static PortStageResult ForExistingFootprint(
+        PodSpec pod,
+        IReadOnlyList<PodResourceSet> allSets,
+        PodResourceSet set,
+        IEnumerable<Resource> reserved,
+        Offer offer,
+        ReservationContext reservation,
+        ISet<int> taken)
     {
         if (pod.UsesVirtualNetwork)
         {
@@ -101,39 +120,65 @@ public static class PortEvaluationStage
             return virtualPorts with { Ports = [.. virtualPorts.Ports.Where(p => p.SetId == set.Id)] };
         }
 
-        var byName = new Dictionary<string, int>(StringComparer.Ordinal);
+        var byName = new Dictionary<string, (int Number, Resource Resource)>(StringComparer.Ordinal);
         foreach (var resource in reserved)
         {
             if (Resources.PortName(resource) is { } name && Resources.PortNumber(resource) is { } number)
             {
-                byName[name] = number;
+                byName[name] = (number, resource);
             }
         }
 
         var explanation = new List<string>();
         var assigned = new List<AssignedPort>();
+        var toReserve = new List<Resource>();
+        var toUnreserve = new List<Resource>();
         var passed = true;
+        IReadOnlyList<(int Begin, int End)>? offered = null;
         foreach (var port in set.Spec.Ports)
         {
             var who = $"'{port.Name}' ({set.Description})";
-            if (!byName.TryGetValue(port.Name, out var number))
+            var held = byName.TryGetValue(port.Name, out var h) ? h : ((int Number, Resource Resource)?)null;
+            if (held is { } keep && (port.IsDynamic || keep.Number == port.Port))
             {
-                explanation.Add($"FAIL({Stage}): {who} has no reserved port: adding a port to a deployed pod is not supported yet");
+                assigned.Add(new AssignedPort(set.Id, port, keep.Number));
+                explanation.Add($"PASS({Stage}): {who} keeps its reserved port {keep.Number}");
+                continue;
+            }
+
+            offered ??= OfferedPorts(offer);
+            int? chosen = port.IsDynamic
+                ? FirstFree(offered, port.Ranges, taken)
+                : Contains(offered, port.Port) && !taken.Contains(port.Port) ? port.Port : null;
+            var change = held is { } moved ? $"moving {who} from its reserved port {moved.Number} to {port.Port}" : $"adding {who}";
+            if (chosen is not { } number)
+            {
+                var asked = port.IsDynamic ? $"a free port{(port.Ranges.IsDefaultOrEmpty ? string.Empty : $" within {DescribeRanges(port.Ranges)}")}" : $"port {port.Port}";
+                explanation.Add($"FAIL({Stage}): {change} needs {asked} unreserved on this agent: agent {offer.AgentId?.Value} ({offer.Hostname}) offers {Describe(offered)}");
                 passed = false;
+                continue;
             }
-            else if (!port.IsDynamic && number != port.Port)
+
+            taken.Add(number);
+            toReserve.Add(Resources.ReservedPort(number, port.Name, reservation, set.Owner));
+            if (held is { } old)
             {
-                explanation.Add($"FAIL({Stage}): {who} holds port {number} but its spec asks {port.Port}: changing a reserved port in place is not supported yet");
-                passed = false;
+                toUnreserve.Add(old.Resource);
             }
-            else
-            {
-                assigned.Add(new AssignedPort(set.Id, port, number));
-                explanation.Add($"PASS({Stage}): {who} keeps its reserved port {number}");
-            }
+
+            assigned.Add(new AssignedPort(set.Id, port, number));
+            explanation.Add($"PASS({Stage}): {change}: reserving port {number} in place (RESERVE{(held is null ? string.Empty : $", UNRESERVE {held.Value.Number}")})");
         }
 
-        return new PortStageResult(passed, explanation.ToImmutableArray(), passed ? assigned.ToImmutableArray() : []);
+        foreach (var (name, (number, resource)) in byName.Where(p => set.Spec.Ports.All(s => s.Name != p.Key)))
+        {
+            toUnreserve.Add(resource);
+            explanation.Add($"PASS({Stage}): '{name}' ({set.Description}) is no longer in the spec: its reserved port {number} is given back (UNRESERVE)");
+        }
+
+        return passed
+            ? new PortStageResult(true, explanation.ToImmutableArray(), assigned.ToImmutableArray()) { Reserve = [.. toReserve], Unreserve = [.. toUnreserve] }
+            : new PortStageResult(false, explanation.ToImmutableArray(), []);
     }
 
     /// <summary>The offer's unreserved ports, merged and in ascending order.</summary>

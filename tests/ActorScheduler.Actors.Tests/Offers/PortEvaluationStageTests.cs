@@ -111,22 +111,6 @@ public sealed class PortEvaluationStageTests
     }
 
     [Fact]
-    public void A_relaunch_refuses_a_changed_static_port_or_a_port_added_since_the_reservation()
-    {
-        var pod = TestOffers.SharedSetPod(TestOffers.Port("http", 31005));
-        var first = OfferEvaluator.Evaluate(TestOffers.Launch(pod, "server"), TestOffers.Unreserved(), TestOffers.Context);
-        var footprint = new Footprint("agent-1", "agent-1.local", first.Footprint);
-        var offer = TestOffers.WithReserved("agent-1", first.Footprint);
-
-        var moved = OfferEvaluator.Evaluate(TestOffers.Launch(TestOffers.SharedSetPod(TestOffers.Port("http", 31006)), "server", footprint), offer, TestOffers.Context);
-        var added = OfferEvaluator.Evaluate(
-            TestOffers.Launch(TestOffers.SharedSetPod(TestOffers.Port("http", 31005), TestOffers.Port("admin")), "server", footprint), offer, TestOffers.Context);
-
-        Assert.Equal("FAIL(PortEvaluationStage): 'http' (resource set 'db-resources' of db-0 (db-0-init, db-0-server)) holds port 31005 but its spec asks 31006: changing a reserved port in place is not supported yet", moved.FailureReason);
-        Assert.Equal("FAIL(PortEvaluationStage): 'admin' (resource set 'db-resources' of db-0 (db-0-init, db-0-server)) has no reserved port: adding a port to a deployed pod is not supported yet", added.FailureReason);
-    }
-
-    [Fact]
     public void A_pod_on_a_virtual_network_reserves_no_host_ports()
     {
         var set = TestOffers.SharedSetPod(TestOffers.Port("http", 8080, "HTTP"), TestOffers.Port("dyn", envKey: "DYN"));
@@ -174,5 +158,73 @@ public sealed class PortEvaluationStageTests
 
         Assert.Equal([(31000, 31020), (31030, 31030)], PortEvaluationStage.OfferedPorts(offer));
         Assert.Equal("ports 31000-31020, 31030", PortEvaluationStage.Describe(PortEvaluationStage.OfferedPorts(offer)));
+    }
+
+    /// <summary>db-0's server deployed with <paramref name="before"/>, then relaunched on its footprint with <paramref name="after"/>.</summary>
+    private static (OfferEvaluation First, OfferEvaluation Relaunch) Relaunch(PortSpec[] before, PortSpec[] after)
+    {
+        var first = OfferEvaluator.Evaluate(TestOffers.Launch(TestOffers.SharedSetPod(before), "server"), TestOffers.Unreserved(), TestOffers.Context);
+        Assert.True(first.Passed, string.Join("\n", first.Explanation));
+        var footprint = new Footprint("agent-1", "agent-1.local", first.Footprint);
+        var relaunch = OfferEvaluator.Evaluate(
+            TestOffers.Launch(TestOffers.SharedSetPod(after), "server", footprint), TestOffers.WithReserved("agent-1", first.Footprint), TestOffers.Context);
+        return (first, relaunch);
+    }
+
+    private static IEnumerable<(string? Name, int? Number)> PortsOf(IEnumerable<Resource> resources) =>
+        resources.Where(r => r.Name == "ports").Select(r => (Resources.PortName(r), Resources.PortNumber(r))).OrderBy(p => p.Item1);
+
+    [Fact]
+    public void A_port_added_to_a_deployed_pod_is_reserved_in_place_and_joins_the_footprint()
+    {
+        var (first, relaunch) = Relaunch([TestOffers.Port("http", 31080)], [TestOffers.Port("http", 31080), TestOffers.Port("admin", 0, "ADMIN_PORT")]);
+
+        Assert.True(relaunch.Passed, string.Join("\n", relaunch.Explanation));
+        Assert.Equal([Offer.Types.Operation.Types.Type.Reserve, Offer.Types.Operation.Types.Type.LaunchGroup], relaunch.Operations.Select(o => o.Type));
+        var added = Assert.Single(relaunch.Operations[0].Reserve.Resources);
+        Assert.Equal(("admin", (int?)31000), (Resources.PortName(added), Resources.PortNumber(added)));
+        Assert.Contains("PASS(PortEvaluationStage): adding 'admin' (resource set 'db-resources' of db-0 (db-0-init, db-0-server)): reserving port 31000 in place (RESERVE)", relaunch.Explanation);
+        Assert.Equal("31000", ResourceSetEvaluationTests.Env(relaunch.Tasks[0].Info)["ADMIN_PORT"]);
+        Assert.Equal([("admin", 31000), ("http", 31080)], PortsOf(relaunch.Tasks[0].Info.Resources));
+        // The footprint is the old one plus the new port: every other resource id is kept.
+        Assert.Equal(first.Footprint.Select(Resources.ResourceId).Append(Resources.ResourceId(added)).Order(), relaunch.Footprint.Select(Resources.ResourceId).Order());
+    }
+
+    [Fact]
+    public void A_static_port_moved_by_the_spec_reserves_the_new_number_and_gives_the_old_back()
+    {
+        var (first, relaunch) = Relaunch([TestOffers.Port("http", 31080)], [TestOffers.Port("http", 31500)]);
+
+        Assert.True(relaunch.Passed, string.Join("\n", relaunch.Explanation));
+        Assert.Equal(
+            [Offer.Types.Operation.Types.Type.Unreserve, Offer.Types.Operation.Types.Type.Reserve, Offer.Types.Operation.Types.Type.LaunchGroup],
+            relaunch.Operations.Select(o => o.Type));
+        Assert.Equal([("http", 31080)], PortsOf(relaunch.Operations[0].Unreserve.Resources));
+        Assert.Equal([("http", 31500)], PortsOf(relaunch.Operations[1].Reserve.Resources));
+        Assert.Equal([("http", 31500)], PortsOf(relaunch.Tasks[0].Info.Resources));
+        Assert.Equal([("http", 31500)], PortsOf(relaunch.Footprint));
+        Assert.DoesNotContain(Resources.ResourceId(first.Footprint.Single(r => r.Name == "ports")), relaunch.Footprint.Select(Resources.ResourceId));
+    }
+
+    [Fact]
+    public void A_port_removed_from_the_spec_is_given_back_and_leaves_the_footprint()
+    {
+        var (_, relaunch) = Relaunch([TestOffers.Port("http", 31080), TestOffers.Port("debug", 31090)], [TestOffers.Port("http", 31080)]);
+
+        Assert.True(relaunch.Passed, string.Join("\n", relaunch.Explanation));
+        Assert.Equal([Offer.Types.Operation.Types.Type.Unreserve, Offer.Types.Operation.Types.Type.LaunchGroup], relaunch.Operations.Select(o => o.Type));
+        Assert.Equal([("debug", 31090)], PortsOf(relaunch.Operations[0].Unreserve.Resources));
+        Assert.Equal([("http", 31080)], PortsOf(relaunch.Tasks[0].Info.Resources));
+        Assert.Equal([("http", 31080)], PortsOf(relaunch.Footprint));
+        Assert.Contains("PASS(PortEvaluationStage): 'debug' (resource set 'db-resources' of db-0 (db-0-init, db-0-server)) is no longer in the spec: its reserved port 31090 is given back (UNRESERVE)", relaunch.Explanation);
+    }
+
+    [Fact]
+    public void A_port_added_that_the_agent_does_not_offer_fails_the_relaunch_with_what_it_offers()
+    {
+        var (_, relaunch) = Relaunch([TestOffers.Port("http", 31080)], [TestOffers.Port("http", 31080), TestOffers.Port("metrics", 9100)]);
+
+        Assert.False(relaunch.Passed);
+        Assert.Contains("FAIL(PortEvaluationStage): adding 'metrics' (resource set 'db-resources' of db-0 (db-0-init, db-0-server)) needs port 9100 unreserved on this agent: agent agent-1 (agent-1.local) offers ports 31000-31999", relaunch.Explanation);
     }
 }
