@@ -30,6 +30,7 @@ internal static class StormBench
         var seed = IntOption(args, "--seed", 1);
         var rate = IntOption(args, "--offers-per-s", 2000);
         var timeout = TimeSpan.FromSeconds(IntOption(args, "--timeout-s", 600));
+        var snapshotEvery = IntOption(args, "--snapshot-every", ActorScheduler.Actors.SchedulerSettings.DefaultEntityJournalSnapshotEvery);
         var restart = !args.Contains("--no-restart");
         var index = Array.IndexOf(args, "--journal");
         var journal = index >= 0 && index + 1 < args.Length
@@ -47,6 +48,7 @@ internal static class StormBench
             OffersPerSecond = rate,
             Timeout = timeout,
             Restart = restart,
+            EntityJournalSnapshotEvery = snapshotEvery,
             StartActorSystem = async () =>
             {
                 var (system, stop, configuredBatch) = await StartHostAsync(journal);

@@ -41,7 +41,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
     {
         _settings = settings;
         _configStore = Context.ActorOf(ConfigStoreActor.Props(settings.ServiceName), "config-store");
-        _entities = Context.ActorOf(EntityJournalActor.Props(settings.ServiceName), "entities");
+        _entities = Context.ActorOf(EntityJournalActor.Props(settings.ServiceName, settings.EntityJournalSnapshotEvery), "entities");
         Context.Watch(_entities);
         _framework = Context.ActorOf(FrameworkActor.Props(settings.ServiceName), "framework");
         _gateway = Context.ActorOf(MesosGatewayActor.Props(settings.Gateway, _framework), "mesos");

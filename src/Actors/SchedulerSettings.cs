@@ -31,4 +31,13 @@ public sealed record SchedulerSettings(
 
     /// <summary>The clock of backoff delays and permanent-failure timeouts (a virtual one in simulations).</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Events after which the entity journal (pods, steps) saves a snapshot of every entity's history, so a restart reads
+    /// that and the events after it; each pod also compacts its own history into a snapshot of its state.
+    /// </summary>
+    public int EntityJournalSnapshotEvery { get; init; } = DefaultEntityJournalSnapshotEvery;
+
+    /// <summary>About 20 events per pod of a 10,000-pod service: a deploy, a rollout and their status updates.</summary>
+    public const int DefaultEntityJournalSnapshotEvery = 200_000;
 }

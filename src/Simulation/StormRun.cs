@@ -70,6 +70,9 @@ public sealed class StormRunOptions
     /// cluster's full history (a bench drops what it has read, to measure the scheduler's memory and not the record's).
     /// </summary>
     public Func<SimulatedCluster, Task>? Inspect { get; init; }
+
+    /// <summary>Events after which the scheduler's entity journal saves a snapshot (<c>SchedulerSettings.EntityJournalSnapshotEvery</c>).</summary>
+    public int EntityJournalSnapshotEvery { get; init; } = SchedulerSettings.DefaultEntityJournalSnapshotEvery;
 }
 
 /// <summary>Where a <see cref="StormRun"/> is.</summary>
@@ -367,12 +370,13 @@ public sealed class StormRun
         }
     }
 
-    private static SchedulerSettings Settings(ServiceSpec spec, string rendered, SimulatedCluster cluster)
+    private SchedulerSettings Settings(ServiceSpec spec, string rendered, SimulatedCluster cluster)
     {
         var gateway = cluster.GatewayFor(spec.Name);
         return new SchedulerSettings(spec.Name, rendered, "(storm run)", gateway, new ExecutorResources(), ImmutableArray<KeyValuePair<string, string>>.Empty)
         {
             Clock = cluster.Clock,
+            EntityJournalSnapshotEvery = _options.EntityJournalSnapshotEvery,
         };
     }
 

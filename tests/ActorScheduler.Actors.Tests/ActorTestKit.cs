@@ -5,12 +5,15 @@ namespace ActorScheduler.Actors.Tests;
 /// <summary>
 /// TestKit for our actor tests. Expectations wait up to 15 s instead of 3 s: on a 2-core machine running the
 /// end-to-end tests in parallel, a first persist or a cold JIT can take seconds. Nothing waits longer when the
-/// message arrives in time.
+/// message arrives in time. Snapshots go to the in-memory store, as journal events do.
 /// </summary>
 public abstract class ActorTestKit : TestKit
 {
     protected ActorTestKit()
-        : base("akka.test.single-expect-default = 15s")
+        : base("""
+            akka.test.single-expect-default = 15s
+            akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
+            """)
     {
     }
 }

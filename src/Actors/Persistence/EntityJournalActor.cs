@@ -24,14 +24,38 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
     /// <summary>Events per row at most; a larger backlog goes out in several rows of one write.</summary>
     internal const int MaxEventsPerRow = 1000;
 
+    internal const int DefaultSnapshotAfterEvents = SchedulerSettings.DefaultEntityJournalSnapshotEvery;
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, List<object>> _history = new(StringComparer.Ordinal);
+    private readonly int _snapshotAfterEvents;
     private List<Pending> _waiting = new();
     private bool _committing;
+    private long _sinceSnapshot;
+    private bool _snapshotting;
 
-    public EntityJournalActor(string service)
+    /// <param name="snapshotAfterEvents">
+    /// Events written (or replayed) after which the journal saves a snapshot of every entity's history, so a restart
+    /// reads it and the events after it, not the whole stream.
+    /// </param>
+    public EntityJournalActor(string service, int snapshotAfterEvents = DefaultSnapshotAfterEvents)
     {
         PersistenceId = $"{service}/entities";
+        _snapshotAfterEvents = snapshotAfterEvents;
+
+        Recover<SnapshotOffer>(offer =>
+        {
+            if (offer.Snapshot is EntityJournalSnapshot snapshot)
+            {
+                _history.Clear();
+                foreach (var envelope in snapshot.Events)
+                {
+                    Remember(envelope);
+                }
+
+                _sinceSnapshot = 0;
+            }
+        });
 
         Recover<EntityEventBatch>(Remember);
         // Rows written before batches: one event (or one forget) a row.
@@ -54,6 +78,20 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
             }
         });
         Recover<RecoveryCompleted>(_ => _log.Debug("Entity journal {0} replayed: {1} entities", PersistenceId, _history.Count));
+        Command<SaveSnapshotSuccess>(m =>
+        {
+            _snapshotting = false;
+            _log.Info("Entity journal {0}: snapshot saved at sequence number {1}", PersistenceId, m.Metadata.SequenceNr);
+            // Older snapshots are superseded (the events stay in the journal, for audit).
+            DeleteSnapshots(new SnapshotSelectionCriteria(m.Metadata.SequenceNr - 1));
+        });
+        Command<SaveSnapshotFailure>(m =>
+        {
+            _snapshotting = false;
+            _log.Warning("Entity journal {0}: snapshot not saved ({1}); a restart replays the whole stream", PersistenceId, m.Cause.Message);
+        });
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(m => _log.Warning("Entity journal {0}: old snapshots not deleted ({1})", PersistenceId, m.Cause.Message));
 
         Command<EntityJournalProtocol.Replay>(m => Sender.Tell(new EntityJournalProtocol.History(
             m.Entity,
@@ -64,7 +102,8 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
 
     public override string PersistenceId { get; }
 
-    public static Props Props(string service) => Akka.Actor.Props.Create(() => new EntityJournalActor(service));
+    public static Props Props(string service, int snapshotAfterEvents = DefaultSnapshotAfterEvents) =>
+        Akka.Actor.Props.Create(() => new EntityJournalActor(service, snapshotAfterEvents));
 
     private void Enqueue(Pending pending)
     {
@@ -105,6 +144,10 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
             {
                 _history[write.Entity] = events = new List<object>();
             }
+            else if (write.ReplacesHistory)
+            {
+                events.Clear();
+            }
 
             foreach (var (@event, _) in write.Events)
             {
@@ -115,6 +158,14 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
         }
 
         _committing = false;
+        _sinceSnapshot += batch.Sum(p => p.Write?.Events.Length ?? 1);
+        if (_sinceSnapshot >= _snapshotAfterEvents && !_snapshotting)
+        {
+            _sinceSnapshot = 0;
+            _snapshotting = true;
+            SaveSnapshot(SnapshotOfHistories());
+        }
+
         if (_waiting.Count > 0)
         {
             Commit();
@@ -140,9 +191,11 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
             }
             else
             {
-                foreach (var (@event, eventTags) in pending.Write!.Events)
+                var replaces = pending.Write!.ReplacesHistory;
+                foreach (var (@event, eventTags) in pending.Write.Events)
                 {
-                    row.Events.Add(new EntityEvent { Entity = pending.Write.Entity, Event = Any.Pack((IMessage)@event) });
+                    row.Events.Add(new EntityEvent { Entity = pending.Write.Entity, Event = Any.Pack((IMessage)@event), ReplacesHistory = replaces });
+                    replaces = false;
                     if (!eventTags.IsDefaultOrEmpty)
                     {
                         tags.UnionWith(eventTags);
@@ -169,6 +222,21 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
     private static object Row(EntityEventBatch row, HashSet<string> tags) =>
         tags.Count == 0 ? row : new Tagged(row, tags);
 
+    /// <summary>Every entity's history as it stands (entities compact their own with snapshots of their state).</summary>
+    private EntityJournalSnapshot SnapshotOfHistories()
+    {
+        var snapshot = new EntityJournalSnapshot();
+        foreach (var (entity, events) in _history)
+        {
+            foreach (var @event in events)
+            {
+                snapshot.Events.Add(new EntityEvent { Entity = entity, Event = Any.Pack((IMessage)@event) });
+            }
+        }
+
+        return snapshot;
+    }
+
     private void Remember(EntityEventBatch batch)
     {
         foreach (var envelope in batch.Events)
@@ -179,6 +247,7 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
 
     private void Remember(EntityEvent envelope)
     {
+        _sinceSnapshot++;
         var typeName = Any.GetTypeName(envelope.Event.TypeUrl);
         if (typeName == EntityForgotten.Descriptor.FullName)
         {
@@ -196,6 +265,10 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
         if (!_history.TryGetValue(envelope.Entity, out var events))
         {
             _history[envelope.Entity] = events = new List<object>();
+        }
+        else if (envelope.ReplacesHistory)
+        {
+            events.Clear();
         }
 
         events.Add(parser.ParseFrom(envelope.Event.Value));
@@ -222,7 +295,8 @@ internal static class EntityJournalProtocol
     public sealed record History(string Entity, ImmutableArray<object> Events);
 
     /// <summary>Record these events of the entity, in order, atomically with respect to its later writes.</summary>
-    public sealed record Write(string Entity, long WriteId, ImmutableArray<(object Event, ImmutableArray<string> Tags)> Events);
+    /// <param name="ReplacesHistory">The events are a snapshot of the entity's state: its earlier events are dropped.</param>
+    public sealed record Write(string Entity, long WriteId, ImmutableArray<(object Event, ImmutableArray<string> Tags)> Events, bool ReplacesHistory = false);
 
     /// <summary>The write is durable.</summary>
     public sealed record Written(string Entity, long WriteId);

@@ -19,6 +19,10 @@ internal abstract class JournaledEntityActor : ReceiveActor, IWithUnboundedStash
     private readonly List<(object Event, Action<object> Handler)> _unwritten = new();
     private List<(object Event, Action<object> Handler)> _inFlight = new();
     private long _writeId;
+    private bool _inFlightReplacesHistory;
+
+    // Events in the entity's history since its last snapshot (or since the start, if none).
+    private int _sinceSnapshot;
 
     protected JournaledEntityActor(IActorRef journal, string entity)
     {
@@ -32,6 +36,18 @@ internal abstract class JournaledEntityActor : ReceiveActor, IWithUnboundedStash
     protected string Entity { get; }
 
     protected IActorRef Journal { get; }
+
+    /// <summary>
+    /// History length at which the entity writes <see cref="Snapshot"/> in place of its history (never when
+    /// <see cref="Snapshot"/> gives null).
+    /// </summary>
+    protected virtual int SnapshotAfterEvents => 64;
+
+    /// <summary>
+    /// The entity's whole state as one event, which its <see cref="Recover{T}"/> handler turns back into the same state;
+    /// null (the default) keeps the whole history.
+    /// </summary>
+    protected virtual object? Snapshot() => null;
 
     /// <summary>Registers how a replayed event (or <see cref="RecoveryCompleted"/>) changes the state.</summary>
     protected void Recover<T>(Action<T> handler) => _recoverHandlers.Add((typeof(T), e => handler((T)e)));
@@ -76,6 +92,8 @@ internal abstract class JournaledEntityActor : ReceiveActor, IWithUnboundedStash
                 ApplyRecovered(@event);
             }
 
+            _sinceSnapshot = h.Events.Length;
+
             ApplyRecovered(RecoveryCompleted.Instance);
             UnbecomeStacked();
             Stash.UnstashAll();
@@ -90,9 +108,18 @@ internal abstract class JournaledEntityActor : ReceiveActor, IWithUnboundedStash
             UnbecomeStacked();
             var done = _inFlight;
             _inFlight = new List<(object, Action<object>)>();
+            _sinceSnapshot = _inFlightReplacesHistory ? 1 : _sinceSnapshot + done.Count;
+            _inFlightReplacesHistory = false;
             foreach (var (@event, handler) in done)
             {
                 handler(@event);
+            }
+
+            // A long history is replaced by the state it leads to, once nothing else waits to be written.
+            if (_unwritten.Count == 0 && _sinceSnapshot >= SnapshotAfterEvents && Snapshot() is { } snapshot)
+            {
+                _unwritten.Add((snapshot, _ => { }));
+                _inFlightReplacesHistory = true;
             }
 
             // Handlers may persist again (flushed after this message); otherwise the stashed commands go on.
@@ -116,7 +143,7 @@ internal abstract class JournaledEntityActor : ReceiveActor, IWithUnboundedStash
         var events = _inFlight
             .Select(w => w.Event is Tagged tagged ? (tagged.Payload, tagged.Tags.ToImmutableArray()) : (w.Event, ImmutableArray<string>.Empty))
             .ToImmutableArray();
-        Journal.Tell(new EntityJournalProtocol.Write(Entity, ++_writeId, events));
+        Journal.Tell(new EntityJournalProtocol.Write(Entity, ++_writeId, events, _inFlightReplacesHistory));
         BecomeStacked(Writing);
     }
 

@@ -93,6 +93,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         Recover<RecoveryStarted>(e => _state = _state.Apply(e));
         Recover<RecoveryPhaseChanged>(e => _state = _state.Apply(e));
         // Journals that keep the tag wrapper hand it back on replay.
+        Recover<PodInstanceSnapshot>(snapshot => _state = PodInstanceSnapshots.Restore(snapshot));
         Recover<Tagged>(t => _state = _state.Apply(t.Payload));
         RecoverOverrides();
         Recover<RecoveryCompleted>(_ =>
@@ -877,6 +878,9 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             .ToImmutableArray());
 
     private Tagged Tag(object @event) => new(@event, new[] { $"pod:{_name}" });
+
+    /// <summary>A long history (launches and status updates add up) is replaced by the state it leads to.</summary>
+    protected override object? Snapshot() => new Tagged(PodInstanceSnapshots.Of(_state), new[] { $"pod:{_name}" });
 
     /// <summary>Records the events in one write, applies each to the state once durable, then runs <paramref name="then"/> once.</summary>
     private void Record(IReadOnlyCollection<object> events, Action then)

@@ -216,6 +216,64 @@ public sealed class EntityJournalTests : ActorTestKit
         Assert.Empty(ExpectMsg<EntityJournalProtocol.History>().Events);
     }
 
+    [Fact]
+    public void An_entity_replaces_a_long_history_with_its_snapshot_and_a_restart_replays_only_that_and_what_came_after()
+    {
+        var journal = Sys.ActorOf(EntityJournalActor.Props("snap"));
+        var entity = Sys.ActorOf(Props.Create(() => new NoteEntity(journal, "snap/note/a", 3)));
+        entity.Tell(new Notes(["a", "b"]));
+        entity.Tell(new Note("c"));
+        entity.Tell(new Note("d"));
+        entity.Tell(GetNotes.Instance);
+        Assert.Equal(["a", "b", "c", "d"], ExpectMsg<ImmutableArray<string>>().ToArray());
+
+        Watch(journal);
+        Sys.Stop(journal);
+        ExpectTerminated(journal);
+        var replayed = Sys.ActorOf(EntityJournalActor.Props("snap"));
+        replayed.Tell(new EntityJournalProtocol.Replay("snap/note/a"));
+
+        // After three events the entity wrote its state ("a,b,c") in place of them; "d" came after.
+        Assert.Equal(["all:a,b,c", "d"], ExpectMsg<EntityJournalProtocol.History>().Events.Cast<TaskFailureSeen>().Select(e => e.TaskName));
+        var restarted = Sys.ActorOf(Props.Create(() => new NoteEntity(replayed, "snap/note/a", 3)));
+        restarted.Tell(GetNotes.Instance);
+        Assert.Equal(["a", "b", "c", "d", "(recovered)"], ExpectMsg<ImmutableArray<string>>().ToArray());
+    }
+
+    [Fact]
+    public void The_journal_snapshots_every_entitys_history_and_a_restart_starts_from_the_snapshot()
+    {
+        var journal = Sys.ActorOf(EntityJournalActor.Props("whole", snapshotAfterEvents: 4));
+        var probe = CreateTestProbe();
+        for (var i = 0; i < 6; i++)
+        {
+            journal.Tell(new EntityJournalProtocol.Write($"whole/note/{i % 2}", i, [(new TaskFailureSeen { TaskName = $"n{i}" }, ImmutableArray<string>.Empty)]), probe);
+            probe.ExpectMsg<EntityJournalProtocol.Written>();
+        }
+
+        journal.Tell(new EntityJournalProtocol.Forget("whole/note/1"), probe);
+        probe.ExpectMsg<EntityJournalProtocol.Forgotten>();
+
+        // A snapshot was saved after the fourth event: the snapshot store holds every entity's history at that point.
+        AwaitAssert(() =>
+        {
+            var store = Akka.Persistence.Persistence.Instance.Apply(Sys).SnapshotStoreFor(null);
+            store.Tell(new Akka.Persistence.LoadSnapshot("whole/entities", Akka.Persistence.SnapshotSelectionCriteria.Latest, long.MaxValue), probe);
+            var loaded = probe.ExpectMsg<Akka.Persistence.LoadSnapshotResult>();
+            var snapshot = Assert.IsType<EntityJournalSnapshot>(loaded.Snapshot?.Snapshot);
+            Assert.Equal(["n0", "n1", "n2", "n3"], snapshot.Events.Select(e => e.Event.Unpack<TaskFailureSeen>().TaskName).Order());
+        });
+
+        Watch(journal);
+        Sys.Stop(journal);
+        ExpectTerminated(journal);
+        var replayed = Sys.ActorOf(EntityJournalActor.Props("whole", snapshotAfterEvents: 4));
+        replayed.Tell(new EntityJournalProtocol.Replay("whole/note/0"));
+        Assert.Equal(["n0", "n2", "n4"], ExpectMsg<EntityJournalProtocol.History>().Events.Cast<TaskFailureSeen>().Select(e => e.TaskName));
+        replayed.Tell(new EntityJournalProtocol.Replay("whole/note/1"));
+        Assert.Empty(ExpectMsg<EntityJournalProtocol.History>().Events);
+    }
+
     /// <summary>The rows of a persistence id as the journal replays them (payloads; tag wrappers where kept).</summary>
     private List<object> ReplayRows(string persistenceId)
     {
@@ -263,15 +321,31 @@ public sealed class EntityJournalTests : ActorTestKit
         public static GetNotes Instance { get; } = new();
     }
 
-    /// <summary>A journaled entity that records notes (as <see cref="TaskFailureSeen"/> events, tagged).</summary>
+    /// <summary>
+    /// A journaled entity that records notes (as <see cref="TaskFailureSeen"/> events, tagged); with a snapshot size it
+    /// replaces its history by one "all:n1,n2,…" note once the history is that long.
+    /// </summary>
     private sealed class NoteEntity : JournaledEntityActor
     {
         private readonly List<string> _notes = new();
+        private readonly int? _snapshotAfter;
 
-        public NoteEntity(IActorRef journal, string entity)
+        public NoteEntity(IActorRef journal, string entity, int? snapshotAfter = null)
             : base(journal, entity)
         {
-            Recover<TaskFailureSeen>(e => _notes.Add(e.TaskName));
+            _snapshotAfter = snapshotAfter;
+            Recover<TaskFailureSeen>(e =>
+            {
+                if (e.TaskName.StartsWith("all:", StringComparison.Ordinal))
+                {
+                    _notes.Clear();
+                    _notes.AddRange(e.TaskName[4..].Split(','));
+                }
+                else
+                {
+                    _notes.Add(e.TaskName);
+                }
+            });
             Recover<Akka.Persistence.RecoveryCompleted>(_ =>
             {
                 if (_notes.Count > 0)
@@ -283,6 +357,11 @@ public sealed class EntityJournalTests : ActorTestKit
             Command<Notes>(m => PersistAll(m.Texts.Select(Tag), t => _notes.Add(((TaskFailureSeen)t.Payload).TaskName)));
             Command<GetNotes>(_ => Sender.Tell(_notes.ToImmutableArray()));
         }
+
+        protected override int SnapshotAfterEvents => _snapshotAfter ?? base.SnapshotAfterEvents;
+
+        protected override object? Snapshot() =>
+            _snapshotAfter is null ? null : new TaskFailureSeen { TaskName = "all:" + string.Join(",", _notes.Where(n => n != "(recovered)")) };
 
         private Tagged Tag(string text) => new(new TaskFailureSeen { TaskName = text }, new[] { "note:" + Entity.Split('/')[^1] });
     }

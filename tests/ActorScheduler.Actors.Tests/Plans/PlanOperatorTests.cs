@@ -148,7 +148,8 @@ public sealed class PlanOperatorTests : ActorTestKit
         _launches.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
 
         Assert.Equal(PlanCommandOutcome.Accepted, Command(plans, new PlanProtocol.Command("deploy", PlanCommandKind.Continue)).Outcome);
-        Assert.False(PlanOf(plans, "deploy").Interrupted);
+        // The command is answered once recorded; the plan reports its new state right after.
+        AwaitPlan(plans, "deploy", p => !p.Interrupted, "deploy continued");
     }
 
     [Fact]

@@ -62,6 +62,44 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     [Fact]
+    public void PodInstance_should_replace_a_long_history_by_a_snapshot_and_recover_the_same_state_from_it()
+    {
+        var (pod, router, gateway, evaluation) = PodWithRecordedLaunch();
+        var info = evaluation.Tasks[0].Info;
+
+        // A flapping health check: RUNNING again and again (each a new update), far past the snapshot size.
+        for (var i = 0; i < 70; i++)
+        {
+            var running = Status(info, TaskState.TaskRunning, withUuid: true);
+            running.Healthy = i % 2 == 0;
+            pod.Tell(new TaskStatusUpdate(running), gateway);
+            gateway.ExpectMsg<StatusRecorded>();
+        }
+
+        pod.Tell(GetPodInstanceStatus.Instance);
+        var before = ExpectMsg<Messages.Pods.PodInstanceStatus>();
+        Watch(pod);
+        pod.Tell(PoisonPill.Instance);
+        ExpectTerminated(pod);
+        RestartJournal();
+
+        // The journal now holds the snapshot and the few updates after it, not 70 updates.
+        Journal.Tell(new EntityJournalProtocol.Replay("hello-world/pod/hello-0"));
+        var history = ExpectMsg<EntityJournalProtocol.History>().Events;
+        Assert.IsType<ActorScheduler.Messages.Events.PodInstanceSnapshot>(history[0]);
+        Assert.InRange(history.Length, 1, 64);
+
+        var restarted = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
+        var owned = router.ExpectMsg<FootprintOwned>();
+        Assert.True(owned.ResourceIds.ToHashSet().SetEquals(evaluation.Footprint.Select(Resources.ResourceId).OfType<string>()));
+        restarted.Tell(GetPodInstanceStatus.Instance);
+        var after = ExpectMsg<Messages.Pods.PodInstanceStatus>();
+        Assert.Equal(before.Tasks.ToArray(), after.Tasks.ToArray());
+        restarted.Tell(GetTasksToReconcile.Instance);
+        Assert.Equal(info.TaskId.Value, Assert.Single(ExpectMsg<TasksToReconcile>().Tasks).TaskId);
+    }
+
+    [Fact]
     public void PodInstance_should_recover_its_tasks_and_footprint_after_a_restart()
     {
         var (pod, router, gateway, evaluation) = PodWithRecordedLaunch();

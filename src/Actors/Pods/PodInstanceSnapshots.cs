@@ -1,0 +1,136 @@
+using System.Collections.Immutable;
+using ActorScheduler.Actors.Offers;
+using ActorScheduler.Messages.Events;
+using ActorScheduler.Specs.Placement;
+using Google.Protobuf.WellKnownTypes;
+
+namespace ActorScheduler.Actors.Pods;
+
+/// <summary>
+/// A pod instance's state as one event (<see cref="PodInstanceSnapshot"/>) and back. A pod journals every launch and
+/// status update; once its history is long the pod writes this in its place (<c>JournaledEntityActor</c>), so a restart
+/// replays one event instead of a pod's lifetime. Pure; <see cref="Restore"/> of <see cref="Of"/> is the same state.
+/// </summary>
+public static class PodInstanceSnapshots
+{
+    public static PodInstanceSnapshot Of(PodInstanceState state)
+    {
+        var snapshot = new PodInstanceSnapshot
+        {
+            FootprintUnconfirmed = state.FootprintUnconfirmed,
+            LastOfferId = state.LastOfferId ?? string.Empty,
+            Decommission = state.Decommission.ToString(),
+            ReleasedResourceIds = { state.ReleasedResourceIds },
+            ReleasedAgentId = state.ReleasedAgentId ?? string.Empty,
+            Paused = { state.Paused.Order(StringComparer.Ordinal) },
+        };
+
+        foreach (var (name, task) in state.Tasks.OrderBy(t => t.Key, StringComparer.Ordinal))
+        {
+            var entry = new PodTaskSnapshot
+            {
+                TaskName = name,
+                Info = task.Info,
+                ConfigId = task.ConfigId,
+                SpecFingerprint = task.SpecFingerprint,
+                Status = task.Status,
+                EverFinished = task.EverFinished,
+                Executor = task.Executor,
+                LaunchedAt = task.LaunchedAt == default ? null : Time(task.LaunchedAt),
+                Check = task.Check,
+                Paused = task.Paused,
+            };
+            if (task.Healthy is { } healthy)
+            {
+                entry.Healthy = healthy;
+            }
+
+            snapshot.Tasks.Add(entry);
+        }
+
+        if (state.Footprint is { } footprint)
+        {
+            snapshot.Footprint = new PodFootprintSnapshot
+            {
+                AgentId = footprint.AgentId,
+                Hostname = footprint.Hostname,
+                Resources = { footprint.Resources },
+                HasAgent = footprint.Agent is not null,
+                Attributes = { footprint.Agent?.Attributes ?? ImmutableDictionary<string, string>.Empty },
+                Zone = footprint.Agent?.Zone ?? string.Empty,
+                Region = footprint.Agent?.Region ?? string.Empty,
+            };
+        }
+
+        foreach (var (task, at) in state.FailedSince)
+        {
+            snapshot.FailedSince[task] = Time(at);
+        }
+
+        foreach (var (task, entry) in state.Backoff.OrderBy(b => b.Key, StringComparer.Ordinal))
+        {
+            snapshot.Backoff.Add(new PodBackoffSnapshot { TaskName = task, Until = Time(entry.Until), DelaySeconds = entry.Delay.TotalSeconds });
+        }
+
+        if (state.Recovery is { } recovery)
+        {
+            snapshot.Recovery = new PodRecoverySnapshot
+            {
+                Name = recovery.Name,
+                Tasks = { recovery.Tasks },
+                Permanent = recovery.Type == RecoveryType.Permanent,
+                StartedAt = Time(recovery.StartedAt),
+                Reason = recovery.Reason,
+                Interrupted = recovery.Interrupted,
+                Finished = recovery.Finished,
+                ForceCompleted = recovery.ForceCompleted,
+            };
+        }
+
+        return snapshot;
+    }
+
+    public static PodInstanceState Restore(PodInstanceSnapshot snapshot)
+    {
+        var tasks = snapshot.Tasks.ToImmutableDictionary(
+            t => t.TaskName,
+            t => new TaskRecord(
+                t.Info,
+                t.ConfigId,
+                t.SpecFingerprint,
+                t.Status,
+                t.EverFinished,
+                t.Executor,
+                t.LaunchedAt?.ToDateTime() ?? default,
+                t.HasHealthy ? t.Healthy : null,
+                t.Check,
+                t.Paused));
+        Footprint? footprint = snapshot.Footprint is { } f
+            ? new Footprint(
+                f.AgentId,
+                f.Hostname,
+                f.Resources.ToImmutableArray(),
+                f.HasAgent
+                    ? new PlacementAgent(f.Hostname, f.Attributes.ToImmutableDictionary(StringComparer.Ordinal), Text(f.Zone), Text(f.Region))
+                    : null)
+            : null;
+        var recovery = snapshot.Recovery is { } r
+            ? new RecoveryPhase(r.Name, r.Tasks.ToImmutableArray(), r.Permanent ? RecoveryType.Permanent : RecoveryType.Transient, r.StartedAt.ToDateTime(), r.Reason, r.Interrupted, r.Finished, r.ForceCompleted)
+            : null;
+        return new PodInstanceState(tasks, footprint, snapshot.FootprintUnconfirmed, Text(snapshot.LastOfferId))
+        {
+            Decommission = System.Enum.Parse<DecommissionStage>(snapshot.Decommission),
+            ReleasedResourceIds = snapshot.ReleasedResourceIds.ToImmutableArray(),
+            ReleasedAgentId = Text(snapshot.ReleasedAgentId),
+            Paused = snapshot.Paused.ToImmutableHashSet(StringComparer.Ordinal),
+            FailedSince = snapshot.FailedSince.ToImmutableDictionary(p => p.Key, p => p.Value.ToDateTime()),
+            Backoff = snapshot.Backoff.ToImmutableDictionary(b => b.TaskName, b => new BackoffEntry(b.Until.ToDateTime(), TimeSpan.FromSeconds(b.DelaySeconds))),
+            Recovery = recovery,
+        };
+    }
+
+    private static Timestamp Time(DateTime at) =>
+        Timestamp.FromDateTime(at.Kind == DateTimeKind.Utc ? at : DateTime.SpecifyKind(at, DateTimeKind.Utc));
+
+    private static string? Text(string value) => value.Length == 0 ? null : value;
+}

@@ -1,0 +1,155 @@
+using System.Collections.Immutable;
+using ActorScheduler.Actors.Offers;
+using ActorScheduler.Actors.Pods;
+using ActorScheduler.Actors.Tests.Offers;
+using ActorScheduler.Messages.Events;
+using ActorScheduler.Messages.MesosV1;
+using Google.Protobuf;
+using Attribute = ActorScheduler.Messages.MesosV1.Attribute;
+using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
+using Value = ActorScheduler.Messages.MesosV1.Value;
+
+namespace ActorScheduler.Actors.Tests.Pods;
+
+/// <summary>A pod instance's snapshot restores exactly the state its history led to.</summary>
+public sealed class PodInstanceSnapshotsTests
+{
+    private static readonly DateTime T0 = new(2026, 12, 4, 12, 0, 0, DateTimeKind.Utc);
+
+    [Fact]
+    public void The_empty_state_round_trips()
+    {
+        AssertSame(PodInstanceState.Empty, PodInstanceSnapshots.Restore(PodInstanceSnapshots.Of(PodInstanceState.Empty)));
+    }
+
+    [Fact]
+    public void A_state_built_by_every_kind_of_event_round_trips_through_the_snapshot_and_its_bytes()
+    {
+        var state = PodInstanceState.Empty;
+        foreach (var @event in History())
+        {
+            state = state.Apply(@event);
+            var snapshot = PodInstanceSnapshots.Of(state);
+            var parsed = PodInstanceSnapshot.Parser.ParseFrom(snapshot.ToByteArray());
+
+            AssertSame(state, PodInstanceSnapshots.Restore(parsed));
+        }
+
+        // The history reached every part of the state.
+        Assert.NotEmpty(state.Tasks);
+        Assert.NotNull(state.Footprint?.Agent);
+        Assert.NotNull(state.Recovery);
+        Assert.NotEmpty(state.Backoff);
+        Assert.NotEmpty(state.FailedSince);
+        Assert.NotEmpty(state.Paused);
+        Assert.Contains(state.Tasks.Values, t => t.Healthy is false && t.Check is not null && t.Executor is not null);
+    }
+
+    [Fact]
+    public void A_decommissioned_state_round_trips()
+    {
+        var state = History().Aggregate(PodInstanceState.Empty, (s, e) => s.Apply(e))
+            .Apply(new PodDecommissionStarted())
+            .Apply(new PodFootprintReleased { AgentId = "agent-1", ResourceIds = { "r1", "r2" } });
+
+        AssertSame(state, PodInstanceSnapshots.Restore(PodInstanceSnapshots.Of(state)));
+        Assert.Equal(DecommissionStage.Releasing, state.Decommission);
+    }
+
+    /// <summary>
+    /// Every property of the state is compared by <see cref="AssertSame"/>: a property added to the state without being
+    /// added to the snapshot (and here) fails this test.
+    /// </summary>
+    [Fact]
+    public void The_comparison_covers_every_property_of_the_state()
+    {
+        string[] compared =
+        [
+            "Tasks", "Footprint", "FootprintUnconfirmed", "LastOfferId", "Decommission", "ReleasedResourceIds", "ReleasedAgentId",
+            "Paused", "TasksKilled", "FailedSince", "Backoff", "Recovery",
+        ];
+        Assert.Equal(compared.Order(), typeof(PodInstanceState).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance).Where(p => p.Name != "EqualityContract").Select(p => p.Name).Order());
+        Assert.Equal(
+            ["Check", "ConfigId", "EverFinished", "Executor", "Healthy", "Info", "IsTerminal", "LaunchedAt", "Paused", "ReadinessPassed", "SpecFingerprint", "Status", "TaskId"],
+            typeof(TaskRecord).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance).Where(p => p.Name != "EqualityContract").Select(p => p.Name).Order());
+    }
+
+    private static IEnumerable<object> History()
+    {
+        var evaluation = OfferEvaluator.Evaluate(TestOffers.Requirement(TestOffers.HelloPod()), TestOffers.Unreserved(), TestOffers.Context);
+        var launch = new TaskLaunchRecorded
+        {
+            OfferId = "offer-1",
+            AgentId = "agent-1",
+            Hostname = "agent-1.local",
+            Executor = evaluation.Executor,
+            Footprint = { evaluation.Footprint },
+            FootprintUnconfirmed = true,
+            At = Timestamp.FromDateTime(T0),
+            AgentAttributes = { new Attribute { Name = "rack", Type = Value.Types.Type.Text, Text = new Value.Types.Text { Value = "r1" } } },
+            AgentDomain = new DomainInfo { FaultDomain = new DomainInfo.Types.FaultDomain { Zone = new DomainInfo.Types.FaultDomain.Types.ZoneInfo { Name = "z1" }, Region = new DomainInfo.Types.FaultDomain.Types.RegionInfo { Name = "east" } } },
+        };
+        launch.Tasks.AddRange(evaluation.Tasks.Select(t => new LaunchedTask { TaskName = "server", ConfigId = "config-1", TaskInfo = t.Info, SpecFingerprint = "fp-1" }));
+        var taskId = evaluation.Tasks[0].Info.TaskId;
+        TaskStatus Status(TaskState state, bool? healthy = null)
+        {
+            var status = new TaskStatus { TaskId = taskId, State = state, Source = TaskStatus.Types.Source.Executor, Uuid = ByteString.CopyFrom(Guid.NewGuid().ToByteArray()) };
+            if (healthy is { } h)
+            {
+                status.Healthy = h;
+                status.CheckStatus = new CheckStatusInfo { Type = CheckInfo.Types.Type.Command, Command = new CheckStatusInfo.Types.Command { ExitCode = 1 } };
+            }
+
+            return status;
+        }
+
+        yield return launch;
+        yield return new TaskStatusRecorded { Status = Status(TaskState.TaskStarting) };
+        yield return new FootprintConfirmed { At = Timestamp.FromDateTime(T0) };
+        yield return new TaskStatusRecorded { Status = Status(TaskState.TaskRunning, healthy: false) };
+        yield return new TasksPaused { Tasks = { "server" } };
+        yield return new TaskStatusRecorded { Status = Status(TaskState.TaskFailed) };
+        yield return new TaskFailureSeen { TaskName = "server", At = Timestamp.FromDateTime(T0.AddMinutes(1)) };
+        yield return new BackoffDelayed { TaskName = "server", Until = Timestamp.FromDateTime(T0.AddMinutes(2)), DelaySeconds = 4 };
+        yield return new RecoveryStarted { Phase = "hello-0:[server]", Tasks = { "server" }, Permanent = false, At = Timestamp.FromDateTime(T0.AddMinutes(3)), Reason = "server failed" };
+        yield return new RecoveryPhaseChanged { Change = RecoveryPhase.InterruptedChange, At = Timestamp.FromDateTime(T0.AddMinutes(4)) };
+    }
+
+    private static void AssertSame(PodInstanceState expected, PodInstanceState actual)
+    {
+        Assert.Equal(expected.Tasks.Keys.Order(), actual.Tasks.Keys.Order());
+        foreach (var (name, task) in expected.Tasks)
+        {
+            Assert.Equal(task, actual.Tasks[name]);
+        }
+
+        Assert.Equal(expected.Footprint is null, actual.Footprint is null);
+        if (expected.Footprint is { } footprint)
+        {
+            Assert.Equal((footprint.AgentId, footprint.Hostname), (actual.Footprint!.AgentId, actual.Footprint.Hostname));
+            Assert.Equal(footprint.Resources.ToArray(), actual.Footprint.Resources.ToArray());
+            Assert.Equal(footprint.Agent is null, actual.Footprint.Agent is null);
+            if (footprint.Agent is { } agent)
+            {
+                Assert.Equal((agent.Hostname, agent.Zone, agent.Region), (actual.Footprint.Agent!.Hostname, actual.Footprint.Agent.Zone, actual.Footprint.Agent.Region));
+                Assert.Equal(agent.Attributes.OrderBy(a => a.Key), actual.Footprint.Agent.Attributes.OrderBy(a => a.Key));
+            }
+        }
+
+        Assert.Equal(expected.FootprintUnconfirmed, actual.FootprintUnconfirmed);
+        Assert.Equal(expected.LastOfferId, actual.LastOfferId);
+        Assert.Equal(expected.Decommission, actual.Decommission);
+        Assert.Equal(expected.ReleasedResourceIds.ToArray(), actual.ReleasedResourceIds.ToArray());
+        Assert.Equal(expected.ReleasedAgentId, actual.ReleasedAgentId);
+        Assert.Equal(expected.Paused.Order(), actual.Paused.Order());
+        Assert.Equal(expected.TasksKilled, actual.TasksKilled);
+        Assert.Equal(expected.FailedSince.OrderBy(p => p.Key), actual.FailedSince.OrderBy(p => p.Key));
+        Assert.Equal(expected.Backoff.OrderBy(p => p.Key), actual.Backoff.OrderBy(p => p.Key));
+        Assert.Equal(expected.Recovery is null, actual.Recovery is null);
+        if (expected.Recovery is { } recovery)
+        {
+            Assert.Equal(recovery with { Tasks = [] }, actual.Recovery! with { Tasks = [] });
+            Assert.Equal(recovery.Tasks.ToArray(), actual.Recovery.Tasks.ToArray());
+        }
+    }
+}
