@@ -375,6 +375,37 @@ public static class SchedulerApi
     }
 
     /// <summary>
+    /// The DC/OS multi-service form of every path: <c>/v1/service/&lt;name&gt;/…</c> answers as <c>/v1/…</c> when
+    /// <paramref name="serviceName"/> is the name (slashes written as <c>__</c>, as DC/OS sanitizes them); any other
+    /// name is a 404 with a JSON message (one scheduler process runs one service). Call before routing.
+    /// </summary>
+    public static IApplicationBuilder UseServicePrefix(this IApplicationBuilder app, string serviceName)
+    {
+        var sanitized = serviceName.TrimStart('/').Replace("/", "__", StringComparison.Ordinal);
+        return app.Use(async (context, next) =>
+        {
+            const string Prefix = "/v1/service/";
+            var path = context.Request.Path.Value ?? string.Empty;
+            if (path.StartsWith(Prefix, StringComparison.Ordinal))
+            {
+                var rest = path[Prefix.Length..];
+                var slash = rest.IndexOf('/');
+                var name = slash < 0 ? rest : rest[..slash];
+                if (name != sanitized)
+                {
+                    await Results.Json(new { message = $"Service {name} not found: this scheduler runs {sanitized}" }, statusCode: StatusCodes.Status404NotFound)
+                        .ExecuteAsync(context);
+                    return;
+                }
+
+                context.Request.Path = "/v1" + (slash < 0 ? string.Empty : rest[slash..]);
+            }
+
+            await next(context);
+        });
+    }
+
+    /// <summary>
     /// With a token, every call that changes something (any method but GET and HEAD) needs
     /// <c>Authorization: Bearer &lt;token&gt;</c>; others get 401 with a JSON message. Reads stay open.
     /// </summary>

@@ -195,7 +195,9 @@ public static class RunCommand
         });
 
         var app = builder.Build();
+        app.UseServicePrefix(loaded.Spec!.Name);
         app.UseApiToken(args.ApiToken);
+        app.UseRouting();
         app.MapSchedulerApi(() => app.Services.GetRequiredService<ActorRegistry>().Get<SchedulerRegistryKeys.Scheduler>());
         return app;
     }

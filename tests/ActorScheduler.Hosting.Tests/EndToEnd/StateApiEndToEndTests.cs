@@ -9,7 +9,7 @@ namespace ActorScheduler.Hosting.Tests.EndToEnd;
 /// <summary>
 /// The rest of the DC/OS operator surface on hello-world (3 zones): scheduler properties, state files (kept across a
 /// kill -9), zones by pod and agent, refresh, verbose health, the deprecated single-plan API, the threads dump, and
-/// the debug config / debug state CLI.
+/// the debug config / debug state CLI, and the multi-service path prefix.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
 public sealed class StateApiEndToEndTests
@@ -51,6 +51,13 @@ public sealed class StateApiEndToEndTests
         Assert.Equal("true", (await first.GetAsync("v1/state/properties/reconciled"))!.Value.Body.GetString());
         var unknown = (await first.GetAsync("v1/state/properties/nope"))!.Value;
         Assert.Equal((HttpStatusCode.NotFound, "Property nope not found"), (unknown.Code, unknown.Body.GetProperty("message").GetString()));
+
+        // The DC/OS multi-service form of the paths: this service's name answers as /v1; another name is a 404.
+        var prefixed = await SendAsync(first, HttpMethod.Get, "v1/service/hello-world/plans/deploy");
+        Assert.Equal((HttpStatusCode.OK, (await SendAsync(first, HttpMethod.Get, "v1/plans/deploy")).Body), (prefixed.Code, prefixed.Body));
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(first, HttpMethod.Get, "v1/service/hello-world/state/properties/framework-id")).Code);
+        var other = await SendAsync(first, HttpMethod.Get, "v1/service/kafka/plans");
+        Assert.Equal((HttpStatusCode.NotFound, "Service kafka not found: this scheduler runs hello-world"), (other.Code, MessageOf(other.Body)));
 
         // Refresh: an explicit reconciliation; the tasks stay as they are.
         var refresh = await SendAsync(first, HttpMethod.Put, "v1/state/refresh");
