@@ -321,20 +321,23 @@ public sealed class PodInstanceActorTests : ActorTestKit
     public void PodInstance_should_relaunch_a_first_failure_at_once_and_back_off_a_crash_loop()
     {
         var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
-        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway, backoffBase: TimeSpan.FromMilliseconds(500)));
+        // A base delay far above the test's own pauses on a loaded machine (the timer runs on the real clock).
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway, backoffBase: TimeSpan.FromSeconds(4)));
         router.ExpectMsg<FootprintOwned>();
         pod.Tell(new RequireTasks(Step, Target), step);
         var requirement = router.ExpectMsg<RegisterRequirement>().Requirement;
 
         // Launched, RUNNING, then it dies right away: the first failure asks for a relaunch at once.
         ClaimRunAndFail(pod, router, gateway, requirement);
-        requirement = router.ExpectMsg<RegisterRequirement>(TimeSpan.FromMilliseconds(400)).Requirement;
+        requirement = router.ExpectMsg<RegisterRequirement>(TimeSpan.FromSeconds(2)).Requirement;
         Assert.NotNull(requirement.Existing);
 
         // It dies right away again: a crash loop. The relaunch waits the base delay.
+        var failed = DateTime.UtcNow;
         ClaimRunAndFail(pod, router, gateway, requirement);
-        router.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
-        router.ExpectMsg<RegisterRequirement>(TimeSpan.FromSeconds(5));
+        router.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        router.ExpectMsg<RegisterRequirement>(TimeSpan.FromSeconds(15));
+        Assert.True(DateTime.UtcNow - failed >= TimeSpan.FromSeconds(3.9), $"relaunched after {(DateTime.UtcNow - failed).TotalSeconds:F1} s, before the 4 s delay");
     }
 
     private static void ClaimRunAndFail(IActorRef pod, Akka.TestKit.TestProbe router, Akka.TestKit.TestProbe gateway, PodRequirement requirement)
