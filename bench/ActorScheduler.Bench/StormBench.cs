@@ -31,6 +31,7 @@ internal static class StormBench
         var rate = IntOption(args, "--offers-per-s", 2000);
         var timeout = TimeSpan.FromSeconds(IntOption(args, "--timeout-s", 600));
         var snapshotEvery = IntOption(args, "--snapshot-every", ActorScheduler.Actors.SchedulerSettings.DefaultEntityJournalSnapshotEvery);
+        var podSnapshotAfter = IntOption(args, "--pod-snapshot-after", 64);
         var restart = !args.Contains("--no-restart");
         var index = Array.IndexOf(args, "--journal");
         var journal = index >= 0 && index + 1 < args.Length
@@ -49,6 +50,7 @@ internal static class StormBench
             Timeout = timeout,
             Restart = restart,
             EntityJournalSnapshotEvery = snapshotEvery,
+            PodSnapshotAfterEvents = podSnapshotAfter,
             StartActorSystem = async () =>
             {
                 var (system, stop, configuredBatch) = await StartHostAsync(journal);

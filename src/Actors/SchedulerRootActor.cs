@@ -72,7 +72,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
             _settings.Executor,
             _settings.TaskEnv);
         _router = Context.ActorOf(OfferRouterActor.Props(_settings.ServiceName, context, _gateway, _settings.Metrics), "offer-router");
-        _pods = Context.ActorOf(PodsGuardianActor.Props(target, _entities, _router, _gateway, _settings.Metrics, _settings.Recovery, _settings.Clock), "pods");
+        _pods = Context.ActorOf(PodsGuardianActor.Props(target, _entities, _router, _gateway, _settings.Metrics, _settings.Recovery, _settings.Clock, _settings.PodSnapshotAfterEvents), "pods");
         _current = ready;
         _plans = StartPlans(ready);
         _gateway.Tell(new GatewayPeers(_router, _pods));

@@ -73,6 +73,9 @@ public sealed class StormRunOptions
 
     /// <summary>Events after which the scheduler's entity journal saves a snapshot (<c>SchedulerSettings.EntityJournalSnapshotEvery</c>).</summary>
     public int EntityJournalSnapshotEvery { get; init; } = SchedulerSettings.DefaultEntityJournalSnapshotEvery;
+
+    /// <summary>History length at which a pod writes a snapshot of its state (<c>SchedulerSettings.PodSnapshotAfterEvents</c>).</summary>
+    public int PodSnapshotAfterEvents { get; init; } = 64;
 }
 
 /// <summary>Where a <see cref="StormRun"/> is.</summary>
@@ -377,6 +380,7 @@ public sealed class StormRun
         {
             Clock = cluster.Clock,
             EntityJournalSnapshotEvery = _options.EntityJournalSnapshotEvery,
+            PodSnapshotAfterEvents = _options.PodSnapshotAfterEvents,
         };
     }
 

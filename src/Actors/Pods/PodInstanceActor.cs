@@ -62,15 +62,17 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     // plan step) drives it now, and the recovery plan that shows it.
     private readonly RecoverySettings _recovery;
     private readonly TimeProvider _clock;
+    private readonly int _snapshotAfterEvents;
     private bool _drivenByRecovery;
     private IActorRef? _recoveryPlan;
     private bool _recoveryPlanInterrupted;
     private ITimer? _wakeUp;
     private string? _unrecoverableLogged;
 
-    public PodInstanceActor(string service, string podType, int index, IActorRef journal, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null, RecoverySettings? recovery = null, TimeProvider? clock = null)
+    public PodInstanceActor(string service, string podType, int index, IActorRef journal, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null, RecoverySettings? recovery = null, TimeProvider? clock = null, int? snapshotAfterEvents = null)
         : base(journal, $"{service}/pod/{PodNames.Instance(podType, index)}")
     {
+        _snapshotAfterEvents = snapshotAfterEvents ?? base.SnapshotAfterEvents;
         _recovery = recovery ?? RecoverySettings.Default;
         _clock = clock ?? TimeProvider.System;
         _killRetryInterval = killRetryInterval ?? DefaultKillRetryInterval;
@@ -169,8 +171,8 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string service, string podType, int index, IActorRef journal, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null, RecoverySettings? recovery = null, TimeProvider? clock = null) =>
-        Akka.Actor.Props.Create(() => new PodInstanceActor(service, podType, index, journal, router, gateway, killRetryInterval, backoffBase, recovery, clock));
+    public static Props Props(string service, string podType, int index, IActorRef journal, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null, RecoverySettings? recovery = null, TimeProvider? clock = null, int? snapshotAfterEvents = null) =>
+        Akka.Actor.Props.Create(() => new PodInstanceActor(service, podType, index, journal, router, gateway, killRetryInterval, backoffBase, recovery, clock, snapshotAfterEvents));
 
     private DateTime Now => _clock.GetUtcNow().UtcDateTime;
 
@@ -878,6 +880,8 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             .ToImmutableArray());
 
     private Tagged Tag(object @event) => new(@event, new[] { $"pod:{_name}" });
+
+    protected override int SnapshotAfterEvents => _snapshotAfterEvents;
 
     /// <summary>A long history (launches and status updates add up) is replaced by the state it leads to.</summary>
     protected override object? Snapshot() => new Tagged(PodInstanceSnapshots.Of(_state), new[] { $"pod:{_name}" });

@@ -28,6 +28,7 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
     private readonly List<(string Type, List<string> Instances)> _types = new();
     private readonly RecoverySettings _recovery;
     private readonly TimeProvider _clock;
+    private readonly int? _podSnapshotAfterEvents;
 
     // Every instance created and not erased, in creation order (journaled).
     private readonly List<PodInstanceRef> _known = new();
@@ -41,8 +42,10 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
         IActorRef gateway,
         SchedulerMetrics? metrics = null,
         RecoverySettings? recovery = null,
-        TimeProvider? clock = null)
+        TimeProvider? clock = null,
+        int? podSnapshotAfterEvents = null)
     {
+        _podSnapshotAfterEvents = podSnapshotAfterEvents;
         _journal = journal;
         _metrics = metrics ?? new SchedulerMetrics();
         _recovery = recovery ?? RecoverySettings.Default;
@@ -172,8 +175,9 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
         IActorRef gateway,
         SchedulerMetrics? metrics = null,
         RecoverySettings? recovery = null,
-        TimeProvider? clock = null) =>
-        Akka.Actor.Props.Create(() => new PodsGuardianActor(target, journal, router, gateway, metrics, recovery, clock));
+        TimeProvider? clock = null,
+        int? podSnapshotAfterEvents = null) =>
+        Akka.Actor.Props.Create(() => new PodsGuardianActor(target, journal, router, gateway, metrics, recovery, clock, podSnapshotAfterEvents));
 
     /// <summary>
     /// Creates the pod instances of <paramref name="target"/> that do not exist yet, and journals them. Instances a smaller
@@ -226,7 +230,7 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
         }
 
         instances.Add(name);
-        _pods[name] = Context.ActorOf(PodInstanceActor.Props(_service, podType, index, _journal, _router, _gateway, recovery: _recovery, clock: _clock), name);
+        _pods[name] = Context.ActorOf(PodInstanceActor.Props(_service, podType, index, _journal, _router, _gateway, recovery: _recovery, clock: _clock, snapshotAfterEvents: _podSnapshotAfterEvents), name);
         return Know(new PodInstanceRef(podType, index));
     }
 
