@@ -42,6 +42,29 @@ internal sealed class ApiClient : IDisposable
         return new ApiClient(baseUrl);
     }
 
+    /// <summary>
+    /// GETs <paramref name="path"/> from the scheduler at <paramref name="api"/> for a command that needs a 200: its body,
+    /// or the command's exit code after one line on <paramref name="error"/> (2 unreachable or a bad URL, 1 any other
+    /// answer, with the API's message).
+    /// </summary>
+    public static async Task<(int? Exit, JsonElement Body)> GetOkAsync(string api, string path, TextWriter error, CancellationToken ct)
+    {
+        using var client = await CreateAsync(api, error);
+        var answer = client is null ? null : await client.GetAsync(path, error, ct);
+        if (answer is null)
+        {
+            return (Unreachable, default);
+        }
+
+        if (answer.StatusCode != 200)
+        {
+            await error.WriteLineAsync($"error: {answer.Message}");
+            return (1, default);
+        }
+
+        return (null, answer.Body);
+    }
+
     /// <summary>GET a JSON answer; null (after one line on <paramref name="error"/>) when the scheduler cannot be reached.</summary>
     public Task<ApiAnswer?> GetAsync(string path, TextWriter error, CancellationToken ct) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Get, path), error, ct);

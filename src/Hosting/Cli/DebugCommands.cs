@@ -10,26 +10,13 @@ public static class DebugCommands
 {
     public static async Task<int> OffersAsync(string api, string? pod, int limit, bool json, TextWriter output, TextWriter error, CancellationToken ct)
     {
-        using var client = await ApiClient.CreateAsync(api, error);
-        if (client is null)
-        {
-            return ApiClient.Unreachable;
-        }
-
         var query = $"v2/debug/offers?limit={limit}" + (pod is null ? string.Empty : $"&pod={Uri.EscapeDataString(pod)}");
-        var answer = await client.GetAsync(query, error, ct);
-        if (answer is null)
+        var (exit, body) = await ApiClient.GetOkAsync(api, query, error, ct);
+        if (exit is { } failed)
         {
-            return ApiClient.Unreachable;
+            return failed;
         }
 
-        if (answer.StatusCode != 200)
-        {
-            await error.WriteLineAsync($"error: {answer.Message}");
-            return 1;
-        }
-
-        var body = answer.Body;
         if (json)
         {
             await output.WriteLineAsync(JsonSerializer.Serialize(body, new JsonSerializerOptions { WriteIndented = true }));
@@ -88,25 +75,13 @@ public static class DebugCommands
     private static async Task<int> ShowAsync(
         string api, string path, string? pod, bool json, TextWriter output, TextWriter error, CancellationToken ct, Func<List<JsonElement>, IEnumerable<TreeNode>> trees)
     {
-        using var client = await ApiClient.CreateAsync(api, error);
-        if (client is null)
+        var (exit, body) = await ApiClient.GetOkAsync(api, path, error, ct);
+        if (exit is { } failed)
         {
-            return ApiClient.Unreachable;
+            return failed;
         }
 
-        var answer = await client.GetAsync(path, error, ct);
-        if (answer is null)
-        {
-            return ApiClient.Unreachable;
-        }
-
-        if (answer.StatusCode != 200)
-        {
-            await error.WriteLineAsync($"error: {answer.Message}");
-            return 1;
-        }
-
-        var items = answer.Body.EnumerateArray().Where(i => pod is null || Text(i, "pod") == pod).ToList();
+        var items = body.EnumerateArray().Where(i => pod is null || Text(i, "pod") == pod).ToList();
         if (pod is not null && items.Count == 0)
         {
             await error.WriteLineAsync($"error: no pod instance {pod} (or it holds nothing)");

@@ -12,49 +12,41 @@ public static class PodCli
 
     public static async Task<int> ListAsync(string api, bool json, TextWriter output, TextWriter error, CancellationToken ct)
     {
-        using var client = await ApiClient.CreateAsync(api, error);
-        var answer = client is null ? null : await client.GetAsync("v1/pod", error, ct);
-        if (answer is null)
+        var (exit, body) = await ApiClient.GetOkAsync(api, "v1/pod", error, ct);
+        if (exit is { } failed)
         {
-            return ApiClient.Unreachable;
+            return failed;
         }
 
         await output.WriteLineAsync(json
-            ? JsonSerializer.Serialize(answer.Body, Indented)
-            : string.Join('\n', answer.Body.EnumerateArray().Select(e => e.GetString())));
+            ? JsonSerializer.Serialize(body, Indented)
+            : string.Join('\n', body.EnumerateArray().Select(e => e.GetString())));
         return 0;
     }
 
     /// <summary>Every pod (or one) as a tree: service → pod type → instance → task (state, health, readiness).</summary>
     public static async Task<int> StatusAsync(string api, string? pod, bool json, TextWriter output, TextWriter error, CancellationToken ct)
     {
-        using var client = await ApiClient.CreateAsync(api, error);
         var path = pod is null ? "v1/pod/status" : $"v1/pod/{Uri.EscapeDataString(pod)}/status";
-        var answer = client is null ? null : await client.GetAsync(path, error, ct);
-        if (answer is null)
+        var (exit, body) = await ApiClient.GetOkAsync(api, path, error, ct);
+        if (exit is { } failed)
         {
-            return ApiClient.Unreachable;
-        }
-
-        if (answer.StatusCode != 200)
-        {
-            await error.WriteLineAsync($"error: {answer.Message}");
-            return 1;
+            return failed;
         }
 
         if (json)
         {
-            await output.WriteLineAsync(JsonSerializer.Serialize(answer.Body, Indented));
+            await output.WriteLineAsync(JsonSerializer.Serialize(body, Indented));
             return 0;
         }
 
         var tree = pod is null
             ? new TreeNode(
-                answer.Body.GetProperty("service").GetString()!,
-                answer.Body.GetProperty("pods").EnumerateArray()
+                body.GetProperty("service").GetString()!,
+                body.GetProperty("pods").EnumerateArray()
                     .Select(type => new TreeNode(type.GetProperty("name").GetString()!, type.GetProperty("instances").EnumerateArray().Select(Instance).ToList()))
                     .ToList())
-            : Instance(answer.Body);
+            : Instance(body);
         await output.WriteAsync(TreeText.Render(tree).ToString());
         return 0;
     }
@@ -62,20 +54,13 @@ public static class PodCli
     /// <summary>The launched task infos and their latest statuses, as the API's JSON.</summary>
     public static async Task<int> InfoAsync(string api, string pod, TextWriter output, TextWriter error, CancellationToken ct)
     {
-        using var client = await ApiClient.CreateAsync(api, error);
-        var answer = client is null ? null : await client.GetAsync($"v1/pod/{Uri.EscapeDataString(pod)}/info", error, ct);
-        if (answer is null)
+        var (exit, body) = await ApiClient.GetOkAsync(api, $"v1/pod/{Uri.EscapeDataString(pod)}/info", error, ct);
+        if (exit is { } failed)
         {
-            return ApiClient.Unreachable;
+            return failed;
         }
 
-        if (answer.StatusCode != 200)
-        {
-            await error.WriteLineAsync($"error: {answer.Message}");
-            return 1;
-        }
-
-        await output.WriteLineAsync(JsonSerializer.Serialize(answer.Body, Indented));
+        await output.WriteLineAsync(JsonSerializer.Serialize(body, Indented));
         return 0;
     }
 

@@ -63,20 +63,13 @@ public static class StateCli
     private static async Task<int> ShowAsync(
         string api, string path, bool json, TextWriter output, TextWriter error, CancellationToken ct, Func<JsonElement, string> text)
     {
-        using var client = await ApiClient.CreateAsync(api, error);
-        var answer = client is null ? null : await client.GetAsync(path, error, ct);
-        if (answer is null)
+        var (exit, body) = await ApiClient.GetOkAsync(api, path, error, ct);
+        if (exit is { } failed)
         {
-            return ApiClient.Unreachable;
+            return failed;
         }
 
-        if (answer.StatusCode != 200)
-        {
-            await error.WriteLineAsync($"error: {answer.Message}");
-            return 1;
-        }
-
-        await output.WriteLineAsync(json ? JsonSerializer.Serialize(answer.Body, Indented) : text(answer.Body));
+        await output.WriteLineAsync(json ? JsonSerializer.Serialize(body, Indented) : text(body));
         return 0;
     }
 
