@@ -164,6 +164,18 @@ public static class Expect
             return stepInfo.Status == status ? null : $"step {step} is {stepInfo.Status}";
         });
 
+    /// <summary>
+    /// Each of <paramref name="podInstances"/> (e.g. <c>db-0</c>) waits for offers: its requirement is registered with the
+    /// offer router. Lets a scenario offer once several pods are ready, so one offer can take them all.
+    /// </summary>
+    public static ScenarioTick WaitingForOffers(params string[] podInstances) =>
+        new ExpectationTick($"Expect.WaitingForOffers({string.Join(", ", podInstances)})", async c =>
+        {
+            var pending = await c.GetPendingRequirementsAsync().ConfigureAwait(false);
+            var missing = podInstances.Where(p => !pending.Contains(p)).ToList();
+            return missing.Count == 0 ? null : $"[{string.Join(", ", missing)}] do not wait for offers (waiting: [{string.Join(", ", pending)}])";
+        });
+
     /// <summary>Every plan of the scheduler is COMPLETE.</summary>
     public static ScenarioTick AllPlansComplete() =>
         new ExpectationTick("Expect.AllPlansComplete()", async c =>

@@ -53,6 +53,7 @@ public sealed class ServiceScenarioTests
             Expect.StepStatus("deploy", "schema", "schema-0:[migrate]", Status.Complete),
             // app needs db and cache; db and cache need only the schema, so they deploy side by side: one offer takes both.
             Expect.StepStatus("deploy", "app", "app-0:[web]", Status.Pending),
+            Expect.WaitingForOffers("db-0", "db-1", "cache-0"),
             Send.OffersFor("cache"),
             Expect.Launched("cache-0-server", "db-0-server", "db-1-server"),
             Expect.StepStatus("deploy", "db", "db-1:[server]", Status.Complete),
