@@ -31,7 +31,7 @@ internal static class StormBench
         var rate = IntOption(args, "--offers-per-s", 2000);
         var timeout = TimeSpan.FromSeconds(IntOption(args, "--timeout-s", 600));
         var snapshotEvery = IntOption(args, "--snapshot-every", ActorScheduler.Actors.SchedulerSettings.DefaultEntityJournalSnapshotEvery);
-        var podSnapshotAfter = IntOption(args, "--pod-snapshot-after", 64);
+        var podSnapshotAfter = IntOption(args, "--pod-snapshot-after", ActorScheduler.Actors.SchedulerSettings.DefaultPodSnapshotAfterEvents);
         var restart = !args.Contains("--no-restart");
         var index = Array.IndexOf(args, "--journal");
         var journal = index >= 0 && index + 1 < args.Length
@@ -41,6 +41,7 @@ internal static class StormBench
         var batchSize = 100;
 
         Console.Error.WriteLine($"storm: {agents} agents, {pods} pods, seed {seed}, {rate} offers/s, timeout {timeout.TotalSeconds:0} s, journal {journal}");
+        var counter = new JournalEventCounter(journal);
         var run = new StormRun(new StormRunOptions
         {
             Agents = agents,
@@ -57,7 +58,7 @@ internal static class StormBench
                 batchSize = configuredBatch;
                 return new StormActorSystem(system, stop);
             },
-            CountJournalEvents = () => CountEvents(journal).Events,
+            CountJournalEvents = () => counter.Events,
             Progress = p => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"[storm] {p.Stage} {p.Elapsed.TotalSeconds:F0}s launched={p.Launched} placed={p.Placed} rate={p.PlacementsPerSecond:F1}/s offers={p.Offers} journal_events={p.JournalEvents} journal_rows={CountRows(journal, "journal")} snapshot_rows={CountRows(journal, "snapshot")} gc={GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} gc_pause_s={GC.GetTotalPauseDuration().TotalSeconds:F1} heap_mb={GC.GetTotalMemory(false) / 1048576} cpu_s={Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F1} {p.Scheduler}")),
         });
@@ -65,7 +66,7 @@ internal static class StormBench
         var result = await run.RunAsync();
         Console.Error.WriteLine(result.ToString());
         var eventsPerSecond = (result.JournalEventsDuringDeploy ?? 0) / result.DeploySeconds;
-        var (rawPerSecond, synchronous, rowBytes) = RawInserts(journal, scratch, batchSize);
+        var (rawPerSecond, synchronous, rowBytes) = RawInserts(journal, scratch, batchSize, counter.MeanEventBytes);
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"raw insert loop: {rawPerSecond:F0} rows/s in transactions of {batchSize} (synchronous={synchronous}, {rowBytes:F0}-byte messages (the journal's mean event), journal_mode=wal), {RawInsertDuration.TotalSeconds:0} s"));
         Console.Error.WriteLine($"load: {File.ReadAllText("/proc/loadavg").Trim()}");
@@ -102,39 +103,54 @@ internal static class StormBench
     }
 
     /// <summary>
-    /// Events in the journal: a row of the entity stream (<see cref="EntityEventBatch"/>) holds many, every other row one.
-    /// Also their mean size: the bytes of the rows (their largest, the target config, left out) over the events in them.
+    /// Counts the events in the journal as it grows: a row of the entity stream (<see cref="EntityEventBatch"/>) holds
+    /// many, every other row one. Each call reads only the rows added since the last (by <c>ordering</c>), so progress
+    /// reports do not re-read the whole journal every two seconds on the cores the scheduler is measured on. Also the
+    /// mean event size: the bytes of the rows (their largest single event, the target config, left out) over the events.
     /// </summary>
-    private static (long Events, double MeanEventBytes) CountEvents(string journal)
+    private sealed class JournalEventCounter(string journal)
     {
-        if (CountRows(journal, "journal") == 0)
-        {
-            return (0, 0);
-        }
+        private long _lastOrdering;
+        private long _events;
+        private long _bytes;
+        private long _largestSingle;
 
-        using var connection = new SqliteConnection(SqliteJournal.ConnectionString(journal));
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT manifest, message FROM journal";
-        using var reader = command.ExecuteReader();
-        var (events, bytes, largestSingle) = (0L, 0L, 0L);
-        var batchManifest = EntityEventBatch.Descriptor.FullName;
-        while (reader.Read())
-        {
-            var message = (byte[])reader.GetValue(1);
-            bytes += message.Length;
-            if (reader.GetString(0) == batchManifest)
-            {
-                events += EntityEventBatch.Parser.ParseFrom(message).Events.Count;
-            }
-            else
-            {
-                events++;
-                largestSingle = Math.Max(largestSingle, message.Length);
-            }
-        }
+        public long Events => Read()._events;
 
-        return (events, events > 1 ? (double)(bytes - largestSingle) / (events - 1) : 0);
+        public double MeanEventBytes => Read() is { _events: > 1 } c ? (double)(c._bytes - c._largestSingle) / (c._events - 1) : 0;
+
+        private JournalEventCounter Read()
+        {
+            if (CountRows(journal, "journal") == 0)
+            {
+                return this;
+            }
+
+            using var connection = new SqliteConnection(SqliteJournal.ConnectionString(journal));
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT ordering, manifest, message FROM journal WHERE ordering > $last ORDER BY ordering";
+            command.Parameters.AddWithValue("$last", _lastOrdering);
+            using var reader = command.ExecuteReader();
+            var batchManifest = EntityEventBatch.Descriptor.FullName;
+            while (reader.Read())
+            {
+                _lastOrdering = reader.GetInt64(0);
+                var message = (byte[])reader.GetValue(2);
+                _bytes += message.Length;
+                if (reader.GetString(1) == batchManifest)
+                {
+                    _events += EntityEventBatch.Parser.ParseFrom(message).Events.Count;
+                }
+                else
+                {
+                    _events++;
+                    _largestSingle = Math.Max(_largestSingle, message.Length);
+                }
+            }
+
+            return this;
+        }
     }
 
     /// <summary>Rows in a table of the journal file (0 before it exists).</summary>
@@ -157,10 +173,10 @@ internal static class StormBench
     /// <summary>
     /// Inserts rows like the journal's into a copy of its table (same schema and indexes, read from the journal file)
     /// in a separate WAL file, <paramref name="batchSize"/> per transaction, for a few seconds; the connection keeps
-    /// the synchronous setting it opens with, as Akka.Persistence.Sql's do. Returns rows/s, that setting and the
-    /// message size used (the journal's mean without its largest row).
+    /// the synchronous setting it opens with, as Akka.Persistence.Sql's do; one row per event, of
+    /// <paramref name="meanEventBytes"/> (the journal's mean event). Returns rows/s, that setting and the message size.
     /// </summary>
-    private static (double RowsPerSecond, long Synchronous, double RowBytes) RawInserts(string journal, string scratch, int batchSize)
+    private static (double RowsPerSecond, long Synchronous, double RowBytes) RawInserts(string journal, string scratch, int batchSize, double meanEventBytes)
     {
         TryDelete(scratch);
         List<string> schema;
@@ -183,8 +199,7 @@ internal static class StormBench
             // One row per event, each the size of the journal's mean event (the entity stream's rows hold many events each).
             command.CommandText = "SELECT AVG(LENGTH(persistence_id)) FROM journal";
             idChars = command.ExecuteScalar() is double chars ? chars : 30;
-            var mean = CountEvents(journal).MeanEventBytes;
-            messageBytes = mean > 0 ? mean : 200;
+            messageBytes = meanEventBytes > 0 ? meanEventBytes : 200;
         }
 
         SqliteJournal.Prepare(scratch);

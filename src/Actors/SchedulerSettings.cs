@@ -39,7 +39,10 @@ public sealed record SchedulerSettings(
     public int EntityJournalSnapshotEvery { get; init; } = DefaultEntityJournalSnapshotEvery;
 
     /// <summary>History length at which a pod instance replaces its history by a snapshot of its state.</summary>
-    public int PodSnapshotAfterEvents { get; init; } = 64;
+    public int PodSnapshotAfterEvents { get; init; } = DefaultPodSnapshotAfterEvents;
+
+    /// <summary>A pod's launch and status events of a dozen relaunches.</summary>
+    public const int DefaultPodSnapshotAfterEvents = 64;
 
     /// <summary>About 20 events per pod of a 10,000-pod service: a deploy, a rollout and their status updates.</summary>
     public const int DefaultEntityJournalSnapshotEvery = 200_000;

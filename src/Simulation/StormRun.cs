@@ -75,7 +75,7 @@ public sealed class StormRunOptions
     public int EntityJournalSnapshotEvery { get; init; } = SchedulerSettings.DefaultEntityJournalSnapshotEvery;
 
     /// <summary>History length at which a pod writes a snapshot of its state (<c>SchedulerSettings.PodSnapshotAfterEvents</c>).</summary>
-    public int PodSnapshotAfterEvents { get; init; } = 64;
+    public int PodSnapshotAfterEvents { get; init; } = SchedulerSettings.DefaultPodSnapshotAfterEvents;
 }
 
 /// <summary>Where a <see cref="StormRun"/> is.</summary>

@@ -33,7 +33,7 @@ public sealed class StormReliabilityTests(ITestOutputHelper output)
             AgentReturnAfter = TimeSpan.FromSeconds(1),
             Timeout = TimeSpan.FromSeconds(90),
             Restart = true,
-            PodSnapshotAfterEvents = snapshots ? 2 : 64,
+            PodSnapshotAfterEvents = snapshots ? 2 : ActorScheduler.Actors.SchedulerSettings.DefaultPodSnapshotAfterEvents,
             EntityJournalSnapshotEvery = snapshots ? 50 : ActorScheduler.Actors.SchedulerSettings.DefaultEntityJournalSnapshotEvery,
             Inspect = async cluster =>
             {

@@ -41,7 +41,7 @@ internal abstract class JournaledEntityActor : ReceiveActor, IWithUnboundedStash
     /// History length at which the entity writes <see cref="Snapshot"/> in place of its history (never when
     /// <see cref="Snapshot"/> gives null).
     /// </summary>
-    protected virtual int SnapshotAfterEvents => 64;
+    protected virtual int SnapshotAfterEvents => SchedulerSettings.DefaultPodSnapshotAfterEvents;
 
     /// <summary>
     /// The entity's whole state as one event, which its <see cref="Recover{T}"/> handler turns back into the same state;

@@ -72,7 +72,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     public PodInstanceActor(string service, string podType, int index, IActorRef journal, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null, RecoverySettings? recovery = null, TimeProvider? clock = null, int? snapshotAfterEvents = null)
         : base(journal, $"{service}/pod/{PodNames.Instance(podType, index)}")
     {
-        _snapshotAfterEvents = snapshotAfterEvents ?? base.SnapshotAfterEvents;
+        _snapshotAfterEvents = snapshotAfterEvents ?? SchedulerSettings.DefaultPodSnapshotAfterEvents;
         _recovery = recovery ?? RecoverySettings.Default;
         _clock = clock ?? TimeProvider.System;
         _killRetryInterval = killRetryInterval ?? DefaultKillRetryInterval;

@@ -75,22 +75,21 @@ internal static class PlanMapper
         foreach (var entry in phasesMapping.Entries)
         {
             var phasePath = KeyPath.Child(phasesPath, entry.Key.Value);
-            var phase = ReadPhase(entry.Key, entry.Value, phasePath, pods, context);
+            var phase = ReadPhase(entry.Key, entry.Value, phasePath, pods, context, out var dependency);
             if (phase is null)
             {
                 continue;
             }
 
-            if ((entry.Value as MappingNode)?.Entries.FirstOrDefault(e => e.Key.Value == "depends-on") is { } dependency)
+            if (dependency is var (key, value, dependencyPath))
             {
-                var dependencyPath = KeyPath.Child(phasePath, "depends-on");
                 if (strategy != StrategyKind.Dependency)
                 {
-                    context.Error(dependency.Key, dependencyPath, "'depends-on' needs the plan's 'strategy: dependency'");
+                    context.Error(key, dependencyPath, "'depends-on' needs the plan's 'strategy: dependency'");
                 }
-                else if (dependency.Value is not SequenceNode list)
+                else if (value is not SequenceNode list)
                 {
-                    context.Error(dependency.Value, dependencyPath, $"expected a list of phase names of this plan, found {dependency.Value.Describe()}");
+                    context.Error(value, dependencyPath, $"expected a list of phase names of this plan, found {value.Describe()}");
                 }
                 else
                 {
@@ -110,13 +109,21 @@ internal static class PlanMapper
         return new PlanSpec(nameNode.Value, strategy, built);
     }
 
-    private static PhaseSpec? ReadPhase(ScalarNode nameNode, SpecNode node, string path, ImmutableArray<PodDraft> pods, MappingContext context)
+    /// <param name="dependsOn">The phase's <c>depends-on</c> entry (key, value, path), checked against the plan by the caller.</param>
+    private static PhaseSpec? ReadPhase(
+        ScalarNode nameNode, SpecNode node, string path, ImmutableArray<PodDraft> pods, MappingContext context, out (ScalarNode Key, SpecNode Value, string Path)? dependsOn)
     {
+        dependsOn = null;
         CheckName(nameNode, path, "phase", context);
         var phase = MappingReader.Open(node, path, context, "a phase", SpecKeys.Phase);
         if (phase is null)
         {
             return null;
+        }
+
+        if (phase.Optional("depends-on") is { } dependsOnNode)
+        {
+            dependsOn = (phase.KeyNode("depends-on")!, dependsOnNode, phase.PathOf("depends-on"));
         }
 
         var strategy = ReadStrategy(phase, _phaseStrategies, context);
