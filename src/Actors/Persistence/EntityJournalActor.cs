@@ -27,7 +27,10 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
     internal const int DefaultSnapshotAfterEvents = SchedulerSettings.DefaultEntityJournalSnapshotEvery;
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<string, List<object>> _history = new(StringComparer.Ordinal);
+    // Each entity's history in its packed form: a few objects an event instead of the event's whole message tree (a
+    // launch carries task infos of dozens of objects), which the GC would otherwise trace on every collection. An
+    // entity's history is unpacked only when the entity (re)starts and asks for it.
+    private readonly Dictionary<string, List<Any>> _history = new(StringComparer.Ordinal);
     private readonly int _snapshotAfterEvents;
     private List<Pending> _waiting = new();
     private bool _committing;
@@ -95,7 +98,7 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
 
         Command<EntityJournalProtocol.Replay>(m => Sender.Tell(new EntityJournalProtocol.History(
             m.Entity,
-            _history.TryGetValue(m.Entity, out var events) ? events.ToImmutableArray() : ImmutableArray<object>.Empty)));
+            _history.TryGetValue(m.Entity, out var events) ? Unpack(events) : ImmutableArray<object>.Empty)));
         Command<EntityJournalProtocol.Write>(m => Enqueue(new Pending(Sender, m, null)));
         Command<EntityJournalProtocol.Forget>(m => Enqueue(new Pending(Sender, null, m)));
     }
@@ -142,17 +145,14 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
             var write = pending.Write!;
             if (!_history.TryGetValue(write.Entity, out var events))
             {
-                _history[write.Entity] = events = new List<object>();
+                _history[write.Entity] = events = new List<Any>(write.Events.Length);
             }
             else if (write.ReplacesHistory)
             {
                 events.Clear();
             }
 
-            foreach (var (@event, _) in write.Events)
-            {
-                events.Add(@event);
-            }
+            events.AddRange(pending.Packed!);
 
             pending.ReplyTo.Tell(new EntityJournalProtocol.Written(write.Entity, write.WriteId));
         }
@@ -192,15 +192,21 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
             else
             {
                 var replaces = pending.Write!.ReplacesHistory;
+                var packed = new Any[pending.Write.Events.Length];
+                var i = 0;
                 foreach (var (@event, eventTags) in pending.Write.Events)
                 {
-                    row.Events.Add(new EntityEvent { Entity = pending.Write.Entity, Event = Any.Pack((IMessage)@event), ReplacesHistory = replaces });
+                    packed[i] = Any.Pack((IMessage)@event);
+                    row.Events.Add(new EntityEvent { Entity = pending.Write.Entity, Event = packed[i], ReplacesHistory = replaces });
+                    i++;
                     replaces = false;
                     if (!eventTags.IsDefaultOrEmpty)
                     {
                         tags.UnionWith(eventTags);
                     }
                 }
+
+                pending.Packed = packed;
             }
 
             if (row.Events.Count >= MaxEventsPerRow)
@@ -230,7 +236,7 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
         {
             foreach (var @event in events)
             {
-                snapshot.Events.Add(new EntityEvent { Entity = entity, Event = Any.Pack((IMessage)@event) });
+                snapshot.Events.Add(new EntityEvent { Entity = entity, Event = @event });
             }
         }
 
@@ -255,7 +261,7 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
             return;
         }
 
-        if (ActorSchedulerSerializer.ParserOf(typeName) is not { } parser)
+        if (ActorSchedulerSerializer.ParserOf(typeName) is null)
         {
             // Written by a newer version: keep going without it, loudly.
             _log.Warning("Entity journal {0}: event of unknown type {1} for {2} skipped", PersistenceId, typeName, envelope.Entity);
@@ -264,14 +270,26 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
 
         if (!_history.TryGetValue(envelope.Entity, out var events))
         {
-            _history[envelope.Entity] = events = new List<object>();
+            _history[envelope.Entity] = events = new List<Any>();
         }
         else if (envelope.ReplacesHistory)
         {
             events.Clear();
         }
 
-        events.Add(parser.ParseFrom(envelope.Event.Value));
+        events.Add(envelope.Event);
+    }
+
+    /// <summary>An entity's history as messages (types were checked when the events were remembered).</summary>
+    private static ImmutableArray<object> Unpack(List<Any> events)
+    {
+        var unpacked = ImmutableArray.CreateBuilder<object>(events.Count);
+        foreach (var any in events)
+        {
+            unpacked.Add(ActorSchedulerSerializer.ParserOf(Any.GetTypeName(any.TypeUrl))!.ParseFrom(any.Value));
+        }
+
+        return unpacked.MoveToImmutable();
     }
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
@@ -282,7 +300,11 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
     }
 
     /// <summary>A write or a forget waiting for its batch, and who to answer.</summary>
-    internal sealed record Pending(IActorRef ReplyTo, EntityJournalProtocol.Write? Write, EntityJournalProtocol.Forget? Forget);
+    internal sealed record Pending(IActorRef ReplyTo, EntityJournalProtocol.Write? Write, EntityJournalProtocol.Forget? Forget)
+    {
+        /// <summary>The write's events as they went into the row (set by <see cref="Rows"/>), remembered once durable.</summary>
+        public Any[]? Packed { get; set; }
+    }
 }
 
 /// <summary>What entities and the <see cref="EntityJournalActor"/> say to each other.</summary>

@@ -1,5 +1,4 @@
 using ActorScheduler.Messages.MesosV1;
-using Google.Protobuf;
 
 namespace ActorScheduler.Mesos.Emulator;
 
@@ -13,8 +12,8 @@ internal sealed class ResourcePool
 {
     private const double Epsilon = 0.0005;
 
-    // Shape key -> merged resource.
-    private readonly Dictionary<string, Resource> _entries = new(StringComparer.Ordinal);
+    // Merged resources by shape (the key is the merged resource itself: its shape never changes, only its value).
+    private readonly Dictionary<Resource, Resource> _entries = new(ShapeComparer.Instance);
 
     public ResourcePool()
     {
@@ -48,10 +47,10 @@ internal sealed class ResourcePool
             return;
         }
 
-        var key = ShapeKey(resource);
-        if (!_entries.TryGetValue(key, out var existing))
+        if (!_entries.TryGetValue(resource, out var existing))
         {
-            _entries[key] = Normalize(resource.Clone());
+            var merged = Normalize(resource.Clone());
+            _entries[merged] = merged;
             return;
         }
 
@@ -80,7 +79,7 @@ internal sealed class ResourcePool
             return true;
         }
 
-        if (!_entries.TryGetValue(ShapeKey(resource), out var existing))
+        if (!_entries.TryGetValue(resource, out var existing))
         {
             return false;
         }
@@ -125,8 +124,7 @@ internal sealed class ResourcePool
             return true;
         }
 
-        var key = ShapeKey(resource);
-        var existing = _entries[key];
+        var existing = _entries[resource];
         switch (existing.Type)
         {
             case Value.Types.Type.Scalar:
@@ -146,7 +144,7 @@ internal sealed class ResourcePool
 
         if (IsEmptyValue(existing))
         {
-            _entries.Remove(key);
+            _entries.Remove(existing);
         }
 
         return true;
@@ -160,7 +158,7 @@ internal sealed class ResourcePool
             return;
         }
 
-        if (!_entries.TryGetValue(ShapeKey(resource), out var existing))
+        if (!_entries.TryGetValue(resource, out var existing))
         {
             return;
         }
@@ -204,28 +202,29 @@ internal sealed class ResourcePool
             .Where(r => r.Name == name && r.Type == Value.Types.Type.Ranges && (predicate is null || predicate(r)))
             .Sum(r => r.Ranges.Range.Sum(x => (long)(x.End - x.Begin + 1)));
 
-    /// <summary>The key under which resources merge: everything except the value and allocation info.</summary>
-    public static string ShapeKey(Resource resource)
+    /// <summary>
+    /// Resources merge when they have the same shape: everything but the value (scalar, ranges, set) and the allocation
+    /// info. Compared field by field on the resources themselves, so a lookup allocates nothing.
+    /// </summary>
+    internal sealed class ShapeComparer : IEqualityComparer<Resource>
     {
-        // Everything but the value and the allocation, without copying the value (a ports resource carries many ranges).
-        // The sub-messages are shared, not cloned: the shape is only serialized, never changed.
-        var shape = new Resource
-        {
-            ProviderId = resource.ProviderId,
-            Name = resource.Name,
-            Type = resource.Type,
-            Reservation = resource.Reservation,
-            Disk = resource.Disk,
-            Revocable = resource.Revocable,
-            Shared = resource.Shared,
-        };
-        if (resource.HasRole)
-        {
-            shape.Role = resource.Role;
-        }
+        public static ShapeComparer Instance { get; } = new();
 
-        shape.Reservations.Add(resource.Reservations);
-        return Convert.ToBase64String(shape.ToByteArray());
+        public bool Equals(Resource? x, Resource? y) =>
+            ReferenceEquals(x, y)
+            || (x is not null && y is not null
+                && x.Name == y.Name
+                && x.Type == y.Type
+                && x.Role == y.Role
+                && Equals(x.ProviderId, y.ProviderId)
+                && Equals(x.Reservation, y.Reservation)
+                && x.Reservations.Equals(y.Reservations)
+                && Equals(x.Disk, y.Disk)
+                && Equals(x.Revocable, y.Revocable)
+                && Equals(x.Shared, y.Shared));
+
+        public int GetHashCode(Resource r) =>
+            HashCode.Combine(r.Name, r.Type, r.Role, r.Reservations.Count == 0 ? 0 : r.Reservations.GetHashCode(), r.Disk?.GetHashCode() ?? 0);
     }
 
     private static Resource Normalize(Resource r)

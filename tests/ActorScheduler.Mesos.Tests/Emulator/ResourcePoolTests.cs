@@ -42,6 +42,36 @@ public sealed class ResourcePoolTests
     }
 
     [Fact]
+    public void The_shape_ignores_the_value_and_the_allocation_but_not_the_volume()
+    {
+        var explicitStar = Scalar("cpus", 1);
+        explicitStar.Role = "*";
+        var allocated = Scalar("cpus", 2);
+        allocated.AllocationInfo = new Resource.Types.AllocationInfo { Role = "r" };
+        var pool = new ResourcePool([Scalar("cpus", 0.5), explicitStar, allocated]);
+
+        Assert.Single(pool.Resources);
+        Assert.Equal(3.5, pool.Scalar("cpus"));
+
+        Resource PersistentVolume(string id)
+        {
+            var volume = ResourceFormat.ToInternal(Scalar("disk", 10, "r", null, ("resource_id", "v")));
+            volume.Disk = new Resource.Types.DiskInfo
+            {
+                Persistence = new Resource.Types.DiskInfo.Types.Persistence { Id = id },
+                Volume = new ActorScheduler.Messages.MesosV1.Volume { ContainerPath = "data", Mode = ActorScheduler.Messages.MesosV1.Volume.Types.Mode.Rw },
+            };
+            return volume;
+        }
+
+        var volumes = new ResourcePool([PersistentVolume("a"), PersistentVolume("b")]);
+        Assert.Equal(2, volumes.Resources.Count);
+        Assert.True(volumes.TrySubtract(PersistentVolume("a")));
+        Assert.False(volumes.Contains(PersistentVolume("a")));
+        Assert.True(volumes.Contains(PersistentVolume("b")));
+    }
+
+    [Fact]
     public void Pre_refinement_resources_are_upgraded_and_rendered_back_per_framework_capability()
     {
         var wire = Scalar("cpus", 1, "eng", "ops", ("k", "v"));
