@@ -84,7 +84,7 @@ internal sealed class StepActor : JournaledEntityActor
     }
 
     public static Props Props(string planPersistenceId, string planName, int index, string podType, StepSpec step, TargetConfig target, IActorRef pods, IActorRef journal) =>
-        Akka.Actor.Props.Create(() => new StepActor(planPersistenceId, planName, index, podType, step, target, pods, journal));
+        FactoryProps.Create(() => new StepActor(planPersistenceId, planName, index, podType, step, target, pods, journal));
 
     private void OnProgress(TaskProgressReport report)
     {

@@ -172,7 +172,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(string service, string podType, int index, IActorRef journal, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null, RecoverySettings? recovery = null, TimeProvider? clock = null, int? snapshotAfterEvents = null) =>
-        Akka.Actor.Props.Create(() => new PodInstanceActor(service, podType, index, journal, router, gateway, killRetryInterval, backoffBase, recovery, clock, snapshotAfterEvents));
+        FactoryProps.Create(() => new PodInstanceActor(service, podType, index, journal, router, gateway, killRetryInterval, backoffBase, recovery, clock, snapshotAfterEvents));
 
     private DateTime Now => _clock.GetUtcNow().UtcDateTime;
 
