@@ -19,6 +19,7 @@ internal abstract class JournaledEntityActor : ReceiveActor, IWithUnboundedStash
     private readonly List<(object Event, Action<object> Handler)> _unwritten = new();
     private List<(object Event, Action<object> Handler)> _inFlight = new();
     private long _writeId;
+    private bool _recovering;
     private bool _inFlightReplacesHistory;
 
     // Events in the entity's history since its last snapshot (or since the start, if none).
@@ -73,62 +74,91 @@ internal abstract class JournaledEntityActor : ReceiveActor, IWithUnboundedStash
     protected override void PreStart()
     {
         Journal.Tell(new EntityJournalProtocol.Replay(Entity));
-        BecomeStacked(Recovering);
+        _recovering = true;
     }
 
+    /// <summary>
+    /// While recovering or writing, every message but the awaited answer waits in the stash. Two flags rather than
+    /// <c>BecomeStacked</c>: a <c>ReceiveActor</c> builds a new handler table on every become, and an entity becomes
+    /// "writing" for every write (four times for each pod deployed).
+    /// </summary>
     protected override bool AroundReceive(Receive receive, object message)
     {
+        if (_recovering)
+        {
+            if (message is EntityJournalProtocol.History history && history.Entity == Entity)
+            {
+                Recovered(history);
+            }
+            else
+            {
+                Stash.Stash();
+            }
+
+            return true;
+        }
+
+        if (_inFlight.Count > 0)
+        {
+            if (message is EntityJournalProtocol.Written written && written.Entity == Entity && written.WriteId == _writeId)
+            {
+                WriteDone();
+                FlushWrites();
+            }
+            else
+            {
+                Stash.Stash();
+            }
+
+            return true;
+        }
+
         var handled = base.AroundReceive(receive, message);
         FlushWrites();
         return handled;
     }
 
-    private void Recovering()
+    private void Recovered(EntityJournalProtocol.History history)
     {
-        Receive<EntityJournalProtocol.History>(h => h.Entity == Entity, h =>
+        _recovering = false;
+        foreach (var @event in history.Events)
         {
-            foreach (var @event in h.Events)
-            {
-                ApplyRecovered(@event);
-            }
+            ApplyRecovered(@event);
+        }
 
-            _sinceSnapshot = h.Events.Length;
+        _sinceSnapshot = history.Events.Length;
 
-            ApplyRecovered(RecoveryCompleted.Instance);
-            UnbecomeStacked();
+        ApplyRecovered(RecoveryCompleted.Instance);
+        FlushWrites();
+        if (_inFlight.Count == 0)
+        {
             Stash.UnstashAll();
-        });
-        ReceiveAny(_ => Stash.Stash());
+        }
     }
 
-    private void Writing()
+    private void WriteDone()
     {
-        Receive<EntityJournalProtocol.Written>(w => w.Entity == Entity && w.WriteId == _writeId, _ =>
+        var done = _inFlight;
+        _inFlight = new List<(object, Action<object>)>();
+        _sinceSnapshot = _inFlightReplacesHistory ? 1 : _sinceSnapshot + done.Count;
+        _inFlightReplacesHistory = false;
+        foreach (var (@event, handler) in done)
         {
-            UnbecomeStacked();
-            var done = _inFlight;
-            _inFlight = new List<(object, Action<object>)>();
-            _sinceSnapshot = _inFlightReplacesHistory ? 1 : _sinceSnapshot + done.Count;
-            _inFlightReplacesHistory = false;
-            foreach (var (@event, handler) in done)
-            {
-                handler(@event);
-            }
+            handler(@event);
+        }
 
-            // A long history is replaced by the state it leads to, once nothing else waits to be written.
-            if (_unwritten.Count == 0 && _sinceSnapshot >= SnapshotAfterEvents && Snapshot() is { } snapshot)
-            {
-                _unwritten.Add((snapshot, _ => { }));
-                _inFlightReplacesHistory = true;
-            }
+        // A long history is replaced by the state it leads to, once nothing else waits to be written.
+        if (_unwritten.Count == 0 && _sinceSnapshot >= SnapshotAfterEvents && Snapshot() is { } snapshot)
+        {
+            _unwritten.Add((snapshot, _ => { }));
+            _inFlightReplacesHistory = true;
+        }
 
-            // Handlers may persist again (flushed after this message); otherwise the stashed commands go on.
-            if (_unwritten.Count == 0)
-            {
-                Stash.UnstashAll();
-            }
-        });
-        ReceiveAny(_ => Stash.Stash());
+        // Handlers may persist again (flushed right after); otherwise the stashed commands go on.
+        if (_unwritten.Count == 0)
+        {
+            Stash.UnstashAll();
+        }
     }
 
     private void FlushWrites()
@@ -144,7 +174,6 @@ internal abstract class JournaledEntityActor : ReceiveActor, IWithUnboundedStash
             .Select(w => w.Event is Tagged tagged ? (tagged.Payload, tagged.Tags.ToImmutableArray()) : (w.Event, ImmutableArray<string>.Empty))
             .ToImmutableArray();
         Journal.Tell(new EntityJournalProtocol.Write(Entity, ++_writeId, events, _inFlightReplacesHistory));
-        BecomeStacked(Writing);
     }
 
     private void ApplyRecovered(object @event)
