@@ -203,16 +203,34 @@ public static class Send
         var mark = await c.Cluster.OfferAsync(agents).ConfigureAwait(false);
         var wanted = agents.ToHashSet(StringComparer.Ordinal);
         ImmutableArray<string> offers = [];
-        await c.WaitUntilAsync(() =>
+        await c.WaitUntilAsync(async () =>
         {
-            offers = c.Cluster.History.Skip((int)mark)
-                .Where(r => r.Event?.Type == Event.Types.Type.Offers)
-                .SelectMany(r => r.Event!.Offers.Offers_)
-                .Where(o => wanted.Contains(o.AgentId.Value))
-                .Select(o => o.Id.Value)
-                .ToImmutableArray();
-            return Task.FromResult(offers.IsEmpty ? $"the master sent no offer for {string.Join(", ", agents)} (nothing free?)" : null);
+            var history = c.Cluster.History;
+            offers = OfferIdsFor(history.Skip((int)mark), wanted).ToImmutableArray();
+            if (!offers.IsEmpty)
+            {
+                return null;
+            }
+
+            // The master's own allocation cycle may have offered these agents just before (their resources then sit in an
+            // offer the scheduler holds): that offer is the one the scheduler acts on.
+            var outstanding = (await c.Cluster.OutstandingOffersAsync().ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+            offers = OfferIdsFor(history, wanted).Where(outstanding.Contains).ToImmutableArray();
+            if (!offers.IsEmpty)
+            {
+                return null;
+            }
+
+            // Nothing offered and nothing held: offer again, the resources may have been freed since.
+            await c.Cluster.OfferAsync(agents).ConfigureAwait(false);
+            return $"the master sent no offer for {string.Join(", ", agents)} (nothing free?)";
         }).ConfigureAwait(false);
         c.LastOffers = offers;
     }
+
+    private static IEnumerable<string> OfferIdsFor(IEnumerable<ClusterRecord> records, HashSet<string> agents) => records
+        .Where(r => r.Event?.Type == Event.Types.Type.Offers)
+        .SelectMany(r => r.Event!.Offers.Offers_)
+        .Where(o => agents.Contains(o.AgentId.Value))
+        .Select(o => o.Id.Value);
 }
