@@ -26,8 +26,12 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
     /// <summary>Decline filter while not ready or while work is pending (DC/OS SHORT).</summary>
     public const double ShortDeclineSeconds = 5;
 
-    /// <summary>Pod instances one offer cycle places at most (the others wait for the next offers).</summary>
-    internal const int MaxClaimsPerCycle = 256;
+    /// <summary>
+    /// Pod instances one offer cycle places at most (the others wait for the next offers). An offer is held until all its
+    /// claims are recorded, so this trades throughput for cycle latency; see BENCHMARKS.md for the measured trade (256,
+    /// 512 and 1,024 at 10,000 pods).
+    /// </summary>
+    internal const int MaxClaimsPerCycle = 512;
 
     /// <summary>Offer decisions per journal row (one cycle may take several rows).</summary>
     private const int DecisionsPerRecord = 256;
