@@ -94,6 +94,27 @@ public sealed class EntityJournalTests : ActorTestKit
     }
 
     [Fact]
+    public void A_running_journal_serves_an_entity_the_events_it_wrote_as_fresh_messages()
+    {
+        var journal = Sys.ActorOf(EntityJournalActor.Props("svc"));
+        var a = Sys.ActorOf(Props.Create(() => new NoteEntity(journal, "svc/note/a")));
+        a.Tell(new Notes(["a1", "a2"]));
+        a.Tell(new Note("a3"));
+        a.Tell(GetNotes.Instance);
+        ExpectMsg<ImmutableArray<string>>();
+
+        // The journal keeps what was written packed; each replay unpacks new messages, shared with nobody.
+        journal.Tell(new EntityJournalProtocol.Replay("svc/note/a"));
+        var first = ExpectMsg<EntityJournalProtocol.History>().Events.Cast<TaskFailureSeen>().ToList();
+        journal.Tell(new EntityJournalProtocol.Replay("svc/note/a"));
+        var second = ExpectMsg<EntityJournalProtocol.History>().Events.Cast<TaskFailureSeen>().ToList();
+
+        Assert.Equal(["a1", "a2", "a3"], first.Select(e => e.TaskName));
+        Assert.Equal(first, second);
+        Assert.All(first.Zip(second), pair => Assert.NotSame(pair.First, pair.Second));
+    }
+
+    [Fact]
     public void Writes_of_many_entities_at_once_are_all_confirmed_in_each_entitys_order()
     {
         var journal = Sys.ActorOf(EntityJournalActor.Props("svc"));
