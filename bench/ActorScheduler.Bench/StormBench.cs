@@ -32,6 +32,7 @@ internal static class StormBench
         var timeout = TimeSpan.FromSeconds(IntOption(args, "--timeout-s", 600));
         var snapshotEvery = IntOption(args, "--snapshot-every", ActorScheduler.Actors.SchedulerSettings.DefaultEntityJournalSnapshotEvery);
         var podSnapshotAfter = IntOption(args, "--pod-snapshot-after", ActorScheduler.Actors.SchedulerSettings.DefaultPodSnapshotAfterEvents);
+        var claimsPerCycle = IntOption(args, "--claims-per-cycle", ActorScheduler.Actors.SchedulerSettings.DefaultMaxClaimsPerCycle);
         var restart = !args.Contains("--no-restart");
         var index = Array.IndexOf(args, "--journal");
         var journal = index >= 0 && index + 1 < args.Length
@@ -52,6 +53,7 @@ internal static class StormBench
             Restart = restart,
             EntityJournalSnapshotEvery = snapshotEvery,
             PodSnapshotAfterEvents = podSnapshotAfter,
+            MaxClaimsPerCycle = claimsPerCycle,
             StartActorSystem = async () =>
             {
                 var (system, stop, configuredBatch) = await StartHostAsync(journal);

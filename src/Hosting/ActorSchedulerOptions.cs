@@ -58,6 +58,12 @@ public sealed class ActorSchedulerOptions
     /// when the failure is first seen and survives scheduler restarts. Null (default): never.
     /// </summary>
     public TimeSpan? PermanentFailureTimeout { get; init; }
+
+    /// <summary>
+    /// Pod instances one offer cycle places at most (more: faster deploys, offers held longer; see
+    /// <see cref="ActorScheduler.Actors.SchedulerSettings.MaxClaimsPerCycle"/>). At least 1.
+    /// </summary>
+    public int MaxClaimsPerCycle { get; init; } = ActorScheduler.Actors.SchedulerSettings.DefaultMaxClaimsPerCycle;
 }
 
 /// <summary>Keys under which the scheduler's actors are registered in the <c>ActorRegistry</c>.</summary>

@@ -22,11 +22,16 @@ var apiTokenOption = new Option<string?>("--api-token")
 };
 var enableBackoffOption = new Option<bool>("--enable-backoff") { Description = "Delay relaunches of failed tasks: 60 s, x1.15 per further failure, at most 300 s (DC/OS ENABLE_BACKOFF); persisted." };
 var permanentFailureTimeoutOption = new Option<int?>("--permanent-failure-timeout") { Description = "Seconds a RUNNING-goal task may stay failed before its pod is replaced on a new footprint (DC/OS permanent-failure-timeout-secs); the clock survives restarts. Default: never." };
+var claimsPerCycleOption = new Option<int>("--claims-per-cycle")
+{
+    Description = "Pod instances one offer cycle places at most: more deploy faster and hold offers longer.",
+    DefaultValueFactory = _ => ActorScheduler.Actors.SchedulerSettings.DefaultMaxClaimsPerCycle,
+};
 var verboseOption = new Option<bool>("--verbose", "-v") { Description = "Log scheduler decisions (INFO) to the console." };
 var run = new Command("run", "Deploy a service and keep it running: embedded Mesos emulator, scheduler and HTTP API in one process.")
 {
     specArgument, overrideOption, dataDirOption, apiHostOption, apiPortOption, masterPortOption, agentsOption, masterOption, verboseOption, apiTokenOption,
-    enableBackoffOption, permanentFailureTimeoutOption,
+    enableBackoffOption, permanentFailureTimeoutOption, claimsPerCycleOption,
 };
 var runAgentFlags = new EmulatorAgentFlags();
 runAgentFlags.AddTo(run, masterOption);
@@ -46,6 +51,7 @@ run.SetAction((parse, ct) => CommandGuard.RunAsync(() => RunCommand.RunAsync(
     {
         EnableBackoff = parse.GetValue(enableBackoffOption),
         PermanentFailureTimeout = parse.GetValue(permanentFailureTimeoutOption) is int seconds ? TimeSpan.FromSeconds(seconds) : null,
+        MaxClaimsPerCycle = parse.GetValue(claimsPerCycleOption),
     },
     Console.Out,
     Console.Error,

@@ -76,6 +76,9 @@ public sealed class StormRunOptions
 
     /// <summary>History length at which a pod writes a snapshot of its state (<c>SchedulerSettings.PodSnapshotAfterEvents</c>).</summary>
     public int PodSnapshotAfterEvents { get; init; } = SchedulerSettings.DefaultPodSnapshotAfterEvents;
+
+    /// <summary>Pod instances one offer cycle places at most (<c>SchedulerSettings.MaxClaimsPerCycle</c>).</summary>
+    public int MaxClaimsPerCycle { get; init; } = SchedulerSettings.DefaultMaxClaimsPerCycle;
 }
 
 /// <summary>Where a <see cref="StormRun"/> is.</summary>
@@ -140,7 +143,7 @@ public sealed class StormRun
     private long _peakRss;
 
     /// <summary>A run; nothing starts until <see cref="RunAsync"/>.</summary>
-    /// <exception cref="ArgumentException">Agents, pods or the rate are not positive.</exception>
+    /// <exception cref="ArgumentException">Agents, pods, the rate or the claims per cycle are not positive.</exception>
     public StormRun(StormRunOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -148,6 +151,12 @@ public sealed class StormRun
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                 $"A storm run needs at least one agent and one pod, a positive rate and timeout (got agents {options.Agents}, pods {options.Pods}, rate {options.OffersPerSecond}, timeout {options.Timeout})"));
+        }
+
+        if (options.MaxClaimsPerCycle < 1)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"A storm run needs at least one claim per offer cycle (got {options.MaxClaimsPerCycle})"));
         }
 
         _options = options;
@@ -381,6 +390,7 @@ public sealed class StormRun
             Clock = cluster.Clock,
             EntityJournalSnapshotEvery = _options.EntityJournalSnapshotEvery,
             PodSnapshotAfterEvents = _options.PodSnapshotAfterEvents,
+            MaxClaimsPerCycle = _options.MaxClaimsPerCycle,
         };
     }
 

@@ -32,5 +32,7 @@ public sealed class StormRunTests
     {
         var error = Assert.Throws<ArgumentException>(() => new StormRun(new StormRunOptions { Pods = 0 }));
         Assert.Contains("pods 0", error.Message);
+        var claims = Assert.Throws<ArgumentException>(() => new StormRun(new StormRunOptions { MaxClaimsPerCycle = 0 }));
+        Assert.Contains("at least one claim per offer cycle (got 0)", claims.Message);
     }
 }

@@ -26,12 +26,6 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
     /// <summary>Decline filter while not ready or while work is pending (DC/OS SHORT).</summary>
     public const double ShortDeclineSeconds = 5;
 
-    /// <summary>
-    /// Pod instances one offer cycle places at most (the others wait for the next offers). An offer is held until all its
-    /// claims are recorded, so this trades throughput for cycle latency; see BENCHMARKS.md for the measured trade (256,
-    /// 512 and 1,024 at 10,000 pods).
-    /// </summary>
-    internal const int MaxClaimsPerCycle = 512;
 
     /// <summary>Offer decisions per journal row (one cycle may take several rows).</summary>
     private const int DecisionsPerRecord = 256;
@@ -65,8 +59,13 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
     private bool _declinedSinceRevive;
     private bool _suppressed;
 
-    public OfferRouterActor(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics = null)
+    // Pod instances one offer cycle places at most (SchedulerSettings.MaxClaimsPerCycle).
+    private readonly int _maxClaimsPerCycle;
+
+    public OfferRouterActor(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics = null, int maxClaimsPerCycle = SchedulerSettings.DefaultMaxClaimsPerCycle)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxClaimsPerCycle, 1);
+        _maxClaimsPerCycle = maxClaimsPerCycle;
         _metrics = metrics ?? new SchedulerMetrics();
         _context = context;
         _gateway = gateway;
@@ -152,8 +151,8 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
     /// <summary>The decision journal is written for audit, never replayed into this actor.</summary>
     public override Recovery Recovery => new(SnapshotSelectionCriteria.None, 0);
 
-    public static Props Props(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics = null) =>
-        Akka.Actor.Props.Create(() => new OfferRouterActor(service, context, gateway, metrics));
+    public static Props Props(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics = null, int maxClaimsPerCycle = SchedulerSettings.DefaultMaxClaimsPerCycle) =>
+        Akka.Actor.Props.Create(() => new OfferRouterActor(service, context, gateway, metrics, maxClaimsPerCycle));
 
     private void OnRegister(RegisterRequirement message)
     {
@@ -209,7 +208,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
         var skipped = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (requirement, pod, need) in _requirements)
         {
-            if (claimed.Count >= MaxClaimsPerCycle)
+            if (claimed.Count >= _maxClaimsPerCycle)
             {
                 // The rest wait for the next offers: an offer is answered once all its claims are recorded, so a cycle
                 // that claims thousands holds its offers for as long as thousands of journal writes take.

@@ -38,6 +38,9 @@ public sealed record RunArguments(
 
     /// <summary>Replace a pod whose task stayed failed this long (<c>--permanent-failure-timeout</c>); null: never.</summary>
     public TimeSpan? PermanentFailureTimeout { get; init; }
+
+    /// <summary>Pod instances one offer cycle places at most (<c>--claims-per-cycle</c>).</summary>
+    public int MaxClaimsPerCycle { get; init; } = ActorScheduler.Actors.SchedulerSettings.DefaultMaxClaimsPerCycle;
 }
 
 /// <summary>
@@ -51,6 +54,12 @@ public static class RunCommand
         if (!Overrides.TryParse(args.Overrides, out var overrides, out var overrideError))
         {
             await error.WriteLineAsync($"error: {overrideError}");
+            return 2;
+        }
+
+        if (args.MaxClaimsPerCycle < 1)
+        {
+            await error.WriteLineAsync($"error: --claims-per-cycle expects a positive number of pod instances, got '{args.MaxClaimsPerCycle}'");
             return 2;
         }
 
@@ -191,6 +200,7 @@ public static class RunCommand
                     ReconcileDelayFactor = args.ReconcileDelayFactor,
                     EnableBackoff = args.EnableBackoff,
                     PermanentFailureTimeout = args.PermanentFailureTimeout,
+                    MaxClaimsPerCycle = args.MaxClaimsPerCycle,
                 });
         });
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ActorScheduler.Actors;
 using ActorScheduler.Actors.Offers;
 using ActorScheduler.Messages.MesosV1;
 using Akka.Actor;
@@ -53,13 +54,15 @@ public sealed class OfferRouterActorTests : ActorTestKit
         Assert.Equal(claim.Evaluation.Operations.ToArray(), accept.Operations.ToArray());
     }
 
-    [Fact]
-    public void Router_should_claim_at_most_a_cycles_share_and_leave_the_rest_waiting()
+    [Theory]
+    [InlineData(SchedulerSettings.DefaultMaxClaimsPerCycle)]
+    [InlineData(7)]
+    public void Router_should_claim_at_most_a_cycles_share_and_leave_the_rest_waiting(int maxClaims)
     {
         var (gateway, pods) = (CreateTestProbe(), CreateTestProbe());
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, maxClaimsPerCycle: maxClaims));
         router.Tell(new ReconciliationComplete("fw-1"));
-        var wanted = OfferRouterActor.MaxClaimsPerCycle + 40;
+        var wanted = maxClaims + 40;
         for (var i = 0; i < wanted; i++)
         {
             router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod(cpus: 0.1, mem: 16)) with { Index = i }), pods);
@@ -69,9 +72,9 @@ public sealed class OfferRouterActorTests : ActorTestKit
         var offers = Enumerable.Range(0, 100).Select(i => TestOffers.Unreserved($"agent-{i}", cpus: 4, mem: 65536, disk: 1_000_000)).ToImmutableArray();
         router.Tell(new OffersReceived(offers));
 
-        var claims = pods.ReceiveN(OfferRouterActor.MaxClaimsPerCycle).Cast<LaunchClaim>().ToList();
+        var claims = pods.ReceiveN(maxClaims).Cast<LaunchClaim>().ToList();
         pods.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
-        Assert.Equal(OfferRouterActor.MaxClaimsPerCycle, claims.Count);
+        Assert.Equal(maxClaims, claims.Count);
         router.Tell(GetPendingRequirements.Instance);
         Assert.Equal(40, ExpectMsg<ImmutableArray<string>>().Length);
     }

@@ -34,6 +34,17 @@ public sealed class RunCommandBadInputTests : IDisposable
         Assert.Contains("cuont", error);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-3)]
+    public async Task A_claims_per_cycle_below_one_is_refused(int claims)
+    {
+        var (code, error) = await RunAsync(Args(HelloWorld) with { MaxClaimsPerCycle = claims });
+
+        Assert.Equal(2, code);
+        Assert.Equal($"error: --claims-per-cycle expects a positive number of pod instances, got '{claims}'", error.Trim());
+    }
+
     [Fact]
     public async Task A_malformed_override_is_refused()
     {
