@@ -44,8 +44,8 @@ public sealed record SchedulerSettings(
     /// <summary>
     /// Pod instances one offer cycle places at most; the others wait for the next offers. An offer is answered once every
     /// pod it was given to recorded its launch, so more claims per cycle place faster and hold offers longer (at 10,000
-    /// pods on two cores: 256 → ~1,300/s with a p99 cycle of ~0.5 s, 512 → ~1,700/s at ~0.6 s, 1,024 → ~1,800/s at
-    /// ~1.7 s; BENCHMARKS.md).
+    /// pods on two cores: 256 → ~1,600/s with a p99 cycle of 0.3–0.4 s, 512 → ~1,900/s at 0.5–0.7 s, 1,024 →
+    /// ~2,200/s at 0.9–1.9 s; BENCHMARKS.md).
     /// </summary>
     public int MaxClaimsPerCycle { get; init; } = DefaultMaxClaimsPerCycle;
 
