@@ -331,13 +331,24 @@ internal sealed partial class Master
         }
     }
 
-    /// <summary>Held-back updates whose time has come go to the framework's current stream (dropped if it has none).</summary>
+    /// <summary>
+    /// Held-back updates whose time has come go to the framework's current stream (dropped if it has none). An update of
+    /// an agent that became unreachable meanwhile is dropped too, as a master ignores what an agent it removed sent
+    /// before: the agent resends its unacknowledged updates when it comes back (a held-back duplicate of an update
+    /// already acknowledged must not follow the master's TASK_UNREACHABLE and undo it).
+    /// </summary>
     private void DeliverDelayedUpdates()
     {
         var now = Now;
         foreach (var held in _heldBack.Where(h => h.Due <= now).ToList())
         {
             _heldBack.Remove(held);
+            if (held.Event.Update?.Status?.AgentId is { } agentId && _cluster.Unreachable.ContainsKey(agentId.Value))
+            {
+                Log($"held-back {TaskStates.WireName(held.Event.Update.Status.State)} of task {held.Event.Update.Status.TaskId.Value} dropped: agent {agentId.Value} is unreachable");
+                continue;
+            }
+
             if (_frameworks.TryGetValue(held.FrameworkId, out var framework))
             {
                 framework.Connection?.Send(held.Event);

@@ -71,6 +71,27 @@ public sealed class VirtualClockFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_held_back_copy_of_an_agent_lost_meanwhile_is_dropped_not_delivered_after_the_masters_verdict()
+    {
+        await using var framework = await TestFramework.StartRawAsync(_emulator.Url, TestFramework.Info());
+        await _emulator.Faults.SetStatusUpdateFaultsAsync(new StatusUpdateFaults(Delay: TimeSpan.FromSeconds(3), DuplicateNext: 1));
+        await LaunchAsync(framework, "t1");
+        var first = await framework.NextUpdateAsync("t1");
+        var agent = first.AgentId.Value;
+
+        await _emulator.Faults.LoseAgentAsync(agent);
+        var verdict = await framework.NextUpdateAsync("t1");
+        Assert.Equal(TaskStatus.Types.Source.Master, verdict.Source);
+        await AdvanceAsync(TimeSpan.FromSeconds(3));
+        Assert.Equal(0, (await _emulator.Faults.StateAsync()).HeldBack);
+
+        // Had the copy gone out, it would come next; the next update is the master's report of the returned agent.
+        await _emulator.Faults.ReturnAgentAsync(agent);
+        var next = await framework.NextUpdateAsync("t1");
+        Assert.Equal(TaskStatus.Types.Reason.AgentReregistered, next.Reason);
+    }
+
+    [Fact]
     public async Task A_delayed_update_is_held_until_the_clock_passes_the_delay()
     {
         await using var framework = await TestFramework.StartRawAsync(_emulator.Url, TestFramework.Info());
