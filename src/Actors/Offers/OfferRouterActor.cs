@@ -26,7 +26,6 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
     /// <summary>Decline filter while not ready or while work is pending (DC/OS SHORT).</summary>
     public const double ShortDeclineSeconds = 5;
 
-
     /// <summary>Offer decisions per journal row (one cycle may take several rows).</summary>
     private const int DecisionsPerRecord = 256;
 

@@ -24,8 +24,6 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
     /// <summary>Events per row at most; a larger backlog goes out in several rows of one write.</summary>
     internal const int MaxEventsPerRow = 1000;
 
-    internal const int DefaultSnapshotAfterEvents = SchedulerSettings.DefaultEntityJournalSnapshotEvery;
-
     private readonly ILoggingAdapter _log = Context.GetLogger();
     // Each entity's history in its packed form: a few objects an event instead of the event's whole message tree (a
     // launch carries task infos of dozens of objects), which the GC would otherwise trace on every collection. An
@@ -41,7 +39,7 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
     /// Events written (or replayed) after which the journal saves a snapshot of every entity's history, so a restart
     /// reads it and the events after it, not the whole stream.
     /// </param>
-    public EntityJournalActor(string service, int snapshotAfterEvents = DefaultSnapshotAfterEvents)
+    public EntityJournalActor(string service, int snapshotAfterEvents = SchedulerSettings.DefaultEntityJournalSnapshotEvery)
     {
         PersistenceId = $"{service}/entities";
         _snapshotAfterEvents = snapshotAfterEvents;
@@ -105,7 +103,7 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
 
     public override string PersistenceId { get; }
 
-    public static Props Props(string service, int snapshotAfterEvents = DefaultSnapshotAfterEvents) =>
+    public static Props Props(string service, int snapshotAfterEvents = SchedulerSettings.DefaultEntityJournalSnapshotEvery) =>
         Akka.Actor.Props.Create(() => new EntityJournalActor(service, snapshotAfterEvents));
 
     private void Enqueue(Pending pending)

@@ -224,7 +224,7 @@ internal sealed class ResourcePool
                 && Equals(x.Shared, y.Shared));
 
         public int GetHashCode(Resource r) =>
-            HashCode.Combine(r.Name, r.Type, r.Role, r.Reservations.Count == 0 ? 0 : r.Reservations.GetHashCode(), r.Disk?.GetHashCode() ?? 0);
+            HashCode.Combine(r.Name, r.Type, r.Role, r.Reservations.GetHashCode(), r.Disk?.GetHashCode() ?? 0);
     }
 
     private static Resource Normalize(Resource r)
