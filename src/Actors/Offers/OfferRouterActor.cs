@@ -264,10 +264,19 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
             }
         }
 
-        var owned = _owned.Values.SelectMany(ids => ids).ToHashSet(StringComparer.Ordinal);
+        // Every resource id some pod owns (tens of thousands in a big service): gathered only for an offer that carries
+        // labelled reservations at all.
+        HashSet<string>? owned = null;
         var unused = new List<Offer>();
         foreach (var offer in slots.Where(s => s.Claims.Count == 0).Select(s => s.Offer))
         {
+            if (!offer.Resources.Any(r => Resources.ResourceId(r) is not null))
+            {
+                unused.Add(offer);
+                continue;
+            }
+
+            owned ??= _owned.Values.SelectMany(ids => ids).ToHashSet(StringComparer.Ordinal);
             var cleanup = UnexpectedResources.Cleanup(offer, owned, _context.Reservation.Role);
             if (cleanup.IsEmpty)
             {

@@ -27,9 +27,12 @@ internal static class Allocator
         var decisions = new List<AllocationDecision>();
         foreach (var agent in agents)
         {
-            var free = agent.Free.Clone();
-            foreach (var candidate in candidates)
+            // What the candidates before took is subtracted from a copy (none is needed for one candidate).
+            var free = agent.Free;
+            var copied = false;
+            for (var i = 0; i < candidates.Count; i++)
             {
+                var candidate = candidates[i];
                 var offerable = new ResourcePool(free.Resources.Where(r =>
                     !ResourceFormat.IsReserved(r) || ResourceFormat.ReservationRole(r) == candidate.Role));
                 if (offerable.IsEmpty || !IsAllocatable(offerable) || isFiltered(candidate, agent.AgentId, offerable))
@@ -37,8 +40,17 @@ internal static class Allocator
                     continue;
                 }
 
-                free.SubtractSaturating(offerable.Resources);
                 decisions.Add(new AllocationDecision(candidate.FrameworkId, candidate.Role, agent.AgentId, offerable));
+                if (i < candidates.Count - 1)
+                {
+                    if (!copied)
+                    {
+                        free = free.Clone();
+                        copied = true;
+                    }
+
+                    free.SubtractSaturating(offerable.Resources);
+                }
             }
         }
 

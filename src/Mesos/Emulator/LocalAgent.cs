@@ -153,11 +153,25 @@ internal sealed class LocalAgent
         return used;
     }
 
-    /// <summary>Total minus used.</summary>
+    /// <summary>Total minus used (what <see cref="Used"/> counts, subtracted as it goes rather than pooled first).</summary>
     public ResourcePool Free()
     {
         var free = Total.Clone();
-        free.SubtractSaturating(Used().Resources);
+        HashSet<string>? executors = null;
+        foreach (var task in _tasks.Values)
+        {
+            if (task.IsTerminal)
+            {
+                continue;
+            }
+
+            free.SubtractSaturating(task.Info.Resources);
+            if (task.Executor is not null && (executors ??= new HashSet<string>(StringComparer.Ordinal)).Add(ExecutorKey(task.FrameworkId.Value, task.Executor.ExecutorId.Value)))
+            {
+                free.SubtractSaturating(task.Executor.Resources);
+            }
+        }
+
         return free;
     }
 
@@ -209,16 +223,21 @@ internal sealed class LocalAgent
 
     /// <summary>
     /// Launches command tasks (executor null) or a task group on a DEFAULT executor. Tasks are checkpointed
-    /// before their processes start; STARTING and RUNNING updates are queued per task.
+    /// before their processes start; STARTING and RUNNING updates are queued per task. The agent keeps the task infos
+    /// and the executor info it is given (the master's own copies; nobody changes them after).
     /// </summary>
     public void Launch(FrameworkInfo framework, IReadOnlyList<TaskInfo> tasks, ExecutorInfo? executor)
     {
-        _frameworks[framework.Id.Value] = framework.Clone();
+        if (!_frameworks.TryGetValue(framework.Id.Value, out var known) || !known.Equals(framework))
+        {
+            _frameworks[framework.Id.Value] = framework.Clone();
+        }
+
         var launched = new List<AgentTask>();
         var now = _settings.Time.GetUtcNow();
         foreach (var info in tasks)
         {
-            var task = new AgentTask(framework.Id.Clone(), info.Clone(), executor?.Clone(), Path.Combine(WorkDir, "sandboxes", SafeName(info.TaskId.Value)))
+            var task = new AgentTask(framework.Id.Clone(), info, executor, Path.Combine(WorkDir, "sandboxes", SafeName(info.TaskId.Value)))
             {
                 RetryInterval = _settings.StatusUpdateRetryInterval,
                 NextRetry = now,

@@ -65,10 +65,15 @@ internal sealed partial class Master
         var agent = offers[0].Agent;
         _touched.Add(agent);
         var role = offers[0].Role;
-        var pool = new ResourcePool();
-        foreach (var offer in offers)
+        // The offers are gone: their resources are this ACCEPT's to use up (one offer's pool as it is).
+        var pool = offers[0].Resources;
+        if (offers.Count > 1)
         {
-            pool.AddAll(offer.Resources.Resources);
+            pool = new ResourcePool();
+            foreach (var offer in offers)
+            {
+                pool.AddAll(offer.Resources.Resources);
+            }
         }
 
         // What is left of this is declined with accept.filters; converted resources come back unfiltered.
@@ -281,7 +286,8 @@ internal sealed partial class Master
             var error = operation.Id is not null
                 ? "operation feedback ('id') is not supported for LAUNCH"
                 : ValidateTask(framework, agent, task, ids, groupMember: false);
-            var resources = task.Resources.Select(ResourceFormat.ToInternal).ToList();
+            var internalized = Internalize(task, agent);
+            var resources = internalized.Resources;
             if (error is null && !pool.ContainsAll(resources))
             {
                 error = $"Total resources {Describe(resources)} required by task and its executor is more than available {Describe(pool.Resources)}";
@@ -299,7 +305,7 @@ internal sealed partial class Master
             }
 
             untouched.SubtractSaturating(resources);
-            launched.Add(Internalize(task, agent));
+            launched.Add(internalized);
         }
 
         if (launched.Count > 0)
@@ -357,10 +363,20 @@ internal sealed partial class Master
             error ??= ValidateTask(framework, agent, task, ids, groupMember: true);
         }
 
-        var needed = tasks.SelectMany(t => t.Resources).Select(ResourceFormat.ToInternal).ToList();
+        // The master's own copies, in internal form: what the pool must hold, and then what the agent keeps.
+        var internalized = tasks.Select(t => Internalize(t, agent)).ToList();
+        var needed = internalized.SelectMany(t => t.Resources).ToList();
+        ExecutorInfo? launching = null;
         if (running is null && group?.Executor is not null)
         {
-            needed.AddRange(group.Executor.Resources.Select(ResourceFormat.ToInternal));
+            launching = group.Executor.Clone();
+            launching.FrameworkId = framework.Info.Id.Clone();
+            foreach (var r in launching.Resources)
+            {
+                ResourceFormat.MakeInternal(r);
+            }
+
+            needed.AddRange(launching.Resources);
         }
 
         if (error is null && !pool.ContainsAll(needed))
@@ -384,22 +400,7 @@ internal sealed partial class Master
         }
 
         untouched.SubtractSaturating(needed);
-        ExecutorInfo executor;
-        if (running is not null)
-        {
-            executor = running;
-        }
-        else
-        {
-            executor = group!.Executor.Clone();
-            executor.FrameworkId = framework.Info.Id.Clone();
-            var resources = executor.Resources.Select(ResourceFormat.ToInternal).ToList();
-            executor.Resources.Clear();
-            executor.Resources.AddRange(resources);
-        }
-
-        var internalized = tasks.Select(t => Internalize(t, agent)).ToList();
-        agent.Launch(framework.Info, internalized, executor);
+        agent.Launch(framework.Info, internalized, running ?? launching!);
         foreach (var info in internalized)
         {
             _taskAgents[info.TaskId.Value] = agent;
@@ -480,9 +481,11 @@ internal sealed partial class Master
     {
         var copy = task.Clone();
         copy.AgentId = agent.Id.Clone();
-        var resources = copy.Resources.Select(ResourceFormat.ToInternal).ToList();
-        copy.Resources.Clear();
-        copy.Resources.AddRange(resources);
+        foreach (var r in copy.Resources)
+        {
+            ResourceFormat.MakeInternal(r);
+        }
+
         return copy;
     }
 

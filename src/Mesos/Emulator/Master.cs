@@ -777,7 +777,7 @@ internal sealed partial class Master
     /// </summary>
     internal void LaunchWithoutOffer(LocalAgent agent, FrameworkInfo framework, TaskInfo task)
     {
-        agent.Launch(framework, [task], executor: null);
+        agent.Launch(framework, [task.Clone()], executor: null);
         _taskAgents[task.TaskId.Value] = agent;
     }
 

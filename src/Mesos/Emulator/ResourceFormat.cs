@@ -10,14 +10,16 @@ internal static class ResourceFormat
 {
     public const string AnyRole = "*";
 
-    /// <summary>Upgrades pre-refinement <c>role</c> + <c>reservation</c> and strips allocation info.</summary>
-    public static Resource ToInternal(Resource resource)
+    /// <summary>Upgrades pre-refinement <c>role</c> + <c>reservation</c> and strips allocation info (on a copy).</summary>
+    public static Resource ToInternal(Resource resource) => MakeInternal(resource.Clone());
+
+    /// <summary><see cref="ToInternal"/> in place, for a resource the master already owns (part of its own copy); returns it.</summary>
+    public static Resource MakeInternal(Resource r)
     {
-        var r = resource.Clone();
         r.AllocationInfo = null;
         if (r.Reservations.Count == 0 && r.HasRole && r.Role != AnyRole)
         {
-            var info = r.Reservation?.Clone() ?? new Resource.Types.ReservationInfo();
+            var info = r.Reservation ?? new Resource.Types.ReservationInfo();
             info.Type = r.Reservation is null
                 ? Resource.Types.ReservationInfo.Types.Type.Static
                 : Resource.Types.ReservationInfo.Types.Type.Dynamic;

@@ -97,10 +97,30 @@ internal sealed class ResourcePool
 
     public bool ContainsAll(IEnumerable<Resource> resources)
     {
-        var copy = Clone();
+        // Draws the resources from copies of just the entries they take from (an agent's pool holds an entry per
+        // reservation; an ACCEPT asks for a few of them).
+        var drawn = new ResourcePool();
+        HashSet<Resource>? copied = null;
         foreach (var r in resources)
         {
-            if (!copy.TrySubtract(r))
+            if (IsEmptyValue(r))
+            {
+                continue;
+            }
+
+            copied ??= new HashSet<Resource>(ShapeComparer.Instance);
+            if (copied.Add(r))
+            {
+                if (!_entries.TryGetValue(r, out var existing))
+                {
+                    return false;
+                }
+
+                drawn.Add(existing);
+            }
+
+            // A copied entry that is gone from the draw was used up by the resources before.
+            if (!drawn.TrySubtract(r))
             {
                 return false;
             }

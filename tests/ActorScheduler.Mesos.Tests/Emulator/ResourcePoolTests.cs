@@ -18,6 +18,24 @@ public sealed class ResourcePoolTests
     }
 
     [Fact]
+    public void Contains_all_counts_resources_of_one_shape_together_and_leaves_the_pool_as_it_was()
+    {
+        var reserved = ResourceFormat.ToInternal(Scalar("mem", 64, "r", null, ("resource_id", "m")));
+        var pool = new ResourcePool([Scalar("cpus", 1), Ports((31000, 31001)), reserved]);
+
+        Assert.True(pool.ContainsAll([Scalar("cpus", 0.5), Scalar("cpus", 0.5), Ports((31000, 31000)), Ports((31001, 31001)), reserved]));
+        Assert.False(pool.ContainsAll([Scalar("cpus", 0.5), Scalar("cpus", 0.6)]));
+        Assert.False(pool.ContainsAll([Scalar("cpus", 1), Scalar("cpus", 0.1)]));
+        Assert.False(pool.ContainsAll([Ports((31000, 31001)), Ports((31001, 31001))]));
+        Assert.False(pool.ContainsAll([reserved, reserved]));
+        Assert.False(pool.ContainsAll([Scalar("mem", 1)]));
+
+        Assert.Equal(1, pool.Scalar("cpus"));
+        Assert.Equal(2, pool.RangeCount("ports"));
+        Assert.Equal(64, pool.Scalar("mem"));
+    }
+
+    [Fact]
     public void Port_ranges_split_and_merge()
     {
         var pool = new ResourcePool([Ports((31000, 31010))]);
