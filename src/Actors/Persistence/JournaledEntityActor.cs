@@ -8,14 +8,18 @@ namespace ActorScheduler.Actors.Persistence;
 
 /// <summary>
 /// An event-sourced entity whose events live in the shared <see cref="EntityJournalActor"/> stream rather than in a
-/// stream of its own. Same contract as a persistent actor: <see cref="Recover{T}"/> handlers rebuild the state from the
-/// entity's history before any command is handled (then <see cref="RecoveryCompleted"/>), and a
+/// stream of its own. Same contract as a persistent actor: <see cref="OnRecover"/> rebuilds the state from the
+/// entity's history before any command is handled (then gets <see cref="RecoveryCompleted"/>), and a
 /// <see cref="Persist{T}"/> handler runs once the event is durable, with every other message stashed until then.
 /// All events persisted while handling one message go to the journal as one write.
 /// </summary>
-internal abstract class JournaledEntityActor : ReceiveActor, IWithUnboundedStash
+/// <remarks>
+/// Commands and events are dispatched by a <c>switch</c> in <see cref="OnCommand"/> and <see cref="OnRecover"/>, not
+/// by <c>Receive&lt;T&gt;</c> registrations: a service has an entity per pod instance and per step (20,000 for 10,000
+/// pods), and a <c>ReceiveActor</c> builds its handler table per instance (about 13 KB for a pod).
+/// </remarks>
+internal abstract class JournaledEntityActor : ActorBase, IWithUnboundedStash
 {
-    private readonly List<(Type Type, Action<object> Handler)> _recoverHandlers = new();
     private readonly List<(object Event, Action<object> Handler)> _unwritten = new();
     private List<(object Event, Action<object> Handler)> _inFlight = new();
     private long _writeId;
@@ -50,11 +54,13 @@ internal abstract class JournaledEntityActor : ReceiveActor, IWithUnboundedStash
     /// </summary>
     protected virtual object? Snapshot() => null;
 
-    /// <summary>Registers how a replayed event (or <see cref="RecoveryCompleted"/>) changes the state.</summary>
-    protected void Recover<T>(Action<T> handler) => _recoverHandlers.Add((typeof(T), e => handler((T)e)));
+    /// <summary>Applies a replayed event (or <see cref="RecoveryCompleted"/>) to the state; false when it is not the entity's.</summary>
+    protected abstract bool OnRecover(object @event);
 
-    /// <summary>A command handler (alias of <c>Receive</c>, for symmetry with persistent actors).</summary>
-    protected void Command<T>(Action<T> handler) => Receive(handler);
+    /// <summary>Handles a command; false when it is not one of the entity's (it goes to <c>Unhandled</c>).</summary>
+    protected abstract bool OnCommand(object message);
+
+    protected sealed override bool Receive(object message) => OnCommand(message);
 
     /// <summary>Records <paramref name="event"/>; <paramref name="handler"/> runs once it is durable.</summary>
     protected void Persist<T>(T @event, Action<T> handler)
@@ -79,8 +85,7 @@ internal abstract class JournaledEntityActor : ReceiveActor, IWithUnboundedStash
 
     /// <summary>
     /// While recovering or writing, every message but the awaited answer waits in the stash. Two flags rather than
-    /// <c>BecomeStacked</c>: a <c>ReceiveActor</c> builds a new handler table on every become, and an entity becomes
-    /// "writing" for every write (four times for each pod deployed).
+    /// <c>BecomeStacked</c>: an entity would become "writing" for every write (four times for each pod deployed).
     /// </summary>
     protected override bool AroundReceive(Receive receive, object message)
     {
@@ -178,16 +183,7 @@ internal abstract class JournaledEntityActor : ReceiveActor, IWithUnboundedStash
 
     private void ApplyRecovered(object @event)
     {
-        foreach (var (type, handler) in _recoverHandlers)
-        {
-            if (type.IsInstanceOfType(@event))
-            {
-                handler(@event);
-                return;
-            }
-        }
-
-        if (@event is not RecoveryCompleted)
+        if (!OnRecover(@event) && @event is not RecoveryCompleted)
         {
             Context.GetLogger().Warning("{0}: no handler for recovered {1}; skipped", Entity, @event.GetType().Name);
         }

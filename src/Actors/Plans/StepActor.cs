@@ -48,39 +48,57 @@ internal sealed class StepActor : JournaledEntityActor
         _planName = planName;
         _podInstance = PodNames.Instance(podType, step.PodIndex);
         _id = ElementIds.For(Entity);
+    }
 
-        Recover<StepStatusChanged>(Apply);
-        Recover<StepForceCompleted>(Apply);
-        Recover<StepRestarted>(Apply);
-        Recover<InterruptChanged>(e => _interrupted = e.Interrupted);
-        Recover<Tagged>(t =>
+    protected override bool OnRecover(object @event)
+    {
+        switch (@event is Tagged tagged ? tagged.Payload : @event)
         {
-            switch (t.Payload)
-            {
-                case StepStatusChanged e:
-                    Apply(e);
-                    break;
-                case StepForceCompleted e:
-                    Apply(e);
-                    break;
-                case StepRestarted e:
-                    Apply(e);
-                    break;
-            }
-        });
-        Recover<RecoveryCompleted>(_ => _pods.Tell(new ForPod(_podInstance, new GetTaskProgress(_step, _target, _relaunchBefore))));
+            case StepStatusChanged e:
+                Apply(e);
+                return true;
+            case StepForceCompleted e:
+                Apply(e);
+                return true;
+            case StepRestarted e:
+                Apply(e);
+                return true;
+            case InterruptChanged e:
+                _interrupted = e.Interrupted;
+                return true;
+            case RecoveryCompleted:
+                _pods.Tell(new ForPod(_podInstance, new GetTaskProgress(_step, _target, _relaunchBefore)));
+                return true;
+            default:
+                // A tagged event of another kind is not the step's: skipped quietly.
+                return @event is Tagged;
+        }
+    }
 
-        Command<TaskProgressReport>(OnProgress);
-        Command<Proceed>(_ =>
+    protected override bool OnCommand(object message)
+    {
+        switch (message)
         {
-            _proceeding = true;
-            if (_initialized && _status != Status.Complete)
-            {
-                RequireTasks();
-            }
-        });
-        Command<PlanParameters>(m => _parameters = m.Values);
-        Command<StepOperation>(OnOperation);
+            case TaskProgressReport m:
+                OnProgress(m);
+                return true;
+            case Proceed:
+                _proceeding = true;
+                if (_initialized && _status != Status.Complete)
+                {
+                    RequireTasks();
+                }
+
+                return true;
+            case PlanParameters m:
+                _parameters = m.Values;
+                return true;
+            case StepOperation m:
+                OnOperation(m);
+                return true;
+            default:
+                return false;
+        }
     }
 
     public static Props Props(string planPersistenceId, string planName, int index, string podType, StepSpec step, TargetConfig target, IActorRef pods, IActorRef journal) =>

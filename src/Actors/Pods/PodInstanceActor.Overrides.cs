@@ -17,29 +17,41 @@ internal sealed partial class PodInstanceActor
     // The decommission plan driving this pod, told of every change.
     private IActorRef? _decommissioner;
 
-    private void RecoverOverrides()
+    private bool RecoverOverride(object @event)
     {
-        Recover<PodDecommissionStarted>(e => _state = _state.Apply(e));
-        Recover<PodDecommissionCancelled>(e => _state = _state.Apply(e));
-        Recover<PodFootprintReleased>(e => _state = _state.Apply(e));
-        Recover<PodResourcesCollected>(e => _state = _state.Apply(e));
-        Recover<PodStateErased>(e => _state = _state.Apply(e));
-        Recover<TasksPaused>(e => _state = _state.Apply(e));
-        Recover<TasksResumed>(e => _state = _state.Apply(e));
+        if (@event is PodDecommissionStarted or PodDecommissionCancelled or PodFootprintReleased or PodResourcesCollected
+            or PodStateErased or TasksPaused or TasksResumed)
+        {
+            _state = _state.Apply(@event);
+            return true;
+        }
+
+        return false;
     }
 
-    private void CommandOverrides()
+    private bool CommandOverride(object message)
     {
-        Command<AdvanceDecommission>(OnAdvanceDecommission);
-        Command<ResourcesCollected>(_ =>
+        switch (message)
         {
-            if (_state.Decommission == DecommissionStage.Releasing)
-            {
-                PersistOverride(new PodResourcesCollected { At = NowStamp() }, () => _log.Info("{0}: its reservations are unreserved", _name));
-            }
-        });
-        Command<PodProtocol.PausePod>(m => OnPauseOrResume(m.Tasks, pause: true));
-        Command<PodProtocol.ResumePod>(m => OnPauseOrResume(m.Tasks, pause: false));
+            case AdvanceDecommission m:
+                OnAdvanceDecommission(m);
+                return true;
+            case ResourcesCollected:
+                if (_state.Decommission == DecommissionStage.Releasing)
+                {
+                    PersistOverride(new PodResourcesCollected { At = NowStamp() }, () => _log.Info("{0}: its reservations are unreserved", _name));
+                }
+
+                return true;
+            case PodProtocol.PausePod m:
+                OnPauseOrResume(m.Tasks, pause: true);
+                return true;
+            case PodProtocol.ResumePod m:
+                OnPauseOrResume(m.Tasks, pause: false);
+                return true;
+            default:
+                return false;
+        }
     }
 
     /// <summary>After replay: a release that was not yet collected is waited for again.</summary>

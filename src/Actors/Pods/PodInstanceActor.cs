@@ -83,90 +83,118 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         _name = PodNames.Instance(podType, index);
         _router = router;
         _gateway = gateway;
+    }
 
-        Recover<TaskLaunchRecorded>(e => _state = _state.Apply(e));
-        Recover<TaskStatusRecorded>(e => _state = _state.Apply(e));
-        Recover<FootprintConfirmed>(e => _state = _state.Apply(e));
-        Recover<LaunchAbandoned>(e => _state = _state.Apply(e));
-        Recover<PodReplaced>(e => _state = _state.Apply(e));
-        Recover<TaskFailureSeen>(e => _state = _state.Apply(e));
-        Recover<BackoffDelayed>(e => _state = _state.Apply(e));
-        Recover<BackoffCleared>(e => _state = _state.Apply(e));
-        Recover<RecoveryStarted>(e => _state = _state.Apply(e));
-        Recover<RecoveryPhaseChanged>(e => _state = _state.Apply(e));
-        // Journals that keep the tag wrapper hand it back on replay.
-        Recover<PodInstanceSnapshot>(snapshot => _state = PodInstanceSnapshots.Restore(snapshot));
-        Recover<Tagged>(t => _state = _state.Apply(t.Payload));
-        RecoverOverrides();
-        Recover<RecoveryCompleted>(_ =>
+    protected override bool OnRecover(object @event)
+    {
+        switch (@event)
         {
-            AnnounceFootprint();
-            ResumeOverrides();
-            ScheduleWakeUp();
-        });
+            case TaskLaunchRecorded or TaskStatusRecorded or FootprintConfirmed or LaunchAbandoned or PodReplaced
+                or TaskFailureSeen or BackoffDelayed or BackoffCleared or RecoveryStarted or RecoveryPhaseChanged:
+                _state = _state.Apply(@event);
+                return true;
+            case PodInstanceSnapshot snapshot:
+                _state = PodInstanceSnapshots.Restore(snapshot);
+                return true;
+            // Journals that keep the tag wrapper hand it back on replay.
+            case Tagged t:
+                _state = _state.Apply(t.Payload);
+                return true;
+            case RecoveryCompleted:
+                AnnounceFootprint();
+                ResumeOverrides();
+                ScheduleWakeUp();
+                return true;
+            default:
+                return RecoverOverride(@event);
+        }
+    }
 
-        Command<GetTaskProgress>(m =>
+    protected override bool OnCommand(object message)
+    {
+        switch (message)
         {
-            // A step that only watches (complete, or not yet proceeding) is whom recovery relaunches for.
-            _watchers[m.Step.Name] = (Sender, m);
-            Sender.Tell(Report(m.Step, m.Target, m.RelaunchBefore));
-            CancelDecommissionIfWanted(m.Target);
-            ConsiderRecovery();
-            ReportRecovery();
-        });
-        Command<Messages.Pods.PodProtocol.RestartPod>(_ => RestartOrReplace(Sender, permanent: false));
-        Command<Messages.Pods.PodProtocol.ReplacePod>(_ => RestartOrReplace(Sender, permanent: true));
-        Command<WatchRecovery>(m =>
-        {
-            _recoveryPlan = m.Plan;
-            _recoveryPlanInterrupted = m.Interrupted;
-            if (m.Interrupted)
-            {
-                ReleaseRecoveryDriver();
-            }
-            else
-            {
-                DriveRecovery();
-            }
+            case GetTaskProgress m:
+                // A step that only watches (complete, or not yet proceeding) is whom recovery relaunches for.
+                _watchers[m.Step.Name] = (Sender, m);
+                Sender.Tell(Report(m.Step, m.Target, m.RelaunchBefore));
+                CancelDecommissionIfWanted(m.Target);
+                ConsiderRecovery();
+                ReportRecovery();
+                return true;
+            case Messages.Pods.PodProtocol.RestartPod:
+                RestartOrReplace(Sender, permanent: false);
+                return true;
+            case Messages.Pods.PodProtocol.ReplacePod:
+                RestartOrReplace(Sender, permanent: true);
+                return true;
+            case WatchRecovery m:
+                _recoveryPlan = m.Plan;
+                _recoveryPlanInterrupted = m.Interrupted;
+                if (m.Interrupted)
+                {
+                    ReleaseRecoveryDriver();
+                }
+                else
+                {
+                    DriveRecovery();
+                }
 
-            ReportRecovery();
-        });
-        Command<RecoveryCommand>(OnRecoveryCommand);
-        Command<ClearBackoff>(m =>
-        {
-            var cleared = new BackoffCleared { TaskNames = { m.Tasks }, At = Timestamp.FromDateTime(DateTime.UtcNow) };
-            Persist(Tag(cleared), _ =>
-            {
-                _state = _state.Apply(cleared);
+                ReportRecovery();
+                return true;
+            case RecoveryCommand m:
+                OnRecoveryCommand(m);
+                return true;
+            case ClearBackoff m:
+                var cleared = new BackoffCleared { TaskNames = { m.Tasks }, At = Timestamp.FromDateTime(DateTime.UtcNow) };
+                Persist(Tag(cleared), _ =>
+                {
+                    _state = _state.Apply(cleared);
+                    AfterProgress();
+                });
+                return true;
+            case RecoveryWakeUp:
+                ConsiderRecovery();
+                Reevaluate();
                 AfterProgress();
-            });
-        });
-        Command<RecoveryWakeUp>(_ =>
-        {
-            ConsiderRecovery();
-            Reevaluate();
-            AfterProgress();
-            ScheduleWakeUp();
-        });
-        Command<ReleaseTasks>(OnReleaseTasks);
-        Command<RequireTasks>(OnRequireTasks);
-        Command<LaunchClaim>(OnLaunchClaim);
-        Command<TaskStatusUpdate>(OnStatusUpdate);
-        Command<GetTasksToReconcile>(_ => Sender.Tell(new TasksToReconcile(TasksToReconcile())));
-        Command<GetPodInstanceStatus>(_ => Sender.Tell(StatusView()));
-        Command<GetPodInstanceInfo>(_ => Sender.Tell(new Messages.Pods.PodInstanceInfo(
-            _name,
-            _state.Tasks.Values.OrderBy(r => r.Info.Name, StringComparer.Ordinal).Select(r => new Messages.Pods.PodTaskInfo(r.Info, r.Status)).ToImmutableArray(),
-            _state.Footprint?.Hostname,
-            _state.Footprint?.Agent?.Zone,
-            _state.Footprint?.Agent?.Region)));
-        Command<RetryKills>(_ => OnRetryKills());
-        CommandOverrides();
-        Command<BackoffElapsed>(_ =>
-        {
-            _backingOff = false;
-            Reevaluate();
-        });
+                ScheduleWakeUp();
+                return true;
+            case ReleaseTasks m:
+                OnReleaseTasks(m);
+                return true;
+            case RequireTasks m:
+                OnRequireTasks(m);
+                return true;
+            case LaunchClaim m:
+                OnLaunchClaim(m);
+                return true;
+            case TaskStatusUpdate m:
+                OnStatusUpdate(m);
+                return true;
+            case GetTasksToReconcile:
+                Sender.Tell(new TasksToReconcile(TasksToReconcile()));
+                return true;
+            case GetPodInstanceStatus:
+                Sender.Tell(StatusView());
+                return true;
+            case GetPodInstanceInfo:
+                Sender.Tell(new Messages.Pods.PodInstanceInfo(
+                    _name,
+                    _state.Tasks.Values.OrderBy(r => r.Info.Name, StringComparer.Ordinal).Select(r => new Messages.Pods.PodTaskInfo(r.Info, r.Status)).ToImmutableArray(),
+                    _state.Footprint?.Hostname,
+                    _state.Footprint?.Agent?.Zone,
+                    _state.Footprint?.Agent?.Region));
+                return true;
+            case RetryKills:
+                OnRetryKills();
+                return true;
+            case BackoffElapsed:
+                _backingOff = false;
+                Reevaluate();
+                return true;
+            default:
+                return CommandOverride(message);
+        }
     }
 
     public ITimerScheduler Timers { get; set; } = null!;

@@ -355,28 +355,47 @@ public sealed class EntityJournalTests : ActorTestKit
             : base(journal, entity)
         {
             _snapshotAfter = snapshotAfter;
-            Recover<TaskFailureSeen>(e =>
+        }
+
+        protected override bool OnRecover(object @event)
+        {
+            switch (@event)
             {
-                if (e.TaskName.StartsWith("all:", StringComparison.Ordinal))
-                {
+                case TaskFailureSeen e when e.TaskName.StartsWith("all:", StringComparison.Ordinal):
                     _notes.Clear();
                     _notes.AddRange(e.TaskName[4..].Split(','));
-                }
-                else
-                {
+                    return true;
+                case TaskFailureSeen e:
                     _notes.Add(e.TaskName);
-                }
-            });
-            Recover<Akka.Persistence.RecoveryCompleted>(_ =>
+                    return true;
+                case Akka.Persistence.RecoveryCompleted:
+                    if (_notes.Count > 0)
+                    {
+                        _notes.Add("(recovered)");
+                    }
+
+                    return true;
+                default:
+                    return false;
+            }
+        }
+
+        protected override bool OnCommand(object message)
+        {
+            switch (message)
             {
-                if (_notes.Count > 0)
-                {
-                    _notes.Add("(recovered)");
-                }
-            });
-            Command<Note>(m => Persist(Tag(m.Text), t => _notes.Add(((TaskFailureSeen)t.Payload).TaskName)));
-            Command<Notes>(m => PersistAll(m.Texts.Select(Tag), t => _notes.Add(((TaskFailureSeen)t.Payload).TaskName)));
-            Command<GetNotes>(_ => Sender.Tell(_notes.ToImmutableArray()));
+                case Note m:
+                    Persist(Tag(m.Text), t => _notes.Add(((TaskFailureSeen)t.Payload).TaskName));
+                    return true;
+                case Notes m:
+                    PersistAll(m.Texts.Select(Tag), t => _notes.Add(((TaskFailureSeen)t.Payload).TaskName));
+                    return true;
+                case GetNotes:
+                    Sender.Tell(_notes.ToImmutableArray());
+                    return true;
+                default:
+                    return false;
+            }
         }
 
         protected override int SnapshotAfterEvents => _snapshotAfter ?? base.SnapshotAfterEvents;
