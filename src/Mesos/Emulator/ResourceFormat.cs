@@ -11,15 +11,18 @@ internal static class ResourceFormat
     public const string AnyRole = "*";
 
     /// <summary>Upgrades pre-refinement <c>role</c> + <c>reservation</c> and strips allocation info (on a copy).</summary>
-    public static Resource ToInternal(Resource resource) => MakeInternal(resource.Clone());
+    public static Resource ToInternal(Resource resource) => MakeInternal(CopyValue(resource));
 
-    /// <summary><see cref="ToInternal"/> in place, for a resource the master already owns (part of its own copy); returns it.</summary>
+    /// <summary>
+    /// <see cref="ToInternal"/> in place, for a resource the master already owns (part of its own copy, or a
+    /// <see cref="CopyValue"/>); returns it.
+    /// </summary>
     public static Resource MakeInternal(Resource r)
     {
         r.AllocationInfo = null;
         if (r.Reservations.Count == 0 && r.HasRole && r.Role != AnyRole)
         {
-            var info = r.Reservation ?? new Resource.Types.ReservationInfo();
+            var info = r.Reservation?.Clone() ?? new Resource.Types.ReservationInfo();
             info.Type = r.Reservation is null
                 ? Resource.Types.ReservationInfo.Types.Type.Static
                 : Resource.Types.ReservationInfo.Types.Type.Dynamic;
@@ -90,10 +93,50 @@ internal static class ResourceFormat
     public static string? MountRoot(Resource resource) =>
         IsMountDisk(resource) && resource.Disk.Source.Mount is { HasRoot: true } mount ? mount.Root : null;
 
+    /// <summary>
+    /// A copy that owns its value (scalar, ranges, set) and its list of reservations, and shares every other part (the
+    /// reservations themselves and their labels, disk, ...) with <paramref name="r"/>: pools change only the values of
+    /// their entries, and nothing in the master changes those other parts of a resource in place (what must, deep-copies
+    /// first). An agent's resources are copied for every offer and every ACCEPT; deep copies of their labelled
+    /// reservations were most of what the emulator allocated.
+    /// </summary>
+    public static Resource CopyValue(Resource r)
+    {
+        var copy = new Resource
+        {
+            Scalar = r.Scalar?.Clone(),
+            Ranges = r.Ranges?.Clone(),
+            Set = r.Set?.Clone(),
+            ProviderId = r.ProviderId,
+            AllocationInfo = r.AllocationInfo,
+            Reservation = r.Reservation,
+            Disk = r.Disk,
+            Revocable = r.Revocable,
+            Shared = r.Shared,
+        };
+        if (r.HasName)
+        {
+            copy.Name = r.Name;
+        }
+
+        if (r.HasType)
+        {
+            copy.Type = r.Type;
+        }
+
+        if (r.HasRole)
+        {
+            copy.Role = r.Role;
+        }
+
+        copy.Reservations.Add(r.Reservations);
+        return copy;
+    }
+
     /// <summary>The resource with its innermost reservation popped.</summary>
     public static Resource PopReservation(Resource internalResource)
     {
-        var r = internalResource.Clone();
+        var r = CopyValue(internalResource);
         r.Reservations.RemoveAt(r.Reservations.Count - 1);
         return r;
     }

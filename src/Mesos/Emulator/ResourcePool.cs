@@ -49,7 +49,7 @@ internal sealed class ResourcePool
 
         if (!_entries.TryGetValue(resource, out var existing))
         {
-            var merged = Normalize(CopyValue(resource));
+            var merged = Normalize(ResourceFormat.CopyValue(resource));
             _entries[merged] = merged;
             return;
         }
@@ -183,7 +183,7 @@ internal sealed class ResourcePool
             return;
         }
 
-        var part = CopyValue(resource);
+        var part = ResourceFormat.CopyValue(resource);
         switch (existing.Type)
         {
             case Value.Types.Type.Scalar:
@@ -245,45 +245,6 @@ internal sealed class ResourcePool
 
         public int GetHashCode(Resource r) =>
             HashCode.Combine(r.Name, r.Type, r.Role, r.Reservations.GetHashCode(), r.Disk?.GetHashCode() ?? 0);
-    }
-
-    /// <summary>
-    /// A copy that owns its value (scalar, ranges, set) and shares every other part (reservations and their labels, disk,
-    /// ...) with <paramref name="r"/>: a pool changes only the values of its entries, and nothing changes the other parts
-    /// of a resource the master holds. An agent's resources are copied for every offer and every ACCEPT; deep copies of
-    /// their labelled reservations were most of what the emulator allocated.
-    /// </summary>
-    internal static Resource CopyValue(Resource r)
-    {
-        var copy = new Resource
-        {
-            Scalar = r.Scalar?.Clone(),
-            Ranges = r.Ranges?.Clone(),
-            Set = r.Set?.Clone(),
-            ProviderId = r.ProviderId,
-            AllocationInfo = r.AllocationInfo,
-            Reservation = r.Reservation,
-            Disk = r.Disk,
-            Revocable = r.Revocable,
-            Shared = r.Shared,
-        };
-        if (r.HasName)
-        {
-            copy.Name = r.Name;
-        }
-
-        if (r.HasType)
-        {
-            copy.Type = r.Type;
-        }
-
-        if (r.HasRole)
-        {
-            copy.Role = r.Role;
-        }
-
-        copy.Reservations.Add(r.Reservations);
-        return copy;
     }
 
     private static Resource Normalize(Resource r)

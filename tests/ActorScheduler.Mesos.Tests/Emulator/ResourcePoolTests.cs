@@ -53,7 +53,7 @@ public sealed class ResourcePoolTests
         Assert.Empty(unset);
         Assert.NotEmpty(full.Reservations);
 
-        var copy = ResourcePool.CopyValue(full);
+        var copy = ResourceFormat.CopyValue(full);
 
         Assert.Equal(full, copy);
         Assert.NotSame(full.Scalar, copy.Scalar);
