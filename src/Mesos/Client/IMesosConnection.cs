@@ -17,7 +17,11 @@ public interface IMesosConnection : IDisposable
     /// <exception cref="MesosConnectionException">The master could not be reached.</exception>
     Task<IMesosEventStream> SubscribeAsync(FrameworkInfo framework, CancellationToken ct);
 
-    /// <summary>Sends one non-SUBSCRIBE call on the current subscription.</summary>
+    /// <summary>
+    /// Sends one non-SUBSCRIBE call on the current subscription. The call, and every message it holds, must not change
+    /// once sent: the HTTP connection has written it by then, and the simulation kit's master keeps it as it is (as
+    /// the scheduler keeps the events it reads, which the master no longer changes).
+    /// </summary>
     /// <exception cref="MesosCallException">The master refused the call.</exception>
     /// <exception cref="MesosConnectionException">The master could not be reached.</exception>
     Task SendAsync(Call call, CancellationToken ct);
