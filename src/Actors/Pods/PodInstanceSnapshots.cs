@@ -39,6 +39,7 @@ public static class PodInstanceSnapshots
                 LaunchedAt = task.LaunchedAt == default ? null : Time(task.LaunchedAt),
                 Check = task.Check,
                 Paused = task.Paused,
+                RecordedUuids = { task.Uuids.Items.IsDefault ? [] : task.Uuids.Items },
             };
             if (task.Healthy is { } healthy)
             {
@@ -104,7 +105,8 @@ public static class PodInstanceSnapshots
                 t.LaunchedAt?.ToDateTime() ?? default,
                 t.HasHealthy ? t.Healthy : null,
                 t.Check,
-                t.Paused));
+                t.Paused,
+                new RecordedUuids(t.RecordedUuids.ToImmutableArray())));
         Footprint? footprint = snapshot.Footprint is { } f
             ? new Footprint(
                 f.AgentId,

@@ -16,6 +16,7 @@ namespace ActorScheduler.Actors.Pods;
 /// <param name="Healthy">The latest health Mesos reported for this launch (null: none yet, or no health check).</param>
 /// <param name="Check">The latest check status reported for this launch (a status without one keeps it).</param>
 /// <param name="Paused">This launch runs a sleep in place of the task's command (<c>pod pause</c>).</param>
+/// <param name="Uuids">The agent's update UUIDs recorded for this launch (the latest few).</param>
 public sealed record TaskRecord(
     TaskInfo Info,
     string ConfigId,
@@ -26,7 +27,8 @@ public sealed record TaskRecord(
     DateTime LaunchedAt = default,
     bool? Healthy = null,
     CheckStatusInfo? Check = null,
-    bool Paused = false)
+    bool Paused = false,
+    RecordedUuids Uuids = default)
 {
     public string TaskId => Info.TaskId.Value;
 
@@ -38,6 +40,35 @@ public sealed record TaskRecord(
     /// status reported the check's exit code 0 (no result yet is not ready).
     /// </summary>
     public bool ReadinessPassed => Info.Check is null || Check?.Command is { HasExitCode: true, ExitCode: 0 };
+}
+
+/// <summary>
+/// The update UUIDs recorded for one launch, newest last, at most <see cref="Kept"/>: an update whose UUID is among them
+/// was recorded and acknowledged already, whatever came after it (the master's TASK_UNREACHABLE, say), so a
+/// redelivered copy must not undo what came after. Compared by content.
+/// </summary>
+public readonly record struct RecordedUuids(ImmutableArray<Google.Protobuf.ByteString> Items)
+{
+    /// <summary>UUIDs kept per launch: a launch reports a handful of states, and health changes beyond them.</summary>
+    public const int Kept = 16;
+
+    public bool Contains(Google.Protobuf.ByteString uuid) => !Items.IsDefault && Items.Contains(uuid);
+
+    public RecordedUuids With(Google.Protobuf.ByteString uuid)
+    {
+        var items = Items.IsDefault ? ImmutableArray<Google.Protobuf.ByteString>.Empty : Items;
+        if (items.Contains(uuid))
+        {
+            return this;
+        }
+
+        return new RecordedUuids((items.Length >= Kept ? items.RemoveAt(0) : items).Add(uuid));
+    }
+
+    public bool Equals(RecordedUuids other) =>
+        Items.IsDefaultOrEmpty ? other.Items.IsDefaultOrEmpty : !other.Items.IsDefault && Items.SequenceEqual(other.Items);
+
+    public override int GetHashCode() => Items.IsDefaultOrEmpty ? 0 : Items.Length;
 }
 
 /// <summary>How far decommission (DC/OS goal-state override DECOMMISSIONED) has taken a pod instance.</summary>
@@ -193,7 +224,7 @@ public sealed record PodInstanceState(
             return StatusUpdateKind.New;
         }
 
-        if (status.HasUuid && recorded.HasUuid && status.Uuid == recorded.Uuid)
+        if (status.HasUuid && ((recorded.HasUuid && status.Uuid == recorded.Uuid) || Tasks[name].Uuids.Contains(status.Uuid)))
         {
             return StatusUpdateKind.Duplicate;
         }
@@ -265,6 +296,7 @@ public sealed record PodInstanceState(
                 EverFinished = record.EverFinished || status.State == TaskState.TaskFinished,
                 Healthy = status.HasHealthy ? status.Healthy : record.Healthy,
                 Check = status.CheckStatus ?? record.Check,
+                Uuids = status.HasUuid ? record.Uuids.With(status.Uuid) : record.Uuids,
             }),
         };
     }

@@ -70,7 +70,7 @@ public sealed class PodInstanceSnapshotsTests
         ];
         Assert.Equal(compared.Order(), typeof(PodInstanceState).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance).Where(p => p.Name != "EqualityContract").Select(p => p.Name).Order());
         Assert.Equal(
-            ["Check", "ConfigId", "EverFinished", "Executor", "Healthy", "Info", "IsTerminal", "LaunchedAt", "Paused", "ReadinessPassed", "SpecFingerprint", "Status", "TaskId"],
+            ["Check", "ConfigId", "EverFinished", "Executor", "Healthy", "Info", "IsTerminal", "LaunchedAt", "Paused", "ReadinessPassed", "SpecFingerprint", "Status", "TaskId", "Uuids"],
             typeof(TaskRecord).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance).Where(p => p.Name != "EqualityContract").Select(p => p.Name).Order());
     }
 

@@ -60,6 +60,36 @@ public sealed class PodInstanceStateTests
     }
 
     [Fact]
+    public void A_redelivered_update_is_a_duplicate_even_after_the_master_spoke_of_the_task_since()
+    {
+        // RUNNING recorded (and acknowledged), then the master's TASK_UNREACHABLE; a late copy of that RUNNING (a
+        // network redelivery) is no news: recording it would undo the newer UNREACHABLE.
+        var running = Agent(TaskState.TaskRunning);
+        var state = With(null)
+            .Apply(new Messages.Events.TaskStatusRecorded { Status = running })
+            .Apply(new Messages.Events.TaskStatusRecorded { Status = Master(TaskState.TaskUnreachable, TaskStatus.Types.Reason.AgentRemoved) });
+
+        Assert.Equal(StatusUpdateKind.Duplicate, state.Classify(running.Clone()));
+        // What the agent says next, with a new UUID, is news.
+        Assert.Equal(StatusUpdateKind.New, state.Classify(Agent(TaskState.TaskRunning)));
+    }
+
+    [Fact]
+    public void A_launch_remembers_its_latest_update_uuids_and_a_new_launch_none()
+    {
+        var first = Agent(TaskState.TaskStarting);
+        var state = With(null).Apply(new Messages.Events.TaskStatusRecorded { Status = first });
+        for (var i = 0; i < RecordedUuids.Kept; i++)
+        {
+            state = state.Apply(new Messages.Events.TaskStatusRecorded { Status = Agent(TaskState.TaskRunning) });
+        }
+
+        Assert.Equal(RecordedUuids.Kept, state.Tasks["server"].Uuids.Items.Length);
+        Assert.False(state.Tasks["server"].Uuids.Contains(first.Uuid));
+        Assert.True(With(null).Tasks["server"].Uuids.Items.IsDefaultOrEmpty);
+    }
+
+    [Fact]
     public void A_running_task_may_report_running_again_with_a_new_uuid()
     {
         Assert.Equal(StatusUpdateKind.New, With(Agent(TaskState.TaskRunning)).Classify(Agent(TaskState.TaskRunning)));
