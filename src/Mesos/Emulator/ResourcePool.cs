@@ -243,8 +243,31 @@ internal sealed class ResourcePool
                 && Equals(x.Revocable, y.Revocable)
                 && Equals(x.Shared, y.Shared));
 
-        public int GetHashCode(Resource r) =>
-            HashCode.Combine(r.Name, r.Type, r.Role, r.Reservations.GetHashCode(), r.Disk?.GetHashCode() ?? 0);
+        // Of the reservations, only what tells them apart in practice: how many, the innermost role, and its labels'
+        // values (a scheduler's resource id among them). Equal shapes still hash equal; the rest of each reservation
+        // (principal, label keys, ...) is left to Equals, instead of hashing every string of it per lookup.
+        public int GetHashCode(Resource r)
+        {
+            var hash = new HashCode();
+            hash.Add(r.Name);
+            hash.Add(r.Type);
+            hash.Add(r.Role);
+            hash.Add(r.Reservations.Count);
+            if (r.Reservations.Count > 0 && r.Reservations[^1] is { } last)
+            {
+                hash.Add(last.Role);
+                if (last.Labels is { } labels)
+                {
+                    foreach (var label in labels.Labels_)
+                    {
+                        hash.Add(label.Value);
+                    }
+                }
+            }
+
+            hash.Add(r.Disk?.GetHashCode() ?? 0);
+            return hash.ToHashCode();
+        }
     }
 
     private static Resource Normalize(Resource r)
