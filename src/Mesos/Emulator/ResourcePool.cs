@@ -258,9 +258,10 @@ internal sealed class ResourcePool
                 hash.Add(last.Role);
                 if (last.Labels is { } labels)
                 {
-                    foreach (var label in labels.Labels_)
+                    // By index: a RepeatedField's enumerator is an allocated iterator.
+                    for (var i = 0; i < labels.Labels_.Count; i++)
                     {
-                        hash.Add(label.Value);
+                        hash.Add(labels.Labels_[i].Value);
                     }
                 }
             }
