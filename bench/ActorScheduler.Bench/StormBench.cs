@@ -68,6 +68,7 @@ internal static class StormBench
 
         var result = await run.RunAsync();
         Console.Error.WriteLine(result.ToString());
+        Console.Error.WriteLine("offer cycles, ms, in the order they ended: " + string.Join(' ', result.CycleMsInOrder.Select(ms => ms.ToString("F0", CultureInfo.InvariantCulture))));
         var eventsPerSecond = (result.JournalEventsDuringDeploy ?? 0) / result.DeploySeconds;
         var (rawPerSecond, synchronous, rowBytes) = RawInserts(journal, scratch, batchSize, counter.MeanEventBytes);
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,

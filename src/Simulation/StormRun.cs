@@ -111,6 +111,7 @@ public sealed record StormProgress(string Stage, TimeSpan Elapsed, int Placed, d
 /// the deploy did not complete) or not ready in time.
 /// </param>
 /// <param name="PeakRssMb">The process's peak working set.</param>
+/// <param name="CycleMsInOrder">Every measured offer cycle's latency, in the order the cycles ended.</param>
 /// <param name="DeployCpuSeconds">
 /// CPU time the whole process used from the scheduler's start to the end of the deploy (scheduler, simulated cluster
 /// and storm alike): on a saturated machine, what a placement costs is the figure that decides the rate.
@@ -131,7 +132,8 @@ public sealed record StormResult(
     long? JournalEventsDuringDeploy,
     double? RestartToReadySeconds,
     double PeakRssMb,
-    double DeployCpuSeconds);
+    double DeployCpuSeconds,
+    IReadOnlyList<double> CycleMsInOrder);
 
 /// <summary>
 /// The storm benchmark's core: deploys <see cref="StormRunOptions.Pods"/> single-task pod instances (one pod type,
@@ -229,7 +231,8 @@ public sealed class StormRun
             var placed = await cluster.CountRunningTasksAsync().ConfigureAwait(false);
             var end = complete && tracker.LastPlacement is { } last ? last : DateTimeOffset.UtcNow;
             var deploySeconds = tracker.FirstOffer is { } first ? Math.Max((end - first).TotalSeconds, 1e-3) : deployWatch.Elapsed.TotalSeconds;
-            var cycles = tracker.CycleMs.Order().ToList();
+            var cyclesInOrder = tracker.CycleMs.ToList();
+            var cycles = cyclesInOrder.Order().ToList();
             var (offersReceived, batches, unanswered) = (tracker.Offers, tracker.Batches, tracker.OpenOffers);
 
             double? restartSeconds = null;
@@ -278,7 +281,8 @@ public sealed class StormRun
                 eventsAtFirstOffer is { } before && eventsAtEnd is { } after ? after - before : null,
                 restartSeconds,
                 _peakRss / (1024.0 * 1024.0),
-                deployCpu.TotalSeconds);
+                deployCpu.TotalSeconds,
+                cyclesInOrder);
         }
         finally
         {
