@@ -319,7 +319,6 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             AgentId = claim.Offer.AgentId.Value,
             Hostname = claim.Offer.Hostname,
             Executor = evaluation.Executor,
-            Footprint = { evaluation.Footprint },
             FootprintUnconfirmed = evaluation.NewFootprint,
             At = Timestamp.FromDateTime(DateTime.UtcNow),
             AgentAttributes = { claim.Offer.Attributes },
@@ -333,6 +332,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             SpecFingerprint = SpecFingerprint.Of(pod),
             Paused = _state.Paused.Contains(t.TaskName),
         }));
+        LaunchFootprint.Write(recorded, evaluation.Footprint);
 
         Persist(Tag(recorded), _ =>
         {

@@ -160,7 +160,7 @@ public sealed record PodInstanceState(
                 e.Executor,
                 e.At?.ToDateTime() ?? default,
                 Paused: t.Paused))),
-            Footprint = new Footprint(e.AgentId, e.Hostname, e.Footprint.ToImmutableArray(), PlacementAgents.Of(e.Hostname, e.AgentAttributes, e.AgentDomain)),
+            Footprint = new Footprint(e.AgentId, e.Hostname, LaunchFootprint.Read(e), PlacementAgents.Of(e.Hostname, e.AgentAttributes, e.AgentDomain)),
             FootprintUnconfirmed = e.FootprintUnconfirmed,
             LastOfferId = e.OfferId,
         },
