@@ -9,14 +9,18 @@ internal sealed class AgentTask
     {
         FrameworkId = frameworkId;
         Info = info;
+        Resources = info.Resources.Select(ResourceFormat.ToInternal).ToArray();
         Executor = executor;
         Sandbox = sandbox;
     }
 
     public FrameworkID FrameworkId { get; }
 
-    /// <summary>The task as launched, resources in internal form.</summary>
+    /// <summary>The task as the framework launched it (shared with the ACCEPT that carried it: never changed).</summary>
     public TaskInfo Info { get; }
+
+    /// <summary>The task's resources in internal form.</summary>
+    public IReadOnlyList<Resource> Resources { get; }
 
     /// <summary>The DEFAULT executor of a task group, or null for a command task.</summary>
     public ExecutorInfo? Executor { get; }

@@ -143,7 +143,7 @@ internal sealed class LocalAgent
         var executors = new HashSet<string>(StringComparer.Ordinal);
         foreach (var task in _tasks.Values.Where(t => !t.IsTerminal))
         {
-            used.AddAll(task.Info.Resources);
+            used.AddAll(task.Resources);
             if (task.Executor is not null && executors.Add(ExecutorKey(task.FrameworkId.Value, task.Executor.ExecutorId.Value)))
             {
                 used.AddAll(task.Executor.Resources);
@@ -165,7 +165,7 @@ internal sealed class LocalAgent
                 continue;
             }
 
-            free.SubtractSaturating(task.Info.Resources);
+            free.SubtractSaturating(task.Resources);
             if (task.Executor is not null && (executors ??= new HashSet<string>(StringComparer.Ordinal)).Add(ExecutorKey(task.FrameworkId.Value, task.Executor.ExecutorId.Value)))
             {
                 free.SubtractSaturating(task.Executor.Resources);
@@ -224,7 +224,8 @@ internal sealed class LocalAgent
     /// <summary>
     /// Launches command tasks (executor null) or a task group on a DEFAULT executor. Tasks are checkpointed
     /// before their processes start; STARTING and RUNNING updates are queued per task. The agent keeps the task infos
-    /// and the executor info it is given (the master's own copies; nobody changes them after).
+    /// and the executor info it is given (as the ACCEPT carried them, or the master's copy of the executor; nobody
+    /// changes them after).
     /// </summary>
     public void Launch(FrameworkInfo framework, IReadOnlyList<TaskInfo> tasks, ExecutorInfo? executor)
     {
@@ -587,7 +588,7 @@ internal sealed class LocalAgent
 
     private void LinkVolumes(AgentTask task)
     {
-        var volumes = task.Info.Resources.Concat(task.Executor?.Resources ?? Enumerable.Empty<Resource>())
+        var volumes = task.Resources.Concat(task.Executor?.Resources ?? Enumerable.Empty<Resource>())
             .Where(r => ResourceFormat.IsPersistentVolume(r) && r.Disk.Volume is not null);
         foreach (var volume in volumes)
         {

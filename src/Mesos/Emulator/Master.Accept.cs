@@ -286,8 +286,7 @@ internal sealed partial class Master
             var error = operation.Id is not null
                 ? "operation feedback ('id') is not supported for LAUNCH"
                 : ValidateTask(framework, agent, task, ids, groupMember: false);
-            var internalized = Internalize(task, agent);
-            var resources = internalized.Resources;
+            var resources = task.Resources.Select(ResourceFormat.ToInternal).ToList();
             if (error is null && !pool.ContainsAll(resources))
             {
                 error = $"Total resources {Describe(resources)} required by task and its executor is more than available {Describe(pool.Resources)}";
@@ -305,7 +304,7 @@ internal sealed partial class Master
             }
 
             untouched.SubtractSaturating(resources);
-            launched.Add(internalized);
+            launched.Add(task);
         }
 
         if (launched.Count > 0)
@@ -363,9 +362,8 @@ internal sealed partial class Master
             error ??= ValidateTask(framework, agent, task, ids, groupMember: true);
         }
 
-        // The master's own copies, in internal form: what the pool must hold, and then what the agent keeps.
-        var internalized = tasks.Select(t => Internalize(t, agent)).ToList();
-        var needed = internalized.SelectMany(t => t.Resources).ToList();
+        // In internal form: what the pool must hold.
+        var needed = tasks.SelectMany(t => t.Resources).Select(ResourceFormat.ToInternal).ToList();
         ExecutorInfo? launching = null;
         if (running is null && group?.Executor is not null)
         {
@@ -400,12 +398,12 @@ internal sealed partial class Master
         }
 
         untouched.SubtractSaturating(needed);
-        agent.Launch(framework.Info, internalized, running ?? launching!);
-        foreach (var info in internalized)
+        agent.Launch(framework.Info, tasks, running ?? launching!);
+        foreach (var info in tasks)
         {
             _taskAgents[info.TaskId.Value] = agent;
         }
-        RecordLaunches(framework, agent, internalized);
+        RecordLaunches(framework, agent, tasks);
         return null;
     }
 
@@ -475,18 +473,6 @@ internal sealed partial class Master
         }
 
         return null;
-    }
-
-    private static TaskInfo Internalize(TaskInfo task, LocalAgent agent)
-    {
-        var copy = task.Clone();
-        copy.AgentId = agent.Id.Clone();
-        foreach (var r in copy.Resources)
-        {
-            ResourceFormat.MakeInternal(r);
-        }
-
-        return copy;
     }
 
     /// <summary>When a MOUNT disk was asked for in part: says it is used whole (the master's rule, spelled out for the log).</summary>
