@@ -140,8 +140,8 @@ internal static class StormBench
             while (reader.Read())
             {
                 _lastOrdering = reader.GetInt64(0);
-                // Streamed from the row: a batch row is ~1 MB, and reading it whole would allocate it on the large
-                // object heap (full collections the scheduler would be charged for).
+                // Streamed from the row: a batch row holds up to 1,000 events (hundreds of KB), and reading it whole
+                // would allocate it on the large object heap (full collections the scheduler would be charged for).
                 using var message = reader.GetStream(2);
                 _bytes += message.Length;
                 if (reader.GetString(1) == batchManifest)

@@ -43,9 +43,8 @@ public sealed record SchedulerSettings(
 
     /// <summary>
     /// Pod instances one offer cycle places at most; the others wait for the next offers. An offer is answered once every
-    /// pod it was given to recorded its launch, so more claims per cycle place faster and hold offers longer (at 10,000
-    /// pods on two cores: 256 → ~1,600/s with a p99 cycle of 0.3–0.4 s, 512 → ~1,900/s at 0.5–0.7 s, 1,024 →
-    /// ~2,200/s at 0.9–1.9 s; BENCHMARKS.md).
+    /// pod it was given to recorded its launch, so more claims per cycle place faster and hold offers longer (measured
+    /// trade-off in BENCHMARKS.md).
     /// </summary>
     public int MaxClaimsPerCycle { get; init; } = DefaultMaxClaimsPerCycle;
 

@@ -219,12 +219,14 @@ public sealed record PodInstanceState(
             return StatusUpdateKind.UnknownTask;
         }
 
-        if (Tasks[name].Status is not { } recorded)
+        var task = Tasks[name];
+        if (task.Status is not { } recorded)
         {
             return StatusUpdateKind.New;
         }
 
-        if (status.HasUuid && ((recorded.HasUuid && status.Uuid == recorded.Uuid) || Tasks[name].Uuids.Contains(status.Uuid)))
+        // The latest status's own uuid counts too: a state restored from a snapshot written before uuids were kept has it.
+        if (status.HasUuid && (task.Uuids.Contains(status.Uuid) || (recorded.HasUuid && status.Uuid == recorded.Uuid)))
         {
             return StatusUpdateKind.Duplicate;
         }

@@ -140,23 +140,29 @@ internal sealed class LocalAgent
     public ResourcePool Used()
     {
         var used = new ResourcePool();
-        var executors = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var task in _tasks.Values.Where(t => !t.IsTerminal))
+        foreach (var resources in UsedResources())
         {
-            used.AddAll(task.Resources);
-            if (task.Executor is not null && executors.Add(ExecutorKey(task.FrameworkId.Value, task.Executor.ExecutorId.Value)))
-            {
-                used.AddAll(task.Executor.Resources);
-            }
+            used.AddAll(resources);
         }
 
         return used;
     }
 
-    /// <summary>Total minus used (what <see cref="Used"/> counts, subtracted as it goes rather than pooled first).</summary>
+    /// <summary>Total minus used (subtracted as they are counted, not pooled first).</summary>
     public ResourcePool Free()
     {
         var free = Total.Clone();
+        foreach (var resources in UsedResources())
+        {
+            free.SubtractSaturating(resources);
+        }
+
+        return free;
+    }
+
+    /// <summary>The resources of each non-terminal task, and of each executor that still has one, once.</summary>
+    private IEnumerable<IReadOnlyList<Resource>> UsedResources()
+    {
         HashSet<string>? executors = null;
         foreach (var task in _tasks.Values)
         {
@@ -165,14 +171,12 @@ internal sealed class LocalAgent
                 continue;
             }
 
-            free.SubtractSaturating(task.Resources);
+            yield return task.Resources;
             if (task.Executor is not null && (executors ??= new HashSet<string>(StringComparer.Ordinal)).Add(ExecutorKey(task.FrameworkId.Value, task.Executor.ExecutorId.Value)))
             {
-                free.SubtractSaturating(task.Executor.Resources);
+                yield return task.Executor.Resources;
             }
         }
-
-        return free;
     }
 
     public IEnumerable<ExecutorID> RunningExecutors(string frameworkId) =>
