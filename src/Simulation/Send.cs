@@ -205,23 +205,32 @@ public static class Send
         ImmutableArray<string> offers = [];
         await c.WaitUntilAsync(async () =>
         {
-            var history = c.Cluster.History;
-            offers = OfferIdsFor(history.Skip((int)mark), wanted).ToImmutableArray();
+            var since = c.Cluster.HistorySince(mark);
+            offers = OfferIdsFor(since, wanted).ToImmutableArray();
             if (!offers.IsEmpty)
             {
                 return null;
             }
 
-            // The master's own allocation cycle may have offered these agents just before (their resources then sit in an
-            // offer the scheduler holds): that offer is the one the scheduler acts on.
-            var outstanding = (await c.Cluster.OutstandingOffersAsync().ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
-            offers = OfferIdsFor(history, wanted).Where(outstanding.Contains).ToImmutableArray();
+            // The master's own allocation cycle (a revive, a filter that expired in Send.AdvanceTime) may have offered
+            // these agents just before: their resources sit in that offer, so the master had nothing new to offer. The
+            // scheduler may have taken it before the pod was ready, so wait for its answer: an ACCEPT is the scheduler
+            // acting on it (those are the tick's offers); a DECLINE may predate the pod's readiness, so offer afresh.
+            var earlier = OfferIdsFor(c.Cluster.History.TakeWhile(r => r.Sequence <= mark), wanted).ToHashSet(StringComparer.Ordinal);
+            var outstanding = await c.Cluster.OutstandingOffersAsync().ConfigureAwait(false);
+            var held = outstanding.Where(earlier.Contains).ToList();
+            if (held.Count > 0)
+            {
+                return $"offers {string.Join(", ", held)} of {string.Join(", ", agents)}, made by the master's allocation cycle, are not answered yet";
+            }
+
+            offers = since.Where(r => r.Call?.Type == Call.Types.Type.Accept).SelectMany(r => r.AnsweredOffers).Where(earlier.Contains).ToImmutableArray();
             if (!offers.IsEmpty)
             {
                 return null;
             }
 
-            // Nothing offered and nothing held: offer again, the resources may have been freed since.
+            // Nothing offered, or the earlier offer was declined: offer again (the resources may have been freed since).
             await c.Cluster.OfferAsync(agents).ConfigureAwait(false);
             return $"the master sent no offer for {string.Join(", ", agents)} (nothing free?)";
         }).ConfigureAwait(false);
