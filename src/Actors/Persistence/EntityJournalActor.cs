@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using ActorScheduler.Messages.Events;
 using ActorScheduler.Messages.Serialization;
@@ -6,6 +7,7 @@ using Akka.Event;
 using Akka.Persistence;
 using Akka.Persistence.Journal;
 using Google.Protobuf;
+using Google.Protobuf.Reflection;
 using Google.Protobuf.WellKnownTypes;
 
 namespace ActorScheduler.Actors.Persistence;
@@ -170,6 +172,16 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
         }
     }
 
+    // Type URLs by message type: Any.Pack builds the string anew for every event.
+    private static readonly ConcurrentDictionary<MessageDescriptor, string> TypeUrls = new();
+
+    /// <summary>As <see cref="Any.Pack(IMessage)"/>, with the type URL built once per message type.</summary>
+    internal static Any Pack(IMessage message) => new()
+    {
+        TypeUrl = TypeUrls.GetOrAdd(message.Descriptor, d => "type.googleapis.com/" + d.FullName),
+        Value = message.ToByteString(),
+    };
+
     /// <summary>
     /// The journal rows of a batch: its events in order, at most <see cref="MaxEventsPerRow"/> a row, each row tagged
     /// with the union of its events' tags (untagged when they have none); a forget is an event packing
@@ -185,7 +197,7 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
             if (pending.Forget is { } forget)
             {
                 var forgotten = new EntityForgotten { Entity = forget.Entity, At = Timestamp.FromDateTime(now) };
-                row.Events.Add(new EntityEvent { Entity = forget.Entity, Event = Any.Pack(forgotten) });
+                row.Events.Add(new EntityEvent { Entity = forget.Entity, Event = Pack(forgotten) });
             }
             else
             {
@@ -194,7 +206,7 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
                 var i = 0;
                 foreach (var (@event, eventTags) in pending.Write.Events)
                 {
-                    packed[i] = Any.Pack((IMessage)@event);
+                    packed[i] = Pack((IMessage)@event);
                     row.Events.Add(new EntityEvent { Entity = pending.Write.Entity, Event = packed[i], ReplacesHistory = replaces });
                     i++;
                     replaces = false;

@@ -38,8 +38,20 @@ public static class StepStatusCalculator
             return offerClaimed ? Status.Prepared : Status.Pending;
         }
 
-        var statuses = tasks.Select(t => ForTask(t, offerClaimed)).ToList();
-        return Precedence.First(statuses.Contains);
+        // The worst task's status: the lowest index in Precedence (a loop: every status update of every pod computes it).
+        var worst = int.MaxValue;
+        foreach (var task in tasks)
+        {
+            var index = Array.IndexOf(Precedence, ForTask(task, offerClaimed));
+            if (index >= 0 && index < worst)
+            {
+                worst = index;
+            }
+        }
+
+        return worst == int.MaxValue
+            ? throw new InvalidOperationException("No task status has a precedence")
+            : Precedence[worst];
     }
 
     public static Status ForTask(TaskProgress task, bool offerClaimed)

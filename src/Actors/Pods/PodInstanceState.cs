@@ -254,8 +254,18 @@ public sealed record PodInstanceState(
     };
 
     /// <summary>The task (by name within the pod) whose current launch has this task id.</summary>
-    public string? TaskNameOf(string taskId) =>
-        Tasks.FirstOrDefault(pair => pair.Value.TaskId == taskId).Key;
+    public string? TaskNameOf(string taskId)
+    {
+        foreach (var (name, record) in Tasks)
+        {
+            if (record.TaskId == taskId)
+            {
+                return name;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Progress of <paramref name="taskName"/> towards <paramref name="goal"/> on the given pod spec.</summary>
     /// <param name="relaunchBefore">An operator restarted the step: a launch before this does not count.</param>

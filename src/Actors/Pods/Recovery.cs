@@ -118,10 +118,24 @@ public static class RecoveryPlanner
     /// <summary>The earliest future moment a delay ends or a failure turns permanent: when to look again.</summary>
     public static DateTime? NextWakeUp(PodInstanceState state, TimeSpan? permanentFailureTimeout, DateTime now)
     {
-        var moments = state.Backoff.Values.Select(b => b.Until)
-            .Concat(state.FailedSince.Keys.Select(t => PermanentFailureDeadline(t, state, permanentFailureTimeout)).OfType<DateTime>())
-            .Where(m => m > now)
-            .ToList();
-        return moments.Count == 0 ? null : moments.Min();
+        // Loops, not LINQ: every status update of every pod asks, and almost always nothing waits.
+        DateTime? next = null;
+        foreach (var (_, backoff) in state.Backoff)
+        {
+            next = Earlier(next, backoff.Until, now);
+        }
+
+        foreach (var (task, _) in state.FailedSince)
+        {
+            if (PermanentFailureDeadline(task, state, permanentFailureTimeout) is { } deadline)
+            {
+                next = Earlier(next, deadline, now);
+            }
+        }
+
+        return next;
     }
+
+    private static DateTime? Earlier(DateTime? next, DateTime moment, DateTime now) =>
+        moment > now && (next is null || moment < next) ? moment : next;
 }

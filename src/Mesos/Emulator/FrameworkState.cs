@@ -5,6 +5,11 @@ namespace ActorScheduler.Mesos.Emulator;
 /// <summary>The master's record of one framework.</summary>
 internal sealed class FrameworkState
 {
+    private FrameworkInfo _info = null!;
+
+    // Asked for every reservation an ACCEPT makes; computed once per FrameworkInfo (an UPDATE_FRAMEWORK sets a new one).
+    private IReadOnlyList<string>? _roles;
+
     public FrameworkState(FrameworkInfo info, long order)
     {
         Info = info;
@@ -13,7 +18,15 @@ internal sealed class FrameworkState
 
     public string Id => Info.Id.Value;
 
-    public FrameworkInfo Info { get; set; }
+    public FrameworkInfo Info
+    {
+        get => _info;
+        set
+        {
+            _info = value;
+            _roles = null;
+        }
+    }
 
     /// <summary>Subscription order, for a stable allocation order.</summary>
     public long Order { get; }
@@ -26,7 +39,7 @@ internal sealed class FrameworkState
 
     public bool IsConnected => Connection is not null;
 
-    public IReadOnlyList<string> Roles => FrameworkCapabilities.Roles(Info);
+    public IReadOnlyList<string> Roles => _roles ??= FrameworkCapabilities.Roles(Info);
 
     public bool Has(FrameworkInfo.Types.Capability.Types.Type capability) => FrameworkCapabilities.Has(Info, capability);
 }

@@ -22,7 +22,19 @@ public sealed record ServiceSpec(string Name, string? User, ImmutableArray<PodSp
     /// <summary>Region the service is pinned to (scheduler environment <c>SERVICE_REGION</c>); null means the local region.</summary>
     public string? Region { get; init; }
 
-    public PodSpec? FindPod(string type) => Pods.FirstOrDefault(p => p.Type == type);
+    public PodSpec? FindPod(string type)
+    {
+        // A loop, not LINQ: pods and steps look their spec up on every message (a closure and an enumerator each).
+        foreach (var pod in Pods)
+        {
+            if (pod.Type == type)
+            {
+                return pod;
+            }
+        }
+
+        return null;
+    }
 
     public PlanSpec? FindPlan(string name) => Plans.FirstOrDefault(p => p.Name == name);
 
@@ -56,7 +68,18 @@ public sealed record PodSpec(
     PlacementRule? Placement = null,
     string? PlacementText = null)
 {
-    public TaskSpec? FindTask(string name) => Tasks.FirstOrDefault(t => t.Name == name);
+    public TaskSpec? FindTask(string name)
+    {
+        foreach (var task in Tasks)
+        {
+            if (task.Name == name)
+            {
+                return task;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Container image (<c>image</c>); null runs tasks on the agent's filesystem.</summary>
     public string? Image { get; init; }

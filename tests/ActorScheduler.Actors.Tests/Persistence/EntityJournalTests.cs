@@ -3,6 +3,7 @@ using ActorScheduler.Actors.Persistence;
 using ActorScheduler.Messages.Events;
 using Akka.Actor;
 using Akka.Persistence.Journal;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 
 namespace ActorScheduler.Actors.Tests.Persistence;
@@ -133,6 +134,18 @@ public sealed class EntityJournalTests : ActorTestKit
         {
             entity.Tell(GetNotes.Instance);
             Assert.Equal(["n0", "n1", "n2", "n3", "n4"], ExpectMsg<ImmutableArray<string>>().ToArray());
+        }
+    }
+
+    [Fact]
+    public void Packing_an_event_gives_what_Any_Pack_gives_for_each_message_type()
+    {
+        IMessage[] events = [new TaskFailureSeen { TaskName = "a" }, new EntityForgotten { Entity = "svc/pod/x" }, new TaskFailureSeen { TaskName = "b" }];
+        foreach (var @event in events)
+        {
+            var packed = EntityJournalActor.Pack(@event);
+            Assert.Equal(Any.Pack(@event), packed);
+            Assert.True(packed.Is(@event.Descriptor));
         }
     }
 
