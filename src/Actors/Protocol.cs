@@ -225,6 +225,12 @@ internal sealed record PhaseReport(int Index, PhaseInfo Info, bool Interrupted);
 
 internal sealed record PlanReport(PlanInfo Info);
 
+/// <summary>Plan coordinator → root, once: the deploy plan reported (its steps and their pods have recovered).</summary>
+internal sealed record PlansReported
+{
+    public static PlansReported Instance { get; } = new();
+}
+
 /// <summary>Coordinator → plan: apply an operator command the coordinator accepted; answers a <see cref="PlanProtocol.CommandResult"/>.</summary>
 /// <param name="Phases">Phases acted on (empty: the whole plan).</param>
 /// <param name="Step">The step within the phase, if the command names one.</param>

@@ -18,11 +18,15 @@ namespace ActorScheduler.Actors;
 
 /// <summary>
 /// Root of one service's scheduler (<c>scheduler</c>). Settles the target config first, then starts the offer
-/// router, the pods, the plans and the Mesos gateway, and routes queries to them. Queries that arrive before the
-/// target is settled wait.
+/// router, the pods and the plans, and routes queries to them; the Mesos gateway subscribes once the deploy plan has
+/// reported (every step and pod recovered), so offers meet a scheduler that can use them and reconciliation asks about
+/// every known task. Queries that arrive before the target is settled wait.
 /// </summary>
-internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
+internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IWithTimers
 {
+    /// <summary>Subscribe anyway when the plans have not reported by then (a stuck recovery must not keep the framework away).</summary>
+    internal static readonly TimeSpan SubscribeDeadline = TimeSpan.FromSeconds(60);
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly SchedulerSettings _settings;
     private readonly IActorRef _configStore;
@@ -59,6 +63,10 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
 
     public IStash Stash { get; set; } = null!;
 
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private bool _subscribing;
+
     public static Props Props(SchedulerSettings settings) => Akka.Actor.Props.Create(() => new SchedulerRootActor(settings));
 
     protected override void PreStart() =>
@@ -75,7 +83,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
         _pods = Context.ActorOf(PodsGuardianActor.Props(target, _entities, _router, _gateway, _settings.Metrics, _settings.Recovery, _settings.Clock, _settings.PodSnapshotAfterEvents), "pods");
         _current = ready;
         _plans = StartPlans(ready);
-        _gateway.Tell(new GatewayPeers(_router, _pods));
+        Timers.StartSingleTimer(SubscribeNow.Instance, SubscribeNow.Instance, SubscribeDeadline);
         _log.Info("Deploying config {0} of service {1}", target.ConfigId, target.Spec.Name);
 
         Become(Running);
@@ -130,9 +138,29 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
     private static void OnJournalLost(Terminated terminated) =>
         throw new JournalWriteFailedException("the entity journal stopped after a failed write; the scheduler restarts");
 
+    /// <summary>The gateway connects and subscribes (once; later plan generations report too).</summary>
+    private void Subscribe(bool late)
+    {
+        if (_subscribing)
+        {
+            return;
+        }
+
+        _subscribing = true;
+        Timers.Cancel(SubscribeNow.Instance);
+        if (late)
+        {
+            _log.Warning("The deploy plan has not reported within {0:0} s: subscribing anyway", SubscribeDeadline.TotalSeconds);
+        }
+
+        _gateway.Tell(new GatewayPeers(_router, _pods));
+    }
+
     private void Running()
     {
         ReceiveJournalLoss();
+        Receive<PlansReported>(_ => Subscribe(late: false));
+        Receive<SubscribeNow>(_ => Subscribe(late: true));
         Receive<PlanProtocol.GetPlans>(m => _plans.Forward(m));
         Receive<PlanProtocol.GetPlan>(m => _plans.Forward(m));
         Receive<PlanProtocol.Command>(m => _plans.Forward(m));
@@ -242,4 +270,9 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash
     private sealed record UpdateAnswered(TargetConfigReady Ready, IActorRef ReplyTo);
 
     private sealed record RollbackFound(object Found, IActorRef ReplyTo);
+
+    private sealed record SubscribeNow
+    {
+        public static SubscribeNow Instance { get; } = new();
+    }
 }

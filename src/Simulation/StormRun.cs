@@ -133,7 +133,14 @@ public sealed record StormResult(
     double? RestartToReadySeconds,
     double PeakRssMb,
     double DeployCpuSeconds,
-    IReadOnlyList<double> CycleMsInOrder);
+    IReadOnlyList<double> CycleMsInOrder)
+{
+    /// <summary>
+    /// From the scheduler's start to the first offer it read: it builds its plans and recovers its pods and steps before
+    /// it subscribes, and that time is not in <see cref="DeploySeconds"/>. Null when no offer came.
+    /// </summary>
+    public double? StartToFirstOfferSeconds { get; init; }
+}
 
 /// <summary>
 /// The storm benchmark's core: deploys <see cref="StormRunOptions.Pods"/> single-task pod instances (one pod type,
@@ -215,6 +222,7 @@ public sealed class StormRun
         {
             var tracker = new OfferCycleTracker();
             var cpuAtStart = ProcessCpu();
+            var startedAt = DateTimeOffset.UtcNow;
             var root = await StartSchedulerAsync(host.System, settings, cluster, "scheduler-1", ct).ConfigureAwait(false);
             long? eventsAtFirstOffer = null;
             var deployWatch = Stopwatch.StartNew();
@@ -282,7 +290,10 @@ public sealed class StormRun
                 restartSeconds,
                 _peakRss / (1024.0 * 1024.0),
                 deployCpu.TotalSeconds,
-                cyclesInOrder);
+                cyclesInOrder)
+            {
+                StartToFirstOfferSeconds = tracker.FirstOffer is { } firstOfferAt ? (firstOfferAt - startedAt).TotalSeconds : null,
+            };
         }
         finally
         {

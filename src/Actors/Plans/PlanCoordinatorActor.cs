@@ -47,6 +47,11 @@ internal sealed class PlanCoordinatorActor : ReceiveActor
 
         Receive<PlanReport>(m =>
         {
+            if (m.Info.Name == PlanGenerator.DeployPlanName && !_plans.ContainsKey(m.Info.Name))
+            {
+                Context.Parent.Tell(PlansReported.Instance);
+            }
+
             _plans[m.Info.Name] = m.Info;
             if (!_deploymentCompleted && m.Info.Name == PlanGenerator.DeployPlanName && m.Info.Status == Status.Complete)
             {

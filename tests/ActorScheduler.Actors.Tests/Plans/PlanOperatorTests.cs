@@ -109,6 +109,24 @@ public sealed class PlanOperatorTests : ActorTestKit
     private static Status[] Steps(PlanInfo plan, int phase = 0) => plan.Phases[phase].Steps.Select(s => s.Status).ToArray();
 
     [Fact]
+    public void The_coordinator_tells_its_parent_once_when_the_deploy_plan_first_reported_every_step()
+    {
+        // The root subscribes to the master on this message: offers then meet steps and pods that have recovered.
+        var parent = CreateTestProbe();
+        var plans = parent.ChildActorOf(PlanCoordinatorActor.Props(Target, _pods, Journal, ImmutableArray<string>.Empty, CreateTestProbe().Ref, false));
+        parent.ExpectMsg<PlansReported>();
+
+        plans.Tell(new PlanProtocol.GetPlan("deploy"));
+        var deploy = ExpectMsg<PlanInfo>();
+        Assert.Equal(4, deploy.Phases.Single().Steps.Length);
+
+        // The deploy plan goes on reporting as its steps progress; the parent hears it once.
+        Assert.Equal(PlanCommandOutcome.Accepted, Command(plans, new PlanProtocol.Command("deploy", PlanCommandKind.Continue)).Outcome);
+        AwaitPlan(plans, "deploy", p => Steps(p)[0] == Status.Complete, "the first canary step completes");
+        parent.ExpectNoMsg(TimeSpan.Zero);
+    }
+
+    [Fact]
     public void A_canary_phase_needs_two_continues_and_keeps_its_progress_across_a_restart()
     {
         var plans = StartPlans();
