@@ -97,7 +97,7 @@ public sealed record StormProgress(string Stage, TimeSpan Elapsed, int Placed, d
 /// <param name="Placed">Tasks running on the agents at the end of the deploy (as the agents see them).</param>
 /// <param name="DeployComplete">Whether the deploy plan reached COMPLETE before the timeout.</param>
 /// <param name="DeploySeconds">From the first offer to the last placement (or to the timeout).</param>
-/// <param name="FirstPlacementSeconds">From the first offer to the first placement (the scheduler's start-up); null if none.</param>
+/// <param name="FirstPlacementSeconds">From the first offer to the first placement (reconciliation and the first placing cycle); null if none.</param>
 /// <param name="PlacementsPerSecond">Placed / deploy seconds.</param>
 /// <param name="OfferCycles">Offer cycles measured (OFFERS events fully answered).</param>
 /// <param name="P50CycleMs">Median offer-cycle latency.</param>
