@@ -58,7 +58,7 @@ public static class PodNames
     }
 
     /// <summary>A fresh task id <c>&lt;task name&gt;__&lt;uuid&gt;</c>.</summary>
-    public static string NewTaskId(string taskName) => $"{taskName}__{Guid.NewGuid()}";
+    public static string NewTaskId(string taskName) => $"{taskName}__{Uuids.New()}";
 
     /// <summary>The task name of a task id, or null when the id is not one of ours.</summary>
     public static string? TaskNameOf(string taskId)

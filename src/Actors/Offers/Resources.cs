@@ -89,7 +89,7 @@ public static class Resources
             {
                 Labels_ =
                 {
-                    new Label { Key = ResourceIdLabel, Value = Guid.NewGuid().ToString() },
+                    new Label { Key = ResourceIdLabel, Value = Uuids.NewString() },
                     new Label { Key = FrameworkIdLabel, Value = context.FrameworkId },
                     new Label { Key = OwnerLabel, Value = owner },
                     extra,
@@ -105,7 +105,7 @@ public static class Resources
         var volume = reservedDisk.Clone();
         volume.Disk = new Resource.Types.DiskInfo
         {
-            Persistence = new Resource.Types.DiskInfo.Types.Persistence { Id = Guid.NewGuid().ToString(), Principal = principal },
+            Persistence = new Resource.Types.DiskInfo.Types.Persistence { Id = Uuids.NewString(), Principal = principal },
             Volume = new Volume { Mode = Volume.Types.Mode.Rw, ContainerPath = containerPath },
             Source = reservedDisk.Disk?.Source?.Clone(),
         };

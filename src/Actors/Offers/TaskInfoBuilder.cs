@@ -16,7 +16,7 @@ public static class TaskInfoBuilder
     public static ExecutorInfo Executor(PodRequirement requirement, string frameworkId, IEnumerable<Resource> resources) => new()
     {
         Type = ExecutorInfo.Types.Type.Default,
-        ExecutorId = new ExecutorID { Value = $"{requirement.Pod.Type}__{Guid.NewGuid()}" },
+        ExecutorId = new ExecutorID { Value = $"{requirement.Pod.Type}__{Uuids.New()}" },
         FrameworkId = new FrameworkID { Value = frameworkId },
         Name = requirement.PodInstanceName,
         Resources = { resources },

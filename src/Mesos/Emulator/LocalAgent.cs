@@ -784,7 +784,7 @@ internal sealed class LocalAgent
             AgentId = Id.Clone(),
             ExecutorId = task.ExecutorId.Clone(),
             Timestamp = _settings.Time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0,
-            Uuid = ByteString.CopyFrom(Guid.NewGuid().ToByteArray()),
+            Uuid = ByteString.CopyFrom(Uuids.New().ToByteArray()),
         };
         if (reason is { } r)
         {
