@@ -64,7 +64,7 @@ internal static class StormBench
             },
             CountJournalEvents = () => counter.Events,
             Progress = p => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"[storm] {p.Stage} {p.Elapsed.TotalSeconds:F0}s launched={p.Launched} placed={p.Placed} rate={p.PlacementsPerSecond:F1}/s offers={p.Offers} journal_events={p.JournalEvents} journal_rows={CountRows(journal, "journal")} snapshot_rows={CountRows(journal, "snapshot")} gc={GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} gc_pause_s={GC.GetTotalPauseDuration().TotalSeconds:F1} heap_mb={GC.GetTotalMemory(false) / 1048576} cpu_s={Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F1} {p.Scheduler}")),
+                $"[storm] {p.Stage} {p.Elapsed.TotalSeconds:F0}s launched={p.Launched} placed={p.Placed} rate={p.PlacementsPerSecond:F1}/s offers={p.Offers} journal_rows={CountRows(journal, "journal")} snapshot_rows={CountRows(journal, "snapshot")} gc={GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} gc_pause_s={GC.GetTotalPauseDuration().TotalSeconds:F1} heap_mb={GC.GetTotalMemory(false) / 1048576} cpu_s={Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F1} {p.Scheduler}")),
         });
 
         if (warmupPods > 0)
