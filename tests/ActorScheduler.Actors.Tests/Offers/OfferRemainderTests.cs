@@ -1,4 +1,5 @@
 using ActorScheduler.Actors.Offers;
+using ActorScheduler.Messages.MesosV1;
 
 namespace ActorScheduler.Actors.Tests.Offers;
 
@@ -29,5 +30,35 @@ public sealed class OfferRemainderTests
 
         Assert.DoesNotContain(rest.Resources, r => Resources.ResourceId(r) is not null);
         Assert.Equal(offer.Resources.Count(r => Resources.ResourceId(r) is null), rest.Resources.Count);
+    }
+
+    [Fact]
+    public void The_remainder_keeps_every_field_of_the_offer_and_the_untouched_resources_as_they_are()
+    {
+        var offer = TestOffers.Unreserved(cpus: 4, mem: 4096, disk: 10000);
+        offer.Url = new URL { Scheme = "http", Address = new Address { Hostname = "agent-1.local", Port = 5051 }, Path = "/slave(1)" };
+        offer.Domain = new DomainInfo { FaultDomain = new DomainInfo.Types.FaultDomain { Region = new() { Name = "r1" }, Zone = new() { Name = "z1" } } };
+        offer.Attributes.Add(new ActorScheduler.Messages.MesosV1.Attribute { Name = "rack", Type = Value.Types.Type.Text, Text = new Value.Types.Text { Value = "r-7" } });
+        offer.ExecutorIds.Add(new ExecutorID { Value = "hello__1" });
+        offer.Unavailability = new Unavailability { Start = new TimeInfo { Nanoseconds = 42 } };
+        offer.AllocationInfo = new Resource.Types.AllocationInfo { Role = "svc-role" };
+
+        // Every field but the resources is set here: a field added to Offer fails this until the test sets it too.
+        var fields = Offer.Descriptor.Fields.InDeclarationOrder().Where(f => f.FieldNumber != Offer.ResourcesFieldNumber).ToList();
+        Assert.All(fields, f => Assert.True(
+            f.IsRepeated ? ((System.Collections.IList)f.Accessor.GetValue(offer)).Count > 0 : f.Accessor.HasValue(offer), f.Name));
+
+        var nothingTaken = new OfferEvaluation(true, [], [], null, [], [], false);
+        var rest = OfferRemainder.After(offer, nothingTaken);
+        Assert.Equal(offer, rest);
+        Assert.All(rest.Resources.Zip(offer.Resources), pair => Assert.Same(pair.Second, pair.First));
+
+        // What a claim takes changes the remainder, never the offer it came from.
+        var before = offer.Clone();
+        var claim = OfferEvaluator.Evaluate(TestOffers.Requirement(TestOffers.HelloPod()), offer, TestOffers.Context);
+        var smaller = OfferRemainder.After(offer, claim);
+        Assert.Equal(before, offer);
+        Assert.NotEqual(offer.Resources.Single(r => r.Name == "cpus"), smaller.Resources.Single(r => r.Name == "cpus"));
+        Assert.Equal(offer.Hostname, smaller.Hostname);
     }
 }
