@@ -524,6 +524,8 @@ internal sealed class LocalAgent
         Finish(task, exit);
     }
 
+    private static readonly IReadOnlyDictionary<string, string> NoEnvironment = new Dictionary<string, string>();
+
     private void StartProcess(AgentTask task)
     {
         try
@@ -533,8 +535,13 @@ internal sealed class LocalAgent
                 LinkVolumes(task);
             }
 
-            var command = BuildCommand(task.Info.Command);
-            task.Process = _settings.Runner.Start(task.Sandbox, command, BuildEnvironment(task));
+            // A simulated agent runs no process: it needs neither argv nor environment (built per task, they were a tenth of
+            // what a storm's ACCEPTs allocated in the emulator).
+            var onHost = _settings.Runner.UsesHost;
+            task.Process = _settings.Runner.Start(
+                task.Sandbox,
+                onHost ? BuildCommand(task.Info.Command) : [],
+                onHost ? BuildEnvironment(task) : NoEnvironment);
             _settings.Log($"agent {Id.Value} started task {task.Id} (pid {task.Process.Pid})");
             Enqueue(task, TaskState.TaskStarting, null, null);
             Enqueue(task, TaskState.TaskRunning, null, null);
