@@ -200,46 +200,41 @@ public static class Send
     {
         c.RequireRoot();
         await c.SettleUpdatesAsync().ConfigureAwait(false);
-        var mark = await c.Cluster.OfferAsync(agents).ConfigureAwait(false);
-        var wanted = agents.ToHashSet(StringComparer.Ordinal);
-        ImmutableArray<string> offers = [];
-        await c.WaitUntilAsync(async () =>
+        var offered = await c.Cluster.OfferAsync(agents).ConfigureAwait(false);
+        var offers = offered.Made;
+        if (offers.IsEmpty)
         {
-            var since = c.Cluster.HistorySince(mark);
-            offers = OfferIdsFor(since, wanted).ToImmutableArray();
-            if (!offers.IsEmpty)
+            await c.WaitUntilAsync(async () =>
             {
-                return null;
-            }
+                // The agents' resources sit in offers made before (by the master's own allocation cycle: a revive, a
+                // filter that expired in Send.AdvanceTime), so there was nothing new to offer. The scheduler may have
+                // taken one before the pod was ready, so wait for its answer: an ACCEPT is the scheduler acting on it
+                // (those are the tick's offers); a DECLINE may predate the pod's readiness, so offer afresh.
+                var outstanding = (await c.Cluster.OutstandingOffersAsync().ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+                var unanswered = offered.Held.Where(outstanding.Contains).ToList();
+                if (unanswered.Count > 0)
+                {
+                    return $"offers {string.Join(", ", unanswered)} of {string.Join(", ", agents)}, made before, are not answered yet";
+                }
 
-            // The master's own allocation cycle (a revive, a filter that expired in Send.AdvanceTime) may have offered
-            // these agents just before: their resources sit in that offer, so the master had nothing new to offer. The
-            // scheduler may have taken it before the pod was ready, so wait for its answer: an ACCEPT is the scheduler
-            // acting on it (those are the tick's offers); a DECLINE may predate the pod's readiness, so offer afresh.
-            var earlier = OfferIdsFor(c.Cluster.History.TakeWhile(r => r.Sequence <= mark), wanted).ToHashSet(StringComparer.Ordinal);
-            var outstanding = await c.Cluster.OutstandingOffersAsync().ConfigureAwait(false);
-            var held = outstanding.Where(earlier.Contains).ToList();
-            if (held.Count > 0)
-            {
-                return $"offers {string.Join(", ", held)} of {string.Join(", ", agents)}, made by the master's allocation cycle, are not answered yet";
-            }
+                var held = offered.Held.ToHashSet(StringComparer.Ordinal);
+                offers = c.Cluster.HistorySince(offered.Mark)
+                    .Where(r => r.Call?.Type == Call.Types.Type.Accept)
+                    .SelectMany(r => r.AnsweredOffers)
+                    .Where(held.Contains)
+                    .ToImmutableArray();
+                if (!offers.IsEmpty)
+                {
+                    return null;
+                }
 
-            offers = since.Where(r => r.Call?.Type == Call.Types.Type.Accept).SelectMany(r => r.AnsweredOffers).Where(earlier.Contains).ToImmutableArray();
-            if (!offers.IsEmpty)
-            {
-                return null;
-            }
+                // Nothing offered, or the earlier offers were declined: offer again (the resources may have been freed since).
+                offered = await c.Cluster.OfferAsync(agents).ConfigureAwait(false);
+                offers = offered.Made;
+                return offers.IsEmpty ? $"the master sent no offer for {string.Join(", ", agents)} (nothing free?)" : null;
+            }).ConfigureAwait(false);
+        }
 
-            // Nothing offered, or the earlier offer was declined: offer again (the resources may have been freed since).
-            await c.Cluster.OfferAsync(agents).ConfigureAwait(false);
-            return $"the master sent no offer for {string.Join(", ", agents)} (nothing free?)";
-        }).ConfigureAwait(false);
         c.LastOffers = offers;
     }
-
-    private static IEnumerable<string> OfferIdsFor(IEnumerable<ClusterRecord> records, HashSet<string> agents) => records
-        .Where(r => r.Event?.Type == Event.Types.Type.Offers)
-        .SelectMany(r => r.Event!.Offers.Offers_)
-        .Where(o => agents.Contains(o.AgentId.Value))
-        .Select(o => o.Id.Value);
 }

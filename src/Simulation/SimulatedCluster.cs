@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using ActorScheduler.Mesos.Client;
 using ActorScheduler.Mesos.Emulator;
@@ -209,10 +210,9 @@ public sealed class SimulatedCluster : IAsyncDisposable
 
     /// <summary>
     /// Offers the free resources of these agents now, as a scripted offer: even to a suppressed framework and despite
-    /// refuse filters (like the DC/OS SDK's test runner). Returns the sequence number before the offer, so callers can
-    /// find the OFFERS event in <see cref="History"/>.
+    /// refuse filters (like the DC/OS SDK's test runner). Resources already out in an offer are not offered again.
     /// </summary>
-    public Task<long> OfferAsync(IReadOnlyCollection<string> agentIds) => _queue.InvokeAsync(() =>
+    public Task<ScriptedOffer> OfferAsync(IReadOnlyCollection<string> agentIds) => _queue.InvokeAsync(() =>
     {
         var agents = agentIds.Select(AgentById).ToList();
         long mark;
@@ -221,8 +221,10 @@ public sealed class SimulatedCluster : IAsyncDisposable
             mark = _discarded + _history.Count;
         }
 
-        _master.Allocate(agents, ignoreFilters: true);
-        return mark;
+        var wanted = agents.ToHashSet();
+        var held = OutstandingOffersInOrder().Where(o => wanted.Contains(o.Agent)).Select(o => o.Id.Value).ToImmutableArray();
+        var made = _master.Allocate(agents, ignoreFilters: true).Select(o => o.Id.Value).ToImmutableArray();
+        return new ScriptedOffer(mark, made, held);
     });
 
     /// <summary>
