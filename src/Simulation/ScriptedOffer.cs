@@ -11,6 +11,6 @@ namespace ActorScheduler.Simulation;
 /// </summary>
 /// <remarks>
 /// Use <paramref name="Made"/> rather than looking for the OFFERS event in the history: an event is recorded when the
-/// scheduler reads it from its stream, which may be after the scheduler's answer to it has been acted upon.
+/// scheduler reads it from its stream, which may be well after the master sent it.
 /// </remarks>
 public sealed record ScriptedOffer(long Mark, ImmutableArray<string> Made, ImmutableArray<string> Held);
