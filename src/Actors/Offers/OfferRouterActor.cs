@@ -234,6 +234,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
                 }
 
                 slot.Claims.Add(new Claim(podName, pod, evaluation));
+                // Told at once, so the pod records its launch while the cycle goes on evaluating: its answer is handled
+                // after this cycle, once every claim on the offer is known.
+                pod.Tell(new LaunchClaim(slot.Offer, evaluation));
                 _placed[podName] = new PlacedTask(podName, PlacementAgents.Of(slot.Offer));
                 slot.Remaining = OfferRemainder.After(slot.Remaining, evaluation);
                 claimed.Add(podName);
@@ -258,10 +261,6 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
         foreach (var slot in slots.Where(s => s.Claims.Count > 0))
         {
             _claims[slot.Offer.Id.Value] = slot;
-            foreach (var claim in slot.Claims)
-            {
-                claim.Pod.Tell(new LaunchClaim(slot.Offer, claim.Evaluation));
-            }
         }
 
         // Every resource id some pod owns (tens of thousands in a big service): gathered only for an offer that carries
