@@ -1,3 +1,4 @@
+using ActorScheduler.Actors;
 using ActorScheduler.Mesos.Emulator;
 using ActorScheduler.Messages.MesosV1.Scheduler;
 using Xunit.Abstractions;
@@ -14,11 +15,14 @@ public sealed class StormReliabilityTests(ITestOutputHelper output)
     // Seed 4 runs with snapshots all the time: every pod replaces its history by a snapshot after two events, and the
     // entity journal saves a snapshot every 50 events, so the restart recovers from snapshots.
     [Theory]
-    [InlineData(1, false)]
-    [InlineData(2, false)]
-    [InlineData(3, false)]
-    [InlineData(4, true)]
-    public async Task A_deploy_under_rescinds_agent_losses_and_a_restart_places_every_pod_once_and_leaks_nothing(int seed, bool snapshots)
+    [InlineData(1, false, SchedulerSettings.DefaultMaxClaimsPerCycle)]
+    [InlineData(2, false, SchedulerSettings.DefaultMaxClaimsPerCycle)]
+    [InlineData(3, false, SchedulerSettings.DefaultMaxClaimsPerCycle)]
+    [InlineData(4, true, SchedulerSettings.DefaultMaxClaimsPerCycle)]
+    // Capped cycles: the router holds offers for the next cycle while rescinds, losses and the restart happen.
+    [InlineData(5, false, 3)]
+    [InlineData(6, true, 2)]
+    public async Task A_deploy_under_rescinds_agent_losses_and_a_restart_places_every_pod_once_and_leaks_nothing(int seed, bool snapshots, int claimsPerCycle)
     {
         EmulatorSnapshot? settled = null;
         IReadOnlyList<ClusterRecord> history = [];
@@ -33,8 +37,9 @@ public sealed class StormReliabilityTests(ITestOutputHelper output)
             AgentReturnAfter = TimeSpan.FromSeconds(1),
             Timeout = TimeSpan.FromSeconds(90),
             Restart = true,
-            PodSnapshotAfterEvents = snapshots ? 2 : ActorScheduler.Actors.SchedulerSettings.DefaultPodSnapshotAfterEvents,
-            EntityJournalSnapshotEvery = snapshots ? 50 : ActorScheduler.Actors.SchedulerSettings.DefaultEntityJournalSnapshotEvery,
+            MaxClaimsPerCycle = claimsPerCycle,
+            PodSnapshotAfterEvents = snapshots ? 2 : SchedulerSettings.DefaultPodSnapshotAfterEvents,
+            EntityJournalSnapshotEvery = snapshots ? 50 : SchedulerSettings.DefaultEntityJournalSnapshotEvery,
             Inspect = async cluster =>
             {
                 history = cluster.History;
@@ -58,11 +63,20 @@ public sealed class StormReliabilityTests(ITestOutputHelper output)
         Assert.Equal(launches.Count, launches.Select(t => t.TaskId.Value).Distinct().Count());
         var lostAgentIds = history.Where(r => r.Event is { Type: Event.Types.Type.Failure } f && f.Failure.AgentId is not null && f.Failure.ExecutorId is null)
             .Select(r => r.Event!.Failure.AgentId.Value).ToHashSet(StringComparer.Ordinal);
+        // A launch on an offer the storm rescinded before the ACCEPT reached the master is refused (TASK_DROPPED,
+        // REASON_INVALID_OFFERS): it never ran, and the pod launches again.
+        var refused = history.Where(r => r.Event is { Type: Event.Types.Type.Update } u
+                && u.Update.Status.Reason == Messages.MesosV1.TaskStatus.Types.Reason.InvalidOffers)
+            .Select(r => r.Event!.Update.Status.TaskId.Value).ToHashSet(StringComparer.Ordinal);
+        var rescindedOffers = history.Where(r => r.Event is { Type: Event.Types.Type.Rescind })
+            .Select(r => r.Event!.Rescind.OfferId.Value).ToHashSet(StringComparer.Ordinal);
+        Assert.All(history.Where(r => r.LaunchedTasks.Any(t => refused.Contains(t.TaskId.Value))),
+            r => Assert.Contains(r.AnsweredOffers, rescindedOffers.Contains));
         foreach (var relaunched in launches.GroupBy(t => t.Name).Where(g => g.Count() > 1))
         {
             Assert.True(
-                relaunched.SkipLast(1).All(t => lostAgentIds.Contains(t.AgentId.Value)),
-                $"{relaunched.Key} was launched {relaunched.Count()} times, but not every earlier launch was on an agent that was lost");
+                relaunched.SkipLast(1).All(t => lostAgentIds.Contains(t.AgentId.Value) || refused.Contains(t.TaskId.Value)),
+                $"{relaunched.Key} was launched {relaunched.Count()} times, but not every earlier launch was on an agent that was lost or refused by the master");
         }
 
         Assert.Equal(40, launches.Select(t => t.Name).Distinct().Count());
