@@ -18,7 +18,14 @@ namespace ActorScheduler.Actors.Offers;
 /// rest (short while reconciling or when work is pending, long when idle), suppresses when idle and revives on new
 /// work. Every evaluation is journaled with its explanation.
 /// </summary>
-internal sealed class OfferRouterActor : ReceivePersistentActor
+/// <remarks>
+/// A cycle claims at most <c>MaxClaimsPerCycle</c> pod instances. One that reaches the cap keeps some offers it did not
+/// use (about twice as many as it used) and declines the rest; once every claim of the capped cycle is answered, or new
+/// offers come, the next cycle runs on them. So the placement rate is not bounded by how often the master offers (a
+/// real master offers every agent about once a second: one cycle of 512 a second otherwise), and no offer is held for
+/// longer than about one cycle.
+/// </remarks>
+internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 {
     /// <summary>Decline filter when nothing wants resources (DC/OS LONG).</summary>
     public const double LongDeclineSeconds = 3600;
@@ -61,10 +68,17 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
     // Pod instances one offer cycle places at most (SchedulerSettings.MaxClaimsPerCycle).
     private readonly int _maxClaimsPerCycle;
 
-    public OfferRouterActor(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics = null, int maxClaimsPerCycle = SchedulerSettings.DefaultMaxClaimsPerCycle)
+    // Offers kept for the next cycle while a capped cycle's claims are being recorded (_capped: its offers not answered
+    // yet; null when no capped cycle is in flight).
+    private readonly List<Offer> _held = new();
+    private HashSet<string>? _capped;
+    private readonly TimeSpan _holdLimit;
+
+    public OfferRouterActor(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics, int maxClaimsPerCycle, TimeSpan holdLimit)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxClaimsPerCycle, 1);
         _maxClaimsPerCycle = maxClaimsPerCycle;
+        _holdLimit = holdLimit;
         _metrics = metrics ?? new SchedulerMetrics();
         _context = context;
         _gateway = gateway;
@@ -115,7 +129,20 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
         });
         Command<OffersReceived>(OnOffers);
         Command<OfferProtocol.GetOfferOutcomes>(m => Sender.Tell(_outcomes.Query(m.PodInstance, m.Limit)));
-        Command<OfferRescinded>(m => _rescinded.Add(m.OfferId));
+        Command<OfferRescinded>(m =>
+        {
+            _rescinded.Add(m.OfferId);
+            _held.RemoveAll(o => o.Id.Value == m.OfferId);
+        });
+        Command<HeldOffersDue>(_ =>
+        {
+            if (_capped is not null)
+            {
+                _log.Warning("{0} claims of the last capped offer cycle are still unanswered after {1}; evaluating the {2} held offers anyway",
+                    _capped.Count, _holdLimit, _held.Count);
+                RunHeld();
+            }
+        });
         Command<IsReconciled>(_ => Sender.Tell(_reconciled));
         Command<IsSuppressed>(_ => Sender.Tell(_suppressed));
         Command<GetPendingRequirements>(_ => Sender.Tell(_requirements.Select(r => r.Requirement.PodInstanceName).ToImmutableArray()));
@@ -139,6 +166,10 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
         });
         Command<SubscriptionLost>(_ =>
         {
+            // The master forgets a lost subscription's offers.
+            _held.Clear();
+            _capped = null;
+            Timers.Cancel(HeldOffersDue.Instance);
             _reconciled = false;
             _suppressed = false;
             _rescinded.Clear();
@@ -147,11 +178,17 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
 
     public override string PersistenceId { get; }
 
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>How long held offers wait for a capped cycle's claims to be answered before they are evaluated anyway.</summary>
+    public static readonly TimeSpan DefaultHoldLimit = TimeSpan.FromSeconds(10);
+
     /// <summary>The decision journal is written for audit, never replayed into this actor.</summary>
     public override Recovery Recovery => new(SnapshotSelectionCriteria.None, 0);
 
-    public static Props Props(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics = null, int maxClaimsPerCycle = SchedulerSettings.DefaultMaxClaimsPerCycle) =>
-        Akka.Actor.Props.Create(() => new OfferRouterActor(service, context, gateway, metrics, maxClaimsPerCycle));
+    /// <param name="holdLimit">How long held offers wait for a capped cycle's claims at most (default <see cref="DefaultHoldLimit"/>).</param>
+    public static Props Props(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics = null, int maxClaimsPerCycle = SchedulerSettings.DefaultMaxClaimsPerCycle, TimeSpan? holdLimit = null) =>
+        Akka.Actor.Props.Create(() => new OfferRouterActor(service, context, gateway, metrics, maxClaimsPerCycle, holdLimit ?? DefaultHoldLimit));
 
     private void OnRegister(RegisterRequirement message)
     {
@@ -197,6 +234,35 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
             return;
         }
 
+        // Offers a capped cycle left join these (and wait no longer for its claims to be answered).
+        if (_held.Count > 0)
+        {
+            // First: they were offered earlier.
+            offers.InsertRange(0, _held.Where(o => !_rescinded.Contains(o.Id.Value)));
+            _held.Clear();
+        }
+
+        _capped = null;
+        Timers.Cancel(HeldOffersDue.Instance);
+        RunCycle(offers);
+    }
+
+    /// <summary>The next cycle, on the held offers (the capped cycle before it is answered, or given up on).</summary>
+    private void RunHeld()
+    {
+        _capped = null;
+        Timers.Cancel(HeldOffersDue.Instance);
+        var held = _held.Where(o => !_rescinded.Contains(o.Id.Value)).ToList();
+        _held.Clear();
+        if (held.Count > 0)
+        {
+            RunCycle(held);
+        }
+    }
+
+    private void RunCycle(List<Offer> offers)
+    {
+
         // Each requirement takes the first offer (as it stands after earlier claims) that passes; one offer can
         // carry several pod instances. A constant-time check (OfferFit) skips the offers that cannot fit, counted.
         var decisions = new List<OfferDecision>();
@@ -205,12 +271,14 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
         var slots = offers.Select(o => new OfferSlot(o)).ToList();
         var claimed = new HashSet<string>(StringComparer.Ordinal);
         var skipped = new Dictionary<string, int>(StringComparer.Ordinal);
+        var capped = false;
         foreach (var (requirement, pod, need) in _requirements)
         {
             if (claimed.Count >= _maxClaimsPerCycle)
             {
-                // The rest wait for the next offers: an offer is answered once all its claims are recorded, so a cycle
+                // The rest wait for the next cycle: an offer is answered once all its claims are recorded, so a cycle
                 // that claims thousands holds its offers for as long as thousands of journal writes take.
+                capped = true;
                 break;
             }
 
@@ -294,6 +362,19 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
             _unverified.Remove(offer.AgentId.Value);
         }
 
+        var accepting = slots.Where(s => s.Claims.Count > 0).Select(s => s.Offer.Id.Value).ToList();
+        if (capped && accepting.Count > 0)
+        {
+            // Requirements are left: the next cycle tries them on offers this one did not use, as soon as this one is
+            // answered (or new offers come). About as many as this cycle used are kept (twice as many: room for rules
+            // and odd shapes), so none waits long; the rest are declined.
+            var keep = Math.Min(unused.Count, 2 * accepting.Count);
+            _held.AddRange(unused.Take(keep));
+            unused.RemoveRange(0, keep);
+            _capped = accepting.ToHashSet(StringComparer.Ordinal);
+            Timers.StartSingleTimer(HeldOffersDue.Instance, HeldOffersDue.Instance, _holdLimit);
+        }
+
         var idle = _requirements.Count == 0 && _claims.Count == 0 && _collecting.Count == 0 && _unverified.Count == 0;
         Decline(unused, idle ? LongDeclineSeconds : ShortDeclineSeconds);
         if (idle && !_suppressed && unused.Count > 0)
@@ -371,6 +452,11 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
 
             Accept(offerId, operations);
         }
+
+        if (_capped is not null && _capped.Remove(offerId) && _capped.Count == 0)
+        {
+            RunHeld();
+        }
     }
 
     /// <summary>
@@ -431,6 +517,12 @@ internal sealed class OfferRouterActor : ReceivePersistentActor
     };
 
     /// <summary>An offer in one cycle: what is left of it and the claims on it.</summary>
+    /// <summary>Held offers waited the hold limit for a capped cycle's claims.</summary>
+    private sealed class HeldOffersDue
+    {
+        public static readonly HeldOffersDue Instance = new();
+    }
+
     private sealed class OfferSlot(Offer offer)
     {
         public Offer Offer { get; } = offer;

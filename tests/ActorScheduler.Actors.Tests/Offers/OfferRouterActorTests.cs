@@ -81,6 +81,108 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_capped_cycle_should_hold_some_unused_offers_and_claim_the_rest_on_them_once_answered()
+    {
+        var (gateway, pods) = (CreateTestProbe(), CreateTestProbe());
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, maxClaimsPerCycle: 2));
+        router.Tell(new ReconciliationComplete("fw-1"));
+        for (var i = 0; i < 5; i++)
+        {
+            router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod()) with { Index = i }), pods);
+        }
+
+        // One pod (0.6 cpus with the executor) per offer; eight offers for five pods, two claims per cycle.
+        var offers = Enumerable.Range(0, 8).Select(i => TestOffers.Unreserved($"agent-{i}", cpus: 1)).ToArray();
+        router.Tell(new OffersReceived([.. offers]));
+
+        var first = pods.ReceiveN(2).Cast<LaunchClaim>().ToList();
+        Assert.Equal([offers[0].Id.Value, offers[1].Id.Value], first.Select(c => c.Offer.Id.Value).ToArray());
+        // It used two offers: it keeps twice as many for the next cycle and declines the rest.
+        var decline = gateway.ExpectMsg<DeclineOffers>();
+        Assert.Equal([offers[6].Id.Value, offers[7].Id.Value], decline.OfferIds.ToArray());
+        Assert.Equal(OfferRouterActor.ShortDeclineSeconds, decline.RefuseSeconds);
+        Assert.False(pods.HasMessages);
+
+        // Answered, the next cycle claims on the kept offers, without new offers from the master.
+        router.Tell(new LaunchRecorded(offers[0].Id.Value), pods);
+        router.Tell(new LaunchRecorded(offers[1].Id.Value), pods);
+        var second = pods.ReceiveN(2).Cast<LaunchClaim>().ToList();
+        Assert.Equal([offers[2].Id.Value, offers[3].Id.Value], second.Select(c => c.Offer.Id.Value).ToArray());
+        Assert.Equal(["hello-2", "hello-3"], second.Select(c => c.Evaluation.Tasks[0].Info.Name.Split("-server")[0]).ToArray());
+
+        router.Tell(new LaunchRecorded(offers[2].Id.Value), pods);
+        router.Tell(new LaunchRecorded(offers[3].Id.Value), pods);
+        var last = pods.ExpectMsg<LaunchClaim>();
+        Assert.Equal(offers[4].Id.Value, last.Offer.Id.Value);
+        // Each answered offer was accepted; nothing is left to claim, so the offer it did not use is declined.
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal([offers[i].Id.Value], gateway.ExpectMsg<AcceptOffers>().OfferIds.ToArray());
+        }
+
+        Assert.Equal([offers[5].Id.Value], gateway.ExpectMsg<DeclineOffers>().OfferIds.ToArray());
+    }
+
+    [Fact]
+    public void Offers_a_capped_cycle_held_should_go_first_into_the_cycle_of_new_offers()
+    {
+        var (gateway, pods) = (CreateTestProbe(), CreateTestProbe());
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, maxClaimsPerCycle: 1));
+        router.Tell(new ReconciliationComplete("fw-1"));
+        for (var i = 0; i < 3; i++)
+        {
+            router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod()) with { Index = i }), pods);
+        }
+
+        var (a, b, c) = (TestOffers.Unreserved("agent-a", cpus: 1), TestOffers.Unreserved("agent-b", cpus: 1), TestOffers.Unreserved("agent-c", cpus: 1));
+        router.Tell(new OffersReceived([a, b]));
+        Assert.Equal(a.Id.Value, pods.ExpectMsg<LaunchClaim>().Offer.Id.Value);
+
+        // The claim on a is not answered yet; new offers come: b, held, is used before c.
+        router.Tell(new OffersReceived([c]));
+        Assert.Equal(b.Id.Value, pods.ExpectMsg<LaunchClaim>().Offer.Id.Value);
+        gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void A_held_offer_that_is_rescinded_should_not_be_used()
+    {
+        var (gateway, pods) = (CreateTestProbe(), CreateTestProbe());
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, maxClaimsPerCycle: 1));
+        router.Tell(new ReconciliationComplete("fw-1"));
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod())), pods);
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod()) with { Index = 1 }), pods);
+        var (a, b) = (TestOffers.Unreserved("agent-a", cpus: 1), TestOffers.Unreserved("agent-b", cpus: 1));
+        router.Tell(new OffersReceived([a, b]));
+        pods.ExpectMsg<LaunchClaim>();
+
+        router.Tell(new OfferRescinded(b.Id.Value));
+        router.Tell(new LaunchRecorded(a.Id.Value), pods);
+
+        Assert.Equal([a.Id.Value], gateway.ExpectMsg<AcceptOffers>().OfferIds.ToArray());
+        pods.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        router.Tell(GetPendingRequirements.Instance);
+        Assert.Equal(["hello-1"], ExpectMsg<ImmutableArray<string>>().ToArray());
+    }
+
+    [Fact]
+    public void Held_offers_should_be_used_after_the_hold_limit_when_a_capped_cycle_is_never_answered()
+    {
+        var (gateway, pods) = (CreateTestProbe(), CreateTestProbe());
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, maxClaimsPerCycle: 1, holdLimit: TimeSpan.FromMilliseconds(300)));
+        router.Tell(new ReconciliationComplete("fw-1"));
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod())), pods);
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod()) with { Index = 1 }), pods);
+        var (a, b) = (TestOffers.Unreserved("agent-a", cpus: 1), TestOffers.Unreserved("agent-b", cpus: 1));
+        router.Tell(new OffersReceived([a, b]));
+        Assert.Equal(a.Id.Value, pods.ExpectMsg<LaunchClaim>().Offer.Id.Value);
+
+        // hello-0 never answers: after the limit, hello-1 is claimed on b all the same.
+        Assert.Equal(b.Id.Value, pods.ExpectMsg<LaunchClaim>(TimeSpan.FromSeconds(5)).Offer.Id.Value);
+    }
+
+    [Fact]
     public void Router_should_never_promise_an_offer_more_than_it_holds()
     {
         var (router, gateway, pod0, pod1) = RouterWithTwoRequirements();
