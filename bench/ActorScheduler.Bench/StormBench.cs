@@ -34,6 +34,7 @@ internal static class StormBench
         var snapshotEvery = IntOption(args, "--snapshot-every", ActorScheduler.Actors.SchedulerSettings.DefaultEntityJournalSnapshotEvery);
         var podSnapshotAfter = IntOption(args, "--pod-snapshot-after", ActorScheduler.Actors.SchedulerSettings.DefaultPodSnapshotAfterEvents);
         var claimsPerCycle = IntOption(args, "--claims-per-cycle", ActorScheduler.Actors.SchedulerSettings.DefaultMaxClaimsPerCycle);
+        var offerInterval = TimeSpan.FromMilliseconds(IntOption(args, "--offer-interval-ms", 100));
         var restart = !args.Contains("--no-restart");
         var warmupPods = IntOption(args, "--warmup-pods", 0);
         var index = Array.IndexOf(args, "--journal");
@@ -56,6 +57,7 @@ internal static class StormBench
             EntityJournalSnapshotEvery = snapshotEvery,
             PodSnapshotAfterEvents = podSnapshotAfter,
             MaxClaimsPerCycle = claimsPerCycle,
+            OfferInterval = offerInterval,
             StartActorSystem = async () =>
             {
                 var (system, stop, configuredBatch) = await StartHostAsync(journal);
@@ -69,7 +71,7 @@ internal static class StormBench
 
         if (warmupPods > 0)
         {
-            await WarmUpAsync(warmupPods, seed, rate, claimsPerCycle, timeout);
+            await WarmUpAsync(warmupPods, seed, rate, claimsPerCycle, offerInterval, timeout);
         }
 
         var result = await run.RunAsync();
@@ -96,7 +98,7 @@ internal static class StormBench
     /// code the JIT has already compiled, as a scheduler that has run for a while does. Off by default
     /// (<c>--warmup-pods</c>): the default figures are those of a fresh process.
     /// </summary>
-    private static async Task WarmUpAsync(int pods, int seed, int rate, int claimsPerCycle, TimeSpan timeout)
+    private static async Task WarmUpAsync(int pods, int seed, int rate, int claimsPerCycle, TimeSpan offerInterval, TimeSpan timeout)
     {
         var journal = Path.Combine(Path.GetTempPath(), $"actorscheduler-storm-warmup-{Guid.NewGuid():N}.db");
         try
@@ -110,6 +112,7 @@ internal static class StormBench
                 Timeout = timeout,
                 Restart = false,
                 MaxClaimsPerCycle = claimsPerCycle,
+                OfferInterval = offerInterval,
                 StartActorSystem = async () =>
                 {
                     var (system, stop, _) = await StartHostAsync(journal);

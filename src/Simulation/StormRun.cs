@@ -35,6 +35,12 @@ public sealed class StormRunOptions
     /// <summary>Offers per second the storm makes (default 2000).</summary>
     public double OffersPerSecond { get; init; } = 2000;
 
+    /// <summary>
+    /// How often the storm's time follows the wall clock (default 100 ms): each step makes the offers due since the last,
+    /// in one OFFERS event, so this is also the spacing of the scheduler's offer cycles.
+    /// </summary>
+    public TimeSpan OfferInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>How long the deploy (and, separately, the restart) may take before the run gives up on it (default 10 min).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(10);
 
@@ -160,7 +166,7 @@ public sealed class StormRun
     private long _peakRss;
 
     /// <summary>A run; nothing starts until <see cref="RunAsync"/>.</summary>
-    /// <exception cref="ArgumentException">Agents, pods, the rate or the claims per cycle are not positive.</exception>
+    /// <exception cref="ArgumentException">Agents, pods, the rate, the claims per cycle or the offer interval are not positive.</exception>
     public StormRun(StormRunOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -174,6 +180,12 @@ public sealed class StormRun
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                 $"A storm run needs at least one claim per offer cycle (got {options.MaxClaimsPerCycle})"));
+        }
+
+        if (options.OfferInterval < TimeSpan.FromMilliseconds(1))
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"A storm run needs an offer interval of at least 1 ms (got {options.OfferInterval.TotalMilliseconds} ms)"));
         }
 
         _options = options;
@@ -218,7 +230,7 @@ public sealed class StormRun
         var settings = Settings(spec, rendered, cluster);
 
         using var stopPump = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var pump = PumpAsync(storm, stopPump.Token);
+        var pump = PumpAsync(storm, _options.OfferInterval, stopPump.Token);
         var startSystem = _options.StartActorSystem ?? InMemoryActorSystem();
         var host = await startSystem().ConfigureAwait(false);
         try
@@ -388,8 +400,8 @@ public sealed class StormRun
         return root;
     }
 
-    /// <summary>Lets the storm's time follow the wall clock: every 100 ms, the real time that passed.</summary>
-    private static async Task PumpAsync(OfferStorm storm, CancellationToken ct)
+    /// <summary>Lets the storm's time follow the wall clock: every <paramref name="interval"/>, the real time that passed.</summary>
+    private static async Task PumpAsync(OfferStorm storm, TimeSpan interval, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
         var last = TimeSpan.Zero;
@@ -397,7 +409,7 @@ public sealed class StormRun
         {
             while (!ct.IsCancellationRequested)
             {
-                await Task.Delay(PumpInterval, ct).ConfigureAwait(false);
+                await Task.Delay(interval, ct).ConfigureAwait(false);
                 var now = watch.Elapsed;
                 await storm.AdvanceAsync(now - last).ConfigureAwait(false);
                 last = now;

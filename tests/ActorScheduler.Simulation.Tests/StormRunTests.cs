@@ -34,5 +34,7 @@ public sealed class StormRunTests
         Assert.Contains("pods 0", error.Message);
         var claims = Assert.Throws<ArgumentException>(() => new StormRun(new StormRunOptions { MaxClaimsPerCycle = 0 }));
         Assert.Contains("at least one claim per offer cycle (got 0)", claims.Message);
+        var interval = Assert.Throws<ArgumentException>(() => new StormRun(new StormRunOptions { OfferInterval = TimeSpan.Zero }));
+        Assert.Contains("offer interval of at least 1 ms (got 0 ms)", interval.Message);
     }
 }
