@@ -23,6 +23,9 @@ public sealed class OfferStorm
     private readonly List<StormAction> _actions = [];
     private readonly List<string> _agents = [];
 
+    // Rebuilt every step (kept: at 10,000 agents a new list each step would land on the large object heap).
+    private readonly List<string> _eligible = [];
+
     // Lost agents in loss order, with when they return (null: never).
     private readonly List<(string AgentId, DateTimeOffset? ReturnAt)> _lost = [];
     private DateTimeOffset _start;
@@ -174,8 +177,16 @@ public sealed class OfferStorm
 
             var lost = _lost.Select(l => l.AgentId).ToHashSet(StringComparer.Ordinal);
             var offered = master.OutstandingOffers.Select(o => o.Agent.Id.Value).ToHashSet(StringComparer.Ordinal);
-            var eligible = _agents.Where(a => !lost.Contains(a) && !offered.Contains(a)).ToList();
-            var picked = Pick(eligible, due).Select(_cluster.AgentById).ToList();
+            _eligible.Clear();
+            foreach (var agent in _agents)
+            {
+                if (!lost.Contains(agent) && !offered.Contains(agent))
+                {
+                    _eligible.Add(agent);
+                }
+            }
+
+            var picked = Pick(_eligible, due).Select(_cluster.AgentById).ToList();
             var made = picked.Count == 0 ? [] : master.Allocate(picked, ignoreFilters: true);
             _offersMissed += due - made.Count;
             foreach (var offer in made)

@@ -536,12 +536,18 @@ internal sealed partial class Master
             return made;
         }
 
-        // Indexed once per cycle, so a cycle stays linear in agents, offers and filters (10,000 agents).
+        // Indexed once per cycle, so a cycle stays linear in agents, offers and filters (10,000 agents); a cycle of some
+        // agents (the storm's: a few hundred a step) indexes only what concerns them, not every agent and filter.
         var now = Now;
-        var offeredByAgent = _offers.Values.ToLookup(o => o.Agent);
-        var filtersByAgent = _filters.ToLookup(f => f.AgentId, StringComparer.Ordinal);
-        var agentsById = _agents.ToDictionary(a => a.Id.Value, StringComparer.Ordinal);
-        var availability = (only ?? _agents).Where(a => !_cluster.IsUnreachable(a)).Select(a =>
+        IReadOnlyCollection<LocalAgent> agents = only ?? _agents;
+        var agentsById = new Dictionary<string, LocalAgent>(agents.Count, StringComparer.Ordinal);
+        foreach (var agent in agents)
+        {
+            agentsById.TryAdd(agent.Id.Value, agent);
+        }
+        var offeredByAgent = (only is null ? _offers.Values : _offers.Values.Where(o => agentsById.ContainsKey(o.Agent.Id.Value))).ToLookup(o => o.Agent);
+        var filtersByAgent = (only is null ? _filters : _filters.Where(f => agentsById.ContainsKey(f.AgentId))).ToLookup(f => f.AgentId, StringComparer.Ordinal);
+        var availability = agentsById.Values.Where(a => !_cluster.IsUnreachable(a)).Select(a =>
         {
             var free = a.Free();
             foreach (var offer in offeredByAgent[a])
