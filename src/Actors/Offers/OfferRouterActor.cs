@@ -391,15 +391,26 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             cycle.DeclinedOfferIds.AddRange(unused.Select(o => o.Id.Value));
 
             // A storm cycle decides thousands of placements: its decisions go out in rows of bounded size.
+            // (At most DecisionsPerRecord decisions and about EntityJournalActor.MaxRowBytes a row: a larger row would be
+            // serialized into an array on the large object heap.)
             var records = new List<object>();
-            foreach (var chunk in decisions.Chunk(DecisionsPerRecord))
+            var part = cycle;
+            var bytes = cycle.CalculateSize();
+            foreach (var decision in decisions)
             {
-                var part = records.Count == 0 ? cycle : new OfferCycleRecorded { At = now };
-                part.Decisions.AddRange(chunk);
-                records.Add(new Tagged(part, new[] { "offer-decision" }));
+                if (part.Decisions.Count >= DecisionsPerRecord || bytes >= Persistence.EntityJournalActor.MaxRowBytes)
+                {
+                    records.Add(new Tagged(part, new[] { "offer-decision" }));
+                    part = new OfferCycleRecorded { At = now };
+                    bytes = 0;
+                }
+
+                part.Decisions.Add(decision);
+                bytes += decision.CalculateSize();
             }
 
-            PersistAllAsync(records.Count == 0 ? [new Tagged(cycle, new[] { "offer-decision" })] : records, _ => { });
+            records.Add(new Tagged(part, new[] { "offer-decision" }));
+            PersistAllAsync(records, _ => { });
         }
     }
 

@@ -26,6 +26,12 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
     /// <summary>Events per row at most; a larger backlog goes out in several rows of one write.</summary>
     internal const int MaxEventsPerRow = 1000;
 
+    /// <summary>
+    /// Bytes of events per row at most (about): a row's payload is one array, and arrays past 85,000 bytes go to the large
+    /// object heap, whose collections are full ones (a storm cycle of 512 launches is ~1 MB of events).
+    /// </summary>
+    internal const int MaxRowBytes = 64 * 1024;
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     // Each entity's history in its packed form: a few objects an event instead of the event's whole message tree (a
     // launch carries task infos of dozens of objects), which the GC would otherwise trace on every collection. An
@@ -183,7 +189,8 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
     };
 
     /// <summary>
-    /// The journal rows of a batch: its events in order, at most <see cref="MaxEventsPerRow"/> a row, each row tagged
+    /// The journal rows of a batch: its events in order, at most <see cref="MaxEventsPerRow"/> a row and a row closed once
+    /// it holds <see cref="MaxRowBytes"/> (a bigger event gets a row of its own), each row tagged
     /// with the union of its events' tags (untagged when they have none); a forget is an event packing
     /// <see cref="EntityForgotten"/>.
     /// </summary>
@@ -191,13 +198,16 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
     {
         var rows = new List<object>();
         var row = new EntityEventBatch();
+        var bytes = 0;
         var tags = new HashSet<string>(StringComparer.Ordinal);
         foreach (var pending in batch)
         {
             if (pending.Forget is { } forget)
             {
                 var forgotten = new EntityForgotten { Entity = forget.Entity, At = Timestamp.FromDateTime(now) };
-                row.Events.Add(new EntityEvent { Entity = forget.Entity, Event = Pack(forgotten) });
+                var entityEvent = new EntityEvent { Entity = forget.Entity, Event = Pack(forgotten) };
+                row.Events.Add(entityEvent);
+                bytes += entityEvent.CalculateSize();
             }
             else
             {
@@ -207,7 +217,9 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
                 foreach (var (@event, eventTags) in pending.Write.Events)
                 {
                     packed[i] = Pack((IMessage)@event);
-                    row.Events.Add(new EntityEvent { Entity = pending.Write.Entity, Event = packed[i], ReplacesHistory = replaces });
+                    var entityEvent = new EntityEvent { Entity = pending.Write.Entity, Event = packed[i], ReplacesHistory = replaces };
+                    row.Events.Add(entityEvent);
+                    bytes += entityEvent.CalculateSize();
                     i++;
                     replaces = false;
                     if (!eventTags.IsDefaultOrEmpty)
@@ -219,10 +231,12 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
                 pending.Packed = packed;
             }
 
-            if (row.Events.Count >= MaxEventsPerRow)
+            // One entity's write stays in one row, so a write is in the journal whole or not at all.
+            if (row.Events.Count >= MaxEventsPerRow || bytes >= MaxRowBytes)
             {
                 rows.Add(Row(row, tags));
                 row = new EntityEventBatch();
+                bytes = 0;
                 tags = new HashSet<string>(StringComparer.Ordinal);
             }
         }

@@ -163,10 +163,14 @@ public sealed class EntityJournalTests : ActorTestKit
 
         var rows = EntityJournalActor.Rows(batch, DateTime.UnixEpoch);
 
-        Assert.Equal(2, rows.Count);
+        // Rows close at MaxEventsPerRow events or at MaxRowBytes (these small events reach the bytes first).
         var first = Assert.IsType<Tagged>(rows[0]);
-        var events = rows.Select(r => (EntityEventBatch)((Tagged)r).Payload).SelectMany(b => b.Events).ToList();
-        Assert.Equal(EntityJournalActor.MaxEventsPerRow, ((EntityEventBatch)first.Payload).Events.Count);
+        var payloads = rows.Select(r => (EntityEventBatch)((Tagged)r).Payload).ToList();
+        Assert.All(payloads.SkipLast(1), p => Assert.True(
+            p.Events.Count == EntityJournalActor.MaxEventsPerRow || p.Events.Sum(e => e.CalculateSize()) >= EntityJournalActor.MaxRowBytes));
+        Assert.All(payloads, p => Assert.InRange(p.Events.Count, 1, EntityJournalActor.MaxEventsPerRow));
+        Assert.InRange(rows.Count, 2, 3);
+        var events = payloads.SelectMany(b => b.Events).ToList();
         Assert.Equal(1501, events.Count);
         Assert.Equal("svc/p9", events[2].Entity);
         Assert.True(events[2].Event.Is(EntityForgotten.Descriptor));
@@ -174,6 +178,23 @@ public sealed class EntityJournalTests : ActorTestKit
             Enumerable.Range(0, 1500).Select(i => $"e{i}"),
             events.Where(e => e.Event.Is(TaskFailureSeen.Descriptor)).Select(e => e.Event.Unpack<TaskFailureSeen>().TaskName));
         Assert.Equal(["pod:p0", "pod:p1", "pod:p2"], first.Tags.Order());
+    }
+
+    [Fact]
+    public void Big_events_go_out_in_rows_that_stay_off_the_large_object_heap()
+    {
+        // A storm cycle's launches: ~2 KB each, hundreds at once.
+        var name = new string('x', 2000);
+        var batch = Enumerable.Range(0, 512)
+            .Select(i => Pending(new EntityJournalProtocol.Write($"svc/p{i}", 1, [(new TaskFailureSeen { TaskName = name + i }, ImmutableArray<string>.Empty)])))
+            .ToList();
+
+        var rows = EntityJournalActor.Rows(batch, DateTime.UnixEpoch).Cast<EntityEventBatch>().ToList();
+
+        Assert.True(rows.Count >= 512 * 2000 / EntityJournalActor.MaxRowBytes, $"{rows.Count} rows");
+        // Closed once past the bound: at most the bound plus one event, far under the 85,000 bytes of the large object heap.
+        Assert.All(rows, r => Assert.InRange(r.CalculateSize(), 1, EntityJournalActor.MaxRowBytes + 2100));
+        Assert.Equal(batch.Select(p => p.Write!.Entity), rows.SelectMany(r => r.Events).Select(e => e.Entity));
     }
 
     [Fact]
