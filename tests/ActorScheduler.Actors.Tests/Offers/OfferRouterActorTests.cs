@@ -83,13 +83,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
     [Fact]
     public void A_capped_cycle_should_hold_some_unused_offers_and_claim_the_rest_on_them_once_answered()
     {
-        var (gateway, pods) = (CreateTestProbe(), CreateTestProbe());
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, maxClaimsPerCycle: 2));
-        router.Tell(new ReconciliationComplete("fw-1"));
-        for (var i = 0; i < 5; i++)
-        {
-            router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod()) with { Index = i }), pods);
-        }
+        var (router, gateway, pods) = RouterWithHelloPods(5, maxClaims: 2);
 
         // One pod (0.6 cpus with the executor) per offer; eight offers for five pods, two claims per cycle.
         var offers = Enumerable.Range(0, 8).Select(i => TestOffers.Unreserved($"agent-{i}", cpus: 1)).ToArray();
@@ -126,13 +120,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
     [Fact]
     public void Offers_a_capped_cycle_held_should_go_first_into_the_cycle_of_new_offers()
     {
-        var (gateway, pods) = (CreateTestProbe(), CreateTestProbe());
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, maxClaimsPerCycle: 1));
-        router.Tell(new ReconciliationComplete("fw-1"));
-        for (var i = 0; i < 3; i++)
-        {
-            router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod()) with { Index = i }), pods);
-        }
+        var (router, gateway, pods) = RouterWithHelloPods(3, maxClaims: 1);
 
         var (a, b, c) = (TestOffers.Unreserved("agent-a", cpus: 1), TestOffers.Unreserved("agent-b", cpus: 1), TestOffers.Unreserved("agent-c", cpus: 1));
         router.Tell(new OffersReceived([a, b]));
@@ -147,11 +135,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
     [Fact]
     public void A_held_offer_that_is_rescinded_should_not_be_used()
     {
-        var (gateway, pods) = (CreateTestProbe(), CreateTestProbe());
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, maxClaimsPerCycle: 1));
-        router.Tell(new ReconciliationComplete("fw-1"));
-        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod())), pods);
-        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod()) with { Index = 1 }), pods);
+        var (router, gateway, pods) = RouterWithHelloPods(2, maxClaims: 1);
         var (a, b) = (TestOffers.Unreserved("agent-a", cpus: 1), TestOffers.Unreserved("agent-b", cpus: 1));
         router.Tell(new OffersReceived([a, b]));
         pods.ExpectMsg<LaunchClaim>();
@@ -169,11 +153,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
     [Fact]
     public void Held_offers_should_be_used_after_the_hold_limit_when_a_capped_cycle_is_never_answered()
     {
-        var (gateway, pods) = (CreateTestProbe(), CreateTestProbe());
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, maxClaimsPerCycle: 1, holdLimit: TimeSpan.FromMilliseconds(300)));
-        router.Tell(new ReconciliationComplete("fw-1"));
-        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod())), pods);
-        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod()) with { Index = 1 }), pods);
+        var (router, gateway, pods) = RouterWithHelloPods(2, maxClaims: 1, holdLimit: TimeSpan.FromMilliseconds(300));
         var (a, b) = (TestOffers.Unreserved("agent-a", cpus: 1), TestOffers.Unreserved("agent-b", cpus: 1));
         router.Tell(new OffersReceived([a, b]));
         Assert.Equal(a.Id.Value, pods.ExpectMsg<LaunchClaim>().Offer.Id.Value);
@@ -309,6 +289,20 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     /// <summary>A reconciled router with hello-0 and hello-1 registered (by pod0 and pod1).</summary>
+    /// <summary>A reconciled router with <paramref name="count"/> hello pods (0.6 cpus each with the executor) registered by one probe.</summary>
+    private (IActorRef Router, Akka.TestKit.TestProbe Gateway, Akka.TestKit.TestProbe Pods) RouterWithHelloPods(int count, int maxClaims, TimeSpan? holdLimit = null)
+    {
+        var (gateway, pods) = (CreateTestProbe(), CreateTestProbe());
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, maxClaimsPerCycle: maxClaims, holdLimit: holdLimit));
+        router.Tell(new ReconciliationComplete("fw-1"));
+        for (var i = 0; i < count; i++)
+        {
+            router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod()) with { Index = i }), pods);
+        }
+
+        return (router, gateway, pods);
+    }
+
     private (Akka.Actor.IActorRef Router, Akka.TestKit.TestProbe Gateway, Akka.TestKit.TestProbe Pod0, Akka.TestKit.TestProbe Pod1) RouterWithTwoRequirements()
     {
         var (gateway, pod0, pod1) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
