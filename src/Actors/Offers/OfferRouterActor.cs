@@ -138,7 +138,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         {
             if (_capped is not null)
             {
-                _log.Warning("{0} claims of the last capped offer cycle are still unanswered after {1}; evaluating the {2} held offers anyway",
+                _log.Warning("{0} offers of the last capped offer cycle still wait for their claims after {1}; evaluating the {2} held offers anyway",
                     _capped.Count, _holdLimit, _held.Count);
                 RunHeld();
             }
@@ -262,7 +262,6 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
     private void RunCycle(List<Offer> offers)
     {
-
         // Each requirement takes the first offer (as it stands after earlier claims) that passes; one offer can
         // carry several pod instances. A constant-time check (OfferFit) skips the offers that cannot fit, counted.
         var decisions = new List<OfferDecision>();
@@ -527,13 +526,13 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         At = at,
     };
 
-    /// <summary>An offer in one cycle: what is left of it and the claims on it.</summary>
     /// <summary>Held offers waited the hold limit for a capped cycle's claims.</summary>
     private sealed class HeldOffersDue
     {
         public static readonly HeldOffersDue Instance = new();
     }
 
+    /// <summary>An offer in one cycle: what is left of it and the claims on it.</summary>
     private sealed class OfferSlot(Offer offer)
     {
         public Offer Offer { get; } = offer;
