@@ -34,7 +34,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     public const double ShortDeclineSeconds = 5;
 
     /// <summary>Offer decisions per journal row (one cycle may take several rows).</summary>
-    private const int DecisionsPerRecord = 256;
+    internal const int DecisionsPerRecord = 256;
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private EvaluationContext _context;
@@ -389,27 +389,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             cycle.AcceptedOfferIds.AddRange(slots.Where(s => s.Claims.Count > 0).Select(s => s.Offer.Id.Value));
             cycle.DeclinedOfferIds.AddRange(unused.Select(o => o.Id.Value));
 
-            // A storm cycle decides thousands of placements: its decisions go out in rows of bounded size.
-            // (At most DecisionsPerRecord decisions and about EntityJournalActor.MaxRowBytes a row: a larger row would be
-            // serialized into an array on the large object heap.)
-            var records = new List<object>();
-            var part = cycle;
-            var bytes = cycle.CalculateSize();
-            foreach (var decision in decisions)
-            {
-                if (part.Decisions.Count >= DecisionsPerRecord || bytes >= Persistence.EntityJournalActor.MaxRowBytes)
-                {
-                    records.Add(new Tagged(part, new[] { "offer-decision" }));
-                    part = new OfferCycleRecorded { At = now };
-                    bytes = 0;
-                }
-
-                part.Decisions.Add(decision);
-                bytes += decision.CalculateSize();
-            }
-
-            records.Add(new Tagged(part, new[] { "offer-decision" }));
-            PersistAllAsync(records, _ => { });
+            PersistAllAsync(DecisionRecords(cycle, decisions, now), _ => { });
         }
     }
 
@@ -513,6 +493,34 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             _metrics.Increment(SchedulerMetrics.OffersDeclined, offers.Count);
             _gateway.Tell(new DeclineOffers(offers.Select(o => o.Id.Value).ToImmutableArray(), refuseSeconds));
         }
+    }
+
+    /// <summary>
+    /// The journal records of one cycle, tagged <c>offer-decision</c>: the cycle (accepted and declined offers, skipped
+    /// counts) with its first decisions, then the rest of its decisions — at most <see cref="DecisionsPerRecord"/> a
+    /// record, and a record closed once it holds <see cref="Persistence.EntityJournalActor.MaxRowBytes"/> (a storm cycle
+    /// decides thousands of placements; a larger row would be serialized into an array on the large object heap).
+    /// </summary>
+    internal static List<object> DecisionRecords(OfferCycleRecorded cycle, IReadOnlyList<OfferDecision> decisions, Timestamp at)
+    {
+        var records = new List<object>();
+        var part = cycle;
+        var bytes = cycle.CalculateSize();
+        foreach (var decision in decisions)
+        {
+            if (part.Decisions.Count >= DecisionsPerRecord || bytes >= Persistence.EntityJournalActor.MaxRowBytes)
+            {
+                records.Add(new Tagged(part, new[] { "offer-decision" }));
+                part = new OfferCycleRecorded { At = at };
+                bytes = 0;
+            }
+
+            part.Decisions.Add(decision);
+            bytes += decision.CalculateSize();
+        }
+
+        records.Add(new Tagged(part, new[] { "offer-decision" }));
+        return records;
     }
 
     private static OfferDecision Decision(Offer offer, string pod, OfferEvaluation evaluation, Timestamp at) => new()

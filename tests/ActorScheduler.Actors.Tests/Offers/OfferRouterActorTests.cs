@@ -163,6 +163,37 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_cycles_decisions_are_journaled_in_records_that_stay_off_the_large_object_heap()
+    {
+        var at = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(DateTime.UnixEpoch);
+        var cycle = new ActorScheduler.Messages.Events.OfferCycleRecorded { At = at, AcceptedOfferIds = { "o-1" }, DeclinedOfferIds = { "o-2" } };
+        // A storm cycle's decisions: hundreds, each with its explanation lines (~1 KB here).
+        var decisions = Enumerable.Range(0, 600).Select(i => new ActorScheduler.Messages.Events.OfferDecision
+        {
+            OfferId = $"o-{i % 50}",
+            PodInstance = $"storm-{i}",
+            Passed = true,
+            Explanation = { Enumerable.Range(0, 6).Select(l => $"PASS(Stage{l}): {new string('x', 150)}") },
+            At = at,
+        }).ToList();
+
+        var records = OfferRouterActor.DecisionRecords(cycle, decisions, at).Cast<Akka.Persistence.Journal.Tagged>().ToList();
+
+        var payloads = records.Select(r => (ActorScheduler.Messages.Events.OfferCycleRecorded)r.Payload).ToList();
+        Assert.All(records, r => Assert.Equal(["offer-decision"], r.Tags));
+        Assert.True(payloads.Count >= 600 * 1000 / ActorScheduler.Actors.Persistence.EntityJournalActor.MaxRowBytes, $"{payloads.Count} records");
+        // Closed once past the bound: at most the bound plus one decision, far under the 85,000 bytes of the large object heap.
+        Assert.All(payloads, p => Assert.InRange(p.CalculateSize(), 1, ActorScheduler.Actors.Persistence.EntityJournalActor.MaxRowBytes + 1200));
+        Assert.All(payloads, p => Assert.InRange(p.Decisions.Count, 1, OfferRouterActor.DecisionsPerRecord));
+        Assert.Equal(["o-1"], payloads[0].AcceptedOfferIds);
+        Assert.All(payloads.Skip(1), p => Assert.Empty(p.AcceptedOfferIds));
+        Assert.Equal(decisions.Select(d => d.PodInstance), payloads.SelectMany(p => p.Decisions).Select(d => d.PodInstance));
+
+        // A cycle that decided nothing (only skipped offers) is one record.
+        Assert.Single(OfferRouterActor.DecisionRecords(new ActorScheduler.Messages.Events.OfferCycleRecorded { At = at }, [], at));
+    }
+
+    [Fact]
     public void Router_should_never_promise_an_offer_more_than_it_holds()
     {
         var (router, gateway, pod0, pod1) = RouterWithTwoRequirements();
