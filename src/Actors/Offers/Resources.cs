@@ -128,11 +128,13 @@ public static class Resources
             return null;
         }
 
-        foreach (var label in reservation.Labels.Labels_)
+        // Indexed: a RepeatedField's enumerator is an object, and every offer, claim and footprint reads labels.
+        var labels = reservation.Labels.Labels_;
+        for (var i = 0; i < labels.Count; i++)
         {
-            if (label.Key == key)
+            if (labels[i].Key == key)
             {
-                return label.HasValue ? label.Value : string.Empty;
+                return labels[i].HasValue ? labels[i].Value : string.Empty;
             }
         }
 

@@ -25,6 +25,8 @@ internal abstract class JournaledEntityActor : ActorBase, IWithUnboundedStash
     private long _writeId;
     private bool _recovering;
     private bool _inFlightReplacesHistory;
+    private IImmutableSet<string>? _lastTags;
+    private ImmutableArray<string> _lastTagArray = ImmutableArray<string>.Empty;
 
     // Events in the entity's history since its last snapshot (or since the start, if none).
     private int _sinceSnapshot;
@@ -175,10 +177,25 @@ internal abstract class JournaledEntityActor : ActorBase, IWithUnboundedStash
 
         _inFlight = new List<(object, Action<object>)>(_unwritten);
         _unwritten.Clear();
-        var events = _inFlight
-            .Select(w => w.Event is Tagged tagged ? (tagged.Payload, tagged.Tags.ToImmutableArray()) : (w.Event, ImmutableArray<string>.Empty))
-            .ToImmutableArray();
-        Journal.Tell(new EntityJournalProtocol.Write(Entity, ++_writeId, events, _inFlightReplacesHistory));
+        var events = ImmutableArray.CreateBuilder<(object, ImmutableArray<string>)>(_inFlight.Count);
+        foreach (var (@event, _) in _inFlight)
+        {
+            events.Add(@event is Tagged tagged ? (tagged.Payload, TagArray(tagged.Tags)) : (@event, ImmutableArray<string>.Empty));
+        }
+
+        Journal.Tell(new EntityJournalProtocol.Write(Entity, ++_writeId, events.MoveToImmutable(), _inFlightReplacesHistory));
+    }
+
+    /// <summary>An entity tags its events with one set (see the pod and step actors): converted once, not per event.</summary>
+    private ImmutableArray<string> TagArray(IImmutableSet<string> tags)
+    {
+        if (!ReferenceEquals(tags, _lastTags))
+        {
+            _lastTags = tags;
+            _lastTagArray = tags.ToImmutableArray();
+        }
+
+        return _lastTagArray;
     }
 
     private void ApplyRecovered(object @event)

@@ -222,7 +222,10 @@ internal sealed class StepActor : JournaledEntityActor
         Context.Parent.Tell(new StepReport(_index, new StepInfo(_id, _step.Name, display, _message), _interrupted));
     }
 
-    private Tagged Tag(object @event) => new(@event, new[] { $"plan:{_planName}", $"pod:{_podInstance}" });
+    private Tagged Tag(object @event) => new(@event, _tags ??= ImmutableHashSet.Create(StringComparer.Ordinal, $"plan:{_planName}", $"pod:{_podInstance}"));
+
+    // Every event of this step carries the same tags: one set, not one per event.
+    private ImmutableHashSet<string>? _tags;
 
     private static Timestamp Now() => Timestamp.FromDateTime(DateTime.UtcNow);
 }

@@ -46,6 +46,9 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     private readonly string _podType;
     private readonly int _index;
     private readonly string _name;
+
+    // Every event of this pod carries the same tag: one set, not one per event.
+    private readonly ImmutableHashSet<string> _tags;
     private readonly IActorRef _router;
     private readonly IActorRef _gateway;
     private PodInstanceState _state = PodInstanceState.Empty;
@@ -81,6 +84,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         _podType = podType;
         _index = index;
         _name = PodNames.Instance(podType, index);
+        _tags = ImmutableHashSet.Create(StringComparer.Ordinal, $"pod:{_name}");
         _router = router;
         _gateway = gateway;
     }
@@ -907,12 +911,12 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
                     : r.Check?.Command is { HasExitCode: true } ? "NOT_READY" : "UNKNOWN"))
             .ToImmutableArray());
 
-    private Tagged Tag(object @event) => new(@event, new[] { $"pod:{_name}" });
+    private Tagged Tag(object @event) => new(@event, _tags);
 
     protected override int SnapshotAfterEvents => _snapshotAfterEvents;
 
     /// <summary>A long history (launches and status updates add up) is replaced by the state it leads to.</summary>
-    protected override object? Snapshot() => new Tagged(PodInstanceSnapshots.Of(_state), new[] { $"pod:{_name}" });
+    protected override object? Snapshot() => Tag(PodInstanceSnapshots.Of(_state));
 
     /// <summary>Records the events in one write, applies each to the state once durable, then runs <paramref name="then"/> once.</summary>
     private void Record(IReadOnlyCollection<object> events, Action then)
