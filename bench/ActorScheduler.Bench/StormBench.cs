@@ -89,7 +89,7 @@ internal static class StormBench
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"RESULT placed={result.Placed} placements_per_s={result.PlacementsPerSecond:F1} p50_cycle_ms={result.P50CycleMs:F1} p99_cycle_ms={result.P99CycleMs:F1} events_per_s={eventsPerSecond:F0} raw_sqlite_inserts_per_s={rawPerSecond:F0} ratio={eventsPerSecond / rawPerSecond:F4} peak_rss_mb={result.PeakRssMb:F0} restart_to_ready_s={(result.RestartToReadySeconds is { } r ? r.ToString("F2", CultureInfo.InvariantCulture) : "na")} start_to_first_offer_s={(result.StartToFirstOfferSeconds is { } s ? s.ToString("F2", CultureInfo.InvariantCulture) : "na")} deploy_cpu_s={result.DeployCpuSeconds:F1} cpu_ms_per_placement={1000 * result.DeployCpuSeconds / Math.Max(result.Placed, 1):F2} warmup_pods={warmupPods}"));
+            $"RESULT placed={result.Placed} placements_per_s={result.PlacementsPerSecond:F1} p50_cycle_ms={result.P50CycleMs:F1} p99_cycle_ms={result.P99CycleMs:F1} events_per_s={eventsPerSecond:F0} raw_sqlite_inserts_per_s={rawPerSecond:F0} ratio={eventsPerSecond / rawPerSecond:F4} peak_rss_mb={result.PeakRssMb:F0} restart_to_ready_s={(result.RestartToReadySeconds is { } r ? r.ToString("F2", CultureInfo.InvariantCulture) : "na")} start_to_first_offer_s={(result.StartToFirstOfferSeconds is { } s ? s.ToString("F2", CultureInfo.InvariantCulture) : "na")} deploy_cpu_s={result.DeployCpuSeconds:F1} cpu_ms_per_placement={1000 * result.DeployCpuSeconds / Math.Max(result.Placed, 1):F2} warmup_pods={warmupPods} p50_sched_cycle_ms={result.P50SchedulerCycleMs:F1} p99_sched_cycle_ms={result.P99SchedulerCycleMs:F1}"));
         return result.DeployComplete ? 0 : 1;
     }
 

@@ -19,6 +19,12 @@ public sealed record ClusterRecord(long Sequence, Call? Call, Event? Event, int 
     /// </summary>
     public DateTimeOffset RecordedAt { get; init; }
 
+    /// <summary>
+    /// A call: when the scheduler sent it, before it waited its turn in the simulated master's one queue (wall-clock);
+    /// null for events. <see cref="RecordedAt"/> minus this is the time the call spent reaching the master.
+    /// </summary>
+    public DateTimeOffset? SentAt { get; init; }
+
     /// <summary>The task infos this call launches (LAUNCH and LAUNCH_GROUP operations of an ACCEPT).</summary>
     public IEnumerable<TaskInfo> LaunchedTasks => Operations(Offer.Types.Operation.Types.Type.Launch).SelectMany(o => o.Launch.TaskInfos)
         .Concat(Operations(Offer.Types.Operation.Types.Type.LaunchGroup).SelectMany(o => o.LaunchGroup.TaskGroup.Tasks));

@@ -6,13 +6,16 @@ namespace ActorScheduler.Simulation;
 /// <summary>
 /// Reads a cluster's history as it grows and measures offer cycles — from an OFFERS event reaching the scheduler until
 /// it answered (ACCEPT or DECLINE) every offer of it; offers rescinded meanwhile are not waited for — and placements
-/// (tasks first reported TASK_RUNNING). Wall-clock times (<see cref="ClusterRecord.RecordedAt"/>). Not thread-safe.
+/// (tasks first reported TASK_RUNNING). Wall-clock times (<see cref="ClusterRecord.RecordedAt"/>). Each cycle is also
+/// measured to when the scheduler sent its last answer (<see cref="ClusterRecord.SentAt"/>), before the call waited in
+/// the simulated master's queue: <see cref="SchedulerCycleMs"/>. Not thread-safe.
 /// </summary>
 internal sealed class OfferCycleTracker
 {
     private readonly Dictionary<string, Batch> _batchOfOffer = new(StringComparer.Ordinal);
     private readonly HashSet<string> _running = new(StringComparer.Ordinal);
     private readonly List<double> _cycleMs = [];
+    private readonly List<double> _schedulerCycleMs = [];
     private long _cursor;
 
     public DateTimeOffset? FirstOffer { get; private set; }
@@ -36,6 +39,9 @@ internal sealed class OfferCycleTracker
     public int OpenOffers => _batchOfOffer.Count;
 
     public IReadOnlyList<double> CycleMs => _cycleMs;
+
+    /// <summary>The same cycles, each until the scheduler sent its last answer (not until the master recorded it).</summary>
+    public IReadOnlyList<double> SchedulerCycleMs => _schedulerCycleMs;
 
     /// <summary>Cycles whose offers are not all answered yet.</summary>
     public int OpenCycles => _batchOfOffer.Values.Distinct().Count();
@@ -72,7 +78,7 @@ internal sealed class OfferCycleTracker
                 FirstOffer ??= record.RecordedAt;
                 return;
             case Event.Types.Type.Rescind:
-                Close(record.Event.Rescind.OfferId.Value, record.RecordedAt, answered: false);
+                Close(record.Event.Rescind.OfferId.Value, record.RecordedAt, null);
                 return;
             case Event.Types.Type.Update when record.Event.Update.Status.State == TaskState.TaskRunning:
                 if (_running.Add(record.Event.Update.Status.TaskId.Value))
@@ -94,11 +100,14 @@ internal sealed class OfferCycleTracker
 
         foreach (var offerId in record.AnsweredOffers)
         {
-            Close(offerId, record.RecordedAt, answered: true);
+            Close(offerId, record.RecordedAt, record.SentAt ?? record.RecordedAt);
         }
     }
 
-    private void Close(string offerId, DateTimeOffset at, bool answered)
+    /// <param name="offerId">The offer answered or rescinded.</param>
+    /// <param name="at">When the master recorded the answer (or the rescind).</param>
+    /// <param name="answeredAt">When the scheduler sent the answer; null when the offer was rescinded instead.</param>
+    private void Close(string offerId, DateTimeOffset at, DateTimeOffset? answeredAt)
     {
         if (!_batchOfOffer.Remove(offerId, out var batch))
         {
@@ -106,10 +115,16 @@ internal sealed class OfferCycleTracker
         }
 
         batch.Open--;
-        batch.Answered |= answered;
+        if (answeredAt is { } sent)
+        {
+            batch.Answered = true;
+            batch.LastAnswerSent = batch.LastAnswerSent is { } last && last > sent ? last : sent;
+        }
+
         if (batch.Open == 0 && batch.Answered)
         {
             _cycleMs.Add((at - batch.SentAt).TotalMilliseconds);
+            _schedulerCycleMs.Add((batch.LastAnswerSent!.Value - batch.SentAt).TotalMilliseconds);
         }
     }
 
@@ -120,5 +135,7 @@ internal sealed class OfferCycleTracker
         public int Open { get; set; }
 
         public bool Answered { get; set; }
+
+        public DateTimeOffset? LastAnswerSent { get; set; }
     }
 }

@@ -394,12 +394,12 @@ public sealed class SimulatedCluster : IAsyncDisposable
 
     internal Master Master => _master;
 
-    internal void Record(Call? call, Event? evt, int statusCode)
+    internal void Record(Call? call, Event? evt, int statusCode, DateTimeOffset? sentAt = null)
     {
         TaskCompletionSource changed;
         lock (_gate)
         {
-            _history.Add(new ClusterRecord(_discarded + _history.Count + 1, call, evt, statusCode) { RecordedAt = DateTimeOffset.UtcNow });
+            _history.Add(new ClusterRecord(_discarded + _history.Count + 1, call, evt, statusCode) { RecordedAt = DateTimeOffset.UtcNow, SentAt = sentAt });
             changed = _changed;
             _changed = NewSignal();
         }

@@ -52,9 +52,10 @@ internal sealed class SimulatedConnection : IMesosConnection
     public async Task SendAsync(Call call, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(call);
+        var sentAt = DateTimeOffset.UtcNow;
         if (CallValidator.Validate(call) is { } invalid)
         {
-            _cluster.Record(call, null, 400);
+            _cluster.Record(call, null, 400, sentAt);
             throw new MesosCallException(400, $"Failed to validate scheduler::Call: {invalid}");
         }
 
@@ -67,7 +68,7 @@ internal sealed class SimulatedConnection : IMesosConnection
             result = await _cluster.Queue.InvokeAsync(() =>
             {
                 var answer = _cluster.Master.Handle(call, streamId);
-                _cluster.Record(call, null, answer.StatusCode);
+                _cluster.Record(call, null, answer.StatusCode, sentAt);
                 if (call.Type is Call.Types.Type.Kill or Call.Types.Type.Shutdown or Call.Types.Type.Teardown)
                 {
                     // The call may have ended task processes: let the agents notice now. (Every call already sends what

@@ -149,6 +149,15 @@ public sealed record StormResult(
     /// it subscribes, and that time is not in <see cref="DeploySeconds"/>. Null when no offer came.
     /// </summary>
     public double? StartToFirstOfferSeconds { get; init; }
+
+    /// <summary>
+    /// Median offer-cycle latency to when the scheduler sent its last answer, before the call waited in the simulated
+    /// master's queue (the master-side figures, <see cref="P50CycleMs"/>, include that wait).
+    /// </summary>
+    public double P50SchedulerCycleMs { get; init; }
+
+    /// <summary>99th percentile of the same (see <see cref="P50SchedulerCycleMs"/>).</summary>
+    public double P99SchedulerCycleMs { get; init; }
 }
 
 /// <summary>
@@ -256,6 +265,7 @@ public sealed class StormRun
             var deploySeconds = tracker.FirstOffer is { } first ? Math.Max((end - first).TotalSeconds, 1e-3) : deployWatch.Elapsed.TotalSeconds;
             var cyclesInOrder = tracker.CycleMs.ToList();
             var cycles = cyclesInOrder.Order().ToList();
+            var schedulerCycles = tracker.SchedulerCycleMs.Order().ToList();
             var (offersReceived, batches, unanswered) = (tracker.Offers, tracker.Batches, tracker.OpenOffers);
 
             double? restartSeconds = null;
@@ -308,6 +318,8 @@ public sealed class StormRun
                 cyclesInOrder)
             {
                 StartToFirstOfferSeconds = tracker.FirstOffer is { } firstOfferAt ? (firstOfferAt - startedAt).TotalSeconds : null,
+                P50SchedulerCycleMs = Percentile(schedulerCycles, 0.50),
+                P99SchedulerCycleMs = Percentile(schedulerCycles, 0.99),
             };
         }
         finally

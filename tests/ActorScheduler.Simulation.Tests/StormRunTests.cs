@@ -23,6 +23,9 @@ public sealed class StormRunTests
         Assert.True(result.OfferCycles > 0, $"no offer cycle measured: {result}");
         Assert.Equal(0, result.UnansweredOffers);
         Assert.True(result.P99CycleMs >= result.P50CycleMs);
+        // The scheduler-side figures end when the scheduler sent its answers, before the master's queue: never later.
+        Assert.InRange(result.P50SchedulerCycleMs, 0, result.P50CycleMs);
+        Assert.InRange(result.P99SchedulerCycleMs, result.P50SchedulerCycleMs, result.P99CycleMs);
         Assert.NotNull(result.RestartToReadySeconds);
         Assert.Null(result.JournalEventsDuringDeploy); // nothing counted them
     }
