@@ -38,6 +38,9 @@ internal sealed class OfferCycleTracker
     /// <summary>Offers neither answered nor rescinded yet.</summary>
     public int OpenOffers => _batchOfOffer.Count;
 
+    /// <summary>The offers neither answered nor rescinded yet.</summary>
+    public IReadOnlyCollection<string> OpenOfferIds => _batchOfOffer.Keys;
+
     public IReadOnlyList<double> CycleMs => _cycleMs;
 
     /// <summary>The same cycles, each until the scheduler sent its last answer (not until the master recorded it).</summary>

@@ -113,7 +113,7 @@ public sealed record StormProgress(string Stage, TimeSpan Elapsed, int Placed, d
 /// <param name="P99CycleMs">99th percentile offer-cycle latency.</param>
 /// <param name="OffersReceived">Offers the scheduler received during the deploy.</param>
 /// <param name="OfferBatches">OFFERS events the scheduler received during the deploy.</param>
-/// <param name="UnansweredOffers">Offers of the deploy neither answered nor rescinded at its end.</param>
+/// <param name="UnansweredOffers">Offers open when the deploy ended and still neither answered nor rescinded 5 s later.</param>
 /// <param name="JournalEventsDuringDeploy">Journal events written from the first offer to the end of the deploy, when counted.</param>
 /// <param name="RestartToReadySeconds">
 /// From the second scheduler's start to re-subscribed, reconciled and deploy COMPLETE; null when not restarted (also when
@@ -170,6 +170,9 @@ public sealed class StormRun
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan PumpInterval = TimeSpan.FromMilliseconds(100);
+
+    // How long offers open at the end of the deploy may take to be answered before they count as unanswered.
+    private static readonly TimeSpan UnansweredGrace = TimeSpan.FromSeconds(5);
 
     private readonly StormRunOptions _options;
     private long _peakRss;
@@ -266,7 +269,19 @@ public sealed class StormRun
             var cyclesInOrder = tracker.CycleMs.ToList();
             var cycles = cyclesInOrder.Order().ToList();
             var schedulerCycles = tracker.SchedulerCycleMs.Order().ToList();
-            var (offersReceived, batches, unanswered) = (tracker.Offers, tracker.Batches, tracker.OpenOffers);
+            var (offersReceived, batches) = (tracker.Offers, tracker.Batches);
+
+            // Offers the storm made just before the deploy ended may still be on their way to an answer: unanswered are
+            // those still open a while later (the storm goes on offering meanwhile; only these are waited for).
+            var openAtEnd = tracker.OpenOfferIds.ToHashSet(StringComparer.Ordinal);
+            var settleWatch = Stopwatch.StartNew();
+            while (openAtEnd.Overlaps(tracker.OpenOfferIds) && settleWatch.Elapsed < UnansweredGrace)
+            {
+                await Task.WhenAny(cluster.ChangedSince(cluster.HistoryCount), Task.Delay(PumpInterval, ct)).ConfigureAwait(false);
+                tracker.Update(cluster, discard: _options.Inspect is null);
+            }
+
+            var unanswered = openAtEnd.Count(tracker.OpenOfferIds.Contains);
 
             double? restartSeconds = null;
             // Ready after a restart means deploy COMPLETE too: without a complete deploy there is nothing to time.

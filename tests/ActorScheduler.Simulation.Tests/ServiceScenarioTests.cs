@@ -58,6 +58,8 @@ public sealed class ServiceScenarioTests
             Expect.Launched("cache-0-server", "db-0-server", "db-1-server"),
             Expect.StepStatus("deploy", "db", "db-1:[server]", Status.Complete),
             Expect.StepStatus("deploy", "cache", "cache-0:[server]", Status.Complete),
+            // Both app steps start together, but each registers with the router on its own: offer once both wait.
+            Expect.WaitingForOffers("app-0", "app-1"),
             Send.OffersFor("app", count: 2),
             Expect.Launched("app-0-web", "app-1-web"),
             Expect.AllPlansComplete());
