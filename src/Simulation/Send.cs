@@ -26,6 +26,8 @@ public static class Send
     /// Adds <paramref name="count"/> fresh agents (resources from <paramref name="resources"/> or the scenario's
     /// options) and offers them to the scheduler. <paramref name="podType"/> must be a pod of the spec. First waits until
     /// an instance of the pod waits for offers, or the plans show its steps and none is PENDING (then it should be declined).
+    /// One instance is enough: when several should take these offers, wait for all of them first with
+    /// <see cref="Expect.WaitingForOffers"/> (steps that start together register with the router one by one).
     /// </summary>
     public static ScenarioTick OffersFor(string podType, int count = 1, AgentResources? resources = null) =>
         new LambdaTick($"Send.OffersFor({podType}, count: {count}{(resources is null ? "" : ", " + resources)})", async c =>
