@@ -65,8 +65,10 @@ public sealed class OperatorEndToEndTests
         await scheduler.WaitUntilAsync(async () => (await scheduler.TasksAsync())["hello-0-server"].Status == "PAUSED", Timeout, "hello-0-server PAUSED");
         Assert.Equal(0, await PodCli.CommandAsync(api, "resume", "hello-0", output, error, CancellationToken.None));
         await scheduler.WaitUntilAsync(async () => (await scheduler.TasksAsync())["hello-0-server"].Status == "TASK_RUNNING", Timeout, "hello-0-server running again");
-        var volume = data.Files("output").Where(f => f.Contains("/volumes/", StringComparison.Ordinal)).Select(File.ReadAllLines).Single(l => l[0].StartsWith("hello", StringComparison.Ordinal));
-        Assert.Equal(2, volume.Length); // the first launch and the resumed one; the paused one only slept
+        // RUNNING comes as the process starts; its first line may be written a moment later.
+        string[] HelloVolume() => data.Files("output").Where(f => f.Contains("/volumes/", StringComparison.Ordinal)).Select(File.ReadAllLines).SingleOrDefault(l => l.Length > 0 && l[0].StartsWith("hello", StringComparison.Ordinal)) ?? [];
+        await scheduler.WaitUntilAsync(() => Task.FromResult(HelloVolume().Length >= 2), Timeout, "the resumed hello-0-server writing to its volume");
+        Assert.Equal(2, HelloVolume().Length); // the first launch and the resumed one; the paused one only slept
 
         // Scale world from 2 to 1: world-1 is decommissioned.
         bool World1Runs() => data.TaskProcesses().Any(pid => TempDataDir.Sandbox(pid).Contains("world-1-server", StringComparison.Ordinal));

@@ -49,9 +49,10 @@ public sealed class UpdateEndToEndTests
             await first.WaitUntilAsync(() => AllRelaunched(first, initial), Timeout, "every task relaunched on the new config");
             afterUpdate = await first.TasksAsync();
 
-            // Relaunched in place: hello-0's volume has the line of each launch.
-            var volume = data.Files("output").Where(f => f.Contains("/volumes/", StringComparison.Ordinal)).Select(File.ReadAllLines).Single(l => l[0].StartsWith("hello", StringComparison.Ordinal));
-            Assert.Equal(["hello from hello-0-server", "hello from hello-0-server"], volume);
+            // Relaunched in place: hello-0's volume has the line of each launch (written a moment after RUNNING).
+            string[] HelloVolume() => data.Files("output").Where(f => f.Contains("/volumes/", StringComparison.Ordinal)).Select(File.ReadAllLines).SingleOrDefault(l => l.Length > 0 && l[0].StartsWith("hello", StringComparison.Ordinal)) ?? [];
+            await first.WaitUntilAsync(() => Task.FromResult(HelloVolume().Length >= 2), Timeout, "the relaunched hello-0-server writing to its volume");
+            Assert.Equal(["hello from hello-0-server", "hello from hello-0-server"], HelloVolume());
             Assert.Equal(0, await first.InterruptAsync(TimeSpan.FromSeconds(60)));
         }
 
