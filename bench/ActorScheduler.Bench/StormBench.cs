@@ -71,7 +71,7 @@ internal static class StormBench
 
         if (warmupPods > 0)
         {
-            await WarmUpAsync(warmupPods, seed, rate, claimsPerCycle, offerInterval, timeout);
+            await WarmUpAsync(run.Options, warmupPods);
         }
 
         var result = await run.RunAsync();
@@ -98,26 +98,25 @@ internal static class StormBench
     /// code the JIT has already compiled, as a scheduler that has run for a while does. Off by default
     /// (<c>--warmup-pods</c>): the default figures are those of a fresh process.
     /// </summary>
-    private static async Task WarmUpAsync(int pods, int seed, int rate, int claimsPerCycle, TimeSpan offerInterval, TimeSpan timeout)
+    private static async Task WarmUpAsync(StormRunOptions measured, int pods)
     {
         var journal = Path.Combine(Path.GetTempPath(), $"actorscheduler-storm-warmup-{Guid.NewGuid():N}.db");
         try
         {
-            var warmup = new StormRun(new StormRunOptions
+            // The measured run's settings, on pods of its own: a fresh seed, no restart, nothing counted or reported.
+            var warmup = new StormRun(measured with
             {
                 Agents = pods,
                 Pods = pods,
-                Seed = seed + 1,
-                OffersPerSecond = rate,
-                Timeout = timeout,
+                Seed = measured.Seed + 1,
                 Restart = false,
-                MaxClaimsPerCycle = claimsPerCycle,
-                OfferInterval = offerInterval,
                 StartActorSystem = async () =>
                 {
                     var (system, stop, _) = await StartHostAsync(journal);
                     return new StormActorSystem(system, stop);
                 },
+                CountJournalEvents = null,
+                Progress = null,
             });
             var result = await warmup.RunAsync();
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,

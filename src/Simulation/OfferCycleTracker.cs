@@ -35,9 +35,6 @@ internal sealed class OfferCycleTracker
     /// <summary>OFFERS events read.</summary>
     public long Batches { get; private set; }
 
-    /// <summary>Offers neither answered nor rescinded yet.</summary>
-    public int OpenOffers => _batchOfOffer.Count;
-
     /// <summary>The offers neither answered nor rescinded yet.</summary>
     public IReadOnlyCollection<string> OpenOfferIds => _batchOfOffer.Keys;
 

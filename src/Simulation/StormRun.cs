@@ -21,7 +21,7 @@ namespace ActorScheduler.Simulation;
 public sealed record StormActorSystem(ActorSystem System, Func<Task> StopAsync);
 
 /// <summary>How big a <see cref="StormRun"/> is and what it uses.</summary>
-public sealed class StormRunOptions
+public sealed record StormRunOptions
 {
     /// <summary>Simulated agents (default 100), in the <see cref="OfferStormOptions"/> default shapes and zones.</summary>
     public int Agents { get; init; } = 100;
@@ -202,6 +202,9 @@ public sealed class StormRun
 
         _options = options;
     }
+
+    /// <summary>What this run was made with.</summary>
+    public StormRunOptions Options => _options;
 
     /// <summary>The service spec the run deploys: <paramref name="pods"/> instances of one tiny task, parallel.</summary>
     public static string SpecYaml(int pods) => string.Create(CultureInfo.InvariantCulture, $"""

@@ -234,30 +234,29 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        // Offers a capped cycle left join these (and wait no longer for its claims to be answered).
-        if (_held.Count > 0)
-        {
-            // First: they were offered earlier.
-            offers.InsertRange(0, _held.Where(o => !_rescinded.Contains(o.Id.Value)));
-            _held.Clear();
-        }
-
-        _capped = null;
-        Timers.Cancel(HeldOffersDue.Instance);
+        // Offers a capped cycle left join these, first (they were offered earlier), and wait no longer for its claims.
+        offers.InsertRange(0, TakeHeld());
         RunCycle(offers);
     }
 
     /// <summary>The next cycle, on the held offers (the capped cycle before it is answered, or given up on).</summary>
     private void RunHeld()
     {
-        _capped = null;
-        Timers.Cancel(HeldOffersDue.Instance);
-        var held = _held.Where(o => !_rescinded.Contains(o.Id.Value)).ToList();
-        _held.Clear();
+        var held = TakeHeld();
         if (held.Count > 0)
         {
             RunCycle(held);
         }
+    }
+
+    /// <summary>The held offers not rescinded since; no capped cycle is waited for any more.</summary>
+    private List<Offer> TakeHeld()
+    {
+        _capped = null;
+        Timers.Cancel(HeldOffersDue.Instance);
+        var held = _held.Where(o => !_rescinded.Contains(o.Id.Value)).ToList();
+        _held.Clear();
+        return held;
     }
 
     private void RunCycle(List<Offer> offers)

@@ -27,6 +27,9 @@ internal sealed class StepActor : JournaledEntityActor
     private readonly TargetConfig _target;
     private readonly IActorRef _pods;
     private readonly string _podInstance;
+
+    // Every event of this step carries the same tags: one set, not one per event.
+    private readonly ImmutableHashSet<string> _tags;
     private readonly string _id;
     private readonly string _planName;
     private Status _status = Status.Pending;
@@ -47,6 +50,7 @@ internal sealed class StepActor : JournaledEntityActor
         _pods = pods;
         _planName = planName;
         _podInstance = PodNames.Instance(podType, step.PodIndex);
+        _tags = ImmutableHashSet.Create(StringComparer.Ordinal, $"plan:{_planName}", $"pod:{_podInstance}");
         _id = ElementIds.For(Entity);
     }
 
@@ -222,10 +226,7 @@ internal sealed class StepActor : JournaledEntityActor
         Context.Parent.Tell(new StepReport(_index, new StepInfo(_id, _step.Name, display, _message), _interrupted));
     }
 
-    private Tagged Tag(object @event) => new(@event, _tags ??= ImmutableHashSet.Create(StringComparer.Ordinal, $"plan:{_planName}", $"pod:{_podInstance}"));
-
-    // Every event of this step carries the same tags: one set, not one per event.
-    private ImmutableHashSet<string>? _tags;
+    private Tagged Tag(object @event) => new(@event, _tags);
 
     private static Timestamp Now() => Timestamp.FromDateTime(DateTime.UtcNow);
 }
