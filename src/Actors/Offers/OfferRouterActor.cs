@@ -16,7 +16,8 @@ namespace ActorScheduler.Actors.Offers;
 /// requirement against the offers (pure <see cref="OfferEvaluator"/>), claims the first passing offer for it, and
 /// sends the ACCEPT only once the pod has recorded the task infos. Cleans up reservations nobody owns, declines the
 /// rest (short while reconciling or when work is pending, long when idle), suppresses when idle and revives on new
-/// work. Every evaluation is journaled with its explanation.
+/// work. The first offers that come while reconciling are kept for the first cycle once reconciled (within the hold
+/// limit). Every evaluation is journaled with its explanation.
 /// </summary>
 /// <remarks>
 /// A cycle claims at most <c>MaxClaimsPerCycle</c> pod instances. One that reaches the cap keeps some offers it did not
@@ -136,7 +137,12 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         });
         Command<HeldOffersDue>(_ =>
         {
-            if (_capped is not null)
+            if (!_reconciled)
+            {
+                _log.Warning("Reconciliation is still not complete after {0}; declining the {1} offers kept for it", _holdLimit, _held.Count);
+                DeclineWhileReconciling(TakeHeld());
+            }
+            else if (_capped is not null)
             {
                 _log.Warning("{0} offers of the last capped offer cycle still wait for their claims after {1}; evaluating the {2} held offers anyway",
                     _capped.Count, _holdLimit, _held.Count);
@@ -163,6 +169,8 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             }
 
             _log.Info("Reconciliation complete: offers will be used");
+            // Offers that came while reconciling were kept for this moment: no waiting for the master's next ones.
+            RunHeld();
         });
         Command<SubscriptionLost>(_ =>
         {
@@ -229,14 +237,31 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         _metrics.Increment(SchedulerMetrics.OffersReceived, message.Offers.Length);
         if (!_reconciled)
         {
-            Decline(offers, ShortDeclineSeconds);
-            _declinedWhileReconciling |= offers.Count > 0;
+            // Kept until reconciliation completes (on a fresh subscription, moments after the first offers come), within
+            // the hold limit; offers that come later while still reconciling are declined: those kept are enough for a
+            // cycle, and the master keeps no offers from other frameworks waiting for long.
+            if (_held.Count == 0 && offers.Count > 0)
+            {
+                _held.AddRange(offers);
+                Timers.StartSingleTimer(HeldOffersDue.Instance, HeldOffersDue.Instance, _holdLimit);
+            }
+            else
+            {
+                DeclineWhileReconciling(offers);
+            }
+
             return;
         }
 
         // Offers a capped cycle left join these, first (they were offered earlier), and wait no longer for its claims.
         offers.InsertRange(0, TakeHeld());
         RunCycle(offers);
+    }
+
+    private void DeclineWhileReconciling(List<Offer> offers)
+    {
+        Decline(offers, ShortDeclineSeconds);
+        _declinedWhileReconciling |= offers.Count > 0;
     }
 
     /// <summary>The next cycle, on the held offers (the capped cycle before it is answered, or given up on).</summary>
@@ -269,6 +294,8 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         var slots = offers.Select(o => new OfferSlot(o)).ToList();
         var claimed = new HashSet<string>(StringComparer.Ordinal);
         var skipped = new Dictionary<string, int>(StringComparer.Ordinal);
+        // New footprints' needs no offer had room for, with the claims made when that was found and the skip reasons.
+        var roomless = new Dictionary<OfferFit.Scalars, (int Claims, KeyValuePair<string, int>[] Skipped)>();
         var capped = false;
         foreach (var (requirement, pod, need) in _requirements)
         {
@@ -282,6 +309,16 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
             var podName = requirement.PodInstanceName;
             skipped.Clear();
+            if (requirement.Existing is null && roomless.TryGetValue(need, out var known) && known.Claims == claimed.Count)
+            {
+                // An earlier new footprint of the same need found no offer with room since the last claim: neither the
+                // offers nor the need changed, so every offer is skipped for the same reasons (a cycle whose offers
+                // are used up would otherwise check thousands of waiting pods against each of them).
+                RecordSkipped(podName, known.Skipped);
+                continue;
+            }
+
+            var evaluated = false;
             foreach (var slot in slots)
             {
                 if (OfferFit.Skip(requirement, need, slot.Offer, slot.Available) is { } reason)
@@ -290,6 +327,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                     continue;
                 }
 
+                evaluated = true;
                 var evaluation = OfferEvaluator.Evaluate(requirement, slot.Remaining, _context, _placed.Values);
                 decisions.Add(Decision(slot.Offer, podName, evaluation, now));
                 _outcomes.Record(new OfferOutcome(
@@ -311,7 +349,17 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                 break;
             }
 
-            foreach (var (reason, count) in skipped)
+            var reasons = skipped.ToArray();
+            RecordSkipped(podName, reasons);
+            if (!evaluated && requirement.Existing is null)
+            {
+                roomless[need] = (claimed.Count, reasons);
+            }
+        }
+
+        void RecordSkipped(string podName, KeyValuePair<string, int>[] reasons)
+        {
+            foreach (var (reason, count) in reasons)
             {
                 _outcomes.RecordSkipped(podName, reason, count);
                 skippedRecords.Add(new SkippedOffers { PodInstance = podName, Reason = reason, Count = count });

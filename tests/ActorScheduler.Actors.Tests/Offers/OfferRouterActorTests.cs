@@ -10,19 +10,44 @@ namespace ActorScheduler.Actors.Tests.Offers;
 public sealed class OfferRouterActorTests : ActorTestKit
 {
     [Fact]
-    public void Router_should_decline_short_until_reconciliation_is_complete()
+    public void Offers_that_come_while_reconciling_should_be_kept_for_the_first_cycle_and_later_ones_declined_short()
+    {
+        var (gateway, pod) = (CreateTestProbe(), CreateTestProbe());
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod())), pod);
+        var first = TestOffers.Unreserved("agent-1");
+        var second = TestOffers.Unreserved("agent-2");
+
+        router.Tell(new OffersReceived(ImmutableArray.Create(first)));
+        router.Tell(new OffersReceived(ImmutableArray.Create(second)));
+
+        // The first offers wait for reconciliation; later ones are declined short, and nothing is claimed yet.
+        var decline = gateway.ExpectMsg<DeclineOffers>();
+        Assert.Equal([second.Id.Value], decline.OfferIds.ToArray());
+        Assert.Equal(OfferRouterActor.ShortDeclineSeconds, decline.RefuseSeconds);
+        pod.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        // Once reconciled, the kept offers are used at once, and the filters the declines installed are cleared.
+        router.Tell(new ReconciliationComplete("fw-1"));
+        gateway.ExpectMsg<ReviveOffers>();
+        Assert.Equal(first.Id.Value, pod.ExpectMsg<LaunchClaim>().Offer.Id.Value);
+    }
+
+    [Fact]
+    public void Offers_kept_while_reconciling_should_be_declined_short_after_the_hold_limit()
     {
         var gateway = CreateTestProbe();
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, holdLimit: TimeSpan.FromMilliseconds(300)));
         var offer = TestOffers.Unreserved();
 
         router.Tell(new OffersReceived(ImmutableArray.Create(offer)));
+        gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
 
-        var decline = gateway.ExpectMsg<DeclineOffers>();
+        var decline = gateway.ExpectMsg<DeclineOffers>(TimeSpan.FromSeconds(3));
         Assert.Equal([offer.Id.Value], decline.OfferIds.ToArray());
         Assert.Equal(OfferRouterActor.ShortDeclineSeconds, decline.RefuseSeconds);
 
-        // Once reconciled, the filters those declines installed are cleared.
+        // Reconciled later: the filter that decline installed is cleared.
         router.Tell(new ReconciliationComplete("fw-1"));
         gateway.ExpectMsg<ReviveOffers>();
     }
@@ -206,6 +231,32 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Fact]
+    public void Pods_no_offer_has_room_for_are_explained_by_the_offers_as_they_stand_after_each_claim()
+    {
+        var (gateway, big, small) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        router.Tell(new ReconciliationComplete("fw-1"));
+        // With the executor: big needs 1.0 cpus and 532 MB, small 1.0 cpus and 132 MB. Registered big-0, small-0, big-1, big-2.
+        var bigPod = TestOffers.HelloPod(cpus: 0.9, mem: 500) with { Type = "big", Count = 3 };
+        var smallPod = TestOffers.HelloPod(cpus: 0.9, mem: 100) with { Type = "small" };
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(bigPod)), big);
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(smallPod)), small);
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(bigPod) with { Index = 1 }), big);
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(bigPod) with { Index = 2 }), big);
+
+        // Enough cpus for one pod but too little mem for big: big-0 is refused for mem; small-0 takes the cpus; then
+        // big-1 and big-2 are refused for cpus, not for mem as before small-0's claim.
+        router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.Unreserved(cpus: 1.5, mem: 400))));
+        small.ExpectMsg<LaunchClaim>();
+        router.Tell(new ActorScheduler.Messages.Offers.OfferProtocol.GetOfferOutcomes(null));
+        var lines = ExpectMsg<ActorScheduler.Messages.Offers.OfferOutcomes>().Summaries.ToDictionary(s => s.PodInstance, s => s.Line);
+        Assert.Equal("big-0: 1 offers evaluated, 0 passed; 1 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'mem' for new reservation", lines["big-0"]);
+        Assert.Equal("big-1: 1 offers evaluated, 0 passed; 1 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation", lines["big-1"]);
+        Assert.Equal("big-2: 1 offers evaluated, 0 passed; 1 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation", lines["big-2"]);
+        big.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
     public void Router_should_pack_several_pods_into_one_offer_and_accept_once_all_recorded()
     {
         var (router, gateway, pod0, pod1) = RouterWithTwoRequirements();
@@ -319,7 +370,6 @@ public sealed class OfferRouterActorTests : ActorTestKit
             accept.Operations.Select(o => o.Type));
     }
 
-    /// <summary>A reconciled router with hello-0 and hello-1 registered (by pod0 and pod1).</summary>
     /// <summary>A reconciled router with <paramref name="count"/> hello pods (0.6 cpus each with the executor) registered by one probe.</summary>
     private (IActorRef Router, Akka.TestKit.TestProbe Gateway, Akka.TestKit.TestProbe Pods) RouterWithHelloPods(int count, int maxClaims, TimeSpan? holdLimit = null)
     {
@@ -334,6 +384,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
         return (router, gateway, pods);
     }
 
+    /// <summary>A reconciled router with hello-0 and hello-1 registered (by pod0 and pod1).</summary>
     private (Akka.Actor.IActorRef Router, Akka.TestKit.TestProbe Gateway, Akka.TestKit.TestProbe Pod0, Akka.TestKit.TestProbe Pod1) RouterWithTwoRequirements()
     {
         var (gateway, pod0, pod1) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
