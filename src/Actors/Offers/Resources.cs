@@ -80,21 +80,21 @@ public static class Resources
     private static Resource Reserve(Resource resource, ReservationContext context, string owner, params Label[] extra)
     {
         resource.AllocationInfo = new Resource.Types.AllocationInfo { Role = context.Role };
+        var labels = new Labels();
+        // Sized to fit: a repeated field grows to 8 slots at its first element, and every reservation a pod holds (in its
+        // footprint, its task infos and the journal's copy of them) lives as long as the pod.
+        labels.Labels_.Capacity = 3 + extra.Length;
+        labels.Labels_.Add(new Label { Key = ResourceIdLabel, Value = Uuids.NewString() });
+        labels.Labels_.Add(new Label { Key = FrameworkIdLabel, Value = context.FrameworkId });
+        labels.Labels_.Add(new Label { Key = OwnerLabel, Value = owner });
+        labels.Labels_.Add(extra);
+        resource.Reservations.Capacity = resource.Reservations.Count + 1;
         resource.Reservations.Add(new Resource.Types.ReservationInfo
         {
             Type = Resource.Types.ReservationInfo.Types.Type.Dynamic,
             Role = context.Role,
             Principal = context.Principal,
-            Labels = new Labels
-            {
-                Labels_ =
-                {
-                    new Label { Key = ResourceIdLabel, Value = Uuids.NewString() },
-                    new Label { Key = FrameworkIdLabel, Value = context.FrameworkId },
-                    new Label { Key = OwnerLabel, Value = owner },
-                    extra,
-                },
-            },
+            Labels = labels,
         });
         return resource;
     }

@@ -129,7 +129,13 @@ internal static class ResourceFormat
             copy.Role = r.Role;
         }
 
-        copy.Reservations.Add(r.Reservations);
+        if (r.Reservations.Count > 0)
+        {
+            // Sized to fit (a repeated field grows to 8 slots at its first element): agents keep thousands of these.
+            copy.Reservations.Capacity = r.Reservations.Count;
+            copy.Reservations.Add(r.Reservations);
+        }
+
         return copy;
     }
 
