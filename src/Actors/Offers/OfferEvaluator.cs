@@ -45,16 +45,12 @@ public static class OfferEvaluator
         }
 
         var executor = context.Executor;
-        var (needCpus, needMem, needDisk) = OfferFit.NewFootprintNeed(requirement.Pod, requirement.Index, executor);
-
-        var unreserved = offer.Resources.Where(r => !Resources.IsReserved(r) && r.Disk is null)
-            .GroupBy(r => r.Name)
-            .ToDictionary(g => g.Key, g => g.Sum(Resources.Scalar));
+        var (needCpus, needMem, needDisk) = OfferFit.NewFootprintNeed(requirement.Pod, executor);
+        var unreserved = OfferFit.Unreserved(offer);
 
         var failed = false;
-        foreach (var (name, need) in new[] { ("cpus", needCpus), ("mem", needMem), ("disk", needDisk) })
+        foreach (var (name, need, available) in new[] { ("cpus", needCpus, unreserved.Cpus), ("mem", needMem, unreserved.Mem), ("disk", needDisk, unreserved.Disk) })
         {
-            var available = unreserved.GetValueOrDefault(name);
             if (available + 1e-9 < need)
             {
                 explanation.Add($"FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved '{name}' for new reservation: {Format(need)} needed, {Format(available)} available");

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using ActorScheduler.Messages.MesosV1;
 using ActorScheduler.Specs.Model;
 
@@ -14,14 +15,47 @@ public static class OfferFit
     /// <summary>Scalar amounts: cpus, mem (MB), disk (MB).</summary>
     public readonly record struct Scalars(double Cpus, double Mem, double Disk);
 
-    /// <summary>What a new footprint of the pod instance reserves: every resource set once, plus the executor.</summary>
-    public static Scalars NewFootprintNeed(PodSpec pod, int index, ExecutorResources executor)
+    /// <summary>
+    /// What a new footprint of any instance of the pod reserves: every resource set once (its first task's resources,
+    /// as <see cref="PodResourceSet.Of"/> takes them), plus the executor. Computed per registration and per evaluation:
+    /// a loop, no names built.
+    /// </summary>
+    public static Scalars NewFootprintNeed(PodSpec pod, ExecutorResources executor)
     {
-        var sets = PodResourceSet.Of(pod, index);
-        return new Scalars(
-            executor.Cpus + sets.Sum(s => s.Spec.Cpus),
-            executor.MemoryMb + sets.Sum(s => (double)s.Spec.MemoryMb),
-            executor.DiskMb + sets.SelectMany(s => s.Spec.Volumes).Where(v => v.Type == VolumeType.Root).Sum(v => (double)v.SizeMb));
+        double cpus = executor.Cpus, mem = executor.MemoryMb, disk = executor.DiskMb;
+        var tasks = pod.Tasks;
+        for (var i = 0; i < tasks.Length; i++)
+        {
+            if (!FirstOfItsSet(tasks, i))
+            {
+                continue;
+            }
+
+            cpus += tasks[i].Cpus;
+            mem += tasks[i].MemoryMb;
+            foreach (var volume in tasks[i].Volumes)
+            {
+                if (volume.Type == VolumeType.Root)
+                {
+                    disk += volume.SizeMb;
+                }
+            }
+        }
+
+        return new Scalars(cpus, mem, disk);
+    }
+
+    private static bool FirstOfItsSet(ImmutableArray<TaskSpec> tasks, int index)
+    {
+        for (var i = 0; i < index; i++)
+        {
+            if (tasks[i].ResourceSetId == tasks[index].ResourceSetId)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The unreserved cpus, mem and (non-volume) disk of an offer.</summary>

@@ -207,7 +207,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         }
 
         var need = message.Requirement.Existing is null
-            ? OfferFit.NewFootprintNeed(message.Requirement.Pod, message.Requirement.Index, _context.Executor)
+            ? OfferFit.NewFootprintNeed(message.Requirement.Pod, _context.Executor)
             : default;
         _requirements.Add((message.Requirement, Sender, need));
         if (message.Requirement.Existing is { } footprint)

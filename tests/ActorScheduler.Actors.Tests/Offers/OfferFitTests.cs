@@ -14,7 +14,7 @@ public sealed class OfferFitTests
     {
         var requirement = TestOffers.Requirement(TestOffers.HelloPod(podCpus, podMem));
         var offer = TestOffers.Unreserved(cpus: offerCpus, mem: offerMem, disk: offerDisk);
-        var need = OfferFit.NewFootprintNeed(requirement.Pod, requirement.Index, TestOffers.Context.Executor);
+        var need = OfferFit.NewFootprintNeed(requirement.Pod, TestOffers.Context.Executor);
 
         var skip = OfferFit.Skip(requirement, need, offer, OfferFit.Unreserved(offer));
 
@@ -36,9 +36,27 @@ public sealed class OfferFitTests
     public void The_need_counts_the_executor_once_with_the_pods_resource_sets()
     {
         var pod = TestOffers.HelloPod(cpus: 1.5, mem: 512);
-        var need = OfferFit.NewFootprintNeed(pod, 0, new ExecutorResources(Cpus: 0.1, MemoryMb: 32, DiskMb: 256));
+        var need = OfferFit.NewFootprintNeed(pod, new ExecutorResources(Cpus: 0.1, MemoryMb: 32, DiskMb: 256));
         Assert.Equal(1.6, need.Cpus, 6);
         Assert.Equal(544, need.Mem, 6);
+    }
+
+    [Fact]
+    public void The_need_is_what_a_new_footprint_reserves_with_a_shared_resource_set_counted_once()
+    {
+        foreach (var (pod, task) in new[] { (TestOffers.HelloPod(), "server"), (TestOffers.SharedSetPod(), "init") })
+        {
+            var evaluation = OfferEvaluator.Evaluate(TestOffers.Launch(pod, task), TestOffers.Unreserved(), TestOffers.Context);
+            Assert.True(evaluation.Passed, string.Join("\n", evaluation.Explanation));
+            var reserved = evaluation.Operations.Single(o => o.Reserve is not null).Reserve.Resources
+                .GroupBy(r => r.Name).ToDictionary(g => g.Key, g => g.Sum(Resources.Scalar));
+
+            var need = OfferFit.NewFootprintNeed(pod, TestOffers.Context.Executor);
+
+            Assert.Equal(reserved["cpus"], need.Cpus, 6);
+            Assert.Equal(reserved["mem"], need.Mem, 6);
+            Assert.Equal(reserved["disk"], need.Disk, 6);
+        }
     }
 
     [Fact]
