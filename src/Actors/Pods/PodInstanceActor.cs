@@ -626,8 +626,14 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     /// </summary>
     private void AfterProgress()
     {
-        ReportToStep();
-        if (_required is not null && RequiredStatus() == Messages.Plans.Status.Complete)
+        // One report, for the step and for whether the step's work is done.
+        var report = _required is null ? null : Report(_required.Step, _required.Target, _required.RelaunchBefore);
+        if (report is not null)
+        {
+            _step?.Tell(report);
+        }
+
+        if (report is not null && StepStatusCalculator.Compute(report.Tasks, report.OfferClaimed) == Messages.Plans.Status.Complete)
         {
             if (_drivenByRecovery)
             {
@@ -653,12 +659,6 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         }
 
         ReportRecovery();
-    }
-
-    private Messages.Plans.Status RequiredStatus()
-    {
-        var report = Report(_required!.Step, _required.Target, _required.RelaunchBefore);
-        return StepStatusCalculator.Compute(report.Tasks, report.OfferClaimed);
     }
 
     private Messages.Plans.Status RecoveryStatus(RecoveryPhase phase)
