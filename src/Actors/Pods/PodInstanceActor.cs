@@ -369,21 +369,16 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
 
         var events = new List<object> { new TaskStatusRecorded { Status = status } };
         events.AddRange(FailureEvents(name, status));
-        if (_state.FootprintUnconfirmed)
+        // An update from an agent or executor confirms an unconfirmed footprint as it is applied (PodInstanceState); one
+        // from the master may say the launch never reached an agent.
+        if (_state.FootprintUnconfirmed && !PodInstanceState.ConfirmsFootprint(status) && LaunchNeverHappened(status))
         {
-            if (status.HasSource && status.Source != TaskStatus.Types.Source.Master)
+            events.Add(new LaunchAbandoned
             {
-                events.Add(new FootprintConfirmed { At = Timestamp.FromDateTime(DateTime.UtcNow) });
-            }
-            else if (LaunchNeverHappened(status))
-            {
-                events.Add(new LaunchAbandoned
-                {
-                    OfferId = _state.LastOfferId ?? string.Empty,
-                    Reason = $"{TaskStates.WireName(status.State)}: {status.Message}",
-                    At = Timestamp.FromDateTime(DateTime.UtcNow),
-                });
-            }
+                OfferId = _state.LastOfferId ?? string.Empty,
+                Reason = $"{TaskStates.WireName(status.State)}: {status.Message}",
+                At = Timestamp.FromDateTime(DateTime.UtcNow),
+            });
         }
 
         var abandoned = events.OfType<LaunchAbandoned>().Any() ? _state.Footprint : null;

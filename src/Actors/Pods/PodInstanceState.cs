@@ -287,6 +287,12 @@ public sealed record PodInstanceState(
             delayed);
     }
 
+    /// <summary>
+    /// An update an agent or executor sent (not the master) proves the last launch reached its agent, and so its
+    /// reservations exist (journals of older versions record that as a <see cref="FootprintConfirmed"/> event).
+    /// </summary>
+    public static bool ConfirmsFootprint(TaskStatus status) => status.HasSource && status.Source != TaskStatus.Types.Source.Master;
+
     private PodInstanceState ApplyStatus(TaskStatus status)
     {
         var name = TaskNameOf(status.TaskId.Value);
@@ -299,6 +305,7 @@ public sealed record PodInstanceState(
         var running = status.State == TaskState.TaskRunning;
         return this with
         {
+            FootprintUnconfirmed = FootprintUnconfirmed && !ConfirmsFootprint(status),
             // RUNNING clears the task's backoff and stops its permanent-failure clock (DC/OS).
             FailedSince = running ? FailedSince.Remove(name) : FailedSince,
             Backoff = running ? Backoff.Remove(name) : Backoff,

@@ -95,6 +95,20 @@ public sealed class PodInstanceStateTests
         Assert.Equal(StatusUpdateKind.New, With(Agent(TaskState.TaskRunning)).Classify(Agent(TaskState.TaskRunning)));
     }
 
+    [Fact]
+    public void An_update_from_the_agent_confirms_the_launchs_footprint_and_one_from_the_master_does_not()
+    {
+        var unconfirmed = With(null) with { FootprintUnconfirmed = true };
+
+        var fromMaster = unconfirmed.Apply(new Messages.Events.TaskStatusRecorded { Status = Master(TaskState.TaskLost, TaskStatus.Types.Reason.Reconciliation) });
+        var fromAgent = unconfirmed.Apply(new Messages.Events.TaskStatusRecorded { Status = Agent(TaskState.TaskStarting) });
+
+        Assert.True(fromMaster.FootprintUnconfirmed);
+        Assert.False(fromAgent.FootprintUnconfirmed);
+        // Journals of earlier versions say so with an event of its own.
+        Assert.False(unconfirmed.Apply(new Messages.Events.FootprintConfirmed()).FootprintUnconfirmed);
+    }
+
     private static PodInstanceState With(TaskStatus? status) => PodInstanceState.Empty with
     {
         Tasks = ImmutableDictionary<string, TaskRecord>.Empty.Add("server", new TaskRecord(
