@@ -1,9 +1,11 @@
+using ActorScheduler.Messages.MesosV1;
+
 namespace ActorScheduler.Mesos.Emulator;
 
 /// <summary>A framework role that may receive offers this cycle.</summary>
 internal sealed record AllocationCandidate(string FrameworkId, string Role);
 
-/// <summary>Free resources of one agent (not used by tasks, not in an outstanding offer).</summary>
+/// <summary>Free resources of one agent (not used by tasks, not in an outstanding offer); the allocator may offer the pool itself.</summary>
 internal sealed record AgentAvailability(string AgentId, ResourcePool Free);
 
 /// <summary>One offer the allocator decided on.</summary>
@@ -33,8 +35,10 @@ internal static class Allocator
             for (var i = 0; i < candidates.Count; i++)
             {
                 var candidate = candidates[i];
-                var offerable = new ResourcePool(free.Resources.Where(r =>
-                    !ResourceFormat.IsReserved(r) || ResourceFormat.ReservationRole(r) == candidate.Role));
+                // The agent's free pool is the caller's to give: offered whole when all of it is the candidate's to take.
+                var offerable = free.Resources.All(r => OfferableTo(r, candidate))
+                    ? free
+                    : new ResourcePool(free.Resources.Where(r => OfferableTo(r, candidate)));
                 if (offerable.IsEmpty || !IsAllocatable(offerable) || isFiltered(candidate, agent.AgentId, offerable))
                 {
                     continue;
@@ -43,6 +47,14 @@ internal static class Allocator
                 decisions.Add(new AllocationDecision(candidate.FrameworkId, candidate.Role, agent.AgentId, offerable));
                 if (i < candidates.Count - 1)
                 {
+                    if (ReferenceEquals(offerable, free))
+                    {
+                        // All of it went into this offer: nothing is left for the candidates after.
+                        free = new ResourcePool();
+                        copied = true;
+                        continue;
+                    }
+
                     if (!copied)
                     {
                         free = free.Clone();
@@ -56,6 +68,9 @@ internal static class Allocator
 
         return decisions;
     }
+
+    private static bool OfferableTo(Resource resource, AllocationCandidate candidate) =>
+        !ResourceFormat.IsReserved(resource) || ResourceFormat.ReservationRole(resource) == candidate.Role;
 
     public static bool IsAllocatable(ResourcePool pool) =>
         pool.Scalar("cpus") >= MinCpus || pool.Scalar("mem") >= MinMemMb;

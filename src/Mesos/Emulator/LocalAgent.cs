@@ -148,17 +148,8 @@ internal sealed class LocalAgent
         return used;
     }
 
-    /// <summary>Total minus used (subtracted as they are counted, not pooled first).</summary>
-    public ResourcePool Free()
-    {
-        var free = Total.Clone();
-        foreach (var resources in UsedResources())
-        {
-            free.SubtractSaturating(resources);
-        }
-
-        return free;
-    }
+    /// <summary>Total minus used.</summary>
+    public ResourcePool Free() => Total.MinusSaturating(UsedResources());
 
     /// <summary>The resources of each non-terminal task, and of each executor that still has one, once.</summary>
     private IEnumerable<IReadOnlyList<Resource>> UsedResources()
@@ -193,10 +184,11 @@ internal sealed class LocalAgent
     /// Applies a RESERVE/UNRESERVE/CREATE/DESTROY conversion to the agent's resources and checkpoints it
     /// before returning (so it is durable before the ACCEPT is acknowledged).
     /// </summary>
+    /// <param name="add">Resources made for this conversion: the agent's pool keeps them (no copy).</param>
     public void Convert(IReadOnlyList<Resource> remove, IReadOnlyList<Resource> add)
     {
         Total.SubtractSaturating(remove);
-        Total.AddAll(add);
+        Total.AddAllOwned(add);
         Checkpoint();
         if (!_settings.Runner.UsesHost)
         {

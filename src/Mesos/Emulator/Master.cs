@@ -742,7 +742,8 @@ internal sealed partial class Master
         }
 
         seconds = Math.Min(seconds, 31536000);
-        _filters.Add(new OfferFilter(offer.FrameworkId, offer.Role, offer.Agent.Id.Value, resources.Clone(), Now + TimeSpan.FromSeconds(seconds)));
+        // The filter keeps the pool: a declined offer's (gone with it) or what an ACCEPT left untouched (its own copy).
+        _filters.Add(new OfferFilter(offer.FrameworkId, offer.Role, offer.Agent.Id.Value, resources, Now + TimeSpan.FromSeconds(seconds)));
     }
 
     /// <summary>The registered or unreachable agent with that id (gone agents are not in the list).</summary>

@@ -10,7 +10,7 @@ namespace ActorScheduler.Mesos.Emulator;
 /// </summary>
 internal sealed class ResourcePool
 {
-    private const double Epsilon = 0.0005;
+    internal const double Epsilon = 0.0005;
 
     // Merged resources by shape (the key is the merged resource itself: its shape never changes, only its value).
     private readonly Dictionary<Resource, Resource> _entries = new(ShapeComparer.Instance);
@@ -40,7 +40,75 @@ internal sealed class ResourcePool
         }
     }
 
-    public void Add(Resource resource)
+    public void Add(Resource resource) => Add(resource, owned: false);
+
+    /// <summary>
+    /// <see cref="Add"/> of a resource nobody else holds (a <see cref="ResourceFormat.CopyValue"/> made for this pool):
+    /// a new shape takes it as its entry instead of a copy of it.
+    /// </summary>
+    public void AddOwned(Resource resource) => Add(resource, owned: true);
+
+    public void AddAllOwned(IEnumerable<Resource> resources)
+    {
+        foreach (var r in resources)
+        {
+            Add(r, owned: true);
+        }
+    }
+
+    /// <summary>
+    /// This pool less <paramref name="used"/>, saturating (as <see cref="SubtractSaturating(Resource)"/> of each on a
+    /// <see cref="Clone"/>): scalars other than MOUNT disks are summed by shape first, so an entry they use up — each
+    /// reservation a task holds, on an agent running dozens — is never copied.
+    /// </summary>
+    public ResourcePool MinusSaturating(IEnumerable<IReadOnlyList<Resource>> used)
+    {
+        var usedScalars = new Dictionary<Resource, double>(ShapeComparer.Instance);
+        List<Resource>? others = null;
+        foreach (var resources in used)
+        {
+            for (var i = 0; i < resources.Count; i++)
+            {
+                var r = resources[i];
+                if (r.Type == Value.Types.Type.Scalar && r.Scalar is not null && !ResourceFormat.IsMountDisk(r))
+                {
+                    ref var sum = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(usedScalars, r, out _);
+                    sum = Round(sum + r.Scalar.Value);
+                }
+                else
+                {
+                    (others ??= []).Add(r);
+                }
+            }
+        }
+
+        var left = new ResourcePool();
+        foreach (var entry in _entries.Values)
+        {
+            if (!usedScalars.TryGetValue(entry, out var sum))
+            {
+                left.Add(entry);
+                continue;
+            }
+
+            var value = Round(entry.Scalar.Value - sum);
+            if (value > Epsilon)
+            {
+                var part = ResourceFormat.CopyValue(entry);
+                part.Scalar.Value = value;
+                left.AddOwned(part);
+            }
+        }
+
+        if (others is not null)
+        {
+            left.SubtractSaturating(others);
+        }
+
+        return left;
+    }
+
+    private void Add(Resource resource, bool owned)
     {
         if (IsEmptyValue(resource))
         {
@@ -49,7 +117,7 @@ internal sealed class ResourcePool
 
         if (!_entries.TryGetValue(resource, out var existing))
         {
-            var merged = Normalize(ResourceFormat.CopyValue(resource));
+            var merged = Normalize(owned ? resource : ResourceFormat.CopyValue(resource));
             _entries[merged] = merged;
             return;
         }
@@ -97,9 +165,10 @@ internal sealed class ResourcePool
 
     public bool ContainsAll(IEnumerable<Resource> resources)
     {
-        // Draws the resources from copies of just the entries they take from (an agent's pool holds an entry per
-        // reservation; an ACCEPT asks for a few of them).
-        var drawn = new ResourcePool();
+        // Draws the resources from what is left of just the entries they take from (an agent's pool holds an entry per
+        // reservation; an ACCEPT asks for a few of them): a scalar's amount by entry, other values from copies.
+        Dictionary<Resource, double>? scalarsLeft = null;
+        ResourcePool? drawn = null;
         HashSet<Resource>? copied = null;
         foreach (var r in resources)
         {
@@ -108,15 +177,41 @@ internal sealed class ResourcePool
                 continue;
             }
 
-            copied ??= new HashSet<Resource>(ShapeComparer.Instance);
-            if (copied.Add(r))
+            if (!_entries.TryGetValue(r, out var entry))
             {
-                if (!_entries.TryGetValue(r, out var existing))
+                return false;
+            }
+
+            if (entry.Type == Value.Types.Type.Scalar && !ResourceFormat.IsMountDisk(entry))
+            {
+                // As TrySubtract on a copy would: contained within epsilon, then rounded; an entry drawn down to nothing
+                // is gone for the resources after (-1: contains nothing).
+                scalarsLeft ??= new Dictionary<Resource, double>(ReferenceEqualityComparer.Instance);
+                ref var left = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(scalarsLeft, entry, out var drawnBefore);
+                if (!drawnBefore)
+                {
+                    left = entry.Scalar.Value;
+                }
+
+                if (left + Epsilon < r.Scalar.Value)
                 {
                     return false;
                 }
 
-                drawn.Add(existing);
+                left = Round(left - r.Scalar.Value);
+                if (left <= Epsilon)
+                {
+                    left = -1;
+                }
+
+                continue;
+            }
+
+            drawn ??= new ResourcePool();
+            copied ??= new HashSet<Resource>(ShapeComparer.Instance);
+            if (copied.Add(r))
+            {
+                drawn.Add(entry);
             }
 
             // A copied entry that is gone from the draw was used up by the resources before.
@@ -293,5 +388,5 @@ internal sealed class ResourcePool
         _ => false,
     };
 
-    private static double Round(double value) => Math.Round(value, 3, MidpointRounding.AwayFromZero);
+    internal static double Round(double value) => Math.Round(value, 3, MidpointRounding.AwayFromZero);
 }

@@ -163,6 +163,80 @@ public sealed class ResourcePoolTests
         Assert.Equal(2, second.Resources.Scalar("cpus"));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void Minus_saturating_leaves_what_subtracting_each_used_resource_from_a_copy_leaves(int seed)
+    {
+        var random = new Random(seed);
+        for (var round = 0; round < 200; round++)
+        {
+            var total = new ResourcePool(Enumerable.Range(0, random.Next(1, 12)).Select(_ => RandomResource(random)).ToList());
+            var used = Enumerable.Range(0, random.Next(0, 6))
+                .Select(_ => (IReadOnlyList<Resource>)Enumerable.Range(0, random.Next(0, 5)).Select(_ => RandomResource(random)).ToList())
+                .ToList();
+            var reference = total.Clone();
+            foreach (var resources in used)
+            {
+                reference.SubtractSaturating(resources);
+            }
+
+            var before = Canonical(total);
+            var left = total.MinusSaturating(used);
+
+            Assert.Equal(Canonical(reference), Canonical(left));
+            Assert.Equal(before, Canonical(total));
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Contains_all_answers_as_subtracting_each_resource_from_a_copy_does(int seed)
+    {
+        var random = new Random(seed);
+        var (yes, no) = (0, 0);
+        for (var round = 0; round < 300; round++)
+        {
+            var pool = new ResourcePool(Enumerable.Range(0, random.Next(1, 12)).Select(_ => RandomResource(random)).ToList());
+            var wanted = Enumerable.Range(0, random.Next(0, 5)).Select(_ => RandomResource(random)).ToList();
+            var copy = pool.Clone();
+            var expected = wanted.All(copy.TrySubtract);
+            var before = Canonical(pool);
+
+            Assert.Equal(expected, pool.ContainsAll(wanted));
+            Assert.Equal(before, Canonical(pool));
+            (yes, no) = expected ? (yes + 1, no) : (yes, no + 1);
+        }
+
+        // Both answers occur, or the comparison says little.
+        Assert.True(yes > 20 && no > 20, $"{yes} contained, {no} not");
+    }
+
+    // Few shapes, so that used resources meet the total's entries: cpus and mem unreserved or reserved under one of two
+    // resource ids, ports, and a MOUNT disk (indivisible), in amounts of three decimals.
+    private static Resource RandomResource(Random random)
+    {
+        var amount = Math.Round(random.NextDouble() * 4, 3);
+        var reserved = random.Next(3) switch { 0 => null, 1 => "a", _ => "b" };
+        Resource Reserved(Resource r) => ResourceFormat.ToInternal(r);
+        return random.Next(5) switch
+        {
+            0 => Reserved(reserved is null ? Scalar("cpus", amount) : Scalar("cpus", amount, "r", null, ("resource_id", reserved))),
+            1 => Reserved(reserved is null ? Scalar("mem", amount * 100) : Scalar("mem", amount * 100, "r", null, ("resource_id", reserved))),
+            2 => Reserved(Ports(((ulong)random.Next(31000, 31010), (ulong)random.Next(31010, 31020)))),
+            3 => Reserved(MountDisk("/mnt/a", random.Next(2) == 0 ? 1000 : 400)),
+            _ => Reserved(Scalar("cpus", Math.Round(amount / 10, 3))),
+        };
+    }
+
+    private static string Canonical(ResourcePool pool) =>
+        string.Join("\n", pool.Resources.Select(r => r.ToString()).Order(StringComparer.Ordinal));
+
     private static Resource Ports(params (ulong Begin, ulong End)[] ranges)
     {
         var r = new Resource { Name = "ports", Type = Value.Types.Type.Ranges, Ranges = new Value.Types.Ranges() };
