@@ -28,8 +28,7 @@ public sealed class HelloWorldEndToEndTests
         Assert.Equal(3, data.TaskProcesses().Count(TempDataDir.IsSleep));
 
         // hello writes one line into its volume; each world writes into both of its volumes.
-        var outputs = VolumeFiles(data);
-        Assert.Equal(5, outputs.Count);
+        var outputs = await WrittenVolumeFilesAsync(scheduler, data);
         Assert.All(outputs, f => Assert.Single(File.ReadAllLines(f)));
 
         // The console follows the plan on its own schedule: wait for it to print the completed tree.
@@ -73,7 +72,7 @@ public sealed class HelloWorldEndToEndTests
         }
 
         Assert.Equal(3, data.TaskProcesses().Count(TempDataDir.IsSleep));
-        Assert.All(VolumeFiles(data), f => Assert.Single(File.ReadAllLines(f)));
+        Assert.All(await WrittenVolumeFilesAsync(second, data), f => Assert.Single(File.ReadAllLines(f)));
         await AssertNoLeakedReservationsAsync(masterPort);
     }
 
@@ -94,8 +93,7 @@ public sealed class HelloWorldEndToEndTests
 
         Assert.Equal(before["hello-0-server"].Id, (await second.TasksAsync())["hello-0-server"].Id);
         Assert.Equal(3, data.TaskProcesses().Count(TempDataDir.IsSleep));
-        Assert.All(VolumeFiles(data), f => Assert.Single(File.ReadAllLines(f)));
-        Assert.Equal(5, VolumeFiles(data).Count);
+        Assert.All(await WrittenVolumeFilesAsync(second, data), f => Assert.Single(File.ReadAllLines(f)));
         await AssertNoLeakedReservationsAsync(masterPort);
     }
 
@@ -175,12 +173,13 @@ public sealed class HelloWorldEndToEndTests
         var sleeper = data.TaskProcesses().Single(pid => TempDataDir.IsSleep(pid) && TempDataDir.Sandbox(pid).Contains("hello-0-server", StringComparison.Ordinal));
         System.Diagnostics.Process.GetProcessById(sleeper).Kill();
 
+        // RUNNING as soon as its process started: its echo may come a moment later.
+        string[] HelloLines() => VolumeFiles(data).Select(File.ReadAllLines).SingleOrDefault(l => l.Length > 0 && l[0].StartsWith("hello from", StringComparison.Ordinal)) ?? [];
         await scheduler.WaitUntilAsync(
-            async () => (await scheduler.TasksAsync())["hello-0-server"] is var hello && hello.Id != before && hello.Status == "TASK_RUNNING",
+            async () => (await scheduler.TasksAsync())["hello-0-server"] is var hello && hello.Id != before && hello.Status == "TASK_RUNNING" && HelloLines().Length >= 2,
             DeployTimeout,
-            "hello-0-server relaunched and RUNNING");
-        var hello = VolumeFiles(data).Where(f => File.ReadAllText(f).Contains("hello from", StringComparison.Ordinal)).ToList();
-        Assert.Equal(2, File.ReadAllLines(Assert.Single(hello)).Length);
+            "hello-0-server relaunched, RUNNING and its line written");
+        Assert.Equal(2, HelloLines().Length);
         Assert.Equal(3, data.TaskProcesses().Count(TempDataDir.IsSleep));
     }
 
@@ -201,6 +200,19 @@ public sealed class HelloWorldEndToEndTests
 
     private static IReadOnlyList<string> VolumeFiles(TempDataDir data) =>
         data.Files("output").Where(f => f.Contains("/volumes/", StringComparison.Ordinal)).ToList();
+
+    /// <summary>
+    /// The five volume files once each holds its task's line: a task is RUNNING (and the deploy COMPLETE) as soon as its
+    /// process started, which may be before its echo wrote. A task launched twice would add a second line.
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> WrittenVolumeFilesAsync(SchedulerProcess scheduler, TempDataDir data)
+    {
+        await scheduler.WaitUntilAsync(
+            () => Task.FromResult(VolumeFiles(data) is { Count: 5 } files && files.All(f => File.ReadAllLines(f).Length > 0)),
+            TimeSpan.FromSeconds(30),
+            "a line in each of the 5 volumes");
+        return VolumeFiles(data);
+    }
 }
 
 [CollectionDefinition(Name, DisableParallelization = true)]
