@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using ActorScheduler.Hosting.Persistence;
 using ActorScheduler.Messages.Events;
-using ActorScheduler.Messages.Serialization;
 using ActorScheduler.Simulation;
 using Akka.Actor;
 using Akka.Hosting;
@@ -135,7 +134,7 @@ internal static class StormBench
         builder.Services.AddAkka("storm", (akka, _) =>
         {
             akka.AddHocon("akka.loglevel = WARNING", HoconAddMode.Prepend)
-                .AddHocon(ActorSchedulerSerializer.Hocon, HoconAddMode.Prepend)
+                .AddHocon(ActorScheduler.Actors.SchedulerHocon.Text, HoconAddMode.Prepend)
                 .WithSqliteJournal(journal);
         });
         var host = builder.Build();

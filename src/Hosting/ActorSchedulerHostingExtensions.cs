@@ -3,7 +3,6 @@ using System.Collections.Immutable;
 using System.Globalization;
 using ActorScheduler.Actors;
 using ActorScheduler.Actors.Mesos;
-using ActorScheduler.Messages.Serialization;
 using ActorScheduler.Specs.Model;
 using Akka.Hosting;
 
@@ -21,7 +20,7 @@ public static class ActorSchedulerHostingExtensions
     {
         var settings = ToSettings(options);
         return builder
-            .AddHocon(ActorSchedulerSerializer.Hocon, HoconAddMode.Prepend)
+            .AddHocon(SchedulerHocon.Text, HoconAddMode.Prepend)
             .WithActors((system, registry) =>
             {
                 var root = system.ActorOf(SchedulerRootActor.Props(settings), "scheduler");

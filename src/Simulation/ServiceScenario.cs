@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using ActorScheduler.Actors;
 using ActorScheduler.Actors.Mesos;
 using ActorScheduler.Actors.Offers;
-using ActorScheduler.Messages.Serialization;
 using ActorScheduler.Specs;
 using ActorScheduler.Specs.Model;
 using Akka.Actor;
@@ -152,7 +151,7 @@ public sealed class ServiceScenario : IAsyncDisposable
     private ScenarioContext CreateContext()
     {
         var cluster = new SimulatedCluster(_options.Seed);
-        var config = ConfigurationFactory.ParseString(AkkaConfig).WithFallback(ConfigurationFactory.ParseString(ActorSchedulerSerializer.Hocon));
+        var config = ConfigurationFactory.ParseString(AkkaConfig).WithFallback(ConfigurationFactory.ParseString(SchedulerHocon.Text));
         var system = ActorSystem.Create("simulation", config);
         var gateway = cluster.GatewayFor(_spec.Name);
         var settings = new SchedulerSettings(_spec.Name, _rendered, _source, gateway, new ExecutorResources(), ImmutableArray<KeyValuePair<string, string>>.Empty)

@@ -6,7 +6,6 @@ using ActorScheduler.Actors.Mesos;
 using ActorScheduler.Actors.Offers;
 using ActorScheduler.Messages.MesosV1.Scheduler;
 using ActorScheduler.Messages.Plans;
-using ActorScheduler.Messages.Serialization;
 using ActorScheduler.Specs;
 using ActorScheduler.Specs.Model;
 using Akka.Actor;
@@ -493,7 +492,7 @@ public sealed class StormRun
                 akka.stdout-loglevel = WARNING
                 akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
                 akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-                """).WithFallback(ConfigurationFactory.ParseString(ActorSchedulerSerializer.Hocon)));
+                """).WithFallback(ConfigurationFactory.ParseString(SchedulerHocon.Text)));
             return Task.FromResult(new StormActorSystem(system, () => Task.CompletedTask));
         };
     }

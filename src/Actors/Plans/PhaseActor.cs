@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ActorScheduler.Actors.Persistence;
 using ActorScheduler.Messages.Events;
 using ActorScheduler.Messages.Plans;
 using ActorScheduler.Specs.Model;
@@ -54,7 +55,7 @@ internal sealed class PhaseActor : ReceivePersistentActor, IWithTimers
         _stepInterrupted = new bool[phase.Steps.Length];
         _strategyChildren = new StrategyChild[phase.Steps.Length];
         _children = phase.Steps
-            .Select((step, i) => Context.ActorOf(StepActor.Props(PersistenceId, planName, i, phase.Pod, step, target, pods, journal), $"step-{i}"))
+            .Select((step, i) => Context.ActorOf(EntityMailbox.For(StepActor.Props(PersistenceId, planName, i, phase.Pod, step, target, pods, journal), Context.System), $"step-{i}"))
             .ToArray();
 
         Recover<InterruptChanged>(e => _interrupted = e.Interrupted);

@@ -230,7 +230,7 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
         }
 
         instances.Add(name);
-        _pods[name] = Context.ActorOf(PodInstanceActor.Props(_service, podType, index, _journal, _router, _gateway, recovery: _recovery, clock: _clock, snapshotAfterEvents: _podSnapshotAfterEvents), name);
+        _pods[name] = Context.ActorOf(EntityMailbox.For(PodInstanceActor.Props(_service, podType, index, _journal, _router, _gateway, recovery: _recovery, clock: _clock, snapshotAfterEvents: _podSnapshotAfterEvents), Context.System), name);
         return Know(new PodInstanceRef(podType, index));
     }
 

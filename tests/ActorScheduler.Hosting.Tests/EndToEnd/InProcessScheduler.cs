@@ -2,7 +2,6 @@ using ActorScheduler.Actors;
 using ActorScheduler.Hosting;
 using ActorScheduler.Messages.Plans;
 using ActorScheduler.Messages.Pods;
-using ActorScheduler.Messages.Serialization;
 using ActorScheduler.Mesos.Emulator;
 using ActorScheduler.Specs;
 using Akka.Actor;
@@ -64,7 +63,7 @@ internal sealed class InProcessScheduler : IAsyncDisposable
             akka.loglevel = WARNING
             akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
             akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-            """).WithFallback(ConfigurationFactory.ParseString(ActorSchedulerSerializer.Hocon));
+            """).WithFallback(ConfigurationFactory.ParseString(SchedulerHocon.Text));
         var system = ActorSystem.Create("convergence", config);
         return new InProcessScheduler(emulator, system, system.ActorOf(SchedulerRootActor.Props(settings), "scheduler"));
     }
