@@ -237,9 +237,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         _metrics.Increment(SchedulerMetrics.OffersReceived, message.Offers.Length);
         if (!_reconciled)
         {
-            // Kept until reconciliation completes (on a fresh subscription, moments after the first offers come), within
-            // the hold limit; offers that come later while still reconciling are declined: those kept are enough for a
-            // cycle, and the master keeps no offers from other frameworks waiting for long.
+            // Kept until reconciliation completes (on a fresh subscription, moments after the first offers come), at most
+            // the hold limit: the first cycle then needs no new offers. Offers that come while some are kept are declined
+            // short: the kept ones are enough for a cycle, and a kept offer is withheld from other frameworks.
             if (_held.Count == 0 && offers.Count > 0)
             {
                 _held.AddRange(offers);
