@@ -88,7 +88,7 @@ internal static class StormBench
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"RESULT placed={result.Placed} placements_per_s={result.PlacementsPerSecond:F1} p50_cycle_ms={result.P50CycleMs:F1} p99_cycle_ms={result.P99CycleMs:F1} events_per_s={eventsPerSecond:F0} raw_sqlite_inserts_per_s={rawPerSecond:F0} ratio={eventsPerSecond / rawPerSecond:F4} peak_rss_mb={result.PeakRssMb:F0} restart_to_ready_s={(result.RestartToReadySeconds is { } r ? r.ToString("F2", CultureInfo.InvariantCulture) : "na")} start_to_first_offer_s={(result.StartToFirstOfferSeconds is { } s ? s.ToString("F2", CultureInfo.InvariantCulture) : "na")} deploy_cpu_s={result.DeployCpuSeconds:F1} cpu_ms_per_placement={1000 * result.DeployCpuSeconds / Math.Max(result.Placed, 1):F2} warmup_pods={warmupPods} p50_sched_cycle_ms={result.P50SchedulerCycleMs:F1} p99_sched_cycle_ms={result.P99SchedulerCycleMs:F1}"));
+            $"RESULT placed={result.Placed} placements_per_s={result.PlacementsPerSecond:F1} p50_cycle_ms={result.P50CycleMs:F1} p99_cycle_ms={result.P99CycleMs:F1} events_per_s={eventsPerSecond:F0} raw_sqlite_inserts_per_s={rawPerSecond:F0} ratio={eventsPerSecond / rawPerSecond:F4} peak_rss_mb={result.PeakRssMb:F0} restart_to_ready_s={Seconds(result.RestartToReadySeconds)} start_to_first_offer_s={Seconds(result.StartToFirstOfferSeconds)} deploy_cpu_s={result.DeployCpuSeconds:F1} cpu_ms_per_placement={1000 * result.DeployCpuSeconds / Math.Max(result.Placed, 1):F2} warmup_pods={warmupPods} p50_sched_cycle_ms={result.P50SchedulerCycleMs:F1} p99_sched_cycle_ms={result.P99SchedulerCycleMs:F1} first_launch_s={Seconds(result.FirstLaunchSeconds)} first_placement_s={Seconds(result.FirstPlacementSeconds)}"));
         return result.DeployComplete ? 0 : 1;
     }
 
@@ -317,6 +317,9 @@ internal static class StormBench
 
         return (rows / watch.Elapsed.TotalSeconds, synchronous, messageBytes);
     }
+
+    /// <summary>Seconds on the RESULT line: two decimals, or <c>na</c> when not measured.</summary>
+    private static string Seconds(double? seconds) => seconds is { } s ? s.ToString("F2", CultureInfo.InvariantCulture) : "na";
 
     private static int IntOption(string[] args, string name, int fallback)
     {

@@ -20,6 +20,9 @@ internal sealed class OfferCycleTracker
 
     public DateTimeOffset? FirstOffer { get; private set; }
 
+    /// <summary>When the master recorded the first ACCEPT that launched a task.</summary>
+    public DateTimeOffset? FirstLaunch { get; private set; }
+
     public DateTimeOffset? FirstPlacement { get; private set; }
 
     public DateTimeOffset? LastPlacement { get; private set; }
@@ -92,9 +95,15 @@ internal sealed class OfferCycleTracker
 
         if (record.Call is { Type: Call.Types.Type.Accept } accept)
         {
+            var launchedBefore = Launched;
             foreach (var operation in accept.Accept.Operations)
             {
                 Launched += (operation.Launch?.TaskInfos.Count ?? 0) + (operation.LaunchGroup?.TaskGroup.Tasks.Count ?? 0);
+            }
+
+            if (Launched > launchedBefore)
+            {
+                FirstLaunch ??= record.RecordedAt;
             }
         }
 

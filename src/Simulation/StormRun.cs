@@ -150,6 +150,12 @@ public sealed record StormResult(
     public double? StartToFirstOfferSeconds { get; init; }
 
     /// <summary>
+    /// From the first offer to the first ACCEPT that launched a task, as the master recorded it: reconciliation and the
+    /// first placing cycle (its launches recorded). With <see cref="FirstPlacementSeconds"/>, the deploy's start-up.
+    /// </summary>
+    public double? FirstLaunchSeconds { get; init; }
+
+    /// <summary>
     /// Median offer-cycle latency to when the scheduler sent its last answer, before the call waited in the simulated
     /// master's queue (the master-side figures, <see cref="P50CycleMs"/>, include that wait).
     /// </summary>
@@ -335,6 +341,7 @@ public sealed class StormRun
                 cyclesInOrder)
             {
                 StartToFirstOfferSeconds = tracker.FirstOffer is { } firstOfferAt ? (firstOfferAt - startedAt).TotalSeconds : null,
+                FirstLaunchSeconds = tracker is { FirstOffer: { } offered, FirstLaunch: { } launched } ? (launched - offered).TotalSeconds : null,
                 P50SchedulerCycleMs = Percentile(schedulerCycles, 0.50),
                 P99SchedulerCycleMs = Percentile(schedulerCycles, 0.99),
             };

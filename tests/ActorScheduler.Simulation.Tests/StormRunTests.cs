@@ -26,6 +26,8 @@ public sealed class StormRunTests
         // The scheduler-side figures end when the scheduler sent its answers, before the master's queue: never later.
         Assert.InRange(result.P50SchedulerCycleMs, 0, result.P50CycleMs);
         Assert.InRange(result.P99SchedulerCycleMs, result.P50SchedulerCycleMs, result.P99CycleMs);
+        // The start-up of the deploy: the first launch comes after the first offer and before the first placement.
+        Assert.InRange(result.FirstLaunchSeconds!.Value, 0, result.FirstPlacementSeconds!.Value);
         Assert.NotNull(result.RestartToReadySeconds);
         Assert.Null(result.JournalEventsDuringDeploy); // nothing counted them
     }
