@@ -62,7 +62,10 @@ public sealed class EmulatorRecoveryTests
         Assert.Equal(pid, task.Pid);
         Assert.Equal("TASK_RUNNING", task.State);
         Assert.Equal(0.25, after.Agents.Single().Reserved.Cpus, 3);
-        Assert.Equal(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), File.ReadAllText(Path.Combine(task.Sandbox, ".mesos-pid")).Trim());
+        // The task's shell writes its pid file as it starts, which a loaded machine may run after TASK_RUNNING was sent.
+        var pidFile = Path.Combine(task.Sandbox, TaskProcessRunner.PidFile);
+        await Eventually.TrueAsync(() => File.Exists(pidFile), "the task wrote its pid file");
+        Assert.Equal(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), File.ReadAllText(pidFile).Trim());
         Assert.All(ProcessProbe.InDirectory(task.Sandbox), p => Assert.Equal(pid, p.Session));
     }
 
