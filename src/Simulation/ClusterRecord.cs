@@ -26,8 +26,8 @@ public sealed record ClusterRecord(long Sequence, Call? Call, Event? Event, int 
     public DateTimeOffset? SentAt { get; init; }
 
     /// <summary>The task infos this call launches (LAUNCH and LAUNCH_GROUP operations of an ACCEPT).</summary>
-    public IEnumerable<TaskInfo> LaunchedTasks => Operations(Offer.Types.Operation.Types.Type.Launch).SelectMany(o => o.Launch.TaskInfos)
-        .Concat(Operations(Offer.Types.Operation.Types.Type.LaunchGroup).SelectMany(o => o.LaunchGroup.TaskGroup.Tasks));
+    public IEnumerable<TaskInfo> LaunchedTasks => Operations(Offer.Types.Operation.Types.Type.Launch).SelectMany(o => o.Launch?.TaskInfos ?? [])
+        .Concat(Operations(Offer.Types.Operation.Types.Type.LaunchGroup).SelectMany(o => o.LaunchGroup?.TaskGroup?.Tasks ?? []));
 
     /// <summary>The ACCEPT's operations of one type (none for other calls).</summary>
     public IEnumerable<Offer.Types.Operation> Operations(Offer.Types.Operation.Types.Type type) =>

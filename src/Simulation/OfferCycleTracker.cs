@@ -93,18 +93,10 @@ internal sealed class OfferCycleTracker
                 return;
         }
 
-        if (record.Call is { Type: Call.Types.Type.Accept } accept)
+        if (record.LaunchedTasks.Count() is var launched and > 0)
         {
-            var launchedBefore = Launched;
-            foreach (var operation in accept.Accept.Operations)
-            {
-                Launched += (operation.Launch?.TaskInfos.Count ?? 0) + (operation.LaunchGroup?.TaskGroup.Tasks.Count ?? 0);
-            }
-
-            if (Launched > launchedBefore)
-            {
-                FirstLaunch ??= record.RecordedAt;
-            }
+            Launched += launched;
+            FirstLaunch ??= record.RecordedAt;
         }
 
         foreach (var offerId in record.AnsweredOffers)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Akka.Dispatch;
 using Akka.Dispatch.MessageQueues;
@@ -36,7 +37,10 @@ public sealed class EntityMailbox : MailboxType, IProducesMessageQueue<EntityMes
     /// otherwise (an ActorSystem of a test that does not), with Akka's default mailbox.
     /// </summary>
     public static Props For(Props props, ActorSystem system) =>
-        system.Settings.Config.HasPath(ConfigPath) ? props.WithMailbox(ConfigPath) : props;
+        Configured.GetValue(system, s => new StrongBox<bool>(s.Settings.Config.HasPath(ConfigPath))).Value ? props.WithMailbox(ConfigPath) : props;
+
+    // Whether each actor system configures the mailbox: looked up once, not for each of its 20,000 entities.
+    private static readonly ConditionalWeakTable<ActorSystem, StrongBox<bool>> Configured = new();
 }
 
 /// <summary>

@@ -622,13 +622,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     private void AfterProgress()
     {
         // One report, for the step and for whether the step's work is done.
-        var report = _required is null ? null : Report(_required.Step, _required.Target, _required.RelaunchBefore);
-        if (report is not null)
-        {
-            _step?.Tell(report);
-        }
-
-        if (report is not null && StepStatusCalculator.Compute(report.Tasks, report.OfferClaimed) == Messages.Plans.Status.Complete)
+        if (ReportToStep() is { } report && StepStatusCalculator.Compute(report.Tasks, report.OfferClaimed) == Messages.Plans.Status.Complete)
         {
             if (_drivenByRecovery)
             {
@@ -867,12 +861,17 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         .Select(r => new TaskToReconcile(r.TaskId, r.Info.AgentId.Value))
         .ToImmutableArray();
 
-    private void ReportToStep()
+    /// <summary>The progress of the required work, told to the step (when there is one); null when nothing is required.</summary>
+    private TaskProgressReport? ReportToStep()
     {
-        if (_step is not null && _required is not null)
+        if (_required is null)
         {
-            _step.Tell(Report(_required.Step, _required.Target, _required.RelaunchBefore));
+            return null;
         }
+
+        var report = Report(_required.Step, _required.Target, _required.RelaunchBefore);
+        _step?.Tell(report);
+        return report;
     }
 
     private TaskProgressReport Report(StepSpec step, TargetConfig target, DateTime? relaunchBefore)
