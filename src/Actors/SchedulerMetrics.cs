@@ -19,6 +19,22 @@ public sealed class SchedulerMetrics
     /// <summary>Offers declined.</summary>
     public const string OffersDeclined = "offers.declined";
 
+    /// <summary>Offers declined with the short filter (not ready, or work pending: DC/OS <c>declines.short</c>).</summary>
+    public const string DeclinesShort = "declines.short";
+
+    /// <summary>Offers declined with the long filter (nothing wants resources: DC/OS <c>declines.long</c>).</summary>
+    public const string DeclinesLong = "declines.long";
+
+    /// <summary>Offers an offer cycle answered, accepted or declined (each counted once: DC/OS <c>offers.processed</c>).</summary>
+    public const string OffersProcessed = "offers.processed";
+
+    /// <summary>
+    /// Timer: one offer cycle, from its start to its last offer answered — evaluation, the claimed pods recording their
+    /// launches, the ACCEPTs and DECLINEs sent (DC/OS <c>offers.process</c>). Offers a capped cycle keeps for the next
+    /// one are timed with that one.
+    /// </summary>
+    public const string OffersProcess = "offers.process";
+
     /// <summary>Offers accepted (launches or garbage collection).</summary>
     public const string OffersAccepted = "offers.accepted";
 
@@ -32,6 +48,7 @@ public sealed class SchedulerMetrics
     public const string Suppresses = "suppresses";
 
     private readonly ConcurrentDictionary<string, long> _counters = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, MetricTimer> _timers = new(StringComparer.Ordinal);
 
     /// <summary>Adds <paramref name="by"/> to a counter (created at 0).</summary>
     public void Increment(string name, long by = 1) => _counters.AddOrUpdate(name, by, (_, value) => value + by);
@@ -42,23 +59,41 @@ public sealed class SchedulerMetrics
     /// <summary>A status update received: <c>task_status.task_running</c>, ….</summary>
     public static string TaskStatus(string state) => $"task_status.{state.ToLowerInvariant()}";
 
+    /// <summary>Records a duration in a timer (created empty).</summary>
+    public void Record(string timer, TimeSpan duration) => _timers.GetOrAdd(timer, _ => new MetricTimer()).Record(duration);
+
     /// <summary>The counters now, by name.</summary>
     public ImmutableSortedDictionary<string, long> Counters() => _counters.ToImmutableSortedDictionary(StringComparer.Ordinal);
+
+    /// <summary>The timers now, by name.</summary>
+    public ImmutableSortedDictionary<string, TimerSnapshot> Timers() =>
+        _timers.ToImmutableSortedDictionary(t => t.Key, t => t.Value.Snapshot(), StringComparer.Ordinal);
 }
 
-/// <summary>What <c>/v1/metrics</c> answers: counters, plus gauges read at the time of the request.</summary>
+/// <summary>What <c>/v1/metrics</c> answers: counters and timers, plus gauges read at the time of the request.</summary>
 /// <param name="Counters">Monotonic counters by name.</param>
-/// <param name="Gauges">Values now: plan statuses (DC/OS <c>plan_status.&lt;plan&gt;</c>), status counts, reconciliation.</param>
-public sealed record MetricsSnapshot(ImmutableSortedDictionary<string, long> Counters, ImmutableSortedDictionary<string, double> Gauges)
+/// <param name="Gauges">Values now: plan statuses (DC/OS <c>plan_status.&lt;plan&gt;</c>), status counts, reconciliation, suppression.</param>
+/// <param name="Timers">Timers by name (<c>offers.process</c>), in seconds.</param>
+public sealed record MetricsSnapshot(ImmutableSortedDictionary<string, long> Counters, ImmutableSortedDictionary<string, double> Gauges, ImmutableSortedDictionary<string, TimerSnapshot> Timers)
 {
     /// <summary>
     /// Builds the snapshot: <c>plan_status.&lt;plan&gt;</c> (−1 error, 0 complete, 1 pending or waiting, 2 in progress; as
-    /// DC/OS), <c>plans.status.&lt;status&gt;</c> and <c>steps.status.&lt;status&gt;</c> counts, and
-    /// <c>reconciliation.complete</c> (1 once explicit reconciliation finished on the current subscription).
+    /// DC/OS), <c>plans.status.&lt;status&gt;</c> and <c>steps.status.&lt;status&gt;</c> counts,
+    /// <c>reconciliation.complete</c> (1 once explicit reconciliation finished on the current subscription) and
+    /// <c>is_suppressed</c> (1 while offers are suppressed, as DC/OS).
     /// </summary>
-    public static MetricsSnapshot Of(ImmutableSortedDictionary<string, long> counters, IEnumerable<PlanInfo> plans, bool reconciled)
+    public static MetricsSnapshot Of(
+        ImmutableSortedDictionary<string, long> counters,
+        IEnumerable<PlanInfo> plans,
+        bool reconciled,
+        bool suppressed = false,
+        ImmutableSortedDictionary<string, TimerSnapshot>? timers = null)
     {
-        var gauges = new SortedDictionary<string, double>(StringComparer.Ordinal) { ["reconciliation.complete"] = reconciled ? 1 : 0 };
+        var gauges = new SortedDictionary<string, double>(StringComparer.Ordinal)
+        {
+            ["reconciliation.complete"] = reconciled ? 1 : 0,
+            ["is_suppressed"] = suppressed ? 1 : 0,
+        };
         foreach (var plan in plans)
         {
             gauges[$"plan_status.{plan.Name}"] = PlanStatusValue(plan);
@@ -69,15 +104,40 @@ public sealed record MetricsSnapshot(ImmutableSortedDictionary<string, long> Cou
             }
         }
 
-        return new MetricsSnapshot(counters, gauges.ToImmutableSortedDictionary(StringComparer.Ordinal));
+        return new MetricsSnapshot(
+            counters,
+            gauges.ToImmutableSortedDictionary(StringComparer.Ordinal),
+            timers ?? ImmutableSortedDictionary.Create<string, TimerSnapshot>(StringComparer.Ordinal));
     }
 
-    /// <summary>JSON in the Dropwizard shape DC/OS served: <c>{"counters":{"offers.received":{"count":3}},"gauges":{"plan_status.deploy":{"value":0}}}</c>.</summary>
+    /// <summary>
+    /// JSON in the Dropwizard shape DC/OS served: <c>{"counters":{"offers.received":{"count":3}},"gauges":{"plan_status.deploy":{"value":0}},
+    /// "timers":{"offers.process":{"count":2,"max":…,"mean":…,"min":…,"p50":…,…,"p999":…,"duration_units":"seconds"}}}</c>.
+    /// </summary>
     public object ToJson() => new
     {
         counters = Counters.ToDictionary(c => c.Key, c => new { count = c.Value }),
         gauges = Gauges.ToDictionary(g => g.Key, g => new { value = g.Value }),
+        timers = Timers.ToDictionary(t => t.Key, t => TimerJson(t.Value)),
     };
+
+    private static SortedDictionary<string, object> TimerJson(TimerSnapshot timer)
+    {
+        var json = new SortedDictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["count"] = timer.Count,
+            ["max"] = timer.Max,
+            ["mean"] = timer.Mean,
+            ["min"] = timer.Min,
+            ["duration_units"] = "seconds",
+        };
+        foreach (var (name, quantile) in TimerSnapshot.Quantiles)
+        {
+            json[name] = timer.Percentile(quantile);
+        }
+
+        return json;
+    }
 
     /// <summary>Prometheus text exposition format (0.0.4): names prefixed <c>actorscheduler_</c>, dots as underscores.</summary>
     public string ToPrometheus()
@@ -93,6 +153,18 @@ public sealed record MetricsSnapshot(ImmutableSortedDictionary<string, long> Cou
         {
             var metric = PrometheusName(name);
             text.Append(CultureInfo.InvariantCulture, $"# TYPE {metric} gauge\n{metric} {value.ToString(CultureInfo.InvariantCulture)}\n");
+        }
+
+        foreach (var (name, timer) in Timers)
+        {
+            var metric = PrometheusName(name) + "_seconds";
+            text.Append(CultureInfo.InvariantCulture, $"# TYPE {metric} summary\n");
+            foreach (var (_, quantile) in TimerSnapshot.Quantiles)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"{metric}{{quantile=\"{quantile.ToString(CultureInfo.InvariantCulture)}\"}} {timer.Percentile(quantile).ToString(CultureInfo.InvariantCulture)}\n");
+            }
+
+            text.Append(CultureInfo.InvariantCulture, $"{metric}_sum {timer.SumSeconds.ToString(CultureInfo.InvariantCulture)}\n{metric}_count {timer.Count}\n");
         }
 
         return text.ToString();

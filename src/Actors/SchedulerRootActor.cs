@@ -242,14 +242,15 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
         return new StateProtocol.Properties(SchedulerProperties.Of(identity.FrameworkId, configs.TargetId, completed, suppressed, reconciled));
     }
 
-    /// <summary>The counters, with plan statuses and the reconciliation state read now.</summary>
+    /// <summary>The counters and timers, with plan statuses, the reconciliation state and suppression read now.</summary>
     private async Task<MetricsSnapshot> MetricsAsync()
     {
         var (plans, router, counters) = (_plans, _router, _settings.Metrics.Counters());
         var names = await plans.Ask<PlanProtocol.PlanNames>(PlanProtocol.GetPlans.Instance, AskTimeout).ConfigureAwait(false);
         var infos = await Task.WhenAll(names.Names.Select(n => plans.Ask<object>(new PlanProtocol.GetPlan(n), AskTimeout))).ConfigureAwait(false);
         var reconciled = await router.Ask<bool>(IsReconciled.Instance, AskTimeout).ConfigureAwait(false);
-        return MetricsSnapshot.Of(counters, infos.OfType<PlanInfo>(), reconciled);
+        var suppressed = await router.Ask<bool>(IsSuppressed.Instance, AskTimeout).ConfigureAwait(false);
+        return MetricsSnapshot.Of(counters, infos.OfType<PlanInfo>(), reconciled, suppressed, _settings.Metrics.Timers());
     }
 
     private void Submit(ApplySpec candidate, IActorRef replyTo)

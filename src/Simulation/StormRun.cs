@@ -163,6 +163,20 @@ public sealed record StormResult(
 
     /// <summary>99th percentile of the same (see <see cref="P50SchedulerCycleMs"/>).</summary>
     public double P99SchedulerCycleMs { get; init; }
+
+    /// <summary>
+    /// The scheduler's own offer cycles (its <c>offers.process</c> timer, as DC/OS times them) during the deploy: each
+    /// from the cycle's start to its last offer answered, the claimed pods' launch records included. Unlike
+    /// <see cref="P50CycleMs"/> (one per OFFERS event, from the master's send), it leaves out the time offers wait for a
+    /// cycle: behind a cycle in progress, or kept by a capped cycle for the next.
+    /// </summary>
+    public double P50ProcessMs { get; init; }
+
+    /// <summary>99th percentile of the same (see <see cref="P50ProcessMs"/>).</summary>
+    public double P99ProcessMs { get; init; }
+
+    /// <summary>Offer cycles the scheduler timed during the deploy (see <see cref="P50ProcessMs"/>).</summary>
+    public long ProcessCycles { get; init; }
 }
 
 /// <summary>
@@ -269,6 +283,7 @@ public sealed class StormRun
                 }
             }, ct).ConfigureAwait(false);
             var deployCpu = ProcessCpu() - cpuAtStart;
+            var offerCycles = settings.Metrics.Timers().GetValueOrDefault(SchedulerMetrics.OffersProcess);
             tracker.Update(cluster, discard: _options.Inspect is null);
             var eventsAtEnd = _options.CountJournalEvents?.Invoke();
             var placed = await cluster.CountRunningTasksAsync().ConfigureAwait(false);
@@ -344,6 +359,9 @@ public sealed class StormRun
                 FirstLaunchSeconds = tracker is { FirstOffer: { } offered, FirstLaunch: { } launched } ? (launched - offered).TotalSeconds : null,
                 P50SchedulerCycleMs = Percentile(schedulerCycles, 0.50),
                 P99SchedulerCycleMs = Percentile(schedulerCycles, 0.99),
+                P50ProcessMs = 1000 * (offerCycles?.Percentile(0.50) ?? 0),
+                P99ProcessMs = 1000 * (offerCycles?.Percentile(0.99) ?? 0),
+                ProcessCycles = offerCycles?.Count ?? 0,
             };
         }
         finally
@@ -510,6 +528,5 @@ public sealed class StormRun
         return process.TotalProcessorTime;
     }
 
-    private static double Percentile(List<double> sorted, double p) =>
-        sorted.Count == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+    private static double Percentile(List<double> sorted, double p) => MetricTimer.Percentile(sorted, p);
 }

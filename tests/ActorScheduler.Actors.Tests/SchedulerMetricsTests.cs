@@ -58,6 +58,58 @@ public sealed class SchedulerMetricsTests
         metrics.Increment(SchedulerMetrics.Launches);
         var json = JsonSerializer.Serialize(MetricsSnapshot.Of(metrics.Counters(), [], reconciled: true).ToJson());
 
-        Assert.Equal("""{"counters":{"launches":{"count":1}},"gauges":{"reconciliation.complete":{"value":1}}}""", json);
+        Assert.Equal("""{"counters":{"launches":{"count":1}},"gauges":{"is_suppressed":{"value":0},"reconciliation.complete":{"value":1}},"timers":{}}""", json);
+    }
+
+    [Fact]
+    public void A_timer_counts_and_sums_everything_and_takes_its_distribution_from_the_latest_durations()
+    {
+        var metrics = new SchedulerMetrics();
+        for (var ms = 1; ms <= 100; ms++)
+        {
+            metrics.Record(SchedulerMetrics.OffersProcess, TimeSpan.FromMilliseconds(ms));
+        }
+
+        var timer = metrics.Timers()[SchedulerMetrics.OffersProcess];
+        Assert.Equal(100, timer.Count);
+        Assert.Equal(5.05, timer.SumSeconds, 9);
+        Assert.Equal((0.001, 0.1, 0.0505), (timer.Min, timer.Max, Math.Round(timer.Mean, 9)));
+        Assert.Equal((0.05, 0.095, 0.099), (timer.Percentile(0.5), timer.Percentile(0.95), timer.Percentile(0.99)));
+
+        // Past the window, the oldest durations leave the distribution but not the count or the sum.
+        for (var i = 0; i < MetricTimer.Window; i++)
+        {
+            metrics.Record(SchedulerMetrics.OffersProcess, TimeSpan.FromSeconds(1));
+        }
+
+        timer = metrics.Timers()[SchedulerMetrics.OffersProcess];
+        Assert.Equal(100 + MetricTimer.Window, timer.Count);
+        Assert.Equal(5.05 + MetricTimer.Window, timer.SumSeconds, 6);
+        Assert.Equal((1.0, 1.0), (timer.Min, timer.Percentile(0.5)));
+    }
+
+    [Fact]
+    public void Timers_are_served_as_dropwizard_timers_and_prometheus_summaries_in_seconds()
+    {
+        var metrics = new SchedulerMetrics();
+        metrics.Record(SchedulerMetrics.OffersProcess, TimeSpan.FromMilliseconds(250));
+        metrics.Record(SchedulerMetrics.OffersProcess, TimeSpan.FromMilliseconds(750));
+        var snapshot = MetricsSnapshot.Of(metrics.Counters(), [], reconciled: true, suppressed: true, metrics.Timers());
+
+        var json = JsonDocument.Parse(JsonSerializer.Serialize(snapshot.ToJson())).RootElement;
+        var timer = json.GetProperty("timers").GetProperty("offers.process");
+        Assert.Equal(2, timer.GetProperty("count").GetInt64());
+        Assert.Equal(0.25, timer.GetProperty("p50").GetDouble());
+        Assert.Equal(0.75, timer.GetProperty("p99").GetDouble());
+        Assert.Equal(0.5, timer.GetProperty("mean").GetDouble());
+        Assert.Equal("seconds", timer.GetProperty("duration_units").GetString());
+        Assert.Equal(1, json.GetProperty("gauges").GetProperty("is_suppressed").GetProperty("value").GetDouble());
+
+        var text = snapshot.ToPrometheus();
+        Assert.Contains("# TYPE actorscheduler_offers_process_seconds summary\n", text);
+        Assert.Contains("actorscheduler_offers_process_seconds{quantile=\"0.5\"} 0.25\n", text);
+        Assert.Contains("actorscheduler_offers_process_seconds{quantile=\"0.99\"} 0.75\n", text);
+        Assert.Contains("actorscheduler_offers_process_seconds_sum 1\nactorscheduler_offers_process_seconds_count 2\n", text);
+        Assert.Contains("actorscheduler_is_suppressed 1\n", text);
     }
 }

@@ -28,6 +28,10 @@ public sealed class StormRunTests
         Assert.InRange(result.P99SchedulerCycleMs, result.P50SchedulerCycleMs, result.P99CycleMs);
         // The start-up of the deploy: the first launch comes after the first offer and before the first placement.
         Assert.InRange(result.FirstLaunchSeconds!.Value, 0, result.FirstPlacementSeconds!.Value);
+        // The scheduler timed its own offer cycles (offers.process) while it placed them.
+        Assert.True(result.ProcessCycles > 0, $"no offer cycle timed: {result}");
+        Assert.InRange(result.P50ProcessMs, 0, result.P99ProcessMs);
+        Assert.True(result.P99ProcessMs > 0, $"offer cycles timed at 0 ms: {result}");
         Assert.NotNull(result.RestartToReadySeconds);
         Assert.Null(result.JournalEventsDuringDeploy); // nothing counted them
     }

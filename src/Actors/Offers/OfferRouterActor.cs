@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Diagnostics;
 using ActorScheduler.Messages.Events;
 using ActorScheduler.Messages.MesosV1;
 using ActorScheduler.Messages.Offers;
@@ -53,6 +54,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
     // Offers with claims, waiting for every claiming pod to record its launch.
     private readonly Dictionary<string, OfferSlot> _claims = new(StringComparer.Ordinal);
+
+    // Those offers' cycles, timed until their last offer is answered (SchedulerMetrics.OffersProcess).
+    private readonly Dictionary<string, CycleTiming> _cycleOfOffer = new(StringComparer.Ordinal);
     private readonly HashSet<string> _rescinded = new(StringComparer.Ordinal);
     private readonly OfferOutcomeTracker _outcomes = new();
 
@@ -288,6 +292,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     {
         // Each requirement takes the first offer (as it stands after earlier claims) that passes; one offer can
         // carry several pod instances. A constant-time check (OfferFit) skips the offers that cannot fit, counted.
+        var timing = new CycleTiming(Stopwatch.GetTimestamp());
         var decisions = new List<OfferDecision>();
         var skippedRecords = new List<SkippedOffers>();
         var now = Timestamp.FromDateTime(DateTime.UtcNow);
@@ -375,6 +380,8 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         foreach (var slot in slots.Where(s => s.Claims.Count > 0))
         {
             _claims[slot.Offer.Id.Value] = slot;
+            _cycleOfOffer[slot.Offer.Id.Value] = timing;
+            timing.Open++;
         }
 
         // Every resource id some pod owns (tens of thousands in a big service): gathered only for an offer that carries
@@ -409,14 +416,15 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         }
 
         var accepting = slots.Where(s => s.Claims.Count > 0).Select(s => s.Offer.Id.Value).ToList();
+        var kept = 0;
         if (capped && accepting.Count > 0)
         {
             // Requirements are left: the next cycle tries them on offers this one did not use, as soon as this one is
             // answered (or new offers come). About as many as this cycle used are kept (twice as many: room for rules
             // and odd shapes), so none waits long; the rest are declined.
-            var keep = Math.Min(unused.Count, 2 * accepting.Count);
-            _held.AddRange(unused.Take(keep));
-            unused.RemoveRange(0, keep);
+            kept = Math.Min(unused.Count, 2 * accepting.Count);
+            _held.AddRange(unused.Take(kept));
+            unused.RemoveRange(0, kept);
             _capped = accepting.ToHashSet(StringComparer.Ordinal);
             Timers.StartSingleTimer(HeldOffersDue.Instance, HeldOffersDue.Instance, _holdLimit);
         }
@@ -438,7 +446,16 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
             PersistAllAsync(DecisionRecords(cycle, decisions, now), _ => { });
         }
+
+        // The offers kept for the next cycle are that one's.
+        _metrics.Increment(SchedulerMetrics.OffersProcessed, offers.Count - kept);
+        if (timing.Open == 0)
+        {
+            RecordCycle(timing);
+        }
     }
+
+    private void RecordCycle(CycleTiming timing) => _metrics.Record(SchedulerMetrics.OffersProcess, Stopwatch.GetElapsedTime(timing.Started));
 
     /// <summary>A pod recorded (or refused) its claim; once every claim on the offer answered, ACCEPT what was recorded.</summary>
     private void OnClaimAnswered(string offerId, IActorRef pod, bool recorded, string? reason)
@@ -476,6 +493,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         if (operations.IsEmpty)
         {
             _metrics.Increment(SchedulerMetrics.OffersDeclined);
+            _metrics.Increment(SchedulerMetrics.DeclinesShort);
             _gateway.Tell(new DeclineOffers(ImmutableArray.Create(offerId), ShortDeclineSeconds));
         }
         else
@@ -488,6 +506,11 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             }
 
             Accept(offerId, operations);
+        }
+
+        if (_cycleOfOffer.Remove(offerId, out var timing) && --timing.Open == 0)
+        {
+            RecordCycle(timing);
         }
 
         if (_capped is not null && _capped.Remove(offerId) && _capped.Count == 0)
@@ -538,6 +561,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         {
             _declinedSinceRevive = true;
             _metrics.Increment(SchedulerMetrics.OffersDeclined, offers.Count);
+            _metrics.Increment(refuseSeconds >= LongDeclineSeconds ? SchedulerMetrics.DeclinesLong : SchedulerMetrics.DeclinesShort, offers.Count);
             _gateway.Tell(new DeclineOffers(offers.Select(o => o.Id.Value).ToImmutableArray(), refuseSeconds));
         }
     }
@@ -585,6 +609,14 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     private sealed class HeldOffersDue
     {
         public static readonly HeldOffersDue Instance = new();
+    }
+
+    /// <summary>When an offer cycle started, and how many of its offers wait for their claims to be recorded.</summary>
+    private sealed class CycleTiming(long started)
+    {
+        public long Started { get; } = started;
+
+        public int Open { get; set; }
     }
 
     /// <summary>An offer in one cycle: what is left of it and the claims on it.</summary>

@@ -143,6 +143,51 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Fact]
+    public void An_offer_cycle_is_timed_until_its_last_offer_is_answered_and_each_offer_is_counted_once()
+    {
+        var metrics = new SchedulerMetrics();
+        var (router, gateway, pods) = RouterWithHelloPods(3, maxClaims: 2, metrics: metrics);
+        var offers = Enumerable.Range(0, 7).Select(i => TestOffers.Unreserved($"agent-{i}", cpus: 1)).ToArray();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        // Cycle 1 claims two offers, keeps four for the next cycle and declines one: it is not over while a claim is open.
+        router.Tell(new OffersReceived([.. offers]));
+        pods.ReceiveN(2);
+        Assert.Equal([offers[6].Id.Value], gateway.ExpectMsg<DeclineOffers>().OfferIds.ToArray());
+        AwaitAssert(() => Assert.Equal(3, metrics.Counters().GetValueOrDefault(SchedulerMetrics.OffersProcessed)));
+        router.Tell(new LaunchRecorded(offers[0].Id.Value), pods);
+        gateway.ExpectMsg<AcceptOffers>();
+        gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(150));
+        Assert.False(metrics.Timers().ContainsKey(SchedulerMetrics.OffersProcess));
+
+        // Its last claim answered, it is timed (the wait included), and cycle 2 claims the last pod on a kept offer.
+        router.Tell(new LaunchRecorded(offers[1].Id.Value), pods);
+        Assert.Equal([offers[1].Id.Value], gateway.ExpectMsg<AcceptOffers>().OfferIds.ToArray());
+        Assert.Equal(offers[2].Id.Value, pods.ExpectMsg<LaunchClaim>().Offer.Id.Value);
+        Assert.Equal([offers[3].Id.Value, offers[4].Id.Value, offers[5].Id.Value], gateway.ExpectMsg<DeclineOffers>().OfferIds.ToArray());
+        var first = metrics.Timers()[SchedulerMetrics.OffersProcess];
+        Assert.Equal(1, first.Count);
+        Assert.InRange(first.Max, 0.15, watch.Elapsed.TotalSeconds);
+
+        router.Tell(new LaunchRecorded(offers[2].Id.Value), pods);
+        gateway.ExpectMsg<AcceptOffers>();
+        AwaitAssert(() => Assert.Equal(2, metrics.Timers()[SchedulerMetrics.OffersProcess].Count));
+
+        // Nothing wants resources: a cycle of declines only is timed at once.
+        router.Tell(new OffersReceived([TestOffers.Unreserved("agent-late")]));
+        Assert.Equal(OfferRouterActor.LongDeclineSeconds, gateway.ExpectMsg<DeclineOffers>().RefuseSeconds);
+        AwaitAssert(() =>
+        {
+            var counters = metrics.Counters();
+            Assert.Equal(3, metrics.Timers()[SchedulerMetrics.OffersProcess].Count);
+            Assert.Equal(8, counters[SchedulerMetrics.OffersProcessed]);
+            Assert.Equal(4, counters[SchedulerMetrics.DeclinesShort]);
+            Assert.Equal(1, counters[SchedulerMetrics.DeclinesLong]);
+            Assert.Equal(3, counters[SchedulerMetrics.OffersAccepted]);
+        });
+    }
+
+    [Fact]
     public void Offers_a_capped_cycle_held_should_go_first_into_the_cycle_of_new_offers()
     {
         var (router, gateway, pods) = RouterWithHelloPods(3, maxClaims: 1);
@@ -371,10 +416,10 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     /// <summary>A reconciled router with <paramref name="count"/> hello pods (0.6 cpus each with the executor) registered by one probe.</summary>
-    private (IActorRef Router, Akka.TestKit.TestProbe Gateway, Akka.TestKit.TestProbe Pods) RouterWithHelloPods(int count, int maxClaims, TimeSpan? holdLimit = null)
+    private (IActorRef Router, Akka.TestKit.TestProbe Gateway, Akka.TestKit.TestProbe Pods) RouterWithHelloPods(int count, int maxClaims, TimeSpan? holdLimit = null, SchedulerMetrics? metrics = null)
     {
         var (gateway, pods) = (CreateTestProbe(), CreateTestProbe());
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, maxClaimsPerCycle: maxClaims, holdLimit: holdLimit));
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, metrics, maxClaimsPerCycle: maxClaims, holdLimit: holdLimit));
         router.Tell(new ReconciliationComplete("fw-1"));
         for (var i = 0; i < count; i++)
         {

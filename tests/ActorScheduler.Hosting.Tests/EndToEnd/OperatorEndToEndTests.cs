@@ -44,11 +44,16 @@ public sealed class OperatorEndToEndTests
         Assert.Equal(3, metrics.GetProperty("launches").GetProperty("count").GetInt64());
         Assert.True(metrics.GetProperty("task_status.task_running").GetProperty("count").GetInt64() >= 3);
         Assert.True(metrics.GetProperty("operation.reserve").GetProperty("count").GetInt64() > 0);
+        Assert.True(metrics.GetProperty("offers.processed").GetProperty("count").GetInt64() > 0);
+        var offerCycles = (await scheduler.GetAsync("v1/metrics"))!.Value.Body.GetProperty("timers").GetProperty("offers.process");
+        Assert.True(offerCycles.GetProperty("count").GetInt64() > 0);
+        Assert.True(offerCycles.GetProperty("p99").GetDouble() > 0);
         using (var http = new HttpClient { BaseAddress = scheduler.ApiUrl })
         {
             var text = await http.GetStringAsync("v1/metrics/prometheus");
             Assert.Contains("actorscheduler_launches_total 3\n", text);
             Assert.Contains("actorscheduler_plan_status_deploy 0\n", text);
+            Assert.Contains("# TYPE actorscheduler_offers_process_seconds summary\n", text);
         }
 
         // Bad input: unknown pod, bad body, unknown task.
