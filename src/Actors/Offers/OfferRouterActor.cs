@@ -25,7 +25,9 @@ namespace ActorScheduler.Actors.Offers;
 /// use (about twice as many as it used) and declines the rest; once every claim of the capped cycle is answered, or new
 /// offers come, the next cycle runs on them. So the placement rate is not bounded by how often the master offers (a
 /// real master offers every agent about once a second: one cycle of 512 a second otherwise), and no offer is held for
-/// longer than about one cycle.
+/// longer than about one cycle. After each subscription the cycles start small and double (<see cref="FirstCycleClaims"/>,
+/// then twice as many, up to the cap): the first ACCEPTs go out while the first cycles' code is still cold and their
+/// launches are still being recorded, so the master, the agents and the status updates start working sooner.
 /// </remarks>
 internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 {
@@ -34,6 +36,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
     /// <summary>Decline filter while not ready or while work is pending (DC/OS SHORT).</summary>
     public const double ShortDeclineSeconds = 5;
+
+    /// <summary>Pod instances the first cycle after a subscription claims at most; each later cycle twice as many, up to the cap.</summary>
+    public const int FirstCycleClaims = 64;
 
     /// <summary>Offer decisions per journal row (one cycle may take several rows).</summary>
     internal const int DecisionsPerRecord = 256;
@@ -70,8 +75,10 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     private bool _declinedSinceRevive;
     private bool _suppressed;
 
-    // Pod instances one offer cycle places at most (SchedulerSettings.MaxClaimsPerCycle).
+    // Pod instances one offer cycle places at most (SchedulerSettings.MaxClaimsPerCycle), and the cap of the next cycle
+    // while it ramps up after a subscription.
     private readonly int _maxClaimsPerCycle;
+    private int _nextCycleCap;
 
     // Offers kept for the next cycle while a capped cycle's claims are being recorded (_capped: its offers not answered
     // yet; null when no capped cycle is in flight).
@@ -83,6 +90,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxClaimsPerCycle, 1);
         _maxClaimsPerCycle = maxClaimsPerCycle;
+        _nextCycleCap = Math.Min(FirstCycleClaims, maxClaimsPerCycle);
         _holdLimit = holdLimit;
         _metrics = metrics ?? new SchedulerMetrics();
         _context = context;
@@ -178,7 +186,8 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         });
         Command<SubscriptionLost>(_ =>
         {
-            // The master forgets a lost subscription's offers.
+            // The master forgets a lost subscription's offers; the next subscription's cycles ramp up again.
+            _nextCycleCap = Math.Min(FirstCycleClaims, _maxClaimsPerCycle);
             _held.Clear();
             _capped = null;
             Timers.Cancel(HeldOffersDue.Instance);
@@ -298,13 +307,14 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         var now = Timestamp.FromDateTime(DateTime.UtcNow);
         var slots = offers.Select(o => new OfferSlot(o)).ToList();
         var claimed = new HashSet<string>(StringComparer.Ordinal);
+        var cap = _nextCycleCap;
         var skipped = new Dictionary<string, int>(StringComparer.Ordinal);
         // New footprints' needs no offer had room for, with the claims made when that was found and the skip reasons.
         var roomless = new Dictionary<OfferFit.Scalars, (int Claims, KeyValuePair<string, int>[] Skipped)>();
         var capped = false;
         foreach (var (requirement, pod, need) in _requirements)
         {
-            if (claimed.Count >= _maxClaimsPerCycle)
+            if (claimed.Count >= cap)
             {
                 // The rest wait for the next cycle: an offer is answered once all its claims are recorded, so a cycle
                 // that claims thousands holds its offers for as long as thousands of journal writes take.
@@ -373,6 +383,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
         if (claimed.Count > 0)
         {
+            _nextCycleCap = (int)Math.Min(2L * cap, _maxClaimsPerCycle);
             _requirements.RemoveAll(r => claimed.Contains(r.Requirement.PodInstanceName));
             _pending.ExceptWith(claimed);
         }

@@ -80,7 +80,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Theory]
-    [InlineData(SchedulerSettings.DefaultMaxClaimsPerCycle)]
+    [InlineData(OfferRouterActor.FirstCycleClaims)]
     [InlineData(7)]
     public void Router_should_claim_at_most_a_cycles_share_and_leave_the_rest_waiting(int maxClaims)
     {
@@ -103,6 +103,53 @@ public sealed class OfferRouterActorTests : ActorTestKit
         Assert.Equal(40, ExpectMsg<ImmutableArray<string>>().Length);
         // The router told every claim of the cycle before it answered: nothing more is on its way.
         Assert.False(pods.HasMessages);
+    }
+
+    [Fact]
+    public void Cycles_after_a_subscription_should_start_small_and_double_up_to_the_cap()
+    {
+        var (gateway, pods) = (CreateTestProbe(), CreateTestProbe());
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, maxClaimsPerCycle: 200));
+        router.Tell(new ReconciliationComplete("fw-1"));
+        for (var i = 0; i < 600; i++)
+        {
+            router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod(cpus: 0.1, mem: 16)) with { Index = i }), pods);
+        }
+
+        // Room for 240 of them on each 48-cpu agent: the cycles claim 64, then 128, then the cap, each once the one before
+        // is answered, on the offers it kept.
+        router.Tell(new OffersReceived(BigOffers()));
+        Assert.Equal(OfferRouterActor.FirstCycleClaims, ClaimAndAnswerCycle());
+        Assert.Equal(2 * OfferRouterActor.FirstCycleClaims, ClaimAndAnswerCycle());
+        Assert.Equal(200, ClaimAndAnswerCycle());
+
+        // A new subscription ramps up again.
+        router.Tell(SubscriptionLost.Instance);
+        router.Tell(new ReconciliationComplete("fw-1"));
+        router.Tell(new OffersReceived(BigOffers()));
+        Assert.Equal(OfferRouterActor.FirstCycleClaims, ClaimAndAnswerCycle());
+
+        static ImmutableArray<Offer> BigOffers() =>
+            Enumerable.Range(0, 10).Select(i => TestOffers.Unreserved($"agent-{i}", cpus: 48, mem: 65536, disk: 1_000_000)).ToImmutableArray();
+
+        // The claims of one cycle (all told before the router answers anything else), each then recorded.
+        int ClaimAndAnswerCycle()
+        {
+            router.Tell(GetPendingRequirements.Instance);
+            ExpectMsg<ImmutableArray<string>>();
+            var claims = new List<LaunchClaim>();
+            while (pods.HasMessages)
+            {
+                claims.Add(pods.ExpectMsg<LaunchClaim>());
+            }
+
+            foreach (var claim in claims)
+            {
+                router.Tell(new LaunchRecorded(claim.Offer.Id.Value), pods);
+            }
+
+            return claims.Count;
+        }
     }
 
     [Fact]
