@@ -44,6 +44,12 @@ public sealed class SchedulerMetrics
     /// <summary>REVIVE calls.</summary>
     public const string Revives = "revives";
 
+    /// <summary>
+    /// REVIVE requests held back because a REVIVE or SUPPRESS call was in flight: sent once it is answered, folded into
+    /// one with any that follow (DC/OS <c>revives.throttles</c>).
+    /// </summary>
+    public const string RevivesThrottled = "revives.throttles";
+
     /// <summary>SUPPRESS calls.</summary>
     public const string Suppresses = "suppresses";
 

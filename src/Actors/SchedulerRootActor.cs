@@ -48,7 +48,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
         _entities = Context.ActorOf(EntityJournalActor.Props(settings.ServiceName, settings.EntityJournalSnapshotEvery), "entities");
         Context.Watch(_entities);
         _framework = Context.ActorOf(FrameworkActor.Props(settings.ServiceName), "framework");
-        _gateway = Context.ActorOf(MesosGatewayActor.Props(settings.Gateway, _framework), "mesos");
+        _gateway = Context.ActorOf(MesosGatewayActor.Props(settings.Gateway, _framework, settings.Metrics), "mesos");
         _files = Context.ActorOf(StateFilesActor.Props(settings.ServiceName), "state-files");
 
         Receive<TargetConfigReady>(OnTargetReady);

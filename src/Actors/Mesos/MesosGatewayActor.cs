@@ -43,11 +43,13 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
     private readonly List<KillTask> _pendingKills = new();
 
     private readonly OfferFlowSequencer _offerFlow = new();
+    private readonly SchedulerMetrics _metrics;
 
-    public MesosGatewayActor(GatewaySettings settings, IActorRef framework)
+    public MesosGatewayActor(GatewaySettings settings, IActorRef framework, SchedulerMetrics? metrics)
     {
         _settings = settings;
         _framework = framework;
+        _metrics = metrics ?? new SchedulerMetrics();
 
         Receive<GatewayPeers>(m =>
         {
@@ -60,8 +62,8 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(GatewaySettings settings, IActorRef framework) =>
-        Akka.Actor.Props.Create(() => new MesosGatewayActor(settings, framework));
+    public static Props Props(GatewaySettings settings, IActorRef framework, SchedulerMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new MesosGatewayActor(settings, framework, metrics));
 
     protected override void PreStart() => _client = _settings.CreateConnection();
 
@@ -182,6 +184,10 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
             if (_offerFlow.Request(Call.Types.Type.Revive) is { } now)
             {
                 SendOfferFlow(now);
+            }
+            else
+            {
+                _metrics.Increment(SchedulerMetrics.RevivesThrottled);
             }
         });
         Receive<SuppressOffers>(_ => connected, _ =>

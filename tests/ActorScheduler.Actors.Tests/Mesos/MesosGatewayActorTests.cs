@@ -56,6 +56,27 @@ public sealed class MesosGatewayActorTests : ActorTestKit, IAsyncLifetime
     }
 
     [Fact]
+    public void A_revive_asked_while_one_is_in_flight_is_counted_as_throttled_and_sent_after_it()
+    {
+        var (router, pods) = (CreateTestProbe(), CreateTestProbe());
+        var metrics = new SchedulerMetrics();
+        var framework = Sys.ActorOf(FrameworkActor.Props("gateway-test"));
+        var gateway = Sys.ActorOf(MesosGatewayActor.Props(Settings(_emulator.Url), framework, metrics));
+        gateway.Tell(new GatewayPeers(router, pods));
+        pods.ExpectMsg<GetTasksToReconcile>();
+        pods.Reply(new TasksToReconcile(ImmutableArray<TaskToReconcile>.Empty));
+        router.FishForMessage(m => m is ReconciliationComplete);
+        var before = _emulator.History().CallCount("REVIVE");
+
+        // The second comes before the first call's answer can: it waits for it, then goes out.
+        gateway.Tell(ReviveOffers.Instance);
+        gateway.Tell(ReviveOffers.Instance);
+
+        AwaitAssert(() => Assert.Equal(before + 2, _emulator.History().CallCount("REVIVE")), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));
+        Assert.Equal(1, metrics.Counters()[SchedulerMetrics.RevivesThrottled]);
+    }
+
+    [Fact]
     public void Gateway_should_reconcile_every_known_task_again_when_an_operator_asks()
     {
         var (router, pods) = (CreateTestProbe(), CreateTestProbe());
