@@ -28,7 +28,7 @@ var claimsPerCycleOption = new Option<int>("--claims-per-cycle")
     DefaultValueFactory = _ => ActorScheduler.Actors.SchedulerSettings.DefaultMaxClaimsPerCycle,
 };
 var verboseOption = new Option<bool>("--verbose", "-v") { Description = "Log scheduler decisions (INFO) to the console." };
-var run = new Command("run", "Deploy a service and keep it running: embedded Mesos emulator, scheduler and HTTP API in one process.")
+var run = new Command("run", "Deploy a service and keep it running: embedded Mesos emulator, scheduler and HTTP API in one process. With STATSD_UDP_HOST and STATSD_UDP_PORT set, its metrics are pushed over StatsD every STATSD_POLL_INTERVAL_S seconds (default 10).")
 {
     specArgument, overrideOption, dataDirOption, apiHostOption, apiPortOption, masterPortOption, agentsOption, masterOption, verboseOption, apiTokenOption,
     enableBackoffOption, permanentFailureTimeoutOption, claimsPerCycleOption,

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using ActorScheduler.Hosting.Api;
+using ActorScheduler.Hosting.Metrics;
 using ActorScheduler.Hosting.Persistence;
 using ActorScheduler.Messages.Plans;
 using ActorScheduler.Mesos.Emulator;
@@ -41,6 +42,9 @@ public sealed record RunArguments(
 
     /// <summary>Pod instances one offer cycle places at most (<c>--claims-per-cycle</c>).</summary>
     public int MaxClaimsPerCycle { get; init; } = ActorScheduler.Actors.SchedulerSettings.DefaultMaxClaimsPerCycle;
+
+    /// <summary>Reads an environment variable (<c>STATSD_UDP_HOST</c>, …); null: the process's environment.</summary>
+    public Func<string, string?>? EnvironmentVariable { get; init; }
 }
 
 /// <summary>
@@ -60,6 +64,13 @@ public static class RunCommand
         if (args.MaxClaimsPerCycle < 1)
         {
             await error.WriteLineAsync($"error: --claims-per-cycle expects a positive number of pod instances, got '{args.MaxClaimsPerCycle}'");
+            return 2;
+        }
+
+        var statsd = StatsDTarget.FromEnvironment(args.EnvironmentVariable ?? System.Environment.GetEnvironmentVariable, out var statsdError);
+        if (statsdError is not null)
+        {
+            await error.WriteLineAsync($"error: {statsdError}");
             return 2;
         }
 
@@ -144,8 +155,12 @@ public static class RunCommand
         await output.WriteLineAsync($"mesos:       {master}{(emulator is null ? string.Empty : $" (embedded emulator, {args.Agents} agents{(emulatorOptions?.Zones > 0 ? $" in {emulatorOptions.Zones} zones" : "")})")}");
         await output.WriteLineAsync($"api:         {apiUrl}");
         await output.WriteLineAsync($"data dir:    {dataDir}");
+        if (statsd is not null)
+        {
+            await output.WriteLineAsync($"statsd:      {statsd}");
+        }
 
-        var app = BuildApp(args, loaded, master, apiUrl, dataDir);
+        var app = BuildApp(args, loaded, master, apiUrl, dataDir, statsd);
         try
         {
             await app.StartAsync(ct);
@@ -177,7 +192,7 @@ public static class RunCommand
         return 0;
     }
 
-    private static WebApplication BuildApp(RunArguments args, SpecLoadResult loaded, Uri master, Uri apiUrl, string dataDir)
+    private static WebApplication BuildApp(RunArguments args, SpecLoadResult loaded, Uri master, Uri apiUrl, string dataDir, StatsDTarget? statsd)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(apiUrl.ToString().TrimEnd('/'));
@@ -203,6 +218,14 @@ public static class RunCommand
                     MaxClaimsPerCycle = args.MaxClaimsPerCycle,
                 });
         });
+
+        if (statsd is not null)
+        {
+            builder.Services.AddHostedService(services => new StatsDPublisher(
+                statsd,
+                StatsDPublisher.FromScheduler(() => services.GetRequiredService<ActorRegistry>().Get<SchedulerRegistryKeys.Scheduler>()),
+                services.GetRequiredService<ILogger<StatsDPublisher>>()));
+        }
 
         var app = builder.Build();
         app.UseServicePrefix(loaded.Spec!.Name);

@@ -46,6 +46,16 @@ public sealed class RunCommandBadInputTests : IDisposable
     }
 
     [Fact]
+    public async Task A_bad_statsd_port_is_refused_before_anything_starts()
+    {
+        var variables = new Dictionary<string, string> { ["STATSD_UDP_HOST"] = "127.0.0.1", ["STATSD_UDP_PORT"] = "udp" };
+        var (code, error) = await RunAsync(Args(HelloWorld) with { EnvironmentVariable = name => variables.GetValueOrDefault(name) });
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: STATSD_UDP_PORT expects a UDP port number 1–65535, got 'udp'", error.Trim());
+    }
+
+    [Fact]
     public async Task A_malformed_override_is_refused()
     {
         var (code, error) = await RunAsync(Args(HelloWorld, "-o", "NOEQUALS"));

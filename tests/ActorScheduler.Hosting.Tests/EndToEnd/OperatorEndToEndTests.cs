@@ -34,7 +34,14 @@ public sealed class OperatorEndToEndTests
     {
         using var data = new TempDataDir();
         var (apiPort, masterPort) = (SchedulerProcess.FreePort(), SchedulerProcess.FreePort());
-        using var scheduler = SchedulerProcess.Start(data.Path, apiPort, masterPort, "-o", "WORLD_ALLOW_DECOMMISSION=true");
+        using var statsd = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        var statsdEnvironment = new Dictionary<string, string>
+        {
+            ["STATSD_UDP_HOST"] = "127.0.0.1",
+            ["STATSD_UDP_PORT"] = ((System.Net.IPEndPoint)statsd.Client.LocalEndPoint!).Port.ToString(),
+            ["STATSD_POLL_INTERVAL_S"] = "0.5",
+        };
+        using var scheduler = SchedulerProcess.StartWith(statsdEnvironment, data.Path, apiPort, masterPort, "-o", "WORLD_ALLOW_DECOMMISSION=true");
         await scheduler.WaitUntilAsync(scheduler.DeployCompleteAsync, Timeout, "deploy COMPLETE");
         var api = scheduler.ApiUrl.ToString();
 
@@ -54,6 +61,17 @@ public sealed class OperatorEndToEndTests
             Assert.Contains("actorscheduler_launches_total 3\n", text);
             Assert.Contains("actorscheduler_plan_status_deploy 0\n", text);
             Assert.Contains("# TYPE actorscheduler_offers_process_seconds summary\n", text);
+        }
+
+        // The same metrics go out over StatsD, as STATSD_UDP_HOST / STATSD_UDP_PORT asked (pushes from before the deploy
+        // completed may still wait in the socket).
+        using (var wait = new CancellationTokenSource(Timeout))
+        {
+            var pushed = new HashSet<string>();
+            while (!pushed.Contains("launches.count:3|g") || !pushed.Contains("plan_status.deploy:0|g"))
+            {
+                pushed.UnionWith(System.Text.Encoding.UTF8.GetString((await statsd.ReceiveAsync(wait.Token)).Buffer).Split('\n'));
+            }
         }
 
         // Bad input: unknown pod, bad body, unknown task.

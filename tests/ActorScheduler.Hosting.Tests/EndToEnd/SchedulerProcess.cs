@@ -53,10 +53,14 @@ internal sealed class SchedulerProcess : IDisposable
     }
 
     public static SchedulerProcess Start(string dataDir, int apiPort, int masterPort, params string[] extra) =>
-        Launch(apiPort, new[] { "run", Path.Combine(RepoRoot, "examples/hello-world/svc.yml"), "--data-dir", dataDir, "--api-port", apiPort.ToString(), "--master-port", masterPort.ToString() }.Concat(extra));
+        StartWith(new Dictionary<string, string>(), dataDir, apiPort, masterPort, extra);
+
+    /// <summary>As <see cref="Start"/>, with these environment variables set for the process.</summary>
+    public static SchedulerProcess StartWith(IReadOnlyDictionary<string, string> environment, string dataDir, int apiPort, int masterPort, params string[] extra) =>
+        Launch(apiPort, new[] { "run", Path.Combine(RepoRoot, "examples/hello-world/svc.yml"), "--data-dir", dataDir, "--api-port", apiPort.ToString(), "--master-port", masterPort.ToString() }.Concat(extra), environment);
 
     /// <summary>Any <c>actorscheduler</c> command line (e.g. <c>mesos-local</c>).</summary>
-    public static SchedulerProcess Launch(int apiPort, IEnumerable<string> arguments)
+    public static SchedulerProcess Launch(int apiPort, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "actorscheduler.dll");
         var info = new ProcessStartInfo("dotnet")
@@ -68,6 +72,11 @@ internal sealed class SchedulerProcess : IDisposable
         foreach (var arg in arguments.Prepend(dll))
         {
             info.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
         }
 
         var process = new Process { StartInfo = info };
