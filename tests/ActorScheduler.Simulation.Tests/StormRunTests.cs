@@ -32,6 +32,8 @@ public sealed class StormRunTests
         Assert.True(result.ProcessCycles > 0, $"no offer cycle timed: {result}");
         Assert.InRange(result.P50ProcessMs, 0, result.P99ProcessMs);
         Assert.True(result.P99ProcessMs > 0, $"offer cycles timed at 0 ms: {result}");
+        // Placing pods allocates: the deploy's allocation is counted (more than a kilobyte per pod).
+        Assert.True(result.DeployAllocatedBytes > 20 * 1024, $"deploy allocation not counted: {result}");
         Assert.NotNull(result.RestartToReadySeconds);
         Assert.Null(result.JournalEventsDuringDeploy); // nothing counted them
     }
