@@ -180,7 +180,7 @@ public sealed record StormResult(
 
     /// <summary>
     /// Bytes the whole process allocated over the same span as <see cref="DeployCpuSeconds"/> (the scheduler's start to
-    /// the end of the deploy). Steadier from run to run than the rate (about 1 %), so it shows allocation changes the
+    /// the end of the deploy). Steadier from run to run than the rate (within 2 %), so it shows allocation changes the
     /// rate's spread hides.
     /// </summary>
     public long DeployAllocatedBytes { get; init; }
@@ -353,8 +353,8 @@ public sealed class StormRun
                 tracker is { FirstOffer: { } firstOffer, FirstPlacement: { } firstPlacement } ? (firstPlacement - firstOffer).TotalSeconds : null,
                 placed / deploySeconds,
                 cycles.Count,
-                Percentile(cycles, 0.50),
-                Percentile(cycles, 0.99),
+                MetricTimer.Percentile(cycles, 0.50),
+                MetricTimer.Percentile(cycles, 0.99),
                 offersReceived,
                 batches,
                 unanswered,
@@ -366,8 +366,8 @@ public sealed class StormRun
             {
                 StartToFirstOfferSeconds = tracker.FirstOffer is { } firstOfferAt ? (firstOfferAt - startedAt).TotalSeconds : null,
                 FirstLaunchSeconds = tracker is { FirstOffer: { } offered, FirstLaunch: { } launched } ? (launched - offered).TotalSeconds : null,
-                P50SchedulerCycleMs = Percentile(schedulerCycles, 0.50),
-                P99SchedulerCycleMs = Percentile(schedulerCycles, 0.99),
+                P50SchedulerCycleMs = MetricTimer.Percentile(schedulerCycles, 0.50),
+                P99SchedulerCycleMs = MetricTimer.Percentile(schedulerCycles, 0.99),
                 P50ProcessMs = 1000 * (offerCycles?.Percentile(0.50) ?? 0),
                 P99ProcessMs = 1000 * (offerCycles?.Percentile(0.99) ?? 0),
                 ProcessCycles = offerCycles?.Count ?? 0,
@@ -538,5 +538,4 @@ public sealed class StormRun
         return process.TotalProcessorTime;
     }
 
-    private static double Percentile(List<double> sorted, double p) => MetricTimer.Percentile(sorted, p);
 }

@@ -503,8 +503,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         var operations = slot.Claims.Where(c => c.Recorded == true).SelectMany(c => c.Evaluation.Operations).ToImmutableArray();
         if (operations.IsEmpty)
         {
-            _metrics.Increment(SchedulerMetrics.OffersDeclined);
-            _metrics.Increment(SchedulerMetrics.DeclinesShort);
+            CountDeclines(1, ShortDeclineSeconds);
             _gateway.Tell(new DeclineOffers(ImmutableArray.Create(offerId), ShortDeclineSeconds));
         }
         else
@@ -571,10 +570,15 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         if (offers.Count > 0)
         {
             _declinedSinceRevive = true;
-            _metrics.Increment(SchedulerMetrics.OffersDeclined, offers.Count);
-            _metrics.Increment(refuseSeconds >= LongDeclineSeconds ? SchedulerMetrics.DeclinesLong : SchedulerMetrics.DeclinesShort, offers.Count);
+            CountDeclines(offers.Count, refuseSeconds);
             _gateway.Tell(new DeclineOffers(offers.Select(o => o.Id.Value).ToImmutableArray(), refuseSeconds));
         }
+    }
+
+    private void CountDeclines(int count, double refuseSeconds)
+    {
+        _metrics.Increment(SchedulerMetrics.OffersDeclined, count);
+        _metrics.Increment(refuseSeconds >= LongDeclineSeconds ? SchedulerMetrics.DeclinesLong : SchedulerMetrics.DeclinesShort, count);
     }
 
     /// <summary>

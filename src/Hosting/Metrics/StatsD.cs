@@ -105,14 +105,18 @@ public static class StatsDFormat
     {
         var datagrams = new List<byte[]>();
         var current = new StringBuilder();
+        var bytes = 0;
         foreach (var line in lines)
         {
-            if (current.Length > 0 && Encoding.UTF8.GetByteCount(current.ToString()) + 1 + Encoding.UTF8.GetByteCount(line) > maxBytes)
+            var lineBytes = Encoding.UTF8.GetByteCount(line);
+            if (current.Length > 0 && bytes + 1 + lineBytes > maxBytes)
             {
                 datagrams.Add(Encoding.UTF8.GetBytes(current.ToString()));
                 current.Clear();
+                bytes = 0;
             }
 
+            bytes += (current.Length > 0 ? 1 : 0) + lineBytes;
             current.Append(current.Length > 0 ? "\n" : string.Empty).Append(line);
         }
 
