@@ -127,11 +127,15 @@ internal sealed record FootprintAbandoned(string PodInstance, ImmutableArray<str
 /// <summary>Router → pod: the reservations it gave up are gone.</summary>
 internal sealed record ResourcesCollected(string PodInstance);
 
-/// <summary>Router → pod: this offer passed; record the launch, then answer.</summary>
+/// <summary>Router → pod: this offer passed; record the launch (the journal tells the router once it is durable) or refuse.</summary>
 internal sealed record LaunchClaim(Offer Offer, OfferEvaluation Evaluation);
 
-/// <summary>Pod → router: the task infos are durable; send the ACCEPT.</summary>
-internal sealed record LaunchRecorded(string OfferId);
+/// <summary>
+/// The task infos a pod recorded for a claim are durable; send the ACCEPT. The entity journal sends it (in a
+/// <see cref="Persistence.EntityJournalProtocol.Durable"/>) with the pod named, as the pod's write commits; an answer
+/// straight from the pod may leave <paramref name="Pod"/> out (then the sender is the pod).
+/// </summary>
+internal sealed record LaunchRecorded(string OfferId, IActorRef? Pod = null);
 
 /// <summary>Pod → router: the claim was refused; decline the offer.</summary>
 internal sealed record LaunchNotRecorded(string OfferId, string Reason);

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
+using ActorScheduler.Actors.Persistence;
 using ActorScheduler.Messages.Events;
 using ActorScheduler.Messages.MesosV1;
 using ActorScheduler.Messages.Offers;
@@ -164,7 +165,17 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         Command<IsReconciled>(_ => Sender.Tell(_reconciled));
         Command<IsSuppressed>(_ => Sender.Tell(_suppressed));
         Command<GetPendingRequirements>(_ => Sender.Tell(_requirements.Select(r => r.Requirement.PodInstanceName).ToImmutableArray()));
-        Command<LaunchRecorded>(m => OnClaimAnswered(m.OfferId, Sender, recorded: true, reason: null));
+        Command<LaunchRecorded>(m => OnClaimAnswered(m.OfferId, m.Pod ?? Sender, recorded: true, reason: null));
+        Command<EntityJournalProtocol.Durable>(m =>
+        {
+            foreach (var notice in m.Notices)
+            {
+                if (notice is LaunchRecorded recorded)
+                {
+                    OnClaimAnswered(recorded.OfferId, recorded.Pod ?? Sender, recorded: true, reason: null);
+                }
+            }
+        });
         Command<LaunchNotRecorded>(m => OnClaimAnswered(m.OfferId, Sender, recorded: false, m.Reason));
         Command<ReconciliationComplete>(m =>
         {

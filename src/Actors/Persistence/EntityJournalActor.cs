@@ -139,6 +139,7 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
 
     private void Committed(List<Pending> batch)
     {
+        Dictionary<IActorRef, ImmutableArray<object>.Builder>? notices = null;
         foreach (var pending in batch)
         {
             if (pending.Forget is { } forget)
@@ -161,6 +162,27 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
             events.AddRange(pending.Packed!);
 
             pending.ReplyTo.Tell(new EntityJournalProtocol.Written(write.Entity, write.WriteId));
+            if (!write.Notices.IsDefaultOrEmpty)
+            {
+                notices ??= new Dictionary<IActorRef, ImmutableArray<object>.Builder>();
+                foreach (var (to, message) in write.Notices)
+                {
+                    if (!notices.TryGetValue(to, out var forRecipient))
+                    {
+                        notices[to] = forRecipient = ImmutableArray.CreateBuilder<object>();
+                    }
+
+                    forRecipient.Add(message);
+                }
+            }
+        }
+
+        if (notices is not null)
+        {
+            foreach (var (to, messages) in notices)
+            {
+                to.Tell(new EntityJournalProtocol.Durable(messages.ToImmutable()));
+            }
         }
 
         _committing = false;
@@ -342,7 +364,15 @@ internal static class EntityJournalProtocol
 
     /// <summary>Record these events of the entity, in order, atomically with respect to its later writes.</summary>
     /// <param name="ReplacesHistory">The events are a snapshot of the entity's state: its earlier events are dropped.</param>
-    public sealed record Write(string Entity, long WriteId, ImmutableArray<(object Event, ImmutableArray<string> Tags)> Events, bool ReplacesHistory = false);
+    /// <remarks>
+    /// <paramref name="Notices"/>: messages for other actors than the writer, sent as soon as the write is durable, in one
+    /// <see cref="Durable"/> per recipient and batch (so an actor that waits for many entities' writes hears of them once
+    /// a batch, without a hop through each entity).
+    /// </remarks>
+    public sealed record Write(string Entity, long WriteId, ImmutableArray<(object Event, ImmutableArray<string> Tags)> Events, bool ReplacesHistory = false, ImmutableArray<(IActorRef To, object Message)> Notices = default);
+
+    /// <summary>The notices of writes that became durable in one batch, in the order of the writes.</summary>
+    public sealed record Durable(ImmutableArray<object> Notices);
 
     /// <summary>The write is durable.</summary>
     public sealed record Written(string Entity, long WriteId);

@@ -345,9 +345,10 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             _killsSent.Clear();
             _launchedAt = DateTime.UtcNow;
             _log.Info("Recorded launch of {0} on {1} (offer {2})", string.Join(", ", recorded.Tasks.Select(t => t.TaskInfo.TaskId.Value)), recorded.Hostname, recorded.OfferId);
-            router.Tell(new LaunchRecorded(recorded.OfferId));
             AfterProgress();
         });
+        // The router sends the ACCEPT as soon as the record is durable: the journal tells it, not this pod.
+        NotifyWhenDurable(router, new LaunchRecorded(recorded.OfferId, Self));
     }
 
     private void OnStatusUpdate(TaskStatusUpdate update)

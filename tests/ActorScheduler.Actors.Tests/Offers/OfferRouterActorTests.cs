@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using ActorScheduler.Actors;
 using ActorScheduler.Actors.Offers;
+using ActorScheduler.Actors.Persistence;
 using ActorScheduler.Messages.MesosV1;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
@@ -77,6 +78,28 @@ public sealed class OfferRouterActorTests : ActorTestKit
         var accept = gateway.ExpectMsg<AcceptOffers>();
         Assert.Equal([fits.Id.Value], accept.OfferIds.ToArray());
         Assert.Equal(claim.Evaluation.Operations.ToArray(), accept.Operations.ToArray());
+    }
+
+    [Fact]
+    public void Router_should_accept_once_the_journal_says_every_claiming_pods_launch_record_is_durable()
+    {
+        var (router, gateway, pod0, pod1) = RouterWithTwoRequirements();
+        var journal = CreateTestProbe();
+        var offer = TestOffers.Unreserved("agent-1");
+
+        // Room for both pods on one offer: two claims, one ACCEPT once both are recorded.
+        router.Tell(new OffersReceived([offer]));
+        var claims = new[] { pod0.ExpectMsg<LaunchClaim>(), pod1.ExpectMsg<LaunchClaim>() };
+        Assert.All(claims, c => Assert.Equal(offer.Id.Value, c.Offer.Id.Value));
+
+        // The journal names the pods: a notice for a pod without a claim on the offer, or of another kind, is ignored.
+        router.Tell(new EntityJournalProtocol.Durable([new LaunchRecorded(offer.Id.Value, journal.Ref), "not a launch", new LaunchRecorded(offer.Id.Value, pod0.Ref)]), journal);
+        gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        router.Tell(new EntityJournalProtocol.Durable([new LaunchRecorded(offer.Id.Value, pod1.Ref)]), journal);
+        var accept = gateway.ExpectMsg<AcceptOffers>();
+        Assert.Equal([offer.Id.Value], accept.OfferIds.ToArray());
+        Assert.Equal(claims.SelectMany(c => c.Evaluation.Operations).ToArray(), accept.Operations.ToArray());
     }
 
     [Theory]

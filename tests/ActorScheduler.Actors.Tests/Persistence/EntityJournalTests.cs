@@ -49,6 +49,54 @@ public sealed class EntityJournalTests : ActorTestKit
     }
 
     [Fact]
+    public void A_notice_goes_with_the_write_of_the_events_persisted_with_it()
+    {
+        var (journal, watcher) = (CreateTestProbe(), CreateTestProbe());
+        var entity = Sys.ActorOf(Props.Create(() => new NoteEntity(journal.Ref, "svc/note/n")));
+        journal.ExpectMsg<EntityJournalProtocol.Replay>();
+        journal.Reply(new EntityJournalProtocol.History("svc/note/n", ImmutableArray<object>.Empty));
+
+        entity.Tell(new Note("plain"));
+        var plain = journal.ExpectMsg<EntityJournalProtocol.Write>();
+        Assert.True(plain.Notices.IsDefaultOrEmpty);
+        entity.Tell(new NoteAndTell("told", watcher.Ref));
+        entity.Tell(new EntityJournalProtocol.Written("svc/note/n", plain.WriteId), journal);
+
+        var told = journal.ExpectMsg<EntityJournalProtocol.Write>();
+        Assert.Equal(["told"], told.Events.Select(e => ((TaskFailureSeen)e.Event).TaskName));
+        Assert.Equal([(watcher.Ref, (object)"durable: told")], told.Notices.ToArray());
+        // The entity itself sends nothing to the watcher: the journal does, once the write is durable.
+        watcher.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void The_journal_tells_the_notices_of_durable_writes_in_write_order_one_message_per_recipient_and_batch()
+    {
+        var journal = Sys.ActorOf(EntityJournalActor.Props("notices"));
+        var (watcher, other) = (CreateTestProbe(), CreateTestProbe());
+        (object, ImmutableArray<string>) Event(string text) => (new TaskFailureSeen { TaskName = text }, ImmutableArray<string>.Empty);
+
+        journal.Tell(new EntityJournalProtocol.Write("svc/a", 1, [Event("a")], Notices: [(watcher.Ref, "a")]));
+        journal.Tell(new EntityJournalProtocol.Write("svc/b", 1, [Event("b")]));
+        journal.Tell(new EntityJournalProtocol.Write("svc/c", 1, [Event("c")], Notices: [(watcher.Ref, "c1"), (other.Ref, "c2"), (watcher.Ref, "c3")]));
+        journal.Tell(new EntityJournalProtocol.Write("svc/d", 1, [Event("d")], Notices: [(watcher.Ref, "d")]));
+
+        Assert.Equal(["svc/a", "svc/b", "svc/c", "svc/d"], ReceiveN(4).Cast<EntityJournalProtocol.Written>().Select(w => w.Entity));
+        var told = new List<object>();
+        while (told.Count < 4)
+        {
+            var durable = watcher.ExpectMsg<EntityJournalProtocol.Durable>();
+            Assert.NotEmpty(durable.Notices);
+            told.AddRange(durable.Notices);
+        }
+
+        Assert.Equal(["a", "c1", "c3", "d"], told);
+        Assert.Equal(["c2"], other.ExpectMsg<EntityJournalProtocol.Durable>().Notices.ToArray());
+        watcher.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        other.ExpectNoMsg(TimeSpan.Zero);
+    }
+
+    [Fact]
     public void Commands_sent_before_the_history_arrives_are_handled_after_it_is_applied()
     {
         var journal = CreateTestProbe();
@@ -371,6 +419,8 @@ public sealed class EntityJournalTests : ActorTestKit
 
     private sealed record Notes(ImmutableArray<string> Texts);
 
+    private sealed record NoteAndTell(string Text, IActorRef To);
+
     private sealed record GetNotes
     {
         public static GetNotes Instance { get; } = new();
@@ -423,6 +473,10 @@ public sealed class EntityJournalTests : ActorTestKit
                     return true;
                 case Notes m:
                     PersistAll(m.Texts.Select(Tag), t => _notes.Add(((TaskFailureSeen)t.Payload).TaskName));
+                    return true;
+                case NoteAndTell m:
+                    Persist(Tag(m.Text), t => _notes.Add(((TaskFailureSeen)t.Payload).TaskName));
+                    NotifyWhenDurable(m.To, "durable: " + m.Text);
                     return true;
                 case GetNotes:
                     Sender.Tell(_notes.ToImmutableArray());

@@ -52,7 +52,7 @@ public sealed class PodInstanceActorTests : ActorTestKit
         pod.Tell(new LaunchClaim(offer, evaluation), router);
 
         Assert.Equal(PlanStatus.Prepared, StatusOf(step.ExpectMsg<TaskProgressReport>()));
-        router.ExpectMsg<LaunchRecorded>(m => m.OfferId == offer.Id.Value);
+        ExpectLaunchRecorded(router, pod, offer.Id.Value);
         Assert.Equal(PlanStatus.Starting, StatusOf(step.ExpectMsg<TaskProgressReport>()));
 
         var running = Status(evaluation.Tasks[0].Info, TaskState.TaskRunning, withUuid: true);
@@ -224,7 +224,7 @@ public sealed class PodInstanceActorTests : ActorTestKit
         var offer = TestOffers.Unreserved();
         var evaluation = OfferEvaluator.Evaluate(requirement, offer, TestOffers.Context);
         pod.Tell(new LaunchClaim(offer, evaluation), router);
-        router.ExpectMsg<LaunchRecorded>();
+        ExpectLaunchRecorded(router, pod, offer.Id.Value);
         var task = evaluation.Tasks[0].Info;
         pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskRunning, withUuid: true)), gateway);
         gateway.ExpectMsg<StatusRecorded>();
@@ -294,7 +294,7 @@ public sealed class PodInstanceActorTests : ActorTestKit
         var offer = TestOffers.Unreserved();
         var evaluation = OfferEvaluator.Evaluate(requirement, offer, TestOffers.Context);
         actor.Tell(new LaunchClaim(offer, evaluation), router);
-        router.ExpectMsg<LaunchRecorded>();
+        ExpectLaunchRecorded(router, actor, offer.Id.Value);
 
         Watch(actor);
         actor.Tell(PoisonPill.Instance);
@@ -307,13 +307,13 @@ public sealed class PodInstanceActorTests : ActorTestKit
         Assert.True(owned.ResourceIds.ToHashSet().SetEquals(evaluation.Footprint.Select(Resources.ResourceId).OfType<string>()));
     }
 
-    private static TaskInfo Launch(IActorRef pod, Akka.TestKit.TestProbe router, PodRequirement requirement)
+    private TaskInfo Launch(IActorRef pod, Akka.TestKit.TestProbe router, PodRequirement requirement)
     {
         var offer = requirement.Existing is { } footprint ? TestOffers.WithReserved(footprint.AgentId, footprint.Resources) : TestOffers.Unreserved();
         var evaluation = OfferEvaluator.Evaluate(requirement, offer, TestOffers.Context);
         Assert.True(evaluation.Passed, string.Join("\n", evaluation.Explanation));
         pod.Tell(new LaunchClaim(offer, evaluation), router);
-        router.ExpectMsg<LaunchRecorded>();
+        ExpectLaunchRecorded(router, pod, offer.Id.Value);
         return evaluation.Tasks[0].Info;
     }
 
@@ -339,13 +339,13 @@ public sealed class PodInstanceActorTests : ActorTestKit
         Assert.True(DateTime.UtcNow - failed >= TimeSpan.FromSeconds(3.9), $"relaunched after {(DateTime.UtcNow - failed).TotalSeconds:F1} s, before the 4 s delay");
     }
 
-    private static void ClaimRunAndFail(IActorRef pod, Akka.TestKit.TestProbe router, Akka.TestKit.TestProbe gateway, PodRequirement requirement)
+    private void ClaimRunAndFail(IActorRef pod, Akka.TestKit.TestProbe router, Akka.TestKit.TestProbe gateway, PodRequirement requirement)
     {
         var offer = requirement.Existing is { } footprint ? TestOffers.WithReserved(footprint.AgentId, footprint.Resources) : TestOffers.Unreserved();
         var evaluation = OfferEvaluator.Evaluate(requirement, offer, TestOffers.Context);
         Assert.True(evaluation.Passed, string.Join("\n", evaluation.Explanation));
         pod.Tell(new LaunchClaim(offer, evaluation), router);
-        router.ExpectMsg<LaunchRecorded>();
+        ExpectLaunchRecorded(router, pod, offer.Id.Value);
         var task = evaluation.Tasks[0].Info;
         pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskRunning, withUuid: true)), gateway);
         gateway.ExpectMsg<StatusRecorded>();
@@ -461,6 +461,14 @@ public sealed class PodInstanceActorTests : ActorTestKit
         gateway.ExpectMsg<UnknownTaskStatus>(m => m.Status.TaskId.Value == "hello-0-server__stray");
     }
 
+    /// <summary>The journal, not the pod, tells the router that the launch record is durable.</summary>
+    private void ExpectLaunchRecorded(Akka.TestKit.TestProbe router, IActorRef pod, string offerId)
+    {
+        var durable = router.ExpectMsg<EntityJournalProtocol.Durable>();
+        Assert.Equal(new LaunchRecorded(offerId, pod), Assert.Single(durable.Notices));
+        Assert.Equal(Journal, router.LastSender);
+    }
+
     private static PlanStatus StatusOf(TaskProgressReport report) =>
         ActorScheduler.Actors.Plans.StepStatusCalculator.Compute(report.Tasks, report.OfferClaimed);
 
@@ -492,7 +500,7 @@ public sealed class PodInstanceActorTests : ActorTestKit
         var offer = TestOffers.Unreserved();
         var evaluation = OfferEvaluator.Evaluate(requirement, offer, TestOffers.Context);
         pod.Tell(new LaunchClaim(offer, evaluation), router);
-        router.ExpectMsg<LaunchRecorded>();
+        ExpectLaunchRecorded(router, pod, offer.Id.Value);
         return (pod, router, gateway, evaluation);
     }
 }
