@@ -344,7 +344,11 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             _claimedOfferId = null;
             _killsSent.Clear();
             _launchedAt = DateTime.UtcNow;
-            _log.Info("Recorded launch of {0} on {1} (offer {2})", string.Join(", ", recorded.Tasks.Select(t => t.TaskInfo.TaskId.Value)), recorded.Hostname, recorded.OfferId);
+            if (_log.IsInfoEnabled)
+            {
+                _log.Info("Recorded launch of {0} on {1} (offer {2})", string.Join(", ", recorded.Tasks.Select(t => t.TaskInfo.TaskId.Value)), recorded.Hostname, recorded.OfferId);
+            }
+
             AfterProgress();
         });
         // The router sends the ACCEPT as soon as the record is durable: the journal tells it, not this pod.

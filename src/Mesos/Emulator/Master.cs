@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Net;
 using ActorScheduler.Mesos.Emulator.Faults;
@@ -663,7 +664,11 @@ internal sealed partial class Master
 
     /// <summary>The wire name of a call type, e.g. <c>RECONCILE</c>.</summary>
     public static string CallTypeName(Call.Types.Type type) =>
-        Call.Descriptor.FindFieldByNumber(Call.TypeFieldNumber).EnumType.FindValueByNumber((int)type)?.Name ?? type.ToString();
+        CallTypeNames.TryGetValue(type, out var name) ? name : type.ToString();
+
+    // The wire name of every call type, looked up once (the master counts every call by it).
+    private static readonly FrozenDictionary<Call.Types.Type, string> CallTypeNames = Call.Descriptor.FindFieldByNumber(Call.TypeFieldNumber).EnumType.Values
+        .ToFrozenDictionary(v => (Call.Types.Type)v.Number, v => v.Name);
 
     private static ResourceSummary Summarize(ResourcePool pool, Func<Resource, bool>? predicate) =>
         new(pool.Scalar("cpus", predicate), pool.Scalar("mem", predicate), pool.Scalar("disk", predicate), pool.RangeCount("ports", predicate));
