@@ -24,13 +24,15 @@ static int Usage()
               (default 8), its memory, and the client's decode rate of one OFFERS event (protobuf and JSON).
 
           storm [--agents M] [--pods N] [--seed S] [--offers-per-s R] [--timeout-s T] [--journal PATH] [--no-restart] [--snapshot-every E] [--pod-snapshot-after P]
+                [--claims-per-cycle C] [--offer-interval-ms I] [--warmup-pods W] [--placement RULE]
               Deploys N single-task pods (default 1000; parallel, 0.1 cpus, 32 MB) through the real scheduler actors
               onto M simulated agents (default 1000) under an offer storm of R offers/s (default 2000), with the
               journal on SQLite as in production (PATH, default a temp file); gives up after T s (default 600).
               Prints progress every 2 s on stderr and one RESULT line: placements/s, offer-cycle p50/p99, journal
               events/s vs a raw SQLite insert loop, peak RSS, and the restarted scheduler's time to ready. The entity
               journal saves a snapshot every E events (default 200000, as the scheduler); a pod replaces its history
-              by a snapshot of its state once it holds P events (default 64).
+              by a snapshot of its state once it holds P events (default 64). RULE: the pod's placement constraint as a
+              spec writes it, e.g. '[["hostname", "MAX_PER", "2"]]' (default none).
         """);
     return 2;
 }

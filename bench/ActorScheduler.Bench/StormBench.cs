@@ -36,6 +36,14 @@ internal static class StormBench
         var offerInterval = TimeSpan.FromMilliseconds(IntOption(args, "--offer-interval-ms", 100));
         var restart = !args.Contains("--no-restart");
         var warmupPods = IntOption(args, "--warmup-pods", 0);
+        var placementAt = Array.IndexOf(args, "--placement");
+        var placement = placementAt >= 0 && placementAt + 1 < args.Length ? args[placementAt + 1] : null;
+        if (placement is not null && ActorScheduler.Specs.Placement.PlacementRuleParser.Parse(placement, "storm") is { IsValid: false } invalid)
+        {
+            Console.Error.WriteLine($"storm: --placement '{placement}': {string.Join("; ", invalid.Errors)}");
+            return 2;
+        }
+
         var index = Array.IndexOf(args, "--journal");
         var journal = index >= 0 && index + 1 < args.Length
             ? Path.GetFullPath(args[index + 1])
@@ -57,6 +65,7 @@ internal static class StormBench
             PodSnapshotAfterEvents = podSnapshotAfter,
             MaxClaimsPerCycle = claimsPerCycle,
             OfferInterval = offerInterval,
+            Placement = placement,
             StartActorSystem = async () =>
             {
                 var (system, stop, configuredBatch) = await StartHostAsync(journal);

@@ -88,6 +88,11 @@ public sealed record StormRunOptions
 
     /// <summary>Pod instances one offer cycle places at most (<c>SchedulerSettings.MaxClaimsPerCycle</c>).</summary>
     public int MaxClaimsPerCycle { get; init; } = SchedulerSettings.DefaultMaxClaimsPerCycle;
+
+    /// <summary>
+    /// The storm pod's placement rule as the spec writes it (e.g. <c>[["hostname", "MAX_PER", "2"]]</c>); null: none.
+    /// </summary>
+    public string? Placement { get; init; }
 }
 
 /// <summary>Where a <see cref="StormRun"/> is.</summary>
@@ -233,11 +238,11 @@ public sealed class StormRun
     public StormRunOptions Options => _options;
 
     /// <summary>The service spec the run deploys: <paramref name="pods"/> instances of one tiny task, parallel.</summary>
-    public static string SpecYaml(int pods) => string.Create(CultureInfo.InvariantCulture, $"""
+    public static string SpecYaml(int pods, string? placement = null) => string.Create(CultureInfo.InvariantCulture, $"""
         name: storm
         pods:
           storm:
-            count: {pods}
+            count: {pods}{(placement is null ? string.Empty : $"\n    placement: '{placement.Replace("'", "''", StringComparison.Ordinal)}'")}
             tasks:
               server:
                 goal: RUNNING
@@ -256,7 +261,7 @@ public sealed class StormRun
     /// <summary>Runs it: agents, scheduler, deploy, restart; the figures.</summary>
     public async Task<StormResult> RunAsync(CancellationToken ct = default)
     {
-        var (spec, rendered) = LoadSpec(_options.Pods);
+        var (spec, rendered) = LoadSpec(_options.Pods, _options.Placement);
         await using var cluster = new SimulatedCluster(_options.Seed, timedAllocation: false);
         var storm = new OfferStorm(cluster, new OfferStormOptions
         {
@@ -496,12 +501,12 @@ public sealed class StormRun
         };
     }
 
-    private static (ServiceSpec Spec, string Rendered) LoadSpec(int pods)
+    private static (ServiceSpec Spec, string Rendered) LoadSpec(int pods, string? placement)
     {
         var path = Path.Combine(Path.GetTempPath(), $"actorscheduler-storm-{Guid.NewGuid():N}.yml");
         try
         {
-            File.WriteAllText(path, SpecYaml(pods));
+            File.WriteAllText(path, SpecYaml(pods, placement));
             var loaded = ServiceSpecLoader.LoadFile(path);
             if (loaded.Spec is null || loaded.RenderedText is null || !loaded.Errors.IsEmpty)
             {

@@ -39,6 +39,34 @@ public sealed class StormRunTests
     }
 
     [Fact]
+    public async Task A_storm_pods_placement_rule_holds_on_every_agent()
+    {
+        IReadOnlyList<ClusterRecord> history = [];
+        var run = new StormRun(new StormRunOptions
+        {
+            Agents = 20,
+            Pods = 30,
+            OffersPerSecond = 300,
+            Timeout = TimeSpan.FromSeconds(60),
+            Restart = false,
+            Placement = "[[\"hostname\", \"MAX_PER\", \"2\"]]",
+            Inspect = cluster =>
+            {
+                history = cluster.History;
+                return Task.CompletedTask;
+            },
+        });
+
+        var result = await run.RunAsync();
+
+        Assert.True(result.DeployComplete, $"deploy not complete: {result}");
+        Assert.Equal(30, result.Placed);
+        var perAgent = history.SelectMany(r => r.LaunchedTasks).GroupBy(t => t.AgentId.Value).Select(g => g.Count()).ToList();
+        Assert.Equal(30, perAgent.Sum());
+        Assert.All(perAgent, count => Assert.InRange(count, 1, 2));
+    }
+
+    [Fact]
     public void StormRun_should_reject_an_empty_run()
     {
         var error = Assert.Throws<ArgumentException>(() => new StormRun(new StormRunOptions { Pods = 0 }));

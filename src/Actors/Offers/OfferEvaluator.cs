@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using ActorScheduler.Messages.MesosV1;
 using ActorScheduler.Specs.Model;
 using ActorScheduler.Specs.Placement;
@@ -15,18 +16,35 @@ namespace ActorScheduler.Actors.Offers;
 public static class OfferEvaluator
 {
     /// <param name="placed">Where this service's pod instances are (or are being) placed, for placement rules.</param>
-    public static OfferEvaluation Evaluate(PodRequirement requirement, Offer offer, EvaluationContext context, IReadOnlyCollection<PlacedTask>? placed = null) =>
+    public static OfferEvaluation Evaluate(PodRequirement requirement, Offer offer, EvaluationContext context, PlacedTasks? placed = null) =>
         requirement.Existing is null
-            ? EvaluateNewFootprint(requirement, offer, context, placed ?? [])
+            ? EvaluateNewFootprint(requirement, offer, context, placed)
             : EvaluateExistingFootprint(requirement, requirement.Existing, offer, context);
 
-    private static OfferEvaluation EvaluateNewFootprint(PodRequirement requirement, Offer offer, EvaluationContext context, IReadOnlyCollection<PlacedTask> placed)
+    /// <summary>
+    /// Null when the pod's placement rule admits <paramref name="agent"/> (or it has none, or it keeps an existing
+    /// footprint, which stays where it is); otherwise the rule, as a reason shared by every agent it refuses
+    /// (<c>FAIL(PlacementRuleEvaluationStage): hostname:UNIQUE</c>), so refusals are counted rather than explained one by
+    /// one (the full evaluation's line adds which instances the agent already runs).
+    /// </summary>
+    public static string? PlacementRefusal(PodRequirement requirement, PlacementAgent agent, PlacedTasks placed) =>
+        requirement.Existing is null && requirement.Pod.Placement is { } rule && !rule.Admits(Context(requirement, agent, placed))
+            ? Refusals.GetValue(rule, r => $"FAIL(PlacementRuleEvaluationStage): {r.Describe()}")
+            : null;
+
+    // A rule's refusal reason, built once per rule object (the spec's, shared by every instance of the pod).
+    private static readonly ConditionalWeakTable<PlacementRule, string> Refusals = new();
+
+    // The pod instance's own placement (a replaced pod's old one) does not count against it.
+    private static PlacementContext Context(PodRequirement requirement, PlacementAgent agent, PlacedTasks? placed) =>
+        new(agent, placed ?? new PlacedTasks(), requirement.PodInstanceName);
+
+    private static OfferEvaluation EvaluateNewFootprint(PodRequirement requirement, Offer offer, EvaluationContext context, PlacedTasks? placed)
     {
         var explanation = new List<string>();
         if (requirement.Pod.Placement is { } rule)
         {
-            var others = placed.Where(p => p.PodInstanceName != requirement.PodInstanceName).ToImmutableArray();
-            var decision = rule.Evaluate(new PlacementContext(PlacementAgents.Of(offer), others));
+            var decision = rule.Evaluate(Context(requirement, PlacementAgents.Of(offer), placed));
             explanation.Add($"{(decision.Passed ? "PASS" : "FAIL")}(PlacementRuleEvaluationStage): {decision.Rule} — {decision.Reason}");
             if (!decision.Passed)
             {

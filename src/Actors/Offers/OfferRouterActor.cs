@@ -56,7 +56,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<string, ImmutableArray<string>> _owned = new(StringComparer.Ordinal);
 
     // Where each pod instance holds (or was just given) its footprint, for placement rules.
-    private readonly Dictionary<string, PlacedTask> _placed = new(StringComparer.Ordinal);
+    private readonly PlacedTasks _placed = new();
 
     // Offers with claims, waiting for every claiming pod to record its launch.
     private readonly Dictionary<string, OfferSlot> _claims = new(StringComparer.Ordinal);
@@ -111,7 +111,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             _owned[m.PodInstance] = m.ResourceIds;
             if (m.Agent is { } agent)
             {
-                _placed[m.PodInstance] = new PlacedTask(m.PodInstance, agent);
+                _placed.Set(new PlacedTask(m.PodInstance, agent));
             }
             else
             {
@@ -320,8 +320,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         var claimed = new HashSet<string>(StringComparer.Ordinal);
         var cap = _nextCycleCap;
         var skipped = new Dictionary<string, int>(StringComparer.Ordinal);
-        // New footprints' needs no offer had room for, with the claims made when that was found and the skip reasons.
-        var roomless = new Dictionary<OfferFit.Scalars, (int Claims, KeyValuePair<string, int>[] Skipped)>();
+        // New footprints' needs (with their placement rule) no offer had room for, with the claims made when that was
+        // found and the skip reasons.
+        var roomless = new Dictionary<(OfferFit.Scalars Need, PlacementRule? Rule), (int Claims, KeyValuePair<string, int>[] Skipped)>();
         var capped = false;
         foreach (var (requirement, pod, need) in _requirements)
         {
@@ -335,11 +336,15 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
             var podName = requirement.PodInstanceName;
             skipped.Clear();
-            if (requirement.Existing is null && roomless.TryGetValue(need, out var known) && known.Claims == claimed.Count)
+            // What the pre-checks decide depends only on the need, the placement rule, the offers and where pods are
+            // placed — and on the pod itself only when it is placed somewhere (its own placement does not count).
+            var room = (need, requirement.Pod.Placement);
+            var comparable = requirement.Existing is null && !_placed.TryGet(podName, out _);
+            if (comparable && roomless.TryGetValue(room, out var known) && known.Claims == claimed.Count)
             {
-                // An earlier new footprint of the same need found no offer with room since the last claim: neither the
-                // offers nor the need changed, so every offer is skipped for the same reasons (a cycle whose offers
-                // are used up would otherwise check thousands of waiting pods against each of them).
+                // An earlier new footprint of the same need and rule found no offer since the last claim: neither the
+                // offers nor the placements changed, so every offer is skipped for the same reasons (a cycle whose
+                // offers are used up would otherwise check thousands of waiting pods against each of them).
                 RecordSkipped(podName, known.Skipped);
                 continue;
             }
@@ -353,8 +358,17 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                     continue;
                 }
 
+                // An agent the placement rule refuses is counted, not evaluated: with a rule such as hostname:UNIQUE
+                // most offers are refused to most pods, and a full evaluation and journaled decision each made a
+                // 2,000-pod storm quadratic.
+                if (OfferEvaluator.PlacementRefusal(requirement, slot.Agent, _placed) is { } refusal)
+                {
+                    skipped[refusal] = skipped.GetValueOrDefault(refusal) + 1;
+                    continue;
+                }
+
                 evaluated = true;
-                var evaluation = OfferEvaluator.Evaluate(requirement, slot.Remaining, _context, _placed.Values);
+                var evaluation = OfferEvaluator.Evaluate(requirement, slot.Remaining, _context, _placed);
                 decisions.Add(Decision(slot.Offer, podName, evaluation, now));
                 _outcomes.Record(new OfferOutcome(
                     now.ToDateTime(), podName, slot.Offer.Id.Value, slot.Offer.AgentId.Value, slot.Offer.Hostname, evaluation.Passed, evaluation.Explanation));
@@ -367,7 +381,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                 // Told at once, so the pod records its launch while the cycle goes on evaluating: its answer is handled
                 // after this cycle, once every claim on the offer is known.
                 pod.Tell(new LaunchClaim(slot.Offer, evaluation));
-                _placed[podName] = new PlacedTask(podName, PlacementAgents.Of(slot.Offer));
+                _placed.Set(new PlacedTask(podName, PlacementAgents.Of(slot.Offer)));
                 slot.Remaining = OfferRemainder.After(slot.Remaining, evaluation);
                 claimed.Add(podName);
                 // The evaluation's footprint is the pod's whole footprint after this ACCEPT.
@@ -377,9 +391,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
             var reasons = skipped.ToArray();
             RecordSkipped(podName, reasons);
-            if (!evaluated && requirement.Existing is null)
+            if (!evaluated && comparable)
             {
-                roomless[need] = (claimed.Count, reasons);
+                roomless[room] = (claimed.Count, reasons);
             }
         }
 
@@ -664,6 +678,11 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
         /// <summary>The unreserved scalars of <see cref="Remaining"/>.</summary>
         public OfferFit.Scalars Available { get; private set; } = OfferFit.Unreserved(offer);
+
+        /// <summary>The offer's agent as placement rules see it (built once a cycle, when a rule first asks).</summary>
+        public PlacementAgent Agent => _agent ??= PlacementAgents.Of(Offer);
+
+        private PlacementAgent? _agent;
 
         public List<Claim> Claims { get; } = new();
     }

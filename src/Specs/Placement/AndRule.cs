@@ -19,6 +19,19 @@ public sealed record AndRule(ImmutableArray<PlacementRule> Rules) : PlacementRul
         return PlacementDecision.Pass(this, $"all {Rules.Length} rules pass");
     }
 
+    public override bool Admits(PlacementContext context)
+    {
+        foreach (var rule in Rules)
+        {
+            if (!rule.Admits(context))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     public override bool References(PlacementField field) => Rules.Any(rule => rule.References(field));
 
     public override string Describe() => $"AND({string.Join(", ", Rules)})";

@@ -15,6 +15,8 @@ public sealed record FieldMatchRule(PlacementField Field, StringMatcher Matcher)
         return Matcher.Matches(value) ? PlacementDecision.Pass(this, seen) : PlacementDecision.Fail(this, seen);
     }
 
+    public override bool Admits(PlacementContext context) => Matcher.Matches(Field.ValueOf(context.Agent));
+
     public override bool References(PlacementField field) => Field == field;
 
     public override string Describe() => $"{Field}:{Matcher}";

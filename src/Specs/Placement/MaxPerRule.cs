@@ -17,16 +17,18 @@ public sealed record MaxPerRule(PlacementField Field, int Max, string? PodType =
         }
 
         var shown = Field.DescribeValue(value);
-        var instances = PodScope.InstancesByValue(context, Field, PodType).GetValueOrDefault(value);
-        var count = instances?.Count ?? 0;
+        var count = context.CountAt(Field, PodType, value);
         if (count < Max)
         {
             return PlacementDecision.Pass(this, $"{shown} runs {count} of at most {Max}");
         }
 
-        var list = string.Join(", ", instances!);
+        var list = string.Join(", ", context.InstancesAt(Field, PodType, value));
         return PlacementDecision.Fail(this, Max == 1 ? $"{shown} already runs {list}" : $"{shown} already runs {count} of at most {Max}: {list}");
     }
+
+    public override bool Admits(PlacementContext context) =>
+        Field.ValueOf(context.Agent) is not { } value || context.CountAt(Field, PodType, value) < Max;
 
     public override bool References(PlacementField field) => Field == field;
 

@@ -11,6 +11,8 @@ public sealed record NotRule(PlacementRule Rule) : PlacementRule
             : PlacementDecision.Pass(this, $"{decision.Rule} fails: {decision.Reason}");
     }
 
+    public override bool Admits(PlacementContext context) => !Rule.Admits(context);
+
     public override bool References(PlacementField field) => Rule.References(field);
 
     public override string Describe() => $"NOT({Rule})";

@@ -22,6 +22,19 @@ public sealed record OrRule(ImmutableArray<PlacementRule> Rules) : PlacementRule
         return PlacementDecision.Fail(this, failures.Count == 0 ? "no rules to pass" : $"no rule passes ({string.Join("; ", failures)})");
     }
 
+    public override bool Admits(PlacementContext context)
+    {
+        foreach (var rule in Rules)
+        {
+            if (rule.Admits(context))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public override bool References(PlacementField field) => Rules.Any(rule => rule.References(field));
 
     public override string Describe() => $"OR({string.Join(", ", Rules)})";

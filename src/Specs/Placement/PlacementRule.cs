@@ -10,6 +10,12 @@ public abstract record PlacementRule
     public abstract PlacementDecision Evaluate(PlacementContext context);
 
     /// <summary>
+    /// <c>Evaluate(context).Passed</c> without building the reason: the offer router asks it of every agent a pod might
+    /// go to, and most agents are refused under a rule such as <c>hostname:UNIQUE</c>.
+    /// </summary>
+    public virtual bool Admits(PlacementContext context) => Evaluate(context).Passed;
+
+    /// <summary>
     /// True when this rule, or any rule inside it, looks at <paramref name="field"/> (e.g. <see cref="PlacementField.Zone"/>),
     /// whatever it does with it: validators use this to tell whether a pod's placement depends on fault domains.
     /// </summary>

@@ -17,25 +17,54 @@ public sealed record RoundRobinRule(PlacementField Field, int? Values = null, st
             return PlacementDecision.Fail(this, Field.DescribeMissing(context.Agent));
         }
 
-        var byValue = PodScope.InstancesByValue(context, Field, PodType);
         var shown = Field.DescribeValue(value);
-        var count = byValue.GetValueOrDefault(value)?.Count ?? 0;
+        var (count, used, least) = Standing(context, value);
         if (count == 0)
         {
             return PlacementDecision.Pass(this, $"{shown} has no instances yet");
         }
 
-        var unusedValuesRemain = Values is { } expected && byValue.Count < expected;
-        var least = byValue.MinBy(pair => pair.Value.Count);
-        if (!unusedValuesRemain && count <= least.Value.Count)
+        var unusedValuesRemain = Values is { } expected && used < expected;
+        if (!unusedValuesRemain && count <= least.Count)
         {
             return PlacementDecision.Pass(this, $"{shown} has {count}, as few as any other value");
         }
 
-        var here = string.Join(", ", byValue[value]);
+        var here = string.Join(", ", context.InstancesAt(Field, PodType, value));
         return PlacementDecision.Fail(this, unusedValuesRemain
-            ? $"{shown} already has {here} while only {byValue.Count} of {Values} values are used"
-            : $"{shown} already has {count} ({here}) while {Field.DescribeValue(least.Key)} has {least.Value.Count}");
+            ? $"{shown} already has {here} while only {used} of {Values} values are used"
+            : $"{shown} already has {count} ({here}) while {Field.DescribeValue(least.Value)} has {least.Count}");
+    }
+
+    public override bool Admits(PlacementContext context)
+    {
+        if (Field.ValueOf(context.Agent) is not { } value)
+        {
+            return false;
+        }
+
+        var (count, used, least) = Standing(context, value);
+        return count == 0 || (!(Values is { } expected && used < expected) && count <= least.Count);
+    }
+
+    /// <summary>
+    /// Instances at <paramref name="value"/>, how many values are in use, and the first of the least used (the value
+    /// itself when it is the only one).
+    /// </summary>
+    private (int Count, int Used, (string Value, int Count) Least) Standing(PlacementContext context, string value)
+    {
+        var count = context.CountAt(Field, PodType, value);
+        var used = 0;
+        var least = (Value: value, Count: count);
+        foreach (var other in context.Counts(Field, PodType))
+        {
+            if (used++ == 0 || other.Count < least.Count)
+            {
+                least = other;
+            }
+        }
+
+        return (count, used, least);
     }
 
     public override bool References(PlacementField field) => Field == field;

@@ -18,7 +18,7 @@ public sealed class PlacementStageTests : ActorTestKit
     [Fact]
     public void A_placement_rule_refuses_an_agent_and_says_why()
     {
-        var placed = new[] { new PlacedTask("hello-0", PlacementAgent.OnHost("agent-1.local")) };
+        var placed = new PlacedTasks([new PlacedTask("hello-0", PlacementAgent.OnHost("agent-1.local"))]);
         var requirement = TestOffers.Requirement(UniquePod) with { Index = 1 };
 
         var refused = OfferEvaluator.Evaluate(requirement, TestOffers.Unreserved("agent-1"), TestOffers.Context, placed);
@@ -34,7 +34,7 @@ public sealed class PlacementStageTests : ActorTestKit
     [Fact]
     public void A_pod_instance_never_conflicts_with_itself()
     {
-        var placed = new[] { new PlacedTask("hello-0", PlacementAgent.OnHost("agent-1.local")) };
+        var placed = new PlacedTasks([new PlacedTask("hello-0", PlacementAgent.OnHost("agent-1.local"))]);
 
         Assert.True(OfferEvaluator.Evaluate(TestOffers.Requirement(UniquePod), TestOffers.Unreserved("agent-1"), TestOffers.Context, placed).Passed);
     }
@@ -54,6 +54,50 @@ public sealed class PlacementStageTests : ActorTestKit
 
         router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.Unreserved("agent-2", cpus: 4))));
         Assert.Equal("agent-2", pod1.ExpectMsg<LaunchClaim>().Offer.AgentId.Value);
+    }
+
+    [Fact]
+    public void The_router_counts_the_agents_a_placement_rule_refuses_and_claims_the_first_it_admits()
+    {
+        var (gateway, pod0, pod1) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        router.Tell(new ReconciliationComplete("fw-1"));
+        // hello-0 runs on agent-1 and agent-2 (hostnames agent-N.local); hello-1 waits.
+        router.Tell(new FootprintOwned("hello-0", [], PlacementAgent.OnHost("agent-1.local")));
+        router.Tell(new FootprintOwned("hello-2", [], PlacementAgent.OnHost("agent-2.local")));
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(UniquePod) with { Index = 1 }), pod1);
+
+        router.Tell(new OffersReceived([TestOffers.Unreserved("agent-1"), TestOffers.Unreserved("agent-2"), TestOffers.Unreserved("agent-3")]));
+
+        Assert.Equal("agent-3", pod1.ExpectMsg<LaunchClaim>().Offer.AgentId.Value);
+        router.Tell(new ActorScheduler.Messages.Offers.OfferProtocol.GetOfferOutcomes("hello-1"));
+        var summary = Assert.Single(ExpectMsg<ActorScheduler.Messages.Offers.OfferOutcomes>().Summaries);
+        Assert.Equal("hello-1: 3 offers evaluated, 1 passed; 2 FAIL(PlacementRuleEvaluationStage): hostname:UNIQUE", summary.Line);
+        pod0.ExpectNoMsg(TimeSpan.Zero);
+    }
+
+    [Fact]
+    public void Pods_refused_everywhere_by_a_rule_do_not_stop_pods_of_the_same_need_without_it()
+    {
+        var (gateway, unique, free) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        router.Tell(new ReconciliationComplete("fw-1"));
+        router.Tell(new FootprintOwned("hello-0", [], PlacementAgent.OnHost("agent-1.local")));
+        // The same resources, one pod type with hostname:UNIQUE and one without: one offer, on the agent hello-0 runs on.
+        var freePod = TestOffers.HelloPod() with { Type = "free" };
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(UniquePod) with { Index = 1 }), unique);
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(UniquePod) with { Index = 2 }), unique);
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(freePod)), free);
+
+        router.Tell(new OffersReceived([TestOffers.Unreserved("agent-1", cpus: 4)]));
+
+        Assert.Equal("agent-1", free.ExpectMsg<LaunchClaim>().Offer.AgentId.Value);
+        unique.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        router.Tell(new ActorScheduler.Messages.Offers.OfferProtocol.GetOfferOutcomes(null));
+        var lines = ExpectMsg<ActorScheduler.Messages.Offers.OfferOutcomes>().Summaries.ToDictionary(s => s.PodInstance, s => s.Line);
+        // hello-2 was skipped for hello-1's reasons (nothing changed between them), with the same count.
+        Assert.Equal("hello-1: 1 offers evaluated, 0 passed; 1 FAIL(PlacementRuleEvaluationStage): hostname:UNIQUE", lines["hello-1"]);
+        Assert.Equal("hello-2: 1 offers evaluated, 0 passed; 1 FAIL(PlacementRuleEvaluationStage): hostname:UNIQUE", lines["hello-2"]);
     }
 
     [Fact]

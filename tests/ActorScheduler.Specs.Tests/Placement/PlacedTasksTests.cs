@@ -1,0 +1,124 @@
+using System.Collections.Immutable;
+using ActorScheduler.Specs.Placement;
+
+namespace ActorScheduler.Specs.Tests.Placement;
+
+/// <summary>
+/// The placement index the counting rules read: kept up to date as pods are placed, moved and removed, it must always
+/// say what a count over every placed task says; and a rule's quick <c>Admits</c> must always agree with its
+/// <c>Evaluate</c>.
+/// </summary>
+public sealed class PlacedTasksTests
+{
+    private static readonly PlacementField[] Fields = [PlacementField.Hostname, PlacementField.Zone, PlacementField.Attribute("rack")];
+    private static readonly string?[] Scopes = [null, "web"];
+
+    private static PlacementAgent RandomAgent(Random random)
+    {
+        var host = random.Next(8);
+        var attributes = random.Next(4) == 0
+            ? ImmutableDictionary<string, string>.Empty
+            : ImmutableDictionary<string, string>.Empty.Add("rack", $"r{host % 3}");
+        var zone = random.Next(5) == 0 ? null : $"z{host % 3}";
+        return new PlacementAgent($"agent-{host}", attributes, zone, zone is null ? null : "region-1");
+    }
+
+    private static string RandomInstance(Random random) => $"{(random.Next(2) == 0 ? "web" : "db")}-{random.Next(12)}";
+
+    /// <summary>What the index must say: the distinct instances in scope per value, from every placed task.</summary>
+    private static Dictionary<string, string[]> Count(IEnumerable<PlacedTask> placed, PlacementField field, string? scope) =>
+        placed
+            .Where(t => field.ValueOf(t.Agent) is not null && (scope is null || t.PodInstanceName.StartsWith(scope + "-", StringComparison.Ordinal)))
+            .GroupBy(t => field.ValueOf(t.Agent)!)
+            .ToDictionary(g => g.Key, g => g.Select(t => t.PodInstanceName).Distinct().Order(StringComparer.Ordinal).ToArray());
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Its_views_say_what_a_count_over_every_placed_task_says_through_placements_moves_and_removals(int seed)
+    {
+        var random = new Random(seed);
+        var placed = new PlacedTasks();
+        var truth = new Dictionary<string, PlacedTask>(StringComparer.Ordinal);
+        for (var step = 0; step < 400; step++)
+        {
+            var instance = RandomInstance(random);
+            if (random.Next(4) == 0)
+            {
+                Assert.Equal(truth.Remove(instance), placed.Remove(instance));
+            }
+            else
+            {
+                var task = new PlacedTask(instance, RandomAgent(random));
+                truth[instance] = task;
+                placed.Set(task);
+            }
+
+            // Views come into being at different moments: some follow most changes, some are built late.
+            if (step % 50 == 0 || step == 399)
+            {
+                foreach (var field in Fields)
+                {
+                    foreach (var scope in Scopes)
+                    {
+                        var view = placed.InstancesByValue(field, scope);
+                        var expected = Count(truth.Values, field, scope);
+                        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), view.Keys.Order(StringComparer.Ordinal));
+                        Assert.All(expected, pair => Assert.Equal(pair.Value, view[pair.Key].ToArray()));
+                    }
+                }
+            }
+        }
+
+        Assert.Equal(truth.Count, placed.Count);
+    }
+
+    [Fact]
+    public void A_rules_quick_answer_agrees_with_its_evaluation_for_every_rule_agent_and_placement()
+    {
+        string[] constraints =
+        [
+            "hostname:UNIQUE",
+            "hostname:MAX_PER:2",
+            "@zone:GROUP_BY",
+            "@zone:GROUP_BY:3",
+            "rack:GROUP_BY:3",
+            "rack:MAX_PER:1",
+            "rack:CLUSTER:r1",
+            "hostname:LIKE:agent-[0-3]",
+            "[[\"rack\", \"UNLIKE\", \"r2\"], [\"@zone\", \"MAX_PER\", \"3\"]]",
+        ];
+        var rules = constraints.Select(c => PlacementRuleParser.Parse(c, "web").Rule!).ToList();
+        rules.Add(new OrRule([rules[0], rules[6]]));
+        rules.Add(new NotRule(rules[1]));
+        var random = new Random(7);
+        var compared = 0;
+        for (var round = 0; round < 60; round++)
+        {
+            var placed = new PlacedTasks(Enumerable.Range(0, random.Next(20)).Select(_ => new PlacedTask(RandomInstance(random), RandomAgent(random))));
+            var candidate = RandomAgent(random);
+            var excluding = random.Next(2) == 0 ? RandomInstance(random) : null;
+            foreach (var rule in rules)
+            {
+                var context = new PlacementContext(candidate, placed, excluding);
+                Assert.True(rule.Evaluate(context).Passed == rule.Admits(context), $"{rule} on {candidate.Hostname}: {rule.Evaluate(context)}");
+                compared++;
+            }
+        }
+
+        Assert.Equal(60 * 11, compared);
+    }
+
+    [Fact]
+    public void The_pod_being_placed_does_not_count_against_itself()
+    {
+        var agent = PlacementAgent.OnHost("agent-1.local");
+        var placed = new PlacedTasks([new PlacedTask("web-0", agent)]);
+        var unique = PlacementRuleParser.Parse("hostname:UNIQUE", "web").Rule!;
+
+        Assert.Equal("FAIL: hostname:UNIQUE — agent-1.local already runs web-0", unique.Evaluate(new PlacementContext(agent, placed, "web-1")).ToString());
+        Assert.Equal("PASS: hostname:UNIQUE — agent-1.local runs 0 of at most 1", unique.Evaluate(new PlacementContext(agent, placed, "web-0")).ToString());
+        Assert.True(unique.Admits(new PlacementContext(agent, placed, "web-0")));
+    }
+}
