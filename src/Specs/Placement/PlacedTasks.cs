@@ -10,7 +10,7 @@ namespace ActorScheduler.Specs.Placement;
 public sealed class PlacedTasks
 {
     private readonly Dictionary<string, PlacedTask> _byInstance = new(StringComparer.Ordinal);
-    private readonly Dictionary<(PlacementField Field, string? PodType), Dictionary<string, SortedSet<string>>> _views = new();
+    private readonly Dictionary<(PlacementField Field, string? PodType), ValueView> _views = new();
 
     public PlacedTasks()
     {
@@ -53,9 +53,9 @@ public sealed class PlacedTasks
 
         foreach (var ((field, _), view) in _views)
         {
-            if (field.ValueOf(task.Agent) is { } value && view.TryGetValue(value, out var instances) && instances.Remove(podInstance) && instances.Count == 0)
+            if (field.ValueOf(task.Agent) is { } value)
             {
-                view.Remove(value);
+                view.Remove(value, podInstance);
             }
         }
 
@@ -66,11 +66,49 @@ public sealed class PlacedTasks
     /// The distinct pod instances in scope (<paramref name="podType"/>'s, or all when null) per value of
     /// <paramref name="field"/>; agents without a value are left out. A live view: do not change it.
     /// </summary>
-    internal IReadOnlyDictionary<string, SortedSet<string>> InstancesByValue(PlacementField field, string? podType)
+    internal IReadOnlyDictionary<string, SortedSet<string>> InstancesByValue(PlacementField field, string? podType) => View(field, podType).ByValue;
+
+    /// <summary>
+    /// How many values of <paramref name="field"/> hold instances in scope, and the fewest any of them holds (0 when
+    /// none does), leaving <paramref name="excluding"/> out: a lookup, however many values there are.
+    /// </summary>
+    internal (int Values, int Least) Spread(PlacementField field, string? podType, string? excluding)
+    {
+        var view = View(field, podType);
+        var values = view.ByValue.Count;
+        if (values == 0)
+        {
+            return (0, 0);
+        }
+
+        var least = view.Counts.Min;
+        if (excluding is null || !_byInstance.TryGetValue(excluding, out var self) || field.ValueOf(self.Agent) is not { } at
+            || !view.ByValue.TryGetValue(at, out var instances) || !instances.Contains(excluding))
+        {
+            return (values, least);
+        }
+
+        // Without the pod being placed, its value holds one instance fewer (and none: it is no longer in use).
+        var count = instances.Count;
+        if (count == 1 && --values == 0)
+        {
+            return (0, 0);
+        }
+
+        if (count == least && view.ValuesWithCount[count] == 1)
+        {
+            // Its value was the only least used one: the next count up, unless it keeps instances (then fewer still).
+            return (values, count > 1 ? count - 1 : view.Counts.GetViewBetween(count + 1, int.MaxValue).Min);
+        }
+
+        return (values, count > 1 ? Math.Min(least, count - 1) : least);
+    }
+
+    private ValueView View(PlacementField field, string? podType)
     {
         if (!_views.TryGetValue((field, podType), out var view))
         {
-            view = new Dictionary<string, SortedSet<string>>(StringComparer.Ordinal);
+            view = new ValueView();
             foreach (var task in _byInstance.Values)
             {
                 Add(view, field, podType, task);
@@ -82,18 +120,65 @@ public sealed class PlacedTasks
         return view;
     }
 
-    private static void Add(Dictionary<string, SortedSet<string>> view, PlacementField field, string? podType, PlacedTask task)
+    private static void Add(ValueView view, PlacementField field, string? podType, PlacedTask task)
     {
-        if (field.ValueOf(task.Agent) is not { } value || !PodScope.Includes(podType, task.PodInstanceName))
+        if (field.ValueOf(task.Agent) is { } value && PodScope.Includes(podType, task.PodInstanceName))
         {
-            return;
+            view.Add(value, task.PodInstanceName);
+        }
+    }
+
+    /// <summary>One field's values in one scope: the instances at each, and how many values hold each count.</summary>
+    private sealed class ValueView
+    {
+        public Dictionary<string, SortedSet<string>> ByValue { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Values by the number of instances they hold (counts above 0 only).</summary>
+        public Dictionary<int, int> ValuesWithCount { get; } = new();
+
+        /// <summary>The counts some value holds, in order: the least used value's count is the first.</summary>
+        public SortedSet<int> Counts { get; } = new();
+
+        public void Add(string value, string instance)
+        {
+            if (!ByValue.TryGetValue(value, out var instances))
+            {
+                ByValue[value] = instances = new SortedSet<string>(StringComparer.Ordinal);
+            }
+
+            if (instances.Add(instance))
+            {
+                Move(instances.Count - 1, instances.Count);
+            }
         }
 
-        if (!view.TryGetValue(value, out var instances))
+        public void Remove(string value, string instance)
         {
-            view[value] = instances = new SortedSet<string>(StringComparer.Ordinal);
+            if (!ByValue.TryGetValue(value, out var instances) || !instances.Remove(instance))
+            {
+                return;
+            }
+
+            Move(instances.Count + 1, instances.Count);
+            if (instances.Count == 0)
+            {
+                ByValue.Remove(value);
+            }
         }
 
-        instances.Add(task.PodInstanceName);
+        private void Move(int from, int to)
+        {
+            if (from > 0 && --ValuesWithCount[from] == 0)
+            {
+                ValuesWithCount.Remove(from);
+                Counts.Remove(from);
+            }
+
+            if (to > 0)
+            {
+                ValuesWithCount[to] = ValuesWithCount.GetValueOrDefault(to) + 1;
+                Counts.Add(to);
+            }
+        }
     }
 }

@@ -26,7 +26,10 @@ public sealed record PlacementContext(PlacementAgent Agent, PlacedTasks Placed, 
             ? instances.Where(i => i != Excluding)
             : [];
 
-    /// <summary>Every value of <paramref name="field"/> that has instances in scope, with how many.</summary>
+    /// <summary>How many values of <paramref name="field"/> hold instances in scope, and the fewest any of them holds.</summary>
+    internal (int Values, int Least) Spread(PlacementField field, string? podType) => Placed.Spread(field, podType, Excluding);
+
+    /// <summary>Every value of <paramref name="field"/> that has instances in scope, with how many (a pass over them all).</summary>
     internal IEnumerable<(string Value, int Count)> Counts(PlacementField field, string? podType)
     {
         foreach (var (value, instances) in Placed.InstancesByValue(field, podType))

@@ -18,22 +18,28 @@ public sealed record RoundRobinRule(PlacementField Field, int? Values = null, st
         }
 
         var shown = Field.DescribeValue(value);
-        var (count, used, least) = Standing(context, value);
+        var count = context.CountAt(Field, PodType, value);
         if (count == 0)
         {
             return PlacementDecision.Pass(this, $"{shown} has no instances yet");
         }
 
-        var unusedValuesRemain = Values is { } expected && used < expected;
-        if (!unusedValuesRemain && count <= least.Count)
+        var (used, least) = context.Spread(Field, PodType);
+        var unusedValuesRemain = UnusedValuesRemain(used);
+        if (!unusedValuesRemain && count <= least)
         {
             return PlacementDecision.Pass(this, $"{shown} has {count}, as few as any other value");
         }
 
         var here = string.Join(", ", context.InstancesAt(Field, PodType, value));
-        return PlacementDecision.Fail(this, unusedValuesRemain
-            ? $"{shown} already has {here} while only {used} of {Values} values are used"
-            : $"{shown} already has {count} ({here}) while {Field.DescribeValue(least.Value)} has {least.Count}");
+        if (unusedValuesRemain)
+        {
+            return PlacementDecision.Fail(this, $"{shown} already has {here} while only {used} of {Values} values are used");
+        }
+
+        // Named in the reason: the first value holding the fewest (a pass over the values, on refusal only).
+        var leastUsed = context.Counts(Field, PodType).First(c => c.Count == least).Value;
+        return PlacementDecision.Fail(this, $"{shown} already has {count} ({here}) while {Field.DescribeValue(leastUsed)} has {least}");
     }
 
     public override bool Admits(PlacementContext context)
@@ -43,29 +49,17 @@ public sealed record RoundRobinRule(PlacementField Field, int? Values = null, st
             return false;
         }
 
-        var (count, used, least) = Standing(context, value);
-        return count == 0 || (!(Values is { } expected && used < expected) && count <= least.Count);
-    }
-
-    /// <summary>
-    /// Instances at <paramref name="value"/>, how many values are in use, and the first of the least used (the value
-    /// itself when it is the only one).
-    /// </summary>
-    private (int Count, int Used, (string Value, int Count) Least) Standing(PlacementContext context, string value)
-    {
         var count = context.CountAt(Field, PodType, value);
-        var used = 0;
-        var least = (Value: value, Count: count);
-        foreach (var other in context.Counts(Field, PodType))
+        if (count == 0)
         {
-            if (used++ == 0 || other.Count < least.Count)
-            {
-                least = other;
-            }
+            return true;
         }
 
-        return (count, used, least);
+        var (used, least) = context.Spread(Field, PodType);
+        return !UnusedValuesRemain(used) && count <= least;
     }
+
+    private bool UnusedValuesRemain(int used) => Values is { } expected && used < expected;
 
     public override bool References(PlacementField field) => Field == field;
 

@@ -11,6 +11,9 @@ namespace ActorScheduler.Specs.Tests.Placement;
 public sealed class PlacedTasksTests
 {
     private static readonly PlacementField[] Fields = [PlacementField.Hostname, PlacementField.Zone, PlacementField.Attribute("rack")];
+
+    // Views are checked every few steps: often enough to see a value's count move up and down.
+    private const int CheckEvery = 7;
     private static readonly string?[] Scopes = [null, "web"];
 
     private static PlacementAgent RandomAgent(Random random)
@@ -56,7 +59,7 @@ public sealed class PlacedTasksTests
             }
 
             // Views come into being at different moments: some follow most changes, some are built late.
-            if (step % 50 == 0 || step == 399)
+            if (step % CheckEvery == 0 || step == 399)
             {
                 foreach (var field in Fields)
                 {
@@ -66,6 +69,13 @@ public sealed class PlacedTasksTests
                         var expected = Count(truth.Values, field, scope);
                         Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), view.Keys.Order(StringComparer.Ordinal));
                         Assert.All(expected, pair => Assert.Equal(pair.Value, view[pair.Key].ToArray()));
+
+                        // The spread of the values, leaving out a placed pod, one not placed, or none.
+                        foreach (var excluding in new[] { null, RandomInstance(random), truth.Keys.ElementAtOrDefault(random.Next(Math.Max(truth.Count, 1))) })
+                        {
+                            var counts = Count(truth.Values.Where(t => t.PodInstanceName != excluding), field, scope).Values.Select(v => v.Length).ToList();
+                            Assert.Equal((counts.Count, counts.Count == 0 ? 0 : counts.Min()), placed.Spread(field, scope, excluding));
+                        }
                     }
                 }
             }
@@ -83,6 +93,7 @@ public sealed class PlacedTasksTests
             "hostname:MAX_PER:2",
             "@zone:GROUP_BY",
             "@zone:GROUP_BY:3",
+            "hostname:GROUP_BY",
             "rack:GROUP_BY:3",
             "rack:MAX_PER:1",
             "rack:CLUSTER:r1",
@@ -107,7 +118,7 @@ public sealed class PlacedTasksTests
             }
         }
 
-        Assert.Equal(60 * 11, compared);
+        Assert.Equal(60 * 12, compared);
     }
 
     [Fact]
