@@ -107,6 +107,17 @@ public static class OfferFit
             : null;
     }
 
-    private static string LacksReason(string name) =>
-        $"FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved '{name}' for new reservation";
+    private static string LacksReason(string name) => name switch
+    {
+        "cpus" => LacksCpus,
+        "mem" => LacksMem,
+        _ => LacksDisk,
+    };
+
+    // Built once: a cycle skips thousands of offers.
+    private static readonly string LacksCpus = Lacks("cpus");
+    private static readonly string LacksMem = Lacks("mem");
+    private static readonly string LacksDisk = Lacks("disk");
+
+    private static string Lacks(string name) => $"FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved '{name}' for new reservation";
 }

@@ -323,6 +323,11 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         // New footprints' needs (with their placement rule) no offer had room for, with the claims made when that was
         // found and the skip reasons.
         var roomless = new Dictionary<(OfferFit.Scalars Need, PlacementRule? Rule), (int Claims, KeyValuePair<string, int>[] Skipped)>();
+        // Where pods of a need and rule start looking, with the skips before it. A resource skip stays a skip as offers
+        // only shrink within a cycle, and a refusal by a rule whose refusals are stable (MAX_PER, UNIQUE, field
+        // matches) stays one as placements only grow: each pod goes on where the last one stopped instead of checking
+        // the offers used up before it (with a real master's batch of every agent, thousands per pod).
+        var scanFrom = new Dictionary<(OfferFit.Scalars Need, PlacementRule? Rule), (int Next, KeyValuePair<string, int>[] Skipped)>();
         var capped = false;
         foreach (var (requirement, pod, need) in _requirements)
         {
@@ -350,8 +355,21 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             }
 
             var evaluated = false;
-            foreach (var slot in slots)
+            var resumable = comparable && requirement.Pod.Placement is not { RefusalIsStable: false };
+            var start = 0;
+            if (resumable && scanFrom.TryGetValue(room, out var from))
             {
+                start = from.Next;
+                foreach (var (reason, count) in from.Skipped)
+                {
+                    skipped[reason] = count;
+                }
+            }
+
+            (int Next, KeyValuePair<string, int>[] Skipped)? stoppedAt = null;
+            for (var i = start; i < slots.Count; i++)
+            {
+                var slot = slots[i];
                 if (OfferFit.Skip(requirement, need, slot.Offer, slot.Available) is { } reason)
                 {
                     skipped[reason] = skipped.GetValueOrDefault(reason) + 1;
@@ -368,6 +386,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                 }
 
                 evaluated = true;
+                stoppedAt ??= (i, skipped.ToArray());
                 var evaluation = OfferEvaluator.Evaluate(requirement, slot.Remaining, _context, _placed);
                 decisions.Add(Decision(slot.Offer, podName, evaluation, now));
                 _outcomes.Record(new OfferOutcome(
@@ -381,7 +400,25 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                 // Told at once, so the pod records its launch while the cycle goes on evaluating: its answer is handled
                 // after this cycle, once every claim on the offer is known.
                 pod.Tell(new LaunchClaim(slot.Offer, evaluation));
-                _placed.Set(new PlacedTask(podName, PlacementAgents.Of(slot.Offer)));
+                if (_placed.TryGet(podName, out var was) && !SamePlace(was.Agent, slot.Agent))
+                {
+                    // A pod placed elsewhere moves: the refusals its old place caused may no longer hold.
+                    scanFrom.Clear();
+                }
+                else
+                {
+                    // The offer shrinks: pods that skipped it still would, but maybe for another reason (they lacked mem,
+                    // now they lack cpus), so where they stopped before it no longer says why.
+                    foreach (var (key, at) in scanFrom)
+                    {
+                        if (at.Next > i)
+                        {
+                            scanFrom.Remove(key);
+                        }
+                    }
+                }
+
+                _placed.Set(new PlacedTask(podName, slot.Agent));
                 slot.Remaining = OfferRemainder.After(slot.Remaining, evaluation);
                 claimed.Add(podName);
                 // The evaluation's footprint is the pod's whole footprint after this ACCEPT.
@@ -391,6 +428,11 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
             var reasons = skipped.ToArray();
             RecordSkipped(podName, reasons);
+            if (resumable)
+            {
+                scanFrom[room] = stoppedAt ?? (slots.Count, reasons);
+            }
+
             if (!evaluated && comparable)
             {
                 roomless[room] = (claimed.Count, reasons);
@@ -490,6 +532,11 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             RecordCycle(timing);
         }
     }
+
+    /// <summary>Whether two views of an agent give every placement field the same value.</summary>
+    private static bool SamePlace(PlacementAgent a, PlacementAgent b) =>
+        a.Hostname == b.Hostname && a.Zone == b.Zone && a.Region == b.Region && a.Attributes.Count == b.Attributes.Count
+        && a.Attributes.All(attribute => b.Attributes.TryGetValue(attribute.Key, out var value) && value == attribute.Value);
 
     private void RecordCycle(CycleTiming timing) => _metrics.Record(SchedulerMetrics.OffersProcess, Stopwatch.GetElapsedTime(timing.Started));
 

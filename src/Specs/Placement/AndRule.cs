@@ -32,6 +32,8 @@ public sealed record AndRule(ImmutableArray<PlacementRule> Rules) : PlacementRul
         return true;
     }
 
+    public override bool RefusalIsStable => Rules.All(rule => rule.RefusalIsStable);
+
     public override bool References(PlacementField field) => Rules.Any(rule => rule.References(field));
 
     public override string Describe() => $"AND({string.Join(", ", Rules)})";

@@ -17,6 +17,8 @@ public sealed record FieldMatchRule(PlacementField Field, StringMatcher Matcher)
 
     public override bool Admits(PlacementContext context) => Matcher.Matches(Field.ValueOf(context.Agent));
 
+    public override bool RefusalIsStable => true;
+
     public override bool References(PlacementField field) => Field == field;
 
     public override string Describe() => $"{Field}:{Matcher}";

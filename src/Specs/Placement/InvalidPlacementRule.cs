@@ -9,6 +9,8 @@ public sealed record InvalidPlacementRule(string Constraint, string Error) : Pla
         PlacementDecision.Fail(this, $"the placement constraint is invalid: {Error}");
 
     /// <summary>False: what the unparsed constraint meant is unknown (PlacementRuleIsValid rejects it anyway).</summary>
+    public override bool RefusalIsStable => true;
+
     public override bool References(PlacementField field) => false;
 
     public override string Describe() => $"INVALID('{Constraint}')";

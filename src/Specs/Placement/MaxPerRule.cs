@@ -30,6 +30,8 @@ public sealed record MaxPerRule(PlacementField Field, int Max, string? PodType =
     public override bool Admits(PlacementContext context) =>
         Field.ValueOf(context.Agent) is not { } value || context.CountAt(Field, PodType, value) < Max;
 
+    public override bool RefusalIsStable => true;
+
     public override bool References(PlacementField field) => Field == field;
 
     public override string Describe() => Max == 1 ? $"{Field}:UNIQUE" : $"{Field}:MAX_PER:{Max}";

@@ -13,6 +13,9 @@ public sealed record NotRule(PlacementRule Rule) : PlacementRule
 
     public override bool Admits(PlacementContext context) => !Rule.Admits(context);
 
+    /// <summary>Only over a field match (UNLIKE, IS_NOT), which never changes: NOT of a count may come to admit.</summary>
+    public override bool RefusalIsStable => Rule is FieldMatchRule;
+
     public override bool References(PlacementField field) => Rule.References(field);
 
     public override string Describe() => $"NOT({Rule})";

@@ -35,6 +35,8 @@ public sealed record OrRule(ImmutableArray<PlacementRule> Rules) : PlacementRule
         return false;
     }
 
+    public override bool RefusalIsStable => Rules.All(rule => rule.RefusalIsStable);
+
     public override bool References(PlacementField field) => Rules.Any(rule => rule.References(field));
 
     public override string Describe() => $"OR({string.Join(", ", Rules)})";

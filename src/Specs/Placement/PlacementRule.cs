@@ -16,6 +16,13 @@ public abstract record PlacementRule
     public virtual bool Admits(PlacementContext context) => Evaluate(context).Passed;
 
     /// <summary>
+    /// True when an agent this rule refuses stays refused as more pods are placed (none moved or removed): counts only
+    /// grow, so MAX_PER and UNIQUE refusals hold, and field matches never change. GROUP_BY, and NOT over a count, may
+    /// come to admit an agent they refused.
+    /// </summary>
+    public virtual bool RefusalIsStable => false;
+
+    /// <summary>
     /// True when this rule, or any rule inside it, looks at <paramref name="field"/> (e.g. <see cref="PlacementField.Zone"/>),
     /// whatever it does with it: validators use this to tell whether a pod's placement depends on fault domains.
     /// </summary>

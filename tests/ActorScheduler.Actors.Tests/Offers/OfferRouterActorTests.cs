@@ -372,6 +372,23 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Fact]
+    public void Pods_after_the_first_skip_the_same_used_up_offers_and_are_explained_as_if_they_had_checked_them()
+    {
+        var (router, _, pods) = RouterWithHelloPods(3, maxClaims: 10);
+        // Two offers no pod fits, then one with room for all three (0.6 cpus each with the executor).
+        var offers = new[] { TestOffers.Unreserved("agent-1", cpus: 0.1), TestOffers.Unreserved("agent-2", cpus: 0.1), TestOffers.Unreserved("agent-3", cpus: 4) };
+
+        router.Tell(new OffersReceived([.. offers]));
+
+        Assert.All(pods.ReceiveN(3).Cast<LaunchClaim>(), claim => Assert.Equal("agent-3", claim.Offer.AgentId.Value));
+        router.Tell(new ActorScheduler.Messages.Offers.OfferProtocol.GetOfferOutcomes(null));
+        var lines = ExpectMsg<ActorScheduler.Messages.Offers.OfferOutcomes>().Summaries.Select(s => s.Line).ToArray();
+        Assert.Equal(
+            Enumerable.Range(0, 3).Select(i => $"hello-{i}: 3 offers evaluated, 1 passed; 2 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation"),
+            lines);
+    }
+
+    [Fact]
     public void Router_should_pack_several_pods_into_one_offer_and_accept_once_all_recorded()
     {
         var (router, gateway, pod0, pod1) = RouterWithTwoRequirements();

@@ -122,6 +122,37 @@ public sealed class PlacedTasksTests
     }
 
     [Fact]
+    public void A_refusal_said_to_be_stable_holds_as_more_pods_are_placed()
+    {
+        string[] stable = ["hostname:UNIQUE", "hostname:MAX_PER:2", "rack:CLUSTER:r1", "hostname:LIKE:agent-[0-3]", "[[\"rack\", \"UNLIKE\", \"r2\"], [\"@zone\", \"MAX_PER\", \"3\"]]"];
+        string[] unstable = ["@zone:GROUP_BY", "rack:GROUP_BY:3"];
+        var rules = stable.Select(c => PlacementRuleParser.Parse(c, "web").Rule!).ToList();
+        Assert.All(rules, rule => Assert.True(rule.RefusalIsStable, rule.ToString()));
+        Assert.All(unstable, c => Assert.False(PlacementRuleParser.Parse(c, "web").Rule!.RefusalIsStable, c));
+        Assert.False(new NotRule(rules[0]).RefusalIsStable);
+        Assert.True(new NotRule(rules[2]).RefusalIsStable);
+        Assert.True(new OrRule([rules[0], rules[2]]).RefusalIsStable);
+        Assert.False(new OrRule([rules[0], PlacementRuleParser.Parse("@zone:GROUP_BY", "web").Rule!]).RefusalIsStable);
+
+        var random = new Random(11);
+        var refusals = 0;
+        for (var round = 0; round < 200; round++)
+        {
+            var placed = new PlacedTasks(Enumerable.Range(0, random.Next(12)).Select(i => new PlacedTask($"web-{i}", RandomAgent(random))));
+            var candidate = RandomAgent(random);
+            foreach (var rule in rules.Where(r => !r.Admits(new PlacementContext(candidate, placed, "web-99"))))
+            {
+                refusals++;
+                // More pods placed, none moved: still refused.
+                var more = new PlacedTasks(placed.All.Concat(Enumerable.Range(100, random.Next(1, 6)).Select(i => new PlacedTask($"web-{i}", RandomAgent(random)))));
+                Assert.False(rule.Admits(new PlacementContext(candidate, more, "web-99")), $"{rule} admitted {candidate.Hostname} once more pods were placed");
+            }
+        }
+
+        Assert.True(refusals > 50, $"only {refusals} refusals: the test checked little");
+    }
+
+    [Fact]
     public void The_pod_being_placed_does_not_count_against_itself()
     {
         var agent = PlacementAgent.OnHost("agent-1.local");
