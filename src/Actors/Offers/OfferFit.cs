@@ -101,18 +101,11 @@ public static class OfferFit
         }
 
         const double epsilon = 1e-9;
-        return available.Cpus + epsilon < need.Cpus ? LacksReason("cpus")
-            : available.Mem + epsilon < need.Mem ? LacksReason("mem")
-            : available.Disk + epsilon < need.Disk ? LacksReason("disk")
+        return available.Cpus + epsilon < need.Cpus ? LacksCpus
+            : available.Mem + epsilon < need.Mem ? LacksMem
+            : available.Disk + epsilon < need.Disk ? LacksDisk
             : null;
     }
-
-    private static string LacksReason(string name) => name switch
-    {
-        "cpus" => LacksCpus,
-        "mem" => LacksMem,
-        _ => LacksDisk,
-    };
 
     // Built once: a cycle skips thousands of offers.
     private static readonly string LacksCpus = Lacks("cpus");

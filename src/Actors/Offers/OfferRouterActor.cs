@@ -320,13 +320,12 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         var claimed = new HashSet<string>(StringComparer.Ordinal);
         var cap = _nextCycleCap;
         var skipped = new Dictionary<string, int>(StringComparer.Ordinal);
-        // New footprints' needs (with their placement rule) no offer had room for, with the claims made when that was
-        // found and the skip reasons.
-        var roomless = new Dictionary<(OfferFit.Scalars Need, PlacementRule? Rule), (int Claims, KeyValuePair<string, int>[] Skipped)>();
-        // Where pods of a need and rule start looking, with the skips before it. A resource skip stays a skip as offers
-        // only shrink within a cycle, and a refusal by a rule whose refusals are stable (MAX_PER, UNIQUE, field
-        // matches) stays one as placements only grow: each pod goes on where the last one stopped instead of checking
-        // the offers used up before it (with a real master's batch of every agent, thousands per pod).
+        // Where new footprints of a need and placement rule start looking, with the skips before it. A resource skip
+        // stays a skip as offers only shrink within a cycle, and a refusal by a rule whose refusals are stable (MAX_PER,
+        // UNIQUE, field matches) stays one as placements only grow: each pod goes on where the last one stopped instead
+        // of checking the offers used up before it (with a real master's batch of every agent, thousands per pod). A
+        // claim on an offer before that point drops it (the skip's reason may have changed), so a point past the last
+        // offer — every offer skipped — holds only until the next claim, for any rule.
         var scanFrom = new Dictionary<(OfferFit.Scalars Need, PlacementRule? Rule), (int Next, KeyValuePair<string, int>[] Skipped)>();
         var capped = false;
         foreach (var (requirement, pod, need) in _requirements)
@@ -345,24 +344,26 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             // placed — and on the pod itself only when it is placed somewhere (its own placement does not count).
             var room = (need, requirement.Pod.Placement);
             var comparable = requirement.Existing is null && !_placed.TryGet(podName, out _);
-            if (comparable && roomless.TryGetValue(room, out var known) && known.Claims == claimed.Count)
-            {
-                // An earlier new footprint of the same need and rule found no offer since the last claim: neither the
-                // offers nor the placements changed, so every offer is skipped for the same reasons (a cycle whose
-                // offers are used up would otherwise check thousands of waiting pods against each of them).
-                RecordSkipped(podName, known.Skipped);
-                continue;
-            }
-
-            var evaluated = false;
             var resumable = comparable && requirement.Pod.Placement is not { RefusalIsStable: false };
             var start = 0;
-            if (resumable && scanFrom.TryGetValue(room, out var from))
+            if (comparable && scanFrom.TryGetValue(room, out var from))
             {
-                start = from.Next;
-                foreach (var (reason, count) in from.Skipped)
+                if (from.Next == slots.Count)
                 {
-                    skipped[reason] = count;
+                    // An earlier new footprint of the same need and rule found no offer since the last claim: neither
+                    // the offers nor the placements changed, so every offer is skipped for the same reasons (a cycle
+                    // whose offers are used up would otherwise check thousands of waiting pods against each of them).
+                    RecordSkipped(podName, from.Skipped);
+                    continue;
+                }
+
+                if (resumable)
+                {
+                    start = from.Next;
+                    foreach (var (reason, count) in from.Skipped)
+                    {
+                        skipped[reason] = count;
+                    }
                 }
             }
 
@@ -385,7 +386,6 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                     continue;
                 }
 
-                evaluated = true;
                 stoppedAt ??= (i, skipped.ToArray());
                 var evaluation = OfferEvaluator.Evaluate(requirement, slot.Remaining, _context, _placed);
                 decisions.Add(Decision(slot.Offer, podName, evaluation, now));
@@ -428,14 +428,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
             var reasons = skipped.ToArray();
             RecordSkipped(podName, reasons);
-            if (resumable)
+            if (resumable || (comparable && stoppedAt is null))
             {
                 scanFrom[room] = stoppedAt ?? (slots.Count, reasons);
-            }
-
-            if (!evaluated && comparable)
-            {
-                roomless[room] = (claimed.Count, reasons);
             }
         }
 

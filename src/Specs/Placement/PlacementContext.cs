@@ -16,9 +16,7 @@ public sealed record PlacementContext(PlacementAgent Agent, PlacedTasks Placed, 
 
     /// <summary>Distinct pod instances in scope placed where <paramref name="field"/> is <paramref name="value"/>.</summary>
     internal int CountAt(PlacementField field, string? podType, string value) =>
-        Placed.InstancesByValue(field, podType).TryGetValue(value, out var instances)
-            ? instances.Count - (Excluding is not null && instances.Contains(Excluding) ? 1 : 0)
-            : 0;
+        Placed.InstancesByValue(field, podType).TryGetValue(value, out var instances) ? CountWithoutExcluded(instances) : 0;
 
     /// <summary>Those instances, in name order.</summary>
     internal IEnumerable<string> InstancesAt(PlacementField field, string? podType, string value) =>
@@ -34,11 +32,14 @@ public sealed record PlacementContext(PlacementAgent Agent, PlacedTasks Placed, 
     {
         foreach (var (value, instances) in Placed.InstancesByValue(field, podType))
         {
-            var count = instances.Count - (Excluding is not null && instances.Contains(Excluding) ? 1 : 0);
+            var count = CountWithoutExcluded(instances);
             if (count > 0)
             {
                 yield return (value, count);
             }
         }
     }
+
+    private int CountWithoutExcluded(SortedSet<string> instances) =>
+        instances.Count - (Excluding is not null && instances.Contains(Excluding) ? 1 : 0);
 }

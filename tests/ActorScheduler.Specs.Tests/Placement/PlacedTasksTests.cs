@@ -104,7 +104,7 @@ public sealed class PlacedTasksTests
         rules.Add(new OrRule([rules[0], rules[6]]));
         rules.Add(new NotRule(rules[1]));
         var random = new Random(7);
-        var compared = 0;
+        var (admitted, refused) = (0, 0);
         for (var round = 0; round < 60; round++)
         {
             var placed = new PlacedTasks(Enumerable.Range(0, random.Next(20)).Select(_ => new PlacedTask(RandomInstance(random), RandomAgent(random))));
@@ -113,12 +113,14 @@ public sealed class PlacedTasksTests
             foreach (var rule in rules)
             {
                 var context = new PlacementContext(candidate, placed, excluding);
-                Assert.True(rule.Evaluate(context).Passed == rule.Admits(context), $"{rule} on {candidate.Hostname}: {rule.Evaluate(context)}");
-                compared++;
+                var admits = rule.Admits(context);
+                Assert.True(rule.Evaluate(context).Passed == admits, $"{rule} on {candidate.Hostname}: {rule.Evaluate(context)}");
+                _ = admits ? admitted++ : refused++;
             }
         }
 
-        Assert.Equal(60 * 12, compared);
+        // Both answers came up often: the random contexts tested both sides of every check.
+        Assert.True(admitted > 100 && refused > 100, $"{admitted} admitted, {refused} refused");
     }
 
     [Fact]
