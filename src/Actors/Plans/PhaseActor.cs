@@ -113,8 +113,8 @@ internal sealed class PhaseActor : ReceivePersistentActor, IWithTimers
                 Persist(proceeded, e =>
                 {
                     Apply(e);
-                    replyTo.Tell(OperationApplied.Instance);
                     Update();
+                    replyTo.Tell(OperationApplied.Instance);
                 });
                 break;
             case PlanCommandKind.Interrupt when !_interrupted:
@@ -140,8 +140,8 @@ internal sealed class PhaseActor : ReceivePersistentActor, IWithTimers
         Persist(new InterruptChanged { Interrupted = interrupted, At = Now() }, e =>
         {
             _interrupted = e.Interrupted;
-            replyTo.Tell(OperationApplied.Instance);
             Update();
+            replyTo.Tell(OperationApplied.Instance);
         });
 
     private void Apply(CanaryProceeded proceeded)

@@ -64,8 +64,10 @@ internal sealed class PlanActor : ReceivePersistentActor
             Persist(new InterruptChanged { Interrupted = m.Interrupted, At = Now() }, e =>
             {
                 _interrupted = e.Interrupted;
-                replyTo.Tell(OperationApplied.Instance);
+                // Report first: the reply may complete the operator's command on another thread at once, and the
+                // coordinator must hold the new state before it decides the operator's next command.
                 Update();
+                replyTo.Tell(OperationApplied.Instance);
             });
         });
     }

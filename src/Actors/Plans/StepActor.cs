@@ -160,8 +160,8 @@ internal sealed class StepActor : JournaledEntityActor
                     _log.Info("Step {0} force-completed by an operator", _step.Name);
                     Apply(forced);
                     _pods.Tell(new ForPod(_podInstance, new ReleaseTasks(_step.Name)));
-                    replyTo.Tell(OperationApplied.Instance);
                     ReportToPhase();
+                    replyTo.Tell(OperationApplied.Instance);
                 });
                 break;
             case PlanCommandKind.Restart:
@@ -176,8 +176,8 @@ internal sealed class StepActor : JournaledEntityActor
                     _pods.Tell(new ForPod(_podInstance, new ReleaseTasks(_step.Name)));
                     _pods.Tell(new ForPod(_podInstance, new ClearBackoff(_step.Tasks)));
                     _pods.Tell(new ForPod(_podInstance, new GetTaskProgress(_step, _target, _relaunchBefore)));
-                    replyTo.Tell(OperationApplied.Instance);
                     ReportToPhase();
+                    replyTo.Tell(OperationApplied.Instance);
                 });
                 break;
             default:
