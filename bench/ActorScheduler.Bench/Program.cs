@@ -25,6 +25,7 @@ static int Usage()
 
           storm [--agents M] [--pods N] [--seed S] [--offers-per-s R] [--timeout-s T] [--journal PATH] [--no-restart] [--snapshot-every E] [--pod-snapshot-after P]
                 [--claims-per-cycle C] [--offer-interval-ms I] [--warmup-pods W] [--placement RULE]
+                [--allocation random|master] [--allocation-interval-ms A]
               Deploys N single-task pods (default 1000; parallel, 0.1 cpus, 32 MB) through the real scheduler actors
               onto M simulated agents (default 1000) under an offer storm of R offers/s (default 2000), with the
               journal on SQLite as in production (PATH, default a temp file); gives up after T s (default 600).
@@ -32,7 +33,9 @@ static int Usage()
               events/s vs a raw SQLite insert loop, peak RSS, and the restarted scheduler's time to ready. The entity
               journal saves a snapshot every E events (default 200000, as the scheduler); a pod replaces its history
               by a snapshot of its state once it holds P events (default 64). RULE: the pod's placement constraint as a
-              spec writes it, e.g. '[["hostname", "MAX_PER", "2"]]' (default none).
+              spec writes it, e.g. '[["hostname", "MAX_PER", "2"]]' (default none). --allocation master: instead of R
+              random agents a second, the master offers every agent each A ms (default 1000), honouring decline
+              filters and suppression, as a Mesos master's allocator does.
         """);
     return 2;
 }

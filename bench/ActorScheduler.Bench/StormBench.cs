@@ -25,6 +25,20 @@ internal static class StormBench
 
     public static async Task<int> RunAsync(string[] args)
     {
+        try
+        {
+            return await RunCheckedAsync(args);
+        }
+        catch (BadOptionException e)
+        {
+            // A bad option (ours or the storm run's, checked before anything starts): its message, no stack trace.
+            Console.Error.WriteLine($"storm: {e.Message}");
+            return 2;
+        }
+    }
+
+    private static async Task<int> RunCheckedAsync(string[] args)
+    {
         var agents = IntOption(args, "--agents", 1000);
         var pods = IntOption(args, "--pods", 1000);
         var seed = IntOption(args, "--seed", 1);
@@ -36,6 +50,15 @@ internal static class StormBench
         var offerInterval = TimeSpan.FromMilliseconds(IntOption(args, "--offer-interval-ms", 100));
         var restart = !args.Contains("--no-restart");
         var warmupPods = IntOption(args, "--warmup-pods", 0);
+        var allocationAt = Array.IndexOf(args, "--allocation");
+        var allocationName = allocationAt >= 0 ? (allocationAt + 1 < args.Length ? args[allocationAt + 1] : "") : "random";
+        if (!Enum.TryParse<StormAllocation>(allocationName, ignoreCase: true, out var allocation) || !Enum.IsDefined(allocation))
+        {
+            Console.Error.WriteLine($"storm: --allocation needs random or master (got '{allocationName}')");
+            return 2;
+        }
+
+        var allocationInterval = TimeSpan.FromMilliseconds(IntOption(args, "--allocation-interval-ms", 1000));
         var placementAt = Array.IndexOf(args, "--placement");
         var placement = placementAt >= 0 && placementAt + 1 < args.Length ? args[placementAt + 1] : null;
         if (placement is not null && ActorScheduler.Specs.Placement.PlacementRuleParser.Parse(placement, "storm") is { IsValid: false } invalid)
@@ -51,14 +74,17 @@ internal static class StormBench
         var scratch = journal + ".raw-insert.db";
         var batchSize = 100;
 
-        Console.Error.WriteLine($"storm: {agents} agents, {pods} pods, seed {seed}, {rate} offers/s, timeout {timeout.TotalSeconds:0} s, journal {journal}");
+        var offering = allocation == StormAllocation.Master ? $"the master allocating every {allocationInterval.TotalMilliseconds:0} ms" : $"{rate} offers/s";
+        Console.Error.WriteLine($"storm: {agents} agents, {pods} pods, seed {seed}, {offering}, timeout {timeout.TotalSeconds:0} s, journal {journal}");
         var counter = new JournalEventCounter(journal);
-        var run = new StormRun(new StormRunOptions
+        StormRunOptions options = new()
         {
             Agents = agents,
             Pods = pods,
             Seed = seed,
             OffersPerSecond = rate,
+            Allocation = allocation,
+            AllocationInterval = allocationInterval,
             Timeout = timeout,
             Restart = restart,
             EntityJournalSnapshotEvery = snapshotEvery,
@@ -75,7 +101,16 @@ internal static class StormBench
             CountJournalEvents = () => counter.Events,
             Progress = p => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"[storm] {p.Stage} {p.Elapsed.TotalSeconds:F0}s launched={p.Launched} placed={p.Placed} rate={p.PlacementsPerSecond:F1}/s offers={p.Offers} journal_rows={CountRows(journal, "journal")} snapshot_rows={CountRows(journal, "snapshot")} gc={GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} gc_pause_s={GC.GetTotalPauseDuration().TotalSeconds:F1} heap_mb={GC.GetTotalMemory(false) / 1048576} cpu_s={Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F1} {p.Scheduler}")),
-        });
+        };
+        StormRun run;
+        try
+        {
+            run = new StormRun(options);
+        }
+        catch (ArgumentException e)
+        {
+            throw new BadOptionException(e.Message);
+        }
 
         if (warmupPods > 0)
         {
@@ -340,7 +375,7 @@ internal static class StormBench
 
         if (index + 1 >= args.Length || !int.TryParse(args[index + 1], CultureInfo.InvariantCulture, out var value) || value < 0)
         {
-            throw new ArgumentException($"{name} needs a non-negative whole number");
+            throw new BadOptionException($"{name} needs a non-negative whole number");
         }
 
         return value;
@@ -360,3 +395,6 @@ internal static class StormBench
         }
     }
 }
+
+/// <summary>A storm option the bench cannot run with; the message says which and why.</summary>
+internal sealed class BadOptionException(string message) : Exception(message);

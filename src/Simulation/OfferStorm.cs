@@ -4,14 +4,16 @@ namespace ActorScheduler.Simulation;
 
 /// <summary>
 /// Drives a <see cref="SimulatedCluster"/> through an offer storm: adds heterogeneous agents over regions and zones,
-/// then, as time passes, offers R agents' resources per second, rescinds outstanding offers and loses (and returns)
-/// agents at random. Every choice comes from <see cref="OfferStormOptions.Seed"/> and every action is logged in
+/// then, as time passes, offers R agents' resources per second (or lets the master allocate every agent each interval, as
+/// a Mesos master does: <see cref="StormAllocation"/>), rescinds outstanding offers and loses (and returns) agents at
+/// random. Every choice comes from <see cref="OfferStormOptions.Seed"/> and every action is logged in
 /// <see cref="Actions"/>: with the same seed, and a framework that answers the same way, a storm does the same things.
 /// </summary>
 /// <remarks>
 /// Each step runs on the master's queue in one piece, so the offers it picks and rescinds are the master's state at that
-/// instant. Offers are scripted (they reach a framework even if it suppressed offers or declined with a filter); build
-/// the cluster with <c>timedAllocation: false</c> so the storm's offers are the only ones. Time is the cluster's: in a
+/// instant. Random offers are scripted (they reach a framework even if it suppressed offers or declined with a filter);
+/// the master's allocations honour both. Either way, build the cluster with <c>timedAllocation: false</c> so the storm's
+/// offers are the only ones. Time is the cluster's: in a
 /// test advance it virtually (<see cref="RunAsync"/>); in a benchmark call <see cref="AdvanceAsync"/> with the real time
 /// that passed.
 /// </remarks>
@@ -30,6 +32,7 @@ public sealed class OfferStorm
     private readonly List<(string AgentId, DateTimeOffset? ReturnAt)> _lost = [];
     private DateTimeOffset _start;
     private double _owed;
+    private TimeSpan _sinceAllocation;
     private long _offersMissed;
 
     /// <summary>A storm over <paramref name="cluster"/>; nothing happens until <see cref="CreateAgentsAsync"/>.</summary>
@@ -167,28 +170,45 @@ public sealed class OfferStorm
                 Log(StormActionKind.AgentReturned, back.AgentId);
             }
 
-            _owed += Options.OffersPerSecond * elapsed.TotalSeconds;
-            var due = (int)Math.Floor(_owed);
-            _owed -= due;
-            if (due == 0)
-            {
-                return;
-            }
-
             var lost = _lost.Select(l => l.AgentId).ToHashSet(StringComparer.Ordinal);
-            var offered = master.OutstandingOffers.Select(o => o.Agent.Id.Value).ToHashSet(StringComparer.Ordinal);
-            _eligible.Clear();
-            foreach (var agent in _agents)
+            IReadOnlyList<OutstandingOffer> made;
+            if (Options.Allocation == StormAllocation.Master)
             {
-                if (!lost.Contains(agent) && !offered.Contains(agent))
+                _sinceAllocation += elapsed;
+                if (_sinceAllocation < Options.AllocationInterval)
                 {
-                    _eligible.Add(agent);
+                    return;
                 }
+
+                // One allocation however many intervals passed (a step longer than the interval), as a master that was busy.
+                _sinceAllocation = TimeSpan.FromTicks(_sinceAllocation.Ticks % Options.AllocationInterval.Ticks);
+                made = master.Allocate();
+            }
+            else
+            {
+                _owed += Options.OffersPerSecond * elapsed.TotalSeconds;
+                var due = (int)Math.Floor(_owed);
+                _owed -= due;
+                if (due == 0)
+                {
+                    return;
+                }
+
+                var offered = master.OutstandingOffers.Select(o => o.Agent.Id.Value).ToHashSet(StringComparer.Ordinal);
+                _eligible.Clear();
+                foreach (var agent in _agents)
+                {
+                    if (!lost.Contains(agent) && !offered.Contains(agent))
+                    {
+                        _eligible.Add(agent);
+                    }
+                }
+
+                var picked = Pick(_eligible, due).Select(_cluster.AgentById).ToList();
+                made = picked.Count == 0 ? [] : master.Allocate(picked, ignoreFilters: true);
+                _offersMissed += due - made.Count;
             }
 
-            var picked = Pick(_eligible, due).Select(_cluster.AgentById).ToList();
-            var made = picked.Count == 0 ? [] : master.Allocate(picked, ignoreFilters: true);
-            _offersMissed += due - made.Count;
             foreach (var offer in made)
             {
                 Log(StormActionKind.Offer, offer.Agent.Id.Value, offer.Id.Value);

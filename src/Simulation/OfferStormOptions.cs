@@ -38,8 +38,24 @@ public sealed class OfferStormOptions
     /// <summary>Seed of every random choice (shapes, which agents are offered, rescinds, losses): same seed, same storm.</summary>
     public int Seed { get; init; } = 1;
 
-    /// <summary>Offers per second of (virtual or real) time, R (default 100). Each offer is one agent's free resources.</summary>
+    /// <summary>
+    /// How the storm makes offers: <see cref="StormAllocation.Random"/> (the default) offers <see cref="OffersPerSecond"/>
+    /// agents at random, <see cref="StormAllocation.Master"/> lets the master allocate every agent each
+    /// <see cref="AllocationInterval"/>, as a Mesos master does.
+    /// </summary>
+    public StormAllocation Allocation { get; init; } = StormAllocation.Random;
+
+    /// <summary>
+    /// Offers per second of (virtual or real) time, R (default 100), with <see cref="StormAllocation.Random"/>. Each offer
+    /// is one agent's free resources.
+    /// </summary>
     public double OffersPerSecond { get; init; } = 100;
+
+    /// <summary>
+    /// With <see cref="StormAllocation.Master"/>: how often the master allocates (default 1 s, the Mesos master's
+    /// <c>--allocation_interval</c>).
+    /// </summary>
+    public TimeSpan AllocationInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>After each offer made, the chance that the master rescinds one outstanding offer picked at random (default 0).</summary>
     public double RescindProbability { get; init; }
@@ -64,6 +80,8 @@ public sealed class OfferStormOptions
         }
 
         Require(double.IsFinite(OffersPerSecond) && OffersPerSecond > 0, $"OffersPerSecond must be a positive number (got {Format(OffersPerSecond)})");
+        Require(Enum.IsDefined(Allocation), $"Allocation must be Random or Master (got {Allocation})");
+        Require(AllocationInterval > TimeSpan.Zero, $"AllocationInterval must be positive (got {AllocationInterval})");
         Require(RescindProbability is >= 0 and <= 1, $"RescindProbability must be between 0 and 1 (got {Format(RescindProbability)})");
         Require(AgentLossProbability is >= 0 and <= 1, $"AgentLossProbability must be between 0 and 1 (got {Format(AgentLossProbability)})");
         Require(AgentReturnAfter is null || AgentReturnAfter > TimeSpan.Zero, $"AgentReturnAfter must be positive when set (got {AgentReturnAfter})");
@@ -87,4 +105,21 @@ public sealed class OfferStormOptions
     }
 
     private static string Format(double value) => value.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>How an <see cref="OfferStorm"/> makes its offers.</summary>
+public enum StormAllocation
+{
+    /// <summary>
+    /// <see cref="OfferStormOptions.OffersPerSecond"/> agents a second, picked at random among those without an outstanding
+    /// offer, offered whatever the framework asked: scripted offers ignore decline filters and suppression.
+    /// </summary>
+    Random,
+
+    /// <summary>
+    /// Every <see cref="OfferStormOptions.AllocationInterval"/> the master offers what every reachable agent has free and
+    /// not offered yet, as a Mesos master's allocator does: a declined agent comes back once its filter expires, and a
+    /// framework that suppressed gets nothing until it revives.
+    /// </summary>
+    Master,
 }

@@ -31,8 +31,17 @@ public sealed record StormRunOptions
     /// <summary>Seed of the cluster and the storm.</summary>
     public int Seed { get; init; } = 1;
 
-    /// <summary>Offers per second the storm makes (default 2000).</summary>
+    /// <summary>Offers per second the storm makes (default 2000), with <see cref="StormAllocation.Random"/>.</summary>
     public double OffersPerSecond { get; init; } = 2000;
+
+    /// <summary>
+    /// How the storm offers (<see cref="OfferStormOptions.Allocation"/>): random agents at <see cref="OffersPerSecond"/>
+    /// (the default), or every agent each <see cref="AllocationInterval"/> as a Mesos master allocates.
+    /// </summary>
+    public StormAllocation Allocation { get; init; } = StormAllocation.Random;
+
+    /// <summary>With <see cref="StormAllocation.Master"/>, how often the master allocates (default 1 s).</summary>
+    public TimeSpan AllocationInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// How often the storm's time follows the wall clock (default 100 ms): each step makes the offers due since the last,
@@ -232,10 +241,23 @@ public sealed class StormRun
         }
 
         _options = options;
+        StormOptions().Validate();
     }
 
     /// <summary>What this run was made with.</summary>
     public StormRunOptions Options => _options;
+
+    private OfferStormOptions StormOptions() => new()
+    {
+        Agents = _options.Agents,
+        Seed = _options.Seed,
+        Allocation = _options.Allocation,
+        OffersPerSecond = _options.OffersPerSecond,
+        AllocationInterval = _options.AllocationInterval,
+        RescindProbability = _options.RescindProbability,
+        AgentLossProbability = _options.AgentLossProbability,
+        AgentReturnAfter = _options.AgentReturnAfter,
+    };
 
     /// <summary>The service spec the run deploys: <paramref name="pods"/> instances of one tiny task, parallel.</summary>
     public static string SpecYaml(int pods, string? placement = null) => string.Create(CultureInfo.InvariantCulture, $"""
@@ -263,15 +285,7 @@ public sealed class StormRun
     {
         var (spec, rendered) = LoadSpec(_options.Pods, _options.Placement);
         await using var cluster = new SimulatedCluster(_options.Seed, timedAllocation: false);
-        var storm = new OfferStorm(cluster, new OfferStormOptions
-        {
-            Agents = _options.Agents,
-            Seed = _options.Seed,
-            OffersPerSecond = _options.OffersPerSecond,
-            RescindProbability = _options.RescindProbability,
-            AgentLossProbability = _options.AgentLossProbability,
-            AgentReturnAfter = _options.AgentReturnAfter,
-        });
+        var storm = new OfferStorm(cluster, StormOptions());
         await storm.CreateAgentsAsync().ConfigureAwait(false);
         var settings = Settings(spec, rendered, cluster);
 

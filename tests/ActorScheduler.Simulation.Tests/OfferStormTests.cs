@@ -203,6 +203,50 @@ public sealed class OfferStormTests
         Assert.Equal(5, storm.OffersMissed);
     }
 
+    [Fact]
+    public async Task A_master_allocating_storm_should_offer_every_agent_each_interval_and_honour_filters_and_suppression()
+    {
+        await using var cluster = new SimulatedCluster(timedAllocation: false);
+        await using var framework = await StormFramework.SubscribeAsync(cluster);
+        var storm = new OfferStorm(cluster, new OfferStormOptions { Agents = 6, Allocation = StormAllocation.Master });
+        var agents = await storm.CreateAgentsAsync();
+        var seen = 0;
+
+        // Offers made by the latest allocation, as (agent, offer id).
+        List<(string Agent, string Offer)> Allocated()
+        {
+            var offers = storm.Actions.Skip(seen).Where(a => a.Kind == StormActionKind.Offer).Select(a => (a.AgentId, a.Detail!)).ToList();
+            seen = storm.Actions.Count;
+            return offers;
+        }
+
+        // Nothing before the first interval ends; then every agent once.
+        await storm.AdvanceAsync(TimeSpan.FromMilliseconds(900));
+        Assert.Empty(Allocated());
+        await storm.AdvanceAsync(TimeSpan.FromMilliseconds(100));
+        var first = Allocated();
+        Assert.Equal(agents.Order(), first.Select(o => o.Agent).Order());
+
+        // An agent whose offer is held is not offered again; one declined for 1.5 s is left out until its filter expires.
+        await storm.AdvanceAsync(TimeSpan.FromSeconds(1));
+        Assert.Empty(Allocated());
+        await framework.DeclineAsync([first[0].Offer], refuseSeconds: 1.5);
+        await framework.DeclineAsync(first.Skip(1).Select(o => o.Offer), refuseSeconds: 0.1);
+        await storm.AdvanceAsync(TimeSpan.FromSeconds(1));
+        var second = Allocated();
+        Assert.Equal(agents.Where(a => a != first[0].Agent).Order(), second.Select(o => o.Agent).Order());
+        await framework.DeclineAsync(second.Select(o => o.Offer), refuseSeconds: 0.1);
+        await storm.AdvanceAsync(TimeSpan.FromSeconds(1));
+        var third = Allocated();
+        Assert.Equal(agents.Order(), third.Select(o => o.Agent).Order());
+
+        // A framework that suppressed gets nothing.
+        await framework.DeclineAsync(third.Select(o => o.Offer), refuseSeconds: 0.1);
+        await framework.SuppressAsync();
+        await storm.AdvanceAsync(TimeSpan.FromSeconds(3));
+        Assert.Empty(Allocated());
+    }
+
     public static TheoryData<string, OfferStormOptions, string> BadOptions() => new()
     {
         { "no agents", new OfferStormOptions { Agents = 0 }, "Agents must be at least 1 (got 0)" },
@@ -212,6 +256,8 @@ public sealed class OfferStormTests
         { "negative shape", new OfferStormOptions { Shapes = [new AgentResources(Cpus: -1)] }, "Shapes must not have negative resources" },
         { "zero rate", new OfferStormOptions { OffersPerSecond = 0 }, "OffersPerSecond must be a positive number (got 0)" },
         { "NaN rate", new OfferStormOptions { OffersPerSecond = double.NaN }, "OffersPerSecond must be a positive number (got NaN)" },
+        { "unknown allocation", new OfferStormOptions { Allocation = (StormAllocation)7 }, "Allocation must be Random or Master (got 7)" },
+        { "zero interval", new OfferStormOptions { AllocationInterval = TimeSpan.Zero }, "AllocationInterval must be positive (got 00:00:00)" },
         { "rescind > 1", new OfferStormOptions { RescindProbability = 1.5 }, "RescindProbability must be between 0 and 1 (got 1.5)" },
         { "loss < 0", new OfferStormOptions { AgentLossProbability = -0.1 }, "AgentLossProbability must be between 0 and 1 (got -0.1)" },
         { "zero return", new OfferStormOptions { AgentReturnAfter = TimeSpan.Zero }, "AgentReturnAfter must be positive when set" },

@@ -63,6 +63,18 @@ internal sealed class StormFramework : IAsyncDisposable
         return _connection.SendAsync(call, CancellationToken.None);
     }
 
+    /// <summary>DECLINE of <paramref name="offerIds"/> with a filter of <paramref name="refuseSeconds"/>.</summary>
+    public Task DeclineAsync(IEnumerable<string> offerIds, double refuseSeconds)
+    {
+        var decline = new Call.Types.Decline { Filters = new Filters { RefuseSeconds = refuseSeconds } };
+        decline.OfferIds.AddRange(offerIds.Select(id => new OfferID { Value = id }));
+        return _connection.SendAsync(new Call { Type = Call.Types.Type.Decline, FrameworkId = Id.Clone(), Decline = decline }, CancellationToken.None);
+    }
+
+    /// <summary>SUPPRESS of every role: no more offers until a REVIVE.</summary>
+    public Task SuppressAsync() =>
+        _connection.SendAsync(new Call { Type = Call.Types.Type.Suppress, FrameworkId = Id.Clone(), Suppress = new Call.Types.Suppress() }, CancellationToken.None);
+
     /// <summary>The next event matching <paramref name="match"/> (others are skipped), within 10 s.</summary>
     public async Task<Event> NextAsync(Func<Event, bool> match)
     {

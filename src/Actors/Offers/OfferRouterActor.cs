@@ -22,11 +22,11 @@ namespace ActorScheduler.Actors.Offers;
 /// limit). Every evaluation is journaled with its explanation.
 /// </summary>
 /// <remarks>
-/// A cycle claims at most <c>MaxClaimsPerCycle</c> pod instances. One that reaches the cap keeps some offers it did not
-/// use (about twice as many as it used) and declines the rest; once every claim of the capped cycle is answered, or new
-/// offers come, the next cycle runs on them. So the placement rate is not bounded by how often the master offers (a
-/// real master offers every agent about once a second: one cycle of 512 a second otherwise), and no offer is held for
-/// longer than about one cycle. After each subscription the cycles start small and double (<see cref="FirstCycleClaims"/>,
+/// A cycle claims at most <c>MaxClaimsPerCycle</c> pod instances. One that reaches the cap keeps the offers it did not
+/// use that the work left needs (<see cref="OfferHolding"/>: room for twice the waiting pods, estimated) and declines
+/// the rest; once every claim of the capped cycle is answered, or new offers come, the next cycle runs on them. So the
+/// placement rate is not bounded by how often the master offers (a real master offers every agent about once a second,
+/// and a declined agent only after its filter expires), and a kept offer is used by one of the next cycles. After each subscription the cycles start small and double (<see cref="FirstCycleClaims"/>,
 /// then twice as many, up to the cap): the first ACCEPTs go out while the first cycles' code is still cold and their
 /// launches are still being recorded, so the master, the agents and the status updates start working sooner.
 /// </remarks>
@@ -493,11 +493,16 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         if (capped && accepting.Count > 0)
         {
             // Requirements are left: the next cycle tries them on offers this one did not use, as soon as this one is
-            // answered (or new offers come). About as many as this cycle used are kept (twice as many: room for rules
-            // and odd shapes), so none waits long; the rest are declined.
-            kept = Math.Min(unused.Count, 2 * accepting.Count);
-            _held.AddRange(unused.Take(kept));
-            unused.RemoveRange(0, kept);
+            // answered (or new offers come). Enough for the work left is kept (OfferHolding), the rest declined.
+            var keep = OfferHolding.Keep(unused, accepting.Count, _requirements.Select(r => (r.Requirement, r.Need)), _nextCycleCap);
+            var declined = new List<Offer>(unused.Count);
+            for (var i = 0; i < unused.Count; i++)
+            {
+                (keep[i] ? _held : declined).Add(unused[i]);
+            }
+
+            kept = unused.Count - declined.Count;
+            unused = declined;
             _capped = accepting.ToHashSet(StringComparer.Ordinal);
             Timers.StartSingleTimer(HeldOffersDue.Instance, HeldOffersDue.Instance, _holdLimit);
         }

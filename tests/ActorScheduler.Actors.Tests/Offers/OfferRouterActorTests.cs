@@ -142,21 +142,25 @@ public sealed class OfferRouterActorTests : ActorTestKit
         // Room for 240 of them on each 48-cpu agent: the cycles claim 64, then 128, then the cap, each once the one before
         // is answered, on the offers it kept.
         router.Tell(new OffersReceived(BigOffers()));
-        Assert.Equal(OfferRouterActor.FirstCycleClaims, ClaimAndAnswerCycle());
-        Assert.Equal(2 * OfferRouterActor.FirstCycleClaims, ClaimAndAnswerCycle());
-        Assert.Equal(200, ClaimAndAnswerCycle());
+        var first = Cycle();
+        Assert.Equal(OfferRouterActor.FirstCycleClaims, first.Count);
+        AnswerAll(first);
+        var second = Cycle();
+        Assert.Equal(2 * OfferRouterActor.FirstCycleClaims, second.Count);
+        AnswerAll(second);
+        Assert.Equal(200, Cycle().Count);
 
-        // A new subscription ramps up again.
+        // A new subscription ramps up again (the last cycle's claims are still open: the next runs on the new offers).
         router.Tell(SubscriptionLost.Instance);
         router.Tell(new ReconciliationComplete("fw-1"));
         router.Tell(new OffersReceived(BigOffers()));
-        Assert.Equal(OfferRouterActor.FirstCycleClaims, ClaimAndAnswerCycle());
+        Assert.Equal(OfferRouterActor.FirstCycleClaims, Cycle().Count);
 
         static ImmutableArray<Offer> BigOffers() =>
             Enumerable.Range(0, 10).Select(i => TestOffers.Unreserved($"agent-{i}", cpus: 48, mem: 65536, disk: 1_000_000)).ToImmutableArray();
 
-        // The claims of one cycle (all told before the router answers anything else), each then recorded.
-        int ClaimAndAnswerCycle()
+        // The claims of one cycle (all told before the router answers anything else).
+        List<LaunchClaim> Cycle()
         {
             router.Tell(GetPendingRequirements.Instance);
             ExpectMsg<ImmutableArray<string>>();
@@ -166,50 +170,54 @@ public sealed class OfferRouterActorTests : ActorTestKit
                 claims.Add(pods.ExpectMsg<LaunchClaim>());
             }
 
+            return claims;
+        }
+
+        void AnswerAll(List<LaunchClaim> claims)
+        {
             foreach (var claim in claims)
             {
                 router.Tell(new LaunchRecorded(claim.Offer.Id.Value), pods);
             }
-
-            return claims.Count;
         }
     }
 
     [Fact]
-    public void A_capped_cycle_should_hold_some_unused_offers_and_claim_the_rest_on_them_once_answered()
+    public void A_capped_cycle_should_keep_the_newest_offers_the_work_left_needs_and_claim_on_them_once_answered()
     {
         var (router, gateway, pods) = RouterWithHelloPods(5, maxClaims: 2);
 
-        // One pod (0.6 cpus with the executor) per offer; eight offers for five pods, two claims per cycle.
-        var offers = Enumerable.Range(0, 8).Select(i => TestOffers.Unreserved($"agent-{i}", cpus: 1)).ToArray();
+        // One pod (0.6 cpus with the executor) per offer; twelve offers for five pods, two claims per cycle.
+        var offers = Enumerable.Range(0, 12).Select(i => TestOffers.Unreserved($"agent-{i}", cpus: 1)).ToArray();
         router.Tell(new OffersReceived([.. offers]));
 
         var first = pods.ReceiveN(2).Cast<LaunchClaim>().ToList();
         Assert.Equal([offers[0].Id.Value, offers[1].Id.Value], first.Select(c => c.Offer.Id.Value).ToArray());
-        // It used two offers: it keeps twice as many for the next cycle and declines the rest.
+        // Three pods wait: room for twice as many is kept, the newest offers (6 to 11); the oldest are declined.
         var decline = gateway.ExpectMsg<DeclineOffers>();
-        Assert.Equal([offers[6].Id.Value, offers[7].Id.Value], decline.OfferIds.ToArray());
+        Assert.Equal(offers[2..6].Select(o => o.Id.Value).ToArray(), decline.OfferIds.ToArray());
         Assert.Equal(OfferRouterActor.ShortDeclineSeconds, decline.RefuseSeconds);
         Assert.False(pods.HasMessages);
 
-        // Answered, the next cycle claims on the kept offers, without new offers from the master.
+        // Answered, the next cycle claims on the kept offers (oldest first), without new offers from the master.
         router.Tell(new LaunchRecorded(offers[0].Id.Value), pods);
         router.Tell(new LaunchRecorded(offers[1].Id.Value), pods);
         var second = pods.ReceiveN(2).Cast<LaunchClaim>().ToList();
-        Assert.Equal([offers[2].Id.Value, offers[3].Id.Value], second.Select(c => c.Offer.Id.Value).ToArray());
+        Assert.Equal([offers[6].Id.Value, offers[7].Id.Value], second.Select(c => c.Offer.Id.Value).ToArray());
         Assert.Equal(["hello-2", "hello-3"], second.Select(c => c.Evaluation.Tasks[0].Info.Name.Split("-server")[0]).ToArray());
 
-        router.Tell(new LaunchRecorded(offers[2].Id.Value), pods);
-        router.Tell(new LaunchRecorded(offers[3].Id.Value), pods);
+        // One pod waits: at least twice the offers the cycle used stay (8 to 11), so nothing more is declined yet.
+        router.Tell(new LaunchRecorded(offers[6].Id.Value), pods);
+        router.Tell(new LaunchRecorded(offers[7].Id.Value), pods);
         var last = pods.ExpectMsg<LaunchClaim>();
-        Assert.Equal(offers[4].Id.Value, last.Offer.Id.Value);
-        // Each answered offer was accepted; nothing is left to claim, so the offer it did not use is declined.
-        for (var i = 0; i < 4; i++)
+        Assert.Equal(offers[8].Id.Value, last.Offer.Id.Value);
+        // Each answered offer was accepted; nothing is left to claim, so the offers it did not use are declined.
+        foreach (var i in new[] { 0, 1, 6, 7 })
         {
             Assert.Equal([offers[i].Id.Value], gateway.ExpectMsg<AcceptOffers>().OfferIds.ToArray());
         }
 
-        Assert.Equal([offers[5].Id.Value], gateway.ExpectMsg<DeclineOffers>().OfferIds.ToArray());
+        Assert.Equal(offers[9..12].Select(o => o.Id.Value).ToArray(), gateway.ExpectMsg<DeclineOffers>().OfferIds.ToArray());
     }
 
     [Fact]
@@ -220,10 +228,11 @@ public sealed class OfferRouterActorTests : ActorTestKit
         var offers = Enumerable.Range(0, 7).Select(i => TestOffers.Unreserved($"agent-{i}", cpus: 1)).ToArray();
         var watch = System.Diagnostics.Stopwatch.StartNew();
 
-        // Cycle 1 claims two offers, keeps four for the next cycle and declines one: it is not over while a claim is open.
+        // Cycle 1 claims two offers, keeps the four newest for the next cycle and declines one: it is not over while a
+        // claim is open.
         router.Tell(new OffersReceived([.. offers]));
         pods.ReceiveN(2);
-        Assert.Equal([offers[6].Id.Value], gateway.ExpectMsg<DeclineOffers>().OfferIds.ToArray());
+        Assert.Equal([offers[2].Id.Value], gateway.ExpectMsg<DeclineOffers>().OfferIds.ToArray());
         AwaitAssert(() => Assert.Equal(3, metrics.Counters().GetValueOrDefault(SchedulerMetrics.OffersProcessed)));
         router.Tell(new LaunchRecorded(offers[0].Id.Value), pods);
         gateway.ExpectMsg<AcceptOffers>();
@@ -233,13 +242,13 @@ public sealed class OfferRouterActorTests : ActorTestKit
         // Its last claim answered, it is timed (the wait included), and cycle 2 claims the last pod on a kept offer.
         router.Tell(new LaunchRecorded(offers[1].Id.Value), pods);
         Assert.Equal([offers[1].Id.Value], gateway.ExpectMsg<AcceptOffers>().OfferIds.ToArray());
-        Assert.Equal(offers[2].Id.Value, pods.ExpectMsg<LaunchClaim>().Offer.Id.Value);
-        Assert.Equal([offers[3].Id.Value, offers[4].Id.Value, offers[5].Id.Value], gateway.ExpectMsg<DeclineOffers>().OfferIds.ToArray());
+        Assert.Equal(offers[3].Id.Value, pods.ExpectMsg<LaunchClaim>().Offer.Id.Value);
+        Assert.Equal([offers[4].Id.Value, offers[5].Id.Value, offers[6].Id.Value], gateway.ExpectMsg<DeclineOffers>().OfferIds.ToArray());
         var first = metrics.Timers()[SchedulerMetrics.OffersProcess];
         Assert.Equal(1, first.Count);
         Assert.InRange(first.Max, 0.15, watch.Elapsed.TotalSeconds);
 
-        router.Tell(new LaunchRecorded(offers[2].Id.Value), pods);
+        router.Tell(new LaunchRecorded(offers[3].Id.Value), pods);
         gateway.ExpectMsg<AcceptOffers>();
         AwaitAssert(() => Assert.Equal(2, metrics.Timers()[SchedulerMetrics.OffersProcess].Count));
 

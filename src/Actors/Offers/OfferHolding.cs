@@ -1,0 +1,90 @@
+using ActorScheduler.Messages.MesosV1;
+
+namespace ActorScheduler.Actors.Offers;
+
+/// <summary>
+/// Which offers a capped cycle did not use the router keeps for its next cycles (the rest it declines). A declined offer
+/// comes back only once its filter expires and the master allocates again — a Mesos master allocates every agent about
+/// once a second, so a scheduler that keeps too few waits seconds for offers it had in hand — while each kept offer is
+/// withheld from other frameworks until used. So the router keeps enough for the work left, estimated, with a margin:
+/// <list type="bullet">
+/// <item>every offer from an agent where a waiting pod holds its footprint (only that agent can take it);</item>
+/// <item>the newest offers until they hold room for <see cref="Margin"/> times the new footprints waiting — room counted
+/// as copies of the first waiting new footprint's need that fit, one an offer when that pod has a placement rule
+/// (whose refusals the estimate cannot see), and at most one cycle's claims an offer: the cycle that claims on an offer
+/// accepts it, and what it leaves comes back only in a later offer;</item>
+/// <item>and at least <see cref="Margin"/> times as many as the cycle accepted.</item>
+/// </list>
+/// Pure; the router calls it once a capped cycle.
+/// </summary>
+public static class OfferHolding
+{
+    /// <summary>How much more room than the estimate of the work left is kept.</summary>
+    public const int Margin = 2;
+
+    /// <summary>Which of <paramref name="unused"/> to keep.</summary>
+    /// <param name="unused">The cycle's offers without a claim, oldest first.</param>
+    /// <param name="accepted">How many offers the cycle accepted.</param>
+    /// <param name="waiting">The requirements still waiting after the cycle, in the order the next cycle takes them.</param>
+    /// <param name="claimsPerCycle">How many pods the next cycle claims at most.</param>
+    public static bool[] Keep(IReadOnlyList<Offer> unused, int accepted, IEnumerable<(PodRequirement Requirement, OfferFit.Scalars Need)> waiting, int claimsPerCycle)
+    {
+        HashSet<string>? footprintAgents = null;
+        OfferFit.Scalars? firstNeed = null;
+        var firstRuled = false;
+        var newFootprints = 0;
+        foreach (var (requirement, need) in waiting)
+        {
+            if (requirement.Existing is { } existing)
+            {
+                (footprintAgents ??= new HashSet<string>(StringComparer.Ordinal)).Add(existing.AgentId);
+                continue;
+            }
+
+            newFootprints++;
+            if (firstNeed is null)
+            {
+                firstNeed = need;
+                firstRuled = requirement.Pod.Placement is not null;
+            }
+        }
+
+        var keep = new bool[unused.Count];
+        var room = 0L;
+        var kept = 0;
+        // Newest first: an older offer is given up for a newer one, so while offers keep coming none is held for long; when
+        // no more come (the master allocates once a second), the kept ones are what the next cycles place pods on.
+        for (var i = unused.Count - 1; i >= 0; i--)
+        {
+            var offer = unused[i];
+            if (footprintAgents is not null && footprintAgents.Contains(offer.AgentId.Value))
+            {
+                keep[i] = true;
+                continue;
+            }
+
+            var copies = firstNeed is { } need ? (firstRuled ? 1 : Math.Min(Copies(OfferFit.Unreserved(offer), need), claimsPerCycle)) : 0;
+            if (kept < Margin * accepted || (copies > 0 && room < (long)Margin * newFootprints))
+            {
+                keep[i] = true;
+                kept++;
+                room += copies;
+            }
+        }
+
+        return keep;
+    }
+
+    /// <summary>How many times <paramref name="need"/> fits in <paramref name="available"/> (a need of nothing fits once).</summary>
+    public static long Copies(OfferFit.Scalars available, OfferFit.Scalars need)
+    {
+        var copies = Math.Min(Fits(available.Cpus, need.Cpus), Math.Min(Fits(available.Mem, need.Mem), Fits(available.Disk, need.Disk)));
+        return copies == long.MaxValue ? 1 : copies;
+
+        static long Fits(double has, double wants)
+        {
+            const double epsilon = 1e-9;
+            return wants > epsilon ? (long)Math.Floor((has + epsilon) / wants) : long.MaxValue;
+        }
+    }
+}

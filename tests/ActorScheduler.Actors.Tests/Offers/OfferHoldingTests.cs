@@ -1,0 +1,106 @@
+using System.Collections.Immutable;
+using ActorScheduler.Actors.Offers;
+using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Specs.Placement;
+
+namespace ActorScheduler.Actors.Tests.Offers;
+
+public sealed class OfferHoldingTests
+{
+    // 1 cpu and 100 MB a pod: a 4-cpu offer has room for 4.
+    private static readonly OfferFit.Scalars Need = new(1, 100, 0);
+
+    private const int PerCycle = 100;
+
+    private static (PodRequirement, OfferFit.Scalars) NewPod(int index, bool ruled = false)
+    {
+        var pod = ruled
+            ? TestOffers.HelloPod() with { Placement = PlacementRuleParser.Parse("hostname:UNIQUE", "hello").Rule, PlacementText = "hostname:UNIQUE" }
+            : TestOffers.HelloPod();
+        return (TestOffers.Requirement(pod) with { Index = index }, Need);
+    }
+
+    private static (PodRequirement, OfferFit.Scalars) Relaunch(int index, string agent) =>
+        (TestOffers.Requirement(TestOffers.HelloPod(), new Footprint(agent, agent + ".local", ImmutableArray<Resource>.Empty)) with { Index = index }, Need);
+
+    private static Offer[] Offers(int count, double cpus = 4) =>
+        Enumerable.Range(0, count).Select(i => TestOffers.Unreserved($"agent-{i}", cpus: cpus, mem: 100_000)).ToArray();
+
+    private static int[] Kept(bool[] keep) => Enumerable.Range(0, keep.Length).Where(i => keep[i]).ToArray();
+
+    [Fact]
+    public void The_newest_offers_are_kept_until_they_hold_room_for_twice_the_waiting_pods()
+    {
+        // Six pods wait: room for 12, three 4-cpu offers, the newest three.
+        var keep = OfferHolding.Keep(Offers(10), accepted: 1, Enumerable.Range(0, 6).Select(i => NewPod(i)), PerCycle);
+
+        Assert.Equal([7, 8, 9], Kept(keep));
+    }
+
+    [Fact]
+    public void An_offer_holds_room_for_one_cycle_at_most()
+    {
+        // Room for 32 on each offer, but a cycle claims two: the next cycle that uses an offer accepts it whole. Five pods
+        // wait: room for 10, five offers.
+        var keep = OfferHolding.Keep(Offers(10, cpus: 32), accepted: 1, Enumerable.Range(0, 5).Select(i => NewPod(i)), claimsPerCycle: 2);
+
+        Assert.Equal([5, 6, 7, 8, 9], Kept(keep));
+    }
+
+    [Fact]
+    public void At_least_twice_as_many_offers_as_the_cycle_accepted_are_kept()
+    {
+        var keep = OfferHolding.Keep(Offers(10), accepted: 3, [NewPod(0)], PerCycle);
+
+        Assert.Equal([4, 5, 6, 7, 8, 9], Kept(keep));
+    }
+
+    [Fact]
+    public void Nothing_waiting_keeps_only_the_floor()
+    {
+        Assert.Empty(Kept(OfferHolding.Keep(Offers(5), accepted: 0, [], PerCycle)));
+        Assert.Equal([3, 4], Kept(OfferHolding.Keep(Offers(5), accepted: 1, [], PerCycle)));
+    }
+
+    [Fact]
+    public void A_pod_with_a_placement_rule_counts_one_pod_an_offer()
+    {
+        // Three UNIQUE pods: six offers, whatever their room.
+        var keep = OfferHolding.Keep(Offers(10, cpus: 32), accepted: 1, Enumerable.Range(0, 3).Select(i => NewPod(i, ruled: true)), PerCycle);
+
+        Assert.Equal([4, 5, 6, 7, 8, 9], Kept(keep));
+    }
+
+    [Fact]
+    public void Offers_too_small_for_the_next_pod_count_for_nothing_past_the_floor()
+    {
+        var offers = Offers(6, cpus: 0.5).Concat(Offers(2, cpus: 4)).ToArray();
+
+        // Two pods wait (room for 4): the two 4-cpu offers at the end hold it; the small ones are kept only as the floor.
+        var keep = OfferHolding.Keep(offers, accepted: 2, [NewPod(0), NewPod(1)], PerCycle);
+
+        Assert.Equal([4, 5, 6, 7], Kept(keep));
+    }
+
+    [Fact]
+    public void An_offer_from_the_agent_of_a_waiting_footprint_is_always_kept()
+    {
+        // The relaunch can only go to agent-2; no new footprint waits.
+        var keep = OfferHolding.Keep(Offers(6), accepted: 0, [Relaunch(0, "agent-2")], PerCycle);
+
+        Assert.Equal([2], Kept(keep));
+    }
+
+    [Theory]
+    [InlineData(4, 1000, 0, 4)]
+    [InlineData(4, 100, 0, 1)]
+    [InlineData(4, 250, 0, 2)]
+    [InlineData(0.999, 1000, 0, 0)]
+    [InlineData(3, 300, 0, 3)] // exact fits, not lost to rounding
+    public void Copies_are_the_fewest_any_resource_allows(double cpus, double mem, double disk, long expected) =>
+        Assert.Equal(expected, OfferHolding.Copies(new OfferFit.Scalars(cpus, mem, disk), Need));
+
+    [Fact]
+    public void A_need_of_nothing_fits_once() =>
+        Assert.Equal(1, OfferHolding.Copies(new OfferFit.Scalars(4, 100, 0), new OfferFit.Scalars(0, 0, 0)));
+}
