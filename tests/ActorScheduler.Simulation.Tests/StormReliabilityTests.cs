@@ -22,18 +22,27 @@ public sealed class StormReliabilityTests(ITestOutputHelper output)
     // Capped cycles: the router holds offers for the next cycle while rescinds, losses and the restart happen.
     [InlineData(5, false, 3)]
     [InlineData(6, true, 2)]
-    public async Task A_deploy_under_rescinds_agent_losses_and_a_restart_places_every_pod_once_and_leaks_nothing(int seed, bool snapshots, int claimsPerCycle)
+    // The master allocating every agent once a second, honouring decline filters: the router keeps what the work left
+    // needs across capped cycles while its offers are rescinded and their agents lost.
+    [InlineData(7, false, SchedulerSettings.DefaultMaxClaimsPerCycle, StormAllocation.Master)]
+    [InlineData(8, true, 2, StormAllocation.Master)]
+    public async Task A_deploy_under_rescinds_agent_losses_and_a_restart_places_every_pod_once_and_leaks_nothing(
+        int seed, bool snapshots, int claimsPerCycle, StormAllocation allocation = StormAllocation.Random)
     {
         EmulatorSnapshot? settled = null;
         IReadOnlyList<ClusterRecord> history = [];
+        // The master offers each agent about once a second — a few dozen offers a run, where the random storm makes
+        // hundreds — so its faults come oftener per offer.
+        var perOffer = allocation == StormAllocation.Master ? 4 : 1;
         var run = new StormRun(new StormRunOptions
         {
             Agents = 30,
             Pods = 40,
             Seed = seed,
             OffersPerSecond = 300,
-            RescindProbability = 0.05,
-            AgentLossProbability = 0.01,
+            Allocation = allocation,
+            RescindProbability = 0.05 * perOffer,
+            AgentLossProbability = 0.01 * perOffer,
             AgentReturnAfter = TimeSpan.FromSeconds(1),
             Timeout = TimeSpan.FromSeconds(90),
             Restart = true,
