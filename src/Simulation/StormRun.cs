@@ -218,7 +218,10 @@ public sealed class StormRun
     private long _peakRss;
 
     /// <summary>A run; nothing starts until <see cref="RunAsync"/>.</summary>
-    /// <exception cref="ArgumentException">Agents, pods, the rate, the claims per cycle or the offer interval are not positive.</exception>
+    /// <exception cref="ArgumentException">
+    /// Agents, pods, the rate, the claims per cycle or the offer interval are not positive, or the storm's options are
+    /// not valid (<see cref="OfferStormOptions.Validate"/>).
+    /// </exception>
     public StormRun(StormRunOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

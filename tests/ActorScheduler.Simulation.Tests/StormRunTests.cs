@@ -92,6 +92,37 @@ public sealed class StormRunTests
     }
 
     [Fact]
+    public async Task A_unique_pod_gets_an_agent_of_its_own_with_the_master_allocating()
+    {
+        // Each allocation re-offers the agents already used (what their pods left): the rule refuses them, so the router
+        // keeps the offers of unused agents for its capped cycles, not the newest.
+        IReadOnlyList<ClusterRecord> history = [];
+        var run = new StormRun(new StormRunOptions
+        {
+            Agents = 20,
+            Pods = 16,
+            Allocation = StormAllocation.Master,
+            MaxClaimsPerCycle = 2,
+            Timeout = TimeSpan.FromSeconds(60),
+            Restart = false,
+            Placement = "[[\"hostname\", \"UNIQUE\"]]",
+            Inspect = cluster =>
+            {
+                history = cluster.History;
+                return Task.CompletedTask;
+            },
+        });
+
+        var result = await run.RunAsync();
+
+        Assert.True(result.DeployComplete, $"deploy not complete: {result}");
+        Assert.Equal(16, result.Placed);
+        var perAgent = history.SelectMany(r => r.LaunchedTasks).GroupBy(t => t.AgentId.Value).Select(g => g.Count()).ToList();
+        Assert.Equal(16, perAgent.Count);
+        Assert.All(perAgent, count => Assert.Equal(1, count));
+    }
+
+    [Fact]
     public void StormRun_should_reject_an_empty_run()
     {
         var error = Assert.Throws<ArgumentException>(() => new StormRun(new StormRunOptions { Pods = 0 }));
@@ -100,5 +131,7 @@ public sealed class StormRunTests
         Assert.Contains("at least one claim per offer cycle (got 0)", claims.Message);
         var interval = Assert.Throws<ArgumentException>(() => new StormRun(new StormRunOptions { OfferInterval = TimeSpan.Zero }));
         Assert.Contains("offer interval of at least 1 ms (got 0 ms)", interval.Message);
+        var allocation = Assert.Throws<ArgumentException>(() => new StormRun(new StormRunOptions { Allocation = StormAllocation.Master, AllocationInterval = TimeSpan.Zero }));
+        Assert.Contains("AllocationInterval must be positive", allocation.Message);
     }
 }

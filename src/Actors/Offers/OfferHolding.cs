@@ -10,9 +10,9 @@ namespace ActorScheduler.Actors.Offers;
 /// <list type="bullet">
 /// <item>every offer from an agent where a waiting pod holds its footprint (only that agent can take it);</item>
 /// <item>the newest offers until they hold room for <see cref="Margin"/> times the new footprints waiting — room counted
-/// as copies of the first waiting new footprint's need that fit, one an offer when that pod has a placement rule
-/// (whose refusals the estimate cannot see), and at most one cycle's claims an offer: the cycle that claims on an offer
-/// accepts it, and what it leaves comes back only in a later offer;</item>
+/// as copies of the first waiting new footprint's need that fit, at most one cycle's claims an offer (the cycle that
+/// claims on an offer accepts it, and what it leaves comes back only in a later offer); when that pod has a placement
+/// rule, one an offer from an agent the rule admits now and none from one it refuses (an agent re-offered once full);</item>
 /// <item>and at least <see cref="Margin"/> times as many as the cycle accepted.</item>
 /// </list>
 /// Pure; the router calls it once a capped cycle.
@@ -27,10 +27,17 @@ public static class OfferHolding
     /// <param name="accepted">How many offers the cycle accepted.</param>
     /// <param name="waiting">The requirements still waiting after the cycle, in the order the next cycle takes them.</param>
     /// <param name="claimsPerCycle">How many pods the next cycle claims at most.</param>
-    public static bool[] Keep(IReadOnlyList<Offer> unused, int accepted, IEnumerable<(PodRequirement Requirement, OfferFit.Scalars Need)> waiting, int claimsPerCycle)
+    /// <param name="admits">Whether a pod's placement rule admits the agent of an offer, as placed now.</param>
+    public static bool[] Keep(
+        IReadOnlyList<Offer> unused,
+        int accepted,
+        IEnumerable<(PodRequirement Requirement, OfferFit.Scalars Need)> waiting,
+        int claimsPerCycle,
+        Func<PodRequirement, Offer, bool> admits)
     {
         HashSet<string>? footprintAgents = null;
         OfferFit.Scalars? firstNeed = null;
+        PodRequirement? first = null;
         var firstRuled = false;
         var newFootprints = 0;
         foreach (var (requirement, need) in waiting)
@@ -45,6 +52,7 @@ public static class OfferHolding
             if (firstNeed is null)
             {
                 firstNeed = need;
+                first = requirement;
                 firstRuled = requirement.Pod.Placement is not null;
             }
         }
@@ -63,8 +71,18 @@ public static class OfferHolding
                 continue;
             }
 
-            var copies = firstNeed is { } need ? (firstRuled ? 1 : Math.Min(Copies(OfferFit.Unreserved(offer), need), claimsPerCycle)) : 0;
-            if (kept < Margin * accepted || (copies > 0 && room < (long)Margin * newFootprints))
+            var floor = kept < Margin * accepted;
+            var copies = 0L;
+            if (room < (long)Margin * newFootprints && firstNeed is { } need)
+            {
+                copies = Math.Min(Copies(OfferFit.Unreserved(offer), need), firstRuled ? 1 : claimsPerCycle);
+                if (copies > 0 && firstRuled && !admits(first!, offer))
+                {
+                    copies = 0;
+                }
+            }
+
+            if (floor || copies > 0)
             {
                 keep[i] = true;
                 kept++;

@@ -494,7 +494,12 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         {
             // Requirements are left: the next cycle tries them on offers this one did not use, as soon as this one is
             // answered (or new offers come). Enough for the work left is kept (OfferHolding), the rest declined.
-            var keep = OfferHolding.Keep(unused, accepting.Count, _requirements.Select(r => (r.Requirement, r.Need)), _nextCycleCap);
+            var keep = OfferHolding.Keep(
+                unused,
+                accepting.Count,
+                _requirements.Select(r => (r.Requirement, r.Need)),
+                _nextCycleCap,
+                (requirement, offer) => OfferEvaluator.PlacementRefusal(requirement, PlacementAgents.Of(offer), _placed) is null);
             var declined = new List<Offer>(unused.Count);
             for (var i = 0; i < unused.Count; i++)
             {
@@ -607,6 +612,11 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     private void NoteCollections(IEnumerable<Offer> offers)
     {
+        if (_collecting.Count == 0)
+        {
+            return;
+        }
+
         foreach (var offer in offers)
         {
             var stillReserved = offer.Resources.Select(Resources.ResourceId).OfType<string>().ToHashSet(StringComparer.Ordinal);

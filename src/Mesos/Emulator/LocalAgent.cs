@@ -151,6 +151,39 @@ internal sealed class LocalAgent
     /// <summary>Total minus used.</summary>
     public ResourcePool Free() => Total.MinusSaturating(UsedResources());
 
+    // Bumped whenever a task is added, removed or changes state: with Total.Version, whether Free() may have changed.
+    private long _tasksVersion;
+
+    // The last Available answer and what it was computed from (null: none, or it was offered since).
+    private (long Total, long Tasks, int Offers, ResourcePool Pool)? _available;
+
+    /// <summary>
+    /// What is free and not in <paramref name="offered"/> (this agent's outstanding offers): <see cref="Free"/> less
+    /// them. Remembered until the agent's resources, its tasks or the number of its offers change — offers only come
+    /// from an allocation, which calls <see cref="Offered"/> — so a master allocating every agent each second computes
+    /// it again only for agents where something happened. The pool is the caller's to offer, not to change otherwise.
+    /// </summary>
+    public ResourcePool Available(IEnumerable<OutstandingOffer> offered)
+    {
+        var offers = offered.TryGetNonEnumeratedCount(out var count) ? count : offered.Count();
+        if (_available is { } memo && memo.Total == Total.Version && memo.Tasks == _tasksVersion && memo.Offers == offers)
+        {
+            return memo.Pool;
+        }
+
+        var free = Free();
+        foreach (var offer in offered)
+        {
+            free.SubtractSaturating(offer.Resources.Resources);
+        }
+
+        _available = (Total.Version, _tasksVersion, offers, free);
+        return free;
+    }
+
+    /// <summary>An offer of (part of) <see cref="Available"/> was made: the next answer is computed afresh.</summary>
+    public void Offered() => _available = null;
+
     /// <summary>The resources of each non-terminal task, and of each executor that still has one, once.</summary>
     private IEnumerable<IReadOnlyList<Resource>> UsedResources()
     {
@@ -240,6 +273,7 @@ internal sealed class LocalAgent
                 NextRetry = now,
             };
             _tasks[task.Id] = task;
+            _tasksVersion++;
             launched.Add(task);
         }
 
@@ -283,6 +317,7 @@ internal sealed class LocalAgent
             if (task.IsTerminal)
             {
                 _tasks.Remove(task.Id);
+                _tasksVersion++;
             }
             else
             {
@@ -337,6 +372,7 @@ internal sealed class LocalAgent
         if (task.Pending.Count == 0 && task.IsTerminal)
         {
             _tasks.Remove(taskId);
+            _tasksVersion++;
         }
 
         Checkpoint();
@@ -765,6 +801,7 @@ internal sealed class LocalAgent
     private void Enqueue(AgentTask task, TaskState state, TaskStatus.Types.Reason? reason, string? message, bool? healthy = null)
     {
         task.State = state;
+        _tasksVersion++;
         if (task.Orphaned)
         {
             if (task.IsTerminal)
@@ -830,6 +867,7 @@ internal sealed class LocalAgent
         }
 
         _tasks.Clear();
+        _tasksVersion++;
         _endedExecutors.Clear();
         Checkpoint();
     }

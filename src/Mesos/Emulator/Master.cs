@@ -548,16 +548,8 @@ internal sealed partial class Master
         }
         var offeredByAgent = (only is null ? _offers.Values : _offers.Values.Where(o => agentsById.ContainsKey(o.Agent.Id.Value))).ToLookup(o => o.Agent);
         var filtersByAgent = (only is null ? _filters : _filters.Where(f => agentsById.ContainsKey(f.AgentId))).ToLookup(f => f.AgentId, StringComparer.Ordinal);
-        var availability = agentsById.Values.Where(a => !_cluster.IsUnreachable(a)).Select(a =>
-        {
-            var free = a.Free();
-            foreach (var offer in offeredByAgent[a])
-            {
-                free.SubtractSaturating(offer.Resources.Resources);
-            }
-
-            return new AgentAvailability(a.Id.Value, free);
-        });
+        var availability = agentsById.Values.Where(a => !_cluster.IsUnreachable(a))
+            .Select(a => new AgentAvailability(a.Id.Value, a.Available(offeredByAgent[a])));
         var decisions = Allocator.Allocate(availability, candidates, (candidate, agentId, offered) => !ignoreFilters &&
             filtersByAgent[agentId].Any(f => f.FrameworkId == candidate.FrameworkId && f.Role == candidate.Role
                 && f.Expires > now && f.Resources.ContainsAll(offered)));
@@ -572,6 +564,7 @@ internal sealed partial class Master
                 var offerId = new OfferID { Value = $"{MasterId}-O{_nextOfferNumber++.ToString(CultureInfo.InvariantCulture)}" };
                 var offer = new OutstandingOffer(offerId, framework.Id, decision.Role, agent, decision.Resources);
                 _offers[offerId.Value] = offer;
+                agent.Offered();
                 made.Add(offer);
                 evt.Offers.Offers_.Add(BuildOffer(framework, offerId, agent, decision));
             }

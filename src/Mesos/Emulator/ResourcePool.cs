@@ -26,6 +26,9 @@ internal sealed class ResourcePool
 
     public bool IsEmpty => _entries.Count == 0;
 
+    /// <summary>Changes every time the pool's content changes (never otherwise): a cache of what it held compares it.</summary>
+    public long Version { get; private set; }
+
     public IReadOnlyCollection<Resource> Resources => _entries.Values;
 
     public ResourcePool Clone() => new(_entries.Values);
@@ -115,6 +118,7 @@ internal sealed class ResourcePool
             return;
         }
 
+        Version++;
         if (!_entries.TryGetValue(resource, out var existing))
         {
             var merged = Normalize(owned ? resource : ResourceFormat.CopyValue(resource));
@@ -239,6 +243,7 @@ internal sealed class ResourcePool
             return true;
         }
 
+        Version++;
         var existing = _entries[resource];
         switch (existing.Type)
         {

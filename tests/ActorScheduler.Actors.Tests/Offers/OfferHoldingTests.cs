@@ -12,6 +12,8 @@ public sealed class OfferHoldingTests
 
     private const int PerCycle = 100;
 
+    private static bool AdmitsAll(PodRequirement requirement, Offer offer) => true;
+
     private static (PodRequirement, OfferFit.Scalars) NewPod(int index, bool ruled = false)
     {
         var pod = ruled
@@ -32,7 +34,7 @@ public sealed class OfferHoldingTests
     public void The_newest_offers_are_kept_until_they_hold_room_for_twice_the_waiting_pods()
     {
         // Six pods wait: room for 12, three 4-cpu offers, the newest three.
-        var keep = OfferHolding.Keep(Offers(10), accepted: 1, Enumerable.Range(0, 6).Select(i => NewPod(i)), PerCycle);
+        var keep = OfferHolding.Keep(Offers(10), accepted: 1, Enumerable.Range(0, 6).Select(i => NewPod(i)), PerCycle, AdmitsAll);
 
         Assert.Equal([7, 8, 9], Kept(keep));
     }
@@ -42,7 +44,7 @@ public sealed class OfferHoldingTests
     {
         // Room for 32 on each offer, but a cycle claims two: the next cycle that uses an offer accepts it whole. Five pods
         // wait: room for 10, five offers.
-        var keep = OfferHolding.Keep(Offers(10, cpus: 32), accepted: 1, Enumerable.Range(0, 5).Select(i => NewPod(i)), claimsPerCycle: 2);
+        var keep = OfferHolding.Keep(Offers(10, cpus: 32), accepted: 1, Enumerable.Range(0, 5).Select(i => NewPod(i)), claimsPerCycle: 2, AdmitsAll);
 
         Assert.Equal([5, 6, 7, 8, 9], Kept(keep));
     }
@@ -50,7 +52,7 @@ public sealed class OfferHoldingTests
     [Fact]
     public void At_least_twice_as_many_offers_as_the_cycle_accepted_are_kept()
     {
-        var keep = OfferHolding.Keep(Offers(10), accepted: 3, [NewPod(0)], PerCycle);
+        var keep = OfferHolding.Keep(Offers(10), accepted: 3, [NewPod(0)], PerCycle, AdmitsAll);
 
         Assert.Equal([4, 5, 6, 7, 8, 9], Kept(keep));
     }
@@ -58,17 +60,29 @@ public sealed class OfferHoldingTests
     [Fact]
     public void Nothing_waiting_keeps_only_the_floor()
     {
-        Assert.Empty(Kept(OfferHolding.Keep(Offers(5), accepted: 0, [], PerCycle)));
-        Assert.Equal([3, 4], Kept(OfferHolding.Keep(Offers(5), accepted: 1, [], PerCycle)));
+        Assert.Empty(Kept(OfferHolding.Keep(Offers(5), accepted: 0, [], PerCycle, AdmitsAll)));
+        Assert.Equal([3, 4], Kept(OfferHolding.Keep(Offers(5), accepted: 1, [], PerCycle, AdmitsAll)));
     }
 
     [Fact]
     public void A_pod_with_a_placement_rule_counts_one_pod_an_offer()
     {
         // Three UNIQUE pods: six offers, whatever their room.
-        var keep = OfferHolding.Keep(Offers(10, cpus: 32), accepted: 1, Enumerable.Range(0, 3).Select(i => NewPod(i, ruled: true)), PerCycle);
+        var keep = OfferHolding.Keep(Offers(10, cpus: 32), accepted: 1, Enumerable.Range(0, 3).Select(i => NewPod(i, ruled: true)), PerCycle, AdmitsAll);
 
         Assert.Equal([4, 5, 6, 7, 8, 9], Kept(keep));
+    }
+
+    [Fact]
+    public void An_offer_the_placement_rule_refuses_counts_for_nothing()
+    {
+        // Two UNIQUE pods wait: room for four. The newest offers are from agents already used (re-offered once full):
+        // refused, they are declined, and the four before them kept.
+        var full = new HashSet<string> { "agent-7", "agent-8", "agent-9" };
+        var keep = OfferHolding.Keep(Offers(10), accepted: 0, [NewPod(0, ruled: true), NewPod(1, ruled: true)], PerCycle,
+            (requirement, offer) => !full.Contains(offer.AgentId.Value));
+
+        Assert.Equal([3, 4, 5, 6], Kept(keep));
     }
 
     [Fact]
@@ -77,7 +91,7 @@ public sealed class OfferHoldingTests
         var offers = Offers(6, cpus: 0.5).Concat(Offers(2, cpus: 4)).ToArray();
 
         // Two pods wait (room for 4): the two 4-cpu offers at the end hold it; the small ones are kept only as the floor.
-        var keep = OfferHolding.Keep(offers, accepted: 2, [NewPod(0), NewPod(1)], PerCycle);
+        var keep = OfferHolding.Keep(offers, accepted: 2, [NewPod(0), NewPod(1)], PerCycle, AdmitsAll);
 
         Assert.Equal([4, 5, 6, 7], Kept(keep));
     }
@@ -86,7 +100,7 @@ public sealed class OfferHoldingTests
     public void An_offer_from_the_agent_of_a_waiting_footprint_is_always_kept()
     {
         // The relaunch can only go to agent-2; no new footprint waits.
-        var keep = OfferHolding.Keep(Offers(6), accepted: 0, [Relaunch(0, "agent-2")], PerCycle);
+        var keep = OfferHolding.Keep(Offers(6), accepted: 0, [Relaunch(0, "agent-2")], PerCycle, AdmitsAll);
 
         Assert.Equal([2], Kept(keep));
     }
