@@ -247,6 +247,47 @@ public sealed class OfferStormTests
         Assert.Empty(Allocated());
     }
 
+    [Fact]
+    public async Task A_master_allocating_storm_should_offer_what_a_task_freed_while_the_rest_of_its_agent_is_held()
+    {
+        await using var cluster = new SimulatedCluster(timedAllocation: false);
+        await using var framework = await StormFramework.SubscribeAsync(cluster);
+        var storm = new OfferStorm(cluster, new OfferStormOptions { Agents = 1, Shapes = [new AgentResources(Cpus: 2, MemoryMb: 4096)], Allocation = StormAllocation.Master });
+        await storm.CreateAgentsAsync();
+        await storm.AdvanceAsync(TimeSpan.FromSeconds(1));
+        var whole = (await framework.NextAsync(e => e.Type == Event.Types.Type.Offers)).Offers.Offers_.Single();
+
+        // A task of 0.1 cpus runs; the rest of the agent comes back once the ACCEPT's default 5 s filter expires, and is held.
+        await framework.LaunchAsync(whole, "t1");
+        await AdvanceUntilAsync(TaskState.TaskRunning);
+        await storm.AdvanceAsync(TimeSpan.FromSeconds(6));
+        var rest = (await framework.NextAsync(e => e.Type == Event.Types.Type.Offers)).Offers.Offers_.Single();
+        Assert.Equal(1.9, Cpus(rest), 6);
+
+        // While nothing changes the allocations offer nothing. The task ends: an allocation offers what it freed, once.
+        await storm.AdvanceAsync(TimeSpan.FromSeconds(2));
+        await framework.KillAsync("t1-id", whole.AgentId);
+        await AdvanceUntilAsync(TaskState.TaskKilled);
+        await storm.AdvanceAsync(TimeSpan.FromSeconds(3));
+        var freed = (await framework.NextAsync(e => e.Type == Event.Types.Type.Offers)).Offers.Offers_.Single();
+        Assert.Equal(0.1, Cpus(freed), 6);
+        Assert.Equal(3, storm.Actions.Count(a => a.Kind == StormActionKind.Offer));
+
+        async Task AdvanceUntilAsync(TaskState state)
+        {
+            // The agent sends a task's next update once the last one is acknowledged.
+            for (var i = 0; i < 100 && !framework.HasSeen(e => e.Type == Event.Types.Type.Update && e.Update.Status.State == state); i++)
+            {
+                await framework.AcknowledgeAllAsync();
+                await storm.AdvanceAsync(TimeSpan.FromMilliseconds(100));
+            }
+
+            await framework.SeenAsync(e => e.Type == Event.Types.Type.Update && e.Update.Status.State == state);
+        }
+
+        static double Cpus(Offer offer) => offer.Resources.Where(r => r.Name == "cpus").Sum(r => r.Scalar.Value);
+    }
+
     public static TheoryData<string, OfferStormOptions, string> BadOptions() => new()
     {
         { "no agents", new OfferStormOptions { Agents = 0 }, "Agents must be at least 1 (got 0)" },

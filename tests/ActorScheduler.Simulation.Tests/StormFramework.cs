@@ -17,6 +17,7 @@ internal sealed class StormFramework : IAsyncDisposable
     private readonly Channel<Event> _events = Channel.CreateUnbounded<Event>();
     private readonly TaskCompletionSource<FrameworkID> _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Event> _seen = [];
+    private int _acknowledged;
     private TaskCompletionSource _more = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IMesosEventStream? _stream;
     private Task _reader = Task.CompletedTask;
@@ -71,6 +72,15 @@ internal sealed class StormFramework : IAsyncDisposable
         return _connection.SendAsync(new Call { Type = Call.Types.Type.Decline, FrameworkId = Id.Clone(), Decline = decline }, CancellationToken.None);
     }
 
+    /// <summary>KILL of a task this framework launched.</summary>
+    public Task KillAsync(string taskId, AgentID agentId) =>
+        _connection.SendAsync(new Call
+        {
+            Type = Call.Types.Type.Kill,
+            FrameworkId = Id.Clone(),
+            Kill = new Call.Types.Kill { TaskId = new TaskID { Value = taskId }, AgentId = agentId.Clone() },
+        }, CancellationToken.None);
+
     /// <summary>SUPPRESS of every role: no more offers until a REVIVE.</summary>
     public Task SuppressAsync() =>
         _connection.SendAsync(new Call { Type = Call.Types.Type.Suppress, FrameworkId = Id.Clone(), Suppress = new Call.Types.Suppress() }, CancellationToken.None);
@@ -86,6 +96,36 @@ internal sealed class StormFramework : IAsyncDisposable
             {
                 return evt;
             }
+        }
+    }
+
+    /// <summary>ACKNOWLEDGE of every status update read so far that carries a UUID and was not acknowledged yet.</summary>
+    public async Task AcknowledgeAllAsync()
+    {
+        List<ActorScheduler.Messages.MesosV1.TaskStatus> due;
+        lock (_seen)
+        {
+            due = _seen.Where(e => e.Type == Event.Types.Type.Update && !e.Update.Status.Uuid.IsEmpty).Select(e => e.Update.Status).Skip(_acknowledged).ToList();
+            _acknowledged += due.Count;
+        }
+
+        foreach (var status in due)
+        {
+            await _connection.SendAsync(new Call
+            {
+                Type = Call.Types.Type.Acknowledge,
+                FrameworkId = Id.Clone(),
+                Acknowledge = new Call.Types.Acknowledge { AgentId = status.AgentId.Clone(), TaskId = status.TaskId.Clone(), Uuid = status.Uuid },
+            }, CancellationToken.None);
+        }
+    }
+
+    /// <summary>Whether an event matching <paramref name="match"/> was read already.</summary>
+    public bool HasSeen(Func<Event, bool> match)
+    {
+        lock (_seen)
+        {
+            return _seen.Any(match);
         }
     }
 

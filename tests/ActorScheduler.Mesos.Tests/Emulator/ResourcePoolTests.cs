@@ -7,6 +7,32 @@ namespace ActorScheduler.Mesos.Tests.Emulator;
 public sealed class ResourcePoolTests
 {
     [Fact]
+    public void The_version_changes_with_the_content_and_only_then()
+    {
+        var pool = new ResourcePool([Scalar("cpus", 1)]);
+        var seen = new HashSet<long> { pool.Version };
+
+        // Reads, empty additions and refused subtractions change nothing.
+        _ = pool.Scalar("cpus");
+        _ = pool.ContainsAll([Scalar("cpus", 0.5)]);
+        pool.Add(Scalar("cpus", 0));
+        Assert.False(pool.TrySubtract(Scalar("mem", 1)));
+        Assert.Single(seen, pool.Version);
+
+        // Every change gives a version not seen before.
+        pool.Add(Scalar("cpus", 0.5));
+        Assert.True(seen.Add(pool.Version));
+        pool.Add(Scalar("mem", 64));
+        Assert.True(seen.Add(pool.Version));
+        Assert.True(pool.TrySubtract(Scalar("cpus", 0.5)));
+        Assert.True(seen.Add(pool.Version));
+        pool.SubtractSaturating(Scalar("mem", 128));
+        Assert.True(seen.Add(pool.Version));
+        Assert.Equal(1, pool.Scalar("cpus"));
+        Assert.Equal(0, pool.Scalar("mem"));
+    }
+
+    [Fact]
     public void Scalars_of_the_same_shape_merge_and_subtract_in_fixed_point()
     {
         var pool = new ResourcePool([Scalar("cpus", 0.1), Scalar("cpus", 0.2)]);
