@@ -13,9 +13,8 @@ namespace ActorScheduler.Simulation;
 /// Each step runs on the master's queue in one piece, so the offers it picks and rescinds are the master's state at that
 /// instant. Random offers are scripted (they reach a framework even if it suppressed offers or declined with a filter);
 /// the master's allocations honour both. Either way, build the cluster with <c>timedAllocation: false</c> so the storm's
-/// offers are the only ones. Time is the cluster's: in a
-/// test advance it virtually (<see cref="RunAsync"/>); in a benchmark call <see cref="AdvanceAsync"/> with the real time
-/// that passed.
+/// offers are the only ones. Time is the cluster's: in a test advance it virtually (<see cref="RunAsync"/>); in a
+/// benchmark call <see cref="AdvanceAsync"/> with the real time that passed.
 /// </remarks>
 public sealed class OfferStorm
 {

@@ -250,6 +250,7 @@ public sealed class StormRun
     /// <summary>What this run was made with.</summary>
     public StormRunOptions Options => _options;
 
+    /// <summary>The storm's options, from the run's (checked when the run is made).</summary>
     private OfferStormOptions StormOptions() => new()
     {
         Agents = _options.Agents,

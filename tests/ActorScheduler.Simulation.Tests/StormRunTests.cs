@@ -66,27 +66,14 @@ public sealed class StormRunTests
     [Fact]
     public async Task A_storm_pods_placement_rule_holds_on_every_agent()
     {
-        IReadOnlyList<ClusterRecord> history = [];
-        var run = new StormRun(new StormRunOptions
+        var perAgent = await LaunchesPerAgentAsync(new StormRunOptions
         {
             Agents = 20,
             Pods = 30,
             OffersPerSecond = 300,
-            Timeout = TimeSpan.FromSeconds(60),
-            Restart = false,
             Placement = "[[\"hostname\", \"MAX_PER\", \"2\"]]",
-            Inspect = cluster =>
-            {
-                history = cluster.History;
-                return Task.CompletedTask;
-            },
         });
 
-        var result = await run.RunAsync();
-
-        Assert.True(result.DeployComplete, $"deploy not complete: {result}");
-        Assert.Equal(30, result.Placed);
-        var perAgent = history.SelectMany(r => r.LaunchedTasks).GroupBy(t => t.AgentId.Value).Select(g => g.Count()).ToList();
         Assert.Equal(30, perAgent.Sum());
         Assert.All(perAgent, count => Assert.InRange(count, 1, 2));
     }
@@ -96,30 +83,37 @@ public sealed class StormRunTests
     {
         // Each allocation re-offers the agents already used (what their pods left): the rule refuses them, so the router
         // keeps the offers of unused agents for its capped cycles, not the newest.
-        IReadOnlyList<ClusterRecord> history = [];
-        var run = new StormRun(new StormRunOptions
+        var perAgent = await LaunchesPerAgentAsync(new StormRunOptions
         {
             Agents = 20,
             Pods = 16,
             Allocation = StormAllocation.Master,
             MaxClaimsPerCycle = 2,
+            Placement = "[[\"hostname\", \"UNIQUE\"]]",
+        });
+
+        Assert.Equal(16, perAgent.Count);
+        Assert.All(perAgent, count => Assert.Equal(1, count));
+    }
+
+    /// <summary>Runs a deploy (no restart, 60 s at most) that must place every pod; the tasks launched on each agent used.</summary>
+    private static async Task<List<int>> LaunchesPerAgentAsync(StormRunOptions options)
+    {
+        IReadOnlyList<ClusterRecord> history = [];
+        var result = await new StormRun(options with
+        {
             Timeout = TimeSpan.FromSeconds(60),
             Restart = false,
-            Placement = "[[\"hostname\", \"UNIQUE\"]]",
             Inspect = cluster =>
             {
                 history = cluster.History;
                 return Task.CompletedTask;
             },
-        });
-
-        var result = await run.RunAsync();
+        }).RunAsync();
 
         Assert.True(result.DeployComplete, $"deploy not complete: {result}");
-        Assert.Equal(16, result.Placed);
-        var perAgent = history.SelectMany(r => r.LaunchedTasks).GroupBy(t => t.AgentId.Value).Select(g => g.Count()).ToList();
-        Assert.Equal(16, perAgent.Count);
-        Assert.All(perAgent, count => Assert.Equal(1, count));
+        Assert.Equal(options.Pods, result.Placed);
+        return history.SelectMany(r => r.LaunchedTasks).GroupBy(t => t.AgentId.Value).Select(g => g.Count()).ToList();
     }
 
     [Fact]

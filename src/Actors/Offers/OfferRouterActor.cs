@@ -26,9 +26,10 @@ namespace ActorScheduler.Actors.Offers;
 /// use that the work left needs (<see cref="OfferHolding"/>: room for twice the waiting pods, estimated) and declines
 /// the rest; once every claim of the capped cycle is answered, or new offers come, the next cycle runs on them. So the
 /// placement rate is not bounded by how often the master offers (a real master offers every agent about once a second,
-/// and a declined agent only after its filter expires), and a kept offer is used by one of the next cycles. After each subscription the cycles start small and double (<see cref="FirstCycleClaims"/>,
-/// then twice as many, up to the cap): the first ACCEPTs go out while the first cycles' code is still cold and their
-/// launches are still being recorded, so the master, the agents and the status updates start working sooner.
+/// and a declined agent only after its filter expires), and a kept offer is used by one of the next cycles. After each
+/// subscription the cycles start small and double (<see cref="FirstCycleClaims"/>, then twice as many, up to the cap):
+/// the first ACCEPTs go out while the first cycles' code is still cold and their launches are still being recorded, so
+/// the master, the agents and the status updates start working sooner.
 /// </remarks>
 internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 {
