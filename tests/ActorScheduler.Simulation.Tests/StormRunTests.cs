@@ -39,7 +39,7 @@ public sealed class StormRunTests
     }
 
     [Fact]
-    public async Task A_storm_with_the_master_allocating_places_every_pod_from_one_allocation()
+    public async Task A_storm_with_the_master_allocating_places_every_pod_on_the_offers_it_keeps()
     {
         // 40 pods on 20 agents, the master allocating every 3 s: the scheduler places them on the first allocation's
         // offers, keeping what it needs across its capped cycles of two claims (on a slow machine the next allocations,
