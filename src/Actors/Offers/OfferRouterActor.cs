@@ -54,7 +54,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     // (OfferFit) is computed once here, not per offer cycle.
     private readonly List<(PodRequirement Requirement, IActorRef Pod, OfferFit.Scalars Need)> _requirements = new();
     private readonly HashSet<string> _pending = new(StringComparer.Ordinal);
-    private readonly OwnedResources _owned = new();
+    private readonly Dictionary<string, ImmutableArray<string>> _owned = new(StringComparer.Ordinal);
 
     // Where each pod instance holds (or was just given) its footprint, for placement rules.
     private readonly PlacedTasks _placed = new();
@@ -109,7 +109,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         });
         Command<FootprintOwned>(m =>
         {
-            _owned.Set(m.PodInstance, m.ResourceIds);
+            _owned[m.PodInstance] = m.ResourceIds;
             if (m.Agent is { } agent)
             {
                 _placed.Set(new PlacedTask(m.PodInstance, agent));
@@ -122,7 +122,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         Command<AwaitCollection>(m =>
         {
             // The pod no longer owns them (whatever order its messages arrive in), and offers must come to collect them.
-            _owned.Remove(m.PodInstance);
+            _owned[m.PodInstance] = ImmutableArray<string>.Empty;
             _placed.Remove(m.PodInstance);
             _collecting[m.PodInstance] = (m, Sender);
             Revive();
@@ -237,7 +237,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         _requirements.Add((message.Requirement, Sender, need));
         if (message.Requirement.Existing is { } footprint)
         {
-            _owned.Set(name, footprint.ResourceIds.ToImmutableArray());
+            _owned[name] = footprint.ResourceIds.ToImmutableArray();
         }
 
         // New work: offers we suppressed, or declined (with a filter) since the last revive, must come back now.
@@ -423,7 +423,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                 slot.Remaining = OfferRemainder.After(slot.Remaining, evaluation);
                 claimed.Add(podName);
                 // The evaluation's footprint is the pod's whole footprint after this ACCEPT.
-                _owned.Set(podName, evaluation.Footprint.Select(Resources.ResourceId).OfType<string>().ToImmutableArray());
+                _owned[podName] = evaluation.Footprint.Select(Resources.ResourceId).OfType<string>().ToImmutableArray();
                 break;
             }
 
@@ -458,7 +458,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             timing.Open++;
         }
 
-        // An offer that carries labelled reservations no pod owns (any more) is cleaned up instead of declined.
+        // Every resource id some pod owns (tens of thousands in a big service): gathered only for an offer that carries
+        // labelled reservations at all.
+        HashSet<string>? owned = null;
         var unused = new List<Offer>();
         foreach (var offer in slots.Where(s => s.Claims.Count == 0).Select(s => s.Offer))
         {
@@ -468,7 +470,8 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                 continue;
             }
 
-            var cleanup = UnexpectedResources.Cleanup(offer, _owned.All, _context.Reservation.Role);
+            owned ??= _owned.Values.SelectMany(ids => ids).ToHashSet(StringComparer.Ordinal);
+            var cleanup = UnexpectedResources.Cleanup(offer, owned, _context.Reservation.Role);
             if (cleanup.IsEmpty)
             {
                 unused.Add(offer);
