@@ -131,11 +131,10 @@ internal sealed record ResourcesCollected(string PodInstance);
 internal sealed record LaunchClaim(Offer Offer, OfferEvaluation Evaluation);
 
 /// <summary>
-/// The task infos a pod recorded for a claim are durable; send the ACCEPT. The entity journal sends it (in a
-/// <see cref="Persistence.EntityJournalProtocol.Durable"/>) with the pod named, as the pod's write commits; an answer
-/// straight from the pod may leave <paramref name="Pod"/> out (then the sender is the pod).
+/// The task infos <paramref name="Pod"/> recorded for a claim are durable; send the ACCEPT. The entity journal sends it
+/// to the router (in a <see cref="Persistence.EntityJournalProtocol.Durable"/>) as the pod's write commits.
 /// </summary>
-internal sealed record LaunchRecorded(string OfferId, IActorRef? Pod = null);
+internal sealed record LaunchRecorded(string OfferId, IActorRef Pod);
 
 /// <summary>Pod → router: the claim was refused; decline the offer.</summary>
 internal sealed record LaunchNotRecorded(string OfferId, string Reason);

@@ -166,14 +166,13 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         Command<IsReconciled>(_ => Sender.Tell(_reconciled));
         Command<IsSuppressed>(_ => Sender.Tell(_suppressed));
         Command<GetPendingRequirements>(_ => Sender.Tell(_requirements.Select(r => r.Requirement.PodInstanceName).ToImmutableArray()));
-        Command<LaunchRecorded>(m => OnClaimAnswered(m.OfferId, m.Pod ?? Sender, recorded: true, reason: null));
         Command<EntityJournalProtocol.Durable>(m =>
         {
             foreach (var notice in m.Notices)
             {
                 if (notice is LaunchRecorded recorded)
                 {
-                    OnClaimAnswered(recorded.OfferId, recorded.Pod ?? Sender, recorded: true, reason: null);
+                    OnClaimAnswered(recorded.OfferId, recorded.Pod, recorded: true, reason: null);
                 }
             }
         });
@@ -401,7 +400,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                 // Told at once, so the pod records its launch while the cycle goes on evaluating: its answer is handled
                 // after this cycle, once every claim on the offer is known.
                 pod.Tell(new LaunchClaim(slot.Offer, evaluation));
-                if (_placed.TryGet(podName, out var was) && !SamePlace(was.Agent, slot.Agent))
+                if (_placed.TryGet(podName, out var was) && !was.Agent.SamePlaceAs(slot.Agent))
                 {
                     // A pod placed elsewhere moves: the refusals its old place caused may no longer hold.
                     scanFrom.Clear();
@@ -538,11 +537,6 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             RecordCycle(timing);
         }
     }
-
-    /// <summary>Whether two views of an agent give every placement field the same value.</summary>
-    private static bool SamePlace(PlacementAgent a, PlacementAgent b) =>
-        a.Hostname == b.Hostname && a.Zone == b.Zone && a.Region == b.Region && a.Attributes.Count == b.Attributes.Count
-        && a.Attributes.All(attribute => b.Attributes.TryGetValue(attribute.Key, out var value) && value == attribute.Value);
 
     private void RecordCycle(CycleTiming timing) => _metrics.Record(SchedulerMetrics.OffersProcess, Stopwatch.GetElapsedTime(timing.Started));
 

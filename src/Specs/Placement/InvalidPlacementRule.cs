@@ -8,9 +8,10 @@ public sealed record InvalidPlacementRule(string Constraint, string Error) : Pla
     public override PlacementDecision Evaluate(PlacementContext context) =>
         PlacementDecision.Fail(this, $"the placement constraint is invalid: {Error}");
 
-    /// <summary>False: what the unparsed constraint meant is unknown (PlacementRuleIsValid rejects it anyway).</summary>
+    /// <summary>True: it refuses every agent, always.</summary>
     public override bool RefusalIsStable => true;
 
+    /// <summary>False: what the unparsed constraint meant is unknown (PlacementRuleIsValid rejects it anyway).</summary>
     public override bool References(PlacementField field) => false;
 
     public override string Describe() => $"INVALID('{Constraint}')";

@@ -14,4 +14,12 @@ public sealed record PlacementAgent(
     string? Region = null)
 {
     public static PlacementAgent OnHost(string hostname) => new(hostname, ImmutableDictionary<string, string>.Empty);
+
+    /// <summary>
+    /// Whether <paramref name="other"/> gives every placement field the same value (the record's own equality compares
+    /// the attribute dictionaries by reference, and two offers of one agent build two).
+    /// </summary>
+    public bool SamePlaceAs(PlacementAgent other) =>
+        Hostname == other.Hostname && Zone == other.Zone && Region == other.Region && Attributes.Count == other.Attributes.Count
+        && Attributes.All(attribute => other.Attributes.TryGetValue(attribute.Key, out var value) && value == attribute.Value);
 }

@@ -10,6 +10,10 @@ namespace ActorScheduler.Actors.Tests.Offers;
 
 public sealed class OfferRouterActorTests : ActorTestKit
 {
+    /// <summary>The journal tells the router that <paramref name="pod"/>'s launch record for the offer is durable.</summary>
+    private static void Recorded(IActorRef router, string offerId, IActorRef pod) =>
+        router.Tell(new EntityJournalProtocol.Durable([new LaunchRecorded(offerId, pod)]));
+
     [Fact]
     public void Offers_that_come_while_reconciling_should_be_kept_for_the_first_cycle_and_later_ones_declined_short()
     {
@@ -74,7 +78,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
         Assert.Equal([tooSmall.Id.Value], decline.OfferIds.ToArray());
         gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
 
-        router.Tell(new LaunchRecorded(fits.Id.Value), pod);
+        Recorded(router, fits.Id.Value, pod);
         var accept = gateway.ExpectMsg<AcceptOffers>();
         Assert.Equal([fits.Id.Value], accept.OfferIds.ToArray());
         Assert.Equal(claim.Evaluation.Operations.ToArray(), accept.Operations.ToArray());
@@ -177,7 +181,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
         {
             foreach (var claim in claims)
             {
-                router.Tell(new LaunchRecorded(claim.Offer.Id.Value), pods);
+                Recorded(router, claim.Offer.Id.Value, pods);
             }
         }
     }
@@ -200,15 +204,15 @@ public sealed class OfferRouterActorTests : ActorTestKit
         Assert.False(pods.HasMessages);
 
         // Answered, the next cycle claims on the kept offers (oldest first), without new offers from the master.
-        router.Tell(new LaunchRecorded(offers[0].Id.Value), pods);
-        router.Tell(new LaunchRecorded(offers[1].Id.Value), pods);
+        Recorded(router, offers[0].Id.Value, pods);
+        Recorded(router, offers[1].Id.Value, pods);
         var second = pods.ReceiveN(2).Cast<LaunchClaim>().ToList();
         Assert.Equal([offers[6].Id.Value, offers[7].Id.Value], second.Select(c => c.Offer.Id.Value).ToArray());
         Assert.Equal(["hello-2", "hello-3"], second.Select(c => c.Evaluation.Tasks[0].Info.Name.Split("-server")[0]).ToArray());
 
         // One pod waits: at least twice the offers the cycle used stay (8 to 11), so nothing more is declined yet.
-        router.Tell(new LaunchRecorded(offers[6].Id.Value), pods);
-        router.Tell(new LaunchRecorded(offers[7].Id.Value), pods);
+        Recorded(router, offers[6].Id.Value, pods);
+        Recorded(router, offers[7].Id.Value, pods);
         var last = pods.ExpectMsg<LaunchClaim>();
         Assert.Equal(offers[8].Id.Value, last.Offer.Id.Value);
         // Each answered offer was accepted; nothing is left to claim, so the offers it did not use are declined.
@@ -234,13 +238,13 @@ public sealed class OfferRouterActorTests : ActorTestKit
         pods.ReceiveN(2);
         Assert.Equal([offers[2].Id.Value], gateway.ExpectMsg<DeclineOffers>().OfferIds.ToArray());
         AwaitAssert(() => Assert.Equal(3, metrics.Counters().GetValueOrDefault(SchedulerMetrics.OffersProcessed)));
-        router.Tell(new LaunchRecorded(offers[0].Id.Value), pods);
+        Recorded(router, offers[0].Id.Value, pods);
         gateway.ExpectMsg<AcceptOffers>();
         gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(150));
         Assert.False(metrics.Timers().ContainsKey(SchedulerMetrics.OffersProcess));
 
         // Its last claim answered, it is timed (the wait included), and cycle 2 claims the last pod on a kept offer.
-        router.Tell(new LaunchRecorded(offers[1].Id.Value), pods);
+        Recorded(router, offers[1].Id.Value, pods);
         Assert.Equal([offers[1].Id.Value], gateway.ExpectMsg<AcceptOffers>().OfferIds.ToArray());
         Assert.Equal(offers[3].Id.Value, pods.ExpectMsg<LaunchClaim>().Offer.Id.Value);
         Assert.Equal([offers[4].Id.Value, offers[5].Id.Value, offers[6].Id.Value], gateway.ExpectMsg<DeclineOffers>().OfferIds.ToArray());
@@ -248,7 +252,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
         Assert.Equal(1, first.Count);
         Assert.InRange(first.Max, 0.15, watch.Elapsed.TotalSeconds);
 
-        router.Tell(new LaunchRecorded(offers[3].Id.Value), pods);
+        Recorded(router, offers[3].Id.Value, pods);
         gateway.ExpectMsg<AcceptOffers>();
         AwaitAssert(() => Assert.Equal(2, metrics.Timers()[SchedulerMetrics.OffersProcess].Count));
 
@@ -290,7 +294,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
         pods.ExpectMsg<LaunchClaim>();
 
         router.Tell(new OfferRescinded(b.Id.Value));
-        router.Tell(new LaunchRecorded(a.Id.Value), pods);
+        Recorded(router, a.Id.Value, pods);
 
         Assert.Equal([a.Id.Value], gateway.ExpectMsg<AcceptOffers>().OfferIds.ToArray());
         pods.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
@@ -408,9 +412,9 @@ public sealed class OfferRouterActorTests : ActorTestKit
         var claim1 = pod1.ExpectMsg<LaunchClaim>();
         Assert.Equal(offer.Id, claim1.Offer.Id);
 
-        router.Tell(new LaunchRecorded(offer.Id.Value), pod1);
+        Recorded(router, offer.Id.Value, pod1);
         gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
-        router.Tell(new LaunchRecorded(offer.Id.Value), pod0);
+        Recorded(router, offer.Id.Value, pod0);
 
         var accept = gateway.ExpectMsg<AcceptOffers>();
         Assert.Equal(claim0.Evaluation.Operations.Concat(claim1.Evaluation.Operations).ToArray(), accept.Operations.ToArray());
@@ -425,7 +429,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
         var claim0 = pod0.ExpectMsg<LaunchClaim>();
         var claim1 = pod1.ExpectMsg<LaunchClaim>();
         router.Tell(new LaunchNotRecorded(offer.Id.Value, "no longer needed"), pod1);
-        router.Tell(new LaunchRecorded(offer.Id.Value), pod0);
+        Recorded(router, offer.Id.Value, pod0);
 
         Assert.Equal(claim0.Evaluation.Operations.ToArray(), gateway.ExpectMsg<AcceptOffers>().Operations.ToArray());
 

@@ -85,6 +85,19 @@ public sealed class PlacedTasksTests
     }
 
     [Fact]
+    public void Two_views_of_an_agent_are_the_same_place_when_every_field_agrees()
+    {
+        PlacementAgent Agent(string rack, string? zone = "z1") =>
+            new("a.local", ImmutableDictionary<string, string>.Empty.Add("rack", rack), zone, "r1");
+
+        // Built twice, as two offers of one agent are: equal dictionaries, not the same one.
+        Assert.True(Agent("r1").SamePlaceAs(Agent("r1")));
+        Assert.False(Agent("r1").SamePlaceAs(Agent("r2")));
+        Assert.False(Agent("r1").SamePlaceAs(Agent("r1", zone: "z2")));
+        Assert.False(Agent("r1").SamePlaceAs(PlacementAgent.OnHost("a.local")));
+    }
+
+    [Fact]
     public void A_rules_quick_answer_agrees_with_its_evaluation_for_every_rule_agent_and_placement()
     {
         string[] constraints =
