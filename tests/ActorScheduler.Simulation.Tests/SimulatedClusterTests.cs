@@ -1,3 +1,4 @@
+using ActorScheduler.Messages.MesosV1;
 using ActorScheduler.Messages.MesosV1.Scheduler;
 
 namespace ActorScheduler.Simulation.Tests;
@@ -44,4 +45,46 @@ public sealed class SimulatedClusterTests
         Assert.InRange(record.SentAt!.Value, before, record.RecordedAt);
         Assert.All(cluster.History.Where(r => r.Event is not null), r => Assert.Null(r.SentAt));
     }
+
+    [Fact]
+    public async Task A_task_groups_executor_is_counted_once_and_kept_as_the_framework_sent_it()
+    {
+        await using var cluster = new SimulatedCluster(timedAllocation: false);
+        await using var framework = await StormFramework.SubscribeAsync(cluster);
+        var agents = await cluster.AddAgentsAsync(1);
+        var executor = new ExecutorInfo { Type = ExecutorInfo.Types.Type.Default, ExecutorId = new ExecutorID { Value = "e" } };
+
+        var first = await NextOfferAsync(cluster, framework, agents);
+        var cpus = CpusOf(first);
+        executor.Resources.Add(StormFramework.Unreserved(first, "cpus", 0.5));
+        executor.Resources.Add(StormFramework.Unreserved(first, "mem", 32));
+        var sent = executor.Clone();
+        await framework.LaunchGroupAsync(first, executor, "a");
+
+        // The executor's 0.5 cpus and the task's 0.1 are in use; a second group joins the running executor.
+        var second = await NextOfferAsync(cluster, framework, agents);
+        Assert.Equal(cpus - 0.6, CpusOf(second), 3);
+        await framework.LaunchGroupAsync(second, executor, "b");
+
+        var third = await NextOfferAsync(cluster, framework, agents);
+        Assert.Equal(cpus - 0.7, CpusOf(third), 3);
+        Assert.Equal(sent, executor);
+        Assert.True(await cluster.IsRunningAsync("a"));
+        Assert.True(await cluster.IsRunningAsync("b"));
+
+        // Its tasks ended, the executor's resources come back with theirs (the rest is still in the third offer).
+        await cluster.EndTaskAsync("a", 0);
+        await cluster.EndTaskAsync("b", 0);
+        Assert.Equal(0.7, CpusOf(await NextOfferAsync(cluster, framework, agents)), 3);
+    }
+
+    private static async Task<Offer> NextOfferAsync(SimulatedCluster cluster, StormFramework framework, IReadOnlyList<string> agents)
+    {
+        var offer = await cluster.OfferAsync(agents);
+        var id = Assert.Single(offer.Made);
+        var seen = await framework.SeenAsync(e => e.Type == Event.Types.Type.Offers && e.Offers.Offers_.Any(o => o.Id.Value == id));
+        return seen.Offers.Offers_.Single(o => o.Id.Value == id);
+    }
+
+    private static double CpusOf(Offer offer) => offer.Resources.Where(r => r.Name == "cpus").Sum(r => r.Scalar.Value);
 }

@@ -49,12 +49,8 @@ internal sealed class StormFramework : IAsyncDisposable
             AgentId = offer.AgentId.Clone(),
             Command = new CommandInfo { Value = "sleep 1000" },
         };
-        foreach (var (name, amount) in new[] { ("cpus", 0.1), ("mem", 32.0) })
-        {
-            var resource = offer.Resources.First(r => r.Name == name).Clone();
-            resource.Scalar = new Value.Types.Scalar { Value = amount };
-            task.Resources.Add(resource);
-        }
+        task.Resources.Add(Unreserved(offer, "cpus", 0.1));
+        task.Resources.Add(Unreserved(offer, "mem", 32));
 
         var launch = new Offer.Types.Operation { Type = Offer.Types.Operation.Types.Type.Launch, Launch = new Offer.Types.Operation.Types.Launch() };
         launch.Launch.TaskInfos.Add(task);
@@ -62,6 +58,35 @@ internal sealed class StormFramework : IAsyncDisposable
         call.Accept.OfferIds.Add(offer.Id.Clone());
         call.Accept.Operations.Add(launch);
         return _connection.SendAsync(call, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// ACCEPT of <paramref name="offer"/> launching one task named <paramref name="taskName"/> (0.1 cpus, 32 MB) in a task
+    /// group on <paramref name="executor"/> (new or already running).
+    /// </summary>
+    public Task LaunchGroupAsync(Offer offer, ExecutorInfo executor, string taskName)
+    {
+        var task = new TaskInfo
+        {
+            Name = taskName,
+            TaskId = new TaskID { Value = taskName + "-id" },
+            AgentId = offer.AgentId.Clone(),
+            Command = new CommandInfo { Value = "sleep 1000" },
+            Resources = { Unreserved(offer, "cpus", 0.1), Unreserved(offer, "mem", 32) },
+        };
+        var group = new Offer.Types.Operation.Types.LaunchGroup { Executor = executor, TaskGroup = new TaskGroupInfo { Tasks = { task } } };
+        var call = new Call { Type = Call.Types.Type.Accept, FrameworkId = Id.Clone(), Accept = new Call.Types.Accept() };
+        call.Accept.OfferIds.Add(offer.Id.Clone());
+        call.Accept.Operations.Add(new Offer.Types.Operation { Type = Offer.Types.Operation.Types.Type.LaunchGroup, LaunchGroup = group });
+        return _connection.SendAsync(call, CancellationToken.None);
+    }
+
+    /// <summary><paramref name="amount"/> of <paramref name="offer"/>'s resource <paramref name="name"/>, as offered.</summary>
+    public static Resource Unreserved(Offer offer, string name, double amount)
+    {
+        var resource = offer.Resources.First(r => r.Name == name).Clone();
+        resource.Scalar = new Value.Types.Scalar { Value = amount };
+        return resource;
     }
 
     /// <summary>DECLINE of <paramref name="offerIds"/> with a filter of <paramref name="refuseSeconds"/>.</summary>

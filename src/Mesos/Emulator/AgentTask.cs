@@ -5,12 +5,16 @@ namespace ActorScheduler.Mesos.Emulator;
 /// <summary>One task on a local agent, with its process and its reliable status-update queue.</summary>
 internal sealed class AgentTask
 {
-    public AgentTask(FrameworkID frameworkId, TaskInfo info, ExecutorInfo? executor, string sandbox)
+    /// <param name="executorResources">
+    /// <paramref name="executor"/>'s resources in internal form, shared by the tasks of one executor; null: made here.
+    /// </param>
+    public AgentTask(FrameworkID frameworkId, TaskInfo info, ExecutorInfo? executor, string sandbox, IReadOnlyList<Resource>? executorResources = null)
     {
         FrameworkId = frameworkId;
         Info = info;
         Resources = info.Resources.Select(ResourceFormat.ToInternal).ToArray();
         Executor = executor;
+        ExecutorResources = executor is null ? [] : executorResources ?? executor.Resources.Select(ResourceFormat.ToInternal).ToArray();
         Sandbox = sandbox;
     }
 
@@ -22,8 +26,14 @@ internal sealed class AgentTask
     /// <summary>The task's resources in internal form.</summary>
     public IReadOnlyList<Resource> Resources { get; }
 
-    /// <summary>The DEFAULT executor of a task group, or null for a command task.</summary>
+    /// <summary>
+    /// The DEFAULT executor of a task group as the framework launched it (shared with the ACCEPT that carried it: never
+    /// changed), or null for a command task.
+    /// </summary>
     public ExecutorInfo? Executor { get; }
+
+    /// <summary>The executor's resources in internal form (empty without one).</summary>
+    public IReadOnlyList<Resource> ExecutorResources { get; }
 
     public string Sandbox { get; }
 

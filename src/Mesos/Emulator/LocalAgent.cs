@@ -127,10 +127,10 @@ internal sealed class LocalAgent
         Checkpoint();
     }
 
-    /// <summary>The ExecutorInfo of a running executor, as first launched.</summary>
-    public ExecutorInfo? RunningExecutor(string frameworkId, string executorId) =>
+    /// <summary>A live task of a running executor (its <see cref="AgentTask.Executor"/> as first launched), or null.</summary>
+    public AgentTask? RunningExecutor(string frameworkId, string executorId) =>
         _tasks.Values.FirstOrDefault(t => !t.IsTerminal && t.FrameworkId.Value == frameworkId
-            && t.Executor?.ExecutorId.Value == executorId)?.Executor;
+            && t.Executor?.ExecutorId.Value == executorId);
 
     public IEnumerable<string> FrameworkIds => _tasks.Values.Select(t => t.FrameworkId.Value).Distinct();
 
@@ -198,7 +198,7 @@ internal sealed class LocalAgent
             yield return task.Resources;
             if (task.Executor is not null && (executors ??= new HashSet<string>(StringComparer.Ordinal)).Add(ExecutorKey(task.FrameworkId.Value, task.Executor.ExecutorId.Value)))
             {
-                yield return task.Executor.Resources;
+                yield return task.ExecutorResources;
             }
         }
     }
@@ -253,10 +253,11 @@ internal sealed class LocalAgent
     /// <summary>
     /// Launches command tasks (executor null) or a task group on a DEFAULT executor. Tasks are checkpointed
     /// before their processes start; STARTING and RUNNING updates are queued per task. The agent keeps the task infos
-    /// and the executor info it is given (as the ACCEPT carried them, or the master's copy of the executor; nobody
-    /// changes them after).
+    /// and the executor info it is given as the ACCEPT carried them (nobody changes them after), the executor's resources
+    /// in internal form beside them.
     /// </summary>
-    public void Launch(FrameworkInfo framework, IReadOnlyList<TaskInfo> tasks, ExecutorInfo? executor)
+    /// <param name="executorResources"><paramref name="executor"/>'s resources in internal form (null: made here).</param>
+    public void Launch(FrameworkInfo framework, IReadOnlyList<TaskInfo> tasks, ExecutorInfo? executor, IReadOnlyList<Resource>? executorResources = null)
     {
         if (!_frameworks.TryGetValue(framework.Id.Value, out var known) || !known.Equals(framework))
         {
@@ -267,7 +268,7 @@ internal sealed class LocalAgent
         var now = _settings.Time.GetUtcNow();
         foreach (var info in tasks)
         {
-            var task = new AgentTask(framework.Id.Clone(), info, executor, Path.Combine(WorkDir, "sandboxes", SafeName(info.TaskId.Value)))
+            var task = new AgentTask(framework.Id, info, executor, Path.Combine(WorkDir, "sandboxes", SafeName(info.TaskId.Value)), executorResources)
             {
                 RetryInterval = _settings.StatusUpdateRetryInterval,
                 NextRetry = now,
@@ -627,7 +628,7 @@ internal sealed class LocalAgent
 
     private void LinkVolumes(AgentTask task)
     {
-        var volumes = task.Resources.Concat(task.Executor?.Resources ?? Enumerable.Empty<Resource>())
+        var volumes = task.Resources.Concat(task.ExecutorResources)
             .Where(r => ResourceFormat.IsPersistentVolume(r) && r.Disk.Volume is not null);
         foreach (var volume in volumes)
         {

@@ -362,19 +362,14 @@ internal sealed partial class Master
             error ??= ValidateTask(framework, agent, task, ids, groupMember: true);
         }
 
-        // In internal form: what the pool must hold.
+        // In internal form: what the pool must hold. A new executor is kept as the framework sent it (as task infos
+        // are), its resources in internal form beside it.
         var needed = tasks.SelectMany(t => t.Resources).Select(ResourceFormat.ToInternal).ToList();
-        ExecutorInfo? launching = null;
+        Resource[]? executorResources = null;
         if (running is null && group?.Executor is not null)
         {
-            launching = group.Executor.Clone();
-            launching.FrameworkId = framework.Info.Id.Clone();
-            foreach (var r in launching.Resources)
-            {
-                ResourceFormat.MakeInternal(r);
-            }
-
-            needed.AddRange(launching.Resources);
+            executorResources = group.Executor.Resources.Select(ResourceFormat.ToInternal).ToArray();
+            needed.AddRange(executorResources);
         }
 
         if (error is null && !pool.ContainsAll(needed))
@@ -398,7 +393,15 @@ internal sealed partial class Master
         }
 
         untouched.SubtractSaturating(needed);
-        agent.Launch(framework.Info, tasks, running ?? launching!);
+        if (running is not null)
+        {
+            agent.Launch(framework.Info, tasks, running.Executor, running.ExecutorResources);
+        }
+        else
+        {
+            agent.Launch(framework.Info, tasks, group!.Executor, executorResources);
+        }
+
         foreach (var info in tasks)
         {
             _taskAgents[info.TaskId.Value] = agent;
