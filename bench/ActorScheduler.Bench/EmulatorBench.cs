@@ -264,18 +264,9 @@ internal static class EmulatorBench
 
         public static EmulatorChild Start(int agents, string dataDir)
         {
-            var self = System.Environment.ProcessPath!;
-            var info = new ProcessStartInfo(self) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
-            if (Path.GetFileNameWithoutExtension(self) == "dotnet")
-            {
-                info.ArgumentList.Add(typeof(EmulatorBench).Assembly.Location);
-            }
-
-            foreach (var arg in new[] { "emulator-serve", "--agents", agents.ToString(CultureInfo.InvariantCulture), "--data-dir", dataDir })
-            {
-                info.ArgumentList.Add(arg);
-            }
-
+            var info = SelfProcess.StartInfo(["emulator-serve", "--agents", agents.ToString(CultureInfo.InvariantCulture), "--data-dir", dataDir]);
+            info.RedirectStandardInput = true;
+            info.RedirectStandardOutput = true;
             return new EmulatorChild(Process.Start(info)!);
         }
 

@@ -25,7 +25,7 @@ static int Usage()
 
           storm [--agents M] [--pods N] [--seed S] [--offers-per-s R] [--timeout-s T] [--journal PATH] [--no-restart] [--snapshot-every E] [--pod-snapshot-after P]
                 [--claims-per-cycle C] [--offer-interval-ms I] [--warmup-pods W] [--placement RULE]
-                [--allocation random|master] [--allocation-interval-ms A]
+                [--allocation random|master] [--allocation-interval-ms A] [--runs K]
               Deploys N single-task pods (default 1000; parallel, 0.1 cpus, 32 MB) through the real scheduler actors
               onto M simulated agents (default 1000) under an offer storm of R offers/s (default 2000), with the
               journal on SQLite as in production (PATH, default a temp file); gives up after T s (default 600).
@@ -35,7 +35,8 @@ static int Usage()
               by a snapshot of its state once it holds P events (default 64). RULE: the pod's placement constraint as a
               spec writes it, e.g. '[["hostname", "MAX_PER", "2"]]' (default none). --allocation master: instead of R
               random agents a second, the master offers every agent each A ms (default 1000), honouring decline
-              filters and suppression, as a Mesos master's allocator does.
+              filters and suppression, as a Mesos master's allocator does. --runs K: K fresh processes one after the
+              other, each's RESULT line, then a SUMMARY line: every figure's median [min..max].
         """);
     return 2;
 }

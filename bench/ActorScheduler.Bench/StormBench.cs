@@ -39,6 +39,17 @@ internal static class StormBench
 
     private static async Task<int> RunCheckedAsync(string[] args)
     {
+        var runs = IntOption(args, "--runs", 1);
+        if (runs == 0)
+        {
+            throw new BadOptionException("--runs needs at least 1");
+        }
+
+        if (runs > 1)
+        {
+            return await RunRepeatedAsync(args, runs);
+        }
+
         var agents = IntOption(args, "--agents", 1000);
         var pods = IntOption(args, "--pods", 1000);
         var seed = IntOption(args, "--seed", 1);
@@ -134,6 +145,46 @@ internal static class StormBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"RESULT placed={result.Placed} placements_per_s={result.PlacementsPerSecond:F1} p50_cycle_ms={result.P50CycleMs:F1} p99_cycle_ms={result.P99CycleMs:F1} events_per_s={eventsPerSecond:F0} raw_sqlite_inserts_per_s={rawPerSecond:F0} ratio={eventsPerSecond / rawPerSecond:F4} peak_rss_mb={result.PeakRssMb:F0} restart_to_ready_s={Seconds(result.RestartToReadySeconds)} start_to_first_offer_s={Seconds(result.StartToFirstOfferSeconds)} deploy_cpu_s={result.DeployCpuSeconds:F1} cpu_ms_per_placement={1000 * result.DeployCpuSeconds / Math.Max(result.Placed, 1):F2} warmup_pods={warmupPods} p50_sched_cycle_ms={result.P50SchedulerCycleMs:F1} p99_sched_cycle_ms={result.P99SchedulerCycleMs:F1} first_launch_s={Seconds(result.FirstLaunchSeconds)} first_placement_s={Seconds(result.FirstPlacementSeconds)} p50_process_ms={result.P50ProcessMs:F1} p99_process_ms={result.P99ProcessMs:F1} process_cycles={result.ProcessCycles} alloc_kb_per_placement={result.DeployAllocatedBytes / 1024.0 / Math.Max(result.Placed, 1):F1}"));
         return result.DeployComplete ? 0 : 1;
+    }
+
+    /// <summary>
+    /// <c>--runs N</c>: the same storm in N fresh processes, one after the other (the figures of one process spread
+    /// ±10–15 % on these machines): each run's RESULT line as it ends, then a SUMMARY line of the medians and ranges.
+    /// </summary>
+    private static async Task<int> RunRepeatedAsync(string[] args, int runs)
+    {
+        var at = Array.IndexOf(args, "--runs");
+        string[] single = ["storm", .. args.Where((_, i) => i != at && i != at + 1)];
+        var results = new List<Dictionary<string, string>>();
+        var failed = 0;
+        for (var run = 1; run <= runs; run++)
+        {
+            Console.Error.WriteLine($"storm: run {run} of {runs}");
+            var info = SelfProcess.StartInfo(single);
+            info.RedirectStandardOutput = true;
+            using var child = System.Diagnostics.Process.Start(info)!;
+            Dictionary<string, string>? result = null;
+            while (await child.StandardOutput.ReadLineAsync() is { } line)
+            {
+                Console.WriteLine(line);
+                result ??= RunSummary.Parse(line);
+            }
+
+            await child.WaitForExitAsync();
+            if (child.ExitCode != 0 || result is null)
+            {
+                failed++;
+                Console.Error.WriteLine($"storm: run {run} ended with exit code {child.ExitCode}{(result is null ? " and no RESULT line" : "")}");
+            }
+
+            if (result is not null)
+            {
+                results.Add(result);
+            }
+        }
+
+        Console.WriteLine(RunSummary.Line(results));
+        return failed == 0 ? 0 : 1;
     }
 
     /// <summary>

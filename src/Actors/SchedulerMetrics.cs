@@ -57,7 +57,7 @@ public sealed class SchedulerMetrics
     private readonly ConcurrentDictionary<string, MetricTimer> _timers = new(StringComparer.Ordinal);
 
     /// <summary>Adds <paramref name="by"/> to a counter (created at 0).</summary>
-    public void Increment(string name, long by = 1) => _counters.AddOrUpdate(name, by, (_, value) => value + by);
+    public void Increment(string name, long by = 1) => _counters.AddOrUpdate(name, static (_, by) => by, static (_, value, by) => value + by, by);
 
     // Counter names by wire name, built once (one status update or operation each, thousands a second in a deploy).
     private static readonly ConcurrentDictionary<string, string> OperationNames = new(StringComparer.Ordinal);
