@@ -26,6 +26,23 @@ public static class DebugCommands
         var summaries = body.GetProperty("summaries").EnumerateArray().ToList();
         if (summaries.Count == 0)
         {
+            if (pod is not null)
+            {
+                // Nothing evaluated for a pod the service does not have is a typo, not a wait.
+                var (listExit, pods) = await ApiClient.GetOkAsync(api, "v1/pod", error, ct);
+                if (listExit is { } listFailed)
+                {
+                    return listFailed;
+                }
+
+                var known = pods.EnumerateArray().Select(e => e.GetString()).ToList();
+                if (!known.Contains(pod))
+                {
+                    await error.WriteLineAsync($"error: no pod instance {pod} (pods: {string.Join(", ", known)})");
+                    return 1;
+                }
+            }
+
             await output.WriteLineAsync(pod is null ? "no offer evaluated yet" : $"{pod}: no offer evaluated yet");
             return 0;
         }
@@ -39,7 +56,7 @@ public static class DebugCommands
         if (outcomes.Count > 0)
         {
             await output.WriteLineAsync();
-            await output.WriteLineAsync($"latest {outcomes.Count} evaluations (newest first):");
+            await output.WriteLineAsync($"latest {outcomes.Count} {(outcomes.Count == 1 ? "evaluation" : "evaluations")} (newest first):");
             foreach (var outcome in outcomes)
             {
                 await output.WriteLineAsync($"{outcome.GetProperty("timestamp").GetString()} {outcome.GetProperty("pod").GetString()} offer {outcome.GetProperty("offer").GetString()} on {outcome.GetProperty("hostname").GetString()}: {outcome.GetProperty("outcome").GetString()!.ToUpperInvariant()}");

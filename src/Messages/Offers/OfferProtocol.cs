@@ -26,8 +26,8 @@ public sealed record PodOfferSummary(string PodInstance, int Evaluated, int Pass
 {
     /// <summary>One line: "hello-0: 9,812 offers evaluated, 1 passed; 9,700 failed placement …; 111 lacked cpus …".</summary>
     public string Line => Failures.IsEmpty
-        ? $"{PodInstance}: {Evaluated:N0} offers evaluated, {Passed:N0} passed"
-        : $"{PodInstance}: {Evaluated:N0} offers evaluated, {Passed:N0} passed; " +
+        ? $"{PodInstance}: {Evaluated:N0} {(Evaluated == 1 ? "offer" : "offers")} evaluated, {Passed:N0} passed"
+        : $"{PodInstance}: {Evaluated:N0} {(Evaluated == 1 ? "offer" : "offers")} evaluated, {Passed:N0} passed; " +
           string.Join("; ", Failures.Select(f => $"{f.Count:N0} {f.Reason}"));
 }
 

@@ -378,9 +378,9 @@ public sealed class OfferRouterActorTests : ActorTestKit
         small.ExpectMsg<LaunchClaim>();
         router.Tell(new ActorScheduler.Messages.Offers.OfferProtocol.GetOfferOutcomes(null));
         var lines = ExpectMsg<ActorScheduler.Messages.Offers.OfferOutcomes>().Summaries.ToDictionary(s => s.PodInstance, s => s.Line);
-        Assert.Equal("big-0: 1 offers evaluated, 0 passed; 1 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'mem' for new reservation", lines["big-0"]);
-        Assert.Equal("big-1: 1 offers evaluated, 0 passed; 1 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation", lines["big-1"]);
-        Assert.Equal("big-2: 1 offers evaluated, 0 passed; 1 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation", lines["big-2"]);
+        Assert.Equal("big-0: 1 offer evaluated, 0 passed; 1 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'mem' for new reservation", lines["big-0"]);
+        Assert.Equal("big-1: 1 offer evaluated, 0 passed; 1 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation", lines["big-1"]);
+        Assert.Equal("big-2: 1 offer evaluated, 0 passed; 1 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation", lines["big-2"]);
         big.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
 

@@ -90,8 +90,8 @@ public sealed class PlacementStageTests : ActorTestKit
         router.Tell(new ActorScheduler.Messages.Offers.OfferProtocol.GetOfferOutcomes(null));
         var lines = ExpectMsg<ActorScheduler.Messages.Offers.OfferOutcomes>().Summaries.ToDictionary(s => s.PodInstance, s => s.Line);
         // hello-2 was skipped for hello-1's reasons (nothing changed between them), with the same count.
-        Assert.Equal("hello-1: 1 offers evaluated, 0 passed; 1 FAIL(PlacementRuleEvaluationStage): hostname:UNIQUE", lines["hello-1"]);
-        Assert.Equal("hello-2: 1 offers evaluated, 0 passed; 1 FAIL(PlacementRuleEvaluationStage): hostname:UNIQUE", lines["hello-2"]);
+        Assert.Equal("hello-1: 1 offer evaluated, 0 passed; 1 FAIL(PlacementRuleEvaluationStage): hostname:UNIQUE", lines["hello-1"]);
+        Assert.Equal("hello-2: 1 offer evaluated, 0 passed; 1 FAIL(PlacementRuleEvaluationStage): hostname:UNIQUE", lines["hello-2"]);
     }
 
     /// <summary>A reconciled router that knows where the given pod instances run (the gateway a throwaway probe).</summary>

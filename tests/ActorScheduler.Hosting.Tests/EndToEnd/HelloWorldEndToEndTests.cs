@@ -51,6 +51,8 @@ public sealed class HelloWorldEndToEndTests
         Assert.Equal(0, await ActorScheduler.Hosting.Cli.DebugCommands.OffersAsync(scheduler.ApiUrl.ToString(), "hello-0", 5, false, cliOut, cliErr, CancellationToken.None));
         Assert.StartsWith("hello-0: ", cliOut.ToString());
         Assert.Contains("PASS(LaunchEvaluationStage)", cliOut.ToString());
+        Assert.Equal(1, await ActorScheduler.Hosting.Cli.DebugCommands.OffersAsync(scheduler.ApiUrl.ToString(), "nope-0", 5, false, cliOut, cliErr, CancellationToken.None));
+        Assert.Equal("error: no pod instance nope-0 (pods: hello-0, world-0, world-1)", cliErr.ToString().Trim());
         Assert.Equal(0, await scheduler.InterruptAsync(TimeSpan.FromSeconds(60)));
     }
 
