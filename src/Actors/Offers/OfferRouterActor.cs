@@ -58,6 +58,8 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
     // Where each pod instance holds (or was just given) its footprint, for placement rules.
     private readonly PlacedTasks _placed = new();
+    // Each offered agent as placement rules see it, built once an agent (a master offers the same agents every second).
+    private readonly PlacementAgentCache _agents = new();
 
     // Offers with claims, waiting for every claiming pod to record its launch.
     private readonly Dictionary<string, OfferSlot> _claims = new(StringComparer.Ordinal);
@@ -316,7 +318,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         var decisions = new List<OfferDecision>();
         var skippedRecords = new List<SkippedOffers>();
         var now = Timestamp.FromDateTime(DateTime.UtcNow);
-        var slots = offers.Select(o => new OfferSlot(o)).ToList();
+        var slots = offers.Select(o => new OfferSlot(o, _agents)).ToList();
         var claimed = new HashSet<string>(StringComparer.Ordinal);
         var cap = _nextCycleCap;
         var skipped = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -499,7 +501,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                 accepting.Count,
                 _requirements.Select(r => (r.Requirement, r.Need)),
                 _nextCycleCap,
-                (requirement, offer) => OfferEvaluator.PlacementRefusal(requirement, PlacementAgents.Of(offer), _placed) is null);
+                (requirement, offer) => OfferEvaluator.PlacementRefusal(requirement, _agents.Of(offer), _placed) is null);
             var declined = new List<Offer>(unused.Count);
             for (var i = 0; i < unused.Count; i++)
             {
@@ -712,7 +714,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>An offer in one cycle: what is left of it and the claims on it.</summary>
-    private sealed class OfferSlot(Offer offer)
+    private sealed class OfferSlot(Offer offer, PlacementAgentCache agents)
     {
         public Offer Offer { get; } = offer;
 
@@ -731,8 +733,8 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         /// <summary>The unreserved scalars of <see cref="Remaining"/>.</summary>
         public OfferFit.Scalars Available { get; private set; } = OfferFit.Unreserved(offer);
 
-        /// <summary>The offer's agent as placement rules see it (built once a cycle, when a rule first asks).</summary>
-        public PlacementAgent Agent => _agent ??= PlacementAgents.Of(Offer);
+        /// <summary>The offer's agent as placement rules see it (when a rule first asks).</summary>
+        public PlacementAgent Agent => _agent ??= agents.Of(Offer);
 
         private PlacementAgent? _agent;
 

@@ -13,9 +13,12 @@ public static class PlacementAgents
 
     public static PlacementAgent Of(string hostname, IEnumerable<Attribute> attributes, DomainInfo? domain) => new(
         hostname,
-        attributes.ToImmutableDictionary(a => a.Name, Text, StringComparer.Ordinal),
+        attributes is IReadOnlyCollection<Attribute> { Count: 0 } ? NoAttributes : attributes.ToImmutableDictionary(a => a.Name, Text, StringComparer.Ordinal),
         domain?.FaultDomain?.Zone?.Name,
         domain?.FaultDomain?.Region?.Name);
+
+    // Most agents have none: one empty dictionary for them all.
+    private static readonly ImmutableDictionary<string, string> NoAttributes = ImmutableDictionary.Create<string, string>(StringComparer.Ordinal);
 
     private static string Text(Attribute attribute) => attribute.Type switch
     {
