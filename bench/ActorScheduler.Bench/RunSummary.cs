@@ -12,7 +12,7 @@ internal static class RunSummary
     public static readonly string[] Figures =
     [
         "placements_per_s", "p50_cycle_ms", "p99_cycle_ms", "p50_process_ms", "p99_process_ms", "restart_to_ready_s",
-        "start_to_first_offer_s", "cpu_ms_per_placement", "alloc_kb_per_placement", "peak_rss_mb",
+        "start_to_first_offer_s", "cpu_ms_per_placement", "alloc_kb_per_placement", "gc_pause_ms", "peak_rss_mb",
     ];
 
     /// <summary>The key=value pairs of a RESULT line; null when the line is not one.</summary>

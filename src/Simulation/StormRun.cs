@@ -198,6 +198,15 @@ public sealed record StormResult(
     /// rate's spread hides.
     /// </summary>
     public long DeployAllocatedBytes { get; init; }
+
+    /// <summary>
+    /// Time the whole process spent paused by garbage collections over the same span as <see cref="DeployCpuSeconds"/>
+    /// (<see cref="GC.GetTotalPauseDuration"/>): an offer cycle a pause lands in is at least that long.
+    /// </summary>
+    public double DeployGcPauseSeconds { get; init; }
+
+    /// <summary>Garbage collections of generations 0, 1 and 2 over the same span (a gen2 collection counts in all three).</summary>
+    public GcCounts DeployCollections { get; init; }
 }
 
 /// <summary>
@@ -302,6 +311,7 @@ public sealed class StormRun
             var tracker = new OfferCycleTracker();
             var cpuAtStart = ProcessCpu();
             var allocatedAtStart = GC.GetTotalAllocatedBytes(precise: true);
+            var (pauseAtStart, collectionsAtStart) = (GC.GetTotalPauseDuration(), GcCounts.Now());
             var startedAt = DateTimeOffset.UtcNow;
             var root = await StartSchedulerAsync(host.System, settings, cluster, "scheduler-1", ct).ConfigureAwait(false);
             long? eventsAtFirstOffer = null;
@@ -315,6 +325,7 @@ public sealed class StormRun
             }, ct).ConfigureAwait(false);
             var deployCpu = ProcessCpu() - cpuAtStart;
             var deployAllocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedAtStart;
+            var (deployPause, deployCollections) = (GC.GetTotalPauseDuration() - pauseAtStart, GcCounts.Now() - collectionsAtStart);
             var offerCycles = settings.Metrics.Timers().GetValueOrDefault(SchedulerMetrics.OffersProcess);
             tracker.Update(cluster, discard: _options.Inspect is null);
             var eventsAtEnd = _options.CountJournalEvents?.Invoke();
@@ -395,6 +406,8 @@ public sealed class StormRun
                 P99ProcessMs = 1000 * (offerCycles?.Percentile(0.99) ?? 0),
                 ProcessCycles = offerCycles?.Count ?? 0,
                 DeployAllocatedBytes = deployAllocated,
+                DeployGcPauseSeconds = deployPause.TotalSeconds,
+                DeployCollections = deployCollections,
             };
         }
         finally
@@ -561,4 +574,14 @@ public sealed class StormRun
         return process.TotalProcessorTime;
     }
 
+}
+
+/// <summary>Garbage collections by generation (<see cref="GC.CollectionCount"/>); a gen2 collection counts in all three.</summary>
+public readonly record struct GcCounts(int Gen0, int Gen1, int Gen2)
+{
+    public static GcCounts Now() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+
+    public static GcCounts operator -(GcCounts a, GcCounts b) => new(a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2);
+
+    public override string ToString() => $"{Gen0}/{Gen1}/{Gen2}";
 }

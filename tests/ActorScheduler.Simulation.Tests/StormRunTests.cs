@@ -39,6 +39,36 @@ public sealed class StormRunTests
     }
 
     [Fact]
+    public async Task The_deploys_garbage_collections_and_their_pauses_are_counted_in_its_span()
+    {
+        // Every progress report, during the deploy, forces a full collection: they are all in the figures.
+        var forced = 0;
+        var run = new StormRun(new StormRunOptions
+        {
+            Agents = 10,
+            Pods = 10,
+            OffersPerSecond = 100,
+            Timeout = TimeSpan.FromSeconds(60),
+            Restart = false,
+            ProgressInterval = TimeSpan.Zero,
+            Progress = _ =>
+            {
+                GC.Collect(2, GCCollectionMode.Forced, blocking: true);
+                forced++;
+            },
+        });
+
+        var result = await run.RunAsync();
+
+        Assert.True(result.DeployComplete, $"deploy not complete: {result}");
+        Assert.True(forced > 0, "no progress reported during the deploy");
+        Assert.InRange(result.DeployCollections.Gen2, forced, int.MaxValue);
+        Assert.InRange(result.DeployCollections.Gen1, result.DeployCollections.Gen2, int.MaxValue);
+        Assert.InRange(result.DeployCollections.Gen0, result.DeployCollections.Gen1, int.MaxValue);
+        Assert.True(result.DeployGcPauseSeconds > 0, $"no pause counted: {result}");
+    }
+
+    [Fact]
     public async Task A_storm_with_the_master_allocating_places_every_pod_on_the_offers_it_keeps()
     {
         // 40 pods on 20 agents, the master allocating every 3 s: the scheduler places them on the first allocation's
