@@ -8,13 +8,22 @@ namespace ActorScheduler.Hosting.Cli;
 /// </summary>
 public static class DebugCommands
 {
-    public static async Task<int> OffersAsync(string api, string? pod, int limit, bool json, TextWriter output, TextWriter error, CancellationToken ct)
+    /// <param name="unplaced">
+    /// Without <paramref name="pod"/>: only the pod instances no evaluated offer has placed yet, and how many of those
+    /// evaluated they are — with thousands of pods, the ones an operator asks about.
+    /// </param>
+    public static async Task<int> OffersAsync(string api, string? pod, int limit, bool json, TextWriter output, TextWriter error, CancellationToken ct, bool unplaced = false)
     {
         var query = $"v2/debug/offers?limit={limit}" + (pod is null ? string.Empty : $"&pod={Uri.EscapeDataString(pod)}");
         var (exit, body) = await ApiClient.GetOkAsync(api, query, error, ct);
         if (exit is { } failed)
         {
             return failed;
+        }
+
+        if (unplaced && pod is null)
+        {
+            return await UnplacedAsync(body, json, output);
         }
 
         if (json)
@@ -67,6 +76,28 @@ public static class DebugCommands
             }
         }
 
+        return 0;
+    }
+
+    /// <summary><c>debug offers --unplaced</c>: the summaries of pods with no passed evaluation, then how many of all.</summary>
+    private static async Task<int> UnplacedAsync(JsonElement body, bool json, TextWriter output)
+    {
+        var summaries = body.GetProperty("summaries").EnumerateArray().ToList();
+        var unplaced = summaries.Where(s => s.GetProperty("passed").GetInt32() == 0).ToList();
+        if (json)
+        {
+            await output.WriteLineAsync(JsonSerializer.Serialize(new { evaluated = summaries.Count, unplaced }, new JsonSerializerOptions { WriteIndented = true }));
+            return 0;
+        }
+
+        foreach (var summary in unplaced)
+        {
+            await output.WriteLineAsync(summary.GetProperty("summary").GetString());
+        }
+
+        await output.WriteLineAsync(unplaced.Count == 0
+            ? $"every pod instance evaluated ({summaries.Count:N0}) was placed"
+            : $"{unplaced.Count:N0} of {summaries.Count:N0} pod instances evaluated not placed yet");
         return 0;
     }
 

@@ -100,4 +100,67 @@ public sealed class DebugCommandsTests
         await process.WaitForExitAsync();
         return (process.ExitCode, await output, await error);
     }
+
+    private const string ThreePods = """
+        {"summaries": [
+          {"pod": "hello-0", "evaluated": 3, "passed": 1, "summary": "hello-0: 3 offers evaluated, 1 passed; 2 FAIL(PlacementRuleEvaluationStage): hostname:UNIQUE"},
+          {"pod": "big-0", "evaluated": 2, "passed": 0, "summary": "big-0: 2 offers evaluated, 0 passed; 2 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation"},
+          {"pod": "big-1", "evaluated": 1, "passed": 0, "summary": "big-1: 1 offer evaluated, 0 passed; 1 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'mem' for new reservation"}],
+         "outcomes": []}
+        """;
+
+    [Fact]
+    public async Task Unplaced_lists_only_the_pods_no_offer_placed_and_how_many_of_those_evaluated()
+    {
+        using var api = new StubApi(new() { ["v2/debug/offers"] = ThreePods });
+        var (output, error) = (new StringWriter(), new StringWriter());
+
+        Assert.Equal(0, await DebugCommands.OffersAsync(api.Url, null, 10, false, output, error, CancellationToken.None, unplaced: true));
+
+        Assert.Equal(
+            [
+                "big-0: 2 offers evaluated, 0 passed; 2 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation",
+                "big-1: 1 offer evaluated, 0 passed; 1 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'mem' for new reservation",
+                "2 of 3 pod instances evaluated not placed yet",
+            ],
+            output.ToString().TrimEnd().Split('\n'));
+        Assert.Empty(error.ToString());
+    }
+
+    [Fact]
+    public async Task Unplaced_says_so_when_every_pod_was_placed_and_answers_json_too()
+    {
+        const string placed = """{"summaries": [{"pod": "hello-0", "evaluated": 1, "passed": 1, "summary": "hello-0: 1 offer evaluated, 1 passed"}], "outcomes": []}""";
+        using (var api = new StubApi(new() { ["v2/debug/offers"] = placed }))
+        {
+            var (output, error) = (new StringWriter(), new StringWriter());
+            Assert.Equal(0, await DebugCommands.OffersAsync(api.Url, null, 10, false, output, error, CancellationToken.None, unplaced: true));
+            Assert.Equal("every pod instance evaluated (1) was placed", output.ToString().Trim());
+        }
+
+        using (var api = new StubApi(new() { ["v2/debug/offers"] = ThreePods }))
+        {
+            var (output, error) = (new StringWriter(), new StringWriter());
+            Assert.Equal(0, await DebugCommands.OffersAsync(api.Url, null, 10, true, output, error, CancellationToken.None, unplaced: true));
+            using var json = System.Text.Json.JsonDocument.Parse(output.ToString());
+            Assert.Equal(3, json.RootElement.GetProperty("evaluated").GetInt32());
+            Assert.Equal(["big-0", "big-1"], json.RootElement.GetProperty("unplaced").EnumerateArray().Select(s => s.GetProperty("pod").GetString()));
+        }
+    }
+
+    [Fact]
+    public async Task A_pod_the_service_lacks_is_an_error_naming_its_pods_while_one_not_evaluated_yet_is_not()
+    {
+        const string none = """{"summaries": [], "outcomes": []}""";
+        using var api = new StubApi(new() { ["v2/debug/offers"] = none, ["v1/pod"] = """["hello-0", "world-0"]""" });
+
+        var (output, error) = (new StringWriter(), new StringWriter());
+        Assert.Equal(1, await DebugCommands.OffersAsync(api.Url, "helo-0", 10, false, output, error, CancellationToken.None));
+        Assert.Equal("error: no pod instance helo-0 (pods: hello-0, world-0)", error.ToString().Trim());
+        Assert.Empty(output.ToString());
+
+        (output, error) = (new StringWriter(), new StringWriter());
+        Assert.Equal(0, await DebugCommands.OffersAsync(api.Url, "world-0", 10, false, output, error, CancellationToken.None));
+        Assert.Equal("world-0: no offer evaluated yet", output.ToString().Trim());
+    }
 }
