@@ -65,8 +65,7 @@ internal static class StormBench
         var allocationName = allocationAt >= 0 ? (allocationAt + 1 < args.Length ? args[allocationAt + 1] : "") : "random";
         if (!Enum.TryParse<StormAllocation>(allocationName, ignoreCase: true, out var allocation) || !Enum.IsDefined(allocation))
         {
-            Console.Error.WriteLine($"storm: --allocation needs random or master (got '{allocationName}')");
-            return 2;
+            throw new BadOptionException($"--allocation needs random or master (got '{allocationName}')");
         }
 
         var allocationInterval = TimeSpan.FromMilliseconds(IntOption(args, "--allocation-interval-ms", 1000));
@@ -74,8 +73,7 @@ internal static class StormBench
         var placement = placementAt >= 0 && placementAt + 1 < args.Length ? args[placementAt + 1] : null;
         if (placement is not null && ActorScheduler.Specs.Placement.PlacementRuleParser.Parse(placement, "storm") is { IsValid: false } invalid)
         {
-            Console.Error.WriteLine($"storm: --placement '{placement}': {string.Join("; ", invalid.Errors)}");
-            return 2;
+            throw new BadOptionException($"--placement '{placement}': {string.Join("; ", invalid.Errors)}");
         }
 
         var index = Array.IndexOf(args, "--journal");
@@ -111,7 +109,7 @@ internal static class StormBench
             },
             CountJournalEvents = () => counter.Events,
             Progress = p => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"[storm] {p.Stage} {p.Elapsed.TotalSeconds:F0}s launched={p.Launched} placed={p.Placed} rate={p.PlacementsPerSecond:F1}/s offers={p.Offers} journal_rows={CountRows(journal, "journal")} snapshot_rows={CountRows(journal, "snapshot")} gc={GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} gc_pause_s={GC.GetTotalPauseDuration().TotalSeconds:F1} heap_mb={GC.GetTotalMemory(false) / 1048576} cpu_s={Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F1} {p.Scheduler}")),
+                $"[storm] {p.Stage} {p.Elapsed.TotalSeconds:F0}s launched={p.Launched} placed={p.Placed} rate={p.PlacementsPerSecond:F1}/s offers={p.Offers} journal_rows={CountRows(journal, "journal")} snapshot_rows={CountRows(journal, "snapshot")} gc={GcCounts.Now()} gc_pause_s={GC.GetTotalPauseDuration().TotalSeconds:F1} heap_mb={GC.GetTotalMemory(false) / 1048576} cpu_s={Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F1} {p.Scheduler}")),
         };
         StormRun run;
         try

@@ -9,7 +9,7 @@ namespace ActorScheduler.Actors.Offers;
 /// What placement rules see of each agent the router is offered (<see cref="PlacementAgents.Of(Offer)"/>), built once
 /// an agent and kept while its offers describe it the same way (hostname, attributes, domain compared by value). A
 /// Mesos master offers the same agents again and again — every agent each second — and a capped cycle asks a pod's rule
-/// about thousands of them; building the view each time was most of what a placement rule cost in such a deploy.
+/// about thousands of them; building the view each time was 4.9 % of such a deploy's allocation (10,000 pods, UNIQUE).
 /// Bounded: past <see cref="MaxAgents"/> agents it starts again empty. Not thread-safe (the router's).
 /// </summary>
 public sealed class PlacementAgentCache

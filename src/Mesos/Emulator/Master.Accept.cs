@@ -393,15 +393,7 @@ internal sealed partial class Master
         }
 
         untouched.SubtractSaturating(needed);
-        if (running is not null)
-        {
-            agent.Launch(framework.Info, tasks, running.Executor, running.ExecutorResources);
-        }
-        else
-        {
-            agent.Launch(framework.Info, tasks, group!.Executor, executorResources);
-        }
-
+        agent.Launch(framework.Info, tasks, running?.Executor ?? group!.Executor, running?.ExecutorResources ?? executorResources);
         foreach (var info in tasks)
         {
             _taskAgents[info.TaskId.Value] = agent;
