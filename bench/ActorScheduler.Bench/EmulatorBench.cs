@@ -19,12 +19,17 @@ internal static class EmulatorBench
 {
     private const string Role = "bench";
 
+    /// <summary>The options <c>emulator</c> takes (each with a value).</summary>
+    public static readonly string[] ValuedOptions = ["--agents", "--cycles", "--accepts", "--concurrency"];
+
+    /// <exception cref="BadOptionException">An option is unknown or malformed.</exception>
     public static async Task<int> RunAsync(string[] args)
     {
-        var agents = Option(args, "--agents", 10_000);
-        var cycles = Option(args, "--cycles", 5);
-        var accepts = Option(args, "--accepts", agents);
-        var concurrency = Option(args, "--concurrency", 8);
+        var options = BenchOptions.Parse(args, ValuedOptions);
+        var agents = options.Int("--agents", 10_000, min: 1);
+        var cycles = options.Int("--cycles", 5, min: 1);
+        var accepts = options.Int("--accepts", agents, min: 1);
+        var concurrency = options.Int("--concurrency", 8, min: 1);
         var dataDir = Directory.CreateTempSubdirectory("actorscheduler-bench-emulator-");
         try
         {
@@ -128,12 +133,13 @@ internal static class EmulatorBench
     /// <summary>The child side: serves the emulator, prints its URL, answers <c>mem</c> on stdin, stops at end of input.</summary>
     public static async Task<int> ServeAsync(string[] args)
     {
+        var served = BenchOptions.Parse(args, ["--agents", "--data-dir"]);
         var watch = Stopwatch.StartNew();
         var options = new MesosEmulatorOptions
         {
             Port = 0,
-            Agents = Option(args, "--agents", 10_000),
-            DataDir = args[Array.IndexOf(args, "--data-dir") + 1],
+            Agents = served.Int("--agents", 10_000, min: 1),
+            DataDir = served.Text("--data-dir") ?? throw new BadOptionException("--data-dir is required"),
             AllocationInterval = TimeSpan.FromHours(1),
             PollInterval = TimeSpan.FromMilliseconds(5),
             KillTasksOnStop = true,
@@ -245,14 +251,6 @@ internal static class EmulatorBench
                 return evt;
             }
         }
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length && int.TryParse(args[index + 1], CultureInfo.InvariantCulture, out var value) && value > 0
-            ? value
-            : fallback;
     }
 
     /// <summary>This executable running <c>emulator-serve</c>, talked to over stdin/stdout.</summary>

@@ -13,10 +13,15 @@ namespace ActorScheduler.Bench;
 /// </summary>
 internal static class SpecLoadBench
 {
+    /// <summary>The options <c>spec-load</c> takes (each with a value).</summary>
+    public static readonly string[] ValuedOptions = ["--pods", "--iterations"];
+
+    /// <exception cref="BadOptionException">An option is unknown or malformed.</exception>
     public static int Run(string[] args)
     {
-        var pods = Option(args, "--pods", 500);
-        var iterations = Option(args, "--iterations", 7);
+        var options = BenchOptions.Parse(args, ValuedOptions);
+        var pods = options.Int("--pods", 500, min: 1);
+        var iterations = options.Int("--iterations", 7, min: 1);
         var dir = Directory.CreateTempSubdirectory("actorscheduler-bench-");
         try
         {
@@ -116,13 +121,5 @@ internal static class SpecLoadBench
         }
 
         return text.ToString();
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length && int.TryParse(args[index + 1], CultureInfo.InvariantCulture, out var value) && value > 0
-            ? value
-            : fallback;
     }
 }

@@ -23,62 +23,53 @@ internal static class StormBench
 {
     private static readonly TimeSpan RawInsertDuration = TimeSpan.FromSeconds(3);
 
+    /// <summary>The options <c>storm</c> takes with a value.</summary>
+    public static readonly string[] ValuedOptions =
+    [
+        "--agents", "--pods", "--seed", "--offers-per-s", "--timeout-s", "--journal", "--snapshot-every", "--pod-snapshot-after",
+        "--claims-per-cycle", "--offer-interval-ms", "--warmup-pods", "--placement", "--allocation", "--allocation-interval-ms", "--runs",
+    ];
+
+    /// <summary>The options <c>storm</c> takes without a value.</summary>
+    public static readonly string[] Flags = ["--no-restart"];
+
+    /// <exception cref="BadOptionException">An option is unknown or malformed (checked before anything starts).</exception>
     public static async Task<int> RunAsync(string[] args)
     {
-        try
-        {
-            return await RunCheckedAsync(args);
-        }
-        catch (BadOptionException e)
-        {
-            // A bad option (ours or the storm run's, checked before anything starts): its message, no stack trace.
-            Console.Error.WriteLine($"storm: {e.Message}");
-            return 2;
-        }
-    }
-
-    private static async Task<int> RunCheckedAsync(string[] args)
-    {
-        var runs = IntOption(args, "--runs", 1);
-        if (runs == 0)
-        {
-            throw new BadOptionException("--runs needs at least 1");
-        }
-
+        var given = BenchOptions.Parse(args, ValuedOptions, Flags);
+        var runs = given.Int("--runs", 1, min: 1);
         if (runs > 1)
         {
             return await RunRepeatedAsync(args, runs);
         }
 
-        var agents = IntOption(args, "--agents", 1000);
-        var pods = IntOption(args, "--pods", 1000);
-        var seed = IntOption(args, "--seed", 1);
-        var rate = IntOption(args, "--offers-per-s", 2000);
-        var timeout = TimeSpan.FromSeconds(IntOption(args, "--timeout-s", 600));
-        var snapshotEvery = IntOption(args, "--snapshot-every", ActorScheduler.Actors.SchedulerSettings.DefaultEntityJournalSnapshotEvery);
-        var podSnapshotAfter = IntOption(args, "--pod-snapshot-after", ActorScheduler.Actors.SchedulerSettings.DefaultPodSnapshotAfterEvents);
-        var claimsPerCycle = IntOption(args, "--claims-per-cycle", ActorScheduler.Actors.SchedulerSettings.DefaultMaxClaimsPerCycle);
-        var offerInterval = TimeSpan.FromMilliseconds(IntOption(args, "--offer-interval-ms", 100));
-        var restart = !args.Contains("--no-restart");
-        var warmupPods = IntOption(args, "--warmup-pods", 0);
-        var allocationAt = Array.IndexOf(args, "--allocation");
-        var allocationName = allocationAt >= 0 ? (allocationAt + 1 < args.Length ? args[allocationAt + 1] : "") : "random";
+        var agents = given.Int("--agents", 1000, min: 1);
+        var pods = given.Int("--pods", 1000, min: 1);
+        var seed = given.Int("--seed", 1);
+        var rate = given.Int("--offers-per-s", 2000, min: 1);
+        var timeout = TimeSpan.FromSeconds(given.Int("--timeout-s", 600, min: 1));
+        var snapshotEvery = given.Int("--snapshot-every", ActorScheduler.Actors.SchedulerSettings.DefaultEntityJournalSnapshotEvery);
+        var podSnapshotAfter = given.Int("--pod-snapshot-after", ActorScheduler.Actors.SchedulerSettings.DefaultPodSnapshotAfterEvents);
+        var claimsPerCycle = given.Int("--claims-per-cycle", ActorScheduler.Actors.SchedulerSettings.DefaultMaxClaimsPerCycle, min: 1);
+        var offerInterval = TimeSpan.FromMilliseconds(given.Int("--offer-interval-ms", 100, min: 1));
+        var restart = !given.Has("--no-restart");
+        var warmupPods = given.Int("--warmup-pods", 0);
+        var allocationName = given.Text("--allocation") ?? "random";
         if (!Enum.TryParse<StormAllocation>(allocationName, ignoreCase: true, out var allocation) || !Enum.IsDefined(allocation))
         {
             throw new BadOptionException($"--allocation needs random or master (got '{allocationName}')");
         }
 
-        var allocationInterval = TimeSpan.FromMilliseconds(IntOption(args, "--allocation-interval-ms", 1000));
-        var placementAt = Array.IndexOf(args, "--placement");
-        var placement = placementAt >= 0 && placementAt + 1 < args.Length ? args[placementAt + 1] : null;
+        var allocationInterval = TimeSpan.FromMilliseconds(given.Int("--allocation-interval-ms", 1000, min: 1));
+        var placement = given.Text("--placement");
         if (placement is not null && ActorScheduler.Specs.Placement.PlacementRuleParser.Parse(placement, "storm") is { IsValid: false } invalid)
         {
             throw new BadOptionException($"--placement '{placement}': {string.Join("; ", invalid.Errors)}");
         }
 
-        var index = Array.IndexOf(args, "--journal");
-        var journal = index >= 0 && index + 1 < args.Length
-            ? Path.GetFullPath(args[index + 1])
+        var keepJournal = given.Text("--journal") is not null;
+        var journal = given.Text("--journal") is { } path
+            ? Path.GetFullPath(path)
             : Path.Combine(Path.GetTempPath(), $"actorscheduler-storm-{Guid.NewGuid():N}.db");
         var scratch = journal + ".raw-insert.db";
         var batchSize = 100;
@@ -135,7 +126,7 @@ internal static class StormBench
             $"raw insert loop: {rawPerSecond:F0} rows/s in transactions of {batchSize} (synchronous={synchronous}, {rowBytes:F0}-byte messages (the journal's mean event), journal_mode=wal), {RawInsertDuration.TotalSeconds:0} s"));
         Console.Error.WriteLine($"load: {File.ReadAllText("/proc/loadavg").Trim()}");
         TryDelete(scratch);
-        if (index < 0)
+        if (!keepJournal)
         {
             TryDelete(journal);
         }
@@ -414,22 +405,6 @@ internal static class StormBench
     /// <summary>Seconds on the RESULT line: two decimals, or <c>na</c> when not measured.</summary>
     private static string Seconds(double? seconds) => seconds is { } s ? s.ToString("F2", CultureInfo.InvariantCulture) : "na";
 
-    private static int IntOption(string[] args, string name, int fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        if (index < 0)
-        {
-            return fallback;
-        }
-
-        if (index + 1 >= args.Length || !int.TryParse(args[index + 1], CultureInfo.InvariantCulture, out var value) || value < 0)
-        {
-            throw new BadOptionException($"{name} needs a non-negative whole number");
-        }
-
-        return value;
-    }
-
     private static void TryDelete(string path)
     {
         foreach (var file in new[] { path, path + "-wal", path + "-shm" })
@@ -444,6 +419,3 @@ internal static class StormBench
         }
     }
 }
-
-/// <summary>A storm option the bench cannot run with; the message says which and why.</summary>
-internal sealed class BadOptionException(string message) : Exception(message);
