@@ -12,9 +12,9 @@ internal sealed class AgentTask
     {
         FrameworkId = frameworkId;
         Info = info;
-        Resources = info.Resources.Select(ResourceFormat.ToInternal).ToArray();
+        Resources = info.Resources.Select(ResourceFormat.AsInternal).ToArray();
         Executor = executor;
-        ExecutorResources = executor is null ? [] : executorResources ?? executor.Resources.Select(ResourceFormat.ToInternal).ToArray();
+        ExecutorResources = executor is null ? [] : executorResources ?? executor.Resources.Select(ResourceFormat.AsInternal).ToArray();
         Sandbox = sandbox;
     }
 
@@ -23,7 +23,7 @@ internal sealed class AgentTask
     /// <summary>The task as the framework launched it (shared with the ACCEPT that carried it: never changed).</summary>
     public TaskInfo Info { get; }
 
-    /// <summary>The task's resources in internal form.</summary>
+    /// <summary>The task's resources in internal form (<see cref="ResourceFormat.AsInternal"/>: never changed).</summary>
     public IReadOnlyList<Resource> Resources { get; }
 
     /// <summary>

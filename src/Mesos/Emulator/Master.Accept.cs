@@ -286,7 +286,7 @@ internal sealed partial class Master
             var error = operation.Id is not null
                 ? "operation feedback ('id') is not supported for LAUNCH"
                 : ValidateTask(framework, agent, task, ids, groupMember: false);
-            var resources = task.Resources.Select(ResourceFormat.ToInternal).ToList();
+            var resources = task.Resources.Select(ResourceFormat.AsInternal).ToList();
             if (error is null && !pool.ContainsAll(resources))
             {
                 error = $"Total resources {Describe(resources)} required by task and its executor is more than available {Describe(pool.Resources)}";
@@ -364,11 +364,11 @@ internal sealed partial class Master
 
         // In internal form: what the pool must hold. A new executor is kept as the framework sent it (as task infos
         // are), its resources in internal form beside it.
-        var needed = tasks.SelectMany(t => t.Resources).Select(ResourceFormat.ToInternal).ToList();
+        var needed = tasks.SelectMany(t => t.Resources).Select(ResourceFormat.AsInternal).ToList();
         Resource[]? executorResources = null;
         if (running is null && group?.Executor is not null)
         {
-            executorResources = group.Executor.Resources.Select(ResourceFormat.ToInternal).ToArray();
+            executorResources = group.Executor.Resources.Select(ResourceFormat.AsInternal).ToArray();
             needed.AddRange(executorResources);
         }
 

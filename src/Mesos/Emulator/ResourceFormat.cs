@@ -14,6 +14,16 @@ internal static class ResourceFormat
     public static Resource ToInternal(Resource resource) => MakeInternal(CopyValue(resource));
 
     /// <summary>
+    /// A resource a task or executor holds, as the master computes with it: <paramref name="resource"/> itself when it is
+    /// in internal form already (refined reservations, no pre-refinement <c>role</c> or <c>reservation</c>) — its
+    /// allocation info, which <see cref="ToInternal"/> would strip, is ignored by every comparison of shapes
+    /// (<see cref="ResourcePool.ShapeComparer"/>) — otherwise a <see cref="ToInternal"/> copy. Never to be changed or put
+    /// into a pool as it is: the framework's ACCEPT shares it (a launched task keeps its resources for its whole life).
+    /// </summary>
+    public static Resource AsInternal(Resource resource) =>
+        resource.HasRole || resource.Reservation is not null ? ToInternal(resource) : resource;
+
+    /// <summary>
     /// <see cref="ToInternal"/> in place, for a resource the master already owns (part of its own copy, or a
     /// <see cref="CopyValue"/>); returns it.
     /// </summary>

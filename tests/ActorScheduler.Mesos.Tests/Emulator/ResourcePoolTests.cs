@@ -172,6 +172,31 @@ public sealed class ResourcePoolTests
     }
 
     [Fact]
+    public void A_task_s_resources_in_internal_form_are_kept_as_sent_and_pre_refinement_ones_are_converted_on_a_copy()
+    {
+        // As a MULTI_ROLE framework sends them: refined reservations, allocation info set.
+        var refined = ResourceFormat.ToInternal(Scalar("cpus", 1, "eng", "ops", ("resource_id", "r1")));
+        refined.AllocationInfo = new Resource.Types.AllocationInfo { Role = "eng" };
+        Assert.Same(refined, ResourceFormat.AsInternal(refined));
+        var unreserved = Scalar("mem", 64);
+        Assert.Same(unreserved, ResourceFormat.AsInternal(unreserved));
+
+        // Kept with its allocation info, it still counts against the entry it was drawn from.
+        var pool = new ResourcePool([ResourceFormat.ToInternal(Scalar("cpus", 2, "eng", "ops", ("resource_id", "r1")))]);
+        Assert.True(pool.ContainsAll([ResourceFormat.AsInternal(refined)]));
+        Assert.Equal(1, pool.MinusSaturating([[ResourceFormat.AsInternal(refined)]]).Scalar("cpus"));
+
+        foreach (var legacy in new[] { Scalar("cpus", 1, "eng", "ops", ("k", "v")), Scalar("mem", 1, "*") })
+        {
+            var before = legacy.Clone();
+            var converted = ResourceFormat.AsInternal(legacy);
+            Assert.NotSame(legacy, converted);
+            Assert.Equal(ResourceFormat.ToInternal(before), converted);
+            Assert.Equal(before, legacy);
+        }
+    }
+
+    [Fact]
     public void The_allocator_offers_reserved_resources_only_to_their_role_and_honours_filters()
     {
         var free = new ResourcePool([Scalar("cpus", 2), Scalar("mem", 256), ResourceFormat.ToInternal(Scalar("cpus", 1, "a"))]);
