@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using ActorScheduler.Messages.MesosV1;
 using ActorScheduler.Specs.Model;
@@ -26,7 +27,7 @@ public static class TaskInfoBuilder
     public static TaskLaunch Task(PodRequirement requirement, TaskSpec task, Offer offer, IEnumerable<Resource> resources, IReadOnlyList<AssignedPort> ports, EvaluationContext context)
     {
         var name = PodNames.Task(requirement.Pod.Type, requirement.Index, task.Name);
-        var environment = new Environment { Variables = { LastWins(Environment(requirement, name, ports, context)).Select(Variable) } };
+        var environment = new Environment { Variables = { LastWins(Environment(requirement, name, ports, context)) } };
         var command = new CommandInfo
         {
             Value = task.Command,
@@ -49,10 +50,10 @@ public static class TaskInfoBuilder
             {
                 Labels_ =
                 {
-                    Label(TargetConfigurationLabel, requirement.ConfigId),
-                    Label(TaskTypeLabel, requirement.Pod.Type),
-                    Label(IndexLabel, requirement.Index.ToString(CultureInfo.InvariantCulture)),
-                    Label(OfferHostnameLabel, offer.Hostname),
+                    Shared.Label(TargetConfigurationLabel, requirement.ConfigId),
+                    Shared.Label(TaskTypeLabel, requirement.Pod.Type),
+                    new Label { Key = IndexLabel, Value = requirement.Index.ToString(CultureInfo.InvariantCulture) },
+                    new Label { Key = OfferHostnameLabel, Value = offer.Hostname },
                 },
             },
         };
@@ -76,12 +77,13 @@ public static class TaskInfoBuilder
 
     /// <summary>
     /// A <c>health-check</c> as a Mesos COMMAND health check, run with the task's environment (DC/OS
-    /// <c>PodInfoBuilder</c>): Mesos kills the task after the consecutive failures, and recovery relaunches it.
+    /// <c>PodInfoBuilder</c>): Mesos kills the task after the consecutive failures, and recovery relaunches it. The
+    /// environment is the task command's own object, shared (a task info is never changed once built).
     /// </summary>
     public static HealthCheck HealthCheck(HealthCheckSpec spec, Environment environment) => new()
     {
         Type = Messages.MesosV1.HealthCheck.Types.Type.Command,
-        Command = new CommandInfo { Value = spec.Command, Shell = true, Environment = environment.Clone() },
+        Command = new CommandInfo { Value = spec.Command, Shell = true, Environment = environment },
         DelaySeconds = spec.DelaySeconds,
         IntervalSeconds = spec.IntervalSeconds,
         TimeoutSeconds = spec.TimeoutSeconds,
@@ -91,14 +93,14 @@ public static class TaskInfoBuilder
 
     /// <summary>
     /// A <c>readiness-check</c> as a Mesos COMMAND check, run with the task's environment: the task's step is only
-    /// COMPLETE once a status reports the check's exit code 0.
+    /// COMPLETE once a status reports the check's exit code 0. The environment is shared, as the health check's.
     /// </summary>
     public static CheckInfo ReadinessCheck(ReadinessCheckSpec spec, Environment environment) => new()
     {
         Type = CheckInfo.Types.Type.Command,
         Command = new CheckInfo.Types.Command
         {
-            Command_ = new CommandInfo { Value = spec.Command, Shell = true, Environment = environment.Clone() },
+            Command_ = new CommandInfo { Value = spec.Command, Shell = true, Environment = environment },
         },
         DelaySeconds = spec.DelaySeconds,
         IntervalSeconds = spec.IntervalSeconds,
@@ -114,53 +116,56 @@ public static class TaskInfoBuilder
     /// port's number under its <c>env-key</c> (only when one is set, as DC/OS does since the <c>PORT_&lt;NAME&gt;</c>
     /// default was dropped), then the plan's start parameters.
     /// </summary>
-    private static IEnumerable<KeyValuePair<string, string>> Environment(PodRequirement requirement, string taskName, IReadOnlyList<AssignedPort> ports, EvaluationContext context)
+    private static IEnumerable<(string Name, string Value, bool Shared)> Environment(PodRequirement requirement, string taskName, IReadOnlyList<AssignedPort> ports, EvaluationContext context)
     {
+        // Shared: the same for every task of the service (or of the pod type, or of the plan).
         var service = ServiceSpec.DnsLabelOf(requirement.ServiceName);
-        yield return new("TASK_NAME", taskName);
-        yield return new(taskName, "true");
-        yield return new("POD_INSTANCE_INDEX", requirement.Index.ToString(CultureInfo.InvariantCulture));
-        yield return new("FRAMEWORK_NAME", requirement.ServiceName);
-        yield return new("FRAMEWORK_HOST", $"{service}.autoip.dcos.thisdcos.directory");
-        yield return new("FRAMEWORK_VIP_HOST", $"{service}.l4lb.thisdcos.directory");
-        foreach (var pair in context.ExtraEnv)
+        yield return ("TASK_NAME", taskName, false);
+        yield return (taskName, "true", false);
+        yield return ("POD_INSTANCE_INDEX", requirement.Index.ToString(CultureInfo.InvariantCulture), false);
+        yield return ("FRAMEWORK_NAME", requirement.ServiceName, true);
+        yield return ("FRAMEWORK_HOST", $"{service}.autoip.dcos.thisdcos.directory", true);
+        yield return ("FRAMEWORK_VIP_HOST", $"{service}.l4lb.thisdcos.directory", true);
+        foreach (var (name, value) in context.ExtraEnv)
         {
-            yield return pair;
+            yield return (name, value, true);
         }
 
         var task = requirement.Pod.Tasks.First(t => PodNames.Task(requirement.Pod.Type, requirement.Index, t.Name) == taskName);
-        foreach (var pair in task.Env)
+        foreach (var (name, value) in task.Env)
         {
-            yield return pair;
+            yield return (name, value, true);
         }
 
         foreach (var port in ports.Where(p => p.Spec.EnvKey is not null))
         {
-            yield return new(port.Spec.EnvKey!, port.Number.ToString(CultureInfo.InvariantCulture));
+            yield return (port.Spec.EnvKey!, port.Number.ToString(CultureInfo.InvariantCulture), false);
         }
 
-        foreach (var pair in requirement.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal))
+        foreach (var (name, value) in requirement.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            yield return pair;
+            yield return (name, value, true);
         }
     }
 
     /// <summary>One variable per name, in first-seen order, with the last value given (plan parameters override the spec).</summary>
-    private static IEnumerable<KeyValuePair<string, string>> LastWins(IEnumerable<KeyValuePair<string, string>> variables)
+    private static IEnumerable<Environment.Types.Variable> LastWins(IEnumerable<(string Name, string Value, bool Shared)> variables)
     {
         var order = new List<string>();
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, value) in variables)
+        var values = new Dictionary<string, (string Value, bool Shared)>(StringComparer.Ordinal);
+        foreach (var (name, value, shared) in variables)
         {
             if (!values.ContainsKey(name))
             {
                 order.Add(name);
             }
 
-            values[name] = value;
+            values[name] = (value, shared);
         }
 
-        return order.Select(name => new KeyValuePair<string, string>(name, values[name]));
+        return order.Select(name => values[name] is var (value, shared) && shared
+            ? Shared.Variable(name, value)
+            : new Environment.Types.Variable { Name = name, Value = value });
     }
 
     /// <summary>Mesos discovery info: the task's DNS name and its named ports (advertised ones EXTERNAL).</summary>
@@ -190,8 +195,33 @@ public static class TaskInfoBuilder
         _ => DiscoveryInfo.Types.Visibility.Cluster,
     };
 
-    private static Environment.Types.Variable Variable(KeyValuePair<string, string> pair) =>
-        new() { Name = pair.Key, Value = pair.Value };
+    /// <summary>
+    /// Variables and labels every task of a service or pod type carries alike (the framework's host names, the spec's
+    /// environment, the target config): one object each, shared by the task infos that carry them — a task info is
+    /// never changed once built — instead of one a task (a 10,000-pod service holds every one of them). Bounded: past
+    /// <see cref="MaxShared"/> pairs, new ones are not kept.
+    /// </summary>
+    private static class Shared
+    {
+        private const int MaxShared = 4096;
+        private static readonly ConcurrentDictionary<(string, string), Environment.Types.Variable> Variables = new();
+        private static readonly ConcurrentDictionary<(string, string), Label> Labels = new();
 
-    private static Label Label(string key, string value) => new() { Key = key, Value = value };
+        public static Environment.Types.Variable Variable(string name, string value) =>
+            Get(Variables, name, value, static (n, v) => new Environment.Types.Variable { Name = n, Value = v });
+
+        public static Label Label(string key, string value) =>
+            Get(Labels, key, value, static (k, v) => new Label { Key = k, Value = v });
+
+        private static T Get<T>(ConcurrentDictionary<(string, string), T> kept, string key, string value, Func<string, string, T> make)
+        {
+            if (kept.TryGetValue((key, value), out var found))
+            {
+                return found;
+            }
+
+            var made = make(key, value);
+            return kept.Count < MaxShared ? kept.GetOrAdd((key, value), made) : made;
+        }
+    }
 }

@@ -1,5 +1,7 @@
+using System.Collections.Immutable;
 using ActorScheduler.Actors.Offers;
 using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Specs.Model;
 
 namespace ActorScheduler.Actors.Tests.Offers;
 
@@ -44,6 +46,39 @@ public sealed class OfferEvaluatorTests
         Assert.Equal("1000", env["SLEEP_DURATION"]);
         Assert.Contains(task.Resources, r => Resources.PersistenceId(r) is not null);
         Assert.Equal(ExecutorInfo.Types.Type.Default, evaluation.Executor!.Type);
+    }
+
+    [Fact]
+    public void Each_instance_s_task_carries_its_own_values_and_a_plan_parameter_overrides_the_spec_for_its_tasks_only()
+    {
+        // Variables and labels shared between task infos (one object for a value every task carries) must never carry
+        // one task's values into another's.
+        var pod = TestOffers.HelloPod();
+        var plain = TestOffers.Requirement(pod) with { Index = 1, ConfigId = "config-2" };
+        var overridden = TestOffers.Requirement(pod) with { Index = 2, Parameters = ImmutableDictionary<string, string>.Empty.Add("SLEEP_DURATION", "5") };
+        var tasks = new[] { TestOffers.Requirement(pod), plain, overridden, TestOffers.Requirement(pod) with { Index = 3 } }
+            .Select(r => Assert.Single(OfferEvaluator.Evaluate(r, TestOffers.Unreserved(), TestOffers.Context).Tasks).Info)
+            .ToList();
+
+        static Dictionary<string, string> Env(TaskInfo task) => task.Command.Environment.Variables.ToDictionary(v => v.Name, v => v.Value);
+        Assert.Equal(["0", "1", "2", "3"], tasks.Select(t => Env(t)["POD_INSTANCE_INDEX"]));
+        Assert.Equal(["hello-0-server", "hello-1-server", "hello-2-server", "hello-3-server"], tasks.Select(t => Env(t)["TASK_NAME"]));
+        Assert.Equal(["1000", "1000", "5", "1000"], tasks.Select(t => Env(t)["SLEEP_DURATION"]));
+        Assert.Equal(["config-1", "config-2", "config-1", "config-1"], tasks.Select(TaskInfoBuilder.TargetConfiguration));
+        Assert.All(tasks, t => Assert.Equal("hello-world.autoip.dcos.thisdcos.directory", Env(t)["FRAMEWORK_HOST"]));
+        Assert.Equal(["0", "1", "2", "3"], tasks.Select(t => t.Labels.Labels_.Single(l => l.Key == TaskInfoBuilder.IndexLabel).Value));
+    }
+
+    [Fact]
+    public void Health_and_readiness_checks_run_with_the_task_s_environment()
+    {
+        var environment = new Messages.MesosV1.Environment { Variables = { new Messages.MesosV1.Environment.Types.Variable { Name = "A", Value = "1" } } };
+
+        var health = TaskInfoBuilder.HealthCheck(new HealthCheckSpec("true"), environment);
+        var readiness = TaskInfoBuilder.ReadinessCheck(new ReadinessCheckSpec("true"), environment);
+
+        Assert.Equal(environment, health.Command.Environment);
+        Assert.Equal(environment, readiness.Command.Command_.Environment);
     }
 
     [Fact]
