@@ -11,7 +11,7 @@ internal static class RunSummary
     /// <summary>The figures summarized, in this order.</summary>
     public static readonly string[] Figures =
     [
-        "placements_per_s", "p50_cycle_ms", "p99_cycle_ms", "p50_process_ms", "p99_process_ms", "restart_to_ready_s",
+        "placements_per_s", "p50_cycle_ms", "p99_cycle_ms", "p50_process_ms", "p99_process_ms", "p50_eval_ms", "p99_eval_ms", "restart_to_ready_s",
         "start_to_first_offer_s", "cpu_ms_per_placement", "alloc_kb_per_placement", "gc_pause_ms", "peak_rss_mb",
     ];
 

@@ -35,6 +35,13 @@ public sealed class SchedulerMetrics
     /// </summary>
     public const string OffersProcess = "offers.process";
 
+    /// <summary>
+    /// Timer: the router's own part of one offer cycle — evaluating the offers for the waiting pods, arbitrating the
+    /// claims, telling the claimed pods and declining what no one claimed — without the wait for the claimed pods'
+    /// launch records that <see cref="OffersProcess"/> includes (what Fenzo calls a scheduling run).
+    /// </summary>
+    public const string OffersEvaluate = "offers.evaluate";
+
     /// <summary>Offers accepted (launches or garbage collection).</summary>
     public const string OffersAccepted = "offers.accepted";
 

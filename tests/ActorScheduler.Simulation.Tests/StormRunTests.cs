@@ -32,6 +32,9 @@ public sealed class StormRunTests
         Assert.True(result.ProcessCycles > 0, $"no offer cycle timed: {result}");
         Assert.InRange(result.P50ProcessMs, 0, result.P99ProcessMs);
         Assert.True(result.P99ProcessMs > 0, $"offer cycles timed at 0 ms: {result}");
+        // The router's own part of the cycles (offers.evaluate) is timed too.
+        Assert.InRange(result.P50EvaluateMs, 0, result.P99EvaluateMs);
+        Assert.True(result.P99EvaluateMs > 0, $"offer evaluations timed at 0 ms: {result}");
         // Placing pods allocates: the deploy's allocation is counted (more than a kilobyte per pod).
         Assert.True(result.DeployAllocatedBytes > 20 * 1024, $"deploy allocation not counted: {result}");
         Assert.NotNull(result.RestartToReadySeconds);

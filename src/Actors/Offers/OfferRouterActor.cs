@@ -534,6 +534,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
         // The offers kept for the next cycle are that one's.
         _metrics.Increment(SchedulerMetrics.OffersProcessed, offers.Count - kept);
+        _metrics.Record(SchedulerMetrics.OffersEvaluate, Stopwatch.GetElapsedTime(timing.Started));
         if (timing.Open == 0)
         {
             RecordCycle(timing);

@@ -244,6 +244,10 @@ public sealed class OfferRouterActorTests : ActorTestKit
         gateway.ExpectMsg<AcceptOffers>();
         gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(150));
         Assert.False(metrics.Timers().ContainsKey(SchedulerMetrics.OffersProcess));
+        // The router's own part of it (evaluation, claims, declines) was timed as it ended, without the wait.
+        var evaluated = metrics.Timers()[SchedulerMetrics.OffersEvaluate];
+        Assert.Equal(1, evaluated.Count);
+        Assert.True(evaluated.Max < watch.Elapsed.TotalSeconds - 0.15);
 
         // Its last claim answered, it is timed (the wait included), and cycle 2 claims the last pod on a kept offer.
         Recorded(router, offers[1].Id.Value, pods);
@@ -265,6 +269,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
         {
             var counters = metrics.Counters();
             Assert.Equal(3, metrics.Timers()[SchedulerMetrics.OffersProcess].Count);
+            Assert.Equal(3, metrics.Timers()[SchedulerMetrics.OffersEvaluate].Count);
             Assert.Equal(8, counters[SchedulerMetrics.OffersProcessed]);
             Assert.Equal(4, counters[SchedulerMetrics.DeclinesShort]);
             Assert.Equal(1, counters[SchedulerMetrics.DeclinesLong]);
