@@ -33,10 +33,10 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
     internal const int MaxRowBytes = 64 * 1024;
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    // Each entity's history in its packed form: a few objects an event instead of the event's whole message tree (a
+    // Each entity's history in its packed form: one array an event instead of the event's whole message tree (a
     // launch carries task infos of dozens of objects), which the GC would otherwise trace on every collection. An
     // entity's history is unpacked only when the entity (re)starts and asks for it.
-    private readonly Dictionary<string, List<Any>> _history = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<PackedEvent>> _history = new(StringComparer.Ordinal);
     private readonly int _snapshotAfterEvents;
     private List<Pending> _waiting = new();
     private bool _committing;
@@ -152,14 +152,17 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
             var write = pending.Write!;
             if (!_history.TryGetValue(write.Entity, out var events))
             {
-                _history[write.Entity] = events = new List<Any>(write.Events.Length);
+                _history[write.Entity] = events = new List<PackedEvent>(write.Events.Length);
             }
             else if (write.ReplacesHistory)
             {
                 events.Clear();
             }
 
-            events.AddRange(pending.Packed!);
+            foreach (var packed in pending.Packed!)
+            {
+                events.Add(PackedEvent.Of(packed));
+            }
 
             pending.ReplyTo.Tell(new EntityJournalProtocol.Written(write.Entity, write.WriteId));
             if (!write.Notices.IsDefaultOrEmpty)
@@ -282,7 +285,7 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
         {
             foreach (var @event in events)
             {
-                snapshot.Events.Add(new EntityEvent { Entity = entity, Event = @event });
+                snapshot.Events.Add(new EntityEvent { Entity = entity, Event = @event.ToAny() });
             }
         }
 
@@ -316,26 +319,49 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
 
         if (!_history.TryGetValue(envelope.Entity, out var events))
         {
-            _history[envelope.Entity] = events = new List<Any>();
+            _history[envelope.Entity] = events = new List<PackedEvent>();
         }
         else if (envelope.ReplacesHistory)
         {
             events.Clear();
         }
 
-        events.Add(envelope.Event);
+        events.Add(PackedEvent.Of(envelope.Event));
     }
 
     /// <summary>An entity's history as messages (types were checked when the events were remembered).</summary>
-    private static ImmutableArray<object> Unpack(List<Any> events)
+    private static ImmutableArray<object> Unpack(List<PackedEvent> events)
     {
         var unpacked = ImmutableArray.CreateBuilder<object>(events.Count);
-        foreach (var any in events)
+        foreach (var packed in events)
         {
-            unpacked.Add(ActorSchedulerSerializer.ParserOf(Any.GetTypeName(any.TypeUrl))!.ParseFrom(any.Value));
+            unpacked.Add(ActorSchedulerSerializer.ParserOf(Any.GetTypeName(packed.TypeUrl))!.ParseFrom(packed.Bytes));
         }
 
         return unpacked.MoveToImmutable();
+    }
+
+    /// <summary>
+    /// An event of an entity's history as the journal keeps it: its type URL (one string per type) and its bytes — one
+    /// object an event, where the <see cref="Any"/> it was written as takes three (itself, a <see cref="ByteString"/>, the
+    /// array).
+    /// </summary>
+    private readonly record struct PackedEvent(string TypeUrl, byte[] Bytes)
+    {
+        private static readonly ConcurrentDictionary<string, string> TypeUrlsRead = new(StringComparer.Ordinal);
+
+        public static PackedEvent Of(Any any)
+        {
+            // The array under the bytes when they span it whole (as written by ToByteString and as parsed), not a copy.
+            var bytes = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(any.Value.Memory, out var segment)
+                && segment is { Array: { } array, Offset: 0 } && segment.Count == array.Length
+                    ? array
+                    : any.Value.ToByteArray();
+            // A replayed event's type URL is a string of its own: one per type is kept.
+            return new PackedEvent(TypeUrlsRead.GetOrAdd(any.TypeUrl, any.TypeUrl), bytes);
+        }
+
+        public Any ToAny() => new() { TypeUrl = TypeUrl, Value = UnsafeByteOperations.UnsafeWrap(Bytes) };
     }
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
