@@ -46,6 +46,12 @@ internal abstract class JournaledEntityActor : ActorBase, IWithUnboundedStash
     protected IActorRef Journal { get; }
 
     /// <summary>
+    /// The tags the entity's events are journaled with (<c>pod:hello-0</c>, …) unless an event comes wrapped in a
+    /// <see cref="Tagged"/> of its own: one array for the entity's life, where a tag set took a dozen objects an entity.
+    /// </summary>
+    protected ImmutableArray<string> JournalTags { get; init; } = ImmutableArray<string>.Empty;
+
+    /// <summary>
     /// History length at which the entity writes <see cref="Snapshot"/> in place of its history (never when
     /// <see cref="Snapshot"/> gives null).
     /// </summary>
@@ -196,7 +202,7 @@ internal abstract class JournaledEntityActor : ActorBase, IWithUnboundedStash
         var events = ImmutableArray.CreateBuilder<(object, ImmutableArray<string>)>(_inFlight.Count);
         foreach (var (@event, _) in _inFlight)
         {
-            events.Add(@event is Tagged tagged ? (tagged.Payload, TagArray(tagged.Tags)) : (@event, ImmutableArray<string>.Empty));
+            events.Add(@event is Tagged tagged ? (tagged.Payload, TagArray(tagged.Tags)) : (@event, JournalTags));
         }
 
         var notices = _unwrittenNotices is null ? default : _unwrittenNotices.ToImmutableArray();
@@ -204,7 +210,7 @@ internal abstract class JournaledEntityActor : ActorBase, IWithUnboundedStash
         Journal.Tell(new EntityJournalProtocol.Write(Entity, ++_writeId, events.MoveToImmutable(), _inFlightReplacesHistory, notices));
     }
 
-    /// <summary>An entity tags its events with one set (see the pod and step actors): converted once, not per event.</summary>
+    /// <summary>An entity that tags its events itself tags them with one set: converted once, not per event.</summary>
     private ImmutableArray<string> TagArray(IImmutableSet<string> tags)
     {
         if (!ReferenceEquals(tags, _lastTags))

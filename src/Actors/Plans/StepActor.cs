@@ -28,8 +28,6 @@ internal sealed class StepActor : JournaledEntityActor
     private readonly IActorRef _pods;
     private readonly string _podInstance;
 
-    // Every event of this step carries the same tags: one set, not one per event.
-    private readonly ImmutableHashSet<string> _tags;
     private readonly string _id;
     private readonly string _planName;
     private Status _status = Status.Pending;
@@ -50,7 +48,8 @@ internal sealed class StepActor : JournaledEntityActor
         _pods = pods;
         _planName = planName;
         _podInstance = PodNames.Instance(podType, step.PodIndex);
-        _tags = ImmutableHashSet.Create(StringComparer.Ordinal, $"plan:{_planName}", $"pod:{_podInstance}");
+        // Every event of this step carries the same tags.
+        JournalTags = [$"plan:{_planName}", $"pod:{_podInstance}"];
         _id = ElementIds.For(Entity);
     }
 
@@ -124,7 +123,7 @@ internal sealed class StepActor : JournaledEntityActor
             // Recorded: reaching or leaving COMPLETE, and ERROR. The steps in between are derived again from the pod's
             // progress after a restart, so journaling them would only cost a commit each (four per step deployed).
             var changed = new StepStatusChanged { Status = status.ToWireName(), Message = _message, At = Now() };
-            Persist(Tag(changed), _ =>
+            Persist(changed, _ =>
             {
                 _log.Info("Step {0} is {1}", _step.Name, status.ToWireName());
                 Apply(changed);
@@ -155,7 +154,7 @@ internal sealed class StepActor : JournaledEntityActor
         {
             case PlanCommandKind.ForceComplete:
                 var forced = new StepForceCompleted { ConfigId = _target.ConfigId, At = Now() };
-                Persist(Tag(forced), _ =>
+                Persist(forced, _ =>
                 {
                     _log.Info("Step {0} force-completed by an operator", _step.Name);
                     Apply(forced);
@@ -166,7 +165,7 @@ internal sealed class StepActor : JournaledEntityActor
                 break;
             case PlanCommandKind.Restart:
                 var restarted = new StepRestarted { At = Now() };
-                Persist(Tag(restarted), _ =>
+                Persist(restarted, _ =>
                 {
                     _log.Info("Step {0} restarted by an operator", _step.Name);
                     Apply(restarted);
@@ -225,8 +224,6 @@ internal sealed class StepActor : JournaledEntityActor
         var display = _interrupted && _status is Status.Pending or Status.Prepared ? Status.Waiting : _status;
         Context.Parent.Tell(new StepReport(_index, new StepInfo(_id, _step.Name, display, _message), _interrupted));
     }
-
-    private Tagged Tag(object @event) => new(@event, _tags);
 
     private static Timestamp Now() => Timestamp.FromDateTime(DateTime.UtcNow);
 }

@@ -214,7 +214,7 @@ internal sealed partial class PodInstanceActor
     }
 
     private void PersistOverride(object @event, Action then) =>
-        Persist(Tag(@event), _ =>
+        Persist(@event, _ =>
         {
             _state = _state.Apply(@event);
             then();

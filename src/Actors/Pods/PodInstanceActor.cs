@@ -47,8 +47,6 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     private readonly int _index;
     private readonly string _name;
 
-    // Every event of this pod carries the same tag: one set, not one per event.
-    private readonly ImmutableHashSet<string> _tags;
     private readonly IActorRef _router;
     private readonly IActorRef _gateway;
     private PodInstanceState _state = PodInstanceState.Empty;
@@ -84,7 +82,8 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         _podType = podType;
         _index = index;
         _name = PodNames.Instance(podType, index);
-        _tags = ImmutableHashSet.Create(StringComparer.Ordinal, $"pod:{_name}");
+        // Every event of this pod carries the same tag.
+        JournalTags = [$"pod:{_name}"];
         _router = router;
         _gateway = gateway;
     }
@@ -151,7 +150,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
                 return true;
             case ClearBackoff m:
                 var cleared = new BackoffCleared { TaskNames = { m.Tasks }, At = Timestamp.FromDateTime(DateTime.UtcNow) };
-                Persist(Tag(cleared), _ =>
+                Persist(cleared, _ =>
                 {
                     _state = _state.Apply(cleared);
                     AfterProgress();
@@ -338,7 +337,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         }));
         LaunchFootprint.Write(recorded, evaluation.Footprint);
 
-        Persist(Tag(recorded), _ =>
+        Persist(recorded, _ =>
         {
             _state = _state.Apply(recorded);
             _claimedOfferId = null;
@@ -642,7 +641,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         if (_state.Recovery is { Finished: false } phase && RecoveryStatus(phase) == Messages.Plans.Status.Complete)
         {
             var completed = new RecoveryPhaseChanged { Change = RecoveryPhase.Completed, At = Timestamp.FromDateTime(DateTime.UtcNow) };
-            Persist(Tag(completed), _ =>
+            Persist(completed, _ =>
             {
                 _state = _state.Apply(completed);
                 _log.Info("Recovery of {0} is complete", _name);
@@ -910,20 +909,18 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
                     : r.Check?.Command is { HasExitCode: true } ? "NOT_READY" : "UNKNOWN"))
             .ToImmutableArray());
 
-    private Tagged Tag(object @event) => new(@event, _tags);
-
     protected override int SnapshotAfterEvents => _snapshotAfterEvents;
 
     /// <summary>A long history (launches and status updates add up) is replaced by the state it leads to.</summary>
-    protected override object? Snapshot() => Tag(PodInstanceSnapshots.Of(_state));
+    protected override object? Snapshot() => PodInstanceSnapshots.Of(_state);
 
     /// <summary>Records the events in one write, applies each to the state once durable, then runs <paramref name="then"/> once.</summary>
     private void Record(IReadOnlyCollection<object> events, Action then)
     {
         var remaining = events.Count;
-        PersistAll(events.Select(Tag), tagged =>
+        PersistAll(events, @event =>
         {
-            _state = _state.Apply(tagged.Payload);
+            _state = _state.Apply(@event);
             if (--remaining == 0)
             {
                 then();

@@ -36,6 +36,32 @@ public sealed class EntityJournalTests : ActorTestKit
     }
 
     [Fact]
+    public void Bare_events_carry_the_entity_s_journal_tags_and_a_tagged_one_its_own()
+    {
+        var journal = CreateTestProbe();
+        var entity = Sys.ActorOf(Props.Create(() => new NoteEntity(journal.Ref, "svc/note/t", null, ImmutableArray.Create("pod:t", "plan:deploy"))));
+        journal.ExpectMsg<EntityJournalProtocol.Replay>();
+        journal.Reply(new EntityJournalProtocol.History("svc/note/t", ImmutableArray<object>.Empty));
+
+        entity.Tell(new PlainNote("bare"));
+        var write = journal.ExpectMsg<EntityJournalProtocol.Write>();
+        Assert.Equal("bare", ((TaskFailureSeen)write.Events.Single().Event).TaskName);
+        Assert.Equal(["pod:t", "plan:deploy"], write.Events.Single().Tags.ToArray());
+        journal.Reply(new EntityJournalProtocol.Written("svc/note/t", write.WriteId));
+
+        entity.Tell(new Note("wrapped"));
+        write = journal.ExpectMsg<EntityJournalProtocol.Write>();
+        Assert.Equal(["note:t"], write.Events.Single().Tags.ToArray());
+
+        // Without tags of its own, an entity's bare events go untagged.
+        var untagged = Sys.ActorOf(Props.Create(() => new NoteEntity(journal.Ref, "svc/note/u", null, default)));
+        journal.ExpectMsg<EntityJournalProtocol.Replay>();
+        journal.Reply(new EntityJournalProtocol.History("svc/note/u", ImmutableArray<object>.Empty));
+        untagged.Tell(new PlainNote("plain"));
+        Assert.Empty(journal.ExpectMsg<EntityJournalProtocol.Write>().Events.Single().Tags);
+    }
+
+    [Fact]
     public void Every_event_persisted_while_handling_one_message_goes_out_as_one_write()
     {
         var journal = CreateTestProbe();
@@ -417,6 +443,9 @@ public sealed class EntityJournalTests : ActorTestKit
 
     private sealed record Note(string Text);
 
+    /// <summary>A note persisted as the bare event, to be tagged with the entity's own tags.</summary>
+    private sealed record PlainNote(string Text);
+
     private sealed record Notes(ImmutableArray<string> Texts);
 
     private sealed record NoteAndTell(string Text, IActorRef To);
@@ -435,10 +464,14 @@ public sealed class EntityJournalTests : ActorTestKit
         private readonly List<string> _notes = new();
         private readonly int? _snapshotAfter;
 
-        public NoteEntity(IActorRef journal, string entity, int? snapshotAfter = null)
+        public NoteEntity(IActorRef journal, string entity, int? snapshotAfter = null, ImmutableArray<string> tags = default)
             : base(journal, entity)
         {
             _snapshotAfter = snapshotAfter;
+            if (!tags.IsDefault)
+            {
+                JournalTags = tags;
+            }
         }
 
         protected override bool OnRecover(object @event)
@@ -470,6 +503,9 @@ public sealed class EntityJournalTests : ActorTestKit
             {
                 case Note m:
                     Persist(Tag(m.Text), t => _notes.Add(((TaskFailureSeen)t.Payload).TaskName));
+                    return true;
+                case PlainNote m:
+                    Persist(new TaskFailureSeen { TaskName = m.Text }, e => _notes.Add(e.TaskName));
                     return true;
                 case Notes m:
                     PersistAll(m.Texts.Select(Tag), t => _notes.Add(((TaskFailureSeen)t.Payload).TaskName));
