@@ -47,7 +47,7 @@ internal abstract class JournaledEntityActor : ActorBase, IWithUnboundedStash
 
     /// <summary>
     /// The tags the entity's events are journaled with (<c>pod:hello-0</c>, …) unless an event comes wrapped in a
-    /// <see cref="Tagged"/> of its own: one array for the entity's life, where a tag set took a dozen objects an entity.
+    /// <see cref="Tagged"/> of its own: one array for the entity's life (a tag set took four objects).
     /// </summary>
     protected ImmutableArray<string> JournalTags { get; init; } = ImmutableArray<string>.Empty;
 
