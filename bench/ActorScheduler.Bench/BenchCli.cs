@@ -66,10 +66,10 @@ internal static class BenchCli
         {
             return bench switch
             {
-                "spec-load" => SpecLoadBench.Run(rest),
-                "emulator" => await EmulatorBench.RunAsync(rest),
-                "emulator-serve" => await EmulatorBench.ServeAsync(rest), // the child process of `emulator`
-                _ => await StormBench.RunAsync(rest),
+                "spec-load" => SpecLoadBench.Run(rest, output),
+                "emulator" => await EmulatorBench.RunAsync(rest, output),
+                "emulator-serve" => await EmulatorBench.ServeAsync(rest), // the child process of `emulator`: its own protocol on stdout
+                _ => await StormBench.RunAsync(rest, output),
             };
         }
         catch (BadOptionException e)

@@ -23,7 +23,8 @@ internal static class EmulatorBench
     public static readonly string[] ValuedOptions = ["--agents", "--cycles", "--accepts", "--concurrency"];
 
     /// <exception cref="BadOptionException">An option is unknown or malformed.</exception>
-    public static async Task<int> RunAsync(string[] args)
+    /// <param name="output">Where the RESULT line goes.</param>
+    public static async Task<int> RunAsync(string[] args, TextWriter output)
     {
         var options = BenchOptions.Parse(args, ValuedOptions);
         var agents = options.Int("--agents", 10_000, min: 1);
@@ -112,7 +113,7 @@ internal static class EmulatorBench
             var offersPerSecond = agents / (medianCycle / 1000);
             var acceptsPerSecond = toAccept.Count / acceptSeconds;
             var declineText = declineMs.Count == 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"{declineMs.Order().ElementAt(declineMs.Count / 2):F0} ms");
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
                 agents:                                      {agents} (emulator start {idle.Rss:F0} MB RSS, {idle.Managed:F0} MB managed)
                 allocation cycle, REVIVE to OFFERS received: median {medianCycle:F0} ms of {cycleMs.Count} (best {cycleMs[0]:F0}, worst {cycleMs[^1]:F0}) = {offersPerSecond:F0} offers/s
                 DECLINE of all {agents} offers in one call:   median {declineText}

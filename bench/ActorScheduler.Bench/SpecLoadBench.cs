@@ -17,7 +17,8 @@ internal static class SpecLoadBench
     public static readonly string[] ValuedOptions = ["--pods", "--iterations"];
 
     /// <exception cref="BadOptionException">An option is unknown or malformed.</exception>
-    public static int Run(string[] args)
+    /// <param name="output">Where the RESULT line goes.</param>
+    public static int Run(string[] args, TextWriter output)
     {
         var options = BenchOptions.Parse(args, ValuedOptions);
         var pods = options.Int("--pods", 500, min: 1);
@@ -62,7 +63,7 @@ internal static class SpecLoadBench
 
             timings.Sort();
             var bytes = new FileInfo(path).Length;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"RESULT bench=spec-load pods={pods} tasks={tasks} steps={steps} bytes={bytes} iterations={iterations} median_ms={timings[timings.Count / 2]:F1} best_ms={timings[0]:F1}"));
             return 0;
         }

@@ -34,15 +34,11 @@ internal static class StormBench
     public static readonly string[] Flags = ["--no-restart"];
 
     /// <exception cref="BadOptionException">An option is unknown or malformed (checked before anything starts).</exception>
-    public static async Task<int> RunAsync(string[] args)
+    /// <param name="output">Where the RESULT (and SUMMARY) lines go; progress goes to stderr.</param>
+    public static async Task<int> RunAsync(string[] args, TextWriter output)
     {
         var given = BenchOptions.Parse(args, ValuedOptions, Flags);
         var runs = given.Int("--runs", 1, min: 1);
-        if (runs > 1)
-        {
-            return await RunRepeatedAsync(args, runs);
-        }
-
         var agents = given.Int("--agents", 1000, min: 1);
         var pods = given.Int("--pods", 1000, min: 1);
         var seed = given.Int("--seed", 1);
@@ -65,6 +61,12 @@ internal static class StormBench
         if (placement is not null && ActorScheduler.Specs.Placement.PlacementRuleParser.Parse(placement, "storm") is { IsValid: false } invalid)
         {
             throw new BadOptionException($"--placement '{placement}': {string.Join("; ", invalid.Errors)}");
+        }
+
+        if (runs > 1)
+        {
+            // Every value checked above: a bad one is refused here, not by each of the runs.
+            return await RunRepeatedAsync(args, runs, output);
         }
 
         var keepJournal = given.Text("--journal") is not null;
@@ -131,7 +133,7 @@ internal static class StormBench
             TryDelete(journal);
         }
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"RESULT placed={result.Placed} placements_per_s={result.PlacementsPerSecond:F1} p50_cycle_ms={result.P50CycleMs:F1} p99_cycle_ms={result.P99CycleMs:F1} events_per_s={eventsPerSecond:F0} raw_sqlite_inserts_per_s={rawPerSecond:F0} ratio={eventsPerSecond / rawPerSecond:F4} peak_rss_mb={result.PeakRssMb:F0} restart_to_ready_s={Seconds(result.RestartToReadySeconds)} start_to_first_offer_s={Seconds(result.StartToFirstOfferSeconds)} deploy_cpu_s={result.DeployCpuSeconds:F1} cpu_ms_per_placement={1000 * result.DeployCpuSeconds / Math.Max(result.Placed, 1):F2} warmup_pods={warmupPods} p50_sched_cycle_ms={result.P50SchedulerCycleMs:F1} p99_sched_cycle_ms={result.P99SchedulerCycleMs:F1} first_launch_s={Seconds(result.FirstLaunchSeconds)} first_placement_s={Seconds(result.FirstPlacementSeconds)} p50_process_ms={result.P50ProcessMs:F1} p99_process_ms={result.P99ProcessMs:F1} process_cycles={result.ProcessCycles} p50_eval_ms={result.P50EvaluateMs:F1} p99_eval_ms={result.P99EvaluateMs:F1} alloc_kb_per_placement={result.DeployAllocatedBytes / 1024.0 / Math.Max(result.Placed, 1):F1} gc_pause_ms={1000 * result.DeployGcPauseSeconds:F0} gcs={result.DeployCollections}"));
         return result.DeployComplete ? 0 : 1;
     }
@@ -140,7 +142,7 @@ internal static class StormBench
     /// <c>--runs N</c>: the same storm in N fresh processes, one after the other (the figures of one process spread
     /// ±10–15 % on these machines): each run's RESULT line as it ends, then a SUMMARY line of the medians and ranges.
     /// </summary>
-    private static async Task<int> RunRepeatedAsync(string[] args, int runs)
+    private static async Task<int> RunRepeatedAsync(string[] args, int runs, TextWriter output)
     {
         var at = Array.IndexOf(args, "--runs");
         string[] single = ["storm", .. args.Where((_, i) => i != at && i != at + 1)];
@@ -155,7 +157,7 @@ internal static class StormBench
             Dictionary<string, string>? result = null;
             while (await child.StandardOutput.ReadLineAsync() is { } line)
             {
-                Console.WriteLine(line);
+                output.WriteLine(line);
                 result ??= RunSummary.Parse(line);
             }
 
@@ -172,7 +174,7 @@ internal static class StormBench
             }
         }
 
-        Console.WriteLine(RunSummary.Line(results));
+        output.WriteLine(RunSummary.Line(results));
         return failed == 0 ? 0 : 1;
     }
 

@@ -64,6 +64,7 @@ public class BenchCliTests
     [InlineData("emulator", "--cycles", "x")]
     public async Task A_bad_option_is_one_line_and_exit_2_before_anything_runs(string bench, string option, string value)
     {
+        // A bench that ran would write its RESULT line to the output writer.
         var (exit, output, error) = await Run(bench, option, value);
 
         Assert.Equal(2, exit);
@@ -72,6 +73,21 @@ public class BenchCliTests
         Assert.Equal(2, lines.Length);
         Assert.StartsWith($"{bench}: {option}", lines[0].Replace("unknown option ", ""));
         Assert.Equal($"usage: ActorScheduler.Bench {bench} --help", lines[1].Trim());
+    }
+
+    [Theory]
+    [InlineData("--pods", "x")]
+    [InlineData("--allocation", "bogus")]
+    [InlineData("--placement", "[[\"hostname\",\"NOPE\"]]")]
+    public async Task Repeated_storms_check_every_value_before_the_first_run(string option, string value)
+    {
+        // Not each child process refusing it after the other: one line, exit 2, no run and no SUMMARY.
+        var (exit, output, error) = await Run("storm", "--runs", "3", option, value);
+
+        Assert.Equal(2, exit);
+        Assert.Empty(output);
+        Assert.StartsWith($"storm: {option}", error);
+        Assert.DoesNotContain("run 1 of 3", error);
     }
 }
 

@@ -66,19 +66,23 @@ public sealed class OfferEvaluatorTests
         Assert.Equal(["1000", "1000", "5", "1000"], tasks.Select(t => Env(t)["SLEEP_DURATION"]));
         Assert.Equal(["config-1", "config-2", "config-1", "config-1"], tasks.Select(TaskInfoBuilder.TargetConfiguration));
         Assert.All(tasks, t => Assert.Equal("hello-world.autoip.dcos.thisdcos.directory", Env(t)["FRAMEWORK_HOST"]));
+        // A variable every task carries alike is one object, not one a task (a task's own values are its own).
+        static Messages.MesosV1.Environment.Types.Variable Variable(TaskInfo task, string name) => task.Command.Environment.Variables.Single(v => v.Name == name);
+        Assert.All(tasks, t => Assert.Same(Variable(tasks[0], "FRAMEWORK_HOST"), Variable(t, "FRAMEWORK_HOST")));
+        Assert.NotSame(Variable(tasks[0], "TASK_NAME"), Variable(tasks[3], "TASK_NAME"));
         Assert.Equal(["0", "1", "2", "3"], tasks.Select(t => t.Labels.Labels_.Single(l => l.Key == TaskInfoBuilder.IndexLabel).Value));
     }
 
     [Fact]
-    public void Health_and_readiness_checks_run_with_the_task_s_environment()
+    public void Health_and_readiness_checks_run_with_the_task_s_own_environment_object()
     {
         var environment = new Messages.MesosV1.Environment { Variables = { new Messages.MesosV1.Environment.Types.Variable { Name = "A", Value = "1" } } };
 
         var health = TaskInfoBuilder.HealthCheck(new HealthCheckSpec("true"), environment);
         var readiness = TaskInfoBuilder.ReadinessCheck(new ReadinessCheckSpec("true"), environment);
 
-        Assert.Equal(environment, health.Command.Environment);
-        Assert.Equal(environment, readiness.Command.Command_.Environment);
+        Assert.Same(environment, health.Command.Environment);
+        Assert.Same(environment, readiness.Command.Command_.Environment);
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using ActorScheduler.Actors.Offers;
 using ActorScheduler.Messages.MesosV1;
-using Google.Protobuf;
 
 namespace ActorScheduler.Actors.Tests.Offers;
 
@@ -40,19 +39,5 @@ public sealed class ResourcesTests
 
         Assert.Equal(made.Count, made.Select(m => Resources.ResourceId(m.Resource)).Distinct().Count());
         Assert.Equal("http", Resources.PortName(made[^1].Resource));
-    }
-
-    [Fact]
-    public void A_reservation_reads_back_from_its_wire_form_as_made()
-    {
-        var cpus = Resources.Reserved("cpus", 0.5, Framework1, "hello-0-server");
-        var mem = Resources.Reserved("mem", 256, Framework1, "hello-0-server");
-
-        foreach (var resource in new[] { cpus, mem })
-        {
-            var parsed = Resource.Parser.ParseFrom(resource.ToByteArray());
-            Assert.Equal(resource, parsed);
-            Assert.Equal(Labels(resource), Labels(parsed));
-        }
     }
 }
