@@ -44,7 +44,11 @@ internal sealed class RecoveryPlanActor : ReceivePersistentActor
         {
             if (m.Phase is null)
             {
-                _phases.Remove(m.PodInstance);
+                if (!_phases.Remove(m.PodInstance))
+                {
+                    // Not recovering, as before: nothing to report again (each pod says so as its state changes).
+                    return;
+                }
             }
             else
             {
