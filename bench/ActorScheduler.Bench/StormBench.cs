@@ -69,9 +69,9 @@ internal static class StormBench
             return await RunRepeatedAsync(args, runs, output);
         }
 
-        var keepJournal = given.Text("--journal") is not null;
-        var journal = given.Text("--journal") is { } path
-            ? Path.GetFullPath(path)
+        var givenJournal = given.Text("--journal");
+        var journal = givenJournal is not null
+            ? Path.GetFullPath(givenJournal)
             : Path.Combine(Path.GetTempPath(), $"actorscheduler-storm-{Guid.NewGuid():N}.db");
         var scratch = journal + ".raw-insert.db";
         var batchSize = 100;
@@ -128,7 +128,7 @@ internal static class StormBench
             $"raw insert loop: {rawPerSecond:F0} rows/s in transactions of {batchSize} (synchronous={synchronous}, {rowBytes:F0}-byte messages (the journal's mean event), journal_mode=wal), {RawInsertDuration.TotalSeconds:0} s"));
         Console.Error.WriteLine($"load: {File.ReadAllText("/proc/loadavg").Trim()}");
         TryDelete(scratch);
-        if (!keepJournal)
+        if (givenJournal is null)
         {
             TryDelete(journal);
         }

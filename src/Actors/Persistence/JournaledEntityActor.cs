@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
-using Akka.Persistence.Journal;
 
 namespace ActorScheduler.Actors.Persistence;
 
@@ -26,8 +25,6 @@ internal abstract class JournaledEntityActor : ActorBase, IWithUnboundedStash
     private long _writeId;
     private bool _recovering;
     private bool _inFlightReplacesHistory;
-    private IImmutableSet<string>? _lastTags;
-    private ImmutableArray<string> _lastTagArray = ImmutableArray<string>.Empty;
 
     // Events in the entity's history since its last snapshot (or since the start, if none).
     private int _sinceSnapshot;
@@ -46,8 +43,8 @@ internal abstract class JournaledEntityActor : ActorBase, IWithUnboundedStash
     protected IActorRef Journal { get; }
 
     /// <summary>
-    /// The tags the entity's events are journaled with (<c>pod:hello-0</c>, …) unless an event comes wrapped in a
-    /// <see cref="Tagged"/> of its own: one array for the entity's life (a tag set took four objects).
+    /// The tags every event of the entity is journaled with (<c>pod:hello-0</c>, …): one array for the entity's life, not
+    /// a tag set an event.
     /// </summary>
     protected ImmutableArray<string> JournalTags { get; init; } = ImmutableArray<string>.Empty;
 
@@ -202,24 +199,12 @@ internal abstract class JournaledEntityActor : ActorBase, IWithUnboundedStash
         var events = ImmutableArray.CreateBuilder<(object, ImmutableArray<string>)>(_inFlight.Count);
         foreach (var (@event, _) in _inFlight)
         {
-            events.Add(@event is Tagged tagged ? (tagged.Payload, TagArray(tagged.Tags)) : (@event, JournalTags));
+            events.Add((@event, JournalTags));
         }
 
         var notices = _unwrittenNotices is null ? default : _unwrittenNotices.ToImmutableArray();
         _unwrittenNotices = null;
         Journal.Tell(new EntityJournalProtocol.Write(Entity, ++_writeId, events.MoveToImmutable(), _inFlightReplacesHistory, notices));
-    }
-
-    /// <summary>An entity that tags its events itself tags them with one set: converted once, not per event.</summary>
-    private ImmutableArray<string> TagArray(IImmutableSet<string> tags)
-    {
-        if (!ReferenceEquals(tags, _lastTags))
-        {
-            _lastTags = tags;
-            _lastTagArray = tags.ToImmutableArray();
-        }
-
-        return _lastTagArray;
     }
 
     private void ApplyRecovered(object @event)

@@ -36,28 +36,23 @@ public sealed class EntityJournalTests : ActorTestKit
     }
 
     [Fact]
-    public void Bare_events_carry_the_entity_s_journal_tags_and_a_tagged_one_its_own()
+    public void Every_event_carries_the_entity_s_journal_tags_and_none_without_them()
     {
         var journal = CreateTestProbe();
         var entity = Sys.ActorOf(Props.Create(() => new NoteEntity(journal.Ref, "svc/note/t", null, ImmutableArray.Create("pod:t", "plan:deploy"))));
         journal.ExpectMsg<EntityJournalProtocol.Replay>();
         journal.Reply(new EntityJournalProtocol.History("svc/note/t", ImmutableArray<object>.Empty));
 
-        entity.Tell(new PlainNote("bare"));
+        entity.Tell(new Notes(["one", "two"]));
         var write = journal.ExpectMsg<EntityJournalProtocol.Write>();
-        Assert.Equal("bare", ((TaskFailureSeen)write.Events.Single().Event).TaskName);
-        Assert.Equal(["pod:t", "plan:deploy"], write.Events.Single().Tags.ToArray());
-        journal.Reply(new EntityJournalProtocol.Written("svc/note/t", write.WriteId));
+        Assert.Equal(["one", "two"], write.Events.Select(e => ((TaskFailureSeen)e.Event).TaskName));
+        Assert.All(write.Events, e => Assert.Equal(["pod:t", "plan:deploy"], e.Tags.ToArray()));
 
-        entity.Tell(new Note("wrapped"));
-        write = journal.ExpectMsg<EntityJournalProtocol.Write>();
-        Assert.Equal(["note:t"], write.Events.Single().Tags.ToArray());
-
-        // Without tags of its own, an entity's bare events go untagged.
-        var untagged = Sys.ActorOf(Props.Create(() => new NoteEntity(journal.Ref, "svc/note/u", null, default)));
+        // Without tags of its own, an entity's events go untagged.
+        var untagged = Sys.ActorOf(Props.Create(() => new NoteEntity(journal.Ref, "svc/note/u", null, ImmutableArray<string>.Empty)));
         journal.ExpectMsg<EntityJournalProtocol.Replay>();
         journal.Reply(new EntityJournalProtocol.History("svc/note/u", ImmutableArray<object>.Empty));
-        untagged.Tell(new PlainNote("plain"));
+        untagged.Tell(new Note("plain"));
         Assert.Empty(journal.ExpectMsg<EntityJournalProtocol.Write>().Events.Single().Tags);
     }
 
@@ -443,9 +438,6 @@ public sealed class EntityJournalTests : ActorTestKit
 
     private sealed record Note(string Text);
 
-    /// <summary>A note persisted as the bare event, to be tagged with the entity's own tags.</summary>
-    private sealed record PlainNote(string Text);
-
     private sealed record Notes(ImmutableArray<string> Texts);
 
     private sealed record NoteAndTell(string Text, IActorRef To);
@@ -456,7 +448,8 @@ public sealed class EntityJournalTests : ActorTestKit
     }
 
     /// <summary>
-    /// A journaled entity that records notes (as <see cref="TaskFailureSeen"/> events, tagged); with a snapshot size it
+    /// A journaled entity that records notes (as <see cref="TaskFailureSeen"/> events, tagged <c>note:&lt;its name&gt;</c>
+    /// unless given other tags); with a snapshot size it
     /// replaces its history by one "all:n1,n2,…" note once the history is that long.
     /// </summary>
     private sealed class NoteEntity : JournaledEntityActor
@@ -468,10 +461,7 @@ public sealed class EntityJournalTests : ActorTestKit
             : base(journal, entity)
         {
             _snapshotAfter = snapshotAfter;
-            if (!tags.IsDefault)
-            {
-                JournalTags = tags;
-            }
+            JournalTags = tags.IsDefault ? ["note:" + entity.Split('/')[^1]] : tags;
         }
 
         protected override bool OnRecover(object @event)
@@ -502,16 +492,13 @@ public sealed class EntityJournalTests : ActorTestKit
             switch (message)
             {
                 case Note m:
-                    Persist(Tag(m.Text), t => _notes.Add(((TaskFailureSeen)t.Payload).TaskName));
-                    return true;
-                case PlainNote m:
-                    Persist(new TaskFailureSeen { TaskName = m.Text }, e => _notes.Add(e.TaskName));
+                    Persist(NoteOf(m.Text), e => _notes.Add(e.TaskName));
                     return true;
                 case Notes m:
-                    PersistAll(m.Texts.Select(Tag), t => _notes.Add(((TaskFailureSeen)t.Payload).TaskName));
+                    PersistAll(m.Texts.Select(NoteOf), e => _notes.Add(e.TaskName));
                     return true;
                 case NoteAndTell m:
-                    Persist(Tag(m.Text), t => _notes.Add(((TaskFailureSeen)t.Payload).TaskName));
+                    Persist(NoteOf(m.Text), e => _notes.Add(e.TaskName));
                     NotifyWhenDurable(m.To, "durable: " + m.Text);
                     return true;
                 case GetNotes:
@@ -527,6 +514,6 @@ public sealed class EntityJournalTests : ActorTestKit
         protected override object? Snapshot() =>
             _snapshotAfter is null ? null : new TaskFailureSeen { TaskName = "all:" + string.Join(",", _notes.Where(n => n != "(recovered)")) };
 
-        private Tagged Tag(string text) => new(new TaskFailureSeen { TaskName = text }, new[] { "note:" + Entity.Split('/')[^1] });
+        private static TaskFailureSeen NoteOf(string text) => new() { TaskName = text };
     }
 }
