@@ -117,10 +117,10 @@ internal sealed record FootprintOwned(string PodInstance, ImmutableArray<string>
 internal sealed record AwaitCollection(string PodInstance, ImmutableArray<string> ResourceIds, string AgentId);
 
 /// <summary>
-/// Pod → router: a launch it recorded never happened (the master answered TASK_LOST/DROPPED for it), so it gave up the
-/// new footprint it had claimed. The master may still have made the reservations (an ACCEPT processed after all, a master
-/// that lost the task but not the reservation): offers from <paramref name="AgentId"/> must come until one shows them
-/// gone or collected, even when there is no other work.
+/// Pod → router: it gave up a footprint that may still be reserved on <paramref name="AgentId"/>: a launch it recorded
+/// never happened (the master answered TASK_LOST/DROPPED for it; the master may still have made the reservations), or it
+/// was replaced (a permanent failure or an operator's replace; the agent may come back with them). Offers from the agent
+/// must come until one shows them gone or collected, even when there is no other work (within the router's patience).
 /// </summary>
 internal sealed record FootprintAbandoned(string PodInstance, ImmutableArray<string> ResourceIds, string AgentId);
 

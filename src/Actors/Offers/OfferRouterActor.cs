@@ -72,8 +72,10 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     // Decommissioned pods waiting for their released reservations to be unreserved.
     private readonly Dictionary<string, (AwaitCollection Release, IActorRef Pod)> _collecting = new(StringComparer.Ordinal);
 
-    // Abandoned footprints' resource ids by agent: maybe reserved, owned by nobody; checked by the agent's next offer.
+    // Abandoned footprints' resource ids by agent: maybe reserved, owned by nobody; checked by the agent's next offer, or
+    // given up on after the patience (an agent that never comes back, or comes back under a new id).
     private readonly Dictionary<string, HashSet<string>> _unverified = new(StringComparer.Ordinal);
+    private readonly TimeSpan _abandonedPatience;
     private bool _reconciled;
     private bool _declinedWhileReconciling;
     private bool _declinedSinceRevive;
@@ -90,12 +92,13 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     private HashSet<string>? _capped;
     private readonly TimeSpan _holdLimit;
 
-    public OfferRouterActor(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics, int maxClaimsPerCycle, TimeSpan holdLimit)
+    public OfferRouterActor(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics, int maxClaimsPerCycle, TimeSpan holdLimit, TimeSpan abandonedPatience)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxClaimsPerCycle, 1);
         _maxClaimsPerCycle = maxClaimsPerCycle;
         _nextCycleCap = Math.Min(FirstCycleClaims, maxClaimsPerCycle);
         _holdLimit = holdLimit;
+        _abandonedPatience = abandonedPatience;
         _metrics = metrics ?? new SchedulerMetrics();
         _context = context;
         _gateway = gateway;
@@ -142,7 +145,23 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             }
 
             ids.UnionWith(m.ResourceIds);
+            var due = new AbandonedPatienceOver(m.AgentId);
+            Timers.StartSingleTimer(due, due, _abandonedPatience);
             Revive();
+        });
+        Command<AbandonedPatienceOver>(m =>
+        {
+            if (!_unverified.Remove(m.AgentId, out var ids))
+            {
+                return;
+            }
+
+            _log.Warning("Agent {0} did not offer again within {1}: no longer waiting to collect the {2} reservations abandoned on it " +
+                "(they are collected if it offers them later while offers come)", m.AgentId, _abandonedPatience, ids.Count);
+            if (IsIdle && !_suppressed)
+            {
+                Suppress();
+            }
         });
         Command<OffersReceived>(OnOffers);
         Command<OfferProtocol.GetOfferOutcomes>(m => Sender.Tell(_outcomes.Query(m.PodInstance, m.Limit)));
@@ -217,12 +236,19 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     /// <summary>How long held offers wait for a capped cycle's claims to be answered before they are evaluated anyway.</summary>
     public static readonly TimeSpan DefaultHoldLimit = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long offers keep coming, with nothing else to do, for an agent holding an abandoned footprint to offer it and
+    /// have it collected (an agent restart or a healed partition takes minutes; a long decline filter lasts an hour).
+    /// </summary>
+    public static readonly TimeSpan DefaultAbandonedPatience = TimeSpan.FromSeconds(LongDeclineSeconds);
+
     /// <summary>The decision journal is written for audit, never replayed into this actor.</summary>
     public override Recovery Recovery => new(SnapshotSelectionCriteria.None, 0);
 
     /// <param name="holdLimit">How long held offers wait for a capped cycle's claims at most (default <see cref="DefaultHoldLimit"/>).</param>
-    public static Props Props(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics = null, int maxClaimsPerCycle = SchedulerSettings.DefaultMaxClaimsPerCycle, TimeSpan? holdLimit = null) =>
-        Akka.Actor.Props.Create(() => new OfferRouterActor(service, context, gateway, metrics, maxClaimsPerCycle, holdLimit ?? DefaultHoldLimit));
+    /// <param name="abandonedPatience">How long offers keep coming for an abandoned footprint's agent (default <see cref="DefaultAbandonedPatience"/>).</param>
+    public static Props Props(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics = null, int maxClaimsPerCycle = SchedulerSettings.DefaultMaxClaimsPerCycle, TimeSpan? holdLimit = null, TimeSpan? abandonedPatience = null) =>
+        Akka.Actor.Props.Create(() => new OfferRouterActor(service, context, gateway, metrics, maxClaimsPerCycle, holdLimit ?? DefaultHoldLimit, abandonedPatience ?? DefaultAbandonedPatience));
 
     private void OnRegister(RegisterRequirement message)
     {
@@ -481,13 +507,14 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
             _log.Info("Cleaning up {0} unowned reserved resources on {1}", cleanup[^1].Unreserve.Resources.Count, offer.Hostname);
             Accept(offer.Id.Value, cleanup);
+            SettleCollected(cleanup[^1].Unreserve.Resources);
         }
 
         NoteCollections(slots.Select(s => s.Offer));
         // An unclaimed offer was cleaned of whatever nobody owns: its agent's abandoned reservations are settled.
         foreach (var offer in slots.Where(s => s.Claims.Count == 0).Select(s => s.Offer))
         {
-            _unverified.Remove(offer.AgentId.Value);
+            Settle(offer.AgentId.Value);
         }
 
         var accepting = slots.Where(s => s.Claims.Count > 0).Select(s => s.Offer.Id.Value).ToList();
@@ -514,13 +541,11 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             Timers.StartSingleTimer(HeldOffersDue.Instance, HeldOffersDue.Instance, _holdLimit);
         }
 
-        var idle = _requirements.Count == 0 && _claims.Count == 0 && _collecting.Count == 0 && _unverified.Count == 0;
-        Decline(unused, idle ? LongDeclineSeconds : ShortDeclineSeconds);
-        if (idle && !_suppressed && unused.Count > 0)
+        // Waiting only for abandoned footprints' agents to offer: the other agents have nothing for us for a long while.
+        Decline(unused, HasWork ? ShortDeclineSeconds : LongDeclineSeconds);
+        if (IsIdle && !_suppressed && unused.Count > 0)
         {
-            _suppressed = true;
-            _metrics.Increment(SchedulerMetrics.Suppresses);
-            _gateway.Tell(SuppressOffers.Instance);
+            Suppress();
         }
 
         if (decisions.Count > 0 || skippedRecords.Count > 0)
@@ -539,6 +564,50 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         {
             RecordCycle(timing);
         }
+    }
+
+    /// <summary>
+    /// Abandoned reservations being collected are settled wherever their agent offers them: an agent that restarted
+    /// under a new id brings its reservations back with it.
+    /// </summary>
+    private void SettleCollected(IEnumerable<Resource> collected)
+    {
+        if (_unverified.Count == 0)
+        {
+            return;
+        }
+
+        var ids = collected.Select(Resources.ResourceId).OfType<string>().ToList();
+        foreach (var (agent, unverified) in _unverified.ToList())
+        {
+            unverified.ExceptWith(ids);
+            if (unverified.Count == 0)
+            {
+                Settle(agent);
+            }
+        }
+    }
+
+    /// <summary>No more waiting for the agent to offer abandoned reservations.</summary>
+    private void Settle(string agentId)
+    {
+        if (_unverified.Remove(agentId))
+        {
+            Timers.Cancel(new AbandonedPatienceOver(agentId));
+        }
+    }
+
+    /// <summary>Pods wait for offers: requirements to place, claims to answer, reservations to see collected.</summary>
+    private bool HasWork => _requirements.Count > 0 || _claims.Count > 0 || _collecting.Count > 0;
+
+    /// <summary>No offer is wanted, not even to see an abandoned footprint collected.</summary>
+    private bool IsIdle => !HasWork && _unverified.Count == 0;
+
+    private void Suppress()
+    {
+        _suppressed = true;
+        _metrics.Increment(SchedulerMetrics.Suppresses);
+        _gateway.Tell(SuppressOffers.Instance);
     }
 
     private void RecordCycle(CycleTiming timing) => _metrics.Record(SchedulerMetrics.OffersProcess, Stopwatch.GetElapsedTime(timing.Started));
@@ -705,6 +774,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     {
         public static readonly HeldOffersDue Instance = new();
     }
+
+    /// <summary>The patience for an agent holding an abandoned footprint to offer again ran out (also the timer's key: one an agent).</summary>
+    private sealed record AbandonedPatienceOver(string AgentId);
 
     /// <summary>When an offer cycle started, and how many of its offers wait for their claims to be recorded.</summary>
     private sealed class CycleTiming(long started)

@@ -392,8 +392,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             if (abandoned is not null)
             {
                 // The abandoned reservations (if any were made) are no longer ours: the router collects them.
-                AnnounceFootprint();
-                _router.Tell(new FootprintAbandoned(_name, abandoned.ResourceIds.ToImmutableArray(), abandoned.AgentId));
+                GiveUpFootprint(abandoned);
             }
 
             if (status.State == TaskState.TaskRunning || TaskStates.IsTerminal(status.State))
@@ -517,13 +516,18 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             });
         }
 
+        var replaced = type == RecoveryType.Permanent ? _state.Footprint : null;
         Record(events, () =>
         {
-
             _log.Info("Recovering {0} ({1}): {2}", _name, type.ToString().ToUpperInvariant(), reason);
-            if (type == RecoveryType.Permanent)
+            if (replaced is not null)
             {
-                // The old reservations and volumes are no longer ours: the router collects them when offered.
+                // The old reservations and volumes are no longer ours: the router collects them when their agent offers
+                // them (one that is gone may come back with them).
+                GiveUpFootprint(replaced);
+            }
+            else if (type == RecoveryType.Permanent)
+            {
                 AnnounceFootprint();
             }
 
@@ -859,6 +863,13 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
 
     private void AnnounceFootprint() =>
         _router.Tell(new FootprintOwned(_name, _state.Footprint?.ResourceIds.ToImmutableArray() ?? ImmutableArray<string>.Empty, _state.Footprint?.Agent));
+
+    /// <summary>Tells the router what the pod owns now, and where the footprint it gave up may still be reserved.</summary>
+    private void GiveUpFootprint(Footprint given)
+    {
+        AnnounceFootprint();
+        _router.Tell(new FootprintAbandoned(_name, given.ResourceIds.ToImmutableArray(), given.AgentId));
+    }
 
     private ImmutableArray<TaskToReconcile> TasksToReconcile() => _state.Tasks.Values
         .Where(r => !r.IsTerminal)

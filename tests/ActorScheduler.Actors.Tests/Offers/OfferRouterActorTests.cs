@@ -477,9 +477,9 @@ public sealed class OfferRouterActorTests : ActorTestKit
         router.Tell(new FootprintAbandoned("hello-0", ids, "agent-1"));
         gateway.ExpectMsg<ReviveOffers>();
 
-        // Another agent's offer settles nothing: declined short, no suppress.
+        // Another agent's offer settles nothing: declined long (it has nothing for us), and no suppress.
         router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.Unreserved("agent-2"))));
-        Assert.Equal(OfferRouterActor.ShortDeclineSeconds, gateway.ExpectMsg<DeclineOffers>().RefuseSeconds);
+        Assert.Equal(OfferRouterActor.LongDeclineSeconds, gateway.ExpectMsg<DeclineOffers>().RefuseSeconds);
         gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
 
         // agent-1's offer still carries them: they are collected, and then there is nothing left to wait for.
@@ -487,6 +487,48 @@ public sealed class OfferRouterActorTests : ActorTestKit
         var cleanup = gateway.ExpectMsg<AcceptOffers>();
         Assert.Contains(cleanup.Operations, o => o.Type == Offer.Types.Operation.Types.Type.Unreserve);
         router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.Unreserved("agent-2"))));
+        Assert.Equal(OfferRouterActor.LongDeclineSeconds, gateway.ExpectMsg<DeclineOffers>().RefuseSeconds);
+        gateway.ExpectMsg<SuppressOffers>();
+    }
+
+    [Fact]
+    public void An_abandoned_footprint_is_settled_when_it_is_collected_from_its_agent_under_a_new_id()
+    {
+        var gateway = CreateTestProbe();
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        router.Tell(new ReconciliationComplete("fw-1"));
+        var footprint = OfferEvaluator.Evaluate(TestOffers.Requirement(TestOffers.HelloPod()), TestOffers.Unreserved(), TestOffers.Context).Footprint;
+        router.Tell(new FootprintAbandoned("hello-0", footprint.Select(Resources.ResourceId).OfType<string>().ToImmutableArray(), "agent-1"));
+
+        // agent-1 restarted on its work dir: it registered as agent-9, with the reservations it had.
+        router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.WithReserved("agent-9", footprint))));
+        Assert.Contains(gateway.ExpectMsg<AcceptOffers>().Operations, o => o.Type == Offer.Types.Operation.Types.Type.Unreserve);
+
+        // Nothing is left to wait for: agent-1 will never offer again, and need not.
+        router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.Unreserved("agent-2"))));
+        Assert.Equal(OfferRouterActor.LongDeclineSeconds, gateway.ExpectMsg<DeclineOffers>().RefuseSeconds);
+        gateway.ExpectMsg<SuppressOffers>();
+    }
+
+    [Fact]
+    public void An_abandoned_footprint_whose_agent_never_offers_again_is_given_up_after_the_patience()
+    {
+        var gateway = CreateTestProbe();
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, abandonedPatience: TimeSpan.FromSeconds(1)));
+        router.Tell(new ReconciliationComplete("fw-1"));
+        router.Tell(new FootprintAbandoned("hello-0", ["resource-1"], "agent-1"));
+        router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.Unreserved("agent-2"))));
+        Assert.Equal(OfferRouterActor.LongDeclineSeconds, gateway.ExpectMsg<DeclineOffers>().RefuseSeconds);
+
+        // agent-1 never comes back (or comes back under a new id): once the patience is over, nothing keeps offers coming.
+        gateway.ExpectMsg<SuppressOffers>(TimeSpan.FromSeconds(5));
+        router.Tell(IsSuppressed.Instance);
+        Assert.True(ExpectMsg<bool>());
+
+        // New work revives; the given-up agent no longer keeps the router from suppressing once the work is done.
+        router.Tell(new FootprintAbandoned("hello-1", ["resource-2"], "agent-3"));
+        gateway.ExpectMsg<ReviveOffers>();
+        router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.Unreserved("agent-3"))));
         Assert.Equal(OfferRouterActor.LongDeclineSeconds, gateway.ExpectMsg<DeclineOffers>().RefuseSeconds);
         gateway.ExpectMsg<SuppressOffers>();
     }

@@ -208,7 +208,11 @@ public sealed class PodInstanceActorTests : ActorTestKit
         gateway.ExpectMsg<StatusRecorded>();
 
         // TASK_GONE_BY_OPERATOR is a permanent failure (DC/OS): the pod gives up its footprint and asks for a new one.
+        // The agent may come back with the old reservations: the router is told where they are, to collect them then.
         router.ExpectMsg<FootprintOwned>(f => f.ResourceIds.IsEmpty);
+        var abandoned = router.ExpectMsg<FootprintAbandoned>();
+        Assert.Equal("agent-1", abandoned.AgentId);
+        Assert.Equal(evaluation.Footprint.Select(Resources.ResourceId).OfType<string>(), abandoned.ResourceIds);
         var relaunch = router.ExpectMsg<RegisterRequirement>().Requirement;
         Assert.Null(relaunch.Existing);
     }

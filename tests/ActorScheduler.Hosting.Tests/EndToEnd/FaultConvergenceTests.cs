@@ -115,6 +115,26 @@ public sealed class FaultConvergenceTests
     }
 
     [Fact]
+    public async Task Collects_a_replaced_pods_reservations_when_its_gone_agent_comes_back_after_the_deploy_completed()
+    {
+        using var data = new TempDataDir();
+        await using var scheduler = await InProcessScheduler.StartAsync(data.Path);
+        var agent = await HelloRunsAsync(scheduler);
+
+        await scheduler.Emulator.Faults.MarkAgentGoneAsync(agent);
+        await scheduler.WaitUntilAsync(scheduler.DeployCompleteAsync, "deploy COMPLETE, hello replaced on a new footprint", TimeSpan.FromSeconds(120));
+
+        // With nothing left to deploy, the next offers find the scheduler idle (it would suppress offers then); only
+        // after that does the agent come back, under a new id, with the replaced footprint's reservations.
+        var declines = scheduler.Emulator.History().CallCount("DECLINE");
+        await scheduler.WaitUntilAsync(() => Task.FromResult(scheduler.Emulator.History().CallCount("DECLINE") > declines), "offers declined after the deploy completed");
+        await scheduler.Emulator.Faults.RestartAgentAsync(agent);
+
+        await AssertConvergedAsync(scheduler);
+        await scheduler.WaitUntilAsync(() => Task.FromResult(scheduler.Emulator.History().CallCount("SUPPRESS") > 0), "offers suppressed once the reservations were collected");
+    }
+
+    [Fact]
     public async Task Converges_when_an_agent_restarts_with_a_new_id()
     {
         using var data = new TempDataDir();
