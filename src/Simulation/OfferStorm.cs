@@ -5,8 +5,8 @@ namespace ActorScheduler.Simulation;
 /// <summary>
 /// Drives a <see cref="SimulatedCluster"/> through an offer storm: adds heterogeneous agents over regions and zones,
 /// then, as time passes, offers R agents' resources per second (or lets the master allocate every agent each interval, as
-/// a Mesos master does: <see cref="StormAllocation"/>), rescinds outstanding offers and loses (and returns) agents at
-/// random. Every choice comes from <see cref="OfferStormOptions.Seed"/> and every action is logged in
+/// a Mesos master does: <see cref="StormAllocation"/>), rescinds outstanding offers, loses (and returns) agents and marks
+/// agents gone (and restarts them under new ids) at random. Every choice comes from <see cref="OfferStormOptions.Seed"/> and every action is logged in
 /// <see cref="Actions"/>: with the same seed, and a framework that answers the same way, a storm does the same things.
 /// </summary>
 /// <remarks>
@@ -27,8 +27,9 @@ public sealed class OfferStorm
     // Rebuilt every step (kept: at 10,000 agents a new list each step would land on the large object heap).
     private readonly List<string> _eligible = [];
 
-    // Lost agents in loss order, with when they return (null: never).
+    // Lost agents in loss order, with when they return (null: never); gone agents likewise, with when they restart.
     private readonly List<(string AgentId, DateTimeOffset? ReturnAt)> _lost = [];
+    private readonly List<(string AgentId, DateTimeOffset? RestartAt)> _gone = [];
     private DateTimeOffset _start;
     private double _owed;
     private TimeSpan _sinceAllocation;
@@ -48,7 +49,7 @@ public sealed class OfferStorm
     /// <summary>The storm's options.</summary>
     public OfferStormOptions Options { get; }
 
-    /// <summary>The agents the storm created, in order.</summary>
+    /// <summary>The agents the storm created, in order (a restarted agent under its new id, in the old one's place).</summary>
     public IReadOnlyList<string> AgentIds
     {
         get
@@ -109,7 +110,8 @@ public sealed class OfferStorm
     /// <summary>
     /// Lets <paramref name="elapsed"/> pass: the cluster's clock moves (master heartbeats, retries, filters), then the
     /// storm makes the offers that fell due (rate × elapsed, fractions carried over), each possibly followed by a
-    /// rescind and an agent loss, and returns the lost agents whose time came.
+    /// rescind, an agent loss and an agent marked gone, and returns the lost agents and restarts the gone ones whose time
+    /// came.
     /// </summary>
     /// <exception cref="InvalidOperationException">The agents are not created yet.</exception>
     public async Task AdvanceAsync(TimeSpan elapsed)
@@ -169,7 +171,16 @@ public sealed class OfferStorm
                 Log(StormActionKind.AgentReturned, back.AgentId);
             }
 
-            var lost = _lost.Select(l => l.AgentId).ToHashSet(StringComparer.Ordinal);
+            foreach (var back in _gone.Where(g => g.RestartAt <= now).ToList())
+            {
+                _gone.Remove(back);
+                var id = _cluster.RestartAgent(back.AgentId);
+                _agents[_agents.IndexOf(back.AgentId)] = id;
+                Log(StormActionKind.AgentRestarted, id, back.AgentId);
+            }
+
+            // Not offered, not picked to fail again: lost agents and gone ones.
+            var lost = _lost.Select(l => l.AgentId).Concat(_gone.Select(g => g.AgentId)).ToHashSet(StringComparer.Ordinal);
             IReadOnlyList<OutstandingOffer> made;
             if (Options.Allocation == StormAllocation.Master)
             {
@@ -232,6 +243,17 @@ public sealed class OfferStorm
                     lost.Add(agent);
                     _lost.Add((agent, Options.AgentReturnAfter is { } after ? now + after : null));
                     Log(StormActionKind.AgentLost, agent);
+                }
+
+                // A third draw only in storms that mark agents gone: the others make the same choices as before it existed.
+                if (Options.AgentGoneProbability > 0 && _random.NextDouble() < Options.AgentGoneProbability
+                    && _agents.Where(a => !lost.Contains(a)).ToList() is { Count: > 0 } candidates)
+                {
+                    var agent = candidates[_random.Next(candidates.Count)];
+                    _cluster.MarkAgentGone(agent);
+                    lost.Add(agent);
+                    _gone.Add((agent, Options.AgentReturnAfter is { } after ? now + after : null));
+                    Log(StormActionKind.AgentGone, agent);
                 }
             }
         }

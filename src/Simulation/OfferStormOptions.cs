@@ -63,7 +63,17 @@ public sealed class OfferStormOptions
     /// <summary>After each offer made, the chance that one reachable agent picked at random is lost (default 0).</summary>
     public double AgentLossProbability { get; init; }
 
-    /// <summary>How long a lost agent stays unreachable before it re-registers; null (the default): lost for good.</summary>
+    /// <summary>
+    /// After each offer made, the chance that the operator marks one reachable agent picked at random gone (default 0):
+    /// its tasks fail permanently, and it comes back only by restarting under a new id, with its reservations and
+    /// volumes (after <see cref="AgentReturnAfter"/>).
+    /// </summary>
+    public double AgentGoneProbability { get; init; }
+
+    /// <summary>
+    /// How long a lost agent stays unreachable before it re-registers, and a gone agent stays away before it restarts
+    /// under a new id; null (the default): lost or gone for good.
+    /// </summary>
     public TimeSpan? AgentReturnAfter { get; init; }
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first bad option and why.</summary>
@@ -84,6 +94,7 @@ public sealed class OfferStormOptions
         Require(AllocationInterval > TimeSpan.Zero, $"AllocationInterval must be positive (got {AllocationInterval})");
         Require(RescindProbability is >= 0 and <= 1, $"RescindProbability must be between 0 and 1 (got {Format(RescindProbability)})");
         Require(AgentLossProbability is >= 0 and <= 1, $"AgentLossProbability must be between 0 and 1 (got {Format(AgentLossProbability)})");
+        Require(AgentGoneProbability is >= 0 and <= 1, $"AgentGoneProbability must be between 0 and 1 (got {Format(AgentGoneProbability)})");
         Require(AgentReturnAfter is null || AgentReturnAfter > TimeSpan.Zero, $"AgentReturnAfter must be positive when set (got {AgentReturnAfter})");
     }
 

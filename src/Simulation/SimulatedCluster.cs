@@ -319,6 +319,34 @@ public sealed class SimulatedCluster : IAsyncDisposable
     public Task ReturnAgentAsync(string agentId) => _queue.InvokeAsync(() => _master.ReturnAgent(agentId));
 
     /// <summary>
+    /// The operator marks the agent gone: its live tasks become TASK_GONE_BY_OPERATOR, its offers are rescinded, and it
+    /// never comes back under this id (<see cref="RestartAgentAsync"/> brings it back under a new one).
+    /// </summary>
+    public Task MarkAgentGoneAsync(string agentId) => _queue.InvokeAsync(() => MarkAgentGone(agentId));
+
+    /// <summary>See <see cref="MarkAgentGoneAsync"/> (on the queue).</summary>
+    internal void MarkAgentGone(string agentId)
+    {
+        _master.MarkAgentGone(agentId);
+        _agentsById.Remove(agentId);
+    }
+
+    /// <summary>
+    /// The agent (registered, unreachable or gone) restarts on its work dir and registers under a new id, keeping its
+    /// reservations and persistent volumes; its tasks die (TASK_GONE unless already reported). Returns the new id.
+    /// </summary>
+    public Task<string> RestartAgentAsync(string agentId) => _queue.InvokeAsync(() => RestartAgent(agentId));
+
+    /// <summary>See <see cref="RestartAgentAsync"/> (on the queue).</summary>
+    internal string RestartAgent(string agentId)
+    {
+        var id = _master.RestartAgent(agentId);
+        _agentsById.Remove(agentId);
+        _agentsById[id] = _master.Agents.Single(a => a.Id.Value == id);
+        return id;
+    }
+
+    /// <summary>
     /// The master rescinds an outstanding offer: the framework gets a RESCIND, and an ACCEPT naming it is refused
     /// (its tasks come back TASK_DROPPED / TASK_LOST, "Offer … is no longer valid"). False when the offer is not
     /// outstanding any more (accepted, declined, rescinded or unknown).

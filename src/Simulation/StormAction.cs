@@ -19,6 +19,15 @@ public enum StormActionKind
 
     /// <summary>A lost agent re-registered.</summary>
     AgentReturned,
+
+    /// <summary>
+    /// The operator marked an agent gone: its tasks are reported gone by the operator, its offers rescinded; it is never
+    /// offered again under this id.
+    /// </summary>
+    AgentGone,
+
+    /// <summary>A gone agent restarted on its work dir under a new id (the action's agent; the detail is the old id), with its reservations and volumes.</summary>
+    AgentRestarted,
 }
 
 /// <summary>One entry of an <see cref="OfferStorm"/>'s action log.</summary>
@@ -26,7 +35,7 @@ public enum StormActionKind
 /// <param name="At">Virtual time since the storm's agents were created.</param>
 /// <param name="Kind">What happened.</param>
 /// <param name="AgentId">The agent concerned.</param>
-/// <param name="Detail">The offer id (offers, rescinds), or the shape and domain (agents added); null otherwise.</param>
+/// <param name="Detail">The offer id (offers, rescinds), the shape and domain (agents added), the old id (agents restarted); null otherwise.</param>
 public sealed record StormAction(int Index, TimeSpan At, StormActionKind Kind, string AgentId, string? Detail = null)
 {
     /// <inheritdoc />

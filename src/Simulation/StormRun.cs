@@ -80,7 +80,13 @@ public sealed record StormRunOptions
     /// <summary>Chance that the storm loses an agent, per offer made (default 0).</summary>
     public double AgentLossProbability { get; init; }
 
-    /// <summary>When set, a lost agent returns after this long (with its tasks, reservations and volumes).</summary>
+    /// <summary>Chance that the storm marks an agent gone, per offer made (default 0): its tasks fail permanently.</summary>
+    public double AgentGoneProbability { get; init; }
+
+    /// <summary>
+    /// When set, a lost agent returns after this long (with its tasks, reservations and volumes), and a gone agent
+    /// restarts under a new id (with its reservations and volumes).
+    /// </summary>
     public TimeSpan? AgentReturnAfter { get; init; }
 
     /// <summary>
@@ -278,6 +284,7 @@ public sealed class StormRun
         AllocationInterval = _options.AllocationInterval,
         RescindProbability = _options.RescindProbability,
         AgentLossProbability = _options.AgentLossProbability,
+        AgentGoneProbability = _options.AgentGoneProbability,
         AgentReturnAfter = _options.AgentReturnAfter,
     };
 

@@ -12,6 +12,7 @@ public sealed class OfferStormTests
         OffersPerSecond = 20,
         RescindProbability = 0.3,
         AgentLossProbability = 0.05,
+        AgentGoneProbability = 0.03,
         AgentReturnAfter = TimeSpan.FromSeconds(1),
         Seed = seed,
     };
@@ -43,7 +44,7 @@ public sealed class OfferStormTests
     }
 
     [Fact]
-    public async Task OfferStorm_should_not_offer_a_lost_agent_until_it_returns()
+    public async Task OfferStorm_should_not_offer_a_lost_agent_until_it_returns_nor_a_gone_one_until_it_restarts_under_a_new_id()
     {
         await using var cluster = new SimulatedCluster(timedAllocation: false);
         await using var framework = await StormFramework.SubscribeAsync(cluster);
@@ -52,7 +53,9 @@ public sealed class OfferStormTests
         await storm.RunAsync(TimeSpan.FromSeconds(5));
 
         var lost = new HashSet<string>();
-        var losses = 0;
+        var gone = new HashSet<string>();
+        var retired = new HashSet<string>();
+        var (losses, restarts) = (0, 0);
         foreach (var action in storm.Actions)
         {
             switch (action.Kind)
@@ -64,13 +67,30 @@ public sealed class OfferStormTests
                 case StormActionKind.AgentReturned:
                     Assert.True(lost.Remove(action.AgentId), $"{action.AgentId} returned without being lost: {action}");
                     break;
+                case StormActionKind.AgentGone:
+                    Assert.False(lost.Contains(action.AgentId), $"a lost agent marked gone: {action}");
+                    Assert.True(gone.Add(action.AgentId), $"{action.AgentId} marked gone twice: {action}");
+                    break;
+                case StormActionKind.AgentRestarted:
+                    Assert.True(gone.Remove(action.Detail!), $"{action.Detail} restarted without being gone: {action}");
+                    Assert.NotEqual(action.Detail, action.AgentId);
+                    retired.Add(action.Detail!);
+                    restarts++;
+                    break;
                 case StormActionKind.Offer:
-                    Assert.False(lost.Contains(action.AgentId), $"offered a lost agent: {action}");
+                    Assert.False(lost.Contains(action.AgentId) || gone.Contains(action.AgentId) || retired.Contains(action.AgentId),
+                        $"offered a lost or gone agent, or one under the id it had before it restarted: {action}");
                     break;
             }
         }
 
         Assert.True(losses > 0, "the storm lost no agent");
+        Assert.True(restarts > 0, "no gone agent restarted");
+
+        // The master agrees: the restarted agents are registered under their new ids, the storm names those.
+        var registered = (await cluster.SnapshotAsync()).Agents.Where(a => a.State == Mesos.Emulator.AgentSnapshot.Registered).Select(a => a.Id).ToHashSet();
+        Assert.Empty(retired.Intersect(storm.AgentIds));
+        Assert.Subset(registered, storm.AgentIds.Except(lost).Except(gone).ToHashSet());
     }
 
     [Fact]
@@ -301,6 +321,7 @@ public sealed class OfferStormTests
         { "zero interval", new OfferStormOptions { AllocationInterval = TimeSpan.Zero }, "AllocationInterval must be positive (got 00:00:00)" },
         { "rescind > 1", new OfferStormOptions { RescindProbability = 1.5 }, "RescindProbability must be between 0 and 1 (got 1.5)" },
         { "loss < 0", new OfferStormOptions { AgentLossProbability = -0.1 }, "AgentLossProbability must be between 0 and 1 (got -0.1)" },
+        { "gone > 1", new OfferStormOptions { AgentGoneProbability = 2 }, "AgentGoneProbability must be between 0 and 1 (got 2)" },
         { "zero return", new OfferStormOptions { AgentReturnAfter = TimeSpan.Zero }, "AgentReturnAfter must be positive when set" },
     };
 

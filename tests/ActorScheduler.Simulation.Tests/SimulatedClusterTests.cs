@@ -29,6 +29,26 @@ public sealed class SimulatedClusterTests
     }
 
     [Fact]
+    public async Task An_agent_marked_gone_is_offered_again_only_once_it_restarted_under_a_new_id_with_its_reservations()
+    {
+        await using var cluster = new SimulatedCluster(timedAllocation: false);
+        await using var framework = await StormFramework.SubscribeAsync(cluster);
+        var agents = await cluster.AddAgentsAsync(1);
+        var offer = await NextOfferAsync(cluster, framework, agents);
+        await framework.ReserveAsync(offer, "cpus", 0.5);
+
+        await cluster.MarkAgentGoneAsync(agents[0]);
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => cluster.OfferAsync(agents));
+        Assert.Contains(agents[0], error.Message);
+
+        var restarted = await cluster.RestartAgentAsync(agents[0]);
+        Assert.NotEqual(agents[0], restarted);
+        var again = await NextOfferAsync(cluster, framework, [restarted]);
+        Assert.Equal(restarted, again.AgentId.Value);
+        Assert.Contains(again.Resources, r => r.Name == "cpus" && r.Role == "storm" && Math.Abs(r.Scalar.Value - 0.5) < 1e-9);
+    }
+
+    [Fact]
     public async Task A_call_is_recorded_with_when_it_was_sent_and_when_the_master_answered_it()
     {
         await using var cluster = new SimulatedCluster(timedAllocation: false);

@@ -81,6 +81,18 @@ internal sealed class StormFramework : IAsyncDisposable
         return _connection.SendAsync(call, CancellationToken.None);
     }
 
+    /// <summary>ACCEPT of <paramref name="offer"/> reserving <paramref name="amount"/> of resource <paramref name="name"/> for the framework's role.</summary>
+    public Task ReserveAsync(Offer offer, string name, double amount)
+    {
+        var resource = Unreserved(offer, name, amount);
+        resource.Reservations.Add(new Resource.Types.ReservationInfo { Type = Resource.Types.ReservationInfo.Types.Type.Dynamic, Role = "storm", Principal = "storm-test" });
+        var reserve = new Offer.Types.Operation { Type = Offer.Types.Operation.Types.Type.Reserve, Reserve = new Offer.Types.Operation.Types.Reserve { Resources = { resource } } };
+        var call = new Call { Type = Call.Types.Type.Accept, FrameworkId = Id.Clone(), Accept = new Call.Types.Accept() };
+        call.Accept.OfferIds.Add(offer.Id.Clone());
+        call.Accept.Operations.Add(reserve);
+        return _connection.SendAsync(call, CancellationToken.None);
+    }
+
     /// <summary><paramref name="amount"/> of <paramref name="offer"/>'s resource <paramref name="name"/>, as offered.</summary>
     public static Resource Unreserved(Offer offer, string name, double amount)
     {
