@@ -124,6 +124,12 @@ internal sealed record AwaitCollection(string PodInstance, ImmutableArray<string
 /// </summary>
 internal sealed record FootprintAbandoned(string PodInstance, ImmutableArray<string> ResourceIds, string AgentId);
 
+/// <summary>
+/// Router → pod: the footprint it gave up on this agent (<see cref="FootprintAbandoned"/>) is settled: collected, shown
+/// gone by an offer from the agent, or no longer waited for (the router's patience ran out).
+/// </summary>
+internal sealed record FootprintSettled(string AgentId);
+
 /// <summary>Router → pod: the reservations it gave up are gone.</summary>
 internal sealed record ResourcesCollected(string PodInstance);
 

@@ -6,9 +6,10 @@ using Xunit.Abstractions;
 namespace ActorScheduler.Simulation.Tests;
 
 /// <summary>
-/// Reliability under offer storms with faults (issue #5): across seeds, with offers rescinded and agents lost and
-/// returning while the scheduler deploys and restarts, no offer is accepted twice, no task id is launched twice, a
-/// task is launched again only after its agent was lost, every pod is placed, and no reservation outlives its task.
+/// Reliability under offer storms with faults (issue #5): across seeds, with offers rescinded, agents lost and returning
+/// (and in some runs marked gone and restarted under new ids: their pods are replaced) while the scheduler deploys and
+/// restarts, no offer is accepted twice, no task id is launched twice, a task is launched again only after its agent was
+/// lost, every pod is placed, and no reservation outlives its task.
 /// </summary>
 public sealed class StormReliabilityTests(ITestOutputHelper output)
 {
@@ -26,8 +27,14 @@ public sealed class StormReliabilityTests(ITestOutputHelper output)
     // needs across capped cycles while its offers are rescinded and their agents lost.
     [InlineData(7, false, SchedulerSettings.DefaultMaxClaimsPerCycle, StormAllocation.Master)]
     [InlineData(8, true, 2, StormAllocation.Master)]
+    // Agents also marked gone: their pods are replaced on new footprints, and the old reservations, which the agents bring
+    // back when they restart under new ids, are collected. Two pods an agent at most, so that faults hit pods.
+    [InlineData(9, false, SchedulerSettings.DefaultMaxClaimsPerCycle, StormAllocation.Random, true)]
+    [InlineData(10, true, 3, StormAllocation.Random, true)]
+    [InlineData(11, false, SchedulerSettings.DefaultMaxClaimsPerCycle, StormAllocation.Master, true)]
+    [InlineData(12, false, 3, StormAllocation.Master, true)]
     public async Task A_deploy_under_rescinds_agent_losses_and_a_restart_places_every_pod_once_and_leaks_nothing(
-        int seed, bool snapshots, int claimsPerCycle, StormAllocation allocation = StormAllocation.Random)
+        int seed, bool snapshots, int claimsPerCycle, StormAllocation allocation = StormAllocation.Random, bool agentsGone = false)
     {
         EmulatorSnapshot? settled = null;
         IReadOnlyList<ClusterRecord> history = [];
@@ -43,6 +50,8 @@ public sealed class StormReliabilityTests(ITestOutputHelper output)
             Allocation = allocation,
             RescindProbability = 0.05 * perOffer,
             AgentLossProbability = 0.01 * perOffer,
+            AgentGoneProbability = agentsGone ? 0.02 : 0,
+            Placement = agentsGone ? "[[\"hostname\", \"MAX_PER\", \"2\"]]" : null,
             AgentReturnAfter = TimeSpan.FromSeconds(1),
             Timeout = TimeSpan.FromSeconds(90),
             Restart = true,
@@ -62,7 +71,8 @@ public sealed class StormReliabilityTests(ITestOutputHelper output)
         var rescinds = history.Count(r => r.Event is { Type: Event.Types.Type.Rescind });
         var losses = history.Count(r => r.Event is { Type: Event.Types.Type.Failure } f && f.Failure.ExecutorId is null);
         Assert.True(rescinds > 0, "the storm rescinded no offer the scheduler saw: the run tested nothing");
-        output.WriteLine($"seed {seed}: {rescinds} rescinds, {losses} agent losses, {history.Count(r => r.LaunchedTasks.Any())} launching ACCEPTs");
+        var replaced = history.Count(r => r.Event is { Type: Event.Types.Type.Update } u && u.Update.Status.State == Messages.MesosV1.TaskState.TaskGoneByOperator);
+        output.WriteLine($"seed {seed}: {rescinds} rescinds, {losses} agent losses, {replaced} tasks gone by operator, {history.Count(r => r.LaunchedTasks.Any())} launching ACCEPTs");
         Assert.NotNull(result.RestartToReadySeconds);
 
         var accepted = history.Where(r => r.Call is { Type: Call.Types.Type.Accept }).SelectMany(r => r.AnsweredOffers).ToList();

@@ -69,12 +69,15 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     private readonly HashSet<string> _rescinded = new(StringComparer.Ordinal);
     private readonly OfferOutcomeTracker _outcomes = new();
 
-    // Decommissioned pods waiting for their released reservations to be unreserved.
-    private readonly Dictionary<string, (AwaitCollection Release, IActorRef Pod)> _collecting = new(StringComparer.Ordinal);
+    // Decommissioned pods waiting for their released reservations to be unreserved (by pod instance), and those reservations.
+    private readonly Dictionary<string, IActorRef> _collecting = new(StringComparer.Ordinal);
+    private readonly GivenUpReservations _released = new();
 
-    // Abandoned footprints' resource ids by agent: maybe reserved, owned by nobody; checked by the agent's next offer, or
-    // given up on after the patience (an agent that never comes back, or comes back under a new id).
-    private readonly Dictionary<string, HashSet<string>> _unverified = new(StringComparer.Ordinal);
+    // Replaced and abandoned footprints' reservations, by the agent they were given up on: maybe reserved, owned by
+    // nobody; followed through offers until gone, or given up on after the patience (an agent that never comes back).
+    // And the pods that gave them up, told once they are settled.
+    private readonly GivenUpReservations _abandoned = new();
+    private readonly Dictionary<string, HashSet<IActorRef>> _abandonedBy = new(StringComparer.Ordinal);
     private readonly TimeSpan _abandonedPatience;
     private bool _reconciled;
     private bool _declinedWhileReconciling;
@@ -129,7 +132,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             // The pod no longer owns them (whatever order its messages arrive in), and offers must come to collect them.
             _owned[m.PodInstance] = ImmutableArray<string>.Empty;
             _placed.Remove(m.PodInstance);
-            _collecting[m.PodInstance] = (m, Sender);
+            _collecting[m.PodInstance] = Sender;
+            _released.Remove(m.PodInstance);
+            _released.Add(m.PodInstance, m.AgentId, m.ResourceIds);
             Revive();
         });
         Command<FootprintAbandoned>(m =>
@@ -139,25 +144,27 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                 return;
             }
 
-            if (!_unverified.TryGetValue(m.AgentId, out var ids))
+            _abandoned.Add(m.AgentId, m.AgentId, m.ResourceIds);
+            if (!_abandonedBy.TryGetValue(m.AgentId, out var pods))
             {
-                _unverified[m.AgentId] = ids = new HashSet<string>(StringComparer.Ordinal);
+                _abandonedBy[m.AgentId] = pods = [];
             }
 
-            ids.UnionWith(m.ResourceIds);
+            pods.Add(Sender);
             var due = new AbandonedPatienceOver(m.AgentId);
             Timers.StartSingleTimer(due, due, _abandonedPatience);
             Revive();
         });
         Command<AbandonedPatienceOver>(m =>
         {
-            if (!_unverified.Remove(m.AgentId, out var ids))
+            if (!_abandoned.Contains(m.AgentId))
             {
                 return;
             }
 
             _log.Warning("Agent {0} did not offer again within {1}: no longer waiting to collect the {2} reservations abandoned on it " +
-                "(they are collected if it offers them later while offers come)", m.AgentId, _abandonedPatience, ids.Count);
+                "(they are collected if it offers them later while offers come)", m.AgentId, _abandonedPatience, _abandoned.IdsOf(m.AgentId).Count);
+            Settle(m.AgentId);
             if (IsIdle && !_suppressed)
             {
                 Suppress();
@@ -507,15 +514,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
             _log.Info("Cleaning up {0} unowned reserved resources on {1}", cleanup[^1].Unreserve.Resources.Count, offer.Hostname);
             Accept(offer.Id.Value, cleanup);
-            SettleCollected(cleanup[^1].Unreserve.Resources);
         }
 
-        NoteCollections(slots.Select(s => s.Offer));
-        // An unclaimed offer was cleaned of whatever nobody owns: its agent's abandoned reservations are settled.
-        foreach (var offer in slots.Where(s => s.Claims.Count == 0).Select(s => s.Offer))
-        {
-            Settle(offer.AgentId.Value);
-        }
+        ObserveGivenUp(slots.Select(s => s.Offer));
 
         var accepting = slots.Where(s => s.Claims.Count > 0).Select(s => s.Offer.Id.Value).ToList();
         var kept = 0;
@@ -566,34 +567,14 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         }
     }
 
-    /// <summary>
-    /// Abandoned reservations being collected are settled wherever their agent offers them: an agent that restarted
-    /// under a new id brings its reservations back with it.
-    /// </summary>
-    private void SettleCollected(IEnumerable<Resource> collected)
-    {
-        if (_unverified.Count == 0)
-        {
-            return;
-        }
-
-        var ids = collected.Select(Resources.ResourceId).OfType<string>().ToList();
-        foreach (var (agent, unverified) in _unverified.ToList())
-        {
-            unverified.ExceptWith(ids);
-            if (unverified.Count == 0)
-            {
-                Settle(agent);
-            }
-        }
-    }
-
-    /// <summary>No more waiting for the agent to offer abandoned reservations.</summary>
+    /// <summary>No more waiting for the agent to offer abandoned reservations; the pods that gave them up stop remembering them.</summary>
     private void Settle(string agentId)
     {
-        if (_unverified.Remove(agentId))
+        _abandoned.Remove(agentId);
+        Timers.Cancel(new AbandonedPatienceOver(agentId));
+        foreach (var pod in _abandonedBy.Remove(agentId, out var pods) ? pods : [])
         {
-            Timers.Cancel(new AbandonedPatienceOver(agentId));
+            pod.Tell(new FootprintSettled(agentId));
         }
     }
 
@@ -601,7 +582,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     private bool HasWork => _requirements.Count > 0 || _claims.Count > 0 || _collecting.Count > 0;
 
     /// <summary>No offer is wanted, not even to see an abandoned footprint collected.</summary>
-    private bool IsIdle => !HasWork && _unverified.Count == 0;
+    private bool IsIdle => !HasWork && _abandoned.Count == 0;
 
     private void Suppress()
     {
@@ -674,27 +655,31 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>
-    /// A release is collected once an offer from its agent no longer carries any of its reservations as reserved (they
-    /// were unreserved, by an ACCEPT of ours just before, or already). An offer that still carries them is being cleaned up.
+    /// Given-up reservations are gone once an offer from their agent (under its id then, or the new one it restarted
+    /// under) no longer carries them (<see cref="GivenUpReservations"/>): a decommissioned pod is told its release is
+    /// collected; pods that abandoned footprints on an agent are told they are settled.
     /// </summary>
-    private void NoteCollections(IEnumerable<Offer> offers)
+    private void ObserveGivenUp(IEnumerable<Offer> offers)
     {
-        if (_collecting.Count == 0)
+        if (_released.Count == 0 && _abandoned.Count == 0)
         {
             return;
         }
 
         foreach (var offer in offers)
         {
-            var stillReserved = offer.Resources.Select(Resources.ResourceId).OfType<string>().ToHashSet(StringComparer.Ordinal);
-            foreach (var (pod, (release, actor)) in _collecting.ToList())
+            foreach (var pod in _released.Observe(offer))
             {
-                if (release.AgentId == offer.AgentId.Value && !release.ResourceIds.Any(stillReserved.Contains))
+                _log.Info("The reservations {0} gave up are unreserved", pod);
+                if (_collecting.Remove(pod, out var actor))
                 {
-                    _log.Info("The reservations {0} gave up are unreserved", pod);
-                    _collecting.Remove(pod);
                     actor.Tell(new ResourcesCollected(pod));
                 }
+            }
+
+            foreach (var agent in _abandoned.Observe(offer))
+            {
+                Settle(agent);
             }
         }
     }

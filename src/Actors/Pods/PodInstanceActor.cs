@@ -92,7 +92,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     {
         switch (@event)
         {
-            case TaskLaunchRecorded or TaskStatusRecorded or FootprintConfirmed or LaunchAbandoned or PodReplaced
+            case TaskLaunchRecorded or TaskStatusRecorded or FootprintConfirmed or LaunchAbandoned or PodReplaced or GivenUpFootprintSettled
                 or TaskFailureSeen or BackoffDelayed or BackoffCleared or RecoveryStarted or RecoveryPhaseChanged:
                 _state = _state.Apply(@event);
                 return true;
@@ -105,6 +105,12 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
                 return true;
             case RecoveryCompleted:
                 AnnounceFootprint();
+                foreach (var (agent, ids) in _state.GivenUp)
+                {
+                    // Not seen collected before the restart: the router waits for them again.
+                    _router.Tell(new FootprintAbandoned(_name, ids, agent));
+                }
+
                 ResumeOverrides();
                 ScheduleWakeUp();
                 return true;
@@ -130,6 +136,13 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
                 return true;
             case Messages.Pods.PodProtocol.ReplacePod:
                 RestartOrReplace(Sender, permanent: true);
+                return true;
+            case FootprintSettled m:
+                if (_state.GivenUp.ContainsKey(m.AgentId))
+                {
+                    Record([new GivenUpFootprintSettled { AgentId = m.AgentId, At = Timestamp.FromDateTime(DateTime.UtcNow) }], () => { });
+                }
+
                 return true;
             case WatchRecovery m:
                 _recoveryPlan = m.Plan;
@@ -864,7 +877,10 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     private void AnnounceFootprint() =>
         _router.Tell(new FootprintOwned(_name, _state.Footprint?.ResourceIds.ToImmutableArray() ?? ImmutableArray<string>.Empty, _state.Footprint?.Agent));
 
-    /// <summary>Tells the router what the pod owns now, and where the footprint it gave up may still be reserved.</summary>
+    /// <summary>
+    /// Tells the router what the pod owns now, and where the footprint it gave up may still be reserved (kept in the
+    /// state's <see cref="PodInstanceState.GivenUp"/> until the router answers <see cref="FootprintSettled"/>).
+    /// </summary>
     private void GiveUpFootprint(Footprint given)
     {
         AnnounceFootprint();

@@ -73,6 +73,11 @@ public static class PodInstanceSnapshots
             snapshot.Backoff.Add(new PodBackoffSnapshot { TaskName = task, Until = Time(entry.Until), DelaySeconds = entry.Delay.TotalSeconds });
         }
 
+        foreach (var (agent, ids) in state.GivenUp.OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            snapshot.GivenUp.Add(new PodGivenUpSnapshot { AgentId = agent, ResourceIds = { ids } });
+        }
+
         if (state.Recovery is { } recovery)
         {
             snapshot.Recovery = new PodRecoverySnapshot
@@ -128,6 +133,7 @@ public static class PodInstanceSnapshots
             FailedSince = snapshot.FailedSince.ToImmutableDictionary(p => p.Key, p => p.Value.ToDateTime()),
             Backoff = snapshot.Backoff.ToImmutableDictionary(b => b.TaskName, b => new BackoffEntry(b.Until.ToDateTime(), TimeSpan.FromSeconds(b.DelaySeconds))),
             Recovery = recovery,
+            GivenUp = snapshot.GivenUp.ToImmutableDictionary(g => g.AgentId, g => g.ResourceIds.ToImmutableArray(), StringComparer.Ordinal),
         };
     }
 

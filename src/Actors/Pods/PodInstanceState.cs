@@ -147,6 +147,13 @@ public sealed record PodInstanceState(
     /// <summary>The pod's latest recovery (its phase of the <c>recovery</c> plan), kept after it completes until the next one.</summary>
     public RecoveryPhase? Recovery { get; init; }
 
+    /// <summary>
+    /// Resource ids of footprints the pod gave up (a permanent replace, an abandoned launch) that may still be reserved,
+    /// by agent, until the router settles them (collected, shown gone, or no longer waited for): a restarted scheduler
+    /// still has them collected when their agent comes back.
+    /// </summary>
+    public ImmutableDictionary<string, ImmutableArray<string>> GivenUp { get; init; } = ImmutableDictionary<string, ImmutableArray<string>>.Empty;
+
     public PodInstanceState Apply(object @event) => @event switch
     {
         TaskLaunchRecorded e => this with
@@ -168,13 +175,14 @@ public sealed record PodInstanceState(
         TaskFailureSeen e => FailedSince.ContainsKey(e.TaskName) ? this : this with { FailedSince = FailedSince.SetItem(e.TaskName, e.At.ToDateTime()) },
         BackoffDelayed e => this with { Backoff = Backoff.SetItem(e.TaskName, new BackoffEntry(e.Until.ToDateTime(), TimeSpan.FromSeconds(e.DelaySeconds))) },
         BackoffCleared e => this with { Backoff = e.TaskNames.Count == 0 ? Backoff.Clear() : Backoff.RemoveRange(e.TaskNames) },
-        RecoveryStarted e => (e.Permanent ? this with { Footprint = null, FootprintUnconfirmed = false, FailedSince = FailedSince.RemoveRange(e.Tasks) } : this) with
+        RecoveryStarted e => (e.Permanent ? GiveUpFootprint() with { FailedSince = FailedSince.RemoveRange(e.Tasks) } : this) with
         {
             Recovery = new RecoveryPhase(e.Phase, e.Tasks.ToImmutableArray(), e.Permanent ? RecoveryType.Permanent : RecoveryType.Transient, e.At.ToDateTime(), e.Reason),
         },
         RecoveryPhaseChanged e when Recovery is { } phase => this with { Recovery = phase.Apply(e.Change, e.At.ToDateTime()) },
         FootprintConfirmed => this with { FootprintUnconfirmed = false },
-        PodReplaced => this with { Footprint = null, FootprintUnconfirmed = false },
+        PodReplaced => GiveUpFootprint(),
+        GivenUpFootprintSettled e => this with { GivenUp = GivenUp.Remove(e.AgentId) },
         PodDecommissionStarted => Decommission == DecommissionStage.None ? this with { Decommission = DecommissionStage.Killing } : this,
         PodDecommissionCancelled => this with { Decommission = DecommissionStage.None, ReleasedResourceIds = [], ReleasedAgentId = null },
         PodFootprintReleased e => this with
@@ -189,13 +197,27 @@ public sealed record PodInstanceState(
         PodStateErased => Empty with { Decommission = DecommissionStage.Erased },
         TasksPaused e => this with { Paused = Paused.Union(e.Tasks) },
         TasksResumed e => this with { Paused = Paused.Except(e.Tasks) },
-        LaunchAbandoned => this with
-        {
-            Footprint = FootprintUnconfirmed ? null : Footprint,
-            FootprintUnconfirmed = false,
-        },
+        LaunchAbandoned => FootprintUnconfirmed ? GiveUpFootprint() : this,
         _ => this,
     };
+
+    /// <summary>The footprint is no longer the pod's; its reservations wait in <see cref="GivenUp"/> to be collected.</summary>
+    private PodInstanceState GiveUpFootprint()
+    {
+        if (Footprint is not { } given)
+        {
+            return this with { FootprintUnconfirmed = false };
+        }
+
+        var ids = given.ResourceIds.ToImmutableArray();
+        var merged = GivenUp.TryGetValue(given.AgentId, out var earlier) ? earlier.AddRange(ids.Except(earlier)) : ids;
+        return this with
+        {
+            Footprint = null,
+            FootprintUnconfirmed = false,
+            GivenUp = ids.IsEmpty ? GivenUp : GivenUp.SetItem(given.AgentId, merged),
+        };
+    }
 
     /// <summary>The executor some live task of the pod runs in: later steps launch into it.</summary>
     public ExecutorInfo? RunningExecutor() =>

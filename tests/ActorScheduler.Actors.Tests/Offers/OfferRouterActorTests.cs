@@ -474,7 +474,8 @@ public sealed class OfferRouterActorTests : ActorTestKit
         // hello-0 gave up a footprint on agent-1 whose reservations the master may hold: offers must come again.
         var footprint = OfferEvaluator.Evaluate(TestOffers.Requirement(TestOffers.HelloPod()), TestOffers.Unreserved(), TestOffers.Context).Footprint;
         var ids = footprint.Select(Resources.ResourceId).OfType<string>().ToImmutableArray();
-        router.Tell(new FootprintAbandoned("hello-0", ids, "agent-1"));
+        var pod = CreateTestProbe();
+        router.Tell(new FootprintAbandoned("hello-0", ids, "agent-1"), pod);
         gateway.ExpectMsg<ReviveOffers>();
 
         // Another agent's offer settles nothing: declined long (it has nothing for us), and no suppress.
@@ -482,11 +483,19 @@ public sealed class OfferRouterActorTests : ActorTestKit
         Assert.Equal(OfferRouterActor.LongDeclineSeconds, gateway.ExpectMsg<DeclineOffers>().RefuseSeconds);
         gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
 
-        // agent-1's offer still carries them: they are collected, and then there is nothing left to wait for.
+        // agent-1's offer still carries them: they are collected. Not settled yet: the ACCEPT may be refused (the offer
+        // rescinded meanwhile), so offers keep coming.
         router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.WithReserved("agent-1", footprint))));
         var cleanup = gateway.ExpectMsg<AcceptOffers>();
         Assert.Contains(cleanup.Operations, o => o.Type == Offer.Types.Operation.Types.Type.Unreserve);
         router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.Unreserved("agent-2"))));
+        Assert.Equal(OfferRouterActor.LongDeclineSeconds, gateway.ExpectMsg<DeclineOffers>().RefuseSeconds);
+        gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        pod.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        // agent-1's next offer no longer carries them: settled, the pod is told, and there is nothing left to wait for.
+        router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.Unreserved("agent-1"))));
+        Assert.Equal("agent-1", pod.ExpectMsg<FootprintSettled>().AgentId);
         Assert.Equal(OfferRouterActor.LongDeclineSeconds, gateway.ExpectMsg<DeclineOffers>().RefuseSeconds);
         gateway.ExpectMsg<SuppressOffers>();
     }
@@ -498,14 +507,16 @@ public sealed class OfferRouterActorTests : ActorTestKit
         var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
         router.Tell(new ReconciliationComplete("fw-1"));
         var footprint = OfferEvaluator.Evaluate(TestOffers.Requirement(TestOffers.HelloPod()), TestOffers.Unreserved(), TestOffers.Context).Footprint;
-        router.Tell(new FootprintAbandoned("hello-0", footprint.Select(Resources.ResourceId).OfType<string>().ToImmutableArray(), "agent-1"));
+        var pod = CreateTestProbe();
+        router.Tell(new FootprintAbandoned("hello-0", footprint.Select(Resources.ResourceId).OfType<string>().ToImmutableArray(), "agent-1"), pod);
 
         // agent-1 restarted on its work dir: it registered as agent-9, with the reservations it had.
         router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.WithReserved("agent-9", footprint))));
         Assert.Contains(gateway.ExpectMsg<AcceptOffers>().Operations, o => o.Type == Offer.Types.Operation.Types.Type.Unreserve);
 
-        // Nothing is left to wait for: agent-1 will never offer again, and need not.
-        router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.Unreserved("agent-2"))));
+        // agent-9's next offer shows them gone: nothing is left to wait for (agent-1 will never offer again, and need not).
+        router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.Unreserved("agent-9"))));
+        Assert.Equal("agent-1", pod.ExpectMsg<FootprintSettled>().AgentId);
         Assert.Equal(OfferRouterActor.LongDeclineSeconds, gateway.ExpectMsg<DeclineOffers>().RefuseSeconds);
         gateway.ExpectMsg<SuppressOffers>();
     }
@@ -516,12 +527,15 @@ public sealed class OfferRouterActorTests : ActorTestKit
         var gateway = CreateTestProbe();
         var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, abandonedPatience: TimeSpan.FromSeconds(1)));
         router.Tell(new ReconciliationComplete("fw-1"));
-        router.Tell(new FootprintAbandoned("hello-0", ["resource-1"], "agent-1"));
+        var pod = CreateTestProbe();
+        router.Tell(new FootprintAbandoned("hello-0", ["resource-1"], "agent-1"), pod);
         router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.Unreserved("agent-2"))));
         Assert.Equal(OfferRouterActor.LongDeclineSeconds, gateway.ExpectMsg<DeclineOffers>().RefuseSeconds);
 
-        // agent-1 never comes back (or comes back under a new id): once the patience is over, nothing keeps offers coming.
+        // agent-1 never comes back (or comes back under a new id): once the patience is over, nothing keeps offers
+        // coming, and the pod stops remembering the footprint.
         gateway.ExpectMsg<SuppressOffers>(TimeSpan.FromSeconds(5));
+        Assert.Equal("agent-1", pod.ExpectMsg<FootprintSettled>().AgentId);
         router.Tell(IsSuppressed.Instance);
         Assert.True(ExpectMsg<bool>());
 

@@ -104,12 +104,7 @@ public sealed class PodInstanceActorTests : ActorTestKit
     {
         var (pod, router, gateway, evaluation) = PodWithRecordedLaunch();
 
-        Watch(pod);
-        pod.Tell(PoisonPill.Instance);
-        ExpectTerminated(pod);
-
-        RestartJournal();
-        var restarted = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
+        var restarted = Restart(pod, router, gateway);
         var owned = router.ExpectMsg<FootprintOwned>();
         Assert.True(owned.ResourceIds.ToHashSet().SetEquals(evaluation.Footprint.Select(Resources.ResourceId).OfType<string>()));
 
@@ -141,6 +136,45 @@ public sealed class PodInstanceActorTests : ActorTestKit
         Assert.Equal("agent-1", router.ExpectMsg<FootprintAbandoned>().AgentId);
         var again = router.ExpectMsg<RegisterRequirement>().Requirement;
         Assert.Null(again.Existing);
+    }
+
+    [Fact]
+    public void PodInstance_should_remind_a_restarted_router_of_a_footprint_it_gave_up_until_the_router_settles_it()
+    {
+        var (pod, router, gateway, evaluation) = PodWithRecordedLaunch();
+        var lost = Status(evaluation.Tasks[0].Info, TaskState.TaskLost, withUuid: false);
+        lost.Source = TaskStatus.Types.Source.Master;
+        lost.Reason = TaskStatus.Types.Reason.Reconciliation;
+        pod.Tell(new TaskStatusUpdate(lost), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+        router.ExpectMsg<FootprintOwned>(m => m.ResourceIds.IsEmpty);
+        var abandoned = router.ExpectMsg<FootprintAbandoned>();
+        router.ExpectMsg<RegisterRequirement>();
+
+        // The scheduler restarts before the router saw them collected: the pod tells the new router again.
+        var restarted = Restart(pod, router, gateway);
+        router.ExpectMsg<FootprintOwned>(m => m.ResourceIds.IsEmpty);
+        var reminded = router.ExpectMsg<FootprintAbandoned>();
+        Assert.Equal(abandoned.AgentId, reminded.AgentId);
+        Assert.Equal(abandoned.ResourceIds.Order(), reminded.ResourceIds.Order());
+
+        // Settled (collected, or no longer waited for): the next restart has nothing to remind the router of.
+        restarted.Tell(new FootprintSettled("agent-1"), router);
+        restarted.Tell(GetTasksToReconcile.Instance);
+        ExpectMsg<TasksToReconcile>();
+        Restart(restarted, router, gateway);
+        router.ExpectMsg<FootprintOwned>(m => m.ResourceIds.IsEmpty);
+        router.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+    }
+
+    /// <summary>Stops the pod and its journal, and starts both again on the same (in-memory) journal.</summary>
+    private IActorRef Restart(IActorRef pod, Akka.TestKit.TestProbe router, Akka.TestKit.TestProbe gateway)
+    {
+        Watch(pod);
+        pod.Tell(PoisonPill.Instance);
+        ExpectTerminated(pod);
+        RestartJournal();
+        return Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
     }
 
     [Fact]

@@ -56,6 +56,35 @@ public sealed class PodInstanceSnapshotsTests
         Assert.Equal(DecommissionStage.Releasing, state.Decommission);
     }
 
+    [Fact]
+    public void A_footprint_given_up_waits_to_be_settled_and_round_trips_meanwhile()
+    {
+        var history = History().ToList();
+        var launched = history.Aggregate(PodInstanceState.Empty, (s, e) => s.Apply(e));
+        var ids = launched.Footprint!.ResourceIds.ToArray();
+
+        var replaced = launched.Apply(new PodReplaced { At = Timestamp.FromDateTime(T0.AddMinutes(5)) });
+
+        Assert.Null(replaced.Footprint);
+        Assert.Equal(ids, replaced.GivenUp["agent-1"].ToArray());
+        AssertSame(replaced, PodInstanceSnapshots.Restore(PodInstanceSnapshot.Parser.ParseFrom(PodInstanceSnapshots.Of(replaced).ToByteArray())));
+
+        // A second footprint given up on the same agent joins the first; settling the agent forgets both.
+        var cpus = Resources.Reserved("cpus", 0.1, TestOffers.Context.Reservation, "server");
+        var again = replaced.Apply(new TaskLaunchRecorded { AgentId = "agent-1", Hostname = "agent-1.local", Footprint = { cpus } })
+            .Apply(new RecoveryStarted { Phase = "hello-0:[server]", Tasks = { "server" }, Permanent = true, At = Timestamp.FromDateTime(T0.AddMinutes(6)) });
+        Assert.Equal([.. ids, Resources.ResourceId(cpus)!], again.GivenUp["agent-1"].ToArray());
+        Assert.Empty(again.Apply(new GivenUpFootprintSettled { AgentId = "agent-1" }).GivenUp);
+
+        // A transient recovery keeps the footprint; an abandoned launch gives up only a footprint not yet confirmed.
+        Assert.Empty(launched.Apply(new RecoveryStarted { Phase = "p", Tasks = { "server" }, Permanent = false, At = Timestamp.FromDateTime(T0) }).GivenUp);
+        Assert.Same(launched.Footprint, launched.Apply(new LaunchAbandoned()).Footprint);
+        Assert.Empty(launched.Apply(new LaunchAbandoned()).GivenUp);
+        var unconfirmed = PodInstanceState.Empty.Apply(history[0]);
+        Assert.True(unconfirmed.FootprintUnconfirmed);
+        Assert.Equal(ids, unconfirmed.Apply(new LaunchAbandoned()).GivenUp["agent-1"].ToArray());
+    }
+
     /// <summary>
     /// Every property of the state is compared by <see cref="AssertSame"/>: a property added to the state without being
     /// added to the snapshot (and here) fails this test.
@@ -66,7 +95,7 @@ public sealed class PodInstanceSnapshotsTests
         string[] compared =
         [
             "Tasks", "Footprint", "FootprintUnconfirmed", "LastOfferId", "Decommission", "ReleasedResourceIds", "ReleasedAgentId",
-            "Paused", "TasksKilled", "FailedSince", "Backoff", "Recovery",
+            "Paused", "TasksKilled", "FailedSince", "Backoff", "Recovery", "GivenUp",
         ];
         Assert.Equal(compared.Order(), typeof(PodInstanceState).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance).Where(p => p.Name != "EqualityContract").Select(p => p.Name).Order());
         Assert.Equal(
@@ -145,6 +174,8 @@ public sealed class PodInstanceSnapshotsTests
         Assert.Equal(expected.TasksKilled, actual.TasksKilled);
         Assert.Equal(expected.FailedSince.OrderBy(p => p.Key), actual.FailedSince.OrderBy(p => p.Key));
         Assert.Equal(expected.Backoff.OrderBy(p => p.Key), actual.Backoff.OrderBy(p => p.Key));
+        Assert.Equal(expected.GivenUp.Keys.Order(), actual.GivenUp.Keys.Order());
+        Assert.All(expected.GivenUp, g => Assert.Equal(g.Value.ToArray(), actual.GivenUp[g.Key].ToArray()));
         Assert.Equal(expected.Recovery is null, actual.Recovery is null);
         if (expected.Recovery is { } recovery)
         {
