@@ -144,6 +144,31 @@ public static class Send
             await c.Cluster.LoseAgentAsync(agent).ConfigureAwait(false);
         });
 
+    /// <summary>
+    /// The operator marks the agent that ran the latest launch of <paramref name="taskName"/> gone: its tasks become
+    /// TASK_GONE_BY_OPERATOR, and it is never offered again under its id.
+    /// </summary>
+    public static ScenarioTick MarkAgentGoneOf(string taskName) =>
+        new LambdaTick($"Send.MarkAgentGoneOf({taskName})", async c =>
+        {
+            var agent = c.Cluster.AgentOfLaunch(taskName) ?? throw new TickFailedException($"{taskName} has never been launched on any agent");
+            await c.Cluster.MarkAgentGoneAsync(agent).ConfigureAwait(false);
+            await c.SettleUpdatesAsync().ConfigureAwait(false);
+        });
+
+    /// <summary>
+    /// The agent that ran the latest launch of <paramref name="taskName"/> (registered, unreachable or gone) restarts on
+    /// its work dir under a new id, with its reservations and volumes, and is offered.
+    /// </summary>
+    public static ScenarioTick RestartAgentOf(string taskName) =>
+        new LambdaTick($"Send.RestartAgentOf({taskName})", async c =>
+        {
+            var agent = c.Cluster.AgentOfLaunch(taskName) ?? throw new TickFailedException($"{taskName} has never been launched on any agent");
+            var restarted = await c.Cluster.RestartAgentAsync(agent).ConfigureAwait(false);
+            await c.SettleUpdatesAsync().ConfigureAwait(false);
+            await OfferAsync(c, [restarted]).ConfigureAwait(false);
+        });
+
     /// <summary>Advances virtual time: heartbeats, retries and the master's own allocation cycles happen.</summary>
     /// <summary>
     /// <c>update start</c>: the scenario's spec rendered with <paramref name="values"/> over the scenario's own values is

@@ -110,6 +110,31 @@ public sealed class DecommissionScenarioTests
     }
 
     [Fact]
+    public async Task Scale_in_does_not_wait_for_an_agent_marked_gone_and_collects_its_reservations_if_it_comes_back_under_a_new_id()
+    {
+        await using var scenario = new ServiceScenario(Examples.Spec("hello-world"), Options(allowDecommission: true));
+        await scenario.Run(DeployTwoWorlds());
+
+        await scenario.Run(
+            // world-1's agent is partitioned while the pod is scaled in: the kill cannot reach it...
+            Send.LoseAgentOf("world-1-server"),
+            Expect.TaskShown("world-1", "world-1-server", "TASK_UNREACHABLE"),
+            Send.UpdateSpec(WorldCount(1)),
+            Expect.UpdateAccepted(),
+            Expect.StepStatus("decommission", "world-1", "kill-tasks", Status.Starting),
+            // ...then the operator marks it gone: it will never offer world-1's reservations under its id, so
+            // decommission does not wait for them.
+            Send.MarkAgentGoneOf("world-1-server"),
+            Expect.PlanStatus("decommission", Status.Complete),
+            Expect.PodGone("world-1"),
+            // The agent restarts on its work dir under a new id, with the reservations: they are collected.
+            Send.RestartAgentOf("world-1-server"),
+            Expect.UnreservedResources());
+
+        Assert.True(await scenario.Cluster!.IsRunningAsync("world-0-server"));
+    }
+
+    [Fact]
     public async Task Scale_in_without_allow_decommission_is_refused_and_changes_nothing()
     {
         await using var scenario = new ServiceScenario(Examples.Spec("hello-world"), Options(allowDecommission: false));

@@ -59,7 +59,31 @@ internal sealed partial class PodInstanceActor
     {
         if (_state.Decommission == DecommissionStage.Releasing && _state.ReleasedAgentId is { } agent)
         {
-            _router.Tell(new AwaitCollection(_name, _state.ReleasedResourceIds, agent));
+            AwaitRelease(_state.ReleasedResourceIds, agent);
+        }
+    }
+
+    /// <summary>
+    /// Waits for the router to collect the released reservations — unless their agent was removed for good: it will
+    /// never offer them under this id, so decommission does not wait for it (the router still collects them should the
+    /// agent come back under a new id with them, <see cref="FootprintAbandoned"/>).
+    /// </summary>
+    private void AwaitRelease(ImmutableArray<string> resourceIds, string agentId)
+    {
+        if (resourceIds.IsEmpty)
+        {
+            Self.Tell(new ResourcesCollected(_name));
+        }
+        else if (_state.AgentRemoved(agentId))
+        {
+            _log.Warning("{0}: agent {1} was removed; its {2} reservations are not waited for (collected if it comes back under a new id)",
+                _name, agentId, resourceIds.Length);
+            _router.Tell(new FootprintAbandoned(_name, resourceIds, agentId));
+            Self.Tell(new ResourcesCollected(_name));
+        }
+        else
+        {
+            _router.Tell(new AwaitCollection(_name, resourceIds, agentId));
         }
     }
 
@@ -102,14 +126,7 @@ internal sealed partial class PodInstanceActor
                 {
                     _log.Info("{0} gives up {1} reservations; they are destroyed and unreserved when next offered", _name, released.ResourceIds.Count);
                     AnnounceFootprint();
-                    if (released.ResourceIds.Count == 0)
-                    {
-                        Self.Tell(new ResourcesCollected(_name));
-                    }
-                    else
-                    {
-                        _router.Tell(new AwaitCollection(_name, released.ResourceIds.ToImmutableArray(), released.AgentId));
-                    }
+                    AwaitRelease(released.ResourceIds.ToImmutableArray(), released.AgentId);
                 });
                 return;
             case DecommissionPlan.EraseStep when _state.Decommission == DecommissionStage.Collected:

@@ -224,6 +224,14 @@ public sealed record PodInstanceState(
         Tasks.Values.Where(t => !t.IsTerminal && t.Executor is not null).Select(t => t.Executor).FirstOrDefault();
 
     /// <summary>
+    /// The master removed the agent under this id for good: a task of the pod there was reported TASK_GONE_BY_OPERATOR
+    /// (the agent was marked gone) or TASK_GONE (it came back under a new id). Its reservations are offered again, if
+    /// ever, only under another id.
+    /// </summary>
+    public bool AgentRemoved(string agentId) => Tasks.Values.Any(t =>
+        t.Info.AgentId?.Value == agentId && t.Status?.State is TaskState.TaskGoneByOperator or TaskState.TaskGone);
+
+    /// <summary>
     /// A launch has ended for the scheduler: a terminal Mesos state, or TASK_UNKNOWN (the master knows neither the task
     /// nor its agent, so it cannot be running). TASK_UNREACHABLE has not: the task may still run on a partitioned agent.
     /// </summary>

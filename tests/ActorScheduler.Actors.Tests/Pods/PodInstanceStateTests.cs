@@ -109,10 +109,21 @@ public sealed class PodInstanceStateTests
         Assert.False(unconfirmed.Apply(new Messages.Events.FootprintConfirmed()).FootprintUnconfirmed);
     }
 
+    [Fact]
+    public void An_agent_is_removed_for_good_once_a_task_there_is_gone_and_not_while_it_is_unreachable_or_lost()
+    {
+        Assert.True(With(Master(TaskState.TaskGoneByOperator, TaskStatus.Types.Reason.AgentRemovedByOperator)).AgentRemoved("agent-1"));
+        Assert.True(With(Master(TaskState.TaskGone, TaskStatus.Types.Reason.AgentRemoved)).AgentRemoved("agent-1"));
+        Assert.False(With(Master(TaskState.TaskGone, TaskStatus.Types.Reason.AgentRemoved)).AgentRemoved("agent-2"));
+        Assert.False(With(Master(TaskState.TaskUnreachable, TaskStatus.Types.Reason.AgentRemoved)).AgentRemoved("agent-1"));
+        Assert.False(With(Master(TaskState.TaskLost, TaskStatus.Types.Reason.Reconciliation)).AgentRemoved("agent-1"));
+        Assert.False(With(null).AgentRemoved("agent-1"));
+    }
+
     private static PodInstanceState With(TaskStatus? status) => PodInstanceState.Empty with
     {
         Tasks = ImmutableDictionary<string, TaskRecord>.Empty.Add("server", new TaskRecord(
-            new TaskInfo { Name = "hello-0-server", TaskId = new TaskID { Value = TaskId } }, "config-1", "fingerprint", status, false)),
+            new TaskInfo { Name = "hello-0-server", TaskId = new TaskID { Value = TaskId }, AgentId = new AgentID { Value = "agent-1" } }, "config-1", "fingerprint", status, false)),
     };
 
     private static TaskStatus Agent(TaskState state) => new()
