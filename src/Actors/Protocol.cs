@@ -122,13 +122,19 @@ internal sealed record AwaitCollection(string PodInstance, ImmutableArray<string
 /// was replaced (a permanent failure or an operator's replace; the agent may come back with them). Offers from the agent
 /// must come until one shows them gone or collected, even when there is no other work (within the router's patience).
 /// </summary>
-internal sealed record FootprintAbandoned(string PodInstance, ImmutableArray<string> ResourceIds, string AgentId);
+/// <param name="Made">
+/// The reservations were made (the footprint's tasks ran; one being killed may still use them, and offers leave out what
+/// is in use): only an offer that showed them free, then one without them, settles them. False for a launch the master
+/// never saw: they may never have been made, so the agent's next offer without them settles them.
+/// </param>
+internal sealed record FootprintAbandoned(string PodInstance, ImmutableArray<string> ResourceIds, string AgentId, bool Made = true);
 
 /// <summary>
 /// Router → pod: the footprint it gave up on this agent (<see cref="FootprintAbandoned"/>) is settled: collected, shown
 /// gone by an offer from the agent, or no longer waited for (the router's patience ran out).
 /// </summary>
-internal sealed record FootprintSettled(string AgentId);
+/// <param name="ResourceIds">The ids this pod gave up there that are settled (not any it gave up there since).</param>
+internal sealed record FootprintSettled(string AgentId, ImmutableArray<string> ResourceIds);
 
 /// <summary>Router → pod: the reservations it gave up are gone.</summary>
 internal sealed record ResourcesCollected(string PodInstance);

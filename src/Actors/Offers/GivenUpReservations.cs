@@ -12,7 +12,11 @@ namespace ActorScheduler.Actors.Offers;
 /// <remarks>
 /// An offer that carries a reservation does not settle it, even when the router sends the DESTROY / UNRESERVE for it
 /// with that offer: the ACCEPT may be refused (the offer rescinded meanwhile), and only a later offer without it shows
-/// that it is gone.
+/// that it is gone. A reservation a task still uses is not offered at all: for those the absence counts only once an
+/// offer showed them free (<see cref="Add"/>). Not covered: an offer the master made from the agent's other resources
+/// while an earlier one that carried them was still out — the router passes every offer of the agent it holds, but
+/// one it already answered may still be on its way back into the master's pool.
+/// The group keeps its key (the agent id the pods gave them up on) when it follows the agent to a new id.
 /// </remarks>
 public sealed class GivenUpReservations
 {
@@ -23,15 +27,27 @@ public sealed class GivenUpReservations
 
     public bool Contains(string key) => _groups.ContainsKey(key);
 
-    /// <summary>Watches <paramref name="resourceIds"/> on <paramref name="agentId"/> under <paramref name="key"/> (joining what it watches there already).</summary>
-    public void Add(string key, string agentId, IEnumerable<string> resourceIds)
+    /// <summary>
+    /// Watches <paramref name="resourceIds"/> on <paramref name="agentId"/> under <paramref name="key"/> (joining what it
+    /// watches there already). With <paramref name="seenFreeFirst"/> (the reservations were made, and a task being
+    /// killed may still use them, so offers leave them out) an offer without them means nothing until one has shown
+    /// them free; without it (they may never have been made) the agent's next offer without them settles them.
+    /// </summary>
+    public void Add(string key, string agentId, IEnumerable<string> resourceIds, bool seenFreeFirst = false)
     {
         if (!_groups.TryGetValue(key, out var group))
         {
             _groups[key] = group = new Group(agentId);
         }
 
-        group.Ids.UnionWith(resourceIds);
+        foreach (var id in resourceIds)
+        {
+            group.Ids.Add(id);
+            if (seenFreeFirst)
+            {
+                group.NotSeenFree.Add(id);
+            }
+        }
     }
 
     /// <summary>Stops watching the group; false if there was none.</summary>
@@ -41,26 +57,33 @@ public sealed class GivenUpReservations
     public IReadOnlyCollection<string> IdsOf(string key) => _groups.TryGetValue(key, out var group) ? group.Ids : [];
 
     /// <summary>Learns from <paramref name="offer"/> where the watched reservations are; returns the groups now settled (no longer watched).</summary>
-    public IReadOnlyList<string> Observe(Offer offer)
+    public IReadOnlyList<string> Observe(Offer offer) =>
+        Observe(offer.AgentId.Value, offer.Resources.Select(Resources.ResourceId).OfType<string>().ToHashSet(StringComparer.Ordinal));
+
+    /// <summary>
+    /// Learns where the watched reservations are from what the offers out from <paramref name="agentId"/> carry
+    /// together (an agent's resources may be split over several outstanding offers: pass them all); returns the groups
+    /// now settled (no longer watched).
+    /// </summary>
+    public IReadOnlyList<string> Observe(string agentId, IReadOnlySet<string> carried)
     {
         if (_groups.Count == 0)
         {
             return [];
         }
 
-        var agent = offer.AgentId.Value;
-        HashSet<string>? carried = null;
         List<string>? settled = null;
         foreach (var (key, group) in _groups)
         {
-            carried ??= offer.Resources.Select(Resources.ResourceId).OfType<string>().ToHashSet(StringComparer.Ordinal);
-            if (group.AgentId == agent)
+            if (group.AgentId != agentId && group.Ids.Overlaps(carried))
             {
-                group.Ids.IntersectWith(carried);
+                group.AgentId = agentId;
             }
-            else if (group.Ids.Overlaps(carried))
+
+            if (group.AgentId == agentId)
             {
-                group.AgentId = agent;
+                group.NotSeenFree.ExceptWith(carried);
+                group.Ids.RemoveWhere(id => !carried.Contains(id) && !group.NotSeenFree.Contains(id));
             }
 
             if (group.Ids.Count == 0)
@@ -82,5 +105,8 @@ public sealed class GivenUpReservations
         public string AgentId { get; set; } = agentId;
 
         public HashSet<string> Ids { get; } = new(StringComparer.Ordinal);
+
+        // Ids an offer must show free before an offer without them means they are gone.
+        public HashSet<string> NotSeenFree { get; } = new(StringComparer.Ordinal);
     }
 }

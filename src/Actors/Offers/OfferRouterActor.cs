@@ -75,9 +75,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
     // Replaced and abandoned footprints' reservations, by the agent they were given up on: maybe reserved, owned by
     // nobody; followed through offers until gone, or given up on after the patience (an agent that never comes back).
-    // And the pods that gave them up, told once they are settled.
+    // And the pods that gave them up, with the ids each gave up there, told once they are settled.
     private readonly GivenUpReservations _abandoned = new();
-    private readonly Dictionary<string, HashSet<IActorRef>> _abandonedBy = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<IActorRef, HashSet<string>>> _abandonedBy = new(StringComparer.Ordinal);
     private readonly TimeSpan _abandonedPatience;
     private bool _reconciled;
     private bool _declinedWhileReconciling;
@@ -144,13 +144,18 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                 return;
             }
 
-            _abandoned.Add(m.AgentId, m.AgentId, m.ResourceIds);
+            _abandoned.Add(m.AgentId, m.AgentId, m.ResourceIds, seenFreeFirst: m.Made);
             if (!_abandonedBy.TryGetValue(m.AgentId, out var pods))
             {
                 _abandonedBy[m.AgentId] = pods = [];
             }
 
-            pods.Add(Sender);
+            if (!pods.TryGetValue(Sender, out var ids))
+            {
+                pods[Sender] = ids = new HashSet<string>(StringComparer.Ordinal);
+            }
+
+            ids.UnionWith(m.ResourceIds);
             var due = new AbandonedPatienceOver(m.AgentId);
             Timers.StartSingleTimer(due, due, _abandonedPatience);
             Revive();
@@ -572,9 +577,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     {
         _abandoned.Remove(agentId);
         Timers.Cancel(new AbandonedPatienceOver(agentId));
-        foreach (var pod in _abandonedBy.Remove(agentId, out var pods) ? pods : [])
+        foreach (var (pod, ids) in _abandonedBy.Remove(agentId, out var pods) ? pods : [])
         {
-            pod.Tell(new FootprintSettled(agentId));
+            pod.Tell(new FootprintSettled(agentId, ids.ToImmutableArray()));
         }
     }
 
@@ -666,9 +671,22 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
+        // What each offered agent's offers carry together, with those of its offers still out waiting for claims: an
+        // agent's resources may be split over several offers, and one without them does not mean they are gone.
+        var carried = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         foreach (var offer in offers)
         {
-            foreach (var pod in _released.Observe(offer))
+            Carried(offer);
+        }
+
+        foreach (var slot in _claims.Values.Where(s => carried.ContainsKey(s.Offer.AgentId.Value)))
+        {
+            Carried(slot.Offer);
+        }
+
+        foreach (var (agent, ids) in carried)
+        {
+            foreach (var pod in _released.Observe(agent, ids))
             {
                 _log.Info("The reservations {0} gave up are unreserved", pod);
                 if (_collecting.Remove(pod, out var actor))
@@ -677,10 +695,20 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                 }
             }
 
-            foreach (var agent in _abandoned.Observe(offer))
+            foreach (var settled in _abandoned.Observe(agent, ids))
             {
-                Settle(agent);
+                Settle(settled);
             }
+        }
+
+        void Carried(Offer offer)
+        {
+            if (!carried.TryGetValue(offer.AgentId.Value, out var ids))
+            {
+                carried[offer.AgentId.Value] = ids = new HashSet<string>(StringComparer.Ordinal);
+            }
+
+            ids.UnionWith(offer.Resources.Select(Resources.ResourceId).OfType<string>());
         }
     }
 

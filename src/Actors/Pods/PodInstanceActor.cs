@@ -107,7 +107,8 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
                 AnnounceFootprint();
                 foreach (var (agent, ids) in _state.GivenUp)
                 {
-                    // Not seen collected before the restart: the router waits for them again.
+                    // Not seen collected before the restart: the router waits for them again (as made: whether they were
+                    // is not journaled, and waiting for them to show free is the safe side).
                     _router.Tell(new FootprintAbandoned(_name, ids, agent));
                 }
 
@@ -140,7 +141,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             case FootprintSettled m:
                 if (_state.GivenUp.ContainsKey(m.AgentId))
                 {
-                    Record([new GivenUpFootprintSettled { AgentId = m.AgentId, At = Timestamp.FromDateTime(DateTime.UtcNow) }], () => { });
+                    Record([new GivenUpFootprintSettled { AgentId = m.AgentId, ResourceIds = { m.ResourceIds }, At = Timestamp.FromDateTime(DateTime.UtcNow) }], () => { });
                 }
 
                 return true;
@@ -405,7 +406,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             if (abandoned is not null)
             {
                 // The abandoned reservations (if any were made) are no longer ours: the router collects them.
-                GiveUpFootprint(abandoned);
+                GiveUpFootprint(abandoned, made: false);
             }
 
             if (status.State == TaskState.TaskRunning || TaskStates.IsTerminal(status.State))
@@ -537,7 +538,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             {
                 // The old reservations and volumes are no longer ours: the router collects them when their agent offers
                 // them (one that is gone may come back with them).
-                GiveUpFootprint(replaced);
+                GiveUpFootprint(replaced, made: true);
             }
             else if (type == RecoveryType.Permanent)
             {
@@ -881,10 +882,10 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     /// Tells the router what the pod owns now, and where the footprint it gave up may still be reserved (kept in the
     /// state's <see cref="PodInstanceState.GivenUp"/> until the router answers <see cref="FootprintSettled"/>).
     /// </summary>
-    private void GiveUpFootprint(Footprint given)
+    private void GiveUpFootprint(Footprint given, bool made)
     {
         AnnounceFootprint();
-        _router.Tell(new FootprintAbandoned(_name, given.ResourceIds.ToImmutableArray(), given.AgentId));
+        _router.Tell(new FootprintAbandoned(_name, given.ResourceIds.ToImmutableArray(), given.AgentId, made));
     }
 
     private ImmutableArray<TaskToReconcile> TasksToReconcile() => _state.Tasks.Values

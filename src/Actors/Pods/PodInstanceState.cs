@@ -182,7 +182,7 @@ public sealed record PodInstanceState(
         RecoveryPhaseChanged e when Recovery is { } phase => this with { Recovery = phase.Apply(e.Change, e.At.ToDateTime()) },
         FootprintConfirmed => this with { FootprintUnconfirmed = false },
         PodReplaced => GiveUpFootprint(),
-        GivenUpFootprintSettled e => this with { GivenUp = GivenUp.Remove(e.AgentId) },
+        GivenUpFootprintSettled e => this with { GivenUp = Settle(GivenUp, e.AgentId, e.ResourceIds) },
         PodDecommissionStarted => Decommission == DecommissionStage.None ? this with { Decommission = DecommissionStage.Killing } : this,
         PodDecommissionCancelled => this with { Decommission = DecommissionStage.None, ReleasedResourceIds = [], ReleasedAgentId = null },
         PodFootprintReleased e => this with
@@ -200,6 +200,18 @@ public sealed record PodInstanceState(
         LaunchAbandoned => FootprintUnconfirmed ? GiveUpFootprint() : this,
         _ => this,
     };
+
+    private static ImmutableDictionary<string, ImmutableArray<string>> Settle(
+        ImmutableDictionary<string, ImmutableArray<string>> givenUp, string agentId, IReadOnlyCollection<string> settled)
+    {
+        if (!givenUp.TryGetValue(agentId, out var ids))
+        {
+            return givenUp;
+        }
+
+        var left = ids.RemoveAll(settled.Contains);
+        return left.IsEmpty ? givenUp.Remove(agentId) : givenUp.SetItem(agentId, left);
+    }
 
     /// <summary>The footprint is no longer the pod's; its reservations wait in <see cref="GivenUp"/> to be collected.</summary>
     private PodInstanceState GiveUpFootprint()
@@ -225,11 +237,13 @@ public sealed record PodInstanceState(
 
     /// <summary>
     /// The master removed the agent under this id for good: a task of the pod there was reported TASK_GONE_BY_OPERATOR
-    /// (the agent was marked gone) or TASK_GONE (it came back under a new id). Its reservations are offered again, if
-    /// ever, only under another id.
+    /// (the agent was marked gone) or TASK_GONE because the agent was removed (it came back under a new id) — not a
+    /// TASK_GONE that answers a reconciliation (a registered agent that does not know the task). Its reservations are
+    /// offered again, if ever, only under another id.
     /// </summary>
     public bool AgentRemoved(string agentId) => Tasks.Values.Any(t =>
-        t.Info.AgentId?.Value == agentId && t.Status?.State is TaskState.TaskGoneByOperator or TaskState.TaskGone);
+        t.Info.AgentId?.Value == agentId && t.Status is { } status
+        && (status.State == TaskState.TaskGoneByOperator || (status.State == TaskState.TaskGone && status.Reason == TaskStatus.Types.Reason.AgentRemoved)));
 
     /// <summary>
     /// A launch has ended for the scheduler: a terminal Mesos state, or TASK_UNKNOWN (the master knows neither the task

@@ -26,6 +26,32 @@ public sealed class GivenUpReservationsTests
     }
 
     [Fact]
+    public void Reservations_that_may_be_in_use_are_settled_only_by_an_offer_without_them_after_one_that_showed_them_free()
+    {
+        var watch = new GivenUpReservations();
+        watch.Add("agent-1", "agent-1", Ids, seenFreeFirst: true);
+
+        // A task being killed still uses them: offers leave them out, which says nothing yet.
+        Assert.Empty(watch.Observe(TestOffers.Unreserved("agent-1")));
+        Assert.Equal(Ids.Order(), watch.IdsOf("agent-1").Order());
+
+        Assert.Empty(watch.Observe(TestOffers.WithReserved("agent-1", Footprint)));
+        Assert.Equal(["agent-1"], watch.Observe(TestOffers.Unreserved("agent-1")));
+    }
+
+    [Fact]
+    public void What_an_agents_offers_carry_together_counts()
+    {
+        var watch = new GivenUpReservations();
+        watch.Add("hello-0", "agent-1", Ids);
+        var carried = Ids.Take(1).ToHashSet();
+
+        // Split over two offers, the rest in the other one: only what neither carries is gone.
+        Assert.Empty(watch.Observe("agent-1", carried));
+        Assert.Equal(carried.Order(), watch.IdsOf("hello-0").Order());
+    }
+
+    [Fact]
     public void Reservations_seen_under_a_new_agent_id_are_followed_there()
     {
         var watch = new GivenUpReservations();

@@ -495,7 +495,9 @@ public sealed class OfferRouterActorTests : ActorTestKit
 
         // agent-1's next offer no longer carries them: settled, the pod is told, and there is nothing left to wait for.
         router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.Unreserved("agent-1"))));
-        Assert.Equal("agent-1", pod.ExpectMsg<FootprintSettled>().AgentId);
+        var settled = pod.ExpectMsg<FootprintSettled>();
+        Assert.Equal("agent-1", settled.AgentId);
+        Assert.Equal(ids.Order(), settled.ResourceIds.Order());
         Assert.Equal(OfferRouterActor.LongDeclineSeconds, gateway.ExpectMsg<DeclineOffers>().RefuseSeconds);
         gateway.ExpectMsg<SuppressOffers>();
     }
@@ -519,6 +521,31 @@ public sealed class OfferRouterActorTests : ActorTestKit
         Assert.Equal("agent-1", pod.ExpectMsg<FootprintSettled>().AgentId);
         Assert.Equal(OfferRouterActor.LongDeclineSeconds, gateway.ExpectMsg<DeclineOffers>().RefuseSeconds);
         gateway.ExpectMsg<SuppressOffers>();
+    }
+
+    [Fact]
+    public void A_launch_the_master_never_saw_is_settled_by_its_agents_next_offer_and_a_replaced_footprint_only_once_shown_free()
+    {
+        var gateway = CreateTestProbe();
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        router.Tell(new ReconciliationComplete("fw-1"));
+        var footprint = OfferEvaluator.Evaluate(TestOffers.Requirement(TestOffers.HelloPod()), TestOffers.Unreserved(), TestOffers.Context).Footprint;
+        var ids = footprint.Select(Resources.ResourceId).OfType<string>().ToImmutableArray();
+        var (abandoned, replaced) = (CreateTestProbe(), CreateTestProbe());
+        router.Tell(new FootprintAbandoned("hello-0", ["never-made"], "agent-1", Made: false), abandoned);
+        router.Tell(new FootprintAbandoned("hello-1", ids, "agent-2"), replaced);
+
+        // Neither agent's offer carries them: the launch's reservations were never made; the replaced pod's task is
+        // still being killed (what it uses is not offered).
+        router.Tell(new OffersReceived([TestOffers.Unreserved("agent-1"), TestOffers.Unreserved("agent-2")]));
+        Assert.Equal(["never-made"], abandoned.ExpectMsg<FootprintSettled>().ResourceIds.ToArray());
+        replaced.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        // Its task ended: the reservations are offered free (collected), then gone.
+        router.Tell(new OffersReceived([TestOffers.WithReserved("agent-2", footprint)]));
+        Assert.Contains(gateway.FishForMessage<AcceptOffers>(_ => true).Operations, o => o.Type == Offer.Types.Operation.Types.Type.Unreserve);
+        router.Tell(new OffersReceived([TestOffers.Unreserved("agent-2")]));
+        Assert.Equal(ids.Order(), replaced.ExpectMsg<FootprintSettled>().ResourceIds.Order());
     }
 
     [Fact]

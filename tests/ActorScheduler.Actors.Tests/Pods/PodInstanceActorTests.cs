@@ -159,7 +159,7 @@ public sealed class PodInstanceActorTests : ActorTestKit
         Assert.Equal(abandoned.ResourceIds.Order(), reminded.ResourceIds.Order());
 
         // Settled (collected, or no longer waited for): the next restart has nothing to remind the router of.
-        restarted.Tell(new FootprintSettled("agent-1"), router);
+        restarted.Tell(new FootprintSettled("agent-1", reminded.ResourceIds), router);
         restarted.Tell(GetTasksToReconcile.Instance);
         ExpectMsg<TasksToReconcile>();
         Restart(restarted, router, gateway);

@@ -69,12 +69,16 @@ public sealed class PodInstanceSnapshotsTests
         Assert.Equal(ids, replaced.GivenUp["agent-1"].ToArray());
         AssertSame(replaced, PodInstanceSnapshots.Restore(PodInstanceSnapshot.Parser.ParseFrom(PodInstanceSnapshots.Of(replaced).ToByteArray())));
 
-        // A second footprint given up on the same agent joins the first; settling the agent forgets both.
+        // A second footprint given up on the same agent joins the first; settling forgets the ids named, and only those
+        // (the router may settle the first while the second is on its way to it).
         var cpus = Resources.Reserved("cpus", 0.1, TestOffers.Context.Reservation, "server");
         var again = replaced.Apply(new TaskLaunchRecorded { AgentId = "agent-1", Hostname = "agent-1.local", Footprint = { cpus } })
             .Apply(new RecoveryStarted { Phase = "hello-0:[server]", Tasks = { "server" }, Permanent = true, At = Timestamp.FromDateTime(T0.AddMinutes(6)) });
         Assert.Equal([.. ids, Resources.ResourceId(cpus)!], again.GivenUp["agent-1"].ToArray());
-        Assert.Empty(again.Apply(new GivenUpFootprintSettled { AgentId = "agent-1" }).GivenUp);
+        var first = again.Apply(new GivenUpFootprintSettled { AgentId = "agent-1", ResourceIds = { ids } });
+        Assert.Equal([Resources.ResourceId(cpus)!], first.GivenUp["agent-1"].ToArray());
+        Assert.Empty(first.Apply(new GivenUpFootprintSettled { AgentId = "agent-1", ResourceIds = { Resources.ResourceId(cpus)! } }).GivenUp);
+        Assert.Same(again.GivenUp, again.Apply(new GivenUpFootprintSettled { AgentId = "agent-2", ResourceIds = { ids } }).GivenUp);
 
         // A transient recovery keeps the footprint; an abandoned launch gives up only a footprint not yet confirmed.
         Assert.Empty(launched.Apply(new RecoveryStarted { Phase = "p", Tasks = { "server" }, Permanent = false, At = Timestamp.FromDateTime(T0) }).GivenUp);

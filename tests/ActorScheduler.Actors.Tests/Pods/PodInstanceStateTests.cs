@@ -117,6 +117,8 @@ public sealed class PodInstanceStateTests
         Assert.False(With(Master(TaskState.TaskGone, TaskStatus.Types.Reason.AgentRemoved)).AgentRemoved("agent-2"));
         Assert.False(With(Master(TaskState.TaskUnreachable, TaskStatus.Types.Reason.AgentRemoved)).AgentRemoved("agent-1"));
         Assert.False(With(Master(TaskState.TaskLost, TaskStatus.Types.Reason.Reconciliation)).AgentRemoved("agent-1"));
+        // A registered agent that does not know the task: the agent is still there.
+        Assert.False(With(Master(TaskState.TaskGone, TaskStatus.Types.Reason.Reconciliation)).AgentRemoved("agent-1"));
         Assert.False(With(null).AgentRemoved("agent-1"));
     }
 
