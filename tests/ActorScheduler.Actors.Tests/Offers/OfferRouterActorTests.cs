@@ -505,10 +505,8 @@ public sealed class OfferRouterActorTests : ActorTestKit
     [Fact]
     public void An_abandoned_footprint_is_settled_when_it_is_collected_from_its_agent_under_a_new_id()
     {
-        var gateway = CreateTestProbe();
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
-        router.Tell(new ReconciliationComplete("fw-1"));
-        var footprint = OfferEvaluator.Evaluate(TestOffers.Requirement(TestOffers.HelloPod()), TestOffers.Unreserved(), TestOffers.Context).Footprint;
+        var (router, gateway) = ReconciledRouter();
+        var footprint = HelloFootprint();
         var pod = CreateTestProbe();
         router.Tell(new FootprintAbandoned("hello-0", footprint.Select(Resources.ResourceId).OfType<string>().ToImmutableArray(), "agent-1"), pod);
 
@@ -526,10 +524,8 @@ public sealed class OfferRouterActorTests : ActorTestKit
     [Fact]
     public void A_launch_the_master_never_saw_is_settled_by_its_agents_next_offer_and_a_replaced_footprint_only_once_shown_free()
     {
-        var gateway = CreateTestProbe();
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
-        router.Tell(new ReconciliationComplete("fw-1"));
-        var footprint = OfferEvaluator.Evaluate(TestOffers.Requirement(TestOffers.HelloPod()), TestOffers.Unreserved(), TestOffers.Context).Footprint;
+        var (router, gateway) = ReconciledRouter();
+        var footprint = HelloFootprint();
         var ids = footprint.Select(Resources.ResourceId).OfType<string>().ToImmutableArray();
         var (abandoned, replaced) = (CreateTestProbe(), CreateTestProbe());
         router.Tell(new FootprintAbandoned("hello-0", ["never-made"], "agent-1", Made: false), abandoned);
@@ -551,9 +547,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
     [Fact]
     public void An_abandoned_footprint_whose_agent_never_offers_again_is_given_up_after_the_patience()
     {
-        var gateway = CreateTestProbe();
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, abandonedPatience: TimeSpan.FromSeconds(1)));
-        router.Tell(new ReconciliationComplete("fw-1"));
+        var (router, gateway) = ReconciledRouter(abandonedPatience: TimeSpan.FromSeconds(1));
         var pod = CreateTestProbe();
         router.Tell(new FootprintAbandoned("hello-0", ["resource-1"], "agent-1"), pod);
         router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.Unreserved("agent-2"))));
@@ -604,6 +598,19 @@ public sealed class OfferRouterActorTests : ActorTestKit
             [Offer.Types.Operation.Types.Type.Destroy, Offer.Types.Operation.Types.Type.Unreserve],
             accept.Operations.Select(o => o.Type));
     }
+
+    /// <summary>A reconciled router with nothing registered.</summary>
+    private (IActorRef Router, Akka.TestKit.TestProbe Gateway) ReconciledRouter(TimeSpan? abandonedPatience = null)
+    {
+        var gateway = CreateTestProbe();
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, abandonedPatience: abandonedPatience));
+        router.Tell(new ReconciliationComplete("fw-1"));
+        return (router, gateway);
+    }
+
+    /// <summary>A hello pod's new footprint (reservations with fresh resource ids).</summary>
+    private static ImmutableArray<Resource> HelloFootprint() =>
+        OfferEvaluator.Evaluate(TestOffers.Requirement(TestOffers.HelloPod()), TestOffers.Unreserved(), TestOffers.Context).Footprint;
 
     /// <summary>A reconciled router with <paramref name="count"/> hello pods (0.6 cpus each with the executor) registered by one probe.</summary>
     private (IActorRef Router, Akka.TestKit.TestProbe Gateway, Akka.TestKit.TestProbe Pods) RouterWithHelloPods(int count, int maxClaims, TimeSpan? holdLimit = null, SchedulerMetrics? metrics = null)

@@ -125,11 +125,7 @@ public sealed class PodInstanceActorTests : ActorTestKit
         var (pod, router, gateway, evaluation) = PodWithRecordedLaunch();
 
         // Reconciliation: the master does not know the task (the ACCEPT never reached it).
-        var lost = Status(evaluation.Tasks[0].Info, TaskState.TaskLost, withUuid: false);
-        lost.Source = TaskStatus.Types.Source.Master;
-        lost.Reason = TaskStatus.Types.Reason.Reconciliation;
-        pod.Tell(new TaskStatusUpdate(lost), gateway);
-        gateway.ExpectMsg<StatusRecorded>();
+        TellMasterStatus(pod, gateway, evaluation.Tasks[0].Info, TaskState.TaskLost, TaskStatus.Types.Reason.Reconciliation);
 
         // It owns nothing any more (the router may collect those reservations), and asks afresh.
         router.ExpectMsg<FootprintOwned>(m => m.ResourceIds.IsEmpty && m.Agent is null);
@@ -142,11 +138,7 @@ public sealed class PodInstanceActorTests : ActorTestKit
     public void PodInstance_should_remind_a_restarted_router_of_a_footprint_it_gave_up_until_the_router_settles_it()
     {
         var (pod, router, gateway, evaluation) = PodWithRecordedLaunch();
-        var lost = Status(evaluation.Tasks[0].Info, TaskState.TaskLost, withUuid: false);
-        lost.Source = TaskStatus.Types.Source.Master;
-        lost.Reason = TaskStatus.Types.Reason.Reconciliation;
-        pod.Tell(new TaskStatusUpdate(lost), gateway);
-        gateway.ExpectMsg<StatusRecorded>();
+        TellMasterStatus(pod, gateway, evaluation.Tasks[0].Info, TaskState.TaskLost, TaskStatus.Types.Reason.Reconciliation);
         router.ExpectMsg<FootprintOwned>(m => m.ResourceIds.IsEmpty);
         var abandoned = router.ExpectMsg<FootprintAbandoned>();
         router.ExpectMsg<RegisterRequirement>();
@@ -165,6 +157,16 @@ public sealed class PodInstanceActorTests : ActorTestKit
         Restart(restarted, router, gateway);
         router.ExpectMsg<FootprintOwned>(m => m.ResourceIds.IsEmpty);
         router.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+    }
+
+    /// <summary>The master says <paramref name="state"/> (for <paramref name="reason"/>) about the task; the pod records it.</summary>
+    private static void TellMasterStatus(IActorRef pod, Akka.TestKit.TestProbe gateway, TaskInfo task, TaskState state, TaskStatus.Types.Reason reason)
+    {
+        var status = Status(task, state, withUuid: false);
+        status.Source = TaskStatus.Types.Source.Master;
+        status.Reason = reason;
+        pod.Tell(new TaskStatusUpdate(status), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
     }
 
     /// <summary>Stops the pod and its journal, and starts both again on the same (in-memory) journal.</summary>
@@ -207,11 +209,7 @@ public sealed class PodInstanceActorTests : ActorTestKit
         var (pod, router, gateway, evaluation) = PodWithRecordedLaunch();
 
         // The offer was rescinded (its agent was lost) before the ACCEPT: nothing in it was applied.
-        var dropped = Status(evaluation.Tasks[0].Info, TaskState.TaskDropped, withUuid: false);
-        dropped.Source = TaskStatus.Types.Source.Master;
-        dropped.Reason = TaskStatus.Types.Reason.InvalidOffers;
-        pod.Tell(new TaskStatusUpdate(dropped), gateway);
-        gateway.ExpectMsg<StatusRecorded>();
+        TellMasterStatus(pod, gateway, evaluation.Tasks[0].Info, TaskState.TaskDropped, TaskStatus.Types.Reason.InvalidOffers);
 
         router.ExpectMsg<FootprintOwned>(m => m.ResourceIds.IsEmpty);
         var abandoned = router.ExpectMsg<FootprintAbandoned>();
@@ -227,19 +225,11 @@ public sealed class PodInstanceActorTests : ActorTestKit
         pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskRunning, withUuid: true)), gateway);
         gateway.ExpectMsg<StatusRecorded>();
 
-        var unreachable = Status(task, TaskState.TaskUnreachable, withUuid: false);
-        unreachable.Source = TaskStatus.Types.Source.Master;
-        unreachable.Reason = TaskStatus.Types.Reason.AgentRemoved;
-        pod.Tell(new TaskStatusUpdate(unreachable), gateway);
-        gateway.ExpectMsg<StatusRecorded>();
+        TellMasterStatus(pod, gateway, task, TaskState.TaskUnreachable, TaskStatus.Types.Reason.AgentRemoved);
         router.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
         gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
 
-        var gone = Status(task, TaskState.TaskGoneByOperator, withUuid: false);
-        gone.Source = TaskStatus.Types.Source.Master;
-        gone.Reason = TaskStatus.Types.Reason.AgentRemovedByOperator;
-        pod.Tell(new TaskStatusUpdate(gone), gateway);
-        gateway.ExpectMsg<StatusRecorded>();
+        TellMasterStatus(pod, gateway, task, TaskState.TaskGoneByOperator, TaskStatus.Types.Reason.AgentRemovedByOperator);
 
         // TASK_GONE_BY_OPERATOR is a permanent failure (DC/OS): the pod gives up its footprint and asks for a new one.
         // The agent may come back with the old reservations: the router is told where they are, to collect them then.
