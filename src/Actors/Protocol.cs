@@ -137,7 +137,8 @@ internal sealed record FootprintAbandoned(string PodInstance, ImmutableArray<str
 internal sealed record FootprintSettled(string AgentId, ImmutableArray<string> ResourceIds);
 
 /// <summary>Router → pod: the reservations it gave up are gone.</summary>
-internal sealed record ResourcesCollected(string PodInstance);
+/// <param name="WaitedInVain">Not seen unreserved: their agent did not offer them within the router's patience.</param>
+internal sealed record ResourcesCollected(string PodInstance, bool WaitedInVain = false);
 
 /// <summary>Router → pod: this offer passed; record the launch (the journal tells the router once it is durable) or refuse.</summary>
 internal sealed record LaunchClaim(Offer Offer, OfferEvaluation Evaluation);

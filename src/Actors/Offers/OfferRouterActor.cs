@@ -135,7 +135,27 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             _collecting[m.PodInstance] = Sender;
             _released.Remove(m.PodInstance);
             _released.Add(m.PodInstance, m.AgentId, m.ResourceIds);
+            var due = new CollectionPatienceOver(m.PodInstance, m.AgentId);
+            Timers.StartSingleTimer(due.PodInstance, due, _abandonedPatience);
             Revive();
+        });
+        Command<CollectionPatienceOver>(m =>
+        {
+            if (!_collecting.Remove(m.PodInstance, out var pod))
+            {
+                return;
+            }
+
+            // An agent partitioned for that long may never come back: decommission does not wait for it for ever (the
+            // DC/OS SDK's does). Should it come back, what it still holds is nobody's, and collected when offered.
+            _log.Warning("Agent {0} did not offer the {1} reservations {2} released within {3}: no longer waiting for them " +
+                "(they are collected if it offers them later while offers come)", m.AgentId, _released.IdsOf(m.PodInstance).Count, m.PodInstance, _abandonedPatience);
+            _released.Remove(m.PodInstance);
+            pod.Tell(new ResourcesCollected(m.PodInstance, WaitedInVain: true));
+            if (IsIdle && !_suppressed)
+            {
+                Suppress();
+            }
         });
         Command<FootprintAbandoned>(m =>
         {
@@ -258,7 +278,10 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     public override Recovery Recovery => new(SnapshotSelectionCriteria.None, 0);
 
     /// <param name="holdLimit">How long held offers wait for a capped cycle's claims at most (default <see cref="DefaultHoldLimit"/>).</param>
-    /// <param name="abandonedPatience">How long offers keep coming for an abandoned footprint's agent (default <see cref="DefaultAbandonedPatience"/>).</param>
+    /// <param name="abandonedPatience">
+    /// How long offers keep coming for the agent of an abandoned footprint, or of a decommissioned pod's released
+    /// reservations (default <see cref="DefaultAbandonedPatience"/>).
+    /// </param>
     public static Props Props(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics = null, int maxClaimsPerCycle = SchedulerSettings.DefaultMaxClaimsPerCycle, TimeSpan? holdLimit = null, TimeSpan? abandonedPatience = null) =>
         Akka.Actor.Props.Create(() => new OfferRouterActor(service, context, gateway, metrics, maxClaimsPerCycle, holdLimit ?? DefaultHoldLimit, abandonedPatience ?? DefaultAbandonedPatience));
 
@@ -689,6 +712,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             foreach (var pod in _released.Observe(agent, ids))
             {
                 _log.Info("The reservations {0} gave up are unreserved", pod);
+                Timers.Cancel(pod);
                 if (_collecting.Remove(pod, out var actor))
                 {
                     actor.Tell(new ResourcesCollected(pod));
@@ -787,6 +811,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     {
         public static readonly HeldOffersDue Instance = new();
     }
+
+    /// <summary>The patience for a decommissioned pod's released reservations to be offered ran out (the timer's key: the pod instance).</summary>
+    private sealed record CollectionPatienceOver(string PodInstance, string AgentId);
 
     /// <summary>The patience for an agent holding an abandoned footprint to offer again ran out (also the timer's key: one an agent).</summary>
     private sealed record AbandonedPatienceOver(string AgentId);

@@ -36,10 +36,12 @@ internal sealed partial class PodInstanceActor
             case AdvanceDecommission m:
                 OnAdvanceDecommission(m);
                 return true;
-            case ResourcesCollected:
+            case ResourcesCollected m:
                 if (_state.Decommission == DecommissionStage.Releasing)
                 {
-                    PersistOverride(new PodResourcesCollected { At = NowStamp() }, () => _log.Info("{0}: its reservations are unreserved", _name));
+                    PersistOverride(new PodResourcesCollected { At = NowStamp() }, () => _log.Info(m.WaitedInVain
+                        ? "{0}: its agent did not offer its reservations in time; decommission goes on without seeing them unreserved"
+                        : "{0}: its reservations are unreserved", _name));
                 }
 
                 return true;

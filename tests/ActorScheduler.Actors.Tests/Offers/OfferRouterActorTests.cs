@@ -545,6 +545,21 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_decommissioned_pods_release_whose_agent_never_offers_again_is_not_waited_for_after_the_patience()
+    {
+        var (router, gateway) = ReconciledRouter(abandonedPatience: TimeSpan.FromSeconds(1));
+        var pod = CreateTestProbe();
+        router.Tell(new AwaitCollection("world-1", ["resource-1"], "agent-1"), pod);
+        router.Tell(new OffersReceived([TestOffers.Unreserved("agent-2")]));
+        Assert.Equal(OfferRouterActor.ShortDeclineSeconds, gateway.ExpectMsg<DeclineOffers>().RefuseSeconds);
+
+        // agent-1 stays partitioned: decommission goes on without seeing the reservations unreserved.
+        var collected = pod.ExpectMsg<ResourcesCollected>(TimeSpan.FromSeconds(5));
+        Assert.Equal(("world-1", true), (collected.PodInstance, collected.WaitedInVain));
+        gateway.ExpectMsg<SuppressOffers>();
+    }
+
+    [Fact]
     public void An_abandoned_footprint_whose_agent_never_offers_again_is_given_up_after_the_patience()
     {
         var (router, gateway) = ReconciledRouter(abandonedPatience: TimeSpan.FromSeconds(1));
