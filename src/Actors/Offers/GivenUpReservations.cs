@@ -50,6 +50,9 @@ public sealed class GivenUpReservations
         }
     }
 
+    /// <summary>Some group's reservations are on this agent (as far as its offers showed).</summary>
+    public bool Watches(string agentId) => _groups.Values.Any(g => g.AgentId == agentId);
+
     /// <summary>Stops watching the group; false if there was none.</summary>
     public bool Remove(string key) => _groups.Remove(key);
 

@@ -570,8 +570,18 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             Timers.StartSingleTimer(HeldOffersDue.Instance, HeldOffersDue.Instance, _holdLimit);
         }
 
-        // Waiting only for abandoned footprints' agents to offer: the other agents have nothing for us for a long while.
-        Decline(unused, HasWork ? ShortDeclineSeconds : LongDeclineSeconds);
+        // Waiting only for abandoned footprints' agents to offer: the other agents have nothing for us for a long while,
+        // and those agents' next offers, soon, show whether the reservations are gone.
+        if (HasWork || _abandoned.Count == 0)
+        {
+            Decline(unused, HasWork ? ShortDeclineSeconds : LongDeclineSeconds);
+        }
+        else
+        {
+            var watched = unused.ToLookup(o => _abandoned.Watches(o.AgentId.Value));
+            Decline(watched[true].ToList(), ShortDeclineSeconds);
+            Decline(watched[false].ToList(), LongDeclineSeconds);
+        }
         if (IsIdle && !_suppressed && unused.Count > 0)
         {
             Suppress();

@@ -58,7 +58,10 @@ public sealed class GivenUpReservationsTests
         watch.Add("agent-1", "agent-1", Ids);
 
         // agent-1 restarted as agent-9 with them: agent-9's offers tell from now on.
+        Assert.True(watch.Watches("agent-1"));
         Assert.Empty(watch.Observe(TestOffers.WithReserved("agent-9", Footprint)));
+        Assert.True(watch.Watches("agent-9"));
+        Assert.False(watch.Watches("agent-1"));
         Assert.Empty(watch.Observe(TestOffers.WithReserved("agent-9", Footprint)));
         Assert.Equal(["agent-1"], watch.Observe(TestOffers.Unreserved("agent-9")));
     }

@@ -537,6 +537,10 @@ public sealed class OfferRouterActorTests : ActorTestKit
         Assert.Equal(["never-made"], abandoned.ExpectMsg<FootprintSettled>().ResourceIds.ToArray());
         replaced.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
 
+        // agent-2's next offer is wanted soon (declined short); agent-1 has nothing more for us (declined long).
+        var declines = new[] { gateway.ExpectMsg<DeclineOffers>(), gateway.ExpectMsg<DeclineOffers>() }.ToDictionary(d => d.RefuseSeconds, d => d.OfferIds.Length);
+        Assert.Equal(new Dictionary<double, int> { [OfferRouterActor.ShortDeclineSeconds] = 1, [OfferRouterActor.LongDeclineSeconds] = 1 }, declines);
+
         // Its task ended: the reservations are offered free (collected), then gone.
         router.Tell(new OffersReceived([TestOffers.WithReserved("agent-2", footprint)]));
         Assert.Contains(gateway.FishForMessage<AcceptOffers>(_ => true).Operations, o => o.Type == Offer.Types.Operation.Types.Type.Unreserve);
@@ -576,7 +580,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
         Assert.True(ExpectMsg<bool>());
 
         // New work revives; the given-up agent no longer keeps the router from suppressing once the work is done.
-        router.Tell(new FootprintAbandoned("hello-1", ["resource-2"], "agent-3"));
+        router.Tell(new FootprintAbandoned("hello-1", ["resource-2"], "agent-3", Made: false));
         gateway.ExpectMsg<ReviveOffers>();
         router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.Unreserved("agent-3"))));
         Assert.Equal(OfferRouterActor.LongDeclineSeconds, gateway.ExpectMsg<DeclineOffers>().RefuseSeconds);
