@@ -60,6 +60,19 @@ public sealed class SchedulerMetrics
     /// <summary>SUPPRESS calls.</summary>
     public const string Suppresses = "suppresses";
 
+    /// <summary>
+    /// Reservations a pod gave up on an agent (a replace, an abandoned launch, a decommission's release) that the router
+    /// waits to see gone, counted once a pod and agent. Minus <see cref="GivenUpSettled"/> and <see cref="GivenUpExpired"/>:
+    /// those it waits for now (offers keep coming while there are any).
+    /// </summary>
+    public const string GivenUpWaits = "given_up.waits";
+
+    /// <summary>Of <see cref="GivenUpWaits"/>: an offer showed the reservations gone (collected, or never made).</summary>
+    public const string GivenUpSettled = "given_up.settled";
+
+    /// <summary>Of <see cref="GivenUpWaits"/>: the agent did not offer within the router's patience (an hour).</summary>
+    public const string GivenUpExpired = "given_up.expired";
+
     private readonly ConcurrentDictionary<string, long> _counters = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, MetricTimer> _timers = new(StringComparer.Ordinal);
 

@@ -132,6 +132,11 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             // The pod no longer owns them (whatever order its messages arrive in), and offers must come to collect them.
             _owned[m.PodInstance] = ImmutableArray<string>.Empty;
             _placed.Remove(m.PodInstance);
+            if (!_collecting.ContainsKey(m.PodInstance))
+            {
+                _metrics.Increment(SchedulerMetrics.GivenUpWaits);
+            }
+
             _collecting[m.PodInstance] = Sender;
             _released.Remove(m.PodInstance);
             _released.Add(m.PodInstance, m.AgentId, m.ResourceIds);
@@ -151,6 +156,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             _log.Warning("Agent {0} did not offer the {1} reservations {2} released within {3}: no longer waiting for them " +
                 "(they are collected if it offers them later while offers come)", m.AgentId, _released.IdsOf(m.PodInstance).Count, m.PodInstance, _abandonedPatience);
             _released.Remove(m.PodInstance);
+            _metrics.Increment(SchedulerMetrics.GivenUpExpired);
             pod.Tell(new ResourcesCollected(m.PodInstance, WaitedInVain: true));
             if (IsIdle && !_suppressed)
             {
@@ -173,6 +179,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             if (!pods.TryGetValue(Sender, out var ids))
             {
                 pods[Sender] = ids = new HashSet<string>(StringComparer.Ordinal);
+                _metrics.Increment(SchedulerMetrics.GivenUpWaits);
             }
 
             ids.UnionWith(m.ResourceIds);
@@ -189,7 +196,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
             _log.Warning("Agent {0} did not offer again within {1}: no longer waiting to collect the {2} reservations abandoned on it " +
                 "(they are collected if it offers them later while offers come)", m.AgentId, _abandonedPatience, _abandoned.IdsOf(m.AgentId).Count);
-            Settle(m.AgentId);
+            Settle(m.AgentId, expired: true);
             if (IsIdle && !_suppressed)
             {
                 Suppress();
@@ -606,12 +613,13 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>No more waiting for the agent to offer abandoned reservations; the pods that gave them up stop remembering them.</summary>
-    private void Settle(string agentId)
+    private void Settle(string agentId, bool expired = false)
     {
         _abandoned.Remove(agentId);
         Timers.Cancel(new AbandonedPatienceOver(agentId));
         foreach (var (pod, ids) in _abandonedBy.Remove(agentId, out var pods) ? pods : [])
         {
+            _metrics.Increment(expired ? SchedulerMetrics.GivenUpExpired : SchedulerMetrics.GivenUpSettled);
             pod.Tell(new FootprintSettled(agentId, ids.ToImmutableArray()));
         }
     }
@@ -725,6 +733,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                 Timers.Cancel(pod);
                 if (_collecting.Remove(pod, out var actor))
                 {
+                    _metrics.Increment(SchedulerMetrics.GivenUpSettled);
                     actor.Tell(new ResourcesCollected(pod));
                 }
             }

@@ -524,7 +524,8 @@ public sealed class OfferRouterActorTests : ActorTestKit
     [Fact]
     public void A_launch_the_master_never_saw_is_settled_by_its_agents_next_offer_and_a_replaced_footprint_only_once_shown_free()
     {
-        var (router, gateway) = ReconciledRouter();
+        var metrics = new SchedulerMetrics();
+        var (router, gateway) = ReconciledRouter(metrics: metrics);
         var footprint = HelloFootprint();
         var ids = footprint.Select(Resources.ResourceId).OfType<string>().ToImmutableArray();
         var (abandoned, replaced) = (CreateTestProbe(), CreateTestProbe());
@@ -546,12 +547,17 @@ public sealed class OfferRouterActorTests : ActorTestKit
         Assert.Contains(gateway.FishForMessage<AcceptOffers>(_ => true).Operations, o => o.Type == Offer.Types.Operation.Types.Type.Unreserve);
         router.Tell(new OffersReceived([TestOffers.Unreserved("agent-2")]));
         Assert.Equal(ids.Order(), replaced.ExpectMsg<FootprintSettled>().ResourceIds.Order());
+
+        // Served with the other counters: two waits, both settled by offers, none left.
+        var counters = metrics.Counters();
+        Assert.Equal((2, 2, 0), (counters[SchedulerMetrics.GivenUpWaits], counters[SchedulerMetrics.GivenUpSettled], counters.GetValueOrDefault(SchedulerMetrics.GivenUpExpired)));
     }
 
     [Fact]
     public void A_decommissioned_pods_release_whose_agent_never_offers_again_is_not_waited_for_after_the_patience()
     {
-        var (router, gateway) = ReconciledRouter(abandonedPatience: TimeSpan.FromSeconds(1));
+        var metrics = new SchedulerMetrics();
+        var (router, gateway) = ReconciledRouter(abandonedPatience: TimeSpan.FromSeconds(1), metrics: metrics);
         var pod = CreateTestProbe();
         router.Tell(new AwaitCollection("world-1", ["resource-1"], "agent-1"), pod);
         router.Tell(new OffersReceived([TestOffers.Unreserved("agent-2")]));
@@ -561,6 +567,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
         var collected = pod.ExpectMsg<ResourcesCollected>(TimeSpan.FromSeconds(5));
         Assert.Equal(("world-1", true), (collected.PodInstance, collected.WaitedInVain));
         gateway.ExpectMsg<SuppressOffers>();
+        Assert.Equal((1, 1), (metrics.Counters()[SchedulerMetrics.GivenUpWaits], metrics.Counters()[SchedulerMetrics.GivenUpExpired]));
     }
 
     [Fact]
@@ -619,10 +626,10 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     /// <summary>A reconciled router with nothing registered.</summary>
-    private (IActorRef Router, Akka.TestKit.TestProbe Gateway) ReconciledRouter(TimeSpan? abandonedPatience = null)
+    private (IActorRef Router, Akka.TestKit.TestProbe Gateway) ReconciledRouter(TimeSpan? abandonedPatience = null, SchedulerMetrics? metrics = null)
     {
         var gateway = CreateTestProbe();
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, abandonedPatience: abandonedPatience));
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, metrics, abandonedPatience: abandonedPatience));
         router.Tell(new ReconciliationComplete("fw-1"));
         return (router, gateway);
     }
