@@ -140,7 +140,7 @@ public static class Send
     public static ScenarioTick LoseAgentOf(string taskName) =>
         new LambdaTick($"Send.LoseAgentOf({taskName})", async c =>
         {
-            var agent = c.Cluster.AgentOfLaunch(taskName) ?? throw new TickFailedException($"{taskName} has never been launched on any agent");
+            var agent = AgentOfLaunch(c, taskName);
             await c.Cluster.LoseAgentAsync(agent).ConfigureAwait(false);
         });
 
@@ -151,7 +151,7 @@ public static class Send
     public static ScenarioTick MarkAgentGoneOf(string taskName) =>
         new LambdaTick($"Send.MarkAgentGoneOf({taskName})", async c =>
         {
-            var agent = c.Cluster.AgentOfLaunch(taskName) ?? throw new TickFailedException($"{taskName} has never been launched on any agent");
+            var agent = AgentOfLaunch(c, taskName);
             await c.Cluster.MarkAgentGoneAsync(agent).ConfigureAwait(false);
             await c.SettleUpdatesAsync().ConfigureAwait(false);
         });
@@ -163,7 +163,7 @@ public static class Send
     public static ScenarioTick RestartAgentOf(string taskName) =>
         new LambdaTick($"Send.RestartAgentOf({taskName})", async c =>
         {
-            var agent = c.Cluster.AgentOfLaunch(taskName) ?? throw new TickFailedException($"{taskName} has never been launched on any agent");
+            var agent = AgentOfLaunch(c, taskName);
             var restarted = await c.Cluster.RestartAgentAsync(agent).ConfigureAwait(false);
             await c.SettleUpdatesAsync().ConfigureAwait(false);
             await OfferAsync(c, [restarted]).ConfigureAwait(false);
@@ -195,7 +195,7 @@ public static class Send
     public static ScenarioTick ReofferAgentOf(string taskName) =>
         new LambdaTick($"Send.ReofferAgentOf({taskName})", async c =>
         {
-            var agent = c.Cluster.AgentOfLaunch(taskName) ?? throw new TickFailedException($"{taskName} has never been launched on any agent");
+            var agent = AgentOfLaunch(c, taskName);
             await OfferAsync(c, [agent]).ConfigureAwait(false);
         });
 
@@ -264,4 +264,8 @@ public static class Send
 
         c.LastOffers = offers;
     }
+
+    /// <summary>The agent that ran the latest launch of <paramref name="taskName"/>; the tick fails if it never launched.</summary>
+    private static string AgentOfLaunch(ScenarioContext c, string taskName) =>
+        c.Cluster.AgentOfLaunch(taskName) ?? throw new TickFailedException($"{taskName} has never been launched on any agent");
 }

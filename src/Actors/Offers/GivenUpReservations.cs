@@ -1,5 +1,3 @@
-using ActorScheduler.Messages.MesosV1;
-
 namespace ActorScheduler.Actors.Offers;
 
 /// <summary>
@@ -58,10 +56,6 @@ public sealed class GivenUpReservations
 
     /// <summary>The reservation ids of a group still watched (none if the key is unknown).</summary>
     public IReadOnlyCollection<string> IdsOf(string key) => _groups.TryGetValue(key, out var group) ? group.Ids : [];
-
-    /// <summary>Learns from <paramref name="offer"/> where the watched reservations are; returns the groups now settled (no longer watched).</summary>
-    public IReadOnlyList<string> Observe(Offer offer) =>
-        Observe(offer.AgentId.Value, offer.Resources.Select(Resources.ResourceId).OfType<string>().ToHashSet(StringComparer.Ordinal));
 
     /// <summary>
     /// Learns where the watched reservations are from what the offers out from <paramref name="agentId"/> carry

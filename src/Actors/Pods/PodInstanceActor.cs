@@ -534,15 +534,11 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         Record(events, () =>
         {
             _log.Info("Recovering {0} ({1}): {2}", _name, type.ToString().ToUpperInvariant(), reason);
-            if (replaced is not null)
+            if (type == RecoveryType.Permanent)
             {
                 // The old reservations and volumes are no longer ours: the router collects them when their agent offers
                 // them (one that is gone may come back with them).
                 GiveUpFootprint(replaced, made: true);
-            }
-            else if (type == RecoveryType.Permanent)
-            {
-                AnnounceFootprint();
             }
 
             if (replyTo is not null)
@@ -879,13 +875,16 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         _router.Tell(new FootprintOwned(_name, _state.Footprint?.ResourceIds.ToImmutableArray() ?? ImmutableArray<string>.Empty, _state.Footprint?.Agent));
 
     /// <summary>
-    /// Tells the router what the pod owns now, and where the footprint it gave up may still be reserved (kept in the
-    /// state's <see cref="PodInstanceState.GivenUp"/> until the router answers <see cref="FootprintSettled"/>).
+    /// Tells the router what the pod owns now, and where the footprint it gave up (if it had one) may still be reserved
+    /// (kept in the state's <see cref="PodInstanceState.GivenUp"/> until the router answers <see cref="FootprintSettled"/>).
     /// </summary>
-    private void GiveUpFootprint(Footprint given, bool made)
+    private void GiveUpFootprint(Footprint? given, bool made)
     {
         AnnounceFootprint();
-        _router.Tell(new FootprintAbandoned(_name, given.ResourceIds.ToImmutableArray(), given.AgentId, made));
+        if (given is not null)
+        {
+            _router.Tell(new FootprintAbandoned(_name, given.ResourceIds.ToImmutableArray(), given.AgentId, made));
+        }
     }
 
     private ImmutableArray<TaskToReconcile> TasksToReconcile() => _state.Tasks.Values

@@ -17,11 +17,11 @@ public sealed class GivenUpReservationsTests
         var watch = new GivenUpReservations();
         watch.Add("hello-0", "agent-1", Ids);
 
-        Assert.Empty(watch.Observe(TestOffers.WithReserved("agent-1", Footprint)));
-        Assert.Empty(watch.Observe(TestOffers.Unreserved("agent-2")));
+        Assert.Empty(Observe(watch, TestOffers.WithReserved("agent-1", Footprint)));
+        Assert.Empty(Observe(watch, TestOffers.Unreserved("agent-2")));
         Assert.True(watch.Contains("hello-0"));
 
-        Assert.Equal(["hello-0"], watch.Observe(TestOffers.Unreserved("agent-1")));
+        Assert.Equal(["hello-0"], Observe(watch, TestOffers.Unreserved("agent-1")));
         Assert.Equal(0, watch.Count);
     }
 
@@ -32,11 +32,11 @@ public sealed class GivenUpReservationsTests
         watch.Add("agent-1", "agent-1", Ids, seenFreeFirst: true);
 
         // A task being killed still uses them: offers leave them out, which says nothing yet.
-        Assert.Empty(watch.Observe(TestOffers.Unreserved("agent-1")));
+        Assert.Empty(Observe(watch, TestOffers.Unreserved("agent-1")));
         Assert.Equal(Ids.Order(), watch.IdsOf("agent-1").Order());
 
-        Assert.Empty(watch.Observe(TestOffers.WithReserved("agent-1", Footprint)));
-        Assert.Equal(["agent-1"], watch.Observe(TestOffers.Unreserved("agent-1")));
+        Assert.Empty(Observe(watch, TestOffers.WithReserved("agent-1", Footprint)));
+        Assert.Equal(["agent-1"], Observe(watch, TestOffers.Unreserved("agent-1")));
     }
 
     [Fact]
@@ -59,11 +59,11 @@ public sealed class GivenUpReservationsTests
 
         // agent-1 restarted as agent-9 with them: agent-9's offers tell from now on.
         Assert.True(watch.Watches("agent-1"));
-        Assert.Empty(watch.Observe(TestOffers.WithReserved("agent-9", Footprint)));
+        Assert.Empty(Observe(watch, TestOffers.WithReserved("agent-9", Footprint)));
         Assert.True(watch.Watches("agent-9"));
         Assert.False(watch.Watches("agent-1"));
-        Assert.Empty(watch.Observe(TestOffers.WithReserved("agent-9", Footprint)));
-        Assert.Equal(["agent-1"], watch.Observe(TestOffers.Unreserved("agent-9")));
+        Assert.Empty(Observe(watch, TestOffers.WithReserved("agent-9", Footprint)));
+        Assert.Equal(["agent-1"], Observe(watch, TestOffers.Unreserved("agent-9")));
     }
 
     [Fact]
@@ -73,9 +73,9 @@ public sealed class GivenUpReservationsTests
         watch.Add("hello-0", "agent-1", Ids);
         var kept = Footprint.First(r => Resources.ResourceId(r) is not null);
 
-        Assert.Empty(watch.Observe(TestOffers.WithReserved("agent-1", [kept])));
+        Assert.Empty(Observe(watch, TestOffers.WithReserved("agent-1", [kept])));
         Assert.Equal([Resources.ResourceId(kept)!], watch.IdsOf("hello-0"));
-        Assert.Equal(["hello-0"], watch.Observe(TestOffers.Unreserved("agent-1")));
+        Assert.Equal(["hello-0"], Observe(watch, TestOffers.Unreserved("agent-1")));
     }
 
     [Fact]
@@ -87,10 +87,14 @@ public sealed class GivenUpReservationsTests
         watch.Add("agent-2", "agent-2", ["other"]);
 
         Assert.Equal(Ids.Order(), watch.IdsOf("agent-1").Order());
-        Assert.Equal(["agent-1"], watch.Observe(TestOffers.Unreserved("agent-1")));
+        Assert.Equal(["agent-1"], Observe(watch, TestOffers.Unreserved("agent-1")));
         Assert.True(watch.Contains("agent-2"));
         Assert.True(watch.Remove("agent-2"));
         Assert.False(watch.Remove("agent-2"));
         Assert.Empty(watch.IdsOf("agent-2"));
     }
+
+    /// <summary>What one offer shows (its agent's only offer out).</summary>
+    private static IReadOnlyList<string> Observe(GivenUpReservations watch, Offer offer) =>
+        watch.Observe(offer.AgentId.Value, offer.Resources.Select(Resources.ResourceId).OfType<string>().ToHashSet());
 }
