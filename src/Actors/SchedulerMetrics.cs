@@ -61,6 +61,12 @@ public sealed class SchedulerMetrics
     public const string Suppresses = "suppresses";
 
     /// <summary>
+    /// Of <see cref="Revives"/>: an idle scheduler revived offers to see every agent's reservations and collect those
+    /// nobody owns (every <c>SchedulerSettings.ReservationSweepInterval</c>).
+    /// </summary>
+    public const string Sweeps = "sweeps";
+
+    /// <summary>
     /// Reservations a pod gave up on an agent (a replace, an abandoned launch, a decommission's release) that the router
     /// waits to see gone, counted once a pod and agent. Minus <see cref="GivenUpSettled"/> and <see cref="GivenUpExpired"/>:
     /// those it waits for now (offers keep coming while there are any).

@@ -79,7 +79,9 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
             new ReservationContext(_settings.Gateway.Role, _settings.Gateway.Principal, FrameworkId: string.Empty),
             _settings.Executor,
             _settings.TaskEnv);
-        _router = Context.ActorOf(OfferRouterActor.Props(_settings.ServiceName, context, _gateway, _settings.Metrics, _settings.MaxClaimsPerCycle), "offer-router");
+        _router = Context.ActorOf(OfferRouterActor.Props(
+            _settings.ServiceName, context, _gateway, _settings.Metrics, _settings.MaxClaimsPerCycle,
+            abandonedPatience: _settings.GivenUpPatience, sweepInterval: _settings.ReservationSweepInterval), "offer-router");
         _pods = Context.ActorOf(PodsGuardianActor.Props(target, _entities, _router, _gateway, _settings.Metrics, _settings.Recovery, _settings.Clock, _settings.PodSnapshotAfterEvents), "pods");
         _current = ready;
         _plans = StartPlans(ready);

@@ -48,7 +48,24 @@ public sealed record SchedulerSettings(
     /// </summary>
     public int MaxClaimsPerCycle { get; init; } = DefaultMaxClaimsPerCycle;
 
+    /// <summary>
+    /// How often a scheduler with nothing to place revives offers once to see every agent's reservations, and collects
+    /// those labelled by it that no pod owns (an agent back from a long partition, a leftover of a refused cleanup); zero:
+    /// never, as in the DC/OS SDK, which sees them only when new work revives offers.
+    /// </summary>
+    public TimeSpan ReservationSweepInterval { get; init; } = DefaultReservationSweepInterval;
+
+    /// <summary>
+    /// How long offers keep coming, with nothing else to do, for the agent holding reservations a pod gave up (a replace,
+    /// an abandoned launch, a decommission's release) to show them gone; then the router stops waiting (a later sweep
+    /// collects them if the agent comes back).
+    /// </summary>
+    public TimeSpan GivenUpPatience { get; init; } = Offers.OfferRouterActor.DefaultAbandonedPatience;
+
     public const int DefaultMaxClaimsPerCycle = 512;
+
+    /// <summary>An hour: as long as the decline filter of an agent that had nothing for us.</summary>
+    public static readonly TimeSpan DefaultReservationSweepInterval = Offers.OfferRouterActor.DefaultSweepInterval;
 
     /// <summary>A pod's launch and status events of a dozen relaunches.</summary>
     public const int DefaultPodSnapshotAfterEvents = 64;

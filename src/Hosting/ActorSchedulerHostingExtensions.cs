@@ -57,6 +57,7 @@ public static class ActorSchedulerHostingExtensions
             ConfigTemplates = options.ConfigTemplates,
             Recovery = new RecoverySettings(options.EnableBackoff, options.PermanentFailureTimeout),
             MaxClaimsPerCycle = options.MaxClaimsPerCycle,
+            ReservationSweepInterval = options.ReservationSweepInterval,
         };
     }
 }

@@ -64,6 +64,13 @@ public sealed class ActorSchedulerOptions
     /// <see cref="ActorScheduler.Actors.SchedulerSettings.MaxClaimsPerCycle"/>). At least 1.
     /// </summary>
     public int MaxClaimsPerCycle { get; init; } = ActorScheduler.Actors.SchedulerSettings.DefaultMaxClaimsPerCycle;
+
+    /// <summary>
+    /// How often the scheduler, with nothing to place, revives offers once to collect reservations labelled by it that no
+    /// pod owns (see <see cref="ActorScheduler.Actors.SchedulerSettings.ReservationSweepInterval"/>); default one hour,
+    /// zero: never.
+    /// </summary>
+    public TimeSpan ReservationSweepInterval { get; init; } = ActorScheduler.Actors.SchedulerSettings.DefaultReservationSweepInterval;
 }
 
 /// <summary>Keys under which the scheduler's actors are registered in the <c>ActorRegistry</c>.</summary>

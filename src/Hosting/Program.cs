@@ -27,11 +27,16 @@ var claimsPerCycleOption = new Option<int>("--claims-per-cycle")
     Description = "Pod instances one offer cycle places at most: more deploy faster and hold offers longer.",
     DefaultValueFactory = _ => ActorScheduler.Actors.SchedulerSettings.DefaultMaxClaimsPerCycle,
 };
+var sweepOption = new Option<int>("--reservation-sweep-interval")
+{
+    Description = "Seconds between sweeps of an idle scheduler: it revives offers once to collect reservations labelled by it that no pod owns (an agent back from a long partition). 0: never.",
+    DefaultValueFactory = _ => (int)ActorScheduler.Actors.SchedulerSettings.DefaultReservationSweepInterval.TotalSeconds,
+};
 var verboseOption = new Option<bool>("--verbose", "-v") { Description = "Log scheduler decisions (INFO) to the console." };
 var run = new Command("run", "Deploy a service and keep it running: embedded Mesos emulator, scheduler and HTTP API in one process. With STATSD_UDP_HOST and STATSD_UDP_PORT set, its metrics are pushed over StatsD every STATSD_POLL_INTERVAL_S seconds (default 10).")
 {
     specArgument, overrideOption, dataDirOption, apiHostOption, apiPortOption, masterPortOption, agentsOption, masterOption, verboseOption, apiTokenOption,
-    enableBackoffOption, permanentFailureTimeoutOption, claimsPerCycleOption,
+    enableBackoffOption, permanentFailureTimeoutOption, claimsPerCycleOption, sweepOption,
 };
 var runAgentFlags = new EmulatorAgentFlags();
 runAgentFlags.AddTo(run, masterOption);
@@ -52,6 +57,7 @@ run.SetAction((parse, ct) => CommandGuard.RunAsync(() => RunCommand.RunAsync(
         EnableBackoff = parse.GetValue(enableBackoffOption),
         PermanentFailureTimeout = parse.GetValue(permanentFailureTimeoutOption) is int seconds ? TimeSpan.FromSeconds(seconds) : null,
         MaxClaimsPerCycle = parse.GetValue(claimsPerCycleOption),
+        ReservationSweepSeconds = parse.GetValue(sweepOption),
     },
     Console.Out,
     Console.Error,

@@ -13,7 +13,8 @@ namespace ActorScheduler.Actors.Offers;
 /// that it is gone. A reservation a task still uses is not offered at all: for those the absence counts only once an
 /// offer showed them free (<see cref="Add"/>). Not covered: an offer the master made from the agent's other resources
 /// while an earlier one that carried them was still out — the router passes every offer of the agent it holds, but
-/// one it already answered may still be on its way back into the master's pool.
+/// one it already answered may still be on its way back into the master's pool. Reservations settled too early that
+/// way are nobody's, and the router's next sweep collects them (<see cref="SchedulerSettings.ReservationSweepInterval"/>).
 /// The group keeps its key (the agent id the pods gave them up on) when it follows the agent to a new id.
 /// </remarks>
 public sealed class GivenUpReservations

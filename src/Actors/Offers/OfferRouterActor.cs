@@ -95,8 +95,13 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     private HashSet<string>? _capped;
     private readonly TimeSpan _holdLimit;
 
-    public OfferRouterActor(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics, int maxClaimsPerCycle, TimeSpan holdLimit, TimeSpan abandonedPatience)
+    // How often an idle router revives offers to see every agent's reservations (zero: never).
+    private readonly TimeSpan _sweepInterval;
+
+    public OfferRouterActor(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics, int maxClaimsPerCycle, TimeSpan holdLimit, TimeSpan abandonedPatience, TimeSpan sweepInterval)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(sweepInterval, TimeSpan.Zero);
+        _sweepInterval = sweepInterval;
         ArgumentOutOfRangeException.ThrowIfLessThan(maxClaimsPerCycle, 1);
         _maxClaimsPerCycle = maxClaimsPerCycle;
         _nextCycleCap = Math.Min(FirstCycleClaims, maxClaimsPerCycle);
@@ -202,6 +207,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                 Suppress();
             }
         });
+        Command<SweepDue>(_ => Sweep());
         Command<OffersReceived>(OnOffers);
         Command<OfferProtocol.GetOfferOutcomes>(m => Sender.Tell(_outcomes.Query(m.PodInstance, m.Limit)));
         Command<OfferRescinded>(m =>
@@ -272,6 +278,15 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    protected override void PreStart()
+    {
+        base.PreStart();
+        if (_sweepInterval > TimeSpan.Zero)
+        {
+            Timers.StartPeriodicTimer(SweepDue.Instance, SweepDue.Instance, _sweepInterval);
+        }
+    }
+
     /// <summary>How long held offers wait for a capped cycle's claims to be answered before they are evaluated anyway.</summary>
     public static readonly TimeSpan DefaultHoldLimit = TimeSpan.FromSeconds(10);
 
@@ -281,6 +296,12 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     public static readonly TimeSpan DefaultAbandonedPatience = TimeSpan.FromSeconds(LongDeclineSeconds);
 
+    /// <summary>
+    /// How often an idle router revives offers to collect reservations nobody owns (<see cref="Sweep"/>): as often as
+    /// long declines expire.
+    /// </summary>
+    public static readonly TimeSpan DefaultSweepInterval = TimeSpan.FromSeconds(LongDeclineSeconds);
+
     /// <summary>The decision journal is written for audit, never replayed into this actor.</summary>
     public override Recovery Recovery => new(SnapshotSelectionCriteria.None, 0);
 
@@ -289,8 +310,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     /// How long offers keep coming for the agent of an abandoned footprint, or of a decommissioned pod's released
     /// reservations (default <see cref="DefaultAbandonedPatience"/>).
     /// </param>
-    public static Props Props(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics = null, int maxClaimsPerCycle = SchedulerSettings.DefaultMaxClaimsPerCycle, TimeSpan? holdLimit = null, TimeSpan? abandonedPatience = null) =>
-        Akka.Actor.Props.Create(() => new OfferRouterActor(service, context, gateway, metrics, maxClaimsPerCycle, holdLimit ?? DefaultHoldLimit, abandonedPatience ?? DefaultAbandonedPatience));
+    /// <param name="sweepInterval">How often an idle router revives offers to collect reservations nobody owns (default <see cref="DefaultSweepInterval"/>; zero: never).</param>
+    public static Props Props(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics = null, int maxClaimsPerCycle = SchedulerSettings.DefaultMaxClaimsPerCycle, TimeSpan? holdLimit = null, TimeSpan? abandonedPatience = null, TimeSpan? sweepInterval = null) =>
+        Akka.Actor.Props.Create(() => new OfferRouterActor(service, context, gateway, metrics, maxClaimsPerCycle, holdLimit ?? DefaultHoldLimit, abandonedPatience ?? DefaultAbandonedPatience, sweepInterval ?? DefaultSweepInterval));
 
     private void OnRegister(RegisterRequirement message)
     {
@@ -310,6 +332,27 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         }
 
         // New work: offers we suppressed, or declined (with a filter) since the last revive, must come back now.
+        Revive();
+    }
+
+    /// <summary>
+    /// Reservations labelled by us that no pod owns are collected when offered (<see cref="UnexpectedResources"/>), but an
+    /// idle router suppresses offers, and declines long what it does not watch: an agent that comes back after the
+    /// router stopped waiting for it (a partition longer than the patience, a removed agent restarted under a new id),
+    /// or reservations a missed or refused cleanup left, would hold them until new work revives offers — for ever in a
+    /// service that never changes. So with nothing to place, every sweep interval the router revives offers (clearing
+    /// the master's filters): every agent offers once, what nobody owns is destroyed and unreserved, the rest is declined
+    /// long, and offers are suppressed again. While pods wait to be placed offers flow anyway (declined short).
+    /// </summary>
+    private void Sweep()
+    {
+        if (!_reconciled || _requirements.Count > 0 || _claims.Count > 0 || !(_suppressed || _declinedSinceRevive))
+        {
+            return;
+        }
+
+        _log.Info("Sweeping for reservations nobody owns: offers revived (every {0})", _sweepInterval);
+        _metrics.Increment(SchedulerMetrics.Sweeps);
         Revive();
     }
 
@@ -824,6 +867,12 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         Explanation = { evaluation.Explanation },
         At = at,
     };
+
+    /// <summary>Time for an idle router to sweep for reservations nobody owns.</summary>
+    private sealed class SweepDue
+    {
+        public static readonly SweepDue Instance = new();
+    }
 
     /// <summary>Held offers waited the hold limit for a capped cycle's claims.</summary>
     private sealed class HeldOffersDue

@@ -43,6 +43,9 @@ public sealed record RunArguments(
     /// <summary>Pod instances one offer cycle places at most (<c>--claims-per-cycle</c>).</summary>
     public int MaxClaimsPerCycle { get; init; } = ActorScheduler.Actors.SchedulerSettings.DefaultMaxClaimsPerCycle;
 
+    /// <summary>Seconds between sweeps for reservations nobody owns while idle (<c>--reservation-sweep-interval</c>); 0: never.</summary>
+    public int ReservationSweepSeconds { get; init; } = (int)ActorScheduler.Actors.SchedulerSettings.DefaultReservationSweepInterval.TotalSeconds;
+
     /// <summary>Reads an environment variable (<c>STATSD_UDP_HOST</c>, …); null: the process's environment.</summary>
     public Func<string, string?>? EnvironmentVariable { get; init; }
 }
@@ -64,6 +67,12 @@ public static class RunCommand
         if (args.MaxClaimsPerCycle < 1)
         {
             await error.WriteLineAsync($"error: --claims-per-cycle expects a positive number of pod instances, got '{args.MaxClaimsPerCycle}'");
+            return 2;
+        }
+
+        if (args.ReservationSweepSeconds < 0)
+        {
+            await error.WriteLineAsync($"error: --reservation-sweep-interval expects seconds (0: never sweep), got '{args.ReservationSweepSeconds}'");
             return 2;
         }
 
@@ -216,6 +225,7 @@ public static class RunCommand
                     EnableBackoff = args.EnableBackoff,
                     PermanentFailureTimeout = args.PermanentFailureTimeout,
                     MaxClaimsPerCycle = args.MaxClaimsPerCycle,
+                    ReservationSweepInterval = TimeSpan.FromSeconds(args.ReservationSweepSeconds),
                 });
         });
 

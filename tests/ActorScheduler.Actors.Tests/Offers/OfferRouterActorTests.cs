@@ -625,11 +625,55 @@ public sealed class OfferRouterActorTests : ActorTestKit
             accept.Operations.Select(o => o.Type));
     }
 
+    [Fact]
+    public void An_idle_router_sweeps_every_interval_collecting_reservations_nobody_owns_and_suppresses_again()
+    {
+        var metrics = new SchedulerMetrics();
+        var (router, gateway) = ReconciledRouter(metrics: metrics, sweepInterval: TimeSpan.FromMilliseconds(500));
+        router.Tell(new OffersReceived([TestOffers.Unreserved("agent-1")]));
+        Assert.Equal(OfferRouterActor.LongDeclineSeconds, gateway.ExpectMsg<DeclineOffers>().RefuseSeconds);
+        gateway.ExpectMsg<SuppressOffers>();
+
+        // Suppressed with nothing to do: the sweep revives offers, and an agent offers reservations of ours no pod owns
+        // (it came back after the router stopped waiting for it).
+        gateway.ExpectMsg<ReviveOffers>(TimeSpan.FromSeconds(5));
+        router.Tell(new OffersReceived([TestOffers.WithReserved("agent-2", HelloFootprint()), TestOffers.Unreserved("agent-1")]));
+        Assert.Equal(
+            [Offer.Types.Operation.Types.Type.Destroy, Offer.Types.Operation.Types.Type.Unreserve],
+            gateway.ExpectMsg<AcceptOffers>().Operations.Select(o => o.Type));
+        Assert.Equal(OfferRouterActor.LongDeclineSeconds, gateway.ExpectMsg<DeclineOffers>().RefuseSeconds);
+        gateway.ExpectMsg<SuppressOffers>();
+
+        // And again a sweep interval later.
+        gateway.ExpectMsg<ReviveOffers>(TimeSpan.FromSeconds(5));
+        Assert.Equal((2, 2), (metrics.Counters()[SchedulerMetrics.Sweeps], metrics.Counters()[SchedulerMetrics.Revives]));
+    }
+
+    [Fact]
+    public void A_router_with_pods_to_place_does_not_sweep_and_one_with_sweeps_off_never_does()
+    {
+        // Waiting pods keep offers coming (declined short): no sweep needed, even after offers were declined.
+        var metrics = new SchedulerMetrics();
+        var (router, gateway) = ReconciledRouter(metrics: metrics, sweepInterval: TimeSpan.FromMilliseconds(200));
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod(cpus: 8))), CreateTestProbe());
+        router.Tell(new OffersReceived([TestOffers.Unreserved()]));
+        Assert.Equal(OfferRouterActor.ShortDeclineSeconds, gateway.ExpectMsg<DeclineOffers>().RefuseSeconds);
+        gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(800));
+        Assert.False(metrics.Counters().ContainsKey(SchedulerMetrics.Sweeps));
+
+        // Sweeps off: an idle, suppressed router stays suppressed.
+        var (idle, idleGateway) = ReconciledRouter(sweepInterval: TimeSpan.Zero);
+        idle.Tell(new OffersReceived([TestOffers.Unreserved("agent-1")]));
+        idleGateway.ExpectMsg<DeclineOffers>();
+        idleGateway.ExpectMsg<SuppressOffers>();
+        idleGateway.ExpectNoMsg(TimeSpan.FromMilliseconds(800));
+    }
+
     /// <summary>A reconciled router with nothing registered.</summary>
-    private (IActorRef Router, Akka.TestKit.TestProbe Gateway) ReconciledRouter(TimeSpan? abandonedPatience = null, SchedulerMetrics? metrics = null)
+    private (IActorRef Router, Akka.TestKit.TestProbe Gateway) ReconciledRouter(TimeSpan? abandonedPatience = null, SchedulerMetrics? metrics = null, TimeSpan? sweepInterval = null)
     {
         var gateway = CreateTestProbe();
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, metrics, abandonedPatience: abandonedPatience));
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, metrics, abandonedPatience: abandonedPatience, sweepInterval: sweepInterval));
         router.Tell(new ReconciliationComplete("fw-1"));
         return (router, gateway);
     }

@@ -46,6 +46,15 @@ public sealed class RunCommandBadInputTests : IDisposable
     }
 
     [Fact]
+    public async Task A_negative_reservation_sweep_interval_is_refused()
+    {
+        var (code, error) = await RunAsync(Args(HelloWorld) with { ReservationSweepSeconds = -1 });
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: --reservation-sweep-interval expects seconds (0: never sweep), got '-1'", error.Trim());
+    }
+
+    [Fact]
     public async Task A_bad_statsd_port_is_refused_before_anything_starts()
     {
         var variables = new Dictionary<string, string> { ["STATSD_UDP_HOST"] = "127.0.0.1", ["STATSD_UDP_PORT"] = "udp" };

@@ -139,6 +139,29 @@ public sealed class FaultConvergenceTests
     }
 
     [Fact]
+    public async Task A_sweep_collects_a_replaced_pods_reservations_when_its_gone_agent_comes_back_after_the_router_stopped_waiting()
+    {
+        using var data = new TempDataDir();
+        await using var scheduler = await InProcessScheduler.StartAsync(
+            data.Path, adjust: s => s with { GivenUpPatience = TimeSpan.FromSeconds(1), ReservationSweepInterval = TimeSpan.FromSeconds(3) });
+        var agent = await HelloRunsAsync(scheduler);
+
+        await scheduler.Emulator.Faults.MarkAgentGoneAsync(agent);
+        await scheduler.WaitUntilAsync(scheduler.DeployCompleteAsync, "deploy COMPLETE, hello replaced on a new footprint", TimeSpan.FromSeconds(120));
+
+        // The router waited its patience for the gone agent to show the replaced footprint's reservations gone, then
+        // suppressed offers with nothing to do; only then does the agent come back, under a new id, with them.
+        await scheduler.WaitUntilAsync(() => Task.FromResult(scheduler.Emulator.History().CallCount("SUPPRESS") > 0), "offers suppressed after the deploy completed");
+        var revives = scheduler.Emulator.History().CallCount("REVIVE");
+        await scheduler.Emulator.Faults.RestartAgentAsync(agent);
+
+        // Nothing revives offers but the sweep, which collects them.
+        await AssertConvergedAsync(scheduler);
+        Assert.True(scheduler.Emulator.History().CallCount("REVIVE") > revives, "the reservations were collected after a sweep revived offers");
+        await scheduler.WaitUntilAsync(() => Task.FromResult(scheduler.Emulator.History().CallCount("SUPPRESS") > 1), "offers suppressed again after the sweep");
+    }
+
+    [Fact]
     public async Task Converges_when_an_agent_restarts_with_a_new_id()
     {
         using var data = new TempDataDir();

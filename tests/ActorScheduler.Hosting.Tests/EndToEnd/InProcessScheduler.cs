@@ -29,7 +29,8 @@ internal sealed class InProcessScheduler : IAsyncDisposable
     public MesosEmulator Emulator { get; }
 
     /// <summary>Starts hello-world (tasks sleep 300 s) on a 3-agent emulator in <paramref name="dataDir"/>.</summary>
-    public static async Task<InProcessScheduler> StartAsync(string dataDir, Action<MesosEmulatorOptions>? configure = null)
+    /// <param name="adjust">Changes the scheduler's settings (shorter patience, say).</param>
+    public static async Task<InProcessScheduler> StartAsync(string dataDir, Action<MesosEmulatorOptions>? configure = null, Func<SchedulerSettings, SchedulerSettings>? adjust = null)
     {
         var options = new MesosEmulatorOptions
         {
@@ -59,6 +60,7 @@ internal sealed class InProcessScheduler : IAsyncDisposable
             ImplicitReconcileInterval = TimeSpan.FromSeconds(5),
         });
         settings = settings with { Gateway = settings.Gateway with { MaxBackoff = TimeSpan.FromSeconds(2) } };
+        settings = adjust?.Invoke(settings) ?? settings;
         var config = ConfigurationFactory.ParseString("""
             akka.loglevel = WARNING
             akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
