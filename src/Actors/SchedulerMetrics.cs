@@ -52,8 +52,9 @@ public sealed class SchedulerMetrics
     public const string Revives = "revives";
 
     /// <summary>
-    /// REVIVE requests held back because a REVIVE or SUPPRESS call was in flight: sent once it is answered, folded into
-    /// one with any that follow (DC/OS <c>revives.throttles</c>).
+    /// REVIVE requests held back because a REVIVE or SUPPRESS call was in flight, or the revive budget had no token
+    /// (<see cref="Mesos.OfferFlowSequencer"/>): sent once it is answered or a token is back, folded into one with any
+    /// that follow (DC/OS <c>revives.throttles</c>).
     /// </summary>
     public const string RevivesThrottled = "revives.throttles";
 

@@ -22,6 +22,7 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
     private const string ResubscribeTimer = "resubscribe";
     private const string ReconcileTimer = "reconcile-retry";
     private const string ImplicitReconcileTimer = "implicit-reconcile";
+    private const string ReviveTokenTimer = "revive-token";
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly GatewaySettings _settings;
@@ -42,12 +43,13 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
     private bool _reconciling;
     private readonly List<KillTask> _pendingKills = new();
 
-    private readonly OfferFlowSequencer _offerFlow = new();
+    private readonly OfferFlowSequencer _offerFlow;
     private readonly SchedulerMetrics _metrics;
 
     public MesosGatewayActor(GatewaySettings settings, IActorRef framework, SchedulerMetrics? metrics)
     {
         _settings = settings;
+        _offerFlow = new OfferFlowSequencer(settings.ReviveBurst, settings.ReviveRefill);
         _framework = framework;
         _metrics = metrics ?? new SchedulerMetrics();
 
@@ -181,34 +183,20 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         });
         Receive<ReviveOffers>(_ => connected, _ =>
         {
-            if (_offerFlow.Request(Call.Types.Type.Revive) is { } now)
-            {
-                SendOfferFlow(now);
-            }
-            else
+            if (!SendOfferFlow(_offerFlow.Request(Call.Types.Type.Revive, DateTime.UtcNow)))
             {
                 _metrics.Increment(SchedulerMetrics.RevivesThrottled);
             }
         });
-        Receive<SuppressOffers>(_ => connected, _ =>
-        {
-            if (_offerFlow.Request(Call.Types.Type.Suppress) is { } now)
-            {
-                SendOfferFlow(now);
-            }
-        });
+        Receive<SuppressOffers>(_ => connected, _ => SendOfferFlow(_offerFlow.Request(Call.Types.Type.Suppress, DateTime.UtcNow)));
         Receive<OfferFlowSent>(m =>
         {
-            if (m.Generation != _generation)
+            if (m.Generation == _generation)
             {
-                return;
-            }
-
-            if (_offerFlow.Completed() is { } next)
-            {
-                SendOfferFlow(next);
+                SendOfferFlow(_offerFlow.Completed(DateTime.UtcNow));
             }
         });
+        Receive<ReviveTokenDue>(_ => SendOfferFlow(_offerFlow.TokenDue(DateTime.UtcNow)));
         Receive<CallFailed>(m => _log.Warning("{0} call failed: {1}", m.Type, m.Reason));
         Receive<Done>(_ => { });
 
@@ -382,6 +370,7 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         _stream?.Cancel();
         _reconciling = false;
         _offerFlow.Reset();
+        Timers.Cancel(ReviveTokenTimer);
         Timers.Cancel(WatchdogTimer);
         Timers.Cancel(ReconcileTimer);
         Timers.Cancel(ImplicitReconcileTimer);
@@ -407,13 +396,26 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         });
     }
 
-    /// <summary>Sends the SUPPRESS or REVIVE <see cref="OfferFlowSequencer"/> let through; its answer comes back as <see cref="OfferFlowSent"/>.</summary>
-    private void SendOfferFlow(Call.Types.Type type)
+    /// <summary>
+    /// Sends the SUPPRESS or REVIVE <see cref="OfferFlowSequencer"/> let through, if any (its answer comes back as
+    /// <see cref="OfferFlowSent"/>); a REVIVE that waits for the budget is due when the next token is. False: nothing sent.
+    /// </summary>
+    private bool SendOfferFlow(Call.Types.Type? allowed)
     {
+        if (allowed is not { } type)
+        {
+            if (_offerFlow.ReviveWait(DateTime.UtcNow) is { } wait)
+            {
+                Timers.StartSingleTimer(ReviveTokenTimer, ReviveTokenDue.Instance, wait);
+            }
+
+            return false;
+        }
+
         if (_frameworkId is null || _client is null)
         {
             _offerFlow.Reset();
-            return;
+            return true;
         }
 
         var call = type == Call.Types.Type.Revive
@@ -433,6 +435,7 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
                 self.Tell(new OfferFlowSent(generation));
             },
             TaskScheduler.Default);
+        return true;
     }
 
     private void Send(Call call)
@@ -503,6 +506,12 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         public static ReconcileRetry Instance { get; } = new();
     }
 
+    /// <summary>The REVIVE that waited for the budget may have a token now.</summary>
+    private sealed record ReviveTokenDue : IDeadLetterSuppression
+    {
+        public static ReviveTokenDue Instance { get; } = new();
+    }
+
     private sealed record ImplicitReconcileTick : IDeadLetterSuppression
     {
         public static ImplicitReconcileTick Instance { get; } = new();
@@ -543,6 +552,18 @@ public sealed record GatewaySettings(
 
     /// <summary>A new connection: <see cref="Connection"/>, or an HTTP client of <see cref="MasterUrl"/>.</summary>
     public IMesosConnection CreateConnection() => Connection?.Invoke() ?? new MesosSchedulerClient(MasterUrl);
+
+    /// <summary>
+    /// REVIVEs that may go out back to back (DC/OS <c>TokenBucket</c> capacity: 256). A deploy revives once a step whose
+    /// offers were declined, so a serial plan of a few hundred steps never waits for the budget.
+    /// </summary>
+    public int ReviveBurst { get; init; } = 256;
+
+    /// <summary>
+    /// One REVIVE more may go out each interval once the burst is spent (DC/OS: one every 256 s, and 5 s between any two,
+    /// which makes a serial plan take 5 s a step).
+    /// </summary>
+    public TimeSpan ReviveRefill { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The DC/OS SDK's implicit reconciliation period (<c>IMPLICIT_RECONCILIATION_PERIOD_MS</c>): one hour.</summary>
     public static readonly TimeSpan DefaultImplicitReconcileInterval = TimeSpan.FromHours(1);

@@ -3,35 +3,86 @@ using ActorScheduler.Messages.MesosV1.Scheduler;
 namespace ActorScheduler.Actors.Mesos;
 
 /// <summary>
-/// Keeps SUPPRESS and REVIVE in order. Each is its own HTTP request, and two requests in flight may reach the master in
-/// either order: a SUPPRESS landing after the REVIVE that followed it would leave pending work without offers. So one
-/// goes out at a time; what is asked meanwhile waits, and only the latest wish counts.
+/// Keeps SUPPRESS and REVIVE in order, and REVIVEs within a budget. Each is its own HTTP request, and two requests in
+/// flight may reach the master in either order: a SUPPRESS landing after the REVIVE that followed it would leave
+/// pending work without offers. So one goes out at a time; what is asked meanwhile waits, and only the latest wish
+/// counts. Each REVIVE clears the framework's filters and makes the master allocate again, so a service whose work keeps
+/// coming back (pods failing and relaunching, offers declined in between) could send one every few milliseconds — the
+/// revive storms that slowed masters with many frameworks. REVIVEs therefore spend tokens of a bucket
+/// (<see cref="GatewaySettings.ReviveBurst"/> at most, one back every <see cref="GatewaySettings.ReviveRefill"/>): a
+/// REVIVE asked for when the bucket is empty waits for the next token (<see cref="ReviveWait"/>), folded with any
+/// asked for meanwhile. SUPPRESS costs nothing. Pure: the gateway passes the time.
 /// </summary>
 internal sealed class OfferFlowSequencer
 {
+    private readonly int _burst;
+    private readonly TimeSpan _refill;
+    private double _tokens;
+    private DateTime? _refilledAt;
     private bool _inFlight;
     private Call.Types.Type? _next;
 
-    /// <summary>Asks for SUPPRESS or REVIVE; returns the call to send now, or null when it must wait.</summary>
-    public Call.Types.Type? Request(Call.Types.Type type)
+    public OfferFlowSequencer(int reviveBurst, TimeSpan reviveRefill)
     {
-        if (_inFlight)
+        ArgumentOutOfRangeException.ThrowIfLessThan(reviveBurst, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(reviveRefill, TimeSpan.Zero);
+        _burst = reviveBurst;
+        _refill = reviveRefill;
+        _tokens = reviveBurst;
+    }
+
+    /// <summary>Asks for SUPPRESS or REVIVE; returns the call to send now, or null when it must wait.</summary>
+    public Call.Types.Type? Request(Call.Types.Type type, DateTime now)
+    {
+        _next = type;
+        return _inFlight ? null : TakeNext(now);
+    }
+
+    /// <summary>The call in flight was answered (or failed); returns the call to send next, if one may go now.</summary>
+    public Call.Types.Type? Completed(DateTime now)
+    {
+        _inFlight = false;
+        return TakeNext(now);
+    }
+
+    /// <summary>A token may be back (<see cref="ReviveWait"/> passed): returns the REVIVE to send, if it may go now.</summary>
+    public Call.Types.Type? TokenDue(DateTime now) => _inFlight ? null : TakeNext(now);
+
+    /// <summary>How long the REVIVE that waits (for a token, nothing in flight) must still wait; null when none does.</summary>
+    public TimeSpan? ReviveWait(DateTime now)
+    {
+        if (_inFlight || _next != Call.Types.Type.Revive)
         {
-            _next = type;
             return null;
         }
 
-        _inFlight = true;
-        return type;
+        Refill(now);
+        return _tokens >= 1 ? TimeSpan.Zero : _refill * (1 - _tokens);
     }
 
-    /// <summary>The call in flight was answered (or failed); returns the call to send next, if one waits.</summary>
-    public Call.Types.Type? Completed()
+    /// <summary>The subscription is gone: nothing is in flight any more, and nothing waits (the budget stays spent).</summary>
+    public void Reset()
     {
         _inFlight = false;
+        _next = null;
+    }
+
+    private Call.Types.Type? TakeNext(DateTime now)
+    {
         if (_next is not { } next)
         {
             return null;
+        }
+
+        if (next == Call.Types.Type.Revive)
+        {
+            Refill(now);
+            if (_tokens < 1)
+            {
+                return null;
+            }
+
+            _tokens--;
         }
 
         _next = null;
@@ -39,10 +90,16 @@ internal sealed class OfferFlowSequencer
         return next;
     }
 
-    /// <summary>The subscription is gone: nothing is in flight any more, and nothing waits.</summary>
-    public void Reset()
+    private void Refill(DateTime now)
     {
-        _inFlight = false;
-        _next = null;
+        if (_refilledAt is { } last && now > last)
+        {
+            _tokens = Math.Min(_burst, _tokens + (now - last) / _refill);
+        }
+
+        if (_refilledAt is null || now > _refilledAt)
+        {
+            _refilledAt = now;
+        }
     }
 }

@@ -77,6 +77,33 @@ public sealed class MesosGatewayActorTests : ActorTestKit, IAsyncLifetime
     }
 
     [Fact]
+    public void Revives_beyond_the_budget_wait_for_the_next_token_and_go_out_as_one()
+    {
+        var (router, pods) = (CreateTestProbe(), CreateTestProbe());
+        var metrics = new SchedulerMetrics();
+        var framework = Sys.ActorOf(FrameworkActor.Props("gateway-test"));
+        var settings = Settings(_emulator.Url) with { ReviveBurst = 1, ReviveRefill = TimeSpan.FromSeconds(2) };
+        var gateway = Sys.ActorOf(MesosGatewayActor.Props(settings, framework, metrics));
+        gateway.Tell(new GatewayPeers(router, pods));
+        pods.ExpectMsg<GetTasksToReconcile>();
+        pods.Reply(new TasksToReconcile(ImmutableArray<TaskToReconcile>.Empty));
+        router.FishForMessage(m => m is ReconciliationComplete);
+        var before = _emulator.History().CallCount("REVIVE");
+
+        // The first spends the only token; the next ones wait for the refill, folded into one REVIVE.
+        var first = System.Diagnostics.Stopwatch.StartNew();
+        gateway.Tell(ReviveOffers.Instance);
+        AwaitAssert(() => Assert.Equal(before + 1, _emulator.History().CallCount("REVIVE")), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(20));
+        gateway.Tell(ReviveOffers.Instance);
+        gateway.Tell(ReviveOffers.Instance);
+        gateway.Tell(ReviveOffers.Instance);
+
+        AwaitAssert(() => Assert.Equal(before + 2, _emulator.History().CallCount("REVIVE")), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(20));
+        Assert.True(first.Elapsed >= TimeSpan.FromSeconds(1.9), $"the second REVIVE went out {first.Elapsed.TotalMilliseconds:F0} ms after the first was asked for, before the token came back");
+        Assert.Equal(3, metrics.Counters()[SchedulerMetrics.RevivesThrottled]);
+    }
+
+    [Fact]
     public void Gateway_should_reconcile_every_known_task_again_when_an_operator_asks()
     {
         var (router, pods) = (CreateTestProbe(), CreateTestProbe());

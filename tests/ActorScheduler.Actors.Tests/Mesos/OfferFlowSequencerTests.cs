@@ -5,31 +5,96 @@ namespace ActorScheduler.Actors.Tests.Mesos;
 
 public sealed class OfferFlowSequencerTests
 {
+    private static readonly DateTime T0 = new(2026, 12, 5, 12, 0, 0, DateTimeKind.Utc);
+
     [Fact]
     public void One_call_at_a_time_and_only_the_latest_wish_waits()
     {
-        var sequencer = new OfferFlowSequencer();
+        var sequencer = new OfferFlowSequencer(reviveBurst: 10, reviveRefill: TimeSpan.FromSeconds(1));
 
-        Assert.Equal(Suppress, sequencer.Request(Suppress));
-        Assert.Null(sequencer.Request(Revive));
-        Assert.Null(sequencer.Request(Suppress));
-        Assert.Null(sequencer.Request(Revive));
+        Assert.Equal(Suppress, sequencer.Request(Suppress, T0));
+        Assert.Null(sequencer.Request(Revive, T0));
+        Assert.Null(sequencer.Request(Suppress, T0));
+        Assert.Null(sequencer.Request(Revive, T0));
 
-        Assert.Equal(Revive, sequencer.Completed());
-        Assert.Null(sequencer.Completed());
-        Assert.Equal(Suppress, sequencer.Request(Suppress));
+        Assert.Equal(Revive, sequencer.Completed(T0));
+        Assert.Null(sequencer.Completed(T0));
+        Assert.Equal(Suppress, sequencer.Request(Suppress, T0));
     }
 
     [Fact]
     public void A_lost_subscription_forgets_what_was_in_flight_and_what_waited()
     {
-        var sequencer = new OfferFlowSequencer();
-        sequencer.Request(Suppress);
-        sequencer.Request(Revive);
+        var sequencer = new OfferFlowSequencer(reviveBurst: 10, reviveRefill: TimeSpan.FromSeconds(1));
+        sequencer.Request(Suppress, T0);
+        sequencer.Request(Revive, T0);
 
         sequencer.Reset();
 
-        Assert.Null(sequencer.Completed());
-        Assert.Equal(Revive, sequencer.Request(Revive));
+        Assert.Null(sequencer.Completed(T0));
+        Assert.Equal(Revive, sequencer.Request(Revive, T0));
     }
+
+    [Fact]
+    public void Revives_beyond_the_burst_wait_for_the_next_token_folded_into_one()
+    {
+        var sequencer = new OfferFlowSequencer(reviveBurst: 2, reviveRefill: TimeSpan.FromSeconds(4));
+        Assert.Equal(Revive, sequencer.Request(Revive, T0));
+        Assert.Null(sequencer.Completed(T0));
+        Assert.Equal(Revive, sequencer.Request(Revive, T0));
+        Assert.Null(sequencer.Completed(T0));
+
+        // The bucket is empty: the third waits a whole refill, however often it is asked for.
+        Assert.Null(sequencer.Request(Revive, T0));
+        Assert.Equal(TimeSpan.FromSeconds(4), sequencer.ReviveWait(T0));
+        Assert.Null(sequencer.Request(Revive, T0.AddSeconds(1)));
+        Assert.Equal(TimeSpan.FromSeconds(3), sequencer.ReviveWait(T0.AddSeconds(1)));
+        Assert.Null(sequencer.TokenDue(T0.AddSeconds(3)));
+
+        Assert.Equal(Revive, sequencer.TokenDue(T0.AddSeconds(4)));
+        Assert.Null(sequencer.ReviveWait(T0.AddSeconds(4)));
+        Assert.Null(sequencer.Completed(T0.AddSeconds(4)));
+        Assert.Null(sequencer.TokenDue(T0.AddSeconds(9)));
+    }
+
+    [Fact]
+    public void Tokens_come_back_with_time_up_to_the_burst_and_suppress_costs_none()
+    {
+        var sequencer = new OfferFlowSequencer(reviveBurst: 2, reviveRefill: TimeSpan.FromSeconds(1));
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(Revive, sequencer.Request(Revive, T0));
+            Assert.Null(sequencer.Request(Suppress, T0));
+            Assert.Equal(Suppress, sequencer.Completed(T0));
+            Assert.Null(sequencer.Completed(T0));
+        }
+
+        // An hour idle refills the bucket to the burst, not beyond.
+        var later = T0.AddHours(1);
+        Assert.Equal(Revive, sequencer.Request(Revive, later));
+        sequencer.Completed(later);
+        Assert.Equal(Revive, sequencer.Request(Revive, later));
+        sequencer.Completed(later);
+        Assert.Null(sequencer.Request(Revive, later));
+    }
+
+    [Fact]
+    public void A_suppress_asked_while_a_revive_waits_for_a_token_goes_out_and_the_revive_does_not()
+    {
+        var sequencer = new OfferFlowSequencer(reviveBurst: 1, reviveRefill: TimeSpan.FromSeconds(1));
+        sequencer.Request(Revive, T0);
+        sequencer.Completed(T0);
+        Assert.Null(sequencer.Request(Revive, T0));
+
+        Assert.Equal(Suppress, sequencer.Request(Suppress, T0));
+        sequencer.Completed(T0);
+        Assert.Null(sequencer.ReviveWait(T0));
+        Assert.Null(sequencer.TokenDue(T0.AddSeconds(5)));
+    }
+
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(1, 0)]
+    public void A_budget_without_tokens_or_refill_is_refused(int burst, int refillSeconds) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new OfferFlowSequencer(burst, TimeSpan.FromSeconds(refillSeconds)));
 }
