@@ -60,12 +60,15 @@ public sealed record SchedulerSettings(
     /// an abandoned launch, a decommission's release) to show them gone; then the router stops waiting (a later sweep
     /// collects them if the agent comes back).
     /// </summary>
-    public TimeSpan GivenUpPatience { get; init; } = Offers.OfferRouterActor.DefaultAbandonedPatience;
+    public TimeSpan GivenUpPatience { get; init; } = DefaultGivenUpPatience;
 
     public const int DefaultMaxClaimsPerCycle = 512;
 
     /// <summary>An hour: as long as the decline filter of an agent that had nothing for us.</summary>
     public static readonly TimeSpan DefaultReservationSweepInterval = Offers.OfferRouterActor.DefaultSweepInterval;
+
+    /// <summary>An hour: as long as a long decline filter lasts.</summary>
+    public static readonly TimeSpan DefaultGivenUpPatience = Offers.OfferRouterActor.DefaultAbandonedPatience;
 
     /// <summary>A pod's launch and status events of a dozen relaunches.</summary>
     public const int DefaultPodSnapshotAfterEvents = 64;
