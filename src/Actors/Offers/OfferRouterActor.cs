@@ -52,7 +52,8 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
     // Requirements in registration order, by pod instance; the sender is the pod actor. A new footprint's scalar need
     // (OfferFit) is computed once here, not per offer cycle.
-    private readonly List<(PodRequirement Requirement, IActorRef Pod, OfferFit.Scalars Need)> _requirements = new();
+    // Each waiting requirement with its pod instance's name, built once (cycles look the waiting ones up by name).
+    private readonly List<(PodRequirement Requirement, string Name, IActorRef Pod, OfferFit.Scalars Need)> _requirements = new();
     private readonly HashSet<string> _pending = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ImmutableArray<string>> _owned = new(StringComparer.Ordinal);
 
@@ -117,7 +118,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         {
             if (_pending.Remove(m.PodInstance))
             {
-                _requirements.RemoveAll(r => r.Requirement.PodInstanceName == m.PodInstance);
+                _requirements.RemoveAll(r => r.Name == m.PodInstance);
             }
         });
         Command<FootprintOwned>(m =>
@@ -231,7 +232,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         });
         Command<IsReconciled>(_ => Sender.Tell(_reconciled));
         Command<IsSuppressed>(_ => Sender.Tell(_suppressed));
-        Command<GetPendingRequirements>(_ => Sender.Tell(_requirements.Select(r => r.Requirement.PodInstanceName).ToImmutableArray()));
+        Command<GetPendingRequirements>(_ => Sender.Tell(_requirements.Select(r => r.Name).ToImmutableArray()));
         Command<EntityJournalProtocol.Durable>(m =>
         {
             foreach (var notice in m.Notices)
@@ -319,13 +320,13 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         var name = message.Requirement.PodInstanceName;
         if (!_pending.Add(name))
         {
-            _requirements.RemoveAll(r => r.Requirement.PodInstanceName == name);
+            _requirements.RemoveAll(r => r.Name == name);
         }
 
         var need = message.Requirement.Existing is null
             ? OfferFit.NewFootprintNeed(message.Requirement.Pod, _context.Executor)
             : default;
-        _requirements.Add((message.Requirement, Sender, need));
+        _requirements.Add((message.Requirement, name, Sender, need));
         if (message.Requirement.Existing is { } footprint)
         {
             _owned[name] = footprint.ResourceIds.ToImmutableArray();
@@ -441,7 +442,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         // offer — every offer skipped — holds only until the next claim, for any rule.
         var scanFrom = new Dictionary<(OfferFit.Scalars Need, PlacementRule? Rule), (int Next, KeyValuePair<string, int>[] Skipped)>();
         var capped = false;
-        foreach (var (requirement, pod, need) in _requirements)
+        foreach (var (requirement, podName, pod, need) in _requirements)
         {
             if (claimed.Count >= cap)
             {
@@ -451,7 +452,6 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                 break;
             }
 
-            var podName = requirement.PodInstanceName;
             skipped.Clear();
             // What the pre-checks decide depends only on the need, the placement rule, the offers and where pods are
             // placed — and on the pod itself only when it is placed somewhere (its own placement does not count).
@@ -559,7 +559,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         if (claimed.Count > 0)
         {
             _nextCycleCap = (int)Math.Min(2L * cap, _maxClaimsPerCycle);
-            _requirements.RemoveAll(r => claimed.Contains(r.Requirement.PodInstanceName));
+            _requirements.RemoveAll(r => claimed.Contains(r.Name));
             _pending.ExceptWith(claimed);
         }
 

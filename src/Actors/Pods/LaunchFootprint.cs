@@ -73,15 +73,38 @@ public static class LaunchFootprint
     /// <summary>The executor's and the task infos' resources, by resource id.</summary>
     private static Dictionary<string, Resource> WrittenResources(TaskLaunchRecorded launch)
     {
-        var byId = new Dictionary<string, Resource>(StringComparer.Ordinal);
-        foreach (var resource in (launch.Executor?.Resources ?? []).Concat(launch.Tasks.SelectMany(t => t.TaskInfo?.Resources ?? [])))
+        // Sized for them and the footprint's own entries (Read adds those): a launch's few resources, no resizing.
+        var count = launch.Footprint.Count + (launch.Executor?.Resources.Count ?? 0);
+        foreach (var task in launch.Tasks)
         {
-            if (Resources.ResourceId(resource) is { } id)
+            count += task.TaskInfo?.Resources.Count ?? 0;
+        }
+
+        var byId = new Dictionary<string, Resource>(count, StringComparer.Ordinal);
+        if (launch.Executor is { } executor)
+        {
+            Add(executor.Resources);
+        }
+
+        foreach (var task in launch.Tasks)
+        {
+            if (task.TaskInfo is { } info)
             {
-                byId.TryAdd(id, resource);
+                Add(info.Resources);
             }
         }
 
         return byId;
+
+        void Add(Google.Protobuf.Collections.RepeatedField<Resource> resources)
+        {
+            for (var i = 0; i < resources.Count; i++)
+            {
+                if (Resources.ResourceId(resources[i]) is { } id)
+                {
+                    byId.TryAdd(id, resources[i]);
+                }
+            }
+        }
     }
 }
