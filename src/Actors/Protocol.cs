@@ -21,16 +21,22 @@ internal sealed record ForPod(string PodInstance, object Message);
 
 /// <summary>Step → pod: report progress of these tasks on the target, launching nothing.</summary>
 /// <param name="RelaunchBefore">An operator restarted the step: tasks launched before this count as not launched.</param>
-internal sealed record GetTaskProgress(StepSpec Step, TargetConfig Target, DateTime? RelaunchBefore = null);
+/// <param name="PlanPriority">The step's plan's place in the plans' order (see <see cref="RequireTasks"/>).</param>
+internal sealed record GetTaskProgress(StepSpec Step, TargetConfig Target, DateTime? RelaunchBefore = null, int PlanPriority = 0);
 
 /// <summary>Step → pod: bring these tasks to their goal on the target (launch or relaunch as needed).</summary>
 /// <param name="RelaunchBefore">An operator restarted the step: tasks launched before this are relaunched.</param>
 /// <param name="Parameters">The plan's start parameters: extra environment of the launched tasks.</param>
+/// <param name="PlanPriority">
+/// The step's plan's place in the plans' order (deploy 0, recovery 1, then the custom plans, as <c>/v1/plans</c> lists
+/// them): the pod's requirement claims offers before those of later plans (<see cref="Offers.PodRequirement.PlanPriority"/>).
+/// </param>
 internal sealed record RequireTasks(
     StepSpec Step,
     TargetConfig Target,
     DateTime? RelaunchBefore = null,
-    ImmutableDictionary<string, string>? Parameters = null);
+    ImmutableDictionary<string, string>? Parameters = null,
+    int PlanPriority = 0);
 
 /// <summary>Step → pod: the step no longer needs its tasks launched (force-completed); withdraw from the router.</summary>
 internal sealed record ReleaseTasks(string StepName);

@@ -326,7 +326,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         var need = message.Requirement.Existing is null
             ? OfferFit.NewFootprintNeed(message.Requirement.Pod, _context.Executor)
             : default;
-        _requirements.Add((message.Requirement, name, Sender, need));
+        AddInPlanOrder((message.Requirement, name, Sender, need));
         if (message.Requirement.Existing is { } footprint)
         {
             _owned[name] = footprint.ResourceIds.ToImmutableArray();
@@ -334,6 +334,37 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
         // New work: offers we suppressed, or declined (with a filter) since the last revive, must come back now.
         Revive();
+    }
+
+    /// <summary>
+    /// Cycles take the waiting requirements in order: those of earlier plans first (<see cref="PodRequirement.PlanPriority"/>),
+    /// then each plan's in the order they came. Most come from one plan, in order: appended.
+    /// </summary>
+    private void AddInPlanOrder((PodRequirement Requirement, string Name, IActorRef Pod, OfferFit.Scalars Need) waiting)
+    {
+        var priority = waiting.Requirement.PlanPriority;
+        if (_requirements.Count == 0 || _requirements[^1].Requirement.PlanPriority <= priority)
+        {
+            _requirements.Add(waiting);
+            return;
+        }
+
+        // The first of a later plan: binary search, the list being in plan order.
+        var (low, high) = (0, _requirements.Count);
+        while (low < high)
+        {
+            var middle = (low + high) / 2;
+            if (_requirements[middle].Requirement.PlanPriority <= priority)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        _requirements.Insert(low, waiting);
     }
 
     /// <summary>

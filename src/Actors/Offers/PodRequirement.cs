@@ -23,6 +23,13 @@ public sealed record PodRequirement(
 
     /// <summary>The plan's start parameters: environment of the launched tasks, over the spec's own.</summary>
     public ImmutableDictionary<string, string> Parameters { get; init; } = ImmutableDictionary<string, string>.Empty;
+
+    /// <summary>
+    /// The place of the plan that asks in the plans' order (deploy 0, recovery 1, then the custom plans): when offers
+    /// are short, requirements of earlier plans claim first, then each plan's in the order they came (DC/OS
+    /// PlanCoordinator: earlier plans' candidates take the offers first).
+    /// </summary>
+    public int PlanPriority { get; init; }
 }
 
 /// <summary>The reserved resources (incl. persistent volumes) a pod instance holds on one agent.</summary>

@@ -42,7 +42,7 @@ internal sealed class PhaseActor : ReceivePersistentActor, IWithTimers
     private int _unreported;
     private bool _updateQueued;
 
-    public PhaseActor(string planPersistenceId, string planName, int index, PhaseSpec phase, TargetConfig target, IActorRef pods, IActorRef journal)
+    public PhaseActor(string planPersistenceId, string planName, int index, PhaseSpec phase, TargetConfig target, IActorRef pods, IActorRef journal, int planPriority = 0)
     {
         _index = index;
         _phase = phase;
@@ -55,7 +55,7 @@ internal sealed class PhaseActor : ReceivePersistentActor, IWithTimers
         _stepInterrupted = new bool[phase.Steps.Length];
         _strategyChildren = new StrategyChild[phase.Steps.Length];
         _children = phase.Steps
-            .Select((step, i) => Context.ActorOf(EntityMailbox.For(StepActor.Props(PersistenceId, planName, i, phase.Pod, step, target, pods, journal), Context.System), $"step-{i}"))
+            .Select((step, i) => Context.ActorOf(EntityMailbox.For(StepActor.Props(PersistenceId, planName, i, phase.Pod, step, target, pods, journal, planPriority), Context.System), $"step-{i}"))
             .ToArray();
 
         Recover<InterruptChanged>(e => _interrupted = e.Interrupted);
@@ -96,8 +96,8 @@ internal sealed class PhaseActor : ReceivePersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string planPersistenceId, string planName, int index, PhaseSpec phase, TargetConfig target, IActorRef pods, IActorRef journal) =>
-        Akka.Actor.Props.Create(() => new PhaseActor(planPersistenceId, planName, index, phase, target, pods, journal));
+    public static Props Props(string planPersistenceId, string planName, int index, PhaseSpec phase, TargetConfig target, IActorRef pods, IActorRef journal, int planPriority = 0) =>
+        Akka.Actor.Props.Create(() => new PhaseActor(planPersistenceId, planName, index, phase, target, pods, journal, planPriority));
 
     private void OnOperation(PhaseOperation operation)
     {

@@ -27,7 +27,8 @@ internal sealed class PlanActor : ReceivePersistentActor
     private Status _status = Status.Pending;
     private ImmutableDictionary<string, string> _parameters = ImmutableDictionary<string, string>.Empty;
 
-    public PlanActor(string service, PlanSpec plan, TargetConfig target, IActorRef pods, IActorRef journal, bool startInterrupted, ImmutableArray<string> errors)
+    /// <param name="priority">The plan's place in the coordinator's order (0: deploy first); its steps' pods claim offers in that order.</param>
+    public PlanActor(string service, PlanSpec plan, TargetConfig target, IActorRef pods, IActorRef journal, bool startInterrupted, ImmutableArray<string> errors, int priority = 0)
     {
         _plan = plan;
         _errors = errors;
@@ -38,7 +39,7 @@ internal sealed class PlanActor : ReceivePersistentActor
         var indexOf = plan.Phases.Select((p, i) => (p.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
         _prerequisites = plan.Phases.Select(p => p.DependsOn.Select(d => indexOf[d]).ToImmutableArray()).ToArray();
         _children = plan.Phases
-            .Select((phase, i) => Context.ActorOf(PhaseActor.Props(PersistenceId, plan.Name, i, phase, target, pods, journal), $"phase-{i}"))
+            .Select((phase, i) => Context.ActorOf(PhaseActor.Props(PersistenceId, plan.Name, i, phase, target, pods, journal, priority), $"phase-{i}"))
             .ToArray();
 
         Recover<InterruptChanged>(e => _interrupted = e.Interrupted);
@@ -74,8 +75,8 @@ internal sealed class PlanActor : ReceivePersistentActor
 
     public override string PersistenceId { get; }
 
-    public static Props Props(string service, PlanSpec plan, TargetConfig target, IActorRef pods, IActorRef journal, bool startInterrupted, ImmutableArray<string> errors) =>
-        Akka.Actor.Props.Create(() => new PlanActor(service, plan, target, pods, journal, startInterrupted, errors));
+    public static Props Props(string service, PlanSpec plan, TargetConfig target, IActorRef pods, IActorRef journal, bool startInterrupted, ImmutableArray<string> errors, int priority = 0) =>
+        Akka.Actor.Props.Create(() => new PlanActor(service, plan, target, pods, journal, startInterrupted, errors, priority));
 
     private void OnOperation(PlanOperation operation)
     {

@@ -30,7 +30,7 @@ internal sealed class PlanCoordinatorActor : ReceiveActor
         var names = plans.Select(p => p.Name).ToList();
         if (!names.Contains(RecoveryPlanActor.PlanName))
         {
-            names.Insert(Math.Min(1, names.Count), RecoveryPlanActor.PlanName);
+            names.Insert(Math.Min(RecoveryPlanActor.Priority, names.Count), RecoveryPlanActor.PlanName);
             _managers[RecoveryPlanActor.PlanName] = Context.ActorOf(RecoveryPlanActor.Props(target.Spec.Name, pods), $"plan-{RecoveryPlanActor.PlanName}");
         }
 
@@ -39,7 +39,7 @@ internal sealed class PlanCoordinatorActor : ReceiveActor
         {
             var isDeploy = plan.Name == PlanGenerator.DeployPlanName;
             _managers[plan.Name] = Context.ActorOf(
-                PlanActor.Props(target.Spec.Name, plan, target, pods, journal, startInterrupted: !isDeploy, isDeploy ? deployErrors : ImmutableArray<string>.Empty),
+                PlanActor.Props(target.Spec.Name, plan, target, pods, journal, startInterrupted: !isDeploy, isDeploy ? deployErrors : ImmutableArray<string>.Empty, priority: _order.IndexOf(plan.Name)),
                 $"plan-{plan.Name}");
         }
 

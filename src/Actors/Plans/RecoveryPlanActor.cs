@@ -21,6 +21,9 @@ internal sealed class RecoveryPlanActor : ReceivePersistentActor
     /// <summary>The plan's name in <c>/v1/plans</c>.</summary>
     public const string PlanName = "recovery";
 
+    /// <summary>The recovery plan's place in the plans' order: after deploy, before the custom plans (DC/OS PlanCoordinator).</summary>
+    public const int Priority = 1;
+
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
     private readonly IActorRef _pods;
     private readonly SortedDictionary<string, PhaseInfo> _phases = new(StringComparer.Ordinal);

@@ -30,6 +30,7 @@ internal sealed class StepActor : JournaledEntityActor
 
     private readonly string _id;
     private readonly string _planName;
+    private readonly int _planPriority;
     private Status _status = Status.Pending;
     private bool _interrupted;
     private bool _initialized;
@@ -39,9 +40,10 @@ internal sealed class StepActor : JournaledEntityActor
     private ImmutableDictionary<string, string> _parameters = ImmutableDictionary<string, string>.Empty;
     private string _message = string.Empty;
 
-    public StepActor(string planPersistenceId, string planName, int index, string podType, StepSpec step, TargetConfig target, IActorRef pods, IActorRef journal)
+    public StepActor(string planPersistenceId, string planName, int index, string podType, StepSpec step, TargetConfig target, IActorRef pods, IActorRef journal, int planPriority = 0)
         : base(journal, $"{planPersistenceId}/step/{step.Name}")
     {
+        _planPriority = planPriority;
         _index = index;
         _step = step;
         _target = target;
@@ -70,7 +72,7 @@ internal sealed class StepActor : JournaledEntityActor
                 _interrupted = e.Interrupted;
                 return true;
             case RecoveryCompleted:
-                _pods.Tell(new ForPod(_podInstance, new GetTaskProgress(_step, _target, _relaunchBefore)));
+                _pods.Tell(new ForPod(_podInstance, new GetTaskProgress(_step, _target, _relaunchBefore, _planPriority)));
                 return true;
             default:
                 // A tagged event of another kind is not the step's: skipped quietly.
@@ -104,8 +106,8 @@ internal sealed class StepActor : JournaledEntityActor
         }
     }
 
-    public static Props Props(string planPersistenceId, string planName, int index, string podType, StepSpec step, TargetConfig target, IActorRef pods, IActorRef journal) =>
-        FactoryProps.Create(() => new StepActor(planPersistenceId, planName, index, podType, step, target, pods, journal));
+    public static Props Props(string planPersistenceId, string planName, int index, string podType, StepSpec step, TargetConfig target, IActorRef pods, IActorRef journal, int planPriority = 0) =>
+        FactoryProps.Create(() => new StepActor(planPersistenceId, planName, index, podType, step, target, pods, journal, planPriority));
 
     private void OnProgress(TaskProgressReport report)
     {
@@ -174,7 +176,7 @@ internal sealed class StepActor : JournaledEntityActor
                     _proceeding = false;
                     _pods.Tell(new ForPod(_podInstance, new ReleaseTasks(_step.Name)));
                     _pods.Tell(new ForPod(_podInstance, new ClearBackoff(_step.Tasks)));
-                    _pods.Tell(new ForPod(_podInstance, new GetTaskProgress(_step, _target, _relaunchBefore)));
+                    _pods.Tell(new ForPod(_podInstance, new GetTaskProgress(_step, _target, _relaunchBefore, _planPriority)));
                     ReportToPhase();
                     replyTo.Tell(OperationApplied.Instance);
                 });
@@ -186,7 +188,7 @@ internal sealed class StepActor : JournaledEntityActor
     }
 
     private void RequireTasks() =>
-        _pods.Tell(new ForPod(_podInstance, new RequireTasks(_step, _target, _relaunchBefore, _parameters)));
+        _pods.Tell(new ForPod(_podInstance, new RequireTasks(_step, _target, _relaunchBefore, _parameters, _planPriority)));
 
     private void Apply(StepStatusChanged changed)
     {

@@ -226,7 +226,7 @@ internal sealed partial class PodInstanceActor
             if (query.Step.Tasks.Contains(taskName) && query.Target.Spec.FindPod(_podType)?.FindTask(taskName) is not null)
             {
                 _step = step;
-                _required = new RequireTasks(query.Step, query.Target, query.RelaunchBefore);
+                _required = new RequireTasks(query.Step, query.Target, query.RelaunchBefore, PlanPriority: query.PlanPriority);
                 return;
             }
         }

@@ -310,6 +310,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         var requirement = new PodRequirement(_service, target.Spec.User, PauseOverride.Apply(pod, _state.Paused), _index, step.Tasks, target.ConfigId, _state.Footprint, _state.RunningExecutor())
         {
             Parameters = _required.Parameters ?? ImmutableDictionary<string, string>.Empty,
+            PlanPriority = _required.PlanPriority,
         };
         _registered = true;
         _router.Tell(new RegisterRequirement(requirement));
@@ -590,7 +591,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         WithdrawRegistration();
         _drivenByRecovery = true;
         _step = null;
-        _required = new RequireTasks(new StepSpec(phase.Name, _index, phase.Tasks), target, phase.StartedAt);
+        _required = new RequireTasks(new StepSpec(phase.Name, _index, phase.Tasks), target, phase.StartedAt, PlanPriority: RecoveryPlanActor.Priority);
         Reevaluate();
     }
 
@@ -616,7 +617,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
 
         if (_step is not null)
         {
-            _watchers[_required.Step.Name] = (_step, new GetTaskProgress(_required.Step, _required.Target, _required.RelaunchBefore));
+            _watchers[_required.Step.Name] = (_step, new GetTaskProgress(_required.Step, _required.Target, _required.RelaunchBefore, _required.PlanPriority));
         }
 
         _required = null;

@@ -669,6 +669,28 @@ public sealed class OfferRouterActorTests : ActorTestKit
         idleGateway.ExpectNoMsg(TimeSpan.FromMilliseconds(800));
     }
 
+    [Fact]
+    public void Requirements_of_earlier_plans_claim_offers_first_then_each_plans_in_the_order_they_came()
+    {
+        var (gateway, pods) = (CreateTestProbe(), CreateTestProbe());
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, maxClaimsPerCycle: 1));
+        router.Tell(new ReconciliationComplete("fw-1"));
+        // A custom plan's (after deploy and recovery), recovery's, deploy's, and the custom plan's again.
+        foreach (var (index, priority) in new[] { (0, 2), (1, ActorScheduler.Actors.Plans.RecoveryPlanActor.Priority), (2, 0), (3, 2) })
+        {
+            router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod()) with { Index = index, PlanPriority = priority }), pods);
+        }
+
+        router.Tell(GetPendingRequirements.Instance);
+        Assert.Equal(new[] { "hello-2", "hello-1", "hello-0", "hello-3" }, ExpectMsg<ImmutableArray<string>>().ToArray());
+
+        // One claim a cycle and room for all: deploy's pod takes it, the others wait in order.
+        router.Tell(new OffersReceived([TestOffers.Unreserved()]));
+        pods.ExpectMsg<LaunchClaim>();
+        router.Tell(GetPendingRequirements.Instance);
+        Assert.Equal(new[] { "hello-1", "hello-0", "hello-3" }, ExpectMsg<ImmutableArray<string>>().ToArray());
+    }
+
     /// <summary>A reconciled router with nothing registered.</summary>
     private (IActorRef Router, Akka.TestKit.TestProbe Gateway) ReconciledRouter(TimeSpan? abandonedPatience = null, SchedulerMetrics? metrics = null, TimeSpan? sweepInterval = null)
     {

@@ -205,6 +205,8 @@ public sealed class PlanOperatorTests : ActorTestKit
         Assert.Equal(PlanCommandOutcome.Accepted, Command(plans, new PlanProtocol.Command("backup", PlanCommandKind.Start, Parameters: parameters)).Outcome);
         var required = _launches.FishForMessage<RequireTasks>(m => m.Step.Name == "backup-0:[run]");
         Assert.Equal("/mnt/b1", required.Parameters!["BACKUP_DIR"]);
+        // Third in the plans' order (deploy, recovery, backup): its pods claim offers after theirs.
+        Assert.Equal(2, required.PlanPriority);
         AwaitPlan(plans, "backup", p => p.Status == Status.Complete, "backup complete");
 
         Restart(ref plans);

@@ -41,11 +41,13 @@ public sealed class PodInstanceActorTests : ActorTestKit
         var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
         router.ExpectMsg<FootprintOwned>(m => m.ResourceIds.IsEmpty);
 
-        pod.Tell(new RequireTasks(Step, Target), step);
+        // Asked by a step of the plan third in the plans' order: its requirement claims offers after those of the first two.
+        pod.Tell(new RequireTasks(Step, Target, PlanPriority: 2), step);
         Assert.Equal(PlanStatus.Pending, StatusOf(step.ExpectMsg<TaskProgressReport>()));
         var requirement = router.ExpectMsg<RegisterRequirement>().Requirement;
         Assert.Null(requirement.Existing);
         Assert.Equal(["server"], requirement.TasksToLaunch.ToArray());
+        Assert.Equal(2, requirement.PlanPriority);
 
         var offer = TestOffers.Unreserved();
         var evaluation = OfferEvaluator.Evaluate(requirement, offer, TestOffers.Context);
