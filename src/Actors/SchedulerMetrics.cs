@@ -62,8 +62,8 @@ public sealed class SchedulerMetrics
     public const string Suppresses = "suppresses";
 
     /// <summary>
-    /// Of <see cref="Revives"/>: an idle scheduler revived offers to see every agent's reservations and collect those
-    /// nobody owns (every <c>SchedulerSettings.ReservationSweepInterval</c>).
+    /// Of <see cref="Revives"/>: a scheduler with nothing to place revived offers to see every agent's reservations and
+    /// collect those nobody owns (every <c>SchedulerSettings.ReservationSweepInterval</c>).
     /// </summary>
     public const string Sweeps = "sweeps";
 

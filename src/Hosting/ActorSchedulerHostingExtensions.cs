@@ -28,8 +28,12 @@ public static class ActorSchedulerHostingExtensions
             });
     }
 
+    /// <exception cref="ArgumentOutOfRangeException">A setting out of its range (fewer than one claim a cycle, a negative sweep interval).</exception>
     internal static SchedulerSettings ToSettings(ActorSchedulerOptions options)
     {
+        // Refused here, where the application configures the scheduler, not when its actors start.
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxClaimsPerCycle, 1, nameof(options.MaxClaimsPerCycle));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ReservationSweepInterval, TimeSpan.Zero, nameof(options.ReservationSweepInterval));
         var gateway = new GatewaySettings(
             options.MasterUrl,
             options.ServiceName,

@@ -29,7 +29,7 @@ var claimsPerCycleOption = new Option<int>("--claims-per-cycle")
 };
 var sweepOption = new Option<int>("--reservation-sweep-interval")
 {
-    Description = "Seconds between sweeps of an idle scheduler: it revives offers once to collect reservations labelled by it that no pod owns (an agent back from a long partition). 0: never.",
+    Description = "Seconds between sweeps of a scheduler with nothing to place: it revives offers once to collect reservations labelled by it that no pod owns (an agent back from a long partition). 0: never.",
     DefaultValueFactory = _ => (int)ActorScheduler.Actors.SchedulerSettings.DefaultReservationSweepInterval.TotalSeconds,
 };
 var verboseOption = new Option<bool>("--verbose", "-v") { Description = "Log scheduler decisions (INFO) to the console." };

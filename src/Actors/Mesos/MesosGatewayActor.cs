@@ -44,6 +44,7 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
     private readonly List<KillTask> _pendingKills = new();
 
     private readonly OfferFlowSequencer _offerFlow;
+    private readonly long _started = System.Diagnostics.Stopwatch.GetTimestamp();
     private readonly SchedulerMetrics _metrics;
 
     public MesosGatewayActor(GatewaySettings settings, IActorRef framework, SchedulerMetrics? metrics)
@@ -183,20 +184,20 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         });
         Receive<ReviveOffers>(_ => connected, _ =>
         {
-            if (!SendOfferFlow(_offerFlow.Request(Call.Types.Type.Revive, DateTime.UtcNow)))
+            if (!SendOfferFlow(_offerFlow.Request(Call.Types.Type.Revive, Monotonic)))
             {
                 _metrics.Increment(SchedulerMetrics.RevivesThrottled);
             }
         });
-        Receive<SuppressOffers>(_ => connected, _ => SendOfferFlow(_offerFlow.Request(Call.Types.Type.Suppress, DateTime.UtcNow)));
+        Receive<SuppressOffers>(_ => connected, _ => SendOfferFlow(_offerFlow.Request(Call.Types.Type.Suppress, Monotonic)));
         Receive<OfferFlowSent>(m =>
         {
             if (m.Generation == _generation)
             {
-                SendOfferFlow(_offerFlow.Completed(DateTime.UtcNow));
+                SendOfferFlow(_offerFlow.Completed(Monotonic));
             }
         });
-        Receive<ReviveTokenDue>(_ => SendOfferFlow(_offerFlow.TokenDue(DateTime.UtcNow)));
+        Receive<ReviveTokenDue>(_ => SendOfferFlow(_offerFlow.TokenDue(Monotonic)));
         Receive<CallFailed>(m => _log.Warning("{0} call failed: {1}", m.Type, m.Reason));
         Receive<Done>(_ => { });
 
@@ -396,15 +397,19 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         });
     }
 
+    /// <summary>Time since the gateway started, from a monotonic clock: the revive budget's.</summary>
+    private TimeSpan Monotonic => System.Diagnostics.Stopwatch.GetElapsedTime(_started);
+
     /// <summary>
     /// Sends the SUPPRESS or REVIVE <see cref="OfferFlowSequencer"/> let through, if any (its answer comes back as
-    /// <see cref="OfferFlowSent"/>); a REVIVE that waits for the budget is due when the next token is. False: nothing sent.
+    /// <see cref="OfferFlowSent"/>; without a subscription the wish is dropped); a REVIVE that waits for the budget is
+    /// due when the next token is. False: nothing was let through.
     /// </summary>
     private bool SendOfferFlow(Call.Types.Type? allowed)
     {
         if (allowed is not { } type)
         {
-            if (_offerFlow.ReviveWait(DateTime.UtcNow) is { } wait)
+            if (_offerFlow.ReviveWait(Monotonic) is { } wait)
             {
                 Timers.StartSingleTimer(ReviveTokenTimer, ReviveTokenDue.Instance, wait);
             }

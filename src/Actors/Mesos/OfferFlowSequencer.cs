@@ -11,14 +11,15 @@ namespace ActorScheduler.Actors.Mesos;
 /// revive storms that slowed masters with many frameworks. REVIVEs therefore spend tokens of a bucket
 /// (<see cref="GatewaySettings.ReviveBurst"/> at most, one back every <see cref="GatewaySettings.ReviveRefill"/>): a
 /// REVIVE asked for when the bucket is empty waits for the next token (<see cref="ReviveWait"/>), folded with any
-/// asked for meanwhile. SUPPRESS costs nothing. Pure: the gateway passes the time.
+/// asked for meanwhile. SUPPRESS costs nothing. Pure: the gateway passes the time, from a monotonic clock (a wall
+/// clock set back would hold the tokens back as long).
 /// </summary>
 internal sealed class OfferFlowSequencer
 {
     private readonly int _burst;
     private readonly TimeSpan _refill;
     private double _tokens;
-    private DateTime? _refilledAt;
+    private TimeSpan? _refilledAt;
     private bool _inFlight;
     private Call.Types.Type? _next;
 
@@ -32,24 +33,24 @@ internal sealed class OfferFlowSequencer
     }
 
     /// <summary>Asks for SUPPRESS or REVIVE; returns the call to send now, or null when it must wait.</summary>
-    public Call.Types.Type? Request(Call.Types.Type type, DateTime now)
+    public Call.Types.Type? Request(Call.Types.Type type, TimeSpan now)
     {
         _next = type;
         return _inFlight ? null : TakeNext(now);
     }
 
     /// <summary>The call in flight was answered (or failed); returns the call to send next, if one may go now.</summary>
-    public Call.Types.Type? Completed(DateTime now)
+    public Call.Types.Type? Completed(TimeSpan now)
     {
         _inFlight = false;
         return TakeNext(now);
     }
 
     /// <summary>A token may be back (<see cref="ReviveWait"/> passed): returns the REVIVE to send, if it may go now.</summary>
-    public Call.Types.Type? TokenDue(DateTime now) => _inFlight ? null : TakeNext(now);
+    public Call.Types.Type? TokenDue(TimeSpan now) => _inFlight ? null : TakeNext(now);
 
     /// <summary>How long the REVIVE that waits (for a token, nothing in flight) must still wait; null when none does.</summary>
-    public TimeSpan? ReviveWait(DateTime now)
+    public TimeSpan? ReviveWait(TimeSpan now)
     {
         if (_inFlight || _next != Call.Types.Type.Revive)
         {
@@ -67,7 +68,7 @@ internal sealed class OfferFlowSequencer
         _next = null;
     }
 
-    private Call.Types.Type? TakeNext(DateTime now)
+    private Call.Types.Type? TakeNext(TimeSpan now)
     {
         if (_next is not { } next)
         {
@@ -90,7 +91,7 @@ internal sealed class OfferFlowSequencer
         return next;
     }
 
-    private void Refill(DateTime now)
+    private void Refill(TimeSpan now)
     {
         if (_refilledAt is { } last && now > last)
         {

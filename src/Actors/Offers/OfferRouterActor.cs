@@ -50,9 +50,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     private readonly IActorRef _gateway;
     private readonly SchedulerMetrics _metrics;
 
-    // Requirements in registration order, by pod instance; the sender is the pod actor. A new footprint's scalar need
-    // (OfferFit) is computed once here, not per offer cycle.
-    // Each waiting requirement with its pod instance's name, built once (cycles look the waiting ones up by name).
+    // Waiting requirements in plan order, then registration order (AddInPlanOrder), each with its pod instance's name
+    // (built once: cycles look the waiting ones up by name) and its pod actor. A new footprint's scalar need (OfferFit) is
+    // computed once here, not per offer cycle.
     private readonly List<(PodRequirement Requirement, string Name, IActorRef Pod, OfferFit.Scalars Need)> _requirements = new();
     private readonly HashSet<string> _pending = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ImmutableArray<string>> _owned = new(StringComparer.Ordinal);
@@ -373,8 +373,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     /// router stopped waiting for it (a partition longer than the patience, a removed agent restarted under a new id),
     /// or reservations a missed or refused cleanup left, would hold them until new work revives offers — for ever in a
     /// service that never changes. So with nothing to place, every sweep interval the router revives offers (clearing
-    /// the master's filters): every agent offers once, what nobody owns is destroyed and unreserved, the rest is declined
-    /// long, and offers are suppressed again. While pods wait to be placed offers flow anyway (declined short).
+    /// the master's filters, so every agent is offered again at its next allocation): what nobody owns is destroyed and
+    /// unreserved, the rest is declined long, and offers are suppressed again once they find nothing to do (agents a
+    /// later allocation offers wait for the next sweep). While pods wait to be placed offers flow anyway (declined short).
     /// </summary>
     private void Sweep()
     {

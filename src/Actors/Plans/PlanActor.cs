@@ -27,8 +27,8 @@ internal sealed class PlanActor : ReceivePersistentActor
     private Status _status = Status.Pending;
     private ImmutableDictionary<string, string> _parameters = ImmutableDictionary<string, string>.Empty;
 
-    /// <param name="priority">The plan's place in the coordinator's order (0: deploy first); its steps' pods claim offers in that order.</param>
-    public PlanActor(string service, PlanSpec plan, TargetConfig target, IActorRef pods, IActorRef journal, bool startInterrupted, ImmutableArray<string> errors, int priority = 0)
+    /// <param name="planPriority">The plan's place in the coordinator's order (0: deploy first); its steps' pods claim offers in that order.</param>
+    public PlanActor(string service, PlanSpec plan, TargetConfig target, IActorRef pods, IActorRef journal, bool startInterrupted, ImmutableArray<string> errors, int planPriority = 0)
     {
         _plan = plan;
         _errors = errors;
@@ -39,7 +39,7 @@ internal sealed class PlanActor : ReceivePersistentActor
         var indexOf = plan.Phases.Select((p, i) => (p.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
         _prerequisites = plan.Phases.Select(p => p.DependsOn.Select(d => indexOf[d]).ToImmutableArray()).ToArray();
         _children = plan.Phases
-            .Select((phase, i) => Context.ActorOf(PhaseActor.Props(PersistenceId, plan.Name, i, phase, target, pods, journal, priority), $"phase-{i}"))
+            .Select((phase, i) => Context.ActorOf(PhaseActor.Props(PersistenceId, plan.Name, i, phase, target, pods, journal, planPriority), $"phase-{i}"))
             .ToArray();
 
         Recover<InterruptChanged>(e => _interrupted = e.Interrupted);
@@ -75,8 +75,8 @@ internal sealed class PlanActor : ReceivePersistentActor
 
     public override string PersistenceId { get; }
 
-    public static Props Props(string service, PlanSpec plan, TargetConfig target, IActorRef pods, IActorRef journal, bool startInterrupted, ImmutableArray<string> errors, int priority = 0) =>
-        Akka.Actor.Props.Create(() => new PlanActor(service, plan, target, pods, journal, startInterrupted, errors, priority));
+    public static Props Props(string service, PlanSpec plan, TargetConfig target, IActorRef pods, IActorRef journal, bool startInterrupted, ImmutableArray<string> errors, int planPriority = 0) =>
+        Akka.Actor.Props.Create(() => new PlanActor(service, plan, target, pods, journal, startInterrupted, errors, planPriority));
 
     private void OnOperation(PlanOperation operation)
     {

@@ -25,9 +25,10 @@ internal sealed class PlanCoordinatorActor : ReceiveActor
     {
         _deploymentCompleted = deploymentCompleted;
         var plans = PlanGenerator.PlansToRun(target.Spec, deploymentCompleted);
-        // Priority order (deploy > recovery > custom), as listed by /v1/plans. A spec plan named "recovery" keeps its name
-        // and no recovery plan is shown.
-        var names = plans.Select(p => p.Name).ToList();
+        // Priority order (deploy > recovery > custom, the custom plans in the spec's order), as listed by /v1/plans and
+        // as pods claim offers, wherever the spec lists deploy. A spec plan named "recovery" keeps its name and place, and
+        // no recovery plan is shown.
+        var names = plans.Select(p => p.Name).OrderBy(name => name == PlanGenerator.DeployPlanName ? 0 : name == RecoveryPlanActor.PlanName ? 1 : 2).ToList();
         if (!names.Contains(RecoveryPlanActor.PlanName))
         {
             names.Insert(Math.Min(RecoveryPlanActor.Priority, names.Count), RecoveryPlanActor.PlanName);
@@ -39,7 +40,7 @@ internal sealed class PlanCoordinatorActor : ReceiveActor
         {
             var isDeploy = plan.Name == PlanGenerator.DeployPlanName;
             _managers[plan.Name] = Context.ActorOf(
-                PlanActor.Props(target.Spec.Name, plan, target, pods, journal, startInterrupted: !isDeploy, isDeploy ? deployErrors : ImmutableArray<string>.Empty, priority: _order.IndexOf(plan.Name)),
+                PlanActor.Props(target.Spec.Name, plan, target, pods, journal, startInterrupted: !isDeploy, isDeploy ? deployErrors : ImmutableArray<string>.Empty, planPriority: _order.IndexOf(plan.Name)),
                 $"plan-{plan.Name}");
         }
 

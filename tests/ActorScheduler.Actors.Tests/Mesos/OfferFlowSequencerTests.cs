@@ -5,7 +5,7 @@ namespace ActorScheduler.Actors.Tests.Mesos;
 
 public sealed class OfferFlowSequencerTests
 {
-    private static readonly DateTime T0 = new(2026, 12, 5, 12, 0, 0, DateTimeKind.Utc);
+    private static readonly TimeSpan T0 = TimeSpan.FromMinutes(1);
 
     [Fact]
     public void One_call_at_a_time_and_only_the_latest_wish_waits()
@@ -47,14 +47,14 @@ public sealed class OfferFlowSequencerTests
         // The bucket is empty: the third waits a whole refill, however often it is asked for.
         Assert.Null(sequencer.Request(Revive, T0));
         Assert.Equal(TimeSpan.FromSeconds(4), sequencer.ReviveWait(T0));
-        Assert.Null(sequencer.Request(Revive, T0.AddSeconds(1)));
-        Assert.Equal(TimeSpan.FromSeconds(3), sequencer.ReviveWait(T0.AddSeconds(1)));
-        Assert.Null(sequencer.TokenDue(T0.AddSeconds(3)));
+        Assert.Null(sequencer.Request(Revive, T0 + TimeSpan.FromSeconds(1)));
+        Assert.Equal(TimeSpan.FromSeconds(3), sequencer.ReviveWait(T0 + TimeSpan.FromSeconds(1)));
+        Assert.Null(sequencer.TokenDue(T0 + TimeSpan.FromSeconds(3)));
 
-        Assert.Equal(Revive, sequencer.TokenDue(T0.AddSeconds(4)));
-        Assert.Null(sequencer.ReviveWait(T0.AddSeconds(4)));
-        Assert.Null(sequencer.Completed(T0.AddSeconds(4)));
-        Assert.Null(sequencer.TokenDue(T0.AddSeconds(9)));
+        Assert.Equal(Revive, sequencer.TokenDue(T0 + TimeSpan.FromSeconds(4)));
+        Assert.Null(sequencer.ReviveWait(T0 + TimeSpan.FromSeconds(4)));
+        Assert.Null(sequencer.Completed(T0 + TimeSpan.FromSeconds(4)));
+        Assert.Null(sequencer.TokenDue(T0 + TimeSpan.FromSeconds(9)));
     }
 
     [Fact]
@@ -70,7 +70,7 @@ public sealed class OfferFlowSequencerTests
         }
 
         // An hour idle refills the bucket to the burst, not beyond.
-        var later = T0.AddHours(1);
+        var later = T0 + TimeSpan.FromHours(1);
         Assert.Equal(Revive, sequencer.Request(Revive, later));
         sequencer.Completed(later);
         Assert.Equal(Revive, sequencer.Request(Revive, later));
@@ -89,7 +89,7 @@ public sealed class OfferFlowSequencerTests
         Assert.Equal(Suppress, sequencer.Request(Suppress, T0));
         sequencer.Completed(T0);
         Assert.Null(sequencer.ReviveWait(T0));
-        Assert.Null(sequencer.TokenDue(T0.AddSeconds(5)));
+        Assert.Null(sequencer.TokenDue(T0 + TimeSpan.FromSeconds(5)));
     }
 
     [Theory]

@@ -218,6 +218,25 @@ public sealed class PlanOperatorTests : ActorTestKit
     }
 
     [Fact]
+    public void Deploy_comes_first_and_recovery_second_wherever_the_spec_lists_deploy()
+    {
+        // The same plans, the custom one written first.
+        var plansAt = Spec.IndexOf("plans:\n", StringComparison.Ordinal) + "plans:\n".Length;
+        var backupAt = Spec.IndexOf("  backup:", plansAt, StringComparison.Ordinal);
+        var backupFirst = Spec[..plansAt] + Spec[backupAt..] + "\n" + Spec[plansAt..backupAt];
+        var target = new TargetConfig("config-1", ServiceSpecLoader.LoadRendered(backupFirst, "svc.yml").Spec!);
+        Assert.Equal(["backup", "deploy"], target.Spec.Plans.Select(p => p.Name));
+        var plans = Sys.ActorOf(PlanCoordinatorActor.Props(target, _pods, Journal, ImmutableArray<string>.Empty, CreateTestProbe().Ref, false));
+
+        plans.Tell(PlanProtocol.GetPlans.Instance);
+        Assert.Equal(new[] { "deploy", "recovery", "backup" }, ExpectMsg<PlanProtocol.PlanNames>().Names.ToArray());
+        // The custom plan's pods claim offers after deploy's and recovery's, though the spec lists it first.
+        AwaitPlan(plans, "backup", p => p.Interrupted, "custom plans start interrupted");
+        Command(plans, new PlanProtocol.Command("backup", PlanCommandKind.Start));
+        Assert.Equal(2, _launches.FishForMessage<RequireTasks>(m => m.Step.Name == "backup-0:[run]").PlanPriority);
+    }
+
+    [Fact]
     public void Unknown_plans_are_not_found()
     {
         var plans = StartPlans();

@@ -1,3 +1,4 @@
+using ActorScheduler.Actors;
 using ActorScheduler.Mesos.Emulator;
 using ActorScheduler.Mesos.Emulator.Faults;
 
@@ -149,17 +150,18 @@ public sealed class FaultConvergenceTests
         await scheduler.Emulator.Faults.MarkAgentGoneAsync(agent);
         await scheduler.WaitUntilAsync(scheduler.DeployCompleteAsync, "deploy COMPLETE, hello replaced on a new footprint", TimeSpan.FromSeconds(120));
 
-        // The router waited its patience for the gone agent to show the replaced footprint's reservations gone, then
-        // suppressed offers with nothing to do; only then does the agent come back, under a new id, with them.
-        await scheduler.WaitUntilAsync(() => Task.FromResult(scheduler.Emulator.History().CallCount("SUPPRESS") > 0), "offers suppressed after the deploy completed");
-        var revives = scheduler.Emulator.History().CallCount("REVIVE");
+        // The router waits its patience for the gone agent to show the replaced footprint's reservations gone, then stops
+        // waiting and, with nothing to do, suppresses offers; only then does the agent come back, under a new id, with them.
+        await scheduler.WaitUntilAsync(() => Task.FromResult(Counter(scheduler, SchedulerMetrics.GivenUpExpired) > 0), "the router stopped waiting for the gone agent");
+        var sweeps = Counter(scheduler, SchedulerMetrics.Sweeps);
         await scheduler.Emulator.Faults.RestartAgentAsync(agent);
 
         // Nothing revives offers but the sweep, which collects them.
         await AssertConvergedAsync(scheduler);
-        Assert.True(scheduler.Emulator.History().CallCount("REVIVE") > revives, "the reservations were collected after a sweep revived offers");
-        await scheduler.WaitUntilAsync(() => Task.FromResult(scheduler.Emulator.History().CallCount("SUPPRESS") > 1), "offers suppressed again after the sweep");
+        Assert.True(Counter(scheduler, SchedulerMetrics.Sweeps) > sweeps, "the reservations were collected after a sweep revived offers");
     }
+
+    private static long Counter(InProcessScheduler scheduler, string name) => scheduler.Metrics.Counters().GetValueOrDefault(name);
 
     [Fact]
     public async Task Converges_when_an_agent_restarts_with_a_new_id()

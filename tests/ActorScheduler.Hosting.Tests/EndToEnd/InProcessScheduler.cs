@@ -19,14 +19,18 @@ internal sealed class InProcessScheduler : IAsyncDisposable
     private readonly ActorSystem _system;
     private readonly IActorRef _root;
 
-    private InProcessScheduler(MesosEmulator emulator, ActorSystem system, IActorRef root)
+    private InProcessScheduler(MesosEmulator emulator, ActorSystem system, IActorRef root, SchedulerMetrics metrics)
     {
         Emulator = emulator;
         _system = system;
         _root = root;
+        Metrics = metrics;
     }
 
     public MesosEmulator Emulator { get; }
+
+    /// <summary>The scheduler's counters and timers (<c>/v1/metrics</c>).</summary>
+    public SchedulerMetrics Metrics { get; }
 
     /// <summary>Starts hello-world (tasks sleep 300 s) on a 3-agent emulator in <paramref name="dataDir"/>.</summary>
     /// <param name="adjust">Changes the scheduler's settings (shorter patience, say).</param>
@@ -67,7 +71,7 @@ internal sealed class InProcessScheduler : IAsyncDisposable
             akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
             """).WithFallback(ConfigurationFactory.ParseString(SchedulerHocon.Text));
         var system = ActorSystem.Create("convergence", config);
-        return new InProcessScheduler(emulator, system, system.ActorOf(SchedulerRootActor.Props(settings), "scheduler"));
+        return new InProcessScheduler(emulator, system, system.ActorOf(SchedulerRootActor.Props(settings), "scheduler"), settings.Metrics);
     }
 
     public async Task<PlanInfo?> DeployPlanAsync() =>
