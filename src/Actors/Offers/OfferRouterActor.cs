@@ -379,26 +379,26 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     private void Sweep()
     {
-        if (!_reconciled || _requirements.Count > 0 || _claims.Count > 0 || !(_suppressed || _declinedSinceRevive))
+        if (_reconciled && !IsPlacing && Revive())
         {
-            return;
+            _log.Info("Sweeping for reservations nobody owns: offers revived (every {0})", _sweepInterval);
+            _metrics.Increment(SchedulerMetrics.Sweeps);
         }
-
-        _log.Info("Sweeping for reservations nobody owns: offers revived (every {0})", _sweepInterval);
-        _metrics.Increment(SchedulerMetrics.Sweeps);
-        Revive();
     }
 
-    /// <summary>Offers we suppressed, or declined (with a filter) since the last revive, must come back now.</summary>
-    private void Revive()
+    /// <summary>Offers we suppressed, or declined (with a filter) since the last revive, must come back now; false: none were.</summary>
+    private bool Revive()
     {
-        if (_suppressed || _declinedSinceRevive)
+        if (!_suppressed && !_declinedSinceRevive)
         {
-            _suppressed = false;
-            _declinedSinceRevive = false;
-            _metrics.Increment(SchedulerMetrics.Revives);
-            _gateway.Tell(ReviveOffers.Instance);
+            return false;
         }
+
+        _suppressed = false;
+        _declinedSinceRevive = false;
+        _metrics.Increment(SchedulerMetrics.Revives);
+        _gateway.Tell(ReviveOffers.Instance);
+        return true;
     }
 
     private void OnOffers(OffersReceived message)
@@ -699,8 +699,11 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         }
     }
 
-    /// <summary>Pods wait for offers: requirements to place, claims to answer, reservations to see collected.</summary>
-    private bool HasWork => _requirements.Count > 0 || _claims.Count > 0 || _collecting.Count > 0;
+    /// <summary>Pods wait to be placed: requirements to claim offers for, claims to answer.</summary>
+    private bool IsPlacing => _requirements.Count > 0 || _claims.Count > 0;
+
+    /// <summary>Pods wait for offers: to be placed, or to see released reservations collected.</summary>
+    private bool HasWork => IsPlacing || _collecting.Count > 0;
 
     /// <summary>No offer is wanted, not even to see an abandoned footprint collected.</summary>
     private bool IsIdle => !HasWork && _abandoned.Count == 0;
