@@ -24,7 +24,7 @@ internal static class BenchCli
         ("storm", """
               storm [--agents M] [--pods N] [--seed S] [--offers-per-s R] [--timeout-s T] [--journal PATH] [--no-restart] [--snapshot-every E] [--pod-snapshot-after P]
                     [--claims-per-cycle C] [--offer-interval-ms I] [--warmup-pods W] [--placement RULE]
-                    [--allocation random|master] [--allocation-interval-ms A] [--runs K]
+                    [--allocation random|master] [--allocation-interval-ms A] [--runs K] [--fitness binpack|spread|first-fit] [--fitness-candidates F]
                   Deploys N single-task pods (default 1000; parallel, 0.1 cpus, 32 MB) through the real scheduler actors
                   onto M simulated agents (default 1000) under an offer storm of R offers/s (default 2000), with the
                   journal on SQLite as in production (PATH, default a temp file, deleted afterwards); gives up after T s
@@ -32,7 +32,8 @@ internal static class BenchCli
                   p50/p99, journal events/s vs a raw SQLite insert loop, peak RSS, and the restarted scheduler's time to
                   ready. The entity journal saves a snapshot every E events (default 200000, as the scheduler); a pod
                   replaces its history by a snapshot of its state once it holds P events (default 64). RULE: the pod's
-                  placement constraint as a spec writes it, e.g. '[["hostname", "MAX_PER", "2"]]' (default none).
+                  placement constraint as a spec writes it, e.g. '[["hostname", "MAX_PER", "2"]]' (default none). --fitness: how a pod
+                  chooses among the offers it fits, comparing up to F of them (default binpack, 16; as the scheduler).
                   --allocation master: instead of R random agents a second, the master offers every agent each A ms
                   (default 1000), honouring decline filters and suppression, as a Mesos master's allocator does.
                   --runs K: K fresh processes one after the other, each's RESULT line, then a SUMMARY line: every

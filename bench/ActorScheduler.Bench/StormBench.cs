@@ -28,6 +28,7 @@ internal static class StormBench
     [
         "--agents", "--pods", "--seed", "--offers-per-s", "--timeout-s", "--journal", "--snapshot-every", "--pod-snapshot-after",
         "--claims-per-cycle", "--offer-interval-ms", "--warmup-pods", "--placement", "--allocation", "--allocation-interval-ms", "--runs",
+        "--fitness", "--fitness-candidates",
     ];
 
     /// <summary>The options <c>storm</c> takes without a value.</summary>
@@ -57,6 +58,13 @@ internal static class StormBench
         }
 
         var allocationInterval = TimeSpan.FromMilliseconds(given.Int("--allocation-interval-ms", 1000, min: 1));
+        var fitnessName = given.Text("--fitness") ?? ActorScheduler.Actors.Offers.PlacementFitness.NameOf(ActorScheduler.Actors.Offers.PlacementFitness.Default.Kind);
+        if (!ActorScheduler.Actors.Offers.PlacementFitness.TryParse(fitnessName, out var fitnessKind))
+        {
+            throw new BadOptionException($"--fitness needs one of {string.Join(", ", ActorScheduler.Actors.Offers.PlacementFitness.Names)} (got '{fitnessName}')");
+        }
+
+        var fitness = new ActorScheduler.Actors.Offers.PlacementFitness(fitnessKind, given.Int("--fitness-candidates", ActorScheduler.Actors.Offers.PlacementFitness.DefaultCandidates, min: 1));
         var placement = given.Text("--placement");
         if (placement is not null && ActorScheduler.Specs.Placement.PlacementRuleParser.Parse(placement, "storm") is { IsValid: false } invalid)
         {
@@ -92,6 +100,7 @@ internal static class StormBench
             EntityJournalSnapshotEvery = snapshotEvery,
             PodSnapshotAfterEvents = podSnapshotAfter,
             MaxClaimsPerCycle = claimsPerCycle,
+            Fitness = fitness,
             OfferInterval = offerInterval,
             Placement = placement,
             StartActorSystem = async () =>

@@ -81,7 +81,8 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
             _settings.TaskEnv);
         _router = Context.ActorOf(OfferRouterActor.Props(
             _settings.ServiceName, context, _gateway, _settings.Metrics, _settings.MaxClaimsPerCycle,
-            abandonedPatience: _settings.GivenUpPatience, sweepInterval: _settings.ReservationSweepInterval), "offer-router");
+            abandonedPatience: _settings.GivenUpPatience, sweepInterval: _settings.ReservationSweepInterval,
+            fitness: _settings.Fitness), "offer-router");
         _pods = Context.ActorOf(PodsGuardianActor.Props(target, _entities, _router, _gateway, _settings.Metrics, _settings.Recovery, _settings.Clock, _settings.PodSnapshotAfterEvents), "pods");
         _current = ready;
         _plans = StartPlans(ready);

@@ -62,6 +62,12 @@ public sealed record SchedulerSettings(
     /// </summary>
     public TimeSpan GivenUpPatience { get; init; } = DefaultGivenUpPatience;
 
+    /// <summary>
+    /// How a new footprint chooses among the offers it fits: bin packing (default), spread or the first that passes,
+    /// comparing up to <see cref="PlacementFitness.Candidates"/> of them.
+    /// </summary>
+    public PlacementFitness Fitness { get; init; } = PlacementFitness.Default;
+
     public const int DefaultMaxClaimsPerCycle = 512;
 
     /// <summary>An hour: as long as the decline filter of an agent that had nothing for us.</summary>

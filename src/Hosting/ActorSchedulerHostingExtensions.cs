@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using ActorScheduler.Actors;
 using ActorScheduler.Actors.Mesos;
+using ActorScheduler.Actors.Offers;
 using ActorScheduler.Specs.Model;
 using Akka.Hosting;
 
@@ -28,12 +29,21 @@ public static class ActorSchedulerHostingExtensions
             });
     }
 
-    /// <exception cref="ArgumentOutOfRangeException">A setting out of its range (fewer than one claim a cycle, a negative sweep interval).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// A setting out of its range (fewer than one claim a cycle, a negative sweep interval, fewer than one fitness
+    /// candidate, an unknown fitness).
+    /// </exception>
     internal static SchedulerSettings ToSettings(ActorSchedulerOptions options)
     {
         // Refused here, where the application configures the scheduler, not when its actors start.
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxClaimsPerCycle, 1, nameof(options.MaxClaimsPerCycle));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ReservationSweepInterval, TimeSpan.Zero, nameof(options.ReservationSweepInterval));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.FitnessCandidates, 1, nameof(options.FitnessCandidates));
+        if (!Enum.IsDefined(options.Fitness))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options.Fitness), options.Fitness, "Not a FitnessKind.");
+        }
+
         var gateway = new GatewaySettings(
             options.MasterUrl,
             options.ServiceName,
@@ -62,6 +72,7 @@ public static class ActorSchedulerHostingExtensions
             Recovery = new RecoverySettings(options.EnableBackoff, options.PermanentFailureTimeout),
             MaxClaimsPerCycle = options.MaxClaimsPerCycle,
             ReservationSweepInterval = options.ReservationSweepInterval,
+            Fitness = new PlacementFitness(options.Fitness, options.FitnessCandidates),
         };
     }
 }

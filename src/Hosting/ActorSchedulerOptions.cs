@@ -71,6 +71,15 @@ public sealed class ActorSchedulerOptions
     /// zero: never.
     /// </summary>
     public TimeSpan ReservationSweepInterval { get; init; } = ActorScheduler.Actors.SchedulerSettings.DefaultReservationSweepInterval;
+
+    /// <summary>
+    /// How a new footprint chooses among the offers it fits (see <see cref="ActorScheduler.Actors.Offers.FitnessKind"/>):
+    /// bin packing by default.
+    /// </summary>
+    public ActorScheduler.Actors.Offers.FitnessKind Fitness { get; init; } = ActorScheduler.Actors.Offers.PlacementFitness.Default.Kind;
+
+    /// <summary>Offers that fit compared for one pod (not for first-fit); at least 1.</summary>
+    public int FitnessCandidates { get; init; } = ActorScheduler.Actors.Offers.PlacementFitness.DefaultCandidates;
 }
 
 /// <summary>Keys under which the scheduler's actors are registered in the <c>ActorRegistry</c>.</summary>

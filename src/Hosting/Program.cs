@@ -32,11 +32,21 @@ var sweepOption = new Option<int>("--reservation-sweep-interval")
     Description = "Seconds between sweeps of a scheduler with nothing to place: it revives offers once to collect reservations labelled by it that no pod owns (an agent back from a long partition). 0: never.",
     DefaultValueFactory = _ => (int)ActorScheduler.Actors.SchedulerSettings.DefaultReservationSweepInterval.TotalSeconds,
 };
+var fitnessOption = new Option<string>("--fitness")
+{
+    Description = "How a pod chooses among the offers it fits: binpack (fill agents, keep large offers whole, away from its own type), spread (fewest of its type on the agent, then in the zone, then most left over) or first-fit (the first that passes, as the DC/OS SDK).",
+    DefaultValueFactory = _ => ActorScheduler.Actors.Offers.PlacementFitness.NameOf(ActorScheduler.Actors.Offers.PlacementFitness.Default.Kind),
+};
+var fitnessCandidatesOption = new Option<int>("--fitness-candidates")
+{
+    Description = "Offers that fit compared for one pod (binpack and spread); the first that scores perfectly ends the search.",
+    DefaultValueFactory = _ => ActorScheduler.Actors.Offers.PlacementFitness.DefaultCandidates,
+};
 var verboseOption = new Option<bool>("--verbose", "-v") { Description = "Log scheduler decisions (INFO) to the console." };
 var run = new Command("run", "Deploy a service and keep it running: embedded Mesos emulator, scheduler and HTTP API in one process. With STATSD_UDP_HOST and STATSD_UDP_PORT set, its metrics are pushed over StatsD every STATSD_POLL_INTERVAL_S seconds (default 10).")
 {
     specArgument, overrideOption, dataDirOption, apiHostOption, apiPortOption, masterPortOption, agentsOption, masterOption, verboseOption, apiTokenOption,
-    enableBackoffOption, permanentFailureTimeoutOption, claimsPerCycleOption, sweepOption,
+    enableBackoffOption, permanentFailureTimeoutOption, claimsPerCycleOption, sweepOption, fitnessOption, fitnessCandidatesOption,
 };
 var runAgentFlags = new EmulatorAgentFlags();
 runAgentFlags.AddTo(run, masterOption);
@@ -58,6 +68,8 @@ run.SetAction((parse, ct) => CommandGuard.RunAsync(() => RunCommand.RunAsync(
         PermanentFailureTimeout = parse.GetValue(permanentFailureTimeoutOption) is int seconds ? TimeSpan.FromSeconds(seconds) : null,
         MaxClaimsPerCycle = parse.GetValue(claimsPerCycleOption),
         ReservationSweepSeconds = parse.GetValue(sweepOption),
+        Fitness = parse.GetValue(fitnessOption)!,
+        FitnessCandidates = parse.GetValue(fitnessCandidatesOption),
     },
     Console.Out,
     Console.Error,

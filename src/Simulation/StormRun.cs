@@ -104,6 +104,9 @@ public sealed record StormRunOptions
     /// <summary>Pod instances one offer cycle places at most (<c>SchedulerSettings.MaxClaimsPerCycle</c>).</summary>
     public int MaxClaimsPerCycle { get; init; } = SchedulerSettings.DefaultMaxClaimsPerCycle;
 
+    /// <summary>How a new footprint chooses among the offers it fits (<c>SchedulerSettings.Fitness</c>).</summary>
+    public PlacementFitness Fitness { get; init; } = PlacementFitness.Default;
+
     /// <summary>
     /// The storm pod's placement rule as the spec writes it (e.g. <c>[["hostname", "MAX_PER", "2"]]</c>); null: none.
     /// </summary>
@@ -548,6 +551,7 @@ public sealed class StormRun
             EntityJournalSnapshotEvery = _options.EntityJournalSnapshotEvery,
             PodSnapshotAfterEvents = _options.PodSnapshotAfterEvents,
             MaxClaimsPerCycle = _options.MaxClaimsPerCycle,
+            Fitness = _options.Fitness,
         };
     }
 

@@ -59,6 +59,8 @@ public class BenchCliTests
     [InlineData("storm", "--agent", "10000")]
     [InlineData("storm", "--runs", "0")]
     [InlineData("storm", "--allocation", "bogus")]
+    [InlineData("storm", "--fitness", "best")]
+    [InlineData("storm", "--fitness-candidates", "0")]
     [InlineData("storm", "--placement", "[[\"hostname\",\"NOPE\"]]")]
     [InlineData("spec-load", "--pods", "0")]
     [InlineData("emulator", "--cycles", "x")]

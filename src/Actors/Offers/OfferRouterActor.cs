@@ -15,8 +15,8 @@ namespace ActorScheduler.Actors.Offers;
 
 /// <summary>
 /// Receives offer batches and matches them to the requirements pod instances registered: evaluates each
-/// requirement against the offers (pure <see cref="OfferEvaluator"/>), claims the first passing offer for it, and
-/// sends the ACCEPT only once the pod has recorded the task infos. Cleans up reservations nobody owns, declines the
+/// requirement against the offers (pure <see cref="OfferEvaluator"/>), claims the best passing offer for it among the
+/// first few that fit (<see cref="PlacementFitness"/>; earlier plans' pods first), and sends the ACCEPT only once the pod has recorded the task infos. Cleans up reservations nobody owns, declines the
 /// rest (short while reconciling or when work is pending, long when idle), suppresses when idle and revives on new
 /// work. The first offers that come while reconciling are kept for the first cycle once reconciled (within the hold
 /// limit). Every evaluation is journaled with its explanation.
@@ -99,8 +99,13 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     // How often an idle router revives offers to see every agent's reservations (zero: never).
     private readonly TimeSpan _sweepInterval;
 
-    public OfferRouterActor(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics, int maxClaimsPerCycle, TimeSpan holdLimit, TimeSpan abandonedPatience, TimeSpan sweepInterval)
+    // How a new footprint chooses among the offers it fits.
+    private readonly PlacementFitness _fitness;
+
+    public OfferRouterActor(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics, int maxClaimsPerCycle, TimeSpan holdLimit, TimeSpan abandonedPatience, TimeSpan sweepInterval, PlacementFitness fitness)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(fitness.Candidates, 1);
+        _fitness = fitness;
         ArgumentOutOfRangeException.ThrowIfLessThan(sweepInterval, TimeSpan.Zero);
         _sweepInterval = sweepInterval;
         ArgumentOutOfRangeException.ThrowIfLessThan(maxClaimsPerCycle, 1);
@@ -312,8 +317,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     /// reservations (default <see cref="DefaultAbandonedPatience"/>).
     /// </param>
     /// <param name="sweepInterval">How often an idle router revives offers to collect reservations nobody owns (default <see cref="DefaultSweepInterval"/>; zero: never).</param>
-    public static Props Props(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics = null, int maxClaimsPerCycle = SchedulerSettings.DefaultMaxClaimsPerCycle, TimeSpan? holdLimit = null, TimeSpan? abandonedPatience = null, TimeSpan? sweepInterval = null) =>
-        Akka.Actor.Props.Create(() => new OfferRouterActor(service, context, gateway, metrics, maxClaimsPerCycle, holdLimit ?? DefaultHoldLimit, abandonedPatience ?? DefaultAbandonedPatience, sweepInterval ?? DefaultSweepInterval));
+    /// <param name="fitness">How a new footprint chooses among the offers it fits (default <see cref="PlacementFitness.Default"/>).</param>
+    public static Props Props(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics = null, int maxClaimsPerCycle = SchedulerSettings.DefaultMaxClaimsPerCycle, TimeSpan? holdLimit = null, TimeSpan? abandonedPatience = null, TimeSpan? sweepInterval = null, PlacementFitness? fitness = null) =>
+        Akka.Actor.Props.Create(() => new OfferRouterActor(service, context, gateway, metrics, maxClaimsPerCycle, holdLimit ?? DefaultHoldLimit, abandonedPatience ?? DefaultAbandonedPatience, sweepInterval ?? DefaultSweepInterval, fitness ?? PlacementFitness.Default));
 
     private void OnRegister(RegisterRequirement message)
     {
@@ -456,8 +462,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
     private void RunCycle(List<Offer> offers)
     {
-        // Each requirement takes the first offer (as it stands after earlier claims) that passes; one offer can
-        // carry several pod instances. A constant-time check (OfferFit) skips the offers that cannot fit, counted.
+        // Each requirement takes the best (PlacementFitness) of the first offers (as they stand after earlier claims) that
+        // pass; one offer can carry several pod instances. A constant-time check (OfferFit) skips the offers that cannot
+        // fit, counted.
         var timing = new CycleTiming(Stopwatch.GetTimestamp());
         var decisions = new List<OfferDecision>();
         var skippedRecords = new List<SkippedOffers>();
@@ -474,6 +481,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         // offer — every offer skipped — holds only until the next claim, for any rule.
         var scanFrom = new Dictionary<(OfferFit.Scalars Need, PlacementRule? Rule), (int Next, KeyValuePair<string, int>[] Skipped)>();
         var capped = false;
+        var candidates = new List<(int Index, FitnessScore Score)>(_fitness.Compared);
         foreach (var (requirement, podName, pod, need) in _requirements)
         {
             if (claimed.Count >= cap)
@@ -513,62 +521,66 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             }
 
             (int Next, KeyValuePair<string, int>[] Skipped)? stoppedAt = null;
-            for (var i = start; i < slots.Count; i++)
+            // A new footprint compares up to `compared` offers it fits (PlacementFitness) and takes the best that passes
+            // its full evaluation; a footprint in place takes the first (only its agent's offers fit).
+            var compared = requirement.Existing is null ? _fitness.Compared : 1;
+            var placedAt = -1;
+            for (var i = start; i < slots.Count && placedAt < 0;)
             {
-                var slot = slots[i];
-                if (OfferFit.Skip(requirement, need, slot.Offer, slot.Available) is { } reason)
+                candidates.Clear();
+                for (; i < slots.Count && candidates.Count < compared; i++)
                 {
-                    skipped[reason] = skipped.GetValueOrDefault(reason) + 1;
-                    continue;
-                }
-
-                // An agent the placement rule refuses is counted, not evaluated: with a rule such as hostname:UNIQUE
-                // most offers are refused to most pods, and a full evaluation and journaled decision each made a
-                // 2,000-pod storm quadratic.
-                if (OfferEvaluator.PlacementRefusal(requirement, slot.Agent, _placed) is { } refusal)
-                {
-                    skipped[refusal] = skipped.GetValueOrDefault(refusal) + 1;
-                    continue;
-                }
-
-                stoppedAt ??= (i, skipped.ToArray());
-                var evaluation = OfferEvaluator.Evaluate(requirement, slot.Remaining, _context, _placed);
-                decisions.Add(Decision(slot.Offer, podName, evaluation, now));
-                _outcomes.Record(new OfferOutcome(
-                    now.ToDateTime(), podName, slot.Offer.Id.Value, slot.Offer.AgentId.Value, slot.Offer.Hostname, evaluation.Passed, evaluation.Explanation));
-                if (!evaluation.Passed)
-                {
-                    continue;
-                }
-
-                slot.Claims.Add(new Claim(podName, pod, evaluation));
-                // Told at once, so the pod records its launch while the cycle goes on evaluating: its answer is handled
-                // after this cycle, once every claim on the offer is known.
-                pod.Tell(new LaunchClaim(slot.Offer, evaluation));
-                if (_placed.TryGet(podName, out var was) && !was.Agent.SamePlaceAs(slot.Agent))
-                {
-                    // A pod placed elsewhere moves: the refusals its old place caused may no longer hold.
-                    scanFrom.Clear();
-                }
-                else
-                {
-                    // The offer shrinks: pods that skipped it still would, but maybe for another reason (they lacked mem,
-                    // now they lack cpus), so where they stopped before it no longer says why.
-                    foreach (var (key, at) in scanFrom)
+                    var slot = slots[i];
+                    if (OfferFit.Skip(requirement, need, slot.Offer, slot.Available) is { } reason)
                     {
-                        if (at.Next > i)
-                        {
-                            scanFrom.Remove(key);
-                        }
+                        skipped[reason] = skipped.GetValueOrDefault(reason) + 1;
+                        continue;
+                    }
+
+                    // An agent the placement rule refuses is counted, not evaluated: with a rule such as hostname:UNIQUE
+                    // most offers are refused to most pods, and a full evaluation and journaled decision each made a
+                    // 2,000-pod storm quadratic.
+                    if (OfferEvaluator.PlacementRefusal(requirement, slot.Agent, _placed) is { } refusal)
+                    {
+                        skipped[refusal] = skipped.GetValueOrDefault(refusal) + 1;
+                        continue;
+                    }
+
+                    stoppedAt ??= (i, skipped.ToArray());
+                    var score = compared > 1 ? Score(requirement, podName, need, slot) : default;
+                    candidates.Add((i, score));
+                    if (score.IsPerfect)
+                    {
+                        i++;
+                        break;
                     }
                 }
 
-                _placed.Set(new PlacedTask(podName, slot.Agent));
-                slot.Remaining = OfferRemainder.After(slot.Remaining, evaluation);
-                claimed.Add(podName);
-                // The evaluation's footprint is the pod's whole footprint after this ACCEPT.
-                _owned[podName] = evaluation.Footprint.Select(Resources.ResourceId).OfType<string>().ToImmutableArray();
-                break;
+                if (candidates.Count > 1)
+                {
+                    // Best first; among equal scores the earlier offer (a stable order).
+                    candidates.Sort((a, b) => a.Score.Value != b.Score.Value ? b.Score.Value.CompareTo(a.Score.Value) : a.Index.CompareTo(b.Index));
+                }
+
+                foreach (var (index, score) in candidates)
+                {
+                    var slot = slots[index];
+                    var evaluation = OfferEvaluator.Evaluate(requirement, slot.Remaining, _context, _placed);
+                    if (evaluation.Passed && compared > 1)
+                    {
+                        evaluation = evaluation with { Explanation = evaluation.Explanation.Add(OfferFitness.Explain(_fitness.Kind, score, candidates.Count)) };
+                    }
+
+                    decisions.Add(Decision(slot.Offer, podName, evaluation, now));
+                    _outcomes.Record(new OfferOutcome(
+                        now.ToDateTime(), podName, slot.Offer.Id.Value, slot.Offer.AgentId.Value, slot.Offer.Hostname, evaluation.Passed, evaluation.Explanation));
+                    if (evaluation.Passed)
+                    {
+                        Take(podName, pod, slot, index, evaluation);
+                        placedAt = index;
+                        break;
+                    }
+                }
             }
 
             var reasons = skipped.ToArray();
@@ -577,6 +589,37 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             {
                 scanFrom[room] = stoppedAt ?? (slots.Count, reasons);
             }
+        }
+
+        void Take(string podName, IActorRef pod, OfferSlot slot, int index, OfferEvaluation evaluation)
+        {
+            slot.Claims.Add(new Claim(podName, pod, evaluation));
+            // Told at once, so the pod records its launch while the cycle goes on evaluating: its answer is handled
+            // after this cycle, once every claim on the offer is known.
+            pod.Tell(new LaunchClaim(slot.Offer, evaluation));
+            if (_placed.TryGet(podName, out var was) && !was.Agent.SamePlaceAs(slot.Agent))
+            {
+                // A pod placed elsewhere moves: the refusals its old place caused may no longer hold.
+                scanFrom.Clear();
+            }
+            else
+            {
+                // The offer shrinks: pods that skipped it still would, but maybe for another reason (they lacked mem,
+                // now they lack cpus), so where they stopped before it no longer says why.
+                foreach (var (key, at) in scanFrom)
+                {
+                    if (at.Next > index)
+                    {
+                        scanFrom.Remove(key);
+                    }
+                }
+            }
+
+            _placed.Set(new PlacedTask(podName, slot.Agent));
+            slot.Remaining = OfferRemainder.After(slot.Remaining, evaluation);
+            claimed.Add(podName);
+            // The evaluation's footprint is the pod's whole footprint after this ACCEPT.
+            _owned[podName] = evaluation.Footprint.Select(Resources.ResourceId).OfType<string>().ToImmutableArray();
         }
 
         void RecordSkipped(string podName, KeyValuePair<string, int>[] reasons)
@@ -685,6 +728,18 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         {
             RecordCycle(timing);
         }
+    }
+
+    // The offer's score for a new footprint: its type's instances on the agent (and in the zone, for spread) looked up in
+    // the placements, the pod itself left out.
+    private FitnessScore Score(PodRequirement requirement, string podName, OfferFit.Scalars need, OfferSlot slot)
+    {
+        var type = requirement.Pod.Type;
+        var onAgent = _placed.CountAt(PlacementField.Hostname, type, slot.Agent.Hostname, podName);
+        int? inZone = _fitness.Kind == FitnessKind.Spread && slot.Agent.Zone is { } zone
+            ? _placed.CountAt(PlacementField.Zone, type, zone, podName)
+            : null;
+        return OfferFitness.Score(_fitness.Kind, need, slot.Available, onAgent, inZone);
     }
 
     /// <summary>No more waiting for the agent to offer abandoned reservations; the pods that gave them up stop remembering them.</summary>

@@ -46,6 +46,12 @@ public sealed record RunArguments(
     /// <summary>Seconds between sweeps for reservations nobody owns while idle (<c>--reservation-sweep-interval</c>); 0: never.</summary>
     public int ReservationSweepSeconds { get; init; } = (int)ActorScheduler.Actors.SchedulerSettings.DefaultReservationSweepInterval.TotalSeconds;
 
+    /// <summary>How a new footprint chooses among the offers it fits (<c>--fitness</c>): binpack, spread or first-fit.</summary>
+    public string Fitness { get; init; } = ActorScheduler.Actors.Offers.PlacementFitness.NameOf(ActorScheduler.Actors.Offers.PlacementFitness.Default.Kind);
+
+    /// <summary>Offers that fit compared for one pod (<c>--fitness-candidates</c>).</summary>
+    public int FitnessCandidates { get; init; } = ActorScheduler.Actors.Offers.PlacementFitness.DefaultCandidates;
+
     /// <summary>Reads an environment variable (<c>STATSD_UDP_HOST</c>, …); null: the process's environment.</summary>
     public Func<string, string?>? EnvironmentVariable { get; init; }
 }
@@ -73,6 +79,18 @@ public static class RunCommand
         if (args.ReservationSweepSeconds < 0)
         {
             await error.WriteLineAsync($"error: --reservation-sweep-interval expects seconds (0: never sweep), got '{args.ReservationSweepSeconds}'");
+            return 2;
+        }
+
+        if (!ActorScheduler.Actors.Offers.PlacementFitness.TryParse(args.Fitness, out var fitness))
+        {
+            await error.WriteLineAsync($"error: --fitness expects one of {string.Join(", ", ActorScheduler.Actors.Offers.PlacementFitness.Names)}, got '{args.Fitness}'");
+            return 2;
+        }
+
+        if (args.FitnessCandidates < 1)
+        {
+            await error.WriteLineAsync($"error: --fitness-candidates expects a positive number of offers, got '{args.FitnessCandidates}'");
             return 2;
         }
 
@@ -169,7 +187,7 @@ public static class RunCommand
             await output.WriteLineAsync($"statsd:      {statsd}");
         }
 
-        var app = BuildApp(args, loaded, master, apiUrl, dataDir, statsd);
+        var app = BuildApp(args, fitness, loaded, master, apiUrl, dataDir, statsd);
         try
         {
             await app.StartAsync(ct);
@@ -201,7 +219,7 @@ public static class RunCommand
         return 0;
     }
 
-    private static WebApplication BuildApp(RunArguments args, SpecLoadResult loaded, Uri master, Uri apiUrl, string dataDir, StatsDTarget? statsd)
+    private static WebApplication BuildApp(RunArguments args, ActorScheduler.Actors.Offers.FitnessKind fitness, SpecLoadResult loaded, Uri master, Uri apiUrl, string dataDir, StatsDTarget? statsd)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(apiUrl.ToString().TrimEnd('/'));
@@ -226,6 +244,8 @@ public static class RunCommand
                     PermanentFailureTimeout = args.PermanentFailureTimeout,
                     MaxClaimsPerCycle = args.MaxClaimsPerCycle,
                     ReservationSweepInterval = TimeSpan.FromSeconds(args.ReservationSweepSeconds),
+                    Fitness = fitness,
+                    FitnessCandidates = args.FitnessCandidates,
                 });
         });
 

@@ -69,6 +69,15 @@ public sealed class PlacedTasks
     internal IReadOnlyDictionary<string, SortedSet<string>> InstancesByValue(PlacementField field, string? podType) => View(field, podType).ByValue;
 
     /// <summary>
+    /// How many instances in scope (<paramref name="podType"/>'s, or all when null) are placed where <paramref name="field"/>
+    /// is <paramref name="value"/>, leaving <paramref name="excluding"/> out: a lookup.
+    /// </summary>
+    public int CountAt(PlacementField field, string? podType, string value, string? excluding = null) =>
+        View(field, podType).ByValue.TryGetValue(value, out var instances)
+            ? instances.Count - (excluding is not null && instances.Contains(excluding) ? 1 : 0)
+            : 0;
+
+    /// <summary>
     /// How many values of <paramref name="field"/> hold instances in scope, and the fewest any of them holds (0 when
     /// none does), leaving <paramref name="excluding"/> out: a lookup, however many values there are.
     /// </summary>

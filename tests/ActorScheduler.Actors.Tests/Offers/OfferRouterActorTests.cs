@@ -138,7 +138,8 @@ public sealed class OfferRouterActorTests : ActorTestKit
     public void Cycles_after_a_subscription_should_start_small_and_double_up_to_the_cap()
     {
         var (gateway, pods) = (CreateTestProbe(), CreateTestProbe());
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, maxClaimsPerCycle: 200));
+        // First-fit packs each cycle's claims onto the first offers, so the capped cycles keep the others.
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, maxClaimsPerCycle: 200, fitness: PlacementFitness.FirstFit));
         router.Tell(new ReconciliationComplete("fw-1"));
         for (var i = 0; i < 600; i++)
         {
@@ -691,6 +692,87 @@ public sealed class OfferRouterActorTests : ActorTestKit
         Assert.Equal(new[] { "hello-1", "hello-0", "hello-3" }, ExpectMsg<ImmutableArray<string>>().ToArray());
     }
 
+    [Theory]
+    [InlineData(FitnessKind.BinPack, "agent-2")]
+    [InlineData(FitnessKind.FirstFit, "agent-1")]
+    public void A_new_footprint_takes_the_offer_it_fills_most_under_binpack_and_the_first_under_first_fit(FitnessKind kind, string expected)
+    {
+        var (router, _, pods) = RouterWithHelloPods(1, maxClaims: 10, fitness: new PlacementFitness(kind, 16));
+        // hello-0 needs 0.6 cpus and 288 MB with the executor.
+        router.Tell(new OffersReceived([TestOffers.Unreserved("agent-1", cpus: 8, mem: 8192), TestOffers.Unreserved("agent-2", cpus: 1, mem: 512), TestOffers.Unreserved("agent-3", cpus: 4, mem: 4096)]));
+
+        var claim = pods.ExpectMsg<LaunchClaim>();
+        Assert.Equal(expected, claim.Offer.AgentId.Value);
+        var last = claim.Evaluation.Explanation[^1];
+        if (kind == FitnessKind.FirstFit)
+        {
+            Assert.DoesNotContain(claim.Evaluation.Explanation, line => line.Contains("FitnessStage", StringComparison.Ordinal));
+        }
+        else
+        {
+            Assert.StartsWith("PASS(FitnessStage): binpack score 0.7", last);
+            Assert.EndsWith("0 instances of its type on the agent; best of 3 offers that fit", last);
+        }
+    }
+
+    [Theory]
+    [InlineData(FitnessKind.Spread, "agent-3")]
+    [InlineData(FitnessKind.BinPack, "agent-2")]
+    [InlineData(FitnessKind.FirstFit, "agent-1")]
+    public void A_second_instance_of_a_type_goes_to_another_agent_and_under_spread_to_the_emptier_zone(FitnessKind kind, string second)
+    {
+        var (router, _, pods) = RouterWithHelloPods(2, maxClaims: 10, fitness: new PlacementFitness(kind, 16));
+        router.Tell(new OffersReceived([InZone("agent-1", "a"), InZone("agent-2", "a"), InZone("agent-3", "b")]));
+
+        var claims = pods.ReceiveN(2).Cast<LaunchClaim>().ToArray();
+        Assert.Equal("agent-1", claims[0].Offer.AgentId.Value);
+        Assert.Equal(second, claims[1].Offer.AgentId.Value);
+
+        static Offer InZone(string agent, string zone)
+        {
+            var offer = TestOffers.Unreserved(agent);
+            offer.Domain = new DomainInfo { FaultDomain = new DomainInfo.Types.FaultDomain { Region = new() { Name = "r1" }, Zone = new() { Name = zone } } };
+            return offer;
+        }
+    }
+
+    [Theory]
+    [InlineData(2, "agent-1")]
+    [InlineData(3, "agent-3")]
+    public void Only_as_many_offers_as_the_candidates_are_compared(int candidates, string expected)
+    {
+        var (router, _, pods) = RouterWithHelloPods(1, maxClaims: 10, fitness: new PlacementFitness(FitnessKind.BinPack, candidates));
+        // agent-0 cannot fit the pod and is not a candidate; agent-3 fits it best.
+        router.Tell(new OffersReceived([
+            TestOffers.Unreserved("agent-0", cpus: 0.1),
+            TestOffers.Unreserved("agent-1", cpus: 8, mem: 8192),
+            TestOffers.Unreserved("agent-2", cpus: 8, mem: 8192),
+            TestOffers.Unreserved("agent-3", cpus: 1, mem: 512)]));
+
+        Assert.Equal(expected, pods.ExpectMsg<LaunchClaim>().Offer.AgentId.Value);
+    }
+
+    [Fact]
+    public void The_next_best_offer_is_taken_when_the_best_fails_its_full_evaluation_and_both_decisions_are_explained()
+    {
+        var (gateway, pod) = (CreateTestProbe(), CreateTestProbe());
+        var router = Sys.ActorOf(OfferRouterActor.Props("svc", TestOffers.Context, gateway));
+        router.Tell(new ReconciliationComplete("fw-1"));
+        router.Tell(new RegisterRequirement(TestOffers.Launch(TestOffers.SharedSetPod(TestOffers.Port("http")), "init")), pod);
+        // The tight offer fits the scalars best but has no ports for the pod's dynamic port.
+        var tight = TestOffers.Unreserved("agent-1", cpus: 1, mem: 512);
+        tight.Resources.RemoveAt(tight.Resources.Count - 1);
+        var roomy = TestOffers.Unreserved("agent-2", cpus: 8, mem: 8192);
+
+        router.Tell(new OffersReceived([roomy, tight]));
+
+        Assert.Equal("agent-2", pod.ExpectMsg<LaunchClaim>().Offer.AgentId.Value);
+        router.Tell(new ActorScheduler.Messages.Offers.OfferProtocol.GetOfferOutcomes(null));
+        Assert.StartsWith(
+            "db-0: 2 offers evaluated, 1 passed; 1 FAIL(PortEvaluationStage)",
+            ExpectMsg<ActorScheduler.Messages.Offers.OfferOutcomes>().Summaries.Single().Line);
+    }
+
     /// <summary>A reconciled router with nothing registered.</summary>
     private (IActorRef Router, Akka.TestKit.TestProbe Gateway) ReconciledRouter(TimeSpan? abandonedPatience = null, SchedulerMetrics? metrics = null, TimeSpan? sweepInterval = null)
     {
@@ -705,10 +787,10 @@ public sealed class OfferRouterActorTests : ActorTestKit
         OfferEvaluator.Evaluate(TestOffers.Requirement(TestOffers.HelloPod()), TestOffers.Unreserved(), TestOffers.Context).Footprint;
 
     /// <summary>A reconciled router with <paramref name="count"/> hello pods (0.6 cpus each with the executor) registered by one probe.</summary>
-    private (IActorRef Router, Akka.TestKit.TestProbe Gateway, Akka.TestKit.TestProbe Pods) RouterWithHelloPods(int count, int maxClaims, TimeSpan? holdLimit = null, SchedulerMetrics? metrics = null)
+    private (IActorRef Router, Akka.TestKit.TestProbe Gateway, Akka.TestKit.TestProbe Pods) RouterWithHelloPods(int count, int maxClaims, TimeSpan? holdLimit = null, SchedulerMetrics? metrics = null, PlacementFitness? fitness = null)
     {
         var (gateway, pods) = (CreateTestProbe(), CreateTestProbe());
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, metrics, maxClaimsPerCycle: maxClaims, holdLimit: holdLimit));
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, metrics, maxClaimsPerCycle: maxClaims, holdLimit: holdLimit, fitness: fitness));
         router.Tell(new ReconciliationComplete("fw-1"));
         for (var i = 0; i < count; i++)
         {

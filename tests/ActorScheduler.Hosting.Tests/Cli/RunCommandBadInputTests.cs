@@ -55,6 +55,24 @@ public sealed class RunCommandBadInputTests : IDisposable
     }
 
     [Fact]
+    public async Task An_unknown_fitness_is_refused_with_the_names_it_takes()
+    {
+        var (code, error) = await RunAsync(Args(HelloWorld) with { Fitness = "best-fit" });
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: --fitness expects one of binpack, spread, first-fit, got 'best-fit'", error.Trim());
+    }
+
+    [Fact]
+    public async Task Fewer_than_one_fitness_candidate_is_refused()
+    {
+        var (code, error) = await RunAsync(Args(HelloWorld) with { FitnessCandidates = 0 });
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: --fitness-candidates expects a positive number of offers, got '0'", error.Trim());
+    }
+
+    [Fact]
     public async Task A_bad_statsd_port_is_refused_before_anything_starts()
     {
         var variables = new Dictionary<string, string> { ["STATSD_UDP_HOST"] = "127.0.0.1", ["STATSD_UDP_PORT"] = "udp" };

@@ -15,9 +15,27 @@ public sealed class ActorSchedulerOptionsTests
             MasterUrl = Master,
             MaxClaimsPerCycle = 64,
             ReservationSweepInterval = TimeSpan.FromMinutes(10),
+            Fitness = ActorScheduler.Actors.Offers.FitnessKind.Spread,
+            FitnessCandidates = 40,
         });
 
         Assert.Equal((64, TimeSpan.FromMinutes(10)), (settings.MaxClaimsPerCycle, settings.ReservationSweepInterval));
+        Assert.Equal(new ActorScheduler.Actors.Offers.PlacementFitness(ActorScheduler.Actors.Offers.FitnessKind.Spread, 40), settings.Fitness);
+    }
+
+    [Fact]
+    public void Fewer_than_one_fitness_candidate_or_an_unknown_fitness_is_refused_when_configured()
+    {
+        var candidates = Assert.Throws<ArgumentOutOfRangeException>(() => ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions
+        {
+            ServiceName = "hello-world", RenderedSpec = "name: hello-world", MasterUrl = Master, FitnessCandidates = 0,
+        }));
+        var kind = Assert.Throws<ArgumentOutOfRangeException>(() => ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions
+        {
+            ServiceName = "hello-world", RenderedSpec = "name: hello-world", MasterUrl = Master, Fitness = (ActorScheduler.Actors.Offers.FitnessKind)7,
+        }));
+
+        Assert.Equal(("FitnessCandidates", "Fitness"), (candidates.ParamName, kind.ParamName));
     }
 
     [Fact]
@@ -41,5 +59,13 @@ public sealed class ActorSchedulerOptionsTests
         var options = new ActorSchedulerOptions { ServiceName = "hello-world", RenderedSpec = "name: hello-world", MasterUrl = Master };
 
         Assert.Equal(TimeSpan.FromHours(1), ActorSchedulerHostingExtensions.ToSettings(options).ReservationSweepInterval);
+    }
+
+    [Fact]
+    public void Pods_are_bin_packed_over_sixteen_offers_unless_told_otherwise()
+    {
+        var options = new ActorSchedulerOptions { ServiceName = "hello-world", RenderedSpec = "name: hello-world", MasterUrl = Master };
+
+        Assert.Equal(new ActorScheduler.Actors.Offers.PlacementFitness(ActorScheduler.Actors.Offers.FitnessKind.BinPack, 16), ActorSchedulerHostingExtensions.ToSettings(options).Fitness);
     }
 }

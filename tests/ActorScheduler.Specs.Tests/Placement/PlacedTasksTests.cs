@@ -75,6 +75,13 @@ public sealed class PlacedTasksTests
                         {
                             var counts = Count(truth.Values.Where(t => t.PodInstanceName != excluding), field, scope).Values.Select(v => v.Length).ToList();
                             Assert.Equal((counts.Count, counts.Count == 0 ? 0 : counts.Min()), placed.Spread(field, scope, excluding));
+
+                            // The count at each value (and at one nobody holds), as the fitness score asks it.
+                            var without = Count(truth.Values.Where(t => t.PodInstanceName != excluding), field, scope);
+                            foreach (var value in expected.Keys.Append("nowhere"))
+                            {
+                                Assert.Equal(without.TryGetValue(value, out var there) ? there.Length : 0, placed.CountAt(field, scope, value, excluding));
+                            }
                         }
                     }
                 }
