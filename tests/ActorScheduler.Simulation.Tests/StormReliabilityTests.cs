@@ -1,4 +1,5 @@
 using ActorScheduler.Actors;
+using ActorScheduler.Actors.Offers;
 using ActorScheduler.Mesos.Emulator;
 using ActorScheduler.Messages.MesosV1.Scheduler;
 using Xunit.Abstractions;
@@ -33,8 +34,13 @@ public sealed class StormReliabilityTests(ITestOutputHelper output)
     [InlineData(10, true, 3, StormAllocation.Random, true)]
     [InlineData(11, false, SchedulerSettings.DefaultMaxClaimsPerCycle, StormAllocation.Master, true)]
     [InlineData(12, true, 2, StormAllocation.Random, true)]
+    // The other fitnesses (the rows above bin-pack, the default): the DC/OS SDK's first fit, and spread across agents and
+    // the storm's zones.
+    [InlineData(13, false, SchedulerSettings.DefaultMaxClaimsPerCycle, StormAllocation.Random, false, FitnessKind.FirstFit)]
+    [InlineData(14, true, 3, StormAllocation.Master, false, FitnessKind.Spread)]
     public async Task A_deploy_under_rescinds_agent_losses_and_a_restart_places_every_pod_once_and_leaks_nothing(
-        int seed, bool snapshots, int claimsPerCycle, StormAllocation allocation = StormAllocation.Random, bool agentsGone = false)
+        int seed, bool snapshots, int claimsPerCycle, StormAllocation allocation = StormAllocation.Random, bool agentsGone = false,
+        FitnessKind fitness = FitnessKind.BinPack)
     {
         EmulatorSnapshot? settled = null;
         IReadOnlyList<ClusterRecord> history = [];
@@ -56,6 +62,7 @@ public sealed class StormReliabilityTests(ITestOutputHelper output)
             Timeout = TimeSpan.FromSeconds(90),
             Restart = true,
             MaxClaimsPerCycle = claimsPerCycle,
+            Fitness = new PlacementFitness(fitness, PlacementFitness.DefaultCandidates),
             PodSnapshotAfterEvents = snapshots ? 2 : SchedulerSettings.DefaultPodSnapshotAfterEvents,
             EntityJournalSnapshotEvery = snapshots ? 50 : SchedulerSettings.DefaultEntityJournalSnapshotEvery,
             Inspect = async cluster =>

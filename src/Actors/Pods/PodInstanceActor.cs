@@ -223,10 +223,16 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
 
     private void OnRequireTasks(RequireTasks message)
     {
-        // A plan step takes the pod over from its recovery (deploy > recovery): its requirement replaces recovery's.
+        // A plan step takes the pod over from its recovery (deploy > recovery): its requirement replaces recovery's. So
+        // does another step's, or this step's with new parameters: the registered requirement (its tasks, parameters and
+        // plan priority) is withdrawn and the new one registered when it needs a launch.
         if (_drivenByRecovery)
         {
             ReleaseRecoveryDriver();
+        }
+        else if (_required is not null && (!Equals(_step, Sender) || _required != message))
+        {
+            WithdrawRegistration();
         }
 
         _step = Sender;
@@ -274,13 +280,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             return;
         }
 
-        var fingerprint = SpecFingerprint.Of(pod);
-        var needsLaunch = step.Tasks.Any(task =>
-        {
-            var spec = pod.FindTask(task);
-            return spec is not null && StepStatusCalculator.ForTask(_state.Progress(task, spec.Goal, fingerprint, _required.RelaunchBefore, now), false) == Messages.Plans.Status.Pending;
-        });
-        if (!needsLaunch)
+        if (!NeedsLaunch(_required, pod, step.Tasks, now))
         {
             return;
         }
@@ -316,6 +316,17 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         _router.Tell(new RegisterRequirement(requirement));
     }
 
+    /// <summary>Whether one of <paramref name="tasks"/> waits for a launch (PENDING) on the required target.</summary>
+    private bool NeedsLaunch(RequireTasks required, PodSpec pod, IEnumerable<string> tasks, DateTime now)
+    {
+        var fingerprint = SpecFingerprint.Of(pod);
+        return tasks.Any(task =>
+        {
+            var spec = pod.FindTask(task);
+            return spec is not null && StepStatusCalculator.ForTask(_state.Progress(task, spec.Goal, fingerprint, required.RelaunchBefore, now), false) == Messages.Plans.Status.Pending;
+        });
+    }
+
     private void OnLaunchClaim(LaunchClaim claim)
     {
         var router = Sender;
@@ -323,6 +334,19 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         if (_required is null)
         {
             router.Tell(new LaunchNotRecorded(claim.Offer.Id.Value, $"{_name} no longer needs a launch"));
+            return;
+        }
+
+        // A claim made for a requirement the pod has since replaced (another step took it over, or a claim crossed its
+        // re-registration): refused when none of its tasks waits for a launch any more, or when it was evaluated against
+        // another footprint (new reservations for a pod that holds some, or the reverse). Then the current requirement
+        // registers again if it needs a launch.
+        var current = _required.Target.Spec.FindPod(_podType);
+        if (current is null || claim.Evaluation.NewFootprint != (_state.Footprint is null)
+            || !NeedsLaunch(_required, current, claim.Evaluation.Tasks.Select(t => t.TaskName), Now))
+        {
+            router.Tell(new LaunchNotRecorded(claim.Offer.Id.Value, $"{_name} no longer needs this launch"));
+            Reevaluate();
             return;
         }
 

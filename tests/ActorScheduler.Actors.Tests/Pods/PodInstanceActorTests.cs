@@ -64,6 +64,52 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_step_of_another_plan_taking_over_a_registered_pod_replaces_its_requirement_with_its_own_priority()
+    {
+        var (router, gateway, deploy, custom) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
+        router.ExpectMsg<FootprintOwned>();
+        pod.Tell(new RequireTasks(Step, Target, PlanPriority: 0), deploy);
+        deploy.ExpectMsg<TaskProgressReport>();
+        Assert.Equal(0, router.ExpectMsg<RegisterRequirement>().Requirement.PlanPriority);
+
+        // A custom plan's step (third in the plans' order), with its parameters, takes the pod over before any offer.
+        var parameters = ImmutableDictionary<string, string>.Empty.Add("MODE", "backup");
+        pod.Tell(new RequireTasks(Step with { Name = "backup-0:[server]" }, Target, Parameters: parameters, PlanPriority: 2), custom);
+
+        custom.ExpectMsg<TaskProgressReport>();
+        Assert.Equal("hello-0", router.ExpectMsg<WithdrawRequirement>().PodInstance);
+        var requirement = router.ExpectMsg<RegisterRequirement>().Requirement;
+        Assert.Equal(2, requirement.PlanPriority);
+        Assert.Equal("backup", requirement.Parameters["MODE"]);
+
+        // The same step asking again changes nothing.
+        pod.Tell(new RequireTasks(Step with { Name = "backup-0:[server]" }, Target, Parameters: parameters, PlanPriority: 2), custom);
+        custom.ExpectMsg<TaskProgressReport>();
+        router.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void A_claim_for_a_launch_already_recorded_is_refused_and_nothing_is_recorded_twice()
+    {
+        var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
+        router.ExpectMsg<FootprintOwned>();
+        pod.Tell(new RequireTasks(Step, Target), step);
+        var requirement = router.ExpectMsg<RegisterRequirement>().Requirement;
+
+        // Two claims cross the pod's re-registration: the first is recorded, the second comes for the same launch.
+        var (first, second) = (TestOffers.Unreserved("agent-1"), TestOffers.Unreserved("agent-2"));
+        pod.Tell(new LaunchClaim(first, OfferEvaluator.Evaluate(requirement, first, TestOffers.Context)), router);
+        pod.Tell(new LaunchClaim(second, OfferEvaluator.Evaluate(requirement, second, TestOffers.Context)), router);
+
+        ExpectLaunchRecorded(router, pod, first.Id.Value);
+        var refused = router.ExpectMsg<LaunchNotRecorded>();
+        Assert.Equal((second.Id.Value, "hello-0 no longer needs this launch"), (refused.OfferId, refused.Reason));
+        router.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
     public void PodInstance_should_replace_a_long_history_by_a_snapshot_and_recover_the_same_state_from_it()
     {
         var (pod, router, gateway, evaluation) = PodWithRecordedLaunch();
