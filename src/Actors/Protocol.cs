@@ -163,7 +163,8 @@ internal sealed record OffersReceived(ImmutableArray<Offer> Offers);
 internal sealed record OfferRescinded(string OfferId);
 
 /// <summary>Gateway → router: every known task has reported since (re)subscription; offers may be used.</summary>
-internal sealed record ReconciliationComplete(string FrameworkId);
+/// <param name="LocalRegion">The master's region, when it has a fault domain (region awareness: <see cref="Offers.RegionAwareness"/>).</param>
+internal sealed record ReconciliationComplete(string FrameworkId, string? LocalRegion = null);
 
 /// <summary>
 /// Anyone → router (through the root): are offers used yet, i.e. did explicit reconciliation finish on the current

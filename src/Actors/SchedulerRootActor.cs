@@ -78,7 +78,10 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
         var context = new EvaluationContext(
             new ReservationContext(_settings.Gateway.Role, _settings.Gateway.Principal, FrameworkId: string.Empty),
             _settings.Executor,
-            _settings.TaskEnv);
+            _settings.TaskEnv)
+        {
+            ServiceRegion = target.Spec.Region,
+        };
         _router = Context.ActorOf(OfferRouterActor.Props(
             _settings.ServiceName, context, _gateway, _settings.Metrics, _settings.MaxClaimsPerCycle,
             abandonedPatience: _settings.GivenUpPatience, sweepInterval: _settings.ReservationSweepInterval,

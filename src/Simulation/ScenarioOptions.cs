@@ -15,6 +15,12 @@ public sealed class ScenarioOptions
     /// <summary>Seed of the simulated cluster (names, generators): same seed, same run.</summary>
     public int Seed { get; init; } = 1;
 
+    /// <summary>
+    /// The master's fault domain: its region is the scheduler's local region, where pods without an <c>@region</c> rule
+    /// go (unless <c>SERVICE_REGION</c> names another); null (default): none.
+    /// </summary>
+    public FaultDomain? MasterDomain { get; init; }
+
     /// <summary>Resources of the fresh agents <see cref="Send.OffersFor"/> adds, unless a tick says otherwise.</summary>
     public AgentResources AgentResources { get; init; } = AgentResources.Default;
 

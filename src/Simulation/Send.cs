@@ -28,9 +28,10 @@ public static class Send
     /// an instance of the pod waits for offers, or the plans show its steps and none is PENDING (then it should be declined).
     /// One instance is enough: when several should take these offers, wait for all of them first with
     /// <see cref="Expect.WaitingForOffers"/> (steps that start together register with the router one by one).
+    /// With <paramref name="domain"/> the agents are in that zone and region.
     /// </summary>
-    public static ScenarioTick OffersFor(string podType, int count = 1, AgentResources? resources = null) =>
-        new LambdaTick($"Send.OffersFor({podType}, count: {count}{(resources is null ? "" : ", " + resources)})", async c =>
+    public static ScenarioTick OffersFor(string podType, int count = 1, AgentResources? resources = null, FaultDomain? domain = null) =>
+        new LambdaTick($"Send.OffersFor({podType}, count: {count}{(resources is null ? "" : ", " + resources)}{(domain is null ? "" : ", " + domain)})", async c =>
         {
             c.RequirePod(podType);
             if (count <= 0)
@@ -39,7 +40,7 @@ public static class Send
             }
 
             await c.AwaitReadyForOffersAsync(podType, instance: null).ConfigureAwait(false);
-            var agents = await c.Cluster.AddAgentsAsync(count, resources ?? c.Options.AgentResources).ConfigureAwait(false);
+            var agents = await c.Cluster.AddAgentsAsync(count, resources ?? c.Options.AgentResources, domain).ConfigureAwait(false);
             await OfferAsync(c, agents).ConfigureAwait(false);
         });
 

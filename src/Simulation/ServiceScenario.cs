@@ -150,7 +150,7 @@ public sealed class ServiceScenario : IAsyncDisposable
 
     private ScenarioContext CreateContext()
     {
-        var cluster = new SimulatedCluster(_options.Seed);
+        var cluster = new SimulatedCluster(_options.Seed, masterDomain: _options.MasterDomain);
         var config = ConfigurationFactory.ParseString(AkkaConfig).WithFallback(ConfigurationFactory.ParseString(SchedulerHocon.Text));
         var system = ActorSystem.Create("simulation", config);
         var gateway = cluster.GatewayFor(_spec.Name);

@@ -35,8 +35,13 @@ public sealed class SimulatedCluster : IAsyncDisposable
     /// Whether the master offers on its own as time advances (every <see cref="AllocationInterval"/>, and after a REVIVE);
     /// false: only explicit offers (<see cref="OfferAsync"/>, an <see cref="OfferStorm"/>) are made.
     /// </param>
-    public SimulatedCluster(int seed = 1, ManualClock? clock = null, bool timedAllocation = true)
+    /// <param name="masterDomain">
+    /// The master's own fault domain, which subscribed schedulers read as their local region (pods without an
+    /// <c>@region</c> rule go there); null: none, every region is admitted.
+    /// </param>
+    public SimulatedCluster(int seed = 1, ManualClock? clock = null, bool timedAllocation = true, FaultDomain? masterDomain = null)
     {
+        masterDomain?.Validate();
         Seed = seed;
         Random = new Random(seed);
         Clock = clock ?? new ManualClock();
@@ -62,7 +67,8 @@ public sealed class SimulatedCluster : IAsyncDisposable
         };
         var masterId = "sim-" + seed.ToString(CultureInfo.InvariantCulture);
         _master = new Master(
-            new MasterSettings(masterId, "127.0.0.1", 5050, AllocationInterval, HeartbeatInterval, Clock, log, timedAllocation),
+            new MasterSettings(masterId, "127.0.0.1", 5050, AllocationInterval, HeartbeatInterval, Clock, log, timedAllocation,
+                masterDomain is null ? null : AgentSlots.FaultDomain(masterDomain.Region, masterDomain.Zone)),
             new ClusterState([], new StatusUpdateFaultPolicy(seed, StatusUpdateFaults.None)));
     }
 

@@ -33,6 +33,9 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
     private CancellationTokenSource? _stream;
     private int _generation;
     private string? _frameworkId;
+
+    // The master's region (its fault domain, from SUBSCRIBED), if it has one: pods go there unless told otherwise.
+    private string? _localRegion;
     private DateTime _lastEvent = DateTime.UtcNow;
     private TimeSpan _heartbeat = TimeSpan.FromSeconds(15);
     private TimeSpan _backoff = TimeSpan.FromSeconds(1);
@@ -262,6 +265,7 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         {
             case Event.Types.Type.Subscribed:
                 _frameworkId = e.Subscribed.FrameworkId.Value;
+                _localRegion = e.Subscribed.MasterInfo?.Domain?.FaultDomain?.Region?.Name is { Length: > 0 } region ? region : null;
                 _heartbeat = TimeSpan.FromSeconds(e.Subscribed.HasHeartbeatIntervalSeconds ? e.Subscribed.HeartbeatIntervalSeconds : 15);
                 _backoff = TimeSpan.FromSeconds(1);
                 _log.Info("Subscribed as framework {0}", _frameworkId);
@@ -356,7 +360,7 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
 
         _reconciling = false;
         Timers.Cancel(ReconcileTimer);
-        _router.Tell(new ReconciliationComplete(_frameworkId!));
+        _router.Tell(new ReconciliationComplete(_frameworkId!, _localRegion));
         return true;
     }
 

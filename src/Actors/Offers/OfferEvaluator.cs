@@ -22,13 +22,16 @@ public static class OfferEvaluator
             : EvaluateExistingFootprint(requirement, requirement.Existing, offer, context);
 
     /// <summary>
-    /// Null when the pod's placement rule admits <paramref name="agent"/> (or it has none, or it keeps an existing
-    /// footprint, which stays where it is); otherwise the rule, as a reason shared by every agent it refuses
-    /// (<c>FAIL(PlacementRuleEvaluationStage): hostname:UNIQUE</c>), so refusals are counted rather than explained one by
-    /// one (the full evaluation's line adds which instances the agent already runs).
+    /// Null when the service's region (<see cref="RegionAwareness"/>) and the pod's placement rule admit
+    /// <paramref name="agent"/> (or it has none, or it keeps an existing footprint, which stays where it is); otherwise
+    /// the reason, shared by every agent refused alike (<c>FAIL(PlacementRuleEvaluationStage): hostname:UNIQUE</c>), so
+    /// refusals are counted rather than explained one by one (the full evaluation's line adds which instances the agent
+    /// already runs).
     /// </summary>
-    public static string? PlacementRefusal(PodRequirement requirement, PlacementAgent agent, PlacedTasks placed) =>
-        requirement.Existing is null && requirement.Pod.Placement is { } rule && !rule.Admits(Context(requirement, agent, placed))
+    public static string? PlacementRefusal(PodRequirement requirement, PlacementAgent agent, PlacedTasks placed, EvaluationContext context) =>
+        requirement.Existing is not null ? null
+        : RegionAwareness.Refusal(requirement.Pod, agent, context) is { } region ? region
+        : requirement.Pod.Placement is { } rule && !rule.Admits(Context(requirement, agent, placed))
             ? Refusals.GetValue(rule, r => $"FAIL(PlacementRuleEvaluationStage): {r.Describe()}")
             : null;
 
@@ -42,9 +45,21 @@ public static class OfferEvaluator
     private static OfferEvaluation EvaluateNewFootprint(PodRequirement requirement, Offer offer, EvaluationContext context, PlacedTasks? placed)
     {
         var explanation = new List<string>();
+        var agent = PlacementAgents.Of(offer);
+        if (RegionAwareness.Refusal(requirement.Pod, agent, context) is { } outside)
+        {
+            explanation.Add(outside);
+            return OfferEvaluation.Failed(explanation);
+        }
+
+        if (RegionAwareness.Admitted(requirement.Pod, agent, context) is { } inside)
+        {
+            explanation.Add(inside);
+        }
+
         if (requirement.Pod.Placement is { } rule)
         {
-            var decision = rule.Evaluate(Context(requirement, PlacementAgents.Of(offer), placed));
+            var decision = rule.Evaluate(Context(requirement, agent, placed));
             explanation.Add($"{(decision.Passed ? "PASS" : "FAIL")}(PlacementRuleEvaluationStage): {decision.Rule} — {decision.Reason}");
             if (!decision.Passed)
             {

@@ -252,7 +252,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         Command<ReconciliationComplete>(m =>
         {
             _reconciled = true;
-            _context = _context with { Reservation = _context.Reservation with { FrameworkId = m.FrameworkId } };
+            _context = _context with { Reservation = _context.Reservation with { FrameworkId = m.FrameworkId }, LocalRegion = m.LocalRegion };
 
             // Offers declined while reconciling carry a filter: clear it so pending work is offered at once.
             if (_declinedWhileReconciling)
@@ -540,7 +540,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                     // An agent the placement rule refuses is counted, not evaluated: with a rule such as hostname:UNIQUE
                     // most offers are refused to most pods, and a full evaluation and journaled decision each made a
                     // 2,000-pod storm quadratic.
-                    if (OfferEvaluator.PlacementRefusal(requirement, slot.Agent, _placed) is { } refusal)
+                    if (OfferEvaluator.PlacementRefusal(requirement, slot.Agent, _placed, _context) is { } refusal)
                     {
                         skipped[refusal] = skipped.GetValueOrDefault(refusal) + 1;
                         continue;
@@ -682,7 +682,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                 accepting.Count,
                 _requirements.Select(r => (r.Requirement, r.Need)),
                 _nextCycleCap,
-                (requirement, offer) => OfferEvaluator.PlacementRefusal(requirement, _agents.Of(offer), _placed) is null);
+                (requirement, offer) => OfferEvaluator.PlacementRefusal(requirement, _agents.Of(offer), _placed, _context) is null);
             var declined = new List<Offer>(unused.Count);
             for (var i = 0; i < unused.Count; i++)
             {

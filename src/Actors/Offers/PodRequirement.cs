@@ -44,7 +44,14 @@ public sealed record Footprint(string AgentId, string Hostname, ImmutableArray<R
 public sealed record EvaluationContext(
     ReservationContext Reservation,
     ExecutorResources Executor,
-    ImmutableArray<KeyValuePair<string, string>> ExtraEnv);
+    ImmutableArray<KeyValuePair<string, string>> ExtraEnv)
+{
+    /// <summary>The region the service is pinned to (<c>SERVICE_REGION</c>, which cannot change); null: the local one.</summary>
+    public string? ServiceRegion { get; init; }
+
+    /// <summary>The master's region, from its fault domain when it subscribed us; null when it has none.</summary>
+    public string? LocalRegion { get; init; }
+}
 
 /// <summary>Resources of the default executor that runs a pod's task group (DC/OS EXECUTOR_* defaults).</summary>
 public sealed record ExecutorResources(double Cpus = 0.1, double MemoryMb = 32, double DiskMb = 256);

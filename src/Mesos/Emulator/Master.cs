@@ -884,6 +884,7 @@ internal sealed partial class Master
             Version = "1.11.0",
             Pid = $"master@{_settings.Host}:{_settings.Port.ToString(CultureInfo.InvariantCulture)}",
             Address = new Address { Hostname = _settings.Host, Ip = _settings.Host, Port = _settings.Port },
+            Domain = _settings.Domain?.Clone(),
         };
     }
 

@@ -5,6 +5,7 @@ namespace ActorScheduler.Mesos.Emulator;
 /// Whether the master allocates on its own (every <paramref name="AllocationInterval"/>, and at once after REVIVE or an
 /// agent's return); false leaves every offer to explicit <c>Allocate</c> calls (the simulation kit's offer storm).
 /// </param>
+/// <param name="Domain">The master's own fault domain (in <c>MasterInfo</c>: a scheduler's local region); null for none.</param>
 internal sealed record MasterSettings(
     string MasterId,
     string Host,
@@ -13,4 +14,5 @@ internal sealed record MasterSettings(
     TimeSpan HeartbeatInterval,
     TimeProvider Time,
     Action<string> Log,
-    bool TimedAllocation = true);
+    bool TimedAllocation = true,
+    Messages.MesosV1.DomainInfo? Domain = null);

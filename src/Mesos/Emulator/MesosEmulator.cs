@@ -92,7 +92,9 @@ public sealed class MesosEmulator : IAsyncDisposable
             emulator.Url = new Uri($"http://{options.Host}:{port.ToString(CultureInfo.InvariantCulture)}/");
             var seed = options.Seed ?? Random.Shared.Next();
             emulator._cluster = new ClusterState(agents, new StatusUpdateFaultPolicy(seed, options.StatusUpdateFaults));
-            emulator._masterSettings = new MasterSettings(masterId, options.Host, port, options.AllocationInterval, options.HeartbeatInterval, options.Time, log);
+            // With fault domains the master is in the agents' region, in the first zone (a Mesos master's --domain).
+            emulator._masterSettings = new MasterSettings(masterId, options.Host, port, options.AllocationInterval, options.HeartbeatInterval, options.Time, log,
+                Domain: AgentSlots.DomainOf(0, options.Zones, options.Region));
             var master = new Master(emulator._masterSettings, emulator._cluster);
             Volatile.Write(ref emulator._master, master);
             emulator._timer = options.Time.CreateTimer(_ => emulator.QueueTick(), null, options.PollInterval, options.PollInterval);

@@ -56,6 +56,36 @@ public sealed class MesosGatewayActorTests : ActorTestKit, IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_masters_region_reaches_the_router_with_reconciliation_and_none_without_fault_domains()
+    {
+        var dir = _dir + "-zoned";
+        var zoned = await MesosEmulator.StartAsync(new MesosEmulatorOptions
+        {
+            DataDir = dir, Port = 0, Agents = 1, Zones = 2, Region = "us-east", KillTasksOnStop = true,
+        });
+        try
+        {
+            Assert.Equal("us-east", Reconciled(zoned.Url).LocalRegion);
+            Assert.Null(Reconciled(_emulator.Url).LocalRegion);
+        }
+        finally
+        {
+            await zoned.DisposeAsync();
+            Directory.Delete(dir, recursive: true);
+        }
+
+        ReconciliationComplete Reconciled(Uri master)
+        {
+            var (router, pods) = (CreateTestProbe(), CreateTestProbe());
+            var framework = Sys.ActorOf(FrameworkActor.Props("gateway-test-" + Guid.NewGuid().ToString("N")));
+            Sys.ActorOf(MesosGatewayActor.Props(Settings(master), framework)).Tell(new GatewayPeers(router, pods));
+            pods.ExpectMsg<GetTasksToReconcile>();
+            pods.Reply(new TasksToReconcile(ImmutableArray<TaskToReconcile>.Empty));
+            return (ReconciliationComplete)router.FishForMessage(m => m is ReconciliationComplete);
+        }
+    }
+
+    [Fact]
     public void A_revive_asked_while_one_is_in_flight_is_counted_as_throttled_and_sent_after_it()
     {
         var (router, pods) = (CreateTestProbe(), CreateTestProbe());

@@ -153,12 +153,13 @@ public sealed class FaultConvergenceTests
         // The router waits its patience for the gone agent to show the replaced footprint's reservations gone, then stops
         // waiting and, with nothing to do, suppresses offers; only then does the agent come back, under a new id, with them.
         await scheduler.WaitUntilAsync(() => Task.FromResult(Counter(scheduler, SchedulerMetrics.GivenUpExpired) > 0), "the router stopped waiting for the gone agent");
-        var sweeps = Counter(scheduler, SchedulerMetrics.Sweeps);
         await scheduler.Emulator.Faults.RestartAgentAsync(agent);
 
-        // Nothing revives offers but the sweep, which collects them.
+        // Nothing revives offers but the sweep, which collects them (with sweeps off this wait fails: BENCHMARKS.md). The
+        // revive may be a sweep's from just before the restart, still being answered when the agent registers, so the
+        // sweeps are not counted from the restart on.
         await AssertConvergedAsync(scheduler);
-        Assert.True(Counter(scheduler, SchedulerMetrics.Sweeps) > sweeps, "the reservations were collected after a sweep revived offers");
+        Assert.True(Counter(scheduler, SchedulerMetrics.Sweeps) > 0, "the reservations were collected with no sweep");
     }
 
     private static long Counter(InProcessScheduler scheduler, string name) => scheduler.Metrics.Counters().GetValueOrDefault(name);

@@ -1,0 +1,61 @@
+using ActorScheduler.Messages.MesosV1.Scheduler;
+
+namespace ActorScheduler.Simulation.Tests;
+
+/// <summary>
+/// Region awareness against the simulated master: with a master in a fault domain, pods without an <c>@region</c> rule go
+/// to its region, or to the one <c>SERVICE_REGION</c> pins the service to; offers from other regions are declined.
+/// </summary>
+public sealed class RegionScenarioTests
+{
+    private static readonly FaultDomain East = new("east", "east-a");
+    private static readonly FaultDomain West = new("west", "west-a");
+
+    private static ScenarioOptions Options(string? serviceRegion = null) => new()
+    {
+        Values = new Dictionary<string, string> { ["WORLD_COUNT"] = "1" },
+        Environment = serviceRegion is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["SERVICE_REGION"] = serviceRegion },
+        MasterDomain = East,
+    };
+
+    [Fact]
+    public async Task Pods_go_to_the_masters_region_and_offers_from_another_are_declined()
+    {
+        await using var scenario = new ServiceScenario(Examples.Spec("hello-world"), Options());
+
+        await scenario.Run(
+            Send.Register(),
+            Expect.ReconciledExplicitly(),
+            Send.OffersFor("hello", domain: West),
+            Expect.DeclinedLastOffer(),
+            Send.OffersFor("hello", domain: East),
+            Expect.Launched("hello-0-server"));
+
+        Assert.Equal("east", Region(scenario, "hello-0-server"));
+    }
+
+    [Fact]
+    public async Task A_service_pinned_to_a_region_goes_there_whatever_the_masters()
+    {
+        await using var scenario = new ServiceScenario(Examples.Spec("hello-world"), Options(serviceRegion: "west"));
+
+        await scenario.Run(
+            Send.Register(),
+            Expect.ReconciledExplicitly(),
+            Send.OffersFor("hello", domain: East),
+            Expect.DeclinedLastOffer(),
+            Send.OffersFor("hello", domain: West),
+            Expect.Launched("hello-0-server"));
+
+        Assert.Equal("west", Region(scenario, "hello-0-server"));
+    }
+
+    // The region of the agent the task was launched on, as its offers said.
+    private static string Region(ServiceScenario scenario, string task)
+    {
+        var agent = scenario.Cluster!.AgentOfLaunch(task);
+        return scenario.Cluster.History.Where(r => r.Event is { Type: Event.Types.Type.Offers })
+            .SelectMany(r => r.Event!.Offers.Offers_)
+            .First(o => o.AgentId.Value == agent).Domain.FaultDomain.Region.Name;
+    }
+}
