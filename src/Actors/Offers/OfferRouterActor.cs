@@ -481,7 +481,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         // offer — every offer skipped — holds only until the next claim, for any rule.
         var scanFrom = new Dictionary<(OfferFit.Scalars Need, PlacementRule? Rule), (int Next, KeyValuePair<string, int>[] Skipped)>();
         var capped = false;
-        var candidates = new List<(int Index, FitnessScore Score)>(_fitness.Compared);
+        var candidates = new List<(int Index, FitnessScore Score, int Seen)>(_fitness.Compared);
+        // Where the next comparison of offers starts (see below).
+        var rotor = 0;
         foreach (var (requirement, podName, pod, need) in _requirements)
         {
             if (claimed.Count >= cap)
@@ -521,48 +523,60 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             }
 
             (int Next, KeyValuePair<string, int>[] Skipped)? stoppedAt = null;
+            // The first offer the pod fits at all: the offers before it stay skips (scanFrom).
+            var first = -1;
+            for (var i = start; i < slots.Count; i++)
+            {
+                if (Refusal(requirement, need, slots[i]) is { } reason)
+                {
+                    skipped[reason] = skipped.GetValueOrDefault(reason) + 1;
+                    continue;
+                }
+
+                first = i;
+                stoppedAt = (i, skipped.ToArray());
+                break;
+            }
+
             // A new footprint compares up to `compared` offers it fits (PlacementFitness) and takes the best that passes
-            // its full evaluation; a footprint in place takes the first (only its agent's offers fit).
+            // its full evaluation; a footprint in place takes the first (only its agent's offers fit). The offers compared
+            // start where the last comparison stopped (wrapping round to the first that fits, as kube-scheduler rotates the
+            // nodes it samples), so successive pods see different offers: sixteen offers at a time would otherwise
+            // stack replicas on the first sixteen agents while the others stay empty.
             var compared = requirement.Existing is null ? _fitness.Compared : 1;
+            var span = first < 0 ? 0 : slots.Count - first;
+            var offset = compared > 1 && rotor > first && rotor < slots.Count ? rotor - first : 0;
+            var visited = 0;
             var placedAt = -1;
-            for (var i = start; i < slots.Count && placedAt < 0;)
+            while (visited < span && placedAt < 0)
             {
                 candidates.Clear();
-                for (; i < slots.Count && candidates.Count < compared; i++)
+                for (; visited < span && candidates.Count < compared; visited++)
                 {
+                    var i = first + ((offset + visited) % span);
                     var slot = slots[i];
-                    if (OfferFit.Skip(requirement, need, slot.Offer, slot.Available) is { } reason)
+                    if (i != first && Refusal(requirement, need, slot) is { } reason)
                     {
                         skipped[reason] = skipped.GetValueOrDefault(reason) + 1;
                         continue;
                     }
 
-                    // An agent the placement rule refuses is counted, not evaluated: with a rule such as hostname:UNIQUE
-                    // most offers are refused to most pods, and a full evaluation and journaled decision each made a
-                    // 2,000-pod storm quadratic.
-                    if (OfferEvaluator.PlacementRefusal(requirement, slot.Agent, _placed, _context) is { } refusal)
-                    {
-                        skipped[refusal] = skipped.GetValueOrDefault(refusal) + 1;
-                        continue;
-                    }
-
-                    stoppedAt ??= (i, skipped.ToArray());
                     var score = compared > 1 ? Score(requirement, podName, need, slot) : default;
-                    candidates.Add((i, score));
+                    candidates.Add((i, score, candidates.Count));
                     if (score.IsPerfect)
                     {
-                        i++;
+                        visited++;
                         break;
                     }
                 }
 
                 if (candidates.Count > 1)
                 {
-                    // Best first; among equal scores the earlier offer (a stable order).
-                    candidates.Sort((a, b) => a.Score.Value != b.Score.Value ? b.Score.Value.CompareTo(a.Score.Value) : a.Index.CompareTo(b.Index));
+                    // Best first; among equal scores the one met first (a stable order).
+                    candidates.Sort(static (a, b) => b.Score.Value.CompareTo(a.Score.Value) is var byScore && byScore != 0 ? byScore : a.Seen.CompareTo(b.Seen));
                 }
 
-                foreach (var (index, score) in candidates)
+                foreach (var (index, score, _) in candidates)
                 {
                     var slot = slots[index];
                     var evaluation = OfferEvaluator.Evaluate(requirement, slot.Remaining, _context, _placed);
@@ -583,6 +597,11 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                 }
             }
 
+            if (compared > 1 && span > 0)
+            {
+                rotor = first + ((offset + visited) % span);
+            }
+
             var reasons = skipped.ToArray();
             RecordSkipped(podName, reasons);
             if (resumable || (comparable && stoppedAt is null))
@@ -590,6 +609,14 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                 scanFrom[room] = stoppedAt ?? (slots.Count, reasons);
             }
         }
+
+        // Why the pod cannot use the offer at all (the constant-time OfferFit check, then the service's region and the
+        // pod's placement rule), or null. An agent the rule refuses is counted, not evaluated: with a rule such as
+        // hostname:UNIQUE most offers are refused to most pods, and a full evaluation and journaled decision each made a
+        // 2,000-pod storm quadratic.
+        string? Refusal(PodRequirement requirement, OfferFit.Scalars need, OfferSlot slot) =>
+            OfferFit.Skip(requirement, need, slot.Offer, slot.Available)
+            ?? OfferEvaluator.PlacementRefusal(requirement, slot.Agent, _placed, _context);
 
         void Take(string podName, IActorRef pod, OfferSlot slot, int index, OfferEvaluation evaluation)
         {

@@ -753,6 +753,28 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Fact]
+    public void Each_pod_compares_the_offers_after_those_the_last_one_compared_so_replicas_spread_over_every_agent()
+    {
+        var (router, _, pods) = RouterWithHelloPods(3, maxClaims: 10, fitness: new PlacementFitness(FitnessKind.BinPack, 2));
+        // Six alike offers, two compared a pod: without the rotation the third pod would see only agent-0 and agent-1
+        // again, both holding a hello already.
+        router.Tell(new OffersReceived([.. Enumerable.Range(0, 6).Select(i => TestOffers.Unreserved($"agent-{i}"))]));
+
+        Assert.Equal(["agent-0", "agent-2", "agent-4"], pods.ReceiveN(3).Cast<LaunchClaim>().Select(c => c.Offer.AgentId.Value).ToArray());
+    }
+
+    [Fact]
+    public void The_comparison_wraps_round_to_the_first_offer_that_fits()
+    {
+        var (router, _, pods) = RouterWithHelloPods(2, maxClaims: 10, fitness: new PlacementFitness(FitnessKind.BinPack, 2));
+        // hello-0 compares agent-1 and agent-2 (agent-0 fits nobody) and takes agent-1; hello-1 compares agent-3 and,
+        // wrapping round, agent-1 again, and takes agent-3, which holds no hello.
+        router.Tell(new OffersReceived([TestOffers.Unreserved("agent-0", cpus: 0.1), TestOffers.Unreserved("agent-1"), TestOffers.Unreserved("agent-2"), TestOffers.Unreserved("agent-3")]));
+
+        Assert.Equal(["agent-1", "agent-3"], pods.ReceiveN(2).Cast<LaunchClaim>().Select(c => c.Offer.AgentId.Value).ToArray());
+    }
+
+    [Fact]
     public void The_next_best_offer_is_taken_when_the_best_fails_its_full_evaluation_and_both_decisions_are_explained()
     {
         var (gateway, pod) = (CreateTestProbe(), CreateTestProbe());
