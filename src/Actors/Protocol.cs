@@ -147,7 +147,8 @@ internal sealed record FootprintSettled(string AgentId, ImmutableArray<string> R
 internal sealed record ResourcesCollected(string PodInstance, bool WaitedInVain = false);
 
 /// <summary>Router → pod: this offer passed; record the launch (the journal tells the router once it is durable) or refuse.</summary>
-internal sealed record LaunchClaim(Offer Offer, OfferEvaluation Evaluation);
+/// <param name="Requirement">What it was evaluated for (null from tests that build claims by hand: taken as current).</param>
+internal sealed record LaunchClaim(Offer Offer, OfferEvaluation Evaluation, PodRequirement? Requirement = null);
 
 /// <summary>
 /// The task infos <paramref name="Pod"/> recorded for a claim are durable; send the ACCEPT. The entity journal sends it

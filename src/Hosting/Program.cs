@@ -34,7 +34,7 @@ var sweepOption = new Option<int>("--reservation-sweep-interval")
 };
 var fitnessOption = new Option<string>("--fitness")
 {
-    Description = "How a pod chooses among the offers it fits: binpack (fill agents, keep large offers whole, away from its own type), spread (fewest of its type on the agent, then in the zone, then most left over) or first-fit (the first that passes, as the DC/OS SDK).",
+    Description = "How a pod chooses among the offers it fits: binpack (the offer it fills most, away from its own type), spread (fewest of its type on the agent and in the zone, most left over) or first-fit (the first that passes, as the DC/OS SDK).",
     DefaultValueFactory = _ => ActorScheduler.Actors.Offers.PlacementFitness.NameOf(ActorScheduler.Actors.Offers.PlacementFitness.Default.Kind),
 };
 var fitnessCandidatesOption = new Option<int>("--fitness-candidates")

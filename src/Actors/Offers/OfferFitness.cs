@@ -9,21 +9,24 @@ public enum FitnessKind
     FirstFit,
 
     /// <summary>
-    /// The offer the pod fills most (its cpus and mem share of what is left of the offer), away from instances of its own
-    /// type: agents fill up and large offers stay whole for large pods (Fenzo's cpu/mem bin packer; Nomad's binpack with
-    /// its job anti-affinity).
+    /// Among the offers compared, the one the pod fills most (its cpus and mem share of what is left of the offer), away
+    /// from instances of its own type, the two averaged: tight offers are used before roomy ones, which stay whole for
+    /// large pods, and replicas stay apart when the fill is alike (Fenzo's cpu/mem bin packer; Nomad's binpack with its
+    /// job anti-affinity).
     /// </summary>
     BinPack,
 
     /// <summary>
-    /// The agent with the fewest instances of the pod's type, then the zone with the fewest, then the offer with the most
-    /// left over: replicas spread across agents and zones before they share one (Nomad's spread).
+    /// Among the offers compared, the one whose agent, and zone, hold fewest instances of the pod's type and that has the
+    /// most left over, the three averaged: replicas spread over agents and zones (Nomad's spread). An average, not an
+    /// order: a roomy agent with one instance can outscore a tight empty one.
     /// </summary>
     Spread,
 }
 
 /// <summary>
 /// How the router chooses among offers: <see cref="Kind"/>, comparing up to <see cref="Candidates"/> offers that fit
+/// (each pod's comparison starting where the previous pod's stopped)
 /// (kube-scheduler scores a sample of nodes too, and Fenzo stops at a good-enough fitness: scoring every offer of a
 /// 10,000-agent batch for every pod costs more than it gains). An offer with a perfect score ends the search.
 /// </summary>
@@ -105,14 +108,14 @@ public static class OfferFitness
 
     /// <summary>
     /// The explanation line of the chosen offer, e.g. <c>PASS(FitnessStage): binpack score 0.93: takes 0.86 of the
-    /// offer's cpus and mem, 0 instances of its type on the agent; best of 16 offers that fit</c>.
+    /// offer's cpus and mem, 0 instances of its type on the agent; the best that passed of 16 offers compared</c>.
     /// </summary>
     public static string Explain(FitnessKind kind, FitnessScore score, int compared)
     {
         var zone = score.InZone is { } inZone ? string.Create(CultureInfo.InvariantCulture, $", {inZone} in its zone") : string.Empty;
         return string.Create(CultureInfo.InvariantCulture,
             $"PASS(FitnessStage): {PlacementFitness.NameOf(kind)} score {score.Value:0.###}: takes {score.Fill:0.###} of the offer's cpus and mem, " +
-            $"{Instances(score.OnAgent)} of its type on the agent{zone}; best of {compared} offers that fit");
+            $"{Instances(score.OnAgent)} of its type on the agent{zone}; the best that passed of {compared} offers compared");
     }
 
     private static string Instances(int count) => string.Create(CultureInfo.InvariantCulture, $"{count} {(count == 1 ? "instance" : "instances")}");

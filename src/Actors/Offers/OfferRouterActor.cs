@@ -15,8 +15,8 @@ namespace ActorScheduler.Actors.Offers;
 
 /// <summary>
 /// Receives offer batches and matches them to the requirements pod instances registered: evaluates each
-/// requirement against the offers (pure <see cref="OfferEvaluator"/>), claims the best passing offer for it among the
-/// first few that fit (<see cref="PlacementFitness"/>; earlier plans' pods first), and sends the ACCEPT only once the pod has recorded the task infos. Cleans up reservations nobody owns, declines the
+/// requirement against the offers (pure <see cref="OfferEvaluator"/>), claims the best passing offer for it among a few
+/// that fit (<see cref="PlacementFitness"/>; earlier plans' pods first), and sends the ACCEPT only once the pod has recorded the task infos. Cleans up reservations nobody owns, declines the
 /// rest (short while reconciling or when work is pending, long when idle), suppresses when idle and revives on new
 /// work. The first offers that come while reconciling are kept for the first cycle once reconciled (within the hold
 /// limit). Every evaluation is journaled with its explanation.
@@ -481,7 +481,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         // offer — every offer skipped — holds only until the next claim, for any rule.
         var scanFrom = new Dictionary<(OfferFit.Scalars Need, PlacementRule? Rule), (int Next, KeyValuePair<string, int>[] Skipped)>();
         var capped = false;
-        var candidates = new List<(int Index, FitnessScore Score, int Seen)>(_fitness.Compared);
+        var candidates = new List<(int Index, FitnessScore Score, int Seen)>(Math.Min(_fitness.Compared, offers.Count));
         // Where the next comparison of offers starts (see below).
         var rotor = 0;
         foreach (var (requirement, podName, pod, need) in _requirements)
@@ -590,7 +590,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                         now.ToDateTime(), podName, slot.Offer.Id.Value, slot.Offer.AgentId.Value, slot.Offer.Hostname, evaluation.Passed, evaluation.Explanation));
                     if (evaluation.Passed)
                     {
-                        Take(podName, pod, slot, index, evaluation);
+                        Take(requirement, podName, pod, slot, index, evaluation);
                         placedAt = index;
                         break;
                     }
@@ -618,12 +618,17 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             OfferFit.Skip(requirement, need, slot.Offer, slot.Available)
             ?? OfferEvaluator.PlacementRefusal(requirement, slot.Agent, _placed, _context);
 
-        void Take(string podName, IActorRef pod, OfferSlot slot, int index, OfferEvaluation evaluation)
+        void Take(PodRequirement requirement, string podName, IActorRef pod, OfferSlot slot, int index, OfferEvaluation evaluation)
         {
-            slot.Claims.Add(new Claim(podName, pod, evaluation));
+            // The evaluation's footprint is the pod's whole footprint after this ACCEPT; what the router knew of the pod
+            // before is kept with the claim, to go back to should the pod refuse it.
+            var owned = evaluation.Footprint.Select(Resources.ResourceId).OfType<string>().ToImmutableArray();
+            slot.Claims.Add(new Claim(podName, pod, evaluation, owned,
+                _owned.TryGetValue(podName, out var ownedBefore) ? ownedBefore : null,
+                _placed.TryGet(podName, out var placedBefore) ? placedBefore : null));
             // Told at once, so the pod records its launch while the cycle goes on evaluating: its answer is handled
             // after this cycle, once every claim on the offer is known.
-            pod.Tell(new LaunchClaim(slot.Offer, evaluation));
+            pod.Tell(new LaunchClaim(slot.Offer, evaluation, requirement));
             if (_placed.TryGet(podName, out var was) && !was.Agent.SamePlaceAs(slot.Agent))
             {
                 // A pod placed elsewhere moves: the refusals its old place caused may no longer hold.
@@ -645,8 +650,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             _placed.Set(new PlacedTask(podName, slot.Agent));
             slot.Remaining = OfferRemainder.After(slot.Remaining, evaluation);
             claimed.Add(podName);
-            // The evaluation's footprint is the pod's whole footprint after this ACCEPT.
-            _owned[podName] = evaluation.Footprint.Select(Resources.ResourceId).OfType<string>().ToImmutableArray();
+            _owned[podName] = owned;
         }
 
         void RecordSkipped(string podName, KeyValuePair<string, int>[] reasons)
@@ -817,11 +821,28 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         if (!recorded)
         {
             _log.Info("Claim of {0} on offer {1} released: {2}", claim.PodInstance, offerId, reason);
-            if (claim.Evaluation.NewFootprint)
+            if (claim.Evaluation.NewFootprint && _owned.TryGetValue(claim.PodInstance, out var owned) && owned == claim.Owned)
             {
-                // Nothing was reserved for it: it owns nothing, and sits nowhere.
-                _placed.Remove(claim.PodInstance);
-                _owned.Remove(claim.PodInstance);
+                // Nothing was reserved for it: it owns, and sits, where it did before the claim (nothing and nowhere for a
+                // pod placed for the first time; a claim that crossed the pod's re-registration leaves what it recorded
+                // meanwhile). A later claim of the pod has taken the claim's place already otherwise.
+                if (claim.OwnedBefore is { } before)
+                {
+                    _owned[claim.PodInstance] = before;
+                }
+                else
+                {
+                    _owned.Remove(claim.PodInstance);
+                }
+
+                if (claim.PlacedBefore is { } placed)
+                {
+                    _placed.Set(placed);
+                }
+                else
+                {
+                    _placed.Remove(claim.PodInstance);
+                }
             }
         }
 
@@ -1039,13 +1060,21 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         public List<Claim> Claims { get; } = new();
     }
 
-    private sealed class Claim(string podInstance, IActorRef pod, OfferEvaluation evaluation)
+    private sealed class Claim(string podInstance, IActorRef pod, OfferEvaluation evaluation, ImmutableArray<string> owned, ImmutableArray<string>? ownedBefore, PlacedTask? placedBefore)
     {
         public string PodInstance { get; } = podInstance;
 
         public IActorRef Pod { get; } = pod;
 
         public OfferEvaluation Evaluation { get; } = evaluation;
+
+        /// <summary>The resource ids the router takes the pod to own once this claim is recorded.</summary>
+        public ImmutableArray<string> Owned { get; } = owned;
+
+        /// <summary>What the router knew the pod to own, and where it was placed, before this claim (null: nothing).</summary>
+        public ImmutableArray<string>? OwnedBefore { get; } = ownedBefore;
+
+        public PlacedTask? PlacedBefore { get; } = placedBefore;
 
         public bool? Recorded { get; set; }
     }

@@ -327,6 +327,21 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         });
     }
 
+    /// <summary>Whether the claim was evaluated for the required step's tasks, config and parameters.</summary>
+    private static bool ClaimedFor(LaunchClaim claim, RequireTasks required)
+    {
+        if (claim.Requirement is not { } requirement)
+        {
+            return true;
+        }
+
+        var parameters = required.Parameters ?? ImmutableDictionary<string, string>.Empty;
+        return requirement.ConfigId == required.Target.ConfigId
+            && requirement.TasksToLaunch.SequenceEqual(required.Step.Tasks, StringComparer.Ordinal)
+            && requirement.Parameters.Count == parameters.Count
+            && requirement.Parameters.All(p => parameters.TryGetValue(p.Key, out var value) && value == p.Value);
+    }
+
     private void OnLaunchClaim(LaunchClaim claim)
     {
         var router = Sender;
@@ -338,11 +353,11 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         }
 
         // A claim made for a requirement the pod has since replaced (another step took it over, or a claim crossed its
-        // re-registration): refused when none of its tasks waits for a launch any more, or when it was evaluated against
-        // another footprint (new reservations for a pod that holds some, or the reverse). Then the current requirement
-        // registers again if it needs a launch.
+        // re-registration): refused when it was evaluated for other tasks, another config or other parameters, against
+        // another footprint (new reservations for a pod that holds some, or the reverse), or when none of its tasks
+        // waits for a launch any more. Then the current requirement registers again if it needs a launch.
         var current = _required.Target.Spec.FindPod(_podType);
-        if (current is null || claim.Evaluation.NewFootprint != (_state.Footprint is null)
+        if (current is null || !ClaimedFor(claim, _required) || claim.Evaluation.NewFootprint != (_state.Footprint is null)
             || !NeedsLaunch(_required, current, claim.Evaluation.Tasks.Select(t => t.TaskName), Now))
         {
             router.Tell(new LaunchNotRecorded(claim.Offer.Id.Value, $"{_name} no longer needs this launch"));

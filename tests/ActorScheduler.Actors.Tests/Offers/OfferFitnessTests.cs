@@ -85,7 +85,7 @@ public sealed class OfferFitnessTests
         var score = OfferFitness.Score(FitnessKind.Spread, Need, new OfferFit.Scalars(4, 4096, 1000), onAgent: 1, inZone: 2);
 
         Assert.Equal(
-            "PASS(FitnessStage): spread score 0.528: takes 0.25 of the offer's cpus and mem, 1 instance of its type on the agent, 2 in its zone; best of 7 offers that fit",
+            "PASS(FitnessStage): spread score 0.528: takes 0.25 of the offer's cpus and mem, 1 instance of its type on the agent, 2 in its zone; the best that passed of 7 offers compared",
             OfferFitness.Explain(FitnessKind.Spread, score, 7));
     }
 

@@ -448,6 +448,31 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_refused_claim_leaves_the_pod_owning_what_an_earlier_claim_recorded()
+    {
+        var (router, gateway, pods) = RouterWithHelloPods(1, maxClaims: 10);
+        var first = TestOffers.Unreserved("agent-1");
+        router.Tell(new OffersReceived([first]));
+        var recorded = pods.ExpectMsg<LaunchClaim>();
+        Recorded(router, first.Id.Value, pods.Ref);
+        gateway.FishForMessage(m => m is AcceptOffers);
+
+        // A registration that crossed the recorded claim is claimed too, and the pod refuses that claim.
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod())), pods);
+        var second = TestOffers.Unreserved("agent-2");
+        router.Tell(new OffersReceived([second]));
+        pods.ExpectMsg<LaunchClaim>();
+        router.Tell(new LaunchNotRecorded(second.Id.Value, "hello-0 no longer needs this launch"), pods);
+        gateway.FishForMessage(m => m is DeclineOffers d && d.OfferIds.Contains(second.Id.Value));
+
+        // hello-0 still owns the reservations it recorded: offered back, they are declined, not unreserved.
+        var back = TestOffers.WithReserved("agent-1", recorded.Evaluation.Footprint);
+        router.Tell(new OffersReceived([back]));
+        var answer = gateway.FishForMessage(m => m is DeclineOffers d && d.OfferIds.Contains(back.Id.Value) || m is AcceptOffers a && a.OfferIds.Contains(back.Id.Value));
+        Assert.IsType<DeclineOffers>(answer);
+    }
+
+    [Fact]
     public void Router_should_decline_long_and_suppress_when_idle_then_revive_on_new_work()
     {
         var (gateway, pod) = (CreateTestProbe(), CreateTestProbe());
@@ -711,7 +736,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
         else
         {
             Assert.StartsWith("PASS(FitnessStage): binpack score 0.7", last);
-            Assert.EndsWith("0 instances of its type on the agent; best of 3 offers that fit", last);
+            Assert.EndsWith("0 instances of its type on the agent; the best that passed of 3 offers compared", last);
         }
     }
 

@@ -90,6 +90,30 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_claim_evaluated_before_another_step_took_the_pod_over_is_refused_and_the_new_requirement_registered()
+    {
+        var (router, gateway, deploy, custom) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
+        router.ExpectMsg<FootprintOwned>();
+        pod.Tell(new RequireTasks(Step, Target), deploy);
+        var before = router.ExpectMsg<RegisterRequirement>().Requirement;
+        var offer = TestOffers.Unreserved();
+        var claim = new LaunchClaim(offer, OfferEvaluator.Evaluate(before, offer, TestOffers.Context), before);
+
+        // The custom step's parameters reach the pod before the claim made for the deploy step's requirement.
+        var parameters = ImmutableDictionary<string, string>.Empty.Add("MODE", "backup");
+        pod.Tell(new RequireTasks(Step with { Name = "backup-0:[server]" }, Target, Parameters: parameters, PlanPriority: 2), custom);
+        router.ExpectMsg<WithdrawRequirement>();
+        router.ExpectMsg<RegisterRequirement>();
+        pod.Tell(claim, router);
+
+        Assert.Equal(offer.Id.Value, router.ExpectMsg<LaunchNotRecorded>().OfferId);
+        var again = router.ExpectMsg<RegisterRequirement>().Requirement;
+        Assert.Equal("backup", again.Parameters["MODE"]);
+        Assert.Equal(2, again.PlanPriority);
+    }
+
+    [Fact]
     public void A_claim_for_a_launch_already_recorded_is_refused_and_nothing_is_recorded_twice()
     {
         var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());

@@ -155,11 +155,10 @@ public sealed class FaultConvergenceTests
         await scheduler.WaitUntilAsync(() => Task.FromResult(Counter(scheduler, SchedulerMetrics.GivenUpExpired) > 0), "the router stopped waiting for the gone agent");
         await scheduler.Emulator.Faults.RestartAgentAsync(agent);
 
-        // Nothing revives offers but the sweep, which collects them (with sweeps off this wait fails: BENCHMARKS.md). The
+        // Nothing revives offers but the sweep, which collects them: with sweeps off this wait fails (BENCHMARKS.md). The
         // revive may be a sweep's from just before the restart, still being answered when the agent registers, so the
-        // sweeps are not counted from the restart on.
+        // sweeps counter says nothing more here.
         await AssertConvergedAsync(scheduler);
-        Assert.True(Counter(scheduler, SchedulerMetrics.Sweeps) > 0, "the reservations were collected with no sweep");
     }
 
     private static long Counter(InProcessScheduler scheduler, string name) => scheduler.Metrics.Counters().GetValueOrDefault(name);
