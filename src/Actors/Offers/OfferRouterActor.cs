@@ -335,7 +335,12 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         AddInPlanOrder((message.Requirement, name, Sender, need));
         if (message.Requirement.Existing is { } footprint)
         {
+            // The pod's own word on what it holds, and where (a refused claim may have left the router believing otherwise).
             _owned[name] = footprint.ResourceIds.ToImmutableArray();
+            if (footprint.Agent is { } agent)
+            {
+                _placed.Set(new PlacedTask(name, agent));
+            }
         }
 
         // New work: offers we suppressed, or declined (with a filter) since the last revive, must come back now.
@@ -821,11 +826,23 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         if (!recorded)
         {
             _log.Info("Claim of {0} on offer {1} released: {2}", claim.PodInstance, offerId, reason);
-            if (claim.Evaluation.NewFootprint && _owned.TryGetValue(claim.PodInstance, out var owned) && owned == claim.Owned)
+            if (claim.Evaluation.NewFootprint && !(_owned.TryGetValue(claim.PodInstance, out var owned) && owned == claim.Owned))
+            {
+                // A later claim of the pod was taken meanwhile, on what the router believed after this one: it goes back
+                // to what the router knew before this one, should it be refused too.
+                foreach (var later in _claims.Values.SelectMany(s => s.Claims))
+                {
+                    if (later.PodInstance == claim.PodInstance && later.Recorded is null && later.OwnedBefore == claim.Owned)
+                    {
+                        (later.OwnedBefore, later.PlacedBefore) = (claim.OwnedBefore, claim.PlacedBefore);
+                    }
+                }
+            }
+            else if (claim.Evaluation.NewFootprint)
             {
                 // Nothing was reserved for it: it owns, and sits, where it did before the claim (nothing and nowhere for a
                 // pod placed for the first time; a claim that crossed the pod's re-registration leaves what it recorded
-                // meanwhile). A later claim of the pod has taken the claim's place already otherwise.
+                // meanwhile).
                 if (claim.OwnedBefore is { } before)
                 {
                     _owned[claim.PodInstance] = before;
@@ -1072,9 +1089,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         public ImmutableArray<string> Owned { get; } = owned;
 
         /// <summary>What the router knew the pod to own, and where it was placed, before this claim (null: nothing).</summary>
-        public ImmutableArray<string>? OwnedBefore { get; } = ownedBefore;
+        public ImmutableArray<string>? OwnedBefore { get; set; } = ownedBefore;
 
-        public PlacedTask? PlacedBefore { get; } = placedBefore;
+        public PlacedTask? PlacedBefore { get; set; } = placedBefore;
 
         public bool? Recorded { get; set; }
     }

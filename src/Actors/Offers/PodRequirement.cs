@@ -30,6 +30,9 @@ public sealed record PodRequirement(
     /// PlanCoordinator: earlier plans' candidates take the offers first).
     /// </summary>
     public int PlanPriority { get; init; }
+
+    /// <summary>The tasks paused when the pod registered (<see cref="Pod"/> runs a sleep in their place).</summary>
+    public ImmutableHashSet<string> Paused { get; init; } = ImmutableHashSet<string>.Empty;
 }
 
 /// <summary>The reserved resources (incl. persistent volumes) a pod instance holds on one agent.</summary>

@@ -206,6 +206,9 @@ internal sealed partial class PodInstanceActor
             }
 
             replyTo.Tell(new PodProtocol.PodCommandDone(_name, tasks.Select(t => _state.Tasks[t].Info.Name).ToImmutableArray()));
+            // A registration made before the override would launch the tasks as they were: made again (a claim on it
+            // that is on its way is refused, see OnLaunchClaim).
+            WithdrawRegistration();
             Reevaluate();
         });
     }

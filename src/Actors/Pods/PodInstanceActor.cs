@@ -311,6 +311,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         {
             Parameters = _required.Parameters ?? ImmutableDictionary<string, string>.Empty,
             PlanPriority = _required.PlanPriority,
+            Paused = _state.Paused,
         };
         _registered = true;
         _router.Tell(new RegisterRequirement(requirement));
@@ -327,8 +328,8 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         });
     }
 
-    /// <summary>Whether the claim was evaluated for the required step's tasks, config and parameters.</summary>
-    private static bool ClaimedFor(LaunchClaim claim, RequireTasks required)
+    /// <summary>Whether the claim was evaluated for the required step's tasks, config and parameters, and the paused tasks.</summary>
+    private static bool ClaimedFor(LaunchClaim claim, RequireTasks required, ImmutableHashSet<string> paused)
     {
         if (claim.Requirement is not { } requirement)
         {
@@ -337,6 +338,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
 
         var parameters = required.Parameters ?? ImmutableDictionary<string, string>.Empty;
         return requirement.ConfigId == required.Target.ConfigId
+            && requirement.Paused.SetEquals(paused)
             && requirement.TasksToLaunch.SequenceEqual(required.Step.Tasks, StringComparer.Ordinal)
             && requirement.Parameters.Count == parameters.Count
             && requirement.Parameters.All(p => parameters.TryGetValue(p.Key, out var value) && value == p.Value);
@@ -357,7 +359,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         // another footprint (new reservations for a pod that holds some, or the reverse), or when none of its tasks
         // waits for a launch any more. Then the current requirement registers again if it needs a launch.
         var current = _required.Target.Spec.FindPod(_podType);
-        if (current is null || !ClaimedFor(claim, _required) || claim.Evaluation.NewFootprint != (_state.Footprint is null)
+        if (current is null || !ClaimedFor(claim, _required, _state.Paused) || claim.Evaluation.NewFootprint != (_state.Footprint is null)
             || !NeedsLaunch(_required, current, claim.Evaluation.Tasks.Select(t => t.TaskName), Now))
         {
             router.Tell(new LaunchNotRecorded(claim.Offer.Id.Value, $"{_name} no longer needs this launch"));

@@ -473,6 +473,31 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_pod_whose_two_crossing_claims_are_both_refused_sits_nowhere()
+    {
+        var (gateway, pods) = (CreateTestProbe(), CreateTestProbe());
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        router.Tell(new ReconciliationComplete("fw-1"));
+        var unique = TestOffers.HelloPod() with { Placement = ActorScheduler.Specs.Placement.PlacementRuleParser.Parse("[[\"hostname\", \"UNIQUE\"]]", "hello").Rule };
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(unique)), pods);
+        var first = TestOffers.Unreserved("agent-1");
+        router.Tell(new OffersReceived([first]));
+        pods.ExpectMsg<LaunchClaim>();
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(unique)), pods);
+        var second = TestOffers.Unreserved("agent-2");
+        router.Tell(new OffersReceived([second]));
+        pods.ExpectMsg<LaunchClaim>();
+
+        // The pod refuses both (another step took it over, then was released): hello-0 sits on neither agent.
+        router.Tell(new LaunchNotRecorded(first.Id.Value, "no longer needed"), pods);
+        router.Tell(new LaunchNotRecorded(second.Id.Value, "no longer needed"), pods);
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(unique) with { Index = 1 }), pods);
+        router.Tell(new OffersReceived([TestOffers.Unreserved("agent-1")]));
+
+        Assert.Equal("hello-1-server", pods.ExpectMsg<LaunchClaim>().Evaluation.Tasks[0].Info.Name);
+    }
+
+    [Fact]
     public void Router_should_decline_long_and_suppress_when_idle_then_revive_on_new_work()
     {
         var (gateway, pod) = (CreateTestProbe(), CreateTestProbe());

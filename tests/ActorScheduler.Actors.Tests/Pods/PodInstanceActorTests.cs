@@ -114,6 +114,29 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_pod_paused_while_it_waits_for_an_offer_registers_again_and_refuses_a_claim_made_before_the_pause()
+    {
+        var (pod, router, gateway, evaluation) = PodWithRecordedLaunch();
+        var task = evaluation.Tasks[0].Info;
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskFailed, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+        var before = ((RegisterRequirement)router.FishForMessage(m => m is RegisterRequirement)).Requirement;
+        Assert.Empty(before.Paused);
+
+        var operator_ = CreateTestProbe();
+        pod.Tell(new ActorScheduler.Messages.Pods.PodProtocol.PausePod("hello-0", ["server"]), operator_);
+        operator_.ExpectMsg<ActorScheduler.Messages.Pods.PodProtocol.PodCommandDone>();
+        router.FishForMessage(m => m is WithdrawRequirement);
+        var paused = ((RegisterRequirement)router.FishForMessage(m => m is RegisterRequirement)).Requirement;
+        Assert.Equal(["server"], paused.Paused.ToArray());
+
+        // The claim the router made on the registration before the pause would launch the real command.
+        var offer = TestOffers.WithReserved("agent-1", evaluation.Footprint);
+        pod.Tell(new LaunchClaim(offer, OfferEvaluator.Evaluate(before, offer, TestOffers.Context), before), router);
+        Assert.Equal(offer.Id.Value, ((LaunchNotRecorded)router.FishForMessage(m => m is LaunchNotRecorded)).OfferId);
+    }
+
+    [Fact]
     public void A_claim_for_a_launch_already_recorded_is_refused_and_nothing_is_recorded_twice()
     {
         var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
