@@ -16,8 +16,8 @@ namespace ActorScheduler.Actors.Offers;
 /// <summary>
 /// Receives offer batches and matches them to the requirements pod instances registered: evaluates each
 /// requirement against the offers (pure <see cref="OfferEvaluator"/>), claims the best passing offer for it among a few
-/// that fit (<see cref="PlacementFitness"/>; earlier plans' pods first), and sends the ACCEPT only once the pod has recorded the task infos. Cleans up reservations nobody owns, declines the
-/// rest (short while reconciling or when work is pending, long when idle), suppresses when idle and revives on new
+/// that fit (<see cref="PlacementFitness"/>; earlier plans' pods first), and sends the ACCEPT only once the pod has
+/// recorded the task infos. Cleans up reservations nobody owns, declines the rest (short while reconciling or when work is pending, long when idle), suppresses when idle and revives on new
 /// work. The first offers that come while reconciling are kept for the first cycle once reconciled (within the hold
 /// limit). Every evaluation is journaled with its explanation.
 /// </summary>
@@ -628,13 +628,14 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             // The evaluation's footprint is the pod's whole footprint after this ACCEPT; what the router knew of the pod
             // before is kept with the claim, to go back to should the pod refuse it.
             var owned = evaluation.Footprint.Select(Resources.ResourceId).OfType<string>().ToImmutableArray();
+            var wasPlaced = _placed.TryGet(podName, out var was);
             slot.Claims.Add(new Claim(podName, pod, evaluation, owned,
                 _owned.TryGetValue(podName, out var ownedBefore) ? ownedBefore : null,
-                _placed.TryGet(podName, out var placedBefore) ? placedBefore : null));
+                wasPlaced ? was : null));
             // Told at once, so the pod records its launch while the cycle goes on evaluating: its answer is handled
             // after this cycle, once every claim on the offer is known.
             pod.Tell(new LaunchClaim(slot.Offer, evaluation, requirement));
-            if (_placed.TryGet(podName, out var was) && !was.Agent.SamePlaceAs(slot.Agent))
+            if (wasPlaced && !was.Agent.SamePlaceAs(slot.Agent))
             {
                 // A pod placed elsewhere moves: the refusals its old place caused may no longer hold.
                 scanFrom.Clear();
@@ -826,40 +827,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         if (!recorded)
         {
             _log.Info("Claim of {0} on offer {1} released: {2}", claim.PodInstance, offerId, reason);
-            if (claim.Evaluation.NewFootprint && !(_owned.TryGetValue(claim.PodInstance, out var owned) && owned == claim.Owned))
+            if (claim.Evaluation.NewFootprint)
             {
-                // A later claim of the pod was taken meanwhile, on what the router believed after this one: it goes back
-                // to what the router knew before this one, should it be refused too.
-                foreach (var later in _claims.Values.SelectMany(s => s.Claims))
-                {
-                    if (later.PodInstance == claim.PodInstance && later.Recorded is null && later.OwnedBefore == claim.Owned)
-                    {
-                        (later.OwnedBefore, later.PlacedBefore) = (claim.OwnedBefore, claim.PlacedBefore);
-                    }
-                }
-            }
-            else if (claim.Evaluation.NewFootprint)
-            {
-                // Nothing was reserved for it: it owns, and sits, where it did before the claim (nothing and nowhere for a
-                // pod placed for the first time; a claim that crossed the pod's re-registration leaves what it recorded
-                // meanwhile).
-                if (claim.OwnedBefore is { } before)
-                {
-                    _owned[claim.PodInstance] = before;
-                }
-                else
-                {
-                    _owned.Remove(claim.PodInstance);
-                }
-
-                if (claim.PlacedBefore is { } placed)
-                {
-                    _placed.Set(placed);
-                }
-                else
-                {
-                    _placed.Remove(claim.PodInstance);
-                }
+                GoBackBefore(claim);
             }
         }
 
@@ -895,6 +865,47 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         if (_capped is not null && _capped.Remove(offerId) && _capped.Count == 0)
         {
             RunHeld();
+        }
+    }
+
+    /// <summary>
+    /// A refused claim for new reservations: nothing was reserved for it, so the pod owns, and sits, where it did before
+    /// the claim (nothing and nowhere for a pod placed for the first time; a claim that crossed the pod's re-registration
+    /// leaves what it recorded meanwhile). If a later claim of the pod was taken meanwhile, on what the router believed
+    /// after this one, that one goes back to what the router knew before this one, should it be refused too.
+    /// </summary>
+    private void GoBackBefore(Claim claim)
+    {
+        var name = claim.PodInstance;
+        if (!(_owned.TryGetValue(name, out var owned) && owned == claim.Owned))
+        {
+            foreach (var later in _claims.Values.SelectMany(s => s.Claims))
+            {
+                if (later.PodInstance == name && later.Recorded is null && later.OwnedBefore == claim.Owned)
+                {
+                    (later.OwnedBefore, later.PlacedBefore) = (claim.OwnedBefore, claim.PlacedBefore);
+                }
+            }
+
+            return;
+        }
+
+        if (claim.OwnedBefore is { } before)
+        {
+            _owned[name] = before;
+        }
+        else
+        {
+            _owned.Remove(name);
+        }
+
+        if (claim.PlacedBefore is { } placed)
+        {
+            _placed.Set(placed);
+        }
+        else
+        {
+            _placed.Remove(name);
         }
     }
 

@@ -358,9 +358,9 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         // re-registration): refused when it was evaluated for other tasks, another config or other parameters, against
         // another footprint (new reservations for a pod that holds some, or the reverse), or when none of its tasks
         // waits for a launch any more. Then the current requirement registers again if it needs a launch.
-        var current = _required.Target.Spec.FindPod(_podType);
-        if (current is null || !ClaimedFor(claim, _required, _state.Paused) || claim.Evaluation.NewFootprint != (_state.Footprint is null)
-            || !NeedsLaunch(_required, current, claim.Evaluation.Tasks.Select(t => t.TaskName), Now))
+        var pod = _required.Target.Spec.FindPod(_podType);
+        if (pod is null || !ClaimedFor(claim, _required, _state.Paused) || claim.Evaluation.NewFootprint != (_state.Footprint is null)
+            || !NeedsLaunch(_required, pod, claim.Evaluation.Tasks.Select(t => t.TaskName), Now))
         {
             router.Tell(new LaunchNotRecorded(claim.Offer.Id.Value, $"{_name} no longer needs this launch"));
             Reevaluate();
@@ -370,7 +370,6 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         _claimedOfferId = claim.Offer.Id.Value;
         ReportToStep();
 
-        var pod = _required.Target.Spec.FindPod(_podType)!;
         var evaluation = claim.Evaluation;
         var recorded = new TaskLaunchRecorded
         {
