@@ -110,11 +110,16 @@ internal sealed record LeftoverPods(ImmutableArray<Plans.PodInstanceRef> Pods);
 // --- offers ---
 
 /// <summary>Pod → router: evaluate offers for this requirement.</summary>
-internal sealed record RegisterRequirement(PodRequirement Requirement);
+/// <param name="ClaimsSeen">The last <see cref="LaunchClaim.Seq"/> the pod had answered when it registered (see <see cref="FootprintOwned"/>).</param>
+internal sealed record RegisterRequirement(PodRequirement Requirement, long ClaimsSeen = 0);
 
 /// <summary>Pod → router: the reserved resource ids it owns (garbage collection spares them).</summary>
 /// <param name="Agent">Where the footprint is, for placement rules; null when the pod holds nothing.</param>
-internal sealed record FootprintOwned(string PodInstance, ImmutableArray<string> ResourceIds, Specs.Placement.PlacementAgent? Agent = null);
+/// <param name="ClaimsSeen">
+/// The last <see cref="LaunchClaim.Seq"/> the pod had answered when it told: a claim the router made after it, still
+/// unanswered, was made on what the router believed then, so this word is what the pod owns before that claim.
+/// </param>
+internal sealed record FootprintOwned(string PodInstance, ImmutableArray<string> ResourceIds, Specs.Placement.PlacementAgent? Agent = null, long ClaimsSeen = 0);
 
 /// <summary>
 /// Pod → router: it gave up these reservations (decommission); answer <see cref="ResourcesCollected"/> once they are
@@ -148,7 +153,8 @@ internal sealed record ResourcesCollected(string PodInstance, bool WaitedInVain 
 
 /// <summary>Router → pod: this offer passed; record the launch (the journal tells the router once it is durable) or refuse.</summary>
 /// <param name="Requirement">What it was evaluated for (null from tests that build claims by hand: taken as current).</param>
-internal sealed record LaunchClaim(Offer Offer, OfferEvaluation Evaluation, PodRequirement? Requirement = null);
+/// <param name="Seq">The router's number for the claim, rising: the pod echoes the last it answered in what it tells the router.</param>
+internal sealed record LaunchClaim(Offer Offer, OfferEvaluation Evaluation, PodRequirement? Requirement = null, long Seq = 0);
 
 /// <summary>
 /// The task infos <paramref name="Pod"/> recorded for a claim are durable; send the ACCEPT. The entity journal sends it

@@ -65,6 +65,11 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     // Offers with claims, waiting for every claiming pod to record its launch.
     private readonly Dictionary<string, OfferSlot> _claims = new(StringComparer.Ordinal);
 
+    // Claims are numbered (LaunchClaim.Seq), from the monotonic clock so a restarted router's numbers go on rising past
+    // those its pods last answered; each pod's last one, to tell a word from the pod that predates it (OnPodsWord).
+    private long _claimSeq = Stopwatch.GetTimestamp();
+    private readonly Dictionary<string, long> _lastClaimOf = new(StringComparer.Ordinal);
+
     // Those offers' cycles, timed until their last offer is answered (SchedulerMetrics.OffersProcess).
     private readonly Dictionary<string, CycleTiming> _cycleOfOffer = new(StringComparer.Ordinal);
     private readonly HashSet<string> _rescinded = new(StringComparer.Ordinal);
@@ -126,18 +131,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                 _requirements.RemoveAll(r => r.Name == m.PodInstance);
             }
         });
-        Command<FootprintOwned>(m =>
-        {
-            _owned[m.PodInstance] = m.ResourceIds;
-            if (m.Agent is { } agent)
-            {
-                _placed.Set(new PlacedTask(m.PodInstance, agent));
-            }
-            else
-            {
-                _placed.Remove(m.PodInstance);
-            }
-        });
+        Command<FootprintOwned>(m => OnPodsWord(m.PodInstance, m.ClaimsSeen, m.ResourceIds, m.Agent));
         Command<AwaitCollection>(m =>
         {
             // The pod no longer owns them (whatever order its messages arrive in), and offers must come to collect them.
@@ -336,11 +330,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         if (message.Requirement.Existing is { } footprint)
         {
             // The pod's own word on what it holds, and where (a refused claim may have left the router believing otherwise).
-            _owned[name] = footprint.ResourceIds.ToImmutableArray();
-            if (footprint.Agent is { } agent)
-            {
-                _placed.Set(new PlacedTask(name, agent));
-            }
+            OnPodsWord(name, message.ClaimsSeen, footprint.ResourceIds.ToImmutableArray(), footprint.Agent);
         }
 
         // New work: offers we suppressed, or declined (with a filter) since the last revive, must come back now.
@@ -629,12 +619,14 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             // before is kept with the claim, to go back to should the pod refuse it.
             var owned = evaluation.Footprint.Select(Resources.ResourceId).OfType<string>().ToImmutableArray();
             var wasPlaced = _placed.TryGet(podName, out var was);
-            slot.Claims.Add(new Claim(podName, pod, evaluation, owned,
+            var seq = ++_claimSeq;
+            _lastClaimOf[podName] = seq;
+            slot.Claims.Add(new Claim(seq, podName, pod, evaluation, owned,
                 _owned.TryGetValue(podName, out var ownedBefore) ? ownedBefore : null,
                 wasPlaced ? was : null));
             // Told at once, so the pod records its launch while the cycle goes on evaluating: its answer is handled
             // after this cycle, once every claim on the offer is known.
-            pod.Tell(new LaunchClaim(slot.Offer, evaluation, requirement));
+            pod.Tell(new LaunchClaim(slot.Offer, evaluation, requirement, seq));
             if (wasPlaced && !was.Agent.SamePlaceAs(slot.Agent))
             {
                 // A pod placed elsewhere moves: the refusals its old place caused may no longer hold.
@@ -827,10 +819,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         if (!recorded)
         {
             _log.Info("Claim of {0} on offer {1} released: {2}", claim.PodInstance, offerId, reason);
-            if (claim.Evaluation.NewFootprint)
-            {
-                GoBackBefore(claim);
-            }
+            GoBackBefore(claim);
         }
 
         if (slot.Claims.Any(c => c.Recorded is null))
@@ -869,9 +858,42 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>
-    /// A refused claim for new reservations: nothing was reserved for it, so the pod owns, and sits, where it did before
-    /// the claim (nothing and nowhere for a pod placed for the first time; a claim that crossed the pod's re-registration
-    /// leaves what it recorded meanwhile). If a later claim of the pod was taken meanwhile, on what the router believed
+    /// What a pod says it owns and where it sits (null: nowhere), having answered claims up to <paramref name="claimsSeen"/>.
+    /// Said before it answered a later claim, it is what the pod owns before that claim: kept with the claim (for a
+    /// refusal to go back to), not taken over what the router took the pod to own when it made the claim. Before it
+    /// answered a claim already answered, it is stale and dropped.
+    /// </summary>
+    private void OnPodsWord(string name, long claimsSeen, ImmutableArray<string> owned, PlacementAgent? agent)
+    {
+        var placed = agent is null ? (PlacedTask?)null : new PlacedTask(name, agent);
+        if (_lastClaimOf.TryGetValue(name, out var last) && claimsSeen < last)
+        {
+            var next = _claims.Values.SelectMany(s => s.Claims)
+                .Where(c => c.PodInstance == name && c.Recorded is null && c.Seq > claimsSeen)
+                .MinBy(c => c.Seq);
+            if (next is not null)
+            {
+                (next.OwnedBefore, next.PlacedBefore) = (owned, placed);
+            }
+
+            return;
+        }
+
+        _owned[name] = owned;
+        if (placed is { } at)
+        {
+            _placed.Set(at);
+        }
+        else
+        {
+            _placed.Remove(name);
+        }
+    }
+
+    /// <summary>
+    /// A refused claim: nothing was reserved or resized for it, so the pod owns, and sits, where it did before
+    /// the claim (nothing and nowhere for a pod placed for the first time; for a relaunch in place, the footprint before
+    /// any resize; a claim that crossed the pod's re-registration leaves what it recorded meanwhile). If a later claim of the pod was taken meanwhile, on what the router believed
     /// after this one, that one goes back to what the router knew before this one, should it be refused too.
     /// </summary>
     private void GoBackBefore(Claim claim)
@@ -1088,8 +1110,10 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         public List<Claim> Claims { get; } = new();
     }
 
-    private sealed class Claim(string podInstance, IActorRef pod, OfferEvaluation evaluation, ImmutableArray<string> owned, ImmutableArray<string>? ownedBefore, PlacedTask? placedBefore)
+    private sealed class Claim(long seq, string podInstance, IActorRef pod, OfferEvaluation evaluation, ImmutableArray<string> owned, ImmutableArray<string>? ownedBefore, PlacedTask? placedBefore)
     {
+        public long Seq { get; } = seq;
+
         public string PodInstance { get; } = podInstance;
 
         public IActorRef Pod { get; } = pod;

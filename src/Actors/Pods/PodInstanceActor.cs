@@ -56,6 +56,9 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     private RequireTasks? _required;
     private bool _registered;
     private string? _claimedOfferId;
+
+    // The last claim the router made to this pod that it answered (LaunchClaim.Seq), echoed in what it tells the router.
+    private long _claimsSeen;
     private readonly HashSet<string> _killsSent = new();
     private readonly Dictionary<string, (IActorRef Step, GetTaskProgress Query)> _watchers = new(StringComparer.Ordinal);
 
@@ -314,7 +317,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             Paused = _state.Paused,
         };
         _registered = true;
-        _router.Tell(new RegisterRequirement(requirement));
+        _router.Tell(new RegisterRequirement(requirement, _claimsSeen));
     }
 
     /// <summary>Whether one of <paramref name="tasks"/> waits for a launch (PENDING) on the required target.</summary>
@@ -348,6 +351,9 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     {
         var router = Sender;
         _registered = false;
+        // Answered below (refused at once; a recorded launch while commands wait for its write), so anything this pod
+        // tells the router from now on already counts it.
+        _claimsSeen = Math.Max(_claimsSeen, claim.Seq);
         if (_required is null)
         {
             router.Tell(new LaunchNotRecorded(claim.Offer.Id.Value, $"{_name} no longer needs a launch"));
@@ -913,7 +919,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             status.State is TaskState.TaskLost or TaskState.TaskGone or TaskState.TaskUnknown or TaskState.TaskDropped));
 
     private void AnnounceFootprint() =>
-        _router.Tell(new FootprintOwned(_name, _state.Footprint?.ResourceIds.ToImmutableArray() ?? ImmutableArray<string>.Empty, _state.Footprint?.Agent));
+        _router.Tell(new FootprintOwned(_name, _state.Footprint?.ResourceIds.ToImmutableArray() ?? ImmutableArray<string>.Empty, _state.Footprint?.Agent, _claimsSeen));
 
     /// <summary>
     /// Tells the router what the pod owns now, and where the footprint it gave up (if it had one) may still be reserved

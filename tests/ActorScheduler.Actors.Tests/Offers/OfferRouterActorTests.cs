@@ -473,6 +473,86 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_refused_relaunch_in_place_leaves_the_pod_owning_the_reservations_its_resize_would_have_dropped()
+    {
+        var (gateway, pods) = (CreateTestProbe(), CreateTestProbe());
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        router.Tell(new ReconciliationComplete("fw-1"));
+        var hello = TestOffers.HelloPod();
+        var withPort = hello with { Tasks = [hello.Tasks[0] with { Ports = [TestOffers.Port("http")] }] };
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(withPort)), pods);
+        var first = TestOffers.Unreserved("agent-1");
+        router.Tell(new OffersReceived([first]));
+        var launched = pods.ExpectMsg<LaunchClaim>();
+        Recorded(router, first.Id.Value, pods.Ref);
+        gateway.FishForMessage(m => m is AcceptOffers);
+        var footprint = new Footprint("agent-1", "agent-1.local", launched.Evaluation.Footprint);
+
+        // The config drops the port: the relaunch in place would unreserve it, but the pod refuses the claim.
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(hello, footprint), ClaimsSeen: launched.Seq), pods);
+        var inPlace = TestOffers.WithReserved("agent-1", launched.Evaluation.Footprint);
+        router.Tell(new OffersReceived([inPlace]));
+        var resize = pods.ExpectMsg<LaunchClaim>();
+        Assert.True(resize.Evaluation.Footprint.Length < launched.Evaluation.Footprint.Length, "the relaunch in place drops the port's reservation");
+        router.Tell(new LaunchNotRecorded(inPlace.Id.Value, "hello-0 no longer needs this launch"), pods);
+        gateway.FishForMessage(m => m is DeclineOffers d && d.OfferIds.Contains(inPlace.Id.Value));
+
+        // The port is still hello-0's: offered back, its reservations are declined, none unreserved.
+        var back = TestOffers.WithReserved("agent-1", launched.Evaluation.Footprint);
+        router.Tell(new OffersReceived([back]));
+        var answer = gateway.FishForMessage(m => m is DeclineOffers d && d.OfferIds.Contains(back.Id.Value) || m is AcceptOffers a && a.OfferIds.Contains(back.Id.Value));
+        Assert.IsType<DeclineOffers>(answer);
+    }
+
+    [Fact]
+    public void What_a_pod_said_before_it_answered_a_claim_does_not_undo_the_claim_it_then_recorded()
+    {
+        var (router, gateway, pods) = RouterWithHelloPods(1, maxClaims: 10);
+        var offer = TestOffers.Unreserved("agent-1");
+        router.Tell(new OffersReceived([offer]));
+        var claim = pods.ExpectMsg<LaunchClaim>();
+
+        // Said before the pod saw the claim (a launch of before it dropped, say): it held nothing then. Then it records.
+        router.Tell(new FootprintOwned("hello-0", [], null, ClaimsSeen: claim.Seq - 1), pods);
+        Recorded(router, offer.Id.Value, pods.Ref);
+        gateway.FishForMessage(m => m is AcceptOffers);
+
+        // The claim's reservations are hello-0's: offered back, they are declined, not unreserved.
+        var back = TestOffers.WithReserved("agent-1", claim.Evaluation.Footprint);
+        router.Tell(new OffersReceived([back]));
+        var answer = gateway.FishForMessage(m => m is DeclineOffers d && d.OfferIds.Contains(back.Id.Value) || m is AcceptOffers a && a.OfferIds.Contains(back.Id.Value));
+        Assert.IsType<DeclineOffers>(answer);
+    }
+
+    [Fact]
+    public void What_a_pod_said_before_it_refused_a_claim_is_what_it_owns_after()
+    {
+        var (router, gateway, pods) = RouterWithHelloPods(1, maxClaims: 10);
+        var first = TestOffers.Unreserved("agent-1");
+        router.Tell(new OffersReceived([first]));
+        var launched = pods.ExpectMsg<LaunchClaim>();
+        Recorded(router, first.Id.Value, pods.Ref);
+        gateway.FishForMessage(m => m is AcceptOffers);
+        var footprint = new Footprint("agent-1", "agent-1.local", launched.Evaluation.Footprint);
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod(), footprint), ClaimsSeen: launched.Seq), pods);
+        var inPlace = TestOffers.WithReserved("agent-1", launched.Evaluation.Footprint);
+        router.Tell(new OffersReceived([inPlace]));
+        var relaunch = pods.ExpectMsg<LaunchClaim>();
+
+        // Before the pod saw the relaunch, its launch was dropped and it gave the footprint up; then it refuses the claim.
+        router.Tell(new FootprintOwned("hello-0", [], null, ClaimsSeen: launched.Seq), pods);
+        router.Tell(new LaunchNotRecorded(inPlace.Id.Value, "hello-0 no longer needs this launch"), pods);
+        gateway.FishForMessage(m => m is DeclineOffers d && d.OfferIds.Contains(inPlace.Id.Value));
+        Assert.True(relaunch.Seq > launched.Seq);
+
+        // hello-0 owns nothing: its old reservations, offered back, are unreserved.
+        var back = TestOffers.WithReserved("agent-1", launched.Evaluation.Footprint);
+        router.Tell(new OffersReceived([back]));
+        var cleanup = gateway.FishForMessage<AcceptOffers>(a => a.OfferIds.Contains(back.Id.Value));
+        Assert.Contains(cleanup.Operations, o => o.Type == Offer.Types.Operation.Types.Type.Unreserve);
+    }
+
+    [Fact]
     public void A_pod_whose_two_crossing_claims_are_both_refused_sits_nowhere()
     {
         var (gateway, pods) = (CreateTestProbe(), CreateTestProbe());

@@ -98,7 +98,7 @@ public sealed class PodInstanceActorTests : ActorTestKit
         pod.Tell(new RequireTasks(Step, Target), deploy);
         var before = router.ExpectMsg<RegisterRequirement>().Requirement;
         var offer = TestOffers.Unreserved();
-        var claim = new LaunchClaim(offer, OfferEvaluator.Evaluate(before, offer, TestOffers.Context), before);
+        var claim = new LaunchClaim(offer, OfferEvaluator.Evaluate(before, offer, TestOffers.Context), before, Seq: 7);
 
         // The custom step's parameters reach the pod before the claim made for the deploy step's requirement.
         var parameters = ImmutableDictionary<string, string>.Empty.Add("MODE", "backup");
@@ -108,7 +108,9 @@ public sealed class PodInstanceActorTests : ActorTestKit
         pod.Tell(claim, router);
 
         Assert.Equal(offer.Id.Value, router.ExpectMsg<LaunchNotRecorded>().OfferId);
-        var again = router.ExpectMsg<RegisterRequirement>().Requirement;
+        var registered = router.ExpectMsg<RegisterRequirement>();
+        Assert.Equal(7, registered.ClaimsSeen);
+        var again = registered.Requirement;
         Assert.Equal("backup", again.Parameters["MODE"]);
         Assert.Equal(2, again.PlanPriority);
     }
@@ -222,11 +224,13 @@ public sealed class PodInstanceActorTests : ActorTestKit
         // Reconciliation: the master does not know the task (the ACCEPT never reached it).
         TellMasterStatus(pod, gateway, evaluation.Tasks[0].Info, TaskState.TaskLost, TaskStatus.Types.Reason.Reconciliation);
 
-        // It owns nothing any more (the router may collect those reservations), and asks afresh.
-        router.ExpectMsg<FootprintOwned>(m => m.ResourceIds.IsEmpty && m.Agent is null);
+        // It owns nothing any more (the router may collect those reservations), and asks afresh; both say which claim
+        // they come after, so the router does not take them for words said before a claim it made since.
+        var owned = router.ExpectMsg<FootprintOwned>(m => m.ResourceIds.IsEmpty && m.Agent is null);
         Assert.Equal("agent-1", router.ExpectMsg<FootprintAbandoned>().AgentId);
-        var again = router.ExpectMsg<RegisterRequirement>().Requirement;
-        Assert.Null(again.Existing);
+        var again = router.ExpectMsg<RegisterRequirement>();
+        Assert.Null(again.Requirement.Existing);
+        Assert.Equal((RecordedClaimSeq, RecordedClaimSeq), (owned.ClaimsSeen, again.ClaimsSeen));
     }
 
     [Fact]
@@ -613,6 +617,9 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     /// <summary>hello-0 asked for its step, claimed an offer and recorded the launch.</summary>
+    // The router's number for the claim PodWithRecordedLaunch records.
+    private const long RecordedClaimSeq = 3;
+
     private (IActorRef Pod, Akka.TestKit.TestProbe Router, Akka.TestKit.TestProbe Gateway, OfferEvaluation Evaluation) PodWithRecordedLaunch()
     {
         var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
@@ -622,7 +629,7 @@ public sealed class PodInstanceActorTests : ActorTestKit
         var requirement = router.ExpectMsg<RegisterRequirement>().Requirement;
         var offer = TestOffers.Unreserved();
         var evaluation = OfferEvaluator.Evaluate(requirement, offer, TestOffers.Context);
-        pod.Tell(new LaunchClaim(offer, evaluation), router);
+        pod.Tell(new LaunchClaim(offer, evaluation, Seq: RecordedClaimSeq), router);
         ExpectLaunchRecorded(router, pod, offer.Id.Value);
         return (pod, router, gateway, evaluation);
     }
