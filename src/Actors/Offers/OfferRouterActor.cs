@@ -66,7 +66,8 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<string, OfferSlot> _claims = new(StringComparer.Ordinal);
 
     // Claims are numbered (LaunchClaim.Seq), from the monotonic clock so a restarted router's numbers go on rising past
-    // those its pods last answered; each pod's last one, to tell a word from the pod that predates it (OnPodsWord).
+    // those its pods last answered; each pod's last one, so most words from a pod need no look at the open claims
+    // (OnPodsWord).
     private long _claimSeq = Stopwatch.GetTimestamp();
     private readonly Dictionary<string, long> _lastClaimOf = new(StringComparer.Ordinal);
 
@@ -131,7 +132,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                 _requirements.RemoveAll(r => r.Name == m.PodInstance);
             }
         });
-        Command<FootprintOwned>(m => OnPodsWord(m.PodInstance, m.ClaimsSeen, m.ResourceIds, m.Agent));
+        Command<FootprintOwned>(m => OnPodsWord(m.PodInstance, Sender, m.ClaimsSeen, m.ResourceIds, m.Agent));
         Command<AwaitCollection>(m =>
         {
             // The pod no longer owns them (whatever order its messages arrive in), and offers must come to collect them.
@@ -330,7 +331,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         if (message.Requirement.Existing is { } footprint)
         {
             // The pod's own word on what it holds, and where (a refused claim may have left the router believing otherwise).
-            OnPodsWord(name, message.ClaimsSeen, footprint.ResourceIds.ToImmutableArray(), footprint.Agent);
+            OnPodsWord(name, Sender, message.ClaimsSeen, footprint.ResourceIds.ToImmutableArray(), footprint.Agent, placementKnown: footprint.Agent is not null);
         }
 
         // New work: offers we suppressed, or declined (with a filter) since the last revive, must come back now.
@@ -859,27 +860,34 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
     /// <summary>
     /// What a pod says it owns and where it sits (null: nowhere), having answered claims up to <paramref name="claimsSeen"/>.
-    /// Said before it answered a later claim, it is what the pod owns before that claim: kept with the claim (for a
-    /// refusal to go back to), not taken over what the router took the pod to own when it made the claim. Before it
-    /// answered a claim already answered, it is stale and dropped.
+    /// Said before the pod actor answered a later claim still open, it is what the pod owns before that claim: kept with
+    /// the claim (for a refusal to go back to), not taken over what the router took the pod to own when it made the
+    /// claim. Otherwise (also from a pod actor started anew, whose count begins again) it is what the pod owns now.
+    /// A registration's footprint without an agent (journaled before footprints kept theirs) leaves the placement as is.
     /// </summary>
-    private void OnPodsWord(string name, long claimsSeen, ImmutableArray<string> owned, PlacementAgent? agent)
+    private void OnPodsWord(string name, IActorRef pod, long claimsSeen, ImmutableArray<string> owned, PlacementAgent? agent, bool placementKnown = true)
     {
         var placed = agent is null ? (PlacedTask?)null : new PlacedTask(name, agent);
-        if (_lastClaimOf.TryGetValue(name, out var last) && claimsSeen < last)
+        if (_lastClaimOf.TryGetValue(name, out var last) && claimsSeen < last
+            && _claims.Values.SelectMany(s => s.Claims)
+                .Where(c => c.PodInstance == name && c.Recorded is null && c.Seq > claimsSeen && c.Pod.Equals(pod))
+                .MinBy(c => c.Seq) is { } next)
         {
-            var next = _claims.Values.SelectMany(s => s.Claims)
-                .Where(c => c.PodInstance == name && c.Recorded is null && c.Seq > claimsSeen)
-                .MinBy(c => c.Seq);
-            if (next is not null)
+            next.OwnedBefore = owned;
+            if (placementKnown)
             {
-                (next.OwnedBefore, next.PlacedBefore) = (owned, placed);
+                next.PlacedBefore = placed;
             }
 
             return;
         }
 
         _owned[name] = owned;
+        if (!placementKnown)
+        {
+            return;
+        }
+
         if (placed is { } at)
         {
             _placed.Set(at);
@@ -891,10 +899,11 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>
-    /// A refused claim: nothing was reserved or resized for it, so the pod owns, and sits, where it did before
-    /// the claim (nothing and nowhere for a pod placed for the first time; for a relaunch in place, the footprint before
-    /// any resize; a claim that crossed the pod's re-registration leaves what it recorded meanwhile). If a later claim of the pod was taken meanwhile, on what the router believed
-    /// after this one, that one goes back to what the router knew before this one, should it be refused too.
+    /// A refused claim: nothing was reserved or resized for it, so the pod owns, and sits, where it did before the claim
+    /// (nothing and nowhere for a pod placed for the first time; for a relaunch in place, the footprint before any
+    /// resize; a claim that crossed the pod's re-registration leaves what it recorded meanwhile). If a later claim of the
+    /// pod was taken meanwhile, on what the router believed after this one, that one goes back to what the router knew
+    /// before this one, should it be refused too.
     /// </summary>
     private void GoBackBefore(Claim claim)
     {

@@ -822,6 +822,18 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         }
     }
 
+    protected override void PreRestart(Exception reason, object message)
+    {
+        // The claim this pod failed on is lost with the failure: refused, so the router answers its offer and does not
+        // wait for it (claims still in the mailbox are answered by the restarted pod).
+        if (message is LaunchClaim { Offer.Id.Value: { } offerId })
+        {
+            _router.Tell(new LaunchNotRecorded(offerId, $"{_name} failed on the claim: {reason.Message}"));
+        }
+
+        base.PreRestart(reason, message);
+    }
+
     protected override void PostStop()
     {
         _wakeUp?.Dispose();

@@ -553,6 +553,50 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Fact]
+    public void What_a_restarted_pod_says_counts_though_its_count_of_claims_began_again()
+    {
+        var (router, gateway, pods) = RouterWithHelloPods(1, maxClaims: 10);
+        var offer = TestOffers.Unreserved("agent-1");
+        router.Tell(new OffersReceived([offer]));
+        var claim = pods.ExpectMsg<LaunchClaim>();
+        Recorded(router, offer.Id.Value, pods.Ref);
+        gateway.FishForMessage(m => m is AcceptOffers);
+
+        // The pod actor restarted (its count of claims answered is 0 again), then its launch was found never to happen.
+        router.Tell(new FootprintOwned("hello-0", [], null, ClaimsSeen: 0), pods);
+
+        var back = TestOffers.WithReserved("agent-1", claim.Evaluation.Footprint);
+        router.Tell(new OffersReceived([back]));
+        var cleanup = gateway.FishForMessage<AcceptOffers>(a => a.OfferIds.Contains(back.Id.Value));
+        Assert.Contains(cleanup.Operations, o => o.Type == Offer.Types.Operation.Types.Type.Unreserve);
+    }
+
+    [Fact]
+    public void What_a_new_pod_actor_says_is_not_taken_as_said_before_a_claim_made_to_the_one_before_it()
+    {
+        var (router, gateway, pods) = RouterWithHelloPods(1, maxClaims: 10);
+        var first = TestOffers.Unreserved("agent-1");
+        router.Tell(new OffersReceived([first]));
+        var launched = pods.ExpectMsg<LaunchClaim>();
+        Recorded(router, first.Id.Value, pods.Ref);
+        gateway.FishForMessage(m => m is AcceptOffers);
+        var footprint = new Footprint("agent-1", "agent-1.local", launched.Evaluation.Footprint);
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod(), footprint), ClaimsSeen: launched.Seq), pods);
+        var inPlace = TestOffers.WithReserved("agent-1", launched.Evaluation.Footprint);
+        router.Tell(new OffersReceived([inPlace]));
+        pods.ExpectMsg<LaunchClaim>();
+
+        // The pod actor that was made the claim is gone with it (its parent restarted); the new one owns nothing.
+        var renewed = CreateTestProbe();
+        router.Tell(new FootprintOwned("hello-0", [], null, ClaimsSeen: 0), renewed);
+
+        var back = TestOffers.WithReserved("agent-1", launched.Evaluation.Footprint);
+        router.Tell(new OffersReceived([back]));
+        var cleanup = gateway.FishForMessage<AcceptOffers>(a => a.OfferIds.Contains(back.Id.Value));
+        Assert.Contains(cleanup.Operations, o => o.Type == Offer.Types.Operation.Types.Type.Unreserve);
+    }
+
+    [Fact]
     public void A_pod_whose_two_crossing_claims_are_both_refused_sits_nowhere()
     {
         var (gateway, pods) = (CreateTestProbe(), CreateTestProbe());

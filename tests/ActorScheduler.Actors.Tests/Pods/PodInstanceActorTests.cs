@@ -139,6 +139,25 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_claim_the_pod_fails_on_is_refused_so_the_router_does_not_wait_for_it()
+    {
+        var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
+        router.ExpectMsg<FootprintOwned>();
+        pod.Tell(new RequireTasks(Step, Target), step);
+        var requirement = router.ExpectMsg<RegisterRequirement>().Requirement;
+
+        // A claim whose evaluation has no task list: handling it throws, and the pod restarts.
+        var offer = TestOffers.Unreserved();
+        var broken = OfferEvaluator.Evaluate(requirement, offer, TestOffers.Context) with { Tasks = default };
+        pod.Tell(new LaunchClaim(offer, broken, Seq: 9), router);
+
+        var refused = (LaunchNotRecorded)router.FishForMessage(m => m is LaunchNotRecorded);
+        Assert.Equal(offer.Id.Value, refused.OfferId);
+        Assert.Contains("hello-0 failed on the claim", refused.Reason);
+    }
+
+    [Fact]
     public void A_claim_for_a_launch_already_recorded_is_refused_and_nothing_is_recorded_twice()
     {
         var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
@@ -616,10 +635,10 @@ public sealed class PodInstanceActorTests : ActorTestKit
         return status;
     }
 
-    /// <summary>hello-0 asked for its step, claimed an offer and recorded the launch.</summary>
     // The router's number for the claim PodWithRecordedLaunch records.
     private const long RecordedClaimSeq = 3;
 
+    /// <summary>hello-0 asked for its step, claimed an offer and recorded the launch.</summary>
     private (IActorRef Pod, Akka.TestKit.TestProbe Router, Akka.TestKit.TestProbe Gateway, OfferEvaluation Evaluation) PodWithRecordedLaunch()
     {
         var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
