@@ -481,27 +481,16 @@ public sealed class OfferRouterActorTests : ActorTestKit
         var hello = TestOffers.HelloPod();
         var withPort = hello with { Tasks = [hello.Tasks[0] with { Ports = [TestOffers.Port("http")] }] };
         router.Tell(new RegisterRequirement(TestOffers.Requirement(withPort)), pods);
-        var first = TestOffers.Unreserved("agent-1");
-        router.Tell(new OffersReceived([first]));
-        var launched = pods.ExpectMsg<LaunchClaim>();
-        Recorded(router, first.Id.Value, pods.Ref);
-        gateway.FishForMessage(m => m is AcceptOffers);
-        var footprint = new Footprint("agent-1", "agent-1.local", launched.Evaluation.Footprint);
+        var launched = LaunchRecordedOnAgent1(router, gateway, pods);
 
         // The config drops the port: the relaunch in place would unreserve it, but the pod refuses the claim.
-        router.Tell(new RegisterRequirement(TestOffers.Requirement(hello, footprint), ClaimsSeen: launched.Seq), pods);
-        var inPlace = TestOffers.WithReserved("agent-1", launched.Evaluation.Footprint);
-        router.Tell(new OffersReceived([inPlace]));
-        var resize = pods.ExpectMsg<LaunchClaim>();
+        var (inPlace, resize) = RelaunchInPlaceClaimed(router, pods, hello, launched);
         Assert.True(resize.Evaluation.Footprint.Length < launched.Evaluation.Footprint.Length, "the relaunch in place drops the port's reservation");
         router.Tell(new LaunchNotRecorded(inPlace.Id.Value, "hello-0 no longer needs this launch"), pods);
         gateway.FishForMessage(m => m is DeclineOffers d && d.OfferIds.Contains(inPlace.Id.Value));
 
         // The port is still hello-0's: offered back, its reservations are declined, none unreserved.
-        var back = TestOffers.WithReserved("agent-1", launched.Evaluation.Footprint);
-        router.Tell(new OffersReceived([back]));
-        var answer = gateway.FishForMessage(m => m is DeclineOffers d && d.OfferIds.Contains(back.Id.Value) || m is AcceptOffers a && a.OfferIds.Contains(back.Id.Value));
-        Assert.IsType<DeclineOffers>(answer);
+        Assert.IsType<DeclineOffers>(AnswerToReservationsOfferedBack(router, gateway, launched));
     }
 
     [Fact]
@@ -518,26 +507,15 @@ public sealed class OfferRouterActorTests : ActorTestKit
         gateway.FishForMessage(m => m is AcceptOffers);
 
         // The claim's reservations are hello-0's: offered back, they are declined, not unreserved.
-        var back = TestOffers.WithReserved("agent-1", claim.Evaluation.Footprint);
-        router.Tell(new OffersReceived([back]));
-        var answer = gateway.FishForMessage(m => m is DeclineOffers d && d.OfferIds.Contains(back.Id.Value) || m is AcceptOffers a && a.OfferIds.Contains(back.Id.Value));
-        Assert.IsType<DeclineOffers>(answer);
+        Assert.IsType<DeclineOffers>(AnswerToReservationsOfferedBack(router, gateway, claim));
     }
 
     [Fact]
     public void What_a_pod_said_before_it_refused_a_claim_is_what_it_owns_after()
     {
         var (router, gateway, pods) = RouterWithHelloPods(1, maxClaims: 10);
-        var first = TestOffers.Unreserved("agent-1");
-        router.Tell(new OffersReceived([first]));
-        var launched = pods.ExpectMsg<LaunchClaim>();
-        Recorded(router, first.Id.Value, pods.Ref);
-        gateway.FishForMessage(m => m is AcceptOffers);
-        var footprint = new Footprint("agent-1", "agent-1.local", launched.Evaluation.Footprint);
-        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod(), footprint), ClaimsSeen: launched.Seq), pods);
-        var inPlace = TestOffers.WithReserved("agent-1", launched.Evaluation.Footprint);
-        router.Tell(new OffersReceived([inPlace]));
-        var relaunch = pods.ExpectMsg<LaunchClaim>();
+        var launched = LaunchRecordedOnAgent1(router, gateway, pods);
+        var (inPlace, relaunch) = RelaunchInPlaceClaimed(router, pods, TestOffers.HelloPod(), launched);
 
         // Before the pod saw the relaunch, its launch was dropped and it gave the footprint up; then it refuses the claim.
         router.Tell(new FootprintOwned("hello-0", [], null, ClaimsSeen: launched.Seq), pods);
@@ -546,55 +524,65 @@ public sealed class OfferRouterActorTests : ActorTestKit
         Assert.True(relaunch.Seq > launched.Seq);
 
         // hello-0 owns nothing: its old reservations, offered back, are unreserved.
-        var back = TestOffers.WithReserved("agent-1", launched.Evaluation.Footprint);
-        router.Tell(new OffersReceived([back]));
-        var cleanup = gateway.FishForMessage<AcceptOffers>(a => a.OfferIds.Contains(back.Id.Value));
-        Assert.Contains(cleanup.Operations, o => o.Type == Offer.Types.Operation.Types.Type.Unreserve);
+        AssertUnreserved(AnswerToReservationsOfferedBack(router, gateway, launched));
     }
 
     [Fact]
     public void What_a_restarted_pod_says_counts_though_its_count_of_claims_began_again()
     {
         var (router, gateway, pods) = RouterWithHelloPods(1, maxClaims: 10);
-        var offer = TestOffers.Unreserved("agent-1");
-        router.Tell(new OffersReceived([offer]));
-        var claim = pods.ExpectMsg<LaunchClaim>();
-        Recorded(router, offer.Id.Value, pods.Ref);
-        gateway.FishForMessage(m => m is AcceptOffers);
+        var launched = LaunchRecordedOnAgent1(router, gateway, pods);
 
         // The pod actor restarted (its count of claims answered is 0 again), then its launch was found never to happen.
         router.Tell(new FootprintOwned("hello-0", [], null, ClaimsSeen: 0), pods);
 
-        var back = TestOffers.WithReserved("agent-1", claim.Evaluation.Footprint);
-        router.Tell(new OffersReceived([back]));
-        var cleanup = gateway.FishForMessage<AcceptOffers>(a => a.OfferIds.Contains(back.Id.Value));
-        Assert.Contains(cleanup.Operations, o => o.Type == Offer.Types.Operation.Types.Type.Unreserve);
+        AssertUnreserved(AnswerToReservationsOfferedBack(router, gateway, launched));
     }
 
     [Fact]
     public void What_a_new_pod_actor_says_is_not_taken_as_said_before_a_claim_made_to_the_one_before_it()
     {
         var (router, gateway, pods) = RouterWithHelloPods(1, maxClaims: 10);
-        var first = TestOffers.Unreserved("agent-1");
-        router.Tell(new OffersReceived([first]));
-        var launched = pods.ExpectMsg<LaunchClaim>();
-        Recorded(router, first.Id.Value, pods.Ref);
-        gateway.FishForMessage(m => m is AcceptOffers);
-        var footprint = new Footprint("agent-1", "agent-1.local", launched.Evaluation.Footprint);
-        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod(), footprint), ClaimsSeen: launched.Seq), pods);
-        var inPlace = TestOffers.WithReserved("agent-1", launched.Evaluation.Footprint);
-        router.Tell(new OffersReceived([inPlace]));
-        pods.ExpectMsg<LaunchClaim>();
+        var launched = LaunchRecordedOnAgent1(router, gateway, pods);
+        RelaunchInPlaceClaimed(router, pods, TestOffers.HelloPod(), launched);
 
         // The pod actor that was made the claim is gone with it (its parent restarted); the new one owns nothing.
-        var renewed = CreateTestProbe();
-        router.Tell(new FootprintOwned("hello-0", [], null, ClaimsSeen: 0), renewed);
+        router.Tell(new FootprintOwned("hello-0", [], null, ClaimsSeen: 0), CreateTestProbe());
 
-        var back = TestOffers.WithReserved("agent-1", launched.Evaluation.Footprint);
-        router.Tell(new OffersReceived([back]));
-        var cleanup = gateway.FishForMessage<AcceptOffers>(a => a.OfferIds.Contains(back.Id.Value));
-        Assert.Contains(cleanup.Operations, o => o.Type == Offer.Types.Operation.Types.Type.Unreserve);
+        AssertUnreserved(AnswerToReservationsOfferedBack(router, gateway, launched));
     }
+
+    /// <summary>hello-0 (registered by <paramref name="pods"/>) claims a fresh offer from agent-1, records it, and it is accepted.</summary>
+    private static LaunchClaim LaunchRecordedOnAgent1(IActorRef router, Akka.TestKit.TestProbe gateway, Akka.TestKit.TestProbe pods)
+    {
+        var offer = TestOffers.Unreserved("agent-1");
+        router.Tell(new OffersReceived([offer]));
+        var launched = pods.ExpectMsg<LaunchClaim>();
+        Recorded(router, offer.Id.Value, pods.Ref);
+        gateway.FishForMessage(m => m is AcceptOffers);
+        return launched;
+    }
+
+    /// <summary>hello-0 registers a relaunch of <paramref name="pod"/> on what <paramref name="launched"/> reserved, and claims it in place.</summary>
+    private static (Offer Offer, LaunchClaim Claim) RelaunchInPlaceClaimed(IActorRef router, Akka.TestKit.TestProbe pods, ActorScheduler.Specs.Model.PodSpec pod, LaunchClaim launched)
+    {
+        var footprint = new Footprint("agent-1", "agent-1.local", launched.Evaluation.Footprint);
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(pod, footprint), ClaimsSeen: launched.Seq), pods);
+        var inPlace = TestOffers.WithReserved("agent-1", launched.Evaluation.Footprint);
+        router.Tell(new OffersReceived([inPlace]));
+        return (inPlace, pods.ExpectMsg<LaunchClaim>());
+    }
+
+    /// <summary>How the router answers an offer from agent-1 carrying <paramref name="claim"/>'s reservations back.</summary>
+    private static object AnswerToReservationsOfferedBack(IActorRef router, Akka.TestKit.TestProbe gateway, LaunchClaim claim)
+    {
+        var back = TestOffers.WithReserved("agent-1", claim.Evaluation.Footprint);
+        router.Tell(new OffersReceived([back]));
+        return gateway.FishForMessage(m => m is DeclineOffers d && d.OfferIds.Contains(back.Id.Value) || m is AcceptOffers a && a.OfferIds.Contains(back.Id.Value));
+    }
+
+    private static void AssertUnreserved(object answer) =>
+        Assert.Contains(Assert.IsType<AcceptOffers>(answer).Operations, o => o.Type == Offer.Types.Operation.Types.Type.Unreserve);
 
     [Fact]
     public void A_pod_whose_two_crossing_claims_are_both_refused_sits_nowhere()

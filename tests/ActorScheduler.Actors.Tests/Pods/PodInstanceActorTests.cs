@@ -141,11 +141,7 @@ public sealed class PodInstanceActorTests : ActorTestKit
     [Fact]
     public void A_claim_the_pod_fails_on_is_refused_so_the_router_does_not_wait_for_it()
     {
-        var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
-        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
-        router.ExpectMsg<FootprintOwned>();
-        pod.Tell(new RequireTasks(Step, Target), step);
-        var requirement = router.ExpectMsg<RegisterRequirement>().Requirement;
+        var (pod, router, gateway, requirement) = HelloPodRegistered();
 
         // A claim whose evaluation has no task list: handling it throws, and the pod restarts.
         var offer = TestOffers.Unreserved();
@@ -160,11 +156,7 @@ public sealed class PodInstanceActorTests : ActorTestKit
     [Fact]
     public void A_claim_for_a_launch_already_recorded_is_refused_and_nothing_is_recorded_twice()
     {
-        var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
-        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
-        router.ExpectMsg<FootprintOwned>();
-        pod.Tell(new RequireTasks(Step, Target), step);
-        var requirement = router.ExpectMsg<RegisterRequirement>().Requirement;
+        var (pod, router, gateway, requirement) = HelloPodRegistered();
 
         // Two claims cross the pod's re-registration: the first is recorded, the second comes for the same launch.
         var (first, second) = (TestOffers.Unreserved("agent-1"), TestOffers.Unreserved("agent-2"));
@@ -635,17 +627,23 @@ public sealed class PodInstanceActorTests : ActorTestKit
         return status;
     }
 
+    /// <summary>hello-0 asked for its step (Step, Target) and registered its requirement with the router.</summary>
+    private (IActorRef Pod, Akka.TestKit.TestProbe Router, Akka.TestKit.TestProbe Gateway, PodRequirement Requirement) HelloPodRegistered()
+    {
+        var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
+        router.ExpectMsg<FootprintOwned>();
+        pod.Tell(new RequireTasks(Step, Target), step);
+        return (pod, router, gateway, router.ExpectMsg<RegisterRequirement>().Requirement);
+    }
+
     // The router's number for the claim PodWithRecordedLaunch records.
     private const long RecordedClaimSeq = 3;
 
     /// <summary>hello-0 asked for its step, claimed an offer and recorded the launch.</summary>
     private (IActorRef Pod, Akka.TestKit.TestProbe Router, Akka.TestKit.TestProbe Gateway, OfferEvaluation Evaluation) PodWithRecordedLaunch()
     {
-        var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
-        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
-        router.ExpectMsg<FootprintOwned>();
-        pod.Tell(new RequireTasks(Step, Target), step);
-        var requirement = router.ExpectMsg<RegisterRequirement>().Requirement;
+        var (pod, router, gateway, requirement) = HelloPodRegistered();
         var offer = TestOffers.Unreserved();
         var evaluation = OfferEvaluator.Evaluate(requirement, offer, TestOffers.Context);
         pod.Tell(new LaunchClaim(offer, evaluation, Seq: RecordedClaimSeq), router);
