@@ -118,7 +118,9 @@ public static class OfferRemainder
                 continue;
             }
 
-            if (Resources.IsReserved(resource) || resource.Scalar is null || !takenUnreserved.TryGetValue(resource.Name, out var take) || take <= 0)
+            // A PATH, BLOCK or RAW disk is not what a claim's disk comes from (OfferFit.Unreserved leaves them out too).
+            if (Resources.IsReserved(resource) || resource.Scalar is null || resource.Disk is not null
+                || !takenUnreserved.TryGetValue(resource.Name, out var take) || take <= 0)
             {
                 rest.Resources.Add(resource);
                 continue;

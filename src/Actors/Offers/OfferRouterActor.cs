@@ -832,8 +832,8 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         var operations = slot.Claims.Where(c => c.Recorded == true).SelectMany(c => c.Evaluation.Operations).ToImmutableArray();
         if (operations.IsEmpty)
         {
-            CountDeclines(1, ShortDeclineSeconds);
-            _gateway.Tell(new DeclineOffers(ImmutableArray.Create(offerId), ShortDeclineSeconds));
+            // Through Decline, so the pod's registration that follows a refusal revives the agent it filtered.
+            Decline([slot.Offer], ShortDeclineSeconds);
         }
         else
         {

@@ -6,16 +6,30 @@ using Attribute = ActorScheduler.Messages.MesosV1.Attribute;
 
 namespace ActorScheduler.Actors.Offers;
 
-/// <summary>What placement rules see of the agent behind an offer: hostname, attributes as text, zone and region.</summary>
+/// <summary>
+/// What placement rules see of the agent behind an offer: hostname, attributes as text, zone and region. An agent may
+/// carry several attributes of one name (a master accepts <c>rack:a;rack:b</c>): rules see the first, as Marathon's do.
+/// </summary>
 public static class PlacementAgents
 {
     public static PlacementAgent Of(Offer offer) => Of(offer.Hostname, offer.Attributes, offer.Domain);
 
     public static PlacementAgent Of(string hostname, IEnumerable<Attribute> attributes, DomainInfo? domain) => new(
         hostname,
-        attributes is IReadOnlyCollection<Attribute> { Count: 0 } ? NoAttributes : attributes.ToImmutableDictionary(a => a.Name, Text, StringComparer.Ordinal),
+        attributes is IReadOnlyCollection<Attribute> { Count: 0 } ? NoAttributes : FirstOfEachName(attributes),
         domain?.FaultDomain?.Zone?.Name,
         domain?.FaultDomain?.Region?.Name);
+
+    private static ImmutableDictionary<string, string> FirstOfEachName(IEnumerable<Attribute> attributes)
+    {
+        var byName = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        foreach (var attribute in attributes)
+        {
+            byName.TryAdd(attribute.Name, Text(attribute));
+        }
+
+        return byName.ToImmutable();
+    }
 
     // Most agents have none: one empty dictionary for them all.
     private static readonly ImmutableDictionary<string, string> NoAttributes = ImmutableDictionary.Create<string, string>(StringComparer.Ordinal);

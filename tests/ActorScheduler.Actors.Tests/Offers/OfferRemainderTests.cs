@@ -19,6 +19,29 @@ public sealed class OfferRemainderTests
     }
 
     [Fact]
+    public void A_claims_disk_comes_out_of_the_root_disk_even_when_a_path_disk_is_listed_first()
+    {
+        var offer = TestOffers.Unreserved(cpus: 4, mem: 4096, disk: 400);
+        var path = Resources.Scalar("disk", 1000);
+        path.Disk = new Resource.Types.DiskInfo
+        {
+            Source = new Resource.Types.DiskInfo.Types.Source
+            {
+                Type = Resource.Types.DiskInfo.Types.Source.Types.Type.Path,
+                Path = new Resource.Types.DiskInfo.Types.Source.Types.Path { Root = "/mnt/path-1" },
+            },
+        };
+        offer.Resources.Insert(0, path);
+        var claim = OfferEvaluator.Evaluate(TestOffers.Requirement(TestOffers.HelloPod()), offer, TestOffers.Context);
+
+        var rest = OfferRemainder.After(offer, claim);
+
+        Assert.Equal(1000, rest.Resources.Single(r => r.Name == "disk" && r.Disk is not null).Scalar.Value, 6);
+        Assert.Equal(400 - 256 - 25, rest.Resources.Single(r => r.Name == "disk" && r.Disk is null).Scalar.Value, 6);
+        Assert.Equal(400 - 256 - 25, OfferFit.Unreserved(rest).Disk, 6);
+    }
+
+    [Fact]
     public void A_relaunch_takes_exactly_its_reserved_resources()
     {
         var pod = TestOffers.HelloPod();

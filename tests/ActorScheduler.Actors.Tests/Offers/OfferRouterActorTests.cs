@@ -473,6 +473,40 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Fact]
+    public void An_agent_with_two_attributes_of_one_name_is_offered_like_any_other_and_rules_see_the_first()
+    {
+        var (router, _, pods) = RouterWithHelloPods(1, maxClaims: 10);
+        var offer = TestOffers.Unreserved("agent-1");
+        foreach (var rack in new[] { "r1", "r2" })
+        {
+            offer.Attributes.Add(new ActorScheduler.Messages.MesosV1.Attribute { Name = "rack", Type = Value.Types.Type.Text, Text = new Value.Types.Text { Value = rack } });
+        }
+
+        router.Tell(new OffersReceived([offer]));
+
+        Assert.Equal(offer.Id.Value, pods.ExpectMsg<LaunchClaim>().Offer.Id.Value);
+        Assert.Equal("r1", PlacementAgents.Of(offer).Attributes["rack"]);
+    }
+
+    [Fact]
+    public void An_offer_every_claim_on_which_was_refused_is_declined_and_the_pods_registration_revives_it()
+    {
+        var (router, gateway, pods) = RouterWithHelloPods(1, maxClaims: 10);
+        var offer = TestOffers.Unreserved("agent-1");
+        router.Tell(new OffersReceived([offer]));
+        pods.ExpectMsg<LaunchClaim>();
+
+        router.Tell(new LaunchNotRecorded(offer.Id.Value, "hello-0 no longer needs this launch"), pods);
+        var decline = gateway.ExpectMsg<DeclineOffers>();
+        Assert.Equal([offer.Id.Value], decline.OfferIds.ToArray());
+        Assert.Equal(OfferRouterActor.ShortDeclineSeconds, decline.RefuseSeconds);
+
+        // The pod registers again at once: the agent the decline filtered must be offered again without waiting it out.
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod())), pods);
+        gateway.ExpectMsg<ReviveOffers>();
+    }
+
+    [Fact]
     public void A_refused_relaunch_in_place_leaves_the_pod_owning_the_reservations_its_resize_would_have_dropped()
     {
         var (gateway, pods) = (CreateTestProbe(), CreateTestProbe());
