@@ -69,6 +69,18 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
 
     public static Props Props(SchedulerSettings settings) => Akka.Actor.Props.Create(() => new SchedulerRootActor(settings));
 
+    /// <summary>
+    /// The offer router holds what each pod owns, where it sits and which claims are open only in memory (pods tell it
+    /// when they start): restarted alone, it would take the pods' reservations for nobody's and collect them, and
+    /// registered pods would never register again. So its failure fails the whole scheduler, which restarts and recovers
+    /// from the journal, as when the entity journal is lost.
+    /// </summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(Decide);
+
+    /// <summary>How a failed child is handled: <see cref="OfferRouterFailedException"/> escalates, the rest as Akka's default.</summary>
+    internal static Directive Decide(Exception failure) =>
+        failure is OfferRouterFailedException ? Directive.Escalate : Akka.Actor.SupervisorStrategy.DefaultDecider.Decide(failure);
+
     protected override void PreStart() =>
         _configStore.Tell(new ApplySpec(_settings.RenderedSpec, _settings.SpecSource, _settings.SchedulerEnvironment, AtStartup: true, _settings.ConfigTemplates));
 

@@ -23,6 +23,16 @@ public static class Send
     });
 
     /// <summary>
+    /// The offer router fails on a message (an offer without an id), as it would on a bug: its supervisor fails the
+    /// whole scheduler, which restarts in place with every actor and recovers from the journal. For the kit's own tests.
+    /// </summary>
+    internal static ScenarioTick OfferRouterFailure() => new LambdaTick("Send.OfferRouterFailure()", c =>
+    {
+        c.System.ActorSelection(c.RequireRoot().Path / "offer-router").Tell(new Actors.OffersReceived([new Offer()]));
+        return Task.CompletedTask;
+    });
+
+    /// <summary>
     /// Adds <paramref name="count"/> fresh agents (resources from <paramref name="resources"/> or the scenario's
     /// options) and offers them to the scheduler. <paramref name="podType"/> must be a pod of the spec. First waits until
     /// an instance of the pod waits for offers, or the plans show its steps and none is PENDING (then it should be declined).

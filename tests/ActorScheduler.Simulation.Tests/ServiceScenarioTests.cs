@@ -91,6 +91,25 @@ public sealed class ServiceScenarioTests
     }
 
     [Fact]
+    public async Task A_failure_of_the_offer_router_restarts_the_whole_scheduler_which_carries_on_from_the_journal()
+    {
+        var options = new ScenarioOptions { Values = new Dictionary<string, string> { ["WORLD_COUNT"] = "1" } };
+        await using var scenario = new ServiceScenario(Examples.Spec("hello-world"), options);
+
+        await scenario.Run(
+            Send.Register(),
+            Send.OffersFor("hello"),
+            Expect.Launched("hello-0-server"),
+            Expect.StepStatus("deploy", "hello", "hello-0:[server]", Status.Complete),
+            Send.OfferRouterFailure(),
+            // Every actor restarted: the scheduler subscribes again, reconciles what it launched, and deploys the rest.
+            Expect.ReconciledExplicitly("hello-0-server"),
+            Send.OffersFor("world"),
+            Expect.Launched("world-0-server"),
+            Expect.AllPlansComplete());
+    }
+
+    [Fact]
     public async Task Scenario_should_keep_the_update_plan_complete_across_scheduler_restarts()
     {
         var options = new ScenarioOptions { Values = new Dictionary<string, string> { ["WORKER_COUNT"] = "2" } };

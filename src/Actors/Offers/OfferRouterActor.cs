@@ -279,6 +279,23 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    /// <summary>
+    /// Any failure while handling a message surfaces as <see cref="OfferRouterFailedException"/>: the router keeps what
+    /// the pods own only in memory, so its supervisor fails the whole scheduler rather than restart it alone
+    /// (<see cref="SchedulerRootActor.Decide"/>).
+    /// </summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        try
+        {
+            return base.AroundReceive(receive, message);
+        }
+        catch (Exception e) when (e is not OfferRouterFailedException)
+        {
+            throw new OfferRouterFailedException(e);
+        }
+    }
+
     protected override void PreStart()
     {
         base.PreStart();
@@ -1140,3 +1157,6 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         public bool? Recorded { get; set; }
     }
 }
+
+/// <summary>The offer router failed on a message (the inner exception): the scheduler restarts as a whole.</summary>
+internal sealed class OfferRouterFailedException(Exception inner) : Exception($"the offer router failed: {inner.Message}", inner);

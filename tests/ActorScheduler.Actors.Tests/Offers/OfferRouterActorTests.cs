@@ -507,6 +507,41 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_failure_in_the_router_fails_the_whole_scheduler_rather_than_restart_the_router_alone()
+    {
+        var failures = CreateTestProbe();
+        var routerProps = OfferRouterActor.Props("hello-world", TestOffers.Context, CreateTestProbe());
+        Sys.ActorOf(Props.Create(() => new FailureReportingParent(failures.Ref, routerProps)));
+        var router = failures.ExpectMsg<IActorRef>();
+
+        // An offer without an id: the router fails on it.
+        router.Tell(new OffersReceived([new Offer()]));
+
+        var failure = failures.ExpectMsg<Exception>();
+        Assert.IsType<NullReferenceException>(Assert.IsType<OfferRouterFailedException>(failure).InnerException);
+        Assert.Equal(Directive.Escalate, SchedulerRootActor.Decide(failure));
+        Assert.Equal(Directive.Restart, SchedulerRootActor.Decide(new InvalidOperationException("a pod failed")));
+    }
+
+    /// <summary>Starts <paramref name="child"/>, tells <paramref name="failures"/> its ref, then every failure of it (and stops it).</summary>
+    private sealed class FailureReportingParent : ReceiveActor
+    {
+        private readonly IActorRef _failures;
+
+        public FailureReportingParent(IActorRef failures, Props child)
+        {
+            _failures = failures;
+            failures.Tell(Context.ActorOf(child));
+        }
+
+        protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(failure =>
+        {
+            _failures.Tell(failure);
+            return Directive.Stop;
+        });
+    }
+
+    [Fact]
     public void A_refused_relaunch_in_place_leaves_the_pod_owning_the_reservations_its_resize_would_have_dropped()
     {
         var (gateway, pods) = (CreateTestProbe(), CreateTestProbe());
