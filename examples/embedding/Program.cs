@@ -57,7 +57,16 @@ var last = "";
 var completed = false;
 while (DateTime.UtcNow < deadline)
 {
-    var answer = await (await scheduler.GetAsync()).Ask<object>(new PlanProtocol.GetPlan("deploy"), TimeSpan.FromSeconds(10));
+    object? answer;
+    try
+    {
+        answer = await (await scheduler.GetAsync()).Ask<object>(new PlanProtocol.GetPlan("deploy"), TimeSpan.FromSeconds(10));
+    }
+    catch (AskTimeoutException)
+    {
+        answer = null;   // busy, or restarting: ask again
+    }
+
     if (answer is PlanInfo plan)
     {
         var line = $"deploy {plan.Status}: " + string.Join(", ", plan.Phases.SelectMany(p => p.Steps).Select(s => $"{s.Name} {s.Status}"));

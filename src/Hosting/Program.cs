@@ -284,9 +284,10 @@ var duplicateUpdatesOption = new Option<double>("--duplicate-updates") { Descrip
 var delayUpdatesOption = new Option<double>("--delay-updates") { Description = "Hold back this share (0..1) of agent status updates by --update-delay-ms." };
 var updateDelayOption = new Option<int>("--update-delay-ms") { Description = "How long a delayed update is held, and how long after the original a duplicate follows.", DefaultValueFactory = _ => 1000 };
 var seedOption = new Option<int?>("--seed") { Description = "Seed of the fault injection's random draws: the same seed repeats the same faults (default: random, printed)." };
+var killTasksOnStopOption = new Option<bool>("--kill-tasks-on-stop") { Description = "Kill every task when the emulator stops (by default task processes keep running and the next start on this data dir adopts them)." };
 var mesosLocal = new Command("mesos-local", "Serve a Mesos master emulator with local agents that run tasks as real processes.")
 {
-    portOption, localAgentsOption, localDataDirOption, hostOption,
+    portOption, localAgentsOption, localDataDirOption, hostOption, killTasksOnStopOption,
     dropUpdatesOption, duplicateUpdatesOption, delayUpdatesOption, updateDelayOption, seedOption,
 };
 var localAgentFlags = new EmulatorAgentFlags();
@@ -305,6 +306,7 @@ mesosLocal.SetAction((parse, ct) =>
             parse.GetValue(delayUpdatesOption),
             TimeSpan.FromMilliseconds(parse.GetValue(updateDelayOption))),
         Seed = parse.GetValue(seedOption),
+        KillTasksOnStop = parse.GetValue(killTasksOnStopOption),
     };
     localAgentFlags.ApplyTo(parse, options);
     return CommandGuard.RunAsync(() => MesosLocalCommand.RunAsync(options, Console.Out, ct));

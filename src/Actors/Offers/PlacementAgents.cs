@@ -7,8 +7,8 @@ using Attribute = ActorScheduler.Messages.MesosV1.Attribute;
 namespace ActorScheduler.Actors.Offers;
 
 /// <summary>
-/// What placement rules see of the agent behind an offer: hostname, attributes as text, zone and region. An agent may
-/// carry several attributes of one name (a master accepts <c>rack:a;rack:b</c>): rules see the first, as Marathon's do.
+/// What placement rules see of the agent behind an offer: hostname, attributes as text, zone and region. Should an offer
+/// carry several attributes of one name (an agent refuses them, but an offer is outside input), rules see the first.
 /// </summary>
 public static class PlacementAgents
 {

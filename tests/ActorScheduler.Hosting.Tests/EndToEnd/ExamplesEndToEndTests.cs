@@ -6,7 +6,7 @@ public sealed class ExamplesEndToEndTests
 {
     public static IEnumerable<object[]> Examples() =>
         Directory.EnumerateDirectories(Path.Combine(SchedulerProcess.RepoRoot, "examples"))
-            // Service specs (simulation-tests is a test project of a user's, run by .ci/run).
+            // Service specs (simulation-tests and embedding are a user's test project and application, run by .ci/run).
             .Where(dir => File.Exists(Path.Combine(dir, "svc.yml")))
             .Select(Path.GetFileName)
             // Covered in depth by HelloWorld/ResourceSets/AgentOptionsEndToEndTests (the last two with shaped agents), and

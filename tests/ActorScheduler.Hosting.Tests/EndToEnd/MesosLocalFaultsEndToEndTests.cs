@@ -13,12 +13,12 @@ public sealed class MesosLocalFaultsEndToEndTests
     private static readonly TimeSpan DeployTimeout = TimeSpan.FromSeconds(120);
 
     [Fact]
-    public async Task Run_converges_on_a_mesos_local_that_duplicates_and_delays_updates_and_loses_an_agent()
+    public async Task Run_converges_on_a_mesos_local_that_duplicates_and_delays_updates_and_loses_an_agent_and_kills_its_tasks_as_it_stops()
     {
         using var data = new TempDataDir();
         var masterPort = SchedulerProcess.FreePort();
         using var master = SchedulerProcess.Launch(0, ["mesos-local", "--port", masterPort.ToString(), "--data-dir", Path.Combine(data.Path, "mesos"),
-            "--duplicate-updates", "0.5", "--delay-updates", "0.3", "--update-delay-ms", "200", "--seed", "7"]);
+            "--duplicate-updates", "0.5", "--delay-updates", "0.3", "--update-delay-ms", "200", "--seed", "7", "--kill-tasks-on-stop"]);
         await master.WaitUntilAsync(() => Task.FromResult(master.Output.Contains("Press Ctrl+C")), TimeSpan.FromSeconds(30), "mesos-local to serve");
         Assert.Contains("(seed 7; status updates: drop 0, duplicate 0.5, delay 0.3 by 200 ms)", master.Output);
         using var scheduler = SchedulerProcess.Start(Path.Combine(data.Path, "scheduler"), SchedulerProcess.FreePort(), 0,
@@ -52,6 +52,12 @@ public sealed class MesosLocalFaultsEndToEndTests
         using var faults = JsonDocument.Parse(await http.GetStringAsync("faults"));
         Assert.True(faults.RootElement.GetProperty("status_updates").GetProperty("duplicated").GetInt64() > 0);
         Assert.Equal(3, data.TaskProcesses().Count(pid => File.ReadAllText($"/proc/{pid}/comm").Trim() == "sleep"));
+
+        // --kill-tasks-on-stop: Ctrl+C stops the emulator and its tasks with it.
+        Assert.Equal(0, await master.InterruptAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("Mesos master emulator stopped; tasks were killed.", master.Output);
+        await scheduler.WaitUntilAsync(
+            () => Task.FromResult(!data.TaskProcesses().Any(TempDataDir.IsSleep)), TimeSpan.FromSeconds(30), "the tasks' processes gone");
     }
 
     [Fact]
