@@ -296,6 +296,14 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         }
     }
 
+    /// <summary>
+    /// A decision record the journal could not write: Akka stops a persistent actor then, which would leave the service
+    /// without a router for good. The journal is failing, so the scheduler restarts as a whole instead, as when the
+    /// entity journal is lost.
+    /// </summary>
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr) =>
+        throw new OfferRouterFailedException(cause);
+
     protected override void PreStart()
     {
         base.PreStart();

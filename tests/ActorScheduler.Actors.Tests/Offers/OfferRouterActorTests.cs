@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using ActorScheduler.Actors;
 using ActorScheduler.Actors.Offers;
 using ActorScheduler.Actors.Persistence;
+using ActorScheduler.Actors.Tests.Persistence;
 using ActorScheduler.Messages.MesosV1;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
@@ -521,6 +522,32 @@ public sealed class OfferRouterActorTests : ActorTestKit
         Assert.IsType<NullReferenceException>(Assert.IsType<OfferRouterFailedException>(failure).InnerException);
         Assert.Equal(Directive.Escalate, SchedulerRootActor.Decide(failure));
         Assert.Equal(Directive.Restart, SchedulerRootActor.Decide(new InvalidOperationException("a pod failed")));
+    }
+
+    [Fact]
+    public async Task A_decision_the_journal_cannot_write_fails_the_whole_scheduler_rather_than_stop_the_router_for_good()
+    {
+        var system = ActorSystem.Create("failing-journal", FailingJournal.Config);
+        try
+        {
+            var (failures, gateway, pods) = (CreateTestProbe(system), CreateTestProbe(system), CreateTestProbe(system));
+            var routerProps = OfferRouterActor.Props("hello-world", TestOffers.Context, gateway);
+            system.ActorOf(Props.Create(() => new FailureReportingParent(failures.Ref, routerProps)));
+            var router = failures.ExpectMsg<IActorRef>();
+            router.Tell(new ReconciliationComplete("fw-1"));
+            router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod())), pods);
+
+            // The cycle journals its decision, and the write fails.
+            router.Tell(new OffersReceived([TestOffers.Unreserved("agent-1")]));
+
+            var failure = failures.ExpectMsg<Exception>();
+            Assert.IsType<IOException>(Assert.IsType<OfferRouterFailedException>(failure).InnerException);
+            Assert.Equal(Directive.Escalate, SchedulerRootActor.Decide(failure));
+        }
+        finally
+        {
+            await system.Terminate();
+        }
     }
 
     /// <summary>Starts <paramref name="child"/>, tells <paramref name="failures"/> its ref, then every failure of it (and stops it).</summary>
