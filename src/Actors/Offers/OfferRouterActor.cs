@@ -213,8 +213,13 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         Command<OfferProtocol.GetOfferOutcomes>(m => Sender.Tell(_outcomes.Query(m.PodInstance, m.Limit)));
         Command<OfferRescinded>(m =>
         {
-            _rescinded.Add(m.OfferId);
+            // A rescind follows its offer on the gateway's ordered stream: only an offer still held or claimed is here to
+            // forget (remembered until its claims are answered, so the set does not grow with every rescind).
             _held.RemoveAll(o => o.Id.Value == m.OfferId);
+            if (_claims.ContainsKey(m.OfferId))
+            {
+                _rescinded.Add(m.OfferId);
+            }
         });
         Command<HeldOffersDue>(_ =>
         {
@@ -430,7 +435,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
     private void OnOffers(OffersReceived message)
     {
-        var offers = message.Offers.Where(o => !_rescinded.Contains(o.Id.Value)).ToList();
+        var offers = message.Offers.ToList();
         _metrics.Increment(SchedulerMetrics.OffersReceived, message.Offers.Length);
         if (!_reconciled)
         {
@@ -471,12 +476,12 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         }
     }
 
-    /// <summary>The held offers not rescinded since; no capped cycle is waited for any more.</summary>
+    /// <summary>The held offers (a rescind takes its offer out at once); no capped cycle is waited for any more.</summary>
     private List<Offer> TakeHeld()
     {
         _capped = null;
         Timers.Cancel(HeldOffersDue.Instance);
-        var held = _held.Where(o => !_rescinded.Contains(o.Id.Value)).ToList();
+        var held = _held.ToList();
         _held.Clear();
         return held;
     }
@@ -854,6 +859,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         }
 
         _claims.Remove(offerId);
+        var rescinded = _rescinded.Remove(offerId);
         var operations = slot.Claims.Where(c => c.Recorded == true).SelectMany(c => c.Evaluation.Operations).ToImmutableArray();
         if (operations.IsEmpty)
         {
@@ -864,7 +870,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         {
             // Even when the offer was rescinded meanwhile (its agent was lost): the master then refuses the ACCEPT with
             // TASK_DROPPED (REASON_INVALID_OFFERS) for each recorded task, and the pods ask for a fresh launch.
-            if (_rescinded.Contains(offerId))
+            if (rescinded)
             {
                 _log.Warning("Offer {0} was rescinded while its launches were being recorded; accepting it anyway so the master drops them", offerId);
             }
