@@ -107,6 +107,13 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         Receive<StreamEnded>(OnStreamEnded);
         Receive<FrameworkIdentity>(_ => StartReconciliation());
         Receive<TasksToReconcile>(OnTasksToReconcile);
+        Receive<TasksToReconcileFailed>(m =>
+        {
+            // Without the list the reconciliation would never complete on this subscription (and offers would wait).
+            _log.Warning("The pods did not list the tasks to reconcile ({0}); asking again", m.Cause.Message);
+            _reconciling = false;
+            StartReconciliation();
+        });
         Receive<ReconcileRetry>(_ => SendReconcile());
         Receive<StateProtocol.ReconcileTasks>(_ =>
         {
@@ -218,6 +225,7 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         Receive<ReconcileRetry>(_ => { });
         Receive<ImplicitReconcileTick>(_ => { });
         Receive<TasksToReconcile>(_ => { });
+        Receive<TasksToReconcileFailed>(_ => { });
     }
 
     private void OnSubscribed(Subscribed message)
@@ -317,7 +325,9 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
 
         _reconciling = true;
         _reconcileAttempt = 0;
-        _pods.Ask<TasksToReconcile>(GetTasksToReconcile.Instance, TimeSpan.FromSeconds(60)).PipeTo(Self);
+        _pods.Ask<TasksToReconcile>(GetTasksToReconcile.Instance, _settings.TasksToReconcileTimeout).PipeTo(
+            Self,
+            failure: e => new TasksToReconcileFailed(e));
     }
 
     private void OnTasksToReconcile(TasksToReconcile message)
@@ -539,6 +549,9 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
 /// <summary>Gateway → itself once the root has created the router and pods.</summary>
 internal sealed record GatewayPeers(IActorRef Router, IActorRef Pods);
 
+/// <summary>The pods' list of tasks to reconcile did not come (<see cref="GatewaySettings.TasksToReconcileTimeout"/>).</summary>
+internal sealed record TasksToReconcileFailed(Exception Cause);
+
 /// <summary>How the gateway connects.</summary>
 /// <param name="ReconcileDelayFactor">Scales the 8 s / 16 s / 30 s reconciliation retries (tests shorten them).</param>
 public sealed record GatewaySettings(
@@ -582,4 +595,10 @@ public sealed record GatewaySettings(
     /// RECONCILE): catches updates the master sent while we were not listening.
     /// </summary>
     public TimeSpan ImplicitReconcileInterval { get; init; } = DefaultImplicitReconcileInterval;
+
+    /// <summary>
+    /// How long the gateway waits for the pods' list of tasks to reconcile (each pod answers; the guardian gathers them
+    /// for up to 30 s) before it asks again.
+    /// </summary>
+    public TimeSpan TasksToReconcileTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }

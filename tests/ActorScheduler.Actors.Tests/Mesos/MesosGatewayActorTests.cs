@@ -86,6 +86,23 @@ public sealed class MesosGatewayActorTests : ActorTestKit, IAsyncLifetime
     }
 
     [Fact]
+    public void A_list_of_tasks_to_reconcile_that_does_not_come_is_asked_for_again()
+    {
+        var (router, pods) = (CreateTestProbe(), CreateTestProbe());
+        var framework = Sys.ActorOf(FrameworkActor.Props("gateway-test"));
+        var settings = Settings(_emulator.Url) with { TasksToReconcileTimeout = TimeSpan.FromMilliseconds(300) };
+        var gateway = Sys.ActorOf(MesosGatewayActor.Props(settings, framework));
+        gateway.Tell(new GatewayPeers(router, pods));
+
+        // The first ask goes unanswered (a pod too slow for the guardian's gather): the gateway asks again.
+        pods.ExpectMsg<GetTasksToReconcile>();
+        pods.ExpectMsg<GetTasksToReconcile>();
+        pods.Reply(new TasksToReconcile(ImmutableArray<TaskToReconcile>.Empty));
+
+        router.FishForMessage(m => m is ReconciliationComplete);
+    }
+
+    [Fact]
     public void A_revive_asked_while_one_is_in_flight_is_counted_as_throttled_and_sent_after_it()
     {
         var (router, pods) = (CreateTestProbe(), CreateTestProbe());
