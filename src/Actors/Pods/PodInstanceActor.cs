@@ -424,6 +424,14 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             case StatusUpdateKind.UnknownTask:
                 gateway.Tell(new UnknownTaskStatus(status));
                 return;
+            case StatusUpdateKind.AliveAfterEnd:
+            {
+                var ended = _state.Tasks[_state.TaskNameOf(status.TaskId.Value)!];
+                _log.Warning("{0} ({1}) is {2} though it ended as {3}: killing it", ended.Info.Name, status.TaskId.Value,
+                    TaskStates.WireName(status.State), TaskStates.WireName(ended.Status!.State));
+                gateway.Tell(new UnknownTaskStatus(status));
+                return;
+            }
             case StatusUpdateKind.Duplicate or StatusUpdateKind.Stale or StatusUpdateKind.Unchanged:
                 // Nothing new to record (or already recorded): only the acknowledgement is owed.
                 gateway.Tell(new StatusRecorded(status));

@@ -110,6 +110,13 @@ public enum StatusUpdateKind
 
     /// <summary>Not a current launch of this pod's tasks.</summary>
     UnknownTask,
+
+    /// <summary>
+    /// A task whose record says it ended reported alive (STAGING, STARTING, RUNNING): a launch abandoned as never made
+    /// whose ACCEPT then reached the master, or an agent back with a task the master had reported lost. Nothing of the
+    /// pod uses it any more: it is killed, as an unknown task is.
+    /// </summary>
+    AliveAfterEnd,
 }
 
 /// <summary>
@@ -275,7 +282,14 @@ public sealed record PodInstanceState(
             return StatusUpdateKind.Duplicate;
         }
 
-        if (HasEnded(recorded.State) || (status.HasUuid && LifecycleRank(status.State) < LifecycleRank(recorded.State)))
+        if (HasEnded(recorded.State))
+        {
+            return status.State is TaskState.TaskStaging or TaskState.TaskStarting or TaskState.TaskRunning
+                ? StatusUpdateKind.AliveAfterEnd
+                : StatusUpdateKind.Stale;
+        }
+
+        if (status.HasUuid && LifecycleRank(status.State) < LifecycleRank(recorded.State))
         {
             return StatusUpdateKind.Stale;
         }

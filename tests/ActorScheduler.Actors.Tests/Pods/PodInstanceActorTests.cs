@@ -245,6 +245,22 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_launch_abandoned_as_never_made_that_then_runs_is_killed()
+    {
+        var (pod, router, gateway, evaluation) = PodWithRecordedLaunch();
+        var task = evaluation.Tasks[0].Info;
+        TellMasterStatus(pod, gateway, task, TaskState.TaskLost, TaskStatus.Types.Reason.Reconciliation);
+        router.ExpectMsg<FootprintOwned>(m => m.ResourceIds.IsEmpty);
+
+        // Its ACCEPT reached the master after all (a kill for a recovery went out first, say): the task runs.
+        var running = Status(task, TaskState.TaskRunning, withUuid: true);
+        pod.Tell(new TaskStatusUpdate(running), gateway);
+
+        // Nothing of the pod uses it: killed as an unknown task is (the gateway kills it and acknowledges the update).
+        Assert.Equal(running.TaskId, gateway.ExpectMsg<UnknownTaskStatus>().Status.TaskId);
+    }
+
+    [Fact]
     public void PodInstance_should_remind_a_restarted_router_of_a_footprint_it_gave_up_until_the_router_settles_it()
     {
         var (pod, router, gateway, evaluation) = PodWithRecordedLaunch();

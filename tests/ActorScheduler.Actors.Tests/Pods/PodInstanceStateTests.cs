@@ -32,12 +32,16 @@ public sealed class PodInstanceStateTests
     }
 
     [Fact]
-    public void Nothing_revives_a_task_that_ended()
+    public void Nothing_revives_a_task_that_ended_and_one_reported_alive_after_it_ended_is_to_be_killed()
     {
         var gone = Master(TaskState.TaskGone, TaskStatus.Types.Reason.AgentRemoved);
 
-        Assert.Equal(StatusUpdateKind.Stale, With(gone).Classify(Agent(TaskState.TaskRunning)));
-        Assert.Equal(StatusUpdateKind.Stale, With(Master(TaskState.TaskUnknown, TaskStatus.Types.Reason.Reconciliation)).Classify(Agent(TaskState.TaskRunning)));
+        Assert.Equal(StatusUpdateKind.AliveAfterEnd, With(gone).Classify(Agent(TaskState.TaskRunning)));
+        Assert.Equal(StatusUpdateKind.AliveAfterEnd, With(Master(TaskState.TaskUnknown, TaskStatus.Types.Reason.Reconciliation)).Classify(Agent(TaskState.TaskRunning)));
+        Assert.Equal(StatusUpdateKind.AliveAfterEnd, With(Master(TaskState.TaskLost, TaskStatus.Types.Reason.Reconciliation)).Classify(Agent(TaskState.TaskStaging)));
+        // Another end after the end is only late news.
+        Assert.Equal(StatusUpdateKind.Stale, With(gone).Classify(Agent(TaskState.TaskKilled)));
+        Assert.Equal(StatusUpdateKind.Stale, With(Agent(TaskState.TaskFinished)).Classify(Agent(TaskState.TaskKilling)));
     }
 
     [Fact]
