@@ -900,9 +900,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     {
         var placed = agent is null ? (PlacedTask?)null : new PlacedTask(name, agent);
         if (_lastClaimOf.TryGetValue(name, out var last) && claimsSeen < last
-            && _claims.Values.SelectMany(s => s.Claims)
-                .Where(c => c.PodInstance == name && c.Recorded is null && c.Seq > claimsSeen && c.Pod.Equals(pod))
-                .MinBy(c => c.Seq) is { } next)
+            && OpenClaimsOf(name).Where(c => c.Seq > claimsSeen && c.Pod.Equals(pod)).MinBy(c => c.Seq) is { } next)
         {
             next.OwnedBefore = owned;
             if (placementKnown)
@@ -913,10 +911,23 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        _owned[name] = owned;
-        if (!placementKnown)
+        Believe(name, owned, placementKnown ? placed : _placed.TryGet(name, out var still) ? still : null);
+    }
+
+    // The claims of the pod whose answer has not come yet.
+    private IEnumerable<Claim> OpenClaimsOf(string name) =>
+        _claims.Values.SelectMany(s => s.Claims).Where(c => c.PodInstance == name && c.Recorded is null);
+
+    // What the router takes the pod to own (null: nothing) and where it sits (null: nowhere).
+    private void Believe(string name, ImmutableArray<string>? owned, PlacedTask? placed)
+    {
+        if (owned is { } ids)
         {
-            return;
+            _owned[name] = ids;
+        }
+        else
+        {
+            _owned.Remove(name);
         }
 
         if (placed is { } at)
@@ -941,34 +952,15 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         var name = claim.PodInstance;
         if (!(_owned.TryGetValue(name, out var owned) && owned == claim.Owned))
         {
-            foreach (var later in _claims.Values.SelectMany(s => s.Claims))
+            foreach (var later in OpenClaimsOf(name).Where(c => c.OwnedBefore == claim.Owned))
             {
-                if (later.PodInstance == name && later.Recorded is null && later.OwnedBefore == claim.Owned)
-                {
-                    (later.OwnedBefore, later.PlacedBefore) = (claim.OwnedBefore, claim.PlacedBefore);
-                }
+                (later.OwnedBefore, later.PlacedBefore) = (claim.OwnedBefore, claim.PlacedBefore);
             }
 
             return;
         }
 
-        if (claim.OwnedBefore is { } before)
-        {
-            _owned[name] = before;
-        }
-        else
-        {
-            _owned.Remove(name);
-        }
-
-        if (claim.PlacedBefore is { } placed)
-        {
-            _placed.Set(placed);
-        }
-        else
-        {
-            _placed.Remove(name);
-        }
+        Believe(name, claim.OwnedBefore, claim.PlacedBefore);
     }
 
     /// <summary>
