@@ -151,6 +151,12 @@ internal sealed record FootprintSettled(string AgentId, ImmutableArray<string> R
 /// <param name="WaitedInVain">Not seen unreserved: their agent did not offer them within the router's patience.</param>
 internal sealed record ResourcesCollected(string PodInstance, bool WaitedInVain = false);
 
+/// <summary>
+/// Pod → router: the agent of the reservations the decommissioned pod released (<see cref="AwaitCollection"/>) was marked
+/// gone, so they are not waited for any more.
+/// </summary>
+internal sealed record ReleaseAgentGone(string PodInstance);
+
 /// <summary>Router → pod: this offer passed; record the launch (the journal tells the router once it is durable) or refuse.</summary>
 /// <param name="Requirement">What it was evaluated for (null from tests that build claims by hand: taken as current).</param>
 /// <param name="Seq">The router's number for the claim, rising: the pod echoes the last it answered in what it tells the router.</param>
@@ -230,6 +236,13 @@ internal sealed record AcceptOffers(ImmutableArray<string> OfferIds, ImmutableAr
 internal sealed record DeclineOffers(ImmutableArray<string> OfferIds, double RefuseSeconds);
 
 internal sealed record KillTask(string TaskId, string? AgentId);
+
+/// <summary>
+/// Pod → gateway: ask the master once, explicitly, where these tasks stand (answers come as master updates). Sent by a
+/// decommissioned pod about its ended tasks on the agent it released reservations on, to learn whether the operator
+/// marked that agent gone (TASK_GONE_BY_OPERATOR). Dropped while not subscribed: the pod asks again.
+/// </summary>
+internal sealed record ProbeTasks(ImmutableArray<TaskToReconcile> Tasks);
 
 internal sealed record ReviveOffers
 {

@@ -1,4 +1,5 @@
 using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Messages.MesosV1.Scheduler;
 using ActorScheduler.Messages.Plans;
 
 namespace ActorScheduler.Simulation.Tests;
@@ -132,6 +133,34 @@ public sealed class DecommissionScenarioTests
             Expect.UnreservedResources());
 
         Assert.True(await scenario.Cluster!.IsRunningAsync("world-0-server"));
+    }
+
+    [Fact]
+    public async Task Scale_in_stops_waiting_for_released_reservations_once_their_agent_is_marked_gone()
+    {
+        await using var scenario = new ServiceScenario(Examples.Spec("hello-world"), Options(allowDecommission: true));
+        await scenario.Run(DeployTwoWorlds());
+
+        await scenario.Run(
+            Send.UpdateSpec(WorldCount(1)),
+            Expect.UpdateAccepted(),
+            Expect.Killed("world-1-server"),
+            Expect.StepStatus("decommission", "world-1", "unreserve-resources", Status.Starting),
+            // The pod's tasks ended and it released its reservations; then their agent is partitioned and the operator
+            // marks it gone. No task update says so (the tasks had ended), so the pod asks the master about them...
+            Send.LoseAgentOf("world-1-server"),
+            Send.MarkAgentGoneOf("world-1-server"),
+            Expect.StepStatus("decommission", "world-1", "unreserve-resources", Status.Starting),
+            Send.AdvanceTime(TimeSpan.FromSeconds(31)),
+            // ...learns the agent is gone for good, and decommission goes on instead of waiting an hour.
+            Expect.PlanStatus("decommission", Status.Complete),
+            Expect.PodGone("world-1"),
+            // The agent restarts on its work dir under a new id, with the reservations: they are collected.
+            Send.RestartAgentOf("world-1-server"),
+            Expect.UnreservedResources());
+
+        var probes = scenario.Cluster!.History.Count(r => r.Call?.Type == Call.Types.Type.Reconcile && r.Call.Reconcile.Tasks.Any(t => t.TaskId.Value.StartsWith("world-1-server", StringComparison.Ordinal)));
+        Assert.True(probes >= 1, "the pod asked the master about its ended task");
     }
 
     [Fact]

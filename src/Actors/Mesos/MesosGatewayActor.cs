@@ -192,6 +192,7 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
 
             Send(new Call { Type = Call.Types.Type.Kill, Kill = kill });
         });
+        Receive<ProbeTasks>(m => connected && !m.Tasks.IsEmpty, m => Send(ReconcileCall(m.Tasks.Select(t => (t.TaskId, t.AgentId)))));
         Receive<ReviveOffers>(_ => connected, _ =>
         {
             if (!SendOfferFlow(_offerFlow.Request(Call.Types.Type.Revive, Monotonic)))
@@ -217,6 +218,7 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         // Kills must not be lost: a pod decides to kill (e.g. to relaunch on a new config) without knowing whether we
         // are connected. They go out as soon as we are subscribed again.
         Receive<KillTask>(m => _pendingKills.Add(m));
+        Receive<ProbeTasks>(_ => { });
         Receive<ReviveOffers>(_ => { });
         Receive<SuppressOffers>(_ => { });
         Receive<StatusRecorded>(_ => { });
@@ -347,18 +349,24 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
             return;
         }
 
-        var reconcile = new Call.Types.Reconcile();
-        reconcile.Tasks.AddRange(_unreconciled.Select(t => new Call.Types.Reconcile.Types.Task
-        {
-            TaskId = new TaskID { Value = t.Key },
-            AgentId = new AgentID { Value = t.Value },
-        }));
-        Send(new Call { Type = Call.Types.Type.Reconcile, Reconcile = reconcile });
+        Send(ReconcileCall(_unreconciled.Select(t => (t.Key, t.Value))));
 
         // DC/OS ExplicitReconciler: again after 8 s, 16 s, then every 30 s until every task answered.
         var delay = _reconcileAttempt switch { 0 => 8, 1 => 16, _ => 30 };
         _reconcileAttempt++;
         Timers.StartSingleTimer(ReconcileTimer, ReconcileRetry.Instance, TimeSpan.FromSeconds(delay) * _settings.ReconcileDelayFactor);
+    }
+
+    /// <summary>An explicit RECONCILE of the tasks named (task id, agent id).</summary>
+    private static Call ReconcileCall(IEnumerable<(string TaskId, string AgentId)> tasks)
+    {
+        var reconcile = new Call.Types.Reconcile();
+        reconcile.Tasks.AddRange(tasks.Select(t => new Call.Types.Reconcile.Types.Task
+        {
+            TaskId = new TaskID { Value = t.TaskId },
+            AgentId = new AgentID { Value = t.AgentId },
+        }));
+        return new Call { Type = Call.Types.Type.Reconcile, Reconcile = reconcile };
     }
 
     private bool CompleteReconciliationIfDone()

@@ -150,6 +150,21 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             Timers.StartSingleTimer(due.PodInstance, due, _abandonedPatience);
             Revive();
         });
+        Command<ReleaseAgentGone>(m =>
+        {
+            // The decommissioned pod learnt that the agent of the reservations it released was marked gone: it never
+            // offers them under this id, so nobody waits for them (the pod follows with FootprintAbandoned: they are
+            // collected should the agent come back under a new id with them).
+            if (_collecting.Remove(m.PodInstance))
+            {
+                _released.Remove(m.PodInstance);
+                Timers.Cancel(m.PodInstance);
+                if (IsIdle && !_suppressed)
+                {
+                    Suppress();
+                }
+            }
+        });
         Command<CollectionPatienceOver>(m =>
         {
             if (!_collecting.Remove(m.PodInstance, out var pod))

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using ActorScheduler.Actors.Plans;
 using ActorScheduler.Messages.Events;
+using ActorScheduler.Messages.MesosV1;
 using ActorScheduler.Messages.Pods;
 using Akka.Actor;
 using Akka.Event;
@@ -36,9 +37,13 @@ internal sealed partial class PodInstanceActor
             case AdvanceDecommission m:
                 OnAdvanceDecommission(m);
                 return true;
+            case ReleaseProbeDue:
+                OnReleaseProbeDue();
+                return true;
             case ResourcesCollected m:
                 if (_state.Decommission == DecommissionStage.Releasing)
                 {
+                    StopReleaseProbe();
                     PersistOverride(new PodResourcesCollected { At = NowStamp() }, () => _log.Info(m.WaitedInVain
                         ? "{0}: its agent did not offer its reservations in time; decommission goes on without seeing them unreserved"
                         : "{0}: its reservations are unreserved", _name));
@@ -86,7 +91,72 @@ internal sealed partial class PodInstanceActor
         else
         {
             _router.Tell(new AwaitCollection(_name, resourceIds, agentId));
+            StartReleaseProbe();
         }
+    }
+
+    /// <summary>
+    /// While the router waits for the released reservations to be offered, asks the master every
+    /// <see cref="_releaseProbeInterval"/> about the pod's ended tasks on their agent: once the operator marks the agent
+    /// gone the answer is TASK_GONE_BY_OPERATOR (<see cref="NoteReleaseAgentGone"/>), and no other update would say so.
+    /// </summary>
+    private void StartReleaseProbe()
+    {
+        _releaseProbe?.Dispose();
+        var self = Self;
+        _releaseProbe = _clock.CreateTimer(_ => self.Tell(ReleaseProbeDue.Instance), null, _releaseProbeInterval, _releaseProbeInterval);
+    }
+
+    private void StopReleaseProbe()
+    {
+        _releaseProbe?.Dispose();
+        _releaseProbe = null;
+    }
+
+    private void OnReleaseProbeDue()
+    {
+        if (_state is not { Decommission: DecommissionStage.Releasing, ReleasedAgentId: { } agent })
+        {
+            StopReleaseProbe();
+            return;
+        }
+
+        var tasks = _state.Tasks.Values
+            .Where(r => r.Info.AgentId?.Value == agent)
+            .Select(r => new TaskToReconcile(r.TaskId, agent))
+            .ToImmutableArray();
+        if (!tasks.IsEmpty)
+        {
+            _gateway.Tell(new ProbeTasks(tasks));
+        }
+    }
+
+    /// <summary>
+    /// An update about an ended task of the pod says its agent was marked gone while the pod waits for the reservations it
+    /// released there: they will never be offered under this id, so decommission goes on (they are followed as
+    /// abandoned: collected should the agent come back under a new id with them).
+    /// </summary>
+    private void NoteReleaseAgentGone(TaskStatus status)
+    {
+        if (status.State != TaskState.TaskGoneByOperator
+            || _state is not { Decommission: DecommissionStage.Releasing, ReleasedAgentId: { } agent }
+            || _state.TaskNameOf(status.TaskId.Value) is not { } name
+            || _state.Tasks[name].Info.AgentId?.Value != agent)
+        {
+            return;
+        }
+
+        StopReleaseProbe();
+        _log.Warning("{0}: agent {1} was marked gone; its {2} released reservations are not waited for (collected if it comes back under a new id)",
+            _name, agent, _state.ReleasedResourceIds.Length);
+        _router.Tell(new ReleaseAgentGone(_name));
+        _router.Tell(new FootprintAbandoned(_name, _state.ReleasedResourceIds, agent));
+        Self.Tell(new ResourcesCollected(_name));
+    }
+
+    private sealed record ReleaseProbeDue : IDeadLetterSuppression
+    {
+        public static ReleaseProbeDue Instance { get; } = new();
     }
 
     private bool Decommissioning => _state.Decommission != DecommissionStage.None;

@@ -25,6 +25,12 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     /// <summary>How often kills are re-sent until the task reports a terminal state (DC/OS TaskKiller).</summary>
     internal static readonly TimeSpan DefaultKillRetryInterval = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How often a decommissioned pod waiting for its released reservations to be offered asks the master whether their
+    /// agent was marked gone (on the scheduler's clock: virtual in simulations).
+    /// </summary>
+    internal static readonly TimeSpan DefaultReleaseProbeInterval = TimeSpan.FromSeconds(30);
+
     private readonly TimeSpan _killRetryInterval;
 
     /// <summary>A task that fails within this long after its launch counts as crash-looping.</summary>
@@ -71,15 +77,18 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     private IActorRef? _recoveryPlan;
     private bool _recoveryPlanInterrupted;
     private ITimer? _wakeUp;
+    private ITimer? _releaseProbe;
+    private readonly TimeSpan _releaseProbeInterval;
     private string? _unrecoverableLogged;
 
-    public PodInstanceActor(string service, string podType, int index, IActorRef journal, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null, RecoverySettings? recovery = null, TimeProvider? clock = null, int? snapshotAfterEvents = null)
+    public PodInstanceActor(string service, string podType, int index, IActorRef journal, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null, RecoverySettings? recovery = null, TimeProvider? clock = null, int? snapshotAfterEvents = null, TimeSpan? releaseProbeInterval = null)
         : base(journal, $"{service}/pod/{PodNames.Instance(podType, index)}")
     {
         _snapshotAfterEvents = snapshotAfterEvents ?? SchedulerSettings.DefaultPodSnapshotAfterEvents;
         _recovery = recovery ?? RecoverySettings.Default;
         _clock = clock ?? TimeProvider.System;
         _killRetryInterval = killRetryInterval ?? DefaultKillRetryInterval;
+        _releaseProbeInterval = releaseProbeInterval ?? DefaultReleaseProbeInterval;
         _backoffBase = backoffBase ?? DefaultBackoffBase;
         _service = service;
         _podType = podType;
@@ -219,8 +228,8 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string service, string podType, int index, IActorRef journal, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null, RecoverySettings? recovery = null, TimeProvider? clock = null, int? snapshotAfterEvents = null) =>
-        FactoryProps.Create(() => new PodInstanceActor(service, podType, index, journal, router, gateway, killRetryInterval, backoffBase, recovery, clock, snapshotAfterEvents));
+    public static Props Props(string service, string podType, int index, IActorRef journal, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null, RecoverySettings? recovery = null, TimeProvider? clock = null, int? snapshotAfterEvents = null, TimeSpan? releaseProbeInterval = null) =>
+        FactoryProps.Create(() => new PodInstanceActor(service, podType, index, journal, router, gateway, killRetryInterval, backoffBase, recovery, clock, snapshotAfterEvents, releaseProbeInterval));
 
     private DateTime Now => _clock.GetUtcNow().UtcDateTime;
 
@@ -435,6 +444,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             case StatusUpdateKind.Duplicate or StatusUpdateKind.Stale or StatusUpdateKind.Unchanged:
                 // Nothing new to record (or already recorded): only the acknowledgement is owed.
                 gateway.Tell(new StatusRecorded(status));
+                NoteReleaseAgentGone(status);
                 return;
         }
 
@@ -845,6 +855,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     protected override void PostStop()
     {
         _wakeUp?.Dispose();
+        StopReleaseProbe();
         base.PostStop();
     }
 

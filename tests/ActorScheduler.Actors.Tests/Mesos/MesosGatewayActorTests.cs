@@ -175,6 +175,27 @@ public sealed class MesosGatewayActorTests : ActorTestKit, IAsyncLifetime
         Assert.Equal(("hello-0-server__1", "Reconciliation: Task is unknown"), (answer.Status.TaskId.Value, answer.Status.Message));
     }
 
+    [Fact]
+    public void A_probe_of_tasks_goes_out_as_one_explicit_reconcile_and_is_dropped_while_not_subscribed()
+    {
+        var (router, pods) = (CreateTestProbe(), CreateTestProbe());
+        var framework = Sys.ActorOf(FrameworkActor.Props("gateway-probe-test"));
+        var gateway = Sys.ActorOf(MesosGatewayActor.Props(Settings(_emulator.Url), framework));
+        var before = _emulator.History().CallCount("RECONCILE");
+        // Before the subscription: nothing is sent (the pod asks again on its next probe).
+        gateway.Tell(new ProbeTasks([new TaskToReconcile("world-1-server__0", "agent-9")]));
+        gateway.Tell(new GatewayPeers(router, pods));
+        pods.ExpectMsg<GetTasksToReconcile>();
+        pods.Reply(new TasksToReconcile(ImmutableArray<TaskToReconcile>.Empty));
+        router.FishForMessage(m => m is ReconciliationComplete);
+        Assert.Equal(before, _emulator.History().CallCount("RECONCILE"));
+
+        gateway.Tell(new ProbeTasks([new TaskToReconcile("world-1-server__1", "agent-9")]));
+        var answer = pods.ExpectMsg<TaskStatusUpdate>(TimeSpan.FromSeconds(15));
+        Assert.Equal(("world-1-server__1", "agent-9"), (answer.Status.TaskId.Value, answer.Status.AgentId.Value));
+        Assert.Equal(before + 1, _emulator.History().CallCount("RECONCILE"));
+    }
+
     private static GatewaySettings Settings(Uri master) =>
         new(master, "gateway-test", "gateway-test-role", "gateway-test-principal", Environment.UserName, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1));
 }

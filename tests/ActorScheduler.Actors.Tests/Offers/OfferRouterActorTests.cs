@@ -834,6 +834,22 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_decommissioned_pods_release_on_an_agent_marked_gone_is_not_waited_for()
+    {
+        var metrics = new SchedulerMetrics();
+        var (router, gateway) = ReconciledRouter(abandonedPatience: TimeSpan.FromSeconds(1), metrics: metrics);
+        var pod = CreateTestProbe();
+        router.Tell(new AwaitCollection("world-1", ["resource-1"], "agent-1"), pod);
+
+        // The pod learnt that agent-1 was marked gone: nothing waits for its release (no patience runs out later), so
+        // offers are suppressed at once.
+        router.Tell(new ReleaseAgentGone("world-1"), pod);
+        gateway.ExpectMsg<SuppressOffers>();
+        pod.ExpectNoMsg(TimeSpan.FromSeconds(1.5));
+        Assert.Equal(0, metrics.Counters().GetValueOrDefault(SchedulerMetrics.GivenUpExpired));
+    }
+
+    [Fact]
     public void An_abandoned_footprint_whose_agent_never_offers_again_is_given_up_after_the_patience()
     {
         var (router, gateway) = ReconciledRouter(abandonedPatience: TimeSpan.FromSeconds(1));
