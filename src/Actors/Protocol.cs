@@ -125,7 +125,12 @@ internal sealed record FootprintOwned(string PodInstance, ImmutableArray<string>
 /// Pod → router: it gave up these reservations (decommission); answer <see cref="ResourcesCollected"/> once they are
 /// unreserved, or once an offer from <paramref name="AgentId"/> no longer carries them.
 /// </summary>
-internal sealed record AwaitCollection(string PodInstance, ImmutableArray<string> ResourceIds, string AgentId);
+/// <param name="Made">
+/// The footprint's tasks ran (their agent confirmed it): the reservations exist, and an offer made while a task still used
+/// them leaves them out, so only an offer that showed them free, then one without them, settles them. False: they may
+/// never have been made, so the agent's next offer without them settles them.
+/// </param>
+internal sealed record AwaitCollection(string PodInstance, ImmutableArray<string> ResourceIds, string AgentId, bool Made = true);
 
 /// <summary>
 /// Pod → router: it gave up a footprint that may still be reserved on <paramref name="AgentId"/>: a launch it recorded

@@ -145,7 +145,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
             _collecting[m.PodInstance] = Sender;
             _released.Remove(m.PodInstance);
-            _released.Add(m.PodInstance, m.AgentId, m.ResourceIds);
+            // An offer the router still holds from before the pod's tasks ended leaves the reservations out (they were in
+            // use): with Made, its absence of them means nothing until an offer showed them free.
+            _released.Add(m.PodInstance, m.AgentId, m.ResourceIds, seenFreeFirst: m.Made);
             var due = new CollectionPatienceOver(m.PodInstance, m.AgentId);
             Timers.StartSingleTimer(due.PodInstance, due, _abandonedPatience);
             Revive();

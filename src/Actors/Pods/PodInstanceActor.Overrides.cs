@@ -90,7 +90,7 @@ internal sealed partial class PodInstanceActor
         }
         else
         {
-            _router.Tell(new AwaitCollection(_name, resourceIds, agentId));
+            _router.Tell(new AwaitCollection(_name, resourceIds, agentId, Made: !_state.ReleasedNeverConfirmed));
             StartReleaseProbe();
         }
     }
@@ -192,7 +192,7 @@ internal sealed partial class PodInstanceActor
                 break;
             case DecommissionPlan.UnreserveStep when _state is { Decommission: DecommissionStage.Killing, TasksKilled: true }:
                 var footprint = _state.Footprint;
-                var released = new PodFootprintReleased { AgentId = footprint?.AgentId ?? string.Empty, At = NowStamp() };
+                var released = new PodFootprintReleased { AgentId = footprint?.AgentId ?? string.Empty, At = NowStamp(), NeverConfirmed = _state.FootprintUnconfirmed };
                 released.ResourceIds.AddRange(footprint?.ResourceIds ?? []);
                 PersistOverride(released, () =>
                 {

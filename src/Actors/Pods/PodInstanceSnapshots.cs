@@ -22,6 +22,7 @@ public static class PodInstanceSnapshots
             Decommission = state.Decommission.ToString(),
             ReleasedResourceIds = { state.ReleasedResourceIds },
             ReleasedAgentId = state.ReleasedAgentId ?? string.Empty,
+            ReleasedNeverConfirmed = state.ReleasedNeverConfirmed,
             Paused = { state.Paused.Order(StringComparer.Ordinal) },
         };
 
@@ -129,6 +130,7 @@ public static class PodInstanceSnapshots
             Decommission = System.Enum.Parse<DecommissionStage>(snapshot.Decommission),
             ReleasedResourceIds = snapshot.ReleasedResourceIds.ToImmutableArray(),
             ReleasedAgentId = Text(snapshot.ReleasedAgentId),
+            ReleasedNeverConfirmed = snapshot.ReleasedNeverConfirmed,
             Paused = snapshot.Paused.ToImmutableHashSet(StringComparer.Ordinal),
             FailedSince = snapshot.FailedSince.ToImmutableDictionary(p => p.Key, p => p.Value.ToDateTime()),
             Backoff = snapshot.Backoff.ToImmutableDictionary(b => b.TaskName, b => new BackoffEntry(b.Until.ToDateTime(), TimeSpan.FromSeconds(b.DelaySeconds))),

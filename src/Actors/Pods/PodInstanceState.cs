@@ -139,6 +139,9 @@ public sealed record PodInstanceState(
 
     public string? ReleasedAgentId { get; init; }
 
+    /// <summary>The released footprint was never confirmed by its agent: its reservations may never have been made.</summary>
+    public bool ReleasedNeverConfirmed { get; init; }
+
     /// <summary>Tasks (names within the pod) an operator paused: they run a sleep until resumed.</summary>
     public ImmutableHashSet<string> Paused { get; init; } = ImmutableHashSet.Create<string>(StringComparer.Ordinal);
 
@@ -199,6 +202,7 @@ public sealed record PodInstanceState(
             FootprintUnconfirmed = false,
             ReleasedResourceIds = e.ResourceIds.ToImmutableArray(),
             ReleasedAgentId = e.AgentId,
+            ReleasedNeverConfirmed = e.NeverConfirmed,
         },
         PodResourcesCollected => this with { Decommission = DecommissionStage.Collected, ReleasedResourceIds = [] },
         PodStateErased => Empty with { Decommission = DecommissionStage.Erased },

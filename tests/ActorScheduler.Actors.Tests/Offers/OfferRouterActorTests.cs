@@ -834,6 +834,30 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_decommissioned_pods_release_is_collected_only_once_an_offer_showed_it_free_unless_it_was_never_confirmed()
+    {
+        var (router, gateway) = ReconciledRouter();
+        var footprint = HelloFootprint();
+        var ids = footprint.Select(Resources.ResourceId).OfType<string>().ToImmutableArray();
+        var (released, unconfirmed) = (CreateTestProbe(), CreateTestProbe());
+        router.Tell(new AwaitCollection("world-1", ids, "agent-1"), released);
+        router.Tell(new AwaitCollection("world-2", ["never-made"], "agent-2", Made: false), unconfirmed);
+
+        // Offers without them: agent-1's may be one the router held from before world-1's task ended (what a task uses is
+        // not offered), so it settles nothing; agent-2's settles the release whose reservations may never have been made.
+        router.Tell(new OffersReceived([TestOffers.Unreserved("agent-1"), TestOffers.Unreserved("agent-2")]));
+        Assert.Equal(("world-2", false), unconfirmed.ExpectMsg<ResourcesCollected>() is var c ? (c.PodInstance, c.WaitedInVain) : default);
+        released.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        // agent-1 offers them free: they are unreserved; its next offer without them completes the collection.
+        router.Tell(new OffersReceived([TestOffers.WithReserved("agent-1", footprint)]));
+        Assert.Contains(gateway.FishForMessage<AcceptOffers>(_ => true).Operations, o => o.Type == Offer.Types.Operation.Types.Type.Unreserve);
+        released.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        router.Tell(new OffersReceived([TestOffers.Unreserved("agent-1")]));
+        Assert.Equal("world-1", released.ExpectMsg<ResourcesCollected>().PodInstance);
+    }
+
+    [Fact]
     public void A_decommissioned_pods_release_on_an_agent_marked_gone_is_not_waited_for()
     {
         var metrics = new SchedulerMetrics();

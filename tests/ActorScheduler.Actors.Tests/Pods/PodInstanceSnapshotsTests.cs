@@ -50,10 +50,10 @@ public sealed class PodInstanceSnapshotsTests
     {
         var state = History().Aggregate(PodInstanceState.Empty, (s, e) => s.Apply(e))
             .Apply(new PodDecommissionStarted())
-            .Apply(new PodFootprintReleased { AgentId = "agent-1", ResourceIds = { "r1", "r2" } });
+            .Apply(new PodFootprintReleased { AgentId = "agent-1", ResourceIds = { "r1", "r2" }, NeverConfirmed = true });
 
         AssertSame(state, PodInstanceSnapshots.Restore(PodInstanceSnapshots.Of(state)));
-        Assert.Equal(DecommissionStage.Releasing, state.Decommission);
+        Assert.Equal((DecommissionStage.Releasing, true), (state.Decommission, state.ReleasedNeverConfirmed));
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public sealed class PodInstanceSnapshotsTests
         string[] compared =
         [
             "Tasks", "Footprint", "FootprintUnconfirmed", "LastOfferId", "Decommission", "ReleasedResourceIds", "ReleasedAgentId",
-            "Paused", "TasksKilled", "FailedSince", "Backoff", "Recovery", "GivenUp",
+            "ReleasedNeverConfirmed", "Paused", "TasksKilled", "FailedSince", "Backoff", "Recovery", "GivenUp",
         ];
         Assert.Equal(compared.Order(), typeof(PodInstanceState).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance).Where(p => p.Name != "EqualityContract").Select(p => p.Name).Order());
         Assert.Equal(
@@ -174,6 +174,7 @@ public sealed class PodInstanceSnapshotsTests
         Assert.Equal(expected.Decommission, actual.Decommission);
         Assert.Equal(expected.ReleasedResourceIds.ToArray(), actual.ReleasedResourceIds.ToArray());
         Assert.Equal(expected.ReleasedAgentId, actual.ReleasedAgentId);
+        Assert.Equal(expected.ReleasedNeverConfirmed, actual.ReleasedNeverConfirmed);
         Assert.Equal(expected.Paused.Order(), actual.Paused.Order());
         Assert.Equal(expected.TasksKilled, actual.TasksKilled);
         Assert.Equal(expected.FailedSince.OrderBy(p => p.Key), actual.FailedSince.OrderBy(p => p.Key));
