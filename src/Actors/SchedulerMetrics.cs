@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using ActorScheduler.Messages.Plans;
 using Status = ActorScheduler.Messages.Plans.Status;
@@ -80,11 +81,12 @@ public sealed class SchedulerMetrics
     /// <summary>Of <see cref="GivenUpWaits"/>: the agent did not offer within the router's patience (an hour).</summary>
     public const string GivenUpExpired = "given_up.expired";
 
-    private readonly ConcurrentDictionary<string, long> _counters = new(StringComparer.Ordinal);
+    // Boxed so an increment is one interlocked add (AddOrUpdate on a value takes the bucket's lock).
+    private readonly ConcurrentDictionary<string, StrongBox<long>> _counters = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, MetricTimer> _timers = new(StringComparer.Ordinal);
 
     /// <summary>Adds <paramref name="by"/> to a counter (created at 0).</summary>
-    public void Increment(string name, long by = 1) => _counters.AddOrUpdate(name, static (_, by) => by, static (_, value, by) => value + by, by);
+    public void Increment(string name, long by = 1) => Interlocked.Add(ref _counters.GetOrAdd(name, static _ => new StrongBox<long>()).Value, by);
 
     // Counter names by wire name, built once (one status update or operation each, thousands a second in a deploy).
     private static readonly ConcurrentDictionary<string, string> OperationNames = new(StringComparer.Ordinal);
@@ -100,7 +102,8 @@ public sealed class SchedulerMetrics
     public void Record(string timer, TimeSpan duration) => _timers.GetOrAdd(timer, _ => new MetricTimer()).Record(duration);
 
     /// <summary>The counters now, by name.</summary>
-    public ImmutableSortedDictionary<string, long> Counters() => _counters.ToImmutableSortedDictionary(StringComparer.Ordinal);
+    public ImmutableSortedDictionary<string, long> Counters() =>
+        _counters.ToImmutableSortedDictionary(c => c.Key, c => Interlocked.Read(ref c.Value.Value), StringComparer.Ordinal);
 
     /// <summary>The timers now, by name.</summary>
     public ImmutableSortedDictionary<string, TimerSnapshot> Timers() =>

@@ -9,21 +9,23 @@ public sealed class ManualClock : TimeProvider
 {
     private readonly object _gate = new();
     private readonly List<VirtualTimer> _timers = new();
-    private DateTimeOffset _now;
+    // UTC ticks of the virtual now: read without the lock (the scheduler's actors and the master read the clock on every
+    // message), written under it.
+    private long _ticks;
 
     /// <summary>A clock starting at <paramref name="start"/> (default 2020-01-01T00:00Z, so runs are reproducible).</summary>
     public ManualClock(DateTimeOffset? start = null)
     {
-        _now = start ?? new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        Current = start ?? new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);
     }
 
     /// <inheritdoc />
-    public override DateTimeOffset GetUtcNow()
+    public override DateTimeOffset GetUtcNow() => Current;
+
+    private DateTimeOffset Current
     {
-        lock (_gate)
-        {
-            return _now;
-        }
+        get => new(Volatile.Read(ref _ticks), TimeSpan.Zero);
+        set => Volatile.Write(ref _ticks, value.UtcTicks);
     }
 
     /// <summary>A timer on virtual time: due when <see cref="Advance"/> reaches its due time (a zero delay fires at once).</summary>
@@ -42,7 +44,7 @@ public sealed class ManualClock : TimeProvider
         DateTimeOffset end;
         lock (_gate)
         {
-            end = _now + delta;
+            end = Current + delta;
         }
 
         while (true)
@@ -53,16 +55,16 @@ public sealed class ManualClock : TimeProvider
                 next = _timers.Where(t => t.Due <= end).MinBy(t => t.Due);
                 if (next is null)
                 {
-                    _now = end;
+                    Current = end;
                     return;
                 }
 
-                if (next.Due > _now)
+                if (next.Due > Current)
                 {
-                    _now = next.Due!.Value;
+                    Current = next.Due!.Value;
                 }
 
-                next.Due = next.Period is { } period ? _now + period : null;
+                next.Due = next.Period is { } period ? Current + period : null;
                 if (next.Due is null)
                 {
                     _timers.Remove(next);
@@ -88,7 +90,7 @@ public sealed class ManualClock : TimeProvider
             {
                 clock._timers.Remove(this);
                 Period = period == Timeout.InfiniteTimeSpan || period <= TimeSpan.Zero ? null : period;
-                Due = dueTime == Timeout.InfiniteTimeSpan ? null : clock._now + (dueTime < TimeSpan.Zero ? TimeSpan.Zero : dueTime);
+                Due = dueTime == Timeout.InfiniteTimeSpan ? null : clock.Current + (dueTime < TimeSpan.Zero ? TimeSpan.Zero : dueTime);
                 fireNow = dueTime == TimeSpan.Zero && Period is null;
                 if (Due is not null && !fireNow)
                 {
