@@ -123,7 +123,7 @@ internal sealed class LocalAgent
     /// <summary>Keeps the checkpointed FrameworkInfo current (failover timeout may change on re-subscription).</summary>
     public void UpdateFrameworkInfo(FrameworkInfo info)
     {
-        _frameworks[info.Id.Value] = info.Clone();
+        _frameworks[info.Id.Value] = info;
         Checkpoint();
     }
 
@@ -259,9 +259,11 @@ internal sealed class LocalAgent
     /// <param name="executorResources"><paramref name="executor"/>'s resources in internal form (null: made here).</param>
     public void Launch(FrameworkInfo framework, IReadOnlyList<TaskInfo> tasks, ExecutorInfo? executor, IReadOnlyList<Resource>? executorResources = null)
     {
-        if (!_frameworks.TryGetValue(framework.Id.Value, out var known) || !known.Equals(framework))
+        // The master's own FrameworkInfo, kept as it is: the master never changes one it holds (a re-subscription or an
+        // UPDATE_FRAMEWORK replaces it), so no copy per agent is needed.
+        if (!_frameworks.TryGetValue(framework.Id.Value, out var known) || !ReferenceEquals(known, framework))
         {
-            _frameworks[framework.Id.Value] = framework.Clone();
+            _frameworks[framework.Id.Value] = framework;
         }
 
         var launched = new List<AgentTask>();
