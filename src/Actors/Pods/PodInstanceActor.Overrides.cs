@@ -174,6 +174,7 @@ internal sealed partial class PodInstanceActor
             _log.Info("{0} is wanted again (count raised): decommission cancelled", _name);
             Timers.Cancel(KillRetryTimer);
             _killsSent.Clear();
+            _killsDeferred.Clear();
             ReportToStep();
             Reevaluate();
         });
@@ -220,17 +221,7 @@ internal sealed partial class PodInstanceActor
             _router.Tell(new WithdrawRequirement(_name));
         }
 
-        var live = _state.Tasks.Values.Where(r => !r.IsTerminal).ToList();
-        foreach (var record in live.Where(r => _killsSent.Add(r.TaskId)))
-        {
-            _log.Info("Killing {0} ({1}): {2} is decommissioned", record.Info.Name, record.TaskId, _name);
-            _gateway.Tell(new KillTask(record.TaskId, record.Info.AgentId?.Value));
-        }
-
-        if (live.Count > 0)
-        {
-            Timers.StartPeriodicTimer(KillRetryTimer, RetryKills.Instance, _killRetryInterval);
-        }
+        KillLiveTasks($"({_name} is decommissioned)");
     }
 
     private void ReportDecommission() =>

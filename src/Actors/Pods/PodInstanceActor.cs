@@ -66,6 +66,9 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     // The last claim the router made to this pod that it answered (LaunchClaim.Seq), echoed in what it tells the router.
     private long _claimsSeen;
     private readonly HashSet<string> _killsSent = new();
+
+    // Of _killsSent: launches no update was heard of yet, killed once one comes (KillLiveTasks).
+    private readonly HashSet<string> _killsDeferred = new();
     private readonly Dictionary<string, (IActorRef Step, GetTaskProgress Query)> _watchers = new(StringComparer.Ordinal);
 
     // Recovery: settings, the scheduler's clock (virtual in simulations), whether the pod's own recovery phase (not a
@@ -412,6 +415,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             _state = _state.Apply(recorded);
             _claimedOfferId = null;
             _killsSent.Clear();
+            _killsDeferred.Clear();
             _launchedAt = DateTime.UtcNow;
             if (_log.IsInfoEnabled)
             {
@@ -428,6 +432,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     {
         var gateway = Sender;
         var status = update.Status;
+        SendDeferredKill(status);
         switch (_state.Classify(status))
         {
             case StatusUpdateKind.UnknownTask:
@@ -870,18 +875,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         _quickFailures = 0;
         _backingOff = false;
         Timers.Cancel(BackoffTimer);
-        var live = _state.Tasks.Values.Where(r => !r.IsTerminal).ToList();
-        foreach (var record in live.Where(r => _killsSent.Add(r.TaskId)))
-        {
-            _log.Info("Killing {0} ({1}) for pod {2}", record.Info.Name, record.TaskId, why);
-            _gateway.Tell(new KillTask(record.TaskId, record.Info.AgentId?.Value));
-        }
-
-        if (live.Count > 0)
-        {
-            Timers.StartPeriodicTimer(KillRetryTimer, RetryKills.Instance, _killRetryInterval);
-        }
-
+        KillLiveTasks($"for pod {why}");
         replyTo.Tell(new Messages.Pods.PodProtocol.PodCommandDone(_name, _state.Tasks.Values.Select(r => r.Info.Name).Order(StringComparer.Ordinal).ToImmutableArray()));
         Reevaluate();
     }
@@ -920,6 +914,46 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     }
 
     /// <summary>A kill can be lost (a failed call, a master failover): re-send it until the task is terminal.</summary>
+    /// <summary>
+    /// Kills every live task of the pod, re-sending until each ends (<see cref="OnRetryKills"/>). A launch recorded that
+    /// no update has been heard of yet may still be on its way to the master (its ACCEPT waits for the other claims on
+    /// the offer): a KILL now would reach the master first, be answered "unknown task", and the launch would then run
+    /// for nothing. Its kill waits for its first update, or for the first re-send.
+    /// </summary>
+    private void KillLiveTasks(string why)
+    {
+        var live = _state.Tasks.Values.Where(r => !r.IsTerminal).ToList();
+        foreach (var record in live.Where(r => _killsSent.Add(r.TaskId)))
+        {
+            if (record.Status is null)
+            {
+                _log.Info("Will kill {0} ({1}) {2} once its launch reports (or in {3})", record.Info.Name, record.TaskId, why, _killRetryInterval);
+                _killsDeferred.Add(record.TaskId);
+                continue;
+            }
+
+            _log.Info("Killing {0} ({1}) {2}", record.Info.Name, record.TaskId, why);
+            _gateway.Tell(new KillTask(record.TaskId, record.Info.AgentId?.Value));
+        }
+
+        if (live.Count > 0)
+        {
+            Timers.StartPeriodicTimer(KillRetryTimer, RetryKills.Instance, _killRetryInterval);
+        }
+    }
+
+    /// <summary>The first update of a launch whose kill waited for it (<see cref="KillLiveTasks"/>): the kill goes now.</summary>
+    private void SendDeferredKill(TaskStatus status)
+    {
+        if (_killsDeferred.Count == 0 || !_killsDeferred.Remove(status.TaskId.Value) || PodInstanceState.HasEnded(status.State))
+        {
+            return;
+        }
+
+        _log.Info("Killing {0}: its launch reported {1}", status.TaskId.Value, TaskStates.WireName(status.State));
+        _gateway.Tell(new KillTask(status.TaskId.Value, status.AgentId?.Value));
+    }
+
     private void OnRetryKills()
     {
         var stillAlive = _state.Tasks.Values.Where(r => _killsSent.Contains(r.TaskId) && !r.IsTerminal).ToList();
@@ -931,6 +965,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
 
         foreach (var record in stillAlive)
         {
+            _killsDeferred.Remove(record.TaskId);
             _log.Info("Re-sending kill of {0} ({1})", record.Info.Name, record.TaskId);
             _gateway.Tell(new KillTask(record.TaskId, record.Info.AgentId?.Value));
         }

@@ -260,6 +260,26 @@ public sealed class PodInstanceActorTests : ActorTestKit
         Assert.Equal(running.TaskId, gateway.ExpectMsg<UnknownTaskStatus>().Status.TaskId);
     }
 
+    [Theory]
+    [InlineData("decommission")]
+    [InlineData("restart")]
+    public void A_launch_not_heard_of_yet_is_killed_once_it_reports_not_before_its_ACCEPT_may_have_reached_the_master(string why)
+    {
+        var (pod, _, gateway, evaluation) = PodWithRecordedLaunch();
+        var task = evaluation.Tasks[0].Info;
+
+        // The launch is recorded but its ACCEPT may still wait for the offer's other claims: a KILL now would reach the
+        // master first, be answered "unknown task", and the launch would run for nothing afterwards.
+        var operator_ = CreateTestProbe();
+        pod.Tell(why == "decommission" ? new AdvanceDecommission(ActorScheduler.Actors.Plans.DecommissionPlan.KillStep) : new Messages.Pods.PodProtocol.RestartPod("hello-0"), operator_);
+        gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        // Its first update comes: now it is killed.
+        var starting = Status(task, TaskState.TaskStarting, withUuid: true);
+        pod.Tell(new TaskStatusUpdate(starting), gateway);
+        Assert.Equal(task.TaskId.Value, gateway.FishForMessage<KillTask>(_ => true).TaskId);
+    }
+
     [Fact]
     public void PodInstance_should_remind_a_restarted_router_of_a_footprint_it_gave_up_until_the_router_settles_it()
     {
