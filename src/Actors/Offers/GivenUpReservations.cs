@@ -52,6 +52,28 @@ public sealed class GivenUpReservations
     /// <summary>Some group's reservations are on this agent (as far as its offers showed).</summary>
     public bool Watches(string agentId) => _groups.Values.Any(g => g.AgentId == agentId);
 
+    /// <summary>
+    /// Hands the group under <paramref name="key"/> to <paramref name="target"/> under <paramref name="targetKey"/> as it
+    /// stands (where offers showed it, which ids they showed free), joining a group there.
+    /// </summary>
+    public void MoveTo(string key, GivenUpReservations target, string targetKey)
+    {
+        if (!_groups.Remove(key, out var group))
+        {
+            return;
+        }
+
+        if (target._groups.TryGetValue(targetKey, out var joined))
+        {
+            joined.Ids.UnionWith(group.Ids);
+            joined.NotSeenFree.UnionWith(group.NotSeenFree);
+        }
+        else
+        {
+            target._groups[targetKey] = group;
+        }
+    }
+
     /// <summary>Stops watching the group; false if there was none.</summary>
     public bool Remove(string key) => _groups.Remove(key);
 

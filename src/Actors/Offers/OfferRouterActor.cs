@@ -80,6 +80,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<string, IActorRef> _collecting = new(StringComparer.Ordinal);
     private readonly GivenUpReservations _released = new();
 
+    // Each release watched in _released as the pod gave it: its agent and ids (the group itself shrinks as offers show).
+    private readonly Dictionary<string, (string AgentId, HashSet<string> Ids)> _releasedOn = new(StringComparer.Ordinal);
+
     // Replaced and abandoned footprints' reservations, by the agent they were given up on: maybe reserved, owned by
     // nobody; followed through offers until gone, or given up on after the patience (an agent that never comes back).
     // And the pods that gave them up, with the ids each gave up there, told once they are settled.
@@ -144,10 +147,16 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             }
 
             _collecting[m.PodInstance] = Sender;
-            _released.Remove(m.PodInstance);
-            // An offer the router still holds from before the pod's tasks ended leaves the reservations out (they were in
-            // use): with Made, its absence of them means nothing until an offer showed them free.
-            _released.Add(m.PodInstance, m.AgentId, m.ResourceIds, seenFreeFirst: m.Made);
+            // The same release again (the pod restarted): what offers showed of it so far stands.
+            if (!_releasedOn.TryGetValue(m.PodInstance, out var release) || release.AgentId != m.AgentId || !release.Ids.SetEquals(m.ResourceIds))
+            {
+                _released.Remove(m.PodInstance);
+                // An offer the router still holds from before the pod's tasks ended leaves the reservations out (they were
+                // in use): with Made, its absence of them means nothing until an offer showed them free.
+                _released.Add(m.PodInstance, m.AgentId, m.ResourceIds, seenFreeFirst: m.Made);
+                _releasedOn[m.PodInstance] = (m.AgentId, m.ResourceIds.ToHashSet(StringComparer.Ordinal));
+            }
+
             var due = new CollectionPatienceOver(m.PodInstance, m.AgentId);
             Timers.StartSingleTimer(due.PodInstance, due, _abandonedPatience);
             Revive();
@@ -155,17 +164,37 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         Command<ReleaseAgentGone>(m =>
         {
             // The decommissioned pod learnt that the agent of the reservations it released was marked gone: it never
-            // offers them under this id, so nobody waits for them (the pod follows with FootprintAbandoned: they are
-            // collected should the agent come back under a new id with them).
-            if (_collecting.Remove(m.PodInstance))
+            // offers them under this id, so the pod no longer waits. They are followed as an abandoned footprint is, as
+            // far as offers showed them (collected should the agent come back under a new id with them), and the wait
+            // counted once: settled or expired there.
+            if (!_collecting.Remove(m.PodInstance) || !_releasedOn.Remove(m.PodInstance, out var release))
             {
-                _released.Remove(m.PodInstance);
-                Timers.Cancel(m.PodInstance);
-                if (IsIdle && !_suppressed)
-                {
-                    Suppress();
-                }
+                return;
             }
+
+            var agent = release.AgentId;
+
+            Timers.Cancel(m.PodInstance);
+            var ids = _released.IdsOf(m.PodInstance).ToList();
+            _released.MoveTo(m.PodInstance, _abandoned, agent);
+            if (ids.Count == 0)
+            {
+                return;
+            }
+
+            if (!_abandonedBy.TryGetValue(agent, out var pods))
+            {
+                _abandonedBy[agent] = pods = [];
+            }
+
+            if (!pods.TryGetValue(Sender, out var abandonedIds))
+            {
+                pods[Sender] = abandonedIds = new HashSet<string>(StringComparer.Ordinal);
+            }
+
+            abandonedIds.UnionWith(ids);
+            var due = new AbandonedPatienceOver(agent);
+            Timers.StartSingleTimer(due, due, _abandonedPatience);
         });
         Command<CollectionPatienceOver>(m =>
         {
@@ -179,6 +208,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             _log.Warning("Agent {0} did not offer the {1} reservations {2} released within {3}: no longer waiting for them " +
                 "(they are collected if it offers them later while offers come)", m.AgentId, _released.IdsOf(m.PodInstance).Count, m.PodInstance, _abandonedPatience);
             _released.Remove(m.PodInstance);
+            _releasedOn.Remove(m.PodInstance);
             _metrics.Increment(SchedulerMetrics.GivenUpExpired);
             pod.Tell(new ResourcesCollected(m.PodInstance, WaitedInVain: true));
             if (IsIdle && !_suppressed)
@@ -1009,6 +1039,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         {
             foreach (var pod in _released.Observe(agent, ids))
             {
+                _releasedOn.Remove(pod);
                 _log.Info("The reservations {0} gave up are unreserved", pod);
                 Timers.Cancel(pod);
                 if (_collecting.Remove(pod, out var actor))

@@ -66,7 +66,7 @@ internal sealed partial class PodInstanceActor
     {
         if (_state.Decommission == DecommissionStage.Releasing && _state.ReleasedAgentId is { } agent)
         {
-            AwaitRelease(_state.ReleasedResourceIds, agent);
+            AwaitRelease(_state.ReleasedResourceIds, agent, afterReplay: true);
         }
     }
 
@@ -75,7 +75,12 @@ internal sealed partial class PodInstanceActor
     /// never offer them under this id, so decommission does not wait for it (the router still collects them should the
     /// agent come back under a new id with them, <see cref="FootprintAbandoned"/>).
     /// </summary>
-    private void AwaitRelease(ImmutableArray<string> resourceIds, string agentId)
+    /// <param name="afterReplay">
+    /// The pod (or the whole scheduler) restarted meanwhile. The router may have unreserved them already, so no offer would
+    /// show them free again: any offer without them settles the wait. A restarted router holds no offer from before the
+    /// tasks ended (a new subscription's offers are new), and a router still running keeps the wait it had.
+    /// </param>
+    private void AwaitRelease(ImmutableArray<string> resourceIds, string agentId, bool afterReplay)
     {
         if (resourceIds.IsEmpty)
         {
@@ -90,7 +95,7 @@ internal sealed partial class PodInstanceActor
         }
         else
         {
-            _router.Tell(new AwaitCollection(_name, resourceIds, agentId, Made: !_state.ReleasedNeverConfirmed));
+            _router.Tell(new AwaitCollection(_name, resourceIds, agentId, Made: !afterReplay && !_state.ReleasedNeverConfirmed));
             StartReleaseProbe();
         }
     }
@@ -150,8 +155,9 @@ internal sealed partial class PodInstanceActor
         _log.Warning("{0}: agent {1} was marked gone; its {2} released reservations are not waited for (collected if it comes back under a new id)",
             _name, agent, _state.ReleasedResourceIds.Length);
         _router.Tell(new ReleaseAgentGone(_name));
-        _router.Tell(new FootprintAbandoned(_name, _state.ReleasedResourceIds, agent));
-        Self.Tell(new ResourcesCollected(_name));
+        // Persisted here, not told to itself: the answers about the pod's other tasks there, already in the mailbox, then
+        // find the release collected and do nothing.
+        PersistOverride(new PodResourcesCollected { At = NowStamp() }, () => { });
     }
 
     private sealed record ReleaseProbeDue : IDeadLetterSuppression
@@ -198,8 +204,10 @@ internal sealed partial class PodInstanceActor
                 PersistOverride(released, () =>
                 {
                     _log.Info("{0} gives up {1} reservations; they are destroyed and unreserved when next offered", _name, released.ResourceIds.Count);
+                    // The router learns what to wait for before it hears the pod owns nothing: an offer in between would
+                    // otherwise be cleaned of them unseen, and the wait would need an offer that shows them free.
+                    AwaitRelease(released.ResourceIds.ToImmutableArray(), released.AgentId, afterReplay: false);
                     AnnounceFootprint();
-                    AwaitRelease(released.ResourceIds.ToImmutableArray(), released.AgentId);
                 });
                 return;
             case DecommissionPlan.EraseStep when _state.Decommission == DecommissionStage.Collected:

@@ -858,19 +858,46 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Fact]
-    public void A_decommissioned_pods_release_on_an_agent_marked_gone_is_not_waited_for()
+    public void A_decommissioned_pods_release_on_an_agent_marked_gone_is_followed_as_abandoned_and_counted_once()
     {
         var metrics = new SchedulerMetrics();
-        var (router, gateway) = ReconciledRouter(abandonedPatience: TimeSpan.FromSeconds(1), metrics: metrics);
+        var (router, gateway) = ReconciledRouter(metrics: metrics);
+        var footprint = HelloFootprint();
+        var ids = footprint.Select(Resources.ResourceId).OfType<string>().ToImmutableArray();
         var pod = CreateTestProbe();
-        router.Tell(new AwaitCollection("world-1", ["resource-1"], "agent-1"), pod);
+        router.Tell(new AwaitCollection("world-1", ids, "agent-1"), pod);
 
-        // The pod learnt that agent-1 was marked gone: nothing waits for its release (no patience runs out later), so
-        // offers are suppressed at once.
+        // The pod learnt that agent-1 was marked gone: it no longer waits, and the reservations are followed as an
+        // abandoned footprint is. agent-1 restarted on its work dir as agent-9, with them: they are collected there.
         router.Tell(new ReleaseAgentGone("world-1"), pod);
-        gateway.ExpectMsg<SuppressOffers>();
-        pod.ExpectNoMsg(TimeSpan.FromSeconds(1.5));
-        Assert.Equal(0, metrics.Counters().GetValueOrDefault(SchedulerMetrics.GivenUpExpired));
+        router.Tell(new OffersReceived([TestOffers.WithReserved("agent-9", footprint)]));
+        Assert.Contains(gateway.FishForMessage<AcceptOffers>(_ => true).Operations, o => o.Type == Offer.Types.Operation.Types.Type.Unreserve);
+        router.Tell(new OffersReceived([TestOffers.Unreserved("agent-9")]));
+        Assert.Equal("agent-1", pod.ExpectMsg<FootprintSettled>().AgentId);
+        gateway.FishForMessage<SuppressOffers>(_ => true);
+
+        // One wait, settled once; the pod was never told its release was collected (it recorded that itself).
+        var counters = metrics.Counters();
+        Assert.Equal((1, 1, 0), (counters[SchedulerMetrics.GivenUpWaits], counters[SchedulerMetrics.GivenUpSettled], counters.GetValueOrDefault(SchedulerMetrics.GivenUpExpired)));
+        pod.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void A_release_awaited_again_after_a_pod_restart_keeps_what_offers_showed_of_it()
+    {
+        var (router, gateway) = ReconciledRouter();
+        var footprint = HelloFootprint();
+        var ids = footprint.Select(Resources.ResourceId).OfType<string>().ToImmutableArray();
+        var pod = CreateTestProbe();
+        router.Tell(new AwaitCollection("world-1", ids, "agent-1"), pod);
+        router.Tell(new OffersReceived([TestOffers.WithReserved("agent-1", footprint)]));
+        Assert.Contains(gateway.FishForMessage<AcceptOffers>(_ => true).Operations, o => o.Type == Offer.Types.Operation.Types.Type.Unreserve);
+
+        // The same release is awaited again (a restarted pod asks again): the wait goes on where it was, so the next offer
+        // without them completes it (started over, it would need an offer showing them free, which never comes).
+        router.Tell(new AwaitCollection("world-1", ids, "agent-1"), pod);
+        router.Tell(new OffersReceived([TestOffers.Unreserved("agent-1")]));
+        Assert.Equal("world-1", pod.ExpectMsg<ResourcesCollected>().PodInstance);
     }
 
     [Fact]
