@@ -2,24 +2,28 @@
 # Measures, on this machine, with the Release build of `actorscheduler run` and the embedded emulator:
 #   deploy_s            seconds from process start to deploy COMPLETE on a fresh data dir
 #   restart_s           after `kill -9` mid-deploy (once `--kill-after` tasks run), seconds from the restart to COMPLETE
-# Usage: bench/deploy-time.sh [--spec FILE] [--agents N] [--kill-after N] [-o KEY=VALUE ...]
+# Usage: bench/deploy-time.sh [--spec FILE] [--agents N] [--kill-after N] [-o KEY=VALUE ...] [--dll PATH]
+#   --dll: run this actorscheduler.dll (a ReadyToRun publish, say) instead of building src/Hosting
 # Prints one line: RESULT spec=… agents=… tasks=… deploy_s=… restart_s=… relaunched=…
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-spec=examples/hello-world/svc.yml agents=3 kill_after=1 overrides=()
+spec=examples/hello-world/svc.yml agents=3 kill_after=1 overrides=() dll=
 while [ $# -gt 0 ]; do
   case "$1" in
     --spec) spec=$2; shift 2 ;;
     --agents) agents=$2; shift 2 ;;
     --kill-after) kill_after=$2; shift 2 ;;
     -o) overrides+=(-o "$2"); shift 2 ;;
+    --dll) dll=$2; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
 
-dotnet build src/Hosting -c Release -v q -nologo >/dev/null
-dll=src/Hosting/bin/Release/net10.0/actorscheduler.dll
+if [ -z "$dll" ]; then
+  dotnet build src/Hosting -c Release -v q -nologo >/dev/null
+  dll=src/Hosting/bin/Release/net10.0/actorscheduler.dll
+fi
 work=$(mktemp -d)
 api=$((20000 + RANDOM % 10000)) master=$((30000 + RANDOM % 10000))
 

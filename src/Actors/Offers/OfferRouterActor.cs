@@ -191,6 +191,11 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             {
                 pods[Sender] = abandonedIds = new HashSet<string>(StringComparer.Ordinal);
             }
+            else
+            {
+                // Joined to a wait of the same pod there, counted already: this one ends here.
+                _metrics.Increment(SchedulerMetrics.GivenUpSettled);
+            }
 
             abandonedIds.UnionWith(ids);
             var due = new AbandonedPatienceOver(agent);

@@ -3,6 +3,7 @@ using ActorScheduler.Actors.Pods;
 using ActorScheduler.Messages.Plans;
 using ActorScheduler.Messages.Events;
 using Akka.Actor;
+using Akka.Event;
 using Akka.Persistence;
 using Google.Protobuf.WellKnownTypes;
 
@@ -16,16 +17,25 @@ namespace ActorScheduler.Actors.Plans;
 /// there is something to decommission. An operator's interrupt is journaled (<c>&lt;service&gt;/plan/decommission</c>),
 /// so it holds across a restart.
 /// </summary>
-internal sealed class DecommissionPlanActor : ReceivePersistentActor
+internal sealed class DecommissionPlanActor : ReceivePersistentActor, IWithTimers
 {
+    /// <summary>
+    /// How often the pod being decommissioned is asked its step again: a pod actor restarted by its supervisor forgot who
+    /// asked and the kills it sent; asked again (every step is idempotent) it kills again and reports again.
+    /// </summary>
+    internal static readonly TimeSpan DefaultReaskInterval = TimeSpan.FromSeconds(30);
+
+    private readonly TimeSpan _reaskInterval;
+
     private readonly string _service;
     private readonly IActorRef _pods;
     private readonly List<PodDecommissionView> _views = new();
     private readonly HashSet<(string Pod, string Step)> _asked = new();
     private bool _interrupted;
 
-    public DecommissionPlanActor(TargetConfig target, IActorRef pods)
+    public DecommissionPlanActor(TargetConfig target, IActorRef pods, TimeSpan reaskInterval)
     {
+        _reaskInterval = reaskInterval;
         _service = target.Spec.Name;
         _pods = pods;
         PersistenceId = $"{_service}/plan/{DecommissionPlan.Name}";
@@ -53,11 +63,27 @@ internal sealed class DecommissionPlanActor : ReceivePersistentActor
             }
         });
         Command<PlanOperation>(OnOperation);
+        Command<Reask>(_ =>
+        {
+            if (Active() is { } asked)
+            {
+                _pods.Tell(new ForPod(asked.Pod, new AdvanceDecommission(asked.Step)));
+            }
+        });
     }
 
     public override string PersistenceId { get; }
 
-    public static Props Props(TargetConfig target, IActorRef pods) => Akka.Actor.Props.Create(() => new DecommissionPlanActor(target, pods));
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PreStart()
+    {
+        base.PreStart();
+        Timers.StartPeriodicTimer(nameof(Reask), Reask.Instance, _reaskInterval);
+    }
+
+    public static Props Props(TargetConfig target, IActorRef pods, TimeSpan? reaskInterval = null) =>
+        Akka.Actor.Props.Create(() => new DecommissionPlanActor(target, pods, reaskInterval ?? DefaultReaskInterval));
 
     private void OnOperation(PlanOperation operation)
     {
@@ -78,6 +104,18 @@ internal sealed class DecommissionPlanActor : ReceivePersistentActor
         }
     }
 
+    /// <summary>The pod being decommissioned and the step it is to take next, if any (none while interrupted).</summary>
+    private (string Pod, string Step)? Active()
+    {
+        if (_views.Count == 0)
+        {
+            return null;
+        }
+
+        var (_, active) = DecommissionPlan.Evaluate(_service, _views, _interrupted);
+        return active is { Stage: { } stage } && DecommissionPlan.NextStep(stage, active.TasksKilled) is { } step ? (active.Pod, step) : null;
+    }
+
     private void Update()
     {
         if (_views.Count == 0)
@@ -85,10 +123,10 @@ internal sealed class DecommissionPlanActor : ReceivePersistentActor
             return;
         }
 
-        var (info, active) = DecommissionPlan.Evaluate(_service, _views, _interrupted);
-        if (active is { Stage: { } stage } && DecommissionPlan.NextStep(stage, active.TasksKilled) is { } step && _asked.Add((active.Pod, step)))
+        var (info, _) = DecommissionPlan.Evaluate(_service, _views, _interrupted);
+        if (Active() is { } next && _asked.Add(next))
         {
-            _pods.Tell(new ForPod(active.Pod, new AdvanceDecommission(step)));
+            _pods.Tell(new ForPod(next.Pod, new AdvanceDecommission(next.Step)));
         }
 
         if (_views.Any(v => v.Stage == DecommissionStage.Erased))
@@ -100,5 +138,10 @@ internal sealed class DecommissionPlanActor : ReceivePersistentActor
         }
 
         Context.Parent.Tell(new PlanReport(info));
+    }
+
+    private sealed record Reask : IDeadLetterSuppression
+    {
+        public static Reask Instance { get; } = new();
     }
 }

@@ -180,7 +180,7 @@ internal sealed partial class PodInstanceActor
             _log.Info("{0} is wanted again (count raised): decommission cancelled", _name);
             Timers.Cancel(KillRetryTimer);
             _killsSent.Clear();
-            _killsDeferred.Clear();
+            _killsDeferred?.Clear();
             ReportToStep();
             Reevaluate();
         });

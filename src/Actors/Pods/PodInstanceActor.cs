@@ -67,8 +67,9 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     private long _claimsSeen;
     private readonly HashSet<string> _killsSent = new();
 
-    // Of _killsSent: launches no update was heard of yet, killed once one comes (KillLiveTasks).
-    private readonly HashSet<string> _killsDeferred = new();
+    // Of _killsSent: launches no update was heard of yet, killed once one comes (KillLiveTasks). Made when first needed
+    // (one set for each of thousands of pods otherwise).
+    private HashSet<string>? _killsDeferred;
     private readonly Dictionary<string, (IActorRef Step, GetTaskProgress Query)> _watchers = new(StringComparer.Ordinal);
 
     // Recovery: settings, the scheduler's clock (virtual in simulations), whether the pod's own recovery phase (not a
@@ -414,8 +415,10 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         {
             _state = _state.Apply(recorded);
             _claimedOfferId = null;
-            _killsSent.Clear();
-            _killsDeferred.Clear();
+            // The launches this one replaced need no kill any more; kills of the pod's other tasks go on.
+            var current = _state.Tasks.Values.Select(r => r.TaskId).ToHashSet(StringComparer.Ordinal);
+            _killsSent.RemoveWhere(id => !current.Contains(id));
+            _killsDeferred?.RemoveWhere(id => !current.Contains(id));
             _launchedAt = DateTime.UtcNow;
             if (_log.IsInfoEnabled)
             {
@@ -928,7 +931,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             if (record.Status is null)
             {
                 _log.Info("Will kill {0} ({1}) {2} once its launch reports (or in {3})", record.Info.Name, record.TaskId, why, _killRetryInterval);
-                _killsDeferred.Add(record.TaskId);
+                (_killsDeferred ??= new HashSet<string>(StringComparer.Ordinal)).Add(record.TaskId);
                 continue;
             }
 
@@ -945,7 +948,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     /// <summary>The first update of a launch whose kill waited for it (<see cref="KillLiveTasks"/>): the kill goes now.</summary>
     private void SendDeferredKill(TaskStatus status)
     {
-        if (_killsDeferred.Count == 0 || !_killsDeferred.Remove(status.TaskId.Value) || PodInstanceState.HasEnded(status.State))
+        if (_killsDeferred is null || !_killsDeferred.Remove(status.TaskId.Value) || PodInstanceState.HasEnded(status.State))
         {
             return;
         }
@@ -965,7 +968,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
 
         foreach (var record in stillAlive)
         {
-            _killsDeferred.Remove(record.TaskId);
+            _killsDeferred?.Remove(record.TaskId);
             _log.Info("Re-sending kill of {0} ({1})", record.Info.Name, record.TaskId);
             _gateway.Tell(new KillTask(record.TaskId, record.Info.AgentId?.Value));
         }

@@ -58,10 +58,27 @@ public sealed class DecommissionPlanActorTests : ActorTestKit
         Assert.Contains("only interrupt and continue", refused.Message, StringComparison.Ordinal);
     }
 
-    /// <summary>Starts the plan under <paramref name="parent"/>; the pods answer that world-1 is left over.</summary>
-    private IActorRef Start(Akka.TestKit.TestProbe parent, Akka.TestKit.TestProbe pods)
+    [Fact]
+    public void The_pod_being_decommissioned_is_asked_its_step_again_so_a_pod_that_restarted_kills_again()
     {
-        var plan = parent.ChildActorOf(DecommissionPlanActor.Props(Target, pods.Ref));
+        var (parent, pods) = (CreateTestProbe(), CreateTestProbe());
+        var plan = Start(parent, pods, reaskInterval: TimeSpan.FromMilliseconds(300));
+
+        // world-1 reports it is being killed: the plan asks for the kill...
+        plan.Tell(new DecommissionProgress("world-1", ActorScheduler.Actors.Pods.DecommissionStage.None, false, string.Empty), pods.Ref);
+        Assert.Equal(DecommissionPlan.KillStep, Step(pods.FishForMessage<ForPod>(m => m.Message is AdvanceDecommission)));
+
+        // ...and asks again while no progress comes (a pod actor restarted by its supervisor forgot the kills it sent and
+        // whom to report to; asked again, it kills again and reports).
+        Assert.Equal(DecommissionPlan.KillStep, Step(pods.FishForMessage<ForPod>(m => m.Message is AdvanceDecommission, TimeSpan.FromSeconds(5))));
+
+        static string? Step(ForPod asked) => ((AdvanceDecommission)asked.Message).Step;
+    }
+
+    /// <summary>Starts the plan under <paramref name="parent"/>; the pods answer that world-1 is left over.</summary>
+    private IActorRef Start(Akka.TestKit.TestProbe parent, Akka.TestKit.TestProbe pods, TimeSpan? reaskInterval = null)
+    {
+        var plan = parent.ChildActorOf(DecommissionPlanActor.Props(Target, pods.Ref, reaskInterval));
         pods.ExpectMsg<GetLeftoverPods>();
         pods.Reply(new LeftoverPods([new PodInstanceRef("world", 1)]));
         pods.ExpectMsg<ForPod>();
