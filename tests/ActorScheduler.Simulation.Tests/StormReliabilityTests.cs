@@ -87,8 +87,15 @@ public sealed class StormReliabilityTests(ITestOutputHelper output)
 
         var launches = history.SelectMany(r => r.LaunchedTasks).ToList();
         Assert.Equal(launches.Count, launches.Select(t => t.TaskId.Value).Distinct().Count());
+        // Lost: the master said so with a FAILURE event, or — when that happened while the scheduler was restarting and
+        // not subscribed, so the event went nowhere — with the status of a task there (the reconciliation after the
+        // restart answers TASK_GONE_BY_OPERATOR for an agent marked gone meanwhile, TASK_UNREACHABLE for a lost one).
         var lostAgentIds = history.Where(r => r.Event is { Type: Event.Types.Type.Failure } f && f.Failure.AgentId is not null && f.Failure.ExecutorId is null)
-            .Select(r => r.Event!.Failure.AgentId.Value).ToHashSet(StringComparer.Ordinal);
+            .Select(r => r.Event!.Failure.AgentId.Value)
+            .Concat(history.Where(r => r.Event is { Type: Event.Types.Type.Update } u && u.Update.Status.AgentId is not null
+                    && u.Update.Status.State is Messages.MesosV1.TaskState.TaskGoneByOperator or Messages.MesosV1.TaskState.TaskUnreachable)
+                .Select(r => r.Event!.Update.Status.AgentId.Value))
+            .ToHashSet(StringComparer.Ordinal);
         // A launch on an offer the storm rescinded before the ACCEPT reached the master is refused (TASK_DROPPED,
         // REASON_INVALID_OFFERS): it never ran, and the pod launches again.
         var refused = history.Where(r => r.Event is { Type: Event.Types.Type.Update } u
@@ -102,7 +109,14 @@ public sealed class StormReliabilityTests(ITestOutputHelper output)
         {
             Assert.True(
                 relaunched.SkipLast(1).All(t => lostAgentIds.Contains(t.AgentId.Value) || refused.Contains(t.TaskId.Value)),
-                $"{relaunched.Key} was launched {relaunched.Count()} times, but not every earlier launch was on an agent that was lost or refused by the master");
+                $"{relaunched.Key} was launched {relaunched.Count()} times, but not every earlier launch was on an agent that was lost or refused by the master:\n" +
+                string.Join("\n", relaunched.Select(t => $"  {t.TaskId.Value} on {t.AgentId.Value} (ACCEPT #{history.First(r => r.LaunchedTasks.Any(x => x.TaskId.Value == t.TaskId.Value)).Sequence}): " + string.Join(", ", history
+                    .Where(r => (r.Event is { Type: Event.Types.Type.Update } u && u.Update.Status.TaskId.Value == t.TaskId.Value)
+                        || (r.Call is { Type: Call.Types.Type.Kill } k && k.Kill.TaskId.Value == t.TaskId.Value)
+                        || (r.Call is { Type: Call.Types.Type.Reconcile } c && c.Reconcile.Tasks.Any(x => x.TaskId.Value == t.TaskId.Value)))
+                    .Select(r => r.Event is { } e
+                        ? $"#{r.Sequence} {e.Update.Status.State}/{e.Update.Status.Reason}/{e.Update.Status.Source}"
+                        : $"#{r.Sequence} {r.Call!.Type}")))));
         }
 
         Assert.Equal(40, launches.Select(t => t.Name).Distinct().Count());
