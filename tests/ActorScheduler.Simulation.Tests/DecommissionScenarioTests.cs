@@ -29,6 +29,15 @@ public sealed class DecommissionScenarioTests
         Expect.AllPlansComplete(),
     ];
 
+    /// <summary>world-1 scaled in: killed, and its reservations released (the router waits to see them unreserved).</summary>
+    private static ScenarioTick[] ScaleInUntilReleased() =>
+    [
+        Send.UpdateSpec(WorldCount(1)),
+        Expect.UpdateAccepted(),
+        Expect.Killed("world-1-server"),
+        Expect.StepStatus("decommission", "world-1", "unreserve-resources", Status.Starting),
+    ];
+
     private static Dictionary<string, string> WorldCount(int count) => new() { ["WORLD_COUNT"] = count.ToString(System.Globalization.CultureInfo.InvariantCulture) };
 
     [Fact]
@@ -38,11 +47,9 @@ public sealed class DecommissionScenarioTests
         await scenario.Run(DeployTwoWorlds());
 
         await scenario.Run(
-            Send.UpdateSpec(WorldCount(1)),
-            Expect.UpdateAccepted(),
-            Expect.Killed("world-1-server"),
+        [
+            .. ScaleInUntilReleased(),
             Expect.StepStatus("decommission", "world-1", "kill-tasks", Status.Complete),
-            Expect.StepStatus("decommission", "world-1", "unreserve-resources", Status.Starting),
             // Offered again, the released reservations are destroyed and unreserved...
             Send.ReofferAgentOf("world-1-server"),
             Expect.UnreservedResources(),
@@ -50,7 +57,8 @@ public sealed class DecommissionScenarioTests
             Send.ReofferAgentOf("world-1-server"),
             Expect.PlanStatus("decommission", Status.Complete),
             Expect.PodGone("world-1"),
-            Expect.StepStatus("deploy", "world", "world-0:[server]", Status.Complete));
+            Expect.StepStatus("deploy", "world", "world-0:[server]", Status.Complete),
+        ]);
 
         Assert.True(await scenario.Cluster!.IsRunningAsync("world-0-server"));
         Assert.False(await scenario.Cluster.IsRunningAsync("world-1-server"));
@@ -142,10 +150,8 @@ public sealed class DecommissionScenarioTests
         await scenario.Run(DeployTwoWorlds());
 
         await scenario.Run(
-            Send.UpdateSpec(WorldCount(1)),
-            Expect.UpdateAccepted(),
-            Expect.Killed("world-1-server"),
-            Expect.StepStatus("decommission", "world-1", "unreserve-resources", Status.Starting),
+        [
+            .. ScaleInUntilReleased(),
             // The pod's tasks ended and it released its reservations; then their agent is partitioned and the operator
             // marks it gone. No task update says so (the tasks had ended), so the pod asks the master about them...
             Send.LoseAgentOf("world-1-server"),
@@ -157,7 +163,8 @@ public sealed class DecommissionScenarioTests
             Expect.PodGone("world-1"),
             // The agent restarts on its work dir under a new id, with the reservations: they are collected.
             Send.RestartAgentOf("world-1-server"),
-            Expect.UnreservedResources());
+            Expect.UnreservedResources(),
+        ]);
 
         var probes = scenario.Cluster!.History.Count(r => r.Call?.Type == Call.Types.Type.Reconcile && r.Call.Reconcile.Tasks.Any(t => t.TaskId.Value.StartsWith("world-1-server", StringComparison.Ordinal)));
         Assert.True(probes >= 1, "the pod asked the master about its ended task");
