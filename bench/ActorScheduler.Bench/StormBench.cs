@@ -32,7 +32,7 @@ internal static class StormBench
     ];
 
     /// <summary>The options <c>storm</c> takes without a value.</summary>
-    public static readonly string[] Flags = ["--no-restart"];
+    public static readonly string[] Flags = ["--no-restart", "--timeline"];
 
     /// <exception cref="BadOptionException">An option is unknown or malformed (checked before anything starts).</exception>
     /// <param name="output">Where the RESULT (and SUMMARY) lines go; progress goes to stderr.</param>
@@ -131,6 +131,15 @@ internal static class StormBench
         var result = await run.RunAsync();
         Console.Error.WriteLine(result.ToString());
         Console.Error.WriteLine("offer cycles, ms, in the order they ended: " + string.Join(' ', result.CycleMsInOrder.Select(ms => ms.ToString("F0", CultureInfo.InvariantCulture))));
+        if (given.Has("--timeline"))
+        {
+            foreach (var slice in result.Timeline)
+            {
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"TIMELINE from_ms={slice.FromMs:F0} offers={slice.Offers} launched={slice.Launched} placed={slice.Placed} gc_pause_ms={slice.GcPauseMs:F0}"));
+            }
+        }
+
         var eventsPerSecond = (result.JournalEventsDuringDeploy ?? 0) / result.DeploySeconds;
         var (rawPerSecond, synchronous, rowBytes) = RawInserts(journal, scratch, batchSize, counter.MeanEventBytes);
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -18,6 +18,9 @@ internal sealed class OfferCycleTracker
     private readonly List<double> _schedulerCycleMs = [];
     private long _cursor;
 
+    /// <summary>The records read, by time: offers, launches and placements (<see cref="StormResult.Timeline"/>).</summary>
+    public StormTimeline Timeline { get; } = new();
+
     public DateTimeOffset? FirstOffer { get; private set; }
 
     /// <summary>When the master recorded the first ACCEPT that launched a task.</summary>
@@ -78,6 +81,7 @@ internal sealed class OfferCycleTracker
 
                 Offers += batch.Open;
                 Batches++;
+                Timeline.Add(record.RecordedAt, offers: batch.Open);
                 FirstOffer ??= record.RecordedAt;
                 return;
             case Event.Types.Type.Rescind:
@@ -88,6 +92,7 @@ internal sealed class OfferCycleTracker
                 {
                     FirstPlacement ??= record.RecordedAt;
                     LastPlacement = record.RecordedAt;
+                    Timeline.Add(record.RecordedAt, placed: 1);
                 }
 
                 return;
@@ -97,6 +102,7 @@ internal sealed class OfferCycleTracker
         {
             Launched += launched;
             FirstLaunch ??= record.RecordedAt;
+            Timeline.Add(record.RecordedAt, launched: launched);
         }
 
         foreach (var offerId in record.AnsweredOffers)

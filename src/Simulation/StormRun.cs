@@ -173,6 +173,12 @@ public sealed record StormResult(
     public double? StartToFirstOfferSeconds { get; init; }
 
     /// <summary>
+    /// The deploy by <see cref="StormRun.TimelineSlice"/> from the first offer: offers, launches, placements and the GC
+    /// pause in each slice — where its seconds went (a cold start, a collection that stopped everything).
+    /// </summary>
+    public IReadOnlyList<StormTimelineSlice> Timeline { get; init; } = [];
+
+    /// <summary>
     /// From the first offer to the first ACCEPT that launched a task, as the master recorded it: reconciliation and the
     /// first placing cycle (its launches recorded). With <see cref="FirstPlacementSeconds"/>, the deploy's start-up.
     /// </summary>
@@ -240,6 +246,9 @@ public sealed class StormRun
 
     // How long offers open at the end of the deploy may take to be answered before they count as unanswered.
     private static readonly TimeSpan UnansweredGrace = TimeSpan.FromSeconds(5);
+
+    /// <summary>The width of a <see cref="StormResult.Timeline"/> slice.</summary>
+    public static readonly TimeSpan TimelineSlice = TimeSpan.FromMilliseconds(100);
 
     private readonly StormRunOptions _options;
     private long _peakRss;
@@ -368,6 +377,9 @@ public sealed class StormRun
             }
 
             var unanswered = openAtEnd.Count(tracker.OpenOfferIds.Contains);
+            var timeline = tracker.FirstOffer is { } timelineStart
+                ? tracker.Timeline.Slices(timelineStart, TimelineSlice).Where(s => s.FromMs < deploySeconds * 1000).ToList()
+                : [];
 
             double? restartSeconds = null;
             // Ready after a restart means deploy COMPLETE too: without a complete deploy there is nothing to time.
@@ -430,6 +442,7 @@ public sealed class StormRun
                 DeployAllocatedBytes = deployAllocated,
                 DeployGcPauseSeconds = deployPause.TotalSeconds,
                 DeployCollections = deployCollections,
+                Timeline = timeline,
             };
         }
         finally

@@ -39,6 +39,11 @@ public sealed class StormRunTests
         Assert.True(result.DeployAllocatedBytes > 20 * 1024, $"deploy allocation not counted: {result}");
         Assert.NotNull(result.RestartToReadySeconds);
         Assert.Null(result.JournalEventsDuringDeploy); // nothing counted them
+        // The timeline starts at the first offer and accounts for every placement and launch of the deploy.
+        Assert.True(result.Timeline[0].Offers > 0, "the first slice starts with the first offer");
+        Assert.Equal(result.Placed, result.Timeline.Sum(s => s.Placed));
+        Assert.InRange(result.Timeline.Sum(s => s.Launched), result.Placed, int.MaxValue);
+        Assert.Equal(Enumerable.Range(0, result.Timeline.Count).Select(i => i * 100.0), result.Timeline.Select(s => s.FromMs));
     }
 
     [Fact]

@@ -1,0 +1,61 @@
+namespace ActorScheduler.Simulation;
+
+/// <summary>
+/// One slice of a storm deploy's timeline (<see cref="StormResult.Timeline"/>): what the cluster's history shows in it,
+/// counted from the first OFFERS event, and how long the process was paused for garbage collection in it.
+/// </summary>
+/// <param name="FromMs">The slice's start, in ms after the first offer.</param>
+/// <param name="Offers">Offers the master sent (in OFFERS events).</param>
+/// <param name="Launched">Tasks launched by the ACCEPTs the master recorded.</param>
+/// <param name="Placed">Tasks first reported TASK_RUNNING.</param>
+/// <param name="GcPauseMs">
+/// Garbage-collection pause the process took, as read when the slice's records were read (the reader lags the cluster by
+/// a few ms, so a pause can show in the next slice).
+/// </param>
+public sealed record StormTimelineSlice(double FromMs, int Offers, int Launched, int Placed, double GcPauseMs);
+
+/// <summary>Collects a deploy's history records by time and cuts them into <see cref="StormTimelineSlice"/>s.</summary>
+internal sealed class StormTimeline
+{
+    private readonly List<(DateTimeOffset At, int Offers, int Launched, int Placed, TimeSpan Paused)> _records = [];
+
+    /// <summary>A record at <paramref name="at"/>: offers sent, tasks launched, tasks first running.</summary>
+    /// <param name="at">When the cluster recorded it.</param>
+    /// <param name="offers">Offers in it.</param>
+    /// <param name="launched">Tasks it launched.</param>
+    /// <param name="placed">Tasks first reported running.</param>
+    /// <param name="paused">The process's GC pause total so far (default: read now).</param>
+    public void Add(DateTimeOffset at, int offers = 0, int launched = 0, int placed = 0, TimeSpan? paused = null) =>
+        _records.Add((at, offers, launched, placed, paused ?? GC.GetTotalPauseDuration()));
+
+    /// <summary>The records from <paramref name="start"/> on, in slices of <paramref name="width"/>; empty slices included.</summary>
+    public IReadOnlyList<StormTimelineSlice> Slices(DateTimeOffset start, TimeSpan width)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(width, TimeSpan.Zero);
+        var records = _records.Where(r => r.At >= start).ToList();
+        if (records.Count == 0)
+        {
+            return [];
+        }
+
+        var count = (int)((records.Max(r => r.At) - start) / width) + 1;
+        var slices = new (int Offers, int Launched, int Placed, TimeSpan Paused)[count];
+        foreach (var (at, offers, launched, placed, paused) in records)
+        {
+            var i = (int)((at - start) / width);
+            slices[i] = (slices[i].Offers + offers, slices[i].Launched + launched, slices[i].Placed + placed, paused > slices[i].Paused ? paused : slices[i].Paused);
+        }
+
+        // Pause totals are cumulative: a slice's pause is its total less the last total before it.
+        var result = new List<StormTimelineSlice>(count);
+        var before = records[0].Paused;
+        for (var i = 0; i < count; i++)
+        {
+            var total = slices[i].Paused > before ? slices[i].Paused : before;
+            result.Add(new StormTimelineSlice(i * width.TotalMilliseconds, slices[i].Offers, slices[i].Launched, slices[i].Placed, (total - before).TotalMilliseconds));
+            before = total;
+        }
+
+        return result;
+    }
+}
