@@ -243,6 +243,15 @@ internal sealed record DeclineOffers(ImmutableArray<string> OfferIds, double Ref
 internal sealed record KillTask(string TaskId, string? AgentId);
 
 /// <summary>
+/// Pod → router: is the ACCEPT of this offer still waiting for the claims on it (not sent yet)? Asked before a kill that
+/// waited for a launch's first update goes out anyway: while the ACCEPT has not gone, a KILL would reach the master first.
+/// </summary>
+internal sealed record IsAcceptPending(string OfferId);
+
+/// <summary>Router → pod: the answer to <see cref="IsAcceptPending"/>.</summary>
+internal sealed record AcceptPending(string OfferId, bool Pending);
+
+/// <summary>
 /// Pod → gateway: ask the master once, explicitly, where these tasks stand (answers come as master updates). Sent by a
 /// decommissioned pod about its ended tasks on the agent it released reservations on, to learn whether the operator
 /// marked that agent gone (TASK_GONE_BY_OPERATOR). Dropped while not subscribed: the pod asks again.

@@ -161,6 +161,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             Timers.StartSingleTimer(due.PodInstance, due, _abandonedPatience);
             Revive();
         });
+        Command<IsAcceptPending>(m => Sender.Tell(new AcceptPending(m.OfferId, _claims.ContainsKey(m.OfferId))));
         Command<ReleaseAgentGone>(m =>
         {
             // The decommissioned pod learnt that the agent of the reservations it released was marked gone: it never

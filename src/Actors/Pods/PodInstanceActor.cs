@@ -221,6 +221,9 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             case RetryKills:
                 OnRetryKills();
                 return true;
+            case AcceptPending m:
+                OnAcceptPending(m);
+                return true;
             case BackoffElapsed:
                 _backingOff = false;
                 Reevaluate();
@@ -916,12 +919,12 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         public static BackoffElapsed Instance { get; } = new();
     }
 
-    /// <summary>A kill can be lost (a failed call, a master failover): re-send it until the task is terminal.</summary>
     /// <summary>
     /// Kills every live task of the pod, re-sending until each ends (<see cref="OnRetryKills"/>). A launch recorded that
     /// no update has been heard of yet may still be on its way to the master (its ACCEPT waits for the other claims on
     /// the offer): a KILL now would reach the master first, be answered "unknown task", and the launch would then run
-    /// for nothing. Its kill waits for its first update, or for the first re-send.
+    /// for nothing. Its kill waits for its first update, or until the router says the ACCEPT went out (asked at each
+    /// re-send).
     /// </summary>
     private void KillLiveTasks(string why)
     {
@@ -930,7 +933,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         {
             if (record.Status is null)
             {
-                _log.Info("Will kill {0} ({1}) {2} once its launch reports (or in {3})", record.Info.Name, record.TaskId, why, _killRetryInterval);
+                _log.Info("Will kill {0} ({1}) {2} once its launch reports (or its ACCEPT is known to have gone out)", record.Info.Name, record.TaskId, why);
                 (_killsDeferred ??= new HashSet<string>(StringComparer.Ordinal)).Add(record.TaskId);
                 continue;
             }
@@ -957,6 +960,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         _gateway.Tell(new KillTask(status.TaskId.Value, status.AgentId?.Value));
     }
 
+    /// <summary>A kill can be lost (a failed call, a master failover): re-send it until the task is terminal.</summary>
     private void OnRetryKills()
     {
         var stillAlive = _state.Tasks.Values.Where(r => _killsSent.Contains(r.TaskId) && !r.IsTerminal).ToList();
@@ -966,10 +970,41 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             return;
         }
 
+        var askRouter = false;
         foreach (var record in stillAlive)
         {
-            _killsDeferred?.Remove(record.TaskId);
+            if (_killsDeferred?.Contains(record.TaskId) == true && _state.LastOfferId is not null)
+            {
+                // Still nothing heard of the launch: its kill goes once its ACCEPT is known to have gone out.
+                askRouter = true;
+                continue;
+            }
+
             _log.Info("Re-sending kill of {0} ({1})", record.Info.Name, record.TaskId);
+            _gateway.Tell(new KillTask(record.TaskId, record.Info.AgentId?.Value));
+        }
+
+        if (askRouter)
+        {
+            _router.Tell(new IsAcceptPending(_state.LastOfferId!));
+        }
+    }
+
+    /// <summary>
+    /// The router's answer about the offer of the launch whose kill waits: while its ACCEPT is pending the kill waits on
+    /// (asked again at the next re-send); once it went out (or never will), the kill goes.
+    /// </summary>
+    private void OnAcceptPending(AcceptPending answer)
+    {
+        if (answer.Pending || answer.OfferId != _state.LastOfferId || _killsDeferred is not { Count: > 0 })
+        {
+            return;
+        }
+
+        foreach (var record in _state.Tasks.Values.Where(r => _killsDeferred.Contains(r.TaskId) && !r.IsTerminal).ToList())
+        {
+            _killsDeferred.Remove(record.TaskId);
+            _log.Info("Killing {0} ({1}): nothing heard of its launch, whose ACCEPT went out", record.Info.Name, record.TaskId);
             _gateway.Tell(new KillTask(record.TaskId, record.Info.AgentId?.Value));
         }
     }

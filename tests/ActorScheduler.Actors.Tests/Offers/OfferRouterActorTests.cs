@@ -834,6 +834,24 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Fact]
+    public void The_router_says_whether_an_offers_ACCEPT_still_waits_for_its_claims()
+    {
+        var (router, gateway, pods) = RouterWithHelloPods(1, maxClaims: 512);
+        var offer = TestOffers.Unreserved();
+        router.Tell(new OffersReceived([offer]));
+        var claim = pods.ExpectMsg<LaunchClaim>();
+
+        router.Tell(new IsAcceptPending(offer.Id.Value));
+        Assert.True(ExpectMsg<AcceptPending>().Pending);
+
+        router.Tell(new EntityJournalProtocol.Durable([new LaunchRecorded(offer.Id.Value, pods.Ref)]));
+        gateway.FishForMessage<AcceptOffers>(_ => true);
+        router.Tell(new IsAcceptPending(offer.Id.Value));
+        Assert.False(ExpectMsg<AcceptPending>().Pending);
+        Assert.Equal(offer.Id.Value, claim.Offer.Id.Value);
+    }
+
+    [Fact]
     public void A_decommissioned_pods_release_is_collected_only_once_an_offer_showed_it_free_unless_it_was_never_confirmed()
     {
         var (router, gateway) = ReconciledRouter();

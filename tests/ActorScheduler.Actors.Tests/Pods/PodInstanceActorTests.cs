@@ -281,6 +281,31 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_kill_waiting_for_a_launchs_first_update_goes_once_the_router_says_its_ACCEPT_went_out()
+    {
+        var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway, killRetryInterval: TimeSpan.FromMilliseconds(200)));
+        router.ExpectMsg<FootprintOwned>();
+        pod.Tell(new RequireTasks(Step, Target), step);
+        var requirement = router.ExpectMsg<RegisterRequirement>().Requirement;
+        var offer = TestOffers.Unreserved();
+        var evaluation = OfferEvaluator.Evaluate(requirement, offer, TestOffers.Context);
+        pod.Tell(new LaunchClaim(offer, evaluation), router);
+        ExpectLaunchRecorded(router, pod, offer.Id.Value);
+        pod.Tell(new AdvanceDecommission(ActorScheduler.Actors.Plans.DecommissionPlan.KillStep), CreateTestProbe());
+
+        // At the re-send the pod asks whether the ACCEPT is out yet: still waiting for other claims, so no kill...
+        Assert.Equal(offer.Id.Value, router.FishForMessage<IsAcceptPending>(_ => true).OfferId);
+        router.Reply(new AcceptPending(offer.Id.Value, Pending: true));
+        gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        // ...asked again at the next one: it went out, so the kill goes (nothing heard of the launch means it may be lost).
+        router.FishForMessage<IsAcceptPending>(_ => true);
+        router.Reply(new AcceptPending(offer.Id.Value, Pending: false));
+        Assert.Equal(evaluation.Tasks[0].Info.TaskId.Value, gateway.ExpectMsg<KillTask>().TaskId);
+    }
+
+    [Fact]
     public void PodInstance_should_remind_a_restarted_router_of_a_footprint_it_gave_up_until_the_router_settles_it()
     {
         var (pod, router, gateway, evaluation) = PodWithRecordedLaunch();
