@@ -283,15 +283,8 @@ public sealed class PodInstanceActorTests : ActorTestKit
     [Fact]
     public void A_kill_waiting_for_a_launchs_first_update_goes_once_the_router_says_its_ACCEPT_went_out()
     {
-        var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
-        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway, killRetryInterval: TimeSpan.FromMilliseconds(200)));
-        router.ExpectMsg<FootprintOwned>();
-        pod.Tell(new RequireTasks(Step, Target), step);
-        var requirement = router.ExpectMsg<RegisterRequirement>().Requirement;
         var offer = TestOffers.Unreserved();
-        var evaluation = OfferEvaluator.Evaluate(requirement, offer, TestOffers.Context);
-        pod.Tell(new LaunchClaim(offer, evaluation), router);
-        ExpectLaunchRecorded(router, pod, offer.Id.Value);
+        var (pod, router, gateway, evaluation) = PodWithRecordedLaunch(killRetryInterval: TimeSpan.FromMilliseconds(200), offer: offer);
         pod.Tell(new AdvanceDecommission(ActorScheduler.Actors.Plans.DecommissionPlan.KillStep), CreateTestProbe());
 
         // At the re-send the pod asks whether the ACCEPT is out yet: still waiting for other claims, so no kill...
@@ -689,10 +682,10 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     /// <summary>hello-0 asked for its step (Step, Target) and registered its requirement with the router.</summary>
-    private (IActorRef Pod, Akka.TestKit.TestProbe Router, Akka.TestKit.TestProbe Gateway, PodRequirement Requirement) HelloPodRegistered()
+    private (IActorRef Pod, Akka.TestKit.TestProbe Router, Akka.TestKit.TestProbe Gateway, PodRequirement Requirement) HelloPodRegistered(TimeSpan? killRetryInterval = null)
     {
         var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
-        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway, killRetryInterval));
         router.ExpectMsg<FootprintOwned>();
         pod.Tell(new RequireTasks(Step, Target), step);
         return (pod, router, gateway, router.ExpectMsg<RegisterRequirement>().Requirement);
@@ -702,10 +695,10 @@ public sealed class PodInstanceActorTests : ActorTestKit
     private const long RecordedClaimSeq = 3;
 
     /// <summary>hello-0 asked for its step, claimed an offer and recorded the launch.</summary>
-    private (IActorRef Pod, Akka.TestKit.TestProbe Router, Akka.TestKit.TestProbe Gateway, OfferEvaluation Evaluation) PodWithRecordedLaunch()
+    private (IActorRef Pod, Akka.TestKit.TestProbe Router, Akka.TestKit.TestProbe Gateway, OfferEvaluation Evaluation) PodWithRecordedLaunch(TimeSpan? killRetryInterval = null, Offer? offer = null)
     {
-        var (pod, router, gateway, requirement) = HelloPodRegistered();
-        var offer = TestOffers.Unreserved();
+        var (pod, router, gateway, requirement) = HelloPodRegistered(killRetryInterval);
+        offer ??= TestOffers.Unreserved();
         var evaluation = OfferEvaluator.Evaluate(requirement, offer, TestOffers.Context);
         pod.Tell(new LaunchClaim(offer, evaluation, Seq: RecordedClaimSeq), router);
         ExpectLaunchRecorded(router, pod, offer.Id.Value);
