@@ -76,12 +76,10 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     private readonly HashSet<string> _rescinded = new(StringComparer.Ordinal);
     private readonly OfferOutcomeTracker _outcomes = new();
 
-    // Decommissioned pods waiting for their released reservations to be unreserved (by pod instance), and those reservations.
-    private readonly Dictionary<string, IActorRef> _collecting = new(StringComparer.Ordinal);
+    // Decommissioned pods waiting for their released reservations to be unreserved (by pod instance: the pod actor, and
+    // the release as the pod gave it), and those reservations as offers showed them so far (the group shrinks).
+    private readonly Dictionary<string, Release> _collecting = new(StringComparer.Ordinal);
     private readonly GivenUpReservations _released = new();
-
-    // Each release watched in _released as the pod gave it: its agent and ids (the group itself shrinks as offers show).
-    private readonly Dictionary<string, (string AgentId, HashSet<string> Ids)> _releasedOn = new(StringComparer.Ordinal);
 
     // Replaced and abandoned footprints' reservations, by the agent they were given up on: maybe reserved, owned by
     // nobody; followed through offers until gone, or given up on after the patience (an agent that never comes back).
@@ -146,16 +144,16 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                 _metrics.Increment(SchedulerMetrics.GivenUpWaits);
             }
 
-            _collecting[m.PodInstance] = Sender;
             // The same release again (the pod restarted): what offers showed of it so far stands.
-            if (!_releasedOn.TryGetValue(m.PodInstance, out var release) || release.AgentId != m.AgentId || !release.Ids.SetEquals(m.ResourceIds))
+            if (!_collecting.TryGetValue(m.PodInstance, out var release) || release.AgentId != m.AgentId || !release.Ids.SetEquals(m.ResourceIds))
             {
                 _released.Remove(m.PodInstance);
                 // An offer the router still holds from before the pod's tasks ended leaves the reservations out (they were
                 // in use): with Made, its absence of them means nothing until an offer showed them free.
                 _released.Add(m.PodInstance, m.AgentId, m.ResourceIds, seenFreeFirst: m.Made);
-                _releasedOn[m.PodInstance] = (m.AgentId, m.ResourceIds.ToHashSet(StringComparer.Ordinal));
             }
+
+            _collecting[m.PodInstance] = new Release(Sender, m.AgentId, m.ResourceIds.ToHashSet(StringComparer.Ordinal));
 
             var due = new CollectionPatienceOver(m.PodInstance, m.AgentId);
             Timers.StartSingleTimer(due.PodInstance, due, _abandonedPatience);
@@ -168,43 +166,23 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             // offers them under this id, so the pod no longer waits. They are followed as an abandoned footprint is, as
             // far as offers showed them (collected should the agent come back under a new id with them), and the wait
             // counted once: settled or expired there.
-            if (!_collecting.Remove(m.PodInstance) || !_releasedOn.Remove(m.PodInstance, out var release))
+            if (!_collecting.Remove(m.PodInstance, out var release))
             {
                 return;
             }
-
-            var agent = release.AgentId;
 
             Timers.Cancel(m.PodInstance);
             var ids = _released.IdsOf(m.PodInstance).ToList();
-            _released.MoveTo(m.PodInstance, _abandoned, agent);
-            if (ids.Count == 0)
-            {
-                return;
-            }
-
-            if (!_abandonedBy.TryGetValue(agent, out var pods))
-            {
-                _abandonedBy[agent] = pods = [];
-            }
-
-            if (!pods.TryGetValue(Sender, out var abandonedIds))
-            {
-                pods[Sender] = abandonedIds = new HashSet<string>(StringComparer.Ordinal);
-            }
-            else
+            _released.MoveTo(m.PodInstance, _abandoned, release.AgentId);
+            if (ids.Count > 0 && !FollowAbandoned(release.AgentId, Sender, ids))
             {
                 // Joined to a wait of the same pod there, counted already: this one ends here.
                 _metrics.Increment(SchedulerMetrics.GivenUpSettled);
             }
-
-            abandonedIds.UnionWith(ids);
-            var due = new AbandonedPatienceOver(agent);
-            Timers.StartSingleTimer(due, due, _abandonedPatience);
         });
         Command<CollectionPatienceOver>(m =>
         {
-            if (!_collecting.Remove(m.PodInstance, out var pod))
+            if (!_collecting.Remove(m.PodInstance, out var release))
             {
                 return;
             }
@@ -214,9 +192,8 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             _log.Warning("Agent {0} did not offer the {1} reservations {2} released within {3}: no longer waiting for them " +
                 "(they are collected if it offers them later while offers come)", m.AgentId, _released.IdsOf(m.PodInstance).Count, m.PodInstance, _abandonedPatience);
             _released.Remove(m.PodInstance);
-            _releasedOn.Remove(m.PodInstance);
             _metrics.Increment(SchedulerMetrics.GivenUpExpired);
-            pod.Tell(new ResourcesCollected(m.PodInstance, WaitedInVain: true));
+            release.Pod.Tell(new ResourcesCollected(m.PodInstance, WaitedInVain: true));
             if (IsIdle && !_suppressed)
             {
                 Suppress();
@@ -230,20 +207,11 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             }
 
             _abandoned.Add(m.AgentId, m.AgentId, m.ResourceIds, seenFreeFirst: m.Made);
-            if (!_abandonedBy.TryGetValue(m.AgentId, out var pods))
+            if (FollowAbandoned(m.AgentId, Sender, m.ResourceIds))
             {
-                _abandonedBy[m.AgentId] = pods = [];
-            }
-
-            if (!pods.TryGetValue(Sender, out var ids))
-            {
-                pods[Sender] = ids = new HashSet<string>(StringComparer.Ordinal);
                 _metrics.Increment(SchedulerMetrics.GivenUpWaits);
             }
 
-            ids.UnionWith(m.ResourceIds);
-            var due = new AbandonedPatienceOver(m.AgentId);
-            Timers.StartSingleTimer(due, due, _abandonedPatience);
             Revive();
         });
         Command<AbandonedPatienceOver>(m =>
@@ -856,6 +824,29 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>No more waiting for the agent to offer abandoned reservations; the pods that gave them up stop remembering them.</summary>
+    /// <summary>
+    /// Follows <paramref name="ids"/> a pod gave up on <paramref name="agentId"/> (already watched in _abandoned) until
+    /// settled, within the patience for that agent; false if the pod had a wait there already.
+    /// </summary>
+    private bool FollowAbandoned(string agentId, IActorRef pod, IEnumerable<string> ids)
+    {
+        if (!_abandonedBy.TryGetValue(agentId, out var pods))
+        {
+            _abandonedBy[agentId] = pods = [];
+        }
+
+        var added = !pods.TryGetValue(pod, out var given);
+        if (added)
+        {
+            pods[pod] = given = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        given!.UnionWith(ids);
+        var due = new AbandonedPatienceOver(agentId);
+        Timers.StartSingleTimer(due, due, _abandonedPatience);
+        return added;
+    }
+
     private void Settle(string agentId, bool expired = false)
     {
         _abandoned.Remove(agentId);
@@ -1045,13 +1036,12 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         {
             foreach (var pod in _released.Observe(agent, ids))
             {
-                _releasedOn.Remove(pod);
                 _log.Info("The reservations {0} gave up are unreserved", pod);
                 Timers.Cancel(pod);
-                if (_collecting.Remove(pod, out var actor))
+                if (_collecting.Remove(pod, out var release))
                 {
                     _metrics.Increment(SchedulerMetrics.GivenUpSettled);
-                    actor.Tell(new ResourcesCollected(pod));
+                    release.Pod.Tell(new ResourcesCollected(pod));
                 }
             }
 
@@ -1153,6 +1143,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     {
         public static readonly HeldOffersDue Instance = new();
     }
+
+    /// <summary>A decommissioned pod's release the router waits to see collected: the pod, and its reservations on their agent.</summary>
+    private sealed record Release(IActorRef Pod, string AgentId, HashSet<string> Ids);
 
     /// <summary>The patience for a decommissioned pod's released reservations to be offered ran out (the timer's key: the pod instance).</summary>
     private sealed record CollectionPatienceOver(string PodInstance, string AgentId);

@@ -65,7 +65,7 @@ internal sealed class DecommissionPlanActor : ReceivePersistentActor, IWithTimer
         Command<PlanOperation>(OnOperation);
         Command<Reask>(_ =>
         {
-            if (Active() is { } asked)
+            if (_views.Count > 0 && NextStep(DecommissionPlan.Evaluate(_service, _views, _interrupted).Active) is { } asked)
             {
                 _pods.Tell(new ForPod(asked.Pod, new AdvanceDecommission(asked.Step)));
             }
@@ -104,17 +104,9 @@ internal sealed class DecommissionPlanActor : ReceivePersistentActor, IWithTimer
         }
     }
 
-    /// <summary>The pod being decommissioned and the step it is to take next, if any (none while interrupted).</summary>
-    private (string Pod, string Step)? Active()
-    {
-        if (_views.Count == 0)
-        {
-            return null;
-        }
-
-        var (_, active) = DecommissionPlan.Evaluate(_service, _views, _interrupted);
-        return active is { Stage: { } stage } && DecommissionPlan.NextStep(stage, active.TasksKilled) is { } step ? (active.Pod, step) : null;
-    }
+    /// <summary>The step the pod being decommissioned (<paramref name="active"/>; none while interrupted) is to take next.</summary>
+    private static (string Pod, string Step)? NextStep(PodDecommissionView? active) =>
+        active is { Stage: { } stage } && DecommissionPlan.NextStep(stage, active.TasksKilled) is { } step ? (active.Pod, step) : null;
 
     private void Update()
     {
@@ -123,8 +115,8 @@ internal sealed class DecommissionPlanActor : ReceivePersistentActor, IWithTimer
             return;
         }
 
-        var (info, _) = DecommissionPlan.Evaluate(_service, _views, _interrupted);
-        if (Active() is { } next && _asked.Add(next))
+        var (info, active) = DecommissionPlan.Evaluate(_service, _views, _interrupted);
+        if (NextStep(active) is { } next && _asked.Add(next))
         {
             _pods.Tell(new ForPod(next.Pod, new AdvanceDecommission(next.Step)));
         }

@@ -102,14 +102,14 @@ internal sealed partial class PodInstanceActor
 
     /// <summary>
     /// While the router waits for the released reservations to be offered, asks the master every
-    /// <see cref="_releaseProbeInterval"/> about the pod's ended tasks on their agent: once the operator marks the agent
+    /// <see cref="ReleaseProbeInterval"/> about the pod's ended tasks on their agent: once the operator marks the agent
     /// gone the answer is TASK_GONE_BY_OPERATOR (<see cref="NoteReleaseAgentGone"/>), and no other update would say so.
     /// </summary>
     private void StartReleaseProbe()
     {
         _releaseProbe?.Dispose();
         var self = Self;
-        _releaseProbe = _clock.CreateTimer(_ => self.Tell(ReleaseProbeDue.Instance), null, _releaseProbeInterval, _releaseProbeInterval);
+        _releaseProbe = _clock.CreateTimer(_ => self.Tell(ReleaseProbeDue.Instance), null, ReleaseProbeInterval, ReleaseProbeInterval);
     }
 
     private void StopReleaseProbe()

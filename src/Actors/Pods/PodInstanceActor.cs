@@ -29,7 +29,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     /// How often a decommissioned pod waiting for its released reservations to be offered asks the master whether their
     /// agent was marked gone (on the scheduler's clock: virtual in simulations).
     /// </summary>
-    internal static readonly TimeSpan DefaultReleaseProbeInterval = TimeSpan.FromSeconds(30);
+    internal static readonly TimeSpan ReleaseProbeInterval = TimeSpan.FromSeconds(30);
 
     private readonly TimeSpan _killRetryInterval;
 
@@ -82,17 +82,15 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     private bool _recoveryPlanInterrupted;
     private ITimer? _wakeUp;
     private ITimer? _releaseProbe;
-    private readonly TimeSpan _releaseProbeInterval;
     private string? _unrecoverableLogged;
 
-    public PodInstanceActor(string service, string podType, int index, IActorRef journal, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null, RecoverySettings? recovery = null, TimeProvider? clock = null, int? snapshotAfterEvents = null, TimeSpan? releaseProbeInterval = null)
+    public PodInstanceActor(string service, string podType, int index, IActorRef journal, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null, RecoverySettings? recovery = null, TimeProvider? clock = null, int? snapshotAfterEvents = null)
         : base(journal, $"{service}/pod/{PodNames.Instance(podType, index)}")
     {
         _snapshotAfterEvents = snapshotAfterEvents ?? SchedulerSettings.DefaultPodSnapshotAfterEvents;
         _recovery = recovery ?? RecoverySettings.Default;
         _clock = clock ?? TimeProvider.System;
         _killRetryInterval = killRetryInterval ?? DefaultKillRetryInterval;
-        _releaseProbeInterval = releaseProbeInterval ?? DefaultReleaseProbeInterval;
         _backoffBase = backoffBase ?? DefaultBackoffBase;
         _service = service;
         _podType = podType;
@@ -235,8 +233,8 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string service, string podType, int index, IActorRef journal, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null, RecoverySettings? recovery = null, TimeProvider? clock = null, int? snapshotAfterEvents = null, TimeSpan? releaseProbeInterval = null) =>
-        FactoryProps.Create(() => new PodInstanceActor(service, podType, index, journal, router, gateway, killRetryInterval, backoffBase, recovery, clock, snapshotAfterEvents, releaseProbeInterval));
+    public static Props Props(string service, string podType, int index, IActorRef journal, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null, RecoverySettings? recovery = null, TimeProvider? clock = null, int? snapshotAfterEvents = null) =>
+        FactoryProps.Create(() => new PodInstanceActor(service, podType, index, journal, router, gateway, killRetryInterval, backoffBase, recovery, clock, snapshotAfterEvents));
 
     private DateTime Now => _clock.GetUtcNow().UtcDateTime;
 
@@ -319,7 +317,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             foreach (var record in alive.Where(r => r.Status!.State != TaskState.TaskKilling && _killsSent.Add(r.TaskId)))
             {
                 _log.Info("Killing {0} ({1}) to relaunch it on config {2}", record.Info.Name, record.TaskId, target.ConfigId);
-                _gateway.Tell(new KillTask(record.TaskId, record.Info.AgentId?.Value));
+                SendKill(record);
             }
 
             Timers.StartPeriodicTimer(KillRetryTimer, RetryKills.Instance, _killRetryInterval);
@@ -939,7 +937,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             }
 
             _log.Info("Killing {0} ({1}) {2}", record.Info.Name, record.TaskId, why);
-            _gateway.Tell(new KillTask(record.TaskId, record.Info.AgentId?.Value));
+            SendKill(record);
         }
 
         if (live.Count > 0)
@@ -947,6 +945,8 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             Timers.StartPeriodicTimer(KillRetryTimer, RetryKills.Instance, _killRetryInterval);
         }
     }
+
+    private void SendKill(TaskRecord record) => _gateway.Tell(new KillTask(record.TaskId, record.Info.AgentId?.Value));
 
     /// <summary>The first update of a launch whose kill waited for it (<see cref="KillLiveTasks"/>): the kill goes now.</summary>
     private void SendDeferredKill(TaskStatus status)
@@ -981,7 +981,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             }
 
             _log.Info("Re-sending kill of {0} ({1})", record.Info.Name, record.TaskId);
-            _gateway.Tell(new KillTask(record.TaskId, record.Info.AgentId?.Value));
+            SendKill(record);
         }
 
         if (askRouter)
@@ -1005,7 +1005,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         {
             _killsDeferred.Remove(record.TaskId);
             _log.Info("Killing {0} ({1}): nothing heard of its launch, whose ACCEPT went out", record.Info.Name, record.TaskId);
-            _gateway.Tell(new KillTask(record.TaskId, record.Info.AgentId?.Value));
+            SendKill(record);
         }
     }
 
