@@ -64,6 +64,9 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
             Become(Disconnected);
             Self.Tell(Connect.Instance);
         });
+        // A pod may decide to kill before the gateway is wired (a decommission carried on by a restarted scheduler): the
+        // kill goes out once subscribed, like one made while disconnected.
+        Receive<KillTask>(m => _pendingKills.Add(m));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;

@@ -437,6 +437,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         var gateway = Sender;
         var status = update.Status;
         SendDeferredKill(status);
+        ResendKillOfReturned(status);
         switch (_state.Classify(status))
         {
             case StatusUpdateKind.UnknownTask:
@@ -958,6 +959,26 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
 
         _log.Info("Killing {0}: its launch reported {1}", status.TaskId.Value, TaskStates.WireName(status.State));
         _gateway.Tell(new KillTask(status.TaskId.Value, status.AgentId?.Value));
+    }
+
+    /// <summary>
+    /// A task killed while its agent was unreachable (the master answered TASK_UNREACHABLE; the agent never heard of the
+    /// kill) is reported alive when the agent comes back: its kill goes again now, not at the next re-send up to 10 s
+    /// later.
+    /// </summary>
+    private void ResendKillOfReturned(TaskStatus status)
+    {
+        var id = status.TaskId.Value;
+        if (!_killsSent.Contains(id) || _killsDeferred?.Contains(id) == true
+            || PodInstanceState.HasEnded(status.State) || status.State == TaskState.TaskUnreachable
+            || _state.TaskNameOf(id) is not { } name || _state.Tasks[name] is not { Status.State: TaskState.TaskUnreachable } record
+            || record.TaskId != id)
+        {
+            return;
+        }
+
+        _log.Info("Killing {0} ({1}) again: its agent is back and it is {2}", record.Info.Name, id, TaskStates.WireName(status.State));
+        SendKill(record);
     }
 
     /// <summary>A kill can be lost (a failed call, a master failover): re-send it until the task is terminal.</summary>

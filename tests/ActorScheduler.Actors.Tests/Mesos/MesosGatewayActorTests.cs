@@ -196,6 +196,23 @@ public sealed class MesosGatewayActorTests : ActorTestKit, IAsyncLifetime
         Assert.Equal(before + 1, _emulator.History().CallCount("RECONCILE"));
     }
 
+    [Fact]
+    public void A_kill_asked_before_the_gateway_is_wired_goes_out_once_subscribed()
+    {
+        var (router, pods) = (CreateTestProbe(), CreateTestProbe());
+        var framework = Sys.ActorOf(FrameworkActor.Props("gateway-early-kill-test"));
+        var gateway = Sys.ActorOf(MesosGatewayActor.Props(Settings(_emulator.Url), framework));
+        var before = _emulator.History().CallCount("KILL");
+
+        // A restarted scheduler's pod carrying on a decommission may kill before the root wires the gateway.
+        gateway.Tell(new KillTask("world-1-server__0", null));
+        gateway.Tell(new GatewayPeers(router, pods));
+        pods.ExpectMsg<GetTasksToReconcile>();
+        pods.Reply(new TasksToReconcile(ImmutableArray<TaskToReconcile>.Empty));
+
+        AwaitAssert(() => Assert.Equal(before + 1, _emulator.History().CallCount("KILL")), TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(50));
+    }
+
     private static GatewaySettings Settings(Uri master) =>
         new(master, "gateway-test", "gateway-test-role", "gateway-test-principal", Environment.UserName, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1));
 }

@@ -299,6 +299,26 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_task_killed_while_its_agent_was_unreachable_is_killed_again_as_soon_as_the_agent_is_back()
+    {
+        var (pod, _, gateway, evaluation) = PodWithRecordedLaunch();
+        var task = evaluation.Tasks[0].Info;
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskRunning, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+        TellMasterStatus(pod, gateway, task, TaskState.TaskUnreachable, TaskStatus.Types.Reason.AgentRemoved);
+
+        // The decommission's kill reaches a master that cannot reach the agent: the agent never hears of it.
+        pod.Tell(new AdvanceDecommission(ActorScheduler.Actors.Plans.DecommissionPlan.KillStep), CreateTestProbe());
+        Assert.Equal(task.TaskId.Value, gateway.FishForMessage<KillTask>(_ => true).TaskId);
+
+        // The agent re-registers with the task still running: the kill goes again now, not at the re-send 10 s later.
+        var back = Status(task, TaskState.TaskRunning, withUuid: false);
+        (back.Source, back.Reason) = (TaskStatus.Types.Source.Master, TaskStatus.Types.Reason.AgentReregistered);
+        pod.Tell(new TaskStatusUpdate(back), gateway);
+        Assert.Equal(task.TaskId.Value, gateway.FishForMessage<KillTask>(_ => true, TimeSpan.FromSeconds(3)).TaskId);
+    }
+
+    [Fact]
     public void PodInstance_should_remind_a_restarted_router_of_a_footprint_it_gave_up_until_the_router_settles_it()
     {
         var (pod, router, gateway, evaluation) = PodWithRecordedLaunch();
