@@ -28,7 +28,7 @@ internal static class StormBench
     [
         "--agents", "--pods", "--seed", "--offers-per-s", "--timeout-s", "--journal", "--snapshot-every", "--pod-snapshot-after",
         "--claims-per-cycle", "--offer-interval-ms", "--warmup-pods", "--placement", "--allocation", "--allocation-interval-ms", "--runs",
-        "--fitness", "--fitness-candidates",
+        "--fitness", "--fitness-candidates", "--scale-in",
     ];
 
     /// <summary>The options <c>storm</c> takes without a value.</summary>
@@ -65,6 +65,12 @@ internal static class StormBench
         }
 
         var fitness = new ActorScheduler.Actors.Offers.PlacementFitness(fitnessKind, given.Int("--fitness-candidates", ActorScheduler.Actors.Offers.PlacementFitness.DefaultCandidates, min: 1));
+        var scaleInTo = given.Has("--scale-in") ? given.Int("--scale-in", 0, min: 1) : (int?)null;
+        if (scaleInTo >= pods)
+        {
+            throw new BadOptionException($"--scale-in needs fewer pods than --pods {pods} (got {scaleInTo})");
+        }
+
         var placement = given.Text("--placement");
         if (placement is not null && ActorScheduler.Specs.Placement.PlacementRuleParser.Parse(placement, "storm") is { IsValid: false } invalid)
         {
@@ -103,6 +109,7 @@ internal static class StormBench
             Fitness = fitness,
             OfferInterval = offerInterval,
             Placement = placement,
+            ScaleInTo = scaleInTo,
             StartActorSystem = async () =>
             {
                 var (system, stop, configuredBatch) = await StartHostAsync(journal);
@@ -152,8 +159,8 @@ internal static class StormBench
         }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"RESULT placed={result.Placed} placements_per_s={result.PlacementsPerSecond:F1} p50_cycle_ms={result.P50CycleMs:F1} p99_cycle_ms={result.P99CycleMs:F1} events_per_s={eventsPerSecond:F0} raw_sqlite_inserts_per_s={rawPerSecond:F0} ratio={eventsPerSecond / rawPerSecond:F4} peak_rss_mb={result.PeakRssMb:F0} restart_to_ready_s={Seconds(result.RestartToReadySeconds)} start_to_first_offer_s={Seconds(result.StartToFirstOfferSeconds)} deploy_cpu_s={result.DeployCpuSeconds:F1} cpu_ms_per_placement={1000 * result.DeployCpuSeconds / Math.Max(result.Placed, 1):F2} warmup_pods={warmupPods} p50_sched_cycle_ms={result.P50SchedulerCycleMs:F1} p99_sched_cycle_ms={result.P99SchedulerCycleMs:F1} first_launch_s={Seconds(result.FirstLaunchSeconds)} first_placement_s={Seconds(result.FirstPlacementSeconds)} p50_process_ms={result.P50ProcessMs:F1} p99_process_ms={result.P99ProcessMs:F1} process_cycles={result.ProcessCycles} p50_eval_ms={result.P50EvaluateMs:F1} p99_eval_ms={result.P99EvaluateMs:F1} alloc_kb_per_placement={result.DeployAllocatedBytes / 1024.0 / Math.Max(result.Placed, 1):F1} gc_pause_ms={1000 * result.DeployGcPauseSeconds:F0} gcs={result.DeployCollections} offer_cycles={result.OfferCycles}"));
-        return result.DeployComplete ? 0 : 1;
+            $"RESULT placed={result.Placed} placements_per_s={result.PlacementsPerSecond:F1} p50_cycle_ms={result.P50CycleMs:F1} p99_cycle_ms={result.P99CycleMs:F1} events_per_s={eventsPerSecond:F0} raw_sqlite_inserts_per_s={rawPerSecond:F0} ratio={eventsPerSecond / rawPerSecond:F4} peak_rss_mb={result.PeakRssMb:F0} restart_to_ready_s={Seconds(result.RestartToReadySeconds)} start_to_first_offer_s={Seconds(result.StartToFirstOfferSeconds)} deploy_cpu_s={result.DeployCpuSeconds:F1} cpu_ms_per_placement={1000 * result.DeployCpuSeconds / Math.Max(result.Placed, 1):F2} warmup_pods={warmupPods} p50_sched_cycle_ms={result.P50SchedulerCycleMs:F1} p99_sched_cycle_ms={result.P99SchedulerCycleMs:F1} first_launch_s={Seconds(result.FirstLaunchSeconds)} first_placement_s={Seconds(result.FirstPlacementSeconds)} p50_process_ms={result.P50ProcessMs:F1} p99_process_ms={result.P99ProcessMs:F1} process_cycles={result.ProcessCycles} p50_eval_ms={result.P50EvaluateMs:F1} p99_eval_ms={result.P99EvaluateMs:F1} alloc_kb_per_placement={result.DeployAllocatedBytes / 1024.0 / Math.Max(result.Placed, 1):F1} gc_pause_ms={1000 * result.DeployGcPauseSeconds:F0} gcs={result.DeployCollections} offer_cycles={result.OfferCycles}{(scaleInTo is null ? string.Empty : $" scale_in_s={Seconds(result.ScaleInSeconds)}")}"));
+        return result.DeployComplete && (scaleInTo is null || result.ScaleInSeconds is not null) ? 0 : 1;
     }
 
     /// <summary>

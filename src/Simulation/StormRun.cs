@@ -4,6 +4,7 @@ using System.Globalization;
 using ActorScheduler.Actors;
 using ActorScheduler.Actors.Mesos;
 using ActorScheduler.Actors.Offers;
+using ActorScheduler.Messages.Configs;
 using ActorScheduler.Messages.MesosV1.Scheduler;
 using ActorScheduler.Messages.Plans;
 using ActorScheduler.Specs;
@@ -111,10 +112,18 @@ public sealed record StormRunOptions
     /// The storm pod's placement rule as the spec writes it (e.g. <c>[["hostname", "MAX_PER", "2"]]</c>); null: none.
     /// </summary>
     public string? Placement { get; init; }
+
+    /// <summary>
+    /// After the deploy, the service is updated to this many pods (fewer than <see cref="Pods"/>: a scale-in, which the
+    /// storm pod allows) and the run waits for the decommission plan to complete, the storm and its faults going on.
+    /// With <see cref="Restart"/>, the scheduler restarts as soon as the first kill of a removed pod went out, in the
+    /// middle of the decommission. Null: no update.
+    /// </summary>
+    public int? ScaleInTo { get; init; }
 }
 
 /// <summary>Where a <see cref="StormRun"/> is.</summary>
-/// <param name="Stage"><c>deploy</c> or <c>restart</c>.</param>
+/// <param name="Stage"><c>deploy</c>, <c>restart</c> or <c>scale-in</c>.</param>
 /// <param name="Elapsed">Since the stage began.</param>
 /// <param name="Placed">Tasks reported TASK_RUNNING so far.</param>
 /// <param name="PlacementsPerSecond">Placed / seconds since the first offer.</param>
@@ -231,6 +240,12 @@ public sealed record StormResult(
 
     /// <summary>Garbage collections of generations 0, 1 and 2 over the same span (a gen2 collection counts in all three).</summary>
     public GcCounts DeployCollections { get; init; }
+
+    /// <summary>
+    /// With <see cref="StormRunOptions.ScaleInTo"/>: from the update's acceptance to the decommission plan COMPLETE (the
+    /// restart, when there is one, included); null when there was no scale-in or it did not complete in time.
+    /// </summary>
+    public double? ScaleInSeconds { get; init; }
 }
 
 /// <summary>
@@ -249,6 +264,9 @@ public sealed class StormRun
 
     /// <summary>The width of a <see cref="StormResult.Timeline"/> slice.</summary>
     public static readonly TimeSpan TimelineSlice = TimeSpan.FromMilliseconds(100);
+
+    private const string DeployPlan = "deploy";
+    private const string DecommissionPlan = "decommission";
 
     private readonly StormRunOptions _options;
     private long _peakRss;
@@ -271,6 +289,12 @@ public sealed class StormRun
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                 $"A storm run needs at least one claim per offer cycle (got {options.MaxClaimsPerCycle})"));
+        }
+
+        if (options.ScaleInTo is { } scaleTo && (scaleTo < 1 || scaleTo >= options.Pods))
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"A storm run scales in to at least one pod and fewer than it deploys (got {scaleTo} of {options.Pods})"));
         }
 
         if (options.OfferInterval < TimeSpan.FromMilliseconds(1))
@@ -300,12 +324,16 @@ public sealed class StormRun
         AgentReturnAfter = _options.AgentReturnAfter,
     };
 
-    /// <summary>The service spec the run deploys: <paramref name="pods"/> instances of one tiny task, parallel.</summary>
+    /// <summary>
+    /// The service spec the run deploys: <paramref name="pods"/> instances of one tiny task, parallel; a scale-in
+    /// decommissions the instances it removes.
+    /// </summary>
     public static string SpecYaml(int pods, string? placement = null) => string.Create(CultureInfo.InvariantCulture, $"""
         name: storm
         pods:
           storm:
-            count: {pods}{(placement is null ? string.Empty : $"\n    placement: '{placement.Replace("'", "''", StringComparison.Ordinal)}'")}
+            count: {pods}
+            allow-decommission: true{(placement is null ? string.Empty : $"\n    placement: '{placement.Replace("'", "''", StringComparison.Ordinal)}'")}
             tasks:
               server:
                 goal: RUNNING
@@ -381,6 +409,18 @@ public sealed class StormRun
                 ? tracker.Timeline.Slices(timelineStart, TimelineSlice).Where(s => s.FromMs < deploySeconds * 1000).ToList()
                 : [];
 
+            Stopwatch? scaleInWatch = null;
+            if (_options.ScaleInTo is { } scaleTo && complete)
+            {
+                var mark = cluster.HistoryCount;
+                await ScaleInAsync(root, scaleTo).ConfigureAwait(false);
+                scaleInWatch = Stopwatch.StartNew();
+                if (_options.Restart)
+                {
+                    await FirstKillAsync(cluster, mark, ct).ConfigureAwait(false);
+                }
+            }
+
             double? restartSeconds = null;
             // Ready after a restart means deploy COMPLETE too: without a complete deploy there is nothing to time.
             if (_options.Restart && complete)
@@ -398,6 +438,13 @@ public sealed class StormRun
                 {
                     restartSeconds = restartWatch.Elapsed.TotalSeconds;
                 }
+            }
+
+            double? scaleInSeconds = null;
+            if (scaleInWatch is not null
+                && await WaitAsync("scale-in", cluster, tracker, root, () => { }, ct, DecommissionPlan).ConfigureAwait(false))
+            {
+                scaleInSeconds = scaleInWatch.Elapsed.TotalSeconds;
             }
 
             using (var process = Process.GetCurrentProcess())
@@ -443,6 +490,7 @@ public sealed class StormRun
                 DeployGcPauseSeconds = deployPause.TotalSeconds,
                 DeployCollections = deployCollections,
                 Timeline = timeline,
+                ScaleInSeconds = scaleInSeconds,
             };
         }
         finally
@@ -457,8 +505,37 @@ public sealed class StormRun
         }
     }
 
-    /// <summary>Waits (polling every 100 ms) until the deploy plan is COMPLETE and offers are used, or the timeout; reports progress.</summary>
-    private async Task<bool> WaitAsync(string stage, SimulatedCluster cluster, OfferCycleTracker tracker, IActorRef root, Action onPoll, CancellationToken ct)
+    /// <summary>
+    /// Submits the storm spec with <paramref name="pods"/> instances as the new target.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The scheduler refused it.</exception>
+    private async Task ScaleInAsync(IActorRef root, int pods)
+    {
+        var (_, rendered) = LoadSpec(pods, _options.Placement);
+        var result = await root.Ask<ConfigProtocol.UpdateResult>(
+            new ConfigProtocol.SubmitConfiguration(rendered, "(storm run scale-in)", ImmutableDictionary<string, string>.Empty), AskTimeout).ConfigureAwait(false);
+        if (result.Outcome != UpdateOutcome.NewTarget)
+        {
+            throw new InvalidOperationException($"The scheduler did not take the scale-in to {pods} pods: {result.Outcome} {string.Join("; ", result.Errors)}");
+        }
+    }
+
+    /// <summary>Waits until the scheduler sent a KILL after history record <paramref name="mark"/> (or the run's timeout).</summary>
+    private async Task FirstKillAsync(SimulatedCluster cluster, long mark, CancellationToken ct)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!cluster.HistorySince(mark).Any(r => r.Call?.Type == Call.Types.Type.Kill) && watch.Elapsed < _options.Timeout)
+        {
+            await Task.WhenAny(cluster.ChangedSince(cluster.HistoryCount), Task.Delay(PumpInterval, ct)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Waits (polling every 100 ms) until offers are used and <paramref name="plan"/> is COMPLETE (and the deploy plan,
+    /// when it is another), or the timeout; reports progress.
+    /// </summary>
+    private async Task<bool> WaitAsync(string stage, SimulatedCluster cluster, OfferCycleTracker tracker, IActorRef root, Action onPoll, CancellationToken ct,
+        string plan = DeployPlan)
     {
         var watch = Stopwatch.StartNew();
         var nextProgress = _options.ProgressInterval;
@@ -475,7 +552,7 @@ public sealed class StormRun
                 nextPlanCheck = watch.Elapsed + TimeSpan.FromMilliseconds(500);
                 process.Refresh();
                 _peakRss = Math.Max(_peakRss, process.WorkingSet64);
-                (var ready, summary) = await IsReadyAsync(root).ConfigureAwait(false);
+                (var ready, summary) = await IsReadyAsync(root, plan).ConfigureAwait(false);
                 if (ready)
                 {
                     return true;
@@ -495,20 +572,36 @@ public sealed class StormRun
         return false;
     }
 
-    /// <summary>Reconciled (offers are used) and the deploy plan COMPLETE; and a one-line summary of where the scheduler is.</summary>
-    private static async Task<(bool Ready, string Summary)> IsReadyAsync(IActorRef root)
+    /// <summary>
+    /// Reconciled (offers are used), the deploy plan and <paramref name="planName"/> COMPLETE; and a one-line summary of
+    /// where the scheduler is.
+    /// </summary>
+    private static async Task<(bool Ready, string Summary)> IsReadyAsync(IActorRef root, string planName)
     {
         try
         {
             var reconciled = await root.Ask<bool>(IsReconciled.Instance, AskTimeout).ConfigureAwait(false);
-            if (await root.Ask<object>(new PlanProtocol.GetPlan("deploy"), AskTimeout).ConfigureAwait(false) is not PlanInfo plan)
+            var ready = reconciled;
+            var summary = $"reconciled={reconciled}";
+            foreach (var name in planName == DeployPlan ? [DeployPlan] : new[] { DeployPlan, planName })
             {
-                return (false, $"reconciled={reconciled} deploy=none");
+                if (await root.Ask<object>(new PlanProtocol.GetPlan(name), AskTimeout).ConfigureAwait(false) is not PlanInfo plan)
+                {
+                    return (false, $"{summary} {name}=none");
+                }
+
+                var steps = plan.Phases.SelectMany(p => p.Steps).ToList();
+                var byStatus = string.Join(",", steps.GroupBy(s => s.Status).OrderBy(g => g.Key).Select(g => $"{g.Key}:{g.Count()}"));
+                summary += $" {name}={plan.Status} steps={byStatus}";
+                if (name != DeployPlan)
+                {
+                    // A few of the steps under way and what they wait for: a slow decommission shows its cause.
+                    summary += string.Concat(plan.Phases.SelectMany(p => p.Steps.Where(s => s.Status == Status.Starting).Select(s => $" [{p.Name}/{s.Name}: {s.Message}]")).Take(3));
+                }
+                ready &= plan.Status == Status.Complete;
             }
 
-            var steps = plan.Phases.SelectMany(p => p.Steps).ToList();
-            var byStatus = string.Join(",", steps.GroupBy(s => s.Status).OrderBy(g => g.Key).Select(g => $"{g.Key}:{g.Count()}"));
-            return (reconciled && plan.Status == Status.Complete, $"reconciled={reconciled} deploy={plan.Status} steps={byStatus}");
+            return (ready, summary);
         }
         catch (AskTimeoutException)
         {

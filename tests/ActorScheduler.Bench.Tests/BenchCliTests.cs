@@ -62,6 +62,8 @@ public class BenchCliTests
     [InlineData("storm", "--fitness", "best")]
     [InlineData("storm", "--fitness-candidates", "0")]
     [InlineData("storm", "--placement", "[[\"hostname\",\"NOPE\"]]")]
+    [InlineData("storm", "--scale-in", "0")]
+    [InlineData("storm", "--scale-in", "1000")]
     [InlineData("spec-load", "--pods", "0")]
     [InlineData("emulator", "--cycles", "x")]
     public async Task A_bad_option_is_one_line_and_exit_2_before_anything_runs(string bench, string option, string value)

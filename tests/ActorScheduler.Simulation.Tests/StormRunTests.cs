@@ -166,5 +166,8 @@ public sealed class StormRunTests
         Assert.Contains("offer interval of at least 1 ms (got 0 ms)", interval.Message);
         var allocation = Assert.Throws<ArgumentException>(() => new StormRun(new StormRunOptions { Allocation = StormAllocation.Master, AllocationInterval = TimeSpan.Zero }));
         Assert.Contains("AllocationInterval must be positive", allocation.Message);
+        var scaleIn = Assert.Throws<ArgumentException>(() => new StormRun(new StormRunOptions { Pods = 10, ScaleInTo = 10 }));
+        Assert.Contains("fewer than it deploys (got 10 of 10)", scaleIn.Message);
+        Assert.Throws<ArgumentException>(() => new StormRun(new StormRunOptions { Pods = 10, ScaleInTo = 0 }));
     }
 }

@@ -78,34 +78,45 @@ public static class DecommissionPlan
     };
 
     /// <summary>
-    /// The plan tree (serial plan, one serial phase per pod in <paramref name="pods"/> order) and the pod instance whose
-    /// next step should run now (the first phase not complete, unless the plan is interrupted or waits for its pod).
+    /// The plan tree (parallel plan, one serial phase per pod in <paramref name="pods"/> order) and the pod instances
+    /// whose next step should run now: every phase not complete, unless the plan is interrupted. The DC/OS SDK runs the
+    /// phases one at a time; each waits for offers of its pod's agent, so a scale-in of hundreds of pods took minutes.
     /// </summary>
     /// <param name="service">For stable element ids (<c>&lt;service&gt;/plan/decommission/phase/…</c>).</param>
-    public static (PlanInfo Info, PodDecommissionView? Active) Evaluate(string service, IReadOnlyList<PodDecommissionView> pods, bool interrupted)
+    public static (PlanInfo Info, ImmutableArray<PodDecommissionView> Active) Evaluate(string service, IReadOnlyList<PodDecommissionView> pods, bool interrupted)
     {
-        var planId = $"{service}/plan/{Name}";
-        var phases = pods.Select(pod =>
-        {
-            var phaseId = $"{planId}/phase/{pod.Pod}";
-            var statuses = pod.Stage is { } stage ? StepStatuses(stage, pod.TasksKilled) : [Status.Pending, Status.Pending, Status.Pending];
-            var steps = Steps.Select((step, i) => new StepInfo(
-                    ElementIds.For($"{phaseId}/step/{step}"),
-                    step,
-                    statuses[i],
-                    statuses[i] == Status.Starting ? pod.Message : string.Empty))
-                .ToImmutableArray();
-            var (_, status) = ParentElement.Evaluate(StrategyKind.Serial, steps.Select(s => new StrategyChild(s.Name, s.Status, false)).ToList(), false, hasErrors: false);
-            return new PhaseInfo(ElementIds.For(phaseId), pod.Pod, status, Strategy.DisplayName(StrategyKind.Serial), steps);
-        }).ToImmutableArray();
-        var (_, planStatus) = ParentElement.Evaluate(
-            StrategyKind.Serial,
+        var (info, active) = Evaluate(pods.Select(pod => Phase(service, pod)).ToList(), interrupted);
+        return (info, active.Select(i => pods[i]).ToImmutableArray());
+    }
+
+    /// <summary>
+    /// The same from the pods' phases (<see cref="Phase"/>, which a caller keeps and remakes only for the pod that
+    /// changed): the plan, and the indexes of the phases to run now.
+    /// </summary>
+    public static (PlanInfo Info, ImmutableArray<int> Active) Evaluate(IReadOnlyList<PhaseInfo> phases, bool interrupted)
+    {
+        var (candidates, planStatus) = ParentElement.Evaluate(
+            StrategyKind.Parallel,
             phases.Select(p => new StrategyChild(p.Name, p.Status, false)).ToList(),
             interrupted,
             hasErrors: false);
-        var next = phases.Select(p => p.Status).ToList().FindIndex(status => status != Status.Complete);
-        var active = interrupted || next < 0 ? null : pods[next];
-        var info = new PlanInfo(Name, planStatus, Strategy.DisplayName(StrategyKind.Serial), phases, ImmutableArray<string>.Empty, interrupted);
-        return (info, active);
+        var info = new PlanInfo(Name, planStatus, Strategy.DisplayName(StrategyKind.Parallel), [.. phases], ImmutableArray<string>.Empty, interrupted);
+        return (info, [.. candidates]);
+    }
+
+    /// <summary>A pod's phase: its three steps (<see cref="Steps"/>) in order, serial.</summary>
+    /// <param name="service">For stable element ids (<c>&lt;service&gt;/plan/decommission/phase/…</c>).</param>
+    public static PhaseInfo Phase(string service, PodDecommissionView pod)
+    {
+        var phaseId = $"{service}/plan/{Name}/phase/{pod.Pod}";
+        var statuses = pod.Stage is { } stage ? StepStatuses(stage, pod.TasksKilled) : [Status.Pending, Status.Pending, Status.Pending];
+        var steps = Steps.Select((step, i) => new StepInfo(
+                ElementIds.For($"{phaseId}/step/{step}"),
+                step,
+                statuses[i],
+                statuses[i] == Status.Starting ? pod.Message : string.Empty))
+            .ToImmutableArray();
+        var (_, status) = ParentElement.Evaluate(StrategyKind.Serial, steps.Select(s => new StrategyChild(s.Name, s.Status, false)).ToList(), false, hasErrors: false);
+        return new PhaseInfo(ElementIds.For(phaseId), pod.Pod, status, Strategy.DisplayName(StrategyKind.Serial), steps);
     }
 }

@@ -11,8 +11,8 @@ namespace ActorScheduler.Actors.Plans;
 
 /// <summary>
 /// The <c>decommission</c> plan: takes the pod instances the target no longer names (scale-in with
-/// <c>allow-decommission</c>) through kill, release of reservations and erase of state, one pod at a time in
-/// <see cref="DecommissionPlan"/> order. Its progress lives in the pods' journals, so after a restart it carries on;
+/// <c>allow-decommission</c>) through kill, release of reservations and erase of state, all pods at once (each
+/// through its steps in order; <see cref="DecommissionPlan"/>). Its progress lives in the pods' journals, so after a restart it carries on;
 /// a raised count cancels it (the pod is wanted again, and the new plan no longer names it). Reports a plan only while
 /// there is something to decommission. An operator's interrupt is journaled (<c>&lt;service&gt;/plan/decommission</c>),
 /// so it holds across a restart.
@@ -20,7 +20,7 @@ namespace ActorScheduler.Actors.Plans;
 internal sealed class DecommissionPlanActor : ReceivePersistentActor, IWithTimers
 {
     /// <summary>
-    /// How often the pod being decommissioned is asked its step again: a pod actor restarted by its supervisor forgot who
+    /// How often the pods being decommissioned are asked their step again: a pod actor restarted by its supervisor forgot who
     /// asked and the kills it sent; asked again (every step is idempotent) it kills again and reports again.
     /// </summary>
     internal static readonly TimeSpan DefaultReaskInterval = TimeSpan.FromSeconds(30);
@@ -29,9 +29,16 @@ internal sealed class DecommissionPlanActor : ReceivePersistentActor, IWithTimer
 
     private readonly string _service;
     private readonly IActorRef _pods;
+    // Each pod's view and its phase (made again only when that pod reports), in decommission order; a pod's index.
     private readonly List<PodDecommissionView> _views = new();
+    private readonly List<PhaseInfo> _phases = new();
+    private readonly Dictionary<string, int> _indexOf = new(StringComparer.Ordinal);
     private readonly HashSet<(string Pod, string Step)> _asked = new();
     private bool _interrupted;
+
+    // An evaluation is queued behind the messages already in the mailbox: a burst of progress from hundreds of pods is
+    // evaluated once, not once a pod.
+    private bool _updateQueued;
 
     public DecommissionPlanActor(TargetConfig target, IActorRef pods, TimeSpan reaskInterval)
     {
@@ -47,27 +54,38 @@ internal sealed class DecommissionPlanActor : ReceivePersistentActor, IWithTimer
         {
             foreach (var pod in m.Pods)
             {
-                _views.Add(new PodDecommissionView(pod.Name, null, false, string.Empty));
+                _indexOf[pod.Name] = _views.Count;
+                var view = new PodDecommissionView(pod.Name, null, false, string.Empty);
+                _views.Add(view);
+                _phases.Add(DecommissionPlan.Phase(_service, view));
                 _pods.Tell(new ForPod(pod.Name, new AdvanceDecommission(null)));
             }
 
-            Update();
+            QueueUpdate();
         });
         Command<DecommissionProgress>(m =>
         {
-            var at = _views.FindIndex(v => v.Pod == m.PodInstance);
-            if (at >= 0)
+            if (_indexOf.TryGetValue(m.PodInstance, out var at))
             {
                 _views[at] = new PodDecommissionView(m.PodInstance, m.Stage, m.TasksKilled, m.Message);
-                Update();
+                _phases[at] = DecommissionPlan.Phase(_service, _views[at]);
+                QueueUpdate();
             }
+        });
+        Command<UpdateNow>(_ =>
+        {
+            _updateQueued = false;
+            Update();
         });
         Command<PlanOperation>(OnOperation);
         Command<Reask>(_ =>
         {
-            if (_views.Count > 0 && NextStep(DecommissionPlan.Evaluate(_service, _views, _interrupted).Active) is { } asked)
+            if (_views.Count > 0)
             {
-                _pods.Tell(new ForPod(asked.Pod, new AdvanceDecommission(asked.Step)));
+                foreach (var (pod, step) in NextSteps(DecommissionPlan.Evaluate(_phases, _interrupted).Active))
+                {
+                    _pods.Tell(new ForPod(pod, new AdvanceDecommission(step)));
+                }
             }
         });
     }
@@ -104,9 +122,22 @@ internal sealed class DecommissionPlanActor : ReceivePersistentActor, IWithTimer
         }
     }
 
-    /// <summary>The step the pod being decommissioned (<paramref name="active"/>; none while interrupted) is to take next.</summary>
-    private static (string Pod, string Step)? NextStep(PodDecommissionView? active) =>
-        active is { Stage: { } stage } && DecommissionPlan.NextStep(stage, active.TasksKilled) is { } step ? (active.Pod, step) : null;
+    /// <summary>The step each pod being decommissioned (the <paramref name="active"/> indexes; none while interrupted) is to take next.</summary>
+    private IEnumerable<(string Pod, string Step)> NextSteps(ImmutableArray<int> active) =>
+        active.Select(i => _views[i])
+            .Where(v => v.Stage is not null)
+            .Select(v => (v.Pod, Step: DecommissionPlan.NextStep(v.Stage!.Value, v.TasksKilled)))
+            .Where(next => next.Step is not null)
+            .Select(next => (next.Pod, next.Step!));
+
+    private void QueueUpdate()
+    {
+        if (!_updateQueued)
+        {
+            _updateQueued = true;
+            Self.Tell(UpdateNow.Instance);
+        }
+    }
 
     private void Update()
     {
@@ -115,8 +146,8 @@ internal sealed class DecommissionPlanActor : ReceivePersistentActor, IWithTimer
             return;
         }
 
-        var (info, active) = DecommissionPlan.Evaluate(_service, _views, _interrupted);
-        if (NextStep(active) is { } next && _asked.Add(next))
+        var (info, active) = DecommissionPlan.Evaluate(_phases, _interrupted);
+        foreach (var next in NextSteps(active).Where(_asked.Add))
         {
             _pods.Tell(new ForPod(next.Pod, new AdvanceDecommission(next.Step)));
         }
@@ -130,6 +161,11 @@ internal sealed class DecommissionPlanActor : ReceivePersistentActor, IWithTimer
         }
 
         Context.Parent.Tell(new PlanReport(info));
+    }
+
+    private sealed record UpdateNow : IDeadLetterSuppression
+    {
+        public static UpdateNow Instance { get; } = new();
     }
 
     private sealed record Reask : IDeadLetterSuppression

@@ -75,13 +75,46 @@ public sealed class DecommissionPlanActorTests : ActorTestKit
         static string? Step(ForPod asked) => ((AdvanceDecommission)asked.Message).Step;
     }
 
-    /// <summary>Starts the plan under <paramref name="parent"/>; the pods answer that world-1 is left over.</summary>
-    private IActorRef Start(Akka.TestKit.TestProbe parent, Akka.TestKit.TestProbe pods, TimeSpan? reaskInterval = null)
+    [Fact]
+    public void Every_left_over_pod_is_decommissioned_at_once_each_through_its_steps_in_order()
+    {
+        var (parent, pods) = (CreateTestProbe(), CreateTestProbe());
+        var plan = Start(parent, pods, leftovers: 3);
+
+        // Each pod reports where it stands: all three are asked to kill, none waiting for another...
+        foreach (var index in new[] { 3, 2, 1 })
+        {
+            plan.Tell(new DecommissionProgress($"world-{index}", ActorScheduler.Actors.Pods.DecommissionStage.None, false, string.Empty), pods.Ref);
+        }
+
+        Assert.Equal(
+            [("world-3", DecommissionPlan.KillStep), ("world-2", DecommissionPlan.KillStep), ("world-1", DecommissionPlan.KillStep)],
+            Enumerable.Range(0, 3).Select(_ => Asked(pods.ExpectMsg<ForPod>())));
+
+        // ...and one whose tasks ended goes on to its next step while the others still wait for their kills.
+        plan.Tell(new DecommissionProgress("world-2", ActorScheduler.Actors.Pods.DecommissionStage.Killing, true, string.Empty), pods.Ref);
+        Assert.Equal(("world-2", DecommissionPlan.UnreserveStep), Asked(pods.ExpectMsg<ForPod>()));
+        var report = parent.FishForMessage<PlanReport>(r => r.Info.Phases[1].Steps[0].Status == Status.Complete).Info;
+        Assert.Equal(["world-3", "world-2", "world-1"], report.Phases.Select(p => p.Name));
+        Assert.Equal(Status.InProgress, report.Status);
+
+        static (string Pod, string? Step) Asked(ForPod asked) => (asked.PodInstance, ((AdvanceDecommission)asked.Message).Step);
+    }
+
+    /// <summary>
+    /// Starts the plan under <paramref name="parent"/>; the pods answer that world-1 … world-<paramref name="leftovers"/>
+    /// are left over (highest first, as the pods guardian orders them).
+    /// </summary>
+    private IActorRef Start(Akka.TestKit.TestProbe parent, Akka.TestKit.TestProbe pods, TimeSpan? reaskInterval = null, int leftovers = 1)
     {
         var plan = parent.ChildActorOf(DecommissionPlanActor.Props(Target, pods.Ref, reaskInterval));
         pods.ExpectMsg<GetLeftoverPods>();
-        pods.Reply(new LeftoverPods([new PodInstanceRef("world", 1)]));
-        pods.ExpectMsg<ForPod>();
+        pods.Reply(new LeftoverPods([.. Enumerable.Range(1, leftovers).Reverse().Select(i => new PodInstanceRef("world", i))]));
+        for (var i = 0; i < leftovers; i++)
+        {
+            pods.ExpectMsg<ForPod>();
+        }
+
         return plan;
     }
 }

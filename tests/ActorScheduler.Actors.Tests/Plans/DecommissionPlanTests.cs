@@ -52,25 +52,42 @@ public sealed class DecommissionPlanTests
     }
 
     [Fact]
-    public void The_plan_is_serial_one_phase_per_pod_and_runs_the_first_incomplete_phase()
+    public void The_plan_is_parallel_one_serial_phase_per_pod_and_runs_every_incomplete_phase()
     {
         var views = new[]
         {
-            new PodDecommissionView("api-2", DecommissionStage.Erased, true, "state erased"),
-            new PodDecommissionView("api-1", DecommissionStage.Releasing, true, "waiting for 3 reservation(s) to be unreserved"),
+            new PodDecommissionView("api-3", DecommissionStage.Erased, true, "state erased"),
+            new PodDecommissionView("api-2", DecommissionStage.Releasing, true, "waiting for 3 reservation(s) to be unreserved"),
+            new PodDecommissionView("api-1", DecommissionStage.None, false, string.Empty),
         };
 
         var (info, active) = DecommissionPlan.Evaluate("svc", views, interrupted: false);
 
         Assert.Equal("decommission", info.Name);
-        Assert.Equal("serial", info.Strategy);
-        Assert.Equal(["api-2", "api-1"], info.Phases.Select(p => p.Name));
-        Assert.Equal(Status.Complete, info.Phases[0].Status);
+        Assert.Equal("parallel", info.Strategy);
+        Assert.Equal(["api-3", "api-2", "api-1"], info.Phases.Select(p => p.Name));
+        Assert.All(info.Phases, p => Assert.Equal("serial", p.Strategy));
+        Assert.Equal([Status.Complete, Status.InProgress, Status.Pending], info.Phases.Select(p => p.Status));
         Assert.Equal(["kill-tasks", "unreserve-resources", "erase-state"], info.Phases[1].Steps.Select(s => s.Name));
         Assert.Equal("waiting for 3 reservation(s) to be unreserved", info.Phases[1].Steps[1].Message);
         Assert.Equal(Status.InProgress, info.Status);
-        Assert.Equal("api-1", active?.Pod);
-        Assert.Null(DecommissionPlan.Evaluate("svc", views, interrupted: true).Active);
+        Assert.Equal(["api-2", "api-1"], active.Select(v => v.Pod));
+        Assert.Empty(DecommissionPlan.Evaluate("svc", views, interrupted: true).Active);
+    }
+
+    [Fact]
+    public void The_plan_is_complete_once_every_pod_is_erased()
+    {
+        var views = new[]
+        {
+            new PodDecommissionView("api-2", DecommissionStage.Erased, true, "state erased"),
+            new PodDecommissionView("api-1", DecommissionStage.Erased, true, "state erased"),
+        };
+
+        var (info, active) = DecommissionPlan.Evaluate("svc", views, interrupted: false);
+
+        Assert.Equal(Status.Complete, info.Status);
+        Assert.Empty(active);
     }
 
     [Fact]
