@@ -28,7 +28,7 @@ internal static class StormBench
     [
         "--agents", "--pods", "--seed", "--offers-per-s", "--timeout-s", "--journal", "--snapshot-every", "--pod-snapshot-after",
         "--claims-per-cycle", "--offer-interval-ms", "--warmup-pods", "--placement", "--allocation", "--allocation-interval-ms", "--runs",
-        "--fitness", "--fitness-candidates", "--scale-in",
+        "--fitness", "--fitness-candidates", "--scale-in", "--decommission-parallelism",
     ];
 
     /// <summary>The options <c>storm</c> takes without a value.</summary>
@@ -71,6 +71,8 @@ internal static class StormBench
             throw new BadOptionException($"--scale-in needs fewer pods than --pods {pods} (got {scaleInTo})");
         }
 
+        var decommissionParallelism = given.Int("--decommission-parallelism", ActorScheduler.Actors.Plans.DecommissionPlan.DefaultParallelism, min: 1);
+
         var placement = given.Text("--placement");
         if (placement is not null && ActorScheduler.Specs.Placement.PlacementRuleParser.Parse(placement, "storm") is { IsValid: false } invalid)
         {
@@ -110,6 +112,7 @@ internal static class StormBench
             OfferInterval = offerInterval,
             Placement = placement,
             ScaleInTo = scaleInTo,
+            DecommissionParallelism = decommissionParallelism,
             StartActorSystem = async () =>
             {
                 var (system, stop, configuredBatch) = await StartHostAsync(journal);

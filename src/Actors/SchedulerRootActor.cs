@@ -109,7 +109,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
     }
 
     private IActorRef StartPlans(TargetConfigReady ready) => Context.ActorOf(
-        PlanCoordinatorActor.Props(ready.Target, _pods, _entities, ready.Errors, _configStore, ready.DeploymentCompleted),
+        PlanCoordinatorActor.Props(ready.Target, _pods, _entities, ready.Errors, _configStore, ready.DeploymentCompleted, _settings.DecommissionParallelism),
         $"plans-{++_plansGeneration}");
 
     /// <summary>A submitted or rolled-back spec came back from the config store: answer, and retarget if it changed anything.</summary>

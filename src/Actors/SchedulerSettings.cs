@@ -68,6 +68,14 @@ public sealed record SchedulerSettings(
     /// </summary>
     public PlacementFitness Fitness { get; init; } = PlacementFitness.Default;
 
+    /// <summary>
+    /// Pod instances a scale-in decommissions at once (at least 1). One (the default) is the DC/OS SDK's serial plan: an
+    /// interrupt stops a mistaken scale-in after the pod under way, and replicas of a stateful service go one by one.
+    /// More run the pods' phases in parallel: each waits for offers of its agent, so one at a time hundreds of pods take
+    /// minutes (measured in BENCHMARKS.md).
+    /// </summary>
+    public int DecommissionParallelism { get; init; } = Plans.DecommissionPlan.DefaultParallelism;
+
     public const int DefaultMaxClaimsPerCycle = 512;
 
     /// <summary>An hour: as long as the decline filter of an agent that had nothing for us.</summary>

@@ -31,7 +31,7 @@ public static class ActorSchedulerHostingExtensions
 
     /// <exception cref="ArgumentOutOfRangeException">
     /// A setting out of its range (fewer than one claim a cycle, a negative sweep interval, fewer than one fitness
-    /// candidate, an unknown fitness).
+    /// candidate, an unknown fitness, fewer than one pod decommissioned at once).
     /// </exception>
     internal static SchedulerSettings ToSettings(ActorSchedulerOptions options)
     {
@@ -39,6 +39,7 @@ public static class ActorSchedulerHostingExtensions
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxClaimsPerCycle, 1, nameof(options.MaxClaimsPerCycle));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ReservationSweepInterval, TimeSpan.Zero, nameof(options.ReservationSweepInterval));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.FitnessCandidates, 1, nameof(options.FitnessCandidates));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.DecommissionParallelism, 1, nameof(options.DecommissionParallelism));
         if (!Enum.IsDefined(options.Fitness))
         {
             throw new ArgumentOutOfRangeException(nameof(options.Fitness), options.Fitness, "Not a FitnessKind.");
@@ -73,6 +74,7 @@ public static class ActorSchedulerHostingExtensions
             MaxClaimsPerCycle = options.MaxClaimsPerCycle,
             ReservationSweepInterval = options.ReservationSweepInterval,
             Fitness = new PlacementFitness(options.Fitness, options.FitnessCandidates),
+            DecommissionParallelism = options.DecommissionParallelism,
         };
     }
 }

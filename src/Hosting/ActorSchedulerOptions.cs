@@ -80,6 +80,13 @@ public sealed class ActorSchedulerOptions
 
     /// <summary>Offers that fit compared for one pod (not for first-fit); at least 1.</summary>
     public int FitnessCandidates { get; init; } = ActorScheduler.Actors.Offers.PlacementFitness.DefaultCandidates;
+
+    /// <summary>
+    /// Pod instances a scale-in decommissions at once (see
+    /// <see cref="ActorScheduler.Actors.SchedulerSettings.DecommissionParallelism"/>); default 1, as the DC/OS SDK. At
+    /// least 1.
+    /// </summary>
+    public int DecommissionParallelism { get; init; } = ActorScheduler.Actors.Plans.DecommissionPlan.DefaultParallelism;
 }
 
 /// <summary>Keys under which the scheduler's actors are registered in the <c>ActorRegistry</c>.</summary>

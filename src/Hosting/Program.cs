@@ -42,11 +42,17 @@ var fitnessCandidatesOption = new Option<int>("--fitness-candidates")
     Description = "Offers that fit compared for one pod (binpack and spread); the first that scores perfectly ends the search.",
     DefaultValueFactory = _ => ActorScheduler.Actors.Offers.PlacementFitness.DefaultCandidates,
 };
+var decommissionParallelismOption = new Option<int>("--decommission-parallelism")
+{
+    Description = "Pod instances a scale-in decommissions at once. 1 (default, as the DC/OS SDK): one by one, and an interrupt stops after the pod under way; more: faster, each pod waiting for offers of its own agent.",
+    DefaultValueFactory = _ => ActorScheduler.Actors.Plans.DecommissionPlan.DefaultParallelism,
+};
 var verboseOption = new Option<bool>("--verbose", "-v") { Description = "Log scheduler decisions (INFO) to the console." };
 var run = new Command("run", "Deploy a service and keep it running: embedded Mesos emulator, scheduler and HTTP API in one process. With STATSD_UDP_HOST and STATSD_UDP_PORT set, its metrics are pushed over StatsD every STATSD_POLL_INTERVAL_S seconds (default 10).")
 {
     specArgument, overrideOption, dataDirOption, apiHostOption, apiPortOption, masterPortOption, agentsOption, masterOption, verboseOption, apiTokenOption,
     enableBackoffOption, permanentFailureTimeoutOption, claimsPerCycleOption, sweepOption, fitnessOption, fitnessCandidatesOption,
+    decommissionParallelismOption,
 };
 var runAgentFlags = new EmulatorAgentFlags();
 runAgentFlags.AddTo(run, masterOption);
@@ -70,6 +76,7 @@ run.SetAction((parse, ct) => CommandGuard.RunAsync(() => RunCommand.RunAsync(
         ReservationSweepSeconds = parse.GetValue(sweepOption),
         Fitness = parse.GetValue(fitnessOption)!,
         FitnessCandidates = parse.GetValue(fitnessCandidatesOption),
+        DecommissionParallelism = parse.GetValue(decommissionParallelismOption),
     },
     Console.Out,
     Console.Error,

@@ -6,6 +6,7 @@ using ActorScheduler.Actors.Mesos;
 using ActorScheduler.Actors.Offers;
 using ActorScheduler.Messages.Configs;
 using ActorScheduler.Messages.MesosV1.Scheduler;
+using ActorScheduler.Messages.Pods;
 using ActorScheduler.Messages.Plans;
 using ActorScheduler.Specs;
 using ActorScheduler.Specs.Model;
@@ -120,6 +121,9 @@ public sealed record StormRunOptions
     /// middle of the decommission. Null: no update.
     /// </summary>
     public int? ScaleInTo { get; init; }
+
+    /// <summary>Pod instances the scale-in decommissions at once (<c>SchedulerSettings.DecommissionParallelism</c>).</summary>
+    public int DecommissionParallelism { get; init; } = ActorScheduler.Actors.Plans.DecommissionPlan.DefaultParallelism;
 }
 
 /// <summary>Where a <see cref="StormRun"/> is.</summary>
@@ -246,6 +250,12 @@ public sealed record StormResult(
     /// restart, when there is one, included); null when there was no scale-in or it did not complete in time.
     /// </summary>
     public double? ScaleInSeconds { get; init; }
+
+    /// <summary>
+    /// With <see cref="StormRunOptions.ScaleInTo"/> and <see cref="StormRunOptions.Restart"/>: whether the scheduler was
+    /// stopped after a removed pod's kill reached the master and before the decommission plan was COMPLETE.
+    /// </summary>
+    public bool RestartedDuringScaleIn { get; init; }
 }
 
 /// <summary>
@@ -267,6 +277,9 @@ public sealed class StormRun
 
     private const string DeployPlan = "deploy";
     private const string DecommissionPlan = "decommission";
+
+    // How long a scale-in waits for the first kill of a removed pod before it restarts the scheduler anyway.
+    private static readonly TimeSpan FirstKillPatience = TimeSpan.FromSeconds(10);
 
     private readonly StormRunOptions _options;
     private long _peakRss;
@@ -295,6 +308,12 @@ public sealed class StormRun
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                 $"A storm run scales in to at least one pod and fewer than it deploys (got {scaleTo} of {options.Pods})"));
+        }
+
+        if (options.DecommissionParallelism < 1)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"A storm run decommissions at least one pod at a time (got {options.DecommissionParallelism})"));
         }
 
         if (options.OfferInterval < TimeSpan.FromMilliseconds(1))
@@ -410,6 +429,7 @@ public sealed class StormRun
                 : [];
 
             Stopwatch? scaleInWatch = null;
+            var restartedDuringScaleIn = false;
             if (_options.ScaleInTo is { } scaleTo && complete)
             {
                 var mark = cluster.HistoryCount;
@@ -417,7 +437,8 @@ public sealed class StormRun
                 scaleInWatch = Stopwatch.StartNew();
                 if (_options.Restart)
                 {
-                    await FirstKillAsync(cluster, mark, ct).ConfigureAwait(false);
+                    restartedDuringScaleIn = await FirstKillAsync(cluster, mark, scaleTo, ct).ConfigureAwait(false)
+                        && await root.Ask<object>(new PlanProtocol.GetPlan(DecommissionPlan), AskTimeout).ConfigureAwait(false) is PlanInfo { Status: not Status.Complete };
                 }
             }
 
@@ -491,6 +512,7 @@ public sealed class StormRun
                 DeployCollections = deployCollections,
                 Timeline = timeline,
                 ScaleInSeconds = scaleInSeconds,
+                RestartedDuringScaleIn = restartedDuringScaleIn,
             };
         }
         finally
@@ -520,15 +542,32 @@ public sealed class StormRun
         }
     }
 
-    /// <summary>Waits until the scheduler sent a KILL after history record <paramref name="mark"/> (or the run's timeout).</summary>
-    private async Task FirstKillAsync(SimulatedCluster cluster, long mark, CancellationToken ct)
+    /// <summary>
+    /// Waits until the master got the KILL of a task of a pod the scale-in to <paramref name="pods"/> removes, after
+    /// history record <paramref name="mark"/>; false if none came within 10 s (none of them had a live task, say).
+    /// </summary>
+    private static async Task<bool> FirstKillAsync(SimulatedCluster cluster, long mark, int pods, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
-        while (!cluster.HistorySince(mark).Any(r => r.Call?.Type == Call.Types.Type.Kill) && watch.Elapsed < _options.Timeout)
+        var cursor = mark;
+        while (watch.Elapsed < FirstKillPatience)
         {
-            await Task.WhenAny(cluster.ChangedSince(cluster.HistoryCount), Task.Delay(PumpInterval, ct)).ConfigureAwait(false);
+            var records = cluster.HistorySince(cursor);
+            if (records.Any(r => r.Call is { Type: Call.Types.Type.Kill } kill && StormPodIndex(kill.Kill.TaskId.Value) >= pods))
+            {
+                return true;
+            }
+
+            cursor += records.Count;
+            await Task.WhenAny(cluster.ChangedSince(cursor), Task.Delay(PumpInterval, ct)).ConfigureAwait(false);
         }
+
+        return false;
     }
+
+    /// <summary>The instance index of a storm task id (<c>storm-12-server__…</c> → 12), or -1.</summary>
+    internal static int StormPodIndex(string taskId) =>
+        taskId.Split('-') is [_, var index, ..] && int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : -1;
 
     /// <summary>
     /// Waits (polling every 100 ms) until offers are used and <paramref name="plan"/> is COMPLETE (and the deploy plan,
@@ -576,7 +615,7 @@ public sealed class StormRun
     /// Reconciled (offers are used), the deploy plan and <paramref name="planName"/> COMPLETE; and a one-line summary of
     /// where the scheduler is.
     /// </summary>
-    private static async Task<(bool Ready, string Summary)> IsReadyAsync(IActorRef root, string planName)
+    private async Task<(bool Ready, string Summary)> IsReadyAsync(IActorRef root, string planName)
     {
         try
         {
@@ -587,6 +626,15 @@ public sealed class StormRun
             {
                 if (await root.Ask<object>(new PlanProtocol.GetPlan(name), AskTimeout).ConfigureAwait(false) is not PlanInfo plan)
                 {
+                    // A scheduler shows no decommission plan once nothing is left to decommission (a restart after the
+                    // last removed pod was erased), and before its plan first reported: the pods it knows tell which.
+                    if (name == DecommissionPlan && _options.ScaleInTo is { } kept
+                        && (await root.Ask<PodProtocol.PodNames>(PodProtocol.GetPodNames.Instance, AskTimeout).ConfigureAwait(false)).Names.All(n => StormPodIndex(n) < kept))
+                    {
+                        summary += $" {name}=none (nothing left)";
+                        continue;
+                    }
+
                     return (false, $"{summary} {name}=none");
                 }
 
@@ -658,6 +706,7 @@ public sealed class StormRun
             PodSnapshotAfterEvents = _options.PodSnapshotAfterEvents,
             MaxClaimsPerCycle = _options.MaxClaimsPerCycle,
             Fitness = _options.Fitness,
+            DecommissionParallelism = _options.DecommissionParallelism,
         };
     }
 

@@ -41,22 +41,23 @@ public sealed class StormReliabilityTests(ITestOutputHelper output)
     public Task A_deploy_under_rescinds_agent_losses_and_a_restart_places_every_pod_once_and_leaks_nothing(
         int seed, bool snapshots, int claimsPerCycle, StormAllocation allocation = StormAllocation.Random, bool agentsGone = false,
         FitnessKind fitness = FitnessKind.BinPack) =>
-        RunAsync(seed, snapshots, claimsPerCycle, allocation, agentsGone, fitness, scaleInTo: null);
+        RunAsync(seed, snapshots, claimsPerCycle, allocation, agentsGone, fitness, scaleInTo: null, parallelism: 1);
 
     // After the deploy, a scale-in from 40 to 25 pods under the same faults, the scheduler restarting as soon as the first
     // removed pod's kill went out (the decommission carries on in the new scheduler): every removed pod's task ends and
     // its reservations are collected, no kept pod runs two tasks, and nothing is launched twice.
     [Theory]
-    [InlineData(15, false, SchedulerSettings.DefaultMaxClaimsPerCycle)]
-    [InlineData(16, true, 2, StormAllocation.Master)]
-    [InlineData(17, false, SchedulerSettings.DefaultMaxClaimsPerCycle, StormAllocation.Random, true)]
-    [InlineData(18, true, 3, StormAllocation.Master, true)]
+    // One pod at a time (the default), a few, and all fifteen at once.
+    [InlineData(15, false, SchedulerSettings.DefaultMaxClaimsPerCycle, 1)]
+    [InlineData(16, true, 2, 4, StormAllocation.Master)]
+    [InlineData(17, false, SchedulerSettings.DefaultMaxClaimsPerCycle, 15, StormAllocation.Random, true)]
+    [InlineData(18, true, 3, 8, StormAllocation.Master, true)]
     public Task A_scale_in_under_rescinds_agent_losses_and_a_restart_ends_the_removed_pods_and_leaks_nothing(
-        int seed, bool snapshots, int claimsPerCycle, StormAllocation allocation = StormAllocation.Random, bool agentsGone = false) =>
-        RunAsync(seed, snapshots, claimsPerCycle, allocation, agentsGone, FitnessKind.BinPack, scaleInTo: 25);
+        int seed, bool snapshots, int claimsPerCycle, int parallelism, StormAllocation allocation = StormAllocation.Random, bool agentsGone = false) =>
+        RunAsync(seed, snapshots, claimsPerCycle, allocation, agentsGone, FitnessKind.BinPack, scaleInTo: 25, parallelism);
 
     private async Task RunAsync(
-        int seed, bool snapshots, int claimsPerCycle, StormAllocation allocation, bool agentsGone, FitnessKind fitness, int? scaleInTo)
+        int seed, bool snapshots, int claimsPerCycle, StormAllocation allocation, bool agentsGone, FitnessKind fitness, int? scaleInTo, int parallelism)
     {
         EmulatorSnapshot? settled = null;
         IReadOnlyList<ClusterRecord> history = [];
@@ -82,6 +83,7 @@ public sealed class StormReliabilityTests(ITestOutputHelper output)
             PodSnapshotAfterEvents = snapshots ? 2 : SchedulerSettings.DefaultPodSnapshotAfterEvents,
             EntityJournalSnapshotEvery = snapshots ? 50 : SchedulerSettings.DefaultEntityJournalSnapshotEvery,
             ScaleInTo = scaleInTo,
+            DecommissionParallelism = parallelism,
             Inspect = async cluster =>
             {
                 history = cluster.History;
@@ -148,7 +150,7 @@ public sealed class StormReliabilityTests(ITestOutputHelper output)
         if (scaleInTo is { } kept)
         {
             Assert.True(result.ScaleInSeconds is not null, $"the decommission did not complete: {result}");
-            Assert.Contains(history, r => r.Call is { Type: Call.Types.Type.Kill });
+            Assert.True(result.RestartedDuringScaleIn, "the scheduler did not restart in the middle of the decommission");
             // The removed pods' tasks ended (on agents that may come back too); no kept pod runs two tasks. A kept pod may
             // be between tasks: the storm goes on losing agents and marking them gone.
             var live = settled!.Tasks.Where(t => LiveStates.Contains(t.State)

@@ -26,6 +26,9 @@ public static class DecommissionPlan
     /// <summary>The plan's name in <c>/v1/plans</c>.</summary>
     public const string Name = "decommission";
 
+    /// <summary>Pods decommissioned at once unless the scheduler is told otherwise: one, as the DC/OS SDK.</summary>
+    public const int DefaultParallelism = 1;
+
     /// <summary>Step that kills the pod's tasks (override DECOMMISSIONED).</summary>
     public const string KillStep = "kill-tasks";
 
@@ -78,14 +81,18 @@ public static class DecommissionPlan
     };
 
     /// <summary>
-    /// The plan tree (parallel plan, one serial phase per pod in <paramref name="pods"/> order) and the pod instances
-    /// whose next step should run now: every phase not complete, unless the plan is interrupted. The DC/OS SDK runs the
-    /// phases one at a time; each waits for offers of its pod's agent, so a scale-in of hundreds of pods took minutes.
+    /// The plan tree (one serial phase per pod in <paramref name="pods"/> order) and the pod instances whose next step
+    /// should run now: the first <paramref name="parallelism"/> phases not complete, unless the plan is interrupted. One
+    /// at a time (the default, as the DC/OS SDK and a StatefulSet's ordered scale-down) the plan is serial, and an
+    /// interrupt stops it after the pod under way; more make it parallel: each phase waits for offers of its pod's agent,
+    /// so one at a time a scale-in of hundreds of pods takes minutes.
     /// </summary>
     /// <param name="service">For stable element ids (<c>&lt;service&gt;/plan/decommission/phase/…</c>).</param>
-    public static (PlanInfo Info, ImmutableArray<PodDecommissionView> Active) Evaluate(string service, IReadOnlyList<PodDecommissionView> pods, bool interrupted)
+    /// <param name="parallelism">Pods decommissioned at once (≥ 1).</param>
+    public static (PlanInfo Info, ImmutableArray<PodDecommissionView> Active) Evaluate(
+        string service, IReadOnlyList<PodDecommissionView> pods, bool interrupted, int parallelism = DefaultParallelism)
     {
-        var (info, active) = Evaluate(pods.Select(pod => Phase(service, pod)).ToList(), interrupted);
+        var (info, active) = Evaluate(pods.Select(pod => Phase(service, pod)).ToList(), interrupted, parallelism);
         return (info, active.Select(i => pods[i]).ToImmutableArray());
     }
 
@@ -93,15 +100,26 @@ public static class DecommissionPlan
     /// The same from the pods' phases (<see cref="Phase"/>, which a caller keeps and remakes only for the pod that
     /// changed): the plan, and the indexes of the phases to run now.
     /// </summary>
-    public static (PlanInfo Info, ImmutableArray<int> Active) Evaluate(IReadOnlyList<PhaseInfo> phases, bool interrupted)
+    public static (PlanInfo Info, ImmutableArray<int> Active) Evaluate(IReadOnlyList<PhaseInfo> phases, bool interrupted, int parallelism = DefaultParallelism)
     {
-        var (candidates, planStatus) = ParentElement.Evaluate(
-            StrategyKind.Parallel,
+        ArgumentOutOfRangeException.ThrowIfLessThan(parallelism, 1);
+        var kind = parallelism == 1 ? StrategyKind.Serial : StrategyKind.Parallel;
+        var (_, planStatus) = ParentElement.Evaluate(
+            kind,
             phases.Select(p => new StrategyChild(p.Name, p.Status, false)).ToList(),
             interrupted,
             hasErrors: false);
-        var info = new PlanInfo(Name, planStatus, Strategy.DisplayName(StrategyKind.Parallel), [.. phases], ImmutableArray<string>.Empty, interrupted);
-        return (info, [.. candidates]);
+        var active = ImmutableArray.CreateBuilder<int>();
+        for (var i = 0; i < phases.Count && active.Count < parallelism && !interrupted; i++)
+        {
+            if (phases[i].Status != Status.Complete)
+            {
+                active.Add(i);
+            }
+        }
+
+        var info = new PlanInfo(Name, planStatus, Strategy.DisplayName(kind), [.. phases], ImmutableArray<string>.Empty, interrupted);
+        return (info, active.ToImmutable());
     }
 
     /// <summary>A pod's phase: its three steps (<see cref="Steps"/>) in order, serial.</summary>

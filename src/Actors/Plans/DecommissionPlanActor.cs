@@ -11,8 +11,8 @@ namespace ActorScheduler.Actors.Plans;
 
 /// <summary>
 /// The <c>decommission</c> plan: takes the pod instances the target no longer names (scale-in with
-/// <c>allow-decommission</c>) through kill, release of reservations and erase of state, all pods at once (each
-/// through its steps in order; <see cref="DecommissionPlan"/>). Its progress lives in the pods' journals, so after a restart it carries on;
+/// <c>allow-decommission</c>) through kill, release of reservations and erase of state, one pod at a time or as many
+/// at once as the scheduler allows (each through its steps in order; <see cref="DecommissionPlan"/>). Its progress lives in the pods' journals, so after a restart it carries on;
 /// a raised count cancels it (the pod is wanted again, and the new plan no longer names it). Reports a plan only while
 /// there is something to decommission. An operator's interrupt is journaled (<c>&lt;service&gt;/plan/decommission</c>),
 /// so it holds across a restart.
@@ -26,6 +26,7 @@ internal sealed class DecommissionPlanActor : ReceivePersistentActor, IWithTimer
     internal static readonly TimeSpan DefaultReaskInterval = TimeSpan.FromSeconds(30);
 
     private readonly TimeSpan _reaskInterval;
+    private readonly int _parallelism;
 
     private readonly string _service;
     private readonly IActorRef _pods;
@@ -40,9 +41,10 @@ internal sealed class DecommissionPlanActor : ReceivePersistentActor, IWithTimer
     // evaluated once, not once a pod.
     private bool _updateQueued;
 
-    public DecommissionPlanActor(TargetConfig target, IActorRef pods, TimeSpan reaskInterval)
+    public DecommissionPlanActor(TargetConfig target, IActorRef pods, TimeSpan reaskInterval, int parallelism)
     {
         _reaskInterval = reaskInterval;
+        _parallelism = parallelism;
         _service = target.Spec.Name;
         _pods = pods;
         PersistenceId = $"{_service}/plan/{DecommissionPlan.Name}";
@@ -80,9 +82,15 @@ internal sealed class DecommissionPlanActor : ReceivePersistentActor, IWithTimer
         Command<PlanOperation>(OnOperation);
         Command<Reask>(_ =>
         {
+            // A pod that never reported (its actor failed before answering) is asked where it stands again too.
+            foreach (var silent in _views.Where(v => v.Stage is null))
+            {
+                _pods.Tell(new ForPod(silent.Pod, new AdvanceDecommission(null)));
+            }
+
             if (_views.Count > 0)
             {
-                foreach (var (pod, step) in NextSteps(DecommissionPlan.Evaluate(_phases, _interrupted).Active))
+                foreach (var (pod, step) in NextSteps(DecommissionPlan.Evaluate(_phases, _interrupted, _parallelism).Active))
                 {
                     _pods.Tell(new ForPod(pod, new AdvanceDecommission(step)));
                 }
@@ -100,8 +108,9 @@ internal sealed class DecommissionPlanActor : ReceivePersistentActor, IWithTimer
         Timers.StartPeriodicTimer(nameof(Reask), Reask.Instance, _reaskInterval);
     }
 
-    public static Props Props(TargetConfig target, IActorRef pods, TimeSpan? reaskInterval = null) =>
-        Akka.Actor.Props.Create(() => new DecommissionPlanActor(target, pods, reaskInterval ?? DefaultReaskInterval));
+    /// <param name="parallelism">Pods decommissioned at once (<see cref="SchedulerSettings.DecommissionParallelism"/>).</param>
+    public static Props Props(TargetConfig target, IActorRef pods, TimeSpan? reaskInterval = null, int parallelism = DecommissionPlan.DefaultParallelism) =>
+        Akka.Actor.Props.Create(() => new DecommissionPlanActor(target, pods, reaskInterval ?? DefaultReaskInterval, parallelism));
 
     private void OnOperation(PlanOperation operation)
     {
@@ -146,7 +155,7 @@ internal sealed class DecommissionPlanActor : ReceivePersistentActor, IWithTimer
             return;
         }
 
-        var (info, active) = DecommissionPlan.Evaluate(_phases, _interrupted);
+        var (info, active) = DecommissionPlan.Evaluate(_phases, _interrupted, _parallelism);
         foreach (var next in NextSteps(active).Where(_asked.Add))
         {
             _pods.Tell(new ForPod(next.Pod, new AdvanceDecommission(next.Step)));

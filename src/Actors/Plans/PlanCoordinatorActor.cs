@@ -21,7 +21,8 @@ internal sealed class PlanCoordinatorActor : ReceiveActor
     private readonly Dictionary<string, IActorRef> _managers = new(StringComparer.Ordinal);
     private bool _deploymentCompleted;
 
-    public PlanCoordinatorActor(TargetConfig target, IActorRef pods, IActorRef journal, ImmutableArray<string> deployErrors, IActorRef configStore, bool deploymentCompleted)
+    public PlanCoordinatorActor(TargetConfig target, IActorRef pods, IActorRef journal, ImmutableArray<string> deployErrors, IActorRef configStore, bool deploymentCompleted,
+        int decommissionParallelism)
     {
         _deploymentCompleted = deploymentCompleted;
         var plans = PlanGenerator.PlansToRun(target.Spec, deploymentCompleted);
@@ -44,7 +45,7 @@ internal sealed class PlanCoordinatorActor : ReceiveActor
                 $"plan-{plan.Name}");
         }
 
-        _managers[DecommissionPlan.Name] = Context.ActorOf(DecommissionPlanActor.Props(target, pods), $"plan-{DecommissionPlan.Name}");
+        _managers[DecommissionPlan.Name] = Context.ActorOf(DecommissionPlanActor.Props(target, pods, parallelism: decommissionParallelism), $"plan-{DecommissionPlan.Name}");
 
         Receive<PlanReport>(m =>
         {
@@ -100,7 +101,8 @@ internal sealed class PlanCoordinatorActor : ReceiveActor
         return recovery >= 0 ? recovery + 1 : Math.Min(1, _order.Length);
     }
 
-    public static Props Props(TargetConfig target, IActorRef pods, IActorRef journal, ImmutableArray<string> deployErrors, IActorRef configStore, bool deploymentCompleted) =>
-        Akka.Actor.Props.Create(() => new PlanCoordinatorActor(target, pods, journal, deployErrors, configStore, deploymentCompleted));
+    public static Props Props(TargetConfig target, IActorRef pods, IActorRef journal, ImmutableArray<string> deployErrors, IActorRef configStore, bool deploymentCompleted,
+        int decommissionParallelism = DecommissionPlan.DefaultParallelism) =>
+        Akka.Actor.Props.Create(() => new PlanCoordinatorActor(target, pods, journal, deployErrors, configStore, deploymentCompleted, decommissionParallelism));
 }
 

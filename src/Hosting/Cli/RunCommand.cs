@@ -52,6 +52,9 @@ public sealed record RunArguments(
     /// <summary>Offers that fit compared for one pod (<c>--fitness-candidates</c>).</summary>
     public int FitnessCandidates { get; init; } = ActorScheduler.Actors.Offers.PlacementFitness.DefaultCandidates;
 
+    /// <summary>Pod instances a scale-in decommissions at once (<c>--decommission-parallelism</c>).</summary>
+    public int DecommissionParallelism { get; init; } = ActorScheduler.Actors.Plans.DecommissionPlan.DefaultParallelism;
+
     /// <summary>Reads an environment variable (<c>STATSD_UDP_HOST</c>, …); null: the process's environment.</summary>
     public Func<string, string?>? EnvironmentVariable { get; init; }
 }
@@ -91,6 +94,12 @@ public static class RunCommand
         if (args.FitnessCandidates < 1)
         {
             await error.WriteLineAsync($"error: --fitness-candidates expects a positive number of offers, got '{args.FitnessCandidates}'");
+            return 2;
+        }
+
+        if (args.DecommissionParallelism < 1)
+        {
+            await error.WriteLineAsync($"error: --decommission-parallelism expects a positive number of pod instances, got '{args.DecommissionParallelism}'");
             return 2;
         }
 
@@ -246,6 +255,7 @@ public static class RunCommand
                     ReservationSweepInterval = TimeSpan.FromSeconds(args.ReservationSweepSeconds),
                     Fitness = fitness,
                     FitnessCandidates = args.FitnessCandidates,
+                    DecommissionParallelism = args.DecommissionParallelism,
                 });
         });
 

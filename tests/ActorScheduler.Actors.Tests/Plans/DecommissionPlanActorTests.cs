@@ -76,10 +76,10 @@ public sealed class DecommissionPlanActorTests : ActorTestKit
     }
 
     [Fact]
-    public void Every_left_over_pod_is_decommissioned_at_once_each_through_its_steps_in_order()
+    public void Left_over_pods_are_decommissioned_as_many_at_once_as_allowed_each_through_its_steps_in_order()
     {
         var (parent, pods) = (CreateTestProbe(), CreateTestProbe());
-        var plan = Start(parent, pods, leftovers: 3);
+        var plan = Start(parent, pods, leftovers: 3, parallelism: 3);
 
         // Each pod reports where it stands: all three are asked to kill, none waiting for another...
         foreach (var index in new[] { 3, 2, 1 })
@@ -101,13 +101,40 @@ public sealed class DecommissionPlanActorTests : ActorTestKit
         static (string Pod, string? Step) Asked(ForPod asked) => (asked.PodInstance, ((AdvanceDecommission)asked.Message).Step);
     }
 
+    [Fact]
+    public void One_at_a_time_the_next_pod_is_asked_only_once_the_one_before_is_erased()
+    {
+        var (parent, pods) = (CreateTestProbe(), CreateTestProbe());
+        var plan = Start(parent, pods, leftovers: 2);
+
+        plan.Tell(new DecommissionProgress("world-2", ActorScheduler.Actors.Pods.DecommissionStage.None, false, string.Empty), pods.Ref);
+        plan.Tell(new DecommissionProgress("world-1", ActorScheduler.Actors.Pods.DecommissionStage.None, false, string.Empty), pods.Ref);
+        Assert.Equal("world-2", pods.ExpectMsg<ForPod>().PodInstance);
+        pods.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        plan.Tell(new DecommissionProgress("world-2", ActorScheduler.Actors.Pods.DecommissionStage.Erased, true, string.Empty), pods.Ref);
+        Assert.Equal(("world-1", DecommissionPlan.KillStep), pods.FishForMessage<ForPod>(m => m.Message is AdvanceDecommission) is var asked
+            ? (asked.PodInstance, ((AdvanceDecommission)asked.Message).Step) : default);
+    }
+
+    [Fact]
+    public void A_pod_that_never_reported_is_asked_where_it_stands_again()
+    {
+        var (parent, pods) = (CreateTestProbe(), CreateTestProbe());
+        Start(parent, pods, reaskInterval: TimeSpan.FromMilliseconds(300));
+
+        // world-1 was asked where it stands at the start and never answered (its actor failed first): asked again.
+        var asked = pods.FishForMessage<ForPod>(m => m.Message is AdvanceDecommission, TimeSpan.FromSeconds(5));
+        Assert.Equal(("world-1", null), (asked.PodInstance, ((AdvanceDecommission)asked.Message).Step));
+    }
+
     /// <summary>
     /// Starts the plan under <paramref name="parent"/>; the pods answer that world-1 … world-<paramref name="leftovers"/>
     /// are left over (highest first, as the pods guardian orders them).
     /// </summary>
-    private IActorRef Start(Akka.TestKit.TestProbe parent, Akka.TestKit.TestProbe pods, TimeSpan? reaskInterval = null, int leftovers = 1)
+    private IActorRef Start(Akka.TestKit.TestProbe parent, Akka.TestKit.TestProbe pods, TimeSpan? reaskInterval = null, int leftovers = 1, int parallelism = 1)
     {
-        var plan = parent.ChildActorOf(DecommissionPlanActor.Props(Target, pods.Ref, reaskInterval));
+        var plan = parent.ChildActorOf(DecommissionPlanActor.Props(Target, pods.Ref, reaskInterval, parallelism));
         pods.ExpectMsg<GetLeftoverPods>();
         pods.Reply(new LeftoverPods([.. Enumerable.Range(1, leftovers).Reverse().Select(i => new PodInstanceRef("world", i))]));
         for (var i = 0; i < leftovers; i++)

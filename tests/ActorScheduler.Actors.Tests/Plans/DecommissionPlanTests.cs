@@ -51,17 +51,33 @@ public sealed class DecommissionPlanTests
         Assert.Equal(next, DecommissionPlan.NextStep(stage, killed));
     }
 
+    // Decommissioned, releasing, and not started yet.
+    private static readonly PodDecommissionView[] ThreePods =
+    [
+        new("api-3", DecommissionStage.Erased, true, "state erased"),
+        new("api-2", DecommissionStage.Releasing, true, "waiting for 3 reservation(s) to be unreserved"),
+        new("api-1", DecommissionStage.None, false, string.Empty),
+    ];
+
     [Fact]
-    public void The_plan_is_parallel_one_serial_phase_per_pod_and_runs_every_incomplete_phase()
+    public void The_plan_is_serial_by_default_one_serial_phase_per_pod_and_runs_the_first_incomplete_phase()
     {
-        var views = new[]
-        {
-            new PodDecommissionView("api-3", DecommissionStage.Erased, true, "state erased"),
-            new PodDecommissionView("api-2", DecommissionStage.Releasing, true, "waiting for 3 reservation(s) to be unreserved"),
-            new PodDecommissionView("api-1", DecommissionStage.None, false, string.Empty),
-        };
+        var views = ThreePods;
 
         var (info, active) = DecommissionPlan.Evaluate("svc", views, interrupted: false);
+
+        Assert.Equal("serial", info.Strategy);
+        Assert.Equal(Status.InProgress, info.Status);
+        Assert.Equal(["api-2"], active.Select(v => v.Pod));
+        Assert.Empty(DecommissionPlan.Evaluate("svc", views, interrupted: true).Active);
+    }
+
+    [Fact]
+    public void With_more_at_once_the_plan_is_parallel_and_runs_that_many_incomplete_phases_in_order()
+    {
+        var views = ThreePods;
+
+        var (info, active) = DecommissionPlan.Evaluate("svc", views, interrupted: false, parallelism: 8);
 
         Assert.Equal("decommission", info.Name);
         Assert.Equal("parallel", info.Strategy);
@@ -72,7 +88,8 @@ public sealed class DecommissionPlanTests
         Assert.Equal("waiting for 3 reservation(s) to be unreserved", info.Phases[1].Steps[1].Message);
         Assert.Equal(Status.InProgress, info.Status);
         Assert.Equal(["api-2", "api-1"], active.Select(v => v.Pod));
-        Assert.Empty(DecommissionPlan.Evaluate("svc", views, interrupted: true).Active);
+        Assert.Equal(["api-2", "api-1"], DecommissionPlan.Evaluate("svc", [.. views, views[1] with { Pod = "api-0" }], false, parallelism: 2).Active.Select(v => v.Pod));
+        Assert.Empty(DecommissionPlan.Evaluate("svc", views, interrupted: true, parallelism: 8).Active);
     }
 
     [Fact]

@@ -64,6 +64,15 @@ public sealed class RunCommandBadInputTests : IDisposable
     }
 
     [Fact]
+    public async Task Fewer_than_one_pod_decommissioned_at_once_is_refused()
+    {
+        var (code, error) = await RunAsync(Args(HelloWorld) with { DecommissionParallelism = 0 });
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: --decommission-parallelism expects a positive number of pod instances, got '0'", error.Trim());
+    }
+
+    [Fact]
     public async Task Fewer_than_one_fitness_candidate_is_refused()
     {
         var (code, error) = await RunAsync(Args(HelloWorld) with { FitnessCandidates = 0 });

@@ -50,7 +50,24 @@ public sealed class ActorSchedulerOptionsTests
             ServiceName = "hello-world", RenderedSpec = "name: hello-world", MasterUrl = Master, MaxClaimsPerCycle = 0,
         }));
 
-        Assert.Equal(("ReservationSweepInterval", "MaxClaimsPerCycle"), (sweep.ParamName, claims.ParamName));
+        var decommission = Assert.Throws<ArgumentOutOfRangeException>(() => ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions
+        {
+            ServiceName = "hello-world", RenderedSpec = "name: hello-world", MasterUrl = Master, DecommissionParallelism = 0,
+        }));
+
+        Assert.Equal(("ReservationSweepInterval", "MaxClaimsPerCycle", "DecommissionParallelism"), (sweep.ParamName, claims.ParamName, decommission.ParamName));
+    }
+
+    [Fact]
+    public void A_scale_in_decommissions_one_pod_at_a_time_unless_told_otherwise()
+    {
+        var options = new ActorSchedulerOptions { ServiceName = "hello-world", RenderedSpec = "name: hello-world", MasterUrl = Master };
+
+        Assert.Equal(1, ActorSchedulerHostingExtensions.ToSettings(options).DecommissionParallelism);
+        Assert.Equal(8, ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions
+        {
+            ServiceName = "hello-world", RenderedSpec = "name: hello-world", MasterUrl = Master, DecommissionParallelism = 8,
+        }).DecommissionParallelism);
     }
 
     [Fact]
