@@ -44,7 +44,7 @@ var fitnessCandidatesOption = new Option<int>("--fitness-candidates")
 };
 var decommissionParallelismOption = new Option<int>("--decommission-parallelism")
 {
-    Description = "Pod instances a scale-in decommissions at once. 1 (default, as the DC/OS SDK): one by one, and an interrupt stops after the pod under way; more: faster, each pod waiting for offers of its own agent.",
+    Description = "Pod instances a scale-in decommissions at once. 1 (default, as the DC/OS SDK): one by one, and an interrupt leaves every pod after the one under way untouched; more: faster, each pod waiting for offers of its own agent.",
     DefaultValueFactory = _ => ActorScheduler.Actors.Plans.DecommissionPlan.DefaultParallelism,
 };
 var verboseOption = new Option<bool>("--verbose", "-v") { Description = "Log scheduler decisions (INFO) to the console." };

@@ -252,8 +252,8 @@ public sealed record StormResult(
     public double? ScaleInSeconds { get; init; }
 
     /// <summary>
-    /// With <see cref="StormRunOptions.ScaleInTo"/> and <see cref="StormRunOptions.Restart"/>: whether the scheduler was
-    /// stopped after a removed pod's kill reached the master and before the decommission plan was COMPLETE.
+    /// With <see cref="StormRunOptions.ScaleInTo"/> and <see cref="StormRunOptions.Restart"/>: whether a removed pod's
+    /// kill reached the master and the decommission plan was not COMPLETE then, just before the scheduler was stopped.
     /// </summary>
     public bool RestartedDuringScaleIn { get; init; }
 }
@@ -438,7 +438,7 @@ public sealed class StormRun
                 if (_options.Restart)
                 {
                     restartedDuringScaleIn = await FirstKillAsync(cluster, mark, scaleTo, ct).ConfigureAwait(false)
-                        && await root.Ask<object>(new PlanProtocol.GetPlan(DecommissionPlan), AskTimeout).ConfigureAwait(false) is PlanInfo { Status: not Status.Complete };
+                        && await DecommissionUnderWayAsync(root).ConfigureAwait(false);
                 }
             }
 
@@ -558,11 +558,24 @@ public sealed class StormRun
                 return true;
             }
 
-            cursor += records.Count;
+            cursor = records.Count > 0 ? records[^1].Sequence : cursor;
             await Task.WhenAny(cluster.ChangedSince(cursor), Task.Delay(PumpInterval, ct)).ConfigureAwait(false);
         }
 
         return false;
+    }
+
+    /// <summary>Whether the decommission plan is there and not COMPLETE (false if the scheduler does not answer).</summary>
+    private static async Task<bool> DecommissionUnderWayAsync(IActorRef root)
+    {
+        try
+        {
+            return await root.Ask<object>(new PlanProtocol.GetPlan(DecommissionPlan), AskTimeout).ConfigureAwait(false) is PlanInfo { Status: not Status.Complete };
+        }
+        catch (AskTimeoutException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The instance index of a storm task id (<c>storm-12-server__…</c> → 12), or -1.</summary>

@@ -84,8 +84,8 @@ public static class DecommissionPlan
     /// The plan tree (one serial phase per pod in <paramref name="pods"/> order) and the pod instances whose next step
     /// should run now: the first <paramref name="parallelism"/> phases not complete, unless the plan is interrupted. One
     /// at a time (the default, as the DC/OS SDK and a StatefulSet's ordered scale-down) the plan is serial, and an
-    /// interrupt stops it after the pod under way; more make it parallel: each phase waits for offers of its pod's agent,
-    /// so one at a time a scale-in of hundreds of pods takes minutes.
+    /// interrupt leaves every pod after the one under way untouched; more make it parallel: each phase waits for offers
+    /// of its pod's agent, so one at a time a scale-in of hundreds of pods takes minutes.
     /// </summary>
     /// <param name="service">For stable element ids (<c>&lt;service&gt;/plan/decommission/phase/…</c>).</param>
     /// <param name="parallelism">Pods decommissioned at once (≥ 1).</param>
@@ -104,11 +104,6 @@ public static class DecommissionPlan
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(parallelism, 1);
         var kind = parallelism == 1 ? StrategyKind.Serial : StrategyKind.Parallel;
-        var (_, planStatus) = ParentElement.Evaluate(
-            kind,
-            phases.Select(p => new StrategyChild(p.Name, p.Status, false)).ToList(),
-            interrupted,
-            hasErrors: false);
         var active = ImmutableArray.CreateBuilder<int>();
         for (var i = 0; i < phases.Count && active.Count < parallelism && !interrupted; i++)
         {
@@ -118,6 +113,13 @@ public static class DecommissionPlan
             }
         }
 
+        // The status from the phases that run, not from every phase the parallel strategy would start: 10 of 100 pods
+        // being killed is STARTING, not PENDING because of the 90 waiting their turn.
+        var planStatus = StatusAggregator.Aggregate(
+            phases.Select(p => p.Status).ToList(),
+            active.Select(i => phases[i].Status).ToList(),
+            hasErrors: false,
+            interrupted);
         var info = new PlanInfo(Name, planStatus, Strategy.DisplayName(kind), [.. phases], ImmutableArray<string>.Empty, interrupted);
         return (info, active.ToImmutable());
     }

@@ -93,6 +93,22 @@ public sealed class DecommissionPlanTests
     }
 
     [Fact]
+    public void A_parallel_plan_takes_its_status_from_the_pods_it_runs_not_from_those_waiting_their_turn()
+    {
+        var views = new[]
+        {
+            new PodDecommissionView("api-3", DecommissionStage.Killing, false, "killing 1 task(s)"),
+            new PodDecommissionView("api-2", DecommissionStage.Killing, false, "killing 1 task(s)"),
+            new PodDecommissionView("api-1", DecommissionStage.None, false, string.Empty),
+        };
+
+        var (info, active) = DecommissionPlan.Evaluate("svc", views, interrupted: false, parallelism: 2);
+
+        Assert.Equal(["api-3", "api-2"], active.Select(v => v.Pod));
+        Assert.Equal(Status.Starting, info.Status);
+    }
+
+    [Fact]
     public void The_plan_is_complete_once_every_pod_is_erased()
     {
         var views = new[]
