@@ -69,10 +69,14 @@ internal sealed class SimulatedConnection : IMesosConnection
             {
                 var answer = _cluster.Master.Handle(call, streamId);
                 _cluster.Record(call, null, answer.StatusCode, sentAt);
-                if (call.Type is Call.Types.Type.Kill or Call.Types.Type.Shutdown or Call.Types.Type.Teardown)
+                if (call.Type is Call.Types.Type.Kill)
                 {
-                    // The call may have ended task processes: let the agents notice now. (Every call already sends what
-                    // it made sendable; a poll of every agent per call would cost O(agents) per call in a storm.)
+                    // The kill may have ended the task's process: let its agent notice now. (Every call already sends
+                    // what it made sendable; a poll of every agent per call would cost O(agents) per call in a storm.)
+                    _cluster.Master.PollAgentOfTask(call.Kill.TaskId.Value);
+                }
+                else if (call.Type is Call.Types.Type.Shutdown or Call.Types.Type.Teardown)
+                {
                     _cluster.Master.PollAgents();
                 }
 

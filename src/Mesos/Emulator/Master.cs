@@ -599,6 +599,20 @@ internal sealed partial class Master
         FlushAgentEvents();
     }
 
+    /// <summary>
+    /// Polls the agent that holds <paramref name="taskId"/> and sends its due updates: after a kill, only that agent can
+    /// have a task that ended (polling every agent after each of a scale-in's thousands of kills cost O(agents) a kill).
+    /// </summary>
+    public void PollAgentOfTask(string taskId)
+    {
+        EnsureIndexes();
+        if (_taskAgents.TryGetValue(taskId, out var agent))
+        {
+            agent.Poll();
+            FlushAgent(agent, retries: true);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------
     // Lifecycle and views.
 
