@@ -50,11 +50,14 @@ public static class DecommissionPlan
     {
         var typeOrder = known.Select(p => p.PodType).Distinct(StringComparer.Ordinal).ToList();
         return known
-            .Where(p => target.FindPod(p.PodType) is not { } pod || p.Index >= pod.Count)
+            .Where(p => IsLeftover(p, target))
             .OrderByDescending(p => typeOrder.IndexOf(p.PodType))
             .ThenByDescending(p => p.Index)
             .ToImmutableArray();
     }
+
+    /// <summary>Whether <paramref name="target"/> no longer names the pod instance: its type was removed, or its index is at or above the count.</summary>
+    public static bool IsLeftover(PodInstanceRef pod, ServiceSpec target) => target.FindPod(pod.PodType) is not { } spec || pod.Index >= spec.Count;
 
     /// <summary>The status of each step (<see cref="Steps"/> order) of a pod instance's phase, from the pod's state.</summary>
     public static ImmutableArray<Status> StepStatuses(DecommissionStage stage, bool tasksKilled) =>

@@ -37,9 +37,14 @@ internal sealed class DecommissionPlanActor : ReceivePersistentActor, IWithTimer
     private readonly HashSet<(string Pod, string Step)> _asked = new();
     private bool _interrupted;
 
-    // An evaluation is queued behind the messages already in the mailbox: a burst of progress from hundreds of pods is
-    // evaluated once, not once a pod.
+    // An evaluation is queued behind the messages already in the mailbox, and at most one runs every
+    // MinUpdateInterval: the progress of thousands of pods is evaluated a few times a second, not once a pod (each
+    // evaluation reads every phase).
     private bool _updateQueued;
+    private long? _lastUpdateAt;
+
+    /// <summary>The least time between two evaluations of the plan.</summary>
+    internal static readonly TimeSpan MinUpdateInterval = TimeSpan.FromMilliseconds(100);
 
     public DecommissionPlanActor(TargetConfig target, IActorRef pods, TimeSpan reaskInterval, int parallelism)
     {
@@ -77,6 +82,7 @@ internal sealed class DecommissionPlanActor : ReceivePersistentActor, IWithTimer
         Command<UpdateNow>(_ =>
         {
             _updateQueued = false;
+            _lastUpdateAt = Environment.TickCount64;
             Update();
         });
         Command<PlanOperation>(OnOperation);
@@ -141,10 +147,20 @@ internal sealed class DecommissionPlanActor : ReceivePersistentActor, IWithTimer
 
     private void QueueUpdate()
     {
-        if (!_updateQueued)
+        if (_updateQueued)
         {
-            _updateQueued = true;
+            return;
+        }
+
+        _updateQueued = true;
+        var wait = _lastUpdateAt is { } last ? MinUpdateInterval - TimeSpan.FromMilliseconds(Environment.TickCount64 - last) : TimeSpan.Zero;
+        if (wait <= TimeSpan.Zero)
+        {
             Self.Tell(UpdateNow.Instance);
+        }
+        else
+        {
+            Timers.StartSingleTimer(nameof(UpdateNow), UpdateNow.Instance, wait);
         }
     }
 

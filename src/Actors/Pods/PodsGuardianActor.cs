@@ -30,9 +30,16 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
     private readonly TimeProvider _clock;
     private readonly int? _podSnapshotAfterEvents;
 
-    // Every instance created and not erased, in creation order (journaled).
+    // Every instance created and not erased, in creation order (journaled): by name, and in order (the list drops the
+    // erased ones lazily, through Known, so that thousands of erasures do not each scan it).
     private readonly List<PodInstanceRef> _known = new();
-    private readonly HashSet<string> _knownNames = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PodInstanceRef> _knownByName = new(StringComparer.Ordinal);
+    private bool _knownHasErased;
+
+    // Pods decommission asked to forget, journaled together once the messages already queued are handled: a scale-in of
+    // thousands of pods erases them in a few journal writes, not one write (and one wait) each.
+    private readonly List<string> _toForget = new();
+    private readonly HashSet<string> _forgetting = new(StringComparer.Ordinal);
     private TargetConfig _target;
 
     public PodsGuardianActor(
@@ -66,7 +73,7 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
         Recover<PodInstanceErased>(e => Forget(e.PodInstance));
         Recover<RecoveryCompleted>(_ =>
         {
-            foreach (var known in _known)
+            foreach (var known in Known.ToList())
             {
                 Create(known.PodType, known.Index);
             }
@@ -79,31 +86,22 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
             _target = m.Target;
             AddPods(m.Target);
         });
-        Command<GetLeftoverPods>(m => Sender.Tell(new LeftoverPods(DecommissionPlan.Leftovers(_known, m.Target.Spec))));
+        Command<GetLeftoverPods>(m => Sender.Tell(new LeftoverPods(DecommissionPlan.Leftovers(Known, m.Target.Spec))));
         Command<ForgetPod>(m =>
         {
-            if (!_pods.ContainsKey(m.PodInstance) || DecommissionPlan.Leftovers(_known, _target.Spec).All(p => p.Name != m.PodInstance))
+            if (!_pods.ContainsKey(m.PodInstance) || !_knownByName.TryGetValue(m.PodInstance, out var pod)
+                || !DecommissionPlan.IsLeftover(pod, _target.Spec) || !_forgetting.Add(m.PodInstance))
             {
                 return;
             }
 
-            Persist(new PodInstanceErased { PodInstance = m.PodInstance, At = Timestamp.FromDateTime(DateTime.UtcNow) }, e =>
+            _toForget.Add(m.PodInstance);
+            if (_toForget.Count == 1)
             {
-                Forget(e.PodInstance);
-                Context.Stop(_pods[e.PodInstance]);
-                _journal.Tell(new EntityJournalProtocol.Forget($"{_service}/pod/{e.PodInstance}"));
-                _pods.Remove(e.PodInstance);
-                foreach (var (_, instances) in _types)
-                {
-                    instances.Remove(e.PodInstance);
-                }
-
-                foreach (var task in _podOfTask.Where(p => p.Value == e.PodInstance).Select(p => p.Key).ToList())
-                {
-                    _podOfTask.Remove(task);
-                }
-            });
+                Self.Tell(ForgetQueued.Instance);
+            }
         });
+        Command<ForgetQueued>(_ => ForgetQueuedPods());
 
         // The entity journal confirms a Forget; nothing waits for it.
         Command<EntityJournalProtocol.Forgotten>(_ => { });
@@ -197,7 +195,7 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
                 }
             }
 
-            foreach (var instance in _known.Where(p => p.PodType == pod.Type))
+            foreach (var instance in Known.Where(p => p.PodType == pod.Type))
             {
                 foreach (var task in pod.Tasks)
                 {
@@ -237,26 +235,84 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
     /// <summary>Adds the instance to the known ones unless it is known; true when it was new.</summary>
     private bool Know(PodInstanceRef instance)
     {
-        if (!_knownNames.Add(instance.Name))
+        // The erased ones dropped first: an instance erased earlier and created again goes to the end, once.
+        var known = Known;
+        if (!_knownByName.TryAdd(instance.Name, instance))
         {
             return false;
         }
 
-        _known.Add(instance);
+        known.Add(instance);
         return true;
     }
 
-    private void Forget(string podInstance)
+    private void Forget(string podInstance) => _knownHasErased |= _knownByName.Remove(podInstance);
+
+    /// <summary>The known instances in creation order, the erased ones dropped.</summary>
+    private List<PodInstanceRef> Known
     {
-        if (_knownNames.Remove(podInstance))
+        get
         {
-            _known.RemoveAll(p => p.Name == podInstance);
+            if (_knownHasErased)
+            {
+                _known.RemoveAll(p => !_knownByName.ContainsKey(p.Name));
+                _knownHasErased = false;
+            }
+
+            return _known;
         }
+    }
+
+    /// <summary>
+    /// Journals the erasure of every pod queued by <c>ForgetPod</c> in one write, then stops them and drops them from
+    /// every index (each index passed once for the whole group).
+    /// </summary>
+    private void ForgetQueuedPods()
+    {
+        // A target changed meanwhile may want some of them again (a raised count): those stay.
+        var names = _toForget.Where(name => _knownByName.TryGetValue(name, out var pod) && DecommissionPlan.IsLeftover(pod, _target.Spec)).ToList();
+        _forgetting.ExceptWith(_toForget.Except(names));
+        _toForget.Clear();
+        if (names.Count == 0)
+        {
+            return;
+        }
+
+        var at = Timestamp.FromDateTime(DateTime.UtcNow);
+        var left = names.Count;
+        PersistAll(names.Select(name => new PodInstanceErased { PodInstance = name, At = at }), e =>
+        {
+            Forget(e.PodInstance);
+            _forgetting.Remove(e.PodInstance);
+            Context.Stop(_pods[e.PodInstance]);
+            _journal.Tell(new EntityJournalProtocol.Forget($"{_service}/pod/{e.PodInstance}"));
+            _pods.Remove(e.PodInstance);
+            if (--left > 0)
+            {
+                return;
+            }
+
+            var erased = names.ToHashSet(StringComparer.Ordinal);
+            foreach (var (_, instances) in _types)
+            {
+                instances.RemoveAll(erased.Contains);
+            }
+
+            foreach (var task in _podOfTask.Where(p => erased.Contains(p.Value)).Select(p => p.Key).ToList())
+            {
+                _podOfTask.Remove(task);
+            }
+        });
+    }
+
+    private sealed record ForgetQueued
+    {
+        public static ForgetQueued Instance { get; } = new();
     }
 
     /// <summary>The pod instance a task of a type the target no longer has belongs to (by its name prefix).</summary>
     private string? LeftoverOfTask(string taskName) =>
-        _known.Select(p => p.Name).Where(name => taskName.StartsWith(name + "-", StringComparison.Ordinal) && _pods.ContainsKey(name)).MaxBy(name => name.Length);
+        Known.Select(p => p.Name).Where(name => taskName.StartsWith(name + "-", StringComparison.Ordinal) && _pods.ContainsKey(name)).MaxBy(name => name.Length);
 
     private void AskPod(string name, object query)
     {

@@ -1,0 +1,82 @@
+using ActorScheduler.Actors.Persistence;
+using ActorScheduler.Actors.Pods;
+using ActorScheduler.Messages.Pods;
+using ActorScheduler.Specs;
+using Akka.Actor;
+
+namespace ActorScheduler.Actors.Tests.Pods;
+
+/// <summary>The pods guardian's journal of which instances exist, as decommission erases them.</summary>
+public sealed class PodsGuardianActorTests : ActorTestKit
+{
+    private IActorRef? _journal;
+
+    private IActorRef Journal => _journal ??= Sys.ActorOf(EntityJournalActor.Props("svc"));
+
+    [Fact]
+    public void Pods_erased_together_are_journaled_and_do_not_come_back_after_a_restart()
+    {
+        var guardian = Start(Target(4));
+        AwaitAssert(() => Assert.Equal(["world-0", "world-1", "world-2", "world-3"], Names(guardian)));
+
+        // A scale-in to one: decommission erases the three others, their ForgetPods arriving together.
+        var scaledIn = Target(1);
+        guardian.Tell(new TargetChanged(scaledIn));
+        foreach (var pod in new[] { "world-3", "world-2", "world-1" })
+        {
+            guardian.Tell(new ForgetPod(pod));
+        }
+
+        AwaitAssert(() => Assert.Equal(["world-0"], Names(guardian)));
+
+        // A restart recovers the erasures: the three are not brought back to be decommissioned again.
+        Stop(guardian);
+        Assert.Equal(["world-0"], Names(Start(scaledIn)));
+    }
+
+    [Fact]
+    public void A_pod_wanted_again_before_its_erasure_is_journaled_stays()
+    {
+        var guardian = Start(Target(2));
+        AwaitAssert(() => Assert.Equal(["world-0", "world-1"], Names(guardian)));
+
+        // Scaled in, asked to forget world-1, and scaled out again before the erasure went to the journal.
+        guardian.Tell(new TargetChanged(Target(1)));
+        guardian.Tell(new ForgetPod("world-1"));
+        guardian.Tell(new TargetChanged(Target(2)));
+
+        Assert.Equal(["world-0", "world-1"], Names(guardian));
+        Stop(guardian);
+        Assert.Equal(["world-0", "world-1"], Names(Start(Target(1))));
+    }
+
+    private static TargetConfig Target(int count) => new($"config-{count}", ServiceSpecLoader.LoadRendered($"""
+        name: svc
+        pods:
+          world:
+            count: {count}
+            allow-decommission: true
+            tasks:
+              server:
+                goal: RUNNING
+                cmd: sleep 1000
+                cpus: 0.1
+                memory: 32
+        """, "svc.yml").Spec!);
+
+    private IActorRef Start(TargetConfig target) =>
+        Sys.ActorOf(PodsGuardianActor.Props(target, Journal, CreateTestProbe().Ref, CreateTestProbe().Ref));
+
+    private void Stop(IActorRef guardian)
+    {
+        Watch(guardian);
+        Sys.Stop(guardian);
+        ExpectTerminated(guardian);
+    }
+
+    private string[] Names(IActorRef guardian)
+    {
+        guardian.Tell(PodProtocol.GetPodNames.Instance, TestActor);
+        return [.. ExpectMsg<PodProtocol.PodNames>().Names];
+    }
+}
