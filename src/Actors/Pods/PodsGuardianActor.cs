@@ -39,6 +39,7 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
     // Pods decommission asked to forget, journaled together once the messages already queued are handled: a scale-in of
     // thousands of pods erases them in a few journal writes, not one write (and one wait) each.
     private readonly List<string> _toForget = new();
+    private int _incarnations;
     private readonly HashSet<string> _forgetting = new(StringComparer.Ordinal);
     private TargetConfig _target;
 
@@ -86,7 +87,9 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
             _target = m.Target;
             AddPods(m.Target);
         });
-        Command<GetLeftoverPods>(m => Sender.Tell(new LeftoverPods(DecommissionPlan.Leftovers(Known, m.Target.Spec))));
+        // Not those queued for erasure: a plan started meanwhile would wait for pods about to be gone.
+        Command<GetLeftoverPods>(m => Sender.Tell(new LeftoverPods(DecommissionPlan.Leftovers(
+            _forgetting.Count == 0 ? Known : Known.Where(p => !_forgetting.Contains(p.Name)).ToList(), m.Target.Spec))));
         Command<ForgetPod>(m =>
         {
             if (!_pods.ContainsKey(m.PodInstance) || !_knownByName.TryGetValue(m.PodInstance, out var pod)
@@ -111,6 +114,11 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
             if (_pods.TryGetValue(m.PodInstance, out var pod))
             {
                 pod.Forward(m.Message);
+            }
+            else if (m.Message is AdvanceDecommission)
+            {
+                // Erased already (a plan that listed it just before): it has nothing left to do.
+                Sender.Tell(new DecommissionProgress(m.PodInstance, DecommissionStage.Erased, true, "state erased"));
             }
         });
 
@@ -228,7 +236,10 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
         }
 
         instances.Add(name);
-        _pods[name] = Context.ActorOf(EntityMailbox.For(PodInstanceActor.Props(_service, podType, index, _journal, _router, _gateway, recovery: _recovery, clock: _clock, snapshotAfterEvents: _podSnapshotAfterEvents), Context.System), name);
+        // An instance erased a moment ago may still be stopping under its name (Akka.NET keeps the name until it has
+        // terminated): the new one takes another.
+        var actorName = Context.Child(name).IsNobody() ? name : $"{name}.{++_incarnations}";
+        _pods[name] = Context.ActorOf(EntityMailbox.For(PodInstanceActor.Props(_service, podType, index, _journal, _router, _gateway, recovery: _recovery, clock: _clock, snapshotAfterEvents: _podSnapshotAfterEvents), Context.System), actorName);
         return Know(new PodInstanceRef(podType, index));
     }
 
@@ -279,30 +290,59 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
         }
 
         var at = Timestamp.FromDateTime(DateTime.UtcNow);
-        var left = names.Count;
+        _erasing = new ErasingGroup(names.Count);
         PersistAll(names.Select(name => new PodInstanceErased { PodInstance = name, At = at }), e =>
         {
             Forget(e.PodInstance);
-            _forgetting.Remove(e.PodInstance);
             Context.Stop(_pods[e.PodInstance]);
             _journal.Tell(new EntityJournalProtocol.Forget($"{_service}/pod/{e.PodInstance}"));
             _pods.Remove(e.PodInstance);
-            if (--left > 0)
-            {
-                return;
-            }
-
-            var erased = names.ToHashSet(StringComparer.Ordinal);
-            foreach (var (_, instances) in _types)
-            {
-                instances.RemoveAll(erased.Contains);
-            }
-
-            foreach (var task in _podOfTask.Where(p => erased.Contains(p.Value)).Select(p => p.Key).ToList())
-            {
-                _podOfTask.Remove(task);
-            }
+            _erasing.Erased.Add(e.PodInstance);
+            ErasedOne(e.PodInstance);
         });
+    }
+
+    /// <summary>
+    /// One event of the group written (or rejected: the pod stays, and a later ForgetPod may try again); once the
+    /// group's last is, the erased pods leave the per-type lists and the task index, each passed once.
+    /// </summary>
+    private void ErasedOne(string podInstance)
+    {
+        _forgetting.Remove(podInstance);
+        if (--_erasing.Left > 0)
+        {
+            return;
+        }
+
+        var erased = _erasing.Erased;
+        foreach (var (_, instances) in _types)
+        {
+            instances.RemoveAll(erased.Contains);
+        }
+
+        foreach (var task in _podOfTask.Where(p => erased.Contains(p.Value)).Select(p => p.Key).ToList())
+        {
+            _podOfTask.Remove(task);
+        }
+    }
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        base.OnPersistRejected(cause, @event, sequenceNr);
+        if (@event is PodInstanceErased erased)
+        {
+            ErasedOne(erased.PodInstance);
+        }
+    }
+
+    // The group of erasures being written: how many are still to come, and which were written.
+    private ErasingGroup _erasing = new(0);
+
+    private sealed class ErasingGroup(int count)
+    {
+        public int Left { get; set; } = count;
+
+        public HashSet<string> Erased { get; } = new(StringComparer.Ordinal);
     }
 
     private sealed record ForgetQueued

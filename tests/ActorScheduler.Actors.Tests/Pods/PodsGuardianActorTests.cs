@@ -45,9 +45,28 @@ public sealed class PodsGuardianActorTests : ActorTestKit
         guardian.Tell(new ForgetPod("world-1"));
         guardian.Tell(new TargetChanged(Target(2)));
 
+        // Asked twice: the second answer comes after the queued erasure was handled (and its write, if any, done).
+        Names(guardian);
         Assert.Equal(["world-0", "world-1"], Names(guardian));
         Stop(guardian);
         Assert.Equal(["world-0", "world-1"], Names(Start(Target(1))));
+    }
+
+    [Fact]
+    public void A_plan_asking_an_erased_pod_where_it_stands_hears_it_is_erased_and_pods_queued_for_erasure_are_not_left_over()
+    {
+        var guardian = Start(Target(3));
+        AwaitAssert(() => Assert.Equal(["world-0", "world-1", "world-2"], Names(guardian)));
+        guardian.Tell(new TargetChanged(Target(1)));
+        guardian.Tell(new ForgetPod("world-2"));
+        // Queued for erasure, not yet written: a plan starting now does not list it.
+        guardian.Tell(new GetLeftoverPods(Target(1)), TestActor);
+        Assert.Equal(["world-1"], ExpectMsg<LeftoverPods>().Pods.Select(p => p.Name));
+
+        AwaitAssert(() => Assert.Equal(["world-0", "world-1"], Names(guardian)));
+        guardian.Tell(new ForPod("world-2", new AdvanceDecommission(null)), TestActor);
+        var progress = ExpectMsg<DecommissionProgress>();
+        Assert.Equal(("world-2", ActorScheduler.Actors.Pods.DecommissionStage.Erased), (progress.PodInstance, progress.Stage));
     }
 
     private static TargetConfig Target(int count) => new($"config-{count}", ServiceSpecLoader.LoadRendered($"""
