@@ -37,14 +37,14 @@ internal sealed class DecommissionPlanActor : ReceivePersistentActor, IWithTimer
     private readonly HashSet<(string Pod, string Step)> _asked = new();
     private bool _interrupted;
 
-    // An evaluation is queued behind the messages already in the mailbox, and at most one runs every
-    // MinUpdateInterval: the progress of thousands of pods is evaluated a few times a second, not once a pod (each
-    // evaluation reads every phase).
+    // An evaluation is queued behind the messages already in the mailbox, and evaluations are spaced by 10 µs a phase,
+    // 100 ms at most: the progress of thousands of pods is evaluated a few times a second, not once a pod (each
+    // evaluation reads every phase), while a plan of a few pods, whose steps follow each other, does not wait.
     private bool _updateQueued;
     private long? _lastUpdateAt;
 
-    /// <summary>The least time between two evaluations of the plan.</summary>
-    internal static readonly TimeSpan MinUpdateInterval = TimeSpan.FromMilliseconds(100);
+    /// <summary>The most time between two evaluations of the plan (of 10,000 pods or more).</summary>
+    internal static readonly TimeSpan MaxUpdateSpacing = TimeSpan.FromMilliseconds(100);
 
     public DecommissionPlanActor(TargetConfig target, IActorRef pods, TimeSpan reaskInterval, int parallelism)
     {
@@ -153,7 +153,8 @@ internal sealed class DecommissionPlanActor : ReceivePersistentActor, IWithTimer
         }
 
         _updateQueued = true;
-        var wait = _lastUpdateAt is { } last ? MinUpdateInterval - TimeSpan.FromMilliseconds(Environment.TickCount64 - last) : TimeSpan.Zero;
+        var spacing = TimeSpan.FromTicks(Math.Min(MaxUpdateSpacing.Ticks, _phases.Count * TimeSpan.TicksPerMicrosecond * 10));
+        var wait = _lastUpdateAt is { } last ? spacing - TimeSpan.FromMilliseconds(Environment.TickCount64 - last) : TimeSpan.Zero;
         if (wait <= TimeSpan.Zero)
         {
             Self.Tell(UpdateNow.Instance);
