@@ -13,6 +13,8 @@ using ActorScheduler.Specs.Model;
 using Akka.Actor;
 using Akka.Configuration;
 using Status = ActorScheduler.Messages.Plans.Status;
+using DecommissionPlan = ActorScheduler.Actors.Plans.DecommissionPlan;
+using PlanGenerator = ActorScheduler.Specs.Plans.PlanGenerator;
 
 namespace ActorScheduler.Simulation;
 
@@ -123,7 +125,7 @@ public sealed record StormRunOptions
     public int? ScaleInTo { get; init; }
 
     /// <summary>Pod instances the scale-in decommissions at once (<c>SchedulerSettings.DecommissionParallelism</c>).</summary>
-    public int DecommissionParallelism { get; init; } = ActorScheduler.Actors.Plans.DecommissionPlan.DefaultParallelism;
+    public int DecommissionParallelism { get; init; } = DecommissionPlan.DefaultParallelism;
 }
 
 /// <summary>Where a <see cref="StormRun"/> is.</summary>
@@ -274,9 +276,6 @@ public sealed class StormRun
 
     /// <summary>The width of a <see cref="StormResult.Timeline"/> slice.</summary>
     public static readonly TimeSpan TimelineSlice = TimeSpan.FromMilliseconds(100);
-
-    private const string DeployPlan = "deploy";
-    private const string DecommissionPlan = "decommission";
 
     // How long a scale-in waits for the first kill of a removed pod before it restarts the scheduler anyway.
     private static readonly TimeSpan FirstKillPatience = TimeSpan.FromSeconds(10);
@@ -463,7 +462,7 @@ public sealed class StormRun
 
             double? scaleInSeconds = null;
             if (scaleInWatch is not null
-                && await WaitAsync("scale-in", cluster, tracker, root, () => { }, ct, DecommissionPlan).ConfigureAwait(false))
+                && await WaitAsync("scale-in", cluster, tracker, root, () => { }, ct, DecommissionPlan.Name).ConfigureAwait(false))
             {
                 scaleInSeconds = scaleInWatch.Elapsed.TotalSeconds;
             }
@@ -570,7 +569,7 @@ public sealed class StormRun
     {
         try
         {
-            return await root.Ask<object>(new PlanProtocol.GetPlan(DecommissionPlan), AskTimeout).ConfigureAwait(false) is PlanInfo { Status: not Status.Complete };
+            return await root.Ask<object>(new PlanProtocol.GetPlan(DecommissionPlan.Name), AskTimeout).ConfigureAwait(false) is PlanInfo { Status: not Status.Complete };
         }
         catch (AskTimeoutException)
         {
@@ -578,16 +577,16 @@ public sealed class StormRun
         }
     }
 
-    /// <summary>The instance index of a storm task id (<c>storm-12-server__…</c> → 12), or -1.</summary>
-    internal static int StormPodIndex(string taskId) =>
-        taskId.Split('-') is [_, var index, ..] && int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : -1;
+    /// <summary>The instance index in a storm pod, task or task id name (<c>storm-12</c>, <c>storm-12-server__…</c> → 12), or -1.</summary>
+    internal static int StormPodIndex(string name) =>
+        name.Split('-') is [_, var index, ..] && int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : -1;
 
     /// <summary>
     /// Waits (polling every 100 ms) until offers are used and <paramref name="plan"/> is COMPLETE (and the deploy plan,
     /// when it is another), or the timeout; reports progress.
     /// </summary>
     private async Task<bool> WaitAsync(string stage, SimulatedCluster cluster, OfferCycleTracker tracker, IActorRef root, Action onPoll, CancellationToken ct,
-        string plan = DeployPlan)
+        string plan = PlanGenerator.DeployPlanName)
     {
         var watch = Stopwatch.StartNew();
         var nextProgress = _options.ProgressInterval;
@@ -635,13 +634,13 @@ public sealed class StormRun
             var reconciled = await root.Ask<bool>(IsReconciled.Instance, AskTimeout).ConfigureAwait(false);
             var ready = reconciled;
             var summary = $"reconciled={reconciled}";
-            foreach (var name in planName == DeployPlan ? [DeployPlan] : new[] { DeployPlan, planName })
+            foreach (var name in planName == PlanGenerator.DeployPlanName ? [planName] : new[] { PlanGenerator.DeployPlanName, planName })
             {
                 if (await root.Ask<object>(new PlanProtocol.GetPlan(name), AskTimeout).ConfigureAwait(false) is not PlanInfo plan)
                 {
                     // A scheduler shows no decommission plan once nothing is left to decommission (a restart after the
                     // last removed pod was erased), and before its plan first reported: the pods it knows tell which.
-                    if (name == DecommissionPlan && _options.ScaleInTo is { } kept
+                    if (name == DecommissionPlan.Name && _options.ScaleInTo is { } kept
                         && (await root.Ask<PodProtocol.PodNames>(PodProtocol.GetPodNames.Instance, AskTimeout).ConfigureAwait(false)).Names.All(n => StormPodIndex(n) < kept))
                     {
                         summary += $" {name}=none (nothing left)";
@@ -654,7 +653,7 @@ public sealed class StormRun
                 var steps = plan.Phases.SelectMany(p => p.Steps).ToList();
                 var byStatus = string.Join(",", steps.GroupBy(s => s.Status).OrderBy(g => g.Key).Select(g => $"{g.Key}:{g.Count()}"));
                 summary += $" {name}={plan.Status} steps={byStatus}";
-                if (name != DeployPlan)
+                if (name != PlanGenerator.DeployPlanName)
                 {
                     // A few of the steps under way and what they wait for: a slow decommission shows its cause.
                     summary += string.Concat(plan.Phases.SelectMany(p => p.Steps.Where(s => s.Status == Status.Starting).Select(s => $" [{p.Name}/{s.Name}: {s.Message}]")).Take(3));

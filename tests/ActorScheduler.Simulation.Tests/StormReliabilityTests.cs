@@ -155,7 +155,7 @@ public sealed class StormReliabilityTests(ITestOutputHelper output)
             // be between tasks: the storm goes on losing agents and marking them gone.
             var live = settled!.Tasks.Where(t => LiveStates.Contains(t.State)
                 && settled.Agents.Any(a => a.Id == t.AgentId && a.State != AgentSnapshot.Gone)).ToList();
-            Assert.DoesNotContain(live, t => InstanceOf(t.Name) >= kept);
+            Assert.DoesNotContain(live, t => StormRun.StormPodIndex(t.Name) >= kept);
             Assert.All(live.GroupBy(t => t.Name), g => Assert.Single(g));
             output.WriteLine($"seed {seed}: scaled in to {kept} in {result.ScaleInSeconds:F1} s");
         }
@@ -166,10 +166,6 @@ public sealed class StormReliabilityTests(ITestOutputHelper output)
     }
 
     private static readonly HashSet<string> LiveStates = ["TASK_STAGING", "TASK_STARTING", "TASK_RUNNING", "TASK_KILLING"];
-
-    /// <summary>The instance index of a storm task (<c>storm-12-server</c> → 12).</summary>
-    private static int InstanceOf(string taskName) =>
-        int.Parse(taskName.Split('-')[1], System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The cluster once every registered agent's reservations are in use by live tasks (reservations of relaunched
@@ -184,7 +180,7 @@ public sealed class StormReliabilityTests(ITestOutputHelper output)
             var snapshot = await cluster.SnapshotAsync();
             var leaks = snapshot.Agents.Where(a => a.State == AgentSnapshot.Registered)
                 .Any(a => Math.Abs(a.Reserved.Cpus - a.Used.Cpus) > 1e-6 || Math.Abs(a.Reserved.MemMb - a.Used.MemMb) > 1e-6);
-            var removedLive = scaleInTo is { } kept && snapshot.Tasks.Any(t => LiveStates.Contains(t.State) && InstanceOf(t.Name) >= kept
+            var removedLive = scaleInTo is { } kept && snapshot.Tasks.Any(t => LiveStates.Contains(t.State) && StormRun.StormPodIndex(t.Name) >= kept
                 && snapshot.Agents.Any(a => a.Id == t.AgentId && a.State != AgentSnapshot.Gone));
             if ((!leaks && !removedLive) || DateTime.UtcNow > deadline)
             {

@@ -178,12 +178,9 @@ internal sealed class DecommissionPlanActor : ReceivePersistentActor, IWithTimer
             _pods.Tell(new ForPod(next.Pod, new AdvanceDecommission(next.Step)));
         }
 
-        if (_views.Any(v => v.Stage == DecommissionStage.Erased))
+        foreach (var erased in _views.Where(v => v.Stage == DecommissionStage.Erased && _asked.Add((v.Pod, "forget"))))
         {
-            foreach (var erased in _views.Where(v => v.Stage == DecommissionStage.Erased && _asked.Add((v.Pod, "forget"))))
-            {
-                _pods.Tell(new ForgetPod(erased.Pod));
-            }
+            _pods.Tell(new ForgetPod(erased.Pod));
         }
 
         Context.Parent.Tell(new PlanReport(info));

@@ -39,8 +39,13 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
     // Pods decommission asked to forget, journaled together once the messages already queued are handled: a scale-in of
     // thousands of pods erases them in a few journal writes, not one write (and one wait) each.
     private readonly List<string> _toForget = new();
-    private int _incarnations;
     private readonly HashSet<string> _forgetting = new(StringComparer.Ordinal);
+
+    // The group of erasures being written: how many are still to come, and which were written.
+    private ErasingGroup _erasing = new(0);
+
+    // Actor names given to pods created again while their erased actor still stopped under the pod's name.
+    private int _incarnations;
     private TargetConfig _target;
 
     public PodsGuardianActor(
@@ -89,7 +94,7 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
         });
         // Not those queued for erasure: a plan started meanwhile would wait for pods about to be gone.
         Command<GetLeftoverPods>(m => Sender.Tell(new LeftoverPods(DecommissionPlan.Leftovers(
-            _forgetting.Count == 0 ? Known : Known.Where(p => !_forgetting.Contains(p.Name)).ToList(), m.Target.Spec))));
+            Known.Where(p => !_forgetting.Contains(p.Name)).ToList(), m.Target.Spec))));
         Command<ForgetPod>(m =>
         {
             if (!_pods.ContainsKey(m.PodInstance) || !_knownByName.TryGetValue(m.PodInstance, out var pod)
@@ -334,9 +339,6 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
             ErasedOne(erased.PodInstance);
         }
     }
-
-    // The group of erasures being written: how many are still to come, and which were written.
-    private ErasingGroup _erasing = new(0);
 
     private sealed class ErasingGroup(int count)
     {
