@@ -166,6 +166,12 @@ public static class RunCommand
             return 2;
         }
 
+        if (master is null && args.MasterPort == args.ApiPort)
+        {
+            await error.WriteLineAsync($"error: --api-port and --master-port are both {args.ApiPort}: the API and the embedded Mesos emulator need a port each");
+            return 2;
+        }
+
         var started = Stopwatch.StartNew();
         MesosEmulator? emulator = null;
         MesosEmulatorOptions? emulatorOptions = null;

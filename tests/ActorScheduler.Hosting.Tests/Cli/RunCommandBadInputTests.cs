@@ -127,6 +127,20 @@ public sealed class RunCommandBadInputTests : IDisposable
     }
 
     [Fact]
+    public async Task The_same_port_for_the_api_and_the_embedded_emulator_is_refused()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+
+        var (code, error) = await RunAsync(Args(HelloWorld) with { ApiPort = port, MasterPort = port });
+
+        Assert.Equal(2, code);
+        Assert.Equal($"error: --api-port and --master-port are both {port}: the API and the embedded Mesos emulator need a port each", error.Trim());
+    }
+
+    [Fact]
     public async Task An_unwritable_data_dir_is_refused()
     {
         var file = Path.Combine(_dir, "a-file");

@@ -12,6 +12,8 @@ namespace ActorScheduler.Hosting.Tests.EndToEnd;
 /// </summary>
 internal sealed class SchedulerProcess : IDisposable
 {
+    private static readonly HashSet<int> HandedOut = new();
+
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly HttpClient _http;
@@ -89,11 +91,26 @@ internal sealed class SchedulerProcess : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// A loopback port free now and not handed out before in this test run. The kernel gives a just-released
+    /// ephemeral port out again, so two calls in a row (an API port and a master port) could get the same one
+    /// and the second bind of the scheduler would fail; remembering what was handed out prevents that.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            lock (HandedOut)
+            {
+                if (HandedOut.Add(port))
+                {
+                    return port;
+                }
+            }
+        }
     }
 
     /// <summary>GET a JSON document from the API; null while the API does not answer.</summary>
