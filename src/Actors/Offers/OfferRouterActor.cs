@@ -1094,27 +1094,52 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>
-    /// The journal records of one cycle, tagged <c>offer-decision</c>: the cycle (accepted and declined offers, skipped
-    /// counts) with its first decisions, then the rest of its decisions — at most <see cref="DecisionsPerRecord"/> a
-    /// record, and a record closed once it holds <see cref="Persistence.EntityJournalActor.MaxRowBytes"/> (a storm cycle
-    /// decides thousands of placements; a larger row would be serialized into an array on the large object heap).
+    /// The journal records of one cycle, tagged <c>offer-decision</c>: the cycle's accepted and declined offers, skipped
+    /// counts and decisions, in that order, spread over records of at most <see cref="DecisionsPerRecord"/> decisions,
+    /// each closed once it holds <see cref="Persistence.EntityJournalActor.MaxRowBytes"/>. A storm cycle decides thousands
+    /// of placements and skips offers for hundreds of pods; a larger record would be serialized into an array on the
+    /// large object heap, and those arrays are what trigger full collections.
     /// </summary>
     internal static List<object> DecisionRecords(OfferCycleRecorded cycle, IReadOnlyList<OfferDecision> decisions, Timestamp at)
     {
         var records = new List<object>();
-        var part = cycle;
-        var bytes = cycle.CalculateSize();
-        foreach (var decision in decisions)
+        var part = new OfferCycleRecorded { At = cycle.At ?? at };
+        var (bytes, items) = (0, 0);
+        void Room(int size)
         {
-            if (part.Decisions.Count >= DecisionsPerRecord || bytes >= Persistence.EntityJournalActor.MaxRowBytes)
+            if ((items > 0 && bytes + size > Persistence.EntityJournalActor.MaxRowBytes) || part.Decisions.Count >= DecisionsPerRecord)
             {
                 records.Add(new Tagged(part, new[] { "offer-decision" }));
                 part = new OfferCycleRecorded { At = at };
-                bytes = 0;
+                (bytes, items) = (0, 0);
             }
 
+            bytes += size;
+            items++;
+        }
+
+        foreach (var id in cycle.AcceptedOfferIds)
+        {
+            Room(id.Length + 3);
+            part.AcceptedOfferIds.Add(id);
+        }
+
+        foreach (var id in cycle.DeclinedOfferIds)
+        {
+            Room(id.Length + 3);
+            part.DeclinedOfferIds.Add(id);
+        }
+
+        foreach (var skipped in cycle.Skipped)
+        {
+            Room(skipped.CalculateSize() + 3);
+            part.Skipped.Add(skipped);
+        }
+
+        foreach (var decision in decisions)
+        {
+            Room(decision.CalculateSize() + 3);
             part.Decisions.Add(decision);
-            bytes += decision.CalculateSize();
         }
 
         records.Add(new Tagged(part, new[] { "offer-decision" }));

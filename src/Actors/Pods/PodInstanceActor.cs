@@ -475,7 +475,18 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         }
 
         var abandoned = events.OfType<LaunchAbandoned>().Any() ? _state.Footprint : null;
-        Record(events, () =>
+        if (events.Count == 1 && IsProgressOnly(status))
+        {
+            // Not journaled: acknowledged at once, so the agent sends the next update a journal commit sooner.
+            _state = _state.Apply(events[0]);
+            Recorded();
+        }
+        else
+        {
+            Record(events, Recorded);
+        }
+
+        void Recorded()
         {
             gateway.Tell(new StatusRecorded(status));
             if (abandoned is not null)
@@ -505,8 +516,18 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             Reevaluate();
             AfterProgress();
             ScheduleWakeUp();
-        });
+        }
     }
+
+    /// <summary>
+    /// A task on its way to running (TASK_STAGING, TASK_STARTING) says nothing the pod must remember over a restart: the
+    /// launch is journaled already, the agent's next update (RUNNING, or how the task ended) is, and a restarted
+    /// scheduler learns the current state by reconciling. So it is applied and acknowledged without a journal write —
+    /// one commit less on every task's way to RUNNING, since an agent sends a task's next update only once the previous
+    /// one is acknowledged.
+    /// </summary>
+    internal static bool IsProgressOnly(TaskStatus status) =>
+        status.State is TaskState.TaskStaging or TaskState.TaskStarting && !status.HasHealthy && status.CheckStatus is null;
 
     /// <summary>
     /// What a status update adds for recovery, persisted with it: the start of the task's permanent-failure clock (a

@@ -357,6 +357,20 @@ public sealed class OfferRouterActorTests : ActorTestKit
 
         // A cycle that decided nothing (only skipped offers) is one record.
         Assert.Single(OfferRouterActor.DecisionRecords(new ActorScheduler.Messages.Events.OfferCycleRecorded { At = at }, [], at));
+
+        // Hundreds of pods skipping offers and hundreds of offers declined: spread over records of the same bound too.
+        var busy = new ActorScheduler.Messages.Events.OfferCycleRecorded { At = at };
+        busy.DeclinedOfferIds.AddRange(Enumerable.Range(0, 2000).Select(i => $"{Guid.NewGuid()}-O{i}"));
+        busy.Skipped.AddRange(Enumerable.Range(0, 3000).Select(i => new ActorScheduler.Messages.Events.SkippedOffers
+        {
+            PodInstance = $"storm-{i}", Reason = "cpus: needs 0.1 more than the offer has unreserved", Count = 12,
+        }));
+        var parts = OfferRouterActor.DecisionRecords(busy, decisions, at).Cast<Akka.Persistence.Journal.Tagged>()
+            .Select(r => (ActorScheduler.Messages.Events.OfferCycleRecorded)r.Payload).ToList();
+        Assert.All(parts, p => Assert.InRange(p.CalculateSize(), 1, ActorScheduler.Actors.Persistence.EntityJournalActor.MaxRowBytes + 1200));
+        Assert.Equal(busy.DeclinedOfferIds, parts.SelectMany(p => p.DeclinedOfferIds));
+        Assert.Equal(busy.Skipped, parts.SelectMany(p => p.Skipped));
+        Assert.Equal(decisions, parts.SelectMany(p => p.Decisions));
     }
 
     [Fact]

@@ -388,6 +388,43 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_STARTING_update_is_acknowledged_and_applied_without_a_journal_write_and_RUNNING_is_journaled()
+    {
+        var (pod, router, gateway, evaluation) = PodWithRecordedLaunch();
+        var task = evaluation.Tasks[0].Info;
+        var launched = JournaledEvents().Length;
+
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskStarting, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>(m => m.Status.State == TaskState.TaskStarting);
+        Assert.Equal("TASK_STARTING", TaskStatusOf(pod));
+        Assert.Equal(launched, JournaledEvents().Length);
+
+        // Restarted after the acknowledged STARTING, the scheduler knows the launch only; it reconciles the task, and the
+        // agent's next update (sent once STARTING was acknowledged) is journaled.
+        var restarted = Restart(pod, router, gateway);
+        Assert.Equal("TASK_STAGING", TaskStatusOf(restarted));
+        restarted.Tell(GetTasksToReconcile.Instance);
+        Assert.Equal(task.TaskId.Value, ExpectMsg<TasksToReconcile>().Tasks.Single().TaskId);
+        restarted.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskRunning, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>(m => m.Status.State == TaskState.TaskRunning);
+        var recorded = Assert.Single(JournaledEvents().Skip(launched));
+        Assert.Equal(TaskState.TaskRunning, Assert.IsType<ActorScheduler.Messages.Events.TaskStatusRecorded>(recorded).Status.State);
+        Assert.Equal("TASK_RUNNING", TaskStatusOf(restarted));
+    }
+
+    private object[] JournaledEvents()
+    {
+        Journal.Tell(new EntityJournalProtocol.Replay("hello-world/pod/hello-0"));
+        return ExpectMsg<EntityJournalProtocol.History>().Events.ToArray();
+    }
+
+    private string TaskStatusOf(IActorRef pod)
+    {
+        pod.Tell(GetPodInstanceStatus.Instance);
+        return ExpectMsg<Messages.Pods.PodInstanceStatus>().Tasks.Single().Status;
+    }
+
+    [Fact]
     public void PodInstance_should_forget_a_new_footprint_when_the_master_refuses_its_ACCEPT_as_invalid_offers()
     {
         var (pod, router, gateway, evaluation) = PodWithRecordedLaunch();
