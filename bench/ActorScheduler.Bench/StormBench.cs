@@ -140,7 +140,8 @@ internal static class StormBench
 
         var result = await run.RunAsync();
         Console.Error.WriteLine(result.ToString());
-        Console.Error.WriteLine("offer cycles, ms, in the order they ended: " + string.Join(' ', result.CycleMsInOrder.Select(ms => ms.ToString("F0", CultureInfo.InvariantCulture))));
+        Console.Error.WriteLine("offer cycles in the order they ended, ms (offers accepted/declined/in the event): " + string.Join(' ',
+            result.Cycles.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Ms:F0} ({c.Accepted}/{c.Declined}/{c.Offers})"))));
         if (given.Has("--timeline"))
         {
             foreach (var slice in result.Timeline)

@@ -16,6 +16,7 @@ internal sealed class OfferCycleTracker
     private readonly HashSet<string> _running = new(StringComparer.Ordinal);
     private readonly List<double> _cycleMs = [];
     private readonly List<double> _schedulerCycleMs = [];
+    private readonly List<StormOfferCycle> _cycles = [];
     private long _cursor;
 
     /// <summary>The records read, by time: offers, launches and placements (<see cref="StormResult.Timeline"/>).</summary>
@@ -49,6 +50,9 @@ internal sealed class OfferCycleTracker
     /// <summary>The same cycles, each until the scheduler sent its last answer (not until the master recorded it).</summary>
     public IReadOnlyList<double> SchedulerCycleMs => _schedulerCycleMs;
 
+    /// <summary>The same cycles with how their offers were answered, in the order the cycles ended.</summary>
+    public IReadOnlyList<StormOfferCycle> Cycles => _cycles;
+
     /// <summary>Cycles whose offers are not all answered yet.</summary>
     public int OpenCycles => _batchOfOffer.Values.Distinct().Count();
 
@@ -79,13 +83,15 @@ internal sealed class OfferCycleTracker
                     batch.Open++;
                 }
 
+                batch.Offers = batch.Open;
+
                 Offers += batch.Open;
                 Batches++;
                 Timeline.Add(record.RecordedAt, offers: batch.Open);
                 FirstOffer ??= record.RecordedAt;
                 return;
             case Event.Types.Type.Rescind:
-                Close(record.Event.Rescind.OfferId.Value, record.RecordedAt, null);
+                Close(record.Event.Rescind.OfferId.Value, record.RecordedAt, null, accepted: false);
                 return;
             case Event.Types.Type.Update when record.Event.Update.Status.State == TaskState.TaskRunning:
                 if (_running.Add(record.Event.Update.Status.TaskId.Value))
@@ -105,16 +111,18 @@ internal sealed class OfferCycleTracker
             Timeline.Add(record.RecordedAt, launched: launched);
         }
 
+        var accepted = record.Call?.Type == Call.Types.Type.Accept;
         foreach (var offerId in record.AnsweredOffers)
         {
-            Close(offerId, record.RecordedAt, record.SentAt ?? record.RecordedAt);
+            Close(offerId, record.RecordedAt, record.SentAt ?? record.RecordedAt, accepted);
         }
     }
 
     /// <param name="offerId">The offer answered or rescinded.</param>
     /// <param name="at">When the master recorded the answer (or the rescind).</param>
     /// <param name="answeredAt">When the scheduler sent the answer; null when the offer was rescinded instead.</param>
-    private void Close(string offerId, DateTimeOffset at, DateTimeOffset? answeredAt)
+    /// <param name="accepted">Whether the answer was an ACCEPT.</param>
+    private void Close(string offerId, DateTimeOffset at, DateTimeOffset? answeredAt, bool accepted)
     {
         if (!_batchOfOffer.Remove(offerId, out var batch))
         {
@@ -125,12 +133,22 @@ internal sealed class OfferCycleTracker
         if (answeredAt is { } sent)
         {
             batch.Answered = true;
+            if (accepted)
+            {
+                batch.Accepted++;
+            }
+            else
+            {
+                batch.Declined++;
+            }
+
             batch.LastAnswerSent = batch.LastAnswerSent is { } last && last > sent ? last : sent;
         }
 
         if (batch.Open == 0 && batch.Answered)
         {
             _cycleMs.Add((at - batch.SentAt).TotalMilliseconds);
+            _cycles.Add(new StormOfferCycle((at - batch.SentAt).TotalMilliseconds, batch.Offers, batch.Accepted, batch.Declined));
             _schedulerCycleMs.Add((batch.LastAnswerSent!.Value - batch.SentAt).TotalMilliseconds);
         }
     }
@@ -144,5 +162,11 @@ internal sealed class OfferCycleTracker
         public bool Answered { get; set; }
 
         public DateTimeOffset? LastAnswerSent { get; set; }
+
+        public int Offers { get; set; }
+
+        public int Accepted { get; set; }
+
+        public int Declined { get; set; }
     }
 }

@@ -194,6 +194,12 @@ public sealed record StormResult(
     public IReadOnlyList<StormTimelineSlice> Timeline { get; init; } = [];
 
     /// <summary>
+    /// The deploy's offer cycles in the order they ended, each with how its offers were answered: whether the long ones
+    /// waited for their ACCEPTs (the launches of the pods placed on them) or for declines.
+    /// </summary>
+    public IReadOnlyList<StormOfferCycle> Cycles { get; init; } = [];
+
+    /// <summary>
     /// From the first offer to the first ACCEPT that launched a task, as the master recorded it: reconciliation and the
     /// first placing cycle (its launches recorded). With <see cref="FirstPlacementSeconds"/>, the deploy's start-up.
     /// </summary>
@@ -408,6 +414,7 @@ public sealed class StormRun
             var end = complete && tracker.LastPlacement is { } last ? last : DateTimeOffset.UtcNow;
             var deploySeconds = tracker.FirstOffer is { } first ? Math.Max((end - first).TotalSeconds, 1e-3) : deployWatch.Elapsed.TotalSeconds;
             var cyclesInOrder = tracker.CycleMs.ToList();
+            var cycleAnswers = tracker.Cycles.ToList();
             var cycles = cyclesInOrder.Order().ToList();
             var schedulerCycles = tracker.SchedulerCycleMs.Order().ToList();
             var (offersReceived, batches) = (tracker.Offers, tracker.Batches);
@@ -510,6 +517,7 @@ public sealed class StormRun
                 DeployGcPauseSeconds = deployPause.TotalSeconds,
                 DeployCollections = deployCollections,
                 Timeline = timeline,
+                Cycles = cycleAnswers,
                 ScaleInSeconds = scaleInSeconds,
                 RestartedDuringScaleIn = restartedDuringScaleIn,
             };

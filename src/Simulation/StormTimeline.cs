@@ -14,6 +14,16 @@ namespace ActorScheduler.Simulation;
 /// </param>
 public sealed record StormTimelineSlice(double FromMs, int Offers, int Launched, int Placed, double GcPauseMs);
 
+/// <summary>
+/// One OFFERS event's cycle (<see cref="StormResult.Cycles"/>): from the master's send until every offer of it was answered
+/// or rescinded, and how: offers accepted (claimed by pods, or cleaned up) and declined; the rest were rescinded.
+/// </summary>
+/// <param name="Ms">The cycle's latency, as in <see cref="StormResult.P99CycleMs"/>.</param>
+/// <param name="Offers">Offers in the event.</param>
+/// <param name="Accepted">Offers of it the scheduler answered with an ACCEPT.</param>
+/// <param name="Declined">Offers of it the scheduler declined.</param>
+public sealed record StormOfferCycle(double Ms, int Offers, int Accepted, int Declined);
+
 /// <summary>Collects a deploy's history records by time and cuts them into <see cref="StormTimelineSlice"/>s.</summary>
 internal sealed class StormTimeline
 {

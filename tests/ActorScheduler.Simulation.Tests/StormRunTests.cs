@@ -23,6 +23,11 @@ public sealed class StormRunTests
         Assert.True(result.OfferCycles > 0, $"no offer cycle measured: {result}");
         Assert.Equal(0, result.UnansweredOffers);
         Assert.True(result.P99CycleMs >= result.P50CycleMs);
+        // Each cycle says how its offers were answered: nothing answered twice, the pods' launches among the ACCEPTs.
+        Assert.Equal(result.OfferCycles, result.Cycles.Count);
+        Assert.All(result.Cycles, c => Assert.InRange(c.Accepted + c.Declined, 1, c.Offers));
+        Assert.Equal(result.CycleMsInOrder, result.Cycles.Select(c => c.Ms));
+        Assert.True(result.Cycles.Sum(c => c.Accepted) > 0, $"no cycle accepted an offer: {string.Join(", ", result.Cycles)}");
         // The scheduler-side figures end when the scheduler sent its answers, before the master's queue: never later.
         Assert.InRange(result.P50SchedulerCycleMs, 0, result.P50CycleMs);
         Assert.InRange(result.P99SchedulerCycleMs, result.P50SchedulerCycleMs, result.P99CycleMs);
