@@ -95,6 +95,17 @@ internal sealed record GetPodInstanceInfo
 /// </summary>
 internal sealed record AdvanceDecommission(string? Step);
 
+/// <summary>
+/// Decommission plan → pod (through the guardian): an operator force-completed the pod's decommission phase (or a step
+/// of it) — its agent is partitioned and will not come back soon, say. The pod goes on without waiting for the agent:
+/// its tasks' kills are sent but not waited for, its reservations are given up to the router as abandoned (collected
+/// should their agent offer them again), and its state is erased as usual.
+/// </summary>
+internal sealed record ForceDecommission
+{
+    public static ForceDecommission Instance { get; } = new();
+}
+
 /// <summary>Pod → decommission plan: how far decommission has taken it.</summary>
 internal sealed record DecommissionProgress(string PodInstance, Pods.DecommissionStage Stage, bool TasksKilled, string Message);
 

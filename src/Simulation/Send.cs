@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using ActorScheduler.Messages.MesosV1;
 using ActorScheduler.Messages.MesosV1.Scheduler;
+using ActorScheduler.Messages.Plans;
 using Akka.Actor;
 
 namespace ActorScheduler.Simulation;
@@ -156,6 +157,17 @@ public static class Send
         });
 
     /// <summary>
+    /// The partitioned agent that ran the latest launch of <paramref name="taskName"/> re-registers with its tasks as they
+    /// are (<see cref="LoseAgentOf"/>): the master sends each live task's current state.
+    /// </summary>
+    public static ScenarioTick ReturnAgentOf(string taskName) =>
+        new LambdaTick($"Send.ReturnAgentOf({taskName})", async c =>
+        {
+            var agent = AgentOfLaunch(c, taskName);
+            await c.Cluster.ReturnAgentAsync(agent).ConfigureAwait(false);
+        });
+
+    /// <summary>
     /// The operator marks the agent that ran the latest launch of <paramref name="taskName"/> gone: its tasks become
     /// TASK_GONE_BY_OPERATOR, and it is never offered again under its id.
     /// </summary>
@@ -208,6 +220,22 @@ public static class Send
         {
             var agent = AgentOfLaunch(c, taskName);
             await OfferAsync(c, [agent]).ConfigureAwait(false);
+        });
+
+    /// <summary>
+    /// An operator's plan command (<c>plan force-complete decommission world-1</c>, …) on the plan, a phase of it or a
+    /// step of that phase; the tick fails unless the scheduler accepts it.
+    /// </summary>
+    public static ScenarioTick PlanCommand(string plan, PlanCommandKind kind, string? phase = null, string? step = null) =>
+        new LambdaTick($"Send.PlanCommand({string.Join(", ", new[] { plan, kind.ToString(), phase, step }.OfType<string>())})", async c =>
+        {
+            var answer = await c.RequireRoot().Ask<PlanProtocol.CommandResult>(new PlanProtocol.Command(plan, kind, phase, step), TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            if (answer.Outcome != PlanCommandOutcome.Accepted)
+            {
+                throw new TickFailedException($"the scheduler refused ({answer.Outcome}): {answer.Message}");
+            }
+
+            await c.SettleUpdatesAsync().ConfigureAwait(false);
         });
 
     /// <summary><c>pod pause</c> of <paramref name="podInstance"/> (all its tasks, or those named).</summary>

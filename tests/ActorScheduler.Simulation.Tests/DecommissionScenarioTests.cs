@@ -144,6 +144,34 @@ public sealed class DecommissionScenarioTests
     }
 
     [Fact]
+    public async Task Scale_in_held_up_by_a_partitioned_agent_goes_on_when_the_operator_force_completes_the_pods_phase()
+    {
+        await using var scenario = new ServiceScenario(Examples.Spec("hello-world"), Options(allowDecommission: true));
+        await scenario.Run(DeployTwoWorlds());
+
+        await scenario.Run(
+            // world-1's agent is partitioned while the pod is scaled in: the kill cannot reach it, and the serial plan
+            // waits for the agent...
+            Send.LoseAgentOf("world-1-server"),
+            Expect.TaskShown("world-1", "world-1-server", "TASK_UNREACHABLE"),
+            Send.UpdateSpec(WorldCount(1)),
+            Expect.UpdateAccepted(),
+            Expect.StepStatus("decommission", "world-1", "kill-tasks", Status.Starting),
+            // ...until the operator force-completes the pod's phase: its reservations are given up, its state erased.
+            Send.PlanCommand("decommission", PlanCommandKind.ForceComplete, "world-1"),
+            Expect.PlanStatus("decommission", Status.Complete),
+            Expect.PodGone("world-1"),
+            // The agent comes back with the task still running: an unknown task now, it is killed, and the
+            // reservations nobody owns are collected when the agent offers them.
+            Send.ReturnAgentOf("world-1-server"),
+            Expect.Killed("world-1-server"),
+            Send.ReofferAgentOf("world-1-server"),
+            Expect.UnreservedResources());
+
+        Assert.True(await scenario.Cluster!.IsRunningAsync("world-0-server"));
+    }
+
+    [Fact]
     public async Task Scale_in_stops_waiting_for_released_reservations_once_their_agent_is_marked_gone()
     {
         await using var scenario = new ServiceScenario(Examples.Spec("hello-world"), Options(allowDecommission: true));

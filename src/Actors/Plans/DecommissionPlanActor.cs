@@ -131,8 +131,19 @@ internal sealed class DecommissionPlanActor : ReceivePersistentActor, IWithTimer
                     Update();
                 });
                 break;
+            case PlanCommandKind.ForceComplete when !operation.Phases.IsEmpty:
+                // A pod whose agent is partitioned holds a serial decommission up until the agent returns: the operator
+                // lets it go on without the agent (a step of the phase stands for the whole pod).
+                foreach (var phase in operation.Phases)
+                {
+                    _pods.Tell(new ForPod(_views[phase].Pod, ForceDecommission.Instance));
+                }
+
+                Sender.Tell(new PlanProtocol.CommandResult(PlanCommandOutcome.Accepted, operation.Message));
+                break;
             default:
-                Sender.Tell(new PlanProtocol.CommandResult(PlanCommandOutcome.BadRequest, "The decommission plan takes only interrupt and continue of the whole plan"));
+                Sender.Tell(new PlanProtocol.CommandResult(PlanCommandOutcome.BadRequest,
+                    "The decommission plan takes interrupt and continue of the whole plan, and forceComplete of a phase (a pod) or of a step of one"));
                 break;
         }
     }

@@ -40,6 +40,9 @@ internal sealed partial class PodInstanceActor
             case ReleaseProbeDue:
                 OnReleaseProbeDue();
                 return true;
+            case ForceDecommission:
+                OnForceDecommission();
+                return true;
             case ResourcesCollected m:
                 if (_state.Decommission == DecommissionStage.Releasing)
                 {
@@ -216,6 +219,63 @@ internal sealed partial class PodInstanceActor
         }
 
         ReportDecommission();
+    }
+
+    /// <summary>
+    /// An operator force-completed the pod's decommission: what is left up to "reservations given up" is journaled at once.
+    /// Live tasks are killed (again, should their agent come back: an erased pod's task is an unknown one, and the gateway
+    /// kills those) but not waited for; the reservations are followed by the router as abandoned, not awaited.
+    /// </summary>
+    private void OnForceDecommission()
+    {
+        _decommissioner = Sender;
+        var stage = _state.Decommission;
+        var events = new List<object>();
+        PodFootprintReleased? released = null;
+        switch (stage)
+        {
+            case DecommissionStage.None or DecommissionStage.Killing:
+                if (stage == DecommissionStage.None)
+                {
+                    events.Add(new PodDecommissionStarted { At = NowStamp() });
+                }
+
+                var footprint = _state.Footprint;
+                released = new PodFootprintReleased { AgentId = footprint?.AgentId ?? string.Empty, At = NowStamp(), NeverConfirmed = _state.FootprintUnconfirmed };
+                released.ResourceIds.AddRange(footprint?.ResourceIds ?? []);
+                events.Add(released);
+                break;
+            case DecommissionStage.Releasing:
+                break;
+            default:
+                ReportDecommission();
+                return;
+        }
+
+        events.Add(new PodResourcesCollected { At = NowStamp() });
+        Record(events, () =>
+        {
+            if (released is not null)
+            {
+                _log.Warning("{0}: decommission force-completed by an operator; its {1} task(s) not seen ended and its {2} reservation(s) on agent {3} are not waited for",
+                    _name, _state.Tasks.Values.Count(t => !t.IsTerminal), released.ResourceIds.Count, released.AgentId);
+                KillForDecommission();
+                if (released.ResourceIds.Count > 0)
+                {
+                    _router.Tell(new FootprintAbandoned(_name, released.ResourceIds.ToImmutableArray(), released.AgentId, Made: !released.NeverConfirmed));
+                }
+
+                AnnounceFootprint();
+            }
+            else
+            {
+                _log.Warning("{0}: decommission force-completed by an operator; its released reservations are not waited for", _name);
+                StopReleaseProbe();
+                _router.Tell(new ReleaseAgentGone(_name));
+            }
+
+            ReportDecommission();
+        });
     }
 
     /// <summary>Decommission: nothing relaunches the pod's tasks any more; the live ones are killed.</summary>

@@ -475,7 +475,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         }
 
         var abandoned = events.OfType<LaunchAbandoned>().Any() ? _state.Footprint : null;
-        if (events.Count == 1 && IsProgressOnly(status))
+        if (events.Count == 1 && IsProgressOnly(status) && !(_state.FootprintUnconfirmed && PodInstanceState.ConfirmsFootprint(status)))
         {
             // Not journaled: acknowledged at once, so the agent sends the next update a journal commit sooner.
             _state = _state.Apply(events[0]);
@@ -520,11 +520,13 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     }
 
     /// <summary>
-    /// A task on its way to running (TASK_STAGING, TASK_STARTING) says nothing the pod must remember over a restart: the
+    /// A task on its way to running (TASK_STAGING, TASK_STARTING) says nothing the pod must remember over a restart — the
     /// launch is journaled already, the agent's next update (RUNNING, or how the task ended) is, and a restarted
-    /// scheduler learns the current state by reconciling. So it is applied and acknowledged without a journal write —
-    /// one commit less on every task's way to RUNNING, since an agent sends a task's next update only once the previous
-    /// one is acknowledged.
+    /// scheduler learns the current state by reconciling — unless it is the agent's first word on new reservations (the
+    /// caller checks): that confirms they were made, and a restarted pod that forgot it would take a master's "lost" for
+    /// a launch that never happened and give up reservations and volumes that exist. Otherwise it is applied and
+    /// acknowledged without a journal write: one commit less on a relaunch's way to RUNNING, since an agent sends a task's
+    /// next update only once the previous one is acknowledged.
     /// </summary>
     internal static bool IsProgressOnly(TaskStatus status) =>
         status.State is TaskState.TaskStaging or TaskState.TaskStarting && !status.HasHealthy && status.CheckStatus is null;

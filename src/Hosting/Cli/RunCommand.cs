@@ -153,6 +153,12 @@ public static class RunCommand
             return 2;
         }
 
+        if (args.Master is null && args.MasterPort == args.ApiPort && args.ApiPort != 0)
+        {
+            await error.WriteLineAsync($"error: --api-port and --master-port are both {args.ApiPort}: the API and the embedded Mesos emulator need a port each");
+            return 2;
+        }
+
         if (PortInUse(apiAddress, args.ApiPort) is { } apiError)
         {
             await error.WriteLineAsync($"error: --api-port: {apiError}");
@@ -163,12 +169,6 @@ public static class RunCommand
         if (args.Master is not null && !TryParseMaster(args.Master, out master))
         {
             await error.WriteLineAsync($"error: --master expects an http:// or https:// URL such as http://127.0.0.1:5050, got '{args.Master}'");
-            return 2;
-        }
-
-        if (master is null && args.MasterPort == args.ApiPort)
-        {
-            await error.WriteLineAsync($"error: --api-port and --master-port are both {args.ApiPort}: the API and the embedded Mesos emulator need a port each");
             return 2;
         }
 

@@ -47,15 +47,23 @@ public sealed class DecommissionPlanActorTests : ActorTestKit
     }
 
     [Fact]
-    public void Only_interrupt_and_continue_of_the_whole_plan_are_taken()
+    public void Interrupt_and_continue_of_the_whole_plan_and_forceComplete_of_a_phase_are_taken()
     {
         var (parent, pods) = (CreateTestProbe(), CreateTestProbe());
-        var plan = Start(parent, pods);
+        var plan = Start(parent, pods, leftovers: 2);
 
         plan.Tell(new PlanOperation(PlanCommandKind.ForceComplete, [], null, null, "Received cmd: forceComplete"), TestActor);
         var refused = ExpectMsg<PlanProtocol.CommandResult>();
         Assert.Equal(PlanCommandOutcome.BadRequest, refused.Outcome);
-        Assert.Contains("only interrupt and continue", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("forceComplete of a phase (a pod)", refused.Message, StringComparison.Ordinal);
+        plan.Tell(new PlanOperation(PlanCommandKind.Restart, [0], null, null, "Received cmd: restart"), TestActor);
+        Assert.Equal(PlanCommandOutcome.BadRequest, ExpectMsg<PlanProtocol.CommandResult>().Outcome);
+
+        // The second phase's pod (world-1, decommissioned last), or a step of it: the pod is told to go on without its agent.
+        plan.Tell(new PlanOperation(PlanCommandKind.ForceComplete, [1], 0, null, "Received cmd: forceComplete"), TestActor);
+        Assert.Equal(PlanCommandOutcome.Accepted, ExpectMsg<PlanProtocol.CommandResult>().Outcome);
+        var forced = pods.FishForMessage<ForPod>(m => m.Message is ForceDecommission);
+        Assert.Equal("world-1", forced.PodInstance);
     }
 
     [Fact]

@@ -319,6 +319,57 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_decommission_force_completed_while_the_agent_is_partitioned_gives_the_reservations_up_without_waiting()
+    {
+        var (pod, router, gateway, evaluation) = PodWithRecordedLaunch();
+        var task = evaluation.Tasks[0].Info;
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskRunning, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+        TellMasterStatus(pod, gateway, task, TaskState.TaskUnreachable, TaskStatus.Types.Reason.AgentRemoved);
+
+        // The kill cannot reach the partitioned agent: the kill step waits for the task to end.
+        var plan = CreateTestProbe();
+        pod.Tell(new AdvanceDecommission(ActorScheduler.Actors.Plans.DecommissionPlan.KillStep), plan);
+        gateway.FishForMessage<KillTask>(_ => true);
+        Assert.False(plan.FishForMessage<DecommissionProgress>(m => m.Stage == DecommissionStage.Killing).TasksKilled);
+
+        // The operator force-completes the pod's phase: its reservations are given up to the router, not waited for.
+        pod.Tell(ForceDecommission.Instance, plan);
+        var abandoned = router.FishForMessage<FootprintAbandoned>(_ => true);
+        Assert.Equal(evaluation.Footprint.Select(Resources.ResourceId).OfType<string>().Order(), abandoned.ResourceIds.Order());
+        Assert.Equal(task.AgentId.Value, abandoned.AgentId);
+        router.FishForMessage<FootprintOwned>(m => m.ResourceIds.IsEmpty);
+        plan.FishForMessage<DecommissionProgress>(m => m.Stage == DecommissionStage.Collected);
+        router.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // no AwaitCollection: nothing is waited for
+
+        // Journaled: a restarted scheduler finds it with its reservations given up, ready to be erased.
+        var restarted = Restart(pod, router, gateway);
+        restarted.Tell(new AdvanceDecommission(null), plan);
+        plan.FishForMessage<DecommissionProgress>(m => m.Stage == DecommissionStage.Collected);
+        restarted.Tell(new AdvanceDecommission(ActorScheduler.Actors.Plans.DecommissionPlan.EraseStep), plan);
+        plan.FishForMessage<DecommissionProgress>(m => m.Stage == DecommissionStage.Erased);
+    }
+
+    [Fact]
+    public void A_decommission_force_completed_while_it_waits_for_its_released_reservations_stops_waiting()
+    {
+        var (pod, router, gateway, evaluation) = PodWithRecordedLaunch();
+        var task = evaluation.Tasks[0].Info;
+        var plan = CreateTestProbe();
+        pod.Tell(new AdvanceDecommission(ActorScheduler.Actors.Plans.DecommissionPlan.KillStep), plan);
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskKilled, withUuid: true)), gateway);
+        plan.FishForMessage<DecommissionProgress>(m => m.TasksKilled);
+        pod.Tell(new AdvanceDecommission(ActorScheduler.Actors.Plans.DecommissionPlan.UnreserveStep), plan);
+        router.FishForMessage<AwaitCollection>(_ => true);
+        plan.FishForMessage<DecommissionProgress>(m => m.Stage == DecommissionStage.Releasing);
+
+        // The agent went away before it offered them: the operator force-completes; the router stops waiting.
+        pod.Tell(ForceDecommission.Instance, plan);
+        Assert.Equal("hello-0", router.FishForMessage<ReleaseAgentGone>(_ => true).PodInstance);
+        plan.FishForMessage<DecommissionProgress>(m => m.Stage == DecommissionStage.Collected);
+    }
+
+    [Fact]
     public void PodInstance_should_remind_a_restarted_router_of_a_footprint_it_gave_up_until_the_router_settles_it()
     {
         var (pod, router, gateway, evaluation) = PodWithRecordedLaunch();
@@ -388,13 +439,40 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     [Fact]
-    public void A_STARTING_update_is_acknowledged_and_applied_without_a_journal_write_and_RUNNING_is_journaled()
+    public void A_STARTING_that_confirms_new_reservations_is_journaled_so_a_restarted_pod_still_knows_they_were_made()
     {
         var (pod, router, gateway, evaluation) = PodWithRecordedLaunch();
         var task = evaluation.Tasks[0].Info;
         var launched = JournaledEvents().Length;
 
+        // The agent's first word on the new footprint: journaled before it is acknowledged.
         pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskStarting, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>(m => m.Status.State == TaskState.TaskStarting);
+        Assert.Equal(launched + 1, JournaledEvents().Length);
+
+        // Restarted, the pod hears from the master that the task is lost: its reservations were made (the agent said so),
+        // so they are kept for the relaunch, not given up as those of a launch that never happened.
+        var restarted = Restart(pod, router, gateway);
+        var ids = evaluation.Footprint.Select(Resources.ResourceId).OfType<string>().Order().ToArray();
+        Assert.Equal(ids, router.FishForMessage<FootprintOwned>(_ => true).ResourceIds.Order());
+        TellMasterStatus(restarted, gateway, task, TaskState.TaskLost, TaskStatus.Types.Reason.Reconciliation);
+        var told = router.ReceiveWhile(TimeSpan.FromMilliseconds(500), m => m);
+        Assert.DoesNotContain(told, m => m is FootprintAbandoned);
+        Assert.DoesNotContain(told, m => m is FootprintOwned { ResourceIds.IsEmpty: true });
+    }
+
+    [Fact]
+    public void A_relaunchs_STARTING_is_acknowledged_and_applied_without_a_journal_write_and_RUNNING_is_journaled()
+    {
+        var (pod, router, gateway, requirement) = HelloPodRegistered();
+        ClaimRunAndFail(pod, router, gateway, requirement);
+
+        // The relaunch in place, on reservations the agent confirmed before.
+        var relaunch = router.FishForMessage<RegisterRequirement>(_ => true).Requirement;
+        Assert.NotNull(relaunch.Existing);
+        var relaunched = Launch(pod, router, relaunch);
+        var launched = JournaledEvents().Length;
+        pod.Tell(new TaskStatusUpdate(Status(relaunched, TaskState.TaskStarting, withUuid: true)), gateway);
         gateway.ExpectMsg<StatusRecorded>(m => m.Status.State == TaskState.TaskStarting);
         Assert.Equal("TASK_STARTING", TaskStatusOf(pod));
         Assert.Equal(launched, JournaledEvents().Length);
@@ -404,8 +482,8 @@ public sealed class PodInstanceActorTests : ActorTestKit
         var restarted = Restart(pod, router, gateway);
         Assert.Equal("TASK_STAGING", TaskStatusOf(restarted));
         restarted.Tell(GetTasksToReconcile.Instance);
-        Assert.Equal(task.TaskId.Value, ExpectMsg<TasksToReconcile>().Tasks.Single().TaskId);
-        restarted.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskRunning, withUuid: true)), gateway);
+        Assert.Contains(relaunched.TaskId.Value, ExpectMsg<TasksToReconcile>().Tasks.Select(t => t.TaskId));
+        restarted.Tell(new TaskStatusUpdate(Status(relaunched, TaskState.TaskRunning, withUuid: true)), gateway);
         gateway.ExpectMsg<StatusRecorded>(m => m.Status.State == TaskState.TaskRunning);
         var recorded = Assert.Single(JournaledEvents().Skip(launched));
         Assert.Equal(TaskState.TaskRunning, Assert.IsType<ActorScheduler.Messages.Events.TaskStatusRecorded>(recorded).Status.State);
