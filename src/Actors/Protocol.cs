@@ -99,12 +99,10 @@ internal sealed record AdvanceDecommission(string? Step);
 /// Decommission plan → pod (through the guardian): an operator force-completed the pod's decommission phase (or a step
 /// of it) — its agent is partitioned and will not come back soon, say. The pod goes on without waiting for the agent:
 /// its tasks' kills are sent but not waited for, its reservations are given up to the router as abandoned (collected
-/// should their agent offer them again), and its state is erased as usual.
+/// should their agent offer them again), and its state is erased as usual. The pod answers <paramref name="ReplyTo"/>
+/// (a <see cref="Messages.Plans.PlanProtocol.CommandResult"/> with <paramref name="Message"/>) once that is journaled.
 /// </summary>
-internal sealed record ForceDecommission
-{
-    public static ForceDecommission Instance { get; } = new();
-}
+internal sealed record ForceDecommission(IActorRef ReplyTo, string Message);
 
 /// <summary>Pod → decommission plan: how far decommission has taken it.</summary>
 internal sealed record DecommissionProgress(string PodInstance, Pods.DecommissionStage Stage, bool TasksKilled, string Message);

@@ -72,6 +72,11 @@ public static class Expect
             return task?.Status == status ? null : $"{taskName} is {task?.Status ?? "not there"}";
         });
 
+    /// <summary>No simulated agent runs a task named <paramref name="taskName"/> any more (killed, or ended on its own).</summary>
+    public static ScenarioTick NotRunning(string taskName) =>
+        new ExpectationTick($"Expect.NotRunning({taskName})", async c =>
+            await c.Cluster.IsRunningAsync(taskName).ConfigureAwait(false) ? $"{taskName} still runs on a simulated agent" : null);
+
     public static ScenarioTick UnreservedResources() =>
         new ExpectationTick("Expect.UnreservedResources()", c => Task.FromResult(
             WithAnsweredOffers(c, answers => answers.Any(r => r.Operations(OperationType.Unreserve).Any())

@@ -38,6 +38,16 @@ public sealed class DecommissionScenarioTests
         Expect.StepStatus("decommission", "world-1", "unreserve-resources", Status.Starting),
     ];
 
+    /// <summary>world-1's agent is partitioned, then the pod is scaled in: the kill cannot reach it, so the kill step waits.</summary>
+    private static ScenarioTick[] ScaleInWhileWorld1IsPartitioned() =>
+    [
+        Send.LoseAgentOf("world-1-server"),
+        Expect.TaskShown("world-1", "world-1-server", "TASK_UNREACHABLE"),
+        Send.UpdateSpec(WorldCount(1)),
+        Expect.UpdateAccepted(),
+        Expect.StepStatus("decommission", "world-1", "kill-tasks", Status.Starting),
+    ];
+
     private static Dictionary<string, string> WorldCount(int count) => new() { ["WORLD_COUNT"] = count.ToString(System.Globalization.CultureInfo.InvariantCulture) };
 
     [Fact]
@@ -125,12 +135,8 @@ public sealed class DecommissionScenarioTests
         await scenario.Run(DeployTwoWorlds());
 
         await scenario.Run(
-            // world-1's agent is partitioned while the pod is scaled in: the kill cannot reach it...
-            Send.LoseAgentOf("world-1-server"),
-            Expect.TaskShown("world-1", "world-1-server", "TASK_UNREACHABLE"),
-            Send.UpdateSpec(WorldCount(1)),
-            Expect.UpdateAccepted(),
-            Expect.StepStatus("decommission", "world-1", "kill-tasks", Status.Starting),
+        [
+            .. ScaleInWhileWorld1IsPartitioned(),
             // ...then the operator marks it gone: it will never offer world-1's reservations under its id, so
             // decommission does not wait for them.
             Send.MarkAgentGoneOf("world-1-server"),
@@ -138,7 +144,8 @@ public sealed class DecommissionScenarioTests
             Expect.PodGone("world-1"),
             // The agent restarts on its work dir under a new id, with the reservations: they are collected.
             Send.RestartAgentOf("world-1-server"),
-            Expect.UnreservedResources());
+            Expect.UnreservedResources(),
+        ]);
 
         Assert.True(await scenario.Cluster!.IsRunningAsync("world-0-server"));
     }
@@ -150,13 +157,9 @@ public sealed class DecommissionScenarioTests
         await scenario.Run(DeployTwoWorlds());
 
         await scenario.Run(
-            // world-1's agent is partitioned while the pod is scaled in: the kill cannot reach it, and the serial plan
-            // waits for the agent...
-            Send.LoseAgentOf("world-1-server"),
-            Expect.TaskShown("world-1", "world-1-server", "TASK_UNREACHABLE"),
-            Send.UpdateSpec(WorldCount(1)),
-            Expect.UpdateAccepted(),
-            Expect.StepStatus("decommission", "world-1", "kill-tasks", Status.Starting),
+        [
+            // The serial plan waits for the partitioned agent...
+            .. ScaleInWhileWorld1IsPartitioned(),
             // ...until the operator force-completes the pod's phase: its reservations are given up, its state erased.
             Send.PlanCommand("decommission", PlanCommandKind.ForceComplete, "world-1"),
             Expect.PlanStatus("decommission", Status.Complete),
@@ -165,8 +168,10 @@ public sealed class DecommissionScenarioTests
             // reservations nobody owns are collected when the agent offers them.
             Send.ReturnAgentOf("world-1-server"),
             Expect.Killed("world-1-server"),
+            Expect.NotRunning("world-1-server"),
             Send.ReofferAgentOf("world-1-server"),
-            Expect.UnreservedResources());
+            Expect.UnreservedResources(),
+        ]);
 
         Assert.True(await scenario.Cluster!.IsRunningAsync("world-0-server"));
     }

@@ -131,15 +131,22 @@ internal sealed class DecommissionPlanActor : ReceivePersistentActor, IWithTimer
                     Update();
                 });
                 break;
-            case PlanCommandKind.ForceComplete when !operation.Phases.IsEmpty:
+            case PlanCommandKind.ForceComplete when operation.Phases.Length == 1:
                 // A pod whose agent is partitioned holds a serial decommission up until the agent returns: the operator
-                // lets it go on without the agent (a step of the phase stands for the whole pod).
-                foreach (var phase in operation.Phases)
+                // lets it go on without the agent (a step of the phase stands for the whole pod). Only a pod under way: one
+                // waiting for its turn (or for a continue) would sit with its reservations given up and its tasks maybe
+                // alive, where a raised count could take it back. The pod answers once it journaled the force.
+                var index = operation.Phases[0];
+                var active = DecommissionPlan.Evaluate(_phases, _interrupted, _parallelism).Active;
+                if (index >= _views.Count || !active.Contains(index))
                 {
-                    _pods.Tell(new ForPod(_views[phase].Pod, ForceDecommission.Instance));
+                    var name = index < _views.Count ? _views[index].Pod : $"#{index}";
+                    Sender.Tell(new PlanProtocol.CommandResult(PlanCommandOutcome.BadRequest,
+                        $"Phase {name} is not under way: only the decommission of a pod in progress can be force-completed{(_interrupted ? " (the plan is interrupted: continue it first)" : "")}"));
+                    break;
                 }
 
-                Sender.Tell(new PlanProtocol.CommandResult(PlanCommandOutcome.Accepted, operation.Message));
+                _pods.Tell(new ForPod(_views[index].Pod, new ForceDecommission(Sender, operation.Message)));
                 break;
             default:
                 Sender.Tell(new PlanProtocol.CommandResult(PlanCommandOutcome.BadRequest,

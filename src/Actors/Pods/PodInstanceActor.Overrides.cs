@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using ActorScheduler.Actors.Plans;
 using ActorScheduler.Messages.Events;
 using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Messages.Plans;
 using ActorScheduler.Messages.Pods;
 using Akka.Actor;
 using Akka.Event;
@@ -40,8 +41,8 @@ internal sealed partial class PodInstanceActor
             case ReleaseProbeDue:
                 OnReleaseProbeDue();
                 return true;
-            case ForceDecommission:
-                OnForceDecommission();
+            case ForceDecommission m:
+                OnForceDecommission(m);
                 return true;
             case ResourcesCollected m:
                 if (_state.Decommission == DecommissionStage.Releasing)
@@ -70,6 +71,12 @@ internal sealed partial class PodInstanceActor
         if (_state.Decommission == DecommissionStage.Releasing && _state.ReleasedAgentId is { } agent)
         {
             AwaitRelease(_state.ReleasedResourceIds, agent, afterReplay: true);
+        }
+
+        // Past the kill step with a task not seen ended (a force-completed decommission): killed again, as before.
+        if (_state.Decommission is DecommissionStage.Releasing or DecommissionStage.Collected && !_state.TasksKilled)
+        {
+            KillLiveTasks($"({_name} is decommissioned)");
         }
     }
 
@@ -178,12 +185,19 @@ internal sealed partial class PodInstanceActor
             return;
         }
 
+        // A force-completed decommission gave the reservations up with tasks maybe alive: those are still killed, and the
+        // pod relaunches on new reservations once they ended, not adopting them on reservations that are nobody's.
+        var forced = _state.Decommission > DecommissionStage.Killing && !_state.TasksKilled;
         PersistOverride(new PodDecommissionCancelled { At = NowStamp() }, () =>
         {
             _log.Info("{0} is wanted again (count raised): decommission cancelled", _name);
-            Timers.Cancel(KillRetryTimer);
-            _killsSent.Clear();
-            _killsDeferred?.Clear();
+            if (!forced)
+            {
+                Timers.Cancel(KillRetryTimer);
+                _killsSent.Clear();
+                _killsDeferred?.Clear();
+            }
+
             ReportToStep();
             Reevaluate();
         });
@@ -226,7 +240,7 @@ internal sealed partial class PodInstanceActor
     /// Live tasks are killed (again, should their agent come back: an erased pod's task is an unknown one, and the gateway
     /// kills those) but not waited for; the reservations are followed by the router as abandoned, not awaited.
     /// </summary>
-    private void OnForceDecommission()
+    private void OnForceDecommission(ForceDecommission force)
     {
         _decommissioner = Sender;
         var stage = _state.Decommission;
@@ -249,6 +263,7 @@ internal sealed partial class PodInstanceActor
                 break;
             default:
                 ReportDecommission();
+                force.ReplyTo.Tell(new PlanProtocol.CommandResult(PlanCommandOutcome.AlreadyReported, PlanCommands.AlreadyReported));
                 return;
         }
 
@@ -262,7 +277,9 @@ internal sealed partial class PodInstanceActor
                 KillForDecommission();
                 if (released.ResourceIds.Count > 0)
                 {
-                    _router.Tell(new FootprintAbandoned(_name, released.ResourceIds.ToImmutableArray(), released.AgentId, Made: !released.NeverConfirmed));
+                    // A live task may use them (offers leave them out): made, whatever the footprint's confirmation says.
+                    var made = !released.NeverConfirmed || _state.Tasks.Values.Any(t => !t.IsTerminal);
+                    _router.Tell(new FootprintAbandoned(_name, released.ResourceIds.ToImmutableArray(), released.AgentId, made));
                 }
 
                 AnnounceFootprint();
@@ -275,6 +292,7 @@ internal sealed partial class PodInstanceActor
             }
 
             ReportDecommission();
+            force.ReplyTo.Tell(new PlanProtocol.CommandResult(PlanCommandOutcome.Accepted, force.Message));
         });
     }
 

@@ -59,11 +59,19 @@ public sealed class DecommissionPlanActorTests : ActorTestKit
         plan.Tell(new PlanOperation(PlanCommandKind.Restart, [0], null, null, "Received cmd: restart"), TestActor);
         Assert.Equal(PlanCommandOutcome.BadRequest, ExpectMsg<PlanProtocol.CommandResult>().Outcome);
 
-        // The second phase's pod (world-1, decommissioned last), or a step of it: the pod is told to go on without its agent.
-        plan.Tell(new PlanOperation(PlanCommandKind.ForceComplete, [1], 0, null, "Received cmd: forceComplete"), TestActor);
-        Assert.Equal(PlanCommandOutcome.Accepted, ExpectMsg<PlanProtocol.CommandResult>().Outcome);
+        // One at a time: world-2 is under way, world-1 waits for its turn and cannot be forced yet.
+        plan.Tell(new DecommissionProgress("world-2", ActorScheduler.Actors.Pods.DecommissionStage.Killing, false, string.Empty), pods.Ref);
+        plan.Tell(new DecommissionProgress("world-1", ActorScheduler.Actors.Pods.DecommissionStage.None, false, string.Empty), pods.Ref);
+        plan.Tell(new PlanOperation(PlanCommandKind.ForceComplete, [1], null, null, "Received cmd: forceComplete"), TestActor);
+        var waiting = ExpectMsg<PlanProtocol.CommandResult>();
+        Assert.Equal((PlanCommandOutcome.BadRequest, "Phase world-1 is not under way: only the decommission of a pod in progress can be force-completed"), (waiting.Outcome, waiting.Message));
+
+        // The pod under way (or a step of it): told to go on without its agent, and to answer the operator once journaled.
+        plan.Tell(new PlanOperation(PlanCommandKind.ForceComplete, [0], 0, null, "Received cmd: forceComplete"), TestActor);
         var forced = pods.FishForMessage<ForPod>(m => m.Message is ForceDecommission);
-        Assert.Equal("world-1", forced.PodInstance);
+        Assert.Equal("world-2", forced.PodInstance);
+        Assert.Equal(TestActor, ((ForceDecommission)forced.Message).ReplyTo);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 
     [Fact]

@@ -334,7 +334,9 @@ public sealed class PodInstanceActorTests : ActorTestKit
         Assert.False(plan.FishForMessage<DecommissionProgress>(m => m.Stage == DecommissionStage.Killing).TasksKilled);
 
         // The operator force-completes the pod's phase: its reservations are given up to the router, not waited for.
-        pod.Tell(ForceDecommission.Instance, plan);
+        var operator_ = CreateTestProbe();
+        pod.Tell(new ForceDecommission(operator_, "Received cmd: forceComplete"), plan);
+        Assert.Equal(ActorScheduler.Messages.Plans.PlanCommandOutcome.Accepted, operator_.ExpectMsg<ActorScheduler.Messages.Plans.PlanProtocol.CommandResult>().Outcome);
         var abandoned = router.FishForMessage<FootprintAbandoned>(_ => true);
         Assert.Equal(evaluation.Footprint.Select(Resources.ResourceId).OfType<string>().Order(), abandoned.ResourceIds.Order());
         Assert.Equal(task.AgentId.Value, abandoned.AgentId);
@@ -351,6 +353,27 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_pod_wanted_again_after_a_forced_decommission_keeps_killing_the_task_it_gave_the_reservations_of_up()
+    {
+        var (pod, router, gateway, evaluation) = PodWithRecordedLaunch(killRetryInterval: TimeSpan.FromMilliseconds(200));
+        var task = evaluation.Tasks[0].Info;
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskRunning, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+        TellMasterStatus(pod, gateway, task, TaskState.TaskUnreachable, TaskStatus.Types.Reason.AgentRemoved);
+        var plan = CreateTestProbe();
+        pod.Tell(new AdvanceDecommission(ActorScheduler.Actors.Plans.DecommissionPlan.KillStep), plan);
+        pod.Tell(new ForceDecommission(CreateTestProbe(), "Received cmd: forceComplete"), plan);
+        plan.FishForMessage<DecommissionProgress>(m => m.Stage == DecommissionStage.Collected);
+
+        // The count is raised before the erase: the decommission is cancelled, but the task on the given-up reservations
+        // is still killed (its kill is re-sent), not adopted.
+        pod.Tell(new RequireTasks(Step, Target), CreateTestProbe());
+        plan.FishForMessage<DecommissionProgress>(m => m.Stage == DecommissionStage.None);
+        gateway.ReceiveWhile(TimeSpan.FromMilliseconds(100), m => m);
+        Assert.Equal(task.TaskId.Value, gateway.FishForMessage<KillTask>(_ => true, TimeSpan.FromSeconds(3)).TaskId);
+    }
+
+    [Fact]
     public void A_decommission_force_completed_while_it_waits_for_its_released_reservations_stops_waiting()
     {
         var (pod, router, gateway, evaluation) = PodWithRecordedLaunch();
@@ -364,7 +387,7 @@ public sealed class PodInstanceActorTests : ActorTestKit
         plan.FishForMessage<DecommissionProgress>(m => m.Stage == DecommissionStage.Releasing);
 
         // The agent went away before it offered them: the operator force-completes; the router stops waiting.
-        pod.Tell(ForceDecommission.Instance, plan);
+        pod.Tell(new ForceDecommission(CreateTestProbe(), "Received cmd: forceComplete"), plan);
         Assert.Equal("hello-0", router.FishForMessage<ReleaseAgentGone>(_ => true).PodInstance);
         plan.FishForMessage<DecommissionProgress>(m => m.Stage == DecommissionStage.Collected);
     }
