@@ -301,11 +301,8 @@ public sealed class PodInstanceActorTests : ActorTestKit
     [Fact]
     public void A_task_killed_while_its_agent_was_unreachable_is_killed_again_as_soon_as_the_agent_is_back()
     {
-        var (pod, _, gateway, evaluation) = PodWithRecordedLaunch();
+        var (pod, _, gateway, evaluation) = PodWithUnreachableTask();
         var task = evaluation.Tasks[0].Info;
-        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskRunning, withUuid: true)), gateway);
-        gateway.ExpectMsg<StatusRecorded>();
-        TellMasterStatus(pod, gateway, task, TaskState.TaskUnreachable, TaskStatus.Types.Reason.AgentRemoved);
 
         // The decommission's kill reaches a master that cannot reach the agent: the agent never hears of it.
         pod.Tell(new AdvanceDecommission(ActorScheduler.Actors.Plans.DecommissionPlan.KillStep), CreateTestProbe());
@@ -321,11 +318,8 @@ public sealed class PodInstanceActorTests : ActorTestKit
     [Fact]
     public void A_decommission_force_completed_while_the_agent_is_partitioned_gives_the_reservations_up_without_waiting()
     {
-        var (pod, router, gateway, evaluation) = PodWithRecordedLaunch();
+        var (pod, router, gateway, evaluation) = PodWithUnreachableTask();
         var task = evaluation.Tasks[0].Info;
-        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskRunning, withUuid: true)), gateway);
-        gateway.ExpectMsg<StatusRecorded>();
-        TellMasterStatus(pod, gateway, task, TaskState.TaskUnreachable, TaskStatus.Types.Reason.AgentRemoved);
 
         // The kill cannot reach the partitioned agent: the kill step waits for the task to end.
         var plan = CreateTestProbe();
@@ -355,11 +349,8 @@ public sealed class PodInstanceActorTests : ActorTestKit
     [Fact]
     public void A_pod_wanted_again_after_a_forced_decommission_keeps_killing_the_task_it_gave_the_reservations_of_up()
     {
-        var (pod, router, gateway, evaluation) = PodWithRecordedLaunch(killRetryInterval: TimeSpan.FromMilliseconds(200));
+        var (pod, router, gateway, evaluation) = PodWithUnreachableTask(killRetryInterval: TimeSpan.FromMilliseconds(200));
         var task = evaluation.Tasks[0].Info;
-        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskRunning, withUuid: true)), gateway);
-        gateway.ExpectMsg<StatusRecorded>();
-        TellMasterStatus(pod, gateway, task, TaskState.TaskUnreachable, TaskStatus.Types.Reason.AgentRemoved);
         var plan = CreateTestProbe();
         pod.Tell(new AdvanceDecommission(ActorScheduler.Actors.Plans.DecommissionPlan.KillStep), plan);
         pod.Tell(new ForceDecommission(CreateTestProbe(), "Received cmd: forceComplete"), plan);
@@ -542,12 +533,8 @@ public sealed class PodInstanceActorTests : ActorTestKit
     [Fact]
     public void PodInstance_should_leave_an_unreachable_task_alone_and_replace_it_once_its_agent_is_gone()
     {
-        var (pod, router, gateway, evaluation) = PodWithRecordedLaunch();
+        var (pod, router, gateway, evaluation) = PodWithUnreachableTask();
         var task = evaluation.Tasks[0].Info;
-        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskRunning, withUuid: true)), gateway);
-        gateway.ExpectMsg<StatusRecorded>();
-
-        TellMasterStatus(pod, gateway, task, TaskState.TaskUnreachable, TaskStatus.Types.Reason.AgentRemoved);
         router.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
         gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
 
@@ -853,6 +840,17 @@ public sealed class PodInstanceActorTests : ActorTestKit
     private const long RecordedClaimSeq = 3;
 
     /// <summary>hello-0 asked for its step, claimed an offer and recorded the launch.</summary>
+    /// <summary>A launch recorded and RUNNING, then its agent partitioned: the master says TASK_UNREACHABLE.</summary>
+    private (IActorRef Pod, Akka.TestKit.TestProbe Router, Akka.TestKit.TestProbe Gateway, OfferEvaluation Evaluation) PodWithUnreachableTask(TimeSpan? killRetryInterval = null)
+    {
+        var (pod, router, gateway, evaluation) = PodWithRecordedLaunch(killRetryInterval);
+        var task = evaluation.Tasks[0].Info;
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskRunning, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+        TellMasterStatus(pod, gateway, task, TaskState.TaskUnreachable, TaskStatus.Types.Reason.AgentRemoved);
+        return (pod, router, gateway, evaluation);
+    }
+
     private (IActorRef Pod, Akka.TestKit.TestProbe Router, Akka.TestKit.TestProbe Gateway, OfferEvaluation Evaluation) PodWithRecordedLaunch(TimeSpan? killRetryInterval = null, Offer? offer = null)
     {
         var (pod, router, gateway, requirement) = HelloPodRegistered(killRetryInterval);
