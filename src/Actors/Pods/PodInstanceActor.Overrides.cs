@@ -73,10 +73,10 @@ internal sealed partial class PodInstanceActor
             AwaitRelease(_state.ReleasedResourceIds, agent, afterReplay: true);
         }
 
-        // Past the kill step with a task not seen ended (a force-completed decommission): killed again, as before.
-        if (_state.Decommission is DecommissionStage.Releasing or DecommissionStage.Collected && !_state.TasksKilled)
+        // A force-completed decommission's tasks not seen ended: killed again, as before the restart.
+        if (_state.DecommissionForced && _state.HasLiveTasks)
         {
-            KillLiveTasks($"({_name} is decommissioned)");
+            KillLiveTasks($"({_name}'s decommission was force-completed)");
         }
     }
 
@@ -185,9 +185,10 @@ internal sealed partial class PodInstanceActor
             return;
         }
 
-        // A force-completed decommission gave the reservations up with tasks maybe alive: those are still killed, and the
-        // pod relaunches on new reservations once they ended, not adopting them on reservations that are nobody's.
-        var forced = _state.Decommission > DecommissionStage.Killing && !_state.TasksKilled;
+        // A force-completed decommission gave the reservations up with tasks maybe alive: those are still killed (the flag
+        // is journaled, so also after a restart), and the pod relaunches on new reservations once they ended, not adopting
+        // them on reservations that are nobody's.
+        var forced = _state.DecommissionForced && _state.HasLiveTasks;
         PersistOverride(new PodDecommissionCancelled { At = NowStamp() }, () =>
         {
             _log.Info("{0} is wanted again (count raised): decommission cancelled", _name);
@@ -267,7 +268,7 @@ internal sealed partial class PodInstanceActor
                 return;
         }
 
-        events.Add(new PodResourcesCollected { At = NowStamp() });
+        events.Add(new PodResourcesCollected { At = NowStamp(), Forced = true });
         Record(events, () =>
         {
             if (released is not null)
@@ -319,7 +320,7 @@ internal sealed partial class PodInstanceActor
             {
                 DecommissionStage.Killing => _state.TasksKilled ? "tasks killed" : $"killing {_state.Tasks.Values.Count(t => !t.IsTerminal)} task(s)",
                 DecommissionStage.Releasing => $"waiting for {_state.ReleasedResourceIds.Length} reservation(s) to be unreserved",
-                DecommissionStage.Collected => "reservations unreserved",
+                DecommissionStage.Collected => _state.DecommissionForced ? "reservations given up without waiting (force-completed)" : "reservations unreserved",
                 DecommissionStage.Erased => "state erased",
                 _ => string.Empty,
             }));

@@ -23,6 +23,7 @@ public static class PodInstanceSnapshots
             ReleasedResourceIds = { state.ReleasedResourceIds },
             ReleasedAgentId = state.ReleasedAgentId ?? string.Empty,
             ReleasedNeverConfirmed = state.ReleasedNeverConfirmed,
+            DecommissionForced = state.DecommissionForced,
             Paused = { state.Paused.Order(StringComparer.Ordinal) },
         };
 
@@ -131,6 +132,7 @@ public static class PodInstanceSnapshots
             ReleasedResourceIds = snapshot.ReleasedResourceIds.ToImmutableArray(),
             ReleasedAgentId = Text(snapshot.ReleasedAgentId),
             ReleasedNeverConfirmed = snapshot.ReleasedNeverConfirmed,
+            DecommissionForced = snapshot.DecommissionForced,
             Paused = snapshot.Paused.ToImmutableHashSet(StringComparer.Ordinal),
             FailedSince = snapshot.FailedSince.ToImmutableDictionary(p => p.Key, p => p.Value.ToDateTime()),
             Backoff = snapshot.Backoff.ToImmutableDictionary(b => b.TaskName, b => new BackoffEntry(b.Until.ToDateTime(), TimeSpan.FromSeconds(b.DelaySeconds))),

@@ -142,6 +142,15 @@ public sealed record PodInstanceState(
     /// <summary>The released footprint was never confirmed by its agent: its reservations may never have been made.</summary>
     public bool ReleasedNeverConfirmed { get; init; }
 
+    /// <summary>
+    /// An operator force-completed the pod's decommission: its reservations were given up while its tasks may still run.
+    /// Those are killed until seen ended — also should the pod be wanted again — and the flag holds until its next launch.
+    /// </summary>
+    public bool DecommissionForced { get; init; }
+
+    /// <summary>A launch of the pod that has not been seen ended (running, starting, unreachable, or unheard of).</summary>
+    public bool HasLiveTasks => Tasks.Values.Any(t => !t.IsTerminal);
+
     /// <summary>Tasks (names within the pod) an operator paused: they run a sleep until resumed.</summary>
     public ImmutableHashSet<string> Paused { get; init; } = ImmutableHashSet.Create<string>(StringComparer.Ordinal);
 
@@ -180,6 +189,7 @@ public sealed record PodInstanceState(
             Footprint = new Footprint(e.AgentId, e.Hostname, LaunchFootprint.Read(e), PlacementAgents.Of(e.Hostname, e.AgentAttributes, e.AgentDomain)),
             FootprintUnconfirmed = e.FootprintUnconfirmed,
             LastOfferId = e.OfferId,
+            DecommissionForced = false,
         },
         TaskStatusRecorded e => ApplyStatus(e.Status),
         TaskFailureSeen e => FailedSince.ContainsKey(e.TaskName) ? this : this with { FailedSince = FailedSince.SetItem(e.TaskName, e.At.ToDateTime()) },
@@ -204,7 +214,7 @@ public sealed record PodInstanceState(
             ReleasedAgentId = e.AgentId,
             ReleasedNeverConfirmed = e.NeverConfirmed,
         },
-        PodResourcesCollected => this with { Decommission = DecommissionStage.Collected, ReleasedResourceIds = [] },
+        PodResourcesCollected e => this with { Decommission = DecommissionStage.Collected, ReleasedResourceIds = [], DecommissionForced = DecommissionForced || e.Forced },
         PodStateErased => Empty with { Decommission = DecommissionStage.Erased },
         TasksPaused e => this with { Paused = Paused.Union(e.Tasks) },
         TasksResumed e => this with { Paused = Paused.Except(e.Tasks) },

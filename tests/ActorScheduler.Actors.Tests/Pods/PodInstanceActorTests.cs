@@ -335,7 +335,7 @@ public sealed class PodInstanceActorTests : ActorTestKit
         Assert.Equal(evaluation.Footprint.Select(Resources.ResourceId).OfType<string>().Order(), abandoned.ResourceIds.Order());
         Assert.Equal(task.AgentId.Value, abandoned.AgentId);
         router.FishForMessage<FootprintOwned>(m => m.ResourceIds.IsEmpty);
-        plan.FishForMessage<DecommissionProgress>(m => m.Stage == DecommissionStage.Collected);
+        Assert.Equal("reservations given up without waiting (force-completed)", plan.FishForMessage<DecommissionProgress>(m => m.Stage == DecommissionStage.Collected).Message);
         router.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // no AwaitCollection: nothing is waited for
 
         // Journaled: a restarted scheduler finds it with its reservations given up, ready to be erased.
@@ -361,6 +361,16 @@ public sealed class PodInstanceActorTests : ActorTestKit
         pod.Tell(new RequireTasks(Step, Target), CreateTestProbe());
         plan.FishForMessage<DecommissionProgress>(m => m.Stage == DecommissionStage.None);
         gateway.ReceiveWhile(TimeSpan.FromMilliseconds(100), m => m);
+        Assert.Equal(task.TaskId.Value, gateway.FishForMessage<KillTask>(_ => true, TimeSpan.FromSeconds(3)).TaskId);
+
+        // The force is journaled: a pod restarted now (no re-send due for 10 s) still kills that task, though its
+        // decommission was cancelled.
+        Watch(pod);
+        pod.Tell(PoisonPill.Instance);
+        ExpectTerminated(pod);
+        gateway.ReceiveWhile(TimeSpan.FromMilliseconds(300), m => m);
+        RestartJournal();
+        Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
         Assert.Equal(task.TaskId.Value, gateway.FishForMessage<KillTask>(_ => true, TimeSpan.FromSeconds(3)).TaskId);
     }
 

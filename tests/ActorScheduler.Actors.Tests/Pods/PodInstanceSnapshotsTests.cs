@@ -54,6 +54,12 @@ public sealed class PodInstanceSnapshotsTests
 
         AssertSame(state, PodInstanceSnapshots.Restore(PodInstanceSnapshots.Of(state)));
         Assert.Equal((DecommissionStage.Releasing, true), (state.Decommission, state.ReleasedNeverConfirmed));
+
+        // Force-completed, then wanted again: the flag survives the cancel and a snapshot, until the next launch.
+        var forced = state.Apply(new PodResourcesCollected { Forced = true }).Apply(new PodDecommissionCancelled());
+        Assert.True(forced.DecommissionForced);
+        AssertSame(forced, PodInstanceSnapshots.Restore(PodInstanceSnapshots.Of(forced)));
+        Assert.False(forced.Apply(History().OfType<TaskLaunchRecorded>().Last()).DecommissionForced);
     }
 
     [Fact]
@@ -99,7 +105,7 @@ public sealed class PodInstanceSnapshotsTests
         string[] compared =
         [
             "Tasks", "Footprint", "FootprintUnconfirmed", "LastOfferId", "Decommission", "ReleasedResourceIds", "ReleasedAgentId",
-            "ReleasedNeverConfirmed", "Paused", "TasksKilled", "FailedSince", "Backoff", "Recovery", "GivenUp",
+            "ReleasedNeverConfirmed", "DecommissionForced", "HasLiveTasks", "Paused", "TasksKilled", "FailedSince", "Backoff", "Recovery", "GivenUp",
         ];
         Assert.Equal(compared.Order(), typeof(PodInstanceState).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance).Where(p => p.Name != "EqualityContract").Select(p => p.Name).Order());
         Assert.Equal(
@@ -175,6 +181,8 @@ public sealed class PodInstanceSnapshotsTests
         Assert.Equal(expected.ReleasedResourceIds.ToArray(), actual.ReleasedResourceIds.ToArray());
         Assert.Equal(expected.ReleasedAgentId, actual.ReleasedAgentId);
         Assert.Equal(expected.ReleasedNeverConfirmed, actual.ReleasedNeverConfirmed);
+        Assert.Equal(expected.DecommissionForced, actual.DecommissionForced);
+        Assert.Equal(expected.HasLiveTasks, actual.HasLiveTasks);
         Assert.Equal(expected.Paused.Order(), actual.Paused.Order());
         Assert.Equal(expected.TasksKilled, actual.TasksKilled);
         Assert.Equal(expected.FailedSince.OrderBy(p => p.Key), actual.FailedSince.OrderBy(p => p.Key));
