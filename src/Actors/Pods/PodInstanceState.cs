@@ -173,9 +173,16 @@ public sealed record PodInstanceState(
     /// </summary>
     public ImmutableDictionary<string, ImmutableArray<string>> GivenUp { get; init; } = ImmutableDictionary<string, ImmutableArray<string>>.Empty;
 
+    /// <summary>
+    /// A launch ends what a force-completed decommission left to kill only once no task from before it is still live (a
+    /// pod's other tasks may not be part of the launch).
+    /// </summary>
+    private PodInstanceState Launched(TaskLaunchRecorded launch) =>
+        DecommissionForced && !Tasks.Any(t => !t.Value.IsTerminal && !launch.Tasks.Any(l => l.TaskName == t.Key)) ? this with { DecommissionForced = false } : this;
+
     public PodInstanceState Apply(object @event) => @event switch
     {
-        TaskLaunchRecorded e => this with
+        TaskLaunchRecorded e => Launched(e) with
         {
             Tasks = e.Tasks.Aggregate(Tasks, (tasks, t) => tasks.SetItem(t.TaskName, new TaskRecord(
                 t.TaskInfo,
@@ -189,7 +196,6 @@ public sealed record PodInstanceState(
             Footprint = new Footprint(e.AgentId, e.Hostname, LaunchFootprint.Read(e), PlacementAgents.Of(e.Hostname, e.AgentAttributes, e.AgentDomain)),
             FootprintUnconfirmed = e.FootprintUnconfirmed,
             LastOfferId = e.OfferId,
-            DecommissionForced = false,
         },
         TaskStatusRecorded e => ApplyStatus(e.Status),
         TaskFailureSeen e => FailedSince.ContainsKey(e.TaskName) ? this : this with { FailedSince = FailedSince.SetItem(e.TaskName, e.At.ToDateTime()) },
@@ -203,7 +209,9 @@ public sealed record PodInstanceState(
         FootprintConfirmed => this with { FootprintUnconfirmed = false },
         PodReplaced => GiveUpFootprint(),
         GivenUpFootprintSettled e => this with { GivenUp = Settle(GivenUp, e.AgentId, e.ResourceIds) },
-        PodDecommissionStarted => Decommission == DecommissionStage.None ? this with { Decommission = DecommissionStage.Killing } : this,
+        PodDecommissionStarted => Decommission == DecommissionStage.None
+            ? this with { Decommission = DecommissionStage.Killing, DecommissionForced = DecommissionForced && HasLiveTasks }
+            : this,
         PodDecommissionCancelled => this with { Decommission = DecommissionStage.None, ReleasedResourceIds = [], ReleasedAgentId = null },
         PodFootprintReleased e => this with
         {

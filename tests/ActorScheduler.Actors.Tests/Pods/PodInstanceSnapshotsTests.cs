@@ -63,6 +63,27 @@ public sealed class PodInstanceSnapshotsTests
     }
 
     [Fact]
+    public void A_forced_decommission_is_remembered_until_no_task_from_before_it_is_live()
+    {
+        var launch = History().OfType<TaskLaunchRecorded>().Last();
+        var running = History().Take(4).Aggregate(PodInstanceState.Empty, (s, e) => s.Apply(e)); // launched, then RUNNING
+        Assert.True(running.HasLiveTasks);
+        var forced = running.Apply(new PodDecommissionStarted()).Apply(new PodResourcesCollected { Forced = true }).Apply(new PodDecommissionCancelled());
+
+        // A launch of another task of the pod leaves the live one from before the force to be killed.
+        var other = launch.Clone();
+        other.Tasks.Clear();
+        other.Tasks.Add(new LaunchedTask { TaskName = "other", TaskInfo = launch.Tasks[0].TaskInfo.Clone() });
+        Assert.True(forced.Apply(other).DecommissionForced);
+        Assert.False(forced.Apply(launch).DecommissionForced);
+
+        // Decommissioned again once its tasks ended, it is no longer a forced one.
+        var ended = forced with { Tasks = forced.Tasks.ToImmutableDictionary(t => t.Key, t => t.Value with { Status = new TaskStatus { State = TaskState.TaskKilled } }) };
+        Assert.False(ended.Apply(new PodDecommissionStarted()).DecommissionForced);
+        Assert.True(forced.Apply(new PodDecommissionStarted()).DecommissionForced);
+    }
+
+    [Fact]
     public void A_footprint_given_up_waits_to_be_settled_and_round_trips_meanwhile()
     {
         var history = History().ToList();
