@@ -71,7 +71,8 @@ public sealed record SchedulerSettings(
     /// <summary>
     /// Pod instances a scale-in decommissions at once (at least 1). One (the default) is the DC/OS SDK's serial plan: an
     /// interrupt of a mistaken scale-in leaves every pod after the one under way untouched, and replicas of a stateful
-    /// service go one by one (a pod whose agent is partitioned holds the ones after it up, an hour at most).
+    /// service go one by one (a pod whose agent is partitioned holds the ones after it up until the agent returns or is
+    /// marked gone, or an operator force-completes its phase).
     /// More run the pods' phases in parallel: each waits for offers of its agent, so one at a time hundreds of pods take
     /// minutes (measured in BENCHMARKS.md).
     /// </summary>

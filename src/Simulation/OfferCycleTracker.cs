@@ -14,7 +14,6 @@ internal sealed class OfferCycleTracker
 {
     private readonly Dictionary<string, Batch> _batchOfOffer = new(StringComparer.Ordinal);
     private readonly HashSet<string> _running = new(StringComparer.Ordinal);
-    private readonly List<double> _cycleMs = [];
     private readonly List<double> _schedulerCycleMs = [];
     private readonly List<StormOfferCycle> _cycles = [];
     private long _cursor;
@@ -45,13 +44,11 @@ internal sealed class OfferCycleTracker
     /// <summary>The offers neither answered nor rescinded yet.</summary>
     public IReadOnlyCollection<string> OpenOfferIds => _batchOfOffer.Keys;
 
-    public IReadOnlyList<double> CycleMs => _cycleMs;
+    /// <summary>The cycles with how their offers were answered, in the order the cycles ended.</summary>
+    public IReadOnlyList<StormOfferCycle> Cycles => _cycles;
 
     /// <summary>The same cycles, each until the scheduler sent its last answer (not until the master recorded it).</summary>
     public IReadOnlyList<double> SchedulerCycleMs => _schedulerCycleMs;
-
-    /// <summary>The same cycles with how their offers were answered, in the order the cycles ended.</summary>
-    public IReadOnlyList<StormOfferCycle> Cycles => _cycles;
 
     /// <summary>Cycles whose offers are not all answered yet.</summary>
     public int OpenCycles => _batchOfOffer.Values.Distinct().Count();
@@ -147,7 +144,6 @@ internal sealed class OfferCycleTracker
 
         if (batch.Open == 0 && batch.Answered)
         {
-            _cycleMs.Add((at - batch.SentAt).TotalMilliseconds);
             _cycles.Add(new StormOfferCycle((at - batch.SentAt).TotalMilliseconds, batch.Offers, batch.Accepted, batch.Declined));
             _schedulerCycleMs.Add((batch.LastAnswerSent!.Value - batch.SentAt).TotalMilliseconds);
         }

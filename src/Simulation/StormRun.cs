@@ -413,8 +413,8 @@ public sealed class StormRun
             var placed = await cluster.CountRunningTasksAsync().ConfigureAwait(false);
             var end = complete && tracker.LastPlacement is { } last ? last : DateTimeOffset.UtcNow;
             var deploySeconds = tracker.FirstOffer is { } first ? Math.Max((end - first).TotalSeconds, 1e-3) : deployWatch.Elapsed.TotalSeconds;
-            var cyclesInOrder = tracker.CycleMs.ToList();
             var cycleAnswers = tracker.Cycles.ToList();
+            var cyclesInOrder = cycleAnswers.Select(c => c.Ms).ToList();
             var cycles = cyclesInOrder.Order().ToList();
             var schedulerCycles = tracker.SchedulerCycleMs.Order().ToList();
             var (offersReceived, batches) = (tracker.Offers, tracker.Batches);

@@ -216,9 +216,7 @@ internal sealed partial class PodInstanceActor
                 KillForDecommission();
                 break;
             case DecommissionPlan.UnreserveStep when _state is { Decommission: DecommissionStage.Killing, TasksKilled: true }:
-                var footprint = _state.Footprint;
-                var released = new PodFootprintReleased { AgentId = footprint?.AgentId ?? string.Empty, At = NowStamp(), NeverConfirmed = _state.FootprintUnconfirmed };
-                released.ResourceIds.AddRange(footprint?.ResourceIds ?? []);
+                var released = Released();
                 PersistOverride(released, () =>
                 {
                     _log.Info("{0} gives up {1} reservations; they are destroyed and unreserved when next offered", _name, released.ResourceIds.Count);
@@ -255,9 +253,7 @@ internal sealed partial class PodInstanceActor
                     events.Add(new PodDecommissionStarted { At = NowStamp() });
                 }
 
-                var footprint = _state.Footprint;
-                released = new PodFootprintReleased { AgentId = footprint?.AgentId ?? string.Empty, At = NowStamp(), NeverConfirmed = _state.FootprintUnconfirmed };
-                released.ResourceIds.AddRange(footprint?.ResourceIds ?? []);
+                released = Released();
                 events.Add(released);
                 break;
             case DecommissionStage.Releasing:
@@ -295,6 +291,15 @@ internal sealed partial class PodInstanceActor
             ReportDecommission();
             force.ReplyTo.Tell(new PlanProtocol.CommandResult(PlanCommandOutcome.Accepted, force.Message));
         });
+    }
+
+    /// <summary>The release of the pod's footprint (none: nothing to release), as decommission journals it.</summary>
+    private PodFootprintReleased Released()
+    {
+        var footprint = _state.Footprint;
+        var released = new PodFootprintReleased { AgentId = footprint?.AgentId ?? string.Empty, At = NowStamp(), NeverConfirmed = _state.FootprintUnconfirmed };
+        released.ResourceIds.AddRange(footprint?.ResourceIds ?? []);
+        return released;
     }
 
     /// <summary>Decommission: nothing relaunches the pod's tasks any more; the live ones are killed.</summary>

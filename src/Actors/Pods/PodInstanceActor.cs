@@ -994,8 +994,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         var id = status.TaskId.Value;
         if (!_killsSent.Contains(id) || _killsDeferred?.Contains(id) == true
             || PodInstanceState.HasEnded(status.State) || status.State == TaskState.TaskUnreachable
-            || _state.TaskNameOf(id) is not { } name || _state.Tasks[name] is not { Status.State: TaskState.TaskUnreachable } record
-            || record.TaskId != id)
+            || _state.TaskNameOf(id) is not { } name || _state.Tasks[name] is not { Status.State: TaskState.TaskUnreachable } record)
         {
             return;
         }
