@@ -69,6 +69,12 @@ internal sealed record StatusRecorded(TaskStatus Status);
 /// <summary>Pod or guardian → gateway: no such task of ours; kill it (and acknowledge).</summary>
 internal sealed record UnknownTaskStatus(TaskStatus Status);
 
+/// <summary>
+/// Gateway → router: a task nobody owns ended (a stray killed, one a force-completed decommission gave up): whatever
+/// reservations it held on <paramref name="AgentId"/> are free now, and nobody's.
+/// </summary>
+internal sealed record UnownedTaskEnded(string TaskId, string AgentId);
+
 internal sealed record GetTasksToReconcile
 {
     public static GetTasksToReconcile Instance { get; } = new();

@@ -83,6 +83,30 @@ public static class Expect
                 ? null
                 : $"no UNRESERVE on the last offers: {Describe(answers)}")));
 
+    /// <summary>
+    /// The scheduler unreserved (an UNRESERVE in any ACCEPT: on an offer a tick made or on one of the master's own
+    /// allocation, <see cref="Send.AdvanceTime"/>) every reservation the latest launch of <paramref name="taskName"/> was
+    /// made with (by its <c>resource_id</c> labels).
+    /// </summary>
+    public static ScenarioTick Unreserved(string taskName) =>
+        new ExpectationTick($"Expect.Unreserved({taskName})", c =>
+        {
+            var history = c.Cluster.History;
+            var launch = history.SelectMany(r => r.LaunchedTasks).LastOrDefault(t => t.Name == taskName);
+            if (launch is null)
+            {
+                return Task.FromResult<string?>($"{taskName} was never launched");
+            }
+
+            var ids = launch.Resources.Concat(launch.Executor?.Resources ?? []).SelectMany(ResourceIds).ToHashSet(StringComparer.Ordinal);
+            var unreserved = history.SelectMany(r => r.Operations(OperationType.Unreserve)).SelectMany(o => o.Unreserve.Resources)
+                .SelectMany(ResourceIds).ToHashSet(StringComparer.Ordinal);
+            var left = ids.Where(id => !unreserved.Contains(id)).Order(StringComparer.Ordinal).ToList();
+            return Task.FromResult(ids.Count == 0 ? $"{taskName}'s latest launch used no reservation"
+                : left.Count == 0 ? null
+                : $"{left.Count} of the {ids.Count} reservations of {taskName}'s latest launch are not unreserved: {string.Join(", ", left)}");
+        });
+
     /// <summary>The scheduler sent KILL for a task named <paramref name="taskName"/> at least <paramref name="times"/> times in all.</summary>
     public static ScenarioTick Killed(string taskName, int times = 1) =>
         new ExpectationTick($"Expect.Killed({taskName}{(times == 1 ? "" : ", times: " + times)})", c =>
@@ -206,6 +230,9 @@ public static class Expect
         var waiting = offers.Except(answered).ToList();
         return waiting.Count > 0 ? $"offers {string.Join(", ", waiting)} are not answered yet" : judge(answers);
     }
+
+    private static IEnumerable<string> ResourceIds(Resource resource) =>
+        resource.Reservations.SelectMany(r => r.Labels?.Labels_ ?? []).Where(l => l.Key == Actors.Offers.Resources.ResourceIdLabel).Select(l => l.Value);
 
     /// <summary>The router's explanations for the last offers (DC/OS debug offers), for failure messages.</summary>
     private static async Task<string> WhyAsync(ScenarioContext c)

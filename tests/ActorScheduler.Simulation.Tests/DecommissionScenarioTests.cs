@@ -177,6 +177,36 @@ public sealed class DecommissionScenarioTests
     }
 
     [Fact]
+    public async Task A_force_completed_pods_reservations_are_collected_when_its_agent_returns_after_a_scheduler_restart()
+    {
+        await using var scenario = new ServiceScenario(Examples.Spec("hello-world"), Options(allowDecommission: true));
+        await scenario.Run(DeployTwoWorlds());
+
+        await scenario.Run(
+        [
+            .. ScaleInWhileWorld1IsPartitioned(),
+            Send.PlanCommand("decommission", PlanCommandKind.ForceComplete, "world-1"),
+            Expect.PodGone("world-1"),
+            // The new scheduler knows nothing of world-1's reservations: the pod that gave them up is erased, and the
+            // router that watched for them starts empty. With nothing to place it declines what it is offered and
+            // suppresses offers.
+            Send.RestartScheduler(),
+            Expect.AllPlansComplete(),
+            Send.AdvanceTime(TimeSpan.FromSeconds(2)),
+            // The agent comes back: its task is nobody's, so it is killed. What the task held is nobody's either, and the
+            // idle scheduler revives offers for it at once, instead of at its hourly sweep: the master's next
+            // allocation offers the agent, and the reservations are collected.
+            Send.ReturnAgentOf("world-1-server"),
+            Expect.Killed("world-1-server"),
+            Expect.NotRunning("world-1-server"),
+            Send.AdvanceTime(TimeSpan.FromSeconds(2)),
+            Expect.Unreserved("world-1-server"),
+        ]);
+
+        Assert.True(await scenario.Cluster!.IsRunningAsync("world-0-server"));
+    }
+
+    [Fact]
     public async Task Scale_in_stops_waiting_for_released_reservations_once_their_agent_is_marked_gone()
     {
         await using var scenario = new ServiceScenario(Examples.Spec("hello-world"), Options(allowDecommission: true));

@@ -150,6 +150,10 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
                 _log.Warning("Killing unknown task {0}", status.TaskId.Value);
                 Send(new Call { Type = Call.Types.Type.Kill, Kill = new Call.Types.Kill { TaskId = status.TaskId, AgentId = status.AgentId } });
             }
+            else if (status.AgentId is not null)
+            {
+                _router.Tell(new UnownedTaskEnded(status.TaskId.Value, status.AgentId.Value));
+            }
 
             Acknowledge(status);
         });

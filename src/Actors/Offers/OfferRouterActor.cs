@@ -229,7 +229,11 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                 Suppress();
             }
         });
-        Command<SweepDue>(_ => Sweep());
+        Command<SweepDue>(_ => Sweep($"every {_sweepInterval}"));
+        // What the task held is free and nobody's now, and an idle router would see it only at its next sweep, up to an
+        // hour later: it sweeps at once. Such a task is rare (a stray; one whose pod was force-decommissioned while its
+        // agent was partitioned, maybe by a scheduler since restarted, which knows nothing of its reservations).
+        Command<UnownedTaskEnded>(m => Sweep($"task {m.TaskId}, which nobody owns, ended on {m.AgentId}"));
         Command<OffersReceived>(OnOffers);
         Command<OfferProtocol.GetOfferOutcomes>(m => Sender.Tell(_outcomes.Query(m.PodInstance, m.Limit)));
         Command<OfferRescinded>(m =>
@@ -429,12 +433,13 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     /// the master's filters, so every agent is offered again at its next allocation): what nobody owns is destroyed and
     /// unreserved, the rest is declined long, and offers are suppressed again once they find nothing to do (agents a
     /// later allocation offers wait for the next sweep). While pods wait to be placed offers flow anyway (declined short).
+    /// A task nobody owns that ends (<see cref="UnownedTaskEnded"/>) brings the next sweep forward to now.
     /// </summary>
-    private void Sweep()
+    private void Sweep(string why)
     {
         if (_reconciled && !IsPlacing && Revive())
         {
-            _log.Info("Sweeping for reservations nobody owns: offers revived (every {0})", _sweepInterval);
+            _log.Info("Sweeping for reservations nobody owns: offers revived ({0})", why);
             _metrics.Increment(SchedulerMetrics.Sweeps);
         }
     }

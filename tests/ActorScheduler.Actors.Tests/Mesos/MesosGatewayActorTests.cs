@@ -213,6 +213,35 @@ public sealed class MesosGatewayActorTests : ActorTestKit, IAsyncLifetime
         AwaitAssert(() => Assert.Equal(before + 1, _emulator.History().CallCount("KILL")), TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(50));
     }
 
+    [Fact]
+    public void An_unknown_task_is_killed_while_it_lives_and_its_end_tells_the_router()
+    {
+        var (router, pods) = (CreateTestProbe(), CreateTestProbe());
+        var framework = Sys.ActorOf(FrameworkActor.Props("gateway-unknown-test"));
+        var gateway = Sys.ActorOf(MesosGatewayActor.Props(Settings(_emulator.Url), framework));
+        gateway.Tell(new GatewayPeers(router, pods));
+        pods.ExpectMsg<GetTasksToReconcile>();
+        pods.Reply(new TasksToReconcile(ImmutableArray<TaskToReconcile>.Empty));
+        router.FishForMessage(m => m is ReconciliationComplete);
+        var before = _emulator.History().CallCount("KILL");
+
+        gateway.Tell(new UnknownTaskStatus(Status("stray__1", Messages.MesosV1.TaskState.TaskRunning)));
+        AwaitAssert(() => Assert.Equal(before + 1, _emulator.History().CallCount("KILL")), TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(50));
+
+        // Its end: nothing to kill, but what it held is nobody's.
+        gateway.Tell(new UnknownTaskStatus(Status("stray__1", Messages.MesosV1.TaskState.TaskKilled)));
+        var ended = router.FishForMessage<UnownedTaskEnded>(_ => true);
+        Assert.Equal(new UnownedTaskEnded("stray__1", "agent-7"), ended);
+        Assert.Equal(before + 1, _emulator.History().CallCount("KILL"));
+
+        static Messages.MesosV1.TaskStatus Status(string taskId, Messages.MesosV1.TaskState state) => new()
+        {
+            TaskId = new Messages.MesosV1.TaskID { Value = taskId },
+            AgentId = new Messages.MesosV1.AgentID { Value = "agent-7" },
+            State = state,
+        };
+    }
+
     private static GatewaySettings Settings(Uri master) =>
         new(master, "gateway-test", "gateway-test-role", "gateway-test-principal", Environment.UserName, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1));
 }

@@ -1032,6 +1032,35 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Fact]
+    public void An_idle_router_sweeps_at_once_when_a_task_nobody_owns_ends_and_one_placing_pods_needs_not()
+    {
+        // Sweeps off, so only the ended task can revive offers.
+        var metrics = new SchedulerMetrics();
+        var (router, gateway) = ReconciledRouter(metrics: metrics, sweepInterval: TimeSpan.Zero);
+        router.Tell(new OffersReceived([TestOffers.Unreserved("agent-1")]));
+        gateway.ExpectMsg<DeclineOffers>();
+        gateway.ExpectMsg<SuppressOffers>();
+
+        router.Tell(new UnownedTaskEnded("stray__1", "agent-2"));
+        gateway.ExpectMsg<ReviveOffers>();
+        router.Tell(new OffersReceived([TestOffers.WithReserved("agent-2", HelloFootprint()), TestOffers.Unreserved("agent-1")]));
+        Assert.Equal(
+            [Offer.Types.Operation.Types.Type.Destroy, Offer.Types.Operation.Types.Type.Unreserve],
+            gateway.ExpectMsg<AcceptOffers>().Operations.Select(o => o.Type));
+        Assert.Equal(OfferRouterActor.LongDeclineSeconds, gateway.ExpectMsg<DeclineOffers>().RefuseSeconds);
+        gateway.ExpectMsg<SuppressOffers>();
+        Assert.Equal(1, metrics.Counters()[SchedulerMetrics.Sweeps]);
+
+        // Pods waiting: offers come anyway (declined short), so an ended task changes nothing.
+        var (placing, placingGateway) = ReconciledRouter(sweepInterval: TimeSpan.Zero);
+        placing.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod(cpus: 8))), CreateTestProbe());
+        placing.Tell(new OffersReceived([TestOffers.Unreserved()]));
+        Assert.Equal(OfferRouterActor.ShortDeclineSeconds, placingGateway.ExpectMsg<DeclineOffers>().RefuseSeconds);
+        placing.Tell(new UnownedTaskEnded("stray__1", "agent-2"));
+        placingGateway.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+    }
+
+    [Fact]
     public void Requirements_of_earlier_plans_claim_offers_first_then_each_plans_in_the_order_they_came()
     {
         var (gateway, pods) = (CreateTestProbe(), CreateTestProbe());
