@@ -221,8 +221,7 @@ internal sealed class PhaseActor : ReceivePersistentActor, IWithTimers
     /// <summary>Asks every child and answers <paramref name="replyTo"/> once all of them applied the operation.</summary>
     private static void AskAll(IEnumerable<IActorRef> children, object operation, IActorRef replyTo)
     {
-        var asks = children.Select(c => c.Ask<OperationApplied>(operation, TimeSpan.FromSeconds(30))).ToArray();
-        Task.WhenAll(asks).ContinueWith(
+        Gather.All<OperationApplied>(Context, children, operation, TimeSpan.FromSeconds(30)).ContinueWith(
             t => t.IsCompletedSuccessfully ? OperationApplied.Instance : (object)new Akka.Actor.Status.Failure(t.Exception!),
             TaskScheduler.Default).PipeTo(replyTo);
     }

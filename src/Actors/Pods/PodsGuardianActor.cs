@@ -368,6 +368,5 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
         }
     }
 
-    private Task<T[]> Gather<T>(object query) =>
-        Task.WhenAll(_pods.Values.Select(p => p.Ask<T>(query, TimeSpan.FromSeconds(30))));
+    private Task<T[]> Gather<T>(object query) => Actors.Gather.All<T>(Context, _pods.Values, query, TimeSpan.FromSeconds(30));
 }
