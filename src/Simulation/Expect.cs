@@ -84,6 +84,19 @@ public static class Expect
                 : $"no UNRESERVE on the last offers: {Describe(answers)}")));
 
     /// <summary>
+    /// The scheduler's latest REVIVE or SUPPRESS call is <paramref name="type"/>: after a REVIVE the master's next
+    /// allocation (<see cref="Send.AdvanceTime"/>) offers it every agent, after a SUPPRESS none.
+    /// </summary>
+    public static ScenarioTick LatestOfferFlowCall(Call.Types.Type type) =>
+        new ExpectationTick($"Expect.LatestOfferFlowCall({type})", c =>
+        {
+            var last = c.Cluster.History.LastOrDefault(r => r.Call?.Type is Call.Types.Type.Revive or Call.Types.Type.Suppress);
+            return Task.FromResult(last?.Call!.Type == type
+                ? null
+                : $"the scheduler's latest REVIVE or SUPPRESS call is {(last is null ? "none" : last.Call!.Type.ToString())}, not {type}");
+        });
+
+    /// <summary>
     /// The scheduler unreserved (an UNRESERVE in any ACCEPT: on an offer a tick made or on one of the master's own
     /// allocation, <see cref="Send.AdvanceTime"/>) every reservation the latest launch of <paramref name="taskName"/> was
     /// made with (by its <c>resource_id</c> labels).

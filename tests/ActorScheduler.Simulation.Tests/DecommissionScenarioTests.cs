@@ -193,12 +193,14 @@ public sealed class DecommissionScenarioTests
             Send.RestartScheduler(),
             Expect.AllPlansComplete(),
             Send.AdvanceTime(TimeSpan.FromSeconds(2)),
+            Expect.LatestOfferFlowCall(Call.Types.Type.Suppress),
             // The agent comes back: its task is nobody's, so it is killed. What the task held is nobody's either, and the
             // idle scheduler revives offers for it at once, instead of at its hourly sweep: the master's next
             // allocation offers the agent, and the reservations are collected.
             Send.ReturnAgentOf("world-1-server"),
             Expect.Killed("world-1-server"),
             Expect.NotRunning("world-1-server"),
+            Expect.LatestOfferFlowCall(Call.Types.Type.Revive),
             Send.AdvanceTime(TimeSpan.FromSeconds(2)),
             Expect.Unreserved("world-1-server"),
         ]);

@@ -24,6 +24,7 @@ public static class PodInstanceSnapshots
             ReleasedAgentId = state.ReleasedAgentId ?? string.Empty,
             ReleasedNeverConfirmed = state.ReleasedNeverConfirmed,
             DecommissionForced = state.DecommissionForced,
+            ForcedTaskIds = { state.ForcedTaskIds.Order(StringComparer.Ordinal) },
             Paused = { state.Paused.Order(StringComparer.Ordinal) },
         };
 
@@ -133,6 +134,7 @@ public static class PodInstanceSnapshots
             ReleasedAgentId = Text(snapshot.ReleasedAgentId),
             ReleasedNeverConfirmed = snapshot.ReleasedNeverConfirmed,
             DecommissionForced = snapshot.DecommissionForced,
+            ForcedTaskIds = snapshot.ForcedTaskIds.ToImmutableHashSet(StringComparer.Ordinal),
             Paused = snapshot.Paused.ToImmutableHashSet(StringComparer.Ordinal),
             FailedSince = snapshot.FailedSince.ToImmutableDictionary(p => p.Key, p => p.Value.ToDateTime()),
             Backoff = snapshot.Backoff.ToImmutableDictionary(b => b.TaskName, b => new BackoffEntry(b.Until.ToDateTime(), TimeSpan.FromSeconds(b.DelaySeconds))),

@@ -148,6 +148,13 @@ public sealed record PodInstanceState(
     /// </summary>
     public bool DecommissionForced { get; init; }
 
+    /// <summary>
+    /// The tasks (by id) live when the decommission was force-completed. They run on reservations given up, maybe
+    /// collected already: should the pod be wanted again, they are no progress towards its step (each is killed, and
+    /// relaunched on new reservations once it ended), even when their agent comes back and reports them running.
+    /// </summary>
+    public ImmutableHashSet<string> ForcedTaskIds { get; init; } = ImmutableHashSet.Create<string>(StringComparer.Ordinal);
+
     /// <summary>A launch of the pod that has not been seen ended (running, starting, unreachable, or unheard of).</summary>
     public bool HasLiveTasks => Tasks.Values.Any(t => !t.IsTerminal);
 
@@ -178,7 +185,9 @@ public sealed record PodInstanceState(
     /// pod's other tasks may not be part of the launch).
     /// </summary>
     private PodInstanceState Launched(TaskLaunchRecorded launch) =>
-        DecommissionForced && !Tasks.Any(t => !t.Value.IsTerminal && !launch.Tasks.Any(l => l.TaskName == t.Key)) ? this with { DecommissionForced = false } : this;
+        DecommissionForced && !Tasks.Any(t => !t.Value.IsTerminal && !launch.Tasks.Any(l => l.TaskName == t.Key))
+            ? this with { DecommissionForced = false, ForcedTaskIds = ForcedTaskIds.Clear() }
+            : this;
 
     public PodInstanceState Apply(object @event) => @event switch
     {
@@ -210,7 +219,12 @@ public sealed record PodInstanceState(
         PodReplaced => GiveUpFootprint(),
         GivenUpFootprintSettled e => this with { GivenUp = Settle(GivenUp, e.AgentId, e.ResourceIds) },
         PodDecommissionStarted => Decommission == DecommissionStage.None
-            ? this with { Decommission = DecommissionStage.Killing, DecommissionForced = DecommissionForced && HasLiveTasks }
+            ? this with
+            {
+                Decommission = DecommissionStage.Killing,
+                DecommissionForced = DecommissionForced && HasLiveTasks,
+                ForcedTaskIds = HasLiveTasks ? ForcedTaskIds : ForcedTaskIds.Clear(),
+            }
             : this,
         PodDecommissionCancelled => this with { Decommission = DecommissionStage.None, ReleasedResourceIds = [], ReleasedAgentId = null },
         PodFootprintReleased e => this with
@@ -222,7 +236,13 @@ public sealed record PodInstanceState(
             ReleasedAgentId = e.AgentId,
             ReleasedNeverConfirmed = e.NeverConfirmed,
         },
-        PodResourcesCollected e => this with { Decommission = DecommissionStage.Collected, ReleasedResourceIds = [], DecommissionForced = DecommissionForced || e.Forced },
+        PodResourcesCollected e => this with
+        {
+            Decommission = DecommissionStage.Collected,
+            ReleasedResourceIds = [],
+            DecommissionForced = DecommissionForced || e.Forced,
+            ForcedTaskIds = e.Forced ? ForcedTaskIds.Union(Tasks.Values.Where(t => !t.IsTerminal).Select(t => t.TaskId)) : ForcedTaskIds,
+        },
         PodStateErased => Empty with { Decommission = DecommissionStage.Erased },
         TasksPaused e => this with { Paused = Paused.Union(e.Tasks) },
         TasksResumed e => this with { Paused = Paused.Except(e.Tasks) },
@@ -360,7 +380,8 @@ public sealed record PodInstanceState(
 
         return new TaskProgress(
             goal,
-            record.SpecFingerprint == targetFingerprint && !(record.LaunchedAt < relaunchBefore) && record.Paused == Paused.Contains(taskName),
+            record.SpecFingerprint == targetFingerprint && !(record.LaunchedAt < relaunchBefore) && record.Paused == Paused.Contains(taskName)
+                && !ForcedTaskIds.Contains(record.TaskId),
             record.Status?.State,
             record.ReadinessPassed,
             record.EverFinished,

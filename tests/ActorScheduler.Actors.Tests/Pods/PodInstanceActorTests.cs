@@ -358,10 +358,17 @@ public sealed class PodInstanceActorTests : ActorTestKit
 
         // The count is raised before the erase: the decommission is cancelled, but the task on the given-up reservations
         // is still killed (its kill is re-sent), not adopted.
-        pod.Tell(new RequireTasks(Step, Target), CreateTestProbe());
+        var step = CreateTestProbe();
+        pod.Tell(new RequireTasks(Step, Target), step);
         plan.FishForMessage<DecommissionProgress>(m => m.Stage == DecommissionStage.None);
         DropQueued(gateway);
         Assert.Equal(task.TaskId.Value, gateway.FishForMessage<KillTask>(_ => true, TimeSpan.FromSeconds(3)).TaskId);
+
+        // Its agent comes back and reports it running: no progress of the pod wanted again (not COMPLETE), as it runs on
+        // reservations given up.
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskRunning, withUuid: true)), gateway);
+        var report = step.FishForMessage<TaskProgressReport>(r => r.Tasks.Length == 1 && r.Tasks[0].State == TaskState.TaskRunning);
+        Assert.False(report.Tasks[0].LaunchedOnTarget);
 
         // The force is journaled: a pod restarted now (no re-send due for 10 s) still kills that task, though its
         // decommission was cancelled.

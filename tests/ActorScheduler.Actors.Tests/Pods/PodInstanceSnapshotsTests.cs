@@ -69,13 +69,23 @@ public sealed class PodInstanceSnapshotsTests
         var running = History().Take(4).Aggregate(PodInstanceState.Empty, (s, e) => s.Apply(e)); // launched, then RUNNING
         Assert.True(running.HasLiveTasks);
         var forced = running.Apply(new PodDecommissionStarted()).Apply(new PodResourcesCollected { Forced = true }).Apply(new PodDecommissionCancelled());
+        var server = running.Tasks.Single();
+        Assert.Equal([server.Value.TaskId], forced.ForcedTaskIds);
+        AssertSame(forced, PodInstanceSnapshots.Restore(PodInstanceSnapshot.Parser.ParseFrom(PodInstanceSnapshots.Of(forced).ToByteArray())));
+
+        // Running on reservations given up, the task is no progress of the pod wanted again (before the force it was).
+        var fingerprint = server.Value.SpecFingerprint;
+        Assert.True(running.Progress(server.Key, ActorScheduler.Specs.Model.GoalState.Running, fingerprint).LaunchedOnTarget);
+        Assert.False(forced.Progress(server.Key, ActorScheduler.Specs.Model.GoalState.Running, fingerprint).LaunchedOnTarget);
 
         // A launch of another task of the pod leaves the live one from before the force to be killed.
         var other = launch.Clone();
         other.Tasks.Clear();
         other.Tasks.Add(new LaunchedTask { TaskName = "other", TaskInfo = launch.Tasks[0].TaskInfo.Clone() });
         Assert.True(forced.Apply(other).DecommissionForced);
+        Assert.Equal(forced.ForcedTaskIds, forced.Apply(other).ForcedTaskIds);
         Assert.False(forced.Apply(launch).DecommissionForced);
+        Assert.Empty(forced.Apply(launch).ForcedTaskIds);
 
         // Decommissioned again once its tasks ended, it is no longer a forced one.
         var ended = forced with { Tasks = forced.Tasks.ToImmutableDictionary(t => t.Key, t => t.Value with { Status = new TaskStatus { State = TaskState.TaskKilled } }) };
@@ -126,7 +136,7 @@ public sealed class PodInstanceSnapshotsTests
         string[] compared =
         [
             "Tasks", "Footprint", "FootprintUnconfirmed", "LastOfferId", "Decommission", "ReleasedResourceIds", "ReleasedAgentId",
-            "ReleasedNeverConfirmed", "DecommissionForced", "HasLiveTasks", "Paused", "TasksKilled", "FailedSince", "Backoff", "Recovery", "GivenUp",
+            "ReleasedNeverConfirmed", "DecommissionForced", "ForcedTaskIds", "HasLiveTasks", "Paused", "TasksKilled", "FailedSince", "Backoff", "Recovery", "GivenUp",
         ];
         Assert.Equal(compared.Order(), typeof(PodInstanceState).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance).Where(p => p.Name != "EqualityContract").Select(p => p.Name).Order());
         Assert.Equal(
@@ -203,6 +213,7 @@ public sealed class PodInstanceSnapshotsTests
         Assert.Equal(expected.ReleasedAgentId, actual.ReleasedAgentId);
         Assert.Equal(expected.ReleasedNeverConfirmed, actual.ReleasedNeverConfirmed);
         Assert.Equal(expected.DecommissionForced, actual.DecommissionForced);
+        Assert.Equal(expected.ForcedTaskIds.Order(), actual.ForcedTaskIds.Order());
         Assert.Equal(expected.HasLiveTasks, actual.HasLiveTasks);
         Assert.Equal(expected.Paused.Order(), actual.Paused.Order());
         Assert.Equal(expected.TasksKilled, actual.TasksKilled);
