@@ -108,6 +108,31 @@ public sealed class StormRunTests
     }
 
     [Fact]
+    public async Task A_spreading_fitness_keeps_a_real_masters_whole_batch_for_its_capped_cycles()
+    {
+        // One small pod type on agents where dozens fit: binpack (the default) spreads the pods, one or two an offer, so a
+        // capped cycle of 8 claims accepts ~8 offers. Counting room as what fits (up to a cycle's claims an offer), the
+        // router kept a few offers of the batch and declined the rest (filtered for 5 s): pods waited for the master's
+        // next allocation. Counted as what a cycle put on an offer, the first allocation's offers place every pod.
+        var run = new StormRun(new StormRunOptions
+        {
+            Agents = 60,
+            Pods = 60,
+            Allocation = StormAllocation.Master,
+            AllocationInterval = TimeSpan.FromSeconds(20),
+            MaxClaimsPerCycle = 8,
+            Timeout = TimeSpan.FromSeconds(60),
+            Restart = false,
+        });
+
+        var result = await run.RunAsync();
+
+        Assert.True(result.DeployComplete, $"deploy not complete: {result}");
+        Assert.Equal(60, result.Placed);
+        Assert.Equal(1, result.OfferBatches);
+    }
+
+    [Fact]
     public async Task A_storm_pods_placement_rule_holds_on_every_agent()
     {
         var perAgent = await LaunchesPerAgentAsync(new StormRunOptions

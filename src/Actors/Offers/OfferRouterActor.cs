@@ -768,7 +768,8 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                 accepting.Count,
                 _requirements.Select(r => (r.Requirement, r.Need)),
                 _nextCycleCap,
-                (requirement, offer) => OfferEvaluator.PlacementRefusal(requirement, _agents.Of(offer), _placed, _context) is null);
+                (requirement, offer) => OfferEvaluator.PlacementRefusal(requirement, _agents.Of(offer), _placed, _context) is null,
+                claimed.Count);
             var declined = new List<Offer>(unused.Count);
             for (var i = 0; i < unused.Count; i++)
             {

@@ -50,6 +50,21 @@ public sealed class OfferHoldingTests
     }
 
     [Fact]
+    public void An_offer_holds_room_for_as_many_as_the_cycle_claimed_an_offer_it_accepted()
+    {
+        // Room for 32 on each offer, and a cycle claims up to 100; counted so, the newest offer has room for the ten that
+        // five waiting pods need (and twice the two accepted are kept).
+        var pods = Enumerable.Range(0, 5).Select(i => NewPod(i)).ToList();
+        Assert.Equal([6, 7, 8, 9], Kept(OfferHolding.Keep(Offers(10, cpus: 32), accepted: 2, pods, PerCycle, AdmitsAll)));
+
+        // But the cycle put its 2 claims on 2 offers (a fitness that spreads): each kept offer counts as room for one.
+        Assert.Equal([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], Kept(OfferHolding.Keep(Offers(10, cpus: 32), accepted: 2, pods, PerCycle, AdmitsAll, claimed: 2)));
+
+        // 3 claims on 2 offers: two an offer (rounded up), room for ten in five offers.
+        Assert.Equal([5, 6, 7, 8, 9], Kept(OfferHolding.Keep(Offers(10, cpus: 32), accepted: 2, pods, PerCycle, AdmitsAll, claimed: 3)));
+    }
+
+    [Fact]
     public void At_least_twice_as_many_offers_as_the_cycle_accepted_are_kept()
     {
         var keep = OfferHolding.Keep(Offers(10), accepted: 3, [NewPod(0)], PerCycle, AdmitsAll);
