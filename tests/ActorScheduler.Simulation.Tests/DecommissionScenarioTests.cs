@@ -198,7 +198,7 @@ public sealed class DecommissionScenarioTests
             // idle scheduler revives offers for it at once, instead of at its hourly sweep: the master's next
             // allocation offers the agent, and the reservations are collected.
             Send.ReturnAgentOf("world-1-server"),
-            Expect.Killed("world-1-server"),
+            Expect.Killed("world-1-server", times: 2),
             Expect.NotRunning("world-1-server"),
             Expect.LatestOfferFlowCall(Call.Types.Type.Revive),
             Send.AdvanceTime(TimeSpan.FromSeconds(2)),

@@ -230,10 +230,18 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             }
         });
         Command<SweepDue>(_ => Sweep($"every {_sweepInterval}"));
-        // What the task held is free and nobody's now, and an idle router would see it only at its next sweep, up to an
-        // hour later: it sweeps at once. Such a task is rare (a stray; one whose pod was force-decommissioned while its
-        // agent was partitioned, maybe by a scheduler since restarted, which knows nothing of its reservations).
-        Command<UnownedTaskEnded>(m => Sweep($"task {m.TaskId}, which nobody owns, ended on {m.AgentId}"));
+        // What the task held is free and nobody's now, and a router that suppressed offers would see it only at its next
+        // sweep, up to an hour later: it sweeps at once. Such a task is rare (a stray; one whose pod was
+        // force-decommissioned while its agent was partitioned, maybe by a scheduler since restarted, which knows nothing
+        // of its reservations). A router not suppressed gets offers anyway (one watching given-up reservations declines
+        // their agents' short): no REVIVE, which would re-offer every agent, for each of many such tasks.
+        Command<UnownedTaskEnded>(m =>
+        {
+            if (_suppressed)
+            {
+                Sweep($"task {m.TaskId}, which nobody owns, ended on {m.AgentId}");
+            }
+        });
         Command<OffersReceived>(OnOffers);
         Command<OfferProtocol.GetOfferOutcomes>(m => Sender.Tell(_outcomes.Query(m.PodInstance, m.Limit)));
         Command<OfferRescinded>(m =>

@@ -73,10 +73,11 @@ internal sealed partial class PodInstanceActor
             AwaitRelease(_state.ReleasedResourceIds, agent, afterReplay: true);
         }
 
-        // A force-completed decommission's tasks not seen ended: killed again, as before the restart.
-        if (_state.DecommissionForced && _state.HasLiveTasks)
+        // A force-completed decommission's tasks not seen ended: killed again, as before the restart (only those: tasks
+        // launched since, the pod wanted again, run on reservations of their own).
+        if (_state.HasForcedLiveTasks)
         {
-            KillLiveTasks($"({_name}'s decommission was force-completed)");
+            KillLiveTasks($"({_name}'s decommission was force-completed)", _state.ForcedTaskIds.Contains);
         }
     }
 
@@ -188,7 +189,7 @@ internal sealed partial class PodInstanceActor
         // A force-completed decommission gave the reservations up with tasks maybe alive: those are still killed (the flag
         // is journaled, so also after a restart), and the pod relaunches on new reservations once they ended, not adopting
         // them on reservations that are nobody's.
-        var forced = _state.DecommissionForced && _state.HasLiveTasks;
+        var forced = _state.HasForcedLiveTasks;
         PersistOverride(new PodDecommissionCancelled { At = NowStamp() }, () =>
         {
             _log.Info("{0} is wanted again (count raised): decommission cancelled", _name);

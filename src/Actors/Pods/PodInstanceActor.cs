@@ -306,15 +306,17 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         // step on a resource set of this step (a set serves one task at a time): kill them and wait for their end.
         var stepSets = step.Tasks.Select(t => pod.FindTask(t)?.ResourceSetId).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var holders = step.Tasks.Concat(pod.Tasks.Where(t => stepSets.Contains(t.ResourceSetId)).Select(t => t.Name)).Distinct();
+        // A task a force-completed decommission gave the reservations of up is waited for even before it reported (its
+        // kill goes once it does): the pod relaunches on new reservations only once it ended, never beside it.
         var alive = holders
             .Select(t => _state.Tasks.GetValueOrDefault(t))
-            .Where(r => r is not null && !r.IsTerminal && r.Status is not null)
+            .Where(r => r is not null && !r.IsTerminal && (r.Status is not null || _state.ForcedTaskIds.Contains(r.TaskId)))
             .Cast<TaskRecord>()
             .ToList();
         if (alive.Count > 0)
         {
             // A task in TASK_KILLING is already on its way out (Mesos killed it, e.g. for a failed health check).
-            foreach (var record in alive.Where(r => r.Status!.State != TaskState.TaskKilling && _killsSent.Add(r.TaskId)))
+            foreach (var record in alive.Where(r => r.Status is { } status && status.State != TaskState.TaskKilling && _killsSent.Add(r.TaskId)))
             {
                 _log.Info("Killing {0} ({1}) to relaunch it on config {2}", record.Info.Name, record.TaskId, target.ConfigId);
                 SendKill(record);
@@ -948,9 +950,9 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     /// for nothing. Its kill waits for its first update, or until the router says the ACCEPT went out (asked at each
     /// re-send).
     /// </summary>
-    private void KillLiveTasks(string why)
+    private void KillLiveTasks(string why, Func<string, bool>? ofTaskIds = null)
     {
-        var live = _state.Tasks.Values.Where(r => !r.IsTerminal).ToList();
+        var live = _state.Tasks.Values.Where(r => !r.IsTerminal && (ofTaskIds is null || ofTaskIds(r.TaskId))).ToList();
         foreach (var record in live.Where(r => _killsSent.Add(r.TaskId)))
         {
             if (record.Status is null)

@@ -134,7 +134,10 @@ public static class PodInstanceSnapshots
             ReleasedAgentId = Text(snapshot.ReleasedAgentId),
             ReleasedNeverConfirmed = snapshot.ReleasedNeverConfirmed,
             DecommissionForced = snapshot.DecommissionForced,
-            ForcedTaskIds = snapshot.ForcedTaskIds.ToImmutableHashSet(StringComparer.Ordinal),
+            // Snapshots from before the ids were kept: the live tasks of a forced pod are those from before the force.
+            ForcedTaskIds = snapshot.DecommissionForced && snapshot.ForcedTaskIds.Count == 0
+                ? tasks.Values.Where(t => !t.IsTerminal).Select(t => t.TaskId).ToImmutableHashSet(StringComparer.Ordinal)
+                : snapshot.ForcedTaskIds.ToImmutableHashSet(StringComparer.Ordinal),
             Paused = snapshot.Paused.ToImmutableHashSet(StringComparer.Ordinal),
             FailedSince = snapshot.FailedSince.ToImmutableDictionary(p => p.Key, p => p.Value.ToDateTime()),
             Backoff = snapshot.Backoff.ToImmutableDictionary(b => b.TaskName, b => new BackoffEntry(b.Until.ToDateTime(), TimeSpan.FromSeconds(b.DelaySeconds))),

@@ -158,6 +158,9 @@ public sealed record PodInstanceState(
     /// <summary>A launch of the pod that has not been seen ended (running, starting, unreachable, or unheard of).</summary>
     public bool HasLiveTasks => Tasks.Values.Any(t => !t.IsTerminal);
 
+    /// <summary>A task of <see cref="ForcedTaskIds"/> has not been seen ended: it is to be killed.</summary>
+    public bool HasForcedLiveTasks => !ForcedTaskIds.IsEmpty && Tasks.Values.Any(t => !t.IsTerminal && ForcedTaskIds.Contains(t.TaskId));
+
     /// <summary>Tasks (names within the pod) an operator paused: they run a sleep until resumed.</summary>
     public ImmutableHashSet<string> Paused { get; init; } = ImmutableHashSet.Create<string>(StringComparer.Ordinal);
 
@@ -182,10 +185,10 @@ public sealed record PodInstanceState(
 
     /// <summary>
     /// A launch ends what a force-completed decommission left to kill only once no task from before it is still live (a
-    /// pod's other tasks may not be part of the launch).
+    /// pod's other tasks may not be part of the launch, and those launched since the force are not from before it).
     /// </summary>
     private PodInstanceState Launched(TaskLaunchRecorded launch) =>
-        DecommissionForced && !Tasks.Any(t => !t.Value.IsTerminal && !launch.Tasks.Any(l => l.TaskName == t.Key))
+        DecommissionForced && !Tasks.Any(t => !t.Value.IsTerminal && ForcedTaskIds.Contains(t.Value.TaskId) && !launch.Tasks.Any(l => l.TaskName == t.Key))
             ? this with { DecommissionForced = false, ForcedTaskIds = ForcedTaskIds.Clear() }
             : this;
 
@@ -222,8 +225,8 @@ public sealed record PodInstanceState(
             ? this with
             {
                 Decommission = DecommissionStage.Killing,
-                DecommissionForced = DecommissionForced && HasLiveTasks,
-                ForcedTaskIds = HasLiveTasks ? ForcedTaskIds : ForcedTaskIds.Clear(),
+                DecommissionForced = DecommissionForced && HasForcedLiveTasks,
+                ForcedTaskIds = HasForcedLiveTasks ? ForcedTaskIds : ForcedTaskIds.Clear(),
             }
             : this,
         PodDecommissionCancelled => this with { Decommission = DecommissionStage.None, ReleasedResourceIds = [], ReleasedAgentId = null },

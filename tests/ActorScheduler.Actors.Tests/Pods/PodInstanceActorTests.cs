@@ -382,6 +382,42 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_pod_wanted_again_after_a_force_waits_for_a_task_from_before_it_that_never_reported()
+    {
+        // The launch was recorded and the ACCEPT sent, but no update came before the force.
+        var (pod, router, gateway, evaluation) = PodWithRecordedLaunch();
+        var task = evaluation.Tasks[0].Info;
+        var plan = CreateTestProbe();
+        pod.Tell(new AdvanceDecommission(ActorScheduler.Actors.Plans.DecommissionPlan.KillStep), plan);
+        pod.Tell(new ForceDecommission(CreateTestProbe(), "Received cmd: forceComplete"), plan);
+        plan.FishForMessage<DecommissionProgress>(m => m.Stage == DecommissionStage.Collected);
+
+        // Wanted again: no launch beside the task, which may yet start on the reservations given up.
+        pod.Tell(new RequireTasks(Step, Target), CreateTestProbe());
+        plan.FishForMessage<DecommissionProgress>(m => m.Stage == DecommissionStage.None);
+        pod.Tell(GetTasksToReconcile.Instance);
+        ExpectMsg<TasksToReconcile>();
+        Assert.DoesNotContain(DrainQueued(router), m => m is RegisterRequirement);
+
+        // It reports, is killed, and ends: now the pod asks for offers for a new footprint.
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskRunning, withUuid: true)), gateway);
+        Assert.Equal(task.TaskId.Value, gateway.FishForMessage<KillTask>(_ => true, TimeSpan.FromSeconds(3)).TaskId);
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskKilled, withUuid: true)), gateway);
+        Assert.Null(router.FishForMessage<RegisterRequirement>(_ => true).Requirement.Existing);
+    }
+
+    private static List<object> DrainQueued(Akka.TestKit.TestProbe probe)
+    {
+        var messages = new List<object>();
+        while (probe.HasMessages)
+        {
+            messages.Add(probe.ReceiveOne(TimeSpan.Zero)!);
+        }
+
+        return messages;
+    }
+
+    [Fact]
     public void A_decommission_force_completed_while_it_waits_for_its_released_reservations_stops_waiting()
     {
         var (pod, router, gateway, evaluation) = PodWithRecordedLaunch();
@@ -525,13 +561,7 @@ public sealed class PodInstanceActorTests : ActorTestKit
     /// Drops the messages already queued at <paramref name="probe"/> without waiting for more: what an actor sent before
     /// a reply the test has seen (or before it terminated) is queued by then.
     /// </summary>
-    private static void DropQueued(Akka.TestKit.TestProbe probe)
-    {
-        while (probe.HasMessages)
-        {
-            probe.ReceiveOne(TimeSpan.Zero);
-        }
-    }
+    private static void DropQueued(Akka.TestKit.TestProbe probe) => DrainQueued(probe);
 
     private object[] JournaledEvents()
     {

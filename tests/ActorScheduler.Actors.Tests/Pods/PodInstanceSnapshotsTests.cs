@@ -86,6 +86,15 @@ public sealed class PodInstanceSnapshotsTests
         Assert.Equal(forced.ForcedTaskIds, forced.Apply(other).ForcedTaskIds);
         Assert.False(forced.Apply(launch).DecommissionForced);
         Assert.Empty(forced.Apply(launch).ForcedTaskIds);
+        // Relaunched after the other one: the force is over, though the other (launched since the force) still runs.
+        Assert.True(forced.Apply(other).HasForcedLiveTasks);
+        Assert.False(forced.Apply(other).Apply(launch).DecommissionForced);
+        Assert.False(forced.Apply(other).Apply(launch).HasForcedLiveTasks);
+
+        // A snapshot written before the ids were kept: the forced pod's live tasks are the ones from before the force.
+        var old = PodInstanceSnapshots.Of(forced);
+        old.ForcedTaskIds.Clear();
+        Assert.Equal(forced.ForcedTaskIds, PodInstanceSnapshots.Restore(old).ForcedTaskIds);
 
         // Decommissioned again once its tasks ended, it is no longer a forced one.
         var ended = forced with { Tasks = forced.Tasks.ToImmutableDictionary(t => t.Key, t => t.Value with { Status = new TaskStatus { State = TaskState.TaskKilled } }) };
@@ -136,7 +145,7 @@ public sealed class PodInstanceSnapshotsTests
         string[] compared =
         [
             "Tasks", "Footprint", "FootprintUnconfirmed", "LastOfferId", "Decommission", "ReleasedResourceIds", "ReleasedAgentId",
-            "ReleasedNeverConfirmed", "DecommissionForced", "ForcedTaskIds", "HasLiveTasks", "Paused", "TasksKilled", "FailedSince", "Backoff", "Recovery", "GivenUp",
+            "ReleasedNeverConfirmed", "DecommissionForced", "ForcedTaskIds", "HasLiveTasks", "HasForcedLiveTasks", "Paused", "TasksKilled", "FailedSince", "Backoff", "Recovery", "GivenUp",
         ];
         Assert.Equal(compared.Order(), typeof(PodInstanceState).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance).Where(p => p.Name != "EqualityContract").Select(p => p.Name).Order());
         Assert.Equal(
@@ -215,6 +224,7 @@ public sealed class PodInstanceSnapshotsTests
         Assert.Equal(expected.DecommissionForced, actual.DecommissionForced);
         Assert.Equal(expected.ForcedTaskIds.Order(), actual.ForcedTaskIds.Order());
         Assert.Equal(expected.HasLiveTasks, actual.HasLiveTasks);
+        Assert.Equal(expected.HasForcedLiveTasks, actual.HasForcedLiveTasks);
         Assert.Equal(expected.Paused.Order(), actual.Paused.Order());
         Assert.Equal(expected.TasksKilled, actual.TasksKilled);
         Assert.Equal(expected.FailedSince.OrderBy(p => p.Key), actual.FailedSince.OrderBy(p => p.Key));
