@@ -987,6 +987,20 @@ public sealed class OfferRouterActorTests : ActorTestKit
             accept.Operations.Select(o => o.Type));
     }
 
+    /// <summary>
+    /// Agent-2 offers reservations of ours no pod owns, agent-1 plain resources: the first are destroyed and unreserved,
+    /// the second declined long, and offers suppressed.
+    /// </summary>
+    private void CollectsUnownedReservationsAndSuppresses(IActorRef router, Akka.TestKit.TestProbe gateway)
+    {
+        router.Tell(new OffersReceived([TestOffers.WithReserved("agent-2", HelloFootprint()), TestOffers.Unreserved("agent-1")]));
+        Assert.Equal(
+            [Offer.Types.Operation.Types.Type.Destroy, Offer.Types.Operation.Types.Type.Unreserve],
+            gateway.ExpectMsg<AcceptOffers>().Operations.Select(o => o.Type));
+        Assert.Equal(OfferRouterActor.LongDeclineSeconds, gateway.ExpectMsg<DeclineOffers>().RefuseSeconds);
+        gateway.ExpectMsg<SuppressOffers>();
+    }
+
     [Fact]
     public void An_idle_router_sweeps_every_interval_collecting_reservations_nobody_owns_and_suppresses_again()
     {
@@ -999,12 +1013,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
         // Suppressed with nothing to do: the sweep revives offers, and an agent offers reservations of ours no pod owns
         // (it came back after the router stopped waiting for it).
         gateway.ExpectMsg<ReviveOffers>(TimeSpan.FromSeconds(5));
-        router.Tell(new OffersReceived([TestOffers.WithReserved("agent-2", HelloFootprint()), TestOffers.Unreserved("agent-1")]));
-        Assert.Equal(
-            [Offer.Types.Operation.Types.Type.Destroy, Offer.Types.Operation.Types.Type.Unreserve],
-            gateway.ExpectMsg<AcceptOffers>().Operations.Select(o => o.Type));
-        Assert.Equal(OfferRouterActor.LongDeclineSeconds, gateway.ExpectMsg<DeclineOffers>().RefuseSeconds);
-        gateway.ExpectMsg<SuppressOffers>();
+        CollectsUnownedReservationsAndSuppresses(router, gateway);
 
         // And again a sweep interval later.
         gateway.ExpectMsg<ReviveOffers>(TimeSpan.FromSeconds(5));
@@ -1043,12 +1052,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
 
         router.Tell(new UnownedTaskEnded("stray__1", "agent-2"));
         gateway.ExpectMsg<ReviveOffers>();
-        router.Tell(new OffersReceived([TestOffers.WithReserved("agent-2", HelloFootprint()), TestOffers.Unreserved("agent-1")]));
-        Assert.Equal(
-            [Offer.Types.Operation.Types.Type.Destroy, Offer.Types.Operation.Types.Type.Unreserve],
-            gateway.ExpectMsg<AcceptOffers>().Operations.Select(o => o.Type));
-        Assert.Equal(OfferRouterActor.LongDeclineSeconds, gateway.ExpectMsg<DeclineOffers>().RefuseSeconds);
-        gateway.ExpectMsg<SuppressOffers>();
+        CollectsUnownedReservationsAndSuppresses(router, gateway);
         Assert.Equal(1, metrics.Counters()[SchedulerMetrics.Sweeps]);
 
         // Pods waiting: offers come anyway (declined short), so an ended task changes nothing.
