@@ -95,9 +95,7 @@ public static class OfferFit
     {
         if (requirement.Existing is { } existing)
         {
-            return offer.AgentId?.Value != existing.AgentId && offer.Hostname != existing.Hostname
-                ? "FAIL(AgentEvaluationStage): offer is from another agent than the pod's reservations"
-                : null;
+            return offer.AgentId?.Value != existing.AgentId && offer.Hostname != existing.Hostname ? OtherAgent : null;
         }
 
         const double epsilon = 1e-9;
@@ -106,6 +104,9 @@ public static class OfferFit
             : available.Disk + epsilon < need.Disk ? LacksDisk
             : null;
     }
+
+    /// <summary>Why a pod with reservations skips an offer of another agent (<see cref="Skip"/>).</summary>
+    public const string OtherAgent = "FAIL(AgentEvaluationStage): offer is from another agent than the pod's reservations";
 
     // Built once: a cycle skips thousands of offers.
     private static readonly string LacksCpus = Lacks("cpus");

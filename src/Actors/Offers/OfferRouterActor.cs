@@ -99,7 +99,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
     // Offers kept for the next cycle while a capped cycle's claims are being recorded (_capped: its offers not answered
     // yet; null when no capped cycle is in flight).
-    private readonly List<Offer> _held = new();
+    private readonly HeldOffers _held = new();
     private HashSet<string>? _capped;
     private readonly TimeSpan _holdLimit;
 
@@ -248,7 +248,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         {
             // A rescind follows its offer on the gateway's ordered stream: only an offer still held or claimed is here to
             // forget (remembered until its claims are answered, so the set does not grow with every rescind).
-            _held.RemoveAll(o => o.Id.Value == m.OfferId);
+            _held.Remove(m.OfferId);
             if (_claims.ContainsKey(m.OfferId))
             {
                 _rescinded.Add(m.OfferId);
@@ -515,9 +515,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     {
         _capped = null;
         Timers.Cancel(HeldOffersDue.Instance);
-        var held = _held.ToList();
-        _held.Clear();
-        return held;
+        return _held.TakeAll();
     }
 
     private void RunCycle(List<Offer> offers)
@@ -540,6 +538,8 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         // claim on an offer before that point drops it (the skip's reason may have changed), so a point past the last
         // offer — every offer skipped — holds only until the next claim, for any rule.
         var scanFrom = new Dictionary<(OfferFit.Scalars Need, PlacementRule? Rule), (int Next, KeyValuePair<string, int>[] Skipped)>();
+        // The slots of each agent (by id, and by host name), made when a footprint in place first looks for its agent.
+        Dictionary<string, List<int>>? slotsOfPlace = null;
         var capped = false;
         var candidates = new List<(int Index, FitnessScore Score, int Seen)>(Math.Min(_fitness.Compared, offers.Count));
         // Where the next comparison of offers starts (see below).
@@ -555,6 +555,12 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             }
 
             skipped.Clear();
+            if (requirement.Existing is { } existing)
+            {
+                PlaceInFootprint(requirement, podName, pod, need, existing);
+                continue;
+            }
+
             // What the pre-checks decide depends only on the need, the placement rule, the offers and where pods are
             // placed — and on the pod itself only when it is placed somewhere (its own placement does not count).
             var room = (need, requirement.Pod.Placement);
@@ -716,6 +722,55 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             _owned[podName] = owned;
         }
 
+        // A footprint in place fits only offers of its own agent (OfferFit.Skip): those are looked up, not found by
+        // checking every offer of the cycle — held offers of a real master's batch number thousands, and pods waiting to
+        // relaunch on agents not offered each scanned them all, every cycle. The other agents' offers count as skipped
+        // as a scan would have counted them: those before the one taken, or all of them.
+        void PlaceInFootprint(PodRequirement requirement, string podName, IActorRef pod, OfferFit.Scalars need, Footprint existing)
+        {
+            slotsOfPlace ??= IndexByPlace(slots);
+            var own = new SortedSet<int>();
+            if (slotsOfPlace.TryGetValue(existing.AgentId, out var ofAgent))
+            {
+                own.UnionWith(ofAgent);
+            }
+
+            if (slotsOfPlace.TryGetValue(HostKey(existing.Hostname), out var ofHost))
+            {
+                own.UnionWith(ofHost);
+            }
+
+            var placedAt = -1;
+            foreach (var index in own)
+            {
+                var slot = slots[index];
+                if (Refusal(requirement, need, slot) is { } reason)
+                {
+                    skipped[reason] = skipped.GetValueOrDefault(reason) + 1;
+                    continue;
+                }
+
+                var evaluation = OfferEvaluator.Evaluate(requirement, slot.Remaining, _context, _placed);
+                decisions.Add(Decision(slot.Offer, podName, evaluation, now));
+                _outcomes.Record(new OfferOutcome(
+                    now.ToDateTime(), podName, slot.Offer.Id.Value, slot.Offer.AgentId.Value, slot.Offer.Hostname, evaluation.Passed, evaluation.Explanation));
+                if (evaluation.Passed)
+                {
+                    Take(requirement, podName, pod, slot, index, evaluation);
+                    placedAt = index;
+                    break;
+                }
+            }
+
+            var others = placedAt < 0 ? slots.Count - own.Count : placedAt - own.GetViewBetween(0, placedAt).Count + 1;
+            if (others > 0)
+            {
+                skipped[OfferFit.OtherAgent] = skipped.GetValueOrDefault(OfferFit.OtherAgent) + others;
+            }
+
+            RecordSkipped(podName, skipped.ToArray());
+        }
+
         void RecordSkipped(string podName, KeyValuePair<string, int>[] reasons)
         {
             foreach (var (reason, count) in reasons)
@@ -781,7 +836,14 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             var declined = new List<Offer>(unused.Count);
             for (var i = 0; i < unused.Count; i++)
             {
-                (keep[i] ? _held : declined).Add(unused[i]);
+                if (keep[i])
+                {
+                    _held.Add(unused[i]);
+                }
+                else
+                {
+                    declined.Add(unused[i]);
+                }
             }
 
             kept = unused.Count - declined.Count;
@@ -1201,6 +1263,80 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>An offer in one cycle: what is left of it and the claims on it.</summary>
+    /// <summary>
+    /// Offers kept for the next cycle, in the order they were kept. A rescind takes one out in constant time (a real
+    /// master's batch may leave thousands kept, and an offer timeout or lost agents rescind thousands in a row).
+    /// </summary>
+    private sealed class HeldOffers
+    {
+        private readonly List<Offer> _offers = new();
+        private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
+
+        public int Count => _ids.Count;
+
+        public void Add(Offer offer)
+        {
+            if (_ids.Add(offer.Id.Value))
+            {
+                _offers.Add(offer);
+            }
+        }
+
+        public void AddRange(IEnumerable<Offer> offers)
+        {
+            foreach (var offer in offers)
+            {
+                Add(offer);
+            }
+        }
+
+        /// <summary>Forgets the offer if kept (the list drops it when taken).</summary>
+        public void Remove(string offerId) => _ids.Remove(offerId);
+
+        public List<Offer> TakeAll()
+        {
+            var kept = _offers.Where(o => _ids.Contains(o.Id.Value)).ToList();
+            Clear();
+            return kept;
+        }
+
+        public void Clear()
+        {
+            _offers.Clear();
+            _ids.Clear();
+        }
+    }
+
+    private static string HostKey(string hostname) => "host:" + hostname;
+
+    private static Dictionary<string, List<int>> IndexByPlace(List<OfferSlot> slots)
+    {
+        var index = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var i = 0; i < slots.Count; i++)
+        {
+            var offer = slots[i].Offer;
+            Add(offer.AgentId?.Value, i);
+            Add(HostKey(offer.Hostname), i);
+        }
+
+        return index;
+
+        void Add(string? key, int i)
+        {
+            if (key is null)
+            {
+                return;
+            }
+
+            if (!index.TryGetValue(key, out var list))
+            {
+                index[key] = list = new List<int>(1);
+            }
+
+            list.Add(i);
+        }
+    }
+
     private sealed class OfferSlot(Offer offer, PlacementAgentCache agents)
     {
         public Offer Offer { get; } = offer;

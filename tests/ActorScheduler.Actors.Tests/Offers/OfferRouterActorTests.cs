@@ -677,6 +677,28 @@ public sealed class OfferRouterActorTests : ActorTestKit
         return launched;
     }
 
+    [Fact]
+    public void A_relaunch_in_place_takes_its_agents_offer_and_counts_the_other_agents_offers_skipped()
+    {
+        var (router, _) = ReconciledRouter();
+        var (pods, stranded) = (CreateTestProbe(), CreateTestProbe());
+        var footprint = HelloFootprint();
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod(), new Footprint("agent-3", "agent-3.local", footprint))), pods);
+        // Another pod's agent is not among the offers.
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod(), new Footprint("agent-9", "agent-9.local", footprint)) with { Index = 1 }), stranded);
+        var own = TestOffers.WithReserved("agent-3", footprint);
+
+        router.Tell(new OffersReceived([TestOffers.Unreserved("agent-1"), TestOffers.Unreserved("agent-2"), own, TestOffers.Unreserved("agent-4"), TestOffers.Unreserved("agent-5")]));
+
+        Assert.Equal(own.Id.Value, pods.ExpectMsg<LaunchClaim>().Offer.Id.Value);
+        router.Tell(new ActorScheduler.Messages.Offers.OfferProtocol.GetOfferOutcomes(null));
+        var summaries = ExpectMsg<ActorScheduler.Messages.Offers.OfferOutcomes>().Summaries.ToDictionary(s => s.PodInstance);
+        // As a scan of every offer counted them: the two before its own, and all five for the pod whose agent is away.
+        Assert.Equal([new ActorScheduler.Messages.Offers.FailureCount(OfferFit.OtherAgent, 2)], summaries["hello-0"].Failures.ToArray());
+        Assert.Equal([new ActorScheduler.Messages.Offers.FailureCount(OfferFit.OtherAgent, 5)], summaries["hello-1"].Failures.ToArray());
+        stranded.ExpectNoMsg(TimeSpan.Zero);
+    }
+
     /// <summary>hello-0 registers a relaunch of <paramref name="pod"/> on what <paramref name="launched"/> reserved, and claims it in place.</summary>
     private static (Offer Offer, LaunchClaim Claim) RelaunchInPlaceClaimed(IActorRef router, Akka.TestKit.TestProbe pods, ActorScheduler.Specs.Model.PodSpec pod, LaunchClaim launched)
     {
