@@ -529,6 +529,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         var now = Timestamp.FromDateTime(DateTime.UtcNow);
         var slots = offers.Select(o => new OfferSlot(o, _agents)).ToList();
         var claimed = new HashSet<string>(StringComparer.Ordinal);
+        // New footprints claimed, and the offers they went on: how the fitness spreads pods (OfferHolding).
+        var newClaims = 0;
+        var newClaimOffers = new HashSet<string>(StringComparer.Ordinal);
         var cap = _nextCycleCap;
         var skipped = new Dictionary<string, int>(StringComparer.Ordinal);
         // Where new footprints of a need and placement rule start looking, with the skips before it. A resource skip
@@ -719,6 +722,11 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             _placed.Set(new PlacedTask(podName, slot.Agent));
             slot.Remaining = OfferRemainder.After(slot.Remaining, evaluation);
             claimed.Add(podName);
+            if (requirement.Existing is null)
+            {
+                newClaims++;
+                newClaimOffers.Add(slot.Offer.Id.Value);
+            }
             _owned[podName] = owned;
         }
 
@@ -832,7 +840,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                 _requirements.Select(r => (r.Requirement, r.Need)),
                 _nextCycleCap,
                 (requirement, offer) => OfferEvaluator.PlacementRefusal(requirement, _agents.Of(offer), _placed, _context) is null,
-                claimed.Count);
+                newClaimOffers.Count == 0 ? null : (newClaims + newClaimOffers.Count - 1) / newClaimOffers.Count);
             var declined = new List<Offer>(unused.Count);
             for (var i = 0; i < unused.Count; i++)
             {

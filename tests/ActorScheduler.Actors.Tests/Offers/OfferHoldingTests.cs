@@ -50,18 +50,19 @@ public sealed class OfferHoldingTests
     }
 
     [Fact]
-    public void An_offer_holds_room_for_as_many_as_the_cycle_claimed_an_offer_it_accepted()
+    public void An_offer_holds_room_for_as_many_new_footprints_as_the_cycle_put_on_an_offer()
     {
         // Room for 32 on each offer, and a cycle claims up to 100; counted so, the newest offer has room for the ten that
         // five waiting pods need (and twice the two accepted are kept).
         var pods = Enumerable.Range(0, 5).Select(i => NewPod(i)).ToList();
         Assert.Equal([6, 7, 8, 9], Kept(OfferHolding.Keep(Offers(10, cpus: 32), accepted: 2, pods, PerCycle, AdmitsAll)));
 
-        // But the cycle put its 2 claims on 2 offers (a fitness that spreads): each kept offer counts as room for one.
-        Assert.Equal([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], Kept(OfferHolding.Keep(Offers(10, cpus: 32), accepted: 2, pods, PerCycle, AdmitsAll, claimed: 2)));
+        // But the cycle put one pod on each offer it used (a fitness that spreads): each kept offer counts as room for one.
+        Assert.Equal([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], Kept(OfferHolding.Keep(Offers(10, cpus: 32), accepted: 2, pods, PerCycle, AdmitsAll, podsPerOffer: 1)));
 
-        // 3 claims on 2 offers: two an offer (rounded up), room for ten in five offers.
-        Assert.Equal([5, 6, 7, 8, 9], Kept(OfferHolding.Keep(Offers(10, cpus: 32), accepted: 2, pods, PerCycle, AdmitsAll, claimed: 3)));
+        // Two an offer: room for ten in five offers; never more than fit, nor than a cycle claims.
+        Assert.Equal([5, 6, 7, 8, 9], Kept(OfferHolding.Keep(Offers(10, cpus: 32), accepted: 2, pods, PerCycle, AdmitsAll, podsPerOffer: 2)));
+        Assert.Equal([6, 7, 8, 9], Kept(OfferHolding.Keep(Offers(10, cpus: 32), accepted: 2, pods, claimsPerCycle: 5, AdmitsAll, podsPerOffer: 50)));
     }
 
     [Fact]
