@@ -10,9 +10,10 @@ namespace ActorScheduler.Actors.Offers;
 /// <list type="bullet">
 /// <item>every offer from an agent where a waiting pod holds its footprint (only that agent can take it);</item>
 /// <item>the newest offers until they hold room for <see cref="Margin"/> times the new footprints waiting — room counted
-/// as copies of the first waiting new footprint's need that fit, at most as many an offer as the cycle put new footprints
-/// on each offer it used for them (on average, rounded up: the cycle that claims on an offer accepts it, and what it
-/// leaves comes back only in a later offer; and a fitness that spreads a pod type — the default, <c>binpack</c> — puts one or two on an
+/// as copies of the first waiting new footprint's need that fit, at most as many an offer as the latest cycle that placed
+/// new footprints of its pod type put on each offer it used for them (on average, rounded up; one before any was placed:
+/// the cycle that claims on an offer accepts it, and what it leaves comes back only in a later offer; and a fitness that
+/// spreads a pod type — the default, <c>binpack</c> — puts one or two on an
 /// offer where dozens would fit, so counting what fits kept a few offers of a real master's batch of every agent and
 /// declined the rest for seconds); when that pod has a placement rule, one an offer from an agent the rule admits now and
 /// none from one it refuses (an agent re-offered once full);</item>
@@ -31,18 +32,17 @@ public static class OfferHolding
     /// <param name="waiting">The requirements still waiting after the cycle, in the order the next cycle takes them.</param>
     /// <param name="claimsPerCycle">How many pods the next cycle claims at most.</param>
     /// <param name="admits">Whether a pod's placement rule admits the agent of an offer, as placed now.</param>
-    /// <param name="podsPerOffer">How many new footprints the cycle claimed on each offer it put one on (on average,
-    /// rounded up; relaunches in place, one an agent, left out); null: as many an offer as fit, up to
-    /// <paramref name="claimsPerCycle"/>.</param>
+    /// <param name="podsPerOffer">How many new footprints of the first waiting one's pod type a cycle put on each offer it
+    /// used for them (on average, rounded up; relaunches in place, one an agent, left out); null: as many an offer as
+    /// fit, up to <paramref name="claimsPerCycle"/>.</param>
     public static bool[] Keep(
         IReadOnlyList<Offer> unused,
         int accepted,
         IEnumerable<(PodRequirement Requirement, OfferFit.Scalars Need)> waiting,
         int claimsPerCycle,
         Func<PodRequirement, Offer, bool> admits,
-        int? podsPerOffer = null)
+        Func<PodRequirement, int>? podsPerOffer = null)
     {
-        var perOffer = podsPerOffer is { } p ? Math.Clamp(p, 1, Math.Max(1, claimsPerCycle)) : claimsPerCycle;
         HashSet<string>? footprintAgents = null;
         OfferFit.Scalars? firstNeed = null;
         PodRequirement? first = null;
@@ -65,6 +65,7 @@ public static class OfferHolding
             }
         }
 
+        var perOffer = podsPerOffer is not null && first is not null ? Math.Clamp(podsPerOffer(first), 1, Math.Max(1, claimsPerCycle)) : claimsPerCycle;
         var keep = new bool[unused.Count];
         var room = 0L;
         var kept = 0;

@@ -100,6 +100,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     // Offers kept for the next cycle while a capped cycle's claims are being recorded (_capped: its offers not answered
     // yet; null when no capped cycle is in flight).
     private readonly HeldOffers _held = new();
+    // How many new footprints of each pod type the latest cycle that placed some put on an offer (on average, rounded up):
+    // what a kept offer counts room for (OfferHolding); a type not placed yet counts one.
+    private readonly Dictionary<string, int> _podsPerOffer = new(StringComparer.Ordinal);
     private HashSet<string>? _capped;
     private readonly TimeSpan _holdLimit;
 
@@ -529,9 +532,8 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         var now = Timestamp.FromDateTime(DateTime.UtcNow);
         var slots = offers.Select(o => new OfferSlot(o, _agents)).ToList();
         var claimed = new HashSet<string>(StringComparer.Ordinal);
-        // New footprints claimed, and the offers they went on: how the fitness spreads pods (OfferHolding).
-        var newClaims = 0;
-        var newClaimOffers = new HashSet<string>(StringComparer.Ordinal);
+        // New footprints claimed, by pod type, and the offers they went on: how the fitness spreads them (OfferHolding).
+        Dictionary<string, (int Claims, HashSet<string> Offers)>? newClaims = null;
         var cap = _nextCycleCap;
         var skipped = new Dictionary<string, int>(StringComparer.Ordinal);
         // Where new footprints of a need and placement rule start looking, with the skips before it. A resource skip
@@ -724,8 +726,15 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             claimed.Add(podName);
             if (requirement.Existing is null)
             {
-                newClaims++;
-                newClaimOffers.Add(slot.Offer.Id.Value);
+                newClaims ??= new Dictionary<string, (int, HashSet<string>)>(StringComparer.Ordinal);
+                ref var byType = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(newClaims, requirement.Pod.Type, out var seen);
+                if (!seen)
+                {
+                    byType = (0, new HashSet<string>(StringComparer.Ordinal));
+                }
+
+                byType.Claims++;
+                byType.Offers.Add(slot.Offer.Id.Value);
             }
             _owned[podName] = owned;
         }
@@ -788,6 +797,11 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             }
         }
 
+        foreach (var (type, (claims, onOffers)) in newClaims ?? [])
+        {
+            _podsPerOffer[type] = (claims + onOffers.Count - 1) / onOffers.Count;
+        }
+
         if (claimed.Count > 0)
         {
             _nextCycleCap = (int)Math.Min(2L * cap, _maxClaimsPerCycle);
@@ -840,7 +854,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                 _requirements.Select(r => (r.Requirement, r.Need)),
                 _nextCycleCap,
                 (requirement, offer) => OfferEvaluator.PlacementRefusal(requirement, _agents.Of(offer), _placed, _context) is null,
-                newClaimOffers.Count == 0 ? null : (newClaims + newClaimOffers.Count - 1) / newClaimOffers.Count);
+                requirement => _podsPerOffer.GetValueOrDefault(requirement.Pod.Type, 1));
             var declined = new List<Offer>(unused.Count);
             for (var i = 0; i < unused.Count; i++)
             {
@@ -1270,7 +1284,6 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         public int Open { get; set; }
     }
 
-    /// <summary>An offer in one cycle: what is left of it and the claims on it.</summary>
     /// <summary>
     /// Offers kept for the next cycle, in the order they were kept. A rescind takes one out in constant time (a real
     /// master's batch may leave thousands kept, and an offer timeout or lost agents rescind thousands in a row).
@@ -1345,6 +1358,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         }
     }
 
+    /// <summary>An offer in one cycle: what is left of it and the claims on it.</summary>
     private sealed class OfferSlot(Offer offer, PlacementAgentCache agents)
     {
         public Offer Offer { get; } = offer;

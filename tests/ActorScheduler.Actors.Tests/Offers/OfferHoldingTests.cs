@@ -58,11 +58,14 @@ public sealed class OfferHoldingTests
         Assert.Equal([6, 7, 8, 9], Kept(OfferHolding.Keep(Offers(10, cpus: 32), accepted: 2, pods, PerCycle, AdmitsAll)));
 
         // But the cycle put one pod on each offer it used (a fitness that spreads): each kept offer counts as room for one.
-        Assert.Equal([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], Kept(OfferHolding.Keep(Offers(10, cpus: 32), accepted: 2, pods, PerCycle, AdmitsAll, podsPerOffer: 1)));
+        Assert.Equal([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], Kept(OfferHolding.Keep(Offers(10, cpus: 32), accepted: 2, pods, PerCycle, AdmitsAll, podsPerOffer: _ => 1)));
 
         // Two an offer: room for ten in five offers; never more than fit, nor than a cycle claims.
-        Assert.Equal([5, 6, 7, 8, 9], Kept(OfferHolding.Keep(Offers(10, cpus: 32), accepted: 2, pods, PerCycle, AdmitsAll, podsPerOffer: 2)));
-        Assert.Equal([6, 7, 8, 9], Kept(OfferHolding.Keep(Offers(10, cpus: 32), accepted: 2, pods, claimsPerCycle: 5, AdmitsAll, podsPerOffer: 50)));
+        Assert.Equal([5, 6, 7, 8, 9], Kept(OfferHolding.Keep(Offers(10, cpus: 32), accepted: 2, pods, PerCycle, AdmitsAll, podsPerOffer: _ => 2)));
+        Assert.Equal([6, 7, 8, 9], Kept(OfferHolding.Keep(Offers(10, cpus: 32), accepted: 2, pods, claimsPerCycle: 5, AdmitsAll, podsPerOffer: _ => 50)));
+
+        // Asked for the first waiting new footprint's pod.
+        Assert.Equal([5, 6, 7, 8, 9], Kept(OfferHolding.Keep(Offers(10, cpus: 32), accepted: 2, pods, PerCycle, AdmitsAll, podsPerOffer: r => r.Index == 0 ? 2 : 50)));
     }
 
     [Fact]

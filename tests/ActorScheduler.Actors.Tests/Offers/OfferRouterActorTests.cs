@@ -699,6 +699,47 @@ public sealed class OfferRouterActorTests : ActorTestKit
         stranded.ExpectNoMsg(TimeSpan.Zero);
     }
 
+    [Fact]
+    public void A_capped_cycle_of_relaunches_only_keeps_the_offers_the_new_pods_waiting_need()
+    {
+        // Two claims a cycle: hello-0 and hello-6 relaunch in place; five new pods wait. The cycle placed no new pod, so
+        // nothing says how many a fitness that spreads them puts on an offer: each kept offer counts as room for one, and
+        // all nine big offers (room for 10 wanted) are kept — not the five whose two claims each would cover it.
+        var gateway = CreateTestProbe();
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, maxClaimsPerCycle: 2));
+        router.Tell(new ReconciliationComplete("fw-1"));
+        var (relaunching, fresh) = (CreateTestProbe(), CreateTestProbe());
+        var footprint = HelloFootprint();
+        var other = OfferEvaluator.Evaluate(TestOffers.Requirement(TestOffers.HelloPod()) with { Index = 6 }, TestOffers.Unreserved(), TestOffers.Context).Footprint;
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod(), new Footprint("agent-0", "agent-0.local", footprint))), relaunching);
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod(), new Footprint("agent-10", "agent-10.local", other)) with { Index = 6 }), relaunching);
+        foreach (var index in Enumerable.Range(1, 5))
+        {
+            router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod()) with { Index = index }), fresh);
+        }
+
+        var big = Enumerable.Range(1, 9).Select(i => TestOffers.Unreserved($"agent-{i}", cpus: 32, mem: 131072)).ToList();
+        router.Tell(new OffersReceived([TestOffers.WithReserved("agent-0", footprint), TestOffers.WithReserved("agent-10", other), .. big]));
+
+        relaunching.ExpectMsg<LaunchClaim>();
+        relaunching.ExpectMsg<LaunchClaim>();
+        router.Tell(GetPendingRequirements.Instance);
+        Assert.Equal(5, ExpectMsg<ImmutableArray<string>>().Length);
+        // The cycle is over (its declines would be queued by now): none of the big offers was declined.
+        Assert.DoesNotContain(DrainQueued(gateway).OfType<DeclineOffers>().SelectMany(d => d.OfferIds), big.Select(o => o.Id.Value).Contains);
+    }
+
+    private static List<object> DrainQueued(Akka.TestKit.TestProbe probe)
+    {
+        var messages = new List<object>();
+        while (probe.HasMessages)
+        {
+            messages.Add(probe.ReceiveOne(TimeSpan.Zero)!);
+        }
+
+        return messages;
+    }
+
     /// <summary>hello-0 registers a relaunch of <paramref name="pod"/> on what <paramref name="launched"/> reserved, and claims it in place.</summary>
     private static (Offer Offer, LaunchClaim Claim) RelaunchInPlaceClaimed(IActorRef router, Akka.TestKit.TestProbe pods, ActorScheduler.Specs.Model.PodSpec pod, LaunchClaim launched)
     {
