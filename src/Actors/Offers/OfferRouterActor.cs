@@ -656,12 +656,8 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                         evaluation = evaluation with { Explanation = evaluation.Explanation.Add(OfferFitness.Explain(_fitness.Kind, score, candidates.Count)) };
                     }
 
-                    decisions.Add(Decision(slot.Offer, podName, evaluation, now));
-                    _outcomes.Record(new OfferOutcome(
-                        now.ToDateTime(), podName, slot.Offer.Id.Value, slot.Offer.AgentId.Value, slot.Offer.Hostname, evaluation.Passed, evaluation.Explanation));
-                    if (evaluation.Passed)
+                    if (Decide(requirement, podName, pod, slot, index, evaluation))
                     {
-                        Take(requirement, podName, pod, slot, index, evaluation);
                         placedAt = index;
                         break;
                     }
@@ -688,6 +684,20 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         string? Refusal(PodRequirement requirement, OfferFit.Scalars need, OfferSlot slot) =>
             OfferFit.Skip(requirement, need, slot.Offer, slot.Available)
             ?? OfferEvaluator.PlacementRefusal(requirement, slot.Agent, _placed, _context);
+
+        // The evaluation of the offer for the pod is journaled as a decision and kept as an outcome; a passing one claims it.
+        bool Decide(PodRequirement requirement, string podName, IActorRef pod, OfferSlot slot, int index, OfferEvaluation evaluation)
+        {
+            decisions.Add(Decision(slot.Offer, podName, evaluation, now));
+            _outcomes.Record(new OfferOutcome(
+                now.ToDateTime(), podName, slot.Offer.Id.Value, slot.Offer.AgentId.Value, slot.Offer.Hostname, evaluation.Passed, evaluation.Explanation));
+            if (evaluation.Passed)
+            {
+                Take(requirement, podName, pod, slot, index, evaluation);
+            }
+
+            return evaluation.Passed;
+        }
 
         void Take(PodRequirement requirement, string podName, IActorRef pod, OfferSlot slot, int index, OfferEvaluation evaluation)
         {
@@ -767,13 +777,8 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                     continue;
                 }
 
-                var evaluation = OfferEvaluator.Evaluate(requirement, slot.Remaining, _context, _placed);
-                decisions.Add(Decision(slot.Offer, podName, evaluation, now));
-                _outcomes.Record(new OfferOutcome(
-                    now.ToDateTime(), podName, slot.Offer.Id.Value, slot.Offer.AgentId.Value, slot.Offer.Hostname, evaluation.Passed, evaluation.Explanation));
-                if (evaluation.Passed)
+                if (Decide(requirement, podName, pod, slot, index, OfferEvaluator.Evaluate(requirement, slot.Remaining, _context, _placed)))
                 {
-                    Take(requirement, podName, pod, slot, index, evaluation);
                     placedAt = index;
                     break;
                 }
