@@ -16,4 +16,16 @@ public abstract class ActorTestKit : TestKit
             """)
     {
     }
+
+    /// <summary>The messages already queued at <paramref name="probe"/>, taken without waiting for more.</summary>
+    protected static List<object> DrainQueued(Akka.TestKit.TestProbe probe)
+    {
+        var messages = new List<object>();
+        while (probe.HasMessages)
+        {
+            messages.Add(probe.ReceiveOne(TimeSpan.Zero)!);
+        }
+
+        return messages;
+    }
 }

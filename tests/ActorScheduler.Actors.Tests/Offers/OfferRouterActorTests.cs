@@ -729,17 +729,6 @@ public sealed class OfferRouterActorTests : ActorTestKit
         Assert.DoesNotContain(DrainQueued(gateway).OfType<DeclineOffers>().SelectMany(d => d.OfferIds), big.Select(o => o.Id.Value).Contains);
     }
 
-    private static List<object> DrainQueued(Akka.TestKit.TestProbe probe)
-    {
-        var messages = new List<object>();
-        while (probe.HasMessages)
-        {
-            messages.Add(probe.ReceiveOne(TimeSpan.Zero)!);
-        }
-
-        return messages;
-    }
-
     /// <summary>hello-0 registers a relaunch of <paramref name="pod"/> on what <paramref name="launched"/> reserved, and claims it in place.</summary>
     private static (Offer Offer, LaunchClaim Claim) RelaunchInPlaceClaimed(IActorRef router, Akka.TestKit.TestProbe pods, ActorScheduler.Specs.Model.PodSpec pod, LaunchClaim launched)
     {

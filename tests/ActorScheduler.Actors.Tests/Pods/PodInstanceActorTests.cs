@@ -406,17 +406,6 @@ public sealed class PodInstanceActorTests : ActorTestKit
         Assert.Null(router.FishForMessage<RegisterRequirement>(_ => true).Requirement.Existing);
     }
 
-    private static List<object> DrainQueued(Akka.TestKit.TestProbe probe)
-    {
-        var messages = new List<object>();
-        while (probe.HasMessages)
-        {
-            messages.Add(probe.ReceiveOne(TimeSpan.Zero)!);
-        }
-
-        return messages;
-    }
-
     [Fact]
     public void A_decommission_force_completed_while_it_waits_for_its_released_reservations_stops_waiting()
     {
