@@ -157,7 +157,6 @@ public sealed record StormProgress(string Stage, TimeSpan Elapsed, int Placed, d
 /// the deploy did not complete) or not ready in time.
 /// </param>
 /// <param name="PeakRssMb">The process's peak working set.</param>
-/// <param name="CycleMsInOrder">Every measured offer cycle's latency, in the order the cycles ended.</param>
 /// <param name="DeployCpuSeconds">
 /// CPU time the whole process used from the scheduler's start to the end of the deploy (scheduler, simulated cluster
 /// and storm alike): on a saturated machine, what a placement costs is the figure that decides the rate.
@@ -178,8 +177,7 @@ public sealed record StormResult(
     long? JournalEventsDuringDeploy,
     double? RestartToReadySeconds,
     double PeakRssMb,
-    double DeployCpuSeconds,
-    IReadOnlyList<double> CycleMsInOrder)
+    double DeployCpuSeconds)
 {
     /// <summary>
     /// From the scheduler's start to the first offer it read: it builds its plans and recovers its pods and steps before
@@ -414,8 +412,7 @@ public sealed class StormRun
             var end = complete && tracker.LastPlacement is { } last ? last : DateTimeOffset.UtcNow;
             var deploySeconds = tracker.FirstOffer is { } first ? Math.Max((end - first).TotalSeconds, 1e-3) : deployWatch.Elapsed.TotalSeconds;
             var cycleAnswers = tracker.Cycles.ToList();
-            var cyclesInOrder = cycleAnswers.Select(c => c.Ms).ToList();
-            var cycles = cyclesInOrder.Order().ToList();
+            var cycles = cycleAnswers.Select(c => c.Ms).Order().ToList();
             var schedulerCycles = tracker.SchedulerCycleMs.Order().ToList();
             var (offersReceived, batches) = (tracker.Offers, tracker.Batches);
 
@@ -501,8 +498,7 @@ public sealed class StormRun
                 eventsAtFirstOffer is { } before && eventsAtEnd is { } after ? after - before : null,
                 restartSeconds,
                 _peakRss / (1024.0 * 1024.0),
-                deployCpu.TotalSeconds,
-                cyclesInOrder)
+                deployCpu.TotalSeconds)
             {
                 StartToFirstOfferSeconds = tracker.FirstOffer is { } firstOfferAt ? (firstOfferAt - startedAt).TotalSeconds : null,
                 FirstLaunchSeconds = tracker is { FirstOffer: { } offered, FirstLaunch: { } launched } ? (launched - offered).TotalSeconds : null,

@@ -26,7 +26,6 @@ public sealed class StormRunTests
         // Each cycle says how its offers were answered: nothing answered twice, the pods' launches among the ACCEPTs.
         Assert.Equal(result.OfferCycles, result.Cycles.Count);
         Assert.All(result.Cycles, c => Assert.InRange(c.Accepted + c.Declined, 1, c.Offers));
-        Assert.Equal(result.CycleMsInOrder, result.Cycles.Select(c => c.Ms));
         Assert.True(result.Cycles.Sum(c => c.Accepted) > 0, $"no cycle accepted an offer: {string.Join(", ", result.Cycles)}");
         // The scheduler-side figures end when the scheduler sent its answers, before the master's queue: never later.
         Assert.InRange(result.P50SchedulerCycleMs, 0, result.P50CycleMs);

@@ -11,12 +11,12 @@ namespace ActorScheduler.Actors.Offers;
 /// <item>every offer from an agent where a waiting pod holds its footprint (only that agent can take it);</item>
 /// <item>the newest offers until they hold room for <see cref="Margin"/> times the new footprints waiting — room counted
 /// as copies of the first waiting new footprint's need that fit, at most as many an offer as the latest cycle that placed
-/// new footprints of its pod type put on each offer it used for them (on average, rounded up; one before any was placed:
-/// the cycle that claims on an offer accepts it, and what it leaves comes back only in a later offer; and a fitness that
-/// spreads a pod type — the default, <c>binpack</c> — puts one or two on an
-/// offer where dozens would fit, so counting what fits kept a few offers of a real master's batch of every agent and
-/// declined the rest for seconds); when that pod has a placement rule, one an offer from an agent the rule admits now and
-/// none from one it refuses (an agent re-offered once full);</item>
+/// new footprints of its pod type put on each offer it used for them (on average, rounded up; one before any was placed).
+/// The cycle that claims on an offer accepts it, and what it leaves comes back only in a later offer; and a fitness that
+/// spreads a pod type — the default, <c>binpack</c> — puts one or two on an offer where dozens would fit, so counting what
+/// fits kept a few offers of a real master's batch of every agent and declined the rest for seconds. When that pod has a
+/// placement rule, one an offer from an agent the rule admits now and none from one it refuses (an agent re-offered once
+/// full);</item>
 /// <item>and at least <see cref="Margin"/> times as many as the cycle accepted.</item>
 /// </list>
 /// Pure; the router calls it once a capped cycle.
@@ -33,8 +33,8 @@ public static class OfferHolding
     /// <param name="claimsPerCycle">How many pods the next cycle claims at most.</param>
     /// <param name="admits">Whether a pod's placement rule admits the agent of an offer, as placed now.</param>
     /// <param name="podsPerOffer">How many new footprints of the first waiting one's pod type a cycle put on each offer it
-    /// used for them (on average, rounded up; relaunches in place, one an agent, left out); null: as many an offer as
-    /// fit, up to <paramref name="claimsPerCycle"/>.</param>
+    /// used for them (relaunches in place left out); null: as many an offer as fit, up to
+    /// <paramref name="claimsPerCycle"/>.</param>
     public static bool[] Keep(
         IReadOnlyList<Offer> unused,
         int accepted,
@@ -65,7 +65,7 @@ public static class OfferHolding
             }
         }
 
-        var perOffer = podsPerOffer is not null && first is not null ? Math.Clamp(podsPerOffer(first), 1, Math.Max(1, claimsPerCycle)) : claimsPerCycle;
+        var perOffer = podsPerOffer is not null && first is not null ? Math.Clamp(podsPerOffer(first), 1, claimsPerCycle) : claimsPerCycle;
         var keep = new bool[unused.Count];
         var room = 0L;
         var kept = 0;

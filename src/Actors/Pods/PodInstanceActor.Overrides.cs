@@ -276,7 +276,7 @@ internal sealed partial class PodInstanceActor
                 if (released.ResourceIds.Count > 0)
                 {
                     // A live task may use them (offers leave them out): made, whatever the footprint's confirmation says.
-                    var made = !released.NeverConfirmed || _state.Tasks.Values.Any(t => !t.IsTerminal);
+                    var made = !released.NeverConfirmed || _state.HasLiveTasks;
                     _router.Tell(new FootprintAbandoned(_name, released.ResourceIds.ToImmutableArray(), released.AgentId, made));
                 }
 

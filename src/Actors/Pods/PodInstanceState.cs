@@ -225,7 +225,7 @@ public sealed record PodInstanceState(
             ? this with
             {
                 Decommission = DecommissionStage.Killing,
-                DecommissionForced = DecommissionForced && HasForcedLiveTasks,
+                DecommissionForced = HasForcedLiveTasks,
                 ForcedTaskIds = HasForcedLiveTasks ? ForcedTaskIds : ForcedTaskIds.Clear(),
             }
             : this,

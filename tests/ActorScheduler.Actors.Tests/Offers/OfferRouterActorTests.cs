@@ -1113,7 +1113,9 @@ public sealed class OfferRouterActorTests : ActorTestKit
         placing.Tell(new OffersReceived([TestOffers.Unreserved()]));
         Assert.Equal(OfferRouterActor.ShortDeclineSeconds, placingGateway.ExpectMsg<DeclineOffers>().RefuseSeconds);
         placing.Tell(new UnownedTaskEnded("stray__1", "agent-2"));
-        placingGateway.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        placing.Tell(GetPendingRequirements.Instance);
+        ExpectMsg<ImmutableArray<string>>();
+        Assert.DoesNotContain(DrainQueued(placingGateway), m => m is ReviveOffers);
     }
 
     [Fact]
