@@ -17,8 +17,12 @@ namespace ActorScheduler.Actors.Offers;
 /// fits kept a few offers of a real master's batch of every agent and declined the rest for seconds. When that pod has a
 /// placement rule, one an offer from an agent the rule admits now and none from one it refuses (an agent re-offered once
 /// full);</item>
-/// <item>and at least <see cref="Margin"/> times as many as the cycle accepted.</item>
+/// <item>and at least <see cref="Margin"/> times as many as the cycle accepted, of those with room for some new footprint
+/// waiting.</item>
 /// </list>
+/// An offer with room for no new footprint waiting and from no agent a waiting footprint is on is declined: kept, it would
+/// be kept again by every cycle (nothing claims it), its answer and its OFFERS event's cycle waiting for the end of the
+/// deploy.
 /// Pure; the router calls it once a capped cycle.
 /// </summary>
 public static class OfferHolding
@@ -44,6 +48,8 @@ public static class OfferHolding
         Func<PodRequirement, int>? podsPerOffer = null)
     {
         HashSet<string>? footprintAgents = null;
+        // The needs of the new footprints waiting, each once (a service has a few pod types): what an offer must fit one of.
+        var needs = new HashSet<OfferFit.Scalars>();
         OfferFit.Scalars? firstNeed = null;
         PodRequirement? first = null;
         var firstRuled = false;
@@ -57,6 +63,7 @@ public static class OfferHolding
             }
 
             newFootprints++;
+            needs.Add(need);
             if (firstNeed is null)
             {
                 firstNeed = need;
@@ -80,11 +87,17 @@ public static class OfferHolding
                 continue;
             }
 
+            var available = OfferFit.Unreserved(offer);
+            if (!FitsAny(available, needs))
+            {
+                continue;
+            }
+
             var floor = kept < Margin * accepted;
             var copies = 0L;
             if (room < (long)Margin * newFootprints && firstNeed is { } need)
             {
-                copies = Math.Min(Copies(OfferFit.Unreserved(offer), need), firstRuled ? 1 : perOffer);
+                copies = Math.Min(Copies(available, need), firstRuled ? 1 : perOffer);
                 if (copies > 0 && firstRuled && !admits(first!, offer))
                 {
                     copies = 0;
@@ -100,6 +113,19 @@ public static class OfferHolding
         }
 
         return keep;
+    }
+
+    private static bool FitsAny(OfferFit.Scalars available, HashSet<OfferFit.Scalars> needs)
+    {
+        foreach (var need in needs)
+        {
+            if (Copies(available, need) > 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>How many times <paramref name="need"/> fits in <paramref name="available"/> (a need of nothing fits once).</summary>

@@ -493,8 +493,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         }
 
         // Offers a capped cycle left join these, first (they were offered earlier), and wait no longer for its claims.
-        offers.InsertRange(0, TakeHeld());
-        RunCycle(offers);
+        var held = TakeHeld();
+        offers.InsertRange(0, held);
+        RunCycle(offers, replaceable: offers.Count > held.Count ? held.Count : 0);
     }
 
     private void DeclineWhileReconciling(List<Offer> offers)
@@ -509,7 +510,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         var held = TakeHeld();
         if (held.Count > 0)
         {
-            RunCycle(held);
+            RunCycle(held, replaceable: 0);
         }
     }
 
@@ -521,7 +522,11 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         return _held.TakeAll();
     }
 
-    private void RunCycle(List<Offer> offers)
+    /// <param name="replaceable">
+    /// How many of <paramref name="offers"/>, at the front, were kept by an earlier cycle and come with newer ones: those
+    /// this cycle leaves unclaimed too are declined, not kept again (see the end of the cycle).
+    /// </param>
+    private void RunCycle(List<Offer> offers, int replaceable)
     {
         // Each requirement takes the best (PlacementFitness) of the first offers (as they stand after earlier claims) that
         // pass; one offer can carry several pod instances. A constant-time check (OfferFit) skips the offers that cannot
@@ -853,6 +858,23 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         {
             // Requirements are left: the next cycle tries them on offers this one did not use, as soon as this one is
             // answered (or new offers come). Enough for the work left is kept (OfferHolding), the rest declined.
+            // But an offer kept by an earlier cycle that this one, which came with newer offers, left unclaimed again is
+            // declined: while offers keep coming, newer ones take its place. Kept once more, an offer the fitness always
+            // ranks below the newer ones (an empty agent, for binpack) would be kept by every cycle until the deploy ends,
+            // its answer — and its OFFERS event's cycle — waiting as long. Those of an agent a waiting footprint is on
+            // stay: only they can take it.
+            var declined = new List<Offer>(unused.Count);
+            if (replaceable > 0)
+            {
+                var footprintAgents = _requirements.Select(r => r.Requirement.Existing?.AgentId).OfType<string>().ToHashSet(StringComparer.Ordinal);
+                var passedOver = slots.Take(replaceable)
+                    .Where(s => s.Claims.Count == 0 && !footprintAgents.Contains(s.Offer.AgentId.Value))
+                    .Select(s => s.Offer.Id.Value)
+                    .ToHashSet(StringComparer.Ordinal);
+                declined.AddRange(unused.Where(o => passedOver.Contains(o.Id.Value)));
+                unused.RemoveAll(o => passedOver.Contains(o.Id.Value));
+            }
+
             var keep = OfferHolding.Keep(
                 unused,
                 accepting.Count,
@@ -860,7 +882,6 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                 _nextCycleCap,
                 (requirement, offer) => OfferEvaluator.PlacementRefusal(requirement, _agents.Of(offer), _placed, _context) is null,
                 requirement => _podsPerOffer.GetValueOrDefault(requirement.Pod.Type, 1));
-            var declined = new List<Offer>(unused.Count);
             for (var i = 0; i < unused.Count; i++)
             {
                 if (keep[i])
@@ -873,7 +894,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                 }
             }
 
-            kept = unused.Count - declined.Count;
+            kept = keep.Count(k => k);
             unused = declined;
             _capped = accepting.ToHashSet(StringComparer.Ordinal);
             Timers.StartSingleTimer(HeldOffersDue.Instance, HeldOffersDue.Instance, _holdLimit);

@@ -77,10 +77,10 @@ public sealed class OfferHoldingTests
     }
 
     [Fact]
-    public void Nothing_waiting_keeps_only_the_floor()
+    public void Nothing_waiting_keeps_nothing()
     {
         Assert.Empty(Kept(OfferHolding.Keep(Offers(5), accepted: 0, [], PerCycle, AdmitsAll)));
-        Assert.Equal([3, 4], Kept(OfferHolding.Keep(Offers(5), accepted: 1, [], PerCycle, AdmitsAll)));
+        Assert.Empty(Kept(OfferHolding.Keep(Offers(5), accepted: 1, [], PerCycle, AdmitsAll)));
     }
 
     [Fact]
@@ -105,12 +105,25 @@ public sealed class OfferHoldingTests
     }
 
     [Fact]
-    public void Offers_too_small_for_the_next_pod_count_for_nothing_past_the_floor()
+    public void Offers_too_small_for_every_pod_waiting_are_declined_even_within_the_floor()
     {
         var offers = Offers(6, cpus: 0.5).Concat(Offers(2, cpus: 4)).ToArray();
 
-        // Two pods wait (room for 4): the two 4-cpu offers at the end hold it; the small ones are kept only as the floor.
+        // Two pods of 1 cpu wait (room for 4): the two 4-cpu offers at the end hold it. The floor (twice the two accepted)
+        // would keep two more, but no pod waiting fits a 0.5-cpu offer: kept, nothing would ever claim it.
         var keep = OfferHolding.Keep(offers, accepted: 2, [NewPod(0), NewPod(1)], PerCycle, AdmitsAll);
+
+        Assert.Equal([6, 7], Kept(keep));
+    }
+
+    [Fact]
+    public void The_floor_keeps_offers_too_small_for_the_next_pod_that_a_later_pod_fits()
+    {
+        var offers = Offers(6, cpus: 0.5).Concat(Offers(2, cpus: 4)).ToArray();
+        var small = (TestOffers.Requirement(TestOffers.HelloPod()) with { Index = 2 }, new OfferFit.Scalars(0.25, 100, 0));
+
+        // The third pod waiting needs a quarter cpu: the floor keeps the two newest small offers for it.
+        var keep = OfferHolding.Keep(offers, accepted: 2, [NewPod(0), NewPod(1), small], PerCycle, AdmitsAll);
 
         Assert.Equal([4, 5, 6, 7], Kept(keep));
     }

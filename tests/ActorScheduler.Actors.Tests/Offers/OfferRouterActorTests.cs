@@ -299,6 +299,40 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_held_offer_a_cycle_of_newer_offers_passes_over_again_should_be_declined()
+    {
+        var (router, gateway, pods) = RouterWithHelloPods(3, maxClaims: 1);
+
+        // Binpack ranks the 4-cpu offer below the 1-cpu ones: cycle 1 claims a and keeps b for the pods left.
+        var (a, b, c) = (TestOffers.Unreserved("agent-a", cpus: 1), TestOffers.Unreserved("agent-b", cpus: 4), TestOffers.Unreserved("agent-c", cpus: 1));
+        router.Tell(new OffersReceived([a, b]));
+        Assert.Equal(a.Id.Value, pods.ExpectMsg<LaunchClaim>().Offer.Id.Value);
+        gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        // A newer offer comes and takes the next pod: b, passed over again, is declined, not kept for every later cycle.
+        router.Tell(new OffersReceived([c]));
+        Assert.Equal(c.Id.Value, pods.ExpectMsg<LaunchClaim>().Offer.Id.Value);
+        var decline = gateway.ExpectMsg<DeclineOffers>();
+        Assert.Equal([b.Id.Value], decline.OfferIds.ToArray());
+        Assert.Equal(OfferRouterActor.ShortDeclineSeconds, decline.RefuseSeconds);
+    }
+
+    [Fact]
+    public void A_held_offer_no_newer_offer_replaces_should_stay_kept_while_pods_wait()
+    {
+        var (router, gateway, pods) = RouterWithHelloPods(3, maxClaims: 1);
+        var (a, b) = (TestOffers.Unreserved("agent-a", cpus: 1), TestOffers.Unreserved("agent-b", cpus: 4));
+        router.Tell(new OffersReceived([a, b]));
+        Assert.Equal(a.Id.Value, pods.ExpectMsg<LaunchClaim>().Offer.Id.Value);
+
+        // Answered, the next cycle runs on the kept offer alone (a master allocating once a second sends no newer one).
+        Recorded(router, a.Id.Value, pods);
+        Assert.Equal([a.Id.Value], gateway.ExpectMsg<AcceptOffers>().OfferIds.ToArray());
+        Assert.Equal(b.Id.Value, pods.ExpectMsg<LaunchClaim>().Offer.Id.Value);
+        gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
     public void A_held_offer_that_is_rescinded_should_not_be_used()
     {
         var (router, gateway, pods) = RouterWithHelloPods(2, maxClaims: 1);
