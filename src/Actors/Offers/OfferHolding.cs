@@ -8,7 +8,8 @@ namespace ActorScheduler.Actors.Offers;
 /// once a second, so a scheduler that keeps too few waits seconds for offers it had in hand — while each kept offer is
 /// withheld from other frameworks until used. So the router keeps enough for the work left, estimated, with a margin:
 /// <list type="bullet">
-/// <item>every offer from an agent where a waiting pod holds its footprint (only that agent can take it);</item>
+/// <item>every offer from an agent where a waiting pod holds its footprint, or from its host (only that agent can take
+/// it);</item>
 /// <item>the newest offers until they hold room for <see cref="Margin"/> times the new footprints waiting — room counted
 /// as copies of the first waiting new footprint's need that fit, at most as many an offer as the latest cycle that placed
 /// new footprints of its pod type put on each offer it used for them (on average, rounded up; one before any was placed).
@@ -47,7 +48,7 @@ public static class OfferHolding
         Func<PodRequirement, Offer, bool> admits,
         Func<PodRequirement, int>? podsPerOffer = null)
     {
-        HashSet<string>? footprintAgents = null;
+        var footprints = new FootprintPlaces();
         // The needs of the new footprints waiting, each once (a service has a few pod types): what an offer must fit one of.
         var needs = new HashSet<OfferFit.Scalars>();
         OfferFit.Scalars? firstNeed = null;
@@ -58,7 +59,7 @@ public static class OfferHolding
         {
             if (requirement.Existing is { } existing)
             {
-                (footprintAgents ??= new HashSet<string>(StringComparer.Ordinal)).Add(existing.AgentId);
+                footprints.Add(existing);
                 continue;
             }
 
@@ -81,7 +82,7 @@ public static class OfferHolding
         for (var i = unused.Count - 1; i >= 0; i--)
         {
             var offer = unused[i];
-            if (footprintAgents is not null && footprintAgents.Contains(offer.AgentId.Value))
+            if (footprints.Contains(offer))
             {
                 keep[i] = true;
                 continue;
@@ -113,6 +114,39 @@ public static class OfferHolding
         }
 
         return keep;
+    }
+
+    /// <summary>
+    /// The places waiting footprints are on: their agents, and their hosts (an agent restarted under a new id keeps its
+    /// host name, and a footprint's offer may come from it, as <see cref="OfferFit.Skip"/> admits).
+    /// </summary>
+    public sealed class FootprintPlaces
+    {
+        private readonly HashSet<string> _agents = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _hosts = new(StringComparer.Ordinal);
+
+        public FootprintPlaces()
+        {
+        }
+
+        public FootprintPlaces(IEnumerable<PodRequirement> waiting)
+        {
+            foreach (var requirement in waiting)
+            {
+                if (requirement.Existing is { } existing)
+                {
+                    Add(existing);
+                }
+            }
+        }
+
+        public void Add(Footprint footprint)
+        {
+            _agents.Add(footprint.AgentId);
+            _hosts.Add(footprint.Hostname);
+        }
+
+        public bool Contains(Offer offer) => _agents.Contains(offer.AgentId.Value) || _hosts.Contains(offer.Hostname);
     }
 
     private static bool FitsAny(OfferFit.Scalars available, HashSet<OfferFit.Scalars> needs)

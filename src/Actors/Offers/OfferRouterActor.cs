@@ -26,7 +26,9 @@ namespace ActorScheduler.Actors.Offers;
 /// use that the work left needs (<see cref="OfferHolding"/>: room for twice the waiting pods, estimated) and declines
 /// the rest; once every claim of the capped cycle is answered, or new offers come, the next cycle runs on them. So the
 /// placement rate is not bounded by how often the master offers (a real master offers every agent about once a second,
-/// and a declined agent only after its filter expires), and a kept offer is used by one of the next cycles. After each
+/// and a declined agent only after its filter expires). A kept offer that the next cycle of newer offers leaves unclaimed
+/// again is declined then, at most one for each newer offer: while offers keep coming, the newer ones take its place, and a
+/// kept offer is used by one of the next cycles or answered within two. After each
 /// subscription the cycles start small and double (<see cref="FirstCycleClaims"/>, then twice as many, up to the cap):
 /// the first ACCEPTs go out while the first cycles' code is still cold and their launches are still being recorded, so
 /// the master, the agents and the status updates start working sooner.
@@ -859,16 +861,19 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             // Requirements are left: the next cycle tries them on offers this one did not use, as soon as this one is
             // answered (or new offers come). Enough for the work left is kept (OfferHolding), the rest declined.
             // But an offer kept by an earlier cycle that this one, which came with newer offers, left unclaimed again is
-            // declined: while offers keep coming, newer ones take its place. Kept once more, an offer the fitness always
-            // ranks below the newer ones (an empty agent, for binpack) would be kept by every cycle until the deploy ends,
-            // its answer — and its OFFERS event's cycle — waiting as long. Those of an agent a waiting footprint is on
-            // stay: only they can take it.
+            // declined, the oldest first and at most one for each newer offer: while offers keep coming, newer ones take
+            // its place. Kept once more, an offer the fitness always ranks below the newer ones (an empty agent, for
+            // binpack) would be kept by every cycle until the deploy ends, its answer — and its OFFERS event's cycle —
+            // waiting as long. Bounded so, a trickle of offers (an agent re-registering under a master that allocates once
+            // a second) gives up as few of a whole batch kept for the work left. Those of a place a waiting footprint is
+            // on stay: only they can take it.
             var declined = new List<Offer>(unused.Count);
             if (replaceable > 0)
             {
-                var footprintAgents = _requirements.Select(r => r.Requirement.Existing?.AgentId).OfType<string>().ToHashSet(StringComparer.Ordinal);
+                var footprints = new OfferHolding.FootprintPlaces(_requirements.Select(r => r.Requirement));
                 var passedOver = slots.Take(replaceable)
-                    .Where(s => s.Claims.Count == 0 && !footprintAgents.Contains(s.Offer.AgentId.Value))
+                    .Where(s => s.Claims.Count == 0 && !footprints.Contains(s.Offer))
+                    .Take(offers.Count - replaceable)
                     .Select(s => s.Offer.Id.Value)
                     .ToHashSet(StringComparer.Ordinal);
                 declined.AddRange(unused.Where(o => passedOver.Contains(o.Id.Value)));

@@ -137,6 +137,19 @@ public sealed class OfferHoldingTests
         Assert.Equal([2], Kept(keep));
     }
 
+    [Fact]
+    public void An_offer_from_the_host_of_a_waiting_footprint_is_kept_under_a_new_agent_id()
+    {
+        // agent-2 restarted as agent-2b on the same host, with no unreserved room: still the relaunch's place.
+        var offers = Offers(3);
+        var restarted = TestOffers.Unreserved("agent-2b", cpus: 0, mem: 0);
+        restarted.Hostname = "agent-2.local";
+
+        var keep = OfferHolding.Keep([.. offers, restarted], accepted: 0, [Relaunch(0, "agent-2")], PerCycle, AdmitsAll);
+
+        Assert.Equal([2, 3], Kept(keep));
+    }
+
     [Theory]
     [InlineData(4, 1000, 0, 4)]
     [InlineData(4, 100, 0, 1)]

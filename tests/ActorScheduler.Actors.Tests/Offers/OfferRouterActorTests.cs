@@ -318,6 +318,26 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_trickle_of_newer_offers_should_decline_at_most_as_many_passed_over_held_offers()
+    {
+        var (router, gateway, pods) = RouterWithHelloPods(40, maxClaims: 2);
+
+        // One pod an offer: cycle 1 claims two and keeps the other 18 for the 38 pods left.
+        var offers = Enumerable.Range(0, 20).Select(i => TestOffers.Unreserved($"agent-{i}", cpus: 1)).ToArray();
+        router.Tell(new OffersReceived([.. offers]));
+        pods.ReceiveN(2);
+        gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        // One newer offer comes (an agent re-registering under a master that allocates once a second): the cycle claims
+        // two, and of the 16 kept offers it passes over it gives up only the oldest, one for the one that came.
+        router.Tell(new OffersReceived([TestOffers.Unreserved("agent-new", cpus: 1)]));
+        var claimed = pods.ReceiveN(2).Cast<LaunchClaim>().Select(c => c.Offer.Id.Value).ToHashSet();
+        var oldestPassedOver = offers[2..].Select(o => o.Id.Value).First(id => !claimed.Contains(id));
+        Assert.Equal([oldestPassedOver], gateway.ExpectMsg<DeclineOffers>().OfferIds.ToArray());
+        gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
     public void A_held_offer_no_newer_offer_replaces_should_stay_kept_while_pods_wait()
     {
         var (router, gateway, pods) = RouterWithHelloPods(3, maxClaims: 1);
