@@ -27,8 +27,8 @@ namespace ActorScheduler.Actors.Offers;
 /// the rest; once every claim of the capped cycle is answered, or new offers come, the next cycle runs on them. So the
 /// placement rate is not bounded by how often the master offers (a real master offers every agent about once a second,
 /// and a declined agent only after its filter expires). A kept offer that the next cycle of newer offers leaves unclaimed
-/// again is declined then, at most one for each newer offer: while offers keep coming, the newer ones take its place, and a
-/// kept offer is used by one of the next cycles or answered within two. After each
+/// again is declined then, at most one for each newer offer: while offers keep coming, the newer ones take its place, and
+/// no offer is kept for long. After each
 /// subscription the cycles start small and double (<see cref="FirstCycleClaims"/>, then twice as many, up to the cap):
 /// the first ACCEPTs go out while the first cycles' code is still cold and their launches are still being recorded, so
 /// the master, the agents and the status updates start working sooner.
