@@ -26,6 +26,15 @@ public sealed class SchedulerMetrics
     /// <summary>Offers declined with the long filter (nothing wants resources: DC/OS <c>declines.long</c>).</summary>
     public const string DeclinesLong = "declines.long";
 
+    /// <summary>Offers a capped offer cycle kept for the next ones (each time one is kept; see <c>OfferHolding</c>).</summary>
+    public const string OffersKept = "offers.kept";
+
+    /// <summary>
+    /// Kept offers declined because a cycle of newer offers left them unclaimed again: the newer ones took their place
+    /// (among <see cref="DeclinesShort"/>).
+    /// </summary>
+    public const string DeclinesPassedOver = "declines.passed_over";
+
     /// <summary>Offers an offer cycle answered, accepted or declined (each counted once: DC/OS <c>offers.processed</c>).</summary>
     public const string OffersProcessed = "offers.processed";
 

@@ -878,6 +878,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                     .ToHashSet(StringComparer.Ordinal);
                 declined.AddRange(unused.Where(o => passedOver.Contains(o.Id.Value)));
                 unused.RemoveAll(o => passedOver.Contains(o.Id.Value));
+                _metrics.Increment(SchedulerMetrics.DeclinesPassedOver, declined.Count);
             }
 
             var keep = OfferHolding.Keep(
@@ -900,6 +901,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             }
 
             kept = keep.Count(k => k);
+            _metrics.Increment(SchedulerMetrics.OffersKept, kept);
             unused = declined;
             _capped = accepting.ToHashSet(StringComparer.Ordinal);
             Timers.StartSingleTimer(HeldOffersDue.Instance, HeldOffersDue.Instance, _holdLimit);

@@ -301,7 +301,8 @@ public sealed class OfferRouterActorTests : ActorTestKit
     [Fact]
     public void A_held_offer_a_cycle_of_newer_offers_passes_over_again_should_be_declined()
     {
-        var (router, gateway, pods) = RouterWithHelloPods(3, maxClaims: 1);
+        var metrics = new SchedulerMetrics();
+        var (router, gateway, pods) = RouterWithHelloPods(3, maxClaims: 1, metrics: metrics);
 
         // Binpack ranks the 4-cpu offer below the 1-cpu ones: cycle 1 claims a and keeps b for the pods left.
         var (a, b, c) = (TestOffers.Unreserved("agent-a", cpus: 1), TestOffers.Unreserved("agent-b", cpus: 4), TestOffers.Unreserved("agent-c", cpus: 1));
@@ -315,6 +316,15 @@ public sealed class OfferRouterActorTests : ActorTestKit
         var decline = gateway.ExpectMsg<DeclineOffers>();
         Assert.Equal([b.Id.Value], decline.OfferIds.ToArray());
         Assert.Equal(OfferRouterActor.ShortDeclineSeconds, decline.RefuseSeconds);
+
+        // Counted: b kept once, then declined as passed over (a short decline).
+        AwaitAssert(() =>
+        {
+            var counters = metrics.Counters();
+            Assert.Equal(1, counters[SchedulerMetrics.OffersKept]);
+            Assert.Equal(1, counters[SchedulerMetrics.DeclinesPassedOver]);
+            Assert.Equal(1, counters[SchedulerMetrics.DeclinesShort]);
+        });
     }
 
     [Fact]
