@@ -8,7 +8,7 @@ namespace ActorScheduler.Actors.Offers;
 /// once a second, so a scheduler that keeps too few waits seconds for offers it had in hand — while each kept offer is
 /// withheld from other frameworks until used. So the router keeps enough for the work left, estimated, with a margin:
 /// <list type="bullet">
-/// <item>every offer from an agent where a waiting pod holds its footprint, or from its host (only that agent can take
+/// <item>every offer from a place (agent or host) where a waiting pod holds its footprint (only that place can take
 /// it);</item>
 /// <item>the newest offers until they hold room for <see cref="Margin"/> times the new footprints waiting — room counted
 /// as copies of the first waiting new footprint's need that fit, at most as many an offer as the latest cycle that placed
@@ -21,9 +21,9 @@ namespace ActorScheduler.Actors.Offers;
 /// <item>and at least <see cref="Margin"/> times as many as the cycle accepted, of those with room for some new footprint
 /// waiting.</item>
 /// </list>
-/// An offer with room for no new footprint waiting and from no agent a waiting footprint is on is declined: kept, it would
-/// be kept again by every cycle (nothing claims it), its answer and its OFFERS event's cycle waiting for the end of the
-/// deploy.
+/// An offer with room for no new footprint waiting and from no place (agent or host) a waiting footprint is on is
+/// declined: kept, it would be kept again by every cycle (nothing claims it), its answer and its OFFERS event's cycle
+/// waiting for the end of the deploy.
 /// Pure; the router calls it once a capped cycle.
 /// </summary>
 public static class OfferHolding

@@ -27,8 +27,9 @@ namespace ActorScheduler.Actors.Offers;
 /// the rest; once every claim of the capped cycle is answered, or new offers come, the next cycle runs on them. So the
 /// placement rate is not bounded by how often the master offers (a real master offers every agent about once a second,
 /// and a declined agent only after its filter expires). A kept offer that the next cycle of newer offers leaves unclaimed
-/// again is declined then, at most one for each newer offer: while offers keep coming, the newer ones take its place, and
-/// no offer is kept for long. After each
+/// again is declined then, at most one for each newer offer (offers of a waiting footprint's agent or host excepted):
+/// while offers keep coming, newer ones take the place of those the cycles pass over, instead of the same offers being
+/// kept cycle after cycle. After each
 /// subscription the cycles start small and double (<see cref="FirstCycleClaims"/>, then twice as many, up to the cap):
 /// the first ACCEPTs go out while the first cycles' code is still cold and their launches are still being recorded, so
 /// the master, the agents and the status updates start working sooner.
@@ -865,8 +866,8 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             // its place. Kept once more, an offer the fitness always ranks below the newer ones (an empty agent, for
             // binpack) would be kept by every cycle until the deploy ends, its answer — and its OFFERS event's cycle —
             // waiting as long. Bounded so, a trickle of offers (an agent re-registering under a master that allocates once
-            // a second) gives up as few of a whole batch kept for the work left. Those of a place a waiting footprint is
-            // on stay: only they can take it.
+            // a second) gives up no more kept offers than offers came. Those of a place a waiting footprint is on stay:
+            // only they can take it.
             var declined = new List<Offer>(unused.Count);
             if (replaceable > 0)
             {

@@ -348,18 +348,56 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Fact]
-    public void A_held_offer_no_newer_offer_replaces_should_stay_kept_while_pods_wait()
+    public void Held_offers_a_cycle_on_kept_offers_alone_leaves_unclaimed_should_stay_kept_while_pods_wait()
     {
         var (router, gateway, pods) = RouterWithHelloPods(3, maxClaims: 1);
-        var (a, b) = (TestOffers.Unreserved("agent-a", cpus: 1), TestOffers.Unreserved("agent-b", cpus: 4));
-        router.Tell(new OffersReceived([a, b]));
+        // The tight offer a is claimed first (binpack); b and c are kept for the two pods left.
+        var a = TestOffers.Unreserved("agent-a", cpus: 0.7, mem: 512);
+        var (b, c) = (TestOffers.Unreserved("agent-b", cpus: 4), TestOffers.Unreserved("agent-c", cpus: 4));
+        router.Tell(new OffersReceived([a, b, c]));
         Assert.Equal(a.Id.Value, pods.ExpectMsg<LaunchClaim>().Offer.Id.Value);
 
-        // Answered, the next cycle runs on the kept offer alone (a master allocating once a second sends no newer one).
+        // Answered, the next cycle runs on the kept offers alone (a master allocating once a second sends no newer one):
+        // it claims b, and c, left unclaimed again, stays kept for the last pod — no newer offer took its place.
         Recorded(router, a.Id.Value, pods);
         Assert.Equal([a.Id.Value], gateway.ExpectMsg<AcceptOffers>().OfferIds.ToArray());
         Assert.Equal(b.Id.Value, pods.ExpectMsg<LaunchClaim>().Offer.Id.Value);
         gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        Recorded(router, b.Id.Value, pods);
+        Assert.Equal([b.Id.Value], gateway.ExpectMsg<AcceptOffers>().OfferIds.ToArray());
+        Assert.Equal(c.Id.Value, pods.ExpectMsg<LaunchClaim>().Offer.Id.Value);
+    }
+
+    [Fact]
+    public void A_held_offer_of_a_waiting_footprints_agent_should_stay_kept_when_newer_offers_pass_it_over()
+    {
+        // One claim a cycle: hello-1 and hello-2 are new and asked first; hello-0 relaunches in place on agent-r.
+        var gateway = CreateTestProbe();
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, maxClaimsPerCycle: 1));
+        router.Tell(new ReconciliationComplete("fw-1"));
+        var (fresh, relaunching) = (CreateTestProbe(), CreateTestProbe());
+        var footprint = HelloFootprint();
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod()) with { Index = 1 }), fresh);
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod()) with { Index = 2 }), fresh);
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod(), new Footprint("agent-r", "agent-r.local", footprint))), relaunching);
+
+        // The tight offers (binpack's choice) go to the new pods; the relaunch's own offer is kept, as only it can take it.
+        var own = TestOffers.WithReserved("agent-r", footprint);
+        var a = TestOffers.Unreserved("agent-a", cpus: 0.7, mem: 512);
+        router.Tell(new OffersReceived([own, a]));
+        Assert.Equal(a.Id.Value, fresh.ExpectMsg<LaunchClaim>().Offer.Id.Value);
+
+        // A newer offer takes hello-2: the cycle passes over the relaunch's offer again, and still keeps it.
+        var c = TestOffers.Unreserved("agent-c", cpus: 0.7, mem: 512);
+        router.Tell(new OffersReceived([c]));
+        Assert.Equal(c.Id.Value, fresh.ExpectMsg<LaunchClaim>().Offer.Id.Value);
+        gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        // Once both are answered, the relaunch claims it.
+        Recorded(router, a.Id.Value, fresh);
+        Recorded(router, c.Id.Value, fresh);
+        Assert.Equal(own.Id.Value, relaunching.ExpectMsg<LaunchClaim>().Offer.Id.Value);
     }
 
     [Fact]
