@@ -25,7 +25,7 @@ internal static class BenchCli
               storm [--agents M] [--pods N] [--seed S] [--offers-per-s R] [--timeout-s T] [--journal PATH] [--no-restart] [--snapshot-every E] [--pod-snapshot-after P]
                     [--claims-per-cycle C] [--offer-interval-ms I] [--warmup-pods W] [--placement RULE]
                     [--allocation random|master] [--allocation-interval-ms A] [--runs K] [--fitness binpack|spread|first-fit] [--fitness-candidates F]
-                    [--timeline] [--scale-in K] [--decommission-parallelism D]
+                    [--timeline] [--scale-in K] [--decommission-parallelism D] [--offer-holding backlog|none]
                   Deploys N single-task pods (default 1000; parallel, 0.1 cpus, 32 MB) through the real scheduler actors
                   onto M simulated agents (default 1000) under an offer storm of R offers/s (default 2000), with the
                   journal on SQLite as in production (PATH, default a temp file, deleted afterwards); gives up after T s
@@ -43,6 +43,8 @@ internal static class BenchCli
                   deploy, the service updated to K pods (K < N), the scheduler restarted once the first removed pod's kill
                   went out (unless --no-restart), and the time from the update to the decommission plan COMPLETE as
                   scale_in_s on the RESULT line; D pods decommissioned at once (default 1, as the scheduler).
+                  --offer-holding none: a capped offer cycle declines the offers it leaves instead of keeping those the
+                  pods still waiting need (default backlog, as the scheduler).
             """),
     ];
 

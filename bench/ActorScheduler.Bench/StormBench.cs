@@ -28,7 +28,7 @@ internal static class StormBench
     [
         "--agents", "--pods", "--seed", "--offers-per-s", "--timeout-s", "--journal", "--snapshot-every", "--pod-snapshot-after",
         "--claims-per-cycle", "--offer-interval-ms", "--warmup-pods", "--placement", "--allocation", "--allocation-interval-ms", "--runs",
-        "--fitness", "--fitness-candidates", "--scale-in", "--decommission-parallelism",
+        "--fitness", "--fitness-candidates", "--scale-in", "--decommission-parallelism", "--offer-holding",
     ];
 
     /// <summary>The options <c>storm</c> takes without a value.</summary>
@@ -65,6 +65,12 @@ internal static class StormBench
         }
 
         var fitness = new ActorScheduler.Actors.Offers.PlacementFitness(fitnessKind, given.Int("--fitness-candidates", ActorScheduler.Actors.Offers.PlacementFitness.DefaultCandidates, min: 1));
+        var offerHoldName = given.Text("--offer-holding") ?? ActorScheduler.Actors.Offers.OfferHoldModes.NameOf(ActorScheduler.Actors.Offers.OfferHoldMode.Backlog);
+        if (!ActorScheduler.Actors.Offers.OfferHoldModes.TryParse(offerHoldName, out var offerHold))
+        {
+            throw new BadOptionException($"--offer-holding needs one of {string.Join(", ", ActorScheduler.Actors.Offers.OfferHoldModes.Names)} (got '{offerHoldName}')");
+        }
+
         var scaleInTo = given.Has("--scale-in") ? given.Int("--scale-in", 0, min: 1) : (int?)null;
         if (scaleInTo >= pods)
         {
@@ -108,6 +114,7 @@ internal static class StormBench
             EntityJournalSnapshotEvery = snapshotEvery,
             PodSnapshotAfterEvents = podSnapshotAfter,
             MaxClaimsPerCycle = claimsPerCycle,
+            OfferHold = offerHold,
             Fitness = fitness,
             OfferInterval = offerInterval,
             Placement = placement,

@@ -49,6 +49,13 @@ public sealed record SchedulerSettings(
     public int MaxClaimsPerCycle { get; init; } = DefaultMaxClaimsPerCycle;
 
     /// <summary>
+    /// What a capped offer cycle does with the offers it leaves: keeps what the pods still waiting need (the default, a
+    /// faster deploy) or declines them, so that every offer is answered by the cycle it came in (measured trade-off in
+    /// BENCHMARKS.md).
+    /// </summary>
+    public Offers.OfferHoldMode OfferHold { get; init; } = Offers.OfferHoldMode.Backlog;
+
+    /// <summary>
     /// How often a scheduler with nothing to place revives offers once to see every agent's reservations, and collects
     /// those labelled by it that no pod owns (an agent back from a long partition, a leftover of a refused cleanup); zero:
     /// never, as in the DC/OS SDK, which sees them only when new work revives offers.

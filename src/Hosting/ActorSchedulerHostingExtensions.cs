@@ -45,6 +45,11 @@ public static class ActorSchedulerHostingExtensions
             throw new ArgumentOutOfRangeException(nameof(options.Fitness), options.Fitness, "Not a FitnessKind.");
         }
 
+        if (!Enum.IsDefined(options.OfferHold))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options.OfferHold), options.OfferHold, "Not an OfferHoldMode.");
+        }
+
         var gateway = new GatewaySettings(
             options.MasterUrl,
             options.ServiceName,
@@ -72,6 +77,7 @@ public static class ActorSchedulerHostingExtensions
             ConfigTemplates = options.ConfigTemplates,
             Recovery = new RecoverySettings(options.EnableBackoff, options.PermanentFailureTimeout),
             MaxClaimsPerCycle = options.MaxClaimsPerCycle,
+            OfferHold = options.OfferHold,
             ReservationSweepInterval = options.ReservationSweepInterval,
             Fitness = new PlacementFitness(options.Fitness, options.FitnessCandidates),
             DecommissionParallelism = options.DecommissionParallelism,

@@ -66,6 +66,14 @@ public sealed class ActorSchedulerOptions
     public int MaxClaimsPerCycle { get; init; } = ActorScheduler.Actors.SchedulerSettings.DefaultMaxClaimsPerCycle;
 
     /// <summary>
+    /// What a capped offer cycle does with the offers it leaves (see
+    /// <see cref="ActorScheduler.Actors.SchedulerSettings.OfferHold"/>): by default keeps what the pods still waiting need;
+    /// <see cref="ActorScheduler.Actors.Offers.OfferHoldMode.None"/> declines them, so every offer is answered by the
+    /// cycle it came in.
+    /// </summary>
+    public ActorScheduler.Actors.Offers.OfferHoldMode OfferHold { get; init; } = ActorScheduler.Actors.Offers.OfferHoldMode.Backlog;
+
+    /// <summary>
     /// How often the scheduler, with nothing to place, revives offers once to collect reservations labelled by it that no
     /// pod owns (see <see cref="ActorScheduler.Actors.SchedulerSettings.ReservationSweepInterval"/>); default one hour,
     /// zero: never.

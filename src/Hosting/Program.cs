@@ -27,6 +27,11 @@ var claimsPerCycleOption = new Option<int>("--claims-per-cycle")
     Description = "Pod instances one offer cycle places at most: more deploy faster and hold offers longer.",
     DefaultValueFactory = _ => ActorScheduler.Actors.SchedulerSettings.DefaultMaxClaimsPerCycle,
 };
+var offerHoldingOption = new Option<string>("--offer-holding")
+{
+    Description = "What an offer cycle that placed --claims-per-cycle pods does with the offers it leaves: backlog (default) keeps those the pods still waiting need, for a faster deploy; none declines them, so every offer is answered by the cycle it came in (clusters shared with other frameworks).",
+    DefaultValueFactory = _ => ActorScheduler.Actors.Offers.OfferHoldModes.NameOf(ActorScheduler.Actors.Offers.OfferHoldMode.Backlog),
+};
 var sweepOption = new Option<int>("--reservation-sweep-interval")
 {
     Description = "Seconds between sweeps of a scheduler with nothing to place: it revives offers once to collect reservations labelled by it that no pod owns (an agent back from a long partition). 0: never.",
@@ -51,7 +56,7 @@ var verboseOption = new Option<bool>("--verbose", "-v") { Description = "Log sch
 var run = new Command("run", "Deploy a service and keep it running: embedded Mesos emulator, scheduler and HTTP API in one process. With STATSD_UDP_HOST and STATSD_UDP_PORT set, its metrics are pushed over StatsD every STATSD_POLL_INTERVAL_S seconds (default 10).")
 {
     specArgument, overrideOption, dataDirOption, apiHostOption, apiPortOption, masterPortOption, agentsOption, masterOption, verboseOption, apiTokenOption,
-    enableBackoffOption, permanentFailureTimeoutOption, claimsPerCycleOption, sweepOption, fitnessOption, fitnessCandidatesOption,
+    enableBackoffOption, permanentFailureTimeoutOption, claimsPerCycleOption, offerHoldingOption, sweepOption, fitnessOption, fitnessCandidatesOption,
     decommissionParallelismOption,
 };
 var runAgentFlags = new EmulatorAgentFlags();
@@ -73,6 +78,7 @@ run.SetAction((parse, ct) => CommandGuard.RunAsync(() => RunCommand.RunAsync(
         EnableBackoff = parse.GetValue(enableBackoffOption),
         PermanentFailureTimeout = parse.GetValue(permanentFailureTimeoutOption) is int seconds ? TimeSpan.FromSeconds(seconds) : null,
         MaxClaimsPerCycle = parse.GetValue(claimsPerCycleOption),
+        OfferHolding = parse.GetValue(offerHoldingOption)!,
         ReservationSweepSeconds = parse.GetValue(sweepOption),
         Fitness = parse.GetValue(fitnessOption)!,
         FitnessCandidates = parse.GetValue(fitnessCandidatesOption),

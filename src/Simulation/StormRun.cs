@@ -108,6 +108,9 @@ public sealed record StormRunOptions
     /// <summary>Pod instances one offer cycle places at most (<c>SchedulerSettings.MaxClaimsPerCycle</c>).</summary>
     public int MaxClaimsPerCycle { get; init; } = SchedulerSettings.DefaultMaxClaimsPerCycle;
 
+    /// <summary>What a capped offer cycle does with the offers it leaves (<c>SchedulerSettings.OfferHold</c>).</summary>
+    public OfferHoldMode OfferHold { get; init; } = OfferHoldMode.Backlog;
+
     /// <summary>How a new footprint chooses among the offers it fits (<c>SchedulerSettings.Fitness</c>).</summary>
     public PlacementFitness Fitness { get; init; } = PlacementFitness.Default;
 
@@ -721,6 +724,7 @@ public sealed class StormRun
             EntityJournalSnapshotEvery = _options.EntityJournalSnapshotEvery,
             PodSnapshotAfterEvents = _options.PodSnapshotAfterEvents,
             MaxClaimsPerCycle = _options.MaxClaimsPerCycle,
+            OfferHold = _options.OfferHold,
             Fitness = _options.Fitness,
             DecommissionParallelism = _options.DecommissionParallelism,
         };

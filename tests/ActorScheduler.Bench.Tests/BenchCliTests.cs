@@ -65,6 +65,7 @@ public class BenchCliTests
     [InlineData("storm", "--scale-in", "0")]
     [InlineData("storm", "--scale-in", "1000")]
     [InlineData("storm", "--decommission-parallelism", "0")]
+    [InlineData("storm", "--offer-holding", "some")]
     [InlineData("spec-load", "--pods", "0")]
     [InlineData("emulator", "--cycles", "x")]
     public async Task A_bad_option_is_one_line_and_exit_2_before_anything_runs(string bench, string option, string value)

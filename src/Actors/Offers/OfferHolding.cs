@@ -175,3 +175,43 @@ public static class OfferHolding
         }
     }
 }
+
+/// <summary>What a capped offer cycle does with the offers it leaves unclaimed (<c>run --offer-holding</c>).</summary>
+public enum OfferHoldMode
+{
+    /// <summary>
+    /// Keeps what the pods still waiting need for the next cycles (<see cref="OfferHolding"/>): the deploy goes on without
+    /// waiting for the master to offer again, and an offer may wait a few cycles for its answer.
+    /// </summary>
+    Backlog,
+
+    /// <summary>
+    /// Declines them (short filter), as the DC/OS SDK declines whatever a cycle does not use: every offer is answered by
+    /// the cycle it came in, for clusters shared with other frameworks; the pods still waiting take the next offers.
+    /// </summary>
+    None,
+}
+
+/// <summary>The names <c>run --offer-holding</c> and the bench take for <see cref="OfferHoldMode"/>.</summary>
+public static class OfferHoldModes
+{
+    public static IReadOnlyList<string> Names { get; } = ["backlog", "none"];
+
+    public static string NameOf(OfferHoldMode mode) => mode == OfferHoldMode.None ? "none" : "backlog";
+
+    /// <summary>Parses a name of <see cref="Names"/> (case-insensitive).</summary>
+    public static bool TryParse(string? text, out OfferHoldMode mode)
+    {
+        foreach (var candidate in Enum.GetValues<OfferHoldMode>())
+        {
+            if (string.Equals(text, NameOf(candidate), StringComparison.OrdinalIgnoreCase))
+            {
+                mode = candidate;
+                return true;
+            }
+        }
+
+        mode = default;
+        return false;
+    }
+}

@@ -108,6 +108,8 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<string, int> _podsPerOffer = new(StringComparer.Ordinal);
     private HashSet<string>? _capped;
     private readonly TimeSpan _holdLimit;
+    // None: a capped cycle keeps nothing; every offer is answered by the cycle it came in.
+    private readonly OfferHoldMode _holdMode;
 
     // How often an idle router revives offers to see every agent's reservations (zero: never).
     private readonly TimeSpan _sweepInterval;
@@ -115,7 +117,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     // How a new footprint chooses among the offers it fits.
     private readonly PlacementFitness _fitness;
 
-    public OfferRouterActor(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics, int maxClaimsPerCycle, TimeSpan holdLimit, TimeSpan abandonedPatience, TimeSpan sweepInterval, PlacementFitness fitness)
+    public OfferRouterActor(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics, int maxClaimsPerCycle, TimeSpan holdLimit, TimeSpan abandonedPatience, TimeSpan sweepInterval, PlacementFitness fitness, OfferHoldMode holdMode)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(fitness.Candidates, 1);
         _fitness = fitness;
@@ -125,6 +127,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         _maxClaimsPerCycle = maxClaimsPerCycle;
         _nextCycleCap = Math.Min(FirstCycleClaims, maxClaimsPerCycle);
         _holdLimit = holdLimit;
+        _holdMode = holdMode;
         _abandonedPatience = abandonedPatience;
         _metrics = metrics ?? new SchedulerMetrics();
         _context = context;
@@ -382,8 +385,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     /// </param>
     /// <param name="sweepInterval">How often an idle router revives offers to collect reservations nobody owns (default <see cref="DefaultSweepInterval"/>; zero: never).</param>
     /// <param name="fitness">How a new footprint chooses among the offers it fits (default <see cref="PlacementFitness.Default"/>).</param>
-    public static Props Props(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics = null, int maxClaimsPerCycle = SchedulerSettings.DefaultMaxClaimsPerCycle, TimeSpan? holdLimit = null, TimeSpan? abandonedPatience = null, TimeSpan? sweepInterval = null, PlacementFitness? fitness = null) =>
-        Akka.Actor.Props.Create(() => new OfferRouterActor(service, context, gateway, metrics, maxClaimsPerCycle, holdLimit ?? DefaultHoldLimit, abandonedPatience ?? DefaultAbandonedPatience, sweepInterval ?? DefaultSweepInterval, fitness ?? PlacementFitness.Default));
+    /// <param name="holdMode">What a capped cycle does with the offers it leaves (default <see cref="OfferHoldMode.Backlog"/>: keeps what the work left needs).</param>
+    public static Props Props(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics = null, int maxClaimsPerCycle = SchedulerSettings.DefaultMaxClaimsPerCycle, TimeSpan? holdLimit = null, TimeSpan? abandonedPatience = null, TimeSpan? sweepInterval = null, PlacementFitness? fitness = null, OfferHoldMode holdMode = OfferHoldMode.Backlog) =>
+        Akka.Actor.Props.Create(() => new OfferRouterActor(service, context, gateway, metrics, maxClaimsPerCycle, holdLimit ?? DefaultHoldLimit, abandonedPatience ?? DefaultAbandonedPatience, sweepInterval ?? DefaultSweepInterval, fitness ?? PlacementFitness.Default, holdMode));
 
     private void OnRegister(RegisterRequirement message)
     {
@@ -857,7 +861,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
         var accepting = slots.Where(s => s.Claims.Count > 0).Select(s => s.Offer.Id.Value).ToList();
         var kept = 0;
-        if (capped && accepting.Count > 0)
+        if (capped && accepting.Count > 0 && _holdMode == OfferHoldMode.Backlog)
         {
             // Requirements are left: the next cycle tries them on offers this one did not use, as soon as this one is
             // answered (or new offers come). Enough for the work left is kept (OfferHolding), the rest declined.

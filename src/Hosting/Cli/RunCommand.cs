@@ -43,6 +43,9 @@ public sealed record RunArguments(
     /// <summary>Pod instances one offer cycle places at most (<c>--claims-per-cycle</c>).</summary>
     public int MaxClaimsPerCycle { get; init; } = ActorScheduler.Actors.SchedulerSettings.DefaultMaxClaimsPerCycle;
 
+    /// <summary>What a capped offer cycle does with the offers it leaves (<c>--offer-holding</c>): backlog or none.</summary>
+    public string OfferHolding { get; init; } = ActorScheduler.Actors.Offers.OfferHoldModes.NameOf(ActorScheduler.Actors.Offers.OfferHoldMode.Backlog);
+
     /// <summary>Seconds between sweeps for reservations nobody owns while idle (<c>--reservation-sweep-interval</c>); 0: never.</summary>
     public int ReservationSweepSeconds { get; init; } = (int)ActorScheduler.Actors.SchedulerSettings.DefaultReservationSweepInterval.TotalSeconds;
 
@@ -76,6 +79,12 @@ public static class RunCommand
         if (args.MaxClaimsPerCycle < 1)
         {
             await error.WriteLineAsync($"error: --claims-per-cycle expects a positive number of pod instances, got '{args.MaxClaimsPerCycle}'");
+            return 2;
+        }
+
+        if (!ActorScheduler.Actors.Offers.OfferHoldModes.TryParse(args.OfferHolding, out var offerHold))
+        {
+            await error.WriteLineAsync($"error: --offer-holding expects one of {string.Join(", ", ActorScheduler.Actors.Offers.OfferHoldModes.Names)}, got '{args.OfferHolding}'");
             return 2;
         }
 
@@ -202,7 +211,7 @@ public static class RunCommand
             await output.WriteLineAsync($"statsd:      {statsd}");
         }
 
-        var app = BuildApp(args, fitness, loaded, master, apiUrl, dataDir, statsd);
+        var app = BuildApp(args, fitness, offerHold, loaded, master, apiUrl, dataDir, statsd);
         try
         {
             await app.StartAsync(ct);
@@ -234,7 +243,7 @@ public static class RunCommand
         return 0;
     }
 
-    private static WebApplication BuildApp(RunArguments args, ActorScheduler.Actors.Offers.FitnessKind fitness, SpecLoadResult loaded, Uri master, Uri apiUrl, string dataDir, StatsDTarget? statsd)
+    private static WebApplication BuildApp(RunArguments args, ActorScheduler.Actors.Offers.FitnessKind fitness, ActorScheduler.Actors.Offers.OfferHoldMode offerHold, SpecLoadResult loaded, Uri master, Uri apiUrl, string dataDir, StatsDTarget? statsd)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(apiUrl.ToString().TrimEnd('/'));
@@ -258,6 +267,7 @@ public static class RunCommand
                     EnableBackoff = args.EnableBackoff,
                     PermanentFailureTimeout = args.PermanentFailureTimeout,
                     MaxClaimsPerCycle = args.MaxClaimsPerCycle,
+                    OfferHold = offerHold,
                     ReservationSweepInterval = TimeSpan.FromSeconds(args.ReservationSweepSeconds),
                     Fitness = fitness,
                     FitnessCandidates = args.FitnessCandidates,

@@ -229,6 +229,43 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Fact]
+    public void Without_offer_holding_a_capped_cycle_should_decline_every_offer_it_leaves_and_the_pods_left_take_the_next_offers()
+    {
+        var metrics = new SchedulerMetrics();
+        var (router, gateway, pods) = RouterWithHelloPods(5, maxClaims: 2, metrics: metrics, holdMode: OfferHoldMode.None);
+
+        // The same twelve offers as above: two claimed, and the ten the work left could use declined at once (short: the
+        // pods still wait), none kept.
+        var offers = Enumerable.Range(0, 12).Select(i => TestOffers.Unreserved($"agent-{i}", cpus: 1)).ToArray();
+        router.Tell(new OffersReceived([.. offers]));
+        var first = pods.ReceiveN(2).Cast<LaunchClaim>().ToList();
+        Assert.Equal([offers[0].Id.Value, offers[1].Id.Value], first.Select(c => c.Offer.Id.Value).ToArray());
+        var decline = gateway.ExpectMsg<DeclineOffers>();
+        Assert.Equal(offers[2..].Select(o => o.Id.Value).ToArray(), decline.OfferIds.ToArray());
+        Assert.Equal(OfferRouterActor.ShortDeclineSeconds, decline.RefuseSeconds);
+
+        // Answered, the cycle's offers are accepted and no cycle runs without new offers.
+        Recorded(router, offers[0].Id.Value, pods);
+        Recorded(router, offers[1].Id.Value, pods);
+        Assert.Equal([offers[0].Id.Value], gateway.ExpectMsg<AcceptOffers>().OfferIds.ToArray());
+        Assert.Equal([offers[1].Id.Value], gateway.ExpectMsg<AcceptOffers>().OfferIds.ToArray());
+        Assert.False(pods.HasMessages);
+
+        // The next offers take the next two pods, and what that capped cycle leaves is declined too.
+        var next = Enumerable.Range(0, 4).Select(i => TestOffers.Unreserved($"agent-next-{i}", cpus: 1)).ToArray();
+        router.Tell(new OffersReceived([.. next]));
+        var second = pods.ReceiveN(2).Cast<LaunchClaim>().ToList();
+        Assert.Equal(next[..2].Select(o => o.Id.Value).ToArray(), second.Select(c => c.Offer.Id.Value).ToArray());
+        Assert.Equal(next[2..].Select(o => o.Id.Value).ToArray(), gateway.ExpectMsg<DeclineOffers>().OfferIds.ToArray());
+        AwaitAssert(() =>
+        {
+            var counters = metrics.Counters();
+            Assert.Equal(0, counters.GetValueOrDefault(SchedulerMetrics.OffersKept));
+            Assert.Equal(12, counters[SchedulerMetrics.DeclinesShort]);
+        });
+    }
+
+    [Fact]
     public void An_offer_cycle_is_timed_until_its_last_offer_is_answered_and_each_offer_is_counted_once()
     {
         var metrics = new SchedulerMetrics();
@@ -1359,10 +1396,10 @@ public sealed class OfferRouterActorTests : ActorTestKit
         OfferEvaluator.Evaluate(TestOffers.Requirement(TestOffers.HelloPod()), TestOffers.Unreserved(), TestOffers.Context).Footprint;
 
     /// <summary>A reconciled router with <paramref name="count"/> hello pods (0.6 cpus each with the executor) registered by one probe.</summary>
-    private (IActorRef Router, Akka.TestKit.TestProbe Gateway, Akka.TestKit.TestProbe Pods) RouterWithHelloPods(int count, int maxClaims, TimeSpan? holdLimit = null, SchedulerMetrics? metrics = null, PlacementFitness? fitness = null)
+    private (IActorRef Router, Akka.TestKit.TestProbe Gateway, Akka.TestKit.TestProbe Pods) RouterWithHelloPods(int count, int maxClaims, TimeSpan? holdLimit = null, SchedulerMetrics? metrics = null, PlacementFitness? fitness = null, OfferHoldMode holdMode = OfferHoldMode.Backlog)
     {
         var (gateway, pods) = (CreateTestProbe(), CreateTestProbe());
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, metrics, maxClaimsPerCycle: maxClaims, holdLimit: holdLimit, fitness: fitness));
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, metrics, maxClaimsPerCycle: maxClaims, holdLimit: holdLimit, fitness: fitness, holdMode: holdMode));
         router.Tell(new ReconciliationComplete("fw-1"));
         for (var i = 0; i < count; i++)
         {

@@ -64,6 +64,15 @@ public sealed class RunCommandBadInputTests : IDisposable
     }
 
     [Fact]
+    public async Task An_unknown_offer_holding_is_refused_with_the_names_it_takes()
+    {
+        var (code, error) = await RunAsync(Args(HelloWorld) with { OfferHolding = "always" });
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: --offer-holding expects one of backlog, none, got 'always'", error.Trim());
+    }
+
+    [Fact]
     public async Task Fewer_than_one_pod_decommissioned_at_once_is_refused()
     {
         var (code, error) = await RunAsync(Args(HelloWorld) with { DecommissionParallelism = 0 });

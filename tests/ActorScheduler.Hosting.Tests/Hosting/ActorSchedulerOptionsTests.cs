@@ -17,9 +17,11 @@ public sealed class ActorSchedulerOptionsTests
             ReservationSweepInterval = TimeSpan.FromMinutes(10),
             Fitness = ActorScheduler.Actors.Offers.FitnessKind.Spread,
             FitnessCandidates = 40,
+            OfferHold = ActorScheduler.Actors.Offers.OfferHoldMode.None,
         });
 
         Assert.Equal((64, TimeSpan.FromMinutes(10)), (settings.MaxClaimsPerCycle, settings.ReservationSweepInterval));
+        Assert.Equal(ActorScheduler.Actors.Offers.OfferHoldMode.None, settings.OfferHold);
         Assert.Equal(new ActorScheduler.Actors.Offers.PlacementFitness(ActorScheduler.Actors.Offers.FitnessKind.Spread, 40), settings.Fitness);
     }
 
@@ -36,6 +38,25 @@ public sealed class ActorSchedulerOptionsTests
         }));
 
         Assert.Equal(("FitnessCandidates", "Fitness"), (candidates.ParamName, kind.ParamName));
+    }
+
+    [Fact]
+    public void An_unknown_offer_hold_mode_is_refused_when_configured()
+    {
+        var hold = Assert.Throws<ArgumentOutOfRangeException>(() => ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions
+        {
+            ServiceName = "hello-world", RenderedSpec = "name: hello-world", MasterUrl = Master, OfferHold = (ActorScheduler.Actors.Offers.OfferHoldMode)5,
+        }));
+
+        Assert.Equal("OfferHold", hold.ParamName);
+    }
+
+    [Fact]
+    public void Capped_cycles_keep_offers_for_the_work_left_unless_told_otherwise()
+    {
+        var options = new ActorSchedulerOptions { ServiceName = "hello-world", RenderedSpec = "name: hello-world", MasterUrl = Master };
+
+        Assert.Equal(ActorScheduler.Actors.Offers.OfferHoldMode.Backlog, ActorSchedulerHostingExtensions.ToSettings(options).OfferHold);
     }
 
     [Fact]
