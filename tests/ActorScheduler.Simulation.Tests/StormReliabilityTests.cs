@@ -38,10 +38,14 @@ public sealed class StormReliabilityTests(ITestOutputHelper output)
     // the storm's zones.
     [InlineData(13, false, SchedulerSettings.DefaultMaxClaimsPerCycle, StormAllocation.Random, false, FitnessKind.FirstFit)]
     [InlineData(14, true, 3, StormAllocation.Master, false, FitnessKind.Spread)]
+    // Capped cycles that hold no offers (run --offer-holding none): what a cycle leaves is declined, and the pods left
+    // wait for the next offers, the master's filters on the declined agents included.
+    [InlineData(19, true, 2, StormAllocation.Random, true, FitnessKind.BinPack, OfferHoldMode.None)]
+    [InlineData(20, false, 3, StormAllocation.Master, false, FitnessKind.BinPack, OfferHoldMode.None)]
     public Task A_deploy_under_rescinds_agent_losses_and_a_restart_places_every_pod_once_and_leaks_nothing(
         int seed, bool snapshots, int claimsPerCycle, StormAllocation allocation = StormAllocation.Random, bool agentsGone = false,
-        FitnessKind fitness = FitnessKind.BinPack) =>
-        RunAsync(seed, snapshots, claimsPerCycle, allocation, agentsGone, fitness, scaleInTo: null, parallelism: 1);
+        FitnessKind fitness = FitnessKind.BinPack, OfferHoldMode hold = OfferHoldMode.Backlog) =>
+        RunAsync(seed, snapshots, claimsPerCycle, allocation, agentsGone, fitness, scaleInTo: null, parallelism: 1, hold);
 
     // After the deploy, a scale-in from 40 to 25 pods under the same faults, the scheduler restarting as soon as the first
     // removed pod's kill went out (the decommission carries on in the new scheduler): every removed pod's task ends and
@@ -54,10 +58,11 @@ public sealed class StormReliabilityTests(ITestOutputHelper output)
     [InlineData(18, true, 3, 8, StormAllocation.Master, true)]
     public Task A_scale_in_under_rescinds_agent_losses_and_a_restart_ends_the_removed_pods_and_leaks_nothing(
         int seed, bool snapshots, int claimsPerCycle, int parallelism, StormAllocation allocation = StormAllocation.Random, bool agentsGone = false) =>
-        RunAsync(seed, snapshots, claimsPerCycle, allocation, agentsGone, FitnessKind.BinPack, scaleInTo: 25, parallelism);
+        RunAsync(seed, snapshots, claimsPerCycle, allocation, agentsGone, FitnessKind.BinPack, scaleInTo: 25, parallelism, OfferHoldMode.Backlog);
 
     private async Task RunAsync(
-        int seed, bool snapshots, int claimsPerCycle, StormAllocation allocation, bool agentsGone, FitnessKind fitness, int? scaleInTo, int parallelism)
+        int seed, bool snapshots, int claimsPerCycle, StormAllocation allocation, bool agentsGone, FitnessKind fitness, int? scaleInTo, int parallelism,
+        OfferHoldMode hold)
     {
         EmulatorSnapshot? settled = null;
         IReadOnlyList<ClusterRecord> history = [];
@@ -79,6 +84,7 @@ public sealed class StormReliabilityTests(ITestOutputHelper output)
             Timeout = TimeSpan.FromSeconds(90),
             Restart = true,
             MaxClaimsPerCycle = claimsPerCycle,
+            OfferHold = hold,
             Fitness = new PlacementFitness(fitness, PlacementFitness.DefaultCandidates),
             PodSnapshotAfterEvents = snapshots ? 2 : SchedulerSettings.DefaultPodSnapshotAfterEvents,
             EntityJournalSnapshotEvery = snapshots ? 50 : SchedulerSettings.DefaultEntityJournalSnapshotEvery,
