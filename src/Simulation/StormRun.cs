@@ -292,8 +292,8 @@ public sealed class StormRun
 
     /// <summary>A run; nothing starts until <see cref="RunAsync"/>.</summary>
     /// <exception cref="ArgumentException">
-    /// Agents, pods, the rate, the claims per cycle or the offer interval are not positive, or the storm's options are
-    /// not valid (<see cref="OfferStormOptions.Validate"/>).
+    /// Agents, pods, the rate, the claims per cycle or the offer interval are not positive, the offer hold mode is not an
+    /// <see cref="OfferHoldMode"/>, or the storm's options are not valid (<see cref="OfferStormOptions.Validate"/>).
     /// </exception>
     public StormRun(StormRunOptions options)
     {
@@ -308,6 +308,12 @@ public sealed class StormRun
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                 $"A storm run needs at least one claim per offer cycle (got {options.MaxClaimsPerCycle})"));
+        }
+
+        if (!Enum.IsDefined(options.OfferHold))
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"A storm run holds offers as backlog or none (got {(int)options.OfferHold})"));
         }
 
         if (options.ScaleInTo is { } scaleTo && (scaleTo < 1 || scaleTo >= options.Pods))

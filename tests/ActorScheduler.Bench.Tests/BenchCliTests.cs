@@ -85,6 +85,7 @@ public class BenchCliTests
     [InlineData("--pods", "x")]
     [InlineData("--allocation", "bogus")]
     [InlineData("--placement", "[[\"hostname\",\"NOPE\"]]")]
+    [InlineData("--offer-holding", "some")]
     public async Task Repeated_storms_check_every_value_before_the_first_run(string option, string value)
     {
         // Not each child process refusing it after the other: one line, exit 2, no run and no SUMMARY.

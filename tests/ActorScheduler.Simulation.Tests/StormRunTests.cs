@@ -1,3 +1,5 @@
+using ActorScheduler.Actors.Offers;
+
 namespace ActorScheduler.Simulation.Tests;
 
 public sealed class StormRunTests
@@ -107,6 +109,31 @@ public sealed class StormRunTests
     }
 
     [Fact]
+    public async Task A_storm_with_the_master_allocating_and_no_offer_holding_places_two_pods_an_allocation()
+    {
+        // The same capped cycles of two claims holding no offers (run --offer-holding none): each allocation's cycle
+        // declines what it leaves, so the 20 pods take ten allocations at least, where holding took one to three.
+        var run = new StormRun(new StormRunOptions
+        {
+            Agents = 20,
+            Pods = 20,
+            Allocation = StormAllocation.Master,
+            AllocationInterval = TimeSpan.FromMilliseconds(250),
+            MaxClaimsPerCycle = 2,
+            OfferHold = OfferHoldMode.None,
+            Timeout = TimeSpan.FromSeconds(60),
+            Restart = false,
+        });
+
+        var result = await run.RunAsync();
+
+        Assert.True(result.DeployComplete, $"deploy not complete: {result}");
+        Assert.Equal(20, result.Placed);
+        Assert.InRange(result.OfferBatches, 10, int.MaxValue);
+        Assert.Equal(0, result.UnansweredOffers);
+    }
+
+    [Fact]
     public async Task A_spreading_fitness_keeps_a_real_masters_whole_batch_for_its_capped_cycles()
     {
         // One small pod type on agents where dozens fit: binpack (the default) spreads the pods, one or two an offer, so a
@@ -198,5 +225,7 @@ public sealed class StormRunTests
         var scaleIn = Assert.Throws<ArgumentException>(() => new StormRun(new StormRunOptions { Pods = 10, ScaleInTo = 10 }));
         Assert.Contains("fewer than it deploys (got 10 of 10)", scaleIn.Message);
         Assert.Throws<ArgumentException>(() => new StormRun(new StormRunOptions { Pods = 10, ScaleInTo = 0 }));
+        var hold = Assert.Throws<ArgumentException>(() => new StormRun(new StormRunOptions { OfferHold = (OfferHoldMode)5 }));
+        Assert.Contains("backlog or none (got 5)", hold.Message);
     }
 }

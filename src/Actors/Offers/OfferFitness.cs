@@ -43,31 +43,16 @@ public sealed record PlacementFitness(FitnessKind Kind, int Candidates)
     /// <summary>Offers that fit compared for one pod: one for first-fit.</summary>
     public int Compared => Kind == FitnessKind.FirstFit ? 1 : Candidates;
 
-    /// <summary>The names the CLI and docs use: <c>first-fit</c>, <c>binpack</c>, <c>spread</c>.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["binpack", "spread", "first-fit"];
+    private static readonly OptionNames<FitnessKind> Named = new(
+        (FitnessKind.BinPack, "binpack"), (FitnessKind.Spread, "spread"), (FitnessKind.FirstFit, "first-fit"));
 
-    public static string NameOf(FitnessKind kind) => kind switch
-    {
-        FitnessKind.BinPack => "binpack",
-        FitnessKind.Spread => "spread",
-        _ => "first-fit",
-    };
+    /// <summary>The names the CLI and docs use: <c>binpack</c>, <c>spread</c>, <c>first-fit</c>.</summary>
+    public static IReadOnlyList<string> Names => Named.Names;
+
+    public static string NameOf(FitnessKind kind) => Named.NameOf(kind);
 
     /// <summary>Parses a name of <see cref="Names"/> (case-insensitive).</summary>
-    public static bool TryParse(string? text, out FitnessKind kind)
-    {
-        foreach (var candidate in Enum.GetValues<FitnessKind>())
-        {
-            if (string.Equals(text, NameOf(candidate), StringComparison.OrdinalIgnoreCase))
-            {
-                kind = candidate;
-                return true;
-            }
-        }
-
-        kind = default;
-        return false;
-    }
+    public static bool TryParse(string? text, out FitnessKind kind) => Named.TryParse(text, out kind);
 }
 
 /// <summary>A score of one offer for one new footprint, in [0, 1] (higher is better), and what it is made of.</summary>

@@ -24,7 +24,7 @@ namespace ActorScheduler.Actors.Offers;
 /// An offer with room for no new footprint waiting and from no place (agent or host) a waiting footprint is on is
 /// declined: kept, it would be kept again by every cycle (nothing claims it), its answer and its OFFERS event's cycle
 /// waiting for the end of the deploy.
-/// Pure; the router calls it once a capped cycle.
+/// Pure; the router calls it once a capped cycle, unless it holds no offers (<see cref="OfferHoldMode.None"/>).
 /// </summary>
 public static class OfferHolding
 {
@@ -195,23 +195,12 @@ public enum OfferHoldMode
 /// <summary>The names <c>run --offer-holding</c> and the bench take for <see cref="OfferHoldMode"/>.</summary>
 public static class OfferHoldModes
 {
-    public static IReadOnlyList<string> Names { get; } = ["backlog", "none"];
+    private static readonly OptionNames<OfferHoldMode> Named = new((OfferHoldMode.Backlog, "backlog"), (OfferHoldMode.None, "none"));
 
-    public static string NameOf(OfferHoldMode mode) => mode == OfferHoldMode.None ? "none" : "backlog";
+    public static IReadOnlyList<string> Names => Named.Names;
+
+    public static string NameOf(OfferHoldMode mode) => Named.NameOf(mode);
 
     /// <summary>Parses a name of <see cref="Names"/> (case-insensitive).</summary>
-    public static bool TryParse(string? text, out OfferHoldMode mode)
-    {
-        foreach (var candidate in Enum.GetValues<OfferHoldMode>())
-        {
-            if (string.Equals(text, NameOf(candidate), StringComparison.OrdinalIgnoreCase))
-            {
-                mode = candidate;
-                return true;
-            }
-        }
-
-        mode = default;
-        return false;
-    }
+    public static bool TryParse(string? text, out OfferHoldMode mode) => Named.TryParse(text, out mode);
 }

@@ -29,7 +29,8 @@ namespace ActorScheduler.Actors.Offers;
 /// and a declined agent only after its filter expires). A kept offer that the next cycle of newer offers leaves unclaimed
 /// again is declined then, at most one for each newer offer (offers of a waiting footprint's agent or host excepted):
 /// while offers keep coming, newer ones take the place of those the cycles pass over, instead of the same offers being
-/// kept cycle after cycle. After each
+/// kept cycle after cycle. With <see cref="OfferHoldMode.None"/> a capped cycle keeps nothing: what it leaves is declined
+/// (those of a waiting footprint's place without a filter), and the pods left take the next offers. After each
 /// subscription the cycles start small and double (<see cref="FirstCycleClaims"/>, then twice as many, up to the cap):
 /// the first ACCEPTs go out while the first cycles' code is still cold and their launches are still being recorded, so
 /// the master, the agents and the status updates start working sooner.
@@ -125,6 +126,11 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         _sweepInterval = sweepInterval;
         ArgumentOutOfRangeException.ThrowIfLessThan(maxClaimsPerCycle, 1);
         _maxClaimsPerCycle = maxClaimsPerCycle;
+        if (!System.Enum.IsDefined(holdMode))
+        {
+            throw new ArgumentOutOfRangeException(nameof(holdMode), holdMode, "Not an OfferHoldMode.");
+        }
+
         _nextCycleCap = Math.Min(FirstCycleClaims, maxClaimsPerCycle);
         _holdLimit = holdLimit;
         _holdMode = holdMode;
@@ -861,6 +867,8 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
         var accepting = slots.Where(s => s.Claims.Count > 0).Select(s => s.Offer.Id.Value).ToList();
         var kept = 0;
+        // Declined without a filter (holding no offers: a waiting footprint's place).
+        List<Offer> unfiltered = [];
         if (capped && accepting.Count > 0 && _holdMode == OfferHoldMode.Backlog)
         {
             // Requirements are left: the next cycle tries them on offers this one did not use, as soon as this one is
@@ -911,6 +919,19 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             _capped = accepting.ToHashSet(StringComparer.Ordinal);
             Timers.StartSingleTimer(HeldOffersDue.Instance, HeldOffersDue.Instance, _holdLimit);
         }
+        else if (capped && accepting.Count > 0)
+        {
+            // Holding no offers (OfferHoldMode.None): everything left is declined. Those of a place where a waiting pod
+            // holds its footprint without a filter — only that agent can take the pod, and a short filter would hold
+            // its relaunch in place back for as long.
+            var footprints = new OfferHolding.FootprintPlaces(_requirements.Select(r => r.Requirement));
+            unfiltered = unused.Where(footprints.Contains).ToList();
+            if (unfiltered.Count > 0)
+            {
+                unused = unused.Where(o => !footprints.Contains(o)).ToList();
+                Decline(unfiltered, refuseSeconds: 0);
+            }
+        }
 
         // Waiting only for abandoned footprints' agents to offer: the other agents have nothing for us for a long while,
         // and those agents' next offers, soon, show whether the reservations are gone.
@@ -933,7 +954,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         {
             var cycle = new OfferCycleRecorded { Skipped = { skippedRecords }, At = now };
             cycle.AcceptedOfferIds.AddRange(slots.Where(s => s.Claims.Count > 0).Select(s => s.Offer.Id.Value));
-            cycle.DeclinedOfferIds.AddRange(unused.Select(o => o.Id.Value));
+            cycle.DeclinedOfferIds.AddRange(unfiltered.Concat(unused).Select(o => o.Id.Value));
 
             PersistAllAsync(DecisionRecords(cycle, decisions, now), _ => { });
         }

@@ -162,4 +162,23 @@ public sealed class OfferHoldingTests
     [Fact]
     public void A_need_of_nothing_fits_once() =>
         Assert.Equal(1, OfferHolding.Copies(new OfferFit.Scalars(4, 100, 0), new OfferFit.Scalars(0, 0, 0)));
+
+    [Theory]
+    [InlineData("backlog", OfferHoldMode.Backlog)]
+    [InlineData("NONE", OfferHoldMode.None)]
+    [InlineData("None", OfferHoldMode.None)]
+    public void Hold_mode_names_parse_case_insensitively_and_round_trip(string text, OfferHoldMode expected)
+    {
+        Assert.True(OfferHoldModes.TryParse(text, out var mode));
+        Assert.Equal(expected, mode);
+        Assert.Equal(text.ToLowerInvariant(), OfferHoldModes.NameOf(mode));
+        Assert.Equal(["backlog", "none"], OfferHoldModes.Names);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(null)]
+    [InlineData("always")]
+    [InlineData("0")]
+    public void Other_hold_mode_names_do_not_parse(string? text) => Assert.False(OfferHoldModes.TryParse(text, out _));
 }

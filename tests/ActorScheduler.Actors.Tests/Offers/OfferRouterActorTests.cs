@@ -438,6 +438,40 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Fact]
+    public void Without_offer_holding_a_waiting_footprints_offer_a_capped_cycle_leaves_should_be_declined_without_a_filter()
+    {
+        // One claim a cycle, holding no offers: hello-1 is new and asked first; hello-0 relaunches in place on agent-r.
+        var gateway = CreateTestProbe();
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, maxClaimsPerCycle: 1, holdMode: OfferHoldMode.None));
+        router.Tell(new ReconciliationComplete("fw-1"));
+        var (fresh, relaunching) = (CreateTestProbe(), CreateTestProbe());
+        var footprint = HelloFootprint();
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod()) with { Index = 1 }), fresh);
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod(), new Footprint("agent-r", "agent-r.local", footprint))), relaunching);
+
+        // The new pod takes the tight offer; the relaunch's own offer is declined with no filter, so its agent comes back
+        // at the master's next allocation, and an empty agent's offer with the short one.
+        var own = TestOffers.WithReserved("agent-r", footprint);
+        var a = TestOffers.Unreserved("agent-a", cpus: 0.7, mem: 512);
+        var b = TestOffers.Unreserved("agent-b", cpus: 4, mem: 4096);
+        router.Tell(new OffersReceived([own, a, b]));
+        Assert.Equal(a.Id.Value, fresh.ExpectMsg<LaunchClaim>().Offer.Id.Value);
+        var unfiltered = gateway.ExpectMsg<DeclineOffers>();
+        Assert.Equal([own.Id.Value], unfiltered.OfferIds.ToArray());
+        Assert.Equal(0, unfiltered.RefuseSeconds);
+        var filtered = gateway.ExpectMsg<DeclineOffers>();
+        Assert.Equal([b.Id.Value], filtered.OfferIds.ToArray());
+        Assert.Equal(OfferRouterActor.ShortDeclineSeconds, filtered.RefuseSeconds);
+
+        // Its agent's next offer takes the relaunch.
+        Recorded(router, a.Id.Value, fresh);
+        gateway.ExpectMsg<AcceptOffers>();
+        var again = TestOffers.WithReserved("agent-r", footprint);
+        router.Tell(new OffersReceived([again]));
+        Assert.Equal(again.Id.Value, relaunching.ExpectMsg<LaunchClaim>().Offer.Id.Value);
+    }
+
+    [Fact]
     public void A_held_offer_that_is_rescinded_should_not_be_used()
     {
         var (router, gateway, pods) = RouterWithHelloPods(2, maxClaims: 1);
