@@ -5,12 +5,14 @@ namespace ActorScheduler.Actors.Offers;
 
 /// <summary>
 /// Keeps the latest offer evaluations (a ring buffer) and, per pod instance, how many offers were evaluated and why
-/// they failed, grouped by reason without the numbers. The full history is in the journal (tag offer-decision).
+/// they failed, grouped by reason without the numbers; and how many offers were declined, by why and with which
+/// filter. The full history is in the journal (tag offer-decision).
 /// </summary>
 public sealed class OfferOutcomeTracker(int capacity = 1000)
 {
     private readonly LinkedList<OfferOutcome> _latest = new();
     private readonly Dictionary<string, PodCounts> _pods = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Reason, double RefuseSeconds), long> _declines = new();
 
     public void Record(OfferOutcome outcome)
     {
@@ -50,6 +52,16 @@ public sealed class OfferOutcomeTracker(int capacity = 1000)
         counts.Failures[reason] = counts.Failures.GetValueOrDefault(reason) + count;
     }
 
+    /// <summary><paramref name="count"/> offers declined for <paramref name="reason"/> with a filter of <paramref name="refuseSeconds"/>.</summary>
+    public void RecordDeclined(string reason, double refuseSeconds, int count)
+    {
+        if (count > 0)
+        {
+            _declines[(reason, refuseSeconds)] = _declines.GetValueOrDefault((reason, refuseSeconds)) + count;
+        }
+    }
+
+    /// <summary>The declines are service-wide: left out of an answer about one pod instance.</summary>
     public OfferOutcomes Query(string? podInstance, int limit) => new(
         _pods.Where(p => podInstance is null || p.Key == podInstance)
             .OrderBy(p => p.Key, StringComparer.Ordinal)
@@ -59,7 +71,11 @@ public sealed class OfferOutcomeTracker(int capacity = 1000)
                 p.Value.Passed,
                 p.Value.Failures.OrderByDescending(f => f.Value).Select(f => new FailureCount(f.Key, f.Value)).ToImmutableArray()))
             .ToImmutableArray(),
-        _latest.Where(o => podInstance is null || o.PodInstance == podInstance).Take(Math.Max(0, limit)).ToImmutableArray());
+        _latest.Where(o => podInstance is null || o.PodInstance == podInstance).Take(Math.Max(0, limit)).ToImmutableArray(),
+        podInstance is not null
+            ? []
+            : _declines.OrderByDescending(d => d.Value).ThenBy(d => d.Key.Reason, StringComparer.Ordinal).ThenBy(d => d.Key.RefuseSeconds)
+                .Select(d => new DeclineCount(d.Key.Reason, d.Key.RefuseSeconds, d.Value)).ToImmutableArray());
 
     /// <summary>The first failing line up to its details: "FAIL(ResourceEvaluationStage): Offer lacks … 'cpus' for new reservation".</summary>
     public static string ReasonOf(IEnumerable<string> explanation)

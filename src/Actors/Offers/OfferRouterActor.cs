@@ -513,7 +513,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
     private void DeclineWhileReconciling(List<Offer> offers)
     {
-        Decline(offers, ShortDeclineSeconds);
+        Decline(offers, ShortDeclineSeconds, DeclineReasons.Reconciling);
         _declinedWhileReconciling |= offers.Count > 0;
     }
 
@@ -867,8 +867,17 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
         var accepting = slots.Where(s => s.Claims.Count > 0).Select(s => s.Offer.Id.Value).ToList();
         var kept = 0;
-        // Declined without a filter (holding no offers: a waiting footprint's place).
-        List<Offer> unfiltered = [];
+        // The cycle's declines, by why, for its record.
+        var declines = new List<DeclinedOffers>();
+        void DeclineFor(List<Offer> declined, double refuseSeconds, string reason)
+        {
+            if (declined.Count > 0)
+            {
+                Decline(declined, refuseSeconds, reason);
+                declines.Add(new DeclinedOffers { Reason = reason, RefuseSeconds = refuseSeconds, OfferIds = { declined.Select(o => o.Id.Value) } });
+            }
+        }
+
         if (capped && accepting.Count > 0 && _holdMode == OfferHoldMode.Backlog)
         {
             // Requirements are left: the next cycle tries them on offers this one did not use, as soon as this one is
@@ -880,7 +889,6 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             // waiting as long. Bounded so, a trickle of offers (an agent re-registering under a master that allocates once
             // a second) gives up no more kept offers than offers came. Those of a place a waiting footprint is on stay:
             // only they can take it.
-            var declined = new List<Offer>(unused.Count);
             if (replaceable > 0)
             {
                 var footprints = new OfferHolding.FootprintPlaces(_requirements.Select(r => r.Requirement));
@@ -889,11 +897,13 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                     .Take(offers.Count - replaceable)
                     .Select(s => s.Offer.Id.Value)
                     .ToHashSet(StringComparer.Ordinal);
-                declined.AddRange(unused.Where(o => passedOver.Contains(o.Id.Value)));
+                var replaced = unused.Where(o => passedOver.Contains(o.Id.Value)).ToList();
                 unused.RemoveAll(o => passedOver.Contains(o.Id.Value));
-                _metrics.Increment(SchedulerMetrics.DeclinesPassedOver, declined.Count);
+                _metrics.Increment(SchedulerMetrics.DeclinesPassedOver, replaced.Count);
+                DeclineFor(replaced, ShortDeclineSeconds, DeclineReasons.PassedOver);
             }
 
+            var notNeeded = new List<Offer>(unused.Count);
             var keep = OfferHolding.Keep(
                 unused,
                 accepting.Count,
@@ -909,42 +919,40 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                 }
                 else
                 {
-                    declined.Add(unused[i]);
+                    notNeeded.Add(unused[i]);
                 }
             }
 
             kept = keep.Count(k => k);
             _metrics.Increment(SchedulerMetrics.OffersKept, kept);
-            unused = declined;
+            DeclineFor(notNeeded, ShortDeclineSeconds, DeclineReasons.NotNeeded);
+            unused = [];
             _capped = accepting.ToHashSet(StringComparer.Ordinal);
             Timers.StartSingleTimer(HeldOffersDue.Instance, HeldOffersDue.Instance, _holdLimit);
         }
         else if (capped && accepting.Count > 0)
         {
-            // Holding no offers (OfferHoldMode.None): everything left is declined. Those of a place where a waiting pod
+            // Holding no offers (OfferHoldMode.None): everything left is declined; those of a place where a waiting pod
             // holds its footprint without a filter — only that agent can take the pod, and a short filter would hold
             // its relaunch in place back for as long.
             var footprints = new OfferHolding.FootprintPlaces(_requirements.Select(r => r.Requirement));
-            unfiltered = unused.Where(footprints.Contains).ToList();
-            if (unfiltered.Count > 0)
-            {
-                unused = unused.Where(o => !footprints.Contains(o)).ToList();
-                Decline(unfiltered, refuseSeconds: 0);
-            }
+            DeclineFor(unused.Where(footprints.Contains).ToList(), 0, DeclineReasons.CycleFull);
+            DeclineFor(unused.Where(o => !footprints.Contains(o)).ToList(), ShortDeclineSeconds, DeclineReasons.CycleFull);
+            unused = [];
         }
-
-        // Waiting only for abandoned footprints' agents to offer: the other agents have nothing for us for a long while,
-        // and those agents' next offers, soon, show whether the reservations are gone.
-        if (HasWork || _abandoned.Count == 0)
+        else if (HasWork || _abandoned.Count == 0)
         {
-            Decline(unused, HasWork ? ShortDeclineSeconds : LongDeclineSeconds);
+            DeclineFor(unused, HasWork ? ShortDeclineSeconds : LongDeclineSeconds, HasWork ? DeclineReasons.NotPlaced : DeclineReasons.NothingToPlace);
         }
         else
         {
+            // Waiting only for abandoned footprints' agents to offer: the other agents have nothing for us for a long
+            // while, and those agents' next offers, soon, show whether the reservations are gone.
             var watched = unused.ToLookup(o => _abandoned.Watches(o.AgentId.Value));
-            Decline(watched[true].ToList(), ShortDeclineSeconds);
-            Decline(watched[false].ToList(), LongDeclineSeconds);
+            DeclineFor(watched[true].ToList(), ShortDeclineSeconds, DeclineReasons.WatchedForGivenUp);
+            DeclineFor(watched[false].ToList(), LongDeclineSeconds, DeclineReasons.NothingToPlace);
         }
+
         if (IsIdle && !_suppressed && unused.Count > 0)
         {
             Suppress();
@@ -954,7 +962,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         {
             var cycle = new OfferCycleRecorded { Skipped = { skippedRecords }, At = now };
             cycle.AcceptedOfferIds.AddRange(slots.Where(s => s.Claims.Count > 0).Select(s => s.Offer.Id.Value));
-            cycle.DeclinedOfferIds.AddRange(unfiltered.Concat(unused).Select(o => o.Id.Value));
+            cycle.Declined.AddRange(declines);
 
             PersistAllAsync(DecisionRecords(cycle, decisions, now), _ => { });
         }
@@ -1065,7 +1073,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         if (operations.IsEmpty)
         {
             // Through Decline, so the pod's registration that follows a refusal revives the agent it filtered.
-            Decline([slot.Offer], ShortDeclineSeconds);
+            Decline([slot.Offer], ShortDeclineSeconds, DeclineReasons.ClaimsRefused);
         }
         else
         {
@@ -1234,12 +1242,13 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         _gateway.Tell(new AcceptOffers(ImmutableArray.Create(offerId), operations, 1));
     }
 
-    private void Decline(IReadOnlyCollection<Offer> offers, double refuseSeconds)
+    private void Decline(IReadOnlyCollection<Offer> offers, double refuseSeconds, string reason)
     {
         if (offers.Count > 0)
         {
             _declinedSinceRevive = true;
             CountDeclines(offers.Count, refuseSeconds);
+            _outcomes.RecordDeclined(reason, refuseSeconds, offers.Count);
             _gateway.Tell(new DeclineOffers(offers.Select(o => o.Id.Value).ToImmutableArray(), refuseSeconds));
         }
     }
@@ -1281,10 +1290,22 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             part.AcceptedOfferIds.Add(id);
         }
 
-        foreach (var id in cycle.DeclinedOfferIds)
+        foreach (var group in cycle.Declined)
         {
-            Room(id.Length + 3);
-            part.DeclinedOfferIds.Add(id);
+            // A group too long for one record goes on in the next, under the same reason.
+            DeclinedOffers? current = null;
+            foreach (var id in group.OfferIds)
+            {
+                var was = part;
+                Room(id.Length + 3);
+                if (current is null || !ReferenceEquals(was, part))
+                {
+                    current = new DeclinedOffers { Reason = group.Reason, RefuseSeconds = group.RefuseSeconds };
+                    part.Declined.Add(current);
+                }
+
+                current.OfferIds.Add(id);
+            }
         }
 
         foreach (var skipped in cycle.Skipped)

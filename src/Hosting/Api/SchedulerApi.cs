@@ -676,6 +676,7 @@ public static class SchedulerApi
             outcome = o.Passed ? "pass" : "fail",
             explanation = o.Explanation,
         }),
+        declines = outcomes.Declines.Select(d => new { reason = d.Reason, refuse_seconds = d.RefuseSeconds, count = d.Count, summary = d.Line }),
     };
 
     /// <summary>DC/OS: 200 when complete, 417 with errors, 202 otherwise.</summary>

@@ -32,6 +32,13 @@ public static class DebugCommands
             return 0;
         }
 
+        // Service-wide: why offers were declined (the API leaves them out of an answer about one pod).
+        var declines = body.TryGetProperty("declines", out var declined) ? declined.EnumerateArray().Select(d => d.GetProperty("summary").GetString()).ToList() : [];
+        if (declines.Count > 0)
+        {
+            await output.WriteLineAsync($"offers declined: {string.Join("; ", declines)}");
+        }
+
         var summaries = body.GetProperty("summaries").EnumerateArray().ToList();
         if (summaries.Count == 0)
         {

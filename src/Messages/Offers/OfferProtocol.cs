@@ -9,7 +9,21 @@ public static class OfferProtocol
     public sealed record GetOfferOutcomes(string? PodInstance = null, int Limit = 100);
 }
 
-public sealed record OfferOutcomes(ImmutableArray<PodOfferSummary> Summaries, ImmutableArray<OfferOutcome> Outcomes);
+/// <param name="Declines">
+/// The offers the router declined since the scheduler started, by why and with which filter (most first); service-wide,
+/// so empty in an answer about one pod instance.
+/// </param>
+public sealed record OfferOutcomes(ImmutableArray<PodOfferSummary> Summaries, ImmutableArray<OfferOutcome> Outcomes, ImmutableArray<DeclineCount> Declines = default)
+{
+    public ImmutableArray<DeclineCount> Declines { get; init; } = Declines.IsDefault ? [] : Declines;
+}
+
+/// <summary>Offers declined for one reason with one filter.</summary>
+public sealed record DeclineCount(string Reason, double RefuseSeconds, long Count)
+{
+    /// <summary>"9,500 more than the pods left need (filter 5 s)".</summary>
+    public string Line => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Count:N0} {Reason} (filter {RefuseSeconds:0.###} s)");
+}
 
 /// <summary>One evaluation of one offer for one pod instance, with its PASS/FAIL lines.</summary>
 public sealed record OfferOutcome(

@@ -45,4 +45,28 @@ public sealed class OfferOutcomeTrackerTests
         Assert.All(tracker.Query("b-0", 10).Outcomes, o => Assert.Equal("b-0", o.PodInstance));
         Assert.Single(tracker.Query(null, 1).Outcomes);
     }
+
+    [Fact]
+    public void Declines_are_counted_by_reason_and_filter_most_first_and_only_service_wide()
+    {
+        var tracker = new OfferOutcomeTracker();
+        tracker.RecordDeclined(DeclineReasons.NotNeeded, 5, 300);
+        tracker.RecordDeclined(DeclineReasons.NothingToPlace, 3600, 2);
+        tracker.RecordDeclined(DeclineReasons.NotNeeded, 5, 1200);
+        tracker.RecordDeclined(DeclineReasons.CycleFull, 0, 4);
+        tracker.RecordDeclined(DeclineReasons.CycleFull, 5, 7);
+        tracker.RecordDeclined(DeclineReasons.PassedOver, 5, 0);
+
+        var declines = tracker.Query(null, 10).Declines;
+
+        Assert.Equal(
+            [
+                "1,500 more than the pods left need (filter 5 s)",
+                "7 the cycle placed as many pods as it may and holds no offers (filter 5 s)",
+                "4 the cycle placed as many pods as it may and holds no offers (filter 0 s)",
+                "2 nothing to place or collect (filter 3600 s)",
+            ],
+            declines.Select(d => d.Line));
+        Assert.Empty(tracker.Query("hello-0", 10).Declines);
+    }
 }

@@ -4,6 +4,7 @@ using ActorScheduler.Actors.Offers;
 using ActorScheduler.Actors.Persistence;
 using ActorScheduler.Actors.Tests.Persistence;
 using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Messages.Offers;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 
@@ -362,6 +363,10 @@ public sealed class OfferRouterActorTests : ActorTestKit
             Assert.Equal(1, counters[SchedulerMetrics.DeclinesPassedOver]);
             Assert.Equal(1, counters[SchedulerMetrics.DeclinesShort]);
         });
+
+        // And explained: debug offers counts it by why.
+        router.Tell(new OfferProtocol.GetOfferOutcomes());
+        Assert.Equal([new DeclineCount(DeclineReasons.PassedOver, OfferRouterActor.ShortDeclineSeconds, 1)], ExpectMsg<OfferOutcomes>().Declines.ToArray());
     }
 
     [Fact]
@@ -463,6 +468,11 @@ public sealed class OfferRouterActorTests : ActorTestKit
         Assert.Equal([b.Id.Value], filtered.OfferIds.ToArray());
         Assert.Equal(OfferRouterActor.ShortDeclineSeconds, filtered.RefuseSeconds);
 
+        router.Tell(new OfferProtocol.GetOfferOutcomes());
+        Assert.Equal(
+            [new DeclineCount(DeclineReasons.CycleFull, 0, 1), new DeclineCount(DeclineReasons.CycleFull, OfferRouterActor.ShortDeclineSeconds, 1)],
+            ExpectMsg<OfferOutcomes>().Declines.OrderBy(d => d.RefuseSeconds));
+
         // Its agent's next offer takes the relaunch.
         Recorded(router, a.Id.Value, fresh);
         gateway.ExpectMsg<AcceptOffers>();
@@ -505,7 +515,8 @@ public sealed class OfferRouterActorTests : ActorTestKit
     public void A_cycles_decisions_are_journaled_in_records_that_stay_off_the_large_object_heap()
     {
         var at = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(DateTime.UnixEpoch);
-        var cycle = new ActorScheduler.Messages.Events.OfferCycleRecorded { At = at, AcceptedOfferIds = { "o-1" }, DeclinedOfferIds = { "o-2" } };
+        var cycle = new ActorScheduler.Messages.Events.OfferCycleRecorded { At = at, AcceptedOfferIds = { "o-1" } };
+        cycle.Declined.Add(new ActorScheduler.Messages.Events.DeclinedOffers { Reason = DeclineReasons.NotPlaced, RefuseSeconds = 5, OfferIds = { "o-2" } });
         // A storm cycle's decisions: hundreds, each with its explanation lines (~1 KB here).
         var decisions = Enumerable.Range(0, 600).Select(i => new ActorScheduler.Messages.Events.OfferDecision
         {
@@ -531,9 +542,17 @@ public sealed class OfferRouterActorTests : ActorTestKit
         // A cycle that decided nothing (only skipped offers) is one record.
         Assert.Single(OfferRouterActor.DecisionRecords(new ActorScheduler.Messages.Events.OfferCycleRecorded { At = at }, [], at));
 
-        // Hundreds of pods skipping offers and hundreds of offers declined: spread over records of the same bound too.
+        // Hundreds of pods skipping offers and thousands of offers declined for two reasons: spread over records of the same
+        // bound too, a reason's offers going on in the next record under the same reason and filter.
         var busy = new ActorScheduler.Messages.Events.OfferCycleRecorded { At = at };
-        busy.DeclinedOfferIds.AddRange(Enumerable.Range(0, 2000).Select(i => $"{Guid.NewGuid()}-O{i}"));
+        busy.Declined.Add(new ActorScheduler.Messages.Events.DeclinedOffers
+        {
+            Reason = DeclineReasons.PassedOver, RefuseSeconds = 5, OfferIds = { Enumerable.Range(0, 500).Select(i => $"{Guid.NewGuid()}-O{i}") },
+        });
+        busy.Declined.Add(new ActorScheduler.Messages.Events.DeclinedOffers
+        {
+            Reason = DeclineReasons.NotNeeded, RefuseSeconds = 5, OfferIds = { Enumerable.Range(0, 3000).Select(i => $"{Guid.NewGuid()}-N{i}") },
+        });
         busy.Skipped.AddRange(Enumerable.Range(0, 3000).Select(i => new ActorScheduler.Messages.Events.SkippedOffers
         {
             PodInstance = $"storm-{i}", Reason = "cpus: needs 0.1 more than the offer has unreserved", Count = 12,
@@ -541,7 +560,12 @@ public sealed class OfferRouterActorTests : ActorTestKit
         var parts = OfferRouterActor.DecisionRecords(busy, decisions, at).Cast<Akka.Persistence.Journal.Tagged>()
             .Select(r => (ActorScheduler.Messages.Events.OfferCycleRecorded)r.Payload).ToList();
         Assert.All(parts, p => Assert.InRange(p.CalculateSize(), 1, ActorScheduler.Actors.Persistence.EntityJournalActor.MaxRowBytes + 1200));
-        Assert.Equal(busy.DeclinedOfferIds, parts.SelectMany(p => p.DeclinedOfferIds));
+        var declined = parts.SelectMany(p => p.Declined).ToList();
+        Assert.True(declined.Count > 2, $"{declined.Count} groups: the declines did not go on in a second record");
+        Assert.Equal(
+            busy.Declined.SelectMany(g => g.OfferIds.Select(id => (g.Reason, g.RefuseSeconds, id))),
+            declined.SelectMany(g => g.OfferIds.Select(id => (g.Reason, g.RefuseSeconds, id))));
+        Assert.All(parts.Where(p => p.Declined.Count > 0), p => Assert.Equal(p.Declined.Count, p.Declined.Select(g => g.Reason).Distinct().Count()));
         Assert.Equal(busy.Skipped, parts.SelectMany(p => p.Skipped));
         Assert.Equal(decisions, parts.SelectMany(p => p.Decisions));
     }

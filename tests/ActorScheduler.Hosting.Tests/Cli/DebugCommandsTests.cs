@@ -149,6 +149,36 @@ public sealed class DebugCommandsTests
     }
 
     [Fact]
+    public async Task The_offers_declined_come_first_on_one_line_and_an_api_without_them_is_read_as_before()
+    {
+        const string declined = """
+            {"summaries": [{"pod": "hello-0", "evaluated": 1, "passed": 1, "summary": "hello-0: 1 offer evaluated, 1 passed"}], "outcomes": [],
+             "declines": [
+               {"reason": "more than the pods left need", "refuse_seconds": 5, "count": 1500, "summary": "1,500 more than the pods left need (filter 5 s)"},
+               {"reason": "nothing to place or collect", "refuse_seconds": 3600, "count": 2, "summary": "2 nothing to place or collect (filter 3600 s)"}]}
+            """;
+        using (var api = new StubApi(new() { ["v2/debug/offers"] = declined }))
+        {
+            var (output, error) = (new StringWriter(), new StringWriter());
+            Assert.Equal(0, await DebugCommands.OffersAsync(api.Url, null, 10, false, output, error, CancellationToken.None));
+            Assert.Equal(
+                [
+                    "offers declined: 1,500 more than the pods left need (filter 5 s); 2 nothing to place or collect (filter 3600 s)",
+                    "hello-0: 1 offer evaluated, 1 passed",
+                ],
+                output.ToString().TrimEnd().Split('\n'));
+        }
+
+        const string before = """{"summaries": [{"pod": "hello-0", "evaluated": 1, "passed": 1, "summary": "hello-0: 1 offer evaluated, 1 passed"}], "outcomes": []}""";
+        using (var api = new StubApi(new() { ["v2/debug/offers"] = before }))
+        {
+            var (output, error) = (new StringWriter(), new StringWriter());
+            Assert.Equal(0, await DebugCommands.OffersAsync(api.Url, null, 10, false, output, error, CancellationToken.None));
+            Assert.Equal("hello-0: 1 offer evaluated, 1 passed", output.ToString().Trim());
+        }
+    }
+
+    [Fact]
     public async Task A_pod_the_service_lacks_is_an_error_naming_its_pods_while_one_not_evaluated_yet_is_not()
     {
         const string none = """{"summaries": [], "outcomes": []}""";

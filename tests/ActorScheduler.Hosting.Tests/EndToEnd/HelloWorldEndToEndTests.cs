@@ -40,6 +40,13 @@ public sealed class HelloWorldEndToEndTests
         var debug = await scheduler.GetAsync("v2/debug/offers?pod=hello-0");
         var hello = Assert.Single(debug!.Value.Body.GetProperty("summaries").EnumerateArray());
         Assert.True(hello.GetProperty("passed").GetInt32() >= 1);
+        Assert.Empty(debug.Value.Body.GetProperty("declines").EnumerateArray());
+        // And why offers were declined, service-wide: three agents offered while one pod at a time was placed.
+        var declines = (await scheduler.GetAsync("v2/debug/offers"))!.Value.Body.GetProperty("declines").EnumerateArray().ToList();
+        Assert.NotEmpty(declines);
+        Assert.All(declines, d => Assert.Equal(
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{d.GetProperty("count").GetInt64():N0} {d.GetProperty("reason").GetString()} (filter {d.GetProperty("refuse_seconds").GetDouble():0.###} s)"),
+            d.GetProperty("summary").GetString()));
 
         // Or by plan element: the world phase's pods only; a phase the plan lacks is 404.
         var world = (await scheduler.GetAsync("v2/debug/offers?plan=deploy&phase=world"))!.Value.Body;
