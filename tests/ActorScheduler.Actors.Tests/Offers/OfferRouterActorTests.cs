@@ -1266,7 +1266,8 @@ public sealed class OfferRouterActorTests : ActorTestKit
 
         // And again a sweep interval later.
         gateway.ExpectMsg<ReviveOffers>(TimeSpan.FromSeconds(5));
-        Assert.Equal((2, 2), (metrics.Counters()[SchedulerMetrics.Sweeps], metrics.Counters()[SchedulerMetrics.Revives]));
+        // The sweep is counted once its revive is sent: awaited, not read the moment the revive arrives.
+        AwaitAssert(() => Assert.Equal((2, 2), (metrics.Counters()[SchedulerMetrics.Sweeps], metrics.Counters()[SchedulerMetrics.Revives])));
     }
 
     [Fact]
