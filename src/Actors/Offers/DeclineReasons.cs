@@ -15,8 +15,14 @@ public static class DeclineReasons
     /// <summary>Pods wait (or claims are open), but the cycle placed none on the offer (short filter).</summary>
     public const string NotPlaced = "no waiting pod placed on it";
 
-    /// <summary>A capped cycle kept what the pods still waiting need, and not this one (short filter).</summary>
-    public const string NotNeeded = "more than the pods left need";
+    /// <summary>Nothing to place, but released reservations wait to be seen collected (short filter).</summary>
+    public const string Collecting = "nothing to place; released reservations wait to be collected";
+
+    /// <summary>
+    /// A capped cycle kept what the pods still waiting need, and not this one: more than they need, or fitting none of
+    /// them (short filter).
+    /// </summary>
+    public const string NotNeeded = "not kept for the pods left";
 
     /// <summary>Kept by a capped cycle, then left again by a cycle of newer offers (short filter).</summary>
     public const string PassedOver = "kept, then passed over for newer offers";

@@ -867,14 +867,13 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
         var accepting = slots.Where(s => s.Claims.Count > 0).Select(s => s.Offer.Id.Value).ToList();
         var kept = 0;
-        // The cycle's declines, by why, for its record.
-        var declines = new List<DeclinedOffers>();
+        // The cycle's declines by why, sent once the branches below have decided them all: one DECLINE per filter.
+        var declines = new List<(string Reason, double RefuseSeconds, List<Offer> Offers)>();
         void DeclineFor(List<Offer> declined, double refuseSeconds, string reason)
         {
             if (declined.Count > 0)
             {
-                Decline(declined, refuseSeconds, reason);
-                declines.Add(new DeclinedOffers { Reason = reason, RefuseSeconds = refuseSeconds, OfferIds = { declined.Select(o => o.Id.Value) } });
+                declines.Add((reason, refuseSeconds, declined));
             }
         }
 
@@ -940,9 +939,17 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             DeclineFor(unused.Where(o => !footprints.Contains(o)).ToList(), ShortDeclineSeconds, DeclineReasons.CycleFull);
             unused = [];
         }
-        else if (HasWork || _abandoned.Count == 0)
+        else if (IsPlacing)
         {
-            DeclineFor(unused, HasWork ? ShortDeclineSeconds : LongDeclineSeconds, HasWork ? DeclineReasons.NotPlaced : DeclineReasons.NothingToPlace);
+            DeclineFor(unused, ShortDeclineSeconds, DeclineReasons.NotPlaced);
+        }
+        else if (HasWork)
+        {
+            DeclineFor(unused, ShortDeclineSeconds, DeclineReasons.Collecting);
+        }
+        else if (_abandoned.Count == 0)
+        {
+            DeclineFor(unused, LongDeclineSeconds, DeclineReasons.NothingToPlace);
         }
         else
         {
@@ -951,6 +958,16 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             var watched = unused.ToLookup(o => _abandoned.Watches(o.AgentId.Value));
             DeclineFor(watched[true].ToList(), ShortDeclineSeconds, DeclineReasons.WatchedForGivenUp);
             DeclineFor(watched[false].ToList(), LongDeclineSeconds, DeclineReasons.NothingToPlace);
+        }
+
+        foreach (var byFilter in declines.GroupBy(d => d.RefuseSeconds))
+        {
+            foreach (var (reason, refuseSeconds, declined) in byFilter)
+            {
+                _outcomes.RecordDeclined(reason, refuseSeconds, declined.Count);
+            }
+
+            SendDecline(byFilter.SelectMany(d => d.Offers).ToList(), byFilter.Key);
         }
 
         if (IsIdle && !_suppressed && unused.Count > 0)
@@ -962,7 +979,10 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         {
             var cycle = new OfferCycleRecorded { Skipped = { skippedRecords }, At = now };
             cycle.AcceptedOfferIds.AddRange(slots.Where(s => s.Claims.Count > 0).Select(s => s.Offer.Id.Value));
-            cycle.Declined.AddRange(declines);
+            cycle.Declined.AddRange(declines.Select(d => new DeclinedOffers
+            {
+                Reason = d.Reason, RefuseSeconds = d.RefuseSeconds, OfferIds = { d.Offers.Select(o => o.Id.Value) },
+            }));
 
             PersistAllAsync(DecisionRecords(cycle, decisions, now), _ => { });
         }
@@ -1244,11 +1264,16 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
     private void Decline(IReadOnlyCollection<Offer> offers, double refuseSeconds, string reason)
     {
+        _outcomes.RecordDeclined(reason, refuseSeconds, offers.Count);
+        SendDecline(offers, refuseSeconds);
+    }
+
+    private void SendDecline(IReadOnlyCollection<Offer> offers, double refuseSeconds)
+    {
         if (offers.Count > 0)
         {
             _declinedSinceRevive = true;
             CountDeclines(offers.Count, refuseSeconds);
-            _outcomes.RecordDeclined(reason, refuseSeconds, offers.Count);
             _gateway.Tell(new DeclineOffers(offers.Select(o => o.Id.Value).ToImmutableArray(), refuseSeconds));
         }
     }
@@ -1292,12 +1317,12 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
         foreach (var group in cycle.Declined)
         {
-            // A group too long for one record goes on in the next, under the same reason.
+            // A group too long for one record goes on in the next, under the same reason (its header counted again).
             DeclinedOffers? current = null;
             foreach (var id in group.OfferIds)
             {
                 var was = part;
-                Room(id.Length + 3);
+                Room(id.Length + 3 + (current is null ? group.Reason.Length + 15 : 0));
                 if (current is null || !ReferenceEquals(was, part))
                 {
                     current = new DeclinedOffers { Reason = group.Reason, RefuseSeconds = group.RefuseSeconds };

@@ -21,7 +21,7 @@ public sealed record OfferOutcomes(ImmutableArray<PodOfferSummary> Summaries, Im
 /// <summary>Offers declined for one reason with one filter.</summary>
 public sealed record DeclineCount(string Reason, double RefuseSeconds, long Count)
 {
-    /// <summary>"9,500 more than the pods left need (filter 5 s)".</summary>
+    /// <summary>"9,500 not kept for the pods left (filter 5 s)".</summary>
     public string Line => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Count:N0} {Reason} (filter {RefuseSeconds:0.###} s)");
 }
 

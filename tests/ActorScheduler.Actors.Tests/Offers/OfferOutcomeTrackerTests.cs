@@ -61,7 +61,7 @@ public sealed class OfferOutcomeTrackerTests
 
         Assert.Equal(
             [
-                "1,500 more than the pods left need (filter 5 s)",
+                "1,500 not kept for the pods left (filter 5 s)",
                 "7 the cycle placed as many pods as it may and holds no offers (filter 5 s)",
                 "4 the cycle placed as many pods as it may and holds no offers (filter 0 s)",
                 "2 nothing to place or collect (filter 3600 s)",

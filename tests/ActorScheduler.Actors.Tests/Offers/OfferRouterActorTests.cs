@@ -370,6 +370,72 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_cycle_declining_offers_for_two_reasons_with_one_filter_should_send_one_decline_and_count_each_reason()
+    {
+        var (router, gateway, pods) = RouterWithHelloPods(3, maxClaims: 1);
+
+        // Cycle 1 claims a and keeps b (binpack ranks the 4-cpu offer last).
+        var (a, b) = (TestOffers.Unreserved("agent-a", cpus: 1), TestOffers.Unreserved("agent-b", cpus: 4));
+        router.Tell(new OffersReceived([a, b]));
+        Assert.Equal(a.Id.Value, pods.ExpectMsg<LaunchClaim>().Offer.Id.Value);
+
+        // Newer offers: c takes hello-1; b, passed over again, is declined, and of d, e and f the cycle keeps the newest
+        // two for the one pod left (room for twice it) — d is not kept. One DECLINE with the short filter carries both.
+        var (c, d, e, f) = (TestOffers.Unreserved("agent-c", cpus: 1), TestOffers.Unreserved("agent-d", cpus: 1), TestOffers.Unreserved("agent-e", cpus: 1), TestOffers.Unreserved("agent-f", cpus: 1));
+        router.Tell(new OffersReceived([c, d, e, f]));
+        Assert.Equal(c.Id.Value, pods.ExpectMsg<LaunchClaim>().Offer.Id.Value);
+        var decline = gateway.ExpectMsg<DeclineOffers>();
+        Assert.Equal([b.Id.Value, d.Id.Value], decline.OfferIds.ToArray());
+        Assert.Equal(OfferRouterActor.ShortDeclineSeconds, decline.RefuseSeconds);
+        gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        router.Tell(new OfferProtocol.GetOfferOutcomes());
+        Assert.Equal(
+            [new DeclineCount(DeclineReasons.PassedOver, OfferRouterActor.ShortDeclineSeconds, 1), new DeclineCount(DeclineReasons.NotNeeded, OfferRouterActor.ShortDeclineSeconds, 1)],
+            ExpectMsg<OfferOutcomes>().Declines.ToArray());
+    }
+
+    [Fact]
+    public void Each_decline_should_be_counted_under_why_the_offer_was_declined()
+    {
+        // Before reconciliation: the first offers are kept for the first cycle, later ones declined.
+        var gateway = CreateTestProbe();
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        router.Tell(new OffersReceived([TestOffers.Unreserved("agent-1")]));
+        router.Tell(new OffersReceived([TestOffers.Unreserved("agent-2")]));
+        gateway.ExpectMsg<DeclineOffers>();
+
+        // Reconciled with nothing to place: the kept offer is declined long.
+        router.Tell(new ReconciliationComplete("fw-1"));
+        Assert.Equal(OfferRouterActor.LongDeclineSeconds, gateway.FishForMessage<DeclineOffers>(_ => true).RefuseSeconds);
+
+        // A pod too big for the offers waits: declined short, none placed on it.
+        var pod = CreateTestProbe();
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod(cpus: 8))), pod);
+        router.Tell(new OffersReceived([TestOffers.Unreserved("agent-3")]));
+        Assert.Equal(OfferRouterActor.ShortDeclineSeconds, gateway.FishForMessage<DeclineOffers>(_ => true).RefuseSeconds);
+
+        // A pod that refuses its claim: the offer is declined as such.
+        var (router2, gateway2, pods2) = RouterWithHelloPods(1, maxClaims: 10);
+        var offer = TestOffers.Unreserved("agent-4");
+        router2.Tell(new OffersReceived([offer]));
+        pods2.ExpectMsg<LaunchClaim>();
+        router2.Tell(new LaunchNotRecorded(offer.Id.Value, "hello-0 no longer needs this launch"), pods2);
+        gateway2.FishForMessage(m => m is DeclineOffers d && d.OfferIds.Contains(offer.Id.Value));
+
+        router.Tell(new OfferProtocol.GetOfferOutcomes());
+        Assert.Equal(
+            [
+                new DeclineCount(DeclineReasons.NotPlaced, OfferRouterActor.ShortDeclineSeconds, 1),
+                new DeclineCount(DeclineReasons.NothingToPlace, OfferRouterActor.LongDeclineSeconds, 1),
+                new DeclineCount(DeclineReasons.Reconciling, OfferRouterActor.ShortDeclineSeconds, 1),
+            ],
+            ExpectMsg<OfferOutcomes>().Declines.ToArray());
+        router2.Tell(new OfferProtocol.GetOfferOutcomes());
+        Assert.Equal([new DeclineCount(DeclineReasons.ClaimsRefused, OfferRouterActor.ShortDeclineSeconds, 1)], ExpectMsg<OfferOutcomes>().Declines.ToArray());
+    }
+
+    [Fact]
     public void A_trickle_of_newer_offers_should_decline_at_most_as_many_passed_over_held_offers()
     {
         var (router, gateway, pods) = RouterWithHelloPods(40, maxClaims: 2);
@@ -536,6 +602,9 @@ public sealed class OfferRouterActorTests : ActorTestKit
         Assert.All(payloads, p => Assert.InRange(p.CalculateSize(), 1, ActorScheduler.Actors.Persistence.EntityJournalActor.MaxRowBytes + 1200));
         Assert.All(payloads, p => Assert.InRange(p.Decisions.Count, 1, OfferRouterActor.DecisionsPerRecord));
         Assert.Equal(["o-1"], payloads[0].AcceptedOfferIds);
+        var firstDeclined = Assert.Single(payloads[0].Declined);
+        Assert.Equal((DeclineReasons.NotPlaced, 5.0), (firstDeclined.Reason, firstDeclined.RefuseSeconds));
+        Assert.Equal(["o-2"], firstDeclined.OfferIds);
         Assert.All(payloads.Skip(1), p => Assert.Empty(p.AcceptedOfferIds));
         Assert.Equal(decisions.Select(d => d.PodInstance), payloads.SelectMany(p => p.Decisions).Select(d => d.PodInstance));
 
@@ -565,7 +634,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
         Assert.Equal(
             busy.Declined.SelectMany(g => g.OfferIds.Select(id => (g.Reason, g.RefuseSeconds, id))),
             declined.SelectMany(g => g.OfferIds.Select(id => (g.Reason, g.RefuseSeconds, id))));
-        Assert.All(parts.Where(p => p.Declined.Count > 0), p => Assert.Equal(p.Declined.Count, p.Declined.Select(g => g.Reason).Distinct().Count()));
+        Assert.All(parts.Where(p => p.Declined.Count > 0), p => Assert.Equal(p.Declined.Count, p.Declined.Select(g => (g.Reason, g.RefuseSeconds)).Distinct().Count()));
         Assert.Equal(busy.Skipped, parts.SelectMany(p => p.Skipped));
         Assert.Equal(decisions, parts.SelectMany(p => p.Decisions));
     }

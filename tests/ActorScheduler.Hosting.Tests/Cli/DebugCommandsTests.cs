@@ -154,7 +154,7 @@ public sealed class DebugCommandsTests
         const string declined = """
             {"summaries": [{"pod": "hello-0", "evaluated": 1, "passed": 1, "summary": "hello-0: 1 offer evaluated, 1 passed"}], "outcomes": [],
              "declines": [
-               {"reason": "more than the pods left need", "refuse_seconds": 5, "count": 1500, "summary": "1,500 more than the pods left need (filter 5 s)"},
+               {"reason": "not kept for the pods left", "refuse_seconds": 5, "count": 1500, "summary": "1,500 not kept for the pods left (filter 5 s)"},
                {"reason": "nothing to place or collect", "refuse_seconds": 3600, "count": 2, "summary": "2 nothing to place or collect (filter 3600 s)"}]}
             """;
         using (var api = new StubApi(new() { ["v2/debug/offers"] = declined }))
@@ -163,7 +163,7 @@ public sealed class DebugCommandsTests
             Assert.Equal(0, await DebugCommands.OffersAsync(api.Url, null, 10, false, output, error, CancellationToken.None));
             Assert.Equal(
                 [
-                    "offers declined: 1,500 more than the pods left need (filter 5 s); 2 nothing to place or collect (filter 3600 s)",
+                    "offers declined: 1,500 not kept for the pods left (filter 5 s); 2 nothing to place or collect (filter 3600 s)",
                     "hello-0: 1 offer evaluated, 1 passed",
                 ],
                 output.ToString().TrimEnd().Split('\n'));
