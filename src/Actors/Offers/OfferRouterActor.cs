@@ -868,8 +868,8 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         var accepting = slots.Where(s => s.Claims.Count > 0).Select(s => s.Offer.Id.Value).ToList();
         var kept = 0;
         // The cycle's declines by why, sent once the branches below have decided them all: one DECLINE per filter.
-        var declines = new List<(string Reason, double RefuseSeconds, List<Offer> Offers)>();
-        void DeclineFor(List<Offer> declined, double refuseSeconds, string reason)
+        var declines = new List<(DeclineReason Reason, double RefuseSeconds, List<Offer> Offers)>();
+        void DeclineFor(List<Offer> declined, double refuseSeconds, DeclineReason reason)
         {
             if (declined.Count > 0)
             {
@@ -898,7 +898,6 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                     .ToHashSet(StringComparer.Ordinal);
                 var replaced = unused.Where(o => passedOver.Contains(o.Id.Value)).ToList();
                 unused.RemoveAll(o => passedOver.Contains(o.Id.Value));
-                _metrics.Increment(SchedulerMetrics.DeclinesPassedOver, replaced.Count);
                 DeclineFor(replaced, ShortDeclineSeconds, DeclineReasons.PassedOver);
             }
 
@@ -964,7 +963,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         {
             foreach (var (reason, refuseSeconds, declined) in byFilter)
             {
-                _outcomes.RecordDeclined(reason, refuseSeconds, declined.Count);
+                RecordDeclined(reason, refuseSeconds, declined.Count);
             }
 
             SendDecline(byFilter.SelectMany(d => d.Offers).ToList(), byFilter.Key);
@@ -981,7 +980,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             cycle.AcceptedOfferIds.AddRange(slots.Where(s => s.Claims.Count > 0).Select(s => s.Offer.Id.Value));
             cycle.Declined.AddRange(declines.Select(d => new DeclinedOffers
             {
-                Reason = d.Reason, RefuseSeconds = d.RefuseSeconds, OfferIds = { d.Offers.Select(o => o.Id.Value) },
+                Reason = d.Reason.Text, RefuseSeconds = d.RefuseSeconds, OfferIds = { d.Offers.Select(o => o.Id.Value) },
             }));
 
             PersistAllAsync(DecisionRecords(cycle, decisions, now), _ => { });
@@ -1262,10 +1261,20 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         _gateway.Tell(new AcceptOffers(ImmutableArray.Create(offerId), operations, 1));
     }
 
-    private void Decline(IReadOnlyCollection<Offer> offers, double refuseSeconds, string reason)
+    private void Decline(IReadOnlyCollection<Offer> offers, double refuseSeconds, DeclineReason reason)
     {
-        _outcomes.RecordDeclined(reason, refuseSeconds, offers.Count);
+        RecordDeclined(reason, refuseSeconds, offers.Count);
         SendDecline(offers, refuseSeconds);
+    }
+
+    /// <summary>Offers declined for <paramref name="reason"/>: its counter, and <c>debug offers</c>' count of it with the filter.</summary>
+    private void RecordDeclined(DeclineReason reason, double refuseSeconds, int count)
+    {
+        if (count > 0)
+        {
+            _metrics.Increment(reason.Metric, count);
+            _outcomes.RecordDeclined(reason.Text, refuseSeconds, count);
+        }
     }
 
     private void SendDecline(IReadOnlyCollection<Offer> offers, double refuseSeconds)

@@ -50,12 +50,12 @@ public sealed class OfferOutcomeTrackerTests
     public void Declines_are_counted_by_reason_and_filter_most_first_and_only_service_wide()
     {
         var tracker = new OfferOutcomeTracker();
-        tracker.RecordDeclined(DeclineReasons.NotNeeded, 5, 300);
-        tracker.RecordDeclined(DeclineReasons.NothingToPlace, 3600, 2);
-        tracker.RecordDeclined(DeclineReasons.NotNeeded, 5, 1200);
-        tracker.RecordDeclined(DeclineReasons.CycleFull, 0, 4);
-        tracker.RecordDeclined(DeclineReasons.CycleFull, 5, 7);
-        tracker.RecordDeclined(DeclineReasons.PassedOver, 5, 0);
+        tracker.RecordDeclined(DeclineReasons.NotNeeded.Text, 5, 300);
+        tracker.RecordDeclined(DeclineReasons.NothingToPlace.Text, 3600, 2);
+        tracker.RecordDeclined(DeclineReasons.NotNeeded.Text, 5, 1200);
+        tracker.RecordDeclined(DeclineReasons.CycleFull.Text, 0, 4);
+        tracker.RecordDeclined(DeclineReasons.CycleFull.Text, 5, 7);
+        tracker.RecordDeclined(DeclineReasons.PassedOver.Text, 5, 0);
 
         var declines = tracker.Query(null, 10).Declines;
 

@@ -366,13 +366,14 @@ public sealed class OfferRouterActorTests : ActorTestKit
 
         // And explained: debug offers counts it by why.
         router.Tell(new OfferProtocol.GetOfferOutcomes());
-        Assert.Equal([new DeclineCount(DeclineReasons.PassedOver, OfferRouterActor.ShortDeclineSeconds, 1)], ExpectMsg<OfferOutcomes>().Declines.ToArray());
+        Assert.Equal([new DeclineCount(DeclineReasons.PassedOver.Text, OfferRouterActor.ShortDeclineSeconds, 1)], ExpectMsg<OfferOutcomes>().Declines.ToArray());
     }
 
     [Fact]
     public void A_cycle_declining_offers_for_two_reasons_with_one_filter_should_send_one_decline_and_count_each_reason()
     {
-        var (router, gateway, pods) = RouterWithHelloPods(3, maxClaims: 1);
+        var metrics = new SchedulerMetrics();
+        var (router, gateway, pods) = RouterWithHelloPods(3, maxClaims: 1, metrics: metrics);
 
         // Cycle 1 claims a and keeps b (binpack ranks the 4-cpu offer last).
         var (a, b) = (TestOffers.Unreserved("agent-a", cpus: 1), TestOffers.Unreserved("agent-b", cpus: 4));
@@ -391,8 +392,20 @@ public sealed class OfferRouterActorTests : ActorTestKit
 
         router.Tell(new OfferProtocol.GetOfferOutcomes());
         Assert.Equal(
-            [new DeclineCount(DeclineReasons.PassedOver, OfferRouterActor.ShortDeclineSeconds, 1), new DeclineCount(DeclineReasons.NotNeeded, OfferRouterActor.ShortDeclineSeconds, 1)],
+            [new DeclineCount(DeclineReasons.PassedOver.Text, OfferRouterActor.ShortDeclineSeconds, 1), new DeclineCount(DeclineReasons.NotNeeded.Text, OfferRouterActor.ShortDeclineSeconds, 1)],
             ExpectMsg<OfferOutcomes>().Declines.ToArray());
+        // Each reason has its counter; both are short declines.
+        var counters = metrics.Counters();
+        Assert.Equal((1, 1, 2), (counters["declines.passed_over"], counters["declines.not_kept"], counters[SchedulerMetrics.DeclinesShort]));
+    }
+
+    [Fact]
+    public void Every_decline_reason_has_its_own_words_and_counter()
+    {
+        Assert.Equal(DeclineReasons.All.Count, DeclineReasons.All.Select(r => r.Text).Distinct().Count());
+        Assert.Equal(DeclineReasons.All.Count, DeclineReasons.All.Select(r => r.Metric).Distinct().Count());
+        Assert.All(DeclineReasons.All, r => Assert.Matches("^declines\\.[a-z_]+$", r.Metric));
+        Assert.DoesNotContain(DeclineReasons.All, r => r.Metric is SchedulerMetrics.DeclinesShort or SchedulerMetrics.DeclinesLong);
     }
 
     [Fact]
@@ -426,13 +439,13 @@ public sealed class OfferRouterActorTests : ActorTestKit
         router.Tell(new OfferProtocol.GetOfferOutcomes());
         Assert.Equal(
             [
-                new DeclineCount(DeclineReasons.NotPlaced, OfferRouterActor.ShortDeclineSeconds, 1),
-                new DeclineCount(DeclineReasons.NothingToPlace, OfferRouterActor.LongDeclineSeconds, 1),
-                new DeclineCount(DeclineReasons.Reconciling, OfferRouterActor.ShortDeclineSeconds, 1),
+                new DeclineCount(DeclineReasons.NotPlaced.Text, OfferRouterActor.ShortDeclineSeconds, 1),
+                new DeclineCount(DeclineReasons.NothingToPlace.Text, OfferRouterActor.LongDeclineSeconds, 1),
+                new DeclineCount(DeclineReasons.Reconciling.Text, OfferRouterActor.ShortDeclineSeconds, 1),
             ],
             ExpectMsg<OfferOutcomes>().Declines.ToArray());
         router2.Tell(new OfferProtocol.GetOfferOutcomes());
-        Assert.Equal([new DeclineCount(DeclineReasons.ClaimsRefused, OfferRouterActor.ShortDeclineSeconds, 1)], ExpectMsg<OfferOutcomes>().Declines.ToArray());
+        Assert.Equal([new DeclineCount(DeclineReasons.ClaimsRefused.Text, OfferRouterActor.ShortDeclineSeconds, 1)], ExpectMsg<OfferOutcomes>().Declines.ToArray());
     }
 
     [Fact]
@@ -536,7 +549,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
 
         router.Tell(new OfferProtocol.GetOfferOutcomes());
         Assert.Equal(
-            [new DeclineCount(DeclineReasons.CycleFull, 0, 1), new DeclineCount(DeclineReasons.CycleFull, OfferRouterActor.ShortDeclineSeconds, 1)],
+            [new DeclineCount(DeclineReasons.CycleFull.Text, 0, 1), new DeclineCount(DeclineReasons.CycleFull.Text, OfferRouterActor.ShortDeclineSeconds, 1)],
             ExpectMsg<OfferOutcomes>().Declines.OrderBy(d => d.RefuseSeconds));
 
         // Its agent's next offer takes the relaunch.
@@ -582,7 +595,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
     {
         var at = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(DateTime.UnixEpoch);
         var cycle = new ActorScheduler.Messages.Events.OfferCycleRecorded { At = at, AcceptedOfferIds = { "o-1" } };
-        cycle.Declined.Add(new ActorScheduler.Messages.Events.DeclinedOffers { Reason = DeclineReasons.NotPlaced, RefuseSeconds = 5, OfferIds = { "o-2" } });
+        cycle.Declined.Add(new ActorScheduler.Messages.Events.DeclinedOffers { Reason = DeclineReasons.NotPlaced.Text, RefuseSeconds = 5, OfferIds = { "o-2" } });
         // A storm cycle's decisions: hundreds, each with its explanation lines (~1 KB here).
         var decisions = Enumerable.Range(0, 600).Select(i => new ActorScheduler.Messages.Events.OfferDecision
         {
@@ -603,7 +616,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
         Assert.All(payloads, p => Assert.InRange(p.Decisions.Count, 1, OfferRouterActor.DecisionsPerRecord));
         Assert.Equal(["o-1"], payloads[0].AcceptedOfferIds);
         var firstDeclined = Assert.Single(payloads[0].Declined);
-        Assert.Equal((DeclineReasons.NotPlaced, 5.0), (firstDeclined.Reason, firstDeclined.RefuseSeconds));
+        Assert.Equal((DeclineReasons.NotPlaced.Text, 5.0), (firstDeclined.Reason, firstDeclined.RefuseSeconds));
         Assert.Equal(["o-2"], firstDeclined.OfferIds);
         Assert.All(payloads.Skip(1), p => Assert.Empty(p.AcceptedOfferIds));
         Assert.Equal(decisions.Select(d => d.PodInstance), payloads.SelectMany(p => p.Decisions).Select(d => d.PodInstance));
@@ -616,11 +629,11 @@ public sealed class OfferRouterActorTests : ActorTestKit
         var busy = new ActorScheduler.Messages.Events.OfferCycleRecorded { At = at };
         busy.Declined.Add(new ActorScheduler.Messages.Events.DeclinedOffers
         {
-            Reason = DeclineReasons.PassedOver, RefuseSeconds = 5, OfferIds = { Enumerable.Range(0, 500).Select(i => $"{Guid.NewGuid()}-O{i}") },
+            Reason = DeclineReasons.PassedOver.Text, RefuseSeconds = 5, OfferIds = { Enumerable.Range(0, 500).Select(i => $"{Guid.NewGuid()}-O{i}") },
         });
         busy.Declined.Add(new ActorScheduler.Messages.Events.DeclinedOffers
         {
-            Reason = DeclineReasons.NotNeeded, RefuseSeconds = 5, OfferIds = { Enumerable.Range(0, 3000).Select(i => $"{Guid.NewGuid()}-N{i}") },
+            Reason = DeclineReasons.NotNeeded.Text, RefuseSeconds = 5, OfferIds = { Enumerable.Range(0, 3000).Select(i => $"{Guid.NewGuid()}-N{i}") },
         });
         busy.Skipped.AddRange(Enumerable.Range(0, 3000).Select(i => new ActorScheduler.Messages.Events.SkippedOffers
         {
