@@ -27,6 +27,23 @@ public static class Expect
             return reason is null || reason.StartsWith("offers ", StringComparison.Ordinal) ? reason : reason + await WhyAsync(c).ConfigureAwait(false);
         });
 
+    /// <summary>
+    /// The scheduler answered every offer of the latest offer tick, and launched exactly <paramref name="count"/> tasks on
+    /// them, whichever they are (parallel steps register for offers in no set order).
+    /// </summary>
+    public static ScenarioTick LaunchedCount(int count) =>
+        new ExpectationTick($"Expect.LaunchedCount({count})", async c =>
+        {
+            var reason = WithAnsweredOffers(c, answers =>
+            {
+                var launched = answers.SelectMany(r => r.LaunchedTasks).Select(t => t.Name).Order(StringComparer.Ordinal).ToList();
+                return launched.Count == count
+                    ? null
+                    : $"the last offers launched {launched.Count} tasks [{string.Join(", ", launched)}], not {count} ({Describe(answers)})";
+            });
+            return reason is null || reason.StartsWith("offers ", StringComparison.Ordinal) ? reason : reason + await WhyAsync(c).ConfigureAwait(false);
+        });
+
     /// <summary>The scheduler declined every offer of the latest offer tick (and used none).</summary>
     public static ScenarioTick DeclinedLastOffer() =>
         new ExpectationTick("Expect.DeclinedLastOffer()", c => Task.FromResult(

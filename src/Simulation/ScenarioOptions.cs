@@ -32,4 +32,16 @@ public sealed class ScenarioOptions
 
     /// <summary>How long (real time) an expectation waits for the actors before it fails.</summary>
     public TimeSpan ExpectTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Pod instances one offer cycle places at most (<c>run --claims-per-cycle</c>); at least 1.</summary>
+    public int MaxClaimsPerCycle { get; init; } = Actors.SchedulerSettings.DefaultMaxClaimsPerCycle;
+
+    /// <summary>What a capped offer cycle does with the offers it leaves (<c>run --offer-holding</c>).</summary>
+    public Actors.Offers.OfferHoldMode OfferHold { get; init; } = Actors.Offers.OfferHoldMode.Backlog;
+
+    /// <summary>How a new footprint chooses among the offers it fits (<c>run --fitness</c>, <c>--fitness-candidates</c>).</summary>
+    public Actors.Offers.PlacementFitness Fitness { get; init; } = Actors.Offers.PlacementFitness.Default;
+
+    /// <summary>Pod instances a scale-in decommissions at once (<c>run --decommission-parallelism</c>); at least 1.</summary>
+    public int DecommissionParallelism { get; init; } = Actors.Plans.DecommissionPlan.DefaultParallelism;
 }

@@ -34,10 +34,21 @@ public sealed class ServiceScenario : IAsyncDisposable
 
     /// <summary>A scenario of the spec at <paramref name="specPathOrYaml"/> (a file path, or the YAML itself).</summary>
     /// <exception cref="ArgumentException">The spec does not load; the message lists its errors.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An offer setting of <paramref name="options"/> is out of range.</exception>
     public ServiceScenario(string specPathOrYaml, ScenarioOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(specPathOrYaml);
         _options = options ?? new ScenarioOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxClaimsPerCycle, 1, nameof(ScenarioOptions.MaxClaimsPerCycle));
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.DecommissionParallelism, 1, nameof(ScenarioOptions.DecommissionParallelism));
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.Fitness.Candidates, 1, nameof(ScenarioOptions.Fitness));
+        if (!Enum.IsDefined(_options.OfferHold) || !Enum.IsDefined(_options.Fitness.Kind))
+        {
+            throw new ArgumentOutOfRangeException(
+                Enum.IsDefined(_options.OfferHold) ? nameof(ScenarioOptions.Fitness) : nameof(ScenarioOptions.OfferHold),
+                "Not an OfferHoldMode or FitnessKind.");
+        }
+
         _specPathOrYaml = specPathOrYaml;
         var isYaml = specPathOrYaml.Contains('\n') || !File.Exists(specPathOrYaml);
         var path = isYaml ? Path.Combine(Path.GetTempPath(), $"actorscheduler-scenario-{Guid.NewGuid():N}.yml") : specPathOrYaml;
@@ -159,6 +170,10 @@ public sealed class ServiceScenario : IAsyncDisposable
             SchedulerEnvironment = _schedulerEnvironment,
             Recovery = _options.Recovery,
             Clock = cluster.Clock,
+            MaxClaimsPerCycle = _options.MaxClaimsPerCycle,
+            OfferHold = _options.OfferHold,
+            Fitness = _options.Fitness,
+            DecommissionParallelism = _options.DecommissionParallelism,
         };
         return new ScenarioContext(cluster, system, _spec, settings, _options) { RenderUpdate = RenderUpdate };
     }
