@@ -149,6 +149,9 @@ internal static class StormBench
         Console.Error.WriteLine(result.ToString());
         Console.Error.WriteLine("offer cycles in the order they ended, ms (offers accepted/declined/in the event): " + string.Join(' ',
             result.Cycles.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Ms:F0} ({c.Accepted}/{c.Declined}/{c.Offers})"))));
+        Console.Error.WriteLine("offers declined by the deploy's end, by reason: " + (result.DeployDeclines.Count == 0
+            ? "none"
+            : string.Join(' ', result.DeployDeclines.OrderByDescending(d => d.Value).Select(d => string.Create(CultureInfo.InvariantCulture, $"{d.Key}={d.Value}")))));
         if (given.Has("--timeline"))
         {
             foreach (var slice in result.Timeline)

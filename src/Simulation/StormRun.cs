@@ -265,6 +265,12 @@ public sealed record StormResult(
     /// kill reached the master and the decommission plan was not COMPLETE then, just before the scheduler was stopped.
     /// </summary>
     public bool RestartedDuringScaleIn { get; init; }
+
+    /// <summary>
+    /// The offers the scheduler declined from its start to the end of the deploy, by reason (<see cref="DeclineReasons"/>:
+    /// each reason's counter name, e.g. <c>declines.not_kept</c>); reasons with none left out.
+    /// </summary>
+    public IReadOnlyDictionary<string, long> DeployDeclines { get; init; } = new Dictionary<string, long>();
 }
 
 /// <summary>
@@ -415,6 +421,10 @@ public sealed class StormRun
             var (deployPause, deployCollections) = (GC.GetTotalPauseDuration() - pauseAtStart, GcCounts.Now() - collectionsAtStart);
             var offerCycles = settings.Metrics.Timers().GetValueOrDefault(SchedulerMetrics.OffersProcess);
             var evaluations = settings.Metrics.Timers().GetValueOrDefault(SchedulerMetrics.OffersEvaluate);
+            var counters = settings.Metrics.Counters();
+            var deployDeclines = DeclineReasons.All
+                .Where(r => counters.GetValueOrDefault(r.Metric) > 0)
+                .ToDictionary(r => r.Metric, r => counters[r.Metric]);
             tracker.Update(cluster, discard: _options.Inspect is null);
             var eventsAtEnd = _options.CountJournalEvents?.Invoke();
             var placed = await cluster.CountRunningTasksAsync().ConfigureAwait(false);
@@ -525,6 +535,7 @@ public sealed class StormRun
                 Cycles = cycleAnswers,
                 ScaleInSeconds = scaleInSeconds,
                 RestartedDuringScaleIn = restartedDuringScaleIn,
+                DeployDeclines = deployDeclines,
             };
         }
         finally

@@ -106,6 +106,7 @@ public sealed class StormRunTests
         Assert.Equal(40, result.Placed);
         Assert.InRange(result.OfferBatches, 1, 3);
         Assert.Equal(0, result.UnansweredOffers);
+        Assert.False(result.DeployDeclines.ContainsKey(DeclineReasons.CycleFull.Metric));
     }
 
     [Fact]
@@ -131,6 +132,9 @@ public sealed class StormRunTests
         Assert.Equal(20, result.Placed);
         Assert.InRange(result.OfferBatches, 10, int.MaxValue);
         Assert.Equal(0, result.UnansweredOffers);
+        // Declined as capped cycles that hold nothing, never as not kept (that is holding's word).
+        Assert.InRange(result.DeployDeclines.GetValueOrDefault(DeclineReasons.CycleFull.Metric), 1, long.MaxValue);
+        Assert.False(result.DeployDeclines.ContainsKey(DeclineReasons.NotNeeded.Metric));
     }
 
     [Fact]
