@@ -41,12 +41,16 @@ public sealed class ServiceScenario : IAsyncDisposable
         _options = options ?? new ScenarioOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxClaimsPerCycle, 1, nameof(ScenarioOptions.MaxClaimsPerCycle));
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.DecommissionParallelism, 1, nameof(ScenarioOptions.DecommissionParallelism));
+        ArgumentNullException.ThrowIfNull(_options.Fitness, nameof(ScenarioOptions.Fitness));
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.Fitness.Candidates, 1, nameof(ScenarioOptions.Fitness));
-        if (!Enum.IsDefined(_options.OfferHold) || !Enum.IsDefined(_options.Fitness.Kind))
+        if (!Enum.IsDefined(_options.Fitness.Kind))
         {
-            throw new ArgumentOutOfRangeException(
-                Enum.IsDefined(_options.OfferHold) ? nameof(ScenarioOptions.Fitness) : nameof(ScenarioOptions.OfferHold),
-                "Not an OfferHoldMode or FitnessKind.");
+            throw new ArgumentOutOfRangeException(nameof(ScenarioOptions.Fitness), _options.Fitness.Kind, "Not a FitnessKind.");
+        }
+
+        if (!Enum.IsDefined(_options.OfferHold))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ScenarioOptions.OfferHold), _options.OfferHold, "Not an OfferHoldMode.");
         }
 
         _specPathOrYaml = specPathOrYaml;

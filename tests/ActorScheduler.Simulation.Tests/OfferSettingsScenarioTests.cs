@@ -28,15 +28,19 @@ public sealed class OfferSettingsScenarioTests
     [Fact]
     public async Task Capped_cycles_place_the_pods_left_on_the_offers_they_hold()
     {
-        // One claim a cycle: the three offers of one tick take the three pods, cycle after cycle on the kept offers.
+        // One claim a cycle: two offers take two pods, one cycle after the other, the second on the offer the first kept
+        // (uncapped, one cycle would place all three on the two; holding nothing, one).
         await using var scenario = new ServiceScenario(ThreeWebPods, new ScenarioOptions { MaxClaimsPerCycle = 1 });
 
         await scenario.Run(
             Send.Register(),
             Expect.ReconciledExplicitly(),
             Expect.WaitingForOffers("web-0", "web-1", "web-2"),
-            Send.OffersFor("web", count: 3),
-            Expect.Launched("web-0-server", "web-1-server", "web-2-server"));
+            Send.OffersFor("web", count: 2),
+            Expect.LaunchedCount(2),
+            Send.OffersFor("web", count: 1),
+            Expect.LaunchedCount(1),
+            Expect.AllPlansComplete());
     }
 
     [Fact]
@@ -66,5 +70,6 @@ public sealed class OfferSettingsScenarioTests
         Assert.Equal("Fitness", Assert.Throws<ArgumentOutOfRangeException>(() => new ServiceScenario(ThreeWebPods, new ScenarioOptions { Fitness = new PlacementFitness(FitnessKind.Spread, 0) })).ParamName);
         Assert.Equal("Fitness", Assert.Throws<ArgumentOutOfRangeException>(() => new ServiceScenario(ThreeWebPods, new ScenarioOptions { Fitness = new PlacementFitness((FitnessKind)9, 4) })).ParamName);
         Assert.Equal("OfferHold", Assert.Throws<ArgumentOutOfRangeException>(() => new ServiceScenario(ThreeWebPods, new ScenarioOptions { OfferHold = (OfferHoldMode)9 })).ParamName);
+        Assert.Equal("Fitness", Assert.Throws<ArgumentNullException>(() => new ServiceScenario(ThreeWebPods, new ScenarioOptions { Fitness = null! })).ParamName);
     }
 }
