@@ -214,6 +214,18 @@ internal sealed record IsSuppressed
     public static IsSuppressed Instance { get; } = new();
 }
 
+/// <summary>Anyone → router: the offers in its hand now, unanswered → <see cref="OffersInHand"/>.</summary>
+internal sealed record GetOffersInHand
+{
+    public static GetOffersInHand Instance { get; } = new();
+}
+
+/// <summary>
+/// The offers the router holds unanswered: <paramref name="Kept"/> for a next cycle (a capped cycle's, or the first
+/// cycle's while the task states are reconciled) and <paramref name="Claimed"/> by pods whose launches are being recorded.
+/// </summary>
+internal sealed record OffersInHand(int Kept, int Claimed);
+
 /// <summary>
 /// Anyone → router (through the root): which pod instances wait for offers now? Answered with an
 /// <c>ImmutableArray&lt;string&gt;</c> of pod instance names. The simulation kit waits on it before scripted offers.

@@ -129,20 +129,29 @@ public sealed record MetricsSnapshot(ImmutableSortedDictionary<string, long> Cou
     /// Builds the snapshot: <c>plan_status.&lt;plan&gt;</c> (−1 error, 0 complete, 1 pending or waiting, 2 in progress; as
     /// DC/OS), <c>plans.status.&lt;status&gt;</c> and <c>steps.status.&lt;status&gt;</c> counts,
     /// <c>reconciliation.complete</c> (1 once explicit reconciliation finished on the current subscription) and
-    /// <c>is_suppressed</c> (1 while offers are suppressed, as DC/OS).
+    /// <c>is_suppressed</c> (1 while offers are suppressed, as DC/OS), and with <paramref name="offersInHand"/> the offers
+    /// the router holds unanswered now: <c>offers.kept_now</c> (kept for a next cycle) and <c>offers.claimed_now</c>
+    /// (claimed by pods whose launches are being recorded) — what the scheduler withholds from other frameworks.
     /// </summary>
     public static MetricsSnapshot Of(
         ImmutableSortedDictionary<string, long> counters,
         IEnumerable<PlanInfo> plans,
         bool reconciled,
         bool suppressed = false,
-        ImmutableSortedDictionary<string, TimerSnapshot>? timers = null)
+        ImmutableSortedDictionary<string, TimerSnapshot>? timers = null,
+        (int Kept, int Claimed)? offersInHand = null)
     {
         var gauges = new SortedDictionary<string, double>(StringComparer.Ordinal)
         {
             ["reconciliation.complete"] = reconciled ? 1 : 0,
             ["is_suppressed"] = suppressed ? 1 : 0,
         };
+        if (offersInHand is var (kept, claimed))
+        {
+            gauges["offers.kept_now"] = kept;
+            gauges["offers.claimed_now"] = claimed;
+        }
+
         foreach (var plan in plans)
         {
             gauges[$"plan_status.{plan.Name}"] = PlanStatusValue(plan);

@@ -268,7 +268,8 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
         var infos = await Task.WhenAll(names.Names.Select(n => plans.Ask<object>(new PlanProtocol.GetPlan(n), AskTimeout))).ConfigureAwait(false);
         var reconciled = await router.Ask<bool>(IsReconciled.Instance, AskTimeout).ConfigureAwait(false);
         var suppressed = await router.Ask<bool>(IsSuppressed.Instance, AskTimeout).ConfigureAwait(false);
-        return MetricsSnapshot.Of(counters, infos.OfType<PlanInfo>(), reconciled, suppressed, _settings.Metrics.Timers());
+        var inHand = await router.Ask<OffersInHand>(GetOffersInHand.Instance, AskTimeout).ConfigureAwait(false);
+        return MetricsSnapshot.Of(counters, infos.OfType<PlanInfo>(), reconciled, suppressed, _settings.Metrics.Timers(), (inHand.Kept, inHand.Claimed));
     }
 
     private void Submit(ApplySpec candidate, IActorRef replyTo)

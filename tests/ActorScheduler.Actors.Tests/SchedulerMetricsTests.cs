@@ -40,6 +40,19 @@ public sealed class SchedulerMetricsTests
     }
 
     [Fact]
+    public void The_offers_in_the_routers_hand_are_gauges_when_given()
+    {
+        var metrics = new SchedulerMetrics();
+
+        var withHand = MetricsSnapshot.Of(metrics.Counters(), [], reconciled: true, offersInHand: (6, 2));
+        var without = MetricsSnapshot.Of(metrics.Counters(), [], reconciled: true);
+
+        Assert.Equal((6.0, 2.0), (withHand.Gauges["offers.kept_now"], withHand.Gauges["offers.claimed_now"]));
+        Assert.Contains("actorscheduler_offers_kept_now 6", withHand.ToPrometheus());
+        Assert.False(without.Gauges.ContainsKey("offers.kept_now"));
+    }
+
+    [Fact]
     public void Prometheus_text_names_counters_and_gauges_with_their_type()
     {
         var metrics = new SchedulerMetrics();

@@ -285,6 +285,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         });
         Command<IsReconciled>(_ => Sender.Tell(_reconciled));
         Command<IsSuppressed>(_ => Sender.Tell(_suppressed));
+        Command<GetOffersInHand>(_ => Sender.Tell(new OffersInHand(_held.Count, _claims.Count)));
         Command<GetPendingRequirements>(_ => Sender.Tell(_requirements.Select(r => r.Name).ToImmutableArray()));
         Command<EntityJournalProtocol.Durable>(m =>
         {

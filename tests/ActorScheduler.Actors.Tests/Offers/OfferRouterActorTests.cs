@@ -207,6 +207,9 @@ public sealed class OfferRouterActorTests : ActorTestKit
         Assert.Equal(offers[2..6].Select(o => o.Id.Value).ToArray(), decline.OfferIds.ToArray());
         Assert.Equal(OfferRouterActor.ShortDeclineSeconds, decline.RefuseSeconds);
         Assert.False(pods.HasMessages);
+        // In hand, unanswered: the six kept and the two claimed.
+        router.Tell(GetOffersInHand.Instance);
+        Assert.Equal(new OffersInHand(6, 2), ExpectMsg<OffersInHand>());
 
         // Answered, the next cycle claims on the kept offers (oldest first), without new offers from the master.
         Recorded(router, offers[0].Id.Value, pods);
@@ -227,6 +230,8 @@ public sealed class OfferRouterActorTests : ActorTestKit
         }
 
         Assert.Equal(offers[9..12].Select(o => o.Id.Value).ToArray(), gateway.ExpectMsg<DeclineOffers>().OfferIds.ToArray());
+        router.Tell(GetOffersInHand.Instance);
+        Assert.Equal(new OffersInHand(0, 1), ExpectMsg<OffersInHand>());
     }
 
     [Fact]

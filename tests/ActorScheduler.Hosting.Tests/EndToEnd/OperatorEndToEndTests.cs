@@ -61,6 +61,9 @@ public sealed class OperatorEndToEndTests
             Assert.Contains("actorscheduler_launches_total 3\n", text);
             Assert.Contains("actorscheduler_plan_status_deploy 0\n", text);
             Assert.Contains("# TYPE actorscheduler_offers_process_seconds summary\n", text);
+            // Deployed: no offer is kept or claimed any more.
+            Assert.Contains("actorscheduler_offers_kept_now 0\n", text);
+            Assert.Contains("actorscheduler_offers_claimed_now 0\n", text);
         }
 
         // The same metrics go out over StatsD, as STATSD_UDP_HOST / STATSD_UDP_PORT asked (pushes from before the deploy
