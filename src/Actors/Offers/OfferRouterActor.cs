@@ -1327,7 +1327,8 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
         foreach (var group in cycle.Declined)
         {
-            // A group too long for one record goes on in the next, under the same reason (its header counted again).
+            // A group too long for one record goes on in the next, under the same reason (its header, tens of bytes, counted
+            // once, at its start).
             DeclinedOffers? current = null;
             foreach (var id in group.OfferIds)
             {
