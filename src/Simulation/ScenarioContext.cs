@@ -75,7 +75,7 @@ internal sealed class ScenarioContext
             return await Root.Ask<bool>(IsReconciled.Instance, AskTimeout).ConfigureAwait(false)
                 ? null
                 : "the scheduler subscribed but has not finished reconciling its tasks";
-        }).ConfigureAwait(false);
+        }, Options.StartTimeout).ConfigureAwait(false);
     }
 
     /// <summary>Stops the scheduler root and waits until all its actors are gone (their journals stay).</summary>
@@ -156,11 +156,14 @@ internal sealed class ScenarioContext
 
     /// <summary>
     /// Runs <paramref name="check"/> until it returns null; re-checks whenever the cluster's history changes (and every
-    /// 50 ms, for state only the actors know), and fails with its last reason after <see cref="ScenarioOptions.ExpectTimeout"/>.
+    /// 50 ms, for state only the actors know), and fails with its last reason after <paramref name="timeout"/>.
     /// </summary>
-    public async Task WaitUntilAsync(Func<Task<string?>> check)
+    /// <param name="check">Null once what is waited for holds; else why not yet.</param>
+    /// <param name="timeout">How long at most; null: <see cref="ScenarioOptions.ExpectTimeout"/>.</param>
+    public async Task WaitUntilAsync(Func<Task<string?>> check, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + Options.ExpectTimeout;
+        var limit = timeout ?? Options.ExpectTimeout;
+        var deadline = DateTime.UtcNow + limit;
         while (true)
         {
             var seen = Cluster.HistoryCount;
@@ -181,7 +184,7 @@ internal sealed class ScenarioContext
 
             if (DateTime.UtcNow >= deadline)
             {
-                throw new TickFailedException($"{reason} (after {Options.ExpectTimeout.TotalSeconds:0.#} s)");
+                throw new TickFailedException($"{reason} (after {limit.TotalSeconds:0.#} s)");
             }
 
             await Task.WhenAny(Cluster.ChangedSince(seen), Task.Delay(RecheckInterval)).ConfigureAwait(false);

@@ -33,6 +33,13 @@ public sealed class ScenarioOptions
     /// <summary>How long (real time) an expectation waits for the actors before it fails.</summary>
     public TimeSpan ExpectTimeout { get; init; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// How long (real time) <see cref="Send.Register"/> and <see cref="Send.RestartScheduler"/> wait for the scheduler to
+    /// subscribe and reconcile. A cold start on a busy machine takes seconds; an <see cref="ExpectTimeout"/> short enough
+    /// to fail a wrong expectation fast must not fail the start.
+    /// </summary>
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Pod instances one offer cycle places at most (<c>run --claims-per-cycle</c>); at least 1.</summary>
     public int MaxClaimsPerCycle { get; init; } = Actors.SchedulerSettings.DefaultMaxClaimsPerCycle;
 

@@ -39,6 +39,7 @@ public sealed class ServiceScenario : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(specPathOrYaml);
         _options = options ?? new ScenarioOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_options.StartTimeout, TimeSpan.Zero, nameof(ScenarioOptions.StartTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxClaimsPerCycle, 1, nameof(ScenarioOptions.MaxClaimsPerCycle));
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.DecommissionParallelism, 1, nameof(ScenarioOptions.DecommissionParallelism));
         ArgumentNullException.ThrowIfNull(_options.Fitness, nameof(ScenarioOptions.Fitness));

@@ -141,6 +141,22 @@ public sealed class ServiceScenarioTests
     }
 
     [Fact]
+    public async Task A_short_expect_timeout_fails_a_wrong_expectation_fast_but_not_the_start()
+    {
+        // 50 ms is far less than a scheduler's start (subscribe, reconcile) takes: the start has its own, longer limit.
+        await using var scenario = new ServiceScenario(Examples.Spec("hello-world"), HelloOptions(TimeSpan.FromMilliseconds(50)));
+
+        var failure = await Assert.ThrowsAsync<ScenarioFailedException>(() => scenario.Run(
+            Send.Register(),
+            Send.OffersFor("hello", count: 1),
+            Expect.Launched("world-0-server")));
+
+        Assert.Equal(2, failure.FailedIndex);
+        Assert.Contains("(after 0.1 s)", failure.Reason);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ServiceScenario(Examples.Spec("hello-world"), new ScenarioOptions { StartTimeout = TimeSpan.Zero }));
+    }
+
+    [Fact]
     public async Task Scenario_should_name_the_known_pods_when_offering_for_an_unknown_one()
     {
         await using var scenario = new ServiceScenario(Examples.Spec("hello-world"), HelloOptions());
