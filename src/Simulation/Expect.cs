@@ -15,32 +15,30 @@ public static class Expect
     /// <paramref name="taskNames"/>.
     /// </summary>
     public static ScenarioTick Launched(params string[] taskNames) =>
-        new ExpectationTick($"Expect.Launched({string.Join(", ", taskNames)})", async c =>
-        {
-            var reason = WithAnsweredOffers(c, answers =>
-            {
-                var launched = answers.SelectMany(r => r.LaunchedTasks).Select(t => t.Name).Order(StringComparer.Ordinal).ToList();
-                return launched.SequenceEqual(taskNames.Order(StringComparer.Ordinal))
-                    ? null
-                    : $"the last offers launched [{string.Join(", ", launched)}], not [{string.Join(", ", taskNames)}] ({Describe(answers)})";
-            });
-            return reason is null || reason.StartsWith("offers ", StringComparison.Ordinal) ? reason : reason + await WhyAsync(c).ConfigureAwait(false);
-        });
+        LaunchedTick($"Expect.Launched({string.Join(", ", taskNames)})", launched =>
+            launched.SequenceEqual(taskNames.Order(StringComparer.Ordinal))
+                ? null
+                : $"the last offers launched [{string.Join(", ", launched)}], not [{string.Join(", ", taskNames)}]");
 
     /// <summary>
     /// The scheduler answered every offer of the latest offer tick, and launched exactly <paramref name="count"/> tasks on
     /// them, whichever they are (parallel steps register for offers in no set order).
     /// </summary>
     public static ScenarioTick LaunchedCount(int count) =>
-        new ExpectationTick($"Expect.LaunchedCount({count})", async c =>
+        LaunchedTick($"Expect.LaunchedCount({count})", launched =>
+            launched.Count == count ? null : $"the last offers launched {launched.Count} tasks [{string.Join(", ", launched)}], not {count}");
+
+    /// <summary>
+    /// Every offer of the latest offer tick answered, and <paramref name="mismatch"/> of the tasks launched on them (names in
+    /// order) null; else its reason, with the answers and the offer router's explanation.
+    /// </summary>
+    private static ScenarioTick LaunchedTick(string description, Func<List<string>, string?> mismatch) =>
+        new ExpectationTick(description, async c =>
         {
             var reason = WithAnsweredOffers(c, answers =>
-            {
-                var launched = answers.SelectMany(r => r.LaunchedTasks).Select(t => t.Name).Order(StringComparer.Ordinal).ToList();
-                return launched.Count == count
-                    ? null
-                    : $"the last offers launched {launched.Count} tasks [{string.Join(", ", launched)}], not {count} ({Describe(answers)})";
-            });
+                mismatch(answers.SelectMany(r => r.LaunchedTasks).Select(t => t.Name).Order(StringComparer.Ordinal).ToList()) is { } wrong
+                    ? $"{wrong} ({Describe(answers)})"
+                    : null);
             return reason is null || reason.StartsWith("offers ", StringComparison.Ordinal) ? reason : reason + await WhyAsync(c).ConfigureAwait(false);
         });
 

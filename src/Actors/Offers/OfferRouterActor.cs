@@ -925,7 +925,6 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             kept = keep.Count(k => k);
             _metrics.Increment(SchedulerMetrics.OffersKept, kept);
             DeclineFor(notNeeded, ShortDeclineSeconds, DeclineReasons.NotNeeded);
-            unused = [];
             _capped = accepting.ToHashSet(StringComparer.Ordinal);
             Timers.StartSingleTimer(HeldOffersDue.Instance, HeldOffersDue.Instance, _holdLimit);
         }
@@ -934,10 +933,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             // Holding no offers (OfferHoldMode.None): everything left is declined; those of a place where a waiting pod
             // holds its footprint without a filter — only that agent can take the pod, and a short filter would hold
             // its relaunch in place back for as long.
-            var footprints = new OfferHolding.FootprintPlaces(_requirements.Select(r => r.Requirement));
-            DeclineFor(unused.Where(footprints.Contains).ToList(), 0, DeclineReasons.CycleFull);
-            DeclineFor(unused.Where(o => !footprints.Contains(o)).ToList(), ShortDeclineSeconds, DeclineReasons.CycleFull);
-            unused = [];
+            var atFootprint = unused.ToLookup(new OfferHolding.FootprintPlaces(_requirements.Select(r => r.Requirement)).Contains);
+            DeclineFor(atFootprint[true].ToList(), 0, DeclineReasons.CycleFull);
+            DeclineFor(atFootprint[false].ToList(), ShortDeclineSeconds, DeclineReasons.CycleFull);
         }
         else if (IsPlacing)
         {
@@ -970,7 +968,8 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             SendDecline(byFilter.SelectMany(d => d.Offers).ToList(), byFilter.Key);
         }
 
-        if (IsIdle && !_suppressed && unused.Count > 0)
+        // Idle, the cycle declined its offers long: nothing needs them.
+        if (IsIdle && !_suppressed && declines.Count > 0)
         {
             Suppress();
         }
