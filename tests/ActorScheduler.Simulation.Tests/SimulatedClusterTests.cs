@@ -28,6 +28,28 @@ public sealed class SimulatedClusterTests
         Assert.Equal([first.Made[0], second.Made[0]], await cluster.OutstandingOffersAsync());
     }
 
+    // As a Mesos master: an agent outside the master's region is offered only to a framework that declared REGION_AWARE,
+    // even by a scripted offer; the scheduler declares it (RegionScenarioTests sees its offers from another region).
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Agents_outside_the_masters_region_are_offered_only_to_region_aware_frameworks(bool regionAware)
+    {
+        await using var cluster = new SimulatedCluster(timedAllocation: false, masterDomain: new FaultDomain("east", "east-a"));
+        await using var framework = regionAware
+            ? await StormFramework.SubscribeAsync(cluster, FrameworkInfo.Types.Capability.Types.Type.RegionAware)
+            : await StormFramework.SubscribeAsync(cluster);
+        var east = await cluster.AddAgentsAsync(1, null, new FaultDomain("east", "east-b"));
+        var west = await cluster.AddAgentsAsync(1, null, new FaultDomain("west", "west-a"));
+
+        var offered = await cluster.OfferAsync([.. east, .. west]);
+
+        var offers = await framework.SeenAsync(e => e.Type == Event.Types.Type.Offers && e.Offers.Offers_.Any(o => o.Id.Value == offered.Made[0]));
+        var agents = offers.Offers.Offers_.Select(o => o.AgentId.Value).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(regionAware ? [east[0], west[0]] : [east[0]], agents);
+        Assert.Equal(regionAware ? 2 : 1, offered.Made.Length);
+    }
+
     [Fact]
     public async Task An_agent_marked_gone_is_offered_again_only_once_it_restarted_under_a_new_id_with_its_reservations()
     {

@@ -29,10 +29,11 @@ internal sealed class StormFramework : IAsyncDisposable
 
     public FrameworkID Id { get; private set; } = new();
 
-    public static async Task<StormFramework> SubscribeAsync(SimulatedCluster cluster)
+    public static async Task<StormFramework> SubscribeAsync(SimulatedCluster cluster, params FrameworkInfo.Types.Capability.Types.Type[] capabilities)
     {
         var framework = new StormFramework(cluster);
         var info = new FrameworkInfo { User = "nobody", Name = "storm-test", Role = "storm", FailoverTimeout = 0 };
+        info.Capabilities.AddRange(capabilities.Select(c => new FrameworkInfo.Types.Capability { Type = c }));
         framework._stream = await framework._connection.SubscribeAsync(info, CancellationToken.None);
         framework._reader = Task.Run(framework.ReadAsync);
         framework.Id = await framework._subscribed.Task.WaitAsync(TimeSpan.FromSeconds(10));

@@ -504,6 +504,9 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
                 new FrameworkInfo.Types.Capability { Type = FrameworkInfo.Types.Capability.Types.Type.PartitionAware },
                 // Kills (ours, and Mesos' after failed health checks) report TASK_KILLING, a non-terminal state, first.
                 new FrameworkInfo.Types.Capability { Type = FrameworkInfo.Types.Capability.Types.Type.TaskKillingState },
+                // Offers from agents in other regions than the master's too (a master sends them only to region-aware
+                // frameworks): the offer router keeps pods without an @region rule in the service's region itself.
+                new FrameworkInfo.Types.Capability { Type = FrameworkInfo.Types.Capability.Types.Type.RegionAware },
             },
         };
         if (_frameworkId is not null)

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using ActorScheduler.Messages.MesosV1;
 using ActorScheduler.Specs.Placement;
 using Attribute = ActorScheduler.Messages.MesosV1.Attribute;
@@ -34,12 +33,5 @@ public static class PlacementAgents
     // Most agents have none: one empty dictionary for them all.
     private static readonly ImmutableDictionary<string, string> NoAttributes = ImmutableDictionary.Create<string, string>(StringComparer.Ordinal);
 
-    private static string Text(Attribute attribute) => attribute.Type switch
-    {
-        Value.Types.Type.Text => attribute.Text?.Value ?? string.Empty,
-        Value.Types.Type.Scalar => (attribute.Scalar?.Value ?? 0).ToString(CultureInfo.InvariantCulture),
-        Value.Types.Type.Ranges => string.Join(",", attribute.Ranges?.Range.Select(r => $"[{r.Begin}-{r.End}]") ?? []),
-        Value.Types.Type.Set => "{" + string.Join(",", attribute.Set?.Item ?? []) + "}",
-        _ => string.Empty,
-    };
+    private static string Text(Attribute attribute) => AttributeText.Value(attribute);
 }

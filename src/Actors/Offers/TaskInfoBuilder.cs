@@ -13,6 +13,9 @@ public static class TaskInfoBuilder
     public const string TaskTypeLabel = "task_type";
     public const string IndexLabel = "index";
     public const string OfferHostnameLabel = "offer_hostname";
+    public const string OfferAttributesLabel = "offer_attributes";
+    public const string OfferZoneLabel = "offer_zone";
+    public const string OfferRegionLabel = "offer_region";
 
     public static ExecutorInfo Executor(PodRequirement requirement, string frameworkId, IEnumerable<Resource> resources) => new()
     {
@@ -27,7 +30,7 @@ public static class TaskInfoBuilder
     public static TaskLaunch Task(PodRequirement requirement, TaskSpec task, Offer offer, IEnumerable<Resource> resources, IReadOnlyList<AssignedPort> ports, EvaluationContext context)
     {
         var name = PodNames.Task(requirement.Pod.Type, requirement.Index, task.Name);
-        var environment = new Environment { Variables = { LastWins(Environment(requirement, name, ports, context)) } };
+        var environment = new Environment { Variables = { LastWins(Environment(requirement, name, ports, offer.Domain?.FaultDomain, context)) } };
         var command = new CommandInfo
         {
             Value = task.Command,
@@ -57,6 +60,16 @@ public static class TaskInfoBuilder
                 },
             },
         };
+        if (offer.Attributes.Count > 0)
+        {
+            info.Labels.Labels_.Add(Shared.Label(OfferAttributesLabel, AttributeText.Of(offer.Attributes)));
+        }
+
+        if (offer.Domain?.FaultDomain is { } domain)
+        {
+            info.Labels.Labels_.Add(Shared.Label(OfferZoneLabel, domain.Zone.Name));
+            info.Labels.Labels_.Add(Shared.Label(OfferRegionLabel, domain.Region.Name));
+        }
         if (ports.Count > 0 || task.Discovery is not null)
         {
             info.Discovery = Discovery(requirement, task, name, ports);
@@ -112,11 +125,13 @@ public static class TaskInfoBuilder
         info.Labels?.Labels_.FirstOrDefault(l => l.Key == TargetConfigurationLabel)?.Value;
 
     /// <summary>
-    /// The environment of every task (DC/OS <c>PodInfoBuilder.getTaskEnvironment</c>), then the spec's own, then each
-    /// port's number under its <c>env-key</c> (only when one is set, as DC/OS does since the <c>PORT_&lt;NAME&gt;</c>
-    /// default was dropped), then the plan's start parameters.
+    /// The environment of every task (DC/OS <c>PodInfoBuilder.getTaskEnvironment</c>: names, hosts, whether the pod's
+    /// placement refers to zones or regions, and the zone and region of the agent when it has a fault domain), then the
+    /// spec's own, then each port's number under its <c>env-key</c> (only when one is set, as DC/OS does since the
+    /// <c>PORT_&lt;NAME&gt;</c> default was dropped), then the plan's start parameters.
     /// </summary>
-    private static IEnumerable<(string Name, string Value, bool Shared)> Environment(PodRequirement requirement, string taskName, IReadOnlyList<AssignedPort> ports, EvaluationContext context)
+    private static IEnumerable<(string Name, string Value, bool Shared)> Environment(PodRequirement requirement, string taskName, IReadOnlyList<AssignedPort> ports,
+        DomainInfo.Types.FaultDomain? domain, EvaluationContext context)
     {
         // Shared: the same for every task of the service (or of the pod type, or of the plan).
         var service = ServiceSpec.DnsLabelOf(requirement.ServiceName);
@@ -126,6 +141,14 @@ public static class TaskInfoBuilder
         yield return ("FRAMEWORK_NAME", requirement.ServiceName, true);
         yield return ("FRAMEWORK_HOST", $"{service}.autoip.dcos.thisdcos.directory", true);
         yield return ("FRAMEWORK_VIP_HOST", $"{service}.l4lb.thisdcos.directory", true);
+        yield return ("PLACEMENT_REFERENCED_REGION", References(requirement.Pod, Specs.Placement.PlacementField.Region), true);
+        yield return ("PLACEMENT_REFERENCED_ZONE", References(requirement.Pod, Specs.Placement.PlacementField.Zone), true);
+        if (domain is not null)
+        {
+            yield return ("REGION", domain.Region.Name, true);
+            yield return ("ZONE", domain.Zone.Name, true);
+        }
+
         foreach (var (name, value) in context.ExtraEnv)
         {
             yield return (name, value, true);
@@ -147,6 +170,8 @@ public static class TaskInfoBuilder
             yield return (name, value, true);
         }
     }
+
+    private static string References(PodSpec pod, Specs.Placement.PlacementField field) => pod.Placement?.References(field) == true ? "true" : "false";
 
     /// <summary>One variable per name, in first-seen order, with the last value given (plan parameters override the spec).</summary>
     private static IEnumerable<Environment.Types.Variable> LastWins(IEnumerable<(string Name, string Value, bool Shared)> variables)

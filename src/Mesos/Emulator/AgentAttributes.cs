@@ -117,19 +117,6 @@ public static partial class AgentAttributes
         return attributes;
     }
 
-    /// <summary>The value in attribute text form: <c>r1</c>, <c>8</c>, <c>[1-4,8-9]</c>.</summary>
-    public static string FormatValue(Attribute attribute) => attribute.Type switch
-    {
-        Value.Types.Type.Scalar => (attribute.Scalar?.Value ?? 0).ToString(CultureInfo.InvariantCulture),
-        Value.Types.Type.Ranges => "[" + string.Join(",", attribute.Ranges?.Range.Select(r => $"{r.Begin}-{r.End}") ?? []) + "]",
-        Value.Types.Type.Set => "{" + string.Join(",", attribute.Set?.Item ?? []) + "}",
-        _ => attribute.Text?.Value ?? string.Empty,
-    };
-
-    /// <summary>All attributes in attribute text form: <c>rack:r1;cores:8</c>.</summary>
-    public static string Format(IEnumerable<Attribute> attributes) =>
-        string.Join(";", attributes.Select(a => $"{a.Name}:{FormatValue(a)}"));
-
     private static Attribute? ParseValue(string name, string value, out string? error)
     {
         error = null;

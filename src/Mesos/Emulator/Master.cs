@@ -550,9 +550,13 @@ internal sealed partial class Master
         var filtersByAgent = (only is null ? _filters : _filters.Where(f => agentsById.ContainsKey(f.AgentId))).ToLookup(f => f.AgentId, StringComparer.Ordinal);
         var availability = agentsById.Values.Where(a => !_cluster.IsUnreachable(a))
             .Select(a => new AgentAvailability(a.Id.Value, a.Available(offeredByAgent[a])));
-        var decisions = Allocator.Allocate(availability, candidates, (candidate, agentId, offered) => !ignoreFilters &&
-            filtersByAgent[agentId].Any(f => f.FrameworkId == candidate.FrameworkId && f.Role == candidate.Role
-                && f.Expires > now && f.Resources.ContainsAll(offered)));
+        // As a Mesos master: agents outside its region are offered only to region-aware frameworks (scripted offers too).
+        var masterRegion = _settings.Domain?.FaultDomain?.Region?.Name;
+        var decisions = Allocator.Allocate(availability, candidates, (candidate, agentId, offered) =>
+            (masterRegion is not null && !_frameworks[candidate.FrameworkId].Has(FrameworkInfo.Types.Capability.Types.Type.RegionAware)
+                && agentsById[agentId].Domain?.FaultDomain?.Region?.Name is { } region && region != masterRegion)
+            || (!ignoreFilters && filtersByAgent[agentId].Any(f => f.FrameworkId == candidate.FrameworkId && f.Role == candidate.Role
+                && f.Expires > now && f.Resources.ContainsAll(offered))));
 
         foreach (var group in decisions.GroupBy(d => d.FrameworkId))
         {
@@ -648,7 +652,7 @@ internal sealed partial class Master
                 return new AgentSnapshot(a.Id.Value, a.Hostname, a.WorkDir, Summarize(a.Total, null),
                     Summarize(a.Total, ResourceFormat.IsReserved), Summarize(used, null), x.State)
                 {
-                    Attributes = a.Attributes.ToDictionary(x => x.Name, AgentAttributes.FormatValue, StringComparer.Ordinal),
+                    Attributes = a.Attributes.ToDictionary(x => x.Name, AttributeText.Value, StringComparer.Ordinal),
                     Zone = domain?.Zone.Name,
                     Region = domain?.Region.Name,
                     MountDisks = a.Total.Resources.Where(ResourceFormat.IsMountDisk).Select(d => new MountDiskSnapshot(

@@ -49,6 +49,38 @@ public sealed class OfferEvaluatorTests
     }
 
     [Fact]
+    public void A_task_on_an_agent_with_a_fault_domain_and_attributes_carries_them_in_its_environment_and_labels()
+    {
+        var offer = TestOffers.Unreserved();
+        offer.Attributes.Add(new Messages.MesosV1.Attribute { Name = "rack", Type = Value.Types.Type.Text, Text = new Value.Types.Text { Value = "r1" } });
+        offer.Attributes.Add(new Messages.MesosV1.Attribute { Name = "cores", Type = Value.Types.Type.Scalar, Scalar = new Value.Types.Scalar { Value = 8 } });
+        offer.Domain = new DomainInfo
+        {
+            FaultDomain = new DomainInfo.Types.FaultDomain
+            {
+                Region = new DomainInfo.Types.FaultDomain.Types.RegionInfo { Name = "eu" },
+                Zone = new DomainInfo.Types.FaultDomain.Types.ZoneInfo { Name = "eu-1a" },
+            },
+        };
+        var zoned = TestOffers.HelloPod() with { Placement = ActorScheduler.Specs.Placement.PlacementRuleParser.Parse("[[\"@zone\", \"GROUP_BY\", \"2\"]]", "hello").Rule };
+
+        var plain = Assert.Single(OfferEvaluator.Evaluate(TestOffers.Requirement(TestOffers.HelloPod()), offer, TestOffers.Context).Tasks).Info;
+        var spread = Assert.Single(OfferEvaluator.Evaluate(TestOffers.Requirement(zoned), offer, TestOffers.Context).Tasks).Info;
+
+        static Dictionary<string, string> Env(TaskInfo task) => task.Command.Environment.Variables.ToDictionary(v => v.Name, v => v.Value);
+        static Dictionary<string, string> Labels(TaskInfo task) => task.Labels.Labels_.ToDictionary(l => l.Key, l => l.Value);
+        Assert.Equal(("eu", "eu-1a", "false", "false"), (Env(plain)["REGION"], Env(plain)["ZONE"], Env(plain)["PLACEMENT_REFERENCED_REGION"], Env(plain)["PLACEMENT_REFERENCED_ZONE"]));
+        Assert.Equal(("false", "true"), (Env(spread)["PLACEMENT_REFERENCED_REGION"], Env(spread)["PLACEMENT_REFERENCED_ZONE"]));
+        Assert.Equal(("eu-1a", "eu", "rack:r1;cores:8"), (Labels(plain)["offer_zone"], Labels(plain)["offer_region"], Labels(plain)["offer_attributes"]));
+
+        // An agent without a domain or attributes: no zone or region, no such labels.
+        var bare = Assert.Single(OfferEvaluator.Evaluate(TestOffers.Requirement(TestOffers.HelloPod()), TestOffers.Unreserved(), TestOffers.Context).Tasks).Info;
+        Assert.False(Env(bare).ContainsKey("ZONE") || Env(bare).ContainsKey("REGION"));
+        Assert.Equal("false", Env(bare)["PLACEMENT_REFERENCED_ZONE"]);
+        Assert.DoesNotContain(bare.Labels.Labels_, l => l.Key is "offer_zone" or "offer_region" or "offer_attributes");
+    }
+
+    [Fact]
     public void Each_instance_s_task_carries_its_own_values_and_a_plan_parameter_overrides_the_spec_for_its_tasks_only()
     {
         // Variables and labels shared between task infos (one object for a value every task carries) must never carry

@@ -113,6 +113,12 @@ public sealed class PlacementStageTests : ActorTestKit
         var offer = TestOffers.Unreserved();
         offer.Attributes.Add(new ActorScheduler.Messages.MesosV1.Attribute { Name = "rack", Type = Value.Types.Type.Text, Text = new Value.Types.Text { Value = "r1" } });
         offer.Attributes.Add(new ActorScheduler.Messages.MesosV1.Attribute { Name = "ssd", Type = Value.Types.Type.Scalar, Scalar = new Value.Types.Scalar { Value = 2 } });
+        offer.Attributes.Add(new ActorScheduler.Messages.MesosV1.Attribute
+        {
+            Name = "slots",
+            Type = Value.Types.Type.Ranges,
+            Ranges = new Value.Types.Ranges { Range = { new Value.Types.Range { Begin = 1, End = 4 }, new Value.Types.Range { Begin = 8, End = 9 } } },
+        });
         offer.Domain = new DomainInfo
         {
             FaultDomain = new DomainInfo.Types.FaultDomain
@@ -125,5 +131,7 @@ public sealed class PlacementStageTests : ActorTestKit
         var agent = PlacementAgents.Of(offer);
 
         Assert.Equal(("agent-1.local", "r1", "2", "eu-1a", "eu"), (agent.Hostname, agent.Attributes["rack"], agent.Attributes["ssd"], agent.Zone, agent.Region));
+        // Ranges as Mesos writes them (and an agent's --attributes takes them), so [["slots", "IS", "[1-4,8-9]"]] matches.
+        Assert.Equal("[1-4,8-9]", agent.Attributes["slots"]);
     }
 }

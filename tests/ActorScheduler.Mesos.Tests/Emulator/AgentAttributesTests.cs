@@ -22,7 +22,7 @@ public sealed class AgentAttributesTests
         Assert.Equal(Value.Types.Type.Ranges, attributes[4].Type);
         Assert.Equal([(1UL, 4UL), (8UL, 9UL)], attributes[4].Ranges.Range.Select(r => (r.Begin, r.End)));
         Assert.Equal("debian-12.5", attributes[5].Text.Value);
-        Assert.Equal("rack:r1;ssd:true;cores:8;weight:0.5;slots:[1-4,8-9];os/version:debian-12.5", AgentAttributes.Format(attributes));
+        Assert.Equal("rack:r1;ssd:true;cores:8;weight:0.5;slots:[1-4,8-9];os/version:debian-12.5", AttributeText.Of(attributes));
     }
 
     [Fact]
@@ -58,8 +58,8 @@ public sealed class AgentAttributesTests
         var third = AgentAttributes.TryParseTemplate(template, 2, "zone-3", "eu", out var error);
 
         Assert.Null(error);
-        Assert.Equal("rack:rack-0;node:2;zone:zone-3;dc:eu", AgentAttributes.Format(third!));
-        Assert.Equal("rack:rack-1;node:7;zone:zone-1;dc:eu", AgentAttributes.Format(AgentAttributes.TryParseTemplate(template, 7, "zone-1", "eu", out _)!));
+        Assert.Equal("rack:rack-0;node:2;zone:zone-3;dc:eu", AttributeText.Of(third!));
+        Assert.Equal("rack:rack-1;node:7;zone:zone-1;dc:eu", AttributeText.Of(AgentAttributes.TryParseTemplate(template, 7, "zone-1", "eu", out _)!));
     }
 
     [Theory]

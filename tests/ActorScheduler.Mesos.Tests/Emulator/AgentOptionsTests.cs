@@ -33,7 +33,7 @@ public sealed class AgentOptionsTests
 
         Assert.Equal(
             ["127.0.0.1 rack:rack-0;node:0;ssd:true;cores:8;slots:[1-4]", "127.0.0.2 rack:rack-1;node:1;ssd:true;cores:8;slots:[1-4]", "127.0.0.3 rack:rack-0;node:2;ssd:true;cores:8;slots:[1-4]"],
-            seen.OrderBy(s => s.Key).Select(s => $"{s.Key} {AgentAttributes.Format(s.Value.Attributes)}"));
+            seen.OrderBy(s => s.Key).Select(s => $"{s.Key} {AttributeText.Of(s.Value.Attributes)}"));
         var first = seen["127.0.0.1"].Attributes;
         Assert.Equal(Value.Types.Type.Text, first.Single(a => a.Name == "rack").Type);
         Assert.Equal(Value.Types.Type.Scalar, first.Single(a => a.Name == "cores").Type);
