@@ -64,7 +64,62 @@ public static class VolumeEvaluationStage
             explanation.Add($"PASS({Stage}): MOUNT disk {MountRoot(disk)} ({Mb(Resources.Scalar(disk))}{ProfileText(disk)}) for {who} ({Mb(volume.SizeMb)} asked), reserved whole");
         }
 
+        if (!passed && Matching(wanted, unreserved) is { } matched)
+        {
+            // The smallest fitting disk for each volume in turn left a volume without one, but another assignment gives
+            // every volume a disk (a volume without a profile took the one disk a profiled volume could use).
+            explanation.Clear();
+            assigned.Clear();
+            foreach (var ((set, volume), disk) in wanted.Zip(matched))
+            {
+                assigned.Add(new AssignedMountDisk(set.Id, volume, disk));
+                explanation.Add($"PASS({Stage}): MOUNT disk {MountRoot(disk)} ({Mb(Resources.Scalar(disk))}{ProfileText(disk)}) for MOUNT volume '{volume.Path}' of {set.Description} ({Mb(volume.SizeMb)} asked), reserved whole");
+            }
+
+            passed = true;
+        }
+
         return new VolumeStageResult(passed, [.. explanation], passed ? [.. assigned] : []);
+    }
+
+    /// <summary>
+    /// A disk for each of <paramref name="wanted"/> (in its order), each disk used once, trying the smallest fitting
+    /// disk first for each volume and backtracking; null when there is none. A pod has a handful of volumes and an
+    /// agent a handful of MOUNT disks.
+    /// </summary>
+    private static List<Resource>? Matching(List<(PodResourceSet Set, VolumeSpec Volume)> wanted, List<Resource> disks)
+    {
+        var chosen = new List<Resource>();
+        var used = new bool[disks.Count];
+        bool Assign(int next)
+        {
+            if (next == wanted.Count)
+            {
+                return true;
+            }
+
+            var volume = wanted[next].Volume;
+            var candidates = Enumerable.Range(0, disks.Count)
+                .Where(i => !used[i] && Resources.Scalar(disks[i]) + 1e-9 >= volume.SizeMb && HasProfile(disks[i], volume.Profiles))
+                .OrderBy(i => Resources.Scalar(disks[i]))
+                .ThenBy(i => MountRoot(disks[i]), StringComparer.Ordinal);
+            foreach (var i in candidates)
+            {
+                used[i] = true;
+                chosen.Add(disks[i]);
+                if (Assign(next + 1))
+                {
+                    return true;
+                }
+
+                used[i] = false;
+                chosen.RemoveAt(chosen.Count - 1);
+            }
+
+            return false;
+        }
+
+        return Assign(0) ? chosen : null;
     }
 
     /// <summary>A disk resource whose source is a MOUNT disk.</summary>

@@ -77,6 +77,26 @@ public sealed class MountVolumeEvaluationTests
     }
 
     [Fact]
+    public void A_volume_without_a_profile_leaves_the_one_disk_of_its_profile_to_the_volume_that_needs_it()
+    {
+        // The smallest fitting disk for each volume in turn would give 'data' (the first, no profile) the ssd disk and
+        // leave 'wal' (ssd only) none; the other way round both fit.
+        var set = new ResourceSetSpec("db", 0.5, 0, 256, null, [], [
+            new VolumeSpec("data", VolumeType.Mount, 100),
+            new VolumeSpec("wal", VolumeType.Mount, 100) { Profiles = ["ssd"] },
+        ]);
+        var pod = new PodSpec("db", 1, false, [new TaskSpec("server", GoalState.Running, "sleep 1", 0.5, 256, [], set.Volumes) { ResourceSet = "db" }], []) { ResourceSets = [set] };
+
+        var evaluation = OfferEvaluator.Evaluate(TestOffers.Launch(pod, "server"), WithMountDisks(("/mnt/a", 100, "ssd"), ("/mnt/b", 100, "hdd")), TestOffers.Context);
+
+        Assert.True(evaluation.Passed, string.Join("\n", evaluation.Explanation));
+        var volumes = evaluation.Operations.Single(o => o.Type == OperationType.Create).Create.Volumes
+            .ToDictionary(v => v.Disk.Volume.ContainerPath, v => v.Disk.Source?.Mount?.Root);
+        Assert.Equal(("/mnt/b", "/mnt/a"), (volumes["data"], volumes["wal"]));
+        Assert.Contains(evaluation.Explanation, l => l == "PASS(VolumeEvaluationStage): MOUNT disk /mnt/a (100 MB ssd) for MOUNT volume 'wal' of resource set 'db' of db-0 (db-0-server) (100 MB asked), reserved whole");
+    }
+
+    [Fact]
     public void A_relaunch_keeps_the_mount_volume_by_resource_id()
     {
         var pod = MountPod(500);
