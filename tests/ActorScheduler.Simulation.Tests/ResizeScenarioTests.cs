@@ -73,6 +73,56 @@ public sealed class ResizeScenarioTests
         Assert.Equal(firstPorts.Append(("admin", 31777, ResourceIdOf(reserved))).OrderBy(p => p.Name, StringComparer.Ordinal), ports);
     }
 
+    private const string SidecarSpec = """
+        name: sidecar-svc
+        pods:
+          app:
+            count: 1
+            tasks:
+              server:
+                goal: RUNNING
+                cmd: sleep 1000
+                cpus: 0.5
+                memory: 256
+                volume: { path: data, type: ROOT, size: 25 }
+        {{#SIDECAR}}
+              sidecar:
+                goal: RUNNING
+                cmd: sleep 1000
+                cpus: 0.1
+                memory: 32
+                volume: { path: side, type: ROOT, size: 10 }
+        {{/SIDECAR}}
+        """;
+
+    [Fact]
+    public async Task A_task_added_to_a_deployed_pod_is_reserved_beside_its_footprint_and_the_pod_relaunches_on_its_agent()
+    {
+        await using var scenario = new ServiceScenario(SidecarSpec, new ScenarioOptions { Values = new Dictionary<string, string> { ["SIDECAR"] = "false" } });
+        await scenario.Run(Send.Register(), Send.OffersFor("app"), Expect.Launched("app-0-server"), Expect.AllPlansComplete());
+        var cluster = scenario.Cluster!;
+        var agent = cluster.AgentOfLaunch("app-0-server");
+        var firstLaunch = cluster.History.SelectMany(r => r.LaunchedTasks).Single(t => t.Name == "app-0-server");
+
+        await scenario.Run(
+            Send.UpdateSpec(new Dictionary<string, string> { ["SIDECAR"] = "true" }),
+            Expect.UpdateAccepted(),
+            Send.ReofferPod("app", 0),
+            Expect.Launched("app-0-server", "app-0-sidecar"),
+            Expect.StepStatus("deploy", "app", "app-0:[server, sidecar]", Status.Complete));
+
+        Assert.Equal(agent, cluster.AgentOfLaunch("app-0-sidecar"));
+        var relaunch = cluster.History.Where(r => r.LaunchedTasks.Any(t => t.Name == "app-0-sidecar")).Last();
+        Assert.Equal(firstLaunch.Resources.Select(ResourceIdOf).Order(), relaunch.LaunchedTasks.Single(t => t.Name == "app-0-server").Resources.Select(ResourceIdOf).Order());
+        Assert.Single(relaunch.Operations(OperationType.Create));
+
+        // Reserved equals used on the agent: the sidecar's reservations are its own, nothing leaked.
+        var snapshot = await cluster.SnapshotAsync();
+        var held = snapshot.Agents.Single(a => a.Id == agent);
+        Assert.Equal(held.Used.Cpus, held.Reserved.Cpus, 6);
+        Assert.Equal(held.Used.MemMb, held.Reserved.MemMb, 6);
+    }
+
     private static List<(string? Name, int? Number, string? Id)> PortsOf(TaskInfo task) =>
         task.Resources.Where(r => r.Name == "ports")
             .Select(r => (ActorScheduler.Actors.Offers.Resources.PortName(r), ActorScheduler.Actors.Offers.Resources.PortNumber(r), ResourceIdOf(r)))

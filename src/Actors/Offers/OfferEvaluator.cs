@@ -118,39 +118,10 @@ public static class OfferEvaluator
         toReserve.AddRange(executorResources);
         footprint.AddRange(executorResources);
 
-        var setResources = new Dictionary<string, List<Resource>>(StringComparer.Ordinal);
+        var setResources = ReserveSets(requirement, sets, ports, mounts, reservation, toReserve, volumes);
         foreach (var set in sets)
         {
-            var resources = new List<Resource>();
-            if (set.Spec.Cpus > 0)
-            {
-                resources.Add(Resources.Reserved("cpus", set.Spec.Cpus, reservation, set.Owner));
-            }
-
-            if (set.Spec.MemoryMb > 0)
-            {
-                resources.Add(Resources.Reserved("mem", set.Spec.MemoryMb, reservation, set.Owner));
-            }
-
-            if (!requirement.Pod.UsesVirtualNetwork)
-            {
-                resources.AddRange(ports.Of(set.Id).Select(p => Resources.ReservedPort(p.Number, p.Spec.Name, reservation, set.Owner)));
-            }
-
-            toReserve.AddRange(resources);
-            foreach (var volume in set.Spec.Volumes)
-            {
-                var disk = volume.Type == VolumeType.Mount
-                    ? Resources.ReservedWhole(mounts.DiskOf(set.Id, volume), reservation, set.Owner)
-                    : Resources.Reserved("disk", volume.SizeMb, reservation, set.Owner);
-                toReserve.Add(disk);
-                var persistent = Resources.AsVolume(disk, volume.Path, reservation.Principal);
-                volumes.Add(persistent);
-                resources.Add(persistent);
-            }
-
-            setResources[set.Id] = resources;
-            footprint.AddRange(resources);
+            footprint.AddRange(setResources[set.Id]);
         }
 
         explanation.Add($"PASS(ReservationEvaluationStage): reserving {Count(toReserve.Count, "resource")} for {Count(sets.Length, "resource set")} and creating {Count(volumes.Count, "volume")} for {requirement.PodInstanceName}");
@@ -241,8 +212,15 @@ public static class OfferEvaluator
         var portsDropped = new HashSet<string>(StringComparer.Ordinal);
         var portsAdded = new List<Resource>();
         var unreserved = OfferFit.Unreserved(offer);
+        // A set the footprint holds nothing of is new to the pod (a task a config update added): reserved after the rest.
+        var added = launchSets.Where(s => !existing.Resources.Any(s.Owns)).ToList();
         foreach (var set in launchSets)
         {
+            if (added.Contains(set))
+            {
+                continue;
+            }
+
             var have = matched.Where(set.Owns).ToList();
             foreach (var (name, want) in new[] { ("cpus", set.Spec.Cpus), ("mem", (double)set.Spec.MemoryMb) })
             {
@@ -289,6 +267,24 @@ public static class OfferEvaluator
             setResources[set.Id] = have;
         }
 
+        var addedResources = new List<Resource>();
+        if (added.Count > 0)
+        {
+            var reserved = ReserveAddedSets(requirement, added, offer, unreserved, takenPorts, context, explanation);
+            if (!reserved.Passed)
+            {
+                return OfferEvaluation.Failed(explanation);
+            }
+
+            resizes.AddRange(reserved.Operations);
+            ports.AddRange(reserved.Ports);
+            foreach (var (id, resources) in reserved.SetResources)
+            {
+                setResources[id] = resources;
+                addedResources.AddRange(resources);
+            }
+        }
+
         var executorInfo = running ?? TaskInfoBuilder.Executor(requirement, context.Reservation.FrameworkId, matched.Where(r => Resources.Owner(r) == Resources.ExecutorOwner));
         var launches = tasks
             .Select(t => TaskInfoBuilder.Task(requirement, t, offer, setResources[t.ResourceSetId], ports.Where(p => p.SetId == t.ResourceSetId).ToList(), context))
@@ -297,12 +293,13 @@ public static class OfferEvaluator
 
         // Resized reservations keep their resource ids: the footprint is the same one, with the new amounts; ports given
         // back leave it and ports reserved in place join it.
-        var footprint = resized.Count == 0 && portsDropped.Count == 0 && portsAdded.Count == 0
+        var footprint = resized.Count == 0 && portsDropped.Count == 0 && portsAdded.Count == 0 && addedResources.Count == 0
             ? existing.Resources
             : existing.Resources
                 .Where(r => Resources.ResourceId(r) is not { } rid || !portsDropped.Contains(rid))
                 .Select(r => Resources.ResourceId(r) is { } rid && resized.TryGetValue(rid, out var now) ? now : r)
                 .Concat(portsAdded)
+                .Concat(addedResources)
                 .ToImmutableArray();
         return new OfferEvaluation(
             true,
@@ -312,6 +309,111 @@ public static class OfferEvaluator
             launches,
             footprint,
             NewFootprint: false);
+    }
+
+    /// <summary>
+    /// The reservations of resource sets that hold none yet: cpus, mem, the ports chosen, and each volume's disk (a MOUNT
+    /// volume's the disk chosen, whole) made persistent. Adds what to RESERVE and CREATE to <paramref name="toReserve"/>
+    /// and <paramref name="volumes"/>; returns each set's resources as its tasks hold them (the volumes as volumes).
+    /// </summary>
+    private static Dictionary<string, List<Resource>> ReserveSets(PodRequirement requirement, IEnumerable<PodResourceSet> sets, PortStageResult ports, VolumeStageResult mounts,
+        ReservationContext reservation, List<Resource> toReserve, List<Resource> volumes)
+    {
+        var setResources = new Dictionary<string, List<Resource>>(StringComparer.Ordinal);
+        foreach (var set in sets)
+        {
+            var resources = new List<Resource>();
+            if (set.Spec.Cpus > 0)
+            {
+                resources.Add(Resources.Reserved("cpus", set.Spec.Cpus, reservation, set.Owner));
+            }
+
+            if (set.Spec.MemoryMb > 0)
+            {
+                resources.Add(Resources.Reserved("mem", set.Spec.MemoryMb, reservation, set.Owner));
+            }
+
+            if (!requirement.Pod.UsesVirtualNetwork)
+            {
+                resources.AddRange(ports.Of(set.Id).Select(p => Resources.ReservedPort(p.Number, p.Spec.Name, reservation, set.Owner)));
+            }
+
+            toReserve.AddRange(resources);
+            foreach (var volume in set.Spec.Volumes)
+            {
+                var disk = volume.Type == VolumeType.Mount
+                    ? Resources.ReservedWhole(mounts.DiskOf(set.Id, volume), reservation, set.Owner)
+                    : Resources.Reserved("disk", volume.SizeMb, reservation, set.Owner);
+                toReserve.Add(disk);
+                var persistent = Resources.AsVolume(disk, volume.Path, reservation.Principal);
+                volumes.Add(persistent);
+                resources.Add(persistent);
+            }
+
+            setResources[set.Id] = resources;
+        }
+
+        return setResources;
+    }
+
+    /// <summary>
+    /// Resource sets the spec gave the pod after its footprint was made (a task added by a config update): they are
+    /// reserved on the footprint's agent from the offer's unreserved resources (<paramref name="unreserved"/>: what is
+    /// left of them), as a new footprint's would be, on ports other than <paramref name="taken"/> (to which it adds theirs).
+    /// </summary>
+    private static (bool Passed, Dictionary<string, List<Resource>> SetResources, List<Offer.Types.Operation> Operations, List<AssignedPort> Ports) ReserveAddedSets(
+        PodRequirement requirement, List<PodResourceSet> added, Offer offer, OfferFit.Scalars unreserved, ISet<int> taken, EvaluationContext context, List<string> explanation)
+    {
+        var failed = false;
+        double cpus = 0, mem = 0, disk = 0;
+        foreach (var set in added)
+        {
+            cpus += set.Spec.Cpus;
+            mem += set.Spec.MemoryMb;
+            disk += set.Spec.Volumes.Where(v => v.Type == VolumeType.Root).Sum(v => (double)v.SizeMb);
+        }
+
+        var sets = string.Join(", ", added.Select(s => s.Description));
+        foreach (var (name, need, available) in new[] { ("cpus", cpus, unreserved.Cpus), ("mem", mem, unreserved.Mem), ("disk", disk, unreserved.Disk) })
+        {
+            if (need <= 0)
+            {
+                continue;
+            }
+
+            var passed = available + 1e-9 >= need;
+            failed |= !passed;
+            explanation.Add(passed
+                ? $"PASS(ResourceEvaluationStage): Offer has sufficient unreserved '{name}' for {sets}, new to the footprint: {Format(need)} needed, {Format(available)} available"
+                : $"FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved '{name}' for {sets}, new to the footprint: {Format(need)} needed, {Format(available)} available");
+        }
+
+        var ports = PortEvaluationStage.ForNewFootprint(requirement.Pod, added, offer, taken);
+        explanation.AddRange(ports.Explanation);
+        var mounts = VolumeEvaluationStage.ForNewFootprint(added, offer);
+        explanation.AddRange(mounts.Explanation);
+        if (failed || !ports.Passed || !mounts.Passed)
+        {
+            return (false, [], [], []);
+        }
+
+        var toReserve = new List<Resource>();
+        var volumes = new List<Resource>();
+        var setResources = ReserveSets(requirement, added, ports, mounts, context.Reservation, toReserve, volumes);
+        taken.UnionWith(ports.Ports.Select(p => p.Number));
+        var operations = new List<Offer.Types.Operation>();
+        if (toReserve.Count > 0)
+        {
+            operations.Add(new Offer.Types.Operation { Type = Offer.Types.Operation.Types.Type.Reserve, Reserve = new Offer.Types.Operation.Types.Reserve { Resources = { toReserve } } });
+        }
+
+        if (volumes.Count > 0)
+        {
+            operations.Add(new Offer.Types.Operation { Type = Offer.Types.Operation.Types.Type.Create, Create = new Offer.Types.Operation.Types.Create { Volumes = { volumes } } });
+        }
+
+        explanation.Add($"PASS(ReservationEvaluationStage): reserving {Count(toReserve.Count, "resource")} and creating {Count(volumes.Count, "volume")} for {sets}, new to the footprint of {requirement.PodInstanceName}");
+        return (true, setResources, operations, [.. ports.Ports]);
     }
 
     /// <summary>A resource set serves one task at a time: two tasks of one set cannot launch together.</summary>

@@ -37,8 +37,11 @@ public static class PortEvaluationStage
 
     private const int MaxPort = 65535;
 
-    /// <summary>Chooses the ports of every set of a new footprint from <paramref name="offer"/>.</summary>
-    public static PortStageResult ForNewFootprint(PodSpec pod, IReadOnlyList<PodResourceSet> sets, Offer offer)
+    /// <summary>
+    /// Chooses the ports of every set of a new footprint (or of sets new to an existing one) from <paramref name="offer"/>;
+    /// <paramref name="taken"/>: numbers this evaluation reserved already, which no port of these sets may get.
+    /// </summary>
+    public static PortStageResult ForNewFootprint(PodSpec pod, IReadOnlyList<PodResourceSet> sets, Offer offer, IEnumerable<int>? taken = null)
     {
         if (pod.UsesVirtualNetwork)
         {
@@ -52,7 +55,12 @@ public static class PortEvaluationStage
         }
 
         var offered = OfferedPorts(offer);
-        var taken = new Dictionary<int, string>();
+        var reserved = new Dictionary<int, string>();
+        foreach (var number in taken ?? [])
+        {
+            reserved[number] = "another resource set of the pod";
+        }
+
         var explanation = new List<string>();
         var assigned = new List<AssignedPort>();
         var passed = true;
@@ -60,7 +68,7 @@ public static class PortEvaluationStage
         foreach (var (set, port) in wanted.Where(w => !w.Port.IsDynamic))
         {
             var who = $"'{port.Name}' ({set.Description})";
-            if (taken.TryGetValue(port.Port, out var other))
+            if (reserved.TryGetValue(port.Port, out var other))
             {
                 explanation.Add($"FAIL({Stage}): port {port.Port} for {who} is already reserved for {other}");
                 passed = false;
@@ -72,7 +80,7 @@ public static class PortEvaluationStage
             }
             else
             {
-                taken[port.Port] = who;
+                reserved[port.Port] = who;
                 assigned.Add(new AssignedPort(set.Id, port, port.Port));
                 explanation.Add($"PASS({Stage}): reserving port {port.Port} for {who}");
             }
@@ -82,9 +90,9 @@ public static class PortEvaluationStage
         {
             var who = $"'{port.Name}' ({set.Description})";
             var within = port.Ranges.IsDefaultOrEmpty ? string.Empty : $" within {DescribeRanges(port.Ranges)}";
-            if (FirstFree(offered, port.Ranges, taken.Keys) is { } number)
+            if (FirstFree(offered, port.Ranges, reserved.Keys) is { } number)
             {
-                taken[number] = who;
+                reserved[number] = who;
                 assigned.Add(new AssignedPort(set.Id, port, number));
                 explanation.Add($"PASS({Stage}): reserving port {number} for {who}, the lowest free offered port{within}");
             }
