@@ -85,6 +85,13 @@ public sealed record SchedulerSettings(
     /// </summary>
     public int DecommissionParallelism { get; init; } = Plans.DecommissionPlan.DefaultParallelism;
 
+    /// <summary>
+    /// How long the open claims of a pod actor that stopped (its parent restarted) wait for the launch records it sent
+    /// the journal before it stopped; then they count as refused and their offers are declined, unless another claim on
+    /// the same offer was recorded.
+    /// </summary>
+    public TimeSpan ClaimGrace { get; init; } = Offers.OfferRouterActor.DefaultClaimGrace;
+
     public const int DefaultMaxClaimsPerCycle = 512;
 
     /// <summary>An hour: as long as the decline filter of an agent that had nothing for us.</summary>

@@ -75,6 +75,13 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     private long _claimSeq = Stopwatch.GetTimestamp();
     private readonly Dictionary<string, long> _lastClaimOf = new(StringComparer.Ordinal);
 
+    // The pod actors with open claims, each with how many, watched while they have some: a pod actor that stops (its
+    // parent restarted) never answers the claims in its mailbox. Those stopped with claims still open wait the grace for
+    // the launch records they may have sent the journal (ClaimantGraceOver), then their claims count as refused.
+    private readonly Dictionary<IActorRef, int> _claimants = new();
+    private readonly HashSet<IActorRef> _stoppedClaimants = new();
+    private readonly TimeSpan _claimGrace;
+
     // Those offers' cycles, timed until their last offer is answered (SchedulerMetrics.OffersProcess).
     private readonly Dictionary<string, CycleTiming> _cycleOfOffer = new(StringComparer.Ordinal);
     private readonly HashSet<string> _rescinded = new(StringComparer.Ordinal);
@@ -118,8 +125,10 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     // How a new footprint chooses among the offers it fits.
     private readonly PlacementFitness _fitness;
 
-    public OfferRouterActor(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics, int maxClaimsPerCycle, TimeSpan holdLimit, TimeSpan abandonedPatience, TimeSpan sweepInterval, PlacementFitness fitness, OfferHoldMode holdMode)
+    public OfferRouterActor(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics, int maxClaimsPerCycle, TimeSpan holdLimit, TimeSpan abandonedPatience, TimeSpan sweepInterval, PlacementFitness fitness, OfferHoldMode holdMode, TimeSpan claimGrace)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(claimGrace, TimeSpan.Zero);
+        _claimGrace = claimGrace;
         ArgumentOutOfRangeException.ThrowIfLessThan(fitness.Candidates, 1);
         _fitness = fitness;
         ArgumentOutOfRangeException.ThrowIfLessThan(sweepInterval, TimeSpan.Zero);
@@ -298,6 +307,31 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             }
         });
         Command<LaunchNotRecorded>(m => OnClaimAnswered(m.OfferId, Sender, recorded: false, m.Reason));
+        Command<Terminated>(m =>
+        {
+            // A pod actor with open claims stopped: they are never answered by it. But it may have sent a launch record
+            // to the journal first, whose notice is still on its way, and a durable task info means launched: its
+            // offer must be accepted. So the records in flight get the grace before the claims count as refused.
+            if (_claimants.ContainsKey(m.ActorRef) && _stoppedClaimants.Add(m.ActorRef))
+            {
+                var due = new ClaimantGraceOver(m.ActorRef);
+                Timers.StartSingleTimer(due, due, _claimGrace);
+            }
+        });
+        Command<ClaimantGraceOver>(m =>
+        {
+            if (!_stoppedClaimants.Remove(m.Pod))
+            {
+                return;
+            }
+
+            // Taken first: answering a claim may run the next cycle, which changes the open claims.
+            var open = _claims.Values.SelectMany(s => s.Claims.Where(c => c.Recorded is null && c.Pod.Equals(m.Pod)).Select(c => (s.Offer.Id.Value, c.PodInstance))).ToList();
+            foreach (var (offerId, podInstance) in open)
+            {
+                OnClaimAnswered(offerId, m.Pod, recorded: false, $"the actor of {podInstance} stopped, and no launch record came within {_claimGrace}");
+            }
+        });
         Command<ReconciliationComplete>(m =>
         {
             _reconciled = true;
@@ -382,6 +416,12 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     public static readonly TimeSpan DefaultSweepInterval = TimeSpan.FromSeconds(LongDeclineSeconds);
 
+    /// <summary>
+    /// How long the open claims of a pod actor that stopped wait for launch records it sent the journal before it stopped:
+    /// ten times the slowest launch record of the 10,000-pod storm (490 ms, BENCHMARKS.md).
+    /// </summary>
+    public static readonly TimeSpan DefaultClaimGrace = TimeSpan.FromSeconds(5);
+
     /// <summary>The decision journal is written for audit, never replayed into this actor.</summary>
     public override Recovery Recovery => new(SnapshotSelectionCriteria.None, 0);
 
@@ -393,8 +433,12 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     /// <param name="sweepInterval">How often an idle router revives offers to collect reservations nobody owns (default <see cref="DefaultSweepInterval"/>; zero: never).</param>
     /// <param name="fitness">How a new footprint chooses among the offers it fits (default <see cref="PlacementFitness.Default"/>).</param>
     /// <param name="holdMode">What a capped cycle does with the offers it leaves (default <see cref="OfferHoldMode.Backlog"/>: keeps what the work left needs).</param>
-    public static Props Props(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics = null, int maxClaimsPerCycle = SchedulerSettings.DefaultMaxClaimsPerCycle, TimeSpan? holdLimit = null, TimeSpan? abandonedPatience = null, TimeSpan? sweepInterval = null, PlacementFitness? fitness = null, OfferHoldMode holdMode = OfferHoldMode.Backlog) =>
-        Akka.Actor.Props.Create(() => new OfferRouterActor(service, context, gateway, metrics, maxClaimsPerCycle, holdLimit ?? DefaultHoldLimit, abandonedPatience ?? DefaultAbandonedPatience, sweepInterval ?? DefaultSweepInterval, fitness ?? PlacementFitness.Default, holdMode));
+    /// <param name="claimGrace">
+    /// How long the claims of a pod actor that stopped wait for the launch records it may have sent before it stopped
+    /// (default <see cref="DefaultClaimGrace"/>); then they count as refused.
+    /// </param>
+    public static Props Props(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics = null, int maxClaimsPerCycle = SchedulerSettings.DefaultMaxClaimsPerCycle, TimeSpan? holdLimit = null, TimeSpan? abandonedPatience = null, TimeSpan? sweepInterval = null, PlacementFitness? fitness = null, OfferHoldMode holdMode = OfferHoldMode.Backlog, TimeSpan? claimGrace = null) =>
+        Akka.Actor.Props.Create(() => new OfferRouterActor(service, context, gateway, metrics, maxClaimsPerCycle, holdLimit ?? DefaultHoldLimit, abandonedPatience ?? DefaultAbandonedPatience, sweepInterval ?? DefaultSweepInterval, fitness ?? PlacementFitness.Default, holdMode, claimGrace ?? DefaultClaimGrace));
 
     private void OnRegister(RegisterRequirement message)
     {
@@ -729,6 +773,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             slot.Claims.Add(new Claim(seq, podName, pod, evaluation, owned,
                 _owned.TryGetValue(podName, out var ownedBefore) ? ownedBefore : null,
                 wasPlaced ? was : null));
+            Claimed(pod);
             // Told at once, so the pod records its launch while the cycle goes on evaluating: its answer is handled
             // after this cycle, once every claim on the offer is known.
             pod.Tell(new LaunchClaim(slot.Offer, evaluation, requirement, seq));
@@ -1075,6 +1120,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         }
 
         claim.Recorded = recorded;
+        Answered(pod);
         if (!recorded)
         {
             _log.Info("Claim of {0} on offer {1} released: {2}", claim.PodInstance, offerId, reason);
@@ -1140,6 +1186,33 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         }
 
         Believe(name, owned, placementKnown ? placed : _placed.TryGet(name, out var still) ? still : null);
+    }
+
+    /// <summary>A claim was made to <paramref name="pod"/>: it is watched while it has some open.</summary>
+    private void Claimed(IActorRef pod)
+    {
+        ref var open = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_claimants, pod, out _);
+        if (open++ == 0)
+        {
+            Context.Watch(pod);
+        }
+    }
+
+    /// <summary>A claim of <paramref name="pod"/> was answered: the last one ends the watch (and any grace it was given).</summary>
+    private void Answered(IActorRef pod)
+    {
+        ref var open = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(_claimants, pod);
+        if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref open) || --open > 0)
+        {
+            return;
+        }
+
+        _claimants.Remove(pod);
+        Context.Unwatch(pod);
+        if (_stoppedClaimants.Remove(pod))
+        {
+            Timers.Cancel(new ClaimantGraceOver(pod));
+        }
     }
 
     // The claims of the pod whose answer has not come yet.
@@ -1381,6 +1454,9 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     {
         public static readonly HeldOffersDue Instance = new();
     }
+
+    /// <summary>The grace for the launch records of a pod actor that stopped with open claims is over (also the timer's key).</summary>
+    private sealed record ClaimantGraceOver(IActorRef Pod);
 
     /// <summary>A decommissioned pod's release the router waits to see collected: the pod, and its reservations on their agent.</summary>
     private sealed record Release(IActorRef Pod, string AgentId, HashSet<string> Ids);

@@ -950,6 +950,58 @@ public sealed class OfferRouterActorTests : ActorTestKit
         AssertUnreserved(AnswerToReservationsOfferedBack(router, gateway, launched));
     }
 
+    [Fact]
+    public void A_claim_whose_pod_actor_stopped_without_answering_is_released_after_the_grace_and_its_offer_declined()
+    {
+        var (gateway, pod) = (CreateTestProbe(), CreateTestProbe());
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, claimGrace: TimeSpan.FromMilliseconds(200)));
+        router.Tell(new ReconciliationComplete("fw-1"));
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod())), pod);
+        var offer = TestOffers.Unreserved("agent-1");
+        router.Tell(new OffersReceived([offer]));
+        pod.ExpectMsg<LaunchClaim>();
+
+        // Its parent restarted: the pod actor stops with the claim in its mailbox, having recorded nothing.
+        Sys.Stop(pod.Ref);
+
+        // Once the grace for launch records in flight is over, the offer is answered, and nothing waits for it.
+        var decline = gateway.FishForMessage<DeclineOffers>(d => d.OfferIds.Contains(offer.Id.Value), TimeSpan.FromSeconds(5));
+        Assert.Equal(OfferRouterActor.ShortDeclineSeconds, decline.RefuseSeconds);
+        router.Tell(new IsAcceptPending(offer.Id.Value));
+        Assert.False(ExpectMsg<AcceptPending>().Pending);
+        router.Tell(GetOffersInHand.Instance);
+        Assert.Equal(0, ExpectMsg<OffersInHand>().Claimed);
+    }
+
+    [Fact]
+    public void A_launch_a_stopped_pod_actor_recorded_is_accepted_when_the_journals_notice_comes_within_the_grace()
+    {
+        var (router, gateway, pod0, pod1) = RouterWithTwoRequirements(claimGrace: TimeSpan.FromSeconds(2));
+        var offer = TestOffers.Unreserved("agent-1");
+        router.Tell(new OffersReceived([offer]));
+        var claims = new[] { pod0.ExpectMsg<LaunchClaim>(), pod1.ExpectMsg<LaunchClaim>() };
+
+        // Both pod actors stop (their parent restarted); hello-1 had sent its launch record to the journal, which says
+        // it is durable only after the actor stopped. hello-0 recorded nothing.
+        foreach (var pod in new[] { pod1, pod0 })
+        {
+            Watch(pod.Ref);
+            Sys.Stop(pod.Ref);
+            ExpectTerminated(pod.Ref);
+        }
+
+        // The stopped actors' claims are not given up at once: a notice may still be on its way.
+        gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Recorded(router, offer.Id.Value, pod1.Ref);
+
+        // hello-1's task info is durable, so it is launched: the offer is accepted with its operations alone.
+        var accept = gateway.FishForMessage<AcceptOffers>(_ => true, TimeSpan.FromSeconds(10));
+        Assert.Equal([offer.Id.Value], accept.OfferIds.ToArray());
+        Assert.Equal(claims[1].Evaluation.Operations.ToArray(), accept.Operations.ToArray());
+        router.Tell(new IsAcceptPending(offer.Id.Value));
+        Assert.False(ExpectMsg<AcceptPending>().Pending);
+    }
+
     /// <summary>hello-0 (registered by <paramref name="pods"/>) claims a fresh offer from agent-1, records it, and it is accepted.</summary>
     private static LaunchClaim LaunchRecordedOnAgent1(IActorRef router, Akka.TestKit.TestProbe gateway, Akka.TestKit.TestProbe pods)
     {
@@ -1556,10 +1608,10 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     /// <summary>A reconciled router with hello-0 and hello-1 registered (by pod0 and pod1).</summary>
-    private (Akka.Actor.IActorRef Router, Akka.TestKit.TestProbe Gateway, Akka.TestKit.TestProbe Pod0, Akka.TestKit.TestProbe Pod1) RouterWithTwoRequirements()
+    private (Akka.Actor.IActorRef Router, Akka.TestKit.TestProbe Gateway, Akka.TestKit.TestProbe Pod0, Akka.TestKit.TestProbe Pod1) RouterWithTwoRequirements(TimeSpan? claimGrace = null)
     {
         var (gateway, pod0, pod1) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, claimGrace: claimGrace));
         router.Tell(new ReconciliationComplete("fw-1"));
         router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod())), pod0);
         router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod()) with { Index = 1 }), pod1);
