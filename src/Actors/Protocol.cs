@@ -295,6 +295,24 @@ internal sealed record SuppressOffers
     public static SuppressOffers Instance { get; } = new();
 }
 
+/// <summary>
+/// Gateway → router: a REVIVE the router asked for did not reach the master — dropped while not subscribed, or the call
+/// failed (an HTTP error or timeout while the stream stays up). The master's filters and suppression may stand.
+/// </summary>
+internal sealed record ReviveNotDelivered
+{
+    public static ReviveNotDelivered Instance { get; } = new();
+}
+
+/// <summary>
+/// Gateway → router: a SUPPRESS the router asked for did not reach the master (dropped while not subscribed, or the call
+/// failed), or may not have: the master may still offer.
+/// </summary>
+internal sealed record SuppressNotDelivered
+{
+    public static SuppressNotDelivered Instance { get; } = new();
+}
+
 // --- plans ---
 
 /// <summary>Parent → child: you are a candidate of your parent's strategy; make progress.</summary>

@@ -210,6 +210,13 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         Receive<SuppressOffers>(_ => connected, _ => SendOfferFlow(_offerFlow.Request(Call.Types.Type.Suppress, Monotonic)));
         Receive<OfferFlowSent>(m =>
         {
+            // Failed, also on a lost subscription: the router decides again (what it does is right either way).
+            if (m.Error is not null)
+            {
+                _log.Warning("{0} call failed: {1}", m.Type, m.Error);
+                NotDelivered(m.Type);
+            }
+
             if (m.Generation == _generation)
             {
                 SendOfferFlow(_offerFlow.Completed(Monotonic));
@@ -226,8 +233,9 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         // are connected. They go out as soon as we are subscribed again.
         Receive<KillTask>(m => _pendingKills.Add(m));
         Receive<ProbeTasks>(_ => { });
-        Receive<ReviveOffers>(_ => { });
-        Receive<SuppressOffers>(_ => { });
+        // Not sent: the router must not believe the master got them.
+        Receive<ReviveOffers>(_ => NotDelivered(Call.Types.Type.Revive));
+        Receive<SuppressOffers>(_ => NotDelivered(Call.Types.Type.Suppress));
         Receive<StatusRecorded>(_ => { });
         Receive<UnknownTaskStatus>(_ => { });
         Receive<WatchdogTick>(_ => { });
@@ -399,12 +407,17 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         _generation++;
         _stream?.Cancel();
         _reconciling = false;
-        _offerFlow.Reset();
+        var dropped = _offerFlow.Reset();
         Timers.Cancel(ReviveTokenTimer);
         Timers.Cancel(WatchdogTimer);
         Timers.Cancel(ReconcileTimer);
         Timers.Cancel(ImplicitReconcileTimer);
         _router.Tell(SubscriptionLost.Instance);
+        if (dropped is { } type)
+        {
+            NotDelivered(type);
+        }
+
         _log.Warning("Subscription to {0} ended ({1}); retrying in {2:0.#}s", _settings.MasterUrl, message.Error?.Message ?? "closed", _backoff.TotalSeconds);
         Timers.StartSingleTimer(ResubscribeTimer, Connect.Instance, _backoff);
         _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, _settings.MaxBackoff.Ticks));
@@ -449,6 +462,7 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         if (_frameworkId is null || _client is null)
         {
             _offerFlow.Reset();
+            NotDelivered(type);
             return true;
         }
 
@@ -459,18 +473,14 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         var generation = _generation;
         var self = Self;
         _client.SendAsync(call, CancellationToken.None).ContinueWith(
-            t =>
-            {
-                if (t.Exception is { } e)
-                {
-                    self.Tell(new CallFailed(type, e.GetBaseException().Message));
-                }
-
-                self.Tell(new OfferFlowSent(generation));
-            },
+            t => self.Tell(new OfferFlowSent(generation, type, t.Exception?.GetBaseException().Message)),
             TaskScheduler.Default);
         return true;
     }
+
+    /// <summary>Tells the router that the REVIVE or SUPPRESS it asked for did not reach the master, so it decides again.</summary>
+    private void NotDelivered(Call.Types.Type type) =>
+        _router.Tell(type == Call.Types.Type.Revive ? ReviveNotDelivered.Instance : SuppressNotDelivered.Instance);
 
     private void Send(Call call)
     {
@@ -556,7 +566,8 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
 
     private sealed record CallFailed(Call.Types.Type Type, string Reason);
 
-    private sealed record OfferFlowSent(int Generation);
+    /// <summary>The SUPPRESS or REVIVE call of subscription <paramref name="Generation"/> was answered (<paramref name="Error"/>: it failed).</summary>
+    private sealed record OfferFlowSent(int Generation, Call.Types.Type Type, string? Error);
 
     private sealed record Done
     {

@@ -61,11 +61,16 @@ internal sealed class OfferFlowSequencer
         return _tokens >= 1 ? TimeSpan.Zero : _refill * (1 - _tokens);
     }
 
-    /// <summary>The subscription is gone: nothing is in flight any more, and nothing waits (the budget stays spent).</summary>
-    public void Reset()
+    /// <summary>
+    /// The subscription is gone: nothing is in flight any more, and nothing waits (the budget stays spent). Returns the
+    /// call that waited, dropped unsent, if any.
+    /// </summary>
+    public Call.Types.Type? Reset()
     {
+        var dropped = _next;
         _inFlight = false;
         _next = null;
+        return dropped;
     }
 
     private Call.Types.Type? TakeNext(TimeSpan now)

@@ -350,9 +350,33 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             // Offers that came while reconciling were kept for this moment: no waiting for the master's next ones.
             RunHeld();
         });
+        Command<ReviveNotDelivered>(_ =>
+        {
+            // The master's filters, and its suppression, may stand: the next revive must go out. Offers are wanted now
+            // (through the gateway's revive budget, which bounds a master that keeps failing the call); while not
+            // subscribed, once reconciled (as after offers declined while reconciling).
+            _declinedSinceRevive = true;
+            if (!_reconciled)
+            {
+                _declinedWhileReconciling = true;
+            }
+            else if (!IsIdle)
+            {
+                Revive();
+            }
+        });
+        Command<SuppressNotDelivered>(_ =>
+        {
+            // The master may still offer (and a new subscription, which names no suppressed roles, unsuppresses): the
+            // next idle cycle suppresses again. Should the call have reached the master after all, the next revive
+            // must still go out.
+            _suppressed = false;
+            _declinedSinceRevive = true;
+        });
         Command<SubscriptionLost>(_ =>
         {
-            // The master forgets a lost subscription's offers; the next subscription's cycles ramp up again.
+            // The master forgets a lost subscription's offers; the next subscription's cycles ramp up again. A SUBSCRIBE
+            // that names no suppressed roles (the gateway's) leaves the framework unsuppressed.
             _nextCycleCap = Math.Min(FirstCycleClaims, _maxClaimsPerCycle);
             _held.Clear();
             _capped = null;

@@ -29,7 +29,9 @@ public sealed class OfferFlowSequencerTests
         sequencer.Request(Suppress, T0);
         sequencer.Request(Revive, T0);
 
-        sequencer.Reset();
+        // The REVIVE that waited is dropped, and said to be (the router must not believe it went out).
+        Assert.Equal(Revive, sequencer.Reset());
+        Assert.Null(sequencer.Reset());
 
         Assert.Null(sequencer.Completed(T0));
         Assert.Equal(Revive, sequencer.Request(Revive, T0));

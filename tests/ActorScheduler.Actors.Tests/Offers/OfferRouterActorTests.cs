@@ -1002,6 +1002,41 @@ public sealed class OfferRouterActorTests : ActorTestKit
         Assert.False(ExpectMsg<AcceptPending>().Pending);
     }
 
+    [Fact]
+    public void A_revive_the_master_did_not_get_is_asked_for_again_while_pods_wait()
+    {
+        var (router, gateway) = ReconciledRouter();
+        // Idle: the offer is declined long, and offers suppressed.
+        router.Tell(new OffersReceived([TestOffers.Unreserved("agent-1")]));
+        gateway.FishForMessage(m => m is SuppressOffers);
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod())), CreateTestProbe());
+        gateway.FishForMessage(m => m is ReviveOffers);
+
+        // The REVIVE call failed (a 503 while the stream stayed up): the master is still suppressed, so the router asks
+        // again — it must not take itself to have revived.
+        router.Tell(ReviveNotDelivered.Instance);
+        gateway.FishForMessage(m => m is ReviveOffers, TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public void A_suppress_the_master_did_not_get_is_sent_again_by_the_next_idle_cycle()
+    {
+        var (router, gateway) = ReconciledRouter();
+        router.Tell(new OffersReceived([TestOffers.Unreserved("agent-1")]));
+        gateway.FishForMessage(m => m is SuppressOffers);
+
+        // The SUPPRESS did not reach the master: it offers again, and the idle router suppresses again.
+        router.Tell(SuppressNotDelivered.Instance);
+        router.Tell(IsSuppressed.Instance);
+        Assert.False(ExpectMsg<bool>());
+        router.Tell(new OffersReceived([TestOffers.Unreserved("agent-2")]));
+        gateway.FishForMessage(m => m is SuppressOffers, TimeSpan.FromSeconds(5));
+
+        // And should it have reached the master after all, new work still revives.
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod())), CreateTestProbe());
+        gateway.FishForMessage(m => m is ReviveOffers, TimeSpan.FromSeconds(5));
+    }
+
     /// <summary>hello-0 (registered by <paramref name="pods"/>) claims a fresh offer from agent-1, records it, and it is accepted.</summary>
     private static LaunchClaim LaunchRecordedOnAgent1(IActorRef router, Akka.TestKit.TestProbe gateway, Akka.TestKit.TestProbe pods)
     {

@@ -1,0 +1,123 @@
+using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using ActorScheduler.Actors.Framework;
+using ActorScheduler.Actors.Mesos;
+using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Messages.MesosV1.Scheduler;
+using ActorScheduler.Mesos.Client;
+using Akka.Actor;
+using Akka.TestKit;
+
+namespace ActorScheduler.Actors.Tests.Mesos;
+
+/// <summary>The gateway's SUPPRESS, REVIVE and DECLINE calls against a fake connection whose answers the tests control.</summary>
+public sealed class MesosGatewayOfferFlowTests : ActorTestKit
+{
+    [Fact]
+    public void A_revive_whose_call_fails_while_the_stream_stays_up_is_reported_to_the_router()
+    {
+        var (gateway, router, connection) = Subscribed();
+        connection.Answer = call => call.Type == Call.Types.Type.Revive
+            ? Task.FromException(new MesosCallException(503, "Service Unavailable"))
+            : Task.CompletedTask;
+
+        gateway.Tell(ReviveOffers.Instance);
+
+        router.FishForMessage(m => m is ReviveNotDelivered);
+    }
+
+    [Fact]
+    public void A_suppress_asked_while_not_subscribed_is_reported_to_the_router_as_not_delivered()
+    {
+        var (gateway, router, connection) = Subscribed();
+        // The next subscription does not come back while the test runs.
+        connection.NextSubscription = new TaskCompletionSource<IMesosEventStream>().Task;
+
+        connection.EndStream();
+        router.FishForMessage(m => m is SubscriptionLost);
+        gateway.Tell(SuppressOffers.Instance);
+        gateway.Tell(ReviveOffers.Instance);
+
+        router.FishForMessage(m => m is SuppressNotDelivered);
+        router.FishForMessage(m => m is ReviveNotDelivered);
+        Assert.DoesNotContain(connection.Sent, c => c.Type is Call.Types.Type.Suppress or Call.Types.Type.Revive);
+    }
+
+    /// <summary>A gateway subscribed through a fake connection and reconciled (no tasks): its router probe and the connection.</summary>
+    private (IActorRef Gateway, TestProbe Router, FakeConnection Connection) Subscribed()
+    {
+        var (router, pods, calls) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var connection = new FakeConnection(calls);
+        var settings = new GatewaySettings(new Uri("http://master.invalid:5050"), "offer-flow-test", "offer-flow-role", "offer-flow-principal",
+            "nobody", TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1)) { Connection = () => connection };
+        var framework = Sys.ActorOf(FrameworkActor.Props("offer-flow-test-" + Guid.NewGuid().ToString("N")));
+        var gateway = Sys.ActorOf(MesosGatewayActor.Props(settings, framework));
+        gateway.Tell(new GatewayPeers(router, pods));
+        pods.ExpectMsg<GetTasksToReconcile>();
+        pods.Reply(new TasksToReconcile(ImmutableArray<TaskToReconcile>.Empty));
+        router.FishForMessage(m => m is ReconciliationComplete);
+        return (gateway, router, connection);
+    }
+
+    /// <summary>
+    /// A master that says SUBSCRIBED on each subscription and answers each call with <see cref="Answer"/>; every call is
+    /// also told to the probe given, as it is sent.
+    /// </summary>
+    private sealed class FakeConnection(TestProbe calls) : IMesosConnection
+    {
+        private Channel<Event>? _stream;
+
+        public Func<Call, Task> Answer { get; set; } = _ => Task.CompletedTask;
+
+        /// <summary>When set, what the next SUBSCRIBE returns instead of a fresh stream.</summary>
+        public Task<IMesosEventStream>? NextSubscription { get; set; }
+
+        public System.Collections.Concurrent.ConcurrentQueue<Call> Sent { get; } = new();
+
+        public Task<IMesosEventStream> SubscribeAsync(FrameworkInfo framework, CancellationToken ct)
+        {
+            if (NextSubscription is { } next)
+            {
+                return next;
+            }
+
+            _stream = Channel.CreateUnbounded<Event>();
+            _stream.Writer.TryWrite(new Event
+            {
+                Type = Event.Types.Type.Subscribed,
+                Subscribed = new Event.Types.Subscribed { FrameworkId = new FrameworkID { Value = "fw-1" }, HeartbeatIntervalSeconds = 15 },
+            });
+            return Task.FromResult<IMesosEventStream>(new Stream(_stream.Reader));
+        }
+
+        public Task SendAsync(Call call, CancellationToken ct)
+        {
+            Sent.Enqueue(call);
+            calls.Ref.Tell(call);
+            return Answer(call);
+        }
+
+        /// <summary>The master closes the current subscription's stream.</summary>
+        public void EndStream() => _stream!.Writer.TryComplete();
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Stream(ChannelReader<Event> events) : IMesosEventStream
+        {
+            public string StreamId => "stream-1";
+
+            public async IAsyncEnumerable<Event> ReadEventsAsync([EnumeratorCancellation] CancellationToken ct)
+            {
+                await foreach (var e in events.ReadAllAsync(ct))
+                {
+                    yield return e;
+                }
+            }
+
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        }
+    }
+}
