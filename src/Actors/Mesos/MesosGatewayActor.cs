@@ -180,15 +180,7 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
                 Filters = new Filters { RefuseSeconds = m.RefuseSeconds },
             },
         }));
-        Receive<DeclineOffers>(m => connected, m => Send(new Call
-        {
-            Type = Call.Types.Type.Decline,
-            Decline = new Call.Types.Decline
-            {
-                OfferIds = { m.OfferIds.Select(id => new OfferID { Value = id }) },
-                Filters = new Filters { RefuseSeconds = m.RefuseSeconds },
-            },
-        }));
+        Receive<DeclineOffers>(m => connected, SendDecline);
         Receive<KillTask>(m => connected, m =>
         {
             var kill = new Call.Types.Kill { TaskId = new TaskID { Value = m.TaskId } };
@@ -220,6 +212,18 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
             if (m.Generation == _generation)
             {
                 SendOfferFlow(_offerFlow.Completed(Monotonic));
+            }
+        });
+        Receive<DeclineAnswered>(m =>
+        {
+            if (m.Error is not null)
+            {
+                _log.Warning("{0} call failed: {1}", Call.Types.Type.Decline, m.Error);
+            }
+
+            if (m.Generation == _generation && _offerFlow.DeclineCompleted(m.Token) is { } next)
+            {
+                SendOfferFlow(next);
             }
         });
         Receive<ReviveTokenDue>(_ => SendOfferFlow(_offerFlow.TokenDue(Monotonic)));
@@ -478,6 +482,35 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         return true;
     }
 
+    /// <summary>
+    /// Sends the DECLINE, counted in flight until its answer (<see cref="DeclineAnswered"/>): a REVIVE asked for after it
+    /// waits for it (<see cref="OfferFlowSequencer"/>).
+    /// </summary>
+    private void SendDecline(DeclineOffers message)
+    {
+        if (_frameworkId is null || _client is null)
+        {
+            return;
+        }
+
+        var call = new Call
+        {
+            Type = Call.Types.Type.Decline,
+            FrameworkId = new FrameworkID { Value = _frameworkId },
+            Decline = new Call.Types.Decline
+            {
+                OfferIds = { message.OfferIds.Select(id => new OfferID { Value = id }) },
+                Filters = new Filters { RefuseSeconds = message.RefuseSeconds },
+            },
+        };
+        var token = _offerFlow.DeclineSent();
+        var generation = _generation;
+        var self = Self;
+        _client.SendAsync(call, CancellationToken.None).ContinueWith(
+            t => self.Tell(new DeclineAnswered(generation, token, t.Exception?.GetBaseException().Message)),
+            TaskScheduler.Default);
+    }
+
     /// <summary>Tells the router that the REVIVE or SUPPRESS it asked for did not reach the master, so it decides again.</summary>
     private void NotDelivered(Call.Types.Type type) =>
         _router.Tell(type == Call.Types.Type.Revive ? ReviveNotDelivered.Instance : SuppressNotDelivered.Instance);
@@ -568,6 +601,9 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
 
     /// <summary>The SUPPRESS or REVIVE call of subscription <paramref name="Generation"/> was answered (<paramref name="Error"/>: it failed).</summary>
     private sealed record OfferFlowSent(int Generation, Call.Types.Type Type, string? Error);
+
+    /// <summary>A DECLINE of subscription <paramref name="Generation"/> was answered (<paramref name="Error"/>: it failed).</summary>
+    private sealed record DeclineAnswered(int Generation, int Token, string? Error);
 
     private sealed record Done
     {

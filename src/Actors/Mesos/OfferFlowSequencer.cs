@@ -11,8 +11,11 @@ namespace ActorScheduler.Actors.Mesos;
 /// revive storms that slowed masters with many frameworks. REVIVEs therefore spend tokens of a bucket
 /// (<see cref="GatewaySettings.ReviveBurst"/> at most, one back every <see cref="GatewaySettings.ReviveRefill"/>): a
 /// REVIVE asked for when the bucket is empty waits for the next token (<see cref="ReviveWait"/>), folded with any
-/// asked for meanwhile. SUPPRESS costs nothing. Pure: the gateway passes the time, from a monotonic clock (a wall
-/// clock set back would hold the tokens back as long).
+/// asked for meanwhile. SUPPRESS costs nothing. Nor may a REVIVE overtake a DECLINE sent before it: a DECLINE the master
+/// applies after the REVIVE installs its filter (up to an hour) after the REVIVE cleared the filters, so a REVIVE taken
+/// while DECLINEs are in flight goes out once every one of them is answered (<see cref="DeclineCompleted"/>); DECLINEs
+/// sent after it are not waited for. Pure: the gateway passes the time, from a monotonic clock (a wall clock set back
+/// would hold the tokens back as long).
 /// </summary>
 internal sealed class OfferFlowSequencer
 {
@@ -22,6 +25,13 @@ internal sealed class OfferFlowSequencer
     private TimeSpan? _refilledAt;
     private bool _inFlight;
     private Call.Types.Type? _next;
+
+    // DECLINEs sent and not answered yet, counted by epoch: those of the current one, and those of the epoch before,
+    // sent before the REVIVE that waits for them (_reviveAwaitsDeclines; it counts as in flight meanwhile).
+    private int _declineEpoch;
+    private int _declinesInFlight;
+    private int _declinesBeforeRevive;
+    private bool _reviveAwaitsDeclines;
 
     public OfferFlowSequencer(int reviveBurst, TimeSpan reviveRefill)
     {
@@ -61,15 +71,45 @@ internal sealed class OfferFlowSequencer
         return _tokens >= 1 ? TimeSpan.Zero : _refill * (1 - _tokens);
     }
 
+    /// <summary>A DECLINE goes out; returns the token to give <see cref="DeclineCompleted"/> once it is answered.</summary>
+    public int DeclineSent()
+    {
+        _declinesInFlight++;
+        return _declineEpoch;
+    }
+
     /// <summary>
-    /// The subscription is gone: nothing is in flight any more, and nothing waits (the budget stays spent). Returns the
-    /// call that waited, dropped unsent, if any.
+    /// The DECLINE sent with <paramref name="token"/> was answered (or failed); returns the REVIVE to send now, if it
+    /// waited for this one last.
+    /// </summary>
+    public Call.Types.Type? DeclineCompleted(int token)
+    {
+        if (token == _declineEpoch)
+        {
+            _declinesInFlight--;
+        }
+        else if (_reviveAwaitsDeclines && token == _declineEpoch - 1 && --_declinesBeforeRevive == 0)
+        {
+            _reviveAwaitsDeclines = false;
+            return Call.Types.Type.Revive;
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The subscription is gone: nothing is in flight any more, and nothing waits (the budget stays spent); DECLINEs in
+    /// flight are forgotten. Returns the call that waited, dropped unsent, if any.
     /// </summary>
     public Call.Types.Type? Reset()
     {
-        var dropped = _next;
+        var dropped = _next ?? (_reviveAwaitsDeclines ? Call.Types.Type.Revive : null);
         _inFlight = false;
         _next = null;
+        _declineEpoch++;
+        _declinesInFlight = 0;
+        _declinesBeforeRevive = 0;
+        _reviveAwaitsDeclines = false;
         return dropped;
     }
 
@@ -93,6 +133,16 @@ internal sealed class OfferFlowSequencer
 
         _next = null;
         _inFlight = true;
+        if (next == Call.Types.Type.Revive && _declinesInFlight > 0)
+        {
+            // Taken, but sent once the DECLINEs already out are answered.
+            _declinesBeforeRevive = _declinesInFlight;
+            _declinesInFlight = 0;
+            _declineEpoch++;
+            _reviveAwaitsDeclines = true;
+            return null;
+        }
+
         return next;
     }
 

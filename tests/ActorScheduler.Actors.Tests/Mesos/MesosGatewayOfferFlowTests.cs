@@ -44,6 +44,23 @@ public sealed class MesosGatewayOfferFlowTests : ActorTestKit
         Assert.DoesNotContain(connection.Sent, c => c.Type is Call.Types.Type.Suppress or Call.Types.Type.Revive);
     }
 
+    [Fact]
+    public void A_revive_goes_out_only_once_the_decline_sent_before_it_is_answered()
+    {
+        var (gateway, _, connection) = Subscribed();
+        var declineAnswered = new TaskCompletionSource();
+        connection.Answer = call => call.Type == Call.Types.Type.Decline ? declineAnswered.Task : Task.CompletedTask;
+
+        gateway.Tell(new DeclineOffers(["offer-1"], 3600));
+        connection.Calls.FishForMessage<Call>(c => c.Type == Call.Types.Type.Decline);
+        gateway.Tell(ReviveOffers.Instance);
+
+        // Sent now, the REVIVE could reach the master first, and the DECLINE's hour-long filter outlive it.
+        connection.Calls.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        declineAnswered.SetResult();
+        connection.Calls.FishForMessage<Call>(c => c.Type == Call.Types.Type.Revive);
+    }
+
     /// <summary>A gateway subscribed through a fake connection and reconciled (no tasks): its router probe and the connection.</summary>
     private (IActorRef Gateway, TestProbe Router, FakeConnection Connection) Subscribed()
     {
@@ -66,6 +83,9 @@ public sealed class MesosGatewayOfferFlowTests : ActorTestKit
     /// </summary>
     private sealed class FakeConnection(TestProbe calls) : IMesosConnection
     {
+        /// <summary>Told every call as it is sent.</summary>
+        public TestProbe Calls { get; } = calls;
+
         private Channel<Event>? _stream;
 
         public Func<Call, Task> Answer { get; set; } = _ => Task.CompletedTask;
@@ -94,7 +114,7 @@ public sealed class MesosGatewayOfferFlowTests : ActorTestKit
         public Task SendAsync(Call call, CancellationToken ct)
         {
             Sent.Enqueue(call);
-            calls.Ref.Tell(call);
+            Calls.Ref.Tell(call);
             return Answer(call);
         }
 

@@ -38,6 +38,39 @@ public sealed class OfferFlowSequencerTests
     }
 
     [Fact]
+    public void A_revive_waits_for_the_declines_sent_before_it_and_not_for_later_ones()
+    {
+        var sequencer = new OfferFlowSequencer(reviveBurst: 10, reviveRefill: TimeSpan.FromSeconds(1));
+        var (first, second) = (sequencer.DeclineSent(), sequencer.DeclineSent());
+        Assert.Null(sequencer.DeclineCompleted(first));
+
+        // One DECLINE is still out: the REVIVE is taken (a SUPPRESS asked meanwhile waits behind it) but not sent yet.
+        Assert.Null(sequencer.Request(Revive, T0));
+        Assert.Null(sequencer.Request(Suppress, T0));
+        var later = sequencer.DeclineSent();
+        Assert.Null(sequencer.DeclineCompleted(later));
+        Assert.Equal(Revive, sequencer.DeclineCompleted(second));
+
+        Assert.Equal(Suppress, sequencer.Completed(T0));
+        Assert.Null(sequencer.Completed(T0));
+
+        // Nothing out: a REVIVE goes at once.
+        Assert.Equal(Revive, sequencer.Request(Revive, T0));
+    }
+
+    [Fact]
+    public void A_lost_subscription_drops_the_revive_that_waited_for_declines()
+    {
+        var sequencer = new OfferFlowSequencer(reviveBurst: 10, reviveRefill: TimeSpan.FromSeconds(1));
+        var decline = sequencer.DeclineSent();
+        Assert.Null(sequencer.Request(Revive, T0));
+
+        Assert.Equal(Revive, sequencer.Reset());
+        Assert.Null(sequencer.DeclineCompleted(decline));
+        Assert.Equal(Revive, sequencer.Request(Revive, T0));
+    }
+
+    [Fact]
     public void Revives_beyond_the_burst_wait_for_the_next_token_folded_into_one()
     {
         var sequencer = new OfferFlowSequencer(reviveBurst: 2, reviveRefill: TimeSpan.FromSeconds(4));
