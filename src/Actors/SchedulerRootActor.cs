@@ -97,7 +97,8 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
         _router = Context.ActorOf(OfferRouterActor.Props(
             _settings.ServiceName, context, _gateway, _settings.Metrics, _settings.MaxClaimsPerCycle,
             abandonedPatience: _settings.GivenUpPatience, sweepInterval: _settings.ReservationSweepInterval,
-            fitness: _settings.Fitness, holdMode: _settings.OfferHold, claimGrace: _settings.ClaimGrace), "offer-router");
+            fitness: _settings.Fitness, holdMode: _settings.OfferHold, claimGrace: _settings.ClaimGrace,
+            decisionRecordsKept: _settings.OfferDecisionRecordsKept), "offer-router");
         _pods = Context.ActorOf(PodsGuardianActor.Props(target, _entities, _router, _gateway, _settings.Metrics, _settings.Recovery, _settings.Clock, _settings.PodSnapshotAfterEvents), "pods");
         _current = ready;
         _plans = StartPlans(ready);

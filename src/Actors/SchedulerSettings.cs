@@ -92,6 +92,15 @@ public sealed record SchedulerSettings(
     /// </summary>
     public TimeSpan ClaimGrace { get; init; } = Offers.OfferRouterActor.DefaultClaimGrace;
 
+    /// <summary>
+    /// The offer router's decision records (<c>OfferCycleRecorded</c>, tag <c>offer-decision</c>) the journal keeps: the
+    /// latest, older ones deleted in batches as new ones are written; 0: every one, for ever.
+    /// </summary>
+    public long OfferDecisionRecordsKept { get; init; } = DefaultOfferDecisionRecordsKept;
+
+    /// <summary>A hundred thousand records: weeks of a service placing now and then, a few 10,000-pod deploys.</summary>
+    public const long DefaultOfferDecisionRecordsKept = 100_000;
+
     public const int DefaultMaxClaimsPerCycle = 512;
 
     /// <summary>An hour: as long as the decline filter of an agent that had nothing for us.</summary>

@@ -31,7 +31,7 @@ public static class ActorSchedulerHostingExtensions
 
     /// <exception cref="ArgumentOutOfRangeException">
     /// A setting out of its range (fewer than one claim a cycle, a negative sweep interval, fewer than one fitness
-    /// candidate, an unknown fitness, fewer than one pod decommissioned at once).
+    /// candidate, an unknown fitness, fewer than one pod decommissioned at once, a negative count of decision records kept).
     /// </exception>
     internal static SchedulerSettings ToSettings(ActorSchedulerOptions options)
     {
@@ -40,6 +40,7 @@ public static class ActorSchedulerHostingExtensions
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ReservationSweepInterval, TimeSpan.Zero, nameof(options.ReservationSweepInterval));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.FitnessCandidates, 1, nameof(options.FitnessCandidates));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.DecommissionParallelism, 1, nameof(options.DecommissionParallelism));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.OfferDecisionRecordsKept, nameof(options.OfferDecisionRecordsKept));
         if (!Enum.IsDefined(options.Fitness))
         {
             throw new ArgumentOutOfRangeException(nameof(options.Fitness), options.Fitness, "Not a FitnessKind.");
@@ -81,6 +82,7 @@ public static class ActorSchedulerHostingExtensions
             ReservationSweepInterval = options.ReservationSweepInterval,
             Fitness = new PlacementFitness(options.Fitness, options.FitnessCandidates),
             DecommissionParallelism = options.DecommissionParallelism,
+            OfferDecisionRecordsKept = options.OfferDecisionRecordsKept,
         };
     }
 }

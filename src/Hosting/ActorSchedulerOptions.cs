@@ -81,6 +81,12 @@ public sealed class ActorSchedulerOptions
     public TimeSpan ReservationSweepInterval { get; init; } = ActorScheduler.Actors.SchedulerSettings.DefaultReservationSweepInterval;
 
     /// <summary>
+    /// The offer router's decision records the journal keeps, the latest (see
+    /// <see cref="ActorScheduler.Actors.SchedulerSettings.OfferDecisionRecordsKept"/>); 0: every one, for ever.
+    /// </summary>
+    public long OfferDecisionRecordsKept { get; init; } = ActorScheduler.Actors.SchedulerSettings.DefaultOfferDecisionRecordsKept;
+
+    /// <summary>
     /// How a new footprint chooses among the offers it fits (see <see cref="ActorScheduler.Actors.Offers.FitnessKind"/>):
     /// bin packing by default.
     /// </summary>

@@ -37,6 +37,11 @@ var sweepOption = new Option<int>("--reservation-sweep-interval")
     Description = "Seconds between sweeps of a scheduler with nothing to place: it revives offers once to collect reservations labelled by it that no pod owns (an agent back from a long partition). 0: never.",
     DefaultValueFactory = _ => (int)ActorScheduler.Actors.SchedulerSettings.DefaultReservationSweepInterval.TotalSeconds,
 };
+var decisionsKeptOption = new Option<long>("--offer-decisions-kept")
+{
+    Description = "Offer decision records (tag offer-decision) the journal keeps: the latest; older ones are deleted as new ones come. 0: keep every one.",
+    DefaultValueFactory = _ => ActorScheduler.Actors.SchedulerSettings.DefaultOfferDecisionRecordsKept,
+};
 var fitnessOption = new Option<string>("--fitness")
 {
     Description = "How a pod chooses among the offers it fits: binpack (the offer it fills most, away from its own type), spread (fewest of its type on the agent and in the zone, most left over) or first-fit (the first that passes, as the DC/OS SDK).",
@@ -56,7 +61,7 @@ var verboseOption = new Option<bool>("--verbose", "-v") { Description = "Log sch
 var run = new Command("run", "Deploy a service and keep it running: embedded Mesos emulator, scheduler and HTTP API in one process. With STATSD_UDP_HOST and STATSD_UDP_PORT set, its metrics are pushed over StatsD every STATSD_POLL_INTERVAL_S seconds (default 10).")
 {
     specArgument, overrideOption, dataDirOption, apiHostOption, apiPortOption, masterPortOption, agentsOption, masterOption, verboseOption, apiTokenOption,
-    enableBackoffOption, permanentFailureTimeoutOption, claimsPerCycleOption, offerHoldingOption, sweepOption, fitnessOption, fitnessCandidatesOption,
+    enableBackoffOption, permanentFailureTimeoutOption, claimsPerCycleOption, offerHoldingOption, sweepOption, decisionsKeptOption, fitnessOption, fitnessCandidatesOption,
     decommissionParallelismOption,
 };
 var runAgentFlags = new EmulatorAgentFlags();
@@ -80,6 +85,7 @@ run.SetAction((parse, ct) => CommandGuard.RunAsync(() => RunCommand.RunAsync(
         MaxClaimsPerCycle = parse.GetValue(claimsPerCycleOption),
         OfferHolding = parse.GetValue(offerHoldingOption)!,
         ReservationSweepSeconds = parse.GetValue(sweepOption),
+        OfferDecisionRecordsKept = parse.GetValue(decisionsKeptOption),
         Fitness = parse.GetValue(fitnessOption)!,
         FitnessCandidates = parse.GetValue(fitnessCandidatesOption),
         DecommissionParallelism = parse.GetValue(decommissionParallelismOption),

@@ -82,6 +82,10 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     private readonly HashSet<IActorRef> _stoppedClaimants = new();
     private readonly TimeSpan _claimGrace;
 
+    // The decision records kept in the journal (0: all); those before are deleted in batches of a tenth of that.
+    private readonly long _decisionRecordsKept;
+    private long _decisionsDeletedTo;
+
     // Those offers' cycles, timed until their last offer is answered (SchedulerMetrics.OffersProcess).
     private readonly Dictionary<string, CycleTiming> _cycleOfOffer = new(StringComparer.Ordinal);
     private readonly HashSet<string> _rescinded = new(StringComparer.Ordinal);
@@ -125,8 +129,10 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     // How a new footprint chooses among the offers it fits.
     private readonly PlacementFitness _fitness;
 
-    public OfferRouterActor(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics, int maxClaimsPerCycle, TimeSpan holdLimit, TimeSpan abandonedPatience, TimeSpan sweepInterval, PlacementFitness fitness, OfferHoldMode holdMode, TimeSpan claimGrace)
+    public OfferRouterActor(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics, int maxClaimsPerCycle, TimeSpan holdLimit, TimeSpan abandonedPatience, TimeSpan sweepInterval, PlacementFitness fitness, OfferHoldMode holdMode, TimeSpan claimGrace, long decisionRecordsKept)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(decisionRecordsKept);
+        _decisionRecordsKept = decisionRecordsKept;
         ArgumentOutOfRangeException.ThrowIfLessThan(claimGrace, TimeSpan.Zero);
         _claimGrace = claimGrace;
         ArgumentOutOfRangeException.ThrowIfLessThan(fitness.Candidates, 1);
@@ -332,6 +338,13 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                 OnClaimAnswered(offerId, m.Pod, recorded: false, $"the actor of {podInstance} stopped, and no launch record came within {_claimGrace}");
             }
         });
+        Command<DeleteMessagesSuccess>(m => _log.Debug("Deleted the offer decision records up to {0}", m.ToSequenceNr));
+        Command<DeleteMessagesFailure>(m =>
+        {
+            // Kept, then: the next batch tries again from where the deletion stopped.
+            _log.Warning("Could not delete the offer decision records up to {0}: {1}", m.ToSequenceNr, m.Cause.Message);
+            _decisionsDeletedTo = Math.Min(_decisionsDeletedTo, m.ToSequenceNr - 1);
+        });
         Command<ReconciliationComplete>(m =>
         {
             _reconciled = true;
@@ -461,8 +474,10 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     /// How long the claims of a pod actor that stopped wait for the launch records it may have sent before it stopped
     /// (default <see cref="DefaultClaimGrace"/>); then they count as refused.
     /// </param>
-    public static Props Props(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics = null, int maxClaimsPerCycle = SchedulerSettings.DefaultMaxClaimsPerCycle, TimeSpan? holdLimit = null, TimeSpan? abandonedPatience = null, TimeSpan? sweepInterval = null, PlacementFitness? fitness = null, OfferHoldMode holdMode = OfferHoldMode.Backlog, TimeSpan? claimGrace = null) =>
-        Akka.Actor.Props.Create(() => new OfferRouterActor(service, context, gateway, metrics, maxClaimsPerCycle, holdLimit ?? DefaultHoldLimit, abandonedPatience ?? DefaultAbandonedPatience, sweepInterval ?? DefaultSweepInterval, fitness ?? PlacementFitness.Default, holdMode, claimGrace ?? DefaultClaimGrace));
+    /// <param name="decisionRecordsKept">Decision records the journal keeps, the latest (default <see cref="SchedulerSettings.DefaultOfferDecisionRecordsKept"/>; 0: all).</param>
+    public static Props Props(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics = null, int maxClaimsPerCycle = SchedulerSettings.DefaultMaxClaimsPerCycle, TimeSpan? holdLimit = null, TimeSpan? abandonedPatience = null, TimeSpan? sweepInterval = null, PlacementFitness? fitness = null, OfferHoldMode holdMode = OfferHoldMode.Backlog, TimeSpan? claimGrace = null,
+        long decisionRecordsKept = SchedulerSettings.DefaultOfferDecisionRecordsKept) =>
+        Akka.Actor.Props.Create(() => new OfferRouterActor(service, context, gateway, metrics, maxClaimsPerCycle, holdLimit ?? DefaultHoldLimit, abandonedPatience ?? DefaultAbandonedPatience, sweepInterval ?? DefaultSweepInterval, fitness ?? PlacementFitness.Default, holdMode, claimGrace ?? DefaultClaimGrace, decisionRecordsKept));
 
     private void OnRegister(RegisterRequirement message)
     {
@@ -1052,7 +1067,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                 Reason = d.Reason.Text, RefuseSeconds = d.RefuseSeconds, OfferIds = { d.Offers.Select(o => o.Id.Value) },
             }));
 
-            PersistAllAsync(DecisionRecords(cycle, decisions, now), _ => { });
+            PersistAllAsync(DecisionRecords(cycle, decisions, now), _ => DeleteOldDecisions());
         }
 
         // The offers kept for the next cycle are that one's.
@@ -1210,6 +1225,28 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         }
 
         Believe(name, owned, placementKnown ? placed : _placed.TryGet(name, out var still) ? still : null);
+    }
+
+    /// <summary>
+    /// Keeps the journal to the latest <see cref="SchedulerSettings.OfferDecisionRecordsKept"/> decision records: once a
+    /// tenth of that more were written, those before go (one DeleteMessages). After a restart the first batch deletes
+    /// everything older at once.
+    /// </summary>
+    private void DeleteOldDecisions()
+    {
+        if (_decisionRecordsKept == 0)
+        {
+            return;
+        }
+
+        var upTo = LastSequenceNr - _decisionRecordsKept;
+        if (upTo - _decisionsDeletedTo < Math.Max(1, _decisionRecordsKept / 10))
+        {
+            return;
+        }
+
+        _decisionsDeletedTo = upTo;
+        DeleteMessages(upTo);
     }
 
     /// <summary>A claim was made to <paramref name="pod"/>: it is watched while it has some open.</summary>

@@ -49,6 +49,9 @@ public sealed record RunArguments(
     /// <summary>Seconds between sweeps for reservations nobody owns while idle (<c>--reservation-sweep-interval</c>); 0: never.</summary>
     public int ReservationSweepSeconds { get; init; } = (int)ActorScheduler.Actors.SchedulerSettings.DefaultReservationSweepInterval.TotalSeconds;
 
+    /// <summary>Offer decision records the journal keeps, the latest (<c>--offer-decisions-kept</c>); 0: all.</summary>
+    public long OfferDecisionRecordsKept { get; init; } = ActorScheduler.Actors.SchedulerSettings.DefaultOfferDecisionRecordsKept;
+
     /// <summary>How a new footprint chooses among the offers it fits (<c>--fitness</c>): binpack, spread or first-fit.</summary>
     public string Fitness { get; init; } = ActorScheduler.Actors.Offers.PlacementFitness.NameOf(ActorScheduler.Actors.Offers.PlacementFitness.Default.Kind);
 
@@ -91,6 +94,12 @@ public static class RunCommand
         if (args.ReservationSweepSeconds < 0)
         {
             await error.WriteLineAsync($"error: --reservation-sweep-interval expects seconds (0: never sweep), got '{args.ReservationSweepSeconds}'");
+            return 2;
+        }
+
+        if (args.OfferDecisionRecordsKept < 0)
+        {
+            await error.WriteLineAsync($"error: --offer-decisions-kept expects a number of records >= 0 (0: keep every one), got '{args.OfferDecisionRecordsKept}'");
             return 2;
         }
 
@@ -269,6 +278,7 @@ public static class RunCommand
                     MaxClaimsPerCycle = args.MaxClaimsPerCycle,
                     OfferHold = offerHold,
                     ReservationSweepInterval = TimeSpan.FromSeconds(args.ReservationSweepSeconds),
+                    OfferDecisionRecordsKept = args.OfferDecisionRecordsKept,
                     Fitness = fitness,
                     FitnessCandidates = args.FitnessCandidates,
                     DecommissionParallelism = args.DecommissionParallelism,

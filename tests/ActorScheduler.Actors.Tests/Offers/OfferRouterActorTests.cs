@@ -596,6 +596,51 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Fact]
+    public void The_journal_keeps_only_the_latest_decision_records()
+    {
+        var (gateway, pod) = (CreateTestProbe(), CreateTestProbe());
+        var router = Sys.ActorOf(OfferRouterActor.Props("kept", TestOffers.Context, gateway, decisionRecordsKept: 2));
+        router.Tell(new ReconciliationComplete("fw-1"));
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod())), pod);
+
+        // Six cycles, each on an offer too small for the pod: each writes a record and declines.
+        for (var i = 0; i < 6; i++)
+        {
+            router.Tell(new OffersReceived([TestOffers.Unreserved($"agent-{i}", cpus: 0.1)]));
+            gateway.FishForMessage(m => m is DeclineOffers);
+        }
+
+        // The two latest stay: older ones are deleted as new ones come.
+        AwaitAssert(() =>
+        {
+            Sys.ActorOf(Props.Create(() => new JournalReader("kept/offers", TestActor)));
+            var left = ExpectMsg<List<object>>();
+            Assert.Equal(2, left.Count);
+            // The in-memory journal keeps the tags with the event.
+            Assert.All(left, e => Assert.IsType<ActorScheduler.Messages.Events.OfferCycleRecorded>(e is Akka.Persistence.Journal.Tagged t ? t.Payload : e));
+        }, TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>Recovers a persistence id and reports the events it holds, then stops.</summary>
+    private sealed class JournalReader : Akka.Persistence.ReceivePersistentActor
+    {
+        private readonly List<object> _events = [];
+
+        public JournalReader(string persistenceId, IActorRef report)
+        {
+            PersistenceId = persistenceId;
+            Recover<Akka.Persistence.RecoveryCompleted>(_ =>
+            {
+                report.Tell(_events);
+                Context.Stop(Self);
+            });
+            Recover<object>(_events.Add);
+        }
+
+        public override string PersistenceId { get; }
+    }
+
+    [Fact]
     public void A_cycles_decisions_are_journaled_in_records_that_stay_off_the_large_object_heap()
     {
         var at = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(DateTime.UnixEpoch);

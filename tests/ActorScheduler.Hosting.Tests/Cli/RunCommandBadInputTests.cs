@@ -55,6 +55,15 @@ public sealed class RunCommandBadInputTests : IDisposable
     }
 
     [Fact]
+    public async Task A_negative_count_of_offer_decisions_kept_is_refused()
+    {
+        var (code, error) = await RunAsync(Args(HelloWorld) with { OfferDecisionRecordsKept = -5 });
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: --offer-decisions-kept expects a number of records >= 0 (0: keep every one), got '-5'", error.Trim());
+    }
+
+    [Fact]
     public async Task An_unknown_fitness_is_refused_with_the_names_it_takes()
     {
         var (code, error) = await RunAsync(Args(HelloWorld) with { Fitness = "best-fit" });

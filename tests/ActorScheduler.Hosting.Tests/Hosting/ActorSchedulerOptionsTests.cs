@@ -18,10 +18,12 @@ public sealed class ActorSchedulerOptionsTests
             Fitness = ActorScheduler.Actors.Offers.FitnessKind.Spread,
             FitnessCandidates = 40,
             OfferHold = ActorScheduler.Actors.Offers.OfferHoldMode.None,
+            OfferDecisionRecordsKept = 500,
         });
 
         Assert.Equal((64, TimeSpan.FromMinutes(10)), (settings.MaxClaimsPerCycle, settings.ReservationSweepInterval));
         Assert.Equal(ActorScheduler.Actors.Offers.OfferHoldMode.None, settings.OfferHold);
+        Assert.Equal(500, settings.OfferDecisionRecordsKept);
         Assert.Equal(new ActorScheduler.Actors.Offers.PlacementFitness(ActorScheduler.Actors.Offers.FitnessKind.Spread, 40), settings.Fitness);
     }
 
@@ -75,8 +77,13 @@ public sealed class ActorSchedulerOptionsTests
         {
             ServiceName = "hello-world", RenderedSpec = "name: hello-world", MasterUrl = Master, DecommissionParallelism = 0,
         }));
+        var kept = Assert.Throws<ArgumentOutOfRangeException>(() => ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions
+        {
+            ServiceName = "hello-world", RenderedSpec = "name: hello-world", MasterUrl = Master, OfferDecisionRecordsKept = -1,
+        }));
 
-        Assert.Equal(("ReservationSweepInterval", "MaxClaimsPerCycle", "DecommissionParallelism"), (sweep.ParamName, claims.ParamName, decommission.ParamName));
+        Assert.Equal(("ReservationSweepInterval", "MaxClaimsPerCycle", "DecommissionParallelism", "OfferDecisionRecordsKept"),
+            (sweep.ParamName, claims.ParamName, decommission.ParamName, kept.ParamName));
     }
 
     [Fact]
