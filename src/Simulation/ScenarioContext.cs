@@ -44,8 +44,12 @@ internal sealed class ScenarioContext
     /// <summary>The ids of the offers the latest offer tick made.</summary>
     public ImmutableArray<string> LastOffers { get; set; } = [];
 
-    /// <summary>Renders the scenario's spec with other template values (for <see cref="Send.UpdateSpec"/>).</summary>
-    public Func<IReadOnlyDictionary<string, string>, (string? Rendered, string Errors)> RenderUpdate { get; init; } = _ => (null, "no spec to render");
+    /// <summary>
+    /// Loads the scenario's spec with other template values (for <see cref="Send.UpdateSpec"/>): the rendered text with
+    /// the scheduler environment and config templates that go with it.
+    /// </summary>
+    public Func<IReadOnlyDictionary<string, string>, Specs.SpecLoadResult> RenderUpdate { get; init; } =
+        _ => new Specs.SpecLoadResult(null, [], null);
 
     /// <summary>What the last <see cref="Send.UpdateSpec"/> got back.</summary>
     public ActorScheduler.Messages.Configs.ConfigProtocol.UpdateResult? LastUpdate { get; set; }

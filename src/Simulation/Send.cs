@@ -200,15 +200,19 @@ public static class Send
     public static ScenarioTick UpdateSpec(IReadOnlyDictionary<string, string> values) =>
         new LambdaTick($"Send.UpdateSpec({string.Join(", ", values.Select(v => $"{v.Key}={v.Value}"))})", async c =>
         {
-            var (rendered, errors) = c.RenderUpdate(values);
-            if (rendered is null)
+            var loaded = c.RenderUpdate(values);
+            if (loaded.RenderedText is null)
             {
-                throw new TickFailedException($"the updated spec does not render: {errors}");
+                throw new TickFailedException($"the updated spec does not render: {string.Join("; ", loaded.Errors)}");
             }
 
-            c.LastUpdate = await c.RequireRoot().Ask<Messages.Configs.ConfigProtocol.UpdateResult>(
-                new Messages.Configs.ConfigProtocol.SubmitConfiguration(rendered, "(scenario update)", ImmutableDictionary<string, string>.Empty),
-                TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            // What `update start` sends: the scheduler environment and the config templates go with the text.
+            var submit = new Messages.Configs.ConfigProtocol.SubmitConfiguration(
+                loaded.RenderedText, "(scenario update)", loaded.SchedulerEnvironment.ToImmutableDictionary())
+            {
+                ConfigTemplates = loaded.ConfigTemplates.ToImmutableDictionary(),
+            };
+            c.LastUpdate = await c.RequireRoot().Ask<Messages.Configs.ConfigProtocol.UpdateResult>(submit, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         });
 
     /// <summary>

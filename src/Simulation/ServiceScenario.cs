@@ -25,11 +25,10 @@ public sealed class ServiceScenario : IAsyncDisposable
         """;
 
     private readonly ScenarioOptions _options;
-    private readonly ServiceSpec _spec;
-    private readonly string _rendered;
+    private readonly SpecLoadResult _loaded;
     private readonly string _source;
-    private readonly IReadOnlyDictionary<string, string> _schedulerEnvironment;
     private readonly string _specPathOrYaml;
+    private readonly bool _isYaml;
     private ScenarioContext? _context;
 
     /// <summary>A scenario of the spec at <paramref name="specPathOrYaml"/> (a file path, or the YAML itself).</summary>
@@ -55,39 +54,20 @@ public sealed class ServiceScenario : IAsyncDisposable
         }
 
         _specPathOrYaml = specPathOrYaml;
-        var isYaml = specPathOrYaml.Contains('\n') || !File.Exists(specPathOrYaml);
-        var path = isYaml ? Path.Combine(Path.GetTempPath(), $"actorscheduler-scenario-{Guid.NewGuid():N}.yml") : specPathOrYaml;
-        try
+        _isYaml = specPathOrYaml.Contains('\n') || !File.Exists(specPathOrYaml);
+        _loaded = Load(_options.Values);
+        if (_loaded.Spec is null || _loaded.RenderedText is null || !_loaded.Errors.IsEmpty)
         {
-            if (isYaml)
-            {
-                File.WriteAllText(path, specPathOrYaml);
-            }
-
-            var loaded = ServiceSpecLoader.LoadFile(path, _options.Values, _options.Environment);
-            if (loaded.Spec is null || loaded.RenderedText is null || !loaded.Errors.IsEmpty)
-            {
-                throw new ArgumentException(
-                    $"The spec {(isYaml ? "(inline YAML)" : path)} does not load:{System.Environment.NewLine}{string.Join(System.Environment.NewLine, loaded.Errors)}",
-                    nameof(specPathOrYaml));
-            }
-
-            _spec = loaded.Spec;
-            _rendered = loaded.RenderedText;
-            _schedulerEnvironment = loaded.SchedulerEnvironment;
-            _source = isYaml ? "(inline scenario YAML)" : path;
+            throw new ArgumentException(
+                $"The spec {(_isYaml ? "(inline YAML)" : specPathOrYaml)} does not load:{System.Environment.NewLine}{string.Join(System.Environment.NewLine, _loaded.Errors)}",
+                nameof(specPathOrYaml));
         }
-        finally
-        {
-            if (isYaml)
-            {
-                File.Delete(path);
-            }
-        }
+
+        _source = _isYaml ? "(inline scenario YAML)" : specPathOrYaml;
     }
 
     /// <summary>The loaded spec.</summary>
-    public ServiceSpec Spec => _spec;
+    public ServiceSpec Spec => _loaded.Spec!;
 
     /// <summary>The simulated cluster (created by the first <see cref="Run"/>).</summary>
     public SimulatedCluster? Cluster => _context?.Cluster;
@@ -128,7 +108,7 @@ public sealed class ServiceScenario : IAsyncDisposable
     }
 
     /// <summary>The scenario's spec rendered again with <paramref name="values"/> over the scenario's values.</summary>
-    private (string? Rendered, string Errors) RenderUpdate(IReadOnlyDictionary<string, string> values)
+    private SpecLoadResult RenderUpdate(IReadOnlyDictionary<string, string> values)
     {
         var merged = new Dictionary<string, string>(_options.Values);
         foreach (var (key, value) in values)
@@ -136,21 +116,28 @@ public sealed class ServiceScenario : IAsyncDisposable
             merged[key] = value;
         }
 
-        var isYaml = _specPathOrYaml.Contains('\n') || !File.Exists(_specPathOrYaml);
-        var path = isYaml ? Path.Combine(Path.GetTempPath(), $"actorscheduler-scenario-{Guid.NewGuid():N}.yml") : _specPathOrYaml;
+        return Load(merged);
+    }
+
+    /// <summary>
+    /// Loads the scenario's spec with <paramref name="values"/> and the scenario's environment, as <c>run</c> and
+    /// <c>update start</c> do: the rendered text, the captured scheduler environment and the config templates.
+    /// </summary>
+    private SpecLoadResult Load(IReadOnlyDictionary<string, string> values)
+    {
+        var path = _isYaml ? Path.Combine(Path.GetTempPath(), $"actorscheduler-scenario-{Guid.NewGuid():N}.yml") : _specPathOrYaml;
         try
         {
-            if (isYaml)
+            if (_isYaml)
             {
                 File.WriteAllText(path, _specPathOrYaml);
             }
 
-            var loaded = ServiceSpecLoader.LoadFile(path, merged, _options.Environment);
-            return (loaded.RenderedText, string.Join("; ", loaded.Errors));
+            return ServiceSpecLoader.LoadFile(path, values, _options.Environment);
         }
         finally
         {
-            if (isYaml)
+            if (_isYaml)
             {
                 File.Delete(path);
             }
@@ -169,10 +156,11 @@ public sealed class ServiceScenario : IAsyncDisposable
         var cluster = new SimulatedCluster(_options.Seed, masterDomain: _options.MasterDomain);
         var config = ConfigurationFactory.ParseString(AkkaConfig).WithFallback(ConfigurationFactory.ParseString(SchedulerHocon.Text));
         var system = ActorSystem.Create("simulation", config);
-        var gateway = cluster.GatewayFor(_spec.Name);
-        var settings = new SchedulerSettings(_spec.Name, _rendered, _source, gateway, new ExecutorResources(), ImmutableArray<KeyValuePair<string, string>>.Empty)
+        var gateway = cluster.GatewayFor(Spec.Name);
+        var settings = new SchedulerSettings(Spec.Name, _loaded.RenderedText!, _source, gateway, new ExecutorResources(), ImmutableArray<KeyValuePair<string, string>>.Empty)
         {
-            SchedulerEnvironment = _schedulerEnvironment,
+            SchedulerEnvironment = _loaded.SchedulerEnvironment,
+            ConfigTemplates = _loaded.ConfigTemplates,
             Recovery = _options.Recovery,
             Clock = cluster.Clock,
             MaxClaimsPerCycle = _options.MaxClaimsPerCycle,
@@ -180,6 +168,6 @@ public sealed class ServiceScenario : IAsyncDisposable
             Fitness = _options.Fitness,
             DecommissionParallelism = _options.DecommissionParallelism,
         };
-        return new ScenarioContext(cluster, system, _spec, settings, _options) { RenderUpdate = RenderUpdate };
+        return new ScenarioContext(cluster, system, Spec, settings, _options) { RenderUpdate = RenderUpdate };
     }
 }

@@ -38,6 +38,20 @@ public sealed class RegionScenarioTests
         Assert.Equal(expected, Region(scenario, "hello-0-server"));
     }
 
+    // SERVICE_REGION is captured with the spec at start; an update must carry it too, or the scheduler sees the region change.
+    [Fact]
+    public async Task An_update_keeps_the_service_region_the_scenario_started_with()
+    {
+        await using var scenario = new ServiceScenario(Examples.Spec("hello-world"), Options(serviceRegion: "west"));
+
+        await scenario.Run(
+            Send.Register(),
+            Send.OffersFor("hello", domain: West),
+            Expect.Launched("hello-0-server"),
+            Send.UpdateSpec(new Dictionary<string, string> { ["WORLD_COUNT"] = "2" }),
+            Expect.UpdateAccepted());
+    }
+
     // The region of the agent the task was launched on, as its offers said.
     private static string Region(ServiceScenario scenario, string task)
     {
