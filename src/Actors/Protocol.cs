@@ -122,6 +122,12 @@ internal sealed record GetLeftoverPods(TargetConfig Target);
 /// <summary>Guardian → decommission plan.</summary>
 internal sealed record LeftoverPods(ImmutableArray<Plans.PodInstanceRef> Pods);
 
+/// <summary>
+/// Decommission plan → coordinator: it knows the pods it is to decommission (<paramref name="HasPods"/> false: none, so
+/// it reports no plan).
+/// </summary>
+internal sealed record DecommissionPodsKnown(bool HasPods);
+
 // --- offers ---
 
 /// <summary>Pod → router: evaluate offers for this requirement.</summary>

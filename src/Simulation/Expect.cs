@@ -233,13 +233,20 @@ public static class Expect
             return missing.Count == 0 ? null : $"[{string.Join(", ", missing)}] do not wait for offers (waiting: [{string.Join(", ", pending)}])";
         });
 
-    /// <summary>Every plan of the scheduler is COMPLETE.</summary>
+    /// <summary>
+    /// Every plan of the scheduler is COMPLETE. Plans that have not reported yet (right after a start or an update the
+    /// plans are rebuilt) and a <c>decommission</c> plan that does not know yet whether it has pods count as not complete.
+    /// </summary>
     public static ScenarioTick AllPlansComplete() =>
         new ExpectationTick("Expect.AllPlansComplete()", async c =>
         {
             var plans = await c.GetPlansAsync().ConfigureAwait(false);
-            var open = plans.Where(p => p.Status != Status.Complete).Select(p => $"{p.Name} is {p.Status}").ToList();
-            return open.Count == 0 ? null : string.Join("; ", open);
+            var open = plans.Reported.Where(p => p.Status != Status.Complete).Select(p => $"{p.Name} is {p.Status}")
+                .Concat(plans.NotReported.Select(name => $"{name} has not reported yet"))
+                .ToList();
+            return open.Count > 0 ? string.Join("; ", open)
+                : plans.Settled ? null
+                : "the plans have not all reported yet (the decommission plan does not know yet whether it has pods)";
         });
 
     /// <summary>

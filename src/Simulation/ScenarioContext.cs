@@ -12,6 +12,12 @@ namespace ActorScheduler.Simulation;
 /// <summary>A tick could not do what it was asked; the scenario reports <see cref="Exception.Message"/> as the reason.</summary>
 internal sealed class TickFailedException(string reason) : Exception(reason);
 
+/// <summary>The scheduler's plans at one moment (<see cref="ScenarioContext.GetPlansAsync"/>).</summary>
+/// <param name="Reported">The trees of the listed plans that have reported.</param>
+/// <param name="NotReported">Listed plans that have not reported their tree yet.</param>
+/// <param name="Settled">Every plan there is has reported (<see cref="PlanProtocol.PlanNames.Settled"/>).</param>
+internal sealed record PlansNow(ImmutableArray<PlanInfo> Reported, ImmutableArray<string> NotReported, bool Settled);
+
 /// <summary>The running state of a scenario that ticks read and change: the cluster, the scheduler, the last offers.</summary>
 internal sealed class ScenarioContext
 {
@@ -125,7 +131,7 @@ internal sealed class ScenarioContext
         }
 
         // Plans and steps start asynchronously: until a step of the pod shows, nothing is known yet.
-        var steps = (await GetPlansAsync().ConfigureAwait(false))
+        var steps = (await GetPlansAsync().ConfigureAwait(false)).Reported
             .SelectMany(p => p.Phases.SelectMany(ph => ph.Steps.Select(s => (Plan: p.Name, Step: s))))
             .Where(x => OfPod(x.Step.Name))
             .ToList();
@@ -142,20 +148,29 @@ internal sealed class ScenarioContext
     public async Task<PlanInfo?> GetPlanAsync(string plan) =>
         await RequireRoot().Ask<object>(new PlanProtocol.GetPlan(plan), AskTimeout).ConfigureAwait(false) as PlanInfo;
 
-    /// <summary>Every plan the scheduler has.</summary>
-    public async Task<ImmutableArray<PlanInfo>> GetPlansAsync()
+    /// <summary>
+    /// Every plan the scheduler lists: the trees of those that reported, the names of those that have not yet (a plan
+    /// started a moment ago, as after an update), and whether the list is the whole picture
+    /// (<see cref="PlanProtocol.PlanNames.Settled"/>).
+    /// </summary>
+    public async Task<PlansNow> GetPlansAsync()
     {
         var names = await RequireRoot().Ask<PlanProtocol.PlanNames>(PlanProtocol.GetPlans.Instance, AskTimeout).ConfigureAwait(false);
-        var plans = ImmutableArray.CreateBuilder<PlanInfo>();
+        var reported = ImmutableArray.CreateBuilder<PlanInfo>();
+        var notReported = ImmutableArray.CreateBuilder<string>();
         foreach (var name in names.Names)
         {
             if (await GetPlanAsync(name).ConfigureAwait(false) is { } plan)
             {
-                plans.Add(plan);
+                reported.Add(plan);
+            }
+            else
+            {
+                notReported.Add(name);
             }
         }
 
-        return plans.ToImmutable();
+        return new PlansNow(reported.ToImmutable(), notReported.ToImmutable(), names.Settled);
     }
 
     /// <summary>

@@ -7,14 +7,14 @@ namespace ActorScheduler.Simulation.Tests;
 /// <summary>Scale-in of hello-world's world pod: decommission allowed and denied (DC/OS DecommissionTest).</summary>
 public sealed class DecommissionScenarioTests
 {
-    private static ScenarioOptions Options(bool allowDecommission) => new()
+    private static ScenarioOptions Options(bool allowDecommission, TimeSpan? expectTimeout = null) => new()
     {
         Values = new Dictionary<string, string>
         {
             ["WORLD_COUNT"] = "2",
             ["WORLD_ALLOW_DECOMMISSION"] = allowDecommission ? "true" : "false",
         },
-        ExpectTimeout = TimeSpan.FromSeconds(20),
+        ExpectTimeout = expectTimeout ?? TimeSpan.FromSeconds(20),
     };
 
     private static ScenarioTick[] DeployTwoWorlds() =>
@@ -83,6 +83,36 @@ public sealed class DecommissionScenarioTests
             Expect.PodGone("world-1"),
             Expect.PlanStatus("deploy", Status.Complete));
         Assert.NotNull(agent);
+    }
+
+    // Right after an update the plans are rebuilt and report one by one; the decommission plan shows only once it knows
+    // its pods. AllPlansComplete must not take the plans not reported yet for complete ones.
+    [Fact]
+    public async Task All_plans_complete_right_after_a_scale_in_waits_for_the_decommission()
+    {
+        await using var scenario = new ServiceScenario(
+            Examples.Spec("hello-world"),
+            Options(allowDecommission: true, expectTimeout: TimeSpan.FromSeconds(3)));
+        await scenario.Run(DeployTwoWorlds());
+
+        // world-1's reservations are released only when its agent is offered again: until then decommission is under way.
+        var failure = await Assert.ThrowsAsync<ScenarioFailedException>(() => scenario.Run(
+            Send.UpdateSpec(WorldCount(1)),
+            Expect.UpdateAccepted(),
+            Expect.AllPlansComplete()));
+        Assert.Equal(2, failure.FailedIndex);
+        Assert.Contains("decommission is", failure.Reason, StringComparison.Ordinal);
+
+        await scenario.Run(
+            Send.ReofferAgentOf("world-1-server"),
+            Expect.UnreservedResources(),
+            Send.ReofferAgentOf("world-1-server"),
+            Expect.AllPlansComplete(),
+            new LambdaTick("the decommission plan is listed and complete", async c =>
+            {
+                var decommission = (await c.GetPlansAsync()).Reported.SingleOrDefault(p => p.Name == "decommission");
+                Assert.Equal(Status.Complete, decommission?.Status);
+            }));
     }
 
     [Fact]

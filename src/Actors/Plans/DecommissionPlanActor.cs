@@ -68,6 +68,7 @@ internal sealed class DecommissionPlanActor : ReceivePersistentActor, IWithTimer
                 _pods.Tell(new ForPod(pod.Name, new AdvanceDecommission(null)));
             }
 
+            Context.Parent.Tell(new DecommissionPodsKnown(!m.Pods.IsEmpty));
             QueueUpdate();
         });
         Command<DecommissionProgress>(m =>

@@ -13,6 +13,8 @@ namespace ActorScheduler.Actors.Plans;
 /// decides operator commands (pure <see cref="PlanCommands"/>) and hands the accepted ones to their plan, and tells the
 /// config store when the deploy plan first completes. The <c>decommission</c> plan (<see cref="DecommissionPlanActor"/>)
 /// is listed after deploy while it has pods to decommission (priority deploy &gt; recovery &gt; decommission &gt; custom).
+/// A plan is listed at once but shown only after its first report; <see cref="PlanProtocol.PlanNames.Settled"/> says
+/// when the list and the trees are the whole picture.
 /// </summary>
 internal sealed class PlanCoordinatorActor : ReceiveActor
 {
@@ -20,6 +22,8 @@ internal sealed class PlanCoordinatorActor : ReceiveActor
     private readonly Dictionary<string, PlanInfo> _plans = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IActorRef> _managers = new(StringComparer.Ordinal);
     private bool _deploymentCompleted;
+    // Null until the decommission plan knows its pods; then whether it has any (and so reports a plan).
+    private bool? _decommissionHasPods;
 
     public PlanCoordinatorActor(TargetConfig target, IActorRef pods, IActorRef journal, ImmutableArray<string> deployErrors, IActorRef configStore, bool deploymentCompleted,
         int decommissionParallelism)
@@ -61,6 +65,7 @@ internal sealed class PlanCoordinatorActor : ReceiveActor
                 configStore.Tell(new MarkDeploymentCompleted(target.ConfigId));
             }
         });
+        Receive<DecommissionPodsKnown>(m => _decommissionHasPods = m.HasPods);
         Receive<PlanProtocol.Command>(m =>
         {
             if (!_plans.TryGetValue(m.Plan, out var info))
@@ -80,7 +85,10 @@ internal sealed class PlanCoordinatorActor : ReceiveActor
             _managers[m.Plan].Forward(new PlanOperation(m.Kind, decision.Phases, decision.Step, m.Parameters, decision.Message));
         });
         Receive<PlanProtocol.GetPlans>(_ => Sender.Tell(new PlanProtocol.PlanNames(
-            _plans.ContainsKey(DecommissionPlan.Name) ? _order.Insert(DecommissionPosition(), DecommissionPlan.Name) : _order)));
+            _plans.ContainsKey(DecommissionPlan.Name) ? _order.Insert(DecommissionPosition(), DecommissionPlan.Name) : _order)
+        {
+            Settled = Settled(),
+        }));
         Receive<PlanProtocol.GetPlan>(m =>
         {
             if (_plans.TryGetValue(m.Name, out var info))
@@ -93,6 +101,13 @@ internal sealed class PlanCoordinatorActor : ReceiveActor
             }
         });
     }
+
+    /// <summary>
+    /// Every plan started has reported, and the decommission plan knows whether it has pods (and, when it has, has
+    /// reported them): <see cref="PlanProtocol.PlanNames"/> then lists every plan there is.
+    /// </summary>
+    private bool Settled() =>
+        _order.All(_plans.ContainsKey) && _decommissionHasPods is { } hasPods && (!hasPods || _plans.ContainsKey(DecommissionPlan.Name));
 
     /// <summary>Decommission is listed after deploy and recovery, before the custom plans.</summary>
     private int DecommissionPosition()

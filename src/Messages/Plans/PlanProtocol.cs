@@ -15,7 +15,16 @@ public static class PlanProtocol
         }
     }
 
-    public sealed record PlanNames(ImmutableArray<string> Names);
+    /// <summary>The plans, in priority order.</summary>
+    public sealed record PlanNames(ImmutableArray<string> Names)
+    {
+        /// <summary>
+        /// The list is the whole picture: every listed plan has reported its tree (until then <see cref="GetPlan"/> answers
+        /// <see cref="PlanNotFound"/> for it), and the <c>decommission</c> plan knows whether it has pods to decommission
+        /// (it is listed only when it has). False for a moment after a start or an update, while the plans recover.
+        /// </summary>
+        public bool Settled { get; init; }
+    }
 
     /// <summary>One plan's tree → <see cref="PlanInfo"/> or <see cref="PlanNotFound"/>.</summary>
     public sealed record GetPlan(string Name);

@@ -53,12 +53,14 @@ public sealed class PlanOperatorTests : ActorTestKit
     private static readonly TargetConfig Target = new("config-1", ServiceSpecLoader.LoadRendered(Spec, "svc.yml").Spec!);
 
     private readonly Akka.TestKit.TestProbe _launches;
+    private readonly Akka.TestKit.TestProbe _leftovers;
     private readonly IActorRef _pods;
 
     public PlanOperatorTests()
     {
         _launches = CreateTestProbe();
-        _pods = Sys.ActorOf(Props.Create(() => new InstantPods(_launches.Ref)));
+        _leftovers = CreateTestProbe();
+        _pods = Sys.ActorOf(Props.Create(() => new InstantPods(_launches.Ref, _leftovers.Ref)));
     }
 
     private IActorRef? _journal;
@@ -124,6 +126,50 @@ public sealed class PlanOperatorTests : ActorTestKit
         Assert.Equal(PlanCommandOutcome.Accepted, Command(plans, new PlanProtocol.Command("deploy", PlanCommandKind.Continue)).Outcome);
         AwaitPlan(plans, "deploy", p => Steps(p)[0] == Status.Complete, "the first canary step completes");
         parent.ExpectNoMsg(TimeSpan.Zero);
+    }
+
+    [Fact]
+    public void The_plan_list_is_settled_once_every_plan_reported_and_the_decommission_plan_knows_it_has_no_pods()
+    {
+        var plans = StartPlans();
+        _leftovers.ExpectMsg<GetLeftoverPods>();
+        var decommission = _leftovers.LastSender;
+        PlanOf(plans, "deploy");
+        PlanOf(plans, "recovery");
+        PlanOf(plans, "backup");
+
+        // Every listed plan reported, but the decommission plan does not know yet whether it has pods to show.
+        plans.Tell(PlanProtocol.GetPlans.Instance);
+        var names = ExpectMsg<PlanProtocol.PlanNames>();
+        Assert.Equal(["deploy", "recovery", "backup"], names.Names.ToArray());
+        Assert.False(names.Settled, "settled before the decommission plan knew its pods");
+
+        decommission.Tell(new LeftoverPods([]), _leftovers.Ref);
+        AwaitAssert(() =>
+        {
+            plans.Tell(PlanProtocol.GetPlans.Instance);
+            var settled = ExpectMsg<PlanProtocol.PlanNames>();
+            Assert.True(settled.Settled, "not settled once the decommission plan knew it has no pods");
+            Assert.Equal(["deploy", "recovery", "backup"], settled.Names.ToArray());
+        });
+    }
+
+    [Fact]
+    public void With_pods_to_decommission_the_plan_list_is_settled_only_once_it_shows_the_decommission_plan()
+    {
+        var plans = StartPlans();
+        _leftovers.ExpectMsg<GetLeftoverPods>();
+        _leftovers.Reply(new LeftoverPods([new PodInstanceRef("api", 9)]));
+
+        PlanProtocol.PlanNames? names = null;
+        AwaitAssert(() =>
+        {
+            plans.Tell(PlanProtocol.GetPlans.Instance);
+            names = ExpectMsg<PlanProtocol.PlanNames>();
+            Assert.True(names.Settled);
+        });
+        Assert.Equal(["deploy", "recovery", "decommission", "backup"], names!.Names.ToArray());
+        Assert.Equal(Status.Pending, PlanOf(plans, "decommission").Phases.Single().Status);
     }
 
     [Fact]
@@ -255,8 +301,10 @@ public sealed class PlanOperatorTests : ActorTestKit
     {
         private readonly Dictionary<string, DateTime> _launchedAt = new();
 
-        public InstantPods(IActorRef launches)
+        /// <param name="leftovers">Gets the decommission plan's <see cref="GetLeftoverPods"/>, for the test to answer.</param>
+        public InstantPods(IActorRef launches, IActorRef leftovers)
         {
+            Receive<GetLeftoverPods>(m => leftovers.Forward(m));
             Receive<ForPod>(m =>
             {
                 switch (m.Message)
