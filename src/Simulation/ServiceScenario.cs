@@ -31,7 +31,12 @@ public sealed class ServiceScenario : IAsyncDisposable
     private readonly bool _isYaml;
     private ScenarioContext? _context;
 
-    /// <summary>A scenario of the spec at <paramref name="specPathOrYaml"/> (a file path, or the YAML itself).</summary>
+    /// <summary>
+    /// A scenario of the spec at <paramref name="specPathOrYaml"/>: a file path (a relative one is resolved against the
+    /// current directory, which in a test run is not the repository: name a spec copied next to the test assembly with
+    /// <c>Path.Combine(AppContext.BaseDirectory, "svc.yml")</c>), or the YAML itself when it spans several lines.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">A single line that names no file; the message gives the full path looked for.</exception>
     /// <exception cref="ArgumentException">The spec does not load; the message lists its errors.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An offer setting of <paramref name="options"/> is out of range.</exception>
     public ServiceScenario(string specPathOrYaml, ScenarioOptions? options = null)
@@ -53,17 +58,28 @@ public sealed class ServiceScenario : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(ScenarioOptions.OfferHold), _options.OfferHold, "Not an OfferHoldMode.");
         }
 
-        _specPathOrYaml = specPathOrYaml;
-        _isYaml = specPathOrYaml.Contains('\n') || !File.Exists(specPathOrYaml);
+        _isYaml = specPathOrYaml.Contains('\n');
+        // A file is read again by every update: kept as a full path, it does not depend on the current directory then.
+        _specPathOrYaml = _isYaml ? specPathOrYaml : Path.GetFullPath(specPathOrYaml);
+        if (!_isYaml && !File.Exists(_specPathOrYaml))
+        {
+            var fullPath = _specPathOrYaml;
+            throw new FileNotFoundException(
+                $"The spec file {fullPath} does not exist (a relative path is resolved against the current directory, "
+                + $"{Directory.GetCurrentDirectory()}). For a spec copied next to the test assembly, use "
+                + $"Path.Combine(AppContext.BaseDirectory, \"{specPathOrYaml}\"); inline YAML spans several lines.",
+                fullPath);
+        }
+
         _loaded = Load(_options.Values);
         if (_loaded.Spec is null || _loaded.RenderedText is null || !_loaded.Errors.IsEmpty)
         {
             throw new ArgumentException(
-                $"The spec {(_isYaml ? "(inline YAML)" : specPathOrYaml)} does not load:{System.Environment.NewLine}{string.Join(System.Environment.NewLine, _loaded.Errors)}",
+                $"The spec {(_isYaml ? "(inline YAML)" : _specPathOrYaml)} does not load:{System.Environment.NewLine}{string.Join(System.Environment.NewLine, _loaded.Errors)}",
                 nameof(specPathOrYaml));
         }
 
-        _source = _isYaml ? "(inline scenario YAML)" : specPathOrYaml;
+        _source = _isYaml ? "(inline scenario YAML)" : _specPathOrYaml;
     }
 
     /// <summary>The loaded spec.</summary>

@@ -156,6 +156,21 @@ public sealed class ServiceScenarioTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new ServiceScenario(Examples.Spec("hello-world"), new ScenarioOptions { StartTimeout = TimeSpan.Zero }));
     }
 
+    // A relative path is resolved against the current directory, which in a test run is not the repository: the error
+    // says the file is missing, where it was looked for and how to name a file next to the test assembly.
+    [Fact]
+    public void A_spec_path_that_does_not_exist_is_reported_as_a_missing_file_not_as_bad_yaml()
+    {
+        var failure = Assert.Throws<FileNotFoundException>(() => new ServiceScenario("examples/no-such-service/svc.yml"));
+
+        var fullPath = Path.GetFullPath("examples/no-such-service/svc.yml");
+        Assert.Equal(fullPath, failure.FileName);
+        Assert.Contains($"{fullPath} does not exist", failure.Message, StringComparison.Ordinal);
+        Assert.Contains(Directory.GetCurrentDirectory(), failure.Message, StringComparison.Ordinal);
+        Assert.Contains("Path.Combine(AppContext.BaseDirectory", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("does not load", failure.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Scenario_should_name_the_known_pods_when_offering_for_an_unknown_one()
     {
