@@ -65,10 +65,20 @@ public static class Expect
             : c.LastUpdate.Outcome == Messages.Configs.UpdateOutcome.NewTarget ? null
             : $"the update was {c.LastUpdate.Outcome}: {string.Join("; ", c.LastUpdate.Errors)}"));
 
-    /// <summary>The service has no pod instance <paramref name="podInstance"/> any more.</summary>
+    /// <summary>
+    /// The service has no pod instance <paramref name="podInstance"/> any more. The tick fails at once unless the name is
+    /// <c>&lt;pod type&gt;-&lt;index&gt;</c> of a pod type of the spec (not a task name such as <c>world-1-server</c>).
+    /// </summary>
     public static ScenarioTick PodGone(string podInstance) =>
         new ExpectationTick($"Expect.PodGone({podInstance})", async c =>
         {
+            if (!c.Spec.Pods.Any(p => PodInstanceName.IsInstanceOf(podInstance, p.Type)))
+            {
+                throw new TickFailedException(
+                    $"{podInstance} is not a pod instance name: expected <pod type>-<index> of the spec's pod types "
+                    + $"({string.Join(", ", c.Spec.Pods.Select(p => p.Type))}), e.g. {c.Spec.Pods[0].Type}-0");
+            }
+
             var names = await c.RequireRoot().Ask<Messages.Pods.PodProtocol.PodNames>(Messages.Pods.PodProtocol.GetPodNames.Instance, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
             return names.Names.Contains(podInstance) ? $"{podInstance} is still one of [{string.Join(", ", names.Names)}]" : null;
         });
@@ -87,10 +97,21 @@ public static class Expect
             return task?.Status == status ? null : $"{taskName} is {task?.Status ?? "not there"}";
         });
 
-    /// <summary>No simulated agent runs a task named <paramref name="taskName"/> any more (killed, or ended on its own).</summary>
+    /// <summary>
+    /// No simulated agent runs a task named <paramref name="taskName"/> any more (killed, or ended on its own); the scheduler
+    /// launched one before (or <see cref="Send.StrayTask"/> started one), else the expectation fails.
+    /// </summary>
     public static ScenarioTick NotRunning(string taskName) =>
         new ExpectationTick($"Expect.NotRunning({taskName})", async c =>
-            await c.Cluster.IsRunningAsync(taskName).ConfigureAwait(false) ? $"{taskName} still runs on a simulated agent" : null);
+        {
+            var history = c.Cluster.History;
+            var started = history.Any(r => r.LaunchedTasks.Any(t => t.Name == taskName))
+                || history.Any(r => r.Event is { Type: Event.Types.Type.Update } e
+                    && e.Update.Status.TaskId.Value.StartsWith(taskName + "__stray-", StringComparison.Ordinal));
+            return !started ? $"{taskName} was never launched"
+                : await c.Cluster.IsRunningAsync(taskName).ConfigureAwait(false) ? $"{taskName} still runs on a simulated agent"
+                : null;
+        });
 
     public static ScenarioTick UnreservedResources() =>
         new ExpectationTick("Expect.UnreservedResources()", c => Task.FromResult(
@@ -135,9 +156,15 @@ public static class Expect
                 : $"{left.Count} of the {ids.Count} reservations of {taskName}'s latest launch are not unreserved: {string.Join(", ", left)}");
         });
 
-    /// <summary>The scheduler sent KILL for a task named <paramref name="taskName"/> at least <paramref name="times"/> times in all.</summary>
-    public static ScenarioTick Killed(string taskName, int times = 1) =>
-        new ExpectationTick($"Expect.Killed({taskName}{(times == 1 ? "" : ", times: " + times)})", c =>
+    /// <summary>
+    /// The scheduler sent KILL for a task named <paramref name="taskName"/> (one it launched) at least
+    /// <paramref name="times"/> times in all: more kills pass too.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="times"/> is less than 1.</exception>
+    public static ScenarioTick Killed(string taskName, int times = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(times, 1);
+        return new ExpectationTick($"Expect.Killed({taskName}{(times == 1 ? "" : ", times: " + times)})", c =>
         {
             var history = c.Cluster.History;
             var ids = history.SelectMany(r => r.LaunchedTasks).Where(t => t.Name == taskName).Select(t => t.TaskId.Value)
@@ -145,6 +172,7 @@ public static class Expect
             var kills = history.Count(r => r.Call is { Type: Call.Types.Type.Kill } k && ids.Contains(k.Kill.TaskId.Value));
             return Task.FromResult(kills >= times ? null : $"{taskName} was killed {kills} times, expected at least {times}");
         });
+    }
 
     /// <summary>
     /// The scheduler sent KILL for a task named <paramref name="taskName"/> it never launched (a stray task, see
@@ -172,14 +200,21 @@ public static class Expect
 
     /// <summary>
     /// Since the latest subscription the scheduler reconciled explicitly, naming exactly these tasks (none: it had no
-    /// task to ask about, and sent no RECONCILE).
+    /// task to ask about, and sent no RECONCILE). Fails at once while the scheduler is not running
+    /// (<see cref="Send.Register"/> first).
     /// </summary>
     public static ScenarioTick ReconciledExplicitly(params string[] taskNames) =>
         new ExpectationTick($"Expect.ReconciledExplicitly({string.Join(", ", taskNames)})", c =>
         {
+            c.RequireRoot();
             var history = c.Cluster.History;
+            var since = history.Select((r, i) => (r, i)).LastOrDefault(x => x.r.Call?.Type == Call.Types.Type.Subscribe, (null!, -1)).i;
+            if (since < 0)
+            {
+                return Task.FromResult<string?>("the scheduler has not subscribed to the master");
+            }
+
             var names = history.SelectMany(r => r.LaunchedTasks).GroupBy(t => t.TaskId.Value).ToDictionary(g => g.Key, g => g.First().Name);
-            var since = history.Select((r, i) => (r, i)).LastOrDefault(x => x.r.Call?.Type == Call.Types.Type.Subscribe).i;
             var asked = history.Skip(since).Where(r => r.Call?.Type == Call.Types.Type.Reconcile)
                 .SelectMany(r => r.Call!.Reconcile.Tasks).Select(t => names.GetValueOrDefault(t.TaskId.Value, t.TaskId.Value))
                 .Distinct().Order(StringComparer.Ordinal).ToList();
