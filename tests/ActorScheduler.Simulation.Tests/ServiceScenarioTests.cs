@@ -171,6 +171,43 @@ public sealed class ServiceScenarioTests
         Assert.DoesNotContain("does not load", failure.Message, StringComparison.Ordinal);
     }
 
+    // Pod web is not a prefix match of pod web-admin: its instances and steps (web-admin-0:[server]) are another pod's.
+    [Fact]
+    public async Task Offers_for_a_pod_wait_for_that_pod_only_not_for_one_whose_name_it_begins()
+    {
+        const string spec = """
+            name: prefixes
+            pods:
+              web:
+                count: 1
+                tasks:
+                  server: { goal: RUNNING, cmd: sleep 1000, cpus: 0.1, memory: 32 }
+              web-admin:
+                count: 1
+                tasks:
+                  server: { goal: RUNNING, cmd: sleep 1000, cpus: 0.1, memory: 32 }
+            plans:
+              deploy:
+                phases:
+                  web:
+                    pod: web
+              admin:
+                phases:
+                  admin:
+                    pod: web-admin
+            """;
+        await using var scenario = new ServiceScenario(spec, HelloOptions(TimeSpan.FromSeconds(5)));
+
+        // The custom plan starts interrupted: web-admin-0's step stays PENDING, which is no reason to wait for web.
+        await scenario.Run(
+            Send.Register(),
+            Send.OffersFor("web"),
+            Expect.Launched("web-0-server"),
+            Expect.StepStatus("admin", "admin", "web-admin-0:[server]", Status.Pending),
+            Send.OffersFor("web"),
+            Expect.DeclinedLastOffer());
+    }
+
     [Fact]
     public async Task Scenario_should_name_the_known_pods_when_offering_for_an_unknown_one()
     {

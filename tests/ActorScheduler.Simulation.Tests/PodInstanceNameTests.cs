@@ -1,0 +1,20 @@
+namespace ActorScheduler.Simulation.Tests;
+
+public sealed class PodInstanceNameTests
+{
+    [Theory]
+    [InlineData("web-0", true, true)]
+    [InlineData("web-12", true, true)]
+    [InlineData("web-0:[server]", false, true)]
+    [InlineData("web-admin-0", false, false)]
+    [InlineData("web-admin-0:[server]", false, false)]
+    [InlineData("web-0-server", false, false)]
+    [InlineData("web-", false, false)]
+    [InlineData("web", false, false)]
+    [InlineData("webx-0", false, false)]
+    public void Names_match_their_own_pod_type_only(string name, bool instance, bool of)
+    {
+        Assert.Equal(instance, PodInstanceName.IsInstanceOf(name, "web"));
+        Assert.Equal(of, PodInstanceName.IsOf(name, "web"));
+    }
+}
