@@ -49,7 +49,6 @@ public static class Expect
                 ? $"the last offers were accepted: {Describe(answers.Where(r => r.Call!.Type == Call.Types.Type.Accept))}"
                 : null)));
 
-    /// <summary>The scheduler unreserved resources (UNRESERVE, after any DESTROY) on the latest offers.</summary>
     /// <summary>The last <see cref="Send.UpdateSpec"/> was refused with an error containing <paramref name="contains"/>.</summary>
     public static ScenarioTick UpdateRefused(string contains) =>
         new ExpectationTick($"Expect.UpdateRefused({contains})", c => Task.FromResult(
@@ -113,6 +112,7 @@ public static class Expect
                 : null;
         });
 
+    /// <summary>The scheduler unreserved resources (UNRESERVE, after any DESTROY) on the offers of the latest offer tick.</summary>
     public static ScenarioTick UnreservedResources() =>
         new ExpectationTick("Expect.UnreservedResources()", c => Task.FromResult(
             WithAnsweredOffers(c, answers => answers.Any(r => r.Operations(OperationType.Unreserve).Any())

@@ -192,7 +192,6 @@ public static class Send
             await OfferAsync(c, [restarted]).ConfigureAwait(false);
         });
 
-    /// <summary>Advances virtual time: heartbeats, retries and the master's own allocation cycles happen.</summary>
     /// <summary>
     /// <c>update start</c>: the scenario's spec rendered with <paramref name="values"/> over the scenario's own values is
     /// submitted as the new target; the answer (accepted or refused) is kept for <see cref="Expect.UpdateRefused"/>.
@@ -263,6 +262,10 @@ public static class Send
             await c.SettleUpdatesAsync().ConfigureAwait(false);
         });
 
+    /// <summary>
+    /// Advances the cluster's virtual time by <paramref name="delta"/>: heartbeats, retries and the master's own allocation
+    /// cycles happen, and the scheduler's timers on the virtual clock (backoff, permanent-failure timeouts) run.
+    /// </summary>
     public static ScenarioTick AdvanceTime(TimeSpan delta) =>
         new LambdaTick($"Send.AdvanceTime({delta})", c => c.Cluster.AdvanceAsync(delta));
 

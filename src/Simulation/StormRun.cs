@@ -794,9 +794,12 @@ public sealed class StormRun
 /// <summary>Garbage collections by generation (<see cref="GC.CollectionCount"/>); a gen2 collection counts in all three.</summary>
 public readonly record struct GcCounts(int Gen0, int Gen1, int Gen2)
 {
+    /// <summary>The collections of the process so far.</summary>
     public static GcCounts Now() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
 
+    /// <summary>The collections between two readings: <c>GcCounts.Now() - before</c>.</summary>
     public static GcCounts operator -(GcCounts a, GcCounts b) => new(a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2);
 
+    /// <summary>The counts as <c>gen0/gen1/gen2</c>, e.g. <c>12/3/1</c>.</summary>
     public override string ToString() => $"{Gen0}/{Gen1}/{Gen2}";
 }
