@@ -21,6 +21,13 @@ public sealed class ScenarioOptions
     /// </summary>
     public FaultDomain? MasterDomain { get; init; }
 
+    /// <summary>
+    /// Whether the master offers on its own as virtual time advances (<see cref="Send.AdvanceTime"/>: allocation cycles,
+    /// offers after a REVIVE); true by default. False: only the ticks' offers and those of an <see cref="OfferStorm"/>
+    /// over <see cref="ServiceScenario.Cluster"/> are made, so a storm's offers are the only ones.
+    /// </summary>
+    public bool TimedAllocation { get; init; } = true;
+
     /// <summary>Resources of the fresh agents <see cref="Send.OffersFor"/> adds, unless a tick says otherwise.</summary>
     public AgentResources AgentResources { get; init; } = AgentResources.Default;
 

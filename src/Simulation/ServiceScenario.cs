@@ -169,7 +169,7 @@ public sealed class ServiceScenario : IAsyncDisposable
 
     private ScenarioContext CreateContext()
     {
-        var cluster = new SimulatedCluster(_options.Seed, masterDomain: _options.MasterDomain);
+        var cluster = new SimulatedCluster(_options.Seed, timedAllocation: _options.TimedAllocation, masterDomain: _options.MasterDomain);
         var config = ConfigurationFactory.ParseString(AkkaConfig).WithFallback(ConfigurationFactory.ParseString(SchedulerHocon.Text));
         var system = ActorSystem.Create("simulation", config);
         var gateway = cluster.GatewayFor(Spec.Name);
