@@ -63,12 +63,11 @@ public sealed class ServiceScenario : IAsyncDisposable
         _specPathOrYaml = _isYaml ? specPathOrYaml : Path.GetFullPath(specPathOrYaml);
         if (!_isYaml && !File.Exists(_specPathOrYaml))
         {
-            var fullPath = _specPathOrYaml;
             throw new FileNotFoundException(
-                $"The spec file {fullPath} does not exist (a relative path is resolved against the current directory, "
+                $"The spec file {_specPathOrYaml} does not exist (a relative path is resolved against the current directory, "
                 + $"{Directory.GetCurrentDirectory()}). For a spec copied next to the test assembly, use "
                 + $"Path.Combine(AppContext.BaseDirectory, \"{specPathOrYaml}\"); inline YAML spans several lines.",
-                fullPath);
+                _specPathOrYaml);
         }
 
         _loaded = Load(_options.Values);
