@@ -5,8 +5,9 @@ namespace ActorScheduler.Actors.Offers;
 
 /// <summary>
 /// Keeps the latest offer evaluations (a ring buffer) and, per pod instance, how many offers were evaluated and why
-/// they failed, grouped by reason without the numbers; and how many offers were declined, by why and with which
-/// filter. The full history is in the journal (tag offer-decision).
+/// they failed since the pod last started waiting for offers (<see cref="StartedWaiting"/>), grouped by reason without
+/// the numbers; and how many offers were declined, by why and with which filter. The full history is in the journal
+/// (tag offer-decision).
 /// </summary>
 public sealed class OfferOutcomeTracker(int capacity = 1000)
 {
@@ -37,6 +38,18 @@ public sealed class OfferOutcomeTracker(int capacity = 1000)
 
         var reason = ReasonOf(outcome.Explanation);
         counts.Failures[reason] = counts.Failures.GetValueOrDefault(reason) + 1;
+    }
+
+    /// <summary>
+    /// The pod instance waits for offers again (a replace, a recovery, its next step): its counts start from zero, so a pod
+    /// placed once and waiting again reads as not placed, with today's reasons only. Its latest outcomes stay listed.
+    /// </summary>
+    public void StartedWaiting(string podInstance)
+    {
+        if (_pods.ContainsKey(podInstance))
+        {
+            _pods[podInstance] = new PodCounts();
+        }
     }
 
     /// <summary>Offers a pod instance was not evaluated against in full (<see cref="OfferFit"/>): counted, not listed.</summary>

@@ -486,6 +486,11 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         {
             _requirements.RemoveAll(r => r.Name == name);
         }
+        else
+        {
+            // Not waiting until now (placed, or never registered): its summary counts from this wait on.
+            _outcomes.StartedWaiting(name);
+        }
 
         var need = message.Requirement.Existing is null
             ? OfferFit.NewFootprintNeed(message.Requirement.Pod, _context.Executor)

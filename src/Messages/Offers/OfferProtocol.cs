@@ -35,7 +35,10 @@ public sealed record OfferOutcome(
     bool Passed,
     ImmutableArray<string> Explanation);
 
-/// <summary>All evaluations for one pod instance since the scheduler started, failures grouped by reason.</summary>
+/// <summary>
+/// The evaluations for one pod instance since it last started waiting for offers (a pod placed, then replaced or
+/// recovered, counts from its new wait), failures grouped by reason.
+/// </summary>
 public sealed record PodOfferSummary(string PodInstance, int Evaluated, int Passed, ImmutableArray<FailureCount> Failures)
 {
     /// <summary>One line: "hello-0: 9,812 offers evaluated, 1 passed; 9,700 failed placement …; 111 lacked cpus …".</summary>

@@ -29,6 +29,26 @@ public sealed class OfferOutcomeTrackerTests
     }
 
     [Fact]
+    public void A_pods_summary_counts_only_since_it_last_started_waiting()
+    {
+        var tracker = new OfferOutcomeTracker();
+        tracker.Record(Outcome("hello-0", false, "FAIL(PlacementRuleEvaluationStage): hostname:UNIQUE — agent-1 already runs hello-1"));
+        tracker.Record(Outcome("hello-0", true, "PASS(LaunchEvaluationStage): launching"));
+        tracker.StartedWaiting("hello-0");
+        tracker.StartedWaiting("never-evaluated-0");
+
+        var waiting = Assert.Single(tracker.Query(null, 10).Summaries);
+        Assert.Equal("hello-0: 0 offers evaluated, 0 passed", waiting.Line);
+
+        tracker.RecordSkipped("hello-0", "FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation", 2);
+        Assert.Equal(
+            "hello-0: 2 offers evaluated, 0 passed; 2 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation",
+            tracker.Query("hello-0", 10).Summaries.Single().Line);
+        // The latest outcomes still show what happened before.
+        Assert.Equal(2, tracker.Query("hello-0", 10).Outcomes.Length);
+    }
+
+    [Fact]
     public void The_latest_outcomes_come_newest_first_filtered_and_bounded()
     {
         var tracker = new OfferOutcomeTracker(capacity: 3);

@@ -89,6 +89,29 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_pod_placed_once_and_registered_again_is_summarised_from_its_new_wait_only()
+    {
+        var (router, gateway) = ReconciledRouter();
+        var pod = CreateTestProbe();
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod())), pod);
+        var fits = TestOffers.Unreserved("agent-1");
+        router.Tell(new OffersReceived([TestOffers.Unreserved("agent-2", cpus: 0.1), fits]));
+        pod.ExpectMsg<LaunchClaim>();
+        Recorded(router, fits.Id.Value, pod);
+        gateway.FishForMessage(m => m is AcceptOffers);
+
+        // Replaced: the pod waits for a new footprint, and no agent has room for it.
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod())), pod);
+        router.Tell(new OffersReceived([TestOffers.Unreserved("agent-3", cpus: 0.1)]));
+
+        router.Tell(new OfferProtocol.GetOfferOutcomes("hello-0"));
+        Assert.Equal(
+            "hello-0: 1 offer evaluated, 0 passed; 1 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation",
+            ExpectMsg<OfferOutcomes>().Summaries.Single().Line);
+        pod.ExpectNoMsg(TimeSpan.Zero);
+    }
+
+    [Fact]
     public void Router_should_accept_once_the_journal_says_every_claiming_pods_launch_record_is_durable()
     {
         var (router, gateway, pod0, pod1) = RouterWithTwoRequirements();
