@@ -53,18 +53,19 @@ public static class DebugViews
     /// <summary>
     /// The pod instances a plan's phase (by name or id) and step (by name or id) work on, for filtering offer outcomes
     /// (DC/OS <c>/v2/debug/offers?plan=&amp;phase=&amp;step=</c>): a step named <c>hello-0:[server]</c> works on
-    /// <c>hello-0</c>. Null with the reason when the phase or step is not in the plan.
+    /// <c>hello-0</c>. Null with the reason when the phase or step asked for is not in the plan; an element with nothing
+    /// under it (a healthy recovery plan has no phases, a phase of a pod with count 0 no steps) works on no pods.
     /// </summary>
     public static (IReadOnlySet<string>? Pods, string? NotFound) PodsOf(Messages.Plans.PlanInfo plan, string? phase, string? step)
     {
         var phases = plan.Phases.Where(p => phase is null || p.Name == phase || p.Id == phase).ToList();
-        if (phases.Count == 0)
+        if (phase is not null && phases.Count == 0)
         {
             return (null, $"Phase {phase} not found in plan {plan.Name}");
         }
 
         var steps = phases.SelectMany(p => p.Steps).Where(s => step is null || s.Name == step || s.Id == step).ToList();
-        if (steps.Count == 0)
+        if (step is not null && steps.Count == 0)
         {
             return (null, $"Step {step} not found in plan {plan.Name}");
         }

@@ -77,6 +77,22 @@ public sealed class DebugViewsTests
     }
 
     [Fact]
+    public void A_plan_without_phases_or_a_phase_without_steps_selects_no_pods_rather_than_not_found()
+    {
+        // A healthy recovery plan has no phases; a phase of a pod with count 0 has no steps.
+        var recovery = new ActorScheduler.Messages.Plans.PlanInfo("recovery", ActorScheduler.Messages.Plans.Status.Complete, "serial", [], []);
+        var deploy = new ActorScheduler.Messages.Plans.PlanInfo("deploy", ActorScheduler.Messages.Plans.Status.Complete, "serial",
+            [new("p1", "hello", ActorScheduler.Messages.Plans.Status.Complete, "serial", [])], []);
+
+        Assert.Equal((0, null), (DebugViews.PodsOf(recovery, null, null).Pods?.Count, DebugViews.PodsOf(recovery, null, null).NotFound));
+        Assert.Equal((0, null), (DebugViews.PodsOf(deploy, "hello", null).Pods?.Count, DebugViews.PodsOf(deploy, "hello", null).NotFound));
+        Assert.Equal((0, null), (DebugViews.PodsOf(deploy, null, null).Pods?.Count, DebugViews.PodsOf(deploy, null, null).NotFound));
+        // What was asked for and is not there is still not found.
+        Assert.Equal("Phase hello not found in plan recovery", DebugViews.PodsOf(recovery, "hello", null).NotFound);
+        Assert.Equal("Step hello-0:[server] not found in plan deploy", DebugViews.PodsOf(deploy, "hello", "hello-0:[server]").NotFound);
+    }
+
+    [Fact]
     public void Task_zones_come_from_the_pods_agents_and_leave_out_pods_without_a_zone()
     {
         TaskInfo Task(string name) => new() { Name = name, TaskId = new TaskID { Value = name + "__1" } };
