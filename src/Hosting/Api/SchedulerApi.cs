@@ -149,8 +149,14 @@ public static class SchedulerApi
         app.MapPost("/v1/update/rollback", async (string? to) =>
             UpdateAnswer(await scheduler().Ask<ConfigProtocol.UpdateResult>(new ConfigProtocol.RollbackConfiguration(to), AskTimeout)));
 
-        app.MapGet("/v1/health", async (bool? verbose) =>
+        app.MapGet("/v1/health", async (string? verbose) =>
         {
+            var (isVerbose, badVerbose) = QueryParameters.Flag("verbose", verbose);
+            if (badVerbose is not null)
+            {
+                return Message(StatusCodes.Status400BadRequest, badVerbose);
+            }
+
             var names = await scheduler().Ask<PlanProtocol.PlanNames>(PlanProtocol.GetPlans.Instance, AskTimeout);
             var plans = (await Task.WhenAll(names.Names.Select(n => scheduler().Ask<object>(new PlanProtocol.GetPlan(n), AskTimeout)))).OfType<PlanInfo>().ToList();
             var (health, reason) = ServiceHealth.Explain(plans);
@@ -158,10 +164,10 @@ public static class SchedulerApi
             // 204 cannot carry a body: its status name (and, verbose, the reason) go in headers.
             if (health.Code == StatusCodes.Status204NoContent)
             {
-                return new NoContentWithHeader(health.Name, verbose == true ? reason : null);
+                return new NoContentWithHeader(health.Name, isVerbose ? reason : null);
             }
 
-            return verbose == true
+            return isVerbose
                 ? Results.Json(
                     new { value = health.Code, status = health.Name, reason, plans = plans.Select(p => new { name = p.Name, status = p.Status.ToWireName(), errors = p.Errors }) },
                     statusCode: health.Code)
@@ -320,16 +326,17 @@ public static class SchedulerApi
                     : (object)new { address = endpoint.Address, dns = endpoint.Dns, vip = endpoint.Vip })
                 : Message(StatusCodes.Status404NotFound, $"Endpoint {name} not found"));
 
-        app.MapGet("/v2/debug/offers", async (string? pod, int? limit, string? plan, string? phase, string? step) =>
+        app.MapGet("/v2/debug/offers", async (string? pod, string? limit, string? plan, string? phase, string? step) =>
         {
-            if (limit is < 0)
+            var (count, badLimit) = QueryParameters.WholeNumber("limit", limit, 100);
+            if (badLimit is not null)
             {
-                return Results.Json(new { message = "limit must be >= 0" }, statusCode: StatusCodes.Status400BadRequest);
+                return Message(StatusCodes.Status400BadRequest, badLimit);
             }
 
             if (plan is null && phase is null && step is null)
             {
-                return Results.Json(ToJson(await scheduler().Ask<OfferOutcomes>(new OfferProtocol.GetOfferOutcomes(pod, limit ?? 100), AskTimeout)));
+                return Results.Json(ToJson(await scheduler().Ask<OfferOutcomes>(new OfferProtocol.GetOfferOutcomes(pod, count), AskTimeout)));
             }
 
             // Only the pods the plan's phase / step work on (the plan defaults to deploy).
@@ -347,7 +354,7 @@ public static class SchedulerApi
             var all = await scheduler().Ask<OfferOutcomes>(new OfferProtocol.GetOfferOutcomes(pod, int.MaxValue), AskTimeout);
             return Results.Json(ToJson(new OfferOutcomes(
                 all.Summaries.Where(s => pods.Contains(s.PodInstance)).ToImmutableArray(),
-                all.Outcomes.Where(o => pods.Contains(o.PodInstance)).Take(limit ?? 100).ToImmutableArray())));
+                all.Outcomes.Where(o => pods.Contains(o.PodInstance)).Take(count).ToImmutableArray())));
         });
 
         return app;

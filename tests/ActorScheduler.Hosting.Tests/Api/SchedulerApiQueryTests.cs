@@ -1,0 +1,65 @@
+using System.Net;
+using System.Text.Json;
+using ActorScheduler.Hosting.Api;
+using ActorScheduler.Hosting.Tests.EndToEnd;
+using Akka.Actor;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ActorScheduler.Hosting.Tests.Api;
+
+/// <summary>
+/// Query parameters read as numbers or flags: a bad value is a 400 with a message naming it, not ASP.NET's bare 400.
+/// Served in-process by the real endpoints; the scheduler is never asked, as a bad parameter is refused first.
+/// </summary>
+public sealed class SchedulerApiQueryTests
+{
+    [Theory]
+    [InlineData("0", 0, null)]
+    [InlineData("25", 25, null)]
+    [InlineData(null, 100, null)]
+    [InlineData("", 100, null)]
+    [InlineData("abc", 100, "limit must be a whole number from 0 to 2147483647, not 'abc'")]
+    [InlineData("2147483648", 100, "limit must be a whole number from 0 to 2147483647, not '2147483648'")]
+    [InlineData("-1", 100, "limit must be a whole number from 0 to 2147483647, not '-1'")]
+    [InlineData("1.5", 100, "limit must be a whole number from 0 to 2147483647, not '1.5'")]
+    public void A_whole_number_is_digits_within_int_range(string? raw, int value, string? error)
+    {
+        Assert.Equal((value, error), QueryParameters.WholeNumber("limit", raw, 100));
+    }
+
+    [Theory]
+    [InlineData("true", true, null)]
+    [InlineData("False", false, null)]
+    [InlineData(null, false, null)]
+    [InlineData("yes", false, "verbose must be true or false, not 'yes'")]
+    public void A_flag_is_true_or_false(string? raw, bool value, string? error)
+    {
+        Assert.Equal((value, error), QueryParameters.Flag("verbose", raw));
+    }
+
+    [Theory]
+    [InlineData("v2/debug/offers?limit=abc", "limit must be a whole number from 0 to 2147483647, not 'abc'")]
+    [InlineData("v2/debug/offers?limit=2147483648", "limit must be a whole number from 0 to 2147483647, not '2147483648'")]
+    [InlineData("v2/debug/offers?limit=-1", "limit must be a whole number from 0 to 2147483647, not '-1'")]
+    [InlineData("v1/health?verbose=yes", "verbose must be true or false, not 'yes'")]
+    public async Task A_bad_number_or_flag_is_a_400_with_a_message(string path, string message)
+    {
+        var port = SchedulerProcess.FreePort();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.Logging.ClearProviders();
+        await using var app = builder.Build();
+        app.MapSchedulerApi(() => ActorRefs.Nobody);
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+
+        using var answer = await http.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+        using var body = JsonDocument.Parse(await answer.Content.ReadAsStringAsync());
+        Assert.Equal(message, body.RootElement.GetProperty("message").GetString());
+        await app.StopAsync();
+    }
+}
