@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using ActorScheduler.Messages.MesosV1;
 using ActorScheduler.Specs.Model;
+using ActorScheduler.Specs.Placement;
 
 namespace ActorScheduler.Actors.Offers;
 
@@ -104,6 +105,15 @@ public static class OfferFit
             : available.Disk + epsilon < need.Disk ? LacksDisk
             : null;
     }
+
+    /// <summary>
+    /// Null when a full evaluation of <paramref name="requirement"/> against the offer may pass; otherwise the reason it
+    /// fails, checked in the full evaluation's order (<see cref="OfferEvaluator"/>): the service's region and the pod's
+    /// placement rule (<see cref="OfferEvaluator.PlacementRefusal"/>), then the agent or the resources (<see cref="Skip"/>),
+    /// so a skipped offer is counted under the reason its full evaluation would give.
+    /// </summary>
+    public static string? Refusal(PodRequirement requirement, Scalars need, Offer offer, Scalars available, PlacementAgent agent, PlacedTasks placed, EvaluationContext context) =>
+        OfferEvaluator.PlacementRefusal(requirement, agent, placed, context) ?? Skip(requirement, need, offer, available);
 
     /// <summary>Why a pod with reservations skips an offer of another agent (<see cref="Skip"/>).</summary>
     public const string OtherAgent = "FAIL(AgentEvaluationStage): offer is from another agent than the pod's reservations";

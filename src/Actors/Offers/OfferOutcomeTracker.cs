@@ -90,12 +90,23 @@ public sealed class OfferOutcomeTracker(int capacity = 1000)
             : _declines.OrderByDescending(d => d.Value).ThenBy(d => d.Key.Reason, StringComparer.Ordinal).ThenBy(d => d.Key.RefuseSeconds)
                 .Select(d => new DeclineCount(d.Key.Reason, d.Key.RefuseSeconds, d.Value)).ToImmutableArray());
 
-    /// <summary>The first failing line up to its details: "FAIL(ResourceEvaluationStage): Offer lacks … 'cpus' for new reservation".</summary>
+    /// <summary>
+    /// The first failing line up to its details, which follow a ": " or a " — " after the stage:
+    /// "FAIL(ResourceEvaluationStage): Offer lacks … 'cpus' for new reservation",
+    /// "FAIL(PlacementRuleEvaluationStage): hostname:UNIQUE" (a rule's own colons are kept).
+    /// </summary>
     public static string ReasonOf(IEnumerable<string> explanation)
     {
         var fail = explanation.FirstOrDefault(l => l.StartsWith("FAIL", StringComparison.Ordinal)) ?? "FAIL: (no reason)";
         var stageEnd = fail.IndexOf("): ", StringComparison.Ordinal);
-        var detail = stageEnd < 0 ? -1 : fail.IndexOf(':', stageEnd + 3);
+        if (stageEnd < 0)
+        {
+            return fail;
+        }
+
+        var colon = fail.IndexOf(": ", stageEnd + 3, StringComparison.Ordinal);
+        var dash = fail.IndexOf(" — ", stageEnd + 3, StringComparison.Ordinal);
+        var detail = colon < 0 ? dash : dash < 0 ? colon : Math.Min(colon, dash);
         return detail < 0 ? fail : fail[..detail];
     }
 

@@ -784,13 +784,12 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
             }
         }
 
-        // Why the pod cannot use the offer at all (the constant-time OfferFit check, then the service's region and the
-        // pod's placement rule), or null. An agent the rule refuses is counted, not evaluated: with a rule such as
-        // hostname:UNIQUE most offers are refused to most pods, and a full evaluation and journaled decision each made a
-        // 2,000-pod storm quadratic.
+        // Why the pod cannot use the offer at all (the service's region and the pod's placement rule, then the
+        // constant-time OfferFit check: the full evaluation's order, so both give one reason), or null. An agent the rule
+        // refuses is counted, not evaluated: with a rule such as hostname:UNIQUE most offers are refused to most pods,
+        // and a full evaluation and journaled decision each made a 2,000-pod storm quadratic.
         string? Refusal(PodRequirement requirement, OfferFit.Scalars need, OfferSlot slot) =>
-            OfferFit.Skip(requirement, need, slot.Offer, slot.Available)
-            ?? OfferEvaluator.PlacementRefusal(requirement, slot.Agent, _placed, _context);
+            OfferFit.Refusal(requirement, need, slot.Offer, slot.Available, slot.Agent, _placed, _context);
 
         // The evaluation of the offer for the pod is journaled as a decision and kept as an outcome; a passing one claims it.
         bool Decide(PodRequirement requirement, string podName, IActorRef pod, OfferSlot slot, int index, OfferEvaluation evaluation)

@@ -33,6 +33,45 @@ public sealed class OfferFitTests
     }
 
     [Fact]
+    public void An_offer_from_another_region_that_also_lacks_cpus_is_skipped_for_the_region_as_the_full_evaluation_fails_it()
+    {
+        var requirement = TestOffers.Requirement(TestOffers.HelloPod());
+        var context = TestOffers.Context with { LocalRegion = "east" };
+        var west = TestOffers.Unreserved("agent-2", cpus: 0.1);
+        west.Domain = new ActorScheduler.Messages.MesosV1.DomainInfo { FaultDomain = new() { Region = new() { Name = "west" }, Zone = new() { Name = "west-a" } } };
+        var need = OfferFit.NewFootprintNeed(requirement.Pod, context.Executor);
+
+        var skip = OfferFit.Refusal(requirement, need, west, OfferFit.Unreserved(west), ActorScheduler.Actors.Offers.PlacementAgents.Of(west), new ActorScheduler.Specs.Placement.PlacedTasks(), context);
+
+        Assert.Equal("FAIL(PlacementRuleEvaluationStage): not in the local region 'east' (the master's; the pod has no @region rule)", skip);
+        Assert.Equal(skip, OfferOutcomeTracker.ReasonOf(OfferEvaluator.Evaluate(requirement, west, context).Explanation));
+    }
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(0.1)]
+    public void A_unique_pod_whose_sibling_runs_on_the_host_is_skipped_for_the_rule_as_the_full_evaluation_groups_it(double offerCpus)
+    {
+        var unique = TestOffers.HelloPod() with
+        {
+            Placement = ActorScheduler.Specs.Placement.PlacementRuleParser.Parse("hostname:UNIQUE", "hello").Rule,
+            PlacementText = "hostname:UNIQUE",
+        };
+        var requirement = TestOffers.Requirement(unique) with { Index = 1 };
+        var offer = TestOffers.Unreserved("agent-1", cpus: offerCpus);
+        var agent = ActorScheduler.Actors.Offers.PlacementAgents.Of(offer);
+        var placed = new ActorScheduler.Specs.Placement.PlacedTasks([new ActorScheduler.Specs.Placement.PlacedTask("hello-0", agent)]);
+        var need = OfferFit.NewFootprintNeed(unique, TestOffers.Context.Executor);
+
+        var skip = OfferFit.Refusal(requirement, need, offer, OfferFit.Unreserved(offer), agent, placed, TestOffers.Context);
+
+        var evaluation = OfferEvaluator.Evaluate(requirement, offer, TestOffers.Context, placed);
+        Assert.Contains(evaluation.Explanation, l => l.StartsWith("FAIL(PlacementRuleEvaluationStage): hostname:UNIQUE — ", StringComparison.Ordinal));
+        Assert.Equal("FAIL(PlacementRuleEvaluationStage): hostname:UNIQUE", skip);
+        Assert.Equal(skip, OfferOutcomeTracker.ReasonOf(evaluation.Explanation));
+    }
+
+    [Fact]
     public void The_need_counts_the_executor_once_with_the_pods_resource_sets()
     {
         var pod = TestOffers.HelloPod(cpus: 1.5, mem: 512);
