@@ -117,7 +117,7 @@ var apiOption = new Option<string>("--api") { Description = "The scheduler's HTT
 var podOption = new Option<string?>("--pod") { Description = "Only this pod instance (e.g. hello-0)." };
 var limitOption = new Option<int>("--limit") { Description = "How many of the latest evaluations to show.", DefaultValueFactory = _ => 10 };
 var jsonOption = new Option<bool>("--json") { Description = "Print the API's JSON." };
-var unplacedOption = new Option<bool>("--unplaced") { Description = "Only pod instances no offer has placed yet, and how many of those evaluated." };
+var unplacedOption = new Option<bool>("--unplaced") { Description = "Only pod instances no offer has placed since they last started waiting, and how many of those evaluated (not with --pod)." };
 var offers = new Command("offers", "Why offers were used or declined: per-pod summaries and the latest evaluations with their PASS/FAIL lines.")
 {
     apiOption, podOption, limitOption, jsonOption, unplacedOption,

@@ -9,11 +9,17 @@ namespace ActorScheduler.Hosting.Cli;
 public static class DebugCommands
 {
     /// <param name="unplaced">
-    /// Without <paramref name="pod"/>: only the pod instances no evaluated offer has placed yet, and how many of those
-    /// evaluated they are — with thousands of pods, the ones an operator asks about.
+    /// Only the pod instances no evaluated offer has placed since they last started waiting, and how many of those
+    /// evaluated they are — with thousands of pods, the ones an operator asks about. Refused with <paramref name="pod"/>.
     /// </param>
     public static async Task<int> OffersAsync(string api, string? pod, int limit, bool json, TextWriter output, TextWriter error, CancellationToken ct, bool unplaced = false)
     {
+        if (unplaced && pod is not null)
+        {
+            await error.WriteLineAsync("error: --unplaced lists every pod instance not placed and cannot be combined with --pod");
+            return 2;
+        }
+
         var query = $"v2/debug/offers?limit={limit}" + (pod is null ? string.Empty : $"&pod={Uri.EscapeDataString(pod)}");
         var (exit, body) = await ApiClient.GetOkAsync(api, query, error, ct);
         if (exit is { } failed)
@@ -21,9 +27,27 @@ public static class DebugCommands
             return failed;
         }
 
-        if (unplaced && pod is null)
+        if (unplaced)
         {
             return await UnplacedAsync(body, json, output);
+        }
+
+        var summaries = body.GetProperty("summaries").EnumerateArray().ToList();
+        if (summaries.Count == 0 && pod is not null)
+        {
+            // Nothing evaluated for a pod the service does not have is a typo, not a wait (with --json too).
+            var (listExit, pods) = await ApiClient.GetOkAsync(api, "v1/pod", error, ct);
+            if (listExit is { } listFailed)
+            {
+                return listFailed;
+            }
+
+            var known = pods.EnumerateArray().Select(e => e.GetString()).ToList();
+            if (!known.Contains(pod))
+            {
+                await error.WriteLineAsync($"error: no pod instance {pod} (pods: {string.Join(", ", known)})");
+                return 1;
+            }
         }
 
         if (json)
@@ -39,26 +63,8 @@ public static class DebugCommands
             await output.WriteLineAsync($"offers declined: {string.Join("; ", declines)}");
         }
 
-        var summaries = body.GetProperty("summaries").EnumerateArray().ToList();
         if (summaries.Count == 0)
         {
-            if (pod is not null)
-            {
-                // Nothing evaluated for a pod the service does not have is a typo, not a wait.
-                var (listExit, pods) = await ApiClient.GetOkAsync(api, "v1/pod", error, ct);
-                if (listExit is { } listFailed)
-                {
-                    return listFailed;
-                }
-
-                var known = pods.EnumerateArray().Select(e => e.GetString()).ToList();
-                if (!known.Contains(pod))
-                {
-                    await error.WriteLineAsync($"error: no pod instance {pod} (pods: {string.Join(", ", known)})");
-                    return 1;
-                }
-            }
-
             await output.WriteLineAsync(pod is null ? "no offer evaluated yet" : $"{pod}: no offer evaluated yet");
             return 0;
         }

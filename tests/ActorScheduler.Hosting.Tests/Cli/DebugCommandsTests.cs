@@ -193,4 +193,35 @@ public sealed class DebugCommandsTests
         Assert.Equal(0, await DebugCommands.OffersAsync(api.Url, "world-0", 10, false, output, error, CancellationToken.None));
         Assert.Equal("world-0: no offer evaluated yet", output.ToString().Trim());
     }
+
+    [Fact]
+    public async Task A_pod_the_service_lacks_is_the_same_error_with_json()
+    {
+        const string none = """{"summaries": [], "outcomes": [], "declines": []}""";
+        using var api = new StubApi(new() { ["v2/debug/offers"] = none, ["v1/pod"] = """["hello-0", "world-0"]""" });
+
+        var (output, error) = (new StringWriter(), new StringWriter());
+        Assert.Equal(1, await DebugCommands.OffersAsync(api.Url, "helo-0", 10, true, output, error, CancellationToken.None));
+        Assert.Equal("error: no pod instance helo-0 (pods: hello-0, world-0)", error.ToString().Trim());
+        Assert.Empty(output.ToString());
+
+        (output, error) = (new StringWriter(), new StringWriter());
+        Assert.Equal(0, await DebugCommands.OffersAsync(api.Url, "world-0", 10, true, output, error, CancellationToken.None));
+        using var json = System.Text.Json.JsonDocument.Parse(output.ToString());
+        Assert.Empty(json.RootElement.GetProperty("summaries").EnumerateArray());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Unplaced_with_a_pod_is_refused_as_a_bad_combination(bool json)
+    {
+        using var api = new StubApi(new() { ["v2/debug/offers"] = ThreePods, ["v1/pod"] = """["hello-0", "big-0", "big-1"]""" });
+        var (output, error) = (new StringWriter(), new StringWriter());
+
+        Assert.Equal(2, await DebugCommands.OffersAsync(api.Url, "hello-0", 10, json, output, error, CancellationToken.None, unplaced: true));
+
+        Assert.Equal("error: --unplaced lists every pod instance not placed and cannot be combined with --pod", error.ToString().Trim());
+        Assert.Empty(output.ToString());
+    }
 }
