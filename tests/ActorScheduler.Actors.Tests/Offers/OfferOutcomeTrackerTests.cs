@@ -29,6 +29,23 @@ public sealed class OfferOutcomeTrackerTests
     }
 
     [Fact]
+    public void Failures_to_grow_a_reservation_in_place_are_grouped_whatever_the_offer_had()
+    {
+        var held = Resources.Reserved("cpus", 0.5, TestOffers.Context.Reservation, "hello-resources");
+        var tracker = new OfferOutcomeTracker();
+        foreach (var available in new[] { 0.25, 1.0 })
+        {
+            var outcome = ReservationResize.Plan("hello-resources", "cpus", [held], want: 2, unreservedAvailable: available);
+            Assert.False(outcome.Passed);
+            tracker.Record(Outcome("hello-0", false, outcome.Explanation));
+        }
+
+        var failure = Assert.Single(tracker.Query("hello-0", 10).Summaries.Single().Failures);
+        Assert.Equal(2, failure.Count);
+        Assert.Equal("FAIL(ResourceEvaluationStage): growing hello-resources's reserved 'cpus' from 0.5 to 2 needs 1.5 unreserved on this agent", failure.Reason);
+    }
+
+    [Fact]
     public void A_pods_summary_counts_only_since_it_last_started_waiting()
     {
         var tracker = new OfferOutcomeTracker();
