@@ -112,10 +112,10 @@ public sealed class OfferOutcomeTracker(int capacity = 1000)
 
     private sealed class PodCounts
     {
-        public int Evaluated { get; set; }
+        public long Evaluated { get; set; }
 
-        public int Passed { get; set; }
+        public long Passed { get; set; }
 
-        public Dictionary<string, int> Failures { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, long> Failures { get; } = new(StringComparer.Ordinal);
     }
 }

@@ -96,7 +96,7 @@ public static class DebugCommands
     private static async Task<int> UnplacedAsync(JsonElement body, bool json, TextWriter output)
     {
         var summaries = body.GetProperty("summaries").EnumerateArray().ToList();
-        var unplaced = summaries.Where(s => s.GetProperty("passed").GetInt32() == 0).ToList();
+        var unplaced = summaries.Where(s => s.GetProperty("passed").GetInt64() == 0).ToList();
         if (json)
         {
             await output.WriteLineAsync(JsonSerializer.Serialize(new { evaluated = summaries.Count, unplaced }, new JsonSerializerOptions { WriteIndented = true }));
@@ -108,9 +108,10 @@ public static class DebugCommands
             await output.WriteLineAsync(summary.GetProperty("summary").GetString());
         }
 
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
         await output.WriteLineAsync(unplaced.Count == 0
-            ? $"every pod instance evaluated ({summaries.Count:N0}) was placed"
-            : $"{unplaced.Count:N0} of {summaries.Count:N0} pod instances evaluated not placed yet");
+            ? string.Create(invariant, $"every pod instance evaluated ({summaries.Count:N0}) was placed")
+            : string.Create(invariant, $"{unplaced.Count:N0} of {summaries.Count:N0} pod instances evaluated not placed yet"));
         return 0;
     }
 

@@ -39,13 +39,23 @@ public sealed record OfferOutcome(
 /// The evaluations for one pod instance since it last started waiting for offers (a pod placed, then replaced or
 /// recovered, counts from its new wait), failures grouped by reason.
 /// </summary>
-public sealed record PodOfferSummary(string PodInstance, int Evaluated, int Passed, ImmutableArray<FailureCount> Failures)
+public sealed record PodOfferSummary(string PodInstance, long Evaluated, long Passed, ImmutableArray<FailureCount> Failures)
 {
-    /// <summary>One line: "hello-0: 9,812 offers evaluated, 1 passed; 9,700 failed placement …; 111 lacked cpus …".</summary>
-    public string Line => Failures.IsEmpty
-        ? $"{PodInstance}: {Evaluated:N0} {(Evaluated == 1 ? "offer" : "offers")} evaluated, {Passed:N0} passed"
-        : $"{PodInstance}: {Evaluated:N0} {(Evaluated == 1 ? "offer" : "offers")} evaluated, {Passed:N0} passed; " +
-          string.Join("; ", Failures.Select(f => $"{f.Count:N0} {f.Reason}"));
+    /// <summary>
+    /// One line, numbers in the invariant culture (as <see cref="DeclineCount.Line"/>): "hello-0: 9,812 offers evaluated,
+    /// 1 passed; 9,700 FAIL(PlacementRuleEvaluationStage): hostname:UNIQUE; 111 FAIL(ResourceEvaluationStage): …".
+    /// </summary>
+    public string Line
+    {
+        get
+        {
+            var invariant = System.Globalization.CultureInfo.InvariantCulture;
+            var head = string.Create(invariant, $"{PodInstance}: {Evaluated:N0} {(Evaluated == 1 ? "offer" : "offers")} evaluated, {Passed:N0} passed");
+            return Failures.IsEmpty
+                ? head
+                : head + "; " + string.Join("; ", Failures.Select(f => string.Create(invariant, $"{f.Count:N0} {f.Reason}")));
+        }
+    }
 }
 
-public sealed record FailureCount(string Reason, int Count);
+public sealed record FailureCount(string Reason, long Count);

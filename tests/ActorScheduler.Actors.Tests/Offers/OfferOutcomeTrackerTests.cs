@@ -46,6 +46,24 @@ public sealed class OfferOutcomeTrackerTests
     }
 
     [Fact]
+    public void A_pods_line_prints_its_counts_in_the_invariant_culture_whatever_the_current_one()
+    {
+        var summary = new PodOfferSummary("big-0", 5_000_000_123, 0, [new FailureCount("FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation", 4_999_999_999)]);
+        var before = System.Globalization.CultureInfo.CurrentCulture;
+        try
+        {
+            System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.GetCultureInfo("de-DE");
+            Assert.Equal(
+                "big-0: 5,000,000,123 offers evaluated, 0 passed; 4,999,999,999 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation",
+                summary.Line);
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = before;
+        }
+    }
+
+    [Fact]
     public void A_pods_summary_counts_only_since_it_last_started_waiting()
     {
         var tracker = new OfferOutcomeTracker();
