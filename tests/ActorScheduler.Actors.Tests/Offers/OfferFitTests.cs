@@ -72,6 +72,22 @@ public sealed class OfferFitTests
     }
 
     [Fact]
+    public void A_pod_under_several_rules_is_skipped_for_the_rule_that_refuses_as_the_full_evaluation_names_it()
+    {
+        var rules = ActorScheduler.Specs.Placement.PlacementRuleParser.Parse("[[\"hostname\", \"LIKE\", \"agent-.*\"], [\"hostname\", \"UNIQUE\"]]", "hello").Rule;
+        Assert.IsType<ActorScheduler.Specs.Placement.AndRule>(rules);
+        var requirement = TestOffers.Requirement(TestOffers.HelloPod() with { Placement = rules }) with { Index = 1 };
+        var offer = TestOffers.Unreserved("agent-1");
+        var agent = ActorScheduler.Actors.Offers.PlacementAgents.Of(offer);
+        var placed = new ActorScheduler.Specs.Placement.PlacedTasks([new ActorScheduler.Specs.Placement.PlacedTask("hello-0", agent)]);
+
+        var skip = OfferFit.Refusal(requirement, OfferFit.NewFootprintNeed(requirement.Pod, TestOffers.Context.Executor), offer, OfferFit.Unreserved(offer), agent, placed, TestOffers.Context);
+
+        Assert.Equal("FAIL(PlacementRuleEvaluationStage): hostname:UNIQUE", skip);
+        Assert.Equal(skip, OfferOutcomeTracker.ReasonOf(OfferEvaluator.Evaluate(requirement, offer, TestOffers.Context, placed).Explanation));
+    }
+
+    [Fact]
     public void The_need_counts_the_executor_once_with_the_pods_resource_sets()
     {
         var pod = TestOffers.HelloPod(cpus: 1.5, mem: 512);
