@@ -332,8 +332,37 @@ mesosLocal.SetAction((parse, ct) =>
 });
 root.Subcommands.Add(mesosLocal);
 
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration
+// A command line the parser rejects (an unknown option, a value of the wrong type, an argument missing) is bad
+// arguments like any other: one `error:` line each and exit 2, not the parser's message followed by the whole usage.
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var parseError in parsed.Errors)
+    {
+        await Console.Error.WriteLineAsync($"error: {parseError.Message}");
+    }
+
+    await Console.Error.WriteLineAsync($"usage: {CommandPath(parsed.CommandResult)} --help");
+    return 2;
+}
+
+return await parsed.InvokeAsync(new InvocationConfiguration
 {
     ProcessTerminationTimeout = TimeSpan.FromSeconds(30),
     EnableDefaultExceptionHandler = false,
 });
+
+// "actorscheduler debug offers": the command a parse result stopped at, from the root.
+static string CommandPath(System.CommandLine.Parsing.CommandResult result)
+{
+    var names = new List<string>();
+    for (System.CommandLine.Parsing.SymbolResult? at = result; at is not null; at = at.Parent)
+    {
+        if (at is System.CommandLine.Parsing.CommandResult command)
+        {
+            names.Insert(0, command.Parent is null ? "actorscheduler" : command.Command.Name);
+        }
+    }
+
+    return string.Join(' ', names);
+}

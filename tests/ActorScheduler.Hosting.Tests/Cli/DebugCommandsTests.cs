@@ -85,6 +85,23 @@ public sealed class DebugCommandsTests
         Assert.DoesNotContain("   at ", stderr);
     }
 
+    [Theory]
+    [InlineData("debug offers --limit abc", "actorscheduler debug offers")]
+    [InlineData("plan status", "actorscheduler plan status")]
+    [InlineData("plan stauts deploy", "actorscheduler plan")]
+    [InlineData("run svc.yml --claims-per-cycle many", "actorscheduler run")]
+    public async Task A_command_line_the_parser_rejects_is_bad_arguments_in_error_lines_and_exit_2(string command, string usage)
+    {
+        var (code, output, error) = await RunCliAsync(command.Split(' '));
+
+        Assert.Equal(2, code);
+        Assert.Empty(output);
+        var lines = error.Trim().Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        Assert.True(lines.Count >= 2, error);
+        Assert.All(lines[..^1], l => Assert.StartsWith("error: ", l));
+        Assert.Equal($"usage: {usage} --help", lines[^1]);
+    }
+
     private static async Task<(int Code, string Output, string Error)> RunCliAsync(string[] arguments)
     {
         var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
