@@ -18,6 +18,8 @@ using Status = ActorScheduler.Messages.Plans.Status;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace ActorScheduler.Hosting.Api;
 
@@ -380,6 +382,33 @@ public static class SchedulerApi
             return Task.CompletedTask;
         }
     }
+
+    /// <summary>
+    /// An endpoint that throws answers with a JSON message as every other error does, never an empty body or a stack
+    /// trace: 503 when the scheduler's actors did not answer in time (busy, or restarting after a failure: try again),
+    /// 500 for anything else (logged with its stack). Call first, so it covers the other middleware too.
+    /// </summary>
+    public static IApplicationBuilder UseJsonErrors(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Exception e) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+        {
+            var (status, message) = e is AskTimeoutException
+                ? (StatusCodes.Status503ServiceUnavailable, $"The scheduler did not answer in time ({e.Message}); try again")
+                : (StatusCodes.Status500InternalServerError, $"The scheduler failed to answer: {e.GetType().Name}: {e.Message}");
+            if (status == StatusCodes.Status500InternalServerError)
+            {
+                context.RequestServices.GetService<ILoggerFactory>()?.CreateLogger("ActorScheduler.Api")
+                    .LogError(e, "{Method} {Path} failed", context.Request.Method, context.Request.Path);
+            }
+
+            context.Response.Clear();
+            await Results.Json(new { message }, statusCode: status).ExecuteAsync(context);
+        }
+    });
 
     /// <summary>
     /// The DC/OS multi-service form of every path: <c>/v1/service/&lt;name&gt;/…</c> answers as <c>/v1/…</c> when

@@ -294,6 +294,7 @@ public static class RunCommand
         }
 
         var app = builder.Build();
+        app.UseJsonErrors();
         app.UseServicePrefix(loaded.Spec!.Name);
         app.UseApiToken(args.ApiToken);
         app.UseRouting();

@@ -62,4 +62,36 @@ public sealed class SchedulerApiQueryTests
         Assert.Equal(message, body.RootElement.GetProperty("message").GetString());
         await app.StopAsync();
     }
+
+    // An endpoint whose ask fails: a timeout is a 503 to retry, anything else a 500, each with a JSON message.
+    [Theory]
+    [InlineData(true, HttpStatusCode.ServiceUnavailable, "The scheduler did not answer in time (busy); try again")]
+    [InlineData(false, HttpStatusCode.InternalServerError, "The scheduler failed to answer: InvalidOperationException: broken")]
+    public async Task An_endpoint_that_throws_answers_with_a_json_message(bool timeout, HttpStatusCode status, string message)
+    {
+        using var system = ActorSystem.Create("api-errors");
+        var failing = system.ActorOf(Props.Create(() => new Failing(timeout ? new AskTimeoutException("busy") : new InvalidOperationException("broken"))));
+        var port = SchedulerProcess.FreePort();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.Logging.ClearProviders();
+        await using var app = builder.Build();
+        app.UseJsonErrors();
+        app.MapSchedulerApi(() => failing);
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+
+        using var answer = await http.GetAsync("v1/plans");
+
+        Assert.Equal(status, answer.StatusCode);
+        using var body = JsonDocument.Parse(await answer.Content.ReadAsStringAsync());
+        Assert.Equal(message, body.RootElement.GetProperty("message").GetString());
+        await app.StopAsync();
+    }
+
+    /// <summary>Answers every ask with a failure.</summary>
+    private sealed class Failing : ReceiveActor
+    {
+        public Failing(Exception failure) => ReceiveAny(_ => Sender.Tell(new Status.Failure(failure)));
+    }
 }
