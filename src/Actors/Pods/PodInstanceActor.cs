@@ -306,18 +306,27 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         // step on a resource set of this step (a set serves one task at a time): kill them and wait for their end.
         var stepSets = step.Tasks.Select(t => pod.FindTask(t)?.ResourceSetId).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var holders = step.Tasks.Concat(pod.Tasks.Where(t => stepSets.Contains(t.ResourceSetId)).Select(t => t.Name)).Distinct();
-        // A task a force-completed decommission gave the reservations of up is waited for even before it reported (its
-        // kill goes once it does): the pod relaunches on new reservations only once it ended, never beside it.
+        // A launch no update was heard of yet is waited for too (its ACCEPT may have gone out: it may start on the
+        // reservations at any moment): the pod relaunches only once it ended, never beside it (so too a task a
+        // force-completed decommission gave the reservations of up).
         var alive = holders
             .Select(t => _state.Tasks.GetValueOrDefault(t))
-            .Where(r => r is not null && !r.IsTerminal && (r.Status is not null || _state.ForcedTaskIds.Contains(r.TaskId)))
+            .Where(r => r is not null && !r.IsTerminal)
             .Cast<TaskRecord>()
             .ToList();
         if (alive.Count > 0)
         {
             // A task in TASK_KILLING is already on its way out (Mesos killed it, e.g. for a failed health check).
-            foreach (var record in alive.Where(r => r.Status is { } status && status.State != TaskState.TaskKilling && _killsSent.Add(r.TaskId)))
+            foreach (var record in alive.Where(r => r.Status?.State != TaskState.TaskKilling && _killsSent.Add(r.TaskId)))
             {
+                if (record.Status is null)
+                {
+                    // Its kill waits for its first update, or until its ACCEPT is known to have gone out (KillLiveTasks).
+                    _log.Info("Will kill {0} ({1}) to relaunch it on config {2} once its launch reports", record.Info.Name, record.TaskId, target.ConfigId);
+                    (_killsDeferred ??= new HashSet<string>(StringComparer.Ordinal)).Add(record.TaskId);
+                    continue;
+                }
+
                 _log.Info("Killing {0} ({1}) to relaunch it on config {2}", record.Info.Name, record.TaskId, target.ConfigId);
                 SendKill(record);
             }

@@ -631,6 +631,31 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_config_update_before_a_launchs_first_update_kills_the_launch_once_it_reports_then_relaunches()
+    {
+        // The launch is recorded and its ACCEPT went out, but no update came yet when the config changes.
+        var (pod, router, gateway, evaluation) = PodWithRecordedLaunch(killRetryInterval: TimeSpan.FromMilliseconds(200));
+        var task = evaluation.Tasks[0].Info;
+        var changed = Pod with { Tasks = [Pod.Tasks[0] with { Command = "sleep 2000" }] };
+        var newTarget = new TargetConfig("config-2", Target.Spec with { Pods = [changed] });
+        pod.Tell(new RequireTasks(Step, newTarget), CreateTestProbe());
+
+        // The old launch holds the reservations: no relaunch beside it...
+        pod.Tell(GetTasksToReconcile.Instance);
+        ExpectMsg<TasksToReconcile>();
+        Assert.DoesNotContain(DrainQueued(router), m => m is RegisterRequirement);
+
+        // ...it reports, and is killed on the old config; only once it ended is the relaunch asked for.
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskRunning, withUuid: true)), gateway);
+        Assert.Equal(task.TaskId.Value, gateway.FishForMessage<KillTask>(_ => true).TaskId);
+        Assert.DoesNotContain(DrainQueued(router), m => m is RegisterRequirement);
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskKilled, withUuid: true)), gateway);
+        var relaunch = router.FishForMessage<RegisterRequirement>(_ => true).Requirement;
+        Assert.Equal("config-2", relaunch.ConfigId);
+        Assert.NotNull(relaunch.Existing);
+    }
+
+    [Fact]
     public void PodInstance_should_kill_a_live_task_holding_the_resource_set_its_step_needs()
     {
         var pod = TestOffers.SharedSetPod(TestOffers.Port("http", envKey: "PORT_HTTP"));
