@@ -593,6 +593,13 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             return;
         }
 
+        if (_recovery.PermanentFailureTimeout is not null && RecoveryPlanner.UnclockedFailures(pod, _state, _killsSent) is { Count: > 0 } unclocked)
+        {
+            // Journaled by an older version without a clock of its own: it starts now.
+            var at = Timestamp.FromDateTime(Now);
+            Record(unclocked.Select(t => (object)new TaskFailureSeen { TaskName = t, At = at }).ToList(), ScheduleWakeUp);
+        }
+
         if (decision.Type == RecoveryType.None)
         {
             if (_unrecoverableLogged != decision.Reason)

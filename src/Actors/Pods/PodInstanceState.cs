@@ -167,7 +167,10 @@ public sealed record PodInstanceState(
     /// <summary>Decommission started, and every launch of the pod has ended: its reservations can be released.</summary>
     public bool TasksKilled => Decommission != DecommissionStage.None && Tasks.Values.All(t => t.IsTerminal);
 
-    /// <summary>When each RUNNING-goal task that has not run since was first seen failed (the scheduler's clock).</summary>
+    /// <summary>
+    /// When each RUNNING-goal task's current launch was first seen failed (the scheduler's clock), until it runs or is
+    /// relaunched.
+    /// </summary>
     public ImmutableDictionary<string, DateTime> FailedSince { get; init; } = ImmutableDictionary<string, DateTime>.Empty;
 
     /// <summary>Launch delays of failed tasks (backoff, opt-in), by task name.</summary>
@@ -208,6 +211,9 @@ public sealed record PodInstanceState(
             Footprint = new Footprint(e.AgentId, e.Hostname, LaunchFootprint.Read(e), PlacementAgents.Of(e.Hostname, e.AgentAttributes, e.AgentDomain)),
             FootprintUnconfirmed = e.FootprintUnconfirmed,
             LastOfferId = e.OfferId,
+            // Each launch has its own permanent-failure clock (DC/OS TimedFailureMonitor keys it by task id): a relaunch
+            // stops the clock of the launch it replaces, and starts one only if it fails in turn.
+            FailedSince = FailedSince.RemoveRange(e.Tasks.Select(t => t.TaskName)),
         },
         TaskStatusRecorded e => ApplyStatus(e.Status),
         TaskFailureSeen e => FailedSince.ContainsKey(e.TaskName) ? this : this with { FailedSince = FailedSince.SetItem(e.TaskName, e.At.ToDateTime()) },

@@ -99,6 +99,17 @@ public static class RecoveryPlanner
         permanentFailureTimeout is { } timeout && state.FailedSince.TryGetValue(task, out var since) ? since + timeout : null;
 
     /// <summary>
+    /// Failed RUNNING-goal tasks without a failure clock, not ended by a kill of ours (<paramref name="killed"/>, by task
+    /// id): a failure after a relaunch that a version keeping one clock per task name across relaunches journaled
+    /// without its own <c>TaskFailureSeen</c>. Their clock starts when the scheduler sees them (as DC/OS's does).
+    /// </summary>
+    public static IReadOnlyList<string> UnclockedFailures(PodSpec pod, PodInstanceState state, IReadOnlySet<string> killed) => pod.Tasks
+        .Where(t => t.Goal == GoalState.Running && !state.FailedSince.ContainsKey(t.Name)
+            && state.Tasks.TryGetValue(t.Name, out var r) && r.IsTerminal && !killed.Contains(r.TaskId))
+        .Select(t => t.Name)
+        .ToList();
+
+    /// <summary>
     /// The next delay after a failure: <see cref="RecoverySettings.InitialBackoff"/> the first time, then the previous
     /// delay times <see cref="RecoverySettings.BackoffFactor"/>, capped at <see cref="RecoverySettings.MaxBackoff"/>.
     /// </summary>

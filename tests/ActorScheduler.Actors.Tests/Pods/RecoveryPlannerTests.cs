@@ -86,6 +86,52 @@ public sealed class RecoveryPlannerTests
     }
 
     [Fact]
+    public void Each_launch_starts_its_own_failure_clock()
+    {
+        // server failed at T0 and was relaunched in place (a new task id); the relaunch fails before it ever ran, after
+        // the timeout counted from the first failure: that is the relaunch's first failure, not a permanent one (DC/OS
+        // TimedFailureMonitor keys its clock by task id).
+        var timeout = TimeSpan.FromMinutes(10);
+        var relaunch = new TaskLaunchRecorded { OfferId = "offer-2", AgentId = "agent-1", Hostname = "host", At = Timestamp.FromDateTime(T0.AddMinutes(1)) };
+        relaunch.Tasks.Add(new LaunchedTask
+        {
+            TaskName = "server",
+            ConfigId = "config-1",
+            SpecFingerprint = "fingerprint",
+            TaskInfo = new TaskInfo { Name = "hello-0-server", TaskId = new TaskID { Value = "server-id-2" }, AgentId = new AgentID { Value = "agent-1" } },
+        });
+        var state = State(("server", TaskState.TaskFailed), ("agent", TaskState.TaskRunning))
+            .Apply(new TaskFailureSeen { TaskName = "server", At = Timestamp.FromDateTime(T0) })
+            .Apply(relaunch)
+            .Apply(new TaskStatusRecorded { Status = new TaskStatus { TaskId = new TaskID { Value = "server-id-2" }, State = TaskState.TaskFailed } });
+
+        Assert.Equal(RecoveryType.Transient, RecoveryPlanner.Decide(Pod, state, timeout, T0.AddMinutes(10)).Type());
+
+        // The relaunch's own failure starts a new clock.
+        var seen = state.Apply(new TaskFailureSeen { TaskName = "server", At = Timestamp.FromDateTime(T0.AddMinutes(10)) });
+        Assert.Equal(RecoveryType.Transient, RecoveryPlanner.Decide(Pod, seen, timeout, T0.AddMinutes(19)).Type());
+        Assert.Equal(RecoveryType.Permanent, RecoveryPlanner.Decide(Pod, seen, timeout, T0.AddMinutes(20)).Type());
+    }
+
+    [Fact]
+    public void A_failure_journaled_after_a_relaunch_without_its_own_clock_is_found_unclocked()
+    {
+        // An older version kept server's clock from T0 across the relaunch, so it journaled no TaskFailureSeen for the
+        // relaunch's failure: replayed now, the relaunch stopped the old clock and the failure has none.
+        var relaunch = new TaskLaunchRecorded { OfferId = "offer-2", AgentId = "agent-1", Hostname = "host", At = Timestamp.FromDateTime(T0.AddMinutes(1)) };
+        relaunch.Tasks.Add(new LaunchedTask { TaskName = "server", ConfigId = "config-1", SpecFingerprint = "fingerprint", TaskInfo = new TaskInfo { Name = "hello-0-server", TaskId = new TaskID { Value = "server-id-2" } } });
+        var state = State(("server", TaskState.TaskFailed), ("agent", TaskState.TaskKilled), ("init", TaskState.TaskFailed))
+            .Apply(new TaskFailureSeen { TaskName = "server", At = Timestamp.FromDateTime(T0) })
+            .Apply(relaunch)
+            .Apply(new TaskStatusRecorded { Status = new TaskStatus { TaskId = new TaskID { Value = "server-id-2" }, State = TaskState.TaskFailed } });
+
+        // agent was killed by the scheduler, init is not a RUNNING-goal task.
+        Assert.Equal(["server"], RecoveryPlanner.UnclockedFailures(Pod, state, new HashSet<string> { "agent-id" }));
+        var clocked = state.Apply(new TaskFailureSeen { TaskName = "server", At = Timestamp.FromDateTime(T0.AddMinutes(30)) });
+        Assert.Empty(RecoveryPlanner.UnclockedFailures(Pod, clocked, new HashSet<string> { "agent-id" }));
+    }
+
+    [Fact]
     public void Running_stops_the_failure_clock_and_clears_the_backoff()
     {
         var state = State(("server", TaskState.TaskFailed))
