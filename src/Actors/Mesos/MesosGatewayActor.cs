@@ -22,6 +22,7 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
     private const string ResubscribeTimer = "resubscribe";
     private const string ReconcileTimer = "reconcile-retry";
     private const string ImplicitReconcileTimer = "implicit-reconcile";
+    private const string InDoubtReconcileTimer = "launch-reconcile";
     private const string ReviveTokenTimer = "revive-token";
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -45,6 +46,10 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
     private int _reconcileAttempt;
     private bool _reconciling;
     private readonly List<KillTask> _pendingKills = new();
+
+    // Tasks (task id → agent id) an ACCEPT that failed may have launched, or not: reconciled explicitly until each is
+    // answered (the master says TASK_DROPPED / TASK_LOST / TASK_UNKNOWN of one it never got).
+    private readonly Dictionary<string, string> _launchesInDoubt = new(StringComparer.Ordinal);
 
     private readonly OfferFlowSequencer _offerFlow;
     private readonly long _started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -170,16 +175,9 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
 
     private void ReceiveCalls(bool connected)
     {
-        Receive<AcceptOffers>(m => connected, m => Send(new Call
-        {
-            Type = Call.Types.Type.Accept,
-            Accept = new Call.Types.Accept
-            {
-                OfferIds = { m.OfferIds.Select(id => new OfferID { Value = id }) },
-                Operations = { m.Operations },
-                Filters = new Filters { RefuseSeconds = m.RefuseSeconds },
-            },
-        }));
+        Receive<AcceptOffers>(m => connected, SendAccept);
+        Receive<AcceptFailed>(m => connected && m.Generation == _generation, OnAcceptFailed);
+        Receive<InDoubtReconcileRetry>(_ => connected, _ => ReconcileLaunchesInDoubt());
         Receive<DeclineOffers>(m => connected, SendDecline);
         Receive<KillTask>(m => connected, m =>
         {
@@ -232,6 +230,9 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
 
         // Calls while disconnected are void: offers died with the stream, kills are re-issued by their owners.
         Receive<AcceptOffers>(_ => { });
+        // Of an earlier subscription: the explicit reconciliation of the next one asks about every task.
+        Receive<AcceptFailed>(m => _log.Warning("{0} call failed: {1}", Call.Types.Type.Accept, m.Reason));
+        Receive<InDoubtReconcileRetry>(_ => { });
         Receive<DeclineOffers>(_ => { });
         // Kills must not be lost: a pod decides to kill (e.g. to relaunch on a new config) without knowing whether we
         // are connected. They go out as soon as we are subscribed again.
@@ -321,6 +322,8 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
                 {
                     CompleteReconciliationIfDone();
                 }
+
+                _launchesInDoubt.Remove(e.Update.Status.TaskId.Value);
 
                 _pods.Tell(new TaskStatusUpdate(e.Update.Status), Self);
                 break;
@@ -416,6 +419,8 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         Timers.Cancel(WatchdogTimer);
         Timers.Cancel(ReconcileTimer);
         Timers.Cancel(ImplicitReconcileTimer);
+        Timers.Cancel(InDoubtReconcileTimer);
+        _launchesInDoubt.Clear();
         _router.Tell(SubscriptionLost.Instance);
         if (dropped is { } type)
         {
@@ -515,6 +520,70 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
     private void NotDelivered(Call.Types.Type type) =>
         _router.Tell(type == Call.Types.Type.Revive ? ReviveNotDelivered.Instance : SuppressNotDelivered.Instance);
 
+    /// <summary>
+    /// An ACCEPT. If its call fails while the stream stays up (an HTTP timeout, a 5xx, a reset), the master may or may
+    /// not have applied it, and no update may ever come of the tasks it launched: they are reconciled explicitly
+    /// (<see cref="OnAcceptFailed"/>), so their pods learn soon whether they run.
+    /// </summary>
+    private void SendAccept(AcceptOffers message)
+    {
+        var call = new Call
+        {
+            Type = Call.Types.Type.Accept,
+            Accept = new Call.Types.Accept
+            {
+                OfferIds = { message.OfferIds.Select(id => new OfferID { Value = id }) },
+                Operations = { message.Operations },
+                Filters = new Filters { RefuseSeconds = message.RefuseSeconds },
+            },
+        };
+        var launched = message.Operations
+            .SelectMany(o => o.Type switch
+            {
+                Offer.Types.Operation.Types.Type.Launch => o.Launch.TaskInfos,
+                Offer.Types.Operation.Types.Type.LaunchGroup => o.LaunchGroup.TaskGroup.Tasks,
+                _ => Enumerable.Empty<TaskInfo>(),
+            })
+            .Where(t => t.AgentId is not null)
+            .Select(t => new TaskToReconcile(t.TaskId.Value, t.AgentId.Value))
+            .ToImmutableArray();
+        if (launched.IsEmpty || _frameworkId is null || _client is null)
+        {
+            Send(call);
+            return;
+        }
+
+        call.FrameworkId = new FrameworkID { Value = _frameworkId };
+        var generation = _generation;
+        _client.SendAsync(call, CancellationToken.None).PipeTo(
+            Self,
+            success: () => Done.Instance,
+            failure: e => new AcceptFailed(generation, launched, e.Message));
+    }
+
+    private void OnAcceptFailed(AcceptFailed failed)
+    {
+        _log.Warning("{0} call failed: {1}; reconciling the {2} task(s) it launched", Call.Types.Type.Accept, failed.Reason, failed.Launched.Length);
+        foreach (var task in failed.Launched)
+        {
+            _launchesInDoubt[task.TaskId] = task.AgentId;
+        }
+
+        ReconcileLaunchesInDoubt();
+    }
+
+    /// <summary>Asks the master about the launches in doubt, again after a while until each is answered.</summary>
+    private void ReconcileLaunchesInDoubt()
+    {
+        if (_launchesInDoubt.Count == 0)
+        {
+            return;
+        }
+
+        Send(ReconcileCall(_launchesInDoubt.Select(t => (t.Key, t.Value))));
+        Timers.StartSingleTimer(InDoubtReconcileTimer, InDoubtReconcileRetry.Instance, TimeSpan.FromSeconds(8) * _settings.ReconcileDelayFactor);
+    }
+
     private void Send(Call call)
     {
         if (_frameworkId is null || _client is null)
@@ -598,6 +667,14 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
     }
 
     private sealed record CallFailed(Call.Types.Type Type, string Reason);
+
+    /// <summary>The ACCEPT of subscription <paramref name="Generation"/> that launched <paramref name="Launched"/> failed.</summary>
+    private sealed record AcceptFailed(int Generation, ImmutableArray<TaskToReconcile> Launched, string Reason);
+
+    private sealed record InDoubtReconcileRetry : IDeadLetterSuppression
+    {
+        public static InDoubtReconcileRetry Instance { get; } = new();
+    }
 
     /// <summary>The SUPPRESS or REVIVE call of subscription <paramref name="Generation"/> was answered (<paramref name="Error"/>: it failed).</summary>
     private sealed record OfferFlowSent(int Generation, Call.Types.Type Type, string? Error);

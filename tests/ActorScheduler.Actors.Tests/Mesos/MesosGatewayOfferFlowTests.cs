@@ -61,6 +61,25 @@ public sealed class MesosGatewayOfferFlowTests : ActorTestKit
         connection.Calls.FishForMessage<Call>(c => c.Type == Call.Types.Type.Revive);
     }
 
+    [Fact]
+    public void The_tasks_of_an_ACCEPT_whose_call_fails_are_reconciled_explicitly()
+    {
+        var (gateway, _, connection) = Subscribed();
+        connection.Answer = call => call.Type == Call.Types.Type.Accept
+            ? Task.FromException(new TimeoutException("The request was canceled due to the configured HttpClient.Timeout"))
+            : Task.CompletedTask;
+        var task = new TaskInfo { Name = "hello-0-server", TaskId = new TaskID { Value = "hello-0-server__1" }, AgentId = new AgentID { Value = "agent-1" } };
+        var launch = new Offer.Types.Operation { Type = Offer.Types.Operation.Types.Type.Launch, Launch = new Offer.Types.Operation.Types.Launch { TaskInfos = { task } } };
+
+        gateway.Tell(new AcceptOffers(["offer-1"], [launch], 5));
+
+        // The master may never have got the launch: asked about it, it answers TASK_DROPPED (or LOST, UNKNOWN) if so.
+        connection.Calls.FishForMessage<Call>(c => c.Type == Call.Types.Type.Accept);
+        var reconcile = connection.Calls.FishForMessage<Call>(c => c.Type == Call.Types.Type.Reconcile);
+        var named = Assert.Single(reconcile.Reconcile.Tasks);
+        Assert.Equal(("hello-0-server__1", "agent-1"), (named.TaskId.Value, named.AgentId.Value));
+    }
+
     /// <summary>A gateway subscribed through a fake connection and reconciled (no tasks): its router probe and the connection.</summary>
     private (IActorRef Gateway, TestProbe Router, FakeConnection Connection) Subscribed()
     {
