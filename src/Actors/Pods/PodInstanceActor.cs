@@ -262,7 +262,9 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
 
     private void OnReleaseTasks(ReleaseTasks message)
     {
-        if (_required?.Step.Name != message.StepName)
+        // A recovery phase is named like the pod's step (hello-0:[server]): a step that releases the pod does not
+        // release what recovery drives.
+        if (_drivenByRecovery || _required?.Step.Name != message.StepName)
         {
             return;
         }

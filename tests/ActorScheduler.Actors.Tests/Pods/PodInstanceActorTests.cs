@@ -656,6 +656,31 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_step_force_completed_while_recovery_drives_the_pod_leaves_the_recovery_requirement_alone()
+    {
+        // Deployed, then the task fails: recovery (its phase is named like the step) drives the relaunch.
+        var (pod, router, gateway, evaluation) = PodWithRecordedLaunch();
+        var task = evaluation.Tasks[0].Info;
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskRunning, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskFailed, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+        var recovery = router.FishForMessage<RegisterRequirement>(_ => true).Requirement;
+        Assert.Equal(ActorScheduler.Actors.Plans.RecoveryPlanActor.Priority, recovery.PlanPriority);
+
+        // The deploy step of the same name is force-completed: it does not drive the pod, so nothing is released.
+        pod.Tell(new ReleaseTasks(Step.Name));
+        pod.Tell(GetTasksToReconcile.Instance);
+        ExpectMsg<TasksToReconcile>();
+        Assert.DoesNotContain(DrainQueued(router), m => m is WithdrawRequirement);
+
+        // Recovery still drives it: a claim on its registration is recorded.
+        var offer = TestOffers.WithReserved(recovery.Existing!.AgentId, recovery.Existing.Resources);
+        pod.Tell(new LaunchClaim(offer, OfferEvaluator.Evaluate(recovery, offer, TestOffers.Context)), router);
+        ExpectLaunchRecorded(router, pod, offer.Id.Value);
+    }
+
+    [Fact]
     public void PodInstance_should_kill_a_live_task_holding_the_resource_set_its_step_needs()
     {
         var pod = TestOffers.SharedSetPod(TestOffers.Port("http", envKey: "PORT_HTTP"));
