@@ -40,6 +40,9 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
     private readonly int _snapshotAfterEvents;
     private List<Pending> _waiting = new();
     private bool _committing;
+
+    // The plugin rejected a row of the batch being committed: it is not durable (OnPersistRejected).
+    private bool _rejected;
     private long _sinceSnapshot;
     private bool _snapshotting;
 
@@ -139,6 +142,12 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
 
     private void Committed(List<Pending> batch)
     {
+        if (_rejected)
+        {
+            // Not durable: told to no one (the journal is stopping, OnPersistRejected).
+            return;
+        }
+
         Dictionary<IActorRef, ImmutableArray<object>.Builder>? notices = null;
         foreach (var pending in batch)
         {
@@ -369,6 +378,18 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
         // The journal stops: the scheduler root restarts the whole scheduler on the journal's durable state.
         _log.Error(cause, "Entity journal {0} could not record an event (seq {1}); it stops and the scheduler restarts", PersistenceId, sequenceNr);
         base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    /// <summary>
+    /// The plugin rejected a row (it could not serialize it, say): nothing of it was stored, yet Akka goes on and would
+    /// run the batch's deferred handler, reporting it durable. Treated like a failed write: the batch is reported to
+    /// no one and the journal stops; the scheduler root restarts the whole scheduler on the journal's durable state.
+    /// </summary>
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        _rejected = true;
+        _log.Error(cause, "Entity journal {0}: the journal rejected an event (seq {1}); it stops and the scheduler restarts", PersistenceId, sequenceNr);
+        Context.Stop(Self);
     }
 
     /// <summary>A write or a forget waiting for its batch, and who to answer.</summary>

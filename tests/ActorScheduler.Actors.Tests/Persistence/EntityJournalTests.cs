@@ -91,6 +91,30 @@ public sealed class EntityJournalTests : ActorTestKit
     }
 
     [Fact]
+    public async Task A_write_the_journal_plugin_rejects_is_not_reported_durable_and_the_journal_stops()
+    {
+        var system = ActorSystem.Create("rejecting-journal", RejectingJournal.Config);
+        try
+        {
+            var (writer, watcher) = (CreateTestProbe(system), CreateTestProbe(system));
+            var journal = system.ActorOf(EntityJournalActor.Props("rejected"));
+            writer.Watch(journal);
+
+            journal.Tell(new EntityJournalProtocol.Write("rejected/note/a", 1, [(new TaskFailureSeen { TaskName = "a" }, ImmutableArray<string>.Empty)], Notices: [(watcher.Ref, "launch recorded")]), writer);
+
+            // Nothing was stored: neither the writer nor the router waiting for the notice may act as if it were; the
+            // journal stops (as on a failed write) and the scheduler restarts on what is durable.
+            writer.ExpectTerminated(journal);
+            Assert.DoesNotContain(DrainQueued(writer), m => m is EntityJournalProtocol.Written);
+            watcher.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+    }
+
+    [Fact]
     public void The_journal_tells_the_notices_of_durable_writes_in_write_order_one_message_per_recipient_and_batch()
     {
         var journal = Sys.ActorOf(EntityJournalActor.Props("notices"));
