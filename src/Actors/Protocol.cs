@@ -327,6 +327,16 @@ internal sealed record Proceed
     public static Proceed Instance { get; } = new();
 }
 
+/// <summary>
+/// Parent → child: you are no longer a candidate of your parent's strategy (the parent was interrupted, stopped or
+/// restarted, or the strategy moved on); start nothing new until the next <see cref="Proceed"/>. What already runs
+/// finishes.
+/// </summary>
+internal sealed record Hold
+{
+    public static Hold Instance { get; } = new();
+}
+
 internal sealed record StepReport(int Index, StepInfo Info, bool Interrupted);
 
 internal sealed record PhaseReport(int Index, PhaseInfo Info, bool Interrupted);

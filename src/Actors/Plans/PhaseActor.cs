@@ -82,6 +82,13 @@ internal sealed class PhaseActor : ReceivePersistentActor, IWithTimers
             _proceeding = true;
             Update();
         });
+        Command<Hold>(_ => _proceeding = false);
+        Command<RestartApplied>(m =>
+        {
+            // Every step's report from its reset came in before this: the plan gets the phase as it is now.
+            Update();
+            m.ReplyTo.Tell(m.Failure is null ? OperationApplied.Instance : new Akka.Actor.Status.Failure(m.Failure));
+        });
         Command<PlanParameters>(m =>
         {
             foreach (var child in _children)
@@ -120,20 +127,34 @@ internal sealed class PhaseActor : ReceivePersistentActor, IWithTimers
             case PlanCommandKind.Interrupt when !_interrupted:
                 PersistInterrupt(true, replyTo);
                 break;
-            case PlanCommandKind.ForceComplete or PlanCommandKind.Restart:
-                var steps = operation.Step is { } step ? new[] { step } : Enumerable.Range(0, _children.Length).ToArray();
-                if (operation.Kind == PlanCommandKind.Restart)
-                {
-                    // Restarted steps run again when the strategy makes them candidates.
-                    _proceeded.ExceptWith(steps);
-                }
-
-                AskAll(steps.Select(i => _children[i]), new StepOperation(operation.Kind), replyTo);
+            case PlanCommandKind.ForceComplete:
+                AskAll(Steps(operation).Select(i => _children[i]), new StepOperation(operation.Kind), replyTo);
+                break;
+            case PlanCommandKind.Restart:
+                Restart(Steps(operation), replyTo);
                 break;
             default:
                 replyTo.Tell(OperationApplied.Instance);
                 break;
         }
+    }
+
+    private int[] Steps(PhaseOperation operation) =>
+        operation.Step is { } step ? [step] : Enumerable.Range(0, _children.Length).ToArray();
+
+    /// <summary>
+    /// Resets the steps to PENDING. The phase starts nothing until its plan grants it again (<see cref="Proceed"/>),
+    /// which the plan does once this reset is answered: until every step has reported its reset, the phase's view of
+    /// its steps may be the one from before (a later step seen PENDING while an earlier one still shows COMPLETE).
+    /// The restarted steps then run when the strategy makes them candidates.
+    /// </summary>
+    private void Restart(int[] steps, IActorRef replyTo)
+    {
+        _proceeding = false;
+        _proceeded.ExceptWith(steps);
+        Gather.All<OperationApplied>(Context, steps.Select(i => _children[i]), new StepOperation(PlanCommandKind.Restart), TimeSpan.FromSeconds(30)).ContinueWith(
+            t => new RestartApplied(replyTo, t.IsCompletedSuccessfully ? null : t.Exception),
+            TaskScheduler.Default).PipeTo(Self);
     }
 
     private void PersistInterrupt(bool interrupted, IActorRef replyTo) =>
@@ -227,6 +248,9 @@ internal sealed class PhaseActor : ReceivePersistentActor, IWithTimers
     }
 
     private static Timestamp Now() => Timestamp.FromDateTime(DateTime.UtcNow);
+
+    /// <summary>Every step of a restart answered (or <paramref name="Failure"/>); the operator's command waits for this.</summary>
+    private sealed record RestartApplied(IActorRef ReplyTo, Exception? Failure);
 
     private sealed record UpdateQueued
     {

@@ -24,6 +24,7 @@ internal sealed class PlanActor : ReceivePersistentActor
     private readonly HashSet<int> _proceeded = new();
     private readonly ImmutableArray<string> _errors;
     private bool _interrupted;
+    private int _restarting;
     private Status _status = Status.Pending;
     private ImmutableDictionary<string, string> _parameters = ImmutableDictionary<string, string>.Empty;
 
@@ -53,6 +54,11 @@ internal sealed class PlanActor : ReceivePersistentActor
             Update();
         });
         Command<PlanOperation>(OnOperation);
+        Command<RestartApplied>(_ =>
+        {
+            _restarting--;
+            Update();
+        });
         Command<SetInterrupt>(m =>
         {
             var replyTo = Sender;
@@ -84,12 +90,10 @@ internal sealed class PlanActor : ReceivePersistentActor
         var result = new PlanProtocol.CommandResult(PlanCommandOutcome.Accepted, operation.Message);
         if (!operation.Phases.IsEmpty)
         {
-            if (operation.Kind == PlanCommandKind.Restart)
-            {
-                _proceeded.ExceptWith(operation.Phases);
-            }
-
-            Reply(AskAll(operation.Phases, new PhaseOperation(operation.Kind, operation.Step)), replyTo, result);
+            var applied = operation.Kind == PlanCommandKind.Restart
+                ? Restart(operation.Phases, new PhaseOperation(operation.Kind, operation.Step))
+                : AskAll(operation.Phases, new PhaseOperation(operation.Kind, operation.Step));
+            Reply(applied, replyTo, result);
             return;
         }
 
@@ -131,10 +135,22 @@ internal sealed class PlanActor : ReceivePersistentActor
     }
 
     /// <summary>Resets every phase (and step) to PENDING; call on the actor's thread.</summary>
-    private Task RestartAll()
+    private Task RestartAll() =>
+        Restart(Enumerable.Range(0, _children.Length), new PhaseOperation(PlanCommandKind.Restart, null));
+
+    /// <summary>
+    /// Resets phases; call on the actor's thread. A restarted phase stops proceeding, and the plan grants no phase
+    /// until every restarted one answered: each has then reported its reset state, so the strategy does not start a
+    /// phase whose prerequisites still look COMPLETE from before the reset.
+    /// </summary>
+    private Task Restart(IEnumerable<int> phases, PhaseOperation operation)
     {
-        _proceeded.Clear();
-        return AskAll(Enumerable.Range(0, _children.Length), new PhaseOperation(PlanCommandKind.Restart, null));
+        var restarted = phases.ToList();
+        _proceeded.ExceptWith(restarted);
+        _restarting++;
+        var applied = AskAll(restarted, operation);
+        applied.ContinueWith(_ => RestartApplied.Instance, TaskScheduler.Default).PipeTo(Self);
+        return applied;
     }
 
     /// <summary>Records the interrupt flag through this actor's own mailbox, so it composes with other asks.</summary>
@@ -168,9 +184,21 @@ internal sealed class PlanActor : ReceivePersistentActor
         var children = phases.Select((p, i) => new StrategyChild(p.Name, p.Status, _phaseInterrupted[i], Prerequisites: _prerequisites[i])).ToList();
         var (candidates, status) = ParentElement.Evaluate(_plan.Strategy, children, _interrupted, hasErrors: !_errors.IsEmpty);
         _status = status;
-        foreach (var candidate in candidates.Where(_proceeded.Add))
+
+        // A phase proceeds while it is a candidate of the plan's strategy: an interrupted (or stopped) plan has none, so
+        // its phases start nothing new; a phase the strategy moved past is held too.
+        foreach (var held in _proceeded.Where(i => !candidates.Contains(i)).ToList())
         {
-            _children[candidate].Tell(Proceed.Instance);
+            _proceeded.Remove(held);
+            _children[held].Tell(Hold.Instance);
+        }
+
+        if (_restarting == 0)
+        {
+            foreach (var candidate in candidates.Where(_proceeded.Add))
+            {
+                _children[candidate].Tell(Proceed.Instance);
+            }
         }
 
         Context.Parent.Tell(new PlanReport(new PlanInfo(_plan.Name, status, Strategy.DisplayName(_plan.Strategy), phases, _errors, _interrupted, _parameters)));
@@ -179,4 +207,10 @@ internal sealed class PlanActor : ReceivePersistentActor
     private static Timestamp Now() => Timestamp.FromDateTime(DateTime.UtcNow);
 
     private sealed record SetInterrupt(bool Interrupted);
+
+    /// <summary>A restart of phases was answered (or failed): the plan may grant phases again.</summary>
+    private sealed record RestartApplied
+    {
+        public static RestartApplied Instance { get; } = new();
+    }
 }

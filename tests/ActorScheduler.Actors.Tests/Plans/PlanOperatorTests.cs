@@ -52,15 +52,48 @@ public sealed class PlanOperatorTests : ActorTestKit
 
     private static readonly TargetConfig Target = new("config-1", ServiceSpecLoader.LoadRendered(Spec, "svc.yml").Spec!);
 
+    /// <summary>A dependency plan: app waits for schema.</summary>
+    private static readonly TargetConfig DependencyTarget = new("config-1", ServiceSpecLoader.LoadRendered("""
+        name: svc
+        pods:
+          schema:
+            count: 1
+            tasks:
+              migrate:
+                goal: FINISH
+                cmd: echo migrated
+                cpus: 0.1
+                memory: 32
+          app:
+            count: 1
+            tasks:
+              web:
+                goal: RUNNING
+                cmd: sleep 100
+                cpus: 0.1
+                memory: 32
+        plans:
+          deploy:
+            strategy: dependency
+            phases:
+              schema:
+                pod: schema
+              app:
+                pod: app
+                depends-on: [schema]
+        """, "svc.yml").Spec!);
+
     private readonly Akka.TestKit.TestProbe _launches;
     private readonly Akka.TestKit.TestProbe _leftovers;
+    private readonly Akka.TestKit.TestProbe _requires;
     private readonly IActorRef _pods;
 
     public PlanOperatorTests()
     {
         _launches = CreateTestProbe();
         _leftovers = CreateTestProbe();
-        _pods = Sys.ActorOf(Props.Create(() => new InstantPods(_launches.Ref, _leftovers.Ref)));
+        _requires = CreateTestProbe();
+        _pods = Sys.ActorOf(Props.Create(() => new InstantPods(_launches.Ref, _requires.Ref, _leftovers.Ref)));
     }
 
     private IActorRef? _journal;
@@ -217,6 +250,58 @@ public sealed class PlanOperatorTests : ActorTestKit
     }
 
     [Fact]
+    public void An_interrupted_plan_starts_nothing_when_its_phase_is_continued()
+    {
+        var plans = StartPlans();
+        AwaitPlan(plans, "deploy", p => p.Status == Status.Waiting, "canary waits before the first continue");
+        Assert.Equal(PlanCommandOutcome.Accepted, Command(plans, new PlanProtocol.Command("deploy", PlanCommandKind.Interrupt)).Outcome);
+
+        // The phase's continue lets its first canary step go, but the plan is paused: nothing starts.
+        Assert.Equal(PlanCommandOutcome.Accepted, Command(plans, new PlanProtocol.Command("deploy", PlanCommandKind.Continue, Phase: "api")).Outcome);
+        _requires.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        // Continuing the plan lets the approved canary step run.
+        Assert.Equal(PlanCommandOutcome.Accepted, Command(plans, new PlanProtocol.Command("deploy", PlanCommandKind.Continue)).Outcome);
+        Assert.Equal("api-0:[server]", _requires.ExpectMsg<RequireTasks>().Step.Name);
+    }
+
+    [Fact]
+    public void Stopping_a_complete_plan_resets_it_and_starts_nothing_until_it_is_started()
+    {
+        var plans = StartPlans();
+        AwaitPlan(plans, "backup", p => p.Interrupted, "custom plans start interrupted");
+        Command(plans, new PlanProtocol.Command("backup", PlanCommandKind.Start));
+        Assert.Equal("backup-0:[run]", _requires.ExpectMsg<RequireTasks>().Step.Name);
+        AwaitPlan(plans, "backup", p => p.Status == Status.Complete, "backup complete");
+
+        Assert.Equal(PlanCommandOutcome.Accepted, Command(plans, new PlanProtocol.Command("backup", PlanCommandKind.Stop)).Outcome);
+        // Stop = interrupt + reset (DC/OS): the step is PENDING, the paused plan WAITING, and nothing runs.
+        AwaitPlan(plans, "backup", p => p.Interrupted && p.Status == Status.Waiting && Steps(p)[0] == Status.Pending, "backup stopped");
+        _requires.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.Equal(Status.Waiting, PlanOf(plans, "backup").Status);
+
+        Command(plans, new PlanProtocol.Command("backup", PlanCommandKind.Start));
+        Assert.Equal("backup-0:[run]", _requires.ExpectMsg<RequireTasks>().Step.Name);
+        AwaitPlan(plans, "backup", p => p.Status == Status.Complete, "backup ran again once started");
+    }
+
+    [Fact]
+    public void Restarting_a_complete_dependency_plan_runs_each_phase_after_the_phases_it_depends_on()
+    {
+        var plans = Sys.ActorOf(PlanCoordinatorActor.Props(DependencyTarget, _pods, Journal, ImmutableArray<string>.Empty, CreateTestProbe().Ref, false));
+        Assert.Equal("schema-0:[migrate]", _requires.ExpectMsg<RequireTasks>().Step.Name);
+        Assert.Equal("app-0:[web]", _requires.ExpectMsg<RequireTasks>().Step.Name);
+        AwaitPlan(plans, "deploy", p => p.Status == Status.Complete, "deploy complete");
+
+        // The schema does not finish this time: app must wait for it.
+        _pods.Tell(new HoldLaunches("schema-0"));
+        Assert.Equal(PlanCommandOutcome.Accepted, Command(plans, new PlanProtocol.Command("deploy", PlanCommandKind.Restart)).Outcome);
+        Assert.Equal("schema-0:[migrate]", _requires.ExpectMsg<RequireTasks>().Step.Name);
+        _requires.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.Equal([Status.Pending], Steps(PlanOf(plans, "deploy"), phase: 1));
+    }
+
+    [Fact]
     public void Force_complete_and_restart_of_a_step_are_recorded_and_restart_relaunches_its_tasks()
     {
         var plans = StartPlans();
@@ -295,16 +380,19 @@ public sealed class PlanOperatorTests : ActorTestKit
 
     /// <summary>
     /// Pods that launch the moment a step requires it (each task RUNNING at once, ONCE tasks FINISHED), honouring
-    /// restarts; every RequireTasks and ReleaseTasks is copied to <c>launches</c>.
+    /// restarts; every RequireTasks and ReleaseTasks is copied to <c>launches</c>, every RequireTasks to
+    /// <c>requires</c>. A pod instance named in a <see cref="HoldLaunches"/> is required but does not launch.
     /// </summary>
     private sealed class InstantPods : ReceiveActor
     {
         private readonly Dictionary<string, DateTime> _launchedAt = new();
+        private readonly HashSet<string> _held = new();
 
         /// <param name="leftovers">Gets the decommission plan's <see cref="GetLeftoverPods"/>, for the test to answer.</param>
-        public InstantPods(IActorRef launches, IActorRef leftovers)
+        public InstantPods(IActorRef launches, IActorRef requires, IActorRef leftovers)
         {
             Receive<GetLeftoverPods>(m => leftovers.Forward(m));
+            Receive<HoldLaunches>(m => _held.Add(m.PodInstance));
             Receive<ForPod>(m =>
             {
                 switch (m.Message)
@@ -314,8 +402,9 @@ public sealed class PlanOperatorTests : ActorTestKit
                         break;
                     case RequireTasks require:
                         launches.Tell(require);
+                        requires.Tell(require);
                         var key = m.PodInstance + require.Step.Name;
-                        if (!Launched(key, require.RelaunchBefore))
+                        if (!_held.Contains(m.PodInstance) && !Launched(key, require.RelaunchBefore))
                         {
                             _launchedAt[key] = DateTime.UtcNow.AddTicks(1);
                         }
@@ -341,4 +430,7 @@ public sealed class PlanOperatorTests : ActorTestKit
             return new TaskProgressReport(pod, progress, false, string.Empty);
         }
     }
+
+    /// <summary>Test → <see cref="InstantPods"/>: from now on, this pod instance does not launch.</summary>
+    private sealed record HoldLaunches(string PodInstance);
 }
