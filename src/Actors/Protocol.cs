@@ -360,7 +360,8 @@ internal sealed record PlanOperation(
     string Message);
 
 /// <summary>Plan → phase: apply an operator command to the phase, or to one of its steps; answers <see cref="OperationApplied"/>.</summary>
-internal sealed record PhaseOperation(PlanCommandKind Kind, int? Step);
+/// <param name="PlanWide">The command names the whole plan, not this phase: a plan restart leaves a paused phase paused.</param>
+internal sealed record PhaseOperation(PlanCommandKind Kind, int? Step, bool PlanWide = false);
 
 /// <summary>Phase → step: force-complete or restart; answers <see cref="OperationApplied"/>.</summary>
 internal sealed record StepOperation(PlanCommandKind Kind);

@@ -130,6 +130,15 @@ internal sealed class PhaseActor : ReceivePersistentActor, IWithTimers
             case PlanCommandKind.ForceComplete:
                 AskAll(Steps(operation).Select(i => _children[i]), new StepOperation(operation.Kind), replyTo);
                 break;
+            case PlanCommandKind.Restart when _interrupted && operation is { Step: null, PlanWide: false }:
+                // DC/OS restart = proceed + reset of the element named: a restarted phase resumes. A plan's restart
+                // proceeds the plan, and a step's the step; the phase's own pause stays.
+                Persist(new InterruptChanged { Interrupted = false, At = Now() }, e =>
+                {
+                    _interrupted = e.Interrupted;
+                    Restart(Steps(operation), replyTo);
+                });
+                break;
             case PlanCommandKind.Restart:
                 Restart(Steps(operation), replyTo);
                 break;

@@ -136,7 +136,7 @@ internal sealed class PlanActor : ReceivePersistentActor
 
     /// <summary>Resets every phase (and step) to PENDING; call on the actor's thread.</summary>
     private Task RestartAll() =>
-        Restart(Enumerable.Range(0, _children.Length), new PhaseOperation(PlanCommandKind.Restart, null));
+        Restart(Enumerable.Range(0, _children.Length), new PhaseOperation(PlanCommandKind.Restart, null, PlanWide: true));
 
     /// <summary>
     /// Resets phases; call on the actor's thread. A restarted phase stops proceeding, and the plan grants no phase

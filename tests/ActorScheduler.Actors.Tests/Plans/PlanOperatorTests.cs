@@ -302,6 +302,24 @@ public sealed class PlanOperatorTests : ActorTestKit
     }
 
     [Fact]
+    public void Restarting_a_paused_phase_resumes_it_and_relaunches_its_steps()
+    {
+        var plans = StartPlans();
+        PlanOf(plans, "deploy");
+        Command(plans, new PlanProtocol.Command("deploy", PlanCommandKind.Continue));
+        Assert.Equal("api-0:[server]", _requires.ExpectMsg<RequireTasks>().Step.Name);
+        AwaitPlan(plans, "deploy", p => Steps(p)[0] == Status.Complete, "first canary step complete");
+        Assert.Equal(PlanCommandOutcome.Accepted, Command(plans, new PlanProtocol.Command("deploy", PlanCommandKind.Interrupt, Phase: "api")).Outcome);
+        AwaitPlan(plans, "deploy", p => p.Phases[0].Interrupted, "phase paused");
+
+        Assert.Equal(PlanCommandOutcome.Accepted, Command(plans, new PlanProtocol.Command("deploy", PlanCommandKind.Restart, Phase: "api")).Outcome);
+        AwaitPlan(plans, "deploy", p => !p.Phases[0].Interrupted, "restart (proceed + reset) resumed the phase");
+        var relaunch = _requires.ExpectMsg<RequireTasks>();
+        Assert.Equal("api-0:[server]", relaunch.Step.Name);
+        Assert.NotNull(relaunch.RelaunchBefore);
+    }
+
+    [Fact]
     public void Force_complete_and_restart_of_a_step_are_recorded_and_restart_relaunches_its_tasks()
     {
         var plans = StartPlans();
