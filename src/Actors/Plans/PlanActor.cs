@@ -115,10 +115,11 @@ internal sealed class PlanActor : ReceivePersistentActor
                 Reply(Task.WhenAll(SetInterrupted(true), RestartAll()), replyTo, result);
                 break;
             case PlanCommandKind.Continue:
-                // A running plan that waits on a canary phase: continue lets the canary go one step further.
-                var canary = Enumerable.Range(0, _phases.Length).FirstOrDefault(i => _phases[i] is { Status: Status.Waiting, Interrupted: false }, -1);
-                var continued = !_interrupted && canary >= 0
-                    ? AskAll(new[] { canary }, new PhaseOperation(PlanCommandKind.Continue, null))
+                // A paused plan resumes. A running one resumes the paused phases its strategy has reached, or lets the
+                // canary of the phase it is at go one step further.
+                var targets = _interrupted || _phases.Any(p => p is null) ? [] : PlanCommands.ContinueTargets(_plan.Strategy, StrategyChildren());
+                var continued = targets.Count > 0
+                    ? AskAll(targets, new PhaseOperation(PlanCommandKind.Continue, null))
                     : SetInterrupted(false);
                 Reply(continued, replyTo, result);
                 break;
@@ -181,8 +182,7 @@ internal sealed class PlanActor : ReceivePersistentActor
         }
 
         var phases = _phases.Select(p => p!).ToImmutableArray();
-        var children = phases.Select((p, i) => new StrategyChild(p.Name, p.Status, _phaseInterrupted[i], Prerequisites: _prerequisites[i])).ToList();
-        var (candidates, status) = ParentElement.Evaluate(_plan.Strategy, children, _interrupted, hasErrors: !_errors.IsEmpty);
+        var (candidates, status) = ParentElement.Evaluate(_plan.Strategy, StrategyChildren(), _interrupted, hasErrors: !_errors.IsEmpty);
         _status = status;
 
         // A phase proceeds while it is a candidate of the plan's strategy: an interrupted (or stopped) plan has none, so
@@ -203,6 +203,10 @@ internal sealed class PlanActor : ReceivePersistentActor
 
         Context.Parent.Tell(new PlanReport(new PlanInfo(_plan.Name, status, Strategy.DisplayName(_plan.Strategy), phases, _errors, _interrupted, _parameters)));
     }
+
+    /// <summary>The phases as the plan's strategy sees them; every phase has reported.</summary>
+    private List<StrategyChild> StrategyChildren() =>
+        _phases.Select((p, i) => new StrategyChild(p!.Name, p.Status, _phaseInterrupted[i], Prerequisites: _prerequisites[i])).ToList();
 
     private static Timestamp Now() => Timestamp.FromDateTime(DateTime.UtcNow);
 

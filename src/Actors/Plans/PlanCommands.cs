@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using ActorScheduler.Messages.Plans;
+using ActorScheduler.Specs.Model;
 using ActorScheduler.Specs.Yaml;
 
 namespace ActorScheduler.Actors.Plans;
@@ -108,6 +109,26 @@ public static class PlanCommands
         return IsAlready(command.Kind, phase.Steps[step].Status, interrupted: false)
             ? Refuse(PlanCommandOutcome.AlreadyReported, AlreadyReported)
             : Accept(command.Kind, ImmutableArray.Create(phases[0]), step);
+    }
+
+    /// <summary>
+    /// The phases a plan-wide continue of a plan that is not itself interrupted continues: the paused phases the plan's
+    /// strategy has reached (it would run them but for their own pause), else the first reached phase waiting at its
+    /// canary gate, else none. A phase the strategy has not reached is left alone, so a later canary is not approved
+    /// ahead of its turn.
+    /// </summary>
+    /// <param name="phases">The plan's phases as its strategy sees them (a paused phase is <c>Interrupted</c>).</param>
+    public static IReadOnlyList<int> ContinueTargets(StrategyKind strategy, IReadOnlyList<StrategyChild> phases)
+    {
+        var reached = Strategy.Candidates(strategy, phases.Select(p => p with { Interrupted = false }).ToList(), parentInterrupted: false);
+        var paused = reached.Where(i => phases[i].Interrupted).ToList();
+        if (paused.Count > 0)
+        {
+            return paused;
+        }
+
+        var canary = reached.FirstOrDefault(i => phases[i].Status == Status.Waiting, -1);
+        return canary >= 0 ? [canary] : [];
     }
 
     /// <summary>DC/OS <c>isRunning</c>: an element with work under way.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using ActorScheduler.Actors.Plans;
 using ActorScheduler.Messages.Plans;
+using ActorScheduler.Specs.Model;
 using Status = ActorScheduler.Messages.Plans.Status;
 
 namespace ActorScheduler.Actors.Tests.Plans;
@@ -29,6 +30,26 @@ public sealed class PlanCommandsTests
 
     private static PlanCommandDecision Decide(PlanInfo plan, PlanCommandKind kind, string? phase = null, string? step = null) =>
         PlanCommands.Decide(plan, new PlanProtocol.Command(plan.Name, kind, phase, step));
+
+    [Fact]
+    public void A_plan_continue_resumes_the_paused_phase_its_strategy_reached_not_a_later_canary()
+    {
+        // serial: hello (paused by an operator), world (serial-canary, waiting at its gate).
+        StrategyChild[] phases = [new("hello", Status.Waiting, Interrupted: true), new("world", Status.Waiting, Interrupted: false)];
+        Assert.Equal([0], PlanCommands.ContinueTargets(StrategyKind.Serial, phases));
+
+        // Once hello is done, the plan is at world: continue lets its canary go.
+        phases[0] = new("hello", Status.Complete, Interrupted: false);
+        Assert.Equal([1], PlanCommands.ContinueTargets(StrategyKind.Serial, phases));
+
+        // A dependency plan has reached only the phases whose prerequisites are complete.
+        StrategyChild[] dependent =
+        [
+            new("schema", Status.InProgress, false),
+            new("app", Status.Waiting, false, Prerequisites: [0]),
+        ];
+        Assert.Empty(PlanCommands.ContinueTargets(StrategyKind.Dependency, dependent));
+    }
 
     [Fact]
     public void A_step_without_its_phase_is_a_bad_request()

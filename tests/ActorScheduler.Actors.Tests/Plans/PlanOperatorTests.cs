@@ -83,6 +83,37 @@ public sealed class PlanOperatorTests : ActorTestKit
                 depends-on: [schema]
         """, "svc.yml").Spec!);
 
+    /// <summary>A serial plan whose second phase is a canary.</summary>
+    private static readonly TargetConfig CanaryTarget = new("config-1", ServiceSpecLoader.LoadRendered("""
+        name: svc
+        pods:
+          hello:
+            count: 2
+            tasks:
+              server:
+                goal: RUNNING
+                cmd: sleep 100
+                cpus: 0.1
+                memory: 32
+          world:
+            count: 2
+            tasks:
+              server:
+                goal: RUNNING
+                cmd: sleep 100
+                cpus: 0.1
+                memory: 32
+        plans:
+          deploy:
+            strategy: serial
+            phases:
+              hello:
+                pod: hello
+              world:
+                pod: world
+                strategy: serial-canary
+        """, "svc.yml").Spec!);
+
     private readonly Akka.TestKit.TestProbe _launches;
     private readonly Akka.TestKit.TestProbe _leftovers;
     private readonly Akka.TestKit.TestProbe _requires;
@@ -317,6 +348,21 @@ public sealed class PlanOperatorTests : ActorTestKit
         var relaunch = _requires.ExpectMsg<RequireTasks>();
         Assert.Equal("api-0:[server]", relaunch.Step.Name);
         Assert.NotNull(relaunch.RelaunchBefore);
+    }
+
+    [Fact]
+    public void A_plan_continue_resumes_the_paused_phase_it_reached_and_approves_no_later_canary()
+    {
+        _pods.Tell(new HoldLaunches("hello-0"));
+        var plans = Sys.ActorOf(PlanCoordinatorActor.Props(CanaryTarget, _pods, Journal, ImmutableArray<string>.Empty, CreateTestProbe().Ref, false));
+        Assert.Equal("hello-0:[server]", _requires.ExpectMsg<RequireTasks>().Step.Name);
+        Assert.Equal(PlanCommandOutcome.Accepted, Command(plans, new PlanProtocol.Command("deploy", PlanCommandKind.Interrupt, Phase: "hello")).Outcome);
+        AwaitPlan(plans, "deploy", p => p.Phases[0].Interrupted && p.Status == Status.Waiting, "phase hello paused");
+
+        Assert.Equal(PlanCommandOutcome.Accepted, Command(plans, new PlanProtocol.Command("deploy", PlanCommandKind.Continue)).Outcome);
+        AwaitPlan(plans, "deploy", p => !p.Phases[0].Interrupted, "the plan's continue resumed hello, the phase its strategy is at");
+        // world's canary was not approved ahead: both its canary steps still wait for their own continue.
+        Assert.Equal([Status.Waiting, Status.Waiting], Steps(PlanOf(plans, "deploy"), phase: 1));
     }
 
     [Fact]
