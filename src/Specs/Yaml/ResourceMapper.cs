@@ -15,7 +15,7 @@ internal static class ResourceMapper
     public static ResourceSetSpec Read(string id, MappingReader owner, string ownerWhat, VolumeSet volumes, PortMapper ports, MappingContext context)
     {
         var cpusNode = owner.Required("cpus", "a number > 0");
-        var cpus = cpusNode is null ? null : ScalarReader.Cpus(cpusNode, owner.PathOf("cpus"), context);
+        var cpus = cpusNode is null ? null : ScalarReader.PositiveNumber(cpusNode, owner.PathOf("cpus"), context);
         var memoryNode = owner.Required("memory", "an integer number of MB >= 1");
         var memory = memoryNode is null ? null : ScalarReader.Integer(memoryNode, owner.PathOf("memory"), context, 1);
         var gpusNode = owner.Optional("gpus");

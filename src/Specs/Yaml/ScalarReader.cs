@@ -101,26 +101,6 @@ internal static class ScalarReader
         return null;
     }
 
-    /// <summary>
-    /// A number of cpus to reserve: &gt; 0 with at most three decimals, since Mesos counts scalar resources in thousandths
-    /// (0.0125 would be reserved as 0.013, so a spec that sums to exactly what an agent has would not fit).
-    /// </summary>
-    public static double? Cpus(SpecNode node, string path, MappingContext context)
-    {
-        if (PositiveNumber(node, path, context) is not { } value)
-        {
-            return null;
-        }
-
-        if (Math.Abs(Math.Round(value, 3) - value) > 1e-9)
-        {
-            context.Error(node, path, $"expected at most three decimals (Mesos counts cpus in thousandths), found {node.Describe()}");
-            return null;
-        }
-
-        return value;
-    }
-
     public static bool? Boolean(SpecNode node, string path, MappingContext context)
     {
         if (node is ScalarNode { IsNull: false } scalar)
