@@ -54,10 +54,21 @@ internal sealed class PlanActor : ReceivePersistentActor
             Update();
         });
         Command<PlanOperation>(OnOperation);
-        Command<RestartApplied>(_ =>
+        Command<RestartApplied>(m =>
         {
-            _restarting--;
+            // At 0 at least: an answer to an incarnation of this actor before a restart may still come.
+            _restarting = Math.Max(0, _restarting - 1);
             Update();
+            // The plan's reset tree went to the coordinator (Update) before the operator's answer: a read right after
+            // the answer sees it.
+            if (m.Failure is null)
+            {
+                m.Reported.TrySetResult();
+            }
+            else
+            {
+                m.Reported.TrySetException(m.Failure);
+            }
         });
         Command<SetInterrupt>(m =>
         {
@@ -149,9 +160,11 @@ internal sealed class PlanActor : ReceivePersistentActor
         var restarted = phases.ToList();
         _proceeded.ExceptWith(restarted);
         _restarting++;
-        var applied = AskAll(restarted, operation);
-        applied.ContinueWith(_ => RestartApplied.Instance, TaskScheduler.Default).PipeTo(Self);
-        return applied;
+        var reported = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        AskAll(restarted, operation)
+            .ContinueWith(t => new RestartApplied(reported, t.IsCompletedSuccessfully ? null : t.Exception?.GetBaseException()), TaskScheduler.Default)
+            .PipeTo(Self);
+        return reported.Task;
     }
 
     /// <summary>Records the interrupt flag through this actor's own mailbox, so it composes with other asks.</summary>
@@ -212,9 +225,9 @@ internal sealed class PlanActor : ReceivePersistentActor
 
     private sealed record SetInterrupt(bool Interrupted);
 
-    /// <summary>A restart of phases was answered (or failed): the plan may grant phases again.</summary>
-    private sealed record RestartApplied
-    {
-        public static RestartApplied Instance { get; } = new();
-    }
+    /// <summary>
+    /// A restart of phases was answered (or <paramref name="Failure"/>): the plan may grant phases again, and completes
+    /// <paramref name="Reported"/> once it reported its reset tree.
+    /// </summary>
+    private sealed record RestartApplied(TaskCompletionSource Reported, Exception? Failure);
 }

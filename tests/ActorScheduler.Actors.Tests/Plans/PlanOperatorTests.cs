@@ -306,8 +306,11 @@ public sealed class PlanOperatorTests : ActorTestKit
         AwaitPlan(plans, "backup", p => p.Status == Status.Complete, "backup complete");
 
         Assert.Equal(PlanCommandOutcome.Accepted, Command(plans, new PlanProtocol.Command("backup", PlanCommandKind.Stop)).Outcome);
-        // Stop = interrupt + reset (DC/OS): the step is PENDING, the paused plan WAITING, and nothing runs.
-        AwaitPlan(plans, "backup", p => p.Interrupted && p.Status == Status.Waiting && Steps(p)[0] == Status.Pending, "backup stopped");
+        // Stop = interrupt + reset (DC/OS): the step is PENDING, the paused plan WAITING, and nothing runs — as a read
+        // right after the answer shows it, not only eventually.
+        var stopped = PlanOf(plans, "backup");
+        Assert.True(stopped.Interrupted && stopped.Status == Status.Waiting && Steps(stopped)[0] == Status.Pending,
+            $"right after the stop: {stopped.Status}, interrupted {stopped.Interrupted}, step {Steps(stopped)[0]}");
         _requires.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
         Assert.Equal(Status.Waiting, PlanOf(plans, "backup").Status);
 
