@@ -82,9 +82,11 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     private readonly HashSet<IActorRef> _stoppedClaimants = new();
     private readonly TimeSpan _claimGrace;
 
-    // The decision records kept in the journal (0: all); those before are deleted in batches of a tenth of that.
+    // The decision records kept in the journal (0: all); those before are deleted in steps of a tenth of that, one
+    // delete at a time (after a restart the first ones catch up from the start of the journal).
     private readonly long _decisionRecordsKept;
     private long _decisionsDeletedTo;
+    private bool _deletingDecisions;
 
     // Those offers' cycles, timed until their last offer is answered (SchedulerMetrics.OffersProcess).
     private readonly Dictionary<string, CycleTiming> _cycleOfOffer = new(StringComparer.Ordinal);
@@ -338,12 +340,17 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
                 OnClaimAnswered(offerId, m.Pod, recorded: false, $"the actor of {podInstance} stopped, and no launch record came within {_claimGrace}");
             }
         });
-        Command<DeleteMessagesSuccess>(m => _log.Debug("Deleted the offer decision records up to {0}", m.ToSequenceNr));
+        Command<DeleteMessagesSuccess>(m =>
+        {
+            _deletingDecisions = false;
+            _decisionsDeletedTo = m.ToSequenceNr;
+            DeleteOldDecisions();
+        });
         Command<DeleteMessagesFailure>(m =>
         {
-            // Kept, then: the next batch tries again from where the deletion stopped.
+            // Kept, then: the next record written tries again from where the deletion stopped.
+            _deletingDecisions = false;
             _log.Warning("Could not delete the offer decision records up to {0}: {1}", m.ToSequenceNr, m.Cause.Message);
-            _decisionsDeletedTo = Math.Min(_decisionsDeletedTo, m.ToSequenceNr - 1);
         });
         Command<ReconciliationComplete>(m =>
         {
@@ -1233,24 +1240,34 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
     /// <summary>
     /// Keeps the journal to the latest <see cref="SchedulerSettings.OfferDecisionRecordsKept"/> decision records: once a
-    /// tenth of that more were written, those before go (one DeleteMessages). After a restart the first batch deletes
-    /// everything older at once.
+    /// tenth of that more were written, those before go, a tenth (at least 1,000) per delete and one delete at a time, so
+    /// a journal that grew long (kept all, or a scheduler restarted: it starts counting from the journal's start) is
+    /// trimmed in short transactions that never hold the journal's writers back for long.
     /// </summary>
     private void DeleteOldDecisions()
     {
-        if (_decisionRecordsKept == 0)
+        if (!_deletingDecisions && NextDecisionDelete(LastSequenceNr, _decisionsDeletedTo, _decisionRecordsKept) is { } upTo)
         {
-            return;
+            _deletingDecisions = true;
+            DeleteMessages(upTo);
+        }
+    }
+
+    /// <summary>
+    /// Where the next delete of decision records ends, or null for none yet: with <paramref name="kept"/> records kept
+    /// (0: all), once a tenth of that more than kept were written past <paramref name="deletedTo"/>, up to a tenth (at
+    /// least 1,000) of them at a time.
+    /// </summary>
+    internal static long? NextDecisionDelete(long last, long deletedTo, long kept)
+    {
+        if (kept == 0)
+        {
+            return null;
         }
 
-        var upTo = LastSequenceNr - _decisionRecordsKept;
-        if (upTo - _decisionsDeletedTo < Math.Max(1, _decisionRecordsKept / 10))
-        {
-            return;
-        }
-
-        _decisionsDeletedTo = upTo;
-        DeleteMessages(upTo);
+        var upTo = last - kept;
+        var step = Math.Max(1, kept / 10);
+        return upTo - deletedTo < step ? null : Math.Min(upTo, deletedTo + Math.Max(step, 1_000));
     }
 
     /// <summary>A claim was made to <paramref name="pod"/>: it is watched while it has some open.</summary>

@@ -644,6 +644,19 @@ public sealed class OfferRouterActorTests : ActorTestKit
         }, TimeSpan.FromSeconds(10));
     }
 
+    [Theory]
+    [InlineData(100, 0, 0, null)]          // 0: every record kept
+    [InlineData(100, 0, 100, null)]        // nothing past what is kept
+    [InlineData(109, 0, 100, null)]        // less than a tenth more
+    [InlineData(110, 0, 100, 10L)]         // a tenth more: those before go
+    [InlineData(5_000_000, 0, 100_000, 10_000L)]        // a journal grown long (or counted from its start after a restart): a tenth at a time
+    [InlineData(5_000_000, 4_890_000, 100_000, 4_900_000L)]  // the last step reaches what is kept
+    [InlineData(2_000_000, 0, 1_000, 1_000L)]           // a small kept count still deletes 1,000 at a time
+    public void Old_decision_records_are_deleted_a_bounded_step_at_a_time(long last, long deletedTo, long kept, long? upTo)
+    {
+        Assert.Equal(upTo, OfferRouterActor.NextDecisionDelete(last, deletedTo, kept));
+    }
+
     /// <summary>Recovers a persistence id and reports the events it holds, then stops.</summary>
     private sealed class JournalReader : Akka.Persistence.ReceivePersistentActor
     {
