@@ -78,7 +78,9 @@ public static class PlanCommands
 
         if (command.Phase is null)
         {
-            return IsAlready(command.Kind, plan.Status, plan.Interrupted)
+            // A running plan with a paused phase is continued: the continue resumes the paused phases its strategy reached.
+            var pausedPhase = command.Kind == PlanCommandKind.Continue && plan.Phases.Any(p => p.Interrupted);
+            return IsAlready(command.Kind, plan.Status, plan.Interrupted) && !pausedPhase
                 ? Refuse(PlanCommandOutcome.AlreadyReported, AlreadyReported)
                 : Accept(command.Kind, ImmutableArray<int>.Empty, null);
         }

@@ -396,9 +396,13 @@ public static class SchedulerApi
         }
         catch (Exception e) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
-            var (status, message) = e is AskTimeoutException
-                ? (StatusCodes.Status503ServiceUnavailable, $"The scheduler did not answer in time ({e.Message}); try again")
-                : (StatusCodes.Status500InternalServerError, $"The scheduler failed to answer: {e.GetType().Name}: {e.Message}");
+            var (status, message) = e switch
+            {
+                // A request ASP.NET refuses (a body over its limit, a malformed one): its own 4xx.
+                Microsoft.AspNetCore.Http.BadHttpRequestException bad => (bad.StatusCode, bad.Message),
+                AskTimeoutException => (StatusCodes.Status503ServiceUnavailable, $"The scheduler did not answer in time ({e.Message}); try again"),
+                _ => (StatusCodes.Status500InternalServerError, $"The scheduler failed to answer: {e.GetType().Name}: {e.Message}"),
+            };
             if (status == StatusCodes.Status500InternalServerError)
             {
                 context.RequestServices.GetService<ILoggerFactory>()?.CreateLogger("ActorScheduler.Api")

@@ -93,6 +93,15 @@ public sealed class PlanCommandsTests
     }
 
     [Fact]
+    public void A_running_plan_with_a_paused_phase_can_be_continued()
+    {
+        var phasePaused = Running with { Phases = [Running.Phases[0] with { Interrupted = true }, .. Running.Phases[1..]] };
+
+        Assert.Equal(PlanCommandOutcome.Accepted, Decide(phasePaused, PlanCommandKind.Continue).Outcome);
+        Assert.Equal(PlanCommandOutcome.AlreadyReported, Decide(Running, PlanCommandKind.Continue).Outcome);
+    }
+
+    [Fact]
     public void An_interrupted_plan_can_be_continued_but_not_interrupted_again()
     {
         var paused = Running with { Status = Status.Waiting, Interrupted = true };
