@@ -66,6 +66,7 @@ public static class PodInstanceSnapshots
             };
         }
 
+        snapshot.FailureClockPerLaunch = true;
         foreach (var (task, at) in state.FailedSince)
         {
             snapshot.FailedSince[task] = Time(at);
@@ -139,7 +140,11 @@ public static class PodInstanceSnapshots
                 ? tasks.Values.Where(t => !t.IsTerminal).Select(t => t.TaskId).ToImmutableHashSet(StringComparer.Ordinal)
                 : snapshot.ForcedTaskIds.ToImmutableHashSet(StringComparer.Ordinal),
             Paused = snapshot.Paused.ToImmutableHashSet(StringComparer.Ordinal),
-            FailedSince = snapshot.FailedSince.ToImmutableDictionary(p => p.Key, p => p.Value.ToDateTime()),
+            // An older snapshot's clock may date from a failure before relaunches (then kept across them): such a clock
+            // could turn a crash-looping pod permanent — and destroy its volumes — at once; it starts again instead.
+            FailedSince = snapshot.FailureClockPerLaunch
+                ? snapshot.FailedSince.ToImmutableDictionary(p => p.Key, p => p.Value.ToDateTime())
+                : ImmutableDictionary<string, DateTime>.Empty,
             Backoff = snapshot.Backoff.ToImmutableDictionary(b => b.TaskName, b => new BackoffEntry(b.Until.ToDateTime(), TimeSpan.FromSeconds(b.DelaySeconds))),
             Recovery = recovery,
             GivenUp = snapshot.GivenUp.ToImmutableDictionary(g => g.AgentId, g => g.ResourceIds.ToImmutableArray(), StringComparer.Ordinal),

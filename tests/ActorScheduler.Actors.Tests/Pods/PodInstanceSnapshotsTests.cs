@@ -46,6 +46,21 @@ public sealed class PodInstanceSnapshotsTests
     }
 
     [Fact]
+    public void A_snapshot_from_before_clocks_were_kept_per_launch_restores_no_failure_clock()
+    {
+        var state = History().Aggregate(PodInstanceState.Empty, (s, e) => s.Apply(e));
+        Assert.NotEmpty(state.FailedSince);
+        var older = PodInstanceSnapshots.Of(state);
+        older.FailureClockPerLaunch = false;
+
+        // Its clocks may date from a failure before relaunches: they start again when the pod next considers recovery.
+        var restored = PodInstanceSnapshots.Restore(PodInstanceSnapshot.Parser.ParseFrom(older.ToByteArray()));
+
+        Assert.Empty(restored.FailedSince);
+        Assert.Equal(state.Tasks.Keys.Order(), restored.Tasks.Keys.Order());
+    }
+
+    [Fact]
     public void A_decommissioned_state_round_trips()
     {
         var state = History().Aggregate(PodInstanceState.Empty, (s, e) => s.Apply(e))
