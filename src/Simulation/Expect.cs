@@ -51,18 +51,25 @@ public static class Expect
 
     /// <summary>The last <see cref="Send.UpdateSpec"/> was refused with an error containing <paramref name="contains"/>.</summary>
     public static ScenarioTick UpdateRefused(string contains) =>
-        new ExpectationTick($"Expect.UpdateRefused({contains})", c => Task.FromResult(
+        Judged($"Expect.UpdateRefused({contains})", c =>
             c.LastUpdate is null ? "no update was sent"
             : c.LastUpdate.Outcome != Messages.Configs.UpdateOutcome.Refused ? $"the update was not refused: {c.LastUpdate.Outcome}"
             : c.LastUpdate.Errors.Any(e => e.Contains(contains, StringComparison.Ordinal)) ? null
-            : $"the update was refused, but for: {string.Join("; ", c.LastUpdate.Errors)}"));
+            : $"the update was refused, but for: {string.Join("; ", c.LastUpdate.Errors)}");
 
     /// <summary>The last <see cref="Send.UpdateSpec"/> made a new target.</summary>
     public static ScenarioTick UpdateAccepted() =>
-        new ExpectationTick("Expect.UpdateAccepted()", c => Task.FromResult(
+        Judged("Expect.UpdateAccepted()", c =>
             c.LastUpdate is null ? "no update was sent"
             : c.LastUpdate.Outcome == Messages.Configs.UpdateOutcome.NewTarget ? null
-            : $"the update was {c.LastUpdate.Outcome}: {string.Join("; ", c.LastUpdate.Errors)}"));
+            : $"the update was {c.LastUpdate.Outcome}: {string.Join("; ", c.LastUpdate.Errors)}");
+
+    /// <summary>
+    /// An expectation on something already settled (the answer <see cref="Send.UpdateSpec"/> kept): judged once, so a
+    /// wrong one fails at once instead of after <see cref="ScenarioOptions.ExpectTimeout"/>.
+    /// </summary>
+    private static ScenarioTick Judged(string description, Func<ScenarioContext, string?> judge) =>
+        new LambdaTick(description, c => judge(c) is { } reason ? throw new TickFailedException(reason) : Task.CompletedTask);
 
     /// <summary>
     /// The service has no pod instance <paramref name="podInstance"/> any more. The tick fails at once unless the name is

@@ -48,6 +48,26 @@ public sealed class ExpectArgumentTests
     }
 
     [Fact]
+    public async Task An_update_expectation_is_judged_at_once_as_its_answer_is_already_in()
+    {
+        // A long timeout: were the answer waited for, the failure would come after it, saying so.
+        await using var scenario = new ServiceScenario(Examples.Spec("hello-world"), new ScenarioOptions
+        {
+            Values = new Dictionary<string, string> { ["WORLD_COUNT"] = "1" },
+            ExpectTimeout = TimeSpan.FromMinutes(5),
+        });
+
+        var failure = await Assert.ThrowsAsync<ScenarioFailedException>(() => scenario.Run(
+            Send.Register(),
+            Send.UpdateSpec(new Dictionary<string, string> { ["WORLD_COUNT"] = "1" }),
+            Expect.UpdateAccepted()));
+
+        Assert.Equal(2, failure.FailedIndex);
+        Assert.StartsWith("the update was Unchanged", failure.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("(after", failure.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ReconciledExplicitly_before_the_scheduler_started_fails()
     {
         await using var scenario = new ServiceScenario(Examples.Spec("hello-world"), Options());
