@@ -32,31 +32,12 @@ public static class OfferEvaluator
     public static string? PlacementRefusal(PodRequirement requirement, PlacementAgent agent, PlacedTasks placed, EvaluationContext context) =>
         requirement.Existing is not null ? null
         : RegionAwareness.Refusal(requirement.Pod, agent, context) is { } region ? region
-        : requirement.Pod.Placement is { } rule && Refusing(rule, Context(requirement, agent, placed)) is { } refusing
-            ? Refusals.GetValue(refusing, r => $"FAIL(PlacementRuleEvaluationStage): {r.Describe()}")
+        : requirement.Pod.Placement?.Refuser(Context(requirement, agent, placed)) is { } refuser
+            ? Refusals.GetValue(refuser, r => $"FAIL(PlacementRuleEvaluationStage): {r.Describe()}")
             : null;
 
     // A rule's refusal reason, built once per rule object (the spec's, shared by every instance of the pod).
     private static readonly ConditionalWeakTable<PlacementRule, string> Refusals = new();
-
-    // The rule a refusal names, as the full evaluation names it: an AND reports its first refusing rule's decision.
-    private static PlacementRule? Refusing(PlacementRule rule, PlacementContext context)
-    {
-        if (rule is not AndRule and)
-        {
-            return rule.Admits(context) ? null : rule;
-        }
-
-        foreach (var inner in and.Rules)
-        {
-            if (Refusing(inner, context) is { } refusing)
-            {
-                return refusing;
-            }
-        }
-
-        return null;
-    }
 
     // The pod instance's own placement (a replaced pod's old one) does not count against it.
     private static PlacementContext Context(PodRequirement requirement, PlacementAgent agent, PlacedTasks? placed) =>

@@ -39,58 +39,52 @@ public static class VolumeEvaluationStage
         }
 
         var unreserved = offer.Resources.Where(r => IsMountDisk(r) && !Resources.IsReserved(r)).ToList();
+        if (Matching(wanted, unreserved) is { } matched)
+        {
+            var chosen = wanted.Zip(matched).ToList();
+            return new VolumeStageResult(
+                true,
+                [.. chosen.Select(c => Chosen(c.First.Set, c.First.Volume, c.Second))],
+                [.. chosen.Select(c => new AssignedMountDisk(c.First.Set.Id, c.First.Volume, c.Second))]);
+        }
+
+        // None: each volume's smallest fitting disk in turn shows which volumes find none.
         var free = unreserved.ToList();
         var explanation = new List<string>();
-        var assigned = new List<AssignedMountDisk>();
-        var passed = true;
         foreach (var (set, volume) in wanted)
         {
-            var who = $"MOUNT volume '{volume.Path}' of {set.Description}";
-            var profiles = volume.Profiles.IsDefaultOrEmpty ? string.Empty : $" with profile {string.Join(" or ", volume.Profiles)}";
-            var disk = free
-                .Where(d => Resources.Scalar(d) + 1e-9 >= volume.SizeMb && HasProfile(d, volume.Profiles))
-                .OrderBy(Resources.Scalar)
-                .ThenBy(MountRoot, StringComparer.Ordinal)
-                .FirstOrDefault();
-            if (disk is null)
+            if (Candidates(free, volume).FirstOrDefault() is { } disk)
             {
-                explanation.Add($"FAIL({Stage}): no MOUNT disk >= {Mb(volume.SizeMb)}{profiles} for {who}: agent {offer.AgentId?.Value} ({offer.Hostname}) offers {Describe(offer, unreserved, free)}");
-                passed = false;
+                free.Remove(disk);
+                explanation.Add(Chosen(set, volume, disk));
                 continue;
             }
 
-            free.Remove(disk);
-            assigned.Add(new AssignedMountDisk(set.Id, volume, disk));
-            explanation.Add($"PASS({Stage}): MOUNT disk {MountRoot(disk)} ({Mb(Resources.Scalar(disk))}{ProfileText(disk)}) for {who} ({Mb(volume.SizeMb)} asked), reserved whole");
+            var profiles = volume.Profiles.IsDefaultOrEmpty ? string.Empty : $" with profile {string.Join(" or ", volume.Profiles)}";
+            explanation.Add($"FAIL({Stage}): no MOUNT disk >= {Mb(volume.SizeMb)}{profiles} for MOUNT volume '{volume.Path}' of {set.Description}: agent {offer.AgentId?.Value} ({offer.Hostname}) offers {Describe(offer, unreserved, free)}");
         }
 
-        if (!passed && Matching(wanted, unreserved) is { } matched)
-        {
-            // The smallest fitting disk for each volume in turn left a volume without one, but another assignment gives
-            // every volume a disk (a volume without a profile took the one disk a profiled volume could use).
-            explanation.Clear();
-            assigned.Clear();
-            foreach (var ((set, volume), disk) in wanted.Zip(matched))
-            {
-                assigned.Add(new AssignedMountDisk(set.Id, volume, disk));
-                explanation.Add($"PASS({Stage}): MOUNT disk {MountRoot(disk)} ({Mb(Resources.Scalar(disk))}{ProfileText(disk)}) for MOUNT volume '{volume.Path}' of {set.Description} ({Mb(volume.SizeMb)} asked), reserved whole");
-            }
-
-            passed = true;
-        }
-
-        return new VolumeStageResult(passed, [.. explanation], passed ? [.. assigned] : []);
+        return new VolumeStageResult(false, [.. explanation], []);
     }
 
+    private static string Chosen(PodResourceSet set, VolumeSpec volume, Resource disk) =>
+        $"PASS({Stage}): MOUNT disk {MountRoot(disk)} ({Mb(Resources.Scalar(disk))}{ProfileText(disk)}) for MOUNT volume '{volume.Path}' of {set.Description} ({Mb(volume.SizeMb)} asked), reserved whole";
+
+    /// <summary>The disks of <paramref name="disks"/> <paramref name="volume"/> fits on (size, profile), the smallest first.</summary>
+    private static IEnumerable<Resource> Candidates(IEnumerable<Resource> disks, VolumeSpec volume) => disks
+        .Where(d => Resources.Scalar(d) + 1e-9 >= volume.SizeMb && HasProfile(d, volume.Profiles))
+        .OrderBy(Resources.Scalar)
+        .ThenBy(MountRoot, StringComparer.Ordinal);
+
     /// <summary>
-    /// A disk for each of <paramref name="wanted"/> (in its order), each disk used once, trying the smallest fitting
-    /// disk first for each volume and backtracking; null when there is none. A pod has a handful of volumes and an
-    /// agent a handful of MOUNT disks.
+    /// A disk for each of <paramref name="wanted"/> (in its order), each disk used once: each volume takes its smallest
+    /// fitting disk, and only where that leaves a later volume without one is another tried (a volume without a profile
+    /// must not take the one disk a profiled volume needs); null when there is none. A pod has a handful of volumes and
+    /// an agent a handful of MOUNT disks.
     /// </summary>
     private static List<Resource>? Matching(List<(PodResourceSet Set, VolumeSpec Volume)> wanted, List<Resource> disks)
     {
         var chosen = new List<Resource>();
-        var used = new bool[disks.Count];
         bool Assign(int next)
         {
             if (next == wanted.Count)
@@ -98,21 +92,14 @@ public static class VolumeEvaluationStage
                 return true;
             }
 
-            var volume = wanted[next].Volume;
-            var candidates = Enumerable.Range(0, disks.Count)
-                .Where(i => !used[i] && Resources.Scalar(disks[i]) + 1e-9 >= volume.SizeMb && HasProfile(disks[i], volume.Profiles))
-                .OrderBy(i => Resources.Scalar(disks[i]))
-                .ThenBy(i => MountRoot(disks[i]), StringComparer.Ordinal);
-            foreach (var i in candidates)
+            foreach (var disk in Candidates(disks.Where(d => !chosen.Contains(d, ReferenceEqualityComparer.Instance)), wanted[next].Volume).ToList())
             {
-                used[i] = true;
-                chosen.Add(disks[i]);
+                chosen.Add(disk);
                 if (Assign(next + 1))
                 {
                     return true;
                 }
 
-                used[i] = false;
                 chosen.RemoveAt(chosen.Count - 1);
             }
 

@@ -32,6 +32,19 @@ public sealed record AndRule(ImmutableArray<PlacementRule> Rules) : PlacementRul
         return true;
     }
 
+    public override PlacementRule? Refuser(PlacementContext context)
+    {
+        foreach (var rule in Rules)
+        {
+            if (rule.Refuser(context) is { } refuser)
+            {
+                return refuser;
+            }
+        }
+
+        return null;
+    }
+
     public override bool RefusalIsStable => Rules.All(rule => rule.RefusalIsStable);
 
     public override bool References(PlacementField field) => Rules.Any(rule => rule.References(field));

@@ -16,6 +16,12 @@ public abstract record PlacementRule
     public virtual bool Admits(PlacementContext context) => Evaluate(context).Passed;
 
     /// <summary>
+    /// The rule a refusal of <paramref name="context"/>'s agent names, as <see cref="Evaluate"/> reports it (this rule,
+    /// or for an <see cref="AndRule"/> its first refusing rule), without building the reason; null when admitted.
+    /// </summary>
+    public virtual PlacementRule? Refuser(PlacementContext context) => Admits(context) ? null : this;
+
+    /// <summary>
     /// True when an agent this rule refuses stays refused as more pods are placed (none moved or removed): counts only
     /// grow, so MAX_PER and UNIQUE refusals hold, and field matches never change. GROUP_BY, and NOT over a count, may
     /// come to admit an agent they refused.
