@@ -468,22 +468,16 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
             return false;
         }
 
-        if (_frameworkId is null || _client is null)
-        {
-            _offerFlow.Reset();
-            NotDelivered(type);
-            return true;
-        }
-
         var call = type == Call.Types.Type.Revive
             ? new Call { Type = type, Revive = new Call.Types.Revive() }
             : new Call { Type = type, Suppress = new Call.Types.Suppress() };
-        call.FrameworkId = new FrameworkID { Value = _frameworkId };
         var generation = _generation;
-        var self = Self;
-        _client.SendAsync(call, CancellationToken.None).ContinueWith(
-            t => self.Tell(new OfferFlowSent(generation, type, t.Exception?.GetBaseException().Message)),
-            TaskScheduler.Default);
+        if (!Send(call, error => new OfferFlowSent(generation, type, error)))
+        {
+            _offerFlow.Reset();
+            NotDelivered(type);
+        }
+
         return true;
     }
 
@@ -493,7 +487,7 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
     /// </summary>
     private void SendDecline(DeclineOffers message)
     {
-        if (_frameworkId is null || _client is null)
+        if (!CanSend)
         {
             return;
         }
@@ -501,19 +495,14 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         var call = new Call
         {
             Type = Call.Types.Type.Decline,
-            FrameworkId = new FrameworkID { Value = _frameworkId },
             Decline = new Call.Types.Decline
             {
                 OfferIds = { message.OfferIds.Select(id => new OfferID { Value = id }) },
                 Filters = new Filters { RefuseSeconds = message.RefuseSeconds },
             },
         };
-        var token = _offerFlow.DeclineSent();
-        var generation = _generation;
-        var self = Self;
-        _client.SendAsync(call, CancellationToken.None).ContinueWith(
-            t => self.Tell(new DeclineAnswered(generation, token, t.Exception?.GetBaseException().Message)),
-            TaskScheduler.Default);
+        var (generation, token) = (_generation, _offerFlow.DeclineSent());
+        Send(call, error => new DeclineAnswered(generation, token, error));
     }
 
     /// <summary>Tells the router that the REVIVE or SUPPRESS it asked for did not reach the master, so it decides again.</summary>
@@ -547,18 +536,8 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
             .Where(t => t.AgentId is not null)
             .Select(t => new TaskToReconcile(t.TaskId.Value, t.AgentId.Value))
             .ToImmutableArray();
-        if (launched.IsEmpty || _frameworkId is null || _client is null)
-        {
-            Send(call);
-            return;
-        }
-
-        call.FrameworkId = new FrameworkID { Value = _frameworkId };
         var generation = _generation;
-        _client.SendAsync(call, CancellationToken.None).PipeTo(
-            Self,
-            success: () => Done.Instance,
-            failure: e => new AcceptFailed(generation, launched, e.Message));
+        Send(call, launched.IsEmpty ? null : error => error is null ? Done.Instance : new AcceptFailed(generation, launched, error));
     }
 
     private void OnAcceptFailed(AcceptFailed failed)
@@ -584,19 +563,28 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         Timers.StartSingleTimer(InDoubtReconcileTimer, InDoubtReconcileRetry.Instance, TimeSpan.FromSeconds(8) * _settings.ReconcileDelayFactor);
     }
 
-    private void Send(Call call)
+    private bool CanSend => _frameworkId is not null && _client is not null;
+
+    /// <summary>
+    /// Sends <paramref name="call"/> under the framework's id; its answer comes back to this actor as
+    /// <paramref name="answered"/> of the error (null: it succeeded), by default nothing or <see cref="CallFailed"/>.
+    /// False, and nothing sent, without a subscription.
+    /// </summary>
+    private bool Send(Call call, Func<string?, object>? answered = null)
     {
-        if (_frameworkId is null || _client is null)
+        if (!CanSend)
         {
-            return;
+            return false;
         }
 
         call.FrameworkId = new FrameworkID { Value = _frameworkId };
         var type = call.Type;
-        _client.SendAsync(call, CancellationToken.None).PipeTo(
-            Self,
-            success: () => Done.Instance,
-            failure: e => new CallFailed(type, e.Message));
+        answered ??= error => error is null ? Done.Instance : new CallFailed(type, error);
+        var self = Self;
+        _client!.SendAsync(call, CancellationToken.None).ContinueWith(
+            t => self.Tell(answered(t.Exception?.GetBaseException().Message)),
+            TaskScheduler.Default);
+        return true;
     }
 
     private FrameworkInfo BuildFrameworkInfo()
