@@ -78,7 +78,7 @@ public static class Expect
     public static ScenarioTick PodGone(string podInstance) =>
         new ExpectationTick($"Expect.PodGone({podInstance})", async c =>
         {
-            if (!c.Spec.Pods.Any(p => PodInstanceName.IsInstanceOf(podInstance, p.Type)))
+            if (!c.Spec.Pods.Any(p => Actors.Offers.PodNames.IsInstanceOf(podInstance, p.Type)))
             {
                 throw new TickFailedException(
                     $"{podInstance} is not a pod instance name: expected <pod type>-<index> of the spec's pod types "

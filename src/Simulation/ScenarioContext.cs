@@ -119,7 +119,7 @@ internal sealed class ScenarioContext
     public Task AwaitReadyForOffersAsync(string podType, int? instance) => WaitUntilAsync(async () =>
     {
         var pending = await GetPendingRequirementsAsync().ConfigureAwait(false);
-        bool OfPod(string name) => instance is { } i ? name == $"{podType}-{i}" : PodInstanceName.IsOf(name, podType);
+        bool OfPod(string name) => instance is { } i ? name == $"{podType}-{i}" : Actors.Offers.PodNames.IsOf(name, podType);
         if (pending.Any(OfPod))
         {
             return null;

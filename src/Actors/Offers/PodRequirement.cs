@@ -74,6 +74,34 @@ public static class PodNames
         return separator > 0 ? podInstance[..separator] : podInstance;
     }
 
+    /// <summary><paramref name="name"/> is an instance of <paramref name="podType"/>: <c>&lt;podType&gt;-&lt;digits&gt;</c> (pod <c>web</c> does not match <c>web-admin-0</c>).</summary>
+    public static bool IsInstanceOf(string name, string podType) => IndexEnd(name, podType) == name.Length;
+
+    /// <summary>
+    /// <paramref name="name"/> is an instance of <paramref name="podType"/> or a step of one: <c>&lt;podType&gt;-&lt;digits&gt;</c>
+    /// followed by the end or <c>:</c> (<c>web-0:[server]</c>).
+    /// </summary>
+    public static bool IsOf(string name, string podType) =>
+        IndexEnd(name, podType) is var end and > 0 && (end == name.Length || name[end] == ':');
+
+    /// <summary>Where the digits after <c>&lt;podType&gt;-</c> end in <paramref name="name"/>; -1 when it does not start so.</summary>
+    private static int IndexEnd(string name, string podType)
+    {
+        var start = podType.Length + 1;
+        if (name.Length <= start || !name.StartsWith(podType, StringComparison.Ordinal) || name[podType.Length] != '-')
+        {
+            return -1;
+        }
+
+        var end = start;
+        while (end < name.Length && char.IsAsciiDigit(name[end]))
+        {
+            end++;
+        }
+
+        return end > start ? end : -1;
+    }
+
     /// <summary>A fresh task id <c>&lt;task name&gt;__&lt;uuid&gt;</c>.</summary>
     public static string NewTaskId(string taskName) => $"{taskName}__{Uuids.New()}";
 

@@ -1,6 +1,8 @@
-namespace ActorScheduler.Simulation.Tests;
+using ActorScheduler.Actors.Offers;
 
-public sealed class PodInstanceNameTests
+namespace ActorScheduler.Actors.Tests.Offers;
+
+public sealed class PodNamesTests
 {
     [Theory]
     [InlineData("web-0", true, true)]
@@ -14,7 +16,7 @@ public sealed class PodInstanceNameTests
     [InlineData("webx-0", false, false)]
     public void Names_match_their_own_pod_type_only(string name, bool instance, bool of)
     {
-        Assert.Equal(instance, PodInstanceName.IsInstanceOf(name, "web"));
-        Assert.Equal(of, PodInstanceName.IsOf(name, "web"));
+        Assert.Equal(instance, PodNames.IsInstanceOf(name, "web"));
+        Assert.Equal(of, PodNames.IsOf(name, "web"));
     }
 }
