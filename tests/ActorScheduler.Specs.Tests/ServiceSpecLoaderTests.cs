@@ -41,6 +41,22 @@ public sealed class ServiceSpecLoaderTests : IDisposable
         Assert.Equal(0.5, result.Spec.Pods[0].Tasks[0].Cpus);
     }
 
+    [Theory]
+    [InlineData("0.0125", 0.013)]
+    [InlineData("0.0124", 0.012)]
+    [InlineData("0.4875", 0.488)]
+    [InlineData("1.5", 1.5)]
+    public void Cpus_should_be_counted_in_thousandths_as_Mesos_counts_them(string cpus, double counted)
+    {
+        var spec = _dir.Write("svc.yml", Template);
+        var values = new Dictionary<string, string> { ["NAME"] = "svc", ["COUNT"] = "1", ["CPUS"] = cpus };
+
+        var result = ServiceSpecLoader.LoadFile(spec, values, _noEnvironment);
+
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        Assert.Equal(counted, result.Spec!.Pods[0].Tasks[0].Cpus);
+    }
+
     [Fact]
     public void Loader_should_read_the_process_environment_when_none_is_given()
     {

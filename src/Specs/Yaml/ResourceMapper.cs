@@ -15,7 +15,7 @@ internal static class ResourceMapper
     public static ResourceSetSpec Read(string id, MappingReader owner, string ownerWhat, VolumeSet volumes, PortMapper ports, MappingContext context)
     {
         var cpusNode = owner.Required("cpus", "a number > 0");
-        var cpus = cpusNode is null ? null : ScalarReader.PositiveNumber(cpusNode, owner.PathOf("cpus"), context);
+        var cpus = cpusNode is null ? null : ScalarReader.Cpus(cpusNode, owner.PathOf("cpus"), context);
         var memoryNode = owner.Required("memory", "an integer number of MB >= 1");
         var memory = memoryNode is null ? null : ScalarReader.Integer(memoryNode, owner.PathOf("memory"), context, 1);
         var gpusNode = owner.Optional("gpus");
@@ -56,7 +56,7 @@ internal static class ResourceMapper
 
         var cpusNode = limits.Optional("cpus");
         var cpusUnlimited = IsUnlimited(cpusNode);
-        var cpus = cpusNode is null || cpusUnlimited ? null : ScalarReader.PositiveNumber(cpusNode, limits.PathOf("cpus"), context);
+        var cpus = cpusNode is null || cpusUnlimited ? null : ScalarReader.Cpus(cpusNode, limits.PathOf("cpus"), context);
         var memoryNode = limits.Optional("memory");
         var memoryUnlimited = IsUnlimited(memoryNode);
         var memory = memoryNode is null || memoryUnlimited ? null : ScalarReader.Integer(memoryNode, limits.PathOf("memory"), context, 1);

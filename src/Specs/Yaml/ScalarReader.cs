@@ -101,6 +101,29 @@ internal static class ScalarReader
         return null;
     }
 
+    /// <summary>
+    /// A number of cpus, counted as Mesos counts scalar resources: in thousandths, rounded half away from zero (0.0125 is
+    /// 0.013). The evaluator then sees what the master will reserve, so pods that sum to exactly an agent's cpus before
+    /// rounding are not accepted by one and refused by the other. Rounding rather than refusing keeps stored configs that
+    /// carry more decimals loadable. A value that rounds to nothing is refused.
+    /// </summary>
+    public static double? Cpus(SpecNode node, string path, MappingContext context)
+    {
+        if (PositiveNumber(node, path, context) is not { } value)
+        {
+            return null;
+        }
+
+        var counted = Math.Round(value, 3, MidpointRounding.AwayFromZero);
+        if (counted <= 0)
+        {
+            context.Error(node, path, $"expected a number >= 0.001 (Mesos counts cpus in thousandths), found {node.Describe()}");
+            return null;
+        }
+
+        return counted;
+    }
+
     public static bool? Boolean(SpecNode node, string path, MappingContext context)
     {
         if (node is ScalarNode { IsNull: false } scalar)

@@ -165,6 +165,7 @@ public sealed class SpecErrorTests
     [InlineData("cpus: 0", "svc.yml:9:15: pods.hello.tasks.server.cpus: expected a number > 0, found '0'")]
     [InlineData("cpus: -0.5", "svc.yml:9:15: pods.hello.tasks.server.cpus: expected a number > 0, found '-0.5'")]
     [InlineData("cpus: .nan", "svc.yml:9:15: pods.hello.tasks.server.cpus: expected a number > 0, found '.nan'")]
+    [InlineData("cpus: 0.0004", "svc.yml:9:15: pods.hello.tasks.server.cpus: expected a number >= 0.001 (Mesos counts cpus in thousandths), found '0.0004'")]
     [InlineData("memory: 0", "svc.yml:10:17: pods.hello.tasks.server.memory: expected an integer >= 1, found '0'")]
     public void Out_of_range_resources_should_be_reported(string line, string error)
     {
