@@ -153,7 +153,7 @@ public sealed class ServiceSpecLoaderTests : IDisposable
         Assert.NotNull(result.RenderedText);
         Assert.Equal(
             [
-                $"{spec}:4:12: pods.hello.count: expected an integer >= 0, found 'many'",
+                $"{spec}:4:12: pods.hello.count: expected an integer from 0 to 100000, found 'many'",
                 $"{spec}:9:15: pods.hello.tasks.server.cpus: expected a number > 0, found '0'",
             ],
             Lines(result));

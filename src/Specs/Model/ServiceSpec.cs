@@ -68,6 +68,13 @@ public sealed record PodSpec(
     PlacementRule? Placement = null,
     string? PlacementText = null)
 {
+    /// <summary>
+    /// The most instances a pod type may have: each instance is a step, a persistent actor and a journal stream, so a
+    /// count in the millions would exhaust the scheduler's memory while the plans are built (ten times the storm
+    /// benchmark's 10,000).
+    /// </summary>
+    public const int MaxCount = 100_000;
+
     public TaskSpec? FindTask(string name)
     {
         foreach (var task in Tasks)

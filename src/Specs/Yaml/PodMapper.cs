@@ -25,8 +25,8 @@ internal static class PodMapper
             return new PodDraft(new PodSpec(type, 0, false, [], []), false, nameNode.Position);
         }
 
-        var countNode = pod.Required("count", "an integer >= 0");
-        var count = countNode is null ? null : ScalarReader.Integer(countNode, pod.PathOf("count"), context, 0);
+        var countNode = pod.Required("count", $"an integer from 0 to {PodSpec.MaxCount}");
+        var count = countNode is null ? null : ScalarReader.Integer(countNode, pod.PathOf("count"), context, 0, PodSpec.MaxCount);
         var decommissionNode = pod.Optional("allow-decommission");
         var allowDecommission = decommissionNode is not null &&
                                 ScalarReader.Boolean(decommissionNode, pod.PathOf("allow-decommission"), context) == true;

@@ -29,7 +29,7 @@ public sealed class SpecCommandsTests
         Assert.Equal(1, code);
         Assert.Empty(output.ToString());
         Assert.Equal(
-            [$"error: {HelloWorld}:6:12: pods.hello.count: expected an integer >= 0, found 'x'", $"error: {HelloWorld}:34:15: pods.world.tasks.server.cpus: expected a number > 0, found '-1'"],
+            [$"error: {HelloWorld}:6:12: pods.hello.count: expected an integer from 0 to 100000, found 'x'", $"error: {HelloWorld}:34:15: pods.world.tasks.server.cpus: expected a number > 0, found '-1'"],
             error.ToString().Trim().Split('\n'));
     }
 

@@ -142,7 +142,7 @@ public sealed class SpecErrorTests
 
         Assert.Equal(
             [
-                "svc.yml:4:12: pods.hello.count: expected an integer >= 0, found 'abc'",
+                "svc.yml:4:12: pods.hello.count: expected an integer from 0 to 100000, found 'abc'",
                 "svc.yml:5:25: pods.hello.allow-decommission: expected true or false, found 'maybe'",
                 "svc.yml:8:15: pods.hello.tasks.server.goal: expected one of RUNNING, FINISH, ONCE, found 'RUN'",
                 "svc.yml:9:13: pods.hello.tasks.server.cmd: expected a shell command, found nothing",
@@ -154,8 +154,9 @@ public sealed class SpecErrorTests
     }
 
     [Theory]
-    [InlineData("count: -1", "svc.yml:4:12: pods.hello.count: expected an integer >= 0, found '-1'")]
-    [InlineData("count: [1]", "svc.yml:4:12: pods.hello.count: expected an integer >= 0, found a list")]
+    [InlineData("count: -1", "svc.yml:4:12: pods.hello.count: expected an integer from 0 to 100000, found '-1'")]
+    [InlineData("count: 2147483647", "svc.yml:4:12: pods.hello.count: expected an integer from 0 to 100000, found '2147483647'")]
+    [InlineData("count: [1]", "svc.yml:4:12: pods.hello.count: expected an integer from 0 to 100000, found a list")]
     public void Out_of_range_or_mistyped_count_should_be_reported(string count, string error)
     {
         Assert.Equal([error], Errors(WithTask(ValidTask).Replace("count: 1", count)));
@@ -387,7 +388,7 @@ public sealed class SpecErrorTests
 
         Assert.Equal(
             [
-                "svc.yml:4:12: pods.hello.count: expected an integer >= 0, found 'x'",
+                "svc.yml:4:12: pods.hello.count: expected an integer from 0 to 100000, found 'x'",
                 "svc.yml:9:15: pods.hello.tasks.server.cpus: expected a number > 0, found '0'",
                 "svc.yml:13:12: pods.world.tasks: expected a mapping of at least one task, found an empty mapping",
             ],
