@@ -14,16 +14,24 @@ namespace ActorScheduler.Actors.Plans;
 /// config store when the deploy plan first completes. The <c>decommission</c> plan (<see cref="DecommissionPlanActor"/>)
 /// is listed after deploy while it has pods to decommission (priority deploy &gt; recovery &gt; decommission &gt; custom).
 /// A plan is listed at once but shown only after its first report; <see cref="PlanProtocol.PlanNames.Settled"/> says
-/// when the list and the trees are the whole picture.
+/// when the list and the trees are the whole picture. A query or command for a listed plan that has not reported yet
+/// waits for its report (at most <see cref="ReportPatience"/>), so the moment after an update, when a new coordinator
+/// replaces the old, does not answer "not found" for a plan that exists.
 /// </summary>
-internal sealed class PlanCoordinatorActor : ReceiveActor
+internal sealed class PlanCoordinatorActor : ReceiveActor, IWithTimers
 {
+    /// <summary>How long a query or command waits for its plan's first report before it is answered as today.</summary>
+    internal static readonly TimeSpan ReportPatience = TimeSpan.FromSeconds(5);
+
     private readonly ImmutableArray<string> _order;
     private readonly Dictionary<string, PlanInfo> _plans = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IActorRef> _managers = new(StringComparer.Ordinal);
     private bool _deploymentCompleted;
     // Null until the decommission plan knows its pods; then whether it has any (and so reports a plan).
     private bool? _decommissionHasPods;
+    // Queries and commands for plans that have not reported yet, with their senders, in arrival order; null once the
+    // patience ran out (from then on, they are answered at once).
+    private List<(string Plan, object Message, IActorRef Sender)>? _waiting = [];
 
     public PlanCoordinatorActor(TargetConfig target, IActorRef pods, IActorRef journal, ImmutableArray<string> deployErrors, IActorRef configStore, bool deploymentCompleted,
         int decommissionParallelism)
@@ -64,10 +72,22 @@ internal sealed class PlanCoordinatorActor : ReceiveActor
                 _deploymentCompleted = true;
                 configStore.Tell(new MarkDeploymentCompleted(target.ConfigId));
             }
+
+            AnswerWaiting(w => w.Plan == m.Info.Name);
         });
-        Receive<DecommissionPodsKnown>(m => _decommissionHasPods = m.HasPods);
+        Receive<DecommissionPodsKnown>(m =>
+        {
+            _decommissionHasPods = m.HasPods;
+            AnswerWaiting(w => w.Plan == DecommissionPlan.Name && !m.HasPods);
+        });
+        Receive<ReportPatienceOver>(_ => AnswerWaiting(_ => true, stopWaiting: true));
         Receive<PlanProtocol.Command>(m =>
         {
+            if (Waits(m.Plan, m))
+            {
+                return;
+            }
+
             if (!_plans.TryGetValue(m.Plan, out var info))
             {
                 Sender.Tell(new PlanProtocol.CommandResult(PlanCommandOutcome.NotFound, $"Plan {m.Plan} not found"));
@@ -91,6 +111,11 @@ internal sealed class PlanCoordinatorActor : ReceiveActor
         }));
         Receive<PlanProtocol.GetPlan>(m =>
         {
+            if (Waits(m.Name, m))
+            {
+                return;
+            }
+
             if (_plans.TryGetValue(m.Name, out var info))
             {
                 Sender.Tell(info);
@@ -100,6 +125,49 @@ internal sealed class PlanCoordinatorActor : ReceiveActor
                 Sender.Tell(new PlanProtocol.PlanNotFound(m.Name));
             }
         });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PreStart() => Timers.StartSingleTimer(ReportPatienceOver.Instance, ReportPatienceOver.Instance, ReportPatience);
+
+    /// <summary>
+    /// Whether <paramref name="message"/> for <paramref name="plan"/> is kept until that plan reports: a plan this
+    /// coordinator started (or the decommission plan, while it may yet have pods) that has not reported yet.
+    /// </summary>
+    private bool Waits(string plan, object message)
+    {
+        var unreported = !_plans.ContainsKey(plan) &&
+                         (_order.Contains(plan) || (plan == DecommissionPlan.Name && _decommissionHasPods != false));
+        if (_waiting is null || !unreported)
+        {
+            return false;
+        }
+
+        _waiting.Add((plan, message, Sender));
+        return true;
+    }
+
+    /// <summary>Handles the kept messages <paramref name="which"/> selects, in arrival order, as their senders sent them.</summary>
+    private void AnswerWaiting(Func<(string Plan, object Message, IActorRef Sender), bool> which, bool stopWaiting = false)
+    {
+        if (_waiting is not { Count: > 0 } waiting)
+        {
+            _waiting = stopWaiting ? null : _waiting;
+            return;
+        }
+
+        var ready = waiting.Where(which).ToList();
+        waiting.RemoveAll(w => which(w));
+        if (stopWaiting)
+        {
+            _waiting = null;
+        }
+
+        foreach (var (_, message, sender) in ready)
+        {
+            Self.Tell(message, sender);
+        }
     }
 
     /// <summary>
@@ -114,6 +182,11 @@ internal sealed class PlanCoordinatorActor : ReceiveActor
     {
         var recovery = _order.IndexOf(RecoveryPlanActor.PlanName);
         return recovery >= 0 ? recovery + 1 : Math.Min(1, _order.Length);
+    }
+
+    private sealed record ReportPatienceOver
+    {
+        public static ReportPatienceOver Instance { get; } = new();
     }
 
     public static Props Props(TargetConfig target, IActorRef pods, IActorRef journal, ImmutableArray<string> deployErrors, IActorRef configStore, bool deploymentCompleted,

@@ -219,6 +219,36 @@ public sealed class PlanOperatorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_query_for_a_plan_that_has_not_reported_yet_is_answered_with_its_first_report_not_as_unknown()
+    {
+        // After an update a new coordinator replaces the old one; a client asking in between must not hear "not found"
+        // for a plan that exists.
+        var plans = StartPlans();
+        _leftovers.ExpectMsg<GetLeftoverPods>();
+        plans.Tell(new PlanProtocol.GetPlan("decommission"));
+        plans.Tell(new PlanProtocol.Command("decommission", PlanCommandKind.Interrupt));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        _leftovers.Reply(new LeftoverPods([new PodInstanceRef("api", 9)]));
+        Assert.Equal("decommission", ExpectMsg<PlanInfo>().Name);
+        Assert.NotEqual(PlanCommandOutcome.NotFound, ExpectMsg<PlanProtocol.CommandResult>().Outcome);
+    }
+
+    [Fact]
+    public void A_query_for_the_decommission_plan_is_answered_not_found_once_it_knows_it_has_no_pods()
+    {
+        var plans = StartPlans();
+        _leftovers.ExpectMsg<GetLeftoverPods>();
+        plans.Tell(new PlanProtocol.GetPlan("decommission"));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        _leftovers.Reply(new LeftoverPods([]));
+        Assert.Equal("decommission", ExpectMsg<PlanProtocol.PlanNotFound>().Name);
+        plans.Tell(new PlanProtocol.GetPlan("nonesuch"));
+        Assert.Equal("nonesuch", ExpectMsg<PlanProtocol.PlanNotFound>().Name);
+    }
+
+    [Fact]
     public void With_pods_to_decommission_the_plan_list_is_settled_only_once_it_shows_the_decommission_plan()
     {
         var plans = StartPlans();
