@@ -39,6 +39,9 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
     private IActorRef _router = ActorRefs.Nobody;
     private TargetConfigReady? _current;
     private int _plansGeneration;
+    // Config submissions handed to the store, numbered in the order it receives them, and the latest whose answer was applied.
+    private long _submissions;
+    private long _appliedSubmission;
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
 
     public SchedulerRootActor(SchedulerSettings settings)
@@ -116,7 +119,27 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
     /// <summary>A submitted or rolled-back spec came back from the config store: answer, and retarget if it changed anything.</summary>
     private void OnUpdateAnswered(UpdateAnswered answered)
     {
-        var (ready, current) = (answered.Ready, _current!);
+        if (answered.Ready is not { } ready)
+        {
+            // Not known whether the store took the spec (it may answer after the timeout): the caller hears so, and the
+            // store's target, read after it has handled the spec, decides what the plans and pods run.
+            _log.Warning("Config update: {0}; reading the config store's target", answered.Failure);
+            answered.ReplyTo.Tell(new ConfigProtocol.UpdateResult(UpdateOutcome.Failed, _current?.Target.ConfigId, ImmutableArray.Create(answered.Failure!)));
+            _configStore.Tell(GetTarget.Instance);
+            return;
+        }
+
+        var current = _current!;
+        if (answered.Submission < _appliedSubmission)
+        {
+            // A later submission's answer came first: the store answered this one earlier, so the target the plans
+            // run on already includes it; going back to this answer's target would undo the later one.
+            answered.ReplyTo.Tell(new ConfigProtocol.UpdateResult(
+                ready.Errors.IsEmpty ? UpdateOutcome.NewTarget : UpdateOutcome.Refused, ready.Target.ConfigId, ready.Errors));
+            return;
+        }
+
+        _appliedSubmission = answered.Submission;
         var outcome = !ready.Errors.IsEmpty ? UpdateOutcome.Refused
             : ready.Target.ConfigId == current.Target.ConfigId ? UpdateOutcome.Unchanged
             : UpdateOutcome.NewTarget;
@@ -208,12 +231,20 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
             {
                 Submit(new ApplySpec(config.RenderedYaml, $"rollback to {config.Id} ({config.Source})", config.SchedulerEnvironment, Templates: config.ConfigTemplates), m.ReplyTo);
             }
+            else if (m.Found is Akka.Actor.Status.Failure failure)
+            {
+                m.ReplyTo.Tell(new ConfigProtocol.UpdateResult(UpdateOutcome.Failed, _current?.Target.ConfigId,
+                    ImmutableArray.Create($"the config store did not answer ({failure.Cause.Message}); the target is unchanged, try again")));
+            }
             else
             {
                 m.ReplyTo.Tell(new ConfigProtocol.UpdateResult(UpdateOutcome.NotFound, _current?.Target.ConfigId, ImmutableArray<string>.Empty));
             }
         });
         Receive<UpdateAnswered>(OnUpdateAnswered);
+        // The store's target, read after an update whose answer did not come: applied like an answer, unless a later one was.
+        Receive<TargetConfigReady>(ready => OnUpdateAnswered(new UpdateAnswered(ready, ActorRefs.Nobody, ++_submissions, null)));
+        Receive<TargetConfigRefused>(_ => { });
         Receive<PodProtocol.GetPodNames>(m => _pods.Forward(m));
         Receive<PodProtocol.GetPodStatus>(m => _pods.Forward(m));
         Receive<PodProtocol.GetPodInstanceStatus>(m => _pods.Forward(m));
@@ -273,22 +304,28 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
         return MetricsSnapshot.Of(counters, infos.OfType<PlanInfo>(), reconciled, suppressed, _settings.Metrics.Timers(), (inHand.Kept, inHand.Claimed));
     }
 
+    /// <summary>
+    /// Hands a spec to the config store. Its answer is applied unless a later submission's answer was applied first. A
+    /// failed or unexpected answer is not taken for the target this submission saw (a later update may have replaced it):
+    /// the store's target is read instead.
+    /// </summary>
     private void Submit(ApplySpec candidate, IActorRef replyTo)
     {
-        var current = _current!;
-        _configStore.Ask<object>(candidate, AskTimeout).PipeTo(
+        var submission = ++_submissions;
+        _configStore.Ask<object>(candidate, _settings.ConfigUpdateTimeout).PipeTo(
             Self,
             Self,
             answer => answer switch
             {
-                TargetConfigReady ready => new UpdateAnswered(ready, replyTo),
-                TargetConfigRefused refused => new UpdateAnswered(current with { Errors = refused.Errors }, replyTo),
-                _ => new UpdateAnswered(current with { Errors = ImmutableArray.Create($"unexpected answer {answer}") }, replyTo),
+                TargetConfigReady ready => new UpdateAnswered(ready, replyTo, submission, null),
+                _ => new UpdateAnswered(null, replyTo, submission, $"the config store gave an unexpected answer ({answer.GetType().Name}); see `update status` for the target"),
             },
-            e => new UpdateAnswered(current with { Errors = ImmutableArray.Create($"config store did not answer: {e.Message}") }, replyTo));
+            e => new UpdateAnswered(null, replyTo, submission, $"the config store did not answer in time ({e.Message}); see `update status` for the target"));
     }
 
-    private sealed record UpdateAnswered(TargetConfigReady Ready, IActorRef ReplyTo);
+    /// <param name="Ready">The store's answer; null when it failed (<paramref name="Failure"/> says how).</param>
+    /// <param name="Submission">The submission's number, in the order the store received them.</param>
+    private sealed record UpdateAnswered(TargetConfigReady? Ready, IActorRef ReplyTo, long Submission, string? Failure);
 
     private sealed record RollbackFound(object Found, IActorRef ReplyTo);
 

@@ -101,6 +101,13 @@ public sealed record SchedulerSettings(
     /// <summary>A hundred thousand records: weeks of a service placing now and then, a few 10,000-pod deploys.</summary>
     public const long DefaultOfferDecisionRecordsKept = 100_000;
 
+    /// <summary>
+    /// How long an update or rollback waits for the config store to validate and store the spec. When it does not
+    /// answer in time the caller hears so, and the scheduler then reads the store's target (the store may still have
+    /// taken the spec) instead of assuming either outcome.
+    /// </summary>
+    public TimeSpan ConfigUpdateTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     public const int DefaultMaxClaimsPerCycle = 512;
 
     /// <summary>An hour: as long as the decline filter of an agent that had nothing for us.</summary>

@@ -45,6 +45,9 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
                 : new ConfigProtocol.ConfigurationNotFound(m.Id));
         });
         Command<IsDeploymentCompleted>(_ => Sender.Tell(_deploymentCompleted));
+        Command<GetTarget>(_ => Sender.Tell(Target() is { } target
+            ? new TargetConfigReady(target, ImmutableArray<string>.Empty, _deploymentCompleted)
+            : new TargetConfigRefused(ImmutableArray<string>.Empty)));
         Command<MarkDeploymentCompleted>(m =>
         {
             if (!_deploymentCompleted)
@@ -78,7 +81,25 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
             return;
         }
 
-        var loaded = ServiceSpecLoader.LoadRendered(candidate.RenderedYaml, candidate.Source, candidate.SchedulerEnvironment);
+        SpecLoadResult loaded;
+        ImmutableArray<string> refusals;
+        try
+        {
+            loaded = ServiceSpecLoader.LoadRendered(candidate.RenderedYaml, candidate.Source, candidate.SchedulerEnvironment);
+            refusals = loaded.IsValid
+                ? SpecValidators.Validate(current?.Spec, loaded.Spec!).Select(e => e.ToString()).ToImmutableArray()
+                : ImmutableArray<string>.Empty;
+        }
+        catch (Exception e)
+        {
+            // A spec the checks did not foresee must not crash the store (and with it every later update): it is
+            // refused, the target stays, and the operator sees why.
+            _log.Error(e, "Config from {0} could not be validated", candidate.Source);
+            var failed = ImmutableArray.Create($"{candidate.Source}: the spec could not be validated ({e.GetType().Name}: {e.Message}); the target is unchanged");
+            replyTo.Tell(current is null ? new TargetConfigRefused(failed) : new TargetConfigReady(current, failed, _deploymentCompleted));
+            return;
+        }
+
         var errors = loaded.Errors.Select(e => e.ToString()).ToImmutableArray();
         if (!loaded.IsValid)
         {
@@ -93,7 +114,6 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
 
         // Update validation against the current target (DC/OS ConfigurationUpdater): a refused update keeps the old
         // target, and its errors go to the deploy plan.
-        var refusals = SpecValidators.Validate(current?.Spec, loaded.Spec!).Select(e => e.ToString()).ToImmutableArray();
         if (!refusals.IsEmpty)
         {
             var rejected = new ConfigRejected { Source = candidate.Source, Errors = { refusals }, At = Now() };
@@ -193,6 +213,15 @@ internal sealed record MarkDeploymentCompleted(string ConfigId);
 internal sealed record IsDeploymentCompleted
 {
     public static IsDeploymentCompleted Instance { get; } = new();
+}
+
+/// <summary>
+/// The current target, answered with <see cref="TargetConfigReady"/> (no errors), or <see cref="TargetConfigRefused"/>
+/// when there is none; after every spec handed to the store before it.
+/// </summary>
+internal sealed record GetTarget
+{
+    public static GetTarget Instance { get; } = new();
 }
 
 /// <summary>There is no target: the first candidate was refused.</summary>

@@ -30,6 +30,12 @@ public static class SchedulerApi
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// An update waits longer than a query: the scheduler gives the config store 30 s to validate and store a spec and
+    /// then answers either way (503 when the store did not answer), so the caller hears what happened.
+    /// </summary>
+    private static readonly TimeSpan UpdateTimeout = TimeSpan.FromSeconds(40);
+
     /// <summary>The debug views' JSON: snake_case keys, nulls left out.</summary>
     private static readonly JsonSerializerOptions SnakeCase = new()
     {
@@ -145,11 +151,11 @@ public static class SchedulerApi
             var (submission, error) = await ReadSubmissionAsync(request);
             return submission is null
                 ? Message(StatusCodes.Status400BadRequest, error!)
-                : UpdateAnswer(await scheduler().Ask<ConfigProtocol.UpdateResult>(submission, AskTimeout));
+                : UpdateAnswer(await scheduler().Ask<ConfigProtocol.UpdateResult>(submission, UpdateTimeout));
         });
 
         app.MapPost("/v1/update/rollback", async (string? to) =>
-            UpdateAnswer(await scheduler().Ask<ConfigProtocol.UpdateResult>(new ConfigProtocol.RollbackConfiguration(to), AskTimeout)));
+            UpdateAnswer(await scheduler().Ask<ConfigProtocol.UpdateResult>(new ConfigProtocol.RollbackConfiguration(to), UpdateTimeout)));
 
         app.MapGet("/v1/health", async (string? verbose) =>
         {
@@ -541,7 +547,10 @@ public static class SchedulerApi
         }
     }
 
-    /// <summary>200 for a new target or no change, 417 with the errors when refused, 404 for an unknown rollback version.</summary>
+    /// <summary>
+    /// 200 for a new target or no change, 417 with the errors when refused, 404 for an unknown rollback version, 503 when
+    /// the config store did not answer in time (the scheduler then follows the store's target).
+    /// </summary>
     private static IResult UpdateAnswer(ConfigProtocol.UpdateResult result) => result.Outcome switch
     {
         UpdateOutcome.NewTarget => Results.Json(new { message = $"Rolling out config {result.TargetId}", configId = result.TargetId }),
@@ -549,6 +558,7 @@ public static class SchedulerApi
         UpdateOutcome.Refused => Results.Json(
             new { message = $"Update refused; config {result.TargetId} stays the target", configId = result.TargetId, errors = result.Errors },
             statusCode: StatusCodes.Status417ExpectationFailed),
+        UpdateOutcome.Failed => Message(StatusCodes.Status503ServiceUnavailable, string.Join("; ", result.Errors)),
         _ => Message(StatusCodes.Status404NotFound, "No such configuration to roll back to"),
     };
 

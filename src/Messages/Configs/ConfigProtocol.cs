@@ -70,4 +70,10 @@ public enum UpdateOutcome
 
     /// <summary>Rollback to a version that is not stored, or no earlier version.</summary>
     NotFound,
+
+    /// <summary>
+    /// The config store did not answer in time (or sensibly): whether it took the spec is not known; the scheduler
+    /// follows whatever target the store holds, which <c>update status</c> shows.
+    /// </summary>
+    Failed,
 }
