@@ -31,7 +31,8 @@ public static class ActorSchedulerHostingExtensions
 
     /// <exception cref="ArgumentOutOfRangeException">
     /// A setting out of its range (fewer than one claim a cycle, a negative sweep interval, fewer than one fitness
-    /// candidate, an unknown fitness, fewer than one pod decommissioned at once, a negative count of decision records kept).
+    /// candidate, an unknown fitness, fewer than one pod decommissioned at once, a negative count of decision records kept,
+    /// a permanent-failure timeout under a second).
     /// </exception>
     internal static SchedulerSettings ToSettings(ActorSchedulerOptions options)
     {
@@ -41,6 +42,10 @@ public static class ActorSchedulerHostingExtensions
         ArgumentOutOfRangeException.ThrowIfLessThan(options.FitnessCandidates, 1, nameof(options.FitnessCandidates));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.DecommissionParallelism, 1, nameof(options.DecommissionParallelism));
         ArgumentOutOfRangeException.ThrowIfNegative(options.OfferDecisionRecordsKept, nameof(options.OfferDecisionRecordsKept));
+        if (options.PermanentFailureTimeout is { } permanentAfter)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(permanentAfter, TimeSpan.FromSeconds(1), nameof(options.PermanentFailureTimeout));
+        }
         if (!Enum.IsDefined(options.Fitness))
         {
             throw new ArgumentOutOfRangeException(nameof(options.Fitness), options.Fitness, "Not a FitnessKind.");

@@ -114,7 +114,7 @@ public static class SchedulerApi
                 return Message(StatusCodes.Status404NotFound, $"Configuration {id} not found");
             }
 
-            var spec = ServiceSpecLoader.LoadRendered(config.RenderedYaml, config.Source).Spec;
+            var spec = ServiceSpecLoader.LoadRendered(config.RenderedYaml, config.Source, config.SchedulerEnvironment).Spec;
             return Results.Json(new { id = config.Id, target = config.IsTarget, source = config.Source, stored = config.StoredAt.ToString("O"), spec }, SpecJson.Options);
         });
 
@@ -344,7 +344,18 @@ public static class SchedulerApi
 
             if (plan is null && phase is null && step is null)
             {
-                return Results.Json(ToJson(await scheduler().Ask<OfferOutcomes>(new OfferProtocol.GetOfferOutcomes(pod, count), AskTimeout)));
+                var outcomes = await scheduler().Ask<OfferOutcomes>(new OfferProtocol.GetOfferOutcomes(pod, count), AskTimeout);
+                if (pod is not null && outcomes.Summaries.IsEmpty)
+                {
+                    // Nothing evaluated for a pod instance the service does not have is a typo, not a wait.
+                    var names = await scheduler().Ask<PodProtocol.PodNames>(PodProtocol.GetPodNames.Instance, AskTimeout);
+                    if (!names.Names.Contains(pod))
+                    {
+                        return Message(StatusCodes.Status404NotFound, $"no pod instance {pod} (pods: {string.Join(", ", names.Names)})");
+                    }
+                }
+
+                return Results.Json(ToJson(outcomes));
             }
 
             // Only the pods the plan's phase / step work on (the plan defaults to deploy).
@@ -622,7 +633,8 @@ public static class SchedulerApi
     private static async Task<((string ContentType, ByteString Content)? Upload, string? Error)> ReadFileAsync(HttpRequest request)
     {
         const string Octets = "application/octet-stream";
-        if (request.HasFormContentType)
+        // Only a multipart form is a form here: curl's -d sends the file itself as application/x-www-form-urlencoded.
+        if (request.HasFormContentType && request.ContentType?.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase) == true)
         {
             // The form's own framing adds a little to the file.
             if (request.ContentLength > StateProtocol.MaxFileBytes + 64 * 1024)

@@ -17,20 +17,19 @@ public static class PlanCli
 
     public static async Task<int> ListAsync(string api, bool json, TextWriter output, TextWriter error, CancellationToken ct)
     {
-        using var client = await ApiClient.CreateAsync(api, error);
-        var answer = client is null ? null : await client.GetAsync("v1/plans", error, ct);
-        if (answer is null)
+        var (exit, body) = await ApiClient.GetOkAsync(api, "v1/plans", error, ct);
+        if (exit is { } failed)
         {
-            return ApiClient.Unreachable;
+            return failed;
         }
 
         if (json)
         {
-            await output.WriteLineAsync(JsonSerializer.Serialize(answer.Body, Indented));
+            await output.WriteLineAsync(JsonSerializer.Serialize(body, Indented));
             return 0;
         }
 
-        foreach (var name in answer.Body.EnumerateArray())
+        foreach (var name in body.EnumerateArray())
         {
             await output.WriteLineAsync(name.GetString());
         }

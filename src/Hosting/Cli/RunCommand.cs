@@ -97,6 +97,13 @@ public static class RunCommand
             return 2;
         }
 
+        if (args.PermanentFailureTimeout is { } permanentAfter && permanentAfter < TimeSpan.FromSeconds(1))
+        {
+            // 0 or less would replace a pod, destroying its volumes, on its first failure.
+            await error.WriteLineAsync($"error: --permanent-failure-timeout expects seconds >= 1 (leave it out to never replace), got '{permanentAfter.TotalSeconds:0.###}'");
+            return 2;
+        }
+
         if (args.OfferDecisionRecordsKept < 0)
         {
             await error.WriteLineAsync($"error: --offer-decisions-kept expects a number of records >= 0 (0: keep every one), got '{args.OfferDecisionRecordsKept}'");
@@ -168,6 +175,12 @@ public static class RunCommand
         if (!System.Net.IPAddress.TryParse(args.ApiHost, out var apiAddress))
         {
             await error.WriteLineAsync($"error: --api-host expects an IP address such as 127.0.0.1 or 0.0.0.0, got '{args.ApiHost}'");
+            return 2;
+        }
+
+        if (args.ApiPort is < 0 or > 65535)
+        {
+            await error.WriteLineAsync($"error: --api-port expects a port from 0 to 65535, got '{args.ApiPort}'");
             return 2;
         }
 

@@ -44,7 +44,8 @@ public sealed class TaskVolumesCannotChange : ISpecValidator
         {
             var old = oldByPath.GetValueOrDefault(path);
             var current = newByPath.GetValueOrDefault(path);
-            if (old is not null && current is not null && old.Type == current.Type && old.SizeMb == current.SizeMb)
+            if (old is not null && current is not null && old.Type == current.Type && old.SizeMb == current.SizeMb &&
+                SameProfiles(old, current))
             {
                 continue;
             }
@@ -63,6 +64,11 @@ public sealed class TaskVolumesCannotChange : ISpecValidator
     private static Dictionary<string, VolumeSpec> ByPath(IEnumerable<VolumeSpec> volumes) =>
         volumes.GroupBy(v => v.Path.TrimEnd('/'), StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
 
+    /// <summary>The same disk profiles, in any order (DC/OS compares a volume's profiles too).</summary>
+    private static bool SameProfiles(VolumeSpec old, VolumeSpec current) =>
+        old.Profiles.ToHashSet(StringComparer.Ordinal).SetEquals(current.Profiles);
+
     private static string? Shown(VolumeSpec? volume) =>
-        volume is null ? null : $"{volume.Path} ({volume.Type.ToString().ToUpperInvariant()}, {volume.SizeMb} MB)";
+        volume is null ? null
+            : $"{volume.Path} ({volume.Type.ToString().ToUpperInvariant()}, {volume.SizeMb} MB{(volume.Profiles.IsEmpty ? "" : $", profiles {string.Join(", ", volume.Profiles)}")})";
 }

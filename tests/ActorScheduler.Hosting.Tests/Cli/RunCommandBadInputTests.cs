@@ -54,6 +54,28 @@ public sealed class RunCommandBadInputTests : IDisposable
         Assert.Equal("error: --reservation-sweep-interval expects seconds (0: never sweep), got '-1'", error.Trim());
     }
 
+    [Theory]
+    [InlineData(-5, "-5")]
+    [InlineData(0, "0")]
+    public async Task A_permanent_failure_timeout_under_a_second_is_refused(int seconds, string shown)
+    {
+        var (code, error) = await RunAsync(Args(HelloWorld) with { PermanentFailureTimeout = TimeSpan.FromSeconds(seconds) });
+
+        Assert.Equal(2, code);
+        Assert.Equal($"error: --permanent-failure-timeout expects seconds >= 1 (leave it out to never replace), got '{shown}'", error.Trim());
+    }
+
+    [Theory]
+    [InlineData(99999)]
+    [InlineData(-1)]
+    public async Task An_api_port_out_of_range_is_refused(int port)
+    {
+        var (code, error) = await RunAsync(Args(HelloWorld) with { ApiPort = port });
+
+        Assert.Equal(2, code);
+        Assert.Equal($"error: --api-port expects a port from 0 to 65535, got '{port}'", error.Trim());
+    }
+
     [Fact]
     public async Task A_negative_count_of_offer_decisions_kept_is_refused()
     {

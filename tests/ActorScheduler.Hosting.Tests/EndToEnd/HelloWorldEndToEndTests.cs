@@ -54,6 +54,8 @@ public sealed class HelloWorldEndToEndTests
         var one = (await scheduler.GetAsync("v2/debug/offers?phase=world&step=world-1:[server]"))!.Value.Body;
         Assert.Equal(["world-1"], one.GetProperty("summaries").EnumerateArray().Select(p => p.GetProperty("pod").GetString()));
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await scheduler.GetAsync("v2/debug/offers?phase=nope"))!.Value.Code);
+        var nope = (await scheduler.GetAsync("v2/debug/offers?pod=nope-0"))!.Value;
+        Assert.Equal((System.Net.HttpStatusCode.NotFound, "no pod instance nope-0 (pods: hello-0, world-0, world-1)"), (nope.Code, nope.Body.GetProperty("message").GetString()));
         var (cliOut, cliErr) = (new StringWriter(), new StringWriter());
         Assert.Equal(0, await ActorScheduler.Hosting.Cli.DebugCommands.OffersAsync(scheduler.ApiUrl.ToString(), "hello-0", 5, false, cliOut, cliErr, CancellationToken.None));
         Assert.StartsWith("hello-0: ", cliOut.ToString());

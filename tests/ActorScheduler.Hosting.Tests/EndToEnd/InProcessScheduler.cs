@@ -74,9 +74,6 @@ internal sealed class InProcessScheduler : IAsyncDisposable
         return new InProcessScheduler(emulator, system, system.ActorOf(SchedulerRootActor.Props(settings), "scheduler"), settings.Metrics);
     }
 
-    /// <summary>Asks the scheduler's root actor, as the HTTP API does.</summary>
-    public Task<T> AskAsync<T>(object message) => _root.Ask<T>(message, TimeSpan.FromSeconds(10));
-
     public async Task<PlanInfo?> DeployPlanAsync() =>
         await _root.Ask<object>(new PlanProtocol.GetPlan("deploy"), TimeSpan.FromSeconds(10)) as PlanInfo;
 

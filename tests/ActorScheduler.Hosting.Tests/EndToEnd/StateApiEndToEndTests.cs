@@ -82,6 +82,9 @@ public sealed class StateApiEndToEndTests
         Assert.Empty((await first.GetAsync("v1/state/files"))!.Value.Body.EnumerateArray());
         var raw = await SendAsync(first, HttpMethod.Put, "v1/state/files/notes.txt", new StringContent("keep me", Encoding.UTF8, "text/plain"));
         Assert.Equal((HttpStatusCode.OK, "Stored file notes.txt (7 bytes)"), (raw.Code, MessageOf(raw.Body)));
+        // curl -d sends the file itself as application/x-www-form-urlencoded: stored as the body, not read as a form.
+        var curlDefault = await SendAsync(first, HttpMethod.Put, "v1/state/files/curl.txt", new StringContent("hello", Encoding.UTF8, "application/x-www-form-urlencoded"));
+        Assert.Equal((HttpStatusCode.OK, "Stored file curl.txt (5 bytes)"), (curlDefault.Code, MessageOf(curlDefault.Body)));
         var form = new MultipartFormDataContent { { new ByteArrayContent([1, 2, 3]) { Headers = { ContentType = new MediaTypeHeaderValue("application/octet-stream") } }, "file", "blob.bin" } };
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(first, HttpMethod.Put, "v1/state/files/blob.bin", form)).Code);
         var badName = await SendAsync(first, HttpMethod.Put, "v1/state/files/.hidden", new StringContent("x"));
@@ -146,7 +149,7 @@ public sealed class StateApiEndToEndTests
         first.Dispose();
         using var second = SchedulerProcess.Start(data.Path, apiPort, masterPort, options);
         await second.WaitUntilAsync(async () => await second.GetAsync("v1/state/files") is { Code: HttpStatusCode.OK }, Timeout, "the API after restart");
-        Assert.Equal(["blob.bin", "notes.txt"], (await second.GetAsync("v1/state/files"))!.Value.Body.EnumerateArray().Select(f => f.GetString()));
+        Assert.Equal(["blob.bin", "curl.txt", "notes.txt"], (await second.GetAsync("v1/state/files"))!.Value.Body.EnumerateArray().Select(f => f.GetString()));
         var notes = await SendAsync(second, HttpMethod.Get, "v1/state/files/notes.txt");
         Assert.Equal((HttpStatusCode.OK, "keep me", "text/plain; charset=utf-8"), (notes.Code, notes.Body, notes.ContentType));
         await second.WaitUntilAsync(second.DeployCompleteAsync, Timeout, "deploy COMPLETE after restart");

@@ -82,8 +82,13 @@ public sealed class ActorSchedulerOptionsTests
             ServiceName = "hello-world", RenderedSpec = "name: hello-world", MasterUrl = Master, OfferDecisionRecordsKept = -1,
         }));
 
-        Assert.Equal(("ReservationSweepInterval", "MaxClaimsPerCycle", "DecommissionParallelism", "OfferDecisionRecordsKept"),
-            (sweep.ParamName, claims.ParamName, decommission.ParamName, kept.ParamName));
+        var permanent = Assert.Throws<ArgumentOutOfRangeException>(() => ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions
+        {
+            ServiceName = "hello-world", RenderedSpec = "name: hello-world", MasterUrl = Master, PermanentFailureTimeout = TimeSpan.FromSeconds(-5),
+        }));
+
+        Assert.Equal(("ReservationSweepInterval", "MaxClaimsPerCycle", "DecommissionParallelism", "OfferDecisionRecordsKept", "PermanentFailureTimeout"),
+            (sweep.ParamName, claims.ParamName, decommission.ParamName, kept.ParamName, permanent.ParamName));
     }
 
     [Fact]

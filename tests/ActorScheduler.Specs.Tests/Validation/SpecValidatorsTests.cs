@@ -116,6 +116,21 @@ public sealed class SpecValidatorsTests
     }
 
     [Fact]
+    public void A_mount_volumes_disk_profiles_cannot_change_but_their_order_may()
+    {
+        var pod = _base.Pods[0];
+        var server = pod.Tasks[0];
+        VolumeSpec Mount(params string[] profiles) => new("data", VolumeType.Mount, 64) { Profiles = [.. profiles] };
+        ServiceSpec With(VolumeSpec volume) => _base with { Pods = [pod with { Tasks = [server with { Volumes = [volume] }] }, _base.Pods[1]] };
+        var ssd = With(Mount("ssd", "fast"));
+
+        Assert.Equal("'data (MOUNT, 64 MB, profiles ssd, fast)' => 'data (MOUNT, 64 MB, profiles hdd)'",
+            Assert.Single(new TaskVolumesCannotChange().Validate(ssd, With(Mount("hdd")))).Transition);
+        Assert.Single(new TaskVolumesCannotChange().Validate(ssd, With(Mount())));
+        Assert.Empty(new TaskVolumesCannotChange().Validate(ssd, With(Mount("fast", "ssd"))));
+    }
+
+    [Fact]
     public void Service_name_cannot_contain_double_underscores()
     {
         var validator = new ServiceNameCannotContainDoubleUnderscores();
