@@ -21,6 +21,9 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
     private readonly Dictionary<string, ConfigStored> _configs = new(StringComparer.Ordinal);
     private readonly List<string> _order = new();
     private string? _targetId;
+
+    // Stored configs loaded as targets for pods that recover on them (loaded once, shared by every pod that asks).
+    private readonly Dictionary<string, StoredTarget> _loaded = new(StringComparer.Ordinal);
     private bool _deploymentCompleted;
 
     public ConfigStoreActor(string service)
@@ -44,6 +47,7 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
                 }
                 : new ConfigProtocol.ConfigurationNotFound(m.Id));
         });
+        Command<GetStoredTarget>(m => Sender.Tell(LoadStored(m.ConfigId)));
         Command<IsDeploymentCompleted>(_ => Sender.Tell(_deploymentCompleted));
         Command<GetTarget>(_ => Sender.Tell(Target() is { } target
             ? new TargetConfigReady(target, ImmutableArray<string>.Empty, _deploymentCompleted)
@@ -173,6 +177,28 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
         return loaded.IsValid ? new TargetConfig(stored.ConfigId, loaded.Spec!) : null;
     }
 
+    /// <summary>A stored config as a target (a pod recovers a task on the config it ran), or why it is not one.</summary>
+    private StoredTarget LoadStored(string configId)
+    {
+        if (_loaded.TryGetValue(configId, out var known))
+        {
+            return known;
+        }
+
+        if (!_configs.TryGetValue(configId, out var stored))
+        {
+            // Not cached: it may be stored later (it cannot today; ids are made here).
+            return new StoredTarget(configId, null, "not in the config store");
+        }
+
+        var loaded = ServiceSpecLoader.LoadRendered(stored.RenderedYaml, stored.Source, stored.SchedulerEnv);
+        var answer = loaded.IsValid
+            ? new StoredTarget(configId, new TargetConfig(configId, loaded.Spec!), null)
+            : new StoredTarget(configId, null, $"it no longer loads: {string.Join("; ", loaded.Errors.Select(e => e.ToString()))}");
+        _loaded[configId] = answer;
+        return answer;
+    }
+
     /// <summary>The candidate is this stored version: same text, scheduler environment and config templates.</summary>
     private static bool Same(ConfigStored stored, ApplySpec candidate) =>
         stored.RenderedYaml == candidate.RenderedYaml
@@ -226,3 +252,9 @@ internal sealed record GetTarget
 
 /// <summary>There is no target: the first candidate was refused.</summary>
 internal sealed record TargetConfigRefused(ImmutableArray<string> Errors);
+
+/// <summary>Pod → config store: a stored config as a target, to recover a task on the config it ran → <see cref="StoredTarget"/>.</summary>
+internal sealed record GetStoredTarget(string ConfigId);
+
+/// <summary>The stored config <paramref name="ConfigId"/> as a target, or (null) why there is none.</summary>
+internal sealed record StoredTarget(string ConfigId, TargetConfig? Target, string? Error);

@@ -53,6 +53,27 @@ public sealed class ConfigStoreActorTests : ActorTestKit
     }
 
     [Fact]
+    public void ConfigStore_should_give_a_stored_config_that_is_no_longer_the_target_to_recover_on()
+    {
+        var store = Sys.ActorOf(ConfigStoreActor.Props("svc"));
+        store.Tell(new ApplySpec(Spec(1, 10), "v1.yml"));
+        var first = ExpectMsg<TargetConfigReady>().Target;
+        store.Tell(new ApplySpec(Spec(3, 10), "v2.yml"));
+        Assert.NotEqual(first.ConfigId, ExpectMsg<TargetConfigReady>().Target.ConfigId);
+
+        store.Tell(new GetStoredTarget(first.ConfigId));
+        var stored = ExpectMsg<StoredTarget>();
+        Assert.Equal(first.ConfigId, stored.Target!.ConfigId);
+        Assert.Equal(1, stored.Target.Spec.Pods[0].Count);
+        Assert.Null(stored.Error);
+
+        store.Tell(new GetStoredTarget("no-such-config"));
+        var missing = ExpectMsg<StoredTarget>();
+        Assert.Null(missing.Target);
+        Assert.Equal("not in the config store", missing.Error);
+    }
+
+    [Fact]
     public void ConfigStore_should_recover_its_target_after_a_restart()
     {
         var store = Sys.ActorOf(ConfigStoreActor.Props("svc"));
