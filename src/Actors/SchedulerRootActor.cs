@@ -102,7 +102,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
             abandonedPatience: _settings.GivenUpPatience, sweepInterval: _settings.ReservationSweepInterval,
             fitness: _settings.Fitness, holdMode: _settings.OfferHold, claimGrace: _settings.ClaimGrace,
             decisionRecordsKept: _settings.OfferDecisionRecordsKept), "offer-router");
-        _pods = Context.ActorOf(PodsGuardianActor.Props(target, _entities, _router, _gateway, _settings.Metrics, _settings.Recovery, _settings.Clock, _settings.PodSnapshotAfterEvents), "pods");
+        _pods = Context.ActorOf(PodsGuardianActor.Props(target, _entities, _router, _gateway, _settings.Metrics, _settings.Recovery, _settings.Clock, _settings.PodSnapshotAfterEvents, _configStore), "pods");
         _current = ready;
         _plans = StartPlans(ready);
         Timers.StartSingleTimer(SubscribeNow.Instance, SubscribeNow.Instance, SubscribeDeadline);

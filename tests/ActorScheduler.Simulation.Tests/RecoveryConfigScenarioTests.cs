@@ -9,9 +9,7 @@ namespace ActorScheduler.Simulation.Tests;
 /// </summary>
 public sealed class RecoveryConfigScenarioTests
 {
-    // Fails today (the relaunch takes 0.3 cpus): PodInstanceActor recovers on CurrentTarget(), the watching steps' new
-    // target. Not fixed yet; see the skip reason.
-    [Fact(Skip = "Known bug: recovery relaunches on the new target while the rollout is paused or canary-held. Fix: recover on the failed task's TaskRecord.ConfigId config (kept by the pod per config id, fetched from the config store after a restart/failover) unless a proceeding step drives the pod")]
+    [Fact]
     public async Task A_task_failing_while_the_rollout_is_paused_comes_back_on_the_config_it_was_running()
     {
         var values = new Dictionary<string, string> { ["WORLD_COUNT"] = "1" };
@@ -41,6 +39,103 @@ public sealed class RecoveryConfigScenarioTests
         // Recovered on the config it ran (0.1 cpus); the paused rollout still has hello-0 to do.
         Assert.Equal(0.1, CpusOfLastLaunch(cluster, "hello-0-server"), 6);
         await scenario.Run(Expect.StepStatus("deploy", "hello", "hello-0:[server]", Status.Pending), Expect.PlanStatus("deploy", Status.Waiting));
+
+        // Continued, the rollout brings hello-0 to the new config: killed and relaunched with 0.3 cpus.
+        await scenario.Run(
+            Send.PlanCommand("deploy", PlanCommandKind.Continue),
+            Expect.Killed("hello-0-server"),
+            Send.ReofferPod("hello", 0),
+            Expect.Launched("hello-0-server"),
+            Expect.StepStatus("deploy", "hello", "hello-0:[server]", Status.Complete),
+            Expect.AllPlansComplete());
+        Assert.Equal(0.3, CpusOfLastLaunch(cluster, "hello-0-server"), 6);
+    }
+
+    [Fact]
+    public async Task After_a_restart_a_task_failing_while_the_rollout_is_paused_comes_back_on_the_config_it_was_running()
+    {
+        var values = new Dictionary<string, string> { ["WORLD_COUNT"] = "1" };
+        await using var scenario = new ServiceScenario(Examples.Spec("hello-world"), new ScenarioOptions { Values = values, ExpectTimeout = TimeSpan.FromSeconds(20) });
+        await scenario.Run(
+            Send.Register(),
+            Send.OffersFor("hello"),
+            Expect.Launched("hello-0-server"),
+            Expect.StepStatus("deploy", "hello", "hello-0:[server]", Status.Complete),
+            // Paused while world-0 still waits for offers (a complete plan cannot be paused).
+            Send.PlanCommand("deploy", PlanCommandKind.Interrupt),
+            Send.UpdateSpec(new Dictionary<string, string>(values) { ["HELLO_CPUS"] = "0.3" }),
+            Expect.UpdateAccepted(),
+            Expect.StepStatus("deploy", "hello", "hello-0:[server]", Status.Pending),
+            // The restarted pod holds no config but the new target its step brings: the one hello-0-server ran (0.1 cpus)
+            // comes from the config store.
+            Send.RestartScheduler(),
+            Expect.PlanStatus("deploy", Status.Waiting),
+            Send.TaskStatus("hello-0-server", TaskState.TaskFailed),
+            Send.ReofferPod("hello", 0),
+            Expect.Launched("hello-0-server"),
+            Expect.PlanStatus("recovery", Status.Complete),
+            Expect.StepStatus("deploy", "hello", "hello-0:[server]", Status.Pending));
+        Assert.Equal(0.1, CpusOfLastLaunch(scenario.Cluster!, "hello-0-server"), 6);
+
+        await scenario.Run(
+            Send.PlanCommand("deploy", PlanCommandKind.Continue),
+            Expect.Killed("hello-0-server"),
+            Send.ReofferPod("hello", 0),
+            Expect.Launched("hello-0-server"),
+            Expect.StepStatus("deploy", "hello", "hello-0:[server]", Status.Complete),
+            Send.OffersFor("world"),
+            Expect.Launched("world-0-server"),
+            Expect.AllPlansComplete());
+        Assert.Equal(0.3, CpusOfLastLaunch(scenario.Cluster!, "hello-0-server"), 6);
+    }
+
+    // Two instances of a serial-canary phase: an update holds both steps until an operator continues.
+    private const string Canary = """
+        name: svc
+        pods:
+          api:
+            count: 2
+            tasks:
+              server:
+                goal: RUNNING
+                cmd: sleep 1000
+                cpus: {{API_CPUS}}
+                memory: 32
+        plans:
+          deploy:
+            phases:
+              api:
+                pod: api
+                strategy: serial-canary
+        """;
+
+    [Fact]
+    public async Task A_task_failing_while_a_canary_waits_for_approval_comes_back_on_the_config_it_was_running()
+    {
+        var values = new Dictionary<string, string> { ["API_CPUS"] = "0.1" };
+        await using var scenario = new ServiceScenario(Canary, new ScenarioOptions { Values = values, ExpectTimeout = TimeSpan.FromSeconds(20) });
+        await scenario.Run(
+            Send.Register(),
+            Send.PlanCommand("deploy", PlanCommandKind.Continue),
+            Send.OffersFor("api"),
+            Expect.Launched("api-0-server"),
+            Expect.StepStatus("deploy", "api", "api-0:[server]", Status.Complete),
+            Send.PlanCommand("deploy", PlanCommandKind.Continue),
+            Send.OffersFor("api"),
+            Expect.Launched("api-1-server"),
+            Expect.AllPlansComplete());
+
+        // The update's canary waits for its first approval: api-1 fails meanwhile and comes back on 0.1 cpus.
+        await scenario.Run(
+            Send.UpdateSpec(new Dictionary<string, string> { ["API_CPUS"] = "0.3" }),
+            Expect.UpdateAccepted(),
+            Expect.StepStatus("deploy", "api", "api-1:[server]", Status.Waiting),
+            Send.TaskStatus("api-1-server", TaskState.TaskFailed),
+            Send.ReofferPod("api", 1),
+            Expect.Launched("api-1-server"),
+            Expect.PlanStatus("recovery", Status.Complete),
+            Expect.StepStatus("deploy", "api", "api-1:[server]", Status.Waiting));
+        Assert.Equal(0.1, CpusOfLastLaunch(scenario.Cluster!, "api-1-server"), 6);
     }
 
     private static double CpusOfLastLaunch(SimulatedCluster cluster, string task) =>

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ActorScheduler.Actors.Config;
 using ActorScheduler.Actors.Offers;
 using ActorScheduler.Actors.Persistence;
 using ActorScheduler.Actors.Plans;
@@ -84,9 +85,20 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     private ITimer? _releaseProbe;
     private string? _unrecoverableLogged;
 
-    public PodInstanceActor(string service, string podType, int index, IActorRef journal, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null, RecoverySettings? recovery = null, TimeProvider? clock = null, int? snapshotAfterEvents = null)
+    // The targets the pod's tasks were launched on, by config id (those steps brought; those fetched from the config
+    // store after a restart): recovery relaunches a task on the config it ran, not on a new target a paused or
+    // canary-held rollout has not brought it to yet. Configs the store could not give (id → why), those asked for, and
+    // the last fallback logged.
+    private readonly IActorRef? _configStore;
+    private readonly Dictionary<string, TargetConfig> _targets = new(StringComparer.Ordinal);
+    private Dictionary<string, string>? _unavailableConfigs;
+    private HashSet<string>? _configsAsked;
+    private string? _recoveryTargetNoteLogged;
+
+    public PodInstanceActor(string service, string podType, int index, IActorRef journal, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null, RecoverySettings? recovery = null, TimeProvider? clock = null, int? snapshotAfterEvents = null, IActorRef? configStore = null)
         : base(journal, $"{service}/pod/{PodNames.Instance(podType, index)}")
     {
+        _configStore = configStore;
         _snapshotAfterEvents = snapshotAfterEvents ?? SchedulerSettings.DefaultPodSnapshotAfterEvents;
         _recovery = recovery ?? RecoverySettings.Default;
         _clock = clock ?? TimeProvider.System;
@@ -141,6 +153,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             case GetTaskProgress m:
                 // A step that only watches (complete, or not yet proceeding) is whom recovery relaunches for.
                 _watchers[m.Step.Name] = (Sender, m);
+                Hold(m.Target);
                 Sender.Tell(Report(m.Step, m.Target, m.RelaunchBefore));
                 CancelDecommissionIfWanted(m.Target);
                 ConsiderRecovery();
@@ -175,6 +188,9 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
                 return true;
             case RecoveryCommand m:
                 OnRecoveryCommand(m);
+                return true;
+            case StoredTarget m:
+                OnStoredTarget(m);
                 return true;
             case ClearBackoff m:
                 var cleared = new BackoffCleared { TaskNames = { m.Tasks }, At = Timestamp.FromDateTime(DateTime.UtcNow) };
@@ -233,8 +249,8 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string service, string podType, int index, IActorRef journal, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null, RecoverySettings? recovery = null, TimeProvider? clock = null, int? snapshotAfterEvents = null) =>
-        FactoryProps.Create(() => new PodInstanceActor(service, podType, index, journal, router, gateway, killRetryInterval, backoffBase, recovery, clock, snapshotAfterEvents));
+    public static Props Props(string service, string podType, int index, IActorRef journal, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null, RecoverySettings? recovery = null, TimeProvider? clock = null, int? snapshotAfterEvents = null, IActorRef? configStore = null) =>
+        FactoryProps.Create(() => new PodInstanceActor(service, podType, index, journal, router, gateway, killRetryInterval, backoffBase, recovery, clock, snapshotAfterEvents, configStore));
 
     private DateTime Now => _clock.GetUtcNow().UtcDateTime;
 
@@ -254,6 +270,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
 
         _step = Sender;
         _required = message;
+        Hold(message.Target);
         Sender.Tell(Report(message.Step, message.Target, message.RelaunchBefore));
         CancelDecommissionIfWanted(message.Target);
         Reevaluate();
@@ -693,14 +710,16 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     private void DriveRecovery()
     {
         var phase = _state.Recovery;
-        var target = CurrentTarget();
-        if (phase is null || phase.Finished || phase.Interrupted || _recoveryPlanInterrupted || target is null)
+        var target = phase is null || phase.Finished || phase.Interrupted || _recoveryPlanInterrupted ? null : RecoveryTargetOf(phase);
+        if (phase is null || target is null)
         {
             ReleaseRecoveryDriver();
             return;
         }
 
-        if (_required is not null && (!_drivenByRecovery || _required.RelaunchBefore == phase.StartedAt && _required.Step.Name == phase.Name))
+        // A plan step that drives the pod (proceeding: not paused, not held by a canary) keeps it, on its own target.
+        if (_required is not null && (!_drivenByRecovery
+            || _required.RelaunchBefore == phase.StartedAt && _required.Step.Name == phase.Name && _required.Target.ConfigId == target.ConfigId))
         {
             return;
         }
@@ -710,6 +729,78 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         _step = null;
         _required = new RequireTasks(new StepSpec(phase.Name, _index, phase.Tasks), target, phase.StartedAt, PlanPriority: RecoveryPlanActor.Priority);
         Reevaluate();
+    }
+
+    /// <summary>
+    /// The config the recovery phase relaunches its tasks on (pure <see cref="RecoveryPlanner.ChooseTarget"/>): the one
+    /// they ran. Null while that config is asked of the config store (the answer drives the recovery again).
+    /// </summary>
+    private TargetConfig? RecoveryTargetOf(RecoveryPhase phase)
+    {
+        var choice = RecoveryPlanner.ChooseTarget(
+            _podType, _state, phase.Tasks, CurrentTarget(), _targets, _unavailableConfigs ?? (IReadOnlyDictionary<string, string>)ImmutableDictionary<string, string>.Empty);
+        if (choice.Note is { } note && _recoveryTargetNoteLogged != note)
+        {
+            _recoveryTargetNoteLogged = note;
+            _log.Warning("Recovery of {0} relaunches on the current target {1}: {2}", _name, choice.Target?.ConfigId ?? "(none yet)", note);
+        }
+
+        if (choice.Fetch is { } configId)
+        {
+            if (_configStore is null)
+            {
+                // Nowhere to ask (a pod started without a config store): the current target, said once.
+                (_unavailableConfigs ??= new Dictionary<string, string>(StringComparer.Ordinal))[configId] = "no config store to ask";
+                return RecoveryTargetOf(phase);
+            }
+
+            if ((_configsAsked ??= new HashSet<string>(StringComparer.Ordinal)).Add(configId))
+            {
+                _log.Info("Asking the config store for config {0}, which {1} ran, to recover it on", configId, _name);
+                _configStore.Tell(new GetStoredTarget(configId));
+            }
+        }
+
+        return choice.Target;
+    }
+
+    /// <summary>The config store's answer: the config a failed task ran is held (or known unavailable); recovery goes on.</summary>
+    private void OnStoredTarget(StoredTarget answer)
+    {
+        _configsAsked?.Remove(answer.ConfigId);
+        if (answer.Target is { } target)
+        {
+            Hold(target);
+        }
+        else
+        {
+            (_unavailableConfigs ??= new Dictionary<string, string>(StringComparer.Ordinal))[answer.ConfigId] = answer.Error ?? "unknown";
+        }
+
+        DriveRecovery();
+        ReportRecovery();
+    }
+
+    /// <summary>
+    /// Keeps <paramref name="target"/> for recovery. The others are dropped unless one of the pod's tasks ran them:
+    /// recovery only ever relaunches on a config a task ran, or on the current target (which the steps hold).
+    /// </summary>
+    private void Hold(TargetConfig target)
+    {
+        if (_targets.TryGetValue(target.ConfigId, out var held) && ReferenceEquals(held, target))
+        {
+            return;
+        }
+
+        _targets[target.ConfigId] = target;
+        if (_targets.Count > 1)
+        {
+            var ran = _state.Tasks.Values.Select(r => r.ConfigId).ToHashSet(StringComparer.Ordinal);
+            foreach (var id in _targets.Keys.Where(id => id != target.ConfigId && !ran.Contains(id)).ToList())
+            {
+                _targets.Remove(id);
+            }
+        }
     }
 
     private void ReleaseRecoveryDriver()
@@ -793,7 +884,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             return Messages.Plans.Status.Complete;
         }
 
-        var target = CurrentTarget();
+        var target = RecoveryTargetOf(phase);
         if (target is null)
         {
             return Messages.Plans.Status.Pending;

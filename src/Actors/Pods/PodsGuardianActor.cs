@@ -30,6 +30,9 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
     private readonly TimeProvider _clock;
     private readonly int? _podSnapshotAfterEvents;
 
+    // Where a pod asks for the config a failed task ran when it does not hold it (after a restart).
+    private readonly IActorRef? _configStore;
+
     // Every instance created and not erased, in creation order (journaled): by name, and in order (the list drops the
     // erased ones lazily, through Known, so that thousands of erasures do not each scan it).
     private readonly List<PodInstanceRef> _known = new();
@@ -56,8 +59,10 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
         SchedulerMetrics? metrics = null,
         RecoverySettings? recovery = null,
         TimeProvider? clock = null,
-        int? podSnapshotAfterEvents = null)
+        int? podSnapshotAfterEvents = null,
+        IActorRef? configStore = null)
     {
+        _configStore = configStore;
         _podSnapshotAfterEvents = podSnapshotAfterEvents;
         _journal = journal;
         _metrics = metrics ?? new SchedulerMetrics();
@@ -187,8 +192,9 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
         SchedulerMetrics? metrics = null,
         RecoverySettings? recovery = null,
         TimeProvider? clock = null,
-        int? podSnapshotAfterEvents = null) =>
-        Akka.Actor.Props.Create(() => new PodsGuardianActor(target, journal, router, gateway, metrics, recovery, clock, podSnapshotAfterEvents));
+        int? podSnapshotAfterEvents = null,
+        IActorRef? configStore = null) =>
+        Akka.Actor.Props.Create(() => new PodsGuardianActor(target, journal, router, gateway, metrics, recovery, clock, podSnapshotAfterEvents, configStore));
 
     /// <summary>
     /// Creates the pod instances of <paramref name="target"/> that do not exist yet, and journals them. Instances a smaller
@@ -244,7 +250,7 @@ internal sealed class PodsGuardianActor : ReceivePersistentActor
         // An instance erased a moment ago may still be stopping under its name (Akka.NET keeps the name until it has
         // terminated): the new one takes another.
         var actorName = Context.Child(name).IsNobody() ? name : $"{name}.{++_incarnations}";
-        _pods[name] = Context.ActorOf(EntityMailbox.For(PodInstanceActor.Props(_service, podType, index, _journal, _router, _gateway, recovery: _recovery, clock: _clock, snapshotAfterEvents: _podSnapshotAfterEvents), Context.System), actorName);
+        _pods[name] = Context.ActorOf(EntityMailbox.For(PodInstanceActor.Props(_service, podType, index, _journal, _router, _gateway, recovery: _recovery, clock: _clock, snapshotAfterEvents: _podSnapshotAfterEvents, configStore: _configStore), Context.System), actorName);
         return Know(new PodInstanceRef(podType, index));
     }
 

@@ -46,6 +46,14 @@ public sealed record BackoffEntry(DateTime Until, TimeSpan Delay);
 public sealed record RecoveryDecision(RecoveryType Type, ImmutableArray<string> Tasks, string Reason);
 
 /// <summary>
+/// The config a recovery phase relaunches its tasks on: <see cref="Target"/>; when null and <see cref="Fetch"/> is set,
+/// that stored config must first be asked of the config store (the pod does not hold it, e.g. after a scheduler
+/// restart); when both are null there is nothing to relaunch on yet.
+/// </summary>
+/// <param name="Note">Why the tasks' own config is not used (to log), when it is not.</param>
+public sealed record RecoveryTarget(TargetConfig? Target, string? Fetch = null, string? Note = null);
+
+/// <summary>
 /// The pure recovery decisions of a pod instance (DC/OS <c>DefaultRecoveryPlanManager</c>, <c>TimedFailureMonitor</c>,
 /// <c>ExponentialBackoff</c>): which tasks to relaunch, transient or permanent, and how long to wait.
 /// </summary>
@@ -87,6 +95,58 @@ public static class RecoveryPlanner
             ? $"{states}; failed for over {permanentFailureTimeout!.Value.TotalSeconds:0} s"
             : states;
         return new RecoveryDecision(type, tasks, reason);
+    }
+
+    /// <summary>
+    /// Which config a recovery phase of <paramref name="tasks"/> relaunches them on (DC/OS: a recovered task's own
+    /// <c>target_configuration</c>; the deploy plan, not recovery, moves a pod to a new target). That is the config the
+    /// failed tasks ran (<see cref="TaskRecord.ConfigId"/>; once none is failed any more, the config the phase's tasks run):
+    /// <paramref name="current"/> when it is that config, else the one the pod holds in <paramref name="held"/>, else one
+    /// to fetch. It falls back to <paramref name="current"/> (with a note why) when the tasks ran on several configs, none
+    /// is recorded, or the config is <paramref name="unavailable"/> (by id: why).
+    /// </summary>
+    public static RecoveryTarget ChooseTarget(
+        string podType,
+        PodInstanceState state,
+        IEnumerable<string> tasks,
+        TargetConfig? current,
+        IReadOnlyDictionary<string, TargetConfig> held,
+        IReadOnlyDictionary<string, string> unavailable)
+    {
+        var records = tasks.Select(t => state.Tasks.GetValueOrDefault(t)).OfType<TaskRecord>().ToList();
+        var failed = records.Where(r => r.IsTerminal).ToList();
+        var ids = (failed.Count > 0 ? failed : records).Select(r => r.ConfigId).Distinct(StringComparer.Ordinal).ToList();
+        if (ids.Count == 0)
+        {
+            return new RecoveryTarget(current);
+        }
+
+        if (ids.Count > 1)
+        {
+            return new RecoveryTarget(current, Note: $"its tasks ran on several configs ({string.Join(", ", ids)})");
+        }
+
+        var id = ids[0];
+        if (string.IsNullOrEmpty(id))
+        {
+            return new RecoveryTarget(current, Note: "no config is recorded for its tasks");
+        }
+
+        if (current?.ConfigId == id)
+        {
+            return new RecoveryTarget(current);
+        }
+
+        if (held.TryGetValue(id, out var own))
+        {
+            return own.Spec.FindPod(podType) is null
+                ? new RecoveryTarget(current, Note: $"config {id} its tasks ran has no pod {podType}")
+                : new RecoveryTarget(own);
+        }
+
+        return unavailable.TryGetValue(id, out var why)
+            ? new RecoveryTarget(current, Note: $"config {id} its tasks ran is not available ({why})")
+            : new RecoveryTarget(null, Fetch: id);
     }
 
     /// <summary>The task's failure is permanent: its agent was marked gone, or it has been failed for the timeout.</summary>

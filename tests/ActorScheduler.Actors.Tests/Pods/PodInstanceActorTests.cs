@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ActorScheduler.Actors.Config;
 using ActorScheduler.Actors.Offers;
 using ActorScheduler.Actors.Persistence;
 using ActorScheduler.Actors.Pods;
@@ -461,13 +462,93 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     /// <summary>Stops the pod and its journal, and starts both again on the same (in-memory) journal.</summary>
-    private IActorRef Restart(IActorRef pod, Akka.TestKit.TestProbe router, Akka.TestKit.TestProbe gateway)
+    private IActorRef Restart(IActorRef pod, Akka.TestKit.TestProbe router, Akka.TestKit.TestProbe gateway, IActorRef? configStore = null)
     {
         Watch(pod);
         pod.Tell(PoisonPill.Instance);
         ExpectTerminated(pod);
         RestartJournal();
-        return Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
+        return Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway, configStore: configStore));
+    }
+
+    // A new config for hello (another command) that the rollout has not brought hello-0 to: paused, or a canary waiting.
+    private static readonly TargetConfig NewTarget = new("config-2", Target.Spec with { Pods = [Pod with { Tasks = [Pod.Tasks[0] with { Command = "sleep 2000" }] }] });
+
+    [Fact]
+    public void Recovery_relaunches_a_failed_task_on_the_config_it_ran_while_the_step_of_a_new_config_only_watches()
+    {
+        var (pod, router, gateway, task) = RunningOnConfig1WatchedOnConfig2();
+
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskFailed, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+
+        // DC/OS: a recovered task relaunches on its own target_configuration; the deploy plan owns the upgrade.
+        var recovery = router.FishForMessage<RegisterRequirement>(_ => true).Requirement;
+        Assert.Equal("config-1", recovery.ConfigId);
+        Assert.Equal(ActorScheduler.Actors.Plans.RecoveryPlanActor.Priority, recovery.PlanPriority);
+    }
+
+    [Fact]
+    public void Recovery_after_a_restart_asks_the_config_store_for_the_config_the_failed_task_ran()
+    {
+        var (pod, router, gateway, task) = RunningOnConfig1WatchedOnConfig2();
+        var store = CreateTestProbe();
+        pod = Restart(pod, router, gateway, store);
+        pod.Tell(new GetTaskProgress(Step, NewTarget), CreateTestProbe());
+
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskFailed, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+
+        // The restarted pod holds only the new target: nothing relaunches until the store gave the old config.
+        Assert.Equal("config-1", store.ExpectMsg<GetStoredTarget>().ConfigId);
+        Assert.DoesNotContain(DrainQueued(router), m => m is RegisterRequirement);
+        store.Reply(new StoredTarget("config-1", Target, null));
+        Assert.Equal("config-1", router.FishForMessage<RegisterRequirement>(_ => true).Requirement.ConfigId);
+    }
+
+    [Fact]
+    public void Recovery_falls_back_to_the_current_target_when_the_config_the_task_ran_is_not_in_the_store()
+    {
+        var (pod, router, gateway, task) = RunningOnConfig1WatchedOnConfig2();
+        var store = CreateTestProbe();
+        pod = Restart(pod, router, gateway, store);
+        pod.Tell(new GetTaskProgress(Step, NewTarget), CreateTestProbe());
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskFailed, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+
+        store.ExpectMsg<GetStoredTarget>();
+        store.Reply(new StoredTarget("config-1", null, "not in the config store"));
+
+        Assert.Equal("config-2", router.FishForMessage<RegisterRequirement>(_ => true).Requirement.ConfigId);
+        // Asked once: the answer is kept.
+        store.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void A_step_that_proceeds_takes_the_recovering_pod_to_its_new_config()
+    {
+        var (pod, router, gateway, task) = RunningOnConfig1WatchedOnConfig2();
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskFailed, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+        Assert.Equal("config-1", router.FishForMessage<RegisterRequirement>(_ => true).Requirement.ConfigId);
+
+        // The rollout is continued before the relaunch: deploy > recovery, the relaunch is on the new config.
+        pod.Tell(new RequireTasks(Step, NewTarget), CreateTestProbe());
+        Assert.Equal("config-2", router.FishForMessage<RegisterRequirement>(_ => true).Requirement.ConfigId);
+    }
+
+    /// <summary>hello-0 RUNNING on config-1 (its step complete), then watched by the step of <see cref="NewTarget"/>.</summary>
+    private (IActorRef Pod, Akka.TestKit.TestProbe Router, Akka.TestKit.TestProbe Gateway, TaskInfo Task) RunningOnConfig1WatchedOnConfig2()
+    {
+        var (pod, router, gateway, evaluation) = PodWithRecordedLaunch();
+        var task = evaluation.Tasks[0].Info;
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskRunning, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+        var step = CreateTestProbe();
+        pod.Tell(new GetTaskProgress(Step, NewTarget), step);
+        Assert.Equal(PlanStatus.Pending, StatusOf(step.ExpectMsg<TaskProgressReport>()));
+        DrainQueued(router);
+        return (pod, router, gateway, task);
     }
 
     [Fact]
