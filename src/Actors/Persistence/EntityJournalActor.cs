@@ -21,6 +21,13 @@ namespace ActorScheduler.Actors.Persistence;
 /// replays the stream in one read, then serves each entity its history from memory (<see cref="JournaledEntityActor"/>).
 /// A write is answered only once its batch is durable, so an entity still acts only on what is recorded.
 /// </summary>
+/// <remarks>
+/// The journal knows which entities have writes in flight: an entity started anew while its predecessor's write is
+/// still being committed (the pods guardian restarted) gets its history once that write is settled, not without it. And
+/// it answers a <see cref="EntityJournalProtocol.Barrier"/> once every write it got before is durable (a failed or
+/// rejected one stops the journal, and the scheduler restarts on what is durable): how the offer router learns, when a
+/// claiming pod actor stopped, whether its launch record is durable (its notice then came first) or never will be.
+/// </remarks>
 internal sealed class EntityJournalActor : ReceivePersistentActor
 {
     /// <summary>Events per row at most; a larger backlog goes out in several rows of one write.</summary>
@@ -40,6 +47,14 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
     private readonly int _snapshotAfterEvents;
     private List<Pending> _waiting = new();
     private bool _committing;
+
+    // The writes and forgets not yet settled, by entity (in _waiting or in the batch being committed).
+    private readonly Dictionary<string, int> _inFlight = new(StringComparer.Ordinal);
+
+    // Replays and barriers that wait for the batch being committed, and those that wait for the next one (they came
+    // while _waiting held writes): answered once their batch is settled, after its notices. Null when none.
+    private List<(IActorRef ReplyTo, object Request)>? _afterCommitting;
+    private List<(IActorRef ReplyTo, object Request)>? _afterWaiting;
 
     // The plugin rejected a row of the batch being committed: it is not durable (OnPersistRejected).
     private bool _rejected;
@@ -105,9 +120,29 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(m => _log.Warning("Entity journal {0}: old snapshots not deleted ({1})", PersistenceId, m.Cause.Message));
 
-        Command<EntityJournalProtocol.Replay>(m => Sender.Tell(new EntityJournalProtocol.History(
-            m.Entity,
-            _history.TryGetValue(m.Entity, out var events) ? Unpack(events) : ImmutableArray<object>.Empty)));
+        Command<EntityJournalProtocol.Replay>(m =>
+        {
+            if (_inFlight.ContainsKey(m.Entity))
+            {
+                // Written by the entity's previous actor, not durable yet: its history comes once the write is settled.
+                After(Sender, m);
+            }
+            else
+            {
+                Sender.Tell(HistoryOf(m.Entity));
+            }
+        });
+        Command<EntityJournalProtocol.Barrier>(m =>
+        {
+            if (_committing)
+            {
+                After(Sender, m);
+            }
+            else
+            {
+                Sender.Tell(new EntityJournalProtocol.BarrierPassed(m.Token));
+            }
+        });
         Command<EntityJournalProtocol.Write>(m => Enqueue(new Pending(Sender, m, null)));
         Command<EntityJournalProtocol.Forget>(m => Enqueue(new Pending(Sender, null, m)));
     }
@@ -119,6 +154,7 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
 
     private void Enqueue(Pending pending)
     {
+        System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_inFlight, pending.Entity, out _)++;
         _waiting.Add(pending);
         if (!_committing)
         {
@@ -135,6 +171,8 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
         var batch = _waiting;
         _waiting = new List<Pending>();
         _committing = true;
+        _afterCommitting = _afterWaiting;
+        _afterWaiting = null;
 
         PersistAllAsync(Rows(batch, DateTime.UtcNow), _ => { });
         DeferAsync(batch, Committed);
@@ -151,6 +189,7 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
         Dictionary<IActorRef, ImmutableArray<object>.Builder>? notices = null;
         foreach (var pending in batch)
         {
+            Settled(pending.Entity);
             if (pending.Forget is { } forget)
             {
                 _history.Remove(forget.Entity);
@@ -197,6 +236,21 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
             }
         }
 
+        // After the notices: a barrier's sender (the router) hears of every launch recorded before it first.
+        if (_afterCommitting is { } after)
+        {
+            _afterCommitting = null;
+            foreach (var (replyTo, request) in after)
+            {
+                replyTo.Tell(request switch
+                {
+                    EntityJournalProtocol.Replay replay => HistoryOf(replay.Entity),
+                    EntityJournalProtocol.Barrier barrier => new EntityJournalProtocol.BarrierPassed(barrier.Token),
+                    _ => throw new InvalidOperationException($"not a request that waits: {request}"),
+                });
+            }
+        }
+
         _committing = false;
         _sinceSnapshot += batch.Sum(p => p.Write?.Events.Length ?? 1);
         if (_sinceSnapshot >= _snapshotAfterEvents && !_snapshotting)
@@ -211,6 +265,34 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
             Commit();
         }
     }
+
+    /// <summary>
+    /// <paramref name="request"/> is answered once every write the journal got before it is settled: with the batch being
+    /// committed when nothing else waits, else with the next one.
+    /// </summary>
+    private void After(IActorRef replyTo, object request)
+    {
+        if (_waiting.Count == 0)
+        {
+            (_afterCommitting ??= new()).Add((replyTo, request));
+        }
+        else
+        {
+            (_afterWaiting ??= new()).Add((replyTo, request));
+        }
+    }
+
+    private void Settled(string entity)
+    {
+        ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(_inFlight, entity);
+        if (--count == 0)
+        {
+            _inFlight.Remove(entity);
+        }
+    }
+
+    private EntityJournalProtocol.History HistoryOf(string entity) =>
+        new(entity, _history.TryGetValue(entity, out var events) ? Unpack(events) : ImmutableArray<object>.Empty);
 
     // Type URLs by message type: Any.Pack builds the string anew for every event.
     private static readonly ConcurrentDictionary<MessageDescriptor, string> TypeUrls = new();
@@ -397,6 +479,8 @@ internal sealed class EntityJournalActor : ReceivePersistentActor
     {
         /// <summary>The write's events as they went into the row (set by <see cref="Rows"/>), remembered once durable.</summary>
         public Any[]? Packed { get; set; }
+
+        public string Entity => Write?.Entity ?? Forget!.Entity;
     }
 }
 
@@ -428,4 +512,13 @@ internal static class EntityJournalProtocol
     public sealed record Forget(string Entity);
 
     public sealed record Forgotten(string Entity);
+
+    /// <summary>
+    /// Answer <see cref="BarrierPassed"/> once every write and forget the journal got before this one is settled: durable,
+    /// its <see cref="Written"/> and <see cref="Durable"/> notices sent before the answer. A write that fails stops the
+    /// journal instead (the scheduler restarts on what is durable), so the answer means: not sent before, never durable.
+    /// </summary>
+    public sealed record Barrier(object Token);
+
+    public sealed record BarrierPassed(object Token);
 }

@@ -142,6 +142,81 @@ public sealed class EntityJournalTests : ActorTestKit
     }
 
     [Fact]
+    public async Task An_entity_started_anew_while_its_predecessors_write_is_committing_replays_that_write()
+    {
+        var system = ActorSystem.Create("gated-journal", GatedJournal.Config);
+        try
+        {
+            var probe = CreateTestProbe(system);
+            var journal = system.ActorOf(EntityJournalActor.Props("svc"));
+            var before = system.ActorOf(Props.Create(() => new NoteEntity(journal, "svc/note/a")));
+            before.Tell(new Note("one"));
+            before.Tell(GetNotes.Instance, probe);
+            Assert.Equal(["one"], probe.ExpectMsg<ImmutableArray<string>>().ToArray());
+
+            // The journal is slow to commit "two"; meanwhile the entity's actor stops (its parent restarted) and a new
+            // one starts for the same entity.
+            GatedJournal.Gate(system).Close();
+            before.Tell(new Note("two"));
+            probe.Watch(before);
+            system.Stop(before);
+            probe.ExpectTerminated(before);
+            var after = system.ActorOf(Props.Create(() => new NoteEntity(journal, "svc/note/a")));
+            after.Tell(GetNotes.Instance, probe);
+
+            // Its history waits for the write in flight: replayed without it, the entity would not know of "two" (a
+            // pod, of a launch it recorded), and would act on a past that the journal is about to contradict.
+            probe.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+            GatedJournal.Gate(system).Open();
+            Assert.Equal(["one", "two", "(recovered)"], probe.ExpectMsg<ImmutableArray<string>>().ToArray());
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+    }
+
+    [Fact]
+    public async Task A_barrier_passes_once_every_write_sent_before_it_is_durable_after_their_notices()
+    {
+        var system = ActorSystem.Create("gated-journal", GatedJournal.Config);
+        try
+        {
+            var (writer, watcher) = (CreateTestProbe(system), CreateTestProbe(system));
+            var journal = system.ActorOf(EntityJournalActor.Props("svc"));
+            (object, ImmutableArray<string>) Event(string text) => (new TaskFailureSeen { TaskName = text }, ImmutableArray<string>.Empty);
+
+            // Nothing in flight: passed at once.
+            journal.Tell(new EntityJournalProtocol.Barrier("idle"), watcher);
+            Assert.Equal("idle", watcher.ExpectMsg<EntityJournalProtocol.BarrierPassed>().Token);
+
+            // One write being committed, one waiting for the next batch; the barrier comes after both.
+            GatedJournal.Gate(system).Close();
+            journal.Tell(new EntityJournalProtocol.Write("svc/a", 1, [Event("a")], Notices: [(watcher.Ref, "a")]), writer);
+            journal.Tell(new EntityJournalProtocol.Write("svc/b", 1, [Event("b")], Notices: [(watcher.Ref, "b")]), writer);
+            journal.Tell(new EntityJournalProtocol.Barrier("after a and b"), watcher);
+            watcher.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+            GatedJournal.Gate(system).Open();
+
+            // Every notice of the writes before it comes first: whoever waits for the barrier has heard of them all.
+            var told = new List<object>();
+            object last;
+            while ((last = watcher.ReceiveOne()!) is EntityJournalProtocol.Durable durable)
+            {
+                told.AddRange(durable.Notices);
+            }
+
+            Assert.Equal(["a", "b"], told);
+            Assert.Equal("after a and b", Assert.IsType<EntityJournalProtocol.BarrierPassed>(last).Token);
+            Assert.Equal(["svc/a", "svc/b"], writer.ReceiveN(2).Cast<EntityJournalProtocol.Written>().Select(w => w.Entity));
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+    }
+
+    [Fact]
     public void Commands_sent_before_the_history_arrives_are_handled_after_it_is_applied()
     {
         var journal = CreateTestProbe();
