@@ -98,9 +98,9 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
             ServiceRegion = target.Spec.Region,
         };
         _router = Context.ActorOf(OfferRouterActor.Props(
-            _settings.ServiceName, context, _gateway, _settings.Metrics, _settings.MaxClaimsPerCycle,
+            _settings.ServiceName, context, _gateway, _entities, _settings.Metrics, _settings.MaxClaimsPerCycle,
             abandonedPatience: _settings.GivenUpPatience, sweepInterval: _settings.ReservationSweepInterval,
-            fitness: _settings.Fitness, holdMode: _settings.OfferHold, claimGrace: _settings.ClaimGrace,
+            fitness: _settings.Fitness, holdMode: _settings.OfferHold,
             decisionRecordsKept: _settings.OfferDecisionRecordsKept), "offer-router");
         _pods = Context.ActorOf(PodsGuardianActor.Props(target, _entities, _router, _gateway, _settings.Metrics, _settings.Recovery, _settings.Clock, _settings.PodSnapshotAfterEvents, _configStore), "pods");
         _current = ready;

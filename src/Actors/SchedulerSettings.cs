@@ -86,13 +86,6 @@ public sealed record SchedulerSettings(
     public int DecommissionParallelism { get; init; } = Plans.DecommissionPlan.DefaultParallelism;
 
     /// <summary>
-    /// How long the open claims of a pod actor that stopped (its parent restarted) wait for the launch records it sent
-    /// the journal before it stopped; then they count as refused and their offers are declined, unless another claim on
-    /// the same offer was recorded.
-    /// </summary>
-    public TimeSpan ClaimGrace { get; init; } = Offers.OfferRouterActor.DefaultClaimGrace;
-
-    /// <summary>
     /// The offer router's decision records (<c>OfferCycleRecorded</c>, tag <c>offer-decision</c>) the journal keeps: the
     /// latest, older ones deleted in batches as new ones are written; 0: every one, for ever.
     /// </summary>

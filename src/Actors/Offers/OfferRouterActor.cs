@@ -76,11 +76,12 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<string, long> _lastClaimOf = new(StringComparer.Ordinal);
 
     // The pod actors with open claims, each with how many, watched while they have some: a pod actor that stops (its
-    // parent restarted) never answers the claims in its mailbox. Those stopped with claims still open wait the grace for
-    // the launch records they may have sent the journal (ClaimantGraceOver), then their claims count as refused.
+    // parent restarted) never answers the claims in its mailbox. But it may have sent the entity journal launch records
+    // first: for those stopped with claims still open, the journal is asked to say when every write it got before is
+    // settled (a barrier); the notices of the records among them come first, and the claims still open count as refused.
     private readonly Dictionary<IActorRef, int> _claimants = new();
     private readonly HashSet<IActorRef> _stoppedClaimants = new();
-    private readonly TimeSpan _claimGrace;
+    private readonly IActorRef _entities;
 
     // The decision records kept in the journal (0: all); those before are deleted in steps of a tenth of that, one
     // delete at a time (after a restart the first ones catch up from the start of the journal).
@@ -131,12 +132,11 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     // How a new footprint chooses among the offers it fits.
     private readonly PlacementFitness _fitness;
 
-    public OfferRouterActor(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics, int maxClaimsPerCycle, TimeSpan holdLimit, TimeSpan abandonedPatience, TimeSpan sweepInterval, PlacementFitness fitness, OfferHoldMode holdMode, TimeSpan claimGrace, long decisionRecordsKept)
+    public OfferRouterActor(string service, EvaluationContext context, IActorRef gateway, IActorRef entities, SchedulerMetrics? metrics, int maxClaimsPerCycle, TimeSpan holdLimit, TimeSpan abandonedPatience, TimeSpan sweepInterval, PlacementFitness fitness, OfferHoldMode holdMode, long decisionRecordsKept)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(decisionRecordsKept);
         _decisionRecordsKept = decisionRecordsKept;
-        ArgumentOutOfRangeException.ThrowIfLessThan(claimGrace, TimeSpan.Zero);
-        _claimGrace = claimGrace;
+        _entities = entities;
         ArgumentOutOfRangeException.ThrowIfLessThan(fitness.Candidates, 1);
         _fitness = fitness;
         ArgumentOutOfRangeException.ThrowIfLessThan(sweepInterval, TimeSpan.Zero);
@@ -318,26 +318,26 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         Command<Terminated>(m =>
         {
             // A pod actor with open claims stopped: they are never answered by it. But it may have sent a launch record
-            // to the journal first, whose notice is still on its way, and a durable task info means launched: its
-            // offer must be accepted. So the records in flight get the grace before the claims count as refused.
+            // to the journal first, still being committed, and a durable task info means launched: its offer must be
+            // accepted. Everything the pod sent the journal went before this (local sends), so once the journal has
+            // settled the writes it got before the barrier, the notices of those records have come, and no other will.
             if (_claimants.ContainsKey(m.ActorRef) && _stoppedClaimants.Add(m.ActorRef))
             {
-                var due = new ClaimantGraceOver(m.ActorRef);
-                Timers.StartSingleTimer(due, due, _claimGrace);
+                _entities.Tell(new EntityJournalProtocol.Barrier(m.ActorRef));
             }
         });
-        Command<ClaimantGraceOver>(m =>
+        Command<EntityJournalProtocol.BarrierPassed>(m =>
         {
-            if (!_stoppedClaimants.Remove(m.Pod))
+            if (m.Token is not IActorRef pod || !_stoppedClaimants.Remove(pod))
             {
                 return;
             }
 
             // Taken first: answering a claim may run the next cycle, which changes the open claims.
-            var open = _claims.Values.SelectMany(s => s.Claims.Where(c => c.Recorded is null && c.Pod.Equals(m.Pod)).Select(c => (s.Offer.Id.Value, c.PodInstance))).ToList();
+            var open = _claims.Values.SelectMany(s => s.Claims.Where(c => c.Recorded is null && c.Pod.Equals(pod)).Select(c => (s.Offer.Id.Value, c.PodInstance))).ToList();
             foreach (var (offerId, podInstance) in open)
             {
-                OnClaimAnswered(offerId, m.Pod, recorded: false, $"the actor of {podInstance} stopped, and no launch record came within {_claimGrace}");
+                OnClaimAnswered(offerId, pod, recorded: false, $"the actor of {podInstance} stopped, and the journal holds no launch record of it");
             }
         });
         Command<DeleteMessagesSuccess>(m =>
@@ -460,15 +460,13 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     public static readonly TimeSpan DefaultSweepInterval = TimeSpan.FromSeconds(LongDeclineSeconds);
 
-    /// <summary>
-    /// How long the open claims of a pod actor that stopped wait for launch records it sent the journal before it stopped:
-    /// ten times the slowest launch record of the 10,000-pod storm (490 ms, BENCHMARKS.md).
-    /// </summary>
-    public static readonly TimeSpan DefaultClaimGrace = TimeSpan.FromSeconds(5);
-
     /// <summary>The decision journal is written for audit, never replayed into this actor.</summary>
     public override Recovery Recovery => new(SnapshotSelectionCriteria.None, 0);
 
+    /// <param name="entities">
+    /// The entity journal the pods record their launches through: asked for a barrier when a pod actor stops with claims
+    /// open, to learn whether it recorded them.
+    /// </param>
     /// <param name="holdLimit">How long held offers wait for a capped cycle's claims at most (default <see cref="DefaultHoldLimit"/>).</param>
     /// <param name="abandonedPatience">
     /// How long offers keep coming for the agent of an abandoned footprint, or of a decommissioned pod's released
@@ -477,14 +475,10 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     /// <param name="sweepInterval">How often an idle router revives offers to collect reservations nobody owns (default <see cref="DefaultSweepInterval"/>; zero: never).</param>
     /// <param name="fitness">How a new footprint chooses among the offers it fits (default <see cref="PlacementFitness.Default"/>).</param>
     /// <param name="holdMode">What a capped cycle does with the offers it leaves (default <see cref="OfferHoldMode.Backlog"/>: keeps what the work left needs).</param>
-    /// <param name="claimGrace">
-    /// How long the claims of a pod actor that stopped wait for the launch records it may have sent before it stopped
-    /// (default <see cref="DefaultClaimGrace"/>); then they count as refused.
-    /// </param>
     /// <param name="decisionRecordsKept">Decision records the journal keeps, the latest (default <see cref="SchedulerSettings.DefaultOfferDecisionRecordsKept"/>; 0: all).</param>
-    public static Props Props(string service, EvaluationContext context, IActorRef gateway, SchedulerMetrics? metrics = null, int maxClaimsPerCycle = SchedulerSettings.DefaultMaxClaimsPerCycle, TimeSpan? holdLimit = null, TimeSpan? abandonedPatience = null, TimeSpan? sweepInterval = null, PlacementFitness? fitness = null, OfferHoldMode holdMode = OfferHoldMode.Backlog, TimeSpan? claimGrace = null,
+    public static Props Props(string service, EvaluationContext context, IActorRef gateway, IActorRef entities, SchedulerMetrics? metrics = null, int maxClaimsPerCycle = SchedulerSettings.DefaultMaxClaimsPerCycle, TimeSpan? holdLimit = null, TimeSpan? abandonedPatience = null, TimeSpan? sweepInterval = null, PlacementFitness? fitness = null, OfferHoldMode holdMode = OfferHoldMode.Backlog,
         long decisionRecordsKept = SchedulerSettings.DefaultOfferDecisionRecordsKept) =>
-        Akka.Actor.Props.Create(() => new OfferRouterActor(service, context, gateway, metrics, maxClaimsPerCycle, holdLimit ?? DefaultHoldLimit, abandonedPatience ?? DefaultAbandonedPatience, sweepInterval ?? DefaultSweepInterval, fitness ?? PlacementFitness.Default, holdMode, claimGrace ?? DefaultClaimGrace, decisionRecordsKept));
+        Akka.Actor.Props.Create(() => new OfferRouterActor(service, context, gateway, entities, metrics, maxClaimsPerCycle, holdLimit ?? DefaultHoldLimit, abandonedPatience ?? DefaultAbandonedPatience, sweepInterval ?? DefaultSweepInterval, fitness ?? PlacementFitness.Default, holdMode, decisionRecordsKept));
 
     private void OnRegister(RegisterRequirement message)
     {
@@ -1280,7 +1274,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
         }
     }
 
-    /// <summary>A claim of <paramref name="pod"/> was answered: the last one ends the watch (and any grace it was given).</summary>
+    /// <summary>A claim of <paramref name="pod"/> was answered: the last one ends the watch (and any barrier it waits for).</summary>
     private void Answered(IActorRef pod)
     {
         ref var open = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(_claimants, pod);
@@ -1291,10 +1285,7 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
 
         _claimants.Remove(pod);
         Context.Unwatch(pod);
-        if (_stoppedClaimants.Remove(pod))
-        {
-            Timers.Cancel(new ClaimantGraceOver(pod));
-        }
+        _stoppedClaimants.Remove(pod);
     }
 
     // The claims of the pod whose answer has not come yet.
@@ -1536,9 +1527,6 @@ internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
     {
         public static readonly HeldOffersDue Instance = new();
     }
-
-    /// <summary>The grace for the launch records of a pod actor that stopped with open claims is over (also the timer's key).</summary>
-    private sealed record ClaimantGraceOver(IActorRef Pod);
 
     /// <summary>A decommissioned pod's release the router waits to see collected: the pod, and its reservations on their agent.</summary>
     private sealed record Release(IActorRef Pod, string AgentId, HashSet<string> Ids);

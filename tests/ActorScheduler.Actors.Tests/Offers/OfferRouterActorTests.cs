@@ -16,11 +16,16 @@ public sealed class OfferRouterActorTests : ActorTestKit
     private static void Recorded(IActorRef router, string offerId, IActorRef pod) =>
         router.Tell(new EntityJournalProtocol.Durable([new LaunchRecorded(offerId, pod)]));
 
+    private Akka.TestKit.TestProbe? _entityJournal;
+
+    /// <summary>Stands in for the entity journal, which the router asks for a barrier when a claiming pod actor stops.</summary>
+    private Akka.TestKit.TestProbe EntityJournal => _entityJournal ??= CreateTestProbe();
+
     [Fact]
     public void Offers_that_come_while_reconciling_should_be_kept_for_the_first_cycle_and_later_ones_declined_short()
     {
         var (gateway, pod) = (CreateTestProbe(), CreateTestProbe());
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, EntityJournal));
         router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod())), pod);
         var first = TestOffers.Unreserved("agent-1");
         var second = TestOffers.Unreserved("agent-2");
@@ -44,7 +49,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
     public void Offers_kept_while_reconciling_should_be_declined_short_after_the_hold_limit()
     {
         var gateway = CreateTestProbe();
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, holdLimit: TimeSpan.FromMilliseconds(300)));
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, EntityJournal, holdLimit: TimeSpan.FromMilliseconds(300)));
         var offer = TestOffers.Unreserved();
 
         var sent = System.Diagnostics.Stopwatch.StartNew();
@@ -65,7 +70,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
     public void Router_should_accept_only_after_the_pod_recorded_the_launch()
     {
         var (gateway, pod) = (CreateTestProbe(), CreateTestProbe());
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, EntityJournal));
         router.Tell(new ReconciliationComplete("fw-1"));
         router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod())), pod);
         var fits = TestOffers.Unreserved("agent-1");
@@ -139,7 +144,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
     public void Router_should_claim_at_most_a_cycles_share_and_leave_the_rest_waiting(int maxClaims)
     {
         var (gateway, pods) = (CreateTestProbe(), CreateTestProbe());
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, maxClaimsPerCycle: maxClaims));
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, EntityJournal, maxClaimsPerCycle: maxClaims));
         router.Tell(new ReconciliationComplete("fw-1"));
         var wanted = maxClaims + 40;
         for (var i = 0; i < wanted; i++)
@@ -164,7 +169,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
     {
         var (gateway, pods) = (CreateTestProbe(), CreateTestProbe());
         // First-fit packs each cycle's claims onto the first offers, so the capped cycles keep the others.
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, maxClaimsPerCycle: 200, fitness: PlacementFitness.FirstFit));
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, EntityJournal, maxClaimsPerCycle: 200, fitness: PlacementFitness.FirstFit));
         router.Tell(new ReconciliationComplete("fw-1"));
         for (var i = 0; i < 600; i++)
         {
@@ -441,7 +446,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
     {
         // Before reconciliation: the first offers are kept for the first cycle, later ones declined.
         var gateway = CreateTestProbe();
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, EntityJournal));
         router.Tell(new OffersReceived([TestOffers.Unreserved("agent-1")]));
         router.Tell(new OffersReceived([TestOffers.Unreserved("agent-2")]));
         gateway.ExpectMsg<DeclineOffers>();
@@ -523,7 +528,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
     {
         // One claim a cycle: hello-1 and hello-2 are new and asked first; hello-0 relaunches in place on agent-r.
         var gateway = CreateTestProbe();
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, maxClaimsPerCycle: 1));
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, EntityJournal, maxClaimsPerCycle: 1));
         router.Tell(new ReconciliationComplete("fw-1"));
         var (fresh, relaunching) = (CreateTestProbe(), CreateTestProbe());
         var footprint = HelloFootprint();
@@ -554,7 +559,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
     {
         // One claim a cycle, holding no offers: hello-1 is new and asked first; hello-0 relaunches in place on agent-r.
         var gateway = CreateTestProbe();
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, maxClaimsPerCycle: 1, holdMode: OfferHoldMode.None));
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, EntityJournal, maxClaimsPerCycle: 1, holdMode: OfferHoldMode.None));
         router.Tell(new ReconciliationComplete("fw-1"));
         var (fresh, relaunching) = (CreateTestProbe(), CreateTestProbe());
         var footprint = HelloFootprint();
@@ -622,7 +627,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
     public void The_journal_keeps_only_the_latest_decision_records()
     {
         var (gateway, pod) = (CreateTestProbe(), CreateTestProbe());
-        var router = Sys.ActorOf(OfferRouterActor.Props("kept", TestOffers.Context, gateway, decisionRecordsKept: 2));
+        var router = Sys.ActorOf(OfferRouterActor.Props("kept", TestOffers.Context, gateway, EntityJournal, decisionRecordsKept: 2));
         router.Tell(new ReconciliationComplete("fw-1"));
         router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod())), pod);
 
@@ -754,7 +759,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
     public void Pods_no_offer_has_room_for_are_explained_by_the_offers_as_they_stand_after_each_claim()
     {
         var (gateway, big, small) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, EntityJournal));
         router.Tell(new ReconciliationComplete("fw-1"));
         // With the executor: big needs 1.0 cpus and 532 MB, small 1.0 cpus and 132 MB. Registered big-0, small-0, big-1, big-2.
         var bigPod = TestOffers.HelloPod(cpus: 0.9, mem: 500) with { Type = "big", Count = 3 };
@@ -894,7 +899,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
     public void A_failure_in_the_router_fails_the_whole_scheduler_rather_than_restart_the_router_alone()
     {
         var failures = CreateTestProbe();
-        var routerProps = OfferRouterActor.Props("hello-world", TestOffers.Context, CreateTestProbe());
+        var routerProps = OfferRouterActor.Props("hello-world", TestOffers.Context, CreateTestProbe(), EntityJournal);
         Sys.ActorOf(Props.Create(() => new FailureReportingParent(failures.Ref, routerProps)));
         var router = failures.ExpectMsg<IActorRef>();
 
@@ -914,7 +919,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
         try
         {
             var (failures, gateway, pods) = (CreateTestProbe(system), CreateTestProbe(system), CreateTestProbe(system));
-            var routerProps = OfferRouterActor.Props("hello-world", TestOffers.Context, gateway);
+            var routerProps = OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, EntityJournal);
             system.ActorOf(Props.Create(() => new FailureReportingParent(failures.Ref, routerProps)));
             var router = failures.ExpectMsg<IActorRef>();
             router.Tell(new ReconciliationComplete("fw-1"));
@@ -955,7 +960,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
     public void A_refused_relaunch_in_place_leaves_the_pod_owning_the_reservations_its_resize_would_have_dropped()
     {
         var (gateway, pods) = (CreateTestProbe(), CreateTestProbe());
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, EntityJournal));
         router.Tell(new ReconciliationComplete("fw-1"));
         var hello = TestOffers.HelloPod();
         var withPort = hello with { Tasks = [hello.Tasks[0] with { Ports = [TestOffers.Port("http")] }] };
@@ -1032,10 +1037,10 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Fact]
-    public void A_claim_whose_pod_actor_stopped_without_answering_is_released_after_the_grace_and_its_offer_declined()
+    public void A_claim_whose_pod_actor_stopped_without_answering_is_released_once_the_journal_settled_what_it_got_before_and_its_offer_declined()
     {
         var (gateway, pod) = (CreateTestProbe(), CreateTestProbe());
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, claimGrace: TimeSpan.FromMilliseconds(200)));
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, EntityJournal));
         router.Tell(new ReconciliationComplete("fw-1"));
         router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod())), pod);
         var offer = TestOffers.Unreserved("agent-1");
@@ -1045,7 +1050,13 @@ public sealed class OfferRouterActorTests : ActorTestKit
         // Its parent restarted: the pod actor stops with the claim in its mailbox, having recorded nothing.
         Sys.Stop(pod.Ref);
 
-        // Once the grace for launch records in flight is over, the offer is answered, and nothing waits for it.
+        // A launch record it sent may still be committing: the router asks the journal to say when every write it got
+        // before now is settled, and waits for that, not for a time.
+        EntityJournal.ExpectMsg<EntityJournalProtocol.Barrier>(b => pod.Ref.Equals(b.Token));
+        Assert.DoesNotContain(gateway.ReceiveWhile(TimeSpan.FromMilliseconds(300), m => m), m => m is DeclineOffers or AcceptOffers);
+
+        // Settled, and no record of it came first: the offer is answered, and nothing waits for it.
+        EntityJournal.Reply(new EntityJournalProtocol.BarrierPassed(pod.Ref));
         var decline = gateway.FishForMessage<DeclineOffers>(d => d.OfferIds.Contains(offer.Id.Value), TimeSpan.FromSeconds(5));
         Assert.Equal(OfferRouterActor.ShortDeclineSeconds, decline.RefuseSeconds);
         router.Tell(new IsAcceptPending(offer.Id.Value));
@@ -1055,9 +1066,9 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Fact]
-    public void A_launch_a_stopped_pod_actor_recorded_is_accepted_when_the_journals_notice_comes_within_the_grace()
+    public void A_launch_a_stopped_pod_actor_recorded_is_accepted_when_the_journals_notice_comes_before_its_barrier()
     {
-        var (router, gateway, pod0, pod1) = RouterWithTwoRequirements(claimGrace: TimeSpan.FromSeconds(2));
+        var (router, gateway, pod0, pod1) = RouterWithTwoRequirements();
         var offer = TestOffers.Unreserved("agent-1");
         router.Tell(new OffersReceived([offer]));
         var claims = new[] { pod0.ExpectMsg<LaunchClaim>(), pod1.ExpectMsg<LaunchClaim>() };
@@ -1071,9 +1082,14 @@ public sealed class OfferRouterActorTests : ActorTestKit
             ExpectTerminated(pod.Ref);
         }
 
-        // The stopped actors' claims are not given up at once: a notice may still be on its way.
+        // The stopped actors' claims are not given up at once: a notice may still be on its way. The journal sends the
+        // notices of the writes it got before a barrier, then passes the barrier.
+        var barriers = EntityJournal.ReceiveN(2).Cast<EntityJournalProtocol.Barrier>().Select(b => b.Token).ToHashSet();
+        Assert.True(barriers.SetEquals([pod0.Ref, pod1.Ref]));
         gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
-        Recorded(router, offer.Id.Value, pod1.Ref);
+        router.Tell(new EntityJournalProtocol.Durable([new LaunchRecorded(offer.Id.Value, pod1.Ref)]), EntityJournal);
+        router.Tell(new EntityJournalProtocol.BarrierPassed(pod1.Ref), EntityJournal);
+        router.Tell(new EntityJournalProtocol.BarrierPassed(pod0.Ref), EntityJournal);
 
         // hello-1's task info is durable, so it is launched: the offer is accepted with its operations alone.
         var accept = gateway.FishForMessage<AcceptOffers>(_ => true, TimeSpan.FromSeconds(10));
@@ -1081,6 +1097,46 @@ public sealed class OfferRouterActorTests : ActorTestKit
         Assert.Equal(claims[1].Evaluation.Operations.ToArray(), accept.Operations.ToArray());
         router.Tell(new IsAcceptPending(offer.Id.Value));
         Assert.False(ExpectMsg<AcceptPending>().Pending);
+    }
+
+    [Fact]
+    public async Task A_launch_a_stopped_pod_actor_sent_the_journal_is_accepted_however_long_the_journal_takes_to_commit_it()
+    {
+        var system = ActorSystem.Create("gated-journal", GatedJournal.Config);
+        try
+        {
+            var (gateway, pod) = (CreateTestProbe(system), CreateTestProbe(system));
+            var journal = system.ActorOf(EntityJournalActor.Props("hello-world"));
+            var router = system.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, journal));
+            router.Tell(new ReconciliationComplete("fw-1"));
+            router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod())), pod);
+            var offer = TestOffers.Unreserved("agent-1");
+            router.Tell(new OffersReceived([offer]));
+            var claim = pod.ExpectMsg<LaunchClaim>();
+
+            // The pod records its launch, with the notice for the router, and stops (its parent restarted) while the
+            // journal is still committing the record.
+            GatedJournal.Gate(system).Close();
+            journal.Tell(
+                new EntityJournalProtocol.Write("hello-world/pod/hello-0", 1, [(new Messages.Events.TaskFailureSeen { TaskName = "launch" }, ImmutableArray<string>.Empty)],
+                    Notices: [(router, new LaunchRecorded(offer.Id.Value, pod.Ref))]),
+                pod);
+            Watch(pod.Ref);
+            system.Stop(pod.Ref);
+
+            // The record may yet become durable, and a durable task info means launched: the offer is not answered
+            // while the journal has not settled the writes sent before the pod stopped, however long that takes.
+            Assert.DoesNotContain(gateway.ReceiveWhile(TimeSpan.FromSeconds(1), m => m), m => m is DeclineOffers or AcceptOffers);
+            GatedJournal.Gate(system).Open();
+
+            var accept = gateway.FishForMessage<AcceptOffers>(_ => true);
+            Assert.Equal([offer.Id.Value], accept.OfferIds.ToArray());
+            Assert.Equal(claim.Evaluation.Operations.ToArray(), accept.Operations.ToArray());
+        }
+        finally
+        {
+            await system.Terminate();
+        }
     }
 
     [Fact]
@@ -1158,7 +1214,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
         // nothing says how many a fitness that spreads them puts on an offer: each kept offer counts as room for one, and
         // all nine big offers (room for 10 wanted) are kept — not the five whose two claims each would cover it.
         var gateway = CreateTestProbe();
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, maxClaimsPerCycle: 2));
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, EntityJournal, maxClaimsPerCycle: 2));
         router.Tell(new ReconciliationComplete("fw-1"));
         var (relaunching, fresh) = (CreateTestProbe(), CreateTestProbe());
         var footprint = HelloFootprint();
@@ -1206,7 +1262,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
     public void A_pod_whose_two_crossing_claims_are_both_refused_sits_nowhere()
     {
         var (gateway, pods) = (CreateTestProbe(), CreateTestProbe());
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, EntityJournal));
         router.Tell(new ReconciliationComplete("fw-1"));
         var unique = TestOffers.HelloPod() with { Placement = ActorScheduler.Specs.Placement.PlacementRuleParser.Parse("[[\"hostname\", \"UNIQUE\"]]", "hello").Rule };
         router.Tell(new RegisterRequirement(TestOffers.Requirement(unique)), pods);
@@ -1231,7 +1287,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
     public void Router_should_decline_long_and_suppress_when_idle_then_revive_on_new_work()
     {
         var (gateway, pod) = (CreateTestProbe(), CreateTestProbe());
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, EntityJournal));
         router.Tell(new ReconciliationComplete("fw-1"));
 
         router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.Unreserved())));
@@ -1246,7 +1302,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
     public void An_abandoned_footprint_keeps_offers_coming_until_its_agent_is_offered_and_cleaned()
     {
         var gateway = CreateTestProbe();
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, EntityJournal));
         router.Tell(new ReconciliationComplete("fw-1"));
         router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.Unreserved("agent-2"))));
         Assert.Equal(OfferRouterActor.LongDeclineSeconds, gateway.ExpectMsg<DeclineOffers>().RefuseSeconds);
@@ -1464,7 +1520,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
     public void Router_should_revive_for_new_work_after_declining_offers_that_did_not_fit()
     {
         var (gateway, pod0, pod1) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, EntityJournal));
         router.Tell(new ReconciliationComplete("fw-1"));
         router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod(cpus: 8))), pod0);
         router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.Unreserved())));
@@ -1479,7 +1535,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
     public void Router_should_clean_up_reservations_no_pod_owns()
     {
         var gateway = CreateTestProbe();
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, EntityJournal));
         router.Tell(new ReconciliationComplete("fw-1"));
         var orphan = OfferEvaluator.Evaluate(TestOffers.Requirement(TestOffers.HelloPod()), TestOffers.Unreserved(), TestOffers.Context).Footprint;
 
@@ -1575,7 +1631,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
     public void Requirements_of_earlier_plans_claim_offers_first_then_each_plans_in_the_order_they_came()
     {
         var (gateway, pods) = (CreateTestProbe(), CreateTestProbe());
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, maxClaimsPerCycle: 1));
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, EntityJournal, maxClaimsPerCycle: 1));
         router.Tell(new ReconciliationComplete("fw-1"));
         // A custom plan's (after deploy and recovery), recovery's, deploy's, and the custom plan's again.
         foreach (var (index, priority) in new[] { (0, 2), (1, ActorScheduler.Actors.Plans.RecoveryPlanActor.Priority), (2, 0), (3, 2) })
@@ -1679,7 +1735,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
     public void The_next_best_offer_is_taken_when_the_best_fails_its_full_evaluation_and_both_decisions_are_explained()
     {
         var (gateway, pod) = (CreateTestProbe(), CreateTestProbe());
-        var router = Sys.ActorOf(OfferRouterActor.Props("svc", TestOffers.Context, gateway));
+        var router = Sys.ActorOf(OfferRouterActor.Props("svc", TestOffers.Context, gateway, EntityJournal));
         router.Tell(new ReconciliationComplete("fw-1"));
         router.Tell(new RegisterRequirement(TestOffers.Launch(TestOffers.SharedSetPod(TestOffers.Port("http")), "init")), pod);
         // The tight offer fits the scalars best but has no ports for the pod's dynamic port.
@@ -1700,7 +1756,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
     private (IActorRef Router, Akka.TestKit.TestProbe Gateway) ReconciledRouter(TimeSpan? abandonedPatience = null, SchedulerMetrics? metrics = null, TimeSpan? sweepInterval = null)
     {
         var gateway = CreateTestProbe();
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, metrics, abandonedPatience: abandonedPatience, sweepInterval: sweepInterval));
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, EntityJournal, metrics, abandonedPatience: abandonedPatience, sweepInterval: sweepInterval));
         router.Tell(new ReconciliationComplete("fw-1"));
         return (router, gateway);
     }
@@ -1713,7 +1769,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
     private (IActorRef Router, Akka.TestKit.TestProbe Gateway, Akka.TestKit.TestProbe Pods) RouterWithHelloPods(int count, int maxClaims, TimeSpan? holdLimit = null, SchedulerMetrics? metrics = null, PlacementFitness? fitness = null, OfferHoldMode holdMode = OfferHoldMode.Backlog)
     {
         var (gateway, pods) = (CreateTestProbe(), CreateTestProbe());
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, metrics, maxClaimsPerCycle: maxClaims, holdLimit: holdLimit, fitness: fitness, holdMode: holdMode));
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, EntityJournal, metrics, maxClaimsPerCycle: maxClaims, holdLimit: holdLimit, fitness: fitness, holdMode: holdMode));
         router.Tell(new ReconciliationComplete("fw-1"));
         for (var i = 0; i < count; i++)
         {
@@ -1724,10 +1780,10 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     /// <summary>A reconciled router with hello-0 and hello-1 registered (by pod0 and pod1).</summary>
-    private (Akka.Actor.IActorRef Router, Akka.TestKit.TestProbe Gateway, Akka.TestKit.TestProbe Pod0, Akka.TestKit.TestProbe Pod1) RouterWithTwoRequirements(TimeSpan? claimGrace = null)
+    private (Akka.Actor.IActorRef Router, Akka.TestKit.TestProbe Gateway, Akka.TestKit.TestProbe Pod0, Akka.TestKit.TestProbe Pod1) RouterWithTwoRequirements()
     {
         var (gateway, pod0, pod1) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, claimGrace: claimGrace));
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, EntityJournal));
         router.Tell(new ReconciliationComplete("fw-1"));
         router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod())), pod0);
         router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod()) with { Index = 1 }), pod1);

@@ -15,6 +15,11 @@ public sealed class PlacementStageTests : ActorTestKit
         PlacementText = "hostname:UNIQUE",
     };
 
+    private Akka.TestKit.TestProbe? _entityJournal;
+
+    /// <summary>Stands in for the entity journal, which the router asks for a barrier when a claiming pod actor stops.</summary>
+    private Akka.TestKit.TestProbe EntityJournal => _entityJournal ??= CreateTestProbe();
+
     [Fact]
     public void A_placement_rule_refuses_an_agent_and_says_why()
     {
@@ -43,7 +48,7 @@ public sealed class PlacementStageTests : ActorTestKit
     public void Packing_one_offer_respects_a_unique_rule_within_the_same_cycle()
     {
         var (gateway, pod0, pod1) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway));
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, gateway, EntityJournal));
         router.Tell(new ReconciliationComplete("fw-1"));
         router.Tell(new RegisterRequirement(TestOffers.Requirement(UniquePod)), pod0);
         router.Tell(new RegisterRequirement(TestOffers.Requirement(UniquePod) with { Index = 1 }), pod1);
@@ -97,7 +102,7 @@ public sealed class PlacementStageTests : ActorTestKit
     /// <summary>A reconciled router that knows where the given pod instances run (the gateway a throwaway probe).</summary>
     private IActorRef ReconciledRouter(params (string Pod, string Host)[] placed)
     {
-        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, CreateTestProbe()));
+        var router = Sys.ActorOf(OfferRouterActor.Props("hello-world", TestOffers.Context, CreateTestProbe(), EntityJournal));
         router.Tell(new ReconciliationComplete("fw-1"));
         foreach (var (pod, host) in placed)
         {
