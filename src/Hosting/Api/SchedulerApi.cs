@@ -410,6 +410,19 @@ public static class SchedulerApi
         try
         {
             await next(context);
+            if (!context.Response.HasStarted && context.Response.ContentType is null &&
+                context.Response.StatusCode is StatusCodes.Status400BadRequest or StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed)
+            {
+                // What routing answers without a body: no such path, a method the path does not take, a bad request line.
+                var request = $"{context.Request.Method} {context.Request.Path}";
+                var message = context.Response.StatusCode switch
+                {
+                    StatusCodes.Status404NotFound => $"No such API path: {request}",
+                    StatusCodes.Status405MethodNotAllowed => $"Method not allowed: {request}",
+                    _ => $"Bad request: {request}",
+                };
+                await Results.Json(new { message }, statusCode: context.Response.StatusCode).ExecuteAsync(context);
+            }
         }
         catch (Exception e) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {

@@ -94,4 +94,27 @@ public sealed class SchedulerApiQueryTests
     {
         public Failing(Exception failure) => ReceiveAny(_ => Sender.Tell(new Status.Failure(failure)));
     }
+
+    [Theory]
+    [InlineData("GET", "v1/nope", 404, "No such API path: GET /v1/nope")]
+    [InlineData("DELETE", "v1/plans/deploy", 405, "Method not allowed: DELETE /v1/plans/deploy")]
+    [InlineData("GET", "v1/update/start", 405, "Method not allowed: GET /v1/update/start")]
+    public async Task A_path_or_method_the_api_lacks_is_answered_with_a_json_message(string method, string path, int status, string message)
+    {
+        var port = SchedulerProcess.FreePort();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.Logging.ClearProviders();
+        await using var app = builder.Build();
+        app.UseJsonErrors();
+        app.MapSchedulerApi(() => ActorRefs.Nobody);
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+
+        using var answer = await http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+        Assert.Equal(status, (int)answer.StatusCode);
+        using var body = JsonDocument.Parse(await answer.Content.ReadAsStringAsync());
+        Assert.Equal(message, body.RootElement.GetProperty("message").GetString());
+    }
 }
