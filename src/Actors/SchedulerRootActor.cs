@@ -96,7 +96,9 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
             _settings.TaskEnv)
         {
             ServiceRegion = target.Spec.Region,
+            SchedulerApi = _settings.SchedulerApi,
         };
+        WarnIfTemplatesCannotBeFetched(target);
         _router = Context.ActorOf(OfferRouterActor.Props(
             _settings.ServiceName, context, _gateway, _entities, _settings.Metrics, _settings.MaxClaimsPerCycle,
             abandonedPatience: _settings.GivenUpPatience, sweepInterval: _settings.ReservationSweepInterval,
@@ -110,6 +112,18 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
 
         Become(Running);
         Stash.UnstashAll();
+    }
+
+    private bool _warnedNoApi;
+
+    /// <summary>Config templates need the API's address to be fetched: without one, say so (once).</summary>
+    private void WarnIfTemplatesCannotBeFetched(TargetConfig target)
+    {
+        if (_settings.SchedulerApi is null && !_warnedNoApi && target.Spec.Pods.Any(p => p.Tasks.Any(t => !t.Configs.IsDefaultOrEmpty)))
+        {
+            _warnedNoApi = true;
+            _log.Warning("The scheduler API address is unknown: tasks get no URIs to fetch their config templates from, so their bootstrap has nothing to render");
+        }
     }
 
     private IActorRef StartPlans(TargetConfigReady ready) => Context.ActorOf(
@@ -153,6 +167,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
         // must be gone first: the new ones recover the same persistence ids.
         _log.Info(outcome == UpdateOutcome.NewTarget ? "Rolling out config {0}" : "Keeping config {0}; the deploy plan shows why", ready.Target.ConfigId);
         _current = ready;
+        WarnIfTemplatesCannotBeFetched(ready.Target);
         _pods.Tell(new TargetChanged(ready.Target));
         var old = _plans;
         Context.Watch(old);

@@ -20,6 +20,12 @@ public sealed record SchedulerSettings(
     /// <summary>Scheduler variables captured with the spec (<c>TASKCFG_*</c>, <c>SERVICE_REGION</c>), stored with it.</summary>
     public IReadOnlyDictionary<string, string> SchedulerEnvironment { get; init; } = ImmutableDictionary<string, string>.Empty;
 
+    /// <summary>
+    /// Where tasks reach the scheduler API; the Mesos fetcher downloads config templates from it. Null: unknown, tasks
+    /// get no template URIs.
+    /// </summary>
+    public Uri? SchedulerApi { get; init; }
+
     /// <summary>The text of the spec's task config templates, by the file name the spec gives; stored with it.</summary>
     public IReadOnlyDictionary<string, string> ConfigTemplates { get; init; } = ImmutableDictionary<string, string>.Empty;
 

@@ -80,6 +80,7 @@ public static class ActorSchedulerHostingExtensions
         return new SchedulerSettings(options.ServiceName, options.RenderedSpec, options.SpecSource, gateway, options.Executor, env)
         {
             SchedulerEnvironment = options.SchedulerEnvironment,
+            SchedulerApi = options.ApiUrl,
             ConfigTemplates = options.ConfigTemplates,
             Recovery = new RecoverySettings(options.EnableBackoff, options.PermanentFailureTimeout),
             MaxClaimsPerCycle = options.MaxClaimsPerCycle,

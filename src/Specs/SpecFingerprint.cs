@@ -102,6 +102,7 @@ public static class SpecFingerprint
         foreach (var config in task.Configs.OrderBy(c => c.Name, StringComparer.Ordinal))
         {
             text.Field("config", config.ToString());
+            Optional(text, "config-content", config.ContentDigest);
         }
 
         Optional(text, "ipc-mode", task.IpcMode?.ToString());

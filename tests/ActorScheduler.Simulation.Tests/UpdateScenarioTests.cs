@@ -54,4 +54,47 @@ public sealed class UpdateScenarioTests
         Assert.NotEqual(stored[0].Id, stored[1].Id);
         Assert.All(stored, config => Assert.Equal(template, Assert.Contains("worker.conf.mustache", config.ConfigTemplates)));
     }
+
+    // DC/OS keeps a template's text in the spec: an update that changes only the text relaunches the tasks rendering it,
+    // in place (the same text is the same config version: nothing to roll out).
+    [Fact]
+    public async Task An_update_that_changes_only_a_config_template_relaunches_its_tasks_in_place()
+    {
+        var dir = Directory.CreateTempSubdirectory("taskcfg-");
+        try
+        {
+            var example = Path.GetDirectoryName(Examples.Spec("taskcfg"))!;
+            foreach (var file in Directory.GetFiles(example))
+            {
+                File.Copy(file, Path.Combine(dir.FullName, Path.GetFileName(file)));
+            }
+
+            var values = new Dictionary<string, string> { ["WORKER_COUNT"] = "1" };
+            await using var scenario = new ServiceScenario(Path.Combine(dir.FullName, "svc.yml"), new ScenarioOptions { Values = values });
+            await scenario.Run(
+                Send.Register(),
+                Send.OffersFor("worker"),
+                Expect.Launched("worker-0-run"),
+                Expect.AllPlansComplete());
+
+            await File.AppendAllTextAsync(Path.Combine(dir.FullName, "worker.conf.mustache"), "extra=1\n");
+            await scenario.Run(
+                Send.UpdateSpec(values),
+                Expect.UpdateAccepted(),
+                Expect.Killed("worker-0-run"),
+                Send.ReofferPod("worker", 0),
+                Expect.Launched("worker-0-run"),
+                Expect.AllPlansComplete());
+
+            var launches = scenario.Cluster!.History.SelectMany(r => r.LaunchedTasks).Where(t => t.Name == "worker-0-run").ToList();
+            Assert.Equal(2, launches.Count);
+            Assert.NotEqual(
+                ActorScheduler.Actors.Offers.TaskInfoBuilder.TargetConfiguration(launches[0]),
+                ActorScheduler.Actors.Offers.TaskInfoBuilder.TargetConfiguration(launches[1]));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
 }

@@ -150,7 +150,7 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
                 case TargetConfigSet t:
                     _targetId = t.ConfigId;
                     _log.Info("Target config is now {0} (from {1})", t.ConfigId, candidate.Source);
-                    replyTo.Tell(new TargetConfigReady(new TargetConfig(t.ConfigId, loaded.Spec), ImmutableArray<string>.Empty, _deploymentCompleted));
+                    replyTo.Tell(new TargetConfigReady(new TargetConfig(t.ConfigId, ConfigTemplateDigests.Apply(loaded.Spec, candidate.ConfigTemplates)), ImmutableArray<string>.Empty, _deploymentCompleted));
                     break;
             }
         });
@@ -174,7 +174,7 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
         }
 
         var loaded = ServiceSpecLoader.LoadRendered(stored.RenderedYaml, stored.Source, stored.SchedulerEnv);
-        return loaded.IsValid ? new TargetConfig(stored.ConfigId, loaded.Spec!) : null;
+        return loaded.IsValid ? new TargetConfig(stored.ConfigId, ConfigTemplateDigests.Apply(loaded.Spec!, stored.ConfigTemplates)) : null;
     }
 
     /// <summary>A stored config as a target (a pod recovers a task on the config it ran), or why it is not one.</summary>

@@ -54,6 +54,12 @@ public sealed record EvaluationContext(
 
     /// <summary>The master's region, from its fault domain when it subscribed us; null when it has none.</summary>
     public string? LocalRegion { get; init; }
+
+    /// <summary>
+    /// Where tasks reach the scheduler API (its scheme, host and port), from which the Mesos fetcher downloads their
+    /// config templates; null when unknown: tasks then get no template URIs.
+    /// </summary>
+    public Uri? SchedulerApi { get; init; }
 }
 
 /// <summary>Resources of the default executor that runs a pod's task group (DC/OS EXECUTOR_* defaults).</summary>

@@ -42,6 +42,15 @@ public static class TaskInfoBuilder
             command.User = user;
         }
 
+        // Only tasks with configs pay for this (the storm's tasks have none).
+        if (!task.Configs.IsDefaultOrEmpty && context.SchedulerApi is { } api)
+        {
+            foreach (var config in task.Configs)
+            {
+                command.Uris.Add(ConfigTemplateUris.FetchUri(api, requirement.ConfigId, requirement.Pod.Type, task.Name, config));
+            }
+        }
+
         var info = new TaskInfo
         {
             Name = name,
@@ -158,6 +167,13 @@ public static class TaskInfoBuilder
         foreach (var (name, value) in task.Env)
         {
             yield return (name, value, true);
+        }
+
+        // For the task's bootstrap: where the fetcher put each template and where to render it (DC/OS PodInfoBuilder);
+        // the same for every instance of the pod type, so shared.
+        foreach (var config in task.Configs)
+        {
+            yield return (ConfigTemplateUris.VariableName(config.Name), ConfigTemplateUris.VariableValue(config), true);
         }
 
         foreach (var port in ports.Where(p => p.Spec.EnvKey is not null))

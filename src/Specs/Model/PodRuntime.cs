@@ -64,4 +64,19 @@ public sealed record TransportEncryptionSpec(string Name, TransportEncryptionTyp
 /// <summary>A config template rendered into the task sandbox (<c>configs.&lt;name&gt;: {template, dest}</c>).</summary>
 /// <param name="Template">Path of the template, relative to the spec file.</param>
 /// <param name="Destination">Path in the task sandbox the rendered file is written to.</param>
-public sealed record ConfigTemplateSpec(string Name, string Template, string Destination);
+public sealed record ConfigTemplateSpec(string Name, string Template, string Destination)
+{
+    /// <summary>
+    /// SHA-256 (lower-case hex) of the template's text as stored with the config version, so a changed template changes
+    /// the task's fingerprint and relaunches it (DC/OS keeps the text in the spec); null where the text is not at hand
+    /// (a spec just loaded). Not printed: the fingerprint writes it as a field of its own.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? ContentDigest { get; init; }
+
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Name = ").Append(Name).Append(", Template = ").Append(Template).Append(", Destination = ").Append(Destination);
+        return true;
+    }
+}
