@@ -43,6 +43,9 @@ internal sealed class TaskCheckpoint
 
     public bool Orphaned { get; set; }
 
+    /// <summary>Its URIs were being fetched (no process yet): recovery fails it, as Mesos destroys such containers.</summary>
+    public bool Fetching { get; set; }
+
     /// <summary>Status updates not yet acknowledged, oldest (in flight) first.</summary>
     public List<JsonNode> PendingUpdates { get; set; } = [];
 }

@@ -43,6 +43,12 @@ internal sealed class AgentTask
 
     public ProcessIdentity? Process { get; set; }
 
+    /// <summary>The fetch of the task's URIs while it runs (the task stays STAGING); shared by a task group's tasks.</summary>
+    public SandboxFetch? Fetch { get; set; }
+
+    /// <summary>Recovered from a checkpoint taken while its URIs were being fetched: the agent restarted mid-fetch.</summary>
+    public bool FetchInterrupted { get; set; }
+
     public bool KillRequested { get; set; }
 
     public DateTimeOffset? KillDeadline { get; set; }

@@ -95,6 +95,7 @@ internal sealed class LocalAgent
                 KillRequested = saved.KillRequested,
                 Unhealthy = saved.Unhealthy,
                 Orphaned = saved.Orphaned,
+                FetchInterrupted = saved.Fetching,
                 RetryInterval = settings.StatusUpdateRetryInterval,
                 NextRetry = now,
             };
@@ -280,13 +281,95 @@ internal sealed class LocalAgent
             launched.Add(task);
         }
 
+        // Tasks with URIs stay STAGING while the fetcher downloads them (off the master loop); Poll starts them after.
+        // The checkpoint says so first: an agent that restarts mid-fetch fails them instead of waiting for it.
+        var fetch = _settings.Runner.UsesHost ? FetchOf(launched) : null;
         Checkpoint();
+        if (fetch is not null)
+        {
+            fetch.Start();
+            return;
+        }
+
         foreach (var task in launched)
         {
             StartProcess(task);
         }
 
         Checkpoint();
+    }
+
+    /// <summary>
+    /// The fetch of the tasks' URIs, each task's into its own sandbox, assigned to the tasks and not started; null when
+    /// there is nothing to fetch. The tasks launched together (a task group, or one LAUNCH's command tasks) are fetched
+    /// together and start together. (A DEFAULT executor has no command, so no URIs of its own: the master refuses one.)
+    /// </summary>
+    private SandboxFetch? FetchOf(List<AgentTask> tasks)
+    {
+        if (tasks.All(t => t.Info.Command is null || t.Info.Command.Uris.Count == 0))
+        {
+            return null;
+        }
+
+        var work = tasks.Where(t => t.Info.Command is { Uris.Count: > 0 }).Select(t => (t.Sandbox, Uris: t.Info.Command.Uris.ToList())).ToList();
+        var fetch = new SandboxFetch(async cancel =>
+        {
+            foreach (var (sandbox, uris) in work)
+            {
+                Directory.CreateDirectory(sandbox);
+                await UriFetcher.FetchAllAsync(sandbox, uris, cancel).ConfigureAwait(false);
+            }
+        });
+        foreach (var task in tasks)
+        {
+            task.Fetch = fetch;
+        }
+
+        _settings.Log($"agent {Id.Value} fetching the URIs of {string.Join(", ", tasks.Select(t => t.Id))}");
+        return fetch;
+    }
+
+    /// <summary>
+    /// A fetch ended: its tasks start, or fail as Mesos fails a container whose fetch failed (TASK_FAILED,
+    /// REASON_CONTAINER_LAUNCH_FAILED, <c>Failed to fetch all URIs for container '…'</c>). Tasks killed meanwhile ended already.
+    /// </summary>
+    private void FetchEnded(SandboxFetch fetch)
+    {
+        var tasks = new List<AgentTask>();
+        foreach (var task in _tasks.Values)
+        {
+            if (ReferenceEquals(task.Fetch, fetch))
+            {
+                task.Fetch = null;
+                if (!task.IsTerminal)
+                {
+                    tasks.Add(task);
+                }
+            }
+        }
+
+        if (fetch.Completion.IsCompletedSuccessfully)
+        {
+            foreach (var task in tasks)
+            {
+                StartProcess(task);
+            }
+
+            return;
+        }
+
+        var error = fetch.Completion.Exception?.InnerException;
+        foreach (var task in tasks)
+        {
+            var message = $"Failed to fetch all URIs for container '{task.ExecutorId.Value}': {error?.Message ?? "the fetch was cancelled"}";
+            _settings.Log($"agent {Id.Value} failed task {task.Id}: {message}");
+            Enqueue(task, TaskState.TaskFailed, TaskStatus.Types.Reason.ContainerLaunchFailed, message);
+        }
+
+        foreach (var task in tasks)
+        {
+            EndExecutorIfDone(task);
+        }
     }
 
     /// <summary>
@@ -342,13 +425,17 @@ internal sealed class LocalAgent
         Checkpoint();
     }
 
-    /// <summary>The emulator stops: check runs in flight are killed (tasks keep running; checks restart on recovery).</summary>
+    /// <summary>
+    /// The emulator stops: check runs in flight are killed (tasks keep running; checks restart on recovery), and so are
+    /// fetches (their tasks fail on recovery, as the checkpoint says they were fetching).
+    /// </summary>
     public void StopChecks()
     {
         foreach (var task in _tasks.Values)
         {
             task.Checks?.Stop();
             task.Checks = null;
+            task.Fetch?.Cancel();
         }
     }
 
@@ -450,6 +537,9 @@ internal sealed class LocalAgent
     // The tasks one Poll goes through (reused: Poll runs for every agent on every tick).
     private List<AgentTask>? _pollScratch;
 
+    // Fetches that ended since the last Poll looked (rarely any).
+    private List<SandboxFetch>? _fetchesEnded;
+
     /// <summary>Checks task processes: ended ones produce terminal updates; overdue kills escalate to SIGKILL.</summary>
     public void Poll()
     {
@@ -474,17 +564,37 @@ internal sealed class LocalAgent
             {
                 running.Add(task);
             }
+            else if (task.Fetch is { Completion.IsCompleted: true } fetch && !(_fetchesEnded ??= []).Contains(fetch))
+            {
+                _fetchesEnded.Add(fetch);
+            }
 
             checking |= task.Checks is not null;
         }
 
+        var changed = false;
+        if (_fetchesEnded is { Count: > 0 })
+        {
+            foreach (var fetch in _fetchesEnded)
+            {
+                FetchEnded(fetch);
+            }
+
+            _fetchesEnded.Clear();
+            changed = true;
+        }
+
         if (running.Count == 0 && !checking)
         {
+            if (changed)
+            {
+                Checkpoint();
+            }
+
             return;
         }
 
         var now = _settings.Time.GetUtcNow();
-        var changed = false;
         foreach (var task in running)
         {
             if (!_settings.Runner.IsAlive(task.Process!))
@@ -551,6 +661,7 @@ internal sealed class LocalAgent
                 KillRequested = t.KillRequested,
                 Unhealthy = t.Unhealthy,
                 Orphaned = t.Orphaned,
+                Fetching = t.Fetch is not null || (t.FetchInterrupted && !t.IsTerminal),
                 PendingUpdates = t.Pending.Select(s => ProtoJson.ToNode(s)).ToList(),
             }).ToList(),
         };
@@ -559,6 +670,15 @@ internal sealed class LocalAgent
 
     private void RecoverTask(AgentTask task)
     {
+        // As a Mesos agent destroys a container it was still fetching for when it restarted: the task never started.
+        if (task.FetchInterrupted && task.Process is null)
+        {
+            Enqueue(task, TaskState.TaskFailed, TaskStatus.Types.Reason.AgentRestarted,
+                "The agent restarted while fetching the task's URIs: its container was destroyed");
+            EndExecutorIfDone(task);
+            return;
+        }
+
         var process = task.Process is not null && ProcFs.IsAlive(task.Process)
             ? task.Process
             : task.Process is null ? TaskProcessRunner.FindBySandbox(task.Sandbox) : null;
@@ -703,6 +823,9 @@ internal sealed class LocalAgent
         task.Checks = null;
         if (task.Process is null)
         {
+            // Killed while its URIs are fetched: the fetch stops (shared by a group, whose tasks are all killed).
+            task.Fetch?.Cancel();
+            task.Fetch = null;
             Enqueue(task, TaskState.TaskKilled, TaskStatus.Types.Reason.TaskKilledDuringLaunch, "Task was killed before it started");
             EndExecutorIfDone(task);
             return;
@@ -901,6 +1024,11 @@ internal sealed class LocalAgent
     /// </summary>
     public void Shutdown()
     {
+        foreach (var task in _tasks.Values)
+        {
+            task.Fetch?.Cancel();
+        }
+
         foreach (var task in _tasks.Values.Where(t => t.Process is not null && !t.IsTerminal))
         {
             ProcFs.SignalGroup(task.Process!, ProcFs.SigKill);
