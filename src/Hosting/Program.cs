@@ -112,6 +112,18 @@ render.SetAction((parse, _) => CommandGuard.RunAsync(() => SpecCommands.RenderAs
     parse.GetValue(renderSpec)!, parse.GetValue(renderOverrides) ?? [], parse.GetValue(renderJson), Console.Out, Console.Error)));
 root.Subcommands.Add(render);
 
+// actorscheduler bootstrap (inside a task's sandbox)
+var printEnvOption = new Option<bool>("--print-env") { Description = "First print the task's environment, sorted, one NAME=value a line." };
+var noTemplateOption = new Option<bool>("--no-template") { Description = "Render no config template." };
+var allowMissingOption = new Option<bool>("--allow-missing") { Description = "Render a value the environment lacks as empty (as DC/OS's bootstrap does) instead of failing." };
+var bootstrap = new Command("bootstrap", "Run inside a task: render each config template named by a CONFIG_TEMPLATE_<NAME>=<template>,<dest> variable with the task's environment, in the sandbox ($MESOS_SANDBOX, else the current directory). Exit 1 with an error line per template that did not render.")
+{
+    printEnvOption, noTemplateOption, allowMissingOption,
+};
+bootstrap.SetAction((parse, _) => CommandGuard.RunAsync(() => BootstrapCommand.RunAsync(
+    BootstrapCommand.ProcessEnvironment(), parse.GetValue(printEnvOption), !parse.GetValue(noTemplateOption), parse.GetValue(allowMissingOption), Console.Out, Console.Error)));
+root.Subcommands.Add(bootstrap);
+
 // actorscheduler debug offers|reservations|tasks
 var apiOption = new Option<string>("--api") { Description = "The scheduler's HTTP API.", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
 var podOption = new Option<string?>("--pod") { Description = "Only this pod instance (e.g. hello-0)." };

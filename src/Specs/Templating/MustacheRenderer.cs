@@ -6,7 +6,8 @@ namespace ActorScheduler.Specs.Templating;
 /// <summary>
 /// Renders a parsed template with string values. Values are inserted raw (the output is YAML, not HTML). A section
 /// renders when its value is "true" (any case); an inverted section renders otherwise, including when the value is
-/// missing. A missing plain value is an error (strict mode); all of them are reported, each where it is used.
+/// missing. A missing plain value is an error (strict mode; <c>missing</c> words its message, or lets it render empty
+/// by answering null); all of them are reported, each where it is used.
 /// </summary>
 internal static class MustacheRenderer
 {
@@ -14,7 +15,8 @@ internal static class MustacheRenderer
         MustacheTemplate template,
         IReadOnlyDictionary<string, string> values,
         string file,
-        SpecErrorList errors)
+        SpecErrorList errors,
+        Func<string, string?>? missing = null)
     {
         var output = new StringBuilder(template.Text.Length);
         var map = new TemplateSourceMap(template.Text);
@@ -38,11 +40,15 @@ internal static class MustacheRenderer
                         {
                             output.Append(value);
                         }
-                        else
+                        else if (missing is null)
                         {
                             errors.Add(file, lines.Locate(variable.Offset), "(template)",
                                 $"no value for '{variable.Name}'; set it in the defaults file, the environment, " +
                                 $"or with -o {variable.Name}=VALUE");
+                        }
+                        else if (missing(variable.Name) is { } message)
+                        {
+                            errors.Add(file, lines.Locate(variable.Offset), "(template)", message);
                         }
 
                         break;
