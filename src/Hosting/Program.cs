@@ -338,6 +338,7 @@ mesosLocal.SetAction((parse, ct) =>
             TimeSpan.FromMilliseconds(parse.GetValue(updateDelayOption))),
         Seed = parse.GetValue(seedOption),
         KillTasksOnStop = parse.GetValue(killTasksOnStopOption),
+        BootstrapCommand = BootstrapShim.CommandOf(typeof(BootstrapCommand).Assembly.Location),
     };
     localAgentFlags.ApplyTo(parse, options);
     return CommandGuard.RunAsync(() => MesosLocalCommand.RunAsync(options, Console.Out, ct));

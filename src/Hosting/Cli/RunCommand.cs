@@ -208,7 +208,14 @@ public static class RunCommand
         MesosEmulatorOptions? emulatorOptions = null;
         if (master is null)
         {
-            emulatorOptions = new MesosEmulatorOptions { Port = args.MasterPort, Agents = args.Agents, DataDir = Path.Combine(dataDir, "mesos") };
+            emulatorOptions = new MesosEmulatorOptions
+            {
+                Port = args.MasterPort,
+                Agents = args.Agents,
+                DataDir = Path.Combine(dataDir, "mesos"),
+                // Tasks find `bootstrap` on their PATH: this binary renders their config templates.
+                BootstrapCommand = BootstrapShim.CommandOf(typeof(BootstrapCommand).Assembly.Location),
+            };
             args.ConfigureEmulator?.Invoke(emulatorOptions);
             try
             {

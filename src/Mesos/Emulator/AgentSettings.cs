@@ -10,4 +10,7 @@ internal sealed record AgentSettings(
 {
     /// <summary>How tasks run: real processes unless the simulation kit sets its own runner.</summary>
     public ITaskRunner Runner { get; init; } = ProcessTaskRunner.Instance;
+
+    /// <summary>How to run <c>actorscheduler</c>: host agents put a <c>bootstrap</c> running it on their tasks' PATH; null: none.</summary>
+    public IReadOnlyList<string>? BootstrapCommand { get; init; }
 }

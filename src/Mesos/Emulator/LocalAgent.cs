@@ -769,6 +769,14 @@ internal sealed class LocalAgent
             AddVariable(env, variable);
         }
 
+        // The local bootstrap first on the PATH (DC/OS tasks unpack bootstrap.zip into their sandbox and call it).
+        if (_settings.BootstrapCommand is { } bootstrap && _settings.Runner.UsesHost)
+        {
+            _shimDir ??= BootstrapShim.Ensure(WorkDir, bootstrap);
+            var path = env.TryGetValue("PATH", out var own) ? own : System.Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin";
+            env["PATH"] = _shimDir + Path.PathSeparator + path;
+        }
+
         env["MESOS_TASK_ID"] = task.Id;
         env["MESOS_AGENT_ID"] = Id.Value;
         env["MESOS_FRAMEWORK_ID"] = task.FrameworkId.Value;
@@ -776,6 +784,9 @@ internal sealed class LocalAgent
         env["MESOS_CONTAINER_IP"] = Hostname;
         return env;
     }
+
+    // Where this agent's bootstrap script is, once written.
+    private string? _shimDir;
 
     private static void AddVariable(Dictionary<string, string> env, MesosEnvironment.Types.Variable variable)
     {

@@ -66,7 +66,10 @@ public sealed class MesosEmulator : IAsyncDisposable
         try
         {
             var masterId = Guid.NewGuid().ToString();
-            var agentSettings = new AgentSettings(options.Time, options.StatusUpdateRetryInterval, TimeSpan.FromMinutes(10), options.KillGracePeriod, log);
+            var agentSettings = new AgentSettings(options.Time, options.StatusUpdateRetryInterval, TimeSpan.FromMinutes(10), options.KillGracePeriod, log)
+            {
+                BootstrapCommand = options.BootstrapCommand,
+            };
             var agents = await queue.InvokeAsync(() => LoadAgents(options, dataDir, masterId, agentSettings)).ConfigureAwait(false);
 
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());

@@ -12,6 +12,13 @@ public sealed class MesosEmulatorOptions
     /// <summary>Number of local agents (agents recovered from the data dir count towards it); at most 256,000.</summary>
     public int Agents { get; set; } = 3;
 
+    /// <summary>
+    /// How to run the <c>actorscheduler</c> binary (<see cref="BootstrapShim.CommandOf"/>): each local agent then writes
+    /// a <c>bootstrap</c> script running <c>actorscheduler bootstrap</c> into its work dir and puts it first on its tasks'
+    /// PATH, so tasks render their config templates as on DC/OS. Null (the default): no <c>bootstrap</c> on the PATH.
+    /// </summary>
+    public IReadOnlyList<string>? BootstrapCommand { get; set; }
+
     /// <summary>Where agents keep their checkpoints, sandboxes and persistent volumes.</summary>
     public required string DataDir { get; set; }
 

@@ -51,6 +51,21 @@ public sealed class ExamplesEndToEndTests
 
         if (example == "taskcfg")
         {
+            // Each task fetched its template from the API and its bootstrap rendered it with the task's environment (RUNNING
+            // comes first: the command renders, then appends its own line).
+            List<string> Rendered() => Directory.GetFiles(data.Path, "worker.conf", SearchOption.AllDirectories)
+                .Where(f => Path.GetFileName(Path.GetDirectoryName(f)) == "conf").Select(File.ReadAllText).Order(StringComparer.Ordinal).ToList();
+            await scheduler.WaitUntilAsync(() => Task.FromResult(Rendered() is { Count: 2 } files && files.All(f => f.EndsWith("metrics=off\n", StringComparison.Ordinal))),
+                TimeSpan.FromSeconds(60), "both tasks rendered conf/worker.conf");
+            var rendered = Rendered();
+            Assert.Equal(2, rendered.Count);
+            Assert.All(rendered, text => Assert.Contains("log_level=info\nthreads=2\nmetrics=off\n", text, StringComparison.Ordinal));
+            Assert.StartsWith("# Rendered into the task sandbox", rendered[0], StringComparison.Ordinal);
+            Assert.Contains("task=worker-0-run\n", rendered[0], StringComparison.Ordinal);
+            Assert.Contains("task=worker-1-run\n", rendered[1], StringComparison.Ordinal);
+            Assert.All(Directory.GetFiles(data.Path, "settings", SearchOption.AllDirectories),
+                f => Assert.Equal("config-templates", Path.GetFileName(Path.GetDirectoryName(f))));
+
             // The raw template of a task's config in the target version, as stored with it; unknown names are 404 messages.
             var target = (await scheduler.GetAsync("v1/configurations/targetId"))!.Value.Body.GetString();
             using var http = new HttpClient { BaseAddress = scheduler.ApiUrl };
