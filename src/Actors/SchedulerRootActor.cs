@@ -42,6 +42,8 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
     // Config submissions handed to the store, numbered in the order it receives them, and the latest whose answer was applied.
     private long _submissions;
     private long _appliedSubmission;
+    // Whether the log said that tasks cannot fetch their config templates (no API address).
+    private bool _warnedNoApi;
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
 
     public SchedulerRootActor(SchedulerSettings settings)
@@ -113,8 +115,6 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
         Become(Running);
         Stash.UnstashAll();
     }
-
-    private bool _warnedNoApi;
 
     /// <summary>Config templates need the API's address to be fetched: without one, say so (once).</summary>
     private void WarnIfTemplatesCannotBeFetched(TargetConfig target)

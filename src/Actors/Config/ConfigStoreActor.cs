@@ -22,7 +22,7 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
     private readonly List<string> _order = new();
     private string? _targetId;
 
-    // Stored configs loaded as targets for pods that recover on them (loaded once, shared by every pod that asks).
+    // Stored configs loaded as targets (the target, and those pods recover tasks on): loaded once, shared by every asker.
     private readonly Dictionary<string, StoredTarget> _loaded = new(StringComparer.Ordinal);
     private bool _deploymentCompleted;
 
@@ -166,18 +166,12 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
         _configs[stored.ConfigId] = stored;
     }
 
-    private TargetConfig? Target()
-    {
-        if (_targetId is null || !_configs.TryGetValue(_targetId, out var stored))
-        {
-            return null;
-        }
+    private TargetConfig? Target() => _targetId is null ? null : LoadStored(_targetId).Target;
 
-        var loaded = ServiceSpecLoader.LoadRendered(stored.RenderedYaml, stored.Source, stored.SchedulerEnv);
-        return loaded.IsValid ? new TargetConfig(stored.ConfigId, ConfigTemplateDigests.Apply(loaded.Spec!, stored.ConfigTemplates)) : null;
-    }
-
-    /// <summary>A stored config as a target (a pod recovers a task on the config it ran), or why it is not one.</summary>
+    /// <summary>
+    /// A stored config as a target (the target, or a config a pod recovers a task on), with its templates' digests, or
+    /// why it is not one; loaded once.
+    /// </summary>
     private StoredTarget LoadStored(string configId)
     {
         if (_loaded.TryGetValue(configId, out var known))
@@ -193,7 +187,7 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
 
         var loaded = ServiceSpecLoader.LoadRendered(stored.RenderedYaml, stored.Source, stored.SchedulerEnv);
         var answer = loaded.IsValid
-            ? new StoredTarget(configId, new TargetConfig(configId, loaded.Spec!), null)
+            ? new StoredTarget(configId, new TargetConfig(configId, ConfigTemplateDigests.Apply(loaded.Spec!, stored.ConfigTemplates)), null)
             : new StoredTarget(configId, null, $"it no longer loads: {string.Join("; ", loaded.Errors.Select(e => e.ToString()))}");
         _loaded[configId] = answer;
         return answer;

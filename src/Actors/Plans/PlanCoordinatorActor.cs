@@ -73,14 +73,22 @@ internal sealed class PlanCoordinatorActor : ReceiveActor, IWithTimers
                 configStore.Tell(new MarkDeploymentCompleted(target.ConfigId));
             }
 
-            AnswerWaiting(w => w.Plan == m.Info.Name);
+            AnswerWaiting(m.Info.Name);
         });
         Receive<DecommissionPodsKnown>(m =>
         {
             _decommissionHasPods = m.HasPods;
-            AnswerWaiting(w => w.Plan == DecommissionPlan.Name && !m.HasPods);
+            if (!m.HasPods)
+            {
+                AnswerWaiting(DecommissionPlan.Name);
+            }
         });
-        Receive<ReportPatienceOver>(_ => AnswerWaiting(_ => true, stopWaiting: true));
+        Receive<ReportPatienceOver>(_ =>
+        {
+            var kept = _waiting;
+            _waiting = null;
+            Handle(kept ?? []);
+        });
         Receive<PlanProtocol.Command>(m =>
         {
             if (Waits(m.Plan, m))
@@ -148,23 +156,20 @@ internal sealed class PlanCoordinatorActor : ReceiveActor, IWithTimers
         return true;
     }
 
-    /// <summary>Handles the kept messages <paramref name="which"/> selects, in arrival order, as their senders sent them.</summary>
-    private void AnswerWaiting(Func<(string Plan, object Message, IActorRef Sender), bool> which, bool stopWaiting = false)
+    /// <summary>The kept messages for <paramref name="plan"/>, which has reported (or is known not to exist), are handled.</summary>
+    private void AnswerWaiting(string plan)
     {
-        if (_waiting is not { Count: > 0 } waiting)
+        if (_waiting is { Count: > 0 } waiting)
         {
-            _waiting = stopWaiting ? null : _waiting;
-            return;
+            Handle(waiting.FindAll(w => w.Plan == plan));
+            waiting.RemoveAll(w => w.Plan == plan);
         }
+    }
 
-        var ready = waiting.Where(which).ToList();
-        waiting.RemoveAll(w => which(w));
-        if (stopWaiting)
-        {
-            _waiting = null;
-        }
-
-        foreach (var (_, message, sender) in ready)
+    /// <summary>Handles kept messages, in arrival order, as their senders sent them.</summary>
+    private void Handle(List<(string Plan, object Message, IActorRef Sender)> kept)
+    {
+        foreach (var (_, message, sender) in kept)
         {
             Self.Tell(message, sender);
         }

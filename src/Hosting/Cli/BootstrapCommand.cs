@@ -1,4 +1,6 @@
 using System.Collections;
+using ActorScheduler.Actors.Offers;
+using ActorScheduler.Mesos.Emulator;
 using ActorScheduler.Specs.Templating;
 
 namespace ActorScheduler.Hosting.Cli;
@@ -10,9 +12,6 @@ namespace ActorScheduler.Hosting.Cli;
 /// </summary>
 public static class BootstrapCommand
 {
-    /// <summary>The prefix of the variables naming the templates (as the scheduler sets them).</summary>
-    public const string Prefix = "CONFIG_TEMPLATE_";
-
     /// <param name="environment">The task's environment (the process's own).</param>
     /// <param name="printEnv">First print the environment, sorted, one <c>NAME=value</c> a line.</param>
     /// <param name="template">Render the templates (false: <c>--no-template</c>, nothing is rendered).</param>
@@ -35,7 +34,7 @@ public static class BootstrapCommand
 
         var sandbox = Path.GetFullPath(environment.TryGetValue("MESOS_SANDBOX", out var dir) && dir.Length > 0 ? dir : Directory.GetCurrentDirectory());
         var failed = false;
-        foreach (var (name, value) in environment.Where(e => e.Key.StartsWith(Prefix, StringComparison.Ordinal)).OrderBy(e => e.Key, StringComparer.Ordinal))
+        foreach (var (name, value) in environment.Where(e => e.Key.StartsWith(ConfigTemplateUris.VariablePrefix, StringComparison.Ordinal)).OrderBy(e => e.Key, StringComparer.Ordinal))
         {
             foreach (var problem in await RenderOneAsync(sandbox, name, value, environment, allowMissing, output))
             {
@@ -70,12 +69,12 @@ public static class BootstrapCommand
         }
 
         var (source, destination) = (parts[0].Trim(), parts[1].Trim());
-        if (InSandbox(sandbox, source) is not { } sourcePath)
+        if (SandboxPath.Resolve(sandbox, source) is not { } sourcePath)
         {
             return [$"template '{source}' is not a path inside the sandbox {sandbox}"];
         }
 
-        if (InSandbox(sandbox, destination) is not { } destinationPath)
+        if (SandboxPath.Resolve(sandbox, destination) is not { } destinationPath)
         {
             return [$"destination '{destination}' is not a path inside the sandbox {sandbox}"];
         }
@@ -112,18 +111,5 @@ public static class BootstrapCommand
 
         await output.WriteLineAsync($"rendered {source} to {destination}");
         return [];
-    }
-
-    /// <summary>The full path of <paramref name="relative"/> in the sandbox, or null when it is absolute or leads out of it.</summary>
-    private static string? InSandbox(string sandbox, string relative)
-    {
-        if (Path.IsPathRooted(relative))
-        {
-            return null;
-        }
-
-        var root = Path.TrimEndingDirectorySeparator(sandbox);
-        var full = Path.GetFullPath(Path.Combine(root, relative));
-        return full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? full : null;
     }
 }

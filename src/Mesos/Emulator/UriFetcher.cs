@@ -43,33 +43,21 @@ internal static class UriFetcher
     /// </summary>
     public static string OutputPath(string sandbox, CommandInfo.Types.URI uri)
     {
-        string name;
         if (uri.HasOutputFile)
         {
-            name = uri.OutputFile;
+            var name = uri.OutputFile;
             if (name.Length == 0 || Path.IsPathRooted(name))
             {
                 throw new ArgumentException($"output_file '{name}' must be a non-empty path relative to the sandbox");
             }
-        }
-        else
-        {
-            var path = Source(uri.Value) is { } source ? source.LocalPath : (Uri.TryCreate(uri.Value, UriKind.Absolute, out var u) ? Uri.UnescapeDataString(u.AbsolutePath) : uri.Value);
-            name = Path.GetFileName(path.TrimEnd('/'));
-            if (name.Length == 0 || name is "." or "..")
-            {
-                throw new ArgumentException("the URI names no file; give an output_file");
-            }
+
+            return SandboxPath.Resolve(sandbox, name) ?? throw new ArgumentException($"output_file '{name}' is outside the sandbox");
         }
 
-        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(sandbox));
-        var full = Path.GetFullPath(Path.Combine(root, name));
-        if (!full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-        {
-            throw new ArgumentException($"output_file '{name}' is outside the sandbox");
-        }
-
-        return full;
+        var path = Source(uri.Value) is { } source ? source.LocalPath : (Uri.TryCreate(uri.Value, UriKind.Absolute, out var u) ? Uri.UnescapeDataString(u.AbsolutePath) : uri.Value);
+        var last = Path.GetFileName(path.TrimEnd('/'));
+        // "." and ".." (a URI ending in a directory) resolve to no file in the sandbox.
+        return SandboxPath.Resolve(sandbox, last) ?? throw new ArgumentException("the URI names no file; give an output_file");
     }
 
     private static async Task FetchAsync(string sandbox, CommandInfo.Types.URI uri, CancellationToken cancel)
