@@ -154,4 +154,38 @@ public sealed class ConfigStoreActorTests : ActorTestKit
         store.Tell(new Messages.Configs.ConfigProtocol.GetConfiguration(null));
         Assert.Equal("a={{A}}\nb=2", ExpectMsg<Messages.Configs.ConfigProtocol.Configuration>().ConfigTemplates["app.conf"]);
     }
+
+    [Fact]
+    public void ConfigStore_should_give_a_stored_config_fetched_for_recovery_the_same_template_digests_as_when_it_was_the_target()
+    {
+        const string spec = """
+            name: svc
+            pods:
+              web:
+                count: {0}
+                tasks:
+                  server:
+                    goal: RUNNING
+                    cmd: sleep 100
+                    cpus: 0.1
+                    memory: 32
+                    configs:
+                      app:
+                        template: app.conf
+                        dest: conf/app.conf
+            """;
+        var templates = new Dictionary<string, string> { ["app.conf"] = "a={{A}}" };
+        var store = Sys.ActorOf(ConfigStoreActor.Props("svc"));
+        store.Tell(new ApplySpec(string.Format(spec, 1), "v1.yml", Templates: templates));
+        var first = ExpectMsg<TargetConfigReady>().Target;
+        store.Tell(new ApplySpec(string.Format(spec, 2), "v2.yml", Templates: templates));
+        ExpectMsg<TargetConfigReady>();
+
+        store.Tell(new GetStoredTarget(first.ConfigId));
+        var stored = ExpectMsg<StoredTarget>().Target!;
+
+        var digest = first.Spec.Pods[0].Tasks[0].Configs[0].ContentDigest;
+        Assert.NotNull(digest);
+        Assert.Equal(digest, stored.Spec.Pods[0].Tasks[0].Configs[0].ContentDigest);
+    }
 }
