@@ -202,6 +202,108 @@ public sealed class RecoveryScenarioTests
     }
 
     [Fact]
+    public async Task A_pod_on_an_unreachable_agent_should_be_replaced_once_the_permanent_failure_timeout_runs_out()
+    {
+        var options = new ScenarioOptions { Recovery = new RecoverySettings(PermanentFailureTimeout: TimeSpan.FromMinutes(10)) };
+        await using var scenario = new ServiceScenario(OneTask, options);
+        await scenario.Run(Deploy("hello-0-server"));
+        var cluster = scenario.Cluster!;
+        var first = cluster.AgentOfLaunch("hello-0-server")!;
+        var oldTask = LatestTaskId(cluster, "hello-0-server");
+
+        await scenario.Run(
+            // Partitioned: the task may still run there, and nothing is offered from there. A relaunch in place waits
+            // for the agent to come back (and say whether the task still runs); the failure clock runs meanwhile.
+            Send.LoseAgentOf("hello-0-server"),
+            Expect.TaskShown("hello-0", "hello-0-server", "TASK_UNREACHABLE"),
+            Send.AdvanceTime(TimeSpan.FromMinutes(9)),
+            NoRecovery(),
+            Send.AdvanceTime(TimeSpan.FromMinutes(2)),
+            RecoveryIs("PERMANENT"),
+            // Not waiting for the unreachable task: a fresh agent takes the pod.
+            Send.OffersFor("hello"),
+            Expect.Launched("hello-0-server"),
+            Expect.StepStatus("recovery", "hello-0:[server]", "hello-0:[server]", Status.Complete),
+            Expect.AllPlansComplete());
+        Assert.NotEqual(first, cluster.AgentOfLaunch("hello-0-server"));
+
+        // The partitioned agent comes back with the old task still running: nobody's now, it is killed; and the
+        // reservations it held, given up by the replace, are collected when the agent offers them.
+        await scenario.Run(
+            new LambdaTick("the first agent returns", c => c.Cluster.ReturnAgentAsync(first)),
+            new ExpectationTick($"Expect {oldTask} killed", c => Task.FromResult(
+                c.Cluster.History.Any(r => r.Event is { Type: Messages.MesosV1.Scheduler.Event.Types.Type.Update } e
+                    && e.Update.Status.TaskId.Value == oldTask && e.Update.Status.State == TaskState.TaskKilled)
+                    ? null
+                    : $"{oldTask} was not reported TASK_KILLED")),
+            Send.AdvanceTime(TimeSpan.FromSeconds(2)),
+            new ExpectationTick($"Expect the reservations of {oldTask} unreserved", c =>
+            {
+                var launch = c.Cluster.History.SelectMany(r => r.LaunchedTasks).Single(t => t.TaskId.Value == oldTask);
+                var ids = launch.Resources.Select(ResourceId).OfType<string>().ToHashSet(StringComparer.Ordinal);
+                var unreserved = c.Cluster.History.SelectMany(r => r.Operations(Offer.Types.Operation.Types.Type.Unreserve))
+                    .SelectMany(o => o.Unreserve.Resources).Select(ResourceId).OfType<string>().ToHashSet(StringComparer.Ordinal);
+                return Task.FromResult(ids.Count > 0 && ids.IsSubsetOf(unreserved) ? null : $"{ids.Except(unreserved).Count()} of {ids.Count} not unreserved");
+            }));
+
+        Assert.True(await cluster.IsRunningAsync("hello-0-server"));
+        Assert.NotEqual(oldTask, LatestTaskId(cluster, "hello-0-server"));
+    }
+
+    [Fact]
+    public async Task A_task_back_from_an_unreachable_agent_should_stop_its_clock_and_be_kept_as_it_is()
+    {
+        var options = new ScenarioOptions { Recovery = new RecoverySettings(PermanentFailureTimeout: TimeSpan.FromMinutes(10)) };
+        await using var scenario = new ServiceScenario(OneTask, options);
+        await scenario.Run(Deploy("hello-0-server"));
+        var cluster = scenario.Cluster!;
+        var first = cluster.AgentOfLaunch("hello-0-server");
+        var task = LatestTaskId(cluster, "hello-0-server");
+
+        await scenario.Run(
+            Send.LoseAgentOf("hello-0-server"),
+            Expect.TaskShown("hello-0", "hello-0-server", "TASK_UNREACHABLE"),
+            Send.AdvanceTime(TimeSpan.FromMinutes(6)),
+            // Back and running (REASON_AGENT_REREGISTERED): its clock stops, and nothing needs recovery.
+            Send.ReturnAgentOf("hello-0-server"),
+            Expect.TaskShown("hello-0", "hello-0-server", "TASK_RUNNING"),
+            Send.AdvanceTime(TimeSpan.FromMinutes(5)),
+            NoRecovery(),
+            Expect.AllPlansComplete());
+
+        // Adopted as it was: not killed, not relaunched.
+        Assert.Equal(task, LatestTaskId(cluster, "hello-0-server"));
+        Assert.Single(cluster.History.SelectMany(r => r.LaunchedTasks), t => t.Name == "hello-0-server");
+        Assert.DoesNotContain(cluster.History, r => r.Call is { Type: Messages.MesosV1.Scheduler.Call.Types.Type.Kill });
+
+        // 6 + 5 minutes after it went unreachable it fails: a first failure (TRANSIENT, in place), not one that has
+        // lasted over the timeout, as it would be had the clock kept running after the task came back.
+        await scenario.Run(
+            Send.TaskStatus("hello-0-server", TaskState.TaskFailed),
+            RecoveryIs("TRANSIENT"),
+            Send.ReofferPod("hello", 0),
+            Expect.Launched("hello-0-server"),
+            Expect.StepStatus("recovery", "hello-0:[server]", "hello-0:[server]", Status.Complete));
+        Assert.Equal(first, cluster.AgentOfLaunch("hello-0-server"));
+    }
+
+    private static ScenarioTick NoRecovery() =>
+        new ExpectationTick("Expect no recovery of hello-0", async c =>
+            (await c.GetPlanAsync("recovery"))?.Phases is { IsEmpty: true } ? null : "the recovery plan has a phase");
+
+    private static ScenarioTick RecoveryIs(string type) =>
+        new ExpectationTick($"Expect recovery of hello-0 {type}", async c =>
+            (await c.GetPlanAsync("recovery"))?.Phases.SingleOrDefault()?.Steps.Single().Message is { } m && m.StartsWith(type, StringComparison.Ordinal)
+                ? null
+                : $"the recovery of hello-0 is not {type}");
+
+    private static string LatestTaskId(SimulatedCluster cluster, string task) =>
+        cluster.History.SelectMany(r => r.LaunchedTasks).Last(t => t.Name == task).TaskId.Value;
+
+    private static string? ResourceId(Resource resource) =>
+        resource.Reservations.SelectMany(r => r.Labels?.Labels_ ?? []).FirstOrDefault(l => l.Key == Actors.Offers.Resources.ResourceIdLabel)?.Value;
+
+    [Fact]
     public async Task Backoff_should_show_delayed_and_survive_a_restart()
     {
         var options = new ScenarioOptions { Recovery = new RecoverySettings(BackoffEnabled: true) };

@@ -73,7 +73,8 @@ public static class StepStatusCalculator
             TaskState.TaskRunning => Status.Started,
             TaskState.TaskFinished => task.Goal == GoalState.Running ? Status.Pending : Status.Complete,
             // The task may still run on a partitioned agent: neither relaunch it nor count it as running until its agent
-            // returns (its current state follows) or is marked gone (TASK_GONE_BY_OPERATOR).
+            // returns (its current state follows), or it is replaced on a new footprint: the agent is marked gone
+            // (TASK_GONE_BY_OPERATOR) or the permanent-failure timeout ran out (PodInstanceState.IsLeftBehind).
             TaskState.TaskUnreachable => Status.Starting,
             // FAILED/ERROR, LOST, GONE, GONE_BY_OPERATOR, DROPPED and UNKNOWN (neither the task nor its agent is known)
             // relaunch: at once, or DELAYED while a backoff delay (opt-in) runs.

@@ -156,6 +156,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
                 Hold(m.Target);
                 Sender.Tell(Report(m.Step, m.Target, m.RelaunchBefore));
                 CancelDecommissionIfWanted(m.Target);
+                ClockUnreachableTasks(m.Target);
                 ConsiderRecovery();
                 ReportRecovery();
                 return true;
@@ -273,6 +274,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         Hold(message.Target);
         Sender.Tell(Report(message.Step, message.Target, message.RelaunchBefore));
         CancelDecommissionIfWanted(message.Target);
+        ClockUnreachableTasks(message.Target);
         Reevaluate();
         ReportRecovery();
     }
@@ -335,6 +337,9 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             .ToList();
         if (alive.Count > 0)
         {
+            // One left behind on a partitioned agent the pod gave up (a permanent replace) holds none of the reservations
+            // the relaunch will use: it is killed (again once its agent returns) but not waited for.
+            var waitFor = alive.Any(r => !_state.IsLeftBehind(r));
             // A task in TASK_KILLING is already on its way out (Mesos killed it, e.g. for a failed health check).
             foreach (var record in alive.Where(r => r.Status?.State != TaskState.TaskKilling && _killsSent.Add(r.TaskId)))
             {
@@ -351,7 +356,10 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             }
 
             Timers.StartPeriodicTimer(KillRetryTimer, RetryKills.Instance, _killRetryInterval);
-            return;
+            if (waitFor)
+            {
+                return;
+            }
         }
 
         var requirement = new PodRequirement(_service, target.Spec.User, PauseOverride.Apply(pod, _state.Paused), _index, step.Tasks, target.ConfigId, _state.Footprint, _state.RunningExecutor())
@@ -538,7 +546,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
                 NoteFailure(status);
             }
 
-            if (PodInstanceState.HasEnded(status.State))
+            if (RecoveryPlanner.IsDown(status.State))
             {
                 ConsiderRecovery();
             }
@@ -563,11 +571,13 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
 
     /// <summary>
     /// What a status update adds for recovery, persisted with it: the start of the task's permanent-failure clock (a
-    /// RUNNING-goal task ended on its own and has not run since), and with backoff on, the task's next launch delay.
+    /// RUNNING-goal task ended on its own, or its agent is partitioned, and it has not run since), and with backoff on,
+    /// the task's next launch delay.
     /// </summary>
     private IEnumerable<object> FailureEvents(string taskName, TaskStatus status)
     {
-        if (!PodInstanceState.HasEnded(status.State) || _killsSent.Contains(status.TaskId.Value))
+        var killed = _killsSent.Contains(status.TaskId.Value);
+        if (!RecoveryPlanner.StartsFailureClock(status.State, killed))
         {
             yield break;
         }
@@ -585,6 +595,22 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             _log.Warning("{0} failed ({1}); it relaunches in {2:0.#} s at the earliest (backoff)", taskName, TaskStates.WireName(status.State), delay.TotalSeconds);
             yield return new BackoffDelayed { TaskName = taskName, Until = Timestamp.FromDateTime(now + delay), DelaySeconds = delay.TotalSeconds };
         }
+    }
+
+    /// <summary>
+    /// Starts the permanent-failure clock of unreachable tasks that have none (<see cref="RecoveryPlanner.UnclockedUnreachable"/>),
+    /// once a step tells the pod its spec; only with a timeout, the only thing the clock is for.
+    /// </summary>
+    private void ClockUnreachableTasks(TargetConfig target)
+    {
+        if (_recovery.PermanentFailureTimeout is null || Decommissioning || target.Spec.FindPod(_podType) is not { } pod
+            || RecoveryPlanner.UnclockedUnreachable(pod, _state) is not { Count: > 0 } unclocked)
+        {
+            return;
+        }
+
+        var at = Timestamp.FromDateTime(Now);
+        Record(unclocked.Select(t => (object)new TaskFailureSeen { TaskName = t, At = at }).ToList(), ScheduleWakeUp);
     }
 
     /// <summary>The config the pod's steps work on: the driving step's, or a watching step's.</summary>

@@ -310,6 +310,14 @@ public sealed record PodInstanceState(
     public static bool HasEnded(TaskState state) => TaskStates.IsTerminal(state) || state == TaskState.TaskUnknown;
 
     /// <summary>
+    /// A launch left behind on a partitioned agent: TASK_UNREACHABLE while the pod holds no footprint (it gave the one the
+    /// task runs on up: a permanent replace). It may still run there, but holds nothing the pod will use again: it counts
+    /// as no launch (its tasks relaunch on a new footprint), and is killed — again when its agent returns — but not waited
+    /// for, which could be for ever.
+    /// </summary>
+    public bool IsLeftBehind(TaskRecord record) => Footprint is null && record.Status?.State == TaskState.TaskUnreachable;
+
+    /// <summary>
     /// Whether <paramref name="status"/> is news. Updates arrive twice (agent retries, reconciliation) and out of order
     /// (a late copy of STARTING after RUNNING): only news may change the recorded state.
     /// </summary>
@@ -390,7 +398,7 @@ public sealed record PodInstanceState(
         return new TaskProgress(
             goal,
             record.SpecFingerprint == targetFingerprint && !(record.LaunchedAt < relaunchBefore) && record.Paused == Paused.Contains(taskName)
-                && !ForcedTaskIds.Contains(record.TaskId),
+                && !ForcedTaskIds.Contains(record.TaskId) && !IsLeftBehind(record),
             record.Status?.State,
             record.ReadinessPassed,
             record.EverFinished,

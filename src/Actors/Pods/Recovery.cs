@@ -61,35 +61,44 @@ public static class RecoveryPlanner
 {
     /// <summary>
     /// Which tasks of <paramref name="pod"/> need recovery: RUNNING-goal tasks (FINISH and ONCE tasks are never
-    /// recovered) that were launched and ended (TASK_FINISHED counts). An essential failed task relaunches every
-    /// launched RUNNING-goal task of the pod; non-essential ones relaunch only themselves. Permanent when a failed task
-    /// is TASK_GONE_BY_OPERATOR or has been failed for <paramref name="permanentFailureTimeout"/>; a pod with both kinds
-    /// is not recovered (<see cref="RecoveryType.None"/>), as in DC/OS.
+    /// recovered) that were launched and are down (<see cref="IsDown"/>: ended, TASK_FINISHED included, or
+    /// TASK_UNREACHABLE). An essential failed task relaunches every launched RUNNING-goal task of the pod; non-essential
+    /// ones relaunch only themselves. Permanent when a failed task is TASK_GONE_BY_OPERATOR or has been failed for
+    /// <paramref name="permanentFailureTimeout"/>; a pod with both kinds is not recovered (<see cref="RecoveryType.None"/>),
+    /// as in DC/OS. A transient recovery relaunches in place, which for a TASK_UNREACHABLE task only its partitioned agent
+    /// can offer, and that agent, once back, reports whether the task still runs: so an unreachable task is no reason for
+    /// a transient recovery (it is waited for, while its clock runs), only for a permanent one.
     /// </summary>
-    /// <returns>Null when nothing failed.</returns>
+    /// <returns>Null when nothing failed, or nothing but unreachable tasks whose failure is not permanent.</returns>
     public static RecoveryDecision? Decide(PodSpec pod, PodInstanceState state, TimeSpan? permanentFailureTimeout, DateTime now)
     {
-        var failed = pod.Tasks
-            .Where(t => t.Goal == GoalState.Running && state.Tasks.TryGetValue(t.Name, out var r) && r.IsTerminal)
+        var down = pod.Tasks
+            .Where(t => t.Goal == GoalState.Running && state.Tasks.TryGetValue(t.Name, out var r) && r.Status is { } s && IsDown(s.State))
             .ToList();
+        if (down.Count == 0)
+        {
+            return null;
+        }
+
+        var permanent = down.Where(t => IsPermanent(t.Name, state, permanentFailureTimeout, now)).ToList();
+        if (permanent.Count > 0 && permanent.Count < down.Count)
+        {
+            return new RecoveryDecision(
+                RecoveryType.None,
+                [],
+                $"{string.Join(", ", permanent.Select(t => t.Name))} failed permanently but {string.Join(", ", down.Except(permanent).Select(t => t.Name))} transiently");
+        }
+
+        var type = permanent.Count > 0 ? RecoveryType.Permanent : RecoveryType.Transient;
+        var failed = type == RecoveryType.Permanent ? down : down.Where(t => state.Tasks[t.Name].IsTerminal).ToList();
         if (failed.Count == 0)
         {
             return null;
         }
 
-        var permanent = failed.Where(t => IsPermanent(t.Name, state, permanentFailureTimeout, now)).ToList();
-        if (permanent.Count > 0 && permanent.Count < failed.Count)
-        {
-            return new RecoveryDecision(
-                RecoveryType.None,
-                [],
-                $"{string.Join(", ", permanent.Select(t => t.Name))} failed permanently but {string.Join(", ", failed.Except(permanent).Select(t => t.Name))} transiently");
-        }
-
         var tasks = failed.Any(t => t.Essential)
             ? pod.Tasks.Where(t => t.Goal == GoalState.Running && state.Tasks.ContainsKey(t.Name)).Select(t => t.Name).ToImmutableArray()
             : failed.Select(t => t.Name).ToImmutableArray();
-        var type = permanent.Count > 0 ? RecoveryType.Permanent : RecoveryType.Transient;
         var states = string.Join(", ", failed.Select(t => $"{t.Name} {TaskStates.WireName(state.Tasks[t.Name].Status!.State)}"));
         var reason = type == RecoveryType.Permanent && permanent.All(t => state.Tasks[t.Name].Status!.State != TaskState.TaskGoneByOperator)
             ? $"{states}; failed for over {permanentFailureTimeout!.Value.TotalSeconds:0} s"
@@ -149,6 +158,22 @@ public static class RecoveryPlanner
             : new RecoveryTarget(null, Fetch: id);
     }
 
+    /// <summary>
+    /// A task in this state needs recovery if its goal is RUNNING (DC/OS: a terminal state, or LOST / UNREACHABLE): it
+    /// ended (<see cref="PodInstanceState.HasEnded"/>), or its agent is partitioned (TASK_UNREACHABLE — it may still run
+    /// there, but the service cannot count on it; see <see cref="Decide"/> for what recovers it).
+    /// </summary>
+    public static bool IsDown(TaskState state) => PodInstanceState.HasEnded(state) || state == TaskState.TaskUnreachable;
+
+    /// <summary>
+    /// A status of a RUNNING-goal task that starts its permanent-failure clock (DC/OS <c>TimedFailureMonitor</c>: when the
+    /// scheduler first sees the failure): an end the scheduler did not ask for (<paramref name="killedByScheduler"/>: a
+    /// kill of ours ended it), or TASK_UNREACHABLE, whoever asked for a kill — one of ours did not reach the partitioned
+    /// agent, and the task's fate is unknown until it returns.
+    /// </summary>
+    public static bool StartsFailureClock(TaskState state, bool killedByScheduler) =>
+        state == TaskState.TaskUnreachable || (PodInstanceState.HasEnded(state) && !killedByScheduler);
+
     /// <summary>The task's failure is permanent: its agent was marked gone, or it has been failed for the timeout.</summary>
     public static bool IsPermanent(string task, PodInstanceState state, TimeSpan? permanentFailureTimeout, DateTime now) =>
         (state.Tasks.TryGetValue(task, out var record) && record.Status?.State == TaskState.TaskGoneByOperator)
@@ -166,6 +191,18 @@ public static class RecoveryPlanner
     public static IReadOnlyList<string> UnclockedFailures(PodSpec pod, PodInstanceState state, IReadOnlySet<string> killed) => pod.Tasks
         .Where(t => t.Goal == GoalState.Running && !state.FailedSince.ContainsKey(t.Name)
             && state.Tasks.TryGetValue(t.Name, out var r) && r.IsTerminal && !killed.Contains(r.TaskId))
+        .Select(t => t.Name)
+        .ToList();
+
+    /// <summary>
+    /// TASK_UNREACHABLE RUNNING-goal tasks without a failure clock: journaled by a version that started none for it, or
+    /// seen before the pod knew its spec (a reconciliation answer after a restart, before any step asked about the pod).
+    /// Their clock starts when the scheduler sees them with the spec. Kept apart from <see cref="UnclockedFailures"/>:
+    /// an unreachable task alone is no reason for a recovery, and its clock must start all the same.
+    /// </summary>
+    public static IReadOnlyList<string> UnclockedUnreachable(PodSpec pod, PodInstanceState state) => pod.Tasks
+        .Where(t => t.Goal == GoalState.Running && !state.FailedSince.ContainsKey(t.Name)
+            && state.Tasks.TryGetValue(t.Name, out var r) && r.Status?.State == TaskState.TaskUnreachable)
         .Select(t => t.Name)
         .ToList();
 

@@ -132,6 +132,116 @@ public sealed class RecoveryPlannerTests
     }
 
     [Fact]
+    public void An_unreachable_task_is_waited_for_until_the_timeout_then_replaced()
+    {
+        // DC/OS: goal RUNNING and (terminal or LOST / UNREACHABLE). Both tasks ran on the partitioned agent.
+        var timeout = TimeSpan.FromMinutes(10);
+        var state = State(("server", TaskState.TaskUnreachable), ("agent", TaskState.TaskUnreachable), ("init", TaskState.TaskFinished))
+            .Apply(new TaskFailureSeen { TaskName = "server", At = Timestamp.FromDateTime(T0) })
+            .Apply(new TaskFailureSeen { TaskName = "agent", At = Timestamp.FromDateTime(T0) });
+
+        // In place only once the agent is back, which then says whether the tasks still run: nothing to do before.
+        Assert.Null(RecoveryPlanner.Decide(Pod, state, timeout, T0.AddMinutes(9)));
+        Assert.Null(RecoveryPlanner.Decide(Pod, state, null, T0.AddDays(1)));
+        Assert.Equal(T0.AddMinutes(10), RecoveryPlanner.NextWakeUp(state, timeout, T0.AddMinutes(9)));
+
+        var permanent = RecoveryPlanner.Decide(Pod, state, timeout, T0.AddMinutes(10));
+        Assert.Equal(RecoveryType.Permanent, permanent.Type());
+        Assert.Equal(["server", "agent"], permanent!.Tasks.ToArray());
+        Assert.Equal("server TASK_UNREACHABLE, agent TASK_UNREACHABLE; failed for over 600 s", permanent.Reason);
+    }
+
+    [Fact]
+    public void An_unreachable_task_beside_a_failed_one_counts_for_the_failure_kind_but_only_the_failed_one_relaunches()
+    {
+        var timeout = TimeSpan.FromMinutes(10);
+        // The sidecar failed, then its agent was partitioned with the server on it.
+        var state = State(("server", TaskState.TaskUnreachable), ("agent", TaskState.TaskFailed))
+            .Apply(new TaskFailureSeen { TaskName = "agent", At = Timestamp.FromDateTime(T0) })
+            .Apply(new TaskFailureSeen { TaskName = "server", At = Timestamp.FromDateTime(T0.AddMinutes(1)) });
+
+        var transient = RecoveryPlanner.Decide(Pod, state, timeout, T0.AddMinutes(5));
+        Assert.Equal(RecoveryType.Transient, transient.Type());
+        Assert.Equal(["agent"], transient!.Tasks.ToArray());
+        // The sidecar's failure turned permanent, the server's not yet: a mix, not recovered (DC/OS), until both are.
+        Assert.Equal(RecoveryType.None, RecoveryPlanner.Decide(Pod, state, timeout, T0.AddMinutes(10)).Type());
+        Assert.Equal(["server", "agent"], RecoveryPlanner.Decide(Pod, state, timeout, T0.AddMinutes(11))!.Tasks.ToArray());
+    }
+
+    [Fact]
+    public void Unreachable_starts_the_failure_clock_even_for_a_task_being_killed()
+    {
+        // A kill of ours ended it: no failure. A kill of ours that never reached the partitioned agent: its fate is unknown.
+        Assert.True(RecoveryPlanner.StartsFailureClock(TaskState.TaskUnreachable, killedByScheduler: false));
+        Assert.True(RecoveryPlanner.StartsFailureClock(TaskState.TaskUnreachable, killedByScheduler: true));
+        Assert.True(RecoveryPlanner.StartsFailureClock(TaskState.TaskFailed, killedByScheduler: false));
+        Assert.True(RecoveryPlanner.StartsFailureClock(TaskState.TaskUnknown, killedByScheduler: false));
+        Assert.False(RecoveryPlanner.StartsFailureClock(TaskState.TaskKilled, killedByScheduler: true));
+        Assert.False(RecoveryPlanner.StartsFailureClock(TaskState.TaskRunning, killedByScheduler: false));
+        Assert.False(RecoveryPlanner.StartsFailureClock(TaskState.TaskStaging, killedByScheduler: false));
+        Assert.False(RecoveryPlanner.StartsFailureClock(TaskState.TaskKilling, killedByScheduler: false));
+    }
+
+    [Fact]
+    public void An_unreachable_task_journaled_without_a_clock_is_found_unclocked()
+    {
+        // Journaled by a version that started no clock for TASK_UNREACHABLE (or seen before the pod knew its spec). The
+        // FINISH-goal task's clock is none of recovery's business; one with a clock keeps it.
+        var state = State(("server", TaskState.TaskUnreachable), ("agent", TaskState.TaskUnreachable), ("init", TaskState.TaskUnreachable));
+
+        Assert.Equal(["server", "agent"], RecoveryPlanner.UnclockedUnreachable(Pod, state));
+        Assert.Empty(RecoveryPlanner.UnclockedFailures(Pod, state, new HashSet<string>()));
+        var clocked = state.Apply(new TaskFailureSeen { TaskName = "server", At = Timestamp.FromDateTime(T0) });
+        Assert.Equal(["agent"], RecoveryPlanner.UnclockedUnreachable(Pod, clocked));
+    }
+
+    [Fact]
+    public void A_task_back_running_after_its_agent_re_registered_stops_its_failure_clock()
+    {
+        var timeout = TimeSpan.FromMinutes(10);
+        var state = State(("server", TaskState.TaskUnreachable), ("agent", TaskState.TaskRunning))
+            .Apply(new TaskFailureSeen { TaskName = "server", At = Timestamp.FromDateTime(T0) });
+        // What the master sends when the agent re-registers: the task's current state, no uuid.
+        var back = new TaskStatus
+        {
+            TaskId = new TaskID { Value = "server-id" },
+            State = TaskState.TaskRunning,
+            Source = TaskStatus.Types.Source.Master,
+            Reason = TaskStatus.Types.Reason.AgentReregistered,
+        };
+
+        Assert.Equal(StatusUpdateKind.New, state.Classify(back));
+        var returned = state.Apply(new TaskStatusRecorded { Status = back });
+        Assert.Empty(returned.FailedSince);
+        Assert.Null(RecoveryPlanner.NextWakeUp(returned, timeout, T0.AddMinutes(1)));
+        Assert.Null(RecoveryPlanner.Decide(Pod, returned, timeout, T0.AddMinutes(11)));
+    }
+
+    [Fact]
+    public void An_unreachable_task_on_a_footprint_given_up_is_left_behind_and_relaunches()
+    {
+        var state = State(("server", TaskState.TaskUnreachable)) with
+        {
+            Footprint = new ActorScheduler.Actors.Offers.Footprint("agent-1", "host", []),
+        };
+        Status StepOf(PodInstanceState s) =>
+            StepStatusCalculator.Compute([s.Progress("server", GoalState.Running, "fingerprint", null, T0)], offerClaimed: false);
+
+        // On the pod's footprint: it may still run there, so it is waited for (shown STARTING).
+        Assert.False(state.IsLeftBehind(state.Tasks["server"]));
+        Assert.Equal(Status.Starting, StepOf(state));
+
+        // Replaced (the timeout ran out): nothing the pod uses is held by it; its step relaunches it elsewhere.
+        var replaced = state.Apply(new RecoveryStarted { Phase = "hello-0:[server]", Tasks = { "server" }, Permanent = true, At = Timestamp.FromDateTime(T0), Reason = "timeout" });
+        Assert.True(replaced.IsLeftBehind(replaced.Tasks["server"]));
+        Assert.Equal(Status.Pending, StepOf(replaced));
+
+        // Its agent returned and it runs: no longer left behind (killed, and waited for, as any live task).
+        var back = replaced.Apply(new TaskStatusRecorded { Status = new TaskStatus { TaskId = new TaskID { Value = "server-id" }, State = TaskState.TaskRunning } });
+        Assert.False(back.IsLeftBehind(back.Tasks["server"]));
+    }
+
+    [Fact]
     public void Running_stops_the_failure_clock_and_clears_the_backoff()
     {
         var state = State(("server", TaskState.TaskFailed))
