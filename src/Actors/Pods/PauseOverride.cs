@@ -44,6 +44,18 @@ public static class PauseOverride
         return (resolved.ToImmutable(), null);
     }
 
+    /// <summary>
+    /// The tasks (names within the pod, in order) whose live launch does not match their pause override — paused yet
+    /// running their command, or resumed yet running the sleep: a <c>pod pause|resume</c> still to be acted on, because
+    /// something else drove the pod when it came (another task's recovery, a step on other tasks). An ended launch is
+    /// not one: whatever relaunches it applies the override.
+    /// </summary>
+    public static IReadOnlyList<string> NotApplied(PodInstanceState state) => state.Tasks
+        .Where(t => !t.Value.IsTerminal && t.Value.Paused != state.Paused.Contains(t.Key))
+        .Select(t => t.Key)
+        .Order(StringComparer.Ordinal)
+        .ToList();
+
     /// <summary>The pod spec to launch from: <paramref name="pod"/> with the paused tasks' commands replaced by a sleep.</summary>
     public static PodSpec Apply(PodSpec pod, IReadOnlySet<string> paused)
     {

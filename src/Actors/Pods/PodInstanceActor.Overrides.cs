@@ -389,6 +389,31 @@ internal sealed partial class PodInstanceActor
         }
     }
 
+    /// <summary>
+    /// Once nothing drives the pod: a pause or resume that came while something else did (another task's recovery, a step
+    /// on other tasks), and so was recorded but not acted on, is acted on now — the step that watches the task drives its
+    /// relaunch, as <see cref="OnPauseOrResume"/> does when nothing drives.
+    /// </summary>
+    private void RedriveOverridden()
+    {
+        if (_required is not null || Decommissioning || _state.Paused.IsEmpty && _state.Tasks.Values.All(t => !t.Paused))
+        {
+            return;
+        }
+
+        var tasks = PauseOverride.NotApplied(_state);
+        foreach (var task in tasks)
+        {
+            RedriveWatchingStep(task);
+        }
+
+        if (_required is not null)
+        {
+            _log.Info("{0}: {1} {2} now that nothing else drives the pod; relaunching", _name, _state.Paused.Contains(tasks[0]) ? "pausing" : "resuming", string.Join(", ", tasks));
+            Reevaluate();
+        }
+    }
+
     private void PersistOverride(object @event, Action then) =>
         Persist(@event, _ =>
         {

@@ -875,8 +875,10 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     private void AfterProgress()
     {
         // One report, for the step and for whether the step's work is done.
+        var released = false;
         if (ReportToStep() is { } report && StepStatusCalculator.Compute(report.Tasks, report.OfferClaimed) == Messages.Plans.Status.Complete)
         {
+            released = true;
             if (_drivenByRecovery)
             {
                 ReleaseRecoveryDriver();
@@ -895,12 +897,34 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
                 _state = _state.Apply(completed);
                 _log.Info("Recovery of {0} is complete", _name);
                 ReleaseRecoveryDriver();
+                AfterDriverReleased();
                 ReportRecovery();
             });
             return;
         }
 
+        if (released)
+        {
+            AfterDriverReleased();
+        }
+
         ReportRecovery();
+    }
+
+    /// <summary>
+    /// Once nothing drives the pod: what waited for the driver is done now — a task that failed meanwhile is recovered
+    /// (DC/OS rebuilds its recovery plan every cycle, skipping only pods being recovered or worked on), and a pause or
+    /// resume of a task outside the driver's work is acted on (<see cref="RedriveOverridden"/>).
+    /// </summary>
+    private void AfterDriverReleased()
+    {
+        if (_required is not null)
+        {
+            return;
+        }
+
+        ConsiderRecovery();
+        RedriveOverridden();
     }
 
     private Messages.Plans.Status RecoveryStatus(RecoveryPhase phase)
@@ -1055,7 +1079,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         var name = _state.TaskNameOf(status.TaskId.Value);
         var goal = name is null ? null : _required?.Target.Spec.FindPod(_podType)?.FindTask(name)?.Goal;
         var finishedAsExpected = status.State == TaskState.TaskFinished && goal is not GoalState.Running;
-        if (!TaskStates.IsTerminal(status.State) || finishedAsExpected || _killsSent.Contains(status.TaskId.Value))
+        if (!TaskStates.IsTerminal(status.State) || finishedAsExpected || _killsSent.Contains(status.TaskId.Value) || !RecoveryPlanner.CountsAsCrash(status))
         {
             return;
         }

@@ -174,6 +174,15 @@ public static class RecoveryPlanner
     public static bool StartsFailureClock(TaskState state, bool killedByScheduler) =>
         state == TaskState.TaskUnreachable || (PodInstanceState.HasEnded(state) && !killedByScheduler);
 
+    /// <summary>
+    /// A terminal status the in-memory crash-loop guard counts (when the caller has not killed the task itself and it
+    /// did not finish as its goal wants). TASK_KILLED counts only when Mesos killed the task for its failed health check
+    /// (healthy false): any other kill nobody asked for is the executor ending the task's group because another task of
+    /// it ended, which counted already if it failed — or was a kill of ours, for a relaunch, a pause or a resume.
+    /// </summary>
+    public static bool CountsAsCrash(TaskStatus status) =>
+        status.State != TaskState.TaskKilled || (status.HasHealthy && !status.Healthy);
+
     /// <summary>The task's failure is permanent: its agent was marked gone, or it has been failed for the timeout.</summary>
     public static bool IsPermanent(string task, PodInstanceState state, TimeSpan? permanentFailureTimeout, DateTime now) =>
         (state.Tasks.TryGetValue(task, out var record) && record.Status?.State == TaskState.TaskGoneByOperator)

@@ -58,4 +58,21 @@ public sealed class PauseOverrideTests
         Assert.True(relaunched.Progress("server", Specs.Model.GoalState.Running, "fp").LaunchedOnTarget);
         Assert.False(relaunched.Apply(new TasksResumed { Tasks = { "server" } }).Progress("server", Specs.Model.GoalState.Running, "fp").LaunchedOnTarget);
     }
+
+    [Fact]
+    public void A_live_launch_that_does_not_match_its_override_is_still_to_be_acted_on()
+    {
+        LaunchedTask Task(string name, bool paused) =>
+            new() { TaskName = name, SpecFingerprint = "fp", Paused = paused, TaskInfo = new() { TaskId = new() { Value = $"web-0-{name}__1" } } };
+        var launched = new TaskLaunchRecorded { AgentId = "a", Hostname = "h", Tasks = { Task("server", paused: false), Task("sidecar", paused: true) } };
+        // sidecar was launched paused and still is; server runs its command though paused since.
+        var state = PodInstanceState.Empty.Apply(launched).Apply(new TasksPaused { Tasks = { "server", "sidecar" } });
+
+        Assert.Equal(["server"], PauseOverride.NotApplied(state));
+        // Resumed: now the sidecar's sleep is the one not matching.
+        Assert.Equal(["sidecar"], PauseOverride.NotApplied(state.Apply(new TasksResumed { Tasks = { "server", "sidecar" } })));
+        // An ended launch is not one: whatever relaunches it applies the override.
+        var ended = state.Apply(new TaskStatusRecorded { Status = new() { TaskId = new() { Value = "web-0-server__1" }, State = Messages.MesosV1.TaskState.TaskKilled } });
+        Assert.Empty(PauseOverride.NotApplied(ended));
+    }
 }

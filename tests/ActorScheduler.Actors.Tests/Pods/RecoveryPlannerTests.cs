@@ -242,6 +242,17 @@ public sealed class RecoveryPlannerTests
     }
 
     [Fact]
+    public void The_crash_loop_guard_counts_failures_and_health_check_kills_not_the_executor_ending_a_group()
+    {
+        Assert.True(RecoveryPlanner.CountsAsCrash(new TaskStatus { State = TaskState.TaskFailed }));
+        Assert.True(RecoveryPlanner.CountsAsCrash(new TaskStatus { State = TaskState.TaskError }));
+        Assert.True(RecoveryPlanner.CountsAsCrash(new TaskStatus { State = TaskState.TaskKilled, Healthy = false }));
+        // Killed with its group (another task of the executor ended, or was killed by the scheduler): no crash of its own.
+        Assert.False(RecoveryPlanner.CountsAsCrash(new TaskStatus { State = TaskState.TaskKilled }));
+        Assert.False(RecoveryPlanner.CountsAsCrash(new TaskStatus { State = TaskState.TaskKilled, Healthy = true }));
+    }
+
+    [Fact]
     public void Running_stops_the_failure_clock_and_clears_the_backoff()
     {
         var state = State(("server", TaskState.TaskFailed))
