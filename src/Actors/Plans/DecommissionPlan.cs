@@ -3,6 +3,7 @@ using ActorScheduler.Actors.Offers;
 using ActorScheduler.Actors.Pods;
 using ActorScheduler.Messages.Plans;
 using ActorScheduler.Specs.Model;
+using ActorScheduler.Specs.Plans;
 using Status = ActorScheduler.Messages.Plans.Status;
 
 namespace ActorScheduler.Actors.Plans;
@@ -24,7 +25,7 @@ public sealed record PodDecommissionView(string Pod, DecommissionStage? Stage, b
 public static class DecommissionPlan
 {
     /// <summary>The plan's name in <c>/v1/plans</c>.</summary>
-    public const string Name = "decommission";
+    public const string Name = PlanGenerator.DecommissionPlanName;
 
     /// <summary>Pods decommissioned at once unless the scheduler is told otherwise: one, as the DC/OS SDK.</summary>
     public const int DefaultParallelism = 1;

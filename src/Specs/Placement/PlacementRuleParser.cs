@@ -163,13 +163,20 @@ public static class PlacementRuleParser
             }
             else if (text[i] == '\\')
             {
-                if (i + 1 == text.Length)
+                // As Marathon's parser: a backslash escapes a separator (',' or ':'); before anything else, and at the
+                // end, it stays with what follows, so 'rack:LIKE:rack-\d+' keeps its regular expression.
+                if (i + 1 < text.Length && text[i + 1] is ',' or ':')
                 {
-                    errors.Add($"row {rows.Count + 1} ({text[rowStart..].Trim()}): ends with a lone '\\'; write '\\\\' for a backslash");
-                    return [];
+                    token.Append(text[++i]);
                 }
-
-                token.Append(text[++i]);
+                else
+                {
+                    token.Append('\\');
+                    if (i + 1 < text.Length)
+                    {
+                        token.Append(text[++i]);
+                    }
+                }
             }
             else
             {
@@ -215,7 +222,7 @@ public static class PlacementRuleParser
         switch (op)
         {
             case "UNIQUE":
-                return NoParameter(op, parameter, prefix, errors) ? Unique(field, podType) : null;
+                return NoParameter(op, parameter, prefix, errors) ? MaxPer(field, 1, podType) : null;
             case "CLUSTER" or "IS":
                 return RequiredParameter(op, parameter, "a value", prefix, errors) is { } exact
                     ? new FieldMatchRule(field, new ExactMatcher(exact))
@@ -241,7 +248,7 @@ public static class PlacementRuleParser
                 return op == "LIKE" ? like : new NotRule(like);
             case "MAX_PER":
                 var max = RequiredParameter(op, parameter, "a number >= 1", prefix, errors);
-                return max is null ? null : Count(op, max, prefix, errors) is { } limit ? new MaxPerRule(field, limit, podType) : null;
+                return max is null ? null : Count(op, max, prefix, errors) is { } limit ? MaxPer(field, limit, podType) : null;
             case "GROUP_BY":
                 if (parameter is null)
                 {
@@ -255,11 +262,14 @@ public static class PlacementRuleParser
         }
     }
 
-    /// <summary>Hostname, zone and region are always "one value per agent"; an attribute must also be present.</summary>
-    private static PlacementRule Unique(PlacementField field, string? podType)
+    /// <summary>
+    /// UNIQUE and MAX_PER: every agent has a hostname, and zone and region rules are about agents that have them; an
+    /// attribute must also be present (as DC/OS builds it), so agents without it do not take unlimited instances.
+    /// </summary>
+    private static PlacementRule MaxPer(PlacementField field, int max, string? podType)
     {
-        var maxOne = new MaxPerRule(field, 1, podType);
-        return field.IsAttribute ? new AndRule([new FieldMatchRule(field, AnyMatcher.Instance), maxOne]) : maxOne;
+        var rule = new MaxPerRule(field, max, podType);
+        return field.IsAttribute ? new AndRule([new FieldMatchRule(field, AnyMatcher.Instance), rule]) : rule;
     }
 
     private static bool NoParameter(string op, string? parameter, string prefix, ImmutableArray<string>.Builder errors)

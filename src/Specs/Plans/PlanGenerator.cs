@@ -10,6 +10,9 @@ public static class PlanGenerator
 
     public const string UpdatePlanName = "update";
 
+    /// <summary>The plan the scheduler builds itself to remove the pods a scale-in drops; no spec plan may take its name.</summary>
+    public const string DecommissionPlanName = "decommission";
+
     /// <summary>
     /// Serial plan <c>deploy</c>: one serial phase per pod type (named after it, in declaration order), one step per
     /// pod instance launching all of the pod's tasks.

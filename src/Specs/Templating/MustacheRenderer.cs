@@ -64,8 +64,10 @@ internal static class MustacheRenderer
         }
     }
 
+    // As DC/OS renders: "true" / "false" (any case) are booleans, every other value a string, and mustache shows a
+    // section for true and for a non-empty string — so {{#VOLUME_PROFILE}} holds its lines when a profile is given.
     private static bool IsTrue(IReadOnlyDictionary<string, string> values, string name) =>
-        values.TryGetValue(name, out var value) && string.Equals(value.Trim(), "true", StringComparison.OrdinalIgnoreCase);
+        values.TryGetValue(name, out var value) && value.Length > 0 && !string.Equals(value.Trim(), "false", StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>The rendered text and how to map its offsets back to the template.</summary>

@@ -50,6 +50,11 @@ internal static class PlanMapper
     private static PlanSpec? ReadPlan(ScalarNode nameNode, SpecNode node, string path, ImmutableArray<PodDraft> pods, MappingContext context)
     {
         CheckName(nameNode, path, "plan", context);
+        if (nameNode.Value == PlanGenerator.DecommissionPlanName)
+        {
+            context.Error(nameNode, path, $"'{PlanGenerator.DecommissionPlanName}' is the scheduler's own plan for removing the pods a scale-in drops; give this plan another name");
+        }
+
         var plan = MappingReader.Open(node, path, context, "a plan", SpecKeys.Plan);
         if (plan is null)
         {
@@ -275,13 +280,17 @@ internal static class PlanMapper
                 var key = item.Entries[0].Key;
                 var entryPath = KeyPath.Child(itemPath, key.Value);
                 var taskLists = ReadTaskLists(item.Entries[0].Value, entryPath, pod.Spec, context);
-                if (seen.TryGetValue(key.Value, out var firstItem))
+                // 1 and 01 name the same instance.
+                var seenKey = int.TryParse(key.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed)
+                    ? parsed.ToString(CultureInfo.InvariantCulture)
+                    : key.Value;
+                if (seen.TryGetValue(seenKey, out var firstItem))
                 {
                     context.Error(key, entryPath, $"steps for '{key.Value}' are already given in {KeyPath.Item(path, firstItem)}");
                     continue;
                 }
 
-                seen[key.Value] = i;
+                seen[seenKey] = i;
                 if (key.Value == "default")
                 {
                     defaultSteps = taskLists;

@@ -291,12 +291,7 @@ internal static class PodFeatureMapper
 
         var fileNode = secret.Optional("file");
         var file = fileNode is null ? null : RelativePath(fileNode, secret.PathOf("file"), context, "a file path in the task sandbox");
-        if (envNode is null && fileNode is null)
-        {
-            context.Error(node, path, "expected 'env-key', 'file' or both: a secret must reach the task somehow");
-            return null;
-        }
-
-        return secretPath is null ? null : new SecretSpec(key.Value, secretPath, envKey, file);
+        // Neither: DC/OS delivers the secret as a file at the secret's own path.
+        return secretPath is null ? null : new SecretSpec(key.Value, secretPath, envKey, envNode is null && fileNode is null ? secretPath : file);
     }
 }

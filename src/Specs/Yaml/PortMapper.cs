@@ -20,10 +20,11 @@ internal sealed class PortMapper(MappingContext context)
     public ImmutableArray<PortSpec> Read(SpecNode? node, string path)
     {
         var envKeys = new Dictionary<string, string>(StringComparer.Ordinal);
-        return NamedMapping.Read(node, path, context, "port names to ports", (key, value, portPath) => ReadPort(key, value, portPath, envKeys));
+        var portNames = node is MappingNode mapping ? mapping.Entries.Select(e => e.Key.Value).ToHashSet(StringComparer.Ordinal) : [];
+        return NamedMapping.Read(node, path, context, "port names to ports", (key, value, portPath) => ReadPort(key, value, portPath, envKeys, portNames));
     }
 
-    private PortSpec? ReadPort(ScalarNode nameNode, SpecNode node, string path, Dictionary<string, string> envKeys)
+    private PortSpec? ReadPort(ScalarNode nameNode, SpecNode node, string path, Dictionary<string, string> envKeys, HashSet<string> portNames)
     {
         var name = nameNode.Value;
         if (!Names.IsIdentifier(name))
@@ -52,7 +53,7 @@ internal sealed class PortMapper(MappingContext context)
         var envKey = ReadEnvKey(port, envKeys);
         var advertiseNode = port.Optional("advertise");
         var advertise = advertiseNode is not null && ScalarReader.Boolean(advertiseNode, port.PathOf("advertise"), context) == true;
-        var vip = ReadVip(port, name);
+        var vip = ReadVip(port, name, portNames);
         var ranges = ReadRanges(port, number);
 
         return number is null ? null : new PortSpec(name, number.Value, envKey, advertise, vip, ranges);
@@ -88,7 +89,7 @@ internal sealed class PortMapper(MappingContext context)
         return value;
     }
 
-    private VipSpec? ReadVip(MappingReader port, string portName)
+    private VipSpec? ReadVip(MappingReader port, string portName, HashSet<string> portNames)
     {
         var node = port.Optional("vip");
         if (node is null or ScalarNode { IsNull: true })
@@ -109,6 +110,12 @@ internal sealed class PortMapper(MappingContext context)
         if (prefix is not null && prefixNode is not null && !Names.IsDnsLabel(prefix))
         {
             context.Error(prefixNode, vip.PathOf("prefix"), $"expected a VIP prefix of {Names.DnsLabelRule}, found '{prefix}'");
+            prefix = null;
+        }
+        else if (prefix is not null && prefixNode is not null && prefix != portName && portNames.Contains(prefix))
+        {
+            // Endpoints are named by port name or VIP prefix, so the two would show as one (DC/OS refuses it too).
+            context.Error(prefixNode, vip.PathOf("prefix"), $"VIP prefix '{prefix}' is the name of another port of this task; expected a prefix that names no other port");
             prefix = null;
         }
 

@@ -54,10 +54,11 @@ internal static class ResourceMapper
             return null;
         }
 
-        var cpusNode = limits.Optional("cpus");
+        // An empty value ('cpus:') is no limit given, as DC/OS reads it.
+        var cpusNode = limits.Optional("cpus") is ScalarNode { IsNull: true } ? null : limits.Optional("cpus");
         var cpusUnlimited = IsUnlimited(cpusNode);
         var cpus = cpusNode is null || cpusUnlimited ? null : ScalarReader.Cpus(cpusNode, limits.PathOf("cpus"), context);
-        var memoryNode = limits.Optional("memory");
+        var memoryNode = limits.Optional("memory") is ScalarNode { IsNull: true } ? null : limits.Optional("memory");
         var memoryUnlimited = IsUnlimited(memoryNode);
         var memory = memoryNode is null || memoryUnlimited ? null : ScalarReader.Integer(memoryNode, limits.PathOf("memory"), context, 1);
         return new ResourceLimits(cpus, cpusUnlimited, memory, memoryUnlimited);

@@ -157,14 +157,14 @@ internal static class ScalarReader
     }
 
     /// <summary>One of <paramref name="names"/>, matched exactly (the first name of each value is the one shown).</summary>
-    public static T? Choice<T>(SpecNode node, string path, MappingContext context, ImmutableArray<(string Name, T Value)> names)
+    public static T? Choice<T>(SpecNode node, string path, MappingContext context, ImmutableArray<(string Name, T Value)> names, bool ignoreCase = false)
         where T : struct
     {
         if (node is ScalarNode { IsNull: false } scalar)
         {
             foreach (var (name, value) in names)
             {
-                if (name == scalar.Value.Trim())
+                if (string.Equals(name, scalar.Value.Trim(), ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
                 {
                     return value;
                 }

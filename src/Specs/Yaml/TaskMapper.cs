@@ -32,7 +32,7 @@ internal sealed class TaskMapper(MappingContext context, VolumeSet podVolumes, P
         }
 
         var goalNode = task.Required("goal", "RUNNING, FINISH or ONCE");
-        var goal = goalNode is null ? null : ScalarReader.Choice(goalNode, task.PathOf("goal"), context, _goals);
+        var goal = goalNode is null ? null : ScalarReader.Choice(goalNode, task.PathOf("goal"), context, _goals, ignoreCase: true); // DC/OS upper-cases the goal
         var cmdNode = task.Required("cmd", "a shell command");
         var cmd = cmdNode is null ? null : ScalarReader.String(cmdNode, task.PathOf("cmd"), context, "a shell command");
         var (resources, setId) = ReadResources(task, name);

@@ -121,7 +121,14 @@ internal sealed class VolumeSet
             return null;
         }
 
-        var normalized = value.TrimEnd('/');
+        // 'logs', './logs' and 'logs/' are one directory of the sandbox.
+        var normalized = string.Join('/', value.Split('/').Where(segment => segment is not ("" or ".")));
+        if (normalized.Length == 0)
+        {
+            _context.Error(node, path, $"expected a path inside the task sandbox, found '{value}', which is the sandbox itself");
+            return null;
+        }
+
         if (_usedPaths.TryGetValue(normalized, out var firstPath))
         {
             _context.Error(node, path, $"volume path '{value}' is already used by {firstPath}");

@@ -13,6 +13,7 @@ namespace ActorScheduler.Specs.Yaml;
 internal sealed partial class YamlTreeReader
 {
     private readonly IParser _parser;
+    private readonly string _text;
     private readonly ISourceLocator _locator;
     private readonly string _file;
     private readonly SpecErrorList _errors;
@@ -22,6 +23,7 @@ internal sealed partial class YamlTreeReader
     private YamlTreeReader(string text, ISourceLocator locator, string file, SpecErrorList errors)
     {
         _parser = new Parser(new StringReader(text));
+        _text = text;
         _locator = locator;
         _file = file;
         _errors = errors;
@@ -53,7 +55,7 @@ internal sealed partial class YamlTreeReader
         }
         catch (YamlException e)
         {
-            Error(e.Start, _path, "YAML syntax error: " + StripMarks(e.Message));
+            Error(WhereFailed(e), _path, "YAML syntax error: " + StripMarks(e.Message));
             return null;
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or OverflowException)
@@ -175,6 +177,35 @@ internal sealed partial class YamlTreeReader
         scalar.Style == ScalarStyle.Plain && scalar.Value is "" or "~" or "null" or "Null" or "NULL";
 
     private SourcePosition Locate(Mark mark) => _locator.Locate(mark.Index);
+
+    /// <summary>
+    /// Where a syntax error is: YamlDotNet gives some errors no position (a tab in an indentation among them); those
+    /// are placed at the first tab in an indentation when it is about tabs, else at the last event the parser read.
+    /// </summary>
+    private Mark WhereFailed(YamlException e)
+    {
+        if (!e.Start.Equals(Mark.Empty))
+        {
+            return e.Start;
+        }
+
+        if (e.Message.Contains("tab", StringComparison.OrdinalIgnoreCase))
+        {
+            var lineStart = 0;
+            foreach (var line in _text.Split('\n'))
+            {
+                var indentation = line.Length - line.TrimStart(' ', '\t').Length;
+                if (line.IndexOf('\t', 0, indentation) is var tab and >= 0)
+                {
+                    return new Mark(lineStart + tab, 1, 1);
+                }
+
+                lineStart += line.Length + 1;
+            }
+        }
+
+        return _parser.Current?.Start ?? e.Start;
+    }
 
     private void Error(Mark mark, string path, string message) => _errors.Add(_file, Locate(mark), path, message);
 

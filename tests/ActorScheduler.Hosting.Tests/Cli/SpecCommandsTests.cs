@@ -121,5 +121,6 @@ public sealed class SpecCommandsTests
         Assert.Equal(["hello", "world"], pods.EnumerateArray().Select(p => p.GetProperty("type").GetString()));
         Assert.Equal("running", pods[0].GetProperty("tasks")[0].GetProperty("goal").GetString());
         Assert.Equal("[[\"hostname\", \"UNIQUE\"]]", pods[0].GetProperty("placement-text").GetString());
+        Assert.Equal("hostname:UNIQUE", pods[0].GetProperty("placement").GetString());
     }
 }

@@ -66,6 +66,13 @@ public sealed class PlacementRuleEvaluationTests
     }
 
     [Fact]
+    public void Max_per_of_an_attribute_should_refuse_agents_without_the_attribute()
+    {
+        Assert.Equal("FAIL: rack:PRESENT — agent-9 has no attribute 'rack'", Evaluate("rack:MAX_PER:2", Agent("agent-9")).ToString());
+        Assert.True(Evaluate("rack:MAX_PER:2", _agent3, On("hello-0", _agent1)).Passed);
+    }
+
+    [Fact]
     public void Max_per_should_pass_agents_without_the_value()
     {
         Assert.Equal(

@@ -71,7 +71,8 @@ public sealed class PlacementRuleParserTests
     [InlineData("rack:UNLIKE:r[12]", "NOT(rack:LIKE:r[12])")]
     [InlineData("hostname:MAX_PER:2", "hostname:MAX_PER:2")]
     [InlineData("@zone:max_per:3", "@zone:MAX_PER:3")]
-    [InlineData("rack:MAX_PER:1", "rack:UNIQUE")]
+    [InlineData("rack:MAX_PER:1", "AND(rack:PRESENT, rack:UNIQUE)")]
+    [InlineData("rack:MAX_PER:2", "AND(rack:PRESENT, rack:MAX_PER:2)")]
     [InlineData("@zone:IS:us-east-1a", "@zone:IS:us-east-1a")]
     [InlineData("@region:IS_NOT:eu", "@region:IS_NOT:eu")]
     [InlineData("gpu:is_not:true", "gpu:IS_NOT:true")]
@@ -97,8 +98,24 @@ public sealed class PlacementRuleParserTests
         var rule = PlacementRuleParser.Parse(@"os:LIKE:ubuntu\:2[24]\.04,zone\,name:IS:a\\b").Rule;
 
         var and = Assert.IsType<AndRule>(rule);
-        Assert.Equal(new FieldMatchRule(PlacementField.Attribute("os"), new RegexMatcher(@"ubuntu:2[24].04")), and.Rules[0]);
-        Assert.Equal(new FieldMatchRule(PlacementField.Attribute("zone,name"), new ExactMatcher(@"a\b")), and.Rules[1]);
+        Assert.Equal(new FieldMatchRule(PlacementField.Attribute("os"), new RegexMatcher(@"ubuntu:2[24]\.04")), and.Rules[0]);
+        Assert.Equal(new FieldMatchRule(PlacementField.Attribute("zone,name"), new ExactMatcher(@"a\\b")), and.Rules[1]);
+    }
+
+    [Theory]
+    [InlineData(@"rack:LIKE:rack-\d+", @"rack-\d+")]
+    [InlineData(@"rack:LIKE:10\.0\.0\.[0-9]+", @"10\.0\.0\.[0-9]+")]
+    [InlineData(@"rack:LIKE:a\,b\:c", "a,b:c")]
+    [InlineData(@"rack:LIKE:a\\\\b", @"a\\\\b")]
+    public void Backslash_should_stay_in_a_regular_expression_unless_it_escapes_a_separator(string text, string pattern)
+    {
+        Assert.Equal(new FieldMatchRule(PlacementField.Attribute("rack"), new RegexMatcher(pattern)), PlacementRuleParser.Parse(text).Rule);
+    }
+
+    [Fact]
+    public void Backslash_at_the_end_should_stay()
+    {
+        Assert.Equal(new FieldMatchRule(PlacementField.Attribute("rack"), new ExactMatcher(@"a\")), PlacementRuleParser.Parse(@"rack:IS:a\").Rule);
     }
 
     [Fact]
@@ -134,7 +151,6 @@ public sealed class PlacementRuleParserTests
         { ":UNIQUE", ["row 1 (:UNIQUE): the field is empty; expected hostname, @zone, @region or an agent attribute name"] },
         { "hostname:UNIQUE,", ["row 2 is empty; expected field:OPERATOR[:parameter] between commas"] },
         { "hostname:UNIQUE,,rack:UNIQUE", ["row 2 is empty; expected field:OPERATOR[:parameter] between commas"] },
-        { @"rack:IS:a\", [@"row 1 (rack:IS:a\): ends with a lone '\'; write '\\' for a backslash"] },
         {
             "hostname:MAX_PER:x,rack:NEAR",
             [

@@ -265,6 +265,34 @@ public sealed class PlanSpecTests
     }
 
     [Fact]
+    public void An_index_written_with_a_leading_zero_should_be_the_same_instance()
+    {
+        var plans = """
+            plans:
+              deploy:
+                phases:
+                  p:
+                    pod: hello
+                    steps:
+                      - default: [[server]]
+                      - 1: [[server]]
+                      - 01: [[init]]
+            """;
+
+        Assert.Equal(
+            ["svc.yml:32:13: plans.deploy.phases.p.steps[2].01: steps for '01' are already given in plans.deploy.phases.p.steps[1]"],
+            Errors(plans));
+    }
+
+    [Fact]
+    public void A_plan_named_decommission_should_be_an_error()
+    {
+        Assert.Equal(
+            ["svc.yml:25:3: plans.decommission: 'decommission' is the scheduler's own plan for removing the pods a scale-in drops; give this plan another name"],
+            Errors("plans:\n  decommission:\n    phases:\n      p:\n        pod: hello\n"));
+    }
+
+    [Fact]
     public void Plan_keys_should_be_checked()
     {
         Assert.Equal(

@@ -72,7 +72,6 @@ public sealed class SchemaParityTests
         { "volume path with ..", Spec(task: "volume: {path: a/../b, type: ROOT, size: 1}"), "/pods/hello/tasks/server/volume/path" },
         { "discovery prefix with capitals", Spec(task: "discovery: {prefix: Web}"), "/pods/hello/tasks/server/discovery/prefix" },
         { "bad visibility", Spec(task: "discovery: {visibility: PUBLIC}"), "/pods/hello/tasks/server/discovery/visibility" },
-        { "secret without env-key or file", Spec(pod: "secrets: {s: {secret: a/b}}"), "/pods/hello/secrets/s" },
         { "relative host path", Spec(pod: "host-volumes: {h: {host-path: data, container-path: data}}"), "/pods/hello/host-volumes/h/host-path" },
         { "external volume of another type", Spec(pod: "external-volumes: {e: {type: NFS, volume-name: v, driver-name: d, container-path: c}}"), "/pods/hello/external-volumes/e/type" },
         { "boolean written as yes", Spec(task: "essential: yes"), "/pods/hello/tasks/server/essential" },

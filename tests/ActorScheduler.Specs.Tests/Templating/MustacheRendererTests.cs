@@ -36,8 +36,11 @@ public sealed class MustacheRendererTests
     [InlineData("true", "x: 1\ny: 2\n")]
     [InlineData("TRUE", "x: 1\ny: 2\n")]
     [InlineData("false", "y: 2\n")]
-    [InlineData("yes", "y: 2\n")]
-    public void Renderer_should_render_a_section_only_when_its_value_is_true(string value, string expected)
+    [InlineData("FALSE", "y: 2\n")]
+    [InlineData("", "y: 2\n")]
+    [InlineData("yes", "x: 1\ny: 2\n")]
+    [InlineData("ssd", "x: 1\ny: 2\n")]
+    public void Renderer_should_render_a_section_when_its_value_is_true_or_a_non_empty_string(string value, string expected)
     {
         Assert.Equal(expected, Render("{{#ON}}\nx: 1\n{{/ON}}\ny: 2\n", ("ON", value)).Text);
     }
@@ -53,8 +56,10 @@ public sealed class MustacheRendererTests
 
     [Theory]
     [InlineData("true", "")]
+    [InlineData("/path/to/secret", "")]
     [InlineData("false", "x: 0\n")]
-    public void Renderer_should_render_an_inverted_section_when_the_value_is_not_true(string value, string expected)
+    [InlineData("", "x: 0\n")]
+    public void Renderer_should_render_an_inverted_section_when_the_value_is_false_or_empty(string value, string expected)
     {
         Assert.Equal(expected, Render("{{^ON}}\nx: 0\n{{/ON}}\n", ("ON", value)).Text);
     }

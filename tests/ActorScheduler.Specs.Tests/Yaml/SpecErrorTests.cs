@@ -250,6 +250,54 @@ public sealed class SpecErrorTests
             Errors(yaml));
     }
 
+    [Theory]
+    [InlineData("./logs", "logs")]
+    [InlineData("a/./b", "a//b")]
+    public void Volume_paths_naming_one_directory_should_be_an_error(string first, string second)
+    {
+        var task = ValidTask + $"\n        volumes:\n          one: {{path: '{first}', type: ROOT, size: 10}}\n          two: {{path: '{second}', type: ROOT, size: 10}}";
+
+        Assert.Equal(
+            [$"svc.yml:13:23: pods.hello.tasks.server.volumes.two.path: volume path '{second}' is already used by pods.hello.tasks.server.volumes.one.path"],
+            Errors(WithTask(task)));
+    }
+
+    [Fact]
+    public void A_volume_on_the_sandbox_itself_should_be_an_error()
+    {
+        Assert.Equal(
+            ["svc.yml:11:24: pods.hello.tasks.server.volume.path: expected a path inside the task sandbox, found '.', which is the sandbox itself"],
+            Errors(WithTask(ValidTask + "\n        volume: {path: ., type: ROOT, size: 10}")));
+    }
+
+    [Fact]
+    public void A_goal_should_be_read_in_any_case_as_DCOS_reads_it()
+    {
+        var task = ValidTask.Replace("goal: RUNNING", "goal: running");
+
+        Assert.Equal(GoalState.Running, ServiceSpecLoader.LoadRendered(WithTask(task), "svc.yml").Spec!.Pods[0].Tasks[0].Goal);
+    }
+
+    [Fact]
+    public void Empty_resource_limits_should_be_no_limits()
+    {
+        var task = ValidTask + "\n        resource-limits: {cpus: , memory: }";
+
+        var limits = ServiceSpecLoader.LoadRendered(WithTask(task), "svc.yml").Spec!.Pods[0].Tasks[0].Limits;
+
+        Assert.Equal(new ResourceLimits(null, false, null, false), limits);
+    }
+
+    [Fact]
+    public void A_secret_without_env_key_or_file_should_be_a_file_at_its_path()
+    {
+        var yaml = WithTask(ValidTask).Replace("    count: 1\n", "    count: 1\n    secrets:\n      s: {secret: svc/key}\n");
+
+        var secret = Assert.Single(ServiceSpecLoader.LoadRendered(yaml, "svc.yml").Spec!.Pods[0].Secrets);
+
+        Assert.Equal(new SecretSpec("s", "svc/key", null, "svc/key"), secret);
+    }
+
     [Fact]
     public void Pod_level_volumes_should_be_read()
     {
@@ -297,6 +345,17 @@ public sealed class SpecErrorTests
         Assert.Equal(
             ["svc.yml:5:4: pods.hello: YAML syntax error: While parsing a block mapping, did not find expected key."],
             Errors(yaml));
+    }
+
+    [Fact]
+    public void A_tab_in_an_indentation_should_be_located_at_the_tab()
+    {
+        var yaml = "name: svc\npods:\n  p:\n    count: 1\n    tasks:\n      t:\n\tgoal: RUNNING\n";
+
+        var error = Assert.Single(Errors(yaml));
+
+        Assert.StartsWith("svc.yml:7:1: ", error);
+        Assert.Contains("tab", error);
     }
 
     [Fact]
