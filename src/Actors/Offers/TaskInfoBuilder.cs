@@ -17,6 +17,9 @@ public static class TaskInfoBuilder
     public const string OfferZoneLabel = "offer_zone";
     public const string OfferRegionLabel = "offer_region";
 
+    private static readonly HashSet<string> _ownLabels =
+        [TargetConfigurationLabel, TaskTypeLabel, IndexLabel, OfferHostnameLabel, OfferAttributesLabel, OfferZoneLabel, OfferRegionLabel];
+
     public static ExecutorInfo Executor(PodRequirement requirement, string frameworkId, IEnumerable<Resource> resources) => new()
     {
         Type = ExecutorInfo.Types.Type.Default,
@@ -79,6 +82,20 @@ public static class TaskInfoBuilder
             info.Labels.Labels_.Add(Shared.Label(OfferZoneLabel, domain.Zone.Name));
             info.Labels.Labels_.Add(Shared.Label(OfferRegionLabel, domain.Region.Name));
         }
+
+        // The spec's own labels (DC/OS sets them first and its own over them: a key of ours keeps our value).
+        foreach (var (key, value) in task.Labels)
+        {
+            if (!_ownLabels.Contains(key))
+            {
+                info.Labels.Labels_.Add(new Label { Key = key, Value = value });
+            }
+        }
+
+        if (task.KillGracePeriodSeconds is { } grace)
+        {
+            info.KillPolicy = new KillPolicy { GracePeriod = new DurationInfo { Nanoseconds = grace * 1_000_000_000L } };
+        }
         if (ports.Count > 0 || task.Discovery is not null)
         {
             info.Discovery = Discovery(requirement, task, name, ports);
@@ -134,14 +151,21 @@ public static class TaskInfoBuilder
         info.Labels?.Labels_.FirstOrDefault(l => l.Key == TargetConfigurationLabel)?.Value;
 
     /// <summary>
-    /// The environment of every task (DC/OS <c>PodInfoBuilder.getTaskEnvironment</c>: names, hosts, whether the pod's
-    /// placement refers to zones or regions, and the zone and region of the agent when it has a fault domain), then the
-    /// spec's own, then each port's number under its <c>env-key</c> (only when one is set, as DC/OS does since the
-    /// <c>PORT_&lt;NAME&gt;</c> default was dropped), then the plan's start parameters.
+    /// The environment of every task: the spec's own, then (over it) DC/OS <c>PodInfoBuilder.getTaskEnvironment</c>'s:
+    /// names, hosts, whether the pod's placement refers to zones or regions, and the zone and region of the agent when
+    /// it has a fault domain; then each port's number under its <c>env-key</c> (only when one is set, as DC/OS does
+    /// since the <c>PORT_&lt;NAME&gt;</c> default was dropped), then the plan's start parameters.
     /// </summary>
     private static IEnumerable<(string Name, string Value, bool Shared)> Environment(PodRequirement requirement, string taskName, IReadOnlyList<AssignedPort> ports,
         DomainInfo.Types.FaultDomain? domain, EvaluationContext context)
     {
+        // The spec's own first (with TASKCFG_* routed into it), so that what the scheduler sets wins, as in DC/OS.
+        var task = requirement.Pod.Tasks.First(t => PodNames.Task(requirement.Pod.Type, requirement.Index, t.Name) == taskName);
+        foreach (var (name, value) in task.Env)
+        {
+            yield return (name, value, true);
+        }
+
         // Shared: the same for every task of the service (or of the pod type, or of the plan).
         var service = ServiceSpec.DnsLabelOf(requirement.ServiceName);
         yield return ("TASK_NAME", taskName, false);
@@ -159,12 +183,6 @@ public static class TaskInfoBuilder
         }
 
         foreach (var (name, value) in context.ExtraEnv)
-        {
-            yield return (name, value, true);
-        }
-
-        var task = requirement.Pod.Tasks.First(t => PodNames.Task(requirement.Pod.Type, requirement.Index, t.Name) == taskName);
-        foreach (var (name, value) in task.Env)
         {
             yield return (name, value, true);
         }

@@ -49,6 +49,35 @@ public sealed class OfferEvaluatorTests
     }
 
     [Fact]
+    public void A_task_carries_its_spec_labels_and_kill_grace_period_and_the_scheduler_keeps_its_own_labels()
+    {
+        var pod = TestOffers.HelloPod();
+        pod = pod with
+        {
+            Tasks = [pod.Tasks[0] with { Labels = [new("team", "payments"), new("index", "7")], KillGracePeriodSeconds = 10 }],
+        };
+
+        var task = Assert.Single(OfferEvaluator.Evaluate(TestOffers.Requirement(pod), TestOffers.Unreserved(), TestOffers.Context).Tasks).Info;
+
+        Assert.Equal("payments", task.Labels.Labels_.Single(l => l.Key == "team").Value);
+        Assert.Equal("0", task.Labels.Labels_.Single(l => l.Key == "index").Value);
+        Assert.Equal(10_000_000_000L, task.KillPolicy.GracePeriod.Nanoseconds);
+        Assert.Null(Assert.Single(OfferEvaluator.Evaluate(TestOffers.Requirement(TestOffers.HelloPod()), TestOffers.Unreserved(), TestOffers.Context).Tasks).Info.KillPolicy);
+    }
+
+    [Fact]
+    public void What_the_scheduler_sets_in_the_environment_wins_over_the_spec_env()
+    {
+        var pod = TestOffers.HelloPod();
+        pod = pod with { Tasks = [pod.Tasks[0] with { Env = [new("POD_INSTANCE_INDEX", "spec"), new("TASK_NAME", "spec"), new("MINE", "kept")] }] };
+
+        var task = Assert.Single(OfferEvaluator.Evaluate(TestOffers.Requirement(pod), TestOffers.Unreserved(), TestOffers.Context).Tasks).Info;
+
+        var env = task.Command.Environment.Variables.ToDictionary(v => v.Name, v => v.Value);
+        Assert.Equal(("0", "hello-0-server", "kept"), (env["POD_INSTANCE_INDEX"], env["TASK_NAME"], env["MINE"]));
+    }
+
+    [Fact]
     public void A_task_on_an_agent_with_a_fault_domain_and_attributes_carries_them_in_its_environment_and_labels()
     {
         var offer = TestOffers.Unreserved();
