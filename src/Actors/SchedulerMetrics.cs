@@ -154,7 +154,7 @@ public sealed record MetricsSnapshot(ImmutableSortedDictionary<string, long> Cou
 
         foreach (var plan in plans)
         {
-            gauges[$"plan_status.{plan.Name}"] = PlanStatusValue(plan);
+            gauges[PlanStatusPrefix + plan.Name] = PlanStatusValue(plan);
             Count(gauges, $"plans.status.{plan.Status.ToWireName().ToLowerInvariant()}");
             foreach (var step in plan.Phases.SelectMany(p => p.Steps))
             {
@@ -207,10 +207,24 @@ public sealed record MetricsSnapshot(ImmutableSortedDictionary<string, long> Cou
             text.Append(CultureInfo.InvariantCulture, $"# TYPE {metric} counter\n{metric} {value}\n");
         }
 
-        foreach (var (name, value) in Gauges)
+        foreach (var (name, value) in Gauges.Where(g => !g.Key.StartsWith(PlanStatusPrefix, StringComparison.Ordinal)))
         {
             var metric = PrometheusName(name);
             text.Append(CultureInfo.InvariantCulture, $"# TYPE {metric} gauge\n{metric} {value.ToString(CultureInfo.InvariantCulture)}\n");
+        }
+
+        // One family with the plan as a label: plan names may hold '-' and '_', which a metric name cannot tell apart.
+        var planStatus = PrometheusName(PlanStatusPrefix.TrimEnd('.'));
+        var first = true;
+        foreach (var (name, value) in Gauges.Where(g => g.Key.StartsWith(PlanStatusPrefix, StringComparison.Ordinal)))
+        {
+            if (first)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"# TYPE {planStatus} gauge\n");
+                first = false;
+            }
+
+            text.Append(CultureInfo.InvariantCulture, $"{planStatus}{{plan=\"{LabelValue(name[PlanStatusPrefix.Length..])}\"}} {value.ToString(CultureInfo.InvariantCulture)}\n");
         }
 
         foreach (var (name, timer) in Timers)
@@ -227,6 +241,10 @@ public sealed record MetricsSnapshot(ImmutableSortedDictionary<string, long> Cou
 
         return text.ToString();
     }
+
+    private const string PlanStatusPrefix = "plan_status.";
+
+    private static string LabelValue(string value) => value.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n");
 
     private static string PrometheusName(string name) =>
         "actorscheduler_" + new string(name.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').ToArray());

@@ -60,8 +60,19 @@ public sealed class SchedulerMetricsTests
         var text = MetricsSnapshot.Of(metrics.Counters(), [Plan("deploy", Status.Pending)], reconciled: false).ToPrometheus();
 
         Assert.Contains("# TYPE actorscheduler_offers_declined_total counter\nactorscheduler_offers_declined_total 2\n", text);
-        Assert.Contains("# TYPE actorscheduler_plan_status_deploy gauge\nactorscheduler_plan_status_deploy 1\n", text);
+        Assert.Contains("# TYPE actorscheduler_plan_status gauge\nactorscheduler_plan_status{plan=\"deploy\"} 1\n", text);
         Assert.Contains("actorscheduler_reconciliation_complete 0\n", text);
+    }
+
+    [Fact]
+    public void Prometheus_text_has_one_family_for_plans_whose_names_differ_by_dash_and_underscore()
+    {
+        var text = MetricsSnapshot.Of(ImmutableSortedDictionary<string, long>.Empty, [Plan("back-up", Status.Error), Plan("back_up", Status.Complete)], reconciled: true).ToPrometheus();
+
+        var typeLines = text.Split('\n').Where(l => l.StartsWith("# TYPE ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(typeLines.Count, typeLines.Distinct().Count());
+        Assert.Contains("actorscheduler_plan_status{plan=\"back-up\"} -1\n", text);
+        Assert.Contains("actorscheduler_plan_status{plan=\"back_up\"} 0\n", text);
     }
 
     [Fact]

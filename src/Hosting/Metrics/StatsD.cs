@@ -100,7 +100,10 @@ public static class StatsDFormat
         }
     }
 
-    /// <summary>The lines packed into datagrams of at most <paramref name="maxBytes"/> (newline-separated; a longer line alone).</summary>
+    /// <summary>
+    /// The lines packed into datagrams of at most <paramref name="maxBytes"/> (newline-separated; a longer line alone; a
+    /// line of two, a negative gauge's, never split).
+    /// </summary>
     public static List<byte[]> Datagrams(IEnumerable<string> lines, int maxBytes = MaxDatagramBytes)
     {
         var datagrams = new List<byte[]>();
@@ -128,8 +131,15 @@ public static class StatsDFormat
         return datagrams;
     }
 
-    private static string Gauge(string name, double value) =>
-        $"{name}:{Math.Round(value, 6).ToString("0.######", CultureInfo.InvariantCulture)}|g";
+    /// <summary>
+    /// A gauge line. StatsD reads a signed gauge value as a change of the gauge, so a negative value (a plan's -1 for
+    /// ERROR) is sent as a reset to 0 and then the change, as one unit that stays in one datagram.
+    /// </summary>
+    private static string Gauge(string name, double value)
+    {
+        var text = Math.Round(value, 6).ToString("0.######", CultureInfo.InvariantCulture);
+        return value < 0 && text != "0" ? $"{name}:0|g\n{name}:{text}|g" : $"{name}:{text}|g";
+    }
 }
 
 /// <summary>Pushes the scheduler's metrics to a <see cref="StatsDTarget"/> every interval; a failed push is logged and retried at the next.</summary>

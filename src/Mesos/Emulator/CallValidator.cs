@@ -28,14 +28,15 @@ internal static class CallValidator
             return null;
         }
 
-        if (call.Type == Call.Types.Type.Unknown)
-        {
-            return null;
-        }
-
+        // Every call but SUBSCRIBE names its framework, UNKNOWN too (only then is it 501 Not Implemented).
         if (call.FrameworkId is null)
         {
             return "Expecting 'framework_id' to be present";
+        }
+
+        if (call.Type == Call.Types.Type.Unknown)
+        {
+            return null;
         }
 
         return call.Type switch

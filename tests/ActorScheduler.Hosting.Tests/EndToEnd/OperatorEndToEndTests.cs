@@ -59,7 +59,7 @@ public sealed class OperatorEndToEndTests
         {
             var text = await http.GetStringAsync("v1/metrics/prometheus");
             Assert.Contains("actorscheduler_launches_total 3\n", text);
-            Assert.Contains("actorscheduler_plan_status_deploy 0\n", text);
+            Assert.Contains("actorscheduler_plan_status{plan=\"deploy\"} 0\n", text);
             Assert.Contains("# TYPE actorscheduler_offers_process_seconds summary\n", text);
             // Deployed: no offer is kept or claimed any more.
             Assert.Contains("actorscheduler_offers_kept_now 0\n", text);

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using ActorScheduler.Actors;
 using ActorScheduler.Hosting.Metrics;
+using ActorScheduler.Messages.Plans;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ActorScheduler.Hosting.Tests.Metrics;
@@ -79,6 +80,22 @@ public sealed class StatsDTests
             ],
             lines);
     }
+
+    [Fact]
+    public void A_negative_gauge_is_reset_to_zero_first_in_the_same_datagram()
+    {
+        var snapshot = MetricsSnapshot.Of(ImmutableSortedDictionary<string, long>.Empty, [ErroredPlan("deploy")], reconciled: true);
+
+        var line = Assert.Single(StatsDFormat.Lines(snapshot), l => l.Contains("plan_status.deploy"));
+        Assert.Equal("plan_status.deploy:0|g\nplan_status.deploy:-1|g", line);
+
+        // Packed tight, the pair still shares a datagram.
+        var datagrams = StatsDFormat.Datagrams(["a:1|g", line], maxBytes: 30);
+        Assert.Contains(datagrams, d => Encoding.UTF8.GetString(d) == line);
+    }
+
+    private static PlanInfo ErroredPlan(string name) =>
+        new(name, Status.Error, "serial", [], ["refused"], false);
 
     [Fact]
     public void Lines_are_packed_into_datagrams_that_fit_the_limit()

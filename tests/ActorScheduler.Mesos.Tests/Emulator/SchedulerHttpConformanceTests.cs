@@ -64,10 +64,12 @@ public sealed partial class SchedulerHttpConformanceTests : IAsyncLifetime
         Assert.StartsWith("Failed to parse body into JSON", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_call_without_framework_id_fails_validation_with_400()
+    [Theory]
+    [InlineData("REVIVE")]
+    [InlineData("UNKNOWN")]
+    public async Task A_call_without_framework_id_fails_validation_with_400(string type)
     {
-        using var response = await PostAsync("{\"type\":\"REVIVE\"}", "application/json");
+        using var response = await PostAsync($"{{\"type\":\"{type}\"}}", "application/json");
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("Failed to validate scheduler::Call: Expecting 'framework_id' to be present", await response.Content.ReadAsStringAsync());
     }
