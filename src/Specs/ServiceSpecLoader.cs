@@ -113,7 +113,9 @@ public static class ServiceSpecLoader
         }
 
         var spec = ServiceSpecMapper.Map(root, new MappingContext(file, errors, baseDirectory));
-        return errors.HasErrors || spec is null ? Failed(errors, renderedText) : new SpecLoadResult(spec, [], renderedText);
+        return errors.HasErrors || spec is null
+            ? Failed(errors, renderedText)
+            : new SpecLoadResult(spec, [], renderedText) { Source = (file, root!) };
     }
 
     private static SpecLoadResult Failed(SpecErrorList errors, string? renderedText) =>

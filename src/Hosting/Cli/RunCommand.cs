@@ -152,7 +152,7 @@ public static class RunCommand
         {
             foreach (var refusal in refusals)
             {
-                await error.WriteLineAsync($"error: {refusal}");
+                await error.WriteLineAsync($"error: {(object?)loaded.Locate(refusal) ?? refusal}");
             }
 
             return 1;

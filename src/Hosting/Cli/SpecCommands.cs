@@ -32,7 +32,7 @@ public static class SpecCommands
         var refusals = ActorScheduler.Specs.Validation.SpecValidators.Validate(previous, next.Spec!);
         foreach (var refusal in refusals)
         {
-            await error.WriteLineAsync($"error: {refusal}");
+            await error.WriteLineAsync($"error: {(object?)next.Locate(refusal) ?? refusal}");
         }
 
         if (!refusals.IsEmpty)

@@ -49,7 +49,7 @@ public sealed class SpecCommandsTests
 
             Assert.Equal(1, code);
             Assert.Contains("hello-container-path", error.ToString());
-            Assert.Contains("Fatal: false", error.ToString());
+            Assert.Matches($"^error: {System.Text.RegularExpressions.Regex.Escape(Path.Combine(dir, "new.yml"))}:\\d+:\\d+: pods\\.hello\\.", error.ToString());
             Assert.Empty(output.ToString());
         }
         finally
@@ -75,9 +75,30 @@ public sealed class SpecCommandsTests
 
             Assert.Equal(1, code);
             var refusal = Assert.Single(error.ToString().Trim().Split('\n'));
-            Assert.StartsWith("error: Field: 'pods.hello.placement';", refusal);
+            Assert.StartsWith($"error: {Path.Combine(dir, "new.yml")}:7:16: pods.hello.placement: ", refusal);
             Assert.Contains("cannot start referring to @zone", refusal);
             Assert.Empty(output.ToString());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Validate_places_a_check_of_the_whole_spec_at_its_key()
+    {
+        var dir = Directory.CreateTempSubdirectory("validate-limits").FullName;
+        try
+        {
+            var spec = Path.Combine(dir, "svc.yml");
+            File.WriteAllText(spec, "name: svc\npods:\n  p:\n    count: 1\n    tasks:\n      a:\n        goal: RUNNING\n        cmd: sleep 1\n        cpus: 0.5\n        memory: 32\n        resource-limits: {cpus: 0.1}\n");
+            var (output, error) = (new StringWriter(), new StringWriter());
+
+            Assert.Equal(1, await SpecCommands.ValidateAsync(spec, [], output, error));
+
+            var refusal = Assert.Single(error.ToString().Trim().Split('\n'));
+            Assert.StartsWith($"error: {spec}:11:33: pods.p.tasks.a.resource-limits.cpus: Task 'a' of pod 'p' limits cpus to 0.1 but requests 0.5", refusal);
         }
         finally
         {
