@@ -5,8 +5,9 @@ namespace ActorScheduler.Mesos.Client;
 
 /// <summary>
 /// Encodes and decodes Mesos v1 messages the way a Mesos master does: protobuf, or JSON with proto field
-/// names (snake_case; Google's default camelCase is silently ignored by Mesos), enums as names, and unknown
-/// fields ignored on input.
+/// names (snake_case; Google's default camelCase is silently ignored by Mesos, and dropped on input here too), enums
+/// as names (a number is refused), 64-bit integers as numbers, compact, and unknown fields ignored on input
+/// (<see cref="MesosJson"/>).
 /// </summary>
 public static class MesosCodec
 {
@@ -48,7 +49,7 @@ public static class MesosCodec
     {
         ArgumentNullException.ThrowIfNull(message);
         return contentType == MesosContentType.Json
-            ? Encoding.UTF8.GetBytes(JsonFormatter.Format(message))
+            ? Encoding.UTF8.GetBytes(MesosJson.Format(message))
             : message.ToByteArray();
     }
 
@@ -61,7 +62,7 @@ public static class MesosCodec
             try
             {
                 var text = new UTF8Encoding(false, true).GetString(data);
-                return JsonParser.Parse<T>(text);
+                return JsonParser.Parse<T>(MesosJson.ForParser(text, new T().Descriptor));
             }
             catch (Exception e) when (e is DecoderFallbackException or InvalidJsonException or InvalidProtocolBufferException or FormatException)
             {

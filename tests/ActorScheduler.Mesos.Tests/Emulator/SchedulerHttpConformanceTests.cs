@@ -75,6 +75,44 @@ public sealed partial class SchedulerHttpConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_camelCase_key_is_ignored_as_the_master_ignores_it()
+    {
+        // Google's default JSON names (frameworkInfo) are not Mesos's: the master drops the key, so the call lacks it.
+        using var response = await PostAsync("{\"type\":\"SUBSCRIBE\",\"subscribe\":{\"frameworkInfo\":{\"user\":\"u\",\"name\":\"camel\"}}}", "application/json");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("Failed to parse body into JSON: missing required fields", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task An_enum_written_as_a_number_is_400()
+    {
+        using var response = await PostAsync("{\"type\":2,\"framework_id\":{\"value\":\"x\"}}", "application/json");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.StartsWith("Failed to parse body into JSON", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Events_are_compact_json_with_64_bit_integers_as_numbers()
+    {
+        using var response = await PostAsync(SubscribeJson, "application/json", option: HttpCompletionOption.ResponseHeadersRead);
+        var reader = new RecordIoReader(await response.Content.ReadAsStreamAsync());
+
+        string text;
+        do
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            text = Encoding.UTF8.GetString(await reader.ReadAsync(timeout.Token) ?? throw new InvalidOperationException("stream ended"));
+        }
+        while (!text.Contains("\"OFFERS\"", StringComparison.Ordinal));
+
+        Assert.DoesNotContain("\": ", text, StringComparison.Ordinal);
+        Assert.Matches("\"begin\":[0-9]+,\"end\":[0-9]+", text);
+        Assert.Equal(Event.Types.Type.Offers, MesosCodec.Decode<Event>(Encoding.UTF8.GetBytes(text), MesosContentType.Json).Type);
+    }
+
+    [Fact]
     public async Task Subscribe_with_an_unacceptable_Accept_is_406()
     {
         using var response = await PostAsync(SubscribeJson, "application/json", accept: "text/html");

@@ -1,0 +1,143 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+
+namespace ActorScheduler.Mesos.Client;
+
+/// <summary>
+/// JSON as a Mesos master (stout's codec) reads and writes it, where Google's JSON mapping is more lenient or writes
+/// otherwise: on input only proto field names count (a camelCase key such as <c>refuseSeconds</c> is dropped, as the
+/// master silently ignores it) and an enum is its name (a number is an error); on output 64-bit integers are JSON
+/// numbers, not strings, and the text is compact.
+/// </summary>
+internal static class MesosJson
+{
+    /// <summary>The message as the master writes it.</summary>
+    public static string Format(IMessage message)
+    {
+        var node = JsonNode.Parse(MesosCodec.JsonFormatter.Format(message))!;
+        NumbersFor64BitFields(node, message.Descriptor);
+        return node.ToJsonString();
+    }
+
+    /// <summary>The text with what the master would not read dropped (keys that are not proto field names).</summary>
+    /// <exception cref="FormatException">An enum is written as a number, or the text is not JSON.</exception>
+    public static string ForParser(string text, MessageDescriptor descriptor)
+    {
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(text);
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException(e.Message, e);
+        }
+
+        if (node is JsonObject obj)
+        {
+            KeepProtoFields(obj, descriptor, descriptor.Name);
+        }
+
+        return node?.ToJsonString() ?? text;
+    }
+
+    private static void KeepProtoFields(JsonObject obj, MessageDescriptor descriptor, string path)
+    {
+        foreach (var (key, value) in obj.ToList())
+        {
+            var field = descriptor.FindFieldByName(key);
+            if (field is null)
+            {
+                obj.Remove(key);
+                continue;
+            }
+
+            foreach (var item in Values(field, value))
+            {
+                if (field.FieldType == FieldType.Enum && item is JsonValue v && v.GetValueKind() == JsonValueKind.Number)
+                {
+                    throw new FormatException($"'{path}.{key}': expected the name of a {field.EnumType.Name} value, found the number {v.ToJsonString()}");
+                }
+
+                if (field.FieldType == FieldType.Message && item is JsonObject child)
+                {
+                    KeepProtoFields(child, field.MessageType, $"{path}.{key}");
+                }
+            }
+        }
+    }
+
+    private static void NumbersFor64BitFields(JsonNode node, MessageDescriptor descriptor)
+    {
+        if (node is not JsonObject obj)
+        {
+            return;
+        }
+
+        foreach (var (key, value) in obj.ToList())
+        {
+            if (descriptor.FindFieldByName(key) is not { } field)
+            {
+                continue;
+            }
+
+            if (field.FieldType == FieldType.Message)
+            {
+                foreach (var item in Values(field, value))
+                {
+                    NumbersFor64BitFields(item!, field.MessageType);
+                }
+            }
+            else if (Is64Bit(field.FieldType) && !field.IsMap)
+            {
+                if (value is JsonArray array)
+                {
+                    for (var i = 0; i < array.Count; i++)
+                    {
+                        array[i] = AsNumber(array[i]);
+                    }
+                }
+                else
+                {
+                    obj[key] = AsNumber(value);
+                }
+            }
+        }
+    }
+
+    /// <summary>The values a field holds in JSON: the value, a list's items, or a map's values.</summary>
+    private static IEnumerable<JsonNode?> Values(FieldDescriptor field, JsonNode? value)
+    {
+        if (field.IsMap && value is JsonObject map)
+        {
+            var valueField = field.MessageType.FindFieldByNumber(2);
+            return valueField.FieldType == FieldType.Message ? map.Select(e => e.Value) : Array.Empty<JsonNode?>();
+        }
+
+        return value is JsonArray array ? array : new[] { value };
+    }
+
+    private static bool Is64Bit(FieldType type) =>
+        type is FieldType.Int64 or FieldType.UInt64 or FieldType.SInt64 or FieldType.Fixed64 or FieldType.SFixed64;
+
+    private static JsonNode? AsNumber(JsonNode? value)
+    {
+        if (value is JsonValue v && v.GetValueKind() == JsonValueKind.String)
+        {
+            var text = v.GetValue<string>();
+            if (long.TryParse(text, out var signed))
+            {
+                return JsonValue.Create(signed);
+            }
+
+            if (ulong.TryParse(text, out var unsigned))
+            {
+                return JsonValue.Create(unsigned);
+            }
+        }
+
+        return value?.DeepClone();
+    }
+}
