@@ -195,6 +195,13 @@ var debugPod = new Command("pod", "Pause and resume pod instances (as pod pause|
 root.Subcommands.Add(new Command("debug", "Look inside a running scheduler.") { offers, reservations, tasks, debugConfig, debugState, debugPod });
 root.Subcommands.Add(DataCommand("describe", "Show the config version being deployed (as debug config target).", (parse, json, ct) => StateCli.ConfigTargetAsync(parse.GetValue(apiOption)!, json, Console.Out, Console.Error, ct)));
 
+// actorscheduler endpoints [name]
+var endpointName = new Argument<string?>("name") { Description = "One endpoint (a port name, e.g. http); all names when left out.", Arity = ArgumentArity.ZeroOrOne };
+var endpoints = new Command("endpoints", "List the service's advertised endpoints, or show one: its task addresses, DNS names and VIP.") { endpointName, apiOption, jsonOption };
+endpoints.SetAction((parse, ct) => CommandGuard.RunAsync(() => EndpointsCli.ShowAsync(
+    parse.GetValue(apiOption)!, parse.GetValue(endpointName), parse.GetValue(jsonOption), Console.Out, Console.Error, ct)));
+root.Subcommands.Add(endpoints);
+
 // actorscheduler plan list|status|start|stop|pause|resume|force-restart|force-complete
 var planCommand = new Command("plan", "Show and steer the plans of a running scheduler.");
 Argument<string> PlanArgument() => new("plan") { Description = "Plan name (e.g. deploy)." };

@@ -328,11 +328,19 @@ public static class SchedulerApi
         app.MapGet("/v1/endpoints", async () => Results.Json((await EndpointsAsync(scheduler())).Select(e => e.Name)));
 
         app.MapGet("/v1/endpoints/{name}", async (string name) =>
-            (await EndpointsAsync(scheduler())).FirstOrDefault(e => e.Name == name) is { } endpoint
-                ? Results.Json(endpoint.Vip is null
-                    ? new { address = endpoint.Address, dns = endpoint.Dns }
-                    : (object)new { address = endpoint.Address, dns = endpoint.Dns, vip = endpoint.Vip })
-                : Message(StatusCodes.Status404NotFound, $"Endpoint {name} not found"));
+        {
+            var endpoints = await EndpointsAsync(scheduler());
+            if (endpoints.FirstOrDefault(e => e.Name == name) is not { } endpoint)
+            {
+                // A typo is told what there is, as an unknown pod is.
+                var known = endpoints.IsEmpty ? "none advertised" : "endpoints: " + string.Join(", ", endpoints.Select(e => e.Name));
+                return Message(StatusCodes.Status404NotFound, $"Endpoint {name} not found ({known})");
+            }
+
+            return Results.Json(endpoint.Vip is null
+                ? new { address = endpoint.Address, dns = endpoint.Dns }
+                : (object)new { address = endpoint.Address, dns = endpoint.Dns, vip = endpoint.Vip });
+        });
 
         app.MapGet("/v2/debug/offers", async (string? pod, string? limit, string? plan, string? phase, string? step) =>
         {

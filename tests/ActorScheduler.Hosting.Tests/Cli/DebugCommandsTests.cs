@@ -88,6 +88,7 @@ public sealed class DebugCommandsTests
     [Theory]
     [InlineData("debug offers --limit abc", "actorscheduler debug offers")]
     [InlineData("plan status", "actorscheduler plan status")]
+    [InlineData("endpoints http extra", "actorscheduler endpoints")]
     [InlineData("plan stauts deploy", "actorscheduler plan")]
     [InlineData("run svc.yml --claims-per-cycle many", "actorscheduler run")]
     public async Task A_command_line_the_parser_rejects_is_bad_arguments_in_error_lines_and_exit_2(string command, string usage)

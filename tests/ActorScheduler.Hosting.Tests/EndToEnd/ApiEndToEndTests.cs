@@ -103,6 +103,17 @@ public sealed class ApiEndToEndTests
         Assert.All(http.GetProperty("address").EnumerateArray(), a => Assert.Matches(@"^127\.0\.0\.\d+:3\d{4}$", a.GetString()));
         Assert.Contains("web-0-server.ports.autoip.dcos.thisdcos.directory:", http.GetProperty("dns")[0].GetString());
         Assert.Equal("web.ports.l4lb.thisdcos.directory:80", http.GetProperty("vip").GetString());
-        Assert.Equal(HttpStatusCode.NotFound, (await scheduler.GetAsync("v1/endpoints/metrics"))!.Value.Code);
+        var unknown = (await scheduler.GetAsync("v1/endpoints/metrics"))!.Value;
+        Assert.Equal((HttpStatusCode.NotFound, "Endpoint metrics not found (endpoints: http)"), (unknown.Code, unknown.Body.GetProperty("message").GetString()));
+
+        // The CLI: the names, one endpoint a line per value, and an unknown one naming those there are.
+        var (output, error) = (new StringWriter(), new StringWriter());
+        Assert.Equal(0, await EndpointsCli.ShowAsync(scheduler.ApiUrl.ToString(), null, false, output, error, CancellationToken.None));
+        Assert.Equal("http\n", output.ToString());
+        output.GetStringBuilder().Clear();
+        Assert.Equal(0, await EndpointsCli.ShowAsync(scheduler.ApiUrl.ToString(), "http", false, output, error, CancellationToken.None));
+        Assert.Matches(@"^address: 127\.0\.0\.\d+:3\d{4}\n {9}127\.0\.0\.\d+:3\d{4}\ndns: {5}web-0-server\.ports\.autoip\.dcos\.thisdcos\.directory:3\d{4}\n {9}web-1-server\S+\nvip: {5}web\.ports\.l4lb\.thisdcos\.directory:80\n$", output.ToString());
+        Assert.Equal(1, await EndpointsCli.ShowAsync(scheduler.ApiUrl.ToString(), "metrics", false, output, error, CancellationToken.None));
+        Assert.Equal("error: Endpoint metrics not found (endpoints: http)", error.ToString().Trim());
     }
 }
