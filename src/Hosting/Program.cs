@@ -308,7 +308,20 @@ updateResume.SetAction((parse, ct) => CommandGuard.RunAsync(() => UpdateCli.Resu
 var rollbackTo = new Option<string?>("--to") { Description = "Config id to go back to (see GET /v1/configurations); default: the version before the target." };
 var updateRollback = new Command("rollback", "Deploy a previous spec version again (validated like any update).") { rollbackTo, apiOption };
 updateRollback.SetAction((parse, ct) => CommandGuard.RunAsync(() => UpdateCli.RollbackAsync(parse.GetValue(apiOption)!, parse.GetValue(rollbackTo), Console.Out, Console.Error, ct)));
-root.Subcommands.Add(new Command("update", "Change a running service's spec and follow the rollout.") { updateStart, updateStatus, updatePause, updateResume, updateRollback });
+var completePhase = new Argument<string>("phase") { Description = "Phase name or id of the deploy plan." };
+var completeStep = new Argument<string>("step") { Description = "Step name or id within the phase (e.g. hello-0:[server])." };
+var updateForceComplete = new Command("force-complete", "Mark a step of the rollout COMPLETE without running it (plan force-complete deploy <phase> <step>).") { completePhase, completeStep, apiOption };
+updateForceComplete.SetAction((parse, ct) => CommandGuard.RunAsync(() => UpdateCli.ForceCompleteAsync(
+    parse.GetValue(apiOption)!, parse.GetValue(completePhase)!, parse.GetValue(completeStep)!, Console.Out, Console.Error, ct)));
+var restartPhase = PhaseArgument("Phase name or id (needed with a step); the whole rollout when left out.");
+var restartStep = StepArgument();
+var updateForceRestart = new Command("force-restart", "Reset the rollout, a phase or a step to PENDING so its tasks relaunch (plan force-restart deploy [phase [step]]).") { restartPhase, restartStep, apiOption };
+updateForceRestart.SetAction((parse, ct) => CommandGuard.RunAsync(() => UpdateCli.ForceRestartAsync(
+    parse.GetValue(apiOption)!, parse.GetValue(restartPhase), parse.GetValue(restartStep), Console.Out, Console.Error, ct)));
+root.Subcommands.Add(new Command("update", "Change a running service's spec and follow the rollout.")
+{
+    updateStart, updateStatus, updatePause, updateResume, updateForceComplete, updateForceRestart, updateRollback,
+});
 
 // actorscheduler mesos-local
 var portOption = new Option<int>("--port") { Description = "Port to serve the Mesos scheduler API on (127.0.0.1).", DefaultValueFactory = _ => 5050 };

@@ -40,6 +40,14 @@ public static class UpdateCli
     public static Task<int> ResumeAsync(string api, TextWriter output, TextWriter error, CancellationToken ct) =>
         PlanCli.CommandAsync(api, PlanCommandKind.Continue, "deploy", null, null, [], output, error, ct);
 
+    /// <summary><c>update force-complete &lt;phase&gt; &lt;step&gt;</c>: <c>plan force-complete deploy &lt;phase&gt; &lt;step&gt;</c>.</summary>
+    public static Task<int> ForceCompleteAsync(string api, string phase, string step, TextWriter output, TextWriter error, CancellationToken ct) =>
+        PlanCli.CommandAsync(api, PlanCommandKind.ForceComplete, "deploy", phase, step, [], output, error, ct);
+
+    /// <summary><c>update force-restart [phase [step]]</c>: <c>plan force-restart deploy [phase [step]]</c>.</summary>
+    public static Task<int> ForceRestartAsync(string api, string? phase, string? step, TextWriter output, TextWriter error, CancellationToken ct) =>
+        PlanCli.CommandAsync(api, PlanCommandKind.Restart, "deploy", phase, step, [], output, error, ct);
+
     private static async Task<int> ReportAsync(ApiAnswer? answer, TextWriter output, TextWriter error)
     {
         if (answer is null)

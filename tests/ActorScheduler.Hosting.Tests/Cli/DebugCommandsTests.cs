@@ -88,6 +88,8 @@ public sealed class DebugCommandsTests
     [Theory]
     [InlineData("debug offers --limit abc", "actorscheduler debug offers")]
     [InlineData("plan status", "actorscheduler plan status")]
+    [InlineData("update force-complete hello", "actorscheduler update force-complete")]
+    [InlineData("update force-restart hello hello-0:[server] extra", "actorscheduler update force-restart")]
     [InlineData("endpoints http extra", "actorscheduler endpoints")]
     [InlineData("plan stauts deploy", "actorscheduler plan")]
     [InlineData("run svc.yml --claims-per-cycle many", "actorscheduler run")]

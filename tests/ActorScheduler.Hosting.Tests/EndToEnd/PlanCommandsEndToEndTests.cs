@@ -69,8 +69,10 @@ public sealed class PlanCommandsEndToEndTests
         await scheduler.WaitUntilAsync(scheduler.DeployCompleteAsync, Timeout, "deploy COMPLETE");
         var before = (await scheduler.TasksAsync())["hello-0-server"].Id;
 
-        var restarted = await Cli(scheduler, PlanCommandKind.Restart, "deploy", "hello", "hello-0:[server]");
-        Assert.Equal((0, "Received cmd: restart"), (restarted.Code, restarted.Output));
+        // `update force-restart <phase> <step>` is `plan force-restart deploy <phase> <step>`.
+        var (output, error) = (new StringWriter(), new StringWriter());
+        var restarted = await UpdateCli.ForceRestartAsync(scheduler.ApiUrl.ToString(), "hello", "hello-0:[server]", output, error, CancellationToken.None);
+        Assert.Equal((0, "Received cmd: restart"), (restarted, output.ToString().Trim()));
         await scheduler.WaitUntilAsync(
             async () => (await scheduler.TasksAsync()).TryGetValue("hello-0-server", out var task) && task.Id != before && task.Status == "TASK_RUNNING" && await scheduler.DeployCompleteAsync(),
             Timeout,
@@ -79,6 +81,14 @@ public sealed class PlanCommandsEndToEndTests
         // Already complete: 208, exit 0 with the DC/OS message.
         var again = await Cli(scheduler, PlanCommandKind.ForceComplete, "deploy", "hello", "hello-0:[server]");
         Assert.Equal((0, "Command has already been reported or completed"), (again.Code, again.Output));
+        output.GetStringBuilder().Clear();
+        Assert.Equal(0, await UpdateCli.ForceCompleteAsync(scheduler.ApiUrl.ToString(), "hello", "hello-0:[server]", output, error, CancellationToken.None));
+        Assert.Equal("Command has already been reported or completed", output.ToString().Trim());
+
+        // The update commands name what they did not find in the rollout, as the plan commands do.
+        Assert.Equal(1, await UpdateCli.ForceRestartAsync(scheduler.ApiUrl.ToString(), "nope", null, output, error, CancellationToken.None));
+        Assert.Equal(1, await UpdateCli.ForceCompleteAsync(scheduler.ApiUrl.ToString(), "hello", "nope-0:[server]", output, error, CancellationToken.None));
+        Assert.Equal(["error: Phase nope not found in plan deploy", "error: Step nope-0:[server] not found in phase hello of plan deploy"], error.ToString().Trim().Split('\n'));
 
         // Unknown phase, unknown plan: exit 1 with the API's message.
         var unknownPhase = await Cli(scheduler, PlanCommandKind.Interrupt, "deploy", "nope");
