@@ -225,37 +225,9 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
         Receive<ConfigProtocol.GetConfiguration>(m => _configStore.Forward(m));
         Receive<GetFrameworkId>(m => _framework.Forward(m));
         Receive<ConfigProtocol.SubmitConfiguration>(m => Submit(new ApplySpec(m.RenderedYaml, m.Source, m.SchedulerEnvironment, Templates: m.ConfigTemplates), Sender));
-        Receive<ConfigProtocol.RollbackConfiguration>(m =>
-        {
-            var replyTo = Sender;
-            _configStore.Ask<ConfigProtocol.ConfigurationIds>(ConfigProtocol.GetConfigurations.Instance, AskTimeout)
-                .ContinueWith(t =>
-                {
-                    var ids = t.Result;
-                    var id = m.ToId ?? (ids.TargetId is { } target && ids.Ids.IndexOf(target) is > 0 and var at ? ids.Ids[at - 1] : null);
-                    return id is null
-                        ? Task.FromResult<object>(new ConfigProtocol.ConfigurationNotFound(null))
-                        : _configStore.Ask<object>(new ConfigProtocol.GetConfiguration(id), AskTimeout);
-                }, TaskScheduler.Default)
-                .Unwrap()
-                .PipeTo(Self, replyTo, found => new RollbackFound(found, replyTo), e => new RollbackFound(new Akka.Actor.Status.Failure(e), replyTo));
-        });
-        Receive<RollbackFound>(m =>
-        {
-            if (m.Found is ConfigProtocol.Configuration config)
-            {
-                Submit(new ApplySpec(config.RenderedYaml, $"rollback to {config.Id} ({config.Source})", config.SchedulerEnvironment, Templates: config.ConfigTemplates), m.ReplyTo);
-            }
-            else if (m.Found is Akka.Actor.Status.Failure failure)
-            {
-                m.ReplyTo.Tell(new ConfigProtocol.UpdateResult(UpdateOutcome.Failed, _current?.Target.ConfigId,
-                    ImmutableArray.Create($"the config store did not answer ({failure.Cause.Message}); the target is unchanged, try again")));
-            }
-            else
-            {
-                m.ReplyTo.Tell(new ConfigProtocol.UpdateResult(UpdateOutcome.NotFound, _current?.Target.ConfigId, ImmutableArray<string>.Empty));
-            }
-        });
+        Receive<ConfigProtocol.RollbackConfiguration>(m => Submit(new RollBack(m.ToId), Sender));
+        Receive<RollbackRefused>(m => m.ReplyTo.Tell(new ConfigProtocol.UpdateResult(
+            UpdateOutcome.NotFound, _current?.Target.ConfigId, ImmutableArray.Create(m.Message))));
         Receive<UpdateAnswered>(OnUpdateAnswered);
         // The store's target, read after an update whose answer did not come: applied like an answer, unless a later one was.
         Receive<TargetConfigReady>(ready => OnUpdateAnswered(new UpdateAnswered(ready, ActorRefs.Nobody, ++_submissions, null)));
@@ -324,7 +296,8 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
     /// failed or unexpected answer is not taken for the target this submission saw (a later update may have replaced it):
     /// the store's target is read instead.
     /// </summary>
-    private void Submit(ApplySpec candidate, IActorRef replyTo)
+    /// <param name="candidate">An <see cref="ApplySpec"/>, or a <see cref="RollBack"/> (the store picks its config).</param>
+    private void Submit(object candidate, IActorRef replyTo)
     {
         var submission = ++_submissions;
         _configStore.Ask<object>(candidate, _settings.ConfigUpdateTimeout).PipeTo(
@@ -333,6 +306,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
             answer => answer switch
             {
                 TargetConfigReady ready => new UpdateAnswered(ready, replyTo, submission, null),
+                NoRollbackTarget none => new RollbackRefused(none.Message, replyTo),
                 _ => new UpdateAnswered(null, replyTo, submission, $"the config store gave an unexpected answer ({answer.GetType().Name}); see `update status` for the target"),
             },
             e => new UpdateAnswered(null, replyTo, submission, $"the config store did not answer in time ({e.Message}); see `update status` for the target"));
@@ -342,7 +316,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
     /// <param name="Submission">The submission's number, in the order the store received them.</param>
     private sealed record UpdateAnswered(TargetConfigReady? Ready, IActorRef ReplyTo, long Submission, string? Failure);
 
-    private sealed record RollbackFound(object Found, IActorRef ReplyTo);
+    private sealed record RollbackRefused(string Message, IActorRef ReplyTo);
 
     private sealed record SubscribeNow
     {

@@ -305,8 +305,8 @@ var updatePause = new Command("pause", "Pause the rollout (interrupt the deploy 
 updatePause.SetAction((parse, ct) => CommandGuard.RunAsync(() => UpdateCli.PauseAsync(parse.GetValue(apiOption)!, Console.Out, Console.Error, ct)));
 var updateResume = new Command("resume", "Resume the rollout (continue the deploy plan).") { apiOption };
 updateResume.SetAction((parse, ct) => CommandGuard.RunAsync(() => UpdateCli.ResumeAsync(parse.GetValue(apiOption)!, Console.Out, Console.Error, ct)));
-var rollbackTo = new Option<string?>("--to") { Description = "Config id to go back to (see GET /v1/configurations); default: the version before the target." };
-var updateRollback = new Command("rollback", "Deploy a previous spec version again (validated like any update).") { rollbackTo, apiOption };
+var rollbackTo = new Option<string?>("--to") { Description = "Config id to go back to (see debug config list); default: the target in place before the current one was set, one further back with each rollback." };
+var updateRollback = new Command("rollback", "Deploy a previous spec version again (validated like any update); repeated, it steps further back through the earlier targets.") { rollbackTo, apiOption };
 updateRollback.SetAction((parse, ct) => CommandGuard.RunAsync(() => UpdateCli.RollbackAsync(parse.GetValue(apiOption)!, parse.GetValue(rollbackTo), Console.Out, Console.Error, ct)));
 var completePhase = new Argument<string>("phase") { Description = "Phase name or id of the deploy plan." };
 var completeStep = new Argument<string>("step") { Description = "Step name or id within the phase (e.g. hello-0:[server])." };

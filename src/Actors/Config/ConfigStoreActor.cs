@@ -13,7 +13,8 @@ namespace ActorScheduler.Actors.Config;
 /// <summary>
 /// Keeps every accepted spec version (the rendered YAML) and the deploy target. A new candidate becomes the
 /// target when it differs from it and is valid; a refused candidate leaves the target where it was and its
-/// errors go to the deploy plan.
+/// errors go to the deploy plan. It also keeps the rollback history (<see cref="RollbackHistory"/>), rebuilt from the
+/// target events.
 /// </summary>
 internal sealed class ConfigStoreActor : ReceivePersistentActor
 {
@@ -21,6 +22,7 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
     private readonly Dictionary<string, ConfigStored> _configs = new(StringComparer.Ordinal);
     private readonly List<string> _order = new();
     private string? _targetId;
+    private RollbackHistory _history = RollbackHistory.Empty;
 
     // Stored configs loaded as targets (the target, and those pods recover tasks on): loaded once, shared by every asker.
     private readonly Dictionary<string, StoredTarget> _loaded = new(StringComparer.Ordinal);
@@ -31,11 +33,12 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
         PersistenceId = $"{service}/config";
 
         Recover<ConfigStored>(Store);
-        Recover<TargetConfigSet>(e => _targetId = e.ConfigId);
+        Recover<TargetConfigSet>(SetTarget);
         Recover<ConfigRejected>(_ => { });
         Recover<DeploymentCompleted>(_ => _deploymentCompleted = true);
 
         Command<ApplySpec>(OnApplySpec);
+        Command<RollBack>(OnRollBack);
         Command<ConfigProtocol.GetConfigurations>(_ => Sender.Tell(new ConfigProtocol.ConfigurationIds(_order.ToImmutableArray(), _targetId)));
         Command<ConfigProtocol.GetConfiguration>(m =>
         {
@@ -139,7 +142,7 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
             SchedulerEnv = { candidate.SchedulerEnvironment.ToDictionary() },
             ConfigTemplates = { candidate.ConfigTemplates.ToDictionary() },
         };
-        var target = new TargetConfigSet { ConfigId = stored.ConfigId, At = stored.At };
+        var target = new TargetConfigSet { ConfigId = stored.ConfigId, At = stored.At, Rollback = candidate.RollsBack };
         PersistAll(new object[] { stored, target }, e =>
         {
             switch (e)
@@ -148,12 +151,44 @@ internal sealed class ConfigStoreActor : ReceivePersistentActor
                     Store(s);
                     break;
                 case TargetConfigSet t:
-                    _targetId = t.ConfigId;
+                    SetTarget(t);
                     _log.Info("Target config is now {0} (from {1})", t.ConfigId, candidate.Source);
                     replyTo.Tell(new TargetConfigReady(new TargetConfig(t.ConfigId, ConfigTemplateDigests.Apply(loaded.Spec, candidate.ConfigTemplates)), ImmutableArray<string>.Empty, _deploymentCompleted));
                     break;
             }
         });
+    }
+
+    /// <summary>
+    /// <c>update rollback</c>: the stored config <see cref="RollBack.ToId"/>, or the newest of the rollback history, offered
+    /// again as a candidate (validated as an update of the target, stored under a new id); or why there is none.
+    /// </summary>
+    private void OnRollBack(RollBack rollback)
+    {
+        var id = rollback.ToId ?? _history.Next;
+        if (id is null || !_configs.TryGetValue(id, out var stored))
+        {
+            Sender.Tell(new NoRollbackTarget(
+                rollback.ToId is not null ? $"No configuration {rollback.ToId} to roll back to (see GET /v1/configurations)"
+                : _targetId is null ? "Nothing to roll back to: there is no target yet"
+                : $"Nothing to roll back to: no earlier target is left before config {_targetId} (each rollback goes one further back; --to <id> deploys any stored version)"));
+            return;
+        }
+
+        OnApplySpec(new ApplySpec(
+            stored.RenderedYaml,
+            $"rollback to {id} ({stored.Source})",
+            stored.SchedulerEnv.ToImmutableDictionary(),
+            Templates: stored.ConfigTemplates.ToImmutableDictionary())
+        {
+            RollsBack = rollback.ToId is null,
+        });
+    }
+
+    private void SetTarget(TargetConfigSet set)
+    {
+        _history = _history.Moved(_targetId, set.Rollback);
+        _targetId = set.ConfigId;
     }
 
     private void Store(ConfigStored stored)
@@ -215,10 +250,23 @@ internal sealed record ApplySpec(
     bool AtStartup = false,
     IReadOnlyDictionary<string, string>? Templates = null)
 {
+    /// <summary>A rollback to the newest entry of the rollback history, which it takes off (not a <c>--to</c>).</summary>
+    public bool RollsBack { get; init; }
+
     public IReadOnlyDictionary<string, string> SchedulerEnvironment => Environment ?? ImmutableDictionary<string, string>.Empty;
 
     public IReadOnlyDictionary<string, string> ConfigTemplates => Templates ?? ImmutableDictionary<string, string>.Empty;
 }
+
+/// <summary>
+/// Deploy a stored config again (<c>update rollback</c>): <paramref name="ToId"/>, or (null) the target that was in place
+/// before the current one was set, one further back with each rollback (<see cref="RollbackHistory"/>). Answered as an
+/// <see cref="ApplySpec"/> of that config, or with <see cref="NoRollbackTarget"/>.
+/// </summary>
+internal sealed record RollBack(string? ToId);
+
+/// <summary>A rollback found nothing to deploy: an unknown id, or the history is exhausted; the target is unchanged.</summary>
+internal sealed record NoRollbackTarget(string Message);
 
 /// <summary>
 /// The target to deploy, with the errors of a refused candidate (if any) for the deploy plan, and whether a deployment

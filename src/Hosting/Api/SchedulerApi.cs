@@ -580,7 +580,8 @@ public static class SchedulerApi
     }
 
     /// <summary>
-    /// 200 for a new target or no change, 417 with the errors when refused, 404 for an unknown rollback version, 503 when
+    /// 200 for a new target or no change, 417 with the errors when refused, 404 for an unknown rollback version or nothing
+    /// left to roll back to, 503 when
     /// the config store did not answer in time (the scheduler then follows the store's target).
     /// </summary>
     private static IResult UpdateAnswer(ConfigProtocol.UpdateResult result) => result.Outcome switch
@@ -591,7 +592,7 @@ public static class SchedulerApi
             new { message = $"Update refused; config {result.TargetId} stays the target", configId = result.TargetId, errors = result.Errors },
             statusCode: StatusCodes.Status417ExpectationFailed),
         UpdateOutcome.Failed => Message(StatusCodes.Status503ServiceUnavailable, string.Join("; ", result.Errors)),
-        _ => Message(StatusCodes.Status404NotFound, "No such configuration to roll back to"),
+        _ => Message(StatusCodes.Status404NotFound, result.Errors.FirstOrDefault() ?? "No such configuration to roll back to"),
     };
 
     /// <summary>

@@ -47,8 +47,9 @@ public static class ConfigProtocol
     }
 
     /// <summary>
-    /// Deploy a stored version again (<c>update rollback</c>): <paramref name="ToId"/>, or the version stored before the
-    /// target → <see cref="UpdateResult"/>.
+    /// Deploy a stored version again (<c>update rollback</c>) → <see cref="UpdateResult"/>: <paramref name="ToId"/>, or
+    /// (null) the target that was in place before the current one was set; a rollback after a rollback goes one further
+    /// back. <see cref="UpdateOutcome.NotFound"/>, with why, for an unknown id or when no earlier target is left.
     /// </summary>
     public sealed record RollbackConfiguration(string? ToId);
 
@@ -68,7 +69,7 @@ public enum UpdateOutcome
     /// <summary>Invalid, or not allowed as an update of the target: the target stays.</summary>
     Refused,
 
-    /// <summary>Rollback to a version that is not stored, or no earlier version.</summary>
+    /// <summary>Rollback to a version that is not stored, or no earlier target left to go back to (the errors say which).</summary>
     NotFound,
 
     /// <summary>

@@ -188,4 +188,107 @@ public sealed class ConfigStoreActorTests : ActorTestKit
         Assert.NotNull(digest);
         Assert.Equal(digest, stored.Spec.Pods[0].Tasks[0].Configs[0].ContentDigest);
     }
+
+    /// <summary>A valid spec whose version shows in its task's command (<c>sleep 10n</c>), so any version may follow any other.</summary>
+    private static string Version(int n) => Spec(1, 10).Replace("cmd: sleep 100", $"cmd: sleep {n}0", StringComparison.Ordinal);
+
+    private static string CommandOf(TargetConfigReady ready) => ready.Target.Spec.Pods[0].Tasks[0].Command;
+
+    private IActorRef Restarted(IActorRef store)
+    {
+        Watch(store);
+        store.Tell(PoisonPill.Instance);
+        ExpectTerminated(store);
+        return Sys.ActorOf(ConfigStoreActor.Props("svc"));
+    }
+
+    [Fact]
+    public void ConfigStore_should_roll_back_one_target_further_with_each_rollback_across_a_restart_until_none_is_left()
+    {
+        var store = Sys.ActorOf(ConfigStoreActor.Props("svc"));
+        foreach (var n in new[] { 1, 2, 3 })
+        {
+            store.Tell(new ApplySpec(Version(n), $"v{n}.yml"));
+            Assert.Equal($"sleep {n}0", CommandOf(ExpectMsg<TargetConfigReady>()));
+        }
+
+        store.Tell(new RollBack(null));
+        var toSecond = ExpectMsg<TargetConfigReady>();
+        Assert.Equal("sleep 20", CommandOf(toSecond));
+        Assert.Empty(toSecond.Errors);
+
+        // The history is rebuilt from the journal: the next rollback still goes back, not forward to v3.
+        store = Restarted(store);
+        store.Tell(new RollBack(null));
+        var toFirst = ExpectMsg<TargetConfigReady>();
+        Assert.Equal("sleep 10", CommandOf(toFirst));
+        Assert.NotEqual(toSecond.Target.ConfigId, toFirst.Target.ConfigId);
+
+        store.Tell(new RollBack(null));
+        var none = ExpectMsg<NoRollbackTarget>();
+        Assert.Equal($"Nothing to roll back to: no earlier target is left before config {toFirst.Target.ConfigId} (each rollback goes one further back; --to <id> deploys any stored version)", none.Message);
+        store.Tell(GetTarget.Instance);
+        Assert.Equal(toFirst.Target.ConfigId, ExpectMsg<TargetConfigReady>().Target.ConfigId);
+    }
+
+    [Fact]
+    public void ConfigStore_should_roll_back_an_update_made_after_a_rollback_to_the_rolled_back_target()
+    {
+        var store = Sys.ActorOf(ConfigStoreActor.Props("svc"));
+        store.Tell(new ApplySpec(Version(1), "v1.yml"));
+        ExpectMsg<TargetConfigReady>();
+        store.Tell(new ApplySpec(Version(2), "v2.yml"));
+        ExpectMsg<TargetConfigReady>();
+        store.Tell(new RollBack(null));
+        Assert.Equal("sleep 10", CommandOf(ExpectMsg<TargetConfigReady>()));
+
+        // An update is undone by a rollback, back to the target it replaced; then nothing is left.
+        store.Tell(new ApplySpec(Version(3), "v3.yml"));
+        ExpectMsg<TargetConfigReady>();
+        store.Tell(new RollBack(null));
+        Assert.Equal("sleep 10", CommandOf(ExpectMsg<TargetConfigReady>()));
+        store.Tell(new RollBack(null));
+        ExpectMsg<NoRollbackTarget>();
+    }
+
+    [Fact]
+    public void ConfigStore_should_treat_a_rollback_to_an_id_as_an_update_that_a_plain_rollback_undoes()
+    {
+        var store = Sys.ActorOf(ConfigStoreActor.Props("svc"));
+        store.Tell(new ApplySpec(Version(1), "v1.yml"));
+        var first = ExpectMsg<TargetConfigReady>().Target.ConfigId;
+        store.Tell(new ApplySpec(Version(2), "v2.yml"));
+        ExpectMsg<TargetConfigReady>();
+        store.Tell(new ApplySpec(Version(3), "v3.yml"));
+        ExpectMsg<TargetConfigReady>();
+
+        store.Tell(new RollBack(first));
+        Assert.Equal("sleep 10", CommandOf(ExpectMsg<TargetConfigReady>()));
+        store.Tell(new RollBack(null));
+        Assert.Equal("sleep 30", CommandOf(ExpectMsg<TargetConfigReady>()));
+        store.Tell(new RollBack(null));
+        Assert.Equal("sleep 20", CommandOf(ExpectMsg<TargetConfigReady>()));
+
+        store.Tell(new RollBack("no-such-id"));
+        Assert.Equal("No configuration no-such-id to roll back to (see GET /v1/configurations)", ExpectMsg<NoRollbackTarget>().Message);
+    }
+
+    [Fact]
+    public void ConfigStore_should_keep_its_rollback_history_when_a_rollback_is_refused()
+    {
+        var store = Sys.ActorOf(ConfigStoreActor.Props("svc"));
+        store.Tell(new ApplySpec(Spec(1, 10), "v1.yml"));
+        ExpectMsg<TargetConfigReady>();
+        store.Tell(new ApplySpec(Spec(2, 10), "v2.yml"));
+        var scaled = ExpectMsg<TargetConfigReady>();
+
+        // Going back to one pod is a scale-in the spec does not allow: refused, the target and the history stay.
+        foreach (var _ in new[] { 1, 2 })
+        {
+            store.Tell(new RollBack(null));
+            var refused = ExpectMsg<TargetConfigReady>();
+            Assert.Equal(scaled.Target.ConfigId, refused.Target.ConfigId);
+            Assert.NotEmpty(refused.Errors);
+        }
+    }
 }

@@ -76,9 +76,15 @@ public sealed class UpdateEndToEndTests
         var (output, error) = (new StringWriter(), new StringWriter());
         Assert.Equal(0, await UpdateCli.RollbackAsync(second.ApiUrl.ToString(), null, output, error, CancellationToken.None));
         await second.WaitUntilAsync(() => AllRelaunched(second, afterUpdate), Timeout, "rolled back");
-        Assert.NotEqual(v2, await TargetId(second));
+        var v3 = await TargetId(second);
+        Assert.NotEqual(v2, v3);
         Assert.Equal(1, await UpdateCli.RollbackAsync(second.ApiUrl.ToString(), "no-such-id", output, error, CancellationToken.None));
-        Assert.EndsWith("error: No such configuration to roll back to", error.ToString().Trim());
+        Assert.EndsWith("error: No configuration no-such-id to roll back to (see GET /v1/configurations)", error.ToString().Trim());
+
+        // A second rollback does not flip forward to the update it undid (recorded before the restart): v1 was the first target.
+        Assert.Equal(1, await UpdateCli.RollbackAsync(second.ApiUrl.ToString(), null, output, error, CancellationToken.None));
+        Assert.EndsWith($"error: Nothing to roll back to: no earlier target is left before config {v3} (each rollback goes one further back; --to <id> deploys any stored version)", error.ToString().Trim());
+        Assert.Equal(v3, await TargetId(second));
     }
 
     [Fact]
