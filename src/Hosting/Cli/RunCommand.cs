@@ -12,6 +12,7 @@ using Status = ActorScheduler.Messages.Plans.Status;
 using Akka.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -190,7 +191,10 @@ public static class RunCommand
             return 2;
         }
 
-        if (PortInUse(apiAddress, args.ApiPort) is { } apiError)
+        // Bound now, so a port in use is refused before anything starts, and with --api-port 0 the port the system chose
+        // is the one the banner, the framework's web UI URL and the tasks (SCHEDULER_API_PORT, config templates) are given.
+        using var apiListener = ApiListener.Bind(apiAddress, args.ApiPort, out var apiError);
+        if (apiListener is null)
         {
             await error.WriteLineAsync($"error: --api-port: {apiError}");
             return 2;
@@ -230,7 +234,7 @@ public static class RunCommand
             master = emulator.Url;
         }
 
-        var apiUrl = new Uri($"http://{args.ApiHost}:{args.ApiPort}/");
+        var apiUrl = new Uri($"http://{args.ApiHost}:{apiListener.Port}/");
         await output.WriteLineAsync($"service:     {spec.Name} ({args.SpecPath})");
         await output.WriteLineAsync($"mesos:       {master}{(emulator is null ? string.Empty : $" (embedded emulator, {args.Agents} agents{(emulatorOptions?.Zones > 0 ? $" in {emulatorOptions.Zones} zones" : "")})")}");
         await output.WriteLineAsync($"api:         {apiUrl}");
@@ -240,7 +244,7 @@ public static class RunCommand
             await output.WriteLineAsync($"statsd:      {statsd}");
         }
 
-        var app = BuildApp(args, fitness, offerHold, loaded, master, apiUrl, dataDir, statsd);
+        var app = BuildApp(args, fitness, offerHold, loaded, master, apiUrl, apiListener, dataDir, statsd);
         try
         {
             await app.StartAsync(ct);
@@ -272,10 +276,11 @@ public static class RunCommand
         return 0;
     }
 
-    private static WebApplication BuildApp(RunArguments args, ActorScheduler.Actors.Offers.FitnessKind fitness, ActorScheduler.Actors.Offers.OfferHoldMode offerHold, SpecLoadResult loaded, Uri master, Uri apiUrl, string dataDir, StatsDTarget? statsd)
+    private static WebApplication BuildApp(RunArguments args, ActorScheduler.Actors.Offers.FitnessKind fitness, ActorScheduler.Actors.Offers.OfferHoldMode offerHold, SpecLoadResult loaded, Uri master, Uri apiUrl, ApiListener apiListener, string dataDir, StatsDTarget? statsd)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(apiUrl.ToString().TrimEnd('/'));
+        builder.WebHost.UseSockets(sockets => sockets.CreateBoundListenSocket = apiListener.HandOver);
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.SetMinimumLevel(args.Verbose ? LogLevel.Information : LogLevel.Warning);
@@ -377,24 +382,51 @@ public static class RunCommand
         master = Uri.TryCreate(text.EndsWith('/') ? text : text + "/", UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri : null;
         return master is not null;
     }
+}
 
-    /// <summary>A one-line reason when the port cannot be bound on 127.0.0.1, else null.</summary>
-    internal static string? PortInUse(IPAddress address, int port)
+/// <summary>
+/// The API's listening socket, bound by <c>run</c> before anything starts and handed over to Kestrel when the API starts
+/// serving (Kestrel then owns it). Disposing it closes it only if Kestrel never took it.
+/// </summary>
+internal sealed class ApiListener : IDisposable
+{
+    private Socket? _socket;
+
+    private ApiListener(Socket socket)
+    {
+        _socket = socket;
+        EndPoint = (IPEndPoint)socket.LocalEndPoint!;
+    }
+
+    /// <summary>Where it listens: the port the system chose when asked for port 0.</summary>
+    public IPEndPoint EndPoint { get; }
+
+    public int Port => EndPoint.Port;
+
+    /// <summary>Binds <paramref name="address"/>:<paramref name="port"/> as Kestrel would; null with a one-line reason when it cannot.</summary>
+    public static ApiListener? Bind(IPAddress address, int port, out string? error)
     {
         try
         {
-            using var listener = new TcpListener(address, port);
-            listener.Start();
-            listener.Stop();
-            return null;
+            error = null;
+            return new ApiListener(SocketTransportOptions.CreateDefaultBoundListenSocket(new IPEndPoint(address, port)));
         }
         catch (SocketException e)
         {
-            return e.SocketErrorCode == SocketError.AddressAlreadyInUse
+            error = e.SocketErrorCode == SocketError.AddressAlreadyInUse
                 ? $"port {port} on {address} is already in use"
                 : $"cannot bind port {port} on {address}: {e.Message}";
+            return null;
         }
     }
+
+    /// <summary>Kestrel's <see cref="SocketTransportOptions.CreateBoundListenSocket"/>: this socket for its endpoint, once.</summary>
+    public Socket HandOver(EndPoint endpoint) =>
+        endpoint.Equals(EndPoint) && Interlocked.Exchange(ref _socket, null) is { } socket
+            ? socket
+            : SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
+
+    public void Dispose() => Interlocked.Exchange(ref _socket, null)?.Dispose();
 }
 
 /// <summary><c>-o KEY=VALUE</c> values.</summary>

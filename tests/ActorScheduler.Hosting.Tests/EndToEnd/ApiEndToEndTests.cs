@@ -116,4 +116,31 @@ public sealed class ApiEndToEndTests
         Assert.Equal(1, await EndpointsCli.ShowAsync(scheduler.ApiUrl.ToString(), "metrics", false, output, error, CancellationToken.None));
         Assert.Equal("error: Endpoint metrics not found (endpoints: http)", error.ToString().Trim());
     }
+
+    [Fact]
+    public async Task Api_port_0_serves_on_a_port_the_system_chose_and_everything_reports_that_port()
+    {
+        using var data = new TempDataDir();
+        using var scheduler = SchedulerProcess.Launch(0, [
+            "run", Path.Combine(SchedulerProcess.RepoRoot, "examples/taskcfg/svc.yml"), "--data-dir", data.Path,
+            "--api-port", "0", "--master-port", SchedulerProcess.FreePort().ToString(), "-o", "SLEEP_DURATION=120",
+        ]);
+
+        // The banner names the bound port, and the API answers there.
+        var api = await scheduler.UseApiFromBannerAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal("127.0.0.1", api.Host);
+        Assert.NotEqual(0, api.Port);
+        await scheduler.WaitUntilAsync(scheduler.DeployCompleteAsync, TimeSpan.FromSeconds(120), "deploy COMPLETE");
+
+        // The tasks were told that port too: each fetched its config template from the API (bootstrap rendered it) and
+        // got SCHEDULER_API_PORT.
+        List<string> Rendered() => Directory.GetFiles(data.Path, "worker.conf", SearchOption.AllDirectories)
+            .Where(f => Path.GetFileName(Path.GetDirectoryName(f)) == "conf").Select(File.ReadAllText).ToList();
+        await scheduler.WaitUntilAsync(() => Task.FromResult(Rendered() is { Count: 2 } files && files.All(f => f.Contains("threads=2\n", StringComparison.Ordinal))),
+            TimeSpan.FromSeconds(60), "both tasks rendered conf/worker.conf from the template the API served");
+        var info = (await scheduler.GetAsync("v1/pod/worker-0/info"))!.Value.Body[0].GetProperty("info");
+        var environment = info.GetProperty("command").GetProperty("environment").GetProperty("variables").EnumerateArray()
+            .ToDictionary(v => v.GetProperty("name").GetString()!, v => v.GetProperty("value").GetString());
+        Assert.Equal(api.Port.ToString(), environment["SCHEDULER_API_PORT"]);
+    }
 }

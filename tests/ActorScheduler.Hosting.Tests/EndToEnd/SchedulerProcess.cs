@@ -16,7 +16,7 @@ internal sealed class SchedulerProcess : IDisposable
 
     private readonly Process _process;
     private readonly StringBuilder _output = new();
-    private readonly HttpClient _http;
+    private HttpClient _http;
 
     private SchedulerProcess(Process process, int apiPort)
     {
@@ -25,7 +25,25 @@ internal sealed class SchedulerProcess : IDisposable
         _http = new HttpClient { BaseAddress = ApiUrl, Timeout = TimeSpan.FromSeconds(10) };
     }
 
-    public Uri ApiUrl { get; }
+    public Uri ApiUrl { get; private set; }
+
+    /// <summary>
+    /// Waits for the <c>api:</c> line of <c>run</c>'s banner and talks to the API there from now on (for
+    /// <c>--api-port 0</c>, where only the banner tells the port).
+    /// </summary>
+    public async Task<Uri> UseApiFromBannerAsync(TimeSpan timeout)
+    {
+        Uri? url = null;
+        await WaitUntilAsync(
+            () => Task.FromResult(System.Text.RegularExpressions.Regex.Match(Output, @"^api:\s+(\S+)\s*$", System.Text.RegularExpressions.RegexOptions.Multiline) is { Success: true } line
+                && Uri.TryCreate(line.Groups[1].Value, UriKind.Absolute, out url)),
+            timeout,
+            "the api: line of the banner");
+        ApiUrl = url!;
+        _http.Dispose();
+        _http = new HttpClient { BaseAddress = ApiUrl, Timeout = TimeSpan.FromSeconds(10) };
+        return ApiUrl;
+    }
 
     public int Pid => _process.Id;
 
