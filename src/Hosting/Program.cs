@@ -379,6 +379,15 @@ if (parsed.Errors.Count > 0)
     return 2;
 }
 
+// --help: System.CommandLine's text, with the optional arguments bracketed in its Arguments section as in its usage line.
+if (parsed.Action is System.CommandLine.Help.HelpAction)
+{
+    var help = new StringWriter();
+    parsed.Invoke(new InvocationConfiguration { Output = help });
+    await Console.Out.WriteAsync(HelpText.MarkOptionalArguments(help.ToString(), parsed.CommandResult.Command));
+    return 0;
+}
+
 return await parsed.InvokeAsync(new InvocationConfiguration
 {
     ProcessTerminationTimeout = TimeSpan.FromSeconds(30),
