@@ -1,3 +1,4 @@
+using ActorScheduler.Actors.Pods;
 using ActorScheduler.Messages.MesosV1;
 using ActorScheduler.Messages.Plans;
 
@@ -5,7 +6,8 @@ namespace ActorScheduler.Simulation.Tests;
 
 /// <summary>
 /// Recovery relaunches a failed task on the config it was running (DC/OS: the failed task's own
-/// <c>target_configuration</c>), not on a new target a paused or canary-held rollout has not reached yet.
+/// <c>target_configuration</c>), not on a new target a paused or canary-held rollout has not reached yet; so do
+/// <c>pod pause</c> and <c>pod resume</c>.
 /// </summary>
 public sealed class RecoveryConfigScenarioTests
 {
@@ -89,6 +91,108 @@ public sealed class RecoveryConfigScenarioTests
         Assert.Equal(0.3, CpusOfLastLaunch(scenario.Cluster!, "hello-0-server"), 6);
     }
 
+    [Fact]
+    public async Task Pause_and_resume_while_the_rollout_is_paused_relaunch_on_the_config_the_task_was_running()
+    {
+        var values = new Dictionary<string, string> { ["WORLD_COUNT"] = "1" };
+        await using var scenario = new ServiceScenario(Examples.Spec("hello-world"), new ScenarioOptions { Values = values, ExpectTimeout = TimeSpan.FromSeconds(20) });
+        await scenario.Run(
+            Send.Register(),
+            Send.OffersFor("hello"),
+            Expect.Launched("hello-0-server"),
+            Expect.StepStatus("deploy", "hello", "hello-0:[server]", Status.Complete),
+            Send.PlanCommand("deploy", PlanCommandKind.Interrupt),
+            Send.UpdateSpec(new Dictionary<string, string>(values) { ["HELLO_CPUS"] = "0.3" }),
+            Expect.UpdateAccepted(),
+            Expect.StepStatus("deploy", "hello", "hello-0:[server]", Status.Pending));
+        var cluster = scenario.Cluster!;
+
+        // Paused and resumed while the rollout has not reached hello-0: both relaunches stay on the config it ran (0.1
+        // cpus), and its step of the new config stays to do.
+        await scenario.Run(
+            Send.PausePod("hello-0"),
+            Expect.Killed("hello-0-server"),
+            Send.ReofferPod("hello", 0),
+            // world-0's step was under way (waiting for offers) before the pause, and running steps finish.
+            Expect.Launched("hello-0-server", "world-0-server"),
+            Expect.TaskShown("hello-0", "hello-0-server", "PAUSED"));
+        Assert.Equal(PauseOverride.SleepCommand, LastLaunch(cluster, "hello-0-server").Command.Value);
+        Assert.Equal(0.1, CpusOfLastLaunch(cluster, "hello-0-server"), 6);
+        await scenario.Run(
+            Expect.StepStatus("deploy", "hello", "hello-0:[server]", Status.Pending),
+            Send.ResumePod("hello-0"),
+            Expect.Killed("hello-0-server", times: 2),
+            Send.ReofferPod("hello", 0),
+            Expect.Launched("hello-0-server"),
+            Expect.TaskShown("hello-0", "hello-0-server", "TASK_RUNNING"),
+            Expect.StepStatus("deploy", "hello", "hello-0:[server]", Status.Pending));
+        Assert.Contains("hello from", LastLaunch(cluster, "hello-0-server").Command.Value);
+        Assert.Equal(0.1, CpusOfLastLaunch(cluster, "hello-0-server"), 6);
+
+        // Continued, the rollout brings hello-0 to the new config.
+        await scenario.Run(
+            Send.PlanCommand("deploy", PlanCommandKind.Continue),
+            Expect.Killed("hello-0-server", times: 3),
+            Send.ReofferPod("hello", 0),
+            Expect.Launched("hello-0-server"),
+            Expect.StepStatus("deploy", "hello", "hello-0:[server]", Status.Complete),
+            Expect.AllPlansComplete());
+        Assert.Equal(0.3, CpusOfLastLaunch(cluster, "hello-0-server"), 6);
+    }
+
+    [Fact]
+    public async Task After_a_restart_pause_and_resume_while_the_rollout_is_paused_relaunch_on_the_config_the_task_was_running()
+    {
+        var values = new Dictionary<string, string> { ["WORLD_COUNT"] = "1" };
+        await using var scenario = new ServiceScenario(Examples.Spec("hello-world"), new ScenarioOptions { Values = values, ExpectTimeout = TimeSpan.FromSeconds(20) });
+        await scenario.Run(
+            Send.Register(),
+            Send.OffersFor("hello"),
+            Expect.Launched("hello-0-server"),
+            Expect.StepStatus("deploy", "hello", "hello-0:[server]", Status.Complete),
+            Send.PlanCommand("deploy", PlanCommandKind.Interrupt),
+            Send.UpdateSpec(new Dictionary<string, string>(values) { ["HELLO_CPUS"] = "0.3" }),
+            Expect.UpdateAccepted(),
+            Expect.StepStatus("deploy", "hello", "hello-0:[server]", Status.Pending),
+            // The restarted pod holds only the new target its step brings: the config hello-0-server ran (0.1 cpus) comes
+            // from the config store.
+            Send.RestartScheduler(),
+            Expect.PlanStatus("deploy", Status.Waiting),
+            Send.PausePod("hello-0"),
+            Expect.Killed("hello-0-server"),
+            Send.ReofferPod("hello", 0),
+            Expect.Launched("hello-0-server"),
+            Expect.TaskShown("hello-0", "hello-0-server", "PAUSED"),
+            Expect.StepStatus("deploy", "hello", "hello-0:[server]", Status.Pending));
+        var cluster = scenario.Cluster!;
+        Assert.Equal(PauseOverride.SleepCommand, LastLaunch(cluster, "hello-0-server").Command.Value);
+        Assert.Equal(0.1, CpusOfLastLaunch(cluster, "hello-0-server"), 6);
+
+        // Restarted again while paused, then resumed: still the config it ran.
+        await scenario.Run(
+            Send.RestartScheduler(),
+            Expect.PlanStatus("deploy", Status.Waiting),
+            Send.ResumePod("hello-0"),
+            Expect.Killed("hello-0-server", times: 2),
+            Send.ReofferPod("hello", 0),
+            Expect.Launched("hello-0-server"),
+            Expect.TaskShown("hello-0", "hello-0-server", "TASK_RUNNING"),
+            Expect.StepStatus("deploy", "hello", "hello-0:[server]", Status.Pending));
+        Assert.Contains("hello from", LastLaunch(cluster, "hello-0-server").Command.Value);
+        Assert.Equal(0.1, CpusOfLastLaunch(cluster, "hello-0-server"), 6);
+
+        await scenario.Run(
+            Send.PlanCommand("deploy", PlanCommandKind.Continue),
+            Expect.Killed("hello-0-server", times: 3),
+            Send.ReofferPod("hello", 0),
+            Expect.Launched("hello-0-server"),
+            Expect.StepStatus("deploy", "hello", "hello-0:[server]", Status.Complete),
+            Send.OffersFor("world"),
+            Expect.Launched("world-0-server"),
+            Expect.AllPlansComplete());
+        Assert.Equal(0.3, CpusOfLastLaunch(cluster, "hello-0-server"), 6);
+    }
+
     // Two instances of a serial-canary phase: an update holds both steps until an operator continues.
     private const string Canary = """
         name: svc
@@ -137,6 +241,9 @@ public sealed class RecoveryConfigScenarioTests
             Expect.StepStatus("deploy", "api", "api-1:[server]", Status.Waiting));
         Assert.Equal(0.1, CpusOfLastLaunch(scenario.Cluster!, "api-1-server"), 6);
     }
+
+    private static TaskInfo LastLaunch(SimulatedCluster cluster, string task) =>
+        cluster.History.SelectMany(r => r.LaunchedTasks).Last(t => t.Name == task);
 
     private static double CpusOfLastLaunch(SimulatedCluster cluster, string task) =>
         cluster.History.SelectMany(r => r.LaunchedTasks).Last(t => t.Name == task).Resources.Single(r => r.Name == "cpus").Scalar.Value;

@@ -369,7 +369,12 @@ internal sealed partial class PodInstanceActor
 
     /// <summary>
     /// A task whose launch no longer matches its override: unless something drives the pod already, the step that
-    /// watches the task drives it again (kill the live launch, relaunch on the same reservations).
+    /// watches the task drives it again (kill the live launch, relaunch on the same reservations) — on the config the
+    /// step's tasks ran (<see cref="TargetTasksRan"/>), not on a new target of a step a paused or canary-held rollout has
+    /// not brought the pod to: only the step, once it proceeds, moves the pod to its config. A relaunch on another
+    /// config than the step's does not report to the step (its progress there would be judged against the wrong config);
+    /// the step sees it when it next asks. Nothing while that config is asked of the config store (its answer
+    /// redrives).
     /// </summary>
     private void RedriveWatchingStep(string taskName)
     {
@@ -382,8 +387,13 @@ internal sealed partial class PodInstanceActor
         {
             if (query.Step.Tasks.Contains(taskName) && query.Target.Spec.FindPod(_podType)?.FindTask(taskName) is not null)
             {
-                _step = step;
-                _required = new RequireTasks(query.Step, query.Target, query.RelaunchBefore, PlanPriority: query.PlanPriority);
+                if (TargetTasksRan(query.Step.Tasks, query.Target, "Pause or resume") is not { } target)
+                {
+                    return;
+                }
+
+                _step = target.ConfigId == query.Target.ConfigId ? step : null;
+                _required = new RequireTasks(query.Step, target, query.RelaunchBefore, PlanPriority: query.PlanPriority);
                 return;
             }
         }

@@ -758,17 +758,26 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     }
 
     /// <summary>
-    /// The config the recovery phase relaunches its tasks on (pure <see cref="RecoveryPlanner.ChooseTarget"/>): the one
-    /// they ran. Null while that config is asked of the config store (the answer drives the recovery again).
+    /// The config the recovery phase relaunches its tasks on: the one they ran (<see cref="TargetTasksRan"/>). Null while
+    /// that config is asked of the config store (the answer drives the recovery again).
     /// </summary>
-    private TargetConfig? RecoveryTargetOf(RecoveryPhase phase)
+    private TargetConfig? RecoveryTargetOf(RecoveryPhase phase) => TargetTasksRan(phase.Tasks, CurrentTarget(), "Recovery");
+
+    /// <summary>
+    /// The config to relaunch <paramref name="tasks"/> on when something other than a proceeding step of a new config
+    /// relaunches them (recovery, a <c>pod pause|resume</c>): the one they ran (pure
+    /// <see cref="RecoveryPlanner.ChooseTarget"/>; DC/OS: a task's own <c>target_configuration</c>), else
+    /// <paramref name="current"/> with the reason logged once. Null while that config is asked of the config store: its
+    /// answer (<see cref="OnStoredTarget"/>) drives the pod again.
+    /// </summary>
+    private TargetConfig? TargetTasksRan(IEnumerable<string> tasks, TargetConfig? current, string relauncher)
     {
         var choice = RecoveryPlanner.ChooseTarget(
-            _podType, _state, phase.Tasks, CurrentTarget(), _targets, _unavailableConfigs ?? (IReadOnlyDictionary<string, string>)ImmutableDictionary<string, string>.Empty);
+            _podType, _state, tasks, current, _targets, _unavailableConfigs ?? (IReadOnlyDictionary<string, string>)ImmutableDictionary<string, string>.Empty);
         if (choice.Note is { } note && _recoveryTargetNoteLogged != note)
         {
             _recoveryTargetNoteLogged = note;
-            _log.Warning("Recovery of {0} relaunches on the current target {1}: {2}", _name, choice.Target?.ConfigId ?? "(none yet)", note);
+            _log.Warning("{0} of {1} relaunches on the current target {2}: {3}", relauncher, _name, choice.Target?.ConfigId ?? "(none yet)", note);
         }
 
         if (choice.Fetch is { } configId)
@@ -777,12 +786,12 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             {
                 // Nowhere to ask (a pod started without a config store): the current target, said once.
                 (_unavailableConfigs ??= new Dictionary<string, string>(StringComparer.Ordinal))[configId] = "no config store to ask";
-                return RecoveryTargetOf(phase);
+                return TargetTasksRan(tasks, current, relauncher);
             }
 
             if ((_configsAsked ??= new HashSet<string>(StringComparer.Ordinal)).Add(configId))
             {
-                _log.Info("Asking the config store for config {0}, which {1} ran, to recover it on", configId, _name);
+                _log.Info("Asking the config store for config {0}, which {1} ran, to relaunch it on", configId, _name);
                 _configStore.Tell(new GetStoredTarget(configId));
             }
         }
@@ -790,7 +799,10 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         return choice.Target;
     }
 
-    /// <summary>The config store's answer: the config a failed task ran is held (or known unavailable); recovery goes on.</summary>
+    /// <summary>
+    /// The config store's answer: the config a task ran is held (or known unavailable); recovery, or a pause or resume
+    /// waiting for it, goes on.
+    /// </summary>
     private void OnStoredTarget(StoredTarget answer)
     {
         _configsAsked?.Remove(answer.ConfigId);
@@ -804,6 +816,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         }
 
         DriveRecovery();
+        RedriveOverridden();
         ReportRecovery();
     }
 

@@ -537,6 +537,44 @@ public sealed class PodInstanceActorTests : ActorTestKit
         Assert.Equal("config-2", router.FishForMessage<RegisterRequirement>(_ => true).Requirement.ConfigId);
     }
 
+    [Fact]
+    public void A_pause_relaunches_on_the_config_the_task_ran_while_the_step_of_a_new_config_only_watches()
+    {
+        var (pod, router, gateway, task) = RunningOnConfig1WatchedOnConfig2();
+        var operator_ = CreateTestProbe();
+
+        pod.Tell(new ActorScheduler.Messages.Pods.PodProtocol.PausePod("hello-0", ["server"]), operator_);
+        operator_.ExpectMsg<ActorScheduler.Messages.Pods.PodProtocol.PodCommandDone>();
+
+        // Killed, then relaunched paused on config-1: only the step, once it proceeds, takes the pod to config-2.
+        Assert.Equal(task.TaskId.Value, gateway.FishForMessage<KillTask>(_ => true).TaskId);
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskKilled, withUuid: true)), gateway);
+        var requirement = router.FishForMessage<RegisterRequirement>(_ => true).Requirement;
+        Assert.Equal("config-1", requirement.ConfigId);
+        Assert.Equal(["server"], requirement.Paused.ToArray());
+    }
+
+    [Fact]
+    public void A_pause_after_a_restart_asks_the_config_store_for_the_config_the_task_ran()
+    {
+        var (pod, router, gateway, task) = RunningOnConfig1WatchedOnConfig2();
+        var store = CreateTestProbe();
+        pod = Restart(pod, router, gateway, store);
+        pod.Tell(new GetTaskProgress(Step, NewTarget), CreateTestProbe());
+        var operator_ = CreateTestProbe();
+
+        pod.Tell(new ActorScheduler.Messages.Pods.PodProtocol.PausePod("hello-0", ["server"]), operator_);
+        operator_.ExpectMsg<ActorScheduler.Messages.Pods.PodProtocol.PodCommandDone>();
+
+        // The restarted pod holds only the new target: nothing is killed or relaunched until the store gave the old one.
+        Assert.Equal("config-1", store.ExpectMsg<GetStoredTarget>().ConfigId);
+        Assert.DoesNotContain(DrainQueued(gateway), m => m is KillTask);
+        store.Reply(new StoredTarget("config-1", Target, null));
+        Assert.Equal(task.TaskId.Value, gateway.FishForMessage<KillTask>(_ => true).TaskId);
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskKilled, withUuid: true)), gateway);
+        Assert.Equal("config-1", router.FishForMessage<RegisterRequirement>(_ => true).Requirement.ConfigId);
+    }
+
     /// <summary>hello-0 RUNNING on config-1 (its step complete), then watched by the step of <see cref="NewTarget"/>.</summary>
     private (IActorRef Pod, Akka.TestKit.TestProbe Router, Akka.TestKit.TestProbe Gateway, TaskInfo Task) RunningOnConfig1WatchedOnConfig2()
     {
