@@ -48,6 +48,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     private bool _backingOff;
 
     private const string KillRetryTimer = "kill-retry";
+    private const string ConfigFetchRetryTimer = "config-fetch-retry";
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _service;
     private readonly string _podType;
@@ -192,6 +193,9 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
                 return true;
             case StoredTarget m:
                 OnStoredTarget(m);
+                return true;
+            case RetryConfigFetch:
+                OnRetryConfigFetch();
                 return true;
             case ClearBackoff m:
                 var cleared = new BackoffCleared { TaskNames = { m.Tasks }, At = Timestamp.FromDateTime(DateTime.UtcNow) };
@@ -793,6 +797,10 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             {
                 _log.Info("Asking the config store for config {0}, which {1} ran, to relaunch it on", configId, _name);
                 _configStore.Tell(new GetStoredTarget(configId));
+                if (!Timers.IsTimerActive(ConfigFetchRetryTimer))
+                {
+                    Timers.StartPeriodicTimer(ConfigFetchRetryTimer, RetryConfigFetch.Instance, _recovery.ConfigFetchRetryInterval);
+                }
             }
         }
 
@@ -806,6 +814,11 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     private void OnStoredTarget(StoredTarget answer)
     {
         _configsAsked?.Remove(answer.ConfigId);
+        if (_configsAsked is not { Count: > 0 })
+        {
+            Timers.Cancel(ConfigFetchRetryTimer);
+        }
+
         if (answer.Target is { } target)
         {
             Hold(target);
@@ -818,6 +831,31 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         DriveRecovery();
         RedriveOverridden();
         ReportRecovery();
+    }
+
+    /// <summary>
+    /// The config store has not answered every config asked for within the retry interval (a request it lost when it
+    /// restarted is never answered): asked again, until it answers.
+    /// </summary>
+    private void OnRetryConfigFetch()
+    {
+        if (_configsAsked is not { Count: > 0 } asked || _configStore is null)
+        {
+            Timers.Cancel(ConfigFetchRetryTimer);
+            return;
+        }
+
+        foreach (var configId in asked.Order(StringComparer.Ordinal))
+        {
+            _log.Warning("The config store did not answer for config {0} (to relaunch {1} on) within {2:0.#} s; asking again",
+                configId, _name, _recovery.ConfigFetchRetryInterval.TotalSeconds);
+            _configStore.Tell(new GetStoredTarget(configId));
+        }
+    }
+
+    private sealed record RetryConfigFetch : IDeadLetterSuppression
+    {
+        public static RetryConfigFetch Instance { get; } = new();
     }
 
     /// <summary>

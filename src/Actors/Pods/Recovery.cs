@@ -35,6 +35,12 @@ public sealed record RecoverySettings(bool BackoffEnabled = false, TimeSpan? Per
 
     /// <summary>Largest delay (DC/OS <c>FRAMEWORK_MAX_LAUNCH_DELAY</c>).</summary>
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(300);
+
+    /// <summary>
+    /// How long a pod waits for the config store's answer about the config a task ran (to relaunch it there) before it
+    /// asks again: a request the store lost (it restarted, say) would otherwise hold the relaunch up for ever.
+    /// </summary>
+    public TimeSpan ConfigFetchRetryInterval { get; init; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>A task's launch delay after a failure: it may not relaunch before <see cref="Until"/>.</summary>

@@ -462,13 +462,13 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     /// <summary>Stops the pod and its journal, and starts both again on the same (in-memory) journal.</summary>
-    private IActorRef Restart(IActorRef pod, Akka.TestKit.TestProbe router, Akka.TestKit.TestProbe gateway, IActorRef? configStore = null)
+    private IActorRef Restart(IActorRef pod, Akka.TestKit.TestProbe router, Akka.TestKit.TestProbe gateway, IActorRef? configStore = null, RecoverySettings? recovery = null)
     {
         Watch(pod);
         pod.Tell(PoisonPill.Instance);
         ExpectTerminated(pod);
         RestartJournal();
-        return Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway, configStore: configStore));
+        return Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway, recovery: recovery, configStore: configStore));
     }
 
     // A new config for hello (another command) that the rollout has not brought hello-0 to: paused, or a canary waiting.
@@ -504,6 +504,26 @@ public sealed class PodInstanceActorTests : ActorTestKit
         Assert.DoesNotContain(DrainQueued(router), m => m is RegisterRequirement);
         store.Reply(new StoredTarget("config-1", Target, null));
         Assert.Equal("config-1", router.FishForMessage<RegisterRequirement>(_ => true).Requirement.ConfigId);
+    }
+
+    [Fact]
+    public void Recovery_asks_the_config_store_again_when_its_request_is_never_answered()
+    {
+        var (pod, router, gateway, task) = RunningOnConfig1WatchedOnConfig2();
+        var store = CreateTestProbe();
+        pod = Restart(pod, router, gateway, store, new RecoverySettings { ConfigFetchRetryInterval = TimeSpan.FromMilliseconds(300) });
+        pod.Tell(new GetTaskProgress(Step, NewTarget), CreateTestProbe());
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskFailed, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+
+        // The store loses the first request (it restarted, say): the pod asks again, and recovers on the answer.
+        Assert.Equal("config-1", store.ExpectMsg<GetStoredTarget>().ConfigId);
+        Assert.Equal("config-1", store.ExpectMsg<GetStoredTarget>().ConfigId);
+        store.Reply(new StoredTarget("config-1", Target, null));
+        Assert.Equal("config-1", router.FishForMessage<RegisterRequirement>(_ => true).Requirement.ConfigId);
+
+        // Answered: asked no more.
+        store.ExpectNoMsg(TimeSpan.FromMilliseconds(900));
     }
 
     [Fact]
