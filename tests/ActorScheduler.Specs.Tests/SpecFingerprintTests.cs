@@ -32,6 +32,7 @@ public sealed class SpecFingerprintTests
         { "resource set", _pod with { Tasks = [_server with { ResourceSet = "main" }] } },
         { "gpus", _pod with { Tasks = [_server with { Gpus = 1 }] } },
         { "image", _pod with { Image = "alpine:3" } },
+        { "uri", _pod with { Uris = ["https://example.com/app-1.0.tgz"] } },
         { "rlimit", _pod with { Rlimits = [new RlimitSpec("RLIMIT_NOFILE", 1, 2)] } },
         { "secret", _pod with { Secrets = [new SecretSpec("s", "a/b", "S", null)] } },
         { "network", _pod with { Networks = [new NetworkSpec("dcos", [], [], [])] } },
@@ -43,6 +44,15 @@ public sealed class SpecFingerprintTests
     public void Fingerprint_should_change_with_anything_that_shapes_a_launched_task(string change, PodSpec changed)
     {
         Assert.True(SpecFingerprint.Of(_pod) != SpecFingerprint.Of(changed), $"a {change} change must relaunch the pod");
+    }
+
+    [Fact]
+    public void Fingerprint_should_change_with_a_new_version_of_a_pod_uri()
+    {
+        // The fetcher puts the pod's uris in every task's sandbox: a new artifact relaunches the pod.
+        Assert.NotEqual(
+            SpecFingerprint.Of(_pod with { Uris = ["https://example.com/app-1.0.tgz"] }),
+            SpecFingerprint.Of(_pod with { Uris = ["https://example.com/app-1.1.tgz"] }));
     }
 
     [Fact]

@@ -45,6 +45,13 @@ public static class TaskInfoBuilder
             command.User = user;
         }
 
+        // The pod's uris go to every task of the pod, for the fetcher to put in its sandbox (DC/OS PodInfoBuilder); Mesos
+        // defaults apply (extracted, not executable), and the last segment of the URI names the file.
+        foreach (var uri in requirement.Pod.Uris.IsDefault ? [] : requirement.Pod.Uris)
+        {
+            command.Uris.Add(new CommandInfo.Types.URI { Value = uri });
+        }
+
         // Only tasks with configs pay for this (the storm's tasks have none).
         if (!task.Configs.IsDefaultOrEmpty && context.SchedulerApi is { } api)
         {

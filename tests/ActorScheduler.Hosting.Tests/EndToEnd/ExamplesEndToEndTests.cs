@@ -20,6 +20,7 @@ public sealed class ExamplesEndToEndTests
     public async Task Example_deploys_to_COMPLETE(string example)
     {
         using var data = new TempDataDir();
+        using var artifacts = new TempDataDir();
         var apiPort = SchedulerProcess.FreePort();
         string[] args =
         [
@@ -30,6 +31,7 @@ public sealed class ExamplesEndToEndTests
             {
                 "scale" => ["-o", "NODE_COUNT=5"],
                 "zones" => ["--zones", "3"],
+                "container-options" => ["-o", $"APP_URI=file://{AppArchive(artifacts.Path)}"],
                 _ => Array.Empty<string>(),
             },
         ];
@@ -47,6 +49,18 @@ public sealed class ExamplesEndToEndTests
             Assert.All(zones.Values, zone => Assert.False(string.IsNullOrEmpty(zone)));
             Assert.Equal(zones[tasks[0]], (await scheduler.GetAsync($"v1/state/zone/tasks/{tasks[0]}"))!.Value.Body.GetString());
             Assert.Equal(System.Net.HttpStatusCode.NotFound, (await scheduler.GetAsync("v1/state/zone/tasks/nope-0-server"))!.Value.Code);
+        }
+
+        if (example == "container-options")
+        {
+            // The pod's uri was fetched into the sandbox of each of its tasks, and extracted there.
+            var mesos = Path.Combine(data.Path, "mesos");
+            var fetched = Directory.GetFiles(mesos, "app-1.0.tgz", SearchOption.AllDirectories);
+            var versions = Directory.GetFiles(mesos, "VERSION", SearchOption.AllDirectories);
+            Assert.Equal(2, fetched.Length);
+            Assert.Equal(fetched.Select(Path.GetDirectoryName).Order(), versions.Select(v => Path.GetDirectoryName(Path.GetDirectoryName(v))).Order());
+            Assert.All(versions, v => Assert.Equal("1.0\n", File.ReadAllText(v)));
+            Assert.All(fetched, f => Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(f)!, "stdout")), $"{f} is not in a task sandbox"));
         }
 
         if (example == "taskcfg")
@@ -84,5 +98,21 @@ public sealed class ExamplesEndToEndTests
                 Assert.Equal((System.Net.HttpStatusCode.NotFound, message), (answer.Code, answer.Body.GetProperty("message").GetString()));
             }
         }
+    }
+
+    /// <summary>An artifact as a service would ship one: <c>app-1.0.tgz</c> holding <c>app/VERSION</c>.</summary>
+    private static string AppArchive(string dir)
+    {
+        var content = Path.Combine(dir, "content");
+        Directory.CreateDirectory(Path.Combine(content, "app"));
+        File.WriteAllText(Path.Combine(content, "app", "VERSION"), "1.0\n");
+        var archive = Path.Combine(dir, "app-1.0.tgz");
+        using (var file = File.Create(archive))
+        using (var gzip = new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionLevel.Fastest))
+        {
+            System.Formats.Tar.TarFile.CreateFromDirectory(content, gzip, includeBaseDirectory: false);
+        }
+
+        return archive;
     }
 }
