@@ -392,8 +392,12 @@ internal sealed partial class PodInstanceActor
                     return;
                 }
 
-                _step = target.ConfigId == query.Target.ConfigId ? step : null;
-                _required = new RequireTasks(query.Step, target, query.RelaunchBefore, PlanPriority: query.PlanPriority);
+                var own = target.ConfigId == query.Target.ConfigId;
+                _step = own ? step : null;
+                // On the config the tasks ran, only the step's tasks that config has (one the new config adds never ran).
+                var pod = target.Spec.FindPod(_podType);
+                var tasks = own ? query.Step : query.Step with { Tasks = [.. query.Step.Tasks.Where(t => pod?.FindTask(t) is not null)] };
+                _required = new RequireTasks(tasks, target, query.RelaunchBefore, PlanPriority: query.PlanPriority);
                 return;
             }
         }

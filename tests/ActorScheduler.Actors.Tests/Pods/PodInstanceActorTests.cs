@@ -575,6 +575,29 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_pause_relaunches_on_the_config_the_task_ran_only_the_tasks_that_config_has()
+    {
+        var (pod, router, gateway, task) = RunningOnConfig1WatchedOnConfig2();
+        var store = CreateTestProbe();
+        pod = Restart(pod, router, gateway, store);
+        // The new config adds a sidecar to hello-0's step; the paused rollout has not reached it. Restarted, the pod knows
+        // no step but that one.
+        var server = NewTarget.Spec.Pods[0].Tasks[0];
+        var withSidecar = new TargetConfig("config-2", NewTarget.Spec with { Pods = [Pod with { Tasks = [server, server with { Name = "agent", Volumes = [] }] }] });
+        pod.Tell(new GetTaskProgress(new StepSpec("hello-0:[server, agent]", 0, ["server", "agent"]), withSidecar), CreateTestProbe());
+
+        pod.Tell(new ActorScheduler.Messages.Pods.PodProtocol.PausePod("hello-0", ["server"]), CreateTestProbe());
+        Assert.Equal("config-1", store.ExpectMsg<GetStoredTarget>().ConfigId);
+        store.Reply(new StoredTarget("config-1", Target, null));
+        Assert.Equal(task.TaskId.Value, gateway.FishForMessage<KillTask>(_ => true).TaskId);
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskKilled, withUuid: true)), gateway);
+
+        var requirement = router.FishForMessage<RegisterRequirement>(_ => true).Requirement;
+        Assert.Equal("config-1", requirement.ConfigId);
+        Assert.Equal(["server"], requirement.TasksToLaunch.ToArray());
+    }
+
+    [Fact]
     public void A_pause_after_a_restart_asks_the_config_store_for_the_config_the_task_ran()
     {
         var (pod, router, gateway, task) = RunningOnConfig1WatchedOnConfig2();
