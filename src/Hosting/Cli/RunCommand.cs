@@ -234,24 +234,24 @@ public static class RunCommand
             master = emulator.Url;
         }
 
-        var apiUrl = new Uri($"http://{args.ApiHost}:{apiListener.Port}/");
+        var (bindUrl, apiUrl) = ApiUrls(apiAddress, apiListener.Port);
         await output.WriteLineAsync($"service:     {spec.Name} ({args.SpecPath})");
         await output.WriteLineAsync($"mesos:       {master}{(emulator is null ? string.Empty : $" (embedded emulator, {args.Agents} agents{(emulatorOptions?.Zones > 0 ? $" in {emulatorOptions.Zones} zones" : "")})")}");
-        await output.WriteLineAsync($"api:         {apiUrl}");
+        await output.WriteLineAsync($"api:         {apiUrl}{(bindUrl == apiUrl ? "" : $" (listening on {bindUrl})")}");
         await output.WriteLineAsync($"data dir:    {dataDir}");
         if (statsd is not null)
         {
             await output.WriteLineAsync($"statsd:      {statsd}");
         }
 
-        var app = BuildApp(args, fitness, offerHold, loaded, master, apiUrl, apiListener, dataDir, statsd);
+        var app = BuildApp(args, fitness, offerHold, loaded, master, bindUrl, apiUrl, apiListener, dataDir, statsd);
         try
         {
             await app.StartAsync(ct);
         }
         catch (IOException e)
         {
-            await error.WriteLineAsync($"error: cannot serve the API on {apiUrl}: {e.Message}");
+            await error.WriteLineAsync($"error: cannot serve the API on {bindUrl}: {e.Message}");
             await StopAsync(emulator);
             return 2;
         }
@@ -276,10 +276,23 @@ public static class RunCommand
         return 0;
     }
 
-    private static WebApplication BuildApp(RunArguments args, ActorScheduler.Actors.Offers.FitnessKind fitness, ActorScheduler.Actors.Offers.OfferHoldMode offerHold, SpecLoadResult loaded, Uri master, Uri apiUrl, ApiListener apiListener, string dataDir, StatsDTarget? statsd)
+    /// <summary>
+    /// The URL the API listens on, and the one tasks and the master are given (<c>SCHEDULER_API_HOSTNAME</c>, config
+    /// template URIs, the web UI URL): the same, but for a wildcard address (0.0.0.0, ::), which no task can connect
+    /// to from another machine, where it is this machine's host name.
+    /// </summary>
+    internal static (Uri Bind, Uri Advertised) ApiUrls(System.Net.IPAddress address, int port)
+    {
+        var host = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
+        var bind = new Uri($"http://{host}:{port}/");
+        var wildcard = address.Equals(System.Net.IPAddress.Any) || address.Equals(System.Net.IPAddress.IPv6Any);
+        return (bind, wildcard ? new Uri($"http://{System.Net.Dns.GetHostName()}:{port}/") : bind);
+    }
+
+    private static WebApplication BuildApp(RunArguments args, ActorScheduler.Actors.Offers.FitnessKind fitness, ActorScheduler.Actors.Offers.OfferHoldMode offerHold, SpecLoadResult loaded, Uri master, Uri bindUrl, Uri apiUrl, ApiListener apiListener, string dataDir, StatsDTarget? statsd)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls(apiUrl.ToString().TrimEnd('/'));
+        builder.WebHost.UseUrls(bindUrl.ToString().TrimEnd('/'));
         builder.WebHost.UseSockets(sockets => sockets.CreateBoundListenSocket = apiListener.HandOver);
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
