@@ -38,9 +38,13 @@ public sealed class AgentOptionsEndToEndTests
         }
 
         // The data volume (profile ssd, 800 MB asked) is the 1024 MB disk's root; the log volume the 512 MB one's.
-        var logs = data.Files("log").Where(f => f.Contains("/mounts/disk-1/", StringComparison.Ordinal)).ToList();
-        Assert.Equal(3, logs.Count);
-        Assert.Equal(3, data.Files("segments").Count(f => f.Contains("/mounts/disk-2/", StringComparison.Ordinal)));
+        // A task is RUNNING once its shell started, maybe before its first line is written: waited for.
+        List<string> MountLogs() => data.Files("log").Where(f => f.Contains("/mounts/disk-1/", StringComparison.Ordinal)).ToList();
+        int Segments() => data.Files("segments").Count(f => f.Contains("/mounts/disk-2/", StringComparison.Ordinal) && new FileInfo(f).Length > 0);
+        await scheduler.WaitUntilAsync(() => Task.FromResult(MountLogs() is { Count: 3 } found && found.All(f => File.ReadAllLines(f).Length > 0) && Segments() == 3),
+            DeployTimeout, "every store task's first lines on its MOUNT volumes");
+        var logs = MountLogs();
+        Assert.Equal(3, Segments());
         Assert.All(logs, f => Assert.Single(File.ReadAllLines(f)));
 
         // The task dies: it is relaunched in place, on the same MOUNT volumes, which kept its files.
@@ -52,6 +56,7 @@ public sealed class AgentOptionsEndToEndTests
             DeployTimeout,
             "store-1-server relaunched and RUNNING");
         var storeLog = Assert.Single(logs, f => File.ReadAllText(f).Contains("store-1-server", StringComparison.Ordinal));
+        await scheduler.WaitUntilAsync(() => Task.FromResult(File.ReadAllLines(storeLog).Length >= 2), DeployTimeout, "the relaunched task's log line");
         Assert.Equal(["store-1-server started", "store-1-server started"], File.ReadAllLines(storeLog));
     }
 
