@@ -34,7 +34,10 @@ public sealed partial class ResourceSetsEndToEndTests
         {
             await first.WaitUntilAsync(first.DeployCompleteAsync, Timeout, "deploy COMPLETE");
 
-            // Each instance's volume holds init's line then the server's, both with the same port from the agent's range.
+            // Each instance's volume holds init's line then the server's, both with the same port from the agent's range
+            // (the server is RUNNING once its shell started, maybe before it wrote: waited for).
+            await first.WaitUntilAsync(() => Task.FromResult(Logs(data).Count() == 2 && Logs(data).All(f => File.ReadAllLines(f).Length >= 2)), Timeout,
+                "init's and the server's lines in both volumes");
             ports = PortsByInstance(data);
             Assert.Equal([0, 1], ports.Keys.Order());
             Assert.All(ports.Values, p => Assert.InRange(p, 31000, 32000));
