@@ -153,7 +153,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         {
             case GetTaskProgress m:
                 // A step that only watches (complete, or not yet proceeding) is whom recovery relaunches for.
-                _watchers[m.Step.Name] = (Sender, m);
+                AddWatcher(Sender, m);
                 Hold(m.Target);
                 Sender.Tell(Report(m.Step, m.Target, m.RelaunchBefore));
                 CancelDecommissionIfWanted(m.Target);
@@ -615,6 +615,23 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
 
         var at = Timestamp.FromDateTime(Now);
         Record(unclocked.Select(t => (object)new TaskFailureSeen { TaskName = t, At = at }).ToList(), ScheduleWakeUp);
+    }
+
+    /// <summary>
+    /// A step asks for the pod's progress (each does first, as it starts). Every plan runs on one target, and the plans
+    /// of a new target start only once the old ones are stopped: a step asking on a config means the steps watching on
+    /// another are gone, and they are dropped. Otherwise a step an update renamed (<c>hello-0:[server]</c> to <c>hello-0:[server, agent]</c>)
+    /// stayed beside its successor, and the pod's target or a pause's relaunch could be the old step's, told to an actor
+    /// that is no more.
+    /// </summary>
+    private void AddWatcher(IActorRef step, GetTaskProgress query)
+    {
+        foreach (var name in _watchers.Where(w => w.Value.Query.Target.ConfigId != query.Target.ConfigId).Select(w => w.Key).ToList())
+        {
+            _watchers.Remove(name);
+        }
+
+        _watchers[query.Step.Name] = (step, query);
     }
 
     /// <summary>The config the pod's steps work on: the driving step's, or a watching step's.</summary>

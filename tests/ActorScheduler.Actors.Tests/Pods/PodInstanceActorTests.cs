@@ -598,6 +598,45 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_step_renamed_by_an_update_replaces_the_old_step_as_the_one_a_pause_relaunches_for()
+    {
+        // hello-0:[server] deployed config-1 and watches the pod since.
+        var (router, gateway, oldStep) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
+        router.ExpectMsg<FootprintOwned>();
+        pod.Tell(new RequireTasks(Step, Target), oldStep);
+        var requirement = router.ExpectMsg<RegisterRequirement>().Requirement;
+        var offer = TestOffers.Unreserved();
+        var evaluation = OfferEvaluator.Evaluate(requirement, offer, TestOffers.Context);
+        pod.Tell(new LaunchClaim(offer, evaluation, Seq: RecordedClaimSeq), router);
+        ExpectLaunchRecorded(router, pod, offer.Id.Value);
+        var task = evaluation.Tasks[0].Info;
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskRunning, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+        oldStep.FishForMessage<TaskProgressReport>(r => StatusOf(r) == PlanStatus.Complete);
+
+        // config-2 adds a sidecar: the pod's step is hello-0:[server, agent] now (its rollout has not reached the pod);
+        // hello-0:[server] went with the old plans.
+        var server = NewTarget.Spec.Pods[0].Tasks[0];
+        var withSidecar = new TargetConfig("config-2", NewTarget.Spec with { Pods = [Pod with { Tasks = [server, server with { Name = "agent", Volumes = [] }] }] });
+        var newStep = CreateTestProbe();
+        pod.Tell(new GetTaskProgress(new StepSpec("hello-0:[server, agent]", 0, ["server", "agent"]), withSidecar), newStep);
+        newStep.ExpectMsg<TaskProgressReport>();
+        DrainQueued(oldStep);
+        DrainQueued(router);
+
+        pod.Tell(new ActorScheduler.Messages.Pods.PodProtocol.PausePod("hello-0", ["server"]), CreateTestProbe());
+        Assert.Equal(task.TaskId.Value, gateway.FishForMessage<KillTask>(_ => true).TaskId);
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskKilled, withUuid: true)), gateway);
+
+        // Relaunched for the new step, on the config the task ran: nothing is told to the old step.
+        var relaunch = router.FishForMessage<RegisterRequirement>(_ => true).Requirement;
+        Assert.Equal("config-1", relaunch.ConfigId);
+        Assert.Equal(["server"], relaunch.TasksToLaunch.ToArray());
+        Assert.Empty(DrainQueued(oldStep));
+    }
+
+    [Fact]
     public void A_pause_after_a_restart_asks_the_config_store_for_the_config_the_task_ran()
     {
         var (pod, router, gateway, task) = RunningOnConfig1WatchedOnConfig2();
