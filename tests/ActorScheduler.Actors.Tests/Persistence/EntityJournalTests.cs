@@ -155,11 +155,13 @@ public sealed class EntityJournalTests : ActorTestKit
             Assert.Equal(["one"], probe.ExpectMsg<ImmutableArray<string>>().ToArray());
 
             // The journal is slow to commit "two"; meanwhile the entity's actor stops (its parent restarted) and a new
-            // one starts for the same entity.
+            // one starts for the same entity. Stopped by a message queued after the note, so that it stops once the note's
+            // write went to the journal (a stop, a system message, would overtake the note still in its mailbox: no write
+            // would be in flight at all).
             GatedJournal.Gate(system).Close();
             before.Tell(new Note("two"));
             probe.Watch(before);
-            system.Stop(before);
+            before.Tell(PoisonPill.Instance);
             probe.ExpectTerminated(before);
             var after = system.ActorOf(Props.Create(() => new NoteEntity(journal, "svc/note/a")));
             after.Tell(GetNotes.Instance, probe);
