@@ -12,7 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-if (args.Length is < 2 or > 3 || !Uri.TryCreate(args[1], UriKind.Absolute, out var master))
+if (args.Length is < 2 or > 3 || !Uri.TryCreate(args[1], UriKind.Absolute, out var master) || master.Scheme is not ("http" or "https"))
 {
     Console.Error.WriteLine("usage: Embedding <svc.yml> <master URL, e.g. http://127.0.0.1:5050/> [data dir]");
     return 2;

@@ -4,6 +4,7 @@ using System.Globalization;
 using ActorScheduler.Actors;
 using ActorScheduler.Actors.Mesos;
 using ActorScheduler.Actors.Offers;
+using ActorScheduler.Specs;
 using ActorScheduler.Specs.Model;
 using Akka.Hosting;
 
@@ -34,6 +35,10 @@ public static class ActorSchedulerHostingExtensions
     /// candidate, an unknown fitness, fewer than one pod decommissioned at once, a negative count of decision records kept,
     /// a permanent-failure timeout under a second).
     /// </exception>
+    /// <exception cref="ArgumentException">
+    /// A URL that is not an absolute http(s) URL, or a spec that does not load (its located errors in the message), or a
+    /// <see cref="ActorSchedulerOptions.ServiceName"/> other than the spec's <c>name</c>.
+    /// </exception>
     internal static SchedulerSettings ToSettings(ActorSchedulerOptions options)
     {
         // Refused here, where the application configures the scheduler, not when its actors start.
@@ -55,6 +60,20 @@ public static class ActorSchedulerHostingExtensions
         {
             throw new ArgumentOutOfRangeException(nameof(options.OfferHold), options.OfferHold, "Not an OfferHoldMode.");
         }
+
+        // A zero or negative failover timeout makes Mesos tear the framework down, killing every task, at the first
+        // disconnect; a zero interval would stop the gateway's timer once subscribed.
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.FailoverTimeout, TimeSpan.Zero, nameof(options.FailoverTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.ImplicitReconcileInterval, TimeSpan.Zero, nameof(options.ImplicitReconcileInterval));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.ReconcileDelayFactor, nameof(options.ReconcileDelayFactor));
+        if (options.Executor is null || options.Executor.Cpus < 0 || options.Executor.MemoryMb < 0 || options.Executor.DiskMb < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options.Executor), options.Executor, "The executor's cpus, memory and disk must be 0 or more.");
+        }
+
+        RequireHttpUrl(options.MasterUrl, nameof(options.MasterUrl), required: true);
+        RequireHttpUrl(options.ApiUrl, nameof(options.ApiUrl), required: false);
+        RequireSpecOf(options);
 
         var gateway = new GatewaySettings(
             options.MasterUrl,
@@ -90,5 +109,33 @@ public static class ActorSchedulerHostingExtensions
             DecommissionParallelism = options.DecommissionParallelism,
             OfferDecisionRecordsKept = options.OfferDecisionRecordsKept,
         };
+    }
+
+    private static void RequireHttpUrl(Uri? url, string name, bool required)
+    {
+        if (url is null ? required : !url.IsAbsoluteUri || url.Scheme is not ("http" or "https"))
+        {
+            throw new ArgumentException($"{name} must be an absolute http:// or https:// URL, got '{url}'.", name);
+        }
+    }
+
+    /// <summary>The spec must load, and be the service's: its journal streams are named after the service.</summary>
+    private static void RequireSpecOf(ActorSchedulerOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.RenderedSpec))
+        {
+            throw new ArgumentException("RenderedSpec is empty; it must hold the service's rendered svc.yml.", nameof(options.RenderedSpec));
+        }
+
+        var loaded = ServiceSpecLoader.LoadRendered(options.RenderedSpec, options.SpecSource);
+        if (!loaded.IsValid)
+        {
+            throw new ArgumentException($"RenderedSpec does not load:{System.Environment.NewLine}{string.Join(System.Environment.NewLine, loaded.Errors)}", nameof(options.RenderedSpec));
+        }
+
+        if (options.ServiceName != loaded.Spec!.Name)
+        {
+            throw new ArgumentException($"ServiceName '{options.ServiceName}' differs from the spec's name '{loaded.Spec.Name}'; they must be the same.", nameof(options.ServiceName));
+        }
     }
 }

@@ -14,6 +14,11 @@ namespace ActorScheduler.Hosting.Metrics;
 /// </summary>
 public sealed record StatsDTarget(string Host, int Port, TimeSpan Interval)
 {
+    /// <summary>Where to push, checked when made (a zero interval would stop the host once the publisher started).</summary>
+    public TimeSpan Interval { get; } = Interval > TimeSpan.Zero ? Interval : throw new ArgumentOutOfRangeException(nameof(Interval), Interval, "The push interval must be above 0.");
+
+    public int Port { get; } = Port is >= 1 and <= 65535 ? Port : throw new ArgumentOutOfRangeException(nameof(Port), Port, "A UDP port is 1 to 65535.");
+
     public const string HostVariable = "STATSD_UDP_HOST";
     public const string PortVariable = "STATSD_UDP_PORT";
     public const string IntervalVariable = "STATSD_POLL_INTERVAL_S";

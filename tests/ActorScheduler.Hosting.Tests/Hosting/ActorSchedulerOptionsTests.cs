@@ -5,13 +5,60 @@ public sealed class ActorSchedulerOptionsTests
 {
     private static readonly Uri Master = new("http://127.0.0.1:5050");
 
+    private const string Spec = "name: hello-world\npods:\n  hello:\n    count: 1\n    tasks:\n      server: {goal: RUNNING, cmd: sleep 1, cpus: 0.1, memory: 32}\n";
+
+    [Fact]
+    public void Timeouts_and_resources_that_would_break_the_service_are_refused_when_configured()
+    {
+        Assert.Equal("FailoverTimeout", Assert.Throws<ArgumentOutOfRangeException>(() => ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions { ServiceName = "hello-world", RenderedSpec = Spec, MasterUrl = Master, FailoverTimeout = TimeSpan.FromSeconds(-5) })).ParamName);
+        Assert.Equal("FailoverTimeout", Assert.Throws<ArgumentOutOfRangeException>(() => ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions { ServiceName = "hello-world", RenderedSpec = Spec, MasterUrl = Master, FailoverTimeout = TimeSpan.Zero })).ParamName);
+        Assert.Equal("ImplicitReconcileInterval", Assert.Throws<ArgumentOutOfRangeException>(() => ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions { ServiceName = "hello-world", RenderedSpec = Spec, MasterUrl = Master, ImplicitReconcileInterval = TimeSpan.Zero })).ParamName);
+        Assert.Equal("ReconcileDelayFactor", Assert.Throws<ArgumentOutOfRangeException>(() => ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions { ServiceName = "hello-world", RenderedSpec = Spec, MasterUrl = Master, ReconcileDelayFactor = -1 })).ParamName);
+        Assert.Equal("Executor", Assert.Throws<ArgumentOutOfRangeException>(() => ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions { ServiceName = "hello-world", RenderedSpec = Spec, MasterUrl = Master, Executor = new ActorScheduler.Actors.Offers.ExecutorResources(Cpus: -1) })).ParamName);
+    }
+
+    [Theory]
+    [InlineData("ftp://127.0.0.1:5050/")]
+    [InlineData("mesos/master")]
+    public void A_master_url_that_is_not_http_is_refused_when_configured(string url)
+    {
+        var error = Assert.Throws<ArgumentException>(() => ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions { ServiceName = "hello-world", RenderedSpec = Spec, MasterUrl = new Uri(url, UriKind.RelativeOrAbsolute) }));
+
+        Assert.Equal("MasterUrl", error.ParamName);
+    }
+
+    [Fact]
+    public void A_relative_api_url_is_refused_when_configured()
+    {
+        Assert.Equal("ApiUrl", Assert.Throws<ArgumentException>(() => ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions { ServiceName = "hello-world", RenderedSpec = Spec, MasterUrl = Master, ApiUrl = new Uri("api", UriKind.Relative) })).ParamName);
+    }
+
+    [Fact]
+    public void A_spec_that_does_not_load_is_refused_with_its_located_errors()
+    {
+        var empty = Assert.Throws<ArgumentException>(() => ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions { ServiceName = "hello-world", MasterUrl = Master, RenderedSpec = " " }));
+        var broken = Assert.Throws<ArgumentException>(() => ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions { ServiceName = "hello-world", MasterUrl = Master, RenderedSpec = "name: hello-world\npods: [" }));
+
+        Assert.Equal(("RenderedSpec", "RenderedSpec"), (empty.ParamName, broken.ParamName));
+        Assert.Contains("(embedded):2:", broken.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_service_name_other_than_the_specs_is_refused()
+    {
+        var error = Assert.Throws<ArgumentException>(() => ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions { RenderedSpec = Spec, MasterUrl = Master, ServiceName = "other" }));
+
+        Assert.Equal("ServiceName", error.ParamName);
+        Assert.Contains("'hello-world'", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_offer_settings_reach_the_scheduler()
     {
         var settings = ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions
         {
             ServiceName = "hello-world",
-            RenderedSpec = "name: hello-world",
+            RenderedSpec = Spec,
             MasterUrl = Master,
             MaxClaimsPerCycle = 64,
             ReservationSweepInterval = TimeSpan.FromMinutes(10),
@@ -32,11 +79,11 @@ public sealed class ActorSchedulerOptionsTests
     {
         var candidates = Assert.Throws<ArgumentOutOfRangeException>(() => ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions
         {
-            ServiceName = "hello-world", RenderedSpec = "name: hello-world", MasterUrl = Master, FitnessCandidates = 0,
+            ServiceName = "hello-world", RenderedSpec = Spec, MasterUrl = Master, FitnessCandidates = 0,
         }));
         var kind = Assert.Throws<ArgumentOutOfRangeException>(() => ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions
         {
-            ServiceName = "hello-world", RenderedSpec = "name: hello-world", MasterUrl = Master, Fitness = (ActorScheduler.Actors.Offers.FitnessKind)7,
+            ServiceName = "hello-world", RenderedSpec = Spec, MasterUrl = Master, Fitness = (ActorScheduler.Actors.Offers.FitnessKind)7,
         }));
 
         Assert.Equal(("FitnessCandidates", "Fitness"), (candidates.ParamName, kind.ParamName));
@@ -47,7 +94,7 @@ public sealed class ActorSchedulerOptionsTests
     {
         var hold = Assert.Throws<ArgumentOutOfRangeException>(() => ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions
         {
-            ServiceName = "hello-world", RenderedSpec = "name: hello-world", MasterUrl = Master, OfferHold = (ActorScheduler.Actors.Offers.OfferHoldMode)5,
+            ServiceName = "hello-world", RenderedSpec = Spec, MasterUrl = Master, OfferHold = (ActorScheduler.Actors.Offers.OfferHoldMode)5,
         }));
 
         Assert.Equal("OfferHold", hold.ParamName);
@@ -56,7 +103,7 @@ public sealed class ActorSchedulerOptionsTests
     [Fact]
     public void Capped_cycles_keep_offers_for_the_work_left_unless_told_otherwise()
     {
-        var options = new ActorSchedulerOptions { ServiceName = "hello-world", RenderedSpec = "name: hello-world", MasterUrl = Master };
+        var options = new ActorSchedulerOptions { ServiceName = "hello-world", RenderedSpec = Spec, MasterUrl = Master };
 
         Assert.Equal(ActorScheduler.Actors.Offers.OfferHoldMode.Backlog, ActorSchedulerHostingExtensions.ToSettings(options).OfferHold);
     }
@@ -66,25 +113,25 @@ public sealed class ActorSchedulerOptionsTests
     {
         var sweep = Assert.Throws<ArgumentOutOfRangeException>(() => ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions
         {
-            ServiceName = "hello-world", RenderedSpec = "name: hello-world", MasterUrl = Master, ReservationSweepInterval = TimeSpan.FromSeconds(-1),
+            ServiceName = "hello-world", RenderedSpec = Spec, MasterUrl = Master, ReservationSweepInterval = TimeSpan.FromSeconds(-1),
         }));
         var claims = Assert.Throws<ArgumentOutOfRangeException>(() => ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions
         {
-            ServiceName = "hello-world", RenderedSpec = "name: hello-world", MasterUrl = Master, MaxClaimsPerCycle = 0,
+            ServiceName = "hello-world", RenderedSpec = Spec, MasterUrl = Master, MaxClaimsPerCycle = 0,
         }));
 
         var decommission = Assert.Throws<ArgumentOutOfRangeException>(() => ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions
         {
-            ServiceName = "hello-world", RenderedSpec = "name: hello-world", MasterUrl = Master, DecommissionParallelism = 0,
+            ServiceName = "hello-world", RenderedSpec = Spec, MasterUrl = Master, DecommissionParallelism = 0,
         }));
         var kept = Assert.Throws<ArgumentOutOfRangeException>(() => ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions
         {
-            ServiceName = "hello-world", RenderedSpec = "name: hello-world", MasterUrl = Master, OfferDecisionRecordsKept = -1,
+            ServiceName = "hello-world", RenderedSpec = Spec, MasterUrl = Master, OfferDecisionRecordsKept = -1,
         }));
 
         var permanent = Assert.Throws<ArgumentOutOfRangeException>(() => ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions
         {
-            ServiceName = "hello-world", RenderedSpec = "name: hello-world", MasterUrl = Master, PermanentFailureTimeout = TimeSpan.FromSeconds(-5),
+            ServiceName = "hello-world", RenderedSpec = Spec, MasterUrl = Master, PermanentFailureTimeout = TimeSpan.FromSeconds(-5),
         }));
 
         Assert.Equal(("ReservationSweepInterval", "MaxClaimsPerCycle", "DecommissionParallelism", "OfferDecisionRecordsKept", "PermanentFailureTimeout"),
@@ -94,19 +141,19 @@ public sealed class ActorSchedulerOptionsTests
     [Fact]
     public void A_scale_in_decommissions_one_pod_at_a_time_unless_told_otherwise()
     {
-        var options = new ActorSchedulerOptions { ServiceName = "hello-world", RenderedSpec = "name: hello-world", MasterUrl = Master };
+        var options = new ActorSchedulerOptions { ServiceName = "hello-world", RenderedSpec = Spec, MasterUrl = Master };
 
         Assert.Equal(1, ActorSchedulerHostingExtensions.ToSettings(options).DecommissionParallelism);
         Assert.Equal(8, ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions
         {
-            ServiceName = "hello-world", RenderedSpec = "name: hello-world", MasterUrl = Master, DecommissionParallelism = 8,
+            ServiceName = "hello-world", RenderedSpec = Spec, MasterUrl = Master, DecommissionParallelism = 8,
         }).DecommissionParallelism);
     }
 
     [Fact]
     public void Reservations_are_swept_hourly_unless_told_otherwise()
     {
-        var options = new ActorSchedulerOptions { ServiceName = "hello-world", RenderedSpec = "name: hello-world", MasterUrl = Master };
+        var options = new ActorSchedulerOptions { ServiceName = "hello-world", RenderedSpec = Spec, MasterUrl = Master };
 
         Assert.Equal(TimeSpan.FromHours(1), ActorSchedulerHostingExtensions.ToSettings(options).ReservationSweepInterval);
     }
@@ -114,7 +161,7 @@ public sealed class ActorSchedulerOptionsTests
     [Fact]
     public void Pods_are_bin_packed_over_sixteen_offers_unless_told_otherwise()
     {
-        var options = new ActorSchedulerOptions { ServiceName = "hello-world", RenderedSpec = "name: hello-world", MasterUrl = Master };
+        var options = new ActorSchedulerOptions { ServiceName = "hello-world", RenderedSpec = Spec, MasterUrl = Master };
 
         Assert.Equal(new ActorScheduler.Actors.Offers.PlacementFitness(ActorScheduler.Actors.Offers.FitnessKind.BinPack, 16), ActorSchedulerHostingExtensions.ToSettings(options).Fitness);
     }
