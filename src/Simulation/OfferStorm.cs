@@ -30,6 +30,8 @@ public sealed class OfferStorm
     // Lost agents in loss order, with when they return (null: never); gone agents likewise, with when they restart.
     private readonly List<(string AgentId, DateTimeOffset? ReturnAt)> _lost = [];
     private readonly List<(string AgentId, DateTimeOffset? RestartAt)> _gone = [];
+    // Faults asked for with Force and not made yet (a set: asking twice before one is made makes one).
+    private readonly HashSet<StormActionKind> _forced = [];
     private DateTimeOffset _start;
     private double _owed;
     private TimeSpan _sinceAllocation;
@@ -181,44 +183,7 @@ public sealed class OfferStorm
 
             // Not offered, not picked to fail again: lost agents and gone ones.
             var lost = _lost.Select(l => l.AgentId).Concat(_gone.Select(g => g.AgentId)).ToHashSet(StringComparer.Ordinal);
-            IReadOnlyList<OutstandingOffer> made;
-            if (Options.Allocation == StormAllocation.Master)
-            {
-                _sinceAllocation += elapsed;
-                if (_sinceAllocation < Options.AllocationInterval)
-                {
-                    return;
-                }
-
-                // One allocation however many intervals passed (a step longer than the interval), as a master that was busy.
-                _sinceAllocation = TimeSpan.FromTicks(_sinceAllocation.Ticks % Options.AllocationInterval.Ticks);
-                made = master.Allocate();
-            }
-            else
-            {
-                _owed += Options.OffersPerSecond * elapsed.TotalSeconds;
-                var due = (int)Math.Floor(_owed);
-                _owed -= due;
-                if (due == 0)
-                {
-                    return;
-                }
-
-                var offered = master.OutstandingOffers.Select(o => o.Agent.Id.Value).ToHashSet(StringComparer.Ordinal);
-                _eligible.Clear();
-                foreach (var agent in _agents)
-                {
-                    if (!lost.Contains(agent) && !offered.Contains(agent))
-                    {
-                        _eligible.Add(agent);
-                    }
-                }
-
-                var picked = Pick(_eligible, due).Select(_cluster.AgentById).ToList();
-                made = picked.Count == 0 ? [] : master.Allocate(picked, ignoreFilters: true);
-                _offersMissed += due - made.Count;
-            }
-
+            var made = MakeOffers(elapsed, lost);
             foreach (var offer in made)
             {
                 Log(StormActionKind.Offer, offer.Agent.Id.Value, offer.Id.Value);
@@ -229,35 +194,166 @@ public sealed class OfferStorm
                 // Two draws per offer, whatever happens, so one choice does not shift the next ones.
                 var rescind = _random.NextDouble() < Options.RescindProbability;
                 var lose = _random.NextDouble() < Options.AgentLossProbability;
-                if (rescind && _cluster.OutstandingOffersInOrder().ToList() is { Count: > 0 } outstanding)
+                if (rescind)
                 {
-                    var victim = outstanding[_random.Next(outstanding.Count)];
-                    master.RescindOffer(victim.Id.Value);
-                    Log(StormActionKind.Rescind, victim.Agent.Id.Value, victim.Id.Value);
+                    Rescind(forced: false);
                 }
 
-                if (lose && _agents.Where(a => !lost.Contains(a)).ToList() is { Count: > 0 } reachable)
+                if (lose)
                 {
-                    var agent = reachable[_random.Next(reachable.Count)];
-                    master.LoseAgent(agent);
-                    lost.Add(agent);
-                    _lost.Add((agent, Options.AgentReturnAfter is { } after ? now + after : null));
-                    Log(StormActionKind.AgentLost, agent);
+                    Fail(StormActionKind.AgentLost, _agents.Where(a => !lost.Contains(a)).ToList(), lost, now, forced: false);
                 }
 
                 // A third draw only in storms that mark agents gone: the others make the same choices as before it existed.
-                if (Options.AgentGoneProbability > 0 && _random.NextDouble() < Options.AgentGoneProbability
-                    && _agents.Where(a => !lost.Contains(a)).ToList() is { Count: > 0 } candidates)
+                if (Options.AgentGoneProbability > 0 && _random.NextDouble() < Options.AgentGoneProbability)
                 {
-                    var agent = candidates[_random.Next(candidates.Count)];
-                    _cluster.MarkAgentGone(agent);
-                    lost.Add(agent);
-                    _gone.Add((agent, Options.AgentReturnAfter is { } after ? now + after : null));
-                    Log(StormActionKind.AgentGone, agent);
+                    Fail(StormActionKind.AgentGone, _agents.Where(a => !lost.Contains(a)).ToList(), lost, now, forced: false);
                 }
+            }
+
+            MakeForcedFaults(lost, now);
+        }
+    }
+
+    /// <summary>The offers due after <paramref name="elapsed"/> (none between the master's allocations), made.</summary>
+    private IReadOnlyList<OutstandingOffer> MakeOffers(TimeSpan elapsed, HashSet<string> lost)
+    {
+        var master = _cluster.Master;
+        if (Options.Allocation == StormAllocation.Master)
+        {
+            _sinceAllocation += elapsed;
+            if (_sinceAllocation < Options.AllocationInterval)
+            {
+                return [];
+            }
+
+            // One allocation however many intervals passed (a step longer than the interval), as a master that was busy.
+            _sinceAllocation = TimeSpan.FromTicks(_sinceAllocation.Ticks % Options.AllocationInterval.Ticks);
+            return master.Allocate();
+        }
+
+        _owed += Options.OffersPerSecond * elapsed.TotalSeconds;
+        var due = (int)Math.Floor(_owed);
+        _owed -= due;
+        if (due == 0)
+        {
+            return [];
+        }
+
+        var offered = master.OutstandingOffers.Select(o => o.Agent.Id.Value).ToHashSet(StringComparer.Ordinal);
+        _eligible.Clear();
+        foreach (var agent in _agents)
+        {
+            if (!lost.Contains(agent) && !offered.Contains(agent))
+            {
+                _eligible.Add(agent);
+            }
+        }
+
+        var picked = Pick(_eligible, due).Select(_cluster.AgentById).ToList();
+        IReadOnlyList<OutstandingOffer> made = picked.Count == 0 ? [] : master.Allocate(picked, ignoreFilters: true);
+        _offersMissed += due - made.Count;
+        return made;
+    }
+
+    /// <summary>
+    /// Makes the faults <see cref="Force"/> asked for that can be made now, in a fixed order: the rescind of an
+    /// outstanding offer, then the loss of a reachable agent that runs a task, then another marked gone. One that finds
+    /// nothing to hit waits for a later step.
+    /// </summary>
+    private void MakeForcedFaults(HashSet<string> lost, DateTimeOffset now)
+    {
+        if (_forced.Contains(StormActionKind.Rescind) && Rescind(forced: true))
+        {
+            _forced.Remove(StormActionKind.Rescind);
+        }
+
+        foreach (var kind in (ReadOnlySpan<StormActionKind>)[StormActionKind.AgentLost, StormActionKind.AgentGone])
+        {
+            if (_forced.Contains(kind) && Fail(kind, _agents.Where(a => !lost.Contains(a) && RunsATask(a)).ToList(), lost, now, forced: true))
+            {
+                _forced.Remove(kind);
             }
         }
     }
+
+    /// <summary>Whether a task runs on the agent, as the agent sees it.</summary>
+    private bool RunsATask(string agentId) =>
+        _cluster.AgentById(agentId).Tasks.Any(t => t.State == Messages.MesosV1.TaskState.TaskRunning && !t.Orphaned);
+
+    /// <summary>Rescinds an outstanding offer picked at random; false if there is none.</summary>
+    private bool Rescind(bool forced)
+    {
+        if (_cluster.OutstandingOffersInOrder().ToList() is not { Count: > 0 } outstanding)
+        {
+            return false;
+        }
+
+        var victim = outstanding[_random.Next(outstanding.Count)];
+        _cluster.Master.RescindOffer(victim.Id.Value);
+        Log(StormActionKind.Rescind, victim.Agent.Id.Value, victim.Id.Value, forced);
+        return true;
+    }
+
+    /// <summary>
+    /// Loses (<see cref="StormActionKind.AgentLost"/>) or marks gone (<see cref="StormActionKind.AgentGone"/>) one of
+    /// <paramref name="candidates"/> picked at random, to return or restart after <see cref="OfferStormOptions.AgentReturnAfter"/>;
+    /// false if there is none.
+    /// </summary>
+    private bool Fail(StormActionKind kind, List<string> candidates, HashSet<string> lost, DateTimeOffset now, bool forced)
+    {
+        if (candidates.Count == 0)
+        {
+            return false;
+        }
+
+        var agent = candidates[_random.Next(candidates.Count)];
+        var back = Options.AgentReturnAfter is { } after ? now + after : (DateTimeOffset?)null;
+        if (kind == StormActionKind.AgentLost)
+        {
+            _cluster.Master.LoseAgent(agent);
+            _lost.Add((agent, back));
+        }
+        else
+        {
+            _cluster.MarkAgentGone(agent);
+            _gone.Add((agent, back));
+        }
+
+        lost.Add(agent);
+        Log(kind, agent, forced: forced);
+        return true;
+    }
+
+    /// <summary>
+    /// Makes sure the storm makes each of <paramref name="faults"/> once, whatever its dice say, at its next step, after
+    /// its offers: <see cref="StormActionKind.Rescind"/> rescinds an outstanding offer, <see cref="StormActionKind.AgentLost"/>
+    /// loses a reachable agent where a task runs and <see cref="StormActionKind.AgentGone"/> marks another such agent gone
+    /// (each picked at random, seeded, among <see cref="AgentIds"/>; they return or restart as the random ones do). A fault
+    /// with nothing to hit (no agent runs a task yet) waits for a later step. Logged with <see cref="StormAction.Forced"/>.
+    /// So a run short enough that its dice made no fault, or none where tasks run, still has the faults it tests.
+    /// </summary>
+    /// <exception cref="ArgumentException">A kind that is not one of those three faults.</exception>
+    public void Force(params StormActionKind[] faults)
+    {
+        ArgumentNullException.ThrowIfNull(faults);
+        foreach (var fault in faults)
+        {
+            if (!Forceable.Contains(fault))
+            {
+                throw new ArgumentException(
+                    $"A storm can be made to rescind an offer, lose an agent or mark one gone ({string.Join(", ", Forceable)}), not {fault}", nameof(faults));
+            }
+        }
+
+        lock (_gate)
+        {
+            _forced.UnionWith(faults);
+        }
+    }
+
+    /// <summary>The faults <see cref="Force"/> takes.</summary>
+    public static IReadOnlySet<StormActionKind> Forceable { get; } = new HashSet<StormActionKind> { StormActionKind.Rescind, StormActionKind.AgentLost, StormActionKind.AgentGone };
 
     /// <summary><paramref name="count"/> distinct items at random (a partial Fisher–Yates shuffle), all if fewer.</summary>
     private List<string> Pick(List<string> items, int count)
@@ -272,6 +368,6 @@ public sealed class OfferStorm
         return items.GetRange(0, n);
     }
 
-    private void Log(StormActionKind kind, string agentId, string? detail = null) =>
-        _actions.Add(new StormAction(_actions.Count, _cluster.Clock.GetUtcNow() - _start, kind, agentId, detail));
+    private void Log(StormActionKind kind, string agentId, string? detail = null, bool forced = false) =>
+        _actions.Add(new StormAction(_actions.Count, _cluster.Clock.GetUtcNow() - _start, kind, agentId, detail) { Forced = forced });
 }

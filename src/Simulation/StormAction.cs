@@ -38,7 +38,10 @@ public enum StormActionKind
 /// <param name="Detail">The offer id (offers, rescinds), the shape and domain (agents added), the old id (agents restarted); null otherwise.</param>
 public sealed record StormAction(int Index, TimeSpan At, StormActionKind Kind, string AgentId, string? Detail = null)
 {
+    /// <summary>Whether the storm made it because it was asked to (<see cref="OfferStorm.Force"/>), not by chance.</summary>
+    public bool Forced { get; init; }
+
     /// <inheritdoc />
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{Index} +{At.TotalSeconds:0.###}s {Kind} {AgentId}{(Detail is null ? string.Empty : " " + Detail)}");
+        $"{Index} +{At.TotalSeconds:0.###}s {Kind} {AgentId}{(Detail is null ? string.Empty : " " + Detail)}{(Forced ? " (forced)" : string.Empty)}");
 }

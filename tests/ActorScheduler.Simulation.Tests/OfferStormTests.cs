@@ -308,6 +308,63 @@ public sealed class OfferStormTests
         static double Cpus(Offer offer) => offer.Resources.Where(r => r.Name == "cpus").Sum(r => r.Scalar.Value);
     }
 
+    [Fact]
+    public async Task A_forced_storm_should_rescind_at_its_next_step_and_lose_and_mark_gone_agents_once_tasks_run_there()
+    {
+        // Dice that never fault: whatever faults the storm makes are the forced ones.
+        await using var cluster = new SimulatedCluster(timedAllocation: false);
+        await using var framework = await StormFramework.SubscribeAsync(cluster, FrameworkInfo.Types.Capability.Types.Type.PartitionAware);
+        var storm = new OfferStorm(cluster, new OfferStormOptions { Agents = 6, OffersPerSecond = 60, AgentReturnAfter = TimeSpan.FromSeconds(1), Seed = 4 });
+        await storm.RunAsync(TimeSpan.FromMilliseconds(100));
+        var offers = (await framework.NextAsync(e => e.Type == Event.Types.Type.Offers)).Offers.Offers_.ToList();
+        Assert.Equal(6, offers.Count);
+
+        // Forced before any task runs: the rescind is made at the next step, the agent faults wait for tasks to run.
+        storm.Force(StormActionKind.AgentGone, StormActionKind.AgentLost, StormActionKind.Rescind);
+        await storm.AdvanceAsync(TimeSpan.FromMilliseconds(100));
+        var rescind = Assert.Single(Faults(storm));
+        Assert.Equal(StormActionKind.Rescind, rescind.Kind);
+        Assert.True(rescind.Forced);
+        Assert.EndsWith("(forced)", rescind.ToString(), StringComparison.Ordinal);
+
+        // Two tasks run, on agents whose offers were not rescinded: one of them is lost, the other marked gone.
+        var launched = offers.Where(o => o.Id.Value != rescind.Detail).Take(2).ToList();
+        await framework.LaunchAsync(launched[0], "t0");
+        await framework.LaunchAsync(launched[1], "t1");
+        for (var i = 0; i < 100 && Faults(storm).Count < 3; i++)
+        {
+            await framework.AcknowledgeAllAsync();
+            await storm.AdvanceAsync(TimeSpan.FromMilliseconds(100));
+        }
+
+        var faults = Faults(storm);
+        Assert.Equal([StormActionKind.Rescind, StormActionKind.AgentLost, StormActionKind.AgentGone], faults.Select(f => f.Kind));
+        Assert.All(faults, f => Assert.True(f.Forced));
+        Assert.Equal(launched.Select(o => o.AgentId.Value).Order(), faults.Skip(1).Select(f => f.AgentId).Order());
+        await framework.SeenAsync(e => e.Type == Event.Types.Type.Update && e.Update.Status.State == TaskState.TaskUnreachable
+            && e.Update.Status.AgentId.Value == faults[1].AgentId);
+        await framework.SeenAsync(e => e.Type == Event.Types.Type.Update && e.Update.Status.State == TaskState.TaskGoneByOperator
+            && e.Update.Status.AgentId.Value == faults[2].AgentId);
+
+        // Once each: later steps make no more.
+        await storm.AdvanceAsync(TimeSpan.FromSeconds(2));
+        Assert.Equal(3, Faults(storm).Count);
+
+        static List<StormAction> Faults(OfferStorm storm) =>
+            storm.Actions.Where(a => a.Kind is StormActionKind.Rescind or StormActionKind.AgentLost or StormActionKind.AgentGone).ToList();
+    }
+
+    [Fact]
+    public async Task OfferStorm_should_refuse_to_force_what_is_not_a_fault()
+    {
+        await using var cluster = new SimulatedCluster();
+        var storm = new OfferStorm(cluster);
+
+        var error = Assert.Throws<ArgumentException>(() => storm.Force(StormActionKind.Rescind, StormActionKind.AgentReturned));
+
+        Assert.Contains("not AgentReturned", error.Message, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string, OfferStormOptions, string> BadOptions() => new()
     {
         { "no agents", new OfferStormOptions { Agents = 0 }, "Agents must be at least 1 (got 0)" },
