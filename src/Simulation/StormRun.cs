@@ -129,6 +129,16 @@ public sealed record StormRunOptions
 
     /// <summary>Pod instances the scale-in decommissions at once (<c>SchedulerSettings.DecommissionParallelism</c>).</summary>
     public int DecommissionParallelism { get; init; } = DecommissionPlan.DefaultParallelism;
+
+    /// <summary>
+    /// Faults the storm makes once on purpose, whatever its dice say (<see cref="OfferStorm.Force"/>): once half the pods
+    /// run, at its next step, it rescinds an outstanding offer (<see cref="StormActionKind.Rescind"/>), loses
+    /// an agent where a storm task runs (<see cref="StormActionKind.AgentLost"/>) and marks another gone
+    /// (<see cref="StormActionKind.AgentGone"/>). With <see cref="AgentReturnAfter"/>, the run waits, before
+    /// <see cref="Inspect"/>, until those agents are back. The random faults come on top: a run short enough that its
+    /// dice hit no agent with a pod still has these. Default: none.
+    /// </summary>
+    public IReadOnlyList<StormActionKind> ForcedFaults { get; init; } = [];
 }
 
 /// <summary>Where a <see cref="StormRun"/> is.</summary>
@@ -295,6 +305,7 @@ public sealed class StormRun
 
     private readonly StormRunOptions _options;
     private long _peakRss;
+    private OfferStorm? _storm;
 
     /// <summary>A run; nothing starts until <see cref="RunAsync"/>.</summary>
     /// <exception cref="ArgumentException">
@@ -340,12 +351,24 @@ public sealed class StormRun
                 $"A storm run needs an offer interval of at least 1 ms (got {options.OfferInterval.TotalMilliseconds} ms)"));
         }
 
+        if (options.ForcedFaults.Where(f => !OfferStorm.Forceable.Contains(f)).ToList() is [var fault, ..])
+        {
+            throw new ArgumentException($"A storm run forces only a rescind, an agent lost and an agent gone (got {fault})");
+        }
+
         _options = options;
         StormOptions().Validate();
     }
 
     /// <summary>What this run was made with.</summary>
     public StormRunOptions Options => _options;
+
+    /// <summary>
+    /// The faults the storm made on purpose so far (<see cref="StormRunOptions.ForcedFaults"/>), as its log has them:
+    /// which offer it rescinded, which agents it lost and marked gone, and when. Read it in
+    /// <see cref="StormRunOptions.Inspect"/> or after the run.
+    /// </summary>
+    public IReadOnlyList<StormAction> ForcedFaults => _storm?.Actions.Where(a => a.Forced).ToList() ?? [];
 
     /// <summary>The storm's options, from the run's (checked when the run is made).</summary>
     private OfferStormOptions StormOptions() => new()
@@ -391,7 +414,7 @@ public sealed class StormRun
     {
         var (spec, rendered) = LoadSpec(_options.Pods, _options.Placement);
         await using var cluster = new SimulatedCluster(_options.Seed, timedAllocation: false);
-        var storm = new OfferStorm(cluster, StormOptions());
+        var storm = _storm = new OfferStorm(cluster, StormOptions());
         await storm.CreateAgentsAsync().ConfigureAwait(false);
         var settings = Settings(spec, rendered, cluster);
 
@@ -408,12 +431,19 @@ public sealed class StormRun
             var startedAt = DateTimeOffset.UtcNow;
             var root = await StartSchedulerAsync(host.System, settings, cluster, "scheduler-1", ct).ConfigureAwait(false);
             long? eventsAtFirstOffer = null;
+            var forced = false;
             var deployWatch = Stopwatch.StartNew();
             var complete = await WaitAsync("deploy", cluster, tracker, root, () =>
             {
                 if (tracker.FirstOffer is not null && eventsAtFirstOffer is null)
                 {
                     eventsAtFirstOffer = _options.CountJournalEvents?.Invoke();
+                }
+
+                if (!forced && _options.ForcedFaults.Count > 0 && tracker.Placed * 2 >= _options.Pods)
+                {
+                    storm.Force([.. _options.ForcedFaults]);
+                    forced = true;
                 }
             }, ct).ConfigureAwait(false);
             var deployCpu = ProcessCpu() - cpuAtStart;
@@ -493,6 +523,11 @@ public sealed class StormRun
             using (var process = Process.GetCurrentProcess())
             {
                 _peakRss = Math.Max(_peakRss, process.PeakWorkingSet64);
+            }
+
+            if (forced)
+            {
+                await ForcedFaultsOverAsync(storm, ct).ConfigureAwait(false);
             }
 
             if (_options.Inspect is { } inspect)
@@ -586,6 +621,33 @@ public sealed class StormRun
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Waits (up to the run's timeout) until the storm made every fault it was forced to and, when agents come back
+    /// (<see cref="StormRunOptions.AgentReturnAfter"/>), the agent it lost returned and the one it marked gone restarted.
+    /// </summary>
+    private async Task ForcedFaultsOverAsync(OfferStorm storm, CancellationToken ct)
+    {
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < _options.Timeout)
+        {
+            var actions = storm.Actions;
+            var made = actions.Where(a => a.Forced).ToList();
+            var over = _options.ForcedFaults.All(kind => made.Any(a => a.Kind == kind))
+                && (_options.AgentReturnAfter is null || made.All(f => f.Kind switch
+                {
+                    StormActionKind.AgentLost => actions.Any(a => a.Kind == StormActionKind.AgentReturned && a.AgentId == f.AgentId && a.Index > f.Index),
+                    StormActionKind.AgentGone => actions.Any(a => a.Kind == StormActionKind.AgentRestarted && a.Detail == f.AgentId),
+                    _ => true,
+                }));
+            if (over)
+            {
+                return;
+            }
+
+            await Task.Delay(PumpInterval, ct).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Whether the decommission plan is there and not COMPLETE (false if the scheduler does not answer).</summary>

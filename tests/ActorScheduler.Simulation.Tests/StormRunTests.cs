@@ -1,4 +1,7 @@
 using ActorScheduler.Actors.Offers;
+using ActorScheduler.Mesos.Emulator;
+using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Messages.MesosV1.Scheduler;
 
 namespace ActorScheduler.Simulation.Tests;
 
@@ -195,6 +198,45 @@ public sealed class StormRunTests
         Assert.All(perAgent, count => Assert.Equal(1, count));
     }
 
+    [Fact]
+    public async Task A_storm_run_forces_its_faults_where_pods_run_and_waits_for_the_agents_to_come_back()
+    {
+        // Dice that never fault: the faults are the forced ones, made once half the pods ran.
+        EmulatorSnapshot? end = null;
+        IReadOnlyList<ClusterRecord> history = [];
+        var run = new StormRun(new StormRunOptions
+        {
+            Agents = 10,
+            Pods = 10,
+            OffersPerSecond = 100,
+            AgentReturnAfter = TimeSpan.FromSeconds(1),
+            ForcedFaults = [StormActionKind.AgentGone, StormActionKind.Rescind, StormActionKind.AgentLost],
+            Timeout = TimeSpan.FromSeconds(60),
+            Restart = false,
+            Inspect = async cluster =>
+            {
+                end = await cluster.SnapshotAsync();
+                history = cluster.History;
+            },
+        });
+
+        var result = await run.RunAsync();
+
+        Assert.True(result.DeployComplete, $"deploy not complete: {result}");
+        var faults = run.ForcedFaults;
+        Assert.Equal([StormActionKind.Rescind, StormActionKind.AgentLost, StormActionKind.AgentGone], faults.Select(f => f.Kind));
+        Assert.Contains(history, r => r.Event is { Type: Event.Types.Type.Rescind } e && e.Rescind.OfferId.Value == faults[0].Detail);
+        // The agents lost and marked gone ran pods: the scheduler heard their tasks were unreachable, and gone.
+        Assert.Contains(history, r => r.Event is { Type: Event.Types.Type.Update } e
+            && e.Update.Status.State == TaskState.TaskUnreachable && e.Update.Status.AgentId.Value == faults[1].AgentId);
+        Assert.Contains(history, r => r.Event is { Type: Event.Types.Type.Update } e
+            && e.Update.Status.State == TaskState.TaskGoneByOperator && e.Update.Status.AgentId.Value == faults[2].AgentId);
+        // Both were back before the run's checks: the lost agent registered again, the gone one under a new id.
+        Assert.Equal(AgentSnapshot.Registered, end!.Agents.Single(a => a.Id == faults[1].AgentId).State);
+        Assert.DoesNotContain(end.Agents, a => a.Id == faults[2].AgentId);
+        Assert.DoesNotContain(end.Agents, a => a.State != AgentSnapshot.Registered);
+    }
+
     /// <summary>Runs a deploy (no restart, 60 s at most) that must place every pod; the tasks launched on each agent used.</summary>
     private static async Task<List<int>> LaunchesPerAgentAsync(StormRunOptions options)
     {
@@ -231,5 +273,7 @@ public sealed class StormRunTests
         Assert.Throws<ArgumentException>(() => new StormRun(new StormRunOptions { Pods = 10, ScaleInTo = 0 }));
         var hold = Assert.Throws<ArgumentException>(() => new StormRun(new StormRunOptions { OfferHold = (OfferHoldMode)5 }));
         Assert.Contains("backlog or none (got 5)", hold.Message);
+        var forced = Assert.Throws<ArgumentException>(() => new StormRun(new StormRunOptions { ForcedFaults = [StormActionKind.AgentLost, StormActionKind.Offer] }));
+        Assert.Contains("an agent lost and an agent gone (got Offer)", forced.Message);
     }
 }
