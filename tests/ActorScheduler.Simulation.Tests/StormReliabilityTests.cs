@@ -10,7 +10,10 @@ namespace ActorScheduler.Simulation.Tests;
 /// Reliability under offer storms with faults (issue #5): across seeds, with offers rescinded, agents lost and returning
 /// (and in some runs marked gone and restarted under new ids: their pods are replaced) while the scheduler deploys and
 /// restarts, no offer is accepted twice, no task id is launched twice, a task is launched again only after its agent was
-/// lost, every pod is placed, and no reservation outlives its task.
+/// lost, every pod is placed, and no reservation outlives its task. The storm's faults are random (seeded), and how many
+/// it makes depends on how long the run takes in real time; so each run also forces one of each — an offer rescinded, an
+/// agent running a pod lost and (agentsGone) another marked gone, once half the pods run — and checks that the scheduler
+/// saw them: no run passes for want of faults.
 /// </summary>
 public sealed class StormReliabilityTests(ITestOutputHelper output)
 {
@@ -69,7 +72,11 @@ public sealed class StormReliabilityTests(ITestOutputHelper output)
         // The master offers each agent about once a second — a few dozen offers a run, where the random storm makes
         // hundreds — so its faults come oftener per offer.
         var perOffer = allocation == StormAllocation.Master ? 4 : 1;
-        var run = new StormRun(new StormRunOptions
+        StormActionKind[] forced = agentsGone
+            ? [StormActionKind.Rescind, StormActionKind.AgentLost, StormActionKind.AgentGone]
+            : [StormActionKind.Rescind, StormActionKind.AgentLost];
+        StormRun? run = null;
+        run = new StormRun(new StormRunOptions
         {
             Agents = 30,
             Pods = 40,
@@ -90,10 +97,11 @@ public sealed class StormReliabilityTests(ITestOutputHelper output)
             EntityJournalSnapshotEvery = snapshots ? 50 : SchedulerSettings.DefaultEntityJournalSnapshotEvery,
             ScaleInTo = scaleInTo,
             DecommissionParallelism = parallelism,
+            ForcedFaults = forced,
             Inspect = async cluster =>
             {
+                settled = await SettledAsync(cluster, scaleInTo, run!.ForcedFaults.Where(f => f.Kind == StormActionKind.AgentGone).Select(f => f.AgentId).ToList());
                 history = cluster.History;
-                settled = await SettledAsync(cluster, scaleInTo);
             },
         });
 
@@ -102,9 +110,23 @@ public sealed class StormReliabilityTests(ITestOutputHelper output)
         Assert.True(result.DeployComplete, $"the deploy did not complete: {result}");
         var rescinds = history.Count(r => r.Event is { Type: Event.Types.Type.Rescind });
         var losses = history.Count(r => r.Event is { Type: Event.Types.Type.Failure } f && f.Failure.ExecutorId is null);
-        Assert.True(rescinds > 0, "the storm rescinded no offer the scheduler saw: the run tested nothing");
         var replaced = history.Count(r => r.Event is { Type: Event.Types.Type.Update } u && u.Update.Status.State == Messages.MesosV1.TaskState.TaskGoneByOperator);
-        output.WriteLine($"seed {seed}: {rescinds} rescinds, {losses} agent losses, {replaced} tasks gone by operator, {history.Count(r => r.LaunchedTasks.Any())} launching ACCEPTs");
+        output.WriteLine($"seed {seed}: {rescinds} rescinds, {losses} agent losses, {replaced} tasks gone by operator, {history.Count(r => r.LaunchedTasks.Any())} launching ACCEPTs; forced: {string.Join("; ", run.ForcedFaults)}");
+
+        // The faults the run is about happened, whatever the random ones: the storm made the forced ones, and the scheduler
+        // saw them hit what runs — the rescind of an offer it held, the loss of an agent where a pod ran (its task
+        // unreachable) and an agent marked gone where a pod ran (its task gone by the operator).
+        Assert.Equal(forced.Order(), run.ForcedFaults.Select(f => f.Kind).Order());
+        foreach (var fault in run.ForcedFaults)
+        {
+            Assert.True(fault.Kind switch
+            {
+                StormActionKind.Rescind => history.Any(r => r.Event is { Type: Event.Types.Type.Rescind } e && e.Rescind.OfferId.Value == fault.Detail),
+                StormActionKind.AgentLost => StatusesOn(history, fault.AgentId, Messages.MesosV1.TaskState.TaskUnreachable).Any(),
+                _ => StatusesOn(history, fault.AgentId, Messages.MesosV1.TaskState.TaskGoneByOperator).Any(),
+            }, $"the scheduler did not see the forced fault {fault} hit an offer or a task");
+        }
+
         Assert.NotNull(result.RestartToReadySeconds);
 
         var accepted = history.Where(r => r.Call is { Type: Call.Types.Type.Accept }).SelectMany(r => r.AnsweredOffers).ToList();
@@ -166,19 +188,38 @@ public sealed class StormReliabilityTests(ITestOutputHelper output)
             output.WriteLine($"seed {seed}: scaled in to {kept} in {result.ScaleInSeconds:F1} s");
         }
 
-        // Last, so that a run which tested no replace still had its properties checked. Not for a scale-in run: it is a
-        // few seconds shorter, and whether an agent marked gone ran one of its pods is chance (its output says).
-        Assert.True(!agentsGone || replaced > 0 || scaleInTo is not null, "no agent marked gone ran a task: the run replaced no pod");
+        // Each pod whose task the forced agent gone took (and which a scale-in keeps) was launched again afterwards.
+        var gone = run.ForcedFaults.Where(f => f.Kind == StormActionKind.AgentGone).Select(f => f.AgentId).ToList();
+        Assert.Empty(NotReplaced(history, gone, scaleInTo));
     }
 
     private static readonly HashSet<string> LiveStates = ["TASK_STAGING", "TASK_STARTING", "TASK_RUNNING", "TASK_KILLING"];
 
+    /// <summary>The status update records of tasks on <paramref name="agentId"/> in <paramref name="state"/>.</summary>
+    private static IEnumerable<ClusterRecord> StatusesOn(IReadOnlyList<ClusterRecord> history, string agentId, Messages.MesosV1.TaskState state) =>
+        history.Where(r => r.Event is { Type: Event.Types.Type.Update } u && u.Update.Status.State == state && u.Update.Status.AgentId?.Value == agentId);
+
+    /// <summary>
+    /// Tasks gone by the operator on the <paramref name="goneAgents"/>, of pods below <paramref name="scaleInTo"/>, whose
+    /// name was not launched again after the first report of it.
+    /// </summary>
+    private static List<string> NotReplaced(IReadOnlyList<ClusterRecord> history, IReadOnlyCollection<string> goneAgents, int? scaleInTo) =>
+        goneAgents.SelectMany(agent => StatusesOn(history, agent, Messages.MesosV1.TaskState.TaskGoneByOperator))
+            .GroupBy(r => r.Event!.Update.Status.TaskId.Value)
+            .Select(g => (TaskId: g.Key, Reported: g.First().Sequence))
+            .Where(t => scaleInTo is not { } kept || StormRun.StormPodIndex(t.TaskId) < kept)
+            .Select(t => (t.TaskId, t.Reported, Name: history.SelectMany(r => r.LaunchedTasks).FirstOrDefault(l => l.TaskId.Value == t.TaskId)?.Name))
+            .Where(t => !history.Any(r => r.Sequence > t.Reported && r.LaunchedTasks.Any(l => l.Name == t.Name)))
+            .Select(t => $"{t.Name ?? t.TaskId} (gone at #{t.Reported})")
+            .ToList();
+
     /// <summary>
     /// The cluster once every registered agent's reservations are in use by live tasks (reservations of relaunched
-    /// tasks come back in use; leftovers are collected when offered) and no pod at or above <paramref name="scaleInTo"/>
-    /// runs a task on an agent that is not gone, or as it stands after 30 s.
+    /// tasks come back in use; leftovers are collected when offered), no pod at or above <paramref name="scaleInTo"/>
+    /// runs a task on an agent that is not gone, and the pods the <paramref name="goneAgents"/> ran were launched again
+    /// (<see cref="NotReplaced"/>), or as it stands after 30 s.
     /// </summary>
-    private static async Task<EmulatorSnapshot> SettledAsync(SimulatedCluster cluster, int? scaleInTo)
+    private static async Task<EmulatorSnapshot> SettledAsync(SimulatedCluster cluster, int? scaleInTo, IReadOnlyCollection<string> goneAgents)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)
@@ -188,7 +229,8 @@ public sealed class StormReliabilityTests(ITestOutputHelper output)
                 .Any(a => Math.Abs(a.Reserved.Cpus - a.Used.Cpus) > 1e-6 || Math.Abs(a.Reserved.MemMb - a.Used.MemMb) > 1e-6);
             var removedLive = scaleInTo is { } kept && snapshot.Tasks.Any(t => LiveStates.Contains(t.State) && StormRun.StormPodIndex(t.Name) >= kept
                 && snapshot.Agents.Any(a => a.Id == t.AgentId && a.State != AgentSnapshot.Gone));
-            if ((!leaks && !removedLive) || DateTime.UtcNow > deadline)
+            var waiting = goneAgents.Count > 0 && NotReplaced(cluster.History, goneAgents, scaleInTo).Count > 0;
+            if ((!leaks && !removedLive && !waiting) || DateTime.UtcNow > deadline)
             {
                 return snapshot;
             }
