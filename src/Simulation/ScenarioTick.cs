@@ -47,6 +47,9 @@ internal sealed class ExpectationTick : ScenarioTick
     public override string Description { get; }
 
     internal override Task RunAsync(ScenarioContext context) => context.WaitUntilAsync(() => _check(context));
+
+    /// <summary>The check once, now, without waiting: null if the expectation holds, else why not.</summary>
+    internal Task<string?> CheckOnceAsync(ScenarioContext context) => _check(context);
 }
 
 /// <summary>A scenario stopped at a tick: the message lists every tick and marks the failing one.</summary>
