@@ -30,8 +30,9 @@ public sealed class OfferStorm
     // Lost agents in loss order, with when they return (null: never); gone agents likewise, with when they restart.
     private readonly List<(string AgentId, DateTimeOffset? ReturnAt)> _lost = [];
     private readonly List<(string AgentId, DateTimeOffset? RestartAt)> _gone = [];
-    // Faults asked for with Force and not made yet (a set: asking twice before one is made makes one).
-    private readonly HashSet<StormActionKind> _forced = [];
+    // Faults asked for with Force and not made yet (asking twice before one is made makes one), with the tasks (by name)
+    // whose agents they may hit.
+    private readonly Dictionary<StormActionKind, Func<string, bool>> _forced = [];
     private DateTimeOffset _start;
     private double _owed;
     private TimeSpan _sinceAllocation;
@@ -257,29 +258,29 @@ public sealed class OfferStorm
     }
 
     /// <summary>
-    /// Makes the faults <see cref="Force"/> asked for that can be made now, in a fixed order: the rescind of an
+    /// Makes the faults <see cref="Force(StormActionKind[])"/> asked for that can be made now, in a fixed order: the rescind of an
     /// outstanding offer, then the loss of a reachable agent that runs a task, then another marked gone. One that finds
     /// nothing to hit waits for a later step.
     /// </summary>
     private void MakeForcedFaults(HashSet<string> lost, DateTimeOffset now)
     {
-        if (_forced.Contains(StormActionKind.Rescind) && Rescind(forced: true))
+        if (_forced.ContainsKey(StormActionKind.Rescind) && Rescind(forced: true))
         {
             _forced.Remove(StormActionKind.Rescind);
         }
 
         foreach (var kind in (ReadOnlySpan<StormActionKind>)[StormActionKind.AgentLost, StormActionKind.AgentGone])
         {
-            if (_forced.Contains(kind) && Fail(kind, _agents.Where(a => !lost.Contains(a) && RunsATask(a)).ToList(), lost, now, forced: true))
+            if (_forced.TryGetValue(kind, out var task) && Fail(kind, _agents.Where(a => !lost.Contains(a) && Runs(a, task)).ToList(), lost, now, forced: true))
             {
                 _forced.Remove(kind);
             }
         }
     }
 
-    /// <summary>Whether a task runs on the agent, as the agent sees it.</summary>
-    private bool RunsATask(string agentId) =>
-        _cluster.AgentById(agentId).Tasks.Any(t => t.State == Messages.MesosV1.TaskState.TaskRunning && !t.Orphaned);
+    /// <summary>Whether a task whose name <paramref name="task"/> accepts runs on the agent, as the agent sees it.</summary>
+    private bool Runs(string agentId, Func<string, bool> task) =>
+        _cluster.AgentById(agentId).Tasks.Any(t => t.State == Messages.MesosV1.TaskState.TaskRunning && !t.Orphaned && task(t.Info.Name));
 
     /// <summary>Rescinds an outstanding offer picked at random; false if there is none.</summary>
     private bool Rescind(bool forced)
@@ -334,8 +335,16 @@ public sealed class OfferStorm
     /// So a run short enough that its dice made no fault, or none where tasks run, still has the faults it tests.
     /// </summary>
     /// <exception cref="ArgumentException">A kind that is not one of those three faults.</exception>
-    public void Force(params StormActionKind[] faults)
+    public void Force(params StormActionKind[] faults) => Force(_ => true, faults);
+
+    /// <summary>
+    /// <see cref="Force(StormActionKind[])"/>, the agent faults hitting only agents where a task whose name
+    /// <paramref name="task"/> accepts runs (the pods a later scale-in keeps, say).
+    /// </summary>
+    /// <exception cref="ArgumentException">A kind that is not one of those three faults.</exception>
+    public void Force(Func<string, bool> task, params StormActionKind[] faults)
     {
+        ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(faults);
         foreach (var fault in faults)
         {
@@ -348,11 +357,14 @@ public sealed class OfferStorm
 
         lock (_gate)
         {
-            _forced.UnionWith(faults);
+            foreach (var fault in faults)
+            {
+                _forced[fault] = task;
+            }
         }
     }
 
-    /// <summary>The faults <see cref="Force"/> takes.</summary>
+    /// <summary>The faults <see cref="Force(StormActionKind[])"/> takes.</summary>
     public static IReadOnlySet<StormActionKind> Forceable { get; } = new HashSet<StormActionKind> { StormActionKind.Rescind, StormActionKind.AgentLost, StormActionKind.AgentGone };
 
     /// <summary><paramref name="count"/> distinct items at random (a partial Fisher–Yates shuffle), all if fewer.</summary>

@@ -38,7 +38,7 @@ public enum StormActionKind
 /// <param name="Detail">The offer id (offers, rescinds), the shape and domain (agents added), the old id (agents restarted); null otherwise.</param>
 public sealed record StormAction(int Index, TimeSpan At, StormActionKind Kind, string AgentId, string? Detail = null)
 {
-    /// <summary>Whether the storm made it because it was asked to (<see cref="OfferStorm.Force"/>), not by chance.</summary>
+    /// <summary>Whether the storm made it because it was asked to (<see cref="OfferStorm.Force(StormActionKind[])"/>), not by chance.</summary>
     public bool Forced { get; init; }
 
     /// <inheritdoc />

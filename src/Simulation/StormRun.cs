@@ -131,10 +131,10 @@ public sealed record StormRunOptions
     public int DecommissionParallelism { get; init; } = DecommissionPlan.DefaultParallelism;
 
     /// <summary>
-    /// Faults the storm makes once on purpose, whatever its dice say (<see cref="OfferStorm.Force"/>): once half the pods
+    /// Faults the storm makes once on purpose, whatever its dice say (<see cref="OfferStorm.Force(StormActionKind[])"/>): once half the pods
     /// run, at its next step, it rescinds an outstanding offer (<see cref="StormActionKind.Rescind"/>), loses
     /// an agent where a storm task runs (<see cref="StormActionKind.AgentLost"/>) and marks another gone
-    /// (<see cref="StormActionKind.AgentGone"/>). With <see cref="AgentReturnAfter"/>, the run waits, before
+    /// (<see cref="StormActionKind.AgentGone"/>); with <see cref="ScaleInTo"/>, a task of a pod the scale-in keeps. With <see cref="AgentReturnAfter"/>, the run waits, before
     /// <see cref="Inspect"/>, until those agents are back. The random faults come on top: a run short enough that its
     /// dice hit no agent with a pod still has these. Default: none.
     /// </summary>
@@ -442,7 +442,8 @@ public sealed class StormRun
 
                 if (!forced && _options.ForcedFaults.Count > 0 && tracker.Placed * 2 >= _options.Pods)
                 {
-                    storm.Force([.. _options.ForcedFaults]);
+                    // On agents where a pod a scale-in keeps runs: the checks that it was replaced have a pod to look at.
+                    storm.Force(task => _options.ScaleInTo is not { } kept || StormPodIndex(task) < kept, [.. _options.ForcedFaults]);
                     forced = true;
                 }
             }, ct).ConfigureAwait(false);

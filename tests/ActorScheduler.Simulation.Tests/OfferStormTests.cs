@@ -355,6 +355,34 @@ public sealed class OfferStormTests
     }
 
     [Fact]
+    public async Task A_forced_storm_should_hit_only_agents_where_a_task_it_is_told_of_runs()
+    {
+        await using var cluster = new SimulatedCluster(timedAllocation: false);
+        await using var framework = await StormFramework.SubscribeAsync(cluster, FrameworkInfo.Types.Capability.Types.Type.PartitionAware);
+        var storm = new OfferStorm(cluster, new OfferStormOptions { Agents = 4, OffersPerSecond = 40, Seed = 2 });
+        await storm.RunAsync(TimeSpan.FromMilliseconds(100));
+        var offers = (await framework.NextAsync(e => e.Type == Event.Types.Type.Offers)).Offers.Offers_.ToList();
+        await framework.LaunchAsync(offers[0], "t0");
+        await framework.LaunchAsync(offers[1], "t1");
+        for (var i = 0; i < 100 && !(Running("t0-id") && Running("t1-id")); i++)
+        {
+            await framework.AcknowledgeAllAsync();
+            await storm.AdvanceAsync(TimeSpan.FromMilliseconds(100));
+        }
+
+        // Only t1's agent qualifies: it is lost, and the agent gone waits, whatever else runs.
+        storm.Force(task => task == "t1", StormActionKind.AgentLost, StormActionKind.AgentGone);
+        await storm.AdvanceAsync(TimeSpan.FromSeconds(1));
+
+        var lost = Assert.Single(storm.Actions, a => a.Kind is StormActionKind.AgentLost or StormActionKind.AgentGone);
+        Assert.Equal(StormActionKind.AgentLost, lost.Kind);
+        Assert.Equal(offers[1].AgentId.Value, lost.AgentId);
+
+        bool Running(string taskId) => framework.HasSeen(e => e.Type == Event.Types.Type.Update
+            && e.Update.Status.TaskId.Value == taskId && e.Update.Status.State == TaskState.TaskRunning);
+    }
+
+    [Fact]
     public async Task OfferStorm_should_refuse_to_force_what_is_not_a_fault()
     {
         await using var cluster = new SimulatedCluster();

@@ -188,8 +188,10 @@ public sealed class StormReliabilityTests(ITestOutputHelper output)
             output.WriteLine($"seed {seed}: scaled in to {kept} in {result.ScaleInSeconds:F1} s");
         }
 
-        // Each pod whose task the forced agent gone took (and which a scale-in keeps) was launched again afterwards.
+        // Each pod whose task the forced agent gone took (and which a scale-in keeps: the storm picked an agent where one
+        // ran) was launched again afterwards.
         var gone = run.ForcedFaults.Where(f => f.Kind == StormActionKind.AgentGone).Select(f => f.AgentId).ToList();
+        Assert.True(!agentsGone || GoneTasks(history, gone, scaleInTo).Any(), "the forced agent gone ran no pod that is kept");
         Assert.Empty(NotReplaced(history, gone, scaleInTo));
     }
 
@@ -204,14 +206,21 @@ public sealed class StormReliabilityTests(ITestOutputHelper output)
     /// name was not launched again after the first report of it.
     /// </summary>
     private static List<string> NotReplaced(IReadOnlyList<ClusterRecord> history, IReadOnlyCollection<string> goneAgents, int? scaleInTo) =>
-        goneAgents.SelectMany(agent => StatusesOn(history, agent, Messages.MesosV1.TaskState.TaskGoneByOperator))
-            .GroupBy(r => r.Event!.Update.Status.TaskId.Value)
-            .Select(g => (TaskId: g.Key, Reported: g.First().Sequence))
-            .Where(t => scaleInTo is not { } kept || StormRun.StormPodIndex(t.TaskId) < kept)
+        GoneTasks(history, goneAgents, scaleInTo)
             .Select(t => (t.TaskId, t.Reported, Name: history.SelectMany(r => r.LaunchedTasks).FirstOrDefault(l => l.TaskId.Value == t.TaskId)?.Name))
             .Where(t => !history.Any(r => r.Sequence > t.Reported && r.LaunchedTasks.Any(l => l.Name == t.Name)))
             .Select(t => $"{t.Name ?? t.TaskId} (gone at #{t.Reported})")
             .ToList();
+
+    /// <summary>
+    /// Tasks gone by the operator on the <paramref name="goneAgents"/>, of pods below <paramref name="scaleInTo"/>, with
+    /// the sequence of the first report of each.
+    /// </summary>
+    private static IEnumerable<(string TaskId, long Reported)> GoneTasks(IReadOnlyList<ClusterRecord> history, IReadOnlyCollection<string> goneAgents, int? scaleInTo) =>
+        goneAgents.SelectMany(agent => StatusesOn(history, agent, Messages.MesosV1.TaskState.TaskGoneByOperator))
+            .GroupBy(r => r.Event!.Update.Status.TaskId.Value)
+            .Select(g => (TaskId: g.Key, Reported: g.First().Sequence))
+            .Where(t => scaleInTo is not { } kept || StormRun.StormPodIndex(t.TaskId) < kept);
 
     /// <summary>
     /// The cluster once every registered agent's reservations are in use by live tasks (reservations of relaunched
