@@ -264,7 +264,7 @@ public sealed class OfferStorm
     /// </summary>
     private void MakeForcedFaults(HashSet<string> lost, DateTimeOffset now)
     {
-        if (_forced.ContainsKey(StormActionKind.Rescind) && Rescind(forced: true))
+        if (_forced.ContainsKey(StormActionKind.Rescind) && (Rescind(forced: true) || OfferToRescind(lost)))
         {
             _forced.Remove(StormActionKind.Rescind);
         }
@@ -276,6 +276,27 @@ public sealed class OfferStorm
                 _forced.Remove(kind);
             }
         }
+    }
+
+    /// <summary>
+    /// With no offer outstanding (the framework answered them all, or suppressed offers and the master allocates), offers
+    /// a reachable agent picked at random as a scripted offer (which reaches a framework that suppressed offers or
+    /// declined the agent) and rescinds it; false if no agent could be offered.
+    /// </summary>
+    private bool OfferToRescind(HashSet<string> lost)
+    {
+        if (_agents.Where(a => !lost.Contains(a)).ToList() is not { Count: > 0 } reachable)
+        {
+            return false;
+        }
+
+        var made = _cluster.Master.Allocate([_cluster.AgentById(reachable[_random.Next(reachable.Count)])], ignoreFilters: true);
+        foreach (var offer in made)
+        {
+            Log(StormActionKind.Offer, offer.Agent.Id.Value, offer.Id.Value);
+        }
+
+        return made.Count > 0 && Rescind(forced: true);
     }
 
     /// <summary>Whether a task whose name <paramref name="task"/> accepts runs on the agent, as the agent sees it.</summary>
@@ -328,7 +349,8 @@ public sealed class OfferStorm
 
     /// <summary>
     /// Makes sure the storm makes each of <paramref name="faults"/> once, whatever its dice say, at its next step, after
-    /// its offers: <see cref="StormActionKind.Rescind"/> rescinds an outstanding offer, <see cref="StormActionKind.AgentLost"/>
+    /// its offers: <see cref="StormActionKind.Rescind"/> rescinds an outstanding offer (with none outstanding, it offers an
+    /// agent as a scripted offer and rescinds that), <see cref="StormActionKind.AgentLost"/>
     /// loses a reachable agent where a task runs and <see cref="StormActionKind.AgentGone"/> marks another such agent gone
     /// (each picked at random, seeded, among <see cref="AgentIds"/>; they return or restart as the random ones do). A fault
     /// with nothing to hit (no agent runs a task yet) waits for a later step. Logged with <see cref="StormAction.Forced"/>.

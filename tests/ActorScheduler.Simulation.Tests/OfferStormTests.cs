@@ -383,6 +383,30 @@ public sealed class OfferStormTests
     }
 
     [Fact]
+    public async Task A_forced_rescind_should_offer_an_agent_to_rescind_when_no_offer_is_outstanding()
+    {
+        // The master allocates and the framework suppressed offers: nothing is outstanding, and no allocation offers anything.
+        await using var cluster = new SimulatedCluster(timedAllocation: false);
+        await using var framework = await StormFramework.SubscribeAsync(cluster);
+        var storm = new OfferStorm(cluster, new OfferStormOptions { Agents = 3, Allocation = StormAllocation.Master, Seed = 6 });
+        await storm.RunAsync(TimeSpan.FromSeconds(1));
+        var offers = (await framework.NextAsync(e => e.Type == Event.Types.Type.Offers)).Offers.Offers_.Select(o => o.Id.Value).ToList();
+        await framework.DeclineAsync(offers, refuseSeconds: 0.1);
+        await framework.SuppressAsync();
+        await storm.AdvanceAsync(TimeSpan.FromSeconds(1));
+        Assert.Empty(await cluster.OutstandingOffersAsync());
+
+        storm.Force(StormActionKind.Rescind);
+        await storm.AdvanceAsync(TimeSpan.FromMilliseconds(100));
+
+        var rescind = Assert.Single(storm.Actions, a => a.Kind == StormActionKind.Rescind);
+        Assert.True(rescind.Forced);
+        Assert.Equal(storm.Actions[rescind.Index - 1], storm.Actions.Single(a => a.Kind == StormActionKind.Offer && a.Detail == rescind.Detail));
+        await framework.SeenAsync(e => e.Type == Event.Types.Type.Rescind && e.Rescind.OfferId.Value == rescind.Detail);
+        Assert.Empty(await cluster.OutstandingOffersAsync());
+    }
+
+    [Fact]
     public async Task OfferStorm_should_refuse_to_force_what_is_not_a_fault()
     {
         await using var cluster = new SimulatedCluster();
