@@ -387,7 +387,8 @@ public sealed class OfferStorm
     }
 
     /// <summary>The faults <see cref="Force(StormActionKind[])"/> takes.</summary>
-    public static IReadOnlySet<StormActionKind> Forceable { get; } = new HashSet<StormActionKind> { StormActionKind.Rescind, StormActionKind.AgentLost, StormActionKind.AgentGone };
+    public static IReadOnlySet<StormActionKind> Forceable { get; } =
+        new HashSet<StormActionKind> { StormActionKind.Rescind, StormActionKind.AgentLost, StormActionKind.AgentGone };
 
     /// <summary><paramref name="count"/> distinct items at random (a partial Fisher–Yates shuffle), all if fewer.</summary>
     private List<string> Pick(List<string> items, int count)

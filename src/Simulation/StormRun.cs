@@ -131,12 +131,12 @@ public sealed record StormRunOptions
     public int DecommissionParallelism { get; init; } = DecommissionPlan.DefaultParallelism;
 
     /// <summary>
-    /// Faults the storm makes once on purpose, whatever its dice say (<see cref="OfferStorm.Force(StormActionKind[])"/>): once half the pods
-    /// run, at its next step, it rescinds an outstanding offer (<see cref="StormActionKind.Rescind"/>), loses
-    /// an agent where a storm task runs (<see cref="StormActionKind.AgentLost"/>) and marks another gone
-    /// (<see cref="StormActionKind.AgentGone"/>); with <see cref="ScaleInTo"/>, a task of a pod the scale-in keeps. With <see cref="AgentReturnAfter"/>, the run waits, before
-    /// <see cref="Inspect"/>, until those agents are back. The random faults come on top: a run short enough that its
-    /// dice hit no agent with a pod still has these. Default: none.
+    /// Faults the storm makes once on purpose, whatever its dice say (<see cref="OfferStorm.Force(StormActionKind[])"/>):
+    /// once half the pods run, at its next step, it rescinds an offer (<see cref="StormActionKind.Rescind"/>), loses an
+    /// agent where a storm task runs (<see cref="StormActionKind.AgentLost"/>) and marks another gone
+    /// (<see cref="StormActionKind.AgentGone"/>) — with <see cref="ScaleInTo"/>, a task of a pod the scale-in keeps. With
+    /// <see cref="AgentReturnAfter"/>, the run waits, before <see cref="Inspect"/>, until those agents are back. The random
+    /// faults come on top: a run short enough that its dice hit no agent with a pod still has these. Default: none.
     /// </summary>
     public IReadOnlyList<StormActionKind> ForcedFaults { get; init; } = [];
 }
