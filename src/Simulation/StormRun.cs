@@ -134,9 +134,10 @@ public sealed record StormRunOptions
     /// Faults the storm makes once on purpose, whatever its dice say (<see cref="OfferStorm.Force(StormActionKind[])"/>):
     /// once half the pods run, at its next step, it rescinds an offer (<see cref="StormActionKind.Rescind"/>), loses an
     /// agent where a storm task runs (<see cref="StormActionKind.AgentLost"/>) and marks another gone
-    /// (<see cref="StormActionKind.AgentGone"/>) — with <see cref="ScaleInTo"/>, a task of a pod the scale-in keeps. With
-    /// <see cref="AgentReturnAfter"/>, the run waits, before <see cref="Inspect"/>, until those agents are back. The random
-    /// faults come on top: a run short enough that its dice hit no agent with a pod still has these. Default: none.
+    /// (<see cref="StormActionKind.AgentGone"/>) — with <see cref="ScaleInTo"/>, a task of a pod the scale-in keeps. The
+    /// run restarts the scheduler only once it read them, and with <see cref="AgentReturnAfter"/> waits, before
+    /// <see cref="Inspect"/>, until those agents are back; it keeps the cluster's whole history. The random faults come on
+    /// top: a run short enough that its dice hit no agent with a pod still has these. Default: none.
     /// </summary>
     public IReadOnlyList<StormActionKind> ForcedFaults { get; init; } = [];
 }
@@ -370,6 +371,9 @@ public sealed class StormRun
     /// </summary>
     public IReadOnlyList<StormAction> ForcedFaults => _storm?.Actions.Where(a => a.Forced).ToList() ?? [];
 
+    /// <summary>Whether the run keeps the cluster's whole history: for <see cref="StormRunOptions.Inspect"/>, and to see forced faults reach the scheduler.</summary>
+    private bool KeepHistory => _options.Inspect is not null || _options.ForcedFaults.Count > 0;
+
     /// <summary>The storm's options, from the run's (checked when the run is made).</summary>
     private OfferStormOptions StormOptions() => new()
     {
@@ -456,7 +460,7 @@ public sealed class StormRun
             var deployDeclines = DeclineReasons.All
                 .Where(r => counters.GetValueOrDefault(r.Metric) > 0)
                 .ToDictionary(r => r.Metric, r => counters[r.Metric]);
-            tracker.Update(cluster, discard: _options.Inspect is null);
+            tracker.Update(cluster, discard: !KeepHistory);
             var eventsAtEnd = _options.CountJournalEvents?.Invoke();
             var placed = await cluster.CountRunningTasksAsync().ConfigureAwait(false);
             var end = complete && tracker.LastPlacement is { } last ? last : DateTimeOffset.UtcNow;
@@ -473,13 +477,18 @@ public sealed class StormRun
             while (openAtEnd.Overlaps(tracker.OpenOfferIds) && settleWatch.Elapsed < UnansweredGrace)
             {
                 await Task.WhenAny(cluster.ChangedSince(cluster.HistoryCount), Task.Delay(PumpInterval, ct)).ConfigureAwait(false);
-                tracker.Update(cluster, discard: _options.Inspect is null);
+                tracker.Update(cluster, discard: !KeepHistory);
             }
 
             var unanswered = openAtEnd.Count(tracker.OpenOfferIds.Contains);
             var timeline = tracker.FirstOffer is { } timelineStart
                 ? tracker.Timeline.Slices(timelineStart, TimelineSlice).Where(s => s.FromMs < deploySeconds * 1000).ToList()
                 : [];
+
+            if (forced)
+            {
+                await ForcedFaultsSeenAsync(storm, cluster, ct).ConfigureAwait(false);
+            }
 
             Stopwatch? scaleInWatch = null;
             var restartedDuringScaleIn = false;
@@ -528,7 +537,7 @@ public sealed class StormRun
 
             if (forced)
             {
-                await ForcedFaultsOverAsync(storm, ct).ConfigureAwait(false);
+                await ForcedAgentsBackAsync(storm, ct).ConfigureAwait(false);
             }
 
             if (_options.Inspect is { } inspect)
@@ -625,28 +634,45 @@ public sealed class StormRun
     }
 
     /// <summary>
-    /// Waits (up to the run's timeout) until the storm made every fault it was forced to and, when agents come back
-    /// (<see cref="StormRunOptions.AgentReturnAfter"/>), the agent it lost returned and the one it marked gone restarted.
+    /// Waits (up to the run's timeout) until the storm made every fault it was forced to and the scheduler read each — the
+    /// RESCIND of the offer, the FAILURE of the agent lost or marked gone — so that none comes while the run restarts the
+    /// scheduler, when it would reach no one.
     /// </summary>
-    private async Task ForcedFaultsOverAsync(OfferStorm storm, CancellationToken ct)
+    private Task ForcedFaultsSeenAsync(OfferStorm storm, SimulatedCluster cluster, CancellationToken ct) => UntilAsync(() =>
+    {
+        var made = storm.Actions.Where(a => a.Forced).ToList();
+        if (!_options.ForcedFaults.All(kind => made.Any(a => a.Kind == kind)))
+        {
+            return false;
+        }
+
+        var events = cluster.History.Select(r => r.Event).OfType<Event>().ToList();
+        return made.All(fault => events.Any(e => fault.Kind == StormActionKind.Rescind
+            ? e.Type == Event.Types.Type.Rescind && e.Rescind.OfferId.Value == fault.Detail
+            : e.Type == Event.Types.Type.Failure && e.Failure.ExecutorId is null && e.Failure.AgentId?.Value == fault.AgentId));
+    }, ct);
+
+    /// <summary>
+    /// With <see cref="StormRunOptions.AgentReturnAfter"/>, waits (up to the run's timeout) until the agent the storm was
+    /// forced to lose returned and the one it was forced to mark gone restarted.
+    /// </summary>
+    private Task ForcedAgentsBackAsync(OfferStorm storm, CancellationToken ct) => UntilAsync(() =>
+    {
+        var actions = storm.Actions;
+        return _options.AgentReturnAfter is null || actions.Where(a => a.Forced).All(fault => fault.Kind switch
+        {
+            StormActionKind.AgentLost => actions.Any(a => a.Kind == StormActionKind.AgentReturned && a.AgentId == fault.AgentId && a.Index > fault.Index),
+            StormActionKind.AgentGone => actions.Any(a => a.Kind == StormActionKind.AgentRestarted && a.Detail == fault.AgentId),
+            _ => true,
+        });
+    }, ct);
+
+    /// <summary>Polls <paramref name="done"/> every 100 ms until it holds or the run's timeout passed.</summary>
+    private async Task UntilAsync(Func<bool> done, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < _options.Timeout)
+        while (!done() && watch.Elapsed < _options.Timeout)
         {
-            var actions = storm.Actions;
-            var made = actions.Where(a => a.Forced).ToList();
-            var over = _options.ForcedFaults.All(kind => made.Any(a => a.Kind == kind))
-                && (_options.AgentReturnAfter is null || made.All(f => f.Kind switch
-                {
-                    StormActionKind.AgentLost => actions.Any(a => a.Kind == StormActionKind.AgentReturned && a.AgentId == f.AgentId && a.Index > f.Index),
-                    StormActionKind.AgentGone => actions.Any(a => a.Kind == StormActionKind.AgentRestarted && a.Detail == f.AgentId),
-                    _ => true,
-                }));
-            if (over)
-            {
-                return;
-            }
-
             await Task.Delay(PumpInterval, ct).ConfigureAwait(false);
         }
     }
@@ -683,7 +709,7 @@ public sealed class StormRun
         while (watch.Elapsed < _options.Timeout)
         {
             ct.ThrowIfCancellationRequested();
-            tracker.Update(cluster, discard: _options.Inspect is null);
+            tracker.Update(cluster, discard: !KeepHistory);
             onPoll();
             if (watch.Elapsed >= nextPlanCheck)
             {

@@ -237,6 +237,37 @@ public sealed class StormRunTests
         Assert.DoesNotContain(end.Agents, a => a.State != AgentSnapshot.Registered);
     }
 
+    [Fact]
+    public async Task A_storm_run_restarts_the_scheduler_only_once_it_read_the_forced_faults()
+    {
+        // Storm steps two seconds apart: the deploy, one cycle on the first step's offers, ends long before the next step,
+        // which makes the faults. Restarted at once, the scheduler would be away when they came.
+        IReadOnlyList<ClusterRecord> history = [];
+        var run = new StormRun(new StormRunOptions
+        {
+            Agents = 10,
+            Pods = 10,
+            OffersPerSecond = 100,
+            OfferInterval = TimeSpan.FromSeconds(2),
+            AgentReturnAfter = TimeSpan.FromSeconds(1),
+            ForcedFaults = [StormActionKind.Rescind, StormActionKind.AgentLost],
+            Timeout = TimeSpan.FromSeconds(60),
+            Inspect = cluster =>
+            {
+                history = cluster.History;
+                return Task.CompletedTask;
+            },
+        });
+
+        var result = await run.RunAsync();
+
+        Assert.NotNull(result.RestartToReadySeconds);
+        var restarted = history.Where(r => r.Event?.Type == Event.Types.Type.Subscribed).Skip(1).First().Sequence;
+        var faults = run.ForcedFaults;
+        Assert.Contains(history, r => r.Sequence < restarted && r.Event is { Type: Event.Types.Type.Rescind } e && e.Rescind.OfferId.Value == faults[0].Detail);
+        Assert.Contains(history, r => r.Sequence < restarted && r.Event is { Type: Event.Types.Type.Failure } e && e.Failure.AgentId.Value == faults[1].AgentId);
+    }
+
     /// <summary>Runs a deploy (no restart, 60 s at most) that must place every pod; the tasks launched on each agent used.</summary>
     private static async Task<List<int>> LaunchesPerAgentAsync(StormRunOptions options)
     {
