@@ -66,6 +66,18 @@ var run = new Command("run", "Deploy a service and keep it running: embedded Mes
 };
 var runAgentFlags = new EmulatorAgentFlags();
 runAgentFlags.AddTo(run, masterOption);
+run.Validators.Add(result =>
+{
+    // The embedded emulator's own options mean nothing with an outside master: refused, as the agent flags are.
+    if (result.GetValue(masterOption) is not null)
+    {
+        var given = new Option[] { agentsOption, masterPortOption }.Where(o => result.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+        if (given.Count > 0)
+        {
+            result.AddError($"{string.Join(", ", given)} configure the embedded emulator and cannot be combined with --master");
+        }
+    }
+});
 run.SetAction((parse, ct) => CommandGuard.RunAsync(() => RunCommand.RunAsync(
     new RunArguments(
         parse.GetValue(specArgument)!,
@@ -98,7 +110,7 @@ root.Subcommands.Add(run);
 // actorscheduler validate <svc.yml> / render <svc.yml>
 var validateSpec = new Argument<string>("spec") { Description = "Service spec (YAML)." };
 var validateOverrides = new Option<string[]>("--option", "-o") { Description = "Set a template value: -o KEY=VALUE (repeatable)." };
-var previousOption = new Option<string?>("--previous") { Description = "Also check the spec as an update of this older spec (volumes cannot change, pods cannot shrink, …)." };
+var previousOption = new Option<string?>("--previous") { Description = "Also check the spec as an update of this older spec (volumes cannot change, pods cannot shrink, …); the -o values apply to the new spec only, so --previous svc.yml checks a change of values alone." };
 var validate = new Command("validate", "Check a spec: prints \"valid\" (exit 0) or every error with file:line:column (exit 1).") { validateSpec, validateOverrides, previousOption };
 validate.SetAction((parse, _) => CommandGuard.RunAsync(() => SpecCommands.ValidateAsync(
     parse.GetValue(validateSpec)!, parse.GetValue(validateOverrides) ?? [], Console.Out, Console.Error, parse.GetValue(previousOption))));

@@ -52,7 +52,7 @@ public static class DebugCommands
 
         if (json)
         {
-            await output.WriteLineAsync(JsonSerializer.Serialize(body, new JsonSerializerOptions { WriteIndented = true }));
+            await output.WriteLineAsync(JsonSerializer.Serialize(body, CliJson.Indented));
             return 0;
         }
 
@@ -99,7 +99,7 @@ public static class DebugCommands
         var unplaced = summaries.Where(s => s.GetProperty("passed").GetInt64() == 0).ToList();
         if (json)
         {
-            await output.WriteLineAsync(JsonSerializer.Serialize(new { evaluated = summaries.Count, unplaced }, new JsonSerializerOptions { WriteIndented = true }));
+            await output.WriteLineAsync(JsonSerializer.Serialize(new { evaluated = summaries.Count, unplaced }, CliJson.Indented));
             return 0;
         }
 
@@ -152,7 +152,7 @@ public static class DebugCommands
 
         if (json)
         {
-            await output.WriteLineAsync(JsonSerializer.Serialize(items, new JsonSerializerOptions { WriteIndented = true }));
+            await output.WriteLineAsync(JsonSerializer.Serialize(items, CliJson.Indented));
             return 0;
         }
 

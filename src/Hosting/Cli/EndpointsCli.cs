@@ -9,7 +9,6 @@ namespace ActorScheduler.Hosting.Cli;
 /// </summary>
 public static class EndpointsCli
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>
     /// Without <paramref name="name"/>: the endpoint names, one a line. With it: that endpoint's addresses, DNS names
@@ -26,7 +25,7 @@ public static class EndpointsCli
 
         if (json)
         {
-            await output.WriteLineAsync(JsonSerializer.Serialize(body, Indented));
+            await output.WriteLineAsync(JsonSerializer.Serialize(body, CliJson.Indented));
         }
         else if (name is null)
         {

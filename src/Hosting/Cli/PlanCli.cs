@@ -13,7 +13,6 @@ namespace ActorScheduler.Hosting.Cli;
 /// </summary>
 public static class PlanCli
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     public static async Task<int> ListAsync(string api, bool json, TextWriter output, TextWriter error, CancellationToken ct)
     {
@@ -25,7 +24,7 @@ public static class PlanCli
 
         if (json)
         {
-            await output.WriteLineAsync(JsonSerializer.Serialize(body, Indented));
+            await output.WriteLineAsync(JsonSerializer.Serialize(body, CliJson.Indented));
             return 0;
         }
 
@@ -53,7 +52,7 @@ public static class PlanCli
             return 1;
         }
 
-        await output.WriteAsync(json ? JsonSerializer.Serialize(answer.Body, Indented) + "\n" : PlanTree.Render(ParsePlan(plan, answer.Body)));
+        await output.WriteAsync(json ? JsonSerializer.Serialize(answer.Body, CliJson.Indented) + "\n" : PlanTree.Render(ParsePlan(plan, answer.Body)));
         return 0;
     }
 

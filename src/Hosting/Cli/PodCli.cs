@@ -8,7 +8,6 @@ namespace ActorScheduler.Hosting.Cli;
 /// </summary>
 public static class PodCli
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     public static async Task<int> ListAsync(string api, bool json, TextWriter output, TextWriter error, CancellationToken ct)
     {
@@ -19,7 +18,7 @@ public static class PodCli
         }
 
         await output.WriteLineAsync(json
-            ? JsonSerializer.Serialize(body, Indented)
+            ? JsonSerializer.Serialize(body, CliJson.Indented)
             : string.Join('\n', body.EnumerateArray().Select(e => e.GetString())));
         return 0;
     }
@@ -36,7 +35,7 @@ public static class PodCli
 
         if (json)
         {
-            await output.WriteLineAsync(JsonSerializer.Serialize(body, Indented));
+            await output.WriteLineAsync(JsonSerializer.Serialize(body, CliJson.Indented));
             return 0;
         }
 
@@ -60,7 +59,7 @@ public static class PodCli
             return failed;
         }
 
-        await output.WriteLineAsync(JsonSerializer.Serialize(body, Indented));
+        await output.WriteLineAsync(JsonSerializer.Serialize(body, CliJson.Indented));
         return 0;
     }
 

@@ -9,7 +9,8 @@ public static class SpecCommands
 {
     /// <summary>
     /// Prints "valid" (exit 0) or every located error (exit 1). With <paramref name="previousPath"/>, also checks the
-    /// spec as an update of that one (volumes cannot change, pods cannot shrink without allow-decommission, …).
+    /// spec as an update of that one (volumes cannot change, pods cannot shrink without allow-decommission, …), rendered
+    /// with its own defaults file and the environment but not <paramref name="overrides"/>.
     /// </summary>
     public static async Task<int> ValidateAsync(string specPath, IReadOnlyList<string> overrides, TextWriter output, TextWriter error, string? previousPath = null)
     {
@@ -21,7 +22,8 @@ public static class SpecCommands
         ActorScheduler.Specs.Model.ServiceSpec? previous = null;
         if (previousPath is not null)
         {
-            if (await LoadAsync(previousPath, overrides, error) is not { } old)
+            // The -o values are the change being checked: the previous spec is rendered without them.
+            if (await LoadAsync(previousPath, [], error) is not { } old)
             {
                 return 1;
             }

@@ -9,7 +9,6 @@ namespace ActorScheduler.Hosting.Cli;
 /// </summary>
 public static class StateCli
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary><c>debug config list</c>: the stored config ids, oldest first.</summary>
     public static Task<int> ConfigListAsync(string api, bool json, TextWriter output, TextWriter error, CancellationToken ct) =>
@@ -69,7 +68,7 @@ public static class StateCli
             return failed;
         }
 
-        await output.WriteLineAsync(json ? JsonSerializer.Serialize(body, Indented) : text(body));
+        await output.WriteLineAsync(json ? JsonSerializer.Serialize(body, CliJson.Indented) : text(body));
         return 0;
     }
 
@@ -81,5 +80,5 @@ public static class StateCli
     private static string Configuration(JsonElement config) =>
         $"config {config.GetProperty("id").GetString()}{(config.GetProperty("target").GetBoolean() ? " (target)" : string.Empty)}"
         + $" from {config.GetProperty("source").GetString()}, stored {config.GetProperty("stored").GetString()}\n"
-        + JsonSerializer.Serialize(config.GetProperty("spec"), Indented);
+        + JsonSerializer.Serialize(config.GetProperty("spec"), CliJson.Indented);
 }

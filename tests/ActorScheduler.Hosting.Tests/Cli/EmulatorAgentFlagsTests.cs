@@ -95,6 +95,20 @@ public sealed class EmulatorAgentFlagsTests
         Assert.DoesNotContain("   at ", process.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Run_with_an_outside_master_refuses_the_embedded_emulators_agent_count_and_port()
+    {
+        using var data = new TempDataDir();
+        using var process = SchedulerProcess.Launch(0,
+            ["run", Path.Combine(SchedulerProcess.RepoRoot, "examples/hello-world/svc.yml"), "--data-dir", data.Path, "--master", "http://127.0.0.1:1/", "--agents", "2", "--master-port", "5051"]);
+
+        var code = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.NotEqual(0, code);
+        Assert.Contains("--agents, --master-port configure the embedded emulator and cannot be combined with --master", process.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", process.Output, StringComparison.Ordinal);
+    }
+
     private static (ParseResult Parse, EmulatorAgentFlags Flags) Parse(params string[] args)
     {
         var flags = new EmulatorAgentFlags();

@@ -86,6 +86,17 @@ public sealed class SpecCommandsTests
     }
 
     [Fact]
+    public async Task Validate_previous_checks_a_change_of_values_alone()
+    {
+        var (output, error) = (new StringWriter(), new StringWriter());
+
+        var code = await SpecCommands.ValidateAsync(HelloWorld, ["WORLD_COUNT=1"], output, error, HelloWorld);
+
+        Assert.Equal(1, code);
+        Assert.Contains("pods.world", error.ToString());
+    }
+
+    [Fact]
     public async Task Validate_places_a_check_of_the_whole_spec_at_its_key()
     {
         var dir = Directory.CreateTempSubdirectory("validate-limits").FullName;

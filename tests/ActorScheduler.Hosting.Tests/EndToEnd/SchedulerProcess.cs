@@ -77,7 +77,9 @@ internal sealed class SchedulerProcess : IDisposable
 
     /// <summary>As <see cref="Start"/>, with these environment variables set for the process.</summary>
     public static SchedulerProcess StartWith(IReadOnlyDictionary<string, string> environment, string dataDir, int apiPort, int masterPort, params string[] extra) =>
-        Launch(apiPort, new[] { "run", Path.Combine(RepoRoot, "examples/hello-world/svc.yml"), "--data-dir", dataDir, "--api-port", apiPort.ToString(), "--master-port", masterPort.ToString() }.Concat(extra), environment);
+        Launch(apiPort, new[] { "run", Path.Combine(RepoRoot, "examples/hello-world/svc.yml"), "--data-dir", dataDir, "--api-port", apiPort.ToString() }
+            .Concat(extra.Contains("--master") ? [] : ["--master-port", masterPort.ToString()]) // no embedded emulator with --master
+            .Concat(extra), environment);
 
     /// <summary>Any <c>actorscheduler</c> command line (e.g. <c>mesos-local</c>).</summary>
     public static SchedulerProcess Launch(int apiPort, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
