@@ -46,9 +46,18 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
     private bool _warnedNoApi;
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
 
+    // Why the scheduler stopped for good (null while it runs), and the journal stream it could not replay, if that is why.
+    private string? _failure;
+    private string? _unreadableStream;
+
+    // Whether the gateway has reconciled the tasks with Mesos since the scheduler started.
+    private bool _reconciled;
+
     public SchedulerRootActor(SchedulerSettings settings)
     {
         _settings = settings;
+        // Before the children start: one of them may fail to replay its stream at once.
+        Context.System.EventStream.Subscribe(Self, typeof(JournalUnreadable));
         _configStore = Context.ActorOf(ConfigStoreActor.Props(settings.ServiceName), "config-store");
         _entities = Context.ActorOf(EntityJournalActor.Props(settings.ServiceName, settings.EntityJournalSnapshotEvery), "entities");
         Context.Watch(_entities);
@@ -58,6 +67,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
 
         Receive<TargetConfigReady>(OnTargetReady);
         ReceiveJournalLoss();
+        ReceiveFailures();
         Receive<TargetConfigRefused>(m =>
         {
             _log.Error("No valid config to deploy: {0}", string.Join("; ", m.Errors));
@@ -85,6 +95,8 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
     /// <summary>How a failed child is handled: <see cref="OfferRouterFailedException"/> escalates, the rest as Akka's default.</summary>
     internal static Directive Decide(Exception failure) =>
         failure is OfferRouterFailedException ? Directive.Escalate : Akka.Actor.SupervisorStrategy.DefaultDecider.Decide(failure);
+
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
 
     protected override void PreStart() =>
         _configStore.Tell(new ApplySpec(_settings.RenderedSpec, _settings.SpecSource, _settings.SchedulerEnvironment, AtStartup: true, _settings.ConfigTemplates));
@@ -180,6 +192,8 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
                 Become(Running);
                 Stash.UnstashAll();
             });
+            ReceiveJournalLoss();
+            ReceiveFailures();
             ReceiveAny(_ => Stash.Stash());
         });
     }
@@ -194,6 +208,50 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
 
     private static void OnJournalLost(Terminated terminated) =>
         throw new JournalWriteFailedException("the entity journal stopped after a failed write; the scheduler restarts");
+
+    /// <summary>
+    /// What stops the scheduler for good, in every state: a journal stream of this service that cannot be replayed (it
+    /// comes before the <see cref="Terminated"/> of the actor that could not replay it), or Mesos refusing the
+    /// framework. Also the condition query and the gateway's word that it reconciled.
+    /// </summary>
+    private void ReceiveFailures()
+    {
+        Receive<JournalUnreadable>(m => m.PersistenceId.StartsWith(_settings.ServiceName + "/", StringComparison.Ordinal), m =>
+        {
+            _unreadableStream = m.PersistenceId;
+            Fail($"the journal stream {m.PersistenceId} cannot be replayed: {m.Reason}; restore a backup of the journal, or run the version of actorscheduler that wrote it");
+        });
+        Receive<JournalUnreadable>(_ => { });
+        Receive<GatewayFailed>(m => Fail(m.Reason));
+        Receive<ReconciliationComplete>(_ => _reconciled = true);
+        Receive<GetSchedulerCondition>(_ => Sender.Tell(new SchedulerCondition(_failure, _reconciled)));
+    }
+
+    /// <summary>
+    /// Stops the scheduler for good: says why (once), stops every child (nothing acts on a wrong picture, the
+    /// subscription closes; the tasks keep running) and answers every query with a <see cref="SchedulerFailedException"/>.
+    /// </summary>
+    private void Fail(string reason)
+    {
+        _failure = reason;
+        _reconciled = false;
+        _log.Error("The scheduler stops: {0}", reason);
+        foreach (var child in Context.GetChildren())
+        {
+            Context.Stop(child);
+        }
+
+        Timers.CancelAll();
+        Become(() =>
+        {
+            Receive<GetSchedulerCondition>(_ => Sender.Tell(new SchedulerCondition(_failure, Reconciled: false)));
+            Receive<Terminated>(_ => { });
+            Receive<JournalUnreadable>(_ => { });
+            Receive<GatewayFailed>(_ => { });
+            ReceiveAny(_ => Sender.Tell(new Akka.Actor.Status.Failure(new SchedulerFailedException(_failure, _unreadableStream))));
+        });
+        Stash.UnstashAll();
+    }
 
     /// <summary>The gateway connects and subscribes (once; later plan generations report too).</summary>
     private void Subscribe(bool late)
@@ -216,6 +274,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
     private void Running()
     {
         ReceiveJournalLoss();
+        ReceiveFailures();
         Receive<PlansReported>(_ => Subscribe(late: false));
         Receive<SubscribeNow>(_ => Subscribe(late: true));
         Receive<PlanProtocol.GetPlans>(m => _plans.Forward(m));

@@ -1,3 +1,4 @@
+using ActorScheduler.Actors.Persistence;
 using System.Collections.Immutable;
 using ActorScheduler.Messages.Configs;
 using ActorScheduler.Messages.Events;
@@ -16,7 +17,7 @@ namespace ActorScheduler.Actors.Config;
 /// errors go to the deploy plan. It also keeps the rollback history (<see cref="RollbackHistory"/>), rebuilt from the
 /// target events.
 /// </summary>
-internal sealed class ConfigStoreActor : ReceivePersistentActor
+internal sealed class ConfigStoreActor : SchedulerPersistentActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, ConfigStored> _configs = new(StringComparer.Ordinal);

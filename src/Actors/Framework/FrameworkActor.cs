@@ -1,3 +1,4 @@
+using ActorScheduler.Actors.Persistence;
 using ActorScheduler.Messages.Events;
 using Akka.Actor;
 using Akka.Persistence;
@@ -6,7 +7,7 @@ using Google.Protobuf.WellKnownTypes;
 namespace ActorScheduler.Actors.Framework;
 
 /// <summary>Remembers the framework id the master gave us, so a restarted scheduler re-subscribes as itself.</summary>
-internal sealed class FrameworkActor : ReceivePersistentActor
+internal sealed class FrameworkActor : SchedulerPersistentActor
 {
     private string? _frameworkId;
 

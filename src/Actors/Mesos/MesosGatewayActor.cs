@@ -89,7 +89,15 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
 
     private void Disconnected()
     {
-        Receive<Connect>(_ => _framework.Ask<FrameworkIdentity>(GetFrameworkId.Instance, TimeSpan.FromSeconds(30)).PipeTo(Self));
+        Receive<Connect>(_ => _framework.Ask<FrameworkIdentity>(GetFrameworkId.Instance, _settings.FrameworkIdTimeout).PipeTo(Self));
+        Receive<Status.Failure>(m =>
+        {
+            // The framework actor did not answer (still replaying a long stream, say; one that cannot replay its
+            // stream stops the whole scheduler): asked again, with the subscription's backoff.
+            _log.Warning("The framework id was not read ({0}); asking again in {1:0.#}s", m.Cause.Message, _backoff.TotalSeconds);
+            Timers.StartSingleTimer(ResubscribeTimer, Connect.Instance, _backoff);
+            _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, _settings.MaxBackoff.Ticks));
+        });
         Receive<FrameworkIdentity>(m =>
         {
             _frameworkId = m.FrameworkId;
@@ -400,7 +408,9 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
 
         _reconciling = false;
         Timers.Cancel(ReconcileTimer);
-        _router.Tell(new ReconciliationComplete(_frameworkId!, _localRegion));
+        var complete = new ReconciliationComplete(_frameworkId!, _localRegion);
+        _router.Tell(complete);
+        Context.Parent.Tell(complete);
         return true;
     }
 
@@ -716,6 +726,9 @@ public sealed record GatewaySettings(
     /// which makes a serial plan take 5 s a step).
     /// </summary>
     public TimeSpan ReviveRefill { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long the gateway waits for the framework actor's id before it asks again.</summary>
+    public TimeSpan FrameworkIdTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The DC/OS SDK's implicit reconciliation period (<c>IMPLICIT_RECONCILIATION_PERIOD_MS</c>): one hour.</summary>
     public static readonly TimeSpan DefaultImplicitReconcileInterval = TimeSpan.FromHours(1);

@@ -35,7 +35,7 @@ namespace ActorScheduler.Actors.Offers;
 /// the first ACCEPTs go out while the first cycles' code is still cold and their launches are still being recorded, so
 /// the master, the agents and the status updates start working sooner.
 /// </remarks>
-internal sealed class OfferRouterActor : ReceivePersistentActor, IWithTimers
+internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
 {
     /// <summary>Decline filter when nothing wants resources (DC/OS LONG).</summary>
     public const double LongDeclineSeconds = 3600;

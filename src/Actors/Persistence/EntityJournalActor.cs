@@ -28,7 +28,7 @@ namespace ActorScheduler.Actors.Persistence;
 /// rejected one stops the journal, and the scheduler restarts on what is durable): how the offer router learns, when a
 /// claiming pod actor stopped, whether its launch record is durable (its notice then came first) or never will be.
 /// </remarks>
-internal sealed class EntityJournalActor : ReceivePersistentActor
+internal sealed class EntityJournalActor : SchedulerPersistentActor
 {
     /// <summary>Events per row at most; a larger backlog goes out in several rows of one write.</summary>
     internal const int MaxEventsPerRow = 1000;

@@ -1,3 +1,4 @@
+using ActorScheduler.Actors.Persistence;
 using System.Collections.Immutable;
 using ActorScheduler.Actors.Pods;
 using ActorScheduler.Messages.Plans;
@@ -17,7 +18,7 @@ namespace ActorScheduler.Actors.Plans;
 /// there is something to decommission. An operator's interrupt is journaled (<c>&lt;service&gt;/plan/decommission</c>),
 /// so it holds across a restart.
 /// </summary>
-internal sealed class DecommissionPlanActor : ReceivePersistentActor, IWithTimers
+internal sealed class DecommissionPlanActor : SchedulerPersistentActor, IWithTimers
 {
     /// <summary>
     /// How often the pods being decommissioned are asked their step again: a pod actor restarted by its supervisor forgot who

@@ -15,7 +15,7 @@ namespace ActorScheduler.Actors.Plans;
 /// canary strategies), aggregates their statuses (pure <see cref="StatusAggregator"/>) and reports to its plan.
 /// Operator interrupts and canary continues are recorded, so they survive a scheduler restart.
 /// </summary>
-internal sealed class PhaseActor : ReceivePersistentActor, IWithTimers
+internal sealed class PhaseActor : SchedulerPersistentActor, IWithTimers
 {
     /// <summary>Phases with more steps than this re-evaluate at most once per <see cref="BigPhaseUpdateInterval"/>.</summary>
     internal const int BigPhaseSteps = 100;

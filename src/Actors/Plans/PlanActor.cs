@@ -1,3 +1,4 @@
+using ActorScheduler.Actors.Persistence;
 using System.Collections.Immutable;
 using ActorScheduler.Messages.Events;
 using ActorScheduler.Messages.Plans;
@@ -14,7 +15,7 @@ namespace ActorScheduler.Actors.Plans;
 /// plan tree to the coordinator. Applies operator commands (start, stop, continue, interrupt, force-complete,
 /// restart) and records them, so they survive a scheduler restart.
 /// </summary>
-internal sealed class PlanActor : ReceivePersistentActor
+internal sealed class PlanActor : SchedulerPersistentActor
 {
     private readonly PlanSpec _plan;
     private readonly PhaseInfo?[] _phases;

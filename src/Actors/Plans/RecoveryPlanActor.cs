@@ -1,3 +1,4 @@
+using ActorScheduler.Actors.Persistence;
 using System.Collections.Immutable;
 using ActorScheduler.Messages.Events;
 using ActorScheduler.Messages.Plans;
@@ -16,7 +17,7 @@ namespace ActorScheduler.Actors.Plans;
 /// a plan interrupt (recorded here, so it survives a restart) holds every recovery launch, phase and step commands go
 /// to the pod that owns the phase (recorded there).
 /// </summary>
-internal sealed class RecoveryPlanActor : ReceivePersistentActor
+internal sealed class RecoveryPlanActor : SchedulerPersistentActor
 {
     /// <summary>The plan's name in <c>/v1/plans</c>.</summary>
     public const string PlanName = "recovery";

@@ -24,12 +24,21 @@ public static class ServiceHealth
     public static readonly ServiceHealthStatus Restoring = new("RESTORING", 321);
     public static readonly ServiceHealthStatus Running = new("RUNNING", 200);
 
+    /// <summary>The scheduler stopped for good (the DC/OS SDK's 503: no scheduler to answer); the reason says why.</summary>
+    public static readonly ServiceHealthStatus Unavailable = new("UNAVAILABLE", 503);
+
     /// <param name="plans">Every plan's tree; empty while the scheduler starts.</param>
-    public static ServiceHealthStatus Evaluate(IReadOnlyCollection<PlanInfo> plans) => Explain(plans).Status;
+    /// <param name="scheduler">Whether the scheduler stopped, and whether it reconciled since it started.</param>
+    public static ServiceHealthStatus Evaluate(IReadOnlyCollection<PlanInfo> plans, SchedulerCondition scheduler) => Explain(plans, scheduler).Status;
 
     /// <summary>The health and why: the rule that decided it (<c>GET /v1/health?verbose=true</c>).</summary>
-    public static (ServiceHealthStatus Status, string Reason) Explain(IReadOnlyCollection<PlanInfo> plans)
+    public static (ServiceHealthStatus Status, string Reason) Explain(IReadOnlyCollection<PlanInfo> plans, SchedulerCondition scheduler)
     {
+        if (scheduler.Failure is { } failure)
+        {
+            return (Unavailable, $"the scheduler stopped: {failure}");
+        }
+
         var deploy = plans.FirstOrDefault(p => p.Name == PlanGenerator.DeployPlanName);
         if (deploy is null)
         {
@@ -39,6 +48,12 @@ public static class ServiceHealth
         if (plans.FirstOrDefault(p => !p.Errors.IsEmpty || p.Status == Status.Error) is { } failed)
         {
             return (ErrorCreatingService, $"plan {failed.Name} has errors");
+        }
+
+        // The plans' statuses come from the journal until Mesos confirmed which tasks still run.
+        if (!scheduler.Reconciled)
+        {
+            return (Initializing, "the scheduler has not yet subscribed to Mesos and reconciled its tasks");
         }
 
         if (plans.FirstOrDefault(p => p.Name == "recovery") is { Status: not Status.Complete } recovery)

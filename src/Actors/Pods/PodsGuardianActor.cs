@@ -16,7 +16,7 @@ namespace ActorScheduler.Actors.Pods;
 /// exist, so that after a restart also those a smaller count no longer names come back (to be decommissioned) until
 /// decommission erases them.
 /// </summary>
-internal sealed class PodsGuardianActor : ReceivePersistentActor
+internal sealed class PodsGuardianActor : SchedulerPersistentActor
 {
     private readonly string _service;
     private readonly IActorRef _journal;

@@ -1,3 +1,4 @@
+using ActorScheduler.Actors.Persistence;
 using System.Collections.Immutable;
 using ActorScheduler.Messages.Events;
 using ActorScheduler.Messages.State;
@@ -11,7 +12,7 @@ namespace ActorScheduler.Actors.State;
 /// The small files operators keep in scheduler state (DC/OS <c>/v1/state/files</c>): each upload is journaled, so the
 /// files survive restarts and failovers; the newest upload of a name wins.
 /// </summary>
-internal sealed class StateFilesActor : ReceivePersistentActor
+internal sealed class StateFilesActor : SchedulerPersistentActor
 {
     private readonly SortedDictionary<string, StateFileStored> _files = new(StringComparer.Ordinal);
 

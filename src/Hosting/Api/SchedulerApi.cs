@@ -165,9 +165,16 @@ public static class SchedulerApi
                 return Message(StatusCodes.Status400BadRequest, badVerbose);
             }
 
-            var names = await scheduler().Ask<PlanProtocol.PlanNames>(PlanProtocol.GetPlans.Instance, AskTimeout);
-            var plans = (await Task.WhenAll(names.Names.Select(n => scheduler().Ask<object>(new PlanProtocol.GetPlan(n), AskTimeout)))).OfType<PlanInfo>().ToList();
-            var (health, reason) = ServiceHealth.Explain(plans);
+            // A scheduler that stopped for good has no plans to ask for: its condition says why.
+            var condition = await scheduler().Ask<SchedulerCondition>(GetSchedulerCondition.Instance, AskTimeout);
+            var plans = new List<PlanInfo>();
+            if (condition.Failure is null)
+            {
+                var names = await scheduler().Ask<PlanProtocol.PlanNames>(PlanProtocol.GetPlans.Instance, AskTimeout);
+                plans = (await Task.WhenAll(names.Names.Select(n => scheduler().Ask<object>(new PlanProtocol.GetPlan(n), AskTimeout)))).OfType<PlanInfo>().ToList();
+            }
+
+            var (health, reason) = ServiceHealth.Explain(plans, condition);
 
             // 204 cannot carry a body: its status name (and, verbose, the reason) go in headers.
             if (health.Code == StatusCodes.Status204NoContent)
@@ -179,7 +186,9 @@ public static class SchedulerApi
                 ? Results.Json(
                     new { value = health.Code, status = health.Name, reason, plans = plans.Select(p => new { name = p.Name, status = p.Status.ToWireName(), errors = p.Errors }) },
                     statusCode: health.Code)
-                : Results.Json(new { value = health.Code, status = health.Name }, statusCode: health.Code);
+                : condition.Failure is not null
+                    ? Results.Json(new { value = health.Code, status = health.Name, reason }, statusCode: health.Code)
+                    : Results.Json(new { value = health.Code, status = health.Name }, statusCode: health.Code);
         });
 
         app.MapGet("/v1/state/frameworkId", async () =>
@@ -439,6 +448,7 @@ public static class SchedulerApi
                 // A request ASP.NET refuses (a body over its limit, a malformed one): its own 4xx.
                 Microsoft.AspNetCore.Http.BadHttpRequestException bad => (bad.StatusCode, bad.Message),
                 AskTimeoutException => (StatusCodes.Status503ServiceUnavailable, $"The scheduler did not answer in time ({e.Message}); try again"),
+                SchedulerFailedException => (StatusCodes.Status503ServiceUnavailable, $"The scheduler stopped: {e.Message}"),
                 _ => (StatusCodes.Status500InternalServerError, $"The scheduler failed to answer: {e.GetType().Name}: {e.Message}"),
             };
             if (status == StatusCodes.Status500InternalServerError)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using ActorScheduler.Actors;
 using ActorScheduler.Hosting.Api;
 using ActorScheduler.Hosting.Metrics;
 using ActorScheduler.Hosting.Persistence;
@@ -257,12 +258,24 @@ public static class RunCommand
         }
 
         var scheduler = app.Services.GetRequiredService<ActorRegistry>().Get<SchedulerRegistryKeys.Scheduler>();
+        SchedulerFailedException? failed = null;
         try
         {
             await FollowDeployAsync(scheduler, output, started, ct);
         }
         catch (OperationCanceledException)
         {
+        }
+        catch (SchedulerFailedException e)
+        {
+            failed = e;
+        }
+
+        if (failed is not null)
+        {
+            await error.WriteLineAsync(failed.UnreadableStream is null
+                ? $"error: {failed.Message}"
+                : $"error: journal {Path.Combine(dataDir, "journal.db")}: {failed.Message}");
         }
 
         await output.WriteLineAsync("stopping…");
@@ -273,7 +286,7 @@ public static class RunCommand
             await output.WriteLineAsync("stopped; tasks keep running and are re-adopted by the next `run` on this data dir");
         }
 
-        return 0;
+        return failed is null ? 0 : 1;
     }
 
     /// <summary>
@@ -340,7 +353,10 @@ public static class RunCommand
         return app;
     }
 
-    /// <summary>Prints the deploy plan tree whenever it changes, and the time to COMPLETE once.</summary>
+    /// <summary>
+    /// Prints the deploy plan tree whenever it changes, and the time to COMPLETE once, until cancelled.
+    /// </summary>
+    /// <exception cref="SchedulerFailedException">The scheduler stopped for good (its answer to every query then).</exception>
     private static async Task FollowDeployAsync(IActorRef scheduler, TextWriter output, Stopwatch started, CancellationToken ct)
     {
         string? last = null;

@@ -67,5 +67,5 @@ public sealed class ActorSchedulerSerializer : SerializerWithStringManifest
     public override object FromBinary(byte[] bytes, string manifest) =>
         Parsers.TryGetValue(manifest, out var parser)
             ? parser.ParseFrom(bytes)
-            : throw new SerializationException($"Unimplemented deserialization of message with manifest [{manifest}] in [{GetType()}]");
+            : throw new SerializationException($"unknown event type {manifest} (written by a newer version of actorscheduler?)");
 }

@@ -1,0 +1,35 @@
+using System.Collections.Concurrent;
+using Akka.Persistence;
+using Akka.Persistence.Journal;
+
+namespace ActorScheduler.Actors.Tests.Persistence;
+
+/// <summary>
+/// An in-memory journal that cannot replay the streams named in <see cref="Streams"/> (an unreadable row, an event of
+/// a type the reader does not know); the rest it stores and replays as usual.
+/// </summary>
+public sealed class UnreadableJournal : MemoryJournal
+{
+    /// <summary>HOCON making this the default journal of an ActorSystem.</summary>
+    public const string Config = """
+        akka.persistence.journal.plugin = "akka.persistence.journal.unreadable"
+        akka.persistence.journal.unreadable.class = "ActorScheduler.Actors.Tests.Persistence.UnreadableJournal, ActorScheduler.Actors.Tests"
+        akka.persistence.journal.unreadable.plugin-dispatcher = "akka.actor.default-dispatcher"
+        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
+        """;
+
+    /// <summary>The persistence ids whose replay fails (tests use service names of their own).</summary>
+    public static ConcurrentDictionary<string, string> Streams { get; } = new(StringComparer.Ordinal);
+
+    public override Task ReplayMessagesAsync(Akka.Actor.IActorContext context, string persistenceId, long fromSequenceNr, long toSequenceNr, long max, Action<IPersistentRepresentation> recoveryCallback) =>
+        Streams.TryGetValue(persistenceId, out var why)
+            ? Task.FromException(new InvalidOperationException("replay failed", new System.Runtime.Serialization.SerializationException(why)))
+            : base.ReplayMessagesAsync(context, persistenceId, fromSequenceNr, toSequenceNr, max, recoveryCallback);
+
+    /// <summary>An unreadable stream has a row (the journal replays only streams that have one).</summary>
+    public override async Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken)
+    {
+        var highest = await base.ReadHighestSequenceNrAsync(persistenceId, fromSequenceNr, cancellationToken);
+        return Streams.ContainsKey(persistenceId) ? Math.Max(highest, 1) : highest;
+    }
+}

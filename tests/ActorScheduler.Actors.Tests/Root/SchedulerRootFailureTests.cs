@@ -1,0 +1,87 @@
+using System.Collections.Immutable;
+using ActorScheduler.Actors.Offers;
+using ActorScheduler.Actors.Tests.Persistence;
+using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Messages.MesosV1.Scheduler;
+using ActorScheduler.Messages.Plans;
+using ActorScheduler.Mesos.Client;
+using Akka.Actor;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+
+namespace ActorScheduler.Actors.Tests.Root;
+
+/// <summary>The scheduler root when a journal stream cannot be replayed: it stops for good, and says which stream and why.</summary>
+public sealed class SchedulerRootFailureTests : TestKit
+{
+    public SchedulerRootFailureTests()
+        : base(UnreadableJournal.Config + "\nakka.test.single-expect-default = 15s")
+    {
+    }
+
+    [Theory]
+    [InlineData("framework")]
+    [InlineData("config")]
+    [InlineData("entities")]
+    [InlineData("plan/deploy")]
+    [InlineData("pods")]
+    [InlineData("files")]
+    public async Task A_stream_that_cannot_be_replayed_stops_the_scheduler_for_good_with_one_error_naming_it(string stream)
+    {
+        var service = "svc-" + Guid.NewGuid().ToString("N")[..8];
+        UnreadableJournal.Streams[$"{service}/{stream}"] = "unknown event type actorscheduler.v1.FrameworkRenamed";
+        var subscriptions = CreateTestProbe();
+
+        IActorRef root = ActorRefs.Nobody;
+        await EventFilter.Error(contains: "cannot be replayed").ExpectOneAsync(async () =>
+        {
+            root = Sys.ActorOf(SchedulerRootActor.Props(Settings(service, subscriptions)));
+            await AwaitConditionAsync(async () => (await root.Ask<SchedulerCondition>(GetSchedulerCondition.Instance)).Failure is not null);
+        });
+
+        var condition = await root.Ask<SchedulerCondition>(GetSchedulerCondition.Instance);
+        Assert.Contains($"{service}/{stream}", condition.Failure);
+        Assert.Contains("unknown event type actorscheduler.v1.FrameworkRenamed", condition.Failure);
+        Assert.False(condition.Reconciled);
+
+        // Every query is answered with why, at once; the scheduler never subscribes.
+        var failed = await Assert.ThrowsAsync<SchedulerFailedException>(() => root.Ask<object>(new PlanProtocol.GetPlan("deploy"), TimeSpan.FromSeconds(5)));
+        Assert.Equal($"{service}/{stream}", failed.UnreadableStream);
+        await subscriptions.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(500));
+    }
+
+    private static SchedulerSettings Settings(string service, TestProbe subscriptions)
+    {
+        var gateway = new ActorScheduler.Actors.Mesos.GatewaySettings(new Uri("http://master.invalid:5050"), service, service + "-role", service + "-principal",
+            "nobody", TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1)) { Connection = () => new SilentMaster(subscriptions) };
+        var spec = $"""
+            name: {service}
+            pods:
+              web:
+                count: 1
+                tasks:
+                  server:
+                    goal: RUNNING
+                    cmd: sleep 100
+                    cpus: 0.1
+                    memory: 32
+            """;
+        return new SchedulerSettings(service, spec, "svc.yml", gateway, new ExecutorResources(), ImmutableArray<KeyValuePair<string, string>>.Empty);
+    }
+
+    /// <summary>A master that never answers a SUBSCRIBE; each one is told to the probe.</summary>
+    private sealed class SilentMaster(TestProbe subscriptions) : IMesosConnection
+    {
+        public Task<IMesosEventStream> SubscribeAsync(FrameworkInfo framework, CancellationToken ct)
+        {
+            subscriptions.Ref.Tell(framework);
+            return new TaskCompletionSource<IMesosEventStream>().Task;
+        }
+
+        public Task SendAsync(Call call, CancellationToken ct) => Task.CompletedTask;
+
+        public void Dispose()
+        {
+        }
+    }
+}
