@@ -25,6 +25,9 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
     private const string InDoubtReconcileTimer = "launch-reconcile";
     private const string ReviveTokenTimer = "revive-token";
 
+    /// <summary>The master's ERROR for a SUBSCRIBE with the id of a framework it removed (torn down or failed over too late).</summary>
+    internal const string RemovedFrameworkError = "Framework has been removed";
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly GatewaySettings _settings;
     private readonly IActorRef _framework;
@@ -336,7 +339,7 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
                 _pods.Tell(new TaskStatusUpdate(e.Update.Status), Self);
                 break;
             case Event.Types.Type.Error:
-                _log.Error("Master says: {0}", e.Error.Message);
+                OnMasterError(e.Error.Message);
                 break;
             case Event.Types.Type.Failure when e.Failure.ExecutorId is null:
                 // The agent is unreachable or removed; its tasks' fates arrive as status updates (or through reconciliation).
@@ -346,6 +349,25 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
                 _log.Warning("Executor {0} on agent {1} ended with status {2}", e.Failure.ExecutorId.Value, e.Failure.AgentId?.Value, e.Failure.Status);
                 break;
         }
+    }
+
+    /// <summary>
+    /// An ERROR event: the master refused the framework and closes the stream. Subscribing again cannot help (a removed
+    /// framework's id is refused forever, another scheduler took over, the FrameworkInfo is refused), so the gateway
+    /// stops talking to the master and tells the scheduler root, which stops the scheduler and says why.
+    /// </summary>
+    private void OnMasterError(string message)
+    {
+        var framework = _frameworkId ?? "(new)";
+        var reason = message == RemovedFrameworkError
+            ? $"Mesos removed framework {framework} (\"{message}\": it was torn down, or its failover timeout of {_settings.FailoverTimeout.TotalSeconds:0} s ran out while no scheduler was subscribed) and killed its tasks; it can never subscribe under that id again. To deploy the service anew, start it on an empty --data-dir (a new journal registers a new framework)"
+            : $"the Mesos master refused framework {framework}: {message}";
+        _generation++;
+        _stream?.Cancel();
+        Timers.CancelAll();
+        _router.Tell(SubscriptionLost.Instance);
+        Context.Parent.Tell(new GatewayFailed(reason));
+        Become(() => ReceiveAny(_ => { }));
     }
 
     private void StartReconciliation()

@@ -50,10 +50,29 @@ public sealed class SchedulerRootFailureTests : TestKit
         await subscriptions.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(500));
     }
 
-    private static SchedulerSettings Settings(string service, TestProbe subscriptions)
+    [Fact]
+    public async Task A_framework_Mesos_removed_stops_the_scheduler_for_good_with_what_to_do()
+    {
+        var service = "svc-" + Guid.NewGuid().ToString("N")[..8];
+        IActorRef root = ActorRefs.Nobody;
+        await EventFilter.Error(contains: "Framework has been removed").ExpectOneAsync(async () =>
+        {
+            root = Sys.ActorOf(SchedulerRootActor.Props(Settings(service, new RemovedFrameworkMaster())));
+            await AwaitConditionAsync(async () => (await root.Ask<SchedulerCondition>(GetSchedulerCondition.Instance)).Failure is not null);
+        });
+
+        var condition = await root.Ask<SchedulerCondition>(GetSchedulerCondition.Instance);
+        Assert.Contains("empty --data-dir", condition.Failure);
+        var failed = await Assert.ThrowsAsync<SchedulerFailedException>(() => root.Ask<object>(new PlanProtocol.GetPlan("deploy"), TimeSpan.FromSeconds(5)));
+        Assert.Null(failed.UnreadableStream);
+    }
+
+    private static SchedulerSettings Settings(string service, TestProbe subscriptions) => Settings(service, new SilentMaster(subscriptions));
+
+    private static SchedulerSettings Settings(string service, IMesosConnection master)
     {
         var gateway = new ActorScheduler.Actors.Mesos.GatewaySettings(new Uri("http://master.invalid:5050"), service, service + "-role", service + "-principal",
-            "nobody", TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1)) { Connection = () => new SilentMaster(subscriptions) };
+            "nobody", TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1)) { Connection = () => master };
         var spec = $"""
             name: {service}
             pods:
@@ -82,6 +101,31 @@ public sealed class SchedulerRootFailureTests : TestKit
 
         public void Dispose()
         {
+        }
+    }
+
+    /// <summary>A master that answers every SUBSCRIBE with the ERROR of a removed framework, and closes the stream.</summary>
+    private sealed class RemovedFrameworkMaster : IMesosConnection
+    {
+        public Task<IMesosEventStream> SubscribeAsync(FrameworkInfo framework, CancellationToken ct) => Task.FromResult<IMesosEventStream>(new Refusal());
+
+        public Task SendAsync(Call call, CancellationToken ct) => Task.CompletedTask;
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Refusal : IMesosEventStream
+        {
+            public string StreamId => "stream-1";
+
+            public async IAsyncEnumerable<Event> ReadEventsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+            {
+                await Task.Yield();
+                yield return new Event { Type = Event.Types.Type.Error, Error = new Event.Types.Error { Message = "Framework has been removed" } };
+            }
+
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
         }
     }
 }
