@@ -174,6 +174,14 @@ public static class RunCommand
             return 2;
         }
 
+        // Checked before anything starts: the embedded emulator would otherwise run (and its agents start tasks) for a
+        // scheduler that cannot.
+        if (SqliteJournal.Check(Path.Combine(dataDir, "journal.db")) is { } journalError)
+        {
+            await error.WriteLineAsync($"error: {journalError}; restore a backup of it, or move it away to start afresh");
+            return 2;
+        }
+
         if (!System.Net.IPAddress.TryParse(args.ApiHost, out var apiAddress))
         {
             await error.WriteLineAsync($"error: --api-host expects an IP address such as 127.0.0.1 or 0.0.0.0, got '{args.ApiHost}'");

@@ -25,6 +25,46 @@ public static class SqliteJournal
     }
 
     /// <summary>
+    /// Whether an existing journal file is a readable SQLite database (it opens, and <c>PRAGMA quick_check</c> finds its
+    /// pages and indexes sound): a one-line reason when not, null when it is or does not exist yet.
+    /// </summary>
+    public static string? Check(string databasePath)
+    {
+        if (!File.Exists(databasePath))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var connection = new SqliteConnection(ConnectionString(databasePath));
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA quick_check;";
+            var problems = new List<string>();
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    // A row may hold several problems, one a line.
+                    problems.AddRange(reader.GetString(0).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                }
+            }
+
+            return problems is ["ok"] ? null : $"journal {databasePath} is not a readable SQLite database: {string.Join("; ", problems.Take(3))}{(problems.Count > 3 ? $" (and {problems.Count - 3} more)" : "")}";
+        }
+        catch (SqliteException e)
+        {
+            return $"journal {databasePath} is not a readable SQLite database: {e.Message}";
+        }
+        finally
+        {
+            // The pool would keep the file open, and the journal plugin opens it anew.
+            SqliteConnection.ClearAllPools();
+        }
+    }
+
+    /// <summary>
     /// SQLite has one writer at a time: the plugin's three concurrent writers only contend for the file lock, and its
     /// 100-row transactions pay one fsync per 100 rows. One writer with transactions of up to 1,000 rows commits the
     /// group writes of the entity journal in far fewer fsyncs.

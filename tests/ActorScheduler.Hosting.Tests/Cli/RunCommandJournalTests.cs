@@ -41,6 +41,70 @@ public sealed class RunCommandJournalTests : IDisposable
         Assert.StartsWith($"error: journal {Journal}: the journal stream hello-world/framework cannot be replayed: unknown event type actorscheduler.v1.FrameworkRenamed", line);
     }
 
+    [Fact]
+    public async Task A_file_that_is_no_SQLite_database_is_refused_before_anything_starts()
+    {
+        Directory.CreateDirectory(DataDir);
+        File.WriteAllText(Journal, new string('x', 5000));
+
+        await AssertRefusedAsync("file is not a database");
+    }
+
+    [Fact]
+    public async Task A_truncated_journal_is_refused_before_anything_starts()
+    {
+        CreateDatabase();
+        using (var file = new FileStream(Journal, FileMode.Open))
+        {
+            file.SetLength(file.Length / 2);
+        }
+
+        await AssertRefusedAsync("SQLite");
+    }
+
+    [Fact]
+    public async Task A_journal_with_a_corrupt_page_is_refused_before_anything_starts()
+    {
+        CreateDatabase();
+        using (var file = new FileStream(Journal, FileMode.Open))
+        {
+            file.Seek(4096 + 8, SeekOrigin.Begin);
+            file.Write(Enumerable.Repeat(new byte[] { 0xde, 0xad, 0xbe, 0xef }, 200).SelectMany(b => b).ToArray());
+        }
+
+        await AssertRefusedAsync("");
+    }
+
+    /// <summary>A SQLite database of a few pages where the journal goes.</summary>
+    private void CreateDatabase()
+    {
+        Directory.CreateDirectory(DataDir);
+        using (var connection = new SqliteConnection(Persistence.SqliteJournal.ConnectionString(Journal)))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "create table journal(id integer primary key, message blob); "
+                + string.Concat(Enumerable.Range(1, 100).Select(i => $"insert into journal(message) values (randomblob(200)); "));
+            command.ExecuteNonQuery();
+        }
+
+        SqliteConnection.ClearAllPools();
+    }
+
+    /// <summary>Run refuses the journal with one line and exit 2, before printing (or starting) anything.</summary>
+    private async Task AssertRefusedAsync(string why)
+    {
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var (output, error) = (new StringWriter(), new StringWriter());
+        var code = await RunCommand.RunAsync(Args(), output, error, guard.Token);
+
+        Assert.Equal(2, code);
+        var line = Assert.Single(error.ToString().Trim().Split('\n'));
+        Assert.StartsWith($"error: journal {Journal} is not a readable SQLite database: ", line);
+        Assert.Contains(why, line);
+        Assert.Empty(output.ToString());
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
