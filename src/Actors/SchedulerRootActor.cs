@@ -13,6 +13,7 @@ using ActorScheduler.Messages.Configs;
 using ActorScheduler.Messages.State;
 using Akka.Actor;
 using Akka.Event;
+using Akka.Pattern;
 
 namespace ActorScheduler.Actors;
 
@@ -83,6 +84,18 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
     private bool _subscribing;
 
     public static Props Props(SchedulerSettings settings) => Akka.Actor.Props.Create(() => new SchedulerRootActor(settings));
+
+    /// <summary>
+    /// The scheduler under a backoff supervisor (messages to it go to the scheduler): a failed scheduler (a journal write
+    /// that failed, the offer router failing) restarts and recovers from the journal after 1 s, doubling up to 30 s, not
+    /// at once; after <see cref="RestartBackoff.MaxRestarts"/> restarts without <see cref="RestartBackoff.ResetAfter"/>
+    /// of running in between, it stays stopped (and the supervisor with it).
+    /// </summary>
+    public static Props SupervisedProps(SchedulerSettings settings) => Supervised(Props(settings), RestartBackoff.Default);
+
+    internal static Props Supervised(Props scheduler, RestartBackoff backoff) =>
+        BackoffSupervisor.Props(Backoff.OnFailure(scheduler, "service", backoff.Min, backoff.Max, randomFactor: 0.2, backoff.MaxRestarts)
+            .WithAutoReset(backoff.ResetAfter));
 
     /// <summary>
     /// The offer router holds what each pod owns, where it sits and which claims are open only in memory (pods tell it
@@ -381,4 +394,13 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
     {
         public static SubscribeNow Instance { get; } = new();
     }
+}
+
+/// <summary>How a failed scheduler is restarted (<see cref="SchedulerRootActor.SupervisedProps"/>).</summary>
+/// <param name="Min">The first restart's delay; each next one doubles it, up to <paramref name="Max"/>.</param>
+/// <param name="MaxRestarts">Restarts in a row after which the scheduler stays stopped.</param>
+/// <param name="ResetAfter">A scheduler that ran this long since its last restart starts counting anew.</param>
+internal sealed record RestartBackoff(TimeSpan Min, TimeSpan Max, int MaxRestarts, TimeSpan ResetAfter)
+{
+    public static RestartBackoff Default { get; } = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), MaxRestarts: 10, TimeSpan.FromMinutes(5));
 }

@@ -25,7 +25,7 @@ public static class ActorSchedulerHostingExtensions
             .AddHocon(SchedulerHocon.Text, HoconAddMode.Prepend)
             .WithActors((system, registry) =>
             {
-                var root = system.ActorOf(SchedulerRootActor.Props(settings), "scheduler");
+                var root = system.ActorOf(SchedulerRootActor.SupervisedProps(settings), "scheduler");
                 registry.Register<SchedulerRegistryKeys.Scheduler>(root);
             });
     }

@@ -369,9 +369,16 @@ public static class RunCommand
     {
         string? last = null;
         var reportedComplete = false;
+        var stopped = scheduler.WatchAsync(ct);
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
         while (await timer.WaitForNextTickAsync(ct))
         {
+            if (stopped.IsCompletedSuccessfully && stopped.Result)
+            {
+                // Its supervisor gave up restarting it (the errors are in the log), or it stopped on its own.
+                throw new SchedulerFailedException("the scheduler stopped, after failing again on each restart (see the errors above)");
+            }
+
             object answer;
             try
             {
