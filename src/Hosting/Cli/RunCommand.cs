@@ -269,7 +269,7 @@ public static class RunCommand
         SchedulerFailedException? failed = null;
         try
         {
-            await FollowDeployAsync(scheduler, output, started, ct);
+            await FollowDeployAsync(scheduler, output, started, app.Lifetime.ApplicationStopping, ct);
         }
         catch (OperationCanceledException)
         {
@@ -365,7 +365,8 @@ public static class RunCommand
     /// Prints the deploy plan tree whenever it changes, and the time to COMPLETE once, until cancelled.
     /// </summary>
     /// <exception cref="SchedulerFailedException">The scheduler stopped for good (its answer to every query then).</exception>
-    private static async Task FollowDeployAsync(IActorRef scheduler, TextWriter output, Stopwatch started, CancellationToken ct)
+    /// <param name="stopping">The host is stopping (Ctrl-C, SIGTERM): the scheduler stops with it, which is no failure.</param>
+    private static async Task FollowDeployAsync(IActorRef scheduler, TextWriter output, Stopwatch started, CancellationToken stopping, CancellationToken ct)
     {
         string? last = null;
         var reportedComplete = false;
@@ -373,7 +374,7 @@ public static class RunCommand
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
         while (await timer.WaitForNextTickAsync(ct))
         {
-            if (stopped.IsCompletedSuccessfully && stopped.Result)
+            if (stopped.IsCompletedSuccessfully && stopped.Result && !stopping.IsCancellationRequested && !ct.IsCancellationRequested)
             {
                 // Its supervisor gave up restarting it (the errors are in the log), or it stopped on its own.
                 throw new SchedulerFailedException("the scheduler stopped, after failing again on each restart (see the errors above)");
