@@ -229,7 +229,9 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
     /// </summary>
     private void ReceiveFailures()
     {
-        Receive<JournalUnreadable>(m => m.PersistenceId.StartsWith(_settings.ServiceName + "/", StringComparison.Ordinal), m =>
+        // While the actor system shuts down, a recovery cut short is no unreadable journal.
+        Receive<JournalUnreadable>(m => m.PersistenceId.StartsWith(_settings.ServiceName + "/", StringComparison.Ordinal)
+            && CoordinatedShutdown.Get(Context.System).ShutdownReason is null, m =>
         {
             _unreadableStream = m.PersistenceId;
             Fail($"the journal stream {m.PersistenceId} cannot be replayed: {m.Reason}; restore a backup of the journal, or run the version of actorscheduler that wrote it");

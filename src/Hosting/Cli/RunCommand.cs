@@ -269,14 +269,19 @@ public static class RunCommand
         SchedulerFailedException? failed = null;
         try
         {
-            await FollowDeployAsync(scheduler, output, started, app.Lifetime.ApplicationStopping, ct);
+            await FollowDeployAsync(scheduler, app.Services.GetRequiredService<ActorSystem>(), output, started, app.Lifetime.ApplicationStopping, ct);
         }
         catch (OperationCanceledException)
         {
         }
-        catch (SchedulerFailedException e)
+        catch (SchedulerFailedException e) when (!app.Lifetime.ApplicationStopping.IsCancellationRequested && !ct.IsCancellationRequested
+                                                 && CoordinatedShutdown.Get(app.Services.GetRequiredService<ActorSystem>()).ShutdownReason is null)
         {
             failed = e;
+        }
+        catch (SchedulerFailedException)
+        {
+            // Stopping with the host (Ctrl-C, SIGTERM): what failed while the actor system shut down is no failure.
         }
 
         if (failed is not null)
@@ -366,7 +371,9 @@ public static class RunCommand
     /// </summary>
     /// <exception cref="SchedulerFailedException">The scheduler stopped for good (its answer to every query then).</exception>
     /// <param name="stopping">The host is stopping (Ctrl-C, SIGTERM): the scheduler stops with it, which is no failure.</param>
-    private static async Task FollowDeployAsync(IActorRef scheduler, TextWriter output, Stopwatch started, CancellationToken stopping, CancellationToken ct)
+    /// <param name="system">Its actor system, which may shut down on a signal before <paramref name="stopping"/> or
+    /// <paramref name="ct"/> say so (Akka's own process-exit hook): a scheduler stopped by that is no failure either.</param>
+    private static async Task FollowDeployAsync(IActorRef scheduler, ActorSystem system, TextWriter output, Stopwatch started, CancellationToken stopping, CancellationToken ct)
     {
         string? last = null;
         var reportedComplete = false;
@@ -374,7 +381,8 @@ public static class RunCommand
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
         while (await timer.WaitForNextTickAsync(ct))
         {
-            if (stopped.IsCompletedSuccessfully && stopped.Result && !stopping.IsCancellationRequested && !ct.IsCancellationRequested)
+            if (stopped.IsCompletedSuccessfully && stopped.Result && !stopping.IsCancellationRequested && !ct.IsCancellationRequested
+                && CoordinatedShutdown.Get(system).ShutdownReason is null && !system.WhenTerminated.IsCompleted)
             {
                 // Its supervisor gave up restarting it (the errors are in the log), or it stopped on its own.
                 throw new SchedulerFailedException("the scheduler stopped, after failing again on each restart (see the errors above)");
