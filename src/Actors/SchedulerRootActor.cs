@@ -69,11 +69,9 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
         Receive<TargetConfigReady>(OnTargetReady);
         ReceiveJournalLoss();
         ReceiveFailures();
-        Receive<TargetConfigRefused>(m =>
-        {
-            _log.Error("No valid config to deploy: {0}", string.Join("; ", m.Errors));
-            Context.Stop(Self);
-        });
+        // Nothing valid to deploy (the spec given and the stored target both refused, e.g. by a check a newer version
+        // added): stopped for good with the errors — a restart would read the same.
+        Receive<TargetConfigRefused>(m => Fail($"no valid config to deploy: {string.Join("; ", m.Errors)}"));
         ReceiveAny(_ => Stash.Stash());
     }
 

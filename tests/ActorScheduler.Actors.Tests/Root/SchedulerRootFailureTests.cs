@@ -67,6 +67,25 @@ public sealed class SchedulerRootFailureTests : TestKit
         Assert.Null(failed.UnreadableStream);
     }
 
+    [Fact]
+    public async Task A_spec_with_nothing_valid_to_deploy_stops_the_scheduler_for_good_with_its_errors()
+    {
+        var service = "svc-" + Guid.NewGuid().ToString("N")[..8];
+        var subscriptions = CreateTestProbe();
+        var settings = Settings(service, subscriptions) with { RenderedSpec = $"name: {service}\npods: [" };
+
+        IActorRef root = ActorRefs.Nobody;
+        await EventFilter.Error(contains: "no valid config to deploy").ExpectOneAsync(async () =>
+        {
+            root = Sys.ActorOf(SchedulerRootActor.Props(settings));
+            await AwaitConditionAsync(async () => (await root.Ask<SchedulerCondition>(GetSchedulerCondition.Instance, TimeSpan.FromSeconds(5))).Failure is not null);
+        });
+
+        Assert.Contains("svc.yml:2:", (await root.Ask<SchedulerCondition>(GetSchedulerCondition.Instance, TimeSpan.FromSeconds(5))).Failure);
+        await Assert.ThrowsAsync<SchedulerFailedException>(() => root.Ask<object>(new PlanProtocol.GetPlan("deploy"), TimeSpan.FromSeconds(5)));
+        await subscriptions.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(500));
+    }
+
     private static SchedulerSettings Settings(string service, TestProbe subscriptions) => Settings(service, new SilentMaster(subscriptions));
 
     private static SchedulerSettings Settings(string service, IMesosConnection master)
