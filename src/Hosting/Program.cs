@@ -65,19 +65,7 @@ var run = new Command("run", "Deploy a service and keep it running: embedded Mes
     decommissionParallelismOption,
 };
 var runAgentFlags = new EmulatorAgentFlags();
-runAgentFlags.AddTo(run, masterOption);
-run.Validators.Add(result =>
-{
-    // The embedded emulator's own options mean nothing with an outside master: refused, as the agent flags are.
-    if (result.GetValue(masterOption) is not null)
-    {
-        var given = new Option[] { agentsOption, masterPortOption }.Where(o => result.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
-        if (given.Count > 0)
-        {
-            result.AddError($"{string.Join(", ", given)} configure the embedded emulator and cannot be combined with --master");
-        }
-    }
-});
+runAgentFlags.AddTo(run, masterOption, [agentsOption, masterPortOption]);
 run.SetAction((parse, ct) => CommandGuard.RunAsync(() => RunCommand.RunAsync(
     new RunArguments(
         parse.GetValue(specArgument)!,

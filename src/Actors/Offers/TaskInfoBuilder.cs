@@ -103,6 +103,7 @@ public static class TaskInfoBuilder
         {
             info.KillPolicy = new KillPolicy { GracePeriod = new DurationInfo { Nanoseconds = grace * 1_000_000_000L } };
         }
+
         if (ports.Count > 0 || task.Discovery is not null)
         {
             info.Discovery = Discovery(requirement, task, name, ports);

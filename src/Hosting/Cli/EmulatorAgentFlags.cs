@@ -95,7 +95,9 @@ public sealed class EmulatorAgentFlags
 
     /// <summary>Adds the flags to <paramref name="command"/>, with the checks that need several of them.</summary>
     /// <param name="master">When given (<c>run --master</c>), agent flags are refused with it: there are no local agents then.</param>
-    public void AddTo(Command command, Option<string?>? master = null)
+    /// <param name="emulatorOptions">The command's own options for the embedded emulator (<c>run</c>'s <c>--agents</c>,
+    /// <c>--master-port</c>), refused with <paramref name="master"/> too.</param>
+    public void AddTo(Command command, Option<string?>? master = null, IReadOnlyList<Option>? emulatorOptions = null)
     {
         foreach (var option in All)
         {
@@ -122,14 +124,22 @@ public sealed class EmulatorAgentFlags
 
             if (master is not null && result.GetValue(master) is not null)
             {
-                var given = All.Where(o => result.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
-                if (given.Count > 0)
+                if (Given(result, All) is { Count: > 0 } agentFlags)
                 {
-                    result.AddError($"{string.Join(", ", given)} shape the embedded emulator's agents and cannot be combined with --master");
+                    result.AddError($"{string.Join(", ", agentFlags)} shape the embedded emulator's agents and cannot be combined with --master");
+                }
+
+                if (Given(result, emulatorOptions ?? []) is { Count: > 0 } emulator)
+                {
+                    result.AddError($"{string.Join(", ", emulator)} configure the embedded emulator and cannot be combined with --master");
                 }
             }
         });
     }
+
+    /// <summary>The names of <paramref name="options"/> given on the command line (not left to their defaults).</summary>
+    private static List<string> Given(CommandResult result, IEnumerable<Option> options) =>
+        options.Where(o => result.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
 
     /// <summary>Sets what the flags give on <paramref name="options"/>; flags not given keep the options' defaults.</summary>
     public void ApplyTo(ParseResult parse, MesosEmulatorOptions options)

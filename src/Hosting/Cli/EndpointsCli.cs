@@ -9,7 +9,6 @@ namespace ActorScheduler.Hosting.Cli;
 /// </summary>
 public static class EndpointsCli
 {
-
     /// <summary>
     /// Without <paramref name="name"/>: the endpoint names, one a line. With it: that endpoint's addresses, DNS names
     /// and VIP. <paramref name="json"/>: the API's JSON as it is.

@@ -274,14 +274,9 @@ public static class RunCommand
         catch (OperationCanceledException)
         {
         }
-        catch (SchedulerFailedException e) when (!app.Lifetime.ApplicationStopping.IsCancellationRequested && !ct.IsCancellationRequested
-                                                 && CoordinatedShutdown.Get(app.Services.GetRequiredService<ActorSystem>()).ShutdownReason is null)
+        catch (SchedulerFailedException e)
         {
             failed = e;
-        }
-        catch (SchedulerFailedException)
-        {
-            // Stopping with the host (Ctrl-C, SIGTERM): what failed while the actor system shut down is no failure.
         }
 
         if (failed is not null)
@@ -369,22 +364,29 @@ public static class RunCommand
     /// <summary>
     /// Prints the deploy plan tree whenever it changes, and the time to COMPLETE once, until cancelled.
     /// </summary>
-    /// <exception cref="SchedulerFailedException">The scheduler stopped for good (its answer to every query then).</exception>
+    /// <exception cref="SchedulerFailedException">The scheduler stopped for good (its answer to every query then), not with the host.</exception>
     /// <param name="stopping">The host is stopping (Ctrl-C, SIGTERM): the scheduler stops with it, which is no failure.</param>
     /// <param name="system">Its actor system, which may shut down on a signal before <paramref name="stopping"/> or
     /// <paramref name="ct"/> say so (Akka's own process-exit hook): a scheduler stopped by that is no failure either.</param>
     private static async Task FollowDeployAsync(IActorRef scheduler, ActorSystem system, TextWriter output, Stopwatch started, CancellationToken stopping, CancellationToken ct)
     {
+        bool ShuttingDown() => stopping.IsCancellationRequested || ct.IsCancellationRequested
+                               || CoordinatedShutdown.Get(system).ShutdownReason is not null || system.WhenTerminated.IsCompleted;
+
         string? last = null;
         var reportedComplete = false;
         var stopped = scheduler.WatchAsync(ct);
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
         while (await timer.WaitForNextTickAsync(ct))
         {
-            if (stopped.IsCompletedSuccessfully && stopped.Result && !stopping.IsCancellationRequested && !ct.IsCancellationRequested
-                && CoordinatedShutdown.Get(system).ShutdownReason is null && !system.WhenTerminated.IsCompleted)
+            if (stopped.IsCompletedSuccessfully && stopped.Result)
             {
-                // Its supervisor gave up restarting it (the errors are in the log), or it stopped on its own.
+                // With the host, or its supervisor gave up restarting it (the errors are in the log).
+                if (ShuttingDown())
+                {
+                    return;
+                }
+
                 throw new SchedulerFailedException("the scheduler stopped, after failing again on each restart (see the errors above)");
             }
 
@@ -396,6 +398,11 @@ public static class RunCommand
             catch (AskTimeoutException)
             {
                 continue;
+            }
+            catch (SchedulerFailedException) when (ShuttingDown())
+            {
+                // What failed while the actor system shut down is no failure.
+                return;
             }
 
             if (answer is not PlanInfo plan)

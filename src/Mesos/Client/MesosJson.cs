@@ -96,12 +96,15 @@ internal static class MesosJson
                 {
                     for (var i = 0; i < array.Count; i++)
                     {
-                        array[i] = AsNumber(array[i]);
+                        if (AsNumber(array[i]) is { } number)
+                        {
+                            array[i] = number;
+                        }
                     }
                 }
-                else
+                else if (AsNumber(value) is { } number)
                 {
-                    obj[key] = AsNumber(value);
+                    obj[key] = number;
                 }
             }
         }
@@ -122,22 +125,17 @@ internal static class MesosJson
     private static bool Is64Bit(FieldType type) =>
         type is FieldType.Int64 or FieldType.UInt64 or FieldType.SInt64 or FieldType.Fixed64 or FieldType.SFixed64;
 
+    /// <summary>A 64-bit integer Google wrote as a string, as a JSON number; null when <paramref name="value"/> is none.</summary>
     private static JsonNode? AsNumber(JsonNode? value)
     {
-        if (value is JsonValue v && v.GetValueKind() == JsonValueKind.String)
+        if (value is not JsonValue v || v.GetValueKind() != JsonValueKind.String)
         {
-            var text = v.GetValue<string>();
-            if (long.TryParse(text, out var signed))
-            {
-                return JsonValue.Create(signed);
-            }
-
-            if (ulong.TryParse(text, out var unsigned))
-            {
-                return JsonValue.Create(unsigned);
-            }
+            return null;
         }
 
-        return value?.DeepClone();
+        var text = v.GetValue<string>();
+        return long.TryParse(text, out var signed) ? JsonValue.Create(signed)
+            : ulong.TryParse(text, out var unsigned) ? JsonValue.Create(unsigned)
+            : null;
     }
 }
