@@ -98,6 +98,8 @@ public sealed class SchemaParityTests
         { "the base spec", Spec() },
         { "quoted numbers (a quoted template renders so)", Spec(resources: "cpus: '0.5'\n        memory: \"64\"").Replace("count: 2", "count: ' 3'") },
         { "words the loader reads as text", Spec(task: "env: {A: 1, B: true, C: ~, D: 1.5, E: x}").Replace("cmd: sleep 1000", "cmd: true").Replace("name: svc", "name: 123") },
+        { "goal in any case", Spec().Replace("goal: RUNNING", "goal: running") },
+        { "goal in mixed case", Spec().Replace("goal: RUNNING", "goal: Once") },
         { "booleans in any case", Spec(pod: "allow-decommission: True\nshare-pid-namespace: 'FALSE'", task: "essential: false") },
         { "unlimited resource limits", Spec(task: "resource-limits: {cpus: unlimited, memory: UNLIMITED}") },
         { "numeric resource limits", Spec(task: "resource-limits: {cpus: 2, memory: 64}") },
