@@ -13,4 +13,10 @@ internal sealed record AgentSettings(
 
     /// <summary>How to run <c>actorscheduler</c>: host agents put a <c>bootstrap</c> running it on their tasks' PATH; null: none.</summary>
     public IReadOnlyList<string>? BootstrapCommand { get; init; }
+
+    /// <summary>Where SECRET environment variables and volumes are resolved.</summary>
+    public SecretStore Secrets { get; init; } = SecretStore.Empty;
+
+    /// <summary>The emulator's Docker volume driver: one directory per driver and name under it, shared by every agent; null: none.</summary>
+    public string? DockerVolumeRoot { get; init; }
 }

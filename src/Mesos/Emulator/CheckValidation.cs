@@ -50,7 +50,7 @@ internal static class CheckValidation
                     return $"Command health check must contain {CommandKind(check.Command)}";
                 }
 
-                if (InvalidEnvironment(check.Command) is { } envError)
+                if (check.Command.Environment is { } environment && ContainerValidation.ValidateEnvironment(environment) is { } envError)
                 {
                     return "Health check's `CommandInfo` is invalid: " + envError;
                 }
@@ -106,7 +106,7 @@ internal static class CheckValidation
                     return $"Command check must contain {CommandKind(command)}";
                 }
 
-                if (InvalidEnvironment(command) is { } envError)
+                if (command.Environment is { } environment && ContainerValidation.ValidateEnvironment(environment) is { } envError)
                 {
                     return "Check's `CommandInfo` is invalid: " + envError;
                 }
@@ -136,21 +136,6 @@ internal static class CheckValidation
     }
 
     private static string CommandKind(CommandInfo command) => command.Shell ? "'shell command'" : "'executable path'";
-
-    /// <summary>The master's environment rule: a VALUE variable must carry a value.</summary>
-    private static string? InvalidEnvironment(CommandInfo command)
-    {
-        foreach (var variable in command.Environment?.Variables ?? Enumerable.Empty<Messages.MesosV1.Environment.Types.Variable>())
-        {
-            var isValue = !variable.HasType || variable.Type == Messages.MesosV1.Environment.Types.Variable.Types.Type.Value;
-            if (isValue && !variable.HasValue)
-            {
-                return $"Environment variable '{variable.Name}' of type 'VALUE' must have a value set";
-            }
-        }
-
-        return null;
-    }
 
     private static string? NonNegative(params (string Name, bool Set, double Value)[] fields) =>
         fields.Where(f => f.Set && f.Value < 0).Select(f => $"Expecting '{f.Name}' to be non-negative").FirstOrDefault();

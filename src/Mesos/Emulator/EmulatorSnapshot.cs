@@ -46,4 +46,14 @@ public sealed record ResourceSummary(double Cpus, double MemMb, double DiskMb, l
 public sealed record FrameworkSnapshot(string Id, string Name, IReadOnlyList<string> Roles, bool Connected, int OutstandingOffers);
 
 /// <summary>A task an agent knows (until its terminal update is acknowledged); Pid is null before it started.</summary>
-public sealed record TaskSnapshot(string Id, string Name, string FrameworkId, string AgentId, string State, int? Pid, string Sandbox, int PendingUpdates);
+public sealed record TaskSnapshot(string Id, string Name, string FrameworkId, string AgentId, string State, int? Pid, string Sandbox, int PendingUpdates)
+{
+    /// <summary>The Docker volumes of the task's container (and of its executor's), as the emulator's volume driver keeps them.</summary>
+    public IReadOnlyList<DockerVolumeSnapshot> DockerVolumes { get; init; } = [];
+}
+
+/// <summary>
+/// A Docker volume a task uses: the driver and name that select its directory (shared by every agent), where it is in
+/// the task's container, and the driver options as given (recorded, not interpreted).
+/// </summary>
+public sealed record DockerVolumeSnapshot(string Driver, string Name, string ContainerPath, string Directory, IReadOnlyDictionary<string, string> DriverOptions);

@@ -724,15 +724,25 @@ internal sealed class LocalAgent
             }
 
             // A simulated agent runs no process: it needs neither argv nor environment (the environment, built per task,
-            // was ~6 % of what a storm's ACCEPTs allocated in the emulator).
+            // was ~6 % of what a storm's ACCEPTs allocated in the emulator), nor a container.
             var onHost = _settings.Runner.UsesHost;
+            (ContainerLaunch? Launch, string? Error)? container = onHost && ContainerLaunch.Needed(task.Info, task.Executor) ? PrepareContainer(task) : null;
+            if (container is { Error: { } error })
+            {
+                _settings.Log($"agent {Id.Value} failed task {task.Id}: {error}");
+                Enqueue(task, TaskState.TaskFailed, TaskStatus.Types.Reason.ContainerLaunchFailed, "Failed to launch container: " + error);
+                EndExecutorIfDone(task);
+                return;
+            }
+
+            IReadOnlyList<string> command = onHost ? BuildCommand(task.Info.Command) : [];
             task.Process = _settings.Runner.Start(
                 task.Sandbox,
-                onHost ? BuildCommand(task.Info.Command) : [],
+                container?.Launch?.LimitOptions is { } limits ? ProcessLimits.Wrap(limits, command) : command,
                 onHost ? BuildEnvironment(task) : NoEnvironment);
             _settings.Log($"agent {Id.Value} started task {task.Id} (pid {task.Process.Pid})");
             Enqueue(task, TaskState.TaskStarting, null, null);
-            Enqueue(task, TaskState.TaskRunning, null, null);
+            Enqueue(task, TaskState.TaskRunning, null, container?.Launch?.RunningMessage);
             StartChecks(task);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception or InvalidOperationException or ArgumentException)
@@ -788,12 +798,63 @@ internal sealed class LocalAgent
     // Where this agent's bootstrap script is, once written.
     private string? _shimDir;
 
-    private static void AddVariable(Dictionary<string, string> env, MesosEnvironment.Types.Variable variable)
+    private void AddVariable(Dictionary<string, string> env, MesosEnvironment.Types.Variable variable)
     {
         if (variable.Type == MesosEnvironment.Types.Variable.Types.Type.Value && variable.HasName)
         {
             env[variable.Name] = variable.Value;
         }
+        else if (variable.Type == MesosEnvironment.Types.Variable.Types.Type.Secret && _settings.Secrets.Resolve(variable.Secret, out _) is { } value)
+        {
+            env[variable.Name] = System.Text.Encoding.UTF8.GetString(value);
+        }
+    }
+
+    /// <summary>The Docker volumes of a task's container and of its executor's (for <c>GET /</c>).</summary>
+    public IReadOnlyList<DockerVolumeSnapshot> DockerVolumesOf(AgentTask task)
+    {
+        if (_settings.DockerVolumeRoot is not { } root || (task.Info.Container is null && task.Executor?.Container is null))
+        {
+            return [];
+        }
+
+        return (task.Executor?.Container?.Volumes ?? Enumerable.Empty<Volume>()).Concat(task.Info.Container?.Volumes ?? Enumerable.Empty<Volume>())
+            .Where(v => v.Source?.DockerVolume is not null)
+            .Select(v => (v.ContainerPath, Docker: v.Source.DockerVolume))
+            .Select(v => new DockerVolumeSnapshot(v.Docker.Driver, v.Docker.Name, v.ContainerPath, ContainerVolumes.DockerVolumeDir(root, v.Docker.Driver, v.Docker.Name),
+                (v.Docker.DriverOptions?.Parameter ?? Enumerable.Empty<Parameter>()).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value)))
+            .ToList();
+    }
+
+    /// <summary>
+    /// Prepares the task's container (<see cref="ContainerLaunch"/>): its executor's volumes go into the executor's sandbox
+    /// (<c>executors/&lt;executor id&gt;</c> under the work dir), whose SANDBOX_PATH PARENT paths the tasks link to (an
+    /// executor persistent volume at such a path is that volume's directory). Notes go to the log.
+    /// </summary>
+    private (ContainerLaunch? Launch, string? Error) PrepareContainer(AgentTask task)
+    {
+        var executorSandbox = task.Executor is null ? null : Path.Combine(WorkDir, "executors", SafeName(task.Executor.ExecutorId.Value));
+        Func<string, string>? parentSource = executorSandbox is null ? null : path =>
+        {
+            foreach (var volume in task.ExecutorResources)
+            {
+                if (ResourceFormat.IsPersistentVolume(volume) && volume.Disk.Volume is { } v
+                    && Path.GetRelativePath(v.ContainerPath, path) is var rest && rest != ".." && !rest.StartsWith("../", StringComparison.Ordinal))
+                {
+                    return Path.GetFullPath(Path.Combine(VolumeDir(volume), rest));
+                }
+            }
+
+            return Path.Combine(executorSandbox, path);
+        };
+        var target = new ContainerVolumes.Target(task.Sandbox, task.Id, task.Executor is not null, parentSource, _settings.Secrets, _settings.DockerVolumeRoot);
+        var launch = ContainerLaunch.Prepare(task.Info, task.Executor, target, executorSandbox, ProcessLimits.Host, ProcessLimits.PrlimitAvailable, out var error);
+        if (launch is { Notes.Count: > 0 })
+        {
+            _settings.Log($"agent {Id.Value} task {task.Id}: {string.Join("; ", launch.Notes)}");
+        }
+
+        return (launch, error);
     }
 
     private void LinkVolumes(AgentTask task)
@@ -804,19 +865,7 @@ internal sealed class LocalAgent
         {
             var target = VolumeDir(volume);
             Directory.CreateDirectory(target);
-            var link = Path.Combine(task.Sandbox, volume.Disk.Volume.ContainerPath);
-            var info = new FileInfo(link);
-            if (info.LinkTarget is not null || info.Exists)
-            {
-                info.Delete();
-            }
-            else if (Directory.Exists(link))
-            {
-                Directory.Delete(link, recursive: true);
-            }
-
-            Directory.CreateDirectory(Path.GetDirectoryName(link)!);
-            Directory.CreateSymbolicLink(link, target);
+            ContainerVolumes.Link(Path.Combine(task.Sandbox, volume.Disk.Volume.ContainerPath), target);
         }
     }
 

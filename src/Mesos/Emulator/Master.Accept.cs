@@ -349,6 +349,10 @@ internal sealed partial class Master
         {
             error = "ExecutorInfo has an invalid FrameworkID";
         }
+        else
+        {
+            error = ContainerValidation.ValidateDefaultExecutor(group.Executor);
+        }
 
         var running = group?.Executor is null ? null : agent.RunningExecutor(framework.Id, group.Executor.ExecutorId.Value);
         if (error is null && running is null && group!.Executor.Resources.Count == 0)
@@ -467,7 +471,7 @@ internal sealed partial class Master
             return "Task uses no resources";
         }
 
-        return null;
+        return ContainerValidation.ValidateTask(task, groupMember);
     }
 
     /// <summary>When a MOUNT disk was asked for in part: says it is used whole (the master's rule, spelled out for the log).</summary>

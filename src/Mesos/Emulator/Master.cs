@@ -669,7 +669,10 @@ internal sealed partial class Master
         var frameworks = _frameworks.Values.OrderBy(f => f.Order).Select(f => new FrameworkSnapshot(
             f.Id, f.Info.Name, f.Roles, f.IsConnected, _offers.Values.Count(o => o.FrameworkId == f.Id))).ToList();
         var tasks = _agents.SelectMany(a => a.Tasks.Select(t => new TaskSnapshot(
-            t.Id, t.Info.Name, t.FrameworkId.Value, a.Id.Value, TaskStates.WireName(t.State), t.Process?.Pid, t.Sandbox, t.Pending.Count))).ToList();
+            t.Id, t.Info.Name, t.FrameworkId.Value, a.Id.Value, TaskStates.WireName(t.State), t.Process?.Pid, t.Sandbox, t.Pending.Count)
+        {
+            DockerVolumes = a.DockerVolumesOf(t),
+        })).ToList();
         return new EmulatorSnapshot(MasterId, url, agents, frameworks, tasks);
     }
 

@@ -69,6 +69,8 @@ public sealed class MesosEmulator : IAsyncDisposable
             var agentSettings = new AgentSettings(options.Time, options.StatusUpdateRetryInterval, TimeSpan.FromMinutes(10), options.KillGracePeriod, log)
             {
                 BootstrapCommand = options.BootstrapCommand,
+                Secrets = new SecretStore(options.Secrets, options.SecretsDir is null ? null : Path.GetFullPath(options.SecretsDir)),
+                DockerVolumeRoot = Path.Combine(dataDir, "docker-volumes"),
             };
             var agents = await queue.InvokeAsync(() => LoadAgents(options, dataDir, masterId, agentSettings)).ConfigureAwait(false);
 
@@ -288,6 +290,16 @@ public sealed class MesosEmulator : IAsyncDisposable
             || !double.IsFinite(options.AgentCpus) || !double.IsFinite(options.AgentMemMb) || !double.IsFinite(options.AgentDiskMb))
         {
             throw new MesosEmulatorException("agent cpus and memory must be positive, disk must not be negative");
+        }
+
+        if (options.SecretsDir is { } secretsDir && !Directory.Exists(secretsDir))
+        {
+            throw new MesosEmulatorException($"secrets dir '{secretsDir}' does not exist");
+        }
+
+        if (options.Secrets.Keys.FirstOrDefault(name => SecretStore.Normalize(name).Length == 0) is { } badName)
+        {
+            throw new MesosEmulatorException($"secret name '{badName}' is empty");
         }
 
         foreach (var mount in options.MountDisks)

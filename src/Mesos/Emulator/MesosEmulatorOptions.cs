@@ -73,6 +73,18 @@ public sealed class MesosEmulatorOptions
     /// <summary>Seed of the fault injection's random draws; null picks one (logged, so a run can be repeated).</summary>
     public int? Seed { get; set; }
 
+    /// <summary>
+    /// Secrets by name for the agents' secret resolver: a SECRET environment variable or volume whose reference names one
+    /// gets its value (names are taken without a leading <c>/</c>). Looked up before <see cref="SecretsDir"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Secrets { get; set; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// A directory of secrets, one file per secret, its path under the directory being the secret's name
+    /// (<c>app/db-password</c>); read at each launch, so secrets added while the emulator runs are found. Null: none.
+    /// </summary>
+    public string? SecretsDir { get; set; }
+
     /// <summary>When false (default), task processes outlive <see cref="MesosEmulator.StopAsync"/> and are re-adopted on restart.</summary>
     public bool KillTasksOnStop { get; set; }
 
