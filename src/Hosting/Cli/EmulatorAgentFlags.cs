@@ -8,7 +8,8 @@ namespace ActorScheduler.Hosting.Cli;
 /// <summary>
 /// The flags that shape the emulator's local agents, shared by <c>mesos-local</c> and <c>run</c> (embedded emulator):
 /// <c>--agent-cpus</c>, <c>--agent-mem</c>, <c>--agent-disk</c>, <c>--agent-ports BEGIN-END</c>, <c>--zones</c>,
-/// <c>--region</c>, <c>--attributes</c> and <c>--mount-disk SIZE_MB[:PROFILE]</c> (repeatable). Bad values are parse
+/// <c>--region</c>, <c>--attributes</c>, <c>--mount-disk SIZE_MB[:PROFILE]</c> (repeatable), and the agents' secrets,
+/// <c>--secret NAME=VALUE</c> (repeatable) and <c>--secrets-dir DIR</c>. Bad values are parse
 /// errors: one clear line each and a non-zero exit.
 /// </summary>
 public sealed class EmulatorAgentFlags
@@ -52,7 +53,21 @@ public sealed class EmulatorAgentFlags
         AllowMultipleArgumentsPerToken = false,
     };
 
-    private IEnumerable<Option> All => [Cpus, Mem, Disk, Ports, Zones, Region, Attributes, MountDisks];
+    /// <summary>Secrets for the agents' secret resolver, by name.</summary>
+    public Option<string[]> Secrets { get; } = new("--secret")
+    {
+        Description = "A secret for SECRET environment variables and volumes of tasks, as NAME=VALUE (visible to other users of this host in the "
+            + "process list: prefer --secrets-dir). Repeatable.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    /// <summary>A directory of secrets, one file per secret.</summary>
+    public Option<string?> SecretsDir { get; } = new("--secrets-dir")
+    {
+        Description = "A directory of secrets for tasks: the file at path NAME under it is the secret NAME (read at each launch).",
+    };
+
+    private IEnumerable<Option> All => [Cpus, Mem, Disk, Ports, Zones, Region, Attributes, MountDisks, Secrets, SecretsDir];
 
     /// <summary>The flags with their value checks.</summary>
     public EmulatorAgentFlags()
@@ -79,6 +94,23 @@ public sealed class EmulatorAgentFlags
             if (result.GetValueOrDefault<string?>() is { } region && (region.Length == 0 || !region.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
             {
                 result.AddError($"--region expects a name of a-z A-Z 0-9 - _ ., got '{region}'");
+            }
+        });
+        Secrets.Validators.Add(result =>
+        {
+            foreach (var text in result.GetValueOrDefault<string[]>() ?? [])
+            {
+                if (!TryParseSecret(text, out _, out var error))
+                {
+                    result.AddError(error!);
+                }
+            }
+        });
+        SecretsDir.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } dir && !Directory.Exists(dir))
+            {
+                result.AddError($"--secrets-dir '{dir}' is not a directory");
             }
         });
         MountDisks.Validators.Add(result =>
@@ -157,6 +189,25 @@ public sealed class EmulatorAgentFlags
         options.Zones = parse.GetValue(Zones);
         options.Region = parse.GetValue(Region) ?? options.Region;
         options.Attributes = parse.GetValue(Attributes) ?? options.Attributes;
+        var secrets = parse.GetValue(Secrets) ?? [];
+        if (secrets.Length > 0)
+        {
+            // Later flags win, as for any repeated NAME=VALUE.
+            var values = new Dictionary<string, string>(options.Secrets, StringComparer.Ordinal);
+            foreach (var text in secrets)
+            {
+                var (name, value) = TryParseSecret(text, out var secret, out _) ? secret : throw new InvalidOperationException(text);
+                values[name] = value;
+            }
+
+            options.Secrets = values;
+        }
+
+        if (parse.GetValue(SecretsDir) is { } secretsDir)
+        {
+            options.SecretsDir = Path.GetFullPath(secretsDir);
+        }
+
         var mounts = parse.GetValue(MountDisks) ?? [];
         if (mounts.Length > 0)
         {
@@ -179,6 +230,29 @@ public sealed class EmulatorAgentFlags
         }
 
         range = (begin, end);
+        error = null;
+        return true;
+    }
+
+    /// <summary>Parses <c>NAME=VALUE</c> (the value may be empty and hold '='; the name may not be empty). The message never shows the value.</summary>
+    public static bool TryParseSecret(string text, out (string Name, string Value) secret, out string? error)
+    {
+        secret = default;
+        var equals = text.IndexOf('=', StringComparison.Ordinal);
+        if (equals < 0)
+        {
+            error = "--secret expects NAME=VALUE, got no '='";
+            return false;
+        }
+
+        var name = text[..equals];
+        if (name.TrimStart('/').Length == 0)
+        {
+            error = "--secret expects NAME=VALUE with a name, got an empty name";
+            return false;
+        }
+
+        secret = (name, text[(equals + 1)..]);
         error = null;
         return true;
     }

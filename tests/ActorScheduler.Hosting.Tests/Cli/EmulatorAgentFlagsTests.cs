@@ -70,6 +70,52 @@ public sealed class EmulatorAgentFlagsTests
     }
 
     [Fact]
+    public void Secrets_reach_the_options_by_name_the_last_flag_winning_and_the_secrets_dir_as_a_full_path()
+    {
+        var dir = Directory.CreateTempSubdirectory();
+        try
+        {
+            var (parse, flags) = Parse("--secret", "db/password=s3cr=t", "--secret", "empty=", "--secret", "db/password=later", "--secrets-dir", dir.FullName);
+            var options = new MesosEmulatorOptions { DataDir = "/tmp/x" };
+
+            flags.ApplyTo(parse, options);
+
+            Assert.Empty(parse.Errors);
+            Assert.Equal(new Dictionary<string, string> { ["db/password"] = "later", ["empty"] = string.Empty }, options.Secrets);
+            Assert.Equal(dir.FullName, options.SecretsDir);
+        }
+        finally
+        {
+            dir.Delete();
+        }
+    }
+
+    [Theory]
+    [InlineData("--secret password", "--secret expects NAME=VALUE, got no '='")]
+    [InlineData("--secret =value", "--secret expects NAME=VALUE with a name, got an empty name")]
+    [InlineData("--secrets-dir /nonexistent/secrets", "--secrets-dir '/nonexistent/secrets' is not a directory")]
+    public void A_bad_secret_flag_is_one_clear_error_that_never_shows_the_value(string args, string expected)
+    {
+        var (parse, _) = Parse(args.Split(' '));
+
+        var error = Assert.Single(parse.Errors);
+        Assert.Equal(expected, error.Message);
+    }
+
+    [Fact]
+    public async Task Mesos_local_with_a_missing_secrets_dir_exits_non_zero_with_the_error_and_no_stack_trace()
+    {
+        using var data = new TempDataDir();
+        using var process = SchedulerProcess.Launch(0, ["mesos-local", "--port", "0", "--data-dir", data.Path, "--secrets-dir", Path.Combine(data.Path, "no-such-dir")]);
+
+        var code = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.NotEqual(0, code);
+        Assert.Contains($"--secrets-dir '{Path.Combine(data.Path, "no-such-dir")}' is not a directory", process.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", process.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Agent_flags_cannot_be_combined_with_an_external_master()
     {
         var master = new Option<string?>("--master");
