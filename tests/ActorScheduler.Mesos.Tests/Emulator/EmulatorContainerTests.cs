@@ -221,6 +221,23 @@ public sealed class EmulatorContainerTests : IAsyncLifetime
             (failed.Reason, failed.Message));
     }
 
+    [Fact]
+    public async Task A_sandbox_path_of_the_executor_where_it_holds_a_persistent_volume_is_that_volume()
+    {
+        await using var framework = await TestFramework.StartAsync(_emulator.Url, TestFramework.Info());
+        var offer = await framework.NextOfferAsync();
+        var disk = Scalar("disk", 50, "test-role", null, ("resource_id", "disk-1"));
+        var volume = Resources.Volume(disk, "pod-vol", "pod-data");
+        var executor = DefaultExecutor("exec-vol", Scalar("cpus", 0.1), Scalar("mem", 32), volume);
+
+        await framework.AcceptAsync(offer, Reserve(disk), Create(volume),
+            LaunchGroup(executor, WithVolumes(CommandTask("member", offer, "echo pod > mine/state"), ParentVolume("mine", "pod-data"))));
+
+        await framework.AwaitStateAcknowledgingAsync("member", TaskState.TaskFinished);
+        var agent = _emulator.Snapshot().Agents.Single(a => a.Id == offer.AgentId.Value);
+        Assert.Equal("pod\n", await File.ReadAllTextAsync(Path.Combine(agent.WorkDir, "volumes", "roles", "test-role", "pod-vol", "state")));
+    }
+
     public static TheoryData<string, string> AgentRefusals() => new()
     {
         { "relative-host-path", "Failed to launch container: Path 'data' in HOST_PATH volume is not absolute" },
