@@ -108,6 +108,21 @@ public sealed class ContainerSettingsTests
         Assert.Equal(expected, ContainerValidation.ValidateEnvironment(new Messages.MesosV1.Environment { Variables = { variable } }));
     }
 
+    [Fact]
+    public async Task An_emulator_with_a_missing_secrets_dir_or_a_nameless_secret_does_not_start()
+    {
+        using var dir = new TempDir();
+        var options = TestEmulator.Options(dir.Path);
+        options.SecretsDir = Path.Combine(dir.Path, "absent");
+        var missing = await Assert.ThrowsAsync<MesosEmulatorException>(() => MesosEmulator.StartAsync(options));
+        options.SecretsDir = null;
+        options.Secrets = new Dictionary<string, string> { ["/"] = "x" };
+        var nameless = await Assert.ThrowsAsync<MesosEmulatorException>(() => MesosEmulator.StartAsync(options));
+
+        Assert.Equal($"secrets dir '{Path.Combine(dir.Path, "absent")}' does not exist", missing.Message);
+        Assert.Equal("secret name '/' is empty", nameless.Message);
+    }
+
     private static Secret Reference(string name, string? key = null)
     {
         var secret = new Secret { Type = Secret.Types.Type.Reference, Reference = new() { Name = name } };
