@@ -109,6 +109,25 @@ public sealed class ContainerSettingsTests
     }
 
     [Fact]
+    public void The_masters_check_of_a_task_without_a_container_allocates_nothing()
+    {
+        // Every task of an offer storm passes here, in the simulation too.
+        var task = new TaskInfo { Name = "t", TaskId = new TaskID { Value = "t" }, Command = new CommandInfo { Value = "true", Environment = new() } };
+        for (var i = 0; i < 20; i++)
+        {
+            task.Command.Environment.Variables.Add(new Variable { Name = "V" + i, Value = "x" });
+        }
+
+        Assert.Null(ContainerValidation.ValidateTask(task, groupMember: true));
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var error = ContainerValidation.ValidateTask(task, groupMember: false);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Null(error);
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
     public async Task An_emulator_with_a_missing_secrets_dir_or_a_nameless_secret_does_not_start()
     {
         using var dir = new TempDir();
