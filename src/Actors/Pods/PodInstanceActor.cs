@@ -72,7 +72,11 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     // Of _killsSent: launches no update was heard of yet, killed once one comes (KillLiveTasks). Made when first needed
     // (one set for each of thousands of pods otherwise).
     private HashSet<string>? _killsDeferred;
-    private readonly Dictionary<string, (IActorRef Step, GetTaskProgress Query)> _watchers = new(StringComparer.Ordinal);
+
+    // The steps that watch the pod (complete, or not proceeding), by step name, in the order they first asked: the first
+    // is whose target recovery reads and whom a pause relaunches for. Ordered, so that a step dropped does not leave a
+    // place the next one takes ahead of earlier ones (a Dictionary reuses freed entries).
+    private readonly OrderedDictionary<string, (IActorRef Step, GetTaskProgress Query)> _watchers = new(StringComparer.Ordinal);
 
     // Recovery: settings, the scheduler's clock (virtual in simulations), whether the pod's own recovery phase (not a
     // plan step) drives it now, and the recovery plan that shows it.

@@ -637,6 +637,28 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_pause_relaunches_for_the_watching_step_that_asked_first_whatever_steps_were_dropped_before()
+    {
+        // hello-0:[server] of deploy drove config-1 and watches since; a custom plan's step of config-1 watches too.
+        var (pod, router, gateway, task) = RunningOnConfig1WatchedOnConfig2();
+        var backup = new StepSpec("backup-0:[server]", 0, ["server"]);
+        pod.Tell(new GetTaskProgress(Step, Target), CreateTestProbe());
+        pod.Tell(new GetTaskProgress(backup, Target, PlanPriority: 3), CreateTestProbe());
+
+        // The plans of config-2 ask: deploy's step first, then the custom plan's. Both of config-1's are dropped.
+        pod.Tell(new GetTaskProgress(Step, NewTarget), CreateTestProbe());
+        pod.Tell(new GetTaskProgress(backup, NewTarget, PlanPriority: 3), CreateTestProbe());
+        DrainQueued(router);
+
+        pod.Tell(new ActorScheduler.Messages.Pods.PodProtocol.PausePod("hello-0", ["server"]), CreateTestProbe());
+        Assert.Equal(task.TaskId.Value, gateway.FishForMessage<KillTask>(_ => true).TaskId);
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskKilled, withUuid: true)), gateway);
+
+        // The relaunch is the first watcher's, deploy's (priority 0), not the one that took a freed place in the pod's table.
+        Assert.Equal(0, router.FishForMessage<RegisterRequirement>(_ => true).Requirement.PlanPriority);
+    }
+
+    [Fact]
     public void A_pause_after_a_restart_asks_the_config_store_for_the_config_the_task_ran()
     {
         var (pod, router, gateway, task) = RunningOnConfig1WatchedOnConfig2();
