@@ -41,6 +41,16 @@ internal sealed record RequireTasks(
 /// <summary>Step → pod: the step no longer needs its tasks launched (force-completed); withdraw from the router.</summary>
 internal sealed record ReleaseTasks(string StepName);
 
+/// <summary>
+/// Root → every pod (through the pods guardian), once the plans of the old target have stopped and before those of the
+/// new one start (an update, or a refused one whose errors the deploy plan shows): the steps that drove or watched the
+/// pod are gone.
+/// </summary>
+internal sealed record PlansReplaced
+{
+    public static PlansReplaced Instance { get; } = new();
+}
+
 /// <summary>Anyone → pods guardian: deliver to every pod instance (sender preserved).</summary>
 internal sealed record ForAllPods(object Message);
 

@@ -199,6 +199,8 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
         {
             Receive<Terminated>(t => t.ActorRef.Equals(old), _ =>
             {
+                // After every message of the old steps, before any of the new ones: the pods forget the old steps.
+                _pods.Tell(new ForAllPods(PlansReplaced.Instance));
                 _plans = StartPlans(ready);
                 Become(Running);
                 Stash.UnstashAll();

@@ -34,8 +34,9 @@ public sealed class RecoveryConfigScenarioTests
             Expect.StepStatus("deploy", "hello", "hello-0:[server]", Status.Pending),
             Send.TaskStatus("hello-0-server", TaskState.TaskFailed),
             Send.ReofferPod("hello", 0),
-            // world-0's step was under way (waiting for offers) before the pause, and running steps finish.
-            Expect.Launched("hello-0-server", "world-0-server"),
+            // world-0's step was under way (waiting for offers) before the pause, but it went with the old plans: the
+            // paused rollout of the new config starts nothing, as after a restart.
+            Expect.Launched("hello-0-server"),
             Expect.PlanStatus("recovery", Status.Complete));
 
         // Recovered on the config it ran (0.1 cpus); the paused rollout still has hello-0 to do.
@@ -49,6 +50,8 @@ public sealed class RecoveryConfigScenarioTests
             Send.ReofferPod("hello", 0),
             Expect.Launched("hello-0-server"),
             Expect.StepStatus("deploy", "hello", "hello-0:[server]", Status.Complete),
+            Send.OffersFor("world"),
+            Expect.Launched("world-0-server"),
             Expect.AllPlansComplete());
         Assert.Equal(0.3, CpusOfLastLaunch(cluster, "hello-0-server"), 6);
     }
@@ -113,8 +116,8 @@ public sealed class RecoveryConfigScenarioTests
             Send.PausePod("hello-0"),
             Expect.Killed("hello-0-server"),
             Send.ReofferPod("hello", 0),
-            // world-0's step was under way (waiting for offers) before the pause, and running steps finish.
-            Expect.Launched("hello-0-server", "world-0-server"),
+            // world-0's step, under way before the pause, went with the old plans (see above).
+            Expect.Launched("hello-0-server"),
             Expect.TaskShown("hello-0", "hello-0-server", "PAUSED"));
         Assert.Equal(PauseOverride.SleepCommand, LastLaunch(cluster, "hello-0-server").Command.Value);
         Assert.Equal(0.1, CpusOfLastLaunch(cluster, "hello-0-server"), 6);
@@ -136,6 +139,8 @@ public sealed class RecoveryConfigScenarioTests
             Send.ReofferPod("hello", 0),
             Expect.Launched("hello-0-server"),
             Expect.StepStatus("deploy", "hello", "hello-0:[server]", Status.Complete),
+            Send.OffersFor("world"),
+            Expect.Launched("world-0-server"),
             Expect.AllPlansComplete());
         Assert.Equal(0.3, CpusOfLastLaunch(cluster, "hello-0-server"), 6);
     }

@@ -1,4 +1,6 @@
 using ActorScheduler.Messages.Configs;
+using ActorScheduler.Messages.Plans;
+using Status = ActorScheduler.Messages.Plans.Status;
 using Akka.Actor;
 
 namespace ActorScheduler.Simulation.Tests;
@@ -30,6 +32,36 @@ public sealed class UpdateScenarioTests
 
         var launches = scenario.Cluster!.History.SelectMany(r => r.LaunchedTasks).Select(t => t.Name).ToList();
         Assert.Equal(["hello-0-server", "world-0-server", "world-1-server"], launches);
+    }
+
+    // An update stops the old plans while api-0's step (the canary, let go) waits for an offer for it: that step is gone,
+    // so the pod launches nothing for it while the new config's canary is held; the new step, once let go, drives the pod
+    // to COMPLETE, with one launch, on the new config.
+    [Fact]
+    public async Task A_step_stopped_by_an_update_while_it_drives_a_pod_launches_nothing_and_the_new_step_completes()
+    {
+        await using var scenario = new ServiceScenario(Examples.Spec("canary"), new ScenarioOptions
+        {
+            Values = new Dictionary<string, string> { ["API_COUNT"] = "1" },
+        });
+
+        await scenario.Run(
+            Send.Register(),
+            Expect.StepStatus("deploy", "api", "api-0:[server]", Status.Waiting),
+            Send.PlanCommand("deploy", PlanCommandKind.Continue),
+            Expect.WaitingForOffers("api-0"),
+            Send.UpdateSpec(new Dictionary<string, string> { ["SLEEP_DURATION"] = "7200" }),
+            Expect.UpdateAccepted(),
+            Expect.StepStatus("deploy", "api", "api-0:[server]", Status.Waiting),
+            Send.OffersFor("api"),
+            Expect.DeclinedLastOffer(),
+            Send.PlanCommand("deploy", PlanCommandKind.Continue),
+            Send.OffersFor("api"),
+            Expect.Launched("api-0-server"),
+            Expect.StepStatus("deploy", "api", "api-0:[server]", Status.Complete));
+
+        var launch = Assert.Single(scenario.Cluster!.History.SelectMany(r => r.LaunchedTasks), t => t.Name == "api-0-server");
+        Assert.Contains(launch.Command.Environment.Variables, v => v.Name == "SLEEP_DURATION" && v.Value == "7200");
     }
 
     // The templates beside the spec are stored with the config version, at start and with every update, as `run` and `update start` do.

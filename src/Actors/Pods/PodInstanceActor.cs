@@ -76,7 +76,8 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     // The steps that watch the pod (complete, or not proceeding), by step name, in the order they first asked: the first
     // is whose target recovery reads and whom a pause relaunches for. Ordered, so that a step dropped does not leave a
     // place the next one takes ahead of earlier ones (a Dictionary reuses freed entries).
-    private readonly OrderedDictionary<string, (IActorRef Step, GetTaskProgress Query)> _watchers = new(StringComparer.Ordinal);
+    // A step gone with its plans (PlansReplaced) stays without its actor until a step of the new plans takes its place.
+    private readonly OrderedDictionary<string, (IActorRef? Step, GetTaskProgress Query)> _watchers = new(StringComparer.Ordinal);
 
     // Recovery: settings, the scheduler's clock (virtual in simulations), whether the pod's own recovery phase (not a
     // plan step) drives it now, and the recovery plan that shows it.
@@ -218,6 +219,9 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             case ReleaseTasks m:
                 OnReleaseTasks(m);
                 return true;
+            case PlansReplaced:
+                OnPlansReplaced();
+                return true;
             case RequireTasks m:
                 OnRequireTasks(m);
                 return true;
@@ -302,6 +306,35 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             _registered = false;
             _router.Tell(new WithdrawRequirement(_name));
         }
+    }
+
+    /// <summary>
+    /// The plans were rebuilt (<see cref="PlansReplaced"/>): the steps that drove or watched the pod are gone. A step gone
+    /// in the middle of its work no longer drives the pod — its registration is withdrawn, so a plan that is no more
+    /// launches nothing (DC/OS rebuilds its plans: a step of the old ones is never a candidate again) — and none is told
+    /// anything more. Each stays a watcher without its actor: its target is still the one recovery reads, and its tasks
+    /// are still relaunched by a pause or resume, when no step of the new plans names the pod. A new step takes over
+    /// when it asks (as a watcher of another config, or of the same step name) or requires the pod. The recovery plan
+    /// is rebuilt too: the new one says so (<see cref="WatchRecovery"/>).
+    /// </summary>
+    private void OnPlansReplaced()
+    {
+        foreach (var (name, (_, query)) in _watchers.ToList())
+        {
+            _watchers[name] = (null, query);
+        }
+
+        _recoveryPlan = null;
+        if (_required is null || _drivenByRecovery)
+        {
+            return;
+        }
+
+        _watchers[_required.Step.Name] = (null, new GetTaskProgress(_required.Step, _required.Target, _required.RelaunchBefore, _required.PlanPriority));
+        _required = null;
+        _step = null;
+        WithdrawRegistration();
+        AfterDriverReleased();
     }
 
     /// <summary>Registers with the router when the required tasks need a launch; kills stale tasks first.</summary>

@@ -659,6 +659,71 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_step_gone_with_its_plans_no_longer_drives_the_pod_and_the_new_plans_step_does()
+    {
+        // hello-0:[server] of config-1 drives the pod: registered, waiting for an offer.
+        var (router, gateway, oldStep) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
+        router.ExpectMsg<FootprintOwned>();
+        pod.Tell(new RequireTasks(Step, Target), oldStep);
+        router.ExpectMsg<RegisterRequirement>();
+        oldStep.ExpectMsg<TaskProgressReport>();
+
+        // An update: the old plans stopped. Their step launches nothing any more, also while the new one only watches
+        // (its plan paused, or a canary held).
+        pod.Tell(PlansReplaced.Instance);
+        router.ExpectMsg<WithdrawRequirement>();
+        var newStep = CreateTestProbe();
+        pod.Tell(new GetTaskProgress(Step, NewTarget), newStep);
+        Assert.Equal(PlanStatus.Pending, StatusOf(newStep.ExpectMsg<TaskProgressReport>()));
+        Assert.DoesNotContain(DrainQueued(router), m => m is RegisterRequirement);
+
+        // The new step proceeds: it drives the pod, on its config, to COMPLETE; the old step hears nothing.
+        pod.Tell(new RequireTasks(Step, NewTarget), newStep);
+        var requirement = router.FishForMessage<RegisterRequirement>(_ => true).Requirement;
+        Assert.Equal("config-2", requirement.ConfigId);
+        var offer = TestOffers.Unreserved();
+        var evaluation = OfferEvaluator.Evaluate(requirement, offer, TestOffers.Context);
+        pod.Tell(new LaunchClaim(offer, evaluation, Seq: RecordedClaimSeq), router);
+        ExpectLaunchRecorded(router, pod, offer.Id.Value);
+        pod.Tell(new TaskStatusUpdate(Status(evaluation.Tasks[0].Info, TaskState.TaskRunning, withUuid: true)), gateway);
+        newStep.FishForMessage<TaskProgressReport>(r => StatusOf(r) == PlanStatus.Complete);
+        Assert.Empty(DrainQueued(oldStep));
+    }
+
+    [Fact]
+    public void A_pod_no_step_of_the_new_plans_names_is_paused_on_its_gone_steps_tasks_without_telling_that_step()
+    {
+        // hello-0:[server] deployed config-1 and watches the pod since.
+        var (router, gateway, oldStep) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
+        router.ExpectMsg<FootprintOwned>();
+        pod.Tell(new RequireTasks(Step, Target), oldStep);
+        var requirement = router.ExpectMsg<RegisterRequirement>().Requirement;
+        var offer = TestOffers.Unreserved();
+        var evaluation = OfferEvaluator.Evaluate(requirement, offer, TestOffers.Context);
+        pod.Tell(new LaunchClaim(offer, evaluation, Seq: RecordedClaimSeq), router);
+        ExpectLaunchRecorded(router, pod, offer.Id.Value);
+        var task = evaluation.Tasks[0].Info;
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskRunning, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+        oldStep.FishForMessage<TaskProgressReport>(r => StatusOf(r) == PlanStatus.Complete);
+
+        // An update whose plans do not name hello-0 (a custom update plan of other pods): its step is gone.
+        pod.Tell(PlansReplaced.Instance);
+        DrainQueued(router);
+
+        // A pause still relaunches the gone step's tasks, on their config, and the step is told nothing.
+        pod.Tell(new ActorScheduler.Messages.Pods.PodProtocol.PausePod("hello-0", ["server"]), CreateTestProbe());
+        Assert.Equal(task.TaskId.Value, gateway.FishForMessage<KillTask>(_ => true).TaskId);
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskKilled, withUuid: true)), gateway);
+        var relaunch = router.FishForMessage<RegisterRequirement>(_ => true).Requirement;
+        Assert.Equal("config-1", relaunch.ConfigId);
+        Assert.Equal(["server"], relaunch.Paused.ToArray());
+        Assert.Empty(DrainQueued(oldStep));
+    }
+
+    [Fact]
     public void A_pause_after_a_restart_asks_the_config_store_for_the_config_the_task_ran()
     {
         var (pod, router, gateway, task) = RunningOnConfig1WatchedOnConfig2();
