@@ -287,6 +287,36 @@ public sealed class RecoveryScenarioTests
         Assert.Equal(first, cluster.AgentOfLaunch("hello-0-server"));
     }
 
+    // Before the restart the deploy step, COMPLETE, ignores what its task does later (recovery's business); the restarted
+    // step derives its status from the task's last state, as DC/OS's regenerated deploy step does: a task last seen
+    // TASK_UNREACHABLE is not running as far as anyone knows, so the step is STARTING and says why, until the agent returns.
+    [Fact]
+    public async Task A_deploy_step_whose_task_is_unreachable_after_a_restart_shows_STARTING_and_says_why_until_the_agent_returns()
+    {
+        await using var scenario = new ServiceScenario(OneTask);
+        await scenario.Run(Deploy("hello-0-server"));
+        await scenario.Run(
+            Send.LoseAgentOf("hello-0-server"),
+            Expect.TaskShown("hello-0", "hello-0-server", "TASK_UNREACHABLE"),
+            Expect.PlanStatus("deploy", Status.Complete),
+            Send.RestartScheduler(),
+            Expect.ReconciledExplicitly("hello-0-server"),
+            Expect.StepStatus("deploy", "hello", "hello-0:[server]", Status.Starting));
+
+        var step = (await PlanAsync(scenario, "deploy")).Phases.Single().Steps.Single();
+        Assert.Equal(
+            "on 10.0.0.1: hello-0-server is TASK_UNREACHABLE: it may still run on its partitioned agent, so it is neither relaunched nor counted as "
+            + "running; waiting for the agent to return or be marked gone (no permanent-failure timeout replaces it)",
+            step.Message);
+
+        // Nothing is relaunched meanwhile; back and running, the task completes the step.
+        await scenario.Run(
+            Send.ReturnAgentOf("hello-0-server"),
+            Expect.TaskShown("hello-0", "hello-0-server", "TASK_RUNNING"),
+            Expect.AllPlansComplete());
+        Assert.Single(scenario.Cluster!.History.SelectMany(r => r.LaunchedTasks), t => t.Name == "hello-0-server");
+    }
+
     private static ScenarioTick NoRecovery() =>
         new ExpectationTick("Expect no recovery of hello-0", async c =>
             (await c.GetPlanAsync("recovery"))?.Phases is { IsEmpty: true } ? null : "the recovery plan has a phase");

@@ -1378,6 +1378,17 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             .Select(t => _state.Progress(t, pod.FindTask(t)?.Goal ?? GoalState.Running, fingerprint, relaunchBefore, Now))
             .ToImmutableArray();
         var message = _state.Footprint is { } footprint ? $"on {footprint.Hostname}" : string.Empty;
+        for (var i = 0; i < progress.Length; i++)
+        {
+            if (progress[i] is { LaunchedOnTarget: true, State: TaskState.TaskUnreachable })
+            {
+                // The step shows STARTING: why, and until when (after a restart the deploy plan shows IN_PROGRESS for it).
+                var note = RecoveryPlanner.UnreachableNote(step.Tasks[i], _state, _recovery.PermanentFailureTimeout);
+                message = message.Length == 0 ? note : $"{message}: {note}";
+                break;
+            }
+        }
+
         return new TaskProgressReport(_name, progress, _claimedOfferId is not null, message);
     }
 

@@ -194,6 +194,21 @@ public static class RecoveryPlanner
         (state.Tasks.TryGetValue(task, out var record) && record.Status?.State == TaskState.TaskGoneByOperator)
         || (PermanentFailureDeadline(task, state, permanentFailureTimeout) is { } deadline && deadline <= now);
 
+    /// <summary>
+    /// What a step shows while <paramref name="task"/>, launched on its target, is TASK_UNREACHABLE: its status is
+    /// STARTING (the task may still run), which after a scheduler restart keeps the deploy plan IN_PROGRESS though it was
+    /// COMPLETE before — as in DC/OS, whose regenerated deploy step is complete only for a task last seen TASK_RUNNING —
+    /// until the agent returns, is marked gone, or the permanent-failure timeout replaces the pod.
+    /// </summary>
+    public static string UnreachableNote(string task, PodInstanceState state, TimeSpan? permanentFailureTimeout)
+    {
+        var name = state.Tasks.TryGetValue(task, out var record) ? record.Info.Name : task;
+        var until = PermanentFailureDeadline(task, state, permanentFailureTimeout) is { } deadline
+            ? $"to return or be marked gone; replaced on a new footprint at {deadline:yyyy-MM-ddTHH:mm:ssZ} (permanent-failure timeout) otherwise"
+            : "to return or be marked gone (no permanent-failure timeout replaces it)";
+        return $"{name} is TASK_UNREACHABLE: it may still run on its partitioned agent, so it is neither relaunched nor counted as running; waiting for the agent {until}";
+    }
+
     /// <summary>When the task's failure turns permanent under the timeout; null without a timeout or a recorded failure.</summary>
     public static DateTime? PermanentFailureDeadline(string task, PodInstanceState state, TimeSpan? permanentFailureTimeout) =>
         permanentFailureTimeout is { } timeout && state.FailedSince.TryGetValue(task, out var since) ? since + timeout : null;

@@ -86,6 +86,20 @@ public sealed class RecoveryPlannerTests
     }
 
     [Fact]
+    public void An_unreachable_task_is_explained_with_when_the_timeout_replaces_it_if_there_is_one()
+    {
+        var state = State(("server", TaskState.TaskUnreachable)).Apply(new TaskFailureSeen { TaskName = "server", At = Timestamp.FromDateTime(T0) });
+
+        Assert.Equal(
+            "hello-0-server is TASK_UNREACHABLE: it may still run on its partitioned agent, so it is neither relaunched nor counted as running; "
+            + "waiting for the agent to return or be marked gone (no permanent-failure timeout replaces it)",
+            RecoveryPlanner.UnreachableNote("server", state, null));
+        Assert.EndsWith(
+            "waiting for the agent to return or be marked gone; replaced on a new footprint at 2020-01-01T00:10:00Z (permanent-failure timeout) otherwise",
+            RecoveryPlanner.UnreachableNote("server", state, TimeSpan.FromMinutes(10)));
+    }
+
+    [Fact]
     public void Each_launch_starts_its_own_failure_clock()
     {
         // server failed at T0 and was relaunched in place (a new task id); the relaunch fails before it ever ran, after
