@@ -98,7 +98,7 @@ public static class OfferEvaluator
 
         var ports = PortEvaluationStage.ForNewFootprint(requirement.Pod, sets, offer);
         explanation.AddRange(ports.Explanation);
-        var mounts = VolumeEvaluationStage.ForNewFootprint(sets, offer);
+        var mounts = VolumeEvaluationStage.ForNewFootprint(sets, offer, requirement.PodInstanceName, requirement.Pod.Volumes);
         explanation.AddRange(mounts.Explanation);
         if (failed || !ports.Passed || !mounts.Passed)
         {
@@ -117,6 +117,13 @@ public static class OfferEvaluator
             Resources.Reserved("disk", executor.DiskMb, reservation, Resources.ExecutorOwner),
         };
         toReserve.AddRange(executorResources);
+        // The pod's volumes are the executor's (DC/OS PodInfoBuilder): reserved and created with it, relaunched with it by
+        // resource id, and seen by every task of the pod through its container (TaskInfoBuilder.ShareExecutorVolumes).
+        foreach (var volume in requirement.Pod.Volumes)
+        {
+            executorResources.Add(ReserveVolume(volume, mounts, reservation, Resources.ExecutorOwner, toReserve, volumes));
+        }
+
         footprint.AddRange(executorResources);
 
         var setResources = ReserveSets(requirement, sets, ports, mounts, reservation, toReserve, volumes);
@@ -131,6 +138,7 @@ public static class OfferEvaluator
         var launches = launching
             .Select(t => TaskInfoBuilder.Task(requirement, t, offer, setResources[t.ResourceSetId], ports.Of(t.ResourceSetId), context))
             .ToImmutableArray();
+        TaskInfoBuilder.ShareExecutorVolumes(executorInfo, launches);
         explanation.Add($"PASS(LaunchEvaluationStage): launching {string.Join(", ", launches.Select(l => l.TaskName))} on {offer.Hostname}");
 
         var operations = ImmutableArray.CreateBuilder<Offer.Types.Operation>();
@@ -196,7 +204,8 @@ public static class OfferEvaluator
             var id = Resources.ResourceId(wanted);
             if (id is null || !offered.TryGetValue(id, out var found) || Resources.PersistenceId(found) != Resources.PersistenceId(wanted))
             {
-                explanation.Add($"FAIL(ReservationEvaluationStage): Offer lacks previously reserved '{wanted.Name}' with resourceId {id} ({Resources.Owner(wanted)})");
+                var volume = wanted.Disk?.Volume is { } v ? $" of volume '{v.ContainerPath}'" : string.Empty;
+                explanation.Add($"FAIL(ReservationEvaluationStage): Offer lacks previously reserved '{wanted.Name}'{volume} with resourceId {id} ({Resources.Owner(wanted)})");
                 return OfferEvaluation.Failed(explanation);
             }
 
@@ -287,9 +296,11 @@ public static class OfferEvaluator
         }
 
         var executorInfo = running ?? TaskInfoBuilder.Executor(requirement, context.Reservation.FrameworkId, matched.Where(r => Resources.Owner(r) == Resources.ExecutorOwner));
+        ExplainPodVolumes(requirement, executorInfo, running is not null, explanation);
         var launches = tasks
             .Select(t => TaskInfoBuilder.Task(requirement, t, offer, setResources[t.ResourceSetId], ports.Where(p => p.SetId == t.ResourceSetId).ToList(), context))
             .ToImmutableArray();
+        TaskInfoBuilder.ShareExecutorVolumes(executorInfo, launches);
         explanation.Add($"PASS(LaunchEvaluationStage): relaunching {string.Join(", ", launches.Select(l => l.TaskName))} in place on {offer.Hostname}{(running is null ? string.Empty : $" in running executor {running.ExecutorId.Value}")}");
 
         // Resized reservations keep their resource ids: the footprint is the same one, with the new amounts; ports given
@@ -342,19 +353,29 @@ public static class OfferEvaluator
             toReserve.AddRange(resources);
             foreach (var volume in set.Spec.Volumes)
             {
-                var disk = volume.Type == VolumeType.Mount
-                    ? Resources.ReservedWhole(mounts.DiskOf(set.Id, volume), reservation, set.Owner)
-                    : Resources.Reserved("disk", volume.SizeMb, reservation, set.Owner);
-                toReserve.Add(disk);
-                var persistent = Resources.AsVolume(disk, volume.Path, reservation.Principal);
-                volumes.Add(persistent);
-                resources.Add(persistent);
+                resources.Add(ReserveVolume(volume, mounts, reservation, set.Owner, toReserve, volumes));
             }
 
             setResources[set.Id] = resources;
         }
 
         return setResources;
+    }
+
+    /// <summary>
+    /// One persistent volume reserved for <paramref name="owner"/>: its disk (a ROOT volume's size of the ROOT disk, a
+    /// MOUNT volume's disk chosen by the volume stage, whole) added to <paramref name="toReserve"/>, and the volume made
+    /// on it added to <paramref name="volumes"/> (to CREATE) and returned, as its holder carries it.
+    /// </summary>
+    private static Resource ReserveVolume(VolumeSpec volume, VolumeStageResult mounts, ReservationContext reservation, string owner, List<Resource> toReserve, List<Resource> volumes)
+    {
+        var disk = volume.Type == VolumeType.Mount
+            ? Resources.ReservedWhole(mounts.DiskOf(owner, volume), reservation, owner)
+            : Resources.Reserved("disk", volume.SizeMb, reservation, owner);
+        toReserve.Add(disk);
+        var persistent = Resources.AsVolume(disk, volume.Path, reservation.Principal);
+        volumes.Add(persistent);
+        return persistent;
     }
 
     /// <summary>
@@ -415,6 +436,24 @@ public static class OfferEvaluator
 
         explanation.Add($"PASS(ReservationEvaluationStage): reserving {Count(toReserve.Count, "resource")} and creating {Count(volumes.Count, "volume")} for {sets}, new to the footprint of {requirement.PodInstanceName}");
         return (true, setResources, operations, [.. ports.Ports]);
+    }
+
+    /// <summary>Where a relaunch finds the pod's volumes: offered back with their ids, or held by the running executor.</summary>
+    private static void ExplainPodVolumes(PodRequirement requirement, ExecutorInfo executor, bool running, List<string> explanation)
+    {
+        var resources = executor.Resources;
+        for (var i = 0; i < resources.Count; i++)
+        {
+            if (resources[i].Disk?.Volume is not { } volume || Resources.PersistenceId(resources[i]) is not { } persistence)
+            {
+                continue;
+            }
+
+            var of = VolumeEvaluationStage.PodVolumesOf(requirement.PodInstanceName);
+            explanation.Add(running
+                ? $"PASS(VolumeEvaluationStage): volume '{volume.ContainerPath}' of {of} stays with the running executor {executor.ExecutorId.Value}"
+                : $"PASS(VolumeEvaluationStage): volume '{volume.ContainerPath}' of {of} is offered back (resourceId {Resources.ResourceId(resources[i])}, persistence id {persistence}): relaunched with its data");
+        }
     }
 
     /// <summary>A resource set serves one task at a time: two tasks of one set cannot launch together.</summary>

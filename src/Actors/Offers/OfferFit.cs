@@ -18,12 +18,20 @@ public static class OfferFit
 
     /// <summary>
     /// What a new footprint of any instance of the pod reserves: every resource set once (its first task's resources,
-    /// as <see cref="PodResourceSet.Of"/> takes them), plus the executor. Computed per registration and per evaluation:
-    /// a loop, no names built.
+    /// as <see cref="PodResourceSet.Of"/> takes them), plus the executor and the pod's ROOT volumes, which it holds.
+    /// Computed per registration and per evaluation: a loop, no names built.
     /// </summary>
     public static Scalars NewFootprintNeed(PodSpec pod, ExecutorResources executor)
     {
         double cpus = executor.Cpus, mem = executor.MemoryMb, disk = executor.DiskMb;
+        foreach (var volume in pod.Volumes)
+        {
+            if (volume.Type == VolumeType.Root)
+            {
+                disk += volume.SizeMb;
+            }
+        }
+
         var tasks = pod.Tasks;
         for (var i = 0; i < tasks.Length; i++)
         {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Globalization;
 using ActorScheduler.Messages.MesosV1;
 using ActorScheduler.Specs.Model;
@@ -28,6 +29,47 @@ public static class TaskInfoBuilder
         Name = requirement.PodInstanceName,
         Resources = { resources },
     };
+
+    /// <summary>
+    /// The pod's volumes, which its executor holds, shared with the launched tasks (DC/OS
+    /// <c>PodInfoBuilder.setExecutorVolume</c>): each persistent volume of <paramref name="executor"/> is added to every
+    /// task's MESOS container as a SANDBOX_PATH volume of type PARENT at the volume's path, read-write, so the nested
+    /// containers see the executor's directory. A pod without volumes gets no container from this (nothing allocated).
+    /// </summary>
+    public static void ShareExecutorVolumes(ExecutorInfo executor, ImmutableArray<TaskLaunch> launches)
+    {
+        // Indexed: a RepeatedField's enumerator is an object, and every launch passes here.
+        var resources = executor.Resources;
+        for (var i = 0; i < resources.Count; i++)
+        {
+            if (resources[i].Disk?.Volume is not { } volume || Resources.PersistenceId(resources[i]) is null)
+            {
+                continue;
+            }
+
+            // One object for every task of the launch (a task info is never changed once built).
+            var shared = new Volume
+            {
+                Mode = Volume.Types.Mode.Rw,
+                ContainerPath = volume.ContainerPath,
+                Source = new Volume.Types.Source
+                {
+                    Type = Volume.Types.Source.Types.Type.SandboxPath,
+                    SandboxPath = new Volume.Types.Source.Types.SandboxPath
+                    {
+                        Type = Volume.Types.Source.Types.SandboxPath.Types.Type.Parent,
+                        Path = volume.ContainerPath,
+                    },
+                },
+            };
+            for (var t = 0; t < launches.Length; t++)
+            {
+                var info = launches[t].Info;
+                info.Container ??= new ContainerInfo { Type = ContainerInfo.Types.Type.Mesos };
+                info.Container.Volumes.Add(shared);
+            }
+        }
+    }
 
     /// <param name="ports">The numbers of the task's ports (those of its resource set).</param>
     public static TaskLaunch Task(PodRequirement requirement, TaskSpec task, Offer offer, IEnumerable<Resource> resources, IReadOnlyList<AssignedPort> ports, EvaluationContext context)

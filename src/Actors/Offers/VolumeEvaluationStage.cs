@@ -5,15 +5,19 @@ using ActorScheduler.Specs.Model;
 
 namespace ActorScheduler.Actors.Offers;
 
-/// <summary>A MOUNT volume of a resource set and the offered MOUNT disk chosen for it (unreserved, as offered).</summary>
-public sealed record AssignedMountDisk(string SetId, VolumeSpec Volume, Resource Disk);
+/// <summary>
+/// A MOUNT volume and the offered MOUNT disk chosen for it (unreserved, as offered). <paramref name="Owner"/> is the
+/// reservation owner (<see cref="Resources.OwnerLabel"/>) the volume is reserved for: its resource set's
+/// (<see cref="PodResourceSet.Owner"/>), or the executor's for a pod volume.
+/// </summary>
+public sealed record AssignedMountDisk(string Owner, VolumeSpec Volume, Resource Disk);
 
 /// <summary>What the volume stage decided: PASS/FAIL lines and, when it passed, the disk of every MOUNT volume.</summary>
 public sealed record VolumeStageResult(bool Passed, ImmutableArray<string> Explanation, ImmutableArray<AssignedMountDisk> MountDisks)
 {
-    /// <summary>The disk chosen for <paramref name="volume"/> of set <paramref name="setId"/>.</summary>
-    public Resource DiskOf(string setId, VolumeSpec volume) =>
-        MountDisks.First(m => m.SetId == setId && m.Volume == volume).Disk;
+    /// <summary>The disk chosen for <paramref name="volume"/> reserved for <paramref name="owner"/>.</summary>
+    public Resource DiskOf(string owner, VolumeSpec volume) =>
+        MountDisks.First(m => m.Owner == owner && m.Volume == volume).Disk;
 }
 
 /// <summary>
@@ -22,20 +26,48 @@ public sealed record VolumeStageResult(bool Passed, ImmutableArray<string> Expla
 /// not taken by another volume of the pod. The smallest disk that fits is chosen, and reserved and made a volume
 /// whole, as Mesos requires (a MOUNT disk is indivisible); the volume's size is then the disk's. ROOT volumes need no
 /// choice: they are carved from the offered ROOT disk by the resource stage. A relaunch finds its volume by resource id.
+/// The pod's own volumes (pod-level <c>volume(s)</c>) are chosen alike, for the executor, which holds them for every
+/// task of the pod (DC/OS <c>PodInfoBuilder</c>: "volumes for the pod to share").
 /// </summary>
 public static class VolumeEvaluationStage
 {
     private const string Stage = "VolumeEvaluationStage";
 
-    /// <summary>Chooses a MOUNT disk of <paramref name="offer"/> for every MOUNT volume of <paramref name="sets"/>.</summary>
-    public static VolumeStageResult ForNewFootprint(IReadOnlyList<PodResourceSet> sets, Offer offer)
+    /// <summary>
+    /// Chooses a MOUNT disk of <paramref name="offer"/> for every MOUNT volume of <paramref name="sets"/> and of
+    /// <paramref name="podVolumes"/>, the pod volumes of <paramref name="podInstance"/>; a ROOT pod volume is said to come
+    /// from the ROOT disk.
+    /// </summary>
+    public static VolumeStageResult ForNewFootprint(IReadOnlyList<PodResourceSet> sets, Offer offer, string? podInstance = null, ImmutableArray<VolumeSpec> podVolumes = default)
     {
-        var wanted = sets.SelectMany(s => s.Spec.Volumes.Where(v => v.Type == VolumeType.Mount).Select(v => (Set: s, Volume: v)))
-            .OrderByDescending(w => w.Volume.SizeMb) // the biggest first, so a small volume never takes the one disk a big one fits
+        var wanted = sets.SelectMany(s => s.Spec.Volumes.Where(v => v.Type == VolumeType.Mount).Select(v => (s.Owner, Of: s.Description, Volume: v)))
             .ToList();
+        List<string>? rootLines = null;
+        if (!podVolumes.IsDefaultOrEmpty)
+        {
+            var of = PodVolumesOf(podInstance);
+            foreach (var volume in podVolumes)
+            {
+                if (volume.Type == VolumeType.Mount)
+                {
+                    wanted.Add((Resources.ExecutorOwner, of, volume));
+                }
+                else
+                {
+                    (rootLines ??= []).Add($"PASS({Stage}): ROOT volume '{volume.Path}' ({Mb(volume.SizeMb)}) of {of}, carved from the ROOT disk");
+                }
+            }
+        }
+
         if (wanted.Count == 0)
         {
-            return new VolumeStageResult(true, [], []);
+            return new VolumeStageResult(true, rootLines is null ? [] : [.. rootLines], []);
+        }
+
+        if (wanted.Count > 1)
+        {
+            // The biggest first (a stable sort), so a small volume never takes the one disk a big one fits.
+            wanted = [.. wanted.OrderByDescending(w => w.Volume.SizeMb)];
         }
 
         var unreserved = offer.Resources.Where(r => IsMountDisk(r) && !Resources.IsReserved(r)).ToList();
@@ -44,31 +76,34 @@ public static class VolumeEvaluationStage
             var chosen = wanted.Zip(matched).ToList();
             return new VolumeStageResult(
                 true,
-                [.. chosen.Select(c => Chosen(c.First.Set, c.First.Volume, c.Second))],
-                [.. chosen.Select(c => new AssignedMountDisk(c.First.Set.Id, c.First.Volume, c.Second))]);
+                [.. rootLines ?? [], .. chosen.Select(c => Chosen(c.First.Of, c.First.Volume, c.Second))],
+                [.. chosen.Select(c => new AssignedMountDisk(c.First.Owner, c.First.Volume, c.Second))]);
         }
 
         // None: each volume's smallest fitting disk in turn shows which volumes find none.
         var free = unreserved.ToList();
-        var explanation = new List<string>();
-        foreach (var (set, volume) in wanted)
+        var explanation = rootLines ?? [];
+        foreach (var (_, of, volume) in wanted)
         {
             if (Candidates(free, volume).FirstOrDefault() is { } disk)
             {
                 free.Remove(disk);
-                explanation.Add(Chosen(set, volume, disk));
+                explanation.Add(Chosen(of, volume, disk));
                 continue;
             }
 
             var profiles = volume.Profiles.IsDefaultOrEmpty ? string.Empty : $" with profile {string.Join(" or ", volume.Profiles)}";
-            explanation.Add($"FAIL({Stage}): no MOUNT disk >= {Mb(volume.SizeMb)}{profiles} for MOUNT volume '{volume.Path}' of {set.Description}: agent {offer.AgentId?.Value} ({offer.Hostname}) offers {Describe(offer, unreserved, free)}");
+            explanation.Add($"FAIL({Stage}): no MOUNT disk >= {Mb(volume.SizeMb)}{profiles} for MOUNT volume '{volume.Path}' of {of}: agent {offer.AgentId?.Value} ({offer.Hostname}) offers {Describe(offer, unreserved, free)}");
         }
 
         return new VolumeStageResult(false, [.. explanation], []);
     }
 
-    private static string Chosen(PodResourceSet set, VolumeSpec volume, Resource disk) =>
-        $"PASS({Stage}): MOUNT disk {MountRoot(disk)} ({Mb(Resources.Scalar(disk))}{ProfileText(disk)}) for MOUNT volume '{volume.Path}' of {set.Description} ({Mb(volume.SizeMb)} asked), reserved whole";
+    /// <summary>How explanations name the pod volumes of <paramref name="podInstance"/>: held by its executor, seen by every task.</summary>
+    public static string PodVolumesOf(string? podInstance) => $"pod {podInstance} (its executor's, shared by its tasks)";
+
+    private static string Chosen(string of, VolumeSpec volume, Resource disk) =>
+        $"PASS({Stage}): MOUNT disk {MountRoot(disk)} ({Mb(Resources.Scalar(disk))}{ProfileText(disk)}) for MOUNT volume '{volume.Path}' of {of} ({Mb(volume.SizeMb)} asked), reserved whole";
 
     /// <summary>The disks of <paramref name="disks"/> <paramref name="volume"/> fits on (size, profile), the smallest first.</summary>
     private static IEnumerable<Resource> Candidates(IEnumerable<Resource> disks, VolumeSpec volume) => disks
@@ -82,7 +117,7 @@ public static class VolumeEvaluationStage
     /// must not take the one disk a profiled volume needs); null when there is none. A pod has a handful of volumes and
     /// an agent a handful of MOUNT disks.
     /// </summary>
-    private static List<Resource>? Matching(List<(PodResourceSet Set, VolumeSpec Volume)> wanted, List<Resource> disks)
+    private static List<Resource>? Matching(List<(string Owner, string Of, VolumeSpec Volume)> wanted, List<Resource> disks)
     {
         var chosen = new List<Resource>();
         bool Assign(int next)
