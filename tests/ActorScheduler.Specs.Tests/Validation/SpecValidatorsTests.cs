@@ -116,6 +116,25 @@ public sealed class SpecValidatorsTests
     }
 
     [Fact]
+    public void A_pod_volume_cannot_be_resized_retyped_or_added_since_the_executor_holds_it_reserved()
+    {
+        var hello = _base.Pods[0];
+        var world = _base.Pods[1];
+        ServiceSpec With(PodSpec pod, params VolumeSpec[] volumes) =>
+            _base with { Pods = [.. _base.Pods.Select(p => p.Type == pod.Type ? pod with { Volumes = [.. volumes] } : p)] };
+
+        Assert.Equal(
+            "Field: 'pods.hello.volumes'; Transition: 'shared (ROOT, 16 MB)' => 'shared (ROOT, 32 MB)'; Message: 'Volume 'shared' cannot be " +
+            "changed: persistent volumes cannot change once reserved'; Fatal: false",
+            Assert.Single(new TaskVolumesCannotChange().Validate(_base, With(hello, new VolumeSpec("shared", VolumeType.Root, 32)))).ToString());
+        Assert.Equal("'shared (ROOT, 16 MB)' => 'shared (MOUNT, 16 MB)'",
+            Assert.Single(new TaskVolumesCannotChange().Validate(_base, With(hello, new VolumeSpec("shared", VolumeType.Mount, 16)))).Transition);
+        var added = Assert.Single(new TaskVolumesCannotChange().Validate(_base, With(world, new VolumeSpec("cache", VolumeType.Root, 8))));
+        Assert.Equal(("pods.world.volumes", "'null' => 'cache (ROOT, 8 MB)'"), (added.Field, added.Transition));
+        Assert.Empty(new TaskVolumesCannotChange().Validate(_base, With(hello, new VolumeSpec("shared/", VolumeType.Root, 16))));
+    }
+
+    [Fact]
     public void A_mount_volumes_disk_profiles_cannot_change_but_their_order_may()
     {
         var pod = _base.Pods[0];
