@@ -63,6 +63,24 @@ public sealed class ExamplesEndToEndTests
             Assert.All(fetched, f => Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(f)!, "stdout")), $"{f} is not in a task sandbox"));
         }
 
+        if (example == "volumes")
+        {
+            // Each instance's pod volume is one directory both its tasks write through their own sandboxes: the writer's
+            // line, then the reader's, which read the writer's there (the tasks run once the deploy completes: waited for).
+            static List<string[]> Journals(TempDataDir data) => data.Files("journal")
+                .Where(f => f.Contains("/volumes/", StringComparison.Ordinal)).Select(File.ReadAllLines).ToList();
+            await scheduler.WaitUntilAsync(() => Task.FromResult(Journals(data) is { Count: 2 } journals && journals.All(j => j.Length == 2)),
+                TimeSpan.FromSeconds(60), "the writer's and the reader's lines in both pod volumes");
+            Assert.Equal(
+                [["written by archive-0-writer", "archive-0-reader read written by archive-0-writer"],
+                 ["written by archive-1-writer", "archive-1-reader read written by archive-1-writer"]],
+                Journals(data).OrderBy(j => j[0], StringComparer.Ordinal));
+            var sandboxes = Directory.GetDirectories(Path.Combine(data.Path, "mesos"), "shared", SearchOption.AllDirectories)
+                .Where(d => new DirectoryInfo(d).LinkTarget is not null).ToList();
+            Assert.Equal(4, sandboxes.Count);
+            Assert.Equal(2, sandboxes.Select(d => new DirectoryInfo(d).LinkTarget).Distinct().Count());
+        }
+
         if (example == "taskcfg")
         {
             // Each task fetched its template from the API and its bootstrap rendered it with the task's environment (RUNNING
