@@ -79,6 +79,21 @@ public sealed class ExamplesEndToEndTests
                 .Where(d => new DirectoryInfo(d).LinkTarget is not null).ToList();
             Assert.Equal(4, sandboxes.Count);
             Assert.Equal(2, sandboxes.Select(d => new DirectoryInfo(d).LinkTarget).Distinct().Count());
+
+            // The decision journal names the volume, held by the executor.
+            var explanation = (await scheduler.GetAsync("v2/debug/offers?pod=archive-0"))!.Value.Body.GetProperty("outcomes").EnumerateArray()
+                .SelectMany(o => o.GetProperty("explanation").EnumerateArray().Select(l => l.GetString()!));
+            Assert.Contains("PASS(VolumeEvaluationStage): ROOT volume 'shared' (100 MB) of pod archive-0 (its executor's, shared by its tasks), carved from the ROOT disk", explanation);
+
+            // The writer dies: the pod is relaunched in place on the same volume, whose lines are still there; the writer
+            // and the reader (killed with it, the writer being essential) each add one, in either order.
+            var writer = data.TaskProcesses().Single(pid => TempDataDir.IsSleep(pid) && TempDataDir.Sandbox(pid).Contains("archive-0-writer", StringComparison.Ordinal));
+            System.Diagnostics.Process.GetProcessById(writer).Kill();
+            string[] Archive0() => Journals(data).SingleOrDefault(j => j.Length > 0 && j[0] == "written by archive-0-writer") ?? [];
+            await scheduler.WaitUntilAsync(() => Task.FromResult(Archive0().Length == 4), TimeSpan.FromSeconds(60), "the relaunched tasks' lines in archive-0's pod volume");
+            var journal = Archive0();
+            Assert.Equal(["written by archive-0-writer", "archive-0-reader read written by archive-0-writer"], journal[..2]);
+            Assert.Equal(journal[..2].Order(StringComparer.Ordinal), journal[2..].Order(StringComparer.Ordinal));
         }
 
         if (example == "taskcfg")
