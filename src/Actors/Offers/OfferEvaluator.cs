@@ -277,10 +277,13 @@ public static class OfferEvaluator
             setResources[set.Id] = have;
         }
 
+        // Pod volumes a footprint made before they were the executor's lacks: reserved with the next new executor.
+        var volumesAdded = running is null ? PodVolumesMissing(requirement.Pod, existing) : [];
         var addedResources = new List<Resource>();
-        if (added.Count > 0)
+        List<Resource>? executorAdded = null;
+        if (added.Count > 0 || volumesAdded.Length > 0)
         {
-            var reserved = ReserveAddedSets(requirement, added, offer, unreserved, takenPorts, context, explanation);
+            var reserved = ReserveAddedSets(requirement, added, volumesAdded, offer, unreserved, takenPorts, context, explanation);
             if (!reserved.Passed)
             {
                 return OfferEvaluation.Failed(explanation);
@@ -293,9 +296,12 @@ public static class OfferEvaluator
                 setResources[id] = resources;
                 addedResources.AddRange(resources);
             }
+
+            executorAdded = reserved.ExecutorVolumes;
+            addedResources.AddRange(reserved.ExecutorVolumes);
         }
 
-        var executorInfo = running ?? TaskInfoBuilder.Executor(requirement, context.Reservation.FrameworkId, matched.Where(r => Resources.Owner(r) == Resources.ExecutorOwner));
+        var executorInfo = running ?? TaskInfoBuilder.Executor(requirement, context.Reservation.FrameworkId, ExecutorResources(matched, executorAdded));
         ExplainPodVolumes(requirement, executorInfo, running is not null, explanation);
         var launches = tasks
             .Select(t => TaskInfoBuilder.Task(requirement, t, offer, setResources[t.ResourceSetId], ports.Where(p => p.SetId == t.ResourceSetId).ToList(), context))
@@ -379,15 +385,17 @@ public static class OfferEvaluator
     }
 
     /// <summary>
-    /// Resource sets the spec gave the pod after its footprint was made (a task added by a config update): they are
-    /// reserved on the footprint's agent from the offer's unreserved resources (<paramref name="unreserved"/>: what is
-    /// left of them), as a new footprint's would be, on ports other than <paramref name="taken"/> (to which it adds theirs).
+    /// Resource sets the spec gave the pod after its footprint was made (a task added by a config update), and pod
+    /// volumes the footprint lacks (<paramref name="volumes"/>, see <see cref="PodVolumesMissing"/>): they are reserved on
+    /// the footprint's agent from the offer's unreserved resources (<paramref name="unreserved"/>: what is left of them),
+    /// as a new footprint's would be, on ports other than <paramref name="taken"/> (to which it adds theirs); the volumes
+    /// for the executor.
     /// </summary>
-    private static (bool Passed, Dictionary<string, List<Resource>> SetResources, List<Offer.Types.Operation> Operations, List<AssignedPort> Ports) ReserveAddedSets(
-        PodRequirement requirement, List<PodResourceSet> added, Offer offer, OfferFit.Scalars unreserved, ISet<int> taken, EvaluationContext context, List<string> explanation)
+    private static (bool Passed, Dictionary<string, List<Resource>> SetResources, List<Offer.Types.Operation> Operations, List<AssignedPort> Ports, List<Resource> ExecutorVolumes) ReserveAddedSets(
+        PodRequirement requirement, List<PodResourceSet> added, ImmutableArray<VolumeSpec> volumes, Offer offer, OfferFit.Scalars unreserved, ISet<int> taken, EvaluationContext context, List<string> explanation)
     {
         var failed = false;
-        double cpus = 0, mem = 0, disk = 0;
+        double cpus = 0, mem = 0, disk = volumes.Where(v => v.Type == VolumeType.Root).Sum(v => (double)v.SizeMb);
         foreach (var set in added)
         {
             cpus += set.Spec.Cpus;
@@ -395,7 +403,7 @@ public static class OfferEvaluator
             disk += set.Spec.Volumes.Where(v => v.Type == VolumeType.Root).Sum(v => (double)v.SizeMb);
         }
 
-        var sets = string.Join(", ", added.Select(s => s.Description));
+        var sets = string.Join(", ", added.Select(s => s.Description).Concat(volumes.Select(v => $"pod volume '{v.Path}'")));
         foreach (var (name, need, available) in new[] { ("cpus", cpus, unreserved.Cpus), ("mem", mem, unreserved.Mem), ("disk", disk, unreserved.Disk) })
         {
             if (need <= 0)
@@ -412,16 +420,17 @@ public static class OfferEvaluator
 
         var ports = PortEvaluationStage.ForNewFootprint(requirement.Pod, added, offer, taken);
         explanation.AddRange(ports.Explanation);
-        var mounts = VolumeEvaluationStage.ForNewFootprint(added, offer);
+        var mounts = VolumeEvaluationStage.ForNewFootprint(added, offer, requirement.PodInstanceName, volumes);
         explanation.AddRange(mounts.Explanation);
         if (failed || !ports.Passed || !mounts.Passed)
         {
-            return (false, [], [], []);
+            return (false, [], [], [], []);
         }
 
         var toReserve = new List<Resource>();
-        var volumes = new List<Resource>();
-        var setResources = ReserveSets(requirement, added, ports, mounts, context.Reservation, toReserve, volumes);
+        var created = new List<Resource>();
+        var setResources = ReserveSets(requirement, added, ports, mounts, context.Reservation, toReserve, created);
+        var executorVolumes = volumes.Select(v => ReserveVolume(v, mounts, context.Reservation, Resources.ExecutorOwner, toReserve, created)).ToList();
         taken.UnionWith(ports.Ports.Select(p => p.Number));
         var operations = new List<Offer.Types.Operation>();
         if (toReserve.Count > 0)
@@ -429,13 +438,30 @@ public static class OfferEvaluator
             operations.Add(new Offer.Types.Operation { Type = Offer.Types.Operation.Types.Type.Reserve, Reserve = new Offer.Types.Operation.Types.Reserve { Resources = { toReserve } } });
         }
 
-        if (volumes.Count > 0)
+        if (created.Count > 0)
         {
-            operations.Add(new Offer.Types.Operation { Type = Offer.Types.Operation.Types.Type.Create, Create = new Offer.Types.Operation.Types.Create { Volumes = { volumes } } });
+            operations.Add(new Offer.Types.Operation { Type = Offer.Types.Operation.Types.Type.Create, Create = new Offer.Types.Operation.Types.Create { Volumes = { created } } });
         }
 
-        explanation.Add($"PASS(ReservationEvaluationStage): reserving {Count(toReserve.Count, "resource")} and creating {Count(volumes.Count, "volume")} for {sets}, new to the footprint of {requirement.PodInstanceName}");
-        return (true, setResources, operations, [.. ports.Ports]);
+        explanation.Add($"PASS(ReservationEvaluationStage): reserving {Count(toReserve.Count, "resource")} and creating {Count(created.Count, "volume")} for {sets}, new to the footprint of {requirement.PodInstanceName}");
+        return (true, setResources, operations, [.. ports.Ports], executorVolumes);
+    }
+
+    /// <summary>
+    /// The pod volumes of the spec that the footprint's executor holds no volume for (by path): none, unless the footprint
+    /// was made before pod volumes were reserved with the executor (a pod volume cannot be added to a deployed pod).
+    /// </summary>
+    private static ImmutableArray<VolumeSpec> PodVolumesMissing(PodSpec pod, Footprint existing) =>
+        pod.Volumes.IsDefaultOrEmpty
+            ? []
+            : [.. pod.Volumes.Where(v => !existing.Resources.Any(r => Resources.Owner(r) == Resources.ExecutorOwner
+                && Resources.PersistenceId(r) is not null && r.Disk.Volume?.ContainerPath == v.Path))];
+
+    /// <summary>A relaunch's new executor: the executor's reservations it was offered back, and the volumes it adds.</summary>
+    private static IEnumerable<Resource> ExecutorResources(List<Resource> matched, List<Resource>? added)
+    {
+        var reserved = matched.Where(r => Resources.Owner(r) == Resources.ExecutorOwner);
+        return added is null ? reserved : reserved.Concat(added);
     }
 
     /// <summary>Where a relaunch finds the pod's volumes: offered back with their ids, or held by the running executor.</summary>

@@ -119,6 +119,40 @@ public sealed class PodVolumeEvaluationTests
     }
 
     [Fact]
+    public void A_footprint_made_before_pod_volumes_were_the_executor_s_gets_them_with_its_next_new_executor()
+    {
+        // Made without the volume (an earlier scheduler left pod volumes unattached); the spec has it.
+        var first = OfferEvaluator.Evaluate(Launch(Archive()), TestOffers.Unreserved(), TestOffers.Context);
+        var footprint = new Footprint("agent-1", "agent-1.local", first.Footprint);
+        var offer = TestOffers.WithReserved("agent-1", first.Footprint);
+
+        var relaunch = OfferEvaluator.Evaluate(Launch(Archive(Shared), footprint), offer, TestOffers.Context);
+
+        Assert.True(relaunch.Passed, string.Join("\n", relaunch.Explanation));
+        Assert.Equal([OperationType.Reserve, OperationType.Create, OperationType.LaunchGroup], relaunch.Operations.Select(o => o.Type));
+        var disk = Assert.Single(relaunch.Operations[0].Reserve.Resources);
+        Assert.Equal(("disk", 100.0, Resources.ExecutorOwner), (disk.Name, Resources.Scalar(disk), Resources.Owner(disk)));
+        var volume = Assert.Single(relaunch.Operations[1].Create.Volumes);
+        Assert.Equal(("shared", Resources.ResourceId(disk)), (volume.Disk.Volume.ContainerPath, Resources.ResourceId(volume)));
+        Assert.Contains(relaunch.Executor!.Resources, r => Resources.PersistenceId(r) == volume.Disk.Persistence.Id);
+        Assert.Equal([.. first.Footprint.Select(Resources.ResourceId), Resources.ResourceId(volume)], relaunch.Footprint.Select(Resources.ResourceId));
+        Assert.All(relaunch.Tasks, t => Assert.Equal("shared", Assert.Single(t.Info.Container.Volumes).ContainerPath));
+        Assert.Contains("PASS(ReservationEvaluationStage): reserving 1 resource and creating 1 volume for pod volume 'shared', new to the footprint of archive-0", relaunch.Explanation);
+
+        // Once it holds the volume, a relaunch reserves nothing more.
+        var again = OfferEvaluator.Evaluate(Launch(Archive(Shared), new Footprint("agent-1", "agent-1.local", relaunch.Footprint)),
+            TestOffers.WithReserved("agent-1", relaunch.Footprint), TestOffers.Context);
+        Assert.Equal(OperationType.LaunchGroup, Assert.Single(again.Operations).Type);
+
+        // A task joining the running executor cannot add to it: it runs without the volume until the executor is new.
+        var joining = OfferEvaluator.Evaluate(Launch(Archive(Shared), footprint, first.Executor, "reader"),
+            TestOffers.WithReserved("agent-1", first.Footprint.Where(r => Resources.Owner(r) == "archive-0-reader-resource-set")), TestOffers.Context);
+        Assert.True(joining.Passed, string.Join("\n", joining.Explanation));
+        Assert.Equal(OperationType.LaunchGroup, Assert.Single(joining.Operations).Type);
+        Assert.Null(Assert.Single(joining.Tasks).Info.Container);
+    }
+
+    [Fact]
     public void A_pod_without_volumes_gets_no_container_and_an_executor_of_cpus_mem_and_disk_alone()
     {
         var evaluation = OfferEvaluator.Evaluate(Launch(Archive()), TestOffers.Unreserved(), TestOffers.Context);
