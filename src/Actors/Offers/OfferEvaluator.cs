@@ -302,7 +302,7 @@ public static class OfferEvaluator
         }
 
         var executorInfo = running ?? TaskInfoBuilder.Executor(requirement, context.Reservation.FrameworkId, ExecutorResources(matched, executorAdded));
-        ExplainPodVolumes(requirement, executorInfo, running is not null, explanation);
+        ExplainPodVolumes(requirement, running, running is null ? matched : running.Resources, explanation);
         var launches = tasks
             .Select(t => TaskInfoBuilder.Task(requirement, t, offer, setResources[t.ResourceSetId], ports.Where(p => p.SetId == t.ResourceSetId).ToList(), context))
             .ToImmutableArray();
@@ -464,20 +464,23 @@ public static class OfferEvaluator
         return added is null ? reserved : reserved.Concat(added);
     }
 
-    /// <summary>Where a relaunch finds the pod's volumes: offered back with their ids, or held by the running executor.</summary>
-    private static void ExplainPodVolumes(PodRequirement requirement, ExecutorInfo executor, bool running, List<string> explanation)
+    /// <summary>
+    /// Where a relaunch finds the pod's volumes, the executor's among <paramref name="resources"/>: offered back with their
+    /// ids, or held by the <paramref name="running"/> executor.
+    /// </summary>
+    private static void ExplainPodVolumes(PodRequirement requirement, ExecutorInfo? running, IList<Resource> resources, List<string> explanation)
     {
-        var resources = executor.Resources;
         for (var i = 0; i < resources.Count; i++)
         {
-            if (resources[i].Disk?.Volume is not { } volume || Resources.PersistenceId(resources[i]) is not { } persistence)
+            if (resources[i].Disk?.Volume is not { } volume || Resources.PersistenceId(resources[i]) is not { } persistence
+                || Resources.Owner(resources[i]) != Resources.ExecutorOwner)
             {
                 continue;
             }
 
             var of = VolumeEvaluationStage.PodVolumesOf(requirement.PodInstanceName);
-            explanation.Add(running
-                ? $"PASS(VolumeEvaluationStage): volume '{volume.ContainerPath}' of {of} stays with the running executor {executor.ExecutorId.Value}"
+            explanation.Add(running is not null
+                ? $"PASS(VolumeEvaluationStage): volume '{volume.ContainerPath}' of {of} stays with the running executor {running.ExecutorId.Value}"
                 : $"PASS(VolumeEvaluationStage): volume '{volume.ContainerPath}' of {of} is offered back (resourceId {Resources.ResourceId(resources[i])}, persistence id {persistence}): relaunched with its data");
         }
     }

@@ -138,6 +138,7 @@ public sealed class PodVolumeEvaluationTests
         Assert.Equal([.. first.Footprint.Select(Resources.ResourceId), Resources.ResourceId(volume)], relaunch.Footprint.Select(Resources.ResourceId));
         Assert.All(relaunch.Tasks, t => Assert.Equal("shared", Assert.Single(t.Info.Container.Volumes).ContainerPath));
         Assert.Contains("PASS(ReservationEvaluationStage): reserving 1 resource and creating 1 volume for pod volume 'shared', new to the footprint of archive-0", relaunch.Explanation);
+        Assert.DoesNotContain(relaunch.Explanation, l => l.Contains("is offered back", StringComparison.Ordinal));
 
         // Once it holds the volume, a relaunch reserves nothing more.
         var again = OfferEvaluator.Evaluate(Launch(Archive(Shared), new Footprint("agent-1", "agent-1.local", relaunch.Footprint)),
