@@ -58,6 +58,51 @@ public sealed class MesosEmulatorTests
     }
 
     [Fact]
+    public async Task Tasks_of_a_group_share_their_executor_s_volume_through_a_sandbox_path_parent_volume()
+    {
+        using var dir = new TempDir();
+        await using var emulator = await MesosEmulator.StartAsync(TestEmulator.Options(dir.Path));
+        await using var framework = await TestFramework.StartAsync(emulator.Url, TestFramework.Info(failoverTimeout: 60));
+        var offer = await framework.NextOfferAsync();
+
+        // The executor holds the volume (as a DC/OS pod volume); each task's MESOS container names it as its parent's.
+        var disk = Scalar("disk", 100, "test-role", null, ("resource_id", "disk-1"));
+        var volume = Volume(disk, "vol-1", "shared");
+        var parent = new ContainerInfo
+        {
+            Type = ContainerInfo.Types.Type.Mesos,
+            Volumes =
+            {
+                new Messages.MesosV1.Volume
+                {
+                    Mode = Messages.MesosV1.Volume.Types.Mode.Rw,
+                    ContainerPath = "shared",
+                    Source = new Messages.MesosV1.Volume.Types.Source
+                    {
+                        Type = Messages.MesosV1.Volume.Types.Source.Types.Type.SandboxPath,
+                        SandboxPath = new Messages.MesosV1.Volume.Types.Source.Types.SandboxPath
+                        {
+                            Type = Messages.MesosV1.Volume.Types.Source.Types.SandboxPath.Types.Type.Parent,
+                            Path = "shared",
+                        },
+                    },
+                },
+            },
+        };
+        var writer = CommandTask("writer", offer, "echo written > shared/a.txt");
+        var reader = CommandTask("reader", offer, "until [ -s shared/a.txt ]; do sleep 0.1; done; cat shared/a.txt > shared/b.txt");
+        writer.Container = parent;
+        reader.Container = parent;
+        await framework.AcceptAsync(offer, Reserve(disk), Create(volume), LaunchGroup(DefaultExecutor("exec-1", Scalar("cpus", 0.1), Scalar("mem", 32), volume), writer, reader));
+
+        await framework.AwaitStateAcknowledgingAsync("writer", TaskState.TaskFinished);
+        await framework.AwaitStateAcknowledgingAsync("reader", TaskState.TaskFinished);
+
+        var volumeDir = Path.Combine(emulator.Snapshot().Agents.Single().WorkDir, "volumes", "roles", "test-role", "vol-1");
+        Assert.Equal("written", File.ReadAllText(Path.Combine(volumeDir, "b.txt")).Trim());
+    }
+
+    [Fact]
     public async Task With_zones_offers_carry_each_agents_fault_domain_round_robin()
     {
         using var dir = new TempDir();
