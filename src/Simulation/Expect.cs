@@ -142,7 +142,8 @@ public static class Expect
     /// <summary>
     /// The scheduler unreserved (an UNRESERVE in any ACCEPT: on an offer a tick made or on one of the master's own
     /// allocation, <see cref="Send.AdvanceTime"/>) every reservation the latest launch of <paramref name="taskName"/> was
-    /// made with (by its <c>resource_id</c> labels).
+    /// made with (by its <c>resource_id</c> labels), its executor's included: a task of a group carries no executor, the
+    /// LAUNCH_GROUP that launched it does (with the pod's volumes).
     /// </summary>
     public static ScenarioTick Unreserved(string taskName) =>
         new ExpectationTick($"Expect.Unreserved({taskName})", c =>
@@ -154,7 +155,10 @@ public static class Expect
                 return Task.FromResult<string?>($"{taskName} was never launched");
             }
 
-            var ids = launch.Resources.Concat(launch.Executor?.Resources ?? []).SelectMany(ResourceIds).ToHashSet(StringComparer.Ordinal);
+            var group = history.SelectMany(r => r.Operations(OperationType.LaunchGroup))
+                .LastOrDefault(o => o.LaunchGroup.TaskGroup.Tasks.Any(t => t.TaskId.Value == launch.TaskId.Value));
+            var executor = launch.Executor ?? group?.LaunchGroup.Executor;
+            var ids = launch.Resources.Concat(executor?.Resources ?? []).SelectMany(ResourceIds).ToHashSet(StringComparer.Ordinal);
             var unreserved = history.SelectMany(r => r.Operations(OperationType.Unreserve)).SelectMany(o => o.Unreserve.Resources)
                 .SelectMany(ResourceIds).ToHashSet(StringComparer.Ordinal);
             var left = ids.Where(id => !unreserved.Contains(id)).Order(StringComparer.Ordinal).ToList();

@@ -237,6 +237,25 @@ public sealed class ServiceScenarioTests
     }
 
     [Fact]
+    public async Task Expect_unreserved_should_count_the_reservations_of_a_group_tasks_executor()
+    {
+        await using var scenario = new ServiceScenario(Examples.Spec("hello-world"), HelloOptions(TimeSpan.FromSeconds(1)));
+        await scenario.Run(Send.Register(), Send.OffersFor("hello", count: 1), Expect.Launched("hello-0-server"));
+
+        // A task of a group carries no executor: the LAUNCH_GROUP does, and its reservations are the pod's too.
+        var launch = scenario.Cluster!.History.Last(r => r.LaunchedTasks.Any(t => t.Name == "hello-0-server"))
+            .Operations(Offer.Types.Operation.Types.Type.LaunchGroup).Single().LaunchGroup;
+        Assert.Null(launch.TaskGroup.Tasks.Single().Executor);
+        var ids = launch.TaskGroup.Tasks.Single().Resources.Concat(launch.Executor.Resources)
+            .Select(r => r.Reservations.LastOrDefault()?.Labels?.Labels_.FirstOrDefault(l => l.Key == "resource_id")?.Value)
+            .OfType<string>().Distinct().Count();
+        Assert.True(launch.Executor.Resources.Count > 0);
+
+        var failure = await Assert.ThrowsAsync<ScenarioFailedException>(() => scenario.Run(Expect.Unreserved("hello-0-server")));
+        Assert.Contains($"{ids} of the {ids} reservations of hello-0-server's latest launch are not unreserved", failure.Message);
+    }
+
+    [Fact]
     public async Task Scenario_should_gate_a_step_on_its_readiness_check_result()
     {
         const string yaml = """
