@@ -1,3 +1,6 @@
+using Akka.Actor;
+using Akka.Event;
+
 namespace ActorScheduler.Actors;
 
 /// <summary>Whether the scheduler runs → <see cref="SchedulerCondition"/>; answered at once, whatever the scheduler is doing.</summary>
@@ -28,6 +31,19 @@ internal sealed record JournalUnreadable(string PersistenceId, string Reason);
 
 /// <summary>Gateway → scheduler root: Mesos refused the framework for good (an ERROR event).</summary>
 internal sealed record GatewayFailed(string Reason);
+
+/// <summary>
+/// The log of the one error line that says why the scheduler stopped for good (from the scheduler root, or from its
+/// supervisor once that gave up): a log source of its own, so that <c>run</c>, which prints the same reason as its
+/// <c>error:</c> line, can leave it out of its console.
+/// </summary>
+public static class SchedulerFailureLog
+{
+    /// <summary>The log source of that line.</summary>
+    public const string Source = "ActorScheduler.SchedulerFailure";
+
+    internal static ILoggingAdapter For(ActorSystem system) => Logging.GetLogger(system, LogSource.Create(Source, typeof(SchedulerFailureLog)));
+}
 
 /// <summary>Why a journal stream could not be replayed, in one line.</summary>
 internal static class JournalFailures

@@ -13,7 +13,6 @@ using ActorScheduler.Messages.Configs;
 using ActorScheduler.Messages.State;
 using Akka.Actor;
 using Akka.Event;
-using Akka.Pattern;
 
 namespace ActorScheduler.Actors;
 
@@ -84,16 +83,11 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
     public static Props Props(SchedulerSettings settings) => Akka.Actor.Props.Create(() => new SchedulerRootActor(settings));
 
     /// <summary>
-    /// The scheduler under a backoff supervisor (messages to it go to the scheduler): a failed scheduler (a journal write
-    /// that failed, the offer router failing) restarts and recovers from the journal after 1 s, doubling up to 30 s, not
-    /// at once; after <see cref="RestartBackoff.MaxRestarts"/> restarts without <see cref="RestartBackoff.ResetAfter"/>
-    /// of running in between, it stays stopped (and the supervisor with it).
+    /// The scheduler under its backoff supervisor (<see cref="SchedulerSupervisorActor"/>; messages to it go to the
+    /// scheduler): the one way every host starts a scheduler — <c>run</c>, the Akka.Hosting embedding and the
+    /// simulation kit.
     /// </summary>
-    public static Props SupervisedProps(SchedulerSettings settings) => Supervised(Props(settings), RestartBackoff.Default);
-
-    internal static Props Supervised(Props scheduler, RestartBackoff backoff) =>
-        BackoffSupervisor.Props(Backoff.OnFailure(scheduler, "service", backoff.Min, backoff.Max, randomFactor: 0.2, backoff.MaxRestarts)
-            .WithAutoReset(backoff.ResetAfter));
+    public static Props SupervisedProps(SchedulerSettings settings) => SchedulerSupervisorActor.Props(Props(settings), RestartBackoff.Default);
 
     /// <summary>
     /// The offer router holds what each pod owns, where it sits and which claims are open only in memory (pods tell it
@@ -250,7 +244,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
     {
         _failure = reason;
         _reconciled = false;
-        _log.Error("The scheduler stops: {0}", reason);
+        SchedulerFailureLog.For(Context.System).Error("The scheduler stops: {0}", reason);
         foreach (var child in Context.GetChildren())
         {
             Context.Stop(child);
@@ -398,7 +392,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
     }
 }
 
-/// <summary>How a failed scheduler is restarted (<see cref="SchedulerRootActor.SupervisedProps"/>).</summary>
+/// <summary>How a failed scheduler is restarted (<see cref="SchedulerSupervisorActor"/>).</summary>
 /// <param name="Min">The first restart's delay; each next one doubles it, up to <paramref name="Max"/>.</param>
 /// <param name="MaxRestarts">Restarts in a row after which the scheduler stays stopped.</param>
 /// <param name="ResetAfter">A scheduler that ran this long since its last restart starts counting anew.</param>

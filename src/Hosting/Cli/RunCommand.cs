@@ -381,13 +381,13 @@ public static class RunCommand
         {
             if (stopped.IsCompletedSuccessfully && stopped.Result)
             {
-                // With the host, or its supervisor gave up restarting it (the errors are in the log).
+                // With the host. (A supervisor that gave up restarting the scheduler stays, and answers why: below.)
                 if (ShuttingDown())
                 {
                     return;
                 }
 
-                throw new SchedulerFailedException("the scheduler stopped, after failing again on each restart (see the errors above)");
+                throw new SchedulerFailedException("the scheduler stopped (see the errors above)");
             }
 
             object answer;
