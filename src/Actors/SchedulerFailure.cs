@@ -29,6 +29,12 @@ public sealed class SchedulerFailedException(string reason, string? unreadableSt
 /// </summary>
 internal sealed record JournalUnreadable(string PersistenceId, string Reason);
 
+/// <summary>
+/// A persistent actor's journal write failed (published on the event stream, as <see cref="JournalUnreadable"/>). The
+/// actor stops; the scheduler restarts as a whole and recovers from what the journal holds.
+/// </summary>
+internal sealed record JournalWriteFailed(string PersistenceId, string Reason);
+
 /// <summary>Gateway → scheduler root: Mesos refused the framework for good (an ERROR event).</summary>
 internal sealed record GatewayFailed(string Reason);
 

@@ -56,8 +56,9 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
     public SchedulerRootActor(SchedulerSettings settings)
     {
         _settings = settings;
-        // Before the children start: one of them may fail to replay its stream at once.
+        // Before the children start: one of them may fail to replay its stream, or to write, at once.
         Context.System.EventStream.Subscribe(Self, typeof(JournalUnreadable));
+        Context.System.EventStream.Subscribe(Self, typeof(JournalWriteFailed));
         _configStore = Context.ActorOf(ConfigStoreActor.Props(settings.ServiceName), "config-store");
         _entities = Context.ActorOf(EntityJournalActor.Props(settings.ServiceName, settings.EntityJournalSnapshotEvery), "entities");
         Context.Watch(_entities);
@@ -206,15 +207,28 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
     }
 
     /// <summary>
-    /// The entity journal stopped (a write failed): no pod or step knows any more what is recorded, so the whole
-    /// scheduler restarts (its supervisor restarts this actor) and recovers from what the journal holds.
+    /// A journal write of this service failed: the actor that wrote stopped (for the entity journal, no pod or step knows
+    /// any more what is recorded; for the framework, config, files, plans or pods actor, the scheduler would go on without
+    /// it), so the whole scheduler restarts — its backoff supervisor restarts this actor — and recovers from what the
+    /// journal holds. The entity journal also stops when the journal rejects a row.
     /// </summary>
-    private void ReceiveJournalLoss() =>
-        Receive<Terminated>(t => t.ActorRef.Equals(_entities), OnJournalLost);
+    private void ReceiveJournalLoss()
+    {
+        Receive<JournalWriteFailed>(m => IsOurs(m.PersistenceId), OnWriteFailed);
+        Receive<JournalWriteFailed>(_ => { });
+        Receive<Terminated>(t => t.ActorRef.Equals(_entities), OnEntityJournalStopped);
+    }
 
+    private static void OnWriteFailed(JournalWriteFailed failed) =>
+        throw new JournalWriteFailedException($"the journal stream {failed.PersistenceId} could not be written ({failed.Reason}); the scheduler restarts");
 
-    private static void OnJournalLost(Terminated terminated) =>
-        throw new JournalWriteFailedException("the entity journal stopped after a failed write; the scheduler restarts");
+    private void OnEntityJournalStopped(Terminated terminated) =>
+        throw new JournalWriteFailedException($"the journal stream {_settings.ServiceName}/entities stopped after a failed write; the scheduler restarts");
+
+    /// <summary>A stream of this service, while the actor system runs (a write or recovery cut short by its shutdown is no failure).</summary>
+    private bool IsOurs(string persistenceId) =>
+        persistenceId.StartsWith(_settings.ServiceName + "/", StringComparison.Ordinal)
+        && CoordinatedShutdown.Get(Context.System).ShutdownReason is null;
 
     /// <summary>
     /// What stops the scheduler for good, in every state: a journal stream of this service that cannot be replayed (it
@@ -223,9 +237,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
     /// </summary>
     private void ReceiveFailures()
     {
-        // While the actor system shuts down, a recovery cut short is no unreadable journal.
-        Receive<JournalUnreadable>(m => m.PersistenceId.StartsWith(_settings.ServiceName + "/", StringComparison.Ordinal)
-            && CoordinatedShutdown.Get(Context.System).ShutdownReason is null, m =>
+        Receive<JournalUnreadable>(m => IsOurs(m.PersistenceId), m =>
         {
             _unreadableStream = m.PersistenceId;
             Fail($"the journal stream {m.PersistenceId} cannot be replayed: {m.Reason}; restore a backup of the journal, or run the version of actorscheduler that wrote it");
@@ -256,6 +268,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
             Receive<GetSchedulerCondition>(_ => Sender.Tell(new SchedulerCondition(_failure, Reconciled: false)));
             Receive<Terminated>(_ => { });
             Receive<JournalUnreadable>(_ => { });
+            Receive<JournalWriteFailed>(_ => { });
             Receive<GatewayFailed>(_ => { });
             ReceiveAny(_ => Sender.Tell(new Akka.Actor.Status.Failure(new SchedulerFailedException(_failure, _unreadableStream))));
         });

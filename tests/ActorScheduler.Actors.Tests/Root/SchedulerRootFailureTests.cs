@@ -88,7 +88,7 @@ public sealed class SchedulerRootFailureTests : TestKit
 
     private static SchedulerSettings Settings(string service, TestProbe subscriptions) => Settings(service, new SilentMaster(subscriptions));
 
-    private static SchedulerSettings Settings(string service, IMesosConnection master)
+    internal static SchedulerSettings Settings(string service, IMesosConnection master)
     {
         var gateway = new ActorScheduler.Actors.Mesos.GatewaySettings(new Uri("http://master.invalid:5050"), service, service + "-role", service + "-principal",
             "nobody", TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1)) { Connection = () => master };

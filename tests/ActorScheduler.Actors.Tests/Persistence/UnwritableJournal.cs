@@ -1,0 +1,33 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using Akka.Persistence;
+using Akka.Persistence.Journal;
+
+namespace ActorScheduler.Actors.Tests.Persistence;
+
+/// <summary>
+/// An in-memory journal that fails every write to the streams named in <see cref="Streams"/> (a full disk, a lost
+/// database, as the writer of those streams sees it); the rest it stores and replays as usual.
+/// </summary>
+public sealed class UnwritableJournal : MemoryJournal
+{
+    /// <summary>HOCON making this the default journal of an ActorSystem.</summary>
+    public const string Config = """
+        akka.persistence.journal.plugin = "akka.persistence.journal.unwritable"
+        akka.persistence.journal.unwritable.class = "ActorScheduler.Actors.Tests.Persistence.UnwritableJournal, ActorScheduler.Actors.Tests"
+        akka.persistence.journal.unwritable.plugin-dispatcher = "akka.actor.default-dispatcher"
+        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
+        """;
+
+    /// <summary>The persistence ids whose writes fail (tests use service names of their own).</summary>
+    public static ConcurrentDictionary<string, bool> Streams { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Each call carries the writes of one persistent actor: failed whole, as a lost database fails it.</summary>
+    protected override Task<IImmutableList<Exception?>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
+    {
+        var writes = messages.ToList();
+        return writes.Any(w => Streams.ContainsKey(w.PersistenceId))
+            ? Task.FromException<IImmutableList<Exception?>>(new IOException("the journal's disk is full"))
+            : base.WriteMessagesAsync(writes, cancellationToken);
+    }
+}

@@ -1,0 +1,80 @@
+using System.Collections.Immutable;
+using ActorScheduler.Actors.Tests.Persistence;
+using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Messages.MesosV1.Scheduler;
+using ActorScheduler.Messages.Plans;
+using ActorScheduler.Messages.State;
+using ActorScheduler.Mesos.Client;
+using Akka.Actor;
+using Akka.Pattern;
+using Akka.TestKit.Xunit2;
+using Google.Protobuf;
+
+namespace ActorScheduler.Actors.Tests.Root;
+
+/// <summary>
+/// A journal write that fails in any of the scheduler's persistent actors restarts the whole scheduler under its backoff
+/// supervisor, as a failed write of the pods' and steps' entity journal does; none of them stops alone while the
+/// scheduler carries on without it.
+/// </summary>
+public sealed class SchedulerRootWriteFailureTests : TestKit
+{
+    private static readonly RestartBackoff FastBackoff = new(TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200), MaxRestarts: 20, TimeSpan.FromMinutes(1));
+
+    public SchedulerRootWriteFailureTests()
+        : base(UnwritableJournal.Config + "\nakka.test.single-expect-default = 15s")
+    {
+    }
+
+    [Theory]
+    [InlineData("config")]
+    [InlineData("framework")]
+    [InlineData("files")]
+    [InlineData("plan/deploy")]
+    public async Task A_failed_write_restarts_the_scheduler_under_its_backoff_supervisor(string stream)
+    {
+        var service = "svc-" + Guid.NewGuid().ToString("N")[..8];
+        UnwritableJournal.Streams[$"{service}/{stream}"] = true;
+        var settings = SchedulerRootFailureTests.Settings(service, new SubscribingMaster());
+        var scheduler = Sys.ActorOf(SchedulerSupervisorActor.Props(SchedulerRootActor.Props(settings), FastBackoff));
+
+        // What writes to the stream: the spec stored at start (config), the SUBSCRIBED framework id (framework), an
+        // uploaded file (files), an operator's pause (plan/deploy).
+        scheduler.Tell(new StateProtocol.StoreFile("notes.txt", "text/plain", ByteString.CopyFromUtf8("hello")));
+        scheduler.Tell(new PlanProtocol.Command("deploy", PlanCommandKind.Interrupt));
+
+        await AwaitAssertAsync(
+            async () => Assert.True((await scheduler.Ask<BackoffSupervisor.RestartCount>(BackoffSupervisor.GetRestartCount.Instance, TimeSpan.FromSeconds(5))).Count >= 1),
+            TimeSpan.FromSeconds(20),
+            TimeSpan.FromMilliseconds(200));
+    }
+
+    /// <summary>A master that answers every SUBSCRIBE with SUBSCRIBED, then stays silent.</summary>
+    private sealed class SubscribingMaster : IMesosConnection
+    {
+        public Task<IMesosEventStream> SubscribeAsync(FrameworkInfo framework, CancellationToken ct) => Task.FromResult<IMesosEventStream>(new Subscribed());
+
+        public Task SendAsync(Call call, CancellationToken ct) => Task.CompletedTask;
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Subscribed : IMesosEventStream
+        {
+            public string StreamId => "stream-1";
+
+            public async IAsyncEnumerable<Event> ReadEventsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+            {
+                yield return new Event
+                {
+                    Type = Event.Types.Type.Subscribed,
+                    Subscribed = new Event.Types.Subscribed { FrameworkId = new FrameworkID { Value = "fw-1" }, HeartbeatIntervalSeconds = 15 },
+                };
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        }
+    }
+}
