@@ -220,10 +220,10 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
     }
 
     private static void OnWriteFailed(JournalWriteFailed failed) =>
-        throw new JournalWriteFailedException($"the journal stream {failed.PersistenceId} could not be written ({failed.Reason}); the scheduler restarts");
+        throw new JournalWriteFailedException($"the journal stream {failed.PersistenceId} could not be written ({failed.Reason})");
 
     private void OnEntityJournalStopped(Terminated terminated) =>
-        throw new JournalWriteFailedException($"the journal stream {_settings.ServiceName}/entities stopped after a failed write; the scheduler restarts");
+        throw new JournalWriteFailedException($"the journal stream {_settings.ServiceName}/entities stopped after a failed write");
 
     /// <summary>A stream of this service, while the actor system runs (a write or recovery cut short by its shutdown is no failure).</summary>
     private bool IsOurs(string persistenceId) =>

@@ -9,6 +9,7 @@ using ActorScheduler.Messages.Plans;
 using ActorScheduler.Mesos.Emulator;
 using ActorScheduler.Specs;
 using Akka.Actor;
+using LogFilterBuilder = Akka.Event.LogFilterBuilder;
 using Status = ActorScheduler.Messages.Plans.Status;
 using Akka.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -321,6 +322,8 @@ public static class RunCommand
         builder.Services.AddAkka("actorscheduler", (akka, _) =>
         {
             akka.AddHocon($"akka.loglevel = {(args.Verbose ? "INFO" : "WARNING")}", HoconAddMode.Prepend)
+                // Why the scheduler stopped for good is printed once, as the error: line below, not as a log line too.
+                .AddSetup(new LogFilterBuilder().ExcludeSourceExactly(SchedulerFailureLog.Source).Build())
                 .WithSqliteJournal(Path.Combine(dataDir, "journal.db"))
                 .WithActorScheduler(new ActorSchedulerOptions
                 {

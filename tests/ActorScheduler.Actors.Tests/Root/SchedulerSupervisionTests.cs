@@ -10,7 +10,7 @@ namespace ActorScheduler.Actors.Tests.Root;
 /// </summary>
 public sealed class SchedulerSupervisionTests : ActorTestKit
 {
-    private const string WriteFailed = "the journal stream svc/entities stopped after a failed write; the scheduler restarts";
+    private const string WriteFailed = "the journal stream svc/entities stopped after a failed write";
 
     [Fact]
     public async Task A_scheduler_that_fails_restarts_after_a_backoff_and_once_the_last_restart_failed_its_supervisor_says_why()

@@ -17,19 +17,7 @@ public sealed class RunCommandJournalTests : IDisposable
     [Fact]
     public async Task A_stream_with_an_event_of_unknown_type_stops_the_scheduler_and_run_exits_1_naming_the_stream()
     {
-        await CreateJournalAsync();
-        using (var connection = new SqliteConnection(Persistence.SqliteJournal.ConnectionString(Journal)))
-        {
-            connection.Open();
-            using var insert = connection.CreateCommand();
-            // A framework event of a type a newer version wrote.
-            insert.CommandText = """
-                insert into journal(created, deleted, persistence_id, sequence_number, message, tags, manifest, identifier, writer_uuid)
-                values ($created, 0, 'hello-world/framework', 2, x'0a03616263', '', 'actorscheduler.v1.FrameworkRenamed', 4100, 'x')
-                """;
-            insert.Parameters.AddWithValue("$created", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-            insert.ExecuteNonQuery();
-        }
+        await CreateJournalWithANewerEventAsync();
 
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         var (output, error) = (new StringWriter(), new StringWriter());
@@ -39,6 +27,18 @@ public sealed class RunCommandJournalTests : IDisposable
         Assert.Equal(1, code);
         var line = Assert.Single(error.ToString().Trim().Split('\n'));
         Assert.StartsWith($"error: journal {Journal}: the journal stream hello-world/framework cannot be replayed: unknown event type actorscheduler.v1.FrameworkRenamed", line);
+    }
+
+    [Fact]
+    public async Task The_executable_prints_why_the_scheduler_stopped_once_as_its_error_line_not_also_as_a_log_line()
+    {
+        await CreateJournalWithANewerEventAsync();
+
+        using var run = EndToEnd.SchedulerProcess.Launch(0, ["run", HelloWorld, "--data-dir", DataDir, "--api-port", "0", "--master", "http://127.0.0.1:1"]);
+
+        Assert.Equal(1, await run.WaitForExitAsync(TimeSpan.FromSeconds(90)));
+        var lines = run.Output.Split('\n').Where(l => l.Contains("cannot be replayed", StringComparison.Ordinal)).ToList();
+        Assert.StartsWith($"error: journal {Journal}: the journal stream hello-world/framework cannot be replayed", Assert.Single(lines));
     }
 
     [Fact]
@@ -109,6 +109,25 @@ public sealed class RunCommandJournalTests : IDisposable
     {
         SqliteConnection.ClearAllPools();
         Directory.Delete(_dir, recursive: true);
+    }
+
+    /// <summary>A journal as a first <c>run</c> leaves it, and a framework event of a type a newer version wrote.</summary>
+    private async Task CreateJournalWithANewerEventAsync()
+    {
+        await CreateJournalAsync();
+        using (var connection = new SqliteConnection(Persistence.SqliteJournal.ConnectionString(Journal)))
+        {
+            connection.Open();
+            using var insert = connection.CreateCommand();
+            insert.CommandText = """
+                insert into journal(created, deleted, persistence_id, sequence_number, message, tags, manifest, identifier, writer_uuid)
+                values ($created, 0, 'hello-world/framework', 2, x'0a03616263', '', 'actorscheduler.v1.FrameworkRenamed', 4100, 'x')
+                """;
+            insert.Parameters.AddWithValue("$created", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            insert.ExecuteNonQuery();
+        }
+
+        SqliteConnection.ClearAllPools();
     }
 
     /// <summary>
