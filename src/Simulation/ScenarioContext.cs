@@ -63,7 +63,7 @@ internal sealed class ScenarioContext
     public IActorRef RequireRoot() =>
         Root ?? throw new TickFailedException("The scheduler is not running: start the scenario with Send.Register()");
 
-    /// <summary>Starts the scheduler root (the same wiring as <c>WithActorScheduler</c>) and waits until it has reconciled.</summary>
+    /// <summary>Starts the scheduler under its backoff supervisor (as <c>WithActorScheduler</c> and <c>run</c> do) and waits until it has reconciled.</summary>
     public async Task StartSchedulerAsync()
     {
         if (Root is not null)
@@ -73,7 +73,7 @@ internal sealed class ScenarioContext
 
         var mark = Cluster.HistoryCount;
         // A new name per start: the old root's name may stay reserved a moment after it terminated.
-        Root = System.ActorOf(SchedulerRootActor.Props(Settings), $"scheduler-{++_starts}");
+        Root = System.ActorOf(SchedulerRootActor.SupervisedProps(Settings), $"scheduler-{++_starts}");
         await WaitUntilAsync(async () =>
         {
             var subscribed = Cluster.History.Skip((int)mark).Any(r => r.Event?.Type == Event.Types.Type.Subscribed);

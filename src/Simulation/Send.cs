@@ -29,7 +29,7 @@ public static class Send
     /// </summary>
     internal static ScenarioTick OfferRouterFailure() => new LambdaTick("Send.OfferRouterFailure()", c =>
     {
-        c.System.ActorSelection(c.RequireRoot().Path / "offer-router").Tell(new Actors.OffersReceived([new Offer()]));
+        c.System.ActorSelection(Actors.SchedulerSupervisorActor.SchedulerPath(c.RequireRoot().Path) / "offer-router").Tell(new Actors.OffersReceived([new Offer()]));
         return Task.CompletedTask;
     });
 

@@ -782,11 +782,11 @@ public sealed class StormRun
         }
     }
 
-    /// <summary>Starts a scheduler root and waits until it subscribed (a new SUBSCRIBED event in the history).</summary>
+    /// <summary>Starts a scheduler under its backoff supervisor, as <c>run</c> does, and waits until it subscribed (a new SUBSCRIBED event in the history).</summary>
     private async Task<IActorRef> StartSchedulerAsync(ActorSystem system, SchedulerSettings settings, SimulatedCluster cluster, string name, CancellationToken ct)
     {
         var mark = cluster.HistoryCount;
-        var root = system.ActorOf(SchedulerRootActor.Props(settings), name);
+        var root = system.ActorOf(SchedulerRootActor.SupervisedProps(settings), name);
         var watch = Stopwatch.StartNew();
         while (!cluster.HistorySince(mark).Any(r => r.Event?.Type == Event.Types.Type.Subscribed))
         {

@@ -1,5 +1,8 @@
 using ActorScheduler.Messages.MesosV1;
 using ActorScheduler.Messages.Plans;
+using Akka.Actor;
+using Akka.Pattern;
+using Status = ActorScheduler.Messages.Plans.Status;
 
 namespace ActorScheduler.Simulation.Tests;
 
@@ -106,7 +109,10 @@ public sealed class ServiceScenarioTests
             Expect.ReconciledExplicitly("hello-0-server"),
             Send.OffersFor("world"),
             Expect.Launched("world-0-server"),
-            Expect.AllPlansComplete());
+            Expect.AllPlansComplete(),
+            // Restarted by its backoff supervisor, as run and the Akka.Hosting embedding start it, not by the user guardian.
+            new LambdaTick("the backoff supervisor restarted it once", async c =>
+                Assert.Equal(1, (await c.RequireRoot().Ask<BackoffSupervisor.RestartCount>(BackoffSupervisor.GetRestartCount.Instance, TimeSpan.FromSeconds(5))).Count)));
     }
 
     [Fact]

@@ -71,7 +71,7 @@ internal sealed class InProcessScheduler : IAsyncDisposable
             akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
             """).WithFallback(ConfigurationFactory.ParseString(SchedulerHocon.Text));
         var system = ActorSystem.Create("convergence", config);
-        return new InProcessScheduler(emulator, system, system.ActorOf(SchedulerRootActor.Props(settings), "scheduler"), settings.Metrics);
+        return new InProcessScheduler(emulator, system, system.ActorOf(SchedulerRootActor.SupervisedProps(settings), "scheduler"), settings.Metrics);
     }
 
     public async Task<PlanInfo?> DeployPlanAsync() =>
