@@ -89,6 +89,15 @@ internal sealed class ConfigStoreActor : SchedulerPersistentActor
             return;
         }
 
+        if (current is null && _targetId is not null)
+        {
+            // The target no longer loads (a check this version added refuses it): there is no spec to check the candidate
+            // against, so it is checked on its own, as a first deploy is. It is the operator's way out of such a target.
+            _log.Warning(
+                "The target config {0}: {1}; the config from {2} is checked on its own: the checks against the target (pod counts, volumes, user, region, …) are skipped",
+                _targetId, LoadStored(_targetId).Error, candidate.Source);
+        }
+
         SpecLoadResult loaded;
         ImmutableArray<string> refusals;
         try

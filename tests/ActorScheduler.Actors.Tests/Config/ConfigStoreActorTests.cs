@@ -1,5 +1,9 @@
 using ActorScheduler.Actors.Config;
+using ActorScheduler.Messages.Events;
+using Akka;
 using Akka.Actor;
+using Akka.Persistence;
+using Google.Protobuf.WellKnownTypes;
 using Akka.TestKit.Xunit2;
 
 namespace ActorScheduler.Actors.Tests.Config;
@@ -290,5 +294,58 @@ public sealed class ConfigStoreActorTests : ActorTestKit
             Assert.Equal(scaled.Target.ConfigId, refused.Target.ConfigId);
             Assert.NotEmpty(refused.Errors);
         }
+    }
+
+    [Fact]
+    public async Task ConfigStore_should_check_a_spec_on_its_own_when_the_target_no_longer_loads_and_say_the_checks_against_it_are_skipped()
+    {
+        // An older version took a target that a check of this one refuses (a plan named decommission).
+        var refused = Spec(1, 10) + """
+
+            plans:
+              decommission:
+                phases:
+                  web:
+                    pod: web
+            """;
+        var old = Sys.ActorOf(Props.Create(() => new OlderConfigStore("svc")));
+        var at = Timestamp.FromDateTime(DateTime.UtcNow);
+        var stored = new ConfigStored { ConfigId = "old-target", ServiceName = "svc", RenderedYaml = refused, Source = "old.yml", At = at };
+        old.Tell(new object[] { stored, new TargetConfigSet { ConfigId = stored.ConfigId, At = at } });
+        ExpectMsg<Done>();
+        Sys.Stop(old);
+
+        var store = Sys.ActorOf(ConfigStoreActor.Props("svc"));
+        // The same spec again: refused with its errors, there is no target to keep.
+        store.Tell(new ApplySpec(refused, "svc.yml"));
+        Assert.Contains(ExpectMsg<TargetConfigRefused>().Errors, e => e.StartsWith("svc.yml:", StringComparison.Ordinal) && e.Contains("plans.decommission: 'decommission' is the scheduler's own plan"));
+
+        // A fixed spec becomes the target, though it changes a volume (refused against a target that loads): checked
+        // on its own, with a warning saying why.
+        TargetConfigReady fixedTarget = null!;
+        await EventFilter.Warning(contains: "The target config old-target: it no longer loads: old.yml:").ExpectOneAsync(async () =>
+        {
+            store.Tell(new ApplySpec(Spec(1, 20), "svc.yml"));
+            fixedTarget = await ExpectMsgAsync<TargetConfigReady>();
+        });
+        Assert.Empty(fixedTarget.Errors);
+        Assert.NotEqual("old-target", fixedTarget.Target.ConfigId);
+    }
+
+    /// <summary>The config stream as an older version's config store wrote it: appends the events it is given.</summary>
+    private sealed class OlderConfigStore : ReceivePersistentActor
+    {
+        public OlderConfigStore(string service)
+        {
+            PersistenceId = $"{service}/config";
+            Command<object[]>(events =>
+            {
+                var replyTo = Sender;
+                PersistAll(events, _ => { });
+                DeferAsync(Done.Instance, done => replyTo.Tell(done));
+            });
+        }
+
+        public override string PersistenceId { get; }
     }
 }
