@@ -217,7 +217,8 @@ internal abstract class JournaledEntityActor : ActorBase, IWithUnboundedStash
 }
 
 /// <summary>
-/// The entity journal could not record a write and stopped: no entity knows any more what is recorded, so the scheduler
-/// root throws this to be restarted by its supervisor (see <c>SchedulerRootActor</c>).
+/// A persistent actor of the scheduler (the entity journal, the config store, a plan, …) could not record a write and
+/// stopped: the scheduler root throws this to be restarted, with every actor, by its backoff supervisor (see
+/// <c>SchedulerRootActor</c>), rather than carry on without what that actor knows.
 /// </summary>
 internal sealed class JournalWriteFailedException(string message) : Exception(message);
