@@ -23,15 +23,54 @@ public enum VolumeMode
 public sealed record HostVolumeSpec(string Name, string HostPath, string ContainerPath, VolumeMode Mode);
 
 /// <summary>A volume provided by a Docker volume driver (<c>external-volumes</c>).</summary>
-/// <param name="DriverOptions">Options passed to the driver, as written (<c>k=v,k2=v2</c>).</param>
+/// <param name="VolumeName">The volume's name at the provider as written; null lets the scheduler name it
+/// (<see cref="ExternalVolumeProvider.VolumeName"/>).</param>
+/// <param name="DriverOptions">Options passed to the driver, as written (<c>k=v,k2=v2</c>; see <see cref="ParseDriverOptions"/>).</param>
 public sealed record ExternalVolumeSpec(
     string Name,
     string Type,
-    string VolumeName,
+    string? VolumeName,
     VolumeMode Mode,
     string DriverName,
     string? DriverOptions,
-    string ContainerPath);
+    string ContainerPath)
+{
+    /// <summary>
+    /// Reads <c>driver-options</c>: <c>key=value</c> items separated by <c>,</c> (or by <c>;</c>, as DC/OS specs write
+    /// them: <c>shared=true;size=10;</c>), each trimmed, empty items skipped; a value may contain <c>=</c>. A key may
+    /// appear once, and not as <c>name</c>, which DC/OS refuses because the volume is named by <c>volume-name</c>.
+    /// </summary>
+    /// <returns>The options in the order written, or the first problem (and no options).</returns>
+    public static (ImmutableArray<KeyValuePair<string, string>> Options, string? Problem) ParseDriverOptions(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return ([], null);
+        }
+
+        var options = ImmutableArray.CreateBuilder<KeyValuePair<string, string>>();
+        foreach (var item in text.Split([',', ';']).Select(i => i.Trim()).Where(i => i.Length > 0))
+        {
+            var equals = item.IndexOf('=');
+            var key = equals < 0 ? item : item[..equals].Trim();
+            var value = equals < 0 ? string.Empty : item[(equals + 1)..].Trim();
+            var problem = equals < 0 ? $"'{item}' has no '=' between key and value"
+                : key.Length == 0 ? $"'{item}' has an empty key"
+                : value.Length == 0 ? $"'{item}' has an empty value"
+                : key == "name" ? "'name' cannot be a driver option: the volume's name is 'volume-name' (or made up by the scheduler)"
+                : options.Any(o => o.Key == key) ? $"the key '{key}' is given twice"
+                : null;
+            if (problem is not null)
+            {
+                return ([], problem);
+            }
+
+            options.Add(new KeyValuePair<string, string>(key, value));
+        }
+
+        return (options.ToImmutable(), null);
+    }
+}
 
 /// <summary>A secret from the secret store, exposed as <see cref="EnvKey"/> and/or written to <see cref="File"/>.</summary>
 public sealed record SecretSpec(string Name, string SecretPath, string? EnvKey, string? File);

@@ -42,10 +42,10 @@ public sealed record ServiceSpec(string Name, string? User, ImmutableArray<PodSp
     public string Role => RoleOf(Name);
 
     /// <summary>The role of a service named <paramref name="name"/> (<c>/data/kafka</c> → <c>data__kafka-role</c>).</summary>
-    public static string RoleOf(string name) => Fold(name) + "-role";
+    public static string RoleOf(string name) => EscapeSlashes(name) + "-role";
 
     /// <summary>The principal of a service named <paramref name="name"/> (<c>/data/kafka</c> → <c>data__kafka-principal</c>).</summary>
-    public static string PrincipalOf(string name) => Fold(name) + "-principal";
+    public static string PrincipalOf(string name) => EscapeSlashes(name) + "-principal";
 
     /// <summary>
     /// The DNS label of a service named <paramref name="name"/>: the name with its folder slashes removed, as in
@@ -53,7 +53,12 @@ public sealed record ServiceSpec(string Name, string? User, ImmutableArray<PodSp
     /// </summary>
     public static string DnsLabelOf(string name) => name.Replace("/", string.Empty, StringComparison.Ordinal);
 
-    private static string Fold(string name) => name.TrimStart('/').Replace("/", "__");
+    /// <summary>
+    /// A name with its folder slashes escaped as DC/OS escapes them (<c>SchedulerUtils.withEscapedSlashes</c>) for roles,
+    /// principals and external volume names: a leading slash dropped, the others written <c>__</c>
+    /// (<c>/data/kafka</c> → <c>data__kafka</c>).
+    /// </summary>
+    public static string EscapeSlashes(string name) => name.TrimStart('/').Replace("/", "__", StringComparison.Ordinal);
 }
 
 /// <summary>One pod type: <see cref="Count"/> instances, each running <see cref="Tasks"/> on one agent.</summary>

@@ -11,6 +11,8 @@ internal static class PodFeatureMapper
 {
     private static readonly ImmutableArray<(string, VolumeMode)> _modes = [("RW", VolumeMode.ReadWrite), ("RO", VolumeMode.ReadOnly)];
 
+    private const string DriverOptionsExpected = "driver options as 'k=v,k2=v2'";
+
     public static readonly ImmutableArray<(string, IpcMode)> IpcModes = [("PRIVATE", IpcMode.Private), ("SHARE_PARENT", IpcMode.ShareParent)];
 
     /// <summary>The resource limits Linux knows (setrlimit(2)), as Mesos names them.</summary>
@@ -227,16 +229,23 @@ internal static class PodFeatureMapper
 
         var typeNode = volume.Required("type", "DOCKER");
         var type = typeNode is null ? null : ScalarReader.OneOf(typeNode, volume.PathOf("type"), context, ["DOCKER"]);
-        var nameNode = volume.Required("volume-name", "the volume's name at the provider");
-        var volumeName = nameNode is null ? null : ScalarReader.Token(nameNode, volume.PathOf("volume-name"), context, "a volume name");
+        // Without a name, the scheduler makes one up per pod instance (ExternalVolumeProvider), as DC/OS does.
+        var nameNode = volume.Optional("volume-name");
+        var volumeName = nameNode is null or ScalarNode { IsNull: true } ? null : ScalarReader.Token(nameNode, volume.PathOf("volume-name"), context, "a volume name");
         var driverNode = volume.Required("driver-name", "a Docker volume driver, e.g. pxd");
         var driver = driverNode is null ? null : ScalarReader.Token(driverNode, volume.PathOf("driver-name"), context, "a driver name");
         var optionsNode = volume.Optional("driver-options");
-        var options = optionsNode is null or ScalarNode { IsNull: true } ? null : ScalarReader.String(optionsNode, volume.PathOf("driver-options"), context, "driver options as 'k=v,k2=v2'");
+        var options = optionsNode is null or ScalarNode { IsNull: true } ? null : ScalarReader.String(optionsNode, volume.PathOf("driver-options"), context, DriverOptionsExpected);
+        if (options is not null && ExternalVolumeSpec.ParseDriverOptions(options).Problem is { } problem)
+        {
+            context.Error(optionsNode!, volume.PathOf("driver-options"), $"expected {DriverOptionsExpected}; {problem}");
+            options = null;
+        }
+
         var containerNode = volume.Required("container-path", "a path in the task sandbox");
         var containerPath = containerNode is null ? null : RelativePath(containerNode, volume.PathOf("container-path"), context, "a path in the task sandbox");
         var mode = ReadMode(volume, "volume-mode", context);
-        return type is null || volumeName is null || driver is null || containerPath is null || mode is null
+        return type is null || driver is null || containerPath is null || mode is null
             ? null
             : new ExternalVolumeSpec(key.Value, type, volumeName, mode.Value, driver, options, containerPath);
     }

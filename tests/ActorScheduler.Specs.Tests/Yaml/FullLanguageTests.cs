@@ -215,6 +215,9 @@ public sealed class FullLanguageTests
         { "    networks: {dcos: {host-ports: [1, 2], container-ports: [1]}}", "svc.yml:4:60: pods.web.networks.dcos.container-ports: expected as many container ports as host ports (2), found 1; they are mapped pairwise" },
         { "    host-volumes: {h: {host-path: etc, container-path: etc}}", "svc.yml:4:35: pods.web.host-volumes.h.host-path: expected an absolute path on the agent, found 'etc'" },
         { "    external-volumes: {e: {type: NFS, volume-name: v, driver-name: d, container-path: c}}", "svc.yml:4:34: pods.web.external-volumes.e.type: expected one of DOCKER, found 'NFS'" },
+        { "    external-volumes: {e: {type: DOCKER, driver-name: d, driver-options: 'size=10,repl', container-path: c}}", "svc.yml:4:74: pods.web.external-volumes.e.driver-options: expected driver options as 'k=v,k2=v2'; 'repl' has no '=' between key and value" },
+        { "    external-volumes: {e: {type: DOCKER, driver-name: d, driver-options: 'name=v', container-path: c}}", "svc.yml:4:74: pods.web.external-volumes.e.driver-options: expected driver options as 'k=v,k2=v2'; 'name' cannot be a driver option: the volume's name is 'volume-name' (or made up by the scheduler)" },
+        { "    external-volumes: {e: {type: DOCKER, driver-name: d, driver-options: 'a=1;a=2', container-path: c}}", "svc.yml:4:74: pods.web.external-volumes.e.driver-options: expected driver options as 'k=v,k2=v2'; the key 'a' is given twice" },
         { "    pre-reserved-role: /bad", "svc.yml:4:24: pods.web.pre-reserved-role: expected a Mesos role ('*' or a name such as 'slave_public' or 'team/a'), found '/bad'" },
         { "    seccomp-unconfined: true\n    seccomp-profile-name: p", "svc.yml:5:27: pods.web.seccomp-profile-name: 'seccomp-profile-name' cannot be set together with 'seccomp-unconfined: true'; an unconfined pod has no profile" },
         { "    ipc-mode: SHARE_PARENT", "svc.yml:4:15: pods.web.ipc-mode: expected one of PRIVATE, found 'SHARE_PARENT'" },
@@ -227,6 +230,18 @@ public sealed class FullLanguageTests
     {
         var result = ServiceSpecLoader.LoadRendered(Pod(podLines), "svc.yml");
         Assert.Equal([expected], result.Errors.Select(e => e.ToString()));
+    }
+
+    [Fact]
+    public void An_external_volume_may_leave_its_name_to_the_scheduler_and_write_its_options_as_DCOS_does()
+    {
+        var result = ServiceSpecLoader.LoadRendered(
+            Pod("    external-volumes: {e: {type: DOCKER, driver-name: pxd, driver-options: 'shared=true; size=10;', container-path: c}}"), "svc.yml");
+
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        var volume = Assert.Single(result.Spec!.Pods[0].ExternalVolumes);
+        Assert.Null(volume.VolumeName);
+        Assert.Equal([new("shared", "true"), new("size", "10")], ExternalVolumeSpec.ParseDriverOptions(volume.DriverOptions).Options.AsEnumerable());
     }
 
     [Fact]
