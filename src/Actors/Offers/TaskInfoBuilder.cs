@@ -18,6 +18,15 @@ public static class TaskInfoBuilder
     public const string OfferZoneLabel = "offer_zone";
     public const string OfferRegionLabel = "offer_region";
 
+    /// <summary>The start of the key of a discovery port's VIP label.</summary>
+    public const string VipLabelPrefix = "VIP_";
+
+    /// <summary>Whether a VIP port's number is the host's or the container's (on a virtual network).</summary>
+    public const string NetworkScopeLabel = "network-scope";
+
+    /// <summary>The virtual network DC/OS maps container ports to host ports on; on the others a port is the container's.</summary>
+    public const string BridgeNetwork = "mesos-bridge";
+
     private static readonly HashSet<string> _ownLabels =
         [TargetConfigurationLabel, TaskTypeLabel, IndexLabel, OfferHostnameLabel, OfferAttributesLabel, OfferZoneLabel, OfferRegionLabel];
 
@@ -28,6 +37,7 @@ public static class TaskInfoBuilder
         FrameworkId = new FrameworkID { Value = frameworkId },
         Name = requirement.PodInstanceName,
         Resources = { resources },
+        Container = ContainerInfoBuilder.Executor(requirement.ServiceName, requirement.Pod, requirement.Index),
     };
 
     /// <summary>
@@ -80,7 +90,7 @@ public static class TaskInfoBuilder
         {
             Value = task.Command,
             Shell = true,
-            Environment = environment,
+            Environment = ContainerInfoBuilder.WithSecrets(environment, requirement.Pod),
         };
         if (requirement.User is { } user)
         {
@@ -110,6 +120,7 @@ public static class TaskInfoBuilder
             AgentId = new AgentID { Value = offer.AgentId.Value },
             Resources = { resources },
             Command = command,
+            Container = ContainerInfoBuilder.Task(requirement.ServiceName, requirement.Pod, requirement.Index, task),
             Labels = new Labels
             {
                 Labels_ =
@@ -151,6 +162,7 @@ public static class TaskInfoBuilder
             info.Discovery = Discovery(requirement, task, name, ports);
         }
 
+        // The checks run with the task's environment without its secrets, as in DC/OS.
         if (task.HealthCheck is { } health)
         {
             info.HealthCheck = HealthCheck(health, environment);
@@ -167,7 +179,8 @@ public static class TaskInfoBuilder
     /// <summary>
     /// A <c>health-check</c> as a Mesos COMMAND health check, run with the task's environment (DC/OS
     /// <c>PodInfoBuilder</c>): Mesos kills the task after the consecutive failures, and recovery relaunches it. The
-    /// environment is the task command's own object, shared (a task info is never changed once built).
+    /// environment is the task command's own object (without the pod's secret variables, as in DC/OS), shared: a task
+    /// info is never changed once built.
     /// </summary>
     public static HealthCheck HealthCheck(HealthCheckSpec spec, Environment environment) => new()
     {
@@ -223,7 +236,7 @@ public static class TaskInfoBuilder
         yield return ("POD_INSTANCE_INDEX", requirement.Index.ToString(CultureInfo.InvariantCulture), false);
         yield return ("FRAMEWORK_NAME", requirement.ServiceName, true);
         yield return ("FRAMEWORK_HOST", $"{service}.autoip.dcos.thisdcos.directory", true);
-        yield return ("FRAMEWORK_VIP_HOST", $"{service}.l4lb.thisdcos.directory", true);
+        yield return ("FRAMEWORK_VIP_HOST", ServiceSpec.VipDomainOf(requirement.ServiceName), true);
         yield return ("PLACEMENT_REFERENCED_REGION", References(requirement.Pod, Specs.Placement.PlacementField.Region), true);
         yield return ("PLACEMENT_REFERENCED_ZONE", References(requirement.Pod, Specs.Placement.PlacementField.Zone), true);
         if (domain is not null)
@@ -277,7 +290,7 @@ public static class TaskInfoBuilder
             : new Environment.Types.Variable { Name = name, Value = value });
     }
 
-    /// <summary>Mesos discovery info: the task's DNS name and its named ports (advertised ones EXTERNAL).</summary>
+    /// <summary>Mesos discovery info: the task's DNS name and its named ports (advertised ones EXTERNAL, those with a VIP labelled).</summary>
     private static DiscoveryInfo Discovery(PodRequirement requirement, TaskSpec task, string taskName, IReadOnlyList<AssignedPort> ports) => new()
     {
         Visibility = Visibility(task.Discovery?.Visibility ?? DiscoveryVisibility.Cluster),
@@ -292,10 +305,30 @@ public static class TaskInfoBuilder
                     Name = p.Spec.Name,
                     Protocol = p.Spec.Vip?.Protocol ?? "tcp",
                     Visibility = p.Spec.Advertise ? DiscoveryInfo.Types.Visibility.External : DiscoveryInfo.Types.Visibility.Cluster,
+                    Labels = p.Spec.Vip is { } vip ? VipLabels(p.Spec.Name, vip, requirement.Pod) : null,
                 }),
             },
         },
     };
+
+    /// <summary>
+    /// The labels of a discovery port with a VIP, as DC/OS writes them (<c>AuxLabelAccess.setVIPLabels</c>) and its load
+    /// balancer reads them: <c>VIP_&lt;port name&gt;</c> = <c>&lt;prefix&gt;:&lt;port&gt;</c> (DC/OS puts a random UUID
+    /// after <c>VIP_</c>; readers look at the prefix only, and the port name keeps task infos reproducible), and on a
+    /// virtual network <c>network-scope</c>: <c>host</c> when a network maps ports to the host (DC/OS's
+    /// <c>mesos-bridge</c>), else <c>container</c> (the port is the container's own).
+    /// </summary>
+    public static Labels VipLabels(string portName, VipSpec vip, PodSpec pod)
+    {
+        var labels = new Labels { Labels_ = { Shared.Label(VipLabelPrefix + portName, vip.LabelValue()) } };
+        if (pod.UsesVirtualNetwork)
+        {
+            var scope = pod.Networks.Any(n => n.Name == BridgeNetwork) ? "host" : "container";
+            labels.Labels_.Add(Shared.Label(NetworkScopeLabel, scope));
+        }
+
+        return labels;
+    }
 
     private static DiscoveryInfo.Types.Visibility Visibility(DiscoveryVisibility visibility) => visibility switch
     {

@@ -37,7 +37,7 @@ public static class ServiceEndpoints
                     var vip = VipOf(spec, port.Name);
                     if (!byName.TryGetValue(port.Name, out var endpoint))
                     {
-                        endpoint = (new List<string>(), new List<string>(), vip is null ? null : $"{vip.Prefix}.{service}.l4lb.thisdcos.directory:{vip.Port.ToString(CultureInfo.InvariantCulture)}");
+                        endpoint = (new List<string>(), new List<string>(), vip?.Address(spec.Name));
                         byName[port.Name] = endpoint;
                     }
 

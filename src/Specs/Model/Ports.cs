@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 
 namespace ActorScheduler.Specs.Model;
 
@@ -23,4 +24,15 @@ public sealed record PortSpec(
 public sealed record PortRange(int? Begin, int? End);
 
 /// <summary>A virtual IP: <c>&lt;prefix&gt;.&lt;service&gt;.l4lb.thisdcos.directory:&lt;port&gt;</c>.</summary>
-public sealed record VipSpec(string Prefix, int Port, string Protocol = "tcp");
+public sealed record VipSpec(string Prefix, int Port, string Protocol = "tcp")
+{
+    /// <summary>
+    /// <c>&lt;prefix&gt;:&lt;port&gt;</c>: how the VIP is named on the task's discovery port (the value of DC/OS's
+    /// <c>VIP_</c> label, which the DC/OS load balancer reads as a named VIP of the service). A method, so that the
+    /// record's text (which the spec fingerprint reads) stays as it is.
+    /// </summary>
+    public string LabelValue() => string.Create(CultureInfo.InvariantCulture, $"{Prefix}:{Port}");
+
+    /// <summary>The address clients use: <c>&lt;prefix&gt;.&lt;service's VIP domain&gt;:&lt;port&gt;</c>.</summary>
+    public string Address(string serviceName) => string.Create(CultureInfo.InvariantCulture, $"{Prefix}.{ServiceSpec.VipDomainOf(serviceName)}:{Port}");
+}

@@ -54,6 +54,12 @@ public sealed record ServiceSpec(string Name, string? User, ImmutableArray<PodSp
     public static string DnsLabelOf(string name) => name.Replace("/", string.Empty, StringComparison.Ordinal);
 
     /// <summary>
+    /// The DNS domain of the service's VIPs (<c>FRAMEWORK_VIP_HOST</c>): <c>&lt;label&gt;.l4lb.thisdcos.directory</c>, the
+    /// label as <see cref="DnsLabelOf"/> makes it.
+    /// </summary>
+    public static string VipDomainOf(string name) => $"{DnsLabelOf(name)}.l4lb.thisdcos.directory";
+
+    /// <summary>
     /// A name with its folder slashes escaped as DC/OS escapes them (<c>SchedulerUtils.withEscapedSlashes</c>) for roles,
     /// principals and external volume names: a leading slash dropped, the others written <c>__</c>
     /// (<c>/data/kafka</c> → <c>data__kafka</c>).
