@@ -75,13 +75,12 @@ public static class ContainerInfoBuilder
     /// references the secret (the agent's secret resolver fills it in), in place of a value of the same name, as DC/OS
     /// adds them. The same object when the pod has none.
     /// </summary>
-    public static Environment WithSecrets(Environment environment, PodSpec pod)
-    {
-        if (pod.Secrets.IsDefaultOrEmpty || !pod.Secrets.Any(s => s.EnvKey is not null))
-        {
-            return environment;
-        }
+    public static Environment WithSecrets(Environment environment, PodSpec pod) =>
+        pod.Secrets.IsDefaultOrEmpty || !pod.Secrets.Any(s => s.EnvKey is not null) ? environment : AddSecrets(environment, pod);
 
+    // Apart, so that a pod without secrets does not pay for the closure the filter below needs.
+    private static Environment AddSecrets(Environment environment, PodSpec pod)
+    {
         var keys = pod.Secrets.Select(s => s.EnvKey).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var withSecrets = new Environment { Variables = { environment.Variables.Where(v => !keys.Contains(v.Name)) } };
         foreach (var secret in pod.Secrets.Where(s => s.EnvKey is not null))

@@ -64,6 +64,29 @@ public sealed class ContainerInfoBuilderTests
     }
 
     [Fact]
+    public void A_pod_without_container_settings_costs_its_launches_no_allocation()
+    {
+        // The storm's pods have none of these settings: the checks on their launch path must not allocate.
+        var environment = new Messages.MesosV1.Environment();
+        var task = Plain.Tasks[0];
+        void Build()
+        {
+            ContainerInfoBuilder.Task("svc", Plain, 0, task);
+            ContainerInfoBuilder.Executor("svc", Plain, 0);
+            ContainerInfoBuilder.WithSecrets(environment, Plain);
+        }
+
+        Build();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            Build();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void The_image_goes_on_the_task_s_MESOS_container_only()
     {
         var (executor, task) = Launch(Plain with { Image = "alpine:3.20" });
