@@ -469,7 +469,7 @@ public static class SchedulerApi
     /// </summary>
     public static IApplicationBuilder UseServicePrefix(this IApplicationBuilder app, string serviceName)
     {
-        var sanitized = serviceName.TrimStart('/').Replace("/", "__", StringComparison.Ordinal);
+        var sanitized = Specs.Model.ServiceSpec.EscapeSlashes(serviceName);
         return app.Use(async (context, next) =>
         {
             const string Prefix = "/v1/service/";
