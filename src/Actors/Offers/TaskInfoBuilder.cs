@@ -290,7 +290,10 @@ public static class TaskInfoBuilder
             : new Environment.Types.Variable { Name = name, Value = value });
     }
 
-    /// <summary>Mesos discovery info: the task's DNS name and its named ports (advertised ones EXTERNAL, those with a VIP labelled).</summary>
+    /// <summary>
+    /// Mesos discovery info: the task's DNS name and its named ports (advertised ones EXTERNAL, those with a VIP
+    /// labelled).
+    /// </summary>
     private static DiscoveryInfo Discovery(PodRequirement requirement, TaskSpec task, string taskName, IReadOnlyList<AssignedPort> ports) => new()
     {
         Visibility = Visibility(task.Discovery?.Visibility ?? DiscoveryVisibility.Cluster),
