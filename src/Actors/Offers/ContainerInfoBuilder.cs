@@ -17,8 +17,8 @@ namespace ActorScheduler.Actors.Offers;
 public static class ContainerInfoBuilder
 {
     /// <summary>
-    /// The task's container, or null when nothing asks for one. (The pod's own volumes will join the volumes here, each
-    /// task mounting them from the executor's sandbox, as DC/OS <c>setExecutorVolume</c> does.)
+    /// The task's container, or null when nothing asks for one. (The pod's own volumes join it afterwards, each task
+    /// mounting them from the executor's sandbox: <see cref="TaskInfoBuilder.ShareExecutorVolumes"/>.)
     /// </summary>
     public static ContainerInfo? Task(string serviceName, PodSpec pod, int index, TaskSpec task)
     {

@@ -32,6 +32,8 @@ public sealed class ExamplesEndToEndTests
                 "scale" => ["-o", "NODE_COUNT=5"],
                 "zones" => ["--zones", "3"],
                 "container-options" => ["-o", $"APP_URI=file://{AppArchive(artifacts.Path)}"],
+                // The local agents resolve secrets from the emulator's store (an unknown one fails the task).
+                "secrets-and-tls" => ["--secret", "secrets-and-tls/api-key=local-key"],
                 _ => Array.Empty<string>(),
             },
         ];
@@ -94,6 +96,15 @@ public sealed class ExamplesEndToEndTests
             var journal = Archive0();
             Assert.Equal(["written by archive-0-writer", "archive-0-reader read written by archive-0-writer"], journal[..2]);
             Assert.Equal(journal[..2].Order(StringComparer.Ordinal), journal[2..].Order(StringComparer.Ordinal));
+        }
+
+        if (example == "secrets-and-tls")
+        {
+            // The secret reached the task both ways: as API_KEY (the command says whether it is set) and as a file.
+            await scheduler.WaitUntilAsync(() => Task.FromResult(data.Files("stdout").Any(f => File.ReadAllText(f).Contains("key set: yes", StringComparison.Ordinal))),
+                TimeSpan.FromSeconds(60), "the gateway's API_KEY from the emulator's secret store");
+            Assert.All(data.Files("api-key"), f => Assert.Equal("local-key", File.ReadAllText(f)));
+            Assert.NotEmpty(data.Files("api-key"));
         }
 
         if (example == "taskcfg")
