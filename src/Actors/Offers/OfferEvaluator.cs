@@ -16,10 +16,19 @@ namespace ActorScheduler.Actors.Offers;
 public static class OfferEvaluator
 {
     /// <param name="placed">Where this service's pod instances are (or are being) placed, for placement rules.</param>
-    public static OfferEvaluation Evaluate(PodRequirement requirement, Offer offer, EvaluationContext context, PlacedTasks? placed = null) =>
-        requirement.Existing is null
+    public static OfferEvaluation Evaluate(PodRequirement requirement, Offer offer, EvaluationContext context, PlacedTasks? placed = null)
+    {
+        // A pod reserves with its own role (refined for a pre-reserved role), which must be the offer's allocation role.
+        if (context.RoleRefusal(requirement.Pod, offer) is { } otherRole)
+        {
+            return OfferEvaluation.Failed([otherRole]);
+        }
+
+        context = context.ForPod(requirement.Pod);
+        return requirement.Existing is null
             ? EvaluateNewFootprint(requirement, offer, context, placed)
             : EvaluateExistingFootprint(requirement, requirement.Existing, offer, context);
+    }
 
     /// <summary>
     /// Null when the service's region (<see cref="RegionAwareness"/>) and the pod's placement rule admit
@@ -79,21 +88,22 @@ public static class OfferEvaluator
         }
 
         var executor = context.Executor;
-        var (needCpus, needMem, needDisk) = OfferFit.NewFootprintNeed(requirement.Pod, executor);
-        var unreserved = OfferFit.Unreserved(offer);
-
-        var failed = false;
-        foreach (var (name, need, available) in new[] { ("cpus", needCpus, unreserved.Cpus), ("mem", needMem, unreserved.Mem), ("disk", needDisk, unreserved.Disk) })
+        var need = OfferFit.NewFootprintNeed(requirement.Pod, executor);
+        var role = requirement.Pod.PreReservedRole;
+        var unreserved = OfferFit.Unreserved(offer, role);
+        if (role != "*" && !offer.Resources.Any(r => Resources.IsReservableBy(r, role)))
         {
-            if (available + 1e-9 < need)
-            {
-                explanation.Add($"FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved '{name}' for new reservation: {Format(need)} needed, {Format(available)} available");
-                failed = true;
-            }
-            else
-            {
-                explanation.Add($"PASS(ResourceEvaluationStage): Offer has sufficient unreserved '{name}': {Format(need)} needed, {Format(available)} available");
-            }
+            explanation.Add($"FAIL(ResourceEvaluationStage): offer has no resources reserved for role '{role}'");
+            return OfferEvaluation.Failed(explanation);
+        }
+
+        var failed = !Sufficient("cpus", need.Cpus, unreserved.Cpus, role, explanation)
+            | !Sufficient("mem", need.Mem, unreserved.Mem, role, explanation)
+            | !Sufficient("disk", need.Disk, unreserved.Disk, role, explanation);
+        // GPUs are checked (and explained) only for pods that ask for them, as DC/OS evaluates only the resources a spec names.
+        if (need.Gpus > 0)
+        {
+            failed |= !Sufficient(Resources.GpusName, need.Gpus, unreserved.Gpus, role, explanation);
         }
 
         var ports = PortEvaluationStage.ForNewFootprint(requirement.Pod, sets, offer);
@@ -221,9 +231,10 @@ public static class OfferEvaluator
         var takenPorts = new HashSet<int>();
         var portsDropped = new HashSet<string>(StringComparer.Ordinal);
         var portsAdded = new List<Resource>();
-        var unreserved = OfferFit.Unreserved(offer);
+        var unreserved = OfferFit.Unreserved(offer, requirement.Pod.PreReservedRole);
         // A set the footprint holds nothing of is new to the pod (a task a config update added): reserved after the rest.
         var added = launchSets.Where(s => !existing.Resources.Any(s.Owns)).ToList();
+        var addedResources = new List<Resource>();
         foreach (var set in launchSets)
         {
             if (added.Contains(set))
@@ -248,6 +259,30 @@ public static class OfferEvaluator
                     var id = Resources.ResourceId(resize.Resized!)!;
                     resized[id] = resize.Resized!;
                     have = have.Select(r => Resources.ResourceId(r) == id ? resize.Resized! : r).ToList();
+                }
+            }
+
+            if (set.Spec.Gpus > 0 || Holds(have, Resources.GpusName))
+            {
+                var gpus = ResizeGpus(set, have, unreserved.Gpus, context.Reservation);
+                explanation.Add(gpus.Explanation);
+                if (!gpus.Passed)
+                {
+                    return OfferEvaluation.Failed(explanation);
+                }
+
+                if (gpus.Operation is { } operation)
+                {
+                    resizes.Add(operation);
+                    unreserved = unreserved with { Gpus = unreserved.Gpus - gpus.Grown };
+                    // Ids given back leave the footprint and new reservations join it, as ports resized in place do.
+                    portsDropped.UnionWith(gpus.Dropped);
+                    addedResources.AddRange(gpus.Added);
+                    have = [.. have.Where(r => Resources.ResourceId(r) is not { } rid || !gpus.Dropped.Contains(rid)).Select(r => Resources.ResourceId(r) is { } rid && rid == gpus.ResizedId ? gpus.Resized! : r), .. gpus.Added];
+                    if (gpus.ResizedId is { } resizedId)
+                    {
+                        resized[resizedId] = gpus.Resized!;
+                    }
                 }
             }
 
@@ -279,7 +314,6 @@ public static class OfferEvaluator
 
         // Pod volumes a footprint made before they were the executor's lacks: reserved with the next new executor.
         var volumesAdded = running is null ? PodVolumesMissing(requirement.Pod, existing) : [];
-        var addedResources = new List<Resource>();
         List<Resource>? executorAdded = null;
         if (added.Count > 0 || volumesAdded.Length > 0)
         {
@@ -351,6 +385,11 @@ public static class OfferEvaluator
                 resources.Add(Resources.Reserved("mem", set.Spec.MemoryMb, reservation, set.Owner));
             }
 
+            if (set.Spec.Gpus > 0)
+            {
+                resources.Add(Resources.Reserved(Resources.GpusName, set.Spec.Gpus, reservation, set.Owner));
+            }
+
             if (!requirement.Pod.UsesVirtualNetwork)
             {
                 resources.AddRange(ports.Of(set.Id).Select(p => Resources.ReservedPort(p.Number, p.Spec.Name, reservation, set.Owner)));
@@ -395,16 +434,17 @@ public static class OfferEvaluator
         PodRequirement requirement, List<PodResourceSet> added, ImmutableArray<VolumeSpec> volumes, Offer offer, OfferFit.Scalars unreserved, ISet<int> taken, EvaluationContext context, List<string> explanation)
     {
         var failed = false;
-        double cpus = 0, mem = 0, disk = volumes.Where(v => v.Type == VolumeType.Root).Sum(v => (double)v.SizeMb);
+        double cpus = 0, mem = 0, disk = volumes.Where(v => v.Type == VolumeType.Root).Sum(v => (double)v.SizeMb), gpus = 0;
         foreach (var set in added)
         {
             cpus += set.Spec.Cpus;
             mem += set.Spec.MemoryMb;
+            gpus += set.Spec.Gpus;
             disk += set.Spec.Volumes.Where(v => v.Type == VolumeType.Root).Sum(v => (double)v.SizeMb);
         }
 
         var sets = string.Join(", ", added.Select(s => s.Description).Concat(volumes.Select(v => $"pod volume '{v.Path}'")));
-        foreach (var (name, need, available) in new[] { ("cpus", cpus, unreserved.Cpus), ("mem", mem, unreserved.Mem), ("disk", disk, unreserved.Disk) })
+        foreach (var (name, need, available) in new[] { ("cpus", cpus, unreserved.Cpus), ("mem", mem, unreserved.Mem), ("disk", disk, unreserved.Disk), (Resources.GpusName, gpus, unreserved.Gpus) })
         {
             if (need <= 0)
             {
@@ -483,6 +523,87 @@ public static class OfferEvaluator
                 ? $"PASS(VolumeEvaluationStage): volume '{volume.ContainerPath}' of {of} stays with the running executor {running.ExecutorId.Value}"
                 : $"PASS(VolumeEvaluationStage): volume '{volume.ContainerPath}' of {of} is offered back (resourceId {Resources.ResourceId(resources[i])}, persistence id {persistence}): relaunched with its data");
         }
+    }
+
+    private static bool Holds(List<Resource> resources, string name)
+    {
+        foreach (var resource in resources)
+        {
+            if (resource.Name == name)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The GPUs a resource set holds brought to what its spec asks: resized in place (<see cref="ReservationResize"/>),
+    /// or, as a spec may add or drop them (cpus and mem are never 0), reserved anew or given back whole.
+    /// </summary>
+    private static GpuResize ResizeGpus(PodResourceSet set, List<Resource> have, double unreservedGpus, ReservationContext reservation)
+    {
+        var held = have.Where(r => r.Name == Resources.GpusName).ToList();
+        var want = set.Spec.Gpus;
+        if (held.Count == 0)
+        {
+            if (unreservedGpus + 1e-9 < want)
+            {
+                return new GpuResize(new ReservationResize.Outcome(false, $"FAIL(ResourceEvaluationStage): reserving {Format(want)} '{Resources.GpusName}' for {set.Description} needs them unreserved on this agent: the offer has {Format(unreservedGpus)}", null, null, 0), [], []);
+            }
+
+            var reserved = Resources.Reserved(Resources.GpusName, want, reservation, set.Owner);
+            var operation = new Offer.Types.Operation { Type = Offer.Types.Operation.Types.Type.Reserve, Reserve = new Offer.Types.Operation.Types.Reserve { Resources = { reserved } } };
+            return new GpuResize(new ReservationResize.Outcome(true, $"PASS(ResourceEvaluationStage): reserving {Format(want)} '{Resources.GpusName}' for {set.Description} in place", operation, null, want), [reserved], []);
+        }
+
+        if (want <= 0)
+        {
+            var operation = new Offer.Types.Operation { Type = Offer.Types.Operation.Types.Type.Unreserve, Unreserve = new Offer.Types.Operation.Types.Unreserve { Resources = { held } } };
+            return new GpuResize(
+                new ReservationResize.Outcome(true, $"PASS(ResourceEvaluationStage): {set.Description} gives back its reserved '{Resources.GpusName}' {Format(held.Sum(Resources.Scalar))}: its spec asks none", operation, null, 0),
+                [],
+                [.. held.Select(Resources.ResourceId).OfType<string>()]);
+        }
+
+        return new GpuResize(ReservationResize.Plan(set.Description, Resources.GpusName, held, want, unreservedGpus), [], []);
+    }
+
+    /// <summary>A <see cref="ReservationResize.Outcome"/> of GPUs, with the reservations it makes and the ids it gives back.</summary>
+    private sealed record GpuResize(ReservationResize.Outcome Outcome, ImmutableArray<Resource> Added, ImmutableHashSet<string> Dropped)
+    {
+        public bool Passed => Outcome.Passed;
+
+        public string Explanation => Outcome.Explanation;
+
+        public Offer.Types.Operation? Operation => Outcome.Operation;
+
+        public double Grown => Outcome.Grown;
+
+        public Resource? Resized => Outcome.Resized;
+
+        public string? ResizedId => Outcome.Resized is { } resized ? Resources.ResourceId(resized) : null;
+    }
+
+    /// <summary>
+    /// Whether the offer has <paramref name="need"/> of <paramref name="name"/> for a new footprint, unreserved or (for a
+    /// pod of a pre-reserved role) reserved for <paramref name="role"/>; explains either way.
+    /// </summary>
+    private static bool Sufficient(string name, double need, double available, string role, List<string> explanation)
+    {
+        if (available + 1e-9 < need)
+        {
+            explanation.Add(role == "*"
+                ? $"FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved '{name}' for new reservation: {Format(need)} needed, {Format(available)} available"
+                : $"{OfferFit.LacksReserved(name, role)}: {Format(need)} needed, {Format(available)} available");
+            return false;
+        }
+
+        explanation.Add(role == "*"
+            ? $"PASS(ResourceEvaluationStage): Offer has sufficient unreserved '{name}': {Format(need)} needed, {Format(available)} available"
+            : $"PASS(ResourceEvaluationStage): Offer has sufficient '{name}' reserved for role '{role}': {Format(need)} needed, {Format(available)} available");
+        return true;
     }
 
     /// <summary>A resource set serves one task at a time: two tasks of one set cannot launch together.</summary>

@@ -13,8 +13,8 @@ namespace ActorScheduler.Actors.Offers;
 /// </summary>
 public static class OfferFit
 {
-    /// <summary>Scalar amounts: cpus, mem (MB), disk (MB).</summary>
-    public readonly record struct Scalars(double Cpus, double Mem, double Disk);
+    /// <summary>Scalar amounts: cpus, mem (MB), disk (MB), gpus.</summary>
+    public readonly record struct Scalars(double Cpus, double Mem, double Disk, double Gpus = 0);
 
     /// <summary>
     /// What a new footprint of any instance of the pod reserves: every resource set once (its first task's resources,
@@ -23,7 +23,7 @@ public static class OfferFit
     /// </summary>
     public static Scalars NewFootprintNeed(PodSpec pod, ExecutorResources executor)
     {
-        double cpus = executor.Cpus, mem = executor.MemoryMb, disk = executor.DiskMb;
+        double cpus = executor.Cpus, mem = executor.MemoryMb, disk = executor.DiskMb, gpus = 0;
         foreach (var volume in pod.Volumes)
         {
             if (volume.Type == VolumeType.Root)
@@ -42,6 +42,7 @@ public static class OfferFit
 
             cpus += tasks[i].Cpus;
             mem += tasks[i].MemoryMb;
+            gpus += tasks[i].Gpus;
             foreach (var volume in tasks[i].Volumes)
             {
                 if (volume.Type == VolumeType.Root)
@@ -51,7 +52,7 @@ public static class OfferFit
             }
         }
 
-        return new Scalars(cpus, mem, disk);
+        return new Scalars(cpus, mem, disk, gpus);
     }
 
     private static bool FirstOfItsSet(ImmutableArray<TaskSpec> tasks, int index)
@@ -67,13 +68,20 @@ public static class OfferFit
         return true;
     }
 
-    /// <summary>The unreserved cpus, mem and (non-volume) disk of an offer.</summary>
-    public static Scalars Unreserved(Offer offer)
+    /// <summary>The unreserved cpus, mem, (non-volume) disk and gpus of an offer.</summary>
+    public static Scalars Unreserved(Offer offer) => Unreserved(offer, "*");
+
+    /// <summary>
+    /// The cpus, mem, (non-volume) disk and gpus of an offer a pod of pre-reserved role <paramref name="preReservedRole"/>
+    /// may reserve (<see cref="Resources.IsReservableBy"/>): unreserved ones for <c>*</c>, those statically reserved for
+    /// the role otherwise.
+    /// </summary>
+    public static Scalars Unreserved(Offer offer, string preReservedRole)
     {
-        double cpus = 0, mem = 0, disk = 0;
+        double cpus = 0, mem = 0, disk = 0, gpus = 0;
         foreach (var resource in offer.Resources)
         {
-            if (Resources.IsReserved(resource) || resource.Disk is not null)
+            if (!Resources.IsReservableBy(resource, preReservedRole) || resource.Disk is not null)
             {
                 continue;
             }
@@ -89,10 +97,13 @@ public static class OfferFit
                 case "disk":
                     disk += Resources.Scalar(resource);
                     break;
+                case Resources.GpusName:
+                    gpus += Resources.Scalar(resource);
+                    break;
             }
         }
 
-        return new Scalars(cpus, mem, disk);
+        return new Scalars(cpus, mem, disk, gpus);
     }
 
     /// <summary>
@@ -108,20 +119,35 @@ public static class OfferFit
         }
 
         const double epsilon = 1e-9;
+        if (requirement.Pod.PreReservedRole is var role && role != "*")
+        {
+            // Counted per offer and pod: the router's per-offer figures are the unreserved ones.
+            available = Unreserved(offer, role);
+            return available.Cpus + epsilon < need.Cpus ? LacksReserved("cpus", role)
+                : available.Mem + epsilon < need.Mem ? LacksReserved("mem", role)
+                : available.Disk + epsilon < need.Disk ? LacksReserved("disk", role)
+                : available.Gpus + epsilon < need.Gpus ? LacksReserved(Resources.GpusName, role)
+                : null;
+        }
+
         return available.Cpus + epsilon < need.Cpus ? LacksCpus
             : available.Mem + epsilon < need.Mem ? LacksMem
             : available.Disk + epsilon < need.Disk ? LacksDisk
+            : available.Gpus + epsilon < need.Gpus ? LacksGpus
             : null;
     }
 
     /// <summary>
     /// Null when a full evaluation of <paramref name="requirement"/> against the offer may pass; otherwise the reason it
-    /// fails, checked in the full evaluation's order (<see cref="OfferEvaluator"/>): the service's region and the pod's
+    /// fails, checked in the full evaluation's order (<see cref="OfferEvaluator"/>): the offer's allocation role
+    /// (<see cref="EvaluationContext.RoleRefusal"/>), the service's region and the pod's
     /// placement rule (<see cref="OfferEvaluator.PlacementRefusal"/>), then the agent or the resources (<see cref="Skip"/>),
     /// so a skipped offer is counted under the reason its full evaluation would give.
     /// </summary>
     public static string? Refusal(PodRequirement requirement, Scalars need, Offer offer, Scalars available, PlacementAgent agent, PlacedTasks placed, EvaluationContext context) =>
-        OfferEvaluator.PlacementRefusal(requirement, agent, placed, context) ?? Skip(requirement, need, offer, available);
+        context.RoleRefusal(requirement.Pod, offer)
+        ?? OfferEvaluator.PlacementRefusal(requirement, agent, placed, context)
+        ?? Skip(requirement, need, offer, available);
 
     /// <summary>Why a pod with reservations skips an offer of another agent (<see cref="Skip"/>).</summary>
     public const string OtherAgent = "FAIL(AgentEvaluationStage): offer is from another agent than the pod's reservations";
@@ -130,6 +156,11 @@ public static class OfferFit
     private static readonly string LacksCpus = Lacks("cpus");
     private static readonly string LacksMem = Lacks("mem");
     private static readonly string LacksDisk = Lacks("disk");
+    private static readonly string LacksGpus = Lacks(Resources.GpusName);
 
     private static string Lacks(string name) => $"FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved '{name}' for new reservation";
+
+    /// <summary>The reason of a pod of a pre-reserved role (built when one is skipped: such pods are few).</summary>
+    internal static string LacksReserved(string name, string role) =>
+        $"FAIL(ResourceEvaluationStage): Offer lacks sufficient '{name}' reserved for role '{role}' for new reservation";
 }

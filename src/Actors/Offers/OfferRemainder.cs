@@ -58,13 +58,15 @@ public static class OfferRemainder
                             continue;
                         }
 
+                        // What a pod of a pre-reserved role reserves comes from that role's static reservations.
+                        var source = r.Reservations.Count > 1 ? SourceKey(r.Name, Resources.PreReservedRoleOf(r)) : r.Name;
                         if (r.Ranges is not null)
                         {
-                            takenRanges[r.Name] = takenRanges.TryGetValue(r.Name, out var cuts) ? RangeMath.Union(cuts, r.Ranges) : r.Ranges;
+                            takenRanges[source] = takenRanges.TryGetValue(source, out var cuts) ? RangeMath.Union(cuts, r.Ranges) : r.Ranges;
                             continue;
                         }
 
-                        takenUnreserved[r.Name] = takenUnreserved.GetValueOrDefault(r.Name) + Resources.Scalar(r);
+                        takenUnreserved[source] = takenUnreserved.GetValueOrDefault(source) + Resources.Scalar(r);
                     }
 
                     break;
@@ -105,7 +107,12 @@ public static class OfferRemainder
                 continue;
             }
 
-            if (!Resources.IsReserved(resource) && resource.Ranges is not null && takenRanges.TryGetValue(resource.Name, out var taken))
+            // Unreserved resources are keyed by name, statically reserved ones by name and role (a claim's refined RESERVE
+            // takes from those).
+            var key = !Resources.IsReserved(resource) ? resource.Name
+                : StaticRole(resource) is { } role && (takenUnreserved.Count > 0 || takenRanges.Count > 0) ? SourceKey(resource.Name, role)
+                : null;
+            if (key is not null && resource.Ranges is not null && takenRanges.TryGetValue(key, out var taken))
             {
                 var left = RangeMath.Subtract(resource.Ranges, taken);
                 if (left.Range.Count > 0)
@@ -119,15 +126,15 @@ public static class OfferRemainder
             }
 
             // A PATH, BLOCK or RAW disk is not what a claim's disk comes from (OfferFit.Unreserved leaves them out too).
-            if (Resources.IsReserved(resource) || resource.Scalar is null || resource.Disk is not null
-                || !takenUnreserved.TryGetValue(resource.Name, out var take) || take <= 0)
+            if (key is null || resource.Scalar is null || resource.Disk is not null
+                || !takenUnreserved.TryGetValue(key, out var take) || take <= 0)
             {
                 rest.Resources.Add(resource);
                 continue;
             }
 
             var remaining = Resources.Scalar(resource) - take;
-            takenUnreserved[resource.Name] = Math.Max(0, take - Resources.Scalar(resource));
+            takenUnreserved[key] = Math.Max(0, take - Resources.Scalar(resource));
             if (remaining > 1e-9)
             {
                 var smaller = resource.Clone();
@@ -138,4 +145,12 @@ public static class OfferRemainder
 
         return rest;
     }
+
+    private static string SourceKey(string name, string role) => $"{name}({role})";
+
+    /// <summary>The role of a static reservation nobody refined yet (the one offered resource a refined RESERVE takes from), or null.</summary>
+    private static string? StaticRole(Resource resource) =>
+        resource.Reservations.Count > 0 && resource.Reservations[^1].Type == Resource.Types.ReservationInfo.Types.Type.Static
+            ? resource.Reservations[^1].Role
+            : null;
 }

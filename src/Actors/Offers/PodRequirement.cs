@@ -60,6 +60,31 @@ public sealed record EvaluationContext(
     /// config templates; null when unknown: tasks then get no template URIs.
     /// </summary>
     public Uri? SchedulerApi { get; init; }
+
+    /// <summary>The context a pod is evaluated in: this one, or for a pod of a pre-reserved role its refined reservations.</summary>
+    public EvaluationContext ForPod(PodSpec pod) =>
+        pod.PreReservedRole == Reservation.PreReservedRole ? this : this with { Reservation = Reservation.ForPreReserved(pod.PreReservedRole) };
+
+    /// <summary>
+    /// Null when <paramref name="offer"/> is allocated to the role <paramref name="pod"/> reserves with (or carries no
+    /// allocation, as offers to a framework without MULTI_ROLE do); otherwise why the pod cannot use it: a reservation's
+    /// role must be the offer's allocation role, and a pod only uses resources of its own role.
+    /// </summary>
+    public string? RoleRefusal(PodSpec pod, Offer offer)
+    {
+        if (offer.AllocationInfo is not { HasRole: true } allocation
+            || Mesos.FrameworkRoles.IsPodRole(allocation.Role, pod.PreReservedRole, Reservation.ServiceRole))
+        {
+            return null;
+        }
+
+        return pod.PreReservedRole == "*"
+            ? OtherRoleOffer
+            : $"FAIL(RoleEvaluationStage): offer is allocated to role '{allocation.Role}', not to '{Mesos.FrameworkRoles.PodRole(pod.PreReservedRole, Reservation.ServiceRole)}' of pre-reserved role '{pod.PreReservedRole}'";
+    }
+
+    /// <summary>Why a pod without a pre-reserved role skips an offer allocated to one of the service's refined roles.</summary>
+    public const string OtherRoleOffer = "FAIL(RoleEvaluationStage): offer is allocated to a pre-reserved role's refined role; the pod reserves with the service role";
 }
 
 /// <summary>Resources of the default executor that runs a pod's task group (DC/OS EXECUTOR_* defaults).</summary>

@@ -54,7 +54,7 @@ public static class PortEvaluationStage
             return new PortStageResult(true, [], []);
         }
 
-        var offered = OfferedPorts(offer);
+        var offered = OfferedPorts(offer, pod.PreReservedRole);
         var reserved = new Dictionary<int, string>();
         foreach (var number in taken ?? [])
         {
@@ -154,7 +154,7 @@ public static class PortEvaluationStage
                 continue;
             }
 
-            offered ??= OfferedPorts(offer);
+            offered ??= OfferedPorts(offer, pod.PreReservedRole);
             int? chosen = port.IsDynamic
                 ? FirstFree(offered, port.Ranges, taken)
                 : Contains(offered, port.Port) && !taken.Contains(port.Port) ? port.Port : null;
@@ -189,11 +189,14 @@ public static class PortEvaluationStage
             : new PortStageResult(false, explanation.ToImmutableArray(), []);
     }
 
-    /// <summary>The offer's unreserved ports, merged and in ascending order.</summary>
-    public static IReadOnlyList<(int Begin, int End)> OfferedPorts(Offer offer)
+    /// <summary>
+    /// The offer's ports a pod of <paramref name="preReservedRole"/> may reserve (unreserved ones for <c>*</c>), merged and
+    /// in ascending order.
+    /// </summary>
+    public static IReadOnlyList<(int Begin, int End)> OfferedPorts(Offer offer, string preReservedRole = "*")
     {
         var offered = offer.Resources
-            .Where(r => r.Name == Resources.PortsName && r.Type == Value.Types.Type.Ranges && !Resources.IsReserved(r) && r.Ranges is not null)
+            .Where(r => r.Name == Resources.PortsName && r.Type == Value.Types.Type.Ranges && Resources.IsReservableBy(r, preReservedRole) && r.Ranges is not null)
             .SelectMany(r => r.Ranges.Range);
         return RangeMath.Normalize(offered)
             .Where(r => r.Begin <= MaxPort)

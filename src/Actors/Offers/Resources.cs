@@ -21,8 +21,36 @@ public static class Resources
 
     public const string PortsName = "ports";
 
+    /// <summary>A scalar, reserved and resized like cpus; offered only to frameworks with the GPU_RESOURCES capability.</summary>
+    public const string GpusName = "gpus";
+
     public static bool IsReserved(Resource resource) =>
         resource.Reservations.Count > 0 || (resource.HasRole && resource.Role != "*");
+
+    /// <summary>
+    /// Whether a pod of pre-reserved role <paramref name="preReservedRole"/> may reserve from the offered
+    /// <paramref name="resource"/>: a pod of <c>*</c> only unreserved resources, a pod of role R only those an operator
+    /// reserved statically for R (the reservation stack ends in a STATIC reservation for R), never ones of another role.
+    /// </summary>
+    public static bool IsReservableBy(Resource resource, string preReservedRole)
+    {
+        if (preReservedRole == "*")
+        {
+            return !IsReserved(resource);
+        }
+
+        var reservations = resource.Reservations;
+        return reservations.Count > 0
+            && reservations[^1].Type == Resource.Types.ReservationInfo.Types.Type.Static
+            && reservations[^1].Role == preReservedRole;
+    }
+
+    /// <summary>
+    /// The role a reservation of ours was made from: <c>*</c>, or the pre-reserved role whose static reservation it
+    /// refines (where an UNRESERVE returns it).
+    /// </summary>
+    public static string PreReservedRoleOf(Resource reserved) =>
+        reserved.Reservations.Count > 1 ? reserved.Reservations[^2].Role : "*";
 
     /// <summary>Our <c>resource_id</c> label on the resource's (last) dynamic reservation, or null.</summary>
     public static string? ResourceId(Resource resource) => Label(resource, ResourceIdLabel);
@@ -92,7 +120,14 @@ public static class Resources
         labels.Labels_.Add(shared.Framework);
         labels.Labels_.Add(shared.Owner);
         labels.Labels_.Add(extra);
-        resource.Reservations.Capacity = resource.Reservations.Count + 1;
+        resource.Reservations.Capacity = resource.Reservations.Count + (shared.PreReserved is null ? 1 : 2);
+        if (shared.PreReserved is not null)
+        {
+            // Refinement: the operator's static reservation for the pre-reserved role stays below ours (UNRESERVE pops
+            // ours and gives the resources back to that role).
+            resource.Reservations.Add(shared.PreReserved);
+        }
+
         resource.Reservations.Add(new Resource.Types.ReservationInfo
         {
             Type = Resource.Types.ReservationInfo.Types.Type.Dynamic,
@@ -107,7 +142,7 @@ public static class Resources
     /// The parts of the last reservation made that the next one most likely shares (a pod's reservations are made one
     /// after the other): kept in one immutable object, so threads that race only build one more.
     /// </summary>
-    private sealed record Shared(string Role, string FrameworkId, string OwnerName, Resource.Types.AllocationInfo Allocation, Label Framework, Label Owner)
+    private sealed record Shared(string Role, string FrameworkId, string OwnerName, Resource.Types.AllocationInfo Allocation, Label Framework, Label Owner, Resource.Types.ReservationInfo? PreReserved)
     {
         private static readonly Label ExecutorOwner = new() { Key = Resources.OwnerLabel, Value = Resources.ExecutorOwner };
         private static Shared? _last;
@@ -127,7 +162,10 @@ public static class Resources
                 owner,
                 sameFramework ? last!.Allocation : new Resource.Types.AllocationInfo { Role = context.Role },
                 sameFramework ? last!.Framework : new Label { Key = Resources.FrameworkIdLabel, Value = context.FrameworkId },
-                owner == Resources.ExecutorOwner ? ExecutorOwner : new Label { Key = Resources.OwnerLabel, Value = owner });
+                owner == Resources.ExecutorOwner ? ExecutorOwner : new Label { Key = Resources.OwnerLabel, Value = owner },
+                sameFramework ? last!.PreReserved
+                : context.PreReservedRole == "*" ? null
+                : new Resource.Types.ReservationInfo { Type = Resource.Types.ReservationInfo.Types.Type.Static, Role = context.PreReservedRole });
             _last = next;
             return next;
         }
@@ -177,4 +215,20 @@ public static class Resources
 }
 
 /// <summary>Who reserves: our role, principal and framework id.</summary>
-public sealed record ReservationContext(string Role, string Principal, string FrameworkId);
+/// <param name="Role">The role reservations are made for: the service role, or a pod's refined role (<see cref="ForPreReserved"/>).</param>
+public sealed record ReservationContext(string Role, string Principal, string FrameworkId)
+{
+    /// <summary>The role whose static reservations are refined (<c>*</c>: unreserved resources are reserved).</summary>
+    public string PreReservedRole { get; init; } = "*";
+
+    /// <summary>
+    /// How a pod of pre-reserved role <paramref name="preReservedRole"/> reserves: this context for <c>*</c>, else with the
+    /// refined role <c>&lt;pre-reserved&gt;/&lt;service role&gt;</c> (DC/OS <c>ResourceBuilder</c>) on top of the static one.
+    /// </summary>
+    public ReservationContext ForPreReserved(string preReservedRole) =>
+        preReservedRole == PreReservedRole ? this
+        : this with { Role = Mesos.FrameworkRoles.PodRole(preReservedRole, ServiceRole), PreReservedRole = preReservedRole };
+
+    /// <summary>The service role (<see cref="Role"/> of a context not refined).</summary>
+    public string ServiceRole => PreReservedRole == "*" ? Role : Role[(PreReservedRole.Length + 1)..];
+}

@@ -42,7 +42,17 @@ public static class UnexpectedResources
         return operations.ToImmutable();
     }
 
-    // We reserve in the refined format only (RESERVATION_REFINEMENT), so only reservations[] can be ours.
-    private static bool ReservedFor(Resource resource, string role) =>
-        resource.Reservations.Count > 0 ? resource.Reservations[^1].Role == role : false;
+    // We reserve in the refined format only (RESERVATION_REFINEMENT), so only reservations[] can be ours: for the service
+    // role, or for a pod of a pre-reserved role R for R/<service role> (UNRESERVE gives that back to R).
+    private static bool ReservedFor(Resource resource, string role)
+    {
+        if (resource.Reservations.Count == 0)
+        {
+            return false;
+        }
+
+        var reserved = resource.Reservations[^1].Role;
+        return reserved == role
+            || (reserved.Length > role.Length + 1 && reserved.EndsWith(role, StringComparison.Ordinal) && reserved[reserved.Length - role.Length - 1] == '/');
+    }
 }

@@ -64,7 +64,7 @@ public sealed class OfferRemainderTests
         offer.Attributes.Add(new ActorScheduler.Messages.MesosV1.Attribute { Name = "rack", Type = Value.Types.Type.Text, Text = new Value.Types.Text { Value = "r-7" } });
         offer.ExecutorIds.Add(new ExecutorID { Value = "hello__1" });
         offer.Unavailability = new Unavailability { Start = new TimeInfo { Nanoseconds = 42 } };
-        offer.AllocationInfo = new Resource.Types.AllocationInfo { Role = "svc-role" };
+        offer.AllocationInfo = new Resource.Types.AllocationInfo { Role = "hello-world-role" };
 
         // Every field but the resources is set here: a field added to Offer fails this until the test sets it too.
         var fields = Offer.Descriptor.Fields.InDeclarationOrder().Where(f => f.FieldNumber != Offer.ResourcesFieldNumber).ToList();
