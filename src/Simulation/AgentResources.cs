@@ -19,6 +19,15 @@ public sealed record AgentResources(
     /// <summary>The defaults: plenty for any one pod instance of the examples.</summary>
     public static AgentResources Default { get; } = new();
 
+    /// <summary>GPUs (a whole number; 0: none). Offered only to frameworks with GPU_RESOURCES, as a Mesos master does.</summary>
+    public int Gpus { get; init; }
+
+    /// <summary>
+    /// Static reservations on top of the unreserved resources, in the Mesos agent's text
+    /// (<c>cpus(slave_public):2;mem(slave_public):1024</c>); null: none.
+    /// </summary>
+    public string? Reserved { get; init; }
+
     internal List<Resource> ToResources()
     {
         if (Cpus < 0 || MemoryMb < 0 || DiskMb < 0 || PortsEnd < PortsBegin)
@@ -32,15 +41,31 @@ public sealed record AgentResources(
             resources.Add(Scalar("disk", DiskMb));
         }
 
+        if (Gpus < 0)
+        {
+            throw new ArgumentException($"Agent gpus must not be negative: {this}");
+        }
+
+        if (Gpus > 0)
+        {
+            resources.Add(Scalar("gpus", Gpus));
+        }
+
         var ports = new Resource { Name = "ports", Type = Value.Types.Type.Ranges, Ranges = new Value.Types.Ranges() };
         ports.Ranges.Range.Add(new Value.Types.Range { Begin = PortsBegin, End = PortsEnd });
         resources.Add(ports);
+        if (!string.IsNullOrWhiteSpace(Reserved))
+        {
+            resources.AddRange(Mesos.Emulator.AgentReservedResources.TryParse(Reserved, out var error)
+                ?? throw new ArgumentException($"Agent reserved resources '{Reserved}': {error}"));
+        }
+
         return resources;
     }
 
     /// <inheritdoc />
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"cpus={Cpus} mem={MemoryMb} disk={DiskMb} ports=[{PortsBegin}-{PortsEnd}]");
+        $"cpus={Cpus} mem={MemoryMb} disk={DiskMb} ports=[{PortsBegin}-{PortsEnd}]{(Gpus > 0 ? $" gpus={Gpus}" : string.Empty)}{(Reserved is null ? string.Empty : $" reserved={Reserved}")}");
 
     private static Resource Scalar(string name, double value) =>
         new() { Name = name, Type = Value.Types.Type.Scalar, Scalar = new Value.Types.Scalar { Value = value } };

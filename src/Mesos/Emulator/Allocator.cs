@@ -3,18 +3,22 @@ using ActorScheduler.Messages.MesosV1;
 namespace ActorScheduler.Mesos.Emulator;
 
 /// <summary>A framework role that may receive offers this cycle.</summary>
-internal sealed record AllocationCandidate(string FrameworkId, string Role);
+/// <param name="Gpus">The framework has GPU_RESOURCES: only such frameworks get offers of agents with GPUs.</param>
+internal sealed record AllocationCandidate(string FrameworkId, string Role, bool Gpus = false);
 
 /// <summary>Free resources of one agent (not used by tasks, not in an outstanding offer); the allocator may offer the pool itself.</summary>
-internal sealed record AgentAvailability(string AgentId, ResourcePool Free);
+/// <param name="HasGpus">The agent has GPUs (MESOS-5634: offered only to frameworks with GPU_RESOURCES).</param>
+internal sealed record AgentAvailability(string AgentId, ResourcePool Free, bool HasGpus = false);
 
 /// <summary>One offer the allocator decided on.</summary>
 internal sealed record AllocationDecision(string FrameworkId, string Role, string AgentId, ResourcePool Resources);
 
 /// <summary>
 /// The allocation cycle, pure: for each agent, each candidate (framework, role) in order gets one offer of
-/// the unreserved resources plus those reserved for its role, unless a refusal filter covers all of them
-/// or they are below the minimum allocatable quantities (cpus 0.01 or mem 32).
+/// the unreserved resources plus those reserved for its role or an ancestor of it (a reservation for <c>eng</c> is
+/// offered to <c>eng/backend</c> too, Mesos's hierarchical roles), unless a refusal filter covers all of them,
+/// they are below the minimum allocatable quantities (cpus 0.01 or mem 32), or the agent has GPUs and the framework
+/// did not ask for them (GPU_RESOURCES).
 /// </summary>
 internal static class Allocator
 {
@@ -35,6 +39,11 @@ internal static class Allocator
             for (var i = 0; i < candidates.Count; i++)
             {
                 var candidate = candidates[i];
+                if (agent.HasGpus && !candidate.Gpus)
+                {
+                    continue;
+                }
+
                 // The agent's free pool is the caller's to give: offered whole when all of it is the candidate's to take.
                 var offerable = free.Resources.All(r => OfferableTo(r, candidate))
                     ? free
@@ -70,7 +79,15 @@ internal static class Allocator
     }
 
     private static bool OfferableTo(Resource resource, AllocationCandidate candidate) =>
-        !ResourceFormat.IsReserved(resource) || ResourceFormat.ReservationRole(resource) == candidate.Role;
+        !ResourceFormat.IsReserved(resource) || IsRoleOrSubrole(candidate.Role, ResourceFormat.ReservationRole(resource));
+
+    /// <summary><paramref name="role"/> is <paramref name="ancestor"/> or one of its sub-roles (<c>eng/backend</c> of <c>eng</c>).</summary>
+    public static bool IsRoleOrSubrole(string role, string ancestor) =>
+        role == ancestor || IsStrictSubrole(role, ancestor);
+
+    /// <summary><paramref name="role"/> is a sub-role of <paramref name="ancestor"/>, at any depth (Mesos <c>roles::isStrictSubroleOf</c>).</summary>
+    public static bool IsStrictSubrole(string role, string ancestor) =>
+        role.Length > ancestor.Length + 1 && role[ancestor.Length] == '/' && role.StartsWith(ancestor, StringComparison.Ordinal);
 
     public static bool IsAllocatable(ResourcePool pool) =>
         pool.Scalar("cpus") >= MinCpus || pool.Scalar("mem") >= MinMemMb;

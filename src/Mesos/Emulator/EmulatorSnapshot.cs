@@ -43,7 +43,11 @@ public sealed record MountDiskSnapshot(string Root, double SizeMb, string? Profi
 /// <summary>Scalar totals in Mesos units (cores, MB) and the number of ports.</summary>
 public sealed record ResourceSummary(double Cpus, double MemMb, double DiskMb, long Ports);
 
-public sealed record FrameworkSnapshot(string Id, string Name, IReadOnlyList<string> Roles, bool Connected, int OutstandingOffers);
+public sealed record FrameworkSnapshot(string Id, string Name, IReadOnlyList<string> Roles, bool Connected, int OutstandingOffers)
+{
+    /// <summary>The capabilities the framework subscribed with (<c>MultiRole</c>, <c>GpuResources</c>, …).</summary>
+    public IReadOnlyList<string> Capabilities { get; init; } = [];
+}
 
 /// <summary>A task an agent knows (until its terminal update is acknowledged); Pid is null before it started.</summary>
 public sealed record TaskSnapshot(string Id, string Name, string FrameworkId, string AgentId, string State, int? Pid, string Sandbox, int PendingUpdates)

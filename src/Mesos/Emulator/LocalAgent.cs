@@ -38,6 +38,11 @@ internal sealed class LocalAgent
     /// <summary>All resources of the agent in internal form (reserved and volumes included).</summary>
     public ResourcePool Total { get; }
 
+    /// <summary>The agent has GPUs: a master offers its resources only to frameworks with GPU_RESOURCES.</summary>
+    public bool HasGpus => _hasGpus ??= Total.Resources.Any(r => r.Name == "gpus" && r.Scalar is { Value: > 0 });
+
+    private bool? _hasGpus;
+
     public IReadOnlyCollection<AgentTask> Tasks => _tasks.Values;
 
     /// <summary>The agent's attributes, sent in each of its offers.</summary>

@@ -137,6 +137,26 @@ internal sealed partial class Master
                 return "only DYNAMIC reservations can be made";
             }
 
+            // As the master validates resources: each reservation pushed onto another refines it to a sub-role (an
+            // UNRESERVE pops it and gives the resources back to the role below).
+            for (var i = 1; i < r.Reservations.Count; i++)
+            {
+                if (r.Reservations[i].Type == Resource.Types.ReservationInfo.Types.Type.Static)
+                {
+                    return "Invalid refined reservation: A refined reservation cannot be STATIC";
+                }
+
+                if (!Allocator.IsStrictSubrole(r.Reservations[i].Role, r.Reservations[i - 1].Role))
+                {
+                    return $"Invalid refined reservation: role '{r.Reservations[i].Role}' is not a refinement of '{r.Reservations[i - 1].Role}'";
+                }
+            }
+
+            if (r.Reservations.Count > 1 && !framework.Has(FrameworkInfo.Types.Capability.Types.Type.ReservationRefinement))
+            {
+                return "Invalid reservation: refining a reservation needs the RESERVATION_REFINEMENT capability";
+            }
+
             if (last.Role == ResourceFormat.AnyRole || last.Role != role || !framework.Roles.Contains(last.Role))
             {
                 return $"cannot reserve for role '{last.Role}' with an offer allocated to role '{role}'";

@@ -529,7 +529,7 @@ internal sealed partial class Master
         var candidates = _frameworks.Values
             .Where(f => f.IsConnected)
             .OrderBy(f => f.Order)
-            .SelectMany(f => f.Roles.Where(r => ignoreFilters || !f.SuppressedRoles.Contains(r)).Select(r => new AllocationCandidate(f.Id, r)))
+            .SelectMany(f => f.Roles.Where(r => ignoreFilters || !f.SuppressedRoles.Contains(r)).Select(r => new AllocationCandidate(f.Id, r, f.Has(FrameworkInfo.Types.Capability.Types.Type.GpuResources))))
             .ToList();
         var made = new List<OutstandingOffer>();
         if (candidates.Count == 0)
@@ -549,7 +549,7 @@ internal sealed partial class Master
         var offeredByAgent = (only is null ? _offers.Values : _offers.Values.Where(o => agentsById.ContainsKey(o.Agent.Id.Value))).ToLookup(o => o.Agent);
         var filtersByAgent = (only is null ? _filters : _filters.Where(f => agentsById.ContainsKey(f.AgentId))).ToLookup(f => f.AgentId, StringComparer.Ordinal);
         var availability = agentsById.Values.Where(a => !_cluster.IsUnreachable(a))
-            .Select(a => new AgentAvailability(a.Id.Value, a.Available(offeredByAgent[a])));
+            .Select(a => new AgentAvailability(a.Id.Value, a.Available(offeredByAgent[a]), a.HasGpus));
         // As a Mesos master: agents outside its region are offered only to region-aware frameworks (scripted offers too).
         var masterRegion = _settings.Domain?.FaultDomain?.Region?.Name;
         var decisions = Allocator.Allocate(availability, candidates, (candidate, agentId, offered) =>
@@ -667,7 +667,10 @@ internal sealed partial class Master
                 };
             }).ToList();
         var frameworks = _frameworks.Values.OrderBy(f => f.Order).Select(f => new FrameworkSnapshot(
-            f.Id, f.Info.Name, f.Roles, f.IsConnected, _offers.Values.Count(o => o.FrameworkId == f.Id))).ToList();
+            f.Id, f.Info.Name, f.Roles, f.IsConnected, _offers.Values.Count(o => o.FrameworkId == f.Id))
+        {
+            Capabilities = f.Info.Capabilities.Select(c => c.Type.ToString()).ToList(),
+        }).ToList();
         var tasks = _agents.SelectMany(a => a.Tasks.Select(t => new TaskSnapshot(
             t.Id, t.Info.Name, t.FrameworkId.Value, a.Id.Value, TaskStates.WireName(t.State), t.Process?.Pid, t.Sandbox, t.Pending.Count)
         {

@@ -292,6 +292,16 @@ public sealed class MesosEmulator : IAsyncDisposable
             throw new MesosEmulatorException("agent cpus and memory must be positive, disk must not be negative");
         }
 
+        if (options.AgentGpus < 0)
+        {
+            throw new MesosEmulatorException(string.Create(CultureInfo.InvariantCulture, $"agent gpus must be 0 or more, got {options.AgentGpus}"));
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.AgentReserved) && AgentReservedResources.TryParse(options.AgentReserved, out var reservedError) is null)
+        {
+            throw new MesosEmulatorException($"reserved resources '{options.AgentReserved}': {reservedError}");
+        }
+
         if (options.SecretsDir is { } secretsDir && !Directory.Exists(secretsDir))
         {
             throw new MesosEmulatorException($"secrets dir '{secretsDir}' does not exist");
@@ -441,6 +451,17 @@ public sealed class MesosEmulator : IAsyncDisposable
         if (options.AgentDiskMb > 0)
         {
             resources.Add(Scalar("disk", options.AgentDiskMb));
+        }
+
+        if (options.AgentGpus > 0)
+        {
+            resources.Add(Scalar("gpus", options.AgentGpus));
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.AgentReserved))
+        {
+            resources.AddRange(AgentReservedResources.TryParse(options.AgentReserved, out var error)
+                ?? throw new MesosEmulatorException($"reserved resources '{options.AgentReserved}': {error}"));
         }
 
         for (var i = 0; i < options.MountDisks.Count; i++)

@@ -32,6 +32,18 @@ public sealed class MesosEmulatorOptions
     public double AgentDiskMb { get; set; } = 20480;
 
     /// <summary>
+    /// GPUs of each new agent (a whole number; 0, the default, none). As on a Mesos master, an agent with GPUs is offered
+    /// only to frameworks with the GPU_RESOURCES capability.
+    /// </summary>
+    public int AgentGpus { get; set; }
+
+    /// <summary>
+    /// Static reservations of each new agent in the Mesos agent's text (<c>cpus(slave_public):2;mem(slave_public):1024</c>,
+    /// see <see cref="AgentReservedResources"/>), on top of its unreserved resources; null or empty: none.
+    /// </summary>
+    public string? AgentReserved { get; set; }
+
+    /// <summary>
     /// MOUNT disks of each new agent, one per entry: a <c>disk</c> resource with <c>disk.source</c> of type MOUNT
     /// rooted at <c>&lt;work dir&gt;/mounts/disk-N</c> (created when first used). MOUNT disks are indivisible.
     /// </summary>

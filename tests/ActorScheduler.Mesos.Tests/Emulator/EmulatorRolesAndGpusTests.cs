@@ -1,0 +1,128 @@
+using ActorScheduler.Mesos.Emulator;
+using ActorScheduler.Mesos.Tests.Support;
+using ActorScheduler.Messages.MesosV1;
+using static ActorScheduler.Mesos.Tests.Support.Resources;
+
+namespace ActorScheduler.Mesos.Tests.Emulator;
+
+/// <summary>Agents with GPUs and static reservations, offered and refined as a Mesos master does.</summary>
+public sealed class EmulatorRolesAndGpusTests
+{
+    private const string Refined = "slave_public/test-role";
+
+    private static FrameworkInfo Info(bool gpus, params string[] roles)
+    {
+        var info = new FrameworkInfo { User = "nobody", Name = "test-framework", Principal = "test-principal" };
+        info.Roles.AddRange(roles);
+        info.Capabilities.Add(new FrameworkInfo.Types.Capability { Type = FrameworkInfo.Types.Capability.Types.Type.MultiRole });
+        info.Capabilities.Add(new FrameworkInfo.Types.Capability { Type = FrameworkInfo.Types.Capability.Types.Type.ReservationRefinement });
+        if (gpus)
+        {
+            info.Capabilities.Add(new FrameworkInfo.Types.Capability { Type = FrameworkInfo.Types.Capability.Types.Type.GpuResources });
+        }
+
+        return info;
+    }
+
+    private static Resource Refine(Resource offered, string role, string resourceId)
+    {
+        var r = offered.Clone();
+        r.Reservations.Add(new Resource.Types.ReservationInfo
+        {
+            Type = Resource.Types.ReservationInfo.Types.Type.Dynamic,
+            Role = role,
+            Principal = "test-principal",
+            Labels = new Labels { Labels_ = { new Label { Key = "resource_id", Value = resourceId } } },
+        });
+        return r;
+    }
+
+    [Fact]
+    public async Task An_agent_with_gpus_is_offered_only_to_frameworks_with_GPU_RESOURCES()
+    {
+        using var dir = new TempDir();
+        var options = TestEmulator.Options(dir.Path);
+        options.AgentGpus = 2;
+        await using var emulator = await MesosEmulator.StartAsync(options);
+
+        await using var plain = await TestFramework.StartAsync(emulator.Url, Info(gpus: false, "test-role"));
+        await Assert.ThrowsAsync<TimeoutException>(() => plain.NextOfferAsync(timeout: TimeSpan.FromMilliseconds(600)));
+
+        await using var gpu = await TestFramework.StartAsync(emulator.Url, Info(gpus: true, "gpu-role"));
+        var offer = await gpu.NextOfferAsync();
+        Assert.Equal(2, offer.Resources.Single(r => r.Name == "gpus").Scalar.Value);
+        Assert.Contains("GpuResources", emulator.Snapshot().Frameworks.Single(f => f.Roles.Contains("gpu-role")).Capabilities);
+    }
+
+    [Fact]
+    public async Task Static_reservations_are_offered_to_their_role_and_its_sub_roles_refined_and_given_back()
+    {
+        using var dir = new TempDir();
+        var options = TestEmulator.Options(dir.Path);
+        options.AgentReserved = "cpus(slave_public):1;mem(slave_public):256";
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        options.Log = log.Enqueue;
+        await using var emulator = await MesosEmulator.StartAsync(options);
+        await using var framework = await TestFramework.StartAsync(emulator.Url, Info(gpus: false, "test-role", Refined));
+
+        var own = await framework.NextOfferAsync(o => o.AllocationInfo.Role == "test-role");
+        var refined = await framework.NextOfferAsync(o => o.AllocationInfo.Role == Refined);
+        Assert.All(own.Resources, r => Assert.Empty(r.Reservations));
+        var reservedCpus = refined.Resources.Single(r => r.Name == "cpus" && r.Reservations.Count > 0);
+        Assert.Equal((Resource.Types.ReservationInfo.Types.Type.Static, "slave_public", 1.0),
+            (reservedCpus.Reservations[0].Type, reservedCpus.Reservations[0].Role, reservedCpus.Scalar.Value));
+
+        // A refinement to a role that is no sub-role of the reservation's is dropped; one to the offer's role is made.
+        await framework.AcceptAsync(refined, Reserve(Refine(reservedCpus, "other/test-role", "bad")), Reserve(Refine(reservedCpus, Refined, "cpus-1")));
+        await framework.DeclineAsync(own);
+        var made = await framework.NextOfferAsync(o => o.Resources.Any(r => r.Reservations.Count == 2));
+        var cpus = made.Resources.Single(r => r.Reservations.Count == 2);
+        Assert.Equal(Refined, made.AllocationInfo.Role);
+        Assert.Equal(("slave_public", Refined, "cpus-1"), (cpus.Reservations[0].Role, cpus.Reservations[1].Role, cpus.Reservations[1].Labels.Labels_.Single().Value));
+        Assert.DoesNotContain(made.Resources, r => r.Reservations.Any(x => x.Role == "other/test-role"));
+        Assert.Contains(log, l => l.EndsWith("Invalid refined reservation: role 'other/test-role' is not a refinement of 'slave_public'", StringComparison.Ordinal));
+
+        // UNRESERVE pops the refinement: the cpus are slave_public's again.
+        await framework.AcceptAsync(made, Unreserve(cpus));
+        var back = await framework.NextOfferAsync(o => o.AllocationInfo.Role == Refined && o.Resources.Any(r => r.Name == "cpus" && r.Reservations.Count == 1));
+        Assert.DoesNotContain(back.Resources, r => r.Reservations.Count == 2);
+        Assert.Equal("slave_public", back.Resources.Single(r => r.Name == "cpus" && r.Reservations.Count == 1).Reservations[0].Role);
+    }
+
+    [Fact]
+    public async Task A_framework_without_the_role_never_sees_its_reservations()
+    {
+        using var dir = new TempDir();
+        var options = TestEmulator.Options(dir.Path);
+        options.AgentReserved = "cpus(slave_public):1;mem(slave_public):256";
+        await using var emulator = await MesosEmulator.StartAsync(options);
+        await using var framework = await TestFramework.StartAsync(emulator.Url, Info(gpus: false, "test-role"));
+
+        var offer = await framework.NextOfferAsync();
+        Assert.All(offer.Resources, r => Assert.Empty(r.Reservations));
+        Assert.Equal(2, offer.Resources.Single(r => r.Name == "cpus").Scalar.Value);
+    }
+
+    [Theory]
+    [InlineData("cpus(slave_public)2", "'cpus(slave_public)2' is not NAME(ROLE):VALUE, such as cpus(slave_public):2")]
+    [InlineData("cpus(*):2", "'cpus(*):2': a reservation needs a role other than '*', got '*'")]
+    [InlineData("gpus(r):1.5", "'gpus(r):1.5': gpus take a whole number above 0")]
+    [InlineData("bogus(r):1", "'bogus(r):1': the resource must be one of cpus, mem, disk, gpus, ports, got 'bogus'")]
+    [InlineData("cpus(a//b):1", "'cpus(a//b):1': role 'a//b' is invalid: its parts, separated by '/', must be non-empty, not '.' or '..', not start with '-', and hold no '*' or blanks")]
+    [InlineData("cpus(r):1;cpus(r):2", "'cpus(r):2': cpus(r) is given twice")]
+    public void Bad_reserved_resources_are_refused_in_one_line(string text, string error)
+    {
+        Assert.Null(AgentReservedResources.TryParse(text, out var message));
+        Assert.Equal(error, message);
+    }
+
+    [Fact]
+    public async Task Options_with_bad_reserved_resources_refuse_to_start()
+    {
+        using var dir = new TempDir();
+        var options = TestEmulator.Options(dir.Path);
+        options.AgentReserved = "cpus(*):2";
+        var error = await Assert.ThrowsAsync<MesosEmulatorException>(() => MesosEmulator.StartAsync(options));
+        Assert.Equal("reserved resources 'cpus(*):2': 'cpus(*):2': a reservation needs a role other than '*', got '*'", error.Message);
+    }
+}
