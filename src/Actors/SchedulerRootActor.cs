@@ -187,6 +187,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
         _current = ready;
         WarnIfTemplatesCannotBeFetched(ready.Target);
         _pods.Tell(new TargetChanged(ready.Target));
+        _gateway.Tell(new FrameworkRolesChanged(FrameworkRoles.Of(ready.Target.Spec, _settings.Gateway.Role)));
         var old = _plans;
         Context.Watch(old);
         Context.Stop(old);
@@ -290,7 +291,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
             _log.Warning("The deploy plan has not reported within {0:0} s: subscribing anyway", SubscribeDeadline.TotalSeconds);
         }
 
-        _gateway.Tell(new GatewayPeers(_router, _pods));
+        _gateway.Tell(new GatewayPeers(_router, _pods, FrameworkRoles.Of(_current!.Target.Spec, _settings.Gateway.Role)));
     }
 
     private void Running()

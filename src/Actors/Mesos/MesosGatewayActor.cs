@@ -38,6 +38,9 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
     private int _generation;
     private string? _frameworkId;
 
+    // The roles and capabilities the spec needs; the root gives them with the peers and after each new target.
+    private FrameworkRoles _roles;
+
     // The master's region (its fault domain, from SUBSCRIBED), if it has one: pods go there unless told otherwise.
     private string? _localRegion;
     private DateTime _lastEvent = DateTime.UtcNow;
@@ -64,17 +67,40 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         _offerFlow = new OfferFlowSequencer(settings.ReviveBurst, settings.ReviveRefill);
         _framework = framework;
         _metrics = metrics ?? new SchedulerMetrics();
+        _roles = FrameworkRoles.Only(settings.Role);
 
         Receive<GatewayPeers>(m =>
         {
             _router = m.Router;
             _pods = m.Pods;
+            _roles = m.Roles ?? _roles;
             Become(Disconnected);
             Self.Tell(Connect.Instance);
         });
         // A pod may decide to kill before the gateway is wired (a decommission carried on by a restarted scheduler): the
         // kill goes out once subscribed, like one made while disconnected.
         Receive<KillTask>(m => _pendingKills.Add(m));
+        Receive<FrameworkRolesChanged>(OnRolesChanged);
+    }
+
+    /// <summary>
+    /// A new target needs other roles or GPUs: the next SUBSCRIBE carries them, and a subscribed framework tells the master
+    /// at once with UPDATE_FRAMEWORK (DC/OS restarts its scheduler for every config change, which re-registers it).
+    /// </summary>
+    private void OnRolesChanged(FrameworkRolesChanged changed)
+    {
+        if (changed.Roles.SameAs(_roles))
+        {
+            return;
+        }
+
+        _roles = changed.Roles;
+        var info = BuildFrameworkInfo();
+        if (CanSend && _frameworkId is not null)
+        {
+            _log.Info("The framework's roles are now {0}{1}: updating the subscription", string.Join(", ", _roles.Roles), _roles.Gpus ? " (with GPUs)" : string.Empty);
+            Send(new Call { Type = Call.Types.Type.UpdateFramework, UpdateFramework = new Call.Types.UpdateFramework { FrameworkInfo = info } });
+        }
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -186,6 +212,7 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
 
     private void ReceiveCalls(bool connected)
     {
+        Receive<FrameworkRolesChanged>(OnRolesChanged);
         Receive<AcceptOffers>(m => connected, SendAccept);
         Receive<AcceptFailed>(m => connected && m.Generation == _generation, OnAcceptFailed);
         Receive<InDoubtReconcileRetry>(_ => connected, _ => ReconcileLaunchesInDoubt());
@@ -628,7 +655,7 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
             Principal = _settings.Principal,
             FailoverTimeout = _settings.FailoverTimeout.TotalSeconds,
             Checkpoint = true,
-            Roles = { _settings.Role },
+            Roles = { _roles.Roles },
             Capabilities =
             {
                 new FrameworkInfo.Types.Capability { Type = FrameworkInfo.Types.Capability.Types.Type.MultiRole },
@@ -641,6 +668,12 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
                 new FrameworkInfo.Types.Capability { Type = FrameworkInfo.Types.Capability.Types.Type.RegionAware },
             },
         };
+        if (_roles.Gpus)
+        {
+            // Only when a pod asks for GPUs (DC/OS): a master offers GPU agents only to frameworks that say so.
+            info.Capabilities.Add(new FrameworkInfo.Types.Capability { Type = FrameworkInfo.Types.Capability.Types.Type.GpuResources });
+        }
+
         if (_frameworkId is not null)
         {
             info.Id = new FrameworkID { Value = _frameworkId };
@@ -709,7 +742,11 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
 }
 
 /// <summary>Gateway → itself once the root has created the router and pods.</summary>
-internal sealed record GatewayPeers(IActorRef Router, IActorRef Pods);
+/// <param name="Roles">The roles and capabilities the target spec needs; null: the service role only.</param>
+internal sealed record GatewayPeers(IActorRef Router, IActorRef Pods, FrameworkRoles? Roles = null);
+
+/// <summary>Root → gateway: the new target needs these roles and capabilities (ignored when they are the same).</summary>
+internal sealed record FrameworkRolesChanged(FrameworkRoles Roles);
 
 /// <summary>The pods' list of tasks to reconcile did not come (<see cref="GatewaySettings.TasksToReconcileTimeout"/>).</summary>
 internal sealed record TasksToReconcileFailed(Exception Cause);

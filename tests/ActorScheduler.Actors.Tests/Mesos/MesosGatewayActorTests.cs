@@ -241,6 +241,37 @@ public sealed class MesosGatewayActorTests : ActorTestKit, IAsyncLifetime
         };
     }
 
+    [Fact]
+    public void The_spec_decides_the_roles_and_GPU_capability_and_a_new_target_updates_them_on_the_subscribed_framework()
+    {
+        var (router, pods) = (CreateTestProbe(), CreateTestProbe());
+        var framework = Sys.ActorOf(FrameworkActor.Props("gateway-test"));
+        var gateway = Sys.ActorOf(MesosGatewayActor.Props(Settings(_emulator.Url), framework));
+
+        gateway.Tell(new GatewayPeers(router, pods, new FrameworkRoles(["gateway-test-role"], Gpus: false)));
+        pods.ExpectMsg<GetTasksToReconcile>();
+        pods.Reply(new TasksToReconcile(ImmutableArray<TaskToReconcile>.Empty));
+        router.FishForMessage(m => m is ReconciliationComplete);
+        var subscribed = _emulator.Snapshot().Frameworks.Single();
+        Assert.Equal(["gateway-test-role"], subscribed.Roles);
+        Assert.DoesNotContain("GpuResources", subscribed.Capabilities);
+
+        gateway.Tell(new FrameworkRolesChanged(new FrameworkRoles(["gateway-test-role", "slave_public/gateway-test-role"], Gpus: true)));
+        AwaitAssert(() =>
+        {
+            var updated = _emulator.Snapshot().Frameworks.Single();
+            Assert.Equal(["gateway-test-role", "slave_public/gateway-test-role"], updated.Roles);
+            Assert.Contains("GpuResources", updated.Capabilities);
+        }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));
+        Assert.Equal(1, _emulator.History().CallCount("UPDATE_FRAMEWORK"));
+
+        // The same needs again send nothing; the next change is the second update.
+        gateway.Tell(new FrameworkRolesChanged(new FrameworkRoles(["gateway-test-role", "slave_public/gateway-test-role"], Gpus: true)));
+        gateway.Tell(new FrameworkRolesChanged(new FrameworkRoles(["gateway-test-role"], Gpus: false)));
+        AwaitAssert(() => Assert.Equal(["gateway-test-role"], _emulator.Snapshot().Frameworks.Single().Roles), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));
+        Assert.Equal(2, _emulator.History().CallCount("UPDATE_FRAMEWORK"));
+    }
+
     private static GatewaySettings Settings(Uri master) =>
         new(master, "gateway-test", "gateway-test-role", "gateway-test-principal", Environment.UserName, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1));
 }
