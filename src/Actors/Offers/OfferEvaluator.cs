@@ -108,7 +108,7 @@ public static class OfferEvaluator
 
         var ports = PortEvaluationStage.ForNewFootprint(requirement.Pod, sets, offer);
         explanation.AddRange(ports.Explanation);
-        var mounts = VolumeEvaluationStage.ForNewFootprint(sets, offer, requirement.PodInstanceName, requirement.Pod.Volumes);
+        var mounts = VolumeEvaluationStage.ForNewFootprint(sets, offer, requirement.PodInstanceName, requirement.Pod.Volumes, requirement.Pod.PreReservedRole);
         explanation.AddRange(mounts.Explanation);
         if (failed || !ports.Passed || !mounts.Passed)
         {
@@ -460,7 +460,7 @@ public static class OfferEvaluator
 
         var ports = PortEvaluationStage.ForNewFootprint(requirement.Pod, added, offer, taken);
         explanation.AddRange(ports.Explanation);
-        var mounts = VolumeEvaluationStage.ForNewFootprint(added, offer, requirement.PodInstanceName, volumes);
+        var mounts = VolumeEvaluationStage.ForNewFootprint(added, offer, requirement.PodInstanceName, volumes, requirement.Pod.PreReservedRole);
         explanation.AddRange(mounts.Explanation);
         if (failed || !ports.Passed || !mounts.Passed)
         {

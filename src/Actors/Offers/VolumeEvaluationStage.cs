@@ -35,10 +35,11 @@ public static class VolumeEvaluationStage
 
     /// <summary>
     /// Chooses a MOUNT disk of <paramref name="offer"/> for every MOUNT volume of <paramref name="sets"/> and of
-    /// <paramref name="podVolumes"/>, the pod volumes of <paramref name="podInstance"/>; a ROOT pod volume is said to come
-    /// from the ROOT disk.
+    /// <paramref name="podVolumes"/>, the pod volumes of <paramref name="podInstance"/> (a ROOT pod volume is said to come
+    /// from the ROOT disk): an unreserved one, or for a pod of a pre-reserved role one statically reserved for
+    /// <paramref name="preReservedRole"/>.
     /// </summary>
-    public static VolumeStageResult ForNewFootprint(IReadOnlyList<PodResourceSet> sets, Offer offer, string? podInstance = null, ImmutableArray<VolumeSpec> podVolumes = default)
+    public static VolumeStageResult ForNewFootprint(IReadOnlyList<PodResourceSet> sets, Offer offer, string? podInstance = null, ImmutableArray<VolumeSpec> podVolumes = default, string preReservedRole = "*")
     {
         var wanted = sets.SelectMany(s => s.Spec.Volumes.Where(v => v.Type == VolumeType.Mount).Select(v => (s.Owner, Of: s.Description, Volume: v)))
             .ToList();
@@ -70,7 +71,7 @@ public static class VolumeEvaluationStage
             wanted = [.. wanted.OrderByDescending(w => w.Volume.SizeMb)];
         }
 
-        var unreserved = offer.Resources.Where(r => IsMountDisk(r) && !Resources.IsReserved(r)).ToList();
+        var unreserved = offer.Resources.Where(r => IsMountDisk(r) && Resources.IsReservableBy(r, preReservedRole)).ToList();
         if (Matching(wanted, unreserved) is { } matched)
         {
             var chosen = wanted.Zip(matched).ToList();

@@ -188,6 +188,35 @@ public sealed class GpuAndRoleEvaluationTests
     }
 
     [Fact]
+    public void A_pod_of_a_pre_reserved_role_takes_a_MOUNT_disk_reserved_for_that_role_not_an_unreserved_one()
+    {
+        static Resource Mount(string root)
+        {
+            var disk = Resources.Scalar("disk", 1024);
+            disk.Disk = new Resource.Types.DiskInfo
+            {
+                Source = new Resource.Types.DiskInfo.Types.Source
+                {
+                    Type = Resource.Types.DiskInfo.Types.Source.Types.Type.Mount,
+                    Mount = new Resource.Types.DiskInfo.Types.Source.Types.Mount { Root = root },
+                },
+            };
+            return disk;
+        }
+
+        var pod = PublicPod() with { Tasks = [PublicPod().Tasks[0] with { Volumes = [new VolumeSpec("data", VolumeType.Mount, 512)] }] };
+        var offer = PublicOffer();
+        offer.Resources.Add(Mount("/mnt/free"));
+        offer.Resources.Add(StaticallyReserved(Mount("/mnt/public"), "slave_public"));
+
+        var evaluation = OfferEvaluator.Evaluate(TestOffers.Requirement(pod), offer, TestOffers.Context);
+
+        Assert.True(evaluation.Passed, string.Join("\n", evaluation.Explanation));
+        var disk = Assert.Single(evaluation.Operations[0].Reserve.Resources, r => r.Disk?.Source is not null);
+        Assert.Equal(("/mnt/public", "slave_public", Refined), (disk.Disk.Source.Mount.Root, disk.Reservations[0].Role, disk.Reservations[1].Role));
+    }
+
+    [Fact]
     public void What_a_claim_of_a_pre_reserved_role_leaves_is_less_of_that_roles_resources_and_all_the_unreserved_ones()
     {
         var offer = PublicOffer();
