@@ -7,7 +7,7 @@ namespace ActorScheduler.Hosting.Cli;
 
 /// <summary>
 /// The flags that shape the emulator's local agents, shared by <c>mesos-local</c> and <c>run</c> (embedded emulator):
-/// <c>--agent-cpus</c>, <c>--agent-mem</c>, <c>--agent-disk</c>, <c>--agent-ports BEGIN-END</c>, <c>--zones</c>,
+/// <c>--agent-cpus</c>, <c>--agent-mem</c>, <c>--agent-disk</c>, <c>--agent-gpus</c>, <c>--agent-reserved</c>, <c>--agent-ports BEGIN-END</c>, <c>--zones</c>,
 /// <c>--region</c>, <c>--attributes</c>, <c>--mount-disk SIZE_MB[:PROFILE]</c> (repeatable), and the agents' secrets,
 /// <c>--secret NAME=VALUE</c> (repeatable) and <c>--secrets-dir DIR</c>. Bad values are parse
 /// errors: one clear line each and a non-zero exit.
@@ -22,6 +22,19 @@ public sealed class EmulatorAgentFlags
 
     /// <summary>ROOT disk (MB) of each agent.</summary>
     public Option<double?> Disk { get; } = new("--agent-disk") { Description = "ROOT disk of each local agent in MB (0: none). [default: 20480]" };
+
+    /// <summary>GPUs of each agent.</summary>
+    public Option<int?> Gpus { get; } = new("--agent-gpus")
+    {
+        Description = "GPUs of each local agent, offered only to frameworks with the GPU_RESOURCES capability. [default: 0]",
+    };
+
+    /// <summary>Static reservations of each agent, in the Mesos agent's resource text.</summary>
+    public Option<string?> Reserved { get; } = new("--agent-reserved")
+    {
+        Description = "Resources each local agent reserves statically for a role, on top of its unreserved ones, in Mesos form: "
+            + "'cpus(slave_public):2;mem(slave_public):1024;ports(slave_public):[4000-4010]'.",
+    };
 
     /// <summary>The port range the agents share out.</summary>
     public Option<string?> Ports { get; } = new("--agent-ports")
@@ -67,7 +80,7 @@ public sealed class EmulatorAgentFlags
         Description = "A directory of secrets for tasks: the file at path NAME under it is the secret NAME (read at each launch).",
     };
 
-    private IEnumerable<Option> All => [Cpus, Mem, Disk, Ports, Zones, Region, Attributes, MountDisks, Secrets, SecretsDir];
+    private IEnumerable<Option> All => [Cpus, Mem, Disk, Gpus, Reserved, Ports, Zones, Region, Attributes, MountDisks, Secrets, SecretsDir];
 
     /// <summary>The flags with their value checks.</summary>
     public EmulatorAgentFlags()
@@ -75,6 +88,20 @@ public sealed class EmulatorAgentFlags
         Positive(Cpus, "--agent-cpus", allowZero: false);
         Positive(Mem, "--agent-mem", allowZero: false);
         Positive(Disk, "--agent-disk", allowZero: true);
+        Gpus.Validators.Add(result =>
+        {
+            if (Converted(result, out int? gpus) && gpus < 0)
+            {
+                result.AddError($"--agent-gpus must be 0 or more, got {gpus.Value.ToString(CultureInfo.InvariantCulture)}");
+            }
+        });
+        Reserved.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } text && AgentReservedResources.TryParse(text, out var error) is null)
+            {
+                result.AddError($"--agent-reserved '{text}': {error}");
+            }
+        });
         Ports.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<string?>() is { } text && !TryParsePorts(text, out _, out var error))
@@ -181,6 +208,8 @@ public sealed class EmulatorAgentFlags
         options.AgentCpus = parse.GetValue(Cpus) ?? options.AgentCpus;
         options.AgentMemMb = parse.GetValue(Mem) ?? options.AgentMemMb;
         options.AgentDiskMb = parse.GetValue(Disk) ?? options.AgentDiskMb;
+        options.AgentGpus = parse.GetValue(Gpus) ?? options.AgentGpus;
+        options.AgentReserved = parse.GetValue(Reserved) ?? options.AgentReserved;
         if (parse.GetValue(Ports) is { } ports && TryParsePorts(ports, out var range, out _))
         {
             options.AgentPorts = range;

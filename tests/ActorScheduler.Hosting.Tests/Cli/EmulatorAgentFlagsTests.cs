@@ -28,6 +28,19 @@ public sealed class EmulatorAgentFlagsTests
     }
 
     [Fact]
+    public void Gpus_and_static_reservations_reach_the_options()
+    {
+        var (parse, flags) = Parse("--agent-gpus", "2", "--agent-reserved", "cpus(slave_public):2;mem(slave_public):1024");
+        var options = new MesosEmulatorOptions { DataDir = "/tmp/x" };
+
+        flags.ApplyTo(parse, options);
+
+        Assert.Empty(parse.Errors);
+        Assert.Equal((2, "cpus(slave_public):2;mem(slave_public):1024"), (options.AgentGpus, options.AgentReserved));
+        Assert.Equal((0, null), (new MesosEmulatorOptions { DataDir = "/tmp/x" }.AgentGpus, new MesosEmulatorOptions { DataDir = "/tmp/x" }.AgentReserved));
+    }
+
+    [Fact]
     public void Without_flags_the_options_keep_their_defaults()
     {
         var (parse, flags) = Parse();
@@ -47,6 +60,10 @@ public sealed class EmulatorAgentFlagsTests
     [InlineData("--agent-mem -5", "--agent-mem must be more than 0, got -5")]
     [InlineData("--agent-disk -1", "--agent-disk must be 0 or more, got -1")]
     [InlineData("--agent-cpus lots", "Cannot parse argument 'lots' for option '--agent-cpus'")]
+    [InlineData("--agent-gpus -1", "--agent-gpus must be 0 or more, got -1")]
+    [InlineData("--agent-gpus 1.5", "Cannot parse argument '1.5' for option '--agent-gpus'")]
+    [InlineData("--agent-reserved cpus:2", "--agent-reserved 'cpus:2': 'cpus:2' is not NAME(ROLE):VALUE, such as cpus(slave_public):2")]
+    [InlineData("--agent-reserved cpus(*):2", "--agent-reserved 'cpus(*):2': 'cpus(*):2': a reservation needs a role other than '*', got '*'")]
     [InlineData("--agent-ports 32000-31000", "--agent-ports expects BEGIN-END with 1 <= BEGIN <= END <= 65535, such as 31000-32000, got '32000-31000'")]
     [InlineData("--agent-ports 31000", "--agent-ports expects BEGIN-END")]
     [InlineData("--agent-ports 0-10", "--agent-ports expects BEGIN-END")]

@@ -4,7 +4,8 @@ namespace ActorScheduler.Hosting.Tests.EndToEnd;
 
 /// <summary>
 /// The examples that need shaped agents, deployed by <c>actorscheduler run</c> on the embedded emulator:
-/// <c>examples/mount-volumes</c> on <c>--mount-disk</c> agents and <c>examples/racks</c> on <c>--attributes</c> agents,
+/// <c>examples/mount-volumes</c> on <c>--mount-disk</c> agents, <c>examples/racks</c> on <c>--attributes</c> agents and
+/// <c>examples/pre-reserved</c> on <c>--agent-gpus</c> / <c>--agent-reserved</c> agents,
 /// checked against the emulator's own view (<c>GET /</c> of the master).
 /// </summary>
 [Collection(EndToEndCollection.Name)]
@@ -81,6 +82,33 @@ public sealed class AgentOptionsEndToEndTests
         Assert.Equal(["rack-0", "rack-1"], new[] { placed["replica-0-server"].Rack, placed["replica-1-server"].Rack }.Order());
         Assert.Equal(["rack-1", "rack-1"], new[] { placed["backup-0-agent"].Rack, placed["backup-1-agent"].Rack });
         Assert.NotEqual(placed["backup-0-agent"].Hostname, placed["backup-1-agent"].Hostname);
+    }
+
+    [Fact]
+    public async Task Pods_of_a_pre_reserved_role_refine_its_static_reservations_and_a_gpu_pod_reserves_a_gpu()
+    {
+        using var data = new TempDataDir();
+        var (apiPort, masterPort) = (SchedulerProcess.FreePort(), SchedulerProcess.FreePort());
+        using var scheduler = Run(data, apiPort, masterPort, "pre-reserved",
+            "--agent-gpus", "1", "--agent-reserved", "cpus(slave_public):0.5;mem(slave_public):256;disk(slave_public):512");
+
+        await scheduler.WaitUntilAsync(scheduler.DeployCompleteAsync, DeployTimeout, "pre-reserved deploy COMPLETE");
+
+        using var master = await MasterStatusAsync(masterPort);
+        var framework = Assert.Single(master.RootElement.GetProperty("frameworks").EnumerateArray());
+        Assert.Equal(["pre-reserved-role", "slave_public/pre-reserved-role"], framework.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+        Assert.Contains("GpuResources", framework.GetProperty("capabilities").EnumerateArray().Select(c => c.GetString()));
+
+        // The edge pods' task and executor reservations are refinements of slave_public's; the trainer's of the service role,
+        // with its GPU.
+        var reserved = (await scheduler.GetAsync("/v1/debug/reservations"))!.Value.Body;
+        var byPod = reserved.EnumerateArray().ToLookup(p => p.GetProperty("pod").GetString()!);
+        Assert.Equal(2, byPod.Count(g => g.Key.StartsWith("edge-", StringComparison.Ordinal)));
+        Assert.All(byPod.Where(g => g.Key.StartsWith("edge-", StringComparison.Ordinal)).SelectMany(g => g).SelectMany(p => p.GetProperty("resources").EnumerateArray()),
+            r => Assert.Equal("slave_public/pre-reserved-role", r.GetProperty("role").GetString()));
+        var trainer = byPod["trainer-0"].Single().GetProperty("resources").EnumerateArray().ToList();
+        Assert.All(trainer, r => Assert.Equal("pre-reserved-role", r.GetProperty("role").GetString()));
+        Assert.Contains(trainer, r => r.GetProperty("name").GetString() == "gpus");
     }
 
     private static SchedulerProcess Run(TempDataDir data, int apiPort, int masterPort, string example, params string[] extra) =>

@@ -9,9 +9,9 @@ public sealed class ExamplesEndToEndTests
             // Service specs (simulation-tests and embedding are a user's test project and application, run by .ci/run).
             .Where(dir => File.Exists(Path.Combine(dir, "svc.yml")))
             .Select(Path.GetFileName)
-            // Covered in depth by HelloWorld/ResourceSets/AgentOptionsEndToEndTests (the last two with shaped agents), and
+            // Covered in depth by HelloWorld/ResourceSets/AgentOptionsEndToEndTests (the last three with shaped agents), and
             // canary (which waits for operators) by PlanCommandsEndToEndTests.
-            .Where(name => name is not "hello-world" and not "init-and-server" and not "mount-volumes" and not "racks" and not "canary")
+            .Where(name => name is not "hello-world" and not "init-and-server" and not "mount-volumes" and not "racks" and not "pre-reserved" and not "canary")
             .Order()
             .Select(name => new object[] { name! });
 
