@@ -54,6 +54,10 @@ public sealed record FrameworkRoles(ImmutableArray<string> Roles, bool Gpus)
               && role[preReservedRole.Length] == '/'
               && role.EndsWith(serviceRole, StringComparison.Ordinal);
 
+    /// <summary>These needs, keeping <paramref name="held"/> roles they lack (after them, in their order).</summary>
+    public FrameworkRoles With(IEnumerable<string> held) =>
+        held.Except(Roles, StringComparer.Ordinal).ToList() is { Count: > 0 } kept ? this with { Roles = [.. Roles, .. kept] } : this;
+
     /// <summary>Same roles in the same order, and the same GPU need.</summary>
     public bool SameAs(FrameworkRoles other) => Gpus == other.Gpus && Roles.SequenceEqual(other.Roles);
 }

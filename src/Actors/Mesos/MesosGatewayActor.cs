@@ -85,16 +85,19 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
 
     /// <summary>
     /// A new target needs other roles or GPUs: the next SUBSCRIBE carries them, and a subscribed framework tells the master
-    /// at once with UPDATE_FRAMEWORK (DC/OS restarts its scheduler for every config change, which re-registers it).
+    /// at once with UPDATE_FRAMEWORK (DC/OS restarts its scheduler for every config change, which re-registers it). Roles
+    /// are only added while the scheduler runs: the reservations of a pod type the update removed are still offered to
+    /// the role they were made for until they are collected.
     /// </summary>
     private void OnRolesChanged(FrameworkRolesChanged changed)
     {
-        if (changed.Roles.SameAs(_roles))
+        var roles = changed.Roles.With(_roles.Roles);
+        if (roles.SameAs(_roles))
         {
             return;
         }
 
-        _roles = changed.Roles;
+        _roles = roles;
         var info = BuildFrameworkInfo();
         if (CanSend && _frameworkId is not null)
         {
