@@ -60,6 +60,16 @@ internal sealed class PhaseActor : SchedulerPersistentActor, IWithTimers
 
         Recover<InterruptChanged>(e => _interrupted = e.Interrupted);
         Recover<CanaryProceeded>(Apply);
+        // A phase without steps (a pod of count 0) hears from none: it reports once recovered, or its plan, which waits
+        // for every phase's report before it proceeds or reports itself, would never report (and the scheduler would
+        // subscribe only at its deadline).
+        Recover<RecoveryCompleted>(_ =>
+        {
+            if (_phase.Steps.Length == 0)
+            {
+                QueueUpdate();
+            }
+        });
 
         Command<StepReport>(m =>
         {
