@@ -82,7 +82,36 @@ internal static class ProcessLimits
     /// <summary>Whether <c>prlimit</c> is on this host's PATH (looked up once).</summary>
     public static bool PrlimitAvailable => LazyPrlimit.Value;
 
-    private static readonly Lazy<HostLimits> LazyHost = new(() => new HostLimits(OwnHardLimit, geteuid() == 0, ReadNrOpen()));
+    private static readonly Lazy<HostLimits> LazyHost = new(() => new HostLimits(OwnHardLimit, MayRaiseHardLimits(), ReadNrOpen()));
+
+    /// <summary>
+    /// Whether this process may raise a hard limit: it holds CAP_SYS_RESOURCE (bit 24 of <c>CapEff</c> in
+    /// <c>/proc/self/status</c>). Root alone is not enough: a container's root often runs without it, and then
+    /// <c>prlimit</c> fails with "Operation not permitted" after the task started.
+    /// </summary>
+    internal static bool MayRaiseHardLimits()
+    {
+        const int capSysResource = 24;
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+            {
+                if (line.StartsWith("CapEff:", StringComparison.Ordinal))
+                {
+                    return ulong.TryParse(line["CapEff:".Length..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var caps)
+                        && (caps & (1UL << capSysResource)) != 0;
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
+        return geteuid() == 0;
+    }
 
     private static readonly Lazy<bool> LazyPrlimit = new(() =>
         (System.Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(Path.PathSeparator)
