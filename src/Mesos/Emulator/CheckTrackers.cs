@@ -89,8 +89,9 @@ internal sealed class HealthCheckTracker
 }
 
 /// <summary>
-/// The decisions of Mesos' checker for one task's <c>CheckInfo</c>: every result becomes a <c>CheckStatusInfo</c>
-/// (a COMMAND check's exit code, or an empty one when the run timed out or could not start), and only a result
+/// The decisions of Mesos' checker for one task's <c>CheckInfo</c>: every result is a <c>CheckStatusInfo</c>
+/// (a COMMAND check's exit code, an HTTP check's status code, a TCP check's success, or an empty one when the run
+/// timed out or could not be performed), and only a result
 /// that differs from the previous one is reported. The previous one starts empty, as the first status of a task
 /// with a check carries an empty check status.
 /// </summary>
@@ -110,15 +111,11 @@ internal sealed class CheckTracker
     /// <summary>The latest result (empty until one is known).</summary>
     public CheckStatusInfo Last { get; private set; }
 
-    /// <summary>A run ended with this exit code (null: timed out or failed to run); returns the new status if it changed.</summary>
-    public CheckStatusInfo? OnResult(int? exitCode, DateTimeOffset now)
+    /// <summary>A run ended with this status (null: timed out or could not be performed); returns the new status if it changed.</summary>
+    public CheckStatusInfo? OnResult(CheckStatusInfo? result, DateTimeOffset now)
     {
         Timing.Ran(now);
-        var status = Empty(_check);
-        if (exitCode is { } code && status.Command is not null)
-        {
-            status.Command.ExitCode = code;
-        }
+        var status = result ?? Empty(_check);
 
         // Compared as bytes: generated Equals ignores presence, and exit code 0 must differ from no exit code.
         if (status.ToByteString() == Last.ToByteString())

@@ -5,8 +5,8 @@ namespace ActorScheduler.Mesos.Emulator;
 /// <summary>
 /// The master's validation of a task's <c>health_check</c> and <c>check</c>, with its messages; a task that fails it
 /// gets TASK_ERROR. A health check without <c>type</c> but with a <c>command</c> is the pre-1.1 form and is taken as
-/// COMMAND, as the master has done for backwards compatibility since then. The local agents run COMMAND checks
-/// only: HTTP and TCP checks, valid on a real master, are refused here with a message that says so.
+/// COMMAND, as the master has done for backwards compatibility since then. An HTTP or TCP check's port is a required
+/// field, so a call without one is refused when it is parsed.
 /// </summary>
 internal static class CheckValidation
 {
@@ -72,9 +72,14 @@ internal static class CheckValidation
                     return $"The path '{check.Http.Path}' of HTTP health check must start with '/'";
                 }
 
-                return NotRunHere("HTTP health checks");
+                break;
             case HealthCheck.Types.Type.Tcp:
-                return check.Tcp is null ? "Expecting 'tcp' to be set for TCP health check" : NotRunHere("TCP health checks");
+                if (check.Tcp is null)
+                {
+                    return "Expecting 'tcp' to be set for TCP health check";
+                }
+
+                break;
             default:
                 return $"'{check.Type.ToString().ToUpperInvariant()}' is not a valid health check type";
         }
@@ -123,9 +128,14 @@ internal static class CheckValidation
                     return $"The path '{check.Http.Path}' of HTTP check must start with '/'";
                 }
 
-                return NotRunHere("HTTP checks");
+                break;
             case CheckInfo.Types.Type.Tcp:
-                return check.Tcp is null ? "Expecting 'tcp' to be set for TCP check" : NotRunHere("TCP checks");
+                if (check.Tcp is null)
+                {
+                    return "Expecting 'tcp' to be set for TCP check";
+                }
+
+                break;
             default:
                 return $"'{check.Type.ToString().ToUpperInvariant()}' is not a valid check type";
         }
@@ -139,7 +149,4 @@ internal static class CheckValidation
 
     private static string? NonNegative(params (string Name, bool Set, double Value)[] fields) =>
         fields.Where(f => f.Set && f.Value < 0).Select(f => $"Expecting '{f.Name}' to be non-negative").FirstOrDefault();
-
-    private static string NotRunHere(string what) =>
-        $"the emulator's agents run only COMMAND checks; {what} are not supported";
 }

@@ -1,4 +1,6 @@
+using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using ActorScheduler.Mesos.Client;
@@ -244,6 +246,128 @@ public sealed class CheckConformanceTests : IAsyncLifetime
         Assert.Equal("COMMAND", checkStatus.GetProperty("type").GetString());
         Assert.Equal(3, checkStatus.GetProperty("command").GetProperty("exit_code").GetInt32());
     }
+
+    [Fact]
+    public async Task An_HTTP_health_check_GETs_its_path_on_127_0_0_1_and_counts_a_status_outside_200_399_as_a_failure()
+    {
+        await using var server = await FileServer.StartAsync();
+        server.Serve("healthz", "ok");
+        await using var framework = await TestFramework.StartAsync(_emulator.Url, TestFramework.Info());
+        var offer = await framework.NextOfferAsync();
+        var task = CommandTask("web", offer, "sleep 120");
+        task.HealthCheck = NetworkHealthCheck(consecutiveFailures: 2);
+        task.HealthCheck.Type = HealthCheck.Types.Type.Http;
+        task.HealthCheck.Http = new HealthCheck.Types.HTTPCheckInfo { Port = (uint)server.Url.Port, Path = "/healthz" };
+        await framework.AcceptAsync(offer, Launch(task));
+
+        var healthy = await framework.CollectUpdatesAsync("web", s => s.HasHealthy);
+        AssertHealthUpdate(healthy[^1], true);
+        Assert.Equal("HTTP health check passed", healthy[^1].Message);
+
+        server.Remove("healthz");
+        var rest = await framework.CollectUpdatesAsync("web", s => TaskStates.IsTerminal(s.State));
+        Assert.Equal([TaskState.TaskRunning, TaskState.TaskRunning, TaskState.TaskKilled], rest.Select(s => s.State));
+        AssertHealthUpdate(rest[0], false);
+        Assert.Equal("HTTP health check failed: Unexpected HTTP response code: 404 Not Found", rest[0].Message);
+        Assert.False(rest[2].Healthy);
+    }
+
+    [Fact]
+    public async Task A_TCP_health_check_passes_while_the_port_accepts_connections_and_kills_the_task_once_it_does_not()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        await using var framework = await TestFramework.StartAsync(_emulator.Url, TestFramework.Info());
+        var offer = await framework.NextOfferAsync();
+        var task = CommandTask("db", offer, "sleep 120");
+        task.HealthCheck = NetworkHealthCheck(consecutiveFailures: 1);
+        task.HealthCheck.Type = HealthCheck.Types.Type.Tcp;
+        task.HealthCheck.Tcp = new HealthCheck.Types.TCPCheckInfo { Port = (uint)((IPEndPoint)listener.LocalEndpoint).Port };
+        await framework.AcceptAsync(offer, Launch(task));
+
+        AssertHealthUpdate((await framework.CollectUpdatesAsync("db", s => s.HasHealthy))[^1], true);
+
+        listener.Stop();
+        var rest = await framework.CollectUpdatesAsync("db", s => TaskStates.IsTerminal(s.State));
+        Assert.Equal([TaskState.TaskRunning, TaskState.TaskKilled], rest.Select(s => s.State));
+        AssertHealthUpdate(rest[0], false);
+        Assert.Equal("TCP health check failed: TCP connection failed", rest[0].Message);
+    }
+
+    [Fact]
+    public async Task An_HTTP_check_reports_the_status_code_on_change_and_an_empty_status_when_it_times_out()
+    {
+        await using var server = await FileServer.StartAsync();
+        server.Serve("ready", "yes");
+        await using var framework = await TestFramework.StartAsync(_emulator.Url, TestFramework.Info());
+        var offer = await framework.NextOfferAsync();
+        var task = CommandTask("web", offer, "sleep 120");
+        task.Check = new CheckInfo
+        {
+            Type = CheckInfo.Types.Type.Http,
+            Http = new CheckInfo.Types.Http { Port = (uint)server.Url.Port, Path = "/ready" },
+            DelaySeconds = 0,
+            IntervalSeconds = 0.1,
+            TimeoutSeconds = 0.5,
+        };
+        await framework.AcceptAsync(offer, Launch(task));
+
+        var ok = await framework.CollectUpdatesAsync("web", s => s.Reason == Reason.TaskCheckStatusUpdated);
+        Assert.All(ok.Take(ok.Count - 1), s => Assert.False(s.CheckStatus.Http.HasStatusCode));
+        Assert.Equal(CheckInfo.Types.Type.Http, ok[^1].CheckStatus.Type);
+        Assert.Equal(200u, ok[^1].CheckStatus.Http.StatusCode);
+
+        server.Remove("ready");
+        var missing = await framework.NextUpdateAsync("web");
+        await framework.AcknowledgeAsync(missing);
+        Assert.Equal(Reason.TaskCheckStatusUpdated, missing.Reason);
+        Assert.Equal(404u, missing.CheckStatus.Http.StatusCode);
+
+        server.Serve("ready", "yes");
+        server.Hold("ready");
+        var timedOut = await framework.CollectUpdatesAsync("web", s => !s.CheckStatus.Http.HasStatusCode);
+        Assert.Equal(Reason.TaskCheckStatusUpdated, timedOut[^1].Reason);
+        Assert.Equal(CheckInfo.Types.Type.Http, timedOut[^1].CheckStatus.Type);
+    }
+
+    [Fact]
+    public async Task A_TCP_check_reports_whether_the_connection_succeeded()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        await using var framework = await TestFramework.StartAsync(_emulator.Url, TestFramework.Info());
+        var offer = await framework.NextOfferAsync();
+        var task = CommandTask("db", offer, "sleep 120");
+        task.Check = new CheckInfo
+        {
+            Type = CheckInfo.Types.Type.Tcp,
+            Tcp = new CheckInfo.Types.Tcp { Port = (uint)((IPEndPoint)listener.LocalEndpoint).Port },
+            DelaySeconds = 0,
+            IntervalSeconds = 0.1,
+        };
+        await framework.AcceptAsync(offer, LaunchGroup(DefaultExecutor("exec-db"), task));
+
+        var open = await framework.CollectUpdatesAsync("db", s => s.Reason == Reason.TaskCheckStatusUpdated);
+        Assert.All(open.Take(open.Count - 1), s => Assert.Equal(CheckInfo.Types.Type.Tcp, s.CheckStatus.Type));
+        Assert.All(open.Take(open.Count - 1), s => Assert.False(s.CheckStatus.Tcp.HasSucceeded));
+        Assert.True(open[^1].CheckStatus.Tcp.Succeeded);
+
+        listener.Stop();
+        var closed = await framework.NextUpdateAsync("db");
+        await framework.AcknowledgeAsync(closed);
+        Assert.Equal(Reason.TaskCheckStatusUpdated, closed.Reason);
+        Assert.True(closed.CheckStatus.Tcp.HasSucceeded);
+        Assert.False(closed.CheckStatus.Tcp.Succeeded);
+    }
+
+    private static HealthCheck NetworkHealthCheck(uint consecutiveFailures) => new()
+    {
+        DelaySeconds = 0,
+        IntervalSeconds = 0.1,
+        GracePeriodSeconds = 0,
+        TimeoutSeconds = 10,
+        ConsecutiveFailures = consecutiveFailures,
+    };
 
     private static HealthCheck HealthCheckOf(string command, uint consecutiveFailures) => new()
     {

@@ -1,5 +1,6 @@
 using ActorScheduler.Mesos.Emulator;
 using ActorScheduler.Messages.MesosV1;
+using Google.Protobuf;
 
 namespace ActorScheduler.Mesos.Tests.Emulator;
 
@@ -82,12 +83,51 @@ public sealed class CheckTrackerTests
 
         Assert.Equal(new CheckStatusInfo { Type = CheckInfo.Types.Type.Command, Command = new CheckStatusInfo.Types.Command() }, tracker.Last);
         Assert.Null(tracker.OnResult(null, At(1)));
-        Assert.Equal(1, tracker.OnResult(1, At(2))!.Command.ExitCode);
-        Assert.Null(tracker.OnResult(1, At(3)));
-        Assert.Equal(0, tracker.OnResult(0, At(4))!.Command.ExitCode);
+        Assert.Equal(1, tracker.OnResult(Exit(1), At(2))!.Command.ExitCode);
+        Assert.Null(tracker.OnResult(Exit(1), At(3)));
+        Assert.Equal(0, tracker.OnResult(Exit(0), At(4))!.Command.ExitCode);
         var timedOut = tracker.OnResult(null, At(5))!;
         Assert.False(timedOut.Command.HasExitCode);
         Assert.Equal(At(5) + TimeSpan.FromSeconds(10), tracker.Timing.NextRun);
+    }
+
+    [Theory]
+    [InlineData(200u, null)]
+    [InlineData(302u, null)]
+    [InlineData(399u, null)]
+    [InlineData(199u, "Unexpected HTTP response code: 199")]
+    [InlineData(400u, "Unexpected HTTP response code: 400 Bad Request")]
+    [InlineData(503u, "Unexpected HTTP response code: 503 Service Unavailable")]
+    public void An_HTTP_health_check_passes_on_200_to_399_as_the_default_executors_read_it(uint code, string? failure)
+    {
+        var status = new CheckStatusInfo { Type = CheckInfo.Types.Type.Http, Http = new CheckStatusInfo.Types.Http { StatusCode = code } };
+
+        Assert.Equal(failure, NetworkCheck.FailureOf(status));
+    }
+
+    [Fact]
+    public void A_TCP_or_command_health_check_passes_on_a_connection_or_exit_code_0()
+    {
+        Assert.Null(NetworkCheck.FailureOf(new CheckStatusInfo { Type = CheckInfo.Types.Type.Tcp, Tcp = new CheckStatusInfo.Types.Tcp { Succeeded = true } }));
+        Assert.Equal("TCP connection failed", NetworkCheck.FailureOf(new CheckStatusInfo { Type = CheckInfo.Types.Type.Tcp, Tcp = new CheckStatusInfo.Types.Tcp() }));
+        Assert.Null(NetworkCheck.FailureOf(Exit(0)));
+        Assert.Equal("Command returned exit status 2", NetworkCheck.FailureOf(Exit(2)));
+    }
+
+    [Fact]
+    public void An_HTTP_or_TCP_check_without_a_port_is_a_call_missing_a_required_field()
+    {
+        TaskInfo Task() => new() { Name = "t", TaskId = new TaskID { Value = "t" }, AgentId = new AgentID { Value = "a" } };
+        var http = Task();
+        http.HealthCheck = new HealthCheck { Type = HealthCheck.Types.Type.Http, Http = new HealthCheck.Types.HTTPCheckInfo() };
+        var tcp = Task();
+        tcp.Check = new CheckInfo { Type = CheckInfo.Types.Type.Tcp, Tcp = new CheckInfo.Types.Tcp() };
+
+        Assert.True(Task().IsInitialized());
+        Assert.False(http.IsInitialized());
+        Assert.False(tcp.IsInitialized());
+        http.HealthCheck.Http.Port = 80;
+        Assert.True(http.IsInitialized());
     }
 
     [Theory]
@@ -101,7 +141,14 @@ public sealed class CheckTrackerTests
     [InlineData("health-exec-no-value", "Task uses invalid health check: Command health check must contain 'executable path'")]
     [InlineData("health-negative-grace", "Task uses invalid health check: Expecting 'grace_period_seconds' to be non-negative")]
     [InlineData("health-bad-path", "Task uses invalid health check: The path 'x' of HTTP health check must start with '/'")]
-    [InlineData("health-http", "Task uses invalid health check: the emulator's agents run only COMMAND checks; HTTP health checks are not supported")]
+    [InlineData("health-bad-scheme", "Task uses invalid health check: Unsupported HTTP health check scheme: 'ftp'")]
+    [InlineData("health-no-tcp", "Task uses invalid health check: Expecting 'tcp' to be set for TCP health check")]
+    [InlineData("bad-path", "Task uses invalid check: The path 'ready' of HTTP check must start with '/'")]
+    [InlineData("no-http", "Task uses invalid check: Expecting 'http' to be set for HTTP check")]
+    [InlineData("health-http", null)]
+    [InlineData("health-tcp", null)]
+    [InlineData("http", null)]
+    [InlineData("tcp", null)]
     [InlineData("legacy", null)]
     [InlineData("valid", null)]
     public void The_master_validates_checks_with_its_messages(string variant, string? expected)
@@ -143,6 +190,27 @@ public sealed class CheckTrackerTests
             case "health-http":
                 task.HealthCheck = new HealthCheck { Type = HealthCheck.Types.Type.Http, Http = new HealthCheck.Types.HTTPCheckInfo { Port = 80 } };
                 break;
+            case "health-bad-scheme":
+                task.HealthCheck = new HealthCheck { Type = HealthCheck.Types.Type.Http, Http = new HealthCheck.Types.HTTPCheckInfo { Port = 80, Scheme = "ftp" } };
+                break;
+            case "health-no-tcp":
+                task.HealthCheck = new HealthCheck { Type = HealthCheck.Types.Type.Tcp };
+                break;
+            case "bad-path":
+                task.Check = new CheckInfo { Type = CheckInfo.Types.Type.Http, Http = new CheckInfo.Types.Http { Port = 80, Path = "ready" } };
+                break;
+            case "no-http":
+                task.Check = new CheckInfo { Type = CheckInfo.Types.Type.Http };
+                break;
+            case "health-tcp":
+                task.HealthCheck = new HealthCheck { Type = HealthCheck.Types.Type.Tcp, Tcp = new HealthCheck.Types.TCPCheckInfo { Port = 80 } };
+                break;
+            case "http":
+                task.Check = new CheckInfo { Type = CheckInfo.Types.Type.Http, Http = new CheckInfo.Types.Http { Port = 80, Path = "/" } };
+                break;
+            case "tcp":
+                task.Check = new CheckInfo { Type = CheckInfo.Types.Type.Tcp, Tcp = new CheckInfo.Types.Tcp { Port = 80 } };
+                break;
             case "legacy":
                 task.HealthCheck = new HealthCheck { Command = new CommandInfo { Value = "true" } };
                 Assert.Equal(HealthCheck.Types.Type.Command, CheckValidation.TypeOf(task.HealthCheck));
@@ -155,6 +223,9 @@ public sealed class CheckTrackerTests
 
         Assert.Equal(expected, CheckValidation.Validate(task));
     }
+
+    private static CheckStatusInfo Exit(int code) =>
+        new() { Type = CheckInfo.Types.Type.Command, Command = new CheckStatusInfo.Types.Command { ExitCode = code } };
 
     private static CheckInfo CommandCheck(string command) => new()
     {

@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ActorScheduler.Mesos.Tests.Support;
 
 /// <summary>
-/// A small HTTP server for fetcher tests: serves the texts it is given by path (404 otherwise); a path can be held, so
+/// A small HTTP server for fetcher and HTTP-check tests: serves the texts it is given by path (404 otherwise); a path can be held, so
 /// its answer waits until the test releases it (<see cref="Requested"/> says when the request arrived).
 /// </summary>
 internal sealed class FileServer : IAsyncDisposable
@@ -40,6 +40,9 @@ internal sealed class FileServer : IAsyncDisposable
         _files[path] = text;
         return new Uri(Url, path).ToString();
     }
+
+    /// <summary>From now on <paramref name="path"/> is answered 404.</summary>
+    public void Remove(string path) => _files.TryRemove(path, out _);
 
     /// <summary>The answer to <paramref name="path"/> waits for <see cref="Release"/>.</summary>
     public void Hold(string path) => _held[path] = (new(TaskCreationOptions.RunContinuationsAsynchronously), new(TaskCreationOptions.RunContinuationsAsynchronously));
