@@ -12,11 +12,16 @@ namespace ActorScheduler.Mesos.Emulator;
 /// network infos are ignored; the notes name each for the agent's log. A failure is the isolator's message, which the
 /// agent reports as TASK_FAILED (REASON_CONTAINER_LAUNCH_FAILED, <c>Failed to launch container: …</c>).
 /// </summary>
-internal sealed record ContainerLaunch(List<string>? LimitOptions, string? RunningMessage, List<string> Notes)
+/// <param name="SecretVariables">
+/// The value of each SECRET variable of the executor's and the task's command, resolved once here: the environment is
+/// built from these, so the value the task gets is the value that was checked (a secret file read twice could differ).
+/// </param>
+internal sealed record ContainerLaunch(List<string>? LimitOptions, string? RunningMessage, List<string> Notes, IReadOnlyDictionary<Variable, string>? SecretVariables)
 {
     /// <summary>Whether the task has anything to prepare: a container of its own or its executor's, or a SECRET variable.</summary>
     public static bool Needed(TaskInfo task, ExecutorInfo? executor) =>
-        task.Container is not null || executor?.Container is not null || (task.Command?.Environment is { } env && HasSecret(env));
+        task.Container is not null || executor?.Container is not null
+        || (task.Command?.Environment is { } env && HasSecret(env)) || (executor?.Command?.Environment is { } executorEnv && HasSecret(executorEnv));
 
     /// <summary>Prepares the task's container; null with the message in <paramref name="error"/> when it cannot be.</summary>
     /// <param name="executorSandbox">The sandbox of the task's executor (task groups), where its volumes go.</param>
@@ -24,7 +29,7 @@ internal sealed record ContainerLaunch(List<string>? LimitOptions, string? Runni
         ProcessLimits.HostLimits limits, bool prlimitAvailable, out string? error)
     {
         var notes = new List<string>();
-        error = Secrets(task, taskTarget.Secrets);
+        var secrets = ResolveSecrets(task, executor, taskTarget.Secrets, out error);
         if (error is null && executor?.Container is { } executorContainer && executorSandbox is not null)
         {
             Directory.CreateDirectory(executorSandbox);
@@ -43,7 +48,7 @@ internal sealed record ContainerLaunch(List<string>? LimitOptions, string? Runni
 
         if (task.Container is not { } container)
         {
-            return new ContainerLaunch(null, null, notes);
+            return new ContainerLaunch(null, null, notes, secrets);
         }
 
         Directory.CreateDirectory(taskTarget.Sandbox);
@@ -79,31 +84,41 @@ internal sealed record ContainerLaunch(List<string>? LimitOptions, string? Runni
             notes.Add("network infos are not applied (the task uses the host network)");
         }
 
-        return new ContainerLaunch(limitOptions, running, notes);
+        return new ContainerLaunch(limitOptions, running, notes, secrets);
     }
 
-    /// <summary>Every SECRET variable of the task resolves to text the environment can hold; the resolver's message when one does not.</summary>
-    private static string? Secrets(TaskInfo task, SecretStore secrets)
+    /// <summary>
+    /// The values of the SECRET variables of the executor's and the task's command, each read once; null when there are
+    /// none, or when one does not resolve to text the environment can hold (the resolver's message in <paramref name="error"/>).
+    /// </summary>
+    public static Dictionary<Variable, string>? ResolveSecrets(TaskInfo task, ExecutorInfo? executor, SecretStore secrets, out string? error)
     {
-        foreach (var variable in task.Command?.Environment?.Variables ?? Enumerable.Empty<Variable>())
+        error = null;
+        Dictionary<Variable, string>? values = null;
+        var variables = (executor?.Command?.Environment?.Variables ?? Enumerable.Empty<Variable>())
+            .Concat(task.Command?.Environment?.Variables ?? Enumerable.Empty<Variable>());
+        foreach (var variable in variables)
         {
-            if (variable.Type != Variable.Types.Type.Secret)
+            if (variable.Type != Variable.Types.Type.Secret || values?.ContainsKey(variable) == true)
             {
                 continue;
             }
 
-            if (secrets.Resolve(variable.Secret, out var error) is not { } value)
+            if (secrets.Resolve(variable.Secret, out error) is not { } value)
             {
-                return error;
+                return null;
             }
 
             if (value.AsSpan().Contains((byte)0))
             {
-                return $"Environment variable '{variable.Name}' specifies a secret containing null bytes, which is not allowed in the environment";
+                error = $"Environment variable '{variable.Name}' specifies a secret containing null bytes, which is not allowed in the environment";
+                return null;
             }
+
+            (values ??= []).Add(variable, System.Text.Encoding.UTF8.GetString(value));
         }
 
-        return null;
+        return values;
     }
 
     private static bool HasSecret(Messages.MesosV1.Environment environment)

@@ -699,7 +699,7 @@ internal sealed class LocalAgent
 
             if (!task.KillRequested)
             {
-                StartChecks(task);
+                StartChecks(task, null);
             }
 
             return;
@@ -741,14 +741,15 @@ internal sealed class LocalAgent
             }
 
             IReadOnlyList<string> command = onHost ? BuildCommand(task.Info.Command) : [];
+            var environment = onHost ? BuildEnvironment(task, container?.Launch?.SecretVariables) : NoEnvironment;
             task.Process = _settings.Runner.Start(
                 task.Sandbox,
                 container?.Launch?.LimitOptions is { } limits ? ProcessLimits.Wrap(limits, command) : command,
-                onHost ? BuildEnvironment(task) : NoEnvironment);
+                environment);
             _settings.Log($"agent {Id.Value} started task {task.Id} (pid {task.Process.Pid})");
             Enqueue(task, TaskState.TaskStarting, null, null);
             Enqueue(task, TaskState.TaskRunning, null, container?.Launch?.RunningMessage);
-            StartChecks(task);
+            StartChecks(task, environment);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception or InvalidOperationException or ArgumentException)
         {
@@ -771,17 +772,18 @@ internal sealed class LocalAgent
         return argv;
     }
 
-    private Dictionary<string, string> BuildEnvironment(AgentTask task)
+    /// <summary>The task's environment; its SECRET variables hold the values resolved at launch (<see cref="ContainerLaunch.SecretVariables"/>).</summary>
+    private Dictionary<string, string> BuildEnvironment(AgentTask task, IReadOnlyDictionary<MesosEnvironment.Types.Variable, string>? secrets)
     {
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var variable in task.Executor?.Command?.Environment?.Variables ?? Enumerable.Empty<MesosEnvironment.Types.Variable>())
         {
-            AddVariable(env, variable);
+            AddVariable(env, variable, secrets);
         }
 
         foreach (var variable in task.Info.Command?.Environment?.Variables ?? Enumerable.Empty<MesosEnvironment.Types.Variable>())
         {
-            AddVariable(env, variable);
+            AddVariable(env, variable, secrets);
         }
 
         // The local bootstrap first on the PATH (DC/OS tasks unpack bootstrap.zip into their sandbox and call it).
@@ -803,15 +805,16 @@ internal sealed class LocalAgent
     // Where this agent's bootstrap script is, once written.
     private string? _shimDir;
 
-    private void AddVariable(Dictionary<string, string> env, MesosEnvironment.Types.Variable variable)
+    private static void AddVariable(
+        Dictionary<string, string> env, MesosEnvironment.Types.Variable variable, IReadOnlyDictionary<MesosEnvironment.Types.Variable, string>? secrets)
     {
         if (variable.Type == MesosEnvironment.Types.Variable.Types.Type.Value && variable.HasName)
         {
             env[variable.Name] = variable.Value;
         }
-        else if (variable.Type == MesosEnvironment.Types.Variable.Types.Type.Secret && _settings.Secrets.Resolve(variable.Secret, out _) is { } value)
+        else if (variable.Type == MesosEnvironment.Types.Variable.Types.Type.Secret && secrets is not null && secrets.TryGetValue(variable, out var value))
         {
-            env[variable.Name] = System.Text.Encoding.UTF8.GetString(value);
+            env[variable.Name] = value;
         }
     }
 
@@ -914,8 +917,18 @@ internal sealed class LocalAgent
         }
     }
 
-    private void StartChecks(AgentTask task) =>
-        task.Checks = _settings.Runner.UsesHost ? TaskCheckRunner.For(task.Info, task.Sandbox, BuildEnvironment(task), _settings.Time.GetUtcNow()) : null;
+    /// <summary>Starts the checks of a running task, in the environment its command got (rebuilt for a re-adopted task).</summary>
+    private void StartChecks(AgentTask task, IReadOnlyDictionary<string, string>? environment)
+    {
+        if (!_settings.Runner.UsesHost || (task.Info.HealthCheck is null && task.Info.Check is null))
+        {
+            task.Checks = null;
+            return;
+        }
+
+        environment ??= BuildEnvironment(task, ContainerLaunch.ResolveSecrets(task.Info, task.Executor, _settings.Secrets, out _));
+        task.Checks = TaskCheckRunner.For(task.Info, task.Sandbox, environment, _settings.Time.GetUtcNow());
+    }
 
     /// <summary>
     /// A check result from outside (simulated agents, whose checks do not run): a running task with a check reports

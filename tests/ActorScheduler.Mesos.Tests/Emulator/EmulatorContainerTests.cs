@@ -130,6 +130,67 @@ public sealed class EmulatorContainerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_secret_variable_is_read_once_at_launch_so_the_task_gets_the_value_that_was_checked()
+    {
+        // A FIFO as the secret's file: each read of it is one open, answered with the next value, so a second read
+        // would be seen and would give the task another value.
+        var fifo = Path.Combine(SecretsDir, "app", "rotating");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", fifo))
+        {
+            await mkfifo.WaitForExitAsync();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        var reads = 0;
+        var done = false;
+        var writer = new Thread(() =>
+        {
+            while (true)
+            {
+                using var stream = new FileStream(fifo, FileMode.Open, FileAccess.Write);
+                if (Volatile.Read(ref done))
+                {
+                    return;
+                }
+
+                stream.Write(System.Text.Encoding.UTF8.GetBytes($"value-{Interlocked.Increment(ref reads)}"));
+                stream.Close();
+
+                // Until that reader has closed, the next open would join it: wait for the FIFO to have no reader.
+                var spin = default(SpinWait);
+                while (Fifo.HasReader(fifo))
+                {
+                    spin.SpinOnce();
+                }
+            }
+        }) { IsBackground = true };
+        writer.Start();
+        try
+        {
+            await using var framework = await TestFramework.StartAsync(_emulator.Url, TestFramework.Info());
+            var offer = await framework.NextOfferAsync();
+            var task = CommandTask("rotating", offer, "printf '%s' \"$TOKEN\"");
+            task.Command.Environment = new Messages.MesosV1.Environment { Variables = { SecretVariable("TOKEN", "app/rotating") } };
+
+            await framework.AcceptAsync(offer, Launch(task));
+
+            await framework.AwaitStateAcknowledgingAsync("rotating", TaskState.TaskFinished);
+            Assert.Equal("value-1", await File.ReadAllTextAsync(Path.Combine(SandboxOf("rotating"), "stdout")));
+            Assert.Equal(1, Volatile.Read(ref reads));
+        }
+        finally
+        {
+            // The writer waits for the next reader: this one lets it see that it is done.
+            Volatile.Write(ref done, true);
+            using (new FileStream(fifo, FileMode.Open, FileAccess.Read))
+            {
+            }
+
+            writer.Join();
+        }
+    }
+
+    [Fact]
     public async Task An_unknown_secret_fails_the_task_before_it_starts_naming_the_secret()
     {
         await using var framework = await TestFramework.StartAsync(_emulator.Url, TestFramework.Info());
@@ -394,4 +455,28 @@ public sealed class EmulatorContainerTests : IAsyncLifetime
     private static Secret Reference(string name) => new() { Type = Secret.Types.Type.Reference, Reference = new() { Name = name } };
 
     private static RLimitInfo.Types.RLimit Limit(RLimitType type, ulong soft, ulong hard) => new() { Type = type, Soft = soft, Hard = hard };
+
+    /// <summary>Whether a FIFO is open for reading: a non-blocking open for writing fails (ENXIO) when it is not.</summary>
+    private static class Fifo
+    {
+        private const int WriteOnlyNonBlocking = 0x1 | 0x800;
+
+        public static bool HasReader(string path)
+        {
+            var fd = Open(path, WriteOnlyNonBlocking);
+            if (fd < 0)
+            {
+                return false;
+            }
+
+            _ = Close(fd);
+            return true;
+        }
+
+        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "open", SetLastError = true)]
+        private static extern int Open([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string path, int flags);
+
+        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "close")]
+        private static extern int Close(int fd);
+    }
 }
