@@ -32,8 +32,9 @@ public sealed class EmulatorAgentFlags
     /// <summary>Static reservations of each agent, in the Mesos agent's resource text.</summary>
     public Option<string?> Reserved { get; } = new("--agent-reserved")
     {
-        Description = "Resources each local agent reserves statically for a role, on top of its unreserved ones, in Mesos form: "
-            + "'cpus(slave_public):2;mem(slave_public):1024;ports(slave_public):[4000-4010]'.",
+        Description = "Resources each local agent reserves statically for a role, in Mesos form: "
+            + "'cpus(slave_public):2;mem(slave_public):1024;ports(slave_public):[31000-31010]'. Scalars come on top of its "
+            + "unreserved ones; reserved ports are taken out of its share of --agent-ports and must lie within it.",
     };
 
     /// <summary>The port range the agents share out.</summary>

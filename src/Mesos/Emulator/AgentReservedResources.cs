@@ -6,8 +6,10 @@ namespace ActorScheduler.Mesos.Emulator;
 /// <summary>
 /// Static reservations of every local agent, in the Mesos agent's <c>--resources</c> text: <c>name(role):value</c>
 /// entries separated by <c>;</c>, each value a scalar (<c>cpus(slave_public):2</c>) or ranges
-/// (<c>ports(slave_public):[4000-4010]</c>). They come on top of the agent's unreserved resources and are offered
-/// only to frameworks subscribed with the role or one of its sub-roles.
+/// (<c>ports(slave_public):[31000-31010]</c>). Scalars come on top of the agent's unreserved resources; reserved
+/// ranges are carved out of the agent's own (its ports lose the reserved ones), so no port is offered twice, and must
+/// lie within them (<see cref="FitError"/>). They are offered only to frameworks subscribed with the role or one of its
+/// sub-roles.
 /// </summary>
 public static class AgentReservedResources
 {
@@ -60,7 +62,7 @@ public static class AgentReservedResources
             if (resource is null)
             {
                 error = name == "ports"
-                    ? $"'{entry}': ports take ranges such as [4000-4010,4020-4020]"
+                    ? $"'{entry}': ports take ranges such as [31000-31010,31020-31020]"
                     : name == "gpus" ? $"'{entry}': gpus take a whole number above 0" : $"'{entry}': {name} take a number above 0";
                 return null;
             }
@@ -78,6 +80,84 @@ public static class AgentReservedResources
         error = null;
         return resources;
     }
+
+    /// <summary>
+    /// Why the reservations do not fit the agents, or null: reserved ports must lie within the agents' port range
+    /// (a Mesos agent cannot reserve what it does not have), and no port may be reserved for two roles.
+    /// </summary>
+    public static string? FitError(IReadOnlyList<Resource> reserved, (ulong Begin, ulong End) agentPorts)
+    {
+        var agents = RangeMath.ToRanges([agentPorts]);
+        for (var i = 0; i < reserved.Count; i++)
+        {
+            if (reserved[i] is not { Name: "ports", Ranges: { } ranges } resource)
+            {
+                continue;
+            }
+
+            var role = resource.Reservations[^1].Role;
+            if (RangeMath.Subtract(ranges, agents) is { Range.Count: > 0 } outside)
+            {
+                return $"ports {Describe(outside)} reserved for '{role}' are outside the agents' ports {agentPorts.Begin}-{agentPorts.End}";
+            }
+
+            for (var j = 0; j < i; j++)
+            {
+                if (reserved[j] is { Name: "ports", Ranges: { } other } && RangeMath.Intersect(other, ranges) is { Range.Count: > 0 } both)
+                {
+                    return $"ports {Describe(both)} are reserved for both '{reserved[j].Reservations[^1].Role}' and '{role}'";
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// An agent's resources: its unreserved ones, each range or set resource less the reserved ones of its name (one
+    /// reserved whole is not offered unreserved at all), then the reserved ones.
+    /// </summary>
+    public static List<Resource> AddTo(IReadOnlyList<Resource> unreserved, IReadOnlyList<Resource> reserved)
+    {
+        var total = new List<Resource>(unreserved.Count + reserved.Count);
+        foreach (var resource in unreserved)
+        {
+            var left = resource;
+            foreach (var taken in reserved)
+            {
+                if (taken.Name != left.Name || taken.Type != left.Type)
+                {
+                    continue;
+                }
+
+                if (left.Type == Value.Types.Type.Ranges)
+                {
+                    left = left.Clone();
+                    left.Ranges = RangeMath.Subtract(left.Ranges, taken.Ranges);
+                }
+                else if (left.Type == Value.Types.Type.Set)
+                {
+                    var items = left.Set.Item.Except(taken.Set.Item, StringComparer.Ordinal).ToList();
+                    left = left.Clone();
+                    left.Set.Item.Clear();
+                    left.Set.Item.AddRange(items);
+                }
+            }
+
+            if (left is { Type: Value.Types.Type.Ranges, Ranges.Range.Count: 0 } or { Type: Value.Types.Type.Set, Set.Item.Count: 0 })
+            {
+                continue;
+            }
+
+            total.Add(left);
+        }
+
+        total.AddRange(reserved);
+        return total;
+    }
+
+    private static string Describe(Value.Types.Ranges ranges) =>
+        string.Join(",", ranges.Range.Select(r => r.Begin == r.End ? $"{r.Begin}" : $"{r.Begin}-{r.End}"));
 
     /// <summary>Why <paramref name="role"/> is no role a static reservation can name (Mesos <c>roles::validate</c>), or null.</summary>
     public static string? RoleError(string role)

@@ -297,9 +297,15 @@ public sealed class MesosEmulator : IAsyncDisposable
             throw new MesosEmulatorException(string.Create(CultureInfo.InvariantCulture, $"agent gpus must be 0 or more, got {options.AgentGpus}"));
         }
 
-        if (!string.IsNullOrWhiteSpace(options.AgentReserved) && AgentReservedResources.TryParse(options.AgentReserved, out var reservedError) is null)
+        if (!string.IsNullOrWhiteSpace(options.AgentReserved))
         {
-            throw new MesosEmulatorException($"reserved resources '{options.AgentReserved}': {reservedError}");
+            var reservedError = AgentReservedResources.TryParse(options.AgentReserved, out var parseError) is { } reserved
+                ? AgentReservedResources.FitError(reserved, options.AgentPorts)
+                : parseError;
+            if (reservedError is not null)
+            {
+                throw new MesosEmulatorException($"reserved resources '{options.AgentReserved}': {reservedError}");
+            }
         }
 
         if (options.SecretsDir is { } secretsDir && !Directory.Exists(secretsDir))
@@ -458,12 +464,6 @@ public sealed class MesosEmulator : IAsyncDisposable
             resources.Add(Scalar("gpus", options.AgentGpus));
         }
 
-        if (!string.IsNullOrWhiteSpace(options.AgentReserved))
-        {
-            resources.AddRange(AgentReservedResources.TryParse(options.AgentReserved, out var error)
-                ?? throw new MesosEmulatorException($"reserved resources '{options.AgentReserved}': {error}"));
-        }
-
         for (var i = 0; i < options.MountDisks.Count; i++)
         {
             var mount = options.MountDisks[i];
@@ -490,7 +490,10 @@ public sealed class MesosEmulator : IAsyncDisposable
         var ports = new Resource { Name = "ports", Type = Value.Types.Type.Ranges, Ranges = new Value.Types.Ranges() };
         ports.Ranges.Range.Add(new Value.Types.Range { Begin = sliceBegin, End = sliceEnd });
         resources.Add(ports);
-        return resources;
+        return string.IsNullOrWhiteSpace(options.AgentReserved)
+            ? resources
+            : AgentReservedResources.AddTo(resources, AgentReservedResources.TryParse(options.AgentReserved, out var error)
+                ?? throw new MesosEmulatorException($"reserved resources '{options.AgentReserved}': {error}"));
     }
 
     private static Resource Scalar(string name, double value) =>

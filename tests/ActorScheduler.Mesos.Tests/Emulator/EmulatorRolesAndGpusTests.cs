@@ -103,6 +103,62 @@ public sealed class EmulatorRolesAndGpusTests
         Assert.Equal(2, offer.Resources.Single(r => r.Name == "cpus").Scalar.Value);
     }
 
+    [Fact]
+    public async Task Statically_reserved_ports_are_carved_out_of_the_agents_unreserved_ports_not_offered_twice()
+    {
+        using var dir = new TempDir();
+        var options = TestEmulator.Options(dir.Path);
+        options.AgentReserved = "ports(slave_public):[31000-31010,31500-31500]";
+        await using var emulator = await MesosEmulator.StartAsync(options);
+        await using var framework = await TestFramework.StartAsync(emulator.Url, Info(gpus: false, "slave_public"));
+
+        var offer = await framework.NextOfferAsync();
+
+        var reserved = offer.Resources.Single(r => r.Name == "ports" && r.Reservations.Count > 0);
+        var unreserved = offer.Resources.Single(r => r.Name == "ports" && r.Reservations.Count == 0);
+        Assert.Equal([(31000ul, 31010ul), (31500ul, 31500ul)], reserved.Ranges.Range.Select(r => (r.Begin, r.End)));
+        Assert.Equal([(31011ul, 31499ul), (31501ul, 32000ul)], unreserved.Ranges.Range.Select(r => (r.Begin, r.End)));
+    }
+
+    [Fact]
+    public void Unreserved_ranges_lose_the_reserved_ones_of_their_name_and_a_range_reserved_whole_is_not_offered_unreserved()
+    {
+        var unreserved = new List<Resource>
+        {
+            new() { Name = "cpus", Type = Value.Types.Type.Scalar, Scalar = new Value.Types.Scalar { Value = 2 } },
+            new() { Name = "ports", Type = Value.Types.Type.Ranges, Ranges = RangeMath.ToRanges([(100, 200)]) },
+        };
+        var reserved = AgentReservedResources.TryParse("cpus(a):1;ports(a):[100-150];ports(b):[151-200]", out _)!;
+
+        var total = AgentReservedResources.AddTo(unreserved, reserved);
+
+        Assert.Equal(2, total.Single(r => r.Name == "cpus" && r.Reservations.Count == 0).Scalar.Value);
+        Assert.DoesNotContain(total, r => r.Name == "ports" && r.Reservations.Count == 0);
+        Assert.Equal(4, total.Count);
+    }
+
+    [Theory]
+    [InlineData("ports(slave_public):[4000-4010]", "ports 4000-4010 reserved for 'slave_public' are outside the agents' ports 31000-32000")]
+    [InlineData("ports(slave_public):[31990-32010]", "ports 32001-32010 reserved for 'slave_public' are outside the agents' ports 31000-32000")]
+    [InlineData("ports(a):[31000-31010];ports(b):[31005-31020]", "ports 31005-31010 are reserved for both 'a' and 'b'")]
+    [InlineData("ports(a):[31000-31010];ports(b):[31011-31020];cpus(a):8", null)]
+    public void Reserved_ports_must_lie_within_the_agents_ports_and_be_reserved_once(string text, string? error)
+    {
+        var reserved = AgentReservedResources.TryParse(text, out _)!;
+
+        Assert.Equal(error, AgentReservedResources.FitError(reserved, (31000, 32000)));
+    }
+
+    [Fact]
+    public async Task Options_reserving_ports_outside_the_agents_ports_refuse_to_start()
+    {
+        using var dir = new TempDir();
+        var options = TestEmulator.Options(dir.Path);
+        options.AgentReserved = "ports(slave_public):[4000-4010]";
+        var error = await Assert.ThrowsAsync<MesosEmulatorException>(() => MesosEmulator.StartAsync(options));
+        Assert.Equal("reserved resources 'ports(slave_public):[4000-4010]': ports 4000-4010 reserved for 'slave_public' are outside the agents' ports 31000-32000", error.Message);
+    }
+
     [Theory]
     [InlineData("cpus(slave_public)2", "'cpus(slave_public)2' is not NAME(ROLE):VALUE, such as cpus(slave_public):2")]
     [InlineData("cpus(*):2", "'cpus(*):2': a reservation needs a role other than '*', got '*'")]
