@@ -9,12 +9,15 @@ public sealed record EmulatorSnapshot(
     IReadOnlyList<TaskSnapshot> Tasks);
 
 /// <summary>An agent and its resources: total, reserved (any role) and used by tasks/executors.</summary>
-/// <param name="State"><see cref="Registered"/>, <see cref="Unreachable"/> or <see cref="Gone"/>.</param>
+/// <param name="State"><see cref="Registered"/>, <see cref="Disconnected"/>, <see cref="Unreachable"/> or <see cref="Gone"/>.</param>
 public sealed record AgentSnapshot(string Id, string Hostname, string WorkDir, ResourceSummary Total, ResourceSummary Reserved, ResourceSummary Used,
     string State = AgentSnapshot.Registered)
 {
     /// <summary>The agent is registered with the master: its resources are offered.</summary>
     public const string Registered = "REGISTERED";
+
+    /// <summary>The agent's connection to the master broke: its resources are not offered, its tasks go on.</summary>
+    public const string Disconnected = "DISCONNECTED";
 
     /// <summary>The master cannot reach the agent: its tasks are TASK_UNREACHABLE, its resources are not offered.</summary>
     public const string Unreachable = "UNREACHABLE";

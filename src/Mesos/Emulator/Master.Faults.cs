@@ -28,6 +28,7 @@ internal sealed partial class Master
     public void LoseAgent(string agentId)
     {
         var agent = RegisteredAgent(agentId);
+        _cluster.Disconnected.Remove(agentId);
         var now = Now;
         _cluster.Unreachable[agentId] = now;
         RescindOffersOf(agent);
@@ -82,6 +83,94 @@ internal sealed partial class Master
     }
 
     /// <summary>
+    /// The agent's connection to the master breaks (its process died, the network dropped): the master deactivates it
+    /// (its offers are rescinded and its resources not offered) and removes the tasks of frameworks that do not
+    /// checkpoint (TASK_LOST, REASON_AGENT_DISCONNECTED, SOURCE_MASTER; their executors end without the agent, so their
+    /// processes are killed); a checkpointing framework's tasks go on and their updates wait. The master's pings go
+    /// unanswered: after <see cref="MaxAgentPingTimeouts"/> of <see cref="AgentPingTimeout"/> the agent is unreachable
+    /// (<see cref="LoseAgent"/>), unless it reconnects first.
+    /// </summary>
+    public void DisconnectAgent(string agentId)
+    {
+        var agent = RegisteredAgent(agentId);
+        if (!_cluster.Disconnected.TryAdd(agentId, Now))
+        {
+            throw new FaultRejectedException(FaultRejection.Conflict, $"agent {agentId} is already disconnected");
+        }
+
+        RescindOffersOf(agent);
+        var removed = new List<AgentTask>();
+        foreach (var frameworkId in agent.FrameworkIds.ToList())
+        {
+            if (!_frameworks.TryGetValue(frameworkId, out var framework) || framework.Info.Checkpoint)
+            {
+                continue;
+            }
+
+            foreach (var task in LiveTasks(agent).Where(t => t.FrameworkId.Value == frameworkId))
+            {
+                var status = MasterStatus(task.Info.TaskId, TaskState.TaskLost, Reason.AgentDisconnected, $"Agent {agent.Hostname} disconnected", agent.Id);
+                status.ExecutorId = task.ExecutorId.Clone();
+                SendMasterUpdate(framework, status);
+                removed.Add(task);
+            }
+
+            agent.RemoveFramework(frameworkId);
+        }
+
+        RecordFault("agent-disconnected", agentId, removed);
+        Log($"agent {agentId} ({agent.Hostname}) disconnected");
+    }
+
+    /// <summary>
+    /// A disconnected agent reconnects before its pings ran out: it is offered again and resends the updates it holds
+    /// (acknowledgements sent meanwhile were lost). Its tasks are not reported again: the master never stopped
+    /// knowing them.
+    /// </summary>
+    public void ReconnectAgent(string agentId)
+    {
+        var agent = KnownAgent(agentId);
+        if (!_cluster.Disconnected.Remove(agentId))
+        {
+            throw new FaultRejectedException(FaultRejection.Conflict, $"agent {agentId} is not disconnected");
+        }
+
+        foreach (var frameworkId in agent.FrameworkIds)
+        {
+            agent.ResendAll(frameworkId);
+        }
+
+        _nextAllocation = Now;
+        FlushAgentEvents();
+        RecordFault("agent-reconnected", agentId);
+        Log($"agent {agentId} ({agent.Hostname}) reconnected");
+    }
+
+    /// <summary>How long the master waits for an agent's answer to a ping (Mesos' <c>--agent_ping_timeout</c> default).</summary>
+    public static TimeSpan AgentPingTimeout { get; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Pings an agent may leave unanswered before it is unreachable (Mesos' <c>--max_agent_ping_timeouts</c> default).</summary>
+    public const int MaxAgentPingTimeouts = 5;
+
+    /// <summary>Disconnected agents that missed their last ping become unreachable.</summary>
+    private void ExpireAgentPings(DateTimeOffset now)
+    {
+        if (_cluster.Disconnected.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var (agentId, since) in _cluster.Disconnected.ToList())
+        {
+            if (now >= since + (AgentPingTimeout * MaxAgentPingTimeouts))
+            {
+                Log($"agent {agentId} missed {MaxAgentPingTimeouts} pings");
+                LoseAgent(agentId);
+            }
+        }
+    }
+
+    /// <summary>
     /// The operator marks the agent gone: its live tasks become TASK_GONE_BY_OPERATOR (TASK_LOST without
     /// PARTITION_AWARE) with REASON_AGENT_REMOVED_BY_OPERATOR, its task processes are killed, and it never comes back
     /// under this id (<see cref="RestartAgent"/> brings its work dir back with a new one).
@@ -90,6 +179,7 @@ internal sealed partial class Master
     {
         var agent = KnownAgent(agentId);
         var wasReachable = !_cluster.Unreachable.Remove(agentId);
+        _cluster.Disconnected.Remove(agentId);
         RescindOffersOf(agent);
         var killed = LiveTasks(agent).ToList();
         foreach (var task in killed)
@@ -135,6 +225,7 @@ internal sealed partial class Master
         {
             old = KnownAgent(agentId);
             var wasReachable = !_cluster.Unreachable.Remove(agentId);
+            _cluster.Disconnected.Remove(agentId);
             RescindOffersOf(old);
             killed.AddRange(LiveTasks(old));
             foreach (var task in killed)
@@ -382,6 +473,7 @@ internal sealed partial class Master
             _heldBack.Count,
             _frameworks.Values.Where(f => f.Connection is { IsStalled: true }).Select(f => f.Id).Order(StringComparer.Ordinal).ToList(),
             _cluster.Unreachable.Keys.Order(StringComparer.Ordinal).ToList(),
-            _cluster.GoneIds.Order(StringComparer.Ordinal).ToList());
+            _cluster.GoneIds.Order(StringComparer.Ordinal).ToList(),
+            _cluster.Disconnected.Keys.Order(StringComparer.Ordinal).ToList());
     }
 }

@@ -300,7 +300,7 @@ internal sealed partial class Master
     private CallResult Kill(FrameworkState framework, Call.Types.Kill kill)
     {
         var agent = FindAgentOfTask(framework.Id, kill.TaskId.Value, kill.AgentId?.Value);
-        if (agent is null || _cluster.IsUnreachable(agent))
+        if (agent is null || _cluster.IsCutOff(agent))
         {
             // Unknown task, or one the master cannot reach: answered like an explicit reconciliation.
             SendMasterUpdate(framework, agent is null
@@ -331,9 +331,9 @@ internal sealed partial class Master
 
     private CallResult Acknowledge(Call.Types.Acknowledge ack)
     {
-        // An acknowledgement for an unreachable agent is lost; the agent resends the update once it is back.
+        // An acknowledgement for an unreachable or disconnected agent is lost; the agent resends the update once it is back.
         var agent = AgentById(ack.AgentId.Value);
-        if (agent is not null && !_cluster.IsUnreachable(agent))
+        if (agent is not null && !_cluster.IsCutOff(agent))
         {
             agent.Acknowledge(ack.TaskId.Value, ack.Uuid);
             _touched.Add(agent);
@@ -491,6 +491,7 @@ internal sealed partial class Master
             agent.Poll();
         }
 
+        ExpireAgentPings(now);
         foreach (var framework in _frameworks.Values.ToList())
         {
             if (framework.DisconnectedAt is { } since && now >= since + TimeSpan.FromSeconds(Math.Max(0, framework.Info.FailoverTimeout)))
@@ -548,7 +549,7 @@ internal sealed partial class Master
         }
         var offeredByAgent = (only is null ? _offers.Values : _offers.Values.Where(o => agentsById.ContainsKey(o.Agent.Id.Value))).ToLookup(o => o.Agent);
         var filtersByAgent = (only is null ? _filters : _filters.Where(f => agentsById.ContainsKey(f.AgentId))).ToLookup(f => f.AgentId, StringComparer.Ordinal);
-        var availability = agentsById.Values.Where(a => !_cluster.IsUnreachable(a))
+        var availability = agentsById.Values.Where(a => !_cluster.IsCutOff(a))
             .Select(a => new AgentAvailability(a.Id.Value, a.Available(offeredByAgent[a]), a.HasGpus));
         // As a Mesos master: agents outside its region are offered only to region-aware frameworks (scripted offers too).
         var masterRegion = _settings.Domain?.FaultDomain?.Region?.Name;
@@ -642,7 +643,8 @@ internal sealed partial class Master
 
     public EmulatorSnapshot Snapshot(Uri url)
     {
-        var agents = _agents.Select(a => (Agent: a, State: _cluster.IsUnreachable(a) ? AgentSnapshot.Unreachable : AgentSnapshot.Registered))
+        var agents = _agents.Select(a => (Agent: a, State: _cluster.IsUnreachable(a) ? AgentSnapshot.Unreachable
+                : _cluster.Disconnected.ContainsKey(a.Id.Value) ? AgentSnapshot.Disconnected : AgentSnapshot.Registered))
             .Concat(_cluster.GoneAgents.Values.Select(a => (Agent: a, State: AgentSnapshot.Gone)))
             .Select(x =>
             {
@@ -705,10 +707,10 @@ internal sealed partial class Master
         }
     }
 
-    /// <summary>Sends the agent's due updates and executor terminations (nothing while it is unreachable).</summary>
+    /// <summary>Sends the agent's due updates and executor terminations (nothing while it is unreachable or disconnected).</summary>
     private void FlushAgent(LocalAgent agent, bool retries)
     {
-        if (!(retries ? agent.HasPendingEvents : agent.HasUnsentEvents) || _cluster.IsUnreachable(agent))
+        if (!(retries ? agent.HasPendingEvents : agent.HasUnsentEvents) || _cluster.IsCutOff(agent))
         {
             return;
         }

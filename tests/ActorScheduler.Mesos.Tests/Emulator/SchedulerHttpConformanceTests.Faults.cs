@@ -88,7 +88,20 @@ public sealed partial class SchedulerHttpConformanceTests
             Assert.Equal($"agent {agentId} is not unreachable", (await notLost.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("message").GetString());
         }
 
+        using (var notDisconnected = await FaultAsync($"faults/agents/{agentId}/reconnect", HttpStatusCode.Conflict))
+        {
+            Assert.Equal($"agent {agentId} is not disconnected", (await notDisconnected.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("message").GetString());
+        }
+
+        (await FaultAsync($"faults/agents/{agentId}/disconnect", HttpStatusCode.OK)).Dispose();
+        using (var disconnectedTwice = await FaultAsync($"faults/agents/{agentId}/disconnect", HttpStatusCode.Conflict))
+        {
+            Assert.Equal($"agent {agentId} is already disconnected", (await disconnectedTwice.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("message").GetString());
+        }
+
+        Assert.Equal(ActorScheduler.Mesos.Emulator.AgentSnapshot.Disconnected, _emulator.Snapshot().Agents[0].State);
         (await FaultAsync($"faults/agents/{agentId}/lose", HttpStatusCode.OK)).Dispose();
+        Assert.Empty((await _emulator.Faults.StateAsync()).DisconnectedAgents);
         using (var twice = await FaultAsync($"faults/agents/{agentId}/lose", HttpStatusCode.Conflict))
         {
             Assert.Equal($"agent {agentId} is already unreachable", (await twice.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("message").GetString());
@@ -96,7 +109,7 @@ public sealed partial class SchedulerHttpConformanceTests
 
         using (var unknown = await FaultAsync($"faults/agents/{agentId}/explode", HttpStatusCode.NotFound))
         {
-            Assert.Equal("Unknown agent fault 'explode'; expected lose, return, gone or restart", (await unknown.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("message").GetString());
+            Assert.Equal("Unknown agent fault 'explode'; expected lose, return, disconnect, reconnect, gone or restart", (await unknown.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("message").GetString());
         }
 
         Assert.Equal([agentId], (await _emulator.Faults.StateAsync()).UnreachableAgents);

@@ -130,6 +130,70 @@ public sealed class VirtualClockFaultTests : IAsyncLifetime
         Assert.Empty((await _emulator.Faults.StateAsync()).StalledFrameworks);
     }
 
+    [Fact]
+    public async Task A_disconnected_agent_keeps_a_checkpointing_frameworks_tasks_and_is_unreachable_once_it_missed_its_pings()
+    {
+        var info = TestFramework.Info(partitionAware: true);
+        info.Checkpoint = true;
+        await using var framework = await TestFramework.StartRawAsync(_emulator.Url, info);
+        await LaunchAsync(framework, "t1");
+        var running = await framework.AwaitStateAcknowledgingAsync("t1", TaskState.TaskRunning);
+        var agent = running.AgentId.Value;
+        await AdvanceAsync(TimeSpan.FromSeconds(1));
+        var offer = await framework.NextOfferAsync();
+
+        await _emulator.Faults.DisconnectAgentAsync(agent);
+
+        var rescind = await framework.NextAsync(e => e.Type == Event.Types.Type.Rescind);
+        Assert.Equal(offer.Id, rescind.Rescind.OfferId);
+        Assert.Equal([agent], (await _emulator.Faults.StateAsync()).DisconnectedAgents);
+
+        // Five pings of 15 s go unanswered: not unreachable a moment before the fifth times out, unreachable when it does.
+        for (var elapsed = 0; elapsed < 74; elapsed += 2)
+        {
+            await AdvanceAsync(TimeSpan.FromSeconds(2));
+        }
+
+        var before = await _emulator.Faults.StateAsync();
+        Assert.Empty(before.UnreachableAgents);
+        Assert.Equal([agent], before.DisconnectedAgents);
+
+        await AdvanceAsync(TimeSpan.FromSeconds(1));
+        var unreachable = await framework.NextUpdateAsync("t1");
+        Assert.Equal((TaskState.TaskUnreachable, TaskStatus.Types.Reason.AgentRemoved), (unreachable.State, unreachable.Reason));
+        var after = await _emulator.Faults.StateAsync();
+        Assert.Equal([agent], after.UnreachableAgents);
+        Assert.Empty(after.DisconnectedAgents);
+    }
+
+    [Fact]
+    public async Task A_disconnected_agent_loses_a_non_checkpointing_frameworks_tasks_and_is_offered_again_once_it_reconnects()
+    {
+        await using var framework = await TestFramework.StartRawAsync(_emulator.Url, TestFramework.Info());
+        await LaunchAsync(framework, "t1");
+        var running = await framework.AwaitStateAcknowledgingAsync("t1", TaskState.TaskRunning);
+        var agent = running.AgentId.Value;
+
+        await _emulator.Faults.DisconnectAgentAsync(agent);
+
+        var lost = await framework.NextUpdateAsync("t1");
+        Assert.Equal((TaskState.TaskLost, TaskStatus.Types.Reason.AgentDisconnected, TaskStatus.Types.Source.Master), (lost.State, lost.Reason, lost.Source));
+        Assert.Equal($"Agent {_emulator.Snapshot().Agents.Single().Hostname} disconnected", lost.Message);
+        Assert.False(lost.HasUuid);
+
+        await _emulator.Faults.ReconnectAgentAsync(agent);
+        await AdvanceAsync(TimeSpan.FromSeconds(1));
+        var offer = await framework.NextOfferAsync();
+        Assert.Equal(agent, offer.AgentId.Value);
+        for (var elapsed = 0; elapsed < 80; elapsed += 2)
+        {
+            await AdvanceAsync(TimeSpan.FromSeconds(2));
+        }
+
+        Assert.Empty((await _emulator.Faults.StateAsync()).UnreachableAgents);
+        Assert.DoesNotContain(_emulator.Snapshot().Tasks, t => t.Id == "t1");
+    }
+
     private async Task LaunchAsync(TestFramework framework, string taskId)
     {
         await AdvanceAsync(TimeSpan.FromSeconds(1));

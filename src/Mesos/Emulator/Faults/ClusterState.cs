@@ -21,6 +21,12 @@ internal sealed class ClusterState
     /// <summary>Agents marked unreachable (by id), with the time they were.</summary>
     public Dictionary<string, DateTimeOffset> Unreachable { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Registered agents whose connection to the master broke (by id), with the time it did: not offered, their updates
+    /// wait, and the master's pings to them go unanswered until they reconnect or are marked unreachable.
+    /// </summary>
+    public Dictionary<string, DateTimeOffset> Disconnected { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Every agent id ever marked gone; gone agents never come back under that id.</summary>
     public HashSet<string> GoneIds { get; } = new(StringComparer.Ordinal);
 
@@ -32,4 +38,7 @@ internal sealed class ClusterState
     public EmulatorRecorder History { get; } = new();
 
     public bool IsUnreachable(LocalAgent agent) => Unreachable.ContainsKey(agent.Id.Value);
+
+    /// <summary>Whether the master cannot talk to the agent now: it is unreachable or disconnected.</summary>
+    public bool IsCutOff(LocalAgent agent) => Unreachable.ContainsKey(agent.Id.Value) || Disconnected.ContainsKey(agent.Id.Value);
 }

@@ -38,6 +38,15 @@ public sealed class EmulatorFaults
     /// <summary>An unreachable agent re-registers: its tasks are reported in their current state (REASON_AGENT_REREGISTERED).</summary>
     public Task ReturnAgentAsync(string agentId) => _emulator.InvokeAsync(m => Run(() => m.ReturnAgent(agentId)));
 
+    /// <summary>
+    /// The agent's connection to the master breaks: its offers are rescinded, tasks of non-checkpointing frameworks are
+    /// TASK_LOST (REASON_AGENT_DISCONNECTED), and it is unreachable once 5 pings of 15 s went unanswered.
+    /// </summary>
+    public Task DisconnectAgentAsync(string agentId) => _emulator.InvokeAsync(m => Run(() => m.DisconnectAgent(agentId)));
+
+    /// <summary>A disconnected agent reconnects before it is unreachable: it is offered again and resends its updates.</summary>
+    public Task ReconnectAgentAsync(string agentId) => _emulator.InvokeAsync(m => Run(() => m.ReconnectAgent(agentId)));
+
     /// <summary>The operator marks the agent gone: TASK_GONE_BY_OPERATOR for its tasks, which are killed.</summary>
     public Task MarkAgentGoneAsync(string agentId) => _emulator.InvokeAsync(m => Run(() => m.MarkAgentGone(agentId)));
 

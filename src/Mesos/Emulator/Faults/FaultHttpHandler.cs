@@ -6,7 +6,7 @@ namespace ActorScheduler.Mesos.Emulator.Faults;
 
 /// <summary>
 /// Fault injection over HTTP on the emulator's own port, JSON in and out:
-/// <c>GET /faults</c>, <c>POST /faults/status-updates</c>, <c>POST /faults/agents/{id}/{lose|return|gone|restart}</c>,
+/// <c>GET /faults</c>, <c>POST /faults/status-updates</c>, <c>POST /faults/agents/{id}/{lose|return|disconnect|reconnect|gone|restart}</c>,
 /// <c>POST /faults/frameworks/{id}/{sever|stall}</c>, <c>POST /faults/master/failover</c>. Refusals are
 /// <c>{"message": "..."}</c> with 400 (bad input), 404 (unknown agent, framework or path), 405 or 409 (wrong state).
 /// </summary>
@@ -91,12 +91,18 @@ internal sealed class FaultHttpHandler
             case "gone":
                 await _faults.MarkAgentGoneAsync(agentId).ConfigureAwait(false);
                 break;
+            case "disconnect":
+                await _faults.DisconnectAgentAsync(agentId).ConfigureAwait(false);
+                break;
+            case "reconnect":
+                await _faults.ReconnectAgentAsync(agentId).ConfigureAwait(false);
+                break;
             case "restart":
                 var newId = await _faults.RestartAgentAsync(agentId).ConfigureAwait(false);
                 await WriteAsync(context, 200, new { agent_id = newId, previous_agent_id = agentId }).ConfigureAwait(false);
                 return;
             default:
-                await ErrorAsync(context, 404, $"Unknown agent fault '{action}'; expected lose, return, gone or restart").ConfigureAwait(false);
+                await ErrorAsync(context, 404, $"Unknown agent fault '{action}'; expected lose, return, disconnect, reconnect, gone or restart").ConfigureAwait(false);
                 return;
         }
 
@@ -207,6 +213,7 @@ internal sealed class FaultHttpHandler
         stalled_frameworks = state.StalledFrameworks,
         unreachable_agents = state.UnreachableAgents,
         gone_agents = state.GoneAgents,
+        disconnected_agents = state.DisconnectedAgents,
     };
 
     private static Task MethodNotAllowedAsync(HttpContext context, string allowed)

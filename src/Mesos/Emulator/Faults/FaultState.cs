@@ -10,6 +10,7 @@ namespace ActorScheduler.Mesos.Emulator.Faults;
 /// <param name="StalledFrameworks">Frameworks whose stream is stalled.</param>
 /// <param name="UnreachableAgents">Agents the master cannot reach.</param>
 /// <param name="GoneAgents">Agents marked gone.</param>
+/// <param name="DisconnectedAgents">Agents whose connection to the master broke, not (yet) unreachable.</param>
 public sealed record FaultState(
     int Seed,
     StatusUpdateFaults StatusUpdates,
@@ -19,4 +20,5 @@ public sealed record FaultState(
     int HeldBack,
     IReadOnlyList<string> StalledFrameworks,
     IReadOnlyList<string> UnreachableAgents,
-    IReadOnlyList<string> GoneAgents);
+    IReadOnlyList<string> GoneAgents,
+    IReadOnlyList<string> DisconnectedAgents);
