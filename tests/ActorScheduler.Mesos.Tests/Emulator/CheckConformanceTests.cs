@@ -273,6 +273,25 @@ public sealed class CheckConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_HTTPS_health_check_accepts_the_tasks_self_signed_certificate()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create();
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=task", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+        await using var server = await FileServer.StartAsync(certificate);
+        server.Serve("healthz", "ok");
+        await using var framework = await TestFramework.StartAsync(_emulator.Url, TestFramework.Info());
+        var offer = await framework.NextOfferAsync();
+        var task = CommandTask("secure", offer, "sleep 120");
+        task.HealthCheck = NetworkHealthCheck(consecutiveFailures: 1);
+        task.HealthCheck.Type = HealthCheck.Types.Type.Http;
+        task.HealthCheck.Http = new HealthCheck.Types.HTTPCheckInfo { Scheme = "https", Port = (uint)server.Url.Port, Path = "/healthz" };
+        await framework.AcceptAsync(offer, Launch(task));
+
+        AssertHealthUpdate((await framework.CollectUpdatesAsync("secure", s => s.HasHealthy))[^1], true);
+    }
+
+    [Fact]
     public async Task A_TCP_health_check_passes_while_the_port_accepts_connections_and_kills_the_task_once_it_does_not()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -23,10 +24,20 @@ internal sealed class FileServer : IAsyncDisposable
 
     public Uri Url { get; private set; } = null!;
 
-    public static async Task<FileServer> StartAsync()
+    /// <summary>Starts the server on an ephemeral loopback port; with a certificate it serves HTTPS.</summary>
+    public static async Task<FileServer> StartAsync(X509Certificate2? certificate = null)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, 0, listen =>
+            {
+                if (certificate is not null)
+                {
+                    listen.UseHttps(certificate);
+                }
+            });
+        });
         var server = new FileServer(builder.Build());
         server._app.Run(server.HandleAsync);
         await server._app.StartAsync();
