@@ -23,8 +23,8 @@ public sealed record AgentResources(
     public int Gpus { get; init; }
 
     /// <summary>
-    /// Static reservations on top of the unreserved resources, in the Mesos agent's text
-    /// (<c>cpus(slave_public):2;mem(slave_public):1024</c>); null: none.
+    /// Static reservations in the Mesos agent's text (<c>cpus(slave_public):2;mem(slave_public):1024</c>): scalars on top
+    /// of the unreserved resources, ports taken out of the agent's range (and within it); null: none.
     /// </summary>
     public string? Reserved { get; init; }
 
@@ -54,13 +54,20 @@ public sealed record AgentResources(
         var ports = new Resource { Name = "ports", Type = Value.Types.Type.Ranges, Ranges = new Value.Types.Ranges() };
         ports.Ranges.Range.Add(new Value.Types.Range { Begin = PortsBegin, End = PortsEnd });
         resources.Add(ports);
-        if (!string.IsNullOrWhiteSpace(Reserved))
+        if (string.IsNullOrWhiteSpace(Reserved))
         {
-            resources.AddRange(Mesos.Emulator.AgentReservedResources.TryParse(Reserved, out var error)
-                ?? throw new ArgumentException($"Agent reserved resources '{Reserved}': {error}"));
+            return resources;
         }
 
-        return resources;
+        // As the emulator's agents: reserved ports lie within the agent's and are not offered unreserved too.
+        var reserved = Mesos.Emulator.AgentReservedResources.TryParse(Reserved, out var error)
+            ?? throw new ArgumentException($"Agent reserved resources '{Reserved}': {error}");
+        if (Mesos.Emulator.AgentReservedResources.FitError(reserved, (PortsBegin, PortsEnd)) is { } fitError)
+        {
+            throw new ArgumentException($"Agent reserved resources '{Reserved}': {fitError}");
+        }
+
+        return Mesos.Emulator.AgentReservedResources.AddTo(resources, reserved);
     }
 
     /// <inheritdoc />
