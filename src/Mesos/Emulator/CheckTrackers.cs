@@ -1,5 +1,6 @@
 using ActorScheduler.Messages.MesosV1;
 using Google.Protobuf;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace ActorScheduler.Mesos.Emulator;
 
@@ -65,6 +66,19 @@ internal sealed class HealthCheckTracker
     public CheckTiming Timing { get; }
 
     public int ConsecutiveFailures { get; private set; }
+
+    /// <summary>
+    /// Why a health check's run failed, as the default executors read its result (exit code 0, an HTTP status from 200
+    /// to 399, a TCP connection), or null when it passed.
+    /// </summary>
+    public static string? FailureOf(CheckStatusInfo status) => status.Type switch
+    {
+        CheckInfo.Types.Type.Command when status.Command.ExitCode != 0 => $"Command returned exit status {status.Command.ExitCode}",
+        CheckInfo.Types.Type.Http when status.Http.StatusCode is < 200 or >= 400 =>
+            $"Unexpected HTTP response code: {status.Http.StatusCode} {ReasonPhrases.GetReasonPhrase((int)status.Http.StatusCode)}".TrimEnd(),
+        CheckInfo.Types.Type.Tcp when !status.Tcp.Succeeded => "TCP connection failed",
+        _ => null,
+    };
 
     /// <summary>A run ended; returns what to report, or null when nothing is (a repeated success, a failure in grace).</summary>
     public HealthVerdict? OnResult(bool passed, DateTimeOffset now)

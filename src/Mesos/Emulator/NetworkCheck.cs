@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using ActorScheduler.Messages.MesosV1;
-using Microsoft.AspNetCore.WebUtilities;
 
 namespace ActorScheduler.Mesos.Emulator;
 
@@ -75,16 +74,6 @@ internal static class NetworkCheck
             return new CheckRunResult(null, "TCP connection was cancelled");
         }
     }
-
-    /// <summary>Whether a health check's run passed, as the default executors read it; else why not.</summary>
-    public static string? FailureOf(CheckStatusInfo status) => status.Type switch
-    {
-        CheckInfo.Types.Type.Command when status.Command.ExitCode != 0 => $"Command returned exit status {status.Command.ExitCode}",
-        CheckInfo.Types.Type.Http when status.Http.StatusCode is < 200 or >= 400 =>
-            $"Unexpected HTTP response code: {status.Http.StatusCode} {ReasonPhrases.GetReasonPhrase((int)status.Http.StatusCode)}".TrimEnd(),
-        CheckInfo.Types.Type.Tcp when !status.Tcp.Succeeded => "TCP connection failed",
-        _ => null,
-    };
 
     private static CheckRunResult Tcp(bool succeeded, string message) =>
         new(new CheckStatusInfo { Type = CheckInfo.Types.Type.Tcp, Tcp = new CheckStatusInfo.Types.Tcp { Succeeded = succeeded } }, message);

@@ -65,7 +65,7 @@ internal sealed class TaskCheckRunner
         {
             if (Collect(ref _healthRun, _healthProbe!, _health.Timing, now) is { } result)
             {
-                var failure = result.Status is { } status ? NetworkCheck.FailureOf(status) : result.Message;
+                var failure = result.Status is { } status ? HealthCheckTracker.FailureOf(status) : result.Message;
                 if (_health.OnResult(failure is null, now) is { } verdict)
                 {
                     var name = _healthProbe!.Type.ToString().ToUpperInvariant();

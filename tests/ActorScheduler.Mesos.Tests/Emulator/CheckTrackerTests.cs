@@ -102,16 +102,16 @@ public sealed class CheckTrackerTests
     {
         var status = new CheckStatusInfo { Type = CheckInfo.Types.Type.Http, Http = new CheckStatusInfo.Types.Http { StatusCode = code } };
 
-        Assert.Equal(failure, NetworkCheck.FailureOf(status));
+        Assert.Equal(failure, HealthCheckTracker.FailureOf(status));
     }
 
     [Fact]
     public void A_TCP_or_command_health_check_passes_on_a_connection_or_exit_code_0()
     {
-        Assert.Null(NetworkCheck.FailureOf(new CheckStatusInfo { Type = CheckInfo.Types.Type.Tcp, Tcp = new CheckStatusInfo.Types.Tcp { Succeeded = true } }));
-        Assert.Equal("TCP connection failed", NetworkCheck.FailureOf(new CheckStatusInfo { Type = CheckInfo.Types.Type.Tcp, Tcp = new CheckStatusInfo.Types.Tcp() }));
-        Assert.Null(NetworkCheck.FailureOf(Exit(0)));
-        Assert.Equal("Command returned exit status 2", NetworkCheck.FailureOf(Exit(2)));
+        Assert.Null(HealthCheckTracker.FailureOf(new CheckStatusInfo { Type = CheckInfo.Types.Type.Tcp, Tcp = new CheckStatusInfo.Types.Tcp { Succeeded = true } }));
+        Assert.Equal("TCP connection failed", HealthCheckTracker.FailureOf(new CheckStatusInfo { Type = CheckInfo.Types.Type.Tcp, Tcp = new CheckStatusInfo.Types.Tcp() }));
+        Assert.Null(HealthCheckTracker.FailureOf(Exit(0)));
+        Assert.Equal("Command returned exit status 2", HealthCheckTracker.FailureOf(Exit(2)));
     }
 
     [Fact]
