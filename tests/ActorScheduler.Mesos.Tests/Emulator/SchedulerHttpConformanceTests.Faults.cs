@@ -100,6 +100,11 @@ public sealed partial class SchedulerHttpConformanceTests
         }
 
         Assert.Equal(ActorScheduler.Mesos.Emulator.AgentSnapshot.Disconnected, _emulator.Snapshot().Agents[0].State);
+        using (var state = JsonDocument.Parse(await _http.GetStringAsync(new Uri(_emulator.Url, "faults"))))
+        {
+            Assert.Equal(agentId, state.RootElement.GetProperty("disconnected_agents").EnumerateArray().Single().GetString());
+        }
+
         (await FaultAsync($"faults/agents/{agentId}/lose", HttpStatusCode.OK)).Dispose();
         Assert.Empty((await _emulator.Faults.StateAsync()).DisconnectedAgents);
         using (var twice = await FaultAsync($"faults/agents/{agentId}/lose", HttpStatusCode.Conflict))
