@@ -121,6 +121,11 @@ internal sealed partial class Master
             return "'reserve.source' must not be set through the scheduler API";
         }
 
+        if (InvalidGpus(reserve.Resources) is { } gpus)
+        {
+            return "Invalid resources: " + gpus;
+        }
+
         var reserved = new List<Resource>();
         var unreserved = new List<Resource>();
         foreach (var resource in reserve.Resources)
@@ -491,7 +496,30 @@ internal sealed partial class Master
             return "Task uses no resources";
         }
 
+        if (InvalidGpus(task.Resources) is { } gpus)
+        {
+            return "Task uses invalid resources: " + gpus;
+        }
+
         return ContainerValidation.ValidateTask(task, groupMember);
+    }
+
+    /// <summary>
+    /// The master's GPU rule for a set of resources: their <c>gpus</c>, summed, must be whole (counted in thousandths,
+    /// as Mesos counts scalars), since a GPU is not shared between containers.
+    /// </summary>
+    private static string? InvalidGpus(IEnumerable<Resource> resources)
+    {
+        var gpus = 0.0;
+        foreach (var r in resources)
+        {
+            if (r.Name == "gpus" && r.Scalar is { } scalar)
+            {
+                gpus += scalar.Value;
+            }
+        }
+
+        return (long)(gpus * 1000.0) % 1000 != 0 ? "Invalid 'gpus' resource: The 'gpus' resource must be an unsigned integer" : null;
     }
 
     /// <summary>When a MOUNT disk was asked for in part: says it is used whole (the master's rule, spelled out for the log).</summary>

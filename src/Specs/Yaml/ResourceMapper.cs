@@ -19,7 +19,7 @@ internal static class ResourceMapper
         var memoryNode = owner.Required("memory", "an integer number of MB >= 1");
         var memory = memoryNode is null ? null : ScalarReader.Integer(memoryNode, owner.PathOf("memory"), context, 1);
         var gpusNode = owner.Optional("gpus");
-        var gpus = gpusNode is null ? 0 : ScalarReader.NonNegativeNumber(gpusNode, owner.PathOf("gpus"), context);
+        var gpus = gpusNode is null ? 0 : ScalarReader.Gpus(gpusNode, owner.PathOf("gpus"), context);
         var limits = ReadLimits(owner, context);
         var portSpecs = ports.Read(owner.Optional("ports"), owner.PathOf("ports"));
         var volumeSpecs = volumes.Read(owner, ownerWhat);

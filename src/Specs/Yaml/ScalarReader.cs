@@ -58,15 +58,18 @@ internal static class ScalarReader
         return null;
     }
 
-    /// <summary>A finite number >= 0 (gpus may be zero).</summary>
-    public static double? NonNegativeNumber(SpecNode node, string path, MappingContext context)
+    /// <summary>
+    /// A number of GPUs: a whole number >= 0 (written <c>1</c>, or <c>1.0</c>). Mesos refuses a task or reservation with
+    /// a fractional <c>gpus</c> ("The 'gpus' resource must be an unsigned integer"), so the spec does too.
+    /// </summary>
+    public static double? Gpus(SpecNode node, string path, MappingContext context)
     {
-        if (node is ScalarNode { IsNull: false } scalar && TryNumber(scalar.Value, out var value) && value >= 0)
+        if (node is ScalarNode { IsNull: false } scalar && TryNumber(scalar.Value, out var value) && value >= 0 && value == Math.Floor(value))
         {
             return value;
         }
 
-        context.Error(node, path, $"expected a number >= 0, found {node.Describe()}");
+        context.Error(node, path, $"expected a whole number of GPUs >= 0 (Mesos does not share a GPU between tasks), found {node.Describe()}");
         return null;
     }
 

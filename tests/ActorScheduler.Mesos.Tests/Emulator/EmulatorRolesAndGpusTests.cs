@@ -55,6 +55,31 @@ public sealed class EmulatorRolesAndGpusTests
     }
 
     [Fact]
+    public async Task A_task_or_reservation_with_a_fraction_of_a_gpu_is_refused_as_the_master_refuses_it()
+    {
+        using var dir = new TempDir();
+        var options = TestEmulator.Options(dir.Path);
+        options.AgentGpus = 2;
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        options.Log = log.Enqueue;
+        await using var emulator = await MesosEmulator.StartAsync(options);
+        await using var framework = await TestFramework.StartAsync(emulator.Url, Info(gpus: true, "test-role"));
+
+        var offer = await framework.NextOfferAsync();
+        var half = CommandTask("half-gpu", offer, "true", Scalar("cpus", 0.1), Scalar("mem", 32), Scalar("gpus", 0.5));
+        await framework.AcceptAsync(offer, Launch(half));
+        var error = await framework.NextUpdateAsync("half-gpu");
+        Assert.Equal((TaskState.TaskError, TaskStatus.Types.Reason.TaskInvalid), (error.State, error.Reason));
+        Assert.Equal("Task uses invalid resources: Invalid 'gpus' resource: The 'gpus' resource must be an unsigned integer", error.Message);
+
+        offer = await framework.NextOfferAsync();
+        await framework.AcceptAsync(offer, Reserve(Scalar("gpus", 1.5, "test-role", "test-principal")));
+        offer = await framework.NextOfferAsync();
+        Assert.All(offer.Resources, r => Assert.Empty(r.Reservations));
+        Assert.Contains(log, l => l.EndsWith("Invalid resources: Invalid 'gpus' resource: The 'gpus' resource must be an unsigned integer", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Static_reservations_are_offered_to_their_role_and_its_sub_roles_refined_and_given_back()
     {
         using var dir = new TempDir();

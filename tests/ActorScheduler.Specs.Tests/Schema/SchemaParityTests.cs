@@ -32,6 +32,8 @@ public sealed class SchemaParityTests
         { "unknown key inside a task", Spec(task: "bogus: 1"), "/pods/hello/tasks/server/bogus" },
         { "cpus 0", Spec(resources: "cpus: 0\n        memory: 32"), "/pods/hello/tasks/server/cpus" },
         { "negative cpus", Spec(resources: "cpus: -1\n        memory: 32"), "/pods/hello/tasks/server/cpus" },
+        { "fractional gpus", Spec(task: "gpus: 0.5"), "/pods/hello/tasks/server/gpus" },
+        { "fractional gpus of a resource set", Spec(pod: "resource-sets: {rs: {cpus: 1, gpus: 1.5, memory: 32}}", resources: "resource-set: rs"), "/pods/hello/resource-sets/rs/gpus" },
         { "memory 0", Spec(resources: "cpus: 1\n        memory: 0"), "/pods/hello/tasks/server/memory" },
         { "fractional memory", Spec(resources: "cpus: 1\n        memory: 1.5"), "/pods/hello/tasks/server/memory" },
         { "missing memory", Spec(resources: "cpus: 1"), "/pods/hello/tasks/server" },
@@ -112,6 +114,7 @@ public sealed class SchemaParityTests
         { "pod features", Spec(pod: "image: alpine:3\nuris: ['https://example.com/app.tgz']\nnetworks: {dcos: ~, bridge: {host-ports: [8080], container-ports: [80], labels: 'a:b'}}\nrlimits: {RLIMIT_NOFILE: {soft: 128000, hard: 128000}, RLIMIT_CORE: ~, RLIMIT_AS: {soft: 3000000000, hard: 3000000000}}\nhost-volumes: {h: {host-path: /var/data, container-path: data, mode: RO}}\nexternal-volumes: {e: {type: DOCKER, volume-name: v, driver-name: pxd, driver-options: 'size=10', container-path: ext, volume-mode: RW}}\npre-reserved-role: slave_public\nsecrets: {s: {secret: team/s, env-key: S, file: secrets/s}}\nseccomp-profile-name: default\nipc-mode: PRIVATE\nshm-size: 64") },
         { "external volume named by the scheduler, options as DC/OS writes them", Spec(pod: "external-volumes: {e: {type: DOCKER, driver-name: pxd, driver-options: 'shared=true;size=10;', container-path: ext}}") },
         { "task features", Spec(task: "labels: 'team:a, url:http://x:80,empty:'\ntransport-encryption: [{name: server, type: TLS}, {name: ks, type: KEYSTORE}]\nconfigs: {c: {template: c.tpl, dest: conf/c.yml}}\nipc-mode: PRIVATE\nshm-size: 16\ngpus: 1") },
+        { "whole gpus written with a decimal point", Spec(task: "gpus: '2.0'") },
         { "custom plans and steps", Spec(pod: "", task: "").Replace("goal: RUNNING", "goal: FINISH") + "plans:\n  deploy:\n    strategy: parallel\n    phases:\n      p: {pod: hello, strategy: parallel-canary, steps: [{0: [[server]]}, {default: [[server]]}]}\n  other:\n    phases:\n      q: {pod: hello, strategy: canary}\n  ordered:\n    strategy: dependency\n    phases:\n      a: {pod: hello}\n      b: {pod: hello, depends-on: [a]}\n" },
         { "quoted placeholders while editing a template", Spec(resources: "cpus: '{{CPUS}}'\n        memory: '{{MEM}}'", task: "essential: '{{ESSENTIAL}}'").Replace("count: 2", "count: '{{COUNT}}'").Replace("goal: RUNNING", "goal: '{{GOAL}}'") },
     };

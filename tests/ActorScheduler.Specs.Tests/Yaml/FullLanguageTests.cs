@@ -193,7 +193,8 @@ public sealed class FullLanguageTests
         { "    discovery: {visibility: PUBLIC}", "svc.yml:12:33: pods.web.tasks.server.discovery.visibility: expected one of FRAMEWORK, CLUSTER, EXTERNAL, found 'PUBLIC'" },
         { "    transport-encryption: [{name: a, type: TLS}, {name: a, type: TLS}]", "svc.yml:12:61: pods.web.tasks.server.transport-encryption[1].name: transport-encryption 'a' of type 'TLS' is listed twice" },
         { "    resource-limits: {cpus: lots}", "svc.yml:12:33: pods.web.tasks.server.resource-limits.cpus: expected a number > 0, found 'lots'" },
-        { "    gpus: -1", "svc.yml:12:15: pods.web.tasks.server.gpus: expected a number >= 0, found '-1'" },
+        { "    gpus: -1", "svc.yml:12:15: pods.web.tasks.server.gpus: expected a whole number of GPUs >= 0 (Mesos does not share a GPU between tasks), found '-1'" },
+        { "    gpus: 0.5", "svc.yml:12:15: pods.web.tasks.server.gpus: expected a whole number of GPUs >= 0 (Mesos does not share a GPU between tasks), found '0.5'" },
         { "    shm-size: 64", "svc.yml:12:19: pods.web.tasks.server.shm-size: 'shm-size' sizes a private /dev/shm; it needs 'ipc-mode: PRIVATE' beside it" },
         { "    configs: {conf: {template: a.tmpl, dest: /etc/a}}", "svc.yml:12:50: pods.web.tasks.server.configs.conf.dest: expected a path in the task sandbox (relative, without '..'), found '/etc/a'" },
     };
