@@ -24,9 +24,6 @@ public static class TaskInfoBuilder
     /// <summary>Whether a VIP port's number is the host's or the container's (on a virtual network).</summary>
     public const string NetworkScopeLabel = "network-scope";
 
-    /// <summary>The virtual network DC/OS maps container ports to host ports on; on the others a port is the container's.</summary>
-    public const string BridgeNetwork = "mesos-bridge";
-
     private static readonly HashSet<string> _ownLabels =
         [TargetConfigurationLabel, TaskTypeLabel, IndexLabel, OfferHostnameLabel, OfferAttributesLabel, OfferZoneLabel, OfferRegionLabel];
 
@@ -326,7 +323,7 @@ public static class TaskInfoBuilder
         var labels = new Labels { Labels_ = { Shared.Label(VipLabelPrefix + portName, vip.LabelValue()) } };
         if (pod.UsesVirtualNetwork)
         {
-            var scope = pod.Networks.Any(n => n.Name == BridgeNetwork) ? "host" : "container";
+            var scope = pod.Networks.Any(n => n.SupportsPortMapping) ? "host" : "container";
             labels.Labels_.Add(Shared.Label(NetworkScopeLabel, scope));
         }
 

@@ -8,7 +8,17 @@ public sealed record NetworkSpec(
     string Name,
     ImmutableArray<int> HostPorts,
     ImmutableArray<int> ContainerPorts,
-    ImmutableArray<KeyValuePair<string, string>> Labels);
+    ImmutableArray<KeyValuePair<string, string>> Labels)
+{
+    /// <summary>
+    /// The one virtual network that maps container ports to host ports (DC/OS <c>DcosConstants.networkSupportsPortMapping</c>):
+    /// a port on it is the host's; on any other (the <c>dcos</c> overlay, a CNI network) it is the container's own.
+    /// </summary>
+    public const string PortMappingNetwork = "mesos-bridge";
+
+    /// <summary>This network maps container ports to host ports (<see cref="PortMappingNetwork"/>).</summary>
+    public bool SupportsPortMapping => Name == PortMappingNetwork;
+}
 
 /// <summary>A resource limit (<c>rlimits.RLIMIT_NOFILE: {soft, hard}</c>); both null means unlimited.</summary>
 public sealed record RlimitSpec(string Name, long? Soft, long? Hard);

@@ -121,6 +121,15 @@ internal static class PodFeatureMapper
 
         var hostPorts = ReadPortList(network, "host-ports", context);
         var containerPorts = ReadPortList(network, "container-ports", context);
+        if (key.Value != NetworkSpec.PortMappingNetwork && (hostPorts.Length > 0 || containerPorts.Length > 0))
+        {
+            // As DC/OS reads a spec: only mesos-bridge maps ports; on the others a task's port is the container's own.
+            var mappingKey = hostPorts.Length > 0 ? "host-ports" : "container-ports";
+            context.Error(network.Optional(mappingKey)!, network.PathOf(mappingKey),
+                $"network '{key.Value}' does not map container ports to host ports (only '{NetworkSpec.PortMappingNetwork}' does); " +
+                $"remove 'host-ports' and 'container-ports' and reach the tasks at their container address, or join '{NetworkSpec.PortMappingNetwork}'");
+        }
+
         if (hostPorts.Length != containerPorts.Length && network.Optional("host-ports") is not null && network.Optional("container-ports") is not null)
         {
             context.Error(network.Optional("container-ports")!, network.PathOf("container-ports"),

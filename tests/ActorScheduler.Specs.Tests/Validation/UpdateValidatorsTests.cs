@@ -24,8 +24,8 @@ public sealed class UpdateValidatorsTests
         "Field: 'pods.accel.rlimits'; Transition: 'null' => 'RLIMIT_NOFILE'; Message: 'Pod 'accel' sets rlimits (RLIMIT_NOFILE), but this " +
         "cluster cannot apply resource limits to tasks: remove 'rlimits', or deploy to a cluster whose agents run the posix/rlimits " +
         "isolator'; Fatal: false",
-        "Field: 'pods.accel.networks.mapped'; Transition: 'null' => 'host-ports [8080], container-ports [80]'; Message: 'Pod 'accel' maps " +
-        "ports on network 'mapped', but this cluster does not support CNI port mapping: remove 'host-ports' and 'container-ports' and " +
+        "Field: 'pods.accel.networks.mesos-bridge'; Transition: 'null' => 'host-ports [8080], container-ports [80]'; Message: 'Pod 'accel' maps " +
+        "ports on network 'mesos-bridge', but this cluster does not support CNI port mapping: remove 'host-ports' and 'container-ports' and " +
         "reach the tasks at their container address, or deploy to a cluster that supports port mapping'; Fatal: false",
         "Field: 'pods.accel.shm-size'; Transition: 'null' => '64'; Message: 'Pod 'accel' sets ipc-mode PRIVATE with shm-size 64 MB, " +
         $"{NoSharedMemory}'; Fatal: false",
@@ -54,7 +54,7 @@ public sealed class UpdateValidatorsTests
     [InlineData(nameof(ClusterCapabilities.Gpus), "pods.accel.tasks.server.gpus")]
     [InlineData(nameof(ClusterCapabilities.PreReservedRoles), "pods.accel.pre-reserved-role")]
     [InlineData(nameof(ClusterCapabilities.Rlimits), "pods.accel.rlimits")]
-    [InlineData(nameof(ClusterCapabilities.CniPortMapping), "pods.accel.networks.mapped")]
+    [InlineData(nameof(ClusterCapabilities.CniPortMapping), "pods.accel.networks.mesos-bridge")]
     [InlineData(nameof(ClusterCapabilities.SharedMemory), "pods.accel.shm-size")]
     [InlineData(nameof(ClusterCapabilities.Domains), "pods.accel.placement")]
     public void Each_missing_capability_should_refuse_only_its_feature(string capability, string field)

@@ -20,7 +20,7 @@ public sealed class FullLanguageTests
             uris:
               - https://example.com/app.tgz
             networks:
-              dcos:
+              mesos-bridge:
                 host-ports: [8080]
                 container-ports: [80]
                 labels: "team:storage"
@@ -132,7 +132,7 @@ public sealed class FullLanguageTests
         Assert.Equal("alpine:3.20", pod.Image);
         Assert.Equal(["https://example.com/app.tgz"], pod.Uris.AsEnumerable());
         Assert.True(pod.UsesVirtualNetwork);
-        Assert.Equal(new NetworkSpec("dcos", [8080], [80], [new("team", "storage")]).ToString(), pod.Networks[0].ToString());
+        Assert.Equal(new NetworkSpec("mesos-bridge", [8080], [80], [new("team", "storage")]).ToString(), pod.Networks[0].ToString());
         Assert.Equal([new RlimitSpec("RLIMIT_NOFILE", 128000, 128000), new RlimitSpec("RLIMIT_CORE", null, null)], pod.Rlimits.AsEnumerable());
         Assert.True(pod.SharePidNamespace);
         Assert.Equal([new HostVolumeSpec("certs", "/etc/ssl/certs", "certs", VolumeMode.ReadOnly)], pod.HostVolumes.AsEnumerable());
@@ -213,7 +213,9 @@ public sealed class FullLanguageTests
         { "    rlimits: {RLIMIT_FOO: {soft: 1, hard: 1}}", "svc.yml:4:15: pods.web.rlimits.RLIMIT_FOO: unknown resource limit 'RLIMIT_FOO'; expected one of: RLIMIT_AS, RLIMIT_CORE, RLIMIT_CPU, RLIMIT_DATA, RLIMIT_FSIZE, RLIMIT_LOCKS, RLIMIT_MEMLOCK, RLIMIT_MSGQUEUE, RLIMIT_NICE, RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_RSS, RLIMIT_RTPRIO, RLIMIT_RTTIME, RLIMIT_SIGPENDING, RLIMIT_STACK" },
         { "    rlimits: {RLIMIT_NOFILE: {soft: 1}}", "svc.yml:4:30: pods.web.rlimits.RLIMIT_NOFILE: expected both 'soft' and 'hard', or neither for unlimited; found only one" },
         { "    rlimits: {RLIMIT_NOFILE: {soft: 2, hard: 1}}", "svc.yml:4:37: pods.web.rlimits.RLIMIT_NOFILE.soft: expected soft <= hard, found 2 > 1" },
-        { "    networks: {dcos: {host-ports: [1, 2], container-ports: [1]}}", "svc.yml:4:60: pods.web.networks.dcos.container-ports: expected as many container ports as host ports (2), found 1; they are mapped pairwise" },
+        { "    networks: {mesos-bridge: {host-ports: [1, 2], container-ports: [1]}}", "svc.yml:4:68: pods.web.networks.mesos-bridge.container-ports: expected as many container ports as host ports (2), found 1; they are mapped pairwise" },
+        { "    networks: {dcos: {host-ports: [8080], container-ports: [80]}}", "svc.yml:4:35: pods.web.networks.dcos.host-ports: network 'dcos' does not map container ports to host ports (only 'mesos-bridge' does); remove 'host-ports' and 'container-ports' and reach the tasks at their container address, or join 'mesos-bridge'" },
+        { "    networks: {calico: {container-ports: [80]}}", "svc.yml:4:42: pods.web.networks.calico.container-ports: network 'calico' does not map container ports to host ports (only 'mesos-bridge' does); remove 'host-ports' and 'container-ports' and reach the tasks at their container address, or join 'mesos-bridge'" },
         { "    host-volumes: {h: {host-path: etc, container-path: etc}}", "svc.yml:4:35: pods.web.host-volumes.h.host-path: expected an absolute path on the agent, found 'etc'" },
         { "    external-volumes: {e: {type: NFS, volume-name: v, driver-name: d, container-path: c}}", "svc.yml:4:34: pods.web.external-volumes.e.type: expected one of DOCKER, found 'NFS'" },
         { "    external-volumes: {e: {type: DOCKER, driver-name: d, driver-options: 'size=10,repl', container-path: c}}", "svc.yml:4:74: pods.web.external-volumes.e.driver-options: expected driver options as 'k=v,k2=v2'; 'repl' has no '=' between key and value" },
