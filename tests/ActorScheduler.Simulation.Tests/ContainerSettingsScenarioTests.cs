@@ -38,6 +38,7 @@ public sealed class ContainerSettingsScenarioTests
                 cpus: 0.1
                 memory: 32
                 ipc-mode: SHARE_PARENT
+                resource-limits: {cpus: 0.5, memory: unlimited}
                 ports:
                   http: {port: 8080, vip: {port: 80, prefix: web}}
         """;
@@ -80,6 +81,8 @@ public sealed class ContainerSettingsScenarioTests
         Assert.True(container.LinuxInfo.SharePidNamespace);
         Assert.True(container.LinuxInfo.Seccomp.Unconfined);
         Assert.Equal(LinuxInfo.Types.IpcMode.ShareParent, container.LinuxInfo.IpcMode);
+        Assert.Equal((true, false), (container.LinuxInfo.HasShareCgroups, container.LinuxInfo.ShareCgroups));
+        Assert.Equal(["cpus=0.5", "mem=Infinity"], task.Limits.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}"));
         Assert.Equal(["certs", "backups", "secrets/api-key"], container.Volumes.Select(v => v.ContainerPath));
         Assert.Equal("/etc/ssl/certs", container.Volumes[0].Source.HostPath.Path);
         Assert.Equal("team__store_app_0", container.Volumes[1].Source.DockerVolume.Name);

@@ -7,7 +7,7 @@ namespace ActorScheduler.Actors.Offers;
 /// <summary>
 /// The Mesos containers of a pod instance's tasks and of its executor: what the pod asks of the agent's container
 /// runtime, split between the two as DC/OS <c>PodInfoBuilder.getContainerInfo</c> splits it. A task's container gets the
-/// image, the resource limits, the PID namespace and seccomp settings, the task's own IPC / <c>/dev/shm</c> settings and
+/// image, the resource limits, its own cgroups when the pod's tasks have <c>resource-limits</c>, the PID namespace and seccomp settings, the task's own IPC / <c>/dev/shm</c> settings and
 /// the pod's host, external and secret volumes; the executor's gets the networks (the default executor's tasks join
 /// them), the pod-level IPC / <c>/dev/shm</c> settings, the resource limits and the same volumes. A container is built
 /// only when the pod asks for something it carries: a pod without these keys launches without one, as before (DC/OS
@@ -41,9 +41,29 @@ public static class ContainerInfoBuilder
             container.RlimitInfo = RLimits(pod.Rlimits);
         }
 
-        container.LinuxInfo = Linux(pod.SharePidNamespace, Seccomp(pod), task.IpcMode, task.ShmSizeMb);
+        container.LinuxInfo = Linux(pod.SharePidNamespace, Seccomp(pod), task.IpcMode, task.ShmSizeMb, ownCgroups: HasResourceLimits(pod));
         AddVolumes(container, serviceName, pod, index);
         return container;
+    }
+
+    /// <summary>
+    /// Some task of the pod has <c>resource-limits</c>. A Mesos master takes a task group's task with limits only when its
+    /// container does not share the executor's cgroups (<c>LinuxInfo.share_cgroups</c> false), and the tasks of one
+    /// executor must all agree on it: so every task of such a pod gets its own cgroups, as DC/OS gives every task.
+    /// </summary>
+    public static bool HasResourceLimits(PodSpec pod)
+    {
+        // Indexed: every launch asks, and an enumerator of the tasks would allocate.
+        var tasks = pod.Tasks;
+        for (var i = 0; i < tasks.Length; i++)
+        {
+            if (tasks[i].Limits is { LimitsAnything: true })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The executor's container, or null when nothing asks for one.</summary>
@@ -184,7 +204,7 @@ public static class ContainerInfoBuilder
 
     private static bool TaskNeedsContainer(PodSpec pod, TaskSpec task) =>
         pod.Image is not null || pod.SharePidNamespace || pod.SeccompUnconfined || pod.SeccompProfileName is not null
-        || task.IpcMode is not null || task.ShmSizeMb is not null || HasRlimitsOrVolumes(pod);
+        || task.IpcMode is not null || task.ShmSizeMb is not null || HasRlimitsOrVolumes(pod) || HasResourceLimits(pod);
 
     private static bool ExecutorNeedsContainer(PodSpec pod) =>
         !pod.Networks.IsDefaultOrEmpty || pod.IpcMode is not null || pod.ShmSizeMb is not null || HasRlimitsOrVolumes(pod);
@@ -221,15 +241,20 @@ public static class ContainerInfoBuilder
         }
     }
 
-    /// <summary>The Linux settings asked for, or null when none is.</summary>
-    private static LinuxInfo? Linux(bool sharePidNamespace, SeccompInfo? seccomp, IpcMode? ipcMode, int? shmSizeMb)
+    /// <summary>The Linux settings asked for, or null when none is; <paramref name="ownCgroups"/>: share_cgroups false.</summary>
+    private static LinuxInfo? Linux(bool sharePidNamespace, SeccompInfo? seccomp, IpcMode? ipcMode, int? shmSizeMb, bool ownCgroups = false)
     {
-        if (!sharePidNamespace && seccomp is null && ipcMode is null && shmSizeMb is null)
+        if (!sharePidNamespace && seccomp is null && ipcMode is null && shmSizeMb is null && !ownCgroups)
         {
             return null;
         }
 
         var linux = new LinuxInfo();
+        if (ownCgroups)
+        {
+            linux.ShareCgroups = false;
+        }
+
         if (sharePidNamespace)
         {
             linux.SharePidNamespace = true;

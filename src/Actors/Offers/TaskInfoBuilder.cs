@@ -149,6 +149,11 @@ public static class TaskInfoBuilder
             }
         }
 
+        if (task.Limits is { LimitsAnything: true } limits)
+        {
+            AddLimits(info, limits);
+        }
+
         if (task.KillGracePeriodSeconds is { } grace)
         {
             info.KillPolicy = new KillPolicy { GracePeriod = new DurationInfo { Nanoseconds = grace * 1_000_000_000L } };
@@ -171,6 +176,24 @@ public static class TaskInfoBuilder
         }
 
         return new TaskLaunch(task.Name, info);
+    }
+
+    /// <summary>
+    /// <c>resource-limits</c> as Mesos (1.9 and later) takes them, in <c>TaskInfo.limits</c> (DC/OS
+    /// <c>PodInfoBuilder</c>): <c>cpus</c>, and <c>mem</c> in MB; <c>unlimited</c> is infinity. The master takes them only
+    /// from a task whose container has cgroups of its own (<see cref="ContainerInfoBuilder.HasResourceLimits"/>).
+    /// </summary>
+    private static void AddLimits(TaskInfo info, ResourceLimits limits)
+    {
+        if (limits.CpusUnlimited || limits.Cpus is not null)
+        {
+            info.Limits["cpus"] = new Value.Types.Scalar { Value = limits.CpusUnlimited ? double.PositiveInfinity : limits.Cpus!.Value };
+        }
+
+        if (limits.MemoryUnlimited || limits.MemoryMb is not null)
+        {
+            info.Limits["mem"] = new Value.Types.Scalar { Value = limits.MemoryUnlimited ? double.PositiveInfinity : limits.MemoryMb!.Value };
+        }
     }
 
     /// <summary>

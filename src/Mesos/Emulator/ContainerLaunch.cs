@@ -139,6 +139,11 @@ internal sealed record ContainerLaunch(List<string>? LimitOptions, string? Runni
 
     private static IEnumerable<string> LinuxSettings(LinuxInfo linux)
     {
+        if (linux.HasShareCgroups)
+        {
+            yield return $"share_cgroups {(linux.ShareCgroups ? "true" : "false")}";
+        }
+
         if (linux.HasSharePidNamespace)
         {
             yield return $"share_pid_namespace {(linux.SharePidNamespace ? "true" : "false")}";

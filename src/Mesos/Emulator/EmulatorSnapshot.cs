@@ -57,6 +57,15 @@ public sealed record TaskSnapshot(string Id, string Name, string FrameworkId, st
 {
     /// <summary>The Docker volumes of the task's container (and of its executor's), as the emulator's volume driver keeps them.</summary>
     public IReadOnlyList<DockerVolumeSnapshot> DockerVolumes { get; init; } = [];
+
+    /// <summary>
+    /// The task's resource limits as the master took them (<c>TaskInfo.limits</c>): <c>cpus</c>, <c>mem</c> (MB), each a
+    /// number or <c>unlimited</c>; empty without limits. Recorded, not enforced: tasks run as plain processes.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Limits { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The task's container has cgroups of its own (<c>LinuxInfo.share_cgroups</c> false).</summary>
+    public bool OwnCgroups { get; init; }
 }
 
 /// <summary>

@@ -391,6 +391,8 @@ internal sealed partial class Master
             error ??= ValidateTask(framework, agent, task, ids, groupMember: true);
         }
 
+        error ??= ShareCgroupsError(agent, framework.Id, group!.Executor, tasks);
+
         // In internal form: what the pool must hold. A new executor is kept as the framework sent it (as task infos
         // are), its resources in internal form beside it.
         var needed = tasks.SelectMany(t => t.Resources).Select(ResourceFormat.AsInternal).ToList();
@@ -501,19 +503,122 @@ internal sealed partial class Master
             return "Task uses invalid resources: " + gpus;
         }
 
-        return ContainerValidation.ValidateTask(task, groupMember);
+        return ContainerValidation.ValidateTask(task, groupMember) ?? ResourceLimitsError(task, groupMember);
+    }
+
+    /// <summary>
+    /// The master's rules for <c>TaskInfo.limits</c> (Mesos 1.9) and <c>LinuxInfo.share_cgroups</c> on one task: only
+    /// <c>cpus</c> and <c>mem</c>, each at least the task's request (memory may be infinite); a LAUNCH task shares its
+    /// executor's cgroups, and a task group's task with limits must not.
+    /// </summary>
+    private static string? ResourceLimitsError(TaskInfo task, bool groupMember)
+    {
+        if (task.Limits.Count > 0)
+        {
+            if (task.Limits.Keys.Any(k => k is not ("cpus" or "mem")))
+            {
+                return "Only cpus and mem may be included in a task's resource limits";
+            }
+
+            if (task.Limits.TryGetValue("cpus", out var cpus))
+            {
+                if (ScalarRequest(task, "cpus") is not { } requested)
+                {
+                    return "When a CPU limit is specified, a CPU request must also be specified";
+                }
+
+                if (cpus.Value < requested)
+                {
+                    return "The cpu limit must be greater than or equal to the cpu request";
+                }
+            }
+
+            if (task.Limits.TryGetValue("mem", out var mem))
+            {
+                if (ScalarRequest(task, "mem") is not { } requested)
+                {
+                    return "When a memory limit is specified, a memory request must also be specified";
+                }
+
+                if (!double.IsInfinity(mem.Value) && mem.Value < requested)
+                {
+                    return "The memory limit must be greater than or equal to the memory request";
+                }
+            }
+        }
+
+        var ownCgroups = task.Container?.LinuxInfo is { HasShareCgroups: true, ShareCgroups: false };
+        if (!groupMember && ownCgroups)
+        {
+            return "Only tasks in a task group may have 'share_cgroups' set to 'false'";
+        }
+
+        if (groupMember && task.Limits.Count > 0 && !ownCgroups)
+        {
+            return "Resource limits may only be set for tasks within a task group when the 'share_cgroups' field is set to 'false'.";
+        }
+
+        return null;
+    }
+
+    /// <summary>The sum of the task's <paramref name="name"/> scalars, or null when it asks for none.</summary>
+    private static double? ScalarRequest(TaskInfo task, string name)
+    {
+        double? sum = null;
+        for (var i = 0; i < task.Resources.Count; i++)
+        {
+            if (task.Resources[i].Name == name && task.Resources[i].Scalar is { } scalar)
+            {
+                sum = (sum ?? 0) + scalar.Value;
+            }
+        }
+
+        return sum;
+    }
+
+    /// <summary>
+    /// The master's <c>share_cgroups</c> rules for a task group: never true on the executor's container, and one value
+    /// (unset counting as true) for every task of the group and every task already under its executor.
+    /// </summary>
+    private static string? ShareCgroupsError(LocalAgent agent, string frameworkId, ExecutorInfo executor, IReadOnlyList<TaskInfo> tasks)
+    {
+        if (executor.Container?.LinuxInfo is { HasShareCgroups: true, ShareCgroups: true })
+        {
+            return "The 'share_cgroups' field cannot be set to 'true' on executor containers";
+        }
+
+        const string Differ = "If set, the value of 'share_cgroups' must be the same for all tasks in each task group and under a single executor";
+        static bool Shares(TaskInfo task) => task.Container?.LinuxInfo is not { HasShareCgroups: true } linux || linux.ShareCgroups;
+
+        var shares = tasks.Count > 0 && Shares(tasks[0]);
+        for (var i = 1; i < tasks.Count; i++)
+        {
+            if (Shares(tasks[i]) != shares)
+            {
+                return Differ;
+            }
+        }
+
+        // The tasks already under the executor, if it runs.
+        if (tasks.Count > 0 && agent.RunningExecutor(frameworkId, executor.ExecutorId.Value) is not null
+            && agent.Tasks.Any(t => t.FrameworkId.Value == frameworkId && t.Executor?.ExecutorId.Value == executor.ExecutorId.Value && !t.IsTerminal && Shares(t.Info) != shares))
+        {
+            return Differ;
+        }
+
+        return null;
     }
 
     /// <summary>
     /// The master's GPU rule for a set of resources: their <c>gpus</c>, summed, must be whole (counted in thousandths,
     /// as Mesos counts scalars), since a GPU is not shared between containers.
     /// </summary>
-    private static string? InvalidGpus(IEnumerable<Resource> resources)
+    private static string? InvalidGpus(IList<Resource> resources)
     {
         var gpus = 0.0;
-        foreach (var r in resources)
+        for (var i = 0; i < resources.Count; i++)
         {
-            if (r.Name == "gpus" && r.Scalar is { } scalar)
+            if (resources[i].Name == "gpus" && resources[i].Scalar is { } scalar)
             {
                 gpus += scalar.Value;
             }

@@ -677,6 +677,11 @@ internal sealed partial class Master
             t.Id, t.Info.Name, t.FrameworkId.Value, a.Id.Value, TaskStates.WireName(t.State), t.Process?.Pid, t.Sandbox, t.Pending.Count)
         {
             DockerVolumes = a.DockerVolumesOf(t),
+            Limits = t.Info.Limits.ToDictionary(
+                l => l.Key,
+                l => double.IsPositiveInfinity(l.Value.Value) ? "unlimited" : l.Value.Value.ToString("R", CultureInfo.InvariantCulture),
+                StringComparer.Ordinal),
+            OwnCgroups = t.Info.Container?.LinuxInfo is { HasShareCgroups: true, ShareCgroups: false },
         })).ToList();
         return new EmulatorSnapshot(MasterId, url, agents, frameworks, tasks);
     }

@@ -20,4 +20,8 @@ public sealed record ResourceSetSpec(
 /// </summary>
 /// <param name="CpusUnlimited">True for <c>cpus: unlimited</c>.</param>
 /// <param name="MemoryUnlimited">True for <c>memory: unlimited</c>.</param>
-public sealed record ResourceLimits(double? Cpus, bool CpusUnlimited, int? MemoryMb, bool MemoryUnlimited);
+public sealed record ResourceLimits(double? Cpus, bool CpusUnlimited, int? MemoryMb, bool MemoryUnlimited)
+{
+    /// <summary>Some limit is given (a number or unlimited): <c>resource-limits: {}</c> or empty values give none.</summary>
+    public bool LimitsAnything => Cpus is not null || CpusUnlimited || MemoryMb is not null || MemoryUnlimited;
+}

@@ -87,6 +87,42 @@ public sealed class ContainerInfoBuilderTests
     }
 
     [Fact]
+    public void Resource_limits_reach_the_task_info_and_every_task_of_the_pod_gets_its_own_cgroups()
+    {
+        var limited = Plain.Tasks[0] with { Limits = new ResourceLimits(2, false, null, MemoryUnlimited: true) };
+        var sidecar = Plain.Tasks[0] with { Name = "sidecar" };
+        var pod = Plain with { Tasks = [limited, sidecar] };
+
+        var (executor, task) = Launch(pod with { Tasks = [limited] });
+
+        Assert.Equal(2, task.Limits["cpus"].Value);
+        Assert.Equal(double.PositiveInfinity, task.Limits["mem"].Value);
+        Assert.Equal(2, task.Limits.Count);
+        Assert.Equal(ContainerInfo.Types.Type.Mesos, task.Container.Type);
+        Assert.True(task.Container.LinuxInfo.HasShareCgroups);
+        Assert.False(task.Container.LinuxInfo.ShareCgroups);
+        Assert.Null(executor.Container);
+
+        // The master wants one value for all tasks of an executor: a task without limits of the same pod gets its own
+        // cgroups too, and no limits.
+        var other = ContainerInfoBuilder.Task("svc", pod, 0, sidecar);
+        Assert.False(other!.LinuxInfo.ShareCgroups);
+        Assert.True(other.LinuxInfo.HasShareCgroups);
+    }
+
+    [Fact]
+    public void A_cpu_limit_alone_or_empty_limits_give_only_what_is_written()
+    {
+        var (_, cpusOnly) = Launch(Plain with { Tasks = [Plain.Tasks[0] with { Limits = new ResourceLimits(null, true, null, false) }] });
+        Assert.Equal(double.PositiveInfinity, Assert.Single(cpusOnly.Limits, l => l.Key == "cpus").Value.Value);
+        Assert.DoesNotContain("mem", cpusOnly.Limits.Keys);
+
+        var (_, none) = Launch(Plain with { Tasks = [Plain.Tasks[0] with { Limits = new ResourceLimits(null, false, null, false) }] });
+        Assert.Empty(none.Limits);
+        Assert.Null(none.Container);
+    }
+
+    [Fact]
     public void The_image_goes_on_the_task_s_MESOS_container_only()
     {
         var (executor, task) = Launch(Plain with { Image = "alpine:3.20" });
