@@ -41,6 +41,10 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
     // The roles and capabilities the spec needs; the root gives them with the peers and after each new target.
     private FrameworkRoles _roles;
 
+    // The roles the master keeps suppressed as far as the calls sent tell (all roles after a SUPPRESS, none after a
+    // REVIVE or a new SUBSCRIBE): an UPDATE_FRAMEWORK names them, or the master would revive every role.
+    private ImmutableArray<string> _suppressedRoles = [];
+
     // The master's region (its fault domain, from SUBSCRIBED), if it has one: pods go there unless told otherwise.
     private string? _localRegion;
     private DateTime _lastEvent = DateTime.UtcNow;
@@ -98,12 +102,33 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         }
 
         _roles = roles;
-        var info = BuildFrameworkInfo();
         if (CanSend && _frameworkId is not null)
         {
             _log.Info("The framework's roles are now {0}{1}: updating the subscription", string.Join(", ", _roles.Roles), _roles.Gpus ? " (with GPUs)" : string.Empty);
-            Send(new Call { Type = Call.Types.Type.UpdateFramework, UpdateFramework = new Call.Types.UpdateFramework { FrameworkInfo = info } });
+            if (_offerFlow.RequestUpdate())
+            {
+                SendOfferFlow(Call.Types.Type.UpdateFramework);
+            }
         }
+    }
+
+    /// <summary>
+    /// UPDATE_FRAMEWORK with the current roles, naming those the master keeps suppressed (and still among them): the
+    /// master replaces the framework's suppressed roles with the call's, so one without them would revive every role
+    /// of an idle service.
+    /// </summary>
+    private Call UpdateFrameworkCall()
+    {
+        var update = new Call.Types.UpdateFramework { FrameworkInfo = BuildFrameworkInfo() };
+        foreach (var role in _suppressedRoles)
+        {
+            if (_roles.Roles.Contains(role))
+            {
+                update.SuppressedRoles.Add(role);
+            }
+        }
+
+        return new Call { Type = Call.Types.Type.UpdateFramework, UpdateFramework = update };
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -246,6 +271,11 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
             {
                 _log.Warning("{0} call failed: {1}", m.Type, m.Error);
                 NotDelivered(m.Type);
+                if (m.Type == Call.Types.Type.Suppress)
+                {
+                    // As the router now takes it: not suppressed (an update names none; the next idle cycle suppresses).
+                    _suppressedRoles = [];
+                }
             }
 
             if (m.Generation == _generation)
@@ -476,6 +506,8 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         _generation++;
         _stream?.Cancel();
         _reconciling = false;
+        // The next SUBSCRIBE names no suppressed roles.
+        _suppressedRoles = [];
         var dropped = _offerFlow.Reset();
         Timers.Cancel(ReviveTokenTimer);
         Timers.Cancel(WatchdogTimer);
@@ -530,9 +562,18 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
             return false;
         }
 
-        var call = type == Call.Types.Type.Revive
-            ? new Call { Type = type, Revive = new Call.Types.Revive() }
-            : new Call { Type = type, Suppress = new Call.Types.Suppress() };
+        // A SUPPRESS names no roles: the master suppresses every role the framework has then.
+        var call = type switch
+        {
+            Call.Types.Type.Revive => new Call { Type = type, Revive = new Call.Types.Revive() },
+            Call.Types.Type.Suppress => new Call { Type = type, Suppress = new Call.Types.Suppress() },
+            _ => UpdateFrameworkCall(),
+        };
+        if (type != Call.Types.Type.UpdateFramework)
+        {
+            _suppressedRoles = type == Call.Types.Type.Suppress ? _roles.Roles : [];
+        }
+
         var generation = _generation;
         if (!Send(call, error => new OfferFlowSent(generation, type, error)))
         {
@@ -567,9 +608,17 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         Send(call, error => new DeclineAnswered(generation, token, error));
     }
 
-    /// <summary>Tells the router that the REVIVE or SUPPRESS it asked for did not reach the master, so it decides again.</summary>
-    private void NotDelivered(Call.Types.Type type) =>
-        _router.Tell(type == Call.Types.Type.Revive ? ReviveNotDelivered.Instance : SuppressNotDelivered.Instance);
+    /// <summary>
+    /// Tells the router that the REVIVE or SUPPRESS it asked for did not reach the master, so it decides again (an
+    /// UPDATE_FRAMEWORK not delivered is the next SUBSCRIBE's to carry, or lost with a failed call: it is logged).
+    /// </summary>
+    private void NotDelivered(Call.Types.Type type)
+    {
+        if (type != Call.Types.Type.UpdateFramework)
+        {
+            _router.Tell(type == Call.Types.Type.Revive ? ReviveNotDelivered.Instance : SuppressNotDelivered.Instance);
+        }
+    }
 
     /// <summary>
     /// An ACCEPT. If its call fails while the stream stays up (an HTTP timeout, a 5xx, a reset), the master may or may

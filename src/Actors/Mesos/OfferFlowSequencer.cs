@@ -26,6 +26,9 @@ internal sealed class OfferFlowSequencer
     private bool _inFlight;
     private Call.Types.Type? _next;
 
+    // An UPDATE_FRAMEWORK waits for the call in flight (it goes before any SUPPRESS or REVIVE asked meanwhile).
+    private bool _updateWaiting;
+
     // DECLINEs sent and not answered yet, counted by epoch: those of the current one, and those of the epoch before,
     // sent before the REVIVE that waits for them (_reviveAwaitsDeclines; it counts as in flight meanwhile).
     private int _declineEpoch;
@@ -49,10 +52,35 @@ internal sealed class OfferFlowSequencer
         return _inFlight ? null : TakeNext(now);
     }
 
+    /// <summary>
+    /// Asks for UPDATE_FRAMEWORK, which names the roles the framework keeps suppressed: it must neither overtake nor be
+    /// overtaken by a SUPPRESS or REVIVE (landing after a REVIVE it would suppress again what the REVIVE woke), so it
+    /// takes its turn like them. True: send it now; false: it goes next, returned by <see cref="Completed"/>. It is
+    /// never folded away, and costs no revive token.
+    /// </summary>
+    public bool RequestUpdate()
+    {
+        if (_inFlight)
+        {
+            _updateWaiting = true;
+            return false;
+        }
+
+        _inFlight = true;
+        return true;
+    }
+
     /// <summary>The call in flight was answered (or failed); returns the call to send next, if one may go now.</summary>
     public Call.Types.Type? Completed(TimeSpan now)
     {
         _inFlight = false;
+        if (_updateWaiting)
+        {
+            _updateWaiting = false;
+            _inFlight = true;
+            return Call.Types.Type.UpdateFramework;
+        }
+
         return TakeNext(now);
     }
 
@@ -99,12 +127,14 @@ internal sealed class OfferFlowSequencer
 
     /// <summary>
     /// The subscription is gone: nothing is in flight any more, and nothing waits (the budget stays spent); DECLINEs in
-    /// flight are forgotten. Returns the call that waited, dropped unsent, if any.
+    /// flight are forgotten, and so is a waiting UPDATE_FRAMEWORK (the next SUBSCRIBE carries the roles). Returns the
+    /// SUPPRESS or REVIVE that waited, dropped unsent, if any.
     /// </summary>
     public Call.Types.Type? Reset()
     {
         var dropped = _next ?? (_reviveAwaitsDeclines ? Call.Types.Type.Revive : null);
         _inFlight = false;
+        _updateWaiting = false;
         _next = null;
         _declineEpoch++;
         _declinesInFlight = 0;

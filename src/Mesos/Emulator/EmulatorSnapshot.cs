@@ -50,6 +50,9 @@ public sealed record FrameworkSnapshot(string Id, string Name, IReadOnlyList<str
 {
     /// <summary>The capabilities the framework subscribed with (<c>MultiRole</c>, <c>GpuResources</c>, …).</summary>
     public IReadOnlyList<string> Capabilities { get; init; } = [];
+
+    /// <summary>The framework's roles the master sends no offers for (SUPPRESS, or the suppressed roles of SUBSCRIBE / UPDATE_FRAMEWORK), in role order.</summary>
+    public IReadOnlyList<string> SuppressedRoles { get; init; } = [];
 }
 
 /// <summary>A task an agent knows (until its terminal update is acknowledged); Pid is null before it started.</summary>

@@ -672,6 +672,7 @@ internal sealed partial class Master
             f.Id, f.Info.Name, f.Roles, f.IsConnected, _offers.Values.Count(o => o.FrameworkId == f.Id))
         {
             Capabilities = f.Info.Capabilities.Select(c => c.Type.ToString()).ToList(),
+            SuppressedRoles = f.Roles.Where(f.SuppressedRoles.Contains).ToList(),
         }).ToList();
         var tasks = _agents.SelectMany(a => a.Tasks.Select(t => new TaskSnapshot(
             t.Id, t.Info.Name, t.FrameworkId.Value, a.Id.Value, TaskStates.WireName(t.State), t.Process?.Pid, t.Sandbox, t.Pending.Count)

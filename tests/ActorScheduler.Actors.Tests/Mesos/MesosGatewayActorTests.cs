@@ -274,6 +274,37 @@ public sealed class MesosGatewayActorTests : ActorTestKit, IAsyncLifetime
         Assert.Equal(2, _emulator.History().CallCount("UPDATE_FRAMEWORK"));
     }
 
+    [Fact]
+    public void An_update_of_the_roles_keeps_a_suppressed_framework_suppressed()
+    {
+        var (router, pods) = (CreateTestProbe(), CreateTestProbe());
+        var framework = Sys.ActorOf(FrameworkActor.Props("gateway-test"));
+        var gateway = Sys.ActorOf(MesosGatewayActor.Props(Settings(_emulator.Url), framework));
+        gateway.Tell(new GatewayPeers(router, pods, new FrameworkRoles(["gateway-test-role"], Gpus: false)));
+        pods.ExpectMsg<GetTasksToReconcile>();
+        pods.Reply(new TasksToReconcile(ImmutableArray<TaskToReconcile>.Empty));
+        router.FishForMessage(m => m is ReconciliationComplete);
+
+        // Idle: the router suppressed offers.
+        gateway.Tell(SuppressOffers.Instance);
+        AwaitAssert(() => Assert.Equal(["gateway-test-role"], _emulator.Snapshot().Frameworks.Single().SuppressedRoles),
+            TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));
+
+        // A new target adds a role: the master keeps the role it had suppressed so (a call without suppressed_roles
+        // would have revived it); the new one is offered.
+        gateway.Tell(new FrameworkRolesChanged(new FrameworkRoles(["gateway-test-role", "slave_public/gateway-test-role"], Gpus: false)));
+        AwaitAssert(() => Assert.Equal(["gateway-test-role", "slave_public/gateway-test-role"], _emulator.Snapshot().Frameworks.Single().Roles),
+            TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));
+        Assert.Equal(["gateway-test-role"], _emulator.Snapshot().Frameworks.Single().SuppressedRoles);
+
+        // A REVIVE wakes every role; the next update names none.
+        gateway.Tell(ReviveOffers.Instance);
+        AwaitAssert(() => Assert.Empty(_emulator.Snapshot().Frameworks.Single().SuppressedRoles), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));
+        gateway.Tell(new FrameworkRolesChanged(new FrameworkRoles(["gateway-test-role"], Gpus: true)));
+        AwaitAssert(() => Assert.Contains("GpuResources", _emulator.Snapshot().Frameworks.Single().Capabilities), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));
+        Assert.Empty(_emulator.Snapshot().Frameworks.Single().SuppressedRoles);
+    }
+
     private static GatewaySettings Settings(Uri master) =>
         new(master, "gateway-test", "gateway-test-role", "gateway-test-principal", Environment.UserName, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1));
 }

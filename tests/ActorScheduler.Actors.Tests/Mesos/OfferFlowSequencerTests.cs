@@ -23,6 +23,30 @@ public sealed class OfferFlowSequencerTests
     }
 
     [Fact]
+    public void An_update_of_the_framework_takes_its_turn_between_suppress_and_revive_and_is_never_folded_away()
+    {
+        var sequencer = new OfferFlowSequencer(reviveBurst: 10, reviveRefill: TimeSpan.FromSeconds(1));
+
+        // Asked while a SUPPRESS is out: it goes next, before the REVIVE asked after it.
+        Assert.Equal(Suppress, sequencer.Request(Suppress, T0));
+        Assert.False(sequencer.RequestUpdate());
+        Assert.Null(sequencer.Request(Revive, T0));
+        Assert.Equal(UpdateFramework, sequencer.Completed(T0));
+        Assert.Equal(Revive, sequencer.Completed(T0));
+        Assert.Null(sequencer.Completed(T0));
+
+        // Asked with nothing out: it goes at once, and a SUPPRESS asked meanwhile waits for its answer.
+        Assert.True(sequencer.RequestUpdate());
+        Assert.Null(sequencer.Request(Suppress, T0));
+        Assert.Equal(Suppress, sequencer.Completed(T0));
+
+        // A lost subscription forgets a waiting update: the next SUBSCRIBE carries the roles.
+        Assert.False(sequencer.RequestUpdate());
+        Assert.Null(sequencer.Reset());
+        Assert.Null(sequencer.Completed(T0));
+    }
+
+    [Fact]
     public void A_lost_subscription_forgets_what_was_in_flight_and_what_waited()
     {
         var sequencer = new OfferFlowSequencer(reviveBurst: 10, reviveRefill: TimeSpan.FromSeconds(1));
