@@ -16,6 +16,12 @@ public sealed record TargetConfig(string ConfigId, ServiceSpec Spec);
 /// <summary>Root → pods guardian: a new target config; pod instances it adds (scale-out, new pod types) are created.</summary>
 internal sealed record TargetChanged(TargetConfig Target);
 
+/// <summary>
+/// Pods guardian → root: no pod of a type <paramref name="Target"/> lacks is left (the root acts on it only while that is
+/// still its target).
+/// </summary>
+internal sealed record RemovedPodTypesGone(TargetConfig Target);
+
 /// <summary>Envelope routed by the pods guardian to one pod instance (sender preserved).</summary>
 internal sealed record ForPod(string PodInstance, object Message);
 

@@ -299,6 +299,9 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
         ReceiveJournalLoss();
         ReceiveFailures();
         Receive<PlansReported>(_ => Subscribe(late: false));
+        // Of the current target only: one of an earlier target may predate pods that target's successor left behind.
+        Receive<RemovedPodTypesGone>(m => ReferenceEquals(m.Target, _current?.Target), _ => _gateway.Tell(KeptRolesUnneeded.Instance));
+        Receive<RemovedPodTypesGone>(_ => { });
         Receive<SubscribeNow>(_ => Subscribe(late: true));
         Receive<PlanProtocol.GetPlans>(m => _plans.Forward(m));
         Receive<PlanProtocol.GetPlan>(m => _plans.Forward(m));

@@ -119,6 +119,20 @@ public static class Expect
                 : null;
         });
 
+    /// <summary>
+    /// The master knows the service's framework with exactly <paramref name="roles"/>, in this order (as SUBSCRIBE or the
+    /// latest UPDATE_FRAMEWORK named them).
+    /// </summary>
+    public static ScenarioTick FrameworkRoles(params string[] roles) =>
+        new ExpectationTick($"Expect.FrameworkRoles({string.Join(", ", roles)})", async c =>
+        {
+            var snapshot = await c.Cluster.SnapshotAsync().ConfigureAwait(false);
+            var framework = snapshot.Frameworks.SingleOrDefault(f => f.Name == c.Spec.Name);
+            return framework is null ? $"no framework {c.Spec.Name} is subscribed"
+                : framework.Roles.SequenceEqual(roles) ? null
+                : $"the framework's roles are [{string.Join(", ", framework.Roles)}]";
+        });
+
     /// <summary>The scheduler unreserved resources (UNRESERVE, after any DESTROY) on the offers of the latest offer tick.</summary>
     public static ScenarioTick UnreservedResources() =>
         new ExpectationTick("Expect.UnreservedResources()", c => Task.FromResult(

@@ -38,8 +38,14 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
     private int _generation;
     private string? _frameworkId;
 
-    // The roles and capabilities the spec needs; the root gives them with the peers and after each new target.
+    // The roles and capabilities the framework subscribes with: those the target spec needs (_specRoles; the root gives
+    // them with the peers and after each new target), then roles kept for reservations a pod type an update removed
+    // may still hold. The framework actor journals them, so a restarted scheduler subscribes with them again; they are
+    // dropped once the root says no pod of a removed type is left (_keptRolesUnneeded, until the next target).
     private FrameworkRoles _roles;
+    private FrameworkRoles _specRoles;
+    private bool _keptRolesUnneeded;
+    private ImmutableArray<string> _recordedRoles = [];
 
     // The roles the master keeps suppressed as far as the calls sent tell (all roles after a SUPPRESS, none after a
     // REVIVE or a new SUBSCRIBE): an UPDATE_FRAMEWORK names them, or the master would revive every role.
@@ -71,13 +77,14 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         _offerFlow = new OfferFlowSequencer(settings.ReviveBurst, settings.ReviveRefill);
         _framework = framework;
         _metrics = metrics ?? new SchedulerMetrics();
-        _roles = FrameworkRoles.Only(settings.Role);
+        _roles = _specRoles = FrameworkRoles.Only(settings.Role);
 
         Receive<GatewayPeers>(m =>
         {
             _router = m.Router;
             _pods = m.Pods;
-            _roles = m.Roles ?? _roles;
+            _specRoles = m.Roles ?? _specRoles;
+            _roles = _specRoles.With(_roles.Roles);
             Become(Disconnected);
             Self.Tell(Connect.Instance);
         });
@@ -85,17 +92,50 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         // kill goes out once subscribed, like one made while disconnected.
         Receive<KillTask>(m => _pendingKills.Add(m));
         Receive<FrameworkRolesChanged>(OnRolesChanged);
+        Receive<KeptRolesUnneeded>(_ => OnKeptRolesUnneeded());
     }
 
     /// <summary>
     /// A new target needs other roles or GPUs: the next SUBSCRIBE carries them, and a subscribed framework tells the master
-    /// at once with UPDATE_FRAMEWORK (DC/OS restarts its scheduler for every config change, which re-registers it). Roles
-    /// are only added while the scheduler runs: the reservations of a pod type the update removed are still offered to
-    /// the role they were made for until they are collected.
+    /// at once with UPDATE_FRAMEWORK (DC/OS restarts its scheduler for every config change, which re-registers it). A
+    /// role the target no longer needs is kept: the reservations of a pod type the update removed are still offered to
+    /// the role they were made for until they are collected (<see cref="OnKeptRolesUnneeded"/>).
     /// </summary>
     private void OnRolesChanged(FrameworkRolesChanged changed)
     {
-        var roles = changed.Roles.With(_roles.Roles);
+        _specRoles = changed.Roles;
+        _keptRolesUnneeded = false;
+        ChangeRoles(changed.Roles.With(_roles.Roles));
+    }
+
+    /// <summary>
+    /// No pod of a type the target lacks is left (each was decommissioned: its reservations collected, or waited for in
+    /// vain): no reservation of ours is held under a role the target does not name, so the framework drops those roles.
+    /// </summary>
+    private void OnKeptRolesUnneeded()
+    {
+        _keptRolesUnneeded = true;
+        if (!_specRoles.SameAs(_roles))
+        {
+            _log.Info("No pod of a removed pod type is left: dropping the roles {0}", string.Join(", ", _roles.Roles.Except(_specRoles.Roles)));
+        }
+
+        ChangeRoles(_specRoles);
+    }
+
+    /// <summary>Records the roles the framework subscribes with in the framework's journal, if they changed.</summary>
+    private void RecordRoles()
+    {
+        if (!_roles.Roles.SequenceEqual(_recordedRoles))
+        {
+            _recordedRoles = _roles.Roles;
+            _framework.Tell(new RecordFrameworkRoles(_roles.Roles));
+        }
+    }
+
+    /// <summary>The framework subscribes with <paramref name="roles"/> from now on: recorded, and sent to the master when subscribed.</summary>
+    private void ChangeRoles(FrameworkRoles roles)
+    {
         if (roles.SameAs(_roles))
         {
             return;
@@ -105,6 +145,7 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         if (CanSend && _frameworkId is not null)
         {
             _log.Info("The framework's roles are now {0}{1}: updating the subscription", string.Join(", ", _roles.Roles), _roles.Gpus ? " (with GPUs)" : string.Empty);
+            RecordRoles();
             if (_offerFlow.RequestUpdate())
             {
                 SendOfferFlow(Call.Types.Type.UpdateFramework);
@@ -158,6 +199,14 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         Receive<FrameworkIdentity>(m =>
         {
             _frameworkId = m.FrameworkId;
+            _recordedRoles = m.Roles;
+            if (!_keptRolesUnneeded)
+            {
+                // Roles the framework held before (a restarted scheduler): reservations may still be held under them.
+                _roles = _roles.With(m.Roles);
+            }
+
+            RecordRoles();
             var generation = ++_generation;
             var info = BuildFrameworkInfo();
             _log.Info("Subscribing to {0} as framework {1}", _settings.MasterUrl, _frameworkId ?? "(new)");
@@ -241,6 +290,7 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
     private void ReceiveCalls(bool connected)
     {
         Receive<FrameworkRolesChanged>(OnRolesChanged);
+        Receive<KeptRolesUnneeded>(_ => OnKeptRolesUnneeded());
         Receive<AcceptOffers>(m => connected, SendAccept);
         Receive<AcceptFailed>(m => connected && m.Generation == _generation, OnAcceptFailed);
         Receive<InDoubtReconcileRetry>(_ => connected, _ => ReconcileLaunchesInDoubt());
@@ -799,6 +849,15 @@ internal sealed record GatewayPeers(IActorRef Router, IActorRef Pods, FrameworkR
 
 /// <summary>Root → gateway: the new target needs these roles and capabilities (ignored when they are the same).</summary>
 internal sealed record FrameworkRolesChanged(FrameworkRoles Roles);
+
+/// <summary>
+/// Root → gateway: no pod of a type the current target lacks is left, so the roles kept beyond the target's (for the
+/// reservations of removed pod types) are dropped; until the next target.
+/// </summary>
+internal sealed record KeptRolesUnneeded
+{
+    public static KeptRolesUnneeded Instance { get; } = new();
+}
 
 /// <summary>The pods' list of tasks to reconcile did not come (<see cref="GatewaySettings.TasksToReconcileTimeout"/>).</summary>
 internal sealed record TasksToReconcileFailed(Exception Cause);

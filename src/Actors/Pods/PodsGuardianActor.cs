@@ -90,12 +90,14 @@ internal sealed class PodsGuardianActor : SchedulerPersistentActor
             }
 
             AddPods(target);
+            ReportRemovedPodTypesGone();
         });
 
         Command<TargetChanged>(m =>
         {
             _target = m.Target;
             AddPods(m.Target);
+            ReportRemovedPodTypesGone();
         });
         // Not those queued for erasure: a plan started meanwhile would wait for pods about to be gone.
         Command<GetLeftoverPods>(m => Sender.Tell(new LeftoverPods(DecommissionPlan.Leftovers(
@@ -334,6 +336,21 @@ internal sealed class PodsGuardianActor : SchedulerPersistentActor
         foreach (var task in _podOfTask.Where(p => erased.Contains(p.Value)).Select(p => p.Key).ToList())
         {
             _podOfTask.Remove(task);
+        }
+
+        ReportRemovedPodTypesGone();
+    }
+
+    /// <summary>
+    /// Tells the root when no pod of a type the target lacks is left: decommission erases such a pod only once its
+    /// reservations are collected (or waited for in vain), so none of ours is held under a role only a removed pod type
+    /// had, and the framework may drop it.
+    /// </summary>
+    private void ReportRemovedPodTypesGone()
+    {
+        if (!Known.Any(p => _target.Spec.FindPod(p.PodType) is null))
+        {
+            Context.Parent.Tell(new RemovedPodTypesGone(_target));
         }
     }
 

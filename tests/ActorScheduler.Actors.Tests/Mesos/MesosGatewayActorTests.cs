@@ -305,6 +305,28 @@ public sealed class MesosGatewayActorTests : ActorTestKit, IAsyncLifetime
         Assert.Empty(_emulator.Snapshot().Frameworks.Single().SuppressedRoles);
     }
 
+    [Fact]
+    public void Roles_the_framework_held_come_back_from_its_journal_until_no_removed_pod_type_needs_them()
+    {
+        var (router, pods) = (CreateTestProbe(), CreateTestProbe());
+        var framework = Sys.ActorOf(FrameworkActor.Props("gateway-roles"));
+        framework.Tell(new RecordFrameworkRoles(["gateway-test-role", "slave_public/gateway-test-role"]));
+        var gateway = Sys.ActorOf(MesosGatewayActor.Props(Settings(_emulator.Url), framework));
+
+        // The spec names only the service role; the journal keeps the refined one (a removed pod type's reservations).
+        gateway.Tell(new GatewayPeers(router, pods, new FrameworkRoles(["gateway-test-role"], Gpus: false)));
+        pods.ExpectMsg<GetTasksToReconcile>();
+        pods.Reply(new TasksToReconcile(ImmutableArray<TaskToReconcile>.Empty));
+        router.FishForMessage(m => m is ReconciliationComplete);
+        Assert.Equal(["gateway-test-role", "slave_public/gateway-test-role"], _emulator.Snapshot().Frameworks.Single().Roles);
+
+        // No pod of a removed type is left: the role is dropped, at the master and in the journal.
+        gateway.Tell(KeptRolesUnneeded.Instance);
+        AwaitAssert(() => Assert.Equal(["gateway-test-role"], _emulator.Snapshot().Frameworks.Single().Roles), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));
+        AwaitAssert(() => Assert.Equal(["gateway-test-role"], framework.Ask<FrameworkIdentity>(GetFrameworkId.Instance, TimeSpan.FromSeconds(3)).Result.Roles.ToArray()),
+            TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));
+    }
+
     private static GatewaySettings Settings(Uri master) =>
         new(master, "gateway-test", "gateway-test-role", "gateway-test-principal", Environment.UserName, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1));
 }
