@@ -115,9 +115,9 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
     private void OnKeptRolesUnneeded()
     {
         _keptRolesUnneeded = true;
-        if (!_specRoles.SameAs(_roles))
+        if (_roles.Roles.Except(_specRoles.Roles).ToList() is { Count: > 0 } dropped)
         {
-            _log.Info("No pod of a removed pod type is left: dropping the roles {0}", string.Join(", ", _roles.Roles.Except(_specRoles.Roles)));
+            _log.Info("No pod of a removed pod type is left: dropping the roles {0}", string.Join(", ", dropped));
         }
 
         ChangeRoles(_specRoles);
