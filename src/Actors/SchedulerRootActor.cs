@@ -30,6 +30,9 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly SchedulerSettings _settings;
     private readonly IActorRef _configStore;
+
+    // The service CA of transport encryption (generated on first need unless the operator gave one).
+    private readonly IActorRef _tls;
     private readonly IActorRef _framework;
     private readonly IActorRef _gateway;
     private readonly IActorRef _entities;
@@ -65,6 +68,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
         _framework = Context.ActorOf(FrameworkActor.Props(settings.ServiceName), "framework");
         _gateway = Context.ActorOf(MesosGatewayActor.Props(settings.Gateway, _framework, settings.Metrics), "mesos");
         _files = Context.ActorOf(StateFilesActor.Props(settings.ServiceName), "state-files");
+        _tls = Context.ActorOf(Tls.TlsAuthorityActor.Props(settings.ServiceName, settings.TlsAuthority, settings.Clock), "tls");
 
         Receive<TargetConfigReady>(OnTargetReady);
         ReceiveJournalLoss();
@@ -124,7 +128,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
             abandonedPatience: _settings.GivenUpPatience, sweepInterval: _settings.ReservationSweepInterval,
             fitness: _settings.Fitness, holdMode: _settings.OfferHold,
             decisionRecordsKept: _settings.OfferDecisionRecordsKept), "offer-router");
-        _pods = Context.ActorOf(PodsGuardianActor.Props(target, _entities, _router, _gateway, _settings.Metrics, _settings.Recovery, _settings.Clock, _settings.PodSnapshotAfterEvents, _configStore), "pods");
+        _pods = Context.ActorOf(PodsGuardianActor.Props(target, _entities, _router, _gateway, _settings.Metrics, _settings.Recovery, _settings.Clock, _settings.PodSnapshotAfterEvents, _configStore, _tls), "pods");
         _current = ready;
         _plans = StartPlans(ready);
         Timers.StartSingleTimer(SubscribeNow.Instance, SubscribeNow.Instance, SubscribeDeadline);

@@ -107,6 +107,12 @@ public sealed record SchedulerSettings(
     /// </summary>
     public TimeSpan ConfigUpdateTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The operator's CA that signs the certificates of tasks with <c>transport-encryption</c>; null: the scheduler
+    /// generates one on first need and keeps it in its journal.
+    /// </summary>
+    public Tls.CertificateAuthority? TlsAuthority { get; init; }
+
     public const int DefaultMaxClaimsPerCycle = 512;
 
     /// <summary>An hour: as long as the decline filter of an agent that had nothing for us.</summary>

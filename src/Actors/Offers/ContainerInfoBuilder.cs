@@ -1,4 +1,6 @@
+using System.Collections.Immutable;
 using ActorScheduler.Messages.MesosV1;
+using Google.Protobuf;
 using ActorScheduler.Specs.Model;
 using Environment = ActorScheduler.Messages.MesosV1.Environment;
 
@@ -193,6 +195,41 @@ public static class ContainerInfoBuilder
         Mode = Volume.Types.Mode.Ro,
         ContainerPath = file,
         Source = new Volume.Types.Source { Type = Volume.Types.Source.Types.Type.Secret, Secret = Reference(secret.SecretPath) },
+    };
+
+    /// <summary>
+    /// The TLS artifacts of <paramref name="task"/>'s <c>transport-encryption</c> as read-only secret files in its
+    /// sandbox (DC/OS <c>TLSEvaluationStage</c>): <c>&lt;name&gt;.crt</c>, <c>.key</c> and <c>.ca</c> for TLS,
+    /// <c>&lt;name&gt;.keystore</c> and <c>.truststore</c> for KEYSTORE. The files' contents travel in the task info as
+    /// VALUE secrets (there is no secret store to keep them in); the task gets a MESOS container if it had none.
+    /// </summary>
+    public static void AddTransportEncryption(TaskInfo info, TaskSpec task, ImmutableArray<Tls.IssuedTls> issued)
+    {
+        foreach (var entry in task.TransportEncryption)
+        {
+            if (issued.FirstOrDefault(t => t.Task == task.Name && t.Name == entry.Name) is not { } artifacts)
+            {
+                continue;
+            }
+
+            info.Container ??= new ContainerInfo { Type = ContainerInfo.Types.Type.Mesos };
+            foreach (var (path, contents) in artifacts.Artifacts.Files(entry.Name, entry.Type))
+            {
+                info.Container.Volumes.Add(ValueSecretVolume(path, contents));
+            }
+        }
+    }
+
+    /// <summary>A file whose contents the task info carries: a read-only SECRET volume with a VALUE secret.</summary>
+    public static Volume ValueSecretVolume(string file, ByteString contents) => new()
+    {
+        Mode = Volume.Types.Mode.Ro,
+        ContainerPath = file,
+        Source = new Volume.Types.Source
+        {
+            Type = Volume.Types.Source.Types.Type.Secret,
+            Secret = new Secret { Type = Secret.Types.Type.Value, Value = new Secret.Types.Value { Data = contents } },
+        },
     };
 
     /// <summary>A secret by its path in the secret store (REFERENCE: the agent's resolver reads it).</summary>

@@ -87,6 +87,11 @@ public static class OfferEvaluator
             return OfferEvaluation.Failed(explanation);
         }
 
+        if (!Tls.TlsEvaluationStage.Evaluate(requirement, launching, explanation))
+        {
+            return OfferEvaluation.Failed(explanation);
+        }
+
         var executor = context.Executor;
         var need = OfferFit.NewFootprintNeed(requirement.Pod, executor);
         var role = requirement.Pod.PreReservedRole;
@@ -188,6 +193,11 @@ public static class OfferEvaluator
         if (SharedSetInOneLaunch(requirement, tasks) is { } shared)
         {
             explanation.Add(shared);
+            return OfferEvaluation.Failed(explanation);
+        }
+
+        if (!Tls.TlsEvaluationStage.Evaluate(requirement, tasks, explanation))
+        {
             return OfferEvaluation.Failed(explanation);
         }
 

@@ -33,6 +33,15 @@ public sealed record PodRequirement(
 
     /// <summary>The tasks paused when the pod registered (<see cref="Pod"/> runs a sleep in their place).</summary>
     public ImmutableHashSet<string> Paused { get; init; } = ImmutableHashSet<string>.Empty;
+
+    /// <summary>
+    /// The TLS artifacts of the launched tasks' <c>transport-encryption</c>, issued by the service CA before the pod
+    /// registered; empty for pods without.
+    /// </summary>
+    public ImmutableArray<Tls.IssuedTls> Tls { get; init; } = [];
+
+    /// <summary>Why the launched tasks have no TLS artifacts, when they need some (the TLS stage fails with it).</summary>
+    public string? TlsRefusal { get; init; }
 }
 
 /// <summary>The reserved resources (incl. persistent volumes) a pod instance holds on one agent.</summary>

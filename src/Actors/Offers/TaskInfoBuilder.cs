@@ -154,6 +154,11 @@ public static class TaskInfoBuilder
             AddLimits(info, limits);
         }
 
+        if (!task.TransportEncryption.IsDefaultOrEmpty)
+        {
+            ContainerInfoBuilder.AddTransportEncryption(info, task, requirement.Tls);
+        }
+
         if (task.KillGracePeriodSeconds is { } grace)
         {
             info.KillPolicy = new KillPolicy { GracePeriod = new DurationInfo { Nanoseconds = grace * 1_000_000_000L } };

@@ -3,6 +3,7 @@ using ActorScheduler.Actors.Config;
 using ActorScheduler.Actors.Offers;
 using ActorScheduler.Actors.Persistence;
 using ActorScheduler.Actors.Plans;
+using ActorScheduler.Actors.Tls;
 using ActorScheduler.Messages.Events;
 using ActorScheduler.Messages.MesosV1;
 using ActorScheduler.Messages.Plans;
@@ -101,10 +102,18 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     private HashSet<string>? _configsAsked;
     private string? _recoveryTargetNoteLogged;
 
-    public PodInstanceActor(string service, string podType, int index, IActorRef journal, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null, RecoverySettings? recovery = null, TimeProvider? clock = null, int? snapshotAfterEvents = null, IActorRef? configStore = null)
+    // Transport encryption: the service CA, the artifacts it gave the pod's tasks (kept for the actor's life; the CA
+    // keeps them across restarts), whether an answer is awaited, and why it last refused. Null until a task needs them.
+    private readonly IActorRef? _tlsAuthority;
+    private ImmutableArray<IssuedTls> _tls = [];
+    private bool _tlsAsked;
+    private string? _tlsRefusal;
+
+    public PodInstanceActor(string service, string podType, int index, IActorRef journal, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null, RecoverySettings? recovery = null, TimeProvider? clock = null, int? snapshotAfterEvents = null, IActorRef? configStore = null, IActorRef? tlsAuthority = null)
         : base(journal, $"{service}/pod/{PodNames.Instance(podType, index)}")
     {
         _configStore = configStore;
+        _tlsAuthority = tlsAuthority;
         _snapshotAfterEvents = snapshotAfterEvents ?? SchedulerSettings.DefaultPodSnapshotAfterEvents;
         _recovery = recovery ?? RecoverySettings.Default;
         _clock = clock ?? TimeProvider.System;
@@ -196,6 +205,9 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             case RecoveryCommand m:
                 OnRecoveryCommand(m);
                 return true;
+            case TlsProtocol.Issued or TlsProtocol.Refused:
+                OnTlsAnswer(message);
+                return true;
             case StoredTarget m:
                 OnStoredTarget(m);
                 return true;
@@ -262,8 +274,8 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string service, string podType, int index, IActorRef journal, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null, RecoverySettings? recovery = null, TimeProvider? clock = null, int? snapshotAfterEvents = null, IActorRef? configStore = null) =>
-        FactoryProps.Create(() => new PodInstanceActor(service, podType, index, journal, router, gateway, killRetryInterval, backoffBase, recovery, clock, snapshotAfterEvents, configStore));
+    public static Props Props(string service, string podType, int index, IActorRef journal, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null, RecoverySettings? recovery = null, TimeProvider? clock = null, int? snapshotAfterEvents = null, IActorRef? configStore = null, IActorRef? tlsAuthority = null) =>
+        FactoryProps.Create(() => new PodInstanceActor(service, podType, index, journal, router, gateway, killRetryInterval, backoffBase, recovery, clock, snapshotAfterEvents, configStore, tlsAuthority));
 
     private DateTime Now => _clock.GetUtcNow().UtcDateTime;
 
@@ -403,14 +415,90 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             }
         }
 
+        // Tasks with transport-encryption launch with their TLS artifacts, which the service CA issues first (off its
+        // message loop); the pod registers once they came (DC/OS TLSEvaluationStage makes them during evaluation).
+        var tls = ImmutableArray<IssuedTls>.Empty;
+        if (TlsEvaluationStage.Uses(pod, step.Tasks))
+        {
+            var requests = TlsRequests(target.Spec.Name, pod, step.Tasks);
+            if (!TlsCovers(requests, out tls) && _tlsRefusal is null)
+            {
+                if (_tlsAuthority is not null)
+                {
+                    if (!_tlsAsked)
+                    {
+                        _tlsAsked = true;
+                        _tlsAuthority.Tell(new TlsProtocol.Issue(_name, requests));
+                    }
+
+                    return;
+                }
+            }
+        }
+
         var requirement = new PodRequirement(_service, target.Spec.User, PauseOverride.Apply(pod, _state.Paused), _index, step.Tasks, target.ConfigId, _state.Footprint, _state.RunningExecutor())
         {
             Parameters = _required.Parameters ?? ImmutableDictionary<string, string>.Empty,
             PlanPriority = _required.PlanPriority,
             Paused = _state.Paused,
+            Tls = tls,
+            TlsRefusal = tls.IsEmpty ? _tlsRefusal ?? (_tlsAuthority is null ? "the scheduler has no certificate authority" : null) : null,
         };
         _registered = true;
         _router.Tell(new RegisterRequirement(requirement, _claimsSeen));
+    }
+
+    /// <summary>What the launched tasks need of the service CA: one request per task and <c>transport-encryption</c> name.</summary>
+    private ImmutableArray<TlsProtocol.Request> TlsRequests(string serviceName, PodSpec pod, ImmutableArray<string> tasks)
+    {
+        var requests = ImmutableArray.CreateBuilder<TlsProtocol.Request>();
+        foreach (var task in tasks.Select(pod.FindTask).OfType<TaskSpec>())
+        {
+            var names = TlsNames.Of(serviceName, pod.Type, _index, task);
+            foreach (var name in task.TransportEncryption.Select(e => e.Name).Distinct(StringComparer.Ordinal))
+            {
+                requests.Add(new TlsProtocol.Request(task.Name, name, names));
+            }
+        }
+
+        return requests.ToImmutable();
+    }
+
+    /// <summary>Whether the artifacts at hand answer every request (same SANs); <paramref name="issued"/> those that do.</summary>
+    private bool TlsCovers(ImmutableArray<TlsProtocol.Request> requests, out ImmutableArray<IssuedTls> issued)
+    {
+        var found = ImmutableArray.CreateBuilder<IssuedTls>(requests.Length);
+        foreach (var request in requests)
+        {
+            var match = _tls.FirstOrDefault(t => t.Task == request.Task && t.Name == request.Name && t.Artifacts.SansHash == request.Names.SansHash);
+            if (match is null)
+            {
+                issued = [];
+                return false;
+            }
+
+            found.Add(match);
+        }
+
+        issued = found.MoveToImmutable();
+        return true;
+    }
+
+    private void OnTlsAnswer(object answer)
+    {
+        _tlsAsked = false;
+        if (answer is TlsProtocol.Issued issued)
+        {
+            _tlsRefusal = null;
+            _tls = _tls.RemoveAll(t => issued.Artifacts.Any(i => i.Task == t.Task && i.Name == t.Name)).AddRange(issued.Artifacts);
+        }
+        else if (answer is TlsProtocol.Refused refused)
+        {
+            _log.Warning("{0}: {1}", _name, refused.Reason);
+            _tlsRefusal = refused.Reason;
+        }
+
+        Reevaluate();
     }
 
     /// <summary>Whether one of <paramref name="tasks"/> waits for a launch (PENDING) on the required target.</summary>

@@ -32,6 +32,7 @@ internal sealed class PodsGuardianActor : SchedulerPersistentActor
 
     // Where a pod asks for the config a failed task ran when it does not hold it (after a restart).
     private readonly IActorRef? _configStore;
+    private readonly IActorRef? _tlsAuthority;
 
     // Every instance created and not erased, in creation order (journaled): by name, and in order (the list drops the
     // erased ones lazily, through Known, so that thousands of erasures do not each scan it).
@@ -60,9 +61,11 @@ internal sealed class PodsGuardianActor : SchedulerPersistentActor
         RecoverySettings? recovery = null,
         TimeProvider? clock = null,
         int? podSnapshotAfterEvents = null,
-        IActorRef? configStore = null)
+        IActorRef? configStore = null,
+        IActorRef? tlsAuthority = null)
     {
         _configStore = configStore;
+        _tlsAuthority = tlsAuthority;
         _podSnapshotAfterEvents = podSnapshotAfterEvents;
         _journal = journal;
         _metrics = metrics ?? new SchedulerMetrics();
@@ -195,8 +198,9 @@ internal sealed class PodsGuardianActor : SchedulerPersistentActor
         RecoverySettings? recovery = null,
         TimeProvider? clock = null,
         int? podSnapshotAfterEvents = null,
-        IActorRef? configStore = null) =>
-        Akka.Actor.Props.Create(() => new PodsGuardianActor(target, journal, router, gateway, metrics, recovery, clock, podSnapshotAfterEvents, configStore));
+        IActorRef? configStore = null,
+        IActorRef? tlsAuthority = null) =>
+        Akka.Actor.Props.Create(() => new PodsGuardianActor(target, journal, router, gateway, metrics, recovery, clock, podSnapshotAfterEvents, configStore, tlsAuthority));
 
     /// <summary>
     /// Creates the pod instances of <paramref name="target"/> that do not exist yet, and journals them. Instances a smaller
@@ -252,7 +256,7 @@ internal sealed class PodsGuardianActor : SchedulerPersistentActor
         // An instance erased a moment ago may still be stopping under its name (Akka.NET keeps the name until it has
         // terminated): the new one takes another.
         var actorName = Context.Child(name).IsNobody() ? name : $"{name}.{++_incarnations}";
-        _pods[name] = Context.ActorOf(EntityMailbox.For(PodInstanceActor.Props(_service, podType, index, _journal, _router, _gateway, recovery: _recovery, clock: _clock, snapshotAfterEvents: _podSnapshotAfterEvents, configStore: _configStore), Context.System), actorName);
+        _pods[name] = Context.ActorOf(EntityMailbox.For(PodInstanceActor.Props(_service, podType, index, _journal, _router, _gateway, recovery: _recovery, clock: _clock, snapshotAfterEvents: _podSnapshotAfterEvents, configStore: _configStore, tlsAuthority: _tlsAuthority), Context.System), actorName);
         return Know(new PodInstanceRef(podType, index));
     }
 
