@@ -4,6 +4,7 @@ using System.Globalization;
 using ActorScheduler.Actors;
 using ActorScheduler.Actors.Mesos;
 using ActorScheduler.Actors.Offers;
+using ActorScheduler.Actors.Tls;
 using ActorScheduler.Specs;
 using ActorScheduler.Specs.Model;
 using Akka.Hosting;
@@ -74,6 +75,11 @@ public static class ActorSchedulerHostingExtensions
         RequireHttpUrl(options.MasterUrl, nameof(options.MasterUrl), required: true);
         RequireHttpUrl(options.ApiUrl, nameof(options.ApiUrl), required: false);
         RequireSpecOf(options);
+        var tlsAuthority = TlsAuthorityOf(options.TlsCaCertificateFile, options.TlsCaKeyFile, nameof(options.TlsCaCertificateFile), nameof(options.TlsCaKeyFile), out var tlsError);
+        if (tlsError is not null)
+        {
+            throw new ArgumentException(tlsError, nameof(options.TlsCaCertificateFile));
+        }
 
         var gateway = new GatewaySettings(
             options.MasterUrl,
@@ -108,7 +114,38 @@ public static class ActorSchedulerHostingExtensions
             Fitness = new PlacementFitness(options.Fitness, options.FitnessCandidates),
             DecommissionParallelism = options.DecommissionParallelism,
             OfferDecisionRecordsKept = options.OfferDecisionRecordsKept,
+            TlsAuthority = tlsAuthority,
         };
+    }
+
+    /// <summary>
+    /// The operator's CA from its certificate and key files, null when neither is given; null with why in
+    /// <paramref name="error"/> when only one is, or they are no usable CA (<paramref name="certificateName"/> and
+    /// <paramref name="keyName"/> name the settings in the message).
+    /// </summary>
+    internal static CertificateAuthority? TlsAuthorityOf(string? certificateFile, string? keyFile, string certificateName, string keyName, out string? error)
+    {
+        error = null;
+        if (certificateFile is null && keyFile is null)
+        {
+            return null;
+        }
+
+        if (certificateFile is null || keyFile is null)
+        {
+            error = $"{certificateName} and {keyName} go together: give the CA's certificate and its private key, or neither (the scheduler then generates a CA)";
+            return null;
+        }
+
+        try
+        {
+            return CertificateAuthority.FromPemFiles(certificateFile, keyFile, DateTimeOffset.UtcNow);
+        }
+        catch (TlsAuthorityException e)
+        {
+            error = $"{certificateName}: {e.Message}";
+            return null;
+        }
     }
 
     private static void RequireHttpUrl(Uri? url, string name, bool required)

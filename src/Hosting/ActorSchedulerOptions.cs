@@ -101,6 +101,16 @@ public sealed class ActorSchedulerOptions
     /// least 1.
     /// </summary>
     public int DecommissionParallelism { get; init; } = ActorScheduler.Actors.Plans.DecommissionPlan.DefaultParallelism;
+
+    /// <summary>
+    /// The PEM certificate of the CA that signs the certificates of tasks with <c>transport-encryption</c>, with
+    /// <see cref="TlsCaKeyFile"/> (both or neither). Null: the scheduler generates a CA on first need and keeps it,
+    /// private key included, in its journal.
+    /// </summary>
+    public string? TlsCaCertificateFile { get; init; }
+
+    /// <summary>The unencrypted PEM private key (RSA or EC) of <see cref="TlsCaCertificateFile"/>.</summary>
+    public string? TlsCaKeyFile { get; init; }
 }
 
 /// <summary>Keys under which the scheduler's actors are registered in the <c>ActorRegistry</c>.</summary>

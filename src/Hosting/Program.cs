@@ -57,12 +57,19 @@ var decommissionParallelismOption = new Option<int>("--decommission-parallelism"
     Description = "Pod instances a scale-in decommissions at once. 1 (default, as the DC/OS SDK): one by one, and an interrupt leaves every pod after the one under way untouched; more: faster, each pod waiting for offers of its own agent.",
     DefaultValueFactory = _ => ActorScheduler.Actors.Plans.DecommissionPlan.DefaultParallelism,
 };
+var tlsCaCertOption = new Option<string?>("--tls-ca-cert")
+{
+    Description = "PEM certificate of the CA that signs the certificates of tasks with transport-encryption (with --tls-ca-key). Without it the scheduler generates a CA on first need and keeps it, private key included, in its journal.",
+};
+var tlsCaKeyOption = new Option<string?>("--tls-ca-key") { Description = "The unencrypted PEM private key (RSA or EC) of --tls-ca-cert." };
 var verboseOption = new Option<bool>("--verbose", "-v") { Description = "Log scheduler decisions (INFO) to the console." };
 var run = new Command("run", "Deploy a service and keep it running: embedded Mesos emulator, scheduler and HTTP API in one process. With STATSD_UDP_HOST and STATSD_UDP_PORT set, its metrics are pushed over StatsD every STATSD_POLL_INTERVAL_S seconds (default 10).")
 {
     specArgument, overrideOption, dataDirOption, apiHostOption, apiPortOption, masterPortOption, agentsOption, masterOption, verboseOption, apiTokenOption,
     enableBackoffOption, permanentFailureTimeoutOption, claimsPerCycleOption, offerHoldingOption, sweepOption, decisionsKeptOption, fitnessOption, fitnessCandidatesOption,
     decommissionParallelismOption,
+    tlsCaCertOption,
+    tlsCaKeyOption,
 };
 var runAgentFlags = new EmulatorAgentFlags();
 runAgentFlags.AddTo(run, masterOption, [agentsOption, masterPortOption]);
@@ -89,6 +96,8 @@ run.SetAction((parse, ct) => CommandGuard.RunAsync(() => RunCommand.RunAsync(
         Fitness = parse.GetValue(fitnessOption)!,
         FitnessCandidates = parse.GetValue(fitnessCandidatesOption),
         DecommissionParallelism = parse.GetValue(decommissionParallelismOption),
+        TlsCaCertificateFile = parse.GetValue(tlsCaCertOption),
+        TlsCaKeyFile = parse.GetValue(tlsCaKeyOption),
     },
     Console.Out,
     Console.Error,

@@ -64,6 +64,12 @@ public sealed record RunArguments(
     /// <summary>Pod instances a scale-in decommissions at once (<c>--decommission-parallelism</c>).</summary>
     public int DecommissionParallelism { get; init; } = ActorScheduler.Actors.Plans.DecommissionPlan.DefaultParallelism;
 
+    /// <summary>The operator's CA certificate (PEM) that signs tasks' TLS certificates (<c>--tls-ca-cert</c>); null: a generated CA.</summary>
+    public string? TlsCaCertificateFile { get; init; }
+
+    /// <summary>The private key (PEM) of <see cref="TlsCaCertificateFile"/> (<c>--tls-ca-key</c>).</summary>
+    public string? TlsCaKeyFile { get; init; }
+
     /// <summary>Reads an environment variable (<c>STATSD_UDP_HOST</c>, …); null: the process's environment.</summary>
     public Func<string, string?>? EnvironmentVariable { get; init; }
 }
@@ -128,6 +134,14 @@ public static class RunCommand
         if (args.DecommissionParallelism < 1)
         {
             await error.WriteLineAsync($"error: --decommission-parallelism expects a positive number of pod instances, got '{args.DecommissionParallelism}'");
+            return 2;
+        }
+
+        // Checked before anything starts (the scheduler's settings load it again).
+        ActorSchedulerHostingExtensions.TlsAuthorityOf(args.TlsCaCertificateFile, args.TlsCaKeyFile, "--tls-ca-cert", "--tls-ca-key", out var tlsError);
+        if (tlsError is not null)
+        {
+            await error.WriteLineAsync($"error: {tlsError}");
             return 2;
         }
 
@@ -344,6 +358,8 @@ public static class RunCommand
                     Fitness = fitness,
                     FitnessCandidates = args.FitnessCandidates,
                     DecommissionParallelism = args.DecommissionParallelism,
+                    TlsCaCertificateFile = args.TlsCaCertificateFile,
+                    TlsCaKeyFile = args.TlsCaKeyFile,
                 });
         });
 

@@ -35,6 +35,28 @@ public sealed class RunCommandBadInputTests : IDisposable
     }
 
     [Theory]
+    [InlineData("cert", "error: --tls-ca-cert and --tls-ca-key go together: give the CA's certificate and its private key, or neither (the scheduler then generates a CA)")]
+    [InlineData("missing", "error: --tls-ca-cert: {dir}/absent.crt: cannot read the CA certificate: ")]
+    [InlineData("garbage", "error: --tls-ca-cert: {dir}/ca.crt, {dir}/ca.key: not a PEM certificate and its unencrypted PEM private key (RSA or EC): ")]
+    public async Task A_bad_operator_ca_is_one_located_error(string kind, string expected)
+    {
+        File.WriteAllText(Path.Combine(_dir, "ca.crt"), "not a certificate");
+        File.WriteAllText(Path.Combine(_dir, "ca.key"), "not a key");
+        var args = kind switch
+        {
+            "cert" => Args(HelloWorld) with { TlsCaCertificateFile = Path.Combine(_dir, "ca.crt") },
+            "missing" => Args(HelloWorld) with { TlsCaCertificateFile = Path.Combine(_dir, "absent.crt"), TlsCaKeyFile = Path.Combine(_dir, "ca.key") },
+            _ => Args(HelloWorld) with { TlsCaCertificateFile = Path.Combine(_dir, "ca.crt"), TlsCaKeyFile = Path.Combine(_dir, "ca.key") },
+        };
+
+        var (code, error) = await RunAsync(args);
+
+        Assert.Equal(2, code);
+        Assert.StartsWith(expected.Replace("{dir}", _dir, StringComparison.Ordinal), error.Trim(), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error);
+    }
+
+    [Theory]
     [InlineData(0)]
     [InlineData(-3)]
     public async Task A_claims_per_cycle_below_one_is_refused(int claims)

@@ -44,6 +44,35 @@ public sealed class ActorSchedulerOptionsTests
     }
 
     [Fact]
+    public void An_operator_ca_reaches_the_scheduler_and_a_bad_one_is_refused_when_configured()
+    {
+        var dir = Directory.CreateTempSubdirectory("tls-options-").FullName;
+        try
+        {
+            using var key = System.Security.Cryptography.RSA.Create(2048);
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=ops CA", key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+            request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+            var (certificateFile, keyFile) = (Path.Combine(dir, "ca.crt"), Path.Combine(dir, "ca.key"));
+            File.WriteAllText(certificateFile, certificate.ExportCertificatePem());
+            File.WriteAllText(keyFile, key.ExportPkcs8PrivateKeyPem());
+
+            var settings = ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions { ServiceName = "hello-world", RenderedSpec = Spec, MasterUrl = Master, TlsCaCertificateFile = certificateFile, TlsCaKeyFile = keyFile });
+            Assert.Equal(certificate.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256), settings.TlsAuthority!.Fingerprint);
+            Assert.Null(ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions { ServiceName = "hello-world", RenderedSpec = Spec, MasterUrl = Master }).TlsAuthority);
+
+            var alone = Assert.Throws<ArgumentException>(() => ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions { ServiceName = "hello-world", RenderedSpec = Spec, MasterUrl = Master, TlsCaKeyFile = keyFile }));
+            Assert.Equal("TlsCaCertificateFile", alone.ParamName);
+            var swapped = Assert.Throws<ArgumentException>(() => ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions { ServiceName = "hello-world", RenderedSpec = Spec, MasterUrl = Master, TlsCaCertificateFile = keyFile, TlsCaKeyFile = certificateFile }));
+            Assert.StartsWith($"TlsCaCertificateFile: {keyFile}, {certificateFile}: not a PEM certificate", swapped.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void A_service_name_other_than_the_specs_is_refused()
     {
         var error = Assert.Throws<ArgumentException>(() => ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions { RenderedSpec = Spec, MasterUrl = Master, ServiceName = "other" }));
