@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using ActorScheduler.Mesos.Emulator;
 using ActorScheduler.Mesos.Tests.Support;
 using ActorScheduler.Messages.MesosV1;
+using Google.Protobuf;
 using RLimitType = ActorScheduler.Messages.MesosV1.RLimitInfo.Types.RLimit.Types.Type;
 using static ActorScheduler.Mesos.Tests.Support.Resources;
 using Reason = ActorScheduler.Messages.MesosV1.TaskStatus.Types.Reason;
@@ -191,6 +192,27 @@ public sealed class EmulatorContainerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Value_secrets_carry_their_bytes_to_a_read_only_file_and_a_variable_as_the_default_resolver_does()
+    {
+        await using var framework = await TestFramework.StartAsync(_emulator.Url, TestFramework.Info());
+        var offer = await framework.NextOfferAsync();
+        byte[] keystore = [0x30, 0x82, 0x00, 0xFF, 0x00, 0x01];
+        var task = WithVolumes(CommandTask("inline", offer, "printf '%s|' \"$TOKEN\" && stat -c %a server.keystore && stat -c %a server.crt"),
+            ValueVolume("server.keystore", keystore), ValueVolume("server.crt", "-----BEGIN CERTIFICATE-----\n"u8.ToArray()));
+        task.Command.Environment = new Messages.MesosV1.Environment
+        {
+            Variables = { new Variable { Name = "TOKEN", Type = Variable.Types.Type.Secret, Secret = Value("inline-token"u8.ToArray()) } },
+        };
+
+        await framework.AcceptAsync(offer, Launch(task));
+
+        await framework.AwaitStateAcknowledgingAsync("inline", TaskState.TaskFinished);
+        Assert.Equal("inline-token|400\n400\n", await File.ReadAllTextAsync(Path.Combine(SandboxOf("inline"), "stdout")));
+        Assert.Equal(keystore, await File.ReadAllBytesAsync(Path.Combine(SandboxOf("inline"), "server.keystore")));
+        Assert.DoesNotContain(_log, l => l.Contains("inline-token", StringComparison.Ordinal) || l.Contains("BEGIN CERTIFICATE", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task An_unknown_secret_fails_the_task_before_it_starts_naming_the_secret()
     {
         await using var framework = await TestFramework.StartAsync(_emulator.Url, TestFramework.Info());
@@ -305,6 +327,8 @@ public sealed class EmulatorContainerTests : IAsyncLifetime
         { "missing-host-path", "Failed to launch container: Path '/nonexistent/emulator-test' in HOST_PATH volume does not exist" },
         { "no-driver", "Failed to launch container: The volume driver is not specified for volume 'v1' with container bad" },
         { "secret-without-reference", "Failed to launch container: Invalid secret specified in volume: Secret of type REFERENCE must have the 'reference' field set" },
+        { "value-secret-without-value", "Failed to launch container: Invalid secret specified in volume: Secret of type VALUE must have the 'value' field set" },
+        { "value-secret-with-reference", "Failed to launch container: Invalid secret specified in volume: Secret of type VALUE must not have the 'reference' field set" },
         { "image-volume", "Failed to launch container: Image volume at 'rootfs' is not supported: the emulator's agents pull no images" },
     };
 
@@ -320,6 +344,13 @@ public sealed class EmulatorContainerTests : IAsyncLifetime
             "missing-host-path" => HostVolume("data", "/nonexistent/emulator-test"),
             "no-driver" => DockerVolume("data", null, "v1"),
             "secret-without-reference" => new Volume { ContainerPath = "s", Mode = Volume.Types.Mode.Ro, Source = new() { Type = SourceType.Secret, Secret = new Secret { Type = Secret.Types.Type.Reference } } },
+            "value-secret-without-value" => new Volume { ContainerPath = "s", Mode = Volume.Types.Mode.Ro, Source = new() { Type = SourceType.Secret, Secret = new Secret { Type = Secret.Types.Type.Value } } },
+            "value-secret-with-reference" => new Volume
+            {
+                ContainerPath = "s",
+                Mode = Volume.Types.Mode.Ro,
+                Source = new() { Type = SourceType.Secret, Secret = new Secret { Type = Secret.Types.Type.Value, Value = new() { Data = ByteString.CopyFromUtf8("x") }, Reference = new() { Name = "app/db-password" } } },
+            },
             _ => new Volume { ContainerPath = "rootfs", Mode = Volume.Types.Mode.Ro, Image = new Image { Type = Image.Types.Type.Docker, Docker = new Image.Types.Docker { Name = "busybox" } } },
         };
 
@@ -438,6 +469,15 @@ public sealed class EmulatorContainerTests : IAsyncLifetime
         Mode = Volume.Types.Mode.Ro,
         Source = new() { Type = SourceType.Secret, Secret = Reference(name) },
     };
+
+    private static Volume ValueVolume(string containerPath, byte[] contents) => new()
+    {
+        ContainerPath = containerPath,
+        Mode = Volume.Types.Mode.Ro,
+        Source = new() { Type = SourceType.Secret, Secret = Value(contents) },
+    };
+
+    private static Secret Value(byte[] contents) => new() { Type = Secret.Types.Type.Value, Value = new() { Data = ByteString.CopyFrom(contents) } };
 
     private static Volume ParentVolume(string containerPath, string path) => new()
     {
