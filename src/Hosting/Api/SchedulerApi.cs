@@ -288,9 +288,10 @@ public static class SchedulerApi
                 return Message(StatusCodes.Status404NotFound, $"Pod {name} not found");
             }
 
-            // Mesos' own JSON (snake_case, enum names) for the task infos and statuses, as the DC/OS API serves them.
+            // Mesos' own JSON (snake_case, enum names) for the task infos and statuses, as the DC/OS API serves them; the
+            // bytes of VALUE secrets (TLS keys) left out.
             var items = info.Tasks.Select(t =>
-                $"{{\"info\":{MesosCodec.JsonFormatter.Format(t.Info)},\"status\":{(t.Status is null ? "null" : MesosCodec.JsonFormatter.Format(t.Status))}}}");
+                $"{{\"info\":{MesosCodec.JsonFormatter.Format(WithoutSecretValues(t.Info))},\"status\":{(t.Status is null ? "null" : MesosCodec.JsonFormatter.Format(t.Status))}}}");
             return Results.Content("[" + string.Join(",", items) + "]", "application/json");
         });
 
@@ -524,6 +525,30 @@ public static class SchedulerApi
 
             await next(context);
         });
+    }
+
+    /// <summary>
+    /// <paramref name="info"/> with the bytes of its VALUE secrets (the TLS artifacts of transport encryption, private
+    /// keys among them) emptied, for the API to show; the same object when it has none.
+    /// </summary>
+    internal static Messages.MesosV1.TaskInfo WithoutSecretValues(Messages.MesosV1.TaskInfo info)
+    {
+        static bool HasValue(Messages.MesosV1.Secret? secret) => secret?.Value is { Data.IsEmpty: false };
+        if (info.Container?.Volumes.Any(v => HasValue(v.Source?.Secret)) != true
+            && info.Command?.Environment?.Variables.Any(v => HasValue(v.Secret)) != true)
+        {
+            return info;
+        }
+
+        var shown = info.Clone();
+        foreach (var secret in (shown.Container?.Volumes.Select(v => v.Source?.Secret) ?? [])
+            .Concat(shown.Command?.Environment?.Variables.Select(v => v.Secret) ?? [])
+            .Where(HasValue))
+        {
+            secret!.Value.Data = Google.Protobuf.ByteString.Empty;
+        }
+
+        return shown;
     }
 
     private static async Task<ImmutableArray<ServiceEndpoint>> EndpointsAsync(IActorRef scheduler)

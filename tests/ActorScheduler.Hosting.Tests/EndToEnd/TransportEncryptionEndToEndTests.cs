@@ -62,6 +62,11 @@ public sealed class TransportEncryptionEndToEndTests
             var truststore = X509CertificateLoader.LoadPkcs12CollectionFromFile(File("server.truststore"), "notsecure");
             Assert.Equal(root.Thumbprint, Assert.Single(truststore).Thumbprint);
 
+            // The pod's task infos show the secret files without their bytes.
+            var info = (await first.GetAsync("v1/pod/gateway-0/info"))!.Value.Body.GetRawText();
+            Assert.Contains("\"server.key\"", info, StringComparison.Ordinal);
+            Assert.DoesNotContain(Convert.ToBase64String(System.IO.File.ReadAllBytes(File("server.key")))[..40], info, StringComparison.Ordinal);
+
             // The decision journal explains the stage.
             var explanation = (await first.GetAsync("v2/debug/offers?pod=gateway-0"))!.Value.Body.GetProperty("outcomes").EnumerateArray()
                 .SelectMany(o => o.GetProperty("explanation").EnumerateArray().Select(l => l.GetString()!));
