@@ -37,11 +37,11 @@ internal sealed class TlsAuthorityActor : SchedulerPersistentActor, IWithUnbound
 
         Command<TlsProtocol.Issue>(Issue);
         Command<Generated>(Store);
-        Command<Status.Failure>(f =>
+        Command<Status.Failure>(f => f.State is (IActorRef, string), f =>
         {
-            var (replyTo, reason) = ((IActorRef, string))f.State!;
-            _log.Error(f.Cause, "Could not issue TLS artifacts: {0}", f.Cause.Message);
-            replyTo.Tell(new TlsProtocol.Refused($"the service CA could not issue the TLS artifacts: {reason}: {f.Cause.Message}"));
+            var (replyTo, what) = ((IActorRef, string))f.State!;
+            _log.Error(f.Cause, "Could not issue TLS artifacts ({0}): {1}", what, f.Cause.Message);
+            replyTo.Tell(new TlsProtocol.Refused($"the service CA could not issue the TLS artifacts ({what}): {f.Cause.Message}"));
             Done();
         });
     }

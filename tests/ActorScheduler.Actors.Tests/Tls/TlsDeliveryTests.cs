@@ -107,6 +107,20 @@ public sealed class TlsDeliveryTests : ActorTestKit
     }
 
     [Fact]
+    public void Artifacts_that_cannot_be_made_are_refused_with_why_and_the_next_request_is_served()
+    {
+        var task = TlsPod().Tasks[0];
+        var authority = Sys.ActorOf(TlsAuthorityActor.Props("svc", Authority));
+
+        authority.Tell(new TlsProtocol.Issue("hello-0", [new TlsProtocol.Request(task.Name, "server", new TlsNames("hello-0-server", "cn", [""], "h"))]));
+        var refused = ExpectMsg<TlsProtocol.Refused>(TimeSpan.FromSeconds(30));
+        authority.Tell(new TlsProtocol.Issue("hello-0", [new TlsProtocol.Request(task.Name, "server", TlsNames.Of("svc", "hello", 0, task))]));
+
+        Assert.StartsWith("the service CA could not issue the TLS artifacts (1 for hello-0): ", refused.Reason, StringComparison.Ordinal);
+        Assert.Single(ExpectMsg<TlsProtocol.Issued>(TimeSpan.FromSeconds(30)).Artifacts);
+    }
+
+    [Fact]
     public void An_operator_ca_signs_instead_of_a_generated_one()
     {
         var task = TlsPod().Tasks[0];
