@@ -4,6 +4,7 @@ using ActorScheduler.Actors.Offers;
 using ActorScheduler.Actors.Persistence;
 using ActorScheduler.Actors.Pods;
 using ActorScheduler.Actors.Tests.Offers;
+using ActorScheduler.Actors.Tls;
 using ActorScheduler.Messages.MesosV1;
 using ActorScheduler.Specs.Model;
 using Akka.Actor;
@@ -33,6 +34,51 @@ public sealed class PodInstanceActorTests : ActorTestKit
         Journal.Tell(PoisonPill.Instance);
         ExpectTerminated(Journal);
         _journal = null;
+    }
+
+    [Fact]
+    public void PodInstance_should_register_a_pod_with_transport_encryption_only_once_the_service_ca_answered()
+    {
+        var server = Pod.Tasks[0] with { TransportEncryption = [new TransportEncryptionSpec("server", TransportEncryptionType.Tls), new TransportEncryptionSpec("server", TransportEncryptionType.Keystore)] };
+        var tlsPod = Pod with { Tasks = [server] };
+        var target = new TargetConfig("config-1", new ServiceSpec("hello-world", null, [tlsPod], []));
+        var (router, gateway, step, authority) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway, tlsAuthority: authority));
+        router.ExpectMsg<FootprintOwned>();
+
+        pod.Tell(new RequireTasks(Step, target), step);
+
+        // One request for the name both entries share, with the task's names; nothing registered until the answer.
+        var issue = authority.ExpectMsg<TlsProtocol.Issue>();
+        var request = Assert.Single(issue.Requests);
+        Assert.Equal(("hello-0", "server", "server", "hello-0-server.hello-world"), (issue.PodInstance, request.Task, request.Name, request.Names.CommonName));
+        Assert.Equal(["hello-0-server.hello-world.autoip.dcos.thisdcos.directory"], request.Names.Sans.AsEnumerable());
+        router.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        var artifacts = new IssuedTls("server", "server", new TlsArtifacts(
+            request.Names.SansHash, "ca", ByteString.CopyFromUtf8("crt"), ByteString.CopyFromUtf8("key"), ByteString.CopyFromUtf8("ca"), ByteString.CopyFromUtf8("ks"), ByteString.CopyFromUtf8("ts")));
+        authority.Reply(new TlsProtocol.Issued([artifacts]));
+        var requirement = router.ExpectMsg<RegisterRequirement>().Requirement;
+        Assert.Equal([artifacts], requirement.Tls.AsEnumerable());
+        Assert.Null(requirement.TlsRefusal);
+    }
+
+    [Fact]
+    public void PodInstance_should_register_with_the_reason_when_the_service_ca_refuses()
+    {
+        var server = Pod.Tasks[0] with { TransportEncryption = [new TransportEncryptionSpec("server", TransportEncryptionType.Tls)] };
+        var target = new TargetConfig("config-1", new ServiceSpec("hello-world", null, [Pod with { Tasks = [server] }], []));
+        var (router, gateway, step, authority) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway, tlsAuthority: authority));
+        router.ExpectMsg<FootprintOwned>();
+
+        pod.Tell(new RequireTasks(Step, target), step);
+        authority.ExpectMsg<TlsProtocol.Issue>();
+        authority.Reply(new TlsProtocol.Refused("the CA is broken"));
+
+        var requirement = router.ExpectMsg<RegisterRequirement>().Requirement;
+        Assert.Empty(requirement.Tls);
+        Assert.Equal("the CA is broken", requirement.TlsRefusal);
     }
 
     [Fact]
