@@ -103,7 +103,8 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     private string? _recoveryTargetNoteLogged;
 
     // Transport encryption: the service CA, the artifacts it gave the pod's tasks (kept for the actor's life; the CA
-    // keeps them across restarts), whether an answer is awaited, and why it last refused. Null until a task needs them.
+    // keeps them across restarts), whether an answer is awaited, and why it last refused (then the pod registers without
+    // them, and the TLS stage shows why, until the actor restarts). Empty for pods without transport encryption.
     private readonly IActorRef? _tlsAuthority;
     private ImmutableArray<IssuedTls> _tls = [];
     private bool _tlsAsked;
@@ -421,18 +422,15 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         if (TlsEvaluationStage.Uses(pod, step.Tasks))
         {
             var requests = TlsRequests(target.Spec.Name, pod, step.Tasks);
-            if (!TlsCovers(requests, out tls) && _tlsRefusal is null)
+            if (!TlsCovers(requests, out tls) && _tlsRefusal is null && _tlsAuthority is not null)
             {
-                if (_tlsAuthority is not null)
+                if (!_tlsAsked)
                 {
-                    if (!_tlsAsked)
-                    {
-                        _tlsAsked = true;
-                        _tlsAuthority.Tell(new TlsProtocol.Issue(_name, requests));
-                    }
-
-                    return;
+                    _tlsAsked = true;
+                    _tlsAuthority.Tell(new TlsProtocol.Issue(_name, requests));
                 }
+
+                return;
             }
         }
 
