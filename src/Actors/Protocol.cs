@@ -28,7 +28,15 @@ internal sealed record ForPod(string PodInstance, object Message);
 /// <summary>Step → pod: report progress of these tasks on the target, launching nothing.</summary>
 /// <param name="RelaunchBefore">An operator restarted the step: tasks launched before this count as not launched.</param>
 /// <param name="PlanPriority">The step's plan's place in the plans' order (see <see cref="RequireTasks"/>).</param>
-internal sealed record GetTaskProgress(StepSpec Step, TargetConfig Target, DateTime? RelaunchBefore = null, int PlanPriority = 0);
+internal sealed record GetTaskProgress(StepSpec Step, TargetConfig Target, DateTime? RelaunchBefore = null, int PlanPriority = 0)
+{
+    /// <summary>
+    /// The step's identity (its plan, phase and name: <see cref="Plans.StepActor"/>'s entity). Step names repeat across
+    /// plans (a custom plan's <c>hello-0:[server]</c> beside the deploy plan's), so the pod tells its steps apart by this.
+    /// Defaults to the step's name for drivers that are not plan steps.
+    /// </summary>
+    public string StepId { get; init; } = Step.Name;
+}
 
 /// <summary>Step → pod: bring these tasks to their goal on the target (launch or relaunch as needed).</summary>
 /// <param name="RelaunchBefore">An operator restarted the step: tasks launched before this are relaunched.</param>
@@ -42,10 +50,18 @@ internal sealed record RequireTasks(
     TargetConfig Target,
     DateTime? RelaunchBefore = null,
     ImmutableDictionary<string, string>? Parameters = null,
-    int PlanPriority = 0);
+    int PlanPriority = 0)
+{
+    /// <summary>The step's identity (see <see cref="GetTaskProgress.StepId"/>).</summary>
+    public string StepId { get; init; } = Step.Name;
+
+    /// <summary>What the step asks, as the pod keeps it once the step only watches.</summary>
+    public GetTaskProgress AsQuery() => new(Step, Target, RelaunchBefore, PlanPriority) { StepId = StepId };
+}
 
 /// <summary>Step → pod: the step no longer needs its tasks launched (force-completed); withdraw from the router.</summary>
-internal sealed record ReleaseTasks(string StepName);
+/// <param name="StepId">The step's identity (<see cref="GetTaskProgress.StepId"/>): another plan's step of the same name is left alone.</param>
+internal sealed record ReleaseTasks(string StepId);
 
 /// <summary>
 /// Root → every pod (through the pods guardian), once the plans of the old target have stopped and before those of the

@@ -72,7 +72,7 @@ internal sealed class StepActor : JournaledEntityActor
                 _interrupted = e.Interrupted;
                 return true;
             case RecoveryCompleted:
-                _pods.Tell(new ForPod(_podInstance, new GetTaskProgress(_step, _target, _relaunchBefore, _planPriority)));
+                _pods.Tell(new ForPod(_podInstance, new GetTaskProgress(_step, _target, _relaunchBefore, _planPriority) { StepId = Entity }));
                 return true;
             default:
                 // A tagged event of another kind is not the step's: skipped quietly.
@@ -160,7 +160,7 @@ internal sealed class StepActor : JournaledEntityActor
                 {
                     _log.Info("Step {0} force-completed by an operator", _step.Name);
                     Apply(forced);
-                    _pods.Tell(new ForPod(_podInstance, new ReleaseTasks(_step.Name)));
+                    _pods.Tell(new ForPod(_podInstance, new ReleaseTasks(Entity)));
                     ReportToPhase();
                     replyTo.Tell(OperationApplied.Instance);
                 });
@@ -174,9 +174,9 @@ internal sealed class StepActor : JournaledEntityActor
 
                     // Back to PENDING: the phase's strategy decides when it runs again.
                     _proceeding = false;
-                    _pods.Tell(new ForPod(_podInstance, new ReleaseTasks(_step.Name)));
+                    _pods.Tell(new ForPod(_podInstance, new ReleaseTasks(Entity)));
                     _pods.Tell(new ForPod(_podInstance, new ClearBackoff(_step.Tasks)));
-                    _pods.Tell(new ForPod(_podInstance, new GetTaskProgress(_step, _target, _relaunchBefore, _planPriority)));
+                    _pods.Tell(new ForPod(_podInstance, new GetTaskProgress(_step, _target, _relaunchBefore, _planPriority) { StepId = Entity }));
                     ReportToPhase();
                     replyTo.Tell(OperationApplied.Instance);
                 });
@@ -188,7 +188,7 @@ internal sealed class StepActor : JournaledEntityActor
     }
 
     private void RequireTasks() =>
-        _pods.Tell(new ForPod(_podInstance, new RequireTasks(_step, _target, _relaunchBefore, _parameters, _planPriority)));
+        _pods.Tell(new ForPod(_podInstance, new RequireTasks(_step, _target, _relaunchBefore, _parameters, _planPriority) { StepId = Entity }));
 
     private void Apply(StepStatusChanged changed)
     {

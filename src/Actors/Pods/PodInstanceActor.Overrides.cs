@@ -397,7 +397,7 @@ internal sealed partial class PodInstanceActor
                 // On the config the tasks ran, only the step's tasks that config has (one the new config adds never ran).
                 var pod = target.Spec.FindPod(_podType);
                 var tasks = own ? query.Step : query.Step with { Tasks = [.. query.Step.Tasks.Where(t => pod?.FindTask(t) is not null)] };
-                _required = new RequireTasks(tasks, target, query.RelaunchBefore, PlanPriority: query.PlanPriority);
+                _required = new RequireTasks(tasks, target, query.RelaunchBefore, PlanPriority: query.PlanPriority) { StepId = query.StepId };
                 return;
             }
         }

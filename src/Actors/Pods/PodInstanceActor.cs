@@ -74,7 +74,8 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     // (one set for each of thousands of pods otherwise).
     private HashSet<string>? _killsDeferred;
 
-    // The steps that watch the pod (complete, or not proceeding), by step name, in the order they first asked: the first
+    // The steps that watch the pod (complete, or not proceeding), by step identity (GetTaskProgress.StepId: plan, phase
+    // and name, as step names repeat across plans), in the order they first asked: the first
     // is whose target recovery reads and whom a pause relaunches for. Ordered, so that a step dropped does not leave a
     // place the next one takes ahead of earlier ones (a Dictionary reuses freed entries).
     // A step gone with its plans (PlansReplaced) stays without its actor until a step of the new plans takes its place.
@@ -308,7 +309,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     {
         // A recovery phase is named like the pod's step (hello-0:[server]): a step that releases the pod does not
         // release what recovery drives.
-        if (_drivenByRecovery || _required?.Step.Name != message.StepName)
+        if (_drivenByRecovery || _required?.StepId != message.StepId)
         {
             return;
         }
@@ -327,7 +328,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     /// launches nothing (DC/OS rebuilds its plans: a step of the old ones is never a candidate again) — and none is told
     /// anything more. Each stays a watcher without its actor: its target is still the one recovery reads, and its tasks
     /// are still relaunched by a pause or resume, when no step of the new plans names the pod. A new step takes over
-    /// when it asks (as a watcher of another config, or of the same step name) or requires the pod. The recovery plan
+    /// when it asks (as a watcher of another config, or as the same step: plans rebuilt keep their steps' identities) or requires the pod. The recovery plan
     /// is rebuilt too: the new one says so (<see cref="WatchRecovery"/>).
     /// </summary>
     private void OnPlansReplaced()
@@ -343,7 +344,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             return;
         }
 
-        _watchers[_required.Step.Name] = (null, new GetTaskProgress(_required.Step, _required.Target, _required.RelaunchBefore, _required.PlanPriority));
+        _watchers[_required.StepId] = (null, _required.AsQuery());
         _required = null;
         _step = null;
         WithdrawRegistration();
@@ -754,7 +755,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             _watchers.Remove(name);
         }
 
-        _watchers[query.Step.Name] = (step, query);
+        _watchers[query.StepId] = (step, query);
     }
 
     /// <summary>The config the pod's steps work on: the driving step's, or a watching step's.</summary>
@@ -1042,7 +1043,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
 
         if (_step is not null)
         {
-            _watchers[_required.Step.Name] = (_step, new GetTaskProgress(_required.Step, _required.Target, _required.RelaunchBefore, _required.PlanPriority));
+            _watchers[_required.StepId] = (_step, _required.AsQuery());
         }
 
         _required = null;

@@ -405,7 +405,8 @@ public sealed class PlanOperatorTests : ActorTestKit
         PlanOf(plans, "deploy");
         var forced = Command(plans, new PlanProtocol.Command("deploy", PlanCommandKind.ForceComplete, "api", "api-0:[server]"));
         Assert.Equal(new PlanProtocol.CommandResult(PlanCommandOutcome.Accepted, "Received cmd: forceComplete"), forced);
-        _launches.ExpectMsg<ReleaseTasks>(m => m.StepName == "api-0:[server]");
+        // Addressed by the step's identity (plan, phase, name), not its name alone.
+        _launches.ExpectMsg<ReleaseTasks>(m => m.StepId.EndsWith("/plan/deploy/phase/api/step/api-0:[server]", StringComparison.Ordinal));
 
         Restart(ref plans);
         AwaitPlan(plans, "deploy", p => Steps(p)[0] == Status.Complete && p.Phases[0].Steps[0].Message.Contains("force-completed"), "force-complete survives a restart");

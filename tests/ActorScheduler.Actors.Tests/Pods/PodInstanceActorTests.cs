@@ -682,6 +682,76 @@ public sealed class PodInstanceActorTests : ActorTestKit
         Assert.Empty(DrainQueued(oldStep));
     }
 
+    private const string DeployStepId = "hello-world/plan/deploy/phase/hello/step/hello-0:[server]";
+    private const string CustomStepId = "hello-world/plan/rolling/phase/hello/step/hello-0:[server]";
+
+    [Fact]
+    public void A_step_of_another_plan_with_the_same_name_releasing_the_pod_leaves_the_driving_steps_requirement()
+    {
+        // The deploy plan's hello-0:[server] watches; a custom plan's step of the same name drives the pod.
+        var (router, gateway, deploy, custom) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
+        router.ExpectMsg<FootprintOwned>();
+        pod.Tell(new GetTaskProgress(Step, Target) { StepId = DeployStepId }, deploy);
+        deploy.ExpectMsg<TaskProgressReport>();
+        pod.Tell(new RequireTasks(Step, Target, PlanPriority: 2) { StepId = CustomStepId }, custom);
+        custom.ExpectMsg<TaskProgressReport>();
+        var requirement = router.ExpectMsg<RegisterRequirement>().Requirement;
+
+        // The deploy step is force-completed (or restarted): it releases what it drives — nothing.
+        pod.Tell(new ReleaseTasks(DeployStepId));
+        pod.Tell(GetTasksToReconcile.Instance);
+        ExpectMsg<TasksToReconcile>();
+        Assert.DoesNotContain(DrainQueued(router), m => m is WithdrawRequirement);
+
+        // The custom step still drives: a claim on its registration is recorded and reported to it.
+        var offer = TestOffers.Unreserved();
+        pod.Tell(new LaunchClaim(offer, OfferEvaluator.Evaluate(requirement, offer, TestOffers.Context), Seq: RecordedClaimSeq), router);
+        ExpectLaunchRecorded(router, pod, offer.Id.Value);
+        Assert.Equal(PlanStatus.Prepared, StatusOf(custom.ExpectMsg<TaskProgressReport>()));
+
+        // Its own release does withdraw it.
+        pod.Tell(new ReleaseTasks(CustomStepId));
+        pod.Tell(GetTasksToReconcile.Instance);
+        ExpectMsg<TasksToReconcile>();
+        Assert.Empty(DrainQueued(deploy));
+    }
+
+    [Fact]
+    public void Watching_steps_of_two_plans_with_the_same_name_stay_apart_and_a_pause_relaunches_for_the_first()
+    {
+        // hello-0:[server] of deploy drove config-1 and watches since.
+        var (router, gateway, deploy) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
+        router.ExpectMsg<FootprintOwned>();
+        pod.Tell(new RequireTasks(Step, Target) { StepId = DeployStepId }, deploy);
+        var requirement = router.ExpectMsg<RegisterRequirement>().Requirement;
+        var offer = TestOffers.Unreserved();
+        var evaluation = OfferEvaluator.Evaluate(requirement, offer, TestOffers.Context);
+        pod.Tell(new LaunchClaim(offer, evaluation, Seq: RecordedClaimSeq), router);
+        ExpectLaunchRecorded(router, pod, offer.Id.Value);
+        var task = evaluation.Tasks[0].Info;
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskRunning, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+        deploy.FishForMessage<TaskProgressReport>(r => StatusOf(r) == PlanStatus.Complete);
+
+        // A custom plan's step of the same name (not started) watches too: it does not take the deploy step's place.
+        var custom = CreateTestProbe();
+        pod.Tell(new GetTaskProgress(Step, Target, PlanPriority: 3) { StepId = CustomStepId }, custom);
+        custom.ExpectMsg<TaskProgressReport>();
+        DrainQueued(deploy);
+        DrainQueued(router);
+
+        pod.Tell(new ActorScheduler.Messages.Pods.PodProtocol.PausePod("hello-0", ["server"]), CreateTestProbe());
+        Assert.Equal(task.TaskId.Value, gateway.FishForMessage<KillTask>(_ => true).TaskId);
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskKilled, withUuid: true)), gateway);
+
+        // The relaunch is the deploy step's (first to watch), reported to it, not to the custom plan's step.
+        Assert.Equal(0, router.FishForMessage<RegisterRequirement>(_ => true).Requirement.PlanPriority);
+        deploy.FishForMessage<TaskProgressReport>(r => StatusOf(r) == PlanStatus.Pending);
+        Assert.Empty(DrainQueued(custom));
+    }
+
     [Fact]
     public void A_pause_relaunches_for_the_watching_step_that_asked_first_whatever_steps_were_dropped_before()
     {
