@@ -64,6 +64,15 @@ internal sealed record RequireTasks(
 internal sealed record ReleaseTasks(string StepId);
 
 /// <summary>
+/// Step → pod: the step is no candidate any more (its plan or phase was interrupted or stopped): the pod launches nothing
+/// more for it — a requirement waiting at the offer router is withdrawn, and a claim the router makes on it from now on
+/// is refused — but the step still drives the pod and hears its progress, so a launch the pod already accepted goes on
+/// and reports. The step's next <see cref="RequireTasks"/> (its plan or phase resumed) registers it again.
+/// </summary>
+/// <param name="StepId">The step's identity (<see cref="GetTaskProgress.StepId"/>): another step driving the pod is left alone.</param>
+internal sealed record HoldTasks(string StepId);
+
+/// <summary>
 /// Root → every pod (through the pods guardian), once the plans of the old target have stopped and before those of the
 /// new one start (an update, or a refused one whose errors the deploy plan shows): the steps that drove or watched the
 /// pod are gone.

@@ -294,6 +294,18 @@ public static class Expect
         });
 
     /// <summary>
+    /// None of <paramref name="podInstances"/> waits for offers: no requirement of theirs is registered with the offer
+    /// router (e.g. their step's plan or phase is interrupted).
+    /// </summary>
+    public static ScenarioTick NotWaitingForOffers(params string[] podInstances) =>
+        new ExpectationTick($"Expect.NotWaitingForOffers({string.Join(", ", podInstances)})", async c =>
+        {
+            var pending = await c.GetPendingRequirementsAsync().ConfigureAwait(false);
+            var waiting = podInstances.Where(pending.Contains).ToList();
+            return waiting.Count == 0 ? null : $"[{string.Join(", ", waiting)}] still wait for offers";
+        });
+
+    /// <summary>
     /// Every plan of the scheduler is COMPLETE. Plans that have not reported yet (right after a start or an update the
     /// plans are rebuilt) and a <c>decommission</c> plan that does not know yet whether it has pods count as not complete.
     /// </summary>

@@ -56,6 +56,22 @@ public static class Send
         });
 
     /// <summary>
+    /// Offers <paramref name="count"/> new agents whether or not a pod waits for offers: to show that nothing takes them
+    /// (follow with <see cref="Expect.DeclinedLastOffer"/>).
+    /// </summary>
+    public static ScenarioTick OffersOfNewAgents(int count = 1, AgentResources? resources = null) =>
+        new LambdaTick($"Send.OffersOfNewAgents(count: {count}{(resources is null ? "" : ", " + resources)})", async c =>
+        {
+            if (count <= 0)
+            {
+                throw new TickFailedException($"count must be positive, not {count}");
+            }
+
+            var agents = await c.Cluster.AddAgentsAsync(count, resources ?? c.Options.AgentResources, domain: null).ConfigureAwait(false);
+            await OfferAsync(c, agents).ConfigureAwait(false);
+        });
+
+    /// <summary>
     /// Offers again the agent that holds pod instance <paramref name="podType"/>-<paramref name="index"/>'s footprint
     /// (its reservations and volumes, plus what is free there), once that instance waits for offers (e.g. to relaunch).
     /// </summary>

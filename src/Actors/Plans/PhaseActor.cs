@@ -92,7 +92,11 @@ internal sealed class PhaseActor : SchedulerPersistentActor, IWithTimers
             _proceeding = true;
             Update();
         });
-        Command<Hold>(_ => _proceeding = false);
+        Command<Hold>(_ =>
+        {
+            _proceeding = false;
+            Update();
+        });
         Command<RestartApplied>(m =>
         {
             // Every step's report from its reset came in before this: the plan gets the phase as it is now.
@@ -243,6 +247,21 @@ internal sealed class PhaseActor : SchedulerPersistentActor, IWithTimers
         }
 
         var (candidates, status) = ParentElement.Evaluate(_phase.Strategy, children, _interrupted, hasErrors: false, _gate);
+
+        // An interrupted phase has no candidates, and one its plan holds (the plan interrupted or stopped) proceeds with
+        // none: its steps are held, so one whose pod already waits for an offer launches nothing more (DC/OS: an
+        // interrupted strategy offers its steps nothing) until the next Proceed resumes it. (A step the strategy merely
+        // moved past is complete: it needs no word.)
+        if ((!_proceeding || _interrupted) && _proceeded.Count > 0)
+        {
+            foreach (var held in _proceeded)
+            {
+                _children[held].Tell(Hold.Instance);
+            }
+
+            _proceeded.Clear();
+        }
+
         if (_proceeding)
         {
             foreach (var candidate in candidates.Where(_proceeded.Add))

@@ -95,6 +95,16 @@ internal sealed class StepActor : JournaledEntityActor
                 }
 
                 return true;
+            case Hold:
+                // No candidate any more (plan or phase interrupted): a step that asked for its tasks asks the pod to
+                // launch nothing more for it; one already launched still hears how its tasks do.
+                _proceeding = false;
+                if (_initialized && _status != Status.Complete)
+                {
+                    _pods.Tell(new ForPod(_podInstance, new HoldTasks(Entity)));
+                }
+
+                return true;
             case PlanParameters m:
                 _parameters = m.Values;
                 return true;

@@ -307,6 +307,7 @@ internal sealed partial class PodInstanceActor
     private void KillForDecommission()
     {
         _required = null;
+        _heldStepId = null;
         _step = null;
         if (_registered)
         {

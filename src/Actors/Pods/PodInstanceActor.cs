@@ -64,6 +64,9 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     private IActorRef? _step;
     private RequireTasks? _required;
     private bool _registered;
+
+    // The driving step whose plan or phase is interrupted (HoldTasks): it launches nothing until it requires again.
+    private string? _heldStepId;
     private string? _claimedOfferId;
 
     // The last claim the router made to this pod that it answered (LaunchClaim.Seq), echoed in what it tells the router.
@@ -239,6 +242,9 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             case RequireTasks m:
                 OnRequireTasks(m);
                 return true;
+            case HoldTasks m:
+                OnHoldTasks(m);
+                return true;
             case LaunchClaim m:
                 OnLaunchClaim(m);
                 return true;
@@ -297,6 +303,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
 
         _step = Sender;
         _required = message;
+        _heldStepId = null;
         Hold(message.Target);
         Sender.Tell(Report(message.Step, message.Target, message.RelaunchBefore));
         CancelDecommissionIfWanted(message.Target);
@@ -304,6 +311,26 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         Reevaluate();
         ReportRecovery();
     }
+
+    /// <summary>
+    /// The driving step is no candidate any more (its plan or phase interrupted): its requirement is withdrawn from the
+    /// router and nothing more is launched for it (<see cref="Reevaluate"/>, <see cref="OnLaunchClaim"/>). It still drives
+    /// the pod: a launch already claimed goes on and reports to it, and recovery does not take the pod over meanwhile
+    /// (deploy &gt; recovery, as for a step that waits). Its next <see cref="RequireTasks"/> resumes it.
+    /// </summary>
+    private void OnHoldTasks(HoldTasks message)
+    {
+        if (_drivenByRecovery || _required?.StepId != message.StepId)
+        {
+            return;
+        }
+
+        _heldStepId = message.StepId;
+        WithdrawRegistration();
+    }
+
+    /// <summary>The driving step is held (<see cref="OnHoldTasks"/>).</summary>
+    private bool RequiredHeld => _heldStepId is not null && !_drivenByRecovery && _required?.StepId == _heldStepId;
 
     private void OnReleaseTasks(ReleaseTasks message)
     {
@@ -315,6 +342,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         }
 
         _required = null;
+        _heldStepId = null;
         if (_registered)
         {
             _registered = false;
@@ -346,6 +374,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
 
         _watchers[_required.StepId] = (null, _required.AsQuery());
         _required = null;
+        _heldStepId = null;
         _step = null;
         WithdrawRegistration();
         AfterDriverReleased();
@@ -354,7 +383,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     /// <summary>Registers with the router when the required tasks need a launch; kills stale tasks first.</summary>
     private void Reevaluate()
     {
-        if (_required is null || _registered || _claimedOfferId is not null || _backingOff || Decommissioning)
+        if (_required is null || _registered || _claimedOfferId is not null || _backingOff || Decommissioning || RequiredHeld)
         {
             return;
         }
@@ -537,6 +566,13 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         if (_required is null)
         {
             router.Tell(new LaunchNotRecorded(claim.Offer.Id.Value, $"{_name} no longer needs a launch"));
+            return;
+        }
+
+        // Claimed before the step was held, on the registration its hold withdrew: refused, and not registered again.
+        if (RequiredHeld)
+        {
+            router.Tell(new LaunchNotRecorded(claim.Offer.Id.Value, $"{_name}: step {_required.Step.Name} is interrupted (its plan or phase is paused)"));
             return;
         }
 
@@ -1030,6 +1066,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
 
         _drivenByRecovery = false;
         _required = null;
+        _heldStepId = null;
         WithdrawRegistration();
     }
 
@@ -1047,6 +1084,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         }
 
         _required = null;
+        _heldStepId = null;
         _step = null;
         WithdrawRegistration();
     }

@@ -753,6 +753,58 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_step_held_while_it_waits_for_an_offer_withdraws_refuses_a_claim_made_before_and_registers_again_when_resumed()
+    {
+        var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
+        router.ExpectMsg<FootprintOwned>();
+        var required = new RequireTasks(Step, Target) { StepId = DeployStepId };
+        pod.Tell(required, step);
+        step.ExpectMsg<TaskProgressReport>();
+        var requirement = router.ExpectMsg<RegisterRequirement>().Requirement;
+        var offer = TestOffers.Unreserved();
+        var claim = new LaunchClaim(offer, OfferEvaluator.Evaluate(requirement, offer, TestOffers.Context), requirement, Seq: 5);
+
+        // Another plan's step of the same name holding changes nothing; the driving step's plan is paused: withdrawn.
+        pod.Tell(new HoldTasks(CustomStepId));
+        pod.Tell(new HoldTasks(DeployStepId));
+        Assert.Equal("hello-0", router.ExpectMsg<WithdrawRequirement>().PodInstance);
+
+        // A claim the router made before the withdrawal reached it is refused, and nothing registers again.
+        pod.Tell(claim, router);
+        Assert.Contains("interrupted", router.ExpectMsg<LaunchNotRecorded>().Reason);
+        pod.Tell(GetTasksToReconcile.Instance);
+        ExpectMsg<TasksToReconcile>();
+        Assert.DoesNotContain(DrainQueued(router), m => m is RegisterRequirement);
+
+        // The plan resumes: the step requires its tasks again and the pod waits for offers again.
+        pod.Tell(required, step);
+        Assert.Equal(PlanStatus.Pending, StatusOf(step.ExpectMsg<TaskProgressReport>()));
+        Assert.Equal(5, router.ExpectMsg<RegisterRequirement>().ClaimsSeen);
+    }
+
+    [Fact]
+    public void A_step_held_after_the_pod_accepted_a_claim_goes_on_with_that_launch_and_hears_it_complete()
+    {
+        var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
+        router.ExpectMsg<FootprintOwned>();
+        pod.Tell(new RequireTasks(Step, Target) { StepId = DeployStepId }, step);
+        step.ExpectMsg<TaskProgressReport>();
+        var requirement = router.ExpectMsg<RegisterRequirement>().Requirement;
+        var offer = TestOffers.Unreserved();
+        var evaluation = OfferEvaluator.Evaluate(requirement, offer, TestOffers.Context);
+
+        // The claim is answered before the hold comes: the launch it recorded goes out, and the step hears how it does.
+        pod.Tell(new LaunchClaim(offer, evaluation, Seq: RecordedClaimSeq), router);
+        pod.Tell(new HoldTasks(DeployStepId));
+        ExpectLaunchRecorded(router, pod, offer.Id.Value);
+        pod.Tell(new TaskStatusUpdate(Status(evaluation.Tasks[0].Info, TaskState.TaskRunning, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+        step.FishForMessage<TaskProgressReport>(r => StatusOf(r) == PlanStatus.Complete);
+    }
+
+    [Fact]
     public void A_pause_relaunches_for_the_watching_step_that_asked_first_whatever_steps_were_dropped_before()
     {
         // hello-0:[server] of deploy drove config-1 and watches since; a custom plan's step of config-1 watches too.
