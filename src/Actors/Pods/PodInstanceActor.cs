@@ -67,6 +67,9 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
 
     // The driving step whose plan or phase is interrupted (HoldTasks): it launches nothing until it requires again.
     private string? _heldStepId;
+
+    // Why the required launch relaunches the whole pod (its executor settings changed), told to the step; null otherwise.
+    private string? _executorRelaunch;
     private string? _claimedOfferId;
 
     // The last claim the router made to this pod that it answered (LaunchClaim.Seq), echoed in what it tells the router.
@@ -411,6 +414,28 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         // step on a resource set of this step (a set serves one task at a time): kill them and wait for their end.
         var stepSets = step.Tasks.Select(t => pod.FindTask(t)?.ResourceSetId).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var holders = step.Tasks.Concat(pod.Tasks.Where(t => stepSets.Contains(t.ResourceSetId)).Select(t => t.Name)).Distinct();
+
+        // Other tasks of the pod still run its executor, which the launch would join; when a plan step brings the pod to a
+        // target whose executor-level settings differ, that executor cannot take them: every live task of the pod is
+        // killed with it and the launch starts a new one (ExecutorReuse). Recovery, which relaunches on the config a task
+        // ran, joins the running executor as it is.
+        var toldBefore = _executorRelaunch;
+        _executorRelaunch = null;
+        if (!_drivenByRecovery && _step is not null && _state.RunningExecutor() is { } running
+            && ExecutorReuse.ChangedSettings(running, _service, pod, _index) is { } changed)
+        {
+            var others = _state.Tasks.Where(t => !t.Value.IsTerminal && !step.Tasks.Contains(t.Key)).Select(t => t.Key).Order(StringComparer.Ordinal).ToList();
+            if (others.Count > 0)
+            {
+                _executorRelaunch = $"relaunching the whole pod in a new executor: its executor settings changed ({changed}), which its running executor {running.ExecutorId.Value} cannot take; killing {string.Join(", ", others)} too";
+                _log.Info("{0}: {1}", _name, _executorRelaunch);
+                holders = holders.Concat(others).Distinct();
+                if (_executorRelaunch != toldBefore)
+                {
+                    ReportToStep();
+                }
+            }
+        }
         // A launch no update was heard of yet is waited for too (its ACCEPT may have gone out: it may start on the
         // reservations at any moment): the pod relaunches only once it ended, never beside it (so too a task a
         // force-completed decommission gave the reservations of up).
@@ -1503,6 +1528,11 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             .Select(t => _state.Progress(t, pod.FindTask(t)?.Goal ?? GoalState.Running, fingerprint, relaunchBefore, Now))
             .ToImmutableArray();
         var message = _state.Footprint is { } footprint ? $"on {footprint.Hostname}" : string.Empty;
+        if (_executorRelaunch is not null && _required?.Step == step)
+        {
+            message = message.Length == 0 ? _executorRelaunch : $"{message}: {_executorRelaunch}";
+        }
+
         for (var i = 0; i < progress.Length; i++)
         {
             if (progress[i] is { LaunchedOnTarget: true, State: TaskState.TaskUnreachable })

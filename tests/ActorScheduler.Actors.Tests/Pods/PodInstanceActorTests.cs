@@ -1173,6 +1173,83 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_step_bringing_the_pod_new_executor_settings_relaunches_the_whole_pod_in_a_new_executor()
+    {
+        // hello-0 runs server and sidecar (two steps, two resource sets) in one executor, on config-1.
+        var server = Pod.Tasks[0];
+        var pod = Pod with { Tasks = [server, server with { Name = "sidecar", Volumes = [] }] };
+        var target = new TargetConfig("config-1", new ServiceSpec("hello-world", null, [pod], []));
+        StepSpec serverStep = new("hello-0:[server]", 0, ["server"]), sidecarStep = new("hello-0:[sidecar]", 0, ["sidecar"]);
+        var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var actor = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
+        router.ExpectMsg<FootprintOwned>();
+        actor.Tell(new RequireTasks(serverStep, target), step);
+        var serverTask = Launch(actor, router, router.ExpectMsg<RegisterRequirement>().Requirement);
+        actor.Tell(new TaskStatusUpdate(Status(serverTask, TaskState.TaskRunning, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+        actor.Tell(new RequireTasks(sidecarStep, target), step);
+        var sidecarRequirement = router.FishForMessage<RegisterRequirement>(_ => true).Requirement;
+        Assert.NotNull(sidecarRequirement.RunningExecutor);
+        var sidecarTask = Launch(actor, router, sidecarRequirement);
+        actor.Tell(new TaskStatusUpdate(Status(sidecarTask, TaskState.TaskRunning, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+        DrainQueued(step);
+        DrainQueued(router);
+
+        // config-2 sets an rlimit of the pod (its executor's container): the server's step cannot launch into the running
+        // executor, so the sidecar is killed with the server, and the step is told why.
+        var next = new TargetConfig("config-2", target.Spec with { Pods = [pod with { Rlimits = [new RlimitSpec("RLIMIT_NOFILE", 1024, 1024)] }] });
+        actor.Tell(new RequireTasks(serverStep, next), step);
+        var killed = new[] { gateway.ExpectMsg<KillTask>().TaskId, gateway.ExpectMsg<KillTask>().TaskId };
+        Assert.Equal(new[] { serverTask.TaskId.Value, sidecarTask.TaskId.Value }.Order(), killed.Order());
+        step.FishForMessage<TaskProgressReport>(r => r.Message.Contains("relaunching the whole pod in a new executor: its executor settings changed (rlimits)", StringComparison.Ordinal));
+        Assert.DoesNotContain(DrainQueued(router), m => m is RegisterRequirement);
+
+        // Once both ended, the server launches in a new executor, built from config-2.
+        actor.Tell(new TaskStatusUpdate(Status(serverTask, TaskState.TaskKilled, withUuid: true)), gateway);
+        actor.Tell(new TaskStatusUpdate(Status(sidecarTask, TaskState.TaskKilled, withUuid: true)), gateway);
+        var relaunch = router.FishForMessage<RegisterRequirement>(_ => true).Requirement;
+        Assert.Equal("config-2", relaunch.ConfigId);
+        Assert.Equal(["server"], relaunch.TasksToLaunch.ToArray());
+        Assert.Null(relaunch.RunningExecutor);
+        var offer = TestOffers.WithReserved(relaunch.Existing!.AgentId, relaunch.Existing.Resources);
+        var evaluation = OfferEvaluator.Evaluate(relaunch, offer, TestOffers.Context);
+        Assert.True(evaluation.Passed, string.Join("\n", evaluation.Explanation));
+        Assert.Equal(1024UL, evaluation.Executor!.Container.RlimitInfo.Rlimits[0].Soft);
+    }
+
+    [Fact]
+    public void A_step_leaving_the_executor_settings_as_they_are_relaunches_its_task_into_the_running_executor()
+    {
+        var server = Pod.Tasks[0];
+        var pod = Pod with { Tasks = [server, server with { Name = "sidecar", Volumes = [] }] };
+        var target = new TargetConfig("config-1", new ServiceSpec("hello-world", null, [pod], []));
+        StepSpec serverStep = new("hello-0:[server]", 0, ["server"]), sidecarStep = new("hello-0:[sidecar]", 0, ["sidecar"]);
+        var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var actor = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
+        router.ExpectMsg<FootprintOwned>();
+        actor.Tell(new RequireTasks(serverStep, target), step);
+        var serverTask = Launch(actor, router, router.ExpectMsg<RegisterRequirement>().Requirement);
+        actor.Tell(new TaskStatusUpdate(Status(serverTask, TaskState.TaskRunning, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+        actor.Tell(new RequireTasks(sidecarStep, target), step);
+        var sidecarRequirement = router.FishForMessage<RegisterRequirement>(_ => true).Requirement;
+        var sidecarTask = Launch(actor, router, sidecarRequirement);
+        actor.Tell(new TaskStatusUpdate(Status(sidecarTask, TaskState.TaskRunning, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+        DrainQueued(router);
+
+        // config-2 changes only the server's command: the sidecar keeps running, and the server joins its executor.
+        var next = new TargetConfig("config-2", target.Spec with { Pods = [pod with { Tasks = [server with { Command = "sleep 2000" }, pod.Tasks[1]] }] });
+        actor.Tell(new RequireTasks(serverStep, next), step);
+        Assert.Equal(serverTask.TaskId.Value, gateway.ExpectMsg<KillTask>().TaskId);
+        actor.Tell(new TaskStatusUpdate(Status(serverTask, TaskState.TaskKilled, withUuid: true)), gateway);
+        var relaunch = router.FishForMessage<RegisterRequirement>(_ => true).Requirement;
+        Assert.Equal(sidecarRequirement.RunningExecutor!.ExecutorId, relaunch.RunningExecutor!.ExecutorId);
+        Assert.DoesNotContain(DrainQueued(gateway), m => m is KillTask);
+    }
+
+    [Fact]
     public void PodInstance_should_announce_its_whole_resource_set_ports_included_after_a_restart()
     {
         var pod = TestOffers.SharedSetPod(TestOffers.Port("http", envKey: "PORT_HTTP"));
