@@ -39,6 +39,10 @@ internal sealed class PhaseActor : SchedulerPersistentActor, IWithTimers
     private CanaryGate? _gate;
     private bool _interrupted;
     private bool _proceeding;
+
+    // The plan no longer proceeds the phase (Hold: the plan interrupted or stopped, or past the phase), as opposed to a
+    // restart, which stops proceeding only until the plan grants the phase again.
+    private bool _heldByPlan;
     private int _unreported;
     private bool _updateQueued;
 
@@ -90,11 +94,13 @@ internal sealed class PhaseActor : SchedulerPersistentActor, IWithTimers
         Command<Proceed>(_ =>
         {
             _proceeding = true;
+            _heldByPlan = false;
             Update();
         });
         Command<Hold>(_ =>
         {
             _proceeding = false;
+            _heldByPlan = true;
             Update();
         });
         Command<RestartApplied>(m =>
@@ -251,8 +257,8 @@ internal sealed class PhaseActor : SchedulerPersistentActor, IWithTimers
         // An interrupted phase has no candidates, and one its plan holds (the plan interrupted or stopped) proceeds with
         // none: its steps are held, so one whose pod already waits for an offer launches nothing more (DC/OS: an
         // interrupted strategy offers its steps nothing) until the next Proceed resumes it. (A step the strategy merely
-        // moved past is complete: it needs no word.)
-        if ((!_proceeding || _interrupted) && _proceeded.Count > 0)
+        // moved past is complete: it needs no word. A restart resets the steps it names itself; the others go on.)
+        if ((_heldByPlan || _interrupted) && _proceeded.Count > 0)
         {
             foreach (var held in _proceeded)
             {

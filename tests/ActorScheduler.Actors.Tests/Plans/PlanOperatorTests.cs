@@ -383,6 +383,52 @@ public sealed class PlanOperatorTests : ActorTestKit
         Assert.NotNull(relaunch.RelaunchBefore);
     }
 
+    /// <summary>A parallel phase of two instances.</summary>
+    private static readonly TargetConfig ParallelTarget = new("config-1", ServiceSpecLoader.LoadRendered("""
+        name: svc
+        pods:
+          hello:
+            count: 2
+            tasks:
+              server:
+                goal: RUNNING
+                cmd: sleep 100
+                cpus: 0.1
+                memory: 32
+        plans:
+          deploy:
+            phases:
+              hello:
+                pod: hello
+                strategy: parallel
+        """, "svc.yml").Spec!);
+
+    [Fact]
+    public void Pausing_a_plan_holds_its_steps_under_way_and_resuming_requires_their_tasks_again()
+    {
+        // hello-0 waits for its offer; hello-1 deploys.
+        _pods.Tell(new HoldLaunches("hello-0"));
+        var plans = Sys.ActorOf(PlanCoordinatorActor.Props(ParallelTarget, _pods, Journal, ImmutableArray<string>.Empty, CreateTestProbe().Ref, false));
+        Assert.Equal(["hello-0:[server]", "hello-1:[server]"], new[] { _requires.ExpectMsg<RequireTasks>().Step.Name, _requires.ExpectMsg<RequireTasks>().Step.Name }.Order());
+        AwaitPlan(plans, "deploy", p => Steps(p)[1] == Status.Complete, "hello-1 deployed");
+        DrainQueued(_launches);
+
+        // A step's restart resets that step alone: the other one, still waiting for its offer, is not held.
+        Assert.Equal(PlanCommandOutcome.Accepted, Command(plans, new PlanProtocol.Command("deploy", PlanCommandKind.Restart, "hello", "hello-1:[server]")).Outcome);
+        Assert.Equal("hello-1:[server]", _requires.ExpectMsg<RequireTasks>().Step.Name);
+        AwaitPlan(plans, "deploy", p => Steps(p)[1] == Status.Complete, "hello-1 relaunched");
+        Assert.DoesNotContain(DrainQueued(_launches), m => m is HoldTasks);
+
+        // The plan is paused: the step under way is held, by its identity (the complete one needs no word).
+        Assert.Equal(PlanCommandOutcome.Accepted, Command(plans, new PlanProtocol.Command("deploy", PlanCommandKind.Interrupt)).Outcome);
+        Assert.Equal("svc/plan/deploy/phase/hello/step/hello-0:[server]", _launches.FishForMessage<HoldTasks>(_ => true).StepId);
+
+        // Resumed: it requires its tasks again.
+        Assert.Equal(PlanCommandOutcome.Accepted, Command(plans, new PlanProtocol.Command("deploy", PlanCommandKind.Continue)).Outcome);
+        Assert.Equal("hello-0:[server]", _requires.FishForMessage<RequireTasks>(_ => true).Step.Name);
+        Assert.DoesNotContain(DrainQueued(_launches), m => m is HoldTasks);
+    }
+
     [Fact]
     public void A_plan_continue_resumes_the_paused_phase_it_reached_and_approves_no_later_canary()
     {
@@ -478,7 +524,7 @@ public sealed class PlanOperatorTests : ActorTestKit
 
     /// <summary>
     /// Pods that launch the moment a step requires it (each task RUNNING at once, ONCE tasks FINISHED), honouring
-    /// restarts; every RequireTasks and ReleaseTasks is copied to <c>launches</c>, every RequireTasks to
+    /// restarts; every RequireTasks, ReleaseTasks and HoldTasks is copied to <c>launches</c>, every RequireTasks to
     /// <c>requires</c>. A pod instance named in a <see cref="HoldLaunches"/> is required but does not launch.
     /// </summary>
     private sealed class InstantPods : ReceiveActor
@@ -511,6 +557,9 @@ public sealed class PlanOperatorTests : ActorTestKit
                         break;
                     case ReleaseTasks release:
                         launches.Tell(release);
+                        break;
+                    case HoldTasks hold:
+                        launches.Tell(hold);
                         break;
                 }
             });
