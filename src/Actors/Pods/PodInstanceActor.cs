@@ -359,8 +359,8 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     /// launches nothing (DC/OS rebuilds its plans: a step of the old ones is never a candidate again) — and none is told
     /// anything more. Each stays a watcher without its actor: its target is still the one recovery reads, and its tasks
     /// are still relaunched by a pause or resume, when no step of the new plans names the pod. A new step takes over
-    /// when it asks (as a watcher of another config, or as the same step: plans rebuilt keep their steps' identities) or requires the pod. The recovery plan
-    /// is rebuilt too: the new one says so (<see cref="WatchRecovery"/>).
+    /// when it asks (as a watcher of another config, or as the same step: plans rebuilt keep their steps' identities) or
+    /// requires the pod. The recovery plan is rebuilt too: the new one says so (<see cref="WatchRecovery"/>).
     /// </summary>
     private void OnPlansReplaced()
     {
