@@ -308,6 +308,8 @@ internal sealed partial class PodInstanceActor
     {
         _required = null;
         _heldStepId = null;
+        _relaunchWith = [];
+        _executorRelaunch = null;
         _step = null;
         if (_registered)
         {

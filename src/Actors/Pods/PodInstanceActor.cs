@@ -70,6 +70,10 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
 
     // Why the required launch relaunches the whole pod (its executor settings changed), told to the step; null otherwise.
     private string? _executorRelaunch;
+
+    // The pod's other tasks that were live when the driving step's launch had to start a new executor: killed with the
+    // step's own and launched with them, on the step's target. Empty otherwise.
+    private ImmutableArray<string> _relaunchWith = [];
     private string? _claimedOfferId;
 
     // The last claim the router made to this pod that it answered (LaunchClaim.Seq), echoed in what it tells the router.
@@ -302,6 +306,8 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         else if (_required is not null && (!Equals(_step, Sender) || _required != message))
         {
             WithdrawRegistration();
+            _relaunchWith = [];
+            _executorRelaunch = null;
         }
 
         _step = Sender;
@@ -346,6 +352,9 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
 
         _required = null;
         _heldStepId = null;
+
+        _relaunchWith = [];
+        _executorRelaunch = null;
         if (_registered)
         {
             _registered = false;
@@ -378,6 +387,8 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         _watchers[_required.StepId] = (null, _required.AsQuery());
         _required = null;
         _heldStepId = null;
+        _relaunchWith = [];
+        _executorRelaunch = null;
         _step = null;
         WithdrawRegistration();
         AfterDriverReleased();
@@ -416,26 +427,32 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         var holders = step.Tasks.Concat(pod.Tasks.Where(t => stepSets.Contains(t.ResourceSetId)).Select(t => t.Name)).Distinct();
 
         // Other tasks of the pod still run its executor, which the launch would join; when a plan step brings the pod to a
-        // target whose executor-level settings differ, that executor cannot take them: every live task of the pod is
-        // killed with it and the launch starts a new one (ExecutorReuse). Recovery, which relaunches on the config a task
-        // ran, joins the running executor as it is.
+        // target whose executor-level settings differ, that executor cannot take them (ExecutorReuse): every live task of
+        // the pod is killed, and once all ended the step's tasks start a new executor together with the others, on the
+        // step's target (left to recovery, which relaunches on the config a task ran, an essential one would take the
+        // whole pod back to the old config). Recovery itself joins the running executor as it is.
         var toldBefore = _executorRelaunch;
-        _executorRelaunch = null;
         if (!_drivenByRecovery && _step is not null && _state.RunningExecutor() is { } running
             && ExecutorReuse.ChangedSettings(running, _service, pod, _index) is { } changed)
         {
-            var others = _state.Tasks.Where(t => !t.Value.IsTerminal && !step.Tasks.Contains(t.Key)).Select(t => t.Key).Order(StringComparer.Ordinal).ToList();
-            if (others.Count > 0)
+            // All of them are killed; those the target still has are launched with the step's (a task the update removed is not).
+            var live = _state.Tasks.Where(t => !t.Value.IsTerminal && !step.Tasks.Contains(t.Key)).Select(t => t.Key).ToList();
+            _relaunchWith = [.. _relaunchWith.Union(live.Where(t => pod.FindTask(t) is not null), StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+            if (live.Count > 0)
             {
-                _executorRelaunch = $"relaunching the whole pod in a new executor: its executor settings changed ({changed}), which its running executor {running.ExecutorId.Value} cannot take; killing {string.Join(", ", others)} too";
-                _log.Info("{0}: {1}", _name, _executorRelaunch);
-                holders = holders.Concat(others).Distinct();
+                var removed = live.Where(t => !_relaunchWith.Contains(t)).ToList();
+                _executorRelaunch = $"relaunching the whole pod in a new executor: its executor settings changed ({changed}), which its running executor {running.ExecutorId.Value} cannot take"
+                    + (_relaunchWith.IsEmpty ? string.Empty : $"; {string.Join(", ", _relaunchWith)} relaunched with it")
+                    + (removed.Count == 0 ? string.Empty : $"; {string.Join(", ", removed)} (not in config {target.ConfigId}) killed");
+                holders = holders.Concat(live).Distinct();
                 if (_executorRelaunch != toldBefore)
                 {
+                    _log.Info("{0}: {1}", _name, _executorRelaunch);
                     ReportToStep();
                 }
             }
         }
+
         // A launch no update was heard of yet is waited for too (its ACCEPT may have gone out: it may start on the
         // reservations at any moment): the pod relaunches only once it ended, never beside it (so too a task a
         // force-completed decommission gave the reservations of up).
@@ -473,10 +490,11 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
 
         // Tasks with transport-encryption launch with their TLS artifacts, which the service CA issues first (off its
         // message loop); the pod registers once they came (DC/OS TLSEvaluationStage makes them during evaluation).
+        var launchTasks = LaunchTasks(_required);
         var tls = ImmutableArray<IssuedTls>.Empty;
-        if (TlsEvaluationStage.Uses(pod, step.Tasks))
+        if (TlsEvaluationStage.Uses(pod, launchTasks))
         {
-            var requests = TlsRequests(target.Spec.Name, pod, step.Tasks);
+            var requests = TlsRequests(target.Spec.Name, pod, launchTasks);
             if (!TlsCovers(requests, out tls) && _tlsRefusal is null && _tlsAuthority is not null)
             {
                 if (!_tlsAsked)
@@ -489,7 +507,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             }
         }
 
-        var requirement = new PodRequirement(_service, target.Spec.User, PauseOverride.Apply(pod, _state.Paused), _index, step.Tasks, target.ConfigId, _state.Footprint, _state.RunningExecutor())
+        var requirement = new PodRequirement(_service, target.Spec.User, PauseOverride.Apply(pod, _state.Paused), _index, launchTasks, target.ConfigId, _state.Footprint, _state.RunningExecutor())
         {
             Parameters = _required.Parameters ?? ImmutableDictionary<string, string>.Empty,
             PlanPriority = _required.PlanPriority,
@@ -565,8 +583,12 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         });
     }
 
+    /// <summary>The tasks the required launch launches: the step's, and those relaunched with them in a new executor.</summary>
+    private ImmutableArray<string> LaunchTasks(RequireTasks required) =>
+        _relaunchWith.IsEmpty ? required.Step.Tasks : [.. required.Step.Tasks, .. _relaunchWith];
+
     /// <summary>Whether the claim was evaluated for the required step's tasks, config and parameters, and the paused tasks.</summary>
-    private static bool ClaimedFor(LaunchClaim claim, RequireTasks required, ImmutableHashSet<string> paused)
+    private static bool ClaimedFor(LaunchClaim claim, RequireTasks required, ImmutableArray<string> tasks, ImmutableHashSet<string> paused)
     {
         if (claim.Requirement is not { } requirement)
         {
@@ -576,7 +598,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         var parameters = required.Parameters ?? ImmutableDictionary<string, string>.Empty;
         return requirement.ConfigId == required.Target.ConfigId
             && requirement.Paused.SetEquals(paused)
-            && requirement.TasksToLaunch.SequenceEqual(required.Step.Tasks, StringComparer.Ordinal)
+            && requirement.TasksToLaunch.SequenceEqual(tasks, StringComparer.Ordinal)
             && requirement.Parameters.Count == parameters.Count
             && requirement.Parameters.All(p => parameters.TryGetValue(p.Key, out var value) && value == p.Value);
     }
@@ -606,7 +628,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         // another footprint (new reservations for a pod that holds some, or the reverse), or when none of its tasks
         // waits for a launch any more. Then the current requirement registers again if it needs a launch.
         var pod = _required.Target.Spec.FindPod(_podType);
-        if (pod is null || !ClaimedFor(claim, _required, _state.Paused) || claim.Evaluation.NewFootprint != (_state.Footprint is null)
+        if (pod is null || !ClaimedFor(claim, _required, LaunchTasks(_required), _state.Paused) || claim.Evaluation.NewFootprint != (_state.Footprint is null)
             || !NeedsLaunch(_required, pod, claim.Evaluation.Tasks.Select(t => t.TaskName), Now))
         {
             router.Tell(new LaunchNotRecorded(claim.Offer.Id.Value, $"{_name} no longer needs this launch"));
@@ -615,6 +637,8 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         }
 
         _claimedOfferId = claim.Offer.Id.Value;
+        _relaunchWith = [];
+        _executorRelaunch = null;
         ReportToStep();
 
         var evaluation = claim.Evaluation;
@@ -1092,6 +1116,8 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         _drivenByRecovery = false;
         _required = null;
         _heldStepId = null;
+        _relaunchWith = [];
+        _executorRelaunch = null;
         WithdrawRegistration();
     }
 
@@ -1110,6 +1136,9 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
 
         _required = null;
         _heldStepId = null;
+
+        _relaunchWith = [];
+        _executorRelaunch = null;
         _step = null;
         WithdrawRegistration();
     }

@@ -1202,20 +1202,35 @@ public sealed class PodInstanceActorTests : ActorTestKit
         actor.Tell(new RequireTasks(serverStep, next), step);
         var killed = new[] { gateway.ExpectMsg<KillTask>().TaskId, gateway.ExpectMsg<KillTask>().TaskId };
         Assert.Equal(new[] { serverTask.TaskId.Value, sidecarTask.TaskId.Value }.Order(), killed.Order());
-        step.FishForMessage<TaskProgressReport>(r => r.Message.Contains("relaunching the whole pod in a new executor: its executor settings changed (rlimits)", StringComparison.Ordinal));
+        step.FishForMessage<TaskProgressReport>(r => r.Message.Contains("relaunching the whole pod in a new executor: its executor settings changed (rlimits)", StringComparison.Ordinal)
+            && r.Message.Contains("sidecar relaunched with it", StringComparison.Ordinal));
         Assert.DoesNotContain(DrainQueued(router), m => m is RegisterRequirement);
 
-        // Once both ended, the server launches in a new executor, built from config-2.
+        // Once both ended, the server and the sidecar launch together in a new executor, built from config-2.
         actor.Tell(new TaskStatusUpdate(Status(serverTask, TaskState.TaskKilled, withUuid: true)), gateway);
         actor.Tell(new TaskStatusUpdate(Status(sidecarTask, TaskState.TaskKilled, withUuid: true)), gateway);
         var relaunch = router.FishForMessage<RegisterRequirement>(_ => true).Requirement;
         Assert.Equal("config-2", relaunch.ConfigId);
-        Assert.Equal(["server"], relaunch.TasksToLaunch.ToArray());
+        Assert.Equal(["server", "sidecar"], relaunch.TasksToLaunch.ToArray());
         Assert.Null(relaunch.RunningExecutor);
         var offer = TestOffers.WithReserved(relaunch.Existing!.AgentId, relaunch.Existing.Resources);
         var evaluation = OfferEvaluator.Evaluate(relaunch, offer, TestOffers.Context);
         Assert.True(evaluation.Passed, string.Join("\n", evaluation.Explanation));
         Assert.Equal(1024UL, evaluation.Executor!.Container.RlimitInfo.Rlimits[0].Soft);
+
+        // Both run on config-2: the step is done, and nothing is left for recovery to take back to config-1.
+        actor.Tell(new LaunchClaim(offer, evaluation, Seq: RecordedClaimSeq), router);
+        ExpectLaunchRecorded(router, actor, offer.Id.Value);
+        foreach (var launched in evaluation.Tasks)
+        {
+            actor.Tell(new TaskStatusUpdate(Status(launched.Info, TaskState.TaskRunning, withUuid: true)), gateway);
+        }
+
+        step.FishForMessage<TaskProgressReport>(r => StatusOf(r) == PlanStatus.Complete);
+        actor.Tell(GetTasksToReconcile.Instance);
+        ExpectMsg<TasksToReconcile>();
+        Assert.DoesNotContain(DrainQueued(router), m => m is RegisterRequirement);
+        Assert.DoesNotContain(DrainQueued(gateway), m => m is KillTask);
     }
 
     [Fact]
