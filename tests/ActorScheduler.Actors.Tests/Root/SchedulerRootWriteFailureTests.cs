@@ -31,6 +31,8 @@ public sealed class SchedulerRootWriteFailureTests : TestKit
     [InlineData("framework")]
     [InlineData("files")]
     [InlineData("plan/deploy")]
+    [InlineData("plan/deploy/phase/web")]
+    [InlineData("pods")]
     public async Task A_failed_write_restarts_the_scheduler_under_its_backoff_supervisor(string stream)
     {
         var service = "svc-" + Guid.NewGuid().ToString("N")[..8];
@@ -39,9 +41,11 @@ public sealed class SchedulerRootWriteFailureTests : TestKit
         var scheduler = Sys.ActorOf(SchedulerSupervisorActor.Props(SchedulerRootActor.Props(settings), FastBackoff));
 
         // What writes to the stream: the spec stored at start (config), the SUBSCRIBED framework id (framework), an
-        // uploaded file (files), an operator's pause (plan/deploy).
+        // uploaded file (files), an operator's pause of the plan (plan/deploy) and of its phase (plan/deploy/phase/web),
+        // the pod instances the target names, recorded at start (pods).
         scheduler.Tell(new StateProtocol.StoreFile("notes.txt", "text/plain", ByteString.CopyFromUtf8("hello")));
         scheduler.Tell(new PlanProtocol.Command("deploy", PlanCommandKind.Interrupt));
+        scheduler.Tell(new PlanProtocol.Command("deploy", PlanCommandKind.Interrupt, Phase: "web"));
 
         await AwaitAssertAsync(
             async () => Assert.True((await scheduler.Ask<BackoffSupervisor.RestartCount>(BackoffSupervisor.GetRestartCount.Instance, TimeSpan.FromSeconds(5))).Count >= 1),
