@@ -464,14 +464,14 @@ internal sealed class EntityJournalActor : SchedulerPersistentActor
 
     /// <summary>
     /// The plugin rejected a row (it could not serialize it, say): nothing of it was stored, yet Akka goes on and would
-    /// run the batch's deferred handler, reporting it durable. Treated like a failed write: the batch is reported to
-    /// no one and the journal stops; the scheduler root restarts the whole scheduler on the journal's durable state.
+    /// run the batch's deferred handler, reporting it durable. Treated like a failed write, as every persistent actor of
+    /// the scheduler treats it (<see cref="SchedulerPersistentActor"/>): the batch is reported to no one and the journal
+    /// stops; the scheduler root restarts the whole scheduler on the journal's durable state.
     /// </summary>
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
         _rejected = true;
-        _log.Error(cause, "Entity journal {0}: the journal rejected an event (seq {1}); it stops and the scheduler restarts", PersistenceId, sequenceNr);
-        Context.Stop(Self);
+        base.OnPersistRejected(cause, @event, sequenceNr);
     }
 
     /// <summary>A write or a forget waiting for its batch, and who to answer.</summary>

@@ -1,3 +1,4 @@
+using Akka.Event;
 using Akka.Persistence;
 
 namespace ActorScheduler.Actors.Persistence;
@@ -8,7 +9,11 @@ namespace ActorScheduler.Actors.Persistence;
 /// stops the whole scheduler: without its framework id, its config, a plan or the pods' records it would act on a
 /// wrong picture, and a restart would read the same stream again. One whose write failed stops too, and says so
 /// (<see cref="JournalWriteFailed"/>): the root restarts the whole scheduler under its backoff supervisor, which recovers
-/// from what the journal holds, instead of carrying on without that actor.
+/// from what the journal holds, instead of carrying on without that actor. A write the journal rejects (it could not
+/// serialize the event, the row is too large) is not stored either, and is handled the same way rather than Akka's way
+/// (log, skip the event's handler, go on): the actor would otherwise go on without the event, its sender waiting for an
+/// answer that never comes, and a restart would find the journal without it. Should every restart be rejected again,
+/// the supervisor gives up with the stream and the journal's reason.
 /// </summary>
 internal abstract class SchedulerPersistentActor : ReceivePersistentActor
 {
@@ -19,5 +24,12 @@ internal abstract class SchedulerPersistentActor : ReceivePersistentActor
     {
         Context.System.EventStream.Publish(new JournalWriteFailed(PersistenceId, JournalFailures.Describe(cause, null)));
         base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        Context.GetLogger().Error(cause, "The journal rejected event type [{0}] with sequence number [{1}] for persistenceId [{2}]; the actor stops", @event.GetType().Name, sequenceNr, PersistenceId);
+        Context.System.EventStream.Publish(new JournalWriteFailed(PersistenceId, $"rejected: {JournalFailures.Describe(cause, null)}"));
+        Context.Stop(Self);
     }
 }

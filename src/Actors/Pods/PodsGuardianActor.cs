@@ -358,15 +358,6 @@ internal sealed class PodsGuardianActor : SchedulerPersistentActor
         }
     }
 
-    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
-    {
-        base.OnPersistRejected(cause, @event, sequenceNr);
-        if (@event is PodInstanceErased erased)
-        {
-            ErasedOne(erased.PodInstance);
-        }
-    }
-
     private sealed class ErasingGroup(int count)
     {
         public int Left { get; set; } = count;

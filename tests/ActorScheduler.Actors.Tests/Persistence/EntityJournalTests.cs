@@ -96,7 +96,8 @@ public sealed class EntityJournalTests : ActorTestKit
         var system = ActorSystem.Create("rejecting-journal", RejectingJournal.Config);
         try
         {
-            var (writer, watcher) = (CreateTestProbe(system), CreateTestProbe(system));
+            var (writer, watcher, failures) = (CreateTestProbe(system), CreateTestProbe(system), CreateTestProbe(system));
+            system.EventStream.Subscribe(failures.Ref, typeof(JournalWriteFailed));
             var journal = system.ActorOf(EntityJournalActor.Props("rejected"));
             writer.Watch(journal);
 
@@ -107,6 +108,9 @@ public sealed class EntityJournalTests : ActorTestKit
             writer.ExpectTerminated(journal);
             Assert.DoesNotContain(DrainQueued(writer), m => m is EntityJournalProtocol.Written);
             watcher.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+            // Said as every persistent actor of the scheduler says a write it lost, with the journal's reason.
+            var failed = failures.ExpectMsg<JournalWriteFailed>();
+            Assert.Equal(("rejected/entities", "rejected: the journal cannot store this row"), (failed.PersistenceId, failed.Reason));
         }
         finally
         {

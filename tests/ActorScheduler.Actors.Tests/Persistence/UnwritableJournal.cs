@@ -7,7 +7,8 @@ namespace ActorScheduler.Actors.Tests.Persistence;
 
 /// <summary>
 /// An in-memory journal that fails every write to the streams named in <see cref="Streams"/> (a full disk, a lost
-/// database, as the writer of those streams sees it); the rest it stores and replays as usual.
+/// database, as the writer of those streams sees it) and rejects every write to those named in <see cref="Rejected"/>
+/// (an event it cannot serialize, a row too large: answered, but not stored); the rest it stores and replays as usual.
 /// </summary>
 public sealed class UnwritableJournal : MemoryJournal
 {
@@ -22,12 +23,29 @@ public sealed class UnwritableJournal : MemoryJournal
     /// <summary>The persistence ids whose writes fail (tests use service names of their own).</summary>
     public static ConcurrentDictionary<string, bool> Streams { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Each call carries the writes of one persistent actor: failed whole, as a lost database fails it.</summary>
-    protected override Task<IImmutableList<Exception?>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
+    /// <summary>The persistence ids whose writes are rejected.</summary>
+    public static ConcurrentDictionary<string, bool> Rejected { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Each call carries the writes of one persistent actor: failed whole, as a lost database fails it; a rejected write
+    /// is answered as such, the others of the call are stored.
+    /// </summary>
+    protected override async Task<IImmutableList<Exception?>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
     {
         var writes = messages.ToList();
-        return writes.Any(w => Streams.ContainsKey(w.PersistenceId))
-            ? Task.FromException<IImmutableList<Exception?>>(new IOException("the journal's disk is full"))
-            : base.WriteMessagesAsync(writes, cancellationToken);
+        if (writes.Any(w => Streams.ContainsKey(w.PersistenceId)))
+        {
+            throw new IOException("the journal's disk is full");
+        }
+
+        if (!writes.Any(w => Rejected.ContainsKey(w.PersistenceId)))
+        {
+            return await base.WriteMessagesAsync(writes, cancellationToken);
+        }
+
+        await base.WriteMessagesAsync(writes.Where(w => !Rejected.ContainsKey(w.PersistenceId)), cancellationToken);
+        return writes
+            .Select(w => Rejected.ContainsKey(w.PersistenceId) ? new NotSupportedException("the journal cannot store this row") : (Exception?)null)
+            .ToImmutableList();
     }
 }

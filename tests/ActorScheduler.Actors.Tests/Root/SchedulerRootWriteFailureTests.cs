@@ -53,6 +53,41 @@ public sealed class SchedulerRootWriteFailureTests : TestKit
             TimeSpan.FromMilliseconds(200));
     }
 
+    /// <summary>
+    /// A write the journal rejects (it could not serialize the event, the row is too large) is not stored either: the
+    /// actor that wrote it stops and the scheduler restarts on what is durable, as on a failed write — never carrying on
+    /// as if it were recorded, nor without that actor.
+    /// </summary>
+    [Theory]
+    [InlineData("config")]
+    [InlineData("framework")]
+    [InlineData("files")]
+    [InlineData("plan/deploy")]
+    [InlineData("plan/deploy/phase/web")]
+    [InlineData("pods")]
+    public async Task A_rejected_write_restarts_the_scheduler_under_its_backoff_supervisor(string stream)
+    {
+        var service = "svc-" + Guid.NewGuid().ToString("N")[..8];
+        UnwritableJournal.Rejected[$"{service}/{stream}"] = true;
+        var failed = CreateTestProbe();
+        Sys.EventStream.Subscribe(failed, typeof(JournalWriteFailed));
+        var settings = SchedulerRootFailureTests.Settings(service, new SubscribingMaster());
+        var scheduler = Sys.ActorOf(SchedulerSupervisorActor.Props(SchedulerRootActor.Props(settings), FastBackoff));
+
+        scheduler.Tell(new StateProtocol.StoreFile("notes.txt", "text/plain", ByteString.CopyFromUtf8("hello")));
+        scheduler.Tell(new PlanProtocol.Command("deploy", PlanCommandKind.Interrupt));
+        scheduler.Tell(new PlanProtocol.Command("deploy", PlanCommandKind.Interrupt, Phase: "web"));
+
+        // Said once, with what the journal said: the supervisor names it if it gives up.
+        var said = failed.FishForMessage<JournalWriteFailed>(m => m.PersistenceId == $"{service}/{stream}");
+        Assert.Contains("rejected", said.Reason, StringComparison.Ordinal);
+        Assert.Contains("the journal cannot store this row", said.Reason, StringComparison.Ordinal);
+        await AwaitAssertAsync(
+            async () => Assert.True((await scheduler.Ask<BackoffSupervisor.RestartCount>(BackoffSupervisor.GetRestartCount.Instance, TimeSpan.FromSeconds(5))).Count >= 1),
+            TimeSpan.FromSeconds(20),
+            TimeSpan.FromMilliseconds(200));
+    }
+
     /// <summary>A master that answers every SUBSCRIBE with SUBSCRIBED, then stays silent.</summary>
     private sealed class SubscribingMaster : IMesosConnection
     {
