@@ -9,7 +9,6 @@ using ActorScheduler.Messages.Plans;
 using ActorScheduler.Mesos.Emulator;
 using ActorScheduler.Specs;
 using Akka.Actor;
-using LogFilterBuilder = Akka.Event.LogFilterBuilder;
 using Status = ActorScheduler.Messages.Plans.Status;
 using Akka.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -82,6 +81,8 @@ public static class RunCommand
 {
     public static async Task<int> RunAsync(RunArguments args, TextWriter output, TextWriter error, CancellationToken ct)
     {
+        // The scheduler's log lines go to it too, from another thread.
+        output = TextWriter.Synchronized(output);
         if (!Overrides.TryParse(args.Overrides, out var overrides, out var overrideError))
         {
             await error.WriteLineAsync($"error: {overrideError}");
@@ -268,7 +269,7 @@ public static class RunCommand
             await output.WriteLineAsync($"statsd:      {statsd}");
         }
 
-        var app = BuildApp(args, fitness, offerHold, loaded, master, bindUrl, apiUrl, apiListener, dataDir, statsd);
+        var app = BuildApp(args, fitness, offerHold, loaded, master, bindUrl, apiUrl, apiListener, dataDir, statsd, output);
         try
         {
             await app.StartAsync(ct);
@@ -296,9 +297,11 @@ public static class RunCommand
 
         if (failed is not null)
         {
+            // Each failure before it was one line on the console; the log file has them whole, stack traces included.
+            var details = $" (details: {Path.Combine(dataDir, RunLogSetup.FileName)})";
             await error.WriteLineAsync(failed.UnreadableStream is null
-                ? $"error: {failed.Message}"
-                : $"error: journal {Path.Combine(dataDir, "journal.db")}: {failed.Message}");
+                ? $"error: {failed.Message}{details}"
+                : $"error: journal {Path.Combine(dataDir, "journal.db")}: {failed.Message}{details}");
         }
 
         await output.WriteLineAsync("stopping…");
@@ -325,7 +328,7 @@ public static class RunCommand
         return (bind, wildcard ? new Uri($"http://{System.Net.Dns.GetHostName()}:{port}/") : bind);
     }
 
-    private static WebApplication BuildApp(RunArguments args, ActorScheduler.Actors.Offers.FitnessKind fitness, ActorScheduler.Actors.Offers.OfferHoldMode offerHold, SpecLoadResult loaded, Uri master, Uri bindUrl, Uri apiUrl, ApiListener apiListener, string dataDir, StatsDTarget? statsd)
+    private static WebApplication BuildApp(RunArguments args, ActorScheduler.Actors.Offers.FitnessKind fitness, ActorScheduler.Actors.Offers.OfferHoldMode offerHold, SpecLoadResult loaded, Uri master, Uri bindUrl, Uri apiUrl, ApiListener apiListener, string dataDir, StatsDTarget? statsd, TextWriter output)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(bindUrl.ToString().TrimEnd('/'));
@@ -336,8 +339,15 @@ public static class RunCommand
         builder.Services.AddAkka("actorscheduler", (akka, _) =>
         {
             akka.AddHocon($"akka.loglevel = {(args.Verbose ? "INFO" : "WARNING")}", HoconAddMode.Prepend)
-                // Why the scheduler stopped for good is printed once, as the error: line below, not as a log line too.
-                .AddSetup(new LogFilterBuilder().ExcludeSourceExactly(SchedulerFailureLog.Source).Build())
+                // One line per event on the console, each whole in the data dir's log file; why the scheduler stopped
+                // for good is printed once, as the error: line below, not as a log line too.
+                .ConfigureLoggers(loggers =>
+                {
+                    loggers.LogLevel = args.Verbose ? Akka.Event.LogLevel.InfoLevel : Akka.Event.LogLevel.WarningLevel;
+                    loggers.ClearLoggers();
+                    loggers.AddLogger<RunLogger>();
+                })
+                .AddSetup(new RunLogSetup(output, Path.Combine(dataDir, RunLogSetup.FileName)))
                 .WithSqliteJournal(Path.Combine(dataDir, "journal.db"))
                 .WithActorScheduler(new ActorSchedulerOptions
                 {

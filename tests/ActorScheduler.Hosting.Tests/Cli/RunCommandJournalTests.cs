@@ -42,6 +42,55 @@ public sealed class RunCommandJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task A_journal_that_fails_under_run_is_one_line_a_failure_on_the_console_and_whole_in_the_log_file()
+    {
+        var port = EndToEnd.SchedulerProcess.FreePort();
+        var api = $"http://127.0.0.1:{port}";
+        var (output, error) = (new StringWriter(), new StringWriter());
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var run = RunCommand.RunAsync(Args() with { ApiPort = port }, output, error, guard.Token);
+        // Started: the deploy plan answers (the config and the pods are recorded before it is built).
+        while (!guard.IsCancellationRequested && await PlanCli.StatusAsync(api, "deploy", false, TextWriter.Null, TextWriter.Null, guard.Token) != 0)
+        {
+            await Task.Delay(100, CancellationToken.None);
+        }
+
+        // The journal's table is gone: the next write fails, and so does the restarted scheduler's replay.
+        using (var connection = new SqliteConnection(Persistence.SqliteJournal.ConnectionString(Journal)))
+        {
+            connection.Open();
+            using var rename = connection.CreateCommand();
+            rename.CommandText = "alter table journal rename to journal_away";
+            rename.ExecuteNonQuery();
+        }
+
+        // Not awaited first: its answer waits for the write.
+        var interrupt = PlanCli.CommandAsync(api, ActorScheduler.Messages.Plans.PlanCommandKind.Interrupt, "deploy", null, null, [], TextWriter.Null, TextWriter.Null, guard.Token);
+        var code = await run;
+        await interrupt;
+
+        Assert.False(guard.IsCancellationRequested, "run kept going on a journal it cannot write");
+        Assert.Equal(1, code);
+        var log = Path.Combine(DataDir, RunLogSetup.FileName);
+        var line = Assert.Single(error.ToString().Trim().Split('\n'));
+        Assert.StartsWith($"error: journal {Journal}: the journal stream hello-world/", line);
+        Assert.EndsWith($"(details: {log})", line);
+
+        // Each failure on its way there is one line with what SQLite said, no stack trace ...
+        var console = output.ToString().Split('\n');
+        Assert.Contains(console, l => l.StartsWith("Failed to persist event type [ActorScheduler.Messages.Events.InterruptChanged]", StringComparison.Ordinal)
+                                      && l.Contains("no such table: journal", StringComparison.Ordinal));
+        Assert.Contains(console, l => l.StartsWith("the journal stream hello-world/plan/deploy could not be written", StringComparison.Ordinal));
+        Assert.DoesNotContain(console, l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal) || l.Contains("Exception", StringComparison.Ordinal));
+
+        // ... and whole in the data dir's log file, with the stack trace and why the scheduler stopped.
+        var logged = await File.ReadAllTextAsync(log, guard.Token);
+        Assert.Contains("SqliteException", logged);
+        Assert.Contains("   at ", logged);
+        Assert.Contains("The scheduler stops: ", logged);
+    }
+
+    [Fact]
     public async Task A_file_that_is_no_SQLite_database_is_refused_before_anything_starts()
     {
         Directory.CreateDirectory(DataDir);
@@ -138,14 +187,19 @@ public sealed class RunCommandJournalTests : IDisposable
     {
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var run = RunCommand.RunAsync(Args(), TextWriter.Null, TextWriter.Null, stop.Token);
-        while (!stop.IsCancellationRequested && !HasConfig())
-        {
-            await Task.Delay(100);
-        }
-
+        await WaitForConfigAsync(stop.Token);
         stop.Cancel();
         Assert.Equal(0, await run);
         SqliteConnection.ClearAllPools();
+    }
+
+    /// <summary>Until the journal holds the target config (polling the file, as an operator would).</summary>
+    private async Task WaitForConfigAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested && !HasConfig())
+        {
+            await Task.Delay(100, CancellationToken.None);
+        }
 
         bool HasConfig()
         {
