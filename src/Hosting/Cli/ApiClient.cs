@@ -90,18 +90,40 @@ internal sealed class ApiClient : IDisposable
             using (request)
             using (var response = await _http.SendAsync(request, ct))
             {
-                var body = response.Content.Headers.ContentLength == 0
-                    ? default
-                    : await response.Content.ReadFromJsonAsync<JsonElement>(ct);
-                return new ApiAnswer((int)response.StatusCode, body);
+                if (response.Content.Headers.ContentLength == 0)
+                {
+                    return new ApiAnswer((int)response.StatusCode, default);
+                }
+
+                var type = response.Content.Headers.ContentType?.MediaType;
+                if (type is not null && type != "application/json" && !type.EndsWith("+json", StringComparison.Ordinal))
+                {
+                    await error.WriteLineAsync(NotTheScheduler(request, response, $"{type}, not JSON"));
+                    return null;
+                }
+
+                try
+                {
+                    return new ApiAnswer((int)response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>(ct));
+                }
+                catch (JsonException)
+                {
+                    await error.WriteLineAsync(NotTheScheduler(request, response, "a body that is no valid JSON"));
+                    return null;
+                }
             }
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
             await error.WriteLineAsync($"error: cannot reach the scheduler at {BaseUrl}: {e.Message}");
             return null;
         }
     }
+
+    /// <summary>Something answered at <see cref="BaseUrl"/>, but not the scheduler's API (the Mesos master's port, a web server).</summary>
+    private static string NotTheScheduler(HttpRequestMessage request, HttpResponseMessage response, string what) =>
+        $"error: {request.Method} {request.RequestUri} answered HTTP {(int)response.StatusCode} with {what}: that is not the scheduler's API "
+        + "(--api is the address its run printed on the 'api:' line, not the Mesos master's)";
 
     public void Dispose() => _http.Dispose();
 }

@@ -62,8 +62,7 @@ public sealed class RunLogSetup : Setup
         _ => "ERROR",
     };
 
-    private static string OneLine(string text) =>
-        string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    private static string OneLine(string text) => CommandGuard.OneLine(text);
 }
 
 /// <summary>The Akka logger of <c>run</c> (see <see cref="RunLogSetup"/>).</summary>

@@ -12,11 +12,16 @@ internal sealed class StubApi : IDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly Dictionary<string, string> _answers;
+    private readonly int _status;
+    private readonly string _contentType;
     private readonly Task _serving;
 
-    public StubApi(Dictionary<string, string> answers)
+    /// <param name="status">The status of the answers found (a server that is no scheduler answers 404 with HTML, say).</param>
+    public StubApi(Dictionary<string, string> answers, int status = 200, string contentType = "application/json")
     {
         _answers = answers;
+        _status = status;
+        _contentType = contentType;
         var port = SchedulerProcess.FreePort();
         Url = $"http://127.0.0.1:{port}";
         _listener.Prefixes.Add(Url + "/");
@@ -41,8 +46,8 @@ internal sealed class StubApi : IDisposable
             }
 
             var found = _answers.TryGetValue(context.Request.Url!.AbsolutePath.TrimStart('/'), out var body);
-            context.Response.StatusCode = found ? 200 : 404;
-            context.Response.ContentType = "application/json";
+            context.Response.StatusCode = found ? _status : 404;
+            context.Response.ContentType = found ? _contentType : "application/json";
             var bytes = Encoding.UTF8.GetBytes(found ? body! : """{"message":"not found"}""");
             await context.Response.OutputStream.WriteAsync(bytes);
             context.Response.Close();

@@ -1,0 +1,66 @@
+using ActorScheduler.Hosting.Cli;
+
+namespace ActorScheduler.Hosting.Tests.Cli;
+
+/// <summary>
+/// What the commands that talk to a scheduler say when something else answers: another server (the Mesos master's
+/// port, a web server), a scheduler whose JSON they do not know — one clear line and a non-zero exit, not "cannot
+/// reach" nor "a bug".
+/// </summary>
+public sealed class ApiAnswerTests
+{
+    [Theory]
+    [InlineData(404, "text/html", "<html>not here</html>", "text/html, not JSON")]
+    [InlineData(404, "text/plain", "Not Found", "text/plain, not JSON")]
+    [InlineData(500, "application/json", "Internal Server Error", "a body that is no valid JSON")]
+    public async Task A_server_that_is_no_scheduler_is_said_to_be_none(int status, string contentType, string body, string what)
+    {
+        using var api = new StubApi(new() { ["v1/plans"] = body }, status, contentType);
+        var (output, error) = (new StringWriter(), new StringWriter());
+
+        var code = await PlanCli.ListAsync(api.Url, false, output, error, CancellationToken.None);
+
+        Assert.Equal(2, code);
+        Assert.Equal(
+            $"error: GET {api.Url}/v1/plans answered HTTP {status} with {what}: that is not the scheduler's API (--api is the address its run printed on the 'api:' line, not the Mesos master's)",
+            Assert.Single(error.ToString().Trim().Split('\n')));
+        Assert.Empty(output.ToString());
+    }
+
+    [Theory]
+    [InlineData("v1/plans", "{}")]
+    [InlineData("v1/plans", "[1, 2]")]
+    [InlineData("v1/plans/deploy", "[]")]
+    public async Task JSON_of_a_shape_the_command_does_not_know_is_said_so_with_exit_1_not_as_a_bug(string path, string body)
+    {
+        using var api = new StubApi(new() { [path] = body });
+        var error = new StringWriter();
+
+        var code = await CommandGuard.RunAsync(
+            () => path == "v1/plans"
+                ? PlanCli.ListAsync(api.Url, false, TextWriter.Null, error, CancellationToken.None)
+                : PlanCli.StatusAsync(api.Url, "deploy", false, TextWriter.Null, error, CancellationToken.None),
+            error);
+
+        Assert.Equal(1, code);
+        var line = Assert.Single(error.ToString().Trim().Split('\n'));
+        Assert.StartsWith("error: the scheduler's API answered JSON this actorscheduler does not know (", line);
+        Assert.EndsWith("): is --api the API of a scheduler of this version?", line);
+    }
+
+    [Fact]
+    public async Task A_bug_is_one_line_naming_the_file_that_holds_its_stack_trace()
+    {
+        var error = new StringWriter();
+
+        var code = await CommandGuard.RunAsync(() => throw new NullReferenceException("nothing there\nat all"), error);
+
+        Assert.Equal(70, code);
+        var line = Assert.Single(error.ToString().Trim().Split('\n'));
+        Assert.StartsWith("error: NullReferenceException: nothing there at all (this is a bug in actorscheduler; details in ", line);
+        var details = line[(line.IndexOf("details in ", StringComparison.Ordinal) + "details in ".Length)..^1];
+        var written = await File.ReadAllTextAsync(details);
+        Assert.Contains("System.NullReferenceException: nothing there", written);
+        Assert.Contains("   at ", written);
+    }
+}
