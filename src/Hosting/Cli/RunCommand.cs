@@ -198,6 +198,13 @@ public static class RunCommand
             return 2;
         }
 
+        // A journal of another service: this one would deploy beside that one's records, its tasks left to no scheduler.
+        if (SqliteJournal.CheckService(Path.Combine(dataDir, "journal.db"), spec.Name) is { } serviceError)
+        {
+            await error.WriteLineAsync($"error: {serviceError}");
+            return 2;
+        }
+
         if (!System.Net.IPAddress.TryParse(args.ApiHost, out var apiAddress))
         {
             await error.WriteLineAsync($"error: --api-host expects an IP address such as 127.0.0.1 or 0.0.0.0, got '{args.ApiHost}'");
@@ -207,6 +214,18 @@ public static class RunCommand
         if (args.ApiPort is < 0 or > 65535)
         {
             await error.WriteLineAsync($"error: --api-port expects a port from 0 to 65535, got '{args.ApiPort}'");
+            return 2;
+        }
+
+        if (args.Master is null && args.MasterPort is < 0 or > 65535)
+        {
+            await error.WriteLineAsync($"error: --master-port expects a port from 0 to 65535, got '{args.MasterPort}'");
+            return 2;
+        }
+
+        if (args.Master is null && args.Agents < 0)
+        {
+            await error.WriteLineAsync($"error: --agents expects a number of agents >= 0, got '{args.Agents}'");
             return 2;
         }
 

@@ -65,6 +65,59 @@ public static class SqliteJournal
     }
 
     /// <summary>
+    /// Whether the journal holds the streams of another service than <paramref name="service"/> (a data dir serves one
+    /// service; its streams are named <c>&lt;service&gt;/…</c>): a one-line reason naming that service when it does, null
+    /// when it holds only this service's streams, none, or does not exist yet. Read through the journal's index on the
+    /// persistence id: two lookups, whatever the journal's size.
+    /// </summary>
+    public static string? CheckService(string databasePath, string service)
+    {
+        if (!File.Exists(databasePath))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var connection = new SqliteConnection(ConnectionString(databasePath));
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "select count(*) from sqlite_master where type = 'table' and name = 'journal'";
+            if (Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            {
+                return null;
+            }
+
+            // The ids before "<service>/" and from "<service>0" on ('0' follows '/'): those of other services.
+            command.CommandText = """
+                select persistence_id from (select persistence_id from journal where persistence_id < $from order by persistence_id desc limit 1)
+                union all
+                select persistence_id from (select persistence_id from journal where persistence_id >= $to order by persistence_id limit 1)
+                """;
+            command.Parameters.AddWithValue("$from", service + "/");
+            command.Parameters.AddWithValue("$to", service + "0");
+            using var reader = command.ExecuteReader();
+            if (!reader.Read())
+            {
+                return null;
+            }
+
+            var other = reader.GetString(0);
+            var slash = other.IndexOf('/', StringComparison.Ordinal);
+            return $"journal {databasePath} holds the service '{(slash < 0 ? other : other[..slash])}', not '{service}': a data dir serves one service; "
+                   + "give this one a --data-dir of its own (or run the spec of that service here)";
+        }
+        catch (SqliteException e)
+        {
+            return $"journal {databasePath} is not a readable SQLite database: {e.Message}";
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+        }
+    }
+
+    /// <summary>
     /// SQLite has one writer at a time: the plugin's three concurrent writers only contend for the file lock, and its
     /// 100-row transactions pay one fsync per 100 rows. One writer with transactions of up to 1,000 rows commits the
     /// group writes of the entity journal in far fewer fsyncs.

@@ -98,6 +98,26 @@ public sealed class RunCommandBadInputTests : IDisposable
         Assert.Equal($"error: --api-port expects a port from 0 to 65535, got '{port}'", error.Trim());
     }
 
+    [Theory]
+    [InlineData(70000)]
+    [InlineData(-2)]
+    public async Task A_master_port_out_of_range_is_refused_naming_the_option(int port)
+    {
+        var (code, error) = await RunAsync(Args(HelloWorld) with { MasterPort = port });
+
+        Assert.Equal(2, code);
+        Assert.Equal($"error: --master-port expects a port from 0 to 65535, got '{port}'", error.Trim());
+    }
+
+    [Fact]
+    public async Task A_negative_agent_count_is_refused_naming_the_option()
+    {
+        var (code, error) = await RunAsync(Args(HelloWorld) with { Agents = -1 });
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: --agents expects a number of agents >= 0, got '-1'", error.Trim());
+    }
+
     [Fact]
     public async Task A_negative_count_of_offer_decisions_kept_is_refused()
     {

@@ -91,6 +91,33 @@ public sealed class RunCommandJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task A_journal_of_another_service_is_refused_before_anything_starts()
+    {
+        await CreateJournalAsync();
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var (output, error) = (new StringWriter(), new StringWriter());
+        var code = await RunCommand.RunAsync(Args() with { Overrides = ["FRAMEWORK_NAME=other-world"] }, output, error, guard.Token);
+
+        Assert.Equal(2, code);
+        Assert.Equal(
+            $"error: journal {Journal} holds the service 'hello-world', not 'other-world': a data dir serves one service; give this one a --data-dir of its own (or run the spec of that service here)",
+            Assert.Single(error.ToString().Trim().Split('\n')));
+        Assert.Empty(output.ToString());
+    }
+
+    [Fact]
+    public async Task The_journal_of_the_same_service_is_not_mistaken_for_another_one()
+    {
+        await CreateJournalAsync();
+
+        // Names that sort just before and after it ("hello-world/" < "hello-world0"), to check both bounds.
+        Assert.Null(Persistence.SqliteJournal.CheckService(Journal, "hello-world"));
+        Assert.Contains("holds the service 'hello-world'", Persistence.SqliteJournal.CheckService(Journal, "hello-worl"));
+        Assert.Contains("holds the service 'hello-world'", Persistence.SqliteJournal.CheckService(Journal, "hello-world-2"));
+        Assert.Null(Persistence.SqliteJournal.CheckService(Path.Combine(_dir, "none.db"), "hello-world"));
+    }
+
+    [Fact]
     public async Task A_file_that_is_no_SQLite_database_is_refused_before_anything_starts()
     {
         Directory.CreateDirectory(DataDir);
