@@ -370,7 +370,7 @@ mesosLocal.SetAction((parse, ct) =>
         BootstrapCommand = BootstrapShim.CommandOf(typeof(BootstrapCommand).Assembly.Location),
     };
     localAgentFlags.ApplyTo(parse, options);
-    return CommandGuard.RunAsync(() => MesosLocalCommand.RunAsync(options, Console.Out, ct));
+    return CommandGuard.RunAsync(() => MesosLocalCommand.RunAsync(options, Console.Out, ct, Console.Error));
 });
 root.Subcommands.Add(mesosLocal);
 

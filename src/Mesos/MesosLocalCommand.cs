@@ -13,10 +13,10 @@ public static class MesosLocalCommand
 
     /// <summary>
     /// Starts the emulator, prints its URL and agents, runs until <paramref name="ct"/> is cancelled, then
-    /// stops gracefully. Returns 0 on a clean stop; 1 with one line on <paramref name="output"/> when the
-    /// emulator cannot start (port in use, unusable data dir, bad options).
+    /// stops gracefully. Returns 0 on a clean stop; 1 with one line on <paramref name="error"/> (else on
+    /// <paramref name="output"/>) when the emulator cannot start (port in use, unusable data dir, bad options).
     /// </summary>
-    public static async Task<int> RunAsync(MesosEmulatorOptions options, TextWriter output, CancellationToken ct)
+    public static async Task<int> RunAsync(MesosEmulatorOptions options, TextWriter output, CancellationToken ct, TextWriter? error = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
@@ -36,7 +36,7 @@ public static class MesosLocalCommand
         }
         catch (MesosEmulatorException e)
         {
-            writer.WriteLine($"mesos-local: {e.Message}");
+            (error ?? writer).WriteLine($"mesos-local: {e.Message}");
             return 1;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

@@ -112,5 +112,20 @@ public sealed class MesosLocalCommandTests
         Assert.Equal(message, Text(output).Trim());
     }
 
+    [Fact]
+    public async Task Bad_options_go_to_the_error_writer_when_there_is_one_not_among_the_output()
+    {
+        using var dir = new TempDir();
+        var (output, error) = (new ConcurrentStringWriter(), new ConcurrentStringWriter());
+        var options = TestEmulator.Options(dir.Path);
+        options.StatusUpdateFaults = new StatusUpdateFaults(1.5, 0);
+
+        var code = await MesosLocalCommand.RunAsync(options, output, CancellationToken.None, error);
+
+        Assert.Equal(1, code);
+        Assert.Equal("mesos-local: status-update faults: drop probability must be between 0 and 1, got 1.5", Text(error).Trim());
+        Assert.Empty(Text(output));
+    }
+
     private static string Text(ConcurrentStringWriter writer) => writer.ToString();
 }

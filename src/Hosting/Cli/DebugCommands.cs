@@ -20,6 +20,12 @@ public static class DebugCommands
             return 2;
         }
 
+        if (limit < 0)
+        {
+            await error.WriteLineAsync($"error: --limit expects a number of evaluations >= 0, got '{limit}'");
+            return 2;
+        }
+
         var query = $"v2/debug/offers?limit={limit}" + (pod is null ? string.Empty : $"&pod={Uri.EscapeDataString(pod)}");
         var (exit, body) = await ApiClient.GetOkAsync(api, query, error, ct);
         if (exit is { } failed)

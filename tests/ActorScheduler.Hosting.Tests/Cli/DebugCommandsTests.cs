@@ -36,6 +36,16 @@ public sealed class DebugCommandsTests
     }
 
     [Fact]
+    public async Task A_negative_limit_is_refused_naming_the_option_before_asking_the_scheduler()
+    {
+        var (output, error) = (new StringWriter(), new StringWriter());
+
+        // Nothing listens there: the refusal comes first.
+        Assert.Equal(2, await DebugCommands.OffersAsync($"http://127.0.0.1:{SchedulerProcess.FreePort()}", null, -1, false, output, error, CancellationToken.None));
+        Assert.Equal("error: --limit expects a number of evaluations >= 0, got '-1'", error.ToString().Trim());
+    }
+
+    [Fact]
     public async Task An_api_that_is_no_url_is_refused()
     {
         var (output, error) = (new StringWriter(), new StringWriter());
