@@ -288,7 +288,8 @@ public static class RunCommand
             await output.WriteLineAsync($"statsd:      {statsd}");
         }
 
-        var app = BuildApp(args, fitness, offerHold, loaded, master, bindUrl, apiUrl, apiListener, dataDir, statsd, output);
+        using var log = new RunLog(output, Path.Combine(dataDir, RunLog.FileName));
+        var app = BuildApp(args, fitness, offerHold, loaded, master, bindUrl, apiUrl, apiListener, dataDir, statsd, log);
         try
         {
             await app.StartAsync(ct);
@@ -317,7 +318,7 @@ public static class RunCommand
         if (failed is not null)
         {
             // Each failure before it was one line on the console; the log file has them whole, stack traces included.
-            var details = $" (details: {Path.Combine(dataDir, RunLogSetup.FileName)})";
+            var details = $" (details: {log.FilePath})";
             await error.WriteLineAsync(failed.UnreadableStream is null
                 ? $"error: {failed.Message}{details}"
                 : $"error: journal {Path.Combine(dataDir, "journal.db")}: {failed.Message}{details}");
@@ -347,13 +348,13 @@ public static class RunCommand
         return (bind, wildcard ? new Uri($"http://{System.Net.Dns.GetHostName()}:{port}/") : bind);
     }
 
-    private static WebApplication BuildApp(RunArguments args, ActorScheduler.Actors.Offers.FitnessKind fitness, ActorScheduler.Actors.Offers.OfferHoldMode offerHold, SpecLoadResult loaded, Uri master, Uri bindUrl, Uri apiUrl, ApiListener apiListener, string dataDir, StatsDTarget? statsd, TextWriter output)
+    private static WebApplication BuildApp(RunArguments args, ActorScheduler.Actors.Offers.FitnessKind fitness, ActorScheduler.Actors.Offers.OfferHoldMode offerHold, SpecLoadResult loaded, Uri master, Uri bindUrl, Uri apiUrl, ApiListener apiListener, string dataDir, StatsDTarget? statsd, RunLog log)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(bindUrl.ToString().TrimEnd('/'));
         builder.WebHost.UseSockets(sockets => sockets.CreateBoundListenSocket = apiListener.HandOver);
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.AddProvider(new RunLogProvider(log));
         builder.Logging.SetMinimumLevel(args.Verbose ? LogLevel.Information : LogLevel.Warning);
         builder.Services.AddAkka("actorscheduler", (akka, _) =>
         {
@@ -366,7 +367,7 @@ public static class RunCommand
                     loggers.ClearLoggers();
                     loggers.AddLogger<RunLogger>();
                 })
-                .AddSetup(new RunLogSetup(output, Path.Combine(dataDir, RunLogSetup.FileName)))
+                .AddSetup(new RunLogSetup(log))
                 .WithSqliteJournal(Path.Combine(dataDir, "journal.db"))
                 .WithActorScheduler(new ActorSchedulerOptions
                 {

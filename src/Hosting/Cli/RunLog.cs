@@ -4,16 +4,18 @@ using Akka.Actor;
 using Akka.Actor.Setup;
 using Akka.Dispatch;
 using Akka.Event;
+using Microsoft.Extensions.Logging;
 
 namespace ActorScheduler.Hosting.Cli;
 
 /// <summary>
-/// Where <c>run</c>'s scheduler logs go: the console gets one line per event — its message and the messages of the
-/// exception behind it, no stack trace — and the log file in the data dir (<see cref="FileName"/>) gets each event whole,
-/// with the exception's stack trace, for when that line is not enough. The line saying why the scheduler stopped for
-/// good (<see cref="SchedulerFailureLog"/>) goes to the file only: <c>run</c> prints it as its <c>error:</c> line.
+/// Where <c>run</c>'s logs go — the scheduler's (Akka) and the API's (ASP.NET): the console gets one line per event —
+/// its message and the messages of the exceptions behind it, no stack trace — and the log file in the data dir
+/// (<see cref="FileName"/>) gets each event whole, with the exception's stack trace, for when that line is not enough.
+/// The line saying why the scheduler stopped for good (<see cref="SchedulerFailureLog"/>) goes to the file only:
+/// <c>run</c> prints it as its <c>error:</c> line.
 /// </summary>
-public sealed class RunLogSetup : Setup
+public sealed class RunLog : IDisposable
 {
     /// <summary>The log file's name, in the data dir.</summary>
     public const string FileName = "actorscheduler.log";
@@ -21,23 +23,52 @@ public sealed class RunLogSetup : Setup
     /// <summary>A log file grown past this is kept as <c>actorscheduler.log.1</c> (replacing the one before) when the next run starts.</summary>
     internal const long RotateAtBytes = 10 * 1024 * 1024;
 
-    public RunLogSetup(TextWriter console, string filePath)
-    {
-        Console = TextWriter.Synchronized(console);
-        FilePath = filePath;
-    }
+    private readonly TextWriter _console;
+    private readonly StreamWriter? _file;
 
-    public TextWriter Console { get; }
+    /// <param name="console">Where the one-line events go (written to from other threads: synchronized here).</param>
+    public RunLog(TextWriter console, string filePath)
+    {
+        _console = TextWriter.Synchronized(console);
+        FilePath = filePath;
+        _file = Open(filePath);
+    }
 
     public string FilePath { get; }
 
-    /// <summary>The event as the console shows it: one line, the message then each cause's message it does not already say.</summary>
-    internal static string ConsoleLine(LogEvent logEvent)
+    /// <summary>Writes an event: its one line on the console (unless <paramref name="fileOnly"/>), and whole in the file.</summary>
+    public void Write(DateTime timestamp, string level, string source, string message, Exception? cause, bool fileOnly = false)
     {
-        var line = OneLine(logEvent.Message?.ToString() ?? string.Empty);
-        for (var cause = logEvent.Cause; cause is not null; cause = cause.InnerException)
+        if (!fileOnly)
         {
-            var said = OneLine(cause.Message);
+            _console.WriteLine(ConsoleLine(message, cause));
+        }
+
+        if (_file is null)
+        {
+            return;
+        }
+
+        lock (_file)
+        {
+            try
+            {
+                _file.WriteLine(FileEntry(timestamp, level, source, message, cause));
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                // A full disk, or a late event after run closed the file: the console line was written.
+            }
+        }
+    }
+
+    /// <summary>The event as the console shows it: one line, the message then each cause's message it does not already say.</summary>
+    internal static string ConsoleLine(string message, Exception? cause)
+    {
+        var line = CommandGuard.OneLine(message);
+        for (; cause is not null; cause = cause.InnerException)
+        {
+            var said = CommandGuard.OneLine(cause.Message);
             if (said.Length > 0 && !line.Contains(said, StringComparison.Ordinal))
             {
                 line = line.Length == 0 ? said : $"{line.TrimEnd('.')}: {said}";
@@ -48,10 +79,76 @@ public sealed class RunLogSetup : Setup
     }
 
     /// <summary>The event as the file keeps it: time, level, source, message, and the exception with its stack trace.</summary>
-    internal static string FileEntry(LogEvent logEvent)
+    internal static string FileEntry(DateTime timestamp, string level, string source, string message, Exception? cause)
     {
-        var head = string.Create(CultureInfo.InvariantCulture, $"{logEvent.Timestamp:yyyy-MM-ddTHH:mm:ss.fffZ} {Level(logEvent.LogLevel())} [{logEvent.LogSource}] {logEvent.Message}");
-        return logEvent.Cause is null ? head : $"{head}{Environment.NewLine}  {logEvent.Cause.ToString().Replace(Environment.NewLine, Environment.NewLine + "  ", StringComparison.Ordinal)}";
+        var head = string.Create(CultureInfo.InvariantCulture, $"{timestamp.ToUniversalTime():yyyy-MM-ddTHH:mm:ss.fffZ} {level} [{source}] {message}");
+        return cause is null ? head : $"{head}{Environment.NewLine}  {cause.ToString().Replace(Environment.NewLine, Environment.NewLine + "  ", StringComparison.Ordinal)}";
+    }
+
+    public void Dispose()
+    {
+        if (_file is not null)
+        {
+            lock (_file)
+            {
+                _file.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The log file, appended to (the previous one set aside once it grew large); null when it cannot be opened.</summary>
+    private static StreamWriter? Open(string path)
+    {
+        try
+        {
+            if (File.Exists(path) && new FileInfo(path).Length > RotateAtBytes)
+            {
+                File.Move(path, path + ".1", overwrite: true);
+            }
+
+            var file = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
+            file.WriteLine(string.Create(CultureInfo.InvariantCulture, $"--- actorscheduler run, pid {Environment.ProcessId}, {DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ}"));
+            return file;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>Hands the <see cref="RunLog"/> to the actor system's logger (<see cref="RunLogger"/>).</summary>
+public sealed class RunLogSetup(RunLog log) : Setup
+{
+    public RunLog Log { get; } = log;
+}
+
+/// <summary>The Akka logger of <c>run</c>: every log event to its <see cref="RunLog"/>.</summary>
+internal sealed class RunLogger : ActorBase, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
+{
+    private RunLog? _log;
+
+    protected override bool Receive(object message)
+    {
+        switch (message)
+        {
+            case InitializeLogger:
+                _log = Context.System.Settings.Setup.Get<RunLogSetup>().Value?.Log
+                       ?? throw new InvalidOperationException($"{nameof(RunLogger)} needs a {nameof(RunLogSetup)} in the actor system's setup");
+                Sender.Tell(new LoggerInitialized());
+                return true;
+            case LogEvent logEvent when _log is not null:
+                _log.Write(
+                    logEvent.Timestamp,
+                    Level(logEvent.LogLevel()),
+                    logEvent.LogSource,
+                    logEvent.Message?.ToString() ?? string.Empty,
+                    logEvent.Cause,
+                    fileOnly: logEvent.LogSource == SchedulerFailureLog.Source);
+                return true;
+            default:
+                return false;
+        }
     }
 
     private static string Level(Akka.Event.LogLevel level) => level switch
@@ -61,66 +158,30 @@ public sealed class RunLogSetup : Setup
         Akka.Event.LogLevel.WarningLevel => "WARNING",
         _ => "ERROR",
     };
-
-    private static string OneLine(string text) => CommandGuard.OneLine(text);
 }
 
-/// <summary>The Akka logger of <c>run</c> (see <see cref="RunLogSetup"/>).</summary>
-internal sealed class RunLogger : ActorBase, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
+/// <summary>The ASP.NET (Microsoft.Extensions.Logging) side of <c>run</c>'s log: the API's events to its <see cref="RunLog"/>.</summary>
+internal sealed class RunLogProvider(RunLog log) : ILoggerProvider
 {
-    private RunLogSetup? _setup;
-    private StreamWriter? _file;
+    public ILogger CreateLogger(string categoryName) => new Logger(log, categoryName);
 
-    protected override bool Receive(object message)
+    public void Dispose()
     {
-        switch (message)
-        {
-            case InitializeLogger:
-                _setup = Context.System.Settings.Setup.Get<RunLogSetup>().Value
-                         ?? throw new InvalidOperationException($"{nameof(RunLogger)} needs a {nameof(RunLogSetup)} in the actor system's setup");
-                _file = Open(_setup.FilePath);
-                Sender.Tell(new LoggerInitialized());
-                return true;
-            case LogEvent logEvent when _setup is not null:
-                if (logEvent.LogSource != SchedulerFailureLog.Source)
-                {
-                    _setup.Console.WriteLine(RunLogSetup.ConsoleLine(logEvent));
-                }
-
-                try
-                {
-                    _file?.WriteLine(RunLogSetup.FileEntry(logEvent));
-                }
-                catch (IOException)
-                {
-                    // A full disk: the console line was written; the journal will say more.
-                }
-
-                return true;
-            default:
-                return false;
-        }
     }
 
-    protected override void PostStop() => _file?.Dispose();
-
-    /// <summary>The log file, appended to (the previous one set aside once it grew large); null when it cannot be opened.</summary>
-    private static StreamWriter? Open(string path)
+    private sealed class Logger(RunLog log, string category) : ILogger
     {
-        try
-        {
-            if (File.Exists(path) && new FileInfo(path).Length > RunLogSetup.RotateAtBytes)
-            {
-                File.Move(path, path + ".1", overwrite: true);
-            }
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
 
-            var file = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
-            file.WriteLine(string.Create(CultureInfo.InvariantCulture, $"--- actorscheduler run, pid {Environment.ProcessId}, {DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ}"));
-            return file;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => logLevel != Microsoft.Extensions.Logging.LogLevel.None;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            return null;
+            if (IsEnabled(logLevel))
+            {
+                log.Write(DateTime.UtcNow, logLevel.ToString().ToUpperInvariant(), category, formatter(state, exception), exception);
+            }
         }
     }
 }

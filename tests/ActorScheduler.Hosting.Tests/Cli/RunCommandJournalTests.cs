@@ -71,7 +71,7 @@ public sealed class RunCommandJournalTests : IDisposable
 
         Assert.False(guard.IsCancellationRequested, "run kept going on a journal it cannot write");
         Assert.Equal(1, code);
-        var log = Path.Combine(DataDir, RunLogSetup.FileName);
+        var log = Path.Combine(DataDir, RunLog.FileName);
         var line = Assert.Single(error.ToString().Trim().Split('\n'));
         Assert.StartsWith($"error: journal {Journal}: the journal stream hello-world/", line);
         Assert.EndsWith($"(details: {log})", line);

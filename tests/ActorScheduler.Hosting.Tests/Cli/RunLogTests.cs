@@ -1,11 +1,13 @@
 using ActorScheduler.Hosting.Cli;
-using Akka.Event;
+using Microsoft.Extensions.Logging;
 
 namespace ActorScheduler.Hosting.Tests.Cli;
 
 /// <summary>How <c>run</c> shows a log event on the console (one line) and keeps it in its log file (whole).</summary>
-public sealed class RunLogTests
+public sealed class RunLogTests : IDisposable
 {
+    private readonly string _file = Path.Combine(Path.GetTempPath(), $"actorscheduler-runlog-{Guid.NewGuid():N}.log");
+
     private static Exception Thrown(Exception e)
     {
         try
@@ -23,9 +25,7 @@ public sealed class RunLogTests
     {
         var cause = Thrown(new InvalidOperationException("writing failed", new IOException("disk full\non /var")));
 
-        var line = RunLogSetup.ConsoleLine(new Error(cause, "akka://x/user/a", typeof(RunLogTests), "Failed to persist event [E]."));
-
-        Assert.Equal("Failed to persist event [E]: writing failed: disk full on /var", line);
+        Assert.Equal("Failed to persist event [E]: writing failed: disk full on /var", RunLog.ConsoleLine("Failed to persist event [E].", cause));
     }
 
     [Fact]
@@ -33,18 +33,34 @@ public sealed class RunLogTests
     {
         var cause = Thrown(new InvalidOperationException("the offer router failed: timed out", new TimeoutException("timed out")));
 
-        Assert.Equal("the offer router failed: timed out", RunLogSetup.ConsoleLine(new Error(cause, "src", typeof(RunLogTests), cause.Message)));
+        Assert.Equal("the offer router failed: timed out", RunLog.ConsoleLine(cause.Message, cause));
     }
 
     [Fact]
     public void The_file_entry_has_the_level_the_source_and_the_stack_trace()
     {
-        var cause = Thrown(new IOException("disk full"));
-
-        var entry = RunLogSetup.FileEntry(new Error(cause, "akka://x/user/a", typeof(RunLogTests), "write failed"));
+        var entry = RunLog.FileEntry(DateTime.UtcNow, "ERROR", "akka://x/user/a", "write failed", Thrown(new IOException("disk full")));
 
         Assert.Contains(" ERROR [akka://x/user/a] write failed", entry);
         Assert.Contains("System.IO.IOException: disk full", entry);
         Assert.Contains("   at ", entry);
     }
+
+    [Fact]
+    public void An_API_error_ASP_NET_logs_is_one_line_on_the_console_and_whole_in_the_file()
+    {
+        var console = new StringWriter();
+        using (var log = new RunLog(console, _file))
+        {
+            using var provider = new RunLogProvider(log);
+            provider.CreateLogger("ActorScheduler.Api").LogError(Thrown(new InvalidOperationException("no plans")), "{Method} {Path} failed", "GET", "/v1/plans");
+        }
+
+        Assert.Equal("GET /v1/plans failed: no plans", console.ToString().Trim());
+        var written = File.ReadAllText(_file);
+        Assert.Contains(" ERROR [ActorScheduler.Api] GET /v1/plans failed", written);
+        Assert.Contains("   at ", written);
+    }
+
+    public void Dispose() => File.Delete(_file);
 }
