@@ -14,18 +14,20 @@ public static class SpecCommands
     /// </summary>
     public static async Task<int> ValidateAsync(string specPath, IReadOnlyList<string> overrides, TextWriter output, TextWriter error, string? previousPath = null)
     {
-        if (await LoadAsync(specPath, overrides, error) is not { } next)
+        var (next, nextExit) = await LoadAsync(specPath, overrides, error);
+        if (next is null)
         {
-            return 1;
+            return nextExit;
         }
 
         ActorScheduler.Specs.Model.ServiceSpec? previous = null;
         if (previousPath is not null)
         {
             // The -o values are the change being checked: the previous spec is rendered without them.
-            if (await LoadAsync(previousPath, [], error) is not { } old)
+            var (old, oldExit) = await LoadAsync(previousPath, [], error);
+            if (old is null)
             {
-                return 1;
+                return oldExit;
             }
 
             previous = old.Spec;
@@ -49,9 +51,10 @@ public static class SpecCommands
     /// <summary>Prints the rendered spec and its plans as trees, or (<paramref name="json"/>) both as JSON.</summary>
     public static async Task<int> RenderAsync(string specPath, IReadOnlyList<string> overrides, bool json, TextWriter output, TextWriter error)
     {
-        if (await LoadAsync(specPath, overrides, error) is not { } loaded)
+        var (loaded, exit) = await LoadAsync(specPath, overrides, error);
+        if (loaded is null)
         {
-            return 1;
+            return exit;
         }
 
         if (json)
@@ -75,13 +78,16 @@ public static class SpecCommands
         return 0;
     }
 
-    /// <summary>Renders and loads a spec file, printing every located error; null when it has any.</summary>
-    internal static async Task<SpecLoadResult?> LoadAsync(string specPath, IReadOnlyList<string> overrides, TextWriter error)
+    /// <summary>
+    /// Renders and loads a spec file, printing every located error: the spec, or the command's exit code when it has
+    /// errors (1), or when an <c>-o</c> is no KEY=VALUE (2, bad arguments, as for <c>run</c>).
+    /// </summary>
+    internal static async Task<(SpecLoadResult? Loaded, int Exit)> LoadAsync(string specPath, IReadOnlyList<string> overrides, TextWriter error)
     {
         if (!Overrides.TryParse(overrides, out var values, out var overrideError))
         {
             await error.WriteLineAsync($"error: {overrideError}");
-            return null;
+            return (null, 2);
         }
 
         var loaded = ServiceSpecLoader.LoadFile(specPath, values);
@@ -90,6 +96,6 @@ public static class SpecCommands
             await error.WriteLineAsync($"error: {e}");
         }
 
-        return loaded.IsValid ? loaded : null;
+        return loaded.IsValid ? (loaded, 0) : (null, 1);
     }
 }

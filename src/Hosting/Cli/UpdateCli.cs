@@ -12,9 +12,10 @@ public static class UpdateCli
 {
     public static async Task<int> StartAsync(string api, string specPath, IReadOnlyList<string> overrides, TextWriter output, TextWriter error, CancellationToken ct)
     {
-        if (await SpecCommands.LoadAsync(specPath, overrides, error) is not { } loaded)
+        var (loaded, exit) = await SpecCommands.LoadAsync(specPath, overrides, error);
+        if (loaded is null)
         {
-            return 1;
+            return exit;
         }
 
         using var client = await ApiClient.CreateAsync(api, error);

@@ -34,6 +34,24 @@ public sealed class SpecCommandsTests
     }
 
     [Fact]
+    public async Task An_option_that_is_no_key_value_is_bad_arguments_exit_2_as_for_run_in_validate_render_and_update()
+    {
+        foreach (var command in new Func<TextWriter, TextWriter, Task<int>>[]
+        {
+            (o, e) => SpecCommands.ValidateAsync(HelloWorld, ["HELLO_COUNT"], o, e),
+            (o, e) => SpecCommands.RenderAsync(HelloWorld, ["HELLO_COUNT"], false, o, e),
+            // Refused before the scheduler is asked: nothing listens there.
+            (o, e) => UpdateCli.StartAsync($"http://127.0.0.1:{SchedulerProcess.FreePort()}", HelloWorld, ["HELLO_COUNT"], o, e, CancellationToken.None),
+        })
+        {
+            var (output, error) = (new StringWriter(), new StringWriter());
+            Assert.Equal(2, await command(output, error));
+            Assert.Equal("error: -o expects KEY=VALUE, got 'HELLO_COUNT'", error.ToString().Trim());
+            Assert.Empty(output.ToString());
+        }
+    }
+
+    [Fact]
     public async Task Validate_previous_refuses_an_update_that_changes_a_volume()
     {
         var dir = Directory.CreateTempSubdirectory("validate-previous").FullName;
