@@ -194,7 +194,7 @@ public static class RunCommand
         // scheduler that cannot.
         if (SqliteJournal.Check(Path.Combine(dataDir, "journal.db")) is { } journalError)
         {
-            await error.WriteLineAsync($"error: {journalError}; restore a backup of it, or move it away to start afresh");
+            await error.WriteLineAsync($"error: {journalError}");
             return 2;
         }
 

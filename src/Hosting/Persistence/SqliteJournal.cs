@@ -24,9 +24,13 @@ public static class SqliteJournal
         command.ExecuteScalar();
     }
 
+    /// <summary>How long <see cref="Check"/> waits for a journal another process has locked before it says so.</summary>
+    internal const int CheckBusySeconds = 5;
+
     /// <summary>
     /// Whether an existing journal file is a readable SQLite database (it opens, and <c>PRAGMA quick_check</c> finds its
-    /// pages and indexes sound): a one-line reason when not, null when it is or does not exist yet.
+    /// pages and indexes sound): a one-line reason with what to do when not, null when it is or does not exist yet. A
+    /// journal another process holds locked is said as such — it is no damage, and moving it away would lose it.
     /// </summary>
     public static string? Check(string databasePath)
     {
@@ -35,9 +39,10 @@ public static class SqliteJournal
             return null;
         }
 
+        const string Damaged = "; restore a backup of it, or move it away to start afresh";
         try
         {
-            using var connection = new SqliteConnection(ConnectionString(databasePath));
+            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder(ConnectionString(databasePath)) { DefaultTimeout = CheckBusySeconds }.ToString());
             connection.Open();
             using var command = connection.CreateCommand();
             command.CommandText = "PRAGMA quick_check;";
@@ -51,11 +56,16 @@ public static class SqliteJournal
                 }
             }
 
-            return problems is ["ok"] ? null : $"journal {databasePath} is not a readable SQLite database: {string.Join("; ", problems.Take(3))}{(problems.Count > 3 ? $" (and {problems.Count - 3} more)" : "")}";
+            return problems is ["ok"] ? null : $"journal {databasePath} is not a readable SQLite database: {string.Join("; ", problems.Take(3))}{(problems.Count > 3 ? $" (and {problems.Count - 3} more)" : "")}{Damaged}";
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6)
+        {
+            // SQLITE_BUSY, SQLITE_LOCKED: for longer than the check waits.
+            return $"journal {databasePath} is locked by another process ({e.Message}): stop what holds it (a sqlite3 shell, a backup tool), then run again";
         }
         catch (SqliteException e)
         {
-            return $"journal {databasePath} is not a readable SQLite database: {e.Message}";
+            return $"journal {databasePath} is not a readable SQLite database: {e.Message}{Damaged}";
         }
         finally
         {

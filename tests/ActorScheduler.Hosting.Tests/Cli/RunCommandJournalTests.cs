@@ -151,6 +151,31 @@ public sealed class RunCommandJournalTests : IDisposable
         await AssertRefusedAsync("");
     }
 
+    [Fact]
+    public async Task A_journal_another_process_holds_locked_is_said_to_be_locked_not_damaged()
+    {
+        await CreateJournalAsync();
+        using var holder = new SqliteConnection(Persistence.SqliteJournal.ConnectionString(Journal) + ";Pooling=False");
+        holder.Open();
+        using (var lockIt = holder.CreateCommand())
+        {
+            // As a sqlite3 shell in exclusive locking mode holds it: nobody else may even read.
+            lockIt.CommandText = "pragma locking_mode = exclusive; begin exclusive; select count(*) from journal;";
+            lockIt.ExecuteScalar();
+        }
+
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var (output, error) = (new StringWriter(), new StringWriter());
+        var code = await RunCommand.RunAsync(Args(), output, error, guard.Token);
+
+        Assert.Equal(2, code);
+        var line = Assert.Single(error.ToString().Trim().Split('\n'));
+        Assert.StartsWith($"error: journal {Journal} is locked by another process (", line);
+        Assert.EndsWith("): stop what holds it (a sqlite3 shell, a backup tool), then run again", line);
+        Assert.DoesNotContain("move it away", line);
+        Assert.Empty(output.ToString());
+    }
+
     /// <summary>A SQLite database of a few pages where the journal goes.</summary>
     private void CreateDatabase()
     {
@@ -178,6 +203,7 @@ public sealed class RunCommandJournalTests : IDisposable
         var line = Assert.Single(error.ToString().Trim().Split('\n'));
         Assert.StartsWith($"error: journal {Journal} is not a readable SQLite database: ", line);
         Assert.Contains(why, line);
+        Assert.EndsWith("; restore a backup of it, or move it away to start afresh", line);
         Assert.Empty(output.ToString());
     }
 
