@@ -50,7 +50,8 @@ internal static class CallValidator
             Call.Types.Type.Acknowledge => Require(call.Acknowledge, "acknowledge")
                 ?? (call.Acknowledge.Uuid.Length != 16 ? "'acknowledge.uuid' is not a valid UUID" : null),
             Call.Types.Type.AcknowledgeOperationStatus => Require(call.AcknowledgeOperationStatus, "acknowledge_operation_status")
-                ?? (call.AcknowledgeOperationStatus.Uuid.Length != 16 ? "'acknowledge_operation_status.uuid' is not a valid UUID" : null),
+                ?? (call.AcknowledgeOperationStatus.Uuid.Length != 16 ? "'acknowledge_operation_status.uuid' is not a valid UUID" : null)
+                ?? (call.AcknowledgeOperationStatus.AgentId is null ? "Expecting 'agent_id' to be present" : null),
             Call.Types.Type.Reconcile => Require(call.Reconcile, "reconcile"),
             Call.Types.Type.ReconcileOperations => Require(call.ReconcileOperations, "reconcile_operations"),
             Call.Types.Type.Message => Require(call.Message, "message"),

@@ -27,6 +27,7 @@ internal sealed class LocalAgent
         Total = total;
         _settings = settings;
         _store = new AgentCheckpointStore(workDir);
+        Operations = new AgentOperations(settings);
     }
 
     public AgentID Id { get; }
@@ -45,6 +46,9 @@ internal sealed class LocalAgent
 
     public IReadOnlyCollection<AgentTask> Tasks => _tasks.Values;
 
+    /// <summary>Operations with feedback applied on this agent, and their updates in flight.</summary>
+    public AgentOperations Operations { get; }
+
     /// <summary>The agent's attributes, sent in each of its offers.</summary>
     public IReadOnlyList<Attribute> Attributes { get; set; } = [];
 
@@ -52,7 +56,7 @@ internal sealed class LocalAgent
     public DomainInfo? Domain { get; set; }
 
     /// <summary>Whether there may be status updates or ended executors to take (cheap; the master asks every agent often).</summary>
-    public bool HasPendingEvents => _pendingUpdates > 0 || _endedExecutors.Count > 0;
+    public bool HasPendingEvents => _pendingUpdates > 0 || _endedExecutors.Count > 0 || Operations.HasPending;
 
     // Status updates queued on this agent's tasks, in all: lets the master skip idle agents without looking at their tasks.
     private int _pendingUpdates;
@@ -62,7 +66,7 @@ internal sealed class LocalAgent
     private bool _unsent;
 
     /// <summary>An update or an ended executor may be ready to send now (not counting retries).</summary>
-    public bool HasUnsentEvents => _unsent || _endedExecutors.Count > 0;
+    public bool HasUnsentEvents => _unsent || _endedExecutors.Count > 0 || Operations.HasUnsent;
 
     /// <summary>
     /// A new agent. Nothing is written yet: its work dir and first checkpoint appear with its first state change
@@ -400,6 +404,7 @@ internal sealed class LocalAgent
     /// <summary>The framework was removed: kill its tasks and drop its pending updates.</summary>
     public void RemoveFramework(string frameworkId)
     {
+        Operations.RemoveFramework(frameworkId);
         foreach (var task in _tasks.Values.Where(t => t.FrameworkId.Value == frameworkId).ToList())
         {
             task.Orphaned = true;
@@ -477,6 +482,7 @@ internal sealed class LocalAgent
     /// <summary>Marks every in-flight update of the framework as unsent, so it goes out at once.</summary>
     public void ResendAll(string frameworkId)
     {
+        Operations.ResendAll(frameworkId);
         foreach (var task in _tasks.Values.Where(t => t.FrameworkId.Value == frameworkId))
         {
             task.HeadSent = false;

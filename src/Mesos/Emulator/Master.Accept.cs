@@ -59,6 +59,11 @@ internal sealed partial class Master
                     $"Task launched with invalid offers: {error}", task.AgentId));
             }
 
+            foreach (var operation in accept.Operations.Where(o => o.Type is not (OperationType.Launch or OperationType.LaunchGroup)))
+            {
+                OperationError(framework, operation, $"Operation attempted with invalid offers: {error}");
+            }
+
             return CallResult.Accepted;
         }
 
@@ -88,17 +93,29 @@ internal sealed partial class Master
                 OperationType.Destroy => Destroy(agent, operation.Destroy, pool, untouched),
                 OperationType.Launch => Launch(framework, agent, operation, pool, untouched),
                 OperationType.LaunchGroup => LaunchGroup(framework, agent, operation, pool, untouched),
-                _ => $"operation {operation.Type} is not supported by the emulator",
+                _ => $"operation {OperationTypeName(operation.Type)} is not supported by the emulator",
             };
             if (dropped is not null)
             {
                 Log($"framework {framework.Id}: dropped {operation.Type} on agent {agent.Id.Value}: {dropped}");
+                if (operation.Type is not (OperationType.Launch or OperationType.LaunchGroup))
+                {
+                    OperationError(framework, operation, dropped);
+                }
+            }
+            else if (operation.Id is not null && operation.Type is not (OperationType.Launch or OperationType.LaunchGroup))
+            {
+                agent.Operations.Finished(framework.Id, operation.Id, agent.Id);
             }
         }
 
         AddFilter(offers[0], untouched, accept.Filters);
         return CallResult.Accepted;
     }
+
+    /// <summary>The wire name of an operation type, e.g. <c>GROW_VOLUME</c>.</summary>
+    private static string OperationTypeName(OperationType type) =>
+        Offer.Types.Operation.Descriptor.FindFieldByNumber(Offer.Types.Operation.TypeFieldNumber).EnumType.FindValueByNumber((int)type)?.Name ?? type.ToString();
 
     private static IEnumerable<TaskInfo> TasksOf(Offer.Types.Operation operation) => operation.Type switch
     {
@@ -309,7 +326,7 @@ internal sealed partial class Master
         foreach (var task in tasks)
         {
             var error = operation.Id is not null
-                ? "operation feedback ('id') is not supported for LAUNCH"
+                ? "The `id` field cannot be set on LAUNCH operations"
                 : ValidateTask(framework, agent, task, ids, groupMember: false);
             var resources = task.Resources.Select(ResourceFormat.AsInternal).ToList();
             if (error is null && !pool.ContainsAll(resources))
@@ -352,7 +369,7 @@ internal sealed partial class Master
         string? error = null;
         if (operation.Id is not null)
         {
-            error = "operation feedback ('id') is not supported for LAUNCH_GROUP";
+            error = "The `id` field cannot be set on LAUNCH_GROUP operations";
         }
         else if (group?.Executor is null)
         {

@@ -232,9 +232,11 @@ internal sealed partial class Master
             Call.Types.Type.Shutdown => Shutdown(framework, call.Shutdown),
             Call.Types.Type.Acknowledge => Acknowledge(call.Acknowledge),
             Call.Types.Type.Reconcile => Reconcile(framework, call.Reconcile),
+            Call.Types.Type.AcknowledgeOperationStatus => AcknowledgeOperationStatus(framework, call.AcknowledgeOperationStatus),
+            Call.Types.Type.ReconcileOperations => ReconcileOperations(framework, call.ReconcileOperations),
             Call.Types.Type.UpdateFramework => UpdateFramework(framework, call.UpdateFramework),
             Call.Types.Type.Unknown => new CallResult(501, "Received an unknown call type"),
-            // MESSAGE, REQUEST, inverse offers and operation feedback: accepted and ignored.
+            // MESSAGE, REQUEST and inverse offers: accepted and ignored.
             _ => CallResult.Accepted,
         };
 
@@ -724,6 +726,14 @@ internal sealed partial class Master
         foreach (var (frameworkId, status) in agent.TakeDueUpdates(id => _frameworks.TryGetValue(id, out var f) && f.IsConnected))
         {
             ForwardAgentUpdate(_frameworks[frameworkId.Value], status);
+        }
+
+        if (agent.Operations.HasPending)
+        {
+            foreach (var (frameworkId, status) in agent.Operations.TakeDue(id => _frameworks.TryGetValue(id, out var f) && f.IsConnected))
+            {
+                SendOperationUpdate(_frameworks[frameworkId], status.Clone());
+            }
         }
 
         foreach (var ended in agent.TakeEndedExecutors())

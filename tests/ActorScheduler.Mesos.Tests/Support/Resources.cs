@@ -64,6 +64,13 @@ internal static class Resources
         return disk;
     }
 
+    /// <summary>The operation with <c>id</c> set: it asks for operation feedback.</summary>
+    public static Offer.Types.Operation WithId(this Offer.Types.Operation operation, string id)
+    {
+        operation.Id = new OperationID { Value = id };
+        return operation;
+    }
+
     public static Offer.Types.Operation Reserve(params Resource[] resources)
     {
         var op = new Offer.Types.Operation { Type = Offer.Types.Operation.Types.Type.Reserve, Reserve = new Offer.Types.Operation.Types.Reserve() };

@@ -240,6 +240,46 @@ internal sealed class TestFramework : IAsyncDisposable
         });
     }
 
+    /// <summary>The next UPDATE_OPERATION_STATUS for the operation (in any state unless one is given).</summary>
+    public async Task<OperationStatus> NextOperationUpdateAsync(string operationId, OperationState? state = null, TimeSpan? timeout = null)
+    {
+        var evt = await NextAsync(
+            e => e.Type == Event.Types.Type.UpdateOperationStatus && e.UpdateOperationStatus.Status.OperationId?.Value == operationId
+                && (state is null || e.UpdateOperationStatus.Status.State == state),
+            timeout);
+        return evt.UpdateOperationStatus.Status;
+    }
+
+    public Task AcknowledgeOperationAsync(OperationStatus status) =>
+        SendAsync(new Call
+        {
+            Type = Call.Types.Type.AcknowledgeOperationStatus,
+            AcknowledgeOperationStatus = new Call.Types.AcknowledgeOperationStatus
+            {
+                AgentId = status.AgentId,
+                OperationId = status.OperationId,
+                Uuid = status.Uuid.Value,
+            },
+        });
+
+    /// <summary>RECONCILE_OPERATIONS for the given (operation id, agent id or null) pairs; none: implicit.</summary>
+    public Task ReconcileOperationsAsync(params (string OperationId, string? AgentId)[] operations)
+    {
+        var reconcile = new Call.Types.ReconcileOperations();
+        foreach (var (operationId, agentId) in operations)
+        {
+            var item = new Call.Types.ReconcileOperations.Types.Operation { OperationId = new OperationID { Value = operationId } };
+            if (agentId is not null)
+            {
+                item.AgentId = new AgentID { Value = agentId };
+            }
+
+            reconcile.Operations.Add(item);
+        }
+
+        return SendAsync(new Call { Type = Call.Types.Type.ReconcileOperations, ReconcileOperations = reconcile });
+    }
+
     public Task DeclineAsync(Offer offer, double refuseSeconds = 0)
     {
         var call = new Call
