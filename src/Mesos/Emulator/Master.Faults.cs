@@ -32,6 +32,7 @@ internal sealed partial class Master
         var now = Now;
         _cluster.Unreachable[agentId] = now;
         RescindOffersOf(agent);
+        SendBulkOperationFeedback(agent, OperationState.OperationUnreachable, "Agent was marked unreachable");
         foreach (var task in LiveTasks(agent))
         {
             if (_frameworks.TryGetValue(task.FrameworkId.Value, out var framework))
@@ -181,6 +182,11 @@ internal sealed partial class Master
         var wasReachable = !_cluster.Unreachable.Remove(agentId);
         _cluster.Disconnected.Remove(agentId);
         RescindOffersOf(agent);
+        if (wasReachable)
+        {
+            SendBulkOperationFeedback(agent, OperationState.OperationGoneByOperator, "Agent has been marked gone");
+        }
+
         var killed = LiveTasks(agent).ToList();
         foreach (var task in killed)
         {

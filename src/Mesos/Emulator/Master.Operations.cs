@@ -30,6 +30,28 @@ internal sealed partial class Master
         });
     }
 
+    /// <summary>
+    /// The agent became unreachable or was marked gone: each connected framework hears, once and unreliably, of every
+    /// operation the master still holds there (master <c>sendBulkOperationFeedback</c>). The agent keeps its updates in
+    /// flight; reconciliation answers from the agent's state from now on.
+    /// </summary>
+    private void SendBulkOperationFeedback(LocalAgent agent, OperationState state, string message)
+    {
+        foreach (var framework in _frameworks.Values.Where(f => f.IsConnected))
+        {
+            foreach (var operation in agent.Operations.Of(framework.Id))
+            {
+                SendOperationUpdate(framework, new OperationStatus
+                {
+                    OperationId = operation.OperationId.Clone(),
+                    State = state,
+                    Message = message,
+                    AgentId = agent.Id.Clone(),
+                });
+            }
+        }
+    }
+
     private static void SendOperationUpdate(FrameworkState framework, OperationStatus status) =>
         framework.Connection?.Send(new Event
         {

@@ -186,6 +186,10 @@ public sealed class OperationFeedbackTests : IAsyncLifetime
         await framework.AcceptAsync(offer, Reserve(Scalar("cpus", 1, "test-role")).WithId("reserve-1"));
         await framework.NextOperationUpdateAsync("reserve-1");
         await _emulator.Faults.LoseAgentAsync(offer.AgentId.Value);
+        var bulk = await framework.NextOperationUpdateAsync("reserve-1");
+        Assert.Equal((OperationState.OperationUnreachable, "Agent was marked unreachable"), (bulk.State, bulk.Message));
+        Assert.Equal(offer.AgentId, bulk.AgentId);
+        Assert.Null(bulk.Uuid);
 
         await framework.ReconcileOperationsAsync(("reserve-1", offer.AgentId.Value), ("other", "no-such-agent"));
 
@@ -199,6 +203,26 @@ public sealed class OperationFeedbackTests : IAsyncLifetime
         await framework.ReconcileOperationsAsync(("reserve-1", offer.AgentId.Value));
         var gone = await framework.NextOperationUpdateAsync("reserve-1");
         Assert.Equal((OperationState.OperationGoneByOperator, "Reconciliation: Agent marked gone by operator"), (gone.State, gone.Message));
+    }
+
+    [Fact]
+    public async Task Marking_a_registered_agent_gone_tells_the_framework_of_its_operations_once()
+    {
+        await using var framework = await TestFramework.StartRawAsync(_emulator.Url, TestFramework.Info());
+        var offer = await NextOfferAsync(framework);
+        await framework.AcceptAsync(offer, Reserve(Scalar("cpus", 1, "test-role")).WithId("reserve-1"));
+        await framework.NextOperationUpdateAsync("reserve-1");
+
+        await _emulator.Faults.MarkAgentGoneAsync(offer.AgentId.Value);
+
+        var gone = await framework.NextOperationUpdateAsync("reserve-1");
+        Assert.Equal((OperationState.OperationGoneByOperator, "Agent has been marked gone"), (gone.State, gone.Message));
+        Assert.Equal(offer.AgentId, gone.AgentId);
+        Assert.Null(gone.Uuid);
+        await framework.ReconcileOperationsAsync();
+        await framework.ReconcileOperationsAsync(("reserve-1", offer.AgentId.Value));
+        var reconciled = await framework.NextOperationUpdateAsync("reserve-1");
+        Assert.Equal((OperationState.OperationGoneByOperator, "Reconciliation: Agent marked gone by operator"), (reconciled.State, reconciled.Message));
     }
 
     [Fact]
