@@ -92,9 +92,14 @@ internal sealed class AgentOperations
     public void RemoveFramework(string frameworkId) => _operations.RemoveAll(o => o.FrameworkId == frameworkId && Forget(o));
 
     /// <summary>Marks the framework's updates in flight as unsent, so they go out at once (it subscribed again).</summary>
-    public void ResendAll(string frameworkId)
+    public void ResendAll(string frameworkId) => Resend(Of(frameworkId));
+
+    /// <summary>Marks every update in flight as unsent, so it goes out at once (the agent is back).</summary>
+    public void ResendAll() => Resend(_operations);
+
+    private void Resend(IEnumerable<AgentOperation> operations)
     {
-        foreach (var operation in Of(frameworkId).Where(o => o.Pending is not null))
+        foreach (var operation in operations.Where(o => o.Pending is not null))
         {
             operation.HeadSent = false;
             _unsent = true;

@@ -77,6 +77,8 @@ internal sealed partial class Master
             agent.ResendAll(frameworkId);
         }
 
+        agent.Operations.ResendAll();
+
         _nextAllocation = Now;
         FlushAgentEvents();
         RecordFault("agent-returned", agentId);
@@ -140,6 +142,8 @@ internal sealed partial class Master
         {
             agent.ResendAll(frameworkId);
         }
+
+        agent.Operations.ResendAll();
 
         _nextAllocation = Now;
         FlushAgentEvents();

@@ -206,6 +206,21 @@ public sealed class OperationFeedbackTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_agent_back_from_a_disconnect_resends_its_update_at_once_the_acknowledgement_meanwhile_lost()
+    {
+        await using var framework = await TestFramework.StartRawAsync(_emulator.Url, TestFramework.Info());
+        var offer = await NextOfferAsync(framework);
+        await framework.AcceptAsync(offer, Reserve(Scalar("cpus", 1, "test-role")).WithId("reserve-1"));
+        var first = await framework.NextOperationUpdateAsync("reserve-1");
+        await _emulator.Faults.DisconnectAgentAsync(offer.AgentId.Value);
+        await framework.AcknowledgeOperationAsync(first);
+
+        await _emulator.Faults.ReconnectAgentAsync(offer.AgentId.Value);
+
+        Assert.Equal(first, await framework.NextOperationUpdateAsync("reserve-1"));
+    }
+
+    [Fact]
     public async Task Marking_a_registered_agent_gone_tells_the_framework_of_its_operations_once()
     {
         await using var framework = await TestFramework.StartRawAsync(_emulator.Url, TestFramework.Info());
