@@ -184,6 +184,30 @@ public static class Send
         });
 
     /// <summary>
+    /// The agent that ran the latest launch of <paramref name="taskName"/> loses its connection to the master: nothing
+    /// there is offered, its tasks go on (the scheduler checkpoints) with their updates held, and it is unreachable once
+    /// the clock passed 75 s (5 missed pings of 15 s) without <see cref="ReconnectAgentOf"/>.
+    /// </summary>
+    public static ScenarioTick DisconnectAgentOf(string taskName) =>
+        new LambdaTick($"Send.DisconnectAgentOf({taskName})", async c =>
+        {
+            var agent = AgentOfLaunch(c, taskName);
+            await c.Cluster.DisconnectAgentAsync(agent).ConfigureAwait(false);
+        });
+
+    /// <summary>
+    /// The disconnected agent that ran the latest launch of <paramref name="taskName"/> reconnects
+    /// (<see cref="DisconnectAgentOf"/>): it is offered again and resends the updates it held.
+    /// </summary>
+    public static ScenarioTick ReconnectAgentOf(string taskName) =>
+        new LambdaTick($"Send.ReconnectAgentOf({taskName})", async c =>
+        {
+            var agent = AgentOfLaunch(c, taskName);
+            await c.Cluster.ReconnectAgentAsync(agent).ConfigureAwait(false);
+            await c.SettleUpdatesAsync().ConfigureAwait(false);
+        });
+
+    /// <summary>
     /// The operator marks the agent that ran the latest launch of <paramref name="taskName"/> gone: its tasks become
     /// TASK_GONE_BY_OPERATOR, and it is never offered again under its id.
     /// </summary>

@@ -325,6 +325,23 @@ public sealed class SimulatedCluster : IAsyncDisposable
     public Task ReturnAgentAsync(string agentId) => _queue.InvokeAsync(() => _master.ReturnAgent(agentId));
 
     /// <summary>
+    /// The agent's connection to the master breaks (its process died, the network dropped): its offers are rescinded
+    /// and its resources offered no more, tasks of frameworks that do not checkpoint become TASK_LOST
+    /// (REASON_AGENT_DISCONNECTED), a checkpointing framework's go on with their updates held; once 5 pings of 15 s went
+    /// unanswered on the cluster's clock (<see cref="AdvanceAsync"/>) the agent is unreachable, as after
+    /// <see cref="LoseAgentAsync"/>.
+    /// </summary>
+    /// <exception cref="FaultRejectedException">The agent is unknown, or not registered and connected.</exception>
+    public Task DisconnectAgentAsync(string agentId) => _queue.InvokeAsync(() => _master.DisconnectAgent(agentId));
+
+    /// <summary>
+    /// A disconnected agent (see <see cref="DisconnectAgentAsync"/>) reconnects before its pings ran out: it is offered
+    /// again and resends the updates it holds; the master reports nothing for its tasks.
+    /// </summary>
+    /// <exception cref="FaultRejectedException">The agent is unknown or not disconnected.</exception>
+    public Task ReconnectAgentAsync(string agentId) => _queue.InvokeAsync(() => _master.ReconnectAgent(agentId));
+
+    /// <summary>
     /// The operator marks the agent gone: its live tasks become TASK_GONE_BY_OPERATOR, its offers are rescinded, and it
     /// never comes back under this id (<see cref="RestartAgentAsync"/> brings it back under a new one).
     /// </summary>

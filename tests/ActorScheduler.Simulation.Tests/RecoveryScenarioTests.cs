@@ -287,6 +287,46 @@ public sealed class RecoveryScenarioTests
         Assert.Equal(first, cluster.AgentOfLaunch("hello-0-server"));
     }
 
+    [Fact]
+    public async Task A_task_on_an_agent_that_reconnects_within_its_pings_should_be_kept_as_it_is()
+    {
+        await using var scenario = new ServiceScenario(OneTask);
+        await scenario.Run(Deploy("hello-0-server"));
+        var cluster = scenario.Cluster!;
+        var task = LatestTaskId(cluster, "hello-0-server");
+        var deployed = cluster.History.Count;
+
+        await scenario.Run(
+            // The scheduler checkpoints: its task goes on while the agent is disconnected, and the master says nothing.
+            Send.DisconnectAgentOf("hello-0-server"),
+            Send.AdvanceTime(TimeSpan.FromSeconds(60)),
+            Send.ReconnectAgentOf("hello-0-server"),
+            Send.AdvanceTime(TimeSpan.FromSeconds(60)),
+            Expect.TaskShown("hello-0", "hello-0-server", "TASK_RUNNING"),
+            NoRecovery(),
+            Expect.AllPlansComplete());
+
+        Assert.Equal(task, LatestTaskId(cluster, "hello-0-server"));
+        Assert.Single(cluster.History.SelectMany(r => r.LaunchedTasks), t => t.Name == "hello-0-server");
+        Assert.DoesNotContain(cluster.History.Skip(deployed), r => r.Event is { Type: Messages.MesosV1.Scheduler.Event.Types.Type.Update } e
+            && e.Update.Status.TaskId.Value == task);
+    }
+
+    [Fact]
+    public async Task A_task_on_an_agent_disconnected_past_its_pings_should_be_shown_unreachable()
+    {
+        await using var scenario = new ServiceScenario(OneTask);
+        await scenario.Run(Deploy("hello-0-server"));
+
+        await scenario.Run(
+            Send.DisconnectAgentOf("hello-0-server"),
+            Send.AdvanceTime(TimeSpan.FromSeconds(70)),
+            Expect.TaskShown("hello-0", "hello-0-server", "TASK_RUNNING"),
+            // 5 pings of 15 s went unanswered.
+            Send.AdvanceTime(TimeSpan.FromSeconds(10)),
+            Expect.TaskShown("hello-0", "hello-0-server", "TASK_UNREACHABLE"));
+    }
+
     // Before the restart the deploy step, COMPLETE, ignores what its task does later (recovery's business); the restarted
     // step derives its status from the task's last state, as DC/OS's regenerated deploy step does: a task last seen
     // TASK_UNREACHABLE is not running as far as anyone knows, so the step is STARTING and says why, until the agent returns.
