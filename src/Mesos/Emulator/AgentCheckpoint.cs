@@ -18,6 +18,17 @@ internal sealed class AgentCheckpoint
     public Dictionary<string, JsonNode> Frameworks { get; set; } = [];
 
     public List<TaskCheckpoint> Tasks { get; set; } = [];
+
+    /// <summary>Operation status updates not yet acknowledged (operation feedback).</summary>
+    public List<OperationCheckpoint> Operations { get; set; } = [];
+}
+
+internal sealed class OperationCheckpoint
+{
+    public string FrameworkId { get; set; } = string.Empty;
+
+    /// <summary>The update in flight (an OperationStatus).</summary>
+    public JsonNode Status { get; set; } = new JsonObject();
 }
 
 internal sealed class TaskCheckpoint

@@ -30,7 +30,7 @@ internal sealed class AgentOperation
 /// One agent's operation feedback — a Mesos agent's operation status update manager and the master's record of the
 /// framework's operations in one, as the local agents live in the master's process. Updates are sent reliably and
 /// retried as task updates are (10 s doubling to 10 min) until the framework acknowledges them; an operation whose
-/// terminal update is acknowledged is forgotten. Nothing here is checkpointed.
+/// terminal update is acknowledged is forgotten. The agent checkpoints the updates in flight (<see cref="InFlight"/>).
 /// </summary>
 internal sealed class AgentOperations
 {
@@ -51,6 +51,18 @@ internal sealed class AgentOperations
         _operations.Find(o => o.FrameworkId == frameworkId && o.OperationId.Value == operationId);
 
     public IEnumerable<AgentOperation> Of(string frameworkId) => _operations.Where(o => o.FrameworkId == frameworkId);
+
+    /// <summary>The updates waiting for their acknowledgement, by framework id, oldest first.</summary>
+    public IEnumerable<(string FrameworkId, OperationStatus Status)> InFlight =>
+        _operations.Where(o => o.Pending is not null).Select(o => (o.FrameworkId, o.Pending!));
+
+    /// <summary>An update in flight read back from the agent's checkpoint: it goes out again at once.</summary>
+    public void Restore(string frameworkId, OperationStatus status)
+    {
+        _operations.Add(new AgentOperation { FrameworkId = frameworkId, OperationId = status.OperationId.Clone(), Latest = status, Pending = status });
+        _pending++;
+        _unsent = true;
+    }
 
     /// <summary>
     /// The agent applied a speculative operation (RESERVE, UNRESERVE, CREATE, DESTROY): OPERATION_FINISHED with a

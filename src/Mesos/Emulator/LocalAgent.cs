@@ -119,6 +119,11 @@ internal sealed class LocalAgent
             agent._tasks[task.Id] = task;
         }
 
+        foreach (var saved in checkpoint.Operations)
+        {
+            agent.Operations.Restore(saved.FrameworkId, ProtoJson.FromNode<OperationStatus>(saved.Status));
+        }
+
         foreach (var task in agent._tasks.Values.Where(t => !t.IsTerminal).ToList())
         {
             agent.RecoverTask(task);
@@ -479,6 +484,25 @@ internal sealed class LocalAgent
         return true;
     }
 
+    /// <summary>
+    /// A speculative operation with feedback was applied here: OPERATION_FINISHED goes out reliably, checkpointed first
+    /// (after the resources it converted).
+    /// </summary>
+    public void OperationFinished(string frameworkId, OperationID operationId)
+    {
+        Operations.Finished(frameworkId, operationId, Id);
+        Checkpoint();
+    }
+
+    /// <summary>ACKNOWLEDGE_OPERATION_STATUS: clears the update if the uuid matches (then checkpoints).</summary>
+    public void AcknowledgeOperation(string frameworkId, string operationId, ByteString uuid)
+    {
+        if (Operations.Acknowledge(frameworkId, operationId, uuid))
+        {
+            Checkpoint();
+        }
+    }
+
     /// <summary>Marks every in-flight update of the framework as unsent, so it goes out at once.</summary>
     public void ResendAll(string frameworkId)
     {
@@ -675,6 +699,9 @@ internal sealed class LocalAgent
                 Fetching = t.Fetch is not null || (t.FetchInterrupted && !t.IsTerminal),
                 PendingUpdates = t.Pending.Select(s => ProtoJson.ToNode(s)).ToList(),
             }).ToList(),
+            Operations = Operations.InFlight
+                .Select(o => new OperationCheckpoint { FrameworkId = o.FrameworkId, Status = ProtoJson.ToNode(o.Status) })
+                .ToList(),
         };
         _store.Save(checkpoint);
     }

@@ -105,7 +105,7 @@ internal sealed partial class Master
             }
             else if (operation.Id is not null && operation.Type is not (OperationType.Launch or OperationType.LaunchGroup))
             {
-                agent.Operations.Finished(framework.Id, operation.Id, agent.Id);
+                agent.OperationFinished(framework.Id, operation.Id);
             }
         }
 

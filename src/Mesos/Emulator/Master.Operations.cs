@@ -72,7 +72,7 @@ internal sealed partial class Master
             return CallResult.Accepted;
         }
 
-        agent.Operations.Acknowledge(framework.Id, ack.OperationId.Value, ack.Uuid);
+        agent.AcknowledgeOperation(framework.Id, ack.OperationId.Value, ack.Uuid);
         return CallResult.Accepted;
     }
 

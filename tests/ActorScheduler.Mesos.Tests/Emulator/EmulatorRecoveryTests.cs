@@ -70,6 +70,37 @@ public sealed class EmulatorRecoveryTests
     }
 
     [Fact]
+    public async Task An_operation_update_not_yet_acknowledged_is_resent_after_a_restart_with_its_uuid()
+    {
+        using var dir = new TempDir();
+        var first = await MesosEmulator.StartAsync(TestEmulator.Options(dir.Path));
+        var info = TestFramework.Info(failoverTimeout: 300);
+        OperationStatus unacknowledged;
+        try
+        {
+            await using var framework = await TestFramework.StartAsync(first.Url, info);
+            info.Id = framework.FrameworkId;
+            var offer = await framework.NextOfferAsync();
+            await framework.AcceptAsync(offer, Reserve(Scalar("cpus", 1, "test-role")).WithId("reserve-1"));
+            unacknowledged = await framework.NextOperationUpdateAsync("reserve-1");
+        }
+        finally
+        {
+            await first.StopAsync();
+        }
+
+        await using var second = await MesosEmulator.StartAsync(TestEmulator.Options(dir.Path));
+        await using var again = await TestFramework.StartAsync(second.Url, info);
+
+        var resent = await again.NextOperationUpdateAsync("reserve-1");
+        Assert.Equal(unacknowledged, resent);
+        await again.AcknowledgeOperationAsync(resent);
+        await again.ReconcileOperationsAsync(("reserve-1", resent.AgentId.Value));
+        var forgotten = await again.NextOperationUpdateAsync("reserve-1");
+        Assert.Equal((OperationState.OperationUnknown, "Reconciliation: Operation is unknown"), (forgotten.State, forgotten.Message));
+    }
+
+    [Fact]
     public async Task A_task_that_ended_while_the_emulator_was_down_reports_its_exit_status()
     {
         using var dir = new TempDir();
