@@ -114,12 +114,15 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     private string? _recoveryTargetNoteLogged;
 
     // Transport encryption: the service CA, the artifacts it gave the pod's tasks (kept for the actor's life; the CA
-    // keeps them across restarts), whether an answer is awaited, and why it last refused (then the pod registers without
-    // them, and the TLS stage shows why, until the actor restarts). Empty for pods without transport encryption.
+    // keeps them across restarts), whether an answer is awaited, why it last refused (then the pod registers without
+    // them, and the TLS stage shows why, until an answer brings them) and how many times in a row it refused: it is asked
+    // again after the crash-loop backoff's delays (base, doubling, capped). Empty for pods without transport encryption.
+    private const string TlsRetryTimer = "tls-retry";
     private readonly IActorRef? _tlsAuthority;
     private ImmutableArray<IssuedTls> _tls = [];
     private bool _tlsAsked;
     private string? _tlsRefusal;
+    private int _tlsRefusals;
 
     public PodInstanceActor(string service, string podType, int index, IActorRef journal, IActorRef router, IActorRef gateway, TimeSpan? killRetryInterval = null, TimeSpan? backoffBase = null, RecoverySettings? recovery = null, TimeProvider? clock = null, int? snapshotAfterEvents = null, IActorRef? configStore = null, IActorRef? tlsAuthority = null)
         : base(journal, $"{service}/pod/{PodNames.Instance(podType, index)}")
@@ -219,6 +222,9 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
                 return true;
             case TlsProtocol.Issued or TlsProtocol.Refused:
                 OnTlsAnswer(message);
+                return true;
+            case RetryTls:
+                OnRetryTls();
                 return true;
             case StoredTarget m:
                 OnStoredTarget(m);
@@ -495,15 +501,24 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         if (TlsEvaluationStage.Uses(pod, launchTasks))
         {
             var requests = TlsRequests(target.Spec.Name, pod, launchTasks);
-            if (!TlsCovers(requests, out tls) && _tlsRefusal is null && _tlsAuthority is not null)
+            if (!TlsCovers(requests, out tls) && _tlsAuthority is not null)
             {
-                if (!_tlsAsked)
+                if (_tlsRefusal is null)
                 {
-                    _tlsAsked = true;
-                    _tlsAuthority.Tell(new TlsProtocol.Issue(_name, requests));
+                    if (!_tlsAsked)
+                    {
+                        _tlsAsked = true;
+                        _tlsAuthority.Tell(new TlsProtocol.Issue(_name, requests));
+                    }
+
+                    return;
                 }
 
-                return;
+                // Refused: the pod registers with the refusal (its evaluation says why) and asks again after a delay.
+                if (!_tlsAsked && !Timers.IsTimerActive(TlsRetryTimer))
+                {
+                    Timers.StartSingleTimer(TlsRetryTimer, RetryTls.Instance, TlsRetryDelay());
+                }
             }
         }
 
@@ -558,18 +573,61 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     private void OnTlsAnswer(object answer)
     {
         _tlsAsked = false;
+        var refusedBefore = _tlsRefusal;
         if (answer is TlsProtocol.Issued issued)
         {
             _tlsRefusal = null;
+            _tlsRefusals = 0;
+            Timers.Cancel(TlsRetryTimer);
             _tls = _tls.RemoveAll(t => issued.Artifacts.Any(i => i.Task == t.Task && i.Name == t.Name)).AddRange(issued.Artifacts);
         }
         else if (answer is TlsProtocol.Refused refused)
         {
-            _log.Warning("{0}: {1}", _name, refused.Reason);
             _tlsRefusal = refused.Reason;
+            _tlsRefusals++;
+            var delay = TlsRetryDelay();
+            _log.Warning("{0}: {1} (refused {2} times in a row; asking again in {3:0.#}s)", _name, refused.Reason, _tlsRefusals, delay.TotalSeconds);
+            Timers.StartSingleTimer(TlsRetryTimer, RetryTls.Instance, delay);
+        }
+
+        // A retry's answer replaces the registration made with the refusal (not one the router already claimed).
+        if (refusedBefore is not null && refusedBefore != _tlsRefusal && _claimedOfferId is null)
+        {
+            WithdrawRegistration();
         }
 
         Reevaluate();
+    }
+
+    /// <summary>
+    /// The CA refused before: it is asked again for the launch the pod now requires (if that still needs artifacts it
+    /// lacks), while the registration with the refusal stays.
+    /// </summary>
+    private void OnRetryTls()
+    {
+        if (_tlsRefusal is null || _tlsAsked || _tlsAuthority is null || _required?.Target.Spec.FindPod(_podType) is not { } pod)
+        {
+            return;
+        }
+
+        var tasks = LaunchTasks(_required);
+        if (!TlsEvaluationStage.Uses(pod, tasks) || TlsCovers(TlsRequests(_required.Target.Spec.Name, pod, tasks), out _))
+        {
+            return;
+        }
+
+        _log.Info("{0}: asking the service CA again for the TLS artifacts it refused", _name);
+        _tlsAsked = true;
+        _tlsAuthority.Tell(new TlsProtocol.Issue(_name, TlsRequests(_required.Target.Spec.Name, pod, tasks)));
+    }
+
+    /// <summary>The delay before the CA is asked again after its last refusal: the crash-loop backoff's base, doubling, capped.</summary>
+    private TimeSpan TlsRetryDelay() =>
+        TimeSpan.FromTicks(Math.Min(_backoffBase.Ticks << Math.Clamp(_tlsRefusals - 1, 0, 20), MaxBackoff.Ticks));
+
+    private sealed record RetryTls : IDeadLetterSuppression
+    {
+        public static RetryTls Instance { get; } = new();
     }
 
     /// <summary>Whether one of <paramref name="tasks"/> waits for a launch (PENDING) on the required target.</summary>

@@ -82,6 +82,39 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     [Fact]
+    public void PodInstance_should_ask_a_refusing_service_ca_again_after_a_backoff_and_register_with_the_artifacts_once_issued()
+    {
+        var server = Pod.Tasks[0] with { TransportEncryption = [new TransportEncryptionSpec("server", TransportEncryptionType.Tls)] };
+        var target = new TargetConfig("config-1", new ServiceSpec("hello-world", null, [Pod with { Tasks = [server] }], []));
+        var (router, gateway, step, authority) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway, backoffBase: TimeSpan.FromMilliseconds(50), tlsAuthority: authority));
+        router.ExpectMsg<FootprintOwned>();
+
+        pod.Tell(new RequireTasks(Step, target), step);
+        authority.ExpectMsg<TlsProtocol.Issue>();
+        authority.Reply(new TlsProtocol.Refused("the CA is unreachable"));
+        Assert.Equal("the CA is unreachable", router.ExpectMsg<RegisterRequirement>().Requirement.TlsRefusal);
+
+        // Asked again after the backoff, twice; a second refusal with the same reason leaves the registration (and its
+        // explanation) as it is.
+        var again = authority.ExpectMsg<TlsProtocol.Issue>();
+        authority.Reply(new TlsProtocol.Refused("the CA is unreachable"));
+        authority.ExpectMsg<TlsProtocol.Issue>();
+        Assert.DoesNotContain(DrainQueued(router), m => m is RegisterRequirement or WithdrawRequirement);
+
+        // The CA heals: the registration with the refusal is replaced by one with the artifacts.
+        var request = Assert.Single(again.Requests);
+        var artifacts = new IssuedTls("server", "server", new TlsArtifacts(
+            request.Names.SansHash, "ca", ByteString.CopyFromUtf8("crt"), ByteString.CopyFromUtf8("key"), ByteString.CopyFromUtf8("ca"), ByteString.CopyFromUtf8("ks"), ByteString.CopyFromUtf8("ts")));
+        authority.Reply(new TlsProtocol.Issued([artifacts]));
+        router.ExpectMsg<WithdrawRequirement>();
+        var requirement = router.ExpectMsg<RegisterRequirement>().Requirement;
+        Assert.Equal([artifacts], requirement.Tls.AsEnumerable());
+        Assert.Null(requirement.TlsRefusal);
+        authority.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
     public void PodInstance_should_register_a_requirement_then_record_the_launch_before_answering_the_router()
     {
         var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
