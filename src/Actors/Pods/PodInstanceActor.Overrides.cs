@@ -306,10 +306,10 @@ internal sealed partial class PodInstanceActor
     /// <summary>Decommission: nothing relaunches the pod's tasks any more; the live ones are killed.</summary>
     private void KillForDecommission()
     {
+        DropExecutorRelaunch();
+        _waitingDrivers = null;
         _required = null;
         _heldStepId = null;
-        _relaunchWith = [];
-        _executorRelaunch = null;
         _step = null;
         if (_registered)
         {

@@ -72,8 +72,13 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     private string? _executorRelaunch;
 
     // The pod's other tasks that were live when the driving step's launch had to start a new executor: killed with the
-    // step's own and launched with them, on the step's target. Empty otherwise.
+    // step's own and launched with them, on the step's target. Empty otherwise. Journaled (ExecutorRelaunchPlanned): after
+    // a restart between the kills and the launch, the same step's requirement for the same config takes it up again.
     private ImmutableArray<string> _relaunchWith = [];
+
+    // Plan steps that required the pod while another step took it over, by step identity, in the order displaced: the
+    // first drives it again once the driving step is done with it. Made when first needed.
+    private OrderedDictionary<string, (IActorRef Step, RequireTasks Required)>? _waitingDrivers;
     private string? _claimedOfferId;
 
     // The last claim the router made to this pod that it answered (LaunchClaim.Seq), echoed in what it tells the router.
@@ -149,7 +154,8 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         switch (@event)
         {
             case TaskLaunchRecorded or TaskStatusRecorded or FootprintConfirmed or LaunchAbandoned or PodReplaced or GivenUpFootprintSettled
-                or TaskFailureSeen or BackoffDelayed or BackoffCleared or RecoveryStarted or RecoveryPhaseChanged:
+                or TaskFailureSeen or BackoffDelayed or BackoffCleared or RecoveryStarted or RecoveryPhaseChanged
+                or ExecutorRelaunchPlanned or ExecutorRelaunchDropped:
                 _state = _state.Apply(@event);
                 return true;
             case PodInstanceSnapshot snapshot:
@@ -300,27 +306,39 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
 
     private DateTime Now => _clock.GetUtcNow().UtcDateTime;
 
-    private void OnRequireTasks(RequireTasks message)
+    private void OnRequireTasks(RequireTasks message) => Drive(Sender, message);
+
+    /// <summary>
+    /// A plan step takes the pod over from its recovery (deploy &gt; recovery): its requirement replaces recovery's. So
+    /// does another step's, or this step's with new parameters: the registered requirement (its tasks, parameters and
+    /// plan priority) is withdrawn and the new one registered when it needs a launch. Another step's (another plan's,
+    /// whose step may share the name) waits meanwhile and drives the pod again once this one is done with it.
+    /// </summary>
+    private void Drive(IActorRef step, RequireTasks message)
     {
-        // A plan step takes the pod over from its recovery (deploy > recovery): its requirement replaces recovery's. So
-        // does another step's, or this step's with new parameters: the registered requirement (its tasks, parameters and
-        // plan priority) is withdrawn and the new one registered when it needs a launch.
+        _waitingDrivers?.Remove(message.StepId);
         if (_drivenByRecovery)
         {
             ReleaseRecoveryDriver();
         }
-        else if (_required is not null && (!Equals(_step, Sender) || _required != message))
+        else if (_required is not null && (!Equals(_step, step) || _required != message))
         {
             WithdrawRegistration();
+            if (_required.StepId != message.StepId && _step is not null)
+            {
+                (_waitingDrivers ??= new OrderedDictionary<string, (IActorRef, RequireTasks)>(StringComparer.Ordinal))[_required.StepId] = (_step, _required);
+            }
+
+            // A relaunch in a new executor the displaced step journaled stays: it takes it up when it drives again.
             _relaunchWith = [];
             _executorRelaunch = null;
         }
 
-        _step = Sender;
+        _step = step;
         _required = message;
         _heldStepId = null;
         Hold(message.Target);
-        Sender.Tell(Report(message.Step, message.Target, message.RelaunchBefore));
+        step.Tell(Report(message.Step, message.Target, message.RelaunchBefore));
         CancelDecommissionIfWanted(message.Target);
         ClockUnreachableTasks(message.Target);
         Reevaluate();
@@ -335,6 +353,8 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     /// </summary>
     private void OnHoldTasks(HoldTasks message)
     {
+        // A waiting step held no longer waits: its next RequireTasks (when it proceeds again) brings it back.
+        _waitingDrivers?.Remove(message.StepId);
         if (_drivenByRecovery || _required?.StepId != message.StepId)
         {
             return;
@@ -350,22 +370,40 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     private void OnReleaseTasks(ReleaseTasks message)
     {
         // A recovery phase is named like the pod's step (hello-0:[server]): a step that releases the pod does not
-        // release what recovery drives.
+        // release what recovery drives. A waiting step that releases it waits no more.
+        _waitingDrivers?.Remove(message.StepId);
         if (_drivenByRecovery || _required?.StepId != message.StepId)
         {
             return;
         }
 
+        DropExecutorRelaunch();
         _required = null;
         _heldStepId = null;
-
-        _relaunchWith = [];
-        _executorRelaunch = null;
         if (_registered)
         {
             _registered = false;
             _router.Tell(new WithdrawRequirement(_name));
         }
+
+        DriveWaitingStep();
+    }
+
+    /// <summary>
+    /// The driving step let the pod go: a step another one displaced (<see cref="Drive"/>) drives it again, the first
+    /// that waits.
+    /// </summary>
+    private void DriveWaitingStep()
+    {
+        if (_required is not null || _waitingDrivers is not { Count: > 0 } waiting)
+        {
+            return;
+        }
+
+        var (stepId, (step, required)) = waiting.GetAt(0);
+        waiting.RemoveAt(0);
+        _log.Info("{0}: step {1} drives the pod again", _name, stepId);
+        Drive(step, required);
     }
 
     /// <summary>
@@ -385,6 +423,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         }
 
         _recoveryPlan = null;
+        _waitingDrivers = null;
         if (_required is null || _drivenByRecovery)
         {
             return;
@@ -393,6 +432,8 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         _watchers[_required.StepId] = (null, _required.AsQuery());
         _required = null;
         _heldStepId = null;
+
+        // The journaled relaunch stays: the new plans' step of the same identity, for the same config, takes it up.
         _relaunchWith = [];
         _executorRelaunch = null;
         _step = null;
@@ -438,6 +479,20 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         // step's target (left to recovery, which relaunches on the config a task ran, an essential one would take the
         // whole pod back to the old config). Recovery itself joins the running executor as it is.
         var toldBefore = _executorRelaunch;
+
+        // After a restart between the kills and the launch no executor runs any more: which tasks come along is journaled.
+        if (_relaunchWith.IsEmpty && !_drivenByRecovery && _state.ExecutorRelaunch is { } planned
+            && planned.StepId == _required.StepId && planned.ConfigId == target.ConfigId)
+        {
+            _relaunchWith = [.. planned.Tasks.Where(t => pod.FindTask(t) is not null && !step.Tasks.Contains(t))];
+            if (!_relaunchWith.IsEmpty)
+            {
+                _executorRelaunch = $"relaunching the whole pod in a new executor: its executor settings changed; {string.Join(", ", _relaunchWith)} relaunched with it";
+                _log.Info("{0}: {1}", _name, _executorRelaunch);
+                ReportToStep();
+            }
+        }
+
         if (!_drivenByRecovery && _step is not null && _state.RunningExecutor() is { } running
             && ExecutorReuse.ChangedSettings(running, _service, pod, _index) is { } changed)
         {
@@ -457,6 +512,8 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
                     ReportToStep();
                 }
             }
+
+            JournalExecutorRelaunch(_required, target.ConfigId);
         }
 
         // A launch no update was heard of yet is waited for too (its ACCEPT may have gone out: it may start on the
@@ -639,6 +696,36 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             var spec = pod.FindTask(task);
             return spec is not null && StepStatusCalculator.ForTask(_state.Progress(task, spec.Goal, fingerprint, required.RelaunchBefore, now), false) == Messages.Plans.Status.Pending;
         });
+    }
+
+    /// <summary>
+    /// Journals which of the pod's other tasks the step's launch in a new executor takes along (when that changed), before
+    /// the launch: a restart after their kills still launches them with the step's.
+    /// </summary>
+    private void JournalExecutorRelaunch(RequireTasks required, string configId)
+    {
+        if (_relaunchWith.IsEmpty || _state.ExecutorRelaunch is { } known && known.StepId == required.StepId && known.ConfigId == configId && known.Tasks.SequenceEqual(_relaunchWith))
+        {
+            return;
+        }
+
+        var planned = new ExecutorRelaunchPlanned { StepId = required.StepId, ConfigId = configId, Tasks = { _relaunchWith }, At = NowStamp() };
+        Persist(planned, _ => _state = _state.Apply(planned));
+    }
+
+    /// <summary>
+    /// The driving step no longer requires its launch (released, given up to recovery, replaced by another step's or
+    /// another config's, decommission): the relaunch with other tasks it planned is forgotten, also in the journal.
+    /// </summary>
+    private void DropExecutorRelaunch()
+    {
+        _relaunchWith = [];
+        _executorRelaunch = null;
+        if (_required is { } required && !_drivenByRecovery && _state.ExecutorRelaunch?.StepId == required.StepId)
+        {
+            var dropped = new ExecutorRelaunchDropped { At = NowStamp() };
+            Persist(dropped, _ => _state = _state.Apply(dropped));
+        }
     }
 
     /// <summary>The tasks the required launch launches: the step's, and those relaunched with them in a new executor.</summary>
@@ -1192,13 +1279,12 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             _watchers[_required.StepId] = (_step, _required.AsQuery());
         }
 
+        DropExecutorRelaunch();
         _required = null;
         _heldStepId = null;
-
-        _relaunchWith = [];
-        _executorRelaunch = null;
         _step = null;
         WithdrawRegistration();
+        DriveWaitingStep();
     }
 
     private void WithdrawRegistration()

@@ -67,6 +67,11 @@ public static class PodInstanceSnapshots
         }
 
         snapshot.FailureClockPerLaunch = true;
+        if (state.ExecutorRelaunch is { } relaunch)
+        {
+            snapshot.ExecutorRelaunch = new ExecutorRelaunchPlanned { StepId = relaunch.StepId, ConfigId = relaunch.ConfigId, Tasks = { relaunch.Tasks } };
+        }
+
         foreach (var (task, at) in state.FailedSince)
         {
             snapshot.FailedSince[task] = Time(at);
@@ -148,6 +153,7 @@ public static class PodInstanceSnapshots
             Backoff = snapshot.Backoff.ToImmutableDictionary(b => b.TaskName, b => new BackoffEntry(b.Until.ToDateTime(), TimeSpan.FromSeconds(b.DelaySeconds))),
             Recovery = recovery,
             GivenUp = snapshot.GivenUp.ToImmutableDictionary(g => g.AgentId, g => g.ResourceIds.ToImmutableArray(), StringComparer.Ordinal),
+            ExecutorRelaunch = snapshot.ExecutorRelaunch is { } relaunch ? new ExecutorRelaunchPlan(relaunch.StepId, relaunch.ConfigId, [.. relaunch.Tasks]) : null,
         };
     }
 

@@ -120,6 +120,12 @@ public enum StatusUpdateKind
 }
 
 /// <summary>
+/// A plan step's launch (by step identity and config) that starts a new executor, and the pod's other tasks launched
+/// with it (<see cref="ExecutorRelaunchPlanned"/>).
+/// </summary>
+public sealed record ExecutorRelaunchPlan(string StepId, string ConfigId, ImmutableArray<string> Tasks);
+
+/// <summary>
 /// The persistent state of one pod instance, rebuilt from its events. Pure: <see cref="Apply"/> is the only way
 /// it changes.
 /// </summary>
@@ -187,6 +193,12 @@ public sealed record PodInstanceState(
     public ImmutableDictionary<string, ImmutableArray<string>> GivenUp { get; init; } = ImmutableDictionary<string, ImmutableArray<string>>.Empty;
 
     /// <summary>
+    /// A plan step's launch that must start a new executor, and the pod's other tasks (killed with the step's own) to
+    /// launch with it on its config, until that launch is recorded or the step no longer requires it.
+    /// </summary>
+    public ExecutorRelaunchPlan? ExecutorRelaunch { get; init; }
+
+    /// <summary>
     /// A launch ends what a force-completed decommission left to kill only once no task from before it is still live (a
     /// pod's other tasks may not be part of the launch, and those launched since the force are not from before it).
     /// </summary>
@@ -214,7 +226,10 @@ public sealed record PodInstanceState(
             // Each launch has its own permanent-failure clock (DC/OS TimedFailureMonitor keys it by task id): a relaunch
             // stops the clock of the launch it replaces, and starts one only if it fails in turn.
             FailedSince = FailedSince.RemoveRange(e.Tasks.Select(t => t.TaskName)),
+            ExecutorRelaunch = null,
         },
+        ExecutorRelaunchPlanned e => this with { ExecutorRelaunch = new ExecutorRelaunchPlan(e.StepId, e.ConfigId, [.. e.Tasks]) },
+        ExecutorRelaunchDropped => this with { ExecutorRelaunch = null },
         TaskStatusRecorded e => ApplyStatus(e.Status),
         TaskFailureSeen e => FailedSince.ContainsKey(e.TaskName) ? this : this with { FailedSince = FailedSince.SetItem(e.TaskName, e.At.ToDateTime()) },
         BackoffDelayed e => this with { Backoff = Backoff.SetItem(e.TaskName, new BackoffEntry(e.Until.ToDateTime(), TimeSpan.FromSeconds(e.DelaySeconds))) },

@@ -42,6 +42,7 @@ public sealed class PodInstanceSnapshotsTests
         Assert.NotEmpty(state.Backoff);
         Assert.NotEmpty(state.FailedSince);
         Assert.NotEmpty(state.Paused);
+        Assert.NotNull(state.ExecutorRelaunch);
         Assert.Contains(state.Tasks.Values, t => t.Healthy is false && t.Check is not null && t.Executor is not null);
     }
 
@@ -160,7 +161,7 @@ public sealed class PodInstanceSnapshotsTests
         string[] compared =
         [
             "Tasks", "Footprint", "FootprintUnconfirmed", "LastOfferId", "Decommission", "ReleasedResourceIds", "ReleasedAgentId",
-            "ReleasedNeverConfirmed", "DecommissionForced", "ForcedTaskIds", "HasLiveTasks", "HasForcedLiveTasks", "Paused", "TasksKilled", "FailedSince", "Backoff", "Recovery", "GivenUp",
+            "ReleasedNeverConfirmed", "DecommissionForced", "ForcedTaskIds", "HasLiveTasks", "HasForcedLiveTasks", "Paused", "TasksKilled", "FailedSince", "Backoff", "Recovery", "GivenUp", "ExecutorRelaunch",
         ];
         Assert.Equal(compared.Order(), typeof(PodInstanceState).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance).Where(p => p.Name != "EqualityContract").Select(p => p.Name).Order());
         Assert.Equal(
@@ -207,6 +208,7 @@ public sealed class PodInstanceSnapshotsTests
         yield return new BackoffDelayed { TaskName = "server", Until = Timestamp.FromDateTime(T0.AddMinutes(2)), DelaySeconds = 4 };
         yield return new RecoveryStarted { Phase = "hello-0:[server]", Tasks = { "server" }, Permanent = false, At = Timestamp.FromDateTime(T0.AddMinutes(3)), Reason = "server failed" };
         yield return new RecoveryPhaseChanged { Change = RecoveryPhase.InterruptedChange, At = Timestamp.FromDateTime(T0.AddMinutes(4)) };
+        yield return new ExecutorRelaunchPlanned { StepId = "hello-world/plan/deploy/phase/hello/step/hello-0:[server]", ConfigId = "config-2", Tasks = { "sidecar" }, At = Timestamp.FromDateTime(T0.AddMinutes(5)) };
     }
 
     private static void AssertSame(PodInstanceState expected, PodInstanceState actual)
@@ -246,6 +248,13 @@ public sealed class PodInstanceSnapshotsTests
         Assert.Equal(expected.Backoff.OrderBy(p => p.Key), actual.Backoff.OrderBy(p => p.Key));
         Assert.Equal(expected.GivenUp.Keys.Order(), actual.GivenUp.Keys.Order());
         Assert.All(expected.GivenUp, g => Assert.Equal(g.Value.ToArray(), actual.GivenUp[g.Key].ToArray()));
+        Assert.Equal(expected.ExecutorRelaunch is null, actual.ExecutorRelaunch is null);
+        if (expected.ExecutorRelaunch is { } relaunch)
+        {
+            Assert.Equal((relaunch.StepId, relaunch.ConfigId), (actual.ExecutorRelaunch!.StepId, actual.ExecutorRelaunch.ConfigId));
+            Assert.Equal(relaunch.Tasks.ToArray(), actual.ExecutorRelaunch.Tasks.ToArray());
+        }
+
         Assert.Equal(expected.Recovery is null, actual.Recovery is null);
         if (expected.Recovery is { } recovery)
         {
