@@ -324,7 +324,8 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         else if (_required is not null && (!Equals(_step, step) || _required != message))
         {
             WithdrawRegistration();
-            if (_required.StepId != message.StepId && _step is not null)
+            // A held step (its plan or phase paused) does not wait: its RequireTasks when it resumes brings it back.
+            if (_required.StepId != message.StepId && _step is not null && !RequiredHeld)
             {
                 (_waitingDrivers ??= new OrderedDictionary<string, (IActorRef, RequireTasks)>(StringComparer.Ordinal))[_required.StepId] = (_step, _required);
             }

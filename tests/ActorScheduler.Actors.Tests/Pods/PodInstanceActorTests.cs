@@ -817,6 +817,41 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_step_another_plan_s_step_of_the_same_name_displaced_drives_again_once_that_one_lets_go_unless_its_plan_is_paused()
+    {
+        var (router, gateway, deploy, custom) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
+        router.ExpectMsg<FootprintOwned>();
+        var deployRequired = new RequireTasks(Step, Target) { StepId = DeployStepId };
+        pod.Tell(deployRequired, deploy);
+        deploy.ExpectMsg<TaskProgressReport>();
+        Assert.Equal(0, router.ExpectMsg<RegisterRequirement>().Requirement.PlanPriority);
+
+        // The custom plan's step takes the pod over; force-completed, it lets go: deploy's registers again and hears so.
+        pod.Tell(new RequireTasks(Step, Target, PlanPriority: 3) { StepId = CustomStepId }, custom);
+        router.ExpectMsg<WithdrawRequirement>();
+        Assert.Equal(3, router.ExpectMsg<RegisterRequirement>().Requirement.PlanPriority);
+        DrainQueued(deploy);
+        pod.Tell(new ReleaseTasks(CustomStepId));
+        router.ExpectMsg<WithdrawRequirement>();
+        Assert.Equal(0, router.ExpectMsg<RegisterRequirement>().Requirement.PlanPriority);
+        Assert.Equal(PlanStatus.Pending, StatusOf(deploy.ExpectMsg<TaskProgressReport>()));
+
+        // Deploy's plan is paused, then the custom step takes over and lets go: deploy's stays withdrawn until it resumes.
+        pod.Tell(new HoldTasks(DeployStepId));
+        router.ExpectMsg<WithdrawRequirement>();
+        pod.Tell(new RequireTasks(Step, Target, PlanPriority: 3) { StepId = CustomStepId }, custom);
+        Assert.Equal(3, router.ExpectMsg<RegisterRequirement>().Requirement.PlanPriority);
+        pod.Tell(new ReleaseTasks(CustomStepId));
+        router.ExpectMsg<WithdrawRequirement>();
+        pod.Tell(GetTasksToReconcile.Instance);
+        ExpectMsg<TasksToReconcile>();
+        Assert.DoesNotContain(DrainQueued(router), m => m is RegisterRequirement);
+        pod.Tell(deployRequired, deploy);
+        Assert.Equal(0, router.ExpectMsg<RegisterRequirement>().Requirement.PlanPriority);
+    }
+
+    [Fact]
     public void A_step_held_after_the_pod_accepted_a_claim_goes_on_with_that_launch_and_hears_it_complete()
     {
         var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
