@@ -58,7 +58,7 @@ internal sealed class ApiClient : IDisposable
 
         if (answer.StatusCode != 200)
         {
-            await error.WriteLineAsync($"error: {answer.Message}");
+            await error.WriteLineAsync($"error: {answer.Failure}");
             return (1, default);
         }
 
@@ -90,9 +90,10 @@ internal sealed class ApiClient : IDisposable
             using (request)
             using (var response = await _http.SendAsync(request, ct))
             {
+                var asked = new ApiRequest(request.Method, request.RequestUri!, (int)response.StatusCode, response.ReasonPhrase);
                 if (response.Content.Headers.ContentLength == 0)
                 {
-                    return new ApiAnswer((int)response.StatusCode, default);
+                    return new ApiAnswer(asked, default);
                 }
 
                 var type = response.Content.Headers.ContentType?.MediaType;
@@ -104,7 +105,7 @@ internal sealed class ApiClient : IDisposable
 
                 try
                 {
-                    return new ApiAnswer((int)response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>(ct));
+                    return new ApiAnswer(asked, await response.Content.ReadFromJsonAsync<JsonElement>(ct));
                 }
                 catch (JsonException)
                 {
@@ -128,11 +129,29 @@ internal sealed class ApiClient : IDisposable
     public void Dispose() => _http.Dispose();
 }
 
+/// <summary>What was asked and how the server answered it (status code and reason phrase), for the error line of a failure.</summary>
+internal sealed record ApiRequest(HttpMethod Method, Uri Url, int StatusCode, string? Reason);
+
 /// <summary>An API answer: HTTP status and JSON body (undefined when empty).</summary>
-internal sealed record ApiAnswer(int StatusCode, JsonElement Body)
+internal sealed record ApiAnswer(ApiRequest Request, JsonElement Body)
 {
+    public int StatusCode => Request.StatusCode;
+
     /// <summary>The <c>message</c> of a DC/OS-style answer, or the status code when there is none.</summary>
-    public string Message => Body.ValueKind == JsonValueKind.Object && Body.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String
+    public string Message => ApiMessage ?? $"HTTP {StatusCode}";
+
+    /// <summary>
+    /// The error line (without <c>error: </c>) of an answer the command does not take: a refusal (4xx) that carries the
+    /// API's message is that message, which names what is wrong ("Plan nope not found", "Update refused; …"); a server
+    /// failure (5xx) or an answer without a message names the status and the request, then the message if any.
+    /// </summary>
+    public string Failure =>
+        StatusCode is >= 400 and < 500 && ApiMessage is { } refusal
+            ? refusal
+            : $"the scheduler answered {StatusCode}{(string.IsNullOrEmpty(Request.Reason) ? string.Empty : " " + Request.Reason)} to {Request.Method} {Request.Url}"
+              + (ApiMessage is { } message ? ": " + message : string.Empty);
+
+    private string? ApiMessage => Body.ValueKind == JsonValueKind.Object && Body.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String
         ? m.GetString()!
-        : $"HTTP {StatusCode}";
+        : null;
 }

@@ -48,7 +48,7 @@ public static class PlanCli
         // 200 complete, 202 in progress, 417 with errors: all carry the plan.
         if (answer.StatusCode is not (200 or 202 or 417))
         {
-            await error.WriteLineAsync($"error: {answer.Message}");
+            await error.WriteLineAsync($"error: {answer.Failure}");
             return 1;
         }
 
@@ -120,7 +120,7 @@ public static class PlanCli
             return 0;
         }
 
-        await error.WriteLineAsync($"error: {answer.Message}");
+        await error.WriteLineAsync($"error: {answer.Failure}");
         return 1;
     }
 

@@ -79,7 +79,7 @@ public static class PodCli
 
         if (answer.StatusCode != 200)
         {
-            await error.WriteLineAsync($"error: {answer.Message}");
+            await error.WriteLineAsync($"error: {answer.Failure}");
             return 1;
         }
 

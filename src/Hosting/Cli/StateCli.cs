@@ -50,7 +50,7 @@ public static class StateCli
 
         if (answer.StatusCode != 200)
         {
-            await error.WriteLineAsync($"error: {answer.Message}");
+            await error.WriteLineAsync($"error: {answer.Failure}");
             return 1;
         }
 

@@ -62,7 +62,7 @@ public static class UpdateCli
             return 0;
         }
 
-        await error.WriteLineAsync($"error: {answer.Message}");
+        await error.WriteLineAsync($"error: {answer.Failure}");
         if (answer.Body.ValueKind == JsonValueKind.Object && answer.Body.TryGetProperty("errors", out var errors))
         {
             foreach (var e in errors.EnumerateArray())

@@ -1,4 +1,5 @@
 using ActorScheduler.Hosting.Cli;
+using ActorScheduler.Messages.Plans;
 
 namespace ActorScheduler.Hosting.Tests.Cli;
 
@@ -25,6 +26,41 @@ public sealed class ApiAnswerTests
             $"error: GET {api.Url}/v1/plans answered HTTP {status} with {what}: that is not the scheduler's API (--api is the address its run printed on the 'api:' line, not the Mesos master's)",
             Assert.Single(error.ToString().Trim().Split('\n')));
         Assert.Empty(output.ToString());
+    }
+
+    [Theory]
+    [InlineData(500, "Internal Server Error", """{"message":"boom"}""", ": boom")]
+    [InlineData(503, "Service Unavailable", """{"message":"the scheduler is starting"}""", ": the scheduler is starting")]
+    [InlineData(500, "Internal Server Error", "{}", "")]
+    [InlineData(409, "Conflict", "{}", "")]
+    public async Task A_failure_answer_names_the_status_and_the_request_with_its_message(int status, string reason, string body, string message)
+    {
+        using var api = new StubApi(new() { ["v1/plans/deploy"] = body, ["v1/plans"] = body, ["v1/plans/deploy/start"] = body }, status);
+        var error = new StringWriter();
+
+        var shown = await PlanCli.StatusAsync(api.Url, "deploy", false, TextWriter.Null, error, CancellationToken.None);
+        var listed = await PlanCli.ListAsync(api.Url, false, TextWriter.Null, error, CancellationToken.None);
+        var started = await PlanCli.CommandAsync(api.Url, PlanCommandKind.Start, "deploy", null, null, [], TextWriter.Null, error, CancellationToken.None);
+
+        Assert.Equal((1, 1, 1), (shown, listed, started));
+        Assert.Equal(
+            [
+                $"error: the scheduler answered {status} {reason} to GET {api.Url}/v1/plans/deploy{message}",
+                $"error: the scheduler answered {status} {reason} to GET {api.Url}/v1/plans{message}",
+                $"error: the scheduler answered {status} {reason} to POST {api.Url}/v1/plans/deploy/start{message}",
+            ],
+            error.ToString().Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task A_refusal_that_names_what_is_wrong_is_the_api_message_alone()
+    {
+        using var api = new StubApi(new() { ["v1/plans/nope"] = """{"message":"Plan nope not found"}""" }, 404);
+        var error = new StringWriter();
+
+        Assert.Equal(1, await PlanCli.StatusAsync(api.Url, "nope", false, TextWriter.Null, error, CancellationToken.None));
+
+        Assert.Equal("error: Plan nope not found", error.ToString().Trim());
     }
 
     [Theory]
