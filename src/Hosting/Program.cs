@@ -333,43 +333,12 @@ root.Subcommands.Add(new Command("update", "Change a running service's spec and 
 });
 
 // actorscheduler mesos-local
-var portOption = new Option<int>("--port") { Description = "Port to serve the Mesos scheduler API on (127.0.0.1).", DefaultValueFactory = _ => 5050 };
-var localAgentsOption = new Option<int>("--agents") { Description = "Number of local agents.", DefaultValueFactory = _ => 3 };
-var hostOption = new Option<string>("--host") { Description = "Address to serve on (127.0.0.1 keeps it local; 0.0.0.0 for containers).", DefaultValueFactory = _ => "127.0.0.1" };
-var localDataDirOption = new Option<string>("--data-dir") { Description = "Agent work dirs, checkpoints and task sandboxes.", DefaultValueFactory = _ => ".actorscheduler/mesos" };
-
-// Fault injection from the start (the /faults endpoints change it at run time).
-var dropUpdatesOption = new Option<double>("--drop-updates") { Description = "Drop this share (0..1) of agent status updates on their way to frameworks; agents retry them." };
-var duplicateUpdatesOption = new Option<double>("--duplicate-updates") { Description = "Deliver this share (0..1) of agent status updates twice." };
-var delayUpdatesOption = new Option<double>("--delay-updates") { Description = "Hold back this share (0..1) of agent status updates by --update-delay-ms." };
-var updateDelayOption = new Option<int>("--update-delay-ms") { Description = "How long a delayed update is held, and how long after the original a duplicate follows.", DefaultValueFactory = _ => 1000 };
-var seedOption = new Option<int?>("--seed") { Description = "Seed of the fault injection's random draws: the same seed repeats the same faults (default: random, printed)." };
-var killTasksOnStopOption = new Option<bool>("--kill-tasks-on-stop") { Description = "Kill every task when the emulator stops (by default task processes keep running and the next start on this data dir adopts them)." };
-var mesosLocal = new Command("mesos-local", "Serve a Mesos master emulator with local agents that run tasks as real processes.")
-{
-    portOption, localAgentsOption, localDataDirOption, hostOption, killTasksOnStopOption,
-    dropUpdatesOption, duplicateUpdatesOption, delayUpdatesOption, updateDelayOption, seedOption,
-};
-var localAgentFlags = new EmulatorAgentFlags();
-localAgentFlags.AddTo(mesosLocal);
+var mesosLocal = new Command("mesos-local", "Serve a Mesos master emulator with local agents that run tasks as real processes.");
+var mesosLocalFlags = new MesosLocalFlags();
+mesosLocalFlags.AddTo(mesosLocal);
 mesosLocal.SetAction((parse, ct) =>
 {
-    var options = new MesosEmulatorOptions
-    {
-        Host = parse.GetValue(hostOption)!,
-        Port = parse.GetValue(portOption),
-        Agents = parse.GetValue(localAgentsOption),
-        DataDir = Path.GetFullPath(parse.GetValue(localDataDirOption)!),
-        StatusUpdateFaults = new ActorScheduler.Mesos.Emulator.Faults.StatusUpdateFaults(
-            parse.GetValue(dropUpdatesOption),
-            parse.GetValue(duplicateUpdatesOption),
-            parse.GetValue(delayUpdatesOption),
-            TimeSpan.FromMilliseconds(parse.GetValue(updateDelayOption))),
-        Seed = parse.GetValue(seedOption),
-        KillTasksOnStop = parse.GetValue(killTasksOnStopOption),
-        BootstrapCommand = BootstrapShim.CommandOf(typeof(BootstrapCommand).Assembly.Location),
-    };
-    localAgentFlags.ApplyTo(parse, options);
+    var options = mesosLocalFlags.ToOptions(parse, BootstrapShim.CommandOf(typeof(BootstrapCommand).Assembly.Location));
     return CommandGuard.RunAsync(() => MesosLocalCommand.RunAsync(options, Console.Out, ct, Console.Error));
 });
 root.Subcommands.Add(mesosLocal);

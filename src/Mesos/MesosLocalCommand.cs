@@ -9,12 +9,16 @@ namespace ActorScheduler.Mesos;
 /// </summary>
 public static class MesosLocalCommand
 {
+    /// <summary>Exit code when the emulator cannot start: bad arguments or environment, as for any command's bad arguments.</summary>
+    public const int CannotStart = 2;
+
     private const int MaxAgentLines = 20;
 
     /// <summary>
     /// Starts the emulator, prints its URL and agents, runs until <paramref name="ct"/> is cancelled, then
-    /// stops gracefully. Returns 0 on a clean stop; 1 with one line on <paramref name="error"/> (else on
-    /// <paramref name="output"/>) when the emulator cannot start (port in use, unusable data dir, bad options).
+    /// stops gracefully. Returns 0 on a clean stop; <see cref="CannotStart"/> with one <c>error:</c> line on
+    /// <paramref name="error"/> (else on <paramref name="output"/>) when the emulator cannot start (port in use,
+    /// unusable data dir, bad options), as <c>run</c> does when its embedded emulator cannot.
     /// </summary>
     public static async Task<int> RunAsync(MesosEmulatorOptions options, TextWriter output, CancellationToken ct, TextWriter? error = null)
     {
@@ -36,8 +40,8 @@ public static class MesosLocalCommand
         }
         catch (MesosEmulatorException e)
         {
-            (error ?? writer).WriteLine($"mesos-local: {e.Message}");
-            return 1;
+            (error ?? writer).WriteLine($"error: {e.Message}");
+            return CannotStart;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

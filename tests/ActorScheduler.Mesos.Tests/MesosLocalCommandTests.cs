@@ -56,9 +56,9 @@ public sealed class MesosLocalCommandTests
 
         var code = await MesosLocalCommand.RunAsync(options, output, CancellationToken.None);
 
-        Assert.Equal(1, code);
+        Assert.Equal(MesosLocalCommand.CannotStart, code);
         Assert.Equal(
-            "mesos-local: attributes 'rack:{a,b}': attribute 'rack': set values such as {a,b} are not allowed for agent attributes (Mesos takes scalars, ranges and text)",
+            "error: attributes 'rack:{a,b}': attribute 'rack': set values such as {a,b} are not allowed for agent attributes (Mesos takes scalars, ranges and text)",
             Text(output).Trim());
     }
 
@@ -72,9 +72,9 @@ public sealed class MesosLocalCommandTests
 
         var code = await MesosLocalCommand.RunAsync(TestEmulator.Options(Path.Combine(file, "sub")), output, CancellationToken.None);
 
-        Assert.NotEqual(0, code);
+        Assert.Equal(MesosLocalCommand.CannotStart, code);
         var lines = Text(output).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.StartsWith("mesos-local: data dir", Assert.Single(lines), StringComparison.Ordinal);
+        Assert.StartsWith("error: data dir", Assert.Single(lines), StringComparison.Ordinal);
         Assert.DoesNotContain(" at ", lines[0], StringComparison.Ordinal);
     }
 
@@ -97,8 +97,8 @@ public sealed class MesosLocalCommandTests
     }
 
     [Theory]
-    [InlineData(1.5, 0, "mesos-local: status-update faults: drop probability must be between 0 and 1, got 1.5")]
-    [InlineData(0.7, 0.7, "mesos-local: status-update faults: drop, duplicate and delay probabilities add up to 1.4; they must not exceed 1")]
+    [InlineData(1.5, 0, "error: status-update faults: drop probability must be between 0 and 1, got 1.5")]
+    [InlineData(0.7, 0.7, "error: status-update faults: drop, duplicate and delay probabilities add up to 1.4; they must not exceed 1")]
     public async Task Bad_fault_settings_are_one_clear_line_and_a_non_zero_exit_code(double drop, double duplicate, string message)
     {
         using var dir = new TempDir();
@@ -108,7 +108,7 @@ public sealed class MesosLocalCommandTests
 
         var code = await MesosLocalCommand.RunAsync(options, output, CancellationToken.None);
 
-        Assert.Equal(1, code);
+        Assert.Equal(MesosLocalCommand.CannotStart, code);
         Assert.Equal(message, Text(output).Trim());
     }
 
@@ -122,8 +122,8 @@ public sealed class MesosLocalCommandTests
 
         var code = await MesosLocalCommand.RunAsync(options, output, CancellationToken.None, error);
 
-        Assert.Equal(1, code);
-        Assert.Equal("mesos-local: status-update faults: drop probability must be between 0 and 1, got 1.5", Text(error).Trim());
+        Assert.Equal(MesosLocalCommand.CannotStart, code);
+        Assert.Equal("error: status-update faults: drop probability must be between 0 and 1, got 1.5", Text(error).Trim());
         Assert.Empty(Text(output));
     }
 

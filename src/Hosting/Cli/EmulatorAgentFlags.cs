@@ -312,7 +312,7 @@ public sealed class EmulatorAgentFlags
     }
 
     /// <summary>The option's value, false when it did not convert (the parser reports that error itself).</summary>
-    private static bool Converted<T>(OptionResult? result, out T value)
+    internal static bool Converted<T>(OptionResult? result, out T value)
     {
         value = default!;
         if (result is null)

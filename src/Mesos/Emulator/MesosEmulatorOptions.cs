@@ -9,7 +9,10 @@ public sealed class MesosEmulatorOptions
     /// <summary>Port to listen on; 0 picks a free one (see <see cref="MesosEmulator.Url"/>).</summary>
     public int Port { get; set; } = 5050;
 
-    /// <summary>Number of local agents (agents recovered from the data dir count towards it); at most 256,000.</summary>
+    /// <summary>The most local agents an emulator runs.</summary>
+    public const int MaxAgents = AgentSlots.MaxAgents;
+
+    /// <summary>Number of local agents (agents recovered from the data dir count towards it); at most <see cref="MaxAgents"/>.</summary>
     public int Agents { get; set; } = 3;
 
     /// <summary>

@@ -61,12 +61,12 @@ public sealed class MesosLocalFaultsEndToEndTests
     }
 
     [Fact]
-    public async Task Mesos_local_refuses_a_probability_above_one_with_one_line()
+    public async Task Mesos_local_refuses_a_probability_above_one_naming_the_option_with_exit_2()
     {
         using var data = new TempDataDir();
         using var master = SchedulerProcess.Launch(0, ["mesos-local", "--port", "0", "--data-dir", data.Path, "--drop-updates", "2"]);
 
-        Assert.Equal(1, await master.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        Assert.Equal("mesos-local: status-update faults: drop probability must be between 0 and 1, got 2", master.Output.Trim());
+        Assert.Equal(2, await master.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("error: --drop-updates expects a share from 0 to 1, got '2'\nusage: actorscheduler mesos-local --help", master.Output.Trim());
     }
 }
