@@ -166,23 +166,25 @@ public sealed class EmulatorAgentFlags
 
         command.Validators.Add(result =>
         {
-            if (!Converted(result.GetResult(Zones), out int zones))
+            // A value missing or refused on its own is the parser's error already; reading it here would throw.
+            if (!Converted(result.GetResult(Zones), out int zones)
+                || !Converted(result.GetResult(Region), out string? region)
+                || !Converted(result.GetResult(Attributes), out string? attributes))
             {
-                return; // the parser reports the bad number
+                return;
             }
 
-            var region = result.GetValue(Region);
             if (region is not null && zones <= 0)
             {
                 result.AddError("--region needs --zones N (a Mesos fault domain has a region and a zone)");
             }
 
-            if (result.GetValue(Attributes) is { } attributes && AgentAttributes.Validate(attributes, zones, region ?? "local") is { } error)
+            if (attributes is not null && AgentAttributes.Validate(attributes, zones, region ?? "local") is { } error)
             {
                 result.AddError($"--attributes '{attributes}': {error}");
             }
 
-            if (master is not null && result.GetValue(master) is not null)
+            if (master is not null && Converted(result.GetResult(master), out string? masterUrl) && masterUrl is not null)
             {
                 if (Given(result, All) is { Count: > 0 } agentFlags)
                 {

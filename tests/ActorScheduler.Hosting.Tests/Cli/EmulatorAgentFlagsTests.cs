@@ -86,6 +86,26 @@ public sealed class EmulatorAgentFlagsTests
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--agent-cpus")]
+    [InlineData("--agent-mem")]
+    [InlineData("--agent-disk")]
+    [InlineData("--agent-gpus")]
+    [InlineData("--agent-reserved")]
+    [InlineData("--agent-ports")]
+    [InlineData("--zones")]
+    [InlineData("--region")]
+    [InlineData("--attributes")]
+    [InlineData("--mount-disk")]
+    [InlineData("--secret")]
+    [InlineData("--secrets-dir")]
+    public void A_missing_value_is_one_error_naming_the_option(string option)
+    {
+        var (parse, _) = Parse(option);
+
+        Assert.Contains($"'{option}'", Assert.Single(parse.Errors).Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Secrets_reach_the_options_by_name_the_last_flag_winning_and_the_secrets_dir_as_a_full_path()
     {
@@ -143,6 +163,7 @@ public sealed class EmulatorAgentFlagsTests
 
         Assert.Equal("--agent-cpus, --mount-disk shape the embedded emulator's agents and cannot be combined with --master", Assert.Single(parse.Errors).Message);
         Assert.Empty(command.Parse(["--master", "http://127.0.0.1:5050"]).Errors);
+        Assert.Contains("'--master'", Assert.Single(command.Parse(["--master"]).Errors).Message, StringComparison.Ordinal);
     }
 
     [Fact]
