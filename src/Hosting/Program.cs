@@ -350,7 +350,7 @@ if (parsed.Errors.Count > 0)
 {
     foreach (var parseError in parsed.Errors)
     {
-        await Console.Error.WriteLineAsync($"error: {parseError.Message}");
+        await Console.Error.WriteLineAsync($"error: {ParseErrorText.Of(parseError.Message)}");
     }
 
     await Console.Error.WriteLineAsync($"usage: {CommandPath(parsed.CommandResult)} --help");

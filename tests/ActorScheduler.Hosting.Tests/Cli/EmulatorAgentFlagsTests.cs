@@ -106,6 +106,18 @@ public sealed class EmulatorAgentFlagsTests
         Assert.Contains($"'{option}'", Assert.Single(parse.Errors).Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--agent-cpus lots", "--agent-cpus expects a number, got 'lots'")]
+    [InlineData("--agent-gpus 1.5", "--agent-gpus expects a whole number, got '1.5'")]
+    [InlineData("--zones many", "--zones expects a whole number, got 'many'")]
+    [InlineData("--agent-reserved cpus:2", "--agent-reserved 'cpus:2': 'cpus:2' is not NAME(ROLE):VALUE, such as cpus(slave_public):2")]
+    public void The_error_line_of_a_value_that_is_no_number_names_the_option_and_no_dotnet_type(string args, string expected)
+    {
+        var (parse, _) = Parse(args.Split(' '));
+
+        Assert.Equal(expected, ParseErrorText.Of(Assert.Single(parse.Errors).Message));
+    }
+
     [Fact]
     public void Secrets_reach_the_options_by_name_the_last_flag_winning_and_the_secrets_dir_as_a_full_path()
     {
