@@ -366,11 +366,14 @@ if (parsed.Action is System.CommandLine.Help.HelpAction)
     return 0;
 }
 
-return await parsed.InvokeAsync(new InvocationConfiguration
-{
-    ProcessTerminationTimeout = TimeSpan.FromSeconds(30),
-    EnableDefaultExceptionHandler = false,
-});
+// Ctrl+C and SIGTERM are TerminationSignals' (not System.CommandLine's, whose handler could abort a process it outlived).
+return await parsed.InvokeAsync(
+    new InvocationConfiguration
+    {
+        ProcessTerminationTimeout = null,
+        EnableDefaultExceptionHandler = false,
+    },
+    TerminationSignals.Register());
 
 // "actorscheduler debug offers": the command a parse result stopped at, from the root.
 static string CommandPath(System.CommandLine.Parsing.CommandResult result)
