@@ -22,13 +22,7 @@ public sealed class OperationFeedbackTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var options = TestEmulator.Options(_dir.Path);
-        options.Time = _clock;
-        options.AllocationInterval = TimeSpan.FromSeconds(1);
-        options.HeartbeatInterval = TimeSpan.FromSeconds(15);
-        options.PollInterval = TimeSpan.FromMilliseconds(500);
-        options.StatusUpdateRetryInterval = Retry;
-        _emulator = await MesosEmulator.StartAsync(options);
+        _emulator = await MesosEmulator.StartAsync(TestEmulator.VirtualTime(_dir.Path, _clock, Retry));
     }
 
     public async Task DisposeAsync()

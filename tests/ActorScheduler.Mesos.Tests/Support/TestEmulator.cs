@@ -18,4 +18,19 @@ internal static class TestEmulator
         KillGracePeriod = TimeSpan.FromSeconds(2),
         KillTasksOnStop = true,
     };
+
+    /// <summary>
+    /// Options on virtual time (<paramref name="clock"/>): nothing happens until the test moves the clock; allocation
+    /// every second, heartbeats every 15 s, status updates retried every <paramref name="statusUpdateRetry"/>.
+    /// </summary>
+    public static MesosEmulatorOptions VirtualTime(string dataDir, ManualClock clock, TimeSpan statusUpdateRetry)
+    {
+        var options = Options(dataDir);
+        options.Time = clock;
+        options.AllocationInterval = TimeSpan.FromSeconds(1);
+        options.HeartbeatInterval = TimeSpan.FromSeconds(15);
+        options.PollInterval = TimeSpan.FromMilliseconds(500);
+        options.StatusUpdateRetryInterval = statusUpdateRetry;
+        return options;
+    }
 }
