@@ -19,8 +19,9 @@ namespace ActorScheduler.Actors;
 /// <summary>
 /// Root of one service's scheduler (<c>scheduler</c>). Settles the target config first, then starts the offer
 /// router, the pods and the plans, and routes queries to them; the Mesos gateway subscribes once the deploy plan has
-/// reported (every step and pod recovered), so offers meet a scheduler that can use them and reconciliation asks about
-/// every known task. Queries that arrive before the target is settled wait.
+/// reported (every step and pod recovered) and the streams no plan waits for (the state files, the service CA) have
+/// replayed, so offers meet a scheduler that can use them, reconciliation asks about every known task, and a stream that
+/// cannot be replayed stops the scheduler before it ever subscribes. Queries that arrive before the target is settled wait.
 /// </summary>
 internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IWithTimers
 {
@@ -69,6 +70,11 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
         _gateway = Context.ActorOf(MesosGatewayActor.Props(settings.Gateway, _framework, settings.Metrics), "mesos");
         _files = Context.ActorOf(StateFilesActor.Props(settings.ServiceName), "state-files");
         _tls = Context.ActorOf(Tls.TlsAuthorityActor.Props(settings.ServiceName, settings.TlsAuthority, settings.Clock), "tls");
+        foreach (var (actor, stream) in new[] { (_files, "files"), (_tls, "tls") })
+        {
+            _replaying.Add($"{settings.ServiceName}/{stream}");
+            actor.Tell(AwaitReplayed.Instance);
+        }
 
         Receive<TargetConfigReady>(OnTargetReady);
         ReceiveJournalLoss();
@@ -84,6 +90,10 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
     public ITimerScheduler Timers { get; set; } = null!;
 
     private bool _subscribing;
+
+    // Whether the deploy plan has reported, and the streams no plan waits for that have not replayed yet.
+    private bool _plansReported;
+    private readonly HashSet<string> _replaying = new(StringComparer.Ordinal);
 
     public static Props Props(SchedulerSettings settings) => Akka.Actor.Props.Create(() => new SchedulerRootActor(settings));
 
@@ -275,9 +285,19 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
             Receive<JournalUnreadable>(_ => { });
             Receive<JournalWriteFailed>(_ => { });
             Receive<GatewayFailed>(_ => { });
+            Receive<StreamReplayed>(_ => { });
             ReceiveAny(_ => Sender.Tell(new Akka.Actor.Status.Failure(new SchedulerFailedException(_failure, _unreadableStream))));
         });
         Stash.UnstashAll();
+    }
+
+    /// <summary>Subscribes once the deploy plan has reported and every stream it does not wait for has replayed.</summary>
+    private void SubscribeWhenReady()
+    {
+        if (_plansReported && _replaying.Count == 0)
+        {
+            Subscribe(late: false);
+        }
     }
 
     /// <summary>The gateway connects and subscribes (once; later plan generations report too).</summary>
@@ -302,7 +322,16 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
     {
         ReceiveJournalLoss();
         ReceiveFailures();
-        Receive<PlansReported>(_ => Subscribe(late: false));
+        Receive<PlansReported>(_ =>
+        {
+            _plansReported = true;
+            SubscribeWhenReady();
+        });
+        Receive<StreamReplayed>(m =>
+        {
+            _replaying.Remove(m.PersistenceId);
+            SubscribeWhenReady();
+        });
         // Of the current target only: one of an earlier target may predate pods that target's successor left behind.
         Receive<RemovedPodTypesGone>(m => ReferenceEquals(m.Target, _current?.Target), _ => _gateway.Tell(KeptRolesUnneeded.Instance));
         Receive<RemovedPodTypesGone>(_ => { });

@@ -17,6 +17,12 @@ namespace ActorScheduler.Actors.Persistence;
 /// </summary>
 internal abstract class SchedulerPersistentActor : ReceivePersistentActor
 {
+    protected SchedulerPersistentActor()
+    {
+        // Commands wait while the stream replays: this one is answered once it has.
+        Command<AwaitReplayed>(_ => Sender.Tell(new StreamReplayed(PersistenceId), Self));
+    }
+
     protected override void OnRecoveryFailure(Exception reason, object? message = null) =>
         Context.System.EventStream.Publish(new JournalUnreadable(PersistenceId, JournalFailures.Describe(reason, message)));
 
@@ -33,3 +39,15 @@ internal abstract class SchedulerPersistentActor : ReceivePersistentActor
         Context.Stop(Self);
     }
 }
+
+/// <summary>
+/// Asks a <see cref="SchedulerPersistentActor"/> to answer <see cref="StreamReplayed"/> once its stream has replayed (one
+/// that cannot be replayed never answers: it stops and publishes <see cref="JournalUnreadable"/>).
+/// </summary>
+internal sealed record AwaitReplayed
+{
+    public static AwaitReplayed Instance { get; } = new();
+}
+
+/// <summary>The answer to <see cref="AwaitReplayed"/>.</summary>
+internal sealed record StreamReplayed(string PersistenceId);

@@ -6,7 +6,8 @@ namespace ActorScheduler.Actors.Tests.Persistence;
 
 /// <summary>
 /// An in-memory journal that cannot replay the streams named in <see cref="Streams"/> (an unreadable row, an event of
-/// a type the reader does not know); the rest it stores and replays as usual.
+/// a type the reader does not know); those named in <see cref="Held"/> replay once their task completes; the rest it
+/// stores and replays as usual.
 /// </summary>
 public sealed class UnreadableJournal : MemoryJournal
 {
@@ -21,15 +22,28 @@ public sealed class UnreadableJournal : MemoryJournal
     /// <summary>The persistence ids whose replay fails (tests use service names of their own).</summary>
     public static ConcurrentDictionary<string, string> Streams { get; } = new(StringComparer.Ordinal);
 
-    public override Task ReplayMessagesAsync(Akka.Actor.IActorContext context, string persistenceId, long fromSequenceNr, long toSequenceNr, long max, Action<IPersistentRepresentation> recoveryCallback) =>
-        Streams.TryGetValue(persistenceId, out var why)
-            ? Task.FromException(new InvalidOperationException("replay failed", new System.Runtime.Serialization.SerializationException(why)))
-            : base.ReplayMessagesAsync(context, persistenceId, fromSequenceNr, toSequenceNr, max, recoveryCallback);
+    /// <summary>The persistence ids whose replay waits for the task given (then fails or goes on as above).</summary>
+    public static ConcurrentDictionary<string, Task> Held { get; } = new(StringComparer.Ordinal);
+
+    public override async Task ReplayMessagesAsync(Akka.Actor.IActorContext context, string persistenceId, long fromSequenceNr, long toSequenceNr, long max, Action<IPersistentRepresentation> recoveryCallback)
+    {
+        if (Held.TryGetValue(persistenceId, out var hold))
+        {
+            await hold;
+        }
+
+        if (Streams.TryGetValue(persistenceId, out var why))
+        {
+            throw new InvalidOperationException("replay failed", new System.Runtime.Serialization.SerializationException(why));
+        }
+
+        await base.ReplayMessagesAsync(context, persistenceId, fromSequenceNr, toSequenceNr, max, recoveryCallback);
+    }
 
     /// <summary>An unreadable stream has a row (the journal replays only streams that have one).</summary>
     public override async Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken)
     {
         var highest = await base.ReadHighestSequenceNrAsync(persistenceId, fromSequenceNr, cancellationToken);
-        return Streams.ContainsKey(persistenceId) ? Math.Max(highest, 1) : highest;
+        return Streams.ContainsKey(persistenceId) || Held.ContainsKey(persistenceId) ? Math.Max(highest, 1) : highest;
     }
 }

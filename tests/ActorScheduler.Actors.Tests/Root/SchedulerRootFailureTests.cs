@@ -26,6 +26,7 @@ public sealed class SchedulerRootFailureTests : TestKit
     [InlineData("plan/deploy")]
     [InlineData("pods")]
     [InlineData("files")]
+    [InlineData("tls")]
     public async Task A_stream_that_cannot_be_replayed_stops_the_scheduler_for_good_with_one_error_naming_it(string stream)
     {
         var service = "svc-" + Guid.NewGuid().ToString("N")[..8];
@@ -48,6 +49,45 @@ public sealed class SchedulerRootFailureTests : TestKit
         var failed = await Assert.ThrowsAsync<SchedulerFailedException>(() => root.Ask<object>(new PlanProtocol.GetPlan("deploy"), TimeSpan.FromSeconds(5)));
         Assert.Equal($"{service}/{stream}", failed.UnreadableStream);
         await subscriptions.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(500));
+    }
+
+    [Theory]
+    [InlineData("files", false)]
+    [InlineData("tls", false)]
+    [InlineData("files", true)]
+    [InlineData("tls", true)]
+    public async Task A_stream_no_plan_waits_for_is_replayed_before_the_scheduler_subscribes(string stream, bool unreadable)
+    {
+        var service = "svc-" + Guid.NewGuid().ToString("N")[..8];
+        var replay = new TaskCompletionSource();
+        UnreadableJournal.Held[$"{service}/{stream}"] = replay.Task;
+        if (unreadable)
+        {
+            UnreadableJournal.Streams[$"{service}/{stream}"] = "unknown event type actorscheduler.v1.FileRenamed";
+        }
+
+        var subscriptions = CreateTestProbe();
+        var root = Sys.ActorOf(SchedulerRootActor.Props(Settings(service, subscriptions)));
+
+        // The deploy plan is there (its steps and the pod recovered at once) while the stream still replays: no subscription.
+        await AwaitAssertAsync(async () => Assert.IsType<PlanInfo>(await root.Ask<object>(new PlanProtocol.GetPlan("deploy"), TimeSpan.FromSeconds(5))));
+        await subscriptions.ExpectNoMsgAsync(TimeSpan.FromSeconds(1));
+
+        if (unreadable)
+        {
+            // The stream fails: the scheduler stops without ever having subscribed.
+            await EventFilter.Error(contains: "cannot be replayed").ExpectOneAsync(async () =>
+            {
+                replay.SetResult();
+                await AwaitConditionAsync(async () => (await root.Ask<SchedulerCondition>(GetSchedulerCondition.Instance)).Failure is not null);
+            });
+            await subscriptions.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(500));
+        }
+        else
+        {
+            replay.SetResult();
+            await subscriptions.ExpectMsgAsync<FrameworkInfo>();
+        }
     }
 
     [Fact]
