@@ -99,7 +99,8 @@ internal sealed record RecoveryCommand(PlanCommandKind Kind);
 internal sealed record ClearBackoff(ImmutableArray<string> Tasks);
 
 /// <summary>Pod → step: where its tasks stand.</summary>
-internal sealed record TaskProgressReport(string PodInstance, ImmutableArray<TaskProgress> Tasks, bool OfferClaimed, string Message);
+/// <param name="Prepared">Offers were evaluated for the launch: one was claimed, or none fitted (<see cref="OffersDoNotFit"/>).</param>
+internal sealed record TaskProgressReport(string PodInstance, ImmutableArray<TaskProgress> Tasks, bool Prepared, string Message);
 
 /// <summary>Gateway → pod (through the guardian): a status update to record before it is acknowledged.</summary>
 internal sealed record TaskStatusUpdate(TaskStatus Status);
@@ -228,6 +229,13 @@ internal sealed record ReleaseAgentGone(string PodInstance);
 /// <param name="Requirement">What it was evaluated for (null from tests that build claims by hand: taken as current).</param>
 /// <param name="Seq">The router's number for the claim, rising: the pod echoes the last it answered in what it tells the router.</param>
 internal sealed record LaunchClaim(Offer Offer, OfferEvaluation Evaluation, PodRequirement? Requirement = null, long Seq = 0);
+
+/// <summary>
+/// Router → pod: a cycle evaluated offers for the pod's requirement and none fitted it, mostly for <paramref name="Why"/>
+/// (told again only when that changes): its step shows PREPARED, as DC/OS's does after an evaluation that recommends
+/// nothing, with the reason.
+/// </summary>
+internal sealed record OffersDoNotFit(string Why);
 
 /// <summary>
 /// The task infos <paramref name="Pod"/> recorded for a claim are durable; send the ACCEPT. The entity journal sends it

@@ -256,9 +256,12 @@ public static class Expect
             return info is null ? $"no plan {plan}" : info.Status == status ? null : $"plan {plan} is {info.Status}";
         });
 
-    /// <summary>The step <paramref name="step"/> (e.g. <c>hello-0:[server]</c>) of the phase of the plan has <paramref name="status"/>.</summary>
-    public static ScenarioTick StepStatus(string plan, string phase, string step, Status status) =>
-        new ExpectationTick($"Expect.StepStatus({plan}, {phase}, {step}, {status})", async c =>
+    /// <summary>
+    /// The step <paramref name="step"/> (e.g. <c>hello-0:[server]</c>) of the phase of the plan has <paramref name="status"/>
+    /// (and, when <paramref name="messageContains"/> is given, a message that contains it).
+    /// </summary>
+    public static ScenarioTick StepStatus(string plan, string phase, string step, Status status, string? messageContains = null) =>
+        new ExpectationTick($"Expect.StepStatus({plan}, {phase}, {step}, {status}{(messageContains is null ? "" : $", \"{messageContains}\"")})", async c =>
         {
             var info = await c.GetPlanAsync(plan).ConfigureAwait(false);
             if (info is null)
@@ -278,7 +281,9 @@ public static class Expect
                 return $"phase {phase} has no step {step}; it has: {string.Join(", ", phaseInfo.Steps.Select(s => s.Name))}";
             }
 
-            return stepInfo.Status == status ? null : $"step {step} is {stepInfo.Status}";
+            return stepInfo.Status != status ? $"step {step} is {stepInfo.Status}"
+                : messageContains is not null && !stepInfo.Message.Contains(messageContains, StringComparison.Ordinal) ? $"step {step}'s message is \"{stepInfo.Message}\""
+                : null;
         });
 
     /// <summary>

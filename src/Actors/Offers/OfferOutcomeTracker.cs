@@ -65,6 +65,31 @@ public sealed class OfferOutcomeTracker(int capacity = 1000)
         counts.Failures[reason] = counts.Failures.GetValueOrDefault(reason) + count;
     }
 
+    /// <summary>
+    /// Why most of the offers evaluated for the pod instance since it started waiting failed, or null when none did. An
+    /// offer from another agent than the pod's reservations counts only when nothing else failed: a pod that keeps its
+    /// footprint waits for its own agent's offer, which is what that reason says.
+    /// </summary>
+    public string? TopFailure(string podInstance)
+    {
+        if (!_pods.TryGetValue(podInstance, out var counts))
+        {
+            return null;
+        }
+
+        string? top = null;
+        var most = 0L;
+        foreach (var (reason, count) in counts.Failures)
+        {
+            if (reason != OfferFit.OtherAgent && (count > most || count == most && string.CompareOrdinal(reason, top) < 0))
+            {
+                (top, most) = (reason, count);
+            }
+        }
+
+        return top ?? (counts.Failures.ContainsKey(OfferFit.OtherAgent) ? OfferFit.OtherAgent : null);
+    }
+
     /// <summary><paramref name="count"/> offers declined for <paramref name="reason"/> with a filter of <paramref name="refuseSeconds"/>.</summary>
     public void RecordDeclined(string reason, double refuseSeconds, int count)
     {

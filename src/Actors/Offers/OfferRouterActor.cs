@@ -74,6 +74,8 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
     // (OnPodsWord).
     private long _claimSeq = Stopwatch.GetTimestamp();
     private readonly Dictionary<string, long> _lastClaimOf = new(StringComparer.Ordinal);
+    // What each waiting pod was last told of why the offers evaluated for it did not fit (OffersDoNotFit).
+    private readonly Dictionary<string, string> _toldWhy = new(StringComparer.Ordinal);
 
     // The pod actors with open claims, each with how many, watched while they have some: a pod actor that stops (its
     // parent restarted) never answers the claims in its mailbox. But it may have sent the entity journal launch records
@@ -164,6 +166,8 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
             {
                 _requirements.RemoveAll(r => r.Name == m.PodInstance);
             }
+
+            _toldWhy.Remove(m.PodInstance);
         });
         Command<FootprintOwned>(m => OnPodsWord(m.PodInstance, Sender, m.ClaimsSeen, m.ResourceIds, m.Agent));
         Command<AwaitCollection>(m =>
@@ -483,6 +487,8 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
     private void OnRegister(RegisterRequirement message)
     {
         var name = message.Requirement.PodInstanceName;
+        // The pod forgets what it was told when it registers: the next evaluation that places nothing tells it again.
+        _toldWhy.Remove(name);
         if (!_pending.Add(name))
         {
             _requirements.RemoveAll(r => r.Name == name);
@@ -657,6 +663,8 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
         var candidates = new List<(int Index, FitnessScore Score, int Seen)>(Math.Min(_fitness.Compared, offers.Count));
         // Where the next comparison of offers starts (see below).
         var rotor = 0;
+        // How many of the requirements (in order) the cycle evaluated offers for.
+        var considered = 0;
         foreach (var (requirement, podName, pod, need) in _requirements)
         {
             if (claimed.Count >= cap)
@@ -666,6 +674,8 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
                 capped = true;
                 break;
             }
+
+            considered++;
 
             skipped.Clear();
             if (requirement.Existing is { } existing)
@@ -814,6 +824,7 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
             var wasPlaced = _placed.TryGet(podName, out var was);
             var seq = ++_claimSeq;
             _lastClaimOf[podName] = seq;
+            _toldWhy.Remove(podName);
             slot.Claims.Add(new Claim(seq, podName, pod, evaluation, owned,
                 _owned.TryGetValue(podName, out var ownedBefore) ? ownedBefore : null,
                 wasPlaced ? was : null));
@@ -913,6 +924,14 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
         foreach (var (type, (claims, onOffers)) in newClaims ?? [])
         {
             _podsPerOffer[type] = (claims + onOffers.Count - 1) / onOffers.Count;
+        }
+
+        for (var i = 0; i < considered; i++)
+        {
+            if (!claimed.Contains(_requirements[i].Name))
+            {
+                TellWhyNotPlaced(_requirements[i].Name, _requirements[i].Pod);
+            }
         }
 
         if (claimed.Count > 0)
@@ -1086,6 +1105,19 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
 
     // The offer's score for a new footprint: its type's instances on the agent (and in the zone, for spread) looked up in
     // the placements, the pod itself left out.
+    /// <summary>
+    /// A pod the cycle evaluated offers for and placed nowhere hears why (<see cref="OffersDoNotFit"/>), unless it was told
+    /// the same since it registered: one message a pod, not one a cycle, while the reason stays.
+    /// </summary>
+    private void TellWhyNotPlaced(string podName, IActorRef pod)
+    {
+        if (_outcomes.TopFailure(podName) is { } why && !(_toldWhy.TryGetValue(podName, out var told) && told == why))
+        {
+            _toldWhy[podName] = why;
+            pod.Tell(new OffersDoNotFit(why));
+        }
+    }
+
     private FitnessScore Score(PodRequirement requirement, string podName, OfferFit.Scalars need, OfferSlot slot)
     {
         var type = requirement.Pod.Type;

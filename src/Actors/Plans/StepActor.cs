@@ -128,7 +128,7 @@ internal sealed class StepActor : JournaledEntityActor
         // step stays complete whatever its tasks do.
         var status = _forceCompleted || (!first && _status == Status.Complete)
             ? Status.Complete
-            : StepStatusCalculator.Compute(report.Tasks, report.OfferClaimed);
+            : StepStatusCalculator.Compute(report.Tasks, report.Prepared);
         _message = _forceCompleted ? "force-completed by an operator" : report.Message;
         if (status != _status && (status == Status.Complete || _status == Status.Complete || status == Status.Error))
         {

@@ -30,19 +30,22 @@ public static class StepStatusCalculator
         Status.Error, Status.Delayed, Status.Pending, Status.Prepared, Status.Starting, Status.Started, Status.Complete,
     ];
 
-    /// <param name="offerClaimed">An offer was claimed for the step and its launch is being recorded.</param>
-    public static Status Compute(IReadOnlyCollection<TaskProgress> tasks, bool offerClaimed)
+    /// <param name="prepared">
+    /// Offers were evaluated for the step's launch (DC/OS: <c>updateOfferStatus</c>): one was claimed and the launch is being
+    /// recorded, or none fitted and the pod waits for the next.
+    /// </param>
+    public static Status Compute(IReadOnlyCollection<TaskProgress> tasks, bool prepared)
     {
         if (tasks.Count == 0)
         {
-            return offerClaimed ? Status.Prepared : Status.Pending;
+            return prepared ? Status.Prepared : Status.Pending;
         }
 
         // The worst task's status: the lowest index in Precedence (a loop: every status update of every pod computes it).
         var worst = int.MaxValue;
         foreach (var task in tasks)
         {
-            var index = Array.IndexOf(Precedence, ForTask(task, offerClaimed));
+            var index = Array.IndexOf(Precedence, ForTask(task, prepared));
             if (index >= 0 && index < worst)
             {
                 worst = index;
@@ -54,7 +57,7 @@ public static class StepStatusCalculator
             : Precedence[worst];
     }
 
-    public static Status ForTask(TaskProgress task, bool offerClaimed)
+    public static Status ForTask(TaskProgress task, bool prepared)
     {
         if (task.Goal == GoalState.Once && task.FinishedOnAnyConfig)
         {
@@ -63,7 +66,7 @@ public static class StepStatusCalculator
 
         if (!task.LaunchedOnTarget)
         {
-            return offerClaimed ? Status.Prepared : task.Delayed ? Status.Delayed : Status.Pending;
+            return prepared ? Status.Prepared : task.Delayed ? Status.Delayed : Status.Pending;
         }
 
         var status = task.State switch

@@ -81,6 +81,10 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     private OrderedDictionary<string, (IActorRef Step, RequireTasks Required)>? _waitingDrivers;
     private string? _claimedOfferId;
 
+    // Why the offers a cycle evaluated for the registered requirement did not fit it (the router's OffersDoNotFit), until
+    // the pod registers again or is claimed: its step shows PREPARED with the reason, as DC/OS's does.
+    private string? _offersDoNotFit;
+
     // The last claim the router made to this pod that it answered (LaunchClaim.Seq), echoed in what it tells the router.
     private long _claimsSeen;
     private readonly HashSet<string> _killsSent = new();
@@ -266,6 +270,14 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
                 return true;
             case LaunchClaim m:
                 OnLaunchClaim(m);
+                return true;
+            case OffersDoNotFit m:
+                if (_registered && m.Why != _offersDoNotFit)
+                {
+                    _offersDoNotFit = m.Why;
+                    ReportToStep();
+                }
+
                 return true;
             case TaskStatusUpdate m:
                 OnStatusUpdate(m);
@@ -589,6 +601,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             TlsRefusal = tls.IsEmpty ? _tlsRefusal ?? (_tlsAuthority is null ? "the scheduler has no certificate authority" : null) : null,
         };
         _registered = true;
+        _offersDoNotFit = null;
         _router.Tell(new RegisterRequirement(requirement, _claimsSeen));
     }
 
@@ -1305,7 +1318,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     {
         // One report, for the step and for whether the step's work is done.
         var released = false;
-        if (ReportToStep() is { } report && StepStatusCalculator.Compute(report.Tasks, report.OfferClaimed) == Messages.Plans.Status.Complete)
+        if (ReportToStep() is { } report && StepStatusCalculator.Compute(report.Tasks, report.Prepared) == Messages.Plans.Status.Complete)
         {
             released = true;
             if (_drivenByRecovery)
@@ -1370,7 +1383,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         }
 
         var report = Report(new StepSpec(phase.Name, _index, phase.Tasks), target, phase.StartedAt);
-        return StepStatusCalculator.Compute(report.Tasks, report.OfferClaimed && _drivenByRecovery);
+        return StepStatusCalculator.Compute(report.Tasks, report.Prepared && _drivenByRecovery);
     }
 
     /// <summary>Sends the pod's recovery phase (if it ever had one) to the recovery plan.</summary>
@@ -1718,7 +1731,13 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             }
         }
 
-        return new TaskProgressReport(_name, progress, _claimedOfferId is not null, message);
+        var notFitting = _registered ? _offersDoNotFit : null;
+        if (notFitting is not null)
+        {
+            message = message.Length == 0 ? $"offers do not fit: {notFitting}" : $"{message}: offers do not fit: {notFitting}";
+        }
+
+        return new TaskProgressReport(_name, progress, _claimedOfferId is not null || notFitting is not null, message);
     }
 
     private Messages.Pods.PodInstanceStatus StatusView() => new(

@@ -5,17 +5,22 @@ using ActorScheduler.Specs.Model;
 
 namespace ActorScheduler.Hosting.Cli;
 
-/// <summary>Renders plans as trees, exactly like the DC/OS CLI's <c>plan status</c>.</summary>
+/// <summary>Renders plans as trees, like the DC/OS CLI's <c>plan status</c>.</summary>
 public static class PlanTree
 {
-    /// <summary>A running plan, with statuses and errors.</summary>
+    /// <summary>
+    /// A running plan, with statuses and errors; a PREPARED step (offers evaluated, none fitted yet) also shows its
+    /// message — why the offers do not fit — where the DC/OS CLI shows only the status.
+    /// </summary>
     public static string Render(PlanInfo plan)
     {
         var text = Draw(
             $"{plan.Name} ({plan.Strategy} strategy) ({plan.Status.ToWireName()})",
             plan.Phases.Select(phase => (
                 $"{phase.Name} ({phase.Strategy} strategy) ({phase.Status.ToWireName()})",
-                phase.Steps.Select(step => $"{step.Name} ({step.Status.ToWireName()})"))));
+                phase.Steps.Select(step => step.Status == Status.Prepared && step.Message.Length > 0
+                    ? $"{step.Name} ({step.Status.ToWireName()}) {step.Message}"
+                    : $"{step.Name} ({step.Status.ToWireName()})"))));
         foreach (var error in plan.Errors)
         {
             text.Append($"ERROR: {error}\n");

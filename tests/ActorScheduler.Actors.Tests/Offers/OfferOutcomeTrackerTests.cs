@@ -29,6 +29,28 @@ public sealed class OfferOutcomeTrackerTests
     }
 
     [Fact]
+    public void A_pods_top_failure_is_its_most_frequent_reason_and_another_agents_offer_only_when_nothing_else_failed()
+    {
+        var tracker = new OfferOutcomeTracker();
+        Assert.Null(tracker.TopFailure("hello-0"));
+
+        tracker.RecordSkipped("hello-0", OfferFit.OtherAgent, 40);
+        Assert.Equal(OfferFit.OtherAgent, tracker.TopFailure("hello-0"));
+
+        tracker.RecordSkipped("hello-0", "FAIL(PlacementRuleEvaluationStage): hostname:UNIQUE", 2);
+        tracker.Record(Outcome("hello-0", false, "FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'mem' for new reservation: 2 needed, 1 available"));
+        Assert.Equal("FAIL(PlacementRuleEvaluationStage): hostname:UNIQUE", tracker.TopFailure("hello-0"));
+
+        tracker.Record(Outcome("hello-0", false, "FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'mem' for new reservation: 2 needed, 0 available"));
+        tracker.Record(Outcome("hello-0", false, "FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'mem' for new reservation: 2 needed, 0 available"));
+        Assert.Equal("FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'mem' for new reservation", tracker.TopFailure("hello-0"));
+
+        // Waiting anew: nothing failed yet.
+        tracker.StartedWaiting("hello-0");
+        Assert.Null(tracker.TopFailure("hello-0"));
+    }
+
+    [Fact]
     public void Failures_to_grow_a_reservation_in_place_are_grouped_whatever_the_offer_had()
     {
         var held = Resources.Reserved("cpus", 0.5, TestOffers.Context.Reservation, "hello-resources");

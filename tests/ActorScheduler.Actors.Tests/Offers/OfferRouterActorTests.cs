@@ -113,7 +113,39 @@ public sealed class OfferRouterActorTests : ActorTestKit
         Assert.Equal(
             "hello-0: 1 offer evaluated, 0 passed; 1 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation",
             ExpectMsg<OfferOutcomes>().Summaries.Single().Line);
+        pod.ExpectMsg<OffersDoNotFit>();
         pod.ExpectNoMsg(TimeSpan.Zero);
+    }
+
+    [Fact]
+    public void A_pod_no_offer_fits_hears_why_once_while_the_reason_stays_and_again_once_it_registers_anew()
+    {
+        var (router, _) = ReconciledRouter();
+        var pod = CreateTestProbe();
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod(cpus: 8))), pod);
+
+        router.Tell(new OffersReceived([TestOffers.Unreserved("agent-1", cpus: 2), TestOffers.Unreserved("agent-2", cpus: 4)]));
+        Assert.Equal("FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation", pod.ExpectMsg<OffersDoNotFit>().Why);
+
+        // The same reason in the next cycle: not told again.
+        router.Tell(new OffersReceived([TestOffers.Unreserved("agent-3", cpus: 2)]));
+        router.Tell(new OfferProtocol.GetOfferOutcomes("hello-0"));
+        ExpectMsg<OfferOutcomes>();
+        pod.ExpectNoMsg(TimeSpan.Zero);
+
+        // Registered again (a new requirement): the next cycle that places nothing tells it again.
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod(cpus: 8))), pod);
+        router.Tell(new OffersReceived([TestOffers.Unreserved("agent-4", cpus: 2)]));
+        pod.ExpectMsg<OffersDoNotFit>();
+
+        // A pod that is placed hears nothing of the offers it did not take.
+        var other = CreateTestProbe();
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod()) with { Index = 1 }), other);
+        router.Tell(new OffersReceived([TestOffers.Unreserved("agent-5", cpus: 0.1), TestOffers.Unreserved("agent-6")]));
+        other.ExpectMsg<LaunchClaim>();
+        router.Tell(new OfferProtocol.GetOfferOutcomes("hello-1"));
+        ExpectMsg<OfferOutcomes>();
+        other.ExpectNoMsg(TimeSpan.Zero);
     }
 
     [Fact]
@@ -752,6 +784,8 @@ public sealed class OfferRouterActorTests : ActorTestKit
         router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.Unreserved(cpus: 1))));
 
         pod0.ExpectMsg<LaunchClaim>();
+        // The other is told no offer fits it, and claims nothing.
+        Assert.Contains("'cpus'", pod1.ExpectMsg<OffersDoNotFit>().Why);
         pod1.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 
@@ -778,6 +812,10 @@ public sealed class OfferRouterActorTests : ActorTestKit
         Assert.Equal("big-0: 1 offer evaluated, 0 passed; 1 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'mem' for new reservation", lines["big-0"]);
         Assert.Equal("big-1: 1 offer evaluated, 0 passed; 1 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation", lines["big-1"]);
         Assert.Equal("big-2: 1 offer evaluated, 0 passed; 1 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation", lines["big-2"]);
+        // Each big pod hears its own reason, and claims nothing.
+        Assert.Equal(
+            ["FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'mem' for new reservation", "FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation", "FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation"],
+            Enumerable.Range(0, 3).Select(_ => big.ExpectMsg<OffersDoNotFit>().Why).ToArray());
         big.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
 
@@ -1204,6 +1242,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
         // As a scan of every offer counted them: the two before its own, and all five for the pod whose agent is away.
         Assert.Equal([new ActorScheduler.Messages.Offers.FailureCount(OfferFit.OtherAgent, 2)], summaries["hello-0"].Failures.ToArray());
         Assert.Equal([new ActorScheduler.Messages.Offers.FailureCount(OfferFit.OtherAgent, 5)], summaries["hello-1"].Failures.ToArray());
+        Assert.Equal(OfferFit.OtherAgent, stranded.ExpectMsg<OffersDoNotFit>().Why);
         stranded.ExpectNoMsg(TimeSpan.Zero);
     }
 

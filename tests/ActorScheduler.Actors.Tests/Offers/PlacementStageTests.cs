@@ -55,6 +55,7 @@ public sealed class PlacementStageTests : ActorTestKit
 
         router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.Unreserved("agent-1", cpus: 4))));
         pod0.ExpectMsg<LaunchClaim>();
+        Assert.Equal("FAIL(PlacementRuleEvaluationStage): hostname:UNIQUE", pod1.ExpectMsg<OffersDoNotFit>().Why);
         pod1.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
 
         router.Tell(new OffersReceived(ImmutableArray.Create(TestOffers.Unreserved("agent-2", cpus: 4))));
@@ -91,6 +92,8 @@ public sealed class PlacementStageTests : ActorTestKit
         router.Tell(new OffersReceived([TestOffers.Unreserved("agent-1", cpus: 4)]));
 
         Assert.Equal("agent-1", free.ExpectMsg<LaunchClaim>().Offer.AgentId.Value);
+        unique.ExpectMsg<OffersDoNotFit>();
+        unique.ExpectMsg<OffersDoNotFit>();
         unique.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
         router.Tell(new ActorScheduler.Messages.Offers.OfferProtocol.GetOfferOutcomes(null));
         var lines = ExpectMsg<ActorScheduler.Messages.Offers.OfferOutcomes>().Summaries.ToDictionary(s => s.PodInstance, s => s.Line);

@@ -14,8 +14,8 @@ public sealed class StepStatusCalculatorTests
     public void Not_launched_on_the_target_is_PENDING_or_PREPARED_once_an_offer_is_claimed()
     {
         var tasks = new[] { Task(GoalState.Running, onTarget: false, TaskState.TaskRunning) };
-        Assert.Equal(Pending, StepStatusCalculator.Compute(tasks, offerClaimed: false));
-        Assert.Equal(Prepared, StepStatusCalculator.Compute(tasks, offerClaimed: true));
+        Assert.Equal(Pending, StepStatusCalculator.Compute(tasks, prepared: false));
+        Assert.Equal(Prepared, StepStatusCalculator.Compute(tasks, prepared: true));
     }
 
     [Theory]
@@ -35,7 +35,7 @@ public sealed class StepStatusCalculatorTests
     [InlineData(TaskState.TaskUnknown, GoalState.Running, ActorScheduler.Messages.Plans.Status.Pending)]
     public void Task_states_map_like_the_dcos_deployment_step(TaskState? state, GoalState goal, ActorScheduler.Messages.Plans.Status expected)
     {
-        Assert.Equal(expected, StepStatusCalculator.Compute([Task(goal, onTarget: true, state)], offerClaimed: false));
+        Assert.Equal(expected, StepStatusCalculator.Compute([Task(goal, onTarget: true, state)], prepared: false));
     }
 
     [Fact]

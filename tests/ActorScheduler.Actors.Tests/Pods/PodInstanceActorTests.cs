@@ -1521,7 +1521,7 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     private static PlanStatus StatusOf(TaskProgressReport report) =>
-        ActorScheduler.Actors.Plans.StepStatusCalculator.Compute(report.Tasks, report.OfferClaimed);
+        ActorScheduler.Actors.Plans.StepStatusCalculator.Compute(report.Tasks, report.Prepared);
 
     private static TaskStatus Status(TaskInfo task, TaskState state, bool withUuid)
     {

@@ -239,7 +239,7 @@ public sealed class RecoveryPlannerTests
             Footprint = new ActorScheduler.Actors.Offers.Footprint("agent-1", "host", []),
         };
         Status StepOf(PodInstanceState s) =>
-            StepStatusCalculator.Compute([s.Progress("server", GoalState.Running, "fingerprint", null, T0)], offerClaimed: false);
+            StepStatusCalculator.Compute([s.Progress("server", GoalState.Running, "fingerprint", null, T0)], prepared: false);
 
         // On the pod's footprint: it may still run there, so it is waited for (shown STARTING).
         Assert.False(state.IsLeftBehind(state.Tasks["server"]));
@@ -307,7 +307,7 @@ public sealed class RecoveryPlannerTests
             .Apply(new BackoffDelayed { TaskName = "server", Until = Timestamp.FromDateTime(T0.AddSeconds(60)), DelaySeconds = 60 });
 
         Status StepAt(PodInstanceState s, DateTime now) =>
-            StepStatusCalculator.Compute([s.Progress("server", GoalState.Running, "fingerprint", null, now)], offerClaimed: false);
+            StepStatusCalculator.Compute([s.Progress("server", GoalState.Running, "fingerprint", null, now)], prepared: false);
 
         Assert.Equal(Status.Delayed, StepAt(state, T0.AddSeconds(59)));
         Assert.Equal(Status.Pending, StepAt(state, T0.AddSeconds(60)));

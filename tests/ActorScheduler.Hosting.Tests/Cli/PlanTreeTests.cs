@@ -35,6 +35,26 @@ public sealed class PlanTreeTests
     }
 
     [Fact]
+    public void Render_should_say_why_a_prepared_step_waits_and_nothing_more_of_other_steps()
+    {
+        var waiting = Deploy with
+        {
+            Phases = ImmutableArray.Create(new PhaseInfo("p1", "hello", Status.InProgress, "serial", ImmutableArray.Create(
+                new StepInfo("s1", "hello-0:[server]", Status.Prepared, "offers do not fit: FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation"),
+                new StepInfo("s2", "hello-1:[server]", Status.Starting, "on 127.0.0.2")))),
+        };
+        Assert.Equal(
+            """
+            deploy (serial strategy) (IN_PROGRESS)
+            └─ hello (serial strategy) (IN_PROGRESS)
+               ├─ hello-0:[server] (PREPARED) offers do not fit: FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation
+               └─ hello-1:[server] (STARTING)
+
+            """.Replace("\r\n", "\n"),
+            PlanTree.Render(waiting));
+    }
+
+    [Fact]
     public void Render_should_list_plan_errors_after_the_tree()
     {
         var rejected = Deploy with { Status = Status.Error, Errors = ImmutableArray.Create("svc.yml:3:5: pods.hello.count: expected an integer") };
