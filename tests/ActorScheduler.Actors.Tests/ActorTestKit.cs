@@ -9,11 +9,19 @@ namespace ActorScheduler.Actors.Tests;
 /// </summary>
 public abstract class ActorTestKit : TestKit
 {
+    private const string Defaults = """
+        akka.test.single-expect-default = 15s
+        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
+        """;
+
     protected ActorTestKit()
-        : base("""
-            akka.test.single-expect-default = 15s
-            akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-            """)
+        : base(Defaults)
+    {
+    }
+
+    /// <summary>With <paramref name="config"/> besides the defaults (another journal plugin, say).</summary>
+    protected ActorTestKit(string config)
+        : base($"{config}\n{Defaults}")
     {
     }
 

@@ -526,7 +526,12 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
                 }
             }
 
-            JournalExecutorRelaunch(_required, target.ConfigId);
+            // Durable first: the plan is journaled before any kill goes out, so a crash between the kills and the launch
+            // cannot lose which tasks launch together. Once it is, the pod looks again and sends the kills.
+            if (JournalExecutorRelaunch(_required, target.ConfigId))
+            {
+                return;
+            }
         }
 
         // A launch no update was heard of yet is waited for too (its ACCEPT may have gone out: it may start on the
@@ -714,17 +719,23 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
 
     /// <summary>
     /// Journals which of the pod's other tasks the step's launch in a new executor takes along (when that changed), before
-    /// the launch: a restart after their kills still launches them with the step's.
+    /// their kills and the launch: a restart after the kills still launches them with the step's. True when a write is
+    /// under way: <see cref="Reevaluate"/> stops there, and runs again once the plan is durable (then it sends the kills).
     /// </summary>
-    private void JournalExecutorRelaunch(RequireTasks required, string configId)
+    private bool JournalExecutorRelaunch(RequireTasks required, string configId)
     {
         if (_relaunchWith.IsEmpty || _state.ExecutorRelaunch is { } known && known.StepId == required.StepId && known.ConfigId == configId && known.Tasks.SequenceEqual(_relaunchWith))
         {
-            return;
+            return false;
         }
 
         var planned = new ExecutorRelaunchPlanned { StepId = required.StepId, ConfigId = configId, Tasks = { _relaunchWith }, At = NowStamp() };
-        Persist(planned, _ => _state = _state.Apply(planned));
+        Persist(planned, _ =>
+        {
+            _state = _state.Apply(planned);
+            Reevaluate();
+        });
+        return true;
     }
 
     /// <summary>

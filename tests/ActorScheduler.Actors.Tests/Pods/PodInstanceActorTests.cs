@@ -4,6 +4,7 @@ using ActorScheduler.Actors.Offers;
 using ActorScheduler.Actors.Persistence;
 using ActorScheduler.Actors.Pods;
 using ActorScheduler.Actors.Tests.Offers;
+using ActorScheduler.Actors.Tests.Persistence;
 using ActorScheduler.Actors.Tls;
 using ActorScheduler.Messages.MesosV1;
 using ActorScheduler.Specs.Model;
@@ -16,6 +17,12 @@ namespace ActorScheduler.Actors.Tests.Pods;
 
 public sealed class PodInstanceActorTests : ActorTestKit
 {
+    // Writes can be held back (GatedJournal.Gate(Sys).Close()): a slow commit. Open, it is the in-memory journal.
+    public PodInstanceActorTests()
+        : base(GatedJournal.Config)
+    {
+    }
+
     private static readonly PodSpec Pod = TestOffers.HelloPod();
     private static readonly TargetConfig Target = new(
         "config-1",
@@ -1240,10 +1247,12 @@ public sealed class PodInstanceActorTests : ActorTestKit
         Assert.Equal(serverRequirement.Existing!.ResourceIds.Order(), again.Existing!.ResourceIds.Order());
     }
 
-    [Fact]
-    public void A_step_bringing_the_pod_new_executor_settings_relaunches_the_whole_pod_in_a_new_executor()
+    /// <summary>
+    /// hello-0 runs server and sidecar (two steps, two resource sets) in one executor, on config-1; config-2 sets an
+    /// rlimit of the pod (its executor's container), which that executor cannot take.
+    /// </summary>
+    private (IActorRef Actor, Akka.TestKit.TestProbe Router, Akka.TestKit.TestProbe Gateway, Akka.TestKit.TestProbe Step, TaskInfo Server, TaskInfo Sidecar, StepSpec ServerStep, TargetConfig Next) ServerAndSidecarRunningOneExecutor()
     {
-        // hello-0 runs server and sidecar (two steps, two resource sets) in one executor, on config-1.
         var server = Pod.Tasks[0];
         var pod = Pod with { Tasks = [server, server with { Name = "sidecar", Volumes = [] }] };
         var target = new TargetConfig("config-1", new ServiceSpec("hello-world", null, [pod], []));
@@ -1263,10 +1272,17 @@ public sealed class PodInstanceActorTests : ActorTestKit
         gateway.ExpectMsg<StatusRecorded>();
         DrainQueued(step);
         DrainQueued(router);
-
-        // config-2 sets an rlimit of the pod (its executor's container): the server's step cannot launch into the running
-        // executor, so the sidecar is killed with the server, and the step is told why.
         var next = new TargetConfig("config-2", target.Spec with { Pods = [pod with { Rlimits = [new RlimitSpec("RLIMIT_NOFILE", 1024, 1024)] }] });
+        return (actor, router, gateway, step, serverTask, sidecarTask, serverStep, next);
+    }
+
+    [Fact]
+    public void A_step_bringing_the_pod_new_executor_settings_relaunches_the_whole_pod_in_a_new_executor()
+    {
+        var (actor, router, gateway, step, serverTask, sidecarTask, serverStep, next) = ServerAndSidecarRunningOneExecutor();
+
+        // The server's step cannot launch into the running executor, so the sidecar is killed with the server, and the step
+        // is told why.
         actor.Tell(new RequireTasks(serverStep, next), step);
         var killed = new[] { gateway.ExpectMsg<KillTask>().TaskId, gateway.ExpectMsg<KillTask>().TaskId };
         Assert.Equal(new[] { serverTask.TaskId.Value, sidecarTask.TaskId.Value }.Order(), killed.Order());
@@ -1299,6 +1315,54 @@ public sealed class PodInstanceActorTests : ActorTestKit
         ExpectMsg<TasksToReconcile>();
         Assert.DoesNotContain(DrainQueued(router), m => m is RegisterRequirement);
         Assert.DoesNotContain(DrainQueued(gateway), m => m is KillTask);
+    }
+
+    [Fact]
+    public void A_relaunch_in_a_new_executor_is_journaled_before_any_kill_goes_out()
+    {
+        var (actor, _, gateway, step, serverTask, sidecarTask, serverStep, next) = ServerAndSidecarRunningOneExecutor();
+
+        // The journal is slow to commit: the step hears why the whole pod relaunches, but no kill goes out while which
+        // tasks launch together is not durable (a crash then would leave the sidecar to recovery, on config-1).
+        GatedJournal.Gate(Sys).Close();
+        actor.Tell(new RequireTasks(serverStep, next), step);
+        step.FishForMessage<TaskProgressReport>(r => r.Message.Contains("sidecar relaunched with it", StringComparison.Ordinal));
+        gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        // Committed: both are killed.
+        GatedJournal.Gate(Sys).Open();
+        var killed = new[] { gateway.ExpectMsg<KillTask>().TaskId, gateway.ExpectMsg<KillTask>().TaskId };
+        Assert.Equal(new[] { serverTask.TaskId.Value, sidecarTask.TaskId.Value }.Order(), killed.Order());
+    }
+
+    [Fact]
+    public void A_pod_restarted_after_journaling_a_relaunch_in_a_new_executor_but_before_its_kills_still_relaunches_its_tasks_together()
+    {
+        var (actor, router, gateway, step, serverTask, sidecarTask, serverStep, next) = ServerAndSidecarRunningOneExecutor();
+
+        // The plan's write is in flight when the pod stops (its parent restarted): no kill went out.
+        GatedJournal.Gate(Sys).Close();
+        actor.Tell(new RequireTasks(serverStep, next), step);
+        step.FishForMessage<TaskProgressReport>(r => r.Message.Contains("sidecar relaunched with it", StringComparison.Ordinal));
+        Watch(actor);
+        Sys.Stop(actor);
+        ExpectTerminated(actor);
+        GatedJournal.Gate(Sys).Open();
+        Assert.DoesNotContain(DrainQueued(gateway), m => m is KillTask);
+
+        // The restarted pod replays the plan (its replay waits for the write in flight); the step requires again: both
+        // are killed, and once both ended they launch together in a new executor, on config-2.
+        var restarted = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
+        router.FishForMessage<FootprintOwned>(_ => true);
+        restarted.Tell(new RequireTasks(serverStep, next), step);
+        var killed = new[] { gateway.ExpectMsg<KillTask>().TaskId, gateway.ExpectMsg<KillTask>().TaskId };
+        Assert.Equal(new[] { serverTask.TaskId.Value, sidecarTask.TaskId.Value }.Order(), killed.Order());
+        restarted.Tell(new TaskStatusUpdate(Status(serverTask, TaskState.TaskKilled, withUuid: true)), gateway);
+        restarted.Tell(new TaskStatusUpdate(Status(sidecarTask, TaskState.TaskKilled, withUuid: true)), gateway);
+        var relaunch = router.FishForMessage<RegisterRequirement>(_ => true).Requirement;
+        Assert.Equal("config-2", relaunch.ConfigId);
+        Assert.Equal(["server", "sidecar"], relaunch.TasksToLaunch.ToArray());
+        Assert.Null(relaunch.RunningExecutor);
     }
 
     [Fact]
