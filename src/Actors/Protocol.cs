@@ -70,7 +70,12 @@ internal sealed record ReleaseTasks(string StepId);
 /// and reports. The step's next <see cref="RequireTasks"/> (its plan or phase resumed) registers it again.
 /// </summary>
 /// <param name="StepId">The step's identity (<see cref="GetTaskProgress.StepId"/>): another step driving the pod is left alone.</param>
-internal sealed record HoldTasks(string StepId);
+/// <param name="PlanInterrupted">
+/// The step's plan is interrupted, not only its phase. DC/OS counts no step of an interrupted plan as working on its pod
+/// (dirty assets come from uninterrupted plans only): a step of another plan that the held one displaced drives the pod
+/// again meanwhile. A step of a phase interrupted in an uninterrupted plan keeps the pod while it is under way.
+/// </param>
+internal sealed record HoldTasks(string StepId, bool PlanInterrupted = false);
 
 /// <summary>
 /// Root → every pod (through the pods guardian), once the plans of the old target have stopped and before those of the
@@ -381,9 +386,15 @@ internal sealed record Proceed
 /// restarted, or the strategy moved on); start nothing new until the next <see cref="Proceed"/>. What already runs
 /// finishes.
 /// </summary>
-internal sealed record Hold
+/// <param name="PlanInterrupted">
+/// The plan itself is interrupted (or stopped), not only a phase: its steps keep no pod from another plan's steps
+/// (DC/OS gathers dirty assets from uninterrupted plans only; see <see cref="HoldTasks"/>).
+/// </param>
+internal sealed record Hold(bool PlanInterrupted)
 {
-    public static Hold Instance { get; } = new();
+    public static Hold Instance { get; } = new(false);
+
+    public static Hold OfInterruptedPlan { get; } = new(true);
 }
 
 internal sealed record StepReport(int Index, StepInfo Info, bool Interrupted);

@@ -43,6 +43,9 @@ internal sealed class PhaseActor : SchedulerPersistentActor, IWithTimers
     // The plan no longer proceeds the phase (Hold: the plan interrupted or stopped, or past the phase), as opposed to a
     // restart, which stops proceeding only until the plan grants the phase again.
     private bool _heldByPlan;
+
+    // Of a hold by the plan: the plan itself is interrupted (its steps keep no pod from other plans' steps).
+    private bool _planInterrupted;
     private int _unreported;
     private bool _updateQueued;
 
@@ -95,12 +98,14 @@ internal sealed class PhaseActor : SchedulerPersistentActor, IWithTimers
         {
             _proceeding = true;
             _heldByPlan = false;
+            _planInterrupted = false;
             Update();
         });
-        Command<Hold>(_ =>
+        Command<Hold>(m =>
         {
             _proceeding = false;
             _heldByPlan = true;
+            _planInterrupted = m.PlanInterrupted;
             Update();
         });
         Command<RestartApplied>(m =>
@@ -262,7 +267,7 @@ internal sealed class PhaseActor : SchedulerPersistentActor, IWithTimers
         {
             foreach (var held in _proceeded)
             {
-                _children[held].Tell(Hold.Instance);
+                _children[held].Tell(_heldByPlan && _planInterrupted ? Hold.OfInterruptedPlan : Hold.Instance);
             }
 
             _proceeded.Clear();

@@ -204,7 +204,7 @@ internal sealed class PlanActor : SchedulerPersistentActor
         foreach (var held in _proceeded.Where(i => !candidates.Contains(i)).ToList())
         {
             _proceeded.Remove(held);
-            _children[held].Tell(Hold.Instance);
+            _children[held].Tell(_interrupted ? Hold.OfInterruptedPlan : Hold.Instance);
         }
 
         if (_restarting == 0)

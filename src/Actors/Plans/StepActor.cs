@@ -95,13 +95,13 @@ internal sealed class StepActor : JournaledEntityActor
                 }
 
                 return true;
-            case Hold:
+            case Hold m:
                 // No candidate any more (plan or phase interrupted): a step that asked for its tasks asks the pod to
                 // launch nothing more for it; one already launched still hears how its tasks do.
                 _proceeding = false;
                 if (_initialized && _status != Status.Complete)
                 {
-                    _pods.Tell(new ForPod(_podInstance, new HoldTasks(Entity)));
+                    _pods.Tell(new ForPod(_podInstance, new HoldTasks(Entity, m.PlanInterrupted)));
                 }
 
                 return true;
@@ -114,6 +114,20 @@ internal sealed class StepActor : JournaledEntityActor
             default:
                 return false;
         }
+    }
+
+    /// <summary>
+    /// A step's identity (its entity, <c>svc/plan/deploy/phase/hello/step/hello-0:[server]</c>) as an operator reads it:
+    /// <c>step hello-0:[server] of plan deploy (phase hello)</c>; a driver that is no plan step's (recovery) by its name.
+    /// </summary>
+    internal static string Describe(string stepId)
+    {
+        var plan = stepId.IndexOf("/plan/", StringComparison.Ordinal);
+        var phase = plan < 0 ? -1 : stepId.IndexOf("/phase/", plan + 6, StringComparison.Ordinal);
+        var step = phase < 0 ? -1 : stepId.IndexOf("/step/", phase + 7, StringComparison.Ordinal);
+        return step < 0
+            ? $"step {stepId}"
+            : $"step {stepId[(step + 6)..]} of plan {stepId[(plan + 6)..phase]} (phase {stepId[(phase + 7)..step]})";
     }
 
     public static Props Props(string planPersistenceId, string planName, int index, string podType, StepSpec step, TargetConfig target, IActorRef pods, IActorRef journal, int planPriority = 0) =>

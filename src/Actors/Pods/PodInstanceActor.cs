@@ -356,13 +356,19 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         ClockUnreachableTasks(message.Target);
         Reevaluate();
         ReportRecovery();
+        TellWaitingSteps();
     }
 
     /// <summary>
     /// The driving step is no candidate any more (its plan or phase interrupted): its requirement is withdrawn from the
     /// router and nothing more is launched for it (<see cref="Reevaluate"/>, <see cref="OnLaunchClaim"/>). It still drives
     /// the pod: a launch already claimed goes on and reports to it, and recovery does not take the pod over meanwhile
-    /// (deploy &gt; recovery, as for a step that waits). Its next <see cref="RequireTasks"/> resumes it.
+    /// (deploy &gt; recovery, as for a step that waits). Its next <see cref="RequireTasks"/> resumes it. Unless its plan
+    /// itself is interrupted and a step it displaced waits: DC/OS counts no step of an interrupted plan as working on its
+    /// pod (its plan coordinator gathers dirty assets from uninterrupted plans only), so that step drives the pod again,
+    /// and the held one takes it back with its <see cref="RequireTasks"/> when its plan continues. A step of an
+    /// interrupted phase (its plan going on) keeps the pod, as a DC/OS step under way keeps its pod dirty: the steps
+    /// waiting are told so.
     /// </summary>
     private void OnHoldTasks(HoldTasks message)
     {
@@ -375,6 +381,40 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
 
         _heldStepId = message.StepId;
         WithdrawRegistration();
+        if (message.PlanInterrupted && _waitingDrivers is { Count: > 0 } && _step is { } heldStep)
+        {
+            var held = _required;
+            DriveFirstWaiting($"the plan of {Plans.StepActor.Describe(held.StepId)} is interrupted");
+            heldStep.Tell(Report(held.Step, held.Target, held.RelaunchBefore) with
+            {
+                OfferClaimed = false,
+                Message = $"its plan is interrupted: {Plans.StepActor.Describe(_required.StepId)} works on {_name} meanwhile; this step takes it back when its plan continues",
+            });
+            return;
+        }
+
+        TellWaitingSteps();
+    }
+
+    /// <summary>
+    /// Tells the steps waiting for the pod (<see cref="Drive"/> displaced them) what they wait for: their status is what
+    /// their tasks show, their message (<c>plan show</c>) names the step that works on the pod and what ends the wait.
+    /// </summary>
+    private void TellWaitingSteps()
+    {
+        if (_waitingDrivers is not { Count: > 0 } waiting || _required is null || _drivenByRecovery)
+        {
+            return;
+        }
+
+        var driver = Plans.StepActor.Describe(_required.StepId);
+        var note = RequiredHeld
+            ? $"waiting for {driver}, which works on {_name} (one step at a time per pod): its phase is interrupted, and it keeps the pod until it continues and completes, or is force-completed"
+            : $"waiting for {driver}, which took {_name} over (one step at a time per pod): this step drives it again once that one completes or is force-completed";
+        foreach (var (_, (step, required)) in waiting)
+        {
+            step.Tell(Report(required.Step, required.Target, required.RelaunchBefore) with { OfferClaimed = false, Message = note });
+        }
     }
 
     /// <summary>The driving step is held (<see cref="OnHoldTasks"/>).</summary>
@@ -408,14 +448,23 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     /// </summary>
     private void DriveWaitingStep()
     {
-        if (_required is not null || _waitingDrivers is not { Count: > 0 } waiting)
+        if (_required is null)
+        {
+            DriveFirstWaiting("the step that took it over is done with it");
+        }
+    }
+
+    /// <summary>The first step that waits for the pod (if any) drives it again.</summary>
+    private void DriveFirstWaiting(string why)
+    {
+        if (_waitingDrivers is not { Count: > 0 } waiting)
         {
             return;
         }
 
         var (stepId, (step, required)) = waiting.GetAt(0);
         waiting.RemoveAt(0);
-        _log.Info("{0}: step {1} drives the pod again", _name, stepId);
+        _log.Info("{0}: {1} drives the pod again: {2}", _name, Plans.StepActor.Describe(stepId), why);
         Drive(step, required);
     }
 

@@ -419,14 +419,21 @@ public sealed class PlanOperatorTests : ActorTestKit
         AwaitPlan(plans, "deploy", p => Steps(p)[1] == Status.Complete, "hello-1 relaunched");
         Assert.DoesNotContain(DrainQueued(_launches), m => m is HoldTasks);
 
-        // The plan is paused: the step under way is held, by its identity (the complete one needs no word).
+        // The plan is paused: the step under way is held, by its identity (the complete one needs no word), as a step of
+        // an interrupted plan (which keeps its pod from no other plan's step).
         Assert.Equal(PlanCommandOutcome.Accepted, Command(plans, new PlanProtocol.Command("deploy", PlanCommandKind.Interrupt)).Outcome);
-        Assert.Equal("svc/plan/deploy/phase/hello/step/hello-0:[server]", _launches.FishForMessage<HoldTasks>(_ => true).StepId);
+        var held = _launches.FishForMessage<HoldTasks>(_ => true);
+        Assert.Equal(("svc/plan/deploy/phase/hello/step/hello-0:[server]", true), (held.StepId, held.PlanInterrupted));
 
         // Resumed: it requires its tasks again.
         Assert.Equal(PlanCommandOutcome.Accepted, Command(plans, new PlanProtocol.Command("deploy", PlanCommandKind.Continue)).Outcome);
         Assert.Equal("hello-0:[server]", _requires.FishForMessage<RequireTasks>(_ => true).Step.Name);
         Assert.DoesNotContain(DrainQueued(_launches), m => m is HoldTasks);
+
+        // Only its phase is interrupted: held as a step of a plan that goes on (it keeps its pod while under way).
+        Assert.Equal(PlanCommandOutcome.Accepted, Command(plans, new PlanProtocol.Command("deploy", PlanCommandKind.Interrupt, "hello")).Outcome);
+        held = _launches.FishForMessage<HoldTasks>(_ => true);
+        Assert.Equal(("svc/plan/deploy/phase/hello/step/hello-0:[server]", false), (held.StepId, held.PlanInterrupted));
     }
 
     [Fact]

@@ -859,6 +859,55 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_displaced_step_waits_for_a_step_of_an_interrupted_phase_and_is_told_why_but_drives_again_while_that_step_s_plan_is_interrupted()
+    {
+        var (router, gateway, deploy, custom) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
+        router.ExpectMsg<FootprintOwned>();
+        pod.Tell(new RequireTasks(Step, Target) { StepId = DeployStepId }, deploy);
+        deploy.ExpectMsg<TaskProgressReport>();
+        Assert.Equal(0, router.ExpectMsg<RegisterRequirement>().Requirement.PlanPriority);
+
+        // The custom plan's step takes the pod over: deploy's waits, and its message says for what.
+        var customRequired = new RequireTasks(Step, Target, PlanPriority: 3) { StepId = CustomStepId };
+        pod.Tell(customRequired, custom);
+        router.ExpectMsg<WithdrawRequirement>();
+        Assert.Equal(3, router.ExpectMsg<RegisterRequirement>().Requirement.PlanPriority);
+        var waiting = deploy.ExpectMsg<TaskProgressReport>();
+        Assert.Equal(PlanStatus.Pending, StatusOf(waiting));
+        Assert.Equal("waiting for step hello-0:[server] of plan rolling (phase hello), which took hello-0 over (one step at a time per pod): this step drives it again once that one completes or is force-completed", waiting.Message);
+
+        // Only the custom step's phase is interrupted: it keeps the pod (DC/OS: a step under way keeps its pod dirty for
+        // the other plans), and deploy's step hears why it still waits.
+        pod.Tell(new HoldTasks(CustomStepId));
+        router.ExpectMsg<WithdrawRequirement>();
+        Assert.Contains("its phase is interrupted, and it keeps the pod until it continues and completes, or is force-completed", deploy.ExpectMsg<TaskProgressReport>().Message);
+        pod.Tell(GetTasksToReconcile.Instance);
+        ExpectMsg<TasksToReconcile>();
+        Assert.DoesNotContain(DrainQueued(router), m => m is RegisterRequirement);
+
+        // Its phase continues, then its whole plan is interrupted: DC/OS counts no step of an interrupted plan as working
+        // on a pod, so deploy's step drives the pod again, and the custom step hears so.
+        pod.Tell(customRequired, custom);
+        Assert.Equal(3, router.ExpectMsg<RegisterRequirement>().Requirement.PlanPriority);
+        DrainQueued(custom);
+        pod.Tell(new HoldTasks(CustomStepId, PlanInterrupted: true));
+        router.ExpectMsg<WithdrawRequirement>();
+        Assert.Equal(0, router.ExpectMsg<RegisterRequirement>().Requirement.PlanPriority);
+        var again = deploy.FishForMessage<TaskProgressReport>(r => !r.Message.StartsWith("waiting", StringComparison.Ordinal));
+        Assert.Equal(PlanStatus.Pending, StatusOf(again));
+        Assert.Equal(
+            "its plan is interrupted: step hello-0:[server] of plan deploy (phase hello) works on hello-0 meanwhile; this step takes it back when its plan continues",
+            custom.ExpectMsg<TaskProgressReport>().Message);
+
+        // Its plan continues: the custom step takes the pod back, and deploy's waits again.
+        pod.Tell(customRequired, custom);
+        router.ExpectMsg<WithdrawRequirement>();
+        Assert.Equal(3, router.ExpectMsg<RegisterRequirement>().Requirement.PlanPriority);
+        Assert.StartsWith("waiting for step hello-0:[server] of plan rolling", deploy.ExpectMsg<TaskProgressReport>().Message);
+    }
+
+    [Fact]
     public void A_step_held_after_the_pod_accepted_a_claim_goes_on_with_that_launch_and_hears_it_complete()
     {
         var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
