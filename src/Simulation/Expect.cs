@@ -256,35 +256,43 @@ public static class Expect
             return info is null ? $"no plan {plan}" : info.Status == status ? null : $"plan {plan} is {info.Status}";
         });
 
-    /// <summary>
-    /// The step <paramref name="step"/> (e.g. <c>hello-0:[server]</c>) of the phase of the plan has <paramref name="status"/>
-    /// (and, when <paramref name="messageContains"/> is given, a message that contains it).
-    /// </summary>
-    public static ScenarioTick StepStatus(string plan, string phase, string step, Status status, string? messageContains = null) =>
-        new ExpectationTick($"Expect.StepStatus({plan}, {phase}, {step}, {status}{(messageContains is null ? "" : $", \"{messageContains}\"")})", async c =>
+    /// <summary>The step <paramref name="step"/> (e.g. <c>hello-0:[server]</c>) of the phase of the plan has <paramref name="status"/>.</summary>
+    public static ScenarioTick StepStatus(string plan, string phase, string step, Status status) =>
+        new ExpectationTick($"Expect.StepStatus({plan}, {phase}, {step}, {status})", async c =>
         {
-            var info = await c.GetPlanAsync(plan).ConfigureAwait(false);
-            if (info is null)
-            {
-                return $"no plan {plan}";
-            }
-
-            var phaseInfo = info.Phases.FirstOrDefault(p => p.Name == phase);
-            if (phaseInfo is null)
-            {
-                return $"plan {plan} has no phase {phase}; it has: {string.Join(", ", info.Phases.Select(p => p.Name))}";
-            }
-
-            var stepInfo = phaseInfo.Steps.FirstOrDefault(s => s.Name == step);
-            if (stepInfo is null)
-            {
-                return $"phase {phase} has no step {step}; it has: {string.Join(", ", phaseInfo.Steps.Select(s => s.Name))}";
-            }
-
-            return stepInfo.Status != status ? $"step {step} is {stepInfo.Status}"
-                : messageContains is not null && !stepInfo.Message.Contains(messageContains, StringComparison.Ordinal) ? $"step {step}'s message is \"{stepInfo.Message}\""
-                : null;
+            var (stepInfo, missing) = await FindStep(c, plan, phase, step).ConfigureAwait(false);
+            return stepInfo is null ? missing : stepInfo.Status == status ? null : $"step {step} is {stepInfo.Status}";
         });
+
+    /// <summary>The message of the step <paramref name="step"/> of the phase of the plan (as <c>plan show</c> prints it) contains <paramref name="text"/>.</summary>
+    public static ScenarioTick StepMessage(string plan, string phase, string step, string text) =>
+        new ExpectationTick($"Expect.StepMessage({plan}, {phase}, {step}, {text})", async c =>
+        {
+            var (stepInfo, missing) = await FindStep(c, plan, phase, step).ConfigureAwait(false);
+            return stepInfo is null ? missing
+                : stepInfo.Message.Contains(text, StringComparison.Ordinal) ? null
+                : $"step {step} says '{stepInfo.Message}'";
+        });
+
+    private static async Task<(StepInfo? Step, string? Missing)> FindStep(ScenarioContext c, string plan, string phase, string step)
+    {
+        var info = await c.GetPlanAsync(plan).ConfigureAwait(false);
+        if (info is null)
+        {
+            return (null, $"no plan {plan}");
+        }
+
+        var phaseInfo = info.Phases.FirstOrDefault(p => p.Name == phase);
+        if (phaseInfo is null)
+        {
+            return (null, $"plan {plan} has no phase {phase}; it has: {string.Join(", ", info.Phases.Select(p => p.Name))}");
+        }
+
+        var stepInfo = phaseInfo.Steps.FirstOrDefault(s => s.Name == step);
+        return stepInfo is null
+            ? (null, $"phase {phase} has no step {step}; it has: {string.Join(", ", phaseInfo.Steps.Select(s => s.Name))}")
+            : (stepInfo, null);
+    }
 
     /// <summary>
     /// Each of <paramref name="podInstances"/> (e.g. <c>db-0</c>) waits for offers: its requirement is registered with the

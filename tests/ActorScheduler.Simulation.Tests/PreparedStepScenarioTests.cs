@@ -19,7 +19,8 @@ public sealed class PreparedStepScenarioTests
             Expect.PlanStatus("deploy", Status.Pending),
             // Two agents of 2 cpus: hello needs 3 (and the executor's).
             Send.OffersFor("hello", count: 2, new AgentResources(Cpus: 2)),
-            Expect.StepStatus("deploy", "hello", "hello-0:[server]", Status.Prepared, "offers do not fit: FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus'"),
+            Expect.StepStatus("deploy", "hello", "hello-0:[server]", Status.Prepared),
+            Expect.StepMessage("deploy", "hello", "hello-0:[server]", "offers do not fit: FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus'"),
             Expect.PlanStatus("deploy", Status.InProgress),
             // An agent with room: launched, the reason gone.
             Send.OffersFor("hello", count: 1, new AgentResources(Cpus: 8)),

@@ -107,6 +107,43 @@ public sealed class SharedStepNameScenarioTests
         Assert.Contains("echo c", LastLaunch(scenario.Cluster!, "hello-0-init").Command.Value);
     }
 
+    [Fact]
+    public async Task A_step_that_waits_for_another_plan_s_step_says_so_and_drives_the_pod_again_while_that_plan_is_paused()
+    {
+        await using var scenario = new ServiceScenario(Spec, new ScenarioOptions { Values = new Dictionary<string, string> { ["MSG"] = "a" }, ExpectTimeout = TimeSpan.FromSeconds(20) });
+        await scenario.Run(
+            Send.Register(),
+            Send.OffersFor("hello"),
+            Expect.Launched("hello-0-init"),
+            Send.TaskStatus("hello-0-init", TaskState.TaskFinished),
+            Send.ReofferPod("hello", 0),
+            Expect.Launched("hello-0-server"),
+            Expect.PlanStatus("deploy", Status.Complete));
+
+        // An update's deploy waits for offers for init when the operator starts reinit: reinit's step takes the pod over,
+        // and deploy's says what it waits for. Reinit is paused: deploy's step drives the pod again (DC/OS counts no step
+        // of an interrupted plan as working on a pod) and deploys; reinit's, continued, finds init done on its config.
+        await scenario.Run(
+            Send.UpdateSpec(new Dictionary<string, string> { ["MSG"] = "b" }),
+            Expect.UpdateAccepted(),
+            Expect.WaitingForOffers("hello-0"),
+            Send.PlanCommand("reinit", PlanCommandKind.Start),
+            Expect.StepMessage("deploy", "hello", "hello-0:[init]", "waiting for step hello-0:[init] of plan reinit (phase reinit), which took hello-0 over"),
+            Send.PlanCommand("reinit", PlanCommandKind.Interrupt),
+            Expect.StepMessage("reinit", "reinit", "hello-0:[init]", "its plan is interrupted: step hello-0:[init] of plan deploy (phase hello) works on hello-0 meanwhile"),
+            Expect.WaitingForOffers("hello-0"),
+            Send.ReofferPod("hello", 0),
+            Expect.Launched("hello-0-init"),
+            Send.TaskStatus("hello-0-init", TaskState.TaskFinished),
+            Expect.StepStatus("deploy", "hello", "hello-0:[init]", Status.Complete),
+            Send.ReofferPod("hello", 0),
+            Expect.Launched("hello-0-server"),
+            Expect.PlanStatus("deploy", Status.Complete),
+            Send.PlanCommand("reinit", PlanCommandKind.Continue),
+            Expect.PlanStatus("reinit", Status.Complete));
+        Assert.Contains("echo b", LastLaunch(scenario.Cluster!, "hello-0-init").Command.Value);
+    }
+
     private static TaskInfo LastLaunch(SimulatedCluster cluster, string task) =>
         cluster.History.SelectMany(r => r.LaunchedTasks).Last(t => t.Name == task);
 }
