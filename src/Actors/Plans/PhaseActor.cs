@@ -46,6 +46,10 @@ internal sealed class PhaseActor : SchedulerPersistentActor, IWithTimers
 
     // Of a hold by the plan: the plan itself is interrupted (its steps keep no pod from other plans' steps).
     private bool _planInterrupted;
+
+    // Steps held (by the phase's interrupt or the plan's) and not proceeded since: told again when the plan itself is
+    // interrupted after the phase was.
+    private readonly HashSet<int> _held = new();
     private int _unreported;
     private bool _updateQueued;
 
@@ -105,6 +109,15 @@ internal sealed class PhaseActor : SchedulerPersistentActor, IWithTimers
         {
             _proceeding = false;
             _heldByPlan = true;
+            if (m.PlanInterrupted && !_planInterrupted)
+            {
+                // Steps held by the phase's own interrupt before: now of an interrupted plan.
+                foreach (var held in _held)
+                {
+                    _children[held].Tell(Hold.OfInterruptedPlan);
+                }
+            }
+
             _planInterrupted = m.PlanInterrupted;
             Update();
         });
@@ -186,6 +199,7 @@ internal sealed class PhaseActor : SchedulerPersistentActor, IWithTimers
     {
         _proceeding = false;
         _proceeded.ExceptWith(steps);
+        _held.ExceptWith(steps);
         Gather.All<OperationApplied>(Context, steps.Select(i => _children[i]), new StepOperation(PlanCommandKind.Restart), TimeSpan.FromSeconds(30)).ContinueWith(
             t => new RestartApplied(replyTo, t.IsCompletedSuccessfully ? null : t.Exception),
             TaskScheduler.Default).PipeTo(Self);
@@ -270,6 +284,7 @@ internal sealed class PhaseActor : SchedulerPersistentActor, IWithTimers
                 _children[held].Tell(_heldByPlan && _planInterrupted ? Hold.OfInterruptedPlan : Hold.Instance);
             }
 
+            _held.UnionWith(_proceeded);
             _proceeded.Clear();
         }
 
@@ -277,6 +292,7 @@ internal sealed class PhaseActor : SchedulerPersistentActor, IWithTimers
         {
             foreach (var candidate in candidates.Where(_proceeded.Add))
             {
+                _held.Remove(candidate);
                 _children[candidate].Tell(Proceed.Instance);
             }
         }

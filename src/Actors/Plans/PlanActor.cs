@@ -86,6 +86,12 @@ internal sealed class PlanActor : SchedulerPersistentActor
                 // Report first: the reply may complete the operator's command on another thread at once, and the
                 // coordinator must hold the new state before it decides the operator's next command.
                 Update();
+                if (_interrupted)
+                {
+                    // Phases it was not proceeding (one interrupted on its own before) hear it too: their held steps are
+                    // now of an interrupted plan, whose steps keep no pod from another plan's (see HoldTasks).
+                    TellPhases(Hold.OfInterruptedPlan);
+                }
                 replyTo.Tell(OperationApplied.Instance);
             });
         });

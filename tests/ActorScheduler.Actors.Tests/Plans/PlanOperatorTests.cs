@@ -434,6 +434,11 @@ public sealed class PlanOperatorTests : ActorTestKit
         Assert.Equal(PlanCommandOutcome.Accepted, Command(plans, new PlanProtocol.Command("deploy", PlanCommandKind.Interrupt, "hello")).Outcome);
         held = _launches.FishForMessage<HoldTasks>(_ => true);
         Assert.Equal(("svc/plan/deploy/phase/hello/step/hello-0:[server]", false), (held.StepId, held.PlanInterrupted));
+
+        // Then the plan is interrupted too: the step is held again, now as a step of an interrupted plan.
+        Assert.Equal(PlanCommandOutcome.Accepted, Command(plans, new PlanProtocol.Command("deploy", PlanCommandKind.Interrupt)).Outcome);
+        held = _launches.FishForMessage<HoldTasks>(_ => true);
+        Assert.Equal(("svc/plan/deploy/phase/hello/step/hello-0:[server]", true), (held.StepId, held.PlanInterrupted));
     }
 
     [Fact]
