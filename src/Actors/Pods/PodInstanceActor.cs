@@ -387,7 +387,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             DriveFirstWaiting($"the plan of {Plans.StepActor.Describe(held.StepId)} is interrupted");
             heldStep.Tell(Report(held.Step, held.Target, held.RelaunchBefore) with
             {
-                OfferClaimed = false,
+                Prepared = false,
                 Message = $"its plan is interrupted: {Plans.StepActor.Describe(_required.StepId)} works on {_name} meanwhile; this step takes it back when its plan continues",
             });
             return;
@@ -413,7 +413,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
             : $"waiting for {driver}, which took {_name} over (one step at a time per pod): this step drives it again once that one completes or is force-completed";
         foreach (var (_, (step, required)) in waiting)
         {
-            step.Tell(Report(required.Step, required.Target, required.RelaunchBefore) with { OfferClaimed = false, Message = note });
+            step.Tell(Report(required.Step, required.Target, required.RelaunchBefore) with { Prepared = false, Message = note });
         }
     }
 
