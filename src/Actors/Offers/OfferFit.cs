@@ -152,6 +152,21 @@ public static class OfferFit
     /// <summary>Why a pod with reservations skips an offer of another agent (<see cref="Skip"/>).</summary>
     public const string OtherAgent = "FAIL(AgentEvaluationStage): offer is from another agent than the pod's reservations";
 
+    /// <summary>
+    /// For a pod that lacked unreserved cpus, mem, disk or gpus (<paramref name="reason"/> as <see cref="Skip"/> gives it):
+    /// how much it needs (with the executor and its ROOT volumes) and the most any offer had, e.g. ": 3.1 needed, at most 2
+    /// in an offer"; null for other reasons, and when an offer had as much (the pod failed other offers for it, not that one).
+    /// </summary>
+    public static string? Shortfall(string reason, Scalars need, Scalars most) =>
+        reason == LacksCpus ? Shortfall(need.Cpus, most.Cpus)
+        : reason == LacksMem ? Shortfall(need.Mem, most.Mem)
+        : reason == LacksDisk ? Shortfall(need.Disk, most.Disk)
+        : reason == LacksGpus ? Shortfall(need.Gpus, most.Gpus)
+        : null;
+
+    private static string? Shortfall(double need, double most) =>
+        need > most + 1e-9 ? $": {OfferEvaluator.Format(need)} needed, at most {OfferEvaluator.Format(most)} in an offer" : null;
+
     // Built once: a cycle skips thousands of offers.
     private static readonly string LacksCpus = Lacks("cpus");
     private static readonly string LacksMem = Lacks("mem");

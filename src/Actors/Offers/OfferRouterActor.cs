@@ -926,11 +926,13 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
             _podsPerOffer[type] = (claims + onOffers.Count - 1) / onOffers.Count;
         }
 
+        // The most of each resource any offer has left (for the pods that lacked one), gathered when first needed.
+        OfferFit.Scalars? most = null;
         for (var i = 0; i < considered; i++)
         {
             if (!claimed.Contains(_requirements[i].Name))
             {
-                TellWhyNotPlaced(_requirements[i].Name, _requirements[i].Pod);
+                TellWhyNotPlaced(_requirements[i].Name, _requirements[i].Pod, _requirements[i].Need, slots, ref most);
             }
         }
 
@@ -1106,15 +1108,18 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
     // The offer's score for a new footprint: its type's instances on the agent (and in the zone, for spread) looked up in
     // the placements, the pod itself left out.
     /// <summary>
-    /// A pod the cycle evaluated offers for and placed nowhere hears why (<see cref="OffersDoNotFit"/>), unless it was told
-    /// the same since it registered: one message a pod, not one a cycle, while the reason stays.
+    /// A pod the cycle evaluated offers for and placed nowhere hears why (<see cref="OffersDoNotFit"/>; for a resource it
+    /// lacked, how much it needs and the most an offer of the cycle has left), unless it was told the same reason since it
+    /// registered: one message a pod, not one a cycle, while the reason stays.
     /// </summary>
-    private void TellWhyNotPlaced(string podName, IActorRef pod)
+    private void TellWhyNotPlaced(string podName, IActorRef pod, OfferFit.Scalars need, List<OfferSlot> slots, ref OfferFit.Scalars? most)
     {
         if (_outcomes.TopFailure(podName) is { } why && !(_toldWhy.TryGetValue(podName, out var told) && told == why))
         {
             _toldWhy[podName] = why;
-            pod.Tell(new OffersDoNotFit(why));
+            most ??= slots.Aggregate(default(OfferFit.Scalars), (m, s) => new OfferFit.Scalars(
+                Math.Max(m.Cpus, s.Available.Cpus), Math.Max(m.Mem, s.Available.Mem), Math.Max(m.Disk, s.Available.Disk), Math.Max(m.Gpus, s.Available.Gpus)));
+            pod.Tell(new OffersDoNotFit(why + OfferFit.Shortfall(why, need, most.Value)));
         }
     }
 
