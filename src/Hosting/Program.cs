@@ -108,9 +108,10 @@ root.Subcommands.Add(run);
 var validateSpec = new Argument<string>("spec") { Description = "Service spec (YAML)." };
 var validateOverrides = new Option<string[]>("--option", "-o") { Description = "Set a template value: -o KEY=VALUE (repeatable)." };
 var previousOption = new Option<string?>("--previous") { Description = "Also check the spec as an update of this older spec (volumes cannot change, pods cannot shrink, …); the -o values apply to the new spec only, so --previous svc.yml checks a change of values alone." };
-var validate = new Command("validate", "Check a spec: prints \"valid\" (exit 0) or every error with file:line:column (exit 1).") { validateSpec, validateOverrides, previousOption };
+var validateJson = new Option<bool>("--json") { Description = "Print the verdict and every error (file, line, column, key path, message) as one JSON document; same exit codes." };
+var validate = new Command("validate", "Check a spec: prints \"valid\" (exit 0) or every error with file:line:column (exit 1).") { validateSpec, validateOverrides, previousOption, validateJson };
 validate.SetAction((parse, _) => CommandGuard.RunAsync(() => SpecCommands.ValidateAsync(
-    parse.GetValue(validateSpec)!, parse.GetValue(validateOverrides) ?? [], Console.Out, Console.Error, parse.GetValue(previousOption))));
+    parse.GetValue(validateSpec)!, parse.GetValue(validateOverrides) ?? [], Console.Out, Console.Error, parse.GetValue(previousOption), parse.GetValue(validateJson))));
 root.Subcommands.Add(validate);
 
 var renderSpec = new Argument<string>("spec") { Description = "Service spec (YAML)." };

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json;
 using ActorScheduler.Hosting.Api;
 using ActorScheduler.Specs;
@@ -8,44 +9,74 @@ namespace ActorScheduler.Hosting.Cli;
 public static class SpecCommands
 {
     /// <summary>
-    /// Prints "valid" (exit 0) or every located error (exit 1). With <paramref name="previousPath"/>, also checks the
-    /// spec as an update of that one (volumes cannot change, pods cannot shrink without allow-decommission, …), rendered
-    /// with its own defaults file and the environment but not <paramref name="overrides"/>.
+    /// Prints "valid" (exit 0) or every located error (exit 1); with <paramref name="json"/>, one JSON document on
+    /// <paramref name="output"/> instead: <c>{"valid": …, "errors": [{"file", "line", "column", "path", "message"}, …]}</c>,
+    /// same exit codes. With <paramref name="previousPath"/>, also checks the spec as an update of that one (volumes
+    /// cannot change, pods cannot shrink without allow-decommission, …), rendered with its own defaults file and the
+    /// environment but not <paramref name="overrides"/>. An <c>-o</c> that is no KEY=VALUE is bad arguments: one
+    /// <c>error:</c> line on <paramref name="error"/> and exit 2, with <paramref name="json"/> too, as the parser's errors.
     /// </summary>
-    public static async Task<int> ValidateAsync(string specPath, IReadOnlyList<string> overrides, TextWriter output, TextWriter error, string? previousPath = null)
+    public static async Task<int> ValidateAsync(string specPath, IReadOnlyList<string> overrides, TextWriter output, TextWriter error, string? previousPath = null, bool json = false)
     {
-        var (next, nextExit) = await LoadAsync(specPath, overrides, error);
-        if (next is null)
+        if (!Overrides.TryParse(overrides, out var values, out var overrideError))
         {
-            return nextExit;
+            await error.WriteLineAsync($"error: {overrideError}");
+            return 2;
+        }
+
+        var errors = Check(specPath, values, previousPath);
+        if (json)
+        {
+            var body = new
+            {
+                valid = errors.IsEmpty,
+                errors = errors.Select(e => new { file = e.File, line = e.Line, column = e.Column, path = e.Path, message = e.Message }),
+            };
+            await output.WriteLineAsync(JsonSerializer.Serialize(body, CliJson.Indented));
+        }
+        else if (errors.IsEmpty)
+        {
+            await output.WriteLineAsync("valid");
+        }
+        else
+        {
+            foreach (var e in errors)
+            {
+                await error.WriteLineAsync($"error: {e}");
+            }
+        }
+
+        return errors.IsEmpty ? 0 : 1;
+    }
+
+    /// <summary>
+    /// What <c>validate</c> finds, in the order it prints it: the spec's load errors; else those of the previous spec;
+    /// else the update checks' refusals, each placed in the spec file. Empty: valid.
+    /// </summary>
+    internal static ImmutableArray<SpecError> Check(string specPath, IReadOnlyDictionary<string, string> values, string? previousPath)
+    {
+        var next = ServiceSpecLoader.LoadFile(specPath, values);
+        if (!next.IsValid)
+        {
+            return next.Errors;
         }
 
         ActorScheduler.Specs.Model.ServiceSpec? previous = null;
         if (previousPath is not null)
         {
             // The -o values are the change being checked: the previous spec is rendered without them.
-            var (old, oldExit) = await LoadAsync(previousPath, [], error);
-            if (old is null)
+            var old = ServiceSpecLoader.LoadFile(previousPath);
+            if (!old.IsValid)
             {
-                return oldExit;
+                return old.Errors;
             }
 
             previous = old.Spec;
         }
 
-        var refusals = ActorScheduler.Specs.Validation.SpecValidators.Validate(previous, next.Spec!);
-        foreach (var refusal in refusals)
-        {
-            await error.WriteLineAsync($"error: {(object?)next.Locate(refusal) ?? refusal}");
-        }
-
-        if (!refusals.IsEmpty)
-        {
-            return 1;
-        }
-
-        await output.WriteLineAsync("valid");
-        return 0;
+        // A spec loaded from a file always has its source to place a refusal in; the start of the file otherwise.
+        return [.. ActorScheduler.Specs.Validation.SpecValidators.Validate(previous, next.Spec!)
+            .Select(refusal => next.Locate(refusal) ?? new SpecError(specPath, 1, 1, refusal.Field, refusal.Message))];
     }
 
     /// <summary>Prints the rendered spec and its plans as trees, or (<paramref name="json"/>) both as JSON.</summary>

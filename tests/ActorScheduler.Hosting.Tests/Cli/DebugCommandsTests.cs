@@ -115,21 +115,7 @@ public sealed class DebugCommandsTests
         Assert.Equal($"usage: {usage} --help", lines[^1]);
     }
 
-    private static async Task<(int Code, string Output, string Error)> RunCliAsync(string[] arguments)
-    {
-        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "actorscheduler.dll"));
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using var process = System.Diagnostics.Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output, await error);
-    }
+    private static Task<(int Code, string Output, string Error)> RunCliAsync(string[] arguments) => CliProcess.RunAsync(arguments);
 
     private const string ThreePods = """
         {"summaries": [

@@ -136,6 +136,142 @@ public sealed class SpecCommandsTests
     }
 
     [Fact]
+    public async Task Validate_json_says_valid_with_no_errors_and_exits_0()
+    {
+        var (output, error) = (new StringWriter(), new StringWriter());
+
+        Assert.Equal(0, await SpecCommands.ValidateAsync(HelloWorld, [], output, error, json: true));
+
+        using var json = JsonDocument.Parse(output.ToString());
+        Assert.True(json.RootElement.GetProperty("valid").GetBoolean());
+        Assert.Equal(0, json.RootElement.GetProperty("errors").GetArrayLength());
+        Assert.Empty(error.ToString());
+    }
+
+    [Fact]
+    public async Task Validate_json_lists_every_error_with_file_line_column_path_and_message_and_exits_1_as_the_text_does()
+    {
+        var dir = Directory.CreateTempSubdirectory("validate-json").FullName;
+        try
+        {
+            var spec = Path.Combine(dir, "svc.yml");
+            File.WriteAllText(spec, "name: svc\npods:\n  p:\n    count: x\n    tasks:\n      a:\n        goal: RUNNING\n        cmd: sleep 1\n        cpus: -1\n        memory: 32\n        colour: red\n");
+            var (output, error) = (new StringWriter(), new StringWriter());
+
+            var code = await SpecCommands.ValidateAsync(spec, [], output, error, json: true);
+
+            Assert.Equal(1, code);
+            Assert.Empty(error.ToString());
+            using var json = JsonDocument.Parse(output.ToString());
+            Assert.False(json.RootElement.GetProperty("valid").GetBoolean());
+            var errors = json.RootElement.GetProperty("errors").EnumerateArray()
+                .Select(e => (File: e.GetProperty("file").GetString(), Line: e.GetProperty("line").GetInt32(), Column: e.GetProperty("column").GetInt32(),
+                    Path: e.GetProperty("path").GetString(), Message: e.GetProperty("message").GetString()))
+                .ToList();
+            Assert.Equal(
+                [(spec, 4, 12, "pods.p.count"), (spec, 11, 9, "pods.p.tasks.a.colour"), (spec, 9, 15, "pods.p.tasks.a.cpus")],
+                errors.Select(e => (e.File, e.Line, e.Column, e.Path)));
+            Assert.Equal("expected an integer from 0 to 100000, found 'x'", errors[0].Message);
+            Assert.StartsWith("unknown key 'colour'; expected one of: goal, cmd, ", errors[1].Message);
+            Assert.Equal("expected a number > 0, found '-1'", errors[2].Message);
+
+            // The text form: the same errors, one line each, and the same exit code.
+            var (textOutput, textError) = (new StringWriter(), new StringWriter());
+            Assert.Equal(code, await SpecCommands.ValidateAsync(spec, [], textOutput, textError));
+            Assert.Equal(errors.Select(e => $"error: {e.File}:{e.Line}:{e.Column}: {e.Path}: {e.Message}"), textError.ToString().Trim().Split('\n'));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Validate_json_places_an_update_refusal_in_the_spec_file()
+    {
+        var dir = Directory.CreateTempSubdirectory("validate-json-previous").FullName;
+        try
+        {
+            var env = File.ReadAllText(Path.ChangeExtension(HelloWorld, ".env"));
+            File.WriteAllText(Path.Combine(dir, "old.yml"), File.ReadAllText(HelloWorld));
+            File.WriteAllText(Path.Combine(dir, "old.env"), env);
+            File.WriteAllText(Path.Combine(dir, "new.yml"), File.ReadAllText(HelloWorld).Replace("'{{{HELLO_PLACEMENT}}}'", "'@zone:GROUP_BY:3'"));
+            File.WriteAllText(Path.Combine(dir, "new.env"), env);
+            var (output, error) = (new StringWriter(), new StringWriter());
+
+            Assert.Equal(1, await SpecCommands.ValidateAsync(Path.Combine(dir, "new.yml"), [], output, error, Path.Combine(dir, "old.yml"), json: true));
+
+            using var json = JsonDocument.Parse(output.ToString());
+            var refusal = Assert.Single(json.RootElement.GetProperty("errors").EnumerateArray().ToList());
+            Assert.Equal(Path.Combine(dir, "new.yml"), refusal.GetProperty("file").GetString());
+            Assert.Equal((7, 16), (refusal.GetProperty("line").GetInt32(), refusal.GetProperty("column").GetInt32()));
+            Assert.Equal("pods.hello.placement", refusal.GetProperty("path").GetString());
+            Assert.Contains("cannot start referring to @zone", refusal.GetProperty("message").GetString());
+            Assert.Empty(error.ToString());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Validate_json_of_a_file_it_cannot_read_is_a_located_error_object_with_the_text_forms_exit_code()
+    {
+        var dir = Directory.CreateTempSubdirectory("validate-json-missing").FullName;
+        try
+        {
+            foreach (var (path, message) in new[]
+            {
+                (Path.Combine(dir, "missing.yml"), "cannot read the spec: the file does not exist"),
+                (dir, "cannot read the spec: the file is a directory, not a spec file"),
+            })
+            {
+                var (output, error) = (new StringWriter(), new StringWriter());
+                var code = await SpecCommands.ValidateAsync(path, [], output, error, json: true);
+
+                Assert.Equal(await SpecCommands.ValidateAsync(path, [], new StringWriter(), new StringWriter()), code);
+                Assert.Equal(1, code);
+                Assert.Empty(error.ToString());
+                using var json = JsonDocument.Parse(output.ToString());
+                Assert.False(json.RootElement.GetProperty("valid").GetBoolean());
+                var single = Assert.Single(json.RootElement.GetProperty("errors").EnumerateArray().ToList());
+                Assert.Equal(
+                    (path, 1, 1, "(file)", message),
+                    (single.GetProperty("file").GetString(), single.GetProperty("line").GetInt32(), single.GetProperty("column").GetInt32(),
+                        single.GetProperty("path").GetString(), single.GetProperty("message").GetString()));
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Validate_json_from_the_command_line_prints_only_the_document_and_has_help()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"actorscheduler-missing-{Guid.NewGuid():N}.yml");
+
+        var (code, output, error) = await CliProcess.RunAsync("validate", missing, "--json");
+
+        Assert.Equal(1, code);
+        Assert.Empty(error);
+        using (var json = JsonDocument.Parse(output))
+        {
+            Assert.False(json.RootElement.GetProperty("valid").GetBoolean());
+            Assert.Equal(missing, Assert.Single(json.RootElement.GetProperty("errors").EnumerateArray().ToList()).GetProperty("file").GetString());
+        }
+
+        var (helpCode, help, helpError) = await CliProcess.RunAsync("validate", "--json", "--help");
+
+        Assert.Equal(0, helpCode);
+        Assert.Empty(helpError);
+        Assert.Contains("actorscheduler validate <spec> [options]", help);
+        Assert.Matches(@"\n  --json +Print the verdict and every error", help);
+    }
+
+    [Fact]
     public async Task Render_prints_the_rendered_spec_and_the_plan_trees()
     {
         var (output, error) = (new StringWriter(), new StringWriter());
