@@ -205,11 +205,16 @@ internal sealed class SchedulerProcess : IDisposable
     /// <summary>SIGINT, as Ctrl-C does; returns the exit code.</summary>
     public async Task<int> InterruptAsync(TimeSpan timeout)
     {
-        using var kill = Process.Start("kill", ["-INT", _process.Id.ToString()]);
+        await SignalAsync("INT");
+        return await WaitForExitAsync(timeout);
+    }
+
+    /// <summary>Sends a signal by name (<c>INT</c>, <c>TERM</c>), as <c>kill -NAME pid</c> does; does not wait for its effect.</summary>
+    public async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString()]);
         await kill!.WaitForExitAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        await _process.WaitForExitAsync(cts.Token);
-        return _process.ExitCode;
+        Assert.True(kill.ExitCode == 0, $"kill -{signal} {_process.Id} failed (has actorscheduler exited?):\n{Output}");
     }
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+using ActorScheduler.Hosting.Cli;
+
+namespace ActorScheduler.Hosting.Tests.EndToEnd;
+
+/// <summary>
+/// <c>actorscheduler run</c> and its signals (<see cref="TerminationSignals"/>), the real process: a first SIGINT or
+/// SIGTERM stops it gracefully (exit 0, the tasks keep running); a second one while that stop waits ends the process
+/// at once, exit 130 after SIGINT and 143 after SIGTERM, long before the 30 s stop timeout.
+/// </summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class TerminationSignalsEndToEndTests
+{
+    private static readonly TimeSpan DeployTimeout = TimeSpan.FromSeconds(120);
+
+    /// <summary>Well before <see cref="TerminationSignals.StopTimeout"/>: the process ended on its own account, not the timeout's.</summary>
+    private static readonly TimeSpan WellBeforeTheStopTimeout = TerminationSignals.StopTimeout / 2;
+
+    [Fact]
+    public async Task A_single_SIGTERM_stops_gracefully_with_exit_0_and_the_tasks_keep_running()
+    {
+        using var data = new TempDataDir();
+        using var scheduler = SchedulerProcess.Start(data.Path, SchedulerProcess.FreePort(), SchedulerProcess.FreePort(), "-o", "SLEEP_DURATION=300", "-o", "WORLD_COUNT=1");
+        await scheduler.WaitUntilAsync(scheduler.DeployCompleteAsync, DeployTimeout, "deploy COMPLETE");
+        var tasks = data.TaskProcesses().Where(TempDataDir.IsSleep).ToList();
+        Assert.Equal(2, tasks.Count);
+
+        var signalled = Stopwatch.StartNew();
+        await scheduler.SignalAsync("TERM");
+        var code = await scheduler.WaitForExitAsync(TerminationSignals.StopTimeout * 2);
+
+        Assert.True(code == 0, $"exit {code} after SIGTERM:\n{scheduler.Output}");
+        Assert.True(signalled.Elapsed < WellBeforeTheStopTimeout, $"the graceful stop took {signalled.Elapsed}");
+        var output = scheduler.Output.ReplaceLineEndings("\n");
+        Assert.EndsWith("stopping…\nstopped; tasks keep running and are re-adopted by the next `run` on this data dir\n", output);
+        Assert.All(tasks, pid => Assert.Contains(pid, data.TaskProcesses()));
+    }
+
+    [Theory]
+    [InlineData("INT", 130)]
+    [InlineData("TERM", 143)]
+    public async Task A_second_signal_while_the_stop_waits_for_a_request_in_flight_ends_the_process_at_once(string signal, int exitCode)
+    {
+        using var data = new TempDataDir();
+        // No agents: nothing to launch; what the stop waits for is the API's request in flight.
+        using var scheduler = SchedulerProcess.Start(data.Path, SchedulerProcess.FreePort(), SchedulerProcess.FreePort(), "--agents", "0");
+        // The deploy plan's first tree on the console: the API serves.
+        await scheduler.WaitUntilAsync(() => Task.FromResult(scheduler.Output.Contains("\ndeploy (", StringComparison.Ordinal)), DeployTimeout, "the deploy plan's tree");
+        using var upload = await UnfinishedUpload.StartAsync(scheduler.ApiUrl, DeployTimeout);
+
+        var first = Stopwatch.StartNew();
+        await scheduler.SignalAsync(signal);
+        // The graceful stop has begun, and waits for the upload (the server drains the requests it is serving).
+        await scheduler.WaitUntilAsync(() => Task.FromResult(scheduler.Output.Contains("stopping…", StringComparison.Ordinal)), WellBeforeTheStopTimeout, "stopping…");
+        await scheduler.SignalAsync(signal);
+        var code = await scheduler.WaitForExitAsync(TerminationSignals.StopTimeout * 2);
+
+        Assert.True(code == exitCode, $"exit {code} after a second SIG{signal}, expected {exitCode}:\n{scheduler.Output}");
+        Assert.True(first.Elapsed < WellBeforeTheStopTimeout, $"the process ended {first.Elapsed} after the first signal");
+        Assert.DoesNotContain("stopped;", scheduler.Output);
+    }
+
+    /// <summary>
+    /// A <c>PUT /v1/state/files/…</c> whose body the API has begun to read (it answered <c>100 Continue</c>) and of which
+    /// the client sends a fifth and then nothing more, at a rate the server's minimum data rate still accepts for minutes:
+    /// a slow upload, which a graceful stop waits for.
+    /// </summary>
+    private sealed class UnfinishedUpload : IDisposable
+    {
+        private const int Length = 1_000_000;
+
+        private readonly TcpClient _client;
+
+        private UnfinishedUpload(TcpClient client) => _client = client;
+
+        public static async Task<UnfinishedUpload> StartAsync(Uri api, TimeSpan timeout)
+        {
+            using var cts = new CancellationTokenSource(timeout);
+            var client = new TcpClient();
+            try
+            {
+                await client.ConnectAsync(api.Host, api.Port, cts.Token);
+                var stream = client.GetStream();
+                await stream.WriteAsync(Encoding.ASCII.GetBytes(
+                    $"PUT /v1/state/files/upload HTTP/1.1\r\nHost: {api.Authority}\r\nContent-Type: application/octet-stream\r\nContent-Length: {Length}\r\nExpect: 100-continue\r\n\r\n"),
+                    cts.Token);
+                var answer = new StringBuilder();
+                var buffer = new byte[1];
+                while (!answer.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
+                {
+                    if (await stream.ReadAsync(buffer, cts.Token) == 0)
+                    {
+                        throw new Xunit.Sdk.XunitException($"the API closed the upload's connection after '{answer}'");
+                    }
+
+                    answer.Append((char)buffer[0]);
+                }
+
+                Assert.StartsWith("HTTP/1.1 100 ", answer.ToString());
+                await stream.WriteAsync(new byte[Length / 5], cts.Token);
+                return new UnfinishedUpload(client);
+            }
+            catch
+            {
+                client.Dispose();
+                throw;
+            }
+        }
+
+        public void Dispose() => _client.Dispose();
+    }
+}
