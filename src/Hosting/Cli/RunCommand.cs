@@ -15,6 +15,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace ActorScheduler.Hosting.Cli;
@@ -79,6 +80,13 @@ public sealed record RunArguments(
 /// </summary>
 public static class RunCommand
 {
+    /// <summary>
+    /// How long a stop waits for the API's requests in flight (a slow upload, say) before it cuts them off: half of
+    /// <see cref="TerminationSignals.StopTimeout"/>, so that the scheduler and the emulator still stop within it and the
+    /// stop ends gracefully (exit 0). The host's default, 30 s, raced the signal's own 30 s: exit 0 or 130/143 at random.
+    /// </summary>
+    internal static readonly TimeSpan RequestDrainTimeout = TerminationSignals.StopTimeout / 2;
+
     public static async Task<int> RunAsync(RunArguments args, TextWriter output, TextWriter error, CancellationToken ct)
     {
         // The scheduler's log lines go to it too, from another thread.
@@ -351,6 +359,7 @@ public static class RunCommand
     private static WebApplication BuildApp(RunArguments args, ActorScheduler.Actors.Offers.FitnessKind fitness, ActorScheduler.Actors.Offers.OfferHoldMode offerHold, SpecLoadResult loaded, Uri master, Uri bindUrl, Uri apiUrl, ApiListener apiListener, string dataDir, StatsDTarget? statsd, RunLog log)
     {
         var builder = WebApplication.CreateSlimBuilder();
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = RequestDrainTimeout);
         builder.WebHost.UseUrls(bindUrl.ToString().TrimEnd('/'));
         builder.WebHost.UseSockets(sockets => sockets.CreateBoundListenSocket = apiListener.HandOver);
         builder.Logging.ClearProviders();

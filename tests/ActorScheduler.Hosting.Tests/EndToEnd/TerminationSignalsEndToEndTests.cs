@@ -7,8 +7,10 @@ namespace ActorScheduler.Hosting.Tests.EndToEnd;
 
 /// <summary>
 /// <c>actorscheduler run</c> and its signals (<see cref="TerminationSignals"/>), the real process: a first SIGINT or
-/// SIGTERM stops it gracefully (exit 0, the tasks keep running); a second one while that stop waits ends the process
-/// at once, exit 130 after SIGINT and 143 after SIGTERM, long before the 30 s stop timeout.
+/// SIGTERM stops it gracefully (exit 0, the tasks keep running), cutting off a request still in flight after
+/// <see cref="RunCommand.RequestDrainTimeout"/>; a second one while that stop waits ends the process at once, exit 130
+/// after SIGINT and 143 after SIGTERM, long before the 30 s stop timeout. What the stop waits for here is real: an
+/// upload the API is reading and the client does not finish.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
 public sealed class TerminationSignalsEndToEndTests
@@ -44,22 +46,56 @@ public sealed class TerminationSignalsEndToEndTests
     public async Task A_second_signal_while_the_stop_waits_for_a_request_in_flight_ends_the_process_at_once(string signal, int exitCode)
     {
         using var data = new TempDataDir();
-        // No agents: nothing to launch; what the stop waits for is the API's request in flight.
-        using var scheduler = SchedulerProcess.Start(data.Path, SchedulerProcess.FreePort(), SchedulerProcess.FreePort(), "--agents", "0");
-        // The deploy plan's first tree on the console: the API serves.
-        await scheduler.WaitUntilAsync(() => Task.FromResult(scheduler.Output.Contains("\ndeploy (", StringComparison.Ordinal)), DeployTimeout, "the deploy plan's tree");
+        using var scheduler = await StartServingAsync(data);
         using var upload = await UnfinishedUpload.StartAsync(scheduler.ApiUrl, DeployTimeout);
 
         var first = Stopwatch.StartNew();
         await scheduler.SignalAsync(signal);
         // The graceful stop has begun, and waits for the upload (the server drains the requests it is serving).
-        await scheduler.WaitUntilAsync(() => Task.FromResult(scheduler.Output.Contains("stopping…", StringComparison.Ordinal)), WellBeforeTheStopTimeout, "stopping…");
+        await scheduler.WaitUntilAsync(() => Task.FromResult(scheduler.Output.Contains("stopping…", StringComparison.Ordinal)), RunCommand.RequestDrainTimeout, "stopping…");
         await scheduler.SignalAsync(signal);
         var code = await scheduler.WaitForExitAsync(TerminationSignals.StopTimeout * 2);
 
         Assert.True(code == exitCode, $"exit {code} after a second SIG{signal}, expected {exitCode}:\n{scheduler.Output}");
         Assert.True(first.Elapsed < WellBeforeTheStopTimeout, $"the process ended {first.Elapsed} after the first signal");
         Assert.DoesNotContain("stopped;", scheduler.Output);
+    }
+
+    [Fact]
+    public async Task A_single_signal_cuts_off_a_request_still_in_flight_after_the_drain_timeout_and_stops_gracefully_before_the_stop_timeout()
+    {
+        using var data = new TempDataDir();
+        using var scheduler = await StartServingAsync(data);
+        using var upload = await UnfinishedUpload.StartAsync(scheduler.ApiUrl, DeployTimeout);
+
+        var signalled = Stopwatch.StartNew();
+        await scheduler.SignalAsync("TERM");
+        var code = await scheduler.WaitForExitAsync(TerminationSignals.StopTimeout * 2);
+
+        Assert.True(code == 0, $"exit {code} after SIGTERM:\n{scheduler.Output}");
+        // It waited for the upload as long as it drains requests, then stopped the rest, with time to spare.
+        Assert.InRange(signalled.Elapsed, RunCommand.RequestDrainTimeout, TerminationSignals.StopTimeout - TimeSpan.FromSeconds(5));
+        // The stop's lines; the API may say which request it cut off (when its log line comes before the log closes).
+        var output = scheduler.Output.ReplaceLineEndings("\n");
+        var stop = output[output.IndexOf("\nstopping…\n", StringComparison.Ordinal)..].Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(stop.Length >= 2 && stop[^1] == "stopped; tasks keep running and are re-adopted by the next `run` on this data dir", output);
+        Assert.All(stop[1..^1], line => Assert.StartsWith("PUT /v1/state/files/upload failed: The request was aborted", line));
+    }
+
+    /// <summary><c>run</c> with no agents (nothing to launch), once its API serves: it printed the deploy plan's first tree.</summary>
+    private static async Task<SchedulerProcess> StartServingAsync(TempDataDir data)
+    {
+        var scheduler = SchedulerProcess.Start(data.Path, SchedulerProcess.FreePort(), SchedulerProcess.FreePort(), "--agents", "0");
+        try
+        {
+            await scheduler.WaitUntilAsync(() => Task.FromResult(scheduler.Output.Contains("\ndeploy (", StringComparison.Ordinal)), DeployTimeout, "the deploy plan's tree");
+            return scheduler;
+        }
+        catch
+        {
+            scheduler.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
