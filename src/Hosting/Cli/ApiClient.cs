@@ -114,8 +114,9 @@ internal sealed class ApiClient : IDisposable
                 }
             }
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        catch (Exception e) when ((e is HttpRequestException or TaskCanceledException) && !ct.IsCancellationRequested)
         {
+            // (A TaskCanceledException of its own is the client's timeout; one of ct is Ctrl-C or SIGTERM: no error, it goes up.)
             await error.WriteLineAsync($"error: cannot reach the scheduler at {BaseUrl}: {e.Message}");
             return null;
         }

@@ -18,7 +18,8 @@ public static class CommandGuard
         }
         catch (OperationCanceledException)
         {
-            return 130;
+            // Stopped by Ctrl-C or SIGTERM: no error line, the signal's exit code.
+            return TerminationSignals.CancelledExitCode;
         }
         catch (Exception e) when (IsUnexpectedJson(e))
         {

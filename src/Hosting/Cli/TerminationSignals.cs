@@ -16,6 +16,13 @@ internal static class TerminationSignals
 
     private static readonly CancellationTokenSource Stop = new();
     private static readonly List<PosixSignalRegistration> Registrations = [];
+    private static int _cancelledExitCode = 130;
+
+    /// <summary>
+    /// The exit code of a command that ends because its token was cancelled: 130 after SIGINT, 143 after SIGTERM (130
+    /// when no signal came, a token cancelled otherwise).
+    /// </summary>
+    public static int CancelledExitCode => Volatile.Read(ref _cancelledExitCode);
 
     /// <summary>Handles SIGINT and SIGTERM from now on; the token is cancelled at the first.</summary>
     public static CancellationToken Register()
@@ -41,6 +48,7 @@ internal static class TerminationSignals
             Environment.Exit(exitCode);
         }
 
+        Volatile.Write(ref _cancelledExitCode, exitCode);
         _ = Task.Delay(StopTimeout).ContinueWith(_ => Environment.Exit(exitCode), TaskScheduler.Default);
         try
         {

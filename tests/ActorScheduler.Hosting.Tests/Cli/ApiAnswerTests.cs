@@ -99,4 +99,23 @@ public sealed class ApiAnswerTests
         Assert.Contains("System.NullReferenceException: nothing there", written);
         Assert.Contains("   at ", written);
     }
+
+    [Fact]
+    public async Task A_command_stopped_while_it_waits_for_the_answer_says_nothing_and_exits_with_the_cancelled_code()
+    {
+        // A server that takes the connection and never answers; the command is stopped (Ctrl-C) while it waits.
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var url = $"http://127.0.0.1:{((System.Net.IPEndPoint)silent.LocalEndpoint).Port}";
+        using var stop = new CancellationTokenSource();
+        var (output, error) = (new StringWriter(), new StringWriter());
+
+        var command = CommandGuard.RunAsync(() => PlanCli.ListAsync(url, false, output, error, stop.Token), error);
+        using var connection = await silent.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+
+        Assert.Equal(130, await command.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Empty(error.ToString());
+        Assert.Empty(output.ToString());
+    }
 }

@@ -82,6 +82,24 @@ public sealed class TerminationSignalsEndToEndTests
         Assert.All(stop[1..^1], line => Assert.StartsWith("PUT /v1/state/files/upload failed: The request was aborted", line));
     }
 
+    [Theory]
+    [InlineData("INT", 130)]
+    [InlineData("TERM", 143)]
+    public async Task A_command_waiting_for_the_scheduler_ends_on_a_signal_with_its_exit_code_and_no_error(string signal, int exitCode)
+    {
+        // A scheduler API that takes the connection and never answers.
+        using var silent = new TcpListener(System.Net.IPAddress.Loopback, SchedulerProcess.FreePort());
+        silent.Start();
+        using var command = SchedulerProcess.Launch(0, ["plan", "list", "--api", $"http://{silent.LocalEndpoint}"]);
+        using var connection = await silent.AcceptTcpClientAsync().WaitAsync(DeployTimeout);
+
+        await command.SignalAsync(signal);
+        var code = await command.WaitForExitAsync(TerminationSignals.StopTimeout * 2);
+
+        Assert.True(code == exitCode, $"exit {code} after SIG{signal}, expected {exitCode}:\n{command.Output}");
+        Assert.Empty(command.Output);
+    }
+
     /// <summary><c>run</c> with no agents (nothing to launch), once its API serves: it printed the deploy plan's first tree.</summary>
     private static async Task<SchedulerProcess> StartServingAsync(TempDataDir data)
     {
