@@ -8,6 +8,7 @@ namespace ActorScheduler.Actors.Plans;
 /// the parent's status from its children. A parent with errors of its own runs nothing; a canary phase runs only the
 /// canary steps its gate released.
 /// </summary>
+/// <remarks><c>blockedGroups</c>: the parent's own scratch set for the strategy (<see cref="Strategy.Candidates"/>).</remarks>
 public static class ParentElement
 {
     public static (IReadOnlyList<int> Candidates, Status Status) Evaluate(
@@ -15,14 +16,15 @@ public static class ParentElement
         IReadOnlyList<StrategyChild> children,
         bool interrupted,
         bool hasErrors,
-        CanaryGate? canary = null)
+        CanaryGate? canary = null,
+        HashSet<int>? blockedGroups = null)
     {
         if (canary is not null)
         {
             children = canary.Apply(children);
         }
 
-        var candidates = hasErrors ? Array.Empty<int>() : Strategy.Candidates(strategy, children, interrupted);
+        var candidates = hasErrors ? Array.Empty<int>() : Strategy.Candidates(strategy, children, interrupted, blockedGroups);
         if (canary is not null)
         {
             candidates = canary.Filter(candidates);

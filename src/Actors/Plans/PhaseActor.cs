@@ -34,6 +34,8 @@ internal sealed class PhaseActor : SchedulerPersistentActor, IWithTimers
     // Rewritten in place by every evaluation: a phase of 10,000 steps would otherwise allocate ~400 KB on the large object
     // heap 20 times a second, and large-object allocations are what trigger full (gen2) collections.
     private readonly StrategyChild[] _strategyChildren;
+    // The strategy's scratch set of step groups (Strategy.Candidates), the phase's own for the same reason.
+    private readonly HashSet<int> _blockedGroups;
     private readonly HashSet<int> _proceeded = new();
     private readonly bool _canary;
     private CanaryGate? _gate;
@@ -65,6 +67,7 @@ internal sealed class PhaseActor : SchedulerPersistentActor, IWithTimers
         _unreported = phase.Steps.Length;
         _stepInterrupted = new bool[phase.Steps.Length];
         _strategyChildren = new StrategyChild[phase.Steps.Length];
+        _blockedGroups = new HashSet<int>(phase.Strategy is StrategyKind.Parallel or StrategyKind.ParallelCanary ? phase.Steps.Length : 0);
         _children = phase.Steps
             .Select((step, i) => Context.ActorOf(EntityMailbox.For(StepActor.Props(PersistenceId, planName, i, phase.Pod, step, target, pods, journal, planPriority), Context.System), $"step-{i}"))
             .ToArray();
@@ -271,7 +274,7 @@ internal sealed class PhaseActor : SchedulerPersistentActor, IWithTimers
             _gate = CanaryGate.Start(children);
         }
 
-        var (candidates, status) = ParentElement.Evaluate(_phase.Strategy, children, _interrupted, hasErrors: false, _gate);
+        var (candidates, status) = ParentElement.Evaluate(_phase.Strategy, children, _interrupted, hasErrors: false, _gate, _blockedGroups);
 
         // An interrupted phase has no candidates, and one its plan holds (the plan interrupted or stopped) proceeds with
         // none: its steps are held, so one whose pod already waits for an offer launches nothing more (DC/OS: an

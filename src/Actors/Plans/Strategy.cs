@@ -29,11 +29,14 @@ public static class Strategy
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
-    [ThreadStatic]
-    private static HashSet<int>? _blockedGroups;
-
     /// <summary>Indexes of the children that are candidates now. An interrupted parent has none.</summary>
-    public static IReadOnlyList<int> Candidates(StrategyKind kind, IReadOnlyList<StrategyChild> children, bool parentInterrupted)
+    /// <param name="blockedGroups">
+    /// Scratch for the groups of a parallel strategy, cleared and reused here: a parent that evaluates thousands of
+    /// children over and over (a phase of 10,000 steps, 20 times a second) passes its own, so the set grows once in the
+    /// parent's life instead of per evaluation (at 10,000 groups its arrays are large objects, and large-object
+    /// allocations trigger full collections). Null: a set of this call's own, made only when a child has a group.
+    /// </param>
+    public static IReadOnlyList<int> Candidates(StrategyKind kind, IReadOnlyList<StrategyChild> children, bool parentInterrupted, HashSet<int>? blockedGroups = null)
     {
         if (parentInterrupted)
         {
@@ -57,10 +60,8 @@ public static class Strategy
 
         var serial = kind is StrategyKind.Serial or StrategyKind.SerialCanary;
 
-        // Groups with an incomplete child so far: one pass, so a phase of 10,000 steps costs 10,000 checks, not 10,000². The
-        // set is reused (cleared) from one evaluation to the next: at 10,000 groups it would be a large-object allocation.
-        var blockedGroups = _blockedGroups ??= new HashSet<int>();
-        blockedGroups.Clear();
+        // Groups with an incomplete child so far: one pass, so a phase of 10,000 steps costs 10,000 checks, not 10,000².
+        blockedGroups?.Clear();
         for (var i = 0; i < children.Count; i++)
         {
             var child = children[i];
@@ -71,7 +72,7 @@ public static class Strategy
 
             // Serial: every incomplete child depends on all earlier ones; only the first incomplete one may run.
             // Parallel: a child depends on the earlier children of its group.
-            var blocked = child.Group is { } group && !blockedGroups.Add(group);
+            var blocked = child.Group is { } group && !(blockedGroups ??= new HashSet<int>()).Add(group);
             if (IsEligible(child) && !blocked)
             {
                 result.Add(i);
