@@ -177,6 +177,12 @@ internal sealed record DecommissionPodsKnown(bool HasPods);
 
 // --- offers ---
 
+/// <summary>
+/// Pods guardian → router: the service has <paramref name="Count"/> pod instances (sent before it creates them), so the
+/// router sizes what it keeps by pod instance once instead of growing it one pod's word at a time.
+/// </summary>
+internal sealed record PodInstancesExpected(int Count);
+
 /// <summary>Pod → router: evaluate offers for this requirement.</summary>
 /// <param name="ClaimsSeen">The last <see cref="LaunchClaim.Seq"/> the pod had answered when it registered (see <see cref="FootprintOwned"/>).</param>
 internal sealed record RegisterRequirement(PodRequirement Requirement, long ClaimsSeen = 0);

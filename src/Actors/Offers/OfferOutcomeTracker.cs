@@ -15,6 +15,9 @@ public sealed class OfferOutcomeTracker(int capacity = 1000)
     private readonly Dictionary<string, PodCounts> _pods = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Reason, double RefuseSeconds), long> _declines = new();
 
+    /// <summary>Makes room for the counts of <paramref name="podInstances"/> pod instances at once (not through ever larger arrays).</summary>
+    public void EnsureCapacity(int podInstances) => _pods.EnsureCapacity(podInstances);
+
     public void Record(OfferOutcome outcome)
     {
         _latest.AddFirst(outcome);

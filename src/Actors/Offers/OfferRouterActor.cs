@@ -160,6 +160,7 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
         PersistenceId = $"{service}/offers";
 
         Command<RegisterRequirement>(OnRegister);
+        Command<PodInstancesExpected>(m => SizeFor(m.Count));
         Command<WithdrawRequirement>(m =>
         {
             if (_pending.Remove(m.PodInstance))
@@ -511,6 +512,22 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
 
         // New work: offers we suppressed, or declined (with a filter) since the last revive, must come back now.
         Revive();
+    }
+
+    /// <summary>
+    /// Sizes the indexes kept by pod instance for the service's <paramref name="instances"/> at once (the pods guardian
+    /// says how many as it creates them, before any of them speaks): grown one word at a time, those of a 10,000-pod
+    /// deploy passed through two or three arrays of the large-object heap each (~7 MB in one storm deploy), whose
+    /// allocations trigger full collections. A deploy fills them; the waiting ones empty again, their arrays kept.
+    /// </summary>
+    private void SizeFor(int instances)
+    {
+        _requirements.EnsureCapacity(instances);
+        _pending.EnsureCapacity(instances);
+        _owned.EnsureCapacity(instances);
+        _lastClaimOf.EnsureCapacity(instances);
+        _placed.EnsureCapacity(instances);
+        _outcomes.EnsureCapacity(instances);
     }
 
     /// <summary>

@@ -208,9 +208,19 @@ internal sealed class PodsGuardianActor : SchedulerPersistentActor
     /// </summary>
     private void AddPods(TargetConfig target)
     {
+        // Sized for the target at once: grown one instance at a time, each index of a 10,000-pod service would pass through
+        // two or three arrays of the large-object heap, whose allocations trigger full collections.
+        var instanceCount = target.Spec.Pods.Sum(p => p.Count);
+        _pods.EnsureCapacity(instanceCount);
+        _knownByName.EnsureCapacity(instanceCount);
+        _known.EnsureCapacity(instanceCount);
+        _podOfTask.EnsureCapacity(target.Spec.Pods.Sum(p => p.Count * p.Tasks.Length));
+        _router.Tell(new PodInstancesExpected(instanceCount));
         var added = new PodInstancesKnown();
+        added.PodTypes.Capacity = added.Indexes.Capacity = Math.Max(0, instanceCount - _pods.Count);
         foreach (var pod in target.Spec.Pods)
         {
+            Instances(pod.Type).EnsureCapacity(pod.Count);
             for (var index = 0; index < pod.Count; index++)
             {
                 if (Create(pod.Type, index))
@@ -239,13 +249,7 @@ internal sealed class PodsGuardianActor : SchedulerPersistentActor
     /// <summary>Creates the pod instance unless it exists; true when it is new to the journal.</summary>
     private bool Create(string podType, int index)
     {
-        var instances = _types.FirstOrDefault(t => t.Type == podType).Instances;
-        if (instances is null)
-        {
-            instances = new List<string>();
-            _types.Add((podType, instances));
-        }
-
+        var instances = Instances(podType);
         var name = PodNames.Instance(podType, index);
         if (_pods.ContainsKey(name))
         {
@@ -258,6 +262,19 @@ internal sealed class PodsGuardianActor : SchedulerPersistentActor
         var actorName = Context.Child(name).IsNobody() ? name : $"{name}.{++_incarnations}";
         _pods[name] = Context.ActorOf(EntityMailbox.For(PodInstanceActor.Props(_service, podType, index, _journal, _router, _gateway, recovery: _recovery, clock: _clock, snapshotAfterEvents: _podSnapshotAfterEvents, configStore: _configStore, tlsAuthority: _tlsAuthority), Context.System), actorName);
         return Know(new PodInstanceRef(podType, index));
+    }
+
+    /// <summary>The names of the pod type's instances, in creation order (an empty list for a type new here).</summary>
+    private List<string> Instances(string podType)
+    {
+        var instances = _types.FirstOrDefault(t => t.Type == podType).Instances;
+        if (instances is null)
+        {
+            instances = new List<string>();
+            _types.Add((podType, instances));
+        }
+
+        return instances;
     }
 
     /// <summary>Adds the instance to the known ones unless it is known; true when it was new.</summary>

@@ -27,6 +27,9 @@ public sealed class PlacedTasks
     /// <summary>Placed pod instances.</summary>
     public int Count => _byInstance.Count;
 
+    /// <summary>Makes room for <paramref name="instances"/> placed instances at once (not through ever larger arrays).</summary>
+    public void EnsureCapacity(int instances) => _byInstance.EnsureCapacity(instances);
+
     /// <summary>Every placed instance, in no particular order.</summary>
     public IEnumerable<PlacedTask> All => _byInstance.Values;
 

@@ -69,6 +69,18 @@ public sealed class PodsGuardianActorTests : ActorTestKit
         Assert.Equal(("world-2", ActorScheduler.Actors.Pods.DecommissionStage.Erased), (progress.PodInstance, progress.Stage));
     }
 
+    [Fact]
+    public void The_router_hears_how_many_pod_instances_there_are_before_any_pod_speaks_and_again_on_a_larger_target()
+    {
+        // So it sizes what it keeps by pod instance once, instead of growing it pod by pod through large-object arrays.
+        var router = CreateTestProbe();
+        var guardian = Sys.ActorOf(PodsGuardianActor.Props(Target(3), Journal, router.Ref, CreateTestProbe().Ref));
+        Assert.Equal(3, router.ExpectMsg<PodInstancesExpected>().Count);
+
+        guardian.Tell(new TargetChanged(Target(5)));
+        Assert.Equal(5, router.FishForMessage<PodInstancesExpected>(_ => true).Count);
+    }
+
     private static TargetConfig Target(int count) => new($"config-{count}", ServiceSpecLoader.LoadRendered($"""
         name: svc
         pods:
