@@ -13,10 +13,16 @@ namespace ActorScheduler.Simulation;
 internal sealed class OfferCycleTracker
 {
     private readonly Dictionary<string, Batch> _batchOfOffer = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _running = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _running;
     private readonly List<double> _schedulerCycleMs = [];
     private readonly List<StormOfferCycle> _cycles = [];
     private long _cursor;
+
+    /// <param name="expectedTasks">
+    /// Tasks the run is expected to place: the set of those running is sized for them at once (grown one task at a time
+    /// to 10,000, it passed through arrays of the large-object heap in the process being measured).
+    /// </param>
+    public OfferCycleTracker(int expectedTasks = 0) => _running = new HashSet<string>(expectedTasks, StringComparer.Ordinal);
 
     /// <summary>The records read, by time: offers, launches and placements (<see cref="StormResult.Timeline"/>).</summary>
     public StormTimeline Timeline { get; } = new();

@@ -428,7 +428,7 @@ public sealed class StormRun
         var host = await startSystem().ConfigureAwait(false);
         try
         {
-            var tracker = new OfferCycleTracker();
+            var tracker = new OfferCycleTracker(expectedTasks: _options.Pods);
             var cpuAtStart = ProcessCpu();
             var allocatedAtStart = GC.GetTotalAllocatedBytes(precise: true);
             var (pauseAtStart, collectionsAtStart) = (GC.GetTotalPauseDuration(), GcCounts.Now());
@@ -763,8 +763,18 @@ public sealed class StormRun
                     return (false, $"{summary} {name}=none");
                 }
 
-                var steps = plan.Phases.SelectMany(p => p.Steps).ToList();
-                var byStatus = string.Join(",", steps.GroupBy(s => s.Status).OrderBy(g => g.Key).Select(g => $"{g.Key}:{g.Count()}"));
+                // Counted in place: this runs every 100 ms of the measured deploy, and a list and groups of its 10,000
+                // steps were arrays of the large-object heap each time.
+                var counts = new SortedDictionary<Status, int>();
+                foreach (var phase in plan.Phases)
+                {
+                    foreach (var step in phase.Steps)
+                    {
+                        counts[step.Status] = counts.GetValueOrDefault(step.Status) + 1;
+                    }
+                }
+
+                var byStatus = string.Join(",", counts.Select(c => $"{c.Key}:{c.Value}"));
                 summary += $" {name}={plan.Status} steps={byStatus}";
                 if (name != PlanGenerator.DeployPlanName)
                 {

@@ -23,4 +23,23 @@ public sealed class StormTimelineTests
 
         static TimeSpan Ms(double ms) => TimeSpan.FromMilliseconds(ms);
     }
+
+    [Fact]
+    public void A_deploys_worth_of_records_is_kept_in_chunks_below_the_large_object_threshold_and_sliced_across_them()
+    {
+        var timeline = new StormTimeline();
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        timeline.Add(start, offers: 1, paused: TimeSpan.Zero);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 1; i < 10_000; i++)
+        {
+            timeline.Add(start.AddMilliseconds(i), placed: 1, paused: TimeSpan.Zero);
+        }
+
+        // Ten chunks of 40 KB; one list of the records grew through arrays of up to 655 KB (1.3 MB in all).
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 1, 450_000);
+        Assert.Equal(
+            [(0.0, 1, 2_999), (3_000.0, 0, 3_000), (6_000.0, 0, 3_000), (9_000.0, 0, 1_000)],
+            timeline.Slices(start, TimeSpan.FromSeconds(3)).Select(s => (s.FromMs, s.Offers, s.Placed)));
+    }
 }

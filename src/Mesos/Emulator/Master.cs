@@ -806,6 +806,8 @@ internal sealed partial class Master
 
         _taskAgents.Clear();
         _agentsById.Clear();
+        // Sized at once: grown one agent at a time, 10,000 agents passed through arrays of the large-object heap.
+        _agentsById.EnsureCapacity(_agents.Count);
         foreach (var agent in _agents)
         {
             _agentsById[agent.Id.Value] = agent;
