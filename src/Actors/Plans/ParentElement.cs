@@ -30,11 +30,20 @@ public static class ParentElement
             candidates = canary.Filter(candidates);
         }
 
-        var status = StatusAggregator.Aggregate(
-            children.Select(c => c.Status).ToList(),
-            candidates.Select(i => children[i].Status).ToList(),
-            hasErrors,
-            interrupted);
+        // What the status rules ask gathered in one pass: a phase of 10,000 steps evaluates 20 times a second.
+        var childStatuses = default(StatusMix);
+        for (var i = 0; i < children.Count; i++)
+        {
+            childStatuses = childStatuses.With(children[i].Status);
+        }
+
+        var candidateStatuses = default(StatusMix);
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            candidateStatuses = candidateStatuses.With(children[candidates[i]].Status);
+        }
+
+        var status = StatusAggregator.Aggregate(childStatuses, candidateStatuses, hasErrors, interrupted);
         return (candidates, status);
     }
 }

@@ -77,4 +77,34 @@ public sealed class StatusAggregatorTests
     {
         Assert.Equal(Error, Aggregate([Pending], []));
     }
+
+    [Fact]
+    public void A_phase_of_10000_steps_is_evaluated_without_a_list_of_their_statuses()
+    {
+        // 100 steps left to run, each of its own pod instance: what is allocated is the list of those 100 candidates.
+        var children = Enumerable.Range(0, 10_000)
+            .Select(i => new StrategyChild("s", i < 9_900 ? Complete : Pending, false, i))
+            .ToArray();
+        var groups = new HashSet<int>(children.Length);
+        Assert.Equal((100, InProgress), Evaluate());
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Evaluate();
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 1, 4_000);
+
+        (int, Status) Evaluate()
+        {
+            var (candidates, status) = ParentElement.Evaluate(ActorScheduler.Specs.Model.StrategyKind.Parallel, children, false, false, blockedGroups: groups);
+            return (candidates.Count, status);
+        }
+    }
+
+    [Fact]
+    public void The_rules_read_which_statuses_occur_and_all_of_none_holds()
+    {
+        var mix = StatusMix.Of([Complete, Delayed, Complete]);
+        Assert.True(mix.Has(Delayed) && !mix.Has(Pending) && mix.OnlyOf(Delayed, Complete) && !mix.OnlyOf(Complete));
+        Assert.True(default(StatusMix).IsEmpty && default(StatusMix).OnlyOf(Complete));
+        Assert.Equal(Complete, Aggregate([], []));
+    }
 }
