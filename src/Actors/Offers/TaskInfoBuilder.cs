@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using ActorScheduler.Messages.MesosV1;
 using ActorScheduler.Specs.Model;
+using Google.Protobuf.Collections;
 using Environment = ActorScheduler.Messages.MesosV1.Environment;
 
 namespace ActorScheduler.Actors.Offers;
@@ -82,7 +83,8 @@ public static class TaskInfoBuilder
     public static TaskLaunch Task(PodRequirement requirement, TaskSpec task, Offer offer, IEnumerable<Resource> resources, IReadOnlyList<AssignedPort> ports, EvaluationContext context)
     {
         var name = PodNames.Task(requirement.Pod.Type, requirement.Index, task.Name);
-        var environment = new Environment { Variables = { LastWins(Environment(requirement, name, ports, offer.Domain?.FaultDomain, context)) } };
+        var environment = new Environment();
+        AddLastWins(environment.Variables, Environment(requirement, name, ports, offer.Domain?.FaultDomain, context));
         var command = new CommandInfo
         {
             Value = task.Command,
@@ -295,25 +297,59 @@ public static class TaskInfoBuilder
 
     private static string References(PodSpec pod, Specs.Placement.PlacementField field) => pod.Placement?.References(field) == true ? "true" : "false";
 
-    /// <summary>One variable per name, in first-seen order, with the last value given (plan parameters override the spec).</summary>
-    private static IEnumerable<Environment.Types.Variable> LastWins(IEnumerable<(string Name, string Value, bool Shared)> variables)
+    /// <summary>
+    /// Adds <paramref name="variables"/> in the order each name first comes, each with the value it comes with last. A
+    /// task has a few dozen: those added so far are scanned for the name (an index is built only past
+    /// <see cref="IndexedFrom"/>), where a dictionary and a list of names were built for every task launched.
+    /// </summary>
+    internal static void AddLastWins(RepeatedField<Environment.Types.Variable> into, IEnumerable<(string Name, string Value, bool Shared)> variables)
     {
-        var order = new List<string>();
-        var values = new Dictionary<string, (string Value, bool Shared)>(StringComparer.Ordinal);
+        var start = into.Count;
+        Dictionary<string, int>? index = null;
         foreach (var (name, value, shared) in variables)
         {
-            if (!values.ContainsKey(name))
+            var variable = shared ? Shared.Variable(name, value) : new Environment.Types.Variable { Name = name, Value = value };
+            var at = -1;
+            if (index is not null)
             {
-                order.Add(name);
+                at = index.GetValueOrDefault(name, -1);
+            }
+            else
+            {
+                for (var i = start; i < into.Count; i++)
+                {
+                    if (string.Equals(into[i].Name, name, StringComparison.Ordinal))
+                    {
+                        at = i;
+                        break;
+                    }
+                }
             }
 
-            values[name] = (value, shared);
-        }
+            if (at >= 0)
+            {
+                into[at] = variable;
+                continue;
+            }
 
-        return order.Select(name => values[name] is var (value, shared) && shared
-            ? Shared.Variable(name, value)
-            : new Environment.Types.Variable { Name = name, Value = value });
+            into.Add(variable);
+            if (index is not null)
+            {
+                index[name] = into.Count - 1;
+            }
+            else if (into.Count - start == IndexedFrom)
+            {
+                index = new Dictionary<string, int>(2 * IndexedFrom, StringComparer.Ordinal);
+                for (var i = start; i < into.Count; i++)
+                {
+                    index[into[i].Name] = i;
+                }
+            }
+        }
     }
+
+    /// <summary>Variables past which <see cref="AddLastWins"/> looks names up in an index rather than scanning.</summary>
+    internal const int IndexedFrom = 64;
 
     /// <summary>
     /// Mesos discovery info: the task's DNS name and its named ports (advertised ones EXTERNAL, those with a VIP
