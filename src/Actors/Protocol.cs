@@ -204,7 +204,12 @@ internal sealed record FootprintOwned(string PodInstance, ImmutableArray<string>
 /// them leaves them out, so only an offer that showed them free, then one without them, settles them. False: they may
 /// never have been made, so the agent's next offer without them settles them.
 /// </param>
-internal sealed record AwaitCollection(string PodInstance, ImmutableArray<string> ResourceIds, string AgentId, bool Made = true);
+/// <param name="Role">
+/// The role they are reserved for, when it is not the service role (a pre-reserved role's refined role): the framework
+/// keeps subscribing with it while they may be on the agent (<see cref="Mesos.RoleHolds"/>), or they would never be
+/// offered, so never collected, once the spec no longer names it.
+/// </param>
+internal sealed record AwaitCollection(string PodInstance, ImmutableArray<string> ResourceIds, string AgentId, bool Made = true, string? Role = null);
 
 /// <summary>
 /// Pod → router: it gave up a footprint that may still be reserved on <paramref name="AgentId"/>: a launch it recorded
@@ -217,7 +222,8 @@ internal sealed record AwaitCollection(string PodInstance, ImmutableArray<string
 /// is in use): only an offer that showed them free, then one without them, settles them. False for a launch the master
 /// never saw: they may never have been made, so the agent's next offer without them settles them.
 /// </param>
-internal sealed record FootprintAbandoned(string PodInstance, ImmutableArray<string> ResourceIds, string AgentId, bool Made = true);
+/// <param name="Role">The role they are reserved for, when it is not the service role (see <see cref="AwaitCollection.Role"/>).</param>
+internal sealed record FootprintAbandoned(string PodInstance, ImmutableArray<string> ResourceIds, string AgentId, bool Made = true, string? Role = null);
 
 /// <summary>
 /// Router → pod: the footprint it gave up on this agent (<see cref="FootprintAbandoned"/>) is settled: collected, shown

@@ -90,6 +90,22 @@ public sealed class SchedulerMetrics
     /// <summary>Of <see cref="GivenUpWaits"/>: the agent did not offer within the router's patience (an hour).</summary>
     public const string GivenUpExpired = "given_up.expired";
 
+    /// <summary>
+    /// Reservations given up under a role other than the service role that the framework keeps subscribing with that
+    /// role for (<see cref="Mesos.RoleHolds"/>), counted once a role and agent. Minus the three endings below: the holds
+    /// now (the gateway logs why it keeps each role).
+    /// </summary>
+    public const string RoleHolds = "role_holds.held";
+
+    /// <summary>Of <see cref="RoleHolds"/>: an offer under the role showed the reservations gone (collected).</summary>
+    public const string RoleHoldsCollected = "role_holds.collected";
+
+    /// <summary>Of <see cref="RoleHolds"/>: the operator marked their agent gone.</summary>
+    public const string RoleHoldsAgentGone = "role_holds.agent_gone";
+
+    /// <summary>Of <see cref="RoleHolds"/>: the master's registry no longer keeps their agent (<c>--registry_max_agent_age</c>).</summary>
+    public const string RoleHoldsExpired = "role_holds.expired";
+
     // Boxed so an increment is one interlocked add (AddOrUpdate on a value takes the bucket's lock).
     private readonly ConcurrentDictionary<string, StrongBox<long>> _counters = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, MetricTimer> _timers = new(StringComparer.Ordinal);

@@ -67,7 +67,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
         _entities = Context.ActorOf(EntityJournalActor.Props(settings.ServiceName, settings.EntityJournalSnapshotEvery), "entities");
         Context.Watch(_entities);
         _framework = Context.ActorOf(FrameworkActor.Props(settings.ServiceName), "framework");
-        _gateway = Context.ActorOf(MesosGatewayActor.Props(settings.Gateway, _framework, settings.Metrics), "mesos");
+        _gateway = Context.ActorOf(MesosGatewayActor.Props(settings.Gateway, _framework, settings.Metrics, settings.Clock), "mesos");
         _files = Context.ActorOf(StateFilesActor.Props(settings.ServiceName), "state-files");
         _tls = Context.ActorOf(Tls.TlsAuthorityActor.Props(settings.ServiceName, settings.TlsAuthority, settings.Clock), "tls");
         foreach (var (actor, stream) in new[] { (_files, "files"), (_tls, "tls") })

@@ -66,6 +66,7 @@ public static class ActorSchedulerHostingExtensions
         // disconnect; a zero interval would stop the gateway's timer once subscribed.
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.FailoverTimeout, TimeSpan.Zero, nameof(options.FailoverTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.ImplicitReconcileInterval, TimeSpan.Zero, nameof(options.ImplicitReconcileInterval));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.RegistryMaxAgentAge, TimeSpan.Zero, nameof(options.RegistryMaxAgentAge));
         ArgumentOutOfRangeException.ThrowIfNegative(options.ReconcileDelayFactor, nameof(options.ReconcileDelayFactor));
         if (options.Executor is null || options.Executor.Cpus < 0 || options.Executor.MemoryMb < 0 || options.Executor.DiskMb < 0)
         {
@@ -93,6 +94,7 @@ public static class ActorSchedulerHostingExtensions
             WebUiUrl: options.ApiUrl?.ToString())
         {
             ImplicitReconcileInterval = options.ImplicitReconcileInterval,
+            RegistryMaxAgentAge = options.RegistryMaxAgentAge,
         };
         var env = ImmutableArray<KeyValuePair<string, string>>.Empty;
         if (options.ApiUrl is { } api)

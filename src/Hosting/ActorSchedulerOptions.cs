@@ -46,6 +46,13 @@ public sealed class ActorSchedulerOptions
     public TimeSpan ImplicitReconcileInterval { get; init; } = GatewaySettings.DefaultImplicitReconcileInterval;
 
     /// <summary>
+    /// The Mesos master's <c>--registry_max_agent_age</c> (its default: two weeks): how long the framework keeps
+    /// subscribing with a role the spec no longer names for reservations given up under it on an agent that is
+    /// unreachable, in case it comes back with them (see <see cref="GatewaySettings.RegistryMaxAgentAge"/>). More than zero.
+    /// </summary>
+    public TimeSpan RegistryMaxAgentAge { get; init; } = GatewaySettings.DefaultRegistryMaxAgentAge;
+
+    /// <summary>
     /// Delay each relaunch of a task that failed (TASK_FAILED / TASK_ERROR): 60 s, then x1.15 per further failure, at
     /// most 300 s; cleared when the task runs, by pod restart / replace and by a step restart (DC/OS
     /// <c>ENABLE_BACKOFF</c>). Persisted, so a restart keeps it. Off: a crash-looping task waits 1 s doubling to 60 s, in memory.

@@ -58,4 +58,16 @@ public sealed class ScenarioOptions
 
     /// <summary>Pod instances a scale-in decommissions at once (<c>run --decommission-parallelism</c>); at least 1.</summary>
     public int DecommissionParallelism { get; init; } = Actors.Plans.DecommissionPlan.DefaultParallelism;
+
+    /// <summary>
+    /// How long the router waits for an agent to offer reservations a pod gave up (<c>SchedulerSettings.GivenUpPatience</c>,
+    /// an hour); a scenario shortens it to see the wait given up on. It runs on the actor system's clock, not the cluster's.
+    /// </summary>
+    public TimeSpan GivenUpPatience { get; init; } = Actors.SchedulerSettings.DefaultGivenUpPatience;
+
+    /// <summary>
+    /// The master's <c>--registry_max_agent_age</c> as the scheduler takes it (<c>GatewaySettings.RegistryMaxAgentAge</c>,
+    /// two weeks): how long a role is kept for reservations given up on an unreachable agent. On the cluster's clock.
+    /// </summary>
+    public TimeSpan RegistryMaxAgentAge { get; init; } = Actors.Mesos.GatewaySettings.DefaultRegistryMaxAgentAge;
 }

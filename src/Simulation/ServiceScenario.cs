@@ -171,7 +171,7 @@ public sealed class ServiceScenario : IAsyncDisposable
         var cluster = new SimulatedCluster(_options.Seed, timedAllocation: _options.TimedAllocation, masterDomain: _options.MasterDomain);
         var config = ConfigurationFactory.ParseString(AkkaConfig).WithFallback(ConfigurationFactory.ParseString(SchedulerHocon.Text));
         var system = ActorSystem.Create("simulation", config);
-        var gateway = cluster.GatewayFor(Spec.Name);
+        var gateway = cluster.GatewayFor(Spec.Name) with { RegistryMaxAgentAge = _options.RegistryMaxAgentAge };
         var settings = new SchedulerSettings(Spec.Name, _loaded.RenderedText!, _source, gateway, new ExecutorResources(), ImmutableArray<KeyValuePair<string, string>>.Empty)
         {
             SchedulerEnvironment = _loaded.SchedulerEnvironment,
@@ -182,6 +182,7 @@ public sealed class ServiceScenario : IAsyncDisposable
             OfferHold = _options.OfferHold,
             Fitness = _options.Fitness,
             DecommissionParallelism = _options.DecommissionParallelism,
+            GivenUpPatience = _options.GivenUpPatience,
         };
         return new ScenarioContext(cluster, system, Spec, settings, _options) { RenderUpdate = RenderUpdate };
     }

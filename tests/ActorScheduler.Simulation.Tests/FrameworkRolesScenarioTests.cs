@@ -76,4 +76,117 @@ public sealed class FrameworkRolesScenarioTests
             Expect.ReconciledExplicitly("app-0-server"),
             Expect.FrameworkRoles(Role));
     }
+
+    private static ScenarioOptions WithEdge(TimeSpan? registryMaxAgentAge = null) => new()
+    {
+        RegistryMaxAgentAge = registryMaxAgentAge ?? Actors.Mesos.GatewaySettings.DefaultRegistryMaxAgentAge,
+        Values = new Dictionary<string, string> { ["WITH_EDGE"] = "true" },
+        ExpectTimeout = TimeSpan.FromSeconds(20),
+        // The router stops waiting for the lost agent's reservations soon (an hour by default).
+        GivenUpPatience = TimeSpan.FromSeconds(1),
+    };
+
+    private static ScenarioTick[] DeployAppAndEdge() =>
+    [
+        Send.Register(),
+        Expect.ReconciledExplicitly(),
+        Send.OffersFor("app"),
+        Expect.Launched("app-0-server"),
+        Send.TaskStatus("app-0-server", TaskState.TaskRunning),
+        Send.OffersFor("edge", resources: AgentResources.Default with { Reserved = "cpus(slave_public):1;mem(slave_public):512;disk(slave_public):512" }),
+        Expect.Launched("edge-0-proxy"),
+        Send.TaskStatus("edge-0-proxy", TaskState.TaskRunning),
+        Expect.AllPlansComplete(),
+        Expect.FrameworkRoles(Role, Refined),
+    ];
+
+    /// <summary>
+    /// The edge pod type is removed; its task is killed, then its agent is lost before it offers the released
+    /// reservations again, and the router stops waiting for them: the pod is erased, but its reservations may still be on
+    /// the agent.
+    /// </summary>
+    private static ScenarioTick[] RemoveEdgeAndLoseItsAgentUntilGivenUp() =>
+    [
+        Send.UpdateSpec(new Dictionary<string, string> { ["WITH_EDGE"] = "false" }),
+        Expect.UpdateAccepted(),
+        Expect.StepStatus("decommission", "edge-0", "unreserve-resources", Status.Starting),
+        Send.LoseAgentOf("edge-0-proxy"),
+        Expect.PlanStatus("decommission", Status.Complete),
+        Expect.PodGone("edge-0"),
+    ];
+
+    /// <summary>The agent comes back: its reservations under the kept role are offered and collected, then the role is dropped.</summary>
+    private static ScenarioTick[] ReturnTheAgentAndCollect() =>
+    [
+        Send.ReturnAgentOf("edge-0-proxy"),
+        Send.ReofferAgentOf("edge-0-proxy"),
+        Expect.UnreservedResources(),
+        Expect.FrameworkRoles(Role, Refined),
+        Send.ReofferAgentOf("edge-0-proxy"),
+        Expect.FrameworkRoles(Role),
+    ];
+
+    [Fact]
+    public async Task The_role_of_reservations_given_up_on_a_lost_agent_is_kept_until_the_agent_returns_and_they_are_collected()
+    {
+        await using var scenario = new ServiceScenario(Spec, WithEdge());
+        await scenario.Run(DeployAppAndEdge());
+        await scenario.Run(RemoveEdgeAndLoseItsAgentUntilGivenUp());
+        await scenario.Run(
+        [
+            Expect.FrameworkRoles(Role, Refined),
+            .. ReturnTheAgentAndCollect(),
+        ]);
+    }
+
+    [Fact]
+    public async Task A_restarted_scheduler_keeps_the_role_of_reservations_given_up_on_a_lost_agent()
+    {
+        await using var scenario = new ServiceScenario(Spec, WithEdge());
+        await scenario.Run(DeployAppAndEdge());
+        await scenario.Run(RemoveEdgeAndLoseItsAgentUntilGivenUp());
+        await scenario.Run(
+        [
+            Send.RestartScheduler(),
+            Expect.FrameworkRoles(Role, Refined),
+            .. ReturnTheAgentAndCollect(),
+            // Nothing of ours is held under it any more: a restarted scheduler does not take it up again.
+            Send.RestartScheduler(),
+            Expect.ReconciledExplicitly("app-0-server"),
+            Expect.FrameworkRoles(Role),
+        ]);
+    }
+
+    [Fact]
+    public async Task The_role_kept_for_reservations_on_a_lost_agent_is_dropped_once_the_agent_is_marked_gone()
+    {
+        await using var scenario = new ServiceScenario(Spec, WithEdge());
+        await scenario.Run(DeployAppAndEdge());
+        await scenario.Run(RemoveEdgeAndLoseItsAgentUntilGivenUp());
+        await scenario.Run(
+            Expect.FrameworkRoles(Role, Refined),
+            // Gone, the agent never offers them again: the gateway's next check of its holds (every minute) learns it.
+            Send.MarkAgentGoneOf("edge-0-proxy"),
+            Send.AdvanceTime(TimeSpan.FromSeconds(61)),
+            Expect.FrameworkRoles(Role),
+            Send.RestartScheduler(),
+            Expect.ReconciledExplicitly("app-0-server"),
+            Expect.FrameworkRoles(Role));
+    }
+
+    [Fact]
+    public async Task The_role_kept_for_reservations_on_a_lost_agent_is_dropped_once_the_master_no_longer_keeps_the_agent()
+    {
+        await using var scenario = new ServiceScenario(Spec, WithEdge(registryMaxAgentAge: TimeSpan.FromMinutes(10)));
+        await scenario.Run(DeployAppAndEdge());
+        await scenario.Run(RemoveEdgeAndLoseItsAgentUntilGivenUp());
+        await scenario.Run(
+            Send.AdvanceTime(TimeSpan.FromMinutes(5)),
+            Expect.FrameworkRoles(Role, Refined),
+            // Also across a restart: the hold's time is journaled.
+            Send.RestartScheduler(),
+            Expect.FrameworkRoles(Role, Refined),
+            Send.AdvanceTime(TimeSpan.FromMinutes(6)),
+            Expect.FrameworkRoles(Role));
+    }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ActorScheduler.Actors.Mesos;
 using ActorScheduler.Actors.Persistence;
 using ActorScheduler.Messages.Events;
 using Akka.Actor;
@@ -9,12 +10,14 @@ namespace ActorScheduler.Actors.Framework;
 
 /// <summary>
 /// Remembers the framework id the master gave us and the roles the framework subscribes with, so a restarted scheduler
-/// re-subscribes as itself, with the roles its reservations may still be held under.
+/// re-subscribes as itself, with the roles its reservations may still be held under, and the reservations given up under
+/// roles the framework keeps for them (<see cref="RoleHolds"/>).
 /// </summary>
 internal sealed class FrameworkActor : SchedulerPersistentActor
 {
     private string? _frameworkId;
     private ImmutableArray<string> _roles = [];
+    private readonly RoleHolds _holds = new();
 
     public FrameworkActor(string service)
     {
@@ -22,6 +25,8 @@ internal sealed class FrameworkActor : SchedulerPersistentActor
 
         Recover<FrameworkRegistered>(e => _frameworkId = e.FrameworkId);
         Recover<FrameworkRolesRecorded>(e => _roles = [.. e.Roles]);
+        Recover<RoleHoldRecorded>(Apply);
+        Recover<RoleHoldEnded>(Apply);
 
         Command<GetFrameworkId>(_ => Sender.Tell(Identity()));
         Command<FrameworkRegisteredWith>(m =>
@@ -48,9 +53,34 @@ internal sealed class FrameworkActor : SchedulerPersistentActor
 
             Persist(new FrameworkRolesRecorded { Roles = { m.Roles }, At = Timestamp.FromDateTime(DateTime.UtcNow) }, e => _roles = [.. e.Roles]);
         });
+        Command<RecordRoleHold>(m => Persist(
+            new RoleHoldRecorded
+            {
+                Role = m.Hold.Role,
+                AgentId = m.Hold.AgentId,
+                ResourceIds = { m.Hold.ResourceIds },
+                Made = m.Hold.Made,
+                Since = Timestamp.FromDateTimeOffset(m.Hold.Since),
+            },
+            Apply));
+        Command<EndRoleHold>(m => Persist(
+            new RoleHoldEnded
+            {
+                Role = m.Ending.Role,
+                AgentId = m.Ending.AgentId,
+                ResourceIds = { m.Ending.ResourceIds },
+                Reason = m.Ending.ReasonText,
+                At = Timestamp.FromDateTime(DateTime.UtcNow),
+            },
+            Apply));
     }
 
-    private FrameworkIdentity Identity() => new(_frameworkId) { Roles = _roles };
+    private void Apply(RoleHoldRecorded e) =>
+        _holds.Add(new RoleHold(e.Role, e.AgentId, [.. e.ResourceIds], e.Made, e.Since?.ToDateTimeOffset() ?? DateTimeOffset.UnixEpoch));
+
+    private void Apply(RoleHoldEnded e) => _holds.End(e.Role, e.AgentId, e.ResourceIds);
+
+    private FrameworkIdentity Identity() => new(_frameworkId) { Roles = _roles, RoleHolds = _holds.Current };
 
     public override string PersistenceId { get; }
 
@@ -67,10 +97,19 @@ public sealed record FrameworkIdentity(string? FrameworkId)
 {
     /// <summary>The roles the framework last subscribed with (empty before the first subscription).</summary>
     public ImmutableArray<string> Roles { get; init; } = [];
+
+    /// <summary>Reservations given up under roles the framework keeps for them, as journaled (none before any).</summary>
+    public ImmutableArray<RoleHold> RoleHolds { get; init; } = [];
 }
 
 /// <summary>Gateway → framework: the framework subscribes with these roles now; record them (durably) if they changed.</summary>
 internal sealed record RecordFrameworkRoles(ImmutableArray<string> Roles);
+
+/// <summary>Gateway → framework: journal that the framework keeps a role for these given-up reservations.</summary>
+internal sealed record RecordRoleHold(RoleHold Hold);
+
+/// <summary>Gateway → framework: journal that (some of) a role hold's reservations are no longer held for.</summary>
+internal sealed record EndRoleHold(RoleHoldEnding Ending);
 
 /// <summary>SUBSCRIBED arrived with this id; record it (durably) before anything else happens.</summary>
 internal sealed record FrameworkRegisteredWith(string FrameworkId);

@@ -47,6 +47,16 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
     private bool _keptRolesUnneeded;
     private ImmutableArray<string> _recordedRoles = [];
 
+    // Reservations given up under roles other than the service role that may still be on an agent that may come back:
+    // their roles are kept (also once no pod of a removed type is left) until the holds end. Journaled by the framework
+    // actor, loaded from it with the framework id; checked every RoleHoldCheckInterval on the clock (expiry, and a probe
+    // of each hold's agent: the master answers a reconciliation of an unknown task on an agent marked gone with
+    // TASK_GONE_BY_OPERATOR).
+    private readonly RoleHolds _holds = new();
+    private bool _holdsLoaded;
+    private readonly TimeProvider _clock;
+    private ITimer? _holdCheck;
+
     // The roles the master keeps suppressed as far as the calls sent tell (all roles after a SUPPRESS, none after a
     // REVIVE or a new SUBSCRIBE): an UPDATE_FRAMEWORK names them, or the master would revive every role.
     private ImmutableArray<string> _suppressedRoles = [];
@@ -71,9 +81,10 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
     private readonly long _started = System.Diagnostics.Stopwatch.GetTimestamp();
     private readonly SchedulerMetrics _metrics;
 
-    public MesosGatewayActor(GatewaySettings settings, IActorRef framework, SchedulerMetrics? metrics)
+    public MesosGatewayActor(GatewaySettings settings, IActorRef framework, SchedulerMetrics? metrics, TimeProvider? clock = null)
     {
         _settings = settings;
+        _clock = clock ?? TimeProvider.System;
         _offerFlow = new OfferFlowSequencer(settings.ReviveBurst, settings.ReviveRefill);
         _framework = framework;
         _metrics = metrics ?? new SchedulerMetrics();
@@ -93,6 +104,8 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         Receive<KillTask>(m => _pendingKills.Add(m));
         Receive<FrameworkRolesChanged>(OnRolesChanged);
         Receive<KeptRolesUnneeded>(_ => OnKeptRolesUnneeded());
+        Receive<HoldRole>(OnHoldRole);
+        Receive<RoleHoldCheck>(_ => CheckRoleHolds());
     }
 
     /// <summary>
@@ -115,13 +128,134 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
     private void OnKeptRolesUnneeded()
     {
         _keptRolesUnneeded = true;
-        if (_roles.Roles.Except(_specRoles.Roles).ToList() is { Count: > 0 } dropped)
+        var kept = _holds.Keep(_specRoles);
+        if (_roles.Roles.Except(kept.Roles).ToList() is { Count: > 0 } dropped)
         {
             _log.Info("No pod of a removed pod type is left: dropping the roles {0}", string.Join(", ", dropped));
         }
 
-        ChangeRoles(_specRoles);
+        LogHeldRoles(kept);
+        ChangeRoles(kept);
     }
+
+    /// <summary>Logs why each role beyond the spec's is kept: reservations of ours given up under it may still be on an agent.</summary>
+    private void LogHeldRoles(FrameworkRoles kept)
+    {
+        foreach (var role in kept.Roles.Except(_specRoles.Roles))
+        {
+            _log.Info("Keeping the role {0}, which the spec no longer names: {1}", role, _holds.Why(role, _settings.RegistryMaxAgentAge));
+        }
+    }
+
+    /// <summary>
+    /// Router → gateway: a pod gave up reservations under a role (a decommission's release, a force-completed one): the
+    /// role is kept until they are collected, their agent is marked gone, or the master no longer keeps the agent
+    /// (<see cref="RoleHolds"/>). Journaled by the framework actor (the service role needs no hold: it is always kept).
+    /// </summary>
+    private void OnHoldRole(HoldRole m)
+    {
+        if (m.Role == _settings.Role)
+        {
+            return;
+        }
+
+        var hold = new RoleHold(m.Role, m.AgentId, m.ResourceIds, m.Made, _clock.GetUtcNow());
+        var known = _holds.Contains(m.Role, m.AgentId);
+        if (!_holds.Add(hold))
+        {
+            return;
+        }
+
+        if (!known)
+        {
+            _metrics.Increment(SchedulerMetrics.RoleHolds);
+        }
+
+        _log.Info("Reservations {0} given up under role {1} on agent {2} may stay there: the framework keeps the role until they are collected, " +
+            "the agent is marked gone, or {3} passed", string.Join(", ", m.ResourceIds), m.Role, m.AgentId, _settings.RegistryMaxAgentAge);
+        _framework.Tell(new RecordRoleHold(hold));
+        StartRoleHoldCheck();
+        if (_keptRolesUnneeded)
+        {
+            ChangeRoles(_holds.Keep(_specRoles));
+        }
+    }
+
+    /// <summary>Journals the holds that ended, and drops the roles nothing holds any more once no pod of a removed type is left.</summary>
+    private void RoleHoldsEnded(IReadOnlyList<RoleHoldEnding> ended)
+    {
+        if (ended.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var ending in ended)
+        {
+            _framework.Tell(new EndRoleHold(ending));
+            if (!_holds.Contains(ending.Role, ending.AgentId))
+            {
+                _log.Info("The reservations given up under role {0} on agent {1} are no longer held for: {2}", ending.Role, ending.AgentId, ending.Reason switch
+                {
+                    RoleHoldEnd.Collected => "collected",
+                    RoleHoldEnd.AgentGone => "the agent was marked gone",
+                    _ => $"the master keeps an unreachable agent {_settings.RegistryMaxAgentAge} at most",
+                });
+                _metrics.Increment(ending.Reason switch
+                {
+                    RoleHoldEnd.Collected => SchedulerMetrics.RoleHoldsCollected,
+                    RoleHoldEnd.AgentGone => SchedulerMetrics.RoleHoldsAgentGone,
+                    _ => SchedulerMetrics.RoleHoldsExpired,
+                });
+            }
+        }
+
+        if (_holds.Count == 0)
+        {
+            _holdCheck?.Dispose();
+            _holdCheck = null;
+        }
+
+        if (_keptRolesUnneeded)
+        {
+            ChangeRoles(_holds.Keep(_specRoles));
+        }
+    }
+
+    /// <summary>Checks the holds every <see cref="GatewaySettings.RoleHoldCheckInterval"/> on the clock while there are any.</summary>
+    private void StartRoleHoldCheck()
+    {
+        if (_holdCheck is null && _holds.Count > 0)
+        {
+            var self = Self;
+            _holdCheck = _clock.CreateTimer(_ => self.Tell(RoleHoldCheck.Instance), null, _settings.RoleHoldCheckInterval, _settings.RoleHoldCheckInterval);
+        }
+    }
+
+    /// <summary>
+    /// Ends the holds the master's registry no longer keeps the agent of, and asks the master about each other hold's
+    /// agent: an explicit reconciliation of a task it never ran there, answered TASK_GONE_BY_OPERATOR once the agent is
+    /// marked gone (TASK_UNREACHABLE while unreachable, TASK_GONE once back; <see cref="OnRoleHoldProbeAnswer"/>).
+    /// </summary>
+    private void CheckRoleHolds()
+    {
+        RoleHoldsEnded(_holds.Expire(_clock.GetUtcNow(), _settings.RegistryMaxAgentAge));
+        if (_holds.Count > 0 && CanSend)
+        {
+            Send(ReconcileCall(_holds.Agents.Select(agent => (RoleHoldProbePrefix + agent, agent))));
+        }
+    }
+
+    /// <summary>The master's answer about a hold's agent (<see cref="CheckRoleHolds"/>); not a task of ours, so the pods never see it.</summary>
+    private void OnRoleHoldProbeAnswer(TaskStatus status)
+    {
+        if (status.State == TaskState.TaskGoneByOperator)
+        {
+            RoleHoldsEnded(_holds.AgentGone(status.TaskId.Value[RoleHoldProbePrefix.Length..]));
+        }
+    }
+
+    /// <summary>Task ids of the role holds' probes: the agent id follows.</summary>
+    internal const string RoleHoldProbePrefix = "actorscheduler.role-hold-probe.";
 
     /// <summary>Records the roles the framework subscribes with in the framework's journal, if they changed.</summary>
     private void RecordRoles()
@@ -174,13 +308,14 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(GatewaySettings settings, IActorRef framework, SchedulerMetrics? metrics = null) =>
-        Akka.Actor.Props.Create(() => new MesosGatewayActor(settings, framework, metrics));
+    public static Props Props(GatewaySettings settings, IActorRef framework, SchedulerMetrics? metrics = null, TimeProvider? clock = null) =>
+        Akka.Actor.Props.Create(() => new MesosGatewayActor(settings, framework, metrics, clock));
 
     protected override void PreStart() => _client = _settings.CreateConnection();
 
     protected override void PostStop()
     {
+        _holdCheck?.Dispose();
         _stream?.Cancel();
         _client?.Dispose();
     }
@@ -200,11 +335,26 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         {
             _frameworkId = m.FrameworkId;
             _recordedRoles = m.Roles;
+            if (!_holdsLoaded)
+            {
+                // Those of a scheduler that ran before: from the journal, once (what this one learnt since joins them).
+                _holdsLoaded = true;
+                foreach (var hold in m.RoleHolds)
+                {
+                    _holds.Add(hold);
+                }
+
+                RoleHoldsEnded(_holds.Expire(_clock.GetUtcNow(), _settings.RegistryMaxAgentAge));
+                StartRoleHoldCheck();
+            }
+
             if (!_keptRolesUnneeded)
             {
                 // Roles the framework held before (a restarted scheduler): reservations may still be held under them.
                 _roles = _roles.With(m.Roles);
             }
+
+            _roles = _roles.With(_holds.Roles);
 
             RecordRoles();
             var generation = ++_generation;
@@ -291,6 +441,8 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
     {
         Receive<FrameworkRolesChanged>(OnRolesChanged);
         Receive<KeptRolesUnneeded>(_ => OnKeptRolesUnneeded());
+        Receive<HoldRole>(OnHoldRole);
+        Receive<RoleHoldCheck>(_ => CheckRoleHolds());
         Receive<AcceptOffers>(m => connected, SendAccept);
         Receive<AcceptFailed>(m => connected && m.Generation == _generation, OnAcceptFailed);
         Receive<InDoubtReconcileRetry>(_ => connected, _ => ReconcileLaunchesInDoubt());
@@ -433,12 +585,28 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
                 _pendingKills.Clear();
                 break;
             case Event.Types.Type.Offers:
+                if (_holds.Count > 0)
+                {
+                    foreach (var offer in e.Offers.Offers_)
+                    {
+                        RoleHoldsEnded(_holds.Observe(offer));
+                    }
+                }
+
                 _router.Tell(new OffersReceived(e.Offers.Offers_.ToImmutableArray()));
                 break;
             case Event.Types.Type.Rescind:
                 _router.Tell(new OfferRescinded(e.Rescind.OfferId.Value));
                 break;
+            case Event.Types.Type.Update when e.Update.Status.TaskId.Value.StartsWith(RoleHoldProbePrefix, StringComparison.Ordinal):
+                OnRoleHoldProbeAnswer(e.Update.Status);
+                break;
             case Event.Types.Type.Update:
+                if (_holds.Count > 0 && e.Update.Status is { State: TaskState.TaskGoneByOperator, AgentId: { } goneAgent })
+                {
+                    RoleHoldsEnded(_holds.AgentGone(goneAgent.Value));
+                }
+
                 if (_unreconciled.Remove(e.Update.Status.TaskId.Value))
                 {
                     CompleteReconciliationIfDone();
@@ -687,6 +855,15 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
                 Filters = new Filters { RefuseSeconds = message.RefuseSeconds },
             },
         };
+        if (_holds.Count > 0)
+        {
+            _holds.Unreserving(message.Operations
+                .Where(o => o.Type == Offer.Types.Operation.Types.Type.Unreserve)
+                .SelectMany(o => o.Unreserve.Resources)
+                .Select(ActorScheduler.Actors.Offers.Resources.ResourceId)
+                .OfType<string>());
+        }
+
         var launched = message.Operations
             .SelectMany(o => o.Type switch
             {
@@ -816,6 +993,12 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         public static ReviveTokenDue Instance { get; } = new();
     }
 
+    /// <summary>Time to check the role holds (<see cref="GatewaySettings.RoleHoldCheckInterval"/>).</summary>
+    private sealed record RoleHoldCheck : IDeadLetterSuppression
+    {
+        public static RoleHoldCheck Instance { get; } = new();
+    }
+
     private sealed record ImplicitReconcileTick : IDeadLetterSuppression
     {
         public static ImplicitReconcileTick Instance { get; } = new();
@@ -858,6 +1041,13 @@ internal sealed record KeptRolesUnneeded
 {
     public static KeptRolesUnneeded Instance { get; } = new();
 }
+
+/// <summary>
+/// Router → gateway: a pod gave up reservations under <paramref name="Role"/> on <paramref name="AgentId"/> (the router
+/// sends it before any ACCEPT that unreserves them): the framework keeps the role for them (<see cref="RoleHolds"/>).
+/// </summary>
+/// <param name="Made">Their tasks ran, so they exist (see <see cref="RoleHold.Made"/>).</param>
+internal sealed record HoldRole(string Role, string AgentId, ImmutableArray<string> ResourceIds, bool Made);
 
 /// <summary>The pods' list of tasks to reconcile did not come (<see cref="GatewaySettings.TasksToReconcileTimeout"/>).</summary>
 internal sealed record TasksToReconcileFailed(Exception Cause);
@@ -914,4 +1104,20 @@ public sealed record GatewaySettings(
     /// for up to 30 s) before it asks again.
     /// </summary>
     public TimeSpan TasksToReconcileTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The Mesos master's <c>--registry_max_agent_age</c> default: two weeks (<c>DEFAULT_REGISTRY_MAX_AGENT_AGE</c>).</summary>
+    public static readonly TimeSpan DefaultRegistryMaxAgentAge = TimeSpan.FromDays(14);
+
+    /// <summary>
+    /// How long the master keeps an unreachable agent in its registry (its <c>--registry_max_agent_age</c>): an agent
+    /// unreachable that long no longer comes back with its reservations, so the framework stops keeping a role for
+    /// reservations given up there that long ago (<see cref="RoleHolds"/>). Set it to the master's flag.
+    /// </summary>
+    public TimeSpan RegistryMaxAgentAge { get; init; } = DefaultRegistryMaxAgentAge;
+
+    /// <summary>
+    /// How often, while the framework keeps a role for given-up reservations, the gateway checks whether their agents
+    /// were marked gone (one explicit reconciliation for them all) and whether <see cref="RegistryMaxAgentAge"/> passed.
+    /// </summary>
+    public TimeSpan RoleHoldCheckInterval { get; init; } = TimeSpan.FromMinutes(1);
 }

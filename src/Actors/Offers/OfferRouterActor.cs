@@ -175,6 +175,7 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
         {
             // The pod no longer owns them (whatever order its messages arrive in), and offers must come to collect them.
             _owned[m.PodInstance] = ImmutableArray<string>.Empty;
+            HoldRole(m.Role, m.AgentId, m.ResourceIds, m.Made);
             _placed.Remove(m.PodInstance);
             if (!_collecting.ContainsKey(m.PodInstance))
             {
@@ -243,6 +244,7 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
                 return;
             }
 
+            HoldRole(m.Role, m.AgentId, m.ResourceIds, m.Made);
             _abandoned.Add(m.AgentId, m.AgentId, m.ResourceIds, seenFreeFirst: m.Made);
             if (FollowAbandoned(m.AgentId, Sender, m.ResourceIds))
             {
@@ -1389,6 +1391,18 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
         }
 
         Believe(name, claim.OwnedBefore, claim.PlacedBefore);
+    }
+
+    /// <summary>
+    /// Reservations a pod gave up under a role other than the service role: the gateway keeps the role for them until
+    /// they are collected — told before any ACCEPT of this router's unreserves them, so it counts that UNRESERVE.
+    /// </summary>
+    private void HoldRole(string? role, string agentId, ImmutableArray<string> resourceIds, bool made)
+    {
+        if (role is not null && !resourceIds.IsEmpty)
+        {
+            _gateway.Tell(new Mesos.HoldRole(role, agentId, resourceIds, made));
+        }
     }
 
     /// <summary>

@@ -106,7 +106,7 @@ internal sealed partial class PodInstanceActor
         }
         else
         {
-            _router.Tell(new AwaitCollection(_name, resourceIds, agentId, Made: !afterReplay && !_state.ReleasedNeverConfirmed));
+            _router.Tell(new AwaitCollection(_name, resourceIds, agentId, Made: !afterReplay && !_state.ReleasedNeverConfirmed, Role: _state.RoleOfReservations(resourceIds)));
             StartReleaseProbe();
         }
     }
@@ -277,7 +277,8 @@ internal sealed partial class PodInstanceActor
                 {
                     // A live task may use them (offers leave them out): made, whatever the footprint's confirmation says.
                     var made = !released.NeverConfirmed || _state.HasLiveTasks;
-                    _router.Tell(new FootprintAbandoned(_name, released.ResourceIds.ToImmutableArray(), released.AgentId, made));
+                    var ids = released.ResourceIds.ToImmutableArray();
+                    _router.Tell(new FootprintAbandoned(_name, ids, released.AgentId, made, _state.RoleOfReservations(ids)));
                 }
 
                 AnnounceFootprint();

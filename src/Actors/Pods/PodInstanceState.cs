@@ -304,6 +304,30 @@ public sealed record PodInstanceState(
         };
     }
 
+    /// <summary>
+    /// The role the reservations <paramref name="resourceIds"/> were made for (the last refinement's), as the recorded
+    /// launches show them; null when none of them shows one.
+    /// </summary>
+    public string? RoleOfReservations(IReadOnlyCollection<string> resourceIds)
+    {
+        foreach (var task in Tasks.Values)
+        {
+            var resources = task.Info.Resources
+                .Concat(task.Info.Executor?.Resources ?? Enumerable.Empty<Resource>())
+                .Concat(task.Executor?.Resources ?? Enumerable.Empty<Resource>());
+            foreach (var resource in resources)
+            {
+                if (Offers.Resources.ResourceId(resource) is { } id && resourceIds.Contains(id))
+                {
+                    return resource.Reservations.Count > 0 ? resource.Reservations[resource.Reservations.Count - 1].Role
+                        : resource.HasRole ? resource.Role : null;
+                }
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The executor some live task of the pod runs in: later steps launch into it.</summary>
     public ExecutorInfo? RunningExecutor() =>
         Tasks.Values.Where(t => !t.IsTerminal && t.Executor is not null).Select(t => t.Executor).FirstOrDefault();

@@ -14,6 +14,7 @@ public sealed class ActorSchedulerOptionsTests
         Assert.Equal("FailoverTimeout", Assert.Throws<ArgumentOutOfRangeException>(() => ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions { ServiceName = "hello-world", RenderedSpec = Spec, MasterUrl = Master, FailoverTimeout = TimeSpan.Zero })).ParamName);
         Assert.Equal("ImplicitReconcileInterval", Assert.Throws<ArgumentOutOfRangeException>(() => ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions { ServiceName = "hello-world", RenderedSpec = Spec, MasterUrl = Master, ImplicitReconcileInterval = TimeSpan.Zero })).ParamName);
         Assert.Equal("ReconcileDelayFactor", Assert.Throws<ArgumentOutOfRangeException>(() => ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions { ServiceName = "hello-world", RenderedSpec = Spec, MasterUrl = Master, ReconcileDelayFactor = -1 })).ParamName);
+        Assert.Equal("RegistryMaxAgentAge", Assert.Throws<ArgumentOutOfRangeException>(() => ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions { ServiceName = "hello-world", RenderedSpec = Spec, MasterUrl = Master, RegistryMaxAgentAge = TimeSpan.Zero })).ParamName);
         Assert.Equal("Executor", Assert.Throws<ArgumentOutOfRangeException>(() => ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions { ServiceName = "hello-world", RenderedSpec = Spec, MasterUrl = Master, Executor = new ActorScheduler.Actors.Offers.ExecutorResources(Cpus: -1) })).ParamName);
     }
 
@@ -79,6 +80,18 @@ public sealed class ActorSchedulerOptionsTests
 
         Assert.Equal("ServiceName", error.ParamName);
         Assert.Contains("'hello-world'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_masters_registry_max_agent_age_reaches_the_gateway_and_defaults_to_the_masters_two_weeks()
+    {
+        var options = new ActorSchedulerOptions { ServiceName = "hello-world", RenderedSpec = Spec, MasterUrl = Master };
+
+        Assert.Equal(TimeSpan.FromDays(14), ActorSchedulerHostingExtensions.ToSettings(options).Gateway.RegistryMaxAgentAge);
+        Assert.Equal(TimeSpan.FromDays(3), ActorSchedulerHostingExtensions.ToSettings(new ActorSchedulerOptions
+        {
+            ServiceName = "hello-world", RenderedSpec = Spec, MasterUrl = Master, RegistryMaxAgentAge = TimeSpan.FromDays(3),
+        }).Gateway.RegistryMaxAgentAge);
     }
 
     [Fact]

@@ -1,0 +1,260 @@
+using System.Collections.Immutable;
+using ActorScheduler.Actors.Offers;
+using ActorScheduler.Messages.MesosV1;
+
+namespace ActorScheduler.Actors.Mesos;
+
+/// <summary>
+/// Reservations of ours a pod gave up under <paramref name="Role"/> on <paramref name="AgentId"/> (a decommission's
+/// release, a force-completed one), which the agent may still hold.
+/// </summary>
+/// <param name="Made">Their tasks ran, so they exist: only an offer without them after one showed them (or after our UNRESERVE of them) shows them gone.</param>
+/// <param name="Since">When they were given up: no earlier than the agent became unreachable, if it did.</param>
+public sealed record RoleHold(string Role, string AgentId, ImmutableArray<string> ResourceIds, bool Made, DateTimeOffset Since)
+{
+    public override string ToString() =>
+        $"RoleHold<role: {Role}, agent: {AgentId}, reservations: {ResourceIds.Length}, made: {Made}, since: {Since:O}>";
+}
+
+/// <summary>Why a role hold (or part of it) ended.</summary>
+public enum RoleHoldEnd
+{
+    /// <summary>An offer from the agent under the role no longer carries them: collected (or never made).</summary>
+    Collected,
+
+    /// <summary>The operator marked the agent gone: it never comes back under its id.</summary>
+    AgentGone,
+
+    /// <summary>The master's registry keeps an unreachable agent only so long (<c>--registry_max_agent_age</c>).</summary>
+    Expired,
+}
+
+/// <summary>The reservations <paramref name="ResourceIds"/> of the hold (role, agent it was given up on) ended.</summary>
+public sealed record RoleHoldEnding(string Role, string AgentId, ImmutableArray<string> ResourceIds, RoleHoldEnd Reason)
+{
+    /// <summary>The reason as the journal writes it.</summary>
+    public string ReasonText => Reason switch
+    {
+        RoleHoldEnd.Collected => "collected",
+        RoleHoldEnd.AgentGone => "agent gone",
+        _ => "expired",
+    };
+}
+
+/// <summary>
+/// Which roles the framework keeps subscribing with for reservations of ours given up under them, and until when. A
+/// reservation is offered only to a framework subscribed with its role: one left on an agent under a role the framework
+/// dropped is never offered to us again, so never collected. A hold ends when an offer shows its reservations gone (the
+/// router's sweep destroys and unreserves what no pod owns), when its agent is marked gone (it never comes back under
+/// its id), or once the master can no longer hold the agent: Mesos keeps an unreachable agent in its registry for
+/// <c>--registry_max_agent_age</c> (two weeks by default) after it became unreachable; counted here from when the
+/// reservations were given up (later, so the role is kept a little longer, never shorter). Pure: the gateway feeds it
+/// offers, UNRESERVE operations and agent news, journals what it returns, and subscribes with <see cref="Keep"/>.
+/// </summary>
+/// <remarks>
+/// Partly collected holds are journaled as such, but not what offers showed: after a restart a made reservation must be
+/// seen (or unreserved) again before its absence counts, so one unreserved just before the restart keeps its role until
+/// the hold expires — the safe side.
+/// </remarks>
+public sealed class RoleHolds
+{
+    private readonly Dictionary<(string Role, string AgentId), Hold> _holds = new();
+
+    /// <summary>Holds not ended.</summary>
+    public int Count => _holds.Count;
+
+    /// <summary>A hold of <paramref name="role"/> on the agent it was given up on is not ended.</summary>
+    public bool Contains(string role, string agentId) => _holds.ContainsKey((role, agentId));
+
+    /// <summary>The roles held, in the order their first hold came.</summary>
+    public IReadOnlyList<string> Roles => _holds.Keys.Select(k => k.Role).Distinct(StringComparer.Ordinal).ToList();
+
+    /// <summary>The agents holds are on now (as offers showed them: an agent restarted under a new id brings them along).</summary>
+    public IReadOnlyList<string> Agents => _holds.Values.Select(h => h.Agent).Distinct(StringComparer.Ordinal).ToList();
+
+    /// <summary>The holds as they stand (ids not seen gone), by the agent they were given up on.</summary>
+    public ImmutableArray<RoleHold> Current =>
+        [.. _holds.Select(h => new RoleHold(h.Key.Role, h.Key.AgentId, [.. h.Value.Ids.Order(StringComparer.Ordinal)], h.Value.Made, h.Value.Since))];
+
+    /// <summary>
+    /// <paramref name="spec"/>'s roles, then the roles held that it lacks: what the framework subscribes with once no pod
+    /// of a removed type is left.
+    /// </summary>
+    public FrameworkRoles Keep(FrameworkRoles spec) => _holds.Count == 0 ? spec : spec.With(Roles);
+
+    /// <summary>Why <paramref name="role"/> is held, for the log: each agent's reservations and since when.</summary>
+    public string Why(string role, TimeSpan maxAge) => string.Join("; ", _holds
+        .Where(h => h.Key.Role == role)
+        .Select(h => $"{h.Value.Ids.Count} reservation(s) given up on agent {h.Value.Agent} at {h.Value.Since:u} may still be there " +
+            $"(kept until collected, the agent is marked gone, or {h.Value.Since + maxAge:u})"));
+
+    /// <summary>
+    /// Holds the reservations (joining a hold of the same role and agent; the earliest time stays). True when any id is
+    /// new: the gateway journals the hold then.
+    /// </summary>
+    public bool Add(RoleHold hold)
+    {
+        if (hold.ResourceIds.IsDefaultOrEmpty)
+        {
+            return false;
+        }
+
+        var key = (hold.Role, hold.AgentId);
+        if (!_holds.TryGetValue(key, out var held))
+        {
+            _holds[key] = held = new Hold(hold.AgentId, hold.Made, hold.Since);
+        }
+        else
+        {
+            held.Since = hold.Since < held.Since ? hold.Since : held.Since;
+            held.Made |= hold.Made;
+        }
+
+        var added = false;
+        foreach (var id in hold.ResourceIds)
+        {
+            added |= held.Ids.Add(id);
+        }
+
+        return added;
+    }
+
+    /// <summary>Replays an ending the journal recorded (empty ids: the whole hold).</summary>
+    public void End(string role, string agentId, IReadOnlyCollection<string> resourceIds)
+    {
+        if (!_holds.TryGetValue((role, agentId), out var held))
+        {
+            return;
+        }
+
+        if (resourceIds.Count == 0)
+        {
+            _holds.Remove((role, agentId));
+            return;
+        }
+
+        held.Ids.ExceptWith(resourceIds);
+        if (held.Ids.Count == 0)
+        {
+            _holds.Remove((role, agentId));
+        }
+    }
+
+    /// <summary>
+    /// Learns from an offer: one from another agent that carries held reservations means their agent restarted under
+    /// that id; one from a hold's agent allocated to its role shows which are still there, and those it lacks that an
+    /// earlier offer showed (or our UNRESERVE named, or that may never have been made) are gone.
+    /// </summary>
+    public IReadOnlyList<RoleHoldEnding> Observe(Offer offer)
+    {
+        if (_holds.Count == 0)
+        {
+            return [];
+        }
+
+        var agent = offer.AgentId?.Value;
+        var carried = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var resource in offer.Resources)
+        {
+            if (Resources.ResourceId(resource) is { } id)
+            {
+                carried.Add(id);
+            }
+        }
+
+        var role = offer.AllocationInfo?.Role;
+        List<RoleHoldEnding>? ended = null;
+        foreach (var (key, held) in _holds)
+        {
+            if (held.Agent != agent && held.Ids.Overlaps(carried))
+            {
+                held.Agent = agent!;
+            }
+
+            if (held.Agent != agent || role != key.Role)
+            {
+                continue;
+            }
+
+            var gone = ImmutableArray.CreateBuilder<string>();
+            foreach (var id in held.Ids)
+            {
+                if (carried.Contains(id))
+                {
+                    held.Seen.Add(id);
+                }
+                else if (!held.Made || held.Seen.Contains(id))
+                {
+                    gone.Add(id);
+                }
+            }
+
+            if (gone.Count > 0)
+            {
+                (ended ??= []).Add(new RoleHoldEnding(key.Role, key.AgentId, gone.ToImmutable(), RoleHoldEnd.Collected));
+            }
+        }
+
+        return Apply(ended);
+    }
+
+    /// <summary>
+    /// An ACCEPT unreserves these reservations: an offer without them from then on shows them gone, though no offer the
+    /// holds saw showed them (one the router got before the hold came).
+    /// </summary>
+    public void Unreserving(IEnumerable<string> resourceIds)
+    {
+        foreach (var id in resourceIds)
+        {
+            foreach (var held in _holds.Values)
+            {
+                if (held.Ids.Contains(id))
+                {
+                    held.Seen.Add(id);
+                }
+            }
+        }
+    }
+
+    /// <summary>The operator marked <paramref name="agentId"/> gone: the holds on it end.</summary>
+    public IReadOnlyList<RoleHoldEnding> AgentGone(string agentId) =>
+        Apply(_holds.Where(h => h.Value.Agent == agentId)
+            .Select(h => new RoleHoldEnding(h.Key.Role, h.Key.AgentId, [], RoleHoldEnd.AgentGone))
+            .ToList());
+
+    /// <summary>The holds given up <paramref name="maxAge"/> or longer before <paramref name="now"/> end.</summary>
+    public IReadOnlyList<RoleHoldEnding> Expire(DateTimeOffset now, TimeSpan maxAge) =>
+        Apply(_holds.Where(h => now - h.Value.Since >= maxAge)
+            .Select(h => new RoleHoldEnding(h.Key.Role, h.Key.AgentId, [], RoleHoldEnd.Expired))
+            .ToList());
+
+    private IReadOnlyList<RoleHoldEnding> Apply(List<RoleHoldEnding>? ended)
+    {
+        if (ended is null || ended.Count == 0)
+        {
+            return [];
+        }
+
+        foreach (var ending in ended)
+        {
+            End(ending.Role, ending.AgentId, ending.ResourceIds);
+        }
+
+        return ended;
+    }
+
+    private sealed class Hold(string agent, bool made, DateTimeOffset since)
+    {
+        // Where offers showed the reservations last (the agent they were given up on, or that agent under a new id).
+        public string Agent { get; set; } = agent;
+
+        public bool Made { get; set; } = made;
+
+        public DateTimeOffset Since { get; set; } = since;
+
+        public HashSet<string> Ids { get; } = new(StringComparer.Ordinal);
+
+        // Ids an offer showed, or our UNRESERVE named: an offer without them now means they are gone.
+        public HashSet<string> Seen { get; } = new(StringComparer.Ordinal);
+    }
+}
