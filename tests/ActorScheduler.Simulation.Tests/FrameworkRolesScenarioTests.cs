@@ -189,4 +189,31 @@ public sealed class FrameworkRolesScenarioTests
             Send.AdvanceTime(TimeSpan.FromMinutes(6)),
             Expect.FrameworkRoles(Role));
     }
+
+    [Fact]
+    public async Task The_role_of_a_force_completed_pods_reservations_is_kept_until_its_agent_returns_and_they_are_collected()
+    {
+        await using var scenario = new ServiceScenario(Spec, WithEdge());
+        await scenario.Run(DeployAppAndEdge());
+        await scenario.Run(
+            // The edge pod's agent is partitioned with its task running; the operator does not wait for it.
+            Send.LoseAgentOf("edge-0-proxy"),
+            Expect.TaskShown("edge-0", "edge-0-proxy", "TASK_UNREACHABLE"),
+            Send.UpdateSpec(new Dictionary<string, string> { ["WITH_EDGE"] = "false" }),
+            Expect.UpdateAccepted(),
+            Expect.StepStatus("decommission", "edge-0", "kill-tasks", Status.Starting),
+            Send.PlanCommand("decommission", PlanCommandKind.ForceComplete, "edge-0"),
+            Expect.PodGone("edge-0"),
+            Send.RestartScheduler(),
+            Expect.FrameworkRoles(Role, Refined),
+            // Back with the task still running on the reservations (offers leave them out meanwhile): the task is
+            // nobody's and killed, then what it held is collected, and only then is the role dropped.
+            Send.ReturnAgentOf("edge-0-proxy"),
+            Expect.Killed("edge-0-proxy", times: 2),
+            Expect.NotRunning("edge-0-proxy"),
+            Send.ReofferAgentOf("edge-0-proxy"),
+            Expect.UnreservedResources(),
+            Send.ReofferAgentOf("edge-0-proxy"),
+            Expect.FrameworkRoles(Role));
+    }
 }

@@ -175,7 +175,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
                 {
                     // Not seen collected before the restart: the router waits for them again (as made: whether they were
                     // is not journaled, and waiting for them to show free is the safe side).
-                    _router.Tell(new FootprintAbandoned(_name, ids, agent));
+                    _router.Tell(new FootprintAbandoned(_name, ids, agent, Role: _state.RoleOfReservations(ids)));
                 }
 
                 ResumeOverrides();
@@ -1740,7 +1740,8 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         AnnounceFootprint();
         if (given is not null)
         {
-            _router.Tell(new FootprintAbandoned(_name, given.ResourceIds.ToImmutableArray(), given.AgentId, made));
+            var ids = given.ResourceIds.ToImmutableArray();
+            _router.Tell(new FootprintAbandoned(_name, ids, given.AgentId, made, _state.RoleOfReservations(ids)));
         }
     }
 

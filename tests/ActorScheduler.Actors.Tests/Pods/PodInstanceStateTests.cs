@@ -126,6 +126,36 @@ public sealed class PodInstanceStateTests
         Assert.False(With(null).AgentRemoved("agent-1"));
     }
 
+    [Fact]
+    public void The_role_of_given_up_reservations_is_read_from_the_launches_that_hold_them_task_or_executor()
+    {
+        static Resource Refined(string name, string id) => new()
+        {
+            Name = name,
+            Type = Value.Types.Type.Scalar,
+            Scalar = new Value.Types.Scalar { Value = 1 },
+            Reservations =
+            {
+                new Resource.Types.ReservationInfo { Type = Resource.Types.ReservationInfo.Types.Type.Static, Role = "slave_public" },
+                new Resource.Types.ReservationInfo
+                {
+                    Type = Resource.Types.ReservationInfo.Types.Type.Dynamic,
+                    Role = "slave_public/svc-role",
+                    Labels = new Labels { Labels_ = { new Label { Key = ActorScheduler.Actors.Offers.Resources.ResourceIdLabel, Value = id } } },
+                },
+            },
+        };
+        var state = With(null);
+        var record = state.Tasks["server"];
+        record.Info.Resources.Add(Refined("cpus", "task-cpus"));
+        var executor = new ExecutorInfo { ExecutorId = new ExecutorID { Value = "e" }, Resources = { Refined("mem", "executor-mem") } };
+        state = state with { Tasks = state.Tasks.SetItem("server", record with { Executor = executor }) };
+
+        Assert.Equal("slave_public/svc-role", state.RoleOfReservations(["task-cpus"]));
+        Assert.Equal("slave_public/svc-role", state.RoleOfReservations(["other", "executor-mem"]));
+        Assert.Null(state.RoleOfReservations(["other"]));
+    }
+
     private static PodInstanceState With(TaskStatus? status) => PodInstanceState.Empty with
     {
         Tasks = ImmutableDictionary<string, TaskRecord>.Empty.Add("server", new TaskRecord(
