@@ -327,6 +327,34 @@ public sealed class MesosGatewayActorTests : ActorTestKit, IAsyncLifetime
             TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));
     }
 
+    [Fact]
+    public async Task A_role_held_for_given_up_reservations_outlives_the_removed_pod_types_and_the_gateway_says_why()
+    {
+        var (router, pods) = (CreateTestProbe(), CreateTestProbe());
+        var framework = Sys.ActorOf(FrameworkActor.Props("gateway-holds"));
+        framework.Tell(new RecordFrameworkRoles(["gateway-test-role", "slave_public/gateway-test-role"]));
+        var since = DateTimeOffset.UtcNow;
+        framework.Tell(new RecordRoleHold(new RoleHold("slave_public/gateway-test-role", "agent-9", ["r1", "r2"], true, since)));
+        var gateway = Sys.ActorOf(MesosGatewayActor.Props(Settings(_emulator.Url), framework));
+        gateway.Tell(new GatewayPeers(router, pods, new FrameworkRoles(["gateway-test-role"], Gpus: false)));
+        pods.ExpectMsg<GetTasksToReconcile>();
+        pods.Reply(new TasksToReconcile(ImmutableArray<TaskToReconcile>.Empty));
+        router.FishForMessage(m => m is ReconciliationComplete);
+
+        // The service role needs no hold: it is always subscribed.
+        gateway.Tell(new HoldRole("gateway-test-role", "agent-9", ["r3"], true));
+
+        await EventFilter.Info(contains: "Keeping the role slave_public/gateway-test-role, which the spec no longer names: 2 reservation(s) given up on agent agent-9")
+            .ExpectOneAsync(() =>
+            {
+                gateway.Tell(KeptRolesUnneeded.Instance);
+                return Task.CompletedTask;
+            });
+        Assert.Equal(["gateway-test-role", "slave_public/gateway-test-role"], _emulator.Snapshot().Frameworks.Single().Roles);
+        var held = Assert.Single((await framework.Ask<FrameworkIdentity>(GetFrameworkId.Instance, TimeSpan.FromSeconds(3))).RoleHolds);
+        Assert.Equal(("slave_public/gateway-test-role", "agent-9", 2), (held.Role, held.AgentId, held.ResourceIds.Length));
+    }
+
     private static GatewaySettings Settings(Uri master) =>
         new(master, "gateway-test", "gateway-test-role", "gateway-test-principal", Environment.UserName, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1));
 }
