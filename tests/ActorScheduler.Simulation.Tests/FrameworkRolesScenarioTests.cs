@@ -136,8 +136,21 @@ public sealed class FrameworkRolesScenarioTests
         [
             Expect.FrameworkRoles(Role, Refined),
             .. ReturnTheAgentAndCollect(),
+            RoleHoldCounters(held: 1, collected: 1),
         ]);
     }
+
+    /// <summary>The role_holds.* counters: holds made, and how they ended.</summary>
+    private static ScenarioTick RoleHoldCounters(long held, long collected = 0, long agentGone = 0, long expired = 0) =>
+        new LambdaTick($"role_holds counters {held}/{collected}/{agentGone}/{expired}", c =>
+        {
+            var counters = c.Settings.Metrics.Counters();
+            Assert.Equal(
+                (held, collected, agentGone, expired),
+                (counters.GetValueOrDefault(Actors.SchedulerMetrics.RoleHolds), counters.GetValueOrDefault(Actors.SchedulerMetrics.RoleHoldsCollected),
+                    counters.GetValueOrDefault(Actors.SchedulerMetrics.RoleHoldsAgentGone), counters.GetValueOrDefault(Actors.SchedulerMetrics.RoleHoldsExpired)));
+            return Task.CompletedTask;
+        });
 
     [Fact]
     public async Task A_restarted_scheduler_keeps_the_role_of_reservations_given_up_on_a_lost_agent()
@@ -169,6 +182,7 @@ public sealed class FrameworkRolesScenarioTests
             Send.MarkAgentGoneOf("edge-0-proxy"),
             Send.AdvanceTime(TimeSpan.FromSeconds(61)),
             Expect.FrameworkRoles(Role),
+            RoleHoldCounters(held: 1, agentGone: 1),
             Send.RestartScheduler(),
             Expect.ReconciledExplicitly("app-0-server"),
             Expect.FrameworkRoles(Role));

@@ -171,8 +171,8 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
             _metrics.Increment(SchedulerMetrics.RoleHolds);
         }
 
-        _log.Info("Reservations {0} given up under role {1} on agent {2} may stay there: the framework keeps the role until they are collected, " +
-            "the agent is marked gone, or {3} passed", string.Join(", ", m.ResourceIds), m.Role, m.AgentId, _settings.RegistryMaxAgentAge);
+        _log.Info("{0} reservation(s) given up under role {1} on agent {2} may stay there: the framework keeps the role until they are collected, " +
+            "the agent is marked gone, or {3} passed", m.ResourceIds.Length, m.Role, m.AgentId, _settings.RegistryMaxAgentAge);
         _framework.Tell(new RecordRoleHold(hold));
         StartRoleHoldCheck();
         if (_keptRolesUnneeded)
@@ -341,6 +341,12 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
                 _holdsLoaded = true;
                 foreach (var hold in m.RoleHolds)
                 {
+                    // Counted as held by this scheduler, whose counters its endings count.
+                    if (!_holds.Contains(hold.Role, hold.AgentId))
+                    {
+                        _metrics.Increment(SchedulerMetrics.RoleHolds);
+                    }
+
                     _holds.Add(hold);
                 }
 
