@@ -1,4 +1,5 @@
 using ActorScheduler.Messages.MesosV1;
+using ActorScheduler.Messages.MesosV1.Scheduler;
 using ActorScheduler.Messages.Plans;
 using ActorScheduler.Specs.Model;
 
@@ -228,6 +229,27 @@ public sealed class FrameworkRolesScenarioTests
             Send.ReofferAgentOf("edge-0-proxy"),
             Expect.UnreservedResources(),
             Send.ReofferAgentOf("edge-0-proxy"),
+            Expect.FrameworkRoles(Role));
+    }
+
+    [Fact]
+    public async Task An_idle_scheduler_asks_for_offers_as_soon_as_the_agent_of_reservations_it_keeps_a_role_for_is_back()
+    {
+        await using var scenario = new ServiceScenario(Spec, WithEdge());
+        await scenario.Run(DeployAppAndEdge());
+        await scenario.Run(RemoveEdgeAndLoseItsAgentUntilGivenUp());
+        await scenario.Run(
+            // Nothing to place, nothing waited for: offers are suppressed.
+            Expect.LatestOfferFlowCall(Call.Types.Type.Suppress),
+            // The gateway's check of its holds finds the agent unreachable, then, once it is back, registered: it has the
+            // router revive offers at once instead of at its hourly sweep.
+            Send.AdvanceTime(TimeSpan.FromSeconds(61)),
+            Send.ReturnAgentOf("edge-0-proxy"),
+            Send.AdvanceTime(TimeSpan.FromSeconds(61)),
+            Expect.LatestOfferFlowCall(Call.Types.Type.Revive),
+            Send.AdvanceTime(TimeSpan.FromSeconds(2)),
+            Expect.Unreserved("edge-0-proxy"),
+            Send.AdvanceTime(TimeSpan.FromSeconds(2)),
             Expect.FrameworkRoles(Role));
     }
 }

@@ -248,11 +248,27 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
     /// <summary>The master's answer about a hold's agent (<see cref="CheckRoleHolds"/>); not a task of ours, so the pods never see it.</summary>
     private void OnRoleHoldProbeAnswer(TaskStatus status)
     {
-        if (status.State == TaskState.TaskGoneByOperator)
+        var agent = status.TaskId.Value[RoleHoldProbePrefix.Length..];
+        switch (status.State)
         {
-            RoleHoldsEnded(_holds.AgentGone(status.TaskId.Value[RoleHoldProbePrefix.Length..]));
+            case TaskState.TaskGoneByOperator:
+                RoleHoldsEnded(_holds.AgentGone(agent));
+                break;
+            case TaskState.TaskUnreachable:
+                _holds.Reachable(agent, reachable: false);
+                break;
+            // A registered agent that does not know the task: back, if it was unreachable. The router follows its
+            // reservations as an abandoned footprint's — offers keep coming (within its patience) until one shows them
+            // gone — rather than waiting for its next sweep, and for the one after to see them gone.
+            case TaskState.TaskGone when _holds.Reachable(agent, reachable: true):
+                _log.Info("Agent {0}, which holds reservations given up under a role kept for them, is back: asking for offers to collect them", agent);
+                _router.Tell(new FootprintAbandoned(RoleHoldsOwner, _holds.IdsOn(agent), agent));
+                break;
         }
     }
+
+    /// <summary>Who gave up the held reservations, as the router is told when their agent is back.</summary>
+    internal const string RoleHoldsOwner = "(role holds)";
 
     /// <summary>Task ids of the role holds' probes: the agent id follows.</summary>
     internal const string RoleHoldProbePrefix = "actorscheduler.role-hold-probe.";
@@ -449,6 +465,8 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         Receive<KeptRolesUnneeded>(_ => OnKeptRolesUnneeded());
         Receive<HoldRole>(OnHoldRole);
         Receive<RoleHoldCheck>(_ => CheckRoleHolds());
+        // The router's answer to a returning agent's reservations (OnRoleHoldProbeAnswer): offers showed the holds what they need.
+        Receive<FootprintSettled>(_ => { });
         Receive<AcceptOffers>(m => connected, SendAccept);
         Receive<AcceptFailed>(m => connected && m.Generation == _generation, OnAcceptFailed);
         Receive<InDoubtReconcileRetry>(_ => connected, _ => ReconcileLaunchesInDoubt());

@@ -222,6 +222,26 @@ public sealed class RoleHolds
             .Select(h => new RoleHoldEnding(h.Key.Role, h.Key.AgentId, [], RoleHoldEnd.AgentGone))
             .ToList());
 
+    /// <summary>The reservations held on <paramref name="agentId"/> (as offers showed them last), of every role.</summary>
+    public ImmutableArray<string> IdsOn(string agentId) =>
+        [.. _holds.Values.Where(h => h.Agent == agentId).SelectMany(h => h.Ids).Order(StringComparer.Ordinal)];
+
+    /// <summary>
+    /// What the master said of <paramref name="agentId"/> (a probe): unreachable, or registered. True when it is registered
+    /// after a probe found it unreachable: the agent came back, and its reservations are to be offered now.
+    /// </summary>
+    public bool Reachable(string agentId, bool reachable)
+    {
+        var back = false;
+        foreach (var held in _holds.Values.Where(h => h.Agent == agentId))
+        {
+            back |= reachable && held.Unreachable;
+            held.Unreachable = !reachable;
+        }
+
+        return back;
+    }
+
     /// <summary>The holds given up <paramref name="maxAge"/> or longer before <paramref name="now"/> end.</summary>
     public IReadOnlyList<RoleHoldEnding> Expire(DateTimeOffset now, TimeSpan maxAge) =>
         Apply(_holds.Where(h => now - h.Value.Since >= maxAge)
@@ -253,6 +273,9 @@ public sealed class RoleHolds
         public DateTimeOffset Since { get; set; } = since;
 
         public HashSet<string> Ids { get; } = new(StringComparer.Ordinal);
+
+        // The last probe found the agent unreachable.
+        public bool Unreachable { get; set; }
 
         // Ids an offer showed, or our UNRESERVE named: an offer without them now means they are gone.
         public HashSet<string> Seen { get; } = new(StringComparer.Ordinal);

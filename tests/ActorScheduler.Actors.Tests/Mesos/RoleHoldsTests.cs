@@ -153,4 +153,16 @@ public sealed class RoleHoldsTests
         holds.End(Refined, "agent-1", []);
         Assert.Equal(0, holds.Count);
     }
+
+    [Fact]
+    public void An_agent_is_back_when_a_probe_finds_it_registered_after_one_found_it_unreachable()
+    {
+        var holds = Holding();
+
+        Assert.False(holds.Reachable("agent-1", reachable: true));
+        Assert.False(holds.Reachable("agent-1", reachable: false));
+        Assert.False(holds.Reachable("agent-2", reachable: true));
+        Assert.True(holds.Reachable("agent-1", reachable: true));
+        Assert.False(holds.Reachable("agent-1", reachable: true));
+    }
 }
