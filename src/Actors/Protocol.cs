@@ -205,9 +205,9 @@ internal sealed record FootprintOwned(string PodInstance, ImmutableArray<string>
 /// never have been made, so the agent's next offer without them settles them.
 /// </param>
 /// <param name="Role">
-/// The role they are reserved for, when it is not the service role (a pre-reserved role's refined role): the framework
-/// keeps subscribing with it while they may be on the agent (<see cref="Mesos.RoleHolds"/>), or they would never be
-/// offered, so never collected, once the spec no longer names it.
+/// The role they are reserved for, as the pod's recorded launches show it (null: none does). One other than the service
+/// role (a pre-reserved role's refined role) is kept by the framework while they may be on the agent
+/// (<see cref="Mesos.RoleHolds"/>): they would never be offered, so never collected, once it dropped the role.
 /// </param>
 internal sealed record AwaitCollection(string PodInstance, ImmutableArray<string> ResourceIds, string AgentId, bool Made = true, string? Role = null);
 
@@ -222,7 +222,7 @@ internal sealed record AwaitCollection(string PodInstance, ImmutableArray<string
 /// is in use): only an offer that showed them free, then one without them, settles them. False for a launch the master
 /// never saw: they may never have been made, so the agent's next offer without them settles them.
 /// </param>
-/// <param name="Role">The role they are reserved for, when it is not the service role (see <see cref="AwaitCollection.Role"/>).</param>
+/// <param name="Role">The role they are reserved for (see <see cref="AwaitCollection.Role"/>).</param>
 internal sealed record FootprintAbandoned(string PodInstance, ImmutableArray<string> ResourceIds, string AgentId, bool Made = true, string? Role = null);
 
 /// <summary>
