@@ -141,6 +141,15 @@ public sealed class FrameworkRolesScenarioTests
         ]);
     }
 
+    /// <summary>The master got at least <paramref name="count"/> of the gateway's checks of its holds' agents.</summary>
+    private static ScenarioTick RoleHoldChecks(int count) =>
+        new ExpectationTick($"role hold checks: {count}", c =>
+        {
+            var checks = c.Cluster.History.Count(r => r.Call is { Type: Call.Types.Type.Reconcile } call
+                && call.Reconcile.Tasks.Any(t => t.TaskId.Value.StartsWith(Actors.Mesos.RoleHolds.ProbeTaskIdPrefix, StringComparison.Ordinal)));
+            return Task.FromResult(checks >= count ? null : $"the master got {checks} checks of the role holds' agents");
+        });
+
     /// <summary>The role_holds.* counters: holds made, and how they ended.</summary>
     private static ScenarioTick RoleHoldCounters(long held, long collected = 0, long agentGone = 0, long expired = 0) =>
         new LambdaTick($"role_holds counters {held}/{collected}/{agentGone}/{expired}", c =>
@@ -244,6 +253,8 @@ public sealed class FrameworkRolesScenarioTests
             // The gateway's check of its holds finds the agent unreachable, then, once it is back, registered: it has the
             // router revive offers at once instead of at its hourly sweep.
             Send.AdvanceTime(TimeSpan.FromSeconds(61)),
+            // The master answered that check while the agent was unreachable (the answer follows on the event stream).
+            RoleHoldChecks(1),
             Send.ReturnAgentOf("edge-0-proxy"),
             Send.AdvanceTime(TimeSpan.FromSeconds(61)),
             Expect.LatestOfferFlowCall(Call.Types.Type.Revive),

@@ -270,8 +270,7 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
     /// <summary>Who gave up the held reservations, as the router is told when their agent is back.</summary>
     internal const string RoleHoldsOwner = "(role holds)";
 
-    /// <summary>Task ids of the role holds' probes: the agent id follows.</summary>
-    internal const string RoleHoldProbePrefix = "actorscheduler.role-hold-probe.";
+    private const string RoleHoldProbePrefix = RoleHolds.ProbeTaskIdPrefix;
 
     /// <summary>Records the roles the framework subscribes with in the framework's journal, if they changed.</summary>
     private void RecordRoles()

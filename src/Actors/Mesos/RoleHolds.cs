@@ -58,6 +58,12 @@ public sealed record RoleHoldEnding(string Role, string AgentId, ImmutableArray<
 /// </remarks>
 public sealed class RoleHolds
 {
+    /// <summary>
+    /// Task ids the gateway asks the master about to learn of a hold's agent (gone, unreachable, registered): a task it
+    /// never ran there; the agent id follows.
+    /// </summary>
+    public const string ProbeTaskIdPrefix = "actorscheduler.role-hold-probe.";
+
     private readonly Dictionary<(string Role, string AgentId), Hold> _holds = new();
 
     /// <summary>Holds not ended.</summary>
