@@ -29,11 +29,17 @@ public static class SqliteJournal
 
     /// <summary>
     /// Whether an existing journal file is a readable SQLite database (it opens, and <c>PRAGMA quick_check</c> finds its
-    /// pages and indexes sound): a one-line reason with what to do when not, null when it is or does not exist yet. A
-    /// journal another process holds locked is said as such — it is no damage, and moving it away would lose it.
+    /// pages and indexes sound) whose tables, where they exist, have the plugin's layout: a one-line reason with what to
+    /// do when not (also when the path is a directory), null when it is or does not exist yet. A journal another process
+    /// holds locked is said as such — it is no damage, and moving it away would lose it.
     /// </summary>
     public static string? Check(string databasePath)
     {
+        if (Directory.Exists(databasePath))
+        {
+            return $"journal {databasePath} is a directory, not a SQLite database file; move it away (the journal is created anew)";
+        }
+
         if (!File.Exists(databasePath))
         {
             return null;
@@ -56,7 +62,9 @@ public static class SqliteJournal
                 }
             }
 
-            return problems is ["ok"] ? null : $"journal {databasePath} is not a readable SQLite database: {string.Join("; ", problems.Take(3))}{(problems.Count > 3 ? $" (and {problems.Count - 3} more)" : "")}{Damaged}";
+            return problems is ["ok"]
+                ? CheckLayout(connection, databasePath)
+                : $"journal {databasePath} is not a readable SQLite database: {string.Join("; ", problems.Take(3))}{(problems.Count > 3 ? $" (and {problems.Count - 3} more)" : "")}{Damaged}";
         }
         catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6)
         {
@@ -72,6 +80,46 @@ public static class SqliteJournal
             // The pool would keep the file open, and the journal plugin opens it anew.
             SqliteConnection.ClearAllPools();
         }
+    }
+
+    /// <summary>The columns the journal plugin reads and writes, by table (its SQLite layout with CSV tags).</summary>
+    private static readonly (string Table, string[] Columns)[] Layout =
+    [
+        ("journal", ["ordering", "created", "deleted", "persistence_id", "sequence_number", "message", "tags", "manifest", "identifier", "writer_uuid"]),
+        ("snapshot", ["persistence_id", "sequence_number", "created", "snapshot", "manifest", "serializer_id"]),
+    ];
+
+    /// <summary>
+    /// Whether the tables the journal plugin uses, where they exist, have the columns it needs: a table of another layout
+    /// (another program's database, a layout this version does not know) fails the plugin's start over and over, the
+    /// scheduler restarting without end. A one-line reason, or null when the layout is the plugin's or the tables are
+    /// still to be created. Columns beyond those are left alone.
+    /// </summary>
+    private static string? CheckLayout(SqliteConnection connection, string databasePath)
+    {
+        using var command = connection.CreateCommand();
+        foreach (var (table, columns) in Layout)
+        {
+            command.CommandText = $"select name from pragma_table_info('{table}')";
+            var found = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    found.Add(reader.GetString(0));
+                }
+            }
+
+            var missing = found.Count == 0 ? [] : columns.Where(c => !found.Contains(c)).ToList();
+            if (missing.Count > 0)
+            {
+                return $"journal {databasePath} has a table '{table}' without the column{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing)}: "
+                       + "it is not an actorscheduler journal (another program's database, or a layout this version does not know); "
+                       + "give --data-dir a directory of its own, or move the file away to start afresh";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>

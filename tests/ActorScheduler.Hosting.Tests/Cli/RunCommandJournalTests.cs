@@ -155,6 +155,59 @@ public sealed class RunCommandJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task A_journal_path_that_is_a_directory_is_refused_before_anything_starts_not_called_a_bug()
+    {
+        Directory.CreateDirectory(Journal);
+
+        var (output, error) = (new StringWriter(), new StringWriter());
+        var code = await RunCommand.RunAsync(Args(), output, error, CancellationToken.None);
+
+        Assert.Equal(2, code);
+        Assert.Equal(
+            $"error: journal {Journal} is a directory, not a SQLite database file; move it away (the journal is created anew)",
+            Assert.Single(error.ToString().Trim().Split('\n')));
+        Assert.Empty(output.ToString());
+    }
+
+    [Theory]
+    [InlineData("create table journal (x int)", "journal", "ordering, created, deleted, persistence_id, sequence_number, message, tags, manifest, identifier, writer_uuid")]
+    [InlineData("create table journal (persistence_id text, x int)", "journal", "ordering, created, deleted, sequence_number, message, tags, manifest, identifier, writer_uuid")]
+    [InlineData("create table snapshot (persistence_id text, sequence_number int, created int, snapshot blob, manifest text)", "snapshot", "serializer_id")]
+    public async Task A_journal_whose_tables_have_another_layout_is_refused_before_anything_starts(string table, string name, string missing)
+    {
+        Directory.CreateDirectory(DataDir);
+        using (var connection = new SqliteConnection(Persistence.SqliteJournal.ConnectionString(Journal)))
+        {
+            connection.Open();
+            using var create = connection.CreateCommand();
+            create.CommandText = table;
+            create.ExecuteNonQuery();
+        }
+
+        SqliteConnection.ClearAllPools();
+
+        // It used to start, and the journal plugin's start failed over and over, the scheduler restarting for ever.
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var (output, error) = (new StringWriter(), new StringWriter());
+        var code = await RunCommand.RunAsync(Args(), output, error, guard.Token);
+
+        Assert.Equal(2, code);
+        Assert.Equal(
+            $"error: journal {Journal} has a table '{name}' without the column{(missing.Contains(',', StringComparison.Ordinal) ? "s" : "")} {missing}: it is not an actorscheduler journal "
+            + "(another program's database, or a layout this version does not know); give --data-dir a directory of its own, or move the file away to start afresh",
+            Assert.Single(error.ToString().Trim().Split('\n')));
+        Assert.Empty(output.ToString());
+    }
+
+    [Fact]
+    public async Task The_journal_a_run_leaves_passes_the_check()
+    {
+        await CreateJournalAsync();
+
+        Assert.Null(Persistence.SqliteJournal.Check(Journal));
+    }
+
+    [Fact]
     public async Task A_journal_another_process_holds_locked_is_said_to_be_locked_not_damaged()
     {
         await CreateJournalAsync();
