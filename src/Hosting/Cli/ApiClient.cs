@@ -16,12 +16,18 @@ internal sealed class ApiClient : IDisposable
     /// <summary>Environment variable holding the scheduler's API token (sent as a bearer token when set).</summary>
     public const string TokenVariable = "ACTORSCHEDULER_API_TOKEN";
 
+    /// <summary>How long a command waits for an answer before it says there was none.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>A shorter wait for the clients created in this async flow (tests of a scheduler that never answers).</summary>
+    internal static readonly AsyncLocal<TimeSpan?> TimeoutOverride = new();
+
     private readonly HttpClient _http;
 
     private ApiClient(Uri baseUrl)
     {
         BaseUrl = baseUrl;
-        _http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(15) };
+        _http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeoutOverride.Value ?? DefaultTimeout };
         if (System.Environment.GetEnvironmentVariable(TokenVariable) is { Length: > 0 } token)
         {
             _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
@@ -114,12 +120,39 @@ internal sealed class ApiClient : IDisposable
                 }
             }
         }
-        catch (Exception e) when ((e is HttpRequestException or TaskCanceledException) && !ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // (A TaskCanceledException of its own is the client's timeout; one of ct is Ctrl-C or SIGTERM: no error, it goes up.)
-            await error.WriteLineAsync($"error: cannot reach the scheduler at {BaseUrl}: {e.Message}");
+            // Ctrl+C: the command is cancelled (exit 130), nothing failed.
+            throw;
+        }
+        catch (TaskCanceledException)
+        {
+            await error.WriteLineAsync($"error: {request.Method} {new Uri(BaseUrl, request.RequestUri!)}: no answer within {_http.Timeout.TotalSeconds:0.###} s; is the scheduler at {BaseUrl} overloaded or stuck? Try again");
             return null;
         }
+        catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
+                                             or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError)
+        {
+            await error.WriteLineAsync($"error: cannot reach the scheduler at {BaseUrl}: {CommandGuard.OneLine(e.Message)}");
+            return null;
+        }
+        catch (HttpRequestException e)
+        {
+            // Reached, but the answer did not come whole: the connection closed before or inside it, or it was no HTTP.
+            await error.WriteLineAsync($"error: {request.Method} {new Uri(BaseUrl, request.RequestUri!)}: the scheduler at {BaseUrl} was reached but its answer broke off ({Innermost(e)}); is it stopping? Try again");
+            return null;
+        }
+    }
+
+    /// <summary>The message of the exception at the bottom (HttpClient's own, "An error occurred while sending the request.", says nothing).</summary>
+    private static string Innermost(Exception e)
+    {
+        while (e.InnerException is not null)
+        {
+            e = e.InnerException;
+        }
+
+        return CommandGuard.OneLine(e.Message);
     }
 
     /// <summary>Something answered at <see cref="BaseUrl"/>, but not the scheduler's API (the Mesos master's port, a web server).</summary>

@@ -84,6 +84,56 @@ public sealed class ApiAnswerTests
         Assert.EndsWith("): is --api the API of a scheduler of this version?", line);
     }
 
+    [Theory]
+    [InlineData(BrokenAnswer.Close)]
+    [InlineData(BrokenAnswer.CutOff)]
+    public async Task An_answer_that_breaks_off_is_said_to_have_broken_off_not_that_the_scheduler_cannot_be_reached(BrokenAnswer answer)
+    {
+        using var api = new BrokenApi(answer);
+        var (output, error) = (new StringWriter(), new StringWriter());
+
+        var code = await CommandGuard.RunAsync(() => PlanCli.ListAsync(api.Url, false, output, error, CancellationToken.None), error);
+
+        // Was "cannot reach the scheduler at …: An error occurred while sending the request." (or "Error while copying
+        // content to a stream."), HttpClient's words for what happened below it.
+        Assert.Equal(2, code);
+        Assert.Equal(
+            $"error: GET {api.Url}/v1/plans: the scheduler at {api.Url}/ was reached but its answer broke off (The response ended prematurely. (ResponseEnded)); is it stopping? Try again",
+            Assert.Single(error.ToString().Trim().Split('\n')));
+        Assert.Empty(output.ToString());
+    }
+
+    [Fact]
+    public async Task A_scheduler_that_never_answers_is_said_to_give_no_answer_within_the_wait()
+    {
+        using var api = new BrokenApi(BrokenAnswer.Silent);
+        ApiClient.TimeoutOverride.Value = TimeSpan.FromMilliseconds(500);
+        var error = new StringWriter();
+
+        var code = await CommandGuard.RunAsync(() => PodCli.ListAsync(api.Url, false, TextWriter.Null, error, CancellationToken.None), error);
+
+        Assert.Equal(2, code);
+        Assert.Equal(
+            $"error: GET {api.Url}/v1/pod: no answer within 0.5 s; is the scheduler at {api.Url}/ overloaded or stuck? Try again",
+            Assert.Single(error.ToString().Trim().Split('\n')));
+    }
+
+    [Fact]
+    public async Task Ctrl_C_while_waiting_for_an_answer_ends_the_command_with_130_and_no_error_line()
+    {
+        using var api = new BrokenApi(BrokenAnswer.Silent);
+        using var ctrlC = new CancellationTokenSource();
+        var error = new StringWriter();
+
+        var command = CommandGuard.RunAsync(() => DebugCommands.OffersAsync(api.Url, null, 10, false, TextWriter.Null, error, ctrlC.Token), error);
+        await api.RequestReceived;
+        await ctrlC.CancelAsync();
+
+        // Was exit 2 and "error: cannot reach the scheduler at …: The operation was canceled."
+        Assert.Equal(130, await command);
+        Assert.Empty(error.ToString());
+    }
+
     [Fact]
     public async Task A_bug_is_one_line_naming_the_file_that_holds_its_stack_trace()
     {
