@@ -136,7 +136,13 @@ public static class ServiceSpecLoader
                 return null;
             }
 
-            return File.ReadAllText(path);
+            var text = SourceFile.Decode(File.ReadAllBytes(path), out var invalidAt, out var invalidByte);
+            if (text is null)
+            {
+                errors.Add(path, invalidAt, "(file)", $"the file is not UTF-8 text (byte 0x{invalidByte:X2} here); save it as UTF-8");
+            }
+
+            return text;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

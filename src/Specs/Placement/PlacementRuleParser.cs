@@ -279,7 +279,7 @@ public static class PlacementRuleParser
             return true;
         }
 
-        errors.Add($"{prefix}: {op} takes no parameter, found '{parameter}'");
+        errors.Add($"{prefix}: {op} takes no parameter, found {SourceQuote.Of(parameter)}");
         return false;
     }
 
@@ -301,7 +301,7 @@ public static class PlacementRuleParser
             return value;
         }
 
-        errors.Add($"{prefix}: {op} expects a number >= 1, found '{parameter}'");
+        errors.Add($"{prefix}: {op} expects a number >= 1, found {SourceQuote.Of(parameter)}");
         return null;
     }
 

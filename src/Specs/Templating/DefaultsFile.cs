@@ -33,7 +33,7 @@ internal static partial class DefaultsFile
             if (equals < 0)
             {
                 errors.Add(file, new SourcePosition(lineNumber, indent + 1), "(line)",
-                    $"expected KEY=VALUE, found '{content}'");
+                    $"expected KEY=VALUE, found {SourceQuote.Of(content)}");
                 continue;
             }
 
@@ -41,7 +41,7 @@ internal static partial class DefaultsFile
             if (!KeyPattern().IsMatch(key))
             {
                 errors.Add(file, new SourcePosition(lineNumber, indent + 1), key.Length == 0 ? "(line)" : key,
-                    $"expected a key of letters, digits and '_' not starting with a digit, found '{key}'");
+                    $"expected a key of letters, digits and '_' not starting with a digit, found {SourceQuote.Of(key)}");
                 continue;
             }
 

@@ -168,7 +168,7 @@ internal static class PlanMapper
     {
         if (!Names.IsIdentifier(nameNode.Value))
         {
-            context.Error(nameNode, path, $"expected a {what} name of {Names.IdentifierRule}, found '{nameNode.Value}'");
+            context.Error(nameNode, path, $"expected a {what} name of {Names.IdentifierRule}, found {SourceQuote.Of(nameNode.Value)}");
         }
     }
 
@@ -307,7 +307,7 @@ internal static class PlanMapper
                 }
                 else
                 {
-                    context.Error(key, entryPath, $"expected a pod instance index (an integer >= 0) or 'default', found '{key.Value}'");
+                    context.Error(key, entryPath, $"expected a pod instance index (an integer >= 0) or 'default', found {SourceQuote.Of(key.Value)}");
                 }
             }
 

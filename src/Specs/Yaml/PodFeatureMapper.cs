@@ -82,7 +82,7 @@ internal static class PodFeatureMapper
         var value = ScalarReader.Token(node, path, context, expected);
         if (value is not null && (value.StartsWith('/') || value.Split('/').Contains("..")))
         {
-            context.Error(node, path, $"expected {expected} (relative, without '..'), found '{value}'");
+            context.Error(node, path, $"expected {expected} (relative, without '..'), found {SourceQuote.Of(value)}");
             return null;
         }
 
@@ -94,7 +94,7 @@ internal static class PodFeatureMapper
         var value = ScalarReader.Token(node, path, context, "a URI");
         if (value is not null && (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme.Length < 2))
         {
-            context.Error(node, path, $"expected an absolute URI such as https://example.com/app.tgz, found '{value}'");
+            context.Error(node, path, $"expected an absolute URI such as https://example.com/app.tgz, found {SourceQuote.Of(value)}");
             return null;
         }
 
@@ -105,7 +105,7 @@ internal static class PodFeatureMapper
     {
         if (key.Value.Trim().Length == 0 || key.Value.Any(char.IsWhiteSpace))
         {
-            context.Error(key, path, $"expected a network name without blanks, found '{key.Value}'");
+            context.Error(key, path, $"expected a network name without blanks, found {SourceQuote.Of(key.Value)}");
         }
 
         if (node is ScalarNode { IsNull: true })
@@ -218,7 +218,7 @@ internal static class PodFeatureMapper
         var hostPath = hostNode is null ? null : ScalarReader.Token(hostNode, volume.PathOf("host-path"), context, "an absolute path on the agent");
         if (hostPath is not null && !hostPath.StartsWith('/'))
         {
-            context.Error(hostNode!, volume.PathOf("host-path"), $"expected an absolute path on the agent, found '{hostPath}'");
+            context.Error(hostNode!, volume.PathOf("host-path"), $"expected an absolute path on the agent, found {SourceQuote.Of(hostPath)}");
             hostPath = null;
         }
 
@@ -283,7 +283,7 @@ internal static class PodFeatureMapper
         if (role != "*" && (role is "." or ".." || role.StartsWith('-') || role.StartsWith('/') || role.EndsWith('/') ||
                             role.Contains("//", StringComparison.Ordinal) || role.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))))
         {
-            context.Error(node, path, $"expected a Mesos role ('*' or a name such as 'slave_public' or 'team/a'), found '{role}'");
+            context.Error(node, path, $"expected a Mesos role ('*' or a name such as 'slave_public' or 'team/a'), found {SourceQuote.Of(role)}");
             return "*";
         }
 
@@ -304,7 +304,7 @@ internal static class PodFeatureMapper
         var envKey = envNode is null ? null : ScalarReader.Token(envNode, secret.PathOf("env-key"), context, "an environment variable name");
         if (envKey is not null && !Names.IsEnvironmentName(envKey))
         {
-            context.Error(envNode!, secret.PathOf("env-key"), $"expected {Names.EnvironmentNameRule}, found '{envKey}'");
+            context.Error(envNode!, secret.PathOf("env-key"), $"expected {Names.EnvironmentNameRule}, found {SourceQuote.Of(envKey)}");
         }
 
         var fileNode = secret.Optional("file");

@@ -16,7 +16,7 @@ internal static class PodMapper
         var type = nameNode.Value;
         if (!Names.IsIdentifier(type))
         {
-            context.Error(nameNode, path, $"expected a pod type of {Names.IdentifierRule}, found '{type}'");
+            context.Error(nameNode, path, $"expected a pod type of {Names.IdentifierRule}, found {SourceQuote.Of(type)}");
         }
 
         var pod = MappingReader.Open(node, path, context, "a pod", SpecKeys.Pod);

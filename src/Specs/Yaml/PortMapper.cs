@@ -29,7 +29,7 @@ internal sealed class PortMapper(MappingContext context)
         var name = nameNode.Value;
         if (!Names.IsIdentifier(name))
         {
-            context.Error(nameNode, path, $"expected a port name of {Names.IdentifierRule}, found '{name}'");
+            context.Error(nameNode, path, $"expected a port name of {Names.IdentifierRule}, found {SourceQuote.Of(name)}");
         }
         else if (!_names.TryAdd(name, path))
         {
@@ -76,7 +76,7 @@ internal sealed class PortMapper(MappingContext context)
 
         if (!Names.IsEnvironmentName(value))
         {
-            context.Error(node, path, $"expected {Names.EnvironmentNameRule}, found '{value}'");
+            context.Error(node, path, $"expected {Names.EnvironmentNameRule}, found {SourceQuote.Of(value)}");
             return null;
         }
 
@@ -109,7 +109,7 @@ internal sealed class PortMapper(MappingContext context)
         var prefix = prefixNode is null ? portName : ScalarReader.Token(prefixNode, vip.PathOf("prefix"), context, "a VIP name prefix");
         if (prefix is not null && prefixNode is not null && !Names.IsDnsLabel(prefix))
         {
-            context.Error(prefixNode, vip.PathOf("prefix"), $"expected a VIP prefix of {Names.DnsLabelRule}, found '{prefix}'");
+            context.Error(prefixNode, vip.PathOf("prefix"), $"expected a VIP prefix of {Names.DnsLabelRule}, found {SourceQuote.Of(prefix)}");
             prefix = null;
         }
         else if (prefix is not null && prefixNode is not null && prefix != portName && portNames.Contains(prefix))

@@ -33,7 +33,7 @@ internal static class ResourceMapper
             {
                 if (!Names.IsIdentifier(key.Value))
                 {
-                    context.Error(key, path, $"expected a resource set id of {Names.IdentifierRule}, found '{key.Value}'");
+                    context.Error(key, path, $"expected a resource set id of {Names.IdentifierRule}, found {SourceQuote.Of(key.Value)}");
                 }
 
                 var set = MappingReader.Open(node, path, context, "a resource set", SpecKeys.ResourceSet);

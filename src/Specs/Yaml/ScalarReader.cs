@@ -79,7 +79,7 @@ internal static class ScalarReader
         var value = String(node, path, context, expected);
         if (value is not null && (value.Trim() != value || value.Contains('\n')))
         {
-            context.Error(node, path, $"expected {expected} without surrounding blanks or line breaks, found '{value}'");
+            context.Error(node, path, $"expected {expected} without surrounding blanks or line breaks, found {SourceQuote.Of(value)}");
             return null;
         }
 

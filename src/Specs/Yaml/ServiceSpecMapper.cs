@@ -69,7 +69,7 @@ internal static class ServiceSpecMapper
         var url = ScalarReader.Token(node, top.PathOf("web-url"), context, "an http(s) URL");
         if (url is not null && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)))
         {
-            context.Error(node, top.PathOf("web-url"), $"expected an http(s) URL such as http://example.com/ui, found '{url}'");
+            context.Error(node, top.PathOf("web-url"), $"expected an http(s) URL such as http://example.com/ui, found {SourceQuote.Of(url)}");
             return null;
         }
 
@@ -116,7 +116,7 @@ internal static class ServiceSpecMapper
         if (name.Any(char.IsWhiteSpace) || name.Contains("__", StringComparison.Ordinal) ||
             name.Trim('/').Split('/').Any(segment => segment.Length == 0))
         {
-            context.Error(node, path, $"expected a service name without spaces or '__', with non-empty '/' folders, found '{name}'");
+            context.Error(node, path, $"expected a service name without spaces or '__', with non-empty '/' folders, found {SourceQuote.Of(name)}");
             return null;
         }
 

@@ -12,7 +12,7 @@ internal abstract record SpecNode(SourcePosition Position)
 /// <summary>A scalar; <see cref="IsNull"/> for an empty value, <c>~</c> or <c>null</c> written without quotes.</summary>
 internal sealed record ScalarNode(SourcePosition Position, string Value, bool IsNull) : SpecNode(Position)
 {
-    public override string Describe() => IsNull ? "nothing" : $"'{Value}'";
+    public override string Describe() => IsNull ? "nothing" : SourceQuote.Of(Value);
 }
 
 internal sealed record MappingEntry(ScalarNode Key, SpecNode Value);

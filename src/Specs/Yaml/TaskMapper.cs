@@ -22,7 +22,7 @@ internal sealed class TaskMapper(MappingContext context, VolumeSet podVolumes, P
         var name = nameNode.Value;
         if (!Names.IsIdentifier(name))
         {
-            context.Error(nameNode, path, $"expected a task name of {Names.IdentifierRule}, found '{name}'");
+            context.Error(nameNode, path, $"expected a task name of {Names.IdentifierRule}, found {SourceQuote.Of(name)}");
         }
 
         var task = MappingReader.Open(node, path, context, "a task", SpecKeys.Task);
@@ -121,7 +121,7 @@ internal sealed class TaskMapper(MappingContext context, VolumeSet podVolumes, P
             if (!Names.IsEnvironmentName(name))
             {
                 context.Error(entry.Key, entryPath,
-                    $"expected {Names.EnvironmentNameRule}, found '{name}'");
+                    $"expected {Names.EnvironmentNameRule}, found {SourceQuote.Of(name)}");
             }
 
             if (entry.Value is not ScalarNode scalar)
@@ -154,7 +154,7 @@ internal sealed class TaskMapper(MappingContext context, VolumeSet podVolumes, P
         var prefix = prefixNode is null ? null : ScalarReader.Token(prefixNode, discovery.PathOf("prefix"), context, "a DNS name prefix");
         if (prefix is not null && !Names.IsDnsLabel(prefix))
         {
-            context.Error(prefixNode!, discovery.PathOf("prefix"), $"expected a discovery prefix of {Names.DnsLabelRule}, found '{prefix}'");
+            context.Error(prefixNode!, discovery.PathOf("prefix"), $"expected a discovery prefix of {Names.DnsLabelRule}, found {SourceQuote.Of(prefix)}");
             prefix = null;
         }
 

@@ -117,7 +117,7 @@ internal sealed class VolumeSet
 
         if (value.StartsWith('/') || value.StartsWith('\\') || value.Split('/', '\\').Contains(".."))
         {
-            _context.Error(node, path, $"expected a path relative to the task sandbox without '..', found '{value}'");
+            _context.Error(node, path, $"expected a path relative to the task sandbox without '..', found {SourceQuote.Of(value)}");
             return null;
         }
 
@@ -125,7 +125,7 @@ internal sealed class VolumeSet
         var normalized = string.Join('/', value.Split('/').Where(segment => segment is not ("" or ".")));
         if (normalized.Length == 0)
         {
-            _context.Error(node, path, $"expected a path inside the task sandbox, found '{value}', which is the sandbox itself");
+            _context.Error(node, path, $"expected a path inside the task sandbox, found {SourceQuote.Of(value)}, which is the sandbox itself");
             return null;
         }
 

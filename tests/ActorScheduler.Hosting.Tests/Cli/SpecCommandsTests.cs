@@ -4,8 +4,18 @@ using ActorScheduler.Hosting.Tests.EndToEnd;
 
 namespace ActorScheduler.Hosting.Tests.Cli;
 
-public sealed class SpecCommandsTests
+public sealed class SpecCommandsTests : IDisposable
 {
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), $"actorscheduler-spec-{Guid.NewGuid():N}");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
     private static string HelloWorld => Path.Combine(SchedulerProcess.RepoRoot, "examples/hello-world/svc.yml");
 
     [Fact]
@@ -31,6 +41,79 @@ public sealed class SpecCommandsTests
         Assert.Equal(
             [$"error: {HelloWorld}:6:12: pods.hello.count: expected an integer from 0 to 100000, found 'x'", $"error: {HelloWorld}:34:15: pods.world.tasks.server.cpus: expected a number > 0, found '-1'"],
             error.ToString().Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task A_spec_that_is_not_UTF_8_is_one_error_at_its_first_foreign_byte()
+    {
+        var spec = TempFile(".yml");
+        // "café" in Latin-1: was read as 'caf\uFFFD' and the spec loaded with a name nobody wrote.
+        File.WriteAllBytes(spec, [.. "name: hello\npods:\n  caf"u8, 0xE9, .. ":\n    count: 1\n"u8]);
+        var (output, error) = (new StringWriter(), new StringWriter());
+
+        var code = await SpecCommands.ValidateAsync(spec, [], output, error);
+
+        Assert.Equal(1, code);
+        Assert.Equal($"error: {spec}:3:6: (file): the file is not UTF-8 text (byte 0xE9 here); save it as UTF-8", error.ToString().Trim());
+        Assert.Empty(output.ToString());
+    }
+
+    [Fact]
+    public async Task A_binary_file_given_as_the_spec_is_one_error_not_a_page_of_template_errors()
+    {
+        var spec = TempFile(".yml");
+        File.WriteAllBytes(spec, [.. "{{"u8, 0x00, 0xFF, 0xFE, .. Enumerable.Repeat((byte)'{', 5000)]);
+        var error = new StringWriter();
+
+        Assert.Equal(1, await SpecCommands.ValidateAsync(spec, [], TextWriter.Null, error));
+
+        Assert.Equal($"error: {spec}:1:4: (file): the file is not UTF-8 text (byte 0xFF here); save it as UTF-8", error.ToString().Trim());
+    }
+
+    [Fact]
+    public async Task Megabytes_of_garbage_are_one_short_error_line_not_the_garbage_echoed()
+    {
+        var spec = TempFile(".yml");
+        File.WriteAllText(spec, new string('x', 10_000_000));
+        var error = new StringWriter();
+
+        Assert.Equal(1, await SpecCommands.ValidateAsync(spec, [], TextWriter.Null, error));
+
+        // Was the whole 10 MB value inside the quotes.
+        Assert.Equal(
+            $"error: {spec}:1:1: (root): expected a service spec (a mapping of name, web-url, scheduler, pods, plans), found '{new string('x', 60)}…' (10,000,000 characters)",
+            error.ToString().Trim());
+    }
+
+    [Fact]
+    public async Task A_value_with_line_breaks_is_quoted_on_one_line()
+    {
+        var spec = TempFile(".yml");
+        File.WriteAllText(spec, "name: |\n  two\n  lines\npods:\n  web:\n    count: 1\n    tasks:\n      server:\n        goal: RUNNING\n        cmd: sleep 1\n        cpus: 0.1\n        memory: 32\n");
+        var error = new StringWriter();
+
+        Assert.Equal(1, await SpecCommands.ValidateAsync(spec, [], TextWriter.Null, error));
+
+        Assert.Contains("found 'two\\nlines\\n'", Assert.Single(error.ToString().Trim().Split('\n')));
+    }
+
+    [Fact]
+    public async Task A_spec_with_a_UTF_8_byte_order_mark_still_loads()
+    {
+        var spec = TempFile(".yml");
+        File.WriteAllBytes(spec, [0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes("name: cafe\npods:\n  web:\n    count: 1\n    tasks:\n      server:\n        goal: RUNNING\n        cmd: echo caf\u00e9\n        cpus: 0.1\n        memory: 32\n")]);
+        var error = new StringWriter();
+
+        var code = await SpecCommands.ValidateAsync(spec, [], TextWriter.Null, error);
+
+        Assert.Equal(string.Empty, error.ToString());
+        Assert.Equal(0, code);
+    }
+
+    private string TempFile(string extension)
+    {
+        Directory.CreateDirectory(_dir);
+        return Path.Combine(_dir, "svc" + extension);
     }
 
     [Fact]
