@@ -598,19 +598,5 @@ public static class DataDir
     }
 
     /// <returns>A one-line error, or null when the directory is usable.</returns>
-    public static string? Prepare(string path)
-    {
-        try
-        {
-            Directory.CreateDirectory(path);
-            var probe = Path.Combine(path, $".write-probe-{Environment.ProcessId}");
-            File.WriteAllText(probe, string.Empty);
-            File.Delete(probe);
-            return null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return $"data dir '{path}' is not writable: {e.Message}";
-        }
-    }
+    public static string? Prepare(string path) => ActorScheduler.Mesos.DataDirectory.Prepare(path);
 }

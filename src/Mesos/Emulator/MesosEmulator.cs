@@ -360,16 +360,9 @@ public sealed class MesosEmulator : IAsyncDisposable
 
     private static FileStream PrepareDataDir(string dataDir)
     {
-        try
+        if (DataDirectory.Prepare(dataDir, "agents") is { } error)
         {
-            Directory.CreateDirectory(Path.Combine(dataDir, "agents"));
-            var probe = Path.Combine(dataDir, $".write-probe-{System.Environment.ProcessId}");
-            File.WriteAllText(probe, "ok");
-            File.Delete(probe);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
-        {
-            throw new MesosEmulatorException($"data dir {dataDir} is not writable ({e.Message})", e);
+            throw new MesosEmulatorException(error);
         }
 
         try

@@ -230,9 +230,37 @@ public sealed class RunCommandBadInputTests : IDisposable
 
         var (code, error) = await RunAsync(Args(HelloWorld) with { DataDir = Path.Combine(file, "data") });
 
+        // Was "… is not writable: Could not find a part of the path '…/a-file/data'."
         Assert.Equal(2, code);
-        Assert.StartsWith("error: data dir", error.Trim());
-        Assert.Single(error.Trim().Split('\n'));
+        Assert.Equal($"error: data dir '{Path.Combine(file, "data")}' cannot be created: '{file}' is a file, not a directory", error.Trim());
+    }
+
+    [Fact]
+    public async Task A_data_dir_that_is_a_file_is_said_to_be_one()
+    {
+        var file = Path.Combine(_dir, "a-file");
+        File.WriteAllText(file, "not a directory");
+
+        var (code, error) = await RunAsync(Args(HelloWorld) with { DataDir = file });
+
+        // Was "… is not writable: The file '…' already exists."
+        Assert.Equal(2, code);
+        Assert.Equal($"error: data dir '{file}' is a file, not a directory", error.Trim());
+    }
+
+    [Fact]
+    public async Task Mesos_local_on_a_data_dir_that_is_a_file_is_said_to_be_one_with_exit_2()
+    {
+        var file = Path.Combine(_dir, "a-file");
+        File.WriteAllText(file, "not a directory");
+        var (output, error) = (new StringWriter(), new StringWriter());
+
+        var code = await ActorScheduler.Mesos.MesosLocalCommand.RunAsync(
+            new ActorScheduler.Mesos.Emulator.MesosEmulatorOptions { Port = 0, Agents = 1, DataDir = file }, output, CancellationToken.None, error);
+
+        // Was "data dir … is not writable (Could not find a part of the path '…/agents'.)".
+        Assert.Equal(2, code);
+        Assert.Equal($"error: data dir '{file}' is a file, not a directory", error.ToString().Trim());
     }
 
     [Theory]
