@@ -298,15 +298,26 @@ public static class RunCommand
 
         using var log = new RunLog(output, Path.Combine(dataDir, RunLog.FileName));
         var app = BuildApp(args, fitness, offerHold, loaded, master, bindUrl, apiUrl, apiListener, dataDir, statsd, log);
-        try
+        using (ct.Register(log.FileOnlyFromNow))
         {
-            await app.StartAsync(ct);
-        }
-        catch (IOException e)
-        {
-            await error.WriteLineAsync($"error: cannot serve the API on {bindUrl}: {e.Message}");
-            await StopAsync(emulator);
-            return 2;
+            try
+            {
+                await app.StartAsync(ct);
+            }
+            catch (IOException e)
+            {
+                await error.WriteLineAsync($"error: cannot serve the API on {bindUrl}: {e.Message}");
+                await StopAsync(emulator);
+                return 2;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // Ctrl+C while it starts: stopped as after it started, without the failures of what was cut short.
+                await output.WriteLineAsync("stopping…");
+                await app.StopAsync(CancellationToken.None);
+                await StopAsync(emulator);
+                return 0;
+            }
         }
 
         var scheduler = app.Services.GetRequiredService<ActorRegistry>().Get<SchedulerRegistryKeys.Scheduler>();

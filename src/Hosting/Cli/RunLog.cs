@@ -36,10 +36,18 @@ public sealed class RunLog : IDisposable
 
     public string FilePath { get; }
 
+    private volatile bool _fileOnly;
+
+    /// <summary>
+    /// From now on every event goes to the file only: a run stopped while it starts (Ctrl+C) cuts short what was starting
+    /// — the host's start, the journal's — and what fails for that is no failure to show.
+    /// </summary>
+    public void FileOnlyFromNow() => _fileOnly = true;
+
     /// <summary>Writes an event: its one line on the console (unless <paramref name="fileOnly"/>), and whole in the file.</summary>
     public void Write(DateTime timestamp, string level, string source, string message, Exception? cause, bool fileOnly = false)
     {
-        if (!fileOnly)
+        if (!fileOnly && !_fileOnly)
         {
             _console.WriteLine(ConsoleLine(message, cause));
         }

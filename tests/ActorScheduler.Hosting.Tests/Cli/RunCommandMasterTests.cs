@@ -36,6 +36,47 @@ public sealed class RunCommandMasterTests : IDisposable
         IEnumerable<string> Console() => output.ToString().Split('\n').Select(l => l.TrimEnd('\r'));
     }
 
+    [Fact]
+    public async Task Ctrl_C_while_the_scheduler_starts_stops_it_without_failure_lines()
+    {
+        using var ctrlC = new CancellationTokenSource();
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var args = new RunArguments(
+            Path.Combine(EndToEnd.SchedulerProcess.RepoRoot, "examples/hello-world/svc.yml"), [], Path.Combine(_dir, "data"), 0, 0, 1, "http://127.0.0.1:1", false);
+
+        // Cancelled as the host starts: the banner is the last thing written before.
+        var run = RunCommand.RunAsync(args, new CancelOnLine(output, "data dir:", ctrlC), error, ctrlC.Token);
+
+        // Was exit 130 and "Hosting failed to start: A task was canceled." (and the journal's cut-short start) on the console.
+        Assert.Equal(0, await CommandGuard.RunAsync(() => run, error));
+        Assert.Empty(error.ToString());
+        Assert.Equal("stopping…", output.ToString().Trim().Split('\n').Last().Trim());
+    }
+
+    /// <summary>A console that presses Ctrl+C once a line starting with <paramref name="prefix"/> is written.</summary>
+    private sealed class CancelOnLine(StringWriter inner, string prefix, CancellationTokenSource ctrlC) : TextWriter
+    {
+        public override System.Text.Encoding Encoding => inner.Encoding;
+
+        public override void Write(char value) => inner.Write(value);
+
+        public override void WriteLine(string? value)
+        {
+            inner.WriteLine(value);
+            if (value?.StartsWith(prefix, StringComparison.Ordinal) == true)
+            {
+                ctrlC.Cancel();
+            }
+        }
+
+        public override Task WriteLineAsync(string? value)
+        {
+            WriteLine(value);
+            return Task.CompletedTask;
+        }
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_dir))
