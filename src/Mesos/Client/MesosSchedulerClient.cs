@@ -136,7 +136,7 @@ public sealed class MesosSchedulerClient : IMesosConnection
                 _streamId = streamId;
             }
 
-            return new MesosSubscription(response, stream, streamId, contentType, OnSubscribed);
+            return new MesosSubscription(response, stream, streamId, contentType, OnSubscribed, _options.RequestTimeout);
         }
         catch
         {

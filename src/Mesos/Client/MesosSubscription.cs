@@ -14,16 +14,21 @@ public sealed class MesosSubscription : IMesosEventStream
     private readonly Stream _stream;
     private readonly MesosContentType _contentType;
     private readonly Action<FrameworkID> _onSubscribed;
+    private readonly TimeSpan _firstEventTimeout;
     private int _reading;
 
+    /// <param name="firstEventTimeout">How long the first event may take: a master sends SUBSCRIBED at once, and the
+    /// heartbeat watchdog only starts with it, so a server that answers 200 and then nothing would be waited for ever.</param>
     internal MesosSubscription(
-        HttpResponseMessage response, Stream stream, string streamId, MesosContentType contentType, Action<FrameworkID> onSubscribed)
+        HttpResponseMessage response, Stream stream, string streamId, MesosContentType contentType, Action<FrameworkID> onSubscribed,
+        TimeSpan firstEventTimeout)
     {
         _response = response;
         _stream = stream;
         StreamId = streamId;
         _contentType = contentType;
         _onSubscribed = onSubscribed;
+        _firstEventTimeout = firstEventTimeout;
     }
 
     /// <summary>The <c>Mesos-Stream-Id</c> the master assigned to this subscription.</summary>
@@ -47,16 +52,25 @@ public sealed class MesosSubscription : IMesosEventStream
         try
         {
             var reader = new RecordIoReader(_stream);
+            using var firstEvent = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            firstEvent.CancelAfter(_firstEventTimeout);
+            var first = true;
             while (true)
             {
                 byte[]? record;
                 try
                 {
-                    record = await reader.ReadAsync(ct).ConfigureAwait(false);
+                    record = await reader.ReadAsync(first ? firstEvent.Token : ct).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (ct.IsCancellationRequested)
                 {
                     throw;
+                }
+                catch (OperationCanceledException e) when (first && firstEvent.IsCancellationRequested)
+                {
+                    throw new MesosConnectionException(
+                        $"Event stream {StreamId} sent no event within {_firstEventTimeout.TotalSeconds:0.###} s of SUBSCRIBE (a Mesos master sends SUBSCRIBED at once): is that the address of a Mesos master?",
+                        e);
                 }
                 catch (Exception e) when (e is IOException or HttpRequestException or ObjectDisposedException or OperationCanceledException)
                 {
@@ -67,6 +81,8 @@ public sealed class MesosSubscription : IMesosEventStream
                 {
                     yield break;
                 }
+
+                first = false;
 
                 Event evt;
                 try

@@ -58,6 +58,35 @@ public sealed class MesosSchedulerClientTests
     }
 
     [Fact]
+    public async Task A_stream_that_brings_no_first_event_within_the_request_timeout_is_a_broken_one()
+    {
+        // A server that answers SUBSCRIBE 200 with a stream id, then nothing: was waited for ever, without a word.
+        var silent = new System.IO.Pipelines.Pipe();
+        var handler = new RecordingHandler(_ => new HttpResponseMessage(HttpStatusCode.OK)
+        {
+            Headers = { { "Mesos-Stream-Id", "abc" } },
+            Content = new StreamContent(silent.Reader.AsStream()),
+        });
+        using var client = new MesosSchedulerClient(
+            new Uri("http://master:5050"), new MesosClientOptions { HttpMessageHandler = handler, RequestTimeout = TimeSpan.FromMilliseconds(200) });
+        await using var subscription = await client.SubscribeAsync(TestFramework.Info(), CancellationToken.None);
+
+        // Bounded, so that without the check the test fails rather than hangs.
+        var e = await Assert.ThrowsAsync<MesosConnectionException>(() => ReadAllAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.Equal(
+            "Event stream abc sent no event within 0.2 s of SUBSCRIBE (a Mesos master sends SUBSCRIBED at once): is that the address of a Mesos master?",
+            e.Message);
+
+        async Task ReadAllAsync()
+        {
+            await foreach (var _ in subscription.ReadEventsAsync(CancellationToken.None))
+            {
+            }
+        }
+    }
+
+    [Fact]
     public async Task An_unreachable_master_throws_MesosConnectionException()
     {
         var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
