@@ -63,7 +63,7 @@ public static class SqliteJournal
             }
 
             return problems is ["ok"]
-                ? CheckLayout(connection, databasePath)
+                ? CheckLayout(connection, databasePath) ?? CheckWritable(connection, databasePath)
                 : $"journal {databasePath} is not a readable SQLite database: {string.Join("; ", problems.Take(3))}{(problems.Count > 3 ? $" (and {problems.Count - 3} more)" : "")}{Damaged}";
         }
         catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6)
@@ -120,6 +120,26 @@ public static class SqliteJournal
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Whether this process may write the journal: SQLite opens a file it may not write read-only, the scheduler then
+    /// starts and every write fails, restarting it ten times over minutes before it gives up. A write rolled back tells.
+    /// </summary>
+    private static string? CheckWritable(SqliteConnection connection, string databasePath)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "begin immediate; create table actorscheduler_write_probe (x); rollback;";
+        try
+        {
+            command.ExecuteNonQuery();
+            return null;
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 8)
+        {
+            // SQLITE_READONLY.
+            return $"journal {databasePath} cannot be written by this user ({e.Message}): give it, its -wal and -shm files and the data dir write access, or run as their owner";
+        }
     }
 
     /// <summary>

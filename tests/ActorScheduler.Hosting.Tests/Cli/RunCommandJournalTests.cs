@@ -200,6 +200,60 @@ public sealed class RunCommandJournalTests : IDisposable
     }
 
     [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task A_journal_this_user_cannot_write_is_refused_before_anything_starts()
+    {
+        await CreateJournalAsync();
+        var expected = $"error: journal {Journal} cannot be written by this user (SQLite Error 8: 'attempt to write a readonly database'.): "
+                       + "give it, its -wal and -shm files and the data dir write access, or run as their owner";
+        if (!Environment.IsPrivilegedProcess)
+        {
+            File.SetUnixFileMode(Journal, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            var (output, error) = (new StringWriter(), new StringWriter());
+            Assert.Equal(2, await RunCommand.RunAsync(Args(), output, error, CancellationToken.None));
+            Assert.Equal(expected, Assert.Single(error.ToString().Trim().Split('\n')));
+            return;
+        }
+
+        // Root writes whatever the mode says: the journal stays root's, and run runs as nobody (setpriv).
+        foreach (var left in new[] { "lock", "lock.pid", RunLog.FileName })
+        {
+            File.Delete(Path.Combine(DataDir, left));
+        }
+
+        File.SetUnixFileMode(_dir, (UnixFileMode)0b111_111_111);
+        File.SetUnixFileMode(DataDir, (UnixFileMode)0b111_111_111);
+        var start = new System.Diagnostics.ProcessStartInfo("setpriv") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var arg in new[] { "--reuid=65534", "--regid=65534", "--clear-groups", "dotnet", Path.Combine(AppContext.BaseDirectory, "actorscheduler.dll"), "run", HelloWorld, "--data-dir", DataDir, "--api-port", "0", "--master", "http://127.0.0.1:1" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["HOME"] = _dir;
+        start.Environment["DOTNET_CLI_HOME"] = _dir;
+        using var run = System.Diagnostics.Process.Start(start)!;
+        var stderr = run.StandardError.ReadToEndAsync();
+        var stdout = run.StandardOutput.ReadToEndAsync();
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await run.WaitForExitAsync(guard.Token);
+        }
+        finally
+        {
+            // A run that started (it used to, and then failed every write) is not left behind.
+            if (!run.HasExited)
+            {
+                run.Kill(entireProcessTree: true);
+            }
+        }
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal(expected, (await stderr).Trim());
+        Assert.Empty(await stdout);
+    }
+
+    [Fact]
     public async Task The_journal_a_run_leaves_passes_the_check()
     {
         await CreateJournalAsync();
