@@ -591,17 +591,26 @@ public static class DataDir
     public static FileStream? Lock(string path, out string? error)
     {
         var lockPath = Path.Combine(path, "lock");
+        FileStream? held = null;
         try
         {
-            var held = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            held = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
 
             // The owner's pid sits beside the lock (the locked file itself cannot be read by others).
             File.WriteAllText(lockPath + ".pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
             error = null;
             return held;
         }
+        catch (UnauthorizedAccessException e)
+        {
+            // Its lock (or the owner's pid beside it) is another user's: a run of that user left it.
+            held?.Dispose();
+            error = $"data dir '{path}' is another user's: {e.Message} Run as the user that owns it, or give this one write access to it";
+            return null;
+        }
         catch (IOException)
         {
+            held?.Dispose();
             var owner = File.Exists(lockPath + ".pid") ? File.ReadAllText(lockPath + ".pid").Trim() : "?";
             error = $"data dir '{path}' is in use by another actorscheduler (pid {owner})";
             return null;

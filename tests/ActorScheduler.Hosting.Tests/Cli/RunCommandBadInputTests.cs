@@ -298,6 +298,54 @@ public sealed class RunCommandBadInputTests : IDisposable
         Assert.Equal($"error: data dir '{dataDir}' is in use by another actorscheduler (pid {Environment.ProcessId})", error.Trim());
     }
 
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task A_data_dir_whose_lock_is_another_users_is_refused_naming_that_not_called_a_bug()
+    {
+        var dataDir = Path.Combine(_dir, "data");
+        Directory.CreateDirectory(dataDir);
+        File.WriteAllText(Path.Combine(dataDir, "lock"), string.Empty);
+        File.SetUnixFileMode(Path.Combine(dataDir, "lock"), UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var expected = $"error: data dir '{dataDir}' is another user's: Access to the path '{Path.Combine(dataDir, "lock")}' is denied. "
+                       + "Run as the user that owns it, or give this one write access to it";
+        if (!Environment.IsPrivilegedProcess)
+        {
+            var (code, error) = await RunAsync(Args(HelloWorld));
+            Assert.Equal(2, code);
+            Assert.Equal(expected, error.Trim());
+            return;
+        }
+
+        // Root opens whatever the mode says: the lock stays root's, and run runs as nobody (setpriv). Was exit 70, "a bug".
+        File.SetUnixFileMode(_dir, (UnixFileMode)0b111_111_111);
+        File.SetUnixFileMode(dataDir, (UnixFileMode)0b111_111_111);
+        var start = new System.Diagnostics.ProcessStartInfo("setpriv") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var arg in new[] { "--reuid=65534", "--regid=65534", "--clear-groups", "dotnet", Path.Combine(AppContext.BaseDirectory, "actorscheduler.dll"), "run", HelloWorld, "--data-dir", dataDir, "--api-port", "0", "--master", "http://127.0.0.1:1" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["HOME"] = _dir;
+        start.Environment["DOTNET_CLI_HOME"] = _dir;
+        using var run = System.Diagnostics.Process.Start(start)!;
+        var stderr = run.StandardError.ReadToEndAsync();
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await run.WaitForExitAsync(guard.Token);
+        }
+        finally
+        {
+            if (!run.HasExited)
+            {
+                run.Kill(entireProcessTree: true);
+            }
+        }
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal(expected, (await stderr).Trim());
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     private static string HelloWorld => Path.Combine(EndToEnd.SchedulerProcess.RepoRoot, "examples/hello-world/svc.yml");
