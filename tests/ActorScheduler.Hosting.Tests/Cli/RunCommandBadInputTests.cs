@@ -319,31 +319,9 @@ public sealed class RunCommandBadInputTests : IDisposable
         // Root opens whatever the mode says: the lock stays root's, and run runs as nobody (setpriv). Was exit 70, "a bug".
         File.SetUnixFileMode(_dir, (UnixFileMode)0b111_111_111);
         File.SetUnixFileMode(dataDir, (UnixFileMode)0b111_111_111);
-        var start = new System.Diagnostics.ProcessStartInfo("setpriv") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var arg in new[] { "--reuid=65534", "--regid=65534", "--clear-groups", "dotnet", Path.Combine(AppContext.BaseDirectory, "actorscheduler.dll"), "run", HelloWorld, "--data-dir", dataDir, "--api-port", "0", "--master", "http://127.0.0.1:1" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["HOME"] = _dir;
-        start.Environment["DOTNET_CLI_HOME"] = _dir;
-        using var run = System.Diagnostics.Process.Start(start)!;
-        var stderr = run.StandardError.ReadToEndAsync();
-        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await run.WaitForExitAsync(guard.Token);
-        }
-        finally
-        {
-            if (!run.HasExited)
-            {
-                run.Kill(entireProcessTree: true);
-            }
-        }
-
-        Assert.Equal(2, run.ExitCode);
-        Assert.Equal(expected, (await stderr).Trim());
+        var run = await CliProcess.RunAsNobodyAsync(_dir, "run", HelloWorld, "--data-dir", dataDir, "--api-port", "0", "--master", "http://127.0.0.1:1");
+        Assert.Equal(2, run.Code);
+        Assert.Equal(expected, run.Error.Trim());
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
