@@ -37,6 +37,11 @@ var sweepOption = new Option<int>("--reservation-sweep-interval")
     Description = "Seconds between sweeps of a scheduler with nothing to place: it revives offers once to collect reservations labelled by it that no pod owns (an agent back from a long partition). 0: never.",
     DefaultValueFactory = _ => (int)ActorScheduler.Actors.SchedulerSettings.DefaultReservationSweepInterval.TotalSeconds,
 };
+var registryMaxAgentAgeOption = new Option<int>("--registry-max-agent-age")
+{
+    Description = "Seconds the master keeps an unreachable agent (its --registry_max_agent_age, default two weeks): while given-up reservations may still be on such an agent, the framework keeps the role of a pod type the spec removed for this long.",
+    DefaultValueFactory = _ => (int)ActorScheduler.Actors.Mesos.GatewaySettings.DefaultRegistryMaxAgentAge.TotalSeconds,
+};
 var decisionsKeptOption = new Option<long>("--offer-decisions-kept")
 {
     Description = "Offer decision records (tag offer-decision) the journal keeps: the latest; older ones are deleted as new ones come. 0: keep every one.",
@@ -66,7 +71,7 @@ var verboseOption = new Option<bool>("--verbose", "-v") { Description = "Log sch
 var run = new Command("run", "Deploy a service and keep it running: embedded Mesos emulator, scheduler and HTTP API in one process. With STATSD_UDP_HOST and STATSD_UDP_PORT set, its metrics are pushed over StatsD every STATSD_POLL_INTERVAL_S seconds (default 10).")
 {
     specArgument, overrideOption, dataDirOption, apiHostOption, apiPortOption, masterPortOption, agentsOption, masterOption, verboseOption, apiTokenOption,
-    enableBackoffOption, permanentFailureTimeoutOption, claimsPerCycleOption, offerHoldingOption, sweepOption, decisionsKeptOption, fitnessOption, fitnessCandidatesOption,
+    enableBackoffOption, permanentFailureTimeoutOption, claimsPerCycleOption, offerHoldingOption, sweepOption, registryMaxAgentAgeOption, decisionsKeptOption, fitnessOption, fitnessCandidatesOption,
     decommissionParallelismOption,
     tlsCaCertOption,
     tlsCaKeyOption,
@@ -92,6 +97,7 @@ run.SetAction((parse, ct) => CommandGuard.RunAsync(() => RunCommand.RunAsync(
         MaxClaimsPerCycle = parse.GetValue(claimsPerCycleOption),
         OfferHolding = parse.GetValue(offerHoldingOption)!,
         ReservationSweepSeconds = parse.GetValue(sweepOption),
+        RegistryMaxAgentAgeSeconds = parse.GetValue(registryMaxAgentAgeOption),
         OfferDecisionRecordsKept = parse.GetValue(decisionsKeptOption),
         Fitness = parse.GetValue(fitnessOption)!,
         FitnessCandidates = parse.GetValue(fitnessCandidatesOption),

@@ -52,6 +52,9 @@ public sealed record RunArguments(
     /// <summary>Seconds between sweeps for reservations nobody owns while idle (<c>--reservation-sweep-interval</c>); 0: never.</summary>
     public int ReservationSweepSeconds { get; init; } = (int)ActorScheduler.Actors.SchedulerSettings.DefaultReservationSweepInterval.TotalSeconds;
 
+    /// <summary>Seconds the master keeps an unreachable agent (<c>--registry-max-agent-age</c>, its <c>--registry_max_agent_age</c>).</summary>
+    public int RegistryMaxAgentAgeSeconds { get; init; } = (int)ActorScheduler.Actors.Mesos.GatewaySettings.DefaultRegistryMaxAgentAge.TotalSeconds;
+
     /// <summary>Offer decision records the journal keeps, the latest (<c>--offer-decisions-kept</c>); 0: all.</summary>
     public long OfferDecisionRecordsKept { get; init; } = ActorScheduler.Actors.SchedulerSettings.DefaultOfferDecisionRecordsKept;
 
@@ -112,6 +115,13 @@ public static class RunCommand
         if (args.ReservationSweepSeconds < 0)
         {
             await error.WriteLineAsync($"error: --reservation-sweep-interval expects seconds (0: never sweep), got '{args.ReservationSweepSeconds}'");
+            return 2;
+        }
+
+        if (args.RegistryMaxAgentAgeSeconds < 1)
+        {
+            // 0 or less would release a removed pod type's role at once, while its given-up reservations may come back.
+            await error.WriteLineAsync($"error: --registry-max-agent-age expects seconds >= 1 (the master's --registry_max_agent_age), got '{args.RegistryMaxAgentAgeSeconds}'");
             return 2;
         }
 
@@ -404,6 +414,7 @@ public static class RunCommand
                     MaxClaimsPerCycle = args.MaxClaimsPerCycle,
                     OfferHold = offerHold,
                     ReservationSweepInterval = TimeSpan.FromSeconds(args.ReservationSweepSeconds),
+                    RegistryMaxAgentAge = TimeSpan.FromSeconds(args.RegistryMaxAgentAgeSeconds),
                     OfferDecisionRecordsKept = args.OfferDecisionRecordsKept,
                     Fitness = fitness,
                     FitnessCandidates = args.FitnessCandidates,
