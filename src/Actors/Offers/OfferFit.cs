@@ -164,6 +164,19 @@ public static class OfferFit
         : reason == LacksGpus ? Shortfall(need.Gpus, most.Gpus)
         : null;
 
+    /// <summary>
+    /// The amount of the resource <paramref name="reason"/> (as <see cref="Skip"/> gives it) says a new footprint lacked, out
+    /// of <paramref name="scalars"/> (a need, or an offer's <see cref="Unreserved"/>); NaN for other reasons (a pod of a
+    /// pre-reserved role lacks what is reserved for its role, which the router does not keep per offer). No allocation:
+    /// called for every skipped offer.
+    /// </summary>
+    public static double AmountOf(string reason, Scalars scalars) =>
+        ReferenceEquals(reason, LacksCpus) ? scalars.Cpus
+        : ReferenceEquals(reason, LacksMem) ? scalars.Mem
+        : ReferenceEquals(reason, LacksDisk) ? scalars.Disk
+        : ReferenceEquals(reason, LacksGpus) ? scalars.Gpus
+        : double.NaN;
+
     private static string? Shortfall(double need, double most) =>
         need > most + 1e-9 ? $": {OfferEvaluator.Format(need)} needed, at most {OfferEvaluator.Format(most)} in an offer" : null;
 

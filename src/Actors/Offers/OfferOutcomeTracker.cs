@@ -6,7 +6,8 @@ namespace ActorScheduler.Actors.Offers;
 /// <summary>
 /// Keeps the latest offer evaluations (a ring buffer) and, per pod instance, how many offers were evaluated and why
 /// they failed since the pod last started waiting for offers (<see cref="StartedWaiting"/>), grouped by reason without
-/// the numbers; and how many offers were declined, by why and with which filter. The full history is in the journal
+/// the numbers (for a resource the pod lacked, the group keeps how much it needs and the most any of its offers had, as
+/// two doubles: nothing is built per offer); and how many offers were declined, by why and with which filter. The full history is in the journal
 /// (tag offer-decision).
 /// </summary>
 public sealed class OfferOutcomeTracker(int capacity = 1000)
@@ -39,8 +40,8 @@ public sealed class OfferOutcomeTracker(int capacity = 1000)
             return;
         }
 
-        var reason = ReasonOf(outcome.Explanation);
-        counts.Failures[reason] = counts.Failures.GetValueOrDefault(reason) + 1;
+        var reason = ReasonOf(outcome.Explanation, out var needed, out var available);
+        counts.Add(reason, 1, needed, available);
     }
 
     /// <summary>
@@ -55,8 +56,13 @@ public sealed class OfferOutcomeTracker(int capacity = 1000)
         }
     }
 
-    /// <summary>Offers a pod instance was not evaluated against in full (<see cref="OfferFit"/>): counted, not listed.</summary>
-    public void RecordSkipped(string podInstance, string reason, int count)
+    /// <summary>
+    /// Offers a pod instance was not evaluated against in full (<see cref="OfferFit"/>): counted, not listed. For a resource
+    /// the pod lacked, <paramref name="needed"/> is how much it needs and <paramref name="mostAvailable"/> the most of it
+    /// any of these offers had (<see cref="OfferFit.AmountOf"/>); NaN where not known, which leaves the reason's amounts
+    /// out of the summary.
+    /// </summary>
+    public void RecordSkipped(string podInstance, string reason, int count, double needed = double.NaN, double mostAvailable = double.NaN)
     {
         if (!_pods.TryGetValue(podInstance, out var counts))
         {
@@ -65,7 +71,7 @@ public sealed class OfferOutcomeTracker(int capacity = 1000)
         }
 
         counts.Evaluated += count;
-        counts.Failures[reason] = counts.Failures.GetValueOrDefault(reason) + count;
+        counts.Add(reason, count, needed, mostAvailable);
     }
 
     /// <summary>
@@ -82,7 +88,7 @@ public sealed class OfferOutcomeTracker(int capacity = 1000)
 
         string? top = null;
         var most = 0L;
-        foreach (var (reason, count) in counts.Failures)
+        foreach (var (reason, (count, _, _)) in counts.Failures)
         {
             if (reason != OfferFit.OtherAgent && (count > most || count == most && string.CompareOrdinal(reason, top) < 0))
             {
@@ -110,7 +116,7 @@ public sealed class OfferOutcomeTracker(int capacity = 1000)
                 p.Key,
                 p.Value.Evaluated,
                 p.Value.Passed,
-                p.Value.Failures.OrderByDescending(f => f.Value).Select(f => new FailureCount(f.Key, f.Value)).ToImmutableArray()))
+                p.Value.Failures.OrderByDescending(f => f.Value.Count).Select(f => f.Value.ToFailureCount(f.Key)).ToImmutableArray()))
             .ToImmutableArray(),
         _latest.Where(o => podInstance is null || o.PodInstance == podInstance).Take(Math.Max(0, limit)).ToImmutableArray(),
         podInstance is not null
@@ -123,8 +129,15 @@ public sealed class OfferOutcomeTracker(int capacity = 1000)
     /// "FAIL(ResourceEvaluationStage): Offer lacks … 'cpus' for new reservation",
     /// "FAIL(PlacementRuleEvaluationStage): hostname:UNIQUE" (a rule's own colons are kept).
     /// </summary>
-    public static string ReasonOf(IEnumerable<string> explanation)
+    public static string ReasonOf(IEnumerable<string> explanation) => ReasonOf(explanation, out _, out _);
+
+    /// <summary>
+    /// <see cref="ReasonOf(IEnumerable{string})"/>, and the amounts of details that end "…: 2 needed, 1.5 available" (a
+    /// resource a new footprint lacked, <see cref="OfferEvaluator"/>); NaN when the details say none.
+    /// </summary>
+    public static string ReasonOf(IEnumerable<string> explanation, out double needed, out double available)
     {
+        (needed, available) = (double.NaN, double.NaN);
         var fail = explanation.FirstOrDefault(l => l.StartsWith("FAIL", StringComparison.Ordinal)) ?? "FAIL: (no reason)";
         var stageEnd = fail.IndexOf("): ", StringComparison.Ordinal);
         if (stageEnd < 0)
@@ -135,7 +148,36 @@ public sealed class OfferOutcomeTracker(int capacity = 1000)
         var colon = fail.IndexOf(": ", stageEnd + 3, StringComparison.Ordinal);
         var dash = fail.IndexOf(" — ", stageEnd + 3, StringComparison.Ordinal);
         var detail = colon < 0 ? dash : dash < 0 ? colon : Math.Min(colon, dash);
-        return detail < 0 ? fail : fail[..detail];
+        if (detail < 0)
+        {
+            return fail;
+        }
+
+        if (detail == colon)
+        {
+            Amounts(fail.AsSpan(colon + 2), out needed, out available);
+        }
+
+        return fail[..detail];
+    }
+
+    // "2 needed, 1.5 available" → 2, 1.5; anything else leaves NaN.
+    private static void Amounts(ReadOnlySpan<char> details, out double needed, out double available)
+    {
+        (needed, available) = (double.NaN, double.NaN);
+        const string Needed = " needed, ", Available = " available";
+        var at = details.IndexOf(Needed, StringComparison.Ordinal);
+        if (at < 0 || !details.EndsWith(Available, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        if (double.TryParse(details[..at], System.Globalization.NumberStyles.Float, invariant, out var need)
+            && double.TryParse(details[(at + Needed.Length)..^Available.Length], System.Globalization.NumberStyles.Float, invariant, out var had))
+        {
+            (needed, available) = (need, had);
+        }
     }
 
     private sealed class PodCounts
@@ -144,6 +186,26 @@ public sealed class OfferOutcomeTracker(int capacity = 1000)
 
         public long Passed { get; set; }
 
-        public Dictionary<string, long> Failures { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, FailureTally> Failures { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Counts <paramref name="count"/> more offers failed for <paramref name="reason"/>, with their amounts.</summary>
+        public void Add(string reason, long count, double needed, double mostAvailable)
+        {
+            ref var failures = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(Failures, reason, out var seen);
+            failures = seen ? failures.Add(count, needed, mostAvailable) : new FailureTally(count, needed, mostAvailable);
+        }
+    }
+
+    /// <summary>
+    /// Offers failed for one reason, and for a resource the pod lacked how much it needs and the most any of them had (NaN
+    /// once any came without: Math.Max keeps a NaN, so a group's amounts are shown only when every offer's was known).
+    /// </summary>
+    private readonly record struct FailureTally(long Count, double Needed, double MostAvailable)
+    {
+        public FailureTally Add(long count, double needed, double mostAvailable) =>
+            new(Count + count, Math.Max(Needed, needed), Math.Max(MostAvailable, mostAvailable));
+
+        public FailureCount ToFailureCount(string reason) =>
+            double.IsNaN(Needed) || double.IsNaN(MostAvailable) ? new FailureCount(reason, Count) : new FailureCount(reason, Count, Needed, MostAvailable);
     }
 }

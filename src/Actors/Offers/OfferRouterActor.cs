@@ -668,14 +668,15 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
         // New footprints claimed, by pod type, and the offers they went on: how the fitness spreads them (OfferHolding).
         Dictionary<string, (int Claims, HashSet<string> Offers)>? newClaims = null;
         var cap = _nextCycleCap;
-        var skipped = new Dictionary<string, int>(StringComparer.Ordinal);
+        // Offers skipped for the pod, by reason, with the most of the resource a reason says it lacked (OfferFit.AmountOf).
+        var skipped = new Dictionary<string, (int Count, double Most)>(StringComparer.Ordinal);
         // Where new footprints of a need and placement rule start looking, with the skips before it. A resource skip
         // stays a skip as offers only shrink within a cycle, and a refusal by a rule whose refusals are stable (MAX_PER,
         // UNIQUE, field matches) stays one as placements only grow: each pod goes on where the last one stopped instead
         // of checking the offers used up before it (with a real master's batch of every agent, thousands per pod). A
         // claim on an offer before that point drops it (the skip's reason may have changed), so a point past the last
         // offer — every offer skipped — holds only until the next claim, for any rule.
-        var scanFrom = new Dictionary<(OfferFit.Scalars Need, PlacementRule? Rule), (int Next, KeyValuePair<string, int>[] Skipped)>();
+        var scanFrom = new Dictionary<(OfferFit.Scalars Need, PlacementRule? Rule), (int Next, KeyValuePair<string, (int Count, double Most)>[] Skipped)>();
         // The slots of each agent (by id, and by host name), made when a footprint in place first looks for its agent.
         Dictionary<string, List<int>>? slotsOfPlace = null;
         var capped = false;
@@ -716,28 +717,28 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
                     // An earlier new footprint of the same need and rule found no offer since the last claim: neither
                     // the offers nor the placements changed, so every offer is skipped for the same reasons (a cycle
                     // whose offers are used up would otherwise check thousands of waiting pods against each of them).
-                    RecordSkipped(podName, from.Skipped);
+                    RecordSkipped(podName, need, from.Skipped);
                     continue;
                 }
 
                 if (resumable)
                 {
                     start = from.Next;
-                    foreach (var (reason, count) in from.Skipped)
+                    foreach (var (reason, tally) in from.Skipped)
                     {
-                        skipped[reason] = count;
+                        skipped[reason] = tally;
                     }
                 }
             }
 
-            (int Next, KeyValuePair<string, int>[] Skipped)? stoppedAt = null;
+            (int Next, KeyValuePair<string, (int Count, double Most)>[] Skipped)? stoppedAt = null;
             // The first offer the pod fits at all: the offers before it stay skips (scanFrom).
             var first = -1;
             for (var i = start; i < slots.Count; i++)
             {
                 if (Refusal(requirement, need, slots[i]) is { } reason)
                 {
-                    skipped[reason] = skipped.GetValueOrDefault(reason) + 1;
+                    Skip(reason, slots[i]);
                     continue;
                 }
 
@@ -765,7 +766,7 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
                     var slot = slots[i];
                     if (i != first && Refusal(requirement, need, slot) is { } reason)
                     {
-                        skipped[reason] = skipped.GetValueOrDefault(reason) + 1;
+                        Skip(reason, slot);
                         continue;
                     }
 
@@ -807,7 +808,7 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
             }
 
             var reasons = skipped.ToArray();
-            RecordSkipped(podName, reasons);
+            RecordSkipped(podName, need, reasons);
             if (resumable || (comparable && stoppedAt is null))
             {
                 scanFrom[room] = stoppedAt ?? (slots.Count, reasons);
@@ -911,7 +912,7 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
                 var slot = slots[index];
                 if (Refusal(requirement, need, slot) is { } reason)
                 {
-                    skipped[reason] = skipped.GetValueOrDefault(reason) + 1;
+                    Skip(reason, slot);
                     continue;
                 }
 
@@ -925,17 +926,26 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
             var others = placedAt < 0 ? slots.Count - own.Count : placedAt - own.GetViewBetween(0, placedAt).Count + 1;
             if (others > 0)
             {
-                skipped[OfferFit.OtherAgent] = skipped.GetValueOrDefault(OfferFit.OtherAgent) + others;
+                ref var tally = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(skipped, OfferFit.OtherAgent, out _);
+                tally = (tally.Count + others, double.NaN);
             }
 
-            RecordSkipped(podName, skipped.ToArray());
+            RecordSkipped(podName, need, skipped.ToArray());
         }
 
-        void RecordSkipped(string podName, KeyValuePair<string, int>[] reasons)
+        // One more offer skipped for the reason; for a resource the pod lacked, the most of it an offer had (a double in
+        // place: a storm skips millions of offers).
+        void Skip(string reason, OfferSlot slot)
         {
-            foreach (var (reason, count) in reasons)
+            ref var tally = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(skipped, reason, out _);
+            tally = (tally.Count + 1, Math.Max(tally.Most, OfferFit.AmountOf(reason, slot.Available)));
+        }
+
+        void RecordSkipped(string podName, OfferFit.Scalars need, KeyValuePair<string, (int Count, double Most)>[] reasons)
+        {
+            foreach (var (reason, (count, most)) in reasons)
             {
-                _outcomes.RecordSkipped(podName, reason, count);
+                _outcomes.RecordSkipped(podName, reason, count, OfferFit.AmountOf(reason, need), most);
                 skippedRecords.Add(new SkippedOffers { PodInstance = podName, Reason = reason, Count = count });
             }
         }

@@ -782,7 +782,10 @@ public static class SchedulerApi
             pod = s.PodInstance,
             evaluated = s.Evaluated,
             passed = s.Passed,
-            failures = s.Failures.Select(f => new { reason = f.Reason, count = f.Count }),
+            // needs / most_offered: for a resource the pod lacked (left out otherwise), as the summary line says them.
+            failures = s.Failures.Select(f => f.Needs is { } needs && f.MostOffered is { } most
+                ? (object)new { reason = f.Reason, count = f.Count, needs, most_offered = most }
+                : new { reason = f.Reason, count = f.Count }),
             summary = s.Line,
         }),
         outcomes = outcomes.Outcomes.Select(o => new

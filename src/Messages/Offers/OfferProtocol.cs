@@ -53,9 +53,22 @@ public sealed record PodOfferSummary(string PodInstance, long Evaluated, long Pa
             var head = string.Create(invariant, $"{PodInstance}: {Evaluated:N0} {(Evaluated == 1 ? "offer" : "offers")} evaluated, {Passed:N0} passed");
             return Failures.IsEmpty
                 ? head
-                : head + "; " + string.Join("; ", Failures.Select(f => string.Create(invariant, $"{f.Count:N0} {f.Reason}")));
+                : head + "; " + string.Join("; ", Failures.Select(f => f.Line));
         }
     }
 }
 
-public sealed record FailureCount(string Reason, long Count);
+/// <summary>Offers that failed for one reason.</summary>
+/// <param name="Needs">
+/// For a resource the pod lacked (cpus, mem, disk, gpus for a new reservation): how much of it the pod needs, as the
+/// evaluation counts it; null for other reasons, and where some offer's amount is not known (a skipped offer of a pod of a
+/// pre-reserved role).
+/// </param>
+/// <param name="MostOffered">With <paramref name="Needs"/>: the most of that resource any of these offers had.</param>
+public sealed record FailureCount(string Reason, long Count, double? Needs = null, double? MostOffered = null)
+{
+    /// <summary>"112 FAIL(ResourceEvaluationStage): Offer lacks … 'cpus' for new reservation (needs 2, offers had at most 1.5)".</summary>
+    public string Line => Needs is { } needs && MostOffered is { } most
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Count:N0} {Reason} (needs {needs:0.###}, offers had at most {most:0.###})")
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Count:N0} {Reason}");
+}

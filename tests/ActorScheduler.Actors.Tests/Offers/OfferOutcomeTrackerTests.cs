@@ -10,7 +10,7 @@ public sealed class OfferOutcomeTrackerTests
         new(DateTime.UtcNow, pod, $"o-{Guid.NewGuid():N}", "a1", "host-1", passed, lines.ToImmutableArray());
 
     [Fact]
-    public void Failures_are_grouped_by_reason_without_their_numbers()
+    public void Failures_are_grouped_by_reason_without_their_numbers_a_lacked_resource_keeping_the_need_and_the_most_offered()
     {
         var tracker = new OfferOutcomeTracker();
         tracker.Record(Outcome("hello-0", false, "PASS(x): ok", "FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation: 2 needed, 1 available"));
@@ -23,9 +23,47 @@ public sealed class OfferOutcomeTrackerTests
         Assert.Equal(4, summary.Evaluated);
         Assert.Equal(1, summary.Passed);
         Assert.Equal(
-            "hello-0: 4 offers evaluated, 1 passed; 2 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation; " +
+            "hello-0: 4 offers evaluated, 1 passed; 2 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation (needs 2, offers had at most 1); " +
             "1 FAIL(AgentEvaluationStage): offer is from agent a2 (h2); hello-0 holds its reservations on agent a1 (h1)",
             summary.Line);
+    }
+
+    [Fact]
+    public void Offers_skipped_and_evaluated_for_a_lacked_resource_give_the_need_and_the_most_any_of_them_had()
+    {
+        const string lacksCpus = "FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation";
+        var tracker = new OfferOutcomeTracker();
+        tracker.RecordSkipped("big-0", lacksCpus, 10, needed: 50.1, mostAvailable: 2);
+        tracker.RecordSkipped("big-0", lacksCpus, 4, needed: 50.1, mostAvailable: 4);
+        tracker.Record(Outcome("big-0", false, $"{lacksCpus}: 50.1 needed, 3.5 available"));
+        tracker.RecordSkipped("big-0", "FAIL(PlacementRuleEvaluationStage): hostname:UNIQUE", 2);
+
+        var summary = Assert.Single(tracker.Query("big-0", 10).Summaries);
+
+        Assert.Equal([new FailureCount(lacksCpus, 15, 50.1, 4), new FailureCount("FAIL(PlacementRuleEvaluationStage): hostname:UNIQUE", 2)], summary.Failures.ToArray());
+        Assert.Equal(
+            $"big-0: 17 offers evaluated, 0 passed; 15 {lacksCpus} (needs 50.1, offers had at most 4); 2 FAIL(PlacementRuleEvaluationStage): hostname:UNIQUE",
+            summary.Line);
+
+        // Waiting anew: the amounts start over with the counts.
+        tracker.StartedWaiting("big-0");
+        tracker.Record(Outcome("big-0", false, $"{lacksCpus}: 50.1 needed, 1 available"));
+        Assert.Equal(new FailureCount(lacksCpus, 1, 50.1, 1), tracker.Query("big-0", 10).Summaries.Single().Failures.Single());
+    }
+
+    [Fact]
+    public void A_group_with_an_offer_whose_amount_is_not_known_says_no_amounts()
+    {
+        // A pod of a pre-reserved role: the router does not keep what an offer reserved for the role per skipped offer.
+        const string lacksReserved = "FAIL(ResourceEvaluationStage): Offer lacks sufficient 'cpus' reserved for role 'slave_public' for new reservation";
+        var tracker = new OfferOutcomeTracker();
+        tracker.Record(Outcome("edge-0", false, $"{lacksReserved}: 2 needed, 1 available"));
+        tracker.RecordSkipped("edge-0", lacksReserved, 3);
+
+        var failure = tracker.Query("edge-0", 10).Summaries.Single().Failures.Single();
+
+        Assert.Equal(new FailureCount(lacksReserved, 4), failure);
+        Assert.Equal($"4 {lacksReserved}", failure.Line);
     }
 
     [Fact]

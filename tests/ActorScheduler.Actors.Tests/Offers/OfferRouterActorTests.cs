@@ -82,7 +82,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
         Assert.Equal(fits.Id.Value, claim.Offer.Id.Value);
         router.Tell(new ActorScheduler.Messages.Offers.OfferProtocol.GetOfferOutcomes("hello-0"));
         var outcomes = ExpectMsg<ActorScheduler.Messages.Offers.OfferOutcomes>();
-        Assert.Equal("hello-0: 2 offers evaluated, 1 passed; 1 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation", outcomes.Summaries.Single().Line);
+        Assert.Equal("hello-0: 2 offers evaluated, 1 passed; 1 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation (needs 0.6, offers had at most 0.1)", outcomes.Summaries.Single().Line);
         var decline = gateway.ExpectMsg<DeclineOffers>();
         Assert.Equal([tooSmall.Id.Value], decline.OfferIds.ToArray());
         gateway.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
@@ -111,7 +111,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
 
         router.Tell(new OfferProtocol.GetOfferOutcomes("hello-0"));
         Assert.Equal(
-            "hello-0: 1 offer evaluated, 0 passed; 1 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation",
+            "hello-0: 1 offer evaluated, 0 passed; 1 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation (needs 0.6, offers had at most 0.1)",
             ExpectMsg<OfferOutcomes>().Summaries.Single().Line);
         pod.ExpectMsg<OffersDoNotFit>();
         pod.ExpectNoMsg(TimeSpan.Zero);
@@ -809,9 +809,10 @@ public sealed class OfferRouterActorTests : ActorTestKit
         small.ExpectMsg<LaunchClaim>();
         router.Tell(new ActorScheduler.Messages.Offers.OfferProtocol.GetOfferOutcomes(null));
         var lines = ExpectMsg<ActorScheduler.Messages.Offers.OfferOutcomes>().Summaries.ToDictionary(s => s.PodInstance, s => s.Line);
-        Assert.Equal("big-0: 1 offer evaluated, 0 passed; 1 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'mem' for new reservation", lines["big-0"]);
-        Assert.Equal("big-1: 1 offer evaluated, 0 passed; 1 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation", lines["big-1"]);
-        Assert.Equal("big-2: 1 offer evaluated, 0 passed; 1 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation", lines["big-2"]);
+        // The summaries' amounts are the offer's as each pod met it: big-0 before small-0's claim, the others after.
+        Assert.Equal("big-0: 1 offer evaluated, 0 passed; 1 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'mem' for new reservation (needs 532, offers had at most 400)", lines["big-0"]);
+        Assert.Equal("big-1: 1 offer evaluated, 0 passed; 1 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation (needs 1, offers had at most 0.5)", lines["big-1"]);
+        Assert.Equal("big-2: 1 offer evaluated, 0 passed; 1 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation (needs 1, offers had at most 0.5)", lines["big-2"]);
         // Each big pod hears its own reason, and claims nothing.
         Assert.Equal(
             // (the most an offer has left once the cycle's claims are made: small-0 took 1 cpus and 132 MB of 1.5 and 400)
@@ -820,6 +821,25 @@ public sealed class OfferRouterActorTests : ActorTestKit
              "FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation: 1 needed, at most 0.5 in an offer"],
             Enumerable.Range(0, 3).Select(_ => big.ExpectMsg<OffersDoNotFit>().Why).ToArray());
         big.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void A_pods_summary_says_how_much_of_a_lacked_resource_it_needs_and_the_most_an_offer_it_was_evaluated_against_had()
+    {
+        var (router, _) = ReconciledRouter();
+        var pod = CreateTestProbe();
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod(cpus: 50))), pod);
+
+        // Skipped by the constant-time check in two cycles, none evaluated in full: the amounts come from the offers.
+        router.Tell(new OffersReceived([TestOffers.Unreserved("agent-1", cpus: 2), TestOffers.Unreserved("agent-2", cpus: 4), TestOffers.Unreserved("agent-3", cpus: 3)]));
+        pod.ExpectMsg<OffersDoNotFit>();
+        router.Tell(new OffersReceived([TestOffers.Unreserved("agent-4", cpus: 3.5)]));
+
+        router.Tell(new OfferProtocol.GetOfferOutcomes("hello-0"));
+        var summary = ExpectMsg<OfferOutcomes>().Summaries.Single();
+        const string lacksCpus = "FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation";
+        Assert.Equal(new FailureCount(lacksCpus, 4, 50.1, 4), summary.Failures.Single());
+        Assert.Equal($"hello-0: 4 offers evaluated, 0 passed; 4 {lacksCpus} (needs 50.1, offers had at most 4)", summary.Line);
     }
 
     [Fact]
@@ -835,7 +855,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
         router.Tell(new ActorScheduler.Messages.Offers.OfferProtocol.GetOfferOutcomes(null));
         var lines = ExpectMsg<ActorScheduler.Messages.Offers.OfferOutcomes>().Summaries.Select(s => s.Line).ToArray();
         Assert.Equal(
-            Enumerable.Range(0, 3).Select(i => $"hello-{i}: 3 offers evaluated, 1 passed; 2 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation"),
+            Enumerable.Range(0, 3).Select(i => $"hello-{i}: 3 offers evaluated, 1 passed; 2 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation (needs 0.6, offers had at most 0.1)"),
             lines);
     }
 
