@@ -7,8 +7,8 @@ namespace ActorScheduler.Actors.Offers;
 /// Keeps the latest offer evaluations (a ring buffer) and, per pod instance, how many offers were evaluated and why
 /// they failed since the pod last started waiting for offers (<see cref="StartedWaiting"/>), grouped by reason without
 /// the numbers (for a resource the pod lacked, the group keeps how much it needs and the most any of its offers had, as
-/// two doubles: nothing is built per offer); and how many offers were declined, by why and with which filter. The full history is in the journal
-/// (tag offer-decision).
+/// two doubles: nothing is built per offer); and how many offers were declined, by why and with which filter. The full
+/// history is in the journal (tag offer-decision).
 /// </summary>
 public sealed class OfferOutcomeTracker(int capacity = 1000)
 {
