@@ -91,13 +91,13 @@ public sealed class RunCommandBadInputTests : IDisposable
     [Fact]
     public async Task A_registry_max_agent_age_that_is_no_number_is_one_line_and_help_lists_the_option()
     {
-        var (code, output, error) = await ExecutableAsync("run", HelloWorld, "--data-dir", Path.Combine(_dir, "data"), "--registry-max-agent-age", "2weeks");
+        var (code, output, error) = await CliProcess.RunAsync("run", HelloWorld, "--data-dir", Path.Combine(_dir, "data"), "--registry-max-agent-age", "2weeks");
 
         Assert.Equal(2, code);
         Assert.Equal("error: --registry-max-agent-age expects a whole number, got '2weeks'\nusage: actorscheduler run --help", error.Trim().ReplaceLineEndings("\n"));
         Assert.Empty(output);
 
-        (code, output, _) = await ExecutableAsync("run", "--help");
+        (code, output, _) = await CliProcess.RunAsync("run", "--help");
 
         Assert.Equal(0, code);
         Assert.Matches(@"--registry-max-agent-age <registry-max-agent-age>\s+Seconds the master keeps an unreachable agent .*\[default: 1209600\]", output.ReplaceLineEndings(" "));
@@ -357,22 +357,6 @@ public sealed class RunCommandBadInputTests : IDisposable
 
     private RunArguments Args(string spec, params string[] overrides) =>
         new(spec, overrides.Where((_, i) => i % 2 == 1).ToList(), Path.Combine(_dir, "data"), 0, 0, 1, null, false);
-
-    private static async Task<(int Code, string Output, string Error)> ExecutableAsync(params string[] args)
-    {
-        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "actorscheduler.dll"));
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = System.Diagnostics.Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output, await error);
-    }
 
     private static async Task<(int Code, string Error)> RunAsync(RunArguments args)
     {
