@@ -641,5 +641,5 @@ public static class OfferEvaluator
 
     private static string Count(int count, string noun) => $"{count} {noun}{(count == 1 ? string.Empty : "s")}";
 
-    internal static string Format(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
+    private static string Format(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
 }

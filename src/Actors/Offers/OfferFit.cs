@@ -153,18 +153,6 @@ public static class OfferFit
     public const string OtherAgent = "FAIL(AgentEvaluationStage): offer is from another agent than the pod's reservations";
 
     /// <summary>
-    /// For a pod that lacked unreserved cpus, mem, disk or gpus (<paramref name="reason"/> as <see cref="Skip"/> gives it):
-    /// how much it needs (with the executor and its ROOT volumes) and the most any offer had, e.g. ": 3.1 needed, at most 2
-    /// in an offer"; null for other reasons, and when an offer had as much (the pod failed other offers for it, not that one).
-    /// </summary>
-    public static string? Shortfall(string reason, Scalars need, Scalars most) =>
-        reason == LacksCpus ? Shortfall(need.Cpus, most.Cpus)
-        : reason == LacksMem ? Shortfall(need.Mem, most.Mem)
-        : reason == LacksDisk ? Shortfall(need.Disk, most.Disk)
-        : reason == LacksGpus ? Shortfall(need.Gpus, most.Gpus)
-        : null;
-
-    /// <summary>
     /// The amount of the resource <paramref name="reason"/> (as <see cref="Skip"/> gives it) says a new footprint lacked, out
     /// of <paramref name="scalars"/> (a need, or an offer's <see cref="Unreserved"/>); NaN for other reasons (a pod of a
     /// pre-reserved role lacks what is reserved for its role, which the router does not keep per offer). No allocation:
@@ -176,9 +164,6 @@ public static class OfferFit
         : ReferenceEquals(reason, LacksDisk) ? scalars.Disk
         : ReferenceEquals(reason, LacksGpus) ? scalars.Gpus
         : double.NaN;
-
-    private static string? Shortfall(double need, double most) =>
-        need > most + 1e-9 ? $": {OfferEvaluator.Format(need)} needed, at most {OfferEvaluator.Format(most)} in an offer" : null;
 
     // Built once: a cycle skips thousands of offers.
     private static readonly string LacksCpus = Lacks("cpus");

@@ -79,7 +79,7 @@ public sealed class OfferOutcomeTracker(int capacity = 1000)
     /// offer from another agent than the pod's reservations counts only when nothing else failed: a pod that keeps its
     /// footprint waits for its own agent's offer, which is what that reason says.
     /// </summary>
-    public string? TopFailure(string podInstance)
+    public FailureCount? TopFailure(string podInstance)
     {
         if (!_pods.TryGetValue(podInstance, out var counts))
         {
@@ -88,15 +88,16 @@ public sealed class OfferOutcomeTracker(int capacity = 1000)
 
         string? top = null;
         var most = 0L;
-        foreach (var (reason, (count, _, _)) in counts.Failures)
+        foreach (var (reason, tally) in counts.Failures)
         {
-            if (reason != OfferFit.OtherAgent && (count > most || count == most && string.CompareOrdinal(reason, top) < 0))
+            if (reason != OfferFit.OtherAgent && (tally.Count > most || tally.Count == most && string.CompareOrdinal(reason, top) < 0))
             {
-                (top, most) = (reason, count);
+                (top, most) = (reason, tally.Count);
             }
         }
 
-        return top ?? (counts.Failures.ContainsKey(OfferFit.OtherAgent) ? OfferFit.OtherAgent : null);
+        top ??= counts.Failures.ContainsKey(OfferFit.OtherAgent) ? OfferFit.OtherAgent : null;
+        return top is null ? null : counts.Failures[top].ToFailureCount(top);
     }
 
     /// <summary><paramref name="count"/> offers declined for <paramref name="reason"/> with a filter of <paramref name="refuseSeconds"/>.</summary>

@@ -955,13 +955,11 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
             _podsPerOffer[type] = (claims + onOffers.Count - 1) / onOffers.Count;
         }
 
-        // The most of each resource any offer has left (for the pods that lacked one), gathered when first needed.
-        OfferFit.Scalars? most = null;
         for (var i = 0; i < considered; i++)
         {
             if (!claimed.Contains(_requirements[i].Name))
             {
-                TellWhyNotPlaced(_requirements[i].Name, _requirements[i].Pod, _requirements[i].Need, slots, ref most);
+                TellWhyNotPlaced(_requirements[i].Name, _requirements[i].Pod);
             }
         }
 
@@ -1137,18 +1135,16 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
     // The offer's score for a new footprint: its type's instances on the agent (and in the zone, for spread) looked up in
     // the placements, the pod itself left out.
     /// <summary>
-    /// A pod the cycle evaluated offers for and placed nowhere hears why (<see cref="OffersDoNotFit"/>; for a resource it
-    /// lacked, how much it needs and the most an offer of the cycle has left), unless it was told the same reason since it
-    /// registered: one message a pod, not one a cycle, while the reason stays.
+    /// A pod the cycle evaluated offers for and placed nowhere hears why (<see cref="OffersDoNotFit"/>: its most frequent
+    /// reason as <c>debug offers</c> gives it, for a resource it lacked with how much it needs and the most an offer had),
+    /// unless it was told the same reason since it registered: one message a pod, not one a cycle, while the reason stays.
     /// </summary>
-    private void TellWhyNotPlaced(string podName, IActorRef pod, OfferFit.Scalars need, List<OfferSlot> slots, ref OfferFit.Scalars? most)
+    private void TellWhyNotPlaced(string podName, IActorRef pod)
     {
-        if (_outcomes.TopFailure(podName) is { } why && !(_toldWhy.TryGetValue(podName, out var told) && told == why))
+        if (_outcomes.TopFailure(podName) is { } top && !(_toldWhy.TryGetValue(podName, out var told) && told == top.Reason))
         {
-            _toldWhy[podName] = why;
-            most ??= slots.Aggregate(default(OfferFit.Scalars), (m, s) => new OfferFit.Scalars(
-                Math.Max(m.Cpus, s.Available.Cpus), Math.Max(m.Mem, s.Available.Mem), Math.Max(m.Disk, s.Available.Disk), Math.Max(m.Gpus, s.Available.Gpus)));
-            pod.Tell(new OffersDoNotFit(why + OfferFit.Shortfall(why, need, most.Value)));
+            _toldWhy[podName] = top.Reason;
+            pod.Tell(new OffersDoNotFit(top.Why));
         }
     }
 

@@ -68,7 +68,10 @@ public sealed record PodOfferSummary(string PodInstance, long Evaluated, long Pa
 public sealed record FailureCount(string Reason, long Count, double? Needs = null, double? MostOffered = null)
 {
     /// <summary>"112 FAIL(ResourceEvaluationStage): Offer lacks … 'cpus' for new reservation (needs 2, offers had at most 1.5)".</summary>
-    public string Line => Needs is { } needs && MostOffered is { } most
-        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Count:N0} {Reason} (needs {needs:0.###}, offers had at most {most:0.###})")
-        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Count:N0} {Reason}");
+    public string Line => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Count:N0} {Why}");
+
+    /// <summary>The reason, with the amounts when known: "FAIL(ResourceEvaluationStage): Offer lacks … 'cpus' for new reservation (needs 2, offers had at most 1.5)".</summary>
+    public string Why => Needs is { } needs && MostOffered is { } most
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Reason} (needs {needs:0.###}, offers had at most {most:0.###})")
+        : Reason;
 }

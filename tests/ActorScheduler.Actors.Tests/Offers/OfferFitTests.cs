@@ -137,18 +137,4 @@ public sealed class OfferFitTests
         Assert.Contains(offer.Resources, Resources.IsReserved);
         Assert.Equal(new OfferFit.Scalars(1, 512, 1000), available);
     }
-
-    [Fact]
-    public void A_shortfall_names_the_need_and_the_most_an_offer_had_only_for_a_resource_the_pod_lacked_everywhere()
-    {
-        var need = new OfferFit.Scalars(Cpus: 3.1, Mem: 288, Disk: 0, Gpus: 1);
-        var most = new OfferFit.Scalars(Cpus: 2, Mem: 4096, Disk: 100, Gpus: 0);
-        var lacksCpus = OfferFit.Skip(TestOffers.Requirement(TestOffers.HelloPod(cpus: 3)), need, TestOffers.Unreserved(cpus: 2), most)!;
-
-        Assert.Equal(": 3.1 needed, at most 2 in an offer", OfferFit.Shortfall(lacksCpus, need, most));
-        // An offer had as much: the pod failed the others for it, so no figures.
-        Assert.Null(OfferFit.Shortfall(lacksCpus, need, most with { Cpus = 3.1 }));
-        Assert.Null(OfferFit.Shortfall(OfferFit.OtherAgent, need, most));
-        Assert.Null(OfferFit.Shortfall("FAIL(PlacementRuleEvaluationStage): hostname:UNIQUE", need, most));
-    }
 }

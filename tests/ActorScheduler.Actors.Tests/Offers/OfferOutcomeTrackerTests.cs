@@ -73,15 +73,16 @@ public sealed class OfferOutcomeTrackerTests
         Assert.Null(tracker.TopFailure("hello-0"));
 
         tracker.RecordSkipped("hello-0", OfferFit.OtherAgent, 40);
-        Assert.Equal(OfferFit.OtherAgent, tracker.TopFailure("hello-0"));
+        Assert.Equal(OfferFit.OtherAgent, tracker.TopFailure("hello-0")?.Reason);
 
         tracker.RecordSkipped("hello-0", "FAIL(PlacementRuleEvaluationStage): hostname:UNIQUE", 2);
         tracker.Record(Outcome("hello-0", false, "FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'mem' for new reservation: 2 needed, 1 available"));
-        Assert.Equal("FAIL(PlacementRuleEvaluationStage): hostname:UNIQUE", tracker.TopFailure("hello-0"));
+        Assert.Equal("FAIL(PlacementRuleEvaluationStage): hostname:UNIQUE", tracker.TopFailure("hello-0")?.Why);
 
         tracker.Record(Outcome("hello-0", false, "FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'mem' for new reservation: 2 needed, 0 available"));
         tracker.Record(Outcome("hello-0", false, "FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'mem' for new reservation: 2 needed, 0 available"));
-        Assert.Equal("FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'mem' for new reservation", tracker.TopFailure("hello-0"));
+        // With its amounts, as debug offers gives them.
+        Assert.Equal("FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'mem' for new reservation (needs 2, offers had at most 1)", tracker.TopFailure("hello-0")?.Why);
 
         // Waiting anew: nothing failed yet.
         tracker.StartedWaiting("hello-0");

@@ -125,7 +125,7 @@ public sealed class OfferRouterActorTests : ActorTestKit
         router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod(cpus: 8))), pod);
 
         router.Tell(new OffersReceived([TestOffers.Unreserved("agent-1", cpus: 2), TestOffers.Unreserved("agent-2", cpus: 4)]));
-        Assert.Equal("FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation: 8.1 needed, at most 4 in an offer", pod.ExpectMsg<OffersDoNotFit>().Why);
+        Assert.Equal("FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation (needs 8.1, offers had at most 4)", pod.ExpectMsg<OffersDoNotFit>().Why);
 
         // The same reason in the next cycle: not told again.
         router.Tell(new OffersReceived([TestOffers.Unreserved("agent-3", cpus: 2)]));
@@ -815,10 +815,10 @@ public sealed class OfferRouterActorTests : ActorTestKit
         Assert.Equal("big-2: 1 offer evaluated, 0 passed; 1 FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation (needs 1, offers had at most 0.5)", lines["big-2"]);
         // Each big pod hears its own reason, and claims nothing.
         Assert.Equal(
-            // (the most an offer has left once the cycle's claims are made: small-0 took 1 cpus and 132 MB of 1.5 and 400)
-            ["FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'mem' for new reservation: 532 needed, at most 268 in an offer",
-             "FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation: 1 needed, at most 0.5 in an offer",
-             "FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation: 1 needed, at most 0.5 in an offer"],
+            // (the offer as each pod saw it: big-0 before small-0 took 1 cpus and 132 MB of its 1.5 and 400, the others after)
+            ["FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'mem' for new reservation (needs 532, offers had at most 400)",
+             "FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation (needs 1, offers had at most 0.5)",
+             "FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation (needs 1, offers had at most 0.5)"],
             Enumerable.Range(0, 3).Select(_ => big.ExpectMsg<OffersDoNotFit>().Why).ToArray());
         big.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
