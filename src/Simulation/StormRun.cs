@@ -453,7 +453,7 @@ public sealed class StormRun
             }, ct).ConfigureAwait(false);
             var deployCpu = ProcessCpu() - cpuAtStart;
             var deployAllocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedAtStart;
-            var (deployPause, deployCollections) = (GC.GetTotalPauseDuration() - pauseAtStart, GcCounts.Now() - collectionsAtStart);
+            var (deployPause, deployCollections) = (GC.GetTotalPauseDuration() - pauseAtStart, GcCounts.Since(collectionsAtStart));
             var offerCycles = settings.Metrics.Timers().GetValueOrDefault(SchedulerMetrics.OffersProcess);
             var evaluations = settings.Metrics.Timers().GetValueOrDefault(SchedulerMetrics.OffersEvaluate);
             var counters = settings.Metrics.Counters();
@@ -893,11 +893,29 @@ public sealed class StormRun
 /// <summary>Garbage collections by generation (<see cref="GC.CollectionCount"/>); a gen2 collection counts in all three.</summary>
 public readonly record struct GcCounts(int Gen0, int Gen1, int Gen2)
 {
-    /// <summary>The collections of the process so far.</summary>
-    public static GcCounts Now() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+    /// <summary>
+    /// The collections of the process so far, to count from (<see cref="Since"/>): read youngest generation first, so a
+    /// collection that lands between two reads is counted in the older generation's span only if also in the younger's.
+    /// </summary>
+    public static GcCounts Now()
+    {
+        var gen0 = GC.CollectionCount(0);
+        var gen1 = GC.CollectionCount(1);
+        return new(gen0, gen1, GC.CollectionCount(2));
+    }
 
-    /// <summary>The collections between two readings: <c>GcCounts.Now() - before</c>.</summary>
-    public static GcCounts operator -(GcCounts a, GcCounts b) => new(a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2);
+    /// <summary>
+    /// The collections since <paramref name="start"/> (a <see cref="Now"/>). Read oldest generation first: every
+    /// generation's span holds the older ones', so a collection of another thread between the reads never makes an older
+    /// generation count more than a younger one (gen0 ≥ gen1 ≥ gen2, as a gen2 collection counts in all three).
+    /// </summary>
+    public static GcCounts Since(GcCounts start)
+    {
+        var gen2 = GC.CollectionCount(2);
+        var gen1 = GC.CollectionCount(1);
+        var gen0 = GC.CollectionCount(0);
+        return new(gen0 - start.Gen0, gen1 - start.Gen1, gen2 - start.Gen2);
+    }
 
     /// <summary>The counts as <c>gen0/gen1/gen2</c>, e.g. <c>12/3/1</c>.</summary>
     public override string ToString() => $"{Gen0}/{Gen1}/{Gen2}";
