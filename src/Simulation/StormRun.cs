@@ -711,6 +711,17 @@ public sealed class StormRun
             ct.ThrowIfCancellationRequested();
             tracker.Update(cluster, discard: !KeepHistory);
             onPoll();
+
+            // A report due is made before the check that may end the wait: the check's asks can take seconds on a loaded
+            // machine, long enough for a short stage to end meanwhile, and a stage then went unreported even with a zero
+            // interval (the summary is the previous check's).
+            if (watch.Elapsed >= nextProgress && _options.Progress is { } progress)
+            {
+                nextProgress = watch.Elapsed + _options.ProgressInterval;
+                var rate = tracker.FirstOffer is { } first ? tracker.Placed / Math.Max((DateTimeOffset.UtcNow - first).TotalSeconds, 1e-3) : 0;
+                progress(new StormProgress(stage, watch.Elapsed, tracker.Placed, rate, tracker.Offers, summary, tracker.Launched));
+            }
+
             if (watch.Elapsed >= nextPlanCheck)
             {
                 nextPlanCheck = watch.Elapsed + TimeSpan.FromMilliseconds(500);
@@ -721,13 +732,6 @@ public sealed class StormRun
                 {
                     return true;
                 }
-            }
-
-            if (watch.Elapsed >= nextProgress && _options.Progress is { } progress)
-            {
-                nextProgress = watch.Elapsed + _options.ProgressInterval;
-                var rate = tracker.FirstOffer is { } first ? tracker.Placed / Math.Max((DateTimeOffset.UtcNow - first).TotalSeconds, 1e-3) : 0;
-                progress(new StormProgress(stage, watch.Elapsed, tracker.Placed, rate, tracker.Offers, summary, tracker.Launched));
             }
 
             await Task.Delay(PumpInterval, ct).ConfigureAwait(false);
