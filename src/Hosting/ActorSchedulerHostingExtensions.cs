@@ -16,12 +16,29 @@ public static class ActorSchedulerHostingExtensions
 {
     /// <summary>
     /// Registers the protobuf serializer for our events and starts the scheduler root actor (registered under
-    /// <see cref="SchedulerRegistryKeys.Scheduler"/>). Persistence is the application's choice (see
-    /// <see cref="Persistence.SqliteJournal"/> for the embedded default).
+    /// <see cref="SchedulerRegistryKeys.Scheduler"/>). With <see cref="ActorSchedulerOptions.JournalConnection"/> the
+    /// journal is that PostgreSQL database (checked, its tables created); without, persistence is the application's
+    /// choice (see <see cref="Persistence.SqliteJournal"/> for the embedded default).
     /// </summary>
+    /// <exception cref="Persistence.PostgresJournalException">
+    /// The PostgreSQL journal cannot be used (server unreachable, user refused, database missing, tables of another
+    /// layout); the message says why and what to do on one line.
+    /// </exception>
     public static AkkaConfigurationBuilder WithActorScheduler(this AkkaConfigurationBuilder builder, ActorSchedulerOptions options)
     {
         var settings = ToSettings(options);
+        if (options.JournalConnection is { } journal)
+        {
+            var connectionString = Persistence.PostgresJournal.Parse(journal, nameof(options.JournalConnection), out var journalError)
+                                   ?? throw new ArgumentException(journalError, nameof(options.JournalConnection));
+            if (Persistence.PostgresJournal.Check(connectionString, nameof(options.JournalConnection)) is { } unusable)
+            {
+                throw new Persistence.PostgresJournalException(unusable);
+            }
+
+            builder = Persistence.PostgresJournal.WithPostgresJournal(builder, connectionString);
+        }
+
         return builder
             .AddHocon(SchedulerHocon.Text, HoconAddMode.Prepend)
             .WithActors((system, registry) =>

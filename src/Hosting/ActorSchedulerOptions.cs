@@ -118,6 +118,14 @@ public sealed class ActorSchedulerOptions
 
     /// <summary>The unencrypted PEM private key (RSA or EC) of <see cref="TlsCaCertificateFile"/>.</summary>
     public string? TlsCaKeyFile { get; init; }
+
+    /// <summary>
+    /// The PostgreSQL database that holds the journal and the snapshots, as Npgsql's keywords
+    /// (<c>Host=…;Port=…;Username=…;Password=…;Database=…</c>) or a <c>postgres://user:password@host:port/database</c> URL.
+    /// The scheduler checks it and creates its tables (<see cref="Persistence.PostgresJournal"/>) when it is configured.
+    /// Null (default): persistence is the application's choice, such as <see cref="Persistence.SqliteJournal.WithSqliteJournal"/>.
+    /// </summary>
+    public string? JournalConnection { get; init; }
 }
 
 /// <summary>Keys under which the scheduler's actors are registered in the <c>ActorRegistry</c>.</summary>

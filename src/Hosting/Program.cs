@@ -67,6 +67,10 @@ var tlsCaCertOption = new Option<string?>("--tls-ca-cert")
     Description = "PEM certificate of the CA that signs the certificates of tasks with transport-encryption (with --tls-ca-key). Without it the scheduler generates a CA on first need and keeps it, private key included, in its journal.",
 };
 var tlsCaKeyOption = new Option<string?>("--tls-ca-key") { Description = "The unencrypted PEM private key (RSA or EC) of --tls-ca-cert." };
+var journalConnectionOption = new Option<string?>("--journal-connection")
+{
+    Description = "Keep the journal in this PostgreSQL database instead of the data dir's SQLite file: Host=…;Port=…;Username=…;Password=…;Database=… or postgres://user:password@host:port/database. The scheduler creates its tables there.",
+};
 var verboseOption = new Option<bool>("--verbose", "-v") { Description = "Log scheduler decisions (INFO) to the console." };
 var run = new Command("run", "Deploy a service and keep it running: embedded Mesos emulator, scheduler and HTTP API in one process. With STATSD_UDP_HOST and STATSD_UDP_PORT set, its metrics are pushed over StatsD every STATSD_POLL_INTERVAL_S seconds (default 10).")
 {
@@ -75,6 +79,7 @@ var run = new Command("run", "Deploy a service and keep it running: embedded Mes
     decommissionParallelismOption,
     tlsCaCertOption,
     tlsCaKeyOption,
+    journalConnectionOption,
 };
 var runAgentFlags = new EmulatorAgentFlags();
 runAgentFlags.AddTo(run, masterOption, [agentsOption, masterPortOption]);
@@ -104,6 +109,7 @@ run.SetAction((parse, ct) => CommandGuard.RunAsync(() => RunCommand.RunAsync(
         DecommissionParallelism = parse.GetValue(decommissionParallelismOption),
         TlsCaCertificateFile = parse.GetValue(tlsCaCertOption),
         TlsCaKeyFile = parse.GetValue(tlsCaKeyOption),
+        JournalConnection = parse.GetValue(journalConnectionOption),
     },
     Console.Out,
     Console.Error,

@@ -73,6 +73,12 @@ public sealed record RunArguments(
     /// <summary>The private key (PEM) of <see cref="TlsCaCertificateFile"/> (<c>--tls-ca-key</c>).</summary>
     public string? TlsCaKeyFile { get; init; }
 
+    /// <summary>
+    /// The PostgreSQL database of the journal (<c>--journal-connection</c>: Npgsql keywords or a <c>postgres://</c> URL);
+    /// null: the SQLite file <c>journal.db</c> in the data dir.
+    /// </summary>
+    public string? JournalConnection { get; init; }
+
     /// <summary>Reads an environment variable (<c>STATSD_UDP_HOST</c>, …); null: the process's environment.</summary>
     public Func<string, string?>? EnvironmentVariable { get; init; }
 }
@@ -164,6 +170,13 @@ public static class RunCommand
             return 2;
         }
 
+        string? journalConnection = null;
+        if (args.JournalConnection is not null && (journalConnection = PostgresJournal.Parse(args.JournalConnection, "--journal-connection", out var journalFormatError)) is null)
+        {
+            await error.WriteLineAsync($"error: {journalFormatError}");
+            return 2;
+        }
+
         var statsd = StatsDTarget.FromEnvironment(args.EnvironmentVariable ?? System.Environment.GetEnvironmentVariable, out var statsdError);
         if (statsdError is not null)
         {
@@ -210,17 +223,31 @@ public static class RunCommand
 
         // Checked before anything starts: the embedded emulator would otherwise run (and its agents start tasks) for a
         // scheduler that cannot.
-        if (SqliteJournal.Check(Path.Combine(dataDir, "journal.db")) is { } journalError)
+        var journalPath = Path.Combine(dataDir, "journal.db");
+        if ((journalConnection is null ? SqliteJournal.Check(journalPath) : PostgresJournal.Check(journalConnection, "--journal-connection")) is { } journalError)
         {
             await error.WriteLineAsync($"error: {journalError}");
             return 2;
         }
 
         // A journal of another service: this one would deploy beside that one's records, its tasks left to no scheduler.
-        if (SqliteJournal.CheckService(Path.Combine(dataDir, "journal.db"), spec.Name) is { } serviceError)
+        if ((journalConnection is null ? SqliteJournal.CheckService(journalPath, spec.Name) : PostgresJournal.CheckService(journalConnection, spec.Name)) is { } serviceError)
         {
             await error.WriteLineAsync($"error: {serviceError}");
             return 2;
+        }
+
+        if (journalConnection is not null)
+        {
+            try
+            {
+                PostgresJournal.Prepare(journalConnection);
+            }
+            catch (PostgresJournalException e)
+            {
+                await error.WriteLineAsync($"error: {e.Message}");
+                return 2;
+            }
         }
 
         if (!System.Net.IPAddress.TryParse(args.ApiHost, out var apiAddress))
@@ -301,13 +328,17 @@ public static class RunCommand
         await output.WriteLineAsync($"mesos:       {master}{(emulator is null ? string.Empty : $" (embedded emulator, {args.Agents} agents{(emulatorOptions?.Zones > 0 ? $" in {emulatorOptions.Zones} zones" : "")})")}");
         await output.WriteLineAsync($"api:         {apiUrl}{(bindUrl == apiUrl ? "" : $" (listening on {bindUrl})")}");
         await output.WriteLineAsync($"data dir:    {dataDir}");
+        if (journalConnection is not null)
+        {
+            await output.WriteLineAsync($"journal:     {PostgresJournal.Describe(journalConnection)}");
+        }
         if (statsd is not null)
         {
             await output.WriteLineAsync($"statsd:      {statsd}");
         }
 
         using var log = new RunLog(output, Path.Combine(dataDir, RunLog.FileName));
-        var app = BuildApp(args, fitness, offerHold, loaded, master, bindUrl, apiUrl, apiListener, dataDir, statsd, log);
+        var app = BuildApp(args with { JournalConnection = journalConnection }, fitness, offerHold, loaded, master, bindUrl, apiUrl, apiListener, dataDir, statsd, log);
         using (ct.Register(log.FileOnlyFromNow))
         {
             try
@@ -350,7 +381,7 @@ public static class RunCommand
             var details = $" (details: {log.FilePath})";
             await error.WriteLineAsync(failed.UnreadableStream is null
                 ? $"error: {failed.Message}{details}"
-                : $"error: journal {Path.Combine(dataDir, "journal.db")}: {failed.Message}{details}");
+                : $"error: journal {(journalConnection is null ? journalPath : PostgresJournal.Describe(journalConnection))}: {failed.Message}{details}");
         }
 
         await output.WriteLineAsync("stopping…");
@@ -397,9 +428,13 @@ public static class RunCommand
                     loggers.ClearLoggers();
                     loggers.AddLogger<RunLogger>();
                 })
-                .AddSetup(new RunLogSetup(log))
-                .WithSqliteJournal(Path.Combine(dataDir, "journal.db"))
-                .WithActorScheduler(new ActorSchedulerOptions
+                .AddSetup(new RunLogSetup(log));
+            if (args.JournalConnection is null)
+            {
+                akka.WithSqliteJournal(Path.Combine(dataDir, "journal.db"));
+            }
+
+            akka.WithActorScheduler(new ActorSchedulerOptions
                 {
                     ServiceName = loaded.Spec!.Name,
                     RenderedSpec = loaded.RenderedText!,
@@ -421,6 +456,7 @@ public static class RunCommand
                     DecommissionParallelism = args.DecommissionParallelism,
                     TlsCaCertificateFile = args.TlsCaCertificateFile,
                     TlsCaKeyFile = args.TlsCaKeyFile,
+                    JournalConnection = args.JournalConnection,
                 });
         });
 

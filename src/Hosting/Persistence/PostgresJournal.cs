@@ -1,0 +1,334 @@
+using System.Globalization;
+using System.Net.Sockets;
+using Akka.Hosting;
+using Akka.Persistence.Sql.Config;
+using Akka.Persistence.Sql.Hosting;
+using Npgsql;
+
+namespace ActorScheduler.Hosting.Persistence;
+
+/// <summary>
+/// The journal on a PostgreSQL database (remote and HA modes): journal, snapshot store and query journal in the tables
+/// <c>journal</c> and <c>snapshot</c> of the connection's current schema, tags stored as CSV in the journal row (the
+/// tag table makes every query crawl). The tables are created by <see cref="Prepare"/>, not by the plugin: a row of the
+/// <c>&lt;service&gt;/entities</c> stream carries the tags of every event it holds, far beyond the 100 characters the
+/// plugin declares for its <c>tags</c> column, so the column must be unbounded whatever a linq2db version makes of that
+/// declaration; <see cref="Check"/> refuses a journal table whose <c>tags</c> column is bounded.
+/// </summary>
+public static class PostgresJournal
+{
+    /// <summary>The linq2db provider: a fixed version spares the plugin detecting it on every connection (15 serves newer servers too).</summary>
+    public const string ProviderName = LinqToDB.ProviderName.PostgreSQL15;
+
+    /// <summary>How long <see cref="Check"/> waits for the server to answer a connection before it calls it unreachable.</summary>
+    internal const int CheckTimeoutSeconds = 5;
+
+    /// <summary>
+    /// The connection string of <paramref name="text"/>: Npgsql's keywords (<c>Host=…;Port=…;Username=…;Password=…;Database=…</c>)
+    /// or a URL <c>postgres://user:password@host:port/database?keyword=value</c> (<c>postgresql://</c> too; user, password
+    /// and port optional, percent-encoding decoded). Null with a one-line reason in <paramref name="error"/>, starting with
+    /// <paramref name="setting"/>, when it is neither, or names no host or no database.
+    /// </summary>
+    public static string? Parse(string text, string setting, out string? error)
+    {
+        error = null;
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = text.Contains("://", StringComparison.Ordinal) ? FromUrl(text) : new NpgsqlConnectionStringBuilder(text);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or UriFormatException or KeyNotFoundException)
+        {
+            error = $"{setting} is no PostgreSQL connection string ({Cli.CommandGuard.OneLine(e.Message)}): give Host=…;Port=…;Username=…;Password=…;Database=… or postgres://user:password@host:port/database";
+            return null;
+        }
+
+        if (string.IsNullOrWhiteSpace(builder.Host))
+        {
+            error = $"{setting} names no host: give Host=… (or postgres://user:password@host:port/database)";
+            return null;
+        }
+
+        if (string.IsNullOrWhiteSpace(builder.Database))
+        {
+            error = $"{setting} names no database: give Database=… (or postgres://user:password@host:port/database); the journal's tables are created in it";
+            return null;
+        }
+
+        return builder.ConnectionString;
+    }
+
+    private static NpgsqlConnectionStringBuilder FromUrl(string text)
+    {
+        var url = new Uri(text, UriKind.Absolute);
+        if (url.Scheme is not ("postgres" or "postgresql"))
+        {
+            throw new FormatException($"a URL of scheme '{url.Scheme}', not postgres:// or postgresql://");
+        }
+
+        var builder = new NpgsqlConnectionStringBuilder { Host = url.Host };
+        if (!url.IsDefaultPort && url.Port > 0)
+        {
+            builder.Port = url.Port;
+        }
+
+        if (url.UserInfo.Length > 0)
+        {
+            var colon = url.UserInfo.IndexOf(':', StringComparison.Ordinal);
+            builder.Username = Uri.UnescapeDataString(colon < 0 ? url.UserInfo : url.UserInfo[..colon]);
+            if (colon >= 0)
+            {
+                builder.Password = Uri.UnescapeDataString(url.UserInfo[(colon + 1)..]);
+            }
+        }
+
+        var database = Uri.UnescapeDataString(url.AbsolutePath.TrimStart('/'));
+        if (database.Length > 0)
+        {
+            builder.Database = database;
+        }
+
+        foreach (var pair in url.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw new FormatException($"the query parameter '{pair}' has no value");
+            }
+
+            builder[Uri.UnescapeDataString(pair[..equals])] = Uri.UnescapeDataString(pair[(equals + 1)..]);
+        }
+
+        return builder;
+    }
+
+    /// <summary>The journal as messages name it: <c>postgres://user@host:port/database</c>, never the password.</summary>
+    public static string Describe(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        return $"postgres://{(string.IsNullOrEmpty(builder.Username) ? "" : builder.Username + "@")}{builder.Host}:{builder.Port.ToString(CultureInfo.InvariantCulture)}/{builder.Database}";
+    }
+
+    /// <summary>
+    /// Whether the journal's database can be used: the server answers, lets the user in, has the database, and its
+    /// tables, where they exist, have our layout. A one-line reason with what to do when not (<paramref name="setting"/>
+    /// names the setting to fix), null when it can. Creates nothing.
+    /// </summary>
+    public static string? Check(string connectionString, string setting)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Timeout = CheckTimeoutSeconds, Pooling = false };
+        var server = $"{builder.Host}:{builder.Port.ToString(CultureInfo.InvariantCulture)}";
+        try
+        {
+            using var connection = new NpgsqlConnection(builder.ConnectionString);
+            connection.Open();
+            return CheckLayout(connection, Describe(connectionString), setting);
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification)
+        {
+            return $"journal server {server} refused user '{builder.Username}': {e.MessageText}; fix Username and Password in {setting} (or the server's pg_hba.conf)";
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidCatalogName)
+        {
+            return $"journal database '{builder.Database}' does not exist on {server}: create it (CREATE DATABASE \"{builder.Database}\"; the scheduler creates its tables in it), or fix Database in {setting}";
+        }
+        catch (PostgresException e)
+        {
+            return $"journal {Describe(connectionString)}: {e.MessageText} (SQLSTATE {e.SqlState})";
+        }
+        catch (NpgsqlException e) when (e.InnerException is SocketException or TimeoutException or IOException || e is NpgsqlException { IsTransient: true })
+        {
+            return $"journal server {server} is unreachable ({Cli.CommandGuard.OneLine((e.InnerException ?? e).Message)}): start PostgreSQL there, or fix Host and Port in {setting}";
+        }
+        catch (NpgsqlException e)
+        {
+            return $"journal {Describe(connectionString)}: {Cli.CommandGuard.OneLine(e.Message)}";
+        }
+        catch (SocketException e)
+        {
+            // A host name that does not resolve.
+            return $"journal server {server} is unreachable ({e.Message}): start PostgreSQL there, or fix Host and Port in {setting}";
+        }
+    }
+
+    /// <summary>
+    /// The columns the journal plugin reads and writes, by table, as <see cref="Prepare"/> creates them. Columns beyond
+    /// those are left alone.
+    /// </summary>
+    private static readonly (string Table, string[] Columns)[] Layout =
+    [
+        ("journal", ["ordering", "created", "deleted", "persistence_id", "sequence_number", "message", "tags", "manifest", "identifier", "writer_uuid"]),
+        ("snapshot", ["persistence_id", "sequence_number", "created", "snapshot", "manifest", "serializer_id"]),
+    ];
+
+    /// <summary>
+    /// Whether the tables the plugin uses, where they exist in the current schema, have its columns and an unbounded
+    /// <c>tags</c>: a table of another layout fails the plugin's start over and over, and a bounded <c>tags</c> refuses
+    /// the first write of the entity stream that touches more than a few pods, stopping the scheduler mid-deploy.
+    /// </summary>
+    private static string? CheckLayout(NpgsqlConnection connection, string journal, string setting)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            select table_name, column_name, character_maximum_length from information_schema.columns
+            where table_schema = current_schema() and table_name in ('journal', 'snapshot')
+            """;
+        var found = new Dictionary<string, Dictionary<string, int?>>(StringComparer.Ordinal);
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                var table = reader.GetString(0);
+                if (!found.TryGetValue(table, out var columns))
+                {
+                    found[table] = columns = new Dictionary<string, int?>(StringComparer.Ordinal);
+                }
+
+                columns[reader.GetString(1)] = reader.IsDBNull(2) ? null : reader.GetInt32(2);
+            }
+        }
+
+        foreach (var (table, columns) in Layout)
+        {
+            if (!found.TryGetValue(table, out var present))
+            {
+                continue;
+            }
+
+            var missing = columns.Where(c => !present.ContainsKey(c)).ToList();
+            if (missing.Count > 0)
+            {
+                return $"journal {journal} has a table '{table}' without the column{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing)}: "
+                       + "it is not an actorscheduler journal (another program's tables, or a layout this version does not know); "
+                       + $"give {setting} a database of its own (or a user whose search_path names an empty schema)";
+            }
+        }
+
+        if (found.TryGetValue("journal", out var journalColumns) && journalColumns["tags"] is { } length)
+        {
+            return $"journal {journal} has a table 'journal' whose tags column holds at most {length.ToString(CultureInfo.InvariantCulture)} characters: "
+                   + "a row of the entity stream carries the tags of all its events, far more; make it unbounded (ALTER TABLE journal ALTER COLUMN tags TYPE text), "
+                   + $"or give {setting} a database of its own";
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Whether the database holds the streams of another service than <paramref name="service"/> (a journal database
+    /// serves one service, as a data dir does): a one-line reason naming that service, null when it holds only this
+    /// service's streams or none. Two lookups through the index on the persistence id, whatever the journal's size.
+    /// </summary>
+    public static string? CheckService(string connectionString, string service)
+    {
+        try
+        {
+            using var connection = new NpgsqlConnection(connectionString);
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "select to_regclass('journal') is not null";
+            if (command.ExecuteScalar() is not true)
+            {
+                return null;
+            }
+
+            // The ids before "<service>/" and from "<service>0" on ('0' follows '/'), compared byte by byte: the tables
+            // Prepare creates hold the ids under that collation, so the unique index answers both lookups.
+            command.CommandText = """
+                (select persistence_id from journal where persistence_id collate "C" < @from order by persistence_id collate "C" desc limit 1)
+                union all
+                (select persistence_id from journal where persistence_id collate "C" >= @to order by persistence_id collate "C" limit 1)
+                """;
+            command.Parameters.AddWithValue("from", service + "/");
+            command.Parameters.AddWithValue("to", service + "0");
+            using var reader = command.ExecuteReader();
+            if (reader.Read())
+            {
+                var other = reader.GetString(0);
+                var slash = other.IndexOf('/', StringComparison.Ordinal);
+                return $"journal {Describe(connectionString)} holds the service '{(slash < 0 ? other : other[..slash])}', not '{service}': a journal database serves one service; "
+                       + "give this one a database of its own (or run the spec of that service on it)";
+            }
+
+            return null;
+        }
+        catch (NpgsqlException e)
+        {
+            return $"journal {Describe(connectionString)}: {Cli.CommandGuard.OneLine(e.Message)}";
+        }
+    }
+
+    /// <summary>
+    /// The tables of the journal and the snapshot store, as the plugin reads and writes them, but for an unbounded
+    /// <c>tags</c> (<c>text</c>) and persistence ids ordered byte by byte (<see cref="CheckService"/> reads a range of
+    /// them through the index). The identity column gives the journal's global order (the query journal's offsets).
+    /// </summary>
+    internal const string Ddl = """
+        create table if not exists journal (
+          ordering bigint generated always as identity primary key,
+          created bigint not null,
+          deleted boolean not null,
+          persistence_id text collate "C" not null,
+          sequence_number bigint not null,
+          message bytea not null,
+          tags text,
+          manifest text,
+          identifier integer,
+          writer_uuid text,
+          constraint journal_uq unique (persistence_id, sequence_number)
+        );
+        create table if not exists snapshot (
+          persistence_id text not null,
+          sequence_number bigint not null,
+          created bigint not null,
+          snapshot bytea,
+          manifest text,
+          serializer_id integer,
+          primary key (persistence_id, sequence_number)
+        );
+        create index if not exists snapshot_created_idx on snapshot (created);
+        """;
+
+    /// <summary>
+    /// Creates the tables where they do not exist yet, under a transaction-scoped advisory lock, so that scheduler nodes
+    /// starting together on one database do not race each other's <c>create table</c>.
+    /// </summary>
+    /// <exception cref="PostgresJournalException">The server refused (the user may not create tables, say); the reason on one line.</exception>
+    public static void Prepare(string connectionString)
+    {
+        try
+        {
+            using var connection = new NpgsqlConnection(connectionString);
+            connection.Open();
+            using var transaction = connection.BeginTransaction();
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            // A key of our own ("actorsch" in ASCII), not shared with other programs' advisory locks by chance.
+            command.CommandText = "select pg_advisory_xact_lock(7017280444149917544);" + Ddl;
+            command.ExecuteNonQuery();
+            transaction.Commit();
+        }
+        catch (NpgsqlException e)
+        {
+            throw new PostgresJournalException($"journal {Describe(connectionString)}: cannot create its tables: {Cli.CommandGuard.OneLine(e is PostgresException p ? p.MessageText : e.Message)}", e);
+        }
+    }
+
+    /// <summary>
+    /// Journal, snapshot store and query journal on the PostgreSQL database of <paramref name="connectionString"/> (see
+    /// <see cref="Parse"/>), its tables created first (<see cref="Prepare"/>).
+    /// </summary>
+    /// <exception cref="PostgresJournalException">The tables cannot be created.</exception>
+    public static AkkaConfigurationBuilder WithPostgresJournal(this AkkaConfigurationBuilder builder, string connectionString)
+    {
+        Prepare(connectionString);
+        return builder.WithSqlPersistence(
+            connectionString: connectionString,
+            providerName: ProviderName,
+            autoInitialize: false,
+            tagStorageMode: TagMode.Csv);
+    }
+}
+
+/// <summary>The PostgreSQL journal cannot be used; the message says why on one line.</summary>
+public sealed class PostgresJournalException(string message, Exception? inner = null) : Exception(message, inner);

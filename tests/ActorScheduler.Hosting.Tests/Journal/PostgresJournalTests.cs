@@ -1,0 +1,322 @@
+using System.Collections.Immutable;
+using ActorScheduler.Actors;
+using ActorScheduler.Actors.Persistence;
+using ActorScheduler.Hosting.Cli;
+using ActorScheduler.Hosting.Persistence;
+using ActorScheduler.Messages.Events;
+using ActorScheduler.Mesos.Emulator;
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+
+namespace ActorScheduler.Hosting.Tests.Journal;
+
+/// <summary>
+/// The journal on PostgreSQL (<c>run --journal-connection</c>, <see cref="ActorSchedulerOptions.JournalConnection"/>):
+/// the connection given as keywords or a URL, our own tables with an unbounded <c>tags</c> column, a deployment journaled
+/// there and recovered by a restarted scheduler, and every start-up error as one <c>error:</c> line and exit 2 before
+/// anything starts. The tests that need a server report Skipped when its binaries are missing.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresJournalTests(PostgresServer server) : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("actorscheduler-pg-journal-").FullName;
+
+    private static string HelloWorld => Path.Combine(EndToEnd.SchedulerProcess.RepoRoot, "examples/hello-world/svc.yml");
+
+    private RunArguments Args(string journal, string master = "http://127.0.0.1:1", int apiPort = 0) =>
+        new(HelloWorld, ["SLEEP_DURATION=300"], Path.Combine(_dir, "data"), apiPort, 0, 1, master, false) { JournalConnection = journal };
+
+    [Theory]
+    [InlineData("Host=db.example;Port=5433;Username=sched;Password=secret;Database=journal", "postgres://sched@db.example:5433/journal")]
+    [InlineData("postgres://sched:p%40ss@db.example:5433/journal?Timeout=7", "postgres://sched@db.example:5433/journal")]
+    [InlineData("postgresql://db.example/journal", "postgres://db.example:5432/journal")]
+    public void A_connection_is_given_as_keywords_or_as_a_url_and_described_without_its_password(string text, string described)
+    {
+        var connectionString = PostgresJournal.Parse(text, "--journal-connection", out var error);
+
+        Assert.Null(error);
+        Assert.Equal(described, PostgresJournal.Describe(connectionString!));
+        if (text.Contains("p%40ss", StringComparison.Ordinal))
+        {
+            var builder = new NpgsqlConnectionStringBuilder(connectionString);
+            Assert.Equal(("p@ss", 7), (builder.Password, builder.Timeout));
+        }
+    }
+
+    [Theory]
+    [InlineData("Hots=db;Database=journal", "error: --journal-connection is no PostgreSQL connection string (")]
+    [InlineData("http://db.example/journal", "error: --journal-connection is no PostgreSQL connection string (a URL of scheme 'http', not postgres:// or postgresql://)")]
+    [InlineData("postgres://db.example/journal?sslmode", "error: --journal-connection is no PostgreSQL connection string (the query parameter 'sslmode' has no value)")]
+    [InlineData("Host=db.example;Username=sched", "error: --journal-connection names no database: give Database=… (or postgres://user:password@host:port/database); the journal's tables are created in it")]
+    [InlineData("postgres://db.example", "error: --journal-connection names no database:")]
+    [InlineData("Database=journal", "error: --journal-connection names no host: give Host=… (or postgres://user:password@host:port/database)")]
+    public async Task A_connection_that_is_none_is_one_error_line_and_exit_2_before_anything_starts(string text, string expected)
+    {
+        var (code, output, error) = await RunAsync(Args(text));
+
+        Assert.Equal(2, code);
+        Assert.StartsWith(expected, Assert.Single(error));
+        Assert.Empty(output);
+    }
+
+    [Fact]
+    public async Task An_unreachable_server_is_one_error_line_naming_its_host_and_port_and_exit_2_before_anything_starts()
+    {
+        var port = EndToEnd.SchedulerProcess.FreePort();
+
+        var (code, output, error) = await RunAsync(Args($"Host=127.0.0.1;Port={port};Username=postgres;Password=x;Database=journal"));
+
+        Assert.Equal(2, code);
+        Assert.Equal(
+            $"error: journal server 127.0.0.1:{port} is unreachable (Connection refused): start PostgreSQL there, or fix Host and Port in --journal-connection",
+            Assert.Single(error));
+        Assert.Empty(output);
+        Assert.False(File.Exists(Path.Combine(_dir, "data", "journal.db")), "a SQLite journal was created beside the PostgreSQL one asked for");
+    }
+
+    [SkippableFact]
+    public async Task A_wrong_password_is_one_error_line_and_exit_2()
+    {
+        var journal = new NpgsqlConnectionStringBuilder(server.CreateDatabase()) { Password = "wrong" }.ConnectionString;
+
+        var (code, output, error) = await RunAsync(Args(journal));
+
+        Assert.Equal(2, code);
+        Assert.Equal(
+            $"error: journal server 127.0.0.1:{server.Port} refused user 'postgres': password authentication failed for user \"postgres\"; fix Username and Password in --journal-connection (or the server's pg_hba.conf)",
+            Assert.Single(error));
+        Assert.Empty(output);
+    }
+
+    [SkippableFact]
+    public async Task A_missing_database_is_one_error_line_and_exit_2()
+    {
+        Skip.If(server.SkipReason is not null, server.SkipReason);
+
+        var (code, output, error) = await RunAsync(Args(server.ConnectionString("no_such_journal")));
+
+        Assert.Equal(2, code);
+        Assert.Equal(
+            $"error: journal database 'no_such_journal' does not exist on 127.0.0.1:{server.Port}: create it (CREATE DATABASE \"no_such_journal\"; the scheduler creates its tables in it), or fix Database in --journal-connection",
+            Assert.Single(error));
+        Assert.Empty(output);
+    }
+
+    [SkippableFact]
+    public async Task Tables_of_another_layout_are_one_error_line_and_exit_2()
+    {
+        var journal = server.CreateDatabase();
+        Execute(journal, "create table journal (id integer primary key, payload text)");
+
+        var (code, output, error) = await RunAsync(Args(journal));
+
+        Assert.Equal(2, code);
+        Assert.Equal(
+            $"error: journal {PostgresJournal.Describe(journal)} has a table 'journal' without the columns ordering, created, deleted, persistence_id, sequence_number, message, tags, manifest, identifier, writer_uuid: "
+            + "it is not an actorscheduler journal (another program's tables, or a layout this version does not know); give --journal-connection a database of its own (or a user whose search_path names an empty schema)",
+            Assert.Single(error));
+        Assert.Empty(output);
+    }
+
+    [SkippableFact]
+    public async Task A_journal_table_whose_tags_column_is_bounded_is_refused_before_anything_starts()
+    {
+        var journal = server.CreateDatabase();
+        PostgresJournal.Prepare(journal);
+        Execute(journal, "alter table journal alter column tags type varchar(100)");
+
+        var (code, output, error) = await RunAsync(Args(journal));
+
+        Assert.Equal(2, code);
+        Assert.StartsWith(
+            $"error: journal {PostgresJournal.Describe(journal)} has a table 'journal' whose tags column holds at most 100 characters: a row of the entity stream carries the tags of all its events, far more; "
+            + "make it unbounded (ALTER TABLE journal ALTER COLUMN tags TYPE text)",
+            Assert.Single(error));
+        Assert.Empty(output);
+    }
+
+    [SkippableFact]
+    public async Task A_database_holding_another_services_journal_is_refused_before_anything_starts()
+    {
+        var journal = server.CreateDatabase();
+        PostgresJournal.Prepare(journal);
+        // Names that sort just before and after hello-world's streams ("hello-world/" < "hello-world0").
+        Execute(journal, "insert into journal (created, deleted, persistence_id, sequence_number, message) values (0, false, 'hello-world/framework', 1, '\\x00')");
+        Assert.Null(PostgresJournal.CheckService(journal, "hello-world"));
+        Assert.Contains("holds the service 'hello-world', not 'hello-worl'", PostgresJournal.CheckService(journal, "hello-worl"));
+        Assert.Contains("holds the service 'hello-world', not 'hello-world-2'", PostgresJournal.CheckService(journal, "hello-world-2"));
+
+        var (code, output, error) = await RunAsync(Args(journal) with { Overrides = ["FRAMEWORK_NAME=other-world"] });
+
+        Assert.Equal(2, code);
+        Assert.Equal(
+            $"error: journal {PostgresJournal.Describe(journal)} holds the service 'hello-world', not 'other-world': a journal database serves one service; give this one a database of its own (or run the spec of that service on it)",
+            Assert.Single(error));
+        Assert.Empty(output);
+    }
+
+    [SkippableFact]
+    public void The_tables_are_ours_with_an_unbounded_tags_column_created_once_and_accepted_by_the_check()
+    {
+        var journal = server.CreateDatabase();
+
+        PostgresJournal.Prepare(journal);
+        PostgresJournal.Prepare(journal);
+
+        Assert.Equal(
+            "snapshot:created,manifest,persistence_id,sequence_number,serializer_id,snapshot|journal:created,deleted,identifier,manifest,message,ordering,persistence_id,sequence_number,tags,writer_uuid",
+            PostgresServer.Scalar(journal, """
+                select string_agg(table_name || ':' || columns, '|' order by table_name desc) from (
+                  select table_name, string_agg(column_name, ',' order by column_name) as columns from information_schema.columns
+                  where table_schema = current_schema() and table_name in ('journal', 'snapshot') group by table_name) t
+                """));
+        Assert.Equal(("text", DBNull.Value), ((string)PostgresServer.Scalar(journal, "select data_type from information_schema.columns where table_name = 'journal' and column_name = 'tags'")!,
+            PostgresServer.Scalar(journal, "select character_maximum_length from information_schema.columns where table_name = 'journal' and column_name = 'tags'")));
+        Assert.Null(PostgresJournal.Check(journal, "--journal-connection"));
+    }
+
+    [SkippableFact]
+    public async Task An_entities_row_whose_tags_exceed_100_characters_is_written_and_replayed()
+    {
+        var journal = server.CreateDatabase();
+        var tags = Enumerable.Range(0, 12).Select(i => $"pod:world-{i}").Append("plan:deploy").ToImmutableArray();
+        Assert.True(string.Join(';', tags).Length > 100);
+
+        using (var host = await StartAkkaAsync(journal))
+        {
+            var entities = host.Services.GetRequiredService<ActorSystem>().ActorOf(EntityJournalActor.Props("svc"));
+            var write = new EntityJournalProtocol.Write("svc/pod/world-0", 1, [(new TaskFailureSeen { TaskName = "world-0-server" }, tags)]);
+            await entities.Ask<EntityJournalProtocol.Written>(write, TimeSpan.FromSeconds(60));
+            await host.StopAsync();
+        }
+
+        var stored = (string)PostgresServer.Scalar(journal, "select tags from journal where persistence_id = 'svc/entities'")!;
+        Assert.True(stored.Length > 100, $"tags stored: {stored}");
+        Assert.All(tags, t => Assert.Contains(t, stored));
+
+        // A scheduler started anew on the database replays the row.
+        using (var host = await StartAkkaAsync(journal))
+        {
+            var entities = host.Services.GetRequiredService<ActorSystem>().ActorOf(EntityJournalActor.Props("svc"));
+            var history = await entities.Ask<EntityJournalProtocol.History>(new EntityJournalProtocol.Replay("svc/pod/world-0"), TimeSpan.FromSeconds(60));
+            Assert.Equal("world-0-server", Assert.IsType<TaskFailureSeen>(Assert.Single(history.Events)).TaskName);
+            await host.StopAsync();
+        }
+    }
+
+    [SkippableFact]
+    public async Task A_deployment_journaled_to_PostgreSQL_is_recovered_by_a_restarted_scheduler_without_a_relaunch()
+    {
+        var journal = server.CreateDatabase();
+        await using var emulator = await MesosEmulator.StartAsync(new MesosEmulatorOptions
+        {
+            DataDir = Path.Combine(_dir, "mesos"),
+            Port = 0,
+            Agents = 3,
+            AllocationInterval = TimeSpan.FromMilliseconds(100),
+            HeartbeatInterval = TimeSpan.FromMilliseconds(500),
+            KillTasksOnStop = true,
+        });
+        var apiPort = EndToEnd.SchedulerProcess.FreePort();
+        var args = Args(journal, emulator.Url.ToString(), apiPort);
+
+        // The first run deploys.
+        var first = new StringWriter();
+        using (var ctrlC = new CancellationTokenSource(TimeSpan.FromMinutes(3)))
+        {
+            var run = RunCommand.RunAsync(args, first, TextWriter.Null, ctrlC.Token);
+            await DeployCompleteAsync(apiPort, run, first);
+            await ctrlC.CancelAsync();
+            Assert.Equal(0, await run);
+        }
+
+        Assert.Contains($"journal:     {PostgresJournal.Describe(journal)}", first.ToString());
+        var launched = emulator.History().Launches.Select(l => (l.TaskName, l.TaskId)).Order().ToList();
+        Assert.Equal(["hello-0-server", "world-0-server", "world-1-server"], launched.Select(l => l.TaskName));
+        Assert.False(File.Exists(Path.Combine(_dir, "data", "journal.db")), "the scheduler journaled to SQLite, not to PostgreSQL");
+        Assert.True((long)PostgresServer.Scalar(journal, "select count(*) from journal where persistence_id like 'hello-world/%'")! > 0);
+
+        // The second, on the same database, recovers: deploy COMPLETE, the tasks adopted, none launched again, and the
+        // offers it gets once resubscribed declined.
+        var (subscribes, declines) = (emulator.History().CallCount("SUBSCRIBE"), emulator.History().CallCount("DECLINE"));
+        var second = new StringWriter();
+        using (var ctrlC = new CancellationTokenSource(TimeSpan.FromMinutes(3)))
+        {
+            var run = RunCommand.RunAsync(args, second, TextWriter.Null, ctrlC.Token);
+            await DeployCompleteAsync(apiPort, run, second);
+            while (emulator.History().CallCount("SUBSCRIBE") == subscribes || emulator.History().CallCount("DECLINE") == declines)
+            {
+                Assert.False(run.IsCompleted || ctrlC.IsCancellationRequested, $"the restarted scheduler did not resubscribe and decline offers:\n{second}");
+                await Task.Delay(100, CancellationToken.None);
+            }
+
+            await ctrlC.CancelAsync();
+            Assert.Equal(0, await run);
+        }
+
+        Assert.Equal(launched, emulator.History().Launches.Select(l => (l.TaskName, l.TaskId)).Order().ToList());
+        Assert.Equal(launched.Select(l => l.TaskId).Order(), emulator.Snapshot().Tasks.Where(t => t.State == "TASK_RUNNING").Select(t => t.Id).Order());
+    }
+
+    /// <summary>Polls the plan API until deploy is COMPLETE (200), failing with the console if the run ends first.</summary>
+    private static async Task DeployCompleteAsync(int apiPort, Task<int> run, StringWriter console)
+    {
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}/"), Timeout = TimeSpan.FromSeconds(10) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (true)
+        {
+            Assert.False(run.IsCompleted, $"run ended before deploy was COMPLETE:\n{console}");
+            Assert.True(DateTime.UtcNow < deadline, $"deploy not COMPLETE within 2 minutes:\n{console}");
+            try
+            {
+                using var answer = await client.GetAsync("v1/plans/deploy");
+                if ((int)answer.StatusCode == 200)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not serving yet.
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    private static async Task<IHost> StartAkkaAsync(string journal)
+    {
+        var host = new HostBuilder()
+            .ConfigureServices(services => services.AddAkka("pg-journal-test", (akka, _) => akka
+                .AddHocon("akka.loglevel = WARNING", HoconAddMode.Prepend)
+                .AddHocon(SchedulerHocon.Text, HoconAddMode.Prepend)
+                .WithPostgresJournal(journal)))
+            .Build();
+        await host.StartAsync();
+        return host;
+    }
+
+    private static void Execute(string connectionString, string sql)
+    {
+        using var connection = new NpgsqlConnection(connectionString);
+        connection.Open();
+        using var command = new NpgsqlCommand(sql, connection);
+        command.ExecuteNonQuery();
+    }
+
+    private static async Task<(int Code, string[] Output, string[] Error)> RunAsync(RunArguments args)
+    {
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var (output, error) = (new StringWriter(), new StringWriter());
+        var code = await RunCommand.RunAsync(args, output, error, guard.Token);
+        Assert.False(guard.IsCancellationRequested, "run did not end by itself");
+        return (code, Lines(output), Lines(error));
+
+        static string[] Lines(StringWriter writer) => writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}
