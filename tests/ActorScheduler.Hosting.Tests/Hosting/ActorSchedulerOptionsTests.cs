@@ -207,4 +207,32 @@ public sealed class ActorSchedulerOptionsTests
 
         Assert.Equal(new ActorScheduler.Actors.Offers.PlacementFitness(ActorScheduler.Actors.Offers.FitnessKind.BinPack, 16), ActorSchedulerHostingExtensions.ToSettings(options).Fitness);
     }
+
+    [Fact]
+    public void A_journal_connection_that_is_none_is_refused_when_configured()
+    {
+        var builder = new Akka.Hosting.AkkaConfigurationBuilder(new Microsoft.Extensions.DependencyInjection.ServiceCollection(), "options-test");
+
+        var error = Assert.Throws<ArgumentException>(() => builder.WithActorScheduler(new ActorSchedulerOptions
+        {
+            ServiceName = "hello-world", RenderedSpec = Spec, MasterUrl = Master, JournalConnection = "Host=127.0.0.1;Username=sched",
+        }));
+
+        Assert.Equal("JournalConnection", error.ParamName);
+        Assert.StartsWith("JournalConnection names no database: give Database=…", error.Message);
+    }
+
+    [Fact]
+    public void A_journal_server_that_does_not_answer_is_refused_when_configured_naming_its_host_and_port()
+    {
+        var port = EndToEnd.SchedulerProcess.FreePort();
+        var builder = new Akka.Hosting.AkkaConfigurationBuilder(new Microsoft.Extensions.DependencyInjection.ServiceCollection(), "options-test");
+
+        var error = Assert.Throws<Persistence.PostgresJournalException>(() => builder.WithActorScheduler(new ActorSchedulerOptions
+        {
+            ServiceName = "hello-world", RenderedSpec = Spec, MasterUrl = Master, JournalConnection = $"postgres://sched:secret@127.0.0.1:{port}/journal",
+        }));
+
+        Assert.Equal($"journal server 127.0.0.1:{port} is unreachable (Connection refused): start PostgreSQL there, or fix Host and Port in JournalConnection", error.Message);
+    }
 }
