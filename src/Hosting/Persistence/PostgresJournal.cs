@@ -39,7 +39,9 @@ public static class PostgresJournal
         }
         catch (Exception e) when (e is ArgumentException or FormatException or UriFormatException or KeyNotFoundException)
         {
-            error = $"{setting} is no PostgreSQL connection string ({Cli.CommandGuard.OneLine(e.Message)}): give Host=…;Port=…;Username=…;Password=…;Database=… or postgres://user:password@host:port/database";
+            // Npgsql says an unknown keyword as "Couldn't set hots (Parameter 'hots')".
+            var why = e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
+            error = $"{setting} is no PostgreSQL connection string ({Cli.CommandGuard.OneLine(why)}): give Host=…;Port=…;Username=…;Password=…;Database=… or postgres://user:password@host:port/database";
             return null;
         }
 

@@ -31,7 +31,7 @@ public sealed class PostgresJournalTests(PostgresServer server) : IDisposable
 
     [Theory]
     [InlineData("Host=db.example;Port=5433;Username=sched;Password=secret;Database=journal", "postgres://sched@db.example:5433/journal")]
-    [InlineData("postgres://sched:p%40ss@db.example:5433/journal?Timeout=7", "postgres://sched@db.example:5433/journal")]
+    [InlineData("postgres://sched:p%40ss@db.example:5433/journal?Timeout=7&sslmode=disable", "postgres://sched@db.example:5433/journal")]
     [InlineData("postgresql://db.example/journal", "postgres://db.example:5432/journal")]
     public void A_connection_is_given_as_keywords_or_as_a_url_and_described_without_its_password(string text, string described)
     {
@@ -42,12 +42,12 @@ public sealed class PostgresJournalTests(PostgresServer server) : IDisposable
         if (text.Contains("p%40ss", StringComparison.Ordinal))
         {
             var builder = new NpgsqlConnectionStringBuilder(connectionString);
-            Assert.Equal(("p@ss", 7), (builder.Password, builder.Timeout));
+            Assert.Equal(("p@ss", 7, SslMode.Disable), (builder.Password, builder.Timeout, builder.SslMode));
         }
     }
 
     [Theory]
-    [InlineData("Hots=db;Database=journal", "error: --journal-connection is no PostgreSQL connection string (")]
+    [InlineData("Hots=db;Database=journal", "error: --journal-connection is no PostgreSQL connection string (Couldn't set hots): give Host=…;Port=…;Username=…;Password=…;Database=… or postgres://user:password@host:port/database")]
     [InlineData("http://db.example/journal", "error: --journal-connection is no PostgreSQL connection string (a URL of scheme 'http', not postgres:// or postgresql://)")]
     [InlineData("postgres://db.example/journal?sslmode", "error: --journal-connection is no PostgreSQL connection string (the query parameter 'sslmode' has no value)")]
     [InlineData("Host=db.example;Username=sched", "error: --journal-connection names no database: give Database=… (or postgres://user:password@host:port/database); the journal's tables are created in it")]
@@ -102,6 +102,22 @@ public sealed class PostgresJournalTests(PostgresServer server) : IDisposable
         Assert.Equal(
             $"error: journal database 'no_such_journal' does not exist on 127.0.0.1:{server.Port}: create it (CREATE DATABASE \"no_such_journal\"; the scheduler creates its tables in it), or fix Database in --journal-connection",
             Assert.Single(error));
+        Assert.Empty(output);
+    }
+
+    [SkippableFact]
+    public async Task A_user_who_may_not_create_the_tables_is_one_error_line_and_exit_2()
+    {
+        var journal = server.CreateDatabase();
+        // PostgreSQL 15 lets only the owner create tables in the schema public.
+        var user = $"reader_{Guid.NewGuid():N}";
+        server.Execute("postgres", $"create role {user} login password 'reader'");
+        var asReader = new NpgsqlConnectionStringBuilder(journal) { Username = user, Password = "reader" }.ConnectionString;
+
+        var (code, output, error) = await RunAsync(Args(asReader));
+
+        Assert.Equal(2, code);
+        Assert.Equal($"error: journal {PostgresJournal.Describe(asReader)}: cannot create its tables: permission denied for schema public", Assert.Single(error));
         Assert.Empty(output);
     }
 
