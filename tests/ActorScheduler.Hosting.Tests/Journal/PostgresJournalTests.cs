@@ -77,6 +77,19 @@ public sealed class PostgresJournalTests(PostgresServer server) : IDisposable
         Assert.False(File.Exists(Path.Combine(_dir, "data", "journal.db")), "a SQLite journal was created beside the PostgreSQL one asked for");
     }
 
+    [Fact]
+    public async Task The_executable_takes_the_option_and_says_an_unreachable_server_on_one_line()
+    {
+        var port = EndToEnd.SchedulerProcess.FreePort();
+        using var run = EndToEnd.SchedulerProcess.Launch(0, ["run", HelloWorld, "--data-dir", Path.Combine(_dir, "data"), "--api-port", "0",
+            "--master", "http://127.0.0.1:1", "--journal-connection", $"postgres://sched:secret@127.0.0.1:{port}/journal"]);
+
+        Assert.Equal(2, await run.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(
+            $"error: journal server 127.0.0.1:{port} is unreachable (Connection refused): start PostgreSQL there, or fix Host and Port in --journal-connection",
+            run.Output.Trim());
+    }
+
     [SkippableFact]
     public async Task A_wrong_password_is_one_error_line_and_exit_2()
     {
