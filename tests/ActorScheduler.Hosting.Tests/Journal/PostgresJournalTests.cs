@@ -188,6 +188,28 @@ public sealed class PostgresJournalTests(PostgresServer server) : IDisposable
     }
 
     [SkippableFact]
+    public async Task A_stream_it_cannot_replay_stops_run_with_exit_1_naming_the_database_and_the_stream()
+    {
+        var journal = server.CreateDatabase();
+        PostgresJournal.Prepare(journal);
+        // A framework event of a type a newer version wrote (our serializer's id and manifest, a protobuf payload).
+        Execute(journal, """
+            insert into journal (created, deleted, persistence_id, sequence_number, message, tags, manifest, identifier, writer_uuid)
+            values (0, false, 'hello-world/framework', 1, '\x0a03616263', '', 'actorscheduler.v1.FrameworkRenamed', 4100, 'x')
+            """);
+
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var (output, error) = (new StringWriter(), new StringWriter());
+        var code = await RunCommand.RunAsync(Args(journal), output, error, guard.Token);
+
+        Assert.False(guard.IsCancellationRequested, "run kept going on a journal it cannot replay");
+        Assert.Equal(1, code);
+        Assert.StartsWith(
+            $"error: journal {PostgresJournal.Describe(journal)}: the journal stream hello-world/framework cannot be replayed: unknown event type actorscheduler.v1.FrameworkRenamed",
+            Assert.Single(error.ToString().Trim().Split('\n')));
+    }
+
+    [SkippableFact]
     public void The_tables_are_ours_with_an_unbounded_tags_column_created_once_and_accepted_by_the_check()
     {
         var journal = server.CreateDatabase();
