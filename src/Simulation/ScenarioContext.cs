@@ -100,6 +100,14 @@ internal sealed class ScenarioContext
         Root = null;
     }
 
+    /// <summary>The role holds as the framework actor has journaled them: what a restarted scheduler resumes from.</summary>
+    public async Task<ImmutableArray<RoleHold>> GetJournaledRoleHoldsAsync()
+    {
+        var framework = System.ActorSelection(SchedulerSupervisorActor.SchedulerPath(RequireRoot().Path) / "framework");
+        var identity = await framework.Ask<Actors.Framework.FrameworkIdentity>(Actors.Framework.GetFrameworkId.Instance, AskTimeout).ConfigureAwait(false);
+        return identity.RoleHolds;
+    }
+
     /// <summary>Waits until the scheduler recorded (acknowledged) every status update the agents sent.</summary>
     public Task SettleUpdatesAsync() => WaitUntilAsync(async () =>
     {

@@ -173,11 +173,56 @@ public sealed class FrameworkRolesScenarioTests
             Send.RestartScheduler(),
             Expect.FrameworkRoles(Role, Refined),
             .. ReturnTheAgentAndCollect(),
-            // Nothing of ours is held under it any more: a restarted scheduler does not take it up again.
+            // Nothing of ours is held under it any more: a restarted scheduler does not take it up again. (Restarted
+            // once the journal has the hold's end: one that stops before has the hold again, and keeps the role.)
+            NoRoleHoldJournaled(),
             Send.RestartScheduler(),
             Expect.ReconciledExplicitly("app-0-server"),
             Expect.FrameworkRoles(Role),
         ]);
+    }
+
+    /// <summary>The framework actor journaled what offers (or our UNRESERVE) showed of every reservation a hold has left.</summary>
+    private static ScenarioTick HeldReservationsJournaledAsSeen() =>
+        new ExpectationTick("held reservations journaled as seen", async c =>
+        {
+            var holds = await c.GetJournaledRoleHoldsAsync();
+            return holds.Length > 0 && holds.All(h => h.Seen.Length == h.ResourceIds.Length)
+                ? null
+                : $"the journaled holds are [{string.Join("; ", holds)}]";
+        });
+
+    /// <summary>The framework actor journaled the end of every role hold.</summary>
+    private static ScenarioTick NoRoleHoldJournaled() =>
+        new ExpectationTick("no role hold journaled", async c =>
+        {
+            var holds = await c.GetJournaledRoleHoldsAsync();
+            return holds.IsEmpty ? null : $"the journaled holds are [{string.Join("; ", holds)}]";
+        });
+
+    [Fact]
+    public async Task A_scheduler_restarted_after_unreserving_held_reservations_drops_the_role_once_the_agent_offers_without_them()
+    {
+        await using var scenario = new ServiceScenario(Spec, WithEdge());
+        await scenario.Run(DeployAppAndEdge());
+        await scenario.Run(RemoveEdgeAndLoseItsAgentUntilGivenUp());
+        await scenario.Run(
+            Send.ReturnAgentOf("edge-0-proxy"),
+            Send.ReofferAgentOf("edge-0-proxy"),
+            Expect.UnreservedResources(),
+            // The UNRESERVE went out; no offer has shown them gone yet when the scheduler restarts.
+            HeldReservationsJournaledAsSeen(),
+            Expect.FrameworkRoles(Role, Refined),
+            Send.RestartScheduler(),
+            Expect.FrameworkRoles(Role, Refined),
+            // The restarted scheduler takes the agent's offer without them as showing them collected, as the one before
+            // would have: it does not wait two weeks for the hold to expire.
+            Send.ReofferAgentOf("edge-0-proxy"),
+            Expect.FrameworkRoles(Role),
+            NoRoleHoldJournaled(),
+            Send.RestartScheduler(),
+            Expect.ReconciledExplicitly("app-0-server"),
+            Expect.FrameworkRoles(Role));
     }
 
     [Fact]

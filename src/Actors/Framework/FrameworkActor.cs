@@ -11,7 +11,7 @@ namespace ActorScheduler.Actors.Framework;
 /// <summary>
 /// Remembers the framework id the master gave us and the roles the framework subscribes with, so a restarted scheduler
 /// re-subscribes as itself, with the roles its reservations may still be held under, and the reservations given up under
-/// roles the framework keeps for them (<see cref="RoleHolds"/>).
+/// roles the framework keeps for them (<see cref="RoleHolds"/>), with what offers showed of those reservations.
 /// </summary>
 internal sealed class FrameworkActor : SchedulerPersistentActor
 {
@@ -27,6 +27,7 @@ internal sealed class FrameworkActor : SchedulerPersistentActor
         Recover<FrameworkRolesRecorded>(e => _roles = [.. e.Roles]);
         Recover<RoleHoldRecorded>(Apply);
         Recover<RoleHoldEnded>(Apply);
+        Recover<RoleHoldSeen>(Apply);
 
         Command<GetFrameworkId>(_ => Sender.Tell(Identity()));
         Command<FrameworkRegisteredWith>(m =>
@@ -63,6 +64,16 @@ internal sealed class FrameworkActor : SchedulerPersistentActor
                 Since = Timestamp.FromDateTimeOffset(m.Hold.Since),
             },
             Apply));
+        Command<RecordRoleHoldSeen>(m => Persist(
+            new RoleHoldSeen
+            {
+                Role = m.Sighting.Role,
+                AgentId = m.Sighting.AgentId,
+                ResourceIds = { m.Sighting.ResourceIds },
+                OnAgentId = m.Sighting.OnAgent,
+                At = Timestamp.FromDateTime(DateTime.UtcNow),
+            },
+            Apply));
         Command<EndRoleHold>(m => Persist(
             new RoleHoldEnded
             {
@@ -79,6 +90,10 @@ internal sealed class FrameworkActor : SchedulerPersistentActor
         _holds.Add(new RoleHold(e.Role, e.AgentId, [.. e.ResourceIds], e.Made, e.Since?.ToDateTimeOffset() ?? DateTimeOffset.UnixEpoch));
 
     private void Apply(RoleHoldEnded e) => _holds.End(e.Role, e.AgentId, e.ResourceIds);
+
+    // A journal written before RoleHoldSeen existed has none: its holds' reservations must be shown again, as before.
+    private void Apply(RoleHoldSeen e) =>
+        _holds.Saw(new RoleHoldSighting(e.Role, e.AgentId, e.OnAgentId is { Length: > 0 } on ? on : e.AgentId, [.. e.ResourceIds]));
 
     private FrameworkIdentity Identity() => new(_frameworkId) { Roles = _roles, RoleHolds = _holds.Current };
 
@@ -107,6 +122,9 @@ internal sealed record RecordFrameworkRoles(ImmutableArray<string> Roles);
 
 /// <summary>Gateway → framework: journal that the framework keeps a role for these given-up reservations.</summary>
 internal sealed record RecordRoleHold(RoleHold Hold);
+
+/// <summary>Gateway → framework: journal what offers showed of a role hold (<see cref="RoleHolds.TakeSightings"/>).</summary>
+internal sealed record RecordRoleHoldSeen(RoleHoldSighting Sighting);
 
 /// <summary>Gateway → framework: journal that (some of) a role hold's reservations are no longer held for.</summary>
 internal sealed record EndRoleHold(RoleHoldEnding Ending);

@@ -267,6 +267,15 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>Journals what offers (and UNRESERVEs) showed of the holds since the last call (<see cref="RoleHolds.TakeSightings"/>).</summary>
+    private void JournalSightings()
+    {
+        foreach (var sighting in _holds.TakeSightings())
+        {
+            _framework.Tell(new RecordRoleHoldSeen(sighting));
+        }
+    }
+
     /// <summary>Who gave up the held reservations, as the router is told when their agent is back.</summary>
     internal const string RoleHoldsOwner = "(role holds)";
 
@@ -612,7 +621,9 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
                 {
                     foreach (var offer in e.Offers.Offers_)
                     {
-                        RoleHoldsEnded(_holds.Observe(offer));
+                        var ended = _holds.Observe(offer);
+                        JournalSightings();
+                        RoleHoldsEnded(ended);
                     }
                 }
 
@@ -885,6 +896,7 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
                 .SelectMany(o => o.Unreserve.Resources)
                 .Select(ActorScheduler.Actors.Offers.Resources.ResourceId)
                 .OfType<string>());
+            JournalSightings();
         }
 
         var launched = message.Operations

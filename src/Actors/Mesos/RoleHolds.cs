@@ -12,9 +12,25 @@ namespace ActorScheduler.Actors.Mesos;
 /// <param name="Since">When they were given up: no earlier than the agent became unreachable, if it did.</param>
 public sealed record RoleHold(string Role, string AgentId, ImmutableArray<string> ResourceIds, bool Made, DateTimeOffset Since)
 {
+    /// <summary>
+    /// Those of <see cref="ResourceIds"/> an offer showed (or our UNRESERVE named): the agent's next offer under the role
+    /// without them shows them gone. Journaled (<see cref="RoleHoldSighting"/>), so a restarted scheduler resumes there.
+    /// </summary>
+    public ImmutableArray<string> Seen { get; init; } = [];
+
+    /// <summary>The agent offers showed them on last when not <see cref="AgentId"/> (it restarted under a new id); null: <see cref="AgentId"/>.</summary>
+    public string? OnAgent { get; init; }
+
     public override string ToString() =>
-        $"RoleHold<role: {Role}, agent: {AgentId}, reservations: {ResourceIds.Length}, made: {Made}, since: {Since:O}>";
+        $"RoleHold<role: {Role}, agent: {AgentId}, reservations: {ResourceIds.Length}, seen: {Seen.Length}, made: {Made}, since: {Since:O}>";
 }
+
+/// <summary>
+/// What offers showed of the hold (role, agent given up on): <paramref name="ResourceIds"/> are there (or our UNRESERVE
+/// named them), on <paramref name="OnAgent"/> (the agent, or it restarted under a new id; no ids: it only moved there).
+/// The gateway journals it, so a restarted scheduler takes an offer without them as showing them gone, as this one would.
+/// </summary>
+public sealed record RoleHoldSighting(string Role, string AgentId, string OnAgent, ImmutableArray<string> ResourceIds);
 
 /// <summary>Why a role hold (or part of it) ended.</summary>
 public enum RoleHoldEnd
@@ -52,9 +68,10 @@ public sealed record RoleHoldEnding(string Role, string AgentId, ImmutableArray<
 /// offers, UNRESERVE operations and agent news, journals what it returns, and subscribes with <see cref="Keep"/>.
 /// </summary>
 /// <remarks>
-/// Partly collected holds are journaled as such, but not what offers showed: after a restart a made reservation must be
-/// seen (or unreserved) again before its absence counts, so one unreserved just before the restart keeps its role until
-/// the hold expires — the safe side.
+/// What offers showed is journaled too (<see cref="TakeSightings"/>, <see cref="Saw"/>): a restarted scheduler takes an
+/// offer without reservations that offers showed (or that it unreserved) before the restart as showing them gone, and
+/// looks for them on the agent they were last shown on. A sighting not journaled yet when the scheduler stops is lost
+/// with it: that reservation must be seen again, or the hold lasts until it expires — the safe side.
 /// </remarks>
 public sealed class RoleHolds
 {
@@ -65,6 +82,9 @@ public sealed class RoleHolds
     public const string ProbeTaskIdPrefix = "actorscheduler.role-hold-probe.";
 
     private readonly Dictionary<(string Role, string AgentId), Hold> _holds = new();
+
+    // What Observe and Unreserving learnt that the journal does not have yet (TakeSightings).
+    private List<RoleHoldSighting>? _sightings;
 
     /// <summary>Holds not ended.</summary>
     public int Count => _holds.Count;
@@ -80,7 +100,11 @@ public sealed class RoleHolds
 
     /// <summary>The holds as they stand (ids not seen gone), by the agent they were given up on.</summary>
     public ImmutableArray<RoleHold> Current =>
-        [.. _holds.Select(h => new RoleHold(h.Key.Role, h.Key.AgentId, [.. h.Value.Ids.Order(StringComparer.Ordinal)], h.Value.Made, h.Value.Since))];
+        [.. _holds.Select(h => new RoleHold(h.Key.Role, h.Key.AgentId, [.. h.Value.Ids.Order(StringComparer.Ordinal)], h.Value.Made, h.Value.Since)
+        {
+            Seen = [.. h.Value.Seen.Order(StringComparer.Ordinal)],
+            OnAgent = h.Value.Agent == h.Key.AgentId ? null : h.Value.Agent,
+        })];
 
     /// <summary>
     /// <paramref name="spec"/>'s roles, then the roles held that it lacks: what the framework subscribes with once no pod
@@ -95,8 +119,9 @@ public sealed class RoleHolds
             $"(kept until collected, the agent is marked gone, or {h.Value.Since + maxAge:u})"));
 
     /// <summary>
-    /// Holds the reservations (joining a hold of the same role and agent; the earliest time stays). True when any id is
-    /// new: the gateway journals the hold then.
+    /// Holds the reservations (joining a hold of the same role and agent; the earliest time stays), with what offers
+    /// showed of them (a journaled hold's <see cref="RoleHold.Seen"/> and <see cref="RoleHold.OnAgent"/>). True when any
+    /// id is new: the gateway journals the hold then.
     /// </summary>
     public bool Add(RoleHold hold)
     {
@@ -122,7 +147,53 @@ public sealed class RoleHolds
             added |= held.Ids.Add(id);
         }
 
+        foreach (var id in hold.Seen)
+        {
+            if (held.Ids.Contains(id))
+            {
+                held.Seen.Add(id);
+            }
+        }
+
+        if (hold.OnAgent is { } onAgent)
+        {
+            held.Agent = onAgent;
+        }
+
         return added;
+    }
+
+    /// <summary>Replays what the journal recorded offers showed (<see cref="TakeSightings"/>).</summary>
+    public void Saw(RoleHoldSighting sighting)
+    {
+        if (!_holds.TryGetValue((sighting.Role, sighting.AgentId), out var held))
+        {
+            return;
+        }
+
+        held.Agent = sighting.OnAgent;
+        foreach (var id in sighting.ResourceIds)
+        {
+            if (held.Ids.Contains(id))
+            {
+                held.Seen.Add(id);
+            }
+        }
+    }
+
+    /// <summary>
+    /// What <see cref="Observe"/> and <see cref="Unreserving"/> learnt since the last call, for the journal: reservations
+    /// shown (or unreserved) for the first time, and holds that moved to their agent's new id.
+    /// </summary>
+    public IReadOnlyList<RoleHoldSighting> TakeSightings()
+    {
+        if (_sightings is not { Count: > 0 } sightings)
+        {
+            return [];
+        }
+
+        _sightings = null;
+        return sightings;
     }
 
     /// <summary>Replays an ending the journal recorded (empty ids: the whole hold).</summary>
@@ -140,6 +211,7 @@ public sealed class RoleHolds
         }
 
         held.Ids.ExceptWith(resourceIds);
+        held.Seen.ExceptWith(resourceIds);
         if (held.Ids.Count == 0)
         {
             _holds.Remove((role, agentId));
@@ -172,27 +244,43 @@ public sealed class RoleHolds
         List<RoleHoldEnding>? ended = null;
         foreach (var (key, held) in _holds)
         {
+            var moved = false;
             if (held.Agent != agent && held.Ids.Overlaps(carried))
             {
                 held.Agent = agent!;
+                moved = true;
             }
 
             if (held.Agent != agent || role != key.Role)
             {
+                if (moved)
+                {
+                    (_sightings ??= []).Add(new RoleHoldSighting(key.Role, key.AgentId, held.Agent, []));
+                }
+
                 continue;
             }
 
             var gone = ImmutableArray.CreateBuilder<string>();
+            List<string>? shown = null;
             foreach (var id in held.Ids)
             {
                 if (carried.Contains(id))
                 {
-                    held.Seen.Add(id);
+                    if (held.Seen.Add(id))
+                    {
+                        (shown ??= []).Add(id);
+                    }
                 }
                 else if (!held.Made || held.Seen.Contains(id))
                 {
                     gone.Add(id);
                 }
+            }
+
+            if (moved || shown is not null)
+            {
+                (_sightings ??= []).Add(new RoleHoldSighting(key.Role, key.AgentId, held.Agent, shown is null ? [] : [.. shown]));
             }
 
             if (gone.Count > 0)
@@ -210,14 +298,21 @@ public sealed class RoleHolds
     /// </summary>
     public void Unreserving(IEnumerable<string> resourceIds)
     {
-        foreach (var id in resourceIds)
+        var ids = resourceIds as IReadOnlyCollection<string> ?? resourceIds.ToList();
+        foreach (var (key, held) in _holds)
         {
-            foreach (var held in _holds.Values)
+            List<string>? named = null;
+            foreach (var id in ids)
             {
-                if (held.Ids.Contains(id))
+                if (held.Ids.Contains(id) && held.Seen.Add(id))
                 {
-                    held.Seen.Add(id);
+                    (named ??= []).Add(id);
                 }
+            }
+
+            if (named is not null)
+            {
+                (_sightings ??= []).Add(new RoleHoldSighting(key.Role, key.AgentId, held.Agent, [.. named]));
             }
         }
     }

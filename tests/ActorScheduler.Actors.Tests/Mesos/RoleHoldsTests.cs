@@ -165,4 +165,100 @@ public sealed class RoleHoldsTests
         Assert.True(holds.Reachable("agent-1", reachable: true));
         Assert.False(holds.Reachable("agent-1", reachable: true));
     }
+
+    /// <summary>A scheduler restarted on the journal: what the framework actor replays, loaded into a new gateway's holds.</summary>
+    private static RoleHolds Restarted(IReadOnlyList<RoleHoldSighting> journaled)
+    {
+        // The framework actor applies the hold as recorded, then what offers showed of it.
+        var framework = new RoleHolds();
+        framework.Add(new RoleHold(Refined, "agent-1", Ids, true, Since));
+        foreach (var sighting in journaled)
+        {
+            framework.Saw(sighting);
+        }
+
+        var after = new RoleHolds();
+        foreach (var hold in framework.Current)
+        {
+            after.Add(hold);
+        }
+
+        return after;
+    }
+
+    /// <summary>The holds as the gateway would hand them to the journal, comparable.</summary>
+    private static string[] Described(RoleHolds holds) =>
+        [.. holds.Current.Select(h => $"{h.Role} {h.AgentId} on {h.OnAgent} ids {string.Join(",", h.ResourceIds)} seen {string.Join(",", h.Seen)}")];
+
+    [Fact]
+    public void What_offers_showed_is_journaled_and_a_restarted_scheduler_takes_their_absence_as_collected()
+    {
+        var holds = Holding();
+        Assert.Empty(holds.Observe(Under(Refined, TestOffers.WithReserved("agent-1", Footprint))));
+        var shown = Assert.Single(holds.TakeSightings());
+        Assert.Equal((Refined, "agent-1", "agent-1"), (shown.Role, shown.AgentId, shown.OnAgent));
+        Assert.Equal(Ids.Order(), shown.ResourceIds.Order());
+        // Shown again: nothing new to journal.
+        Assert.Empty(holds.Observe(Under(Refined, TestOffers.WithReserved("agent-1", Footprint))));
+        Assert.Empty(holds.TakeSightings());
+
+        var restarted = Restarted([shown]);
+
+        Assert.Equal(Described(holds), Described(restarted));
+        var ended = Assert.Single(restarted.Observe(Under(Refined, TestOffers.Unreserved("agent-1"))));
+        Assert.Equal((RoleHoldEnd.Collected, Ids.Length), (ended.Reason, ended.ResourceIds.Length));
+        Assert.Equal(0, restarted.Count);
+    }
+
+    [Fact]
+    public void Our_unreserve_just_before_a_restart_is_journaled_so_the_next_offer_without_them_ends_the_hold()
+    {
+        var holds = Holding();
+        holds.Unreserving(Ids);
+        var unreserved = Assert.Single(holds.TakeSightings());
+        Assert.Equal(Ids.Order(), unreserved.ResourceIds.Order());
+
+        var restarted = Restarted([unreserved]);
+
+        Assert.Equal(Described(holds), Described(restarted));
+        Assert.Single(restarted.Observe(Under(Refined, TestOffers.Unreserved("agent-1"))));
+        // Without the sighting, a restarted scheduler would wait to see them again.
+        var unjournaled = Restarted([]);
+        Assert.Empty(unjournaled.Observe(Under(Refined, TestOffers.Unreserved("agent-1"))));
+    }
+
+    [Fact]
+    public void A_hold_that_followed_its_agent_to_a_new_id_resumes_there_after_a_restart()
+    {
+        var holds = Holding();
+        var left = Footprint.Where(r => Resources.ResourceId(r) == Ids[0]).ToArray();
+        Assert.Empty(holds.Observe(Under(Refined, TestOffers.WithReserved("agent-1b", left))));
+        var moved = Assert.Single(holds.TakeSightings());
+        Assert.Equal(("agent-1b", Ids[0]), (moved.OnAgent, Assert.Single(moved.ResourceIds)));
+
+        var restarted = Restarted([moved]);
+
+        Assert.Equal(Described(holds), Described(restarted));
+        Assert.Equal(["agent-1b"], restarted.Agents);
+        Assert.Equal("agent-1b", Assert.Single(restarted.Current).OnAgent);
+        // Only the shown one counts as collected from agent-1b's next offer without it; the others were never shown.
+        var ended = Assert.Single(restarted.Observe(Under(Refined, TestOffers.Unreserved("agent-1b"))));
+        Assert.Equal([Ids[0]], ended.ResourceIds.ToArray());
+        Assert.Equal(Ids.Length - 1, Assert.Single(restarted.Current).ResourceIds.Length);
+    }
+
+    [Fact]
+    public void Sightings_of_reservations_that_ended_replay_as_nothing()
+    {
+        var holds = Holding();
+        holds.Unreserving(Ids);
+        var sighting = Assert.Single(holds.TakeSightings());
+        holds.End(Refined, "agent-1", [Ids[0]]);
+
+        holds.Saw(sighting);
+        holds.Saw(sighting with { Role = "other" });
+
+        Assert.DoesNotContain(Ids[0], Assert.Single(holds.Current).Seen);
+        Assert.Equal(Ids.Length - 1, Assert.Single(holds.Current).Seen.Length);
+    }
 }
