@@ -308,4 +308,43 @@ public sealed class FrameworkRolesScenarioTests
             Send.AdvanceTime(TimeSpan.FromSeconds(2)),
             Expect.FrameworkRoles(Role));
     }
+
+    [Fact]
+    public async Task An_agent_back_before_any_check_found_it_unreachable_is_followed_from_the_next_check_until_its_reservations_are_collected()
+    {
+        await using var scenario = new ServiceScenario(Spec, WithEdge());
+        await scenario.Run(DeployAppAndEdge());
+        await scenario.Run(RemoveEdgeAndLoseItsAgentUntilGivenUp());
+        await scenario.Run(
+            Expect.LatestOfferFlowCall(Call.Types.Type.Suppress),
+            // Back within the minute between two checks of the holds' agents: no check ever found it unreachable.
+            Send.ReturnAgentOf("edge-0-proxy"),
+            // The next check finds it registered: the router is asked to follow its held reservations, revives offers,
+            // collects them from the agent's offer and keeps offers coming until one shows them gone.
+            Send.AdvanceTime(TimeSpan.FromSeconds(61)),
+            Expect.LatestOfferFlowCall(Call.Types.Type.Revive),
+            Send.AdvanceTime(TimeSpan.FromSeconds(2)),
+            Expect.Unreserved("edge-0-proxy"),
+            Send.AdvanceTime(TimeSpan.FromSeconds(2)),
+            Expect.FrameworkRoles(Role),
+            RoleHoldCounters(held: 1, collected: 1));
+    }
+
+    [Fact]
+    public async Task The_first_offer_of_a_returning_agent_has_offers_kept_coming_until_one_shows_its_held_reservations_gone()
+    {
+        await using var scenario = new ServiceScenario(Spec, WithEdge());
+        await scenario.Run(DeployAppAndEdge());
+        await scenario.Run(RemoveEdgeAndLoseItsAgentUntilGivenUp());
+        await scenario.Run(
+            Send.ReturnAgentOf("edge-0-proxy"),
+            // Its first offer shows the reservations: the router collects them, and, asked to follow them, does not
+            // suppress offers until an offer of the agent shows them gone (not at its next hourly sweep).
+            Send.ReofferAgentOf("edge-0-proxy"),
+            Expect.UnreservedResources(),
+            Expect.FrameworkRoles(Role, Refined),
+            Send.AdvanceTime(TimeSpan.FromSeconds(6)),
+            Expect.FrameworkRoles(Role),
+            RoleHoldCounters(held: 1, collected: 1));
+    }
 }

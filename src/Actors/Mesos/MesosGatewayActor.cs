@@ -257,13 +257,38 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
             case TaskState.TaskUnreachable:
                 _holds.Reachable(agent, reachable: false);
                 break;
-            // A registered agent that does not know the task: back, if it was unreachable. The router follows its
-            // reservations as an abandoned footprint's — offers keep coming (within its patience) until one shows them
-            // gone — rather than waiting for its next sweep, and for the one after to see them gone.
-            case TaskState.TaskGone when _holds.Reachable(agent, reachable: true):
-                _log.Info("Agent {0}, which holds reservations given up under a role kept for them, is back: asking for offers to collect them", agent);
-                _router.Tell(new FootprintAbandoned(RoleHoldsOwner, _holds.IdsOn(agent), agent));
+            // A registered agent that does not know the task: back, if it was unreachable — or registered before any
+            // probe found it unreachable (back within a minute, or while the scheduler was down). The router follows
+            // reservations the holds have not had it follow yet (FollowHeld).
+            case TaskState.TaskGone:
+                FollowHeld(agent, _holds.Reachable(agent, reachable: true) ? "is back" : "is registered");
                 break;
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="agent"/> is registered (it offers, or a probe found it so): the router follows the reservations
+    /// held there that it was not asked to follow yet (<see cref="RoleHolds.FollowUp"/>) as an abandoned footprint's —
+    /// offers keep coming (within its patience) until one shows them gone — rather than waiting for its next sweep to
+    /// collect them, and for the one after to show them gone. Told before the offers that show them.
+    /// </summary>
+    private void FollowHeld(string agent, string why)
+    {
+        if (_holds.FollowUp(agent) is not { } follow)
+        {
+            return;
+        }
+
+        _log.Info("Agent {0}, which holds {1} reservation(s) given up under a role kept for them, {2}: asking for offers until they are collected",
+            agent, follow.GoneWhenAbsent.Length + follow.ShownFirst.Length, why);
+        if (!follow.GoneWhenAbsent.IsEmpty)
+        {
+            _router.Tell(new FootprintAbandoned(RoleHoldsOwner, follow.GoneWhenAbsent, agent, Made: false));
+        }
+
+        if (!follow.ShownFirst.IsEmpty)
+        {
+            _router.Tell(new FootprintAbandoned(RoleHoldsOwner, follow.ShownFirst, agent, Made: true));
         }
     }
 
@@ -619,10 +644,13 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
             case Event.Types.Type.Offers:
                 if (_holds.Count > 0)
                 {
+                    // Before the router gets the offers: told to follow a returning agent's reservations first, it keeps
+                    // offers coming after the cycle that collects them, until one shows them gone.
                     foreach (var offer in e.Offers.Offers_)
                     {
                         var ended = _holds.Observe(offer);
                         JournalSightings();
+                        FollowHeld(offer.AgentId.Value, "offers again");
                         RoleHoldsEnded(ended);
                     }
                 }

@@ -32,6 +32,13 @@ public sealed record RoleHold(string Role, string AgentId, ImmutableArray<string
 /// </summary>
 public sealed record RoleHoldSighting(string Role, string AgentId, string OnAgent, ImmutableArray<string> ResourceIds);
 
+/// <summary>
+/// The reservations held on <paramref name="AgentId"/> for the router to follow through its offers until they are gone:
+/// <paramref name="GoneWhenAbsent"/> are gone once an offer of the agent lacks them (offers showed them, or they may never
+/// have been made); <paramref name="ShownFirst"/> were made and not shown yet, so an offer must show them first.
+/// </summary>
+public sealed record RoleHoldFollowUp(string AgentId, ImmutableArray<string> GoneWhenAbsent, ImmutableArray<string> ShownFirst);
+
 /// <summary>Why a role hold (or part of it) ended.</summary>
 public enum RoleHoldEnd
 {
@@ -121,7 +128,7 @@ public sealed class RoleHolds
     /// <summary>
     /// Holds the reservations (joining a hold of the same role and agent; the earliest time stays), with what offers
     /// showed of them (a journaled hold's <see cref="RoleHold.Seen"/> and <see cref="RoleHold.OnAgent"/>). True when any
-    /// id is new: the gateway journals the hold then.
+    /// id is new: the gateway journals the hold then, and the router is to follow the hold's reservations again.
     /// </summary>
     public bool Add(RoleHold hold)
     {
@@ -160,6 +167,7 @@ public sealed class RoleHolds
             held.Agent = onAgent;
         }
 
+        held.Followed &= !added;
         return added;
     }
 
@@ -323,13 +331,10 @@ public sealed class RoleHolds
             .Select(h => new RoleHoldEnding(h.Key.Role, h.Key.AgentId, [], RoleHoldEnd.AgentGone))
             .ToList());
 
-    /// <summary>The reservations held on <paramref name="agentId"/> (as offers showed them last), of every role.</summary>
-    public ImmutableArray<string> IdsOn(string agentId) =>
-        [.. _holds.Values.Where(h => h.Agent == agentId).SelectMany(h => h.Ids).Order(StringComparer.Ordinal)];
-
     /// <summary>
     /// What the master said of <paramref name="agentId"/> (a probe): unreachable, or registered. True when it is registered
-    /// after a probe found it unreachable: the agent came back, and its reservations are to be offered now.
+    /// after a probe found it unreachable: the agent came back. Unreachable, the holds there are to be followed again
+    /// once it is back (<see cref="FollowUp"/>).
     /// </summary>
     public bool Reachable(string agentId, bool reachable)
     {
@@ -338,9 +343,50 @@ public sealed class RoleHolds
         {
             back |= reachable && held.Unreachable;
             held.Unreachable = !reachable;
+            held.Followed &= reachable;
         }
 
         return back;
+    }
+
+    /// <summary>
+    /// The agent <paramref name="agentId"/> is registered (it offers, or a probe found it so): the reservations of the
+    /// holds on it that the router was not asked to follow since they were held (or loaded from the journal, or their
+    /// agent found unreachable), for the router to follow through the agent's offers until they are gone — or null when
+    /// there are none. An agent that came back after the router stopped waiting for it (or while the scheduler was
+    /// down) is then offered until its offers show them collected, rather than until the router's next sweep.
+    /// </summary>
+    public RoleHoldFollowUp? FollowUp(string agentId)
+    {
+        List<string>? goneWhenAbsent = null;
+        List<string>? shownFirst = null;
+        foreach (var held in _holds.Values)
+        {
+            if (held.Followed || held.Agent != agentId)
+            {
+                continue;
+            }
+
+            held.Followed = true;
+            foreach (var id in held.Ids)
+            {
+                if (held.Made && !held.Seen.Contains(id))
+                {
+                    (shownFirst ??= []).Add(id);
+                }
+                else
+                {
+                    (goneWhenAbsent ??= []).Add(id);
+                }
+            }
+        }
+
+        return goneWhenAbsent is null && shownFirst is null
+            ? null
+            : new RoleHoldFollowUp(
+                agentId,
+                goneWhenAbsent is null ? [] : [.. goneWhenAbsent.Order(StringComparer.Ordinal)],
+                shownFirst is null ? [] : [.. shownFirst.Order(StringComparer.Ordinal)]);
     }
 
     /// <summary>The holds given up <paramref name="maxAge"/> or longer before <paramref name="now"/> end.</summary>
@@ -377,6 +423,9 @@ public sealed class RoleHolds
 
         // The last probe found the agent unreachable.
         public bool Unreachable { get; set; }
+
+        // The router was asked to follow the reservations (FollowUp) since they were held, loaded, or found unreachable.
+        public bool Followed { get; set; }
 
         // Ids an offer showed, or our UNRESERVE named: an offer without them now means they are gone.
         public HashSet<string> Seen { get; } = new(StringComparer.Ordinal);

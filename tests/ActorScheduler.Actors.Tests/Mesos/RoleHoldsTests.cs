@@ -261,4 +261,27 @@ public sealed class RoleHoldsTests
         Assert.DoesNotContain(Ids[0], Assert.Single(holds.Current).Seen);
         Assert.Equal(Ids.Length - 1, Assert.Single(holds.Current).Seen.Length);
     }
+
+    [Fact]
+    public void The_router_is_asked_once_to_follow_a_registered_agents_held_reservations_and_again_after_it_was_unreachable()
+    {
+        var holds = Holding();
+        holds.Unreserving([Ids[0]]);
+
+        var follow = holds.FollowUp("agent-1");
+
+        Assert.NotNull(follow);
+        // Shown (or unreserved): gone once an offer lacks them. Made and never shown: an offer must show them first.
+        Assert.Equal([Ids[0]], follow.GoneWhenAbsent.ToArray());
+        Assert.Equal(Ids.Skip(1).Order(), follow.ShownFirst.ToArray());
+        Assert.Null(holds.FollowUp("agent-1"));
+        Assert.Null(holds.FollowUp("agent-2"));
+
+        holds.Reachable("agent-1", reachable: false);
+        Assert.NotNull(holds.FollowUp("agent-1"));
+
+        // New reservations given up there: followed again.
+        holds.Add(new RoleHold(Refined, "agent-1", ["more"], true, Since));
+        Assert.Contains("more", holds.FollowUp("agent-1")!.ShownFirst);
+    }
 }
