@@ -347,4 +347,75 @@ public sealed class FrameworkRolesScenarioTests
             Expect.FrameworkRoles(Role),
             RoleHoldCounters(held: 1, collected: 1));
     }
+
+    /// <summary><c>pod replace</c> of <paramref name="podInstance"/>; the tick fails unless the scheduler accepts it.</summary>
+    private static ScenarioTick ReplacePod(string podInstance) =>
+        new LambdaTick($"replace {podInstance}", async c =>
+        {
+            var answer = await Akka.Actor.Futures.Ask<object>(c.RequireRoot(), new Messages.Pods.PodProtocol.ReplacePod(podInstance), TimeSpan.FromSeconds(10));
+            Assert.IsType<Messages.Pods.PodProtocol.PodCommandDone>(answer);
+        });
+
+    /// <summary>The framework actor journaled <paramref name="count"/> role holds.</summary>
+    private static ScenarioTick RoleHoldsJournaled(int count) =>
+        new ExpectationTick($"{count} role hold(s) journaled", async c =>
+        {
+            var holds = await c.GetJournaledRoleHoldsAsync();
+            return holds.Length == count ? null : $"the journaled holds are [{string.Join("; ", holds)}]";
+        });
+
+    /// <summary>
+    /// The edge pod's agent is partitioned with its task running; the operator replaces the pod (its footprint there is
+    /// abandoned, and the role held for it), then removes the pod type before the pod found a new footprint, and does
+    /// not wait for the unreachable task's kill: the pod is erased, but its reservations may still be on the agent.
+    /// </summary>
+    private static ScenarioTick[] ReplaceEdgeOnItsLostAgentAndRemoveIt() =>
+    [
+        Send.LoseAgentOf("edge-0-proxy"),
+        Expect.TaskShown("edge-0", "edge-0-proxy", "TASK_UNREACHABLE"),
+        ReplacePod("edge-0"),
+        // The replaced footprint's reservations hold their role.
+        RoleHoldsJournaled(1),
+        Send.UpdateSpec(new Dictionary<string, string> { ["WITH_EDGE"] = "false" }),
+        Expect.UpdateAccepted(),
+        Expect.StepStatus("decommission", "edge-0", "kill-tasks", Status.Starting),
+        Send.PlanCommand("decommission", PlanCommandKind.ForceComplete, "edge-0"),
+        Expect.PodGone("edge-0"),
+        RoleHoldsJournaled(1),
+        Expect.FrameworkRoles(Role, Refined),
+    ];
+
+    [Fact]
+    public async Task The_role_of_a_replaced_pods_footprint_on_a_lost_agent_is_kept_until_the_agent_returns_and_it_is_collected()
+    {
+        await using var scenario = new ServiceScenario(Spec, WithEdge());
+        await scenario.Run(DeployAppAndEdge());
+        await scenario.Run(ReplaceEdgeOnItsLostAgentAndRemoveIt());
+        await scenario.Run(
+            // Back with the task still running on the reservations: the task is nobody's and killed, then what it held
+            // is unreserved from the agent's offer, and the role dropped once an offer shows them gone.
+            Send.ReturnAgentOf("edge-0-proxy"),
+            Expect.Killed("edge-0-proxy", times: 2),
+            Expect.NotRunning("edge-0-proxy"),
+            Send.ReofferAgentOf("edge-0-proxy"),
+            Expect.UnreservedResources(),
+            Expect.Unreserved("edge-0-proxy"),
+            Send.AdvanceTime(TimeSpan.FromSeconds(6)),
+            Expect.FrameworkRoles(Role),
+            RoleHoldCounters(held: 1, collected: 1));
+    }
+
+    [Fact]
+    public async Task The_role_of_a_replaced_pods_footprint_on_an_agent_that_never_returns_is_kept_until_the_master_no_longer_keeps_the_agent()
+    {
+        await using var scenario = new ServiceScenario(Spec, WithEdge(registryMaxAgentAge: TimeSpan.FromMinutes(10)));
+        await scenario.Run(DeployAppAndEdge());
+        await scenario.Run(ReplaceEdgeOnItsLostAgentAndRemoveIt());
+        await scenario.Run(
+            Send.AdvanceTime(TimeSpan.FromMinutes(9)),
+            Expect.FrameworkRoles(Role, Refined),
+            Send.AdvanceTime(TimeSpan.FromMinutes(2)),
+            Expect.FrameworkRoles(Role),
+            RoleHoldCounters(held: 1, expired: 1));
+    }
 }
