@@ -122,7 +122,8 @@ public static class DebugViews
     private static IEnumerable<string> AddressesOf(Messages.MesosV1.TaskStatus? status) =>
         status?.ContainerStatus?.NetworkInfos.SelectMany(n => n.IpAddresses).Select(a => a.IpAddress) ?? [];
 
-    private static string ValueOf(Resource resource) => resource.Type switch
+    /// <summary>A resource's value as text: a scalar to three decimals, ranges as <c>31000-31002,31005</c>, a set comma-separated.</summary>
+    internal static string ValueOf(Resource resource) => resource.Type switch
     {
         Value.Types.Type.Scalar => resource.Scalar.Value.ToString("0.###", CultureInfo.InvariantCulture),
         Value.Types.Type.Ranges => string.Join(",", resource.Ranges.Range.Select(r => r.Begin == r.End ? $"{r.Begin}" : $"{r.Begin}-{r.End}")),

@@ -82,10 +82,14 @@ public static class SqliteJournal
         }
     }
 
+    /// <summary>The columns of the journal plugin's <c>journal</c> table (its SQLite layout with CSV tags).</summary>
+    internal static IReadOnlyList<string> JournalColumns { get; } =
+        ["ordering", "created", "deleted", "persistence_id", "sequence_number", "message", "tags", "manifest", "identifier", "writer_uuid"];
+
     /// <summary>The columns the journal plugin reads and writes, by table (its SQLite layout with CSV tags).</summary>
-    private static readonly (string Table, string[] Columns)[] Layout =
+    private static readonly (string Table, IReadOnlyList<string> Columns)[] Layout =
     [
-        ("journal", ["ordering", "created", "deleted", "persistence_id", "sequence_number", "message", "tags", "manifest", "identifier", "writer_uuid"]),
+        ("journal", JournalColumns),
         ("snapshot", ["persistence_id", "sequence_number", "created", "snapshot", "manifest", "serializer_id"]),
     ];
 

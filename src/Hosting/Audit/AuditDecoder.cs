@@ -1,0 +1,128 @@
+using ActorScheduler.Messages.Events;
+using ActorScheduler.Messages.Serialization;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+
+namespace ActorScheduler.Hosting.Audit;
+
+/// <summary>
+/// Turns journal rows into timeline entries with the protobuf types alone (no actor system): a row of the shared entity
+/// journal (<see cref="EntityEventBatch"/>) into the events of the pods and steps packed in it, each under its own
+/// stream; an offer cycle (<see cref="OfferCycleRecorded"/>) into one entry per offer decision, then one for what the
+/// cycle accepted, declined and skipped. A row or packed event it cannot decode (another serializer, a type a newer
+/// version wrote, corrupt bytes) becomes an <see cref="AuditEntry.Undecodable"/> entry saying so, never an exception.
+/// </summary>
+internal static class AuditDecoder
+{
+    /// <summary>Adds the entries of <paramref name="row"/> to <paramref name="into"/>, in the order they were written.</summary>
+    public static void Decode(JournalRow row, List<AuditEntry> into)
+    {
+        var stream = AuditStream.Of(row.PersistenceId);
+        if (row.SerializerId != ActorSchedulerSerializer.SerializerId)
+        {
+            into.Add(Undecodable(row, null, stream, $"event '{row.Manifest}' written by serializer {row.SerializerId}, not actorscheduler's ({ActorSchedulerSerializer.SerializerId})"));
+            return;
+        }
+
+        if (Parse(row.Manifest, row.Payload, out var @event) is { } problem)
+        {
+            into.Add(Undecodable(row, null, stream, problem));
+            return;
+        }
+
+        switch (@event)
+        {
+            case EntityEventBatch batch:
+                foreach (var packed in batch.Events)
+                {
+                    AddEntityEvent(row, packed, into);
+                }
+
+                break;
+            case EntityEvent single:
+                // Rows written before batches: one entity event a row.
+                AddEntityEvent(row, single, into);
+                break;
+            case OfferCycleRecorded cycle:
+                AddCycle(row, stream, cycle, into);
+                break;
+            default:
+                into.Add(new AuditEntry(row.Written, row.PersistenceId, row.SequenceNr, null, stream, @event!.Descriptor.Name, row.Tags, @event, AuditFacts.Of(@event)));
+                break;
+        }
+    }
+
+    /// <summary>
+    /// An event of one entity: under the entity's stream, with the row's tags that name the entity's pod or plan (a row
+    /// carries the union of the tags of every entity in it). An event that replaces the entity's history is a snapshot of
+    /// its state written to keep its replay short, not a decision: it is left out.
+    /// </summary>
+    private static void AddEntityEvent(JournalRow row, EntityEvent packed, List<AuditEntry> into)
+    {
+        if (packed.ReplacesHistory)
+        {
+            return;
+        }
+
+        var stream = AuditStream.Of(packed.Entity);
+        var tags = row.Tags.Where(t => t == $"pod:{stream.Pod}" || t == $"plan:{stream.Plan}").ToList();
+        if (packed.Event is null)
+        {
+            into.Add(Undecodable(row, packed.Entity, stream, "entity event with no event packed in it", tags));
+            return;
+        }
+
+        var typeName = Any.GetTypeName(packed.Event.TypeUrl);
+        if (Parse(typeName, packed.Event.Value.ToByteArray(), out var @event) is { } problem)
+        {
+            into.Add(Undecodable(row, packed.Entity, stream, problem, tags));
+            return;
+        }
+
+        into.Add(new AuditEntry(row.Written, row.PersistenceId, row.SequenceNr, packed.Entity, stream, @event!.Descriptor.Name, tags, @event, AuditFacts.Of(@event)));
+    }
+
+    /// <summary>Each decision of the cycle, under the router's stream about its pod; then the cycle's own entry, if it recorded more.</summary>
+    private static void AddCycle(JournalRow row, AuditStream stream, OfferCycleRecorded cycle, List<AuditEntry> into)
+    {
+        foreach (var decision in cycle.Decisions)
+        {
+            into.Add(new AuditEntry(row.Written, row.PersistenceId, row.SequenceNr, null, AuditStream.OfDecision(decision.PodInstance), OfferDecision.Descriptor.Name, row.Tags, decision, AuditFacts.Of(decision)));
+        }
+
+#pragma warning disable CS0612 // Records written before `declined` name their declined offers only in declined_offer_ids.
+        if (cycle.AcceptedOfferIds.Count + cycle.Declined.Count + cycle.DeclinedOfferIds.Count + cycle.Skipped.Count == 0 && cycle.Decisions.Count > 0)
+#pragma warning restore CS0612
+        {
+            return;
+        }
+
+        // The decisions are entries of their own: the cycle's entry carries the rest.
+        var rest = cycle.Clone();
+        rest.Decisions.Clear();
+        into.Add(new AuditEntry(row.Written, row.PersistenceId, row.SequenceNr, null, stream, OfferCycleRecorded.Descriptor.Name, row.Tags, rest, AuditFacts.Of(cycle)));
+    }
+
+    /// <summary>The event of type <paramref name="typeName"/> in <paramref name="bytes"/>; null, or why it cannot be read.</summary>
+    private static string? Parse(string typeName, byte[] bytes, out IMessage? @event)
+    {
+        @event = null;
+        if (ActorSchedulerSerializer.ParserOf(typeName) is not { } parser)
+        {
+            return $"event of unknown type '{typeName}' (written by a newer version of actorscheduler?)";
+        }
+
+        try
+        {
+            @event = parser.ParseFrom(bytes);
+            return null;
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            return $"{typeName} that cannot be decoded ({e.Message}): its bytes are damaged";
+        }
+    }
+
+    private static AuditEntry Undecodable(JournalRow row, string? entity, AuditStream stream, string why, IReadOnlyList<string>? tags = null) =>
+        new(row.Written, row.PersistenceId, row.SequenceNr, entity, stream, AuditEntry.Undecodable, tags ?? row.Tags, null, why);
+}

@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace ActorScheduler.Hosting.Audit;
+
+/// <summary>
+/// Which events of a journal the timeline shows: those of one pod instance, plan or step, only offer decisions, in a
+/// time window (filters combine), and at most the latest <see cref="Limit"/> of them (0: all).
+/// </summary>
+internal sealed partial record AuditQuery(
+    string? Pod = null,
+    string? Plan = null,
+    string? Step = null,
+    bool OffersOnly = false,
+    DateTime? Since = null,
+    DateTime? Until = null,
+    int Limit = AuditQuery.DefaultLimit)
+{
+    /// <summary>The latest events shown when no <c>--limit</c> is given.</summary>
+    public const int DefaultLimit = 200;
+
+    /// <summary>Whether <paramref name="entry"/> passes every filter but the time window (which the journal read applies).</summary>
+    public bool Matches(AuditEntry entry) =>
+        (!OffersOnly || entry.Stream.Router)
+        && (Pod is null || entry.Stream.Pod == Pod)
+        && (Plan is null || entry.Stream.Plan == Plan)
+        && (Step is null || entry.Stream.Step == Step);
+
+    /// <summary>
+    /// The latest <see cref="Limit"/> matching entries of <paramref name="journal"/>, oldest first, and how many earlier
+    /// ones matched and were left out. The journal is read as a stream, only the kept entries held.
+    /// </summary>
+    public (IReadOnlyList<AuditEntry> Entries, long LeftOut) Run(JournalFile journal)
+    {
+        var kept = new Queue<AuditEntry>();
+        var decoded = new List<AuditEntry>();
+        long leftOut = 0;
+        foreach (var row in journal.Rows(Since, Until))
+        {
+            decoded.Clear();
+            AuditDecoder.Decode(row, decoded);
+            foreach (var entry in decoded)
+            {
+                if (!Matches(entry))
+                {
+                    continue;
+                }
+
+                kept.Enqueue(entry);
+                if (Limit > 0 && kept.Count > Limit)
+                {
+                    kept.Dequeue();
+                    leftOut++;
+                }
+            }
+        }
+
+        return (kept.ToList(), leftOut);
+    }
+
+    /// <summary>
+    /// A time of <c>--since</c> / <c>--until</c>: ISO-8601 (<c>2026-12-07T10:00:00Z</c>; a time without an offset is
+    /// UTC, a date alone its midnight UTC), <c>now</c>, or relative to <paramref name="now"/> (<c>-90s</c>, <c>-15m</c>,
+    /// <c>-2h</c>, <c>-7d</c>). Null with a one-line reason when it is none of these.
+    /// </summary>
+    public static DateTime? ParseTime(string text, DateTime now, string option, out string? problem)
+    {
+        problem = null;
+        var trimmed = text.Trim();
+        if (trimmed.Equals("now", StringComparison.OrdinalIgnoreCase))
+        {
+            return now;
+        }
+
+        if (Relative().Match(trimmed) is { Success: true } match
+            && double.TryParse(match.Groups["amount"].Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount))
+        {
+            var span = match.Groups["unit"].Value switch
+            {
+                "s" => TimeSpan.FromSeconds(amount),
+                "m" => TimeSpan.FromMinutes(amount),
+                "h" => TimeSpan.FromHours(amount),
+                _ => TimeSpan.FromDays(amount),
+            };
+            return now - span;
+        }
+
+        if (DateTimeOffset.TryParse(trimmed, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out var at)
+            && IsoDate().IsMatch(trimmed))
+        {
+            return at.UtcDateTime;
+        }
+
+        problem = $"{option} expects an ISO-8601 time (2026-12-07T10:00:00Z, a date, a time without offset is UTC), now, or a time ago (-90s, -15m, -2h, -7d), got '{text}'";
+        return null;
+    }
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}")]
+    private static partial Regex IsoDate();
+
+    [GeneratedRegex(@"^-(?<amount>\d+(\.\d+)?)(?<unit>[smhd])$")]
+    private static partial Regex Relative();
+}
