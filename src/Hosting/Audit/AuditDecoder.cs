@@ -8,8 +8,8 @@ namespace ActorScheduler.Hosting.Audit;
 /// <summary>
 /// Turns journal rows into timeline entries with the protobuf types alone (no actor system): a row of the shared entity
 /// journal (<see cref="EntityEventBatch"/>) into the events of the pods and steps packed in it, each under its own
-/// stream; an offer cycle (<see cref="OfferCycleRecorded"/>) into one entry per offer decision, then one for what the
-/// cycle accepted, declined and skipped. A row or packed event it cannot decode (another serializer, a type a newer
+/// stream; an offer cycle (<see cref="OfferCycleRecorded"/>) into one entry per offer decision and per pod it skipped
+/// offers for, then one for what the cycle accepted and declined. A row or packed event it cannot decode (another serializer, a type a newer
 /// version wrote, corrupt bytes) becomes an <see cref="AuditEntry.Undecodable"/> entry saying so, never an exception.
 /// </summary>
 internal static class AuditDecoder
@@ -82,7 +82,11 @@ internal static class AuditDecoder
         into.Add(new AuditEntry(row.Written, row.PersistenceId, row.SequenceNr, packed.Entity, stream, @event!.Descriptor.Name, tags, @event, AuditFacts.Of(@event)));
     }
 
-    /// <summary>Each decision of the cycle, under the router's stream about its pod; then the cycle's own entry, if it recorded more.</summary>
+    /// <summary>
+    /// Each decision of the cycle, and each count of offers it did not evaluate in full for a pod (the only trace of a
+    /// pod no offer could fit), under the router's stream about that pod; then the cycle's own entry with what it
+    /// accepted and declined, if it recorded any.
+    /// </summary>
     private static void AddCycle(JournalRow row, AuditStream stream, OfferCycleRecorded cycle, List<AuditEntry> into)
     {
         foreach (var decision in cycle.Decisions)
@@ -90,16 +94,22 @@ internal static class AuditDecoder
             into.Add(new AuditEntry(row.Written, row.PersistenceId, row.SequenceNr, null, AuditStream.OfDecision(decision.PodInstance), OfferDecision.Descriptor.Name, row.Tags, decision, AuditFacts.Of(decision)));
         }
 
+        foreach (var skipped in cycle.Skipped)
+        {
+            into.Add(new AuditEntry(row.Written, row.PersistenceId, row.SequenceNr, null, AuditStream.OfDecision(skipped.PodInstance), SkippedOffers.Descriptor.Name, row.Tags, skipped, AuditFacts.Of(skipped)));
+        }
+
 #pragma warning disable CS0612 // Records written before `declined` name their declined offers only in declined_offer_ids.
-        if (cycle.AcceptedOfferIds.Count + cycle.Declined.Count + cycle.DeclinedOfferIds.Count + cycle.Skipped.Count == 0 && cycle.Decisions.Count > 0)
+        if (cycle.AcceptedOfferIds.Count + cycle.Declined.Count + cycle.DeclinedOfferIds.Count == 0 && cycle.Decisions.Count + cycle.Skipped.Count > 0)
 #pragma warning restore CS0612
         {
             return;
         }
 
-        // The decisions are entries of their own: the cycle's entry carries the rest.
+        // The decisions and skips are entries of their own: the cycle's entry carries the rest.
         var rest = cycle.Clone();
         rest.Decisions.Clear();
+        rest.Skipped.Clear();
         into.Add(new AuditEntry(row.Written, row.PersistenceId, row.SequenceNr, null, stream, OfferCycleRecorded.Descriptor.Name, row.Tags, rest, AuditFacts.Of(cycle)));
     }
 

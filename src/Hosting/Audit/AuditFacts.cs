@@ -54,6 +54,7 @@ internal static class AuditFacts
         PlanStarted e => e.Parameters.Count == 0 ? "operator start" : $"operator start with {string.Join(", ", e.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"))}",
         OfferDecision e => Decision(e),
         OfferCycleRecorded e => Cycle(e),
+        SkippedOffers e => $"{e.PodInstance}: {e.Count} offer{(e.Count == 1 ? string.Empty : "s")} not evaluated in full, a quick check showed {(e.Count == 1 ? "it" : "them")} unfit: {e.Reason}",
         DeploymentCompleted e => $"deployment completed on config {e.ConfigId}",
         EntityForgotten e => $"history of {e.Entity} forgotten",
         StateFileStored e => $"state file {e.Name} stored ({Or(e.ContentType, "no content type")}, {e.Content.Length} bytes)",
@@ -174,37 +175,37 @@ internal static class AuditFacts
     }
 
     /// <summary>
-    /// An offer cycle without its decisions (each is a timeline entry of its own): which offers it accepted, which it
-    /// declined why and with which filter, which it did not evaluate in full for which pod.
+    /// An offer cycle: which offers it accepted, which it declined why and with which filter, and how many decisions and
+    /// pods skipped it holds (each an entry of its own).
     /// </summary>
     private static string Cycle(OfferCycleRecorded e)
     {
         var parts = new List<string>();
         if (e.AcceptedOfferIds.Count > 0)
         {
-            parts.Add($"accepted offer{(e.AcceptedOfferIds.Count == 1 ? string.Empty : "s")} {List(e.AcceptedOfferIds)}");
+            parts.Add($"accepted offer{(e.AcceptedOfferIds.Count == 1 ? string.Empty : "s")} {Some(e.AcceptedOfferIds)}");
         }
 
         foreach (var declined in e.Declined)
         {
-            parts.Add(string.Create(CultureInfo.InvariantCulture, $"declined {List(declined.OfferIds)} ({declined.Reason}, refused for {declined.RefuseSeconds:0.###} s)"));
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"declined {Some(declined.OfferIds)} ({declined.Reason}, refused for {declined.RefuseSeconds:0.###} s)"));
         }
 
 #pragma warning disable CS0612 // Records written before `declined` name their declined offers only here.
         if (e.DeclinedOfferIds.Count > 0)
         {
-            parts.Add($"declined {List(e.DeclinedOfferIds)}");
+            parts.Add($"declined {Some(e.DeclinedOfferIds)}");
         }
 #pragma warning restore CS0612
-
-        foreach (var skipped in e.Skipped)
-        {
-            parts.Add($"{skipped.Count} offer{(skipped.Count == 1 ? string.Empty : "s")} skipped for {skipped.PodInstance} ({skipped.Reason})");
-        }
 
         if (e.Decisions.Count > 0)
         {
             parts.Add($"{e.Decisions.Count} decision{(e.Decisions.Count == 1 ? string.Empty : "s")}");
+        }
+
+        if (e.Skipped.Count > 0)
+        {
+            parts.Add($"offers skipped for {e.Skipped.Count} pod{(e.Skipped.Count == 1 ? string.Empty : "s")}");
         }
 
         return parts.Count == 0 ? "offer cycle with nothing recorded" : "offer cycle: " + string.Join("; ", parts);
@@ -245,6 +246,10 @@ internal static class AuditFacts
             .OfType<Google.Protobuf.Reflection.OriginalNameAttribute>().FirstOrDefault()?.Name ?? value.ToString();
 
     private static string List(IEnumerable<string> items) => items.Any() ? string.Join(", ", items) : "none";
+
+    /// <summary>The first few of a list that may hold thousands (a storm cycle's offers), and how many more: <c>--json</c> has them all.</summary>
+    private static string Some(IReadOnlyCollection<string> items, int shown = 5) =>
+        items.Count <= shown ? List(items) : $"{string.Join(", ", items.Take(shown))} and {items.Count - shown} more";
 
     private static string Ids(IEnumerable<string> ids) => ids.Any() ? $" ({string.Join(", ", ids)})" : string.Empty;
 

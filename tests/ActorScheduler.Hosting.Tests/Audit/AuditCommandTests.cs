@@ -74,7 +74,7 @@ public sealed class AuditCommandTests(DeployedJournal deployed) : IClassFixture<
         var (code, output, _) = await AuditAsync(new AuditArguments(DataDir: deployed.DataDir, Offers: true));
 
         Assert.Equal(0, code);
-        Assert.All(Lines(output), l => Assert.Matches(@"^\S+  router +(OfferDecision|OfferCycleRecorded) ", l));
+        Assert.All(Lines(output), l => Assert.Matches(@"^\S+  router +(OfferDecision|SkippedOffers|OfferCycleRecorded) ", l));
         foreach (var pod in new[] { "hello-0", "world-0", "world-1" })
         {
             Assert.Contains(Lines(output), l => Regex.IsMatch(l, $@"OfferDecision +{pod}: offer \S+ on \S+ \(agent \S+\) PASS$"));
@@ -89,13 +89,13 @@ public sealed class AuditCommandTests(DeployedJournal deployed) : IClassFixture<
         var (_, output, _) = await AuditAsync(new AuditArguments(DataDir: deployed.DataDir, Pod: "world-1"));
 
         var lines = Lines(output);
-        Assert.All(lines, l => Assert.Matches(@"^\S+  (pod world-1 +\S+ |plan deploy/world/world-1:\[server\] +\S+ |router +OfferDecision +world-1: )", l));
+        Assert.All(lines, l => Assert.Matches(@"^\S+  (pod world-1 +\S+ |plan deploy/world/world-1:\[server\] +\S+ |router +(OfferDecision|SkippedOffers) +world-1: )", l));
         Assert.Contains(lines, l => l.Contains("TaskLaunchRecorded", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("StepStatusChanged", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("OfferDecision", StringComparison.Ordinal));
 
         var (_, offers, _) = await AuditAsync(new AuditArguments(DataDir: deployed.DataDir, Pod: "world-1", Offers: true));
-        Assert.All(Lines(offers), l => Assert.Matches(@"^\S+  router +OfferDecision +world-1: ", l));
+        Assert.All(Lines(offers), l => Assert.Matches(@"^\S+  router +(OfferDecision|SkippedOffers) +world-1: ", l));
         Assert.NotEmpty(Lines(offers));
     }
 

@@ -32,15 +32,31 @@ public sealed class AuditDecoderTests
 
         var entries = Decode("hello-world/offers", cycle, "offer-decision");
 
-        Assert.Equal(2, entries.Count);
+        Assert.Equal(3, entries.Count);
         Assert.Equal(new AuditStream("router", Pod: "hello-0", Router: true), entries[0].Stream);
         Assert.Equal("OfferDecision", entries[0].Kind);
         Assert.Equal("hello-0: offer o-1 on host-1 (agent a-1) FAIL: FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' (needs 50.1, offers had at most 4)", entries[0].Facts);
         Assert.Equal(["offer-decision"], entries[0].Tags);
-        Assert.Equal(new AuditStream("router", Router: true), entries[1].Stream);
-        Assert.Equal("offer cycle: declined o-1 (no waiting pod placed on it, refused for 5 s); 2 offers skipped for world-0 (FAIL(PlacementRuleEvaluationStage): hostname:UNIQUE); 1 decision", entries[1].Facts);
-        // The cycle's event leaves out the decisions: each is an entry of its own.
-        Assert.Empty(((OfferCycleRecorded)entries[1].Event!).Decisions);
+        // A pod no offer could fit: the only trace may be the offers skipped for it.
+        Assert.Equal(new AuditStream("router", Pod: "world-0", Router: true), entries[1].Stream);
+        Assert.Equal("SkippedOffers", entries[1].Kind);
+        Assert.Equal("world-0: 2 offers not evaluated in full, a quick check showed them unfit: FAIL(PlacementRuleEvaluationStage): hostname:UNIQUE", entries[1].Facts);
+        Assert.Equal(new AuditStream("router", Router: true), entries[2].Stream);
+        Assert.Equal("offer cycle: declined o-1 (no waiting pod placed on it, refused for 5 s); 1 decision; offers skipped for 1 pod", entries[2].Facts);
+        // The cycle's event leaves out the decisions and skips: each is an entry of its own.
+        Assert.Empty(((OfferCycleRecorded)entries[2].Event!).Decisions);
+        Assert.Empty(((OfferCycleRecorded)entries[2].Event!).Skipped);
+    }
+
+    [Fact]
+    public void A_cycle_of_thousands_of_offers_names_a_few_and_counts_the_rest()
+    {
+        var cycle = new OfferCycleRecorded { AcceptedOfferIds = { Enumerable.Range(1, 2000).Select(i => $"o-{i}") } };
+
+        var entry = Assert.Single(Decode("hello-world/offers", cycle));
+
+        Assert.Equal("offer cycle: accepted offers o-1, o-2, o-3, o-4, o-5 and 1995 more", entry.Facts);
+        Assert.Equal(2000, ((OfferCycleRecorded)entry.Event!).AcceptedOfferIds.Count);
     }
 
     [Fact]
