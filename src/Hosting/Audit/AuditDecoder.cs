@@ -46,6 +46,10 @@ internal static class AuditDecoder
             case OfferCycleRecorded cycle:
                 AddCycle(row, stream, cycle, into);
                 break;
+            case PodInstanceErased erased:
+                // The pods guardian's record of a decommissioned pod: about that pod, for --pod.
+                into.Add(new AuditEntry(row.Written, row.PersistenceId, row.SequenceNr, null, stream with { Pod = erased.PodInstance }, PodInstanceErased.Descriptor.Name, row.Tags, erased, AuditFacts.Of(erased)));
+                break;
             default:
                 into.Add(new AuditEntry(row.Written, row.PersistenceId, row.SequenceNr, null, stream, @event!.Descriptor.Name, row.Tags, @event, AuditFacts.Of(@event)));
                 break;

@@ -315,6 +315,29 @@ public sealed class AuditCommandTests(DeployedJournal deployed) : IClassFixture<
             + "it is not an actorscheduler journal (another program's database, or a layout this version does not know)");
     }
 
+    [Fact]
+    public async Task A_journal_another_process_holds_locked_is_said_to_be_locked()
+    {
+        var copy = Path.Combine(deployed.Scratch, $"{Guid.NewGuid():N}.db");
+        File.Copy(deployed.Journal, copy);
+        using var holder = new SqliteConnection($"Data Source={copy};Pooling=False");
+        holder.Open();
+        using (var lockIt = holder.CreateCommand())
+        {
+            // As a sqlite3 shell in exclusive locking mode holds it: nobody else may even read.
+            lockIt.CommandText = "pragma journal_mode = wal; pragma locking_mode = exclusive; begin exclusive; select count(*) from journal;";
+            lockIt.ExecuteScalar();
+        }
+
+        var (code, output, error) = await AuditAsync(new AuditArguments(Journal: copy));
+
+        Assert.Equal(2, code);
+        var line = Assert.Single(error.Trim().Split('\n'));
+        Assert.StartsWith($"error: journal {copy} is locked by another process (", line);
+        Assert.EndsWith("): stop what holds it (a sqlite3 shell in exclusive mode, a backup tool), then run again", line);
+        Assert.Empty(output);
+    }
+
     [Theory]
     [InlineData("yesterday", "--since")]
     [InlineData("12/07/2026", "--since")]

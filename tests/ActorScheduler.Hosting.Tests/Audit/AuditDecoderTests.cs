@@ -101,6 +101,16 @@ public sealed class AuditDecoderTests
         Assert.All(entries, e => Assert.Equal(("hello-world/entities", 7L, Written), (e.PersistenceId, e.SequenceNr, e.Time)));
     }
 
+    [Fact]
+    public void A_pod_instance_erased_by_the_pods_guardian_is_about_that_pod()
+    {
+        var entry = Assert.Single(Decode("hello-world/pods", new PodInstanceErased { PodInstance = "world-2" }));
+
+        Assert.Equal(new AuditStream("pods", Pod: "world-2"), entry.Stream);
+        Assert.True(new AuditQuery(Pod: "world-2").Matches(entry));
+        Assert.Equal("pod instance world-2 erased", entry.Facts);
+    }
+
     [Theory]
     [InlineData("hello-world/framework", "framework", null, null, null)]
     [InlineData("hello-world/config", "config", null, null, null)]
