@@ -348,10 +348,10 @@ root.Subcommands.Add(new Command("update", "Change a running service's spec and 
 // actorscheduler audit
 var auditDataDir = new Option<string?>("--data-dir") { Description = $"The data dir of a run; its journal is journal.db in it (default: {AuditCommand.DefaultDataDir})." };
 var auditJournal = new Option<string?>("--journal") { Description = "The journal file itself (a copy, a backup), instead of --data-dir." };
-var auditPod = new Option<string?>("--pod") { Description = "Only events about this pod instance (e.g. hello-0): its own, its steps' and the offer decisions it made." };
+var auditPod = new Option<string?>("--pod") { Description = "Only events about this pod instance (e.g. hello-0): its own, its steps', the router's decisions and offers skipped about it, its erasure." };
 var auditPlan = new Option<string?>("--plan") { Description = "Only events of this plan (e.g. deploy): the plan's, its phases' and its steps'." };
 var auditStep = new Option<string?>("--step") { Description = "Only events of steps of this name (e.g. hello-0:[server]); with --plan, of that plan's." };
-var auditOffers = new Option<bool>("--offers") { Description = "Only the offer router's decisions: each pod's PASS/FAIL per offer with the reasons, and what each cycle accepted and declined." };
+var auditOffers = new Option<bool>("--offers") { Description = "Only the offer router's decisions: each pod's PASS/FAIL per offer with the reasons, the offers a quick check ruled out per pod, what each cycle accepted and declined." };
 var auditSince = new Option<string?>("--since") { Description = "Only events written at or after this time: ISO-8601 (2026-12-07T10:00:00Z; no offset: UTC), now, or a time ago (-90s, -15m, -2h, -7d)." };
 var auditUntil = new Option<string?>("--until") { Description = "Only events written before this time (as --since)." };
 var auditLimit = new Option<int>("--limit") { Description = "Show the latest N matching events; a last line says how many earlier ones were left out. 0: all.", DefaultValueFactory = _ => ActorScheduler.Hosting.Audit.AuditQuery.DefaultLimit };
