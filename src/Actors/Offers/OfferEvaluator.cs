@@ -98,7 +98,7 @@ public static class OfferEvaluator
         var unreserved = OfferFit.Unreserved(offer, role);
         if (role != "*" && !offer.Resources.Any(r => Resources.IsReservableBy(r, role)))
         {
-            explanation.Add($"FAIL(ResourceEvaluationStage): offer has no resources reserved for role '{role}'");
+            explanation.Add(OfferFit.NoneReservedFor(role));
             return OfferEvaluation.Failed(explanation);
         }
 

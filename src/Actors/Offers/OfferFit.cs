@@ -123,10 +123,12 @@ public static class OfferFit
         {
             // Counted per offer and pod: the router's per-offer figures are the unreserved ones.
             available = Unreserved(offer, role);
-            return available.Cpus + epsilon < need.Cpus ? LacksReserved("cpus", role)
-                : available.Mem + epsilon < need.Mem ? LacksReserved("mem", role)
-                : available.Disk + epsilon < need.Disk ? LacksReserved("disk", role)
-                : available.Gpus + epsilon < need.Gpus ? LacksReserved(Resources.GpusName, role)
+            var reasons = ReasonsOf(role);
+            return available == default && !HasReservedFor(offer, role) ? reasons.NoneReserved
+                : available.Cpus + epsilon < need.Cpus ? reasons.Cpus
+                : available.Mem + epsilon < need.Mem ? reasons.Mem
+                : available.Disk + epsilon < need.Disk ? reasons.Disk
+                : available.Gpus + epsilon < need.Gpus ? reasons.Gpus
                 : null;
         }
 
@@ -153,10 +155,9 @@ public static class OfferFit
     public const string OtherAgent = "FAIL(AgentEvaluationStage): offer is from another agent than the pod's reservations";
 
     /// <summary>
-    /// The amount of the resource <paramref name="reason"/> (as <see cref="Skip"/> gives it) says a new footprint lacked, out
-    /// of <paramref name="scalars"/> (a need, or an offer's <see cref="Unreserved"/>); NaN for other reasons (a pod of a
-    /// pre-reserved role lacks what is reserved for its role, which the router does not keep per offer). No allocation:
-    /// called for every skipped offer.
+    /// The amount of the resource <paramref name="reason"/> (as <see cref="Skip"/> gives it for a pod without a
+    /// pre-reserved role) says a new footprint lacked, out of <paramref name="scalars"/> (a need, or an offer's
+    /// <see cref="Unreserved"/>); NaN for other reasons. No allocation: called for every skipped offer.
     /// </summary>
     public static double AmountOf(string reason, Scalars scalars) =>
         ReferenceEquals(reason, LacksCpus) ? scalars.Cpus
@@ -164,6 +165,41 @@ public static class OfferFit
         : ReferenceEquals(reason, LacksDisk) ? scalars.Disk
         : ReferenceEquals(reason, LacksGpus) ? scalars.Gpus
         : double.NaN;
+
+    /// <summary>
+    /// <see cref="AmountOf(string, Scalars)"/> for a pod of pre-reserved role <paramref name="preReservedRole"/>
+    /// (<c>*</c>: none), whose lacks name the role: out of <paramref name="scalars"/> read as what is reserved for it.
+    /// </summary>
+    public static double AmountOf(string reason, string preReservedRole, Scalars scalars)
+    {
+        if (preReservedRole == "*")
+        {
+            return AmountOf(reason, scalars);
+        }
+
+        var reasons = ReasonsOf(preReservedRole);
+        return ReferenceEquals(reason, reasons.Cpus) ? scalars.Cpus
+            : ReferenceEquals(reason, reasons.Mem) ? scalars.Mem
+            : ReferenceEquals(reason, reasons.Disk) ? scalars.Disk
+            : ReferenceEquals(reason, reasons.Gpus) ? scalars.Gpus
+            : double.NaN;
+    }
+
+    /// <summary>
+    /// How much of the resource <paramref name="reason"/> says a new footprint lacked the offer had for the pod, as
+    /// <see cref="Skip"/> counted it: of the unreserved <paramref name="available"/>, or for a pod of a pre-reserved role
+    /// what the offer reserves for that role (read from the offer only then: such pods are few); NaN for other reasons.
+    /// </summary>
+    public static double OfferedAmountOf(string reason, string preReservedRole, Offer offer, Scalars available)
+    {
+        if (preReservedRole == "*")
+        {
+            return AmountOf(reason, available);
+        }
+
+        var amount = AmountOf(reason, preReservedRole, default);
+        return double.IsNaN(amount) ? amount : AmountOf(reason, preReservedRole, Unreserved(offer, preReservedRole));
+    }
 
     // Built once: a cycle skips thousands of offers.
     private static readonly string LacksCpus = Lacks("cpus");
@@ -173,7 +209,38 @@ public static class OfferFit
 
     private static string Lacks(string name) => $"FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved '{name}' for new reservation";
 
-    /// <summary>The reason of a pod of a pre-reserved role (built when one is skipped: such pods are few).</summary>
+    /// <summary>
+    /// The reasons of a pod of pre-reserved role <paramref name="role"/>, built once per role (a spec names few): the
+    /// same strings every time, so <see cref="AmountOf(string, string, Scalars)"/> knows them by reference, and a skip
+    /// builds nothing.
+    /// </summary>
+    private static RoleReasons ReasonsOf(string role) => ReasonsByRole.GetOrAdd(role, static r => new RoleReasons(
+        LacksReserved("cpus", r), LacksReserved("mem", r), LacksReserved("disk", r), LacksReserved(Resources.GpusName, r),
+        NoneReservedFor(r)));
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, RoleReasons> ReasonsByRole = new(StringComparer.Ordinal);
+
+    private sealed record RoleReasons(string Cpus, string Mem, string Disk, string Gpus, string NoneReserved);
+
+    /// <summary>The reason of a pod of a pre-reserved role lacking a resource reserved for it (<see cref="OfferEvaluator"/>'s words).</summary>
     internal static string LacksReserved(string name, string role) =>
         $"FAIL(ResourceEvaluationStage): Offer lacks sufficient '{name}' reserved for role '{role}' for new reservation";
+
+    /// <summary>The reason of a pod of a pre-reserved role given an offer with nothing reserved for it (<see cref="OfferEvaluator"/>'s words).</summary>
+    internal static string NoneReservedFor(string role) => $"FAIL(ResourceEvaluationStage): offer has no resources reserved for role '{role}'";
+
+    // Whether any resource of the offer (ports and volumes too) is reserved for the role: a loop, no enumerator boxed.
+    private static bool HasReservedFor(Offer offer, string role)
+    {
+        var resources = offer.Resources;
+        for (var i = 0; i < resources.Count; i++)
+        {
+            if (Resources.IsReservableBy(resources[i], role))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

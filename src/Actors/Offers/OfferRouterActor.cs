@@ -717,7 +717,7 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
                     // An earlier new footprint of the same need and rule found no offer since the last claim: neither
                     // the offers nor the placements changed, so every offer is skipped for the same reasons (a cycle
                     // whose offers are used up would otherwise check thousands of waiting pods against each of them).
-                    RecordSkipped(podName, need, from.Skipped);
+                    RecordSkipped(requirement, podName, need, from.Skipped);
                     continue;
                 }
 
@@ -738,7 +738,7 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
             {
                 if (Refusal(requirement, need, slots[i]) is { } reason)
                 {
-                    Skip(reason, slots[i]);
+                    Skip(requirement, reason, slots[i]);
                     continue;
                 }
 
@@ -766,7 +766,7 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
                     var slot = slots[i];
                     if (i != first && Refusal(requirement, need, slot) is { } reason)
                     {
-                        Skip(reason, slot);
+                        Skip(requirement, reason, slot);
                         continue;
                     }
 
@@ -808,7 +808,7 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
             }
 
             var reasons = skipped.ToArray();
-            RecordSkipped(podName, need, reasons);
+            RecordSkipped(requirement, podName, need, reasons);
             if (resumable || (comparable && stoppedAt is null))
             {
                 scanFrom[room] = stoppedAt ?? (slots.Count, reasons);
@@ -912,7 +912,7 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
                 var slot = slots[index];
                 if (Refusal(requirement, need, slot) is { } reason)
                 {
-                    Skip(reason, slot);
+                    Skip(requirement, reason, slot);
                     continue;
                 }
 
@@ -930,22 +930,22 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
                 tally = (tally.Count + others, double.NaN);
             }
 
-            RecordSkipped(podName, need, skipped.ToArray());
+            RecordSkipped(requirement, podName, need, skipped.ToArray());
         }
 
         // One more offer skipped for the reason; for a resource the pod lacked, the most of it an offer had (a double in
         // place: a storm skips millions of offers).
-        void Skip(string reason, OfferSlot slot)
+        void Skip(PodRequirement requirement, string reason, OfferSlot slot)
         {
             ref var tally = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(skipped, reason, out _);
-            tally = (tally.Count + 1, Math.Max(tally.Most, OfferFit.AmountOf(reason, slot.Available)));
+            tally = (tally.Count + 1, Math.Max(tally.Most, OfferFit.OfferedAmountOf(reason, requirement.Pod.PreReservedRole, slot.Offer, slot.Available)));
         }
 
-        void RecordSkipped(string podName, OfferFit.Scalars need, KeyValuePair<string, (int Count, double Most)>[] reasons)
+        void RecordSkipped(PodRequirement requirement, string podName, OfferFit.Scalars need, KeyValuePair<string, (int Count, double Most)>[] reasons)
         {
             foreach (var (reason, (count, most)) in reasons)
             {
-                _outcomes.RecordSkipped(podName, reason, count, OfferFit.AmountOf(reason, need), most);
+                _outcomes.RecordSkipped(podName, reason, count, OfferFit.AmountOf(reason, requirement.Pod.PreReservedRole, need), most);
                 skippedRecords.Add(new SkippedOffers { PodInstance = podName, Reason = reason, Count = count });
             }
         }

@@ -153,6 +153,30 @@ public sealed class GpuAndRoleEvaluationTests
     }
 
     [Fact]
+    public void The_pre_check_of_a_pod_of_a_pre_reserved_role_skips_for_the_full_evaluations_reason_with_its_amounts()
+    {
+        var requirement = TestOffers.Requirement(PublicPod());
+        var need = OfferFit.NewFootprintNeed(requirement.Pod, TestOffers.Context.Executor);
+        // 0.6 cpus with the executor; the offer reserves 0.2 for slave_public (its unreserved cpu is not the pod's).
+        var small = TestOffers.ReservedFor("slave_public", cpus: 0.2);
+
+        var reason = OfferOutcomeTracker.ReasonOf(OfferEvaluator.Evaluate(requirement, small, TestOffers.Context).Explanation, out var needed, out var had);
+        var skip = OfferFit.Skip(requirement, need, small, OfferFit.Unreserved(small));
+
+        Assert.Equal("FAIL(ResourceEvaluationStage): Offer lacks sufficient 'cpus' reserved for role 'slave_public' for new reservation", reason);
+        Assert.Equal(reason, skip);
+        Assert.Equal((0.6, 0.2), (needed, had));
+        Assert.Equal((needed, had), (OfferFit.AmountOf(skip!, "slave_public", need), OfferFit.OfferedAmountOf(skip!, "slave_public", small, OfferFit.Unreserved(small))));
+
+        // Nothing reserved for the role: the full evaluation's reason, without amounts, either way.
+        var none = TestOffers.Unreserved();
+        none.AllocationInfo = new Resource.Types.AllocationInfo { Role = Refined };
+        var noneSkip = OfferFit.Skip(requirement, need, none, OfferFit.Unreserved(none));
+        Assert.Equal(OfferOutcomeTracker.ReasonOf(OfferEvaluator.Evaluate(requirement, none, TestOffers.Context).Explanation), noneSkip);
+        Assert.True(double.IsNaN(OfferFit.OfferedAmountOf(noneSkip!, "slave_public", none, OfferFit.Unreserved(none))));
+    }
+
+    [Fact]
     public void A_pod_without_a_pre_reserved_role_never_takes_a_roles_resources_nor_offers_of_its_refined_role()
     {
         // Allocated to the service role, as a master offers static reservations only to the role and its sub-roles: 1 cpu

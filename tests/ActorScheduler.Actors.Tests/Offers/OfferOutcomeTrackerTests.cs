@@ -54,7 +54,7 @@ public sealed class OfferOutcomeTrackerTests
     [Fact]
     public void A_group_with_an_offer_whose_amount_is_not_known_says_no_amounts()
     {
-        // A pod of a pre-reserved role: the router does not keep what an offer reserved for the role per skipped offer.
+        // Offers skipped by a check that did not say how much of the resource they had (NaN).
         const string lacksReserved = "FAIL(ResourceEvaluationStage): Offer lacks sufficient 'cpus' reserved for role 'slave_public' for new reservation";
         var tracker = new OfferOutcomeTracker();
         tracker.Record(Outcome("edge-0", false, $"{lacksReserved}: 2 needed, 1 available"));

@@ -843,6 +843,25 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_pod_of_a_pre_reserved_role_hears_how_much_reserved_for_its_role_it_needs_and_the_most_an_offer_had()
+    {
+        var (router, _) = ReconciledRouter();
+        var pod = CreateTestProbe();
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod() with { PreReservedRole = "slave_public" })), pod);
+
+        // 0.6 cpus with the executor; the offers reserve 0.2 and 0.4 for slave_public (and 1 unreserved, not the pod's),
+        // and are skipped by the constant-time check: the amounts come from what they reserve for the role.
+        router.Tell(new OffersReceived([TestOffers.ReservedFor("slave_public", "agent-1", cpus: 0.2), TestOffers.ReservedFor("slave_public", "agent-2", cpus: 0.4)]));
+
+        const string lacks = "FAIL(ResourceEvaluationStage): Offer lacks sufficient 'cpus' reserved for role 'slave_public' for new reservation";
+        Assert.Equal($"{lacks} (needs 0.6, offers had at most 0.4)", pod.ExpectMsg<OffersDoNotFit>().Why);
+        router.Tell(new OfferProtocol.GetOfferOutcomes("hello-0"));
+        var summary = ExpectMsg<OfferOutcomes>().Summaries.Single();
+        Assert.Equal(new FailureCount(lacks, 2, 0.6, 0.4), summary.Failures.Single());
+        Assert.Equal($"hello-0: 2 offers evaluated, 0 passed; 2 {lacks} (needs 0.6, offers had at most 0.4)", summary.Line);
+    }
+
+    [Fact]
     public void Pods_after_the_first_skip_the_same_used_up_offers_and_are_explained_as_if_they_had_checked_them()
     {
         var (router, _, pods) = RouterWithHelloPods(3, maxClaims: 10);

@@ -99,4 +99,23 @@ internal static class TestOffers
         offer.Resources.AddRange(reserved.Select(r => r.Clone()));
         return offer;
     }
+
+    /// <summary>
+    /// An offer allocated to the refined role <c><paramref name="role"/>/hello-world-role</c> of the
+    /// <see cref="Context"/>'s service, with 1 cpu and 512 MB unreserved and the given scalars statically reserved for
+    /// <paramref name="role"/> (a Mesos agent's <c>--resources='cpus(role):…'</c>).
+    /// </summary>
+    public static Offer ReservedFor(string role, string agent = "agent-1", double cpus = 2, double mem = 2048, double disk = 1000)
+    {
+        var offer = Unreserved(agent, cpus: 1, mem: 512, disk: 0);
+        foreach (var (name, amount) in new[] { ("cpus", cpus), ("mem", mem), ("disk", disk) })
+        {
+            var resource = Resources.Scalar(name, amount);
+            resource.Reservations.Add(new Resource.Types.ReservationInfo { Type = Resource.Types.ReservationInfo.Types.Type.Static, Role = role });
+            offer.Resources.Add(resource);
+        }
+
+        offer.AllocationInfo = new Resource.Types.AllocationInfo { Role = $"{role}/hello-world-role" };
+        return offer;
+    }
 }
