@@ -185,7 +185,11 @@ internal sealed record PodInstancesExpected(int Count);
 
 /// <summary>Pod → router: evaluate offers for this requirement.</summary>
 /// <param name="ClaimsSeen">The last <see cref="LaunchClaim.Seq"/> the pod had answered when it registered (see <see cref="FootprintOwned"/>).</param>
-internal sealed record RegisterRequirement(PodRequirement Requirement, long ClaimsSeen = 0);
+/// <param name="Registration">
+/// The pod's number for this registration, unique in the process: what the router tells it of the registration
+/// (<see cref="OffersDoNotFit"/>) carries it, so the pod knows a word about an earlier one.
+/// </param>
+internal sealed record RegisterRequirement(PodRequirement Requirement, long ClaimsSeen = 0, long Registration = 0);
 
 /// <summary>Pod → router: the reserved resource ids it owns (garbage collection spares them).</summary>
 /// <param name="Agent">Where the footprint is, for placement rules; null when the pod holds nothing.</param>
@@ -252,7 +256,11 @@ internal sealed record LaunchClaim(Offer Offer, OfferEvaluation Evaluation, PodR
 /// (told again only when that changes): its step shows PREPARED, as DC/OS's does after an evaluation that recommends
 /// nothing, with the reason.
 /// </summary>
-internal sealed record OffersDoNotFit(string Why);
+/// <param name="Registration">
+/// The <see cref="RegisterRequirement.Registration"/> the reason was counted for: a pod that registered again since (a
+/// config update, a relaunch) drops it, as its new registration's offers are counted from zero.
+/// </param>
+internal sealed record OffersDoNotFit(string Why, long Registration = 0);
 
 /// <summary>
 /// The task infos <paramref name="Pod"/> recorded for a claim are durable; send the ACCEPT. The entity journal sends it

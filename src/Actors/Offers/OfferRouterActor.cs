@@ -57,7 +57,7 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
     // Waiting requirements in plan order, then registration order (AddInPlanOrder), each with its pod instance's name
     // (built once: cycles look the waiting ones up by name) and its pod actor. A new footprint's scalar need (OfferFit) is
     // computed once here, not per offer cycle.
-    private readonly List<(PodRequirement Requirement, string Name, IActorRef Pod, OfferFit.Scalars Need)> _requirements = new();
+    private readonly List<(PodRequirement Requirement, string Name, IActorRef Pod, OfferFit.Scalars Need, long Registration)> _requirements = new();
     private readonly HashSet<string> _pending = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ImmutableArray<string>> _owned = new(StringComparer.Ordinal);
 
@@ -505,7 +505,7 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
         var need = message.Requirement.Existing is null
             ? OfferFit.NewFootprintNeed(message.Requirement.Pod, _context.Executor)
             : default;
-        AddInPlanOrder((message.Requirement, name, Sender, need));
+        AddInPlanOrder((message.Requirement, name, Sender, need, message.Registration));
         if (message.Requirement.Existing is { } footprint)
         {
             // The pod's own word on what it holds, and where (a refused claim may have left the router believing otherwise).
@@ -536,7 +536,7 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
     /// Cycles take the waiting requirements in order: those of earlier plans first (<see cref="PodRequirement.PlanPriority"/>),
     /// then each plan's in the order they came. Most come from one plan, in order: appended.
     /// </summary>
-    private void AddInPlanOrder((PodRequirement Requirement, string Name, IActorRef Pod, OfferFit.Scalars Need) waiting)
+    private void AddInPlanOrder((PodRequirement Requirement, string Name, IActorRef Pod, OfferFit.Scalars Need, long Registration) waiting)
     {
         var priority = waiting.Requirement.PlanPriority;
         if (_requirements.Count == 0 || _requirements[^1].Requirement.PlanPriority <= priority)
@@ -685,7 +685,7 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
         var rotor = 0;
         // How many of the requirements (in order) the cycle evaluated offers for.
         var considered = 0;
-        foreach (var (requirement, podName, pod, need) in _requirements)
+        foreach (var (requirement, podName, pod, need, _) in _requirements)
         {
             if (claimed.Count >= cap)
             {
@@ -959,7 +959,7 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
         {
             if (!claimed.Contains(_requirements[i].Name))
             {
-                TellWhyNotPlaced(_requirements[i].Name, _requirements[i].Pod);
+                TellWhyNotPlaced(_requirements[i].Name, _requirements[i].Pod, _requirements[i].Registration);
             }
         }
 
@@ -1138,13 +1138,14 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
     /// A pod the cycle evaluated offers for and placed nowhere hears why (<see cref="OffersDoNotFit"/>: its most frequent
     /// reason as <c>debug offers</c> gives it, for a resource it lacked with how much it needs and the most an offer had),
     /// unless it was told the same reason since it registered: one message a pod, not one a cycle, while the reason stays.
+    /// The word names the <paramref name="registration"/> it was counted for: the pod drops it once it registered again.
     /// </summary>
-    private void TellWhyNotPlaced(string podName, IActorRef pod)
+    private void TellWhyNotPlaced(string podName, IActorRef pod, long registration)
     {
         if (_outcomes.TopFailure(podName) is { } top && !(_toldWhy.TryGetValue(podName, out var told) && told == top.Reason))
         {
             _toldWhy[podName] = top.Reason;
-            pod.Tell(new OffersDoNotFit(top.Why));
+            pod.Tell(new OffersDoNotFit(top.Why, registration));
         }
     }
 

@@ -85,6 +85,13 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     // the pod registers again or is claimed: its step shows PREPARED with the reason, as DC/OS's does.
     private string? _offersDoNotFit;
 
+    // The number of the pod's latest registration with the router (RegisterRequirement.Registration): a reason the router
+    // counted for an earlier one, still in flight when the pod registered again, is dropped, not shown until the next
+    // cycle. Drawn from one counter for the process, so a pod restarted in place (same actor ref, fields reset) never
+    // reuses a number its earlier incarnation registered with.
+    private long _registration;
+    private static long _lastRegistration;
+
     // The last claim the router made to this pod that it answered (LaunchClaim.Seq), echoed in what it tells the router.
     private long _claimsSeen;
     private readonly HashSet<string> _killsSent = new();
@@ -272,7 +279,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
                 OnLaunchClaim(m);
                 return true;
             case OffersDoNotFit m:
-                if (_registered && m.Why != _offersDoNotFit)
+                if (_registered && m.Registration == _registration && m.Why != _offersDoNotFit)
                 {
                     _offersDoNotFit = m.Why;
                     ReportToStep();
@@ -656,7 +663,8 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         };
         _registered = true;
         _offersDoNotFit = null;
-        _router.Tell(new RegisterRequirement(requirement, _claimsSeen));
+        _registration = Interlocked.Increment(ref _lastRegistration);
+        _router.Tell(new RegisterRequirement(requirement, _claimsSeen, _registration));
     }
 
     /// <summary>What the launched tasks need of the service CA: one request per task and <c>transport-encryption</c> name.</summary>

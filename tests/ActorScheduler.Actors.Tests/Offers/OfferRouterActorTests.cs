@@ -122,10 +122,10 @@ public sealed class OfferRouterActorTests : ActorTestKit
     {
         var (router, _) = ReconciledRouter();
         var pod = CreateTestProbe();
-        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod(cpus: 8))), pod);
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod(cpus: 8)), Registration: 1), pod);
 
         router.Tell(new OffersReceived([TestOffers.Unreserved("agent-1", cpus: 2), TestOffers.Unreserved("agent-2", cpus: 4)]));
-        Assert.Equal("FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation (needs 8.1, offers had at most 4)", pod.ExpectMsg<OffersDoNotFit>().Why);
+        Assert.Equal(new OffersDoNotFit("FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation (needs 8.1, offers had at most 4)", 1), pod.ExpectMsg<OffersDoNotFit>());
 
         // The same reason in the next cycle: not told again.
         router.Tell(new OffersReceived([TestOffers.Unreserved("agent-3", cpus: 2)]));
@@ -133,10 +133,10 @@ public sealed class OfferRouterActorTests : ActorTestKit
         ExpectMsg<OfferOutcomes>();
         pod.ExpectNoMsg(TimeSpan.Zero);
 
-        // Registered again (a new requirement): the next cycle that places nothing tells it again.
-        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod(cpus: 8))), pod);
+        // Registered again (a new requirement): the next cycle that places nothing tells it again, naming that registration.
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod(cpus: 8)), Registration: 2), pod);
         router.Tell(new OffersReceived([TestOffers.Unreserved("agent-4", cpus: 2)]));
-        pod.ExpectMsg<OffersDoNotFit>();
+        Assert.Equal(2, pod.ExpectMsg<OffersDoNotFit>().Registration);
 
         // A pod that is placed hears nothing of the offers it did not take.
         var other = CreateTestProbe();

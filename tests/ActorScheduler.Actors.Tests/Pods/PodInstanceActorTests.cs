@@ -151,6 +151,33 @@ public sealed class PodInstanceActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_reason_the_router_counted_for_an_earlier_registration_is_dropped_and_the_current_ones_shown()
+    {
+        var (router, gateway, step) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
+        router.ExpectMsg<FootprintOwned>();
+        pod.Tell(new RequireTasks(Step, Target), step);
+        Assert.Equal(PlanStatus.Pending, StatusOf(step.ExpectMsg<TaskProgressReport>()));
+        var first = router.ExpectMsg<RegisterRequirement>();
+
+        // A config update before any offer fitted: the pod registers again, for config-2.
+        pod.Tell(new RequireTasks(Step, NewTarget), step);
+        Assert.Equal(PlanStatus.Pending, StatusOf(step.ExpectMsg<TaskProgressReport>()));
+        var second = router.FishForMessage<RegisterRequirement>(_ => true);
+        Assert.Equal("config-2", second.Requirement.ConfigId);
+        Assert.NotEqual(first.Registration, second.Registration);
+
+        // The router's word on config-1's offers was in flight: dropped. Its word on config-2's is shown.
+        pod.Tell(new OffersDoNotFit("FAIL(PlacementRuleEvaluationStage): hostname:UNIQUE", first.Registration), router);
+        pod.Tell(new OffersDoNotFit("FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'mem' for new reservation (needs 288, offers had at most 100)", second.Registration), router);
+
+        var report = step.ExpectMsg<TaskProgressReport>();
+        Assert.Equal(PlanStatus.Prepared, StatusOf(report));
+        Assert.Equal("offers do not fit: FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'mem' for new reservation (needs 288, offers had at most 100)", report.Message);
+        step.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
     public void A_step_of_another_plan_taking_over_a_registered_pod_replaces_its_requirement_with_its_own_priority()
     {
         var (router, gateway, deploy, custom) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
