@@ -133,8 +133,9 @@ public sealed class OfferOutcomeTracker(int capacity = 1000)
     public static string ReasonOf(IEnumerable<string> explanation) => ReasonOf(explanation, out _, out _);
 
     /// <summary>
-    /// <see cref="ReasonOf(IEnumerable{string})"/>, and the amounts of details that end "…: 2 needed, 1.5 available" (a
-    /// resource a new footprint lacked, <see cref="OfferEvaluator"/>); NaN when the details say none.
+    /// <see cref="ReasonOf(IEnumerable{string})"/>, and the amounts of details that say "…: 2 needed, 1.5 available" (a
+    /// resource a new footprint lacked, <see cref="OfferEvaluator"/>), alone or before a " — " that says more (a MOUNT disk
+    /// too small, <see cref="VolumeEvaluationStage"/>); NaN when the details say none.
     /// </summary>
     public static string ReasonOf(IEnumerable<string> explanation, out double needed, out double available)
     {
@@ -162,10 +163,15 @@ public sealed class OfferOutcomeTracker(int capacity = 1000)
         return fail[..detail];
     }
 
-    // "2 needed, 1.5 available" → 2, 1.5; anything else leaves NaN.
+    // "2 needed, 1.5 available" (or "… — more") → 2, 1.5; anything else leaves NaN.
     private static void Amounts(ReadOnlySpan<char> details, out double needed, out double available)
     {
         (needed, available) = (double.NaN, double.NaN);
+        if (details.IndexOf(" — ", StringComparison.Ordinal) is var more and >= 0)
+        {
+            details = details[..more];
+        }
+
         const string Needed = " needed, ", Available = " available";
         var at = details.IndexOf(Needed, StringComparison.Ordinal);
         if (at < 0 || !details.EndsWith(Available, StringComparison.Ordinal))

@@ -93,8 +93,12 @@ public static class VolumeEvaluationStage
                 continue;
             }
 
+            // The amounts as a lacked resource's ("500 needed, 100 available": the largest free disk of the volume's
+            // profiles), so a pod's summary says them (OfferOutcomeTracker.ReasonOf); the disks follow the dash.
             var profiles = volume.Profiles.IsDefaultOrEmpty ? string.Empty : $" with profile {string.Join(" or ", volume.Profiles)}";
-            explanation.Add($"FAIL({Stage}): no MOUNT disk >= {Mb(volume.SizeMb)}{profiles} for MOUNT volume '{volume.Path}' of {of}: agent {offer.AgentId?.Value} ({offer.Hostname}) offers {Describe(offer, unreserved, free)}");
+            var largest = free.Where(d => HasProfile(d, volume.Profiles)).Select(Resources.Scalar).DefaultIfEmpty(0).Max();
+            explanation.Add($"FAIL({Stage}): no MOUNT disk >= {Mb(volume.SizeMb)}{profiles} for MOUNT volume '{volume.Path}' of {of}: " +
+                $"{Number(volume.SizeMb)} needed, {Number(largest)} available — agent {offer.AgentId?.Value} ({offer.Hostname}) offers {Describe(offer, unreserved, free)}");
         }
 
         return new VolumeStageResult(false, [.. explanation], []);
@@ -175,5 +179,7 @@ public static class VolumeEvaluationStage
 
     private static string ProfileText(Resource disk) => disk.Disk.Source.HasProfile ? $" {disk.Disk.Source.Profile}" : string.Empty;
 
-    private static string Mb(double value) => value.ToString("0.###", CultureInfo.InvariantCulture) + " MB";
+    private static string Mb(double value) => Number(value) + " MB";
+
+    private static string Number(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
 }

@@ -42,11 +42,11 @@ public sealed class MountVolumeEvaluationTests
 
         Assert.False(small.Passed);
         Assert.Equal(
-            "FAIL(VolumeEvaluationStage): no MOUNT disk >= 500 MB for MOUNT volume 'data' of hello-0-server: agent agent-1 (agent-1.local) offers unreserved MOUNT disks 200 MB, 300 MB ssd",
+            "FAIL(VolumeEvaluationStage): no MOUNT disk >= 500 MB for MOUNT volume 'data' of hello-0-server: 500 needed, 300 available — agent agent-1 (agent-1.local) offers unreserved MOUNT disks 200 MB, 300 MB ssd",
             small.FailureReason);
         Assert.Empty(small.Operations);
         Assert.Equal(
-            "FAIL(VolumeEvaluationStage): no MOUNT disk >= 500 MB for MOUNT volume 'data' of hello-0-server: agent agent-1 (agent-1.local) offers no MOUNT disk",
+            "FAIL(VolumeEvaluationStage): no MOUNT disk >= 500 MB for MOUNT volume 'data' of hello-0-server: 500 needed, 0 available — agent agent-1 (agent-1.local) offers no MOUNT disk",
             none.FailureReason);
     }
 
@@ -71,9 +71,9 @@ public sealed class MountVolumeEvaluationTests
         Assert.Null(volumes["tmp"]);
 
         var noSsd = OfferEvaluator.Evaluate(TestOffers.Launch(pod, "server"), WithMountDisks(("/mnt/hdd", 600, "hdd"), ("/mnt/hdd2", 2000, null)), TestOffers.Context);
-        Assert.Contains("no MOUNT disk >= 500 MB with profile ssd for MOUNT volume 'data'", noSsd.FailureReason);
+        Assert.Contains("no MOUNT disk >= 500 MB with profile ssd for MOUNT volume 'data' of resource set 'db' of db-0 (db-0-server): 500 needed, 0 available — ", noSsd.FailureReason);
         var oneDisk = OfferEvaluator.Evaluate(TestOffers.Launch(pod, "server"), WithMountDisks(("/mnt/ssd", 2000, "ssd")), TestOffers.Context);
-        Assert.Contains("no MOUNT disk >= 100 MB for MOUNT volume 'log' of resource set 'db' of db-0 (db-0-server): agent agent-1 (agent-1.local) offers unreserved MOUNT disks 2000 MB ssd, all taken by the pod's other MOUNT volumes", oneDisk.FailureReason);
+        Assert.Contains("no MOUNT disk >= 100 MB for MOUNT volume 'log' of resource set 'db' of db-0 (db-0-server): 100 needed, 0 available — agent agent-1 (agent-1.local) offers unreserved MOUNT disks 2000 MB ssd, all taken by the pod's other MOUNT volumes", oneDisk.FailureReason);
     }
 
     [Fact]

@@ -192,7 +192,7 @@ public sealed class PodVolumeEvaluationTests
         Assert.Equal(276, evaluation.Operations[0].Reserve.Resources.Where(r => r.Name == "disk" && r.Disk is null).Sum(Resources.Scalar));
 
         var none = OfferEvaluator.Evaluate(Launch(Archive(new VolumeSpec("shared", VolumeType.Mount, 1000))), TestOffers.Unreserved(), TestOffers.Context);
-        Assert.Equal("FAIL(VolumeEvaluationStage): no MOUNT disk >= 1000 MB for MOUNT volume 'shared' of pod archive-0 (its executor's, shared by its tasks): agent agent-1 (agent-1.local) offers no MOUNT disk", none.FailureReason);
+        Assert.Equal("FAIL(VolumeEvaluationStage): no MOUNT disk >= 1000 MB for MOUNT volume 'shared' of pod archive-0 (its executor's, shared by its tasks): 1000 needed, 0 available — agent agent-1 (agent-1.local) offers no MOUNT disk", none.FailureReason);
     }
 
     [Fact]
