@@ -97,6 +97,7 @@ public sealed class DebugCommandsTests
 
     [Theory]
     [InlineData("debug offers --limit abc", "actorscheduler debug offers")]
+    [InlineData("debug offers --limit 99999999999", "actorscheduler debug offers")]
     [InlineData("plan status", "actorscheduler plan status")]
     [InlineData("update force-complete hello", "actorscheduler update force-complete")]
     [InlineData("update force-restart hello hello-0:[server] extra", "actorscheduler update force-restart")]
@@ -192,6 +193,19 @@ public sealed class DebugCommandsTests
             Assert.Equal(0, await DebugCommands.OffersAsync(api.Url, null, 10, false, output, error, CancellationToken.None));
             Assert.Equal("hello-0: 1 offer evaluated, 1 passed", output.ToString().Trim());
         }
+    }
+
+    [Fact]
+    public async Task A_limit_of_0_shows_the_summaries_without_evaluations()
+    {
+        using var api = new StubApi(new() { ["v2/debug/offers"] = ThreePods });
+        var (output, error) = (new StringWriter(), new StringWriter());
+
+        Assert.Equal(0, await DebugCommands.OffersAsync(api.Url, null, 0, false, output, error, CancellationToken.None));
+
+        Assert.Equal(3, output.ToString().TrimEnd().Split('\n').Length);
+        Assert.DoesNotContain("latest", output.ToString());
+        Assert.Empty(error.ToString());
     }
 
     [Fact]
