@@ -670,13 +670,13 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
         var cap = _nextCycleCap;
         // Offers skipped for the pod, by reason, with the most of the resource a reason says it lacked (OfferFit.AmountOf).
         var skipped = new Dictionary<string, (int Count, double Most)>(StringComparer.Ordinal);
-        // Where new footprints of a need and placement rule start looking, with the skips before it. A resource skip
+        // Where new footprints of a need, placement rule and pre-reserved role start looking, with the skips before it. A resource skip
         // stays a skip as offers only shrink within a cycle, and a refusal by a rule whose refusals are stable (MAX_PER,
         // UNIQUE, field matches) stays one as placements only grow: each pod goes on where the last one stopped instead
         // of checking the offers used up before it (with a real master's batch of every agent, thousands per pod). A
         // claim on an offer before that point drops it (the skip's reason may have changed), so a point past the last
         // offer — every offer skipped — holds only until the next claim, for any rule.
-        var scanFrom = new Dictionary<(OfferFit.Scalars Need, PlacementRule? Rule), (int Next, KeyValuePair<string, (int Count, double Most)>[] Skipped)>();
+        var scanFrom = new Dictionary<(OfferFit.Scalars Need, PlacementRule? Rule, string Role), (int Next, KeyValuePair<string, (int Count, double Most)>[] Skipped)>();
         // The slots of each agent (by id, and by host name), made when a footprint in place first looks for its agent.
         Dictionary<string, List<int>>? slotsOfPlace = null;
         var capped = false;
@@ -704,9 +704,10 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
                 continue;
             }
 
-            // What the pre-checks decide depends only on the need, the placement rule, the offers and where pods are
-            // placed — and on the pod itself only when it is placed somewhere (its own placement does not count).
-            var room = (need, requirement.Pod.Placement);
+            // What the pre-checks decide depends only on the need, the placement rule, the pre-reserved role (which
+            // offers' role and which resources are the pod's), the offers and where pods are placed — and on the pod
+            // itself only when it is placed somewhere (its own placement does not count).
+            var room = (need, requirement.Pod.Placement, requirement.Pod.PreReservedRole);
             var comparable = requirement.Existing is null && !_placed.TryGet(podName, out _);
             var resumable = comparable && requirement.Pod.Placement is not { RefusalIsStable: false };
             var start = 0;

@@ -862,6 +862,23 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Fact]
+    public void A_pod_of_a_pre_reserved_role_does_not_take_the_skips_of_a_pod_of_the_same_need_without_one()
+    {
+        var (router, _) = ReconciledRouter();
+        var (plain, edge) = (CreateTestProbe(), CreateTestProbe());
+        // The same need and no placement rule; one reserves unreserved resources, the other slave_public's.
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod())), plain);
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod() with { Type = "edge", PreReservedRole = "slave_public" })), edge);
+
+        // Neither offer is the plain pod's (too small; allocated to slave_public's refined role); the second is the edge pod's.
+        var reserved = TestOffers.ReservedFor("slave_public", "agent-2");
+        router.Tell(new OffersReceived([TestOffers.Unreserved("agent-1", cpus: 0.1), reserved]));
+
+        Assert.Equal(reserved.Id.Value, edge.ExpectMsg<LaunchClaim>().Offer.Id.Value);
+        plain.ExpectMsg<OffersDoNotFit>();
+    }
+
+    [Fact]
     public void Pods_after_the_first_skip_the_same_used_up_offers_and_are_explained_as_if_they_had_checked_them()
     {
         var (router, _, pods) = RouterWithHelloPods(3, maxClaims: 10);
