@@ -560,7 +560,7 @@ public static class OfferEvaluator
         {
             if (unreservedGpus + 1e-9 < want)
             {
-                return new GpuResize(new ReservationResize.Outcome(false, $"FAIL(ResourceEvaluationStage): reserving {Format(want)} '{Resources.GpusName}' for {set.Description} needs them unreserved on this agent: the offer has {Format(unreservedGpus)}", null, null, 0), [], []);
+                return new GpuResize(new ReservationResize.Outcome(false, $"FAIL(ResourceEvaluationStage): reserving {Format(want)} '{Resources.GpusName}' for {set.Description} needs them unreserved on this agent: {Format(want)} needed, {Format(unreservedGpus)} available", null, null, 0), [], []);
             }
 
             var reserved = Resources.Reserved(Resources.GpusName, want, reservation, set.Owner);

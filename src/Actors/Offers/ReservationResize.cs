@@ -35,7 +35,7 @@ public static class ReservationResize
         var current = held[0];
         if (delta > 0 && unreservedAvailable + Epsilon < delta)
         {
-            return new Outcome(false, $"FAIL(ResourceEvaluationStage): growing {set}'s reserved '{name}' from {Format(have)} to {Format(want)} needs {Format(delta)} unreserved on this agent: the offer has {Format(unreservedAvailable)}", null, null, 0);
+            return new Outcome(false, $"FAIL(ResourceEvaluationStage): growing {set}'s reserved '{name}' from {Format(have)} to {Format(want)} needs more unreserved on this agent: {Format(delta)} needed, {Format(unreservedAvailable)} available", null, null, 0);
         }
 
         var part = WithAmount(current, Math.Abs(delta));

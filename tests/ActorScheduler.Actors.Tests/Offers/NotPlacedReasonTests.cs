@@ -69,6 +69,17 @@ public sealed class NotPlacedReasonTests
 
     private static PodRequirement Instance(PodSpec pod, int index) => TestOffers.Requirement(pod) with { Index = index };
 
+    /// <summary>
+    /// A relaunch in place of hello-0 on agent-1, whose footprint holds 0.5 cpus (and the executor's): the offer brings
+    /// it back with 1 cpu unreserved and no GPU.
+    /// </summary>
+    private static (PodRequirement, Offer, PlacedTasks) InPlace(PodSpec pod)
+    {
+        var first = OfferEvaluator.Evaluate(TestOffers.Requirement(Hello), TestOffers.Unreserved("agent-1"), TestOffers.Context);
+        var offer = TestOffers.WithReserved("agent-1", first.Footprint);
+        return (TestOffers.Requirement(pod, new Footprint(offer.AgentId.Value, offer.Hostname, first.Footprint)), offer, On());
+    }
+
     private static readonly Dictionary<string, Func<(PodRequirement Requirement, Offer Offer, PlacedTasks Placed, string Why)>> Cases = new()
     {
         ["hostname UNIQUE"] = () => (Instance(Placed("hostname:UNIQUE"), 1), TestOffers.Unreserved("agent-1"), On(("hello-0", "agent-1.local")),
@@ -99,5 +110,9 @@ public sealed class NotPlacedReasonTests
             "FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'mem' for new reservation (needs 288, offers had at most 100)"),
         ["pre-reserved role lacks"] = () => (Instance(Hello with { PreReservedRole = "slave_public" }, 0), TestOffers.ReservedFor("slave_public", mem: 100), On(),
             "FAIL(ResourceEvaluationStage): Offer lacks sufficient 'mem' reserved for role 'slave_public' for new reservation (needs 288, offers had at most 100)"),
+        ["growing a reservation in place"] = () => InPlace(TestOffers.HelloPod(cpus: 2)) is var (r, o, p)
+            ? (r, o, p, "FAIL(ResourceEvaluationStage): growing hello-0-server's reserved 'cpus' from 0.5 to 2 needs more unreserved on this agent (needs 1.5, offers had at most 1)") : default,
+        ["adding gpus in place"] = () => InPlace(Hello with { Tasks = [Hello.Tasks[0] with { Gpus = 1 }] }) is var (r, o, p)
+            ? (r, o, p, "FAIL(ResourceEvaluationStage): reserving 1 'gpus' for hello-0-server needs them unreserved on this agent (needs 1, offers had at most 0)") : default,
     };
 }

@@ -90,7 +90,7 @@ public sealed class OfferOutcomeTrackerTests
     }
 
     [Fact]
-    public void Failures_to_grow_a_reservation_in_place_are_grouped_whatever_the_offer_had()
+    public void Failures_to_grow_a_reservation_in_place_are_grouped_with_the_growth_needed_and_the_most_offered()
     {
         var held = Resources.Reserved("cpus", 0.5, TestOffers.Context.Reservation, "hello-resources");
         var tracker = new OfferOutcomeTracker();
@@ -103,7 +103,8 @@ public sealed class OfferOutcomeTrackerTests
 
         var failure = Assert.Single(tracker.Query("hello-0", 10).Summaries.Single().Failures);
         Assert.Equal(2, failure.Count);
-        Assert.Equal("FAIL(ResourceEvaluationStage): growing hello-resources's reserved 'cpus' from 0.5 to 2 needs 1.5 unreserved on this agent", failure.Reason);
+        Assert.Equal("FAIL(ResourceEvaluationStage): growing hello-resources's reserved 'cpus' from 0.5 to 2 needs more unreserved on this agent", failure.Reason);
+        Assert.Equal($"{failure.Reason} (needs 1.5, offers had at most 1)", failure.Why);
     }
 
     [Fact]

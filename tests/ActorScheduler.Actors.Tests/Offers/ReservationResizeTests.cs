@@ -97,7 +97,7 @@ public sealed class ReservationResizeTests
 
         Assert.False(evaluation.Passed);
         Assert.Contains(evaluation.Explanation, l => l.StartsWith("FAIL(ResourceEvaluationStage): growing", StringComparison.Ordinal)
-            && l.Contains("needs 1.5 unreserved on this agent: the offer has 1", StringComparison.Ordinal));
+            && l.EndsWith("from 0.5 to 2 needs more unreserved on this agent: 1.5 needed, 1 available", StringComparison.Ordinal));
     }
 
     [Fact]
