@@ -360,6 +360,12 @@ public static class SchedulerApi
                 return Message(StatusCodes.Status400BadRequest, badLimit);
             }
 
+            if (pod is { Length: 0 })
+            {
+                // "pod=" (an unset variable in a script, say) names no pod: not every pod, nor an unknown one.
+                return Message(StatusCodes.Status400BadRequest, "pod must name a pod instance (e.g. hello-0), not ''");
+            }
+
             if (plan is null && phase is null && step is null)
             {
                 var outcomes = await scheduler().Ask<OfferOutcomes>(new OfferProtocol.GetOfferOutcomes(pod, count), AskTimeout);

@@ -26,6 +26,12 @@ public static class DebugCommands
             return 2;
         }
 
+        if (pod is { Length: 0 })
+        {
+            await error.WriteLineAsync("error: --pod expects a pod instance name (e.g. hello-0), got ''");
+            return 2;
+        }
+
         var query = $"v2/debug/offers?limit={limit}" + (pod is null ? string.Empty : $"&pod={Uri.EscapeDataString(pod)}");
         var (exit, body) = await ApiClient.GetOkAsync(api, query, error, ct);
         if (exit is { } failed)

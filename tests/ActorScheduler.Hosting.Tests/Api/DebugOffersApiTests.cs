@@ -58,13 +58,14 @@ public sealed class DebugOffersApiTests : IAsyncLifetime
 
     [Theory]
     [InlineData("v2/debug/offers?pod=edge-9", "no pod instance edge-9 (pods: edge-0, hello-0)")]
+    [InlineData("v2/debug/offers?pod=", "pod must name a pod instance (e.g. hello-0), not ''")]
     [InlineData("v2/debug/offers?pod=edge-0&limit=x", "limit must be a whole number from 0 to 2147483647, not 'x'")]
     [InlineData("v2/debug/offers?pod=edge-0&limit=-5", "limit must be a whole number from 0 to 2147483647, not '-5'")]
-    public async Task A_pod_the_service_lacks_or_a_bad_limit_is_refused_with_a_message(string path, string message)
+    public async Task A_pod_the_service_lacks_an_empty_pod_or_a_bad_limit_is_refused_with_a_message(string path, string message)
     {
         using var answer = await _http!.GetAsync(path);
 
-        Assert.Equal(path.Contains("limit", StringComparison.Ordinal) ? HttpStatusCode.BadRequest : HttpStatusCode.NotFound, answer.StatusCode);
+        Assert.Equal(message.StartsWith("no pod instance", StringComparison.Ordinal) ? HttpStatusCode.NotFound : HttpStatusCode.BadRequest, answer.StatusCode);
         using var body = JsonDocument.Parse(await answer.Content.ReadAsStringAsync());
         Assert.Equal(message, body.RootElement.GetProperty("message").GetString());
     }

@@ -196,6 +196,18 @@ public sealed class DebugCommandsTests
     }
 
     [Fact]
+    public async Task An_empty_pod_is_refused_naming_the_option_before_asking_the_scheduler()
+    {
+        var (output, error) = (new StringWriter(), new StringWriter());
+
+        // Nothing listens there: the refusal comes first.
+        Assert.Equal(2, await DebugCommands.OffersAsync($"http://127.0.0.1:{SchedulerProcess.FreePort()}", "", 10, false, output, error, CancellationToken.None));
+
+        Assert.Equal("error: --pod expects a pod instance name (e.g. hello-0), got ''", error.ToString().Trim());
+        Assert.Empty(output.ToString());
+    }
+
+    [Fact]
     public async Task A_limit_of_0_shows_the_summaries_without_evaluations()
     {
         using var api = new StubApi(new() { ["v2/debug/offers"] = ThreePods });
