@@ -49,8 +49,9 @@ internal sealed class BrokenApi : IDisposable
             {
                 client = await _listener.AcceptTcpClientAsync(_stop.Token);
             }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException or InvalidOperationException)
             {
+                // Stopped — also between the loop's check and the accept ("Not listening": InvalidOperationException).
                 return;
             }
 
