@@ -7,7 +7,9 @@ using ActorScheduler.Actors.Offers;
 using ActorScheduler.Actors.Tls;
 using ActorScheduler.Specs;
 using ActorScheduler.Specs.Model;
+using Akka.Cluster.Hosting;
 using Akka.Hosting;
+using Akka.Remote.Hosting;
 
 namespace ActorScheduler.Hosting;
 
@@ -27,6 +29,11 @@ public static class ActorSchedulerHostingExtensions
     public static AkkaConfigurationBuilder WithActorScheduler(this AkkaConfigurationBuilder builder, ActorSchedulerOptions options)
     {
         var settings = ToSettings(options);
+        if (options.Cluster is { } cluster)
+        {
+            RequireClusterable(options, cluster);
+        }
+
         if (options.JournalConnection is { } journal)
         {
             var connectionString = Persistence.PostgresJournal.Parse(journal, nameof(options.JournalConnection), out var journalError)
@@ -39,8 +46,18 @@ public static class ActorSchedulerHostingExtensions
             builder = Persistence.PostgresJournal.WithPostgresJournal(builder, connectionString);
         }
 
+        builder = builder.AddHocon(SchedulerHocon.Text, HoconAddMode.Prepend);
+        if (options.Cluster is { } clustered)
+        {
+            // The root moves between nodes; the proxy, registered under the key, finds it wherever it runs.
+            return builder
+                .WithRemoting(clustered.Hostname, clustered.Port)
+                .WithClustering(new ClusterOptions { SeedNodes = [.. clustered.SeedNodes] })
+                .AddHocon(SchedulerCluster.Hocon(clustered), HoconAddMode.Prepend)
+                .WithSingleton<SchedulerRegistryKeys.Scheduler>(SchedulerCluster.SingletonName, SchedulerRootActor.SupervisedProps(settings), new ClusterSingletonOptions(), createProxyToo: true);
+        }
+
         return builder
-            .AddHocon(SchedulerHocon.Text, HoconAddMode.Prepend)
             .WithActors((system, registry) =>
             {
                 var root = system.ActorOf(SchedulerRootActor.SupervisedProps(settings), "scheduler");
@@ -164,6 +181,23 @@ public static class ActorSchedulerHostingExtensions
         {
             error = $"{certificateName}: {e.Message}";
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Clustered needs the shared PostgreSQL journal: a node taking over replays what the last one journaled, which a
+    /// node's own SQLite file cannot give it.
+    /// </summary>
+    private static void RequireClusterable(ActorSchedulerOptions options, SchedulerClusterOptions cluster)
+    {
+        if (options.JournalConnection is null)
+        {
+            throw new ArgumentException("Cluster needs JournalConnection: the scheduler nodes must share one PostgreSQL journal, so that the node taking over replays every decision of the last.", nameof(options.JournalConnection));
+        }
+
+        if (SchedulerCluster.Error(cluster, systemName: null) is { } error)
+        {
+            throw new ArgumentException(error, nameof(options.Cluster));
         }
     }
 

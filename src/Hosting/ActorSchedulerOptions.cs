@@ -126,12 +126,23 @@ public sealed class ActorSchedulerOptions
     /// Null (default): persistence is the application's choice, such as <see cref="Persistence.SqliteJournal.WithSqliteJournal"/>.
     /// </summary>
     public string? JournalConnection { get; init; }
+
+    /// <summary>
+    /// Run clustered (HA): this node joins the cluster of scheduler nodes, the scheduler root runs as a cluster singleton
+    /// on one of them and <see cref="SchedulerRegistryKeys.Scheduler"/> is its proxy on every node. Needs
+    /// <see cref="JournalConnection"/>: the shared journal is what lets the node taking over lose no decision. Null
+    /// (default): the scheduler is a plain local actor.
+    /// </summary>
+    public SchedulerClusterOptions? Cluster { get; init; }
 }
 
 /// <summary>Keys under which the scheduler's actors are registered in the <c>ActorRegistry</c>.</summary>
 public static class SchedulerRegistryKeys
 {
-    /// <summary>The scheduler root: send it <c>PlanProtocol</c> and <c>PodProtocol</c> queries.</summary>
+    /// <summary>
+    /// The scheduler root: send it <c>PlanProtocol</c> and <c>PodProtocol</c> queries. Clustered, the singleton proxy,
+    /// which forwards to the root wherever it runs and buffers while it moves.
+    /// </summary>
     public sealed class Scheduler
     {
     }

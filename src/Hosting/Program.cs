@@ -71,6 +71,16 @@ var journalConnectionOption = new Option<string?>("--journal-connection")
 {
     Description = "Keep the journal in this PostgreSQL database instead of the data dir's SQLite file: Host=…;Port=…;Username=…;Password=…;Database=… or postgres://user:password@host:port/database. The scheduler creates its tables there.",
 };
+var clusterPortOption = new Option<int?>("--cluster-port")
+{
+    Description = "Run clustered (HA): this node joins the cluster of scheduler nodes on this port; one runs the scheduler (a cluster singleton), the others take over in seconds, and each serves the API. Needs --journal-connection and --master.",
+};
+var clusterSeedOption = new Option<string[]>("--cluster-seed")
+{
+    Description = "A node to join, akka.tcp://actorscheduler@host:port (repeatable). Default: this node itself, forming the cluster.",
+    AllowMultipleArgumentsPerToken = false,
+};
+var clusterHostnameOption = new Option<string?>("--cluster-hostname") { Description = "The address other scheduler nodes reach this one at (default 127.0.0.1)." };
 var verboseOption = new Option<bool>("--verbose", "-v") { Description = "Log scheduler decisions (INFO) to the console." };
 var run = new Command("run", "Deploy a service and keep it running: embedded Mesos emulator, scheduler and HTTP API in one process. With STATSD_UDP_HOST and STATSD_UDP_PORT set, its metrics are pushed over StatsD every STATSD_POLL_INTERVAL_S seconds (default 10).")
 {
@@ -80,6 +90,9 @@ var run = new Command("run", "Deploy a service and keep it running: embedded Mes
     tlsCaCertOption,
     tlsCaKeyOption,
     journalConnectionOption,
+    clusterPortOption,
+    clusterSeedOption,
+    clusterHostnameOption,
 };
 var runAgentFlags = new EmulatorAgentFlags();
 runAgentFlags.AddTo(run, masterOption, [agentsOption, masterPortOption]);
@@ -110,6 +123,9 @@ run.SetAction((parse, ct) => CommandGuard.RunAsync(() => RunCommand.RunAsync(
         TlsCaCertificateFile = parse.GetValue(tlsCaCertOption),
         TlsCaKeyFile = parse.GetValue(tlsCaKeyOption),
         JournalConnection = parse.GetValue(journalConnectionOption),
+        ClusterPort = parse.GetValue(clusterPortOption),
+        ClusterSeeds = parse.GetValue(clusterSeedOption) ?? [],
+        ClusterHostname = parse.GetValue(clusterHostnameOption),
     },
     Console.Out,
     Console.Error,

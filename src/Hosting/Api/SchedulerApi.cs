@@ -429,7 +429,9 @@ public static class SchedulerApi
     /// trace: 503 when the scheduler's actors did not answer in time (busy, or restarting after a failure: try again),
     /// 500 for anything else (logged with its stack). Call first, so it covers the other middleware too.
     /// </summary>
-    public static IApplicationBuilder UseJsonErrors(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    /// <param name="clustered">The scheduler is a cluster singleton reached through a proxy: a 503 for no answer says that
+    /// no active scheduler node answered, which is what it means while the singleton moves to another node.</param>
+    public static IApplicationBuilder UseJsonErrors(this IApplicationBuilder app, bool clustered = false) => app.Use(async (context, next) =>
     {
         try
         {
@@ -454,6 +456,8 @@ public static class SchedulerApi
             {
                 // A request ASP.NET refuses (a body over its limit, a malformed one): its own 4xx.
                 Microsoft.AspNetCore.Http.BadHttpRequestException bad => (bad.StatusCode, bad.Message),
+                AskTimeoutException when clustered => (StatusCodes.Status503ServiceUnavailable,
+                    $"No active scheduler node answered in time ({e.Message}): the scheduler may be moving to another node of the cluster; try again in a few seconds"),
                 AskTimeoutException => (StatusCodes.Status503ServiceUnavailable, $"The scheduler did not answer in time ({e.Message}); try again"),
                 SchedulerFailedException => (StatusCodes.Status503ServiceUnavailable, $"The scheduler stopped: {e.Message}"),
                 _ => (StatusCodes.Status500InternalServerError, $"The scheduler failed to answer: {e.GetType().Name}: {e.Message}"),

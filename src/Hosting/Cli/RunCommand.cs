@@ -79,6 +79,24 @@ public sealed record RunArguments(
     /// </summary>
     public string? JournalConnection { get; init; }
 
+    /// <summary>
+    /// Run clustered (HA) with Akka remoting on this port (<c>--cluster-port</c>): the scheduler root is a cluster singleton,
+    /// this node's API reaches it through a proxy. Needs <see cref="JournalConnection"/> and <c>--master</c>. Null: not clustered.
+    /// </summary>
+    public int? ClusterPort { get; init; }
+
+    /// <summary>The address other nodes reach this one at (<c>--cluster-hostname</c>); null: 127.0.0.1.</summary>
+    public string? ClusterHostname { get; init; }
+
+    /// <summary>The nodes to join (<c>--cluster-seed</c>, repeatable); empty: this node itself, forming the cluster.</summary>
+    public IReadOnlyList<string> ClusterSeeds { get; init; } = [];
+
+    /// <summary>
+    /// Failure-detector and split-brain-resolver timings other than <c>hocon/cluster.conf</c>'s (tests shorten them);
+    /// only the timings are used, the port, hostname and seeds come from the options above.
+    /// </summary>
+    internal SchedulerClusterOptions? ClusterTimings { get; init; }
+
     /// <summary>Reads an environment variable (<c>STATSD_UDP_HOST</c>, …); null: the process's environment.</summary>
     public Func<string, string?>? EnvironmentVariable { get; init; }
 }
@@ -174,6 +192,13 @@ public static class RunCommand
         if (args.JournalConnection is not null && (journalConnection = PostgresJournal.Parse(args.JournalConnection, "--journal-connection", out var journalFormatError)) is null)
         {
             await error.WriteLineAsync($"error: {journalFormatError}");
+            return 2;
+        }
+
+        var cluster = ClusterOf(args, journalConnection, out var clusterError);
+        if (clusterError is not null)
+        {
+            await error.WriteLineAsync($"error: {clusterError}");
             return 2;
         }
 
@@ -332,13 +357,17 @@ public static class RunCommand
         {
             await output.WriteLineAsync($"journal:     {PostgresJournal.Describe(journalConnection)}");
         }
+        if (cluster is not null)
+        {
+            await output.WriteLineAsync($"cluster:     {SchedulerCluster.SelfAddress(cluster.Hostname, cluster.Port, SystemName)} (seeds: {string.Join(", ", cluster.SeedNodes)})");
+        }
         if (statsd is not null)
         {
             await output.WriteLineAsync($"statsd:      {statsd}");
         }
 
         using var log = new RunLog(output, Path.Combine(dataDir, RunLog.FileName));
-        var app = BuildApp(args with { JournalConnection = journalConnection }, fitness, offerHold, loaded, master, bindUrl, apiUrl, apiListener, dataDir, statsd, log);
+        var app = BuildApp(args with { JournalConnection = journalConnection }, fitness, offerHold, loaded, master, bindUrl, apiUrl, apiListener, dataDir, statsd, log, cluster);
         using (ct.Register(log.FileOnlyFromNow))
         {
             try
@@ -408,7 +437,75 @@ public static class RunCommand
         return (bind, wildcard ? new Uri($"http://{System.Net.Dns.GetHostName()}:{port}/") : bind);
     }
 
-    private static WebApplication BuildApp(RunArguments args, ActorScheduler.Actors.Offers.FitnessKind fitness, ActorScheduler.Actors.Offers.OfferHoldMode offerHold, SpecLoadResult loaded, Uri master, Uri bindUrl, Uri apiUrl, ApiListener apiListener, string dataDir, StatsDTarget? statsd, RunLog log)
+    /// <summary>
+    /// The clustered mode's settings from <c>--cluster-*</c> (null when not clustered, or with why in
+    /// <paramref name="error"/>): it needs the shared PostgreSQL journal, which makes a take-over lose no decision, and an
+    /// external master, since an emulator embedded in one node would go with it.
+    /// </summary>
+    internal static SchedulerClusterOptions? ClusterOf(RunArguments args, string? journalConnection, out string? error)
+    {
+        error = null;
+        if (args.ClusterPort is not { } port)
+        {
+            if (args.ClusterSeeds.Count > 0 || args.ClusterHostname is not null)
+            {
+                error = $"{(args.ClusterSeeds.Count > 0 ? "--cluster-seed" : "--cluster-hostname")} needs --cluster-port: the port of this scheduler node in the cluster";
+            }
+
+            return null;
+        }
+
+        if (port is < 1 or > 65535)
+        {
+            error = $"--cluster-port expects a port in 1-65535, got '{port}'";
+            return null;
+        }
+
+        if (journalConnection is null)
+        {
+            error = "--cluster-port needs --journal-connection: the scheduler nodes share one PostgreSQL journal, so that the node taking over replays every decision (a node's SQLite file cannot be shared)";
+            return null;
+        }
+
+        if (args.Master is null)
+        {
+            error = "--cluster-port needs --master URL: the scheduler nodes share one Mesos master, and an emulator embedded in one node would stop with it";
+            return null;
+        }
+
+        var hostname = args.ClusterHostname ?? "127.0.0.1";
+        if (string.IsNullOrWhiteSpace(hostname) || Uri.CheckHostName(hostname) == UriHostNameType.Unknown)
+        {
+            error = $"--cluster-hostname expects a host name or an IP address, got '{hostname}'";
+            return null;
+        }
+
+        foreach (var seed in args.ClusterSeeds)
+        {
+            if (SchedulerCluster.SeedError(seed, "--cluster-seed", SystemName) is { } seedError)
+            {
+                error = seedError;
+                return null;
+            }
+        }
+
+        var timings = args.ClusterTimings ?? new SchedulerClusterOptions { Port = port };
+        return new SchedulerClusterOptions
+        {
+            Port = port,
+            Hostname = hostname,
+            SeedNodes = args.ClusterSeeds.Count > 0 ? args.ClusterSeeds : [SchedulerCluster.SelfAddress(hostname, port, SystemName)],
+            StableAfter = timings.StableAfter,
+            HeartbeatInterval = timings.HeartbeatInterval,
+            AcceptableHeartbeatPause = timings.AcceptableHeartbeatPause,
+            DownRemovalMargin = timings.DownRemovalMargin,
+        };
+    }
+
+    /// <summary>The actor system's name: the one the nodes' addresses (<c>--cluster-seed</c>) name.</summary>
+    internal const string SystemName = "actorscheduler";
+
+    private static WebApplication BuildApp(RunArguments args, ActorScheduler.Actors.Offers.FitnessKind fitness, ActorScheduler.Actors.Offers.OfferHoldMode offerHold, SpecLoadResult loaded, Uri master, Uri bindUrl, Uri apiUrl, ApiListener apiListener, string dataDir, StatsDTarget? statsd, RunLog log, SchedulerClusterOptions? cluster)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = RequestDrainTimeout);
@@ -417,7 +514,7 @@ public static class RunCommand
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(new RunLogProvider(log));
         builder.Logging.SetMinimumLevel(args.Verbose ? LogLevel.Information : LogLevel.Warning);
-        builder.Services.AddAkka("actorscheduler", (akka, _) =>
+        builder.Services.AddAkka(SystemName, (akka, _) =>
         {
             akka.AddHocon($"akka.loglevel = {(args.Verbose ? "INFO" : "WARNING")}", HoconAddMode.Prepend)
                 // One line per event on the console, each whole in the data dir's log file; why the scheduler stopped
@@ -457,6 +554,7 @@ public static class RunCommand
                     TlsCaCertificateFile = args.TlsCaCertificateFile,
                     TlsCaKeyFile = args.TlsCaKeyFile,
                     JournalConnection = args.JournalConnection,
+                    Cluster = cluster,
                 });
         });
 
@@ -469,7 +567,7 @@ public static class RunCommand
         }
 
         var app = builder.Build();
-        app.UseJsonErrors();
+        app.UseJsonErrors(clustered: cluster is not null);
         app.UseServicePrefix(loaded.Spec!.Name);
         app.UseApiToken(args.ApiToken);
         app.UseRouting();

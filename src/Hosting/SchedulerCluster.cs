@@ -1,0 +1,113 @@
+using System.Globalization;
+using Akka.Actor;
+
+namespace ActorScheduler.Hosting;
+
+/// <summary>
+/// The one place that checks <see cref="SchedulerClusterOptions"/> and turns them into Akka configuration, for the
+/// <c>run</c> command and for <see cref="ActorSchedulerHostingExtensions.WithActorScheduler"/> alike.
+/// </summary>
+internal static class SchedulerCluster
+{
+    /// <summary>The singleton's name under <c>/user</c> (its manager); the proxy is <c>/user/scheduler-proxy</c>.</summary>
+    internal const string SingletonName = "scheduler";
+
+    /// <summary>
+    /// Why <paramref name="seed"/> is no seed node address (null when it is one): an <c>akka.tcp://system@host:port</c>
+    /// with a port in 1–65535; <paramref name="systemName"/>, when known, must be its system. <paramref name="name"/>
+    /// names the setting in the message.
+    /// </summary>
+    internal static string? SeedError(string seed, string name, string? systemName)
+    {
+        const string shape = "akka.tcp://actorscheduler@host:port";
+        if (!Address.TryParse(seed, out var address) || address.Host is null || address.Port is null)
+        {
+            return $"{name} expects a node address such as {shape}, got '{seed}'";
+        }
+
+        if (address.Protocol != "akka.tcp")
+        {
+            return $"{name} expects an akka.tcp:// address (the scheduler's remoting is TCP), got '{seed}'";
+        }
+
+        if (address.Port is < 1 or > 65535)
+        {
+            return $"{name} expects a port in 1-65535, got '{seed}'";
+        }
+
+        return systemName is not null && address.System != systemName
+            ? $"{name} names the actor system '{address.System}', but the scheduler nodes' system is '{systemName}': {shape.Replace("actorscheduler", systemName, StringComparison.Ordinal)}"
+            : null;
+    }
+
+    /// <summary>
+    /// Why <paramref name="options"/> cannot run (null when they can), the first problem on one line; the settings are
+    /// named as <see cref="ActorSchedulerOptions"/> names them.
+    /// </summary>
+    internal static string? Error(SchedulerClusterOptions options, string? systemName)
+    {
+        if (options.Port is < 1 or > 65535)
+        {
+            return $"Cluster.Port must be in 1-65535, got {options.Port}";
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Hostname) || Uri.CheckHostName(options.Hostname) == UriHostNameType.Unknown)
+        {
+            return $"Cluster.Hostname must be a host name or an IP address, got '{options.Hostname}'";
+        }
+
+        if (options.SeedNodes.Count == 0)
+        {
+            return "Cluster.SeedNodes is empty: list the nodes to join, or this node's own address to form the cluster the others join";
+        }
+
+        foreach (var seed in options.SeedNodes)
+        {
+            if (SeedError(seed, "Cluster.SeedNodes", systemName) is { } error)
+            {
+                return error;
+            }
+        }
+
+        if (options.StableAfter <= TimeSpan.Zero || options.HeartbeatInterval <= TimeSpan.Zero || options.AcceptableHeartbeatPause <= TimeSpan.Zero || options.DownRemovalMargin < TimeSpan.Zero)
+        {
+            return "Cluster.StableAfter, HeartbeatInterval and AcceptableHeartbeatPause must be more than zero, DownRemovalMargin zero or more";
+        }
+
+        return null;
+    }
+
+    /// <summary>This node's own address (the <c>run</c> command's seed when none is given).</summary>
+    internal static string SelfAddress(string hostname, int port, string systemName) =>
+        $"akka.tcp://{systemName}@{hostname}:{port.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>
+    /// The split-brain resolver, failure detector and singleton settings (akka-notes §2.4): keep-majority, so a cluster of
+    /// three or more survives losing one node; a removal margin set, so a crash is not counted twice; the singleton's
+    /// hand-over and the proxy's search retried every 250 ms, so a graceful leave moves the scheduler within about a second.
+    /// </summary>
+    /// <para>
+    /// The queries and answers between a node's proxy and the scheduler on another node have no protobuf format yet and go
+    /// as Akka's JSON; without reference preservation, which Newtonsoft cannot apply to the immutable collections of the
+    /// answers (a plan's parameters: "Cannot preserve reference to readonly dictionary").
+    /// </para>
+    internal static string Hocon(SchedulerClusterOptions options) => string.Create(CultureInfo.InvariantCulture, $$"""
+        akka.actor.serialization-settings.json.preserve-object-references = false
+        akka.cluster {
+          downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
+          split-brain-resolver {
+            active-strategy = keep-majority
+            stable-after = {{Ms(options.StableAfter)}}
+          }
+          down-removal-margin = {{Ms(options.DownRemovalMargin)}}
+          failure-detector {
+            heartbeat-interval = {{Ms(options.HeartbeatInterval)}}
+            acceptable-heartbeat-pause = {{Ms(options.AcceptableHeartbeatPause)}}
+          }
+          singleton.hand-over-retry-interval = 250ms
+          singleton-proxy.singleton-identification-interval = 250ms
+        }
+        """);
+
+    private static string Ms(TimeSpan value) => $"{(long)value.TotalMilliseconds}ms";
+}

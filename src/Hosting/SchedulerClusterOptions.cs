@@ -1,0 +1,44 @@
+namespace ActorScheduler.Hosting;
+
+/// <summary>
+/// The clustered HA mode (<see cref="ActorSchedulerOptions.Cluster"/>): this node joins an Akka cluster of scheduler
+/// nodes, the scheduler root runs on one of them as a cluster singleton, and every node reaches it through a singleton
+/// proxy. A crashed node is downed by the split-brain resolver (keep-majority) and its singleton started on the oldest
+/// node left; a node that leaves gracefully hands it over at once. The defaults are those of <c>hocon/cluster.conf</c>
+/// (a crashed active node replaced in about 15 s on a real network, akka-notes §3.4); tests shorten them.
+/// </summary>
+public sealed class SchedulerClusterOptions
+{
+    /// <summary>The address other nodes reach this one at (Akka remoting's <c>hostname</c>); default 127.0.0.1.</summary>
+    public string Hostname { get; init; } = "127.0.0.1";
+
+    /// <summary>The TCP port of Akka remoting on this node (1–65535).</summary>
+    public required int Port { get; init; }
+
+    /// <summary>
+    /// The nodes this one joins first, as <c>akka.tcp://&lt;system&gt;@host:port</c> (the <c>run</c> command's system is
+    /// <c>actorscheduler</c>). At least one; the first node lists itself, so that it forms the cluster the others join.
+    /// </summary>
+    public IReadOnlyList<string> SeedNodes { get; init; } = [];
+
+    /// <summary>
+    /// How long membership must stay unchanged before the split-brain resolver downs unreachable nodes (Akka:
+    /// <c>split-brain-resolver.stable-after</c>; keep 7 s or more in production, so a long GC pause is no crash).
+    /// </summary>
+    public TimeSpan StableAfter { get; init; } = TimeSpan.FromSeconds(7);
+
+    /// <summary>How often nodes exchange heartbeats (Akka: <c>failure-detector.heartbeat-interval</c>).</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The silence tolerated before a node is unreachable (Akka: <c>failure-detector.acceptable-heartbeat-pause</c>;
+    /// keep 3 s or more in production).
+    /// </summary>
+    public TimeSpan AcceptableHeartbeatPause { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// How long a downed node's singleton is presumed alive before it is started elsewhere (Akka:
+    /// <c>down-removal-margin</c>). Akka's default, off, counts <see cref="StableAfter"/> a second time (46 s failovers).
+    /// </summary>
+    public TimeSpan DownRemovalMargin { get; init; } = TimeSpan.FromSeconds(3);
+}

@@ -1,0 +1,156 @@
+using ActorScheduler.Hosting.Cli;
+
+namespace ActorScheduler.Hosting.Tests.Cluster;
+
+/// <summary>
+/// The clustered mode's options refused before anything starts: one <c>error:</c> line and exit 2 from <c>run</c>, an
+/// <see cref="ArgumentException"/> naming the setting from <see cref="ActorSchedulerHostingExtensions.WithActorScheduler"/>.
+/// </summary>
+public sealed class ClusterOptionsTests : IDisposable
+{
+    private const string Journal = "Host=127.0.0.1;Port=1;Username=postgres;Password=x;Database=journal";
+    private readonly string _dir = Directory.CreateTempSubdirectory("actorscheduler-cluster-options-").FullName;
+
+    private RunArguments Args(int? clusterPort, string? journal = Journal, string? master = "http://127.0.0.1:1", params string[] seeds) =>
+        new(Path.Combine(EndToEnd.SchedulerProcess.RepoRoot, "examples/hello-world/svc.yml"), [], Path.Combine(_dir, "data"), 0, 0, 1, master, false)
+        {
+            JournalConnection = journal,
+            ClusterPort = clusterPort,
+            ClusterSeeds = seeds,
+        };
+
+    [Fact]
+    public async Task Clustered_without_the_PostgreSQL_journal_is_one_error_line_and_exit_2()
+    {
+        var (code, output, error) = await RunAsync(Args(25520, journal: null));
+
+        Assert.Equal(2, code);
+        Assert.Empty(output);
+        Assert.Equal(["error: --cluster-port needs --journal-connection: the scheduler nodes share one PostgreSQL journal, so that the node taking over replays every decision (a node's SQLite file cannot be shared)"], error);
+    }
+
+    [Fact]
+    public async Task Clustered_with_the_embedded_emulator_is_one_error_line_and_exit_2()
+    {
+        var (code, _, error) = await RunAsync(Args(25520, master: null));
+
+        Assert.Equal(2, code);
+        Assert.Equal(["error: --cluster-port needs --master URL: the scheduler nodes share one Mesos master, and an emulator embedded in one node would stop with it"], error);
+    }
+
+    [Theory]
+    [InlineData("akka.tcp://actorscheduler@10.0.0.1", "error: --cluster-seed expects a node address such as akka.tcp://actorscheduler@host:port, got 'akka.tcp://actorscheduler@10.0.0.1'")]
+    [InlineData("10.0.0.1:25520", "error: --cluster-seed expects a node address such as akka.tcp://actorscheduler@host:port, got '10.0.0.1:25520'")]
+    [InlineData("akka.udp://actorscheduler@10.0.0.1:25520", "error: --cluster-seed expects an akka.tcp:// address (the scheduler's remoting is TCP), got 'akka.udp://actorscheduler@10.0.0.1:25520'")]
+    [InlineData("akka.tcp://sched@10.0.0.1:25520", "error: --cluster-seed names the actor system 'sched', but the scheduler nodes' system is 'actorscheduler': akka.tcp://actorscheduler@host:port")]
+    [InlineData("akka.tcp://actorscheduler@10.0.0.1:70000", "error: --cluster-seed expects a port in 1-65535, got 'akka.tcp://actorscheduler@10.0.0.1:70000'")]
+    public async Task A_malformed_seed_is_one_error_line_naming_it_and_exit_2(string seed, string expected)
+    {
+        var (code, _, error) = await RunAsync(Args(25520, seeds: seed));
+
+        Assert.Equal(2, code);
+        Assert.Equal([expected], error);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(65536)]
+    public async Task A_cluster_port_out_of_range_is_one_error_line_and_exit_2(int port)
+    {
+        var (code, _, error) = await RunAsync(Args(port));
+
+        Assert.Equal(2, code);
+        Assert.Equal([$"error: --cluster-port expects a port in 1-65535, got '{port}'"], error);
+    }
+
+    [Fact]
+    public async Task A_seed_without_a_cluster_port_is_one_error_line_and_exit_2()
+    {
+        var (code, _, error) = await RunAsync(Args(null, seeds: "akka.tcp://actorscheduler@10.0.0.1:25520"));
+
+        Assert.Equal(2, code);
+        Assert.Equal(["error: --cluster-seed needs --cluster-port: the port of this scheduler node in the cluster"], error);
+    }
+
+    [Fact]
+    public void The_first_node_seeds_itself_when_no_seed_is_given()
+    {
+        var cluster = RunCommand.ClusterOf(Args(25520) with { ClusterHostname = "sched-1.example" }, Journal, out var error);
+
+        Assert.Null(error);
+        Assert.Equal(["akka.tcp://actorscheduler@sched-1.example:25520"], cluster!.SeedNodes);
+    }
+
+    [Fact]
+    public async Task The_executable_takes_the_cluster_options_and_refuses_a_malformed_seed_on_one_line()
+    {
+        using var run = EndToEnd.SchedulerProcess.Launch(0, ["run", Path.Combine(EndToEnd.SchedulerProcess.RepoRoot, "examples/hello-world/svc.yml"),
+            "--data-dir", Path.Combine(_dir, "data"), "--api-port", "0", "--master", "http://127.0.0.1:1", "--journal-connection", Journal,
+            "--cluster-port", "25520", "--cluster-hostname", "127.0.0.1", "--cluster-seed", "akka.tcp://actorscheduler@127.0.0.1:25520", "--cluster-seed", "nonsense"]);
+
+        Assert.Equal(2, await run.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal("error: --cluster-seed expects a node address such as akka.tcp://actorscheduler@host:port, got 'nonsense'", run.Output.Trim());
+    }
+
+    [Fact]
+    public void Embedded_clustered_without_a_journal_connection_is_refused_when_configured()
+    {
+        var builder = new Akka.Hosting.AkkaConfigurationBuilder(new Microsoft.Extensions.DependencyInjection.ServiceCollection(), "cluster-test");
+
+        var error = Assert.Throws<ArgumentException>(() => builder.WithActorScheduler(Options(new SchedulerClusterOptions { Port = 25520, SeedNodes = ["akka.tcp://cluster-test@127.0.0.1:25520"] }, journal: null)));
+
+        Assert.Equal("JournalConnection", error.ParamName);
+        Assert.StartsWith("Cluster needs JournalConnection: the scheduler nodes must share one PostgreSQL journal", error.Message);
+    }
+
+    [Theory]
+    [InlineData(25520, "", "Cluster.SeedNodes is empty: list the nodes to join, or this node's own address to form the cluster the others join")]
+    [InlineData(0, "akka.tcp://cluster-test@127.0.0.1:25520", "Cluster.Port must be in 1-65535, got 0")]
+    [InlineData(25520, "cluster-test@127.0.0.1:25520", "Cluster.SeedNodes expects a node address such as akka.tcp://actorscheduler@host:port, got 'cluster-test@127.0.0.1:25520'")]
+    public void Embedded_cluster_options_that_cannot_run_are_refused_naming_the_setting(int port, string seed, string expected)
+    {
+        var builder = new Akka.Hosting.AkkaConfigurationBuilder(new Microsoft.Extensions.DependencyInjection.ServiceCollection(), "cluster-test");
+        var cluster = new SchedulerClusterOptions { Port = port, SeedNodes = seed.Length == 0 ? [] : [seed] };
+
+        var error = Assert.Throws<ArgumentException>(() => builder.WithActorScheduler(Options(cluster, journal: Journal)));
+
+        Assert.Equal("Cluster", error.ParamName);
+        Assert.StartsWith(expected, error.Message);
+    }
+
+    [Fact]
+    public void The_cluster_settings_are_keep_majority_with_the_failure_detector_and_removal_margin_given()
+    {
+        var config = Akka.Configuration.ConfigurationFactory.ParseString(SchedulerCluster.Hocon(new SchedulerClusterOptions
+        {
+            Port = 25520, StableAfter = TimeSpan.FromSeconds(2), AcceptableHeartbeatPause = TimeSpan.FromMilliseconds(2500), DownRemovalMargin = TimeSpan.FromMilliseconds(500),
+        }));
+
+        Assert.Equal("keep-majority", config.GetString("akka.cluster.split-brain-resolver.active-strategy"));
+        Assert.Equal(TimeSpan.FromSeconds(2), config.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after"));
+        Assert.Equal(TimeSpan.FromMilliseconds(2500), config.GetTimeSpan("akka.cluster.failure-detector.acceptable-heartbeat-pause"));
+        Assert.Equal(TimeSpan.FromMilliseconds(500), config.GetTimeSpan("akka.cluster.down-removal-margin"));
+    }
+
+    private static ActorSchedulerOptions Options(SchedulerClusterOptions cluster, string? journal) => new()
+    {
+        ServiceName = "hello-world",
+        RenderedSpec = "name: hello-world\npods:\n  hello:\n    count: 1\n    tasks:\n      server: {goal: RUNNING, cmd: sleep 1, cpus: 0.1, memory: 32}\n",
+        MasterUrl = new Uri("http://127.0.0.1:5050"),
+        JournalConnection = journal,
+        Cluster = cluster,
+    };
+
+    private static async Task<(int Code, string[] Output, string[] Error)> RunAsync(RunArguments args)
+    {
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var (output, error) = (new StringWriter(), new StringWriter());
+        var code = await RunCommand.RunAsync(args, output, error, guard.Token);
+        Assert.False(guard.IsCancellationRequested, "run did not end by itself");
+        return (code, Lines(output), Lines(error));
+
+        static string[] Lines(StringWriter writer) => writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}
