@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using ActorScheduler.Hosting.Cli;
+using ActorScheduler.Hosting.Tests.Journal;
+using ActorScheduler.Mesos.Emulator;
+using Xunit.Abstractions;
+
+namespace ActorScheduler.Hosting.Tests.Cluster;
+
+/// <summary>
+/// Two scheduler nodes (<c>run --cluster-port</c>) in this process, one PostgreSQL journal, the emulator as the shared
+/// master: the scheduler runs on one node as a cluster singleton, and moves to the other when that node leaves.
+/// Reports Skipped without the PostgreSQL server binaries (<see cref="PostgresServer"/>).
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHelper log) : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("actorscheduler-cluster-").FullName;
+
+    // Tuned as akka-notes §2.4 for loopback, with the longer pause it advises on a loaded 2-core box.
+    private static readonly SchedulerClusterOptions TestTimings = new()
+    {
+        Port = 1,
+        StableAfter = TimeSpan.FromSeconds(2),
+        HeartbeatInterval = TimeSpan.FromMilliseconds(250),
+        AcceptableHeartbeatPause = TimeSpan.FromMilliseconds(2500),
+        DownRemovalMargin = TimeSpan.FromMilliseconds(500),
+    };
+
+    private RunArguments Node(string name, string journal, Uri master, int apiPort, int clusterPort, int seedPort) =>
+        new(Path.Combine(EndToEnd.SchedulerProcess.RepoRoot, "examples/hello-world/svc.yml"), ["SLEEP_DURATION=300"], Path.Combine(_dir, name), apiPort, 0, 1, master.ToString(), false)
+        {
+            JournalConnection = journal,
+            ClusterPort = clusterPort,
+            ClusterSeeds = [$"akka.tcp://actorscheduler@127.0.0.1:{seedPort}"],
+            ClusterTimings = TestTimings,
+        };
+
+    [SkippableFact]
+    public async Task A_node_that_leaves_hands_the_scheduler_over_to_the_other_which_carries_on_without_a_relaunch()
+    {
+        Skip.If(server.SkipReason is not null, server.SkipReason);
+        var journal = server.CreateDatabase();
+        await using var emulator = await MesosEmulator.StartAsync(new MesosEmulatorOptions
+        {
+            DataDir = Path.Combine(_dir, "mesos"),
+            Port = 0,
+            Agents = 3,
+            AllocationInterval = TimeSpan.FromMilliseconds(100),
+            HeartbeatInterval = TimeSpan.FromMilliseconds(500),
+            KillTasksOnStop = true,
+        });
+        var (apiA, apiB) = (EndToEnd.SchedulerProcess.FreePort(), EndToEnd.SchedulerProcess.FreePort());
+        var (portA, portB) = (EndToEnd.SchedulerProcess.FreePort(), EndToEnd.SchedulerProcess.FreePort());
+        using var stopA = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        using var stopB = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        var (consoleA, consoleB) = (new StringWriter(), new StringWriter());
+
+        // Node A forms the cluster, runs the scheduler and deploys.
+        var runA = RunCommand.RunAsync(Node("a", journal, emulator.Url, apiA, portA, seedPort: portA), consoleA, consoleA, stopA.Token);
+        await PlanCompleteAsync(apiA, runA, consoleA);
+        var launched = emulator.History().Launches.Select(l => (l.TaskName, l.TaskId)).Order().ToList();
+        Assert.Equal(["hello-0-server", "world-0-server", "world-1-server"], launched.Select(l => l.TaskName));
+        var framework = Assert.Single(emulator.Snapshot().Frameworks).Id;
+        Assert.Contains($"cluster:     akka.tcp://actorscheduler@127.0.0.1:{portA}", consoleA.ToString());
+
+        // Node B joins A and stands by: its console prints the plan it reads through the proxy from A's scheduler.
+        var runB = RunCommand.RunAsync(Node("b", journal, emulator.Url, apiB, portB, seedPort: portA), consoleB, consoleB, stopB.Token);
+        await PlanCompleteAsync(apiB, runB, consoleB);
+        var subscribes = emulator.History().CallCount("SUBSCRIBE");
+
+        // A leaves gracefully (Ctrl-C): the singleton hands over to B, which replays the shared journal and resubscribes.
+        var handOver = Stopwatch.StartNew();
+        await stopA.CancelAsync();
+        Assert.Equal(0, await runA);
+        while (emulator.History().CallCount("SUBSCRIBE") == subscribes)
+        {
+            Assert.False(runB.IsCompleted, $"node B stopped:\n{consoleB}");
+            Assert.True(handOver.Elapsed < TimeSpan.FromMinutes(2), $"node B's scheduler did not resubscribe within 2 minutes of A leaving:\n{consoleB}");
+            await Task.Delay(100);
+        }
+
+        log.WriteLine($"graceful hand-over: node A left and node B's scheduler resubscribed after {handOver.Elapsed.TotalSeconds:0.0}s");
+        await PlanCompleteAsync(apiB, runB, consoleB);
+
+        // Same framework (resubscribed with its id), the same tasks running, none launched again.
+        var after = emulator.Snapshot();
+        Assert.Equal(framework, Assert.Single(after.Frameworks).Id);
+        Assert.True(Assert.Single(after.Frameworks).Connected, "node B's scheduler is not subscribed");
+        Assert.Equal(launched, emulator.History().Launches.Select(l => (l.TaskName, l.TaskId)).Order().ToList());
+        Assert.Equal(launched.Select(l => l.TaskId).Order(), after.Tasks.Where(t => t.State == "TASK_RUNNING").Select(t => t.Id).Order());
+
+        await stopB.CancelAsync();
+        Assert.Equal(0, await runB);
+    }
+
+    /// <summary>Polls a node's plan API until deploy is COMPLETE (200), failing with its console if the run ends first.</summary>
+    private static async Task PlanCompleteAsync(int apiPort, Task<int> run, StringWriter console)
+    {
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}/"), Timeout = TimeSpan.FromSeconds(15) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (true)
+        {
+            Assert.False(run.IsCompleted, $"run ended before deploy was COMPLETE:\n{console}");
+            Assert.True(DateTime.UtcNow < deadline, $"deploy not COMPLETE within 2 minutes:\n{console}");
+            try
+            {
+                using var answer = await client.GetAsync("v1/plans/deploy");
+                if ((int)answer.StatusCode == 200)
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // Not serving yet.
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}
