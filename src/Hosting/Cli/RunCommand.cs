@@ -97,6 +97,15 @@ public sealed record RunArguments(
     /// </summary>
     internal SchedulerClusterOptions? ClusterTimings { get; init; }
 
+    /// <summary>
+    /// HOCON that takes precedence over everything <c>run</c> configures, and a look at the actor system once it started:
+    /// tests crash a clustered node in-process with them (no cluster leave on termination, then terminate its system).
+    /// </summary>
+    internal string? TestHocon { get; init; }
+
+    /// <inheritdoc cref="TestHocon"/>
+    internal Action<ActorSystem>? OnStarted { get; init; }
+
     /// <summary>Reads an environment variable (<c>STATSD_UDP_HOST</c>, …); null: the process's environment.</summary>
     public Func<string, string?>? EnvironmentVariable { get; init; }
 }
@@ -391,6 +400,7 @@ public static class RunCommand
         }
 
         var scheduler = app.Services.GetRequiredService<ActorRegistry>().Get<SchedulerRegistryKeys.Scheduler>();
+        args.OnStarted?.Invoke(app.Services.GetRequiredService<ActorSystem>());
         SchedulerFailedException? failed = null;
         try
         {
@@ -526,6 +536,11 @@ public static class RunCommand
                     loggers.AddLogger<RunLogger>();
                 })
                 .AddSetup(new RunLogSetup(log));
+            if (args.TestHocon is not null)
+            {
+                akka.AddHocon(args.TestHocon, HoconAddMode.Prepend);
+            }
+
             if (args.JournalConnection is null)
             {
                 akka.WithSqliteJournal(Path.Combine(dataDir, "journal.db"));

@@ -93,6 +93,90 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
         Assert.Equal(0, await runB);
     }
 
+    [SkippableFact]
+    public async Task A_crashed_active_node_is_downed_and_another_takes_over_in_seconds_without_a_relaunch()
+    {
+        Skip.If(server.SkipReason is not null, server.SkipReason);
+        var journal = server.CreateDatabase();
+        await using var emulator = await MesosEmulator.StartAsync(new MesosEmulatorOptions
+        {
+            DataDir = Path.Combine(_dir, "mesos"),
+            Port = 0,
+            Agents = 3,
+            AllocationInterval = TimeSpan.FromMilliseconds(100),
+            HeartbeatInterval = TimeSpan.FromMilliseconds(500),
+            KillTasksOnStop = true,
+        });
+        var apis = new[] { EndToEnd.SchedulerProcess.FreePort(), EndToEnd.SchedulerProcess.FreePort(), EndToEnd.SchedulerProcess.FreePort() };
+        var ports = new[] { EndToEnd.SchedulerProcess.FreePort(), EndToEnd.SchedulerProcess.FreePort(), EndToEnd.SchedulerProcess.FreePort() };
+        var stops = new[] { new CancellationTokenSource(TimeSpan.FromMinutes(5)), new CancellationTokenSource(TimeSpan.FromMinutes(5)), new CancellationTokenSource(TimeSpan.FromMinutes(5)) };
+        var consoles = new[] { new StringWriter(), new StringWriter(), new StringWriter() };
+        var systems = Enumerable.Range(0, 3).Select(_ => new TaskCompletionSource<Akka.Actor.ActorSystem>(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+        try
+        {
+            // Node A forms the cluster and deploys; a crash of it leaves the cluster nothing (no Leave on termination).
+            var runA = RunCommand.RunAsync(Node("a", journal, emulator.Url, apis[0], ports[0], seedPort: ports[0]) with
+            {
+                TestHocon = "akka.coordinated-shutdown.run-by-actor-system-terminate = off",
+                OnStarted = system => systems[0].SetResult(system),
+            }, consoles[0], consoles[0], stops[0].Token);
+            await PlanCompleteAsync(apis[0], runA, consoles[0]);
+            var launched = emulator.History().Launches.Select(l => (l.TaskName, l.TaskId)).Order().ToList();
+            var framework = Assert.Single(emulator.Snapshot().Frameworks).Id;
+
+            // B and C join: three nodes, so that keep-majority leaves two that may down the third.
+            var runB = RunCommand.RunAsync(Node("b", journal, emulator.Url, apis[1], ports[1], seedPort: ports[0]) with { OnStarted = system => systems[1].SetResult(system) }, consoles[1], consoles[1], stops[1].Token);
+            await PlanCompleteAsync(apis[1], runB, consoles[1]);
+            var runC = RunCommand.RunAsync(Node("c", journal, emulator.Url, apis[2], ports[2], seedPort: ports[0]) with { OnStarted = system => systems[2].SetResult(system) }, consoles[2], consoles[2], stops[2].Token);
+            await PlanCompleteAsync(apis[2], runC, consoles[2]);
+
+            // Every node sees all three Up: a node still joining when A crashes would keep membership changing, and the
+            // split-brain resolver downs every node of a cluster that does not settle.
+            var members = await Task.WhenAll(systems.Select(s => s.Task));
+            var settled = Stopwatch.StartNew();
+            while (!members.All(m => Akka.Cluster.Cluster.Get(m).State.Members.Count(x => x.Status == Akka.Cluster.MemberStatus.Up) == 3))
+            {
+                Assert.True(settled.Elapsed < TimeSpan.FromMinutes(1), "the three nodes did not all see each other Up within a minute");
+                await Task.Delay(100);
+            }
+
+            var subscribes = emulator.History().CallCount("SUBSCRIBE");
+            var failover = Stopwatch.StartNew();
+            await members[0].Terminate();
+            while (emulator.History().CallCount("SUBSCRIBE") == subscribes)
+            {
+                Assert.False(runB.IsCompleted || runC.IsCompleted, $"node B or C stopped:\n{consoles[1]}\n{consoles[2]}");
+                Assert.True(failover.Elapsed < TimeSpan.FromMinutes(2), $"no node resubscribed within 2 minutes of A's crash:\n{consoles[1]}\n{consoles[2]}");
+                await Task.Delay(100);
+            }
+
+            log.WriteLine($"crash failover: node A's actor system terminated without leaving, another node's scheduler resubscribed after {failover.Elapsed.TotalSeconds:0.0}s");
+            await PlanCompleteAsync(apis[1], runB, consoles[1]);
+            await PlanCompleteAsync(apis[2], runC, consoles[2]);
+            var after = emulator.Snapshot();
+            Assert.Equal(framework, Assert.Single(after.Frameworks).Id);
+            Assert.Equal(launched, emulator.History().Launches.Select(l => (l.TaskName, l.TaskId)).Order().ToList());
+            Assert.Equal(launched.Select(l => l.TaskId).Order(), after.Tasks.Where(t => t.State == "TASK_RUNNING").Select(t => t.Id).Order());
+
+            foreach (var stop in stops)
+            {
+                await stop.CancelAsync();
+            }
+
+            Assert.Equal(0, await runB);
+            Assert.Equal(0, await runC);
+            await runA;
+        }
+        finally
+        {
+            foreach (var stop in stops)
+            {
+                await stop.CancelAsync();
+                stop.Dispose();
+            }
+        }
+    }
+
     /// <summary>Polls a node's plan API until deploy is COMPLETE (200), failing with its console if the run ends first.</summary>
     private static async Task PlanCompleteAsync(int apiPort, Task<int> run, StringWriter console)
     {
