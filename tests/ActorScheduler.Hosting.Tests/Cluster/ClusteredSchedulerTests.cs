@@ -94,6 +94,49 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
     }
 
     [SkippableFact]
+    public async Task A_node_that_reaches_no_active_scheduler_answers_its_api_with_503_saying_so()
+    {
+        Skip.If(server.SkipReason is not null, server.SkipReason);
+        var journal = server.CreateDatabase();
+        await using var emulator = await MesosEmulator.StartAsync(new MesosEmulatorOptions { DataDir = Path.Combine(_dir, "mesos"), Port = 0, Agents = 1 });
+        var api = EndToEnd.SchedulerProcess.FreePort();
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var console = new StringWriter();
+
+        // Its only seed is a port nobody listens on: it never joins a cluster, so no node runs the scheduler.
+        var run = RunCommand.RunAsync(Node("lone", journal, emulator.Url, api, EndToEnd.SchedulerProcess.FreePort(), seedPort: EndToEnd.SchedulerProcess.FreePort()), console, console, stop.Token);
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{api}/"), Timeout = TimeSpan.FromSeconds(60) };
+        HttpResponseMessage? answer = null;
+        var deadline = Stopwatch.StartNew();
+        while (answer is null)
+        {
+            Assert.False(run.IsCompleted, $"run ended:\n{console}");
+            Assert.True(deadline.Elapsed < TimeSpan.FromMinutes(1), $"the API did not serve within a minute:\n{console}");
+            try
+            {
+                answer = await client.GetAsync("v1/plans/deploy");
+            }
+            catch (HttpRequestException)
+            {
+                await Task.Delay(200);
+            }
+        }
+
+        using (answer)
+        {
+            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, answer.StatusCode);
+            using var body = System.Text.Json.JsonDocument.Parse(await answer.Content.ReadAsStringAsync());
+            Assert.Equal(
+                "No active scheduler node answered in time (Timeout after 10.00 seconds): the scheduler may be moving to another node of the cluster; try again in a few seconds",
+                body.RootElement.GetProperty("message").GetString());
+        }
+
+        Assert.Equal(0, emulator.History().CallCount("SUBSCRIBE"));
+        await stop.CancelAsync();
+        Assert.Equal(0, await run);
+    }
+
+    [SkippableFact]
     public async Task A_crashed_active_node_is_downed_and_another_takes_over_in_seconds_without_a_relaunch()
     {
         Skip.If(server.SkipReason is not null, server.SkipReason);
