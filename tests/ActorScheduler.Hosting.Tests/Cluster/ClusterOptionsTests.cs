@@ -123,7 +123,10 @@ public sealed class ClusterOptionsTests : IDisposable
     {
         var config = Akka.Configuration.ConfigurationFactory.ParseString(SchedulerCluster.Hocon(new SchedulerClusterOptions
         {
-            Port = 25520, StableAfter = TimeSpan.FromSeconds(2), AcceptableHeartbeatPause = TimeSpan.FromMilliseconds(2500), DownRemovalMargin = TimeSpan.FromMilliseconds(500),
+            Port = 25520,
+            StableAfter = TimeSpan.FromSeconds(2),
+            AcceptableHeartbeatPause = TimeSpan.FromMilliseconds(2500),
+            DownRemovalMargin = TimeSpan.FromMilliseconds(500),
         }));
 
         Assert.Equal("keep-majority", config.GetString("akka.cluster.split-brain-resolver.active-strategy"));
