@@ -364,6 +364,10 @@ root.Subcommands.Add(new Command("update", "Change a running service's spec and 
 // actorscheduler audit
 var auditDataDir = new Option<string?>("--data-dir") { Description = $"The data dir of a run; its journal is journal.db in it (default: {AuditCommand.DefaultDataDir})." };
 var auditJournal = new Option<string?>("--journal") { Description = "The journal file itself (a copy, a backup), instead of --data-dir." };
+var auditJournalConnection = new Option<string?>("--journal-connection")
+{
+    Description = "The journal in this PostgreSQL database (as run --journal-connection: Host=…;Port=…;Username=…;Password=…;Database=… or postgres://user:password@host:port/database), instead of --data-dir. Read in one read-only transaction.",
+};
 var auditPod = new Option<string?>("--pod") { Description = "Only events about this pod instance (e.g. hello-0): its own, its steps', the router's decisions and offers skipped about it, its erasure." };
 var auditPlan = new Option<string?>("--plan") { Description = "Only events of this plan (e.g. deploy): the plan's, its phases' and its steps'." };
 var auditStep = new Option<string?>("--step") { Description = "Only events of steps of this name (e.g. hello-0:[server]); with --plan, of that plan's." };
@@ -374,7 +378,7 @@ var auditLimit = new Option<int>("--limit") { Description = "Show the latest N m
 var auditJson = new Option<bool>("--json") { Description = "Print a JSON array: {time, persistence_id, sequence_nr, entity, stream, kind, tags, facts, event} an event, event being the protobuf event as JSON (private keys emptied)." };
 var audit = new Command("audit", "Read a scheduler's journal after the fact: a timeline of what it decided, when and why (launches, statuses, step changes, offer decisions, configs, operator actions), one line an event. Reads the journal read-only: works beside a running scheduler.")
 {
-    auditDataDir, auditJournal, auditPod, auditPlan, auditStep, auditOffers, auditSince, auditUntil, auditLimit, auditJson,
+    auditDataDir, auditJournal, auditJournalConnection, auditPod, auditPlan, auditStep, auditOffers, auditSince, auditUntil, auditLimit, auditJson,
 };
 audit.SetAction((parse, _) => CommandGuard.RunAsync(() => AuditCommand.RunAsync(
     new AuditArguments(
@@ -387,7 +391,7 @@ audit.SetAction((parse, _) => CommandGuard.RunAsync(() => AuditCommand.RunAsync(
         parse.GetValue(auditSince),
         parse.GetValue(auditUntil),
         parse.GetValue(auditLimit),
-        parse.GetValue(auditJson)),
+        parse.GetValue(auditJson)) { JournalConnection = parse.GetValue(auditJournalConnection) },
     Console.Out,
     Console.Error)));
 root.Subcommands.Add(audit);

@@ -30,7 +30,7 @@ internal sealed partial record AuditQuery(
     /// The latest <see cref="Limit"/> matching entries of <paramref name="journal"/>, oldest first, and how many earlier
     /// ones matched and were left out. The journal is read as a stream, only the kept entries held.
     /// </summary>
-    public (IReadOnlyList<AuditEntry> Entries, long LeftOut) Run(JournalFile journal)
+    public (IReadOnlyList<AuditEntry> Entries, long LeftOut) Run(IJournalRows journal)
     {
         var kept = new Queue<AuditEntry>();
         var decoded = new List<AuditEntry>();

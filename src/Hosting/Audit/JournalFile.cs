@@ -9,7 +9,7 @@ namespace ActorScheduler.Hosting.Audit;
 /// see every committed row without blocking the writer), never written, never created, and the data dir's lock is not
 /// taken. Only the <c>journal</c> table is read: snapshots are compactions of state, not events.
 /// </summary>
-internal sealed class JournalFile : IDisposable
+internal sealed class JournalFile : IJournalRows
 {
     private readonly SqliteConnection _connection;
 
@@ -20,6 +20,9 @@ internal sealed class JournalFile : IDisposable
     }
 
     public string Path { get; }
+
+    /// <inheritdoc />
+    public string Name => Path;
 
     /// <summary>
     /// Opens the journal <paramref name="path"/> read-only and checks that it is a SQLite database with the journal
@@ -104,11 +107,7 @@ internal sealed class JournalFile : IDisposable
     internal static string DataSource(string path) =>
         File.Exists(path + "-wal") ? path : new Uri(System.IO.Path.GetFullPath(path)).AbsoluteUri + "?immutable=1";
 
-    /// <summary>
-    /// The rows not deleted, in the order they were written (the journal's global <c>ordering</c>), written at or
-    /// after <paramref name="since"/> and before <paramref name="until"/> when given. Read as a stream: a journal of
-    /// millions of rows is not held in memory.
-    /// </summary>
+    /// <inheritdoc />
     /// <exception cref="SqliteException">The file turned out damaged part way (a corrupt page).</exception>
     public IEnumerable<JournalRow> Rows(DateTime? since = null, DateTime? until = null)
     {

@@ -1,5 +1,7 @@
 using ActorScheduler.Hosting.Audit;
+using ActorScheduler.Hosting.Persistence;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace ActorScheduler.Hosting.Cli;
 
@@ -16,11 +18,19 @@ public sealed record AuditArguments(
     string? Since = null,
     string? Until = null,
     int Limit = AuditQuery.DefaultLimit,
-    bool Json = false);
+    bool Json = false)
+{
+    /// <summary>
+    /// The PostgreSQL database of the journal (<c>--journal-connection</c>, as <c>run</c> takes it: Npgsql keywords or a
+    /// <c>postgres://</c> URL), instead of a data dir's SQLite file.
+    /// </summary>
+    public string? JournalConnection { get; init; }
+}
 
 /// <summary>
 /// <c>actorscheduler audit</c>: a scheduler's journal read after the fact, as a timeline — what it decided, when and why,
-/// for any pod, plan or offer. The journal is read-only to it (<see cref="JournalFile"/>), so it may run beside the
+/// for any pod, plan or offer. The journal, a SQLite file or a PostgreSQL database, is read-only to it
+/// (<see cref="JournalFile"/>, <see cref="PostgresJournalRows"/>), so it may run beside the
 /// scheduler that writes it; the decoding and the words are <see cref="AuditDecoder"/>'s and <see cref="AuditFacts"/>'s.
 /// </summary>
 public static class AuditCommand
@@ -34,6 +44,12 @@ public static class AuditCommand
         if (args.DataDir is not null && args.Journal is not null)
         {
             await error.WriteLineAsync("error: give --data-dir or --journal, not both (--journal names the journal file itself)");
+            return 2;
+        }
+
+        if (args.JournalConnection is not null && (args.DataDir is not null || args.Journal is not null))
+        {
+            await error.WriteLineAsync($"error: give --journal-connection or {(args.DataDir is not null ? "--data-dir" : "--journal")}, not both (--journal-connection reads the journal from PostgreSQL, the others a SQLite file)");
             return 2;
         }
 
@@ -59,8 +75,20 @@ public static class AuditCommand
             return 2;
         }
 
-        string path;
-        if (args.Journal is { } journalPath)
+        string? connectionString = null;
+        if (args.JournalConnection is { } connectionText
+            && (connectionString = PostgresJournal.Parse(connectionText, PostgresJournalRows.Setting, out var connectionProblem)) is null)
+        {
+            await error.WriteLineAsync($"error: {connectionProblem}");
+            return 2;
+        }
+
+        string? path = null;
+        if (connectionString is not null)
+        {
+            // The journal is on PostgreSQL: no file to look for.
+        }
+        else if (args.Journal is { } journalPath)
         {
             path = Path.GetFullPath(journalPath);
         }
@@ -77,7 +105,10 @@ public static class AuditCommand
             }
         }
 
-        using var journal = JournalFile.Open(path, out var openProblem);
+        string? openProblem;
+        using IJournalRows? journal = connectionString is not null
+            ? PostgresJournalRows.Open(connectionString, out openProblem)
+            : JournalFile.Open(path!, out openProblem);
         if (journal is null)
         {
             await error.WriteLineAsync($"error: {openProblem}");
@@ -97,6 +128,12 @@ public static class AuditCommand
             await error.WriteLineAsync($"error: journal {path} is not a readable SQLite database: {CommandGuard.OneLine(e.Message)}");
             return 2;
         }
+        catch (NpgsqlException e)
+        {
+            // The connection lost, or the server failed, part way: what was read is not the whole timeline.
+            await error.WriteLineAsync($"error: journal {journal.Name}: {CommandGuard.OneLine(e is PostgresException p ? p.MessageText : e.Message)}");
+            return 2;
+        }
 
         var leftOutLine = AuditOutput.LeftOut(leftOut, args.Limit);
         if (args.Json)
@@ -113,7 +150,7 @@ public static class AuditCommand
 
         if (entries.Count == 0)
         {
-            await output.WriteLineAsync($"no event in journal {path} matches");
+            await output.WriteLineAsync($"no event in journal {journal.Name} matches");
             return 0;
         }
 

@@ -378,7 +378,7 @@ public sealed class AuditCommandTests(DeployedJournal deployed) : IClassFixture<
 
         var help = await CliProcess.RunAsync("audit", "--help");
         Assert.Equal(0, help.Code);
-        foreach (var option in new[] { "--data-dir", "--journal", "--pod", "--plan", "--step", "--offers", "--since", "--until", "--limit", "--json" })
+        foreach (var option in new[] { "--data-dir", "--journal", "--journal-connection", "--pod", "--plan", "--step", "--offers", "--since", "--until", "--limit", "--json" })
         {
             Assert.Contains(option, help.Output);
         }
