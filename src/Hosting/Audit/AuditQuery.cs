@@ -19,7 +19,10 @@ internal sealed partial record AuditQuery(
     /// <summary>The latest events shown when no <c>--limit</c> is given.</summary>
     public const int DefaultLimit = 200;
 
-    /// <summary>Whether <paramref name="entry"/> passes every filter but the time window (which the journal read applies).</summary>
+    /// <summary>
+    /// Whether <paramref name="entry"/> passes every filter but the time window (which the journal read applies); the
+    /// pod is checked here whatever the store left out for it.
+    /// </summary>
     public bool Matches(AuditEntry entry) =>
         (!OffersOnly || entry.Stream.Router)
         && (Pod is null || entry.Stream.Pod == Pod)
@@ -35,7 +38,7 @@ internal sealed partial record AuditQuery(
         var kept = new Queue<AuditEntry>();
         var decoded = new List<AuditEntry>();
         long leftOut = 0;
-        foreach (var row in journal.Rows(Since, Until))
+        foreach (var row in journal.Rows(Since, Until, Pod))
         {
             decoded.Clear();
             AuditDecoder.Decode(row, decoded);

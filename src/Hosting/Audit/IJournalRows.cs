@@ -13,7 +13,10 @@ internal interface IJournalRows : IDisposable
     /// <summary>
     /// The rows not deleted, in the order they were written (the journal's global <c>ordering</c>), written at or
     /// after <paramref name="since"/> and before <paramref name="until"/> when given: the window is applied by the
-    /// store, and the rows are streamed, so a journal of millions of rows is never held in memory.
+    /// store, and the rows are streamed, so a journal of millions of rows is never held in memory. With
+    /// <paramref name="pod"/>, a store may leave out the rows of the shared entity journal (<c>&lt;service&gt;/entities</c>)
+    /// whose tags do not name <c>pod:&lt;pod&gt;</c>: such a row holds no event of that pod or of its steps (both carry that
+    /// tag), so <see cref="AuditQuery"/>, which filters every entry anyway, shows the same.
     /// </summary>
-    IEnumerable<JournalRow> Rows(DateTime? since = null, DateTime? until = null);
+    IEnumerable<JournalRow> Rows(DateTime? since = null, DateTime? until = null, string? pod = null);
 }

@@ -108,8 +108,9 @@ internal sealed class JournalFile : IJournalRows
         File.Exists(path + "-wal") ? path : new Uri(System.IO.Path.GetFullPath(path)).AbsoluteUri + "?immutable=1";
 
     /// <inheritdoc />
+    /// <remarks><paramref name="pod"/> is not used: a local file is read fast enough whole.</remarks>
     /// <exception cref="SqliteException">The file turned out damaged part way (a corrupt page).</exception>
-    public IEnumerable<JournalRow> Rows(DateTime? since = null, DateTime? until = null)
+    public IEnumerable<JournalRow> Rows(DateTime? since = null, DateTime? until = null, string? pod = null)
     {
         using var command = _connection.CreateCommand();
         command.CommandText = """

@@ -72,20 +72,26 @@ internal sealed class PostgresJournalRows : IJournalRows
     }
 
     /// <inheritdoc />
-    /// <remarks>The window is a range on <c>created</c> in the query; the rows come off the wire one by one.</remarks>
+    /// <remarks>
+    /// The window is a range on <c>created</c> in the query, and so is <paramref name="pod"/>: the entity journal, most of
+    /// a journal's rows, is narrowed to the rows tagged with the pod on the server. The rows come off the wire one by one.
+    /// </remarks>
     /// <exception cref="NpgsqlException">The connection was lost, or the server failed, part way.</exception>
-    public IEnumerable<JournalRow> Rows(DateTime? since = null, DateTime? until = null)
+    public IEnumerable<JournalRow> Rows(DateTime? since = null, DateTime? until = null, string? pod = null)
     {
         using var command = _connection.CreateCommand();
         command.Transaction = _transaction;
+        // Tags are stored as CSV (;tag;tag;): the tag is looked for between separators, so pod:hello-1 is no pod:hello-10.
         command.CommandText = """
             select ordering, created, persistence_id, sequence_number, tags, identifier, manifest, message
             from journal
             where not deleted and created >= @since and created < @until
+              and (@tag is null or persistence_id not like '%/entities' or strpos(';' || coalesce(tags, '') || ';', @tag) > 0)
             order by ordering
             """;
         command.Parameters.AddWithValue("since", since is { } from ? JournalTime.ToStored(from) : long.MinValue);
         command.Parameters.AddWithValue("until", until is { } to ? JournalTime.ToStored(to) : long.MaxValue);
+        command.Parameters.Add(new NpgsqlParameter<string?>("tag", NpgsqlTypes.NpgsqlDbType.Text) { TypedValue = pod is null ? null : $";pod:{pod};" });
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {

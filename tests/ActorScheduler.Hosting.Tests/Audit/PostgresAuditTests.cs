@@ -105,6 +105,19 @@ public sealed class PostgresAuditTests(PostgresServer server, DeployedJournal de
             var times = fromFile.Select(r => r.Written).ToList();
             var (since, until) = (times[times.Count / 3], times[2 * times.Count / 3]);
             Assert.Equal(file.Rows(since, until).Select(Flat).ToList(), database.Rows(since, until).Select(Flat).ToList());
+
+            // The pod pushed into the query leaves out rows of the entity journal, only those about other pods.
+            var aboutHello = database.Rows(pod: "hello-0").Select(Flat).ToList();
+            Assert.InRange(aboutHello.Count, 1, fromFile.Count - 1);
+            Assert.All(fromFile.Except(aboutHello), r => Assert.Equal(("hello-world/entities", false), (r.Id, r.Tags.Split(';').Contains("pod:hello-0"))));
+        }
+
+        foreach (var pod in new[] { "hello-0", "world-0", "world-1", "world-10", "hello" })
+        {
+            var fromFile = await AuditAsync(new AuditArguments(Journal: deployed.Journal, Pod: pod, Limit: 0));
+            var fromDatabase = await AuditAsync(new AuditArguments(Pod: pod, Limit: 0) { JournalConnection = journal });
+            Assert.Equal(0, fromDatabase.Code);
+            Assert.Equal(fromFile.Output.Replace(deployed.Journal, "JOURNAL", StringComparison.Ordinal), fromDatabase.Output.Replace(PostgresJournal.Describe(journal), "JOURNAL", StringComparison.Ordinal));
         }
 
         foreach (var query in new[]
