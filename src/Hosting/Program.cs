@@ -391,7 +391,8 @@ audit.SetAction((parse, _) => CommandGuard.RunAsync(() => AuditCommand.RunAsync(
         parse.GetValue(auditSince),
         parse.GetValue(auditUntil),
         parse.GetValue(auditLimit),
-        parse.GetValue(auditJson)) { JournalConnection = parse.GetValue(auditJournalConnection) },
+        parse.GetValue(auditJson))
+    { JournalConnection = parse.GetValue(auditJournalConnection) },
     Console.Out,
     Console.Error)));
 root.Subcommands.Add(audit);
