@@ -49,11 +49,13 @@ public static class ActorSchedulerHostingExtensions
         builder = builder.AddHocon(SchedulerHocon.Text, HoconAddMode.Prepend);
         if (options.Cluster is { } clustered)
         {
-            // The root moves between nodes; the proxy, registered under the key, finds it wherever it runs.
+            // The root moves between nodes; the proxy, registered under the key, finds it wherever it runs. The node's API
+            // URL is a member role, so that a standby node finds the active node's API in its own membership state and
+            // redirects there (ActiveSchedulerNode) instead of sending queries across as messages.
             return builder
                 .WithRemoting(clustered.Hostname, clustered.Port)
                 .WithClustering(new ClusterOptions { SeedNodes = [.. clustered.SeedNodes] })
-                .AddHocon(SchedulerCluster.Hocon(clustered), HoconAddMode.Prepend)
+                .AddHocon(SchedulerCluster.Hocon(clustered, options.ApiUrl), HoconAddMode.Prepend)
                 .WithSingleton<SchedulerRegistryKeys.Scheduler>(SchedulerCluster.SingletonName, SchedulerRootActor.SupervisedProps(settings), new ClusterSingletonOptions(), createProxyToo: true);
         }
 

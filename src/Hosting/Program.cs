@@ -81,6 +81,10 @@ var clusterSeedOption = new Option<string[]>("--cluster-seed")
     AllowMultipleArgumentsPerToken = false,
 };
 var clusterHostnameOption = new Option<string?>("--cluster-hostname") { Description = "The address other scheduler nodes reach this one at (default 127.0.0.1)." };
+var apiAdvertiseUrlOption = new Option<string?>("--api-advertise-url")
+{
+    Description = "The URL other machines reach this node's API at (http://host:port/). Clustered, a standby node redirects (307) every API request to the active node's advertised URL, so any node's API works. Default: the --api-host address, or for 0.0.0.0 the --cluster-hostname when clustered and this machine's host name when not.",
+};
 var verboseOption = new Option<bool>("--verbose", "-v") { Description = "Log scheduler decisions (INFO) to the console." };
 var run = new Command("run", "Deploy a service and keep it running: embedded Mesos emulator, scheduler and HTTP API in one process. With STATSD_UDP_HOST and STATSD_UDP_PORT set, its metrics are pushed over StatsD every STATSD_POLL_INTERVAL_S seconds (default 10).")
 {
@@ -93,6 +97,7 @@ var run = new Command("run", "Deploy a service and keep it running: embedded Mes
     clusterPortOption,
     clusterSeedOption,
     clusterHostnameOption,
+    apiAdvertiseUrlOption,
 };
 var runAgentFlags = new EmulatorAgentFlags();
 runAgentFlags.AddTo(run, masterOption, [agentsOption, masterPortOption]);
@@ -126,6 +131,7 @@ run.SetAction((parse, ct) => CommandGuard.RunAsync(() => RunCommand.RunAsync(
         ClusterPort = parse.GetValue(clusterPortOption),
         ClusterSeeds = parse.GetValue(clusterSeedOption) ?? [],
         ClusterHostname = parse.GetValue(clusterHostnameOption),
+        ApiAdvertiseUrl = parse.GetValue(apiAdvertiseUrlOption),
     },
     Console.Out,
     Console.Error,

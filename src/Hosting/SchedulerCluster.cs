@@ -84,15 +84,14 @@ internal static class SchedulerCluster
     /// <summary>
     /// The split-brain resolver, failure detector and singleton settings (akka-notes §2.4): keep-majority, so a cluster of
     /// three or more survives losing one node; a removal margin set, so a crash is not counted twice; the singleton's
-    /// hand-over and the proxy's search retried every 250 ms, so a graceful leave moves the scheduler within about a second.
+    /// hand-over and the proxy's search retried every 250 ms, so a graceful leave moves the scheduler within about a second;
+    /// and the guard that refuses to serialize a message of ours as JSON (<see cref="OurMessagesNotAsJson"/>).
+    /// <paramref name="api"/>, the node's advertised API URL, is its member role (<see cref="ActiveSchedulerNode.Role"/>),
+    /// quoted here: Akka.Cluster.Hosting's <c>ClusterOptions.Roles</c> writes roles unquoted, which a URL's ':' breaks.
     /// </summary>
-    /// <para>
-    /// The queries and answers between a node's proxy and the scheduler on another node have no protobuf format yet and go
-    /// as Akka's JSON; without reference preservation, which Newtonsoft cannot apply to the immutable collections of the
-    /// answers (a plan's parameters: "Cannot preserve reference to readonly dictionary").
-    /// </para>
-    internal static string Hocon(SchedulerClusterOptions options) => string.Create(CultureInfo.InvariantCulture, $$"""
-        akka.actor.serialization-settings.json.preserve-object-references = false
+    internal static string Hocon(SchedulerClusterOptions options, Uri? api = null) => string.Create(CultureInfo.InvariantCulture, $$"""
+        {{OurMessagesNotAsJson.Hocon}}
+        akka.cluster.roles = [{{(api is null ? string.Empty : $"\"{ActiveSchedulerNode.Role(api)}\"")}}]
         akka.cluster {
           downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
           split-brain-resolver {

@@ -22,13 +22,18 @@ internal sealed class ApiClient : IDisposable
     /// <summary>A shorter wait for the clients created in this async flow (tests of a scheduler that never answers).</summary>
     internal static readonly AsyncLocal<TimeSpan?> TimeoutOverride = new();
 
+    /// <summary>The token of the clients created in this async flow, in place of <see cref="TokenVariable"/> (tests).</summary>
+    internal static readonly AsyncLocal<string?> TokenOverride = new();
+
     private readonly HttpClient _http;
 
     private ApiClient(Uri baseUrl)
     {
         BaseUrl = baseUrl;
-        _http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeoutOverride.Value ?? DefaultTimeout };
-        if (System.Environment.GetEnvironmentVariable(TokenVariable) is { Length: > 0 } token)
+        // Redirects are followed here, not by the handler: it would drop the bearer token on the way (and a standby node
+        // of a cluster redirects every call, writes included, to the active node).
+        _http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = baseUrl, Timeout = TimeoutOverride.Value ?? DefaultTimeout };
+        if ((TokenOverride.Value ?? System.Environment.GetEnvironmentVariable(TokenVariable)) is { Length: > 0 } token)
         {
             _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         }
@@ -89,34 +94,62 @@ internal sealed class ApiClient : IDisposable
     public Task<ApiAnswer?> PutAsync(string path, TextWriter error, CancellationToken ct) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Put, path), error, ct);
 
+    /// <summary>Redirects followed at most, so that two nodes each naming the other as active do not loop.</summary>
+    internal const int MaxRedirects = 5;
+
+    /// <summary>
+    /// Sends <paramref name="request"/> and follows a <c>307</c>/<c>308</c> (a standby node of a clustered scheduler sends
+    /// every call to the active node's API that way) with the same method, body and token; the request answered last.
+    /// </summary>
+    private async Task<(HttpRequestMessage Sent, HttpResponseMessage Response)> SendFollowingAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        var sent = request;
+        var response = await _http.SendAsync(sent, ct);
+        for (var hops = 0; hops < MaxRedirects && response.StatusCode is System.Net.HttpStatusCode.TemporaryRedirect or System.Net.HttpStatusCode.PermanentRedirect
+                           && response.Headers.Location is { } location; hops++)
+        {
+            var from = sent.RequestUri!.IsAbsoluteUri ? sent.RequestUri : new Uri(BaseUrl, sent.RequestUri);
+            response.Dispose();
+
+            // The body is the first request's (buffered, so it can go again), disposed with it; a request holds nothing else.
+            sent = new HttpRequestMessage(request.Method, new Uri(from, location)) { Content = request.Content };
+            response = await _http.SendAsync(sent, ct);
+        }
+
+        return (sent, response);
+    }
+
     private async Task<ApiAnswer?> SendAsync(HttpRequestMessage request, TextWriter error, CancellationToken ct)
     {
         try
         {
             using (request)
-            using (var response = await _http.SendAsync(request, ct))
             {
-                var asked = new ApiRequest(request.Method, request.RequestUri!, (int)response.StatusCode, response.ReasonPhrase);
-                if (response.Content.Headers.ContentLength == 0)
+                var (sent, response) = await SendFollowingAsync(request, ct);
+                using (response)
                 {
-                    return new ApiAnswer(asked, default);
-                }
+                    var asked = new ApiRequest(sent.Method, sent.RequestUri!, (int)response.StatusCode, response.ReasonPhrase);
+                    if (response.Content.Headers.ContentLength == 0)
+                    {
+                        return new ApiAnswer(asked, default);
+                    }
 
-                var type = response.Content.Headers.ContentType?.MediaType;
-                if (type is not null && type != "application/json" && !type.EndsWith("+json", StringComparison.Ordinal))
-                {
-                    await error.WriteLineAsync(NotTheScheduler(request, response, $"{type}, not JSON"));
-                    return null;
-                }
+                    var type = response.Content.Headers.ContentType?.MediaType;
+                    if (type is not null && type != "application/json" && !type.EndsWith("+json", StringComparison.Ordinal))
+                    {
+                        await error.WriteLineAsync(NotTheScheduler(sent, response, $"{type}, not JSON"));
+                        return null;
+                    }
 
-                try
-                {
-                    return new ApiAnswer(asked, await response.Content.ReadFromJsonAsync<JsonElement>(ct));
-                }
-                catch (JsonException)
-                {
-                    await error.WriteLineAsync(NotTheScheduler(request, response, "a body that is no valid JSON"));
-                    return null;
+                    try
+                    {
+                        return new ApiAnswer(asked, await response.Content.ReadFromJsonAsync<JsonElement>(ct));
+                    }
+                    catch (JsonException)
+                    {
+                        await error.WriteLineAsync(NotTheScheduler(sent, response, "a body that is no valid JSON"));
+                        return null;
+                    }
                 }
             }
         }

@@ -92,6 +92,13 @@ public sealed record RunArguments(
     public IReadOnlyList<string> ClusterSeeds { get; init; } = [];
 
     /// <summary>
+    /// The URL other machines reach this node's API at (<c>--api-advertise-url</c>): the one a standby node redirects to
+    /// when this node runs the scheduler, and the one tasks and the master are given. Null: the bound address, or for a
+    /// wildcard bind (0.0.0.0) the cluster hostname when clustered and this machine's host name when not.
+    /// </summary>
+    public string? ApiAdvertiseUrl { get; init; }
+
+    /// <summary>
     /// Failure-detector and split-brain-resolver timings other than <c>hocon/cluster.conf</c>'s (tests shorten them);
     /// only the timings are used, the port, hostname and seeds come from the options above.
     /// </summary>
@@ -290,6 +297,13 @@ public static class RunCommand
             return 2;
         }
 
+        Uri? apiAdvertised = null;
+        if (args.ApiAdvertiseUrl is not null && (apiAdvertised = ActiveSchedulerNode.ParseAdvertiseUrl(args.ApiAdvertiseUrl, "--api-advertise-url", out var advertiseError)) is null)
+        {
+            await error.WriteLineAsync($"error: {advertiseError}");
+            return 2;
+        }
+
         if (args.ApiPort is < 0 or > 65535)
         {
             await error.WriteLineAsync($"error: --api-port expects a port from 0 to 65535, got '{args.ApiPort}'");
@@ -357,7 +371,8 @@ public static class RunCommand
             master = emulator.Url;
         }
 
-        var (bindUrl, apiUrl) = ApiUrls(apiAddress, apiListener.Port);
+        var (bindUrl, apiUrl) = ApiUrls(apiAddress, apiListener.Port, cluster?.Hostname);
+        apiUrl = apiAdvertised ?? apiUrl;
         await output.WriteLineAsync($"service:     {spec.Name} ({args.SpecPath})");
         await output.WriteLineAsync($"mesos:       {master}{(emulator is null ? string.Empty : $" (embedded emulator, {args.Agents} agents{(emulatorOptions?.Zones > 0 ? $" in {emulatorOptions.Zones} zones" : "")})")}");
         await output.WriteLineAsync($"api:         {apiUrl}{(bindUrl == apiUrl ? "" : $" (listening on {bindUrl})")}");
@@ -369,6 +384,7 @@ public static class RunCommand
         if (cluster is not null)
         {
             await output.WriteLineAsync($"cluster:     {SchedulerCluster.SelfAddress(cluster.Hostname, cluster.Port, SystemName)} (seeds: {string.Join(", ", cluster.SeedNodes)})");
+            await output.WriteLineAsync("             any node's API answers: a standby redirects (307) to the node that runs the scheduler");
         }
         if (statsd is not null)
         {
@@ -404,7 +420,7 @@ public static class RunCommand
         SchedulerFailedException? failed = null;
         try
         {
-            await FollowDeployAsync(scheduler, app.Services.GetRequiredService<ActorSystem>(), output, started, app.Lifetime.ApplicationStopping, ct);
+            await FollowDeployAsync(scheduler, app.Services.GetRequiredService<ActorSystem>(), ActiveHere(cluster, app.Services), output, started, app.Lifetime.ApplicationStopping, ct);
         }
         catch (OperationCanceledException)
         {
@@ -436,15 +452,16 @@ public static class RunCommand
 
     /// <summary>
     /// The URL the API listens on, and the one tasks and the master are given (<c>SCHEDULER_API_HOSTNAME</c>, config
-    /// template URIs, the web UI URL): the same, but for a wildcard address (0.0.0.0, ::), which no task can connect
-    /// to from another machine, where it is this machine's host name.
+    /// template URIs, the web UI URL, and clustered the other nodes' redirects): the same, but for a wildcard address
+    /// (0.0.0.0, ::), which no task can connect to from another machine, where it is <paramref name="clusterHostname"/>
+    /// when clustered (the address the other nodes already reach this one at) and this machine's host name when not.
     /// </summary>
-    internal static (Uri Bind, Uri Advertised) ApiUrls(System.Net.IPAddress address, int port)
+    internal static (Uri Bind, Uri Advertised) ApiUrls(System.Net.IPAddress address, int port, string? clusterHostname = null)
     {
         var host = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
         var bind = new Uri($"http://{host}:{port}/");
         var wildcard = address.Equals(System.Net.IPAddress.Any) || address.Equals(System.Net.IPAddress.IPv6Any);
-        return (bind, wildcard ? new Uri($"http://{System.Net.Dns.GetHostName()}:{port}/") : bind);
+        return (bind, wildcard ? new Uri($"http://{clusterHostname ?? System.Net.Dns.GetHostName()}:{port}/") : bind);
     }
 
     /// <summary>
@@ -512,6 +529,14 @@ public static class RunCommand
         };
     }
 
+    /// <summary>
+    /// Whether the scheduler runs on this node: always when not clustered; clustered, when this node is the oldest Up
+    /// member. What asks the scheduler for the node's own use (the console's plan, StatsD) asks only then, so that no
+    /// query of ours goes to another node.
+    /// </summary>
+    private static Func<bool> ActiveHere(SchedulerClusterOptions? cluster, IServiceProvider services) =>
+        cluster is null ? () => true : () => ActiveSchedulerNode.Of(Akka.Cluster.Cluster.Get(services.GetRequiredService<ActorSystem>())).IsSelf;
+
     /// <summary>The actor system's name: the one the nodes' addresses (<c>--cluster-seed</c>) name.</summary>
     internal const string SystemName = "actorscheduler";
 
@@ -577,12 +602,17 @@ public static class RunCommand
         {
             builder.Services.AddHostedService(services => new StatsDPublisher(
                 statsd,
-                StatsDPublisher.FromScheduler(() => services.GetRequiredService<ActorRegistry>().Get<SchedulerRegistryKeys.Scheduler>()),
+                StatsDPublisher.FromScheduler(() => services.GetRequiredService<ActorRegistry>().Get<SchedulerRegistryKeys.Scheduler>(), ActiveHere(cluster, services)),
                 services.GetRequiredService<ILogger<StatsDPublisher>>()));
         }
 
         var app = builder.Build();
         app.UseJsonErrors(clustered: cluster is not null);
+        if (cluster is not null)
+        {
+            app.UseActiveNodeRedirect(() => ActiveSchedulerNode.Of(Akka.Cluster.Cluster.Get(app.Services.GetRequiredService<ActorSystem>())));
+        }
+
         app.UseServicePrefix(loaded.Spec!.Name);
         app.UseApiToken(args.ApiToken);
         app.UseRouting();
@@ -597,7 +627,9 @@ public static class RunCommand
     /// <param name="stopping">The host is stopping (Ctrl-C, SIGTERM): the scheduler stops with it, which is no failure.</param>
     /// <param name="system">Its actor system, which may shut down on a signal before <paramref name="stopping"/> or
     /// <paramref name="ct"/> say so (Akka's own process-exit hook): a scheduler stopped by that is no failure either.</param>
-    private static async Task FollowDeployAsync(IActorRef scheduler, ActorSystem system, TextWriter output, Stopwatch started, CancellationToken stopping, CancellationToken ct)
+    /// <param name="activeHere">Whether the scheduler runs on this node: a standby prints nothing, since its query would
+    /// cross to the active node as a message.</param>
+    private static async Task FollowDeployAsync(IActorRef scheduler, ActorSystem system, Func<bool> activeHere, TextWriter output, Stopwatch started, CancellationToken stopping, CancellationToken ct)
     {
         bool ShuttingDown() => stopping.IsCancellationRequested || ct.IsCancellationRequested
                                || CoordinatedShutdown.Get(system).ShutdownReason is not null || system.WhenTerminated.IsCompleted;
@@ -617,6 +649,11 @@ public static class RunCommand
                 }
 
                 throw new SchedulerFailedException("the scheduler stopped (see the errors above)");
+            }
+
+            if (!activeHere())
+            {
+                continue;
             }
 
             object answer;

@@ -147,12 +147,21 @@ public static class StatsDFormat
     }
 }
 
-/// <summary>Pushes the scheduler's metrics to a <see cref="StatsDTarget"/> every interval; a failed push is logged and retried at the next.</summary>
-public sealed class StatsDPublisher(StatsDTarget target, Func<CancellationToken, Task<MetricsSnapshot>> metrics, ILogger<StatsDPublisher> log) : BackgroundService
+/// <summary>
+/// Pushes the scheduler's metrics to a <see cref="StatsDTarget"/> every interval; a failed push is logged and retried at
+/// the next; no snapshot (null: a standby node of a cluster, whose scheduler runs elsewhere) pushes nothing.
+/// </summary>
+public sealed class StatsDPublisher(StatsDTarget target, Func<CancellationToken, Task<MetricsSnapshot?>> metrics, ILogger<StatsDPublisher> log) : BackgroundService
 {
-    /// <summary>Reads the metrics from the scheduler root actor <paramref name="scheduler"/> gives.</summary>
-    public static Func<CancellationToken, Task<MetricsSnapshot>> FromScheduler(Func<IActorRef> scheduler) =>
-        ct => scheduler().Ask<MetricsSnapshot>(GetMetrics.Instance, TimeSpan.FromSeconds(10), ct);
+    /// <summary>
+    /// Reads the metrics from the scheduler root actor <paramref name="scheduler"/> gives, while <paramref name="activeHere"/>
+    /// (default: always): a standby node of a cluster does not ask, since its query would cross to the active node as a
+    /// message; the active node pushes the metrics.
+    /// </summary>
+    public static Func<CancellationToken, Task<MetricsSnapshot?>> FromScheduler(Func<IActorRef> scheduler, Func<bool>? activeHere = null) =>
+        async ct => activeHere is null || activeHere()
+            ? await scheduler().Ask<MetricsSnapshot>(GetMetrics.Instance, TimeSpan.FromSeconds(10), ct).ConfigureAwait(false)
+            : null;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -164,7 +173,11 @@ public sealed class StatsDPublisher(StatsDTarget target, Func<CancellationToken,
             {
                 try
                 {
-                    var snapshot = await metrics(stoppingToken).ConfigureAwait(false);
+                    if (await metrics(stoppingToken).ConfigureAwait(false) is not { } snapshot)
+                    {
+                        continue;
+                    }
+
                     foreach (var datagram in StatsDFormat.Datagrams(StatsDFormat.Lines(snapshot)))
                     {
                         await udp.SendAsync(datagram, target.Host, target.Port, stoppingToken).ConfigureAwait(false);

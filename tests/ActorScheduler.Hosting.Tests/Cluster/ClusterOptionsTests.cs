@@ -93,6 +93,16 @@ public sealed class ClusterOptionsTests : IDisposable
     }
 
     [Fact]
+    public async Task The_executable_refuses_a_malformed_api_advertise_url_on_one_line()
+    {
+        using var run = EndToEnd.SchedulerProcess.Launch(0, ["run", Path.Combine(EndToEnd.SchedulerProcess.RepoRoot, "examples/hello-world/svc.yml"),
+            "--data-dir", Path.Combine(_dir, "data"), "--api-port", "0", "--api-advertise-url", "10.0.0.11:8080"]);
+
+        Assert.Equal(2, await run.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal("error: --api-advertise-url expects the http:// or https:// URL other machines reach this node's API at, such as http://10.0.0.11:8080/ (no query), got '10.0.0.11:8080'", run.Output.Trim());
+    }
+
+    [Fact]
     public void Embedded_clustered_without_a_journal_connection_is_refused_when_configured()
     {
         var builder = new Akka.Hosting.AkkaConfigurationBuilder(new Microsoft.Extensions.DependencyInjection.ServiceCollection(), "cluster-test");

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using ActorScheduler.Hosting.Cli;
 using ActorScheduler.Hosting.Tests.Journal;
 using ActorScheduler.Mesos.Emulator;
@@ -8,7 +9,8 @@ namespace ActorScheduler.Hosting.Tests.Cluster;
 
 /// <summary>
 /// Two scheduler nodes (<c>run --cluster-port</c>) in this process, one PostgreSQL journal, the emulator as the shared
-/// master: the scheduler runs on one node as a cluster singleton, and moves to the other when that node leaves.
+/// master: the scheduler runs on one node as a cluster singleton, and moves to the other when that node leaves; a standby
+/// node's API redirects to the active node's.
 /// Reports Skipped without the PostgreSQL server binaries (<see cref="PostgresServer"/>).
 /// </summary>
 [Collection(PostgresCollection.Name)]
@@ -63,9 +65,16 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
         var framework = Assert.Single(emulator.Snapshot().Frameworks).Id;
         Assert.Contains($"cluster:     akka.tcp://actorscheduler@127.0.0.1:{portA}", consoleA.ToString());
 
-        // Node B joins A and stands by: its console prints the plan it reads through the proxy from A's scheduler.
+        // Node B joins A and stands by: its API redirects to A's, with the path and query asked, and the CLI follows.
         var runB = RunCommand.RunAsync(Node("b", journal, emulator.Url, apiB, portB, seedPort: portA), consoleB, consoleB, stopB.Token);
         await PlanCompleteAsync(apiB, runB, consoleB);
+        Assert.Contains("any node's API answers: a standby redirects (307) to the node that runs the scheduler", consoleB.ToString());
+        await AnswersAsync(apiB, HttpStatusCode.TemporaryRedirect, $"http://127.0.0.1:{apiA}/v1/plans/deploy?verbose=true");
+        var cliOutput = new StringWriter();
+        var cliError = new StringWriter();
+        Assert.Equal(0, await PlanCli.StatusAsync($"http://127.0.0.1:{apiB}", "deploy", false, cliOutput, cliError, CancellationToken.None));
+        Assert.Matches(@"^deploy \(\w+ strategy\) \(COMPLETE\)", cliOutput.ToString());
+        Assert.Empty(cliError.ToString());
         var subscribes = emulator.History().CallCount("SUBSCRIBE");
 
         // A leaves gracefully (Ctrl-C): the singleton hands over to B, which replays the shared journal and resubscribes.
@@ -81,6 +90,7 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
 
         log.WriteLine($"graceful hand-over: node A left and node B's scheduler resubscribed after {handOver.Elapsed.TotalSeconds:0.0}s");
         await PlanCompleteAsync(apiB, runB, consoleB);
+        await AnswersAsync(apiB, HttpStatusCode.OK, location: null);
 
         // Same framework (resubscribed with its id), the same tasks running, none launched again.
         var after = emulator.Snapshot();
@@ -94,7 +104,7 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
     }
 
     [SkippableFact]
-    public async Task A_node_that_reaches_no_active_scheduler_answers_its_api_with_503_saying_so()
+    public async Task A_node_that_reaches_no_active_scheduler_answers_its_api_with_503_and_retry_after_saying_so()
     {
         Skip.If(server.SkipReason is not null, server.SkipReason);
         var journal = server.CreateDatabase();
@@ -124,10 +134,11 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
 
         using (answer)
         {
-            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, answer.StatusCode);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.StatusCode);
+            Assert.Equal(TimeSpan.FromSeconds(2), answer.Headers.RetryAfter?.Delta);
             using var body = System.Text.Json.JsonDocument.Parse(await answer.Content.ReadAsStringAsync());
             Assert.Equal(
-                "No active scheduler node answered in time (Timeout after 10.00 seconds): the scheduler may be moving to another node of the cluster; try again in a few seconds",
+                "No active scheduler node to answer: no scheduler node is up in the cluster yet; the scheduler may be moving to another node of the cluster, try again in a few seconds",
                 body.RootElement.GetProperty("message").GetString());
         }
 
@@ -172,6 +183,7 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
             await PlanCompleteAsync(apis[1], runB, consoles[1]);
             var runC = RunCommand.RunAsync(Node("c", journal, emulator.Url, apis[2], ports[2], seedPort: ports[0]) with { OnStarted = system => systems[2].SetResult(system) }, consoles[2], consoles[2], stops[2].Token);
             await PlanCompleteAsync(apis[2], runC, consoles[2]);
+            await AnswersAsync(apis[2], HttpStatusCode.TemporaryRedirect, $"http://127.0.0.1:{apis[0]}/v1/plans/deploy?verbose=true");
 
             // Every node sees all three Up: a node still joining when A crashes would keep membership changing, and the
             // split-brain resolver downs every node of a cluster that does not settle.
@@ -196,6 +208,10 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
             log.WriteLine($"crash failover: node A's actor system terminated without leaving, another node's scheduler resubscribed after {failover.Elapsed.TotalSeconds:0.0}s");
             await PlanCompleteAsync(apis[1], runB, consoles[1]);
             await PlanCompleteAsync(apis[2], runC, consoles[2]);
+
+            // B, the oldest left, serves the API; C now redirects to B.
+            await AnswersAsync(apis[1], HttpStatusCode.OK, location: null);
+            await AnswersAsync(apis[2], HttpStatusCode.TemporaryRedirect, $"http://127.0.0.1:{apis[1]}/v1/plans/deploy?verbose=true");
             var after = emulator.Snapshot();
             Assert.Equal(framework, Assert.Single(after.Frameworks).Id);
             Assert.Equal(launched, emulator.History().Launches.Select(l => (l.TaskName, l.TaskId)).Order().ToList());
@@ -218,6 +234,18 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
                 stop.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// Asks a node's API for the deploy plan without following redirects: it answers <paramref name="status"/>, with
+    /// <paramref name="location"/> (the same path and query on the active node) for a redirect.
+    /// </summary>
+    private static async Task AnswersAsync(int apiPort, HttpStatusCode status, string? location)
+    {
+        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}/"), Timeout = TimeSpan.FromSeconds(15) };
+        using var answer = await client.GetAsync("v1/plans/deploy?verbose=true");
+        Assert.Equal(status, answer.StatusCode);
+        Assert.Equal(location, answer.Headers.Location?.ToString());
     }
 
     /// <summary>Polls a node's plan API until deploy is COMPLETE (200), failing with its console if the run ends first.</summary>

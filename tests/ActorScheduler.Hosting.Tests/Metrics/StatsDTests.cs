@@ -120,7 +120,7 @@ public sealed class StatsDTests
         var reads = 0;
         var publisher = new StatsDPublisher(
             new StatsDTarget("127.0.0.1", port, TimeSpan.FromMilliseconds(50)),
-            _ => ++reads == 1 ? throw new InvalidOperationException("not started yet") : Task.FromResult(Snapshot()),
+            _ => ++reads == 1 ? throw new InvalidOperationException("not started yet") : Task.FromResult<MetricsSnapshot?>(Snapshot()),
             NullLogger<StatsDPublisher>.Instance);
 
         await publisher.StartAsync(CancellationToken.None);
