@@ -25,6 +25,17 @@ public sealed class ApiUrlsTests
         Assert.Equal(new Uri($"http://{Dns.GetHostName()}:8080/"), advertised);
     }
 
+    [Theory]
+    [InlineData("0.0.0.0")]
+    [InlineData("::")]
+    public void A_clustered_wildcard_address_advertises_the_cluster_hostname_the_other_nodes_reach_it_at(string address)
+    {
+        var (_, advertised) = RunCommand.ApiUrls(IPAddress.Parse(address), 8080, clusterHostname: "sched-2.example");
+
+        Assert.Equal(new Uri("http://sched-2.example:8080/"), advertised);
+        Assert.Equal(new Uri("http://10.0.0.5:8080/"), RunCommand.ApiUrls(IPAddress.Parse("10.0.0.5"), 8080, clusterHostname: "sched-2.example").Advertised);
+    }
+
     [Fact]
     public void An_ipv6_address_is_bracketed()
     {
