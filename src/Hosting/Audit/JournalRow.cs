@@ -1,3 +1,5 @@
+using System.Data.Common;
+
 namespace ActorScheduler.Hosting.Audit;
 
 /// <summary>
@@ -12,4 +14,19 @@ internal sealed record JournalRow(
     IReadOnlyList<string> Tags,
     int SerializerId,
     string Manifest,
-    byte[] Payload);
+    byte[] Payload)
+{
+    /// <summary>
+    /// The row <paramref name="reader"/> is on, from a query selecting <c>ordering, created, persistence_id,
+    /// sequence_number, tags, identifier, manifest, message</c> in that order (SQLite and PostgreSQL alike).
+    /// </summary>
+    internal static JournalRow Read(DbDataReader reader) => new(
+        reader.GetInt64(0),
+        JournalTime.FromStored(reader.GetInt64(1)),
+        reader.GetString(2),
+        reader.GetInt64(3),
+        reader.IsDBNull(4) ? [] : reader.GetString(4).Split(';', StringSplitOptions.RemoveEmptyEntries),
+        reader.IsDBNull(5) ? 0 : reader.GetInt32(5),
+        reader.IsDBNull(6) ? string.Empty : reader.GetString(6),
+        reader.IsDBNull(7) ? [] : reader.GetFieldValue<byte[]>(7));
+}

@@ -95,15 +95,7 @@ internal sealed class PostgresJournalRows : IJournalRows
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            yield return new JournalRow(
-                reader.GetInt64(0),
-                JournalTime.FromStored(reader.GetInt64(1)),
-                reader.GetString(2),
-                reader.GetInt64(3),
-                reader.IsDBNull(4) ? [] : reader.GetString(4).Split(';', StringSplitOptions.RemoveEmptyEntries),
-                reader.IsDBNull(5) ? 0 : reader.GetInt32(5),
-                reader.IsDBNull(6) ? string.Empty : reader.GetString(6),
-                reader.IsDBNull(7) ? [] : reader.GetFieldValue<byte[]>(7));
+            yield return JournalRow.Read(reader);
         }
     }
 

@@ -28,15 +28,7 @@ public sealed class PostgresAuditTests(PostgresServer server, DeployedJournal de
     public async Task A_deployment_journaled_to_PostgreSQL_is_audited_with_its_launches_decisions_filters_and_json()
     {
         var journal = server.CreateDatabase();
-        await using var emulator = await MesosEmulator.StartAsync(new MesosEmulatorOptions
-        {
-            DataDir = Path.Combine(_dir, "mesos"),
-            Port = 0,
-            Agents = 3,
-            AllocationInterval = TimeSpan.FromMilliseconds(100),
-            HeartbeatInterval = TimeSpan.FromMilliseconds(500),
-            KillTasksOnStop = true,
-        });
+        await using var emulator = await Journal.InProcessRun.StartEmulatorAsync(Path.Combine(_dir, "mesos"));
         var apiPort = EndToEnd.SchedulerProcess.FreePort();
         var spec = Path.Combine(EndToEnd.SchedulerProcess.RepoRoot, "examples/hello-world/svc.yml");
         var args = new RunArguments(spec, ["SLEEP_DURATION=300"], Path.Combine(_dir, "data"), apiPort, 0, 1, emulator.Url.ToString(), false) { JournalConnection = journal };
@@ -44,12 +36,7 @@ public sealed class PostgresAuditTests(PostgresServer server, DeployedJournal de
         {
             var console = new StringWriter();
             var run = RunCommand.RunAsync(args, console, TextWriter.Null, ctrlC.Token);
-            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}/"), Timeout = TimeSpan.FromSeconds(10) };
-            while (!await DeployCompleteAsync(client))
-            {
-                Assert.False(run.IsCompleted || ctrlC.IsCancellationRequested, $"run ended, or deploy was not COMPLETE in time:\n{console}");
-                await Task.Delay(200, CancellationToken.None);
-            }
+            await Journal.InProcessRun.DeployCompleteAsync(apiPort, run, console);
 
             await ctrlC.CancelAsync();
             Assert.Equal(0, await run);
@@ -313,18 +300,6 @@ public sealed class PostgresAuditTests(PostgresServer server, DeployedJournal de
     private static (DateTime Written, string Id, long Nr, string Tags, int Serializer, string Manifest, string Payload) Flat(JournalRow row) =>
         (row.Written, row.PersistenceId, row.SequenceNr, string.Join(';', row.Tags), row.SerializerId, row.Manifest, Convert.ToBase64String(row.Payload));
 
-    private static async Task<bool> DeployCompleteAsync(HttpClient client)
-    {
-        try
-        {
-            using var answer = await client.GetAsync("v1/plans/deploy");
-            return (int)answer.StatusCode == 200;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-    }
 
     private static async Task AssertRefusedAsync(AuditArguments args, string expected)
     {

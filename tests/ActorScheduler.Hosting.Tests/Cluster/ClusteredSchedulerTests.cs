@@ -42,15 +42,7 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
     {
         Skip.If(server.SkipReason is not null, server.SkipReason);
         var journal = server.CreateDatabase();
-        await using var emulator = await MesosEmulator.StartAsync(new MesosEmulatorOptions
-        {
-            DataDir = Path.Combine(_dir, "mesos"),
-            Port = 0,
-            Agents = 3,
-            AllocationInterval = TimeSpan.FromMilliseconds(100),
-            HeartbeatInterval = TimeSpan.FromMilliseconds(500),
-            KillTasksOnStop = true,
-        });
+        await using var emulator = await Journal.InProcessRun.StartEmulatorAsync(Path.Combine(_dir, "mesos"));
         var (apiA, apiB) = (EndToEnd.SchedulerProcess.FreePort(), EndToEnd.SchedulerProcess.FreePort());
         var (portA, portB) = (EndToEnd.SchedulerProcess.FreePort(), EndToEnd.SchedulerProcess.FreePort());
         using var stopA = new CancellationTokenSource(TimeSpan.FromMinutes(4));
@@ -59,7 +51,7 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
 
         // Node A forms the cluster, runs the scheduler and deploys.
         var runA = RunCommand.RunAsync(Node("a", journal, emulator.Url, apiA, portA, seedPort: portA), consoleA, consoleA, stopA.Token);
-        await PlanCompleteAsync(apiA, runA, consoleA);
+        await Journal.InProcessRun.DeployCompleteAsync(apiA, runA, consoleA);
         var launched = emulator.History().Launches.Select(l => (l.TaskName, l.TaskId)).Order().ToList();
         Assert.Equal(["hello-0-server", "world-0-server", "world-1-server"], launched.Select(l => l.TaskName));
         var framework = Assert.Single(emulator.Snapshot().Frameworks).Id;
@@ -67,7 +59,7 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
 
         // Node B joins A and stands by: its API redirects to A's, with the path and query asked, and the CLI follows.
         var runB = RunCommand.RunAsync(Node("b", journal, emulator.Url, apiB, portB, seedPort: portA), consoleB, consoleB, stopB.Token);
-        await PlanCompleteAsync(apiB, runB, consoleB);
+        await Journal.InProcessRun.DeployCompleteAsync(apiB, runB, consoleB);
         Assert.Contains("any node's API answers: a standby redirects (307) to the node that runs the scheduler", consoleB.ToString());
         await AnswersAsync(apiB, HttpStatusCode.TemporaryRedirect, $"http://127.0.0.1:{apiA}/v1/plans/deploy?verbose=true");
         var cliOutput = new StringWriter();
@@ -89,7 +81,7 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
         }
 
         log.WriteLine($"graceful hand-over: node A left and node B's scheduler resubscribed after {handOver.Elapsed.TotalSeconds:0.0}s");
-        await PlanCompleteAsync(apiB, runB, consoleB);
+        await Journal.InProcessRun.DeployCompleteAsync(apiB, runB, consoleB);
         await AnswersAsync(apiB, HttpStatusCode.OK, location: null);
 
         // Same framework (resubscribed with its id), the same tasks running, none launched again.
@@ -152,15 +144,7 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
     {
         Skip.If(server.SkipReason is not null, server.SkipReason);
         var journal = server.CreateDatabase();
-        await using var emulator = await MesosEmulator.StartAsync(new MesosEmulatorOptions
-        {
-            DataDir = Path.Combine(_dir, "mesos"),
-            Port = 0,
-            Agents = 3,
-            AllocationInterval = TimeSpan.FromMilliseconds(100),
-            HeartbeatInterval = TimeSpan.FromMilliseconds(500),
-            KillTasksOnStop = true,
-        });
+        await using var emulator = await Journal.InProcessRun.StartEmulatorAsync(Path.Combine(_dir, "mesos"));
         var apis = new[] { EndToEnd.SchedulerProcess.FreePort(), EndToEnd.SchedulerProcess.FreePort(), EndToEnd.SchedulerProcess.FreePort() };
         var ports = new[] { EndToEnd.SchedulerProcess.FreePort(), EndToEnd.SchedulerProcess.FreePort(), EndToEnd.SchedulerProcess.FreePort() };
         var stops = new[] { new CancellationTokenSource(TimeSpan.FromMinutes(5)), new CancellationTokenSource(TimeSpan.FromMinutes(5)), new CancellationTokenSource(TimeSpan.FromMinutes(5)) };
@@ -174,15 +158,15 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
                 TestHocon = "akka.coordinated-shutdown.run-by-actor-system-terminate = off",
                 OnStarted = system => systems[0].SetResult(system),
             }, consoles[0], consoles[0], stops[0].Token);
-            await PlanCompleteAsync(apis[0], runA, consoles[0]);
+            await Journal.InProcessRun.DeployCompleteAsync(apis[0], runA, consoles[0]);
             var launched = emulator.History().Launches.Select(l => (l.TaskName, l.TaskId)).Order().ToList();
             var framework = Assert.Single(emulator.Snapshot().Frameworks).Id;
 
             // B and C join: three nodes, so that keep-majority leaves two that may down the third.
             var runB = RunCommand.RunAsync(Node("b", journal, emulator.Url, apis[1], ports[1], seedPort: ports[0]) with { OnStarted = system => systems[1].SetResult(system) }, consoles[1], consoles[1], stops[1].Token);
-            await PlanCompleteAsync(apis[1], runB, consoles[1]);
+            await Journal.InProcessRun.DeployCompleteAsync(apis[1], runB, consoles[1]);
             var runC = RunCommand.RunAsync(Node("c", journal, emulator.Url, apis[2], ports[2], seedPort: ports[0]) with { OnStarted = system => systems[2].SetResult(system) }, consoles[2], consoles[2], stops[2].Token);
-            await PlanCompleteAsync(apis[2], runC, consoles[2]);
+            await Journal.InProcessRun.DeployCompleteAsync(apis[2], runC, consoles[2]);
             await AnswersAsync(apis[2], HttpStatusCode.TemporaryRedirect, $"http://127.0.0.1:{apis[0]}/v1/plans/deploy?verbose=true");
 
             // Every node sees all three Up: a node still joining when A crashes would keep membership changing, and the
@@ -206,8 +190,8 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
             }
 
             log.WriteLine($"crash failover: node A's actor system terminated without leaving, another node's scheduler resubscribed after {failover.Elapsed.TotalSeconds:0.0}s");
-            await PlanCompleteAsync(apis[1], runB, consoles[1]);
-            await PlanCompleteAsync(apis[2], runC, consoles[2]);
+            await Journal.InProcessRun.DeployCompleteAsync(apis[1], runB, consoles[1]);
+            await Journal.InProcessRun.DeployCompleteAsync(apis[2], runC, consoles[2]);
 
             // B, the oldest left, serves the API; C now redirects to B.
             await AnswersAsync(apis[1], HttpStatusCode.OK, location: null);
@@ -248,31 +232,6 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
         Assert.Equal(location, answer.Headers.Location?.ToString());
     }
 
-    /// <summary>Polls a node's plan API until deploy is COMPLETE (200), failing with its console if the run ends first.</summary>
-    private static async Task PlanCompleteAsync(int apiPort, Task<int> run, StringWriter console)
-    {
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}/"), Timeout = TimeSpan.FromSeconds(15) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (true)
-        {
-            Assert.False(run.IsCompleted, $"run ended before deploy was COMPLETE:\n{console}");
-            Assert.True(DateTime.UtcNow < deadline, $"deploy not COMPLETE within 2 minutes:\n{console}");
-            try
-            {
-                using var answer = await client.GetAsync("v1/plans/deploy");
-                if ((int)answer.StatusCode == 200)
-                {
-                    return;
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                // Not serving yet.
-            }
-
-            await Task.Delay(200);
-        }
-    }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }

@@ -262,15 +262,7 @@ public sealed class PostgresJournalTests(PostgresServer server) : IDisposable
     public async Task A_deployment_journaled_to_PostgreSQL_is_recovered_by_a_restarted_scheduler_without_a_relaunch()
     {
         var journal = server.CreateDatabase();
-        await using var emulator = await MesosEmulator.StartAsync(new MesosEmulatorOptions
-        {
-            DataDir = Path.Combine(_dir, "mesos"),
-            Port = 0,
-            Agents = 3,
-            AllocationInterval = TimeSpan.FromMilliseconds(100),
-            HeartbeatInterval = TimeSpan.FromMilliseconds(500),
-            KillTasksOnStop = true,
-        });
+        await using var emulator = await InProcessRun.StartEmulatorAsync(Path.Combine(_dir, "mesos"));
         var apiPort = EndToEnd.SchedulerProcess.FreePort();
         var args = Args(journal, emulator.Url.ToString(), apiPort);
 
@@ -279,7 +271,7 @@ public sealed class PostgresJournalTests(PostgresServer server) : IDisposable
         using (var ctrlC = new CancellationTokenSource(TimeSpan.FromMinutes(3)))
         {
             var run = RunCommand.RunAsync(args, first, TextWriter.Null, ctrlC.Token);
-            await DeployCompleteAsync(apiPort, run, first);
+            await InProcessRun.DeployCompleteAsync(apiPort, run, first);
             await ctrlC.CancelAsync();
             Assert.Equal(0, await run);
         }
@@ -297,7 +289,7 @@ public sealed class PostgresJournalTests(PostgresServer server) : IDisposable
         using (var ctrlC = new CancellationTokenSource(TimeSpan.FromMinutes(3)))
         {
             var run = RunCommand.RunAsync(args, second, TextWriter.Null, ctrlC.Token);
-            await DeployCompleteAsync(apiPort, run, second);
+            await InProcessRun.DeployCompleteAsync(apiPort, run, second);
             while (emulator.History().CallCount("SUBSCRIBE") == subscribes || emulator.History().CallCount("DECLINE") == declines)
             {
                 Assert.False(run.IsCompleted || ctrlC.IsCancellationRequested, $"the restarted scheduler did not resubscribe and decline offers:\n{second}");
@@ -312,31 +304,6 @@ public sealed class PostgresJournalTests(PostgresServer server) : IDisposable
         Assert.Equal(launched.Select(l => l.TaskId).Order(), emulator.Snapshot().Tasks.Where(t => t.State == "TASK_RUNNING").Select(t => t.Id).Order());
     }
 
-    /// <summary>Polls the plan API until deploy is COMPLETE (200), failing with the console if the run ends first.</summary>
-    private static async Task DeployCompleteAsync(int apiPort, Task<int> run, StringWriter console)
-    {
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}/"), Timeout = TimeSpan.FromSeconds(10) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (true)
-        {
-            Assert.False(run.IsCompleted, $"run ended before deploy was COMPLETE:\n{console}");
-            Assert.True(DateTime.UtcNow < deadline, $"deploy not COMPLETE within 2 minutes:\n{console}");
-            try
-            {
-                using var answer = await client.GetAsync("v1/plans/deploy");
-                if ((int)answer.StatusCode == 200)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not serving yet.
-            }
-
-            await Task.Delay(200);
-        }
-    }
 
     private static async Task<IHost> StartAkkaAsync(string journal)
     {
