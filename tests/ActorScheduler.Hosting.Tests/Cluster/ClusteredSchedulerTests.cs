@@ -221,17 +221,28 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
     }
 
     /// <summary>
-    /// Asks a node's API for the deploy plan without following redirects: it answers <paramref name="status"/>, with
-    /// <paramref name="location"/> (the same path and query on the active node) for a redirect.
+    /// Asks a node's API for the deploy plan without following redirects until it answers <paramref name="status"/>, with
+    /// <paramref name="location"/> (the same path and query on the active node) for a redirect. Each node reads the
+    /// active one from its own view of the cluster, which converges by gossip: just after a take-over a node may still
+    /// see the old membership for a moment, so the answer is awaited (30 s), not taken from the first request.
     /// </summary>
     private static async Task AnswersAsync(int apiPort, HttpStatusCode status, string? location)
     {
         using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}/"), Timeout = TimeSpan.FromSeconds(15) };
-        using var answer = await client.GetAsync("v1/plans/deploy?verbose=true");
-        Assert.Equal(status, answer.StatusCode);
-        Assert.Equal(location, answer.Headers.Location?.ToString());
-    }
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            using var answer = await client.GetAsync("v1/plans/deploy?verbose=true");
+            var seen = (answer.StatusCode, answer.Headers.Location?.ToString());
+            if (seen == (status, location))
+            {
+                return;
+            }
 
+            Assert.True(DateTime.UtcNow < deadline, $"the API on port {apiPort} answered {seen}, not {(status, location)}, for 30 s");
+            await Task.Delay(200);
+        }
+    }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }
