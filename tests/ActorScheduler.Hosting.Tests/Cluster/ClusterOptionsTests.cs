@@ -1,4 +1,5 @@
 using ActorScheduler.Hosting.Cli;
+using ActorScheduler.Hosting.Tests.Journal;
 
 namespace ActorScheduler.Hosting.Tests.Cluster;
 
@@ -22,7 +23,7 @@ public sealed class ClusterOptionsTests : IDisposable
     [Fact]
     public async Task Clustered_without_the_PostgreSQL_journal_is_one_error_line_and_exit_2()
     {
-        var (code, output, error) = await RunAsync(Args(25520, journal: null));
+        var (code, output, error) = await InProcessRun.RunToEndAsync(Args(25520, journal: null));
 
         Assert.Equal(2, code);
         Assert.Empty(output);
@@ -32,7 +33,7 @@ public sealed class ClusterOptionsTests : IDisposable
     [Fact]
     public async Task Clustered_with_the_embedded_emulator_is_one_error_line_and_exit_2()
     {
-        var (code, _, error) = await RunAsync(Args(25520, master: null));
+        var (code, _, error) = await InProcessRun.RunToEndAsync(Args(25520, master: null));
 
         Assert.Equal(2, code);
         Assert.Equal(["error: --cluster-port needs --master URL: the scheduler nodes share one Mesos master, and an emulator embedded in one node would stop with it"], error);
@@ -46,7 +47,7 @@ public sealed class ClusterOptionsTests : IDisposable
     [InlineData("akka.tcp://actorscheduler@10.0.0.1:70000", "error: --cluster-seed expects a port in 1-65535, got 'akka.tcp://actorscheduler@10.0.0.1:70000'")]
     public async Task A_malformed_seed_is_one_error_line_naming_it_and_exit_2(string seed, string expected)
     {
-        var (code, _, error) = await RunAsync(Args(25520, seeds: seed));
+        var (code, _, error) = await InProcessRun.RunToEndAsync(Args(25520, seeds: seed));
 
         Assert.Equal(2, code);
         Assert.Equal([expected], error);
@@ -57,7 +58,7 @@ public sealed class ClusterOptionsTests : IDisposable
     [InlineData(65536)]
     public async Task A_cluster_port_out_of_range_is_one_error_line_and_exit_2(int port)
     {
-        var (code, _, error) = await RunAsync(Args(port));
+        var (code, _, error) = await InProcessRun.RunToEndAsync(Args(port));
 
         Assert.Equal(2, code);
         Assert.Equal([$"error: --cluster-port expects a port in 1-65535, got '{port}'"], error);
@@ -66,7 +67,7 @@ public sealed class ClusterOptionsTests : IDisposable
     [Fact]
     public async Task A_seed_without_a_cluster_port_is_one_error_line_and_exit_2()
     {
-        var (code, _, error) = await RunAsync(Args(null, seeds: "akka.tcp://actorscheduler@10.0.0.1:25520"));
+        var (code, _, error) = await InProcessRun.RunToEndAsync(Args(null, seeds: "akka.tcp://actorscheduler@10.0.0.1:25520"));
 
         Assert.Equal(2, code);
         Assert.Equal(["error: --cluster-seed needs --cluster-port: the port of this scheduler node in the cluster"], error);
@@ -154,16 +155,6 @@ public sealed class ClusterOptionsTests : IDisposable
         Cluster = cluster,
     };
 
-    private static async Task<(int Code, string[] Output, string[] Error)> RunAsync(RunArguments args)
-    {
-        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var (output, error) = (new StringWriter(), new StringWriter());
-        var code = await RunCommand.RunAsync(args, output, error, guard.Token);
-        Assert.False(guard.IsCancellationRequested, "run did not end by itself");
-        return (code, Lines(output), Lines(error));
-
-        static string[] Lines(StringWriter writer) => writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-    }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }

@@ -1,3 +1,4 @@
+using ActorScheduler.Hosting.Cli;
 using ActorScheduler.Mesos.Emulator;
 
 namespace ActorScheduler.Hosting.Tests.Journal;
@@ -47,5 +48,20 @@ internal static class InProcessRun
 
             await Task.Delay(200);
         }
+    }
+
+    /// <summary>
+    /// Runs <c>run</c> with <paramref name="args"/> until it ends by itself (a refusal, a failure), within 60 s: its exit
+    /// code and the lines it wrote to standard output and error.
+    /// </summary>
+    public static async Task<(int Code, string[] Output, string[] Error)> RunToEndAsync(RunArguments args)
+    {
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var (output, error) = (new StringWriter(), new StringWriter());
+        var code = await RunCommand.RunAsync(args, output, error, guard.Token);
+        Assert.False(guard.IsCancellationRequested, "run did not end by itself");
+        return (code, Lines(output), Lines(error));
+
+        static string[] Lines(StringWriter writer) => writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 }

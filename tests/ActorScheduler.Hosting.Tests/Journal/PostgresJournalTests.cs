@@ -55,7 +55,7 @@ public sealed class PostgresJournalTests(PostgresServer server) : IDisposable
     [InlineData("Database=journal", "error: --journal-connection names no host: give Host=… (or postgres://user:password@host:port/database)")]
     public async Task A_connection_that_is_none_is_one_error_line_and_exit_2_before_anything_starts(string text, string expected)
     {
-        var (code, output, error) = await RunAsync(Args(text));
+        var (code, output, error) = await InProcessRun.RunToEndAsync(Args(text));
 
         Assert.Equal(2, code);
         Assert.StartsWith(expected, Assert.Single(error));
@@ -67,7 +67,7 @@ public sealed class PostgresJournalTests(PostgresServer server) : IDisposable
     {
         var port = EndToEnd.SchedulerProcess.FreePort();
 
-        var (code, output, error) = await RunAsync(Args($"Host=127.0.0.1;Port={port};Username=postgres;Password=x;Database=journal"));
+        var (code, output, error) = await InProcessRun.RunToEndAsync(Args($"Host=127.0.0.1;Port={port};Username=postgres;Password=x;Database=journal"));
 
         Assert.Equal(2, code);
         Assert.Equal(
@@ -95,7 +95,7 @@ public sealed class PostgresJournalTests(PostgresServer server) : IDisposable
     {
         var journal = new NpgsqlConnectionStringBuilder(server.CreateDatabase()) { Password = "wrong" }.ConnectionString;
 
-        var (code, output, error) = await RunAsync(Args(journal));
+        var (code, output, error) = await InProcessRun.RunToEndAsync(Args(journal));
 
         Assert.Equal(2, code);
         Assert.Equal(
@@ -109,7 +109,7 @@ public sealed class PostgresJournalTests(PostgresServer server) : IDisposable
     {
         Skip.If(server.SkipReason is not null, server.SkipReason);
 
-        var (code, output, error) = await RunAsync(Args(server.ConnectionString("no_such_journal")));
+        var (code, output, error) = await InProcessRun.RunToEndAsync(Args(server.ConnectionString("no_such_journal")));
 
         Assert.Equal(2, code);
         Assert.Equal(
@@ -127,7 +127,7 @@ public sealed class PostgresJournalTests(PostgresServer server) : IDisposable
         server.Execute("postgres", $"create role {user} login password 'reader'");
         var asReader = new NpgsqlConnectionStringBuilder(journal) { Username = user, Password = "reader" }.ConnectionString;
 
-        var (code, output, error) = await RunAsync(Args(asReader));
+        var (code, output, error) = await InProcessRun.RunToEndAsync(Args(asReader));
 
         Assert.Equal(2, code);
         Assert.Equal($"error: journal {PostgresJournal.Describe(asReader)}: cannot create its tables: permission denied for schema public", Assert.Single(error));
@@ -140,7 +140,7 @@ public sealed class PostgresJournalTests(PostgresServer server) : IDisposable
         var journal = server.CreateDatabase();
         Execute(journal, "create table journal (id integer primary key, payload text)");
 
-        var (code, output, error) = await RunAsync(Args(journal));
+        var (code, output, error) = await InProcessRun.RunToEndAsync(Args(journal));
 
         Assert.Equal(2, code);
         Assert.Equal(
@@ -157,7 +157,7 @@ public sealed class PostgresJournalTests(PostgresServer server) : IDisposable
         PostgresJournal.Prepare(journal);
         Execute(journal, "alter table journal alter column tags type varchar(100)");
 
-        var (code, output, error) = await RunAsync(Args(journal));
+        var (code, output, error) = await InProcessRun.RunToEndAsync(Args(journal));
 
         Assert.Equal(2, code);
         Assert.StartsWith(
@@ -178,7 +178,7 @@ public sealed class PostgresJournalTests(PostgresServer server) : IDisposable
         Assert.Contains("holds the service 'hello-world', not 'hello-worl'", PostgresJournal.CheckService(journal, "hello-worl"));
         Assert.Contains("holds the service 'hello-world', not 'hello-world-2'", PostgresJournal.CheckService(journal, "hello-world-2"));
 
-        var (code, output, error) = await RunAsync(Args(journal) with { Overrides = ["FRAMEWORK_NAME=other-world"] });
+        var (code, output, error) = await InProcessRun.RunToEndAsync(Args(journal) with { Overrides = ["FRAMEWORK_NAME=other-world"] });
 
         Assert.Equal(2, code);
         Assert.Equal(
@@ -325,16 +325,6 @@ public sealed class PostgresJournalTests(PostgresServer server) : IDisposable
         command.ExecuteNonQuery();
     }
 
-    private static async Task<(int Code, string[] Output, string[] Error)> RunAsync(RunArguments args)
-    {
-        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var (output, error) = (new StringWriter(), new StringWriter());
-        var code = await RunCommand.RunAsync(args, output, error, guard.Token);
-        Assert.False(guard.IsCancellationRequested, "run did not end by itself");
-        return (code, Lines(output), Lines(error));
-
-        static string[] Lines(StringWriter writer) => writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-    }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }
