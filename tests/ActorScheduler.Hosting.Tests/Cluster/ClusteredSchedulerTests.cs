@@ -193,9 +193,13 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
             await Journal.InProcessRun.DeployCompleteAsync(apis[1], runB, consoles[1]);
             await Journal.InProcessRun.DeployCompleteAsync(apis[2], runC, consoles[2]);
 
-            // B, the oldest left, serves the API; C now redirects to B.
-            await AnswersAsync(apis[1], HttpStatusCode.OK, location: null);
-            await AnswersAsync(apis[2], HttpStatusCode.TemporaryRedirect, $"http://127.0.0.1:{apis[1]}/v1/plans/deploy?verbose=true");
+            // The oldest of B and C serves the API, the other redirects to it. Which is oldest is Akka's age ordering: B
+            // joined first, but a leader that moves both Up in one pass numbers them by address.
+            var oldest = Akka.Cluster.Cluster.Get(members[1]).State.Members
+                .Where(m => m.Status == Akka.Cluster.MemberStatus.Up && m.Address.Port != ports[0]).OrderBy(m => m, Akka.Cluster.Member.AgeOrdering).First().Address;
+            var (active, standby) = oldest.Port == ports[1] ? (apis[1], apis[2]) : (apis[2], apis[1]);
+            await AnswersAsync(active, HttpStatusCode.OK, location: null);
+            await AnswersAsync(standby, HttpStatusCode.TemporaryRedirect, $"http://127.0.0.1:{active}/v1/plans/deploy?verbose=true");
             var after = emulator.Snapshot();
             Assert.Equal(framework, Assert.Single(after.Frameworks).Id);
             Assert.Equal(launched, emulator.History().Launches.Select(l => (l.TaskName, l.TaskId)).Order().ToList());

@@ -103,6 +103,10 @@ public sealed class EmulatorContainerTests : IAsyncLifetime
             Assert.Contains("\"size\": \"10\"", page, StringComparison.Ordinal);
         }
 
+        // RUNNING is reported when the process starts, not once its shell ran `echo`: a kill before that (a loaded box) left
+        // nothing for the second task to read, which then failed instead of finishing.
+        var state = Path.Combine(shown.Directory, "state");
+        await Eventually.TrueAsync(() => File.Exists(state) && File.ReadAllText(state) == "kept\n", "the first task wrote its file");
         await framework.SendAsync(new() { Type = Messages.MesosV1.Scheduler.Call.Types.Type.Kill, Kill = new() { TaskId = new TaskID { Value = "first" } } });
         await framework.AwaitStateAcknowledgingAsync("first", TaskState.TaskKilled);
 
