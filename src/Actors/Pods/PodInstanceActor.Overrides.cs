@@ -363,11 +363,12 @@ internal sealed partial class PodInstanceActor
                 RedriveWatchingStep(task);
             }
 
-            replyTo.Tell(new PodProtocol.PodCommandDone(_name, tasks.Select(t => _state.Tasks[t].Info.Name).ToImmutableArray()));
             // A registration made before the override would launch the tasks as they were: made again (a claim on it
-            // that is on its way is refused, see OnLaunchClaim).
+            // that is on its way is refused, see OnLaunchClaim). Answered only then: the router has the withdrawal and
+            // the new registration in its mailbox before the operator (or a test) can send it an offer.
             WithdrawRegistration();
             Reevaluate();
+            replyTo.Tell(new PodProtocol.PodCommandDone(_name, tasks.Select(t => _state.Tasks[t].Info.Name).ToImmutableArray()));
         });
     }
 

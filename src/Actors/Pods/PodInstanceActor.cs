@@ -1575,8 +1575,9 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         _backingOff = false;
         Timers.Cancel(BackoffTimer);
         KillLiveTasks($"for pod {why}");
-        replyTo.Tell(new Messages.Pods.PodProtocol.PodCommandDone(_name, _state.Tasks.Values.Select(r => r.Info.Name).Order(StringComparer.Ordinal).ToImmutableArray()));
         Reevaluate();
+        // Answered once the router has been told (see OnPauseOrResume).
+        replyTo.Tell(new Messages.Pods.PodProtocol.PodCommandDone(_name, _state.Tasks.Values.Select(r => r.Info.Name).Order(StringComparer.Ordinal).ToImmutableArray()));
     }
 
     /// <summary>
