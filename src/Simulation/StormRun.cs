@@ -132,7 +132,7 @@ public sealed record StormRunOptions
 
     /// <summary>
     /// Faults the storm makes once on purpose, whatever its dice say (<see cref="OfferStorm.Force(StormActionKind[])"/>):
-    /// once half the pods run, at its next step, it rescinds an offer (<see cref="StormActionKind.Rescind"/>), loses an
+    /// once half the pods run (or once the deploy is complete, when that came between two looks), at its next step, it rescinds an offer (<see cref="StormActionKind.Rescind"/>), loses an
     /// agent where a storm task runs (<see cref="StormActionKind.AgentLost"/>) and marks another gone
     /// (<see cref="StormActionKind.AgentGone"/>) — with <see cref="ScaleInTo"/>, a task of a pod the scale-in keeps. The
     /// run restarts the scheduler only once it read them, and with <see cref="AgentReturnAfter"/> waits, before
@@ -444,13 +444,29 @@ public sealed class StormRun
                     eventsAtFirstOffer = _options.CountJournalEvents?.Invoke();
                 }
 
-                if (!forced && _options.ForcedFaults.Count > 0 && tracker.Placed * 2 >= _options.Pods)
+                if (tracker.Placed * 2 >= _options.Pods)
+                {
+                    Force();
+                }
+            }, ct).ConfigureAwait(false);
+
+            // A deploy can also end between two polls (the readiness check's asks take a while, and a capped cycle can
+            // place every pod at once): the faults are then made on the pods that run, so no run goes without them.
+            if (complete)
+            {
+                Force();
+            }
+
+            void Force()
+            {
+                if (!forced && _options.ForcedFaults.Count > 0)
                 {
                     // On agents where a pod a scale-in keeps runs: the checks that it was replaced have a pod to look at.
                     storm.Force(task => _options.ScaleInTo is not { } kept || StormPodIndex(task) < kept, [.. _options.ForcedFaults]);
                     forced = true;
                 }
-            }, ct).ConfigureAwait(false);
+            }
+
             var deployCpu = ProcessCpu() - cpuAtStart;
             var deployAllocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedAtStart;
             var (deployPause, deployCollections) = (GC.GetTotalPauseDuration() - pauseAtStart, GcCounts.Since(collectionsAtStart));
