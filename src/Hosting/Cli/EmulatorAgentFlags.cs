@@ -81,7 +81,14 @@ public sealed class EmulatorAgentFlags
         Description = "A directory of secrets for tasks: the file at path NAME under it is the secret NAME (read at each launch).",
     };
 
-    private IEnumerable<Option> All => [Cpus, Mem, Disk, Gpus, Reserved, Ports, Zones, Region, Attributes, MountDisks, Secrets, SecretsDir];
+    /// <summary>Whether the agents kill a task that uses more memory than it may.</summary>
+    public Option<bool> EnforceMemory { get; } = new("--enforce-memory")
+    {
+        Description = "Hold each task to its memory, as Mesos' cgroups/mem isolator does: a task whose processes use more resident memory than "
+            + "its mem (or its larger memory limit) is killed and fails with REASON_CONTAINER_LIMITATION_MEMORY. Checked once a second.",
+    };
+
+    private IEnumerable<Option> All => [Cpus, Mem, Disk, Gpus, Reserved, Ports, Zones, Region, Attributes, MountDisks, Secrets, SecretsDir, EnforceMemory];
 
     /// <summary>The flags with their value checks.</summary>
     public EmulatorAgentFlags()
@@ -239,6 +246,8 @@ public sealed class EmulatorAgentFlags
         {
             options.SecretsDir = Path.GetFullPath(secretsDir);
         }
+
+        options.EnforceMemory |= parse.GetValue(EnforceMemory);
 
         var mounts = parse.GetValue(MountDisks) ?? [];
         if (mounts.Length > 0)

@@ -17,6 +17,16 @@ internal sealed record AgentSettings(
     /// <summary>Where SECRET environment variables and volumes are resolved.</summary>
     public SecretStore Secrets { get; init; } = SecretStore.Empty;
 
+    /// <summary>
+    /// Whether host tasks are held to their memory (<see cref="MemoryLimit"/>), as Mesos' <c>cgroups/mem</c> isolator
+    /// holds them; checked every <see cref="MemoryCheckInterval"/>. Off by default, as Mesos' default <c>posix/mem</c>
+    /// isolator only measures.
+    /// </summary>
+    public bool EnforceMemory { get; init; }
+
+    /// <summary>How often an agent enforcing memory measures its tasks.</summary>
+    public TimeSpan MemoryCheckInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The emulator's Docker volume driver: one directory per driver and name under it, shared by every agent; null: none.</summary>
     public string? DockerVolumeRoot { get; init; }
 }

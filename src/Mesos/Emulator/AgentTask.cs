@@ -51,6 +51,12 @@ internal sealed class AgentTask
 
     public bool KillRequested { get; set; }
 
+    /// <summary>
+    /// The task was killed for using more memory than it may (<see cref="MemoryLimit"/>): its limit and what its processes
+    /// used, in bytes. It ends TASK_FAILED with <c>REASON_CONTAINER_LIMITATION_MEMORY</c>.
+    /// </summary>
+    public (long Limit, long Used)? MemoryExceeded { get; set; }
+
     public DateTimeOffset? KillDeadline { get; set; }
 
     public bool SigKillSent { get; set; }

@@ -63,7 +63,8 @@ public sealed record TaskSnapshot(string Id, string Name, string FrameworkId, st
 
     /// <summary>
     /// The task's resource limits as the master took them (<c>TaskInfo.limits</c>): <c>cpus</c>, <c>mem</c> (MB), each a
-    /// number or <c>unlimited</c>; empty without limits. Recorded, not enforced: tasks run as plain processes.
+    /// number or <c>unlimited</c>; empty without limits. Recorded; only <c>mem</c> is enforced, and only by agents enforcing
+    /// memory (<see cref="MesosEmulatorOptions.EnforceMemory"/>): tasks run as plain processes.
     /// </summary>
     public IReadOnlyDictionary<string, string> Limits { get; init; } = new Dictionary<string, string>();
 

@@ -644,6 +644,12 @@ internal sealed class LocalAgent
             }
         }
 
+        if (_settings.EnforceMemory && _settings.Runner.UsesHost && now >= _nextMemoryCheck)
+        {
+            _nextMemoryCheck = now + _settings.MemoryCheckInterval;
+            EnforceMemory(running);
+        }
+
         if (checking)
         {
             running.Clear();
@@ -666,6 +672,42 @@ internal sealed class LocalAgent
         if (changed)
         {
             Checkpoint();
+        }
+    }
+
+    // When an agent enforcing memory next measures its tasks, and the sizes of the host's process groups it read.
+    private DateTimeOffset _nextMemoryCheck;
+    private Dictionary<int, long>? _rssByGroup;
+
+    /// <summary>
+    /// Kills each running task whose processes use more memory than it may (<see cref="MemoryLimit"/>), as the kernel's
+    /// OOM killer does in a Mesos agent's memory cgroup; the next poll sees it ended and reports why
+    /// (<see cref="Finish"/>). Measured by polling, so a task that grows fast can pass its limit for up to an interval.
+    /// </summary>
+    private void EnforceMemory(List<AgentTask> running)
+    {
+        var rss = _rssByGroup ??= [];
+        var read = false;
+        foreach (var task in running)
+        {
+            if (task.IsTerminal || task.MemoryExceeded is not null || task.SigKillSent || MemoryLimit.BytesOf(task.Info) is not { } limit)
+            {
+                continue;
+            }
+
+            if (!read)
+            {
+                ProcFs.ReadRssByGroup(rss);
+                read = true;
+            }
+
+            if (rss.GetValueOrDefault(task.Process!.Pid) is var used && used > limit)
+            {
+                task.MemoryExceeded = (limit, used);
+                _settings.Log($"agent {Id.Value}: task {task.Id} uses {used / (1024 * 1024)} MB, over its {limit / (1024 * 1024)} MB: killed");
+                _settings.Runner.Signal(task.Process!, ProcFs.SigKill);
+                task.SigKillSent = true;
+            }
         }
     }
 
@@ -1024,7 +1066,13 @@ internal sealed class LocalAgent
     {
         task.Checks?.Stop();
         task.Checks = null;
-        if (task.KillRequested)
+        if (task.MemoryExceeded is { } memory)
+        {
+            Enqueue(task, TaskState.TaskFailed, TaskStatus.Types.Reason.ContainerLimitationMemory, MemoryLimit.Message(memory.Limit, memory.Used));
+            task.LastStatus!.Source = TaskStatus.Types.Source.Agent;
+            task.LastStatus.Limitation = MemoryLimit.Limitation(memory.Limit);
+        }
+        else if (task.KillRequested)
         {
             Enqueue(task, TaskState.TaskKilled, null,
                 task.Unhealthy ? "Command terminated after its health check failed" : "Command terminated after a kill request");

@@ -71,6 +71,8 @@ public sealed class MesosEmulator : IAsyncDisposable
                 BootstrapCommand = options.BootstrapCommand,
                 Secrets = new SecretStore(options.Secrets, options.SecretsDir is null ? null : Path.GetFullPath(options.SecretsDir)),
                 DockerVolumeRoot = Path.Combine(dataDir, "docker-volumes"),
+                EnforceMemory = options.EnforceMemory,
+                MemoryCheckInterval = options.MemoryCheckInterval,
             };
             var agents = await queue.InvokeAsync(() => LoadAgents(options, dataDir, masterId, agentSettings)).ConfigureAwait(false);
 

@@ -100,6 +100,17 @@ public sealed class MesosEmulatorOptions
     /// </summary>
     public string? SecretsDir { get; set; }
 
+    /// <summary>
+    /// Whether the agents hold each task to its memory, as Mesos' <c>cgroups/mem</c> isolator does: a task whose processes'
+    /// resident memory passes its <c>mem</c> (or its larger <c>limits.mem</c>) is killed and fails with
+    /// <c>REASON_CONTAINER_LIMITATION_MEMORY</c>. Measured once a second. False (default): tasks may use any amount, as with
+    /// Mesos' default <c>posix/mem</c> isolator, which only measures.
+    /// </summary>
+    public bool EnforceMemory { get; set; }
+
+    /// <summary>How often agents enforcing memory measure their tasks (tests shorten it).</summary>
+    internal TimeSpan MemoryCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>When false (default), task processes outlive <see cref="MesosEmulator.StopAsync"/> and are re-adopted on restart.</summary>
     public bool KillTasksOnStop { get; set; }
 

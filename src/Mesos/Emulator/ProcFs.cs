@@ -39,6 +39,61 @@ internal static class ProcFs
         return (start, fields[0][0]);
     }
 
+    /// <summary>
+    /// The resident memory of every process group on the host, in bytes, from one pass over <c>/proc</c> (fields 5,
+    /// <c>pgrp</c>, and 24, <c>rss</c> in pages, of each <c>/proc/&lt;pid&gt;/stat</c>), added into
+    /// <paramref name="rssByGroup"/> after clearing it. A task's processes are the group its <c>setsid</c> leader leads.
+    /// </summary>
+    public static void ReadRssByGroup(Dictionary<int, long> rssByGroup)
+    {
+        rssByGroup.Clear();
+        var pageSize = Environment.SystemPageSize;
+        IEnumerable<string> entries;
+        try
+        {
+            entries = Directory.EnumerateDirectories("/proc");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+
+        foreach (var dir in entries)
+        {
+            var name = Path.GetFileName(dir.AsSpan());
+            if (name.IsEmpty || !char.IsAsciiDigit(name[0]))
+            {
+                continue;
+            }
+
+            string text;
+            try
+            {
+                text = File.ReadAllText(Path.Combine(dir, "stat"));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Ended since the directory was listed.
+                continue;
+            }
+
+            var close = text.LastIndexOf(')');
+            if (close < 0)
+            {
+                continue;
+            }
+
+            // After the command name: fields[0] is field 3 (state), fields[2] field 5 (pgrp), fields[21] field 24 (rss).
+            var fields = text[(close + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length > 21
+                && int.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var group)
+                && long.TryParse(fields[21], NumberStyles.None, CultureInfo.InvariantCulture, out var pages))
+            {
+                rssByGroup[group] = rssByGroup.GetValueOrDefault(group) + pages * pageSize;
+            }
+        }
+    }
+
     /// <summary>True when the process exists, is not a zombie, and (if known) started at the recorded time.</summary>
     public static bool IsAlive(ProcessIdentity identity)
     {

@@ -139,6 +139,22 @@ public sealed class EmulatorAgentFlagsTests
         }
     }
 
+    [Fact]
+    public void Memory_enforcement_is_off_unless_asked_for()
+    {
+        var (parse, flags) = Parse("--enforce-memory");
+        var options = new MesosEmulatorOptions { DataDir = "/tmp/x" };
+        flags.ApplyTo(parse, options);
+        Assert.Empty(parse.Errors);
+        Assert.True(options.EnforceMemory);
+
+        var (none, noFlags) = Parse();
+        var defaults = new MesosEmulatorOptions { DataDir = "/tmp/x" };
+        noFlags.ApplyTo(none, defaults);
+        Assert.False(defaults.EnforceMemory);
+        Assert.Contains("'yes'", Assert.Single(Parse("--enforce-memory", "yes").Parse.Errors).Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--secret password", "--secret expects NAME=VALUE, got no '='")]
     [InlineData("--secret =value", "--secret expects NAME=VALUE with a name, got an empty name")]
@@ -171,9 +187,9 @@ public sealed class EmulatorAgentFlagsTests
         var command = new RootCommand { master };
         new EmulatorAgentFlags().AddTo(command, master);
 
-        var parse = command.Parse(["--master", "http://127.0.0.1:5050", "--agent-cpus", "2", "--mount-disk", "100"]);
+        var parse = command.Parse(["--master", "http://127.0.0.1:5050", "--agent-cpus", "2", "--mount-disk", "100", "--enforce-memory"]);
 
-        Assert.Equal("--agent-cpus, --mount-disk shape the embedded emulator's agents and cannot be combined with --master", Assert.Single(parse.Errors).Message);
+        Assert.Equal("--agent-cpus, --mount-disk, --enforce-memory shape the embedded emulator's agents and cannot be combined with --master", Assert.Single(parse.Errors).Message);
         Assert.Empty(command.Parse(["--master", "http://127.0.0.1:5050"]).Errors);
         Assert.Contains("'--master'", Assert.Single(command.Parse(["--master"]).Errors).Message, StringComparison.Ordinal);
     }
