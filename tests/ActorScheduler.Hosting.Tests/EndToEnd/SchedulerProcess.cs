@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 
@@ -12,8 +11,6 @@ namespace ActorScheduler.Hosting.Tests.EndToEnd;
 /// </summary>
 internal sealed class SchedulerProcess : IDisposable
 {
-    private static readonly HashSet<int> HandedOut = new();
-
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private HttpClient _http;
@@ -111,27 +108,8 @@ internal sealed class SchedulerProcess : IDisposable
         return result;
     }
 
-    /// <summary>
-    /// A loopback port free now and not handed out before in this test run. The kernel gives a just-released
-    /// ephemeral port out again, so two calls in a row (an API port and a master port) could get the same one
-    /// and the second bind of the scheduler would fail; remembering what was handed out prevents that.
-    /// </summary>
-    public static int FreePort()
-    {
-        while (true)
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            lock (HandedOut)
-            {
-                if (HandedOut.Add(port))
-                {
-                    return port;
-                }
-            }
-        }
-    }
+    /// <summary>A loopback port free now and not handed out before in this test run (<see cref="LoopbackPorts.Free"/>).</summary>
+    public static int FreePort() => LoopbackPorts.Free();
 
     /// <summary>GET a JSON document from the API; null while the API does not answer.</summary>
     public async Task<(HttpStatusCode Code, JsonElement Body)?> GetAsync(string path)

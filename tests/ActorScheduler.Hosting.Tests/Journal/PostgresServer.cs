@@ -8,7 +8,8 @@ namespace ActorScheduler.Hosting.Tests.Journal;
 /// by <c>pg_ctl</c> on a free port of 127.0.0.1 (its unix socket in that dir too), password authentication over TCP for
 /// the superuser <c>postgres</c>, stopped and removed afterwards. PostgreSQL refuses to run as root, so as root the
 /// binaries run as the <c>postgres</c> OS user (<c>runuser</c>). Without the binaries <see cref="SkipReason"/> says so,
-/// and the tests that need a server report Skipped with it, never passed.
+/// and the tests that need a server report Skipped with it, never passed. The bench's tests link this file (and
+/// <see cref="LoopbackPorts"/>) to run a storm on the journal on PostgreSQL.
 /// </summary>
 public sealed class PostgresServer : IDisposable
 {
@@ -40,7 +41,7 @@ public sealed class PostgresServer : IDisposable
 
         // initdb creates the directory itself, owned by the user it runs as.
         _dataDir = Path.Combine(Path.GetTempPath(), $"actorscheduler-pg-{Guid.NewGuid():N}");
-        Port = EndToEnd.SchedulerProcess.FreePort();
+        Port = LoopbackPorts.Free();
         var passwordFile = Path.Combine(Path.GetTempPath(), $"actorscheduler-pg-{Guid.NewGuid():N}.pw");
         // Readable by the postgres user (the umask leaves it so); removed once initdb read it.
         File.WriteAllText(passwordFile, Password + "\n");
