@@ -3,7 +3,8 @@ namespace ActorScheduler.Bench;
 /// <summary>
 /// The bench's command line: <c>ActorScheduler.Bench &lt;bench&gt; [options]</c>. <c>--help</c> (alone, or after a
 /// bench's name) prints the usage on <paramref name="output"/> and exits 0; an unknown bench, or a bench's bad option,
-/// prints one line and the way to the usage on the error writer and exits 2, before anything runs.
+/// prints one line and the way to the usage on the error writer and exits 2, before anything runs; so does a bench
+/// that cannot run as asked (its PostgreSQL journal's server unreachable, say), as one <c>error:</c> line.
 /// </summary>
 internal static class BenchCli
 {
@@ -22,16 +23,19 @@ internal static class BenchCli
                   (default 8), its memory, and the client's decode rate of one OFFERS event (protobuf and JSON).
             """),
         ("storm", """
-              storm [--agents M] [--pods N] [--seed S] [--offers-per-s R] [--timeout-s T] [--journal PATH] [--no-restart] [--snapshot-every E] [--pod-snapshot-after P]
+              storm [--agents M] [--pods N] [--seed S] [--offers-per-s R] [--timeout-s T] [--journal PATH] [--journal-connection DB] [--no-restart] [--snapshot-every E] [--pod-snapshot-after P]
                     [--claims-per-cycle C] [--offer-interval-ms I] [--warmup-pods W] [--placement RULE]
                     [--allocation random|master] [--allocation-interval-ms A] [--runs K] [--fitness binpack|spread|first-fit] [--fitness-candidates F]
                     [--timeline] [--scale-in K] [--decommission-parallelism D] [--offer-holding backlog|none]
                   Deploys N single-task pods (default 1000; parallel, 0.1 cpus, 32 MB) through the real scheduler actors
                   onto M simulated agents (default 1000) under an offer storm of R offers/s (default 2000), with the
                   journal on SQLite as in production (PATH, default a temp file, deleted afterwards); gives up after T s
-                  (default 600). Prints progress every 2 s on stderr and one RESULT line: placements/s, offer-cycle
-                  p50/p99, journal events/s vs a raw SQLite insert loop, peak RSS, and the restarted scheduler's time to
-                  ready. The entity journal saves a snapshot every E events (default 200000, as the scheduler); a pod
+                  (default 600). --journal-connection DB: the journal on PostgreSQL instead, as `run --journal-connection`
+                  takes it ('Host=…;Port=…;Username=…;Password=…;Database=…' or postgres://user:password@host:port/database),
+                  in a schema of its own created in that database and dropped afterwards. Prints progress every 2 s on
+                  stderr and one RESULT line: placements/s, offer-cycle p50/p99, journal events/s vs a raw insert loop on
+                  the same database (raw_sqlite_inserts_per_s, or raw_pg_inserts_per_s), peak RSS, and the restarted
+                  scheduler's time to ready. The entity journal saves a snapshot every E events (default 200000, as the scheduler); a pod
                   replaces its history by a snapshot of its state once it holds P events (default 64). RULE: the pod's
                   placement constraint as a spec writes it, e.g. '[["hostname", "MAX_PER", "2"]]' (default none). --fitness: how a pod
                   chooses among the offers it fits, comparing up to F of them (default binpack, 16; as the scheduler).
@@ -85,6 +89,12 @@ internal static class BenchCli
             // Checked before anything starts: the message, no stack trace.
             error.WriteLine($"{bench}: {e.Message}");
             error.WriteLine($"usage: ActorScheduler.Bench {bench} --help");
+            return 2;
+        }
+        catch (BenchRefusedException e)
+        {
+            // The message says what to fix (as run says it about the same journal); the usage would not help.
+            error.WriteLine($"error: {e.Message}");
             return 2;
         }
     }

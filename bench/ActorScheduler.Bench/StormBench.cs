@@ -14,10 +14,11 @@ namespace ActorScheduler.Bench;
 
 /// <summary>
 /// The offer storm: N single-task pods deployed through the real scheduler actors onto M simulated agents under an
-/// <see cref="OfferStorm"/> (in real time), with the journal on a SQLite file set up as production sets it up
-/// (<see cref="SqliteJournal"/>: WAL, CSV tags, Akka.Persistence.Sql through Akka.Hosting). Measures placements,
-/// offer-cycle latency, journal rows per second against a raw SQLite insert loop with the same pragmas, peak memory,
-/// and the time a restarted scheduler takes to be ready on the same journal. The core is <see cref="StormRun"/>.
+/// <see cref="OfferStorm"/> (in real time), with the journal on a SQLite file, or on a PostgreSQL database
+/// (<c>--journal-connection</c>), set up as production sets it up (<see cref="StormJournal"/>: Akka.Persistence.Sql
+/// through Akka.Hosting, CSV tags; WAL for SQLite). Measures placements, offer-cycle latency, journal rows per second
+/// against a raw insert loop on the same database with the same batch size and durability, peak memory, and the time
+/// a restarted scheduler takes to be ready on the same journal. The core is <see cref="StormRun"/>.
 /// </summary>
 internal static class StormBench
 {
@@ -28,7 +29,7 @@ internal static class StormBench
     [
         "--agents", "--pods", "--seed", "--offers-per-s", "--timeout-s", "--journal", "--snapshot-every", "--pod-snapshot-after",
         "--claims-per-cycle", "--offer-interval-ms", "--warmup-pods", "--placement", "--allocation", "--allocation-interval-ms", "--runs",
-        "--fitness", "--fitness-candidates", "--scale-in", "--decommission-parallelism", "--offer-holding",
+        "--fitness", "--fitness-candidates", "--scale-in", "--decommission-parallelism", "--offer-holding", "--journal-connection",
     ];
 
     /// <summary>The options <c>storm</c> takes without a value.</summary>
@@ -85,21 +86,30 @@ internal static class StormBench
             throw new BadOptionException($"--placement '{placement}': {string.Join("; ", invalid.Errors)}");
         }
 
+        var givenJournal = given.Text("--journal");
+        var givenConnection = given.Text("--journal-connection");
+        if (givenJournal is not null && givenConnection is not null)
+        {
+            throw new BadOptionException("--journal and --journal-connection exclude each other: the journal is a SQLite file or a PostgreSQL database");
+        }
+
+        // The server asked too, before anything runs (and once, not by each of several runs).
+        var database = givenConnection is null ? null : PostgresStormJournal.Check(givenConnection);
         if (runs > 1)
         {
             // Every value checked above: a bad one is refused here, not by each of the runs.
             return await RunRepeatedAsync(args, runs, output);
         }
 
-        var givenJournal = given.Text("--journal");
-        var journal = givenJournal is not null
-            ? Path.GetFullPath(givenJournal)
-            : Path.Combine(Path.GetTempPath(), $"actorscheduler-storm-{Guid.NewGuid():N}.db");
-        var scratch = journal + ".raw-insert.db";
+        using StormJournal journal = database is not null
+            ? PostgresStormJournal.Create(database)
+            : new SqliteStormJournal(
+                givenJournal is not null ? Path.GetFullPath(givenJournal) : Path.Combine(Path.GetTempPath(), $"actorscheduler-storm-{Guid.NewGuid():N}.db"),
+                keep: givenJournal is not null);
         var batchSize = 100;
 
         var offering = allocation == StormAllocation.Master ? $"the master allocating every {allocationInterval.TotalMilliseconds:0} ms" : $"{rate} offers/s";
-        Console.Error.WriteLine($"storm: {agents} agents, {pods} pods, seed {seed}, {offering}, timeout {timeout.TotalSeconds:0} s, journal {journal}");
+        Console.Error.WriteLine($"storm: {agents} agents, {pods} pods, seed {seed}, {offering}, timeout {timeout.TotalSeconds:0} s, journal {journal.Name}");
         var counter = new JournalEventCounter(journal);
         StormRunOptions options = new()
         {
@@ -128,7 +138,7 @@ internal static class StormBench
             },
             CountJournalEvents = () => counter.Events,
             Progress = p => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"[storm] {p.Stage} {p.Elapsed.TotalSeconds:F0}s launched={p.Launched} placed={p.Placed} rate={p.PlacementsPerSecond:F1}/s offers={p.Offers} journal_rows={CountRows(journal, "journal")} snapshot_rows={CountRows(journal, "snapshot")} gc={GcCounts.Now()} gc_pause_s={GC.GetTotalPauseDuration().TotalSeconds:F1} heap_mb={GC.GetTotalMemory(false) / 1048576} cpu_s={Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F1} {p.Scheduler}")),
+                $"[storm] {p.Stage} {p.Elapsed.TotalSeconds:F0}s launched={p.Launched} placed={p.Placed} rate={p.PlacementsPerSecond:F1}/s offers={p.Offers} journal_rows={journal.CountRows("journal")} snapshot_rows={journal.CountRows("snapshot")} gc={GcCounts.Now()} gc_pause_s={GC.GetTotalPauseDuration().TotalSeconds:F1} heap_mb={GC.GetTotalMemory(false) / 1048576} cpu_s={Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F1} {p.Scheduler}")),
         };
         StormRun run;
         try
@@ -142,7 +152,7 @@ internal static class StormBench
 
         if (warmupPods > 0)
         {
-            await WarmUpAsync(run.Options, warmupPods);
+            await WarmUpAsync(run.Options, journal, warmupPods);
         }
 
         var result = await run.RunAsync();
@@ -162,18 +172,13 @@ internal static class StormBench
         }
 
         var eventsPerSecond = (result.JournalEventsDuringDeploy ?? 0) / result.DeploySeconds;
-        var (rawPerSecond, synchronous, rowBytes) = RawInserts(journal, scratch, batchSize, counter.MeanEventBytes);
+        var (rawPerSecond, durability, rowBytes) = journal.RawInserts(batchSize, counter.MeanEventBytes, RawInsertDuration);
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"raw insert loop: {rawPerSecond:F0} rows/s in transactions of {batchSize} (synchronous={synchronous}, {rowBytes:F0}-byte messages (the journal's mean event), journal_mode=wal), {RawInsertDuration.TotalSeconds:0} s"));
+            $"raw insert loop: {rawPerSecond:F0} rows/s in transactions of {batchSize} ({durability}, {rowBytes:F0}-byte messages (the journal's mean event)), {RawInsertDuration.TotalSeconds:0} s"));
         Console.Error.WriteLine($"load: {File.ReadAllText("/proc/loadavg").Trim()}");
-        TryDelete(scratch);
-        if (givenJournal is null)
-        {
-            TryDelete(journal);
-        }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"RESULT placed={result.Placed} placements_per_s={result.PlacementsPerSecond:F1} p50_cycle_ms={result.P50CycleMs:F1} p99_cycle_ms={result.P99CycleMs:F1} events_per_s={eventsPerSecond:F0} raw_sqlite_inserts_per_s={rawPerSecond:F0} ratio={eventsPerSecond / rawPerSecond:F4} peak_rss_mb={result.PeakRssMb:F0} restart_to_ready_s={Seconds(result.RestartToReadySeconds)} start_to_first_offer_s={Seconds(result.StartToFirstOfferSeconds)} deploy_cpu_s={result.DeployCpuSeconds:F1} cpu_ms_per_placement={1000 * result.DeployCpuSeconds / Math.Max(result.Placed, 1):F2} warmup_pods={warmupPods} p50_sched_cycle_ms={result.P50SchedulerCycleMs:F1} p99_sched_cycle_ms={result.P99SchedulerCycleMs:F1} first_launch_s={Seconds(result.FirstLaunchSeconds)} first_placement_s={Seconds(result.FirstPlacementSeconds)} p50_process_ms={result.P50ProcessMs:F1} p99_process_ms={result.P99ProcessMs:F1} process_cycles={result.ProcessCycles} p50_eval_ms={result.P50EvaluateMs:F1} p99_eval_ms={result.P99EvaluateMs:F1} alloc_kb_per_placement={result.DeployAllocatedBytes / 1024.0 / Math.Max(result.Placed, 1):F1} gc_pause_ms={1000 * result.DeployGcPauseSeconds:F0} gcs={result.DeployCollections} offer_cycles={result.OfferCycles}{(scaleInTo is null ? string.Empty : $" scale_in_s={Seconds(result.ScaleInSeconds)}")}"));
+            $"RESULT placed={result.Placed} placements_per_s={result.PlacementsPerSecond:F1} p50_cycle_ms={result.P50CycleMs:F1} p99_cycle_ms={result.P99CycleMs:F1} events_per_s={eventsPerSecond:F0} {journal.RawInsertsKey}={rawPerSecond:F0} ratio={eventsPerSecond / rawPerSecond:F4} peak_rss_mb={result.PeakRssMb:F0} restart_to_ready_s={Seconds(result.RestartToReadySeconds)} start_to_first_offer_s={Seconds(result.StartToFirstOfferSeconds)} deploy_cpu_s={result.DeployCpuSeconds:F1} cpu_ms_per_placement={1000 * result.DeployCpuSeconds / Math.Max(result.Placed, 1):F2} warmup_pods={warmupPods} p50_sched_cycle_ms={result.P50SchedulerCycleMs:F1} p99_sched_cycle_ms={result.P99SchedulerCycleMs:F1} first_launch_s={Seconds(result.FirstLaunchSeconds)} first_placement_s={Seconds(result.FirstPlacementSeconds)} p50_process_ms={result.P50ProcessMs:F1} p99_process_ms={result.P99ProcessMs:F1} process_cycles={result.ProcessCycles} p50_eval_ms={result.P50EvaluateMs:F1} p99_eval_ms={result.P99EvaluateMs:F1} alloc_kb_per_placement={result.DeployAllocatedBytes / 1024.0 / Math.Max(result.Placed, 1):F1} gc_pause_ms={1000 * result.DeployGcPauseSeconds:F0} gcs={result.DeployCollections} offer_cycles={result.OfferCycles}{(scaleInTo is null ? string.Empty : $" scale_in_s={Seconds(result.ScaleInSeconds)}")}"));
         return result.DeployComplete && (scaleInTo is null || result.ScaleInSeconds is not null) ? 0 : 1;
     }
 
@@ -218,49 +223,41 @@ internal static class StormBench
     }
 
     /// <summary>
-    /// A smaller storm first, in the same process, on its own journal file and cluster: the measured run then meets
+    /// A smaller storm first, in the same process, on its own journal (a file, or a schema) and cluster: the measured run then meets
     /// code the JIT has already compiled, as a scheduler that has run for a while does. Off by default
     /// (<c>--warmup-pods</c>): the default figures are those of a fresh process.
     /// </summary>
-    private static async Task WarmUpAsync(StormRunOptions measured, int pods)
+    private static async Task WarmUpAsync(StormRunOptions measured, StormJournal measuredJournal, int pods)
     {
-        var journal = Path.Combine(Path.GetTempPath(), $"actorscheduler-storm-warmup-{Guid.NewGuid():N}.db");
-        try
+        using var journal = measuredJournal.Scratch();
+        // The measured run's settings, on pods of its own: a fresh seed, no restart, nothing counted or reported.
+        var warmup = new StormRun(measured with
         {
-            // The measured run's settings, on pods of its own: a fresh seed, no restart, nothing counted or reported.
-            var warmup = new StormRun(measured with
+            Agents = pods,
+            Pods = pods,
+            Seed = measured.Seed + 1,
+            Restart = false,
+            StartActorSystem = async () =>
             {
-                Agents = pods,
-                Pods = pods,
-                Seed = measured.Seed + 1,
-                Restart = false,
-                StartActorSystem = async () =>
-                {
-                    var (system, stop, _) = await StartHostAsync(journal);
-                    return new StormActorSystem(system, stop);
-                },
-                CountJournalEvents = null,
-                Progress = null,
-            });
-            var result = await warmup.RunAsync();
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"warm-up: {result.Placed} of {pods} pods placed at {result.PlacementsPerSecond:F0}/s ({(result.DeployComplete ? "complete" : "NOT complete")})"));
-        }
-        finally
-        {
-            TryDelete(journal);
-        }
+                var (system, stop, _) = await StartHostAsync(journal);
+                return new StormActorSystem(system, stop);
+            },
+            CountJournalEvents = null,
+            Progress = null,
+        });
+        var result = await warmup.RunAsync();
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"warm-up: {result.Placed} of {pods} pods placed at {result.PlacementsPerSecond:F0}/s ({(result.DeployComplete ? "complete" : "NOT complete")})"));
     }
 
     /// <summary>An Akka.Hosting host with the production journal on <paramref name="journal"/>; its stop disposes it.</summary>
-    private static async Task<(ActorSystem System, Func<Task> Stop, int BatchSize)> StartHostAsync(string journal)
+    private static async Task<(ActorSystem System, Func<Task> Stop, int BatchSize)> StartHostAsync(StormJournal journal)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddAkka("storm", (akka, _) =>
         {
-            akka.AddHocon("akka.loglevel = WARNING", HoconAddMode.Prepend)
-                .AddHocon(ActorScheduler.Actors.SchedulerHocon.Text, HoconAddMode.Prepend)
-                .WithSqliteJournal(journal);
+            journal.Configure(akka.AddHocon("akka.loglevel = WARNING", HoconAddMode.Prepend)
+                .AddHocon(ActorScheduler.Actors.SchedulerHocon.Text, HoconAddMode.Prepend));
         });
         var host = builder.Build();
         await host.StartAsync();
@@ -279,7 +276,7 @@ internal static class StormBench
     /// reports do not re-read the whole journal every two seconds on the cores the scheduler is measured on. Also the
     /// mean event size: the bytes of the rows (their largest single event, the target config, left out) over the events.
     /// </summary>
-    private sealed class JournalEventCounter(string journal)
+    private sealed class JournalEventCounter(StormJournal journal)
     {
         private long _lastOrdering;
         private long _events;
@@ -292,26 +289,30 @@ internal static class StormBench
 
         private JournalEventCounter Read()
         {
-            if (CountRows(journal, "journal") == 0)
+            if (journal.CountRows("journal") == 0)
             {
                 return this;
             }
 
-            using var connection = new SqliteConnection(SqliteJournal.ConnectionString(journal));
-            connection.Open();
+            using var connection = journal.Open();
             using var command = connection.CreateCommand();
-            command.CommandText = "SELECT ordering, manifest, message FROM journal WHERE ordering > $last ORDER BY ordering";
-            command.Parameters.AddWithValue("$last", _lastOrdering);
-            using var reader = command.ExecuteReader();
+            command.CommandText = "SELECT ordering, manifest, message FROM journal WHERE ordering > @last ORDER BY ordering";
+            var last = command.CreateParameter();
+            last.ParameterName = "@last";
+            last.Value = _lastOrdering;
+            command.Parameters.Add(last);
+            using var reader = command.ExecuteReader(System.Data.CommandBehavior.SequentialAccess);
             var batchManifest = EntityEventBatch.Descriptor.FullName;
             while (reader.Read())
             {
                 _lastOrdering = reader.GetInt64(0);
+                var batch = reader.GetString(1) == batchManifest;
                 // Streamed from the row: a batch row holds up to 1,000 events (hundreds of KB), and reading it whole
                 // would allocate it on the large object heap (full collections the scheduler would be charged for).
+                // The columns are read in their order: Npgsql's stream of a column ends when another is read.
                 using var message = reader.GetStream(2);
                 _bytes += message.Length;
-                if (reader.GetString(1) == batchManifest)
+                if (batch)
                 {
                     _events += CountBatchEvents(message);
                 }
@@ -345,118 +346,6 @@ internal static class StormBench
         }
     }
 
-    /// <summary>Rows in a table of the journal file (0 before it exists).</summary>
-    private static long CountRows(string journal, string table)
-    {
-        using var connection = new SqliteConnection(SqliteJournal.ConnectionString(journal));
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $table";
-        command.Parameters.AddWithValue("$table", table);
-        if (Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) == 0)
-        {
-            return 0;
-        }
-
-        command.CommandText = $"SELECT COUNT(*) FROM \"{table}\"";
-        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>
-    /// Inserts rows like the journal's into a copy of its table (same schema and indexes, read from the journal file)
-    /// in a separate WAL file, <paramref name="batchSize"/> per transaction, for a few seconds; the connection keeps
-    /// the synchronous setting it opens with, as Akka.Persistence.Sql's do; one row per event, of
-    /// <paramref name="meanEventBytes"/> (the journal's mean event). Returns rows/s, that setting and the message size.
-    /// </summary>
-    private static (double RowsPerSecond, long Synchronous, double RowBytes) RawInserts(string journal, string scratch, int batchSize, double meanEventBytes)
-    {
-        TryDelete(scratch);
-        List<string> schema;
-        double messageBytes;
-        double idChars;
-        using (var source = new SqliteConnection(SqliteJournal.ConnectionString(journal)))
-        {
-            source.Open();
-            using var command = source.CreateCommand();
-            command.CommandText = "SELECT sql FROM sqlite_master WHERE tbl_name = 'journal' AND sql IS NOT NULL ORDER BY type DESC";
-            schema = [];
-            using (var reader = command.ExecuteReader())
-            {
-                while (reader.Read())
-                {
-                    schema.Add(reader.GetString(0));
-                }
-            }
-
-            // One row per event, each the size of the journal's mean event (the entity stream's rows hold many events each).
-            command.CommandText = "SELECT AVG(LENGTH(persistence_id)) FROM journal";
-            idChars = command.ExecuteScalar() is double chars ? chars : 30;
-            messageBytes = meanEventBytes > 0 ? meanEventBytes : 200;
-        }
-
-        SqliteJournal.Prepare(scratch);
-        using var connection = new SqliteConnection(SqliteJournal.ConnectionString(scratch));
-        connection.Open();
-        foreach (var statement in schema)
-        {
-            using var create = connection.CreateCommand();
-            create.CommandText = statement;
-            create.ExecuteNonQuery();
-        }
-
-        long synchronous;
-        using (var pragma = connection.CreateCommand())
-        {
-            pragma.CommandText = "PRAGMA synchronous";
-            synchronous = Convert.ToInt64(pragma.ExecuteScalar(), CultureInfo.InvariantCulture);
-        }
-
-        var payload = new byte[(int)Math.Round(messageBytes)];
-        new Random(1).NextBytes(payload);
-        var idPrefix = new string('p', Math.Max(1, (int)Math.Round(idChars) - 8));
-        var rows = 0L;
-        var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < RawInsertDuration)
-        {
-            using var transaction = connection.BeginTransaction();
-            using var insert = connection.CreateCommand();
-            insert.Transaction = transaction;
-            insert.CommandText = """
-                INSERT INTO journal (persistence_id, sequence_number, deleted, created, manifest, message, identifier, tags, writer_uuid)
-                VALUES ($id, $seq, 0, $created, 'E1', $message, 4100, 'tag-a', 'writer')
-                """;
-            var id = insert.Parameters.Add("$id", SqliteType.Text);
-            var seq = insert.Parameters.Add("$seq", SqliteType.Integer);
-            var created = insert.Parameters.Add("$created", SqliteType.Integer);
-            insert.Parameters.AddWithValue("$message", payload);
-            for (var i = 0; i < batchSize; i++, rows++)
-            {
-                id.Value = idPrefix + (rows % 10_000).ToString("D8", CultureInfo.InvariantCulture);
-                seq.Value = (rows / 10_000) + 1;
-                created.Value = DateTime.UtcNow.Ticks;
-                insert.ExecuteNonQuery();
-            }
-
-            transaction.Commit();
-        }
-
-        return (rows / watch.Elapsed.TotalSeconds, synchronous, messageBytes);
-    }
-
     /// <summary>Seconds on the RESULT line: two decimals, or <c>na</c> when not measured.</summary>
     private static string Seconds(double? seconds) => seconds is { } s ? s.ToString("F2", CultureInfo.InvariantCulture) : "na";
-
-    private static void TryDelete(string path)
-    {
-        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
-        {
-            try
-            {
-                File.Delete(file);
-            }
-            catch (IOException)
-            {
-            }
-        }
-    }
 }
