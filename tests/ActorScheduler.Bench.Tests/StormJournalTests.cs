@@ -83,6 +83,23 @@ public sealed class StormJournalTests(PostgresServer server)
         Assert.EndsWith("give a user that may (GRANT CREATE ON DATABASE), or another database", line);
     }
 
+    [SkippableFact]
+    public async Task A_wrong_password_or_a_missing_database_is_run_s_error_line_and_exit_2_before_anything_runs()
+    {
+        var database = server.CreateDatabase();
+        var wrongPassword = new Npgsql.NpgsqlConnectionStringBuilder(database) { Password = "wrong" }.ConnectionString;
+        var missing = new Npgsql.NpgsqlConnectionStringBuilder(database) { Database = "no_such_journal" }.ConnectionString;
+
+        var refused = await Run(SmallStorm("--journal-connection", wrongPassword));
+        var absent = await Run(SmallStorm("--journal-connection", missing));
+
+        Assert.Equal((2, "", 2, ""), (refused.Exit, refused.Output, absent.Exit, absent.Output));
+        Assert.StartsWith($"error: journal server 127.0.0.1:{server.Port} refused user 'postgres': password authentication failed", Assert.Single(refused.Error.Trim().Split('\n')));
+        Assert.Equal(
+            $"error: journal database 'no_such_journal' does not exist on 127.0.0.1:{server.Port}: create it (CREATE DATABASE \"no_such_journal\"; the scheduler creates its tables in it), or fix Database in --journal-connection",
+            Assert.Single(absent.Error.Trim().Split('\n')));
+    }
+
     [Theory]
     [InlineData("Hots=db;Database=journal", "error: --journal-connection is no PostgreSQL connection string (Couldn't set hots): give Host=…;Port=…;Username=…;Password=…;Database=… or postgres://user:password@host:port/database")]
     [InlineData("http://db.example/journal", "error: --journal-connection is no PostgreSQL connection string (a URL of scheme 'http', not postgres:// or postgresql://)")]
