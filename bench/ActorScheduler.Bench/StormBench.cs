@@ -1,12 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-using ActorScheduler.Hosting.Persistence;
 using ActorScheduler.Messages.Events;
 using ActorScheduler.Simulation;
 using Akka.Actor;
 using Akka.Hosting;
 using Google.Protobuf;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 

@@ -238,9 +238,6 @@ internal sealed class PostgresStormJournal : StormJournal
 
     public override string RawInsertsKey => "raw_pg_inserts_per_s";
 
-    /// <summary>The schema the journal's tables are in (created by <see cref="Create"/>, dropped by <see cref="Dispose"/>).</summary>
-    public string Schema => _schema;
-
     /// <summary>
     /// The connection string of <paramref name="text"/> (as <c>run --journal-connection</c> takes it), its server
     /// reachable, the user let in and the database there (<see cref="PostgresJournal.Parse"/>, <see cref="PostgresJournal.Check"/>).
