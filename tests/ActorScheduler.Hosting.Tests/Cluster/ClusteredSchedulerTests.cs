@@ -230,7 +230,7 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
     /// active one from its own view of the cluster, which converges by gossip: just after a take-over a node may still
     /// see the old membership for a moment, so the answer is awaited (30 s), not taken from the first request.
     /// </summary>
-    private static async Task AnswersAsync(int apiPort, HttpStatusCode status, string? location)
+    internal static async Task AnswersAsync(int apiPort, HttpStatusCode status, string? location)
     {
         using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}/"), Timeout = TimeSpan.FromSeconds(15) };
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
