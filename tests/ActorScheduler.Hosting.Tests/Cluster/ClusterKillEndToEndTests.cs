@@ -64,15 +64,24 @@ public sealed class ClusterKillEndToEndTests(PostgresServer server, ITestOutputH
             var subscribes = emulator.History().CallCount("SUBSCRIBE");
 
             // kill -9 of the active node's process: no cluster leave, no hand-over, no goodbye to the master or PostgreSQL.
+            // Until A is downed, B sees the oldest member unreachable and answers 503 with Retry-After, not a redirect to
+            // the dead node. B's API is asked beside the wait for the resubscription, which a request the API holds (it
+            // waits for a singleton that is starting) would otherwise delay.
+            var killedAt = DateTime.UtcNow;
             var takeOver = Stopwatch.StartNew();
             a.Crash();
             log.WriteLine($"node A (pid {a.Pid}) killed with SIGKILL");
+            using var stopAsking = new CancellationTokenSource();
+            var unavailable = AnswersUnavailableAsync(apis[1], stopAsking.Token);
             await b.WaitUntilAsync(() => Task.FromResult(emulator.History().CallCount("SUBSCRIBE") > subscribes), Timeout, $"a survivor resubscribing; node C:\n{c.Output}");
             var resubscribed = takeOver.Elapsed;
+            await stopAsking.CancelAsync();
+            Assert.True(await unavailable, $"node B never answered 503 with Retry-After while node A was unreachable:\n{b.Output}");
             var (active, _) = await ServingAndRedirectingAsync(apis[1], apis[2], [b, c]);
             var answering = takeOver.Elapsed;
             log.WriteLine($"kill -9 take-over (shipped cluster timings): a survivor's scheduler resubscribed {resubscribed.TotalSeconds:0.0}s after the kill; "
                           + $"the survivors' APIs answered (active {active}, standby 307 to it) after {answering.TotalSeconds:0.0}s");
+            WriteTimeline(killedAt, ["b", "c"]);
 
             // The same framework (resubscribed with its id, not registered anew), connected, the same tasks running, none
             // launched twice, and the deploy plan COMPLETE on the survivor that serves.
@@ -136,6 +145,54 @@ public sealed class ClusterKillEndToEndTests(PostgresServer server, ITestOutputH
                 $"the survivors did not agree within {Timeout.TotalSeconds}s: {string.Join(", ", seen.Select(s => $"{s.Key} answered {s.Value}"))}\n"
                 + string.Join("\n----\n", processes.Select(p => p.Output)));
             await Task.Delay(200);
+        }
+    }
+
+    /// <summary>
+    /// Asks the API on <paramref name="apiPort"/> for the deploy plan until it answers <c>503</c> with <c>Retry-After: 2</c>
+    /// (true) or <paramref name="ct"/> is cancelled first (false).
+    /// </summary>
+    private static async Task<bool> AnswersUnavailableAsync(int apiPort, CancellationToken ct)
+    {
+        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(15) };
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                using var answer = await client.GetAsync($"http://127.0.0.1:{apiPort}/v1/plans/deploy", ct);
+                if (answer.StatusCode == HttpStatusCode.ServiceUnavailable && answer.Headers.RetryAfter?.Delta == TimeSpan.FromSeconds(2))
+                {
+                    return true;
+                }
+
+                await Task.Delay(200, ct);
+            }
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+            {
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Where the take-over's seconds went: the survivors' log lines (their data dir's log file, timestamped) of the
+    /// failure detector, the split-brain resolver, the singleton and the Mesos subscription, as seconds after the kill.
+    /// </summary>
+    private void WriteTimeline(DateTime killedAt, IEnumerable<string> names)
+    {
+        string[] marks = ["as UNREACHABLE", "SBR took decision", "as [Down]", "Leader is removing", "ClusterSingletonManager state change", "Subscribing to", "Subscribed as framework"];
+        foreach (var name in names)
+        {
+            var file = Path.Combine(_dir, name, "actorscheduler.log");
+            foreach (var line in File.Exists(file) ? File.ReadLines(file) : [])
+            {
+                if (line.Length > 24 && DateTime.TryParse(line[..24], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal, out var at)
+                    && at >= killedAt && marks.Any(line.Contains))
+                {
+                    log.WriteLine($"  node {name} +{(at - killedAt).TotalSeconds:0.0}s {line[25..Math.Min(line.Length, 260)]}");
+                }
+            }
         }
     }
 
