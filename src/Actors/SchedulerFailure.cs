@@ -1,3 +1,5 @@
+using System.Data.Common;
+using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
 
@@ -17,23 +19,34 @@ public sealed record GetSchedulerCondition
 public sealed record SchedulerCondition(string? Failure, bool Reconciled);
 
 /// <summary>The answer (as a <c>Status.Failure</c>) of a scheduler that stopped for good to any query.</summary>
-public sealed class SchedulerFailedException(string reason, string? unreadableStream = null) : Exception(reason)
+public sealed class SchedulerFailedException(string reason, string? unreadableStream = null, bool journalUnavailable = false) : Exception(reason)
 {
     /// <summary>The journal stream that cannot be replayed, when that is why the scheduler stopped.</summary>
     public string? UnreadableStream { get; } = unreadableStream;
+
+    /// <summary>
+    /// Whether it stopped because the journal's database server could not be reached (lost mid-run): what the journal
+    /// holds is intact, and a scheduler started again once the server answers recovers from it. <c>run</c> exits with a
+    /// code of its own for it, so that a supervisor can tell it from a failure a restart does not cure.
+    /// </summary>
+    public bool JournalUnavailable { get; } = journalUnavailable;
 }
 
 /// <summary>
 /// A persistent actor could not replay its journal stream (published on the event stream: the actor may sit anywhere
 /// under the scheduler root). The actor stops; the scheduler cannot go on without what the stream holds.
 /// </summary>
-internal sealed record JournalUnreadable(string PersistenceId, string Reason);
+/// <param name="Unavailable">The journal's server could not be reached (<see cref="JournalFailures.IsServerUnreachable"/>):
+/// the stream may be intact, it just could not be read now.</param>
+internal sealed record JournalUnreadable(string PersistenceId, string Reason, bool Unavailable = false);
 
 /// <summary>
 /// A persistent actor's journal write failed (published on the event stream, as <see cref="JournalUnreadable"/>). The
-/// actor stops; the scheduler restarts as a whole and recovers from what the journal holds.
+/// actor stops; the scheduler restarts as a whole and recovers from what the journal holds — unless the journal's server
+/// could not be reached (<paramref name="Unavailable"/>): then it stops for good, since its restart could not replay.
 /// </summary>
-internal sealed record JournalWriteFailed(string PersistenceId, string Reason);
+/// <param name="Unavailable">The journal's server could not be reached (<see cref="JournalFailures.IsServerUnreachable"/>).</param>
+internal sealed record JournalWriteFailed(string PersistenceId, string Reason, bool Unavailable = false);
 
 /// <summary>Gateway → scheduler root: Mesos refused the framework for good (an ERROR event).</summary>
 internal sealed record GatewayFailed(string Reason);
@@ -66,5 +79,54 @@ internal static class JournalFailures
 
         var message = string.Join(' ', innermost.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         return @event is null ? message : $"applying a replayed {@event.GetType().Name} failed: {message}";
+    }
+
+    /// <summary>
+    /// Whether <paramref name="cause"/> says that the journal's database server could not be reached — a lost server, not
+    /// a bad row: a database error (<see cref="DbException"/>) of a connection that failed (caused by a socket, an I/O
+    /// error or a timeout), or with a SQLSTATE of the connection class <c>08</c> or of a server shutting down
+    /// (<c>57P01</c> admin shutdown, <c>57P02</c> crash shutdown, <c>57P03</c> cannot connect now). The whole chain of
+    /// causes is searched: the journal plugin wraps what the driver threw. An embedded SQLite file has no server, and its
+    /// failures (a full disk, a read-only file) are none of these.
+    /// </summary>
+    public static bool IsServerUnreachable(Exception cause)
+    {
+        var pending = new Stack<Exception>();
+        pending.Push(cause);
+        while (pending.TryPop(out var e))
+        {
+            if (e is DbException db && (db.SqlState is { } state && (state.StartsWith("08", StringComparison.Ordinal) || state is "57P01" or "57P02" or "57P03")
+                                        || CausedByConnection(db)))
+            {
+                return true;
+            }
+
+            if (e is AggregateException aggregate)
+            {
+                foreach (var inner in aggregate.InnerExceptions)
+                {
+                    pending.Push(inner);
+                }
+            }
+            else if (e.InnerException is { } inner)
+            {
+                pending.Push(inner);
+            }
+        }
+
+        return false;
+
+        static bool CausedByConnection(DbException db)
+        {
+            for (var inner = db.InnerException; inner is not null; inner = inner.InnerException)
+            {
+                if (inner is SocketException or IOException or TimeoutException)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
     }
 }

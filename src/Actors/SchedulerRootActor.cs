@@ -53,6 +53,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
     // Why the scheduler stopped for good (null while it runs), and the journal stream it could not replay, if that is why.
     private string? _failure;
     private string? _unreadableStream;
+    private bool _journalUnavailable;
 
     // Whether the gateway has reconciled the tasks with Mesos since the scheduler started.
     private bool _reconciled;
@@ -234,8 +235,18 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
         Receive<Terminated>(t => t.ActorRef.Equals(_entities), OnEntityJournalStopped);
     }
 
-    private static void OnWriteFailed(JournalWriteFailed failed) =>
-        throw new JournalWriteFailedException($"the journal stream {failed.PersistenceId} could not be written ({failed.Reason})");
+    private void OnWriteFailed(JournalWriteFailed failed)
+    {
+        var what = $"the journal stream {failed.PersistenceId} could not be written ({failed.Reason})";
+        if (failed.Unavailable)
+        {
+            // A restart would only fail to replay: stopped for good, for whatever supervises the process to start it again.
+            FailJournalUnavailable(what);
+            return;
+        }
+
+        throw new JournalWriteFailedException(what);
+    }
 
     private void OnEntityJournalStopped(Terminated terminated) =>
         throw new JournalWriteFailedException($"the journal stream {_settings.ServiceName}/entities stopped after a failed write");
@@ -252,6 +263,8 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
     /// </summary>
     private void ReceiveFailures()
     {
+        Receive<JournalUnreadable>(m => IsOurs(m.PersistenceId) && m.Unavailable, m =>
+            FailJournalUnavailable($"the journal stream {m.PersistenceId} could not be read ({m.Reason})"));
         Receive<JournalUnreadable>(m => IsOurs(m.PersistenceId), m =>
         {
             _unreadableStream = m.PersistenceId;
@@ -261,6 +274,19 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
         Receive<GatewayFailed>(m => Fail(m.Reason));
         Receive<ReconciliationComplete>(_ => _reconciled = true);
         Receive<GetSchedulerCondition>(_ => Sender.Tell(new SchedulerCondition(_failure, _reconciled)));
+    }
+
+    /// <summary>
+    /// The journal's server could not be reached for a write or a replay: stopped for good, as the DC/OS scheduler exits
+    /// when it loses ZooKeeper. Nothing is acted on that was not recorded (a launch is recorded before its ACCEPT, a kill
+    /// of a restart after the restart is), what the journal holds is intact, and the scheduler started again once the
+    /// server answers recovers from it. Restarting here instead would fail to replay, and only after ten such restarts
+    /// say so.
+    /// </summary>
+    private void FailJournalUnavailable(string what)
+    {
+        _journalUnavailable = true;
+        Fail($"the journal's server could not be reached: {what}");
     }
 
     /// <summary>
@@ -286,7 +312,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
             Receive<JournalWriteFailed>(_ => { });
             Receive<GatewayFailed>(_ => { });
             Receive<StreamReplayed>(_ => { });
-            ReceiveAny(_ => Sender.Tell(new Akka.Actor.Status.Failure(new SchedulerFailedException(_failure, _unreadableStream))));
+            ReceiveAny(_ => Sender.Tell(new Akka.Actor.Status.Failure(new SchedulerFailedException(_failure, _unreadableStream, _journalUnavailable))));
         });
         Stash.UnstashAll();
     }

@@ -13,7 +13,9 @@ namespace ActorScheduler.Actors.Persistence;
 /// serialize the event, the row is too large) is not stored either, and is handled the same way rather than Akka's way
 /// (log, skip the event's handler, go on): the actor would otherwise go on without the event, its sender waiting for an
 /// answer that never comes, and a restart would find the journal without it. Should every restart be rejected again,
-/// the supervisor gives up with the stream and the journal's reason.
+/// the supervisor gives up with the stream and the journal's reason. A write or a replay that failed because the
+/// journal's server could not be reached says so (<see cref="JournalFailures.IsServerUnreachable"/>): the root then stops
+/// the scheduler for good — a restart could not replay — rather than call the stream unreadable.
 /// </summary>
 internal abstract class SchedulerPersistentActor : ReceivePersistentActor
 {
@@ -24,11 +26,11 @@ internal abstract class SchedulerPersistentActor : ReceivePersistentActor
     }
 
     protected override void OnRecoveryFailure(Exception reason, object? message = null) =>
-        Context.System.EventStream.Publish(new JournalUnreadable(PersistenceId, JournalFailures.Describe(reason, message)));
+        Context.System.EventStream.Publish(new JournalUnreadable(PersistenceId, JournalFailures.Describe(reason, message), JournalFailures.IsServerUnreachable(reason)));
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
-        Context.System.EventStream.Publish(new JournalWriteFailed(PersistenceId, JournalFailures.Describe(cause, null)));
+        Context.System.EventStream.Publish(new JournalWriteFailed(PersistenceId, JournalFailures.Describe(cause, null), JournalFailures.IsServerUnreachable(cause)));
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 

@@ -6,7 +6,7 @@ namespace ActorScheduler.Actors.Tests.Persistence;
 
 /// <summary>
 /// An in-memory journal that cannot replay the streams named in <see cref="Streams"/> (an unreadable row, an event of
-/// a type the reader does not know); those named in <see cref="Held"/> replay once their task completes; the rest it
+/// a type the reader does not know) nor, its server lost, those in <see cref="Unreachable"/>; those named in <see cref="Held"/> replay once their task completes; the rest it
 /// stores and replays as usual.
 /// </summary>
 public sealed class UnreadableJournal : MemoryJournal
@@ -21,6 +21,9 @@ public sealed class UnreadableJournal : MemoryJournal
 
     /// <summary>The persistence ids whose replay fails (tests use service names of their own).</summary>
     public static ConcurrentDictionary<string, string> Streams { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The persistence ids whose replay fails because the journal's server cannot be reached.</summary>
+    public static ConcurrentDictionary<string, bool> Unreachable { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The persistence ids whose replay waits for the task given (then fails or goes on as above).</summary>
     public static ConcurrentDictionary<string, Task> Held { get; } = new(StringComparer.Ordinal);
@@ -37,6 +40,11 @@ public sealed class UnreadableJournal : MemoryJournal
             throw new InvalidOperationException("replay failed", new System.Runtime.Serialization.SerializationException(why));
         }
 
+        if (Unreachable.ContainsKey(persistenceId))
+        {
+            throw UnreachableServerException.Refused();
+        }
+
         await base.ReplayMessagesAsync(context, persistenceId, fromSequenceNr, toSequenceNr, max, recoveryCallback);
     }
 
@@ -44,6 +52,6 @@ public sealed class UnreadableJournal : MemoryJournal
     public override async Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken)
     {
         var highest = await base.ReadHighestSequenceNrAsync(persistenceId, fromSequenceNr, cancellationToken);
-        return Streams.ContainsKey(persistenceId) || Held.ContainsKey(persistenceId) ? Math.Max(highest, 1) : highest;
+        return Streams.ContainsKey(persistenceId) || Held.ContainsKey(persistenceId) || Unreachable.ContainsKey(persistenceId) ? Math.Max(highest, 1) : highest;
     }
 }

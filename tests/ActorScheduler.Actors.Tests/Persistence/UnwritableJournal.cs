@@ -6,8 +6,8 @@ using Akka.Persistence.Journal;
 namespace ActorScheduler.Actors.Tests.Persistence;
 
 /// <summary>
-/// An in-memory journal that fails every write to the streams named in <see cref="Streams"/> (a full disk, a lost
-/// database, as the writer of those streams sees it) and rejects every write to those named in <see cref="Rejected"/>
+/// An in-memory journal that fails every write to the streams named in <see cref="Streams"/> (a full disk, as the writer
+/// of those streams sees it) and in <see cref="Unreachable"/> (the database server lost) and rejects every write to those named in <see cref="Rejected"/>
 /// (an event it cannot serialize, a row too large: answered, but not stored); the rest it stores and replays as usual.
 /// </summary>
 public sealed class UnwritableJournal : MemoryJournal
@@ -23,6 +23,9 @@ public sealed class UnwritableJournal : MemoryJournal
     /// <summary>The persistence ids whose writes fail (tests use service names of their own).</summary>
     public static ConcurrentDictionary<string, bool> Streams { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The persistence ids whose writes fail because the journal's server cannot be reached.</summary>
+    public static ConcurrentDictionary<string, bool> Unreachable { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The persistence ids whose writes are rejected.</summary>
     public static ConcurrentDictionary<string, bool> Rejected { get; } = new(StringComparer.Ordinal);
 
@@ -36,6 +39,12 @@ public sealed class UnwritableJournal : MemoryJournal
         if (writes.Any(w => Streams.ContainsKey(w.PersistenceId)))
         {
             throw new IOException("the journal's disk is full");
+        }
+
+        if (writes.Any(w => Unreachable.ContainsKey(w.PersistenceId)))
+        {
+            // As the journal plugin passes on what the driver threw.
+            throw new InvalidOperationException("the write failed", UnreachableServerException.Refused());
         }
 
         if (!writes.Any(w => Rejected.ContainsKey(w.PersistenceId)))

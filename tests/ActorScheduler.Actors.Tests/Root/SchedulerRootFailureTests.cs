@@ -51,6 +51,29 @@ public sealed class SchedulerRootFailureTests : TestKit
         await subscriptions.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(500));
     }
 
+    /// <summary>
+    /// A stream whose replay failed because the journal's server could not be reached is no unreadable stream: the
+    /// scheduler stops for good saying the server was lost, never that the journal needs a backup restored.
+    /// </summary>
+    [Fact]
+    public async Task A_replay_whose_journal_server_could_not_be_reached_stops_the_scheduler_saying_so_not_that_the_stream_is_unreadable()
+    {
+        var service = "svc-" + Guid.NewGuid().ToString("N")[..8];
+        UnreadableJournal.Unreachable[$"{service}/framework"] = true;
+        var subscriptions = CreateTestProbe();
+
+        var root = Sys.ActorOf(SchedulerRootActor.Props(Settings(service, subscriptions)));
+        await AwaitConditionAsync(async () => (await root.Ask<SchedulerCondition>(GetSchedulerCondition.Instance)).Failure is not null);
+
+        Assert.Equal(
+            $"the journal's server could not be reached: the journal stream {service}/framework could not be read (Connection refused)",
+            (await root.Ask<SchedulerCondition>(GetSchedulerCondition.Instance)).Failure);
+        var failed = await Assert.ThrowsAsync<SchedulerFailedException>(() => root.Ask<object>(new PlanProtocol.GetPlan("deploy"), TimeSpan.FromSeconds(5)));
+        Assert.True(failed.JournalUnavailable);
+        Assert.Null(failed.UnreadableStream);
+        await subscriptions.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(500));
+    }
+
     [Theory]
     [InlineData("files", false)]
     [InlineData("tls", false)]

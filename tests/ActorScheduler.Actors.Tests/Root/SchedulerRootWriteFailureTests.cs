@@ -88,6 +88,32 @@ public sealed class SchedulerRootWriteFailureTests : TestKit
             TimeSpan.FromMilliseconds(200));
     }
 
+    /// <summary>
+    /// A write that failed because the journal's server could not be reached stops the scheduler for good, at once,
+    /// saying so — a restart could not replay (and would be taken for an unreadable journal): <c>run</c> exits for its
+    /// supervisor to start it again once the server answers.
+    /// </summary>
+    [Fact]
+    public async Task A_write_whose_journal_server_could_not_be_reached_stops_the_scheduler_for_good_without_a_restart()
+    {
+        var service = "svc-" + Guid.NewGuid().ToString("N")[..8];
+        // The pod instances the target names, recorded at start.
+        UnwritableJournal.Unreachable[$"{service}/pods"] = true;
+        var settings = SchedulerRootFailureTests.Settings(service, new SubscribingMaster());
+        var scheduler = Sys.ActorOf(SchedulerSupervisorActor.Props(SchedulerRootActor.Props(settings), FastBackoff));
+
+        await AwaitAssertAsync(
+            async () => Assert.Equal(
+                $"the journal's server could not be reached: the journal stream {service}/pods could not be written (Connection refused)",
+                (await scheduler.Ask<SchedulerCondition>(GetSchedulerCondition.Instance, TimeSpan.FromSeconds(5))).Failure),
+            TimeSpan.FromSeconds(20),
+            TimeSpan.FromMilliseconds(200));
+        var failed = await Assert.ThrowsAsync<SchedulerFailedException>(() => scheduler.Ask<object>(new PlanProtocol.GetPlan("deploy"), TimeSpan.FromSeconds(5)));
+        Assert.True(failed.JournalUnavailable);
+        Assert.Null(failed.UnreadableStream);
+        Assert.Equal(0, (await scheduler.Ask<BackoffSupervisor.RestartCount>(BackoffSupervisor.GetRestartCount.Instance, TimeSpan.FromSeconds(5))).Count);
+    }
+
     /// <summary>A master that answers every SUBSCRIBE with SUBSCRIBED, then stays silent.</summary>
     private sealed class SubscribingMaster : IMesosConnection
     {

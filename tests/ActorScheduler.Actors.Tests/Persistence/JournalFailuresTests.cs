@@ -1,0 +1,32 @@
+using System.Net.Sockets;
+
+namespace ActorScheduler.Actors.Tests.Persistence;
+
+/// <summary>
+/// Which journal failures say that the journal's server could not be reached (the scheduler then stops for good, for
+/// its supervisor to start it again), and which are the journal's own trouble (a restart, or an unreadable stream).
+/// </summary>
+public sealed class JournalFailuresTests
+{
+    public static TheoryData<string, Exception, bool> Failures => new()
+    {
+        { "connection refused", UnreachableServerException.Refused(), true },
+        { "wrapped by the journal plugin", new InvalidOperationException("write failed", UnreachableServerException.Refused()), true },
+        { "one of several", new AggregateException(new InvalidOperationException("other"), UnreachableServerException.Refused()), true },
+        { "stream cut mid-command", new UnreachableServerException("Exception while reading from stream", new IOException("Unable to read data", new SocketException((int)SocketError.ConnectionReset))), true },
+        { "connect timeout", new UnreachableServerException("The operation has timed out", new TimeoutException()), true },
+        { "admin shutdown", new UnreachableServerException("terminating connection due to administrator command", sqlState: "57P01"), true },
+        { "crash shutdown", new UnreachableServerException("terminating connection because of crash of another server process", sqlState: "57P02"), true },
+        { "starting up", new UnreachableServerException("the database system is starting up", sqlState: "57P03"), true },
+        { "connection failure", new UnreachableServerException("connection failure", sqlState: "08006"), true },
+        { "unique violation", new UnreachableServerException("duplicate key value violates unique constraint", sqlState: "23505"), false },
+        { "a full disk (SQLite)", new UnreachableServerException("SQLite Error 13: 'database or disk is full'."), false },
+        { "not a database error", new IOException("the journal's disk is full"), false },
+        { "a socket error outside any database error", new InvalidOperationException("x", new SocketException((int)SocketError.ConnectionRefused)), false },
+    };
+
+    [Theory]
+    [MemberData(nameof(Failures))]
+    public void A_failure_is_a_lost_server_only_when_a_database_error_says_its_connection_failed(string what, Exception failure, bool unreachable) =>
+        Assert.True(JournalFailures.IsServerUnreachable(failure) == unreachable, what);
+}
