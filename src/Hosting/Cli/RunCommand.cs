@@ -130,6 +130,14 @@ public static class RunCommand
     /// </summary>
     internal static readonly TimeSpan RequestDrainTimeout = TerminationSignals.StopTimeout / 2;
 
+    /// <summary>
+    /// The exit code of a <c>run</c> whose journal server was lost while it ran (a write or a replay could not reach it):
+    /// the journal is intact, and starting <c>run</c> again once the server answers recovers from it — so a supervisor
+    /// (systemd <c>Restart=on-failure</c>, Marathon, Kubernetes) restarts it, as it would restart the DC/OS scheduler
+    /// after it lost ZooKeeper. 1 stays a failure a restart does not cure, 2 a refusal before anything started.
+    /// </summary>
+    public const int JournalUnavailableExitCode = 3;
+
     public static async Task<int> RunAsync(RunArguments args, TextWriter output, TextWriter error, CancellationToken ct)
     {
         // The scheduler's log lines go to it too, from another thread.
@@ -434,9 +442,14 @@ public static class RunCommand
         {
             // Each failure before it was one line on the console; the log file has them whole, stack traces included.
             var details = $" (details: {log.FilePath})";
-            await error.WriteLineAsync(failed.UnreadableStream is null
-                ? $"error: {failed.Message}{details}"
-                : $"error: journal {(journalConnection is null ? journalPath : PostgresJournal.Describe(journalConnection))}: {failed.Message}{details}");
+            var journal = journalConnection is null ? journalPath : PostgresJournal.Describe(journalConnection);
+            await error.WriteLineAsync(
+                failed.JournalUnavailable
+                    ? $"error: journal {journal} was lost: {failed.Message}; the scheduler stopped, acting on nothing it had not recorded (tasks keep running); "
+                      + $"start run again once {(journalConnection is null ? "the journal" : $"the server {PostgresJournal.Server(journalConnection)}")} answers: it recovers from the journal{details}"
+                    : failed.UnreadableStream is null
+                        ? $"error: {failed.Message}{details}"
+                        : $"error: journal {journal}: {failed.Message}{details}");
         }
 
         await output.WriteLineAsync("stopping…");
@@ -447,7 +460,12 @@ public static class RunCommand
             await output.WriteLineAsync("stopped; tasks keep running and are re-adopted by the next `run` on this data dir");
         }
 
-        return failed is null ? 0 : 1;
+        return failed switch
+        {
+            null => 0,
+            { JournalUnavailable: true } => JournalUnavailableExitCode,
+            _ => 1,
+        };
     }
 
     /// <summary>

@@ -111,6 +111,13 @@ public static class PostgresJournal
         return $"postgres://{(string.IsNullOrEmpty(builder.Username) ? "" : builder.Username + "@")}{builder.Host}:{builder.Port.ToString(CultureInfo.InvariantCulture)}/{builder.Database}";
     }
 
+    /// <summary>The journal's server as messages name it: <c>host:port</c>.</summary>
+    public static string Server(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        return $"{builder.Host}:{builder.Port.ToString(CultureInfo.InvariantCulture)}";
+    }
+
     /// <summary>
     /// Whether the journal's database can be used: the server answers, lets the user in, has the database, and its
     /// tables, where they exist, have our layout. A one-line reason with what to do when not (<paramref name="setting"/>
@@ -119,7 +126,7 @@ public static class PostgresJournal
     public static string? Check(string connectionString, string setting)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString) { Timeout = CheckTimeoutSeconds, Pooling = false };
-        var server = $"{builder.Host}:{builder.Port.ToString(CultureInfo.InvariantCulture)}";
+        var server = Server(connectionString);
         try
         {
             using var connection = new NpgsqlConnection(builder.ConnectionString);

@@ -305,6 +305,102 @@ public sealed class PostgresJournalTests(PostgresServer server) : IDisposable
     }
 
 
+    /// <summary>
+    /// The journal's server lost mid-run (<c>pg_ctl stop -m immediate</c>, every connection cut): the scheduler's next
+    /// write — a task status update (hello-0's agent lost), an operator's pod restart, a config update — fails, and
+    /// <c>run</c> stops with one <c>error:</c> line naming the journal and exit 3, for a supervisor to start it again,
+    /// having acted on nothing it did not record (no launch, no kill). The journal keeps every row it had; brought back,
+    /// the server serves a <c>run</c> started again, which recovers with no relaunch and hello-0's task still RUNNING.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData("status update")]
+    [InlineData("pod restart")]
+    [InlineData("config update")]
+    public async Task A_server_lost_mid_run_stops_run_with_exit_3_and_a_restart_on_the_server_back_recovers_without_a_relaunch(string write)
+    {
+        var journal = server.CreateDatabase();
+        await using var emulator = await InProcessRun.StartEmulatorAsync(Path.Combine(_dir, "mesos"));
+        var apiPort = EndToEnd.SchedulerProcess.FreePort();
+        var args = Args(journal, emulator.Url.ToString(), apiPort);
+        using var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}/"), Timeout = TimeSpan.FromSeconds(60) };
+
+        var (output, error) = (new StringWriter(), new StringWriter());
+        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        var run = RunCommand.RunAsync(args, output, error, guard.Token);
+        await InProcessRun.DeployCompleteAsync(apiPort, run, output);
+        var launched = emulator.History().Launches.Select(l => (l.TaskName, l.TaskId)).Order().ToList();
+        var kills = emulator.History().CallCount("KILL");
+        var hello = emulator.Snapshot().Tasks.Single(t => t.Name == "hello-0-server");
+        var (rows, lastRow) = ((long)PostgresServer.Scalar(journal, "select count(*) from journal")!, (long)PostgresServer.Scalar(journal, "select max(ordering) from journal")!);
+
+        server.Stop();
+        try
+        {
+            switch (write)
+            {
+                case "status update":
+                    // The master reports the agent's tasks TASK_UNREACHABLE: a status the pods journal before they act on it.
+                    await emulator.Faults.LoseAgentAsync(hello.AgentId);
+                    break;
+                case "pod restart":
+                    // Journaled before the pod's tasks are killed: not answered 200, since it cannot be recorded.
+                    using (var answer = await api.PostAsync("v1/pod/hello-0/restart", null))
+                    {
+                        Assert.NotEqual(System.Net.HttpStatusCode.OK, answer.StatusCode);
+                    }
+
+                    break;
+                default:
+                    Assert.NotEqual(0, await UpdateCli.StartAsync(api.BaseAddress!.ToString(), HelloWorld, ["SLEEP_DURATION=301"], TextWriter.Null, TextWriter.Null, guard.Token));
+                    break;
+            }
+
+            var ended = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(90), CancellationToken.None));
+            Assert.True(ended == run, $"run kept going without its journal server:\n{output}");
+            var line = Assert.Single(error.ToString().Trim().Split('\n'));
+            Assert.True(await run == RunCommand.JournalUnavailableExitCode, $"exit {await run}: {line}");
+            Assert.StartsWith($"error: journal {PostgresJournal.Describe(journal)} was lost: the journal's server could not be reached: the journal stream hello-world/", line);
+            Assert.Contains($"start run again once the server {PostgresJournal.Server(journal)} answers: it recovers from the journal (details: ", line);
+
+            // Nothing it could not record was acted on: no task launched, none killed (the restart's kill follows its record).
+            Assert.Equal(launched, emulator.History().Launches.Select(l => (l.TaskName, l.TaskId)).Order().ToList());
+            Assert.Equal(kills, emulator.History().CallCount("KILL"));
+        }
+        finally
+        {
+            server.Start();
+        }
+
+        // Every row the journal had is there.
+        Assert.Equal(rows, (long)PostgresServer.Scalar(journal, $"select count(*) from journal where ordering <= {lastRow}")!);
+        if (write == "status update")
+        {
+            await emulator.Faults.ReturnAgentAsync(hello.AgentId);
+        }
+
+        // Started again, on the server back: deploy COMPLETE, hello-0's task the one recorded before the stop and
+        // RUNNING, no task launched again.
+        var again = new StringWriter();
+        using (var ctrlC = new CancellationTokenSource(TimeSpan.FromMinutes(3)))
+        {
+            var second = RunCommand.RunAsync(args, again, TextWriter.Null, ctrlC.Token);
+            await InProcessRun.DeployCompleteAsync(apiPort, second, again);
+            using (var info = System.Text.Json.JsonDocument.Parse(await api.GetStringAsync("v1/pod/hello-0/info")))
+            {
+                var task = info.RootElement[0];
+                Assert.Equal(hello.Id, task.GetProperty("info").GetProperty("task_id").GetProperty("value").GetString());
+                Assert.Equal("TASK_RUNNING", task.GetProperty("status").GetProperty("state").GetString());
+            }
+
+            await ctrlC.CancelAsync();
+            Assert.Equal(0, await second);
+        }
+
+        Assert.Equal(launched, emulator.History().Launches.Select(l => (l.TaskName, l.TaskId)).Order().ToList());
+        Assert.Equal(launched.Select(l => l.TaskId).Order(), emulator.Snapshot().Tasks.Where(t => t.State == "TASK_RUNNING").Select(t => t.Id).Order());
+    }
+
+
     private static async Task<IHost> StartAkkaAsync(string journal)
     {
         var host = new HostBuilder()

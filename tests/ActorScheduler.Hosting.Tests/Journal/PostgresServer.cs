@@ -56,19 +56,42 @@ public sealed class PostgresServer : IDisposable
 
         try
         {
-            // No fsync: the tests measure nothing, and a crash of the box loses nothing they need.
-            Run("pg_ctl", ["-D", _dataDir, "-l", Path.Combine(_dataDir, "server.log"), "-w", "-t", "60", "-o",
-                $"-p {Port} -k {_dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off", "start"]);
+            Start();
+        }
+        catch (InvalidOperationException)
+        {
+            Directory.Delete(_dataDir, recursive: true);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Starts the server (again, after <see cref="Stop"/>) on <see cref="Port"/>; its databases are kept. Throws with the
+    /// server's own log when it does not start, which fails the test (or, from the constructor, every test of the collection).
+    /// </summary>
+    public void Start()
+    {
+        try
+        {
+            // No fsync: the tests measure nothing, and a crash of the box loses nothing they need. Commits stay
+            // synchronous: an immediate stop (Stop) kills the WAL writer, and a commit answered before its WAL reached
+            // the OS would be lost with it — the loss the lost-server test must not see.
+            Run("pg_ctl", ["-D", _dataDir!, "-l", Path.Combine(_dataDir!, "server.log"), "-w", "-t", "60", "-o",
+                $"-p {Port} -k {_dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off", "start"]);
         }
         catch (InvalidOperationException e)
         {
-            // Fails every test of the collection, with the server's own log.
-            var log = Path.Combine(_dataDir, "server.log");
+            var log = Path.Combine(_dataDir!, "server.log");
             var said = File.Exists(log) ? File.ReadAllText(log) : "";
-            Directory.Delete(_dataDir, recursive: true);
             throw new InvalidOperationException($"{e.Message}\n{said}", e);
         }
     }
+
+    /// <summary>
+    /// Stops the server as a crash would (<c>pg_ctl stop -m immediate</c>: every connection cut, no checkpoint), leaving
+    /// its data dir for <see cref="Start"/>. A test that stops it starts it again before it ends, so the next one has it.
+    /// </summary>
+    public void Stop() => Run("pg_ctl", ["-D", _dataDir!, "-m", "immediate", "-w", "stop"]);
 
     /// <summary>Why there is no server (the binaries are missing); null when there is one.</summary>
     public string? SkipReason { get; }
@@ -162,7 +185,11 @@ public sealed class PostgresServer : IDisposable
 
         try
         {
-            Run("pg_ctl", ["-D", _dataDir, "-m", "immediate", "-w", "stop"]);
+            // Already stopped when a test that stopped it failed before it started it again.
+            if (File.Exists(Path.Combine(_dataDir, "postmaster.pid")))
+            {
+                Stop();
+            }
         }
         finally
         {
