@@ -10,6 +10,7 @@ using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
+using Xunit.Abstractions;
 
 namespace ActorScheduler.Hosting.Tests.Journal;
 
@@ -20,7 +21,7 @@ namespace ActorScheduler.Hosting.Tests.Journal;
 /// anything starts. The tests that need a server report Skipped when its binaries are missing.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class PostgresJournalTests(PostgresServer server) : IDisposable
+public sealed class PostgresJournalTests(PostgresServer server, ITestOutputHelper log) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("actorscheduler-pg-journal-").FullName;
 
@@ -358,6 +359,8 @@ public sealed class PostgresJournalTests(PostgresServer server) : IDisposable
             var ended = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(90), CancellationToken.None));
             Assert.True(ended == run, $"run kept going without its journal server:\n{output}");
             var line = Assert.Single(error.ToString().Trim().Split('\n'));
+            // Which write met the lost server first (the one made, or one the scheduler made on its own meanwhile).
+            log.WriteLine(line);
             Assert.True(await run == RunCommand.JournalUnavailableExitCode, $"exit {await run}: {line}");
             Assert.StartsWith($"error: journal {PostgresJournal.Describe(journal)} was lost: the journal's server could not be reached: the journal stream hello-world/", line);
             Assert.Contains($"start run again once the server {PostgresJournal.Server(journal)} answers: it recovers from the journal (details: ", line);
