@@ -91,6 +91,17 @@ public sealed class PostgresJournalTests(PostgresServer server, ITestOutputHelpe
             run.Output.Trim());
     }
 
+    [Fact]
+    public async Task Run_help_says_that_a_journal_server_lost_mid_run_is_exit_3()
+    {
+        var (code, output, _) = await Cli.CliProcess.RunAsync("run", "--help");
+
+        Assert.Equal(0, code);
+        Assert.Contains(
+            "Should the server be lost while it runs, run stops with exit 3, for a supervisor to start it again: it recovers from the journal once the server answers.",
+            System.Text.RegularExpressions.Regex.Replace(output, @"\s+", " "));
+    }
+
     [SkippableFact]
     public async Task A_wrong_password_is_one_error_line_and_exit_2()
     {
