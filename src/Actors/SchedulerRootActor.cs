@@ -278,10 +278,10 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
 
     /// <summary>
     /// The journal's server could not be reached for a write or a replay: stopped for good, as the DC/OS scheduler exits
-    /// when it loses ZooKeeper. Nothing is acted on that was not recorded (a launch is recorded before its ACCEPT, a kill
-    /// of a restart after the restart is), what the journal holds is intact, and the scheduler started again once the
-    /// server answers recovers from it. Restarting here instead would fail to replay, and only after ten such restarts
-    /// say so.
+    /// when it loses ZooKeeper. Nothing is acted on that was not recorded (a launch is recorded before its ACCEPT, a pod
+    /// restart before its kills), what the journal holds is intact, and the scheduler started again once the server
+    /// answers recovers from it. Restarting here instead would only replay from the absent server, a failure that used
+    /// to be taken for an unreadable stream ("restore a backup of the journal").
     /// </summary>
     private void FailJournalUnavailable(string what)
     {
