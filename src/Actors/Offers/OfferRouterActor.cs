@@ -946,8 +946,16 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
         {
             foreach (var (reason, (count, most)) in reasons)
             {
-                _outcomes.RecordSkipped(podName, reason, count, OfferFit.AmountOf(reason, requirement.Pod.PreReservedRole, need), most);
-                skippedRecords.Add(new SkippedOffers { PodInstance = podName, Reason = reason, Count = count });
+                var needed = OfferFit.AmountOf(reason, requirement.Pod.PreReservedRole, need);
+                _outcomes.RecordSkipped(podName, reason, count, needed, most);
+                var record = new SkippedOffers { PodInstance = podName, Reason = reason, Count = count };
+                if (!double.IsNaN(needed) && !double.IsNaN(most))
+                {
+                    // The journal keeps the amounts the live summary shows (both or neither, as FailureCount.Why shows them).
+                    (record.Needs, record.MostOffered) = (needed, most);
+                }
+
+                skippedRecords.Add(record);
             }
         }
 

@@ -54,7 +54,7 @@ internal static class AuditFacts
         PlanStarted e => e.Parameters.Count == 0 ? "operator start" : $"operator start with {string.Join(", ", e.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"))}",
         OfferDecision e => Decision(e),
         OfferCycleRecorded e => Cycle(e),
-        SkippedOffers e => $"{e.PodInstance}: {e.Count} offer{(e.Count == 1 ? string.Empty : "s")} not evaluated in full, a quick check showed {(e.Count == 1 ? "it" : "them")} unfit: {e.Reason}",
+        SkippedOffers e => Skipped(e),
         DeploymentCompleted e => $"deployment completed on config {e.ConfigId}",
         EntityForgotten e => $"history of {e.Entity} forgotten",
         StateFileStored e => $"state file {e.Name} stored ({Or(e.ContentType, "no content type")}, {e.Content.Length} bytes)",
@@ -172,6 +172,17 @@ internal static class AuditFacts
         }
 
         return text.ToString();
+    }
+
+    /// <summary>
+    /// <c>hello-0: 4 offers not evaluated in full, a quick check showed them unfit: FAIL(ResourceEvaluationStage): Offer
+    /// lacks … 'cpus' for new reservation (needs 2, offers had at most 1.5)</c>: the amounts as <c>debug offers</c> words
+    /// them, where the record has them (not in records written before they were journaled).
+    /// </summary>
+    private static string Skipped(SkippedOffers e)
+    {
+        var why = new Messages.Offers.FailureCount(e.Reason, e.Count, e.HasNeeds ? e.Needs : null, e.HasMostOffered ? e.MostOffered : null).Why;
+        return $"{e.PodInstance}: {e.Count} offer{(e.Count == 1 ? string.Empty : "s")} not evaluated in full, a quick check showed {(e.Count == 1 ? "it" : "them")} unfit: {why}";
     }
 
     /// <summary>

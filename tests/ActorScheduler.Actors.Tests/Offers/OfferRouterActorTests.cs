@@ -843,6 +843,32 @@ public sealed class OfferRouterActorTests : ActorTestKit
     }
 
     [Fact]
+    public void The_journaled_skips_of_a_pod_keep_how_much_of_a_lacked_resource_it_needs_and_the_most_an_offer_had()
+    {
+        var (router, gateway) = ReconciledRouter();
+        var pod = CreateTestProbe();
+        router.Tell(new RegisterRequirement(TestOffers.Requirement(TestOffers.HelloPod(cpus: 50))), pod);
+
+        // Skipped by the constant-time check, none evaluated in full: the journal keeps what the summary shows.
+        router.Tell(new OffersReceived([TestOffers.Unreserved("agent-1", cpus: 2), TestOffers.Unreserved("agent-2", cpus: 4), TestOffers.Unreserved("agent-3", cpus: 3)]));
+        pod.ExpectMsg<OffersDoNotFit>();
+        gateway.FishForMessage(m => m is DeclineOffers);
+
+        AwaitAssert(() =>
+        {
+            Sys.ActorOf(Props.Create(() => new JournalReader("hello-world/offers", TestActor)));
+            var skipped = ExpectMsg<List<object>>()
+                .Select(e => e is Akka.Persistence.Journal.Tagged t ? t.Payload : e)
+                .OfType<ActorScheduler.Messages.Events.OfferCycleRecorded>()
+                .SelectMany(c => c.Skipped)
+                .Single();
+            Assert.Equal(("hello-0", "FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation", 3), (skipped.PodInstance, skipped.Reason, skipped.Count));
+            Assert.True(skipped.HasNeeds && skipped.HasMostOffered);
+            Assert.Equal((50.1, 4.0), (skipped.Needs, skipped.MostOffered));
+        }, TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public void A_pod_of_a_pre_reserved_role_hears_how_much_reserved_for_its_role_it_needs_and_the_most_an_offer_had()
     {
         var (router, _) = ReconciledRouter();

@@ -49,6 +49,58 @@ public sealed class AuditDecoderTests
     }
 
     [Fact]
+    public void Offers_skipped_for_a_resource_the_pod_lacked_say_how_much_it_needs_and_the_most_an_offer_had_in_text_and_json()
+    {
+        const string lacksCpus = "FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation";
+        var cycle = new OfferCycleRecorded
+        {
+            Skipped =
+            {
+                new SkippedOffers { PodInstance = "world-0", Reason = lacksCpus, Count = 4, Needs = 2, MostOffered = 1.5 },
+                // Nothing the pod lacked an amount of: no amounts.
+                new SkippedOffers { PodInstance = "world-1", Reason = "FAIL(PlacementRuleEvaluationStage): hostname:UNIQUE", Count = 1 },
+            },
+        };
+
+        var entries = Decode("hello-world/offers", cycle, "offer-decision");
+
+        Assert.Equal($"world-0: 4 offers not evaluated in full, a quick check showed them unfit: {lacksCpus} (needs 2, offers had at most 1.5)", entries[0].Facts);
+        Assert.Equal("world-1: 1 offer not evaluated in full, a quick check showed it unfit: FAIL(PlacementRuleEvaluationStage): hostname:UNIQUE", entries[1].Facts);
+        var output = new StringWriter();
+        AuditOutput.WriteJson(entries, output);
+        using var document = System.Text.Json.JsonDocument.Parse(output.ToString());
+        var (amounts, none) = (document.RootElement[0].GetProperty("event"), document.RootElement[1].GetProperty("event"));
+        Assert.Equal((2.0, 1.5), (amounts.GetProperty("needs").GetDouble(), amounts.GetProperty("most_offered").GetDouble()));
+        Assert.Contains("(needs 2, offers had at most 1.5)", document.RootElement[0].GetProperty("facts").GetString());
+        Assert.False(none.TryGetProperty("needs", out _));
+        Assert.False(none.TryGetProperty("most_offered", out _));
+    }
+
+    [Fact]
+    public void A_skip_journaled_before_amounts_were_still_reads_and_is_worded_without_them()
+    {
+        // An OfferCycleRecorded as written before SkippedOffers had needs and most_offered (fields 4 and 5): world-0, 4
+        // offers lacking cpus. Its bytes, not a message built here, so the test keeps reading what old journals hold.
+        var old = Convert.FromHexString(
+            "2A680A07776F726C642D30125B4641494C285265736F757263654576616C756174696F6E5374616765293A204F66666572206C61636B73"
+            + "2073756666696369656E7420756E72657365727665642027637075732720666F72206E6577207265736572766174696F6E1804");
+        var entries = new List<AuditEntry>();
+
+        AuditDecoder.Decode(new JournalRow(1, Written, "hello-world/offers", 7, ["offer-decision"], 4100, OfferCycleRecorded.Descriptor.FullName, old), entries);
+
+        var entry = Assert.Single(entries);
+        Assert.Equal("SkippedOffers", entry.Kind);
+        Assert.Equal("world-0: 4 offers not evaluated in full, a quick check showed them unfit: FAIL(ResourceEvaluationStage): Offer lacks sufficient unreserved 'cpus' for new reservation", entry.Facts);
+        var skipped = (SkippedOffers)entry.Event!;
+        Assert.False(skipped.HasNeeds);
+        Assert.False(skipped.HasMostOffered);
+        var output = new StringWriter();
+        AuditOutput.WriteJson(entries, output);
+        using var document = System.Text.Json.JsonDocument.Parse(output.ToString());
+        Assert.False(document.RootElement[0].GetProperty("event").TryGetProperty("needs", out _));
+    }
+
+    [Fact]
     public void A_cycle_of_thousands_of_offers_names_a_few_and_counts_the_rest()
     {
         var cycle = new OfferCycleRecorded { AcceptedOfferIds = { Enumerable.Range(1, 2000).Select(i => $"o-{i}") } };
