@@ -1,6 +1,4 @@
 using System.Collections.Immutable;
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using ActorScheduler.Actors.Framework;
 using ActorScheduler.Actors.Mesos;
 using ActorScheduler.Messages.MesosV1;
@@ -81,10 +79,10 @@ public sealed class MesosGatewayOfferFlowTests : ActorTestKit
     }
 
     /// <summary>A gateway subscribed through a fake connection and reconciled (no tasks): its router probe and the connection.</summary>
-    private (IActorRef Gateway, TestProbe Router, FakeConnection Connection) Subscribed()
+    private (IActorRef Gateway, TestProbe Router, FakeMesosConnection Connection) Subscribed()
     {
         var (router, pods, calls) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
-        var connection = new FakeConnection(calls);
+        var connection = new FakeMesosConnection(calls);
         var settings = new GatewaySettings(new Uri("http://master.invalid:5050"), "offer-flow-test", "offer-flow-role", "offer-flow-principal",
             "nobody", TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1)) { Connection = () => connection };
         var framework = Sys.ActorOf(FrameworkActor.Props("offer-flow-test-" + Guid.NewGuid().ToString("N")));
@@ -94,69 +92,5 @@ public sealed class MesosGatewayOfferFlowTests : ActorTestKit
         pods.Reply(new TasksToReconcile(ImmutableArray<TaskToReconcile>.Empty));
         router.FishForMessage(m => m is ReconciliationComplete);
         return (gateway, router, connection);
-    }
-
-    /// <summary>
-    /// A master that says SUBSCRIBED on each subscription and answers each call with <see cref="Answer"/>; every call is
-    /// also told to the probe given, as it is sent.
-    /// </summary>
-    private sealed class FakeConnection(TestProbe calls) : IMesosConnection
-    {
-        /// <summary>Told every call as it is sent.</summary>
-        public TestProbe Calls { get; } = calls;
-
-        private Channel<Event>? _stream;
-
-        public Func<Call, Task> Answer { get; set; } = _ => Task.CompletedTask;
-
-        /// <summary>When set, what the next SUBSCRIBE returns instead of a fresh stream.</summary>
-        public Task<IMesosEventStream>? NextSubscription { get; set; }
-
-        public System.Collections.Concurrent.ConcurrentQueue<Call> Sent { get; } = new();
-
-        public Task<IMesosEventStream> SubscribeAsync(FrameworkInfo framework, CancellationToken ct)
-        {
-            if (NextSubscription is { } next)
-            {
-                return next;
-            }
-
-            _stream = Channel.CreateUnbounded<Event>();
-            _stream.Writer.TryWrite(new Event
-            {
-                Type = Event.Types.Type.Subscribed,
-                Subscribed = new Event.Types.Subscribed { FrameworkId = new FrameworkID { Value = "fw-1" }, HeartbeatIntervalSeconds = 15 },
-            });
-            return Task.FromResult<IMesosEventStream>(new Stream(_stream.Reader));
-        }
-
-        public Task SendAsync(Call call, CancellationToken ct)
-        {
-            Sent.Enqueue(call);
-            Calls.Ref.Tell(call);
-            return Answer(call);
-        }
-
-        /// <summary>The master closes the current subscription's stream.</summary>
-        public void EndStream() => _stream!.Writer.TryComplete();
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Stream(ChannelReader<Event> events) : IMesosEventStream
-        {
-            public string StreamId => "stream-1";
-
-            public async IAsyncEnumerable<Event> ReadEventsAsync([EnumeratorCancellation] CancellationToken ct)
-            {
-                await foreach (var e in events.ReadAllAsync(ct))
-                {
-                    yield return e;
-                }
-            }
-
-            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-        }
     }
 }
