@@ -64,16 +64,32 @@ internal sealed class FrameworkActor : SchedulerPersistentActor
                 Since = Timestamp.FromDateTimeOffset(m.Hold.Since),
             },
             Apply));
-        Command<RecordRoleHoldSeen>(m => Persist(
-            new RoleHoldSeen
-            {
-                Role = m.Sighting.Role,
-                AgentId = m.Sighting.AgentId,
-                ResourceIds = { m.Sighting.ResourceIds },
-                OnAgentId = m.Sighting.OnAgent,
-                At = Timestamp.FromDateTime(DateTime.UtcNow),
-            },
-            Apply));
+        Command<RecordRoleHoldsSeen>(m =>
+        {
+            // One write for the batch, answered once it is durable: the gateway holds back what the sightings are acted on
+            // with (the offers that showed them, the ACCEPT that unreserves them) until then.
+            var replyTo = Sender;
+            var at = Timestamp.FromDateTime(DateTime.UtcNow);
+            // Never empty (the gateway asks only when there is something to write): the last handler answers.
+            var left = m.Sightings.Length;
+            PersistAll(
+                m.Sightings.Select(sighting => new RoleHoldSeen
+                {
+                    Role = sighting.Role,
+                    AgentId = sighting.AgentId,
+                    ResourceIds = { sighting.ResourceIds },
+                    OnAgentId = sighting.OnAgent,
+                    At = at,
+                }),
+                e =>
+                {
+                    Apply(e);
+                    if (--left == 0)
+                    {
+                        replyTo.Tell(new RoleHoldsSeenRecorded(m.Token));
+                    }
+                });
+        });
         Command<EndRoleHold>(m => Persist(
             new RoleHoldEnded
             {
@@ -123,8 +139,17 @@ internal sealed record RecordFrameworkRoles(ImmutableArray<string> Roles);
 /// <summary>Gateway → framework: journal that the framework keeps a role for these given-up reservations.</summary>
 internal sealed record RecordRoleHold(RoleHold Hold);
 
-/// <summary>Gateway → framework: journal what offers showed of a role hold (<see cref="RoleHolds.TakeSightings"/>).</summary>
-internal sealed record RecordRoleHoldSeen(RoleHoldSighting Sighting);
+/// <summary>
+/// Gateway → framework: journal what offers (or our UNRESERVEs) showed of the role holds (<see cref="RoleHolds.TakeSightings"/>),
+/// in one write, and answer <see cref="RoleHoldsSeenRecorded"/> with <paramref name="Token"/> once it is durable.
+/// </summary>
+internal sealed record RecordRoleHoldsSeen(ImmutableArray<RoleHoldSighting> Sightings, long Token);
+
+/// <summary>
+/// Framework → gateway: the sightings of <see cref="RecordRoleHoldsSeen"/> <paramref name="Token"/>, and those of every
+/// earlier token (the framework persists in the order it is told), are in the journal.
+/// </summary>
+internal sealed record RoleHoldsSeenRecorded(long Token);
 
 /// <summary>Gateway → framework: journal that (some of) a role hold's reservations are no longer held for.</summary>
 internal sealed record EndRoleHold(RoleHoldEnding Ending);

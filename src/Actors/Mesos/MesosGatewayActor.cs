@@ -54,6 +54,18 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
     // TASK_GONE_BY_OPERATOR).
     private readonly RoleHolds _holds = new();
     private bool _holdsLoaded;
+
+    // Offer-path work held back until the sightings asked for before it are journaled (RecordRoleHoldsSeen, answered
+    // RoleHoldsSeenRecorded): the offers that showed a hold's reservations for the first time reach the router, and an
+    // ACCEPT that unreserves reservations no offer showed goes to the master, only once a restarted scheduler would know
+    // they were seen. Acted on first, a stop before the write lost the sighting after the router had collected the
+    // reservations, and no offer could show them again: the role was kept until the hold expired. Offer events after
+    // held-back ones wait behind them, in order (a rescind after its offer). Only sightings are written: an offer that
+    // shows nothing new of a hold, and every offer while there is none, goes on at once. Emptied when the stream ends:
+    // its offers die with it (the master offers the reservations again to the next subscription).
+    private readonly Queue<(long Token, object Work)> _afterSightings = new();
+    private long _sightingsAsked;
+    private long _sightingsJournaled;
     private readonly TimeProvider _clock;
     private ITimer? _holdCheck;
 
@@ -292,12 +304,54 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         }
     }
 
-    /// <summary>Journals what offers (and UNRESERVEs) showed of the holds since the last call (<see cref="RoleHolds.TakeSightings"/>).</summary>
+    /// <summary>
+    /// Journals what offers (and UNRESERVEs) showed of the holds since the last call (<see cref="RoleHolds.TakeSightings"/>),
+    /// in one write; the offer-path work that follows waits for it (<see cref="AfterSightings"/>).
+    /// </summary>
     private void JournalSightings()
     {
-        foreach (var sighting in _holds.TakeSightings())
+        var sightings = _holds.TakeSightings();
+        if (sightings.Count > 0)
         {
-            _framework.Tell(new RecordRoleHoldSeen(sighting));
+            _framework.Tell(new RecordRoleHoldsSeen([.. sightings], ++_sightingsAsked));
+        }
+    }
+
+    /// <summary>
+    /// Offers or a rescind for the router, or an ACCEPT for the master: done now, or once every sighting asked to be
+    /// journaled before it is (<see cref="OnSightingsJournaled"/>).
+    /// </summary>
+    private void AfterSightings(object work)
+    {
+        if (_sightingsJournaled < _sightingsAsked)
+        {
+            _afterSightings.Enqueue((_sightingsAsked, work));
+            return;
+        }
+
+        Do(work);
+    }
+
+    /// <summary>The sightings up to <see cref="RoleHoldsSeenRecorded.Token"/> are durable: the work held back for them goes on, in order.</summary>
+    private void OnSightingsJournaled(RoleHoldsSeenRecorded recorded)
+    {
+        _sightingsJournaled = Math.Max(_sightingsJournaled, recorded.Token);
+        while (_afterSightings.TryPeek(out var next) && next.Token <= _sightingsJournaled)
+        {
+            Do(_afterSightings.Dequeue().Work);
+        }
+    }
+
+    /// <summary>An ACCEPT goes to the master; anything else (offers, a rescind) to the router.</summary>
+    private void Do(object work)
+    {
+        if (work is AcceptOffers accept)
+        {
+            SendAcceptNow(accept);
+        }
+        else
+        {
+            _router.Tell(work);
         }
     }
 
@@ -500,6 +554,7 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         Receive<RoleHoldCheck>(_ => CheckRoleHolds());
         // The router's answer to a returning agent's reservations (OnRoleHoldProbeAnswer): offers showed the holds what they need.
         Receive<FootprintSettled>(_ => { });
+        Receive<RoleHoldsSeenRecorded>(OnSightingsJournaled);
         Receive<AcceptOffers>(m => connected, SendAccept);
         Receive<AcceptFailed>(m => connected && m.Generation == _generation, OnAcceptFailed);
         Receive<InDoubtReconcileRetry>(_ => connected, _ => ReconcileLaunchesInDoubt());
@@ -649,16 +704,23 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
                     foreach (var offer in e.Offers.Offers_)
                     {
                         var ended = _holds.Observe(offer);
-                        JournalSightings();
                         FollowHeld(offer.AgentId.Value, "offers again");
-                        RoleHoldsEnded(ended);
+                        if (ended.Count > 0)
+                        {
+                            // Journaled in the order learnt: what offers showed before the endings they led to.
+                            JournalSightings();
+                            RoleHoldsEnded(ended);
+                        }
                     }
+
+                    // What the batch showed, in one write; the router gets the offers once it is durable.
+                    JournalSightings();
                 }
 
-                _router.Tell(new OffersReceived(e.Offers.Offers_.ToImmutableArray()));
+                AfterSightings(new OffersReceived(e.Offers.Offers_.ToImmutableArray()));
                 break;
             case Event.Types.Type.Rescind:
-                _router.Tell(new OfferRescinded(e.Rescind.OfferId.Value));
+                AfterSightings(new OfferRescinded(e.Rescind.OfferId.Value));
                 break;
             case Event.Types.Type.Update when e.Update.Status.TaskId.Value.StartsWith(RoleHoldProbePrefix, StringComparison.Ordinal):
                 OnRoleHoldProbeAnswer(e.Update.Status);
@@ -795,6 +857,8 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
         Timers.Cancel(ImplicitReconcileTimer);
         Timers.Cancel(InDoubtReconcileTimer);
         _launchesInDoubt.Clear();
+        // Offers of the ended stream (and ACCEPTs of them) that waited for sightings to be journaled: they died with it.
+        _afterSightings.Clear();
         _router.Tell(SubscriptionLost.Instance);
         if (dropped is { } type)
         {
@@ -907,6 +971,24 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
     /// </summary>
     private void SendAccept(AcceptOffers message)
     {
+        if (_holds.Count > 0)
+        {
+            // Reservations of a hold no offer showed (the router had the offer before the hold came): an offer without
+            // them shows them gone only once this is journaled, so the ACCEPT waits for it.
+            _holds.Unreserving(message.Operations
+                .Where(o => o.Type == Offer.Types.Operation.Types.Type.Unreserve)
+                .SelectMany(o => o.Unreserve.Resources)
+                .Select(ActorScheduler.Actors.Offers.Resources.ResourceId)
+                .OfType<string>());
+            JournalSightings();
+        }
+
+        AfterSightings(message);
+    }
+
+    /// <summary>The ACCEPT of <see cref="SendAccept"/>, once what it shows of the role holds is journaled.</summary>
+    private void SendAcceptNow(AcceptOffers message)
+    {
         var call = new Call
         {
             Type = Call.Types.Type.Accept,
@@ -917,16 +999,6 @@ internal sealed class MesosGatewayActor : ReceiveActor, IWithTimers
                 Filters = new Filters { RefuseSeconds = message.RefuseSeconds },
             },
         };
-        if (_holds.Count > 0)
-        {
-            _holds.Unreserving(message.Operations
-                .Where(o => o.Type == Offer.Types.Operation.Types.Type.Unreserve)
-                .SelectMany(o => o.Unreserve.Resources)
-                .Select(ActorScheduler.Actors.Offers.Resources.ResourceId)
-                .OfType<string>());
-            JournalSightings();
-        }
-
         var launched = message.Operations
             .SelectMany(o => o.Type switch
             {

@@ -77,8 +77,10 @@ public sealed record RoleHoldEnding(string Role, string AgentId, ImmutableArray<
 /// <remarks>
 /// What offers showed is journaled too (<see cref="TakeSightings"/>, <see cref="Saw"/>): a restarted scheduler takes an
 /// offer without reservations that offers showed (or that it unreserved) before the restart as showing them gone, and
-/// looks for them on the agent they were last shown on. A sighting not journaled yet when the scheduler stops is lost
-/// with it: that reservation must be seen again, or the hold lasts until it expires — the safe side.
+/// looks for them on the agent they were last shown on. The gateway acts on a sighting only once it is journaled: the
+/// offers that showed it reach the router, and an ACCEPT that unreserves reservations no offer showed goes out, after
+/// the write. A scheduler that stops before then lost the sighting and never acted on it: the reservations are still
+/// there, and the next subscription's offers show them again.
 /// </remarks>
 public sealed class RoleHolds
 {
