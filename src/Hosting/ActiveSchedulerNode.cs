@@ -6,20 +6,21 @@ using Microsoft.AspNetCore.Http;
 
 namespace ActorScheduler.Hosting;
 
-/// <summary>One cluster member as <see cref="ActiveSchedulerNode.Choose"/> sees it.</summary>
-/// <param name="Rank">Its place in the order in which members became Up (Akka's age ordering): the lowest is the oldest,
-/// where the singleton runs.</param>
-internal readonly record struct ClusterNode(Address Address, int Rank, MemberStatus Status, bool Reachable, IEnumerable<string> Roles);
+/// <summary>One cluster member as <see cref="ActiveNodeTracker"/> sees it.</summary>
+internal readonly record struct ClusterNode(Address Address, MemberStatus Status, bool Reachable, IEnumerable<string> Roles);
 
 /// <summary>
-/// Which node answers the API: the one that runs the scheduler. Its answers never cross nodes (they would go as Akka's
-/// JSON), so a standby node redirects to the active node's API instead of proxying, as a Mesos master that is not the
-/// leader does.
+/// Which node answers the API: the one whose scheduler singleton answered this node's last <c>Identify</c>
+/// (<see cref="ActiveNodeTracker"/>). Its answers never cross nodes (they would go as Akka's JSON), so a standby node
+/// redirects to the active node's API instead of proxying, as a Mesos master that is not the leader does. An embedding
+/// application reads it with <see cref="ActorSchedulerHostingExtensions.GetActiveSchedulerNode"/>.
 /// </summary>
-/// <param name="IsSelf">This node runs the scheduler (or will, once its singleton has started): it serves the API itself.</param>
-/// <param name="Api">The active node's advertised API base URL when it is another node.</param>
-/// <param name="Why">Why no node can answer (hand-over in progress, no API advertised); null when one can.</param>
-internal sealed record ActiveSchedulerNode(bool IsSelf, Uri? Api, string? Why)
+/// <param name="IsSelf">The scheduler runs on this node: ask <see cref="SchedulerRegistryKeys.Scheduler"/> here, and
+/// serve the API here.</param>
+/// <param name="Api">The active node's advertised API base URL when it is another node: send clients there.</param>
+/// <param name="Why">Why no node can answer now (the scheduler starting or moving, the active node unreachable or
+/// advertising no API); null when one can.</param>
+public sealed record ActiveSchedulerNode(bool IsSelf, Uri? Api, string? Why)
 {
     /// <summary>The prefix of the member role that advertises a node's API base URL: <c>api:http://host:port/</c>.</summary>
     internal const string RolePrefix = "api:";
@@ -42,64 +43,6 @@ internal sealed record ActiveSchedulerNode(bool IsSelf, Uri? Api, string? Why)
 
         error = $"{name} expects the http:// or https:// URL other machines reach this node's API at, such as http://10.0.0.11:8080/ (no query), got '{text}'";
         return null;
-    }
-
-    /// <summary>
-    /// The node that runs the scheduler, seen from <paramref name="self"/>: the singleton runs on the oldest Up member (the
-    /// lowest rank, ties by address, as Akka's singleton manager orders them). An oldest member that is unreachable
-    /// (crashed, not yet downed) or that advertises no API leaves no node to answer.
-    /// </summary>
-    internal static ActiveSchedulerNode Choose(Address self, IEnumerable<ClusterNode> members)
-    {
-        ClusterNode? oldest = null;
-        foreach (var member in members)
-        {
-            if (member.Status != MemberStatus.Up)
-            {
-                continue;
-            }
-
-            if (oldest is not { } o || member.Rank < o.Rank
-                || (member.Rank == o.Rank && Member.AddressOrdering.Compare(member.Address, o.Address) < 0))
-            {
-                oldest = member;
-            }
-        }
-
-        if (oldest is not { } active)
-        {
-            return new ActiveSchedulerNode(false, null, "no scheduler node is up in the cluster yet");
-        }
-
-        if (active.Address == self)
-        {
-            return new ActiveSchedulerNode(true, null, null);
-        }
-
-        if (!active.Reachable)
-        {
-            return new ActiveSchedulerNode(false, null, $"the active node {active.Address} is unreachable, and another takes over once it is downed");
-        }
-
-        foreach (var role in active.Roles)
-        {
-            if (role.StartsWith(RolePrefix, StringComparison.Ordinal) && Uri.TryCreate(role[RolePrefix.Length..], UriKind.Absolute, out var api))
-            {
-                return new ActiveSchedulerNode(false, api, null);
-            }
-        }
-
-        return new ActiveSchedulerNode(false, null, $"the active node {active.Address} advertises no API");
-    }
-
-    /// <summary>The active node as this node's cluster membership state sees it now.</summary>
-    internal static ActiveSchedulerNode Of(Akka.Cluster.Cluster cluster)
-    {
-        var state = cluster.State;
-        var unreachable = state.Unreachable;
-        var up = state.Members.Where(m => m.Status == MemberStatus.Up).ToList();
-        up.Sort(Member.AgeOrdering);
-        return Choose(cluster.SelfAddress, up.Select((m, rank) => new ClusterNode(m.Address, rank, m.Status, !unreachable.Contains(m), m.Roles)));
     }
 
     /// <summary>Where a request to this node goes on the active node: its base URL, then the same path and query.</summary>

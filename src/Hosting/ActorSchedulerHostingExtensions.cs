@@ -50,13 +50,14 @@ public static class ActorSchedulerHostingExtensions
         if (options.Cluster is { } clustered)
         {
             // The root moves between nodes; the proxy, registered under the key, finds it wherever it runs. The node's API
-            // URL is a member role, so that a standby node finds the active node's API in its own membership state and
-            // redirects there (ActiveSchedulerNode) instead of sending queries across as messages.
+            // URL is a member role, and the watcher finds the node whose singleton answers, so that a standby redirects to
+            // the active node's API (ActiveSchedulerNode) instead of sending queries across as messages.
             return builder
                 .WithRemoting(clustered.Hostname, clustered.Port)
                 .WithClustering(new ClusterOptions { SeedNodes = [.. clustered.SeedNodes] })
                 .AddHocon(SchedulerCluster.Hocon(clustered, options.ApiUrl), HoconAddMode.Prepend)
-                .WithSingleton<SchedulerRegistryKeys.Scheduler>(SchedulerCluster.SingletonName, SchedulerRootActor.SupervisedProps(settings), new ClusterSingletonOptions(), createProxyToo: true);
+                .WithSingleton<SchedulerRegistryKeys.Scheduler>(SchedulerCluster.SingletonName, SchedulerRootActor.SupervisedProps(settings), new ClusterSingletonOptions(), createProxyToo: true)
+                .WithActors((system, _) => system.ActorOf(ActiveNodeWatcher.Props(SchedulerCluster.SingletonPath), SchedulerCluster.WatcherName));
         }
 
         return builder
@@ -64,7 +65,23 @@ public static class ActorSchedulerHostingExtensions
             {
                 var root = system.ActorOf(SchedulerRootActor.SupervisedProps(settings), "scheduler");
                 registry.Register<SchedulerRegistryKeys.Scheduler>(root);
+                ActiveNodes.Get(system).Publish(new ActiveSchedulerNode(true, null, null));
             });
+    }
+
+    /// <summary>
+    /// Which node runs the scheduler, as this node last found it: <see cref="ActiveSchedulerNode.IsSelf"/> on the node
+    /// whose scheduler singleton answered (always when not clustered), the active node's advertised API URL
+    /// (<see cref="ActiveSchedulerNode.Api"/>) on a standby, or why no node can answer now. Reading it sends no message:
+    /// it is the node's cached answer, refreshed in the background. Clustered, ask
+    /// <see cref="SchedulerRegistryKeys.Scheduler"/> only while <see cref="ActiveSchedulerNode.IsSelf"/> holds: from a
+    /// standby the query would cross to another node, which the scheduler refuses (its messages never cross as JSON);
+    /// send the request to <see cref="ActiveSchedulerNode.Api"/> instead.
+    /// </summary>
+    public static ActiveSchedulerNode GetActiveSchedulerNode(this Akka.Actor.ActorSystem system)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        return ActiveNodes.Get(system).Current;
     }
 
     /// <exception cref="ArgumentOutOfRangeException">

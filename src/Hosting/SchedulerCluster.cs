@@ -9,8 +9,17 @@ namespace ActorScheduler.Hosting;
 /// </summary>
 internal static class SchedulerCluster
 {
-    /// <summary>The singleton's name under <c>/user</c> (its manager); the proxy is <c>/user/scheduler-proxy</c>.</summary>
+    /// <summary>
+    /// The singleton's name: its manager's under <c>/user</c>, and (as Akka.Hosting names it) the scheduler root's under
+    /// its manager; the proxy is <c>/user/scheduler-proxy</c>.
+    /// </summary>
     internal const string SingletonName = "scheduler";
+
+    /// <summary>The elements of the scheduler root's path under a node's root, where the singleton runs on that node.</summary>
+    internal static readonly string[] SingletonPath = ["user", SingletonName, SingletonName];
+
+    /// <summary>The name under <c>/user</c> of the node's <see cref="ActiveNodeWatcher"/>.</summary>
+    internal const string WatcherName = "scheduler-active-node";
 
     /// <summary>
     /// Why <paramref name="seed"/> is no seed node address (null when it is one): an <c>akka.tcp://system@host:port</c>

@@ -548,12 +548,12 @@ public static class RunCommand
     }
 
     /// <summary>
-    /// Whether the scheduler runs on this node: always when not clustered; clustered, when this node is the oldest Up
-    /// member. What asks the scheduler for the node's own use (the console's plan, StatsD) asks only then, so that no
-    /// query of ours goes to another node.
+    /// Whether the scheduler runs on this node: always when not clustered; clustered, when this node's scheduler
+    /// singleton answered (<see cref="ActorSchedulerHostingExtensions.GetActiveSchedulerNode"/>). What asks the scheduler
+    /// for the node's own use (the console's plan, StatsD) asks only then, so that no query of ours goes to another node.
     /// </summary>
     private static Func<bool> ActiveHere(SchedulerClusterOptions? cluster, IServiceProvider services) =>
-        cluster is null ? () => true : () => ActiveSchedulerNode.Of(Akka.Cluster.Cluster.Get(services.GetRequiredService<ActorSystem>())).IsSelf;
+        cluster is null ? () => true : () => services.GetRequiredService<ActorSystem>().GetActiveSchedulerNode().IsSelf;
 
     /// <summary>The actor system's name: the one the nodes' addresses (<c>--cluster-seed</c>) name.</summary>
     internal const string SystemName = "actorscheduler";
@@ -628,7 +628,9 @@ public static class RunCommand
         app.UseJsonErrors(clustered: cluster is not null);
         if (cluster is not null)
         {
-            app.UseActiveNodeRedirect(() => ActiveSchedulerNode.Of(Akka.Cluster.Cluster.Get(app.Services.GetRequiredService<ActorSystem>())));
+            // Resolved at the first request: the actor system starts with the host, after the pipeline is built.
+            var nodes = new Lazy<ActiveNodes>(() => ActiveNodes.Get(app.Services.GetRequiredService<ActorSystem>()));
+            app.UseActiveNodeRedirect(() => nodes.Value.Current);
         }
 
         app.UseServicePrefix(loaded.Spec!.Name);

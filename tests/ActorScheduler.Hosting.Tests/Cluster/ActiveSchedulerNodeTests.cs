@@ -12,8 +12,9 @@ using Microsoft.Extensions.Logging;
 namespace ActorScheduler.Hosting.Tests.Cluster;
 
 /// <summary>
-/// Which node of a cluster answers the API (the oldest Up member, where the singleton runs), where a standby redirects
-/// to, and that the CLI's client follows the redirect with the method, body and token of the call.
+/// Which node of a cluster answers the API (the one whose scheduler singleton answered, not the oldest by a node's
+/// view), where a standby redirects to, and that the CLI's client follows the redirect with the method, body and token
+/// of the call.
 /// </summary>
 public sealed class ActiveSchedulerNodeTests
 {
@@ -21,42 +22,103 @@ public sealed class ActiveSchedulerNodeTests
     private static readonly Address B = Address.Parse("akka.tcp://actorscheduler@10.0.0.12:25520");
     private static readonly Address C = Address.Parse("akka.tcp://actorscheduler@10.0.0.13:25520");
 
-    private static ClusterNode Node(Address address, int rank, MemberStatus status = MemberStatus.Up, bool reachable = true, string? api = null) =>
-        new(address, rank, status, reachable, api is null ? [] : ["other-role", ActiveSchedulerNode.RolePrefix + api]);
+    private static readonly DateTime T0 = new(2026, 12, 7, 12, 0, 0, DateTimeKind.Utc);
+    private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(5);
 
-    [Fact]
-    public void The_oldest_up_member_is_active_and_a_standby_is_sent_to_its_advertised_api()
+    private static ClusterNode Node(Address address, MemberStatus status = MemberStatus.Up, bool reachable = true, string? api = null) =>
+        new(address, status, reachable, api is null ? [] : ["other-role", ActiveSchedulerNode.RolePrefix + api]);
+
+    private static ActiveNodeTracker Tracker(Address self, params ClusterNode[] members)
     {
-        var members = new[] { Node(B, 1, api: "http://10.0.0.12:8080/"), Node(A, 0, api: "http://10.0.0.11:8080/"), Node(C, 2, api: "http://10.0.0.13:8080/") };
-
-        Assert.Equal(new ActiveSchedulerNode(true, null, null), ActiveSchedulerNode.Choose(A, members));
-        Assert.Equal(new ActiveSchedulerNode(false, new Uri("http://10.0.0.11:8080/"), null), ActiveSchedulerNode.Choose(B, members));
-        Assert.Equal(new ActiveSchedulerNode(false, new Uri("http://10.0.0.11:8080/"), null), ActiveSchedulerNode.Choose(C, members));
+        var tracker = new ActiveNodeTracker(self, Lifetime);
+        tracker.Members(members);
+        return tracker;
     }
 
     [Fact]
-    public void Members_not_up_do_not_count_and_a_tie_goes_to_the_lower_address()
+    public void The_node_whose_singleton_answered_is_active_and_a_standby_is_sent_to_its_advertised_api()
     {
-        // A leaving (its singleton is handing over) and C still joining: B is the one to run the scheduler.
-        var members = new[] { Node(A, 0, MemberStatus.Leaving, api: "http://a/"), Node(B, 1, api: "http://b/"), Node(C, 0, MemberStatus.Joining, api: "http://c/") };
-        Assert.True(ActiveSchedulerNode.Choose(B, members).IsSelf);
-        Assert.Equal(new Uri("http://b/"), ActiveSchedulerNode.Choose(A, members).Api);
+        // C is the oldest by membership, but B's singleton is the one that answered: B is active.
+        var members = new[] { Node(C, api: "http://10.0.0.13:8080/"), Node(B, api: "http://10.0.0.12:8080/"), Node(A, api: "http://10.0.0.11:8080/") };
+        var onA = Tracker(A, members);
+        var onB = Tracker(B, members);
+        onA.Answered(C, runsThere: false, T0);
+        onA.Answered(B, runsThere: true, T0);
+        onB.Answered(B, runsThere: true, T0);
 
-        var tied = new[] { Node(C, 0, api: "http://c/"), Node(B, 0, api: "http://b/") };
-        Assert.Equal(new Uri("http://b/"), ActiveSchedulerNode.Choose(C, tied).Api);
+        Assert.Equal(new ActiveSchedulerNode(false, new Uri("http://10.0.0.12:8080/"), null), onA.Decide(T0 + Lifetime));
+        Assert.Equal(new ActiveSchedulerNode(true, null, null), onB.Decide(T0 + Lifetime));
+        Assert.Equal([C, B, A], onA.Candidates());
     }
 
     [Fact]
-    public void No_node_answers_while_none_is_up_the_oldest_is_unreachable_or_advertises_no_api()
+    public void Until_a_singleton_answers_no_node_answers_and_a_standby_does_not_redirect_to_the_oldest()
     {
-        Assert.Equal("no scheduler node is up in the cluster yet", ActiveSchedulerNode.Choose(A, [Node(A, 0, MemberStatus.Joining)]).Why);
-        Assert.Equal("no scheduler node is up in the cluster yet", ActiveSchedulerNode.Choose(A, []).Why);
-        Assert.Equal(
-            "the active node akka.tcp://actorscheduler@10.0.0.11:25520 is unreachable, and another takes over once it is downed",
-            ActiveSchedulerNode.Choose(B, [Node(A, 0, reachable: false, api: "http://a/"), Node(B, 1, api: "http://b/")]).Why);
-        Assert.Equal(
-            "the active node akka.tcp://actorscheduler@10.0.0.11:25520 advertises no API",
-            ActiveSchedulerNode.Choose(B, [Node(A, 0), Node(B, 1, api: "http://b/")]).Why);
+        var onB = Tracker(B, Node(A, api: "http://a/"), Node(B, api: "http://b/"));
+        Assert.Equal(new ActiveSchedulerNode(false, null, "the scheduler has not answered on any node yet (it is starting, or moving to another node)"), onB.Decide(T0));
+
+        // A's singleton is still starting: its answer is none, which says nothing about where it runs.
+        onB.Answered(A, runsThere: false, T0);
+        Assert.Null(onB.Decide(T0).Api);
+        onB.Answered(A, runsThere: true, T0);
+        Assert.Equal(new Uri("http://a/"), onB.Decide(T0).Api);
+    }
+
+    [Fact]
+    public void An_answer_holds_until_its_node_says_the_singleton_is_gone_leaves_for_good_or_it_grows_old()
+    {
+        var onB = Tracker(B, Node(A, api: "http://a/"), Node(B, api: "http://b/"), Node(C, MemberStatus.Joining, api: "http://c/"));
+        onB.Answered(A, runsThere: true, T0);
+
+        // Another node's answer of none, or membership changing elsewhere (C up), leaves it.
+        onB.Answered(C, runsThere: false, T0);
+        onB.Members([Node(A, api: "http://a/"), Node(B, api: "http://b/"), Node(C, api: "http://c/")]);
+        Assert.Equal(new Uri("http://a/"), onB.Decide(T0).Api);
+
+        // A leaving still runs it until it has handed over; then A answers none.
+        onB.Members([Node(A, MemberStatus.Leaving, api: "http://a/"), Node(B, api: "http://b/"), Node(C, api: "http://c/")]);
+        Assert.Equal(new Uri("http://a/"), onB.Decide(T0).Api);
+        onB.Answered(A, runsThere: false, T0);
+        Assert.True(onB.Decide(T0).Why?.StartsWith("the scheduler has not answered on any node yet", StringComparison.Ordinal));
+
+        // Removed (or downed) before it said so.
+        onB.Answered(A, runsThere: true, T0);
+        onB.Members([Node(A, MemberStatus.Down, api: "http://a/"), Node(B, api: "http://b/")]);
+        Assert.Null(onB.Decide(T0).Api);
+        onB.Members([Node(B, api: "http://b/")]);
+        Assert.False(onB.Known(T0));
+
+        // An answer older than its lifetime, this node's own included, no longer counts.
+        onB.Answered(B, runsThere: true, T0);
+        Assert.True(onB.Decide(T0 + Lifetime).IsSelf);
+        Assert.False(onB.Decide(T0 + Lifetime + TimeSpan.FromMilliseconds(1)).IsSelf);
+        Assert.False(onB.Known(T0 + Lifetime + TimeSpan.FromMilliseconds(1)));
+    }
+
+    [Fact]
+    public void This_nodes_own_singleton_counts_whatever_its_membership_says()
+    {
+        // Leaving, or not yet seen Up by its own view: the singleton answered in this process, so it runs here.
+        var onA = Tracker(A, Node(A, MemberStatus.Leaving, api: "http://a/"), Node(B, api: "http://b/"));
+        onA.Answered(A, runsThere: true, T0);
+        Assert.True(onA.Decide(T0).IsSelf);
+        Assert.DoesNotContain(A, Tracker(A, Node(A, MemberStatus.Joining), Node(B)).Candidates());
+    }
+
+    [Fact]
+    public void No_node_answers_while_none_is_up_the_active_one_is_unreachable_or_advertises_no_api()
+    {
+        Assert.Equal("no scheduler node is up in the cluster yet", Tracker(A, Node(A, MemberStatus.Joining)).Decide(T0).Why);
+        Assert.Equal("no scheduler node is up in the cluster yet", Tracker(A).Decide(T0).Why);
+
+        var unreachable = Tracker(B, Node(A, reachable: false, api: "http://a/"), Node(B, api: "http://b/"));
+        unreachable.Answered(A, runsThere: true, T0);
+        Assert.Equal("the active node akka.tcp://actorscheduler@10.0.0.11:25520 is unreachable, and another takes over once it is downed", unreachable.Decide(T0).Why);
+        Assert.Equal([B], unreachable.Candidates());
+
+        var noApi = Tracker(B, Node(A), Node(B, api: "http://b/"));
+        noApi.Answered(A, runsThere: true, T0);
+        Assert.Equal("the active node akka.tcp://actorscheduler@10.0.0.11:25520 advertises no API", noApi.Decide(T0).Why);
     }
 
     [Fact]

@@ -49,18 +49,23 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
         using var stopB = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         var (consoleA, consoleB) = (new StringWriter(), new StringWriter());
 
+        var (systemA, systemB) = (new TaskCompletionSource<Akka.Actor.ActorSystem>(TaskCreationOptions.RunContinuationsAsynchronously), new TaskCompletionSource<Akka.Actor.ActorSystem>(TaskCreationOptions.RunContinuationsAsynchronously));
+
         // Node A forms the cluster, runs the scheduler and deploys.
-        var runA = RunCommand.RunAsync(Node("a", journal, emulator.Url, apiA, portA, seedPort: portA), consoleA, consoleA, stopA.Token);
+        var runA = RunCommand.RunAsync(Node("a", journal, emulator.Url, apiA, portA, seedPort: portA) with { OnStarted = systemA.SetResult }, consoleA, consoleA, stopA.Token);
         await Journal.InProcessRun.DeployCompleteAsync(apiA, runA, consoleA);
         var launched = emulator.History().Launches.Select(l => (l.TaskName, l.TaskId)).Order().ToList();
         Assert.Equal(["hello-0-server", "world-0-server", "world-1-server"], launched.Select(l => l.TaskName));
         var framework = Assert.Single(emulator.Snapshot().Frameworks).Id;
         Assert.Contains($"cluster:     akka.tcp://actorscheduler@127.0.0.1:{portA}", consoleA.ToString());
 
-        // Node B joins A and stands by: its API redirects to A's, with the path and query asked, and the CLI follows.
-        var runB = RunCommand.RunAsync(Node("b", journal, emulator.Url, apiB, portB, seedPort: portA), consoleB, consoleB, stopB.Token);
+        // Node B joins A and stands by: its API redirects to A's, whose singleton runs the scheduler, with the path and
+        // query asked, and the CLI follows.
+        var runB = RunCommand.RunAsync(Node("b", journal, emulator.Url, apiB, portB, seedPort: portA) with { OnStarted = systemB.SetResult }, consoleB, consoleB, stopB.Token);
         await Journal.InProcessRun.DeployCompleteAsync(apiB, runB, consoleB);
         Assert.Contains("any node's API answers: a standby redirects (307) to the node that runs the scheduler", consoleB.ToString());
+        var (runsOnA, runsOnB) = (await RunsSchedulerAsync(await systemA.Task), await RunsSchedulerAsync(await systemB.Task));
+        Assert.True(runsOnA && !runsOnB, $"the scheduler singleton answers on A: {runsOnA}, on B: {runsOnB}");
         await AnswersAsync(apiB, HttpStatusCode.TemporaryRedirect, $"http://127.0.0.1:{apiA}/v1/plans/deploy?verbose=true");
         var cliOutput = new StringWriter();
         var cliError = new StringWriter();
@@ -82,6 +87,7 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
 
         log.WriteLine($"graceful hand-over: node A left and node B's scheduler resubscribed after {handOver.Elapsed.TotalSeconds:0.0}s");
         await Journal.InProcessRun.DeployCompleteAsync(apiB, runB, consoleB);
+        Assert.True(await RunsSchedulerAsync(await systemB.Task), "node B's singleton does not answer after the hand-over");
         await AnswersAsync(apiB, HttpStatusCode.OK, location: null);
 
         // Same framework (resubscribed with its id), the same tasks running, none launched again.
@@ -193,11 +199,10 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
             await Journal.InProcessRun.DeployCompleteAsync(apis[1], runB, consoles[1]);
             await Journal.InProcessRun.DeployCompleteAsync(apis[2], runC, consoles[2]);
 
-            // The oldest of B and C serves the API, the other redirects to it. Which is oldest is Akka's age ordering: B
-            // joined first, but a leader that moves both Up in one pass numbers them by address.
-            var oldest = Akka.Cluster.Cluster.Get(members[1]).State.Members
-                .Where(m => m.Status == Akka.Cluster.MemberStatus.Up && m.Address.Port != ports[0]).OrderBy(m => m, Akka.Cluster.Member.AgeOrdering).First().Address;
-            var (active, standby) = oldest.Port == ports[1] ? (apis[1], apis[2]) : (apis[2], apis[1]);
+            // The node of B and C whose singleton answers serves the API, the other redirects to it.
+            var runsOn = await Task.WhenAll(RunsSchedulerAsync(members[1]), RunsSchedulerAsync(members[2]));
+            Assert.True(runsOn[0] != runsOn[1], $"the scheduler singleton answers on {(runsOn[0] ? "both" : "neither")} of B and C");
+            var (active, standby) = runsOn[0] ? (apis[1], apis[2]) : (apis[2], apis[1]);
             await AnswersAsync(active, HttpStatusCode.OK, location: null);
             await AnswersAsync(standby, HttpStatusCode.TemporaryRedirect, $"http://127.0.0.1:{active}/v1/plans/deploy?verbose=true");
             var after = emulator.Snapshot();
@@ -225,27 +230,23 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
     }
 
     /// <summary>
-    /// Asks a node's API for the deploy plan without following redirects until it answers <paramref name="status"/>, with
-    /// <paramref name="location"/> (the same path and query on the active node) for a redirect. Each node reads the
-    /// active one from its own view of the cluster, which converges by gossip: just after a take-over a node may still
-    /// see the old membership for a moment, so the answer is awaited (30 s), not taken from the first request.
+    /// Asks a node's API for the deploy plan once, without following redirects: it answers <paramref name="status"/>,
+    /// with <paramref name="location"/> (the same path and query on the active node) for a redirect. Each node redirects
+    /// to where the singleton answered, not to where its view of the membership says it should run, so the first answer
+    /// is the right one once the callers have seen the scheduler serve (no waiting for the views to converge).
     /// </summary>
     internal static async Task AnswersAsync(int apiPort, HttpStatusCode status, string? location)
     {
         using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}/"), Timeout = TimeSpan.FromSeconds(15) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            using var answer = await client.GetAsync("v1/plans/deploy?verbose=true");
-            var seen = (answer.StatusCode, answer.Headers.Location?.ToString());
-            if (seen == (status, location))
-            {
-                return;
-            }
+        using var answer = await client.GetAsync("v1/plans/deploy?verbose=true");
+        Assert.Equal((status, location), (answer.StatusCode, answer.Headers.Location?.ToString()));
+    }
 
-            Assert.True(DateTime.UtcNow < deadline, $"the API on port {apiPort} answered {seen}, not {(status, location)}, for 30 s");
-            await Task.Delay(200);
-        }
+    /// <summary>Whether the scheduler singleton runs in <paramref name="system"/>: it answers Akka's <c>Identify</c> there.</summary>
+    private static async Task<bool> RunsSchedulerAsync(Akka.Actor.ActorSystem system)
+    {
+        var identity = await Akka.Actor.Futures.Ask<Akka.Actor.ActorIdentity>(system.ActorSelection("/user/scheduler/scheduler"), new Akka.Actor.Identify(null), TimeSpan.FromSeconds(10));
+        return identity.Subject is not null;
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
