@@ -31,8 +31,18 @@ internal static class InProcessRun
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
         while (true)
         {
-            Assert.False(run.IsCompleted, $"run ended before deploy was COMPLETE:\n{console}");
-            Assert.True(DateTime.UtcNow < deadline, $"deploy not COMPLETE within 2 minutes:\n{console}");
+            // The console is read only to fail: the run writes to it meanwhile, and a StringWriter read while it is
+            // written can throw (an assertion's message is built even when it holds).
+            if (run.IsCompleted)
+            {
+                Assert.Fail($"run ended before deploy was COMPLETE:\n{console}");
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                Assert.Fail($"deploy not COMPLETE within 2 minutes:\n{console}");
+            }
+
             try
             {
                 using var answer = await client.GetAsync("v1/plans/deploy");
