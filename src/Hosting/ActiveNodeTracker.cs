@@ -15,6 +15,9 @@ namespace ActorScheduler.Hosting;
 /// </summary>
 internal sealed class ActiveNodeTracker(Address self, TimeSpan answerLifetime)
 {
+    /// <summary>The answer while no member is Up: also a node's answer before it has joined.</summary>
+    internal static readonly ActiveSchedulerNode NoneUp = new(false, null, "no scheduler node is up in the cluster yet");
+
     private IReadOnlyList<ClusterNode> _members = [];
     private Address? _runsAt;
     private DateTime _answeredAt;
@@ -87,7 +90,7 @@ internal sealed class ActiveNodeTracker(Address self, TimeSpan answerLifetime)
             }
         }
 
-        return new ActiveSchedulerNode(false, null, "no scheduler node is up in the cluster yet");
+        return NoneUp;
     }
 
     /// <summary>

@@ -11,7 +11,9 @@ namespace ActorScheduler.Hosting;
 /// </summary>
 internal sealed class ActiveNodes : IExtension
 {
-    private volatile ActiveSchedulerNode _current = new(false, null, "this node has not found the scheduler yet");
+    // Before the watcher's first decision: what it decides with no member Up (this node has not joined yet), so that the
+    // API's first answers say what its later ones will.
+    private volatile ActiveSchedulerNode _current = ActiveNodeTracker.NoneUp;
 
     /// <summary>The last published answer.</summary>
     internal ActiveSchedulerNode Current => _current;
