@@ -59,13 +59,14 @@ public sealed class ClusterKillEndToEndTests(PostgresServer server, ITestOutputH
                 await standby.WaitUntilAsync(() => Task.FromResult(standby.Output.Contains("ClusterSingletonManager state change [Start -> Younger]")), Timeout, "the node Up, standing by");
             }
 
-            await ClusteredSchedulerTests.AnswersAsync(apis[1], HttpStatusCode.TemporaryRedirect, $"http://127.0.0.1:{apis[0]}/v1/plans/deploy?verbose=true");
-            await ClusteredSchedulerTests.AnswersAsync(apis[2], HttpStatusCode.TemporaryRedirect, $"http://127.0.0.1:{apis[0]}/v1/plans/deploy?verbose=true");
+            // A node just Up redirects once its watcher has heard A's singleton answer (asked at once, then every 250 ms).
+            await ClusteredSchedulerTests.AnswersWithinAsync(apis[1], HttpStatusCode.TemporaryRedirect, $"http://127.0.0.1:{apis[0]}/v1/plans/deploy?verbose=true", Timeout);
+            await ClusteredSchedulerTests.AnswersWithinAsync(apis[2], HttpStatusCode.TemporaryRedirect, $"http://127.0.0.1:{apis[0]}/v1/plans/deploy?verbose=true", Timeout);
             var subscribes = emulator.History().CallCount("SUBSCRIBE");
 
             // kill -9 of the active node's process: no cluster leave, no hand-over, no goodbye to the master or PostgreSQL.
-            // Until A is downed, B sees the oldest member unreachable and answers 503 with Retry-After, not a redirect to
-            // the dead node. B's API is asked beside the wait for the resubscription, which a request the API holds (it
+            // Once A is unreachable and until a survivor's singleton answers, B answers 503 with Retry-After, not a
+            // redirect to the dead node. B's API is asked beside the wait for the resubscription, which a request the API holds (it
             // waits for a singleton that is starting) would otherwise delay.
             var killedAt = DateTime.UtcNow;
             var takeOver = Stopwatch.StartNew();

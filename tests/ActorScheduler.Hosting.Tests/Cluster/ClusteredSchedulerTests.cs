@@ -267,6 +267,28 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
         Assert.Equal((status, location), (answer.StatusCode, answer.Headers.Location?.ToString()));
     }
 
+    /// <summary>
+    /// As <see cref="AnswersAsync"/>, asked again until the node answers so or <paramref name="within"/> passes: for a node
+    /// whose watcher may not have heard the singleton's first answer yet (one that has just come Up).
+    /// </summary>
+    internal static async Task AnswersWithinAsync(int apiPort, HttpStatusCode status, string? location, TimeSpan within)
+    {
+        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}/"), Timeout = TimeSpan.FromSeconds(15) };
+        var deadline = DateTime.UtcNow + within;
+        while (true)
+        {
+            using var answer = await client.GetAsync("v1/plans/deploy?verbose=true");
+            var seen = (answer.StatusCode, answer.Headers.Location?.ToString());
+            if (seen == (status, location) || DateTime.UtcNow >= deadline)
+            {
+                Assert.Equal((status, location), seen);
+                return;
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
     /// <summary>Whether the scheduler singleton runs in <paramref name="system"/>: it answers Akka's <c>Identify</c> there.</summary>
     private static async Task<bool> RunsSchedulerAsync(Akka.Actor.ActorSystem system)
     {
