@@ -324,6 +324,21 @@ public static class PostgresJournal
     }
 
     /// <summary>
+    /// The plugin's writers with transactions of up to 1,000 rows sent as one multi-row insert with parameters, instead of
+    /// 100: the entity journal's group writes then commit in a tenth of the round trips, and Npgsql allocates a fifth less
+    /// per placement in the storm (BENCHMARKS, "On the PostgreSQL journal"). Its three concurrent writers stay: unlike
+    /// SQLite (<see cref="SqliteJournal.WriterHocon"/>), PostgreSQL commits them side by side. 1,000 rows of the journal's
+    /// columns stay far below PostgreSQL's 65,535 parameters a statement.
+    /// </summary>
+    public const string WriterHocon = """
+        akka.persistence.journal.sql {
+          batch-size = 1000
+          db-round-trip-max-batch-size = 1000
+          prefer-parameters-on-multirow-insert = true
+        }
+        """;
+
+    /// <summary>
     /// Journal, snapshot store and query journal on the PostgreSQL database of <paramref name="connectionString"/> (see
     /// <see cref="Parse"/>), its tables created first (<see cref="Prepare"/>).
     /// </summary>
@@ -331,7 +346,7 @@ public static class PostgresJournal
     public static AkkaConfigurationBuilder WithPostgresJournal(this AkkaConfigurationBuilder builder, string connectionString)
     {
         Prepare(connectionString);
-        return builder.WithSqlPersistence(
+        return builder.AddHocon(WriterHocon, HoconAddMode.Prepend).WithSqlPersistence(
             connectionString: connectionString,
             providerName: ProviderName,
             autoInitialize: false,
