@@ -81,6 +81,24 @@ var clusterSeedOption = new Option<string[]>("--cluster-seed")
     AllowMultipleArgumentsPerToken = false,
 };
 var clusterHostnameOption = new Option<string?>("--cluster-hostname") { Description = "The address other scheduler nodes reach this one at (default 127.0.0.1)." };
+// The cluster's timings; defaults and production advice as hocon/cluster.conf (SchedulerClusterOptions holds the defaults).
+var clusterDefaults = new ActorScheduler.Hosting.SchedulerClusterOptions { Port = 1 };
+var clusterStableAfterOption = new Option<string?>("--cluster-stable-after")
+{
+    Description = $"How long membership must stay unchanged before the split-brain resolver downs an unreachable node (keep-majority). A duration: 500ms, 7s, 1m. Default {DurationText.Format(clusterDefaults.StableAfter)}; keep 7s or more in production, so that a long GC pause or a network blip is not taken for a crash.",
+};
+var clusterHeartbeatIntervalOption = new Option<string?>("--cluster-heartbeat-interval")
+{
+    Description = $"How often the nodes' failure detectors exchange heartbeats. Default {DurationText.Format(clusterDefaults.HeartbeatInterval)}.",
+};
+var clusterHeartbeatPauseOption = new Option<string?>("--cluster-heartbeat-pause")
+{
+    Description = $"The silence tolerated before a node is marked unreachable; longer than --cluster-heartbeat-interval. Default {DurationText.Format(clusterDefaults.AcceptableHeartbeatPause)}; keep 3s or more in production.",
+};
+var clusterDownRemovalMarginOption = new Option<string?>("--cluster-down-removal-margin")
+{
+    Description = $"How long a downed node's scheduler is presumed still running before another node starts it. Default {DurationText.Format(clusterDefaults.DownRemovalMargin)}. A crashed active node is replaced after about heartbeat pause + stable-after + this margin, plus the scheduler's start.",
+};
 var apiAdvertiseUrlOption = new Option<string?>("--api-advertise-url")
 {
     Description = "The URL other machines reach this node's API at (http://host:port/). Clustered, a standby node redirects (307) every API request to the active node's advertised URL, so any node's API works. Default: the --api-host address, or for 0.0.0.0 the --cluster-hostname when clustered and this machine's host name when not.",
@@ -97,6 +115,10 @@ var run = new Command("run", "Deploy a service and keep it running: embedded Mes
     clusterPortOption,
     clusterSeedOption,
     clusterHostnameOption,
+    clusterStableAfterOption,
+    clusterHeartbeatIntervalOption,
+    clusterHeartbeatPauseOption,
+    clusterDownRemovalMarginOption,
     apiAdvertiseUrlOption,
 };
 var runAgentFlags = new EmulatorAgentFlags();
@@ -131,6 +153,10 @@ run.SetAction((parse, ct) => CommandGuard.RunAsync(() => RunCommand.RunAsync(
         ClusterPort = parse.GetValue(clusterPortOption),
         ClusterSeeds = parse.GetValue(clusterSeedOption) ?? [],
         ClusterHostname = parse.GetValue(clusterHostnameOption),
+        ClusterStableAfter = parse.GetValue(clusterStableAfterOption),
+        ClusterHeartbeatInterval = parse.GetValue(clusterHeartbeatIntervalOption),
+        ClusterHeartbeatPause = parse.GetValue(clusterHeartbeatPauseOption),
+        ClusterDownRemovalMargin = parse.GetValue(clusterDownRemovalMarginOption),
         ApiAdvertiseUrl = parse.GetValue(apiAdvertiseUrlOption),
     },
     Console.Out,

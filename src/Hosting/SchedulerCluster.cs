@@ -83,8 +83,19 @@ internal static class SchedulerCluster
             return "Cluster.StableAfter, HeartbeatInterval and AcceptableHeartbeatPause must be more than zero, DownRemovalMargin zero or more";
         }
 
-        return null;
+        return PauseError(options.HeartbeatInterval, options.AcceptableHeartbeatPause, "Cluster.HeartbeatInterval", "Cluster.AcceptableHeartbeatPause");
     }
+
+    /// <summary>
+    /// Why a failure detector with this heartbeat <paramref name="interval"/> and acceptable <paramref name="pause"/>
+    /// would not do (null when it would): Akka takes any pause of zero or more, but a pause no longer than the interval
+    /// tolerates not even one heartbeat arriving late, so a node under a little load or a GC pause is marked unreachable
+    /// and, once membership is stable, downed by the split-brain resolver. The settings are named as the caller names them.
+    /// </summary>
+    internal static string? PauseError(TimeSpan interval, TimeSpan pause, string intervalName, string pauseName) =>
+        pause > interval
+            ? null
+            : $"{pauseName} must be longer than {intervalName} (a node would be marked unreachable as soon as one heartbeat is late), got {Cli.DurationText.Format(pause)} with an interval of {Cli.DurationText.Format(interval)}";
 
     /// <summary>This node's own address (the <c>run</c> command's seed when none is given).</summary>
     internal static string SelfAddress(string hostname, int port, string systemName) =>

@@ -99,10 +99,25 @@ public sealed record RunArguments(
     public string? ApiAdvertiseUrl { get; init; }
 
     /// <summary>
-    /// Failure-detector and split-brain-resolver timings other than <c>hocon/cluster.conf</c>'s (tests shorten them);
-    /// only the timings are used, the port, hostname and seeds come from the options above.
+    /// How long membership must stay unchanged before the split-brain resolver downs an unreachable node
+    /// (<c>--cluster-stable-after</c>, a duration such as <c>7s</c>); null: <see cref="SchedulerClusterOptions.StableAfter"/>.
     /// </summary>
-    internal SchedulerClusterOptions? ClusterTimings { get; init; }
+    public string? ClusterStableAfter { get; init; }
+
+    /// <summary>How often the nodes exchange heartbeats (<c>--cluster-heartbeat-interval</c>); null: <see cref="SchedulerClusterOptions.HeartbeatInterval"/>.</summary>
+    public string? ClusterHeartbeatInterval { get; init; }
+
+    /// <summary>
+    /// The silence tolerated before a node is unreachable (<c>--cluster-heartbeat-pause</c>, longer than the interval);
+    /// null: <see cref="SchedulerClusterOptions.AcceptableHeartbeatPause"/>.
+    /// </summary>
+    public string? ClusterHeartbeatPause { get; init; }
+
+    /// <summary>
+    /// How long a downed node's scheduler is presumed alive before another node starts it (<c>--cluster-down-removal-margin</c>);
+    /// null: <see cref="SchedulerClusterOptions.DownRemovalMargin"/>.
+    /// </summary>
+    public string? ClusterDownRemovalMargin { get; init; }
 
     /// <summary>
     /// HOCON that takes precedence over everything <c>run</c> configures, and a look at the actor system once it started:
@@ -393,6 +408,7 @@ public static class RunCommand
         {
             await output.WriteLineAsync($"cluster:     {SchedulerCluster.SelfAddress(cluster.Hostname, cluster.Port, SystemName)} (seeds: {string.Join(", ", cluster.SeedNodes)})");
             await output.WriteLineAsync("             any node's API answers: a standby redirects (307) to the node that runs the scheduler");
+            await output.WriteLineAsync($"             failover: heartbeat {DurationText.Format(cluster.HeartbeatInterval)}, pause {DurationText.Format(cluster.AcceptableHeartbeatPause)}, stable-after {DurationText.Format(cluster.StableAfter)}, down-removal margin {DurationText.Format(cluster.DownRemovalMargin)}");
         }
         if (statsd is not null)
         {
@@ -492,9 +508,12 @@ public static class RunCommand
         error = null;
         if (args.ClusterPort is not { } port)
         {
-            if (args.ClusterSeeds.Count > 0 || args.ClusterHostname is not null)
+            var unported = args.ClusterSeeds.Count > 0 ? "--cluster-seed"
+                : args.ClusterHostname is not null ? "--cluster-hostname"
+                : ClusterTimingOptions(args).FirstOrDefault(t => t.Text is not null).Name;
+            if (unported is not null)
             {
-                error = $"{(args.ClusterSeeds.Count > 0 ? "--cluster-seed" : "--cluster-hostname")} needs --cluster-port: the port of this scheduler node in the cluster";
+                error = $"{unported} needs --cluster-port: the port of this scheduler node in the cluster";
             }
 
             return null;
@@ -534,18 +553,54 @@ public static class RunCommand
             }
         }
 
-        var timings = args.ClusterTimings ?? new SchedulerClusterOptions { Port = port };
+        var defaults = new SchedulerClusterOptions { Port = port };
+        var timings = new[] { defaults.StableAfter, defaults.HeartbeatInterval, defaults.AcceptableHeartbeatPause, defaults.DownRemovalMargin };
+        var options = ClusterTimingOptions(args);
+        for (var i = 0; i < options.Length; i++)
+        {
+            if (options[i].Text is not { } text)
+            {
+                continue;
+            }
+
+            if (DurationText.Parse(text, options[i].Name, out error) is not { } value)
+            {
+                return null;
+            }
+
+            timings[i] = value;
+        }
+
+        if (SchedulerCluster.PauseError(timings[1], timings[2], "--cluster-heartbeat-interval", "--cluster-heartbeat-pause") is { } pauseError)
+        {
+            error = pauseError;
+            return null;
+        }
+
         return new SchedulerClusterOptions
         {
             Port = port,
             Hostname = hostname,
             SeedNodes = args.ClusterSeeds.Count > 0 ? args.ClusterSeeds : [SchedulerCluster.SelfAddress(hostname, port, SystemName)],
-            StableAfter = timings.StableAfter,
-            HeartbeatInterval = timings.HeartbeatInterval,
-            AcceptableHeartbeatPause = timings.AcceptableHeartbeatPause,
-            DownRemovalMargin = timings.DownRemovalMargin,
+            StableAfter = timings[0],
+            HeartbeatInterval = timings[1],
+            AcceptableHeartbeatPause = timings[2],
+            DownRemovalMargin = timings[3],
         };
     }
+
+    /// <summary>
+    /// The failure-detector and split-brain-resolver timing options as given (null: the default), in the order of
+    /// <see cref="SchedulerClusterOptions.StableAfter"/>, <see cref="SchedulerClusterOptions.HeartbeatInterval"/>,
+    /// <see cref="SchedulerClusterOptions.AcceptableHeartbeatPause"/>, <see cref="SchedulerClusterOptions.DownRemovalMargin"/>.
+    /// </summary>
+    private static (string Name, string? Text)[] ClusterTimingOptions(RunArguments args) =>
+    [
+        ("--cluster-stable-after", args.ClusterStableAfter),
+        ("--cluster-heartbeat-interval", args.ClusterHeartbeatInterval),
+        ("--cluster-heartbeat-pause", args.ClusterHeartbeatPause),
+        ("--cluster-down-removal-margin", args.ClusterDownRemovalMargin),
+    ];
 
     /// <summary>
     /// Whether the scheduler runs on this node: always when not clustered; clustered, when this node's scheduler

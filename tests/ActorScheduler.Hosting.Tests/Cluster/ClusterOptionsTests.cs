@@ -73,6 +73,130 @@ public sealed class ClusterOptionsTests : IDisposable
         Assert.Equal(["error: --cluster-seed needs --cluster-port: the port of this scheduler node in the cluster"], error);
     }
 
+    [Theory]
+    [InlineData("--cluster-stable-after", "7", "error: --cluster-stable-after expects a duration such as 500ms, 7s or 1m, got '7'")]
+    [InlineData("--cluster-heartbeat-interval", "1 sec", "error: --cluster-heartbeat-interval expects a duration such as 500ms, 7s or 1m, got '1 sec'")]
+    [InlineData("--cluster-heartbeat-pause", "1.5s", "error: --cluster-heartbeat-pause expects a duration such as 500ms, 7s or 1m, got '1.5s'")]
+    [InlineData("--cluster-down-removal-margin", "ms", "error: --cluster-down-removal-margin expects a duration such as 500ms, 7s or 1m, got 'ms'")]
+    [InlineData("--cluster-stable-after", "0s", "error: --cluster-stable-after expects a duration above zero and at most 24h, got '0s'")]
+    [InlineData("--cluster-down-removal-margin", "0ms", "error: --cluster-down-removal-margin expects a duration above zero and at most 24h, got '0ms'")]
+    [InlineData("--cluster-heartbeat-interval", "-1s", "error: --cluster-heartbeat-interval expects a duration above zero and at most 24h, got '-1s'")]
+    [InlineData("--cluster-stable-after", "25h", "error: --cluster-stable-after expects a duration above zero and at most 24h, got '25h'")]
+    [InlineData("--cluster-stable-after", "99999999999999h", "error: --cluster-stable-after expects a duration above zero and at most 24h, got '99999999999999h'")]
+    public async Task A_cluster_timing_that_is_no_duration_above_zero_is_one_error_line_naming_it_and_exit_2(string option, string value, string expected)
+    {
+        var (code, output, error) = await InProcessRun.RunToEndAsync(WithTiming(Args(25520), option, value));
+
+        Assert.Equal(2, code);
+        Assert.Empty(output);
+        Assert.Equal([expected], error);
+    }
+
+    [Theory]
+    [InlineData("3s", null, "error: --cluster-heartbeat-pause must be longer than --cluster-heartbeat-interval (a node would be marked unreachable as soon as one heartbeat is late), got 3s with an interval of 3s")]
+    [InlineData("5s", null, "error: --cluster-heartbeat-pause must be longer than --cluster-heartbeat-interval (a node would be marked unreachable as soon as one heartbeat is late), got 3s with an interval of 5s")]
+    [InlineData(null, "500ms", "error: --cluster-heartbeat-pause must be longer than --cluster-heartbeat-interval (a node would be marked unreachable as soon as one heartbeat is late), got 500ms with an interval of 1s")]
+    public async Task A_heartbeat_pause_not_longer_than_the_interval_is_one_error_line_and_exit_2(string? interval, string? pause, string expected)
+    {
+        var (code, _, error) = await InProcessRun.RunToEndAsync(Args(25520) with { ClusterHeartbeatInterval = interval, ClusterHeartbeatPause = pause });
+
+        Assert.Equal(2, code);
+        Assert.Equal([expected], error);
+    }
+
+    [Theory]
+    [InlineData("--cluster-stable-after")]
+    [InlineData("--cluster-heartbeat-interval")]
+    [InlineData("--cluster-heartbeat-pause")]
+    [InlineData("--cluster-down-removal-margin")]
+    public async Task A_cluster_timing_without_a_cluster_port_is_one_error_line_and_exit_2(string option)
+    {
+        var (code, _, error) = await InProcessRun.RunToEndAsync(WithTiming(Args(null), option, "5s"));
+
+        Assert.Equal(2, code);
+        Assert.Equal([$"error: {option} needs --cluster-port: the port of this scheduler node in the cluster"], error);
+    }
+
+    [Fact]
+    public void The_cluster_timings_given_are_the_ones_the_cluster_configuration_applies()
+    {
+        var cluster = RunCommand.ClusterOf(
+            Args(25520) with { ClusterStableAfter = "2s", ClusterHeartbeatInterval = "250ms", ClusterHeartbeatPause = "2500ms", ClusterDownRemovalMargin = "1m" },
+            Journal,
+            out var error);
+        Assert.Null(error);
+
+        var config = Akka.Configuration.ConfigurationFactory.ParseString(SchedulerCluster.Hocon(cluster!));
+
+        Assert.Equal(TimeSpan.FromSeconds(2), config.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after"));
+        Assert.Equal(TimeSpan.FromMilliseconds(250), config.GetTimeSpan("akka.cluster.failure-detector.heartbeat-interval"));
+        Assert.Equal(TimeSpan.FromMilliseconds(2500), config.GetTimeSpan("akka.cluster.failure-detector.acceptable-heartbeat-pause"));
+        Assert.Equal(TimeSpan.FromMinutes(1), config.GetTimeSpan("akka.cluster.down-removal-margin"));
+    }
+
+    [Fact]
+    public void Without_cluster_timings_the_defaults_of_hocon_cluster_conf_apply()
+    {
+        var cluster = RunCommand.ClusterOf(Args(25520) with { ClusterHeartbeatPause = "4s" }, Journal, out var error);
+        Assert.Null(error);
+
+        var config = Akka.Configuration.ConfigurationFactory.ParseString(SchedulerCluster.Hocon(cluster!));
+        var shipped = Akka.Configuration.ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(EndToEnd.SchedulerProcess.RepoRoot, "hocon/cluster.conf")));
+
+        foreach (var key in new[] { "akka.cluster.split-brain-resolver.stable-after", "akka.cluster.failure-detector.heartbeat-interval", "akka.cluster.down-removal-margin" })
+        {
+            Assert.Equal(shipped.GetTimeSpan(key), config.GetTimeSpan(key));
+        }
+
+        Assert.Equal(TimeSpan.FromSeconds(4), config.GetTimeSpan("akka.cluster.failure-detector.acceptable-heartbeat-pause"));
+    }
+
+    [Fact]
+    public async Task Run_help_describes_the_cluster_timings_with_their_defaults_and_the_production_advice()
+    {
+        var (code, output, _) = await Cli.CliProcess.RunAsync("run", "--help");
+        var help = System.Text.RegularExpressions.Regex.Replace(output, @"\s+", " ");
+
+        Assert.Equal(0, code);
+        Assert.Contains("--cluster-stable-after", help);
+        Assert.Contains("Default 7s; keep 7s or more in production", help);
+        Assert.Contains("--cluster-heartbeat-interval", help);
+        Assert.Contains("Default 1s.", help);
+        Assert.Contains("longer than --cluster-heartbeat-interval. Default 3s; keep 3s or more in production.", help);
+        Assert.Contains("--cluster-down-removal-margin", help);
+        Assert.Contains("Default 3s. A crashed active node is replaced after about heartbeat pause + stable-after + this margin", help);
+    }
+
+    [Fact]
+    public async Task The_executable_takes_the_cluster_timings_and_refuses_a_bad_one_on_one_line()
+    {
+        using var run = EndToEnd.SchedulerProcess.Launch(0, ["run", Path.Combine(EndToEnd.SchedulerProcess.RepoRoot, "examples/hello-world/svc.yml"),
+            "--data-dir", Path.Combine(_dir, "data"), "--api-port", "0", "--master", "http://127.0.0.1:1", "--journal-connection", Journal,
+            "--cluster-port", "25520", "--cluster-stable-after", "7s", "--cluster-heartbeat-interval", "1s", "--cluster-down-removal-margin", "3s",
+            "--cluster-heartbeat-pause", "3"]);
+
+        Assert.Equal(2, await run.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal("error: --cluster-heartbeat-pause expects a duration such as 500ms, 7s or 1m, got '3'", run.Output.Trim());
+    }
+
+    [Fact]
+    public void Embedded_a_heartbeat_pause_not_longer_than_the_interval_is_refused_naming_the_settings()
+    {
+        var builder = new Akka.Hosting.AkkaConfigurationBuilder(new Microsoft.Extensions.DependencyInjection.ServiceCollection(), "cluster-test");
+        var cluster = new SchedulerClusterOptions
+        {
+            Port = 25520,
+            SeedNodes = ["akka.tcp://cluster-test@127.0.0.1:25520"],
+            HeartbeatInterval = TimeSpan.FromSeconds(2),
+            AcceptableHeartbeatPause = TimeSpan.FromSeconds(2),
+        };
+
+        var error = Assert.Throws<ArgumentException>(() => builder.WithActorScheduler(Options(cluster, journal: Journal)));
+
+        Assert.Equal("Cluster", error.ParamName);
+        Assert.StartsWith("Cluster.AcceptableHeartbeatPause must be longer than Cluster.HeartbeatInterval (a node would be marked unreachable as soon as one heartbeat is late), got 2s with an interval of 2s", error.Message);
+    }
+
     [Fact]
     public void The_first_node_seeds_itself_when_no_seed_is_given()
     {
@@ -145,6 +269,15 @@ public sealed class ClusterOptionsTests : IDisposable
         Assert.Equal(TimeSpan.FromMilliseconds(2500), config.GetTimeSpan("akka.cluster.failure-detector.acceptable-heartbeat-pause"));
         Assert.Equal(TimeSpan.FromMilliseconds(500), config.GetTimeSpan("akka.cluster.down-removal-margin"));
     }
+
+    private static RunArguments WithTiming(RunArguments args, string option, string value) => option switch
+    {
+        "--cluster-stable-after" => args with { ClusterStableAfter = value },
+        "--cluster-heartbeat-interval" => args with { ClusterHeartbeatInterval = value },
+        "--cluster-heartbeat-pause" => args with { ClusterHeartbeatPause = value },
+        "--cluster-down-removal-margin" => args with { ClusterDownRemovalMargin = value },
+        _ => throw new ArgumentOutOfRangeException(nameof(option), option, null),
+    };
 
     private static ActorSchedulerOptions Options(SchedulerClusterOptions cluster, string? journal) => new()
     {

@@ -18,15 +18,16 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("actorscheduler-cluster-").FullName;
 
-    // Tuned as akka-notes §2.4 for loopback, with the longer pause it advises on a loaded 2-core box.
-    private static readonly SchedulerClusterOptions TestTimings = new()
-    {
-        Port = 1,
-        StableAfter = TimeSpan.FromSeconds(2),
-        HeartbeatInterval = TimeSpan.FromMilliseconds(250),
-        AcceptableHeartbeatPause = TimeSpan.FromMilliseconds(2500),
-        DownRemovalMargin = TimeSpan.FromMilliseconds(500),
-    };
+    // Tuned as akka-notes §2.4 for loopback, with the longer pause it advises on a loaded 2-core box: the run options
+    // --cluster-heartbeat-interval, --cluster-heartbeat-pause, --cluster-stable-after and --cluster-down-removal-margin.
+    private const string TestHeartbeatInterval = "250ms", TestHeartbeatPause = "2500ms", TestStableAfter = "2s", TestDownRemovalMargin = "500ms";
+
+    /// <summary>The same timings as <c>run</c>'s command-line options, for the tests that start <c>run</c> processes.</summary>
+    internal static readonly string[] TestTimingOptions =
+    [
+        "--cluster-heartbeat-interval", TestHeartbeatInterval, "--cluster-heartbeat-pause", TestHeartbeatPause,
+        "--cluster-stable-after", TestStableAfter, "--cluster-down-removal-margin", TestDownRemovalMargin,
+    ];
 
     private RunArguments Node(string name, string journal, Uri master, int apiPort, int clusterPort, int seedPort) =>
         new(Path.Combine(EndToEnd.SchedulerProcess.RepoRoot, "examples/hello-world/svc.yml"), ["SLEEP_DURATION=300"], Path.Combine(_dir, name), apiPort, 0, 1, master.ToString(), false)
@@ -34,7 +35,10 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
             JournalConnection = journal,
             ClusterPort = clusterPort,
             ClusterSeeds = [$"akka.tcp://actorscheduler@127.0.0.1:{seedPort}"],
-            ClusterTimings = TestTimings,
+            ClusterHeartbeatInterval = TestHeartbeatInterval,
+            ClusterHeartbeatPause = TestHeartbeatPause,
+            ClusterStableAfter = TestStableAfter,
+            ClusterDownRemovalMargin = TestDownRemovalMargin,
         };
 
     [SkippableFact]
