@@ -11,8 +11,9 @@ namespace ActorScheduler.Hosting.Tests.Cluster;
 /// PostgreSQL journal and one master (the emulator, in this process), and a real <c>kill -9</c> of the process of the
 /// node that runs the scheduler. Unlike <see cref="ClusteredSchedulerTests"/>, whose crash terminates an actor system in
 /// the test process, nothing of the killed node runs its shutdown: its sockets to the other nodes, the master and
-/// PostgreSQL are cut by the kernel mid-stream. The processes run with the shipped cluster timings (hocon/cluster.conf),
-/// since <c>run</c> has no option for them, so the take-over measured here is the one an operator gets on one machine.
+/// PostgreSQL are cut by the kernel mid-stream. The processes run with the shorter timings of the in-process cluster tests
+/// (<see cref="ClusteredSchedulerTests.TestTimingOptions"/>), given as <c>run</c>'s <c>--cluster-*</c> timing options, as
+/// an operator would give them.
 /// Reports Skipped without the PostgreSQL server binaries (<see cref="PostgresServer"/>).
 /// </summary>
 [Collection(PostgresCollection.Name)]
@@ -42,11 +43,13 @@ public sealed class ClusterKillEndToEndTests(PostgresServer server, ITestOutputH
                     "--data-dir", Path.Combine(_dir, name), "--api-port", apis[i].ToString(), "--master", emulator.Url.ToString(),
                     "--journal-connection", journal, "--cluster-port", ports[i].ToString(),
                     "--cluster-seed", $"akka.tcp://actorscheduler@127.0.0.1:{ports[0]}", "--verbose",
+                    .. ClusteredSchedulerTests.TestTimingOptions,
                 ]));
             }
 
             var (a, b, c) = (nodes[0], nodes[1], nodes[2]);
             await a.WaitUntilAsync(a.DeployCompleteAsync, Timeout, "deploy COMPLETE on node A");
+            Assert.Contains("failover: heartbeat 250ms, pause 2500ms, stable-after 2s, down-removal margin 500ms", a.Output);
             var launched = emulator.History().Launches.Select(l => (l.TaskName, l.TaskId)).Order().ToList();
             Assert.Equal(["hello-0-server", "world-0-server", "world-1-server"], launched.Select(l => l.TaskName));
             var framework = Assert.Single(emulator.Snapshot().Frameworks).Id;
@@ -80,7 +83,7 @@ public sealed class ClusterKillEndToEndTests(PostgresServer server, ITestOutputH
             Assert.True(await unavailable, $"node B never answered 503 with Retry-After while node A was unreachable:\n{b.Output}");
             var (active, _) = await ServingAndRedirectingAsync(apis[1], apis[2], [b, c]);
             var answering = takeOver.Elapsed;
-            log.WriteLine($"kill -9 take-over (shipped cluster timings): a survivor's scheduler resubscribed {resubscribed.TotalSeconds:0.0}s after the kill; "
+            log.WriteLine($"kill -9 take-over (test cluster timings: {string.Join(' ', ClusteredSchedulerTests.TestTimingOptions)}): a survivor's scheduler resubscribed {resubscribed.TotalSeconds:0.0}s after the kill; "
                           + $"the survivors' APIs answered (active {active}, standby 307 to it) after {answering.TotalSeconds:0.0}s");
             WriteTimeline(killedAt, ["b", "c"]);
 
