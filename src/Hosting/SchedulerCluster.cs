@@ -116,17 +116,18 @@ internal static class SchedulerCluster
           downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
           split-brain-resolver {
             active-strategy = keep-majority
-            stable-after = {{Ms(options.StableAfter)}}
+            stable-after = {{Duration(options.StableAfter)}}
           }
-          down-removal-margin = {{Ms(options.DownRemovalMargin)}}
+          down-removal-margin = {{Duration(options.DownRemovalMargin)}}
           failure-detector {
-            heartbeat-interval = {{Ms(options.HeartbeatInterval)}}
-            acceptable-heartbeat-pause = {{Ms(options.AcceptableHeartbeatPause)}}
+            heartbeat-interval = {{Duration(options.HeartbeatInterval)}}
+            acceptable-heartbeat-pause = {{Duration(options.AcceptableHeartbeatPause)}}
           }
           singleton.hand-over-retry-interval = 250ms
           singleton-proxy.singleton-identification-interval = 250ms
         }
         """);
 
-    private static string Ms(TimeSpan value) => $"{(long)value.TotalMilliseconds}ms";
+    /// <summary>A duration as HOCON and <c>hocon/cluster.conf</c> write it, and <c>run</c>'s options read it (<c>7s</c>, <c>2500ms</c>).</summary>
+    private static string Duration(TimeSpan value) => Cli.DurationText.Format(value);
 }

@@ -152,6 +152,45 @@ public sealed class ClusterOptionsTests : IDisposable
     }
 
     [Fact]
+    public void Hocon_cluster_conf_documents_every_setting_the_code_applies_with_its_default_value()
+    {
+        var defaults = new SchedulerClusterOptions { Port = 25520 };
+        var applied = Akka.Configuration.ConfigurationFactory.ParseString(SchedulerCluster.Hocon(defaults, new Uri("http://127.0.0.1:8080/")));
+        var shipped = Akka.Configuration.ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(EndToEnd.SchedulerProcess.RepoRoot, "hocon/cluster.conf")));
+
+        var settings = Leaves(applied.Root, "").ToList();
+        Assert.Contains(settings, l => l.Path == "akka.cluster.split-brain-resolver.stable-after");
+        foreach (var (path, value) in settings)
+        {
+            Assert.True(shipped.HasPath(path), $"hocon/cluster.conf lacks {path}");
+            Assert.Equal(value, shipped.GetValue(path).ToString());
+        }
+
+        // Every setting of the file, but for remoting and the seeds (Akka.Cluster.Hosting's), is one the code applies.
+        Assert.Equal(
+            Leaves(shipped.Root, "").Select(l => l.Path).Where(p => !p.StartsWith("akka.remote.", StringComparison.Ordinal) && p is not "akka.cluster.seed-nodes" and not "akka.actor.provider").Order(),
+            settings.Select(l => l.Path).Order());
+    }
+
+    private static IEnumerable<(string Path, string Value)> Leaves(Akka.Configuration.Hocon.HoconValue value, string path)
+    {
+        if (!value.IsObject())
+        {
+            yield return (path, value.ToString());
+            yield break;
+        }
+
+        foreach (var (key, child) in value.GetObject().Items)
+        {
+            var element = key.All(c => char.IsAsciiLetterOrDigit(c) || c == '-') ? key : $"\"{key}\"";
+            foreach (var leaf in Leaves(child, path.Length == 0 ? element : $"{path}.{element}"))
+            {
+                yield return leaf;
+            }
+        }
+    }
+
+    [Fact]
     public async Task Run_help_describes_the_cluster_timings_with_their_defaults_and_the_production_advice()
     {
         var (code, output, _) = await Cli.CliProcess.RunAsync("run", "--help");
