@@ -8,6 +8,8 @@ using ActorScheduler.Actors.Tls;
 using ActorScheduler.Specs;
 using ActorScheduler.Specs.Model;
 using Akka.Cluster.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 
@@ -82,6 +84,22 @@ public static class ActorSchedulerHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(system);
         return ActiveNodes.Get(system).Current;
+    }
+
+    /// <summary>
+    /// For an application embedding a clustered scheduler with an HTTP API of its own, as <c>run</c>'s API does: on a
+    /// standby node every request is answered <c>307 Temporary Redirect</c> to the same path and query on the active node's
+    /// advertised API (<see cref="ActorSchedulerOptions.ApiUrl"/>), and <c>503</c> with <c>Retry-After</c> while no node
+    /// can answer; on the active node (and always when not clustered) the request goes on to the application's endpoints,
+    /// which may then ask <see cref="SchedulerRegistryKeys.Scheduler"/>. Reads <see cref="GetActiveSchedulerNode"/>: no
+    /// message per request. Put it before the endpoints that ask the scheduler.
+    /// </summary>
+    public static IApplicationBuilder UseActiveSchedulerNodeRedirect(this IApplicationBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        // Resolved at the first request: the actor system starts with the host, after the pipeline is built.
+        var system = new Lazy<Akka.Actor.ActorSystem>(() => app.ApplicationServices.GetRequiredService<Akka.Actor.ActorSystem>());
+        return app.UseActiveNodeRedirect(() => system.Value.GetActiveSchedulerNode());
     }
 
     /// <exception cref="ArgumentOutOfRangeException">

@@ -683,9 +683,7 @@ public static class RunCommand
         app.UseJsonErrors(clustered: cluster is not null);
         if (cluster is not null)
         {
-            // Resolved at the first request: the actor system starts with the host, after the pipeline is built.
-            var nodes = new Lazy<ActiveNodes>(() => ActiveNodes.Get(app.Services.GetRequiredService<ActorSystem>()));
-            app.UseActiveNodeRedirect(() => nodes.Value.Current);
+            app.UseActiveSchedulerNodeRedirect();
         }
 
         app.UseServicePrefix(loaded.Spec!.Name);

@@ -7,6 +7,7 @@ using Akka.Cluster;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace ActorScheduler.Hosting.Tests.Cluster;
@@ -187,6 +188,32 @@ public sealed class ActiveSchedulerNodeTests
         }
 
         node = new ActiveSchedulerNode(true, null, null);
+        Assert.Equal("served here", await http.GetStringAsync("v1/plans"));
+    }
+
+    [Fact]
+    public async Task An_embedding_applications_api_redirects_by_its_actor_systems_decision_read_at_each_request()
+    {
+        using var system = ActorSystem.Create("embedding", "akka.loglevel = OFF");
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{SchedulerProcess.FreePort()}");
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(system);
+        await using var app = builder.Build();
+        app.UseActiveSchedulerNodeRedirect();
+        app.MapGet("/v1/plans", () => "served here");
+        await app.StartAsync();
+        using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(app.Urls.Single()) };
+
+        // A standby: the decision the node's watcher published.
+        ActiveNodes.Get(system).Publish(new ActiveSchedulerNode(false, new Uri("http://10.0.0.11:8080/"), null));
+        using (var redirected = await http.GetAsync("v1/plans?verbose=true"))
+        {
+            Assert.Equal(HttpStatusCode.TemporaryRedirect, redirected.StatusCode);
+            Assert.Equal(new Uri("http://10.0.0.11:8080/v1/plans?verbose=true"), redirected.Headers.Location);
+        }
+
+        ActiveNodes.Get(system).Publish(new ActiveSchedulerNode(true, null, null));
         Assert.Equal("served here", await http.GetStringAsync("v1/plans"));
     }
 
