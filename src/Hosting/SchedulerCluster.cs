@@ -108,6 +108,7 @@ internal static class SchedulerCluster
     /// and the guard that refuses to serialize a message of ours as JSON (<see cref="OurMessagesNotAsJson"/>).
     /// <paramref name="api"/>, the node's advertised API URL, is its member role (<see cref="ActiveSchedulerNode.Role"/>),
     /// quoted here: Akka.Cluster.Hosting's <c>ClusterOptions.Roles</c> writes roles unquoted, which a URL's ':' breaks.
+    /// Durations are written as <c>hocon/cluster.conf</c> has them and <c>run</c>'s options read them (<c>7s</c>, <c>2500ms</c>).
     /// </summary>
     internal static string Hocon(SchedulerClusterOptions options, Uri? api = null) => string.Create(CultureInfo.InvariantCulture, $$"""
         {{OurMessagesNotAsJson.Hocon}}
@@ -116,18 +117,15 @@ internal static class SchedulerCluster
           downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
           split-brain-resolver {
             active-strategy = keep-majority
-            stable-after = {{Duration(options.StableAfter)}}
+            stable-after = {{Cli.DurationText.Format(options.StableAfter)}}
           }
-          down-removal-margin = {{Duration(options.DownRemovalMargin)}}
+          down-removal-margin = {{Cli.DurationText.Format(options.DownRemovalMargin)}}
           failure-detector {
-            heartbeat-interval = {{Duration(options.HeartbeatInterval)}}
-            acceptable-heartbeat-pause = {{Duration(options.AcceptableHeartbeatPause)}}
+            heartbeat-interval = {{Cli.DurationText.Format(options.HeartbeatInterval)}}
+            acceptable-heartbeat-pause = {{Cli.DurationText.Format(options.AcceptableHeartbeatPause)}}
           }
           singleton.hand-over-retry-interval = 250ms
           singleton-proxy.singleton-identification-interval = 250ms
         }
         """);
-
-    /// <summary>A duration as HOCON and <c>hocon/cluster.conf</c> write it, and <c>run</c>'s options read it (<c>7s</c>, <c>2500ms</c>).</summary>
-    private static string Duration(TimeSpan value) => Cli.DurationText.Format(value);
 }

@@ -553,27 +553,17 @@ public static class RunCommand
             }
         }
 
+        // Each timing given, or its default; the first that is no duration is the error.
         var defaults = new SchedulerClusterOptions { Port = port };
-        var timings = new[] { defaults.StableAfter, defaults.HeartbeatInterval, defaults.AcceptableHeartbeatPause, defaults.DownRemovalMargin };
-        var options = ClusterTimingOptions(args);
-        for (var i = 0; i < options.Length; i++)
+        var given = ClusterTimingOptions(args);
+        string? problem = null;
+        var stableAfter = Timing(given[0], defaults.StableAfter);
+        var interval = Timing(given[1], defaults.HeartbeatInterval);
+        var pause = Timing(given[2], defaults.AcceptableHeartbeatPause);
+        var margin = Timing(given[3], defaults.DownRemovalMargin);
+        error = problem ?? SchedulerCluster.PauseError(interval, pause, given[1].Name, given[2].Name);
+        if (error is not null)
         {
-            if (options[i].Text is not { } text)
-            {
-                continue;
-            }
-
-            if (DurationText.Parse(text, options[i].Name, out error) is not { } value)
-            {
-                return null;
-            }
-
-            timings[i] = value;
-        }
-
-        if (SchedulerCluster.PauseError(timings[1], timings[2], "--cluster-heartbeat-interval", "--cluster-heartbeat-pause") is { } pauseError)
-        {
-            error = pauseError;
             return null;
         }
 
@@ -582,11 +572,14 @@ public static class RunCommand
             Port = port,
             Hostname = hostname,
             SeedNodes = args.ClusterSeeds.Count > 0 ? args.ClusterSeeds : [SchedulerCluster.SelfAddress(hostname, port, SystemName)],
-            StableAfter = timings[0],
-            HeartbeatInterval = timings[1],
-            AcceptableHeartbeatPause = timings[2],
-            DownRemovalMargin = timings[3],
+            StableAfter = stableAfter,
+            HeartbeatInterval = interval,
+            AcceptableHeartbeatPause = pause,
+            DownRemovalMargin = margin,
         };
+
+        TimeSpan Timing((string Name, string? Text) option, TimeSpan fallback) =>
+            option.Text is null || problem is not null ? fallback : DurationText.Parse(option.Text, option.Name, out problem) ?? fallback;
     }
 
     /// <summary>

@@ -325,7 +325,7 @@ public static class PostgresJournal
 
     /// <summary>
     /// The plugin's writers with transactions of up to 1,000 rows sent as one multi-row insert with parameters, instead of
-    /// 100: the entity journal's group writes then commit in a tenth of the round trips, and Npgsql allocates a fifth less
+    /// 100: the entity journal's group writes then need up to ten times fewer round trips, and Npgsql allocated a quarter less
     /// per placement in the storm (BENCHMARKS, "On the PostgreSQL journal"). Its three concurrent writers stay: unlike
     /// SQLite (<see cref="SqliteJournal.WriterHocon"/>), PostgreSQL commits them side by side. 1,000 rows of the journal's
     /// columns stay far below PostgreSQL's 65,535 parameters a statement.

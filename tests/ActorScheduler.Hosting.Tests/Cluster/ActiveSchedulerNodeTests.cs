@@ -195,14 +195,8 @@ public sealed class ActiveSchedulerNodeTests
     public async Task An_embedding_applications_api_redirects_by_its_actor_systems_decision_read_at_each_request()
     {
         using var system = ActorSystem.Create("embedding", "akka.loglevel = OFF");
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{SchedulerProcess.FreePort()}");
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(system);
-        await using var app = builder.Build();
-        app.UseActiveSchedulerNodeRedirect();
-        app.MapGet("/v1/plans", () => "served here");
-        await app.StartAsync();
+        await using var app = await StartAsync(
+            a => a.UseActiveSchedulerNodeRedirect(), a => a.MapGet("/v1/plans", () => "served here"), services => services.AddSingleton(system));
         using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(app.Urls.Single()) };
 
         // A standby: the decision the node's watcher published.
@@ -241,11 +235,13 @@ public sealed class ActiveSchedulerNodeTests
         Assert.Equal(("POST", "Bearer s3cret", """{"phase":"p1"}"""), (posted.Body.GetProperty("method").GetString(), posted.Body.GetProperty("auth").GetString(), posted.Body.GetProperty("body").GetString()));
     }
 
-    private static async Task<WebApplication> StartAsync(Action<WebApplication> middleware, Action<WebApplication> endpoints)
+    private static async Task<WebApplication> StartAsync(
+        Action<WebApplication> middleware, Action<WebApplication> endpoints, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://127.0.0.1:{SchedulerProcess.FreePort()}");
         builder.Logging.ClearProviders();
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         middleware(app);
         endpoints(app);
