@@ -54,6 +54,20 @@ public sealed class ActorSchedulerSerializerTests : IDisposable
     }
 
     [Fact]
+    public void An_encoded_message_goes_out_as_its_bytes_and_reads_back_as_its_message()
+    {
+        var batch = new EntityEventBatch { Events = { new EntityEvent { Entity = "svc/pod/hello-0", Event = Any.Pack(new TaskFailureSeen { TaskName = "t" }) } } };
+        var encoded = new EncodedMessage(EntityEventBatch.Descriptor, batch.ToByteArray());
+
+        var serializer = Assert.IsType<ActorSchedulerSerializer>(_system.Serialization.FindSerializerFor(encoded));
+
+        Assert.Equal(EntityEventBatch.Descriptor.FullName, serializer.Manifest(encoded));
+        Assert.Same(encoded.Bytes, serializer.ToBinary(encoded));
+        Assert.Equal(batch, serializer.FromBinary(serializer.ToBinary(encoded), serializer.Manifest(encoded)));
+        Assert.Equal(batch, encoded.Decode());
+    }
+
+    [Fact]
     public void An_unknown_manifest_is_refused_with_its_name()
     {
         var serializer = (ActorSchedulerSerializer)_system.Serialization.FindSerializerFor(new EntityEvent());

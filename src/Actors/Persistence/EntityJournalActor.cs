@@ -85,6 +85,8 @@ internal sealed class EntityJournalActor : SchedulerPersistentActor
         });
 
         Recover<EntityEventBatch>(Remember);
+        // Journals that keep what was persisted as it was (the in-memory one) hand the written-out row back.
+        Recover<EncodedMessage>(row => Remember((EntityEventBatch)row.Decode()));
         // Rows written before batches: one event (or one forget) a row.
         Recover<EntityEvent>(Remember);
         Recover<EntityForgotten>(e => _history.Remove(e.Entity));
@@ -95,6 +97,9 @@ internal sealed class EntityJournalActor : SchedulerPersistentActor
             {
                 case EntityEventBatch b:
                     Remember(b);
+                    break;
+                case EncodedMessage row:
+                    Remember((EntityEventBatch)row.Decode());
                     break;
                 case EntityEvent e:
                     Remember(e);
@@ -207,10 +212,7 @@ internal sealed class EntityJournalActor : SchedulerPersistentActor
                 events.Clear();
             }
 
-            foreach (var packed in pending.Packed!)
-            {
-                events.Add(PackedEvent.Of(packed));
-            }
+            events.AddRange(pending.Packed!);
 
             pending.ReplyTo.Tell(new EntityJournalProtocol.Written(write.Entity, write.WriteId));
             if (!write.Notices.IsDefaultOrEmpty)
@@ -300,73 +302,150 @@ internal sealed class EntityJournalActor : SchedulerPersistentActor
     /// <summary>As <see cref="Any.Pack(IMessage)"/>, with the type URL built once per message type.</summary>
     internal static Any Pack(IMessage message) => new()
     {
-        TypeUrl = TypeUrls.GetOrAdd(message.Descriptor, d => "type.googleapis.com/" + d.FullName),
+        TypeUrl = TypeUrlOf(message),
         Value = message.ToByteString(),
     };
+
+    private static string TypeUrlOf(IMessage message) => TypeUrls.GetOrAdd(message.Descriptor, d => "type.googleapis.com/" + d.FullName);
 
     /// <summary>
     /// The journal rows of a batch: its events in order, at most <see cref="MaxEventsPerRow"/> a row and a row closed once
     /// it holds <see cref="MaxRowBytes"/> (a bigger event gets a row of its own), each row tagged
     /// with the union of its events' tags (untagged when they have none); a forget is an event packing
-    /// <see cref="EntityForgotten"/>.
+    /// <see cref="EntityForgotten"/>. A row is an <see cref="EntityEventBatch"/> written out (<see cref="RowWriter"/>): each
+    /// event is written once, into the row's array, and its write remembers the slice (<see cref="Pending.Packed"/>).
     /// </summary>
     internal static List<object> Rows(IReadOnlyList<Pending> batch, DateTime now)
     {
         var rows = new List<object>();
-        var row = new EntityEventBatch();
-        var bytes = 0;
+        var row = new RowWriter();
         var tags = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var pending in batch)
+        var start = 0;
+        for (var p = 0; p < batch.Count; p++)
         {
+            var pending = batch[p];
             if (pending.Forget is { } forget)
             {
-                var forgotten = new EntityForgotten { Entity = forget.Entity, At = Timestamp.FromDateTime(now) };
-                var entityEvent = new EntityEvent { Entity = forget.Entity, Event = Pack(forgotten) };
-                row.Events.Add(entityEvent);
-                bytes += entityEvent.CalculateSize();
+                row.Add(forget.Entity, new EntityForgotten { Entity = forget.Entity, At = Timestamp.FromDateTime(now) }, replacesHistory: false);
             }
             else
             {
                 var replaces = pending.Write!.ReplacesHistory;
-                var packed = new Any[pending.Write.Events.Length];
-                var i = 0;
                 foreach (var (@event, eventTags) in pending.Write.Events)
                 {
-                    packed[i] = Pack((IMessage)@event);
-                    var entityEvent = new EntityEvent { Entity = pending.Write.Entity, Event = packed[i], ReplacesHistory = replaces };
-                    row.Events.Add(entityEvent);
-                    bytes += entityEvent.CalculateSize();
-                    i++;
+                    row.Add(pending.Write.Entity, (IMessage)@event, replaces);
                     replaces = false;
                     if (!eventTags.IsDefaultOrEmpty)
                     {
                         tags.UnionWith(eventTags);
                     }
                 }
-
-                pending.Packed = packed;
             }
 
             // One entity's write stays in one row, so a write is in the journal whole or not at all.
-            if (row.Events.Count >= MaxEventsPerRow || bytes >= MaxRowBytes)
+            if (row.Count >= MaxEventsPerRow || row.Bytes >= MaxRowBytes)
             {
-                rows.Add(Row(row, tags));
-                row = new EntityEventBatch();
-                bytes = 0;
+                rows.Add(Row(row.Write(batch, start, p + 1), tags));
+                row = new RowWriter();
                 tags = new HashSet<string>(StringComparer.Ordinal);
+                start = p + 1;
             }
         }
 
-        if (row.Events.Count > 0)
+        if (row.Count > 0)
         {
-            rows.Add(Row(row, tags));
+            rows.Add(Row(row.Write(batch, start, batch.Count), tags));
         }
 
         return rows;
     }
 
-    private static object Row(EntityEventBatch row, HashSet<string> tags) =>
+    private static object Row(EncodedMessage row, HashSet<string> tags) =>
         tags.Count == 0 ? row : new Tagged(row, tags);
+
+    /// <summary>
+    /// Writes one row: the events of <see cref="EntityEventBatch"/>, each an <see cref="EntityEvent"/> whose
+    /// <see cref="Any"/> holds the event, byte for byte as the generated code writes them (fields in number order, proto3
+    /// defaults left out), so the row reads back as an <see cref="EntityEventBatch"/>. Sizes first, then one array.
+    /// </summary>
+    private sealed class RowWriter
+    {
+        private readonly List<(string Entity, IMessage Event, string TypeUrl, int EventSize, int AnySize, int EnvelopeSize, bool Replaces)> _events = new();
+
+        public int Count => _events.Count;
+
+        // The row's size so far.
+        private int _size;
+
+        /// <summary>What the row's events take so far, each counted as the message it is (as the bound on a row counts them).</summary>
+        public int Bytes { get; private set; }
+
+        public void Add(string entity, IMessage @event, bool replacesHistory)
+        {
+            var typeUrl = TypeUrlOf(@event);
+            var eventSize = @event.CalculateSize();
+            var anySize = 1 + CodedOutputStream.ComputeStringSize(typeUrl)
+                + (eventSize == 0 ? 0 : 1 + CodedOutputStream.ComputeLengthSize(eventSize) + eventSize);
+            var envelopeSize = (entity.Length == 0 ? 0 : 1 + CodedOutputStream.ComputeStringSize(entity))
+                + 1 + CodedOutputStream.ComputeLengthSize(anySize) + anySize
+                + (replacesHistory ? 2 : 0);
+            _events.Add((entity, @event, typeUrl, eventSize, anySize, envelopeSize, replacesHistory));
+            Bytes += envelopeSize;
+            _size += 1 + CodedOutputStream.ComputeLengthSize(envelopeSize) + envelopeSize;
+        }
+
+        /// <summary>The row, its events' slices given to the writes <paramref name="from"/> to <paramref name="to"/> of
+        /// <paramref name="batch"/> (whose events it holds, in order).</summary>
+        public EncodedMessage Write(IReadOnlyList<Pending> batch, int from, int to)
+        {
+            var bytes = new byte[_size];
+            var output = new CodedOutputStream(bytes);
+            var next = 0;
+            for (var p = from; p < to; p++)
+            {
+                var pending = batch[p];
+                var count = pending.Write?.Events.Length ?? 1;
+                var packed = new PackedEvent[count];
+                for (var i = 0; i < count; i++, next++)
+                {
+                    var (entity, @event, typeUrl, eventSize, anySize, envelopeSize, replaces) = _events[next];
+                    output.WriteTag(EntityEventBatch.EventsFieldNumber, WireFormat.WireType.LengthDelimited);
+                    output.WriteLength(envelopeSize);
+                    if (entity.Length > 0)
+                    {
+                        output.WriteTag(EntityEvent.EntityFieldNumber, WireFormat.WireType.LengthDelimited);
+                        output.WriteString(entity);
+                    }
+
+                    output.WriteTag(EntityEvent.EventFieldNumber, WireFormat.WireType.LengthDelimited);
+                    output.WriteLength(anySize);
+                    output.WriteTag(Any.TypeUrlFieldNumber, WireFormat.WireType.LengthDelimited);
+                    output.WriteString(typeUrl);
+                    var offset = 0;
+                    if (eventSize > 0)
+                    {
+                        output.WriteTag(Any.ValueFieldNumber, WireFormat.WireType.LengthDelimited);
+                        output.WriteLength(eventSize);
+                        offset = (int)output.Position;
+                        @event.WriteTo(output);
+                    }
+
+                    if (replaces)
+                    {
+                        output.WriteTag(EntityEvent.ReplacesHistoryFieldNumber, WireFormat.WireType.Varint);
+                        output.WriteBool(true);
+                    }
+
+                    packed[i] = new PackedEvent(typeUrl, bytes, offset, eventSize);
+                }
+
+                pending.Packed = packed;
+            }
+
+            output.CheckNoSpaceLeft();
+            return new EncodedMessage(EntityEventBatch.Descriptor, bytes);
+        }
+    }
 
     /// <summary>Every entity's history as it stands (entities compact their own with snapshots of their state).</summary>
     private EntityJournalSnapshot SnapshotOfHistories()
@@ -426,33 +505,35 @@ internal sealed class EntityJournalActor : SchedulerPersistentActor
         var unpacked = ImmutableArray.CreateBuilder<object>(events.Count);
         foreach (var packed in events)
         {
-            unpacked.Add(ActorSchedulerSerializer.ParserOf(Any.GetTypeName(packed.TypeUrl))!.ParseFrom(packed.Bytes));
+            unpacked.Add(packed.Unpack());
         }
 
         return unpacked.MoveToImmutable();
     }
 
     /// <summary>
-    /// An event of an entity's history as the journal keeps it: its type URL (one string per type) and its bytes — one
-    /// object an event, where the <see cref="Any"/> it was written as takes three (itself, a <see cref="ByteString"/>, the
-    /// array).
+    /// An event of an entity's history as the journal keeps it: its type URL (one string per type) and where its bytes are —
+    /// a slice of the row it was written in, or of the row or snapshot it was read from — so that an event costs no object
+    /// of its own, where the <see cref="Any"/> it was written as takes three (itself, a <see cref="ByteString"/>, the
+    /// array). The arrays are never written to after.
     /// </summary>
-    private readonly record struct PackedEvent(string TypeUrl, byte[] Bytes)
+    internal readonly record struct PackedEvent(string TypeUrl, byte[] Bytes, int Offset, int Length)
     {
         private static readonly ConcurrentDictionary<string, string> TypeUrlsRead = new(StringComparer.Ordinal);
 
         public static PackedEvent Of(Any any)
         {
-            // The array under the bytes when they span it whole (as written by ToByteString and as parsed), not a copy.
-            var bytes = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(any.Value.Memory, out var segment)
-                && segment is { Array: { } array, Offset: 0 } && segment.Count == array.Length
-                    ? array
-                    : any.Value.ToByteArray();
+            // The array under the bytes, not a copy, where there is one.
+            var (bytes, offset, length) = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(any.Value.Memory, out var segment) && segment.Array is { } array
+                ? (array, segment.Offset, segment.Count)
+                : (any.Value.ToByteArray(), 0, any.Value.Length);
             // A replayed event's type URL is a string of its own: one per type is kept.
-            return new PackedEvent(TypeUrlsRead.GetOrAdd(any.TypeUrl, any.TypeUrl), bytes);
+            return new PackedEvent(TypeUrlsRead.GetOrAdd(any.TypeUrl, any.TypeUrl), bytes, offset, length);
         }
 
-        public Any ToAny() => new() { TypeUrl = TypeUrl, Value = UnsafeByteOperations.UnsafeWrap(Bytes) };
+        public IMessage Unpack() => ActorSchedulerSerializer.ParserOf(Any.GetTypeName(TypeUrl))!.ParseFrom(Bytes, Offset, Length);
+
+        public Any ToAny() => new() { TypeUrl = TypeUrl, Value = UnsafeByteOperations.UnsafeWrap(new ReadOnlyMemory<byte>(Bytes, Offset, Length)) };
     }
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
@@ -478,7 +559,7 @@ internal sealed class EntityJournalActor : SchedulerPersistentActor
     internal sealed record Pending(IActorRef ReplyTo, EntityJournalProtocol.Write? Write, EntityJournalProtocol.Forget? Forget)
     {
         /// <summary>The write's events as they went into the row (set by <see cref="Rows"/>), remembered once durable.</summary>
-        public Any[]? Packed { get; set; }
+        public PackedEvent[]? Packed { get; set; }
 
         public string Entity => Write?.Entity ?? Forget!.Entity;
     }

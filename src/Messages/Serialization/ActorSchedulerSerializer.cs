@@ -9,7 +9,8 @@ namespace ActorScheduler.Messages.Serialization;
 
 /// <summary>
 /// Serializes every persisted event (the messages of <c>events.proto</c>) as protobuf. The manifest is the proto
-/// full name, so CLR renames never break a journal.
+/// full name, so CLR renames never break a journal. An <see cref="EncodedMessage"/> goes out as the bytes it holds,
+/// under its message's name, and is read back as that message.
 /// </summary>
 public sealed class ActorSchedulerSerializer : SerializerWithStringManifest
 {
@@ -40,7 +41,7 @@ public sealed class ActorSchedulerSerializer : SerializerWithStringManifest
         {
             var bindings = string.Join(
                 "\n",
-                BoundTypes.Select(t => $"      \"{t.FullName}, {t.Assembly.GetName().Name}\" = {Name}"));
+                BoundTypes.Append(typeof(EncodedMessage)).Select(t => $"      \"{t.FullName}, {t.Assembly.GetName().Name}\" = {Name}"));
             return $$"""
                 akka.actor {
                   serializers { {{Name}} = "{{typeof(ActorSchedulerSerializer).FullName}}, {{typeof(ActorSchedulerSerializer).Assembly.GetName().Name}}" }
@@ -53,13 +54,19 @@ public sealed class ActorSchedulerSerializer : SerializerWithStringManifest
         }
     }
 
-    public override string Manifest(object o) => o is IMessage message
-        ? message.Descriptor.FullName
-        : throw new ArgumentException($"Cannot serialize object of type [{o.GetType()}]: not a protobuf message");
+    public override string Manifest(object o) => o switch
+    {
+        IMessage message => message.Descriptor.FullName,
+        EncodedMessage encoded => encoded.Descriptor.FullName,
+        _ => throw new ArgumentException($"Cannot serialize object of type [{o.GetType()}]: not a protobuf message"),
+    };
 
-    public override byte[] ToBinary(object obj) => obj is IMessage message
-        ? message.ToByteArray()
-        : throw new ArgumentException($"Cannot serialize object of type [{obj.GetType()}]: not a protobuf message");
+    public override byte[] ToBinary(object obj) => obj switch
+    {
+        IMessage message => message.ToByteArray(),
+        EncodedMessage encoded => encoded.Bytes,
+        _ => throw new ArgumentException($"Cannot serialize object of type [{obj.GetType()}]: not a protobuf message"),
+    };
 
     /// <summary>The parser of the event whose proto full name is <paramref name="manifest"/>, or null if there is none.</summary>
     public static MessageParser? ParserOf(string manifest) => Parsers.GetValueOrDefault(manifest);

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using ActorScheduler.Actors.Persistence;
 using ActorScheduler.Messages.Events;
+using ActorScheduler.Messages.Serialization;
 using Akka.Actor;
 using Akka.Persistence.Journal;
 using Google.Protobuf;
@@ -339,7 +340,7 @@ public sealed class EntityJournalTests : ActorTestKit
 
         // Rows close at MaxEventsPerRow events or at MaxRowBytes (these small events reach the bytes first).
         var first = Assert.IsType<Tagged>(rows[0]);
-        var payloads = rows.Select(r => (EntityEventBatch)((Tagged)r).Payload).ToList();
+        var payloads = rows.Select(Decoded).ToList();
         Assert.All(payloads.SkipLast(1), p => Assert.True(
             p.Events.Count == EntityJournalActor.MaxEventsPerRow || p.Events.Sum(e => e.CalculateSize()) >= EntityJournalActor.MaxRowBytes));
         Assert.All(payloads, p => Assert.InRange(p.Events.Count, 1, EntityJournalActor.MaxEventsPerRow));
@@ -363,12 +364,46 @@ public sealed class EntityJournalTests : ActorTestKit
             .Select(i => Pending(new EntityJournalProtocol.Write($"svc/p{i}", 1, [(new TaskFailureSeen { TaskName = name + i }, ImmutableArray<string>.Empty)])))
             .ToList();
 
-        var rows = EntityJournalActor.Rows(batch, DateTime.UnixEpoch).Cast<EntityEventBatch>().ToList();
+        var rows = EntityJournalActor.Rows(batch, DateTime.UnixEpoch).Select(Decoded).ToList();
 
         Assert.True(rows.Count >= 512 * 2000 / EntityJournalActor.MaxRowBytes, $"{rows.Count} rows");
         // Closed once past the bound: at most the bound plus one event, far under the 85,000 bytes of the large object heap.
         Assert.All(rows, r => Assert.InRange(r.CalculateSize(), 1, EntityJournalActor.MaxRowBytes + 2100));
         Assert.Equal(batch.Select(p => p.Write!.Entity), rows.SelectMany(r => r.Events).Select(e => e.Entity));
+    }
+
+    [Fact]
+    public void A_row_is_written_byte_for_byte_as_the_batch_message_and_its_writes_keep_slices_of_it()
+    {
+        var launch = new TaskFailureSeen { TaskName = "hello-0-server", At = Timestamp.FromDateTime(DateTime.UnixEpoch.AddDays(1)) };
+        var batch = new List<EntityJournalActor.Pending>
+        {
+            Pending(new EntityJournalProtocol.Write("svc/pod/hello-0", 1, [(launch, ImmutableArray<string>.Empty), (new TaskFailureSeen(), ImmutableArray<string>.Empty)])),
+            Pending(forget: new EntityJournalProtocol.Forget("svc/pod/gone")),
+            Pending(new EntityJournalProtocol.Write("svc/step/a", 2, [(new TaskFailureSeen { TaskName = "snapshot" }, ImmutableArray<string>.Empty)], ReplacesHistory: true)),
+            Pending(new EntityJournalProtocol.Write(string.Empty, 3, [(launch, ImmutableArray<string>.Empty)])),
+        };
+
+        var row = Assert.IsType<EncodedMessage>(Assert.Single(EntityJournalActor.Rows(batch, DateTime.UnixEpoch)));
+
+        var expected = new EntityEventBatch
+        {
+            Events =
+            {
+                new EntityEvent { Entity = "svc/pod/hello-0", Event = Any.Pack(launch) },
+                new EntityEvent { Entity = "svc/pod/hello-0", Event = Any.Pack(new TaskFailureSeen()) },
+                new EntityEvent { Entity = "svc/pod/gone", Event = Any.Pack(new EntityForgotten { Entity = "svc/pod/gone", At = Timestamp.FromDateTime(DateTime.UnixEpoch) }) },
+                new EntityEvent { Entity = "svc/step/a", Event = Any.Pack(new TaskFailureSeen { TaskName = "snapshot" }), ReplacesHistory = true },
+                new EntityEvent { Event = Any.Pack(launch) },
+            },
+        };
+        Assert.Equal(EntityEventBatch.Descriptor, row.Descriptor);
+        Assert.Equal(expected.ToByteArray(), row.Bytes);
+        Assert.Equal(
+            [launch, new TaskFailureSeen(), new TaskFailureSeen { TaskName = "snapshot" }, launch],
+            batch.Where(p => p.Write is not null).SelectMany(p => p.Packed!).Select(e => e.Unpack()));
+        Assert.All(batch.SelectMany(p => p.Packed!), e => Assert.Same(row.Bytes, e.Bytes));
+        Assert.Equal("type.googleapis.com/" + EntityForgotten.Descriptor.FullName, Assert.Single(batch[1].Packed!).TypeUrl);
     }
 
     [Fact]
@@ -378,7 +413,7 @@ public sealed class EntityJournalTests : ActorTestKit
             [Pending(new EntityJournalProtocol.Write("svc/a", 1, [(new TaskFailureSeen { TaskName = "x" }, ImmutableArray<string>.Empty)]))],
             DateTime.UnixEpoch);
 
-        Assert.IsType<EntityEventBatch>(Assert.Single(rows));
+        Assert.IsType<EncodedMessage>(Assert.Single(rows));
     }
 
     [Fact]
@@ -393,14 +428,18 @@ public sealed class EntityJournalTests : ActorTestKit
         Assert.Equal(Enumerable.Range(0, 100), ReceiveN(100).Cast<EntityJournalProtocol.Written>().Select(w => (int)w.WriteId));
 
         var rows = ReplayRows("batched/entities").Cast<Tagged>().ToList();
-        var events = rows.SelectMany(r => ((EntityEventBatch)r.Payload).Events).ToList();
+        var events = rows.SelectMany(r => Decoded(r).Events).ToList();
         Assert.Equal(Enumerable.Range(0, 100).Select(i => $"n{i}"), events.Select(e => e.Event.Unpack<TaskFailureSeen>().TaskName));
         foreach (var row in rows)
         {
-            var entitiesInRow = ((EntityEventBatch)row.Payload).Events.Select(e => "note:" + e.Entity.Split('/')[^1]).ToHashSet();
+            var entitiesInRow = Decoded(row).Events.Select(e => "note:" + e.Entity.Split('/')[^1]).ToHashSet();
             Assert.Equal(entitiesInRow, row.Tags.ToHashSet());
         }
     }
+
+    /// <summary>A row as the journal reads it back: the batch its written-out bytes encode.</summary>
+    private static EntityEventBatch Decoded(object row) =>
+        (EntityEventBatch)Assert.IsType<EncodedMessage>(row is Tagged tagged ? tagged.Payload : row).Decode();
 
     private static EntityJournalActor.Pending Pending(EntityJournalProtocol.Write? write = null, EntityJournalProtocol.Forget? forget = null) =>
         new(ActorRefs.Nobody, write, forget);
