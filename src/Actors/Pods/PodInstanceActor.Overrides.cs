@@ -415,7 +415,7 @@ internal sealed partial class PodInstanceActor
     /// </summary>
     private void RedriveOverridden()
     {
-        if (_required is not null || Decommissioning || _state.Paused.IsEmpty && _state.Tasks.Values.All(t => !t.Paused))
+        if (_required is not null || Decommissioning || _state.Paused.IsEmpty && !_state.AnyTaskPaused())
         {
             return;
         }

@@ -527,7 +527,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
 
         // A task whose backoff delay runs holds back the whole launch (DC/OS: nothing while a task is delayed).
         var now = Now;
-        if (step.Tasks.Any(t => RecoveryPlanner.IsDelayed(t, _state, now)))
+        if (!_state.Backoff.IsEmpty && step.Tasks.Any(t => RecoveryPlanner.IsDelayed(t, _state, now)))
         {
             return;
         }
@@ -539,8 +539,13 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
 
         // Tasks of the step still alive on an old config hold the reservations, and so does a live task of another
         // step on a resource set of this step (a set serves one task at a time): kill them and wait for their end.
-        var stepSets = step.Tasks.Select(t => pod.FindTask(t)?.ResourceSetId).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        var holders = step.Tasks.Concat(pod.Tasks.Where(t => stepSets.Contains(t.ResourceSetId)).Select(t => t.Name)).Distinct();
+        // (A pod with no live task, as every pod of a fresh deploy, has none to look for.)
+        IEnumerable<string> holders = [];
+        if (_state.HasLiveTask())
+        {
+            var stepSets = step.Tasks.Select(t => pod.FindTask(t)?.ResourceSetId).OfType<string>().ToHashSet(StringComparer.Ordinal);
+            holders = step.Tasks.Concat(pod.Tasks.Where(t => stepSets.Contains(t.ResourceSetId)).Select(t => t.Name)).Distinct();
+        }
 
         // Other tasks of the pod still run its executor, which the launch would join; when a plan step brings the pod to a
         // target whose executor-level settings differ, that executor cannot take them (ExecutorReuse): every live task of
@@ -767,11 +772,17 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
     private bool NeedsLaunch(RequireTasks required, PodSpec pod, IEnumerable<string> tasks, DateTime now)
     {
         var fingerprint = SpecFingerprint.Of(pod);
-        return tasks.Any(task =>
+        // A loop, not LINQ with a closure: every evaluation of the pod asks.
+        foreach (var task in tasks)
         {
-            var spec = pod.FindTask(task);
-            return spec is not null && StepStatusCalculator.ForTask(_state.Progress(task, spec.Goal, fingerprint, required.RelaunchBefore, now), false) == Messages.Plans.Status.Pending;
-        });
+            if (pod.FindTask(task) is { } spec
+                && StepStatusCalculator.ForTask(_state.Progress(task, spec.Goal, fingerprint, required.RelaunchBefore, now), false) == Messages.Plans.Status.Pending)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -1754,10 +1765,19 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         }
     }
 
-    private ImmutableArray<TaskToReconcile> TasksToReconcile() => _state.Tasks.Values
-        .Where(r => !r.IsTerminal)
-        .Select(r => new TaskToReconcile(r.TaskId, r.Info.AgentId.Value))
-        .ToImmutableArray();
+    private ImmutableArray<TaskToReconcile> TasksToReconcile()
+    {
+        var tasks = ImmutableArray.CreateBuilder<TaskToReconcile>();
+        foreach (var (_, task) in _state.Tasks)
+        {
+            if (!task.IsTerminal)
+            {
+                tasks.Add(new TaskToReconcile(task.TaskId, task.Info.AgentId.Value));
+            }
+        }
+
+        return tasks.ToImmutable();
+    }
 
     /// <summary>The progress of the required work, told to the step (when there is one); null when nothing is required.</summary>
     private TaskProgressReport? ReportToStep()

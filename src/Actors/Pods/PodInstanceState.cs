@@ -329,8 +329,47 @@ public sealed record PodInstanceState(
     }
 
     /// <summary>The executor some live task of the pod runs in: later steps launch into it.</summary>
-    public ExecutorInfo? RunningExecutor() =>
-        Tasks.Values.Where(t => !t.IsTerminal && t.Executor is not null).Select(t => t.Executor).FirstOrDefault();
+    public ExecutorInfo? RunningExecutor()
+    {
+        // A loop over the entries, not LINQ over Values: this runs on every evaluation of the pod.
+        foreach (var (_, task) in Tasks)
+        {
+            if (!task.IsTerminal && task.Executor is not null)
+            {
+                return task.Executor;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether a launch of the pod has not ended (<see cref="TaskRecord.IsTerminal"/>).</summary>
+    public bool HasLiveTask()
+    {
+        foreach (var (_, task) in Tasks)
+        {
+            if (!task.IsTerminal)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether a task of the pod is paused.</summary>
+    public bool AnyTaskPaused()
+    {
+        foreach (var (_, task) in Tasks)
+        {
+            if (task.Paused)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// The master removed the agent under this id for good: a task of the pod there was reported TASK_GONE_BY_OPERATOR
