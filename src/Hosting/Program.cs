@@ -85,7 +85,7 @@ var clusterHostnameOption = new Option<string?>("--cluster-hostname") { Descript
 var clusterDefaults = new ActorScheduler.Hosting.SchedulerClusterOptions { Port = 1 };
 var clusterStableAfterOption = new Option<string?>("--cluster-stable-after")
 {
-    Description = $"How long membership must stay unchanged before the split-brain resolver downs an unreachable node (keep-majority). A duration: 500ms, 7s, 1m. Default {DurationText.Format(clusterDefaults.StableAfter)}; keep 7s or more in production, so that a long GC pause or a network blip is not taken for a crash.",
+    Description = $"How long membership must stay unchanged before the split-brain resolver downs an unreachable node (keep-majority). A duration, a number and its unit ms, s, m, h or d: 500ms, 7s, 1.5m. Default {DurationText.Format(clusterDefaults.StableAfter)}; keep 7s or more in production, so that a long GC pause or a network blip is not taken for a crash.",
 };
 var clusterHeartbeatIntervalOption = new Option<string?>("--cluster-heartbeat-interval")
 {
@@ -404,7 +404,7 @@ var auditPod = new Option<string?>("--pod") { Description = "Only events about t
 var auditPlan = new Option<string?>("--plan") { Description = "Only events of this plan (e.g. deploy): the plan's, its phases' and its steps'." };
 var auditStep = new Option<string?>("--step") { Description = "Only events of steps of this name (e.g. hello-0:[server]); with --plan, of that plan's." };
 var auditOffers = new Option<bool>("--offers") { Description = "Only the offer router's decisions: each pod's PASS/FAIL per offer with the reasons, the offers a quick check ruled out per pod, what each cycle accepted and declined." };
-var auditSince = new Option<string?>("--since") { Description = "Only events written at or after this time: ISO-8601 (2026-12-07T10:00:00Z; no offset: UTC), now, or a time ago (-90s, -15m, -2h, -7d)." };
+var auditSince = new Option<string?>("--since") { Description = "Only events written at or after this time: ISO-8601 (2026-12-07T10:00:00Z; no offset: UTC), now, or a time ago: - and a duration, a number and its unit ms, s, m, h or d (-90s, -1.5m, -2h, -7d)." };
 var auditUntil = new Option<string?>("--until") { Description = "Only events written before this time (as --since)." };
 var auditLimit = new Option<int>("--limit") { Description = "Show the latest N matching events; a last line says how many earlier ones were left out. 0: all.", DefaultValueFactory = _ => ActorScheduler.Hosting.Audit.AuditQuery.DefaultLimit };
 var auditJson = new Option<bool>("--json") { Description = "Print a JSON array: {time, persistence_id, sequence_nr, entity, stream, kind, tags, facts, event} an event, event being the protobuf event as JSON (private keys emptied)." };

@@ -87,6 +87,12 @@ internal static class SchedulerCluster
     }
 
     /// <summary>
+    /// The longest failure-detector or split-brain timing taken: longer is a typo (a day's wait to replace a crashed
+    /// scheduler is no failover).
+    /// </summary>
+    internal static readonly TimeSpan MaxTiming = TimeSpan.FromHours(24);
+
+    /// <summary>
     /// Why a failure detector with this heartbeat <paramref name="interval"/> and acceptable <paramref name="pause"/>
     /// would not do (null when it would): Akka takes any pause of zero or more, but a pause no longer than the interval
     /// tolerates not even one heartbeat arriving late, so a node under a little load or a GC pause is marked unreachable

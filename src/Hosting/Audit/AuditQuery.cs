@@ -62,9 +62,16 @@ internal sealed partial record AuditQuery(
     }
 
     /// <summary>
+    /// The longest time ago <c>--since</c> / <c>--until</c> take: a century, far beyond any journal, and far from the
+    /// first year a <see cref="DateTime"/> holds, which a longer one would reach.
+    /// </summary>
+    internal static readonly TimeSpan MaxAgo = TimeSpan.FromDays(36_500);
+
+    /// <summary>
     /// A time of <c>--since</c> / <c>--until</c>: ISO-8601 (<c>2026-12-07T10:00:00Z</c>; a time without an offset is
-    /// UTC, a date alone its midnight UTC), <c>now</c>, or relative to <paramref name="now"/> (<c>-90s</c>, <c>-15m</c>,
-    /// <c>-2h</c>, <c>-7d</c>). Null with a one-line reason when it is none of these.
+    /// UTC, a date alone its midnight UTC), <c>now</c>, or a time ago relative to <paramref name="now"/>: <c>-</c> and a
+    /// duration as <see cref="Cli.DurationText"/> reads one (<c>-90s</c>, <c>-1.5m</c>, <c>-2h</c>, <c>-7d</c>), up to
+    /// <see cref="MaxAgo"/>. Null with a one-line reason when it is none of these.
     /// </summary>
     public static DateTime? ParseTime(string text, DateTime now, string option, out string? problem)
     {
@@ -75,17 +82,20 @@ internal sealed partial record AuditQuery(
             return now;
         }
 
-        if (Relative().Match(trimmed) is { Success: true } match
-            && double.TryParse(match.Groups["amount"].Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount))
+        if (trimmed.StartsWith('-'))
         {
-            var span = match.Groups["unit"].Value switch
+            var ago = Cli.DurationText.Read(trimmed[1..], MaxAgo, out var span);
+            if (ago == Cli.DurationText.Problem.None)
             {
-                "s" => TimeSpan.FromSeconds(amount),
-                "m" => TimeSpan.FromMinutes(amount),
-                "h" => TimeSpan.FromHours(amount),
-                _ => TimeSpan.FromDays(amount),
-            };
-            return now - span;
+                return now - span;
+            }
+
+            // A duration out of range is refused as one; what is no duration at all gets the line listing every form.
+            if (ago != Cli.DurationText.Problem.NotADuration)
+            {
+                problem = Cli.DurationText.Refusal(ago, option, "a time ago", text, MaxAgo);
+                return null;
+            }
         }
 
         if (DateTimeOffset.TryParse(trimmed, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out var at)
@@ -94,13 +104,10 @@ internal sealed partial record AuditQuery(
             return at.UtcDateTime;
         }
 
-        problem = $"{option} expects an ISO-8601 time (2026-12-07T10:00:00Z, a date, a time without offset is UTC), now, or a time ago (-90s, -15m, -2h, -7d), got '{text}'";
+        problem = $"{option} expects an ISO-8601 time (2026-12-07T10:00:00Z, a date, a time without offset is UTC), now, or a time ago, - and a duration (-90s, -1.5m, -2h, -7d), got '{text}'";
         return null;
     }
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}")]
     private static partial Regex IsoDate();
-
-    [GeneratedRegex(@"^-(?<amount>\d+(\.\d+)?)(?<unit>[smhd])$")]
-    private static partial Regex Relative();
 }

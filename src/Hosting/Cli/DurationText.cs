@@ -1,65 +1,120 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace ActorScheduler.Hosting.Cli;
 
 /// <summary>
-/// A command-line duration as HOCON writes one: a whole number and a unit, <c>500ms</c>, <c>7s</c>, <c>1m</c>, <c>1h</c>,
-/// so that an option reads as the <c>hocon/*.conf</c> key it sets. A bare number is refused rather than guessed (HOCON
-/// would read it as milliseconds, an operator thinking of seconds would not).
+/// A duration as an operator types it, the one reading of the command line's durations (<c>run</c>'s cluster timings,
+/// the time ago of <c>audit --since</c>/<c>--until</c>) and the one way we write one back (help defaults, error lines,
+/// the HOCON of the cluster timings): a number and its unit, <c>ms</c>, <c>s</c>, <c>m</c>, <c>h</c> or <c>d</c>
+/// (<c>500ms</c>, <c>7s</c>, <c>1.5m</c>, <c>2h</c>, <c>1d</c>), as HOCON writes one, so that an option reads as the
+/// <c>hocon/*.conf</c> key it sets. A decimal is taken with every unit as long as it comes to whole milliseconds
+/// (<c>1.5s</c>, <c>0.25h</c>; not <c>0.5ms</c>), the finest any of these settings resolves.
+/// Refused rather than guessed: a bare number (HOCON would read it as milliseconds, an operator thinking of seconds
+/// would not), a unit in capitals or spelled out (<c>1M</c>: minutes or months?), spaces inside, several parts
+/// (<c>1m30s</c>), and zero or less.
 /// </summary>
-internal static class DurationText
+internal static partial class DurationText
 {
-    /// <summary>The longest duration accepted: longer is a typo, and would overflow <see cref="TimeSpan"/> soon enough.</summary>
-    internal static readonly TimeSpan Max = TimeSpan.FromHours(24);
-
-    /// <summary>
-    /// Reads <paramref name="text"/> as a duration above zero and at most <see cref="Max"/>; null with why in
-    /// <paramref name="error"/> (one line naming <paramref name="option"/>) when it is none.
-    /// </summary>
-    internal static TimeSpan? Parse(string text, string option, out string? error)
+    /// <summary>What is wrong with a text read as a duration, each its own line in <see cref="Refusal"/>.</summary>
+    internal enum Problem
     {
-        error = null;
-        var trimmed = text.Trim();
-        var unitAt = trimmed.Length;
-        while (unitAt > 0 && char.IsAsciiLetter(trimmed[unitAt - 1]))
-        {
-            unitAt--;
-        }
+        /// <summary>It is a duration in the range.</summary>
+        None,
 
-        long? perUnit = trimmed[unitAt..] switch
-        {
-            "ms" => 1,
-            "s" => 1_000,
-            "m" => 60_000,
-            "h" => 3_600_000,
-            _ => null,
-        };
-        if (perUnit is null || unitAt == 0
-            || !long.TryParse(trimmed.AsSpan(0, unitAt), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var amount))
-        {
-            error = $"{option} expects a duration such as 500ms, 7s or 1m, got '{text}'";
-            return null;
-        }
+        /// <summary>Not a number and a unit.</summary>
+        NotADuration,
 
-        if (amount <= 0 || amount > (long)Max.TotalMilliseconds / perUnit.Value)
-        {
-            error = $"{option} expects a duration above zero and at most {Format(Max)}, got '{text}'";
-            return null;
-        }
+        /// <summary>Zero or less, or longer than the caller's longest.</summary>
+        OutOfRange,
 
-        return TimeSpan.FromMilliseconds(amount * perUnit.Value);
+        /// <summary>A fraction of a millisecond (<c>0.5ms</c>, <c>1.0001s</c>).</summary>
+        FinerThanAMillisecond,
     }
 
     /// <summary>
-    /// <paramref name="value"/> in the largest unit that writes it whole (<c>7s</c>, <c>2500ms</c>, <c>1m</c>), as
-    /// <see cref="Parse"/> reads it back: the defaults in <c>--help</c> and the values in error lines.
+    /// Reads <paramref name="text"/> as a duration above zero and at most <paramref name="max"/>; null with why in
+    /// <paramref name="error"/> (one line naming <paramref name="option"/> and what it expects) when it is none.
+    /// </summary>
+    internal static TimeSpan? Parse(string text, string option, TimeSpan max, out string? error)
+    {
+        var problem = Read(text, max, out var value);
+        error = problem == Problem.None ? null : Refusal(problem, option, "a duration", text, max);
+        return error is null ? value : null;
+    }
+
+    /// <summary>
+    /// Reads <paramref name="text"/> as a duration above zero and at most <paramref name="max"/> into
+    /// <paramref name="value"/>, or says what is wrong with it; for a caller that reads a duration inside a wider
+    /// syntax (<c>audit</c>'s <c>-15m</c>) and words the refusal of what is no duration at all itself.
+    /// </summary>
+    internal static Problem Read(string text, TimeSpan max, out TimeSpan value)
+    {
+        value = TimeSpan.Zero;
+        var match = Shape().Match(text.Trim());
+        if (!match.Success)
+        {
+            return Problem.NotADuration;
+        }
+
+        var perUnit = match.Groups["unit"].Value switch
+        {
+            "ms" => 1m,
+            "s" => 1_000m,
+            "m" => 60_000m,
+            "h" => 3_600_000m,
+            _ => 86_400_000m,
+        };
+
+        // A number too long for a decimal is far out of range; comparing before multiplying keeps the product in range.
+        if (!decimal.TryParse(match.Groups["amount"].ValueSpan, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount)
+            || amount <= 0 || amount > (decimal)max.TotalMilliseconds / perUnit)
+        {
+            return Problem.OutOfRange;
+        }
+
+        var milliseconds = amount * perUnit;
+        if (milliseconds != decimal.Truncate(milliseconds))
+        {
+            return Problem.FinerThanAMillisecond;
+        }
+
+        value = TimeSpan.FromMilliseconds((long)milliseconds);
+        return Problem.None;
+    }
+
+    /// <summary>
+    /// The one line refusing <paramref name="text"/>, given to <paramref name="option"/> as <paramref name="what"/>
+    /// (<c>a duration</c>, <c>a time ago</c>), for <paramref name="problem"/>.
+    /// </summary>
+    internal static string Refusal(Problem problem, string option, string what, string text, TimeSpan max) => problem switch
+    {
+        Problem.OutOfRange => $"{option} expects {what} above zero and at most {Format(max)}, got '{text}'",
+        Problem.FinerThanAMillisecond => $"{option} expects {what} of whole milliseconds (1.5s, not 0.5ms), got '{text}'",
+        _ => $"{option} expects {what}: a number and its unit, ms, s, m, h or d (500ms, 7s, 1.5m, 2h, 1d), got '{text}'"
+             + (BareNumber().IsMatch(text.Trim()) ? ", a number without its unit" : string.Empty),
+    };
+
+    /// <summary>
+    /// <paramref name="value"/> in the largest unit that writes it whole (<c>7s</c>, <c>2500ms</c>, <c>1m</c>,
+    /// <c>3d</c>), as <see cref="Parse"/> reads it back: the defaults in <c>--help</c>, the values in error lines, the
+    /// cluster timings' HOCON. Days only from two: a day is written <c>24h</c>, as <c>hocon/*.conf</c> would have it.
     /// </summary>
     internal static string Format(TimeSpan value)
     {
         var ms = (long)value.TotalMilliseconds;
-        return ms % 3_600_000 == 0 && ms != 0 ? $"{ms / 3_600_000}h"
+        return ms % 86_400_000 == 0 && Math.Abs(ms) > 86_400_000 ? $"{ms / 86_400_000}d"
+            : ms % 3_600_000 == 0 && ms != 0 ? $"{ms / 3_600_000}h"
             : ms % 60_000 == 0 && ms != 0 ? $"{ms / 60_000}m"
             : ms % 1_000 == 0 && ms != 0 ? $"{ms / 1_000}s"
             : $"{ms}ms";
     }
+
+    // ASCII digits only (\d would take other scripts' digits, which no decimal parse reads), a sign so that "-1s" is
+    // refused as below zero rather than as no duration.
+    [GeneratedRegex("^(?<amount>-?[0-9]+(\\.[0-9]+)?)(?<unit>ms|s|m|h|d)$", RegexOptions.CultureInvariant)]
+    private static partial Regex Shape();
+
+    [GeneratedRegex("^-?[0-9]+(\\.[0-9]+)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex BareNumber();
 }

@@ -579,7 +579,7 @@ public static class RunCommand
         };
 
         TimeSpan Timing((string Name, string? Text) option, TimeSpan fallback) =>
-            option.Text is null || problem is not null ? fallback : DurationText.Parse(option.Text, option.Name, out problem) ?? fallback;
+            option.Text is null || problem is not null ? fallback : DurationText.Parse(option.Text, option.Name, SchedulerCluster.MaxTiming, out problem) ?? fallback;
     }
 
     /// <summary>

@@ -347,7 +347,7 @@ public sealed class AuditCommandTests(DeployedJournal deployed) : IClassFixture<
     {
         var args = option == "--since" ? new AuditArguments(DataDir: deployed.DataDir, Since: time) : new AuditArguments(DataDir: deployed.DataDir, Until: time);
 
-        await AssertRefusedAsync(args, $"error: {option} expects an ISO-8601 time (2026-12-07T10:00:00Z, a date, a time without offset is UTC), now, or a time ago (-90s, -15m, -2h, -7d), got '{time}'");
+        await AssertRefusedAsync(args, $"error: {option} expects an ISO-8601 time (2026-12-07T10:00:00Z, a date, a time without offset is UTC), now, or a time ago, - and a duration (-90s, -1.5m, -2h, -7d), got '{time}'");
     }
 
     [Fact]

@@ -74,14 +74,18 @@ public sealed class ClusterOptionsTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--cluster-stable-after", "7", "error: --cluster-stable-after expects a duration such as 500ms, 7s or 1m, got '7'")]
-    [InlineData("--cluster-heartbeat-interval", "1 sec", "error: --cluster-heartbeat-interval expects a duration such as 500ms, 7s or 1m, got '1 sec'")]
-    [InlineData("--cluster-heartbeat-pause", "1.5s", "error: --cluster-heartbeat-pause expects a duration such as 500ms, 7s or 1m, got '1.5s'")]
-    [InlineData("--cluster-down-removal-margin", "ms", "error: --cluster-down-removal-margin expects a duration such as 500ms, 7s or 1m, got 'ms'")]
+    [InlineData("--cluster-stable-after", "7", "error: --cluster-stable-after expects a duration: a number and its unit, ms, s, m, h or d (500ms, 7s, 1.5m, 2h, 1d), got '7', a number without its unit")]
+    [InlineData("--cluster-heartbeat-interval", "1 sec", "error: --cluster-heartbeat-interval expects a duration: a number and its unit, ms, s, m, h or d (500ms, 7s, 1.5m, 2h, 1d), got '1 sec'")]
+    [InlineData("--cluster-heartbeat-pause", "1M", "error: --cluster-heartbeat-pause expects a duration: a number and its unit, ms, s, m, h or d (500ms, 7s, 1.5m, 2h, 1d), got '1M'")]
+    [InlineData("--cluster-down-removal-margin", "ms", "error: --cluster-down-removal-margin expects a duration: a number and its unit, ms, s, m, h or d (500ms, 7s, 1.5m, 2h, 1d), got 'ms'")]
+    [InlineData("--cluster-heartbeat-pause", "1.5ms", "error: --cluster-heartbeat-pause expects a duration of whole milliseconds (1.5s, not 0.5ms), got '1.5ms'")]
     [InlineData("--cluster-stable-after", "0s", "error: --cluster-stable-after expects a duration above zero and at most 24h, got '0s'")]
     [InlineData("--cluster-down-removal-margin", "0ms", "error: --cluster-down-removal-margin expects a duration above zero and at most 24h, got '0ms'")]
+    [InlineData("--cluster-down-removal-margin", "25h", "error: --cluster-down-removal-margin expects a duration above zero and at most 24h, got '25h'")]
     [InlineData("--cluster-heartbeat-interval", "-1s", "error: --cluster-heartbeat-interval expects a duration above zero and at most 24h, got '-1s'")]
+    [InlineData("--cluster-heartbeat-pause", "0s", "error: --cluster-heartbeat-pause expects a duration above zero and at most 24h, got '0s'")]
     [InlineData("--cluster-stable-after", "25h", "error: --cluster-stable-after expects a duration above zero and at most 24h, got '25h'")]
+    [InlineData("--cluster-stable-after", "1.5d", "error: --cluster-stable-after expects a duration above zero and at most 24h, got '1.5d'")]
     [InlineData("--cluster-stable-after", "99999999999999h", "error: --cluster-stable-after expects a duration above zero and at most 24h, got '99999999999999h'")]
     public async Task A_cluster_timing_that_is_no_duration_above_zero_is_one_error_line_naming_it_and_exit_2(string option, string value, string expected)
     {
@@ -132,6 +136,26 @@ public sealed class ClusterOptionsTests : IDisposable
         Assert.Equal(TimeSpan.FromMilliseconds(250), config.GetTimeSpan("akka.cluster.failure-detector.heartbeat-interval"));
         Assert.Equal(TimeSpan.FromMilliseconds(2500), config.GetTimeSpan("akka.cluster.failure-detector.acceptable-heartbeat-pause"));
         Assert.Equal(TimeSpan.FromMinutes(1), config.GetTimeSpan("akka.cluster.down-removal-margin"));
+    }
+
+    [Fact]
+    public void Cluster_timings_take_decimals_and_days_as_audit_does_and_the_configuration_writes_them_whole()
+    {
+        var cluster = RunCommand.ClusterOf(
+            Args(25520) with { ClusterStableAfter = "1d", ClusterHeartbeatInterval = "0.5s", ClusterHeartbeatPause = "1.5m", ClusterDownRemovalMargin = "0.25h" },
+            Journal,
+            out var error);
+        Assert.Null(error);
+
+        var hocon = SchedulerCluster.Hocon(cluster!);
+        var config = Akka.Configuration.ConfigurationFactory.ParseString(hocon);
+
+        Assert.Contains("stable-after = 24h", hocon);
+        Assert.Contains("heartbeat-interval = 500ms", hocon);
+        Assert.Equal(TimeSpan.FromHours(24), config.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after"));
+        Assert.Equal(TimeSpan.FromMilliseconds(500), config.GetTimeSpan("akka.cluster.failure-detector.heartbeat-interval"));
+        Assert.Equal(TimeSpan.FromSeconds(90), config.GetTimeSpan("akka.cluster.failure-detector.acceptable-heartbeat-pause"));
+        Assert.Equal(TimeSpan.FromMinutes(15), config.GetTimeSpan("akka.cluster.down-removal-margin"));
     }
 
     [Fact]
@@ -215,7 +239,7 @@ public sealed class ClusterOptionsTests : IDisposable
             "--cluster-heartbeat-pause", "3"]);
 
         Assert.Equal(2, await run.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-        Assert.Equal("error: --cluster-heartbeat-pause expects a duration such as 500ms, 7s or 1m, got '3'", run.Output.Trim());
+        Assert.Equal("error: --cluster-heartbeat-pause expects a duration: a number and its unit, ms, s, m, h or d (500ms, 7s, 1.5m, 2h, 1d), got '3', a number without its unit", run.Output.Trim());
     }
 
     [Fact]

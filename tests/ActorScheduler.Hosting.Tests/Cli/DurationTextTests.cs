@@ -1,0 +1,124 @@
+using ActorScheduler.Hosting.Audit;
+using ActorScheduler.Hosting.Cli;
+
+namespace ActorScheduler.Hosting.Tests.Cli;
+
+/// <summary>
+/// The one reading of a duration as an operator types it (<see cref="DurationText"/>), and its one writing: what it
+/// takes, what it refuses and how each refusal reads.
+/// </summary>
+public sealed class DurationTextTests
+{
+    private static readonly TimeSpan Day = TimeSpan.FromDays(1);
+
+    [Theory]
+    [InlineData("500ms", 500)]
+    [InlineData("7s", 7_000)]
+    [InlineData("1.5m", 90_000)]
+    [InlineData("2h", 7_200_000)]
+    [InlineData("1d", 86_400_000)]
+    [InlineData("1.5s", 1_500)]
+    [InlineData("0.25h", 900_000)]
+    [InlineData("2.5ms", null)]
+    [InlineData(" 7s ", 7_000)]
+    [InlineData("24h", 86_400_000)]
+    public void A_number_and_its_unit_is_read_with_decimals_for_every_unit_down_to_whole_milliseconds(string text, int? milliseconds)
+    {
+        var value = DurationText.Parse(text, "--opt", Day, out var error);
+
+        if (milliseconds is { } ms)
+        {
+            Assert.Null(error);
+            Assert.Equal(TimeSpan.FromMilliseconds(ms), value);
+        }
+        else
+        {
+            Assert.Null(value);
+            Assert.Equal($"--opt expects a duration of whole milliseconds (1.5s, not 0.5ms), got '{text}'", error);
+        }
+    }
+
+    [Theory]
+    [InlineData("7", ", a number without its unit")]
+    [InlineData("1.5", ", a number without its unit")]
+    [InlineData("1 sec", "")]
+    [InlineData("1 s", "")]
+    [InlineData("7sec", "")]
+    [InlineData("1S", "")]
+    [InlineData("1M", "")]
+    [InlineData("1m30s", "")]
+    [InlineData(".5s", "")]
+    [InlineData("1.s", "")]
+    [InlineData("+5s", "")]
+    [InlineData("1,5s", "")]
+    [InlineData("ms", "")]
+    [InlineData("", "")]
+    [InlineData("٣s", "")]
+    public void What_is_no_number_and_unit_is_refused_naming_the_option_and_the_units(string text, string hint)
+    {
+        Assert.Null(DurationText.Parse(text, "--opt", Day, out var error));
+        Assert.Equal($"--opt expects a duration: a number and its unit, ms, s, m, h or d (500ms, 7s, 1.5m, 2h, 1d), got '{text}'{hint}", error);
+    }
+
+    [Theory]
+    [InlineData("0s")]
+    [InlineData("0.0ms")]
+    [InlineData("-1s")]
+    [InlineData("-0.5ms")]
+    [InlineData("25h")]
+    [InlineData("1.5d")]
+    [InlineData("86400001ms")]
+    [InlineData("99999999999999h")]
+    [InlineData("99999999999999999999999999999999999999d")]
+    public void Zero_or_less_or_longer_than_the_callers_longest_is_refused_as_out_of_range(string text)
+    {
+        Assert.Null(DurationText.Parse(text, "--opt", Day, out var error));
+        Assert.Equal($"--opt expects a duration above zero and at most 24h, got '{text}'", error);
+    }
+
+    [Theory]
+    [InlineData(500, "500ms")]
+    [InlineData(2_500, "2500ms")]
+    [InlineData(7_000, "7s")]
+    [InlineData(90_000, "90s")]
+    [InlineData(60_000, "1m")]
+    [InlineData(3_600_000, "1h")]
+    [InlineData(86_400_000, "24h")]
+    [InlineData(172_800_000, "2d")]
+    [InlineData(180_000_000, "50h")]
+    public void A_duration_is_written_in_the_largest_unit_that_writes_it_whole_and_read_back_the_same(long milliseconds, string text)
+    {
+        var value = TimeSpan.FromMilliseconds(milliseconds);
+
+        Assert.Equal(text, DurationText.Format(value));
+        Assert.Equal(value, DurationText.Parse(text, "--opt", TimeSpan.FromDays(3), out _));
+    }
+
+    [Theory]
+    [InlineData("-500ms", "2026-12-07T11:59:59.500")]
+    [InlineData("-1.5m", "2026-12-07T11:58:30")]
+    [InlineData("-1d", "2026-12-06T12:00:00")]
+    public void Audit_takes_a_time_ago_as_a_minus_and_the_same_duration(string text, string expected)
+    {
+        var now = new DateTime(2026, 12, 7, 12, 0, 0, DateTimeKind.Utc);
+
+        var at = AuditQuery.ParseTime(text, now, "--since", out var problem);
+
+        Assert.Null(problem);
+        Assert.Equal(DateTime.Parse(expected, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal), at);
+    }
+
+    [Theory]
+    [InlineData("-0s", "--since expects a time ago above zero and at most 36500d, got '-0s'")]
+    [InlineData("-36501d", "--since expects a time ago above zero and at most 36500d, got '-36501d'")]
+    [InlineData("-99999999999d", "--since expects a time ago above zero and at most 36500d, got '-99999999999d'")]
+    [InlineData("--1s", "--since expects a time ago above zero and at most 36500d, got '--1s'")]
+    [InlineData("-0.5ms", "--since expects a time ago of whole milliseconds (1.5s, not 0.5ms), got '-0.5ms'")]
+    public void Audit_refuses_a_time_ago_out_of_range_as_such_rather_than_failing_on_it(string text, string expected)
+    {
+        var at = AuditQuery.ParseTime(text, new DateTime(2026, 12, 7, 12, 0, 0, DateTimeKind.Utc), "--since", out var problem);
+
+        Assert.Null(at);
+        Assert.Equal(expected, problem);
+    }
+}
