@@ -28,6 +28,11 @@ public static class ActorSchedulerHostingExtensions
     /// The PostgreSQL journal cannot be used (server unreachable, user refused, database missing, tables of another
     /// layout); the message says why and what to do on one line.
     /// </exception>
+    /// <exception cref="ArgumentException">
+    /// Options that cannot run, named in the message: among them <see cref="ActorSchedulerOptions.Cluster"/> settings
+    /// <c>run</c> would refuse too (a timing of zero or less, over 24 h or of a fraction of a millisecond, a heartbeat
+    /// pause not longer than the interval, a malformed seed).
+    /// </exception>
     public static AkkaConfigurationBuilder WithActorScheduler(this AkkaConfigurationBuilder builder, ActorSchedulerOptions options)
     {
         var settings = ToSettings(options);

@@ -78,12 +78,7 @@ internal static class SchedulerCluster
             }
         }
 
-        if (options.StableAfter <= TimeSpan.Zero || options.HeartbeatInterval <= TimeSpan.Zero || options.AcceptableHeartbeatPause <= TimeSpan.Zero || options.DownRemovalMargin < TimeSpan.Zero)
-        {
-            return "Cluster.StableAfter, HeartbeatInterval and AcceptableHeartbeatPause must be more than zero, DownRemovalMargin zero or more";
-        }
-
-        return PauseError(options.HeartbeatInterval, options.AcceptableHeartbeatPause, "Cluster.HeartbeatInterval", "Cluster.AcceptableHeartbeatPause");
+        return TimingError(options, TimingNames.Embedded);
     }
 
     /// <summary>
@@ -92,13 +87,46 @@ internal static class SchedulerCluster
     /// </summary>
     internal static readonly TimeSpan MaxTiming = TimeSpan.FromHours(24);
 
+    /// <summary>How a surface names the four cluster timings in its refusals: <c>run</c>'s options, or the properties.</summary>
+    internal sealed record TimingNames(string StableAfter, string HeartbeatInterval, string AcceptableHeartbeatPause, string DownRemovalMargin)
+    {
+        /// <summary>The names of <see cref="SchedulerClusterOptions"/> as <see cref="ActorSchedulerOptions.Cluster"/> holds them.</summary>
+        internal static readonly TimingNames Embedded = new("Cluster.StableAfter", "Cluster.HeartbeatInterval", "Cluster.AcceptableHeartbeatPause", "Cluster.DownRemovalMargin");
+    }
+
+    /// <summary>
+    /// Why the timings of <paramref name="options"/> would not make a failover (null when they would), the first problem
+    /// on one line, the settings named by <paramref name="names"/>; the one check of them, for <c>run</c> and for
+    /// <see cref="ActorSchedulerHostingExtensions.WithActorScheduler"/>. Each is above zero, at most
+    /// <see cref="MaxTiming"/> and of whole milliseconds (the HOCON written of it has no finer unit), and the heartbeat
+    /// pause is longer than the interval (<see cref="PauseError"/>). A zero <see cref="SchedulerClusterOptions.DownRemovalMargin"/>
+    /// is refused too: Akka.NET reads a zero <c>down-removal-margin</c> as <c>off</c>, and the split-brain resolver then
+    /// gives the singleton <see cref="SchedulerClusterOptions.StableAfter"/> as its margin, so zero would start the
+    /// scheduler elsewhere not sooner but a whole stable-after later (the 46 s failover of Akka's defaults).
+    /// </summary>
+    internal static string? TimingError(SchedulerClusterOptions options, TimingNames names) =>
+        RangeError(options.StableAfter, names.StableAfter)
+        ?? RangeError(options.HeartbeatInterval, names.HeartbeatInterval)
+        ?? RangeError(options.AcceptableHeartbeatPause, names.AcceptableHeartbeatPause)
+        ?? (options.DownRemovalMargin == TimeSpan.Zero
+            ? $"{names.DownRemovalMargin} must be above zero: Akka reads a zero down-removal-margin as off, which waits {names.StableAfter} a second time before starting the scheduler on another node"
+            : RangeError(options.DownRemovalMargin, names.DownRemovalMargin))
+        ?? PauseError(options.HeartbeatInterval, options.AcceptableHeartbeatPause, names.HeartbeatInterval, names.AcceptableHeartbeatPause);
+
+    private static string? RangeError(TimeSpan value, string name) =>
+        value <= TimeSpan.Zero || value > MaxTiming
+            ? $"{name} must be above zero and at most {Cli.DurationText.Format(MaxTiming)}, got {Cli.DurationText.Format(value)}"
+            : value.Ticks % TimeSpan.TicksPerMillisecond != 0
+                ? $"{name} must be whole milliseconds, got {value.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)}ms"
+                : null;
+
     /// <summary>
     /// Why a failure detector with this heartbeat <paramref name="interval"/> and acceptable <paramref name="pause"/>
     /// would not do (null when it would): Akka takes any pause of zero or more, but a pause no longer than the interval
     /// tolerates not even one heartbeat arriving late, so a node under a little load or a GC pause is marked unreachable
     /// and, once membership is stable, downed by the split-brain resolver. The settings are named as the caller names them.
     /// </summary>
-    internal static string? PauseError(TimeSpan interval, TimeSpan pause, string intervalName, string pauseName) =>
+    private static string? PauseError(TimeSpan interval, TimeSpan pause, string intervalName, string pauseName) =>
         pause > interval
             ? null
             : $"{pauseName} must be longer than {intervalName} (a node would be marked unreachable as soon as one heartbeat is late), got {Cli.DurationText.Format(pause)} with an interval of {Cli.DurationText.Format(interval)}";

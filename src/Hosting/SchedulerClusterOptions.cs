@@ -7,7 +7,11 @@ namespace ActorScheduler.Hosting;
 /// node left; a node that leaves gracefully hands it over at once. The defaults are those of <c>hocon/cluster.conf</c>
 /// (a <c>kill -9</c> of the active node's process taken over in 22.5–23.4 s, measured on one loaded 2-core machine,
 /// README); <c>run</c> sets the timings with <c>--cluster-stable-after</c>, <c>--cluster-heartbeat-interval</c>,
-/// <c>--cluster-heartbeat-pause</c> and <c>--cluster-down-removal-margin</c>, and tests shorten them.
+/// <c>--cluster-heartbeat-pause</c> and <c>--cluster-down-removal-margin</c>, and tests shorten them. The timings are
+/// checked as <c>run</c> checks its options (each above zero, at most 24 h, of whole milliseconds; the pause longer than
+/// the interval): <see cref="ActorSchedulerHostingExtensions.WithActorScheduler"/> throws an
+/// <see cref="ArgumentException"/> naming the property, when the application starts, rather than a cluster that
+/// misbehaves later.
 /// </summary>
 public sealed class SchedulerClusterOptions
 {
@@ -41,6 +45,9 @@ public sealed class SchedulerClusterOptions
     /// <summary>
     /// How long a downed node's singleton is presumed alive before it is started elsewhere (Akka:
     /// <c>down-removal-margin</c>). Akka's default, off, counts <see cref="StableAfter"/> a second time (46 s failovers).
+    /// Zero is refused, not taken as "no margin": Akka.NET reads a zero margin as off (its split-brain resolver's
+    /// provider then answers <see cref="StableAfter"/> as the margin), so zero would make a failover a whole stable-after
+    /// slower, the opposite of what it reads as.
     /// </summary>
     public TimeSpan DownRemovalMargin { get; init; } = TimeSpan.FromSeconds(3);
 }

@@ -553,34 +553,30 @@ public static class RunCommand
             }
         }
 
-        // Each timing given, or its default; the first that is no duration is the error.
+        // Each timing given, or its default; the first that is no duration is the error, then the timings as a whole
+        // are checked as an embedding application's are.
         var defaults = new SchedulerClusterOptions { Port = port };
-        var given = ClusterTimingOptions(args);
         string? problem = null;
-        var stableAfter = Timing(given[0], defaults.StableAfter);
-        var interval = Timing(given[1], defaults.HeartbeatInterval);
-        var pause = Timing(given[2], defaults.AcceptableHeartbeatPause);
-        var margin = Timing(given[3], defaults.DownRemovalMargin);
-        error = problem ?? SchedulerCluster.PauseError(interval, pause, given[1].Name, given[2].Name);
-        if (error is not null)
-        {
-            return null;
-        }
-
-        return new SchedulerClusterOptions
+        var cluster = new SchedulerClusterOptions
         {
             Port = port,
             Hostname = hostname,
             SeedNodes = args.ClusterSeeds.Count > 0 ? args.ClusterSeeds : [SchedulerCluster.SelfAddress(hostname, port, SystemName)],
-            StableAfter = stableAfter,
-            HeartbeatInterval = interval,
-            AcceptableHeartbeatPause = pause,
-            DownRemovalMargin = margin,
+            StableAfter = Timing(ClusterTimingNames.StableAfter, args.ClusterStableAfter, defaults.StableAfter),
+            HeartbeatInterval = Timing(ClusterTimingNames.HeartbeatInterval, args.ClusterHeartbeatInterval, defaults.HeartbeatInterval),
+            AcceptableHeartbeatPause = Timing(ClusterTimingNames.AcceptableHeartbeatPause, args.ClusterHeartbeatPause, defaults.AcceptableHeartbeatPause),
+            DownRemovalMargin = Timing(ClusterTimingNames.DownRemovalMargin, args.ClusterDownRemovalMargin, defaults.DownRemovalMargin),
         };
+        error = problem ?? SchedulerCluster.TimingError(cluster, ClusterTimingNames);
+        return error is null ? cluster : null;
 
-        TimeSpan Timing((string Name, string? Text) option, TimeSpan fallback) =>
-            option.Text is null || problem is not null ? fallback : DurationText.Parse(option.Text, option.Name, SchedulerCluster.MaxTiming, out problem) ?? fallback;
+        TimeSpan Timing(string name, string? text, TimeSpan fallback) =>
+            text is null || problem is not null ? fallback : DurationText.Parse(text, name, SchedulerCluster.MaxTiming, out problem) ?? fallback;
     }
+
+    /// <summary>The cluster timing options, as <see cref="SchedulerCluster.TimingError"/> names them in <c>run</c>'s refusals.</summary>
+    private static readonly SchedulerCluster.TimingNames ClusterTimingNames = new(
+        "--cluster-stable-after", "--cluster-heartbeat-interval", "--cluster-heartbeat-pause", "--cluster-down-removal-margin");
 
     /// <summary>
     /// The failure-detector and split-brain-resolver timing options as given (null: the default), in the order of
@@ -589,10 +585,10 @@ public static class RunCommand
     /// </summary>
     private static (string Name, string? Text)[] ClusterTimingOptions(RunArguments args) =>
     [
-        ("--cluster-stable-after", args.ClusterStableAfter),
-        ("--cluster-heartbeat-interval", args.ClusterHeartbeatInterval),
-        ("--cluster-heartbeat-pause", args.ClusterHeartbeatPause),
-        ("--cluster-down-removal-margin", args.ClusterDownRemovalMargin),
+        (ClusterTimingNames.StableAfter, args.ClusterStableAfter),
+        (ClusterTimingNames.HeartbeatInterval, args.ClusterHeartbeatInterval),
+        (ClusterTimingNames.AcceptableHeartbeatPause, args.ClusterHeartbeatPause),
+        (ClusterTimingNames.DownRemovalMargin, args.ClusterDownRemovalMargin),
     ];
 
     /// <summary>

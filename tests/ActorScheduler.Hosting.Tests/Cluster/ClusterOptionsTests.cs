@@ -1,5 +1,7 @@
 using ActorScheduler.Hosting.Cli;
 using ActorScheduler.Hosting.Tests.Journal;
+using Akka.Hosting;
+using Microsoft.Extensions.Hosting;
 
 namespace ActorScheduler.Hosting.Tests.Cluster;
 
@@ -258,6 +260,49 @@ public sealed class ClusterOptionsTests : IDisposable
 
         Assert.Equal("Cluster", error.ParamName);
         Assert.StartsWith("Cluster.AcceptableHeartbeatPause must be longer than Cluster.HeartbeatInterval (a node would be marked unreachable as soon as one heartbeat is late), got 2s with an interval of 2s", error.Message);
+    }
+
+    [Theory]
+    [InlineData("StableAfter", 0.0, "Cluster.StableAfter must be above zero and at most 24h, got 0ms")]
+    [InlineData("StableAfter", 25 * 3_600_000.0, "Cluster.StableAfter must be above zero and at most 24h, got 25h")]
+    [InlineData("HeartbeatInterval", -1_000.0, "Cluster.HeartbeatInterval must be above zero and at most 24h, got -1s")]
+    [InlineData("HeartbeatInterval", 0.5, "Cluster.HeartbeatInterval must be whole milliseconds, got 0.5ms")]
+    [InlineData("AcceptableHeartbeatPause", 0.0, "Cluster.AcceptableHeartbeatPause must be above zero and at most 24h, got 0ms")]
+    [InlineData("AcceptableHeartbeatPause", 3 * 86_400_000.0, "Cluster.AcceptableHeartbeatPause must be above zero and at most 24h, got 3d")]
+    [InlineData("DownRemovalMargin", 0.0, "Cluster.DownRemovalMargin must be above zero: Akka reads a zero down-removal-margin as off, which waits Cluster.StableAfter a second time before starting the scheduler on another node")]
+    [InlineData("DownRemovalMargin", -500.0, "Cluster.DownRemovalMargin must be above zero and at most 24h, got -500ms")]
+    [InlineData("DownRemovalMargin", 2_500.5, "Cluster.DownRemovalMargin must be whole milliseconds, got 2500.5ms")]
+    public void Embedded_a_cluster_timing_run_would_refuse_is_refused_naming_the_property(string property, double milliseconds, string expected)
+    {
+        var builder = new Akka.Hosting.AkkaConfigurationBuilder(new Microsoft.Extensions.DependencyInjection.ServiceCollection(), "cluster-test");
+        var value = TimeSpan.FromTicks((long)(milliseconds * TimeSpan.TicksPerMillisecond));
+        string[] seeds = ["akka.tcp://cluster-test@127.0.0.1:25520"];
+        SchedulerClusterOptions cluster = property switch
+        {
+            "StableAfter" => new() { Port = 25520, SeedNodes = seeds, StableAfter = value },
+            "HeartbeatInterval" => new() { Port = 25520, SeedNodes = seeds, HeartbeatInterval = value },
+            "AcceptableHeartbeatPause" => new() { Port = 25520, SeedNodes = seeds, AcceptableHeartbeatPause = value },
+            _ => new() { Port = 25520, SeedNodes = seeds, DownRemovalMargin = value },
+        };
+
+        var error = Assert.Throws<ArgumentException>(() => builder.WithActorScheduler(Options(cluster, journal: Journal)));
+
+        Assert.Equal("Cluster", error.ParamName);
+        Assert.Equal($"{expected} (Parameter 'Cluster')", error.Message);
+    }
+
+    [Fact]
+    public async Task Embedded_a_zero_down_removal_margin_fails_the_host_at_start_with_the_refusal()
+    {
+        var cluster = new SchedulerClusterOptions { Port = 25520, SeedNodes = ["akka.tcp://embedded-timings@127.0.0.1:25520"], DownRemovalMargin = TimeSpan.Zero };
+        using var host = new HostBuilder()
+            .ConfigureServices(services => services.AddAkka("embedded-timings", (akka, _) => akka.WithActorScheduler(Options(cluster, journal: Journal))))
+            .Build();
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => host.StartAsync());
+
+        Assert.Equal("Cluster", error.ParamName);
+        Assert.StartsWith("Cluster.DownRemovalMargin must be above zero: Akka reads a zero down-removal-margin as off", error.Message);
     }
 
     [Fact]
