@@ -97,7 +97,7 @@ var clusterHeartbeatPauseOption = new Option<string?>("--cluster-heartbeat-pause
 };
 var clusterDownRemovalMarginOption = new Option<string?>("--cluster-down-removal-margin")
 {
-    Description = $"How long a downed node's scheduler is presumed still running before another node starts it. Default {DurationText.Format(clusterDefaults.DownRemovalMargin)}. A crashed active node is replaced after about heartbeat pause + stable-after + this margin, plus the scheduler's start.",
+    Description = $"How long a downed node's scheduler is presumed still running before another node starts it. Default {DurationText.Format(clusterDefaults.DownRemovalMargin)}. A crashed active node is replaced after about heartbeat pause + stable-after + this margin, plus the scheduler's start. Above zero: Akka reads 0 as off, which waits stable-after a second time.",
 };
 var apiAdvertiseUrlOption = new Option<string?>("--api-advertise-url")
 {

@@ -382,6 +382,8 @@ public sealed class AuditCommandTests(DeployedJournal deployed) : IClassFixture<
         {
             Assert.Contains(option, help.Output);
         }
+
+        Assert.Contains("a time ago: - and a duration, a number and its unit ms, s, m, h or d (-90s, -1.5m, -2h, -7d)", System.Text.RegularExpressions.Regex.Replace(help.Output, @"\s+", " "));
     }
 
     private static async Task AssertRefusedAsync(AuditArguments args, string expected)

@@ -230,6 +230,8 @@ public sealed class ClusterOptionsTests : IDisposable
         Assert.Contains("longer than --cluster-heartbeat-interval. Default 3s; keep 3s or more in production.", help);
         Assert.Contains("--cluster-down-removal-margin", help);
         Assert.Contains("Default 3s. A crashed active node is replaced after about heartbeat pause + stable-after + this margin", help);
+        Assert.Contains("A duration, a number and its unit ms, s, m, h or d: 500ms, 7s, 1.5m.", help);
+        Assert.Contains("Above zero: Akka reads 0 as off, which waits stable-after a second time.", help);
     }
 
     [Fact]
