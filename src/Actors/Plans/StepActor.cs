@@ -40,6 +40,9 @@ internal sealed class StepActor : JournaledEntityActor
     private ImmutableDictionary<string, string> _parameters = ImmutableDictionary<string, string>.Empty;
     private string _message = string.Empty;
 
+    // What the phase was told last (it is this step's parent: a phase started anew starts its steps anew too).
+    private StepReport? _reported;
+
     public StepActor(string planPersistenceId, string planName, int index, string podType, StepSpec step, TargetConfig target, IActorRef pods, IActorRef journal, int planPriority = 0)
         : base(journal, $"{planPersistenceId}/step/{step.Name}")
     {
@@ -248,7 +251,15 @@ internal sealed class StepActor : JournaledEntityActor
     private void ReportToPhase()
     {
         var display = _interrupted && _status is Status.Pending or Status.Prepared ? Status.Waiting : _status;
-        Context.Parent.Tell(new StepReport(_index, new StepInfo(_id, _step.Name, display, _message), _interrupted));
+        // Only what changed: a pod reports each launch several times over (its claim, its launch record, each task
+        // update), mostly with the step's status and message as they were.
+        if (_reported is { } last && last.Info.Status == display && last.Info.Message == _message && last.Interrupted == _interrupted)
+        {
+            return;
+        }
+
+        _reported = new StepReport(_index, new StepInfo(_id, _step.Name, display, _message), _interrupted);
+        Context.Parent.Tell(_reported);
     }
 
     private static Timestamp Now() => Timestamp.FromDateTime(DateTime.UtcNow);

@@ -1465,6 +1465,9 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         return StepStatusCalculator.Compute(report.Tasks, report.Prepared && _drivenByRecovery);
     }
 
+    // Whether a recovery plan was last told of a phase of this pod (so it must be told when there is none any more).
+    private bool _recoveryPhaseTold;
+
     /// <summary>Sends the pod's recovery phase (if it ever had one) to the recovery plan.</summary>
     private void ReportRecovery()
     {
@@ -1475,9 +1478,18 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
 
         if (_state.Recovery is not { } phase)
         {
-            _recoveryPlan.Tell(new RecoveryPhaseReport(_name, null));
+            // "None" only where a phase was told before: the plan knows no phase of a pod that never told it of one, and a
+            // pod reports at every change of its state (several times over for each launch of a deploy).
+            if (_recoveryPhaseTold)
+            {
+                _recoveryPhaseTold = false;
+                _recoveryPlan.Tell(new RecoveryPhaseReport(_name, null));
+            }
+
             return;
         }
+
+        _recoveryPhaseTold = true;
 
         var status = RecoveryStatus(phase);
         var interrupted = phase.Interrupted || _recoveryPlanInterrupted;

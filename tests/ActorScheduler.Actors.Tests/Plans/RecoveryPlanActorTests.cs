@@ -16,7 +16,7 @@ public sealed class RecoveryPlanActorTests : ActorTestKit
         Assert.Equal(plan, watch.Plan);
         Assert.Empty(parent.ExpectMsg<PlanReport>().Info.Phases);
 
-        // Pods that are not recovering say so as their state changes (thousands of times in a deploy): nothing to report.
+        // "No phase" from pods the plan knows no phase of (a pod told a plan instance before this one, say): nothing to report.
         plan.Tell(new RecoveryPhaseReport("hello-0", null));
         plan.Tell(new RecoveryPhaseReport("hello-1", null));
         plan.Tell(new RecoveryPhaseReport("hello-0", null));

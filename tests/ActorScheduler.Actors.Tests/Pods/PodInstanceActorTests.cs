@@ -1541,6 +1541,32 @@ public sealed class PodInstanceActorTests : ActorTestKit
         Assert.True(DateTime.UtcNow - failed >= TimeSpan.FromSeconds(3.9), $"relaunched after {(DateTime.UtcNow - failed).TotalSeconds:F1} s, before the 4 s delay");
     }
 
+    [Fact]
+    public void PodInstance_should_tell_the_recovery_plan_nothing_through_a_deploy_and_its_phase_once_a_task_fails()
+    {
+        var (router, gateway, step, plan) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var pod = Sys.ActorOf(PodInstanceActor.Props("hello-world", "hello", 0, Journal, router, gateway));
+        router.ExpectMsg<FootprintOwned>();
+        pod.Tell(new WatchRecovery(plan, Interrupted: false));
+        pod.Tell(new RequireTasks(Step, Target), step);
+        var task = Launch(pod, router, router.ExpectMsg<RegisterRequirement>().Requirement);
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskStarting, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskRunning, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+
+        // Every change of the pod's state so far was handled before this answer (one actor, in order): none told the plan
+        // of a phase, so it was told nothing — not "no phase" at each change.
+        pod.Tell(new GetTaskProgress(Step, Target), step);
+        step.FishForMessage<TaskProgressReport>(r => StatusOf(r) == PlanStatus.Complete);
+        Assert.Empty(DrainQueued(plan));
+
+        // A failure starts a recovery phase: the plan hears of it.
+        pod.Tell(new TaskStatusUpdate(Status(task, TaskState.TaskFailed, withUuid: true)), gateway);
+        gateway.ExpectMsg<StatusRecorded>();
+        Assert.NotNull(plan.ExpectMsg<RecoveryPhaseReport>().Phase);
+    }
+
     private void ClaimRunAndFail(IActorRef pod, Akka.TestKit.TestProbe router, Akka.TestKit.TestProbe gateway, PodRequirement requirement)
     {
         var offer = requirement.Existing is { } footprint ? TestOffers.WithReserved(footprint.AgentId, footprint.Resources) : TestOffers.Unreserved();
