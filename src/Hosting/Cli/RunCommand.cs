@@ -429,6 +429,14 @@ public static class RunCommand
                 await StopAsync(emulator);
                 return 2;
             }
+            catch (PostgresJournalException e)
+            {
+                // The server answered the checks above, then stopped answering (or went away) before the scheduler
+                // started on it: lost, as mid-run, for a supervisor to start run again once it answers.
+                await error.WriteLineAsync($"error: {e.Message}");
+                await StopAsync(emulator);
+                return JournalUnavailableExitCode;
+            }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 // Ctrl+C while it starts: stopped as after it started, without the failures of what was cut short.

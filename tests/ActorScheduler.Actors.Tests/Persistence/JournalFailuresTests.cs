@@ -19,6 +19,12 @@ public sealed class JournalFailuresTests
         { "crash shutdown", new UnreachableServerException("terminating connection because of crash of another server process", sqlState: "57P02"), true },
         { "starting up", new UnreachableServerException("the database system is starting up", sqlState: "57P03"), true },
         { "connection failure", new UnreachableServerException("connection failure", sqlState: "08006"), true },
+        // A server that stops answering (a partition, a frozen host): the driver's command timeout, the connection then
+        // broken, so that the plugin's rollback fails too and both come wrapped together.
+        { "command timed out, its rollback failed", new AggregateException("Exception thrown when rolling back database transaction", new ObjectDisposedException("NpgsqlTransaction"), new UnreachableServerException("Exception while reading from stream", new TimeoutException("Timeout during reading attempt"))), true },
+        // Akka's own limit on a journal call (its circuit breaker) says nothing of a server: the scheduler restarts, and
+        // its replay, bounded by the driver's timeouts, tells.
+        { "Akka's circuit breaker timed the call out", new TimeoutException("The operation has timed out."), false },
         { "unique violation", new UnreachableServerException("duplicate key value violates unique constraint", sqlState: "23505"), false },
         { "a full disk (SQLite)", new UnreachableServerException("SQLite Error 13: 'database or disk is full'."), false },
         { "not a database error", new IOException("the journal's disk is full"), false },

@@ -47,6 +47,51 @@ public sealed class PostgresJournalTests(PostgresServer server, ITestOutputHelpe
         }
     }
 
+    /// <summary>
+    /// The driver's waits the journal runs with: bounded by our defaults where the connection string sets none, the
+    /// operator's own values (by any of Npgsql's names for them) kept, 0 (no bound) among them.
+    /// </summary>
+    [Theory]
+    [InlineData("Host=db;Database=journal", PostgresJournal.DefaultConnectTimeoutSeconds, PostgresJournal.DefaultCommandTimeoutSeconds)]
+    [InlineData("Host=db;Database=journal;Command Timeout=60", PostgresJournal.DefaultConnectTimeoutSeconds, 60)]
+    [InlineData("Host=db;Database=journal;commandtimeout=60;timeout=30", 30, 60)]
+    [InlineData("Host=db;Database=journal;Command Timeout=0", PostgresJournal.DefaultConnectTimeoutSeconds, 0)]
+    public void The_drivers_waits_are_bounded_where_the_connection_string_does_not_bound_them(string given, int connect, int command)
+    {
+        var bounded = new NpgsqlConnectionStringBuilder(PostgresJournal.Bounded(given));
+
+        Assert.Equal((connect, command), (bounded.Timeout, bounded.CommandTimeout));
+        Assert.Equal(new NpgsqlConnectionStringBuilder(given).CancellationTimeout, bounded.CancellationTimeout);
+    }
+
+    /// <summary>
+    /// Akka's limits on a journal call and on each replayed event come after the driver's: connect, then command, then
+    /// cancellation (rounded up to a second); none is set when the driver has no bound.
+    /// </summary>
+    [Theory]
+    [InlineData("Host=db;Database=journal", 17)]
+    [InlineData("Host=db;Database=journal;Timeout=1;Command Timeout=1;Cancellation Timeout=200", 3)]
+    [InlineData("Host=db;Database=journal;Cancellation Timeout=-1", 15)]
+    [InlineData("Host=db;Database=journal;Command Timeout=0", null)]
+    [InlineData("Host=db;Database=journal;Cancellation Timeout=0", null)]
+    public void Akkas_journal_timeouts_come_after_the_drivers(string given, int? seconds)
+    {
+        var bounded = PostgresJournal.Bounded(given);
+
+        Assert.Equal(seconds is { } s ? TimeSpan.FromSeconds(s) : null, PostgresJournal.JournalCallTimeout(bounded));
+        if (seconds is null)
+        {
+            Assert.Empty(PostgresJournal.TimeoutHocon(bounded));
+        }
+        else
+        {
+            var config = Akka.Configuration.ConfigurationFactory.ParseString(PostgresJournal.TimeoutHocon(bounded));
+            Assert.Equal(
+                Enumerable.Repeat(TimeSpan.FromSeconds(seconds.Value), 3),
+                new[] { "akka.persistence.journal.sql.circuit-breaker.call-timeout", "akka.persistence.journal.sql.recovery-event-timeout", "akka.persistence.snapshot-store.sql.circuit-breaker.call-timeout" }.Select(k => config.GetTimeSpan(k)));
+        }
+    }
+
     [Theory]
     [InlineData("Hots=db;Database=journal", "error: --journal-connection is no PostgreSQL connection string (Couldn't set hots): give Host=…;Port=…;Username=…;Password=…;Database=… or postgres://user:password@host:port/database")]
     [InlineData("http://db.example/journal", "error: --journal-connection is no PostgreSQL connection string (a URL of scheme 'http', not postgres:// or postgresql://)")]
@@ -270,6 +315,24 @@ public sealed class PostgresJournalTests(PostgresServer server, ITestOutputHelpe
         }
     }
 
+    /// <summary>
+    /// <see cref="PostgresJournal.WithPostgresJournal"/> runs the plugin with Akka's journal timeouts beyond the driver's
+    /// default bounds (connect 5 s + command 10 s + cancellation 2 s), so that a frozen server's failure is the driver's.
+    /// </summary>
+    [SkippableFact]
+    public async Task The_journal_plugin_runs_with_Akkas_timeouts_beyond_the_drivers_bounds()
+    {
+        var journal = server.CreateDatabase();
+        using var host = await StartAkkaAsync(journal);
+        var config = host.Services.GetRequiredService<ActorSystem>().Settings.Config;
+
+        var expected = TimeSpan.FromSeconds(PostgresJournal.DefaultConnectTimeoutSeconds + PostgresJournal.DefaultCommandTimeoutSeconds + 2);
+        Assert.Equal(
+            Enumerable.Repeat(expected, 3),
+            new[] { "akka.persistence.journal.sql.circuit-breaker.call-timeout", "akka.persistence.journal.sql.recovery-event-timeout", "akka.persistence.snapshot-store.sql.circuit-breaker.call-timeout" }.Select(k => config.GetTimeSpan(k)));
+        await host.StopAsync();
+    }
+
     [SkippableFact]
     public async Task A_deployment_journaled_to_PostgreSQL_is_recovered_by_a_restarted_scheduler_without_a_relaunch()
     {
@@ -412,6 +475,113 @@ public sealed class PostgresJournalTests(PostgresServer server, ITestOutputHelpe
 
         Assert.Equal(launched, emulator.History().Launches.Select(l => (l.TaskName, l.TaskId)).Order().ToList());
         Assert.Equal(launched.Select(l => l.TaskId).Order(), emulator.Snapshot().Tasks.Where(t => t.State == "TASK_RUNNING").Select(t => t.Id).Order());
+    }
+
+    /// <summary>
+    /// The journal's server stops answering mid-run without refusing anything (a network partition, a frozen server:
+    /// <see cref="FreezingProxy"/> keeps the connections open and forwards nothing): the operator's pod restart, journaled
+    /// before its kills, hangs on the server, and the driver's timeouts — short ones here, given in the connection string
+    /// as an operator would — stop run with exit 3 as for a lost server, within a bound that follows from them, having
+    /// killed nothing. The server answering again, run started again recovers with no relaunch.
+    /// </summary>
+    [SkippableFact]
+    public async Task A_server_that_stops_answering_mid_run_stops_run_with_exit_3_within_its_timeouts_and_a_restart_recovers_without_a_relaunch()
+    {
+        var journal = server.CreateDatabase();
+        await using var proxy = FreezingProxy.Start(server.Port);
+        // Pooled, as by default (the fixture's strings are not): the writes then hang on connections already open.
+        var throughProxy = new NpgsqlConnectionStringBuilder(journal) { Port = proxy.Port, Pooling = true, Timeout = 1, CommandTimeout = 1, CancellationTimeout = 200 }.ConnectionString;
+        await using var emulator = await InProcessRun.StartEmulatorAsync(Path.Combine(_dir, "mesos"));
+        var apiPort = EndToEnd.SchedulerProcess.FreePort();
+        var args = Args(throughProxy, emulator.Url.ToString(), apiPort);
+        using var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}/"), Timeout = TimeSpan.FromSeconds(60) };
+
+        var (output, error) = (new StringWriter(), new StringWriter());
+        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        var run = RunCommand.RunAsync(args, output, error, guard.Token);
+        await InProcessRun.DeployCompleteAsync(apiPort, run, output);
+        var launched = emulator.History().Launches.Select(l => (l.TaskName, l.TaskId)).Order().ToList();
+        var kills = emulator.History().CallCount("KILL");
+        var hello = emulator.Snapshot().Tasks.Single(t => t.Name == "hello-0-server");
+
+        proxy.Freeze();
+        var frozen = DateTimeOffset.UtcNow;
+        var restart = api.PostAsync("v1/pod/hello-0/restart", null);
+        // A single-row write fails after command 1 s + cancellation 0.2 s; a multi-row one (no command timeout of its own)
+        // is ended by Akka's limit on a journal call, connect 1 s + command 1 s + cancellation rounded up to 1 s (it was
+        // Akka's default, 10 s, before that followed the driver's), the scheduler restarts (1 s) and its replay gives up
+        // after 1.2 s: about 5 s, with room for a loaded build machine.
+        var ended = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(60), CancellationToken.None));
+        Assert.True(ended == run, $"run kept going with its journal server frozen:\n{output}");
+        var line = Assert.Single(error.ToString().Trim().Split('\n'));
+        // When the scheduler decided to stop, as its log says (the run's end comes later: it stops the API and Akka).
+        var stopped = File.ReadLines(Path.Combine(_dir, "data", "actorscheduler.log")).Single(l => l.Contains($"ERROR [{SchedulerFailureLog.Source}] The scheduler stops", StringComparison.Ordinal));
+        var noticed = DateTimeOffset.Parse(stopped[..stopped.IndexOf(' ', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture) - frozen;
+        log.WriteLine($"noticed after {noticed}: {line}");
+        Assert.True(await run == RunCommand.JournalUnavailableExitCode, $"exit {await run}: {line}");
+        Assert.StartsWith($"error: journal {PostgresJournal.Describe(throughProxy)} was lost: the journal's server could not be reached: the journal stream hello-world/", line);
+        Assert.True(noticed < TimeSpan.FromSeconds(8), $"the scheduler noticed {noticed} after the server froze: {line}");
+        // Journaled before the pod's tasks are killed: not answered 200, since it could not be recorded (or not answered
+        // at all, the API stopped with run).
+        System.Net.HttpStatusCode? answered = null;
+        try
+        {
+            using var answer = await restart;
+            answered = answer.StatusCode;
+        }
+        catch (HttpRequestException)
+        {
+        }
+
+        Assert.NotEqual(System.Net.HttpStatusCode.OK, answered);
+        Assert.Equal(launched, emulator.History().Launches.Select(l => (l.TaskName, l.TaskId)).Order().ToList());
+        Assert.Equal(kills, emulator.History().CallCount("KILL"));
+
+        proxy.Thaw();
+        var again = new StringWriter();
+        using (var ctrlC = new CancellationTokenSource(TimeSpan.FromMinutes(3)))
+        {
+            var second = RunCommand.RunAsync(args, again, TextWriter.Null, ctrlC.Token);
+            await InProcessRun.DeployCompleteAsync(apiPort, second, again);
+            using (var info = System.Text.Json.JsonDocument.Parse(await api.GetStringAsync("v1/pod/hello-0/info")))
+            {
+                var task = info.RootElement[0];
+                Assert.Equal(hello.Id, task.GetProperty("info").GetProperty("task_id").GetProperty("value").GetString());
+                Assert.Equal("TASK_RUNNING", task.GetProperty("status").GetProperty("state").GetString());
+            }
+
+            await ctrlC.CancelAsync();
+            Assert.Equal(0, await second);
+        }
+
+        Assert.Equal(launched, emulator.History().Launches.Select(l => (l.TaskName, l.TaskId)).Order().ToList());
+        Assert.Equal(launched.Select(l => l.TaskId).Order(), emulator.Snapshot().Tasks.Where(t => t.State == "TASK_RUNNING").Select(t => t.Id).Order());
+    }
+
+    /// <summary>
+    /// A server that answers nothing from the start: before anything starts, run's check gives up on connecting after
+    /// 5 s (exit 2, nothing started); one that freezes once the checks passed (the embedded emulator started meanwhile)
+    /// stops run with one line and exit 3, as one lost mid-run — not a stack trace, not a hang.
+    /// </summary>
+    [SkippableFact]
+    public async Task A_server_frozen_at_start_is_exit_2_before_the_checks_and_exit_3_after_them_never_a_hang()
+    {
+        var journal = server.CreateDatabase();
+        await using var proxy = FreezingProxy.Start(server.Port);
+        var throughProxy = new NpgsqlConnectionStringBuilder(journal) { Port = proxy.Port, Pooling = true, Timeout = 1, CommandTimeout = 1, CancellationTimeout = 200 }.ConnectionString;
+
+        proxy.Freeze();
+        var (code, output, error) = await InProcessRun.RunToEndAsync(Args(throughProxy, master: null!));
+        Assert.Equal(2, code);
+        Assert.StartsWith($"error: journal server 127.0.0.1:{proxy.Port} is unreachable (", Assert.Single(error));
+        Assert.Empty(output);
+
+        // Frozen by the embedded emulator's start, which follows the checks and the tables' creation: the scheduler's
+        // own setup finds the server gone.
+        proxy.Thaw();
+        (code, output, error) = await InProcessRun.RunToEndAsync(Args(throughProxy, master: null!) with { ConfigureEmulator = _ => proxy.Freeze() });
+        Assert.True(code == RunCommand.JournalUnavailableExitCode, $"exit {code}: {string.Join('\n', error)}");
+        Assert.StartsWith($"error: journal server 127.0.0.1:{proxy.Port} is unreachable (", Assert.Single(error));
     }
 
 
