@@ -43,9 +43,9 @@ public static class ActorSchedulerHostingExtensions
 
         if (options.JournalConnection is { } journal)
         {
-            var connectionString = Persistence.PostgresJournal.Parse(journal, nameof(options.JournalConnection), out var journalError)
+            var connectionString = Persistence.PostgresJournal.Parse(journal, options.JournalConnectionSetting, out var journalError)
                                    ?? throw new ArgumentException(journalError, nameof(options.JournalConnection));
-            if (Persistence.PostgresJournal.Check(connectionString, nameof(options.JournalConnection)) is { } unusable)
+            if (Persistence.PostgresJournal.Check(connectionString, options.JournalConnectionSetting) is { } unusable)
             {
                 throw new Persistence.PostgresJournalException(unusable);
             }

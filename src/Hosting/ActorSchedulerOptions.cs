@@ -128,6 +128,12 @@ public sealed class ActorSchedulerOptions
     public string? JournalConnection { get; init; }
 
     /// <summary>
+    /// How the errors about <see cref="JournalConnection"/> name it: the property's name embedded, <c>run</c>'s option
+    /// (<c>--journal-connection</c>) when it is <c>run</c> that passes the string on, so that its line says what to fix.
+    /// </summary>
+    internal string JournalConnectionSetting { get; init; } = nameof(JournalConnection);
+
+    /// <summary>
     /// Run clustered (HA): this node joins the cluster of scheduler nodes, the scheduler root runs as a cluster singleton
     /// on one of them and <see cref="SchedulerRegistryKeys.Scheduler"/> is its proxy on every node. Needs
     /// <see cref="JournalConnection"/>: the shared journal is what lets the node taking over lose no decision. Null

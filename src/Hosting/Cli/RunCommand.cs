@@ -664,6 +664,7 @@ public static class RunCommand
                     TlsCaCertificateFile = args.TlsCaCertificateFile,
                     TlsCaKeyFile = args.TlsCaKeyFile,
                     JournalConnection = args.JournalConnection,
+                    JournalConnectionSetting = "--journal-connection",
                     Cluster = cluster,
                 });
         });

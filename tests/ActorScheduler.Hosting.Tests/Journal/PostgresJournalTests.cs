@@ -581,7 +581,9 @@ public sealed class PostgresJournalTests(PostgresServer server, ITestOutputHelpe
         proxy.Thaw();
         (code, output, error) = await InProcessRun.RunToEndAsync(Args(throughProxy, master: null!) with { ConfigureEmulator = _ => proxy.Freeze() });
         Assert.True(code == RunCommand.JournalUnavailableExitCode, $"exit {code}: {string.Join('\n', error)}");
-        Assert.StartsWith($"error: journal server 127.0.0.1:{proxy.Port} is unreachable (", Assert.Single(error));
+        var line = Assert.Single(error);
+        Assert.StartsWith($"error: journal server 127.0.0.1:{proxy.Port} is unreachable (", line);
+        Assert.EndsWith("start PostgreSQL there, or fix Host and Port in --journal-connection", line);
     }
 
 
