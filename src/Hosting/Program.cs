@@ -69,7 +69,7 @@ var tlsCaCertOption = new Option<string?>("--tls-ca-cert")
 var tlsCaKeyOption = new Option<string?>("--tls-ca-key") { Description = "The unencrypted PEM private key (RSA or EC) of --tls-ca-cert." };
 var journalConnectionOption = new Option<string?>("--journal-connection")
 {
-    Description = "Keep the journal in this PostgreSQL database instead of the data dir's SQLite file: Host=…;Port=…;Username=…;Password=…;Database=… or postgres://user:password@host:port/database. The scheduler creates its tables there. Should the server be lost while it runs, run stops with exit 3, for a supervisor to start it again: it recovers from the journal once the server answers.",
+    Description = "Keep the journal in this PostgreSQL database instead of the data dir's SQLite file: Host=…;Port=…;Username=…;Password=…;Database=… or postgres://user:password@host:port/database. The scheduler creates its tables there. Should the server be lost while it runs, run stops with exit 3, for a supervisor to start it again: it recovers from the journal once the server answers. A server that stops answering counts as lost once the driver gives up on it: Command Timeout=10 and Timeout=5 (seconds) unless the connection string sets its own.",
 };
 var clusterPortOption = new Option<int?>("--cluster-port")
 {

@@ -137,14 +137,16 @@ public sealed class PostgresJournalTests(PostgresServer server, ITestOutputHelpe
     }
 
     [Fact]
-    public async Task Run_help_says_that_a_journal_server_lost_mid_run_is_exit_3()
+    public async Task Run_help_says_that_a_journal_server_lost_or_not_answering_mid_run_is_exit_3()
     {
         var (code, output, _) = await Cli.CliProcess.RunAsync("run", "--help");
 
         Assert.Equal(0, code);
+        var help = System.Text.RegularExpressions.Regex.Replace(output, @"\s+", " ");
+        Assert.Contains("Should the server be lost while it runs, run stops with exit 3, for a supervisor to start it again: it recovers from the journal once the server answers.", help);
         Assert.Contains(
-            "Should the server be lost while it runs, run stops with exit 3, for a supervisor to start it again: it recovers from the journal once the server answers.",
-            System.Text.RegularExpressions.Regex.Replace(output, @"\s+", " "));
+            $"A server that stops answering counts as lost once the driver gives up on it: Command Timeout={PostgresJournal.DefaultCommandTimeoutSeconds} and Timeout={PostgresJournal.DefaultConnectTimeoutSeconds} (seconds) unless the connection string sets its own.",
+            help);
     }
 
     [SkippableFact]
