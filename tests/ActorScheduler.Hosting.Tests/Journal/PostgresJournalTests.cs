@@ -459,6 +459,15 @@ public sealed class PostgresJournalTests(PostgresServer server, ITestOutputHelpe
 
         // Started again, on the server back: deploy COMPLETE, hello-0's task the one recorded before the stop and
         // RUNNING, no task launched again.
+        await RecoversWithoutRelaunchAsync(args, apiPort, api, hello.Id, launched, emulator);
+    }
+
+    /// <summary>
+    /// <c>run</c> started again on the journal (its server back): the deploy COMPLETE, hello-0's task the one recorded before
+    /// (<paramref name="helloTaskId"/>) and RUNNING, no task launched again.
+    /// </summary>
+    private static async Task RecoversWithoutRelaunchAsync(ActorScheduler.Hosting.Cli.RunArguments args, int apiPort, HttpClient api, string helloTaskId, List<(string TaskName, string TaskId)> launched, ActorScheduler.Mesos.Emulator.MesosEmulator emulator)
+    {
         var again = new StringWriter();
         using (var ctrlC = new CancellationTokenSource(TimeSpan.FromMinutes(3)))
         {
@@ -467,7 +476,7 @@ public sealed class PostgresJournalTests(PostgresServer server, ITestOutputHelpe
             using (var info = System.Text.Json.JsonDocument.Parse(await api.GetStringAsync("v1/pod/hello-0/info")))
             {
                 var task = info.RootElement[0];
-                Assert.Equal(hello.Id, task.GetProperty("info").GetProperty("task_id").GetProperty("value").GetString());
+                Assert.Equal(helloTaskId, task.GetProperty("info").GetProperty("task_id").GetProperty("value").GetString());
                 Assert.Equal("TASK_RUNNING", task.GetProperty("status").GetProperty("state").GetString());
             }
 
@@ -540,24 +549,7 @@ public sealed class PostgresJournalTests(PostgresServer server, ITestOutputHelpe
         Assert.Equal(kills, emulator.History().CallCount("KILL"));
 
         proxy.Thaw();
-        var again = new StringWriter();
-        using (var ctrlC = new CancellationTokenSource(TimeSpan.FromMinutes(3)))
-        {
-            var second = RunCommand.RunAsync(args, again, TextWriter.Null, ctrlC.Token);
-            await InProcessRun.DeployCompleteAsync(apiPort, second, again);
-            using (var info = System.Text.Json.JsonDocument.Parse(await api.GetStringAsync("v1/pod/hello-0/info")))
-            {
-                var task = info.RootElement[0];
-                Assert.Equal(hello.Id, task.GetProperty("info").GetProperty("task_id").GetProperty("value").GetString());
-                Assert.Equal("TASK_RUNNING", task.GetProperty("status").GetProperty("state").GetString());
-            }
-
-            await ctrlC.CancelAsync();
-            Assert.Equal(0, await second);
-        }
-
-        Assert.Equal(launched, emulator.History().Launches.Select(l => (l.TaskName, l.TaskId)).Order().ToList());
-        Assert.Equal(launched.Select(l => l.TaskId).Order(), emulator.Snapshot().Tasks.Where(t => t.State == "TASK_RUNNING").Select(t => t.Id).Order());
+        await RecoversWithoutRelaunchAsync(args, apiPort, api, hello.Id, launched, emulator);
     }
 
     /// <summary>
