@@ -299,13 +299,7 @@ internal sealed class EntityJournalActor : SchedulerPersistentActor
     // Type URLs by message type: Any.Pack builds the string anew for every event.
     private static readonly ConcurrentDictionary<MessageDescriptor, string> TypeUrls = new();
 
-    /// <summary>As <see cref="Any.Pack(IMessage)"/>, with the type URL built once per message type.</summary>
-    internal static Any Pack(IMessage message) => new()
-    {
-        TypeUrl = TypeUrlOf(message),
-        Value = message.ToByteString(),
-    };
-
+    /// <summary>The type URL <see cref="Any.Pack(IMessage)"/> gives <paramref name="message"/>, built once per message type.</summary>
     private static string TypeUrlOf(IMessage message) => TypeUrls.GetOrAdd(message.Descriptor, d => "type.googleapis.com/" + d.FullName);
 
     /// <summary>

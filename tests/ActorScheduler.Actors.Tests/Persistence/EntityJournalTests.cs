@@ -313,18 +313,6 @@ public sealed class EntityJournalTests : ActorTestKit
     }
 
     [Fact]
-    public void Packing_an_event_gives_what_Any_Pack_gives_for_each_message_type()
-    {
-        IMessage[] events = [new TaskFailureSeen { TaskName = "a" }, new EntityForgotten { Entity = "svc/pod/x" }, new TaskFailureSeen { TaskName = "b" }];
-        foreach (var @event in events)
-        {
-            var packed = EntityJournalActor.Pack(@event);
-            Assert.Equal(Any.Pack(@event), packed);
-            Assert.True(packed.Is(@event.Descriptor));
-        }
-    }
-
-    [Fact]
     public void A_batch_goes_out_as_rows_of_its_events_in_order_each_tagged_with_the_union_of_its_events_tags()
     {
         var batch = new List<EntityJournalActor.Pending>();
