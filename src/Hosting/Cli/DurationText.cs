@@ -13,6 +13,10 @@ namespace ActorScheduler.Hosting.Cli;
 /// Refused rather than guessed: a bare number (HOCON would read it as milliseconds, an operator thinking of seconds
 /// would not), a unit in capitals or spelled out (<c>1M</c>: minutes or months?), spaces inside, several parts
 /// (<c>1m30s</c>), and zero or less.
+/// The options that took a bare number before they took this format (<c>run --permanent-failure-timeout</c> and the
+/// others in seconds, <c>mesos-local --update-delay-ms</c> in milliseconds) say which unit a bare number is in, so that
+/// the command lines written for them keep working; only they take zero where it has a meaning of its own (never sweep,
+/// no delay).
 /// </summary>
 internal static partial class DurationText
 {
@@ -36,10 +40,17 @@ internal static partial class DurationText
     /// Reads <paramref name="text"/> as a duration above zero and at most <paramref name="max"/>; null with why in
     /// <paramref name="error"/> (one line naming <paramref name="option"/> and what it expects) when it is none.
     /// </summary>
-    internal static TimeSpan? Parse(string text, string option, TimeSpan max, out string? error)
+    internal static TimeSpan? Parse(string text, string option, TimeSpan max, out string? error) =>
+        Parse(text, option, new Bounds(max), out error);
+
+    /// <summary>
+    /// Reads <paramref name="text"/> as a duration within <paramref name="bounds"/>; null with why in
+    /// <paramref name="error"/> (one line naming <paramref name="option"/> and what it expects) when it is none.
+    /// </summary>
+    internal static TimeSpan? Parse(string text, string option, Bounds bounds, out string? error)
     {
-        var problem = Read(text, max, out var value);
-        error = problem == Problem.None ? null : Refusal(problem, option, "a duration", text, max);
+        var problem = Read(text, bounds, out var value);
+        error = problem == Problem.None ? null : Refusal(problem, option, "a duration", text, bounds);
         return error is null ? value : null;
     }
 
@@ -48,16 +59,20 @@ internal static partial class DurationText
     /// <paramref name="value"/>, or says what is wrong with it; for a caller that reads a duration inside a wider
     /// syntax (<c>audit</c>'s <c>-15m</c>) and words the refusal of what is no duration at all itself.
     /// </summary>
-    internal static Problem Read(string text, TimeSpan max, out TimeSpan value)
+    internal static Problem Read(string text, TimeSpan max, out TimeSpan value) => Read(text, new Bounds(max), out value);
+
+    /// <summary>Reads <paramref name="text"/> as a duration within <paramref name="bounds"/> into <paramref name="value"/>, or says what is wrong with it.</summary>
+    internal static Problem Read(string text, Bounds bounds, out TimeSpan value)
     {
         value = TimeSpan.Zero;
         var match = Shape().Match(text.Trim());
-        if (!match.Success)
+        var unit = match.Groups["unit"];
+        if (!match.Success || (!unit.Success && bounds.Bare is null))
         {
             return Problem.NotADuration;
         }
 
-        var perUnit = match.Groups["unit"].Value switch
+        var perUnit = !unit.Success ? (decimal)bounds.Bare!.Value.TotalMilliseconds : unit.Value switch
         {
             "ms" => 1m,
             "s" => 1_000m,
@@ -68,7 +83,7 @@ internal static partial class DurationText
 
         // A number too long for a decimal is far out of range; comparing before multiplying keeps the product in range.
         if (!decimal.TryParse(match.Groups["amount"].ValueSpan, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount)
-            || amount <= 0 || amount > (decimal)max.TotalMilliseconds / perUnit)
+            || amount < 0 || (amount == 0 && bounds.Min is null) || amount > (decimal)bounds.Max.TotalMilliseconds / perUnit)
         {
             return Problem.OutOfRange;
         }
@@ -79,6 +94,11 @@ internal static partial class DurationText
             return Problem.FinerThanAMillisecond;
         }
 
+        if (bounds.Min is { } min && milliseconds < (decimal)min.TotalMilliseconds)
+        {
+            return Problem.OutOfRange;
+        }
+
         value = TimeSpan.FromMilliseconds((long)milliseconds);
         return Problem.None;
     }
@@ -87,13 +107,32 @@ internal static partial class DurationText
     /// The one line refusing <paramref name="text"/>, given to <paramref name="option"/> as <paramref name="what"/>
     /// (<c>a duration</c>, <c>a time ago</c>), for <paramref name="problem"/>.
     /// </summary>
-    internal static string Refusal(Problem problem, string option, string what, string text, TimeSpan max) => problem switch
+    internal static string Refusal(Problem problem, string option, string what, string text, TimeSpan max) =>
+        Refusal(problem, option, what, text, new Bounds(max));
+
+    /// <summary>
+    /// The one line refusing <paramref name="text"/>, given to <paramref name="option"/> as <paramref name="what"/>
+    /// within <paramref name="bounds"/>, for <paramref name="problem"/>; the bounds' note, when they have one, says what
+    /// the option's special value does.
+    /// </summary>
+    internal static string Refusal(Problem problem, string option, string what, string text, Bounds bounds)
     {
-        Problem.OutOfRange => $"{option} expects {what} above zero and at most {Format(max)}, got '{text}'",
-        Problem.FinerThanAMillisecond => $"{option} expects {what} of whole milliseconds (1.5s, not 0.5ms), got '{text}'",
-        _ => $"{option} expects {what}: a number and its unit, ms, s, m, h or d (500ms, 7s, 1.5m, 2h, 1d), got '{text}'"
-             + (BareNumber().IsMatch(text.Trim()) ? ", a number without its unit" : string.Empty),
-    };
+        var note = bounds.Note is null ? string.Empty : $" ({bounds.Note})";
+        return problem switch
+        {
+            Problem.OutOfRange => bounds.Min switch
+            {
+                null => $"{option} expects {what} above zero and at most {Format(bounds.Max)}{note}, got '{text}'",
+                { } min when min == TimeSpan.Zero => $"{option} expects {what} from 0 to {Format(bounds.Max)}{note}, got '{text}'",
+                { } min => $"{option} expects {what} of at least {Format(min)} and at most {Format(bounds.Max)}{note}, got '{text}'",
+            },
+            Problem.FinerThanAMillisecond => $"{option} expects {what} of whole milliseconds (1.5s, not 0.5ms){note}, got '{text}'",
+            _ => $"{option} expects {what}: a number and its unit, ms, s, m, h or d (500ms, 7s, 1.5m, 2h, 1d)"
+                 + (bounds.Bare is { } bare ? $", or a number of {(bare == TimeSpan.FromMilliseconds(1) ? "milliseconds" : "seconds")}" : string.Empty)
+                 + $"{note}, got '{text}'"
+                 + (bounds.Bare is null && BareNumber().IsMatch(text.Trim()) ? ", a number without its unit" : string.Empty),
+        };
+    }
 
     /// <summary>
     /// <paramref name="value"/> in the largest unit that writes it whole (<c>7s</c>, <c>2500ms</c>, <c>1m</c>,
@@ -112,9 +151,29 @@ internal static partial class DurationText
 
     // ASCII digits only (\d would take other scripts' digits, which no decimal parse reads), a sign so that "-1s" is
     // refused as below zero rather than as no duration.
-    [GeneratedRegex("^(?<amount>-?[0-9]+(\\.[0-9]+)?)(?<unit>ms|s|m|h|d)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^(?<amount>-?[0-9]+(\\.[0-9]+)?)(?<unit>ms|s|m|h|d)?$", RegexOptions.CultureInvariant)]
     private static partial Regex Shape();
 
     [GeneratedRegex("^-?[0-9]+(\\.[0-9]+)?$", RegexOptions.CultureInvariant)]
     private static partial Regex BareNumber();
+
+    /// <summary>
+    /// What an option takes as a duration: at most <paramref name="Max"/>; above zero, or from <see cref="Min"/> when it
+    /// has one (zero included when that is zero); a number without its unit only when <see cref="Bare"/> says in which.
+    /// </summary>
+    /// <param name="Max">The longest it takes.</param>
+    internal readonly record struct Bounds(TimeSpan Max)
+    {
+        /// <summary>The shortest it takes, zero included when it is zero; null: anything above zero.</summary>
+        public TimeSpan? Min { get; init; }
+
+        /// <summary>
+        /// The unit of a number given without one (a second, or a millisecond for an option whose name ends in
+        /// <c>-ms</c>): that of the bare number the option took before it took this format; null: refused.
+        /// </summary>
+        public TimeSpan? Bare { get; init; }
+
+        /// <summary>What the option's special value or absence means (<c>0: never sweep</c>), in its refusals.</summary>
+        public string? Note { get; init; }
+    }
 }

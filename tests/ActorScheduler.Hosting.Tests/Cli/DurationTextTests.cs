@@ -95,6 +95,66 @@ public sealed class DurationTextTests
     }
 
     [Theory]
+    [InlineData("90", 90_000)]
+    [InlineData("1.5", 1_500)]
+    [InlineData("90s", 90_000)]
+    [InlineData("5m", 300_000)]
+    [InlineData("1.5h", 5_400_000)]
+    [InlineData("2d", 172_800_000)]
+    [InlineData("1", 1_000)]
+    public void An_option_that_took_seconds_reads_a_bare_number_as_seconds_and_a_number_with_its_unit_as_any_other(string text, long milliseconds)
+    {
+        var bounds = new DurationText.Bounds(TimeSpan.FromDays(3)) { Min = TimeSpan.FromSeconds(1), Bare = TimeSpan.FromSeconds(1) };
+
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), DurationText.Parse(text, "--opt", bounds, out var error));
+        Assert.Null(error);
+    }
+
+    [Theory]
+    [InlineData("200", 200)]
+    [InlineData("0", 0)]
+    [InlineData("0s", 0)]
+    [InlineData("1.5s", 1_500)]
+    [InlineData("1h", 3_600_000)]
+    public void An_option_in_milliseconds_reads_a_bare_number_as_milliseconds_and_takes_zero_when_its_bounds_start_at_zero(string text, long milliseconds)
+    {
+        var bounds = new DurationText.Bounds(TimeSpan.FromHours(1)) { Min = TimeSpan.Zero, Bare = TimeSpan.FromMilliseconds(1) };
+
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), DurationText.Parse(text, "--opt-ms", bounds, out var error));
+        Assert.Null(error);
+    }
+
+    [Theory]
+    [InlineData("0", "--opt expects a duration of at least 1s and at most 3d (leave it out for never), got '0'")]
+    [InlineData("0.5", "--opt expects a duration of at least 1s and at most 3d (leave it out for never), got '0.5'")]
+    [InlineData("999ms", "--opt expects a duration of at least 1s and at most 3d (leave it out for never), got '999ms'")]
+    [InlineData("-5", "--opt expects a duration of at least 1s and at most 3d (leave it out for never), got '-5'")]
+    [InlineData("259201", "--opt expects a duration of at least 1s and at most 3d (leave it out for never), got '259201'")]
+    [InlineData("1.0001", "--opt expects a duration of whole milliseconds (1.5s, not 0.5ms) (leave it out for never), got '1.0001'")]
+    [InlineData("soon", "--opt expects a duration: a number and its unit, ms, s, m, h or d (500ms, 7s, 1.5m, 2h, 1d), or a number of seconds (leave it out for never), got 'soon'")]
+    [InlineData("2weeks", "--opt expects a duration: a number and its unit, ms, s, m, h or d (500ms, 7s, 1.5m, 2h, 1d), or a number of seconds (leave it out for never), got '2weeks'")]
+    public void An_option_in_seconds_refuses_what_is_out_of_its_bounds_or_no_duration_saying_a_bare_number_is_seconds(string text, string expected)
+    {
+        var bounds = new DurationText.Bounds(TimeSpan.FromDays(3)) { Min = TimeSpan.FromSeconds(1), Bare = TimeSpan.FromSeconds(1), Note = "leave it out for never" };
+
+        Assert.Null(DurationText.Parse(text, "--opt", bounds, out var error));
+        Assert.Equal(expected, error);
+    }
+
+    [Theory]
+    [InlineData("-1", "--opt-ms expects a duration from 0 to 1h, got '-1'")]
+    [InlineData("3600001", "--opt-ms expects a duration from 0 to 1h, got '3600001'")]
+    [InlineData("0.5", "--opt-ms expects a duration of whole milliseconds (1.5s, not 0.5ms), got '0.5'")]
+    [InlineData("1 s", "--opt-ms expects a duration: a number and its unit, ms, s, m, h or d (500ms, 7s, 1.5m, 2h, 1d), or a number of milliseconds, got '1 s'")]
+    public void An_option_in_milliseconds_from_zero_refuses_what_is_out_of_its_bounds_or_no_duration(string text, string expected)
+    {
+        var bounds = new DurationText.Bounds(TimeSpan.FromHours(1)) { Min = TimeSpan.Zero, Bare = TimeSpan.FromMilliseconds(1) };
+
+        Assert.Null(DurationText.Parse(text, "--opt-ms", bounds, out var error));
+        Assert.Equal(expected, error);
+    }
+
+    [Theory]
     [InlineData("-500ms", "2026-12-07T11:59:59.500")]
     [InlineData("-1.5m", "2026-12-07T11:58:30")]
     [InlineData("-1d", "2026-12-06T12:00:00")]
