@@ -21,7 +21,12 @@ var apiTokenOption = new Option<string?>("--api-token")
     DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ACTORSCHEDULER_API_TOKEN"),
 };
 var enableBackoffOption = new Option<bool>("--enable-backoff") { Description = "Delay relaunches of failed tasks: 60 s, x1.15 per further failure, at most 300 s (DC/OS ENABLE_BACKOFF); persisted." };
-var permanentFailureTimeoutOption = new Option<int?>("--permanent-failure-timeout") { Description = "Seconds a RUNNING-goal task may stay failed before its pod is replaced on a new footprint (DC/OS permanent-failure-timeout-secs); the clock survives restarts. Default: never." };
+// The options that took a whole number of seconds take a duration too; a number without its unit stays seconds.
+const string durationOrSeconds = "A duration, a number and its unit ms, s, m, h or d (90s, 5m, 1.5h, 2d), or a number of seconds";
+var permanentFailureTimeoutOption = new Option<string?>("--permanent-failure-timeout")
+{
+    Description = $"How long a RUNNING-goal task may stay failed before its pod is replaced on a new footprint (DC/OS permanent-failure-timeout-secs); the clock survives restarts. {durationOrSeconds}; 1s or more. Default: never.",
+};
 var claimsPerCycleOption = new Option<int>("--claims-per-cycle")
 {
     Description = "Pod instances one offer cycle places at most: more deploy faster and hold offers longer.",
@@ -32,15 +37,15 @@ var offerHoldingOption = new Option<string>("--offer-holding")
     Description = "What an offer cycle that placed --claims-per-cycle pods does with the offers it leaves: backlog (default) keeps those the pods still waiting need, for a faster deploy; none declines them, so every offer is answered by the cycle it came in (clusters shared with other frameworks).",
     DefaultValueFactory = _ => ActorScheduler.Actors.Offers.OfferHoldModes.NameOf(ActorScheduler.Actors.Offers.OfferHoldMode.Backlog),
 };
-var sweepOption = new Option<int>("--reservation-sweep-interval")
+var sweepOption = new Option<string?>("--reservation-sweep-interval")
 {
-    Description = "Seconds between sweeps of a scheduler with nothing to place: it revives offers once to collect reservations labelled by it that no pod owns (an agent back from a long partition). 0: never.",
-    DefaultValueFactory = _ => (int)ActorScheduler.Actors.SchedulerSettings.DefaultReservationSweepInterval.TotalSeconds,
+    Description = $"The time between sweeps of a scheduler with nothing to place: it revives offers once to collect reservations labelled by it that no pod owns (an agent back from a long partition). {durationOrSeconds}. 0: never.",
+    DefaultValueFactory = _ => DurationText.Format(ActorScheduler.Actors.SchedulerSettings.DefaultReservationSweepInterval),
 };
-var registryMaxAgentAgeOption = new Option<int>("--registry-max-agent-age")
+var registryMaxAgentAgeOption = new Option<string?>("--registry-max-agent-age")
 {
-    Description = "Seconds the master keeps an unreachable agent (its --registry_max_agent_age, default two weeks): while given-up reservations may still be on such an agent, the framework keeps the role of a pod type the spec removed for this long.",
-    DefaultValueFactory = _ => (int)ActorScheduler.Actors.Mesos.GatewaySettings.DefaultRegistryMaxAgentAge.TotalSeconds,
+    Description = $"How long the master keeps an unreachable agent (its --registry_max_agent_age, default two weeks): while given-up reservations may still be on such an agent, the framework keeps the role of a pod type the spec removed for this long. {durationOrSeconds}; 1s or more.",
+    DefaultValueFactory = _ => DurationText.Format(ActorScheduler.Actors.Mesos.GatewaySettings.DefaultRegistryMaxAgentAge),
 };
 var decisionsKeptOption = new Option<long>("--offer-decisions-kept")
 {
@@ -138,11 +143,11 @@ run.SetAction((parse, ct) => CommandGuard.RunAsync(() => RunCommand.RunAsync(
         ApiToken: parse.GetValue(apiTokenOption))
     {
         EnableBackoff = parse.GetValue(enableBackoffOption),
-        PermanentFailureTimeout = parse.GetValue(permanentFailureTimeoutOption) is int seconds ? TimeSpan.FromSeconds(seconds) : null,
+        PermanentFailureTimeout = parse.GetValue(permanentFailureTimeoutOption),
         MaxClaimsPerCycle = parse.GetValue(claimsPerCycleOption),
         OfferHolding = parse.GetValue(offerHoldingOption)!,
-        ReservationSweepSeconds = parse.GetValue(sweepOption),
-        RegistryMaxAgentAgeSeconds = parse.GetValue(registryMaxAgentAgeOption),
+        ReservationSweepInterval = parse.GetValue(sweepOption),
+        RegistryMaxAgentAge = parse.GetValue(registryMaxAgentAgeOption),
         OfferDecisionRecordsKept = parse.GetValue(decisionsKeptOption),
         Fitness = parse.GetValue(fitnessOption)!,
         FitnessCandidates = parse.GetValue(fitnessCandidatesOption),

@@ -40,8 +40,11 @@ public sealed record RunArguments(
     /// <summary>Opt-in backoff of failed tasks' relaunches (<c>--enable-backoff</c>).</summary>
     public bool EnableBackoff { get; init; }
 
-    /// <summary>Replace a pod whose task stayed failed this long (<c>--permanent-failure-timeout</c>); null: never.</summary>
-    public TimeSpan? PermanentFailureTimeout { get; init; }
+    /// <summary>
+    /// Replace a pod whose task stayed failed this long (<c>--permanent-failure-timeout</c>, a duration such as
+    /// <c>10m</c>, or a number of seconds); null: never.
+    /// </summary>
+    public string? PermanentFailureTimeout { get; init; }
 
     /// <summary>Pod instances one offer cycle places at most (<c>--claims-per-cycle</c>).</summary>
     public int MaxClaimsPerCycle { get; init; } = ActorScheduler.Actors.SchedulerSettings.DefaultMaxClaimsPerCycle;
@@ -49,11 +52,17 @@ public sealed record RunArguments(
     /// <summary>What a capped offer cycle does with the offers it leaves (<c>--offer-holding</c>): backlog or none.</summary>
     public string OfferHolding { get; init; } = ActorScheduler.Actors.Offers.OfferHoldModes.NameOf(ActorScheduler.Actors.Offers.OfferHoldMode.Backlog);
 
-    /// <summary>Seconds between sweeps for reservations nobody owns while idle (<c>--reservation-sweep-interval</c>); 0: never.</summary>
-    public int ReservationSweepSeconds { get; init; } = (int)ActorScheduler.Actors.SchedulerSettings.DefaultReservationSweepInterval.TotalSeconds;
+    /// <summary>
+    /// The time between sweeps for reservations nobody owns while idle (<c>--reservation-sweep-interval</c>, a duration
+    /// such as <c>1h</c>, or a number of seconds); 0: never; null: <see cref="ActorScheduler.Actors.SchedulerSettings.DefaultReservationSweepInterval"/>.
+    /// </summary>
+    public string? ReservationSweepInterval { get; init; }
 
-    /// <summary>Seconds the master keeps an unreachable agent (<c>--registry-max-agent-age</c>, its <c>--registry_max_agent_age</c>).</summary>
-    public int RegistryMaxAgentAgeSeconds { get; init; } = (int)ActorScheduler.Actors.Mesos.GatewaySettings.DefaultRegistryMaxAgentAge.TotalSeconds;
+    /// <summary>
+    /// How long the master keeps an unreachable agent (<c>--registry-max-agent-age</c>, its <c>--registry_max_agent_age</c>:
+    /// a duration such as <c>14d</c>, or a number of seconds); null: <see cref="ActorScheduler.Actors.Mesos.GatewaySettings.DefaultRegistryMaxAgentAge"/>.
+    /// </summary>
+    public string? RegistryMaxAgentAge { get; init; }
 
     /// <summary>Offer decision records the journal keeps, the latest (<c>--offer-decisions-kept</c>); 0: all.</summary>
     public long OfferDecisionRecordsKept { get; init; } = ActorScheduler.Actors.SchedulerSettings.DefaultOfferDecisionRecordsKept;
@@ -132,6 +141,12 @@ public sealed record RunArguments(
     public Func<string, string?>? EnvironmentVariable { get; init; }
 }
 
+/// <summary>The durations <c>run</c> read from its options, each given or its default.</summary>
+/// <param name="PermanentFailureTimeout">Replace a pod whose task stayed failed this long; null: never.</param>
+/// <param name="ReservationSweepInterval">The time between sweeps for reservations nobody owns while idle; zero: never.</param>
+/// <param name="RegistryMaxAgentAge">How long the master keeps an unreachable agent.</param>
+internal sealed record RunDurations(TimeSpan? PermanentFailureTimeout, TimeSpan ReservationSweepInterval, TimeSpan RegistryMaxAgentAge);
+
 /// <summary>
 /// <c>actorscheduler run</c>: the embedded emulator (unless <c>--master</c>), the scheduler and its HTTP API in one
 /// process; prints the deploy plan as it progresses and serves until cancelled.
@@ -175,23 +190,10 @@ public static class RunCommand
             return 2;
         }
 
-        if (args.ReservationSweepSeconds < 0)
+        var durations = DurationsOf(args, out var durationError);
+        if (durations is null)
         {
-            await error.WriteLineAsync($"error: --reservation-sweep-interval expects seconds (0: never sweep), got '{args.ReservationSweepSeconds}'");
-            return 2;
-        }
-
-        if (args.RegistryMaxAgentAgeSeconds < 1)
-        {
-            // 0 or less would release a removed pod type's role at once, while its given-up reservations may come back.
-            await error.WriteLineAsync($"error: --registry-max-agent-age expects seconds >= 1 (the master's --registry_max_agent_age), got '{args.RegistryMaxAgentAgeSeconds}'");
-            return 2;
-        }
-
-        if (args.PermanentFailureTimeout is { } permanentAfter && permanentAfter < TimeSpan.FromSeconds(1))
-        {
-            // 0 or less would replace a pod, destroying its volumes, on its first failure.
-            await error.WriteLineAsync($"error: --permanent-failure-timeout expects seconds >= 1 (leave it out to never replace), got '{permanentAfter.TotalSeconds:0.###}'");
+            await error.WriteLineAsync($"error: {durationError}");
             return 2;
         }
 
@@ -416,7 +418,7 @@ public static class RunCommand
         }
 
         using var log = new RunLog(output, Path.Combine(dataDir, RunLog.FileName));
-        var app = BuildApp(args with { JournalConnection = journalConnection }, fitness, offerHold, loaded, master, bindUrl, apiUrl, apiListener, dataDir, statsd, log, cluster);
+        var app = BuildApp(args with { JournalConnection = journalConnection }, durations, fitness, offerHold, loaded, master, bindUrl, apiUrl, apiListener, dataDir, statsd, log, cluster);
         using (ct.Register(log.FileOnlyFromNow))
         {
             try
@@ -582,6 +584,53 @@ public static class RunCommand
             text is null || problem is not null ? fallback : DurationText.Parse(text, name, SchedulerCluster.MaxTiming, out problem) ?? fallback;
     }
 
+    /// <summary>
+    /// The longest the options that took a whole number of seconds took (an <see cref="int"/> of them): they take
+    /// durations now, and every command line written for them still reads the same.
+    /// </summary>
+    private static readonly TimeSpan MaxWholeSeconds = TimeSpan.FromSeconds(int.MaxValue);
+
+    /// <summary><c>--permanent-failure-timeout</c>: a second at least, as a number of seconds before; 0 or less would replace a pod, destroying its volumes, on its first failure.</summary>
+    internal static readonly DurationText.Bounds PermanentFailureTimeoutBounds = new(MaxWholeSeconds)
+    {
+        Min = TimeSpan.FromSeconds(1), Bare = TimeSpan.FromSeconds(1), Note = "leave it out to never replace",
+    };
+
+    /// <summary><c>--reservation-sweep-interval</c>: 0 never sweeps.</summary>
+    internal static readonly DurationText.Bounds ReservationSweepIntervalBounds = new(MaxWholeSeconds)
+    {
+        Min = TimeSpan.Zero, Bare = TimeSpan.FromSeconds(1), Note = "0: never sweep",
+    };
+
+    /// <summary>
+    /// <c>--registry-max-agent-age</c>: a second at least; 0 or less would release a removed pod type's role at once,
+    /// while its given-up reservations may come back.
+    /// </summary>
+    internal static readonly DurationText.Bounds RegistryMaxAgentAgeBounds = new(MaxWholeSeconds)
+    {
+        Min = TimeSpan.FromSeconds(1), Bare = TimeSpan.FromSeconds(1), Note = "the master's --registry_max_agent_age",
+    };
+
+    /// <summary>
+    /// The durations of <c>--permanent-failure-timeout</c>, <c>--reservation-sweep-interval</c> and
+    /// <c>--registry-max-agent-age</c> (each given, or its default), or null with the first refusal in
+    /// <paramref name="error"/>: one line naming the option and what it takes.
+    /// </summary>
+    internal static RunDurations? DurationsOf(RunArguments args, out string? error)
+    {
+        string? problem = null;
+        var durations = new RunDurations(
+            args.PermanentFailureTimeout is null ? null : Duration("--permanent-failure-timeout", args.PermanentFailureTimeout, PermanentFailureTimeoutBounds, TimeSpan.Zero),
+            Duration("--reservation-sweep-interval", args.ReservationSweepInterval, ReservationSweepIntervalBounds, ActorScheduler.Actors.SchedulerSettings.DefaultReservationSweepInterval),
+            Duration("--registry-max-agent-age", args.RegistryMaxAgentAge, RegistryMaxAgentAgeBounds, ActorScheduler.Actors.Mesos.GatewaySettings.DefaultRegistryMaxAgentAge));
+        error = problem;
+        return error is null ? durations : null;
+
+        // The first option that is refused is the error; the others are not read after it.
+        TimeSpan Duration(string name, string? text, DurationText.Bounds bounds, TimeSpan fallback) =>
+            text is null || problem is not null ? fallback : DurationText.Parse(text, name, bounds, out problem) ?? fallback;
+    }
+
     /// <summary>The cluster timing options, as <see cref="SchedulerCluster.TimingError"/> names them in <c>run</c>'s refusals.</summary>
     private static readonly SchedulerCluster.TimingNames ClusterTimingNames = new(
         "--cluster-stable-after", "--cluster-heartbeat-interval", "--cluster-heartbeat-pause", "--cluster-down-removal-margin");
@@ -610,7 +659,7 @@ public static class RunCommand
     /// <summary>The actor system's name: the one the nodes' addresses (<c>--cluster-seed</c>) name.</summary>
     internal const string SystemName = "actorscheduler";
 
-    private static WebApplication BuildApp(RunArguments args, ActorScheduler.Actors.Offers.FitnessKind fitness, ActorScheduler.Actors.Offers.OfferHoldMode offerHold, SpecLoadResult loaded, Uri master, Uri bindUrl, Uri apiUrl, ApiListener apiListener, string dataDir, StatsDTarget? statsd, RunLog log, SchedulerClusterOptions? cluster)
+    private static WebApplication BuildApp(RunArguments args, RunDurations durations, ActorScheduler.Actors.Offers.FitnessKind fitness, ActorScheduler.Actors.Offers.OfferHoldMode offerHold, SpecLoadResult loaded, Uri master, Uri bindUrl, Uri apiUrl, ApiListener apiListener, string dataDir, StatsDTarget? statsd, RunLog log, SchedulerClusterOptions? cluster)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = RequestDrainTimeout);
@@ -652,11 +701,11 @@ public static class RunCommand
                     ApiUrl = apiUrl,
                     ReconcileDelayFactor = args.ReconcileDelayFactor,
                     EnableBackoff = args.EnableBackoff,
-                    PermanentFailureTimeout = args.PermanentFailureTimeout,
+                    PermanentFailureTimeout = durations.PermanentFailureTimeout,
                     MaxClaimsPerCycle = args.MaxClaimsPerCycle,
                     OfferHold = offerHold,
-                    ReservationSweepInterval = TimeSpan.FromSeconds(args.ReservationSweepSeconds),
-                    RegistryMaxAgentAge = TimeSpan.FromSeconds(args.RegistryMaxAgentAgeSeconds),
+                    ReservationSweepInterval = durations.ReservationSweepInterval,
+                    RegistryMaxAgentAge = durations.RegistryMaxAgentAge,
                     OfferDecisionRecordsKept = args.OfferDecisionRecordsKept,
                     Fitness = fitness,
                     FitnessCandidates = args.FitnessCandidates,

@@ -67,51 +67,110 @@ public sealed class RunCommandBadInputTests : IDisposable
         Assert.Equal($"error: --claims-per-cycle expects a positive number of pod instances, got '{claims}'", error.Trim());
     }
 
-    [Fact]
-    public async Task A_negative_reservation_sweep_interval_is_refused()
+    [Theory]
+    [InlineData("-1", "error: --reservation-sweep-interval expects a duration from 0 to 2147483647s (0: never sweep), got '-1'")]
+    [InlineData("-1s", "error: --reservation-sweep-interval expects a duration from 0 to 2147483647s (0: never sweep), got '-1s'")]
+    [InlineData("hourly", "error: --reservation-sweep-interval expects a duration: a number and its unit, ms, s, m, h or d (500ms, 7s, 1.5m, 2h, 1d), or a number of seconds (0: never sweep), got 'hourly'")]
+    [InlineData("1H", "error: --reservation-sweep-interval expects a duration: a number and its unit, ms, s, m, h or d (500ms, 7s, 1.5m, 2h, 1d), or a number of seconds (0: never sweep), got '1H'")]
+    [InlineData("0.5ms", "error: --reservation-sweep-interval expects a duration of whole milliseconds (1.5s, not 0.5ms) (0: never sweep), got '0.5ms'")]
+    public async Task A_reservation_sweep_interval_below_zero_or_no_duration_is_refused(string value, string expected)
     {
-        var (code, error) = await RunAsync(Args(HelloWorld) with { ReservationSweepSeconds = -1 });
+        var (code, error) = await RunAsync(Args(HelloWorld) with { ReservationSweepInterval = value });
 
         Assert.Equal(2, code);
-        Assert.Equal("error: --reservation-sweep-interval expects seconds (0: never sweep), got '-1'", error.Trim());
+        Assert.Equal(expected, error.Trim());
     }
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(-60)]
-    public async Task A_registry_max_agent_age_under_a_second_is_refused(int seconds)
+    [InlineData("0")]
+    [InlineData("-60")]
+    [InlineData("0s")]
+    [InlineData("500ms")]
+    [InlineData("2147483648")]
+    [InlineData("24856d")]
+    public async Task A_registry_max_agent_age_under_a_second_or_beyond_what_it_took_is_refused(string value)
     {
-        var (code, error) = await RunAsync(Args(HelloWorld) with { RegistryMaxAgentAgeSeconds = seconds });
+        var (code, error) = await RunAsync(Args(HelloWorld) with { RegistryMaxAgentAge = value });
 
         Assert.Equal(2, code);
-        Assert.Equal($"error: --registry-max-agent-age expects seconds >= 1 (the master's --registry_max_agent_age), got '{seconds}'", error.Trim());
+        Assert.Equal($"error: --registry-max-agent-age expects a duration of at least 1s and at most 2147483647s (the master's --registry_max_agent_age), got '{value}'", error.Trim());
     }
 
-    /// <summary>The executable itself: a value that is no number is the parser's one line naming the option; --help lists it.</summary>
+    /// <summary>The executable itself: a value that is no duration is one line naming the option; --help lists it with the format.</summary>
     [Fact]
-    public async Task A_registry_max_agent_age_that_is_no_number_is_one_line_and_help_lists_the_option()
+    public async Task A_registry_max_agent_age_that_is_no_duration_is_one_line_and_help_lists_the_option_with_the_format()
     {
         var (code, output, error) = await CliProcess.RunAsync("run", HelloWorld, "--data-dir", Path.Combine(_dir, "data"), "--registry-max-agent-age", "2weeks");
 
         Assert.Equal(2, code);
-        Assert.Equal("error: --registry-max-agent-age expects a whole number, got '2weeks'\nusage: actorscheduler run --help", error.Trim().ReplaceLineEndings("\n"));
+        Assert.Equal("error: --registry-max-agent-age expects a duration: a number and its unit, ms, s, m, h or d (500ms, 7s, 1.5m, 2h, 1d), or a number of seconds (the master's --registry_max_agent_age), got '2weeks'", error.Trim());
         Assert.Empty(output);
 
         (code, output, _) = await CliProcess.RunAsync("run", "--help");
+        var help = System.Text.RegularExpressions.Regex.Replace(output, @"\s+", " ");
 
         Assert.Equal(0, code);
-        Assert.Matches(@"--registry-max-agent-age <registry-max-agent-age>\s+Seconds the master keeps an unreachable agent .*\[default: 1209600\]", output.ReplaceLineEndings(" "));
+        const string format = "A duration, a number and its unit ms, s, m, h or d (90s, 5m, 1.5h, 2d), or a number of seconds";
+        Assert.Matches(@"--registry-max-agent-age <registry-max-agent-age> How long the master keeps an unreachable agent .*" + System.Text.RegularExpressions.Regex.Escape(format) + @"; 1s or more\. \[default: 14d\]", help);
+        Assert.Matches(@"--reservation-sweep-interval <reservation-sweep-interval> The time between sweeps .*" + System.Text.RegularExpressions.Regex.Escape(format) + @"\. 0: never\. \[default: 1h\]", help);
+        Assert.Matches(@"--permanent-failure-timeout <permanent-failure-timeout> How long a RUNNING-goal task may stay failed .*" + System.Text.RegularExpressions.Regex.Escape(format) + @"; 1s or more\. Default: never\.", help);
+    }
+
+    /// <summary>
+    /// The executable itself takes each form, bare seconds as before and numbers with their units: with every one of
+    /// them given, the refusal is that of the option checked after them, --fitness.
+    /// </summary>
+    [Theory]
+    [InlineData("600", "0", "1209600")]
+    [InlineData("90s", "1.5h", "2d")]
+    [InlineData("1.5m", "0s", "14d")]
+    public async Task The_executable_takes_the_duration_options_bare_in_seconds_and_with_their_units(string permanent, string sweep, string registry)
+    {
+        var (code, output, error) = await CliProcess.RunAsync("run", HelloWorld, "--data-dir", Path.Combine(_dir, "data"),
+            "--permanent-failure-timeout", permanent, "--reservation-sweep-interval", sweep, "--registry-max-agent-age", registry, "--fitness", "best-fit");
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: --fitness expects one of binpack, spread, first-fit, got 'best-fit'", error.Trim());
+        Assert.Empty(output);
     }
 
     [Theory]
-    [InlineData(-5, "-5")]
-    [InlineData(0, "0")]
-    public async Task A_permanent_failure_timeout_under_a_second_is_refused(int seconds, string shown)
+    [InlineData("600", null, null, 600_000L, 3_600_000L, 1_209_600_000L)]
+    [InlineData("90s", "0", "1", 90_000L, 0L, 1_000L)]
+    [InlineData("1.5h", "30m", "2d", 5_400_000L, 1_800_000L, 172_800_000L)]
+    [InlineData("1", "0ms", "1.5", 1_000L, 0L, 1_500L)]
+    [InlineData(null, "2147483647", "2147483647s", null, 2_147_483_647_000L, 2_147_483_647_000L)]
+    public void The_duration_options_are_read_bare_as_seconds_and_with_their_units_as_written(
+        string? permanent, string? sweep, string? registry, long? permanentMs, long sweepMs, long registryMs)
     {
-        var (code, error) = await RunAsync(Args(HelloWorld) with { PermanentFailureTimeout = TimeSpan.FromSeconds(seconds) });
+        var durations = RunCommand.DurationsOf(Args(HelloWorld) with { PermanentFailureTimeout = permanent, ReservationSweepInterval = sweep, RegistryMaxAgentAge = registry }, out var error);
+
+        Assert.Null(error);
+        Assert.Equal(
+            new RunDurations(permanentMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null, TimeSpan.FromMilliseconds(sweepMs), TimeSpan.FromMilliseconds(registryMs)),
+            durations);
+    }
+
+    [Theory]
+    [InlineData("-5")]
+    [InlineData("0")]
+    [InlineData("0s")]
+    [InlineData("999ms")]
+    public async Task A_permanent_failure_timeout_under_a_second_is_refused(string value)
+    {
+        var (code, error) = await RunAsync(Args(HelloWorld) with { PermanentFailureTimeout = value });
 
         Assert.Equal(2, code);
-        Assert.Equal($"error: --permanent-failure-timeout expects seconds >= 1 (leave it out to never replace), got '{shown}'", error.Trim());
+        Assert.Equal($"error: --permanent-failure-timeout expects a duration of at least 1s and at most 2147483647s (leave it out to never replace), got '{value}'", error.Trim());
+    }
+
+    [Fact]
+    public async Task A_permanent_failure_timeout_that_is_no_duration_is_refused_saying_a_bare_number_is_seconds()
+    {
+        var (code, error) = await RunAsync(Args(HelloWorld) with { PermanentFailureTimeout = "10 min" });
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: --permanent-failure-timeout expects a duration: a number and its unit, ms, s, m, h or d (500ms, 7s, 1.5m, 2h, 1d), or a number of seconds (leave it out to never replace), got '10 min'", error.Trim());
     }
 
     [Theory]
