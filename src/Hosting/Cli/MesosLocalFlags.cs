@@ -14,7 +14,17 @@ namespace ActorScheduler.Hosting.Cli;
 /// </summary>
 public sealed class MesosLocalFlags
 {
-    private static readonly int MaxDelayMs = (int)StatusUpdateFaults.MaxDelay.TotalMilliseconds;
+    /// <summary>How long a delayed update is held when <c>--update-delay-ms</c> is not given.</summary>
+    private static readonly TimeSpan DefaultUpdateDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// <c>--update-delay-ms</c>: from 0 (at once) to the emulator's longest delay; a number without its unit is
+    /// milliseconds, as the option's name says and as it took them before it took durations.
+    /// </summary>
+    private static readonly DurationText.Bounds UpdateDelayBounds = new(StatusUpdateFaults.MaxDelay)
+    {
+        Min = TimeSpan.Zero, Bare = TimeSpan.FromMilliseconds(1), Note = "0: at once",
+    };
 
     private readonly EmulatorAgentFlags _agents = new();
 
@@ -69,12 +79,22 @@ public sealed class MesosLocalFlags
         CustomParser = Share("--delay-updates"),
     };
 
-    public Option<int> UpdateDelayMs { get; } = new("--update-delay-ms")
+    public Option<TimeSpan?> UpdateDelayMs { get; } = new("--update-delay-ms")
     {
-        Description = "How long a delayed update is held, and how long after the original a duplicate follows.",
-        DefaultValueFactory = _ => 1000,
-        CustomParser = Number("--update-delay-ms", 0, MaxDelayMs,
-            string.Create(CultureInfo.InvariantCulture, $"milliseconds from 0 to {MaxDelayMs}")),
+        Description = "How long a delayed update is held, and how long after the original a duplicate follows. A duration, a number and its unit "
+            + $"ms, s, m, h or d (500ms, 1.5s, 2m), or a number of milliseconds; 0 to {DurationText.Format(StatusUpdateFaults.MaxDelay)}. "
+            + $"Default {DurationText.Format(DefaultUpdateDelay)}.",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
+            var delay = DurationText.Parse(text, "--update-delay-ms", UpdateDelayBounds, out var error);
+            if (error is not null)
+            {
+                result.AddError(error);
+            }
+
+            return delay;
+        },
     };
 
     public Option<int?> Seed { get; } = new("--seed")
@@ -141,7 +161,7 @@ public sealed class MesosLocalFlags
                 parse.GetValue(DropUpdates),
                 parse.GetValue(DuplicateUpdates),
                 parse.GetValue(DelayUpdates),
-                TimeSpan.FromMilliseconds(parse.GetValue(UpdateDelayMs))),
+                parse.GetValue(UpdateDelayMs) ?? DefaultUpdateDelay),
             Seed = parse.GetValue(Seed),
             KillTasksOnStop = parse.GetValue(KillTasksOnStop),
             BootstrapCommand = bootstrapCommand,

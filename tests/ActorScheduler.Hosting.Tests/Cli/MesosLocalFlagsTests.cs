@@ -46,8 +46,12 @@ public sealed class MesosLocalFlagsTests
     [InlineData("--duplicate-updates -0.1", "--duplicate-updates expects a share from 0 to 1, got '-0.1'")]
     [InlineData("--delay-updates NaN", "--delay-updates expects a share from 0 to 1, got 'NaN'")]
     [InlineData("--drop-updates 0.7 --duplicate-updates 0.7", "--drop-updates, --duplicate-updates and --delay-updates add up to 1.4; they must not exceed 1")]
-    [InlineData("--update-delay-ms -5", "--update-delay-ms expects milliseconds from 0 to 3600000, got '-5'")]
-    [InlineData("--update-delay-ms soon", "--update-delay-ms expects milliseconds from 0 to 3600000, got 'soon'")]
+    [InlineData("--update-delay-ms -5", "--update-delay-ms expects a duration from 0 to 1h (0: at once), got '-5'")]
+    [InlineData("--update-delay-ms 3600001", "--update-delay-ms expects a duration from 0 to 1h (0: at once), got '3600001'")]
+    [InlineData("--update-delay-ms 61m", "--update-delay-ms expects a duration from 0 to 1h (0: at once), got '61m'")]
+    [InlineData("--update-delay-ms 0.5", "--update-delay-ms expects a duration of whole milliseconds (1.5s, not 0.5ms) (0: at once), got '0.5'")]
+    [InlineData("--update-delay-ms soon", "--update-delay-ms expects a duration: a number and its unit, ms, s, m, h or d (500ms, 7s, 1.5m, 2h, 1d), or a number of milliseconds (0: at once), got 'soon'")]
+    [InlineData("--update-delay-ms 1S", "--update-delay-ms expects a duration: a number and its unit, ms, s, m, h or d (500ms, 7s, 1.5m, 2h, 1d), or a number of milliseconds (0: at once), got '1S'")]
     [InlineData("--seed x", "--seed expects a whole number, got 'x'")]
     [InlineData("--seed 99999999999", "--seed expects a whole number, got '99999999999'")]
     public void A_bad_value_is_one_error_naming_the_option(string args, string expected)
@@ -55,6 +59,23 @@ public sealed class MesosLocalFlagsTests
         var (parse, _) = Parse(args.Split(' '));
 
         Assert.Equal(expected, Assert.Single(parse.Errors).Message);
+    }
+
+    [Theory]
+    [InlineData("200", 200)]
+    [InlineData("0", 0)]
+    [InlineData("3600000", 3_600_000)]
+    [InlineData("500ms", 500)]
+    [InlineData("1.5s", 1_500)]
+    [InlineData("2m", 120_000)]
+    [InlineData("1h", 3_600_000)]
+    [InlineData("0s", 0)]
+    public void The_update_delay_is_read_bare_as_milliseconds_and_with_its_unit_as_written(string value, int milliseconds)
+    {
+        var (parse, flags) = Parse("--update-delay-ms", value);
+
+        Assert.Empty(parse.Errors);
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), flags.ToOptions(parse, ["bootstrap"]).StatusUpdateFaults.Delay);
     }
 
     [Theory]
