@@ -21,6 +21,13 @@ public sealed class ClusterKillEndToEndTests(PostgresServer server, ITestOutputH
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// Where the take-over's seconds went, in the survivors' logs: the failure detector, the split-brain resolver, the
+    /// singleton and the Mesos subscription.
+    /// </summary>
+    private static readonly string[] TimelineMarks =
+        ["as UNREACHABLE", "SBR took decision", "as [Down]", "Leader is removing", "ClusterSingletonManager state change", "Subscribing to", "Subscribed as framework"];
+
     private readonly string _dir = Directory.CreateTempSubdirectory("actorscheduler-cluster-kill-").FullName;
 
     [SkippableFact]
@@ -35,16 +42,10 @@ public sealed class ClusterKillEndToEndTests(PostgresServer server, ITestOutputH
         try
         {
             // All three start at once: A lists itself as the seed and forms the cluster, B and C only join it, so A is
-            // the oldest Up member and runs the scheduler. --verbose logs Akka's INFO lines, which tell when a node is Up.
+            // the oldest Up member and runs the scheduler.
             foreach (var (name, i) in new[] { ("a", 0), ("b", 1), ("c", 2) })
             {
-                nodes.Add(SchedulerProcess.Launch(apis[i], [
-                    "run", Path.Combine(SchedulerProcess.RepoRoot, "examples/hello-world/svc.yml"), "-o", "SLEEP_DURATION=300",
-                    "--data-dir", Path.Combine(_dir, name), "--api-port", apis[i].ToString(), "--master", emulator.Url.ToString(),
-                    "--journal-connection", journal, "--cluster-port", ports[i].ToString(),
-                    "--cluster-seed", $"akka.tcp://actorscheduler@127.0.0.1:{ports[0]}", "--verbose",
-                    .. ClusteredSchedulerTests.TestTimingOptions,
-                ]));
+                nodes.Add(ClusterNodeProcesses.Start(_dir, name, journal, emulator.Url, apis[i], ports[i], seedPort: ports[0]));
             }
 
             var (a, b, c) = (nodes[0], nodes[1], nodes[2]);
@@ -85,7 +86,7 @@ public sealed class ClusterKillEndToEndTests(PostgresServer server, ITestOutputH
             var answering = takeOver.Elapsed;
             log.WriteLine($"kill -9 take-over (test cluster timings: {string.Join(' ', ClusteredSchedulerTests.TestTimingOptions)}): a survivor's scheduler resubscribed {resubscribed.TotalSeconds:0.0}s after the kill; "
                           + $"the survivors' APIs answered (active {active}, standby 307 to it) after {answering.TotalSeconds:0.0}s");
-            WriteTimeline(killedAt, ["b", "c"]);
+            ClusterNodeProcesses.WriteTimeline(log, _dir, killedAt, ["b", "c"], TimelineMarks);
 
             // The same framework (resubscribed with its id, not registered anew), connected, the same tasks running, none
             // launched twice, and the deploy plan COMPLETE on the survivor that serves.
@@ -176,27 +177,6 @@ public sealed class ClusterKillEndToEndTests(PostgresServer server, ITestOutputH
         }
 
         return false;
-    }
-
-    /// <summary>
-    /// Where the take-over's seconds went: the survivors' log lines (their data dir's log file, timestamped) of the
-    /// failure detector, the split-brain resolver, the singleton and the Mesos subscription, as seconds after the kill.
-    /// </summary>
-    private void WriteTimeline(DateTime killedAt, IEnumerable<string> names)
-    {
-        string[] marks = ["as UNREACHABLE", "SBR took decision", "as [Down]", "Leader is removing", "ClusterSingletonManager state change", "Subscribing to", "Subscribed as framework"];
-        foreach (var name in names)
-        {
-            var file = Path.Combine(_dir, name, "actorscheduler.log");
-            foreach (var line in File.Exists(file) ? File.ReadLines(file) : [])
-            {
-                if (line.Length > 24 && DateTime.TryParse(line[..24], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal, out var at)
-                    && at >= killedAt && marks.Any(line.Contains))
-                {
-                    log.WriteLine($"  node {name} +{(at - killedAt).TotalSeconds:0.0}s {line[25..Math.Min(line.Length, 260)]}");
-                }
-            }
-        }
     }
 
     public void Dispose()
