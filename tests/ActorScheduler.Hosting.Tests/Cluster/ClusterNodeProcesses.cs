@@ -5,7 +5,7 @@ namespace ActorScheduler.Hosting.Tests.Cluster;
 
 /// <summary>
 /// What the tests that run clustered scheduler nodes as <c>actorscheduler run --cluster-port</c> OS processes share
-/// (<see cref="ClusterKillEndToEndTests"/>): a node started as an operator
+/// (<see cref="ClusterKillEndToEndTests"/>, <see cref="ClusterJournalLostEndToEndTests"/>): a node started as an operator
 /// starts one, and the timeline of what its log says happened.
 /// </summary>
 internal static class ClusterNodeProcesses
