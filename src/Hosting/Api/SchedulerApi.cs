@@ -43,16 +43,25 @@ public static class SchedulerApi
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public static IEndpointRouteBuilder MapSchedulerApi(this IEndpointRouteBuilder app, Func<IActorRef> scheduler)
+    /// <summary>The API's endpoints, answered by asking <paramref name="scheduler"/>.</summary>
+    /// <param name="schedulerStopped">
+    /// Cancelled once the scheduler stopped for good (<c>run</c> cancels it when the scheduler fails): a request waiting
+    /// for an answer is then answered at once, 503 saying so, instead of at the end of its ask's timeout — a request the
+    /// stopped scheduler had taken would hold the host's graceful stop for up to that long (10 s), and clustered the node's
+    /// leaving, so the hand-over to a standby.
+    /// </param>
+    public static IEndpointRouteBuilder MapSchedulerApi(this IEndpointRouteBuilder app, Func<IActorRef> scheduler, CancellationToken schedulerStopped = default)
     {
+        Task<T> AskAsync<T>(object message, TimeSpan? timeout = null) => AskSchedulerAsync<T>(scheduler(), message, timeout ?? AskTimeout, schedulerStopped);
+
         app.MapGet("/v1/plans", async () =>
         {
-            var names = await scheduler().Ask<PlanProtocol.PlanNames>(PlanProtocol.GetPlans.Instance, AskTimeout);
+            var names = await AskAsync<PlanProtocol.PlanNames>(PlanProtocol.GetPlans.Instance);
             return Results.Json(names.Names);
         });
 
         async Task<IResult> GetPlanAsync(string plan) =>
-            await scheduler().Ask<object>(new PlanProtocol.GetPlan(plan), AskTimeout) switch
+            await AskAsync<object>(new PlanProtocol.GetPlan(plan)) switch
             {
                 PlanInfo info => Results.Json(ToJson(info), statusCode: PlanStatusCode(info)),
                 _ => Results.Json(new { message = $"Plan {plan} not found" }, statusCode: StatusCodes.Status404NotFound),
@@ -63,8 +72,8 @@ public static class SchedulerApi
         app.MapGet("/v1/debug/plans", async () =>
         {
             // Every plan in priority order, with its name (the per-plan answer carries none), in one call.
-            var names = await scheduler().Ask<PlanProtocol.PlanNames>(PlanProtocol.GetPlans.Instance, AskTimeout);
-            var plans = await Task.WhenAll(names.Names.Select(n => scheduler().Ask<object>(new PlanProtocol.GetPlan(n), AskTimeout)));
+            var names = await AskAsync<PlanProtocol.PlanNames>(PlanProtocol.GetPlans.Instance);
+            var plans = await Task.WhenAll(names.Names.Select(n => AskAsync<object>(new PlanProtocol.GetPlan(n))));
             return Results.Json(plans.OfType<PlanInfo>().Select(info => new { name = info.Name, plan = ToJson(info) }));
         });
 
@@ -87,7 +96,7 @@ public static class SchedulerApi
                 parameters = values;
             }
 
-            var result = await scheduler().Ask<PlanProtocol.CommandResult>(new PlanProtocol.Command(plan, kind, phase, step, parameters), AskTimeout);
+            var result = await AskAsync<PlanProtocol.CommandResult>(new PlanProtocol.Command(plan, kind, phase, step, parameters));
             return Message(CommandStatusCode(result.Outcome), result.Message);
         }
 
@@ -99,16 +108,16 @@ public static class SchedulerApi
             PlanCommandAsync(request, PlanGenerator.DeployPlanName, command, phase, step));
 
         app.MapGet("/v1/configurations", async () =>
-            Results.Json((await scheduler().Ask<ConfigProtocol.ConfigurationIds>(ConfigProtocol.GetConfigurations.Instance, AskTimeout)).Ids));
+            Results.Json((await AskAsync<ConfigProtocol.ConfigurationIds>(ConfigProtocol.GetConfigurations.Instance)).Ids));
 
         app.MapGet("/v1/configurations/targetId", async () =>
-            (await scheduler().Ask<ConfigProtocol.ConfigurationIds>(ConfigProtocol.GetConfigurations.Instance, AskTimeout)).TargetId is { } id
+            (await AskAsync<ConfigProtocol.ConfigurationIds>(ConfigProtocol.GetConfigurations.Instance)).TargetId is { } id
                 ? Results.Json(id)
                 : Message(StatusCodes.Status404NotFound, "No target configuration yet"));
 
         app.MapGet("/v1/configurations/{id}", async (string id) =>
         {
-            var answer = await scheduler().Ask<object>(new ConfigProtocol.GetConfiguration(id == "target" ? null : id), AskTimeout);
+            var answer = await AskAsync<object>(new ConfigProtocol.GetConfiguration(id == "target" ? null : id));
             if (answer is not ConfigProtocol.Configuration config)
             {
                 return Message(StatusCodes.Status404NotFound, $"Configuration {id} not found");
@@ -120,7 +129,7 @@ public static class SchedulerApi
 
         app.MapGet("/v1/artifacts/template/{configId}/{pod}/{task}/{configName}", async (string configId, string pod, string task, string configName) =>
         {
-            if (await scheduler().Ask<object>(new ConfigProtocol.GetConfiguration(configId), AskTimeout) is not ConfigProtocol.Configuration config)
+            if (await AskAsync<object>(new ConfigProtocol.GetConfiguration(configId)) is not ConfigProtocol.Configuration config)
             {
                 return Message(StatusCodes.Status404NotFound, $"Configuration {configId} not found");
             }
@@ -151,11 +160,11 @@ public static class SchedulerApi
             var (submission, error) = await ReadSubmissionAsync(request);
             return submission is null
                 ? Message(StatusCodes.Status400BadRequest, error!)
-                : UpdateAnswer(await scheduler().Ask<ConfigProtocol.UpdateResult>(submission, UpdateTimeout));
+                : UpdateAnswer(await AskAsync<ConfigProtocol.UpdateResult>(submission, UpdateTimeout));
         });
 
         app.MapPost("/v1/update/rollback", async (string? to) =>
-            UpdateAnswer(await scheduler().Ask<ConfigProtocol.UpdateResult>(new ConfigProtocol.RollbackConfiguration(to), UpdateTimeout)));
+            UpdateAnswer(await AskAsync<ConfigProtocol.UpdateResult>(new ConfigProtocol.RollbackConfiguration(to), UpdateTimeout)));
 
         app.MapGet("/v1/health", async (string? verbose) =>
         {
@@ -166,12 +175,12 @@ public static class SchedulerApi
             }
 
             // A scheduler that stopped for good has no plans to ask for: its condition says why.
-            var condition = await scheduler().Ask<SchedulerCondition>(GetSchedulerCondition.Instance, AskTimeout);
+            var condition = await AskAsync<SchedulerCondition>(GetSchedulerCondition.Instance);
             var plans = new List<PlanInfo>();
             if (condition.Failure is null)
             {
-                var names = await scheduler().Ask<PlanProtocol.PlanNames>(PlanProtocol.GetPlans.Instance, AskTimeout);
-                plans = (await Task.WhenAll(names.Names.Select(n => scheduler().Ask<object>(new PlanProtocol.GetPlan(n), AskTimeout)))).OfType<PlanInfo>().ToList();
+                var names = await AskAsync<PlanProtocol.PlanNames>(PlanProtocol.GetPlans.Instance);
+                plans = (await Task.WhenAll(names.Names.Select(n => AskAsync<object>(new PlanProtocol.GetPlan(n))))).OfType<PlanInfo>().ToList();
             }
 
             var (health, reason) = ServiceHealth.Explain(plans, condition);
@@ -192,38 +201,38 @@ public static class SchedulerApi
         });
 
         app.MapGet("/v1/state/frameworkId", async () =>
-            (await scheduler().Ask<FrameworkIdentity>(GetFrameworkId.Instance, AskTimeout)).FrameworkId is { } id
+            (await AskAsync<FrameworkIdentity>(GetFrameworkId.Instance)).FrameworkId is { } id
                 ? Results.Json(id)
                 : Message(StatusCodes.Status404NotFound, "Not registered with Mesos yet"));
 
         app.MapGet("/v1/debug/reservations", async () =>
-            Results.Json(DebugViews.Reservations((await scheduler().Ask<PodProtocol.AllPodInfo>(PodProtocol.GetAllPodInfo.Instance, AskTimeout)).Pods), SnakeCase));
+            Results.Json(DebugViews.Reservations((await AskAsync<PodProtocol.AllPodInfo>(PodProtocol.GetAllPodInfo.Instance)).Pods), SnakeCase));
 
         app.MapGet("/v1/debug/taskStatuses", async () =>
-            Results.Json(DebugViews.TaskStatuses((await scheduler().Ask<PodProtocol.AllPodInfo>(PodProtocol.GetAllPodInfo.Instance, AskTimeout)).Pods), SnakeCase));
+            Results.Json(DebugViews.TaskStatuses((await AskAsync<PodProtocol.AllPodInfo>(PodProtocol.GetAllPodInfo.Instance)).Pods), SnakeCase));
 
         app.MapGet("/v1/debug/threads", async () =>
-            Results.Text(DebugViews.Threads(await scheduler().Ask<SchedulerRuntime>(GetSchedulerRuntime.Instance, AskTimeout), ProcessRuntime.Now()), "text/plain; charset=utf-8"));
+            Results.Text(DebugViews.Threads(await AskAsync<SchedulerRuntime>(GetSchedulerRuntime.Instance), ProcessRuntime.Now()), "text/plain; charset=utf-8"));
 
         app.MapGet("/v1/state/zone/tasks", async () =>
-            Results.Json(DebugViews.TaskZones((await scheduler().Ask<PodProtocol.AllPodInfo>(PodProtocol.GetAllPodInfo.Instance, AskTimeout)).Pods)));
+            Results.Json(DebugViews.TaskZones((await AskAsync<PodProtocol.AllPodInfo>(PodProtocol.GetAllPodInfo.Instance)).Pods)));
 
         app.MapGet("/v1/state/zone/tasks/{task}", async (string task) =>
-            DebugViews.TaskZones((await scheduler().Ask<PodProtocol.AllPodInfo>(PodProtocol.GetAllPodInfo.Instance, AskTimeout)).Pods)
+            DebugViews.TaskZones((await AskAsync<PodProtocol.AllPodInfo>(PodProtocol.GetAllPodInfo.Instance)).Pods)
                 .TryGetValue(task, out var zone)
                 ? Results.Json(zone)
                 : Message(StatusCodes.Status404NotFound, $"Task {task} not found, or its agent has no zone"));
 
         app.MapGet("/v1/state/zone/{pod}/{ip}", async (string pod, string ip) =>
-            DebugViews.ZoneOf((await scheduler().Ask<PodProtocol.AllPodInfo>(PodProtocol.GetAllPodInfo.Instance, AskTimeout)).Pods, pod, ip) is { } zone
+            DebugViews.ZoneOf((await AskAsync<PodProtocol.AllPodInfo>(PodProtocol.GetAllPodInfo.Instance)).Pods, pod, ip) is { } zone
                 ? Results.Json(zone)
                 : Message(StatusCodes.Status404NotFound, $"No task of pod {pod} with a zone on an agent with IP or hostname {ip}"));
 
         app.MapGet("/v1/state/properties", async () =>
-            Results.Json((await scheduler().Ask<StateProtocol.Properties>(StateProtocol.GetProperties.Instance, AskTimeout)).Values.Keys));
+            Results.Json((await AskAsync<StateProtocol.Properties>(StateProtocol.GetProperties.Instance)).Values.Keys));
 
         app.MapGet("/v1/state/properties/{key}", async (string key) =>
-            (await scheduler().Ask<StateProtocol.Properties>(StateProtocol.GetProperties.Instance, AskTimeout)).Values.TryGetValue(key, out var value)
+            (await AskAsync<StateProtocol.Properties>(StateProtocol.GetProperties.Instance)).Values.TryGetValue(key, out var value)
                 ? Results.Json(value)
                 : Message(StatusCodes.Status404NotFound, $"Property {key} not found"));
 
@@ -231,15 +240,15 @@ public static class SchedulerApi
         {
             // The DC/OS SDK refreshed its state store cache here; our state is the actors', so refresh asks the master for
             // every known task's state (explicit reconciliation).
-            await scheduler().Ask<StateProtocol.ReconcileRequested>(StateProtocol.ReconcileTasks.Instance, AskTimeout);
+            await AskAsync<StateProtocol.ReconcileRequested>(StateProtocol.ReconcileTasks.Instance);
             return Message(StatusCodes.Status200OK, "Received cmd: refresh");
         });
 
         app.MapGet("/v1/state/files", async () =>
-            Results.Json((await scheduler().Ask<StateProtocol.FileNames>(StateProtocol.GetFiles.Instance, AskTimeout)).Names));
+            Results.Json((await AskAsync<StateProtocol.FileNames>(StateProtocol.GetFiles.Instance)).Names));
 
         app.MapGet("/v1/state/files/{name}", async (string name) =>
-            await scheduler().Ask<object>(new StateProtocol.GetFile(name), AskTimeout) is StateProtocol.StoredFile file
+            await AskAsync<object>(new StateProtocol.GetFile(name)) is StateProtocol.StoredFile file
                 ? Results.Bytes(file.Content.ToByteArray(), file.ContentType)
                 : Message(StatusCodes.Status404NotFound, $"File {name} not found"));
 
@@ -256,7 +265,7 @@ public static class SchedulerApi
                 return Message(StatusCodes.Status400BadRequest, error!);
             }
 
-            return await scheduler().Ask<object>(new StateProtocol.StoreFile(name, upload.Value.ContentType, upload.Value.Content), AskTimeout) switch
+            return await AskAsync<object>(new StateProtocol.StoreFile(name, upload.Value.ContentType, upload.Value.Content)) switch
             {
                 StateProtocol.FileStored stored => Message(StatusCodes.Status200OK, $"Stored file {stored.Name} ({stored.Size} bytes)"),
                 StateProtocol.FileRefused refused => Message(StatusCodes.Status400BadRequest, refused.Message),
@@ -266,24 +275,24 @@ public static class SchedulerApi
 
         app.MapGet("/v1/pod", async () =>
         {
-            var names = await scheduler().Ask<PodProtocol.PodNames>(PodProtocol.GetPodNames.Instance, AskTimeout);
+            var names = await AskAsync<PodProtocol.PodNames>(PodProtocol.GetPodNames.Instance);
             return Results.Json(names.Names);
         });
 
         app.MapGet("/v1/pod/status", async () =>
         {
-            var status = await scheduler().Ask<ServicePodStatus>(PodProtocol.GetPodStatus.Instance, AskTimeout);
+            var status = await AskAsync<ServicePodStatus>(PodProtocol.GetPodStatus.Instance);
             return Results.Json(ToJson(status));
         });
 
         app.MapGet("/v1/pod/{name}/status", async (string name) =>
-            await scheduler().Ask<object>(new PodProtocol.GetPodInstanceStatus(name), AskTimeout) is PodInstanceStatus instance
+            await AskAsync<object>(new PodProtocol.GetPodInstanceStatus(name)) is PodInstanceStatus instance
                 ? Results.Json(new { name = instance.Name, tasks = instance.Tasks.Select(TaskJson) })
                 : Message(StatusCodes.Status404NotFound, $"Pod {name} not found"));
 
         app.MapGet("/v1/pod/{name}/info", async (string name) =>
         {
-            if (await scheduler().Ask<object>(new PodProtocol.GetPodInstanceInfo(name), AskTimeout) is not PodInstanceInfo info)
+            if (await AskAsync<object>(new PodProtocol.GetPodInstanceInfo(name)) is not PodInstanceInfo info)
             {
                 return Message(StatusCodes.Status404NotFound, $"Pod {name} not found");
             }
@@ -322,7 +331,7 @@ public static class SchedulerApi
                 return Message(StatusCodes.Status404NotFound, $"Unknown pod command '{command}': expected restart, replace, pause or resume");
             }
 
-            return await scheduler().Ask<object>(query, AskTimeout) switch
+            return await AskAsync<object>(query) switch
             {
                 PodProtocol.PodCommandDone done => Results.Json(new { pod = done.Pod, tasks = done.Tasks }),
                 PodProtocol.PodCommandRefused refused => Message(StatusCodes.Status400BadRequest, refused.Message),
@@ -331,15 +340,15 @@ public static class SchedulerApi
         });
 
         app.MapGet("/v1/metrics", async () =>
-            Results.Json((await scheduler().Ask<MetricsSnapshot>(GetMetrics.Instance, AskTimeout)).ToJson()));
+            Results.Json((await AskAsync<MetricsSnapshot>(GetMetrics.Instance)).ToJson()));
         app.MapGet("/v1/metrics/prometheus", async () =>
-            Results.Text((await scheduler().Ask<MetricsSnapshot>(GetMetrics.Instance, AskTimeout)).ToPrometheus(), "text/plain; version=0.0.4; charset=utf-8"));
+            Results.Text((await AskAsync<MetricsSnapshot>(GetMetrics.Instance)).ToPrometheus(), "text/plain; version=0.0.4; charset=utf-8"));
 
-        app.MapGet("/v1/endpoints", async () => Results.Json((await EndpointsAsync(scheduler())).Select(e => e.Name)));
+        app.MapGet("/v1/endpoints", async () => Results.Json((await EndpointsAsync(scheduler(), schedulerStopped)).Select(e => e.Name)));
 
         app.MapGet("/v1/endpoints/{name}", async (string name) =>
         {
-            var endpoints = await EndpointsAsync(scheduler());
+            var endpoints = await EndpointsAsync(scheduler(), schedulerStopped);
             if (endpoints.FirstOrDefault(e => e.Name == name) is not { } endpoint)
             {
                 // A typo is told what there is, as an unknown pod is.
@@ -368,11 +377,11 @@ public static class SchedulerApi
 
             if (plan is null && phase is null && step is null)
             {
-                var outcomes = await scheduler().Ask<OfferOutcomes>(new OfferProtocol.GetOfferOutcomes(pod, count), AskTimeout);
+                var outcomes = await AskAsync<OfferOutcomes>(new OfferProtocol.GetOfferOutcomes(pod, count));
                 if (pod is not null && outcomes.Summaries.IsEmpty)
                 {
                     // Nothing evaluated for a pod instance the service does not have is a typo, not a wait.
-                    var names = await scheduler().Ask<PodProtocol.PodNames>(PodProtocol.GetPodNames.Instance, AskTimeout);
+                    var names = await AskAsync<PodProtocol.PodNames>(PodProtocol.GetPodNames.Instance);
                     if (!names.Names.Contains(pod))
                     {
                         return Message(StatusCodes.Status404NotFound, $"no pod instance {pod} (pods: {string.Join(", ", names.Names)})");
@@ -383,7 +392,7 @@ public static class SchedulerApi
             }
 
             // Only the pods the plan's phase / step work on (the plan defaults to deploy).
-            if (await scheduler().Ask<object>(new PlanProtocol.GetPlan(plan ?? "deploy"), AskTimeout) is not PlanInfo info)
+            if (await AskAsync<object>(new PlanProtocol.GetPlan(plan ?? "deploy")) is not PlanInfo info)
             {
                 return Message(StatusCodes.Status404NotFound, $"Plan {plan ?? "deploy"} not found");
             }
@@ -394,7 +403,7 @@ public static class SchedulerApi
                 return Message(StatusCodes.Status404NotFound, notFound!);
             }
 
-            var all = await scheduler().Ask<OfferOutcomes>(new OfferProtocol.GetOfferOutcomes(pod, int.MaxValue), AskTimeout);
+            var all = await AskAsync<OfferOutcomes>(new OfferProtocol.GetOfferOutcomes(pod, int.MaxValue));
             return Results.Json(ToJson(new OfferOutcomes(
                 all.Summaries.Where(s => pods.Contains(s.PodInstance)).ToImmutableArray(),
                 all.Outcomes.Where(o => pods.Contains(o.PodInstance)).Take(count).ToImmutableArray())));
@@ -561,10 +570,26 @@ public static class SchedulerApi
         return shown;
     }
 
-    private static async Task<ImmutableArray<ServiceEndpoint>> EndpointsAsync(IActorRef scheduler)
+    /// <summary>
+    /// <paramref name="scheduler"/>'s answer to <paramref name="message"/>; a <see cref="SchedulerFailedException"/> (503)
+    /// once <paramref name="schedulerStopped"/> is cancelled, whether the ask was waiting or not yet sent.
+    /// </summary>
+    private static async Task<T> AskSchedulerAsync<T>(IActorRef scheduler, object message, TimeSpan timeout, CancellationToken schedulerStopped)
     {
-        var target = await scheduler.Ask<object>(new ConfigProtocol.GetConfiguration(null), AskTimeout);
-        var pods = await scheduler.Ask<PodProtocol.AllPodInfo>(PodProtocol.GetAllPodInfo.Instance, AskTimeout);
+        try
+        {
+            return await scheduler.Ask<T>(message, timeout, schedulerStopped);
+        }
+        catch (OperationCanceledException) when (schedulerStopped.IsCancellationRequested)
+        {
+            throw new SchedulerFailedException("it stopped for good while this request waited for its answer");
+        }
+    }
+
+    private static async Task<ImmutableArray<ServiceEndpoint>> EndpointsAsync(IActorRef scheduler, CancellationToken schedulerStopped)
+    {
+        var target = await AskSchedulerAsync<object>(scheduler, new ConfigProtocol.GetConfiguration(null), AskTimeout, schedulerStopped);
+        var pods = await AskSchedulerAsync<PodProtocol.AllPodInfo>(scheduler, PodProtocol.GetAllPodInfo.Instance, AskTimeout, schedulerStopped);
         return target is ConfigProtocol.Configuration config && ServiceSpecLoader.LoadRendered(config.RenderedYaml, config.Source, config.SchedulerEnvironment).Spec is { } spec
             ? ServiceEndpoints.From(spec, pods.Pods)
             : ImmutableArray<ServiceEndpoint>.Empty;

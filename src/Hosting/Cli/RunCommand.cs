@@ -418,7 +418,9 @@ public static class RunCommand
         }
 
         using var log = new RunLog(output, Path.Combine(dataDir, RunLog.FileName));
-        var app = BuildApp(args with { JournalConnection = journalConnection }, durations, fitness, offerHold, loaded, master, bindUrl, apiUrl, apiListener, dataDir, statsd, log, cluster);
+        // Cancelled once the scheduler stopped for good: the API's requests still waiting for it are answered at once.
+        using var schedulerStopped = new CancellationTokenSource();
+        var app = BuildApp(args with { JournalConnection = journalConnection }, durations, fitness, offerHold, loaded, master, bindUrl, apiUrl, apiListener, dataDir, statsd, log, cluster, schedulerStopped.Token);
         using (ct.Register(log.FileOnlyFromNow))
         {
             try
@@ -466,6 +468,9 @@ public static class RunCommand
 
         if (failed is not null)
         {
+            // Before the host stops: its graceful stop waits for the requests in flight, and one the stopped scheduler
+            // had taken would wait out its ask (10 s) — clustered, holding the node's leaving and so the hand-over.
+            await schedulerStopped.CancelAsync();
             // Each failure before it was one line on the console; the log file has them whole, stack traces included.
             var details = $" (details: {log.FilePath})";
             var journal = journalConnection is null ? journalPath : PostgresJournal.Describe(journalConnection);
@@ -659,7 +664,7 @@ public static class RunCommand
     /// <summary>The actor system's name: the one the nodes' addresses (<c>--cluster-seed</c>) name.</summary>
     internal const string SystemName = "actorscheduler";
 
-    private static WebApplication BuildApp(RunArguments args, RunDurations durations, ActorScheduler.Actors.Offers.FitnessKind fitness, ActorScheduler.Actors.Offers.OfferHoldMode offerHold, SpecLoadResult loaded, Uri master, Uri bindUrl, Uri apiUrl, ApiListener apiListener, string dataDir, StatsDTarget? statsd, RunLog log, SchedulerClusterOptions? cluster)
+    private static WebApplication BuildApp(RunArguments args, RunDurations durations, ActorScheduler.Actors.Offers.FitnessKind fitness, ActorScheduler.Actors.Offers.OfferHoldMode offerHold, SpecLoadResult loaded, Uri master, Uri bindUrl, Uri apiUrl, ApiListener apiListener, string dataDir, StatsDTarget? statsd, RunLog log, SchedulerClusterOptions? cluster, CancellationToken schedulerStopped)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = RequestDrainTimeout);
@@ -736,7 +741,7 @@ public static class RunCommand
         app.UseServicePrefix(loaded.Spec!.Name);
         app.UseApiToken(args.ApiToken);
         app.UseRouting();
-        app.MapSchedulerApi(() => app.Services.GetRequiredService<ActorRegistry>().Get<SchedulerRegistryKeys.Scheduler>());
+        app.MapSchedulerApi(() => app.Services.GetRequiredService<ActorRegistry>().Get<SchedulerRegistryKeys.Scheduler>(), schedulerStopped);
         return app;
     }
 

@@ -89,6 +89,46 @@ public sealed class SchedulerApiQueryTests
         await app.StopAsync();
     }
 
+    // A request waiting for a scheduler that then stopped for good (run cancels the token as it sees the failure): 503 at
+    // once, not at the end of the ask's 10 s, which the client's 5 s would not wait for.
+    [Fact]
+    public async Task A_request_waiting_when_the_scheduler_stops_for_good_is_answered_503_at_once()
+    {
+        using var system = ActorSystem.Create("api-stopped");
+        var taken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var silent = system.ActorOf(Props.Create(() => new Silent(taken)));
+        using var stopped = new CancellationTokenSource();
+        var port = SchedulerProcess.FreePort();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.Logging.ClearProviders();
+        await using var app = builder.Build();
+        app.UseJsonErrors();
+        app.MapSchedulerApi(() => silent, stopped.Token);
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(5) };
+
+        var request = http.GetAsync("v1/plans");
+        await taken.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await stopped.CancelAsync();
+
+        using var answer = await request;
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.StatusCode);
+        using var body = JsonDocument.Parse(await answer.Content.ReadAsStringAsync());
+        Assert.Equal("The scheduler stopped: it stopped for good while this request waited for its answer", body.RootElement.GetProperty("message").GetString());
+
+        // Asked after it stopped: answered the same, without asking.
+        using var later = await http.GetAsync("v1/plans");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, later.StatusCode);
+        await app.StopAsync();
+    }
+
+    /// <summary>Takes every ask and answers none, saying when it took the first.</summary>
+    private sealed class Silent : ReceiveActor
+    {
+        public Silent(TaskCompletionSource taken) => ReceiveAny(_ => taken.TrySetResult());
+    }
+
     /// <summary>Answers every ask with a failure.</summary>
     private sealed class Failing : ReceiveActor
     {
