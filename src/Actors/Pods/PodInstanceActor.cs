@@ -541,7 +541,7 @@ internal sealed partial class PodInstanceActor : JournaledEntityActor, IWithTime
         // step on a resource set of this step (a set serves one task at a time): kill them and wait for their end.
         // (A pod with no live task, as every pod of a fresh deploy, has none to look for.)
         IEnumerable<string> holders = [];
-        if (_state.HasLiveTask())
+        if (_state.HasLiveTasks)
         {
             var stepSets = step.Tasks.Select(t => pod.FindTask(t)?.ResourceSetId).OfType<string>().ToHashSet(StringComparer.Ordinal);
             holders = step.Tasks.Concat(pod.Tasks.Where(t => stepSets.Contains(t.ResourceSetId)).Select(t => t.Name)).Distinct();

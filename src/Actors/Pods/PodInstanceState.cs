@@ -162,7 +162,22 @@ public sealed record PodInstanceState(
     public ImmutableHashSet<string> ForcedTaskIds { get; init; } = ImmutableHashSet.Create<string>(StringComparer.Ordinal);
 
     /// <summary>A launch of the pod that has not been seen ended (running, starting, unreachable, or unheard of).</summary>
-    public bool HasLiveTasks => Tasks.Values.Any(t => !t.IsTerminal);
+    public bool HasLiveTasks
+    {
+        get
+        {
+            // A loop over the entries, not LINQ over Values: every evaluation of the pod asks.
+            foreach (var (_, task) in Tasks)
+            {
+                if (!task.IsTerminal)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
 
     /// <summary>A task of <see cref="ForcedTaskIds"/> has not been seen ended: it is to be killed.</summary>
     public bool HasForcedLiveTasks => !ForcedTaskIds.IsEmpty && Tasks.Values.Any(t => !t.IsTerminal && ForcedTaskIds.Contains(t.TaskId));
@@ -341,20 +356,6 @@ public sealed record PodInstanceState(
         }
 
         return null;
-    }
-
-    /// <summary>Whether a launch of the pod has not ended (<see cref="TaskRecord.IsTerminal"/>).</summary>
-    public bool HasLiveTask()
-    {
-        foreach (var (_, task) in Tasks)
-        {
-            if (!task.IsTerminal)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>Whether a task of the pod is paused.</summary>
