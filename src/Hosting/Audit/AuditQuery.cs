@@ -67,6 +67,8 @@ internal sealed partial record AuditQuery(
     /// </summary>
     internal static readonly TimeSpan MaxAgo = TimeSpan.FromDays(36_500);
 
+    private static readonly Cli.DurationText.Bounds Ago = new(MaxAgo);
+
     /// <summary>
     /// A time of <c>--since</c> / <c>--until</c>: ISO-8601 (<c>2026-12-07T10:00:00Z</c>; a time without an offset is
     /// UTC, a date alone its midnight UTC), <c>now</c>, or a time ago relative to <paramref name="now"/>: <c>-</c> and a
@@ -84,7 +86,7 @@ internal sealed partial record AuditQuery(
 
         if (trimmed.StartsWith('-'))
         {
-            var ago = Cli.DurationText.Read(trimmed[1..], MaxAgo, out var span);
+            var ago = Cli.DurationText.Read(trimmed[1..], Ago, out var span);
             if (ago == Cli.DurationText.Problem.None)
             {
                 return now - span;
@@ -93,7 +95,7 @@ internal sealed partial record AuditQuery(
             // A duration out of range is refused as one; what is no duration at all gets the line listing every form.
             if (ago != Cli.DurationText.Problem.NotADuration)
             {
-                problem = Cli.DurationText.Refusal(ago, option, "a time ago", text, MaxAgo);
+                problem = Cli.DurationText.Refusal(ago, option, "a time ago", text, Ago);
                 return null;
             }
         }

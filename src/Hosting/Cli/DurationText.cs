@@ -37,13 +37,6 @@ internal static partial class DurationText
     }
 
     /// <summary>
-    /// Reads <paramref name="text"/> as a duration above zero and at most <paramref name="max"/>; null with why in
-    /// <paramref name="error"/> (one line naming <paramref name="option"/> and what it expects) when it is none.
-    /// </summary>
-    internal static TimeSpan? Parse(string text, string option, TimeSpan max, out string? error) =>
-        Parse(text, option, new Bounds(max), out error);
-
-    /// <summary>
     /// Reads <paramref name="text"/> as a duration within <paramref name="bounds"/>; null with why in
     /// <paramref name="error"/> (one line naming <paramref name="option"/> and what it expects) when it is none.
     /// </summary>
@@ -55,13 +48,10 @@ internal static partial class DurationText
     }
 
     /// <summary>
-    /// Reads <paramref name="text"/> as a duration above zero and at most <paramref name="max"/> into
-    /// <paramref name="value"/>, or says what is wrong with it; for a caller that reads a duration inside a wider
-    /// syntax (<c>audit</c>'s <c>-15m</c>) and words the refusal of what is no duration at all itself.
+    /// Reads <paramref name="text"/> as a duration within <paramref name="bounds"/> into <paramref name="value"/>, or says
+    /// what is wrong with it; for a caller that reads a duration inside a wider syntax (<c>audit</c>'s <c>-15m</c>) and
+    /// words the refusal of what is no duration at all itself.
     /// </summary>
-    internal static Problem Read(string text, TimeSpan max, out TimeSpan value) => Read(text, new Bounds(max), out value);
-
-    /// <summary>Reads <paramref name="text"/> as a duration within <paramref name="bounds"/> into <paramref name="value"/>, or says what is wrong with it.</summary>
     internal static Problem Read(string text, Bounds bounds, out TimeSpan value)
     {
         value = TimeSpan.Zero;
@@ -105,14 +95,7 @@ internal static partial class DurationText
 
     /// <summary>
     /// The one line refusing <paramref name="text"/>, given to <paramref name="option"/> as <paramref name="what"/>
-    /// (<c>a duration</c>, <c>a time ago</c>), for <paramref name="problem"/>.
-    /// </summary>
-    internal static string Refusal(Problem problem, string option, string what, string text, TimeSpan max) =>
-        Refusal(problem, option, what, text, new Bounds(max));
-
-    /// <summary>
-    /// The one line refusing <paramref name="text"/>, given to <paramref name="option"/> as <paramref name="what"/>
-    /// within <paramref name="bounds"/>, for <paramref name="problem"/>; the bounds' note, when they have one, says what
+    /// (<c>a duration</c>, <c>a time ago</c>) within <paramref name="bounds"/>, for <paramref name="problem"/>; the bounds' note, when they have one, says what
     /// the option's special value does.
     /// </summary>
     internal static string Refusal(Problem problem, string option, string what, string text, Bounds bounds)

@@ -585,9 +585,19 @@ public static class RunCommand
         error = problem ?? SchedulerCluster.TimingError(cluster, ClusterTimingNames);
         return error is null ? cluster : null;
 
-        TimeSpan Timing(string name, string? text, TimeSpan fallback) =>
-            text is null || problem is not null ? fallback : DurationText.Parse(text, name, SchedulerCluster.MaxTiming, out problem) ?? fallback;
+        TimeSpan Timing(string name, string? text, TimeSpan fallback) => Duration(name, text, ClusterTimingBounds, fallback, ref problem);
     }
+
+    /// <summary>The cluster timings' options: above zero, at most <see cref="SchedulerCluster.MaxTiming"/>.</summary>
+    private static readonly DurationText.Bounds ClusterTimingBounds = new(SchedulerCluster.MaxTiming);
+
+    /// <summary>
+    /// Option <paramref name="name"/> read as a duration within <paramref name="bounds"/>, or <paramref name="fallback"/>
+    /// when it is not given; the first refusal of the options read one after another goes to <paramref name="problem"/>,
+    /// and the options after it are not read.
+    /// </summary>
+    private static TimeSpan Duration(string name, string? text, DurationText.Bounds bounds, TimeSpan fallback, ref string? problem) =>
+        text is null || problem is not null ? fallback : DurationText.Parse(text, name, bounds, out problem) ?? fallback;
 
     /// <summary>
     /// The longest the options that took a whole number of seconds took (an <see cref="int"/> of them): they take
@@ -625,15 +635,11 @@ public static class RunCommand
     {
         string? problem = null;
         var durations = new RunDurations(
-            args.PermanentFailureTimeout is null ? null : Duration("--permanent-failure-timeout", args.PermanentFailureTimeout, PermanentFailureTimeoutBounds, TimeSpan.Zero),
-            Duration("--reservation-sweep-interval", args.ReservationSweepInterval, ReservationSweepIntervalBounds, ActorScheduler.Actors.SchedulerSettings.DefaultReservationSweepInterval),
-            Duration("--registry-max-agent-age", args.RegistryMaxAgentAge, RegistryMaxAgentAgeBounds, ActorScheduler.Actors.Mesos.GatewaySettings.DefaultRegistryMaxAgentAge));
+            args.PermanentFailureTimeout is null ? null : Duration("--permanent-failure-timeout", args.PermanentFailureTimeout, PermanentFailureTimeoutBounds, TimeSpan.Zero, ref problem),
+            Duration("--reservation-sweep-interval", args.ReservationSweepInterval, ReservationSweepIntervalBounds, ActorScheduler.Actors.SchedulerSettings.DefaultReservationSweepInterval, ref problem),
+            Duration("--registry-max-agent-age", args.RegistryMaxAgentAge, RegistryMaxAgentAgeBounds, ActorScheduler.Actors.Mesos.GatewaySettings.DefaultRegistryMaxAgentAge, ref problem));
         error = problem;
         return error is null ? durations : null;
-
-        // The first option that is refused is the error; the others are not read after it.
-        TimeSpan Duration(string name, string? text, DurationText.Bounds bounds, TimeSpan fallback) =>
-            text is null || problem is not null ? fallback : DurationText.Parse(text, name, bounds, out problem) ?? fallback;
     }
 
     /// <summary>The cluster timing options, as <see cref="SchedulerCluster.TimingError"/> names them in <c>run</c>'s refusals.</summary>

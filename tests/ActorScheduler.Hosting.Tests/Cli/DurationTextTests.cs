@@ -9,7 +9,7 @@ namespace ActorScheduler.Hosting.Tests.Cli;
 /// </summary>
 public sealed class DurationTextTests
 {
-    private static readonly TimeSpan Day = TimeSpan.FromDays(1);
+    private static readonly DurationText.Bounds Day = new(TimeSpan.FromDays(1));
 
     [Theory]
     [InlineData("500ms", 500)]
@@ -91,7 +91,7 @@ public sealed class DurationTextTests
         var value = TimeSpan.FromMilliseconds(milliseconds);
 
         Assert.Equal(text, DurationText.Format(value));
-        Assert.Equal(value, DurationText.Parse(text, "--opt", TimeSpan.FromDays(3), out _));
+        Assert.Equal(value, DurationText.Parse(text, "--opt", new DurationText.Bounds(TimeSpan.FromDays(3)), out _));
     }
 
     [Theory]
