@@ -46,21 +46,13 @@ public sealed class SchedulerApiQueryTests
     [InlineData("v1/health?verbose=yes", "verbose must be true or false, not 'yes'")]
     public async Task A_bad_number_or_flag_is_a_400_with_a_message(string path, string message)
     {
-        var port = SchedulerProcess.FreePort();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        builder.Logging.ClearProviders();
-        await using var app = builder.Build();
-        app.MapSchedulerApi(() => ActorRefs.Nobody);
-        await app.StartAsync();
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        await using var api = await ApiUnderTest.StartAsync(() => ActorRefs.Nobody, jsonErrors: false);
 
-        using var answer = await http.GetAsync(path);
+        using var answer = await api.Http.GetAsync(path);
 
         Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
         using var body = JsonDocument.Parse(await answer.Content.ReadAsStringAsync());
         Assert.Equal(message, body.RootElement.GetProperty("message").GetString());
-        await app.StopAsync();
     }
 
     // An endpoint whose ask fails: a timeout is a 503 to retry, anything else a 500, each with a JSON message.
@@ -71,22 +63,13 @@ public sealed class SchedulerApiQueryTests
     {
         using var system = ActorSystem.Create("api-errors");
         var failing = system.ActorOf(Props.Create(() => new Failing(timeout ? new AskTimeoutException("busy") : new InvalidOperationException("broken"))));
-        var port = SchedulerProcess.FreePort();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        builder.Logging.ClearProviders();
-        await using var app = builder.Build();
-        app.UseJsonErrors();
-        app.MapSchedulerApi(() => failing);
-        await app.StartAsync();
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        await using var api = await ApiUnderTest.StartAsync(() => failing);
 
-        using var answer = await http.GetAsync("v1/plans");
+        using var answer = await api.Http.GetAsync("v1/plans");
 
         Assert.Equal(status, answer.StatusCode);
         using var body = JsonDocument.Parse(await answer.Content.ReadAsStringAsync());
         Assert.Equal(message, body.RootElement.GetProperty("message").GetString());
-        await app.StopAsync();
     }
 
     // A request waiting for a scheduler that then stopped for good (run cancels the token as it sees the failure): 503 at
@@ -98,17 +81,9 @@ public sealed class SchedulerApiQueryTests
         var taken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var silent = system.ActorOf(Props.Create(() => new Silent(taken)));
         using var stopped = new CancellationTokenSource();
-        var port = SchedulerProcess.FreePort();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        builder.Logging.ClearProviders();
-        await using var app = builder.Build();
-        app.UseJsonErrors();
-        app.MapSchedulerApi(() => silent, stopped.Token);
-        await app.StartAsync();
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(5) };
+        await using var api = await ApiUnderTest.StartAsync(() => silent, schedulerStopped: stopped.Token, timeout: TimeSpan.FromSeconds(5));
 
-        var request = http.GetAsync("v1/plans");
+        var request = api.Http.GetAsync("v1/plans");
         await taken.Task.WaitAsync(TimeSpan.FromSeconds(30));
         await stopped.CancelAsync();
 
@@ -118,9 +93,8 @@ public sealed class SchedulerApiQueryTests
         Assert.Equal("The scheduler stopped: it stopped for good while this request waited for its answer", body.RootElement.GetProperty("message").GetString());
 
         // Asked after it stopped: answered the same, without asking.
-        using var later = await http.GetAsync("v1/plans");
+        using var later = await api.Http.GetAsync("v1/plans");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, later.StatusCode);
-        await app.StopAsync();
     }
 
     /// <summary>Takes every ask and answers none, saying when it took the first.</summary>
@@ -141,20 +115,48 @@ public sealed class SchedulerApiQueryTests
     [InlineData("GET", "v1/update/start", 405, "Method not allowed: GET /v1/update/start")]
     public async Task A_path_or_method_the_api_lacks_is_answered_with_a_json_message(string method, string path, int status, string message)
     {
-        var port = SchedulerProcess.FreePort();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        builder.Logging.ClearProviders();
-        await using var app = builder.Build();
-        app.UseJsonErrors();
-        app.MapSchedulerApi(() => ActorRefs.Nobody);
-        await app.StartAsync();
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        await using var api = await ApiUnderTest.StartAsync(() => ActorRefs.Nobody);
 
-        using var answer = await http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+        using var answer = await api.Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
 
         Assert.Equal(status, (int)answer.StatusCode);
         using var body = JsonDocument.Parse(await answer.Content.ReadAsStringAsync());
         Assert.Equal(message, body.RootElement.GetProperty("message").GetString());
+    }
+
+    /// <summary>The real endpoints on a free loopback port, asking the scheduler <paramref name="scheduler"/> gives, and a client of them.</summary>
+    private sealed class ApiUnderTest(WebApplication app, HttpClient http) : IAsyncDisposable
+    {
+        public HttpClient Http { get; } = http;
+
+        public static async Task<ApiUnderTest> StartAsync(Func<IActorRef> scheduler, CancellationToken schedulerStopped = default, bool jsonErrors = true, TimeSpan? timeout = null)
+        {
+            var port = SchedulerProcess.FreePort();
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+            builder.Logging.ClearProviders();
+            var app = builder.Build();
+            if (jsonErrors)
+            {
+                app.UseJsonErrors();
+            }
+
+            app.MapSchedulerApi(scheduler, schedulerStopped);
+            await app.StartAsync();
+            var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+            if (timeout is { } given)
+            {
+                http.Timeout = given;
+            }
+
+            return new ApiUnderTest(app, http);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Http.Dispose();
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
     }
 }
