@@ -31,7 +31,7 @@ public static class ActorSchedulerHostingExtensions
     /// <exception cref="ArgumentException">
     /// Options that cannot run, named in the message: among them <see cref="ActorSchedulerOptions.Cluster"/> settings
     /// <c>run</c> would refuse too (a timing of zero or less, over 24 h or of a fraction of a millisecond, a heartbeat
-    /// pause not longer than the interval, a malformed seed).
+    /// pause not longer than the interval, a malformed seed, a TLS certificate that cannot be used).
     /// </exception>
     public static AkkaConfigurationBuilder WithActorScheduler(this AkkaConfigurationBuilder builder, ActorSchedulerOptions options)
     {
@@ -63,6 +63,7 @@ public static class ActorSchedulerHostingExtensions
                 .WithRemoting(clustered.Hostname, clustered.Port)
                 .WithClustering(new ClusterOptions { SeedNodes = [.. clustered.SeedNodes] })
                 .AddHocon(SchedulerCluster.Hocon(clustered, options.ApiUrl), HoconAddMode.Prepend)
+                .WithClusterTls(clustered)
                 .WithSingleton<SchedulerRegistryKeys.Scheduler>(SchedulerCluster.SingletonName, SchedulerRootActor.SupervisedProps(settings), new ClusterSingletonOptions(), createProxyToo: true)
                 .WithActors((system, _) => system.ActorOf(ActiveNodeWatcher.Props(SchedulerCluster.SingletonPath), SchedulerCluster.WatcherName));
         }

@@ -108,6 +108,15 @@ var apiAdvertiseUrlOption = new Option<string?>("--api-advertise-url")
 {
     Description = "The URL other machines reach this node's API at (http://host:port/). Clustered, a standby node redirects (307) every API request to the active node's advertised URL, so any node's API works. Default: the --api-host address, or for 0.0.0.0 the --cluster-hostname when clustered and this machine's host name when not.",
 };
+// TLS on the cluster's remoting; the password never on the command line (the process list shows it to every user).
+var clusterTlsCertificateOption = new Option<string?>(RunClusterTls.CertificateOption)
+{
+    Description = $"TLS on the cluster's remoting: a PKCS#12 (.pfx) file with the certificate and its private key, the same on every node. Each node presents it and accepts only a peer presenting it too (mutual TLS, pinned; no host name check); node addresses become akka.ssl.tcp://. Its password: ${RunClusterTls.PasswordVariable} or --cluster-tls-password-file, never on the command line.",
+};
+var clusterTlsPasswordFileOption = new Option<string?>(RunClusterTls.PasswordFileOption)
+{
+    Description = $"A file holding the password of --cluster-tls-certificate (its content, less a trailing newline; instead of ${RunClusterTls.PasswordVariable}).",
+};
 var verboseOption = new Option<bool>("--verbose", "-v") { Description = "Log scheduler decisions (INFO) to the console." };
 var run = new Command("run", "Deploy a service and keep it running: embedded Mesos emulator, scheduler and HTTP API in one process. With STATSD_UDP_HOST and STATSD_UDP_PORT set, its metrics are pushed over StatsD every STATSD_POLL_INTERVAL_S seconds (default 10).")
 {
@@ -125,6 +134,8 @@ var run = new Command("run", "Deploy a service and keep it running: embedded Mes
     clusterHeartbeatPauseOption,
     clusterDownRemovalMarginOption,
     apiAdvertiseUrlOption,
+    clusterTlsCertificateOption,
+    clusterTlsPasswordFileOption,
 };
 var runAgentFlags = new EmulatorAgentFlags();
 runAgentFlags.AddTo(run, masterOption, [agentsOption, masterPortOption]);
@@ -163,6 +174,8 @@ run.SetAction((parse, ct) => CommandGuard.RunAsync(() => RunCommand.RunAsync(
         ClusterHeartbeatPause = parse.GetValue(clusterHeartbeatPauseOption),
         ClusterDownRemovalMargin = parse.GetValue(clusterDownRemovalMarginOption),
         ApiAdvertiseUrl = parse.GetValue(apiAdvertiseUrlOption),
+        ClusterTlsCertificate = parse.GetValue(clusterTlsCertificateOption),
+        ClusterTlsPasswordFile = parse.GetValue(clusterTlsPasswordFileOption),
     },
     Console.Out,
     Console.Error,

@@ -24,17 +24,23 @@ internal static class SchedulerCluster
     /// <summary>
     /// Why <paramref name="seed"/> is no seed node address (null when it is one): an <c>akka.tcp://system@host:port</c>
     /// with a port in 1–65535; <paramref name="systemName"/>, when known, must be its system. <paramref name="name"/>
-    /// names the setting in the message.
+    /// names the setting in the message. With <paramref name="tls"/> (TLS on the cluster's remoting) the address is an
+    /// <c>akka.ssl.tcp://</c> one, the protocol Akka gives its nodes then: an <c>akka.tcp://</c> seed would never answer.
     /// </summary>
-    internal static string? SeedError(string seed, string name, string? systemName)
+    internal static string? SeedError(string seed, string name, string? systemName, bool tls = false)
     {
-        const string shape = "akka.tcp://actorscheduler@host:port";
+        var shape = tls ? $"{SchedulerClusterTls.Protocol}://actorscheduler@host:port" : "akka.tcp://actorscheduler@host:port";
         if (!Address.TryParse(seed, out var address) || address.Host is null || address.Port is null)
         {
             return $"{name} expects a node address such as {shape}, got '{seed}'";
         }
 
-        if (address.Protocol != "akka.tcp")
+        if (tls && address.Protocol != SchedulerClusterTls.Protocol)
+        {
+            return $"{name} expects an {SchedulerClusterTls.Protocol}:// address (TLS is on the cluster's remoting, so every node's address is one), got '{seed}'";
+        }
+
+        if (!tls && address.Protocol != "akka.tcp")
         {
             return $"{name} expects an akka.tcp:// address (the scheduler's remoting is TCP), got '{seed}'";
         }
@@ -72,13 +78,13 @@ internal static class SchedulerCluster
 
         foreach (var seed in options.SeedNodes)
         {
-            if (SeedError(seed, "Cluster.SeedNodes", systemName) is { } error)
+            if (SeedError(seed, "Cluster.SeedNodes", systemName, options.TlsCertificateFile is not null) is { } error)
             {
                 return error;
             }
         }
 
-        return TimingError(options, TimingNames.Embedded);
+        return TimingError(options, TimingNames.Embedded) ?? SchedulerClusterTls.Error(options, DateTimeOffset.UtcNow);
     }
 
     /// <summary>
@@ -131,15 +137,19 @@ internal static class SchedulerCluster
             ? null
             : $"{pauseName} must be longer than {intervalName} (a node would be marked unreachable as soon as one heartbeat is late), got {Cli.DurationText.Format(pause)} with an interval of {Cli.DurationText.Format(interval)}";
 
-    /// <summary>This node's own address (the <c>run</c> command's seed when none is given).</summary>
-    internal static string SelfAddress(string hostname, int port, string systemName) =>
-        $"akka.tcp://{systemName}@{hostname}:{port.ToString(CultureInfo.InvariantCulture)}";
+    /// <summary>
+    /// This node's own address (the <c>run</c> command's seed when none is given); <c>akka.ssl.tcp://</c> with
+    /// <paramref name="tls"/>.
+    /// </summary>
+    internal static string SelfAddress(string hostname, int port, string systemName, bool tls = false) =>
+        $"{(tls ? SchedulerClusterTls.Protocol : "akka.tcp")}://{systemName}@{hostname}:{port.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>
     /// The split-brain resolver, failure detector and singleton settings (akka-notes §2.4): keep-majority, so a cluster of
     /// three or more survives losing one node; a removal margin set, so a crash is not counted twice; the singleton's
     /// hand-over and the proxy's search retried every 250 ms, so a graceful leave moves the scheduler within about a second;
-    /// and the guard that refuses to serialize a message of ours as JSON (<see cref="OurMessagesNotAsJson"/>).
+    /// the guard that refuses to serialize a message of ours as JSON (<see cref="OurMessagesNotAsJson"/>); and, with a
+    /// <see cref="SchedulerClusterOptions.TlsCertificateFile"/>, TLS on the remoting (<see cref="SchedulerClusterTls"/>).
     /// <paramref name="api"/>, the node's advertised API URL, is its member role (<see cref="ActiveSchedulerNode.Role"/>),
     /// quoted here: Akka.Cluster.Hosting's <c>ClusterOptions.Roles</c> writes roles unquoted, which a URL's ':' breaks.
     /// Durations are written as <c>hocon/cluster.conf</c> has them and <c>run</c>'s options read them (<c>7s</c>, <c>2500ms</c>).
@@ -161,5 +171,6 @@ internal static class SchedulerCluster
           singleton.hand-over-retry-interval = 250ms
           singleton-proxy.singleton-identification-interval = 250ms
         }
+        {{(options.TlsCertificateFile is null ? string.Empty : SchedulerClusterTls.Hocon)}}
         """);
 }

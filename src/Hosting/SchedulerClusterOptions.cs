@@ -50,4 +50,21 @@ public sealed class SchedulerClusterOptions
     /// slower, the opposite of what it reads as.
     /// </summary>
     public TimeSpan DownRemovalMargin { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// TLS on the cluster's remoting: a PKCS#12 (<c>.pfx</c>) file holding the certificate and its private key, the same
+    /// file on every node; null: clear text. Each node presents it on every connection and accepts a peer only if it
+    /// presents the same certificate (mutual TLS, the certificate pinned by thumbprint; no host name check), so a node
+    /// without it cannot join nor read the traffic. The nodes' addresses are then <c>akka.ssl.tcp://</c> ones
+    /// (<see cref="SeedNodes"/> included). An unreadable file, a wrong password, no private key or a certificate not
+    /// valid now is an <see cref="ArgumentException"/> naming the property when the application starts.
+    /// </summary>
+    public string? TlsCertificateFile { get; init; }
+
+    /// <summary>
+    /// The password of <see cref="TlsCertificateFile"/> (null or empty: a file without one). Take it from a secret store
+    /// or the environment, not from source; <c>run</c> reads it from <c>$ACTORSCHEDULER_CLUSTER_TLS_PASSWORD</c> or
+    /// <c>--cluster-tls-password-file</c>, never from its command line.
+    /// </summary>
+    public string? TlsCertificatePassword { get; init; }
 }

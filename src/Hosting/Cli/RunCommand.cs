@@ -129,6 +129,16 @@ public sealed record RunArguments(
     public string? ClusterDownRemovalMargin { get; init; }
 
     /// <summary>
+    /// TLS on the cluster's remoting (<c>--cluster-tls-certificate</c>): the PKCS#12 file of
+    /// <see cref="SchedulerClusterOptions.TlsCertificateFile"/>; null: clear text. Its password comes from
+    /// <see cref="ClusterTlsPasswordFile"/> or <c>$ACTORSCHEDULER_CLUSTER_TLS_PASSWORD</c>, never the command line.
+    /// </summary>
+    public string? ClusterTlsCertificate { get; init; }
+
+    /// <summary>A file holding the password of <see cref="ClusterTlsCertificate"/> (<c>--cluster-tls-password-file</c>).</summary>
+    public string? ClusterTlsPasswordFile { get; init; }
+
+    /// <summary>
     /// HOCON that takes precedence over everything <c>run</c> configures, and a look at the actor system once it started:
     /// tests crash a clustered node in-process with them (no cluster leave on termination, then terminate its system).
     /// </summary>
@@ -408,7 +418,12 @@ public static class RunCommand
         }
         if (cluster is not null)
         {
-            await output.WriteLineAsync($"cluster:     {SchedulerCluster.SelfAddress(cluster.Hostname, cluster.Port, SystemName)} (seeds: {string.Join(", ", cluster.SeedNodes)})");
+            await output.WriteLineAsync($"cluster:     {SchedulerCluster.SelfAddress(cluster.Hostname, cluster.Port, SystemName, cluster.TlsCertificateFile is not null)} (seeds: {string.Join(", ", cluster.SeedNodes)})");
+            if (cluster.TlsCertificateFile is not null)
+            {
+                await output.WriteLineAsync($"             TLS: every node presents and accepts only the certificate of {cluster.TlsCertificateFile} (mutual, pinned)");
+            }
+
             await output.WriteLineAsync("             any node's API answers: a standby redirects (307) to the node that runs the scheduler");
             await output.WriteLineAsync($"             failover: heartbeat {DurationText.Format(cluster.HeartbeatInterval)}, pause {DurationText.Format(cluster.AcceptableHeartbeatPause)}, stable-after {DurationText.Format(cluster.StableAfter)}, down-removal margin {DurationText.Format(cluster.DownRemovalMargin)}");
         }
@@ -525,7 +540,7 @@ public static class RunCommand
         {
             var unported = args.ClusterSeeds.Count > 0 ? "--cluster-seed"
                 : args.ClusterHostname is not null ? "--cluster-hostname"
-                : ClusterTimingOptions(args).FirstOrDefault(t => t.Text is not null).Name;
+                : ClusterTimingOptions(args).FirstOrDefault(t => t.Text is not null).Name ?? RunClusterTls.GivenOption(args);
             if (unported is not null)
             {
                 error = $"{unported} needs --cluster-port: the port of this scheduler node in the cluster";
@@ -561,7 +576,7 @@ public static class RunCommand
 
         foreach (var seed in args.ClusterSeeds)
         {
-            if (SchedulerCluster.SeedError(seed, "--cluster-seed", SystemName) is { } seedError)
+            if (SchedulerCluster.SeedError(seed, "--cluster-seed", SystemName, args.ClusterTlsCertificate is not null) is { } seedError)
             {
                 error = seedError;
                 return null;
@@ -572,17 +587,20 @@ public static class RunCommand
         // are checked as an embedding application's are.
         var defaults = new SchedulerClusterOptions { Port = port };
         string? problem = null;
+        var (tlsFile, tlsPassword) = RunClusterTls.Read(args, out var tlsError);
         var cluster = new SchedulerClusterOptions
         {
             Port = port,
             Hostname = hostname,
-            SeedNodes = args.ClusterSeeds.Count > 0 ? args.ClusterSeeds : [SchedulerCluster.SelfAddress(hostname, port, SystemName)],
+            SeedNodes = args.ClusterSeeds.Count > 0 ? args.ClusterSeeds : [SchedulerCluster.SelfAddress(hostname, port, SystemName, args.ClusterTlsCertificate is not null)],
             StableAfter = Timing(ClusterTimingNames.StableAfter, args.ClusterStableAfter, defaults.StableAfter),
             HeartbeatInterval = Timing(ClusterTimingNames.HeartbeatInterval, args.ClusterHeartbeatInterval, defaults.HeartbeatInterval),
             AcceptableHeartbeatPause = Timing(ClusterTimingNames.AcceptableHeartbeatPause, args.ClusterHeartbeatPause, defaults.AcceptableHeartbeatPause),
             DownRemovalMargin = Timing(ClusterTimingNames.DownRemovalMargin, args.ClusterDownRemovalMargin, defaults.DownRemovalMargin),
+            TlsCertificateFile = tlsFile,
+            TlsCertificatePassword = tlsPassword,
         };
-        error = problem ?? SchedulerCluster.TimingError(cluster, ClusterTimingNames);
+        error = problem ?? SchedulerCluster.TimingError(cluster, ClusterTimingNames) ?? tlsError;
         return error is null ? cluster : null;
 
         TimeSpan Timing(string name, string? text, TimeSpan fallback) => Duration(name, text, ClusterTimingBounds, fallback, ref problem);
