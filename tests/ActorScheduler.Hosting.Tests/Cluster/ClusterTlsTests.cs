@@ -21,7 +21,7 @@ namespace ActorScheduler.Hosting.Tests.Cluster;
 public sealed class ClusterTlsTests() : Akka.TestKit.Xunit2.TestKit("akka.loglevel = WARNING")
 {
     private const string Journal = "Host=127.0.0.1;Port=1;Username=postgres;Password=x;Database=journal";
-    private const string Password = "s3cret pass";
+    internal const string Password = "s3cret pass";
     private readonly string _dir = Directory.CreateTempSubdirectory("actorscheduler-cluster-tls-").FullName;
 
     /// <summary>
@@ -29,13 +29,17 @@ public sealed class ClusterTlsTests() : Akka.TestKit.Xunit2.TestKit("akka.loglev
     /// <paramref name="notBefore"/> to <paramref name="notAfter"/> (default: an hour ago to a day from now);
     /// <paramref name="withKey"/> false exports the certificate alone.
     /// </summary>
-    private string Pfx(string name, string? password = Password, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, bool withKey = true)
+    private string Pfx(string name, string? password = Password, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, bool withKey = true) =>
+        WritePfx(_dir, name, password, notBefore, notAfter, withKey);
+
+    /// <inheritdoc cref="Pfx"/>
+    internal static string WritePfx(string dir, string name, string? password = Password, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, bool withKey = true)
     {
         using var key = RSA.Create(2048);
         var request = new CertificateRequest($"CN={name}, O=ActorScheduler tests", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         using var certificate = request.CreateSelfSigned(notBefore ?? DateTimeOffset.UtcNow.AddHours(-1), notAfter ?? DateTimeOffset.UtcNow.AddDays(1));
         using var exported = withKey ? certificate : X509CertificateLoader.LoadCertificate(certificate.RawData);
-        var path = Path.Combine(_dir, name + ".pfx");
+        var path = Path.Combine(dir, name + ".pfx");
         File.WriteAllBytes(path, exported.Export(X509ContentType.Pkcs12, password));
         return path;
     }

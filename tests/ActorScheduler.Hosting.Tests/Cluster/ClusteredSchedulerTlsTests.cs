@@ -1,0 +1,63 @@
+using System.Net;
+using ActorScheduler.Hosting.Cli;
+using ActorScheduler.Hosting.Tests.Journal;
+
+namespace ActorScheduler.Hosting.Tests.Cluster;
+
+/// <summary>
+/// Two scheduler nodes (<c>run --cluster-port --cluster-tls-certificate</c>) in this process sharing a certificate, one
+/// PostgreSQL journal, the emulator as the master: the cluster forms over TLS with the real scheduler singleton, and the
+/// standby finds it across the TLS link and redirects to the active node's API.
+/// Reports Skipped without the PostgreSQL server binaries (<see cref="PostgresServer"/>).
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ClusteredSchedulerTlsTests(PostgresServer server) : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("actorscheduler-cluster-tls-run-").FullName;
+
+    private RunArguments Node(string name, string journal, Uri master, int apiPort, int clusterPort, int seedPort, string certificate) =>
+        new(Path.Combine(EndToEnd.SchedulerProcess.RepoRoot, "examples/hello-world/svc.yml"), ["SLEEP_DURATION=300"], Path.Combine(_dir, name), apiPort, 0, 1, master.ToString(), false)
+        {
+            JournalConnection = journal,
+            ClusterPort = clusterPort,
+            ClusterSeeds = [$"akka.ssl.tcp://actorscheduler@127.0.0.1:{seedPort}"],
+            ClusterHeartbeatInterval = "250ms",
+            ClusterHeartbeatPause = "2500ms",
+            ClusterStableAfter = "2s",
+            ClusterDownRemovalMargin = "500ms",
+            ClusterTlsCertificate = certificate,
+            EnvironmentVariable = variable => variable == RunClusterTls.PasswordVariable ? ClusterTlsTests.Password : null,
+        };
+
+    [SkippableFact]
+    public async Task Two_run_nodes_sharing_a_certificate_form_a_tls_cluster_whose_standby_redirects_to_the_active_node()
+    {
+        Skip.If(server.SkipReason is not null, server.SkipReason);
+        var journal = server.CreateDatabase();
+        var certificate = ClusterTlsTests.WritePfx(_dir, "cluster");
+        await using var emulator = await InProcessRun.StartEmulatorAsync(Path.Combine(_dir, "mesos"));
+        var (apiA, apiB) = (EndToEnd.SchedulerProcess.FreePort(), EndToEnd.SchedulerProcess.FreePort());
+        var (portA, portB) = (EndToEnd.SchedulerProcess.FreePort(), EndToEnd.SchedulerProcess.FreePort());
+        using var stopA = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        using var stopB = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        var (consoleA, consoleB) = (new StringWriter(), new StringWriter());
+
+        // Node A forms the cluster over TLS, runs the scheduler and deploys.
+        var runA = RunCommand.RunAsync(Node("a", journal, emulator.Url, apiA, portA, portA, certificate), consoleA, consoleA, stopA.Token);
+        await InProcessRun.DeployCompleteAsync(apiA, runA, consoleA);
+        Assert.Contains($"cluster:     akka.ssl.tcp://actorscheduler@127.0.0.1:{portA}", consoleA.ToString());
+        Assert.Contains($"TLS: every node presents and accepts only the certificate of {certificate} (mutual, pinned)", consoleA.ToString());
+
+        // Node B joins over TLS and stands by: it finds A's singleton across the link and redirects to A's API.
+        var runB = RunCommand.RunAsync(Node("b", journal, emulator.Url, apiB, portB, portA, certificate), consoleB, consoleB, stopB.Token);
+        await InProcessRun.DeployCompleteAsync(apiB, runB, consoleB);
+        await ClusteredSchedulerTests.AnswersAsync(apiB, HttpStatusCode.TemporaryRedirect, $"http://127.0.0.1:{apiA}/v1/plans/deploy?verbose=true");
+
+        await stopB.CancelAsync();
+        Assert.Equal(0, await runB);
+        await stopA.CancelAsync();
+        Assert.Equal(0, await runA);
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}
