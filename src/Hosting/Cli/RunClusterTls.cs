@@ -22,6 +22,23 @@ internal static class RunClusterTls
         : null;
 
     /// <summary>
+    /// The exit code Akka.NET 1.5 gives the coordinated shutdown it runs when a TLS handshake this node started fails (its
+    /// internal <c>TlsHandshakeFailureReason</c>): the only public sign of that reason.
+    /// </summary>
+    private const int AkkaTlsHandshakeFailureExitCode = 79;
+
+    /// <summary>
+    /// Why Akka stopped this node, as <c>run</c>'s error line, when it stopped it for a failed TLS handshake with another
+    /// node (null otherwise): Akka 1.5 runs the actor system's coordinated shutdown on a failed outbound handshake instead
+    /// of retrying, so a node given another certificate, or seeded with a node that has no TLS, would otherwise just stop
+    /// with <c>stopping…</c> and exit 0, as if asked to.
+    /// </summary>
+    internal static string? StoppedByHandshake(Akka.Actor.CoordinatedShutdown.Reason? reason, SchedulerClusterOptions? cluster) =>
+        cluster?.TlsCertificateFile is { } file && reason?.ExitCode == AkkaTlsHandshakeFailureExitCode
+            ? $"error: Akka stopped this node: a TLS handshake with another node of the cluster failed ({reason}): every node needs the same {CertificateOption} ({file} here) and TLS (see the lines above)"
+            : null;
+
+    /// <summary>
     /// The certificate file and password of <paramref name="args"/> (both null without a certificate), or why they cannot
     /// be used in <paramref name="error"/>: a password file without a certificate, both a password file and the variable
     /// (which one is meant?), a password file that cannot be read, or a certificate <see cref="SchedulerClusterTls.Load"/>

@@ -498,6 +498,13 @@ public static class RunCommand
                         : $"error: journal {journal}: {failed.Message}{details}");
         }
 
+        // A failed TLS handshake with another node stops the node (Akka's doing): said, and no exit 0.
+        var handshakeFailed = RunClusterTls.StoppedByHandshake(CoordinatedShutdown.Get(app.Services.GetRequiredService<ActorSystem>()).ShutdownReason, cluster);
+        if (handshakeFailed is not null)
+        {
+            await error.WriteLineAsync(handshakeFailed);
+        }
+
         await output.WriteLineAsync("stopping…");
         await app.StopAsync(CancellationToken.None);
         await StopAsync(emulator);
@@ -508,7 +515,7 @@ public static class RunCommand
 
         return failed switch
         {
-            null => 0,
+            null => handshakeFailed is null ? 0 : 1,
             { JournalUnavailable: true } => JournalUnavailableExitCode,
             _ => 1,
         };

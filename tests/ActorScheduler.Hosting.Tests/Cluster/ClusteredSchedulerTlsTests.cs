@@ -59,5 +59,37 @@ public sealed class ClusteredSchedulerTlsTests(PostgresServer server) : IDisposa
         Assert.Equal(0, await runA);
     }
 
+    [SkippableFact]
+    public async Task A_run_node_with_another_certificate_is_stopped_by_the_failed_handshake_says_why_exits_1_and_never_joins()
+    {
+        Skip.If(server.SkipReason is not null, server.SkipReason);
+        var journal = server.CreateDatabase();
+        var certificate = ClusterTlsTests.WritePfx(_dir, "cluster");
+        var other = ClusterTlsTests.WritePfx(_dir, "other");
+        await using var emulator = await InProcessRun.StartEmulatorAsync(Path.Combine(_dir, "mesos"));
+        var (apiA, apiB) = (EndToEnd.SchedulerProcess.FreePort(), EndToEnd.SchedulerProcess.FreePort());
+        var (portA, portB) = (EndToEnd.SchedulerProcess.FreePort(), EndToEnd.SchedulerProcess.FreePort());
+        using var stopA = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        using var stopB = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var (consoleA, outputB, errorB) = (new StringWriter(), new StringWriter(), new StringWriter());
+        var systemA = new TaskCompletionSource<Akka.Actor.ActorSystem>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var runA = RunCommand.RunAsync(Node("a", journal, emulator.Url, apiA, portA, portA, certificate) with { OnStarted = systemA.SetResult }, consoleA, consoleA, stopA.Token);
+        await InProcessRun.DeployCompleteAsync(apiA, runA, consoleA);
+
+        // B dials A, refuses A's certificate (and A would refuse B's): Akka stops B, which says why and exits 1 by itself.
+        var code = await RunCommand.RunAsync(Node("b", journal, emulator.Url, apiB, portB, portA, other), outputB, errorB, stopB.Token);
+
+        Assert.False(stopB.IsCancellationRequested, "node B did not stop by itself");
+        Assert.Equal(1, code);
+        Assert.Contains($"error: Akka stopped this node: a TLS handshake with another node of the cluster failed (", errorB.ToString());
+        Assert.Contains($"every node needs the same --cluster-tls-certificate ({other} here) and TLS (see the lines above)", errorB.ToString());
+        var members = Akka.Cluster.Cluster.Get(await systemA.Task).State.Members;
+        Assert.Equal([portA], members.Select(m => m.Address.Port!.Value));
+        await ClusteredSchedulerTests.AnswersAsync(apiA, HttpStatusCode.OK, location: null);
+
+        await stopA.CancelAsync();
+        Assert.Equal(0, await runA);
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }
