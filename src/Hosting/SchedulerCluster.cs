@@ -40,6 +40,11 @@ internal static class SchedulerCluster
             return $"{name} expects an {SchedulerClusterTls.Protocol}:// address (TLS is on the cluster's remoting, so every node's address is one), got '{seed}'";
         }
 
+        if (!tls && address.Protocol == SchedulerClusterTls.Protocol)
+        {
+            return $"{name} names an {SchedulerClusterTls.Protocol}:// (TLS) address, but this node has no TLS certificate: give every node the same certificate, or akka.tcp:// addresses, got '{seed}'";
+        }
+
         if (!tls && address.Protocol != "akka.tcp")
         {
             return $"{name} expects an akka.tcp:// address (the scheduler's remoting is TCP), got '{seed}'";

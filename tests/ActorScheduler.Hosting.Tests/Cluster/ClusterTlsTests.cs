@@ -209,6 +209,14 @@ public sealed class ClusterTlsTests() : Akka.TestKit.Xunit2.TestKit("akka.loglev
     }
 
     [Fact]
+    public async Task Without_tls_an_ssl_seed_is_one_error_line_saying_tls_is_off_and_exit_2()
+    {
+        var error = await RefusalOf(Args(null, seeds: "akka.ssl.tcp://actorscheduler@10.0.0.1:25520"));
+
+        Assert.Equal("error: --cluster-seed names an akka.ssl.tcp:// (TLS) address, but this node has no TLS certificate: give every node the same certificate, or akka.tcp:// addresses, got 'akka.ssl.tcp://actorscheduler@10.0.0.1:25520'", error);
+    }
+
+    [Fact]
     public async Task Run_help_says_where_the_password_comes_from()
     {
         var (code, output, _) = await Cli.CliProcess.RunAsync("run", "--help");
