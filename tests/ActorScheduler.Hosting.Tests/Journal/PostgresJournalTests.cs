@@ -396,18 +396,8 @@ public sealed class PostgresJournalTests(PostgresServer server, ITestOutputHelpe
     public async Task A_server_lost_mid_run_stops_run_with_exit_3_and_a_restart_on_the_server_back_recovers_without_a_relaunch(string write)
     {
         var journal = server.CreateDatabase();
-        await using var emulator = await InProcessRun.StartEmulatorAsync(Path.Combine(_dir, "mesos"));
-        var apiPort = EndToEnd.SchedulerProcess.FreePort();
-        var args = Args(journal, emulator.Url.ToString(), apiPort);
-        using var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}/"), Timeout = TimeSpan.FromSeconds(60) };
-
-        var (output, error) = (new StringWriter(), new StringWriter());
-        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        var run = RunCommand.RunAsync(args, output, error, guard.Token);
-        await InProcessRun.DeployCompleteAsync(apiPort, run, output);
-        var launched = emulator.History().Launches.Select(l => (l.TaskName, l.TaskId)).Order().ToList();
-        var kills = emulator.History().CallCount("KILL");
-        var hello = emulator.Snapshot().Tasks.Single(t => t.Name == "hello-0-server");
+        await using var deployed = await DeployAsync(journal);
+        var (emulator, api) = (deployed.Emulator, deployed.Api);
         var (rows, lastRow) = ((long)PostgresServer.Scalar(journal, "select count(*) from journal")!, (long)PostgresServer.Scalar(journal, "select max(ordering) from journal")!);
 
         server.Stop();
@@ -417,7 +407,7 @@ public sealed class PostgresJournalTests(PostgresServer server, ITestOutputHelpe
             {
                 case "status update":
                     // The master reports the agent's tasks TASK_UNREACHABLE: a status the pods journal before they act on it.
-                    await emulator.Faults.LoseAgentAsync(hello.AgentId);
+                    await emulator.Faults.LoseAgentAsync(deployed.Hello.AgentId);
                     break;
                 case "pod restart":
                     // Journaled before the pod's tasks are killed: not answered 200, since it cannot be recorded.
@@ -428,22 +418,17 @@ public sealed class PostgresJournalTests(PostgresServer server, ITestOutputHelpe
 
                     break;
                 default:
-                    Assert.NotEqual(0, await UpdateCli.StartAsync(api.BaseAddress!.ToString(), HelloWorld, ["SLEEP_DURATION=301"], TextWriter.Null, TextWriter.Null, guard.Token));
+                    Assert.NotEqual(0, await UpdateCli.StartAsync(api.BaseAddress!.ToString(), HelloWorld, ["SLEEP_DURATION=301"], TextWriter.Null, TextWriter.Null, deployed.Guard.Token));
                     break;
             }
 
-            var ended = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(90), CancellationToken.None));
-            Assert.True(ended == run, $"run kept going without its journal server:\n{output}");
-            var line = Assert.Single(error.ToString().Trim().Split('\n'));
+            var line = await deployed.StoppedAsync(TimeSpan.FromSeconds(90), "without its journal server");
             // Which write met the lost server first (the one made, or one the scheduler made on its own meanwhile).
             log.WriteLine(line);
-            Assert.True(await run == RunCommand.JournalUnavailableExitCode, $"exit {await run}: {line}");
-            Assert.StartsWith($"error: journal {PostgresJournal.Describe(journal)} was lost: the journal's server could not be reached: the journal stream hello-world/", line);
             Assert.Contains($"start run again once the server {PostgresJournal.Server(journal)} answers: it recovers from the journal (details: ", line);
 
             // Nothing it could not record was acted on: no task launched, none killed (the restart's kill follows its record).
-            Assert.Equal(launched, emulator.History().Launches.Select(l => (l.TaskName, l.TaskId)).Order().ToList());
-            Assert.Equal(kills, emulator.History().CallCount("KILL"));
+            deployed.AssertNothingLaunchedOrKilled();
         }
         finally
         {
@@ -454,38 +439,159 @@ public sealed class PostgresJournalTests(PostgresServer server, ITestOutputHelpe
         Assert.Equal(rows, (long)PostgresServer.Scalar(journal, $"select count(*) from journal where ordering <= {lastRow}")!);
         if (write == "status update")
         {
-            await emulator.Faults.ReturnAgentAsync(hello.AgentId);
+            await emulator.Faults.ReturnAgentAsync(deployed.Hello.AgentId);
         }
 
         // Started again, on the server back: deploy COMPLETE, hello-0's task the one recorded before the stop and
         // RUNNING, no task launched again.
-        await RecoversWithoutRelaunchAsync(args, apiPort, api, hello.Id, launched, emulator);
+        await deployed.RecoversWithoutRelaunchAsync();
     }
 
     /// <summary>
-    /// <c>run</c> started again on the journal (its server back): the deploy COMPLETE, hello-0's task the one recorded before
-    /// (<paramref name="helloTaskId"/>) and RUNNING, no task launched again.
+    /// <paramref name="journal"/> through <paramref name="proxy"/>, pooled as by default (the fixture's strings are not:
+    /// writes then hang on connections already open), with the driver's short timeouts an operator would give in the
+    /// connection string: connect 1 s, command 1 s, cancellation 200 ms (so Akka's limits are 3 s).
     /// </summary>
-    private static async Task RecoversWithoutRelaunchAsync(ActorScheduler.Hosting.Cli.RunArguments args, int apiPort, HttpClient api, string helloTaskId, List<(string TaskName, string TaskId)> launched, ActorScheduler.Mesos.Emulator.MesosEmulator emulator)
-    {
-        var again = new StringWriter();
-        using (var ctrlC = new CancellationTokenSource(TimeSpan.FromMinutes(3)))
-        {
-            var second = RunCommand.RunAsync(args, again, TextWriter.Null, ctrlC.Token);
-            await InProcessRun.DeployCompleteAsync(apiPort, second, again);
-            using (var info = System.Text.Json.JsonDocument.Parse(await api.GetStringAsync("v1/pod/hello-0/info")))
-            {
-                var task = info.RootElement[0];
-                Assert.Equal(helloTaskId, task.GetProperty("info").GetProperty("task_id").GetProperty("value").GetString());
-                Assert.Equal("TASK_RUNNING", task.GetProperty("status").GetProperty("state").GetString());
-            }
+    private static string ThroughProxy(string journal, FreezingProxy proxy) =>
+        new NpgsqlConnectionStringBuilder(journal) { Port = proxy.Port, Pooling = true, Timeout = 1, CommandTimeout = 1, CancellationTimeout = 200 }.ConnectionString;
 
-            await ctrlC.CancelAsync();
-            Assert.Equal(0, await second);
+    /// <summary>When the scheduler decided to stop, as its log says (the run's end comes later: it stops the API and Akka).</summary>
+    private DateTimeOffset StopLogged()
+    {
+        var stopped = File.ReadLines(Path.Combine(_dir, "data", "actorscheduler.log")).Single(l => l.Contains($"ERROR [{SchedulerFailureLog.Source}] The scheduler stops", StringComparison.Ordinal));
+        return DateTimeOffset.Parse(stopped[..stopped.IndexOf(' ', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// Waits at most <paramref name="within"/> for <paramref name="run"/> to end by itself, and checks it ended as for a
+    /// lost journal server: exit 3 and one <c>error:</c> line naming <paramref name="journal"/> and a stream of the
+    /// service. That line.
+    /// </summary>
+    private static async Task<string> StoppedAsLostAsync(Task<int> run, StringWriter output, StringWriter error, string journal, TimeSpan within, string how)
+    {
+        var ended = await Task.WhenAny(run, Task.Delay(within, CancellationToken.None));
+        Assert.True(ended == run, $"run kept going {how}:\n{output}");
+        var line = Assert.Single(error.ToString().Trim().Split('\n'));
+        Assert.True(await run == RunCommand.JournalUnavailableExitCode, $"exit {await run}: {line}");
+        Assert.StartsWith($"error: journal {PostgresJournal.Describe(journal)} was lost: the journal's server could not be reached: the journal stream hello-world/", line);
+        return line;
+    }
+
+    /// <summary>
+    /// <c>run</c> on <paramref name="journal"/> against an emulator of its own, until its deploy is COMPLETE: what the
+    /// tests of a journal server lost or frozen mid-run start from.
+    /// </summary>
+    private async Task<DeployedRun> DeployAsync(string journal)
+    {
+        var emulator = await InProcessRun.StartEmulatorAsync(Path.Combine(_dir, "mesos"));
+        var apiPort = EndToEnd.SchedulerProcess.FreePort();
+        var deployed = new DeployedRun(journal, emulator, Args(journal, emulator.Url.ToString(), apiPort), apiPort);
+        await InProcessRun.DeployCompleteAsync(apiPort, deployed.Run, deployed.Output);
+        deployed.Deployed();
+        return deployed;
+    }
+
+    /// <summary>
+    /// A <c>run</c> on a PostgreSQL journal whose deploy completed (<see cref="DeployAsync"/>): its emulator, API, console
+    /// and what it launched and killed by then, and the checks of the tests that take its server away — that it stopped
+    /// with one line and exit 3, that it acted on nothing since, and that a <c>run</c> started again recovers.
+    /// </summary>
+    private sealed class DeployedRun : IAsyncDisposable
+    {
+        private readonly string _journal;
+
+        public DeployedRun(string journal, MesosEmulator emulator, RunArguments args, int apiPort)
+        {
+            _journal = journal;
+            Emulator = emulator;
+            Args = args;
+            ApiPort = apiPort;
+            Api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}/"), Timeout = TimeSpan.FromSeconds(60) };
+            Run = RunCommand.RunAsync(args, Output, Error, Guard.Token);
         }
 
-        Assert.Equal(launched, emulator.History().Launches.Select(l => (l.TaskName, l.TaskId)).Order().ToList());
-        Assert.Equal(launched.Select(l => l.TaskId).Order(), emulator.Snapshot().Tasks.Where(t => t.State == "TASK_RUNNING").Select(t => t.Id).Order());
+        public MesosEmulator Emulator { get; }
+
+        public RunArguments Args { get; }
+
+        public int ApiPort { get; }
+
+        public HttpClient Api { get; }
+
+        public StringWriter Output { get; } = new();
+
+        public StringWriter Error { get; } = new();
+
+        /// <summary>Ends the run (as Ctrl+C) should it outlive the test.</summary>
+        public CancellationTokenSource Guard { get; } = new(TimeSpan.FromMinutes(4));
+
+        public Task<int> Run { get; }
+
+        /// <summary>The tasks launched by the end of the deploy, by name and id.</summary>
+        public List<(string TaskName, string TaskId)> Launched { get; private set; } = [];
+
+        /// <summary>The KILL calls made by the end of the deploy.</summary>
+        public long Kills { get; private set; }
+
+        /// <summary>hello-0's task, as the deploy left it.</summary>
+        public TaskSnapshot Hello { get; private set; } = null!;
+
+        /// <summary>Notes what the deploy left: the tasks launched, the kills made, hello-0's task.</summary>
+        public void Deployed()
+        {
+            Launched = LaunchedNow();
+            Kills = Emulator.History().CallCount("KILL");
+            Hello = Emulator.Snapshot().Tasks.Single(t => t.Name == "hello-0-server");
+        }
+
+        private List<(string TaskName, string TaskId)> LaunchedNow() => Emulator.History().Launches.Select(l => (l.TaskName, l.TaskId)).Order().ToList();
+
+        /// <summary>This run's end by itself, as for a lost journal server (<see cref="StoppedAsLostAsync"/>): its line.</summary>
+        public Task<string> StoppedAsync(TimeSpan within, string how) => StoppedAsLostAsync(Run, Output, Error, _journal, within, how);
+
+        /// <summary>Nothing acted on since the deploy: no task launched, none killed.</summary>
+        public void AssertNothingLaunchedOrKilled()
+        {
+            Assert.Equal(Launched, LaunchedNow());
+            Assert.Equal(Kills, Emulator.History().CallCount("KILL"));
+        }
+
+        /// <summary>
+        /// <c>run</c> started again on the journal (its server back): the deploy COMPLETE, hello-0's task the one recorded
+        /// before and RUNNING, no task launched again.
+        /// </summary>
+        public async Task RecoversWithoutRelaunchAsync()
+        {
+            var again = new StringWriter();
+            using (var ctrlC = new CancellationTokenSource(TimeSpan.FromMinutes(3)))
+            {
+                var second = RunCommand.RunAsync(Args, again, TextWriter.Null, ctrlC.Token);
+                await InProcessRun.DeployCompleteAsync(ApiPort, second, again);
+                using (var info = System.Text.Json.JsonDocument.Parse(await Api.GetStringAsync("v1/pod/hello-0/info")))
+                {
+                    var task = info.RootElement[0];
+                    Assert.Equal(Hello.Id, task.GetProperty("info").GetProperty("task_id").GetProperty("value").GetString());
+                    Assert.Equal("TASK_RUNNING", task.GetProperty("status").GetProperty("state").GetString());
+                }
+
+                await ctrlC.CancelAsync();
+                Assert.Equal(0, await second);
+            }
+
+            Assert.Equal(Launched, LaunchedNow());
+            Assert.Equal(Launched.Select(l => l.TaskId).Order(), Emulator.Snapshot().Tasks.Where(t => t.State == "TASK_RUNNING").Select(t => t.Id).Order());
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            // Ended as Ctrl+C ends it, should a failed assertion have left it running; its result is the test's business.
+            await Guard.CancelAsync();
+            await Task.WhenAny(Run);
+
+            Api.Dispose();
+            Guard.Dispose();
+            await Emulator.DisposeAsync();
+        }
     }
 
     /// <summary>
@@ -498,39 +604,20 @@ public sealed class PostgresJournalTests(PostgresServer server, ITestOutputHelpe
     [SkippableFact]
     public async Task A_server_that_stops_answering_mid_run_stops_run_with_exit_3_within_its_timeouts_and_a_restart_recovers_without_a_relaunch()
     {
-        var journal = server.CreateDatabase();
         await using var proxy = FreezingProxy.Start(server.Port);
-        // Pooled, as by default (the fixture's strings are not): the writes then hang on connections already open.
-        var throughProxy = new NpgsqlConnectionStringBuilder(journal) { Port = proxy.Port, Pooling = true, Timeout = 1, CommandTimeout = 1, CancellationTimeout = 200 }.ConnectionString;
-        await using var emulator = await InProcessRun.StartEmulatorAsync(Path.Combine(_dir, "mesos"));
-        var apiPort = EndToEnd.SchedulerProcess.FreePort();
-        var args = Args(throughProxy, emulator.Url.ToString(), apiPort);
-        using var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}/"), Timeout = TimeSpan.FromSeconds(60) };
-
-        var (output, error) = (new StringWriter(), new StringWriter());
-        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        var run = RunCommand.RunAsync(args, output, error, guard.Token);
-        await InProcessRun.DeployCompleteAsync(apiPort, run, output);
-        var launched = emulator.History().Launches.Select(l => (l.TaskName, l.TaskId)).Order().ToList();
-        var kills = emulator.History().CallCount("KILL");
-        var hello = emulator.Snapshot().Tasks.Single(t => t.Name == "hello-0-server");
+        var throughProxy = ThroughProxy(server.CreateDatabase(), proxy);
+        await using var deployed = await DeployAsync(throughProxy);
 
         proxy.Freeze();
         var frozen = DateTimeOffset.UtcNow;
-        var restart = api.PostAsync("v1/pod/hello-0/restart", null);
+        var restart = deployed.Api.PostAsync("v1/pod/hello-0/restart", null);
         // A single-row write fails after command 1 s + cancellation 0.2 s; a multi-row one (no command timeout of its own)
         // is ended by Akka's limit on a journal call, connect 1 s + command 1 s + cancellation rounded up to 1 s (it was
         // Akka's default, 10 s, before that followed the driver's), the scheduler restarts (1 s) and its replay gives up
         // after 1.2 s: about 5 s, with room for a loaded build machine.
-        var ended = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(60), CancellationToken.None));
-        Assert.True(ended == run, $"run kept going with its journal server frozen:\n{output}");
-        var line = Assert.Single(error.ToString().Trim().Split('\n'));
-        // When the scheduler decided to stop, as its log says (the run's end comes later: it stops the API and Akka).
-        var stopped = File.ReadLines(Path.Combine(_dir, "data", "actorscheduler.log")).Single(l => l.Contains($"ERROR [{SchedulerFailureLog.Source}] The scheduler stops", StringComparison.Ordinal));
-        var noticed = DateTimeOffset.Parse(stopped[..stopped.IndexOf(' ', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture) - frozen;
+        var line = await deployed.StoppedAsync(TimeSpan.FromSeconds(60), "with its journal server frozen");
+        var noticed = StopLogged() - frozen;
         log.WriteLine($"noticed after {noticed}: {line}");
-        Assert.True(await run == RunCommand.JournalUnavailableExitCode, $"exit {await run}: {line}");
-        Assert.StartsWith($"error: journal {PostgresJournal.Describe(throughProxy)} was lost: the journal's server could not be reached: the journal stream hello-world/", line);
         Assert.True(noticed < TimeSpan.FromSeconds(8), $"the scheduler noticed {noticed} after the server froze: {line}");
         // Journaled before the pod's tasks are killed: not answered 200, since it could not be recorded (or not answered
         // at all, the API stopped with run).
@@ -545,11 +632,10 @@ public sealed class PostgresJournalTests(PostgresServer server, ITestOutputHelpe
         }
 
         Assert.NotEqual(System.Net.HttpStatusCode.OK, answered);
-        Assert.Equal(launched, emulator.History().Launches.Select(l => (l.TaskName, l.TaskId)).Order().ToList());
-        Assert.Equal(kills, emulator.History().CallCount("KILL"));
+        deployed.AssertNothingLaunchedOrKilled();
 
         proxy.Thaw();
-        await RecoversWithoutRelaunchAsync(args, apiPort, api, hello.Id, launched, emulator);
+        await deployed.RecoversWithoutRelaunchAsync();
     }
 
     /// <summary>
@@ -560,9 +646,8 @@ public sealed class PostgresJournalTests(PostgresServer server, ITestOutputHelpe
     [SkippableFact]
     public async Task A_server_frozen_at_start_is_exit_2_before_the_checks_and_exit_3_after_them_never_a_hang()
     {
-        var journal = server.CreateDatabase();
         await using var proxy = FreezingProxy.Start(server.Port);
-        var throughProxy = new NpgsqlConnectionStringBuilder(journal) { Port = proxy.Port, Pooling = true, Timeout = 1, CommandTimeout = 1, CancellationTimeout = 200 }.ConnectionString;
+        var throughProxy = ThroughProxy(server.CreateDatabase(), proxy);
 
         proxy.Freeze();
         var (code, output, error) = await InProcessRun.RunToEndAsync(Args(throughProxy, master: null!));
