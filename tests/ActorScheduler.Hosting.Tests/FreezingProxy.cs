@@ -8,7 +8,9 @@ namespace ActorScheduler.Hosting.Tests;
 /// that can be told to <see cref="Freeze"/>: its connections stay open and new ones are still accepted, but no byte
 /// crosses until <see cref="Thaw"/> — what a client sees of a server stopped with SIGSTOP or cut off by a network
 /// partition, which refuses nothing and answers nothing. Bytes read while frozen are held and delivered on thawing, as
-/// a server resumed with SIGCONT would answer late.
+/// a server resumed with SIGCONT would answer late. <see cref="FreezeOn"/> freezes it at a given query, so that a test
+/// meets the server frozen at a chosen moment (a replay begun, a multi-row write under way) rather than at whatever the
+/// scheduler happened to be doing when the test froze it.
 /// </summary>
 internal sealed class FreezingProxy : IAsyncDisposable
 {
@@ -18,6 +20,8 @@ internal sealed class FreezingProxy : IAsyncDisposable
     private readonly Task _accepting;
     private readonly List<Socket> _sockets = [];
     private TaskCompletionSource _open = Opened();
+    private byte[]? _trigger;
+    private TaskCompletionSource<DateTimeOffset>? _triggered;
 
     private FreezingProxy(int targetPort)
     {
@@ -43,6 +47,22 @@ internal sealed class FreezingProxy : IAsyncDisposable
             {
                 _open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
+        }
+    }
+
+    /// <summary>
+    /// Freezes at the first bytes a client sends that hold <paramref name="text"/> (UTF-8), before they are forwarded: the
+    /// server never sees them, as a query sent to a server that froze just before it. The SQL of a query travels as text
+    /// (PostgreSQL's Parse and Query messages), so a fragment of it names the query; it must not be longer than the first
+    /// bytes of the message that holds it, read at once (16 KiB). The task completes with the moment it froze.
+    /// </summary>
+    public Task<DateTimeOffset> FreezeOn(string text)
+    {
+        lock (_sockets)
+        {
+            _trigger = System.Text.Encoding.UTF8.GetBytes(text);
+            _triggered = new TaskCompletionSource<DateTimeOffset>(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _triggered.Task;
         }
     }
 
@@ -98,11 +118,14 @@ internal sealed class FreezingProxy : IAsyncDisposable
             return;
         }
 
-        await Task.WhenAll(PumpAsync(client, server), PumpAsync(server, client));
+        await Task.WhenAll(PumpAsync(client, server, fromClient: true), PumpAsync(server, client, fromClient: false));
     }
 
-    /// <summary>Copies <paramref name="from"/> to <paramref name="to"/> while open; either side's end closes both.</summary>
-    private async Task PumpAsync(Socket from, Socket to)
+    /// <summary>
+    /// Copies <paramref name="from"/> to <paramref name="to"/> while open; either side's end closes both. What a client
+    /// sends is matched against the <see cref="FreezeOn"/> trigger first.
+    /// </summary>
+    private async Task PumpAsync(Socket from, Socket to, bool fromClient)
     {
         var buffer = new byte[16 * 1024];
         try
@@ -118,6 +141,17 @@ internal sealed class FreezingProxy : IAsyncDisposable
                 Task open;
                 lock (_sockets)
                 {
+                    if (fromClient && _trigger is { } trigger && buffer.AsSpan(0, read).IndexOf(trigger) >= 0)
+                    {
+                        _trigger = null;
+                        if (_open.Task.IsCompleted)
+                        {
+                            _open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                        }
+
+                        _triggered!.TrySetResult(DateTimeOffset.UtcNow);
+                    }
+
                     open = _open.Task;
                 }
 

@@ -384,16 +384,20 @@ public static class PostgresJournal
 
     /// <summary>
     /// How long a journal call may take before Akka gives it up, given the driver's timeouts in
-    /// <paramref name="connectionString"/>: a new connection (<c>Timeout</c>), then a command (<c>Command Timeout</c>),
-    /// then the cancellation of a command that timed out (<c>Cancellation Timeout</c>, rounded up to a second). Akka's
-    /// own limits (a journal call's circuit breaker, 10 s; a snapshot store call's, 20 s; the wait for each replayed
-    /// event, 30 s) must not come first: their failure is a bare timeout that says nothing of a server, and in a replay
-    /// a frozen server would be taken for a journal that cannot be replayed (exit 1, "restore a backup"), while the
-    /// driver's timeout says the connection failed (<c>JournalFailures.IsServerUnreachable</c>). The plugin's multi-row
-    /// writes run with no command timeout of their own (linq2db's bulk copy): this limit ends such a write, and since
-    /// its failure is the bare timeout, the scheduler restarts as after any failed write, and its replay, bounded by the
-    /// driver, tells a frozen server from a slow one. Null when one of the three is 0 (no bound): Akka's limits are then
-    /// left as they are.
+    /// <paramref name="connectionString"/>: the longest the driver takes to fail a call to a server that stopped
+    /// answering. That is a new connection (<c>Timeout</c>), then a command (<c>Command Timeout</c>), then the
+    /// cancellation of the command that timed out: Npgsql sends its cancel request on a connection of its own, which
+    /// against a frozen server fails only after twice <c>Timeout</c> (its SSL request goes unanswered, and Npgsql tries
+    /// once more without GSS encryption), or, a server that takes the request, waits <c>Cancellation Timeout</c> (rounded
+    /// up to a second) for the command's end. Measured through a frozen proxy: a command with <c>Command Timeout=1</c>
+    /// failed after 3 s with <c>Timeout=1</c>, 7 s with 3 and 11 s with 5, whatever its <c>Cancellation Timeout</c>.
+    /// Akka's own limits (a journal call's circuit breaker, 10 s; a snapshot store call's, 20 s; the wait for each
+    /// replayed event, 30 s) must not come first: their failure is a bare timeout that says nothing of a server, so a
+    /// write it ended restarts the scheduler instead of stopping it, and in a replay a frozen server is taken for a journal
+    /// that cannot be replayed (exit 1, "restore a backup"), while the driver's error says the connection failed
+    /// (<c>JournalFailures.IsServerUnreachable</c>). The plugin's multi-row writes are commands like the others (linq2db
+    /// leaves their timeout to the driver), so this holds for them too. Null when one of the three is 0 (no bound):
+    /// Akka's limits are then left as they are.
     /// </summary>
     public static TimeSpan? JournalCallTimeout(string connectionString)
     {
@@ -404,7 +408,7 @@ public static class PostgresJournal
         }
 
         var cancellation = Math.Max(0, (builder.CancellationTimeout + 999) / 1000);
-        return TimeSpan.FromSeconds(builder.Timeout + builder.CommandTimeout + cancellation);
+        return TimeSpan.FromSeconds(builder.Timeout + builder.CommandTimeout + 2 * builder.Timeout + cancellation);
     }
 
     /// <summary>

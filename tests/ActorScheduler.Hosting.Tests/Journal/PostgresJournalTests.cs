@@ -66,12 +66,13 @@ public sealed class PostgresJournalTests(PostgresServer server, ITestOutputHelpe
 
     /// <summary>
     /// Akka's limits on a journal call and on each replayed event come after the driver's: connect, then command, then
-    /// cancellation (rounded up to a second); none is set when the driver has no bound.
+    /// the cancellation (its own connection, twice the connect timeout against a frozen server, then the cancellation
+    /// timeout rounded up to a second); none is set when the driver has no bound.
     /// </summary>
     [Theory]
-    [InlineData("Host=db;Database=journal", 17)]
-    [InlineData("Host=db;Database=journal;Timeout=1;Command Timeout=1;Cancellation Timeout=200", 3)]
-    [InlineData("Host=db;Database=journal;Cancellation Timeout=-1", 15)]
+    [InlineData("Host=db;Database=journal", 27)]
+    [InlineData("Host=db;Database=journal;Timeout=1;Command Timeout=1;Cancellation Timeout=200", 5)]
+    [InlineData("Host=db;Database=journal;Cancellation Timeout=-1", 25)]
     [InlineData("Host=db;Database=journal;Command Timeout=0", null)]
     [InlineData("Host=db;Database=journal;Cancellation Timeout=0", null)]
     public void Akkas_journal_timeouts_come_after_the_drivers(string given, int? seconds)
@@ -319,7 +320,8 @@ public sealed class PostgresJournalTests(PostgresServer server, ITestOutputHelpe
 
     /// <summary>
     /// <see cref="PostgresJournal.WithPostgresJournal"/> runs the plugin with Akka's journal timeouts beyond the driver's
-    /// default bounds (connect 5 s + command 10 s + cancellation 2 s), so that a frozen server's failure is the driver's.
+    /// default bounds (connect 5 s + command 10 s + the cancellation's own connection, twice 5 s, + its 2 s), so that a
+    /// frozen server's failure is the driver's.
     /// </summary>
     [SkippableFact]
     public async Task The_journal_plugin_runs_with_Akkas_timeouts_beyond_the_drivers_bounds()
@@ -328,7 +330,7 @@ public sealed class PostgresJournalTests(PostgresServer server, ITestOutputHelpe
         using var host = await StartAkkaAsync(journal);
         var config = host.Services.GetRequiredService<ActorSystem>().Settings.Config;
 
-        var expected = TimeSpan.FromSeconds(PostgresJournal.DefaultConnectTimeoutSeconds + PostgresJournal.DefaultCommandTimeoutSeconds + 2);
+        var expected = TimeSpan.FromSeconds(3 * PostgresJournal.DefaultConnectTimeoutSeconds + PostgresJournal.DefaultCommandTimeoutSeconds + 2);
         Assert.Equal(
             Enumerable.Repeat(expected, 3),
             new[] { "akka.persistence.journal.sql.circuit-breaker.call-timeout", "akka.persistence.journal.sql.recovery-event-timeout", "akka.persistence.snapshot-store.sql.circuit-breaker.call-timeout" }.Select(k => config.GetTimeSpan(k)));
@@ -450,7 +452,7 @@ public sealed class PostgresJournalTests(PostgresServer server, ITestOutputHelpe
     /// <summary>
     /// <paramref name="journal"/> through <paramref name="proxy"/>, pooled as by default (the fixture's strings are not:
     /// writes then hang on connections already open), with the driver's short timeouts an operator would give in the
-    /// connection string: connect 1 s, command 1 s, cancellation 200 ms (so Akka's limits are 3 s).
+    /// connection string: connect 1 s, command 1 s, cancellation 200 ms (the driver gives up on a frozen server after 3 s, Akka after 5 s).
     /// </summary>
     private static string ThroughProxy(string journal, FreezingProxy proxy) =>
         new NpgsqlConnectionStringBuilder(journal) { Port = proxy.Port, Pooling = true, Timeout = 1, CommandTimeout = 1, CancellationTimeout = 200 }.ConnectionString;
@@ -549,6 +551,13 @@ public sealed class PostgresJournalTests(PostgresServer server, ITestOutputHelpe
         /// <summary>This run's end by itself, as for a lost journal server (<see cref="StoppedAsLostAsync"/>): its line.</summary>
         public Task<string> StoppedAsync(TimeSpan within, string how) => StoppedAsLostAsync(Run, Output, Error, _journal, within, how);
 
+        /// <summary>Ctrl+C: the run stops with exit 0, its tasks left running for the next run to adopt.</summary>
+        public async Task StopAsync()
+        {
+            await Guard.CancelAsync();
+            Assert.Equal(0, await Run);
+        }
+
         /// <summary>Nothing acted on since the deploy: no task launched, none killed.</summary>
         public void AssertNothingLaunchedOrKilled()
         {
@@ -611,10 +620,8 @@ public sealed class PostgresJournalTests(PostgresServer server, ITestOutputHelpe
         proxy.Freeze();
         var frozen = DateTimeOffset.UtcNow;
         var restart = deployed.Api.PostAsync("v1/pod/hello-0/restart", null);
-        // A single-row write fails after command 1 s + cancellation 0.2 s; a multi-row one (no command timeout of its own)
-        // is ended by Akka's limit on a journal call, connect 1 s + command 1 s + cancellation rounded up to 1 s (it was
-        // Akka's default, 10 s, before that followed the driver's), the scheduler restarts (1 s) and its replay gives up
-        // after 1.2 s: about 5 s, with room for a loaded build machine.
+        // The write fails after command 1 s + the cancel request's connection giving up, twice connect 1 s: about 3 s,
+        // before Akka's limit on a journal call (5 s), with room for a loaded build machine.
         var line = await deployed.StoppedAsync(TimeSpan.FromSeconds(60), "with its journal server frozen");
         var noticed = StopLogged() - frozen;
         log.WriteLine($"noticed after {noticed}: {line}");
@@ -632,6 +639,80 @@ public sealed class PostgresJournalTests(PostgresServer server, ITestOutputHelpe
         }
 
         Assert.NotEqual(System.Net.HttpStatusCode.OK, answered);
+        deployed.AssertNothingLaunchedOrKilled();
+
+        proxy.Thaw();
+        await deployed.RecoversWithoutRelaunchAsync();
+    }
+
+    /// <summary>
+    /// The first read of a replay: the events of one stream from a sequence number on (the replay's query, as
+    /// Akka.Persistence.Sql sends it; the start-up checks and the writes send nothing like it).
+    /// </summary>
+    private const string ReplayQuery = "r.sequence_number >= $2";
+
+    /// <summary>
+    /// A multi-row insert into the journal: a first row's nine parameters closed and a second row's following
+    /// (<c>($1,…,$9),</c>); a single row's insert closes its parameters with no comma after them.
+    /// </summary>
+    private const string MultiRowInsert = "$9),";
+
+    /// <summary>
+    /// The journal's server freezes (a partition, a frozen host) as <c>run</c>, started again after a deploy, replays the
+    /// journal: its start-up checks passed, the first replay query of a stream never answered. <c>run</c> stops with one
+    /// line and exit 3, as for a lost server, within the driver's timeouts, having acted on nothing; the server answering
+    /// again, <c>run</c> started again recovers with no relaunch.
+    /// </summary>
+    [SkippableFact]
+    public async Task A_server_that_freezes_during_the_replay_at_start_stops_run_with_exit_3_within_its_timeouts_and_a_restart_recovers_without_a_relaunch()
+    {
+        await using var proxy = FreezingProxy.Start(server.Port);
+        var throughProxy = ThroughProxy(server.CreateDatabase(), proxy);
+        await using var deployed = await DeployAsync(throughProxy);
+        await deployed.StopAsync();
+
+        var froze = proxy.FreezeOn(ReplayQuery);
+        var (output, error) = (new StringWriter(), new StringWriter());
+        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var run = RunCommand.RunAsync(deployed.Args, output, error, guard.Token);
+        var frozeAt = await froze.WaitAsync(TimeSpan.FromSeconds(60));
+        var line = await StoppedAsLostAsync(run, output, error, throughProxy, TimeSpan.FromSeconds(60), "with its journal server frozen in the replay");
+        var exited = DateTimeOffset.UtcNow - frozeAt;
+        log.WriteLine($"exited {exited} after the freeze: {line}");
+        Assert.Contains(" could not be read (", line);
+        // The replay's query fails after command 1 s + cancellation 0.2 s: well within Akka's limits (3 s), with room for
+        // the run's own stop (the API, Akka) and a loaded build machine.
+        Assert.True(exited < TimeSpan.FromSeconds(10), $"run exited {exited} after the server froze: {line}");
+        deployed.AssertNothingLaunchedOrKilled();
+
+        proxy.Thaw();
+        await deployed.RecoversWithoutRelaunchAsync();
+    }
+
+    /// <summary>
+    /// A multi-row write (a config update's: the new spec version and the target in one insert) to a server that froze as
+    /// it was sent ends with the driver's error — its <c>Command Timeout</c> applies, then the cancel request's
+    /// connection gives up — before Akka's limit on a journal call: <c>run</c> stops with the write's own failure (not
+    /// with a replay's after a restart, as a bare timeout of Akka's would make it), exit 3, having acted on nothing. With
+    /// connect 2 s, command 1 s and cancellation 200 ms the driver gives up after 5 s, Akka after 8 s.
+    /// </summary>
+    [SkippableFact]
+    public async Task A_multi_row_write_to_a_frozen_server_ends_with_the_drivers_command_timeout_before_Akkas_limit()
+    {
+        await using var proxy = FreezingProxy.Start(server.Port);
+        var throughProxy = new NpgsqlConnectionStringBuilder(ThroughProxy(server.CreateDatabase(), proxy)) { Timeout = 2 }.ConnectionString;
+        await using var deployed = await DeployAsync(throughProxy);
+
+        var froze = proxy.FreezeOn(MultiRowInsert);
+        var update = UpdateCli.StartAsync(deployed.Api.BaseAddress!.ToString(), HelloWorld, ["SLEEP_DURATION=301"], TextWriter.Null, TextWriter.Null, deployed.Guard.Token);
+        var frozeAt = await froze.WaitAsync(TimeSpan.FromSeconds(60));
+        var line = await deployed.StoppedAsync(TimeSpan.FromSeconds(60), "with its journal server frozen in a write");
+        var noticed = StopLogged() - frozeAt;
+        log.WriteLine($"noticed after {noticed}: {line}");
+        // The config's write itself failed, with the driver's error (its read timed out), not a replay after Akka's limit.
+        Assert.Contains("the journal stream hello-world/config could not be written (Timeout during reading attempt)", line);
+        Assert.True(noticed < PostgresJournal.JournalCallTimeout(throughProxy), $"the scheduler noticed {noticed} after the server froze: {line}");
+        Assert.NotEqual(0, await update);
         deployed.AssertNothingLaunchedOrKilled();
 
         proxy.Thaw();
