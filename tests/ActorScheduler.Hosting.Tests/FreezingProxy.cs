@@ -43,10 +43,16 @@ internal sealed class FreezingProxy : IAsyncDisposable
     {
         lock (_sockets)
         {
-            if (_open.Task.IsCompleted)
-            {
-                _open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
+            FreezeLocked();
+        }
+    }
+
+    /// <summary>Stops forwarding, under the lock on <see cref="_sockets"/>.</summary>
+    private void FreezeLocked()
+    {
+        if (_open.Task.IsCompleted)
+        {
+            _open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
     }
 
@@ -144,11 +150,7 @@ internal sealed class FreezingProxy : IAsyncDisposable
                     if (fromClient && _trigger is { } trigger && buffer.AsSpan(0, read).IndexOf(trigger) >= 0)
                     {
                         _trigger = null;
-                        if (_open.Task.IsCompleted)
-                        {
-                            _open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                        }
-
+                        FreezeLocked();
                         _triggered!.TrySetResult(DateTimeOffset.UtcNow);
                     }
 
