@@ -170,6 +170,9 @@ public static class RunCommand
     /// </summary>
     internal static readonly TimeSpan RequestDrainTimeout = TerminationSignals.StopTimeout / 2;
 
+    /// <summary>How long a stop waits for the log file to hold what was logged before it (<see cref="RunLogFlush"/>).</summary>
+    internal static readonly TimeSpan LogFlushPatience = TimeSpan.FromSeconds(2);
+
     /// <summary>
     /// The exit code of a <c>run</c> whose journal server was lost while it ran (a write or a replay could not reach it):
     /// the journal is intact, and starting <c>run</c> again once the server answers recovers from it — so a supervisor
@@ -505,6 +508,9 @@ public static class RunCommand
             await error.WriteLineAsync(handshakeFailed);
         }
 
+        // What the scheduler logged on its way here (why it stopped, with the stack traces) is in the file before the
+        // actor system stops: stopped, it drops what its logger had not written yet.
+        await RunLogFlush.FlushAsync(app.Services.GetRequiredService<ActorSystem>(), LogFlushPatience);
         await output.WriteLineAsync("stopping…");
         await app.StopAsync(CancellationToken.None);
         await StopAsync(emulator);

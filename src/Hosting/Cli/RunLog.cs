@@ -125,6 +125,40 @@ public sealed class RunLog : IDisposable
     }
 }
 
+/// <summary>
+/// Asks the actor system's <see cref="RunLogger"/> to write out every event logged before it: Akka's loggers write from
+/// their mailboxes, and an actor system stopped right after an event was logged drops what its logger had not reached —
+/// on a loaded machine, the very line saying why the scheduler stopped, which <c>run</c>'s <c>error:</c> line sends
+/// the reader to the log file for.
+/// </summary>
+internal sealed class RunLogFlush
+{
+    private readonly TaskCompletionSource _written = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the logger has written every event logged before the flush was published.</summary>
+    internal Task Written => _written.Task;
+
+    internal void Done() => _written.TrySetResult();
+
+    /// <summary>
+    /// Publishes a flush to <paramref name="system"/>'s logger and waits until it has written what came before, or for
+    /// <paramref name="patience"/> at most (a logger that no longer runs holds nobody up; nothing to wait for once the
+    /// system has terminated). The logger takes events in the order they were published, so the flush comes after every
+    /// event logged before this call.
+    /// </summary>
+    internal static async Task FlushAsync(ActorSystem system, TimeSpan patience)
+    {
+        if (system.WhenTerminated.IsCompleted)
+        {
+            return;
+        }
+
+        var flush = new RunLogFlush();
+        system.EventStream.Publish(flush);
+        await Task.WhenAny(flush.Written, Task.Delay(patience));
+    }
+}
+
 /// <summary>Hands the <see cref="RunLog"/> to the actor system's logger (<see cref="RunLogger"/>).</summary>
 public sealed class RunLogSetup(RunLog log) : Setup
 {
@@ -143,7 +177,12 @@ internal sealed class RunLogger : ActorBase, IRequiresMessageQueue<ILoggerMessag
             case InitializeLogger:
                 _log = Context.System.Settings.Setup.Get<RunLogSetup>().Value?.Log
                        ?? throw new InvalidOperationException($"{nameof(RunLogger)} needs a {nameof(RunLogSetup)} in the actor system's setup");
+                Context.System.EventStream.Subscribe(Self, typeof(RunLogFlush));
                 Sender.Tell(new LoggerInitialized());
+                return true;
+            case RunLogFlush flush:
+                // Every event published before it is written (the file writes through: AutoFlush).
+                flush.Done();
                 return true;
             case LogEvent logEvent when _log is not null:
                 _log.Write(

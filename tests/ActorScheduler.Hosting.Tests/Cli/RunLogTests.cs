@@ -62,5 +62,58 @@ public sealed class RunLogTests : IDisposable
         Assert.Contains("   at ", written);
     }
 
+    [Fact]
+    public async Task A_flush_completes_once_the_logger_has_written_every_event_logged_before_it()
+    {
+        using var log = new RunLog(TextWriter.Null, _file);
+        var setup = Akka.Actor.BootstrapSetup.Create()
+            .WithConfig(Akka.Configuration.ConfigurationFactory.ParseString($"akka.loggers = [\"{typeof(RunLog).Namespace}.RunLogger, {typeof(RunLog).Assembly.GetName().Name}\"]"))
+            .And(new RunLogSetup(log));
+        var system = Akka.Actor.ActorSystem.Create("runlog", setup);
+        try
+        {
+            // The logger is held inside an event (its message's text waits for the gate), with the line that matters
+            // queued behind it, as when the actor system is stopped right after the scheduler logged why it stops.
+            var gate = new ManualResetEventSlim();
+            system.EventStream.Publish(new Akka.Event.Error(null, "test", typeof(RunLogTests), new Held(gate)));
+            system.EventStream.Publish(new Akka.Event.Error(null, SchedulerFailureLogSource, typeof(RunLogTests), "The scheduler stops: the journal was lost"));
+
+            var flush = RunLogFlush.FlushAsync(system, TimeSpan.FromMinutes(1));
+
+            Assert.False(flush.IsCompleted, "the flush completed while the logger had not written the events before it");
+            gate.Set();
+            await flush.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Contains("The scheduler stops: the journal was lost", File.ReadAllText(_file));
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+    }
+
+    [Fact]
+    public async Task A_flush_of_a_terminated_actor_system_returns_at_once()
+    {
+        var system = Akka.Actor.ActorSystem.Create("runlog-terminated");
+        await system.Terminate();
+
+        var flush = RunLogFlush.FlushAsync(system, TimeSpan.FromMinutes(1));
+
+        Assert.True(flush.IsCompleted);
+        await flush;
+    }
+
+    private const string SchedulerFailureLogSource = ActorScheduler.Actors.SchedulerFailureLog.Source;
+
+    /// <summary>A log message whose text is not there until the gate opens.</summary>
+    private sealed class Held(ManualResetEventSlim gate)
+    {
+        public override string ToString()
+        {
+            gate.Wait();
+            return "held";
+        }
+    }
+
     public void Dispose() => File.Delete(_file);
 }
