@@ -300,7 +300,8 @@ public static class PostgresJournal
 
     /// <summary>
     /// Creates the tables where they do not exist yet, under a transaction-scoped advisory lock, so that scheduler nodes
-    /// starting together on one database do not race each other's <c>create table</c>.
+    /// starting together on one database do not race each other's <c>create table</c>; the clustered scheduler's lease
+    /// table (<see cref="PostgresLease.Ddl"/>) among them.
     /// </summary>
     /// <exception cref="PostgresJournalException">The server refused (the user may not create tables, say); the reason on one line.</exception>
     public static void Prepare(string connectionString)
@@ -313,7 +314,7 @@ public static class PostgresJournal
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
             // A key of our own ("actorsch" in ASCII), not shared with other programs' advisory locks by chance.
-            command.CommandText = "select pg_advisory_xact_lock(7017280444149917544);" + Ddl;
+            command.CommandText = "select pg_advisory_xact_lock(7017280444149917544);" + Ddl + PostgresLease.Ddl;
             command.ExecuteNonQuery();
             transaction.Commit();
         }
