@@ -41,6 +41,7 @@ public static class ActorSchedulerHostingExtensions
             RequireClusterable(options, cluster);
         }
 
+        string? journalConnectionString = null;
         if (options.JournalConnection is { } journal)
         {
             var connectionString = Persistence.PostgresJournal.Parse(journal, options.JournalConnectionSetting, out var journalError)
@@ -51,6 +52,7 @@ public static class ActorSchedulerHostingExtensions
             }
 
             builder = Persistence.PostgresJournal.WithPostgresJournal(builder, connectionString);
+            journalConnectionString = connectionString;
         }
 
         builder = builder.AddHocon(SchedulerHocon.Text, HoconAddMode.Prepend);
@@ -64,6 +66,7 @@ public static class ActorSchedulerHostingExtensions
                 .WithClustering(new ClusterOptions { SeedNodes = [.. clustered.SeedNodes] })
                 .AddHocon(SchedulerCluster.Hocon(clustered, options.ApiUrl), HoconAddMode.Prepend)
                 .WithClusterTls(clustered)
+                .AddHocon(Persistence.PostgresLease.ConnectionHocon(journalConnectionString!), HoconAddMode.Prepend)
                 .WithSingleton<SchedulerRegistryKeys.Scheduler>(SchedulerCluster.SingletonName, SchedulerRootActor.SupervisedProps(settings), new ClusterSingletonOptions(), createProxyToo: true)
                 .WithActors((system, _) => system.ActorOf(ActiveNodeWatcher.Props(SchedulerCluster.SingletonPath), SchedulerCluster.WatcherName));
         }

@@ -104,6 +104,10 @@ var clusterDownRemovalMarginOption = new Option<string?>("--cluster-down-removal
 {
     Description = $"How long a downed node's scheduler is presumed still running before another node starts it. Default {DurationText.Format(clusterDefaults.DownRemovalMargin)}. A crashed active node is replaced after about heartbeat pause + stable-after + this margin, plus the scheduler's start. Above zero: Akka reads 0 as off, which waits stable-after a second time.",
 };
+var clusterLeaseTtlOption = new Option<string?>("--cluster-lease-ttl")
+{
+    Description = $"How long the scheduler lease in the journal's database stays its node's without a renewal: the scheduler runs only on the node that holds it, which renews it every quarter of this and stops the scheduler when it cannot, so that two nodes never run it at once, not even across a network partition. Default {DurationText.Format(clusterDefaults.LeaseTimeToLive)}, at least 1s; keep it no longer than heartbeat pause + stable-after + down-removal margin, or a crashed node's lease delays the take-over.",
+};
 var apiAdvertiseUrlOption = new Option<string?>("--api-advertise-url")
 {
     Description = "The URL other machines reach this node's API at (http://host:port/). Clustered, a standby node redirects (307) every API request to the active node's advertised URL, so any node's API works. Default: the --api-host address, or for 0.0.0.0 the --cluster-hostname when clustered and this machine's host name when not.",
@@ -133,6 +137,7 @@ var run = new Command("run", "Deploy a service and keep it running: embedded Mes
     clusterHeartbeatIntervalOption,
     clusterHeartbeatPauseOption,
     clusterDownRemovalMarginOption,
+    clusterLeaseTtlOption,
     apiAdvertiseUrlOption,
     clusterTlsCertificateOption,
     clusterTlsPasswordFileOption,
@@ -173,6 +178,7 @@ run.SetAction((parse, ct) => CommandGuard.RunAsync(() => RunCommand.RunAsync(
         ClusterHeartbeatInterval = parse.GetValue(clusterHeartbeatIntervalOption),
         ClusterHeartbeatPause = parse.GetValue(clusterHeartbeatPauseOption),
         ClusterDownRemovalMargin = parse.GetValue(clusterDownRemovalMarginOption),
+        ClusterLeaseTtl = parse.GetValue(clusterLeaseTtlOption),
         ApiAdvertiseUrl = parse.GetValue(apiAdvertiseUrlOption),
         ClusterTlsCertificate = parse.GetValue(clusterTlsCertificateOption),
         ClusterTlsPasswordFile = parse.GetValue(clusterTlsPasswordFileOption),

@@ -89,7 +89,7 @@ internal static class SchedulerCluster
             }
         }
 
-        return TimingError(options, TimingNames.Embedded) ?? SchedulerClusterTls.Error(options, DateTimeOffset.UtcNow);
+        return TimingError(options, TimingNames.Embedded) ?? LeaseTimingError(options.LeaseTimeToLive, "Cluster.LeaseTimeToLive") ?? SchedulerClusterTls.Error(options, DateTimeOffset.UtcNow);
     }
 
     /// <summary>
@@ -143,6 +143,21 @@ internal static class SchedulerCluster
             : $"{pauseName} must be longer than {intervalName} (a node would be marked unreachable as soon as one heartbeat is late), got {Cli.DurationText.Format(pause)} with an interval of {Cli.DurationText.Format(interval)}";
 
     /// <summary>
+    /// The shortest scheduler lease taken (<see cref="SchedulerClusterOptions.LeaseTimeToLive"/>): it is renewed every
+    /// quarter of it, and a shorter one would be renewed more often than a loaded database is sure to answer.
+    /// </summary>
+    internal static readonly TimeSpan MinLeaseTimeToLive = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Why a scheduler lease of <paramref name="timeToLive"/> would not do (null when it would), named
+    /// <paramref name="name"/>: at least <see cref="MinLeaseTimeToLive"/>, at most <see cref="MaxTiming"/>, whole milliseconds.
+    /// </summary>
+    internal static string? LeaseTimingError(TimeSpan timeToLive, string name) =>
+        timeToLive < MinLeaseTimeToLive || timeToLive > MaxTiming
+            ? $"{name} must be at least {Cli.DurationText.Format(MinLeaseTimeToLive)} and at most {Cli.DurationText.Format(MaxTiming)}, got {Cli.DurationText.Format(timeToLive)}"
+            : RangeError(timeToLive, name);
+
+    /// <summary>
     /// This node's own address (the <c>run</c> command's seed when none is given); <c>akka.ssl.tcp://</c> with
     /// <paramref name="tls"/>.
     /// </summary>
@@ -153,8 +168,11 @@ internal static class SchedulerCluster
     /// The split-brain resolver, failure detector and singleton settings (akka-notes §2.4): keep-majority, so a cluster of
     /// three or more survives losing one node; a removal margin set, so a crash is not counted twice; the singleton's
     /// hand-over and the proxy's search retried every 250 ms, so a graceful leave moves the scheduler within about a second;
-    /// the guard that refuses to serialize a message of ours as JSON (<see cref="OurMessagesNotAsJson"/>); and, with a
-    /// <see cref="SchedulerClusterOptions.TlsCertificateFile"/>, TLS on the remoting (<see cref="SchedulerClusterTls"/>).
+    /// the singleton started only under the scheduler lease (<see cref="Persistence.PostgresLease"/>; its connection string
+    /// is <see cref="Persistence.PostgresLease.ConnectionHocon"/>), asked again every lease heartbeat while another node
+    /// holds it, each statement given a heartbeat to answer; the guard that refuses to serialize a message of ours as JSON
+    /// (<see cref="OurMessagesNotAsJson"/>); and, with a <see cref="SchedulerClusterOptions.TlsCertificateFile"/>, TLS on
+    /// the remoting (<see cref="SchedulerClusterTls"/>).
     /// <paramref name="api"/>, the node's advertised API URL, is its member role (<see cref="ActiveSchedulerNode.Role"/>),
     /// quoted here: Akka.Cluster.Hosting's <c>ClusterOptions.Roles</c> writes roles unquoted, which a URL's ':' breaks.
     /// Durations are written as <c>hocon/cluster.conf</c> has them and <c>run</c>'s options read them (<c>7s</c>, <c>2500ms</c>).
@@ -175,6 +193,14 @@ internal static class SchedulerCluster
           }
           singleton.hand-over-retry-interval = 250ms
           singleton-proxy.singleton-identification-interval = 250ms
+          singleton.use-lease = "{{Persistence.PostgresLease.ConfigPath}}"
+          singleton.lease-retry-interval = {{Cli.DurationText.Format(Persistence.PostgresLease.HeartbeatInterval(options.LeaseTimeToLive))}}
+        }
+        {{Persistence.PostgresLease.ConfigPath}} {
+          lease-class = "{{typeof(Persistence.PostgresLease).FullName}}, {{typeof(Persistence.PostgresLease).Assembly.GetName().Name}}"
+          heartbeat-timeout = {{Cli.DurationText.Format(options.LeaseTimeToLive)}}
+          heartbeat-interval = {{Cli.DurationText.Format(Persistence.PostgresLease.HeartbeatInterval(options.LeaseTimeToLive))}}
+          lease-operation-timeout = {{Cli.DurationText.Format(Persistence.PostgresLease.HeartbeatInterval(options.LeaseTimeToLive))}}
         }
         {{(options.TlsCertificateFile is null ? string.Empty : SchedulerClusterTls.Hocon)}}
         """);

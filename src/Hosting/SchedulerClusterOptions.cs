@@ -67,4 +67,17 @@ public sealed class SchedulerClusterOptions
     /// <c>--cluster-tls-password-file</c>, never from its command line.
     /// </summary>
     public string? TlsCertificatePassword { get; init; }
+
+    /// <summary>
+    /// How long the scheduler lease in the journal's database stays its holder's without a renewal
+    /// (<see cref="Persistence.PostgresLease"/>): the scheduler's singleton starts on a node only once it holds the lease,
+    /// and stops when the node cannot renew it, so that a node cut off by a partition or paused past the failure detector
+    /// stops running the scheduler before another node may start it. The holder renews every quarter of it and counts
+    /// the lease as lost three quarters of it after the last renewal it sent that the server confirmed. 12 s: no longer
+    /// than a crashed active node takes to be replaced anyway (heartbeat pause + stable-after + removal margin, 13 s by
+    /// default), so the row of a crashed holder has expired by the time another node asks for it; and a renewal every
+    /// 3 s lets two fail in a row (a database restart, a blip) before the scheduler stops. At least 1 s, whole
+    /// milliseconds, at most 24 h.
+    /// </summary>
+    public TimeSpan LeaseTimeToLive { get; init; } = TimeSpan.FromSeconds(12);
 }

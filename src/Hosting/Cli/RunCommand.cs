@@ -139,6 +139,12 @@ public sealed record RunArguments(
     public string? ClusterTlsPasswordFile { get; init; }
 
     /// <summary>
+    /// How long the scheduler lease stays its holder's without a renewal (<c>--cluster-lease-ttl</c>, a duration such as
+    /// <c>12s</c>); null: <see cref="SchedulerClusterOptions.LeaseTimeToLive"/>.
+    /// </summary>
+    public string? ClusterLeaseTtl { get; init; }
+
+    /// <summary>
     /// HOCON that takes precedence over everything <c>run</c> configures, and a look at the actor system once it started:
     /// tests crash a clustered node in-process with them (no cluster leave on termination, then terminate its system).
     /// </summary>
@@ -429,6 +435,7 @@ public static class RunCommand
 
             await output.WriteLineAsync("             any node's API answers: a standby redirects (307) to the node that runs the scheduler");
             await output.WriteLineAsync($"             failover: heartbeat {DurationText.Format(cluster.HeartbeatInterval)}, pause {DurationText.Format(cluster.AcceptableHeartbeatPause)}, stable-after {DurationText.Format(cluster.StableAfter)}, down-removal margin {DurationText.Format(cluster.DownRemovalMargin)}");
+            await output.WriteLineAsync($"             lease: the scheduler runs only under the lease in the journal's table {PostgresLease.Table} (ttl {DurationText.Format(cluster.LeaseTimeToLive)}, renewed every {DurationText.Format(PostgresLease.HeartbeatInterval(cluster.LeaseTimeToLive))})");
         }
         if (statsd is not null)
         {
@@ -612,12 +619,19 @@ public static class RunCommand
             DownRemovalMargin = Timing(ClusterTimingNames.DownRemovalMargin, args.ClusterDownRemovalMargin, defaults.DownRemovalMargin),
             TlsCertificateFile = tlsFile,
             TlsCertificatePassword = tlsPassword,
+            LeaseTimeToLive = Duration(ClusterLeaseTtlName, args.ClusterLeaseTtl, ClusterLeaseTtlBounds, defaults.LeaseTimeToLive, ref problem),
         };
-        error = problem ?? SchedulerCluster.TimingError(cluster, ClusterTimingNames) ?? tlsError;
+        error = problem ?? SchedulerCluster.TimingError(cluster, ClusterTimingNames) ?? SchedulerCluster.LeaseTimingError(cluster.LeaseTimeToLive, ClusterLeaseTtlName) ?? tlsError;
         return error is null ? cluster : null;
 
         TimeSpan Timing(string name, string? text, TimeSpan fallback) => Duration(name, text, ClusterTimingBounds, fallback, ref problem);
     }
+
+    /// <summary>The scheduler lease's option (<see cref="SchedulerClusterOptions.LeaseTimeToLive"/>).</summary>
+    private const string ClusterLeaseTtlName = "--cluster-lease-ttl";
+
+    /// <summary><c>--cluster-lease-ttl</c>: from <see cref="SchedulerCluster.MinLeaseTimeToLive"/>, at most <see cref="SchedulerCluster.MaxTiming"/>.</summary>
+    private static readonly DurationText.Bounds ClusterLeaseTtlBounds = new(SchedulerCluster.MaxTiming) { Min = SchedulerCluster.MinLeaseTimeToLive };
 
     /// <summary>The cluster timings' options: above zero, at most <see cref="SchedulerCluster.MaxTiming"/>.</summary>
     private static readonly DurationText.Bounds ClusterTimingBounds = new(SchedulerCluster.MaxTiming);
@@ -688,6 +702,7 @@ public static class RunCommand
         (ClusterTimingNames.HeartbeatInterval, args.ClusterHeartbeatInterval),
         (ClusterTimingNames.AcceptableHeartbeatPause, args.ClusterHeartbeatPause),
         (ClusterTimingNames.DownRemovalMargin, args.ClusterDownRemovalMargin),
+        (ClusterLeaseTtlName, args.ClusterLeaseTtl),
     ];
 
     /// <summary>

@@ -17,7 +17,7 @@ namespace ActorScheduler.Hosting.Persistence;
 /// whichever side runs the scheduler, only one does.
 /// <para>
 /// One row per lease name in the table <see cref="Table"/> (created by <see cref="PostgresJournal.Prepare"/> with the
-/// journal's tables): its owner (the node's <c>host:port</c>, as Akka's singleton names it) and its expiry by the
+/// journal's tables): its owner (the node's <c>system@host:port</c>, as Akka's singleton names it) and its expiry by the
 /// <em>server's</em> clock (<c>now() + ttl</c>), so the nodes' clocks do not matter. One atomic statement takes it: an
 /// insert, or an update only when the row is expired or already this owner's. The holder renews it every heartbeat
 /// interval, and counts it as lost (the lease-lost callback stops the singleton) when a renewal is refused, or when none
@@ -170,10 +170,12 @@ public sealed class PostgresLease : Lease
             var left = remaining is { } r ? Cli.DurationText.Format(TimeSpan.FromMilliseconds(Math.Ceiling(r.TotalMilliseconds))) : "?";
             lock (_gate)
             {
+                // A warning the first time for each holder: only the node that should run the scheduler asks, so one that
+                // is refused is on the other side of a partition, or waits for a crashed holder's row to expire.
                 if (_lastHolderLogged != holder)
                 {
                     _lastHolderLogged = holder;
-                    _log.Info(message, Settings.LeaseName, holder, left, Settings.OwnerName);
+                    _log.Warning(message, Settings.LeaseName, holder, left, Settings.OwnerName);
                 }
                 else
                 {

@@ -20,13 +20,16 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
 
     // Tuned as akka-notes §2.4 for loopback, with the longer pause it advises on a loaded 2-core box: the run options
     // --cluster-heartbeat-interval, --cluster-heartbeat-pause, --cluster-stable-after and --cluster-down-removal-margin.
-    private const string TestHeartbeatInterval = "250ms", TestHeartbeatPause = "2500ms", TestStableAfter = "2s", TestDownRemovalMargin = "500ms";
+    // The scheduler lease's TTL too (--cluster-lease-ttl), shorter than pause + stable-after + margin, so that a crashed
+    // node's lease has expired by the time another node's singleton asks for it.
+    private const string TestHeartbeatInterval = "250ms", TestHeartbeatPause = "2500ms", TestStableAfter = "2s", TestDownRemovalMargin = "500ms", TestLeaseTtl = "2s";
 
     /// <summary>The same timings as <c>run</c>'s command-line options, for the tests that start <c>run</c> processes.</summary>
     internal static readonly string[] TestTimingOptions =
     [
         "--cluster-heartbeat-interval", TestHeartbeatInterval, "--cluster-heartbeat-pause", TestHeartbeatPause,
         "--cluster-stable-after", TestStableAfter, "--cluster-down-removal-margin", TestDownRemovalMargin,
+        "--cluster-lease-ttl", TestLeaseTtl,
     ];
 
     private RunArguments Node(string name, string journal, Uri master, int apiPort, int clusterPort, int seedPort) =>
@@ -39,6 +42,7 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
             ClusterHeartbeatPause = TestHeartbeatPause,
             ClusterStableAfter = TestStableAfter,
             ClusterDownRemovalMargin = TestDownRemovalMargin,
+            ClusterLeaseTtl = TestLeaseTtl,
         };
 
     [SkippableFact]

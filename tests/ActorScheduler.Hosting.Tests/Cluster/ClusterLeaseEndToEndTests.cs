@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using ActorScheduler.Hosting.Cli;
+using ActorScheduler.Hosting.Persistence;
+using ActorScheduler.Hosting.Tests.Journal;
+using Xunit.Abstractions;
+
+namespace ActorScheduler.Hosting.Tests.Cluster;
+
+/// <summary>
+/// The split-brain guard end to end, in this process: two scheduler nodes (<c>run --cluster-port</c>) that do not
+/// join each other, each forming a one-node cluster of its own (what each side of a network partition sees, once the
+/// split-brain resolver left each side to itself), on one PostgreSQL journal and one master (the emulator). Each node
+/// is the oldest of its cluster, so without the lease both would run the scheduler: with it, only the node that holds
+/// the lease does, and the other starts it only after the first stops renewing and the lease's TTL has passed.
+/// Reports Skipped without the PostgreSQL server binaries (<see cref="PostgresServer"/>).
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ClusterLeaseEndToEndTests(PostgresServer server, ITestOutputHelper log) : IDisposable
+{
+    private const string Ttl = "2s";
+    private readonly string _dir = Directory.CreateTempSubdirectory("actorscheduler-cluster-lease-").FullName;
+
+    private RunArguments Node(string name, string journal, Uri master, int apiPort, int clusterPort) =>
+        new(Path.Combine(EndToEnd.SchedulerProcess.RepoRoot, "examples/hello-world/svc.yml"), ["SLEEP_DURATION=300"], Path.Combine(_dir, name), apiPort, 0, 1, master.ToString(), false)
+        {
+            JournalConnection = journal,
+            ClusterPort = clusterPort,
+            // Its own address as its only seed: a cluster of its own.
+            ClusterSeeds = [$"akka.tcp://actorscheduler@127.0.0.1:{clusterPort}"],
+            ClusterHeartbeatInterval = "250ms",
+            ClusterHeartbeatPause = "2500ms",
+            ClusterStableAfter = "2s",
+            ClusterDownRemovalMargin = "500ms",
+            ClusterLeaseTtl = Ttl,
+        };
+
+    [SkippableFact]
+    public async Task Of_two_partitioned_nodes_on_one_journal_only_the_lease_holder_runs_the_scheduler_and_the_other_takes_over_after_the_ttl()
+    {
+        Skip.If(server.SkipReason is not null, server.SkipReason);
+        var journal = server.CreateDatabase();
+        await using var emulator = await InProcessRun.StartEmulatorAsync(Path.Combine(_dir, "mesos"));
+        var (apiA, apiB) = (EndToEnd.SchedulerProcess.FreePort(), EndToEnd.SchedulerProcess.FreePort());
+        var (portA, portB) = (EndToEnd.SchedulerProcess.FreePort(), EndToEnd.SchedulerProcess.FreePort());
+        using var stopA = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        using var stopB = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        var (consoleA, consoleB) = (new StringWriter(), new StringWriter());
+        var (systemA, systemB) = (new TaskCompletionSource<Akka.Actor.ActorSystem>(TaskCreationOptions.RunContinuationsAsynchronously), new TaskCompletionSource<Akka.Actor.ActorSystem>(TaskCreationOptions.RunContinuationsAsynchronously));
+        try
+        {
+            // A takes the lease, runs the scheduler and deploys; it can crash (no leave, no release, as a killed process).
+            var runA = RunCommand.RunAsync(Node("a", journal, emulator.Url, apiA, portA) with
+            {
+                TestHocon = "akka.coordinated-shutdown.run-by-actor-system-terminate = off",
+                OnStarted = systemA.SetResult,
+            }, consoleA, consoleA, stopA.Token);
+            await InProcessRun.DeployCompleteAsync(apiA, runA, consoleA);
+            Assert.Contains($"lease: the scheduler runs only under the lease in the journal's table {PostgresLease.Table} (ttl 2s, renewed every 500ms)", consoleA.ToString());
+            var launched = emulator.History().Launches.Select(l => (l.TaskName, l.TaskId)).Order().ToList();
+            var framework = Assert.Single(emulator.Snapshot().Frameworks).Id;
+            var subscribes = emulator.History().CallCount("SUBSCRIBE");
+
+            // B, the oldest node of its own cluster, asks for the lease and is refused: it says so, and its singleton does
+            // not start while A renews, for several TTLs.
+            var runB = RunCommand.RunAsync(Node("b", journal, emulator.Url, apiB, portB) with { OnStarted = systemB.SetResult }, consoleB, consoleB, stopB.Token);
+            var nodeB = await systemB.Task.WaitAsync(TimeSpan.FromMinutes(1));
+            var waiting = Stopwatch.StartNew();
+            while (!LogOf("b").Contains($"is held by [actorscheduler@127.0.0.1:{portA}]", StringComparison.Ordinal))
+            {
+                Assert.False(runB.IsCompleted, $"node B stopped:\n{consoleB}");
+                Assert.True(waiting.Elapsed < TimeSpan.FromMinutes(1), $"node B did not log that it waits for the lease A holds within a minute:\n{LogOf("b")}");
+                await Task.Delay(100);
+            }
+
+            var refused = Stopwatch.StartNew();
+            while (refused.Elapsed < TimeSpan.FromSeconds(6))
+            {
+                Assert.False(await RunsSchedulerAsync(nodeB), "node B runs the scheduler while node A holds the lease");
+                await Task.Delay(250);
+            }
+
+            Assert.True(await RunsSchedulerAsync(await systemA.Task), "node A's scheduler stopped while it holds the lease");
+            Assert.Equal(subscribes, emulator.History().CallCount("SUBSCRIBE"));
+
+            // A crashes: it renews no more, and B starts the scheduler once the lease's TTL has passed.
+            var failover = Stopwatch.StartNew();
+            await (await systemA.Task).Terminate();
+            while (emulator.History().CallCount("SUBSCRIBE") == subscribes)
+            {
+                Assert.False(runB.IsCompleted, $"node B stopped:\n{consoleB}");
+                Assert.True(failover.Elapsed < TimeSpan.FromMinutes(2), $"node B's scheduler did not resubscribe within 2 minutes of A's crash:\n{LogOf("b")}");
+                await Task.Delay(100);
+            }
+
+            log.WriteLine($"node A crashed holding the lease; node B's scheduler resubscribed after {failover.Elapsed.TotalSeconds:0.0}s (lease ttl {Ttl})");
+            Assert.True(failover.Elapsed >= TimeSpan.FromSeconds(1.5), $"node B resubscribed {failover.Elapsed.TotalMilliseconds:0} ms after A's crash, before A's lease could have expired");
+            await InProcessRun.DeployCompleteAsync(apiB, runB, consoleB);
+            Assert.True(await RunsSchedulerAsync(nodeB), "node B's singleton does not answer after taking the lease");
+            Assert.Equal($"actorscheduler@127.0.0.1:{portB}", PostgresServer.Scalar(journal, $"select owner from {PostgresLease.Table}"));
+
+            // The same framework, the same tasks, none launched again.
+            var after = emulator.Snapshot();
+            Assert.Equal(framework, Assert.Single(after.Frameworks).Id);
+            Assert.Equal(launched, emulator.History().Launches.Select(l => (l.TaskName, l.TaskId)).Order().ToList());
+
+            // B stops gracefully: it releases the lease.
+            await stopB.CancelAsync();
+            Assert.Equal(0, await runB);
+            Assert.Equal(0L, PostgresServer.Scalar(journal, $"select count(*) from {PostgresLease.Table}"));
+            await stopA.CancelAsync();
+            await runA;
+        }
+        finally
+        {
+            await stopA.CancelAsync();
+            await stopB.CancelAsync();
+        }
+    }
+
+    /// <summary>What node <paramref name="name"/> logged so far (<see cref="RunLog.FileName"/> in its data dir), read beside its writer.</summary>
+    private string LogOf(string name)
+    {
+        var path = Path.Combine(_dir, name, RunLog.FileName);
+        if (!File.Exists(path))
+        {
+            return "";
+        }
+
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>Whether the scheduler singleton runs in <paramref name="system"/>: it answers Akka's <c>Identify</c> there.</summary>
+    private static async Task<bool> RunsSchedulerAsync(Akka.Actor.ActorSystem system)
+    {
+        var identity = await Akka.Actor.Futures.Ask<Akka.Actor.ActorIdentity>(system.ActorSelection("/user/scheduler/scheduler"), new Akka.Actor.Identify(null), TimeSpan.FromSeconds(10));
+        return identity.Subject is not null;
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}
