@@ -20,8 +20,10 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
 
     // Tuned as akka-notes §2.4 for loopback, with the longer pause it advises on a loaded 2-core box: the run options
     // --cluster-heartbeat-interval, --cluster-heartbeat-pause, --cluster-stable-after and --cluster-down-removal-margin.
-    // The scheduler lease's TTL too (--cluster-lease-ttl), shorter than pause + stable-after + margin, so that a crashed
-    // node's lease has expired by the time another node's singleton asks for it.
+    // The in-process nodes' scheduler lease (--cluster-lease-ttl) too, shorter than pause + stable-after + margin, so that
+    // a crashed node's lease has expired by the time another node's singleton asks for it. The processes of
+    // TestTimingOptions keep the default lease (12s): with a lease of 2s, the journal-lost test's active node could lose
+    // its lease (at 1.5s without a renewal) before its next write fails, which is the failure that test is about.
     private const string TestHeartbeatInterval = "250ms", TestHeartbeatPause = "2500ms", TestStableAfter = "2s", TestDownRemovalMargin = "500ms", TestLeaseTtl = "2s";
 
     /// <summary>The same timings as <c>run</c>'s command-line options, for the tests that start <c>run</c> processes.</summary>
@@ -29,7 +31,6 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
     [
         "--cluster-heartbeat-interval", TestHeartbeatInterval, "--cluster-heartbeat-pause", TestHeartbeatPause,
         "--cluster-stable-after", TestStableAfter, "--cluster-down-removal-margin", TestDownRemovalMargin,
-        "--cluster-lease-ttl", TestLeaseTtl,
     ];
 
     private RunArguments Node(string name, string journal, Uri master, int apiPort, int clusterPort, int seedPort) =>
