@@ -110,14 +110,8 @@ public sealed class PostgresLease : Lease
 
             if (held)
             {
-                try
-                {
-                    await Release().ConfigureAwait(false);
-                }
-                catch (LeaseException)
-                {
-                    // Logged by Release; the row expires after the TTL.
-                }
+                // False when the server does not answer: said by Release, and the row expires after the TTL.
+                await Release().ConfigureAwait(false);
             }
 
             return Done.Instance;
@@ -211,7 +205,10 @@ public sealed class PostgresLease : Lease
         return true;
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Stops renewing and deletes the row where it is still this owner's. False, with a warning, when the server cannot
+    /// be reached: another node then takes the lease once its TTL has passed (Akka's singleton logs that too).
+    /// </summary>
     public override async Task<bool> Release()
     {
         lock (_gate)
@@ -237,9 +234,9 @@ public sealed class PostgresLease : Lease
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException)
         {
-            var why = $"Cannot release the scheduler lease [{Settings.LeaseName}] of [{Settings.OwnerName}]: {Cli.CommandGuard.OneLine(e.Message)}; another node can take it once its TTL ({Cli.DurationText.Format(_timeToLive)}) has passed";
-            _log.Warning(why);
-            throw new LeaseException(why, e);
+            _log.Warning("Cannot release the scheduler lease [{0}] of [{1}]: {2}; another node can take it once its TTL ({3}) has passed",
+                Settings.LeaseName, Settings.OwnerName, Cli.CommandGuard.OneLine(e.Message), Cli.DurationText.Format(_timeToLive));
+            return false;
         }
     }
 
