@@ -814,9 +814,17 @@ public static class RunCommand
         string? last = null;
         var reportedComplete = false;
         var stopped = scheduler.WatchAsync(ct);
+        // Clustered, the node that should run the scheduler and cannot take its lease for want of the journal's server
+        // stops as a scheduler that lost that server does.
+        var leaseUnreachable = SchedulerLeaseFailures.Get(system).Unreachable;
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
         while (await timer.WaitForNextTickAsync(ct))
         {
+            if (leaseUnreachable.IsCompleted && !ShuttingDown())
+            {
+                throw new SchedulerFailedException($"the journal's server could not be reached: {leaseUnreachable.Result}", journalUnavailable: true);
+            }
+
             if (stopped.IsCompletedSuccessfully && stopped.Result)
             {
                 // With the host. (A supervisor that gave up restarting the scheduler stays, and answers why: below.)

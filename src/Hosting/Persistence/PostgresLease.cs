@@ -65,6 +65,7 @@ public sealed class PostgresLease : Lease
     private readonly TimeSpan _timeToLive;
     private readonly Func<TimeSpan> _clock;
     private readonly ILoggingAdapter _log;
+    private readonly SchedulerLeaseFailures _failures;
     private readonly LeaseTerm _term;
     private readonly object _gate = new();
     private readonly SemaphoreSlim _wake = new(0);
@@ -93,7 +94,10 @@ public sealed class PostgresLease : Lease
         _timeToLive = settings.TimeoutSettings.HeartbeatTimeout;
         _term = new LeaseTerm(_timeToLive, settings.TimeoutSettings.HeartbeatInterval);
         var seconds = (int)Math.Max(1, Math.Ceiling(settings.TimeoutSettings.OperationTimeout.TotalSeconds));
-        _connectionString = new NpgsqlConnectionStringBuilder(given) { Timeout = seconds, CommandTimeout = seconds }.ConnectionString;
+        // A connection of its own for each statement: a pooled one the server's restart broke would fail a renewal, or a
+        // take whose failure stops run, though the server answers again.
+        _connectionString = new NpgsqlConnectionStringBuilder(given) { Timeout = seconds, CommandTimeout = seconds, Pooling = false }.ConnectionString;
+        _failures = SchedulerLeaseFailures.Get(system);
         _clock = clock;
         _log = Logging.GetLogger(system, typeof(PostgresLease));
 
@@ -155,6 +159,11 @@ public sealed class PostgresLease : Lease
         {
             var why = $"Cannot take the scheduler lease [{Settings.LeaseName}] for [{Settings.OwnerName}] in {PostgresJournal.Describe(_connectionString)}: {Cli.CommandGuard.OneLine(e.Message)}; the scheduler does not start on this node until it can";
             _log.Warning(why);
+            if (ActorScheduler.Actors.JournalFailures.IsServerUnreachable(e))
+            {
+                _failures.ServerUnreachable($"the scheduler lease could not be taken ({Cli.CommandGuard.OneLine(e.Message)})");
+            }
+
             throw new LeaseException(why, e);
         }
 

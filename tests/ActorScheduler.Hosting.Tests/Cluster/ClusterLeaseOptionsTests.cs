@@ -93,6 +93,28 @@ public sealed class ClusterLeaseOptionsTests : IDisposable
         Assert.Equal(["error: --cluster-lease-ttl needs --cluster-port: the port of this scheduler node in the cluster"], error);
     }
 
+    [Fact]
+    public async Task The_executable_takes_the_lease_ttl_option_and_refuses_a_bad_one_on_one_line()
+    {
+        using var run = EndToEnd.SchedulerProcess.Launch(0, ["run", Path.Combine(EndToEnd.SchedulerProcess.RepoRoot, "examples/hello-world/svc.yml"),
+            "--data-dir", Path.Combine(_dir, "data"), "--api-port", "0", "--master", "http://127.0.0.1:1", "--journal-connection", Journal,
+            "--cluster-port", "25520", "--cluster-lease-ttl", "12"]);
+
+        Assert.Equal(2, await run.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal("error: --cluster-lease-ttl expects a duration: a number and its unit, ms, s, m, h or d (500ms, 7s, 1.5m, 2h, 1d), got '12', a number without its unit", run.Output.Trim());
+    }
+
+    [Fact]
+    public async Task Run_help_describes_the_lease_ttl_with_its_default_and_advice()
+    {
+        var (code, output, _) = await Cli.CliProcess.RunAsync("run", "--help");
+        var help = System.Text.RegularExpressions.Regex.Replace(output, @"\s+", " ");
+
+        Assert.Equal(0, code);
+        Assert.Contains("--cluster-lease-ttl", help);
+        Assert.Contains("Default 12s, at least 1s; keep it no longer than heartbeat pause + stable-after + down-removal margin", help);
+    }
+
     [Theory]
     [InlineData(999.0, "Cluster.LeaseTimeToLive must be at least 1s and at most 24h, got 999ms")]
     [InlineData(0.0, "Cluster.LeaseTimeToLive must be at least 1s and at most 24h, got 0ms")]

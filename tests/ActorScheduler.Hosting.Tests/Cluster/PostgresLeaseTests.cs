@@ -11,7 +11,8 @@ namespace ActorScheduler.Hosting.Tests.Cluster;
 /// The scheduler lease (<see cref="PostgresLease"/>) against a real PostgreSQL server, two owners standing for two
 /// scheduler nodes: one takes it and the other is refused while the first renews; the other gets it once the first
 /// stops renewing (its actor system gone, as a crashed node's) and the TTL has passed, or at once after a release; the
-/// holder's lease-lost callback fires when its row is taken by force, and when its server stops answering.
+/// holder's lease-lost callback fires when its row is taken by force, and when its server stops answering; a lease
+/// whose server cannot be reached is not taken, and says so to <c>run</c> (<see cref="SchedulerLeaseFailures"/>).
 /// Reports Skipped without the PostgreSQL server binaries (<see cref="PostgresServer"/>).
 /// </summary>
 [Collection(PostgresCollection.Name)]
@@ -125,6 +126,22 @@ public sealed class PostgresLeaseTests(PostgresServer server) : Akka.TestKit.Xun
         // The release the singleton sends as it stops leaves the thief's row alone.
         Assert.True(await a.Release());
         Assert.Equal("thief:1", PostgresServer.Scalar(journal, $"select owner from {PostgresLease.Table}"));
+    }
+
+    [SkippableFact]
+    public async Task A_lease_whose_server_cannot_be_reached_is_not_taken_and_run_is_told_so()
+    {
+        Skip.If(server.SkipReason is not null, server.SkipReason);
+        var journal = Database();
+        var nowhere = new Npgsql.NpgsqlConnectionStringBuilder(journal) { Port = LoopbackPorts.Free() }.ConnectionString;
+        var a = Lease(Sys, nowhere, "10.0.0.11:25520");
+
+        var refused = await Assert.ThrowsAsync<LeaseException>(() => a.Acquire(_ => { }));
+
+        Assert.StartsWith("Cannot take the scheduler lease [actorscheduler-singleton-test] for [10.0.0.11:25520] in postgres://postgres@127.0.0.1:", refused.Message);
+        Assert.False(a.CheckLease());
+        var why = await SchedulerLeaseFailures.Get(Sys).Unreachable.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.StartsWith("the scheduler lease could not be taken (", why);
     }
 
     [SkippableFact]
