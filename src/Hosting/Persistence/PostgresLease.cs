@@ -17,7 +17,8 @@ namespace ActorScheduler.Hosting.Persistence;
 /// whichever side runs the scheduler, only one does.
 /// <para>
 /// One row per lease name in the table <see cref="Table"/> (created by <see cref="PostgresJournal.Prepare"/> with the
-/// journal's tables): its owner (the node's <c>system@host:port</c>, as Akka's singleton names it) and its expiry by the
+/// journal's tables): its owner (the node's <c>system@host:port</c>, as Akka's singleton names it, and <c>#</c> and
+/// eight hex digits that tell this process from another given the same address) and its expiry by the
 /// <em>server's</em> clock (<c>now() + ttl</c>), so the nodes' clocks do not matter. One atomic statement takes it: an
 /// insert, or an update only when the row is expired or already this owner's. The holder renews it every heartbeat
 /// interval, and counts it as lost (the lease-lost callback stops the singleton) when a renewal is refused, or when none
@@ -62,6 +63,7 @@ public sealed class PostgresLease : Lease
     private const string ReleaseSql = "delete from scheduler_lease where name = @name and owner = @owner";
 
     private readonly string _connectionString;
+    private readonly string _owner;
     private readonly TimeSpan _timeToLive;
     private readonly Func<TimeSpan> _clock;
     private readonly ILoggingAdapter _log;
@@ -99,6 +101,10 @@ public sealed class PostgresLease : Lease
         _connectionString = new NpgsqlConnectionStringBuilder(given) { Timeout = seconds, CommandTimeout = seconds, Pooling = false }.ConnectionString;
         _failures = SchedulerLeaseFailures.Get(system);
         _clock = clock;
+        // The node's address (Akka's owner name) and this incarnation of it: two processes that were given the same
+        // address (two machines left at the default --cluster-hostname, say) must never both count as the holder, and a
+        // node restarted after a crash waits out the TTL of its predecessor's row as any other node would.
+        _owner = $"{settings.OwnerName}#{Guid.NewGuid():N}"[..(settings.OwnerName.Length + 9)];
         _log = Logging.GetLogger(system, typeof(PostgresLease));
 
         // A graceful stop releases the row (the singleton does too, as it leaves its oldest state; this covers a stop
@@ -122,6 +128,9 @@ public sealed class PostgresLease : Lease
         });
         system.WhenTerminated.ContinueWith(_ => StopHeartbeat(), TaskScheduler.Default);
     }
+
+    /// <summary>The owner this lease writes in its row: the node's address and <c>#</c> and this incarnation's eight hex digits.</summary>
+    internal string Owner => _owner;
 
     private static TimeSpan MonotonicClock() => Stopwatch.GetElapsedTime(0);
 
@@ -157,7 +166,7 @@ public sealed class PostgresLease : Lease
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException)
         {
-            var why = $"Cannot take the scheduler lease [{Settings.LeaseName}] for [{Settings.OwnerName}] in {PostgresJournal.Describe(_connectionString)}: {Cli.CommandGuard.OneLine(e.Message)}; the scheduler does not start on this node until it can";
+            var why = $"Cannot take the scheduler lease [{Settings.LeaseName}] for [{_owner}] in {PostgresJournal.Describe(_connectionString)}: {Cli.CommandGuard.OneLine(e.Message)}; the scheduler does not start on this node until it can";
             _log.Warning(why);
             if (ActorScheduler.Actors.JournalFailures.IsServerUnreachable(e))
             {
@@ -178,11 +187,11 @@ public sealed class PostgresLease : Lease
                 if (_lastHolderLogged != holder)
                 {
                     _lastHolderLogged = holder;
-                    _log.Warning(message, Settings.LeaseName, holder, left, Settings.OwnerName);
+                    _log.Warning(message, Settings.LeaseName, holder, left, _owner);
                 }
                 else
                 {
-                    _log.Debug(message, Settings.LeaseName, holder, left, Settings.OwnerName);
+                    _log.Debug(message, Settings.LeaseName, holder, left, _owner);
                 }
             }
 
@@ -207,7 +216,7 @@ public sealed class PostgresLease : Lease
         if (heartbeat is not null)
         {
             _log.Info("Took the scheduler lease [{0}] for [{1}] ({2}, renewed every {3}); the scheduler may start on this node",
-                Settings.LeaseName, Settings.OwnerName, Cli.DurationText.Format(_timeToLive), Cli.DurationText.Format(Settings.TimeoutSettings.HeartbeatInterval));
+                Settings.LeaseName, _owner, Cli.DurationText.Format(_timeToLive), Cli.DurationText.Format(Settings.TimeoutSettings.HeartbeatInterval));
             _ = HeartbeatAsync(_generation, heartbeat.Token);
         }
 
@@ -236,7 +245,7 @@ public sealed class PostgresLease : Lease
             var deleted = await command.ExecuteNonQueryAsync().ConfigureAwait(false);
             if (deleted > 0)
             {
-                _log.Info("Released the scheduler lease [{0}] held by [{1}]", Settings.LeaseName, Settings.OwnerName);
+                _log.Info("Released the scheduler lease [{0}] held by [{1}]", Settings.LeaseName, _owner);
             }
 
             return true;
@@ -244,7 +253,7 @@ public sealed class PostgresLease : Lease
         catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException)
         {
             _log.Warning("Cannot release the scheduler lease [{0}] of [{1}]: {2}; another node can take it once its TTL ({3}) has passed",
-                Settings.LeaseName, Settings.OwnerName, Cli.CommandGuard.OneLine(e.Message), Cli.DurationText.Format(_timeToLive));
+                Settings.LeaseName, _owner, Cli.CommandGuard.OneLine(e.Message), Cli.DurationText.Format(_timeToLive));
             return false;
         }
     }
@@ -368,7 +377,7 @@ public sealed class PostgresLease : Lease
             }
 
             _log.Warning("Cannot renew the scheduler lease [{0}] of [{1}]: {2}; retried every {3}, the scheduler stops on this node in {4} unless a renewal succeeds",
-                Settings.LeaseName, Settings.OwnerName, Cli.CommandGuard.OneLine(e.Message), Cli.DurationText.Format(Settings.TimeoutSettings.HeartbeatInterval),
+                Settings.LeaseName, _owner, Cli.CommandGuard.OneLine(e.Message), Cli.DurationText.Format(Settings.TimeoutSettings.HeartbeatInterval),
                 left is { } l && l > TimeSpan.Zero ? Cli.DurationText.Format(TimeSpan.FromMilliseconds(Math.Ceiling(l.TotalMilliseconds))) : "0ms");
         }
 
@@ -398,7 +407,7 @@ public sealed class PostgresLease : Lease
         }
 
         StopHeartbeat();
-        var message = $"Lost the scheduler lease [{Settings.LeaseName}] of [{Settings.OwnerName}]: {why}; the scheduler stops on this node, and starts here again only once it takes the lease again";
+        var message = $"Lost the scheduler lease [{Settings.LeaseName}] of [{_owner}]: {why}; the scheduler stops on this node, and starts here again only once it takes the lease again";
         _log.Warning(message);
         callback?.Invoke(new LeaseException(message));
     }
@@ -407,7 +416,7 @@ public sealed class PostgresLease : Lease
     {
         var command = new NpgsqlCommand(sql, connection);
         command.Parameters.AddWithValue("name", Settings.LeaseName);
-        command.Parameters.AddWithValue("owner", Settings.OwnerName);
+        command.Parameters.AddWithValue("owner", _owner);
         if (withTtl)
         {
             command.Parameters.AddWithValue("ttl", _timeToLive);

@@ -65,7 +65,7 @@ public sealed class ClusterLeaseEndToEndTests(PostgresServer server, ITestOutput
             var runB = RunCommand.RunAsync(Node("b", journal, emulator.Url, apiB, portB) with { OnStarted = systemB.SetResult }, consoleB, consoleB, stopB.Token);
             var nodeB = await systemB.Task.WaitAsync(TimeSpan.FromMinutes(1));
             var waiting = Stopwatch.StartNew();
-            while (!LogOf("b").Contains($"is held by [actorscheduler@127.0.0.1:{portA}]", StringComparison.Ordinal))
+            while (!LogOf("b").Contains($"is held by [actorscheduler@127.0.0.1:{portA}#", StringComparison.Ordinal))
             {
                 Assert.False(runB.IsCompleted, $"node B stopped:\n{consoleB}");
                 Assert.True(waiting.Elapsed < TimeSpan.FromMinutes(1), $"node B did not log that it waits for the lease A holds within a minute:\n{LogOf("b")}");
@@ -96,7 +96,7 @@ public sealed class ClusterLeaseEndToEndTests(PostgresServer server, ITestOutput
             Assert.True(failover.Elapsed >= TimeSpan.FromSeconds(1.5), $"node B resubscribed {failover.Elapsed.TotalMilliseconds:0} ms after A's crash, before A's lease could have expired");
             await InProcessRun.DeployCompleteAsync(apiB, runB, consoleB);
             Assert.True(await RunsSchedulerAsync(nodeB), "node B's singleton does not answer after taking the lease");
-            Assert.Equal($"actorscheduler@127.0.0.1:{portB}", PostgresServer.Scalar(journal, $"select owner from {PostgresLease.Table}"));
+            Assert.StartsWith($"actorscheduler@127.0.0.1:{portB}#", (string?)PostgresServer.Scalar(journal, $"select owner from {PostgresLease.Table}"));
 
             // The same framework, the same tasks, none launched again.
             var after = emulator.Snapshot();
