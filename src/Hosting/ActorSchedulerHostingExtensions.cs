@@ -67,7 +67,7 @@ public static class ActorSchedulerHostingExtensions
                 .AddHocon(SchedulerCluster.Hocon(clustered, options.ApiUrl), HoconAddMode.Prepend)
                 .WithClusterTls(clustered)
                 .AddHocon(Persistence.PostgresLease.ConnectionHocon(journalConnectionString!), HoconAddMode.Prepend)
-                .WithSingleton<SchedulerRegistryKeys.Scheduler>(SchedulerCluster.SingletonName, SchedulerRootActor.SupervisedProps(settings), new ClusterSingletonOptions(), createProxyToo: true)
+                .WithSingleton<SchedulerRegistryKeys.Scheduler>(SchedulerCluster.SingletonName, SchedulerRootActor.SupervisedProps(settings), SchedulerCluster.SingletonOptions(clustered), createProxyToo: true)
                 .WithActors((system, _) => system.ActorOf(ActiveNodeWatcher.Props(SchedulerCluster.SingletonPath), SchedulerCluster.WatcherName));
         }
 

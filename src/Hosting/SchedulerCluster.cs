@@ -1,5 +1,6 @@
 using System.Globalization;
 using Akka.Actor;
+using Akka.Cluster.Hosting;
 
 namespace ActorScheduler.Hosting;
 
@@ -165,12 +166,24 @@ internal static class SchedulerCluster
         $"{(tls ? SchedulerClusterTls.Protocol : "akka.tcp")}://{systemName}@{hostname}:{port.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>
+    /// The scheduler's singleton: started only under the scheduler lease (<see cref="Persistence.PostgresLease"/>, configured
+    /// by <see cref="Hocon"/>), asked for again every lease heartbeat while another node holds it. Given to that one
+    /// singleton, not written as Akka's default for every singleton: an application that embeds the scheduler keeps its own
+    /// singletons free of it.
+    /// </summary>
+    internal static ClusterSingletonOptions SingletonOptions(SchedulerClusterOptions options) => new()
+    {
+        LeaseImplementation = Persistence.SchedulerLeaseOption.Instance,
+        LeaseRetryInterval = Persistence.PostgresLease.HeartbeatInterval(options.LeaseTimeToLive),
+    };
+
+    /// <summary>
     /// The split-brain resolver, failure detector and singleton settings (akka-notes §2.4): keep-majority, so a cluster of
     /// three or more survives losing one node; a removal margin set, so a crash is not counted twice; the singleton's
     /// hand-over and the proxy's search retried every 250 ms, so a graceful leave moves the scheduler within about a second;
-    /// the singleton started only under the scheduler lease (<see cref="Persistence.PostgresLease"/>; its connection string
-    /// is <see cref="Persistence.PostgresLease.ConnectionHocon"/>), asked again every lease heartbeat while another node
-    /// holds it, each statement given a heartbeat to answer; the guard that refuses to serialize a message of ours as JSON
+    /// the scheduler lease's settings (<see cref="Persistence.PostgresLease"/>, which <see cref="SingletonOptions"/> puts the
+    /// scheduler's singleton under; its connection string is <see cref="Persistence.PostgresLease.ConnectionHocon"/>),
+    /// each statement given a heartbeat to answer; the guard that refuses to serialize a message of ours as JSON
     /// (<see cref="OurMessagesNotAsJson"/>); and, with a <see cref="SchedulerClusterOptions.TlsCertificateFile"/>, TLS on
     /// the remoting (<see cref="SchedulerClusterTls"/>).
     /// <paramref name="api"/>, the node's advertised API URL, is its member role (<see cref="ActiveSchedulerNode.Role"/>),
@@ -193,8 +206,6 @@ internal static class SchedulerCluster
           }
           singleton.hand-over-retry-interval = 250ms
           singleton-proxy.singleton-identification-interval = 250ms
-          singleton.use-lease = "{{Persistence.PostgresLease.ConfigPath}}"
-          singleton.lease-retry-interval = {{Cli.DurationText.Format(Persistence.PostgresLease.HeartbeatInterval(options.LeaseTimeToLive))}}
         }
         {{Persistence.PostgresLease.ConfigPath}} {
           lease-class = "{{typeof(Persistence.PostgresLease).FullName}}, {{typeof(Persistence.PostgresLease).Assembly.GetName().Name}}"

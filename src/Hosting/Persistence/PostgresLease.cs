@@ -432,3 +432,21 @@ public sealed class PostgresLease : Lease
     internal static string ConnectionHocon(string connectionString) =>
         string.Create(CultureInfo.InvariantCulture, $"{ConfigPath}.connection-string = \"{connectionString.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\"");
 }
+
+/// <summary>
+/// The scheduler lease as Akka.Hosting names a singleton's lease (<c>ClusterSingletonOptions.LeaseImplementation</c>):
+/// <see cref="PostgresLease"/> at <see cref="PostgresLease.ConfigPath"/>, whose settings <see cref="SchedulerCluster.Hocon"/>
+/// and <see cref="PostgresLease.ConnectionHocon"/> write (they depend on the cluster's options, which this does not hold).
+/// </summary>
+internal sealed class SchedulerLeaseOption : Akka.Hosting.Coordination.LeaseOptionBase
+{
+    public static SchedulerLeaseOption Instance { get; } = new();
+
+    public override string ConfigPath => PostgresLease.ConfigPath;
+
+    public override Type Class => typeof(PostgresLease);
+
+    public override void Apply(Akka.Hosting.AkkaConfigurationBuilder builder, Akka.Actor.Setup.Setup? setup = null)
+    {
+    }
+}

@@ -85,6 +85,9 @@ public sealed class ClusterLeaseEndToEndTests(PostgresServer server, ITestOutput
             // A crashes: it renews no more, and B starts the scheduler once the lease's TTL has passed.
             var failover = Stopwatch.StartNew();
             await (await systemA.Task).Terminate();
+            // The crash may still have let A's singleton leave its oldest state, which releases the lease (Akka's doing):
+            // then B may take it at once. Only a row A left behind must be waited out.
+            var leftBehind = (long)PostgresServer.Scalar(journal, $"select count(*) from {PostgresLease.Table} where owner like 'actorscheduler@127.0.0.1:{portA}#%'")! > 0;
             while (emulator.History().CallCount("SUBSCRIBE") == subscribes)
             {
                 Assert.False(runB.IsCompleted, $"node B stopped:\n{consoleB}");
@@ -93,7 +96,7 @@ public sealed class ClusterLeaseEndToEndTests(PostgresServer server, ITestOutput
             }
 
             log.WriteLine($"node A crashed holding the lease; node B's scheduler resubscribed after {failover.Elapsed.TotalSeconds:0.0}s (lease ttl {Ttl})");
-            Assert.True(failover.Elapsed >= TimeSpan.FromSeconds(1.5), $"node B resubscribed {failover.Elapsed.TotalMilliseconds:0} ms after A's crash, before A's lease could have expired");
+            Assert.True(!leftBehind || failover.Elapsed >= TimeSpan.FromSeconds(1.5), $"node B resubscribed {failover.Elapsed.TotalMilliseconds:0} ms after A's crash, before the lease A left behind could have expired");
             await InProcessRun.DeployCompleteAsync(apiB, runB, consoleB);
             Assert.True(await RunsSchedulerAsync(nodeB), "node B's singleton does not answer after taking the lease");
             Assert.StartsWith($"actorscheduler@127.0.0.1:{portB}#", (string?)PostgresServer.Scalar(journal, $"select owner from {PostgresLease.Table}"));

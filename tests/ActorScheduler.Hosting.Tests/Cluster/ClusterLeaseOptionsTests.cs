@@ -33,10 +33,10 @@ public sealed class ClusterLeaseOptionsTests : IDisposable
         var config = Akka.Configuration.ConfigurationFactory.ParseString(SchedulerCluster.Hocon(cluster!))
             .WithFallback(ClusterSingleton.DefaultConfig());
 
-        var singleton = ClusterSingletonManagerSettings.Create(config.GetConfig("akka.cluster.singleton"));
-        Assert.NotNull(singleton.LeaseSettings);
-        Assert.Equal(PostgresLease.ConfigPath, singleton.LeaseSettings!.LeaseImplementation);
-        Assert.Equal(TimeSpan.FromSeconds(3), singleton.LeaseSettings.LeaseRetryInterval);
+        var singleton = SchedulerCluster.SingletonOptions(cluster!);
+        Assert.Equal(PostgresLease.ConfigPath, singleton.LeaseImplementation!.ConfigPath);
+        Assert.Equal(typeof(PostgresLease), singleton.LeaseImplementation.Class);
+        Assert.Equal(TimeSpan.FromSeconds(3), singleton.LeaseRetryInterval);
 
         var lease = LeaseSettings.Create(config.GetConfig(PostgresLease.ConfigPath), "scheduler", "127.0.0.1:25520");
         Assert.Equal(typeof(PostgresLease), Type.GetType(lease.LeaseConfig.GetString("lease-class"), throwOnError: true));
@@ -55,7 +55,20 @@ public sealed class ClusterLeaseOptionsTests : IDisposable
 
         Assert.Equal(TimeSpan.FromSeconds(2), config.GetTimeSpan($"{PostgresLease.ConfigPath}.heartbeat-timeout"));
         Assert.Equal(TimeSpan.FromMilliseconds(500), config.GetTimeSpan($"{PostgresLease.ConfigPath}.heartbeat-interval"));
-        Assert.Equal(TimeSpan.FromMilliseconds(500), config.GetTimeSpan("akka.cluster.singleton.lease-retry-interval"));
+        Assert.Equal(TimeSpan.FromMilliseconds(500), SchedulerCluster.SingletonOptions(cluster!).LeaseRetryInterval);
+    }
+
+    [Fact]
+    public void The_lease_is_the_scheduler_singletons_only_and_not_every_singletons_default()
+    {
+        // An application embedding the scheduler may run singletons of its own: they are not put under the scheduler's
+        // lease (nor made to need its database).
+        var cluster = RunCommand.ClusterOf(Args(25520, ttl: null), Journal, out var error);
+        Assert.Null(error);
+        var config = Akka.Configuration.ConfigurationFactory.ParseString(SchedulerCluster.Hocon(cluster!))
+            .WithFallback(ClusterSingleton.DefaultConfig());
+
+        Assert.Null(ClusterSingletonManagerSettings.Create(config.GetConfig("akka.cluster.singleton")).LeaseSettings);
     }
 
     [Fact]
