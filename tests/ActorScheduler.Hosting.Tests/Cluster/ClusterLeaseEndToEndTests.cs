@@ -17,22 +17,12 @@ namespace ActorScheduler.Hosting.Tests.Cluster;
 [Collection(PostgresCollection.Name)]
 public sealed class ClusterLeaseEndToEndTests(PostgresServer server, ITestOutputHelper log) : IDisposable
 {
-    private const string Ttl = "2s";
+    private const string Ttl = ClusteredSchedulerTests.TestLeaseTtl;
     private readonly string _dir = Directory.CreateTempSubdirectory("actorscheduler-cluster-lease-").FullName;
 
+    // Its own address as its only seed: a cluster of its own.
     private RunArguments Node(string name, string journal, Uri master, int apiPort, int clusterPort) =>
-        new(Path.Combine(EndToEnd.SchedulerProcess.RepoRoot, "examples/hello-world/svc.yml"), ["SLEEP_DURATION=300"], Path.Combine(_dir, name), apiPort, 0, 1, master.ToString(), false)
-        {
-            JournalConnection = journal,
-            ClusterPort = clusterPort,
-            // Its own address as its only seed: a cluster of its own.
-            ClusterSeeds = [$"akka.tcp://actorscheduler@127.0.0.1:{clusterPort}"],
-            ClusterHeartbeatInterval = "250ms",
-            ClusterHeartbeatPause = "2500ms",
-            ClusterStableAfter = "2s",
-            ClusterDownRemovalMargin = "500ms",
-            ClusterLeaseTtl = Ttl,
-        };
+        ClusteredSchedulerTests.TestNode(Path.Combine(_dir, name), journal, master, apiPort, clusterPort, $"akka.tcp://actorscheduler@127.0.0.1:{clusterPort}");
 
     [SkippableFact]
     public async Task Of_two_partitioned_nodes_on_one_journal_only_the_lease_holder_runs_the_scheduler_and_the_other_takes_over_after_the_ttl()

@@ -24,7 +24,10 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
     // a crashed node's lease has expired by the time another node's singleton asks for it. The processes of
     // TestTimingOptions keep the default lease (12s): with a lease of 2s, the journal-lost test's active node could lose
     // its lease (at 1.5s without a renewal) before its next write fails, which is the failure that test is about.
-    private const string TestHeartbeatInterval = "250ms", TestHeartbeatPause = "2500ms", TestStableAfter = "2s", TestDownRemovalMargin = "500ms", TestLeaseTtl = "2s";
+    private const string TestHeartbeatInterval = "250ms", TestHeartbeatPause = "2500ms", TestStableAfter = "2s", TestDownRemovalMargin = "500ms";
+
+    /// <summary>The scheduler lease of the in-process nodes (<see cref="TestNode"/>).</summary>
+    internal const string TestLeaseTtl = "2s";
 
     /// <summary>The same timings as <c>run</c>'s command-line options, for the tests that start <c>run</c> processes.</summary>
     internal static readonly string[] TestTimingOptions =
@@ -34,11 +37,18 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
     ];
 
     private RunArguments Node(string name, string journal, Uri master, int apiPort, int clusterPort, int seedPort) =>
-        new(Path.Combine(EndToEnd.SchedulerProcess.RepoRoot, "examples/hello-world/svc.yml"), ["SLEEP_DURATION=300"], Path.Combine(_dir, name), apiPort, 0, 1, master.ToString(), false)
+        TestNode(Path.Combine(_dir, name), journal, master, apiPort, clusterPort, $"akka.tcp://actorscheduler@127.0.0.1:{seedPort}");
+
+    /// <summary>
+    /// An in-process <c>run</c> node of hello-world on <paramref name="journal"/> and <paramref name="master"/>, joining
+    /// <paramref name="seed"/>, with the tests' short cluster timings and lease (<see cref="TestLeaseTtl"/>).
+    /// </summary>
+    internal static RunArguments TestNode(string dataDir, string journal, Uri master, int apiPort, int clusterPort, string seed) =>
+        new(Path.Combine(EndToEnd.SchedulerProcess.RepoRoot, "examples/hello-world/svc.yml"), ["SLEEP_DURATION=300"], dataDir, apiPort, 0, 1, master.ToString(), false)
         {
             JournalConnection = journal,
             ClusterPort = clusterPort,
-            ClusterSeeds = [$"akka.tcp://actorscheduler@127.0.0.1:{seedPort}"],
+            ClusterSeeds = [seed],
             ClusterHeartbeatInterval = TestHeartbeatInterval,
             ClusterHeartbeatPause = TestHeartbeatPause,
             ClusterStableAfter = TestStableAfter,

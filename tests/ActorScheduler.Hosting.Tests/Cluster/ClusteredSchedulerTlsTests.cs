@@ -16,15 +16,8 @@ public sealed class ClusteredSchedulerTlsTests(PostgresServer server) : IDisposa
     private readonly string _dir = Directory.CreateTempSubdirectory("actorscheduler-cluster-tls-run-").FullName;
 
     private RunArguments Node(string name, string journal, Uri master, int apiPort, int clusterPort, int seedPort, string certificate) =>
-        new(Path.Combine(EndToEnd.SchedulerProcess.RepoRoot, "examples/hello-world/svc.yml"), ["SLEEP_DURATION=300"], Path.Combine(_dir, name), apiPort, 0, 1, master.ToString(), false)
+        ClusteredSchedulerTests.TestNode(Path.Combine(_dir, name), journal, master, apiPort, clusterPort, $"akka.ssl.tcp://actorscheduler@127.0.0.1:{seedPort}") with
         {
-            JournalConnection = journal,
-            ClusterPort = clusterPort,
-            ClusterSeeds = [$"akka.ssl.tcp://actorscheduler@127.0.0.1:{seedPort}"],
-            ClusterHeartbeatInterval = "250ms",
-            ClusterHeartbeatPause = "2500ms",
-            ClusterStableAfter = "2s",
-            ClusterDownRemovalMargin = "500ms",
             ClusterTlsCertificate = certificate,
             EnvironmentVariable = variable => variable == RunClusterTls.PasswordVariable ? ClusterTlsTests.Password : null,
         };
