@@ -17,15 +17,20 @@ namespace ActorScheduler.Hosting.Tests.Cluster;
 [Collection(PostgresCollection.Name)]
 public sealed class ClusterLeaseEndToEndTests(PostgresServer server, ITestOutputHelper log) : IDisposable
 {
-    private const string Ttl = ClusteredSchedulerTests.TestLeaseTtl;
+    // Longer than the other in-process cluster tests' lease: renewed every second, it outlasts a loaded machine's stalls
+    // (with 2s, a stall of 1.5s lost it on a CI run), and B is still refused for longer than one TTL below.
+    private const string Ttl = "4s";
     private readonly string _dir = Directory.CreateTempSubdirectory("actorscheduler-cluster-lease-").FullName;
 
     // Its own address as its only seed: a cluster of its own.
     private RunArguments Node(string name, string journal, Uri master, int apiPort, int clusterPort) =>
-        ClusteredSchedulerTests.TestNode(Path.Combine(_dir, name), journal, master, apiPort, clusterPort, $"akka.tcp://actorscheduler@127.0.0.1:{clusterPort}");
+        ClusteredSchedulerTests.TestNode(Path.Combine(_dir, name), journal, master, apiPort, clusterPort, $"akka.tcp://actorscheduler@127.0.0.1:{clusterPort}") with
+        {
+            ClusterLeaseTtl = Ttl,
+        };
 
     [SkippableFact]
-    public async Task Of_two_partitioned_nodes_on_one_journal_only_the_lease_holder_runs_the_scheduler_and_the_other_takes_over_after_the_ttl()
+    public async Task Of_two_partitioned_nodes_on_one_journal_only_the_lease_holder_runs_the_scheduler_and_the_other_takes_over_once_it_crashes()
     {
         Skip.If(server.SkipReason is not null, server.SkipReason);
         var journal = server.CreateDatabase();
@@ -45,7 +50,7 @@ public sealed class ClusterLeaseEndToEndTests(PostgresServer server, ITestOutput
                 OnStarted = systemA.SetResult,
             }, consoleA, consoleA, stopA.Token);
             await InProcessRun.DeployCompleteAsync(apiA, runA, consoleA);
-            Assert.Contains($"lease: the scheduler runs only under the lease in the journal's table {PostgresLease.Table} (ttl 2s, renewed every 500ms)", consoleA.ToString());
+            Assert.Contains($"lease: the scheduler runs only under the lease in the journal's table {PostgresLease.Table} (ttl {Ttl}, renewed every 1s)", consoleA.ToString());
             var launched = emulator.History().Launches.Select(l => (l.TaskName, l.TaskId)).Order().ToList();
             var framework = Assert.Single(emulator.Snapshot().Frameworks).Id;
             var subscribes = emulator.History().CallCount("SUBSCRIBE");
@@ -77,7 +82,11 @@ public sealed class ClusterLeaseEndToEndTests(PostgresServer server, ITestOutput
             await (await systemA.Task).Terminate();
             // The crash may still have let A's singleton leave its oldest state, which releases the lease (Akka's doing):
             // then B may take it at once. Only a row A left behind must be waited out.
-            var leftBehind = (long)PostgresServer.Scalar(journal, $"select count(*) from {PostgresLease.Table} where owner like 'actorscheduler@127.0.0.1:{portA}#%'")! > 0;
+            // No bound on when B may take over: a system terminated in-process may still let A's singleton leave its
+            // oldest state, and Akka's singleton then releases the lease (the release's statement may even land after
+            // the termination), so B may take it at once, as after a graceful stop. That a holder which vanishes
+            // without a release (kill -9) is waited out for the TTL is PostgresLeaseTests'
+            // (The_other_owner_gets_the_lease_once_the_holder_stops_renewing_and_the_ttl_has_passed).
             while (emulator.History().CallCount("SUBSCRIBE") == subscribes)
             {
                 Assert.False(runB.IsCompleted, $"node B stopped:\n{consoleB}");
@@ -85,8 +94,7 @@ public sealed class ClusterLeaseEndToEndTests(PostgresServer server, ITestOutput
                 await Task.Delay(100);
             }
 
-            log.WriteLine($"node A crashed holding the lease; node B's scheduler resubscribed after {failover.Elapsed.TotalSeconds:0.0}s (lease ttl {Ttl})");
-            Assert.True(!leftBehind || failover.Elapsed >= TimeSpan.FromSeconds(1.5), $"node B resubscribed {failover.Elapsed.TotalMilliseconds:0} ms after A's crash, before the lease A left behind could have expired");
+            log.WriteLine($"node A crashed; node B's scheduler resubscribed after {failover.Elapsed.TotalSeconds:0.0}s (lease ttl {Ttl})");
             await InProcessRun.DeployCompleteAsync(apiB, runB, consoleB);
             Assert.True(await RunsSchedulerAsync(nodeB), "node B's singleton does not answer after taking the lease");
             Assert.StartsWith($"actorscheduler@127.0.0.1:{portB}#", (string?)PostgresServer.Scalar(journal, $"select owner from {PostgresLease.Table}"));
