@@ -17,17 +17,12 @@ namespace ActorScheduler.Hosting.Tests.Cluster;
 [Collection(PostgresCollection.Name)]
 public sealed class ClusterLeaseEndToEndTests(PostgresServer server, ITestOutputHelper log) : IDisposable
 {
-    // Longer than the other in-process cluster tests' lease: renewed every second, it outlasts a loaded machine's stalls
-    // (with 2s, a stall of 1.5s lost it on a CI run), and B is still refused for longer than one TTL below.
-    private const string Ttl = "4s";
+    private const string Ttl = ClusteredSchedulerTests.TestLeaseTtl;
     private readonly string _dir = Directory.CreateTempSubdirectory("actorscheduler-cluster-lease-").FullName;
 
     // Its own address as its only seed: a cluster of its own.
     private RunArguments Node(string name, string journal, Uri master, int apiPort, int clusterPort) =>
-        ClusteredSchedulerTests.TestNode(Path.Combine(_dir, name), journal, master, apiPort, clusterPort, $"akka.tcp://actorscheduler@127.0.0.1:{clusterPort}") with
-        {
-            ClusterLeaseTtl = Ttl,
-        };
+        ClusteredSchedulerTests.TestNode(Path.Combine(_dir, name), journal, master, apiPort, clusterPort, $"akka.tcp://actorscheduler@127.0.0.1:{clusterPort}");
 
     [SkippableFact]
     public async Task Of_two_partitioned_nodes_on_one_journal_only_the_lease_holder_runs_the_scheduler_and_the_other_takes_over_once_it_crashes()

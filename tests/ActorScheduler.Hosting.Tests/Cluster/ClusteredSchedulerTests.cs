@@ -21,13 +21,14 @@ public sealed class ClusteredSchedulerTests(PostgresServer server, ITestOutputHe
     // Tuned as akka-notes §2.4 for loopback, with the longer pause it advises on a loaded 2-core box: the run options
     // --cluster-heartbeat-interval, --cluster-heartbeat-pause, --cluster-stable-after and --cluster-down-removal-margin.
     // The in-process nodes' scheduler lease (--cluster-lease-ttl) too, shorter than pause + stable-after + margin, so that
-    // a crashed node's lease has expired by the time another node's singleton asks for it. The processes of
+    // a crashed node's lease has expired by the time another node's singleton asks for it, and long enough (renewed every
+    // second, lost 3 s after the last renewal sent) that a loaded machine's stalls do not lose it (2 s did, in CI). The processes of
     // TestTimingOptions keep the default lease (12s): with a lease of 2s, the journal-lost test's active node could lose
     // its lease (at 1.5s without a renewal) before its next write fails, which is the failure that test is about.
     private const string TestHeartbeatInterval = "250ms", TestHeartbeatPause = "2500ms", TestStableAfter = "2s", TestDownRemovalMargin = "500ms";
 
     /// <summary>The scheduler lease of the in-process nodes (<see cref="TestNode"/>).</summary>
-    internal const string TestLeaseTtl = "2s";
+    internal const string TestLeaseTtl = "4s";
 
     /// <summary>The same timings as <c>run</c>'s command-line options, for the tests that start <c>run</c> processes.</summary>
     internal static readonly string[] TestTimingOptions =
