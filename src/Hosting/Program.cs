@@ -121,6 +121,14 @@ var clusterTlsPasswordFileOption = new Option<string?>(RunClusterTls.PasswordFil
 {
     Description = $"A file holding the password of --cluster-tls-certificate (its content, less a trailing newline; instead of ${RunClusterTls.PasswordVariable}).",
 };
+var clusterTlsCaOption = new Option<string?>(RunClusterTls.CaOption)
+{
+    Description = "The cluster's own CA: one or more CA certificates (PEM, or one DER certificate). With it --cluster-tls-certificate is this node's own certificate, signed by that CA, and a peer is accepted if its certificate chains to one of these CAs (and no other root), is valid, names the TLS client and server usages when it names usages, and is not revoked. Host names are not checked.",
+};
+var clusterTlsRevokedOption = new Option<string?>(RunClusterTls.RevokedOption)
+{
+    Description = "Revoked node certificates of --cluster-tls-ca: a text file of serial numbers in hex, one a line (as openssl x509 -noout -serial prints them; # starts a comment). A listed peer is refused; a node whose own certificate is listed does not start. Read when the node starts.",
+};
 var verboseOption = new Option<bool>("--verbose", "-v") { Description = "Log scheduler decisions (INFO) to the console." };
 var run = new Command("run", "Deploy a service and keep it running: embedded Mesos emulator, scheduler and HTTP API in one process. With STATSD_UDP_HOST and STATSD_UDP_PORT set, its metrics are pushed over StatsD every STATSD_POLL_INTERVAL_S seconds (default 10).")
 {
@@ -141,6 +149,8 @@ var run = new Command("run", "Deploy a service and keep it running: embedded Mes
     apiAdvertiseUrlOption,
     clusterTlsCertificateOption,
     clusterTlsPasswordFileOption,
+    clusterTlsCaOption,
+    clusterTlsRevokedOption,
 };
 var runAgentFlags = new EmulatorAgentFlags();
 runAgentFlags.AddTo(run, masterOption, [agentsOption, masterPortOption]);
@@ -182,6 +192,8 @@ run.SetAction((parse, ct) => CommandGuard.RunAsync(() => RunCommand.RunAsync(
         ApiAdvertiseUrl = parse.GetValue(apiAdvertiseUrlOption),
         ClusterTlsCertificate = parse.GetValue(clusterTlsCertificateOption),
         ClusterTlsPasswordFile = parse.GetValue(clusterTlsPasswordFileOption),
+        ClusterTlsCa = parse.GetValue(clusterTlsCaOption),
+        ClusterTlsRevoked = parse.GetValue(clusterTlsRevokedOption),
     },
     Console.Out,
     Console.Error,

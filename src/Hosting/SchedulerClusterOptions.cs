@@ -69,6 +69,27 @@ public sealed class SchedulerClusterOptions
     public string? TlsCertificatePassword { get; init; }
 
     /// <summary>
+    /// The cluster's own CA: a file of one or more CA certificates (PEM, or one DER certificate); null: the shared
+    /// certificate of <see cref="TlsCertificateFile"/>, pinned. With it each node's <see cref="TlsCertificateFile"/> is its
+    /// own certificate, signed by that CA, and a peer is accepted if its certificate chains to one of these CAs and no
+    /// other root (the machine's trust store is not consulted), is valid at the handshake, names the TLS client and server
+    /// authentication usages when it names usages, and is not in <see cref="TlsRevokedFile"/>; host names are not checked.
+    /// A node whose own certificate would be refused so, an unreadable file or no CA in it is an
+    /// <see cref="ArgumentException"/> naming the property when the application starts.
+    /// </summary>
+    public string? TlsCaFile { get; init; }
+
+    /// <summary>
+    /// The revoked nodes of <see cref="TlsCaFile"/>'s CA: a text file of certificate serial numbers in hex, one a line
+    /// (<c>#</c> starts a comment); null: none. A node refuses every connection with a peer whose certificate is listed,
+    /// and does not start with a listed certificate of its own. A list and not a CRL: .NET cannot check a certificate
+    /// against a CRL file offline (<see cref="SchedulerClusterTls.LoadRevoked"/> says why). Read once when the node
+    /// starts: a node revoked later is shut out by each node once it restarts with the new list (a connection already
+    /// open stays until then).
+    /// </summary>
+    public string? TlsRevokedFile { get; init; }
+
+    /// <summary>
     /// How long the scheduler lease in the journal's database stays its holder's without a renewal
     /// (<see cref="Persistence.PostgresLease"/>): the scheduler's singleton starts on a node only once it holds the lease,
     /// and stops when the node cannot renew it, so that a node cut off by a partition or paused past the failure detector

@@ -139,6 +139,15 @@ public sealed record RunArguments(
     public string? ClusterTlsPasswordFile { get; init; }
 
     /// <summary>
+    /// The cluster's CA certificates (<c>--cluster-tls-ca</c>, PEM or DER) of <see cref="SchedulerClusterOptions.TlsCaFile"/>;
+    /// null: <see cref="ClusterTlsCertificate"/> is the one certificate every node shares.
+    /// </summary>
+    public string? ClusterTlsCa { get; init; }
+
+    /// <summary>The revoked serial numbers (<c>--cluster-tls-revoked</c>) of <see cref="SchedulerClusterOptions.TlsRevokedFile"/>.</summary>
+    public string? ClusterTlsRevoked { get; init; }
+
+    /// <summary>
     /// How long the scheduler lease stays its holder's without a renewal (<c>--cluster-lease-ttl</c>, a duration such as
     /// <c>12s</c>); null: <see cref="SchedulerClusterOptions.LeaseTimeToLive"/>.
     /// </summary>
@@ -430,7 +439,7 @@ public static class RunCommand
             await output.WriteLineAsync($"cluster:     {SchedulerCluster.SelfAddress(cluster.Hostname, cluster.Port, SystemName, cluster.TlsCertificateFile is not null)} (seeds: {string.Join(", ", cluster.SeedNodes)})");
             if (cluster.TlsCertificateFile is not null)
             {
-                await output.WriteLineAsync($"             TLS: every node presents and accepts only the certificate of {cluster.TlsCertificateFile} (mutual, pinned)");
+                await output.WriteLineAsync(RunClusterTls.Banner(cluster));
             }
 
             await output.WriteLineAsync("             any node's API answers: a standby redirects (307) to the node that runs the scheduler");
@@ -619,6 +628,8 @@ public static class RunCommand
             DownRemovalMargin = Timing(ClusterTimingNames.DownRemovalMargin, args.ClusterDownRemovalMargin, defaults.DownRemovalMargin),
             TlsCertificateFile = tlsFile,
             TlsCertificatePassword = tlsPassword,
+            TlsCaFile = tlsFile is null ? null : args.ClusterTlsCa,
+            TlsRevokedFile = tlsFile is null ? null : args.ClusterTlsRevoked,
             LeaseTimeToLive = Duration(ClusterLeaseTtlName, args.ClusterLeaseTtl, ClusterLeaseTtlBounds, defaults.LeaseTimeToLive, ref problem),
         };
         error = problem ?? SchedulerCluster.TimingError(cluster, ClusterTimingNames) ?? SchedulerCluster.LeaseTimingError(cluster.LeaseTimeToLive, ClusterLeaseTtlName) ?? tlsError;

@@ -216,6 +216,164 @@ public sealed class ClusterTlsTests() : Akka.TestKit.Xunit2.TestKit("akka.loglev
         Assert.Equal("error: --cluster-seed names an akka.ssl.tcp:// (TLS) address, but this node has no TLS certificate: give every node the same certificate, or akka.tcp:// addresses, got 'akka.ssl.tcp://actorscheduler@10.0.0.1:25520'", error);
     }
 
+    /// <summary>
+    /// The run arguments of a node of a cluster with its own CA: <paramref name="node"/>'s certificate as
+    /// <c>--cluster-tls-certificate</c>, <paramref name="ca"/> as <c>--cluster-tls-ca</c>, <paramref name="revoked"/> as
+    /// <c>--cluster-tls-revoked</c>.
+    /// </summary>
+    private RunArguments CaArgs(string? node, string? ca, string? revoked = null) => Args(node) with { ClusterTlsCa = ca, ClusterTlsRevoked = revoked };
+
+    private string NodePfx(TestClusterCa ca, string name) => TestClusterCa.WritePfx(ca.Node(name), Path.Combine(_dir, name + ".pfx"));
+
+    [Fact]
+    public void A_node_certificate_of_the_ca_makes_a_tls_node_with_the_ca_and_revocation_files()
+    {
+        using var ca = new TestClusterCa("cluster-ca");
+        var (node, caFile, revoked) = (NodePfx(ca, "node-1"), ca.WritePem(Path.Combine(_dir, "ca.crt")), Path.Combine(_dir, "revoked.txt"));
+        File.WriteAllText(revoked, "# none yet\n");
+
+        var cluster = RunCommand.ClusterOf(CaArgs(node, caFile, revoked), Journal, out var error);
+
+        Assert.Null(error);
+        Assert.Equal((node, caFile, revoked), (cluster!.TlsCertificateFile, cluster.TlsCaFile, cluster.TlsRevokedFile));
+        Assert.Equal(["akka.ssl.tcp://actorscheduler@127.0.0.1:25520"], cluster.SeedNodes);
+        Assert.Null(SchedulerCluster.Error(cluster, "actorscheduler"));
+        Assert.Equal($"             TLS: this node presents {node} and accepts a node whose certificate the CA of {caFile} signed, unless {revoked} revokes it (mutual)", RunClusterTls.Banner(cluster));
+    }
+
+    [Fact]
+    public async Task A_node_certificate_of_another_ca_is_one_located_error_line_and_exit_2()
+    {
+        using var ca = new TestClusterCa("cluster-ca");
+        using var other = new TestClusterCa("other-ca");
+        var (node, caFile) = (NodePfx(other, "stranger"), ca.WritePem(Path.Combine(_dir, "ca.crt")));
+
+        var error = await RefusalOf(CaArgs(node, caFile));
+
+        Assert.StartsWith($"error: --cluster-tls-certificate: {node}: this node's certificate is refused by --cluster-tls-ca {caFile}, as every other node would refuse it: the certificate 'CN=stranger, O=ActorScheduler tests' (issued by 'CN=other-ca, O=ActorScheduler tests') does not chain to a CA of the cluster", error);
+    }
+
+    [Fact]
+    public async Task A_revoked_node_certificate_is_one_located_error_line_and_exit_2()
+    {
+        using var ca = new TestClusterCa("cluster-ca");
+        using var certificate = ca.Node("node-3", serial: [0x1A, 0x2B, 0x3C]);
+        var (node, caFile, revoked) = (TestClusterCa.WritePfx(certificate, Path.Combine(_dir, "node-3.pfx")), ca.WritePem(Path.Combine(_dir, "ca.crt")), Path.Combine(_dir, "revoked.txt"));
+        File.WriteAllText(revoked, "# node-3, key lost 2026-12-01\nserial=1A2B3C\n");
+
+        var error = await RefusalOf(CaArgs(node, caFile, revoked));
+
+        Assert.Equal($"error: --cluster-tls-certificate: {node}: this node's certificate is refused by --cluster-tls-ca {caFile} and --cluster-tls-revoked {revoked}, as every other node would refuse it: the certificate 'CN=node-3, O=ActorScheduler tests' (serial 1A2B3C) is revoked", error);
+    }
+
+    [Fact]
+    public async Task A_node_certificate_without_the_client_usage_is_one_located_error_line_and_exit_2()
+    {
+        using var ca = new TestClusterCa("cluster-ca");
+        using var certificate = ca.Node("server-only", usages: TestClusterCa.ServerOnly);
+        var (node, caFile) = (TestClusterCa.WritePfx(certificate, Path.Combine(_dir, "server-only.pfx")), ca.WritePem(Path.Combine(_dir, "ca.crt")));
+
+        var error = await RefusalOf(CaArgs(node, caFile));
+
+        Assert.EndsWith("names its usages without client authentication (a node both dials and is dialed: extendedKeyUsage = serverAuth, clientAuth)", error);
+    }
+
+    [Fact]
+    public async Task A_missing_ca_file_is_one_located_error_line_and_exit_2()
+    {
+        using var ca = new TestClusterCa("cluster-ca");
+        var missing = Path.Combine(_dir, "no-ca.crt");
+
+        var error = await RefusalOf(CaArgs(NodePfx(ca, "node-1"), missing));
+
+        Assert.StartsWith($"error: --cluster-tls-ca: cannot read {missing}: ", error);
+    }
+
+    [Fact]
+    public async Task A_ca_file_without_a_certificate_is_one_located_error_line_and_exit_2()
+    {
+        using var ca = new TestClusterCa("cluster-ca");
+        var (empty, garbage) = (Path.Combine(_dir, "empty.crt"), Path.Combine(_dir, "garbage.der"));
+        File.WriteAllText(empty, "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+        File.WriteAllBytes(garbage, [0x30, 0x03, 0x02, 0x01]);
+        var node = NodePfx(ca, "node-1");
+
+        Assert.Equal($"error: --cluster-tls-ca: {empty} holds no certificate (PEM '-----BEGIN CERTIFICATE-----' blocks, or one DER certificate)", await RefusalOf(CaArgs(node, empty)));
+        Assert.StartsWith($"error: --cluster-tls-ca: {garbage} holds no certificate readable as PEM or DER: ", await RefusalOf(CaArgs(node, garbage)));
+    }
+
+    [Fact]
+    public async Task A_node_certificate_given_as_the_ca_is_one_located_error_line_and_exit_2()
+    {
+        using var ca = new TestClusterCa("cluster-ca");
+        using var certificate = ca.Node("node-1");
+        var notCa = Path.Combine(_dir, "node-1.crt");
+        File.WriteAllText(notCa, certificate.ExportCertificatePem());
+
+        var error = await RefusalOf(CaArgs(NodePfx(ca, "node-2"), notCa));
+
+        Assert.Equal($"error: --cluster-tls-ca: {notCa}: the certificate 'CN=node-1, O=ActorScheduler tests' is no CA (its basic constraints do not say CA:TRUE): give the certificate of the CA that signs the nodes' certificates", error);
+    }
+
+    [Fact]
+    public void A_der_ca_file_is_taken()
+    {
+        using var ca = new TestClusterCa("cluster-ca");
+        var der = Path.Combine(_dir, "ca.der");
+        File.WriteAllBytes(der, ca.Certificate.RawData);
+
+        var cluster = RunCommand.ClusterOf(CaArgs(NodePfx(ca, "node-1"), der), Journal, out var error);
+
+        Assert.Null(error);
+        Assert.Equal(der, cluster!.TlsCaFile);
+    }
+
+    [Fact]
+    public async Task A_malformed_revocation_line_is_one_error_line_with_its_number_and_exit_2()
+    {
+        using var ca = new TestClusterCa("cluster-ca");
+        var revoked = Path.Combine(_dir, "revoked.txt");
+        File.WriteAllText(revoked, "# revoked nodes\n1A2B3C\n\nnode-4 # a name, not a serial\n");
+
+        var error = await RefusalOf(CaArgs(NodePfx(ca, "node-1"), ca.WritePem(Path.Combine(_dir, "ca.crt")), revoked));
+
+        Assert.Equal($"error: --cluster-tls-revoked: {revoked} line 4: 'node-4 # a name, not a serial' is no serial number in hex (one a line, such as 1A2B3C or 1a:2b:3c, as openssl x509 -noout -serial prints it; # starts a comment)", error);
+    }
+
+    [Fact]
+    public async Task A_crl_given_as_the_revocation_list_is_one_error_line_saying_to_list_serials_and_exit_2()
+    {
+        using var ca = new TestClusterCa("cluster-ca");
+        var crl = Path.Combine(_dir, "cluster.crl");
+        File.WriteAllText(crl, "-----BEGIN X509 CRL-----\nMIIB\n-----END X509 CRL-----\n");
+
+        var error = await RefusalOf(CaArgs(NodePfx(ca, "node-1"), ca.WritePem(Path.Combine(_dir, "ca.crt")), crl));
+
+        Assert.EndsWith("line 1: '-----BEGIN X509 CRL-----' is no serial number in hex (one a line, such as 1A2B3C or 1a:2b:3c, as openssl x509 -noout -serial prints it; # starts a comment); a CRL is not read, list the revoked certificates' serial numbers instead", error);
+    }
+
+    [Fact]
+    public async Task A_missing_revocation_list_is_one_located_error_line_and_exit_2()
+    {
+        using var ca = new TestClusterCa("cluster-ca");
+        var missing = Path.Combine(_dir, "no-revoked.txt");
+
+        var error = await RefusalOf(CaArgs(NodePfx(ca, "node-1"), ca.WritePem(Path.Combine(_dir, "ca.crt")), missing));
+
+        Assert.StartsWith($"error: --cluster-tls-revoked: cannot read {missing}: ", error);
+    }
+
+    [Fact]
+    public async Task A_revocation_list_without_a_ca_and_a_ca_without_a_certificate_are_one_error_line_each_and_exit_2()
+    {
+        Assert.Equal("error: --cluster-tls-revoked needs --cluster-tls-ca: the serial numbers it lists are of certificates that CA signed",
+            await RefusalOf(CaArgs(Pfx("node"), ca: null, revoked: Path.Combine(_dir, "revoked.txt"))));
+        Assert.Equal("error: --cluster-tls-ca needs --cluster-tls-certificate: this node's certificate, signed by that CA, with its private key",
+            await RefusalOf(CaArgs(null, Path.Combine(_dir, "ca.crt"))));
+        Assert.Equal("error: --cluster-tls-ca needs --cluster-port: the port of this scheduler node in the cluster",
+            await RefusalOf(CaArgs(null, Path.Combine(_dir, "ca.crt")) with { ClusterPort = null }));
+    }
+
     [Fact]
     public async Task Run_help_says_where_the_password_comes_from()
     {
@@ -246,11 +404,24 @@ public sealed class ClusterTlsTests() : Akka.TestKit.Xunit2.TestKit("akka.loglev
     [InlineData("wrong-password", "Cluster.TlsCertificateFile: ")]
     [InlineData("password-only", "Cluster.TlsCertificatePassword is set without Cluster.TlsCertificateFile: give the certificate it opens, or neither")]
     [InlineData("clear-text-seed", "Cluster.SeedNodes expects an akka.ssl.tcp:// address (TLS is on the cluster's remoting, so every node's address is one), got 'akka.tcp://cluster-test@127.0.0.1:25520'")]
+    [InlineData("revoked-without-ca", "Cluster.TlsRevokedFile is set without Cluster.TlsCaFile: revoked serial numbers are of the cluster's CA's certificates")]
+    [InlineData("ca-without-certificate", "Cluster.TlsCaFile is set without Cluster.TlsCertificateFile: give this node's certificate, signed by that CA")]
+    [InlineData("certificate-not-of-the-ca", "Cluster.TlsCertificateFile: ")]
+    [InlineData("bad-revocation-line", "Cluster.TlsRevokedFile: ")]
     public void Embedded_tls_settings_that_cannot_run_are_refused_naming_the_setting(string problem, string expected)
     {
         var file = Pfx("node");
+        using var ca = new TestClusterCa("cluster-ca");
+        var caFile = ca.WritePem(Path.Combine(_dir, "ca.crt"));
+        var badRevocation = Path.Combine(_dir, "revoked.txt");
+        File.WriteAllText(badRevocation, "not hex\n");
+        const string tlsSeed = "akka.ssl.tcp://cluster-test@127.0.0.1:25520";
         var cluster = problem switch
         {
+            "revoked-without-ca" => new SchedulerClusterOptions { Port = 25520, SeedNodes = [tlsSeed], TlsCertificateFile = file, TlsCertificatePassword = Password, TlsRevokedFile = badRevocation },
+            "ca-without-certificate" => new SchedulerClusterOptions { Port = 25520, SeedNodes = ["akka.tcp://cluster-test@127.0.0.1:25520"], TlsCaFile = caFile },
+            "certificate-not-of-the-ca" => new SchedulerClusterOptions { Port = 25520, SeedNodes = [tlsSeed], TlsCertificateFile = file, TlsCertificatePassword = Password, TlsCaFile = caFile },
+            "bad-revocation-line" => new SchedulerClusterOptions { Port = 25520, SeedNodes = [tlsSeed], TlsCertificateFile = NodePfx(ca, "node-1"), TlsCertificatePassword = Password, TlsCaFile = caFile, TlsRevokedFile = badRevocation },
             "wrong-password" => new SchedulerClusterOptions { Port = 25520, SeedNodes = ["akka.ssl.tcp://cluster-test@127.0.0.1:25520"], TlsCertificateFile = file, TlsCertificatePassword = "wrong" },
             "password-only" => new SchedulerClusterOptions { Port = 25520, SeedNodes = ["akka.tcp://cluster-test@127.0.0.1:25520"], TlsCertificatePassword = Password },
             _ => new SchedulerClusterOptions { Port = 25520, SeedNodes = ["akka.tcp://cluster-test@127.0.0.1:25520"], TlsCertificateFile = file, TlsCertificatePassword = Password },
