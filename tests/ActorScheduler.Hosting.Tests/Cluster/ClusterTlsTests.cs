@@ -384,6 +384,8 @@ public sealed class ClusterTlsTests() : Akka.TestKit.Xunit2.TestKit("akka.loglev
         Assert.Contains("--cluster-tls-certificate <cluster-tls-certificate> TLS on the cluster's remoting: a PKCS#12 (.pfx) file", help);
         Assert.Contains("Its password: $ACTORSCHEDULER_CLUSTER_TLS_PASSWORD or --cluster-tls-password-file, never on the command line.", help);
         Assert.Contains("--cluster-tls-password-file <cluster-tls-password-file> A file holding the password of --cluster-tls-certificate", help);
+        Assert.Contains("--cluster-tls-ca <cluster-tls-ca> The cluster's own CA: one or more CA certificates (PEM, or one DER certificate).", help);
+        Assert.Contains("--cluster-tls-revoked <cluster-tls-revoked> Revoked node certificates of --cluster-tls-ca: a text file of serial numbers in hex, one a line", help);
     }
 
     [Fact]
@@ -495,7 +497,7 @@ public sealed class ClusterTlsTests() : Akka.TestKit.Xunit2.TestKit("akka.loglev
     /// <see cref="SchedulerClusterTls.WithClusterTls"/>, with the short timings of the other cluster tests) running an echo
     /// singleton in place of the scheduler; TLS with <paramref name="certificate"/>, clear text without.
     /// </summary>
-    private static async Task<IHost> StartNodeAsync(int port, string seed, string? certificate)
+    private static async Task<IHost> StartNodeAsync(int port, string seed, string? certificate, string? ca = null, string? revoked = null, string logLevel = "WARNING")
     {
         var options = new SchedulerClusterOptions
         {
@@ -507,11 +509,13 @@ public sealed class ClusterTlsTests() : Akka.TestKit.Xunit2.TestKit("akka.loglev
             DownRemovalMargin = TimeSpan.FromMilliseconds(500),
             TlsCertificateFile = certificate,
             TlsCertificatePassword = certificate is null ? null : Password,
+            TlsCaFile = ca,
+            TlsRevokedFile = revoked,
         };
         Assert.Null(SchedulerCluster.Error(options, "actorscheduler"));
         var host = new HostBuilder()
             .ConfigureServices(services => services.AddAkka("actorscheduler", (akka, _) => akka
-                .AddHocon("akka.loglevel = WARNING\nakka.cluster.seed-node-timeout = 1s", HoconAddMode.Prepend)
+                .AddHocon($"akka.loglevel = {logLevel}\nakka.cluster.seed-node-timeout = 1s", HoconAddMode.Prepend)
                 .WithRemoting(options.Hostname, options.Port)
                 .WithClustering(new ClusterOptions { SeedNodes = [.. options.SeedNodes] })
                 .AddHocon(SchedulerCluster.Hocon(options), HoconAddMode.Prepend)
@@ -522,18 +526,73 @@ public sealed class ClusterTlsTests() : Akka.TestKit.Xunit2.TestKit("akka.loglev
         return host;
     }
 
+    [Fact]
+    public async Task Nodes_with_their_own_certificates_of_the_cluster_ca_form_a_cluster_and_nodes_of_another_ca_or_revoked_stay_out()
+    {
+        using var ca = new TestClusterCa("cluster-ca");
+        using var otherCa = new TestClusterCa("other-ca");
+        using var revokedCertificate = ca.Node("node-4", serial: [0x4E, 0x04]);
+        var caFile = ca.WritePem(Path.Combine(_dir, "ca.crt"));
+        var revoked = Path.Combine(_dir, "revoked.txt");
+        File.WriteAllText(revoked, "4E04 # node-4\n");
+        var (portA, portB, portC, portD) = (LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free());
+        var seed = $"akka.ssl.tcp://actorscheduler@127.0.0.1:{portA}";
+        using var a = await StartNodeAsync(portA, seed, NodePfx(ca, "node-1"), caFile, revoked, logLevel: "DEBUG");
+        var systemA = a.Services.GetRequiredService<ActorSystem>();
+        var log = LogOf(systemA, typeof(Debug));
+        using var b = await StartNodeAsync(portB, seed, NodePfx(ca, "node-2"), caFile, revoked);
+        var systemB = b.Services.GetRequiredService<ActorSystem>();
+
+        await AwaitAsync(() => Assert.Equal(2, UpMembers(systemA).Count));
+        var proxy = await ActorRegistry.For(systemB).GetAsync<EchoKey>();
+        Assert.Equal($"pong from {Akka.Cluster.Cluster.Get(systemA).SelfAddress}", await proxy.Ask<string>("ping", TimeSpan.FromSeconds(20)));
+        // A logs whom it accepted, once per connection: node-2's subject.
+        Assert.Contains(log, line => line.Contains("Cluster TLS: accepted the certificate 'CN=node-2, O=ActorScheduler tests'", StringComparison.Ordinal));
+
+        // A node of another CA that trusts both CAs, and a node whose certificate A's list revokes (its own list, older,
+        // does not): each accepts A's certificate, A refuses its own, so it never gets in; the cluster never lists it.
+        var bothCas = Path.Combine(_dir, "both-cas.crt");
+        File.WriteAllText(bothCas, otherCa.Certificate.ExportCertificatePem() + "\n" + ca.Certificate.ExportCertificatePem() + "\n");
+        using var stranger = await StartNodeAsync(portC, seed, NodePfx(otherCa, "stranger"), bothCas);
+        var strangerLog = LogOf(stranger.Services.GetRequiredService<ActorSystem>());
+        using var revokedNode = await StartNodeAsync(portD, seed, TestClusterCa.WritePfx(revokedCertificate, Path.Combine(_dir, "node-4.pfx")), caFile);
+        await AwaitAsync(() => Assert.Contains(log, line => line.Contains("Cluster TLS: refused the certificate of ", StringComparison.Ordinal)
+                                                           && line.Contains("the certificate 'CN=node-4, O=ActorScheduler tests' (serial 4E04) is revoked", StringComparison.Ordinal)));
+        await AwaitAsync(() => Assert.Contains(log, line => line.Contains("Cluster TLS: refused the certificate of ", StringComparison.Ordinal)
+                                                           && line.Contains("'CN=stranger, O=ActorScheduler tests' (issued by 'CN=other-ca, O=ActorScheduler tests') does not chain to a CA of the cluster", StringComparison.Ordinal)));
+
+        Assert.Equal(2, UpMembers(systemA).Count);
+        Assert.DoesNotContain(Akka.Cluster.Cluster.Get(systemA).State.Members, m => m.Address.Port == portC || m.Address.Port == portD);
+        foreach (var refused in new[] { stranger, revokedNode })
+        {
+            var system = refused.Services.GetRequiredService<ActorSystem>();
+            Assert.True(system.WhenTerminated.IsCompleted || Akka.Cluster.Cluster.Get(system).SelfMember.Status != Akka.Cluster.MemberStatus.Up);
+        }
+
+        Console.WriteLine("stranger logged:\n" + string.Join("\n", strangerLog));
+        await revokedNode.StopAsync();
+        await stranger.StopAsync();
+        await b.StopAsync();
+        await a.StopAsync();
+    }
+
     private Task AwaitAsync(Action assertion) => AwaitAssertAsync(assertion, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
 
     private static List<Address> UpMembers(ActorSystem system) =>
         [.. Akka.Cluster.Cluster.Get(system).State.Members.Where(m => m.Status == Akka.Cluster.MemberStatus.Up).Select(m => m.Address)];
 
-    /// <summary>The warnings and errors <paramref name="system"/> logs from now on, as text.</summary>
-    private static ConcurrentQueue<string> LogOf(ActorSystem system)
+    /// <summary>The warnings and errors <paramref name="system"/> logs from now on, as text, and the events of the types in <paramref name="more"/>.</summary>
+    internal static ConcurrentQueue<string> LogOf(ActorSystem system, params Type[] more)
     {
         var lines = new ConcurrentQueue<string>();
         var collector = system.ActorOf(Props.Create(() => new LogCollector(lines)));
         system.EventStream.Subscribe(collector, typeof(Warning));
         system.EventStream.Subscribe(collector, typeof(Error));
+        foreach (var type in more)
+        {
+            system.EventStream.Subscribe(collector, type);
+        }
+
         return lines;
     }
 

@@ -84,5 +84,81 @@ public sealed class ClusteredSchedulerTlsTests(PostgresServer server) : IDisposa
         Assert.Equal(0, await runA);
     }
 
+    [SkippableFact]
+    public async Task Run_nodes_with_their_own_certificates_of_the_cluster_ca_form_the_cluster_and_a_revoked_node_never_becomes_a_member()
+    {
+        Skip.If(server.SkipReason is not null, server.SkipReason);
+        var journal = server.CreateDatabase();
+        using var ca = new TestClusterCa("cluster-ca");
+        using var revokedCertificate = ca.Node("node-c", serial: [0x0C, 0x0C]);
+        var caFile = ca.WritePem(Path.Combine(_dir, "ca.crt"));
+        var revoked = Path.Combine(_dir, "revoked.txt");
+        File.WriteAllText(revoked, "# node-c, retired\n0C0C\n");
+        await using var emulator = await InProcessRun.StartEmulatorAsync(Path.Combine(_dir, "mesos"));
+        var (apiA, apiB, apiC) = (EndToEnd.SchedulerProcess.FreePort(), EndToEnd.SchedulerProcess.FreePort(), EndToEnd.SchedulerProcess.FreePort());
+        var (portA, portB, portC) = (EndToEnd.SchedulerProcess.FreePort(), EndToEnd.SchedulerProcess.FreePort(), EndToEnd.SchedulerProcess.FreePort());
+        using var stopA = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        using var stopB = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        using var stopC = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var (consoleA, consoleB, consoleC) = (new StringWriter(), new StringWriter(), new StringWriter());
+        var (systemA, systemC) = (NewSystem(), NewSystem());
+        RunArguments CaNode(string name, int api, int port, string certificate, string? revokedList) =>
+            Node(name, journal, emulator.Url, api, port, portA, certificate) with { ClusterTlsCa = caFile, ClusterTlsRevoked = revokedList };
+
+        // A forms the cluster with its own certificate of the CA, and deploys; B joins with its own and stands by.
+        var runA = RunCommand.RunAsync(CaNode("a", apiA, portA, NodePfx(ca, "node-a"), revoked) with { OnStarted = systemA.SetResult }, consoleA, consoleA, stopA.Token);
+        await InProcessRun.DeployCompleteAsync(apiA, runA, consoleA);
+        Assert.Contains($"TLS: this node presents {Path.Combine(_dir, "node-a.pfx")} and accepts a node whose certificate the CA of {caFile} signed, unless {revoked} revokes it (mutual)", consoleA.ToString());
+        var log = ClusterTlsTests.LogOf(await systemA.Task);
+        var runB = RunCommand.RunAsync(CaNode("b", apiB, portB, NodePfx(ca, "node-b"), revoked), consoleB, consoleB, stopB.Token);
+        await InProcessRun.DeployCompleteAsync(apiB, runB, consoleB);
+        await ClusteredSchedulerTests.AnswersAsync(apiB, HttpStatusCode.TemporaryRedirect, $"http://127.0.0.1:{apiA}/v1/plans/deploy?verbose=true");
+
+        // C's certificate is of the CA but on A's list (C's own node was given no list): A refuses it at every attempt.
+        var runC = RunCommand.RunAsync(
+            CaNode("c", apiC, portC, TestClusterCa.WritePfx(revokedCertificate, Path.Combine(_dir, "node-c.pfx")), revokedList: null) with { OnStarted = systemC.SetResult },
+            consoleC, consoleC, stopC.Token);
+        var c = await systemC.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        await AwaitAssertAsync(() => Assert.Contains(log, line => line.Contains("Cluster TLS: refused the certificate of ", StringComparison.Ordinal)
+                                                                  && line.Contains("the certificate 'CN=node-c, O=ActorScheduler tests' (serial C0C) is revoked", StringComparison.Ordinal)));
+
+        Assert.Equal(new[] { portA, portB }.Order(), Akka.Cluster.Cluster.Get(await systemA.Task).State.Members.Select(m => m.Address.Port!.Value).Order());
+        Assert.NotEqual(Akka.Cluster.MemberStatus.Up, Akka.Cluster.Cluster.Get(c).SelfMember.Status);
+        await stopC.CancelAsync();
+        await runC;
+        await ClusteredSchedulerTests.AnswersAsync(apiA, HttpStatusCode.OK, location: null);
+
+        await stopB.CancelAsync();
+        Assert.Equal(0, await runB);
+        await stopA.CancelAsync();
+        Assert.Equal(0, await runA);
+    }
+
+    private static TaskCompletionSource<Akka.Actor.ActorSystem> NewSystem() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private string NodePfx(TestClusterCa ca, string name)
+    {
+        using var node = ca.Node(name);
+        return TestClusterCa.WritePfx(node, Path.Combine(_dir, name + ".pfx"));
+    }
+
+    /// <summary>Retries <paramref name="assertion"/> every 200 ms until it holds, for up to a minute (these tests have no TestKit).</summary>
+    private static async Task AwaitAssertAsync(Action assertion)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (true)
+        {
+            try
+            {
+                assertion();
+                return;
+            }
+            catch (Xunit.Sdk.XunitException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }
