@@ -17,13 +17,14 @@ internal static class ClusterNodeProcesses
     /// timings (<see cref="ClusteredSchedulerTests.TestTimingOptions"/>). <c>--verbose</c> logs Akka's INFO lines, which
     /// tell when a node is Up, takes the singleton over or leaves.
     /// </summary>
-    public static SchedulerProcess Start(string dir, string name, string journal, Uri master, int apiPort, int clusterPort, int seedPort) =>
+    /// With <paramref name="tls"/> (<c>--cluster-tls-*</c> options) the seed is an <c>akka.ssl.tcp://</c> address.
+    public static SchedulerProcess Start(string dir, string name, string journal, Uri master, int apiPort, int clusterPort, int seedPort, params string[] tls) =>
         SchedulerProcess.Launch(apiPort, [
             "run", Path.Combine(SchedulerProcess.RepoRoot, "examples/hello-world/svc.yml"), "-o", "SLEEP_DURATION=300",
             "--data-dir", Path.Combine(dir, name), "--api-port", apiPort.ToString(), "--master", master.ToString(),
             "--journal-connection", journal, "--cluster-port", clusterPort.ToString(),
-            "--cluster-seed", $"akka.tcp://actorscheduler@127.0.0.1:{seedPort}", "--verbose",
-            .. ClusteredSchedulerTests.TestTimingOptions,
+            "--cluster-seed", $"{(tls.Length > 0 ? "akka.ssl.tcp" : "akka.tcp")}://actorscheduler@127.0.0.1:{seedPort}", "--verbose",
+            .. ClusteredSchedulerTests.TestTimingOptions, .. tls,
         ]);
 
     /// <summary>The <c>error:</c> lines a node's <c>run</c> printed (its standard output and error together).</summary>
