@@ -43,10 +43,18 @@ internal sealed record JournalUnreadable(string PersistenceId, string Reason, bo
 /// <summary>
 /// A persistent actor's journal write failed (published on the event stream, as <see cref="JournalUnreadable"/>). The
 /// actor stops; the scheduler restarts as a whole and recovers from what the journal holds — unless the journal's server
-/// could not be reached (<paramref name="Unavailable"/>): then it stops for good, since its restart could not replay.
+/// could not be reached (<paramref name="Unavailable"/>): then it stops for good, since its restart could not replay; or
+/// unless the journal's fence refused the write (<paramref name="Fenced"/>): this node no longer holds the scheduler
+/// lease, so its scheduler stands down, neither restarting nor failing, until its singleton stops.
 /// </summary>
 /// <param name="Unavailable">The journal's server could not be reached (<see cref="JournalFailures.IsServerUnreachable"/>).</param>
-internal sealed record JournalWriteFailed(string PersistenceId, string Reason, bool Unavailable = false);
+/// <param name="Fenced">The journal's fence refused the write (<see cref="JournalFailures.IsRefusedByLeaseFence"/>).</param>
+internal sealed record JournalWriteFailed(string PersistenceId, string Reason, bool Unavailable = false, bool Fenced = false)
+{
+    /// <summary>The failure of a write to <paramref name="persistenceId"/> that failed with <paramref name="cause"/>, classified.</summary>
+    public static JournalWriteFailed Of(string persistenceId, Exception cause) =>
+        new(persistenceId, JournalFailures.Describe(cause, null), JournalFailures.IsServerUnreachable(cause), JournalFailures.IsRefusedByLeaseFence(cause));
+}
 
 /// <summary>Gateway → scheduler root: Mesos refused the framework for good (an ERROR event).</summary>
 internal sealed record GatewayFailed(string Reason);
@@ -91,26 +99,12 @@ internal static class JournalFailures
     /// </summary>
     public static bool IsServerUnreachable(Exception cause)
     {
-        var pending = new Stack<Exception>();
-        pending.Push(cause);
-        while (pending.TryPop(out var e))
+        foreach (var e in Causes(cause))
         {
             if (e is DbException db && (db.SqlState is { } state && (state.StartsWith("08", StringComparison.Ordinal) || state is "57P01" or "57P02" or "57P03")
                                         || CausedByConnection(db)))
             {
                 return true;
-            }
-
-            if (e is AggregateException aggregate)
-            {
-                foreach (var inner in aggregate.InnerExceptions)
-                {
-                    pending.Push(inner);
-                }
-            }
-            else if (e.InnerException is { } inner)
-            {
-                pending.Push(inner);
             }
         }
 
@@ -127,6 +121,58 @@ internal static class JournalFailures
             }
 
             return false;
+        }
+    }
+
+    /// <summary>
+    /// The SQLSTATE with which the clustered journal's fence refuses a write (the PostgreSQL trigger that
+    /// <c>JournalFence</c> creates in the Hosting assembly): the writing node does not hold the scheduler lease. A class
+    /// of its own (<c>SL</c>, "scheduler lease"; PostgreSQL uses none beginning with S), so no error of the server's is
+    /// taken for it.
+    /// </summary>
+    public const string LeaseFenceSqlState = "SL001";
+
+    /// <summary>
+    /// Whether <paramref name="cause"/> is the journal's fence refusing a write because this node does not hold the
+    /// scheduler lease (a database error of SQLSTATE <see cref="LeaseFenceSqlState"/> anywhere in the chain of causes):
+    /// the statement was rolled back with its transaction, nothing of it is stored, and another node runs (or is about to
+    /// run) the scheduler — this node's scheduler must stand down, not restart and not fail for good.
+    /// </summary>
+    public static bool IsRefusedByLeaseFence(Exception cause)
+    {
+        foreach (var e in Causes(cause))
+        {
+            if (e is DbException { SqlState: LeaseFenceSqlState })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// <paramref name="cause"/> and every exception under it, the inner exceptions of an <see cref="AggregateException"/>
+    /// included: the journal plugin wraps what the driver threw, once or several times.
+    /// </summary>
+    private static IEnumerable<Exception> Causes(Exception cause)
+    {
+        var pending = new Stack<Exception>();
+        pending.Push(cause);
+        while (pending.TryPop(out var e))
+        {
+            yield return e;
+            if (e is AggregateException aggregate)
+            {
+                foreach (var inner in aggregate.InnerExceptions)
+                {
+                    pending.Push(inner);
+                }
+            }
+            else if (e.InnerException is { } inner)
+            {
+                pending.Push(inner);
+            }
         }
     }
 }

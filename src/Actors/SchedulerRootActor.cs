@@ -232,12 +232,22 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
     {
         Receive<JournalWriteFailed>(m => IsOurs(m.PersistenceId), OnWriteFailed);
         Receive<JournalWriteFailed>(_ => { });
-        Receive<Terminated>(t => t.ActorRef.Equals(_entities), OnEntityJournalStopped);
+        // The entity journal says why it stopped (JournalWriteFailed, published before it stopped) after its Terminated,
+        // a system message, may already have come: its stop is handled behind what it said, so that a write the
+        // journal's server or its fence refused is handled as such, not as a failure to restart from.
+        Receive<Terminated>(t => t.ActorRef.Equals(_entities), _ => Self.Tell(EntityJournalStopped.Instance));
+        Receive<EntityJournalStopped>(_ => OnEntityJournalStopped());
     }
 
     private void OnWriteFailed(JournalWriteFailed failed)
     {
         var what = $"the journal stream {failed.PersistenceId} could not be written ({failed.Reason})";
+        if (failed.Fenced)
+        {
+            StandDown(failed);
+            return;
+        }
+
         if (failed.Unavailable)
         {
             // A restart would only fail to replay: stopped for good, for whatever supervises the process to start it again.
@@ -248,8 +258,48 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
         throw new JournalWriteFailedException(what);
     }
 
-    private void OnEntityJournalStopped(Terminated terminated) =>
+    private void OnEntityJournalStopped() =>
         throw new JournalWriteFailedException($"the journal stream {_settings.ServiceName}/entities stopped after a failed write");
+
+    /// <summary>
+    /// The clustered journal's fence refused a write (<see cref="JournalFailures.IsRefusedByLeaseFence"/>): this node no
+    /// longer holds the scheduler lease, so another node runs the scheduler or is about to, and this node's singleton is
+    /// stopping (its lease's next renewal is refused, and Akka stops the singleton). Nothing of the refused write is stored
+    /// (the statement rolled its transaction back), and it was never acted on (every decision is recorded before it is
+    /// sent). Said on one line; then every child stops — the Mesos gateway closes its subscription, nothing more is sent
+    /// or written — and the scheduler neither restarts (its replay would subscribe to Mesos behind the back of the node
+    /// that holds the lease) nor fails for good (<c>run</c> would exit, when this node only lost the lease, as it does
+    /// today when its lease is lost: it stays a standby). Messages wait until the singleton stops.
+    /// </summary>
+    private void StandDown(JournalWriteFailed refused)
+    {
+        _log.Warning("A journal write of {0} was refused because this node no longer holds the scheduler lease: {1}; nothing of it is stored, and the scheduler stands down on this node (another node runs it)",
+            refused.PersistenceId, refused.Reason);
+        _reconciled = false;
+        foreach (var child in Context.GetChildren())
+        {
+            Context.Stop(child);
+        }
+
+        Timers.CancelAll();
+        Become(() =>
+        {
+            Receive<GetSchedulerCondition>(_ => Sender.Tell(new SchedulerCondition(null, Reconciled: false)));
+            Receive<Terminated>(_ => { });
+            Receive<EntityJournalStopped>(_ => { });
+            Receive<JournalUnreadable>(_ => { });
+            Receive<JournalWriteFailed>(_ => { });
+            Receive<GatewayFailed>(_ => { });
+            Receive<StreamReplayed>(_ => { });
+            ReceiveAny(_ => Stash.Stash());
+        });
+    }
+
+    /// <summary>The entity journal stopped: handled behind what it published as it stopped (<see cref="ReceiveJournalLoss"/>).</summary>
+    private sealed record EntityJournalStopped
+    {
+        public static EntityJournalStopped Instance { get; } = new();
+    }
 
     /// <summary>A stream of this service, while the actor system runs (a write or recovery cut short by its shutdown is no failure).</summary>
     private bool IsOurs(string persistenceId) =>
@@ -308,6 +358,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
         {
             Receive<GetSchedulerCondition>(_ => Sender.Tell(new SchedulerCondition(_failure, Reconciled: false)));
             Receive<Terminated>(_ => { });
+            Receive<EntityJournalStopped>(_ => { });
             Receive<JournalUnreadable>(_ => { });
             Receive<JournalWriteFailed>(_ => { });
             Receive<GatewayFailed>(_ => { });

@@ -438,10 +438,20 @@ internal sealed class OfferRouterActor : SchedulerPersistentActor, IWithTimers
     /// <summary>
     /// A decision record the journal could not write: Akka stops a persistent actor then, which would leave the service
     /// without a router for good. The journal is failing, so the scheduler restarts as a whole instead, as when the
-    /// entity journal is lost.
+    /// entity journal is lost. But a record the clustered journal's fence refused (this node no longer holds the
+    /// scheduler lease) stops the router as any other persistent actor of the scheduler, which says so to the root
+    /// (<see cref="JournalWriteFailed"/>): the root stands the scheduler down, and a restart would only replay and
+    /// subscribe to Mesos behind the back of the node that holds the lease.
     /// </summary>
-    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr) =>
-        throw new OfferRouterFailedException(cause);
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        if (!JournalFailures.IsRefusedByLeaseFence(cause))
+        {
+            throw new OfferRouterFailedException(cause);
+        }
+
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
 
     protected override void PreStart()
     {

@@ -532,8 +532,13 @@ internal sealed class EntityJournalActor : SchedulerPersistentActor
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
-        // The journal stops: the scheduler root restarts the whole scheduler on the journal's durable state.
-        _log.Error(cause, "Entity journal {0} could not record an event (seq {1}); it stops and the scheduler restarts", PersistenceId, sequenceNr);
+        // The journal stops: the scheduler root restarts the whole scheduler on the journal's durable state — or, for a
+        // write the journal's fence refused, stands it down on this node and says so on one line.
+        if (!JournalFailures.IsRefusedByLeaseFence(cause))
+        {
+            _log.Error(cause, "Entity journal {0} could not record an event (seq {1}); it stops and the scheduler restarts", PersistenceId, sequenceNr);
+        }
+
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 

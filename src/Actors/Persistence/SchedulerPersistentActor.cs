@@ -15,7 +15,9 @@ namespace ActorScheduler.Actors.Persistence;
 /// answer that never comes, and a restart would find the journal without it. Should every restart be rejected again,
 /// the supervisor gives up with the stream and the journal's reason. A write or a replay that failed because the
 /// journal's server could not be reached says so (<see cref="JournalFailures.IsServerUnreachable"/>): the root then stops
-/// the scheduler for good — a restart could not replay — rather than call the stream unreadable.
+/// the scheduler for good — a restart could not replay — rather than call the stream unreadable. A write that the
+/// clustered journal's fence refused (this node no longer holds the scheduler lease) says so too
+/// (<see cref="JournalFailures.IsRefusedByLeaseFence"/>): the root then stands the scheduler down on this node.
 /// </summary>
 internal abstract class SchedulerPersistentActor : ReceivePersistentActor
 {
@@ -30,8 +32,13 @@ internal abstract class SchedulerPersistentActor : ReceivePersistentActor
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
-        Context.System.EventStream.Publish(new JournalWriteFailed(PersistenceId, JournalFailures.Describe(cause, null), JournalFailures.IsServerUnreachable(cause)));
-        base.OnPersistFailure(cause, @event, sequenceNr);
+        var failed = JournalWriteFailed.Of(PersistenceId, cause);
+        Context.System.EventStream.Publish(failed);
+        if (!failed.Fenced)
+        {
+            // Akka's error with the stack trace; a write the fence refused is said by the root, on one line.
+            base.OnPersistFailure(cause, @event, sequenceNr);
+        }
     }
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)

@@ -35,4 +35,23 @@ public sealed class JournalFailuresTests
     [MemberData(nameof(Failures))]
     public void A_failure_is_a_lost_server_only_when_a_database_error_says_its_connection_failed(string what, Exception failure, bool unreachable) =>
         Assert.True(JournalFailures.IsServerUnreachable(failure) == unreachable, what);
+
+    public static TheoryData<string, Exception, bool> FenceRefusals => new()
+    {
+        { "the fence's SQLSTATE", new UnreachableServerException("INSERT refused: this node [a] does not hold the scheduler lease", sqlState: JournalFailures.LeaseFenceSqlState), true },
+        { "wrapped by the journal plugin", new InvalidOperationException("write failed", new UnreachableServerException("refused", sqlState: JournalFailures.LeaseFenceSqlState)), true },
+        { "with its failed rollback", new AggregateException(new ObjectDisposedException("NpgsqlTransaction"), new UnreachableServerException("refused", sqlState: JournalFailures.LeaseFenceSqlState)), true },
+        { "PL/pgSQL's own raise_exception", new UnreachableServerException("some other trigger refused", sqlState: "P0001"), false },
+        { "a lost server", UnreachableServerException.Refused(), false },
+        { "not a database error, whatever it says", new InvalidOperationException("SL001"), false },
+    };
+
+    [Theory]
+    [MemberData(nameof(FenceRefusals))]
+    public void A_failure_is_the_lease_fence_refusing_a_write_only_by_its_sqlstate(string what, Exception failure, bool fenced)
+    {
+        Assert.True(JournalFailures.IsRefusedByLeaseFence(failure) == fenced, what);
+        // A refusal is not a lost server: the scheduler stands down, it does not stop run for good.
+        Assert.False(fenced && JournalFailures.IsServerUnreachable(failure), what);
+    }
 }

@@ -7,7 +7,8 @@ namespace ActorScheduler.Actors.Tests.Persistence;
 
 /// <summary>
 /// An in-memory journal that fails every write to the streams named in <see cref="Streams"/> (a full disk, as the writer
-/// of those streams sees it) and in <see cref="Unreachable"/> (the database server lost) and rejects every write to those named in <see cref="Rejected"/>
+/// of those streams sees it), in <see cref="Unreachable"/> (the database server lost) and in <see cref="Fenced"/> (the
+/// clustered journal's fence: this node does not hold the scheduler lease), and rejects every write to those named in <see cref="Rejected"/>
 /// (an event it cannot serialize, a row too large: answered, but not stored); the rest it stores and replays as usual.
 /// </summary>
 public sealed class UnwritableJournal : MemoryJournal
@@ -25,6 +26,9 @@ public sealed class UnwritableJournal : MemoryJournal
 
     /// <summary>The persistence ids whose writes fail because the journal's server cannot be reached.</summary>
     public static ConcurrentDictionary<string, bool> Unreachable { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The persistence ids whose writes the clustered journal's fence refuses.</summary>
+    public static ConcurrentDictionary<string, bool> Fenced { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The persistence ids whose writes are rejected.</summary>
     public static ConcurrentDictionary<string, bool> Rejected { get; } = new(StringComparer.Ordinal);
@@ -45,6 +49,14 @@ public sealed class UnwritableJournal : MemoryJournal
         {
             // As the journal plugin passes on what the driver threw.
             throw new InvalidOperationException("the write failed", UnreachableServerException.Refused());
+        }
+
+        if (writes.Any(w => Fenced.ContainsKey(w.PersistenceId)))
+        {
+            // As the journal plugin passes on what the server said (PostgresException, a DbException with its SQLSTATE).
+            throw new InvalidOperationException("the write failed", new UnreachableServerException(
+                "INSERT refused: this node [actorscheduler@10.0.0.11:25520#5f0c2a9e] does not hold the scheduler lease (held by [actorscheduler@10.0.0.12:25520#c41e07b3] for 11500 ms more)",
+                sqlState: JournalFailures.LeaseFenceSqlState));
         }
 
         if (!writes.Any(w => Rejected.ContainsKey(w.PersistenceId)))

@@ -114,6 +114,42 @@ public sealed class SchedulerRootWriteFailureTests : TestKit
         Assert.Equal(0, (await scheduler.Ask<BackoffSupervisor.RestartCount>(BackoffSupervisor.GetRestartCount.Instance, TimeSpan.FromSeconds(5))).Count);
     }
 
+    /// <summary>
+    /// A write the clustered journal's fence refused (this node no longer holds the scheduler lease) stands the scheduler
+    /// down on this node: one warning saying why, no restart (its replay would subscribe to Mesos behind the back of the
+    /// node that holds the lease), and no failure for good (<c>run</c> would exit, when the node only lost the lease);
+    /// the root still answers whether it runs, and its singleton's stop ends it.
+    /// </summary>
+    [Theory]
+    [InlineData("config")]
+    [InlineData("pods")]
+    public async Task A_write_refused_by_the_lease_fence_stands_the_scheduler_down_without_a_restart_or_a_failure(string stream)
+    {
+        var service = "svc-" + Guid.NewGuid().ToString("N")[..8];
+        UnwritableJournal.Fenced[$"{service}/{stream}"] = true;
+        var settings = SchedulerRootFailureTests.Settings(service, new SubscribingMaster());
+
+        IActorRef scheduler = ActorRefs.Nobody;
+        await EventFilter.Warning(contains: $"A journal write of {service}/{stream} was refused because this node no longer holds the scheduler lease: INSERT refused: this node [actorscheduler@10.0.0.11:25520#5f0c2a9e] does not hold the scheduler lease (held by [actorscheduler@10.0.0.12:25520#c41e07b3] for 11500 ms more); nothing of it is stored, and the scheduler stands down on this node")
+            .ExpectOneAsync(TimeSpan.FromSeconds(15), () =>
+            {
+                scheduler = Sys.ActorOf(SchedulerSupervisorActor.Props(SchedulerRootActor.Props(settings), FastBackoff));
+                return Task.CompletedTask;
+            });
+
+        // The same root answers (a restarting one would not), running nothing and failed for nothing.
+        var condition = await scheduler.Ask<SchedulerCondition>(GetSchedulerCondition.Instance, TimeSpan.FromSeconds(5));
+        Assert.Null(condition.Failure);
+        Assert.False(condition.Reconciled);
+        Assert.Equal(0, (await scheduler.Ask<BackoffSupervisor.RestartCount>(BackoffSupervisor.GetRestartCount.Instance, TimeSpan.FromSeconds(5))).Count);
+        // Its children are gone: the gateway's subscription closed, nothing more is written.
+        var root = await Sys.ActorSelection(SchedulerSupervisorActor.SchedulerPath(scheduler.Path)).ResolveOne(TimeSpan.FromSeconds(5));
+        await AwaitAssertAsync(
+            async () => await Assert.ThrowsAsync<ActorNotFoundException>(() => Sys.ActorSelection(root.Path / "mesos").ResolveOne(TimeSpan.FromSeconds(1))),
+            TimeSpan.FromSeconds(10),
+            TimeSpan.FromMilliseconds(100));
+    }
+
     /// <summary>A master that answers every SUBSCRIBE with SUBSCRIBED, then stays silent.</summary>
     private sealed class SubscribingMaster : IMesosConnection
     {
