@@ -41,6 +41,9 @@ public static class ActorSchedulerHostingExtensions
             RequireClusterable(options, cluster);
         }
 
+        // The clustered node's incarnation, made once: its scheduler lease holds the row under it, and its journal's
+        // connections carry it, so that the server refuses their writes unless that row is this incarnation's.
+        var leaseOwner = options.Cluster is { } node ? SchedulerCluster.NewLeaseOwner(node) : null;
         string? journalConnectionString = null;
         if (options.JournalConnection is { } journal)
         {
@@ -51,7 +54,7 @@ public static class ActorSchedulerHostingExtensions
                 throw new Persistence.PostgresJournalException(unusable);
             }
 
-            builder = Persistence.PostgresJournal.WithPostgresJournal(builder, connectionString);
+            builder = Persistence.PostgresJournal.WithPostgresJournal(builder, connectionString, leaseOwner);
             journalConnectionString = connectionString;
         }
 
@@ -66,7 +69,7 @@ public static class ActorSchedulerHostingExtensions
                 .WithClustering(new ClusterOptions { SeedNodes = [.. clustered.SeedNodes] })
                 .AddHocon(SchedulerCluster.Hocon(clustered, options.ApiUrl), HoconAddMode.Prepend)
                 .WithClusterTls(clustered)
-                .AddHocon(Persistence.PostgresLease.ConnectionHocon(journalConnectionString!), HoconAddMode.Prepend)
+                .AddHocon(Persistence.PostgresLease.ConnectionHocon(journalConnectionString!, leaseOwner!), HoconAddMode.Prepend)
                 .WithSingleton<SchedulerRegistryKeys.Scheduler>(SchedulerCluster.SingletonName, SchedulerRootActor.SupervisedProps(settings), SchedulerCluster.SingletonOptions(clustered), createProxyToo: true)
                 .WithActors((system, _) => system.ActorOf(ActiveNodeWatcher.Props(SchedulerCluster.SingletonPath), SchedulerCluster.WatcherName));
         }

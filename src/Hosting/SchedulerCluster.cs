@@ -166,6 +166,14 @@ internal static class SchedulerCluster
         $"{(tls ? SchedulerClusterTls.Protocol : "akka.tcp")}://{systemName}@{hostname}:{port.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>
+    /// A new incarnation of this node as the scheduler lease's owner (<see cref="Persistence.PostgresLease.NewOwner"/>):
+    /// the node's <c>system@host:port</c>, as Akka names it (the system is the seeds', which must be this node's own for
+    /// it to join them), <c>#</c> and eight random hex digits.
+    /// </summary>
+    internal static string NewLeaseOwner(SchedulerClusterOptions options) =>
+        Persistence.PostgresLease.NewOwner(string.Create(CultureInfo.InvariantCulture, $"{Address.Parse(options.SeedNodes[0]).System}@{options.Hostname}:{options.Port}"));
+
+    /// <summary>
     /// The scheduler's singleton: started only under the scheduler lease (<see cref="Persistence.PostgresLease"/>, configured
     /// by <see cref="Hocon"/>), asked for again every lease heartbeat while another node holds it. Given to that one
     /// singleton, not written as Akka's default for every singleton: an application that embeds the scheduler keeps its own

@@ -301,7 +301,9 @@ public static class PostgresJournal
     /// <summary>
     /// Creates the tables where they do not exist yet, under a transaction-scoped advisory lock, so that scheduler nodes
     /// starting together on one database do not race each other's <c>create table</c>; the clustered scheduler's lease
-    /// table (<see cref="PostgresLease.Ddl"/>) among them.
+    /// table (<see cref="PostgresLease.Ddl"/>) among them, and the fence that checks a clustered node's journal writes
+    /// against that lease (<see cref="JournalFence"/>; inert on connections that name no lease owner, such as a single
+    /// node's).
     /// </summary>
     /// <exception cref="PostgresJournalException">The server refused (the user may not create tables, say); the reason on one line.</exception>
     public static void Prepare(string connectionString)
@@ -314,7 +316,7 @@ public static class PostgresJournal
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
             // A key of our own ("actorsch" in ASCII), not shared with other programs' advisory locks by chance.
-            command.CommandText = "select pg_advisory_xact_lock(7017280444149917544);" + Ddl + PostgresLease.Ddl;
+            command.CommandText = "select pg_advisory_xact_lock(7017280444149917544);" + Ddl + PostgresLease.Ddl + JournalFence.Ddl;
             command.ExecuteNonQuery();
             transaction.Commit();
         }
@@ -437,13 +439,25 @@ public static class PostgresJournal
     /// Journal, snapshot store and query journal on the PostgreSQL database of <paramref name="connectionString"/> (see
     /// <see cref="Parse"/>), its tables created first (<see cref="Prepare"/>), the driver's waits bounded
     /// (<see cref="Bounded"/>) and Akka's journal timeouts set beyond them (<see cref="TimeoutHocon"/>), so that a
-    /// server that stops answering stops the scheduler as a lost one does, within a bound its timeouts give.
+    /// server that stops answering stops the scheduler as a lost one does, within a bound its timeouts give. With
+    /// <paramref name="leaseOwner"/> (a clustered node's incarnation, <see cref="PostgresLease.NewOwner"/>) the journal's
+    /// and the snapshot store's writes are fenced by that owner's scheduler lease (<see cref="JournalFence"/>): the
+    /// server refuses them while the lease's row is not that owner's, or expired.
     /// </summary>
     /// <exception cref="PostgresJournalException">The tables cannot be created.</exception>
-    public static AkkaConfigurationBuilder WithPostgresJournal(this AkkaConfigurationBuilder builder, string connectionString)
+    public static AkkaConfigurationBuilder WithPostgresJournal(this AkkaConfigurationBuilder builder, string connectionString) =>
+        WithPostgresJournal(builder, connectionString, leaseOwner: null);
+
+    /// <inheritdoc cref="WithPostgresJournal(AkkaConfigurationBuilder, string)"/>
+    internal static AkkaConfigurationBuilder WithPostgresJournal(this AkkaConfigurationBuilder builder, string connectionString, string? leaseOwner)
     {
         connectionString = Bounded(connectionString);
         Prepare(connectionString);
+        if (leaseOwner is not null)
+        {
+            connectionString = JournalFence.Fenced(connectionString, leaseOwner);
+        }
+
         builder = builder.AddHocon(WriterHocon, HoconAddMode.Prepend);
         if (TimeoutHocon(connectionString) is { Length: > 0 } timeouts)
         {

@@ -35,13 +35,19 @@ public sealed class PostgresLease : Lease
     /// <summary>Where the lease's configuration lives (Akka's singleton <c>use-lease</c> names it).</summary>
     public const string ConfigPath = "actor-scheduler.cluster.lease";
 
-    /// <summary>The table of the leases, as <see cref="PostgresJournal.Prepare"/> creates it where it does not exist.</summary>
+    /// <summary>
+    /// The table of the leases, as <see cref="PostgresJournal.Prepare"/> creates it where it does not exist. The unique
+    /// index on <c>(name, owner)</c> adds no constraint (the name is the key) but makes <c>owner</c> a key column, so
+    /// that taking the row over is a key update, which waits for the journal fence's key-share locks, while a renewal
+    /// is not (<see cref="JournalFence"/>).
+    /// </summary>
     internal const string Ddl = """
         create table if not exists scheduler_lease (
           name text primary key,
           owner text not null,
           expires_at timestamptz not null
         );
+        create unique index if not exists scheduler_lease_owner_key on scheduler_lease (name, owner);
         """;
 
     // Taken when free, expired or already ours, in one statement; the scalar sub-selects read the row as it was before
@@ -93,6 +99,12 @@ public sealed class PostgresLease : Lease
             throw new ArgumentException($"{ConfigPath}.connection-string is empty: the lease lives in the journal's PostgreSQL database (ActorSchedulerOptions.JournalConnection)", nameof(settings));
         }
 
+        var owner = settings.LeaseConfig.GetString("owner", null);
+        if (string.IsNullOrWhiteSpace(owner))
+        {
+            throw new ArgumentException($"{ConfigPath}.owner is empty: the node's incarnation (NewOwner), which its journal's fence checks too", nameof(settings));
+        }
+
         _timeToLive = settings.TimeoutSettings.HeartbeatTimeout;
         _term = new LeaseTerm(_timeToLive, settings.TimeoutSettings.HeartbeatInterval);
         var seconds = (int)Math.Max(1, Math.Ceiling(settings.TimeoutSettings.OperationTimeout.TotalSeconds));
@@ -101,10 +113,8 @@ public sealed class PostgresLease : Lease
         _connectionString = new NpgsqlConnectionStringBuilder(given) { Timeout = seconds, CommandTimeout = seconds, Pooling = false }.ConnectionString;
         _failures = SchedulerLeaseFailures.Get(system);
         _clock = clock;
-        // The node's address (Akka's owner name) and this incarnation of it: two processes that were given the same
-        // address (two machines left at the default --cluster-hostname, say) must never both count as the holder, and a
-        // node restarted after a crash waits out the TTL of its predecessor's row as any other node would.
-        _owner = $"{settings.OwnerName}#{Guid.NewGuid():N}"[..(settings.OwnerName.Length + 9)];
+        // Made once for the node's actor system (NewOwner), before its journal's connections, which carry it for the fence.
+        _owner = owner;
         _log = Logging.GetLogger(system, typeof(PostgresLease));
 
         // A graceful stop releases the row (the singleton does too, as it leaves its oldest state; this covers a stop
@@ -131,6 +141,16 @@ public sealed class PostgresLease : Lease
 
     /// <summary>The owner this lease writes in its row: the node's address and <c>#</c> and this incarnation's eight hex digits.</summary>
     internal string Owner => _owner;
+
+    /// <summary>
+    /// A new incarnation of the node at <paramref name="address"/> (<c>system@host:port</c>, as Akka names a node): the
+    /// address, <c>#</c> and eight random hex digits. Two processes that were given the same address (two machines left
+    /// at the default <c>--cluster-hostname</c>, say) must never both count as the holder, and a node restarted after a
+    /// crash waits out the TTL of its predecessor's row as any other node would. Made once per actor system, where both
+    /// its users get it: the lease (<see cref="ConnectionHocon"/>) and the journal's connections, whose writes the fence
+    /// checks against the row of this very owner (<see cref="JournalFence.Fenced"/>).
+    /// </summary>
+    internal static string NewOwner(string address) => $"{address}#{Guid.NewGuid():N}"[..(address.Length + 9)];
 
     private static TimeSpan MonotonicClock() => Stopwatch.GetElapsedTime(0);
 
@@ -426,11 +446,15 @@ public sealed class PostgresLease : Lease
     }
 
     /// <summary>
-    /// The lease's configuration for <paramref name="connectionString"/> (the journal's): quoted for HOCON, under
-    /// <see cref="ConfigPath"/>; the rest of it is <see cref="SchedulerCluster.Hocon"/>'s.
+    /// The lease's configuration for <paramref name="connectionString"/> (the journal's) and <paramref name="owner"/>
+    /// (<see cref="NewOwner"/>): quoted for HOCON, under <see cref="ConfigPath"/>; the rest of it is
+    /// <see cref="SchedulerCluster.Hocon"/>'s.
     /// </summary>
-    internal static string ConnectionHocon(string connectionString) =>
-        string.Create(CultureInfo.InvariantCulture, $"{ConfigPath}.connection-string = \"{connectionString.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\"");
+    internal static string ConnectionHocon(string connectionString, string owner) =>
+        string.Create(CultureInfo.InvariantCulture, $"{ConfigPath}.connection-string = {Quoted(connectionString)}\n{ConfigPath}.owner = {Quoted(owner)}");
+
+    private static string Quoted(string text) =>
+        $"\"{text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\"";
 }
 
 /// <summary>

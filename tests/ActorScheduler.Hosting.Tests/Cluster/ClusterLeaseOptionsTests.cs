@@ -76,9 +76,11 @@ public sealed class ClusterLeaseOptionsTests : IDisposable
     {
         const string connection = "Host=db;Database=journal;Username=sched;Password=p\"a\\s;s";
 
-        var config = Akka.Configuration.ConfigurationFactory.ParseString(PostgresLease.ConnectionHocon(connection));
+        var owner = PostgresLease.NewOwner("actorscheduler@10.0.0.11:25520");
+        var config = Akka.Configuration.ConfigurationFactory.ParseString(PostgresLease.ConnectionHocon(connection, owner));
 
         Assert.Equal(connection, config.GetString($"{PostgresLease.ConfigPath}.connection-string"));
+        Assert.Equal(owner, config.GetString($"{PostgresLease.ConfigPath}.owner"));
     }
 
     [Theory]

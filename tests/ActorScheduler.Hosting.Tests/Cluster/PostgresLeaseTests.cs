@@ -25,7 +25,7 @@ public sealed class PostgresLeaseTests(PostgresServer server) : Akka.TestKit.Xun
 
     private static PostgresLease Lease(ActorSystem system, string connectionString, string owner) =>
         new(new LeaseSettings("actorscheduler-singleton-test", owner, new TimeoutSettings(Heartbeat, Ttl, Heartbeat),
-                ConfigurationFactory.ParseString(PostgresLease.ConnectionHocon(connectionString)).GetConfig(PostgresLease.ConfigPath)),
+                ConfigurationFactory.ParseString(PostgresLease.ConnectionHocon(connectionString, PostgresLease.NewOwner(owner))).GetConfig(PostgresLease.ConfigPath)),
             (ExtendedActorSystem)system);
 
     /// <summary>A journal database with its tables, the lease's among them, as <c>run</c> prepares it.</summary>
