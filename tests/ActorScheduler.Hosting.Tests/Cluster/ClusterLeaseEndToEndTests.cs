@@ -113,6 +113,112 @@ public sealed class ClusterLeaseEndToEndTests(PostgresServer server, ITestOutput
         }
     }
 
+    /// <summary>
+    /// The fence end to end: the lease of a clustered node that runs the scheduler is taken by force (another owner's
+    /// row, in a transaction held open so that the order is the test's), and an operator's pod restart is sent to it.
+    /// The restart's journal write waits on the server for the take-over, then is refused by the fence: the node says so
+    /// on one line, its scheduler stands down (its singleton stops with the lease, no kill is sent, the journal holds no
+    /// row of it after the take-over), and <c>run</c> keeps running as a standby, as when it loses its lease, and
+    /// stops with 0.
+    /// </summary>
+    [SkippableFact]
+    public async Task A_node_whose_lease_is_taken_by_force_cannot_land_a_write_and_stands_down_without_exiting()
+    {
+        Skip.If(server.SkipReason is not null, server.SkipReason);
+        var journal = server.CreateDatabase();
+        await using var emulator = await InProcessRun.StartEmulatorAsync(Path.Combine(_dir, "mesos"));
+        var (api, port) = (EndToEnd.SchedulerProcess.FreePort(), EndToEnd.SchedulerProcess.FreePort());
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var console = new StringWriter();
+        var started = new TaskCompletionSource<Akka.Actor.ActorSystem>(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            var run = RunCommand.RunAsync(Node("a", journal, emulator.Url, api, port) with { OnStarted = started.SetResult }, console, console, stop.Token);
+            await InProcessRun.DeployCompleteAsync(api, run, console);
+            var node = await started.Task;
+            var kills = emulator.History().CallCount("KILL");
+            var ours = (string)PostgresServer.Scalar(journal, $"select owner from {PostgresLease.Table}")!;
+            Assert.StartsWith($"actorscheduler@127.0.0.1:{port}#", ours);
+
+            // Another node takes the row, its transaction left open: the node's next write (the restart's, or an offer
+            // decision's) and its renewal wait for it on the server.
+            await using var thief = new Npgsql.NpgsqlConnection(journal);
+            await thief.OpenAsync();
+            await using var takeOver = await thief.BeginTransactionAsync();
+            await using (var take = new Npgsql.NpgsqlCommand($"update {PostgresLease.Table} set owner = 'actorscheduler@127.0.0.1:1#0badc0de', expires_at = now() + interval '1 hour'", thief, takeOver))
+            {
+                Assert.Equal(1, await take.ExecuteNonQueryAsync());
+            }
+
+            var rows = (long)PostgresServer.Scalar(journal, "select count(*) from journal")!;
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{api}/"), Timeout = TimeSpan.FromSeconds(30) };
+            var restart = client.PostAsync("v1/pod/hello-0/restart", null);
+            await AwaitAssertAsync(
+                () => Assert.NotEqual(0L, PostgresServer.Scalar(journal, "select count(*) from pg_stat_activity where wait_event_type = 'Lock' and query ~* 'insert\\s+into\\s+\"?journal'")),
+                TimeSpan.FromSeconds(20));
+            await takeOver.CommitAsync();
+
+            // Refused, said on one line; the node's singleton stops with its lease, and run goes on as a standby.
+            await AwaitAssertAsync(
+                () => Assert.Matches(
+                    $@"A journal write of hello-world/[a-z/]+ was refused because this node no longer holds the scheduler lease: SL001: INSERT on journal refused: this node \[{System.Text.RegularExpressions.Regex.Escape(ours)}\] does not hold the scheduler lease \(held by \[actorscheduler@127\.0\.0\.1:1#0badc0de\] for \d+ ms more\); nothing of it is stored, and the scheduler stands down on this node \(another node runs it\)",
+                    LogOf("a")),
+                TimeSpan.FromSeconds(20));
+            await AwaitAssertAsync(async () => Assert.False(await RunsSchedulerAsync(node), "the node's singleton still runs"), TimeSpan.FromSeconds(20));
+            using (var answer = await restart)
+            {
+                Assert.NotEqual(System.Net.HttpStatusCode.OK, answer.StatusCode);
+            }
+
+            Assert.Equal(rows, (long)PostgresServer.Scalar(journal, "select count(*) from journal")!);
+            Assert.Equal(kills, emulator.History().CallCount("KILL"));
+            Assert.False(run.IsCompleted, $"run stopped after its write was refused:\n{console}");
+            Assert.DoesNotContain("error:", console.ToString(), StringComparison.Ordinal);
+
+            await stop.CancelAsync();
+            Assert.Equal(0, await run);
+            Assert.Equal(rows, (long)PostgresServer.Scalar(journal, "select count(*) from journal")!);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+        }
+    }
+
+    private static async Task AwaitAssertAsync(Action assertion, TimeSpan within)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                assertion();
+                return;
+            }
+            catch (Xunit.Sdk.XunitException) when (waited.Elapsed < within)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    private static async Task AwaitAssertAsync(Func<Task> assertion, TimeSpan within)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                await assertion();
+                return;
+            }
+            catch (Xunit.Sdk.XunitException) when (waited.Elapsed < within)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
     /// <summary>What node <paramref name="name"/> logged so far (<see cref="RunLog.FileName"/> in its data dir), read beside its writer.</summary>
     private string LogOf(string name)
     {
