@@ -159,6 +159,14 @@ public sealed class JournalFenceTests(PostgresServer server) : Akka.TestKit.Xuni
         Assert.True(await other.Release());
     }
 
+    [Theory]
+    [InlineData("Host=db;Database=j", "actorscheduler@10.0.0.11:25520#5f0c2a9e", "-c actorscheduler.lease_owner=actorscheduler@10.0.0.11:25520#5f0c2a9e")]
+    [InlineData("Host=db;Database=j;Options=-c statement_timeout=5s", "actorscheduler@10.0.0.11:25520#5f0c2a9e", "-c statement_timeout=5s -c actorscheduler.lease_owner=actorscheduler@10.0.0.11:25520#5f0c2a9e")]
+    [InlineData("Host=db;Database=j", "odd name@h:1#0000abcd", "-c actorscheduler.lease_owner=odd\\ name@h:1#0000abcd")]
+    [InlineData("Host=db;Database=j", "back\\slash@h:1#0000abcd", "-c actorscheduler.lease_owner=back\\\\slash@h:1#0000abcd")]
+    public void The_owner_is_a_start_up_option_beside_the_operators_own_escaped_as_the_server_splits_them(string connectionString, string owner, string options) =>
+        Assert.Equal(options, new NpgsqlConnectionStringBuilder(JournalFence.Fenced(connectionString, owner)).Options);
+
     /// <summary>The scheduler lease as a node takes it, with a TTL long enough that its statement waits for the write (a heartbeat).</summary>
     private PostgresLease Lease(string connectionString, string address)
     {
