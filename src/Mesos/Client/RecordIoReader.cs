@@ -11,6 +11,9 @@ public sealed class RecordIoReader
     /// <summary>Default upper bound of one record, a guard against garbage length lines.</summary>
     public const int DefaultMaxRecordBytes = 64 * 1024 * 1024;
 
+    // A record's first allocation: larger than a typical event, so only large offer batches grow.
+    private const int InitialRecordBytes = 64 * 1024;
+
     // uint64 has at most 20 decimal digits.
     private const int MaxLengthDigits = 20;
 
@@ -40,13 +43,21 @@ public sealed class RecordIoReader
             return null;
         }
 
-        var record = new byte[size.Value];
+        // The length line is only a claim: a record grows as its bytes arrive (doubling, from what one chunk of the
+        // first 64 KB), so a corrupt line followed by a few bytes costs a few bytes, not the size it names.
+        var total = size.Value;
+        var record = new byte[Math.Min(total, InitialRecordBytes)];
         var filled = 0;
-        while (filled < record.Length)
+        while (filled < total)
         {
             if (_position == _length && !await FillAsync(ct).ConfigureAwait(false))
             {
-                throw new RecordIoException($"RecordIO stream ended inside a record ({filled} of {record.Length} bytes read)");
+                throw new RecordIoException($"RecordIO stream ended inside a record ({filled} of {total} bytes read)");
+            }
+
+            if (filled == record.Length)
+            {
+                Array.Resize(ref record, (int)Math.Min(total, 2L * record.Length));
             }
 
             var count = Math.Min(_length - _position, record.Length - filled);

@@ -60,6 +60,31 @@ public sealed class RecordIoTests
     }
 
     [Fact]
+    public async Task Reader_does_not_allocate_the_size_a_corrupt_length_line_claims()
+    {
+        // Found by EventStreamMutationTests (seed 3601, mutation 7): a length line just under the limit followed by a
+        // few bytes made the reader allocate the whole 64 MB record before it found the stream ended.
+        var reader = new RecordIoReader(new MemoryStream(Encoding.ASCII.GetBytes("67108863\nabc")));
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var e = await Assert.ThrowsAsync<RecordIoException>(async () => await reader.ReadAsync());
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Contains("ended inside a record (3 of 67108863 bytes read)", e.Message, StringComparison.Ordinal);
+        Assert.True(allocated < 1024 * 1024, $"allocated {allocated} bytes for a record of which 3 arrived");
+    }
+
+    [Fact]
+    public async Task Reader_reads_a_record_larger_than_its_first_allocation()
+    {
+        var record = Enumerable.Range(0, 300_000).Select(i => (byte)i).ToArray();
+        var reader = new RecordIoReader(new TrickleStream(RecordIoWriter.Frame(record), chunk: 7_000));
+
+        Assert.Equal(record, await reader.ReadAsync());
+        Assert.Null(await reader.ReadAsync());
+    }
+
+    [Fact]
     public async Task Writer_frames_size_LF_and_bytes_without_trailing_newline()
     {
         var stream = new MemoryStream();
