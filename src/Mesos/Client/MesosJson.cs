@@ -13,6 +13,10 @@ namespace ActorScheduler.Mesos.Client;
 /// </summary>
 internal static class MesosJson
 {
+    // A key written twice is refused while parsing: JsonObject would otherwise throw ArgumentException on it later, when
+    // first enumerated, past the decoder's error path.
+    private static readonly JsonDocumentOptions DocumentOptions = new() { AllowDuplicateProperties = false };
+
     /// <summary>The message as the master writes it.</summary>
     public static string Format(IMessage message)
     {
@@ -28,7 +32,7 @@ internal static class MesosJson
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(text);
+            node = JsonNode.Parse(text, documentOptions: DocumentOptions);
         }
         catch (JsonException e)
         {

@@ -126,4 +126,17 @@ public sealed class MesosCodecTests
         Assert.Throws<MesosDecodeException>(() => MesosCodec.Decode<Call>(Encoding.UTF8.GetBytes("{not json"), MesosContentType.Json));
         Assert.Throws<MesosDecodeException>(() => MesosCodec.Decode<Call>(new byte[] { 0xFF, 0xFF, 0xFF }, MesosContentType.Protobuf));
     }
+
+    [Theory]
+    [InlineData("{\"type\":\"HEARTBEAT\",\"type\":\"HEARTBEAT\"}", "'type'")]
+    [InlineData("{\"type\":\"SUBSCRIBED\",\"subscribed\":{\"framework_id\":{\"value\":\"a\",\"value\":\"b\"}}}", "'value'")]
+    public void A_key_written_twice_is_a_decode_error_naming_it(string json, string key)
+    {
+        // Found by EventStreamMutationTests (seed 3602, mutation 2111): System.Text.Json's JsonObject threw
+        // ArgumentException on the duplicate when first enumerated, past the decoder's error path.
+        var e = Assert.Throws<MesosDecodeException>(() => MesosCodec.Decode<Event>(Encoding.UTF8.GetBytes(json), MesosContentType.Json));
+
+        Assert.Contains("Duplicate", e.Message, StringComparison.Ordinal);
+        Assert.Contains(key, e.Message, StringComparison.Ordinal);
+    }
 }
