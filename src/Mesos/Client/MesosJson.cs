@@ -29,22 +29,26 @@ internal static class MesosJson
     /// <exception cref="FormatException">An enum is written as a number, or the text is not JSON.</exception>
     public static string ForParser(string text, MessageDescriptor descriptor)
     {
-        JsonNode? node;
         try
         {
-            node = JsonNode.Parse(text, documentOptions: DocumentOptions);
+            var node = JsonNode.Parse(text, documentOptions: DocumentOptions);
+            if (node is JsonObject obj)
+            {
+                KeepProtoFields(obj, descriptor, descriptor.Name);
+            }
+
+            return node?.ToJsonString() ?? text;
         }
         catch (JsonException e)
         {
             throw new FormatException(e.Message, e);
         }
-
-        if (node is JsonObject obj)
+        catch (InvalidOperationException e)
         {
-            KeepProtoFields(obj, descriptor, descriptor.Name);
+            // System.Text.Json's answer to an escape it cannot turn into a string ("\ud800" without its low surrogate),
+            // thrown when the key or value is first read, not while parsing.
+            throw new FormatException(e.Message, e);
         }
-
-        return node?.ToJsonString() ?? text;
     }
 
     private static void KeepProtoFields(JsonObject obj, MessageDescriptor descriptor, string path)

@@ -139,4 +139,16 @@ public sealed class MesosCodecTests
         Assert.Contains("Duplicate", e.Message, StringComparison.Ordinal);
         Assert.Contains(key, e.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("{\"type\\ud800\":\"HEARTBEAT\"}")]
+    [InlineData("{\"type\":\"HEARTBEAT\",\"subscribed\":{\"framework_id\":{\"value\":\"a\\udc00\"}}}")]
+    public void A_lone_surrogate_escape_is_a_decode_error(string json)
+    {
+        // Found by SchedulerEndpointMutationTests (seed 3612): System.Text.Json threw InvalidOperationException on
+        // "\ud800" with no low surrogate after it, past the decoder's error path (the emulator answered 500).
+        var e = Assert.Throws<MesosDecodeException>(() => MesosCodec.Decode<Event>(Encoding.UTF8.GetBytes(json), MesosContentType.Json));
+
+        Assert.Contains("surrogate", e.Message, StringComparison.Ordinal);
+    }
 }

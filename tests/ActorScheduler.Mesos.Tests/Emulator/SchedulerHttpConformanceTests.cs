@@ -64,6 +64,16 @@ public sealed partial class SchedulerHttpConformanceTests : IAsyncLifetime
         Assert.StartsWith("Failed to parse body into JSON", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_lone_surrogate_escape_in_a_JSON_call_is_400()
+    {
+        // Found by SchedulerEndpointMutationTests (seed 3612): the decoder let System.Text.Json's InvalidOperationException through.
+        using var response = await PostAsync("{\"type\":\"REVIVE\",\"framework_id\":{\"value\":\"\\ud800\"}}", "application/json");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.StartsWith("Failed to parse body into JSON", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("REVIVE")]
     [InlineData("UNKNOWN")]
