@@ -219,6 +219,26 @@ public sealed class MesosEmulatorTests
     }
 
     [Fact]
+    public async Task A_resource_without_the_value_its_type_says_is_TASK_ERROR_and_the_ACCEPT_is_answered_202()
+    {
+        // Found by SchedulerEndpointMutationTests (seed 5, mutation 321): a JSON key "scal]ar" left a SCALAR cpus without
+        // its value; with a mem the offer did not hold, describing the shortfall threw NullReferenceException in the
+        // master and the ACCEPT was answered 500 (with all of the offer's mem, the task was launched without cpus).
+        using var dir = new TempDir();
+        await using var emulator = await MesosEmulator.StartAsync(TestEmulator.Options(dir.Path));
+        await using var framework = await TestFramework.StartAsync(emulator.Url, TestFramework.Info());
+        var offer = await framework.NextOfferAsync();
+        var valueless = Scalar("cpus", 0.1);
+        valueless.Scalar = null;
+
+        await framework.AcceptAsync(offer, Launch(CommandTask("valueless", offer, "true", valueless, Scalar("mem", 32, "no-such-role"))));
+
+        var error = await framework.NextUpdateAsync("valueless");
+        Assert.Equal((TaskState.TaskError, TaskStatus.Types.Reason.TaskInvalid), (error.State, error.Reason));
+        Assert.Equal("Invalid resources: Invalid scalar resource 'cpus': expecting 'scalar' and only 'scalar' to be set", error.Message);
+    }
+
+    [Fact]
     public async Task A_failing_command_is_TASK_FAILED_and_a_bad_task_is_TASK_ERROR_from_the_master()
     {
         using var dir = new TempDir();
