@@ -126,6 +126,9 @@ internal sealed class PlanActor : SchedulerPersistentActor
                 {
                     _parameters = e.Parameters.ToImmutableDictionary();
                     TellPhases(new PlanParameters(_parameters));
+                    // Reported now: on a running plan nothing else changes (no restart, no interrupt), so no later report
+                    // would carry the new parameters before the operator's next question.
+                    Update();
                     Reply(Task.WhenAll(restart ? RestartAll() : Task.CompletedTask, SetInterrupted(false)), replyTo, result);
                 });
                 break;

@@ -505,6 +505,24 @@ public sealed class PlanOperatorTests : ActorTestKit
     }
 
     [Fact]
+    public void Parameters_given_to_a_running_plan_show_in_the_next_answer_about_it()
+    {
+        // Found by SchedulerApiMutationTests (seed 2): `start` with parameters on a plan already running (neither
+        // interrupted nor complete) changed nothing else, so no report carried them and GET /v1/plans/deploy showed the
+        // old parameters until the plan's next change — which then looked like a refused request changing them.
+        var plans = StartPlans();
+        var running = PlanOf(plans, "deploy");
+        Assert.False(running.Interrupted);
+        Assert.NotEqual(Status.Complete, running.Status);
+
+        var parameters = ImmutableDictionary<string, string>.Empty.Add("NOTE", "x");
+        Assert.Equal(PlanCommandOutcome.Accepted, Command(plans, new PlanProtocol.Command("deploy", PlanCommandKind.Start, Parameters: parameters)).Outcome);
+
+        plans.Tell(new PlanProtocol.GetPlan("deploy"));
+        Assert.Equal("x", ExpectMsg<PlanInfo>().Parameters?.GetValueOrDefault("NOTE"));
+    }
+
+    [Fact]
     public void Deploy_comes_first_and_recovery_second_wherever_the_spec_lists_deploy()
     {
         // The same plans, the custom one written first.
