@@ -619,7 +619,7 @@ public static class SchedulerApi
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(text);
+            document = JsonBody.Parse(text);
         }
         catch (JsonException e)
         {
@@ -675,7 +675,7 @@ public static class SchedulerApi
         JsonDocument document;
         try
         {
-            document = await JsonDocument.ParseAsync(request.Body);
+            document = await JsonBody.ParseAsync(request.Body);
         }
         catch (JsonException e)
         {
@@ -793,7 +793,7 @@ public static class SchedulerApi
         const string expected = "body: expected a JSON list of task names, e.g. [\"server\"]";
         try
         {
-            using var document = System.Text.Json.JsonDocument.Parse(body);
+            using var document = JsonBody.Parse(body);
             if (document.RootElement.ValueKind != System.Text.Json.JsonValueKind.Array
                 || document.RootElement.EnumerateArray().Any(e => e.ValueKind != System.Text.Json.JsonValueKind.String))
             {
