@@ -185,10 +185,11 @@ public static class SchedulerApi
 
             var (health, reason) = ServiceHealth.Explain(plans, condition);
 
-            // 204 cannot carry a body: its status name (and, verbose, the reason) go in headers.
-            if (health.Code == StatusCodes.Status204NoContent)
+            // 204 (DEPLOYING_PENDING) and 205 (RECOVERING_STARTING) cannot carry a body: their status name (and, verbose, the
+            // reason) go in headers. A body on 205 was sent as headers only, and the client waited for it for ever.
+            if (health.Code is StatusCodes.Status204NoContent or StatusCodes.Status205ResetContent)
             {
-                return new NoContentWithHeader(health.Name, isVerbose ? reason : null);
+                return new NoContentWithHeader(health.Code, health.Name, isVerbose ? reason : null);
             }
 
             return isVerbose
@@ -412,17 +413,17 @@ public static class SchedulerApi
         return app;
     }
 
-    /// <summary>Header carrying the health status name when the code (204) allows no body.</summary>
+    /// <summary>Header carrying the health status name when the code (204, 205) allows no body.</summary>
     public const string HealthStatusHeader = "X-Service-Status";
 
-    /// <summary>Header carrying the health reason of <c>?verbose=true</c> when the code (204) allows no body.</summary>
+    /// <summary>Header carrying the health reason of <c>?verbose=true</c> when the code (204, 205) allows no body.</summary>
     public const string HealthReasonHeader = "X-Service-Status-Reason";
 
-    private sealed class NoContentWithHeader(string status, string? reason) : IResult
+    private sealed class NoContentWithHeader(int statusCode, string status, string? reason) : IResult
     {
         public Task ExecuteAsync(HttpContext context)
         {
-            context.Response.StatusCode = StatusCodes.Status204NoContent;
+            context.Response.StatusCode = statusCode;
             context.Response.Headers[HealthStatusHeader] = status;
             if (reason is not null)
             {
