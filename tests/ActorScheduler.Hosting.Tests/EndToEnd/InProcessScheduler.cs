@@ -29,6 +29,9 @@ internal sealed class InProcessScheduler : IAsyncDisposable
 
     public MesosEmulator Emulator { get; }
 
+    /// <summary>The scheduler's root actor, which the HTTP API asks (<c>MapSchedulerApi(() => Root)</c>).</summary>
+    public IActorRef Root => _root;
+
     /// <summary>The scheduler's counters and timers (<c>/v1/metrics</c>).</summary>
     public SchedulerMetrics Metrics { get; }
 
