@@ -1,4 +1,5 @@
 using System.Text;
+using ActorScheduler.Tests.Shared;
 
 namespace ActorScheduler.Specs.Tests;
 
@@ -24,8 +25,9 @@ public sealed class MutationRobustnessTests
     public void Mutated_rendered_specs_yield_a_spec_or_located_errors(string example)
     {
         var rendered = ServiceSpecLoader.LoadFile(example, environment: new Dictionary<string, string>()).RenderedText!;
-        var random = new Random(HashOf(example));
-        for (var i = 0; i < 5_000; i++)
+        var seed = Mutations.Seed(HashOf(example));
+        var random = new Random(seed);
+        for (var i = 0; i < Mutations.Iterations(5_000); i++)
         {
             var mutated = Mutate(rendered, random);
             SpecLoadResult result;
@@ -35,7 +37,7 @@ public sealed class MutationRobustnessTests
             }
             catch (Exception e)
             {
-                throw new Xunit.Sdk.XunitException($"mutation {i} of {example} threw {e.GetType().Name}: {e.Message}\n---\n{mutated}");
+                throw Mutations.Failure(example, seed, i, $"threw {e.GetType().Name}: {e.Message}", $"\n---\n{mutated}");
             }
 
             AssertWellFormed(result, mutated, i);
@@ -52,8 +54,8 @@ public sealed class MutationRobustnessTests
         {
             var spec = Path.Combine(dir, "svc.yml");
             File.Copy(Path.ChangeExtension(example, ".env"), Path.Combine(dir, "svc.env"));
-            var random = new Random(HashOf(example) + 1);
-            for (var i = 0; i < 1_000; i++)
+            var random = new Random(Mutations.Seed(HashOf(example) + 1));
+            for (var i = 0; i < Mutations.Iterations(1_000); i++)
             {
                 var mutated = Mutate(template, random);
                 File.WriteAllText(spec, mutated);
