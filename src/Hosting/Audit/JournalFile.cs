@@ -136,7 +136,12 @@ internal static class JournalTime
 {
     public static long ToStored(DateTime utc) => utc.Ticks;
 
-    public static DateTime FromStored(long stored) => new(stored, DateTimeKind.Utc);
+    /// <summary>
+    /// The write time of a stored value; one outside what a <see cref="DateTime"/> holds (a damaged row: -1, say) reads
+    /// as the nearest date, year 1 or 9999, so that audit shows the row — its event may be intact — instead of failing.
+    /// </summary>
+    public static DateTime FromStored(long stored) =>
+        new(Math.Clamp(stored, DateTime.MinValue.Ticks, DateTime.MaxValue.Ticks), DateTimeKind.Utc);
 
     /// <summary>ISO-8601 UTC to the millisecond, as the timeline prints it.</summary>
     public static string Format(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
