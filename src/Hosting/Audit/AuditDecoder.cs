@@ -128,13 +128,58 @@ internal static class AuditDecoder
 
         try
         {
-            @event = parser.ParseFrom(bytes);
+            var parsed = parser.ParseFrom(bytes);
+            if (OutOfRange(parsed) is { } field)
+            {
+                return $"{typeName} that cannot be decoded ({field} is out of range): its bytes are damaged";
+            }
+
+            @event = parsed;
             return null;
         }
         catch (InvalidProtocolBufferException e)
         {
             return $"{typeName} that cannot be decoded ({e.Message}): its bytes are damaged";
         }
+    }
+
+    /// <summary>
+    /// The first Timestamp or Duration in <paramref name="message"/> that protobuf's own conversions refuse (seconds
+    /// past year 9999, nanos of a second or more): damaged bytes that still parse, which showing the event as a date or
+    /// as JSON would throw on. Null when there is none.
+    /// </summary>
+    private static string? OutOfRange(IMessage message)
+    {
+        switch (message)
+        {
+            case Timestamp t when t.Seconds is < -62_135_596_800 or > 253_402_300_799 || t.Nanos is < 0 or > 999_999_999:
+                return Timestamp.Descriptor.Name;
+            case Duration d when d.Seconds is < -315_576_000_000 or > 315_576_000_000 || d.Nanos is < -999_999_999 or > 999_999_999
+                || (d.Seconds < 0 && d.Nanos > 0) || (d.Seconds > 0 && d.Nanos < 0):
+                return Duration.Descriptor.Name;
+        }
+
+        foreach (var field in message.Descriptor.Fields.InFieldNumberOrder())
+        {
+            if (field.FieldType != Google.Protobuf.Reflection.FieldType.Message)
+            {
+                continue;
+            }
+
+            var value = field.Accessor.GetValue(message);
+            var children = field.IsMap ? ((System.Collections.IDictionary)value).Values.OfType<IMessage>()
+                : field.IsRepeated ? ((System.Collections.IEnumerable)value).OfType<IMessage>()
+                : value is IMessage single ? [single] : [];
+            foreach (var child in children)
+            {
+                if (OutOfRange(child) is { } inner)
+                {
+                    return $"{field.Name}: {inner}";
+                }
+            }
+        }
+
+        return null;
     }
 
     private static AuditEntry Undecodable(JournalRow row, string? entity, AuditStream stream, string why, IReadOnlyList<string>? tags = null) =>

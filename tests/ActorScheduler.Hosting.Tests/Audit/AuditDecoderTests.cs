@@ -2,6 +2,7 @@ using ActorScheduler.Hosting.Audit;
 using ActorScheduler.Messages.Events;
 using ActorScheduler.Messages.MesosV1;
 using Google.Protobuf;
+using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
 using Any = Google.Protobuf.WellKnownTypes.Any;
 using TaskStatus = ActorScheduler.Messages.MesosV1.TaskStatus;
 using Value = ActorScheduler.Messages.MesosV1.Value;
@@ -253,6 +254,23 @@ public sealed class AuditDecoderTests
 
     private static EntityEvent Entity(string entity, IMessage @event, bool replacesHistory = false) =>
         new() { Entity = entity, Event = Any.Pack(@event), ReplacesHistory = replacesHistory };
+
+    // Found by AuditMutationTests (seed 3631, 3 times the mutations): damaged bytes that still parsed held a Timestamp
+    // past year 9999, and `audit --json` ended with InvalidOperationException ("Non-normalized timestamp value").
+    [Theory]
+    [InlineData(253_402_300_800L, 0)]
+    [InlineData(0L, 1_000_000_000)]
+    [InlineData(0L, -1)]
+    public void An_event_holding_a_time_no_date_can_hold_is_undecodable_saying_so(long seconds, int nanos)
+    {
+        var registered = new FrameworkRegistered { FrameworkId = "f", At = new Timestamp { Seconds = seconds, Nanos = nanos } };
+
+        var entry = Assert.Single(Decode("hello-world/framework", registered));
+
+        Assert.Equal(AuditEntry.Undecodable, entry.Kind);
+        Assert.Null(entry.Event);
+        Assert.Equal("actorscheduler.v1.FrameworkRegistered that cannot be decoded (at: Timestamp is out of range): its bytes are damaged", entry.Facts);
+    }
 
     private static List<AuditEntry> Decode(string persistenceId, IMessage @event, params string[] tags)
     {
