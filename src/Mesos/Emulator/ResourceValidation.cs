@@ -13,32 +13,39 @@ namespace ActorScheduler.Mesos.Emulator;
 internal static class ResourceValidation
 {
     /// <summary>Why one of the operation's resources (its tasks' and executors' too) is invalid, or null.</summary>
+    /// <remarks>Loops, not LINQ: the emulator's ACCEPT path carries the offer storms' every launch.</remarks>
     public static string? Validate(Offer.Types.Operation operation)
     {
-        return operation.Type switch
+        switch (operation.Type)
         {
-            OperationType.Reserve => Validate(operation.Reserve?.Resources),
-            OperationType.Unreserve => Validate(operation.Unreserve?.Resources),
-            OperationType.Create => Validate(operation.Create?.Volumes),
-            OperationType.Destroy => Validate(operation.Destroy?.Volumes),
-            OperationType.Launch => operation.Launch?.TaskInfos.Select(Validate).FirstOrDefault(e => e is not null),
-            OperationType.LaunchGroup => Validate(operation.LaunchGroup?.Executor?.Resources)
-                ?? operation.LaunchGroup?.TaskGroup?.Tasks.Select(Validate).FirstOrDefault(e => e is not null),
-            _ => null,
-        };
+            case OperationType.Reserve:
+                return Validate(operation.Reserve?.Resources);
+            case OperationType.Unreserve:
+                return Validate(operation.Unreserve?.Resources);
+            case OperationType.Create:
+                return Validate(operation.Create?.Volumes);
+            case OperationType.Destroy:
+                return Validate(operation.Destroy?.Volumes);
+            case OperationType.Launch when operation.Launch is { } launch:
+                return Validate(launch.TaskInfos);
+            case OperationType.LaunchGroup when operation.LaunchGroup is { } group:
+                return Validate(group.Executor?.Resources) ?? (group.TaskGroup is null ? null : Validate(group.TaskGroup.Tasks));
+            default:
+                return null;
+        }
     }
 
     /// <summary>Why one of the resources is invalid, or null.</summary>
-    public static string? Validate(IEnumerable<Resource>? resources)
+    public static string? Validate(IList<Resource>? resources)
     {
         if (resources is null)
         {
             return null;
         }
 
-        foreach (var r in resources)
+        for (var i = 0; i < resources.Count; i++)
         {
-            if (Validate(r) is { } error)
+            if (Validate(resources[i]) is { } error)
             {
                 return $"Invalid resources: {error}";
             }
@@ -47,7 +54,18 @@ internal static class ResourceValidation
         return null;
     }
 
-    private static string? Validate(TaskInfo task) => Validate(task.Resources) ?? Validate(task.Executor?.Resources);
+    private static string? Validate(IList<TaskInfo> tasks)
+    {
+        for (var i = 0; i < tasks.Count; i++)
+        {
+            if ((Validate(tasks[i].Resources) ?? Validate(tasks[i].Executor?.Resources)) is { } error)
+            {
+                return error;
+            }
+        }
+
+        return null;
+    }
 
     private static string? Validate(Resource r)
     {
@@ -73,10 +91,16 @@ internal static class ResourceValidation
                     return $"Invalid ranges resource '{r.Name}': expecting 'ranges' and only 'ranges' to be set";
                 }
 
-                var inverted = r.Ranges.Range.FirstOrDefault(range => range.Begin > range.End);
-                return inverted is null
-                    ? null
-                    : $"Invalid ranges resource '{r.Name}': range [{inverted.Begin.ToString(CultureInfo.InvariantCulture)}-{inverted.End.ToString(CultureInfo.InvariantCulture)}] begins after it ends";
+                for (var i = 0; i < r.Ranges.Range.Count; i++)
+                {
+                    var range = r.Ranges.Range[i];
+                    if (range.Begin > range.End)
+                    {
+                        return $"Invalid ranges resource '{r.Name}': range [{range.Begin.ToString(CultureInfo.InvariantCulture)}-{range.End.ToString(CultureInfo.InvariantCulture)}] begins after it ends";
+                    }
+                }
+
+                return null;
             case Value.Types.Type.Set:
                 return r.Set is null || r.Scalar is not null || r.Ranges is not null
                     ? $"Invalid set resource '{r.Name}': expecting 'set' and only 'set' to be set"
