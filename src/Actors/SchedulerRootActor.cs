@@ -275,24 +275,7 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
     {
         _log.Warning("A journal write of {0} was refused because this node no longer holds the scheduler lease: {1}; nothing of it is stored, and the scheduler stands down on this node (another node runs it)",
             refused.PersistenceId, refused.Reason);
-        _reconciled = false;
-        foreach (var child in Context.GetChildren())
-        {
-            Context.Stop(child);
-        }
-
-        Timers.CancelAll();
-        Become(() =>
-        {
-            Receive<GetSchedulerCondition>(_ => Sender.Tell(new SchedulerCondition(null, Reconciled: false)));
-            Receive<Terminated>(_ => { });
-            Receive<EntityJournalStopped>(_ => { });
-            Receive<JournalUnreadable>(_ => { });
-            Receive<JournalWriteFailed>(_ => { });
-            Receive<GatewayFailed>(_ => { });
-            Receive<StreamReplayed>(_ => { });
-            ReceiveAny(_ => Stash.Stash());
-        });
+        StopEverything(otherwise: _ => Stash.Stash());
     }
 
     /// <summary>The entity journal stopped: handled behind what it published as it stopped (<see cref="ReceiveJournalLoss"/>).</summary>
@@ -346,8 +329,20 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
     private void Fail(string reason)
     {
         _failure = reason;
-        _reconciled = false;
         SchedulerFailureLog.For(Context.System).Error("The scheduler stops: {0}", reason);
+        StopEverything(otherwise: _ => Sender.Tell(new Akka.Actor.Status.Failure(new SchedulerFailedException(_failure, _unreadableStream, _journalUnavailable))));
+        Stash.UnstashAll();
+    }
+
+    /// <summary>
+    /// Stops every child (the subscription closes, nothing more is sent or written; the tasks keep running) and its
+    /// timers, then answers queries of the scheduler's condition with <see cref="_failure"/> (null when it stood down),
+    /// ignores what its stopping children still say, and hands every other message to <paramref name="otherwise"/>:
+    /// for a scheduler that stopped for good (<see cref="Fail"/>) and one that stood down (<see cref="StandDown"/>) alike.
+    /// </summary>
+    private void StopEverything(Action<object> otherwise)
+    {
+        _reconciled = false;
         foreach (var child in Context.GetChildren())
         {
             Context.Stop(child);
@@ -363,9 +358,8 @@ internal sealed class SchedulerRootActor : ReceiveActor, IWithUnboundedStash, IW
             Receive<JournalWriteFailed>(_ => { });
             Receive<GatewayFailed>(_ => { });
             Receive<StreamReplayed>(_ => { });
-            ReceiveAny(_ => Sender.Tell(new Akka.Actor.Status.Failure(new SchedulerFailedException(_failure, _unreadableStream, _journalUnavailable))));
+            ReceiveAny(otherwise);
         });
-        Stash.UnstashAll();
     }
 
     /// <summary>Subscribes once the deploy plan has reported and every stream it does not wait for has replayed.</summary>
