@@ -40,16 +40,9 @@ internal static class SchedulerClusterTls
     /// </summary>
     internal static X509Certificate2? Load(string file, string? password, string name, DateTimeOffset now, out string? error)
     {
-        error = null;
-        byte[] bytes;
-        try
+        // Read apart from the parse: the loader reports a missing file as a cryptographic error.
+        if (Read(file, name, File.ReadAllBytes, out error) is not { } bytes)
         {
-            // Read apart from the parse: the loader reports a missing file as a cryptographic error.
-            bytes = File.ReadAllBytes(file);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            error = $"{name}: cannot read {file}: {e.Message.TrimEnd('.')}";
             return null;
         }
 
@@ -196,15 +189,8 @@ internal static class SchedulerClusterTls
     /// </summary>
     internal static IReadOnlyList<X509Certificate2>? LoadAuthorities(string file, string name, DateTimeOffset now, out string? error)
     {
-        error = null;
-        byte[] bytes;
-        try
+        if (Read(file, name, File.ReadAllBytes, out error) is not { } bytes)
         {
-            bytes = File.ReadAllBytes(file);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            error = $"{name}: cannot read {file}: {e.Message.TrimEnd('.')}";
             return null;
         }
 
@@ -266,15 +252,8 @@ internal static class SchedulerClusterTls
     /// </summary>
     internal static IReadOnlySet<string>? LoadRevoked(string file, string name, out string? error)
     {
-        error = null;
-        string[] lines;
-        try
+        if (Read(file, name, File.ReadAllLines, out error) is not { } lines)
         {
-            lines = File.ReadAllLines(file);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            error = $"{name}: cannot read {file}: {e.Message.TrimEnd('.')}";
             return null;
         }
 
@@ -338,5 +317,24 @@ internal static class SchedulerClusterTls
 
         Trust(certificate, file, caFile, options.TlsRevokedFile, EmbeddedNames, now, out error);
         return error;
+    }
+
+    /// <summary>
+    /// <paramref name="file"/> read by <paramref name="read"/>, or null with why in <paramref name="error"/>, on one line
+    /// that starts with <paramref name="name"/> (the option that named the file): missing, unreadable, or no path.
+    /// </summary>
+    private static T? Read<T>(string file, string name, Func<string, T> read, out string? error)
+        where T : class
+    {
+        error = null;
+        try
+        {
+            return read(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            error = $"{name}: cannot read {file}: {e.Message.TrimEnd('.')}";
+            return null;
+        }
     }
 }
