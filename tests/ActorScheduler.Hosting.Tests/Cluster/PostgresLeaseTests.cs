@@ -23,8 +23,13 @@ public sealed class PostgresLeaseTests(PostgresServer server) : Akka.TestKit.Xun
     private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(4);
     private static readonly TimeSpan Heartbeat = PostgresLease.HeartbeatInterval(Ttl);
 
+    // The driver's waits (a new connection, a statement): 2 s rather than the heartbeat's 1 s that run would derive from
+    // this TTL, since every statement of the lease opens a connection of its own, and on a loaded CI machine the server's
+    // fork of a backend once took longer than 1 s (a refused owner's ask failed with "Timeout during connection attempt").
+    private static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(2);
+
     private static PostgresLease Lease(ActorSystem system, string connectionString, string owner) =>
-        new(new LeaseSettings("actorscheduler-singleton-test", owner, new TimeoutSettings(Heartbeat, Ttl, Heartbeat),
+        new(new LeaseSettings("actorscheduler-singleton-test", owner, new TimeoutSettings(Heartbeat, Ttl, OperationTimeout),
                 ConfigurationFactory.ParseString(PostgresLease.ConnectionHocon(connectionString, PostgresLease.NewOwner(owner))).GetConfig(PostgresLease.ConfigPath)),
             (ExtendedActorSystem)system);
 
