@@ -14,7 +14,8 @@ namespace ActorScheduler.Mesos.Tests.Emulator;
 /// Property: whatever a scheduler POSTs to the emulator's <c>/api/v1/scheduler</c> — valid calls of every type with
 /// flipped, inserted or deleted bytes, truncated, with wrong field types or unknown enum values, under a wrong
 /// Content-Type, Accept or <c>Mesos-Stream-Id</c> — the answer is a 2xx, or a 4xx with a message, never a 5xx or a
-/// dropped connection; and afterwards the master still serves the subscribed framework (a valid call succeeds) with
+/// dropped connection (but a call whose type became UNKNOWN, which a Mesos master answers 501 Not Implemented, as the
+/// emulator does); and afterwards the master still serves the subscribed framework (a valid call succeeds) with
 /// consistent books: on every agent, what its tasks use plus what is offered fits in what it has.
 /// </summary>
 public sealed class SchedulerEndpointMutationTests : IAsyncLifetime
@@ -23,6 +24,10 @@ public sealed class SchedulerEndpointMutationTests : IAsyncLifetime
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(20) };
     private MesosEmulator _emulator = null!;
     private TestFramework _framework = null!;
+
+    // A mutation that turns a call's type into UNKNOWN (0): a master answers 501 Not Implemented with this text
+    // (found with seed 202 at five times the mutations).
+    private const string UnknownCallType = "Received an unknown call type";
 
     private Uri Endpoint => new(_emulator.Url, "api/v1/scheduler");
 
@@ -104,7 +109,9 @@ public sealed class SchedulerEndpointMutationTests : IAsyncLifetime
             }
 
             var text = await response.Content.ReadAsStringAsync();
-            return status is >= 400 and < 500 && !string.IsNullOrWhiteSpace(text) ? null : $"answered {status} '{text}'";
+            return (status is >= 400 and < 500 && !string.IsNullOrWhiteSpace(text)) || (status == 501 && text == UnknownCallType)
+                ? null
+                : $"answered {status} '{text}'";
         }
     }
 
