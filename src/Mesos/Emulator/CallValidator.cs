@@ -7,7 +7,9 @@ internal static class CallValidator
 {
     public static string? Validate(Call call)
     {
-        if (!call.HasType)
+        // A type number no Mesos version defines: a master's proto2 parser keeps it among the unknown fields, so the
+        // call has no type (C#'s protobuf keeps the number in the field instead).
+        if (!call.HasType || !Enum.IsDefined(call.Type))
         {
             return "Expecting 'type' to be present";
         }

@@ -5,7 +5,9 @@ using System.Text.Json;
 using ActorScheduler.Mesos.Client;
 using ActorScheduler.Mesos.Emulator;
 using ActorScheduler.Mesos.Tests.Support;
+using ActorScheduler.Messages.MesosV1;
 using ActorScheduler.Messages.MesosV1.Scheduler;
+using Google.Protobuf;
 
 namespace ActorScheduler.Mesos.Tests.Emulator;
 
@@ -72,6 +74,20 @@ public sealed partial class SchedulerHttpConformanceTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.StartsWith("Failed to parse body into JSON", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_protobuf_call_whose_type_number_no_version_defines_fails_validation_with_400()
+    {
+        // A master's proto2 parser keeps an undefined enum number among the unknown fields: the call has no type.
+        var call = new Call { Type = (Call.Types.Type)99, FrameworkId = new FrameworkID { Value = "f-1" } };
+        using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint) { Content = new ByteArrayContent(call.ToByteArray()) };
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/x-protobuf");
+
+        using var response = await _http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("Failed to validate scheduler::Call: Expecting 'type' to be present", await response.Content.ReadAsStringAsync());
     }
 
     [Theory]
