@@ -133,7 +133,10 @@ public sealed class ClusterLeaseEndToEndTests(PostgresServer server, ITestOutput
         var started = new TaskCompletionSource<Akka.Actor.ActorSystem>(TaskCreationOptions.RunContinuationsAsynchronously);
         try
         {
-            var run = RunCommand.RunAsync(Node("a", journal, emulator.Url, api, port) with { OnStarted = started.SetResult }, console, console, stop.Token);
+            // A lease of 20 s: the take-over below holds the node's renewals too, and with the tests' 4 s the node counted
+            // its lease lost (3 s) and stopped its scheduler before a loaded CI machine had seen the write wait and let it
+            // go on, so that no scheduler was left to say the write was refused.
+            var run = RunCommand.RunAsync(Node("a", journal, emulator.Url, api, port) with { OnStarted = started.SetResult, ClusterLeaseTtl = "20s" }, console, console, stop.Token);
             await InProcessRun.DeployCompleteAsync(api, run, console);
             var node = await started.Task;
             var kills = emulator.History().CallCount("KILL");

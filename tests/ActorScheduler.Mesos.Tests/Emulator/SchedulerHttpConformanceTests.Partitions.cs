@@ -138,7 +138,9 @@ public sealed partial class SchedulerHttpConformanceTests
         var oldId = offer.AgentId.Value;
         var before = _emulator.Snapshot().Agents.Single(a => a.Id == oldId);
         var pid = _emulator.Snapshot().Tasks.Single().Pid!.Value;
-        await Eventually.TrueAsync(() => File.Exists(Path.Combine(before.WorkDir, "volumes", "roles", "test-role", "vol-1", "out.txt")), "the task wrote into its volume");
+        // Its content, not only the file: the shell creates the file before it writes (a CI run restarted the agent between).
+        var written = Path.Combine(before.WorkDir, "volumes", "roles", "test-role", "vol-1", "out.txt");
+        await Eventually.TrueAsync(() => File.Exists(written) && File.ReadAllText(written).Trim() == "kept", "the task wrote into its volume");
 
         using var response = await FaultAsync($"faults/agents/{oldId}/restart", HttpStatusCode.OK);
         var newId = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("agent_id").GetString()!;
