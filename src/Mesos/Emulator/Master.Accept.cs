@@ -85,14 +85,10 @@ internal sealed partial class Master
         var untouched = pool.Clone();
         foreach (var operation in accept.Operations)
         {
-            if (ResourceValidation.Validate(operation) is { } invalid)
-            {
-                Log($"framework {framework.Id}: dropped {operation.Type} on agent {agent.Id.Value}: {invalid}");
-                DropInvalid(framework, agent, operation, invalid);
-                continue;
-            }
-
-            var dropped = operation.Type switch
+            // Its resources checked first (the pools assume valid ones); a launch refused so has its tasks told here,
+            // as Launch and LaunchGroup tell those they refuse.
+            var invalid = ResourceValidation.Validate(operation);
+            var dropped = invalid ?? operation.Type switch
             {
                 OperationType.Reserve => Reserve(framework, agent, role, operation.Reserve, pool, untouched),
                 OperationType.Unreserve => Unreserve(agent, operation.Unreserve, pool, untouched),
@@ -109,6 +105,14 @@ internal sealed partial class Master
                 {
                     OperationError(framework, operation, dropped);
                 }
+                else if (invalid is not null)
+                {
+                    var reason = operation.Type == OperationType.Launch ? Reason.TaskInvalid : Reason.TaskGroupInvalid;
+                    foreach (var task in TasksOf(operation))
+                    {
+                        SendMasterUpdate(framework, MasterStatus(task.TaskId, TaskState.TaskError, reason, invalid, agent.Id));
+                    }
+                }
             }
             else if (operation.Id is not null && operation.Type is not (OperationType.Launch or OperationType.LaunchGroup))
             {
@@ -118,22 +122,6 @@ internal sealed partial class Master
 
         AddFilter(offers[0], untouched, accept.Filters);
         return CallResult.Accepted;
-    }
-
-    /// <summary>An operation refused before any of it was applied: its tasks get TASK_ERROR, any other its operation error.</summary>
-    private void DropInvalid(FrameworkState framework, LocalAgent agent, Offer.Types.Operation operation, string error)
-    {
-        if (operation.Type is not (OperationType.Launch or OperationType.LaunchGroup))
-        {
-            OperationError(framework, operation, error);
-            return;
-        }
-
-        var reason = operation.Type == OperationType.Launch ? Reason.TaskInvalid : Reason.TaskGroupInvalid;
-        foreach (var task in TasksOf(operation))
-        {
-            SendMasterUpdate(framework, MasterStatus(task.TaskId, TaskState.TaskError, reason, error, agent.Id));
-        }
     }
 
     /// <summary>The wire name of an operation type, e.g. <c>GROW_VOLUME</c>.</summary>
