@@ -156,18 +156,18 @@ public sealed class ClusterLeaseEndToEndTests(PostgresServer server, ITestOutput
             var rows = (long)PostgresServer.Scalar(journal, "select count(*) from journal")!;
             using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{api}/"), Timeout = TimeSpan.FromSeconds(30) };
             var restart = client.PostAsync("v1/pod/hello-0/restart", null);
-            await AwaitAssertAsync(
+            await Polling.AwaitAssertAsync(
                 () => Assert.NotEqual(0L, PostgresServer.Scalar(journal, "select count(*) from pg_stat_activity where wait_event_type = 'Lock' and query ~* 'insert\\s+into\\s+\"?journal'")),
                 TimeSpan.FromSeconds(20));
             await takeOver.CommitAsync();
 
             // Refused, said on one line; the node's singleton stops with its lease, and run goes on as a standby.
-            await AwaitAssertAsync(
+            await Polling.AwaitAssertAsync(
                 () => Assert.Matches(
                     $@"A journal write of hello-world/[a-z/]+ was refused because this node no longer holds the scheduler lease: SL001: INSERT on journal refused: this node \[{System.Text.RegularExpressions.Regex.Escape(ours)}\] does not hold the scheduler lease \(held by \[actorscheduler@127\.0\.0\.1:1#0badc0de\] for \d+ ms more\); nothing of it is stored, and the scheduler stands down on this node \(another node runs it\)",
                     LogOf("a")),
                 TimeSpan.FromSeconds(20));
-            await AwaitAssertAsync(async () => Assert.False(await RunsSchedulerAsync(node), "the node's singleton still runs"), TimeSpan.FromSeconds(20));
+            await Polling.AwaitAssertAsync(async () => Assert.False(await RunsSchedulerAsync(node), "the node's singleton still runs"), TimeSpan.FromSeconds(20));
             using (var answer = await restart)
             {
                 Assert.NotEqual(System.Net.HttpStatusCode.OK, answer.StatusCode);
@@ -185,40 +185,6 @@ public sealed class ClusterLeaseEndToEndTests(PostgresServer server, ITestOutput
         finally
         {
             await stop.CancelAsync();
-        }
-    }
-
-    private static async Task AwaitAssertAsync(Action assertion, TimeSpan within)
-    {
-        var waited = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                assertion();
-                return;
-            }
-            catch (Xunit.Sdk.XunitException) when (waited.Elapsed < within)
-            {
-                await Task.Delay(100);
-            }
-        }
-    }
-
-    private static async Task AwaitAssertAsync(Func<Task> assertion, TimeSpan within)
-    {
-        var waited = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                await assertion();
-                return;
-            }
-            catch (Xunit.Sdk.XunitException) when (waited.Elapsed < within)
-            {
-                await Task.Delay(100);
-            }
         }
     }
 

@@ -119,8 +119,10 @@ public sealed class ClusteredSchedulerTlsTests(PostgresServer server) : IDisposa
             CaNode("c", apiC, portC, TestClusterCa.WritePfx(revokedCertificate, Path.Combine(_dir, "node-c.pfx")), revokedList: null) with { OnStarted = systemC.SetResult },
             consoleC, consoleC, stopC.Token);
         var c = await systemC.Task.WaitAsync(TimeSpan.FromMinutes(1));
-        await AwaitAssertAsync(() => Assert.Contains(log, line => line.Contains("Cluster TLS: refused the certificate of ", StringComparison.Ordinal)
-                                                                  && line.Contains("the certificate 'CN=node-c, O=ActorScheduler tests' (serial C0C) is revoked", StringComparison.Ordinal)));
+        await Polling.AwaitAssertAsync(
+            () => Assert.Contains(log, line => line.Contains("Cluster TLS: refused the certificate of ", StringComparison.Ordinal)
+                                               && line.Contains("the certificate 'CN=node-c, O=ActorScheduler tests' (serial C0C) is revoked", StringComparison.Ordinal)),
+            TimeSpan.FromMinutes(1));
 
         Assert.Equal(new[] { portA, portB }.Order(), Akka.Cluster.Cluster.Get(await systemA.Task).State.Members.Select(m => m.Address.Port!.Value).Order());
         Assert.NotEqual(Akka.Cluster.MemberStatus.Up, Akka.Cluster.Cluster.Get(c).SelfMember.Status);
@@ -140,24 +142,6 @@ public sealed class ClusteredSchedulerTlsTests(PostgresServer server) : IDisposa
     {
         using var node = ca.Node(name);
         return TestClusterCa.WritePfx(node, Path.Combine(_dir, name + ".pfx"));
-    }
-
-    /// <summary>Retries <paramref name="assertion"/> every 200 ms until it holds, for up to a minute (these tests have no TestKit).</summary>
-    private static async Task AwaitAssertAsync(Action assertion)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(1);
-        while (true)
-        {
-            try
-            {
-                assertion();
-                return;
-            }
-            catch (Xunit.Sdk.XunitException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(200);
-            }
-        }
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
